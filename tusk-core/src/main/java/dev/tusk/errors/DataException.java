@@ -1,0 +1,17 @@
+package dev.tusk.errors;
+
+/** A problem with the processed data: division by zero, a value out of range (SQLSTATE class 22). */
+public class DataException extends DatabaseException {
+    public DataException(String message) {
+        super(message, null, null);
+    }
+
+    public DataException(String message, Throwable cause) {
+        super(message, cause, null);
+    }
+
+    /** Used for errors the server reported. */
+    public DataException(String message, Throwable cause, Diagnostic diag) {
+        super(message, cause, diag);
+    }
+}
