@@ -1,0 +1,312 @@
+package dev.tusk;
+
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.errors.Diagnostic;
+import dev.tusk.errors.InterfaceException;
+import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.connect.Connector;
+import dev.tusk.internal.conninfo.ConnParams;
+import dev.tusk.internal.core.BoundParams;
+import dev.tusk.internal.core.Command;
+import dev.tusk.internal.core.ExtendedQuery;
+import dev.tusk.internal.core.QueryCommand;
+import dev.tusk.internal.core.SimpleQuery;
+import dev.tusk.internal.io.BlockingDriver;
+import dev.tusk.internal.query.ParamBinder;
+import dev.tusk.internal.query.QueryTemplate;
+import dev.tusk.internal.wire.Frontend;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * A blocking connection to PostgreSQL: psycopg's {@code Connection}.
+ *
+ * <p>Thread-safe: operations from several threads are serialised by a lock, as in psycopg. Closing the
+ * connection (or leaving a try-with-resources block) ends an open transaction with a rollback: unlike
+ * Python's {@code with connect()}, a Java block cannot see whether it ended with an exception, so the
+ * safe outcome is chosen. Commit explicitly, or use {@link #transaction}.
+ *
+ * <pre>{@code
+ * try (Connection<Row> conn = Connection.connect("host=localhost dbname=app user=app")) {
+ *     conn.execute("INSERT INTO users (name) VALUES (%s)", "Alice");
+ *     conn.commit();
+ *     for (Row r : conn.execute("SELECT id, name FROM users WHERE name = %s", "Alice")) {
+ *         System.out.println(r.getLong("id") + " " + r.getString("name"));
+ *     }
+ * }
+ * }</pre>
+ *
+ * @param <R> the row type its cursors return
+ */
+public class Connection<R> implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.tusk.notices");
+
+    final ReentrantLock lock = new ReentrantLock();
+    private final BlockingDriver driver;
+    private final ConnParams params;
+    private final Connector.Established established;
+    private final ConnectOptions<R> options;
+    private final AdaptersMap adapters = Tusk.adapters().child();
+    private final List<Consumer<Diagnostic>> noticeHandlers = new CopyOnWriteArrayList<>();
+    private final Transactions transactions;
+    private volatile boolean closed;
+
+    Connection(Connector.Established established, ConnectOptions<R> options) {
+        this.established = established;
+        this.driver = established.driver();
+        this.params = established.params();
+        this.options = options;
+        this.transactions = new Transactions(this, options.autocommit());
+        driver.core().session().noticeSink(this::deliverNotice);
+    }
+
+    /** Connects with a conninfo string ({@code key=value} pairs or a {@code postgresql://} URI). */
+    public static Connection<Row> connect(String conninfo) {
+        return connect(ConnectOptions.of(conninfo));
+    }
+
+    /** Connects with the given options. */
+    public static <R> Connection<R> connect(ConnectOptions<R> options) {
+        ConnParams params = ConnParams.resolve(options.effectiveParams());
+        return new Connection<>(Connector.connect(params), options);
+    }
+
+    // ---------------------------------------------------------------- executing
+
+    /** A new client-side cursor with the connection's row factory. */
+    public Cursor<R> cursor() {
+        return new Cursor<>(this, options.rowFactory());
+    }
+
+    /** A new client-side cursor with another row factory. */
+    public <T> Cursor<T> cursor(RowFactory<T> rowFactory) {
+        return new Cursor<>(this, rowFactory);
+    }
+
+    /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
+    public Cursor<R> execute(String query) {
+        return cursor().execute(query);
+    }
+
+    /** Runs {@code query} with {@code %s} placeholders; the parameters travel separately from the SQL. */
+    public Cursor<R> execute(String query, Object... params) {
+        return cursor().execute(query, params);
+    }
+
+    /** Runs {@code query} with {@code %(name)s} placeholders. */
+    public Cursor<R> execute(String query, Map<String, ?> params) {
+        return cursor().execute(query, params);
+    }
+
+    /** Runs {@code query} with a parameter sequence and per-call options. */
+    public Cursor<R> execute(String query, List<?> params, ExecuteOptions options) {
+        return cursor().execute(query, params, options);
+    }
+
+    /** The connection's adapters: registrations here reach this connection's cursors only. */
+    public AdaptersMap adapters() {
+        return adapters;
+    }
+
+    /**
+     * Runs one statement for {@code cursor}. {@code params} null means no parameters at all (simple
+     * protocol); otherwise an Object[] or a Map.
+     */
+    void run(Cursor<?> cursor, String query, Object params, ExecuteOptions opts) {
+        Command begin;
+        QueryCommand cmd;
+        if (params == null) {
+            cmd = new SimpleQuery(query);
+        } else {
+            QueryTemplate t = QueryTemplate.of(query);
+            BoundParams bound = ParamBinder.bind(t, params, cursor.adapters());
+            boolean binary = opts.binary() != null ? opts.binary() : cursor.binary() != null && cursor.binary();
+            cmd = new ExtendedQuery(t.sql(), "", true, bound, binary ? 1 : 0, true);
+        }
+        lock.lock();
+        try {
+            checkUsable();
+            begin = transactions.beginIfNeeded();
+            if (begin != null) {
+                driver.core().send(begin);
+            }
+            driver.core().send(cmd);
+            driver.flush();
+            driver.await(cmd);
+            if (begin != null && begin.error() != null) {
+                throw begin.error();
+            }
+            cmd.throwIfFailed();
+            cursor.setResults(cmd.results());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs a statement of the driver's own (BEGIN, COMMIT, SAVEPOINT...) and waits for it; the lock must be held. */
+    void runInternal(String sql) {
+        SimpleQuery q = new SimpleQuery(sql);
+        driver.run(q);
+        q.throwIfFailed();
+    }
+
+    void checkUsable() {
+        if (closed) {
+            TuskException cause = driver.core().brokenBy();
+            if (cause != null) {
+                throw new OperationalException("the connection is broken (" + cause.getMessage() + "): open a new one", cause);
+            }
+            throw new OperationalException("the connection is closed");
+        }
+        if (driver.core().isBroken()) {
+            closed = true;
+            TuskException cause = driver.core().brokenBy();
+            throw new OperationalException("the connection is broken (" + cause.getMessage() + "): open a new one", cause);
+        }
+    }
+
+    // ---------------------------------------------------------------- transactions
+
+    /** Commits the current transaction; does nothing when none is open. */
+    public void commit() {
+        transactions.commit();
+    }
+
+    /** Rolls back the current transaction; does nothing when none is open. */
+    public void rollback() {
+        transactions.rollback();
+    }
+
+    public boolean autocommit() {
+        return transactions.autocommit();
+    }
+
+    /** Switches autocommit mode; not allowed while a transaction is open. */
+    public void setAutocommit(boolean on) {
+        transactions.setAutocommit(on);
+    }
+
+    public IsolationLevel isolationLevel() {
+        return transactions.isolationLevel();
+    }
+
+    /** The isolation level of the transactions that follow; null: the server default. */
+    public void setIsolationLevel(IsolationLevel level) {
+        transactions.setIsolationLevel(level);
+    }
+
+    public Boolean readOnly() {
+        return transactions.readOnly();
+    }
+
+    public void setReadOnly(Boolean on) {
+        transactions.setReadOnly(on);
+    }
+
+    public Boolean deferrable() {
+        return transactions.deferrable();
+    }
+
+    public void setDeferrable(Boolean on) {
+        transactions.setDeferrable(on);
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** Connection details and the server's reported state. */
+    public ConnectionInfo info() {
+        return new ConnectionInfo(params, established.host(), driver.core().session(), this);
+    }
+
+    /** True once closed by {@link #close()} or by a fatal error. */
+    public boolean isClosed() {
+        return closed || driver.core().isBroken();
+    }
+
+    /** True when the connection was lost (not closed by the user): the server went away or a fatal error. */
+    public boolean isBroken() {
+        return driver.core().isBroken() && driver.core().brokenBy() != CLOSED_BY_USER;
+    }
+
+    private static final OperationalException CLOSED_BY_USER = new OperationalException("the connection is closed");
+
+    /**
+     * Closes the connection (idempotent). An open transaction is rolled back by the server.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (!driver.core().isBroken()) {
+                try {
+                    Frontend.terminate(driver.core().output());
+                    driver.flush();
+                } catch (TuskException ignored) {
+                    // the socket is going away anyway
+                }
+                driver.core().connectionLost(CLOSED_BY_USER);
+            }
+            driver.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- notices
+
+    /** Adds a handler for the server's notices (NOTICE, WARNING...); without any, notices go to System.Logger. */
+    public void addNoticeHandler(Consumer<Diagnostic> handler) {
+        noticeHandlers.add(handler);
+    }
+
+    public void removeNoticeHandler(Consumer<Diagnostic> handler) {
+        noticeHandlers.remove(handler);
+    }
+
+    private void deliverNotice(Diagnostic d) {
+        if (noticeHandlers.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, () -> d.severity() + ": " + d.messagePrimary());
+            return;
+        }
+        for (Consumer<Diagnostic> h : noticeHandlers) {
+            try {
+                h.accept(d);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "notice handler failed", e);
+            }
+        }
+    }
+
+    BlockingDriver driver() {
+        return driver;
+    }
+
+    ConnParams params() {
+        return params;
+    }
+
+    void markClosed() {
+        closed = true;
+    }
+
+    static InterfaceException closedCursor() {
+        return new InterfaceException("the cursor is closed");
+    }
+
+    static ProgrammingException wrongState(String what) {
+        return new ProgrammingException(what);
+    }
+}
