@@ -55,6 +55,7 @@ public class Connection<R> implements AutoCloseable {
     private final AdaptersMap adapters = Tusk.adapters().child();
     private final List<Consumer<Diagnostic>> noticeHandlers = new CopyOnWriteArrayList<>();
     private final Transactions transactions;
+    private final Notifications notifications = new Notifications(this);
     private volatile boolean closed;
 
     Connection(Connector.Established established, ConnectOptions<R> options) {
@@ -64,6 +65,7 @@ public class Connection<R> implements AutoCloseable {
         this.options = options;
         this.transactions = new Transactions(this, options.autocommit());
         driver.core().session().noticeSink(this::deliverNotice);
+        driver.core().session().notifySink(notifications::received);
     }
 
     /** Connects with a conninfo string ({@code key=value} pairs or a {@code postgresql://} URI). */
@@ -224,6 +226,11 @@ public class Connection<R> implements AutoCloseable {
         return new ConnectionInfo(params, established.host(), driver.core().session(), this);
     }
 
+    /** The server's configuration: typed {@code pg_settings} and {@code set_config}. */
+    public ServerSettings settings() {
+        return new ServerSettings(this);
+    }
+
     /** True once closed by {@link #close()} or by a fatal error. */
     public boolean isClosed() {
         return closed || driver.core().isBroken();
@@ -260,6 +267,78 @@ public class Connection<R> implements AutoCloseable {
                 driver.core().connectionLost(CLOSED_BY_USER);
             }
             driver.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- cancellation
+
+    /**
+     * Asks the server to cancel the statement running on this connection; callable from any thread.
+     * The statement fails with {@code QueryCanceled} in its own thread; the connection stays usable.
+     */
+    public void cancel() {
+        sendCancel(null);
+    }
+
+    /** As {@link #cancel()}, but never blocks longer than {@code timeout} (psycopg 3.2's cancel_safe). */
+    public void cancelSafe(java.time.Duration timeout) {
+        sendCancel(timeout);
+    }
+
+    private void sendCancel(java.time.Duration timeout) {
+        if (isClosed()) {
+            return;
+        }
+        var session = driver.core().session();
+        dev.tusk.internal.connect.CancelRequester.cancel(established.host(), params, driver.transport().isTls(),
+                session.backendPid(), session.secretKey(), timeout);
+    }
+
+    // ---------------------------------------------------------------- notifications
+
+    /** Adds a handler called with every notification, when it is read (also in the middle of another query). */
+    public void addNotifyHandler(Consumer<Notify> handler) {
+        notifications.add(handler);
+    }
+
+    public void removeNotifyHandler(Consumer<Notify> handler) {
+        notifications.remove(handler);
+    }
+
+    /**
+     * The notifications received and not yet consumed, including those the socket already holds; never
+     * waits. Notifications are queued only while no handler is registered.
+     */
+    public List<Notify> notifies() {
+        return notifications.drain();
+    }
+
+    /**
+     * Waits for notifications, as psycopg 3.2's {@code notifies()} generator: the stream ends after
+     * {@code timeout}, after {@code stopAfter} notifications, or when the connection closes (either
+     * argument may be null: no limit).
+     *
+     * <pre>{@code
+     * conn.setAutocommit(true);
+     * conn.execute("LISTEN jobs");
+     * conn.notifies(Duration.ofSeconds(5), 10).forEach(n -> System.out.println(n.payload()));
+     * }</pre>
+     */
+    public java.util.stream.Stream<Notify> notifies(java.time.Duration timeout, Integer stopAfter) {
+        return notifications.stream(timeout == null ? null : timeout.toMillis(), stopAfter);
+    }
+
+    /** Reads what the server sent while idle (notifications, notices, parameter changes); waits up to {@code millis}. */
+    void pollServer(int millis) {
+        lock.lock();
+        try {
+            if (isClosed() || driver.core().hasPending()) {
+                return;
+            }
+            driver.processBuffered();
+            driver.poll(millis);
         } finally {
             lock.unlock();
         }

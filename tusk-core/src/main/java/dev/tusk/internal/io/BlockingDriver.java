@@ -97,6 +97,41 @@ public final class BlockingDriver {
         flush(); // a command may have answered (authentication, CopyFail)
     }
 
+    /**
+     * Waits up to {@code millis} (at least 1) for bytes from the server and processes them.
+     *
+     * @return false when nothing arrived in time (the connection stays usable)
+     */
+    public boolean poll(int millis) {
+        InputBuffer in = core.input();
+        int n;
+        try {
+            transport.setReadTimeout(Math.max(1, millis));
+            try {
+                int free = in.prepareWrite();
+                n = transport.read(in.array(), in.writeOffset(), free);
+            } finally {
+                transport.setReadTimeout(0);
+            }
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            throw lost(e);
+        }
+        if (n < 0) {
+            throw lost(null);
+        }
+        in.written(n);
+        try {
+            core.process();
+        } catch (TuskException e) {
+            close();
+            throw e;
+        }
+        flush();
+        return true;
+    }
+
     /** Processes what is already buffered, without reading from the socket. */
     public void processBuffered() {
         core.process();
