@@ -15,6 +15,7 @@ import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.SimpleQuery;
 import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.query.ParamBinder;
+import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.query.QueryTemplate;
 import dev.tusk.internal.wire.Frontend;
 
@@ -56,6 +57,7 @@ public class Connection<R> implements AutoCloseable {
     private final List<Consumer<Diagnostic>> noticeHandlers = new CopyOnWriteArrayList<>();
     private final Transactions transactions;
     private final Notifications notifications = new Notifications(this);
+    private final PreparedStatements prepared;
     private volatile boolean closed;
 
     Connection(Connector.Established established, ConnectOptions<R> options) {
@@ -64,6 +66,7 @@ public class Connection<R> implements AutoCloseable {
         this.params = established.params();
         this.options = options;
         this.transactions = new Transactions(this, options.autocommit());
+        this.prepared = new PreparedStatements(options.prepareThreshold(), options.preparedMax());
         driver.core().session().noticeSink(this::deliverNotice);
         driver.core().session().notifySink(notifications::received);
     }
@@ -121,26 +124,57 @@ public class Connection<R> implements AutoCloseable {
      * protocol); otherwise an Object[] or a Map.
      */
     void run(Cursor<?> cursor, String query, Object params, ExecuteOptions opts) {
-        Command begin;
-        QueryCommand cmd;
         if (params == null) {
-            cmd = new SimpleQuery(query);
-        } else {
-            QueryTemplate t = QueryTemplate.of(query);
-            BoundParams bound = ParamBinder.bind(t, params, cursor.adapters());
-            boolean binary = opts.binary() != null ? opts.binary() : cursor.binary() != null && cursor.binary();
-            cmd = new ExtendedQuery(t.sql(), "", true, bound, binary ? 1 : 0, true);
+            execute(cursor, new SimpleQuery(query), null);
+            return;
         }
+        QueryTemplate t = QueryTemplate.of(query);
+        BoundParams bound = ParamBinder.bind(t, params, cursor.adapters());
+        runExtended(cursor, t.sql(), List.of(bound), opts, true);
+    }
+
+    /** executemany: every parameter set in one round trip (Parse once, Bind/Execute per set, one Sync). */
+    void runMany(Cursor<?> cursor, String query, Iterable<?> paramSets, boolean returning) {
+        QueryTemplate t = QueryTemplate.of(query);
+        List<BoundParams> binds = new java.util.ArrayList<>();
+        for (Object set : paramSets) {
+            Object p = set instanceof List<?> l ? l.toArray() : set instanceof Map<?, ?> ? set : set instanceof Object[] ? set : new Object[] {set};
+            binds.add(ParamBinder.bind(t, p, cursor.adapters()));
+        }
+        if (binds.isEmpty()) {
+            cursor.setResults(List.of());
+            return;
+        }
+        runExtended(cursor, t.sql(), binds, ExecuteOptions.DEFAULT, returning);
+    }
+
+    private void runExtended(Cursor<?> cursor, String sql, List<BoundParams> binds, ExecuteOptions opts, boolean describe) {
+        boolean binary = opts.binary() != null ? opts.binary() : cursor.binary() != null && cursor.binary();
         lock.lock();
         try {
             checkUsable();
-            begin = transactions.beginIfNeeded();
+            PreparedStatements.Decision d = prepared.decide(sql, binds.get(0).oids(), opts.prepare());
+            ExtendedQuery cmd = new ExtendedQuery(sql, d.name(), d.needsParse(), binds, binary ? 1 : 0, describe, true,
+                    prepared.takeToClose());
+            execute(cursor, cmd, d);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends (with a BEGIN first when a transaction must open), waits, and hands the results to the cursor. */
+    private void execute(Cursor<?> cursor, QueryCommand cmd, PreparedStatements.Decision d) {
+        lock.lock();
+        try {
+            checkUsable();
+            Command begin = transactions.beginIfNeeded();
             if (begin != null) {
                 driver.core().send(begin);
             }
             driver.core().send(cmd);
             driver.flush();
             driver.await(cmd);
+            afterStatement(cmd, d);
             if (begin != null && begin.error() != null) {
                 throw begin.error();
             }
@@ -148,6 +182,29 @@ public class Connection<R> implements AutoCloseable {
             cursor.setResults(cmd.results());
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Keeps the prepared-statement cache in step with what the server did. */
+    private void afterStatement(QueryCommand cmd, PreparedStatements.Decision d) {
+        TuskException e = cmd.error();
+        if (e == null) {
+            if (d != null) {
+                prepared.prepared(d);
+            }
+            for (var r : cmd.results()) {
+                String tag = r.commandTag();
+                if ("DISCARD ALL".equals(tag) || "DEALLOCATE ALL".equals(tag)) {
+                    prepared.clear();
+                }
+            }
+            return;
+        }
+        if (d != null && d.isNamed()) {
+            prepared.invalidate(d);
+        }
+        if ("26000".equals(e.sqlstate()) || (e.getMessage() != null && e.getMessage().contains("cached plan must not change result type"))) {
+            prepared.clear(); // the server's statements and ours disagree: start again
         }
     }
 

@@ -83,6 +83,36 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
         return this;
     }
 
+    /**
+     * Runs {@code query} once per parameter set, all in one round trip. With {@code returning} the rows
+     * of each execution are kept: walk them with {@link #nextset()}. Each set is an Object[], a List or
+     * a Map (named placeholders); any other object is the single parameter.
+     *
+     * <pre>{@code
+     * cur.executemany("INSERT INTO t (a, b) VALUES (%s, %s)", List.of(List.of(1, "x"), List.of(2, "y")), false);
+     * }</pre>
+     */
+    public Cursor<R> executemany(String query, Iterable<?> paramSets, boolean returning) {
+        checkOpen();
+        conn.runMany(this, query, paramSets, returning);
+        if (!returning) {
+            long total = 0;
+            for (String tag : tags) {
+                long n = dev.tusk.internal.core.ResultData.affectedRows(tag);
+                total += Math.max(0, n);
+            }
+            results = List.of();
+            current = null;
+            rowcount = total;
+        }
+        return this;
+    }
+
+    /** {@link #executemany(String, Iterable, boolean)} without keeping the rows. */
+    public Cursor<R> executemany(String query, Iterable<?> paramSets) {
+        return executemany(query, paramSets, false);
+    }
+
     /** Results in binary format for the statements this cursor runs (null: the connection's default, text). */
     public void setBinary(Boolean binary) {
         this.binary = binary;

@@ -22,6 +22,20 @@ class SmokeTest {
                 assertThat(rows).hasSize(1000);
                 assertThat(c.info().serverVersion()).isGreaterThan(130000);
                 c.commit();
+                c.setAutocommit(true);
+                c.execute("CREATE TABLE t (a int, b text)");
+                java.util.List<Object> sets = new java.util.ArrayList<>();
+                for (int i = 0; i < 10000; i++) sets.add(java.util.List.of(i, "v" + i));
+                long t1 = System.nanoTime();
+                Cursor<Row> cur = c.cursor().executemany("INSERT INTO t VALUES (%s, %s)", sets);
+                System.out.println("executemany 10k: " + (System.nanoTime() - t1) / 1e6 + " ms rowcount " + cur.rowcount());
+                assertThat(cur.rowcount()).isEqualTo(10000);
+                for (int i = 0; i < 7; i++) {
+                    c.execute("SELECT %s::int", i);
+                    long n = c.execute("SELECT count(*) FROM pg_prepared_statements").fetchone().getLong(0);
+                    System.out.println("exec " + (i + 1) + " prepared=" + n);
+                }
+                assertThat(c.execute("SELECT count(*) FROM t").fetchone().getLong(0)).isEqualTo(10000);
             }
         }
     }

@@ -24,6 +24,15 @@ public abstract class Command {
      */
     protected abstract boolean handle(int type, Payload payload, ProtocolCore core);
 
+    /**
+     * True when the command's last message is ReadyForQuery. In pipeline mode a command without its own
+     * Sync ends at CommandComplete or ErrorResponse; one still queued when a ReadyForQuery arrives was
+     * skipped by the server after an earlier error.
+     */
+    public boolean endsAtSync() {
+        return true;
+    }
+
     /** True while the command holds back further input (a stream's chunk is full). */
     public boolean wantsPause() {
         return false;

@@ -130,6 +130,14 @@ public final class ProtocolCore {
             default -> {
             }
         }
+        if (type == 'Z') {
+            // pipeline: commands before the Sync that the server skipped after an error
+            while (head != null && !head.endsAtSync()) {
+                queue.poll();
+                head.abort(new PipelineAborted());
+                head = queue.peek();
+            }
+        }
         if (head == null) {
             if (type == 'E') {
                 // e.g. pg_terminate_backend or idle_session_timeout: a FATAL error, then the socket closes

@@ -73,11 +73,22 @@ public abstract class QueryCommand extends Command {
                 }
                 current.commandTag(tag);
                 current = null;
+                if (!endsAtSync()) {
+                    return true;
+                }
             }
             case 'I' -> { // EmptyQueryResponse
                 current = null;
+                if (!endsAtSync()) {
+                    return true;
+                }
             }
-            case 'E' -> fail(ServerErrors.fromDiagnostic(Diagnostics.parse(p)));
+            case 'E' -> {
+                fail(ServerErrors.fromDiagnostic(Diagnostics.parse(p)));
+                if (!endsAtSync()) {
+                    return true;
+                }
+            }
             case 'Z' -> {
                 core.transactionStatus((char) p.int8());
                 return true;

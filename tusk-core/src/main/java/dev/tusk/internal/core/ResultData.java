@@ -107,7 +107,7 @@ public final class ResultData {
         return affectedRows(commandTag);
     }
 
-    static long affectedRows(String tag) {
+    public static long affectedRows(String tag) {
         if (tag == null) {
             return -1;
         }
