@@ -162,6 +162,70 @@ public class Connection<R> implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- streaming
+
+    private static final int STREAM_CHUNK_ROWS = 256;
+    private RowStream<?> activeStream;
+
+    /** Starts a statement whose rows are read as they are consumed: see {@link Cursor#stream}. */
+    <T> RowStream<T> openStream(Cursor<T> cursor, RowFactory<T> factory, String query, Object params) {
+        lock.lock();
+        try {
+            checkUsable();
+            QueryCommand cmd;
+            if (params == null) {
+                cmd = new SimpleQuery(query);
+            } else {
+                QueryTemplate t = QueryTemplate.of(query);
+                BoundParams bound = ParamBinder.bind(t, params, cursor.adapters());
+                int format = cursor.binary() != null && cursor.binary() ? 1 : 0;
+                cmd = new ExtendedQuery(t.sql(), "", true, bound, format, true);
+            }
+            cmd.streamChunk(STREAM_CHUNK_ROWS);
+            Command begin = transactions.beginIfNeeded();
+            if (begin != null) {
+                driver.core().send(begin);
+            }
+            driver.core().send(cmd);
+            driver.flush();
+            RowStream<T> s = new RowStream<>(this, cmd, cursor.adapters(), factory);
+            activeStream = s;
+            return s;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void closeStream(RowStream<?> s) {
+        lock.lock();
+        try {
+            if (activeStream == s && !driver.core().isBroken()) {
+                finishActiveStream();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    RowStream<?> activeStream() {
+        return activeStream;
+    }
+
+    void streamEnded(RowStream<?> s) {
+        if (activeStream == s) {
+            activeStream = null;
+        }
+    }
+
+    /** A stream left unfinished is drained before anything else runs. Lock held. */
+    private void finishActiveStream() {
+        RowStream<?> s = activeStream;
+        if (s != null) {
+            activeStream = null;
+            s.discard();
+        }
+    }
+
     /** Sends (with a BEGIN first when a transaction must open), waits, and hands the results to the cursor. */
     private void execute(Cursor<?> cursor, QueryCommand cmd, PreparedStatements.Decision d) {
         lock.lock();
@@ -216,6 +280,9 @@ public class Connection<R> implements AutoCloseable {
     }
 
     void checkUsable() {
+        if (activeStream != null && !driver.core().isBroken()) {
+            finishActiveStream();
+        }
         if (closed) {
             TuskException cause = driver.core().brokenBy();
             if (cause != null) {

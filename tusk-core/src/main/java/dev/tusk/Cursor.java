@@ -113,6 +113,33 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
         return executemany(query, paramSets, false);
     }
 
+    /**
+     * Runs {@code query} and returns its rows as they arrive, in bounded memory whatever the size of the
+     * result, in autocommit mode too. Close the stream (or consume it) before using the connection
+     * again: another statement on the connection first drains what is left of it.
+     *
+     * <pre>{@code
+     * try (Stream<Row> rows = conn.cursor().stream("SELECT * FROM big_table WHERE kind = %s", "x")) {
+     *     rows.forEach(r -> process(r));
+     * }
+     * }</pre>
+     */
+    public java.util.stream.Stream<R> stream(String query, Object... params) {
+        checkOpen();
+        return toStream(conn.openStream(this, rowFactory, query, params == null ? new Object[] {null} : params));
+    }
+
+    /** {@link #stream(String, Object...)} for a query without parameters (simple protocol). */
+    public java.util.stream.Stream<R> stream(String query) {
+        checkOpen();
+        return toStream(conn.openStream(this, rowFactory, query, null));
+    }
+
+    private java.util.stream.Stream<R> toStream(RowStream<R> it) {
+        var split = java.util.Spliterators.spliteratorUnknownSize(it, java.util.Spliterator.ORDERED);
+        return java.util.stream.StreamSupport.stream(split, false).onClose(() -> conn.closeStream(it));
+    }
+
     /** Results in binary format for the statements this cursor runs (null: the connection's default, text). */
     public void setBinary(Boolean binary) {
         this.binary = binary;

@@ -36,6 +36,18 @@ class SmokeTest {
                     System.out.println("exec " + (i + 1) + " prepared=" + n);
                 }
                 assertThat(c.execute("SELECT count(*) FROM t").fetchone().getLong(0)).isEqualTo(10000);
+                long t2 = System.nanoTime();
+                long[] sum = {0, 0};
+                try (var s = c.cursor().stream("SELECT g, repeat('x', 100) FROM generate_series(1, %s) g", 1_000_000)) {
+                    s.forEach(x -> { sum[0] += x.getLong(0); sum[1]++; });
+                }
+                System.out.println("stream 1M: " + (System.nanoTime() - t2) / 1e6 + " ms");
+                assertThat(sum[1]).isEqualTo(1_000_000);
+                assertThat(sum[0]).isEqualTo(500000500000L);
+                try (var s = c.cursor().stream("SELECT g FROM generate_series(1, 100000) g")) {
+                    assertThat(s.limit(5).count()).isEqualTo(5);
+                }
+                assertThat(c.execute("SELECT 7").fetchone().getInt(0)).isEqualTo(7);
             }
         }
     }

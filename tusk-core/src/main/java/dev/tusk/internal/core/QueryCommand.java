@@ -32,14 +32,18 @@ public abstract class QueryCommand extends Command {
         return streamChunk > 0 && current != null && current.rowCount() >= streamChunk;
     }
 
-    /** In streaming mode: the rows received so far of the current result, replaced by an empty holder. */
-    public ResultData takeChunk() {
-        ResultData chunk = current;
-        if (chunk != null && !isDone()) {
-            current = new ResultData(chunk.columns());
-            results.set(results.size() - 1, current);
+    /**
+     * In streaming mode: the results received so far (the current one cut where it stands), leaving the
+     * command to fill new holders as rows keep coming.
+     */
+    public List<ResultData> drainStreamed() {
+        List<ResultData> out = new ArrayList<>(results);
+        results.clear();
+        if (current != null) {
+            current = new ResultData(current.columns());
+            results.add(current);
         }
-        return chunk;
+        return out;
     }
 
     public List<ResultData> results() {

@@ -63,6 +63,9 @@ public final class BlockingDriver {
 
     /** Reads until {@code command} completes or asks for a pause. */
     public void await(Command command) {
+        if (!command.isDone() && core.input().available() > 0) {
+            processBuffered(); // a paused stream may have its next messages buffered already
+        }
         while (!command.isDone() && !command.wantsPause()) {
             readOnce();
         }
@@ -134,7 +137,12 @@ public final class BlockingDriver {
 
     /** Processes what is already buffered, without reading from the socket. */
     public void processBuffered() {
-        core.process();
+        try {
+            core.process();
+        } catch (TuskException e) {
+            close();
+            throw e;
+        }
         flush();
     }
 
