@@ -125,7 +125,11 @@ public class Connection<R> implements AutoCloseable {
      */
     void run(Cursor<?> cursor, String query, Object params, ExecuteOptions opts) {
         if (params == null) {
-            execute(cursor, new SimpleQuery(query), null);
+            if (pipeline == null) {
+                execute(cursor, new SimpleQuery(query), null);
+            } else {
+                runExtended(cursor, query, List.of(BoundParams.NONE), opts, true); // one statement, as written
+            }
             return;
         }
         QueryTemplate t = QueryTemplate.of(query);
@@ -154,8 +158,8 @@ public class Connection<R> implements AutoCloseable {
         try {
             checkUsable();
             PreparedStatements.Decision d = prepared.decide(sql, binds.get(0).oids(), opts.prepare());
-            ExtendedQuery cmd = new ExtendedQuery(sql, d.name(), d.needsParse(), binds, binary ? 1 : 0, describe, true,
-                    prepared.takeToClose());
+            ExtendedQuery cmd = new ExtendedQuery(sql, d.name(), d.needsParse(), binds, binary ? 1 : 0, describe,
+                    pipeline == null, prepared.takeToClose());
             execute(cursor, cmd, d);
         } finally {
             lock.unlock();
@@ -226,11 +230,84 @@ public class Connection<R> implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- pipeline mode
+
+    private Pipeline pipeline;
+
+    /**
+     * Enters pipeline mode until the returned block is closed; blocks nest (closing an inner one syncs).
+     */
+    public Pipeline pipeline() {
+        lock.lock();
+        try {
+            checkUsable();
+            pipeline = new Pipeline(this, pipeline);
+            return pipeline;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void pipelineEnded(Pipeline p, Pipeline outer) {
+        lock.lock();
+        try {
+            if (pipeline == p) {
+                pipeline = outer;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    PipelineStatus pipelineStatus() {
+        Pipeline p = pipeline;
+        return p == null ? PipelineStatus.OFF : p.aborted() ? PipelineStatus.ABORTED : PipelineStatus.ON;
+    }
+
+    /** In pipeline mode: queue the statement, unsynced, and let the cursor wait for it when fetched. */
+    private void sendPipelined(Cursor<?> cursor, QueryCommand cmd, PreparedStatements.Decision d) {
+        if (!transactions.autocommit() && !pipeline.beganTransaction() && driver.core().session().transactionStatus() == 'I') {
+            ExtendedQuery begin = new ExtendedQuery(transactions.beginSql(), "", true, List.of(BoundParams.NONE), 0, false,
+                    false, List.of());
+            driver.core().send(begin);
+            pipeline.sent(begin);
+            pipeline.beganTransaction(true);
+        }
+        driver.core().send(cmd);
+        pipeline.sent(cmd);
+        if (d != null) {
+            cmd.onComplete(() -> afterStatement(cmd, d));
+        }
+        cursor.setPending(cmd);
+        if (driver.core().output().position() > 1 << 16) {
+            driver.flush();
+        }
+    }
+
+    /** A pipelined cursor wants its result: flush and read until it has arrived. */
+    void awaitPipelined(QueryCommand cmd) {
+        lock.lock();
+        try {
+            if (!cmd.isDone()) {
+                checkUsable();
+                dev.tusk.internal.wire.Frontend.flush(driver.core().output());
+                driver.flush();
+                driver.await(cmd);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Sends (with a BEGIN first when a transaction must open), waits, and hands the results to the cursor. */
     private void execute(Cursor<?> cursor, QueryCommand cmd, PreparedStatements.Decision d) {
         lock.lock();
         try {
             checkUsable();
+            if (pipeline != null) {
+                sendPipelined(cursor, cmd, d);
+                return;
+            }
             Command begin = transactions.beginIfNeeded();
             if (begin != null) {
                 driver.core().send(begin);
@@ -269,6 +346,13 @@ public class Connection<R> implements AutoCloseable {
         }
         if ("26000".equals(e.sqlstate()) || (e.getMessage() != null && e.getMessage().contains("cached plan must not change result type"))) {
             prepared.clear(); // the server's statements and ours disagree: start again
+        }
+    }
+
+    /** Pipeline mode: a commit or rollback first waits for everything queued. Lock held. */
+    void syncPipelineIfAny() {
+        if (pipeline != null) {
+            pipeline.sync();
         }
     }
 

@@ -58,7 +58,7 @@ public final class ConnectionInfo {
     }
 
     public PipelineStatus pipelineStatus() {
-        return PipelineStatus.OFF;
+        return conn.pipelineStatus();
     }
 
     /** The Java charset name of the session's client_encoding. */

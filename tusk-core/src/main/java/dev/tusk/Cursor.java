@@ -149,6 +149,27 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
         return binary;
     }
 
+    private dev.tusk.internal.core.QueryCommand pending;
+
+    /** Pipeline mode: the results will come with {@code cmd}. */
+    void setPending(dev.tusk.internal.core.QueryCommand cmd) {
+        this.pending = cmd;
+        this.results = List.of();
+        this.current = null;
+        this.rowcount = -1;
+    }
+
+    private void resolvePending() {
+        dev.tusk.internal.core.QueryCommand cmd = pending;
+        if (cmd == null) {
+            return;
+        }
+        conn.awaitPipelined(cmd);
+        pending = null;
+        cmd.throwIfFailed();
+        setResults(cmd.results());
+    }
+
     void setResults(List<ResultData> data) {
         List<ResultView> views = new ArrayList<>(data.size());
         List<String> t = new ArrayList<>(data.size());
@@ -253,6 +274,9 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
 
     /** Rows affected by the last statement, or returned by it; -1 when not known. */
     public long rowcount() {
+        if (pending != null && pending.isDone()) {
+            resolvePending();
+        }
         return rowcount;
     }
 
@@ -298,6 +322,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
 
     private void checkResult() {
         checkOpen();
+        resolvePending();
         if (current == null) {
             throw new ProgrammingException("no result available: execute a query first");
         }

@@ -27,6 +27,10 @@ final class Transactions {
         return new SimpleQuery(beginStatement(isolationLevel, readOnly, deferrable));
     }
 
+    String beginSql() {
+        return beginStatement(isolationLevel, readOnly, deferrable);
+    }
+
     static String beginStatement(IsolationLevel level, Boolean readOnly, Boolean deferrable) {
         StringBuilder sb = new StringBuilder("BEGIN");
         if (level != null) {
@@ -53,6 +57,7 @@ final class Transactions {
         conn.lock.lock();
         try {
             conn.checkUsable();
+            conn.syncPipelineIfAny();
             if (conn.driver().core().session().transactionStatus() == 'I') {
                 return;
             }

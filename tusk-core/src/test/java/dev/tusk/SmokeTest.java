@@ -48,6 +48,20 @@ class SmokeTest {
                     assertThat(s.limit(5).count()).isEqualTo(5);
                 }
                 assertThat(c.execute("SELECT 7").fetchone().getInt(0)).isEqualTo(7);
+                Cursor<Row> a, b, bad, after;
+                try (Pipeline p = c.pipeline()) {
+                    a = c.execute("SELECT %s::int", 1);
+                    b = c.execute("SELECT 2");
+                    assertThat(c.info().pipelineStatus()).isEqualTo(PipelineStatus.ON);
+                    p.sync();
+                    assertThat(a.fetchone().getInt(0)).isEqualTo(1);
+                    assertThat(b.fetchone().getInt(0)).isEqualTo(2);
+                    bad = c.execute("SELECT 1/0");
+                    after = c.execute("SELECT 3");
+                    org.assertj.core.api.Assertions.assertThatThrownBy(p::sync).hasMessageContaining("division by zero");
+                }
+                org.assertj.core.api.Assertions.assertThatThrownBy(after::fetchone).hasMessageContaining("pipeline aborted");
+                assertThat(c.execute("SELECT 8").fetchone().getInt(0)).isEqualTo(8);
             }
         }
     }
