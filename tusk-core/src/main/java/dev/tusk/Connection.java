@@ -230,6 +230,37 @@ public class Connection<R> implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- COPY
+
+    /** Starts a COPY statement; returns once the server is ready to send or receive data. */
+    Copy startCopy(Cursor<?> cursor, String sql) {
+        lock.lock();
+        try {
+            checkUsable();
+            if (pipeline != null) {
+                throw new ProgrammingException("COPY cannot run in pipeline mode: close the pipeline first");
+            }
+            dev.tusk.internal.core.CopyCommand cmd = new dev.tusk.internal.core.CopyCommand(sql);
+            Command begin = transactions.beginIfNeeded();
+            if (begin != null) {
+                driver.core().send(begin);
+            }
+            driver.core().send(cmd);
+            driver.flush();
+            driver.await(cmd);
+            if (begin != null && begin.error() != null) {
+                throw begin.error();
+            }
+            if (cmd.direction() == dev.tusk.internal.core.CopyCommand.Direction.UNKNOWN) {
+                cmd.throwIfFailed();
+                throw new ProgrammingException("copy() needs a COPY ... FROM STDIN or TO STDOUT statement: " + sql);
+            }
+            return new Copy(this, cmd, cursor.adapters());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- pipeline mode
 
     private Pipeline pipeline;

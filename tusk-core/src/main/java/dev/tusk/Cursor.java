@@ -140,6 +140,14 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
         return java.util.stream.StreamSupport.stream(split, false).onClose(() -> conn.closeStream(it));
     }
 
+    /**
+     * Starts {@code COPY ... FROM STDIN} or {@code COPY ... TO STDOUT}; see {@link Copy}.
+     */
+    public Copy copy(String statement) {
+        checkOpen();
+        return conn.startCopy(this, statement);
+    }
+
     /** Results in binary format for the statements this cursor runs (null: the connection's default, text). */
     public void setBinary(Boolean binary) {
         this.binary = binary;

@@ -62,6 +62,27 @@ class SmokeTest {
                 }
                 org.assertj.core.api.Assertions.assertThatThrownBy(after::fetchone).hasMessageContaining("pipeline aborted");
                 assertThat(c.execute("SELECT 8").fetchone().getInt(0)).isEqualTo(8);
+                c.execute("CREATE TABLE cp (a int, b text)");
+                long t3 = System.nanoTime();
+                try (Copy cp = c.cursor().copy("COPY cp FROM STDIN")) {
+                    for (int i = 0; i < 1_000_000; i++) cp.writeRow(i, "row\t" + i);
+                }
+                System.out.println("copy in 1M: " + (System.nanoTime() - t3) / 1e6 + " ms");
+                assertThat(c.execute("SELECT count(*), max(b) FROM cp").fetchone().getLong(0)).isEqualTo(1_000_000);
+                long t4 = System.nanoTime();
+                long n = 0;
+                try (Copy cp = c.cursor().copy("COPY cp TO STDOUT")) {
+                    for (var row : cp.rows()) { n++; if (n == 1) assertThat(row.get(1)).isEqualTo("row\t0"); }
+                }
+                System.out.println("copy out 1M: " + (System.nanoTime() - t4) / 1e6 + " ms");
+                assertThat(n).isEqualTo(1_000_000);
+                try (Copy cp = c.cursor().copy("COPY cp FROM STDIN")) {
+                    cp.write("1\tok\n");
+                    cp.write("oops\tbad\n");
+                } catch (dev.tusk.errors.DataException e) {
+                    System.out.println("bad copy: " + e.getMessage());
+                }
+                assertThat(c.execute("SELECT count(*) FROM cp").fetchone().getLong(0)).isEqualTo(1_000_000);
             }
         }
     }
