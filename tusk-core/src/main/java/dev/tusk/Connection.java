@@ -94,6 +94,16 @@ public class Connection<R> implements AutoCloseable {
         return new Cursor<>(this, rowFactory);
     }
 
+    /** A server-side cursor named {@code name} (a DECLAREd portal), with the connection's row factory. */
+    public ServerCursor<R> cursor(String name) {
+        return new ServerCursor<>(this, name, options.rowFactory());
+    }
+
+    /** A server-side cursor with another row factory. */
+    public <T> ServerCursor<T> cursor(String name, RowFactory<T> rowFactory) {
+        return new ServerCursor<>(this, name, rowFactory);
+    }
+
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
     public Cursor<R> execute(String query) {
         return cursor().execute(query);
