@@ -70,9 +70,13 @@ public final class Connector {
             startup.throwIfFailed();
             driver.transport().setReadTimeout(0);
             return new Established(driver, host, params);
+        } catch (SocketTimeoutException e) {
+            driver.close();
+            throw new OperationalException("connection to " + describe(host) + " timed out after " + timeout.toSeconds()
+                    + " s (connect_timeout) waiting for the server to answer", e);
         } catch (IOException e) {
             driver.close();
-            throw new OperationalException("connection failed: " + e.getMessage(), e);
+            throw new OperationalException("connection to " + describe(host) + " failed: " + e.getMessage(), e);
         } catch (TuskException e) {
             driver.close();
             if (e.getCause() instanceof SocketTimeoutException) {
