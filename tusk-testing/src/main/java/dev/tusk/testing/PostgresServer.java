@@ -119,7 +119,11 @@ public interface PostgresServer {
         SMART,
         /** Disconnects clients, rolls back their transactions, checkpoints. */
         FAST,
-        /** Kills the server without a shutdown checkpoint: the next start runs crash recovery. */
+        /**
+         * Kills the server without a shutdown checkpoint: the next start runs crash recovery. The embedded server
+         * runs with {@code synchronous_commit = off}, so commits of the last ~200 ms may be lost; commit with
+         * {@code SET synchronous_commit = on} what must survive.
+         */
         IMMEDIATE
     }
 }
