@@ -17,6 +17,7 @@ abstract class AbstractServer implements PostgresServer {
     private final ReentrantLock adminLock = new ReentrantLock();
     private Connection adminConnection;
     private volatile int version;
+    private volatile DatabasePool pool;
 
     /** The superuser's password, or null when the server trusts it. */
     abstract String superuserPassword();
@@ -58,11 +59,42 @@ abstract class AbstractServer implements PostgresServer {
         return params;
     }
 
+    /** Creates databases ahead of time; call once the server is ready. {@code size} 0 turns pooling off. */
+    void enableDatabasePool(int size) {
+        if (size > 0) {
+            pool = new DatabasePool(this, size);
+            pool.refill();
+        }
+    }
+
+    /** Stops the pool and drops the databases it had ready. */
+    void disableDatabasePool() {
+        DatabasePool p = pool;
+        pool = null;
+        if (p != null) {
+            for (String name : p.shutdown()) {
+                try {
+                    dropDatabase(name);
+                } catch (RuntimeException e) {
+                    System.err.println("[tusk-testing] could not drop pooled database " + name + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    String createDatabaseSql(String name) {
+        String strategy = version() >= 150000 ? " STRATEGY FILE_COPY" : "";
+        return "CREATE DATABASE " + quoteIdent(name) + " TEMPLATE template1" + strategy;
+    }
+
     @Override
     public TestDatabase createDatabase(String label) {
         String name = DatabaseNames.unique(label, PID, DATABASE_COUNTER.incrementAndGet());
-        String strategy = version() >= 150000 ? " STRATEGY FILE_COPY" : "";
-        admin("CREATE DATABASE " + quoteIdent(name) + " TEMPLATE template1" + strategy);
+        DatabasePool p = pool;
+        String pooled = p != null ? p.poll() : null;
+        if (pooled == null || !renamed(pooled, name)) {
+            admin(createDatabaseSql(name));
+        }
         TestDatabase database = new TestDatabase(this, name);
         try {
             prepareDatabase(database);
@@ -71,6 +103,15 @@ abstract class AbstractServer implements PostgresServer {
             throw e;
         }
         return database;
+    }
+
+    private boolean renamed(String pooled, String name) {
+        try {
+            admin("ALTER DATABASE " + quoteIdent(pooled) + " RENAME TO " + quoteIdent(name));
+            return true;
+        } catch (RuntimeException e) {
+            return false; // e.g. a test dropped the pooled database: create one the slow way
+        }
     }
 
     void dropDatabase(String name) {

@@ -9,6 +9,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class SharedServer {
 
     static final String DSN_VARIABLE = "TUSK_TEST_DSN";
+    /** How many databases to create ahead of time (0 turns it off). */
+    static final String POOL_SIZE_PROPERTY = "tusk.testing.databasePool";
 
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static volatile AbstractServer server;
@@ -45,12 +47,15 @@ final class SharedServer {
         String dsn = System.getenv(DSN_VARIABLE);
         AbstractServer created;
         if (dsn != null && !dsn.isBlank()) {
-            created = new ExternalPostgresServer(dsn);
+            ExternalPostgresServer external = new ExternalPostgresServer(dsn);
+            Runtime.getRuntime().addShutdownHook(new Thread(external::disableDatabasePool, "tusk-testing-pool-cleanup"));
+            created = external;
         } else {
             EmbeddedPostgresServer embedded = EmbeddedPostgresServer.builder().shared().start();
             Runtime.getRuntime().addShutdownHook(new Thread(embedded::destroy, "tusk-testing-postgres-stop"));
             created = embedded;
         }
+        created.enableDatabasePool(Integer.getInteger(POOL_SIZE_PROPERTY, 2));
         String version = created.withAdmin(c -> Jdbc.queryValue(c, "SHOW server_version"));
         long millis = (System.nanoTime() - started) / 1_000_000;
         if (created.isEmbedded()) {
