@@ -47,6 +47,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>After each test the extension restarts the shared server if the test left it stopped and restores its
  * configuration files if the test changed them, so tests stay independent.
  *
+ * <p>Test databases are created ahead of time on a background thread and renamed to the test's name on use,
+ * since {@code CREATE DATABASE} copies {@code template1}; {@code -Dtusk.testing.databasePool=N} sets how many
+ * (default 2, 0 turns it off). Prefer method parameters: a {@link TestDatabase} constructor parameter is resolved
+ * in the class's extension context, so every test instance of that class shares one database.
+ *
  * <p>Set {@code -Dtusk.testing.keepData=true} to keep the embedded server's data directory and log after the run.
  */
 public final class PostgresExtension implements ParameterResolver, AfterEachCallback {
