@@ -51,6 +51,7 @@ final class SharedServer {
             Runtime.getRuntime().addShutdownHook(new Thread(external::disableDatabasePool, "tusk-testing-pool-cleanup"));
             created = external;
         } else {
+            StaleRuns.cleanUp();
             EmbeddedPostgresServer embedded = EmbeddedPostgresServer.builder().shared().start();
             Runtime.getRuntime().addShutdownHook(new Thread(embedded::destroy, "tusk-testing-postgres-stop"));
             created = embedded;
