@@ -1,0 +1,110 @@
+package dev.tusk;
+
+import dev.tusk.errors.OperationalException;
+import dev.tusk.testing.TestDatabase;
+import dev.tusk.testing.TuskTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@TuskTest
+class BatchAndStreamTest {
+    private Connection<Row> conn;
+
+    @BeforeEach
+    void open(TestDatabase db) {
+        conn = Connection.connect(db.conninfo());
+        conn.execute("CREATE TABLE t (a int PRIMARY KEY, b text)");
+        conn.commit();
+    }
+
+    @AfterEach
+    void close() {
+        conn.close();
+    }
+
+    @Test
+    void executemanyOf10000SetsIsOneRoundTrip() {
+        List<List<Object>> sets = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            sets.add(List.of(i, "v" + i));
+        }
+        RoundTripCounter counter = RoundTripCounter.attach(conn);
+        Cursor<Row> cur = conn.cursor().executemany("INSERT INTO t VALUES (%s, %s)", sets);
+        assertThat(counter.syncs()).isEqualTo(1);
+        assertThat(cur.rowcount()).isEqualTo(10_000);
+        conn.commit();
+        assertThat(conn.execute("SELECT count(*), sum(a) FROM t").fetchone().getLong(1)).isEqualTo(49_995_000L);
+    }
+
+    @Test
+    void executemanyReturningKeepsEachStatementsRows() {
+        Cursor<Row> cur = conn.cursor().executemany("INSERT INTO t VALUES (%(a)s, %(b)s) RETURNING a * 10",
+                List.of(Map.of("a", 1, "b", "x"), Map.of("a", 2, "b", "y"), Map.of("a", 3, "b", "z")), true);
+        List<Integer> got = new ArrayList<>();
+        do {
+            got.add(cur.fetchone().getInt(0));
+        } while (cur.nextset());
+        assertThat(got).containsExactly(10, 20, 30);
+    }
+
+    @Test
+    void executemanyErrorRollsBackTheBatch() {
+        assertThatThrownBy(() -> conn.cursor().executemany("INSERT INTO t VALUES (%s, %s)",
+                List.of(List.of(1, "a"), List.of(1, "dup"), List.of(2, "b"))))
+                .hasMessageContaining("duplicate key");
+        conn.rollback();
+        assertThat(conn.execute("SELECT count(*) FROM t").fetchone().getLong(0)).isZero();
+    }
+
+    @Test
+    void streamReadsAMillionRowsInBoundedMemory() {
+        conn.setAutocommit(true);
+        long[] acc = new long[2];
+        try (Stream<Row> rows = conn.cursor().stream("SELECT g, repeat('x', 200) FROM generate_series(1, %s) g", 1_000_000)) {
+            rows.forEach(r -> {
+                acc[0] += r.getLong(0);
+                acc[1]++;
+            });
+        }
+        assertThat(acc[1]).isEqualTo(1_000_000);
+        assertThat(acc[0]).isEqualTo(500_000_500_000L);
+        assertThat(Runtime.getRuntime().maxMemory()).as("run with -Xmx64m to prove the bound").isPositive();
+    }
+
+    @Test
+    void abandonedStreamIsDrainedBeforeTheNextStatement() {
+        Stream<Row> rows = conn.cursor().stream("SELECT g FROM generate_series(1, 100000) g");
+        assertThat(rows.limit(3).map(r -> r.getInt(0)).toList()).containsExactly(1, 2, 3);
+        assertThat(conn.execute("SELECT 'after'").fetchone().getString(0)).isEqualTo("after");
+    }
+
+    @Test
+    void streamErrorsSurfaceInTheConsumer() {
+        try (Stream<Row> rows = conn.cursor().stream("SELECT 1 / (g - 5) FROM generate_series(1, 10) g")) {
+            assertThatThrownBy(() -> rows.forEach(r -> { })).hasMessageContaining("division by zero");
+        }
+        conn.rollback();
+        assertThat(conn.execute("SELECT 1").fetchone().getInt(0)).isEqualTo(1);
+    }
+
+    @Test
+    void interruptedStreamSaysSo() {
+        var it = conn.cursor().stream("SELECT g FROM generate_series(1, 100000) g").iterator();
+        it.next();
+        conn.execute("SELECT 1");
+        assertThatThrownBy(() -> {
+            while (it.hasNext()) {
+                it.next();
+            }
+        }).isInstanceOf(OperationalException.class).hasMessageContaining("interrupted");
+    }
+}

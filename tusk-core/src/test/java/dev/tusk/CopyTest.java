@@ -1,0 +1,125 @@
+package dev.tusk;
+
+import dev.tusk.errors.DataException;
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.testing.TestDatabase;
+import dev.tusk.testing.TuskTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@TuskTest
+class CopyTest {
+    private Connection<Row> conn;
+
+    @BeforeEach
+    void open(TestDatabase db) {
+        conn = Connection.connect(db.conninfo());
+        conn.setAutocommit(true);
+        conn.execute("CREATE TABLE c (a int, b text)");
+    }
+
+    @AfterEach
+    void close() {
+        conn.close();
+    }
+
+    @Test
+    void aMillionRowsInAndOutInTextFormat() {
+        try (Copy copy = conn.cursor().copy("COPY c FROM STDIN")) {
+            for (int i = 0; i < 1_000_000; i++) {
+                copy.writeRow(i, i % 1000 == 0 ? null : "tab\there\\ \n" + i);
+            }
+        }
+        Row r = conn.execute("SELECT count(*), count(b), sum(a) FROM c").fetchone();
+        assertThat(r.getLong(0)).isEqualTo(1_000_000);
+        assertThat(r.getLong(1)).isEqualTo(999_000);
+        assertThat(r.getLong(2)).isEqualTo(499_999_500_000L);
+        assertThat(conn.execute("SELECT b FROM c WHERE a = 1").fetchone().getString(0)).isEqualTo("tab\there\\ \n1");
+        long n = 0;
+        long nulls = 0;
+        try (Copy copy = conn.cursor().copy("COPY c TO STDOUT")) {
+            for (List<String> row : copy.rows()) {
+                n++;
+                if (row.get(1) == null) {
+                    nulls++;
+                } else if (row.get(0).equals("7")) {
+                    assertThat(row.get(1)).isEqualTo("tab\there\\ \n7");
+                }
+            }
+            assertThat(copy.rowcount()).isEqualTo(1_000_000);
+        }
+        assertThat(n).isEqualTo(1_000_000);
+        assertThat(nulls).isEqualTo(1_000);
+    }
+
+    @Test
+    void binaryFormatInAndOut() {
+        try (Copy copy = conn.cursor().copy("COPY c FROM STDIN (FORMAT binary)")) {
+            assertThat(copy.isBinary()).isTrue();
+            for (int i = 0; i < 1000; i++) {
+                copy.writeRow(i, "b" + i);
+            }
+        }
+        assertThat(conn.execute("SELECT count(*), max(a) FROM c").fetchone().getLong(1)).isEqualTo(999);
+        int bytes = 0;
+        try (Copy copy = conn.cursor().copy("COPY c TO STDOUT (FORMAT binary)")) {
+            byte[] chunk;
+            while ((chunk = copy.read()) != null) {
+                bytes += chunk.length;
+            }
+        }
+        assertThat(bytes).isGreaterThan(1000 * 10);
+    }
+
+    @Test
+    void rawWritesAndCsv() {
+        try (Copy copy = conn.cursor().copy("COPY c FROM STDIN (FORMAT csv)")) {
+            copy.write("1,\"quoted, comma\"\n2,plain\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(conn.execute("SELECT b FROM c WHERE a = 1").fetchone().getString(0)).isEqualTo("quoted, comma");
+    }
+
+    @Test
+    void anErrorInTheMiddleLeavesTheConnectionUsable() {
+        assertThatThrownBy(() -> {
+            try (Copy copy = conn.cursor().copy("COPY c FROM STDIN")) {
+                copy.write("1\tok\n");
+                copy.write("not-a-number\tbad\n");
+                copy.write("3\tok\n");
+            }
+        }).isInstanceOf(DataException.class).hasMessageContaining("not-a-number");
+        assertThat(conn.execute("SELECT count(*) FROM c").fetchone().getLong(0)).isZero();
+    }
+
+    @Test
+    void abortSendsCopyFail() {
+        Copy copy = conn.cursor().copy("COPY c FROM STDIN");
+        copy.writeRow(1, "x");
+        copy.abort("changed my mind");
+        assertThat(conn.execute("SELECT count(*) FROM c").fetchone().getLong(0)).isZero();
+    }
+
+    @Test
+    void copyThroughExecuteOrExecuteThroughCopyAreRefused() {
+        assertThatThrownBy(() -> conn.execute("COPY c FROM STDIN")).isInstanceOf(ProgrammingException.class)
+                .hasMessageContaining("copy(");
+        assertThatThrownBy(() -> conn.cursor().copy("SELECT 1")).isInstanceOf(ProgrammingException.class);
+        assertThat(conn.execute("SELECT 1").fetchone().getInt(0)).isEqualTo(1);
+    }
+
+    @Test
+    void abandonedCopyOutIsDrainedOnClose() {
+        conn.execute("INSERT INTO c SELECT g, 'x' FROM generate_series(1, 50000) g");
+        try (Copy copy = conn.cursor().copy("COPY c TO STDOUT")) {
+            assertThat(copy.read()).isNotNull();
+        }
+        assertThat(conn.execute("SELECT 5").fetchone().getInt(0)).isEqualTo(5);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.tusk;
+
+import dev.tusk.testing.TestDatabase;
+import dev.tusk.testing.TuskTest;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@TuskTest
+class PreparedStatementsTest {
+
+    private static long prepared(Connection<?> conn, String like) {
+        return conn.cursor(Rows.row()).execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", like)
+                .fetchone().getLong(0);
+    }
+
+    @Test
+    void preparedFromTheExecutionAfterTheThreshold(TestDatabase db) {
+        try (Connection<Row> conn = Connection.connect(ConnectOptions.builder().conninfo(db.conninfo()).prepareThreshold(5).build())) {
+            for (int i = 1; i <= 5; i++) {
+                conn.execute("SELECT %s::int AS marker_a", i);
+                assertThat(prepared(conn, "%marker_a%")).as("after execution %d", i).isZero();
+            }
+            conn.execute("SELECT %s::int AS marker_a", 6);
+            assertThat(prepared(conn, "%marker_a%")).isEqualTo(1);
+            assertThat(conn.execute("SELECT %s::int AS marker_a", 7).fetchone().getInt(0)).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void nullThresholdNeverPreparesButExplicitPrepareDoes(TestDatabase db) {
+        try (Connection<Row> conn = Connection.connect(ConnectOptions.builder().conninfo(db.conninfo()).prepareThreshold(null).build())) {
+            for (int i = 0; i < 20; i++) {
+                conn.execute("SELECT %s::int AS marker_b", i);
+            }
+            assertThat(prepared(conn, "%marker_b%")).isZero();
+            conn.execute("SELECT %s::int AS marker_c", List.of(1), ExecuteOptions.builder().prepare(true).build());
+            assertThat(prepared(conn, "%marker_c%")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void zeroThresholdPreparesAtOnceAndFalseNever(TestDatabase db) {
+        try (Connection<Row> conn = Connection.connect(ConnectOptions.builder().conninfo(db.conninfo()).prepareThreshold(0).build())) {
+            conn.execute("SELECT %s::int AS marker_d", 1);
+            assertThat(prepared(conn, "%marker_d%")).isEqualTo(1);
+            conn.execute("SELECT %s::int AS marker_e", List.of(1), ExecuteOptions.builder().prepare(false).build());
+            assertThat(prepared(conn, "%marker_e%")).isZero();
+        }
+    }
+
+    @Test
+    void leastRecentlyUsedAreDeallocated(TestDatabase db) {
+        try (Connection<Row> conn = Connection.connect(ConnectOptions.builder().conninfo(db.conninfo())
+                .prepareThreshold(0).preparedMax(3).build())) {
+            for (int i = 0; i < 6; i++) {
+                conn.execute("SELECT %s::int AS marker_f" + i, i);
+            }
+            conn.execute("SELECT 1"); // carries the pending Close messages? no: simple query; run one more extended
+            conn.execute("SELECT %s::int AS marker_f5", 5);
+            assertThat(prepared(conn, "%marker_f%")).isLessThanOrEqualTo(3);
+        }
+    }
+
+    @Test
+    void discardAllAndChangedResultTypesAreSurvived(TestDatabase db) {
+        try (Connection<Row> conn = Connection.connect(ConnectOptions.builder().conninfo(db.conninfo()).prepareThreshold(0).autocommit(true).build())) {
+            conn.execute("CREATE TABLE r (a int)");
+            conn.execute("INSERT INTO r VALUES (1)");
+            assertThat(conn.execute("SELECT * FROM r WHERE a = %s", 1).fetchone().size()).isEqualTo(1);
+            conn.execute("DISCARD ALL");
+            assertThat(conn.execute("SELECT * FROM r WHERE a = %s", 1).fetchone().getInt(0)).isEqualTo(1);
+            conn.execute("ALTER TABLE r ADD COLUMN b text");
+            // the server refuses the cached plan once ("cached plan must not change result type"), then Tusk re-prepares
+            Row row;
+            try {
+                row = conn.execute("SELECT * FROM r WHERE a = %s", 1).fetchone();
+            } catch (dev.tusk.errors.TuskException e) {
+                assertThat(e.getMessage()).contains("cached plan must not change result type");
+                row = conn.execute("SELECT * FROM r WHERE a = %s", 1).fetchone();
+            }
+            assertThat(row.size()).isEqualTo(2);
+        }
+    }
+}
