@@ -12,7 +12,9 @@ package dev.tusk.errors;
  * }</pre>
  */
 public class TuskException extends RuntimeException {
-    private final transient Diagnostic diag;
+    private static final long serialVersionUID = 1L;
+
+    private final Diagnostic diag;
 
     public TuskException(String message) {
         this(message, null, null);
