@@ -97,7 +97,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {{@code {code}}} {{@code {name}}}{role}.
  *
- * <p>SQLSTATE class {cls_code}, {cls_title}; a {{@link {dbapi}}}.
+ * <p>SQLSTATE class {cls_code}, {cls_title}; {article} {{@link {dbapi}}}.
  * {level_note}Raised when the server reports this condition; catch it by type:
  *
  * <pre>{{@code
@@ -117,15 +117,17 @@ public class {java} extends {parent} {{
     /** The condition name, as PL/pgSQL and {{@link SqlState#lookup(String)}} know it. */
     public static final String NAME = "{name}";
 
+    /** An instance made on the client side; {{@link #sqlstate()}} gives {{@value #SQLSTATE}}. */
     public {java}(String message) {{
         super(message, null, null);
     }}
 
+    /** An instance made on the client side, with the exception that caused it. */
     public {java}(String message, Throwable cause) {{
         super(message, cause, null);
     }}
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {{@code diag}} holds the fields of its ErrorResponse. */
     public {java}(String message, Throwable cause, Diagnostic diag) {{
         super(message, cause, diag);
     }}
@@ -150,7 +152,8 @@ def write_class(c, children):
     else:
         role = ""
         level_note = ""
-    text = CLASS_TEMPLATE.format(role=role, level_note=level_note, **c)
+    article = "an" if c["dbapi"][0] in "AEIOU" else "a"
+    text = CLASS_TEMPLATE.format(role=role, level_note=level_note, article=article, **c)
     with open(os.path.join(OUT, c["java"] + ".java"), "w", encoding="utf-8") as f:
         f.write(text)
 

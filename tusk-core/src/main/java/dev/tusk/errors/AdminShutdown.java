@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 57P01} {@code admin_shutdown}.
  *
- * <p>SQLSTATE class 57, Operator Intervention; a {@link OperationalException}.
+ * <p>SQLSTATE class 57, Operator Intervention; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class AdminShutdown extends OperatorIntervention {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "admin_shutdown";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public AdminShutdown(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public AdminShutdown(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public AdminShutdown(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

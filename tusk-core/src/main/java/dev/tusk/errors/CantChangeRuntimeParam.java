@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 55P02} {@code cant_change_runtime_param}.
  *
- * <p>SQLSTATE class 55, Object Not In Prerequisite State; a {@link OperationalException}.
+ * <p>SQLSTATE class 55, Object Not In Prerequisite State; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class CantChangeRuntimeParam extends ObjectNotInPrerequisiteState {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "cant_change_runtime_param";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public CantChangeRuntimeParam(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public CantChangeRuntimeParam(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public CantChangeRuntimeParam(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 08003} {@code connection_does_not_exist}.
  *
- * <p>SQLSTATE class 08, Connection Exception; a {@link OperationalException}.
+ * <p>SQLSTATE class 08, Connection Exception; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class ConnectionDoesNotExist extends ConnectionException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "connection_does_not_exist";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public ConnectionDoesNotExist(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public ConnectionDoesNotExist(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public ConnectionDoesNotExist(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 38001} {@code containing_sql_not_permitted}.
  *
- * <p>SQLSTATE class 38, External Routine Exception; a {@link OperationalException}.
+ * <p>SQLSTATE class 38, External Routine Exception; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class ContainingSqlNotPermitted extends ExternalRoutineException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "containing_sql_not_permitted";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public ContainingSqlNotPermitted(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public ContainingSqlNotPermitted(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public ContainingSqlNotPermitted(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code XX001} {@code data_corrupted}.
  *
- * <p>SQLSTATE class XX, Internal Error; a {@link InternalException}.
+ * <p>SQLSTATE class XX, Internal Error; an {@link InternalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class DataCorrupted extends InternalException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "data_corrupted";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public DataCorrupted(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public DataCorrupted(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public DataCorrupted(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

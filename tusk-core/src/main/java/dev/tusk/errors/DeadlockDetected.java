@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 40P01} {@code deadlock_detected}.
  *
- * <p>SQLSTATE class 40, Transaction Rollback; a {@link OperationalException}.
+ * <p>SQLSTATE class 40, Transaction Rollback; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class DeadlockDetected extends TransactionRollback {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "deadlock_detected";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public DeadlockDetected(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public DeadlockDetected(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public DeadlockDetected(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 2BP01} {@code dependent_objects_still_exist}.
  *
- * <p>SQLSTATE class 2B, Dependent Privilege Descriptors Still Exist; a {@link InternalException}.
+ * <p>SQLSTATE class 2B, Dependent Privilege Descriptors Still Exist; an {@link InternalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class DependentObjectsStillExist extends DependentPrivilegeDescriptorsSti
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "dependent_objects_still_exist";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public DependentObjectsStillExist(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public DependentObjectsStillExist(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public DependentObjectsStillExist(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 2B000} {@code dependent_privilege_descriptors_still_exist}: the class-level condition of SQLSTATE class 2B.
  *
- * <p>SQLSTATE class 2B, Dependent Privilege Descriptors Still Exist; a {@link InternalException}.
+ * <p>SQLSTATE class 2B, Dependent Privilege Descriptors Still Exist; an {@link InternalException}.
  * Every other condition of the class extends it, so catching it catches the whole
  * class; the server also sends it for a condition of the class with no more specific code.
  * Raised when the server reports this condition; catch it by type:
@@ -26,15 +26,17 @@ public class DependentPrivilegeDescriptorsStillExist extends InternalException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "dependent_privilege_descriptors_still_exist";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public DependentPrivilegeDescriptorsStillExist(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public DependentPrivilegeDescriptorsStillExist(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public DependentPrivilegeDescriptorsStillExist(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 53100} {@code disk_full}.
  *
- * <p>SQLSTATE class 53, Insufficient Resources; a {@link OperationalException}.
+ * <p>SQLSTATE class 53, Insufficient Resources; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class DiskFull extends InsufficientResources {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "disk_full";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public DiskFull(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public DiskFull(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public DiskFull(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

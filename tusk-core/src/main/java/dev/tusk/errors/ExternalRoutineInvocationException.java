@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 39000} {@code external_routine_invocation_exception}: the class-level condition of SQLSTATE class 39.
  *
- * <p>SQLSTATE class 39, External Routine Invocation Exception; a {@link OperationalException}.
+ * <p>SQLSTATE class 39, External Routine Invocation Exception; an {@link OperationalException}.
  * Every other condition of the class extends it, so catching it catches the whole
  * class; the server also sends it for a condition of the class with no more specific code.
  * Raised when the server reports this condition; catch it by type:
@@ -26,15 +26,17 @@ public class ExternalRoutineInvocationException extends OperationalException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "external_routine_invocation_exception";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public ExternalRoutineInvocationException(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public ExternalRoutineInvocationException(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public ExternalRoutineInvocationException(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code HV00Q} {@code fdw_schema_not_found}.
  *
- * <p>SQLSTATE class HV, Foreign Data Wrapper Error (SQL/MED); a {@link OperationalException}.
+ * <p>SQLSTATE class HV, Foreign Data Wrapper Error (SQL/MED); an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class FdwSchemaNotFound extends FdwError {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "fdw_schema_not_found";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public FdwSchemaNotFound(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public FdwSchemaNotFound(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public FdwSchemaNotFound(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

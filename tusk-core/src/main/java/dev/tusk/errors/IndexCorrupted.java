@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code XX002} {@code index_corrupted}.
  *
- * <p>SQLSTATE class XX, Internal Error; a {@link InternalException}.
+ * <p>SQLSTATE class XX, Internal Error; an {@link InternalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class IndexCorrupted extends InternalException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "index_corrupted";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public IndexCorrupted(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public IndexCorrupted(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public IndexCorrupted(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 23000} {@code integrity_constraint_violation}: the class-level condition of SQLSTATE class 23.
  *
- * <p>SQLSTATE class 23, Integrity Constraint Violation; a {@link IntegrityException}.
+ * <p>SQLSTATE class 23, Integrity Constraint Violation; an {@link IntegrityException}.
  * Every other condition of the class extends it, so catching it catches the whole
  * class; the server also sends it for a condition of the class with no more specific code.
  * Raised when the server reports this condition; catch it by type:
@@ -26,15 +26,17 @@ public class IntegrityConstraintViolation extends IntegrityException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "integrity_constraint_violation";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public IntegrityConstraintViolation(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public IntegrityConstraintViolation(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public IntegrityConstraintViolation(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

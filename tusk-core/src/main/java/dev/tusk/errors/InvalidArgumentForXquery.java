@@ -24,15 +24,17 @@ public class InvalidArgumentForXquery extends ProgrammingException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "invalid_argument_for_xquery";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public InvalidArgumentForXquery(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public InvalidArgumentForXquery(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public InvalidArgumentForXquery(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

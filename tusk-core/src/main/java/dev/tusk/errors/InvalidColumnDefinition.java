@@ -24,15 +24,17 @@ public class InvalidColumnDefinition extends SyntaxErrorOrAccessRuleViolation {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "invalid_column_definition";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public InvalidColumnDefinition(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public InvalidColumnDefinition(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public InvalidColumnDefinition(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 24000} {@code invalid_cursor_state}.
  *
- * <p>SQLSTATE class 24, Invalid Cursor State; a {@link InternalException}.
+ * <p>SQLSTATE class 24, Invalid Cursor State; an {@link InternalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class InvalidCursorState extends InternalException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "invalid_cursor_state";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public InvalidCursorState(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public InvalidCursorState(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public InvalidCursorState(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

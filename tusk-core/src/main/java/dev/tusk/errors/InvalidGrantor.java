@@ -26,15 +26,17 @@ public class InvalidGrantor extends DatabaseException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "invalid_grantor";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public InvalidGrantor(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public InvalidGrantor(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public InvalidGrantor(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

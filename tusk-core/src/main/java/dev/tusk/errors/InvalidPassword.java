@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 28P01} {@code invalid_password}.
  *
- * <p>SQLSTATE class 28, Invalid Authorization Specification; a {@link OperationalException}.
+ * <p>SQLSTATE class 28, Invalid Authorization Specification; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class InvalidPassword extends InvalidAuthorizationSpecification {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "invalid_password";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public InvalidPassword(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public InvalidPassword(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public InvalidPassword(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 3B001} {@code invalid_savepoint_specification}.
  *
- * <p>SQLSTATE class 3B, Savepoint Exception; a {@link OperationalException}.
+ * <p>SQLSTATE class 3B, Savepoint Exception; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class InvalidSavepointSpecification extends SavepointException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "invalid_savepoint_specification";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public InvalidSavepointSpecification(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public InvalidSavepointSpecification(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public InvalidSavepointSpecification(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

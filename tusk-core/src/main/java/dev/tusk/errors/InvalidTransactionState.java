@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 25000} {@code invalid_transaction_state}: the class-level condition of SQLSTATE class 25.
  *
- * <p>SQLSTATE class 25, Invalid Transaction State; a {@link InternalException}.
+ * <p>SQLSTATE class 25, Invalid Transaction State; an {@link InternalException}.
  * Every other condition of the class extends it, so catching it catches the whole
  * class; the server also sends it for a condition of the class with no more specific code.
  * Raised when the server reports this condition; catch it by type:
@@ -26,15 +26,17 @@ public class InvalidTransactionState extends InternalException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "invalid_transaction_state";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public InvalidTransactionState(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public InvalidTransactionState(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public InvalidTransactionState(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 2D000} {@code invalid_transaction_termination}.
  *
- * <p>SQLSTATE class 2D, Invalid Transaction Termination; a {@link InternalException}.
+ * <p>SQLSTATE class 2D, Invalid Transaction Termination; an {@link InternalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class InvalidTransactionTermination extends InternalException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "invalid_transaction_termination";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public InvalidTransactionTermination(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public InvalidTransactionTermination(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public InvalidTransactionTermination(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code F0001} {@code lock_file_exists}.
  *
- * <p>SQLSTATE class F0, Configuration File Error; a {@link OperationalException}.
+ * <p>SQLSTATE class F0, Configuration File Error; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class LockFileExists extends ConfigFileError {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "lock_file_exists";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public LockFileExists(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public LockFileExists(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public LockFileExists(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

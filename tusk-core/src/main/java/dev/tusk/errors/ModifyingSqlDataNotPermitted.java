@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 2F002} {@code modifying_sql_data_not_permitted}.
  *
- * <p>SQLSTATE class 2F, SQL Routine Exception; a {@link OperationalException}.
+ * <p>SQLSTATE class 2F, SQL Routine Exception; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class ModifyingSqlDataNotPermitted extends SqlRoutineException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "modifying_sql_data_not_permitted";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public ModifyingSqlDataNotPermitted(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public ModifyingSqlDataNotPermitted(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public ModifyingSqlDataNotPermitted(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

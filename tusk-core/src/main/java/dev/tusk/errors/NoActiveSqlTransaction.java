@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 25P01} {@code no_active_sql_transaction}.
  *
- * <p>SQLSTATE class 25, Invalid Transaction State; a {@link InternalException}.
+ * <p>SQLSTATE class 25, Invalid Transaction State; an {@link InternalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class NoActiveSqlTransaction extends InvalidTransactionState {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "no_active_sql_transaction";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public NoActiveSqlTransaction(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public NoActiveSqlTransaction(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public NoActiveSqlTransaction(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

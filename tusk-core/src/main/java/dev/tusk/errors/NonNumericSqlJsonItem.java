@@ -24,15 +24,17 @@ public class NonNumericSqlJsonItem extends DataException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "non_numeric_sql_json_item";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public NonNumericSqlJsonItem(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public NonNumericSqlJsonItem(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public NonNumericSqlJsonItem(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

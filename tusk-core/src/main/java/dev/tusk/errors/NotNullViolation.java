@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 23502} {@code not_null_violation}.
  *
- * <p>SQLSTATE class 23, Integrity Constraint Violation; a {@link IntegrityException}.
+ * <p>SQLSTATE class 23, Integrity Constraint Violation; an {@link IntegrityException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class NotNullViolation extends IntegrityConstraintViolation {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "not_null_violation";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public NotNullViolation(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public NotNullViolation(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public NotNullViolation(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -24,15 +24,17 @@ public class NullValueNotAllowed extends DataException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "null_value_not_allowed";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public NullValueNotAllowed(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public NullValueNotAllowed(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public NullValueNotAllowed(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 55006} {@code object_in_use}.
  *
- * <p>SQLSTATE class 55, Object Not In Prerequisite State; a {@link OperationalException}.
+ * <p>SQLSTATE class 55, Object Not In Prerequisite State; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class ObjectInUse extends ObjectNotInPrerequisiteState {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "object_in_use";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public ObjectInUse(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public ObjectInUse(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public ObjectInUse(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 53200} {@code out_of_memory}.
  *
- * <p>SQLSTATE class 53, Insufficient Resources; a {@link OperationalException}.
+ * <p>SQLSTATE class 53, Insufficient Resources; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class OutOfMemory extends InsufficientResources {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "out_of_memory";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public OutOfMemory(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public OutOfMemory(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public OutOfMemory(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

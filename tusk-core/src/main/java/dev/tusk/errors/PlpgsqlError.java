@@ -26,15 +26,17 @@ public class PlpgsqlError extends ProgrammingException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "plpgsql_error";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public PlpgsqlError(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public PlpgsqlError(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public PlpgsqlError(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 08P01} {@code protocol_violation}.
  *
- * <p>SQLSTATE class 08, Connection Exception; a {@link OperationalException}.
+ * <p>SQLSTATE class 08, Connection Exception; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class ProtocolViolation extends ConnectionException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "protocol_violation";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public ProtocolViolation(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public ProtocolViolation(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public ProtocolViolation(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -24,15 +24,17 @@ public class RaiseException extends PlpgsqlError {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "raise_exception";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public RaiseException(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public RaiseException(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public RaiseException(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

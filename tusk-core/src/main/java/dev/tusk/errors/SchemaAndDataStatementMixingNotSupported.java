@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 25007} {@code schema_and_data_statement_mixing_not_supported}.
  *
- * <p>SQLSTATE class 25, Invalid Transaction State; a {@link InternalException}.
+ * <p>SQLSTATE class 25, Invalid Transaction State; an {@link InternalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class SchemaAndDataStatementMixingNotSupported extends InvalidTransaction
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "schema_and_data_statement_mixing_not_supported";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public SchemaAndDataStatementMixingNotSupported(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public SchemaAndDataStatementMixingNotSupported(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public SchemaAndDataStatementMixingNotSupported(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 2F000} {@code sql_routine_exception}: the class-level condition of SQLSTATE class 2F.
  *
- * <p>SQLSTATE class 2F, SQL Routine Exception; a {@link OperationalException}.
+ * <p>SQLSTATE class 2F, SQL Routine Exception; an {@link OperationalException}.
  * Every other condition of the class extends it, so catching it catches the whole
  * class; the server also sends it for a condition of the class with no more specific code.
  * Raised when the server reports this condition; catch it by type:
@@ -26,15 +26,17 @@ public class SqlRoutineException extends OperationalException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "sql_routine_exception";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public SqlRoutineException(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public SqlRoutineException(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public SqlRoutineException(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 08001} {@code sqlclient_unable_to_establish_sqlconnection}.
  *
- * <p>SQLSTATE class 08, Connection Exception; a {@link OperationalException}.
+ * <p>SQLSTATE class 08, Connection Exception; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class SqlclientUnableToEstablishSqlconnection extends ConnectionException
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "sqlclient_unable_to_establish_sqlconnection";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public SqlclientUnableToEstablishSqlconnection(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public SqlclientUnableToEstablishSqlconnection(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public SqlclientUnableToEstablishSqlconnection(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -26,15 +26,17 @@ public class SyntaxErrorOrAccessRuleViolation extends ProgrammingException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "syntax_error_or_access_rule_violation";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public SyntaxErrorOrAccessRuleViolation(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public SyntaxErrorOrAccessRuleViolation(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public SyntaxErrorOrAccessRuleViolation(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

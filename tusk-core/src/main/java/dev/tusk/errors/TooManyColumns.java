@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 54011} {@code too_many_columns}.
  *
- * <p>SQLSTATE class 54, Program Limit Exceeded; a {@link OperationalException}.
+ * <p>SQLSTATE class 54, Program Limit Exceeded; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class TooManyColumns extends ProgramLimitExceeded {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "too_many_columns";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public TooManyColumns(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public TooManyColumns(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public TooManyColumns(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

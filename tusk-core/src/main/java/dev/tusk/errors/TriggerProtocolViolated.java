@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 39P01} {@code trigger_protocol_violated}.
  *
- * <p>SQLSTATE class 39, External Routine Invocation Exception; a {@link OperationalException}.
+ * <p>SQLSTATE class 39, External Routine Invocation Exception; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class TriggerProtocolViolated extends ExternalRoutineInvocationException 
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "trigger_protocol_violated";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public TriggerProtocolViolated(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public TriggerProtocolViolated(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public TriggerProtocolViolated(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 27000} {@code triggered_data_change_violation}.
  *
- * <p>SQLSTATE class 27, Triggered Data Change Violation; a {@link OperationalException}.
+ * <p>SQLSTATE class 27, Triggered Data Change Violation; an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class TriggeredDataChangeViolation extends OperationalException {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "triggered_data_change_violation";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public TriggeredDataChangeViolation(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public TriggeredDataChangeViolation(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public TriggeredDataChangeViolation(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }

@@ -4,7 +4,7 @@ package dev.tusk.errors;
 /**
  * SQLSTATE {@code 58P01} {@code undefined_file}.
  *
- * <p>SQLSTATE class 58, System Error (errors external to PostgreSQL itself); a {@link OperationalException}.
+ * <p>SQLSTATE class 58, System Error (errors external to PostgreSQL itself); an {@link OperationalException}.
  * Raised when the server reports this condition; catch it by type:
  *
  * <pre>{@code
@@ -24,15 +24,17 @@ public class UndefinedFile extends SystemError {
     /** The condition name, as PL/pgSQL and {@link SqlState#lookup(String)} know it. */
     public static final String NAME = "undefined_file";
 
+    /** An instance made on the client side; {@link #sqlstate()} gives {@value #SQLSTATE}. */
     public UndefinedFile(String message) {
         super(message, null, null);
     }
 
+    /** An instance made on the client side, with the exception that caused it. */
     public UndefinedFile(String message, Throwable cause) {
         super(message, cause, null);
     }
 
-    /** Used for errors the server reported. */
+    /** Used for errors the server reported: {@code diag} holds the fields of its ErrorResponse. */
     public UndefinedFile(String message, Throwable cause, Diagnostic diag) {
         super(message, cause, diag);
     }
