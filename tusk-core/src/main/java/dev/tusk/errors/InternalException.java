@@ -1,6 +1,10 @@
 package dev.tusk.errors;
 
-/** The database met an internal error, or the protocol got out of step. */
+/**
+ * The database met an internal error, or the protocol got out of step. Also the class of condition
+ * XX000 internal_error (psycopg's {@code errors.InternalError_}): {@link DataCorrupted} and
+ * {@link IndexCorrupted} extend it.
+ */
 public class InternalException extends DatabaseException {
     public InternalException(String message) {
         super(message, null, null);

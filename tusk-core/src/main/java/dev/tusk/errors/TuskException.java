@@ -12,7 +12,9 @@ package dev.tusk.errors;
  * }</pre>
  */
 public class TuskException extends RuntimeException {
-    private final transient Diagnostic diag;
+    private static final long serialVersionUID = 1L;
+
+    private final Diagnostic diag;
 
     public TuskException(String message) {
         this(message, null, null);
@@ -27,7 +29,10 @@ public class TuskException extends RuntimeException {
         this.diag = diag == null ? Diagnostic.EMPTY : diag;
     }
 
-    /** The SQLSTATE the server sent, or {@code null} for errors raised on the client side. */
+    /**
+     * The SQLSTATE the server sent. For an exception made on the client side: the class's own code for a
+     * SQLSTATE condition class (e.g. "23505" for {@code new UniqueViolation(...)}), else {@code null}.
+     */
     public String sqlstate() {
         return diag.sqlstate();
     }
