@@ -103,7 +103,8 @@ public final class NumericAdapters {
     static void register(AdaptersMap m) {
         m.registerLoader(BuiltinTypes.NUMERIC, new NumericLoader(Format.TEXT, false));
         m.registerLoader(BuiltinTypes.NUMERIC, new NumericLoader(Format.BINARY, false));
-        m.registerDumper(BigDecimal.class, Codecs.<BigDecimal>textDumper(BuiltinTypes.NUMERIC, BigDecimal::toString));
+        m.registerDumper(BigDecimal.class, Codecs.<BigDecimal>textDumper(BuiltinTypes.NUMERIC,
+                d -> d.scale() < 0 ? d.toPlainString() : d.toString()));
         m.registerDumper(BigDecimal.class, Codecs.<BigDecimal>dumper(BuiltinTypes.NUMERIC, Format.BINARY,
                 NumericBinary::encode));
     }
