@@ -376,17 +376,17 @@ public final class DateTimeAdapters {
 
     /** A PostgreSQL {@code TimeZone} setting as a {@code ZoneId}; POSIX forms like {@code <+03>-03} included. */
     public static ZoneId zoneOf(String pgTimeZone) {
+        // POSIX "<+03>-03" / "UTC+5" style: the number after the name is hours WEST of UTC
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("^(?:<[^>]*>|[A-Za-z]+)([+-]?)(\\d{1,2})(?::(\\d{2}))?(?::(\\d{2}))?$").matcher(pgTimeZone);
+        if (m.matches()) {
+            int secs = Integer.parseInt(m.group(2)) * 3600 + (m.group(3) == null ? 0 : Integer.parseInt(m.group(3)) * 60)
+                    + (m.group(4) == null ? 0 : Integer.parseInt(m.group(4)));
+            return ZoneOffset.ofTotalSeconds("-".equals(m.group(1)) ? secs : -secs);
+        }
         try {
             return ZoneId.of(pgTimeZone, ZoneId.SHORT_IDS);
         } catch (java.time.DateTimeException e) {
-            // POSIX "<+03>-03" / "UTC-3" style: the number after the name is hours WEST of UTC
-            java.util.regex.Matcher m = java.util.regex.Pattern
-                    .compile("^(?:<[^>]*>|[A-Za-z]+)([+-]?)(\\d{1,2})(?::(\\d{2}))?(?::(\\d{2}))?$").matcher(pgTimeZone);
-            if (m.matches()) {
-                int secs = Integer.parseInt(m.group(2)) * 3600 + (m.group(3) == null ? 0 : Integer.parseInt(m.group(3)) * 60)
-                        + (m.group(4) == null ? 0 : Integer.parseInt(m.group(4)));
-                return ZoneOffset.ofTotalSeconds("-".equals(m.group(1)) ? secs : -secs);
-            }
             throw new DataException("unknown session time zone \"" + pgTimeZone + "\": set TimeZone to an IANA name");
         }
     }
