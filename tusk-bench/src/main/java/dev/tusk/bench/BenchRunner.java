@@ -1,0 +1,152 @@
+package dev.tusk.bench;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs every workload on every client, interleaved round by round (the client order rotates each
+ * round, so the machine's drift cancels out), against one embedded PostgreSQL; prints a table of
+ * throughput and ratios to pgjdbc (the median of per-round ratios), and writes {@code results/results.csv}
+ * and {@code results/chart.svg}.
+ *
+ * <p>{@code quick} (default): 2 rounds of 1 s warm-up + 2 × 1 s measurement, about 4 minutes on 2 cores.
+ * {@code full}: 3 rounds of 3 + 5 × 2 s. A workload name (point, fetch, insert, concurrent, connect)
+ * after the mode restricts the run to it.
+ */
+public final class BenchRunner {
+
+    /** A workload: its JMH class, its clients, and how many units one JMH operation is. */
+    record Workload(String name, Class<?> bench, List<String> clients, double unitsPerOp, String unit, boolean lowerIsBetter) {
+    }
+
+    static final List<Workload> WORKLOADS = List.of(
+            new Workload("point", PointSelectBench.class, List.of("tusk", "pgjdbc", "vertx"), 1, "queries/s", false),
+            new Workload("fetch", FetchBench.class, List.of("tusk", "pgjdbc", "vertx"), BenchServer.WIDE_ROWS, "rows/s", false),
+            new Workload("insert", InsertBench.class,
+                    List.of("tusk", "tusk-copy", "pgjdbc", "pgjdbc-rewrite", "pgjdbc-copy", "vertx"), InsertBench.ROWS, "rows/s", false),
+            new Workload("concurrent", ConcurrentBench.class, List.of("tusk", "pgjdbc", "vertx"), ConcurrentBench.QUERIES, "queries/s", false),
+            new Workload("connect", ConnectBench.class, List.of("tusk", "pgjdbc", "vertx"), 1, "connects/s", false));
+
+    private BenchRunner() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 1) {
+            args = args[0].trim().split("\\s+"); // from Maven: -Dbench.args="quick fetch"
+        }
+        boolean full = args.length > 0 && args[0].equals("full");
+        String only = args.length > 1 ? args[1] : null;
+        int rounds = full ? 3 : 2;
+        Path out = Path.of("results");
+        Files.createDirectories(out);
+        // scores.get(workload).get(client) = one score per round, in units/s
+        Map<String, Map<String, List<Double>>> scores = new LinkedHashMap<>();
+        try (BenchServer server = BenchServer.start()) {
+            System.out.println("embedded PostgreSQL on port " + server.port() + "; " + rounds + " rounds");
+            for (int round = 0; round < rounds; round++) {
+                for (Workload w : WORKLOADS) {
+                    if (only != null && !only.equals(w.name())) {
+                        continue;
+                    }
+                    List<String> order = new ArrayList<>(w.clients());
+                    Collections.rotate(order, round);
+                    for (String client : order) {
+                        double score = run(w, client, server.port(), full);
+                        scores.computeIfAbsent(w.name(), k -> new LinkedHashMap<>())
+                                .computeIfAbsent(client, k -> new ArrayList<>()).add(score);
+                        System.out.printf(Locale.ROOT, "round %d %-10s %-15s %,14.0f %s%n", round + 1, w.name(), client, score, w.unit());
+                    }
+                }
+            }
+        }
+        List<String[]> table = report(scores);
+        writeCsv(out.resolve("results.csv"), scores);
+        Files.writeString(out.resolve("chart.svg"), Chart.svg(table));
+        System.out.println("\nwrote " + out.toAbsolutePath().resolve("results.csv") + " and chart.svg");
+    }
+
+    private static double run(Workload w, String client, int port, boolean full) throws Exception {
+        Options opts = new OptionsBuilder()
+                .include(w.bench().getName() + ".")
+                .param("client", client)
+                .forks(1)
+                .warmupIterations(full ? 3 : 1)
+                .warmupTime(TimeValue.seconds(full ? 2 : 1))
+                .measurementIterations(full ? 5 : 2)
+                .measurementTime(TimeValue.seconds(full ? 2 : 1))
+                .jvmArgsAppend("-Dtusk.bench.port=" + port, "-Xms1g", "-Xmx1g")
+                .shouldFailOnError(false)
+                .verbosity(org.openjdk.jmh.runner.options.VerboseMode.SILENT)
+                .build();
+        Collection<RunResult> results = new Runner(opts).run();
+        if (results.isEmpty()) {
+            System.out.printf("  %s/%s failed (see above): counted as 0%n", w.name(), client);
+            return 0;
+        }
+        return results.iterator().next().getPrimaryResult().getScore() * w.unitsPerOp();
+    }
+
+    /** Prints the table; returns its rows (workload, client, median, unit, ratio, spread). */
+    private static List<String[]> report(Map<String, Map<String, List<Double>>> scores) {
+        List<String[]> rows = new ArrayList<>();
+        System.out.printf("%n%-11s %-15s %16s %-11s %10s %17s%n", "workload", "client", "median", "unit", "vs pgjdbc", "ratio spread");
+        for (var we : scores.entrySet()) {
+            Workload w = WORKLOADS.stream().filter(x -> x.name().equals(we.getKey())).findFirst().orElseThrow();
+            List<Double> base = baseline(we.getValue());
+            for (var ce : we.getValue().entrySet()) {
+                List<Double> s = ce.getValue();
+                List<Double> ratios = new ArrayList<>();
+                for (int i = 0; i < s.size() && base != null && i < base.size(); i++) {
+                    if (base.get(i) > 0) {
+                        ratios.add(s.get(i) / base.get(i));
+                    }
+                }
+                double ratio = median(ratios);
+                String spread = ratios.isEmpty() ? "" : String.format(Locale.ROOT, "%.2f–%.2f", Collections.min(ratios), Collections.max(ratios));
+                System.out.printf(Locale.ROOT, "%-11s %-15s %,16.0f %-11s %9.2fx %17s%n", we.getKey(), ce.getKey(), median(s), w.unit(), ratio, spread);
+                rows.add(new String[] {we.getKey(), ce.getKey(), String.format(Locale.ROOT, "%.0f", median(s)), w.unit(),
+                        String.format(Locale.ROOT, "%.3f", ratio), spread});
+            }
+        }
+        return rows;
+    }
+
+    private static List<Double> baseline(Map<String, List<Double>> byClient) {
+        return byClient.containsKey("pgjdbc-rewrite") ? byClient.get("pgjdbc-rewrite") : byClient.get("pgjdbc");
+    }
+
+    private static void writeCsv(Path file, Map<String, Map<String, List<Double>>> scores) throws IOException {
+        StringBuilder sb = new StringBuilder("workload,client,round,score\n");
+        scores.forEach((w, byClient) -> byClient.forEach((c, s) -> {
+            for (int i = 0; i < s.size(); i++) {
+                sb.append(w).append(',').append(c).append(',').append(i + 1).append(',')
+                        .append(String.format(Locale.ROOT, "%.1f", s.get(i))).append('\n');
+            }
+        }));
+        Files.writeString(file, sb.toString());
+    }
+
+    static double median(List<Double> xs) {
+        if (xs == null || xs.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> s = new ArrayList<>(xs);
+        Collections.sort(s);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+}

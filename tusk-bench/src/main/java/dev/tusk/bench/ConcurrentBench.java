@@ -1,0 +1,187 @@
+package dev.tusk.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tusk.Connection;
+import dev.tusk.Row;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Tuple;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * (d) 10,000 point selects with 32 in flight over 4 connections: a thread pool over a pool of 4 for the
+ * blocking clients (Tusk with a connection per 8 threads, pgjdbc with HikariCP), pipelining for vertx.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class ConcurrentBench {
+    static final int QUERIES = 10_000;
+    static final int IN_FLIGHT = 32;
+    static final int CONNECTIONS = 4;
+    static final String SQL_JDBC = "SELECT v FROM bench_kv WHERE id = ?";
+
+    @Param({"tusk", "pgjdbc", "vertx"})
+    public String client;
+
+    private Runner runner;
+
+    interface Runner extends AutoCloseable {
+        /** Runs QUERIES selects; returns the sum of the value lengths. */
+        long run() throws Exception;
+    }
+
+    @Setup(Level.Trial)
+    public void open() throws Exception {
+        runner = switch (client) {
+            case "tusk" -> tusk();
+            case "pgjdbc" -> pgjdbc();
+            case "vertx" -> vertx();
+            default -> throw new IllegalArgumentException(client);
+        };
+        Checks.expect(client + " concurrent", expected(), runner.run());
+    }
+
+    static long expected() {
+        long sum = 0;
+        for (int i = 0; i < QUERIES; i++) {
+            sum += ("value-" + (i % BenchServer.KV_ROWS + 1)).length();
+        }
+        return sum;
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws Exception {
+        runner.close();
+    }
+
+    /** One operation = 10,000 queries. */
+    @Benchmark
+    public long tenThousandSelects() throws Exception {
+        return runner.run();
+    }
+
+    private static Runner threaded(QueryFn fn, AutoCloseable resources) {
+        ExecutorService pool = Executors.newFixedThreadPool(IN_FLIGHT);
+        return new Runner() {
+            @Override
+            public long run() throws Exception {
+                AtomicLong sum = new AtomicLong();
+                List<java.util.concurrent.Future<?>> fs = new ArrayList<>(IN_FLIGHT);
+                for (int t = 0; t < IN_FLIGHT; t++) {
+                    int thread = t;
+                    fs.add(pool.submit(() -> {
+                        long local = 0;
+                        for (int i = thread; i < QUERIES; i += IN_FLIGHT) {
+                            local += fn.query(thread, i % BenchServer.KV_ROWS + 1).length();
+                        }
+                        sum.addAndGet(local);
+                        return null;
+                    }));
+                }
+                for (var f : fs) {
+                    f.get(); // rethrows a failed task's exception
+                }
+                return sum.get();
+            }
+
+            @Override
+            public void close() throws Exception {
+                pool.shutdownNow();
+                resources.close();
+            }
+        };
+    }
+
+    interface QueryFn {
+        String query(int thread, int id) throws Exception;
+    }
+
+    private static Runner tusk() {
+        List<Connection<Row>> conns = new ArrayList<>();
+        for (int i = 0; i < CONNECTIONS; i++) {
+            Connection<Row> c = Connection.connect(BenchServer.tuskConninfo());
+            c.setAutocommit(true);
+            conns.add(c);
+        }
+        return threaded((thread, id) -> conns.get(thread % CONNECTIONS)
+                .execute("SELECT v FROM bench_kv WHERE id = %s", id).fetchone().getString(0),
+                () -> conns.forEach(Connection::close));
+    }
+
+    private static Runner pgjdbc() {
+        HikariConfig cfg = new HikariConfig();
+        cfg.setJdbcUrl(BenchServer.jdbcUrl(""));
+        cfg.setMaximumPoolSize(CONNECTIONS);
+        cfg.setMinimumIdle(CONNECTIONS);
+        HikariDataSource ds = new HikariDataSource(cfg);
+        return threaded((thread, id) -> {
+            try (java.sql.Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(SQL_JDBC)) {
+                ps.setInt(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            }
+        }, ds);
+    }
+
+    private static Runner vertx() {
+        Vertx vertx = Vertx.vertx();
+        List<PgConnection> conns = new ArrayList<>();
+        for (int i = 0; i < CONNECTIONS; i++) {
+            conns.add(Vertx5.connect(vertx));
+        }
+        return new Runner() {
+            @Override
+            public long run() throws Exception {
+                Semaphore window = new Semaphore(IN_FLIGHT);
+                AtomicLong sum = new AtomicLong();
+                List<Future<?>> all = new ArrayList<>(QUERIES);
+                for (int i = 0; i < QUERIES; i++) {
+                    window.acquire();
+                    PgConnection c = conns.get(i % CONNECTIONS);
+                    Future<?> f = c.preparedQuery("SELECT v FROM bench_kv WHERE id = $1").execute(Tuple.of(i % BenchServer.KV_ROWS + 1))
+                            .onComplete(ar -> {
+                                if (ar.succeeded()) {
+                                    sum.addAndGet(ar.result().iterator().next().getString(0).length());
+                                }
+                                window.release();
+                            });
+                    all.add(f);
+                }
+                for (Future<?> f : all) {
+                    Vertx5.await(f);
+                }
+                return sum.get();
+            }
+
+            @Override
+            public void close() {
+                conns.forEach(c -> Vertx5.await(c.close()));
+                Vertx5.await(vertx.close());
+            }
+        };
+    }
+}

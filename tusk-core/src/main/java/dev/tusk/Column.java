@@ -1,0 +1,76 @@
+package dev.tusk;
+
+/**
+ * The description of one result column, as psycopg's {@code Column} (DB-API's seven fields plus what
+ * RowDescription carries).
+ *
+ * <pre>{@code
+ * Cursor<Row> cur = conn.execute("SELECT 1 AS one");
+ * Column c = cur.description().get(0);   // name "one", typeOid 23
+ * }</pre>
+ */
+public final class Column {
+    private final String name;
+    private final int tableOid;
+    private final int tableColumn;
+    private final int typeOid;
+    private final int internalSize;
+    private final int typeModifier;
+    private final int formatCode;
+
+    public Column(String name, int tableOid, int tableColumn, int typeOid, int internalSize, int typeModifier, int formatCode) {
+        this.name = name;
+        this.tableOid = tableOid;
+        this.tableColumn = tableColumn;
+        this.typeOid = typeOid;
+        this.internalSize = internalSize;
+        this.typeModifier = typeModifier;
+        this.formatCode = formatCode;
+    }
+
+    public String name() { return name; }
+    /** The column's type oid (DB-API's type_code). */
+    public int typeOid() { return typeOid; }
+    /** The oid of the table the column comes from, 0 if none. */
+    public int tableOid() { return tableOid; }
+    /** The column's attribute number in that table, 0 if none. */
+    public int tableColumn() { return tableColumn; }
+    /** pg_type.typlen: negative for variable-size types. */
+    public int internalSize() { return internalSize; }
+    public int typeModifier() { return typeModifier; }
+    /** 0 text, 1 binary. */
+    public int formatCode() { return formatCode; }
+
+    /** The declared length of varchar/bpchar/bit types, else null. */
+    public Integer displaySize() {
+        return switch (typeOid) {
+            case 1042, 1043 -> typeModifier >= 4 ? typeModifier - 4 : null; // bpchar, varchar
+            case 1560, 1562 -> typeModifier >= 0 ? typeModifier : null;     // bit, varbit
+            default -> null;
+        };
+    }
+
+    /** The declared precision of numeric (digits) or of time types (fractional digits), else null. */
+    public Integer precision() {
+        return switch (typeOid) {
+            case 1700 -> typeModifier >= 4 ? ((typeModifier - 4) >> 16) & 0xffff : null;
+            case 1083, 1266, 1114, 1184, 1186 -> typeModifier >= 0 ? typeModifier & 0xffff : null;
+            default -> null;
+        };
+    }
+
+    /** The declared scale of numeric, else null. */
+    public Integer scale() {
+        return typeOid == 1700 && typeModifier >= 4 ? (typeModifier - 4) & 0xffff : null;
+    }
+
+    /** Always null: the protocol does not say (DB-API's null_ok, as psycopg). */
+    public Boolean nullOk() {
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return "Column[" + name + ", type oid " + typeOid + "]";
+    }
+}

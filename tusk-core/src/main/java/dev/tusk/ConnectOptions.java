@@ -1,0 +1,173 @@
+package dev.tusk;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything {@code connect} takes: a base conninfo string, libpq keywords that override it, and the
+ * driver's own settings (psycopg's keyword arguments). Immutable; build it with {@link #builder()}.
+ *
+ * <pre>{@code
+ * Connection<Row> conn = Connection.connect(ConnectOptions.builder()
+ *         .conninfo("dbname=app")
+ *         .host("localhost").port(5432).user("postgres").password("secret")
+ *         .applicationName("billing")
+ *         .autocommit(true)
+ *         .build());
+ * }</pre>
+ *
+ * @param <R> the row type of the connections made with these options
+ */
+public final class ConnectOptions<R> {
+    private final String conninfo;
+    private final Map<String, String> params;
+    private final boolean autocommit;
+    private final Integer prepareThreshold;
+    private final int preparedMax;
+    private final RowFactory<R> rowFactory;
+
+    private ConnectOptions(Builder<R> b) {
+        this.conninfo = b.conninfo;
+        this.params = Collections.unmodifiableMap(new LinkedHashMap<>(b.params));
+        this.autocommit = b.autocommit;
+        this.prepareThreshold = b.prepareThreshold;
+        this.preparedMax = b.preparedMax;
+        this.rowFactory = b.rowFactory;
+    }
+
+    /** A builder whose connections return {@link Row}s. */
+    public static Builder<Row> builder() {
+        return new Builder<>(Rows.row());
+    }
+
+    /** Options from a conninfo string alone, with the defaults for everything else. */
+    public static ConnectOptions<Row> of(String conninfo) {
+        return builder().conninfo(conninfo).build();
+    }
+
+    /** The base conninfo string ("" when none). */
+    public String conninfo() {
+        return conninfo;
+    }
+
+    /** The libpq keywords set individually; they override the same keys of {@link #conninfo()}. */
+    public Map<String, String> params() {
+        return params;
+    }
+
+    /** The conninfo string merged with the individual keywords, as {@link Conninfo#parse} would give it. */
+    public Map<String, String> effectiveParams() {
+        Map<String, String> m = new LinkedHashMap<>(Conninfo.parse(conninfo));
+        params.forEach((k, v) -> {
+            if (v == null) {
+                m.remove(k);
+            } else {
+                m.put(k, v);
+            }
+        });
+        return m;
+    }
+
+    public boolean autocommit() {
+        return autocommit;
+    }
+
+    /** Executions of a query before it is prepared on the server; null never prepares automatically. */
+    public Integer prepareThreshold() {
+        return prepareThreshold;
+    }
+
+    public int preparedMax() {
+        return preparedMax;
+    }
+
+    public RowFactory<R> rowFactory() {
+        return rowFactory;
+    }
+
+    /** A builder starting from these options. */
+    public Builder<R> toBuilder() {
+        Builder<R> b = new Builder<>(rowFactory);
+        b.conninfo = conninfo;
+        b.params.putAll(params);
+        b.autocommit = autocommit;
+        b.prepareThreshold = prepareThreshold;
+        b.preparedMax = preparedMax;
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        Map<String, String> shown = new LinkedHashMap<>(params);
+        shown.computeIfPresent("password", (k, v) -> "********");
+        return "ConnectOptions[" + shown + ", autocommit=" + autocommit + ", prepareThreshold=" + prepareThreshold + "]";
+    }
+
+    /** Builds {@link ConnectOptions}; the named methods and {@link #param} write one map, the last write wins. */
+    public static final class Builder<R> {
+        private String conninfo = "";
+        private final Map<String, String> params = new LinkedHashMap<>();
+        private boolean autocommit;
+        private Integer prepareThreshold = 5;
+        private int preparedMax = 100;
+        private RowFactory<R> rowFactory;
+
+        private Builder(RowFactory<R> rowFactory) {
+            this.rowFactory = rowFactory;
+        }
+
+        /** A base conninfo string: {@code key=value} pairs or a {@code postgresql://} URI. */
+        public Builder<R> conninfo(String conninfo) {
+            this.conninfo = conninfo == null ? "" : conninfo;
+            return this;
+        }
+
+        /** Any libpq keyword (psycopg's **kwargs); a null value removes it. */
+        public Builder<R> param(String key, Object value) {
+            params.put(key, value == null ? null : value.toString());
+            return this;
+        }
+
+        public Builder<R> host(String host) { return param("host", host); }
+        public Builder<R> hostaddr(String hostaddr) { return param("hostaddr", hostaddr); }
+        public Builder<R> port(Integer port) { return param("port", port); }
+        public Builder<R> dbname(String dbname) { return param("dbname", dbname); }
+        public Builder<R> user(String user) { return param("user", user); }
+        public Builder<R> password(String password) { return param("password", password); }
+        /** disable, allow, prefer, require, verify-ca or verify-full. */
+        public Builder<R> sslmode(String sslmode) { return param("sslmode", sslmode); }
+        /** Seconds, as libpq's connect_timeout. */
+        public Builder<R> connectTimeout(Integer seconds) { return param("connect_timeout", seconds); }
+        public Builder<R> applicationName(String name) { return param("application_name", name); }
+
+        public Builder<R> autocommit(boolean on) {
+            this.autocommit = on;
+            return this;
+        }
+
+        /** Executions before automatic preparation (default 5); null disables it (for PgBouncer), 0 prepares at once. */
+        public Builder<R> prepareThreshold(Integer threshold) {
+            this.prepareThreshold = threshold;
+            return this;
+        }
+
+        /** How many statements stay prepared per connection before the least recently used is dropped (default 100). */
+        public Builder<R> preparedMax(int max) {
+            this.preparedMax = max;
+            return this;
+        }
+
+        /** Changes the row type of the connections. */
+        @SuppressWarnings("unchecked")
+        public <T> Builder<T> rowFactory(RowFactory<T> factory) {
+            Builder<T> b = (Builder<T>) this;
+            b.rowFactory = factory;
+            return b;
+        }
+
+        public ConnectOptions<R> build() {
+            return new ConnectOptions<>(this);
+        }
+    }
+}

@@ -1,0 +1,640 @@
+package dev.tusk;
+
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.errors.Diagnostic;
+import dev.tusk.errors.InterfaceException;
+import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.connect.Connector;
+import dev.tusk.internal.conninfo.ConnParams;
+import dev.tusk.internal.core.BoundParams;
+import dev.tusk.internal.core.Command;
+import dev.tusk.internal.core.ExtendedQuery;
+import dev.tusk.internal.core.QueryCommand;
+import dev.tusk.internal.core.SimpleQuery;
+import dev.tusk.internal.io.BlockingDriver;
+import dev.tusk.internal.query.ParamBinder;
+import dev.tusk.internal.query.PreparedStatements;
+import dev.tusk.internal.query.QueryTemplate;
+import dev.tusk.internal.wire.Frontend;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * A blocking connection to PostgreSQL: psycopg's {@code Connection}.
+ *
+ * <p>Thread-safe: operations from several threads are serialised by a lock, as in psycopg. Closing the
+ * connection (or leaving a try-with-resources block) ends an open transaction with a rollback: unlike
+ * Python's {@code with connect()}, a Java block cannot see whether it ended with an exception, so the
+ * safe outcome is chosen. Commit explicitly, or use {@link #transaction}.
+ *
+ * <pre>{@code
+ * try (Connection<Row> conn = Connection.connect("host=localhost dbname=app user=app")) {
+ *     conn.execute("INSERT INTO users (name) VALUES (%s)", "Alice");
+ *     conn.commit();
+ *     for (Row r : conn.execute("SELECT id, name FROM users WHERE name = %s", "Alice")) {
+ *         System.out.println(r.getLong("id") + " " + r.getString("name"));
+ *     }
+ * }
+ * }</pre>
+ *
+ * @param <R> the row type its cursors return
+ */
+public class Connection<R> implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.tusk.notices");
+
+    final ReentrantLock lock = new ReentrantLock();
+    private final BlockingDriver driver;
+    private final ConnParams params;
+    private final Connector.Established established;
+    private final ConnectOptions<R> options;
+    private final AdaptersMap adapters = Tusk.adapters().child();
+    private final List<Consumer<Diagnostic>> noticeHandlers = new CopyOnWriteArrayList<>();
+    private final Transactions transactions;
+    private final Notifications notifications = new Notifications(this);
+    private final PreparedStatements prepared;
+    private volatile boolean closed;
+
+    Connection(Connector.Established established, ConnectOptions<R> options) {
+        this.established = established;
+        this.driver = established.driver();
+        this.params = established.params();
+        this.options = options;
+        this.transactions = new Transactions(this, options.autocommit());
+        this.prepared = new PreparedStatements(options.prepareThreshold(), options.preparedMax());
+        driver.core().session().noticeSink(this::deliverNotice);
+        driver.core().session().notifySink(notifications::received);
+    }
+
+    /** Connects with a conninfo string ({@code key=value} pairs or a {@code postgresql://} URI). */
+    public static Connection<Row> connect(String conninfo) {
+        return connect(ConnectOptions.of(conninfo));
+    }
+
+    /** Connects with the given options. */
+    public static <R> Connection<R> connect(ConnectOptions<R> options) {
+        ConnParams params = ConnParams.resolve(options.effectiveParams());
+        return new Connection<>(Connector.connect(params), options);
+    }
+
+    // ---------------------------------------------------------------- executing
+
+    /** A new client-side cursor with the connection's row factory. */
+    public Cursor<R> cursor() {
+        return new Cursor<>(this, options.rowFactory());
+    }
+
+    /** A new client-side cursor with another row factory. */
+    public <T> Cursor<T> cursor(RowFactory<T> rowFactory) {
+        return new Cursor<>(this, rowFactory);
+    }
+
+    /** A server-side cursor named {@code name} (a DECLAREd portal), with the connection's row factory. */
+    public ServerCursor<R> cursor(String name) {
+        return new ServerCursor<>(this, name, options.rowFactory());
+    }
+
+    /** A server-side cursor with another row factory. */
+    public <T> ServerCursor<T> cursor(String name, RowFactory<T> rowFactory) {
+        return new ServerCursor<>(this, name, rowFactory);
+    }
+
+    /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
+    public Cursor<R> execute(String query) {
+        return cursor().execute(query);
+    }
+
+    /** Runs {@code query} with {@code %s} placeholders; the parameters travel separately from the SQL. */
+    public Cursor<R> execute(String query, Object... params) {
+        return cursor().execute(query, params);
+    }
+
+    /** Runs {@code query} with {@code %(name)s} placeholders. */
+    public Cursor<R> execute(String query, Map<String, ?> params) {
+        return cursor().execute(query, params);
+    }
+
+    /** Runs {@code query} with a parameter sequence and per-call options. */
+    public Cursor<R> execute(String query, List<?> params, ExecuteOptions options) {
+        return cursor().execute(query, params, options);
+    }
+
+    /** The connection's adapters: registrations here reach this connection's cursors only. */
+    public AdaptersMap adapters() {
+        return adapters;
+    }
+
+    /**
+     * Runs one statement for {@code cursor}. {@code params} null means no parameters at all (simple
+     * protocol); otherwise an Object[] or a Map.
+     */
+    void run(Cursor<?> cursor, String query, Object params, ExecuteOptions opts) {
+        if (params == null) {
+            if (pipeline == null) {
+                execute(cursor, new SimpleQuery(query), null);
+            } else {
+                runExtended(cursor, query, List.of(BoundParams.NONE), opts, true); // one statement, as written
+            }
+            return;
+        }
+        QueryTemplate t = QueryTemplate.of(query);
+        BoundParams bound = ParamBinder.bind(t, params, cursor.adapters());
+        runExtended(cursor, t.sql(), List.of(bound), opts, true);
+    }
+
+    /** executemany: every parameter set in one round trip (Parse once, Bind/Execute per set, one Sync). */
+    void runMany(Cursor<?> cursor, String query, Iterable<?> paramSets, boolean returning) {
+        QueryTemplate t = QueryTemplate.of(query);
+        List<BoundParams> binds = new java.util.ArrayList<>();
+        for (Object set : paramSets) {
+            Object p = set instanceof List<?> l ? l.toArray() : set instanceof Map<?, ?> ? set : set instanceof Object[] ? set : new Object[] {set};
+            binds.add(ParamBinder.bind(t, p, cursor.adapters()));
+        }
+        if (binds.isEmpty()) {
+            cursor.setResults(List.of());
+            return;
+        }
+        runExtended(cursor, t.sql(), binds, ExecuteOptions.DEFAULT, returning);
+    }
+
+    private void runExtended(Cursor<?> cursor, String sql, List<BoundParams> binds, ExecuteOptions opts, boolean describe) {
+        boolean binary = opts.binary() != null ? opts.binary() : cursor.binary() != null && cursor.binary();
+        lock.lock();
+        try {
+            checkUsable();
+            PreparedStatements.Decision d = prepared.decide(sql, binds.get(0).oids(), opts.prepare());
+            ExtendedQuery cmd = new ExtendedQuery(sql, d.name(), d.needsParse(), binds, binary ? 1 : 0, describe,
+                    pipeline == null, prepared.takeToClose());
+            execute(cursor, cmd, d);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- streaming
+
+    private static final int STREAM_CHUNK_ROWS = 256;
+    private RowStream<?> activeStream;
+
+    /** Starts a statement whose rows are read as they are consumed: see {@link Cursor#stream}. */
+    <T> RowStream<T> openStream(Cursor<T> cursor, RowFactory<T> factory, String query, Object params) {
+        lock.lock();
+        try {
+            checkUsable();
+            QueryCommand cmd;
+            if (params == null) {
+                cmd = new SimpleQuery(query);
+            } else {
+                QueryTemplate t = QueryTemplate.of(query);
+                BoundParams bound = ParamBinder.bind(t, params, cursor.adapters());
+                int format = cursor.binary() != null && cursor.binary() ? 1 : 0;
+                cmd = new ExtendedQuery(t.sql(), "", true, bound, format, true);
+            }
+            cmd.streamChunk(STREAM_CHUNK_ROWS);
+            Command begin = transactions.beginIfNeeded();
+            if (begin != null) {
+                driver.core().send(begin);
+            }
+            driver.core().send(cmd);
+            driver.flush();
+            RowStream<T> s = new RowStream<>(this, cmd, cursor.adapters(), factory);
+            activeStream = s;
+            return s;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void closeStream(RowStream<?> s) {
+        lock.lock();
+        try {
+            if (activeStream == s && !driver.core().isBroken()) {
+                finishActiveStream();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    RowStream<?> activeStream() {
+        return activeStream;
+    }
+
+    void streamEnded(RowStream<?> s) {
+        if (activeStream == s) {
+            activeStream = null;
+        }
+    }
+
+    /** A stream left unfinished is drained before anything else runs. Lock held. */
+    private void finishActiveStream() {
+        RowStream<?> s = activeStream;
+        if (s != null) {
+            activeStream = null;
+            s.discard();
+        }
+    }
+
+    // ---------------------------------------------------------------- COPY
+
+    /** Starts a COPY statement; returns once the server is ready to send or receive data. */
+    Copy startCopy(Cursor<?> cursor, String sql) {
+        lock.lock();
+        try {
+            checkUsable();
+            if (pipeline != null) {
+                throw new ProgrammingException("COPY cannot run in pipeline mode: close the pipeline first");
+            }
+            dev.tusk.internal.core.CopyCommand cmd = new dev.tusk.internal.core.CopyCommand(sql);
+            Command begin = transactions.beginIfNeeded();
+            if (begin != null) {
+                driver.core().send(begin);
+            }
+            driver.core().send(cmd);
+            driver.flush();
+            driver.await(cmd);
+            if (begin != null && begin.error() != null) {
+                throw begin.error();
+            }
+            if (cmd.direction() == dev.tusk.internal.core.CopyCommand.Direction.UNKNOWN) {
+                cmd.throwIfFailed();
+                throw new ProgrammingException("copy() needs a COPY ... FROM STDIN or TO STDOUT statement: " + sql);
+            }
+            return new Copy(this, cmd, cursor.adapters());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- pipeline mode
+
+    private Pipeline pipeline;
+
+    /**
+     * Enters pipeline mode until the returned block is closed; blocks nest (closing an inner one syncs).
+     */
+    public Pipeline pipeline() {
+        lock.lock();
+        try {
+            checkUsable();
+            pipeline = new Pipeline(this, pipeline);
+            return pipeline;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void pipelineEnded(Pipeline p, Pipeline outer) {
+        lock.lock();
+        try {
+            if (pipeline == p) {
+                pipeline = outer;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    PipelineStatus pipelineStatus() {
+        Pipeline p = pipeline;
+        return p == null ? PipelineStatus.OFF : p.aborted() ? PipelineStatus.ABORTED : PipelineStatus.ON;
+    }
+
+    /** In pipeline mode: queue the statement, unsynced, and let the cursor wait for it when fetched. */
+    private void sendPipelined(Cursor<?> cursor, QueryCommand cmd, PreparedStatements.Decision d) {
+        if (!transactions.autocommit() && !pipeline.beganTransaction() && driver.core().session().transactionStatus() == 'I') {
+            ExtendedQuery begin = new ExtendedQuery(transactions.beginSql(), "", true, List.of(BoundParams.NONE), 0, false,
+                    false, List.of());
+            driver.core().send(begin);
+            pipeline.sent(begin);
+            pipeline.beganTransaction(true);
+        }
+        driver.core().send(cmd);
+        pipeline.sent(cmd);
+        if (d != null) {
+            cmd.onComplete(() -> afterStatement(cmd, d));
+        }
+        cursor.setPending(cmd);
+        if (driver.core().output().position() > 1 << 16) {
+            driver.flush();
+        }
+    }
+
+    /** A pipelined cursor wants its result: flush and read until it has arrived. */
+    void awaitPipelined(QueryCommand cmd) {
+        lock.lock();
+        try {
+            if (!cmd.isDone()) {
+                checkUsable();
+                dev.tusk.internal.wire.Frontend.flush(driver.core().output());
+                driver.flush();
+                driver.await(cmd);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends (with a BEGIN first when a transaction must open), waits, and hands the results to the cursor. */
+    private void execute(Cursor<?> cursor, QueryCommand cmd, PreparedStatements.Decision d) {
+        lock.lock();
+        try {
+            checkUsable();
+            if (pipeline != null) {
+                sendPipelined(cursor, cmd, d);
+                return;
+            }
+            Command begin = transactions.beginIfNeeded();
+            if (begin != null) {
+                driver.core().send(begin);
+            }
+            driver.core().send(cmd);
+            driver.flush();
+            driver.await(cmd);
+            afterStatement(cmd, d);
+            if (begin != null && begin.error() != null) {
+                throw begin.error();
+            }
+            cmd.throwIfFailed();
+            cursor.setResults(cmd.results());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Keeps the prepared-statement cache in step with what the server did. */
+    private void afterStatement(QueryCommand cmd, PreparedStatements.Decision d) {
+        TuskException e = cmd.error();
+        if (e == null) {
+            if (d != null) {
+                prepared.prepared(d);
+            }
+            for (var r : cmd.results()) {
+                String tag = r.commandTag();
+                if ("DISCARD ALL".equals(tag) || "DEALLOCATE ALL".equals(tag)) {
+                    prepared.clear();
+                }
+            }
+            return;
+        }
+        if (d != null && d.isNamed()) {
+            prepared.invalidate(d);
+        }
+        if ("26000".equals(e.sqlstate()) || (e.getMessage() != null && e.getMessage().contains("cached plan must not change result type"))) {
+            prepared.clear(); // the server's statements and ours disagree: start again
+        }
+    }
+
+    /** Pipeline mode: a commit or rollback first waits for everything queued. Lock held. */
+    void syncPipelineIfAny() {
+        if (pipeline != null) {
+            pipeline.sync();
+        }
+    }
+
+    /** Runs a statement of the driver's own (BEGIN, COMMIT, SAVEPOINT...) and waits for it; the lock must be held. */
+    void runInternal(String sql) {
+        SimpleQuery q = new SimpleQuery(sql);
+        driver.run(q);
+        q.throwIfFailed();
+    }
+
+    void checkUsable() {
+        if (activeStream != null && !driver.core().isBroken()) {
+            finishActiveStream();
+        }
+        if (closed) {
+            TuskException cause = driver.core().brokenBy();
+            if (cause != null) {
+                throw new OperationalException("the connection is broken (" + cause.getMessage() + "): open a new one", cause);
+            }
+            throw new OperationalException("the connection is closed");
+        }
+        if (driver.core().isBroken()) {
+            closed = true;
+            TuskException cause = driver.core().brokenBy();
+            throw new OperationalException("the connection is broken (" + cause.getMessage() + "): open a new one", cause);
+        }
+    }
+
+    // ---------------------------------------------------------------- transactions
+
+    /** Commits the current transaction; does nothing when none is open. */
+    public void commit() {
+        transactions.commit();
+    }
+
+    /** Rolls back the current transaction; does nothing when none is open. */
+    public void rollback() {
+        transactions.rollback();
+    }
+
+    public boolean autocommit() {
+        return transactions.autocommit();
+    }
+
+    /** Switches autocommit mode; not allowed while a transaction is open. */
+    public void setAutocommit(boolean on) {
+        transactions.setAutocommit(on);
+    }
+
+    public IsolationLevel isolationLevel() {
+        return transactions.isolationLevel();
+    }
+
+    /** The isolation level of the transactions that follow; null: the server default. */
+    public void setIsolationLevel(IsolationLevel level) {
+        transactions.setIsolationLevel(level);
+    }
+
+    public Boolean readOnly() {
+        return transactions.readOnly();
+    }
+
+    public void setReadOnly(Boolean on) {
+        transactions.setReadOnly(on);
+    }
+
+    public Boolean deferrable() {
+        return transactions.deferrable();
+    }
+
+    public void setDeferrable(Boolean on) {
+        transactions.setDeferrable(on);
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** Connection details and the server's reported state. */
+    public ConnectionInfo info() {
+        return new ConnectionInfo(params, established.host(), driver.core().session(), this);
+    }
+
+    /** The server's configuration: typed {@code pg_settings} and {@code set_config}. */
+    public ServerSettings settings() {
+        return new ServerSettings(this);
+    }
+
+    /** True once closed by {@link #close()} or by a fatal error. */
+    public boolean isClosed() {
+        return closed || driver.core().isBroken();
+    }
+
+    /** True when the connection was lost (not closed by the user): the server went away or a fatal error. */
+    public boolean isBroken() {
+        return driver.core().isBroken() && driver.core().brokenBy() != CLOSED_BY_USER;
+    }
+
+    private static final OperationalException CLOSED_BY_USER = new OperationalException("the connection is closed");
+
+    /**
+     * Closes the connection (idempotent). An open transaction is rolled back by the server.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (!driver.core().isBroken()) {
+                try {
+                    Frontend.terminate(driver.core().output());
+                    driver.flush();
+                } catch (TuskException ignored) {
+                    // the socket is going away anyway
+                }
+                driver.core().connectionLost(CLOSED_BY_USER);
+            }
+            driver.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- cancellation
+
+    /**
+     * Asks the server to cancel the statement running on this connection; callable from any thread.
+     * The statement fails with {@code QueryCanceled} in its own thread; the connection stays usable.
+     */
+    public void cancel() {
+        sendCancel(null);
+    }
+
+    /** As {@link #cancel()}, but never blocks longer than {@code timeout} (psycopg 3.2's cancel_safe). */
+    public void cancelSafe(java.time.Duration timeout) {
+        sendCancel(timeout);
+    }
+
+    private void sendCancel(java.time.Duration timeout) {
+        if (isClosed()) {
+            return;
+        }
+        var session = driver.core().session();
+        dev.tusk.internal.connect.CancelRequester.cancel(established.host(), params, driver.transport().isTls(),
+                session.backendPid(), session.secretKey(), timeout);
+    }
+
+    // ---------------------------------------------------------------- notifications
+
+    /** Adds a handler called with every notification, when it is read (also in the middle of another query). */
+    public void addNotifyHandler(Consumer<Notify> handler) {
+        notifications.add(handler);
+    }
+
+    public void removeNotifyHandler(Consumer<Notify> handler) {
+        notifications.remove(handler);
+    }
+
+    /**
+     * The notifications received and not yet consumed, including those the socket already holds; never
+     * waits. Notifications are queued only while no handler is registered.
+     */
+    public List<Notify> notifies() {
+        return notifications.drain();
+    }
+
+    /**
+     * Waits for notifications, as psycopg 3.2's {@code notifies()} generator: the stream ends after
+     * {@code timeout}, after {@code stopAfter} notifications, or when the connection closes (either
+     * argument may be null: no limit).
+     *
+     * <pre>{@code
+     * conn.setAutocommit(true);
+     * conn.execute("LISTEN jobs");
+     * conn.notifies(Duration.ofSeconds(5), 10).forEach(n -> System.out.println(n.payload()));
+     * }</pre>
+     */
+    public java.util.stream.Stream<Notify> notifies(java.time.Duration timeout, Integer stopAfter) {
+        return notifications.stream(timeout == null ? null : timeout.toMillis(), stopAfter);
+    }
+
+    /** Reads what the server sent while idle (notifications, notices, parameter changes); waits up to {@code millis}. */
+    void pollServer(int millis) {
+        lock.lock();
+        try {
+            if (isClosed() || driver.core().hasPending()) {
+                return;
+            }
+            driver.processBuffered();
+            driver.poll(millis);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- notices
+
+    /** Adds a handler for the server's notices (NOTICE, WARNING...); without any, notices go to System.Logger. */
+    public void addNoticeHandler(Consumer<Diagnostic> handler) {
+        noticeHandlers.add(handler);
+    }
+
+    public void removeNoticeHandler(Consumer<Diagnostic> handler) {
+        noticeHandlers.remove(handler);
+    }
+
+    private void deliverNotice(Diagnostic d) {
+        if (noticeHandlers.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, () -> d.severity() + ": " + d.messagePrimary());
+            return;
+        }
+        for (Consumer<Diagnostic> h : noticeHandlers) {
+            try {
+                h.accept(d);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "notice handler failed", e);
+            }
+        }
+    }
+
+    BlockingDriver driver() {
+        return driver;
+    }
+
+    ConnParams params() {
+        return params;
+    }
+
+    void markClosed() {
+        closed = true;
+    }
+
+    static InterfaceException closedCursor() {
+        return new InterfaceException("the cursor is closed");
+    }
+
+    static ProgrammingException wrongState(String what) {
+        return new ProgrammingException(what);
+    }
+}

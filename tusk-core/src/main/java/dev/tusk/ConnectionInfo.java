@@ -1,0 +1,178 @@
+package dev.tusk;
+
+import dev.tusk.internal.conninfo.ConnParams;
+import dev.tusk.internal.conninfo.HostSpec;
+import dev.tusk.internal.core.SessionState;
+
+import java.nio.charset.Charset;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Details of a connection and the server's reported state: psycopg's {@code ConnectionInfo}. A live
+ * view: parameter statuses the server reports later (after {@code SET TimeZone}, say) show up here.
+ *
+ * <pre>{@code
+ * ConnectionInfo info = conn.info();
+ * System.out.println(info.serverVersion() + " pid " + info.backendPid() + " tz " + info.timezone());
+ * }</pre>
+ */
+public final class ConnectionInfo {
+    private final ConnParams params;
+    private final HostSpec host;
+    private final SessionState session;
+    private final Connection<?> conn;
+
+    ConnectionInfo(ConnParams params, HostSpec host, SessionState session, Connection<?> conn) {
+        this.params = params;
+        this.host = host;
+        this.session = session;
+        this.conn = conn;
+    }
+
+    /** The connection string actually used, without the password. */
+    public String dsn() {
+        return params.dsn();
+    }
+
+    public ConnStatus status() {
+        return conn.isClosed() ? ConnStatus.BAD : ConnStatus.OK;
+    }
+
+    public TransactionStatus transactionStatus() {
+        if (conn.isClosed()) {
+            return TransactionStatus.UNKNOWN;
+        }
+        if (conn.lock.isLocked() && !conn.lock.isHeldByCurrentThread()) {
+            return TransactionStatus.ACTIVE;
+        }
+        return switch (session.transactionStatus()) {
+            case 'T' -> TransactionStatus.INTRANS;
+            case 'E' -> TransactionStatus.INERROR;
+            default -> TransactionStatus.IDLE;
+        };
+    }
+
+    public PipelineStatus pipelineStatus() {
+        return conn.pipelineStatus();
+    }
+
+    /** The Java charset name of the session's client_encoding. */
+    public String encoding() {
+        String enc = session.parameter("client_encoding");
+        if (enc == null || enc.equalsIgnoreCase("UTF8")) {
+            return "UTF-8";
+        }
+        try {
+            return Charset.forName(enc).name();
+        } catch (RuntimeException e) {
+            return enc;
+        }
+    }
+
+    /** The server version as an integer: 180001 for 18.1. */
+    public int serverVersion() {
+        String v = session.parameter("server_version_num");
+        if (v != null) {
+            return Integer.parseInt(v.trim());
+        }
+        return parseVersion(session.parameter("server_version"));
+    }
+
+    static int parseVersion(String v) {
+        if (v == null) {
+            return 0;
+        }
+        String[] parts = v.split("[^0-9]+");
+        int major = parts.length > 0 && !parts[0].isEmpty() ? Integer.parseInt(parts[0]) : 0;
+        int minor = parts.length > 1 && !parts[1].isEmpty() ? Integer.parseInt(parts[1]) : 0;
+        return major >= 10 ? major * 10000 + minor : major * 10000 + minor * 100 + (parts.length > 2 ? Integer.parseInt(parts[2]) : 0);
+    }
+
+    public int backendPid() {
+        return session.backendPid();
+    }
+
+    /** The first four bytes of the cancel key. */
+    public int secretKey() {
+        byte[] k = session.secretKey();
+        return k.length < 4 ? 0 : ((k[0] & 0xff) << 24) | ((k[1] & 0xff) << 16) | ((k[2] & 0xff) << 8) | (k[3] & 0xff);
+    }
+
+    /** The whole cancel key: 4 bytes with protocol 3.0, up to 256 with 3.2. */
+    public byte[] secretKeyBytes() {
+        return session.secretKey();
+    }
+
+    /** The session's TimeZone; a name Java lacks maps to the offset the server reports for it. */
+    public ZoneId timezone() {
+        String tz = session.parameter("TimeZone");
+        if (tz == null) {
+            return ZoneOffset.UTC;
+        }
+        try {
+            return ZoneId.of(tz);
+        } catch (DateTimeException e) {
+            return posixOffset(tz);
+        }
+    }
+
+    /** POSIX zones such as "<+03>-03" or "UTC+2" count hours west of Greenwich: the sign is reversed. */
+    private static ZoneId posixOffset(String tz) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([+-]?)(\\d{1,2})(?::(\\d{2}))?$").matcher(tz);
+        if (m.find()) {
+            int h = Integer.parseInt(m.group(2));
+            int min = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+            int sign = "-".equals(m.group(1)) ? 1 : -1;
+            return ZoneOffset.ofHoursMinutes(sign * h, sign * min);
+        }
+        return ZoneOffset.UTC;
+    }
+
+    public String host() {
+        return host.host();
+    }
+
+    /** The numeric address connected to, when hostaddr was given; else null. */
+    public String hostaddr() {
+        return host.hostaddr();
+    }
+
+    public Integer port() {
+        return host.port();
+    }
+
+    public String dbname() {
+        return params.dbname();
+    }
+
+    public String user() {
+        return params.user();
+    }
+
+    /** The password used, as psycopg returns it (null if none). */
+    public String password() {
+        return params.passwordFor(host);
+    }
+
+    /** The connection parameters in use, without the password, as psycopg's get_parameters(). */
+    public Map<String, String> getParameters() {
+        Map<String, String> m = new LinkedHashMap<>(params.asMap());
+        m.remove("password");
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** A parameter the server reported (server_version, TimeZone, application_name...), or null. */
+    public String parameterStatus(String name) {
+        return session.parameter(name);
+    }
+
+    /** Every parameter the server reported, current. */
+    public Map<String, String> serverParameters() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(session.parameters()));
+    }
+}

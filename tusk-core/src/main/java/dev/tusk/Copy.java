@@ -1,0 +1,340 @@
+package dev.tusk;
+
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.adapt.Dumper;
+import dev.tusk.adapt.Format;
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.CopyCommand;
+import dev.tusk.internal.wire.Frontend;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * A COPY in progress, as psycopg's {@code Copy}: write to the server for {@code COPY ... FROM STDIN},
+ * read from it for {@code COPY ... TO STDOUT}. Text and binary formats; memory stays bounded both ways.
+ *
+ * <pre>{@code
+ * try (Copy copy = conn.cursor().copy("COPY users (id, name) FROM STDIN")) {
+ *     copy.writeRow(1, "Alice");
+ *     copy.writeRow(2, "Bob");
+ * }                                    // CopyDone: the rows are in
+ *
+ * try (Copy copy = conn.cursor().copy("COPY users TO STDOUT")) {
+ *     for (List<String> row : copy.rows()) { ... }
+ * }
+ * }</pre>
+ *
+ * Closing a COPY FROM sends CopyDone and raises the server's error, if any; {@link #abort(String)} ends
+ * it with CopyFail instead, so nothing is written. Either way the connection stays usable.
+ */
+public final class Copy implements AutoCloseable {
+    private static final byte[] BINARY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
+    private static final int FLUSH_AT = 1 << 16;
+
+    private final Connection<?> conn;
+    private final CopyCommand cmd;
+    private final AdaptersMap adapters;
+    private boolean headerWritten;
+    private boolean closed;
+    private int[] types;
+
+    Copy(Connection<?> conn, CopyCommand cmd, AdaptersMap adapters) {
+        this.conn = conn;
+        this.cmd = cmd;
+        this.adapters = adapters;
+    }
+
+    /** True for a binary-format COPY. */
+    public boolean isBinary() {
+        return cmd.format() == 1;
+    }
+
+    /**
+     * The type oids of the columns, for binary {@link #writeRow}: each value's dumper must produce that
+     * type (an int for int4, a Long for int8...), else writeRow fails before anything is sent.
+     */
+    public void setTypes(int... oids) {
+        this.types = oids.clone();
+    }
+
+    // ------------------------------------------------------------------ COPY FROM STDIN
+
+    /** Sends raw data in the COPY's format. */
+    public void write(byte[] data) {
+        write(data, 0, data.length);
+    }
+
+    public void write(byte[] data, int off, int len) {
+        requireDirection(CopyCommand.Direction.IN, "write");
+        conn.lock.lock();
+        try {
+            conn.checkUsable();
+            Frontend.copyData(conn.driver().core().output(), data, off, len);
+            if (conn.driver().core().output().position() >= FLUSH_AT) {
+                conn.driver().flush();
+            }
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+
+    /** Sends text (COPY text or CSV format), encoded as UTF-8. */
+    public void write(String data) {
+        write(data.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends one row, each value dumped by the adapters (text format: escaped; binary: typed). */
+    public void writeRow(Object... values) {
+        requireDirection(CopyCommand.Direction.IN, "writeRow");
+        byte[] row = isBinary() ? binaryRow(values) : textRow(values);
+        write(row, 0, row.length);
+    }
+
+    private byte[] textRow(Object[] values) {
+        StringBuilder sb = new StringBuilder(values.length * 8);
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+                sb.append('\t');
+            }
+            Object v = values[i];
+            if (v == null) {
+                sb.append("\\N");
+                continue;
+            }
+            String s = v instanceof String str ? str : text(adapters.dumperFor(v, Format.TEXT).dump(v));
+            for (int k = 0; k < s.length(); k++) {
+                char c = s.charAt(k);
+                switch (c) {
+                    case '\\' -> sb.append("\\\\");
+                    case '\t' -> sb.append("\\t");
+                    case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append("\\r");
+                    default -> sb.append(c);
+                }
+            }
+        }
+        return sb.append('\n').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private byte[] binaryRow(Object[] values) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        if (!headerWritten) {
+            out.writeBytes(BINARY_SIGNATURE);
+            out.writeBytes(new byte[8]); // flags, header extension length
+            headerWritten = true;
+        }
+        writeShort(out, values.length);
+        for (int i = 0; i < values.length; i++) {
+            Object v = values[i];
+            if (v == null) {
+                writeInt(out, -1);
+                continue;
+            }
+            Dumper<Object> d = adapters.dumperFor(v, Format.BINARY);
+            if (types != null && i < types.length && d.oid() != types[i]) {
+                throw new ProgrammingException("binary COPY column " + (i + 1) + " has type oid " + types[i] + " but "
+                        + v.getClass().getSimpleName() + " dumps as oid " + d.oid() + ": pass a value of the column's type");
+            }
+            ByteBuffer b = d.dump(v);
+            writeInt(out, b.remaining());
+            byte[] x = new byte[b.remaining()];
+            b.duplicate().get(x);
+            out.writeBytes(x);
+        }
+        return out.toByteArray();
+    }
+
+    /** Ends a COPY FROM with CopyFail: the server rolls the COPY back and reports {@code reason}. */
+    public void abort(String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        conn.lock.lock();
+        try {
+            if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
+                Frontend.copyFail(conn.driver().core().output(), reason);
+                finish();
+            } else {
+                drainOut();
+            }
+        } catch (TuskException expected) {
+            // the server confirms the failure with an error: that is the point of abort
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ COPY TO STDOUT
+
+    /** The next chunk of data (a row, in text format), or null at the end. */
+    public byte[] read() {
+        requireDirection(CopyCommand.Direction.OUT, "read");
+        conn.lock.lock();
+        try {
+            while (true) {
+                byte[] chunk = cmd.nextChunk();
+                if (chunk != null) {
+                    return chunk;
+                }
+                if (cmd.outputComplete()) {
+                    if (!cmd.isDone()) {
+                        conn.driver().await(cmd);
+                    }
+                    cmd.throwIfFailed();
+                    return null;
+                }
+                conn.driver().await(cmd);
+                if (cmd.isDone() && cmd.error() != null && cmd.nextChunk() == null) {
+                    throw cmd.error();
+                }
+            }
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+
+    /**
+     * The rows of a text-format COPY TO, each as its column values (null for \N), unescaped.
+     */
+    public Iterable<List<String>> rows() {
+        if (isBinary()) {
+            return binaryRows();
+        }
+        return () -> new Iterator<>() {
+            private byte[] next = read();
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public List<String> next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                List<String> row = parseTextRow(new String(next, StandardCharsets.UTF_8));
+                next = read();
+                return row;
+            }
+        };
+    }
+
+    private Iterable<List<String>> binaryRows() {
+        throw new dev.tusk.errors.NotSupportedException("rows() of a binary COPY is not supported yet: use read() for the raw bytes");
+    }
+
+    static List<String> parseTextRow(String line) {
+        if (line.endsWith("\n")) {
+            line = line.substring(0, line.length() - 1);
+        }
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean nullField = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '\t') {
+                out.add(nullField ? null : cur.toString());
+                cur.setLength(0);
+                nullField = false;
+            } else if (c == '\\' && i + 1 < line.length()) {
+                char n = line.charAt(++i);
+                switch (n) {
+                    case 'N' -> nullField = true;
+                    case 't' -> cur.append('\t');
+                    case 'n' -> cur.append('\n');
+                    case 'r' -> cur.append('\r');
+                    case 'b' -> cur.append('\b');
+                    case 'f' -> cur.append('\f');
+                    case 'v' -> cur.append('\u000b');
+                    default -> cur.append(n);
+                }
+            } else {
+                cur.append(c);
+            }
+        }
+        out.add(nullField ? null : cur.toString());
+        return out;
+    }
+
+    /** Rows copied, from the command tag ("COPY 42"), once the COPY has ended; else -1. */
+    public long rowcount() {
+        return dev.tusk.internal.core.ResultData.affectedRows(cmd.commandTag());
+    }
+
+    /**
+     * Ends the COPY: for COPY FROM, sends CopyDone (and the binary trailer) and raises the server's
+     * error if the data was refused; for COPY TO, reads and drops what was not consumed.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        conn.lock.lock();
+        try {
+            if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
+                if (isBinary() && headerWritten) {
+                    Frontend.copyData(conn.driver().core().output(), new byte[] {(byte) 0xff, (byte) 0xff}, 0, 2);
+                }
+                Frontend.copyDone(conn.driver().core().output());
+                finish();
+            } else {
+                drainOut();
+            }
+            cmd.throwIfFailed();
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+
+    private void finish() {
+        cmd.inputFinished();
+        conn.driver().flush();
+        conn.driver().await(cmd);
+    }
+
+    private void drainOut() {
+        while (!cmd.isDone()) {
+            while (cmd.nextChunk() != null) {
+                // dropped: the caller closed without reading
+            }
+            conn.driver().await(cmd);
+        }
+    }
+
+    private void requireDirection(CopyCommand.Direction d, String op) {
+        if (closed) {
+            throw new ProgrammingException("the COPY is closed");
+        }
+        if (cmd.direction() != d) {
+            throw new ProgrammingException(op + "() needs a COPY " + (d == CopyCommand.Direction.IN ? "... FROM STDIN" : "... TO STDOUT")
+                    + "; this one is " + cmd.sql());
+        }
+    }
+
+    private static String text(ByteBuffer b) {
+        return StandardCharsets.UTF_8.decode(b.duplicate()).toString();
+    }
+
+    private static void writeShort(ByteArrayOutputStream out, int v) {
+        out.write(v >>> 8);
+        out.write(v);
+    }
+
+    private static void writeInt(ByteArrayOutputStream out, int v) {
+        out.write(v >>> 24);
+        out.write(v >>> 16);
+        out.write(v >>> 8);
+        out.write(v);
+    }
+}

@@ -1,0 +1,341 @@
+package dev.tusk;
+
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.errors.InterfaceException;
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.core.ResultData;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * The results of {@code execute}, and the means to run more statements: psycopg's client-side cursor.
+ * The whole result is received by {@code execute}; {@code fetch*} then walk it.
+ *
+ * <pre>{@code
+ * try (Cursor<Row> cur = conn.cursor()) {
+ *     cur.execute("SELECT generate_series(1, %s)", 3);
+ *     Row first = cur.fetchone();
+ *     List<Row> rest = cur.fetchall();
+ * }
+ * }</pre>
+ *
+ * @param <R> the row type, chosen by the cursor's {@link RowFactory}
+ */
+public class Cursor<R> implements Iterable<R>, AutoCloseable {
+    private final Connection<?> conn;
+    private final AdaptersMap adapters;
+    private final RowFactory<R> rowFactory;
+    private List<ResultView> results = List.of();
+    private List<String> tags = List.of();
+    private int resultIndex;
+    private ResultView current;
+    private RowFactory.RowMaker<R> maker;
+    private int pos;
+    private long rowcount = -1;
+    private int arraysize = 1;
+    private Boolean binary;
+    private boolean closed;
+
+    Cursor(Connection<?> conn, RowFactory<R> rowFactory) {
+        this.conn = conn;
+        this.adapters = conn.adapters().child();
+        this.rowFactory = rowFactory;
+    }
+
+    /** This cursor's adapters: registrations here affect this cursor only. */
+    public AdaptersMap adapters() {
+        return adapters;
+    }
+
+    public Connection<?> connection() {
+        return conn;
+    }
+
+    /** Runs {@code query} as written (simple protocol: no placeholders, several statements allowed). */
+    public Cursor<R> execute(String query) {
+        checkOpen();
+        conn.run(this, query, null, ExecuteOptions.DEFAULT);
+        return this;
+    }
+
+    /** Runs {@code query} with {@code %s} placeholders bound to {@code params}, sent separately from the SQL. */
+    public Cursor<R> execute(String query, Object... params) {
+        checkOpen();
+        conn.run(this, query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
+        return this;
+    }
+
+    /** Runs {@code query} with {@code %(name)s} placeholders bound to {@code params}. */
+    public Cursor<R> execute(String query, Map<String, ?> params) {
+        checkOpen();
+        conn.run(this, query, params, ExecuteOptions.DEFAULT);
+        return this;
+    }
+
+    /** Runs {@code query} with the given parameters (a sequence) and options (prepare, binary). */
+    public Cursor<R> execute(String query, List<?> params, ExecuteOptions options) {
+        checkOpen();
+        conn.run(this, query, params == null ? null : params.toArray(), options);
+        return this;
+    }
+
+    /**
+     * Runs {@code query} once per parameter set, all in one round trip. With {@code returning} the rows
+     * of each execution are kept: walk them with {@link #nextset()}. Each set is an Object[], a List or
+     * a Map (named placeholders); any other object is the single parameter.
+     *
+     * <pre>{@code
+     * cur.executemany("INSERT INTO t (a, b) VALUES (%s, %s)", List.of(List.of(1, "x"), List.of(2, "y")), false);
+     * }</pre>
+     */
+    public Cursor<R> executemany(String query, Iterable<?> paramSets, boolean returning) {
+        checkOpen();
+        conn.runMany(this, query, paramSets, returning);
+        if (!returning) {
+            long total = 0;
+            for (String tag : tags) {
+                long n = dev.tusk.internal.core.ResultData.affectedRows(tag);
+                total += Math.max(0, n);
+            }
+            results = List.of();
+            current = null;
+            rowcount = total;
+        }
+        return this;
+    }
+
+    /** {@link #executemany(String, Iterable, boolean)} without keeping the rows. */
+    public Cursor<R> executemany(String query, Iterable<?> paramSets) {
+        return executemany(query, paramSets, false);
+    }
+
+    /**
+     * Runs {@code query} and returns its rows as they arrive, in bounded memory whatever the size of the
+     * result, in autocommit mode too. Close the stream (or consume it) before using the connection
+     * again: another statement on the connection first drains what is left of it.
+     *
+     * <pre>{@code
+     * try (Stream<Row> rows = conn.cursor().stream("SELECT * FROM big_table WHERE kind = %s", "x")) {
+     *     rows.forEach(r -> process(r));
+     * }
+     * }</pre>
+     */
+    public java.util.stream.Stream<R> stream(String query, Object... params) {
+        checkOpen();
+        return toStream(conn.openStream(this, rowFactory, query, params == null ? new Object[] {null} : params));
+    }
+
+    /** {@link #stream(String, Object...)} for a query without parameters (simple protocol). */
+    public java.util.stream.Stream<R> stream(String query) {
+        checkOpen();
+        return toStream(conn.openStream(this, rowFactory, query, null));
+    }
+
+    private java.util.stream.Stream<R> toStream(RowStream<R> it) {
+        var split = java.util.Spliterators.spliteratorUnknownSize(it, java.util.Spliterator.ORDERED);
+        return java.util.stream.StreamSupport.stream(split, false).onClose(() -> conn.closeStream(it));
+    }
+
+    /**
+     * Starts {@code COPY ... FROM STDIN} or {@code COPY ... TO STDOUT}; see {@link Copy}.
+     */
+    public Copy copy(String statement) {
+        checkOpen();
+        return conn.startCopy(this, statement);
+    }
+
+    /** Results in binary format for the statements this cursor runs (null: the connection's default, text). */
+    public void setBinary(Boolean binary) {
+        this.binary = binary;
+    }
+
+    public Boolean binary() {
+        return binary;
+    }
+
+    private dev.tusk.internal.core.QueryCommand pending;
+
+    /** Pipeline mode: the results will come with {@code cmd}. */
+    void setPending(dev.tusk.internal.core.QueryCommand cmd) {
+        this.pending = cmd;
+        this.results = List.of();
+        this.current = null;
+        this.rowcount = -1;
+    }
+
+    private void resolvePending() {
+        dev.tusk.internal.core.QueryCommand cmd = pending;
+        if (cmd == null) {
+            return;
+        }
+        conn.awaitPipelined(cmd);
+        pending = null;
+        cmd.throwIfFailed();
+        setResults(cmd.results());
+    }
+
+    void setResults(List<ResultData> data) {
+        List<ResultView> views = new ArrayList<>(data.size());
+        List<String> t = new ArrayList<>(data.size());
+        for (ResultData d : data) {
+            views.add(new ResultView(d, adapters));
+            t.add(d.commandTag());
+        }
+        this.results = views;
+        this.tags = t;
+        select(0);
+    }
+
+    private void select(int index) {
+        resultIndex = index;
+        pos = 0;
+        if (index < results.size()) {
+            current = results.get(index);
+            maker = current.columns().isEmpty() ? null : rowFactory.maker(current.columns());
+            long affected = current.data.affectedRows();
+            rowcount = affected >= 0 ? affected : current.columns().isEmpty() ? -1 : current.data.rowCount();
+        } else {
+            current = null;
+            maker = null;
+            rowcount = -1;
+        }
+    }
+
+    /** Moves to the next result set (after a multi-statement query); false when there is none. */
+    public boolean nextset() {
+        if (resultIndex + 1 < results.size()) {
+            select(resultIndex + 1);
+            return true;
+        }
+        return false;
+    }
+
+    /** The next row, or null when there is none. */
+    public R fetchone() {
+        checkResult();
+        if (pos >= current.data.rowCount()) {
+            return null;
+        }
+        return maker.make(new Row(current, pos++));
+    }
+
+    /** Up to {@code size} next rows. */
+    public List<R> fetchmany(int size) {
+        checkResult();
+        int n = Math.max(0, Math.min(size, current.data.rowCount() - pos));
+        List<R> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(maker.make(new Row(current, pos++)));
+        }
+        return out;
+    }
+
+    /** Up to {@link #arraysize()} next rows. */
+    public List<R> fetchmany() {
+        return fetchmany(arraysize);
+    }
+
+    /** Every remaining row. */
+    public List<R> fetchall() {
+        checkResult();
+        return fetchmany(current.data.rowCount() - pos);
+    }
+
+    @Override
+    public Iterator<R> iterator() {
+        checkResult();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return current != null && pos < current.data.rowCount();
+            }
+
+            @Override
+            public R next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return maker.make(new Row(current, pos++));
+            }
+        };
+    }
+
+    /**
+     * Moves the position in the current result: {@code mode} "relative" (default) or "absolute".
+     */
+    public void scroll(int value, String mode) {
+        checkResult();
+        int target = switch (mode) {
+            case "relative" -> pos + value;
+            case "absolute" -> value;
+            default -> throw new ProgrammingException("scroll mode must be 'relative' or 'absolute', got '" + mode + "'");
+        };
+        if (target < 0 || target > current.data.rowCount()) {
+            throw new IndexOutOfBoundsException("scroll target " + target + " out of range 0.." + current.data.rowCount());
+        }
+        pos = target;
+    }
+
+    /** Rows affected by the last statement, or returned by it; -1 when not known. */
+    public long rowcount() {
+        if (pending != null && pending.isDone()) {
+            resolvePending();
+        }
+        return rowcount;
+    }
+
+    /** The 0-based index of the next row to fetch, or -1 when there is no result. */
+    public int rownumber() {
+        return current == null || maker == null ? -1 : pos;
+    }
+
+    /** The columns of the current result, or null when the statement returned no rows (as DB-API). */
+    public List<Column> description() {
+        return current == null || current.columns().isEmpty() ? null : current.columns();
+    }
+
+    /** The command tag of the current result ("INSERT 0 1", "SELECT 3"), or null. */
+    public String statusmessage() {
+        return resultIndex < tags.size() ? tags.get(resultIndex) : null;
+    }
+
+    public int arraysize() {
+        return arraysize;
+    }
+
+    public void setArraysize(int n) {
+        this.arraysize = n;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        results = List.of();
+        current = null;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new InterfaceException("the cursor is closed");
+        }
+    }
+
+    private void checkResult() {
+        checkOpen();
+        resolvePending();
+        if (current == null) {
+            throw new ProgrammingException("no result available: execute a query first");
+        }
+        if (maker == null) {
+            throw new ProgrammingException("the last statement (" + statusmessage() + ") did not return rows");
+        }
+    }
+}

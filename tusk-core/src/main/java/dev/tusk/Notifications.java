@@ -1,0 +1,97 @@
+package dev.tusk;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * LISTEN/NOTIFY delivery for one blocking connection, as psycopg 3.2: every notification goes to every
+ * handler; it is queued for {@code notifies()} only while no handler is registered. Each one is
+ * delivered once.
+ */
+final class Notifications {
+    private static final System.Logger LOG = System.getLogger("dev.tusk.notify");
+
+    private final Connection<?> conn;
+    private final List<Consumer<Notify>> handlers = new CopyOnWriteArrayList<>();
+    private final ConcurrentLinkedQueue<Notify> queue = new ConcurrentLinkedQueue<>();
+
+    Notifications(Connection<?> conn) {
+        this.conn = conn;
+    }
+
+    /** Called by the protocol core, on the thread that reads the socket. */
+    void received(Notify n) {
+        if (handlers.isEmpty()) {
+            queue.add(n);
+            return;
+        }
+        for (Consumer<Notify> h : handlers) {
+            try {
+                h.accept(n);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "notify handler failed", e);
+            }
+        }
+    }
+
+    void add(Consumer<Notify> h) {
+        handlers.add(h);
+    }
+
+    void remove(Consumer<Notify> h) {
+        handlers.remove(h);
+    }
+
+    /** The queued notifications plus whatever the socket already holds; never waits. */
+    List<Notify> drain() {
+        conn.pollServer(0);
+        List<Notify> out = new ArrayList<>();
+        Notify n;
+        while ((n = queue.poll()) != null) {
+            out.add(n);
+        }
+        return out;
+    }
+
+    /**
+     * Notifications as they arrive: ends after {@code timeoutMillis} (null: never), after
+     * {@code stopAfter} notifications (null: no limit), or when the connection closes.
+     */
+    Stream<Notify> stream(Long timeoutMillis, Integer stopAfter) {
+        long deadline = timeoutMillis == null ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000;
+        Spliterator<Notify> it = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL) {
+            private int delivered;
+
+            @Override
+            public boolean tryAdvance(Consumer<? super Notify> action) {
+                if (stopAfter != null && delivered >= stopAfter) {
+                    return false;
+                }
+                while (true) {
+                    Notify n = queue.poll();
+                    if (n != null) {
+                        delivered++;
+                        action.accept(n);
+                        return true;
+                    }
+                    if (conn.isClosed()) {
+                        return false;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    conn.pollServer((int) Math.min(left / 1_000_000 + 1, 200));
+                }
+            }
+        };
+        return StreamSupport.stream(it, false);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.tusk;
+
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.adapt.Format;
+import dev.tusk.adapt.Loader;
+import dev.tusk.internal.core.ResultData;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One result set seen through the adapters of the cursor that fetched it: the loaders, chosen once. */
+final class ResultView {
+    final ResultData data;
+    private final Loader<?>[] loaders;
+    private Map<String, Integer> byName;
+
+    ResultView(ResultData data, AdaptersMap adapters) {
+        this.data = data;
+        List<Column> cols = data.columns();
+        this.loaders = new Loader<?>[cols.size()];
+        for (int i = 0; i < loaders.length; i++) {
+            Column c = cols.get(i);
+            loaders[i] = adapters.loaderFor(c.typeOid(), Format.ofCode(c.formatCode()));
+        }
+    }
+
+    /** A view of the next chunk of a streamed result, reusing the loaders. */
+    ResultView(ResultData data, ResultView previous) {
+        this.data = data;
+        this.loaders = previous.loaders;
+        this.byName = previous.byName;
+    }
+
+    List<Column> columns() {
+        return data.columns();
+    }
+
+    Object value(int row, int col) {
+        int len = data.length(row, col);
+        if (len < 0) {
+            return null;
+        }
+        int off = data.offset(row, col);
+        Loader<?> l = loaders[col];
+        if (l != null) {
+            return l.load(ByteBuffer.wrap(data.data(), off, len).slice());
+        }
+        if (data.columns().get(col).formatCode() == 0) {
+            return new String(data.data(), off, len, StandardCharsets.UTF_8);
+        }
+        byte[] raw = new byte[len];
+        System.arraycopy(data.data(), off, raw, 0, len);
+        return raw;
+    }
+
+    int index(String name) {
+        Map<String, Integer> m = byName;
+        if (m == null) {
+            m = new HashMap<>();
+            List<Column> cols = data.columns();
+            for (int i = cols.size() - 1; i >= 0; i--) { // the first of duplicate names wins
+                m.put(cols.get(i).name(), i);
+            }
+            byName = m;
+        }
+        Integer i = m.get(name);
+        if (i == null) {
+            throw new dev.tusk.errors.ProgrammingException("no column named \"" + name + "\" in the result; columns are "
+                    + data.columns().stream().map(Column::name).toList());
+        }
+        return i;
+    }
+}

@@ -1,0 +1,287 @@
+package dev.tusk;
+
+import dev.tusk.errors.DataException;
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.core.ResultData;
+import dev.tusk.internal.core.WireValues;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The default row: a view of one row of a result, decoded only when asked.
+ *
+ * <p>Values are read by 0-based index or by column name. {@link #get(int)} returns what the adapters
+ * load (an {@code Integer} for int4, a {@code String} for text, ...); the typed getters
+ * ({@link #getInt}, {@link #getLong}, {@link #getDouble}, {@link #getBoolean}) read the wire bytes
+ * directly and never box. A typed getter on SQL NULL throws {@link DataException}: check {@link #isNull}
+ * or use {@link #get} when a column can be NULL.
+ *
+ * <pre>{@code
+ * for (Row r : conn.execute("SELECT id, name FROM users")) {
+ *     long id = r.getLong(0);
+ *     String name = r.getString("name");
+ * }
+ * }</pre>
+ */
+public final class Row {
+    private final ResultView view;
+    private final int row;
+
+    Row(ResultView view, int row) {
+        this.view = view;
+        this.row = row;
+    }
+
+    /** The number of columns. */
+    public int size() {
+        return view.data.width();
+    }
+
+    public List<Column> columns() {
+        return view.columns();
+    }
+
+    public boolean isNull(int i) {
+        return data().length(row, check(i)) < 0;
+    }
+
+    public boolean isNull(String name) {
+        return isNull(view.index(name));
+    }
+
+    /** The value as the adapters load it; null for SQL NULL. */
+    public Object get(int i) {
+        return view.value(row, check(i));
+    }
+
+    public Object get(String name) {
+        return get(view.index(name));
+    }
+
+    /**
+     * The value converted to {@code type}: boxed primitives and their wrappers, String, BigDecimal,
+     * BigInteger, or any class the loaded value is an instance of.
+     */
+    public <T> T get(int i, Class<T> type) {
+        Object v = get(i);
+        if (v == null) {
+            return null;
+        }
+        return type.cast(Conversions.convert(v, type, columns().get(i)));
+    }
+
+    public <T> T get(String name, Class<T> type) {
+        return get(view.index(name), type);
+    }
+
+    public String getString(int i) {
+        check(i);
+        ResultData d = data();
+        int len = d.length(row, i);
+        if (len < 0) {
+            return null;
+        }
+        if (columns().get(i).formatCode() == 0) {
+            return new String(d.data(), d.offset(row, i), len, StandardCharsets.UTF_8);
+        }
+        Object v = get(i);
+        return v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(v);
+    }
+
+    public String getString(String name) {
+        return getString(view.index(name));
+    }
+
+    public long getLong(int i) {
+        check(i);
+        ResultData d = data();
+        int len = d.length(row, i);
+        if (len < 0) {
+            throw nullValue(i);
+        }
+        int off = d.offset(row, i);
+        Column c = columns().get(i);
+        if (c.formatCode() == 0) {
+            if (WireValues.isTextInteger(d.data(), off, len)) {
+                return WireValues.parseTextLong(d.data(), off, len);
+            }
+        } else if (isBinaryInteger(c.typeOid())) {
+            return WireValues.binaryLong(d.data(), off, len);
+        }
+        return toNumber(i).longValue();
+    }
+
+    public long getLong(String name) {
+        return getLong(view.index(name));
+    }
+
+    public int getInt(int i) {
+        long v = getLong(i);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new DataException("value " + v + " of column \"" + columns().get(i).name() + "\" does not fit an int");
+        }
+        return (int) v;
+    }
+
+    public int getInt(String name) {
+        return getInt(view.index(name));
+    }
+
+    public short getShort(int i) {
+        long v = getLong(i);
+        if (v < Short.MIN_VALUE || v > Short.MAX_VALUE) {
+            throw new DataException("value " + v + " of column \"" + columns().get(i).name() + "\" does not fit a short");
+        }
+        return (short) v;
+    }
+
+    public double getDouble(int i) {
+        check(i);
+        ResultData d = data();
+        int len = d.length(row, i);
+        if (len < 0) {
+            throw nullValue(i);
+        }
+        int off = d.offset(row, i);
+        Column c = columns().get(i);
+        if (c.formatCode() == 1) {
+            switch (c.typeOid()) {
+                case 701 -> {
+                    return Double.longBitsToDouble(WireValues.binaryLong(d.data(), off, 8));
+                }
+                case 700 -> {
+                    return Float.intBitsToFloat(WireValues.int32(d.data(), off));
+                }
+                default -> {
+                    if (isBinaryInteger(c.typeOid())) {
+                        return WireValues.binaryLong(d.data(), off, len);
+                    }
+                    return toNumber(i).doubleValue();
+                }
+            }
+        }
+        if (WireValues.isTextInteger(d.data(), off, len) && len < 16) {
+            return WireValues.parseTextLong(d.data(), off, len);
+        }
+        String s = new String(d.data(), off, len, StandardCharsets.US_ASCII);
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new DataException("value \"" + s + "\" of column \"" + c.name() + "\" is not a number");
+        }
+    }
+
+    public double getDouble(String name) {
+        return getDouble(view.index(name));
+    }
+
+    public float getFloat(int i) {
+        return (float) getDouble(i);
+    }
+
+    public boolean getBoolean(int i) {
+        check(i);
+        ResultData d = data();
+        int len = d.length(row, i);
+        if (len < 0) {
+            throw nullValue(i);
+        }
+        int off = d.offset(row, i);
+        Column c = columns().get(i);
+        if (c.typeOid() == 16 && len == 1) {
+            byte b = d.data()[off];
+            return c.formatCode() == 1 ? b != 0 : b == 't';
+        }
+        Object v = get(i);
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw new DataException("column \"" + c.name() + "\" (type oid " + c.typeOid() + ") is not a boolean");
+    }
+
+    public boolean getBoolean(String name) {
+        return getBoolean(view.index(name));
+    }
+
+    public BigDecimal getBigDecimal(int i) {
+        return get(i, BigDecimal.class);
+    }
+
+    public BigDecimal getBigDecimal(String name) {
+        return getBigDecimal(view.index(name));
+    }
+
+    public byte[] getBytes(int i) {
+        Object v = get(i);
+        if (v == null || v instanceof byte[]) {
+            return (byte[]) v;
+        }
+        throw new DataException("column \"" + columns().get(i).name() + "\" is not bytea");
+    }
+
+    /** Every value, loaded, in column order. */
+    public List<Object> values() {
+        int n = size();
+        List<Object> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(get(i));
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Row(");
+        List<Column> cols = columns();
+        for (int i = 0; i < cols.size(); i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            Object v = get(i);
+            sb.append(cols.get(i).name()).append('=');
+            sb.append(v instanceof String ? "'" + v + "'" : v instanceof byte[] b ? "<" + b.length + " bytes>" : v);
+        }
+        return sb.append(')').toString();
+    }
+
+    private Number toNumber(int i) {
+        Object v = get(i);
+        if (v instanceof Number n) {
+            if (n instanceof BigDecimal bd && bd.scale() > 0 && bd.stripTrailingZeros().scale() > 0) {
+                return bd; // caller asked for an integer: longValue() truncates; BigDecimal callers keep it
+            }
+            return n;
+        }
+        if (v instanceof String s) {
+            try {
+                return new BigDecimal(s.trim());
+            } catch (NumberFormatException e) {
+                throw new DataException("value \"" + s + "\" of column \"" + columns().get(i).name() + "\" is not a number");
+            }
+        }
+        throw new DataException("column \"" + columns().get(i).name() + "\" holds " + v.getClass().getSimpleName()
+                + ", not a number");
+    }
+
+    private static boolean isBinaryInteger(int oid) {
+        return oid == 20 || oid == 21 || oid == 23 || oid == 26;
+    }
+
+    private ResultData data() {
+        return view.data;
+    }
+
+    private int check(int i) {
+        if (i < 0 || i >= view.data.width()) {
+            throw new ProgrammingException("column index " + i + " out of range: the row has " + view.data.width() + " columns (0-based)");
+        }
+        return i;
+    }
+
+    private DataException nullValue(int i) {
+        return new DataException("column \"" + columns().get(i).name() + "\" is NULL: use get() or check isNull() first");
+    }
+}

@@ -1,0 +1,98 @@
+package dev.tusk;
+
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.errors.OperationalException;
+import dev.tusk.internal.core.QueryCommand;
+import dev.tusk.internal.core.ResultData;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * Rows of a running statement, read from the socket a chunk at a time so memory stays bounded however
+ * large the result: the server is held back by TCP flow control while the consumer works. Works in
+ * autocommit mode too (no cursor or transaction needed).
+ */
+final class RowStream<R> implements Iterator<R> {
+    private final Connection<?> conn;
+    private final QueryCommand cmd;
+    private final AdaptersMap adapters;
+    private final RowFactory<R> factory;
+    private final ArrayDeque<ResultData> pending = new ArrayDeque<>();
+    private ResultView view;
+    private RowFactory.RowMaker<R> maker;
+    private java.util.List<Column> makerColumns;
+    private int pos;
+    private boolean finished;
+
+    RowStream(Connection<?> conn, QueryCommand cmd, AdaptersMap adapters, RowFactory<R> factory) {
+        this.conn = conn;
+        this.cmd = cmd;
+        this.adapters = adapters;
+        this.factory = factory;
+    }
+
+    @Override
+    public boolean hasNext() {
+        while (true) {
+            if (view != null && pos < view.data.rowCount()) {
+                return true;
+            }
+            if (!pending.isEmpty()) {
+                ResultData next = pending.poll();
+                if (next.columns().isEmpty()) {
+                    continue;
+                }
+                view = view != null && view.columns() == next.columns() ? new ResultView(next, view) : new ResultView(next, adapters);
+                if (makerColumns != next.columns()) {
+                    maker = factory.maker(next.columns());
+                    makerColumns = next.columns();
+                }
+                pos = 0;
+                continue;
+            }
+            if (finished) {
+                return false;
+            }
+            fetchChunk();
+        }
+    }
+
+    @Override
+    public R next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        return maker.make(new Row(view, pos++));
+    }
+
+    private void fetchChunk() {
+        conn.lock.lock();
+        try {
+            if (conn.activeStream() != this) {
+                throw new OperationalException("the stream was interrupted: another operation ran on the connection before it was consumed");
+            }
+            conn.driver().await(cmd);
+            pending.addAll(cmd.drainStreamed());
+            if (cmd.isDone()) {
+                finished = true;
+                conn.streamEnded(this);
+                cmd.throwIfFailed();
+            }
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+
+    /** Reads and drops what is left of the result, so the connection can serve the next statement. */
+    void discard() {
+        if (!cmd.isDone()) {
+            cmd.streamChunk(0);
+            conn.driver().await(cmd);
+        }
+        finished = true;
+        pending.clear();
+        view = null;
+    }
+}

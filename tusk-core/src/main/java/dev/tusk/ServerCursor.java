@@ -1,0 +1,220 @@
+package dev.tusk;
+
+import dev.tusk.errors.ProgrammingException;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * A server-side cursor (a portal made with {@code DECLARE}): the result stays on the server and is
+ * fetched in chunks, as psycopg's {@code ServerCursor}. Needs a transaction unless {@code withhold}.
+ *
+ * <pre>{@code
+ * try (ServerCursor<Row> cur = conn.cursor("big")) {
+ *     cur.setItersize(5000);
+ *     cur.execute("SELECT * FROM big_table WHERE kind = %s", "x");
+ *     for (Row r : cur) { ... }          // FETCH FORWARD 5000 at a time
+ * }
+ * }</pre>
+ *
+ * @param <R> the row type
+ */
+public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
+    private final Connection<?> conn;
+    private final String name;
+    private final String quotedName;
+    private final Cursor<R> fetcher;
+    private Boolean scrollable;
+    private boolean withhold;
+    private int itersize = 100;
+    private boolean declared;
+    private boolean closed;
+    private long rownumber;
+    private String statusmessage;
+
+    ServerCursor(Connection<?> conn, String name, RowFactory<R> factory) {
+        if (name == null || name.isEmpty()) {
+            throw new ProgrammingException("a server cursor needs a name");
+        }
+        this.conn = conn;
+        this.name = name;
+        this.quotedName = "\"" + name.replace("\"", "\"\"") + "\"";
+        this.fetcher = new Cursor<>(conn, factory);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** SCROLL (true), NO SCROLL (false) or the server's default (null); set before execute. */
+    public void setScrollable(Boolean scrollable) {
+        this.scrollable = scrollable;
+    }
+
+    public Boolean scrollable() {
+        return scrollable;
+    }
+
+    /** WITH HOLD: the cursor survives the transaction's commit; set before execute. */
+    public void setWithhold(boolean withhold) {
+        this.withhold = withhold;
+    }
+
+    public boolean withhold() {
+        return withhold;
+    }
+
+    /** Rows per FETCH while iterating (default 100). */
+    public void setItersize(int itersize) {
+        if (itersize < 1) {
+            throw new ProgrammingException("itersize must be at least 1");
+        }
+        this.itersize = itersize;
+    }
+
+    public int itersize() {
+        return itersize;
+    }
+
+    /** Declares the cursor for {@code query} (closing a previous one of this object first). */
+    public ServerCursor<R> execute(String query, Object... params) {
+        checkOpen();
+        if (declared) {
+            closeOnServer();
+        }
+        String declare = "DECLARE " + quotedName
+                + (scrollable == null ? "" : scrollable ? " SCROLL" : " NO SCROLL")
+                + " CURSOR" + (withhold ? " WITH HOLD" : " WITHOUT HOLD") + " FOR ";
+        if (params.length == 0 && !query.contains("%")) {
+            fetcher.execute(declare + query);
+        } else {
+            fetcher.execute(declare + query, params);
+        }
+        statusmessage = fetcher.statusmessage();
+        declared = true;
+        rownumber = 0;
+        return this;
+    }
+
+    public R fetchone() {
+        List<R> rows = fetch("FORWARD 1");
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    public List<R> fetchmany(int size) {
+        return fetch("FORWARD " + Math.max(0, size));
+    }
+
+    public List<R> fetchall() {
+        return fetch("FORWARD ALL");
+    }
+
+    private List<R> fetch(String how) {
+        checkDeclared();
+        List<R> rows = fetcher.execute("FETCH " + how + " FROM " + quotedName).fetchall();
+        rownumber += rows.size();
+        return rows;
+    }
+
+    /** Moves the cursor: "relative" (default) or "absolute", with MOVE on the server. */
+    public void scroll(long value, String mode) {
+        checkDeclared();
+        switch (mode) {
+            case "relative" -> {
+                fetcher.execute("MOVE " + value + " FROM " + quotedName);
+                rownumber += value;
+            }
+            case "absolute" -> {
+                // MOVE ABSOLUTE n positions on row n (1-based); psycopg's absolute 0 means "before the first row"
+                fetcher.execute("MOVE ABSOLUTE " + value + " FROM " + quotedName);
+                rownumber = value;
+            }
+            default -> throw new ProgrammingException("scroll mode must be 'relative' or 'absolute', got '" + mode + "'");
+        }
+    }
+
+    /** Rows fetched so far through this object. */
+    public long rownumber() {
+        return rownumber;
+    }
+
+    public String statusmessage() {
+        return statusmessage;
+    }
+
+    public List<Column> description() {
+        return fetcher.description();
+    }
+
+    @Override
+    public Iterator<R> iterator() {
+        checkDeclared();
+        return new Iterator<>() {
+            private List<R> batch = List.of();
+            private int i;
+            private boolean exhausted;
+
+            @Override
+            public boolean hasNext() {
+                if (i < batch.size()) {
+                    return true;
+                }
+                if (exhausted) {
+                    return false;
+                }
+                batch = fetchmany(itersize);
+                i = 0;
+                exhausted = batch.size() < itersize;
+                return !batch.isEmpty();
+            }
+
+            @Override
+            public R next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return batch.get(i++);
+            }
+        };
+    }
+
+    /** Closes the portal on the server (if the transaction still has it). Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (declared && !conn.isClosed()) {
+            closeOnServer();
+        }
+        fetcher.close();
+    }
+
+    private void closeOnServer() {
+        declared = false;
+        TransactionStatus s = conn.info().transactionStatus();
+        if (s == TransactionStatus.INERROR) {
+            return; // the failed transaction's rollback drops it
+        }
+        // the cursor may already be gone (the transaction ended): close it only if it still exists
+        List<Row> left = conn.cursor(Rows.row()).execute("SELECT 1 FROM pg_cursors WHERE name = %s", name).fetchall();
+        if (!left.isEmpty()) {
+            fetcher.execute("CLOSE " + quotedName);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new ProgrammingException("the server cursor \"" + name + "\" is closed");
+        }
+    }
+
+    private void checkDeclared() {
+        checkOpen();
+        if (!declared) {
+            throw new ProgrammingException("server cursor \"" + name + "\" not declared: call execute() first");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.tusk.internal.core;
+
+import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.wire.Frontend;
+import dev.tusk.internal.wire.MessageWriter;
+import dev.tusk.internal.wire.Payload;
+
+import java.util.ArrayDeque;
+
+/**
+ * A COPY statement: the Query, then either CopyInResponse (the client sends CopyData..., CopyDone) or
+ * CopyOutResponse (the server sends CopyData..., CopyDone), then CommandComplete and ReadyForQuery.
+ *
+ * <p>Both directions keep memory bounded: COPY FROM pauses the input once the server is ready for data
+ * (the caller then writes); COPY TO pauses once {@link #MAX_QUEUED} chunks wait for the consumer.
+ */
+public final class CopyCommand extends Command {
+    private static final int MAX_QUEUED = 128;
+
+    public enum Direction { UNKNOWN, IN, OUT }
+
+    private final String sql;
+    private Direction direction = Direction.UNKNOWN;
+    private int format;
+    private boolean inputFinished;
+    private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
+    private boolean outDone;
+    private String commandTag;
+
+    public CopyCommand(String sql) {
+        this.sql = sql;
+    }
+
+    @Override
+    public void encode(MessageWriter out) {
+        Frontend.query(out, sql);
+    }
+
+    @Override
+    public boolean wantsPause() {
+        if (direction == Direction.IN) {
+            return !inputFinished;
+        }
+        return direction == Direction.OUT && chunks.size() >= MAX_QUEUED;
+    }
+
+    /** COPY FROM: the caller has written its last CopyData and a CopyDone or CopyFail. */
+    public void inputFinished() {
+        inputFinished = true;
+    }
+
+    public Direction direction() {
+        return direction;
+    }
+
+    /** 0 text, 1 binary (the overall format of CopyIn/CopyOutResponse). */
+    public int format() {
+        return format;
+    }
+
+    /** COPY TO: the next chunk of data, or null when none is queued. */
+    public byte[] nextChunk() {
+        return chunks.poll();
+    }
+
+    public boolean outputComplete() {
+        return outDone || isDone();
+    }
+
+    public String commandTag() {
+        return commandTag;
+    }
+
+    @Override
+    protected boolean handle(int type, Payload p, ProtocolCore core) {
+        switch (type) {
+            case 'G' -> {
+                format = p.int8();
+                direction = Direction.IN;
+            }
+            case 'H' -> {
+                format = p.int8();
+                direction = Direction.OUT;
+            }
+            case 'W' -> {
+                fail(new ProgrammingException("COPY BOTH (replication) is not supported by copy()"));
+                Frontend.copyFail(core.output(), "COPY BOTH is not supported");
+            }
+            case 'd' -> chunks.add(p.rest());
+            case 'c' -> outDone = true;
+            case 'C' -> commandTag = p.cstring();
+            case 'T', 'D', 'I' -> {
+                if (type == 'T') {
+                    fail(new ProgrammingException("copy() needs a COPY statement; use execute() for queries"));
+                }
+            }
+            case 'E' -> {
+                fail(ServerErrors.fromDiagnostic(Diagnostics.parse(p)));
+                direction = direction == Direction.IN ? Direction.UNKNOWN : direction; // nothing more to send
+                inputFinished = true;
+            }
+            case 'Z' -> {
+                core.transactionStatus((char) p.int8());
+                return true;
+            }
+            default -> throw new OperationalException("protocol violation: unexpected message '" + (char) type + "' during COPY");
+        }
+        return false;
+    }
+
+    public String sql() {
+        return sql;
+    }
+}

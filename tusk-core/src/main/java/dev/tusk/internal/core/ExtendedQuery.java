@@ -1,0 +1,118 @@
+package dev.tusk.internal.core;
+
+import dev.tusk.internal.wire.Frontend;
+import dev.tusk.internal.wire.MessageWriter;
+import dev.tusk.internal.wire.Payload;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * Parse (unless the statement is already prepared), then Bind, Describe portal and Execute once per
+ * parameter set, then Sync: one write, one round trip, however many parameter sets (executemany).
+ * Statements evicted from the prepared cache are closed in the same write.
+ */
+public final class ExtendedQuery extends QueryCommand {
+    private final String sql;
+    private final String statementName;
+    private final boolean parse;
+    private final List<BoundParams> binds;
+    private final int resultFormat;
+    private final boolean describe;
+    private final boolean sync;
+    private final List<String> closeFirst;
+
+    /**
+     * @param statementName "" for the unnamed statement
+     * @param parse         false when {@code statementName} is already prepared on the server
+     * @param binds         one parameter set per execution
+     * @param resultFormat  0 text, 1 binary
+     * @param describe      false when the caller does not want the rows (executemany without returning)
+     * @param sync          false to leave the Sync to a later command (pipeline mode)
+     * @param closeFirst    prepared statements to close on the server before this one
+     */
+    public ExtendedQuery(String sql, String statementName, boolean parse, List<BoundParams> binds, int resultFormat,
+                         boolean describe, boolean sync, List<String> closeFirst) {
+        this.sql = sql;
+        this.statementName = statementName;
+        this.parse = parse;
+        this.binds = binds;
+        this.resultFormat = resultFormat;
+        this.describe = describe;
+        this.sync = sync;
+        this.closeFirst = closeFirst;
+    }
+
+    /** A single execution of the unnamed statement, synced: the common case. */
+    public ExtendedQuery(String sql, String statementName, boolean parse, BoundParams params, int resultFormat, boolean sync) {
+        this(sql, statementName, parse, List.of(params), resultFormat, true, sync, List.of());
+    }
+
+    public String sql() {
+        return sql;
+    }
+
+    @Override
+    public void encode(MessageWriter out) {
+        for (String name : closeFirst) {
+            Frontend.closeStatement(out, name);
+        }
+        if (parse) {
+            Frontend.parse(out, statementName, sql, binds.isEmpty() ? new int[0] : binds.get(0).oids());
+        }
+        for (BoundParams p : binds) {
+            bind(out, p);
+            if (describe) {
+                Frontend.describePortal(out, "");
+            }
+            Frontend.execute(out, "", 0);
+        }
+        if (sync) {
+            Frontend.sync(out);
+        }
+    }
+
+    private void bind(MessageWriter out, BoundParams params) {
+        out.begin((byte) 'B').cstring("").cstring(statementName);
+        int n = params.size();
+        int[] formats = params.formats();
+        if (allText(formats)) {
+            out.int16(0);
+        } else {
+            out.int16(n);
+            for (int f : formats) {
+                out.int16(f);
+            }
+        }
+        out.int16(n);
+        for (ByteBuffer v : params.values()) {
+            if (v == null) {
+                out.int32(-1);
+            } else {
+                out.int32(v.remaining()).bytes(v);
+            }
+        }
+        out.int16(1).int16(resultFormat);
+        out.end();
+    }
+
+    private static boolean allText(int[] formats) {
+        for (int f : formats) {
+            if (f != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    protected boolean handleOwn(int type, Payload p, ProtocolCore core) {
+        // ParseComplete, BindComplete, NoData, CloseComplete, PortalSuspended: nothing to record
+        return type == '1' || type == '2' || type == 'n' || type == '3' || type == 's';
+    }
+
+    @Override
+    public boolean endsAtSync() {
+        return sync;
+    }
+}

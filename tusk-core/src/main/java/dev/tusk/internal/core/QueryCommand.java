@@ -1,0 +1,119 @@
+package dev.tusk.internal.core;
+
+import dev.tusk.Column;
+import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.wire.Frontend;
+import dev.tusk.internal.wire.Payload;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The common part of the commands that end at ReadyForQuery: collects the result sets (RowDescription,
+ * DataRow..., CommandComplete) and the first error.
+ *
+ * <p>In streaming mode ({@link #streamChunk} &gt; 0) the command pauses the input once the current result
+ * holds that many rows; the consumer takes them with {@link #takeChunk()} and the input resumes.
+ */
+public abstract class QueryCommand extends Command {
+    private final List<ResultData> results = new ArrayList<>(1);
+    private ResultData current;
+    private List<Column> pendingDescription;
+    private int streamChunk;
+
+    /** Streams rows in chunks of {@code rows} instead of keeping them all. */
+    public void streamChunk(int rows) {
+        this.streamChunk = rows;
+    }
+
+    @Override
+    public boolean wantsPause() {
+        return streamChunk > 0 && current != null && current.rowCount() >= streamChunk;
+    }
+
+    /**
+     * In streaming mode: the results received so far (the current one cut where it stands), leaving the
+     * command to fill new holders as rows keep coming.
+     */
+    public List<ResultData> drainStreamed() {
+        List<ResultData> out = new ArrayList<>(results);
+        results.clear();
+        if (current != null) {
+            current = new ResultData(current.columns());
+            results.add(current);
+        }
+        return out;
+    }
+
+    public List<ResultData> results() {
+        return results;
+    }
+
+    /** Handles the messages specific to one command kind; returns false if the type is not one of them. */
+    protected boolean handleOwn(int type, Payload p, ProtocolCore core) {
+        return false;
+    }
+
+    @Override
+    protected final boolean handle(int type, Payload p, ProtocolCore core) {
+        switch (type) {
+            case 'T' -> {
+                pendingDescription = RowDescriptions.parse(p);
+                current = new ResultData(pendingDescription);
+                results.add(current);
+            }
+            case 'D' -> {
+                if (current == null) {
+                    throw new OperationalException("protocol violation: DataRow before RowDescription");
+                }
+                current.addRow(p);
+            }
+            case 'C' -> {
+                String tag = p.cstring();
+                if (current == null) {
+                    current = new ResultData(List.of());
+                    results.add(current);
+                }
+                current.commandTag(tag);
+                current = null;
+                if (!endsAtSync()) {
+                    return true;
+                }
+            }
+            case 'I' -> { // EmptyQueryResponse
+                current = null;
+                if (!endsAtSync()) {
+                    return true;
+                }
+            }
+            case 'E' -> {
+                fail(ServerErrors.fromDiagnostic(Diagnostics.parse(p)));
+                if (!endsAtSync()) {
+                    return true;
+                }
+            }
+            case 'Z' -> {
+                core.transactionStatus((char) p.int8());
+                return true;
+            }
+            case 'G', 'H', 'W' -> refuseCopy(type, core);
+            case 'd', 'c' -> { // CopyData / CopyDone of a refused COPY TO: skip
+            }
+            default -> {
+                if (!handleOwn(type, p, core)) {
+                    throw new OperationalException("protocol violation: unexpected message '" + (char) type
+                            + "' in reply to " + getClass().getSimpleName());
+                }
+            }
+        }
+        return false;
+    }
+
+    private void refuseCopy(int type, ProtocolCore core) {
+        fail(new ProgrammingException("COPY cannot be run with execute(): use cursor.copy(...)"));
+        if (type == 'G') { // CopyInResponse: the server waits for data, end it
+            Frontend.copyFail(core.output(), "COPY cannot be run with execute()");
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.tusk.internal.core;
+
+import dev.tusk.Column;
+import dev.tusk.internal.wire.Payload;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The rows of one result set, stored as the server sent them: every DataRow's bytes appended to one
+ * array, with the offset and length of each cell. Nothing is decoded until a getter asks, and no object
+ * is allocated per row or per value while reading from the socket.
+ */
+public final class ResultData {
+    private final List<Column> columns;
+    private final int width;
+    private byte[] data;
+    private int dataLen;
+    /** Two ints per cell: offset into {@link #data}, length (-1 for NULL). */
+    private int[] cells;
+    private int rowCount;
+    private String commandTag;
+
+    public ResultData(List<Column> columns) {
+        this.columns = columns;
+        this.width = columns.size();
+        this.data = new byte[width == 0 ? 0 : 1024];
+        this.cells = new int[width == 0 ? 0 : 2 * width * 16];
+    }
+
+    /** Appends one DataRow message body. */
+    void addRow(Payload p) {
+        int n = p.int16();
+        if (n != width) {
+            throw new dev.tusk.errors.OperationalException("protocol violation: DataRow has " + n
+                    + " columns, RowDescription announced " + width);
+        }
+        int bodyStart = p.position();
+        int bodyLen = p.remaining();
+        ensureData(bodyLen);
+        System.arraycopy(p.array(), bodyStart, data, dataLen, bodyLen);
+        ensureCells();
+        int base = rowCount * width * 2;
+        int rel = dataLen - bodyStart;
+        for (int c = 0; c < width; c++) {
+            int len = p.int32();
+            cells[base + 2 * c] = p.position() + rel;
+            cells[base + 2 * c + 1] = len;
+            if (len > 0) {
+                p.skip(len);
+            } else if (len < -1) {
+                throw new dev.tusk.errors.OperationalException("protocol violation: DataRow value length " + len);
+            }
+        }
+        dataLen += bodyLen;
+        rowCount++;
+    }
+
+    private void ensureData(int n) {
+        if (dataLen + n > data.length) {
+            data = Arrays.copyOf(data, (int) Math.min(Integer.MAX_VALUE - 16, Math.max((long) data.length * 2, (long) dataLen + n)));
+        }
+    }
+
+    private void ensureCells() {
+        int need = (rowCount + 1) * width * 2;
+        if (need > cells.length) {
+            cells = Arrays.copyOf(cells, Math.max(cells.length * 2, need));
+        }
+    }
+
+    void commandTag(String tag) {
+        this.commandTag = tag;
+    }
+
+    public List<Column> columns() {
+        return columns;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int rowCount() {
+        return rowCount;
+    }
+
+    public String commandTag() {
+        return commandTag;
+    }
+
+    public byte[] data() {
+        return data;
+    }
+
+    public int offset(int row, int col) {
+        return cells[(row * width + col) * 2];
+    }
+
+    /** The value's length in bytes, -1 for NULL. */
+    public int length(int row, int col) {
+        return cells[(row * width + col) * 2 + 1];
+    }
+
+    /** Rows affected according to the command tag ("INSERT 0 5" → 5), or -1. */
+    public long affectedRows() {
+        return affectedRows(commandTag);
+    }
+
+    public static long affectedRows(String tag) {
+        if (tag == null) {
+            return -1;
+        }
+        int sp = tag.lastIndexOf(' ');
+        if (sp < 0) {
+            return -1;
+        }
+        String verb = tag.substring(0, tag.indexOf(' '));
+        switch (verb) {
+            case "INSERT", "UPDATE", "DELETE", "SELECT", "MOVE", "FETCH", "COPY", "MERGE" -> {
+                try {
+                    return Long.parseLong(tag.substring(sp + 1));
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+            default -> {
+                return -1;
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.tusk.internal.core;
+
+import dev.tusk.Column;
+import dev.tusk.internal.wire.Payload;
+
+import java.util.List;
+
+/** Decodes the body of RowDescription. */
+final class RowDescriptions {
+    private RowDescriptions() {
+    }
+
+    static List<Column> parse(Payload p) {
+        int n = p.int16();
+        if (n < 0) {
+            throw new dev.tusk.errors.OperationalException("protocol violation: RowDescription with " + n + " columns");
+        }
+        Column[] cols = new Column[n];
+        for (int i = 0; i < n; i++) {
+            String name = p.cstring();
+            int table = p.int32();
+            int attnum = p.int16();
+            int type = p.int32();
+            int size = p.int16();
+            int mod = p.int32();
+            int format = p.int16();
+            cols[i] = new Column(name, table, attnum, type, size, mod, format);
+        }
+        return List.of(cols);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.tusk.internal.core;
+
+import dev.tusk.Notify;
+import dev.tusk.errors.Diagnostic;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * What the server has told us about the session: parameter statuses, transaction status, the cancel key.
+ * Written by the protocol core; read from any thread (ConnectionInfo), hence the volatile fields.
+ */
+public final class SessionState {
+    private final Map<String, String> parameters = new ConcurrentHashMap<>();
+    private volatile char transactionStatus = 'I';
+    private volatile int backendPid;
+    private volatile byte[] secretKey = new byte[0];
+    private volatile int protocolVersion;
+    private volatile Consumer<Diagnostic> noticeSink = d -> { };
+    private volatile Consumer<Notify> notifySink = n -> { };
+    private volatile Consumer<String> parameterListener = name -> { };
+
+    public Map<String, String> parameters() {
+        return parameters;
+    }
+
+    public String parameter(String name) {
+        return parameters.get(name);
+    }
+
+    void parameterStatus(String name, String value) {
+        parameters.put(name, value);
+        parameterListener.accept(name);
+    }
+
+    /** 'I' idle, 'T' in a transaction, 'E' in a failed transaction (the ReadyForQuery status byte). */
+    public char transactionStatus() {
+        return transactionStatus;
+    }
+
+    void transactionStatus(char status) {
+        this.transactionStatus = status;
+    }
+
+    public int backendPid() {
+        return backendPid;
+    }
+
+    public byte[] secretKey() {
+        return secretKey.clone();
+    }
+
+    void backendKey(int pid, byte[] key) {
+        this.backendPid = pid;
+        this.secretKey = key;
+    }
+
+    public int protocolVersion() {
+        return protocolVersion;
+    }
+
+    public void protocolVersion(int v) {
+        this.protocolVersion = v;
+    }
+
+    public void noticeSink(Consumer<Diagnostic> sink) {
+        this.noticeSink = sink;
+    }
+
+    void notice(Diagnostic d) {
+        noticeSink.accept(d);
+    }
+
+    public void notifySink(Consumer<Notify> sink) {
+        this.notifySink = sink;
+    }
+
+    void notification(Notify n) {
+        notifySink.accept(n);
+    }
+
+    public void parameterListener(Consumer<String> listener) {
+        this.parameterListener = listener;
+    }
+}

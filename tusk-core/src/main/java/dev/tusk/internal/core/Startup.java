@@ -1,0 +1,76 @@
+package dev.tusk.internal.core;
+
+import dev.tusk.errors.OperationalException;
+import dev.tusk.internal.wire.Frontend;
+import dev.tusk.internal.wire.MessageWriter;
+import dev.tusk.internal.wire.Payload;
+
+import java.util.Map;
+
+/**
+ * The startup conversation: StartupMessage, the authentication exchange (delegated to an
+ * {@link Authenticator}), BackendKeyData, parameter statuses, up to the first ReadyForQuery.
+ */
+public final class Startup extends Command {
+    private final int protocol;
+    private final Map<String, String> params;
+    private final Authenticator auth;
+    private int negotiatedMinor = -1;
+
+    public Startup(int protocol, Map<String, String> params, Authenticator auth) {
+        this.protocol = protocol;
+        this.params = params;
+        this.auth = auth;
+    }
+
+    @Override
+    public void encode(MessageWriter out) {
+        Frontend.startup(out, protocol, params);
+    }
+
+    /** The minor version the server offered in NegotiateProtocolVersion, or -1 if it accepted ours. */
+    public int negotiatedMinor() {
+        return negotiatedMinor;
+    }
+
+    @Override
+    protected boolean handle(int type, Payload p, ProtocolCore core) {
+        switch (type) {
+            case 'R' -> {
+                int code = p.int32();
+                if (code != 0) {
+                    auth.onRequest(code, p, core.output());
+                } else {
+                    auth.onSuccess();
+                }
+            }
+            case 'K' -> {
+                int pid = p.int32();
+                int keyLen = p.remaining();
+                if (keyLen < 4 || keyLen > 256) {
+                    throw new OperationalException("protocol violation: cancel key of " + keyLen + " bytes");
+                }
+                core.backendKey(pid, p.rest());
+            }
+            case 'v' -> {
+                negotiatedMinor = p.int32();
+                int n = p.int32();
+                for (int i = 0; i < n && p.remaining() > 0; i++) {
+                    p.cstring();
+                }
+            }
+            case 'E' -> {
+                fail(auth.describeFailure(ServerErrors.fromDiagnostic(Diagnostics.parse(p))));
+                return true; // the server closes the connection after a startup error
+            }
+            case 'Z' -> {
+                core.transactionStatus((char) p.int8());
+                core.session().protocolVersion(negotiatedMinor >= 0 ? (3 << 16) | negotiatedMinor : protocol);
+                return true;
+            }
+            default -> throw new OperationalException("protocol violation: unexpected message '" + (char) type
+                    + "' during startup");
+        }
+        return false;
+    }
+}

@@ -1,0 +1,175 @@
+package dev.tusk.internal.io;
+
+import dev.tusk.errors.Diagnostic;
+import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.Command;
+import dev.tusk.internal.core.ProtocolCore;
+import dev.tusk.internal.core.ServerErrors;
+import dev.tusk.internal.wire.InputBuffer;
+import dev.tusk.internal.wire.MessageWriter;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+
+/**
+ * Drives a {@link ProtocolCore} over a blocking {@link Transport}: writes what the core has to say in one
+ * write, then reads and feeds bytes until the awaited command completes. The caller serialises access.
+ */
+public final class BlockingDriver {
+    private final ProtocolCore core;
+    private Transport transport;
+
+    public BlockingDriver(ProtocolCore core, Transport transport) {
+        this.core = core;
+        this.transport = transport;
+    }
+
+    public ProtocolCore core() {
+        return core;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    /** Swaps the transport (after TLS negotiation). */
+    public void transport(Transport t) {
+        this.transport = t;
+    }
+
+    /** Sends a command and waits for it to complete (or pause, for streams). */
+    public void run(Command command) {
+        core.send(command);
+        flush();
+        await(command);
+    }
+
+    /** Writes everything the core has buffered, in one write. */
+    public void flush() {
+        MessageWriter out = core.output();
+        if (out.isEmpty()) {
+            return;
+        }
+        try {
+            transport.write(out.array(), 0, out.position());
+        } catch (IOException e) {
+            throw lost(e);
+        } finally {
+            out.clear();
+        }
+    }
+
+    /** Reads until {@code command} completes or asks for a pause. */
+    public void await(Command command) {
+        if (!command.isDone() && core.input().available() > 0) {
+            processBuffered(); // a paused stream may have its next messages buffered already
+        }
+        while (!command.isDone() && !command.wantsPause()) {
+            readOnce();
+        }
+    }
+
+    /** Reads once from the socket and processes what arrived (blocking until something does). */
+    public void readOnce() {
+        InputBuffer in = core.input();
+        int n;
+        try {
+            int free = in.prepareWrite();
+            n = transport.read(in.array(), in.writeOffset(), free);
+        } catch (SocketTimeoutException e) {
+            throw timeout(e);
+        } catch (IOException e) {
+            throw lost(e);
+        } catch (TuskException e) {
+            core.connectionLost(e);
+            close();
+            throw e;
+        }
+        if (n < 0) {
+            throw lost(null);
+        }
+        in.written(n);
+        try {
+            core.process();
+        } catch (TuskException e) {
+            close();
+            throw e;
+        }
+        flush(); // a command may have answered (authentication, CopyFail)
+    }
+
+    /**
+     * Waits up to {@code millis} (at least 1) for bytes from the server and processes them.
+     *
+     * @return false when nothing arrived in time (the connection stays usable)
+     */
+    public boolean poll(int millis) {
+        InputBuffer in = core.input();
+        int n;
+        try {
+            transport.setReadTimeout(Math.max(1, millis));
+            try {
+                int free = in.prepareWrite();
+                n = transport.read(in.array(), in.writeOffset(), free);
+            } finally {
+                transport.setReadTimeout(0);
+            }
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            throw lost(e);
+        }
+        if (n < 0) {
+            throw lost(null);
+        }
+        in.written(n);
+        try {
+            core.process();
+        } catch (TuskException e) {
+            close();
+            throw e;
+        }
+        flush();
+        return true;
+    }
+
+    /** Processes what is already buffered, without reading from the socket. */
+    public void processBuffered() {
+        try {
+            core.process();
+        } catch (TuskException e) {
+            close();
+            throw e;
+        }
+        flush();
+    }
+
+    private OperationalException timeout(SocketTimeoutException e) {
+        OperationalException ex = new OperationalException("timed out waiting for the server: " + e.getMessage(), e);
+        core.connectionLost(ex);
+        close();
+        return ex;
+    }
+
+    private OperationalException lost(IOException e) {
+        Diagnostic fatal = core.fatalWhileIdle();
+        String why;
+        if (fatal != null) {
+            why = "the server closed the connection: " + ServerErrors.fromDiagnostic(fatal).getMessage();
+        } else if (e instanceof InterruptedIOException) {
+            why = "the operation was interrupted, so the connection is in an unknown state";
+        } else {
+            why = "connection to the server lost" + (e == null ? " (end of stream)" : ": " + e.getMessage());
+        }
+        OperationalException ex = new OperationalException(why + "; the connection is broken, open a new one", e);
+        core.connectionLost(ex);
+        close();
+        return ex;
+    }
+
+    public void close() {
+        transport.close();
+    }
+}

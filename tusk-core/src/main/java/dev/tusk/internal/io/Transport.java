@@ -1,0 +1,24 @@
+package dev.tusk.internal.io;
+
+import java.io.IOException;
+
+/** A blocking byte stream to the server: a TCP socket, a Unix-domain socket, or TLS over either. */
+public interface Transport extends AutoCloseable {
+    /** Reads at least one byte; returns -1 at end of stream. */
+    int read(byte[] b, int off, int len) throws IOException;
+
+    void write(byte[] b, int off, int len) throws IOException;
+
+    /** 0 means wait forever. */
+    void setReadTimeout(int millis) throws IOException;
+
+    boolean isTls();
+
+    /** The DER certificate the server presented, for channel binding; null without TLS. */
+    default java.security.cert.Certificate peerCertificate() {
+        return null;
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,56 @@
+package dev.tusk.internal.query;
+
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.adapt.Dumper;
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.core.BoundParams;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+/** Dumps parameter values through the adapters, in the order and formats a {@link QueryTemplate} asks. */
+public final class ParamBinder {
+    private ParamBinder() {
+    }
+
+    public static BoundParams bind(QueryTemplate t, Object params, AdaptersMap adapters) {
+        int n = t.parameterCount();
+        Object[] values = new Object[n];
+        if (params instanceof Map<?, ?> map) {
+            if (!t.isNamed() && n > 0) {
+                throw new ProgrammingException("the query has positional placeholders (%s) but parameters were given as a map");
+            }
+            for (int i = 0; i < n; i++) {
+                String name = t.name(i);
+                if (!map.containsKey(name)) {
+                    throw new ProgrammingException("no parameter named \"" + name + "\" for placeholder %(" + name + ")s");
+                }
+                values[i] = map.get(name);
+            }
+        } else {
+            Object[] seq = (Object[]) params;
+            if (t.isNamed()) {
+                throw new ProgrammingException("the query has named placeholders (%(name)s) but parameters were given as a sequence: pass a Map");
+            }
+            if (seq.length != n) {
+                throw new ProgrammingException("the query has " + n + " placeholder" + (n == 1 ? "" : "s") + " but "
+                        + seq.length + " parameter" + (seq.length == 1 ? " was" : "s were") + " passed");
+            }
+            values = seq;
+        }
+        int[] oids = new int[n];
+        int[] formats = new int[n];
+        ByteBuffer[] bytes = new ByteBuffer[n];
+        for (int i = 0; i < n; i++) {
+            Object v = values[i];
+            if (v == null) {
+                continue;
+            }
+            Dumper<Object> d = adapters.dumperFor(v, t.format(i));
+            bytes[i] = d.dump(v);
+            oids[i] = d.oid();
+            formats[i] = d.format().code();
+        }
+        return new BoundParams(oids, formats, bytes);
+    }
+}

@@ -1,0 +1,127 @@
+package dev.tusk.internal.query;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides, per query text and parameter types, whether to use the unnamed statement or a named prepared
+ * one, as psycopg does: a query is prepared on the execution after it has run {@code threshold} times
+ * (0: at once; null: never automatically). At most {@code max} statements stay prepared; the least
+ * recently used is closed on the server.
+ *
+ * <p>Not thread-safe: used under the connection's lock.
+ */
+public final class PreparedStatements {
+    private final Integer threshold;
+    private final int max;
+    private final Map<Key, Integer> counts = new LinkedHashMap<>(16, 0.75f, true);
+    private final LinkedHashMap<Key, String> prepared = new LinkedHashMap<>(16, 0.75f, true);
+    private final List<String> toClose = new ArrayList<>();
+    private int nextId;
+
+    public PreparedStatements(Integer threshold, int max) {
+        this.threshold = threshold;
+        this.max = Math.max(0, max);
+    }
+
+    /** What to do for one execution. */
+    public record Decision(String name, boolean needsParse, Key key) {
+        public static final Decision UNNAMED = new Decision("", true, null);
+
+        public boolean isNamed() {
+            return !name.isEmpty();
+        }
+    }
+
+    /** The cache key: the query text and the parameter types. */
+    public record Key(String sql, int[] oids) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.sql.equals(sql) && Arrays.equals(k.oids, oids);
+        }
+
+        @Override
+        public int hashCode() {
+            return sql.hashCode() * 31 + Arrays.hashCode(oids);
+        }
+    }
+
+    /**
+     * @param prepare null: follow the threshold; true: prepare now; false: never
+     */
+    public Decision decide(String sql, int[] oids, Boolean prepare) {
+        if (Boolean.FALSE.equals(prepare) || max == 0) {
+            return Decision.UNNAMED;
+        }
+        Key key = new Key(sql, oids);
+        String name = prepared.get(key);
+        if (name != null) {
+            return new Decision(name, false, key);
+        }
+        boolean should = Boolean.TRUE.equals(prepare);
+        if (!should && threshold != null) {
+            int count = counts.getOrDefault(key, 0);
+            should = count >= threshold;
+            if (!should) {
+                counts.put(key, count + 1);
+                if (counts.size() > max * 4 + 16) {
+                    var it = counts.keySet().iterator();
+                    it.next();
+                    it.remove();
+                }
+            }
+        }
+        if (!should) {
+            return Decision.UNNAMED;
+        }
+        return new Decision("_tusk_" + (nextId++), true, key);
+    }
+
+    /** The named statement was parsed successfully: remember it, evicting the least recently used. */
+    public void prepared(Decision d) {
+        if (!d.isNamed() || !d.needsParse()) {
+            return;
+        }
+        counts.remove(d.key());
+        prepared.put(d.key(), d.name());
+        while (prepared.size() > max) {
+            var it = prepared.entrySet().iterator();
+            toClose.add(it.next().getValue());
+            it.remove();
+        }
+    }
+
+    /** The statement failed in a way that may have left it unprepared or invalid: forget it. */
+    public void invalidate(Decision d) {
+        if (d.key() != null) {
+            String name = prepared.remove(d.key());
+            if (name != null) {
+                toClose.add(name);
+            }
+        }
+    }
+
+    /** The server forgot every statement (DISCARD ALL, DEALLOCATE ALL): forget them too. */
+    public void clear() {
+        prepared.clear();
+        counts.clear();
+        toClose.clear();
+    }
+
+    /** Statements to close on the server with the next round trip; the list is emptied. */
+    public List<String> takeToClose() {
+        if (toClose.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>(toClose);
+        toClose.clear();
+        return out;
+    }
+
+    public int size() {
+        return prepared.size();
+    }
+}

@@ -1,0 +1,161 @@
+package dev.tusk.internal.core;
+
+import dev.tusk.Notify;
+import dev.tusk.errors.DataException;
+import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.ProgrammingException;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The core with byte fixtures and no server: what it writes, and what it makes of what it reads. */
+class ProtocolCoreTest {
+    private final ProtocolCore core = new ProtocolCore();
+
+    private void feed(byte[] bytes) {
+        core.input().append(bytes, 0, bytes.length);
+        core.process();
+    }
+
+    @Test
+    void simpleQueryIsOneQueryMessage() {
+        core.send(new SimpleQuery("SELECT 1"));
+        byte[] out = core.output().toByteArray();
+        assertThat(out[0]).isEqualTo((byte) 'Q');
+        assertThat(out.length).isEqualTo(1 + 4 + "SELECT 1".length() + 1);
+        assertThat(((out[1] & 0xff) << 24) | ((out[2] & 0xff) << 16) | ((out[3] & 0xff) << 8) | (out[4] & 0xff))
+                .isEqualTo(4 + 9);
+    }
+
+    @Test
+    void extendedQueryWritesParseBindDescribeExecuteSyncInOneBuffer() {
+        core.send(new ExtendedQuery("SELECT $1", "", true, BoundParams.NONE, 0, true));
+        byte[] out = core.output().toByteArray();
+        List<Character> types = new ArrayList<>();
+        for (int i = 0; i < out.length; ) {
+            types.add((char) out[i]);
+            int len = ((out[i + 1] & 0xff) << 24) | ((out[i + 2] & 0xff) << 16) | ((out[i + 3] & 0xff) << 8) | (out[i + 4] & 0xff);
+            i += 1 + len;
+        }
+        assertThat(types).containsExactly('P', 'B', 'D', 'E', 'S');
+    }
+
+    @Test
+    void resultRowsAndTagAreCollected() {
+        SimpleQuery q = new SimpleQuery("SELECT");
+        core.send(q);
+        feed(Fixtures.server().rowDescription("a", "23", "b", "25").dataRow("1", "x").dataRow("2", null)
+                .commandComplete("SELECT 2").readyForQuery('I').bytes());
+        assertThat(q.isDone()).isTrue();
+        assertThat(q.error()).isNull();
+        ResultData r = q.results().get(0);
+        assertThat(r.rowCount()).isEqualTo(2);
+        assertThat(r.length(1, 1)).isEqualTo(-1);
+        assertThat(new String(r.data(), r.offset(0, 1), r.length(0, 1))).isEqualTo("x");
+        assertThat(r.affectedRows()).isEqualTo(2);
+    }
+
+    @Test
+    void messagesSplitAtEveryByteGiveTheSameResult() {
+        byte[] all = Fixtures.server().rowDescription("a", "23").dataRow("42").commandComplete("SELECT 1")
+                .readyForQuery('T').bytes();
+        SimpleQuery q = new SimpleQuery("SELECT");
+        core.send(q);
+        for (byte b : all) {
+            feed(new byte[] {b});
+        }
+        assertThat(q.isDone()).isTrue();
+        assertThat(q.results().get(0).rowCount()).isEqualTo(1);
+        assertThat(core.session().transactionStatus()).isEqualTo('T');
+    }
+
+    @Test
+    void serverErrorFailsTheCommandButItRunsToReadyForQuery() {
+        SimpleQuery q = new SimpleQuery("SELECT 1/0");
+        core.send(q);
+        feed(Fixtures.server().error("22012", "division by zero", "ERROR").bytes());
+        assertThat(q.isDone()).isFalse();
+        feed(Fixtures.server().readyForQuery('E').bytes());
+        assertThat(q.isDone()).isTrue();
+        assertThat(q.error()).isInstanceOf(DataException.class).hasMessageContaining("division by zero");
+        assertThat(q.error().sqlstate()).isEqualTo("22012");
+        assertThat(core.isBroken()).isFalse();
+    }
+
+    @Test
+    void commandsInFlightCompleteInOrder() {
+        SimpleQuery a = new SimpleQuery("A");
+        SimpleQuery b = new SimpleQuery("B");
+        core.send(a);
+        core.send(b);
+        feed(Fixtures.server().commandComplete("BEGIN").readyForQuery('T').bytes());
+        assertThat(a.isDone()).isTrue();
+        assertThat(b.isDone()).isFalse();
+        feed(Fixtures.server().commandComplete("COMMIT").readyForQuery('I').bytes());
+        assertThat(b.isDone()).isTrue();
+        assertThat(b.results().get(0).commandTag()).isEqualTo("COMMIT");
+    }
+
+    @Test
+    void asynchronousMessagesAreHandledWhateverTheHeadCommand() {
+        List<Notify> got = new ArrayList<>();
+        core.session().notifySink(got::add);
+        SimpleQuery q = new SimpleQuery("SELECT");
+        core.send(q);
+        feed(Fixtures.server().notification(7, "ch", "hello").parameterStatus("TimeZone", "Europe/Rome")
+                .commandComplete("SELECT 0").readyForQuery('I').bytes());
+        assertThat(got).containsExactly(new Notify("ch", "hello", 7));
+        assertThat(core.session().parameter("TimeZone")).isEqualTo("Europe/Rome");
+        assertThat(q.isDone()).isTrue();
+    }
+
+    @Test
+    void copyThroughExecuteIsRefusedAndTheServerToldToStop() {
+        SimpleQuery q = new SimpleQuery("COPY t FROM STDIN");
+        core.send(q);
+        core.output().clear();
+        feed(Fixtures.server().msg('G', new Fixtures.Body().b(0).i16(0).bytes()).bytes());
+        assertThat(core.output().toByteArray()[0]).isEqualTo((byte) 'f'); // CopyFail
+        feed(Fixtures.server().error("57014", "COPY from stdin failed", "ERROR").readyForQuery('I').bytes());
+        assertThat(q.error()).isInstanceOf(ProgrammingException.class).hasMessageContaining("copy(");
+    }
+
+    @Test
+    void lostConnectionFailsEveryQueuedCommand() {
+        SimpleQuery a = new SimpleQuery("A");
+        SimpleQuery b = new SimpleQuery("B");
+        core.send(a);
+        core.send(b);
+        core.connectionLost(new OperationalException("gone"));
+        assertThat(a.isDone()).isTrue();
+        assertThat(b.error()).hasMessage("gone");
+        SimpleQuery c = new SimpleQuery("C");
+        core.send(c);
+        assertThat(c.isDone()).isTrue();
+        assertThat(c.error()).hasMessage("gone");
+    }
+
+    @Test
+    void dataRowWithWrongColumnCountIsAProtocolViolation() {
+        core.send(new SimpleQuery("SELECT"));
+        byte[] bad = Fixtures.server().rowDescription("a", "23").dataRow("1", "2").bytes();
+        assertThatThrownBy(() -> feed(bad)).isInstanceOf(OperationalException.class).hasMessageContaining("protocol violation");
+        assertThat(core.isBroken()).isTrue();
+    }
+
+    @Test
+    void unexpectedMessageWhileIdleIsAProtocolViolation() {
+        byte[] bad = Fixtures.server().commandComplete("SELECT 1").bytes();
+        assertThatThrownBy(() -> feed(bad)).isInstanceOf(OperationalException.class).hasMessageContaining("no command was waiting");
+    }
+
+    @Test
+    void fatalErrorWhileIdleIsKeptAsTheReason() {
+        feed(Fixtures.server().error("57P01", "terminating connection due to administrator command", "FATAL").bytes());
+        assertThat(core.fatalWhileIdle().sqlstate()).isEqualTo("57P01");
+    }
+}
