@@ -158,9 +158,23 @@ public final class TypeInfo {
                 info.kind, info.baseOid, info.labels, info.fieldNames, info.fieldTypes);
     }
 
-    // TODO(integrator): add `public static TypeInfo fetch(Connection<?> conn, String name)` once
-    // dev.tusk.Connection exists on main: fetch(conn::firstRowAsText, name) with a runner that executes
-    // the query with one %s parameter and returns the first row's columns via Row.getString(i).
+    /**
+     * Fetches the type called {@code name} (schema-qualified or not, quoted as in SQL) from {@code conn}'s
+     * catalogue; {@code null} when the server has no such type.
+     */
+    public static TypeInfo fetch(dev.tusk.Connection<?> conn, String name) {
+        return fetch((sql, param) -> {
+            dev.tusk.Row row = conn.cursor(dev.tusk.Rows.row()).execute(sql, param).fetchone();
+            if (row == null) {
+                return null;
+            }
+            List<String> out = new ArrayList<>(row.size());
+            for (int i = 0; i < row.size(); i++) {
+                out.add(row.getString(i));
+            }
+            return out;
+        }, name);
+    }
 
     private static List<String> textArray(String text) {
         if (text == null) {

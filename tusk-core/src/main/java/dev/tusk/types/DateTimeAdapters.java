@@ -376,6 +376,12 @@ public final class DateTimeAdapters {
 
     /** A PostgreSQL {@code TimeZone} setting as a {@code ZoneId}; POSIX forms like {@code <+03>-03} included. */
     public static ZoneId zoneOf(String pgTimeZone) {
+        return ZONES.computeIfAbsent(pgTimeZone, DateTimeAdapters::parseZone);
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<String, ZoneId> ZONES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static ZoneId parseZone(String pgTimeZone) {
         // POSIX "<+03>-03" / "UTC+5" style: the number after the name is hours WEST of UTC
         java.util.regex.Matcher m = java.util.regex.Pattern
                 .compile("^(?:<[^>]*>|[A-Za-z]+)([+-]?)(\\d{1,2})(?::(\\d{2}))?(?::(\\d{2}))?$").matcher(pgTimeZone);
