@@ -67,6 +67,7 @@ public class Connection<R> implements AutoCloseable {
         this.options = options;
         this.transactions = new Transactions(this, options.autocommit());
         this.prepared = new PreparedStatements(options.prepareThreshold(), options.preparedMax());
+        dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, this::sessionZone);
         driver.core().session().noticeSink(this::deliverNotice);
         driver.core().session().notifySink(notifications::received);
     }
@@ -471,6 +472,12 @@ public class Connection<R> implements AutoCloseable {
     // ---------------------------------------------------------------- state
 
     /** Connection details and the server's reported state. */
+    /** The session TimeZone as a ZoneId, for binary timestamptz values (types issue). */
+    private java.time.ZoneId sessionZone() {
+        String tz = info().parameterStatus("TimeZone");
+        return tz == null ? java.time.ZoneOffset.UTC : dev.tusk.types.DateTimeAdapters.zoneOf(tz);
+    }
+
     public ConnectionInfo info() {
         return new ConnectionInfo(params, established.host(), driver.core().session(), this);
     }

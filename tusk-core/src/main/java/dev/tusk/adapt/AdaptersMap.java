@@ -1,99 +1,334 @@
 package dev.tusk.adapt;
 
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.types.BuiltinAdapters;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The registry of {@link Dumper}s and {@link Loader}s, layered global ({@code Tusk.adapters()}) →
- * connection → cursor. A child starts as a view of its parent and copies on its first write, so a
- * registration never leaks upward or sideways.
+ * connection → cursor, as psycopg's {@code AdaptersMap}.
  *
- * <p>SKELETON: the types issue replaces the body with the full layered, copy-on-write registry.
+ * <p>A child starts as a snapshot of its parent and copies its tables on its first write, so a
+ * registration never leaks upward or sideways; a registration on a parent reaches only children made
+ * after it. A new map already knows every built-in type (see {@code dev.tusk.types.BuiltinAdapters}).
+ *
+ * <p>Dumpers are chosen by the value's class: the registered class itself, else the nearest registered
+ * superclass, else the first registered interface (breadth first from the class up), else
+ * {@code Object}. A dumper registered for a class serves its format and also becomes the class's
+ * automatic choice ({@code %s}): the last registration wins, as in psycopg. Lookups are cached per
+ * class until the map changes.
+ *
+ * <pre>{@code
+ * AdaptersMap adapters = conn.adapters();
+ * adapters.registerDumper(Money.class, new MoneyDumper());      // this connection only
+ * adapters.registerLoader("money", new MoneyLoader());          // by type name
+ * Dumper<Object> d = adapters.dumperFor(List.of(1, 2), null);   // int4[] in binary
+ * }</pre>
  */
 public final class AdaptersMap {
-    private final AdaptersMap parent;
-    private final Map<Class<?>, Dumper<?>> dumpers = new HashMap<>();
-    private final Map<Long, Loader<?>> loaders = new HashMap<>();
+    private static final int AUTO = 2;
 
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** Index 0: TEXT, 1: BINARY, 2: automatic choice. Never mutated once published. */
+    private volatile Map<Class<?>, Dumper<?>>[] dumpers;
+    /** key(oid, format) → Loader or LoaderFactory. Never mutated once published. */
+    private volatile Map<Long, Object> loaders;
+    private volatile TypeRegistry types;
+
+    private final ConcurrentHashMap<Class<?>, Dumper<?>>[] dumperCache = newDumperCaches();
+    private final ConcurrentHashMap<Long, Loader<?>> loaderCache = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Object, Object> derivedCache = new ConcurrentHashMap<>();
+
+    /** A map that knows every built-in type, independent of {@code Tusk.adapters()}. */
     public AdaptersMap() {
-        this(null);
+        this(BuiltinHolder.BASE);
     }
 
-    private AdaptersMap(AdaptersMap parent) {
-        this.parent = parent;
+    private AdaptersMap(AdaptersMap template) {
+        if (template == null) {
+            @SuppressWarnings("unchecked")
+            Map<Class<?>, Dumper<?>>[] empty = new Map[] {Map.of(), Map.of(), Map.of()};
+            this.dumpers = empty;
+            this.loaders = Map.of();
+            this.types = TypeRegistry.empty();
+        } else {
+            template.writeLock.lock();
+            try {
+                this.dumpers = template.dumpers;
+                this.loaders = template.loaders;
+                this.types = template.types;
+            } finally {
+                template.writeLock.unlock();
+            }
+        }
     }
 
-    /** A new map layered over this one. */
+    /** A map with no adapters and no known types at all: for building custom bases and for tests. */
+    public static AdaptersMap empty() {
+        return new AdaptersMap(null);
+    }
+
+    /** A new map layered over this one: it sees everything registered here so far, and writes only to itself. */
     public AdaptersMap child() {
         return new AdaptersMap(this);
     }
 
+    /**
+     * Uses {@code dumper} for values of {@code cls} and its subclasses (or implementations) in the
+     * dumper's format, and as the automatic choice for them.
+     */
     public void registerDumper(Class<?> cls, Dumper<?> dumper) {
-        dumpers.put(cls, dumper);
+        if (cls == null || dumper == null) {
+            throw new ProgrammingException("registerDumper needs a class and a dumper, got " + cls + " and " + dumper);
+        }
+        writeLock.lock();
+        try {
+            @SuppressWarnings("unchecked")
+            Map<Class<?>, Dumper<?>>[] next = new Map[3];
+            int f = dumper.format().code();
+            for (int i = 0; i < 3; i++) {
+                if (i == f || i == AUTO) {
+                    Map<Class<?>, Dumper<?>> copy = new HashMap<>(dumpers[i]);
+                    copy.put(cls, dumper);
+                    next[i] = copy;
+                } else {
+                    next[i] = dumpers[i];
+                }
+            }
+            dumpers = next;
+            invalidate();
+        } finally {
+            writeLock.unlock();
+        }
     }
 
+    /** Uses {@code loader} for columns of type {@code oid} in the loader's format. */
     public void registerLoader(int oid, Loader<?> loader) {
-        loaders.put(key(oid, loader.format()), loader);
-    }
-
-    public void registerLoader(String typeName, Loader<?> loader) {
-        throw new ProgrammingException("registering a loader by type name is not supported yet");
+        putLoader(oid, loader.format(), loader);
     }
 
     /**
-     * The dumper for {@code value}, in {@code format} ({@code null}: the adapters choose).
+     * Uses {@code loader} for columns of the type called {@code typeName}: a built-in type name or SQL
+     * spelling, or a type registered with {@link TypeInfo#register}.
      *
-     * @throws ProgrammingException when no dumper handles the value's class
+     * @throws ProgrammingException when the name is unknown: fetch the type with {@link TypeInfo} first
+     */
+    public void registerLoader(String typeName, Loader<?> loader) {
+        registerLoader(oidOf(typeName), loader);
+    }
+
+    /**
+     * Uses a loader made by {@code factory} for columns of type {@code oid} in {@code format}; the factory
+     * runs once per map (after each change), with the map the lookup happened in.
+     */
+    public void registerLoaderFactory(int oid, Format format, LoaderFactory factory) {
+        putLoader(oid, format, factory);
+    }
+
+    /** Makes this map know {@code info}'s name and oids; {@link TypeInfo#register} calls it. */
+    public void registerType(TypeInfo info) {
+        writeLock.lock();
+        try {
+            types = types.with(info);
+            invalidate();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** The type names and oids this map knows. */
+    public TypeRegistry types() {
+        return types;
+    }
+
+    /**
+     * The oid of the type called {@code typeName}.
+     *
+     * @throws ProgrammingException when the name is unknown
+     */
+    public int oidOf(String typeName) {
+        TypeInfo t = types.get(typeName);
+        if (t == null) {
+            throw new ProgrammingException("unknown type \"" + typeName
+                    + "\": fetch it with TypeInfo.fetch(conn, name) and register it on these adapters first");
+        }
+        return t.oid();
+    }
+
+    /**
+     * The dumper for {@code value}, in {@code format} ({@code null}: the adapters choose, psycopg's
+     * {@code %s}). Containers are upgraded to the dumper of their element type's array.
+     *
+     * @throws ProgrammingException when no dumper handles the value's class in that format
      */
     @SuppressWarnings("unchecked")
     public Dumper<Object> dumperFor(Object value, Format format) {
-        for (AdaptersMap m = this; m != null; m = m.parent) {
-            for (Class<?> c = value.getClass(); c != null; c = c.getSuperclass()) {
-                Dumper<?> d = m.dumpers.get(c);
-                if (d != null && (format == null || d.format() == format)) {
-                    return (Dumper<Object>) d;
-                }
+        Dumper<?> d = dumperForClass(value.getClass(), format);
+        if (d == null) {
+            throw cannotAdapt(value.getClass(), format);
+        }
+        if (d instanceof DumperFactory f) {
+            return f.upgrade(value, format, this);
+        }
+        return (Dumper<Object>) d;
+    }
+
+    /**
+     * The dumper registered for {@code cls} or its nearest registered supertype in {@code format}
+     * ({@code null}: the automatic choice), not upgraded; {@code null} when there is none.
+     */
+    public Dumper<?> dumperForClass(Class<?> cls, Format format) {
+        int idx = format == null ? AUTO : format.code();
+        ConcurrentHashMap<Class<?>, Dumper<?>> cache = dumperCache[idx];
+        Dumper<?> d = cache.get(cls);
+        if (d == null) {
+            d = resolve(dumpers[idx], cls);
+            if (d == null) {
+                return null;
             }
+            cache.putIfAbsent(cls, d);
         }
-        if (format != Format.BINARY) {
-            return (Dumper<Object>) (Dumper<?>) TO_STRING;
-        }
-        throw new ProgrammingException("cannot adapt " + value.getClass().getName() + " to PostgreSQL in " + format);
+        return d;
+    }
+
+    /** The exception for a class no dumper handles. */
+    public static ProgrammingException cannotAdapt(Class<?> cls, Format format) {
+        String how = format == null ? "%s" : format == Format.TEXT ? "%t" : "%b";
+        return new ProgrammingException("cannot adapt type " + cls.getName() + " using placeholder '" + how
+                + "': register a Dumper for it with adapters().registerDumper(" + cls.getSimpleName() + ".class, ...)"
+                + (format == null ? "" : " or use another placeholder"));
     }
 
     /** The loader for a column of type {@code oid} in {@code format}, or {@code null} if none is registered. */
     public Loader<?> loaderFor(int oid, Format format) {
-        for (AdaptersMap m = this; m != null; m = m.parent) {
-            Loader<?> l = m.loaders.get(key(oid, format));
-            if (l != null) {
-                return l;
+        long key = key(oid, format);
+        Loader<?> l = loaderCache.get(key);
+        if (l != null) {
+            return l;
+        }
+        Object entry = loaders.get(key);
+        if (entry == null) {
+            return null;
+        }
+        l = entry instanceof LoaderFactory f ? f.create(this) : (Loader<?>) entry;
+        if (l != null) {
+            loaderCache.putIfAbsent(key, l);
+        }
+        return l;
+    }
+
+    /**
+     * A value derived from this map's adapters (e.g. an array dumper for an element dumper), computed once
+     * per key until the map changes. For container adapters; {@code compute} must not return null.
+     */
+    @SuppressWarnings("unchecked")
+    public <K, V> V derived(K key, java.util.function.Function<K, V> compute) {
+        Object v = derivedCache.get(key);
+        if (v == null) {
+            v = compute.apply(key);
+            Object prev = derivedCache.putIfAbsent(key, v);
+            if (prev != null) {
+                v = prev;
             }
         }
-        return null;
+        return (V) v;
+    }
+
+    private void putLoader(int oid, Format format, Object loaderOrFactory) {
+        if (loaderOrFactory == null || format == null) {
+            throw new ProgrammingException("a loader and its format are required");
+        }
+        writeLock.lock();
+        try {
+            Map<Long, Object> copy = new HashMap<>(loaders);
+            copy.put(key(oid, format), loaderOrFactory);
+            loaders = copy;
+            invalidate();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void invalidate() {
+        for (ConcurrentHashMap<Class<?>, Dumper<?>> c : dumperCache) {
+            c.clear();
+        }
+        loaderCache.clear();
+        derivedCache.clear();
+    }
+
+    private static Dumper<?> resolve(Map<Class<?>, Dumper<?>> table, Class<?> cls) {
+        if (table.isEmpty()) {
+            return null;
+        }
+        for (Class<?> c = cls; c != null && c != Object.class; c = c.getSuperclass()) {
+            Dumper<?> d = table.get(c);
+            if (d != null) {
+                return d;
+            }
+        }
+        if (cls.isArray() && !cls.getComponentType().isPrimitive()) {
+            Dumper<?> d = table.get(Object[].class);
+            if (d != null) {
+                return d;
+            }
+        }
+        for (Class<?> i : interfacesBreadthFirst(cls)) {
+            Dumper<?> d = table.get(i);
+            if (d != null) {
+                return d;
+            }
+        }
+        return table.get(Object.class);
+    }
+
+    private static List<Class<?>> interfacesBreadthFirst(Class<?> cls) {
+        List<Class<?>> out = new ArrayList<>();
+        Set<Class<?>> seen = new HashSet<>();
+        ArrayDeque<Class<?>> queue = new ArrayDeque<>();
+        for (Class<?> c = cls; c != null; c = c.getSuperclass()) {
+            for (Class<?> i : c.getInterfaces()) {
+                queue.add(i);
+            }
+        }
+        while (!queue.isEmpty()) {
+            Class<?> i = queue.poll();
+            if (seen.add(i)) {
+                out.add(i);
+                for (Class<?> s : i.getInterfaces()) {
+                    queue.add(s);
+                }
+            }
+        }
+        return out;
     }
 
     private static long key(int oid, Format format) {
-        return ((long) oid << 1) | format.code();
+        return ((oid & 0xFFFFFFFFL) << 1) | format.code();
     }
 
-    private static final Dumper<Object> TO_STRING = new Dumper<>() {
-        @Override
-        public ByteBuffer dump(Object value) {
-            return ByteBuffer.wrap(value.toString().getBytes(StandardCharsets.UTF_8));
-        }
+    @SuppressWarnings("unchecked")
+    private static ConcurrentHashMap<Class<?>, Dumper<?>>[] newDumperCaches() {
+        return new ConcurrentHashMap[] {new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>()};
+    }
 
-        @Override
-        public int oid() {
-            return 0;
-        }
+    /** The read-only base layer with every built-in adapter, built once. */
+    private static final class BuiltinHolder {
+        static final AdaptersMap BASE = build();
 
-        @Override
-        public Format format() {
-            return Format.TEXT;
+        private static AdaptersMap build() {
+            AdaptersMap base = new AdaptersMap(null);
+            BuiltinAdapters.registerAll(base);
+            return base;
         }
-    };
+    }
 }

@@ -8,6 +8,10 @@ import java.nio.ByteBuffer;
  * <p>The bytes are those between the buffer's position and limit; the buffer is valid only during the
  * call and must not be kept. A loader is never called for SQL NULL.
  *
+ * <p>Loaders of numbers and booleans also override the primitive methods ({@link #loadInt},
+ * {@link #loadLong}, {@link #loadDouble}, ...), which typed row getters call so that no boxed value is
+ * created. The defaults go through {@link #load} and unbox, so any loader works with any getter.
+ *
  * <pre>{@code
  * // load the 'money' type as a plain string, on one connection only
  * conn.adapters().registerLoader("money", new Loader<String>() {
@@ -23,4 +27,38 @@ public interface Loader<T> {
 
     /** The format this loader reads. */
     Format format();
+
+    /** The value as an {@code int}; loaders of integer types override it to avoid boxing. */
+    default int loadInt(ByteBuffer data) {
+        return Conversions.toNumber(load(data), "int").intValue();
+    }
+
+    /** The value as a {@code long}; loaders of integer types override it to avoid boxing. */
+    default long loadLong(ByteBuffer data) {
+        return Conversions.toNumber(load(data), "long").longValue();
+    }
+
+    /** The value as a {@code short}. */
+    default short loadShort(ByteBuffer data) {
+        return Conversions.toNumber(load(data), "short").shortValue();
+    }
+
+    /** The value as a {@code double}; loaders of float types override it to avoid boxing. */
+    default double loadDouble(ByteBuffer data) {
+        return Conversions.toNumber(load(data), "double").doubleValue();
+    }
+
+    /** The value as a {@code float}. */
+    default float loadFloat(ByteBuffer data) {
+        return Conversions.toNumber(load(data), "float").floatValue();
+    }
+
+    /** The value as a {@code boolean}; the bool loaders override it to avoid boxing. */
+    default boolean loadBoolean(ByteBuffer data) {
+        Object v = load(data);
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw new dev.tusk.errors.DataException("cannot read a " + Conversions.describe(v) + " as a boolean");
+    }
 }

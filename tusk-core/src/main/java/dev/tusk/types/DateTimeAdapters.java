@@ -1,0 +1,399 @@
+package dev.tusk.types;
+
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.adapt.Format;
+import dev.tusk.adapt.Loader;
+import dev.tusk.errors.DataException;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.function.Supplier;
+
+/**
+ * date ↔ {@code LocalDate}, time ↔ {@code LocalTime}, timetz ↔ {@code OffsetTime}, timestamp ↔
+ * {@code LocalDateTime}, timestamptz ↔ {@code OffsetDateTime} ({@code Instant} and {@code ZonedDateTime}
+ * dump as timestamptz too).
+ *
+ * <p>Binary values count microseconds (days for date) from 2000-01-01 (timestamptz: UTC), as
+ * timestamp_send. A text timestamptz carries the session's offset; a binary one is converted to the
+ * session time zone given by {@link #useSessionZone} (UTC until then). Text assumes {@code DateStyle=ISO}.
+ *
+ * <p>PostgreSQL's {@code infinity} and {@code -infinity} have no Java counterpart: loading them raises
+ * {@link DataException} unless {@link #mapInfinity} is registered, which loads them as the MIN/MAX of the
+ * Java type and dumps MIN/MAX back as {@code -infinity}/{@code infinity}.
+ *
+ * <pre>{@code
+ * DateTimeAdapters.useSessionZone(adapters, () -> ZoneId.of(conn.info().parameterStatus("TimeZone")));
+ * DateTimeAdapters.mapInfinity(adapters);
+ * }</pre>
+ */
+public final class DateTimeAdapters {
+    private DateTimeAdapters() {
+    }
+
+    /** Seconds from 1970-01-01 to PostgreSQL's epoch 2000-01-01. */
+    static final long PG_EPOCH_SECONDS = 946_684_800L;
+    /** Days from 1970-01-01 to 2000-01-01. */
+    static final int PG_EPOCH_DAYS = 10_957;
+    static final long MICROS_PER_DAY = 86_400_000_000L;
+
+    /** How a loader treats ±infinity, and which zone binary timestamptz values are shown in. */
+    private abstract static class TemporalLoader<T> implements Loader<T> {
+        final Format format;
+        final boolean mapInfinity;
+        final Supplier<ZoneId> zone;
+
+        TemporalLoader(Format format, boolean mapInfinity, Supplier<ZoneId> zone) {
+            this.format = format;
+            this.mapInfinity = mapInfinity;
+            this.zone = zone;
+        }
+
+        @Override
+        public Format format() {
+            return format;
+        }
+
+        abstract TemporalLoader<T> with(boolean mapInfinity, Supplier<ZoneId> zone);
+
+        T infinity(boolean positive, T min, T max, String type) {
+            if (!mapInfinity) {
+                throw new DataException(type + " " + (positive ? "infinity" : "-infinity")
+                        + " has no Java value: filter it in SQL, or call DateTimeAdapters.mapInfinity(adapters) "
+                        + "to load it as " + (positive ? "MAX" : "MIN"));
+            }
+            return positive ? max : min;
+        }
+
+        @Override
+        public T load(ByteBuffer data) {
+            if (format == Format.BINARY) {
+                return binary(data);
+            }
+            String s = Wire.text(data);
+            if (s.equals("infinity")) {
+                return infinity(true);
+            }
+            if (s.equals("-infinity")) {
+                return infinity(false);
+            }
+            return text(s);
+        }
+
+        abstract T text(String s);
+
+        abstract T binary(ByteBuffer b);
+
+        T infinity(boolean positive) {
+            throw new IllegalStateException();
+        }
+    }
+
+    static final class DateLoader extends TemporalLoader<LocalDate> {
+        DateLoader(Format f, boolean inf, Supplier<ZoneId> z) {
+            super(f, inf, z);
+        }
+
+        @Override
+        DateLoader with(boolean inf, Supplier<ZoneId> z) {
+            return new DateLoader(format, inf, z);
+        }
+
+        @Override
+        LocalDate text(String s) {
+            return DateTimeText.parseDate(s);
+        }
+
+        @Override
+        LocalDate infinity(boolean positive) {
+            return infinity(positive, LocalDate.MIN, LocalDate.MAX, "date");
+        }
+
+        @Override
+        LocalDate binary(ByteBuffer b) {
+            Wire.expectLength(b, 4, "date");
+            int days = b.getInt(b.position());
+            if (days == Integer.MAX_VALUE || days == Integer.MIN_VALUE) {
+                return infinity(days == Integer.MAX_VALUE);
+            }
+            return LocalDate.ofEpochDay((long) days + PG_EPOCH_DAYS);
+        }
+    }
+
+    static final class TimestampLoader extends TemporalLoader<LocalDateTime> {
+        TimestampLoader(Format f, boolean inf, Supplier<ZoneId> z) {
+            super(f, inf, z);
+        }
+
+        @Override
+        TimestampLoader with(boolean inf, Supplier<ZoneId> z) {
+            return new TimestampLoader(format, inf, z);
+        }
+
+        @Override
+        LocalDateTime text(String s) {
+            return DateTimeText.parseTimestamp(s);
+        }
+
+        @Override
+        LocalDateTime infinity(boolean positive) {
+            return infinity(positive, LocalDateTime.MIN, LocalDateTime.MAX, "timestamp");
+        }
+
+        @Override
+        LocalDateTime binary(ByteBuffer b) {
+            Wire.expectLength(b, 8, "timestamp");
+            long micros = b.getLong(b.position());
+            if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+                return infinity(micros == Long.MAX_VALUE);
+            }
+            return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L) + PG_EPOCH_SECONDS,
+                    (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC);
+        }
+    }
+
+    static final class TimestampTzLoader extends TemporalLoader<OffsetDateTime> {
+        TimestampTzLoader(Format f, boolean inf, Supplier<ZoneId> z) {
+            super(f, inf, z);
+        }
+
+        @Override
+        TimestampTzLoader with(boolean inf, Supplier<ZoneId> z) {
+            return new TimestampTzLoader(format, inf, z);
+        }
+
+        @Override
+        OffsetDateTime text(String s) {
+            return DateTimeText.parseTimestampTz(s);
+        }
+
+        @Override
+        OffsetDateTime infinity(boolean positive) {
+            return infinity(positive, OffsetDateTime.MIN, OffsetDateTime.MAX, "timestamptz");
+        }
+
+        @Override
+        OffsetDateTime binary(ByteBuffer b) {
+            Wire.expectLength(b, 8, "timestamptz");
+            long micros = b.getLong(b.position());
+            if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+                return infinity(micros == Long.MAX_VALUE);
+            }
+            Instant i = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L) + PG_EPOCH_SECONDS,
+                    Math.floorMod(micros, 1_000_000L) * 1000);
+            ZoneId z = zone.get();
+            return OffsetDateTime.ofInstant(i, z == null ? ZoneOffset.UTC : z);
+        }
+    }
+
+    static final class TimeLoader extends TemporalLoader<LocalTime> {
+        TimeLoader(Format f) {
+            super(f, false, null);
+        }
+
+        @Override
+        TimeLoader with(boolean inf, Supplier<ZoneId> z) {
+            return this;
+        }
+
+        @Override
+        LocalTime text(String s) {
+            return DateTimeText.parseTime(s);
+        }
+
+        @Override
+        LocalTime binary(ByteBuffer b) {
+            Wire.expectLength(b, 8, "time");
+            return timeOfMicros(b.getLong(b.position()));
+        }
+    }
+
+    static final class TimeTzLoader extends TemporalLoader<OffsetTime> {
+        TimeTzLoader(Format f) {
+            super(f, false, null);
+        }
+
+        @Override
+        TimeTzLoader with(boolean inf, Supplier<ZoneId> z) {
+            return this;
+        }
+
+        @Override
+        OffsetTime text(String s) {
+            return DateTimeText.parseTimeTz(s);
+        }
+
+        @Override
+        OffsetTime binary(ByteBuffer b) {
+            Wire.expectLength(b, 12, "timetz");
+            LocalTime t = timeOfMicros(b.getLong(b.position()));
+            int west = b.getInt(b.position() + 8); // timetz_send stores seconds west of UTC
+            return OffsetTime.of(t, ZoneOffset.ofTotalSeconds(-west));
+        }
+    }
+
+    static LocalTime timeOfMicros(long micros) {
+        if (micros == MICROS_PER_DAY) {
+            return LocalTime.MAX; // 24:00:00
+        }
+        if (micros < 0 || micros > MICROS_PER_DAY) {
+            throw new DataException("binary time value out of range: " + micros + " microseconds");
+        }
+        return LocalTime.ofNanoOfDay(micros * 1000);
+    }
+
+    // ---- dumping ----
+
+    /** Microseconds of {@code nanos}, rounded to nearest as the server rounds text input. */
+    static long roundMicros(long seconds, int nanos) {
+        return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), (nanos + 500) / 1000);
+    }
+
+    static long micros(Instant i) {
+        return roundMicros(i.getEpochSecond() - PG_EPOCH_SECONDS, i.getNano());
+    }
+
+    static long micros(LocalDateTime t) {
+        return roundMicros(t.toEpochSecond(ZoneOffset.UTC) - PG_EPOCH_SECONDS, t.getNano());
+    }
+
+    static void register(AdaptersMap m) {
+        registerLoaders(m, false, () -> ZoneOffset.UTC);
+        m.registerLoader(BuiltinTypes.TIME, new TimeLoader(Format.TEXT));
+        m.registerLoader(BuiltinTypes.TIME, new TimeLoader(Format.BINARY));
+        m.registerLoader(BuiltinTypes.TIMETZ, new TimeTzLoader(Format.TEXT));
+        m.registerLoader(BuiltinTypes.TIMETZ, new TimeTzLoader(Format.BINARY));
+        registerDumpers(m, false);
+        m.registerDumper(LocalTime.class, Codecs.<LocalTime>textDumper(BuiltinTypes.TIME, DateTimeText::formatTime));
+        m.registerDumper(LocalTime.class, Codecs.<LocalTime>dumper(BuiltinTypes.TIME, Format.BINARY,
+                t -> ByteBuffer.allocate(8).putLong(0, (t.toNanoOfDay() + 500) / 1000)));
+        m.registerDumper(OffsetTime.class, Codecs.<OffsetTime>textDumper(BuiltinTypes.TIMETZ, DateTimeText::formatTimeTz));
+        m.registerDumper(OffsetTime.class, Codecs.<OffsetTime>dumper(BuiltinTypes.TIMETZ, Format.BINARY,
+                t -> ByteBuffer.allocate(12).putLong(0, (t.toLocalTime().toNanoOfDay() + 500) / 1000)
+                        .putInt(8, -t.getOffset().getTotalSeconds())));
+    }
+
+    private static void registerLoaders(AdaptersMap m, boolean inf, Supplier<ZoneId> zone) {
+        for (Format f : Format.values()) {
+            m.registerLoader(BuiltinTypes.DATE, new DateLoader(f, inf, zone));
+            m.registerLoader(BuiltinTypes.TIMESTAMP, new TimestampLoader(f, inf, zone));
+            m.registerLoader(BuiltinTypes.TIMESTAMPTZ, new TimestampTzLoader(f, inf, zone));
+        }
+    }
+
+    private static void registerDumpers(AdaptersMap m, boolean inf) {
+        m.registerDumper(LocalDate.class, Codecs.<LocalDate>textDumper(BuiltinTypes.DATE, d -> {
+            if (inf && (d.equals(LocalDate.MAX) || d.equals(LocalDate.MIN))) {
+                return d.equals(LocalDate.MAX) ? "infinity" : "-infinity";
+            }
+            return DateTimeText.formatDate(d);
+        }));
+        m.registerDumper(LocalDate.class, Codecs.<LocalDate>dumper(BuiltinTypes.DATE, Format.BINARY, d -> {
+            int days;
+            if (inf && d.equals(LocalDate.MAX)) {
+                days = Integer.MAX_VALUE;
+            } else if (inf && d.equals(LocalDate.MIN)) {
+                days = Integer.MIN_VALUE;
+            } else {
+                days = Math.toIntExact(d.toEpochDay() - PG_EPOCH_DAYS);
+            }
+            return ByteBuffer.allocate(4).putInt(0, days);
+        }));
+        m.registerDumper(LocalDateTime.class, Codecs.<LocalDateTime>textDumper(BuiltinTypes.TIMESTAMP, t -> {
+            if (inf && (t.equals(LocalDateTime.MAX) || t.equals(LocalDateTime.MIN))) {
+                return t.equals(LocalDateTime.MAX) ? "infinity" : "-infinity";
+            }
+            return DateTimeText.formatTimestamp(t);
+        }));
+        m.registerDumper(LocalDateTime.class, Codecs.<LocalDateTime>dumper(BuiltinTypes.TIMESTAMP, Format.BINARY,
+                t -> ByteBuffer.allocate(8).putLong(0, inf && t.equals(LocalDateTime.MAX) ? Long.MAX_VALUE
+                        : inf && t.equals(LocalDateTime.MIN) ? Long.MIN_VALUE : micros(t))));
+        m.registerDumper(OffsetDateTime.class, Codecs.<OffsetDateTime>textDumper(BuiltinTypes.TIMESTAMPTZ, t -> {
+            if (inf && (t.equals(OffsetDateTime.MAX) || t.equals(OffsetDateTime.MIN))) {
+                return t.equals(OffsetDateTime.MAX) ? "infinity" : "-infinity";
+            }
+            return DateTimeText.formatTimestampTz(t);
+        }));
+        m.registerDumper(OffsetDateTime.class, Codecs.<OffsetDateTime>dumper(BuiltinTypes.TIMESTAMPTZ, Format.BINARY,
+                t -> ByteBuffer.allocate(8).putLong(0, inf && t.equals(OffsetDateTime.MAX) ? Long.MAX_VALUE
+                        : inf && t.equals(OffsetDateTime.MIN) ? Long.MIN_VALUE : micros(t.toInstant()))));
+        m.registerDumper(ZonedDateTime.class, Codecs.<ZonedDateTime>textDumper(BuiltinTypes.TIMESTAMPTZ,
+                t -> DateTimeText.formatTimestampTz(t.toOffsetDateTime())));
+        m.registerDumper(ZonedDateTime.class, Codecs.<ZonedDateTime>dumper(BuiltinTypes.TIMESTAMPTZ, Format.BINARY,
+                t -> ByteBuffer.allocate(8).putLong(0, micros(t.toInstant()))));
+        m.registerDumper(Instant.class, Codecs.<Instant>textDumper(BuiltinTypes.TIMESTAMPTZ, i -> {
+            if (inf && (i.equals(Instant.MAX) || i.equals(Instant.MIN))) {
+                return i.equals(Instant.MAX) ? "infinity" : "-infinity";
+            }
+            return DateTimeText.formatTimestampTz(i.atOffset(ZoneOffset.UTC));
+        }));
+        m.registerDumper(Instant.class, Codecs.<Instant>dumper(BuiltinTypes.TIMESTAMPTZ, Format.BINARY,
+                i -> ByteBuffer.allocate(8).putLong(0, inf && i.equals(Instant.MAX) ? Long.MAX_VALUE
+                        : inf && i.equals(Instant.MIN) ? Long.MIN_VALUE : micros(i))));
+    }
+
+    /**
+     * Shows binary timestamptz values in {@code zone} (read at each load, so it can follow the session's
+     * {@code TimeZone} parameter) on {@code adapters} and its future children; infinity handling is kept.
+     */
+    public static void useSessionZone(AdaptersMap adapters, Supplier<ZoneId> zone) {
+        for (Format f : Format.values()) {
+            TemporalLoader<?> cur = current(adapters, BuiltinTypes.TIMESTAMPTZ, f);
+            adapters.registerLoader(BuiltinTypes.TIMESTAMPTZ,
+                    new TimestampTzLoader(f, cur != null && cur.mapInfinity, zone));
+        }
+    }
+
+    /**
+     * Opt-in: loads {@code infinity}/{@code -infinity} dates and timestamps as the Java type's MAX/MIN
+     * ({@code LocalDate.MAX}, {@code LocalDateTime.MIN}, {@code OffsetDateTime.MAX}) and dumps those
+     * values (and {@code Instant.MAX/MIN}) as infinity, instead of raising {@link DataException}.
+     */
+    public static void mapInfinity(AdaptersMap adapters) {
+        for (int oid : new int[] {BuiltinTypes.DATE, BuiltinTypes.TIMESTAMP, BuiltinTypes.TIMESTAMPTZ}) {
+            for (Format f : Format.values()) {
+                TemporalLoader<?> cur = current(adapters, oid, f);
+                if (cur != null) {
+                    adapters.registerLoader(oid, cur.with(true, cur.zone));
+                }
+            }
+        }
+        registerDumpers(adapters, true);
+    }
+
+    private static TemporalLoader<?> current(AdaptersMap adapters, int oid, Format f) {
+        Loader<?> l = adapters.loaderFor(oid, f);
+        return l instanceof TemporalLoader<?> t ? t : null;
+    }
+
+    /** A PostgreSQL {@code TimeZone} setting as a {@code ZoneId}; POSIX forms like {@code <+03>-03} included. */
+    public static ZoneId zoneOf(String pgTimeZone) {
+        return ZONES.computeIfAbsent(pgTimeZone, DateTimeAdapters::parseZone);
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<String, ZoneId> ZONES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static ZoneId parseZone(String pgTimeZone) {
+        // POSIX "<+03>-03" / "UTC+5" style: the number after the name is hours WEST of UTC
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("^(?:<[^>]*>|[A-Za-z]+)([+-]?)(\\d{1,2})(?::(\\d{2}))?(?::(\\d{2}))?$").matcher(pgTimeZone);
+        if (m.matches()) {
+            int secs = Integer.parseInt(m.group(2)) * 3600 + (m.group(3) == null ? 0 : Integer.parseInt(m.group(3)) * 60)
+                    + (m.group(4) == null ? 0 : Integer.parseInt(m.group(4)));
+            return ZoneOffset.ofTotalSeconds("-".equals(m.group(1)) ? secs : -secs);
+        }
+        try {
+            return ZoneId.of(pgTimeZone, ZoneId.SHORT_IDS);
+        } catch (java.time.DateTimeException e) {
+            throw new DataException("unknown session time zone \"" + pgTimeZone + "\": set TimeZone to an IANA name");
+        }
+    }
+}

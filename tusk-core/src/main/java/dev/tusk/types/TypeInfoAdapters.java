@@ -1,0 +1,14 @@
+package dev.tusk.types;
+
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.adapt.TypeInfo;
+
+/** The adapters {@link TypeInfo#register} adds for a fetched type, by kind. */
+public final class TypeInfoAdapters {
+    private TypeInfoAdapters() {
+    }
+
+    public static void register(TypeInfo info, AdaptersMap m) {
+        ArrayAdapters.registerArrayOf(m, info);
+    }
+}

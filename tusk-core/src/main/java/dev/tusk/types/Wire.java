@@ -1,0 +1,54 @@
+package dev.tusk.types;
+
+import dev.tusk.errors.DataException;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/** Byte-level helpers shared by the codecs: UTF-8 text and length checks. */
+final class Wire {
+    private Wire() {
+    }
+
+    /** The buffer's remaining bytes as UTF-8 text (the connection runs with client_encoding UTF8). */
+    static String text(ByteBuffer b) {
+        int len = b.remaining();
+        if (b.hasArray()) {
+            return new String(b.array(), b.arrayOffset() + b.position(), len, StandardCharsets.UTF_8);
+        }
+        byte[] copy = new byte[len];
+        b.duplicate().get(copy);
+        return new String(copy, StandardCharsets.UTF_8);
+    }
+
+    static ByteBuffer utf8(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static ByteBuffer ascii(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    static void expectLength(ByteBuffer b, int n, String type) {
+        if (b.remaining() != n) {
+            throw new DataException("a binary " + type + " value has " + n + " bytes, got " + b.remaining());
+        }
+    }
+
+    static DataException bad(String type, String text) {
+        String shown = text.length() > 80 ? text.substring(0, 80) + "..." : text;
+        return new DataException("invalid " + type + " value: \"" + shown + "\"");
+    }
+
+    static DataException bad(String type, String text, Throwable cause) {
+        DataException e = bad(type, text);
+        e.initCause(cause);
+        return e;
+    }
+}
