@@ -278,7 +278,7 @@ final class Transactions {
         }
         if (!enclosing) {
             ProgrammingException e = new ProgrammingException(target == null || target == tx
-                    ? "Rollback thrown after its transaction block had ended (" + tx + ")"
+                    ? "Rollback thrown after its transaction block had already ended (" + tx + ")"
                     : "Rollback names " + target + ", which does not enclose the block it was thrown from: name this "
                     + "block or one around it", r);
             tx.rollbackAfter(e);

@@ -45,7 +45,6 @@ final class TxServer {
         String name = "tx_t" + TABLES.incrementAndGet();
         boolean auto = conn.autocommit();
         conn.setAutocommit(true);
-        conn.execute("DROP TABLE IF EXISTS " + name);
         conn.execute("CREATE TABLE " + name + " (id int PRIMARY KEY, v text)");
         conn.setAutocommit(auto);
         return name;
