@@ -115,15 +115,14 @@ final class TwoPhase {
                     throw new ProgrammingException(call + "() without an xid must be called inside a two-phase "
                             + "transaction: call tpcBegin() first, or pass the xid of a prepared transaction");
                 }
-                if (prepared) {
-                    // on failure the state stays, so the call can be retried (or the other one made)
-                    transactions.runCommand(action + " PREPARED " + quoteLiteral(xid.toString()));
-                    xid = null;
-                    prepared = false;
-                } else {
-                    xid = null; // a failed one-phase COMMIT still ends the transaction
-                    transactions.runCommand(action);
-                }
+                // the state ends even when the server refuses: a failed one-phase COMMIT ends the transaction,
+                // and a prepared one that can't be finished here (finished elsewhere, say) stays recoverable
+                // with tpcCommit(xid)/tpcRollback(xid) instead of trapping this connection
+                Xid current = xid;
+                boolean wasPrepared = prepared;
+                xid = null;
+                prepared = false;
+                transactions.runCommand(wasPrepared ? action + " PREPARED " + quoteLiteral(current.toString()) : action);
                 return;
             }
             if (xid != null) {
