@@ -499,6 +499,26 @@ class TransactionTest {
     }
 
     @Test
+    void blocksInsidePipelineModeSyncAtTheirBoundaries() {
+        try (Pipeline p = conn.pipeline()) {
+            conn.transaction(tx -> {
+                insert(1);
+                insert(2);
+                return null;
+            });
+            assertThat(visibleIds()).containsExactly(1, 2);
+            Throwable e = catchThrowable(() -> conn.transaction(tx -> {
+                insert(3);
+                insert(1); // duplicate: surfaces when the block syncs to commit
+                return null;
+            }));
+            assertThat(e).isInstanceOf(IntegrityException.class);
+        }
+        assertThat(visibleIds()).containsExactly(1, 2);
+        assertThat(conn.info().transactionStatus()).isEqualTo(TransactionStatus.IDLE);
+    }
+
+    @Test
     void rollbackOptionsBuilderRefusesAnEmptyName() {
         assertThatThrownBy(() -> TransactionOptions.builder().savepointName("")).isInstanceOf(ProgrammingException.class);
     }
