@@ -67,6 +67,7 @@ final class TwoPhase {
             if (xid == null) {
                 throw new ProgrammingException("tpcPrepare() must be called inside a two-phase transaction: call tpcBegin() first");
             }
+            checkNoBlock("tpcPrepare()");
             if (prepared) {
                 throw new ProgrammingException("tpcPrepare() was already called for " + xid + ": finish it with tpcCommit() or tpcRollback()");
             }
@@ -110,6 +111,7 @@ final class TwoPhase {
         try {
             conn.checkUsable();
             conn.syncPipelineIfAny();
+            checkNoBlock(call + "()");
             if (id == null) {
                 if (xid == null) {
                     throw new ProgrammingException(call + "() without an xid must be called inside a two-phase "
@@ -162,6 +164,13 @@ final class TwoPhase {
     private static String text(ResultData r, int row, int col) {
         int len = r.length(row, col);
         return len < 0 ? null : new String(r.data(), r.offset(row, col), len, StandardCharsets.UTF_8);
+    }
+
+    /** PREPARE, COMMIT and ROLLBACK end the whole transaction: not while blocks inside it are open. */
+    private void checkNoBlock(String call) {
+        if (transactions.inBlock()) {
+            throw new ProgrammingException(call + " is forbidden inside a transaction() block: end the block first");
+        }
     }
 
     void checkNotInTpc(String call) {

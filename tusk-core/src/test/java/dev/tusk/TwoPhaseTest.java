@@ -200,6 +200,27 @@ class TwoPhaseTest {
     }
 
     @Test
+    void blocksNestInsideATwoPhaseTransactionButCannotEndIt() {
+        Xid xid = conn.xid(9, unique());
+        conn.tpcBegin(xid);
+        conn.transaction(tx -> {
+            assertThat(tx.isOutermost()).isFalse(); // a savepoint in the two-phase transaction
+            insert(1);
+            assertThatThrownBy(conn::tpcPrepare).isInstanceOf(ProgrammingException.class).hasMessageContaining("block");
+            assertThatThrownBy(conn::tpcCommit).isInstanceOf(ProgrammingException.class).hasMessageContaining("block");
+            assertThatThrownBy(conn::tpcRollback).isInstanceOf(ProgrammingException.class).hasMessageContaining("block");
+            return null;
+        });
+        conn.transaction(tx -> {
+            insert(2);
+            throw new Rollback();
+        });
+        conn.tpcPrepare();
+        conn.tpcCommit();
+        assertThat(witness.execute("SELECT id FROM " + t).fetchall()).hasSize(1);
+    }
+
+    @Test
     void preparingAFailedTransactionRaisesAndEndsIt() {
         conn.tpcBegin(conn.xid(1, unique()));
         insert(1);
