@@ -469,6 +469,121 @@ public class Connection<R> implements AutoCloseable {
         transactions.setDeferrable(on);
     }
 
+    // ---------------------------------------------------------------- transaction blocks, two-phase commit
+    // (all logic in Transactions, Transaction and TwoPhase; keep this section a thin facade)
+
+    /**
+     * Runs {@code body} in a transaction block: commits when it returns, rolls back when it throws (the
+     * exception is rethrown unchanged). Nested calls use savepoints, so an inner failure leaves the outer
+     * work in place. {@code throw new Rollback()} inside rolls back quietly and makes this call return null.
+     * In autocommit mode the block still runs a real transaction. See {@link Transaction}.
+     *
+     * <pre>{@code
+     * long id = conn.transaction(tx -> {
+     *     long orderId = conn.execute("INSERT INTO orders (customer) VALUES (%s) RETURNING id", 7)
+     *             .fetchone().getLong(0);
+     *     conn.execute("INSERT INTO order_lines (order_id, sku) VALUES (%s, %s)", orderId, "A-1");
+     *     return orderId;
+     * });
+     * }</pre>
+     */
+    public <T, E extends Exception> T transaction(TransactionBody<T, E> body) throws E {
+        return transactions.runBlock(TransactionOptions.DEFAULT, body);
+    }
+
+    /** As {@link #transaction(TransactionBody)} with a savepoint name or the outermost block's characteristics. */
+    public <T, E extends Exception> T transaction(TransactionOptions opts, TransactionBody<T, E> body) throws E {
+        return transactions.runBlock(opts, body);
+    }
+
+    /**
+     * Opens a transaction block for try-with-resources: it commits only when {@link Transaction#commit()}
+     * is called, and rolls back when closed otherwise.
+     *
+     * <pre>{@code
+     * try (Transaction tx = conn.transaction()) {
+     *     conn.execute("DELETE FROM sessions WHERE expires < now()");
+     *     tx.commit();
+     * }
+     * }</pre>
+     */
+    public Transaction transaction() {
+        return transactions.openBlock(TransactionOptions.DEFAULT);
+    }
+
+    /** As {@link #transaction()} with options. */
+    public Transaction transaction(TransactionOptions opts) {
+        return transactions.openBlock(opts);
+    }
+
+    /** An XA transaction id for {@link #tpcBegin(Xid)}. */
+    public Xid xid(int formatId, String gtrid, String bqual) {
+        return new Xid(formatId, gtrid, bqual);
+    }
+
+    /** An XA transaction id with an empty branch qualifier. */
+    public Xid xid(int formatId, String gtrid) {
+        return new Xid(formatId, gtrid, "");
+    }
+
+    /**
+     * Begins a two-phase commit transaction; only outside a transaction and not in autocommit mode.
+     *
+     * <pre>{@code
+     * conn.tpcBegin(conn.xid(1, "transfer-42", "bank-a"));
+     * conn.execute("UPDATE accounts SET balance = balance - 10 WHERE id = 1");
+     * conn.tpcPrepare();      // phase one: survives crashes and disconnections
+     * conn.tpcCommit();       // phase two (or tpcRollback())
+     * }</pre>
+     */
+    public void tpcBegin(Xid xid) {
+        transactions.twoPhase().begin(xid);
+    }
+
+    /** Begins a two-phase transaction with a gid string (parsed as {@link Xid#fromString}). */
+    public void tpcBegin(String gtrid) {
+        transactions.twoPhase().begin(gtrid == null ? null : Xid.fromString(gtrid));
+    }
+
+    /** {@code PREPARE TRANSACTION}: after it, only {@link #tpcCommit()} or {@link #tpcRollback()}. */
+    public void tpcPrepare() {
+        transactions.twoPhase().prepare();
+    }
+
+    /** Commits the current two-phase transaction: {@code COMMIT PREPARED}, or a one-phase commit if not prepared. */
+    public void tpcCommit() {
+        transactions.twoPhase().commit(null);
+    }
+
+    /** Commits a prepared transaction by id (recovery, from any connection, outside a transaction). */
+    public void tpcCommit(Xid xid) {
+        transactions.twoPhase().commit(requireXid(xid, "tpcCommit"));
+    }
+
+    /** Rolls back the current two-phase transaction (prepared or not). */
+    public void tpcRollback() {
+        transactions.twoPhase().rollback(null);
+    }
+
+    /** Rolls back a prepared transaction by id (recovery, from any connection, outside a transaction). */
+    public void tpcRollback(Xid xid) {
+        transactions.twoPhase().rollback(requireXid(xid, "tpcRollback"));
+    }
+
+    /** The transactions prepared on the server ({@code pg_prepared_xacts}, every database), XA ids parsed back. */
+    public List<Xid> tpcRecover() {
+        return transactions.twoPhase().recover();
+    }
+
+    private static Xid requireXid(Xid xid, String call) {
+        if (xid == null) {
+            throw new ProgrammingException(call + "(xid) needs an xid: call " + call + "() for the current transaction");
+        }
+        return xid;
+    }
+
+    // ---------------------------------------------------------------- end of transaction blocks, two-phase commit
+
     // ---------------------------------------------------------------- state
 
     /** Connection details and the server's reported state. */
