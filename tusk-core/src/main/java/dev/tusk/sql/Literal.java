@@ -27,7 +27,10 @@ import java.util.Objects;
  *   <li>{@code null} → {@code NULL}; {@code Boolean} → {@code true} / {@code false};</li>
  *   <li>{@code Byte, Short, Integer, Long, BigInteger, BigDecimal} and finite {@code Float, Double} →
  *       the number ({@code 42}, {@code 1.5}, {@code 1.0E20}); a negative number gets a leading space
- *       ({@code  -1}) so that {@code 5-{}} cannot become the comment {@code 5--1};</li>
+ *       ({@code  -1}) so that {@code 5-{}} cannot become the comment {@code 5--1}. It is not
+ *       parenthesized, as in psycopg, because {@code SET} and sequence options accept only a signed
+ *       constant; so mind that a cast binds tighter than unary minus: write {@code ({})::int2} or
+ *       {@code CAST({} AS int2)}, not {@code {}::int2}, when the value can be negative;</li>
  *   <li>NaN and infinities → {@code 'NaN'::float8}, {@code 'Infinity'::float8},
  *       {@code '-Infinity'::float8} ({@code ::float4} for a Float);</li>
  *   <li>{@code String}, {@code Character}, other {@code CharSequence}s → {@code 'it''s'}: quotes doubled.

@@ -79,4 +79,9 @@ final class TypeNames {
     static String castName(int oid) {
         return NAMES.get(oid);
     }
+
+    /** The whole table, oid → cast name (for tests that check it against a server). */
+    static Map<Integer, String> all() {
+        return Map.copyOf(NAMES);
+    }
 }
