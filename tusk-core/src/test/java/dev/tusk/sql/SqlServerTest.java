@@ -184,6 +184,18 @@ class SqlServerTest {
     }
 
     @Test
+    void parameterListWithOptions() {
+        Composable q = new SQL("SELECT {}::text, {}").format("50% off", new Placeholder(dev.tusk.adapt.Format.TEXT));
+        Row r = conn.execute(q, List.of("x"), dev.tusk.ExecuteOptions.builder().prepare(true).build()).fetchone();
+        assertThat(r.getString(0)).isEqualTo("50% off");
+        assertThat(r.getString(1)).isEqualTo("x");
+        long prepared = conn.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement = %s",
+                        "SELECT '50% off'::text, $1")
+                .fetchone().getLong(0);
+        assertThat(prepared).isEqualTo(1);
+    }
+
+    @Test
     void placeholdersWithoutParametersAreReportedNotSent() {
         assertThatThrownBy(() -> conn.execute(new SQL("SELECT {}").format(new Placeholder())))
                 .isInstanceOf(ProgrammingException.class);
