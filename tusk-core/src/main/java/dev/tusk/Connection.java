@@ -125,6 +125,29 @@ public class Connection<R> implements AutoCloseable {
         return cursor().execute(query, params, options);
     }
 
+    // SQL composition ---------------------------------------------------------------------------
+    // A dev.tusk.sql.Composable is rendered for this connection; see Cursor.execute(Composable, Object...).
+
+    /**
+     * Runs a composed query: {@code conn.execute(new SQL("SELECT * FROM {}").format(new Identifier("t")))}.
+     * With no parameters the text is sent as written (unless it contains Placeholders); otherwise as
+     * {@link #execute(String, Object...)}.
+     */
+    public Cursor<R> execute(dev.tusk.sql.Composable query, Object... params) {
+        return cursor().execute(query, params);
+    }
+
+    /** Runs a composed query with {@code %(name)s} placeholders ({@code new Placeholder("name")}). */
+    public Cursor<R> execute(dev.tusk.sql.Composable query, Map<String, ?> params) {
+        return cursor().execute(query, params);
+    }
+
+    /** Runs a composed query with a parameter sequence and per-call options. */
+    public Cursor<R> execute(dev.tusk.sql.Composable query, List<?> params, ExecuteOptions options) {
+        return cursor().execute(query, params, options);
+    }
+    // end of SQL composition ------------------------------------------------------------------------
+
     /** The connection's adapters: registrations here reach this connection's cursors only. */
     public AdaptersMap adapters() {
         return adapters;

@@ -83,6 +83,49 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
         return this;
     }
 
+    // SQL composition ---------------------------------------------------------------------------
+    // A composed query is rendered with the connection (its adapters write Literals of other types).
+    // Without parameters it is sent as written, like a String query: psycopg sends a Composable with no
+    // params as-is. The exception is a query containing Placeholders, which goes through placeholder
+    // processing so that the missing parameters are reported instead of a bare '%s' reaching the server.
+    // With parameters the asTemplate() text is used: a '%' inside an Identifier or a Literal is doubled
+    // there, so values such as '100%' or '%s' are not taken for placeholders.
+
+    /**
+     * Runs a composed query ({@code dev.tusk.sql}), with {@code %s} placeholders bound to {@code params}.
+     *
+     * <pre>{@code
+     * cur.execute(new SQL("SELECT * FROM {} WHERE id = {}").format(new Identifier("app", "users"), new Placeholder()), 42);
+     * }</pre>
+     */
+    public Cursor<R> execute(dev.tusk.sql.Composable query, Object... params) {
+        if (params != null && params.length == 0 && !query.hasPlaceholders()) {
+            return execute(query.asString(conn));
+        }
+        return execute(query.asTemplate(conn), params);
+    }
+
+    /** Runs a composed query with {@code %(name)s} placeholders ({@code new Placeholder("name")}). */
+    public Cursor<R> execute(dev.tusk.sql.Composable query, Map<String, ?> params) {
+        return execute(query.asTemplate(conn), params);
+    }
+
+    /** Runs a composed query with a parameter sequence and options; a null {@code params}: sent as written. */
+    public Cursor<R> execute(dev.tusk.sql.Composable query, List<?> params, ExecuteOptions options) {
+        return execute(params == null ? query.asString(conn) : query.asTemplate(conn), params, options);
+    }
+
+    /** {@link #executemany(String, Iterable, boolean)} for a composed query. */
+    public Cursor<R> executemany(dev.tusk.sql.Composable query, Iterable<?> paramSets, boolean returning) {
+        return executemany(query.asTemplate(conn), paramSets, returning);
+    }
+
+    /** {@link #executemany(String, Iterable)} for a composed query. */
+    public Cursor<R> executemany(dev.tusk.sql.Composable query, Iterable<?> paramSets) {
+        return executemany(query.asTemplate(conn), paramSets, false);
+    }
+    // end of SQL composition ------------------------------------------------------------------------
+
     /**
      * Runs {@code query} once per parameter set, all in one round trip. With {@code returning} the rows
      * of each execution are kept: walk them with {@link #nextset()}. Each set is an Object[], a List or

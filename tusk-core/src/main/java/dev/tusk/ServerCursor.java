@@ -97,6 +97,16 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
         return this;
     }
 
+    // SQL composition ---------------------------------------------------------------------------
+    /**
+     * Declares the cursor for a composed query ({@code dev.tusk.sql}). The asTemplate() text is used
+     * ('%' inside names and values doubled): with no parameters it still reaches the server unchanged.
+     */
+    public ServerCursor<R> execute(dev.tusk.sql.Composable query, Object... params) {
+        return execute(query.asTemplate(conn), params == null ? new Object[] {null} : params);
+    }
+    // end of SQL composition ------------------------------------------------------------------------
+
     public R fetchone() {
         List<R> rows = fetch("FORWARD 1");
         return rows.isEmpty() ? null : rows.get(0);
