@@ -2,7 +2,6 @@ package dev.tusk;
 
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.Diagnostic;
-import dev.tusk.errors.NotSupportedException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
@@ -17,6 +16,7 @@ import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.EventLoopGroup;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.query.ParamBinder;
+import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.query.QueryTemplate;
 import dev.tusk.internal.wire.Frontend;
 
@@ -75,6 +75,10 @@ public final class AsyncConnection<R> implements AutoCloseable {
     private volatile IsolationLevel isolationLevel;
     private volatile Boolean readOnly;
     private volatile Boolean deferrable;
+    /** Loop thread only, like the two fields below. */
+    private final PreparedStatements prepared;
+    /** Named statements whose Parse has been sent but not yet answered. */
+    private final Map<PreparedStatements.Key, String> parsing = new java.util.HashMap<>();
     /** The transaction status once everything already sent has run ('I', 'T', 'E'). Loop thread only. */
     private char expectedStatus = 'I';
 
@@ -84,6 +88,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         this.loop = driver.loop();
         this.options = options;
         this.autocommit = options.autocommit();
+        this.prepared = new PreparedStatements(options.prepareThreshold(), options.preparedMax());
         this.expectedStatus = driver.core().session().transactionStatus();
         driver.core().session().noticeSink(this::deliverNotice);
     }
@@ -150,27 +155,94 @@ public final class AsyncConnection<R> implements AutoCloseable {
      * Object[] or a Map. Binding happens here, on the caller's thread; sending on the loop.
      */
     <T> CompletableFuture<AsyncCursor<T>> run(AsyncCursor<T> cursor, String query, Object params, ExecuteOptions opts) {
-        QueryCommand cmd;
+        CommandSource source;
         try {
-            if (Boolean.TRUE.equals(opts.prepare())) {
-                throw new NotSupportedException("prepared statements (ExecuteOptions.prepare=true) are not implemented "
-                        + "for AsyncConnection yet: leave prepare unset");
-            }
             if (params == null) {
-                cmd = new SimpleQuery(query);
+                SimpleQuery simple = new SimpleQuery(query);
+                source = () -> simple;
             } else {
                 QueryTemplate t = QueryTemplate.of(query);
                 BoundParams bound = ParamBinder.bind(t, params, cursor.adapters());
                 Boolean b = opts.binary() != null ? opts.binary() : cursor.binary();
-                cmd = new ExtendedQuery(t.sql(), "", true, bound, b != null && b ? 1 : 0, true);
+                source = new PreparedSource(t.sql(), bound, b != null && b ? 1 : 0, opts.prepare());
             }
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
-        return submit(cmd, true, c -> {
+        return submit(source, true, c -> {
             cursor.setResults(c.results());
             return cursor;
         });
+    }
+
+    /** Makes the command on the loop thread, where the prepared-statement cache lives, and hears how it ended. */
+    private interface CommandSource {
+        QueryCommand create();
+
+        default void completed(QueryCommand cmd) {
+        }
+    }
+
+    /**
+     * An extended-protocol statement, named and prepared once it has run {@code prepareThreshold} times
+     * (psycopg's rule, shared with {@link Connection}). With pipelining, later executions may be sent
+     * while the Parse of the first is still in flight: they reuse its name without parsing again, since
+     * the server runs them in order.
+     */
+    private final class PreparedSource implements CommandSource {
+        private final String sql;
+        private final BoundParams bound;
+        private final int format;
+        private final Boolean prepare;
+        private PreparedStatements.Decision decision;
+
+        PreparedSource(String sql, BoundParams bound, int format, Boolean prepare) {
+            this.sql = sql;
+            this.bound = bound;
+            this.format = format;
+            this.prepare = prepare;
+        }
+
+        @Override
+        public QueryCommand create() {
+            PreparedStatements.Decision d = prepared.decide(sql, bound.oids(), prepare);
+            if (d.isNamed() && d.needsParse()) {
+                String parsingName = parsing.get(d.key());
+                if (parsingName != null) {
+                    d = new PreparedStatements.Decision(parsingName, false, d.key());
+                } else {
+                    parsing.put(d.key(), d.name());
+                }
+            }
+            decision = d;
+            return new ExtendedQuery(sql, d.name(), d.needsParse(), List.of(bound), format, true, true, prepared.takeToClose());
+        }
+
+        @Override
+        public void completed(QueryCommand cmd) {
+            PreparedStatements.Decision d = decision;
+            if (d.isNamed() && d.needsParse()) {
+                parsing.remove(d.key());
+            }
+            TuskException e = cmd.error();
+            if (e == null) {
+                prepared.prepared(d);
+                for (var r : cmd.results()) {
+                    String tag = r.commandTag();
+                    if ("DISCARD ALL".equals(tag) || "DEALLOCATE ALL".equals(tag)) {
+                        prepared.clear();
+                    }
+                }
+                return;
+            }
+            if (d.isNamed()) {
+                prepared.invalidate(d);
+            }
+            if ("26000".equals(e.sqlstate())) {
+                prepared.clear(); // the server's statements and ours disagree: start again
+                parsing.clear();
+            }
+        }
     }
 
     /** What to do with a command once it completed without error; runs on the loop thread. */
@@ -182,25 +254,26 @@ public final class AsyncConnection<R> implements AutoCloseable {
      * Sends {@code cmd} on the loop thread, after a BEGIN when {@code mayBegin} and a transaction must be
      * opened, and completes the future with {@code outcome} when its results are in.
      */
-    private <T> CompletableFuture<T> submit(QueryCommand cmd, boolean mayBegin, Outcome<T> outcome) {
+    private <T> CompletableFuture<T> submit(CommandSource source, boolean mayBegin, Outcome<T> outcome) {
         LoopFuture<T> f = new LoopFuture<>();
         if (closing.get()) {
             f.completeExceptionally(closedError());
             return f;
         }
         inFlight.incrementAndGet();
-        loop.execute(() -> sendNow(cmd, mayBegin, outcome, f));
+        loop.execute(() -> sendNow(source, mayBegin, outcome, f));
         return f;
     }
 
     /** The loop-thread half of {@link #submit}; {@link #inFlight} already counts {@code cmd}. */
-    private <T> void sendNow(QueryCommand cmd, boolean mayBegin, Outcome<T> outcome, LoopFuture<T> f) {
+    private <T> void sendNow(CommandSource source, boolean mayBegin, Outcome<T> outcome, LoopFuture<T> f) {
         TuskException broken = driver.failure();
         if (broken != null) {
             inFlight.decrementAndGet();
             f.completeExceptionally(brokenError(broken));
             return;
         }
+        QueryCommand cmd = source.create();
         SimpleQuery begin = null;
         if (mayBegin && !autocommit && expectedStatus == 'I') {
             begin = new SimpleQuery(Transactions.beginStatement(isolationLevel, readOnly, deferrable));
@@ -210,6 +283,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         SimpleQuery beganWith = begin;
         cmd.onComplete(() -> {
             inFlight.decrementAndGet();
+            source.completed(cmd);
             if (!driver.core().hasPending()) {
                 expectedStatus = driver.core().session().transactionStatus();
             }
@@ -293,7 +367,8 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 return;
             }
             // sent right here, not resubmitted: a statement submitted after commit() must run after it
-            sendNow(new SimpleQuery(sql), false, c -> null, f);
+            SimpleQuery end = new SimpleQuery(sql);
+            sendNow(() -> end, false, c -> null, f);
             expectedStatus = 'I';
         });
         return f;

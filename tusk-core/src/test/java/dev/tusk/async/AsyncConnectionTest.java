@@ -171,17 +171,26 @@ class AsyncConnectionTest {
     @Test
     void waitingOnTheEventLoopIsRefused() {
         try (AsyncConnection<Row> conn = connectAutocommit()) {
-            CompletableFuture<Integer> joinInCallback = conn.execute("SELECT 1")
-                    .thenApply(c -> conn.execute("SELECT 2").join().fetchone().getInt(0));
+            // pg_sleep makes sure the callbacks are attached before the result arrives, so they run on the loop
+            List<String> callbackThreads = java.util.Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<Integer> joinInCallback = conn.execute("SELECT pg_sleep(0.2)")
+                    .thenApply(c -> {
+                        callbackThreads.add(Thread.currentThread().getName());
+                        return conn.execute("SELECT 2").join().fetchone().getInt(0);
+                    });
             assertThat(causeOf(joinInCallback)).isInstanceOf(InterfaceException.class)
                     .hasMessageContaining("event-loop thread").hasMessageContaining("join()");
 
             try (Connection<Row> blocking = Connection.connect(AsyncTestServer.conninfo())) {
-                CompletableFuture<Integer> blockingInCallback = conn.execute("SELECT 1")
-                        .thenApply(c -> blocking.execute("SELECT 3").fetchone().getInt(0));
+                CompletableFuture<Integer> blockingInCallback = conn.execute("SELECT pg_sleep(0.2)")
+                        .thenApply(c -> {
+                            callbackThreads.add(Thread.currentThread().getName());
+                            return blocking.execute("SELECT 3").fetchone().getInt(0);
+                        });
                 assertThat(causeOf(blockingInCallback)).isInstanceOf(InterfaceException.class)
                         .hasMessageContaining("blocking Connection call");
                 assertThat(blocking.execute("SELECT 4").fetchone().getInt(0)).isEqualTo(4);
+                assertThat(callbackThreads).hasSize(2).allMatch(n -> n.startsWith("tusk-event-loop-"));
             }
 
             // chaining instead of waiting works, and the loop was never stalled
@@ -211,6 +220,22 @@ class AsyncConnectionTest {
             CompletableFuture<AsyncCursor<Row>> f = conn.execute("SELECT %s, %s", 1);
             assertThat(causeOf(f)).isInstanceOf(dev.tusk.errors.ProgrammingException.class);
             assertThatThrownBy(() -> conn.execute("SELECT %s, %s", 1).join()).isInstanceOf(CompletionException.class);
+        }
+    }
+
+    @Test
+    void pipelinedRepeatsOfAQueryArePreparedOnceOnTheServer() {
+        try (AsyncConnection<Row> conn = connectAutocommit()) {
+            List<CompletableFuture<AsyncCursor<Row>>> futures = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                futures.add(conn.execute("SELECT %s::int * 2", i));
+            }
+            for (int i = 0; i < 200; i++) {
+                assertThat(futures.get(i).join().fetchone().getInt(0)).isEqualTo(2 * i);
+            }
+            long prepared = conn.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", "%* 2%")
+                    .join().fetchone().getLong(0);
+            assertThat(prepared).isEqualTo(1);
         }
     }
 }
