@@ -63,7 +63,7 @@ class AsyncPipeliningLoadTest {
             int c = i % conns.size();
             int n = i;
             CompletableFuture<AsyncCursor<Row>> f = conns.get(c).execute("SELECT %s::int, 'row ' || %s::text", n, n);
-            f.whenComplete((cur, e) -> {
+            CompletableFuture<AsyncCursor<Row>> checked = f.whenComplete((cur, e) -> {
                 window.release();
                 if (e != null) {
                     problems.add("query " + n + " failed: " + e);
@@ -78,7 +78,7 @@ class AsyncPipeliningLoadTest {
                     problems.add("connection " + c + " completed query " + n + " after " + previous);
                 }
             });
-            all.add(f);
+            all.add(checked); // allOf must wait for the checks, not just the results
         }
         CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).exceptionally(e -> null).join();
         long elapsed = System.nanoTime() - t0;
