@@ -429,6 +429,7 @@ public class Connection<R> implements AutoCloseable {
     }
 
     void checkUsable() {
+        dev.tusk.internal.io.EventLoop.checkNotOnEventLoop("a blocking Connection call");
         if (activeStream != null && !driver.core().isBroken()) {
             finishActiveStream();
         }

@@ -26,12 +26,31 @@ public final class ConnectionInfo {
     private final HostSpec host;
     private final SessionState session;
     private final Connection<?> conn;
+    private final AsyncConnection<?> async;
 
     ConnectionInfo(ConnParams params, HostSpec host, SessionState session, Connection<?> conn) {
         this.params = params;
         this.host = host;
         this.session = session;
         this.conn = conn;
+        this.async = null;
+    }
+
+    ConnectionInfo(ConnParams params, HostSpec host, SessionState session, AsyncConnection<?> async) {
+        this.params = params;
+        this.host = host;
+        this.session = session;
+        this.conn = null;
+        this.async = async;
+    }
+
+    private boolean closed() {
+        return conn != null ? conn.isClosed() : async.isClosed();
+    }
+
+    /** A statement is running (blocking: another thread holds the lock; async: results are awaited). */
+    private boolean active() {
+        return conn != null ? conn.lock.isLocked() && !conn.lock.isHeldByCurrentThread() : async.inFlight() > 0;
     }
 
     /** The connection string actually used, without the password. */
@@ -40,14 +59,14 @@ public final class ConnectionInfo {
     }
 
     public ConnStatus status() {
-        return conn.isClosed() ? ConnStatus.BAD : ConnStatus.OK;
+        return closed() ? ConnStatus.BAD : ConnStatus.OK;
     }
 
     public TransactionStatus transactionStatus() {
-        if (conn.isClosed()) {
+        if (closed()) {
             return TransactionStatus.UNKNOWN;
         }
-        if (conn.lock.isLocked() && !conn.lock.isHeldByCurrentThread()) {
+        if (active()) {
             return TransactionStatus.ACTIVE;
         }
         return switch (session.transactionStatus()) {
@@ -58,7 +77,7 @@ public final class ConnectionInfo {
     }
 
     public PipelineStatus pipelineStatus() {
-        return conn.pipelineStatus();
+        return conn != null ? conn.pipelineStatus() : PipelineStatus.OFF;
     }
 
     /** The Java charset name of the session's client_encoding. */

@@ -46,6 +46,13 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
         this.rowFactory = rowFactory;
     }
 
+    /** A cursor that only holds results another driver fetched (an {@link AsyncCursor}'s); it cannot execute. */
+    Cursor(AdaptersMap adapters, RowFactory<R> rowFactory) {
+        this.conn = null;
+        this.adapters = adapters;
+        this.rowFactory = rowFactory;
+    }
+
     /** This cursor's adapters: registrations here affect this cursor only. */
     public AdaptersMap adapters() {
         return adapters;

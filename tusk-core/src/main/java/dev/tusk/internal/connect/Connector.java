@@ -36,6 +36,7 @@ public final class Connector {
     }
 
     public static Established connect(ConnParams params) {
+        dev.tusk.internal.io.EventLoop.checkNotOnEventLoop("a blocking Connection.connect()");
         List<String> failures = new ArrayList<>();
         TuskException last = null;
         for (HostSpec host : params.hosts()) {
@@ -143,7 +144,7 @@ public final class Connector {
         }
     }
 
-    private static Map<String, String> startupParams(ConnParams params) {
+    static Map<String, String> startupParams(ConnParams params) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("user", params.user());
         m.put("database", params.dbname());

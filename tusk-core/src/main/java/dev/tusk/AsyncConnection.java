@@ -1,0 +1,499 @@
+package dev.tusk;
+
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.errors.Diagnostic;
+import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.connect.AsyncConnector;
+import dev.tusk.internal.conninfo.ConnParams;
+import dev.tusk.internal.core.BoundParams;
+import dev.tusk.internal.core.ExtendedQuery;
+import dev.tusk.internal.core.QueryCommand;
+import dev.tusk.internal.core.SimpleQuery;
+import dev.tusk.internal.io.EventLoop;
+import dev.tusk.internal.io.EventLoopDriver;
+import dev.tusk.internal.io.EventLoopGroup;
+import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.query.ParamBinder;
+import dev.tusk.internal.query.PreparedStatements;
+import dev.tusk.internal.query.QueryTemplate;
+import dev.tusk.internal.wire.Frontend;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A non-blocking connection to PostgreSQL: psycopg's {@code AsyncConnection}. Every operation returns a
+ * {@link CompletableFuture} at once; the work happens on an event-loop thread that serves many
+ * connections (see {@link dev.tusk.internal.io.EventLoopGroup}: one loop per core by default, system
+ * property {@code tusk.eventLoopThreads}).
+ *
+ * <p><b>Automatic pipelining.</b> Statements submitted while earlier ones are still running are written
+ * at once, without waiting for the earlier results, and their futures complete in submission order. Each
+ * statement carries its own Sync: in autocommit mode it runs in its own implicit transaction, and an
+ * error fails its own future only. Outside autocommit the first statement opens a transaction (BEGIN, as
+ * {@link Connection} does) and an error aborts that transaction, as on the server.
+ *
+ * <p><b>Callbacks run on the event loop.</b> Stages attached to these futures ({@code thenApply},
+ * {@code thenAccept}...) run on the loop thread when the result arrives, so they must not block. Waiting
+ * there ({@code join()} or {@code get()} on an unfinished future, or any blocking {@link Connection}
+ * call) is refused with an {@link dev.tusk.errors.InterfaceException} instead of freezing the loop; use
+ * {@code thenCompose} to chain statements, or the {@code *Async} variants to move work elsewhere. The
+ * driver holds no lock while it completes futures.
+ *
+ * <pre>{@code
+ * AsyncConnection<Row> conn = AsyncConnection.connect("host=localhost dbname=app user=app").join();
+ * conn.setAutocommit(true)
+ *     .thenCompose(v -> conn.execute("SELECT id, name FROM users WHERE name = %s", "Alice"))
+ *     .thenAccept(cur -> cur.fetchall().forEach(r -> System.out.println(r.getString("name"))))
+ *     .whenComplete((v, e) -> conn.close());
+ * }</pre>
+ *
+ * @param <R> the row type its cursors return
+ */
+public final class AsyncConnection<R> implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.tusk.notices");
+
+    private final AsyncConnector.Established established;
+    private final EventLoopDriver driver;
+    private final EventLoop loop;
+    private final ConnectOptions<R> options;
+    private final AdaptersMap adapters = Tusk.adapters().child();
+    private final List<Consumer<Diagnostic>> noticeHandlers = new CopyOnWriteArrayList<>();
+    private final OperationalException closedByUser =
+            new OperationalException("the connection was closed (close() was called) before the statement completed");
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final LoopFuture<Void> closeDone = new LoopFuture<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean autocommit;
+    private volatile IsolationLevel isolationLevel;
+    private volatile Boolean readOnly;
+    private volatile Boolean deferrable;
+    /** Loop thread only, like the two fields below. */
+    private final PreparedStatements prepared;
+    /** Named statements whose Parse has been sent but not yet answered. */
+    private final Map<PreparedStatements.Key, String> parsing = new java.util.HashMap<>();
+    /** The transaction status once everything already sent has run ('I', 'T', 'E'). Loop thread only. */
+    private char expectedStatus = 'I';
+
+    private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
+        this.established = established;
+        this.driver = established.driver();
+        this.loop = driver.loop();
+        this.options = options;
+        this.autocommit = options.autocommit();
+        this.prepared = new PreparedStatements(options.prepareThreshold(), options.preparedMax());
+        this.expectedStatus = driver.core().session().transactionStatus();
+        driver.core().session().noticeSink(this::deliverNotice);
+    }
+
+    /** Connects with a conninfo string ({@code key=value} pairs or a {@code postgresql://} URI). */
+    public static CompletableFuture<AsyncConnection<Row>> connect(String conninfo) {
+        return connect(ConnectOptions.of(conninfo));
+    }
+
+    /**
+     * Connects with the given options. The future fails with an {@link OperationalException} when no host
+     * accepts the connection.
+     */
+    public static <R> CompletableFuture<AsyncConnection<R>> connect(ConnectOptions<R> options) {
+        ConnParams params;
+        try {
+            params = ConnParams.resolve(options.effectiveParams());
+        } catch (RuntimeException e) {
+            return LoopFuture.failed(e);
+        }
+        return AsyncConnector.connect(params, EventLoopGroup.shared().next())
+                .thenApply(est -> new AsyncConnection<>(est, options));
+    }
+
+    // ---------------------------------------------------------------- executing
+
+    /** A new client-side cursor with the connection's row factory. */
+    public AsyncCursor<R> cursor() {
+        return new AsyncCursor<>(this, options.rowFactory());
+    }
+
+    /** A new client-side cursor with another row factory. */
+    public <T> AsyncCursor<T> cursor(RowFactory<T> rowFactory) {
+        return new AsyncCursor<>(this, rowFactory);
+    }
+
+    /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
+    public CompletableFuture<AsyncCursor<R>> execute(String query) {
+        return cursor().execute(query);
+    }
+
+    /** Runs {@code query} with {@code %s} placeholders; the parameters travel separately from the SQL. */
+    public CompletableFuture<AsyncCursor<R>> execute(String query, Object... params) {
+        return cursor().execute(query, params);
+    }
+
+    /** Runs {@code query} with {@code %(name)s} placeholders. */
+    public CompletableFuture<AsyncCursor<R>> execute(String query, Map<String, ?> params) {
+        return cursor().execute(query, params);
+    }
+
+    /** Runs {@code query} with a parameter sequence and per-call options. */
+    public CompletableFuture<AsyncCursor<R>> execute(String query, List<?> params, ExecuteOptions options) {
+        return cursor().execute(query, params, options);
+    }
+
+    /** The connection's adapters: registrations here reach this connection's cursors only. */
+    public AdaptersMap adapters() {
+        return adapters;
+    }
+
+    /**
+     * Runs one statement for {@code cursor}: {@code params} null means the simple protocol, otherwise an
+     * Object[] or a Map. Binding happens here, on the caller's thread; sending on the loop.
+     */
+    <T> CompletableFuture<AsyncCursor<T>> run(AsyncCursor<T> cursor, String query, Object params, ExecuteOptions opts) {
+        CommandSource source;
+        try {
+            if (params == null) {
+                SimpleQuery simple = new SimpleQuery(query);
+                source = () -> simple;
+            } else {
+                QueryTemplate t = QueryTemplate.of(query);
+                BoundParams bound = ParamBinder.bind(t, params, cursor.adapters());
+                Boolean b = opts.binary() != null ? opts.binary() : cursor.binary();
+                source = new PreparedSource(t.sql(), bound, b != null && b ? 1 : 0, opts.prepare());
+            }
+        } catch (RuntimeException e) {
+            return LoopFuture.failed(e);
+        }
+        return submit(source, true, c -> {
+            cursor.setResults(c.results());
+            return cursor;
+        });
+    }
+
+    /** Makes the command on the loop thread, where the prepared-statement cache lives, and hears how it ended. */
+    private interface CommandSource {
+        QueryCommand create();
+
+        default void completed(QueryCommand cmd) {
+        }
+    }
+
+    /**
+     * An extended-protocol statement, named and prepared once it has run {@code prepareThreshold} times
+     * (psycopg's rule, shared with {@link Connection}). With pipelining, later executions may be sent
+     * while the Parse of the first is still in flight: they reuse its name without parsing again, since
+     * the server runs them in order.
+     */
+    private final class PreparedSource implements CommandSource {
+        private final String sql;
+        private final BoundParams bound;
+        private final int format;
+        private final Boolean prepare;
+        private PreparedStatements.Decision decision;
+
+        PreparedSource(String sql, BoundParams bound, int format, Boolean prepare) {
+            this.sql = sql;
+            this.bound = bound;
+            this.format = format;
+            this.prepare = prepare;
+        }
+
+        @Override
+        public QueryCommand create() {
+            PreparedStatements.Decision d = prepared.decide(sql, bound.oids(), prepare);
+            if (d.isNamed() && d.needsParse()) {
+                String parsingName = parsing.get(d.key());
+                if (parsingName != null) {
+                    d = new PreparedStatements.Decision(parsingName, false, d.key());
+                } else {
+                    parsing.put(d.key(), d.name());
+                }
+            }
+            decision = d;
+            return new ExtendedQuery(sql, d.name(), d.needsParse(), List.of(bound), format, true, true, prepared.takeToClose());
+        }
+
+        @Override
+        public void completed(QueryCommand cmd) {
+            PreparedStatements.Decision d = decision;
+            if (d.isNamed() && d.needsParse()) {
+                parsing.remove(d.key());
+            }
+            TuskException e = cmd.error();
+            if (e == null) {
+                prepared.prepared(d);
+                for (var r : cmd.results()) {
+                    String tag = r.commandTag();
+                    if ("DISCARD ALL".equals(tag) || "DEALLOCATE ALL".equals(tag)) {
+                        prepared.clear();
+                    }
+                }
+                return;
+            }
+            if (d.isNamed()) {
+                prepared.invalidate(d);
+            }
+            if ("26000".equals(e.sqlstate())) {
+                prepared.clear(); // the server's statements and ours disagree: start again
+                parsing.clear();
+            }
+        }
+    }
+
+    /** What to do with a command once it completed without error; runs on the loop thread. */
+    private interface Outcome<T> {
+        T of(QueryCommand cmd);
+    }
+
+    /**
+     * Sends {@code cmd} on the loop thread, after a BEGIN when {@code mayBegin} and a transaction must be
+     * opened, and completes the future with {@code outcome} when its results are in.
+     */
+    private <T> CompletableFuture<T> submit(CommandSource source, boolean mayBegin, Outcome<T> outcome) {
+        LoopFuture<T> f = new LoopFuture<>();
+        if (closing.get()) {
+            f.completeExceptionally(closedError());
+            return f;
+        }
+        inFlight.incrementAndGet();
+        loop.execute(() -> sendNow(source, mayBegin, outcome, f));
+        return f;
+    }
+
+    /** The loop-thread half of {@link #submit}; {@link #inFlight} already counts {@code cmd}. */
+    private <T> void sendNow(CommandSource source, boolean mayBegin, Outcome<T> outcome, LoopFuture<T> f) {
+        TuskException broken = driver.failure();
+        if (broken != null) {
+            inFlight.decrementAndGet();
+            f.completeExceptionally(brokenError(broken));
+            return;
+        }
+        QueryCommand cmd = source.create();
+        SimpleQuery begin = null;
+        if (mayBegin && !autocommit && expectedStatus == 'I') {
+            begin = new SimpleQuery(Transactions.beginStatement(isolationLevel, readOnly, deferrable));
+            driver.core().send(begin);
+            expectedStatus = 'T';
+        }
+        SimpleQuery beganWith = begin;
+        cmd.onComplete(() -> {
+            inFlight.decrementAndGet();
+            source.completed(cmd);
+            if (!driver.core().hasPending()) {
+                expectedStatus = driver.core().session().transactionStatus();
+            }
+            TuskException e = beganWith != null && beganWith.error() != null ? beganWith.error() : cmd.error();
+            if (e != null) {
+                f.completeExceptionally(e);
+                return;
+            }
+            T value;
+            try {
+                value = outcome.of(cmd);
+            } catch (RuntimeException ex) {
+                f.completeExceptionally(ex);
+                return;
+            }
+            f.complete(value);
+        });
+        driver.send(cmd);
+    }
+
+    /** Runs {@code action} on the loop thread with the connection known usable; else fails the future. */
+    private CompletableFuture<Void> onLoop(Consumer<LoopFuture<Void>> action) {
+        LoopFuture<Void> f = new LoopFuture<>();
+        if (closing.get()) {
+            f.completeExceptionally(closedError());
+            return f;
+        }
+        loop.execute(() -> {
+            TuskException broken = driver.failure();
+            if (broken != null) {
+                f.completeExceptionally(brokenError(broken));
+                return;
+            }
+            try {
+                action.accept(f);
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    private OperationalException closedError() {
+        TuskException broken = driver.failure();
+        if (broken != null && broken != closedByUser) {
+            return brokenError(broken);
+        }
+        return new OperationalException("the connection is closed");
+    }
+
+    private OperationalException brokenError(TuskException cause) {
+        if (cause == closedByUser) {
+            return new OperationalException("the connection is closed");
+        }
+        return new OperationalException("the connection is broken (" + cause.getMessage() + "): open a new one", cause);
+    }
+
+    // ---------------------------------------------------------------- transactions
+
+    /** Commits the current transaction once the statements submitted before have run; nothing when none is open. */
+    public CompletableFuture<Void> commit() {
+        return endTransaction("COMMIT");
+    }
+
+    /** Rolls back the current transaction once the statements submitted before have run; nothing when none is open. */
+    public CompletableFuture<Void> rollback() {
+        return endTransaction("ROLLBACK");
+    }
+
+    private CompletableFuture<Void> endTransaction(String sql) {
+        LoopFuture<Void> f = new LoopFuture<>();
+        if (closing.get()) {
+            f.completeExceptionally(closedError());
+            return f;
+        }
+        inFlight.incrementAndGet();
+        loop.execute(() -> {
+            if (expectedStatus == 'I' && driver.failure() == null) {
+                inFlight.decrementAndGet();
+                f.complete(null);
+                return;
+            }
+            // sent right here, not resubmitted: a statement submitted after commit() must run after it
+            SimpleQuery end = new SimpleQuery(sql);
+            sendNow(() -> end, false, c -> null, f);
+            expectedStatus = 'I';
+        });
+        return f;
+    }
+
+    public boolean autocommit() {
+        return autocommit;
+    }
+
+    /** Switches autocommit mode; fails with ProgrammingException while a transaction is open. */
+    public CompletableFuture<Void> setAutocommit(boolean on) {
+        return setWhenIdle("autocommit", () -> autocommit = on);
+    }
+
+    public IsolationLevel isolationLevel() {
+        return isolationLevel;
+    }
+
+    /** The isolation level of the transactions that follow; null: the server default. */
+    public CompletableFuture<Void> setIsolationLevel(IsolationLevel level) {
+        return setWhenIdle("isolation_level", () -> isolationLevel = level);
+    }
+
+    public Boolean readOnly() {
+        return readOnly;
+    }
+
+    public CompletableFuture<Void> setReadOnly(Boolean on) {
+        return setWhenIdle("read_only", () -> readOnly = on);
+    }
+
+    public Boolean deferrable() {
+        return deferrable;
+    }
+
+    public CompletableFuture<Void> setDeferrable(Boolean on) {
+        return setWhenIdle("deferrable", () -> deferrable = on);
+    }
+
+    /** Applies a transaction characteristic on the loop, in order with the statements submitted before. */
+    private CompletableFuture<Void> setWhenIdle(String attribute, Runnable set) {
+        return onLoop(f -> {
+            if (expectedStatus != 'I') {
+                throw new ProgrammingException("can't change '" + attribute + "' now: connection in transaction status "
+                        + (expectedStatus == 'E' ? "INERROR" : "INTRANS") + "; commit or roll back first");
+            }
+            set.run();
+            f.complete(null);
+        });
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** Connection details and the server's reported state. */
+    public ConnectionInfo info() {
+        return new ConnectionInfo(established.params(), established.host(), driver.core().session(), this);
+    }
+
+    /** Statements submitted whose results have not arrived yet. */
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /** True once {@link #close()} was called or the connection was lost. */
+    public boolean isClosed() {
+        return closing.get() || driver.failure() != null;
+    }
+
+    /** True when the connection was lost (not closed by the user): the server went away or a fatal error. */
+    public boolean isBroken() {
+        TuskException f = driver.failure();
+        return f != null && f != closedByUser;
+    }
+
+    /**
+     * Starts closing and returns at once (idempotent). Statements still pending fail with an
+     * {@link OperationalException} saying the connection was closed (the server may or may not have run
+     * them); an open transaction is rolled back by the server.
+     */
+    @Override
+    public void close() {
+        closeAsync();
+    }
+
+    /** As {@link #close()}; the future completes once the socket is closed. */
+    public CompletableFuture<Void> closeAsync() {
+        if (closing.compareAndSet(false, true)) {
+            loop.execute(() -> {
+                if (driver.failure() == null) {
+                    Frontend.terminate(driver.core().output());
+                    driver.flush();
+                    driver.fail(closedByUser);
+                }
+                driver.close();
+                closeDone.complete(null);
+            });
+        }
+        return closeDone;
+    }
+
+    // ---------------------------------------------------------------- notices
+
+    /**
+     * Adds a handler for the server's notices (NOTICE, WARNING...); without any, notices go to
+     * System.Logger. Handlers run on the event loop and must not block.
+     */
+    public void addNoticeHandler(Consumer<Diagnostic> handler) {
+        noticeHandlers.add(handler);
+    }
+
+    public void removeNoticeHandler(Consumer<Diagnostic> handler) {
+        noticeHandlers.remove(handler);
+    }
+
+    private void deliverNotice(Diagnostic d) {
+        if (noticeHandlers.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, () -> d.severity() + ": " + d.messagePrimary());
+            return;
+        }
+        for (Consumer<Diagnostic> h : noticeHandlers) {
+            try {
+                h.accept(d);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "notice handler failed", e);
+            }
+        }
+    }
+}

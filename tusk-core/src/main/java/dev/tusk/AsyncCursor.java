@@ -1,0 +1,156 @@
+package dev.tusk;
+
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.internal.core.ResultData;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The results of {@link AsyncConnection#execute}: psycopg's {@code AsyncCursor}. {@code execute} returns
+ * a future that completes once the whole result has arrived; the fetch methods then walk it locally and
+ * return plain values, since nothing is left to wait for. Row decoding and navigation are those of the
+ * blocking {@link Cursor}.
+ *
+ * <pre>{@code
+ * conn.cursor().execute("SELECT generate_series(1, %s) AS n", 3)
+ *     .thenAccept(cur -> {
+ *         Row first = cur.fetchone();
+ *         List<Row> rest = cur.fetchall();
+ *     });
+ * }</pre>
+ *
+ * <p>Run one statement at a time per cursor (each execute replaces the results); for concurrent
+ * statements use a cursor each, as {@code conn.execute(...)} does.
+ *
+ * @param <R> the row type, chosen by the cursor's {@link RowFactory}
+ */
+public final class AsyncCursor<R> implements Iterable<R>, AutoCloseable {
+    private final AsyncConnection<?> conn;
+    private final AdaptersMap adapters;
+    private final Cursor<R> results;
+    private volatile Boolean binary;
+
+    AsyncCursor(AsyncConnection<?> conn, RowFactory<R> rowFactory) {
+        this.conn = conn;
+        this.adapters = conn.adapters().child();
+        this.results = new Cursor<>(adapters, rowFactory);
+    }
+
+    /** This cursor's adapters: registrations here affect this cursor only. */
+    public AdaptersMap adapters() {
+        return adapters;
+    }
+
+    public AsyncConnection<?> connection() {
+        return conn;
+    }
+
+    /** Runs {@code query} as written (simple protocol: no placeholders, several statements allowed). */
+    public CompletableFuture<AsyncCursor<R>> execute(String query) {
+        return conn.run(this, query, null, ExecuteOptions.DEFAULT);
+    }
+
+    /** Runs {@code query} with {@code %s} placeholders bound to {@code params}, sent separately from the SQL. */
+    public CompletableFuture<AsyncCursor<R>> execute(String query, Object... params) {
+        return conn.run(this, query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
+    }
+
+    /** Runs {@code query} with {@code %(name)s} placeholders bound to {@code params}. */
+    public CompletableFuture<AsyncCursor<R>> execute(String query, Map<String, ?> params) {
+        return conn.run(this, query, params, ExecuteOptions.DEFAULT);
+    }
+
+    /** Runs {@code query} with the given parameters (a sequence) and options (binary). */
+    public CompletableFuture<AsyncCursor<R>> execute(String query, List<?> params, ExecuteOptions options) {
+        return conn.run(this, query, params == null ? null : params.toArray(), options);
+    }
+
+    /** Results in binary format for the statements this cursor runs (null: text). */
+    public void setBinary(Boolean binary) {
+        this.binary = binary;
+    }
+
+    public Boolean binary() {
+        return binary;
+    }
+
+    /** Called on the event loop when the statement's results are in, before the future completes. */
+    void setResults(List<ResultData> data) {
+        results.setResults(data);
+    }
+
+    /** The next row, or null when there is none. */
+    public R fetchone() {
+        return results.fetchone();
+    }
+
+    /** Up to {@code size} next rows. */
+    public List<R> fetchmany(int size) {
+        return results.fetchmany(size);
+    }
+
+    /** Up to {@link #arraysize()} next rows. */
+    public List<R> fetchmany() {
+        return results.fetchmany();
+    }
+
+    /** Every remaining row. */
+    public List<R> fetchall() {
+        return results.fetchall();
+    }
+
+    @Override
+    public Iterator<R> iterator() {
+        return results.iterator();
+    }
+
+    /** Moves to the next result set (after a multi-statement query); false when there is none. */
+    public boolean nextset() {
+        return results.nextset();
+    }
+
+    /** Moves the position in the current result: {@code mode} "relative" or "absolute". */
+    public void scroll(int value, String mode) {
+        results.scroll(value, mode);
+    }
+
+    /** Rows affected by the last statement, or returned by it; -1 when not known. */
+    public long rowcount() {
+        return results.rowcount();
+    }
+
+    /** The 0-based index of the next row to fetch, or -1 when there is no result. */
+    public int rownumber() {
+        return results.rownumber();
+    }
+
+    /** The columns of the current result, or null when the statement returned no rows. */
+    public List<Column> description() {
+        return results.description();
+    }
+
+    /** The command tag of the current result ("INSERT 0 1", "SELECT 3"), or null. */
+    public String statusmessage() {
+        return results.statusmessage();
+    }
+
+    public int arraysize() {
+        return results.arraysize();
+    }
+
+    public void setArraysize(int n) {
+        results.setArraysize(n);
+    }
+
+    public boolean isClosed() {
+        return results.isClosed();
+    }
+
+    @Override
+    public void close() {
+        results.close();
+    }
+}

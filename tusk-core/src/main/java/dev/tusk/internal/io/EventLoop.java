@@ -1,0 +1,209 @@
+package dev.tusk.internal.io;
+
+import dev.tusk.errors.InterfaceException;
+
+import java.io.IOException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Iterator;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One thread with one {@link Selector}, serving many non-blocking connections. Everything that touches a
+ * connection's protocol state runs here: other threads hand work over with {@link #execute}, which queues
+ * the task and wakes the selector.
+ *
+ * <p>Tasks and I/O callbacks run on this thread and must never block: a blocking Tusk call made here is
+ * refused by {@link #checkNotOnEventLoop} with a clear exception instead of freezing every connection
+ * the loop serves.
+ */
+public final class EventLoop implements Executor {
+    private static final System.Logger LOG = System.getLogger("dev.tusk.eventloop");
+
+    /** Reacts to readiness of a registered channel; runs on the loop thread. */
+    public interface Handler {
+        void ready(SelectionKey key);
+    }
+
+    private final Selector selector;
+    private final LoopThread thread;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>(); // loop thread only
+    private volatile boolean shutdown;
+
+    EventLoop(String name) {
+        try {
+            selector = Selector.open();
+        } catch (IOException e) {
+            throw new dev.tusk.errors.OperationalException("cannot open a selector for the event loop: " + e.getMessage(), e);
+        }
+        thread = new LoopThread(this::run, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** True when the calling thread is this loop's thread. */
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** True when the calling thread is the thread of any Tusk event loop. */
+    public static boolean isEventLoopThread() {
+        return Thread.currentThread() instanceof LoopThread;
+    }
+
+    /**
+     * Refuses a blocking call on an event-loop thread, where it would stall (or deadlock) every
+     * connection the loop serves.
+     *
+     * @param what the blocking call, for the message ("a blocking Connection call", "join() on a future")
+     */
+    public static void checkNotOnEventLoop(String what) {
+        if (isEventLoopThread()) {
+            throw new InterfaceException(what + " was made on the Tusk event-loop thread \""
+                    + Thread.currentThread().getName() + "\", where it would block every connection the loop serves. "
+                    + "Callbacks of AsyncConnection futures run on the event loop and must not block: chain with "
+                    + "thenCompose/thenApply, or run blocking work with the *Async variants on another executor");
+        }
+    }
+
+    /** Queues {@code task} to run on the loop thread, after the tasks already queued. Any thread. */
+    @Override
+    public void execute(Runnable task) {
+        tasks.add(task);
+        if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
+            selector.wakeup();
+        }
+    }
+
+    /** Runs {@code task} on the loop thread after {@code delayNanos}, unless cancelled first. Any thread. */
+    public Timer schedule(long delayNanos, Runnable task) {
+        Timer t = new Timer(System.nanoTime() + delayNanos, task);
+        execute(() -> timers.add(t));
+        return t;
+    }
+
+    /** Registers {@code channel} with this loop's selector. Loop thread only. */
+    public SelectionKey register(SelectableChannel channel, int ops, Handler handler) throws IOException {
+        assert inLoop();
+        return channel.register(selector, ops, handler);
+    }
+
+    private void run() {
+        while (!shutdown) {
+            try {
+                long waitNanos = runDueTimers();
+                if (!tasks.isEmpty()) {
+                    selector.selectNow();
+                } else if (waitNanos < 0) {
+                    selector.select();
+                } else {
+                    selector.select(Math.max(1, waitNanos / 1_000_000));
+                }
+                wakeupPending.set(false);
+                handleSelected();
+                runTasks();
+            } catch (ClosedSelectorException e) {
+                return;
+            } catch (Throwable t) {
+                // a bug in a handler must not kill the thread that serves every other connection
+                LOG.log(System.Logger.Level.ERROR, "unexpected error on the Tusk event loop", t);
+            }
+        }
+    }
+
+    private void handleSelected() {
+        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+        while (it.hasNext()) {
+            SelectionKey key = it.next();
+            it.remove();
+            if (!key.isValid()) {
+                continue;
+            }
+            try {
+                ((Handler) key.attachment()).ready(key);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "unexpected error handling I/O on the Tusk event loop", e);
+            }
+        }
+    }
+
+    private void runTasks() {
+        // tasks queued while draining run too: a flush queued by the statements of this round goes last
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "unexpected error in a task on the Tusk event loop", e);
+            }
+        }
+    }
+
+    /** Runs the timers that are due; returns the nanoseconds until the next one, or -1 when none. */
+    private long runDueTimers() {
+        long now = System.nanoTime();
+        Timer t;
+        while ((t = timers.peek()) != null) {
+            if (t.cancelled) {
+                timers.poll();
+                continue;
+            }
+            long left = t.deadline - now;
+            if (left > 0) {
+                return left;
+            }
+            timers.poll();
+            try {
+                t.task.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "unexpected error in a timer on the Tusk event loop", e);
+            }
+        }
+        return -1;
+    }
+
+    /** Stops the loop thread (for tests and shutdown of a private group). */
+    void shutdown() {
+        shutdown = true;
+        selector.wakeup();
+    }
+
+    public String name() {
+        return thread.getName();
+    }
+
+    /** A scheduled task; {@link #cancel()} from any thread. */
+    public static final class Timer implements Comparable<Timer> {
+        private final long deadline;
+        private final Runnable task;
+        private volatile boolean cancelled;
+
+        Timer(long deadline, Runnable task) {
+            this.deadline = deadline;
+            this.task = task;
+        }
+
+        public void cancel() {
+            cancelled = true;
+        }
+
+        @Override
+        public int compareTo(Timer o) {
+            return Long.compare(deadline - o.deadline, 0);
+        }
+    }
+
+    /** Marks the threads of event loops, so blocking calls made on them can be recognised. */
+    private static final class LoopThread extends Thread {
+        LoopThread(Runnable body, String name) {
+            super(body, name);
+        }
+    }
+}

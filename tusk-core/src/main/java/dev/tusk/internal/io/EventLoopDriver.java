@@ -1,0 +1,291 @@
+package dev.tusk.internal.io;
+
+import dev.tusk.errors.Diagnostic;
+import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.Command;
+import dev.tusk.internal.core.ProtocolCore;
+import dev.tusk.internal.core.ServerErrors;
+import dev.tusk.internal.wire.InputBuffer;
+import dev.tusk.internal.wire.MessageWriter;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntConsumer;
+
+/**
+ * Drives a {@link ProtocolCore} over a non-blocking {@link SocketChannel} (TCP or Unix-domain) on one
+ * {@link EventLoop}: writes the core's output when there is some (asking for OP_WRITE only while bytes
+ * remain unsent), reads whatever arrives into the core's input and lets the core dispatch it.
+ *
+ * <p>Every method except {@link #failure()} and {@link #loop()} must be called on the loop thread; the
+ * core is confined to it, so no lock is needed or held while commands complete.
+ */
+public final class EventLoopDriver implements EventLoop.Handler {
+    private static final int MAX_READS_PER_WAKEUP = 16;
+
+    private final EventLoop loop;
+    private final ProtocolCore core;
+    private SocketChannel channel;
+    private SelectionKey key;
+    private boolean connected;
+    private CompletableFuture<Void> connecting;
+    private int outSent;
+    private boolean flushQueued;
+    private IntConsumer byteWaiter;
+    private ByteBuffer readView;
+    private ByteBuffer writeView;
+    private volatile TuskException failure;
+    private volatile boolean closed;
+
+    public EventLoopDriver(EventLoop loop, ProtocolCore core) {
+        this.loop = loop;
+        this.core = core;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public ProtocolCore core() {
+        return core;
+    }
+
+    /** Why the connection broke, or null while it works (any thread). */
+    public TuskException failure() {
+        return failure;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Opens a channel and connects it to {@code address} (an InetSocketAddress already resolved, or a
+     * UnixDomainSocketAddress). The future completes on the loop thread. Loop thread only.
+     */
+    public CompletableFuture<Void> connect(SocketAddress address, boolean keepAlive) {
+        CompletableFuture<Void> f = new LoopFuture<>();
+        connecting = f;
+        try {
+            if (address instanceof UnixDomainSocketAddress) {
+                channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            } else {
+                channel = SocketChannel.open();
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                channel.setOption(StandardSocketOptions.SO_KEEPALIVE, keepAlive);
+            }
+            channel.configureBlocking(false);
+            if (channel.connect(address)) {
+                key = loop.register(channel, SelectionKey.OP_READ, this);
+                connectDone();
+            } else {
+                key = loop.register(channel, SelectionKey.OP_CONNECT, this);
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            connecting = null;
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
+    private void connectDone() {
+        connected = true;
+        CompletableFuture<Void> f = connecting;
+        connecting = null;
+        flush();
+        f.complete(null);
+    }
+
+    @Override
+    public void ready(SelectionKey k) {
+        if (k.isConnectable()) {
+            try {
+                if (!channel.finishConnect()) {
+                    return;
+                }
+            } catch (IOException e) {
+                CompletableFuture<Void> f = connecting;
+                connecting = null;
+                close();
+                if (f != null) {
+                    f.completeExceptionally(e);
+                }
+                return;
+            }
+            k.interestOps(SelectionKey.OP_READ);
+            connectDone();
+            return;
+        }
+        if (k.isValid() && k.isWritable()) {
+            flush();
+        }
+        if (k.isValid() && k.isReadable()) {
+            read();
+        }
+    }
+
+    /** Encodes {@code command} and writes it out before the loop sleeps again. Loop thread only. */
+    public void send(Command command) {
+        core.send(command);
+        flushSoon();
+    }
+
+    /**
+     * Writes the pending output once the tasks queued so far have run, so that statements submitted
+     * together leave in one write.
+     */
+    public void flushSoon() {
+        if (!flushQueued) {
+            flushQueued = true;
+            loop.execute(() -> {
+                flushQueued = false;
+                flush();
+            });
+        }
+    }
+
+    /** Writes as much of the core's output as the socket takes now; the rest on OP_WRITE. Loop thread only. */
+    public void flush() {
+        if (!connected || closed) {
+            return;
+        }
+        MessageWriter out = core.output();
+        int end = out.position();
+        if (outSent < end) {
+            ByteBuffer bb = view(out.array(), outSent, end - outSent, false);
+            try {
+                while (bb.hasRemaining() && channel.write(bb) > 0) {
+                    // the socket took some: offer it the rest
+                }
+            } catch (IOException e) {
+                lost(e);
+                return;
+            }
+            outSent = bb.position();
+        }
+        if (outSent >= end) {
+            out.clear();
+            outSent = 0;
+            interest(SelectionKey.OP_READ);
+        } else {
+            interest(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+        }
+    }
+
+    /** The next byte read goes to {@code waiter} instead of the protocol core (the answer to SSLRequest). */
+    public void awaitByte(IntConsumer waiter) {
+        this.byteWaiter = waiter;
+    }
+
+    private void read() {
+        InputBuffer in = core.input();
+        for (int i = 0; i < MAX_READS_PER_WAKEUP && !closed; i++) {
+            int free = in.prepareWrite();
+            ByteBuffer bb = view(in.array(), in.writeOffset(), free, true);
+            int n;
+            try {
+                n = channel.read(bb);
+            } catch (IOException e) {
+                lost(e);
+                return;
+            }
+            if (n < 0) {
+                lost(null);
+                return;
+            }
+            if (n == 0) {
+                break;
+            }
+            in.written(n);
+            if (byteWaiter != null) {
+                IntConsumer w = byteWaiter;
+                byteWaiter = null;
+                w.accept(in.takeByte());
+                if (closed || in.available() == 0) {
+                    return;
+                }
+            }
+            try {
+                core.process();
+            } catch (TuskException e) {
+                // the core has already failed its commands with e
+                failure = e;
+                close();
+                return;
+            }
+            flush(); // a command may have answered (authentication)
+            if (n < free) {
+                break;
+            }
+        }
+        in.shrinkIfIdle();
+    }
+
+    private ByteBuffer view(byte[] array, int off, int len, boolean forRead) {
+        ByteBuffer bb = forRead ? readView : writeView;
+        if (bb == null || bb.array() != array) {
+            bb = ByteBuffer.wrap(array);
+            if (forRead) {
+                readView = bb;
+            } else {
+                writeView = bb;
+            }
+        }
+        bb.limit(off + len).position(off);
+        return bb;
+    }
+
+    private void interest(int ops) {
+        if (key != null && key.isValid() && key.interestOps() != ops) {
+            key.interestOps(ops);
+        }
+    }
+
+    /** The socket failed or reached its end: every queued command fails, the channel closes. */
+    private void lost(IOException e) {
+        Diagnostic fatal = core.fatalWhileIdle();
+        String why;
+        if (fatal != null) {
+            why = "the server closed the connection: " + ServerErrors.fromDiagnostic(fatal).getMessage();
+        } else {
+            why = "connection to the server lost" + (e == null ? " (end of stream)" : ": " + e.getMessage());
+        }
+        fail(new OperationalException(why + "; the connection is broken, open a new one", e));
+    }
+
+    /** Fails every queued command with {@code cause} and closes the channel. Loop thread only. */
+    public void fail(TuskException cause) {
+        if (failure == null) {
+            failure = cause;
+        }
+        core.connectionLost(cause);
+        close();
+    }
+
+    /** Closes the channel (idempotent); queued commands are not touched. Loop thread only. */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (key != null) {
+            key.cancel();
+        }
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+}
