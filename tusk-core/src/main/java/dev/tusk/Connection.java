@@ -238,7 +238,8 @@ public class Connection<R> implements AutoCloseable {
         lock.lock();
         try {
             if (activeStream == s && !driver.core().isBroken()) {
-                finishActiveStream();
+                activeStream = null;
+                s.discard(false);
             }
         } finally {
             lock.unlock();
@@ -260,7 +261,7 @@ public class Connection<R> implements AutoCloseable {
         RowStream<?> s = activeStream;
         if (s != null) {
             activeStream = null;
-            s.discard();
+            s.discard(true);
         }
     }
 

@@ -96,7 +96,7 @@ public final class Pipeline implements AutoCloseable {
         closed = true;
         TuskException failure = null;
         try {
-            if (!conn.isClosed() && (outer == null || !root().sinceSync.isEmpty())) {
+            if (!conn.isClosed() && !root().sinceSync.isEmpty()) {
                 sync();
             }
         } catch (TuskException e) {

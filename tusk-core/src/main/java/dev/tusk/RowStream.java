@@ -25,6 +25,7 @@ final class RowStream<R> implements Iterator<R> {
     private java.util.List<Column> makerColumns;
     private int pos;
     private boolean finished;
+    private boolean interrupted;
 
     RowStream(Connection<?> conn, QueryCommand cmd, AdaptersMap adapters, RowFactory<R> factory) {
         this.conn = conn;
@@ -51,6 +52,10 @@ final class RowStream<R> implements Iterator<R> {
                 }
                 pos = 0;
                 continue;
+            }
+            if (interrupted) {
+                throw new OperationalException("the stream was interrupted: another operation ran on the connection"
+                        + " before it was consumed; read a stream to its end (or close it) before the next statement");
             }
             if (finished) {
                 return false;
@@ -85,8 +90,12 @@ final class RowStream<R> implements Iterator<R> {
         }
     }
 
-    /** Reads and drops what is left of the result, so the connection can serve the next statement. */
-    void discard() {
+    /**
+     * Reads and drops what is left of the result, so the connection can serve the next statement.
+     * {@code interrupted}: another operation forced it, and the consumer learns so at its next read.
+     */
+    void discard(boolean interrupted) {
+        this.interrupted = interrupted;
         if (!cmd.isDone()) {
             cmd.streamChunk(0);
             conn.driver().await(cmd);

@@ -69,7 +69,8 @@ class PipelineTest {
         assertThatThrownBy(bad::fetchone).hasMessageContaining("duplicate key");
         assertThatThrownBy(after::fetchone).hasMessageContaining("pipeline aborted");
         assertThat(nextSegment.rowcount()).isEqualTo(1);
-        assertThat(conn.cursor(Rows.scalar()).execute("SELECT a FROM p ORDER BY a").fetchall().stream().map(String::valueOf)).containsExactly("1", "3");
+        // even in autocommit, the statements between two Syncs are one implicit transaction: 1 was rolled back too
+        assertThat(conn.cursor(Rows.scalar()).execute("SELECT a FROM p ORDER BY a").fetchall().stream().map(String::valueOf)).containsExactly("3");
     }
 
     @Test

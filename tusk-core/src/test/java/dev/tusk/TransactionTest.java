@@ -4,6 +4,8 @@ import dev.tusk.errors.IntegrityException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.testing.TestDatabase;
+import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,17 +20,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** Transaction blocks against a real server, with a second connection as the witness. */
+@TuskTest
 class TransactionTest {
     private Connection<Row> conn;
     private Connection<Row> witness;
     private String t;
 
+    private TestDatabase db;
+
+    private Connection<Row> connect() {
+        return Connection.connect(db.conninfo());
+    }
+
     @BeforeEach
-    void open() {
-        conn = TxServer.connect();
-        witness = TxServer.connect();
+    void open(TestDatabase db) {
+        this.db = db;
+        conn = connect();
+        witness = connect();
         witness.setAutocommit(true);
-        t = TxServer.freshTable(witness);
+        t = TxTables.freshTable(witness);
     }
 
     @AfterEach
@@ -188,7 +198,7 @@ class TransactionTest {
                 .hasCauseInstanceOf(Rollback.class);
         assertThat(visibleIds()).isEmpty();
 
-        try (Connection<Row> other = TxServer.connect()) {
+        try (Connection<Row> other = connect()) {
             Transaction foreign = other.transaction();
             assertThatThrownBy(() -> conn.transaction(tx -> {
                 throw new Rollback(foreign);
@@ -421,7 +431,7 @@ class TransactionTest {
         assertThat(e).isInstanceOf(IntegrityException.class);
         assertThat(((TuskException) e).sqlstate()).isEqualTo("23503");
         assertThat(conn.info().transactionStatus()).isEqualTo(TransactionStatus.IDLE);
-        assertThat(TxServer.count(witness, t + "_child")).isZero();
+        assertThat(TxTables.count(witness, t + "_child")).isZero();
 
         // the same through conn.commit()
         conn.execute("INSERT INTO " + t + "_child VALUES (2, 98)");

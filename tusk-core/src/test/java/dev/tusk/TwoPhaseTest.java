@@ -1,6 +1,8 @@
 package dev.tusk;
 
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.testing.TestDatabase;
+import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,17 +17,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Two-phase commit against a real server (max_prepared_transactions > 0), a second connection as witness. */
+@TuskTest
 class TwoPhaseTest {
     private Connection<Row> conn;
     private Connection<Row> witness;
     private String t;
 
+    private TestDatabase db;
+
+    private Connection<Row> connect() {
+        return Connection.connect(db.conninfo());
+    }
+
     @BeforeEach
-    void open() {
-        conn = TxServer.connect();
-        witness = TxServer.connect();
+    void open(TestDatabase db) {
+        this.db = db;
+        conn = connect();
+        witness = connect();
         witness.setAutocommit(true);
-        t = TxServer.freshTable(witness);
+        t = TxTables.freshTable(witness);
     }
 
     @AfterEach
@@ -62,17 +72,17 @@ class TwoPhaseTest {
         assertThat(conn.info().transactionStatus()).isEqualTo(TransactionStatus.IDLE);
         conn.close(); // the prepared transaction outlives its connection
 
-        assertThat(TxServer.count(witness, t)).isZero();
+        assertThat(TxTables.count(witness, t)).isZero();
         Xid found = recovered(witness, xid).orElseThrow();
         assertThat(found.formatId()).isEqualTo(42);
         assertThat(found.gtrid()).isEqualTo(xid.gtrid());
         assertThat(found.bqual()).isEqualTo("branch-1");
-        assertThat(found.owner()).isEqualTo("postgres");
-        assertThat(found.database()).isEqualTo("postgres");
+        assertThat(found.owner()).isEqualTo(db.superuser());
+        assertThat(found.database()).isEqualTo(db.dbname());
         assertThat(found.prepared()).isBetween(before, Instant.now().plus(Duration.ofSeconds(5)));
 
         witness.tpcCommit(found);
-        assertThat(TxServer.count(witness, t)).isEqualTo(1);
+        assertThat(TxTables.count(witness, t)).isEqualTo(1);
         assertThat(recovered(witness, xid)).isEmpty();
     }
 
@@ -83,12 +93,12 @@ class TwoPhaseTest {
         insert(1);
         conn.tpcPrepare();
 
-        try (Connection<Row> other = TxServer.connect()) { // autocommit off, idle: allowed
+        try (Connection<Row> other = connect()) { // autocommit off, idle: allowed
             other.tpcRollback(Xid.fromString(xid.toString()));
             assertThat(other.info().transactionStatus()).isEqualTo(TransactionStatus.IDLE);
         }
         assertThat(recovered(witness, xid)).isEmpty();
-        assertThat(TxServer.count(witness, t)).isZero();
+        assertThat(TxTables.count(witness, t)).isZero();
         // the connection that prepared it has not finished it: it still must, and the server says it is gone
         assertThatThrownBy(conn::tpcCommit).isInstanceOf(dev.tusk.errors.TuskException.class);
     }
@@ -101,25 +111,25 @@ class TwoPhaseTest {
         conn.tpcPrepare();
         assertThat(recovered(witness, xid)).isPresent();
         conn.tpcCommit();
-        assertThat(TxServer.count(witness, t)).isEqualTo(1);
+        assertThat(TxTables.count(witness, t)).isEqualTo(1);
         assertThat(recovered(witness, xid)).isEmpty();
         insert(2); // back to ordinary transactions
         conn.commit();
-        assertThat(TxServer.count(witness, t)).isEqualTo(2);
+        assertThat(TxTables.count(witness, t)).isEqualTo(2);
     }
 
     @Test
     void withoutPrepareTpcCommitIsAOnePhaseCommitAndTpcRollbackARollback() {
         conn.tpcBegin(conn.xid(1, unique()));
         insert(1);
-        assertThat(TxServer.count(witness, t)).isZero();
+        assertThat(TxTables.count(witness, t)).isZero();
         conn.tpcCommit();
-        assertThat(TxServer.count(witness, t)).isEqualTo(1);
+        assertThat(TxTables.count(witness, t)).isEqualTo(1);
 
         conn.tpcBegin(conn.xid(1, unique()));
         insert(2);
         conn.tpcRollback();
-        assertThat(TxServer.count(witness, t)).isEqualTo(1);
+        assertThat(TxTables.count(witness, t)).isEqualTo(1);
         assertThat(conn.info().transactionStatus()).isEqualTo(TransactionStatus.IDLE);
     }
 
@@ -134,7 +144,7 @@ class TwoPhaseTest {
         assertThat(found.bqual()).isNull();
         assertThat(found.gtrid()).isEqualTo(gid);
         witness.tpcCommit(found);
-        assertThat(TxServer.count(witness, t)).isEqualTo(1);
+        assertThat(TxTables.count(witness, t)).isEqualTo(1);
         // already committed elsewhere: the server refuses, and the connection is free again
         assertThatThrownBy(conn::tpcRollback).isInstanceOf(ProgrammingException.class).hasMessageContaining("does not exist");
         conn.tpcBegin(conn.xid(1, unique()));
@@ -191,7 +201,7 @@ class TwoPhaseTest {
         assertThatThrownBy(() -> insert(2)).isInstanceOf(ProgrammingException.class).hasMessageContaining("prepared");
         assertThatThrownBy(() -> conn.transaction()).isInstanceOf(ProgrammingException.class).hasMessageContaining("prepared");
         conn.tpcCommit();
-        assertThat(TxServer.count(witness, t)).isEqualTo(1);
+        assertThat(TxTables.count(witness, t)).isEqualTo(1);
 
         // with an xid, but inside an ordinary transaction
         insert(3);
@@ -229,7 +239,7 @@ class TwoPhaseTest {
         assertThatThrownBy(conn::tpcPrepare).isInstanceOf(ProgrammingException.class).hasMessageContaining("rolled back");
         assertThat(conn.info().transactionStatus()).isEqualTo(TransactionStatus.IDLE);
         assertThatThrownBy(conn::tpcCommit).isInstanceOf(ProgrammingException.class); // nothing left to finish
-        assertThat(TxServer.count(witness, t)).isZero();
+        assertThat(TxTables.count(witness, t)).isZero();
     }
 
     @Test
@@ -237,7 +247,7 @@ class TwoPhaseTest {
         List<Xid> ids = List.of(conn.xid(0, unique(), "b"), conn.xid(Integer.MAX_VALUE, unique(), "ünï_cødé"),
                 new Xid(null, unique(), null));
         for (Xid xid : ids) {
-            try (Connection<Row> c = TxServer.connect()) {
+            try (Connection<Row> c = connect()) {
                 c.tpcBegin(xid);
                 c.tpcPrepare();
             }

@@ -9,6 +9,9 @@ import dev.tusk.TransactionStatus;
 import dev.tusk.errors.DatabaseException;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.OperationalException;
+import dev.tusk.testing.TestDatabase;
+import dev.tusk.testing.TuskTest;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,13 +27,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Timeout(60)
+@TuskTest
 class AsyncConnectionTest {
-    private static AsyncConnection<Row> connect() {
-        return AsyncConnection.connect(AsyncTestServer.conninfo()).join();
+    private TestDatabase db;
+
+    @BeforeEach
+    void useDatabase(TestDatabase db) {
+        this.db = db;
     }
 
-    private static AsyncConnection<Row> connectAutocommit() {
-        return AsyncConnection.connect(ConnectOptions.builder().conninfo(AsyncTestServer.conninfo()).autocommit(true).build())
+    private AsyncConnection<Row> connect() {
+        return AsyncConnection.connect(db.conninfo()).join();
+    }
+
+    private AsyncConnection<Row> connectAutocommit() {
+        return AsyncConnection.connect(ConnectOptions.builder().conninfo(db.conninfo()).autocommit(true).build())
                 .join();
     }
 
@@ -67,7 +78,7 @@ class AsyncConnectionTest {
 
     @Test
     void sslmodePreferFallsBackToPlainWhenTheServerRefusesTls() {
-        try (AsyncConnection<Row> conn = AsyncConnection.connect(AsyncTestServer.conninfo("sslmode=prefer")).join()) {
+        try (AsyncConnection<Row> conn = AsyncConnection.connect(db.conninfo() + " sslmode=prefer").join()) {
             assertThat(conn.execute("SELECT 7").join().fetchone().getInt(0)).isEqualTo(7);
         }
     }
@@ -181,7 +192,7 @@ class AsyncConnectionTest {
             assertThat(causeOf(joinInCallback)).isInstanceOf(InterfaceException.class)
                     .hasMessageContaining("event-loop thread").hasMessageContaining("join()");
 
-            try (Connection<Row> blocking = Connection.connect(AsyncTestServer.conninfo())) {
+            try (Connection<Row> blocking = Connection.connect(db.conninfo())) {
                 CompletableFuture<Integer> blockingInCallback = conn.execute("SELECT pg_sleep(0.2)")
                         .thenApply(c -> {
                             callbackThreads.add(Thread.currentThread().getName());

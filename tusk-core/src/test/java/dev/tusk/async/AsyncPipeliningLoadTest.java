@@ -5,6 +5,8 @@ import dev.tusk.AsyncCursor;
 import dev.tusk.ConnectOptions;
 import dev.tusk.Connection;
 import dev.tusk.Row;
+import dev.tusk.testing.TestDatabase;
+import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,14 +25,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * one thread each (printed, not asserted: the machine is shared).
  */
 @Timeout(120)
+@TuskTest
 class AsyncPipeliningLoadTest {
     private static final int QUERIES = 10_000;
     private static final int IN_FLIGHT = 256;
     private static final int CONNECTIONS = 4;
 
     @Test
-    void tenThousandQueriesWith256InFlightOverFourConnections() throws Exception {
-        String conninfo = AsyncTestServer.conninfo();
+    void tenThousandQueriesWith256InFlightOverFourConnections(TestDatabase db) throws Exception {
+        String conninfo = db.conninfo();
         List<AsyncConnection<Row>> conns = new ArrayList<>();
         for (int i = 0; i < CONNECTIONS; i++) {
             conns.add(AsyncConnection.connect(ConnectOptions.builder().conninfo(conninfo).autocommit(true).build()).join());

@@ -5,10 +5,9 @@ import dev.tusk.Cursor;
 import dev.tusk.Row;
 import dev.tusk.ServerCursor;
 import dev.tusk.errors.ProgrammingException;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
+import dev.tusk.testing.TestDatabase;
+import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,10 +22,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Composed queries against a real server: hostile names and values reach it unchanged and never
- * change the statement. Starts an embedded server (TODO: switch to @TuskTest once the harness is on main).
+ * change the statement.
  */
+@TuskTest
 class SqlServerTest {
-    private static EmbeddedPostgres pg;
     private Connection<Row> conn;
 
     static final List<String> HOSTILE = new ArrayList<>(HostileValuesTest.HOSTILE);
@@ -35,21 +34,9 @@ class SqlServerTest {
         HOSTILE.addAll(List.of("naïve ☃ 𝄞 日本語", "", " ", "a\\nb", "\\\\", "100%", "%s", "%(x)s"));
     }
 
-    @BeforeAll
-    static void start() throws Exception {
-        pg = EmbeddedPostgres.builder().start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
     @BeforeEach
-    void connect() {
-        conn = Connection.connect("host=127.0.0.1 port=" + pg.getPort() + " user=postgres dbname=postgres sslmode=disable");
+    void connect(TestDatabase db) {
+        conn = Connection.connect(db.conninfo());
         conn.setAutocommit(true);
     }
 
