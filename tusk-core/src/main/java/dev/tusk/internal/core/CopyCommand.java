@@ -2,6 +2,7 @@ package dev.tusk.internal.core;
 
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.SqlState;
 import dev.tusk.internal.wire.Frontend;
 import dev.tusk.internal.wire.MessageWriter;
 import dev.tusk.internal.wire.Payload;
@@ -96,7 +97,7 @@ public final class CopyCommand extends Command {
                 }
             }
             case 'E' -> {
-                fail(ServerErrors.fromDiagnostic(Diagnostics.parse(p)));
+                fail(SqlState.create(Diagnostics.parse(p), sql));
                 direction = direction == Direction.IN ? Direction.UNKNOWN : direction; // nothing more to send
                 inputFinished = true;
             }

@@ -3,6 +3,7 @@ package dev.tusk.internal.core;
 import dev.tusk.Notify;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.PipelineAborted;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.wire.InputBuffer;
 import dev.tusk.internal.wire.MessageWriter;
@@ -134,7 +135,7 @@ public final class ProtocolCore {
             // pipeline: commands before the Sync that the server skipped after an error
             while (head != null && !head.endsAtSync()) {
                 queue.poll();
-                head.abort(new PipelineAborted());
+                head.abort(new PipelineAborted("pipeline aborted: an earlier statement in the same pipeline failed, so the server skipped this one"));
                 head = queue.peek();
             }
         }

@@ -3,6 +3,7 @@ package dev.tusk.internal.core;
 import dev.tusk.Column;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.SqlState;
 import dev.tusk.internal.wire.Frontend;
 import dev.tusk.internal.wire.Payload;
 
@@ -17,6 +18,9 @@ import java.util.List;
  * holds that many rows; the consumer takes them with {@link #takeChunk()} and the input resumes.
  */
 public abstract class QueryCommand extends Command {
+    /** The statement text as the server received it (error positions refer to it). */
+    public abstract String sql();
+
     private final List<ResultData> results = new ArrayList<>(1);
     private ResultData current;
     private List<Column> pendingDescription;
@@ -88,7 +92,7 @@ public abstract class QueryCommand extends Command {
                 }
             }
             case 'E' -> {
-                fail(ServerErrors.fromDiagnostic(Diagnostics.parse(p)));
+                fail(SqlState.create(Diagnostics.parse(p), sql()));
                 if (!endsAtSync()) {
                     return true;
                 }

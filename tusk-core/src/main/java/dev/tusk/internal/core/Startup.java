@@ -1,6 +1,7 @@
 package dev.tusk.internal.core;
 
 import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.SqlState;
 import dev.tusk.internal.wire.Frontend;
 import dev.tusk.internal.wire.MessageWriter;
 import dev.tusk.internal.wire.Payload;
@@ -60,7 +61,7 @@ public final class Startup extends Command {
                 }
             }
             case 'E' -> {
-                fail(auth.describeFailure(ServerErrors.fromDiagnostic(Diagnostics.parse(p))));
+                fail(auth.describeFailure(SqlState.create(Diagnostics.parse(p))));
                 return true; // the server closes the connection after a startup error
             }
             case 'Z' -> {

@@ -1,6 +1,7 @@
 package dev.tusk.internal.core;
 
 import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.SqlState;
 import dev.tusk.internal.wire.Frontend;
 import dev.tusk.internal.wire.MessageWriter;
 import dev.tusk.internal.wire.Payload;
@@ -19,7 +20,7 @@ public final class SyncCommand extends Command {
             return true;
         }
         if (type == 'E') { // an error not owned by any statement (e.g. a failed implicit COMMIT)
-            fail(ServerErrors.fromDiagnostic(Diagnostics.parse(payload)));
+            fail(SqlState.create(Diagnostics.parse(payload)));
             return false;
         }
         throw new OperationalException("protocol violation: unexpected message '" + (char) type + "' before ReadyForQuery");

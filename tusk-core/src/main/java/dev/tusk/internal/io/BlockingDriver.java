@@ -2,10 +2,10 @@ package dev.tusk.internal.io;
 
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.SqlState;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ProtocolCore;
-import dev.tusk.internal.core.ServerErrors;
 import dev.tusk.internal.wire.InputBuffer;
 import dev.tusk.internal.wire.MessageWriter;
 
@@ -157,7 +157,7 @@ public final class BlockingDriver {
         Diagnostic fatal = core.fatalWhileIdle();
         String why;
         if (fatal != null) {
-            why = "the server closed the connection: " + ServerErrors.fromDiagnostic(fatal).getMessage();
+            why = "the server closed the connection: " + SqlState.create(fatal).getMessage();
         } else if (e instanceof InterruptedIOException) {
             why = "the operation was interrupted, so the connection is in an unknown state";
         } else {
