@@ -166,6 +166,7 @@ class ConnectTest {
     void connectionInfoReportsTheSession(TestDatabase db) {
         try (Connection<Row> conn = Connection.connect(db.conninfo())) {
             ConnectionInfo info = conn.info();
+            assertThat(info.transactionStatus()).isEqualTo(TransactionStatus.IDLE);
             assertThat(info.serverVersion()).isEqualTo(db.server().version());
             assertThat(info.backendPid()).isEqualTo(conn.execute("SELECT pg_backend_pid()").fetchone().getInt(0));
             assertThat(info.secretKeyBytes().length).isBetween(4, 256);
@@ -174,7 +175,7 @@ class ConnectTest {
             assertThat(info.user()).isEqualTo(db.superuser());
             assertThat(info.port()).isEqualTo(db.port());
             assertThat(info.status()).isEqualTo(ConnStatus.OK);
-            assertThat(info.transactionStatus()).isEqualTo(TransactionStatus.IDLE);
+            assertThat(info.transactionStatus()).as("the query opened a transaction").isEqualTo(TransactionStatus.INTRANS);
             assertThat(info.pipelineStatus()).isEqualTo(PipelineStatus.OFF);
             assertThat(info.serverParameters()).containsKeys("server_version", "TimeZone", "client_encoding");
             conn.execute("SET TimeZone = 'America/New_York'");
