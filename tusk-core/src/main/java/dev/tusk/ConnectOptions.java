@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,6 +27,7 @@ public final class ConnectOptions<R> {
     private final Integer prepareThreshold;
     private final int preparedMax;
     private final RowFactory<R> rowFactory;
+    private final Duration statementTimeout;
 
     private ConnectOptions(Builder<R> b) {
         this.conninfo = b.conninfo;
@@ -34,6 +36,7 @@ public final class ConnectOptions<R> {
         this.prepareThreshold = b.prepareThreshold;
         this.preparedMax = b.preparedMax;
         this.rowFactory = b.rowFactory;
+        this.statementTimeout = b.statementTimeout;
     }
 
     /** A builder whose connections return {@link Row}s. */
@@ -82,6 +85,11 @@ public final class ConnectOptions<R> {
         return preparedMax;
     }
 
+    /** The client-side statement timeout of the connections; null: none. */
+    public Duration statementTimeout() {
+        return statementTimeout;
+    }
+
     public RowFactory<R> rowFactory() {
         return rowFactory;
     }
@@ -94,6 +102,7 @@ public final class ConnectOptions<R> {
         b.autocommit = autocommit;
         b.prepareThreshold = prepareThreshold;
         b.preparedMax = preparedMax;
+        b.statementTimeout = statementTimeout;
         return b;
     }
 
@@ -112,6 +121,7 @@ public final class ConnectOptions<R> {
         private Integer prepareThreshold = 5;
         private int preparedMax = 100;
         private RowFactory<R> rowFactory;
+        private Duration statementTimeout;
 
         private Builder(RowFactory<R> rowFactory) {
             this.rowFactory = rowFactory;
@@ -155,6 +165,16 @@ public final class ConnectOptions<R> {
         /** How many statements stay prepared per connection before the least recently used is dropped (default 100). */
         public Builder<R> preparedMax(int max) {
             this.preparedMax = max;
+            return this;
+        }
+
+        /**
+         * A client-side limit for every statement of the connections: one that runs longer is cancelled
+         * and fails with {@code QueryCanceled} naming the timeout. Null (the default): no limit. Unlike the
+         * server's {@code statement_timeout} it also covers a network that stopped answering.
+         */
+        public Builder<R> statementTimeout(Duration timeout) {
+            this.statementTimeout = timeout;
             return this;
         }
 

@@ -5,6 +5,7 @@ import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.QueryCanceled;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.connect.Connector;
 import dev.tusk.internal.conninfo.ConnParams;
@@ -19,6 +20,7 @@ import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.query.QueryTemplate;
 import dev.tusk.internal.wire.Frontend;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,6 +49,8 @@ import java.util.function.Consumer;
  */
 public class Connection<R> implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.tusk.notices");
+    /** How long the statement timer waits for the server to confirm a cancel request. */
+    private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(10);
 
     final ReentrantLock lock = new ReentrantLock();
     private final BlockingDriver driver;
@@ -59,6 +63,7 @@ public class Connection<R> implements AutoCloseable {
     private final Notifications notifications = new Notifications(this);
     private final PreparedStatements prepared;
     private volatile boolean closed;
+    private volatile Duration statementTimeout;
 
     Connection(Connector.Established established, ConnectOptions<R> options) {
         this.established = established;
@@ -67,6 +72,7 @@ public class Connection<R> implements AutoCloseable {
         this.options = options;
         this.transactions = new Transactions(this, options.autocommit());
         this.prepared = new PreparedStatements(options.prepareThreshold(), options.preparedMax());
+        this.statementTimeout = options.statementTimeout();
         dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, this::sessionZone);
         driver.core().session().noticeSink(this::deliverNotice);
         driver.core().session().notifySink(notifications::received);
@@ -160,7 +166,7 @@ public class Connection<R> implements AutoCloseable {
     void run(Cursor<?> cursor, String query, Object params, ExecuteOptions opts) {
         if (params == null) {
             if (pipeline == null) {
-                execute(cursor, new SimpleQuery(query), null);
+                execute(cursor, new SimpleQuery(query), null, opts.timeout());
             } else {
                 runExtended(cursor, query, List.of(BoundParams.NONE), opts, true); // one statement, as written
             }
@@ -194,7 +200,7 @@ public class Connection<R> implements AutoCloseable {
             PreparedStatements.Decision d = prepared.decide(sql, binds.get(0).oids(), opts.prepare());
             ExtendedQuery cmd = new ExtendedQuery(sql, d.name(), d.needsParse(), binds, binary ? 1 : 0, describe,
                     pipeline == null, prepared.takeToClose());
-            execute(cursor, cmd, d);
+            execute(cursor, cmd, d, opts.timeout());
         } finally {
             lock.unlock();
         }
@@ -366,7 +372,7 @@ public class Connection<R> implements AutoCloseable {
     }
 
     /** Sends (with a BEGIN first when a transaction must open), waits, and hands the results to the cursor. */
-    private void execute(Cursor<?> cursor, QueryCommand cmd, PreparedStatements.Decision d) {
+    private void execute(Cursor<?> cursor, QueryCommand cmd, PreparedStatements.Decision d, Duration timeout) {
         lock.lock();
         try {
             checkUsable();
@@ -380,16 +386,67 @@ public class Connection<R> implements AutoCloseable {
             }
             driver.core().send(cmd);
             driver.flush();
-            driver.await(cmd);
+            StatementTimer timer = StatementTimer.arm(timeout != null ? timeout : statementTimeout, this::cancelOnTimeout);
+            boolean timedOut;
+            try {
+                driver.await(cmd);
+            } catch (TuskException e) {
+                throw timer.disarm() ? timedOut(timer.timeout(), e) : e;
+            } finally {
+                timedOut = timer.disarm();
+            }
             afterStatement(cmd, d);
             if (begin != null && begin.error() != null) {
                 throw begin.error();
+            }
+            if (timedOut && cmd.error() != null) {
+                throw timedOut(timer.timeout(), cmd.error());
             }
             cmd.throwIfFailed();
             cursor.setResults(cmd.results());
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The client-side limit of every statement (see {@link ConnectOptions.Builder#statementTimeout});
+     * {@link ExecuteOptions#timeout()} overrides it per call. Null: none.
+     */
+    public Duration statementTimeout() {
+        return statementTimeout;
+    }
+
+    /** Changes the client-side statement timeout for the statements that follow; null removes it. */
+    public void setStatementTimeout(Duration timeout) {
+        this.statementTimeout = timeout;
+    }
+
+    /** Runs on the timer thread: cancels the statement, or gives up on a server that cannot be reached. */
+    private void cancelOnTimeout() {
+        try {
+            sendCancel(CANCEL_TIMEOUT);
+        } catch (TuskException e) {
+            // the server cannot even take a cancel request: the statement's reply will not come either
+            driver.transport().close();
+        }
+    }
+
+    /**
+     * The error of a statement the timer cut short: QueryCanceled when the server cancelled it; when the
+     * connection had to be dropped, the OperationalException of the lost connection, saying why.
+     */
+    private static TuskException timedOut(Duration timeout, TuskException e) {
+        String what = "statement timeout: the statement ran longer than " + timeout.toMillis() + " ms";
+        if (e instanceof QueryCanceled) {
+            return new QueryCanceled(what + " and was cancelled by the client"
+                    + " (ExecuteOptions.timeout / ConnectOptions.statementTimeout)", e, e.diag());
+        }
+        if (e instanceof OperationalException) {
+            return new OperationalException(what + "; the server could not be reached to cancel it, so the connection"
+                    + " was closed: " + e.getMessage(), e, null);
+        }
+        return e;
     }
 
     /** Keeps the prepared-statement cache in step with what the server did. */

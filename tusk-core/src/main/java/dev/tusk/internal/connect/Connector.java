@@ -104,8 +104,7 @@ public final class Connector {
                 return new UnixSocketTransport(host.socketPath());
             }
             Socket s = new Socket();
-            s.setTcpNoDelay(true);
-            s.setKeepAlive(!"0".equals(params.get("keepalives")));
+            TcpOptions.apply(s, params);
             String address = host.hostaddr() != null ? host.hostaddr() : host.host();
             s.connect(new InetSocketAddress(address, host.port()), timeout == null ? 0 : (int) timeout.toMillis());
             return new SocketTransport(s);

@@ -1,0 +1,49 @@
+package dev.tusk.internal.connect;
+
+import dev.tusk.internal.conninfo.ConnParams;
+import jdk.net.ExtendedSocketOptions;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketOption;
+
+/**
+ * libpq's TCP keywords on a socket: {@code keepalives} (on unless "0"), {@code keepalives_idle},
+ * {@code keepalives_interval}, {@code keepalives_count} (seconds and probes; unset or 0 keeps the
+ * system default). {@code tcp_user_timeout} has no JDK socket option, so a non-zero value is reported
+ * once through {@link System.Logger} and otherwise has no effect.
+ */
+final class TcpOptions {
+    private static final System.Logger LOG = System.getLogger("dev.tusk.connect");
+    private static volatile boolean userTimeoutReported;
+
+    private TcpOptions() {
+    }
+
+    static void apply(Socket s, ConnParams params) throws IOException {
+        s.setTcpNoDelay(true);
+        boolean keepalive = !"0".equals(params.get("keepalives"));
+        s.setKeepAlive(keepalive);
+        if (keepalive) {
+            set(s, ExtendedSocketOptions.TCP_KEEPIDLE, params.get("keepalives_idle"));
+            set(s, ExtendedSocketOptions.TCP_KEEPINTERVAL, params.get("keepalives_interval"));
+            set(s, ExtendedSocketOptions.TCP_KEEPCOUNT, params.get("keepalives_count"));
+        }
+        String userTimeout = params.get("tcp_user_timeout");
+        if (userTimeout != null && !userTimeout.isBlank() && !"0".equals(userTimeout.trim()) && !userTimeoutReported) {
+            userTimeoutReported = true;
+            LOG.log(System.Logger.Level.WARNING, "tcp_user_timeout=" + userTimeout + " is ignored: the JDK offers no"
+                    + " TCP_USER_TIMEOUT socket option; use keepalives_* or a statement timeout to detect dead peers");
+        }
+    }
+
+    private static void set(Socket s, SocketOption<Integer> option, String value) throws IOException {
+        if (value == null || value.isBlank()) {
+            return;
+        }
+        int v = Integer.parseInt(value.trim());
+        if (v > 0 && s.supportedOptions().contains(option)) {
+            s.setOption(option, v);
+        }
+    }
+}
