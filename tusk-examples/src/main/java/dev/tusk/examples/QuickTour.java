@@ -1,16 +1,34 @@
 package dev.tusk.examples;
 
-import dev.tusk.Connection;
+import dev.tusk.AsyncConnection;
+import dev.tusk.AsyncCursor;
 import dev.tusk.ConnectOptions;
+import dev.tusk.Connection;
 import dev.tusk.ConnectionInfo;
+import dev.tusk.Copy;
 import dev.tusk.Cursor;
+import dev.tusk.ExecuteOptions;
+import dev.tusk.Pipeline;
+import dev.tusk.Rollback;
 import dev.tusk.Row;
 import dev.tusk.Rows;
+import dev.tusk.errors.QueryCanceled;
 import dev.tusk.errors.TuskException;
+import dev.tusk.sql.Composed;
+import dev.tusk.sql.Identifier;
+import dev.tusk.sql.SQL;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
 /**
  * A walk through what Tusk does, printing each step.
@@ -95,7 +113,128 @@ public final class QuickTour {
             step("ConnectOptions: autocommit and a dict row factory for the whole connection");
             say("%s", conn.execute("SELECT current_user AS who, now() AS at").fetchone());
         }
+        try (Connection<Row> conn = Connection.connect(conninfo)) {
+            transactionBlocks(conn);
+            bulk(conn);
+            typesAndComposition(conn);
+            notificationsAndTimeouts(conn, conninfo);
+        }
+        asyncTour(conninfo);
         step("Done: every connection closed");
+    }
+
+    private static void transactionBlocks(Connection<Row> conn) {
+        step("Transaction blocks: commit when the body returns, roll back when it throws; nested blocks are savepoints");
+        conn.execute("CREATE TEMP TABLE account (name text PRIMARY KEY, balance numeric NOT NULL)");
+        conn.commit();
+        conn.transaction(tx -> {
+            conn.execute("INSERT INTO account VALUES (%s, %s), (%s, %s)", "alice", 100, "bob", 0);
+            try {
+                conn.transaction(inner -> {
+                    conn.execute("UPDATE account SET balance = balance - 500 WHERE name = %s", "alice");
+                    throw new Rollback(); // the inner block is rolled back quietly, the outer one goes on
+                });
+            } catch (Rollback unreachable) {
+                throw new IllegalStateException(unreachable);
+            }
+            return null;
+        });
+        say("after the blocks: %s", conn.cursor(Rows.dict()).execute("SELECT * FROM account ORDER BY name").fetchall());
+        conn.commit();
+    }
+
+    private static void bulk(Connection<Row> conn) {
+        step("executemany: 10,000 rows in one round trip");
+        conn.execute("CREATE TEMP TABLE item (id int PRIMARY KEY, label text)");
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            rows.add(new Object[] {i, "item " + i});
+        }
+        long t0 = System.nanoTime();
+        conn.cursor().executemany("INSERT INTO item VALUES (%s, %s)", rows);
+        conn.commit();
+        say("inserted %d rows in %.1f ms", conn.execute("SELECT count(*) FROM item").fetchone().getLong(0),
+                (System.nanoTime() - t0) / 1e6);
+
+        step("COPY: rows in and out as a stream");
+        try (Copy copy = conn.cursor().copy("COPY item (id, label) FROM STDIN")) {
+            for (int i = 10_000; i < 10_005; i++) {
+                copy.writeRow(i, "copied " + i);
+            }
+        }
+        try (Copy copy = conn.cursor().copy("COPY (SELECT * FROM item WHERE id >= 10000 ORDER BY id) TO STDOUT")) {
+            for (List<String> row : copy.rows()) {
+                say("  %s", row);
+            }
+        }
+        conn.commit();
+
+        step("Streaming: a large result row by row in bounded memory");
+        try (Stream<Row> stream = conn.cursor().stream("SELECT g, md5(g::text) FROM generate_series(1, 200000) g")) {
+            say("summed %d values without loading them all", stream.mapToLong(row -> row.getLong(0)).sum());
+        }
+
+        step("Pipeline: statements sent without waiting, results read later (one round trip)");
+        try (Pipeline p = conn.pipeline()) {
+            Cursor<Row> a = conn.execute("SELECT count(*) FROM item");
+            Cursor<Row> b = conn.execute("SELECT max(id) FROM item");
+            p.sync();
+            say("count=%d max=%d", a.fetchone().getLong(0), b.fetchone().getLong(0));
+        }
+        conn.commit();
+    }
+
+    private static void typesAndComposition(Connection<Row> conn) {
+        step("Types: Java values in, Java values out (text or binary, chosen per type)");
+        Row r = conn.execute("SELECT %s::uuid, %s::timestamptz, %s::int[], %s::numeric * 2, %s::date",
+                UUID.fromString("0b5e3d0c-7a1e-4c3b-9f4e-1a2b3c4d5e6f"), OffsetDateTime.parse("2026-11-24T09:30:00Z"),
+                List.of(1, 2, 3), new BigDecimal("21.5"), LocalDate.of(2026, 11, 24)).fetchone();
+        for (int i = 0; i < 5; i++) {
+            Object v = r.get(i);
+            say("  %-28s %s", v.getClass().getSimpleName(), v);
+        }
+
+        step("SQL composition: identifiers and literals quoted by the driver, never by string concatenation");
+        Composed q = new SQL("SELECT {} FROM {} WHERE {} = %s").format(
+                new Identifier("label"), new Identifier("item"), new Identifier("id"));
+        say("%s -> %s", q.asString(conn), conn.execute(q, 42).fetchone().getString(0));
+        conn.rollback();
+
+        step("Server state: settings and session parameters");
+        say("work_mem=%s, server_version=%s, TimeZone=%s", conn.settings().show("work_mem"),
+                conn.info().parameterStatus("server_version"), conn.info().timezone());
+    }
+
+    private static void notificationsAndTimeouts(Connection<Row> conn, String conninfo) {
+        step("LISTEN/NOTIFY: notifications from another connection");
+        conn.rollback(); // end the transaction the settings query opened, then switch to autocommit
+        conn.setAutocommit(true);
+        conn.execute("LISTEN tour_events");
+        try (Connection<Row> other = Connection.connect(conninfo)) {
+            other.execute("SELECT pg_notify('tour_events', %s)", "hello from another session");
+            other.commit();
+        }
+        conn.notifies(Duration.ofSeconds(5), 1).forEach(n -> say("%s", n));
+
+        step("Statement timeout on the client side: the statement is cancelled and says why");
+        try {
+            conn.execute("SELECT pg_sleep(10)", List.of(), ExecuteOptions.builder().timeout(Duration.ofMillis(200)).build());
+        } catch (QueryCanceled e) {
+            say("%s: %s", e.getClass().getSimpleName(), e.getMessage().lines().findFirst().orElse(""));
+        }
+        say("the connection is still usable: %d", conn.execute("SELECT 1").fetchone().getInt(0));
+    }
+
+    private static void asyncTour(String conninfo) {
+        step("AsyncConnection: the same driver without blocking; concurrent statements are pipelined");
+        try (AsyncConnection<Row> conn = AsyncConnection.connect(conninfo).join()) {
+            List<CompletableFuture<AsyncCursor<Row>>> pending = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                pending.add(conn.execute("SELECT %s::int * %s::int", i, i));
+            }
+            List<Integer> squares = pending.stream().map(f -> f.join().fetchone().getInt(0)).toList();
+            say("five queries in flight at once: %s", squares);
+        }
     }
 
     /** A record filled by Rows.classRow, matching components to columns by name. */
