@@ -2,6 +2,8 @@ package dev.tusk.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tusk.AsyncConnection;
+import dev.tusk.ConnectOptions;
 import dev.tusk.Connection;
 import dev.tusk.Row;
 import io.vertx.core.Future;
@@ -23,6 +25,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -42,7 +45,7 @@ public class ConcurrentBench {
     static final int CONNECTIONS = 4;
     static final String SQL_JDBC = "SELECT v FROM bench_kv WHERE id = ?";
 
-    @Param({"tusk", "pgjdbc", "vertx"})
+    @Param({"tusk", "tusk-async", "pgjdbc", "vertx"})
     public String client;
 
     private Runner runner;
@@ -56,6 +59,7 @@ public class ConcurrentBench {
     public void open() throws Exception {
         runner = switch (client) {
             case "tusk" -> tusk();
+            case "tusk-async" -> tuskAsync();
             case "pgjdbc" -> pgjdbc();
             case "vertx" -> vertx();
             default -> throw new IllegalArgumentException(client);
@@ -128,6 +132,41 @@ public class ConcurrentBench {
         return threaded((thread, id) -> conns.get(thread % CONNECTIONS)
                 .execute("SELECT v FROM bench_kv WHERE id = %s", id).fetchone().getString(0),
                 () -> conns.forEach(Connection::close));
+    }
+
+    /** Automatic pipelining: 32 statements in flight over 4 connections, as vertx below. */
+    private static Runner tuskAsync() {
+        List<AsyncConnection<Row>> conns = new ArrayList<>();
+        for (int i = 0; i < CONNECTIONS; i++) {
+            conns.add(AsyncConnection.connect(
+                    ConnectOptions.builder().conninfo(BenchServer.tuskConninfo()).autocommit(true).build()).join());
+        }
+        return new Runner() {
+            @Override
+            public long run() throws Exception {
+                Semaphore window = new Semaphore(IN_FLIGHT);
+                AtomicLong sum = new AtomicLong();
+                List<CompletableFuture<?>> all = new ArrayList<>(QUERIES);
+                for (int i = 0; i < QUERIES; i++) {
+                    window.acquire();
+                    AsyncConnection<Row> c = conns.get(i % CONNECTIONS);
+                    all.add(c.execute("SELECT v FROM bench_kv WHERE id = %s", i % BenchServer.KV_ROWS + 1)
+                            .whenComplete((cur, err) -> {
+                                if (err == null) {
+                                    sum.addAndGet(cur.fetchone().getString(0).length());
+                                }
+                                window.release();
+                            }));
+                }
+                CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+                return sum.get();
+            }
+
+            @Override
+            public void close() {
+                conns.forEach(AsyncConnection::close);
+            }
+        };
     }
 
     private static Runner pgjdbc() {

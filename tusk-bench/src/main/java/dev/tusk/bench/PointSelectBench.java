@@ -1,5 +1,7 @@
 package dev.tusk.bench;
 
+import dev.tusk.AsyncConnection;
+import dev.tusk.ConnectOptions;
 import dev.tusk.Connection;
 import dev.tusk.Row;
 import io.vertx.core.Vertx;
@@ -26,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class PointSelectBench {
-    @Param({"tusk", "pgjdbc", "vertx"})
+    @Param({"tusk", "tusk-async", "pgjdbc", "vertx"})
     public String client;
 
     private KvClient kv;
@@ -40,6 +42,7 @@ public class PointSelectBench {
     public void open() throws Exception {
         kv = switch (client) {
             case "tusk" -> tusk();
+            case "tusk-async" -> tuskAsync();
             case "pgjdbc" -> pgjdbc();
             case "vertx" -> vertx();
             default -> throw new IllegalArgumentException(client);
@@ -70,6 +73,22 @@ public class PointSelectBench {
             @Override
             public String get(int id) {
                 return c.execute("SELECT v FROM bench_kv WHERE id = %s", id).fetchone().getString(0);
+            }
+
+            @Override
+            public void close() {
+                c.close();
+            }
+        };
+    }
+
+    private static KvClient tuskAsync() {
+        AsyncConnection<Row> c = AsyncConnection.connect(
+                ConnectOptions.builder().conninfo(BenchServer.tuskConninfo()).autocommit(true).build()).join();
+        return new KvClient() {
+            @Override
+            public String get(int id) {
+                return c.execute("SELECT v FROM bench_kv WHERE id = %s", id).join().fetchone().getString(0);
             }
 
             @Override
