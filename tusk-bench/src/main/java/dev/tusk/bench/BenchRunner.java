@@ -25,7 +25,8 @@ import java.util.Map;
  *
  * <p>{@code quick} (default): 2 rounds of 1 s warm-up + 2 × 1 s measurement, about 4 minutes on 2 cores.
  * {@code full}: 3 rounds of 3 + 5 × 2 s. A workload name (point, fetch, insert, concurrent, connect)
- * after the mode restricts the run to it.
+ * after the mode restricts the run to it. The point-select workload also runs pgbench (same query,
+ * {@code -M prepared}) when it is installed, as the server's own limit.
  */
 public final class BenchRunner {
 
@@ -34,11 +35,11 @@ public final class BenchRunner {
     }
 
     static final List<Workload> WORKLOADS = List.of(
-            new Workload("point", PointSelectBench.class, List.of("tusk", "pgjdbc", "vertx"), 1, "queries/s", false),
+            new Workload("point", PointSelectBench.class, List.of("tusk", "tusk-async", "pgjdbc", "vertx", "pgbench"), 1, "queries/s", false),
             new Workload("fetch", FetchBench.class, List.of("tusk", "pgjdbc", "vertx"), BenchServer.WIDE_ROWS, "rows/s", false),
             new Workload("insert", InsertBench.class,
                     List.of("tusk", "tusk-copy", "pgjdbc", "pgjdbc-rewrite", "pgjdbc-copy", "vertx"), InsertBench.ROWS, "rows/s", false),
-            new Workload("concurrent", ConcurrentBench.class, List.of("tusk", "pgjdbc", "vertx"), ConcurrentBench.QUERIES, "queries/s", false),
+            new Workload("concurrent", ConcurrentBench.class, List.of("tusk", "tusk-async", "pgjdbc", "vertx"), ConcurrentBench.QUERIES, "queries/s", false),
             new Workload("connect", ConnectBench.class, List.of("tusk", "pgjdbc", "vertx"), 1, "connects/s", false));
 
     private BenchRunner() {
@@ -65,13 +66,21 @@ public final class BenchRunner {
                     List<String> order = new ArrayList<>(w.clients());
                     Collections.rotate(order, round);
                     for (String client : order) {
-                        double score = run(w, client, server.port(), full);
+                        if (client.equals("pgbench") && !PgBench.available()) {
+                            continue; // reported once below
+                        }
+                        double score = client.equals("pgbench")
+                                ? PgBench.pointSelects(server.port(), full ? 10 : 3)
+                                : run(w, client, server.port(), full);
                         scores.computeIfAbsent(w.name(), k -> new LinkedHashMap<>())
                                 .computeIfAbsent(client, k -> new ArrayList<>()).add(score);
                         System.out.printf(Locale.ROOT, "round %d %-10s %-15s %,14.0f %s%n", round + 1, w.name(), client, score, w.unit());
                     }
                 }
             }
+        }
+        if (!PgBench.available()) {
+            System.out.println("pgbench is not on the PATH: the server's own limit (workload g) was not measured");
         }
         List<String[]> table = report(scores);
         writeCsv(out.resolve("results.csv"), scores);
