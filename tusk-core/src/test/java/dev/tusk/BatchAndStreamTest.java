@@ -66,7 +66,7 @@ class BatchAndStreamTest {
     }
 
     @Test
-    void streamReadsAMillionRowsInBoundedMemory() {
+    void streamReadsAMillionRows() {
         conn.setAutocommit(true);
         long[] acc = new long[2];
         try (Stream<Row> rows = conn.cursor().stream("SELECT g, repeat('x', 200) FROM generate_series(1, %s) g", 1_000_000)) {
@@ -76,8 +76,7 @@ class BatchAndStreamTest {
             });
         }
         assertThat(acc[1]).isEqualTo(1_000_000);
-        assertThat(acc[0]).isEqualTo(500_000_500_000L);
-        assertThat(Runtime.getRuntime().maxMemory()).as("run with -Xmx64m to prove the bound").isPositive();
+        assertThat(acc[0]).isEqualTo(500_000_500_000L); // in 64 MB of heap: BoundedMemoryTest
     }
 
     @Test
