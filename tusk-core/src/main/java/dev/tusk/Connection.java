@@ -101,6 +101,26 @@ public class Connection<R> implements AutoCloseable {
         return new Cursor<>(this, rowFactory);
     }
 
+    /** A cursor that merges parameters into the query on the client ({@link ClientCursor}). */
+    public ClientCursor<R> clientCursor() {
+        return new ClientCursor<>(this, options.rowFactory());
+    }
+
+    /** A {@link ClientCursor} with another row factory. */
+    public <T> ClientCursor<T> clientCursor(RowFactory<T> rowFactory) {
+        return new ClientCursor<>(this, rowFactory);
+    }
+
+    /** A cursor for queries with {@code $1}-style placeholders ({@link RawCursor}). */
+    public RawCursor<R> rawCursor() {
+        return new RawCursor<>(this, options.rowFactory());
+    }
+
+    /** A {@link RawCursor} with another row factory. */
+    public <T> RawCursor<T> rawCursor(RowFactory<T> rowFactory) {
+        return new RawCursor<>(this, rowFactory);
+    }
+
     /** A server-side cursor named {@code name} (a DECLAREd portal), with the connection's row factory. */
     public ServerCursor<R> cursor(String name) {
         return new ServerCursor<>(this, name, options.rowFactory());
@@ -172,24 +192,58 @@ public class Connection<R> implements AutoCloseable {
             }
             return;
         }
+        if (cursor instanceof ClientCursor<?> client) {
+            run(cursor, client.merge(query, params), null, opts);
+            return;
+        }
+        BoundStatement st = bind(cursor, query, params);
+        runExtended(cursor, st.sql(), List.of(st.params()), opts, true);
+    }
+
+    /** A statement ready for the extended protocol: the text with {@code $n} and the dumped parameters. */
+    private record BoundStatement(String sql, BoundParams params) {
+    }
+
+    /** Server-side binding: psycopg placeholders turned into {@code $n}, or a RawCursor's query as written. */
+    private static BoundStatement bind(Cursor<?> cursor, String query, Object params) {
+        if (cursor instanceof RawCursor<?>) {
+            return new BoundStatement(query, ParamBinder.bindRaw(params, cursor.adapters()));
+        }
         QueryTemplate t = QueryTemplate.of(query);
-        BoundParams bound = ParamBinder.bind(t, params, cursor.adapters());
-        runExtended(cursor, t.sql(), List.of(bound), opts, true);
+        return new BoundStatement(t.sql(), ParamBinder.bind(t, params, cursor.adapters()));
     }
 
     /** executemany: every parameter set in one round trip (Parse once, Bind/Execute per set, one Sync). */
     void runMany(Cursor<?> cursor, String query, Iterable<?> paramSets, boolean returning) {
-        QueryTemplate t = QueryTemplate.of(query);
+        if (cursor instanceof ClientCursor<?> client) {
+            StringBuilder statements = new StringBuilder();
+            for (Object set : paramSets) {
+                statements.append(client.merge(query, asParams(set))).append(";\n");
+            }
+            if (statements.length() == 0) {
+                cursor.setResults(List.of());
+            } else {
+                run(cursor, statements.toString(), null, ExecuteOptions.DEFAULT); // one simple query: one round trip
+            }
+            return;
+        }
+        boolean raw = cursor instanceof RawCursor<?>;
+        QueryTemplate t = raw ? null : QueryTemplate.of(query);
         List<BoundParams> binds = new java.util.ArrayList<>();
         for (Object set : paramSets) {
-            Object p = set instanceof List<?> l ? l.toArray() : set instanceof Map<?, ?> ? set : set instanceof Object[] ? set : new Object[] {set};
-            binds.add(ParamBinder.bind(t, p, cursor.adapters()));
+            Object p = asParams(set);
+            binds.add(raw ? ParamBinder.bindRaw(p, cursor.adapters()) : ParamBinder.bind(t, p, cursor.adapters()));
         }
         if (binds.isEmpty()) {
             cursor.setResults(List.of());
             return;
         }
-        runExtended(cursor, t.sql(), binds, ExecuteOptions.DEFAULT, returning);
+        runExtended(cursor, raw ? query : t.sql(), binds, ExecuteOptions.DEFAULT, returning);
+    }
+
+    /** One parameter set of executemany as run() takes it: an Object[] or a Map. */
+    private static Object asParams(Object set) {
+        return set instanceof List<?> l ? l.toArray() : set instanceof Map<?, ?> || set instanceof Object[] ? set : new Object[] {set};
     }
 
     private void runExtended(Cursor<?> cursor, String sql, List<BoundParams> binds, ExecuteOptions opts, boolean describe) {
@@ -217,13 +271,14 @@ public class Connection<R> implements AutoCloseable {
         try {
             checkUsable();
             QueryCommand cmd;
-            if (params == null) {
+            if (params != null && cursor instanceof ClientCursor<?> client) {
+                cmd = new SimpleQuery(client.merge(query, params));
+            } else if (params == null) {
                 cmd = new SimpleQuery(query);
             } else {
-                QueryTemplate t = QueryTemplate.of(query);
-                BoundParams bound = ParamBinder.bind(t, params, cursor.adapters());
+                BoundStatement st = bind(cursor, query, params);
                 int format = cursor.binary() != null && cursor.binary() ? 1 : 0;
-                cmd = new ExtendedQuery(t.sql(), "", true, bound, format, true);
+                cmd = new ExtendedQuery(st.sql(), "", true, st.params(), format, true);
             }
             cmd.streamChunk(STREAM_CHUNK_ROWS);
             Command begin = transactions.beginIfNeeded();

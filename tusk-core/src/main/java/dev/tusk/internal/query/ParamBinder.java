@@ -2,11 +2,13 @@ package dev.tusk.internal.query;
 
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Dumper;
+import dev.tusk.adapt.Format;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.core.BoundParams;
 
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /** Dumps parameter values through the adapters, in the order and formats a {@link QueryTemplate} asks. */
 public final class ParamBinder {
@@ -14,6 +16,37 @@ public final class ParamBinder {
     }
 
     public static BoundParams bind(QueryTemplate t, Object params, AdaptersMap adapters) {
+        return dump(values(t, params), t::format, adapters);
+    }
+
+    /** {@code $1, $2, ...} placeholders (RawCursor): the values in order, each in the format its adapter prefers. */
+    public static BoundParams bindRaw(Object params, AdaptersMap adapters) {
+        if (!(params instanceof Object[] values)) {
+            throw new ProgrammingException("$1-style queries take positional parameters: pass them in order, not as a map");
+        }
+        return dump(values, i -> null, adapters);
+    }
+
+    private static BoundParams dump(Object[] values, IntFunction<Format> formatOf, AdaptersMap adapters) {
+        int n = values.length;
+        int[] oids = new int[n];
+        int[] formats = new int[n];
+        ByteBuffer[] bytes = new ByteBuffer[n];
+        for (int i = 0; i < n; i++) {
+            Object v = values[i];
+            if (v == null) {
+                continue;
+            }
+            Dumper<Object> d = adapters.dumperFor(v, formatOf.apply(i));
+            bytes[i] = d.dump(v);
+            oids[i] = d.oid();
+            formats[i] = d.format().code();
+        }
+        return new BoundParams(oids, formats, bytes);
+    }
+
+    /** The parameter values in placeholder order, checked against the template (count, names, kind). */
+    public static Object[] values(QueryTemplate t, Object params) {
         int n = t.parameterCount();
         Object[] values = new Object[n];
         if (params instanceof Map<?, ?> map) {
@@ -38,19 +71,6 @@ public final class ParamBinder {
             }
             values = seq;
         }
-        int[] oids = new int[n];
-        int[] formats = new int[n];
-        ByteBuffer[] bytes = new ByteBuffer[n];
-        for (int i = 0; i < n; i++) {
-            Object v = values[i];
-            if (v == null) {
-                continue;
-            }
-            Dumper<Object> d = adapters.dumperFor(v, t.format(i));
-            bytes[i] = d.dump(v);
-            oids[i] = d.oid();
-            formats[i] = d.format().code();
-        }
-        return new BoundParams(oids, formats, bytes);
+        return values;
     }
 }

@@ -25,11 +25,14 @@ public final class QueryTemplate {
     private final Format[] formats;
     /** Per $n the parameter name, or null for positional templates. */
     private final String[] names;
+    /** Where each placeholder sits in {@link #sql}: triples of (offset, length of "$n", parameter index). */
+    private final int[] marks;
 
-    private QueryTemplate(String sql, Format[] formats, String[] names) {
+    private QueryTemplate(String sql, Format[] formats, String[] names, int[] marks) {
         this.sql = sql;
         this.formats = formats;
         this.names = names;
+        this.marks = marks;
     }
 
     /** The template for {@code query}, from a bounded cache. */
@@ -49,6 +52,7 @@ public final class QueryTemplate {
         StringBuilder out = new StringBuilder(q.length() + 8);
         List<Format> formats = new ArrayList<>();
         Map<String, Integer> named = new LinkedHashMap<>();
+        List<Integer> marks = new ArrayList<>();
         boolean positional = false;
         int n = q.length();
         for (int i = 0; i < n; i++) {
@@ -82,7 +86,7 @@ public final class QueryTemplate {
                 } else if (formats.get(idx) != f) {
                     throw new ProgrammingException("placeholder '%(" + name + ")' is used with different formats");
                 }
-                out.append('$').append(idx + 1);
+                mark(marks, out, idx);
                 i = close + 1;
             } else {
                 Format f = format(k, i);
@@ -91,7 +95,7 @@ public final class QueryTemplate {
                 }
                 positional = true;
                 formats.add(f);
-                out.append('$').append(formats.size());
+                mark(marks, out, formats.size() - 1);
                 i++;
             }
         }
@@ -99,7 +103,27 @@ public final class QueryTemplate {
         if (!named.isEmpty()) {
             names = named.keySet().toArray(new String[0]);
         }
-        return new QueryTemplate(out.toString(), formats.toArray(new Format[0]), names);
+        return new QueryTemplate(out.toString(), formats.toArray(new Format[0]), names,
+                marks.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private static void mark(List<Integer> marks, StringBuilder out, int index) {
+        int at = out.length();
+        out.append('$').append(index + 1);
+        marks.add(at);
+        marks.add(out.length() - at);
+        marks.add(index);
+    }
+
+    /** The query with every placeholder replaced by {@code literals[its parameter index]} (client-side binding). */
+    public String merge(String[] literals) {
+        StringBuilder out = new StringBuilder(sql.length() + 16 * literals.length);
+        int from = 0;
+        for (int m = 0; m < marks.length; m += 3) {
+            out.append(sql, from, marks[m]).append(literals[marks[m + 2]]);
+            from = marks[m] + marks[m + 1];
+        }
+        return out.append(sql, from, sql.length()).toString();
     }
 
     private static Format format(char k, int pos) {

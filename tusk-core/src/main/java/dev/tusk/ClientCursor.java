@@ -1,0 +1,63 @@
+package dev.tusk;
+
+import dev.tusk.errors.NotSupportedException;
+import dev.tusk.internal.query.ParamBinder;
+import dev.tusk.internal.query.QueryTemplate;
+import dev.tusk.sql.Literal;
+
+import java.util.Map;
+
+/**
+ * A cursor that merges the parameters into the query text on the client, as psycopg's
+ * {@code ClientCursor}: for the statements where the server takes no parameters ({@code SET},
+ * {@code NOTIFY}, DDL, {@code COPY} options) and for tools that only speak the simple protocol (the
+ * PgBouncer admin console). Values are quoted by the adapters exactly as {@link Literal} quotes them,
+ * so they cannot change the statement's structure. The merged text runs over the simple protocol
+ * (several statements allowed) and is never prepared; binary formats are not available.
+ *
+ * <pre>{@code
+ * ClientCursor<Row> cur = conn.clientCursor();
+ * cur.mogrify("SET search_path TO %s", "app");       // SET search_path TO 'app'
+ * cur.execute("CREATE TABLE t (c text DEFAULT %s)", "it's");
+ * }</pre>
+ *
+ * @param <R> the row type
+ */
+public final class ClientCursor<R> extends Cursor<R> {
+    ClientCursor(Connection<?> conn, RowFactory<R> rowFactory) {
+        super(conn, rowFactory);
+    }
+
+    /** The query as it would be sent: placeholders ({@code %s}, {@code %t}) replaced by quoted literals. */
+    public String mogrify(String query, Object... params) {
+        return merge(query, params == null ? new Object[] {null} : params);
+    }
+
+    /** As {@link #mogrify(String, Object...)} with {@code %(name)s} placeholders. */
+    public String mogrify(String query, Map<String, ?> params) {
+        return merge(query, params);
+    }
+
+    /** Binary results need the extended protocol, which a client-side cursor does not use. */
+    @Override
+    public void setBinary(Boolean binary) {
+        if (Boolean.TRUE.equals(binary)) {
+            throw new NotSupportedException("a ClientCursor cannot return binary results: use conn.cursor() for that");
+        }
+        super.setBinary(binary);
+    }
+
+    /** Object[] or Map, as {@link Connection} passes parameters around. */
+    String merge(String query, Object params) {
+        QueryTemplate t = QueryTemplate.of(query);
+        Object[] values = ParamBinder.values(t, params);
+        String[] literals = new String[values.length];
+        for (int i = 0; i < values.length; i++) {
+            if (t.format(i) == dev.tusk.adapt.Format.BINARY) {
+                throw new NotSupportedException("a ClientCursor cannot send binary parameters (%b): use %s or %t");
+            }
+            literals[i] = Literal.quote(values[i], connection());
+        }
+        return t.merge(literals);
+    }
+}
