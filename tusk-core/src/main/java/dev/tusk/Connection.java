@@ -1,6 +1,7 @@
 package dev.tusk;
 
 import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.errors.DatabaseException;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.OperationalException;
@@ -251,10 +252,25 @@ public class Connection<R> implements AutoCloseable {
         lock.lock();
         try {
             checkUsable();
-            PreparedStatements.Decision d = prepared.decide(sql, binds.get(0).oids(), opts.prepare());
-            ExtendedQuery cmd = new ExtendedQuery(sql, d.name(), d.needsParse(), binds, binary ? 1 : 0, describe,
-                    pipeline == null, prepared.takeToClose());
-            execute(cursor, cmd, d, opts.timeout());
+            boolean firstOfTransaction = pipeline == null && info().transactionStatus() == TransactionStatus.IDLE;
+            for (int attempt = 1; ; attempt++) {
+                PreparedStatements.Decision d = prepared.decide(sql, binds.get(0).oids(), opts.prepare());
+                ExtendedQuery cmd = new ExtendedQuery(sql, d.name(), d.needsParse(), binds, binary ? 1 : 0, describe,
+                        pipeline == null, prepared.takeToClose());
+                try {
+                    execute(cursor, cmd, d, opts.timeout());
+                    return;
+                } catch (DatabaseException e) {
+                    // a prepared statement whose result type changed under it (ALTER TABLE): the cache was
+                    // cleared; when nothing else ran in the failed transaction, re-preparing is invisible
+                    if (attempt > 1 || !d.isNamed() || !firstOfTransaction || !isStalePlan(e)) {
+                        throw e;
+                    }
+                    if (info().transactionStatus() == TransactionStatus.INERROR) {
+                        rollback();
+                    }
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -502,6 +518,11 @@ public class Connection<R> implements AutoCloseable {
                     + " was closed: " + e.getMessage(), e, null);
         }
         return e;
+    }
+
+    private static boolean isStalePlan(DatabaseException e) {
+        return "0A000".equals(e.sqlstate()) && e.getMessage() != null
+                && e.getMessage().contains("cached plan must not change result type");
     }
 
     /** Keeps the prepared-statement cache in step with what the server did. */

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @TuskTest
 class PreparedStatementsTest {
@@ -73,15 +74,36 @@ class PreparedStatementsTest {
             conn.execute("DISCARD ALL");
             assertThat(conn.execute("SELECT * FROM r WHERE a = %s", 1).fetchone().getInt(0)).isEqualTo(1);
             conn.execute("ALTER TABLE r ADD COLUMN b text");
-            // the server refuses the cached plan once ("cached plan must not change result type"), then Tusk re-prepares
-            Row row;
-            try {
-                row = conn.execute("SELECT * FROM r WHERE a = %s", 1).fetchone();
-            } catch (dev.tusk.errors.TuskException e) {
-                assertThat(e.getMessage()).contains("cached plan must not change result type");
-                row = conn.execute("SELECT * FROM r WHERE a = %s", 1).fetchone();
-            }
+            // the server refuses the cached plan ("cached plan must not change result type"): Tusk re-prepares
+            Row row = conn.execute("SELECT * FROM r WHERE a = %s", 1).fetchone();
             assertThat(row.size()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aStalePlanIsRePreparedAtTheStartOfATransactionButNotInTheMiddle(TestDatabase db) {
+        try (Connection<Row> conn = Connection.connect(ConnectOptions.builder().conninfo(db.conninfo()).prepareThreshold(0).build())) {
+            conn.execute("CREATE TABLE s (a int)");
+            conn.execute("INSERT INTO s VALUES (1)");
+            conn.commit();
+            assertThat(conn.execute("SELECT * FROM s WHERE a = %s", 1).fetchone().size()).isEqualTo(1);
+            conn.commit();
+            try (Connection<Row> other = Connection.connect(db.conninfo())) {
+                other.execute("ALTER TABLE s ADD COLUMN b text");
+                other.commit();
+            }
+            assertThat(conn.execute("SELECT * FROM s WHERE a = %s", 1).fetchone().size()).as("first statement: retried").isEqualTo(2);
+            conn.commit();
+            try (Connection<Row> other = Connection.connect(db.conninfo())) {
+                other.execute("ALTER TABLE s ADD COLUMN c text");
+                other.commit();
+            }
+            conn.execute("SELECT 1");
+            assertThatThrownBy(() -> conn.execute("SELECT * FROM s WHERE a = %s", 1))
+                    .as("mid-transaction: a retry would hide the rollback of the earlier statements")
+                    .hasMessageContaining("cached plan must not change result type");
+            conn.rollback();
+            assertThat(conn.execute("SELECT * FROM s WHERE a = %s", 1).fetchone().size()).isEqualTo(3);
         }
     }
 }
