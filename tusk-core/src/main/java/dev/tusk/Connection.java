@@ -579,6 +579,14 @@ public class Connection<R> implements AutoCloseable {
             TuskException cause = driver.core().brokenBy();
             throw new OperationalException("the connection is broken (" + cause.getMessage() + "): open a new one", cause);
         }
+        if (pipeline == null && activeStream == null) {
+            try {
+                driver.readPending();
+            } catch (TuskException e) {
+                closed = true;
+                throw e;
+            }
+        }
     }
 
     // ---------------------------------------------------------------- transactions

@@ -61,6 +61,27 @@ public final class BlockingDriver {
         }
     }
 
+    /**
+     * Reads what the server sent while the connection was idle (notifications, or the FATAL error it sends
+     * before ending a session: idle_session_timeout, pg_terminate_backend, shutdown). Called before a new
+     * command is written, because once a write hits a closed socket the kernel may discard those bytes,
+     * and the user would learn that the connection was lost but not why.
+     */
+    public void readPending() {
+        int ready;
+        try {
+            ready = transport.available();
+        } catch (IOException e) {
+            return; // the write that follows reports the problem
+        }
+        if (ready > 0) {
+            readOnce();
+            if (core.fatalWhileIdle() != null) {
+                throw lost(null);
+            }
+        }
+    }
+
     /** Reads until {@code command} completes or asks for a pause. */
     public void await(Command command) {
         if (!command.isDone() && core.input().available() > 0) {
@@ -153,17 +174,22 @@ public final class BlockingDriver {
         return ex;
     }
 
-    private OperationalException lost(IOException e) {
+    /**
+     * The connection is gone: the error to raise. When the server said why before closing (a FATAL
+     * ErrorResponse: shutdown, pg_terminate_backend, idle_session_timeout), its SQLSTATE class, as psycopg.
+     */
+    private TuskException lost(IOException e) {
         Diagnostic fatal = core.fatalWhileIdle();
-        String why;
+        TuskException ex;
         if (fatal != null) {
-            why = "the server closed the connection: " + SqlState.create(fatal).getMessage();
+            ex = SqlState.create(fatal);
         } else if (e instanceof InterruptedIOException) {
-            why = "the operation was interrupted, so the connection is in an unknown state";
+            ex = new OperationalException("the operation was interrupted, so the connection is in an unknown state;"
+                    + " the connection is broken, open a new one", e);
         } else {
-            why = "connection to the server lost" + (e == null ? " (end of stream)" : ": " + e.getMessage());
+            ex = new OperationalException("connection to the server lost" + (e == null ? " (end of stream)" : ": " + e.getMessage())
+                    + "; the connection is broken, open a new one", e);
         }
-        OperationalException ex = new OperationalException(why + "; the connection is broken, open a new one", e);
         core.connectionLost(ex);
         close();
         return ex;

@@ -30,6 +30,11 @@ public final class SocketTransport implements Transport {
     }
 
     @Override
+    public int available() throws IOException {
+        return in.available();
+    }
+
+    @Override
     public void write(byte[] b, int off, int len) throws IOException {
         out.write(b, off, len);
         out.flush();

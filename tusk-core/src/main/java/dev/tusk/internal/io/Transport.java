@@ -9,6 +9,11 @@ public interface Transport extends AutoCloseable {
 
     void write(byte[] b, int off, int len) throws IOException;
 
+    /** Bytes that can be read without blocking (best effort: 0 when the transport cannot tell). */
+    default int available() throws IOException {
+        return 0;
+    }
+
     /** 0 means wait forever. */
     void setReadTimeout(int millis) throws IOException;
 
