@@ -92,6 +92,38 @@ class NotifyTest {
     }
 
     @Test
+    void channelNamesThatNeedQuoting(TestDatabase db) {
+        String channel = "Jobs \"urgent\" ☃";
+        try (Connection<Row> l = listener(db, channel); Connection<Row> n = Connection.connect(db.conninfo())) {
+            n.setAutocommit(true);
+            n.execute("SELECT pg_notify(%s, %s)", channel, "go");
+            Notify got = l.notifies(Duration.ofSeconds(10), 1).toList().get(0);
+            assertThat(got.channel()).isEqualTo(channel);
+            assertThat(got.payload()).isEqualTo("go");
+        }
+    }
+
+    @Test
+    void waitingForNotificationsEndsWhenTheConnectionCloses(TestDatabase db) throws Exception {
+        Connection<Row> l = listener(db, "closing");
+        Thread closer = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            l.close();
+        });
+        closer.start();
+        long t0 = System.nanoTime();
+        List<Notify> got = l.notifies(Duration.ofSeconds(30), null).toList();
+        assertThat(got).isEmpty();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+        closer.join();
+        assertThat(l.isClosed()).isTrue();
+    }
+
+    @Test
     void tenThousandNotificationsEachOnce(TestDatabase db) {
         try (Connection<Row> l = listener(db, "flood"); Connection<Row> n = Connection.connect(db.conninfo())) {
             n.setAutocommit(true);
