@@ -156,7 +156,8 @@ public final class AsyncConnector {
 
     private static void startup(EventLoopDriver driver, HostSpec host, ConnParams params, LoopFuture<Established> result) {
         Startup startup = new Startup(Frontend.PROTOCOL_3_0, Connector.startupParams(params),
-                new PasswordAuthenticator(params.user(), params.passwordFor(host)));
+                new PasswordAuthenticator(params.user(), params.passwordFor(host),
+                        AuthPolicy.of(params.get("require_auth"), params.get("channel_binding")), null));
         startup.onComplete(() -> {
             if (startup.error() != null) {
                 driver.fail(startup.error());

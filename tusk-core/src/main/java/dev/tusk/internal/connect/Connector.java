@@ -65,8 +65,9 @@ public final class Connector {
                 negotiateTls(driver, host, params, deadline);
             }
             String user = params.user();
+            AuthPolicy policy = AuthPolicy.of(params.get("require_auth"), params.get("channel_binding"));
             Startup startup = new Startup(Frontend.PROTOCOL_3_0, startupParams(params),
-                    new PasswordAuthenticator(user, params.passwordFor(host)));
+                    new PasswordAuthenticator(user, params.passwordFor(host), policy, driver.transport().peerCertificate()));
             driver.run(startup);
             startup.throwIfFailed();
             driver.transport().setReadTimeout(0);
