@@ -47,6 +47,12 @@ public final class ClientCursor<R> extends Cursor<R> {
         super.setBinary(binary);
     }
 
+    /** Always text, whatever the connection's default. */
+    @Override
+    public Boolean binary() {
+        return Boolean.FALSE;
+    }
+
     /** Object[] or Map, as {@link Connection} passes parameters around. */
     String merge(String query, Object params) {
         QueryTemplate t = QueryTemplate.of(query);

@@ -201,6 +201,11 @@ public class Connection<R> implements AutoCloseable {
         runExtended(cursor, st.sql(), List.of(st.params()), opts, true);
     }
 
+    /** The cursor's choice of result format, else the connection's default. */
+    private boolean binaryResults(Cursor<?> cursor) {
+        return cursor.binary() != null ? cursor.binary() : options.binary();
+    }
+
     /** A statement ready for the extended protocol: the text with {@code $n} and the dumped parameters. */
     private record BoundStatement(String sql, BoundParams params) {
     }
@@ -248,7 +253,7 @@ public class Connection<R> implements AutoCloseable {
     }
 
     private void runExtended(Cursor<?> cursor, String sql, List<BoundParams> binds, ExecuteOptions opts, boolean describe) {
-        boolean binary = opts.binary() != null ? opts.binary() : cursor.binary() != null && cursor.binary();
+        boolean binary = opts.binary() != null ? opts.binary() : binaryResults(cursor);
         lock.lock();
         try {
             checkUsable();
@@ -293,7 +298,7 @@ public class Connection<R> implements AutoCloseable {
                 cmd = new SimpleQuery(query);
             } else {
                 BoundStatement st = bind(cursor, query, params);
-                int format = cursor.binary() != null && cursor.binary() ? 1 : 0;
+                int format = binaryResults(cursor) ? 1 : 0;
                 cmd = new ExtendedQuery(st.sql(), "", true, st.params(), format, true);
             }
             cmd.streamChunk(STREAM_CHUNK_ROWS);

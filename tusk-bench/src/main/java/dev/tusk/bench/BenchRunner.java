@@ -36,7 +36,7 @@ public final class BenchRunner {
 
     static final List<Workload> WORKLOADS = List.of(
             new Workload("point", PointSelectBench.class, List.of("tusk", "tusk-async", "pgjdbc", "vertx", "pgbench"), 1, "queries/s", false),
-            new Workload("fetch", FetchBench.class, List.of("tusk", "pgjdbc", "vertx"), BenchServer.WIDE_ROWS, "rows/s", false),
+            new Workload("fetch", FetchBench.class, List.of("tusk", "tusk-binary", "pgjdbc", "vertx"), BenchServer.WIDE_ROWS, "rows/s", false),
             new Workload("insert", InsertBench.class,
                     List.of("tusk", "tusk-copy", "pgjdbc", "pgjdbc-rewrite", "pgjdbc-copy", "vertx"), InsertBench.ROWS, "rows/s", false),
             new Workload("concurrent", ConcurrentBench.class, List.of("tusk", "tusk-async", "pgjdbc", "vertx"), ConcurrentBench.QUERIES, "queries/s", false),

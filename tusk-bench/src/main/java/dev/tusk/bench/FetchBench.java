@@ -1,5 +1,6 @@
 package dev.tusk.bench;
 
+import dev.tusk.ConnectOptions;
 import dev.tusk.Connection;
 import dev.tusk.Row;
 import io.vertx.core.Vertx;
@@ -29,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 public class FetchBench {
     static final String QUERY = "SELECT a, b, c, d, e, f FROM bench_wide";
 
-    @Param({"tusk", "pgjdbc", "vertx"})
+    @Param({"tusk", "tusk-binary", "pgjdbc", "vertx"})
     public String client;
 
     private Fetcher fetcher;
@@ -41,7 +42,8 @@ public class FetchBench {
     @Setup(Level.Trial)
     public void open() throws Exception {
         fetcher = switch (client) {
-            case "tusk" -> tusk();
+            case "tusk" -> tusk(false);
+            case "tusk-binary" -> tusk(true);
             case "pgjdbc" -> pgjdbc();
             case "vertx" -> vertx();
             default -> throw new IllegalArgumentException(client);
@@ -63,9 +65,10 @@ public class FetchBench {
         return fetcher.fetchAll();
     }
 
-    private static Fetcher tusk() {
-        Connection<Row> c = Connection.connect(BenchServer.tuskConninfo());
-        c.setAutocommit(true);
+    /** Text results (psycopg's default), or binary ones asked for as a connection default. */
+    private static Fetcher tusk(boolean binary) {
+        Connection<Row> c = Connection.connect(ConnectOptions.builder().conninfo(BenchServer.tuskConninfo())
+                .autocommit(true).binary(binary).build());
         return new Fetcher() {
             @Override
             public long fetchAll() {

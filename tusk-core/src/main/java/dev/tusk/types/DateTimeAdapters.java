@@ -78,17 +78,17 @@ public final class DateTimeAdapters {
             if (format == Format.BINARY) {
                 return binary(data);
             }
-            String s = Wire.text(data);
-            if (s.equals("infinity")) {
+            CharSequence s = Wire.ascii(data);
+            if ("infinity".contentEquals(s)) {
                 return infinity(true);
             }
-            if (s.equals("-infinity")) {
+            if ("-infinity".contentEquals(s)) {
                 return infinity(false);
             }
             return text(s);
         }
 
-        abstract T text(String s);
+        abstract T text(CharSequence s);
 
         abstract T binary(ByteBuffer b);
 
@@ -108,7 +108,7 @@ public final class DateTimeAdapters {
         }
 
         @Override
-        LocalDate text(String s) {
+        LocalDate text(CharSequence s) {
             return DateTimeText.parseDate(s);
         }
 
@@ -139,7 +139,7 @@ public final class DateTimeAdapters {
         }
 
         @Override
-        LocalDateTime text(String s) {
+        LocalDateTime text(CharSequence s) {
             return DateTimeText.parseTimestamp(s);
         }
 
@@ -171,7 +171,7 @@ public final class DateTimeAdapters {
         }
 
         @Override
-        OffsetDateTime text(String s) {
+        OffsetDateTime text(CharSequence s) {
             return DateTimeText.parseTimestampTz(s);
         }
 
@@ -205,7 +205,7 @@ public final class DateTimeAdapters {
         }
 
         @Override
-        LocalTime text(String s) {
+        LocalTime text(CharSequence s) {
             return DateTimeText.parseTime(s);
         }
 
@@ -227,7 +227,7 @@ public final class DateTimeAdapters {
         }
 
         @Override
-        OffsetTime text(String s) {
+        OffsetTime text(CharSequence s) {
             return DateTimeText.parseTimeTz(s);
         }
 

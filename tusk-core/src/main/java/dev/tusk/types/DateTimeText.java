@@ -20,11 +20,11 @@ final class DateTimeText {
 
     /** A parse position over one string. */
     private static final class Cursor {
-        final String s;
+        final CharSequence s;
         int pos;
         final int end;
 
-        Cursor(String s, int end) {
+        Cursor(CharSequence s, int end) {
             this.s = s;
             this.end = end;
         }
@@ -58,20 +58,21 @@ final class DateTimeText {
         }
     }
 
-    static DataException bad(String type, String s) {
+    static DataException bad(String type, CharSequence s) {
         return new DataException("cannot parse " + type + " value \"" + s
                 + "\": Tusk reads dates and times in DateStyle ISO (the connection sets it; do not change it)");
     }
 
-    private static int bcEnd(String s) {
-        return s.endsWith(" BC") ? s.length() - 3 : -1;
+    private static int bcEnd(CharSequence s) {
+        int n = s.length();
+        return n >= 3 && s.charAt(n - 3) == ' ' && s.charAt(n - 2) == 'B' && s.charAt(n - 1) == 'C' ? n - 3 : -1;
     }
 
     private static int year(int y, boolean bc) {
         return bc ? 1 - y : y;
     }
 
-    static LocalDate parseDate(String s) {
+    static LocalDate parseDate(CharSequence s) {
         int bcEnd = bcEnd(s);
         Cursor c = new Cursor(s, bcEnd < 0 ? s.length() : bcEnd);
         LocalDate d = date(c, bcEnd >= 0, "date");
@@ -141,7 +142,7 @@ final class DateTimeText {
         return ZoneOffset.ofTotalSeconds(sign * (h * 3600 + m * 60 + sec));
     }
 
-    static LocalTime parseTime(String s) {
+    static LocalTime parseTime(CharSequence s) {
         Cursor c = new Cursor(s, s.length());
         LocalTime t = time(c, "time");
         if (c.pos != c.end) {
@@ -150,7 +151,7 @@ final class DateTimeText {
         return t;
     }
 
-    static OffsetTime parseTimeTz(String s) {
+    static OffsetTime parseTimeTz(CharSequence s) {
         Cursor c = new Cursor(s, s.length());
         LocalTime t = time(c, "timetz");
         ZoneOffset o = offset(c, "timetz");
@@ -160,7 +161,7 @@ final class DateTimeText {
         return OffsetTime.of(t, o);
     }
 
-    static LocalDateTime parseTimestamp(String s) {
+    static LocalDateTime parseTimestamp(CharSequence s) {
         int bcEnd = bcEnd(s);
         Cursor c = new Cursor(s, bcEnd < 0 ? s.length() : bcEnd);
         LocalDate d = date(c, bcEnd >= 0, "timestamp");
@@ -172,7 +173,7 @@ final class DateTimeText {
         return t == LocalTime.MAX ? d.plusDays(1).atStartOfDay() : LocalDateTime.of(d, t);
     }
 
-    static OffsetDateTime parseTimestampTz(String s) {
+    static OffsetDateTime parseTimestampTz(CharSequence s) {
         int bcEnd = bcEnd(s);
         Cursor c = new Cursor(s, bcEnd < 0 ? s.length() : bcEnd);
         LocalDate d = date(c, bcEnd >= 0, "timestamptz");

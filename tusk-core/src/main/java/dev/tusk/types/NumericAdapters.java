@@ -42,6 +42,10 @@ public final class NumericAdapters {
                 }
                 return special(NumericBinary.special(sign));
             }
+            BigDecimal small = parseSmall(data);
+            if (small != null) {
+                return small;
+            }
             String s = Wire.text(data);
             char c = s.isEmpty() ? ' ' : s.charAt(s.length() - 1);
             if (c == 'N' || c == 'y') { // NaN, Infinity, -Infinity
@@ -52,6 +56,45 @@ public final class NumericAdapters {
             } catch (NumberFormatException e) {
                 throw Wire.bad("numeric", s, e);
             }
+        }
+
+        /**
+         * The common case without a String: {@code [-]digits[.digits]} with at most 18 digits in all, read
+         * straight from the bytes into an unscaled long. Null for anything else (the general path decides).
+         */
+        static BigDecimal parseSmall(ByteBuffer data) {
+            int i = data.position();
+            int end = data.limit();
+            if (i == end) {
+                return null;
+            }
+            boolean negative = data.get(i) == '-';
+            if (negative) {
+                i++;
+            }
+            long unscaled = 0;
+            int digits = 0;
+            int scale = -1;
+            for (; i < end; i++) {
+                int b = data.get(i);
+                if (b >= '0' && b <= '9') {
+                    if (++digits > 18) {
+                        return null;
+                    }
+                    unscaled = unscaled * 10 + (b - '0');
+                    if (scale >= 0) {
+                        scale++;
+                    }
+                } else if (b == '.' && scale < 0) {
+                    scale = 0;
+                } else {
+                    return null;
+                }
+            }
+            if (digits == 0) {
+                return null;
+            }
+            return BigDecimal.valueOf(negative ? -unscaled : unscaled, Math.max(scale, 0));
         }
 
         private Number special(String s) {

@@ -21,6 +21,34 @@ final class Wire {
         return new String(copy, StandardCharsets.UTF_8);
     }
 
+    /**
+     * The bytes of a value known to be ASCII (dates, times, numbers) as characters, without copying them:
+     * valid only while the parse that asks for it runs.
+     */
+    static CharSequence ascii(ByteBuffer b) {
+        if (!b.hasArray()) {
+            return text(b);
+        }
+        return new AsciiView(b.array(), b.arrayOffset() + b.position(), b.remaining());
+    }
+
+    private record AsciiView(byte[] bytes, int offset, int length) implements CharSequence {
+        @Override
+        public char charAt(int index) {
+            return (char) (bytes[offset + index] & 0xff);
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new AsciiView(bytes, offset + start, end - start);
+        }
+
+        @Override
+        public String toString() {
+            return new String(bytes, offset, length, StandardCharsets.UTF_8);
+        }
+    }
+
     static ByteBuffer utf8(String s) {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
     }
