@@ -13,4 +13,5 @@ module dev.tusk {
     exports dev.tusk.errors;
     exports dev.tusk.sql;
     exports dev.tusk.types;
+    exports dev.tusk.internal.pool to dev.tusk.pool;
 }

@@ -16,6 +16,7 @@ import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.SimpleQuery;
 import dev.tusk.internal.io.BlockingDriver;
+import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.internal.query.ParamBinder;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.query.QueryTemplate;
@@ -65,6 +66,34 @@ public class Connection<R> implements AutoCloseable {
     private final PreparedStatements prepared;
     private volatile boolean closed;
     private volatile Duration statementTimeout;
+    /** Set when a pool owns the connection: close() gives it back to the pool. */
+    private volatile Consumer<Connection<?>> giveBack;
+    /** With a pool: whether the connection is lent out (else it is idle in the pool and refuses calls). */
+    private volatile boolean lent;
+
+    static {
+        PoolAccess.install(new PoolAccess.Hooks() {
+            @Override
+            public void attach(Connection<?> conn, Consumer<Connection<?>> giveBack) {
+                conn.giveBack = giveBack;
+            }
+
+            @Override
+            public void setLent(Connection<?> conn, boolean lent) {
+                conn.lent = lent;
+            }
+
+            @Override
+            public void closeForReal(Connection<?> conn) {
+                conn.closeConnection();
+            }
+
+            @Override
+            public boolean probe(Connection<?> conn) {
+                return conn.probe();
+            }
+        });
+    }
 
     Connection(Connector.Established established, ConnectOptions<R> options) {
         this.established = established;
@@ -569,6 +598,10 @@ public class Connection<R> implements AutoCloseable {
 
     void checkUsable() {
         dev.tusk.internal.io.EventLoop.checkNotOnEventLoop("a blocking Connection call");
+        if (giveBack != null && !lent) {
+            throw new InterfaceException("this connection was given back to its pool: lease another one with"
+                    + " pool.connection() (a pooled connection must not be used after close())");
+        }
         if (activeStream != null && !driver.core().isBroken()) {
             finishActiveStream();
         }
@@ -790,6 +823,35 @@ public class Connection<R> implements AutoCloseable {
      */
     @Override
     public void close() {
+        Consumer<Connection<?>> pool = giveBack;
+        if (pool != null) {
+            if (lent) {
+                lent = false;
+                pool.accept(this);
+            }
+            return;
+        }
+        closeConnection();
+    }
+
+    /** See {@link PoolAccess.Hooks#probe}. */
+    private boolean probe() {
+        lock.lock();
+        try {
+            if (closed || driver.core().isBroken()) {
+                return false;
+            }
+            driver.readPending();
+            return !driver.core().isBroken();
+        } catch (TuskException e) {
+            closed = true;
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void closeConnection() {
         if (closed) {
             return;
         }

@@ -1,0 +1,51 @@
+package dev.tusk.internal.pool;
+
+import dev.tusk.Connection;
+
+import java.util.function.Consumer;
+
+/**
+ * What a connection pool (the {@code tusk-pool} module) may do to a {@link Connection} that users may not:
+ * make {@code close()} give it back, and close it for real. Exported to {@code dev.tusk.pool} only.
+ */
+public final class PoolAccess {
+    /** Implemented by Connection, which installs it when its class initialises. */
+    public interface Hooks {
+        /** From now on {@code close()} calls {@code giveBack} (once per lease) instead of closing. */
+        void attach(Connection<?> conn, Consumer<Connection<?>> giveBack);
+
+        /** Whether the connection is lent out (usable) or idle in the pool (refusing every call). */
+        void setLent(Connection<?> conn, boolean lent);
+
+        /** Closes the connection, pool or not. */
+        void closeForReal(Connection<?> conn);
+
+        /**
+         * Without blocking, reads what the server sent while the connection was idle: false when the
+         * connection turns out to be closed or broken (e.g. its backend was terminated).
+         */
+        boolean probe(Connection<?> conn);
+    }
+
+    private static volatile Hooks hooks;
+
+    private PoolAccess() {
+    }
+
+    public static void install(Hooks h) {
+        hooks = h;
+    }
+
+    public static Hooks hooks() {
+        Hooks h = hooks;
+        if (h == null) {
+            try {
+                Class.forName(Connection.class.getName(), true, Connection.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(e);
+            }
+            h = hooks;
+        }
+        return h;
+    }
+}

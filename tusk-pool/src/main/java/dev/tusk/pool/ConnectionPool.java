@@ -1,0 +1,947 @@
+package dev.tusk.pool;
+
+import dev.tusk.ConnectOptions;
+import dev.tusk.Connection;
+import dev.tusk.Row;
+import dev.tusk.TransactionStatus;
+import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.pool.PoolAccess;
+
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A pool of blocking {@link Connection}s with psycopg_pool's API and behaviour.
+ *
+ * <pre>{@code
+ * try (ConnectionPool<Row> pool = ConnectionPool.builder().conninfo("dbname=app").minSize(4).maxSize(10).build()) {
+ *     pool.open();
+ *     pool.waitReady(Duration.ofSeconds(10));
+ *     try (Connection<Row> conn = pool.connection()) {      // a lease: close() gives it back
+ *         conn.execute("SELECT 1");
+ *     }
+ *     long n = pool.withConnection(conn ->                  // commits on return, rolls back on throw
+ *             conn.execute("INSERT INTO t VALUES (1) RETURNING id").fetchone().getLong(0));
+ * }
+ * }</pre>
+ *
+ * <p>Waiting is first come, first served; a connection is never lent out once it is past
+ * {@code maxLifetime} or found broken (checked when it is taken as well as when it comes back); a caller
+ * whose wait times out or is interrupted never loses a connection. Background workers keep
+ * {@code minSize} connections open, close idle ones above it after {@code maxIdle}, replace expired
+ * ones, and reconnect with exponential backoff when the server is away, calling
+ * {@code reconnectFailed} after {@code reconnectTimeout}.
+ *
+ * <p>A lent connection given back inside a transaction is rolled back; one given back broken, or in a state
+ * the pool cannot repair, is closed and replaced. A pooled connection must not be used after its
+ * {@code close()}: while it is idle in the pool every call on it raises {@code InterfaceException}.
+ *
+ * @param <R> the row type of the pool's connections
+ */
+public class ConnectionPool<R> implements AutoCloseable {
+    private static final AtomicInteger POOLS = new AtomicInteger();
+    private static final System.Logger LOG = System.getLogger("dev.tusk.pool");
+    private static final long RECONNECT_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long RECONNECT_DELAY_MAX_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final Builder<R> config;
+    private final String name;
+    private final PoolAccess.Hooks hooks = PoolAccess.hooks();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<Slot<R>> idle = new ArrayDeque<>();
+    private final ArrayDeque<CompletableFuture<Slot<R>>> waiters = new ArrayDeque<>();
+    private final Map<Connection<R>, Slot<R>> lent = new IdentityHashMap<>();
+    private final PoolStats stats = new PoolStats();
+    private int minSize;
+    private int maxSize;
+    /** Open connections plus those being opened. */
+    private int size;
+    /** Connections made before this moment are replaced as soon as possible (drain()); nanoTime values. */
+    private long drainedAt = System.nanoTime();
+    private long failingSince;
+    private boolean opened;
+    private boolean closed;
+    private ScheduledThreadPoolExecutor workers;
+    private ObjectName mbeanName;
+
+    /** One pooled connection and its times (System.nanoTime()). */
+    private static final class Slot<R> {
+        final Connection<R> conn;
+        final long created;
+        final long expires;
+        long since;
+
+        Slot(Connection<R> conn, long created, long expires) {
+            this.conn = conn;
+            this.created = created;
+            this.expires = expires;
+            this.since = created;
+        }
+    }
+
+    ConnectionPool(Builder<R> config) {
+        this.config = config;
+        this.name = config.name != null ? config.name : "pool-" + POOLS.incrementAndGet();
+        this.minSize = config.minSize;
+        this.maxSize = Math.max(config.maxSize, config.minSize);
+        if (config.openNow) {
+            open();
+        }
+    }
+
+    /** A builder for a pool of connections returning {@link Row}s. */
+    public static Builder<Row> builder() {
+        return new Builder<>(null, ConnectionPool::new);
+    }
+
+    /**
+     * The check psycopg_pool offers for {@code check}: a round trip with an empty statement, which fails if
+     * the connection is dead. Leaves the transaction state as it was (only IDLE connections are checked).
+     */
+    public static void checkConnection(Connection<?> conn) {
+        boolean auto = conn.autocommit();
+        if (!auto) {
+            conn.setAutocommit(true);
+        }
+        try {
+            conn.execute("");
+        } finally {
+            if (!auto) {
+                conn.setAutocommit(false);
+            }
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    // ------------------------------------------------------------------ life cycle
+
+    /** Starts the workers that open {@code minSize} connections, in the background. Idempotent. */
+    public void open() {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new PoolClosed("pool '" + name + "' is already closed: make a new one");
+            }
+            if (opened) {
+                return;
+            }
+            opened = true;
+            AtomicInteger n = new AtomicInteger();
+            workers = new ScheduledThreadPoolExecutor(config.numWorkers, r -> {
+                Thread t = new Thread(r, "tusk-pool-" + name + "-worker-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            workers.setRemoveOnCancelPolicy(true);
+            long period = Math.max(50, Math.min(1000, config.maxIdle.toMillis() / 4));
+            workers.scheduleWithFixedDelay(this::maintain, period, period, TimeUnit.MILLISECONDS);
+            growToMin();
+        } finally {
+            lock.unlock();
+        }
+        registerMBean();
+    }
+
+    /**
+     * Waits until {@code minSize} connections are open.
+     *
+     * @throws PoolTimeout if they are not open within {@code timeout}
+     */
+    public void waitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            lock.lock();
+            try {
+                if (closed) {
+                    throw new PoolClosed("pool '" + name + "' is closed");
+                }
+                if (idle.size() + lent.size() >= minSize) {
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new PoolTimeout("pool '" + name + "' not ready after " + timeout.toMillis() + " ms: "
+                        + (idle.size() + lent.size()) + " of " + minSize + " connections open; is the server reachable?");
+            }
+            sleepQuietly(10);
+        }
+    }
+
+    /** Closes the pool: waiters fail with PoolClosed, idle connections close now, lent ones when given back. */
+    @Override
+    public void close() {
+        List<Slot<R>> toClose;
+        List<CompletableFuture<Slot<R>>> toFail;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toClose = new ArrayList<>(idle);
+            size -= idle.size();
+            idle.clear();
+            toFail = new ArrayList<>(waiters);
+            waiters.clear();
+        } finally {
+            lock.unlock();
+        }
+        toFail.forEach(f -> f.completeExceptionally(new PoolClosed("pool '" + name + "' was closed while waiting")));
+        toClose.forEach(s -> hooks.closeForReal(s.conn));
+        if (workers != null) {
+            workers.shutdownNow();
+        }
+        unregisterMBean();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ------------------------------------------------------------------ leases
+
+    /** A connection for the pool's {@code timeout}; {@code close()} gives it back. */
+    public Connection<R> connection() {
+        return getconn(config.timeout);
+    }
+
+    /** As {@link #connection()}, waiting at most {@code timeout}. */
+    public Connection<R> connection(Duration timeout) {
+        return getconn(timeout);
+    }
+
+    /**
+     * Runs {@code body} with a lent connection, as psycopg's {@code with pool.connection() as conn}: commits
+     * when it returns, rolls back when it throws (rethrowing), and gives the connection back either way.
+     */
+    public <T> T withConnection(Function<Connection<R>, T> body) {
+        Connection<R> conn = connection();
+        try {
+            T result = body.apply(conn);
+            if (!conn.isClosed() && conn.info().transactionStatus() != TransactionStatus.IDLE) {
+                conn.commit();
+            }
+            return result;
+        } catch (RuntimeException | Error e) {
+            try {
+                if (!conn.isClosed()) {
+                    conn.rollback();
+                }
+            } catch (TuskException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        } finally {
+            conn.close();
+        }
+    }
+
+    /** psycopg_pool's {@code getconn}: a connection to give back with {@link #putconn} (or its close()). */
+    public Connection<R> getconn() {
+        return getconn(config.timeout);
+    }
+
+    public Connection<R> getconn(Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        stats.requestsNum.incrementAndGet();
+        boolean queued = false;
+        while (true) {
+            Slot<R> slot;
+            CompletableFuture<Slot<R>> waiter = null;
+            lock.lock();
+            try {
+                requireOpen();
+                slot = takeIdle();
+                if (slot == null) {
+                    if (config.maxWaiting > 0 && waiters.size() >= config.maxWaiting) {
+                        stats.requestsErrors.incrementAndGet();
+                        throw new TooManyRequests("pool '" + name + "' already has " + waiters.size()
+                                + " requests waiting (maxWaiting " + config.maxWaiting + ")");
+                    }
+                    waiter = new CompletableFuture<>();
+                    waiters.addLast(waiter);
+                    if (!queued) {
+                        stats.requestsQueued.incrementAndGet();
+                        queued = true;
+                    }
+                    growForWaiter();
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (waiter != null) {
+                slot = await(waiter, deadline, timeout);
+            }
+            if (ready(slot)) {
+                if (queued) {
+                    stats.requestsWaitMs.addAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                }
+                hooks.setLent(slot.conn, true);
+                slot.since = System.nanoTime();
+                return slot.conn;
+            }
+        }
+    }
+
+    /** Waits for a hand-off; on timeout or interrupt the waiter leaves the queue, or keeps what it was given. */
+    private Slot<R> await(CompletableFuture<Slot<R>> waiter, long deadline, Duration timeout) {
+        try {
+            return waiter.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            Slot<R> handed = abandon(waiter);
+            if (handed != null) {
+                return handed; // given at the last moment: take it
+            }
+            stats.requestsErrors.incrementAndGet();
+            throw new PoolTimeout("couldn't get a connection from pool '" + name + "' after " + timeout.toMillis()
+                    + " ms: all " + maxSize + " connections are in use (raise maxSize or timeout)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Slot<R> handed = abandon(waiter);
+            if (handed != null) {
+                giveBack(handed.conn);
+            }
+            stats.requestsErrors.incrementAndGet();
+            throw new OperationalException("interrupted while waiting for a connection from pool '" + name + "'", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new OperationalException(e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /** Removes a waiter from the queue; returns the slot it was given if a hand-off won the race. */
+    private Slot<R> abandon(CompletableFuture<Slot<R>> waiter) {
+        lock.lock();
+        try {
+            if (waiters.remove(waiter)) {
+                return null;
+            }
+        } finally {
+            lock.unlock();
+        }
+        return waiter.isCompletedExceptionally() ? null : waiter.join(); // completed under the lock: no wait
+    }
+
+    /** Checks a slot taken for a borrower; a dead one is closed and replaced, and the borrower tries again. */
+    private boolean ready(Slot<R> slot) {
+        boolean ok = hooks.probe(slot.conn);
+        if (ok && config.check != null) {
+            hooks.setLent(slot.conn, true);
+            try {
+                config.check.accept(slot.conn);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "pool '" + name + "': connection check failed: " + e.getMessage());
+                ok = false;
+            }
+        }
+        if (!ok) {
+            stats.connectionsLost.incrementAndGet();
+            lock.lock();
+            try {
+                lent.remove(slot.conn);
+            } finally {
+                lock.unlock();
+            }
+            discard(slot);
+        }
+        return ok;
+    }
+
+    /** psycopg_pool's {@code putconn}: gives back a connection lent by this pool (same as its close()). */
+    public void putconn(Connection<R> conn) {
+        lock.lock();
+        try {
+            if (!lent.containsKey(conn)) {
+                throw new ProgrammingException("this connection was not lent by pool '" + name + "' (or was already given back)");
+            }
+        } finally {
+            lock.unlock();
+        }
+        conn.close();
+    }
+
+    /** Called by a lent connection's close(): repairs it for the next borrower, or replaces it. */
+    private void giveBack(Connection<?> returned) {
+        Slot<R> slot;
+        lock.lock();
+        try {
+            slot = lent.remove(returned);
+        } finally {
+            lock.unlock();
+        }
+        if (slot == null) {
+            return;
+        }
+        stats.usageMs.addAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - slot.since));
+        hooks.setLent(slot.conn, true); // the pool's own calls below
+        boolean reusable = !closed && repair(slot.conn);
+        hooks.setLent(slot.conn, false);
+        if (!reusable || isRetired(slot, System.nanoTime()) || !keepsIdleConnections()) {
+            discard(slot);
+            return;
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                size--;
+            } else {
+                handOrIdle(slot);
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        hooks.closeForReal(slot.conn);
+    }
+
+    /** Rolls back what the borrower left open and runs {@code reset}; false when the connection is unusable. */
+    private boolean repair(Connection<R> conn) {
+        if (conn.isClosed()) {
+            stats.returnsBad.incrementAndGet();
+            return false;
+        }
+        try {
+            TransactionStatus status = conn.info().transactionStatus();
+            if (status == TransactionStatus.INTRANS || status == TransactionStatus.INERROR) {
+                LOG.log(System.Logger.Level.WARNING, "pool '" + name + "': connection given back " + status + ", rolling back");
+                conn.rollback();
+            } else if (status != TransactionStatus.IDLE) {
+                stats.returnsBad.incrementAndGet();
+                return false;
+            }
+            if (config.reset != null) {
+                config.reset.accept(conn);
+            }
+            return conn.info().transactionStatus() == TransactionStatus.IDLE;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "pool '" + name + "': connection given back unusable: " + e.getMessage());
+            stats.returnsBad.incrementAndGet();
+            return false;
+        }
+    }
+
+    // ------------------------------------------------------------------ sizing (lock held unless said)
+
+    /** False for {@link NullConnectionPool}: every connection is closed when it is given back. */
+    boolean keepsIdleConnections() {
+        return true;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new PoolClosed("pool '" + name + "' is closed");
+        }
+        if (!opened) {
+            throw new PoolClosed("pool '" + name + "' is not open yet: call open() first (or build it with open(true))");
+        }
+    }
+
+    /** The next usable idle connection, registered as lent; expired or retired ones are replaced. */
+    private Slot<R> takeIdle() {
+        long now = System.nanoTime();
+        for (Slot<R> s = idle.pollFirst(); s != null; s = idle.pollFirst()) {
+            if (isRetired(s, now)) {
+                discardLater(s);
+                continue;
+            }
+            lent.put(s.conn, s);
+            return s;
+        }
+        return null;
+    }
+
+    private boolean isRetired(Slot<R> s, long now) {
+        return now - s.expires >= 0 || s.created - drainedAt < 0;
+    }
+
+    private void handOrIdle(Slot<R> slot) {
+        CompletableFuture<Slot<R>> w = waiters.pollFirst();
+        if (w != null) {
+            lent.put(slot.conn, slot);
+            w.complete(slot);
+        } else if (!keepsIdleConnections()) {
+            discardLater(slot);
+        } else {
+            slot.since = System.nanoTime();
+            idle.addLast(slot);
+        }
+    }
+
+    /** Opens one more connection if a waiter could use it. */
+    private void growForWaiter() {
+        if (size < maxSize && size - idle.size() - lent.size() < waiters.size()) {
+            size++;
+            workers.execute(() -> openOne(0));
+        }
+    }
+
+    private void growToMin() {
+        while (size < minSize) {
+            size++;
+            workers.execute(() -> openOne(0));
+        }
+    }
+
+    /** Closes a connection that left the pool's books, then opens a replacement if one is needed. */
+    private void discard(Slot<R> slot) {
+        hooks.closeForReal(slot.conn);
+        lock.lock();
+        try {
+            size--;
+            if (!closed) {
+                growToMin();
+                if (!waiters.isEmpty()) {
+                    growForWaiter();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** discard() for callers holding the lock: the close happens on a worker. */
+    private void discardLater(Slot<R> slot) {
+        workers.execute(() -> discard(slot));
+    }
+
+    /** Worker: opens a connection for a slot already counted in {@code size}; retries with backoff. */
+    private void openOne(long lastDelay) {
+        long t0 = System.nanoTime();
+        Connection<R> conn;
+        try {
+            conn = Connection.connect(config.options.get());
+            if (config.configure != null) {
+                hooks.setLent(conn, true);
+                config.configure.accept(conn);
+                if (conn.info().transactionStatus() != TransactionStatus.IDLE) {
+                    conn.close();
+                    throw new ProgrammingException("configure left the connection in a transaction: commit it there");
+                }
+            }
+        } catch (RuntimeException e) {
+            stats.connectionsErrors.incrementAndGet();
+            retryLater(lastDelay, e);
+            return;
+        }
+        long now = System.nanoTime();
+        stats.connectionsNum.incrementAndGet();
+        stats.connectionsMs.addAndGet(TimeUnit.NANOSECONDS.toMillis(now - t0));
+        hooks.attach(conn, this::giveBack);
+        hooks.setLent(conn, false);
+        long lifetime = config.maxLifetime.toNanos();
+        Slot<R> slot = new Slot<>(conn, now, now + lifetime - (long) (lifetime * 0.05 * ThreadLocalRandom.current().nextDouble()));
+        lock.lock();
+        try {
+            failingSince = 0;
+            if (!closed) {
+                handOrIdle(slot);
+                return;
+            }
+            size--;
+        } finally {
+            lock.unlock();
+        }
+        hooks.closeForReal(conn);
+    }
+
+    private void retryLater(long lastDelay, RuntimeException e) {
+        boolean giveUp;
+        lock.lock();
+        try {
+            if (closed) {
+                size--;
+                return;
+            }
+            long now = System.nanoTime();
+            if (failingSince == 0) {
+                failingSince = now;
+            }
+            giveUp = now - failingSince > config.reconnectTimeout.toNanos();
+            if (giveUp) {
+                failingSince = 0;
+                size--;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (giveUp) {
+            LOG.log(System.Logger.Level.WARNING, "pool '" + name + "': reconnection failed for longer than "
+                    + config.reconnectTimeout + ": " + e.getMessage());
+            if (config.reconnectFailed != null) {
+                config.reconnectFailed.accept(this);
+            }
+            return;
+        }
+        long delay = lastDelay == 0 ? RECONNECT_DELAY_NANOS : Math.min(lastDelay * 2, RECONNECT_DELAY_MAX_NANOS);
+        long jittered = (long) (delay * (0.9 + 0.2 * ThreadLocalRandom.current().nextDouble()));
+        LOG.log(System.Logger.Level.DEBUG, () -> "pool '" + name + "': connection failed, retrying in "
+                + TimeUnit.NANOSECONDS.toMillis(jittered) + " ms: " + e.getMessage());
+        try {
+            workers.schedule(() -> openOne(delay), jittered, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            lock.lock();
+            try {
+                size--;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Worker, periodically: shrinks idle connections above minSize, replaces expired ones, grows to minSize. */
+    private void maintain() {
+        List<Slot<R>> retire = new ArrayList<>();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            long now = System.nanoTime();
+            long maxIdle = config.maxIdle.toNanos();
+            for (var it = idle.iterator(); it.hasNext(); ) {
+                Slot<R> s = it.next();
+                boolean tooMany = size - retire.size() > minSize && now - s.since > maxIdle;
+                if (isRetired(s, now) || tooMany || !hooks.probe(s.conn)) {
+                    it.remove();
+                    retire.add(s);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        retire.forEach(this::discard);
+        lock.lock();
+        try {
+            if (!closed) {
+                growToMin();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ management
+
+    /** Changes the bounds; the workers open or close connections to follow. */
+    public void resize(int minSize, int maxSize) {
+        if (minSize < 0 || maxSize < minSize || maxSize < 1) {
+            throw new ProgrammingException("bad pool bounds: minSize " + minSize + ", maxSize " + maxSize);
+        }
+        lock.lock();
+        try {
+            this.minSize = minSize;
+            this.maxSize = maxSize;
+            if (opened && !closed) {
+                growToMin();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Checks every idle connection now (with {@code check}, or {@link #checkConnection}); replaces the bad ones. */
+    public void checkAll() {
+        List<Slot<R>> toCheck;
+        lock.lock();
+        try {
+            toCheck = new ArrayList<>(idle);
+            idle.clear();
+            toCheck.forEach(s -> lent.put(s.conn, s));
+        } finally {
+            lock.unlock();
+        }
+        Consumer<Connection<R>> check = config.check != null ? config.check : ConnectionPool::checkConnection;
+        for (Slot<R> s : toCheck) {
+            boolean ok = hooks.probe(s.conn);
+            if (ok) {
+                hooks.setLent(s.conn, true);
+                try {
+                    check.accept(s.conn);
+                } catch (RuntimeException e) {
+                    ok = false;
+                }
+                hooks.setLent(s.conn, false);
+            }
+            lock.lock();
+            try {
+                lent.remove(s.conn);
+                if (ok && !closed) {
+                    handOrIdle(s);
+                    continue;
+                }
+            } finally {
+                lock.unlock();
+            }
+            stats.connectionsLost.incrementAndGet();
+            discard(s);
+        }
+    }
+
+    /** Replaces every connection: idle ones now, lent ones when given back (e.g. after a failover). */
+    public void drain() {
+        lock.lock();
+        try {
+            drainedAt = System.nanoTime();
+            for (Slot<R> s : idle) {
+                discardLater(s);
+            }
+            idle.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** psycopg_pool's statistics: gauges (pool_min, pool_max, pool_size, pool_available, requests_waiting) and counters. */
+    public Map<String, Long> getStats() {
+        return stats(false);
+    }
+
+    /** As {@link #getStats()}, and resets the counters. */
+    public Map<String, Long> popStats() {
+        return stats(true);
+    }
+
+    private Map<String, Long> stats(boolean reset) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        lock.lock();
+        try {
+            m.put("pool_min", (long) minSize);
+            m.put("pool_max", (long) maxSize);
+            m.put("pool_size", (long) size);
+            m.put("pool_available", (long) idle.size());
+            m.put("requests_waiting", (long) waiters.size());
+        } finally {
+            lock.unlock();
+        }
+        m.putAll(stats.counters(reset));
+        return m;
+    }
+
+    private void registerMBean() {
+        try {
+            ObjectName on = new ObjectName("dev.tusk.pool:type=ConnectionPool,name=" + ObjectName.quote(name));
+            ManagementFactory.getPlatformMBeanServer().registerMBean(new ConnectionPoolMXBean() {
+                @Override
+                public Map<String, Long> getStats() {
+                    return ConnectionPool.this.getStats();
+                }
+
+                @Override
+                public int getPoolSize() {
+                    return getStats().get("pool_size").intValue();
+                }
+
+                @Override
+                public int getPoolAvailable() {
+                    return getStats().get("pool_available").intValue();
+                }
+
+                @Override
+                public int getRequestsWaiting() {
+                    return getStats().get("requests_waiting").intValue();
+                }
+            }, on);
+            mbeanName = on;
+        } catch (javax.management.JMException | SecurityException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "pool '" + name + "': no JMX registration: " + e.getMessage());
+        }
+    }
+
+    private void unregisterMBean() {
+        if (mbeanName != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
+            } catch (javax.management.JMException ignored) {
+                // already gone
+            }
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OperationalException("interrupted while waiting for the pool", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionPool[" + name + ", " + getStats() + "]";
+    }
+
+    /**
+     * Settings of a pool, as psycopg_pool's constructor arguments. Defaults: minSize 4, maxSize = minSize,
+     * timeout 30 s, maxWaiting 0 (no limit), maxLifetime 1 h, maxIdle 10 min, reconnectTimeout 5 min,
+     * numWorkers 3, not opened at construction.
+     */
+    public static final class Builder<R> {
+        private final Function<Builder<R>, ? extends ConnectionPool<R>> factory;
+        Supplier<ConnectOptions<R>> options;
+        int minSize = 4;
+        int maxSize = -1;
+        String name;
+        Duration timeout = Duration.ofSeconds(30);
+        int maxWaiting;
+        Duration maxLifetime = Duration.ofHours(1);
+        Duration maxIdle = Duration.ofMinutes(10);
+        Duration reconnectTimeout = Duration.ofMinutes(5);
+        Consumer<ConnectionPool<R>> reconnectFailed;
+        int numWorkers = 3;
+        Consumer<Connection<R>> configure;
+        Consumer<Connection<R>> reset;
+        Consumer<Connection<R>> check;
+        boolean openNow;
+
+        Builder(Supplier<ConnectOptions<R>> options, Function<Builder<R>, ? extends ConnectionPool<R>> factory) {
+            this.options = options;
+            this.factory = factory;
+        }
+
+        /** Connections from a conninfo string ({@code key=value} or URI). */
+        @SuppressWarnings("unchecked")
+        public Builder<R> conninfo(String conninfo) {
+            ConnectOptions<Row> o = ConnectOptions.of(conninfo);
+            this.options = () -> (ConnectOptions<R>) o;
+            return this;
+        }
+
+        /** Connections from full options (and their row type). */
+        @SuppressWarnings("unchecked")
+        public <T> Builder<T> options(ConnectOptions<T> options) {
+            Builder<T> b = (Builder<T>) this;
+            b.options = () -> options;
+            return b;
+        }
+
+        /**
+         * Options computed for every new connection: rotating passwords, cloud IAM tokens.
+         * <pre>{@code .credentials(() -> ConnectOptions.builder().conninfo("host=db").password(tokens.next()).build())}</pre>
+         */
+        @SuppressWarnings("unchecked")
+        public <T> Builder<T> credentials(Supplier<ConnectOptions<T>> perConnection) {
+            Builder<T> b = (Builder<T>) this;
+            b.options = perConnection;
+            return b;
+        }
+
+        public Builder<R> minSize(int n) {
+            this.minSize = n;
+            return this;
+        }
+
+        public Builder<R> maxSize(int n) {
+            this.maxSize = n;
+            return this;
+        }
+
+        public Builder<R> name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** How long {@code connection()} waits before PoolTimeout. */
+        public Builder<R> timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** How many callers may wait at once before TooManyRequests; 0: no limit. */
+        public Builder<R> maxWaiting(int n) {
+            this.maxWaiting = n;
+            return this;
+        }
+
+        /** Connections older than this (less up to 5% of jitter) are replaced. */
+        public Builder<R> maxLifetime(Duration d) {
+            this.maxLifetime = d;
+            return this;
+        }
+
+        /** Connections idle for longer than this are closed while the pool is above minSize. */
+        public Builder<R> maxIdle(Duration d) {
+            this.maxIdle = d;
+            return this;
+        }
+
+        /** How long the pool retries connecting before it calls {@link #reconnectFailed}. */
+        public Builder<R> reconnectTimeout(Duration d) {
+            this.reconnectTimeout = d;
+            return this;
+        }
+
+        public Builder<R> reconnectFailed(Consumer<ConnectionPool<R>> callback) {
+            this.reconnectFailed = callback;
+            return this;
+        }
+
+        public Builder<R> numWorkers(int n) {
+            this.numWorkers = n;
+            return this;
+        }
+
+        /** Runs on every new connection before it is used (it must leave no transaction open). */
+        public Builder<R> configure(Consumer<Connection<R>> configure) {
+            this.configure = configure;
+            return this;
+        }
+
+        /** Runs on every connection given back, after the pool rolled back an open transaction. */
+        public Builder<R> reset(Consumer<Connection<R>> reset) {
+            this.reset = reset;
+            return this;
+        }
+
+        /** Runs on every connection before it is lent; one that throws is replaced. */
+        public Builder<R> check(Consumer<Connection<R>> check) {
+            this.check = check;
+            return this;
+        }
+
+        /** Opens the pool at construction (default false: call {@code open()}). */
+        public Builder<R> open(boolean now) {
+            this.openNow = now;
+            return this;
+        }
+
+        public ConnectionPool<R> build() {
+            if (options == null) {
+                throw new ProgrammingException("a pool needs conninfo(...), options(...) or credentials(...)");
+            }
+            if (maxSize < 0) {
+                maxSize = Math.max(minSize, 1);
+            }
+            if (minSize < 0 || maxSize < minSize || numWorkers < 1) {
+                throw new ProgrammingException("bad pool settings: minSize " + minSize + ", maxSize " + maxSize
+                        + ", numWorkers " + numWorkers);
+            }
+            return factory.apply(this);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.tusk.pool;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** psycopg_pool's counters; the gauges (pool_size, ...) are added by the pool when it reports. */
+final class PoolStats {
+    final AtomicLong usageMs = new AtomicLong();
+    final AtomicLong requestsNum = new AtomicLong();
+    final AtomicLong requestsQueued = new AtomicLong();
+    final AtomicLong requestsWaitMs = new AtomicLong();
+    final AtomicLong requestsErrors = new AtomicLong();
+    final AtomicLong returnsBad = new AtomicLong();
+    final AtomicLong connectionsNum = new AtomicLong();
+    final AtomicLong connectionsMs = new AtomicLong();
+    final AtomicLong connectionsErrors = new AtomicLong();
+    final AtomicLong connectionsLost = new AtomicLong();
+
+    /** The counters with psycopg_pool's keys; {@code reset} zeroes them after reading (popStats). */
+    Map<String, Long> counters(boolean reset) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        put(m, "usage_ms", usageMs, reset);
+        put(m, "requests_num", requestsNum, reset);
+        put(m, "requests_queued", requestsQueued, reset);
+        put(m, "requests_wait_ms", requestsWaitMs, reset);
+        put(m, "requests_errors", requestsErrors, reset);
+        put(m, "returns_bad", returnsBad, reset);
+        put(m, "connections_num", connectionsNum, reset);
+        put(m, "connections_ms", connectionsMs, reset);
+        put(m, "connections_errors", connectionsErrors, reset);
+        put(m, "connections_lost", connectionsLost, reset);
+        return m;
+    }
+
+    private static void put(Map<String, Long> m, String key, AtomicLong v, boolean reset) {
+        m.put(key, reset ? v.getAndSet(0) : v.get());
+    }
+}
