@@ -20,27 +20,30 @@ import java.util.Map;
 /**
  * Runs every workload on every client, interleaved round by round (the client order rotates each
  * round, so the machine's drift cancels out), against one embedded PostgreSQL; prints a table of
- * throughput and ratios to pgjdbc (the median of per-round ratios), and writes {@code results/results.csv}
+ * throughput and ratios to a baseline (pgjdbc; its reWriteBatchedInserts mode for inserts, HikariCP for the
+ * pool workloads: the median of per-round ratios), and writes {@code results/results.csv}
  * and {@code results/chart.svg}.
  *
  * <p>{@code quick} (default): 2 rounds of 1 s warm-up + 2 × 1 s measurement, about 4 minutes on 2 cores.
- * {@code full}: 3 rounds of 3 + 5 × 2 s. A workload name (point, fetch, insert, concurrent, connect)
+ * {@code full}: 3 rounds of 3 + 5 × 2 s. A workload name (point, fetch, insert, concurrent, connect, pool, pool-8thr)
  * after the mode restricts the run to it. The point-select workload also runs pgbench (same query,
  * {@code -M prepared}) when it is installed, as the server's own limit.
  */
 public final class BenchRunner {
 
     /** A workload: its JMH class, its clients, and how many units one JMH operation is. */
-    record Workload(String name, Class<?> bench, List<String> clients, double unitsPerOp, String unit, boolean lowerIsBetter) {
+    record Workload(String name, Class<?> bench, String method, List<String> clients, double unitsPerOp, String unit) {
     }
 
     static final List<Workload> WORKLOADS = List.of(
-            new Workload("point", PointSelectBench.class, List.of("tusk", "tusk-async", "pgjdbc", "vertx", "pgbench"), 1, "queries/s", false),
-            new Workload("fetch", FetchBench.class, List.of("tusk", "tusk-binary", "pgjdbc", "vertx"), BenchServer.WIDE_ROWS, "rows/s", false),
-            new Workload("insert", InsertBench.class,
-                    List.of("tusk", "tusk-copy", "pgjdbc", "pgjdbc-rewrite", "pgjdbc-copy", "vertx"), InsertBench.ROWS, "rows/s", false),
-            new Workload("concurrent", ConcurrentBench.class, List.of("tusk", "tusk-async", "pgjdbc", "vertx"), ConcurrentBench.QUERIES, "queries/s", false),
-            new Workload("connect", ConnectBench.class, List.of("tusk", "pgjdbc", "vertx"), 1, "connects/s", false));
+            new Workload("point", PointSelectBench.class, "", List.of("tusk", "tusk-async", "pgjdbc", "vertx", "pgbench"), 1, "queries/s"),
+            new Workload("fetch", FetchBench.class, "", List.of("tusk", "tusk-binary", "pgjdbc", "vertx"), BenchServer.WIDE_ROWS, "rows/s"),
+            new Workload("insert", InsertBench.class, "",
+                    List.of("tusk", "tusk-copy", "pgjdbc", "pgjdbc-rewrite", "pgjdbc-copy", "vertx"), InsertBench.ROWS, "rows/s"),
+            new Workload("concurrent", ConcurrentBench.class, "", List.of("tusk", "tusk-async", "pgjdbc", "vertx"), ConcurrentBench.QUERIES, "queries/s"),
+            new Workload("connect", ConnectBench.class, "", List.of("tusk", "pgjdbc", "vertx"), 1, "connects/s"),
+            new Workload("pool", PoolBench.class, "uncontended", List.of("tusk", "hikari"), 1, "leases/s"),
+            new Workload("pool-8thr", PoolBench.class, "contended", List.of("tusk", "hikari"), 1, "leases/s"));
 
     private BenchRunner() {
     }
@@ -90,7 +93,7 @@ public final class BenchRunner {
 
     private static double run(Workload w, String client, int port, boolean full) throws Exception {
         Options opts = new OptionsBuilder()
-                .include(w.bench().getName() + ".")
+                .include(w.bench().getName() + "." + w.method())
                 .param("client", client)
                 .forks(1)
                 .warmupIterations(full ? 3 : 1)
@@ -112,7 +115,7 @@ public final class BenchRunner {
     /** Prints the table; returns its rows (workload, client, median, unit, ratio, spread). */
     private static List<String[]> report(Map<String, Map<String, List<Double>>> scores) {
         List<String[]> rows = new ArrayList<>();
-        System.out.printf("%n%-11s %-15s %16s %-11s %10s %17s%n", "workload", "client", "median", "unit", "vs pgjdbc", "ratio spread");
+        System.out.printf("%n%-11s %-15s %16s %-11s %10s %17s%n", "workload", "client", "median", "unit", "vs base", "ratio spread");
         for (var we : scores.entrySet()) {
             Workload w = WORKLOADS.stream().filter(x -> x.name().equals(we.getKey())).findFirst().orElseThrow();
             List<Double> base = baseline(we.getValue());
@@ -135,6 +138,9 @@ public final class BenchRunner {
     }
 
     private static List<Double> baseline(Map<String, List<Double>> byClient) {
+        if (byClient.containsKey("hikari")) {
+            return byClient.get("hikari");
+        }
         return byClient.containsKey("pgjdbc-rewrite") ? byClient.get("pgjdbc-rewrite") : byClient.get("pgjdbc");
     }
 
