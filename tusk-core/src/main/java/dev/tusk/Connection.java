@@ -66,6 +66,8 @@ public class Connection<R> implements AutoCloseable {
     private final PreparedStatements prepared;
     private volatile boolean closed;
     private volatile Duration statementTimeout;
+    /** A live view of the session, made on first use. */
+    private ConnectionInfo info;
     /** Set when a pool owns the connection: close() gives it back to the pool. */
     private volatile Consumer<Connection<?>> giveBack;
     /** With a pool: whether the connection is lent out (else it is idle in the pool and refuses calls). */
@@ -798,7 +800,11 @@ public class Connection<R> implements AutoCloseable {
     }
 
     public ConnectionInfo info() {
-        return new ConnectionInfo(params, established.host(), driver.core().session(), this);
+        ConnectionInfo i = info;
+        if (i == null) {
+            info = i = new ConnectionInfo(params, established.host(), driver.core().session(), this);
+        }
+        return i;
     }
 
     /** The server's configuration: typed {@code pg_settings} and {@code set_config}. */

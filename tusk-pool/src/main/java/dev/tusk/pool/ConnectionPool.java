@@ -63,6 +63,12 @@ public class ConnectionPool<R> implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.tusk.pool");
     private static final long RECONNECT_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long RECONNECT_DELAY_MAX_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * A connection given back less than this long ago is lent again without probing the socket (a system
+     * call that would dominate a lease). HikariCP trusts 500 ms; one millisecond keeps back-to-back leases
+     * fast while a connection that sat idle, even briefly, is always checked.
+     */
+    private static final long TRUST_RECENT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Builder<R> config;
     private final String name;
@@ -277,7 +283,7 @@ public class ConnectionPool<R> implements AutoCloseable {
             lock.lock();
             try {
                 requireOpen();
-                slot = takeIdle();
+                slot = takeIdle(start);
                 if (slot == null) {
                     if (config.maxWaiting > 0 && waiters.size() >= config.maxWaiting) {
                         stats.requestsErrors.incrementAndGet();
@@ -295,17 +301,20 @@ public class ConnectionPool<R> implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+            long now = start;
             if (waiter != null) {
                 slot = await(waiter, deadline, timeout);
+                now = System.nanoTime();
             }
-            if (ready(slot)) {
+            if (ready(slot, now)) {
                 if (queued) {
-                    stats.requestsWaitMs.addAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                    stats.requestsWaitMs.addAndGet(TimeUnit.NANOSECONDS.toMillis(now - start));
                 }
                 hooks.setLent(slot.conn, true);
-                slot.since = System.nanoTime();
+                slot.since = now;
                 return slot.conn;
             }
+            start = System.nanoTime(); // another try, after a dead connection was replaced
         }
     }
 
@@ -348,8 +357,8 @@ public class ConnectionPool<R> implements AutoCloseable {
     }
 
     /** Checks a slot taken for a borrower; a dead one is closed and replaced, and the borrower tries again. */
-    private boolean ready(Slot<R> slot) {
-        boolean ok = hooks.probe(slot.conn);
+    private boolean ready(Slot<R> slot, long now) {
+        boolean ok = now - slot.since < TRUST_RECENT_NANOS || hooks.probe(slot.conn);
         if (ok && config.check != null) {
             hooks.setLent(slot.conn, true);
             try {
@@ -387,40 +396,29 @@ public class ConnectionPool<R> implements AutoCloseable {
 
     /** Called by a lent connection's close(): repairs it for the next borrower, or replaces it. */
     private void giveBack(Connection<?> returned) {
+        boolean reusable = !closed && repair(returned);
+        hooks.setLent(returned, false);
+        long now = System.nanoTime();
         Slot<R> slot;
         lock.lock();
         try {
             slot = lent.remove(returned);
-        } finally {
-            lock.unlock();
-        }
-        if (slot == null) {
-            return;
-        }
-        stats.usageMs.addAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - slot.since));
-        hooks.setLent(slot.conn, true); // the pool's own calls below
-        boolean reusable = !closed && repair(slot.conn);
-        hooks.setLent(slot.conn, false);
-        if (!reusable || isRetired(slot, System.nanoTime()) || !keepsIdleConnections()) {
-            discard(slot);
-            return;
-        }
-        lock.lock();
-        try {
-            if (closed) {
-                size--;
-            } else {
+            if (slot == null) {
+                return;
+            }
+            stats.usageMs.addAndGet(TimeUnit.NANOSECONDS.toMillis(now - slot.since));
+            if (reusable && !closed && keepsIdleConnections() && !isRetired(slot, now)) {
                 handOrIdle(slot);
                 return;
             }
         } finally {
             lock.unlock();
         }
-        hooks.closeForReal(slot.conn);
+        discard(slot);
     }
 
     /** Rolls back what the borrower left open and runs {@code reset}; false when the connection is unusable. */
-    private boolean repair(Connection<R> conn) {
+    private boolean repair(Connection<?> conn) {
         if (conn.isClosed()) {
             stats.returnsBad.incrementAndGet();
             return false;
@@ -429,15 +427,20 @@ public class ConnectionPool<R> implements AutoCloseable {
             TransactionStatus status = conn.info().transactionStatus();
             if (status == TransactionStatus.INTRANS || status == TransactionStatus.INERROR) {
                 LOG.log(System.Logger.Level.WARNING, "pool '" + name + "': connection given back " + status + ", rolling back");
+                hooks.setLent(conn, true); // the pool's own calls
                 conn.rollback();
             } else if (status != TransactionStatus.IDLE) {
                 stats.returnsBad.incrementAndGet();
                 return false;
             }
             if (config.reset != null) {
-                config.reset.accept(conn);
+                hooks.setLent(conn, true);
+                @SuppressWarnings("unchecked")
+                Connection<R> mine = (Connection<R>) conn;
+                config.reset.accept(mine);
+                return conn.info().transactionStatus() == TransactionStatus.IDLE;
             }
-            return conn.info().transactionStatus() == TransactionStatus.IDLE;
+            return true;
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "pool '" + name + "': connection given back unusable: " + e.getMessage());
             stats.returnsBad.incrementAndGet();
@@ -462,8 +465,7 @@ public class ConnectionPool<R> implements AutoCloseable {
     }
 
     /** The next usable idle connection, registered as lent; expired or retired ones are replaced. */
-    private Slot<R> takeIdle() {
-        long now = System.nanoTime();
+    private Slot<R> takeIdle(long now) {
         for (Slot<R> s = idle.pollFirst(); s != null; s = idle.pollFirst()) {
             if (isRetired(s, now)) {
                 discardLater(s);
