@@ -155,18 +155,42 @@ public final class BlockingDriver {
 
     private OperationalException lost(IOException e) {
         Diagnostic fatal = core.fatalWhileIdle();
-        String why;
-        if (fatal != null) {
-            why = "the server closed the connection: " + SqlState.create(fatal).getMessage();
-        } else if (e instanceof InterruptedIOException) {
-            why = "the operation was interrupted, so the connection is in an unknown state";
-        } else {
-            why = "connection to the server lost" + (e == null ? " (end of stream)" : ": " + e.getMessage());
+        if (fatal == null) {
+            fatal = fatalSentToRunningCommand();
         }
-        OperationalException ex = new OperationalException(why + "; the connection is broken, open a new one", e);
+        OperationalException ex;
+        if (fatal != null) {
+            // the server said why before it closed (pg_terminate_backend, shutdown, idle timeouts): raise the
+            // class of its SQLSTATE (AdminShutdown for 57P01), as psycopg does, and keep its words
+            String why = "the server closed the connection: " + SqlState.create(fatal).getMessage()
+                    + "; the connection is broken, open a new one";
+            TuskException typed = SqlState.withMessage(fatal, why);
+            ex = typed instanceof OperationalException oe ? oe : new OperationalException(why, typed, fatal);
+            if (e != null) {
+                ex.addSuppressed(e);
+            }
+        } else if (e instanceof InterruptedIOException) {
+            ex = new OperationalException("the operation was interrupted, so the connection is in an unknown state; "
+                    + "the connection is broken, open a new one", e);
+        } else {
+            ex = new OperationalException("connection to the server lost" + (e == null ? " (end of stream)" : ": "
+                    + e.getMessage()) + "; the connection is broken, open a new one", e);
+        }
         core.connectionLost(ex);
         close();
         return ex;
+    }
+
+    /** A FATAL (or PANIC) ErrorResponse the server sent to the command in progress before the stream ended. */
+    private Diagnostic fatalSentToRunningCommand() {
+        Command head = core.head();
+        TuskException err = head == null ? null : head.error();
+        if (err == null) {
+            return null;
+        }
+        Diagnostic d = err.diag();
+        String severity = d.severityNonlocalized() != null ? d.severityNonlocalized() : d.severity();
+        return "FATAL".equals(severity) || "PANIC".equals(severity) ? d : null;
     }
 
     public void close() {
