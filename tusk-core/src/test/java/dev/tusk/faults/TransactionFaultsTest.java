@@ -99,7 +99,7 @@ class TransactionFaultsTest {
     @Test
     void aCommitThatReturnedSurvivesAnImmediateShutdown(TestDatabase db) {
         assumeTrue(db.server().isEmbedded());
-        db.admin("CREATE TABLE t (id int)");
+        db.admin("SET synchronous_commit = on; CREATE TABLE t (id int)");
         try (Connection<Row> c = Connection.connect(db.conninfo() + " sslmode=disable")) {
             c.execute("SET synchronous_commit = on");
             c.commit();
