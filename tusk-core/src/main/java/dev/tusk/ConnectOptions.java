@@ -26,6 +26,7 @@ public final class ConnectOptions<R> {
     private final Integer prepareThreshold;
     private final int preparedMax;
     private final RowFactory<R> rowFactory;
+    private final java.time.Duration socketTimeout;
 
     private ConnectOptions(Builder<R> b) {
         this.conninfo = b.conninfo;
@@ -34,6 +35,7 @@ public final class ConnectOptions<R> {
         this.prepareThreshold = b.prepareThreshold;
         this.preparedMax = b.preparedMax;
         this.rowFactory = b.rowFactory;
+        this.socketTimeout = b.socketTimeout;
     }
 
     /** A builder whose connections return {@link Row}s. */
@@ -86,6 +88,11 @@ public final class ConnectOptions<R> {
         return rowFactory;
     }
 
+    /** The longest wait for any bytes from the server once connected; null: no limit. See {@link Builder#socketTimeout}. */
+    public java.time.Duration socketTimeout() {
+        return socketTimeout;
+    }
+
     /** A builder starting from these options. */
     public Builder<R> toBuilder() {
         Builder<R> b = new Builder<>(rowFactory);
@@ -94,6 +101,7 @@ public final class ConnectOptions<R> {
         b.autocommit = autocommit;
         b.prepareThreshold = prepareThreshold;
         b.preparedMax = preparedMax;
+        b.socketTimeout = socketTimeout;
         return b;
     }
 
@@ -112,6 +120,7 @@ public final class ConnectOptions<R> {
         private Integer prepareThreshold = 5;
         private int preparedMax = 100;
         private RowFactory<R> rowFactory;
+        private java.time.Duration socketTimeout;
 
         private Builder(RowFactory<R> rowFactory) {
             this.rowFactory = rowFactory;
@@ -155,6 +164,26 @@ public final class ConnectOptions<R> {
         /** How many statements stay prepared per connection before the least recently used is dropped (default 100). */
         public Builder<R> preparedMax(int max) {
             this.preparedMax = max;
+            return this;
+        }
+
+        /**
+         * Client-side bound on every wait for the server after connecting (null, the default: none, as
+         * libpq). When the server sends nothing for this long (a dead peer, a network partition that keeps
+         * the socket open) the call fails with an OperationalException and the connection is broken. It
+         * also bounds legitimate long statements: set it above the longest one, and prefer the server's
+         * {@code statement_timeout} for limiting statements.
+         *
+         * <pre>{@code
+         * ConnectOptions.builder().conninfo("dbname=app").socketTimeout(Duration.ofSeconds(60)).build();
+         * }</pre>
+         */
+        public Builder<R> socketTimeout(java.time.Duration timeout) {
+            if (timeout != null && (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE)) {
+                throw new dev.tusk.errors.ProgrammingException("socketTimeout must be positive and under 24 days, or null "
+                        + "for none: got " + timeout);
+            }
+            this.socketTimeout = timeout;
             return this;
         }
 

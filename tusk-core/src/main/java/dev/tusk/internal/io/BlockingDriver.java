@@ -20,6 +20,8 @@ import java.net.SocketTimeoutException;
 public final class BlockingDriver {
     private final ProtocolCore core;
     private Transport transport;
+    /** ConnectOptions.socketTimeout in ms; 0: wait for the server forever. */
+    private int socketTimeoutMillis;
 
     public BlockingDriver(ProtocolCore core, Transport transport) {
         this.core = core;
@@ -37,6 +39,19 @@ public final class BlockingDriver {
     /** Swaps the transport (after TLS negotiation). */
     public void transport(Transport t) {
         this.transport = t;
+    }
+
+    /**
+     * Bounds every wait for the server to {@code millis} (0: no bound); a wait that runs out breaks the
+     * connection, since the protocol state is then unknown.
+     */
+    public void socketTimeout(int millis) {
+        try {
+            transport.setReadTimeout(millis);
+        } catch (IOException e) {
+            throw lost(e);
+        }
+        socketTimeoutMillis = millis;
     }
 
     /** Sends a command and waits for it to complete (or pause, for streams). */
@@ -109,12 +124,13 @@ public final class BlockingDriver {
         InputBuffer in = core.input();
         int n;
         try {
-            transport.setReadTimeout(Math.max(1, millis));
+            int wait = Math.max(1, millis);
+            transport.setReadTimeout(socketTimeoutMillis > 0 ? Math.min(wait, socketTimeoutMillis) : wait);
             try {
                 int free = in.prepareWrite();
                 n = transport.read(in.array(), in.writeOffset(), free);
             } finally {
-                transport.setReadTimeout(0);
+                transport.setReadTimeout(socketTimeoutMillis);
             }
         } catch (SocketTimeoutException e) {
             return false;
@@ -147,7 +163,11 @@ public final class BlockingDriver {
     }
 
     private OperationalException timeout(SocketTimeoutException e) {
-        OperationalException ex = new OperationalException("timed out waiting for the server: " + e.getMessage(), e);
+        OperationalException ex = new OperationalException(socketTimeoutMillis > 0
+                ? "the server sent nothing for " + socketTimeoutMillis + " ms (socketTimeout), so the connection was "
+                + "given up: the connection is broken, open a new one; raise socketTimeout if statements may "
+                + "legitimately run longer"
+                : "timed out waiting for the server: " + e.getMessage() + "; the connection is broken, open a new one", e);
         core.connectionLost(ex);
         close();
         return ex;
