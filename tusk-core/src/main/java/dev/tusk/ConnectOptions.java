@@ -29,6 +29,7 @@ public final class ConnectOptions<R> {
     private final RowFactory<R> rowFactory;
     private final Duration statementTimeout;
     private final boolean binary;
+    private final Duration socketTimeout;
 
     private ConnectOptions(Builder<R> b) {
         this.conninfo = b.conninfo;
@@ -39,6 +40,7 @@ public final class ConnectOptions<R> {
         this.rowFactory = b.rowFactory;
         this.statementTimeout = b.statementTimeout;
         this.binary = b.binary;
+        this.socketTimeout = b.socketTimeout;
     }
 
     /** A builder whose connections return {@link Row}s. */
@@ -101,6 +103,11 @@ public final class ConnectOptions<R> {
         return rowFactory;
     }
 
+    /** The longest wait for any bytes from the server once connected; null: no limit. See {@link Builder#socketTimeout}. */
+    public Duration socketTimeout() {
+        return socketTimeout;
+    }
+
     /** A builder starting from these options. */
     public Builder<R> toBuilder() {
         Builder<R> b = new Builder<>(rowFactory);
@@ -111,6 +118,7 @@ public final class ConnectOptions<R> {
         b.preparedMax = preparedMax;
         b.statementTimeout = statementTimeout;
         b.binary = binary;
+        b.socketTimeout = socketTimeout;
         return b;
     }
 
@@ -131,6 +139,7 @@ public final class ConnectOptions<R> {
         private RowFactory<R> rowFactory;
         private Duration statementTimeout;
         private boolean binary;
+        private Duration socketTimeout;
 
         private Builder(RowFactory<R> rowFactory) {
             this.rowFactory = rowFactory;
@@ -195,6 +204,26 @@ public final class ConnectOptions<R> {
          */
         public Builder<R> binary(boolean on) {
             this.binary = on;
+            return this;
+        }
+
+        /**
+         * Client-side bound on every wait for the server after connecting (null, the default: none, as
+         * libpq). When the server sends nothing for this long (a dead peer, a network partition that keeps
+         * the socket open) the call fails with an OperationalException and the connection is broken. It
+         * also bounds legitimate long statements: set it above the longest one, and prefer the server's
+         * {@code statement_timeout} for limiting statements.
+         *
+         * <pre>{@code
+         * ConnectOptions.builder().conninfo("dbname=app").socketTimeout(Duration.ofSeconds(60)).build();
+         * }</pre>
+         */
+        public Builder<R> socketTimeout(Duration timeout) {
+            if (timeout != null && (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE)) {
+                throw new dev.tusk.errors.ProgrammingException("socketTimeout must be positive and under 24 days, or null "
+                        + "for none: got " + timeout);
+            }
+            this.socketTimeout = timeout;
             return this;
         }
 

@@ -108,6 +108,9 @@ public class Connection<R> implements AutoCloseable {
         dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, this::sessionZone);
         driver.core().session().noticeSink(this::deliverNotice);
         driver.core().session().notifySink(notifications::received);
+        if (options.socketTimeout() != null) {
+            driver.socketTimeout((int) Math.max(1, options.socketTimeout().toMillis()));
+        }
     }
 
     /** Connects with a conninfo string ({@code key=value} pairs or a {@code postgresql://} URI). */

@@ -3,6 +3,7 @@ package dev.tusk;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Dumper;
 import dev.tusk.adapt.Format;
+import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.CopyCommand;
@@ -35,6 +36,7 @@ import java.util.NoSuchElementException;
  * it with CopyFail instead, so nothing is written. Either way the connection stays usable.
  */
 public final class Copy implements AutoCloseable {
+    private TuskException reported;
     private static final byte[] BINARY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
     private static final int FLUSH_AT = 1 << 16;
 
@@ -80,6 +82,8 @@ public final class Copy implements AutoCloseable {
             if (conn.driver().core().output().position() >= FLUSH_AT) {
                 conn.driver().flush();
             }
+        } catch (TuskException e) {
+            throw reported(e);
         } finally {
             conn.lock.unlock();
         }
@@ -196,6 +200,8 @@ public final class Copy implements AutoCloseable {
                     throw cmd.error();
                 }
             }
+        } catch (TuskException e) {
+            throw reported(e);
         } finally {
             conn.lock.unlock();
         }
@@ -282,6 +288,16 @@ public final class Copy implements AutoCloseable {
         closed = true;
         conn.lock.lock();
         try {
+            TuskException broken = conn.driver().core().brokenBy();
+            if (broken != null) {
+                // no I/O on a dead socket; say so only if read()/write() have not already (try-with-resources
+                // would otherwise get its own exception back: "Self-suppression not permitted")
+                if (broken != reported && cmd.error() != reported) {
+                    throw new OperationalException("the COPY did not complete: the connection is broken ("
+                            + broken.getMessage() + ")", broken);
+                }
+                return;
+            }
             if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
                 if (isBinary() && headerWritten) {
                     Frontend.copyData(conn.driver().core().output(), new byte[] {(byte) 0xff, (byte) 0xff}, 0, 2);
@@ -291,10 +307,19 @@ public final class Copy implements AutoCloseable {
             } else {
                 drainOut();
             }
-            cmd.throwIfFailed();
+            TuskException failed = cmd.error();
+            if (failed != null && failed != reported) {
+                throw failed;
+            }
         } finally {
             conn.lock.unlock();
         }
+    }
+
+    /** Remembers the last error read() or write() raised, so that close() does not raise it a second time. */
+    private TuskException reported(TuskException e) {
+        reported = e;
+        return e;
     }
 
     private void finish() {

@@ -1,6 +1,7 @@
 package dev.tusk;
 
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.TransactionResolutionUnknown;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.core.SimpleQuery;
@@ -84,7 +85,11 @@ final class Transactions {
             if (status() == 'I') {
                 return;
             }
-            conn.runInternal(sql);
+            try {
+                conn.runInternal(sql);
+            } catch (TuskException e) {
+                throw "COMMIT".equals(sql) ? outcomeUnknownIfLost(e) : e;
+            }
         } finally {
             conn.lock.unlock();
         }
@@ -186,11 +191,23 @@ final class Transactions {
                 if (tx.isActive()) {
                     failedCommit(tx, e);
                 }
-                throw e;
+                throw tx.isOutermost() ? outcomeUnknownIfLost(e) : e; // a lost RELEASE: the server rolled back
             }
         } finally {
             conn.lock.unlock();
         }
+    }
+
+    /**
+     * A COMMIT whose reply never came: the server may have committed before the connection went, so saying
+     * "rolled back" would be a lie. Errors on a connection still alive (the server refused) pass unchanged.
+     */
+    private TuskException outcomeUnknownIfLost(TuskException e) {
+        if (!conn.driver().core().isBroken() || e instanceof TransactionResolutionUnknown) {
+            return e;
+        }
+        return new TransactionResolutionUnknown("the connection was lost while committing: the transaction may or may "
+                + "not have been committed; check the data on a new connection before retrying (" + e.getMessage() + ")", e);
     }
 
     /** A COMMIT or RELEASE the server refused: make sure the block ends rolled back. */

@@ -50,7 +50,20 @@ public final class SqlState {
      */
     public static DatabaseException create(Diagnostic diag, String query) {
         Objects.requireNonNull(diag, "diag");
-        String message = ServerMessages.format(diag, query);
+        return build(diag, ServerMessages.format(diag, query));
+    }
+
+    /**
+     * The exception class {@link #create(Diagnostic, String)} would choose for {@code diag}, with the
+     * client's own {@code message}: for an account that adds to the server's words, such as a FATAL
+     * error followed by the end of the connection ("the server closed the connection: ...").
+     */
+    public static DatabaseException withMessage(Diagnostic diag, String message) {
+        Objects.requireNonNull(diag, "diag");
+        return build(diag, message);
+    }
+
+    private static DatabaseException build(Diagnostic diag, String message) {
         String code = diag.sqlstate();
         if (code != null) {
             DatabaseException e = SqlStateTable.create(code, message, diag);

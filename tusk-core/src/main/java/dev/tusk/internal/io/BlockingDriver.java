@@ -20,6 +20,8 @@ import java.net.SocketTimeoutException;
 public final class BlockingDriver {
     private final ProtocolCore core;
     private Transport transport;
+    /** ConnectOptions.socketTimeout in ms; 0: wait for the server forever. */
+    private int socketTimeoutMillis;
 
     public BlockingDriver(ProtocolCore core, Transport transport) {
         this.core = core;
@@ -37,6 +39,19 @@ public final class BlockingDriver {
     /** Swaps the transport (after TLS negotiation). */
     public void transport(Transport t) {
         this.transport = t;
+    }
+
+    /**
+     * Bounds every wait for the server to {@code millis} (0: no bound); a wait that runs out breaks the
+     * connection, since the protocol state is then unknown.
+     */
+    public void socketTimeout(int millis) {
+        try {
+            transport.setReadTimeout(millis);
+        } catch (IOException e) {
+            throw lost(e);
+        }
+        socketTimeoutMillis = millis;
     }
 
     /** Sends a command and waits for it to complete (or pause, for streams). */
@@ -130,12 +145,13 @@ public final class BlockingDriver {
         InputBuffer in = core.input();
         int n;
         try {
-            transport.setReadTimeout(Math.max(1, millis));
+            int wait = Math.max(1, millis);
+            transport.setReadTimeout(socketTimeoutMillis > 0 ? Math.min(wait, socketTimeoutMillis) : wait);
             try {
                 int free = in.prepareWrite();
                 n = transport.read(in.array(), in.writeOffset(), free);
             } finally {
-                transport.setReadTimeout(0);
+                transport.setReadTimeout(socketTimeoutMillis);
             }
         } catch (SocketTimeoutException e) {
             return false;
@@ -168,7 +184,11 @@ public final class BlockingDriver {
     }
 
     private OperationalException timeout(SocketTimeoutException e) {
-        OperationalException ex = new OperationalException("timed out waiting for the server: " + e.getMessage(), e);
+        OperationalException ex = new OperationalException(socketTimeoutMillis > 0
+                ? "the server sent nothing for " + socketTimeoutMillis + " ms (socketTimeout), so the connection was "
+                + "given up: the connection is broken, open a new one; raise socketTimeout if statements may "
+                + "legitimately run longer"
+                : "timed out waiting for the server: " + e.getMessage() + "; the connection is broken, open a new one", e);
         core.connectionLost(ex);
         close();
         return ex;
@@ -180,19 +200,42 @@ public final class BlockingDriver {
      */
     private TuskException lost(IOException e) {
         Diagnostic fatal = core.fatalWhileIdle();
-        TuskException ex;
+        if (fatal == null) {
+            fatal = fatalSentToRunningCommand();
+        }
+        OperationalException ex;
         if (fatal != null) {
-            ex = SqlState.create(fatal);
+            // the server said why before it closed (pg_terminate_backend, shutdown, idle timeouts): raise the
+            // class of its SQLSTATE (AdminShutdown for 57P01), as psycopg does, and keep its words
+            String why = "the server closed the connection: " + SqlState.create(fatal).getMessage()
+                    + "; the connection is broken, open a new one";
+            TuskException typed = SqlState.withMessage(fatal, why);
+            ex = typed instanceof OperationalException oe ? oe : new OperationalException(why, typed, fatal);
+            if (e != null) {
+                ex.addSuppressed(e);
+            }
         } else if (e instanceof InterruptedIOException) {
-            ex = new OperationalException("the operation was interrupted, so the connection is in an unknown state;"
-                    + " the connection is broken, open a new one", e);
+            ex = new OperationalException("the operation was interrupted, so the connection is in an unknown state; "
+                    + "the connection is broken, open a new one", e);
         } else {
-            ex = new OperationalException("connection to the server lost" + (e == null ? " (end of stream)" : ": " + e.getMessage())
-                    + "; the connection is broken, open a new one", e);
+            ex = new OperationalException("connection to the server lost" + (e == null ? " (end of stream)" : ": "
+                    + e.getMessage()) + "; the connection is broken, open a new one", e);
         }
         core.connectionLost(ex);
         close();
         return ex;
+    }
+
+    /** A FATAL (or PANIC) ErrorResponse the server sent to the command in progress before the stream ended. */
+    private Diagnostic fatalSentToRunningCommand() {
+        Command head = core.head();
+        TuskException err = head == null ? null : head.error();
+        if (err == null) {
+            return null;
+        }
+        Diagnostic d = err.diag();
+        String severity = d.severityNonlocalized() != null ? d.severityNonlocalized() : d.severity();
+        return "FATAL".equals(severity) || "PANIC".equals(severity) ? d : null;
     }
 
     public void close() {
