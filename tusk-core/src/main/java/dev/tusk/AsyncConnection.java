@@ -23,10 +23,12 @@ import dev.tusk.internal.wire.Frontend;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A non-blocking connection to PostgreSQL: psycopg's {@code AsyncConnection}. Every operation returns a
@@ -65,6 +67,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
     private final EventLoop loop;
     private final ConnectOptions<R> options;
     private final AdaptersMap adapters = Tusk.adapters().child();
+    private final AsyncTransactions<R> transactions = new AsyncTransactions<>(this);
     private final List<Consumer<Diagnostic>> noticeHandlers = new CopyOnWriteArrayList<>();
     private final OperationalException closedByUser =
             new OperationalException("the connection was closed (close() was called) before the statement completed");
@@ -342,6 +345,61 @@ public final class AsyncConnection<R> implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- transactions
+
+    /** A statement of the driver's own, and the transaction status it leaves (null: as the server says). */
+    record OwnStatement(String sql, Character statusAfter) {
+    }
+
+    /**
+     * Sends a statement of the driver's own, chosen on the loop thread knowing whether a transaction is
+     * open ({@code idle} true when none is), in order with everything submitted before.
+     */
+    CompletableFuture<Void> runOwn(Function<Boolean, OwnStatement> choose) {
+        LoopFuture<Void> f = new LoopFuture<>();
+        if (closing.get()) {
+            f.completeExceptionally(closedError());
+            return f;
+        }
+        inFlight.incrementAndGet();
+        loop.execute(() -> {
+            OwnStatement st;
+            try {
+                st = choose.apply(expectedStatus == 'I');
+            } catch (RuntimeException e) {
+                inFlight.decrementAndGet();
+                f.completeExceptionally(e);
+                return;
+            }
+            SimpleQuery q = new SimpleQuery(st.sql());
+            sendNow(() -> q, false, c -> null, f);
+            if (st.statusAfter() != null) {
+                expectedStatus = st.statusAfter();
+            }
+        });
+        return f;
+    }
+
+    /**
+     * Runs {@code body} in a transaction block, as {@link Connection#transaction(TransactionBody)}: BEGIN (a
+     * SAVEPOINT when a transaction is already open), then COMMIT (RELEASE) when the body's future completes,
+     * or ROLLBACK (to the savepoint) when it fails, with the body's exception unchanged. Throwing or
+     * failing with {@code new Rollback()} rolls the block back quietly.
+     *
+     * <pre>{@code
+     * conn.transaction(c -> c.execute("INSERT INTO t VALUES (1)")
+     *         .thenCompose(cur -> c.transaction(inner -> inner.execute("INSERT INTO t VALUES (2)"))))
+     *     .join();
+     * }</pre>
+     */
+    public <T> CompletableFuture<T> transaction(Function<AsyncConnection<R>, ? extends CompletionStage<T>> body) {
+        return transaction(TransactionOptions.DEFAULT, body);
+    }
+
+    /** As {@link #transaction(Function)} with options (isolation level, read only, deferrable, savepoint name). */
+    public <T> CompletableFuture<T> transaction(TransactionOptions options,
+                                                Function<AsyncConnection<R>, ? extends CompletionStage<T>> body) {
+        return transactions.run(options, body);
+    }
 
     /** Commits the current transaction once the statements submitted before have run; nothing when none is open. */
     public CompletableFuture<Void> commit() {

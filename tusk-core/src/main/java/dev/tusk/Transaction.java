@@ -160,14 +160,23 @@ public final class Transaction implements AutoCloseable {
     }
 
     String commitSql() {
-        return outer ? "COMMIT" : "RELEASE SAVEPOINT " + quoteIdent(savepointName);
+        return commitSql(outer, savepointName);
     }
 
     String rollbackSql() {
+        return rollbackSql(outer, savepointName);
+    }
+
+    /** COMMIT for the outermost block, else RELEASE of its savepoint (also used by AsyncConnection). */
+    static String commitSql(boolean outer, String savepoint) {
+        return outer ? "COMMIT" : "RELEASE SAVEPOINT " + quoteIdent(savepoint);
+    }
+
+    static String rollbackSql(boolean outer, String savepoint) {
         if (outer) {
             return "ROLLBACK";
         }
-        String sp = quoteIdent(savepointName);
+        String sp = quoteIdent(savepoint);
         return "ROLLBACK TO SAVEPOINT " + sp + "; RELEASE SAVEPOINT " + sp;
     }
 
