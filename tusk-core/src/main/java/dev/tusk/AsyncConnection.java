@@ -68,6 +68,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
     private final ConnectOptions<R> options;
     private final AdaptersMap adapters = Tusk.adapters().child();
     private final AsyncTransactions<R> transactions = new AsyncTransactions<>(this);
+    private final AsyncNotifications notifications = new AsyncNotifications();
     private final List<Consumer<Diagnostic>> noticeHandlers = new CopyOnWriteArrayList<>();
     private final OperationalException closedByUser =
             new OperationalException("the connection was closed (close() was called) before the statement completed");
@@ -94,6 +95,11 @@ public final class AsyncConnection<R> implements AutoCloseable {
         this.prepared = new PreparedStatements(options.prepareThreshold(), options.preparedMax());
         this.expectedStatus = driver.core().session().transactionStatus();
         driver.core().session().noticeSink(this::deliverNotice);
+        driver.core().session().notifySink(n -> loop.execute(() -> notifications.received(n)));
+        driver.onClose(() -> {
+            TuskException f = driver.failure();
+            notifications.end(f == null || f == closedByUser ? null : brokenError(f));
+        });
     }
 
     /** Connects with a conninfo string ({@code key=value} pairs or a {@code postgresql://} URI). */
@@ -525,6 +531,58 @@ public final class AsyncConnection<R> implements AutoCloseable {
             });
         }
         return closeDone;
+    }
+
+    // ---------------------------------------------------------------- cancellation
+
+    private static final java.util.concurrent.ExecutorService CANCELLERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "tusk-async-cancel");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * Asks the server to cancel the statement running now: it fails with {@code QueryCanceled} and the
+     * connection stays usable. The CancelRequest travels on a separate connection, opened off the event
+     * loop; the future completes once the server has taken the request (or fails if it could not be sent).
+     */
+    public CompletableFuture<Void> cancel() {
+        var session = driver.core().session();
+        return CompletableFuture.runAsync(() -> dev.tusk.internal.connect.CancelRequester.cancel(established.host(),
+                established.params(), false, session.backendPid(), session.secretKey(), java.time.Duration.ofSeconds(10)), CANCELLERS);
+    }
+
+    // ---------------------------------------------------------------- notifications
+
+    /**
+     * Adds a handler called with every notification (after {@code LISTEN}), on the event loop: it must not
+     * block, and it may submit statements.
+     */
+    public void addNotifyHandler(Consumer<Notify> handler) {
+        notifications.addHandler(handler);
+    }
+
+    public void removeNotifyHandler(Consumer<Notify> handler) {
+        notifications.removeHandler(handler);
+    }
+
+    /**
+     * The notifications as a {@link java.util.concurrent.Flow.Publisher} with back-pressure: a subscriber
+     * receives every notification that arrives after it subscribed, in order, as many as it requested
+     * (the others wait in its buffer). It completes when the connection is closed and fails when it is lost.
+     *
+     * <pre>{@code
+     * conn.execute("LISTEN jobs").join();
+     * conn.notifications().subscribe(new Flow.Subscriber<Notify>() {
+     *     public void onSubscribe(Flow.Subscription s) { s.request(Long.MAX_VALUE); }
+     *     public void onNext(Notify n) { System.out.println(n.payload()); }
+     *     public void onError(Throwable t) { }
+     *     public void onComplete() { }
+     * });
+     * }</pre>
+     */
+    public java.util.concurrent.Flow.Publisher<Notify> notifications() {
+        return notifications;
     }
 
     // ---------------------------------------------------------------- notices

@@ -42,6 +42,7 @@ public final class EventLoopDriver implements EventLoop.Handler {
     private IntConsumer byteWaiter;
     private ByteBuffer readView;
     private ByteBuffer writeView;
+    private volatile Runnable closeListener;
     private volatile TuskException failure;
     private volatile boolean closed;
 
@@ -271,12 +272,21 @@ public final class EventLoopDriver implements EventLoop.Handler {
         close();
     }
 
+    /** Runs {@code listener} on the loop thread once the connection is closed, whatever the reason. */
+    public void onClose(Runnable listener) {
+        this.closeListener = listener;
+    }
+
     /** Closes the channel (idempotent); queued commands are not touched. Loop thread only. */
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        Runnable listener = closeListener;
+        if (listener != null) {
+            loop.execute(listener);
+        }
         if (key != null) {
             key.cancel();
         }

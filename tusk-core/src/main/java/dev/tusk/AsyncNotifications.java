@@ -1,0 +1,136 @@
+package dev.tusk;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The notifications of an {@link AsyncConnection}: handlers, and a {@link Flow.Publisher} whose subscribers
+ * each receive every notification from their subscription on, in order, never more than they requested
+ * (the rest waits in a buffer: the server cannot be paused without stalling the connection's statements).
+ * Subscribers complete when the connection closes, or fail when it is lost.
+ */
+final class AsyncNotifications implements Flow.Publisher<Notify> {
+    private static final System.Logger LOG = System.getLogger("dev.tusk.notify");
+
+    private final List<Consumer<Notify>> handlers = new CopyOnWriteArrayList<>();
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private volatile boolean ended;
+    private volatile Throwable endedBy;
+
+    void addHandler(Consumer<Notify> h) {
+        handlers.add(h);
+    }
+
+    void removeHandler(Consumer<Notify> h) {
+        handlers.remove(h);
+    }
+
+    /** On the loop thread, for every NotificationResponse. */
+    void received(Notify n) {
+        for (Consumer<Notify> h : handlers) {
+            try {
+                h.accept(n);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "notification handler failed", e);
+            }
+        }
+        for (Subscription s : subscriptions) {
+            s.offer(n);
+        }
+    }
+
+    /** The connection is gone: {@code cause} null when it was closed by the user. */
+    void end(Throwable cause) {
+        endedBy = cause;
+        ended = true;
+        for (Subscription s : subscriptions) {
+            s.drain();
+        }
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super Notify> subscriber) {
+        Subscription s = new Subscription(subscriber);
+        subscriptions.add(s);
+        subscriber.onSubscribe(s);
+        if (ended) {
+            s.drain();
+        }
+    }
+
+    /** One subscriber's demand and buffer; signals are serialised by a work-in-progress counter. */
+    private final class Subscription implements Flow.Subscription {
+        private final Flow.Subscriber<? super Notify> subscriber;
+        private final ConcurrentLinkedQueue<Notify> buffer = new ConcurrentLinkedQueue<>();
+        private final AtomicLong demand = new AtomicLong();
+        private final AtomicInteger wip = new AtomicInteger();
+        private volatile boolean cancelled;
+        private volatile IllegalArgumentException badRequest;
+        private boolean terminated;
+
+        Subscription(Flow.Subscriber<? super Notify> subscriber) {
+            this.subscriber = subscriber;
+        }
+
+        void offer(Notify n) {
+            if (!cancelled) {
+                buffer.add(n);
+                drain();
+            }
+        }
+
+        @Override
+        public void request(long n) {
+            if (n <= 0) {
+                badRequest = new IllegalArgumentException("request(" + n + "): the demand must be positive (Reactive Streams §3.9)");
+            } else {
+                demand.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+            }
+            drain();
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            subscriptions.remove(this);
+            buffer.clear();
+        }
+
+        void drain() {
+            if (wip.getAndIncrement() != 0) {
+                return;
+            }
+            do {
+                if (!terminated && !cancelled) {
+                    if (badRequest != null) {
+                        terminate(badRequest);
+                    } else {
+                        Notify next;
+                        while (demand.get() > 0 && !cancelled && (next = buffer.poll()) != null) {
+                            demand.decrementAndGet();
+                            subscriber.onNext(next);
+                        }
+                        if (ended && buffer.isEmpty()) {
+                            terminate(endedBy);
+                        }
+                    }
+                }
+            } while (wip.decrementAndGet() != 0);
+        }
+
+        private void terminate(Throwable error) {
+            terminated = true;
+            subscriptions.remove(this);
+            if (error == null) {
+                subscriber.onComplete();
+            } else {
+                subscriber.onError(error);
+            }
+        }
+    }
+}
