@@ -1,5 +1,6 @@
 package dev.tusk.internal.connect;
 
+import dev.tusk.errors.DatabaseException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.conninfo.ConnParams;
@@ -41,7 +42,7 @@ public final class Connector {
         TuskException last = null;
         for (HostSpec host : params.hosts()) {
             try {
-                return connectTo(host, params);
+                return connectAllowingTls(host, params);
             } catch (TuskException e) {
                 last = e;
                 failures.add(describe(host) + ": " + e.getMessage());
@@ -53,7 +54,19 @@ public final class Connector {
         throw new OperationalException("could not connect to any host:\n  " + String.join("\n  ", failures), last);
     }
 
-    private static Established connectTo(HostSpec host, ConnParams params) {
+    /** sslmode=allow: plain text first; when the server refuses it (pg_hba hostssl), again over TLS. */
+    private static Established connectAllowingTls(HostSpec host, ConnParams params) {
+        try {
+            return connectTo(host, params, false);
+        } catch (DatabaseException e) {
+            if (params.sslmode().equals("allow") && !host.isUnixSocket() && e.sqlstate() != null && e.sqlstate().startsWith("28")) {
+                return connectTo(host, params, true);
+            }
+            throw e;
+        }
+    }
+
+    private static Established connectTo(HostSpec host, ConnParams params, boolean tlsAfterRefusal) {
         Duration timeout = params.connectTimeout();
         long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
         Transport transport = open(host, params, timeout);
@@ -62,7 +75,7 @@ public final class Connector {
         try {
             setTimeout(transport, deadline);
             if (!host.isUnixSocket()) {
-                negotiateTls(driver, host, params, deadline);
+                negotiateTls(driver, host, params, deadline, tlsAfterRefusal);
             }
             String user = params.user();
             AuthPolicy policy = AuthPolicy.of(params.get("require_auth"), params.get("channel_binding"));
@@ -118,9 +131,20 @@ public final class Connector {
         }
     }
 
-    private static void negotiateTls(BlockingDriver driver, HostSpec host, ConnParams params, long deadline) throws IOException {
+    private static void negotiateTls(BlockingDriver driver, HostSpec host, ConnParams params, long deadline,
+                                     boolean tlsAfterRefusal) throws IOException {
         String mode = params.sslmode();
-        if (mode.equals("disable") || mode.equals("allow")) {
+        if (mode.equals("disable") || (mode.equals("allow") && !tlsAfterRefusal)) {
+            return;
+        }
+        SocketTransport socket = (SocketTransport) driver.transport();
+        if ("direct".equals(params.get("sslnegotiation"))) {
+            if (mode.equals("prefer")) {
+                throw new OperationalException("sslnegotiation=direct needs sslmode=require or stronger (it cannot fall"
+                        + " back to plain text): set sslmode");
+            }
+            driver.transport(new SocketTransport(TlsNegotiator.wrap(socket.socket(), host.host(), host.port(), params, true)));
+            setTimeout(driver.transport(), deadline);
             return;
         }
         MessageWriter out = driver.core().output();
@@ -136,7 +160,7 @@ public final class Connector {
             driver.transport(new SocketTransport(TlsNegotiator.wrap(plain.socket(), host.host(), host.port(), params)));
             setTimeout(driver.transport(), deadline);
         } else if (one[0] == 'N') {
-            if (!mode.equals("prefer")) {
+            if (!mode.equals("prefer") || tlsAfterRefusal) {
                 throw new OperationalException("the server does not support TLS, but sslmode=" + mode + " requires it");
             }
         } else {
