@@ -93,6 +93,15 @@ public final class ConnectionInfo {
         }
     }
 
+    /**
+     * The protocol version in use, as psycopg 3.3's {@code full_protocol_version}: 30002 for 3.2, 30000 for
+     * 3.0. Tusk asks for 3.2 (see {@code max_protocol_version}); older servers answer 3.0.
+     */
+    public int fullProtocolVersion() {
+        int v = session.protocolVersion();
+        return (v >> 16) * 10000 + (v & 0xffff);
+    }
+
     /** The server version as an integer: 180001 for 18.1. */
     public int serverVersion() {
         String v = session.parameter("server_version_num");

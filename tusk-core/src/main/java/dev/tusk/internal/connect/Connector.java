@@ -15,14 +15,18 @@ import dev.tusk.internal.wire.Frontend;
 import dev.tusk.internal.wire.MessageWriter;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Opens a connection the way libpq does: each host in turn, TLS as the sslmode says, then the startup
@@ -40,33 +44,101 @@ public final class Connector {
         dev.tusk.internal.io.EventLoop.checkNotOnEventLoop("a blocking Connection.connect()");
         List<String> failures = new ArrayList<>();
         TuskException last = null;
-        for (HostSpec host : params.hosts()) {
-            try {
-                return connectAllowingTls(host, params);
-            } catch (TuskException e) {
-                last = e;
-                failures.add(describe(host) + ": " + e.getMessage());
+        List<HostSpec> hosts = new ArrayList<>(params.hosts());
+        if ("random".equals(params.get("load_balance_hosts"))) {
+            Collections.shuffle(hosts);
+        }
+        String wanted = params.get("target_session_attrs");
+        wanted = wanted == null || wanted.isEmpty() ? "any" : wanted;
+        // prefer-standby: a standby if any host is one, else whatever answers (libpq's two passes)
+        List<String> passes = wanted.equals("prefer-standby") ? List.of("standby", "any") : List.of(wanted);
+        for (String attrs : passes) {
+            for (HostSpec host : hosts) {
+                for (HostSpec address : addresses(host, failures)) {
+                    try {
+                        Established est = connectAllowingTls(address, params);
+                        String mismatch = SessionAttributes.mismatch(est.driver(), attrs);
+                        if (mismatch == null) {
+                            return est;
+                        }
+                        est.driver().close();
+                        failures.add(describe(address) + ": " + mismatch + " (target_session_attrs=" + wanted + ")");
+                    } catch (TuskException e) {
+                        last = e;
+                        failures.add(describe(address) + ": " + e.getMessage());
+                    }
+                }
             }
         }
-        if (failures.size() == 1) {
+        if (failures.size() == 1 && last != null) {
             throw last;
         }
-        throw new OperationalException("could not connect to any host:\n  " + String.join("\n  ", failures), last);
+        throw new OperationalException("could not connect to any host (" + failures.size() + " attempts):\n  "
+                + String.join("\n  ", failures), last);
+    }
+
+    /** Every address a host name resolves to (libpq tries each); a literal address or socket as is. */
+    private static List<HostSpec> addresses(HostSpec host, List<String> failures) {
+        if (host.isUnixSocket() || host.hostaddr() != null) {
+            return List.of(host);
+        }
+        try {
+            InetAddress[] all = InetAddress.getAllByName(host.host());
+            if (all.length == 1) {
+                return List.of(host);
+            }
+            List<HostSpec> out = new ArrayList<>(all.length);
+            for (InetAddress a : all) {
+                out.add(new HostSpec(host.host(), a.getHostAddress(), host.port()));
+            }
+            return out;
+        } catch (UnknownHostException e) {
+            failures.add(describe(host) + ": could not translate host name \"" + host.host() + "\" to an address");
+            return List.of();
+        }
     }
 
     /** sslmode=allow: plain text first; when the server refuses it (pg_hba hostssl), again over TLS. */
     private static Established connectAllowingTls(HostSpec host, ConnParams params) {
         try {
-            return connectTo(host, params, false);
+            return connectWithProtocol(host, params, false);
         } catch (DatabaseException e) {
             if (params.sslmode().equals("allow") && !host.isUnixSocket() && e.sqlstate() != null && e.sqlstate().startsWith("28")) {
-                return connectTo(host, params, true);
+                return connectWithProtocol(host, params, true);
             }
             throw e;
         }
     }
 
-    private static Established connectTo(HostSpec host, ConnParams params, boolean tlsAfterRefusal) {
+    /** Hosts (host:port) that refused a protocol 3.2 startup outright: they get 3.0 from then on. */
+    private static final Map<String, Boolean> ONLY_3_0 = new ConcurrentHashMap<>();
+
+    /**
+     * Asks for protocol 3.2 (unless max_protocol_version says 3.0); a server that only knows 3.0 answers
+     * NegotiateProtocolVersion and the session goes on in 3.0. A server or pooler that rejects the startup
+     * instead is asked again with 3.0, once, and remembered.
+     */
+    private static Established connectWithProtocol(HostSpec host, ConnParams params, boolean tlsAfterRefusal) {
+        String max = params.get("max_protocol_version");
+        String key = describe(host);
+        boolean ask32 = !"3.0".equals(max) && !ONLY_3_0.containsKey(key);
+        if (!ask32) {
+            return connectTo(host, params, tlsAfterRefusal, Frontend.PROTOCOL_3_0);
+        }
+        try {
+            return connectTo(host, params, tlsAfterRefusal, Frontend.PROTOCOL_3_2);
+        } catch (DatabaseException e) {
+            String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(java.util.Locale.ROOT);
+            boolean rejected32 = "08P01".equals(e.sqlstate()) || "0A000".equals(e.sqlstate()) || m.contains("protocol");
+            if (!rejected32 || "3.2".equals(params.get("min_protocol_version"))) {
+                throw e;
+            }
+            ONLY_3_0.put(key, Boolean.TRUE);
+            return connectTo(host, params, tlsAfterRefusal, Frontend.PROTOCOL_3_0);
+        }
+    }
+
+    private static Established connectTo(HostSpec host, ConnParams params, boolean tlsAfterRefusal, int protocol) {
         Duration timeout = params.connectTimeout();
         long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
         Transport transport = open(host, params, timeout);
@@ -79,10 +151,14 @@ public final class Connector {
             }
             String user = params.user();
             AuthPolicy policy = AuthPolicy.of(params.get("require_auth"), params.get("channel_binding"));
-            Startup startup = new Startup(Frontend.PROTOCOL_3_0, startupParams(params),
+            Startup startup = new Startup(protocol, startupParams(params),
                     new PasswordAuthenticator(user, params.passwordFor(host), policy, driver.transport().peerCertificate()));
             driver.run(startup);
             startup.throwIfFailed();
+            if ("3.2".equals(params.get("min_protocol_version")) && core.session().protocolVersion() < Frontend.PROTOCOL_3_2) {
+                throw new OperationalException("the server only speaks protocol " + (core.session().protocolVersion() >> 16) + "."
+                        + (core.session().protocolVersion() & 0xffff) + ", and min_protocol_version=3.2");
+            }
             driver.transport().setReadTimeout(0);
             return new Established(driver, host, params);
         } catch (SocketTimeoutException e) {
