@@ -28,6 +28,7 @@ final class ScramClient {
     private final String clientNonce;
     private String clientFirstBare;
     private byte[] expectedServerSignature;
+    private boolean serverVerified;
 
     /**
      * @param password    the password after SASLprep ({@link SaslPrep#passwordBytes})
@@ -103,10 +104,12 @@ final class ScramClient {
             throw new OperationalException("SCRAM authentication failed: the server's signature does not match, so it"
                     + " does not know the password; the connection was refused (is something impersonating the server?)");
         }
+        serverVerified = true;
     }
 
+    /** True once the server's final message proved that it knows the password. */
     boolean serverVerified() {
-        return expectedServerSignature != null;
+        return serverVerified;
     }
 
     private static String attribute(String message, char name) {
