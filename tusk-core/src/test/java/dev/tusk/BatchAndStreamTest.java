@@ -57,6 +57,16 @@ class BatchAndStreamTest {
     }
 
     @Test
+    void executemanyOfAStatementThatReturnsRowsDropsThemUnlessAsked() {
+        Cursor<Row> cur = conn.cursor().executemany("SELECT %s::int", List.of(List.of(1), List.of(2)));
+        assertThat(cur.rowcount()).isNotNegative();
+        Cursor<Row> returning = conn.cursor().executemany("SELECT %s::int", List.of(List.of(1), List.of(2)), true);
+        assertThat(returning.fetchone().getInt(0)).isEqualTo(1);
+        assertThat(returning.nextset()).isTrue();
+        assertThat(returning.fetchone().getInt(0)).isEqualTo(2);
+    }
+
+    @Test
     void executemanyErrorRollsBackTheBatch() {
         assertThatThrownBy(() -> conn.cursor().executemany("INSERT INTO t VALUES (%s, %s)",
                 List.of(List.of(1, "a"), List.of(1, "dup"), List.of(2, "b"))))

@@ -128,11 +128,10 @@ public final class Connector {
         try {
             return connectTo(host, params, tlsAfterRefusal, Frontend.PROTOCOL_3_2);
         } catch (DatabaseException e) {
-            // only the server's own refusal of the version (an ErrorResponse about the protocol) is retried;
-            // a protocol violation detected by the client is not a reason to try again
-            String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(java.util.Locale.ROOT);
+            // only the server's own refusal of the startup (an ErrorResponse: PgBouncer 1.18 says "bad packet
+            // header", 08P01) is retried; a protocol violation detected by the client is not
             String serverState = e.diag().sqlstate();
-            boolean rejected32 = ("08P01".equals(serverState) || "0A000".equals(serverState)) && m.contains("protocol");
+            boolean rejected32 = "08P01".equals(serverState) || "0A000".equals(serverState);
             if (!rejected32 || "3.2".equals(params.get("min_protocol_version"))) {
                 throw e;
             }

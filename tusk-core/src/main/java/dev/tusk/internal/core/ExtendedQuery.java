@@ -48,6 +48,11 @@ public final class ExtendedQuery extends QueryCommand {
         this(sql, statementName, parse, List.of(params), resultFormat, true, sync, List.of());
     }
 
+    @Override
+    protected boolean rowsWanted() {
+        return describe;
+    }
+
     public String sql() {
         return sql;
     }

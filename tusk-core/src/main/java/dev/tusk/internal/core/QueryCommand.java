@@ -54,6 +54,11 @@ public abstract class QueryCommand extends Command {
         return results;
     }
 
+    /** False when the statement was sent without Describe: its rows, if any, are not wanted. */
+    protected boolean rowsWanted() {
+        return true;
+    }
+
     /** Handles the messages specific to one command kind; returns false if the type is not one of them. */
     protected boolean handleOwn(int type, Payload p, ProtocolCore core) {
         return false;
@@ -69,7 +74,10 @@ public abstract class QueryCommand extends Command {
             }
             case 'D' -> {
                 if (current == null) {
-                    throw new OperationalException("protocol violation: DataRow before RowDescription");
+                    if (rowsWanted()) {
+                        throw new OperationalException("protocol violation: DataRow before RowDescription");
+                    }
+                    return false; // rows nobody asked to describe (executemany without returning): dropped
                 }
                 current.addRow(p);
             }
