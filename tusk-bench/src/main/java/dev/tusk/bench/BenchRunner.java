@@ -72,9 +72,14 @@ public final class BenchRunner {
                         if (client.equals("pgbench") && !PgBench.available()) {
                             continue; // reported once below
                         }
-                        double score = client.equals("pgbench")
-                                ? PgBench.pointSelects(server.port(), full ? 10 : 3)
-                                : run(w, client, server.port(), full);
+                        double score;
+                        if (client.equals("pgbench")) {
+                            try (Spinner spinner = new Spinner()) { // as PointSelectBench does for the JVM clients
+                                score = PgBench.pointSelects(server.port(), full ? 10 : 3);
+                            }
+                        } else {
+                            score = run(w, client, server.port(), full);
+                        }
                         scores.computeIfAbsent(w.name(), k -> new LinkedHashMap<>())
                                 .computeIfAbsent(client, k -> new ArrayList<>()).add(score);
                         System.out.printf(Locale.ROOT, "round %d %-10s %-15s %,14.0f %s%n", round + 1, w.name(), client, score, w.unit());

@@ -23,7 +23,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.concurrent.TimeUnit;
 
-/** (a) Point select by primary key, one connection, sequential. */
+/** (a) Point select by primary key, one connection, sequential; a {@link Spinner} keeps a vCPU awake. */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -33,6 +33,7 @@ public class PointSelectBench {
 
     private KvClient kv;
     private int next;
+    private Spinner spinner;
 
     interface KvClient extends AutoCloseable {
         String get(int id) throws Exception;
@@ -40,6 +41,7 @@ public class PointSelectBench {
 
     @Setup(Level.Trial)
     public void open() throws Exception {
+        spinner = new Spinner();
         kv = switch (client) {
             case "tusk" -> tusk();
             case "tusk-async" -> tuskAsync();
@@ -58,6 +60,7 @@ public class PointSelectBench {
     @TearDown(Level.Trial)
     public void close() throws Exception {
         kv.close();
+        spinner.close();
     }
 
     @Benchmark

@@ -76,6 +76,10 @@ public final class BlockingDriver {
         }
     }
 
+    /** How long the connection must have been quiet before {@link #readPending} asks the socket (a system call). */
+    private static final long QUIET_NANOS = 1_000_000;
+    private long lastRead = System.nanoTime();
+
     /**
      * Reads what the server sent while the connection was idle (notifications, or the FATAL error it sends
      * before ending a session: idle_session_timeout, pg_terminate_backend, shutdown). Called before a new
@@ -83,6 +87,9 @@ public final class BlockingDriver {
      * and the user would learn that the connection was lost but not why.
      */
     public void readPending() {
+        if (System.nanoTime() - lastRead < QUIET_NANOS) {
+            return; // the server spoke a moment ago: a session it ended since then would be a race anyway
+        }
         int ready;
         try {
             ready = transport.available();
@@ -127,6 +134,7 @@ public final class BlockingDriver {
             throw lost(null);
         }
         in.written(n);
+        lastRead = System.nanoTime();
         try {
             core.process();
         } catch (TuskException e) {
@@ -162,6 +170,7 @@ public final class BlockingDriver {
             throw lost(null);
         }
         in.written(n);
+        lastRead = System.nanoTime();
         try {
             core.process();
         } catch (TuskException e) {
