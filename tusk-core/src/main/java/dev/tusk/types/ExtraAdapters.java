@@ -11,5 +11,6 @@ final class ExtraAdapters {
         IntervalAdapters.register(m);
         JsonAdapters.register(m);
         NetworkAdapters.register(m);
+        RangeAdapters.register(m);
     }
 }

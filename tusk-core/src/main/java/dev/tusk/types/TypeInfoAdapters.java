@@ -9,6 +9,7 @@ public final class TypeInfoAdapters {
     }
 
     public static void register(TypeInfo info, AdaptersMap m) {
+        RangeAdapters.registerLoaders(m, info);
         ArrayAdapters.registerArrayOf(m, info);
     }
 }

@@ -357,4 +357,51 @@ class ServerRoundTripTest {
         checkLiteral("'{(1\\,2),(3\\,4)}'::point[]", List.of("(1,2)", "(3,4)"));
         checkLiteral("'{(1\\,2)\\,(3\\,4);(0\\,0)\\,(1\\,1)}'::box[]", List.of("(3,4),(1,2)", "(1,1),(0,0)"));
     }
+
+    @Test
+    void ranges() {
+        LocalDateTime t0 = LocalDateTime.of(2024, 1, 1, 8, 30);
+        OffsetDateTime z0 = OffsetDateTime.of(2024, 1, 1, 8, 30, 0, 0, ZoneOffset.UTC);
+        check(List.of(
+                Case.of(Range.of(1, 5), "int4range", "[1,5)"),
+                new Case(Range.of(1, 5, "[]"), "int4range", Range.of(1, 6), "[1,6)"),
+                new Case(Range.of(1, 5, "()"), "int4range", Range.of(2, 5), "[2,5)"),
+                Case.of(Range.of(null, 5), "int4range", "(,5)"),
+                Case.of(Range.of(-3, null), "int4range", "[-3,)"),
+                Case.of(Range.of(null, null), "int4range", "(,)"),
+                Case.of(Range.empty(), "int4range", "empty"),
+                new Case(Range.of(3, 3), "int4range", Range.empty(), "empty"),
+                Case.of(Range.of(Long.MIN_VALUE, 0L), "int8range", "[-9223372036854775808,0)"),
+                Case.of(Range.of(new BigDecimal("1.5"), new BigDecimal("2.50"), "(]"), "numrange", "(1.5,2.50]"),
+                Case.of(Range.of(null, new BigDecimal("-1"), "(]"), "numrange", "(,-1]"),
+                Case.of(Range.of(LocalDate.of(2024, 1, 1), LocalDate.of(2024, 2, 1)), "daterange", "[2024-01-01,2024-02-01)"),
+                Case.of(Range.of(LocalDate.of(-10, 1, 1), null), "daterange", "[\"0011-01-01 BC\",)"),
+                Case.of(Range.of(t0, t0.plusHours(1), "[]"), "tsrange", "[\"2024-01-01 08:30:00\",\"2024-01-01 09:30:00\"]"),
+                Case.of(Range.of(z0, null), "tstzrange", "[\"2024-01-01 08:30:00+00\",)")));
+        checkLiteral("'[1,10)'::int4range", Range.of(1, 10));
+        checkLiteral("'  ( 1 , 10 ] '::int8range", Range.of(2L, 11L));
+        checkLiteral("'EMPTY'::numrange", Range.empty());
+        checkLiteralFails("'[2024-01-01,infinity]'::daterange", "infinity");
+        DateTimeAdapters.mapInfinity(conn.adapters());
+        checkLiteral("'[\"2024-01-01\",infinity]'::daterange",
+                Range.of(LocalDate.of(2024, 1, 1), true, LocalDate.MAX, true)); // infinity is a value: "]" is kept
+        checkLiteral("ARRAY['[1,2)'::int4range, NULL, 'empty']",
+                Arrays.asList(Range.of(1, 2), null, Range.empty()));
+    }
+
+    @Test
+    void multiranges() {
+        check(List.of(
+                Case.of(Multirange.of(Range.of(1, 3), Range.of(5, 7)), "int4multirange", "{[1,3),[5,7)}"),
+                new Case(Multirange.of(Range.of(5, 7), Range.of(1, 6)), "int4multirange",
+                        Multirange.of(Range.of(1, 7)), "{[1,7)}"),
+                Case.of(Multirange.of(), "int4multirange", "{}"),
+                new Case(Multirange.of(Range.empty()), "int8multirange", Multirange.of(), "{}"),
+                Case.of(Multirange.of(Range.of(null, 0L), Range.of(10L, null)), "int8multirange", "{(,0),[10,)}"),
+                Case.of(Multirange.of(Range.of(new BigDecimal("0.5"), new BigDecimal("1.5"))), "nummultirange", "{[0.5,1.5)}"),
+                Case.of(Multirange.of(Range.of(LocalDate.of(2024, 1, 1), LocalDate.of(2024, 1, 3))), "datemultirange",
+                        "{[2024-01-01,2024-01-03)}")));
+        checkLiteral("'{[1,3), [5,7)}'::int4multirange", List.of(Range.of(1, 3), Range.of(5, 7)));
+        checkLiteral("'{}'::datemultirange", List.of());
+    }
 }
