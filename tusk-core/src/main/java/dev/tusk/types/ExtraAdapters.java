@@ -12,5 +12,6 @@ final class ExtraAdapters {
         JsonAdapters.register(m);
         NetworkAdapters.register(m);
         RangeAdapters.register(m);
+        EnumInfo.registerDefaults(m);
     }
 }

@@ -10,6 +10,11 @@ public final class TypeInfoAdapters {
 
     public static void register(TypeInfo info, AdaptersMap m) {
         RangeAdapters.registerLoaders(m, info);
+        if (info.kind() == TypeInfo.Kind.ENUM) {
+            EnumInfo.registerLabelLoaders(m, info);
+        } else if (info.kind() == TypeInfo.Kind.COMPOSITE) {
+            CompositeInfo.registerObjectArrayLoaders(m, info);
+        }
         ArrayAdapters.registerArrayOf(m, info);
     }
 }
