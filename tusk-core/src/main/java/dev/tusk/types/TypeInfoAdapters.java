@@ -14,6 +14,8 @@ public final class TypeInfoAdapters {
             EnumInfo.registerLabelLoaders(m, info);
         } else if (info.kind() == TypeInfo.Kind.COMPOSITE) {
             CompositeInfo.registerObjectArrayLoaders(m, info);
+        } else if (HstoreAdapters.isHstore(info)) {
+            HstoreAdapters.registerCodecs(info, m);
         }
         ArrayAdapters.registerArrayOf(m, info);
     }

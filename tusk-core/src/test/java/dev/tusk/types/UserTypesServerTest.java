@@ -146,4 +146,36 @@ class UserTypesServerTest {
         assertThatThrownBy(() -> CompositeInfo.register(info, conn.adapters(), Card.class))
                 .isInstanceOf(ProgrammingException.class).hasMessageContaining("by position");
     }
+
+    @Test
+    void hstoreLoadsAndDumpsMaps(TestDatabase db) {
+        try {
+            conn.execute("CREATE EXTENSION IF NOT EXISTS hstore");
+        } catch (dev.tusk.errors.DatabaseException e) {
+            org.junit.jupiter.api.Assumptions.abort("the hstore extension is not available: " + e.getMessage());
+        }
+        TypeInfo info = TypeInfo.fetch(conn, "hstore");
+        HstoreAdapters.register(info, conn.adapters());
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("a", "1");
+        m.put("key with \"quotes\" and \\", "naïve ☃");
+        m.put("", "");
+        m.put("n", null);
+        for (boolean binary : List.of(false, true)) {
+            for (String p : List.of("%s", "%t", "%b")) {
+                assertThat(select("SELECT " + p + "::hstore", binary, m)).as(p + " " + binary).isEqualTo(m);
+                assertThat(select("SELECT " + p + " -> 'a'", binary, m)).isEqualTo("1");
+            }
+            assertThat(select("SELECT 'a=>1, b => NULL, \"c d\"=>\"NULL\"'::hstore", binary))
+                    .isEqualTo(new java.util.HashMap<>(Map.of("a", "1", "c d", "NULL")) {{ put("b", null); }});
+            assertThat(select("SELECT ''::hstore", binary)).isEqualTo(Map.of());
+            assertThat(select("SELECT ARRAY['x=>y'::hstore, NULL]", binary)).isEqualTo(Arrays.asList(Map.of("x", "y"), null));
+        }
+        // TypeInfo.register alone knows hstore too, on another connection
+        try (Connection<Row> other = Connection.connect(db.conninfo())) {
+            assertThat(other.execute("SELECT 'k=>v'::hstore").fetchone().get(0)).isEqualTo("\"k\"=>\"v\"");
+            TypeInfo.fetch(other, "hstore").register(other.adapters());
+            assertThat(other.execute("SELECT 'k=>v'::hstore").fetchone().get(0)).isEqualTo(Map.of("k", "v"));
+        }
+    }
 }
