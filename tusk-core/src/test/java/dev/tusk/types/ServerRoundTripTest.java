@@ -404,4 +404,24 @@ class ServerRoundTripTest {
         checkLiteral("'{[1,3), [5,7)}'::int4multirange", List.of(Range.of(1, 3), Range.of(5, 7)));
         checkLiteral("'{}'::datemultirange", List.of());
     }
+
+    @Test
+    void arraysLoadIntoJavaArraysThroughTypedGetters() {
+        for (boolean binary : List.of(false, true)) {
+            Cursor<Row> cur = conn.cursor();
+            cur.setBinary(binary);
+            Row r = cur.execute("SELECT %s::int4[], %s::int8[], %s::text[], '{{1.5,2},{3,4}}'::float8[], '{1,NULL}'::int4[],"
+                    + " '[0:1]={2020-01-01,NULL}'::date[]", new int[] {1, -2}, new long[] {Long.MAX_VALUE},
+                    new String[] {"a", null, "c d"}).fetchone();
+            assertThat(r.get(0, int[].class)).containsExactly(1, -2);
+            assertThat(r.get(1, long[].class)).containsExactly(Long.MAX_VALUE);
+            assertThat(r.get(2, String[].class)).containsExactly("a", null, "c d");
+            assertThat(r.get(3, double[][].class)).isDeepEqualTo(new double[][] {{1.5, 2}, {3, 4}});
+            assertThat(r.get(4, Integer[].class)).containsExactly(1, null);
+            assertThat(r.get(0, long[].class)).containsExactly(1L, -2L);
+            assertThat(r.get(5, LocalDate[].class)).containsExactly(LocalDate.of(2020, 1, 1), null);
+            assertThatThrownBy(() -> r.get(4, int[].class)).isInstanceOf(DataException.class).hasMessageContaining("NULL");
+            assertThatThrownBy(() -> r.get(3, double[].class)).isInstanceOf(DataException.class).hasMessageContaining("dimensions");
+        }
+    }
 }
