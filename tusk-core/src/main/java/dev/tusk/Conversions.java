@@ -18,6 +18,9 @@ final class Conversions {
             if (type == String.class) {
                 return v.toString();
             }
+            if (type.isArray() && v instanceof java.util.List<?> list) {
+                return dev.tusk.types.JavaArrays.toArray(list, type);
+            }
             if (v instanceof Number n) {
                 BigDecimal bd = n instanceof BigDecimal b ? b : new BigDecimal(n.toString());
                 if (type == Long.class || type == long.class) return bd.longValueExact();

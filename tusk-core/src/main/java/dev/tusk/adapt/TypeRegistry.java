@@ -23,16 +23,20 @@ public final class TypeRegistry {
     private final Map<String, TypeInfo> byName;
     private final Map<Integer, TypeInfo> byOid;
     private final Map<Integer, TypeInfo> byArrayOid;
+    /** Ranges by subtype oid and multiranges by range oid, keyed by {@link #baseKey}. */
+    private final Map<Long, TypeInfo> byBase;
 
-    private TypeRegistry(Map<String, TypeInfo> byName, Map<Integer, TypeInfo> byOid, Map<Integer, TypeInfo> byArrayOid) {
+    private TypeRegistry(Map<String, TypeInfo> byName, Map<Integer, TypeInfo> byOid, Map<Integer, TypeInfo> byArrayOid,
+                         Map<Long, TypeInfo> byBase) {
         this.byName = byName;
         this.byOid = byOid;
         this.byArrayOid = byArrayOid;
+        this.byBase = byBase;
     }
 
     /** A registry with nothing in it. */
     public static TypeRegistry empty() {
-        return new TypeRegistry(Map.of(), Map.of(), Map.of());
+        return new TypeRegistry(Map.of(), Map.of(), Map.of(), Map.of());
     }
 
     /** A new registry that also knows {@code info}, replacing any type of the same name or oid. */
@@ -48,7 +52,12 @@ public final class TypeRegistry {
         if (info.arrayOid() != 0) {
             a.put(info.arrayOid(), info);
         }
-        return new TypeRegistry(n, o, a);
+        Map<Long, TypeInfo> b = byBase;
+        if (info.kind() == TypeInfo.Kind.RANGE || info.kind() == TypeInfo.Kind.MULTIRANGE) {
+            b = new HashMap<>(byBase);
+            b.putIfAbsent(baseKey(info.kind(), info.baseOid()), info);
+        }
+        return new TypeRegistry(n, o, a, b);
     }
 
     /**
@@ -84,6 +93,20 @@ public final class TypeRegistry {
     /** The element type whose array type has this oid, or {@code null}. */
     public TypeInfo elementOfArray(int arrayOid) {
         return byArrayOid.get(arrayOid);
+    }
+
+    /** The range type over {@code subtypeOid} (the first registered, e.g. int4range for int4), or {@code null}. */
+    public TypeInfo rangeOver(int subtypeOid) {
+        return byBase.get(baseKey(TypeInfo.Kind.RANGE, subtypeOid));
+    }
+
+    /** The multirange type over the range type {@code rangeOid}, or {@code null}. */
+    public TypeInfo multirangeOver(int rangeOid) {
+        return byBase.get(baseKey(TypeInfo.Kind.MULTIRANGE, rangeOid));
+    }
+
+    private static long baseKey(TypeInfo.Kind kind, int oid) {
+        return ((long) kind.ordinal() << 32) | (oid & 0xFFFFFFFFL);
     }
 
     /** The array oid of the type {@code elementOid}, or 0 when unknown. */

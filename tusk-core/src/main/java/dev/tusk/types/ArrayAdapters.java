@@ -33,7 +33,7 @@ public final class ArrayAdapters {
             float[].class, double[].class, boolean[].class};
 
     static boolean isContainer(Object o) {
-        return o instanceof List<?> || (o != null && o.getClass().isArray() && !(o instanceof byte[]) && !(o instanceof char[]));
+        return (o instanceof List<?> && !(o instanceof Multirange<?>)) || (o != null && o.getClass().isArray() && !(o instanceof byte[]) && !(o instanceof char[]));
     }
 
     /** The elements of a container, boxed. */

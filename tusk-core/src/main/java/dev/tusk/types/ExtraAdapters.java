@@ -11,5 +11,7 @@ final class ExtraAdapters {
         IntervalAdapters.register(m);
         JsonAdapters.register(m);
         NetworkAdapters.register(m);
+        RangeAdapters.register(m);
+        EnumInfo.registerDefaults(m);
     }
 }

@@ -9,6 +9,14 @@ public final class TypeInfoAdapters {
     }
 
     public static void register(TypeInfo info, AdaptersMap m) {
+        RangeAdapters.registerLoaders(m, info);
+        if (info.kind() == TypeInfo.Kind.ENUM) {
+            EnumInfo.registerLabelLoaders(m, info);
+        } else if (info.kind() == TypeInfo.Kind.COMPOSITE) {
+            CompositeInfo.registerObjectArrayLoaders(m, info);
+        } else if (HstoreAdapters.isHstore(info)) {
+            HstoreAdapters.registerCodecs(info, m);
+        }
         ArrayAdapters.registerArrayOf(m, info);
     }
 }
