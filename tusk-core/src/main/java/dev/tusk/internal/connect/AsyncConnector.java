@@ -55,7 +55,7 @@ public final class AsyncConnector {
 
     private static void tryHost(ConnParams params, EventLoop loop, int index, List<String> failures, TuskException last,
                                 LoopFuture<Established> result) {
-        List<HostSpec> hosts = params.hosts();
+        List<HostSpec> hosts = params.connectionOrder();
         if (index >= hosts.size()) {
             result.completeExceptionally(failures.size() == 1 ? last
                     : new OperationalException("could not connect to any host:\n  " + String.join("\n  ", failures), last));

@@ -22,7 +22,6 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,10 +43,7 @@ public final class Connector {
         dev.tusk.internal.io.EventLoop.checkNotOnEventLoop("a blocking Connection.connect()");
         List<String> failures = new ArrayList<>();
         TuskException last = null;
-        List<HostSpec> hosts = new ArrayList<>(params.hosts());
-        if ("random".equals(params.get("load_balance_hosts"))) {
-            Collections.shuffle(hosts);
-        }
+        List<HostSpec> hosts = params.connectionOrder();
         String wanted = params.get("target_session_attrs");
         wanted = wanted == null || wanted.isEmpty() ? "any" : wanted;
         // prefer-standby: a standby if any host is one, else whatever answers (libpq's two passes)

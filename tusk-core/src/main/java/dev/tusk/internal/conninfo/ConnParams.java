@@ -1,193 +1,248 @@
 package dev.tusk.internal.conninfo;
 
-import dev.tusk.errors.ProgrammingException;
-
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The connection parameters in effect, resolved as libpq does: the explicit ones (conninfo string and
- * options), then the service file's, then the {@code PG*} environment variables; the getters apply
- * libpq's defaults for what is still missing. Every keyword and value is checked here, before any
- * network traffic.
+ * The effective connection parameters, computed as libpq does before it opens a socket: the explicit values
+ * first, then the service named by {@code service} or PGSERVICE (from the service file), then the PG*
+ * environment variables, then the defaults ({@code port=5432}, {@code user} = the OS user, {@code dbname} =
+ * user, {@code sslmode=prefer}, or {@code verify-full} with {@code sslrootcert=system}, ...). Every value is
+ * checked here, so a bad one fails before any network traffic.
  *
- * <p>Default host: a Unix-domain socket in {@code /var/run/postgresql} or {@code /tmp} when a server's
- * socket exists there for the port (libpq compiles one of the two in), else {@code localhost}.
+ * <pre>{@code
+ * ConnParams p = ConnParams.resolve(Conninfo.parse("host=db1,db2 port=5432,5433 dbname=app"));
+ * for (HostSpec h : p.hosts()) { ... p.passwordFor(h) ... }
+ * }</pre>
  */
 public final class ConnParams {
-    static final int DEFAULT_PORT = 5432;
-    private static final List<String> SOCKET_DIRS = List.of("/var/run/postgresql", "/tmp");
-
-    private final Map<String, String> map;
+    private final Map<String, String> effective;
+    private final Map<String, String> given;
+    private final List<HostSpec> hosts;
     private final Environment env;
 
-    private ConnParams(Map<String, String> map, Environment env) {
-        this.map = map;
+    private ConnParams(Map<String, String> effective, Map<String, String> given, List<HostSpec> hosts,
+                       Environment env) {
+        this.effective = Collections.unmodifiableMap(effective);
+        this.given = Collections.unmodifiableMap(given);
+        this.hosts = List.copyOf(hosts);
         this.env = env;
     }
 
+    /** Resolves {@code explicit} against this process's environment. */
     public static ConnParams resolve(Map<String, String> explicit) {
-        return resolve(explicit, Environment.SYSTEM);
+        return resolve(explicit, Environment.system());
     }
 
+    /**
+     * Resolves {@code explicit} (keyword to value; null values are ignored) against {@code env}.
+     *
+     * @throws dev.tusk.errors.ProgrammingException for an unknown keyword, an invalid value (wherever it came
+     *         from), an unknown service or mismatched host/port lists
+     */
     public static ConnParams resolve(Map<String, String> explicit, Environment env) {
-        Map<String, String> m = new LinkedHashMap<>();
+        Map<String, String> supplied = new LinkedHashMap<>();
         explicit.forEach((k, v) -> {
-            Keywords.requireKnown(k);
+            Keywords.require(k);
             if (v != null) {
-                m.put(k, v);
+                supplied.put(k, v);
             }
         });
-        String service = m.containsKey("service") ? m.get("service") : env.getenv("PGSERVICE");
-        if (service != null && !service.isEmpty()) {
-            ServiceFile.lookup(service, serviceFiles(m, env)).forEach(m::putIfAbsent);
-        }
-        Keywords.ENV.forEach((keyword, variable) -> {
-            if (variable != null && !m.containsKey(keyword)) {
-                String v = env.getenv(variable);
+        addService(supplied, env);
+        for (Keyword k : Keywords.all().values()) {
+            if (k.envVar() != null && !supplied.containsKey(k.name())) {
+                String v = env.get(k.envVar());
                 if (v != null) {
-                    m.put(keyword, v);
+                    supplied.put(k.name(), v);
                 }
             }
-        });
-        if ("1".equals(m.get("requiressl")) && !m.containsKey("sslmode")) {
-            m.put("sslmode", "require"); // the deprecated spelling
         }
-        m.forEach(Keywords::checkValue);
-        ConnParams p = new ConnParams(m, env);
-        p.hosts(); // host/hostaddr/port lists must agree
-        return p;
+        Map<String, String> given = inKeywordOrder(supplied);
+        Map<String, String> effective = new LinkedHashMap<>(given);
+        addDefaults(effective, env);
+        effective.forEach(ValueRules::check);
+        ValueRules.checkCombination(effective);
+
+        List<HostSpec> hosts = HostList.build(effective.get("host"), effective.get("hostaddr"),
+                effective.get("port"), env);
+        String host = effective.get("host");
+        if ((host == null || host.isEmpty()) && isNullOrEmpty(effective.get("hostaddr"))) {
+            effective.put("host", String.join(",", hosts.stream().map(HostSpec::host).toList()));
+        }
+        return new ConnParams(inKeywordOrder(effective), given, hosts, env);
     }
 
-    private static List<Path> serviceFiles(Map<String, String> m, Environment env) {
-        List<Path> files = new ArrayList<>();
-        String own = m.containsKey("servicefile") ? m.get("servicefile") : env.getenv("PGSERVICEFILE");
-        files.add(own != null ? Path.of(own) : env.home().resolve(".pg_service.conf"));
-        String sysconf = env.getenv("PGSYSCONFDIR");
-        files.add(Path.of(sysconf != null ? sysconf : "/etc/postgresql-common", "pg_service.conf"));
-        return files;
+    private static void addService(Map<String, String> supplied, Environment env) {
+        String service = supplied.containsKey("service") ? supplied.get("service") : env.get("PGSERVICE");
+        if (service == null || service.isEmpty()) {
+            return;
+        }
+        String fileSetting = supplied.containsKey("servicefile") ? supplied.get("servicefile")
+                : env.get("PGSERVICEFILE");
+        Path userFile = fileSetting != null && !fileSetting.isEmpty() ? Path.of(fileSetting) : env.defaultServiceFile();
+        ServiceFile.lookup(service, userFile, env.systemServiceFile()).forEach(supplied::putIfAbsent);
     }
 
-    /** The hosts to try, in order, with their ports (libpq's comma-separated lists). */
-    public List<HostSpec> hosts() {
-        List<String> hosts = list("host");
-        List<String> addrs = list("hostaddr");
-        List<String> ports = list("port");
-        int n = Math.max(hosts.size(), addrs.size());
-        if (n == 0) {
-            n = 1;
-        }
-        if (!hosts.isEmpty() && !addrs.isEmpty() && hosts.size() != addrs.size()) {
-            throw new ProgrammingException("could not match " + hosts.size() + " host names to " + addrs.size() + " hostaddr values");
-        }
-        if (ports.size() > 1 && ports.size() != n) {
-            throw new ProgrammingException("could not match " + ports.size() + " port numbers to " + n + " hosts");
-        }
-        List<HostSpec> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            String port = ports.isEmpty() ? "" : ports.get(ports.size() == 1 ? 0 : i);
-            int p = port.isBlank() ? DEFAULT_PORT : Integer.parseInt(port.trim());
-            String host = hosts.isEmpty() ? "" : hosts.get(i);
-            String addr = addrs.isEmpty() ? null : emptyToNull(addrs.get(i));
-            if (host.isEmpty() && addr == null) {
-                host = defaultHost(p);
+    private static void addDefaults(Map<String, String> m, Environment env) {
+        for (Keyword k : Keywords.all().values()) {
+            if (m.containsKey(k.name())) {
+                continue;
             }
-            out.add(new HostSpec(host.isEmpty() ? addr : host, addr, p));
+            if (k.name().equals("sslmode") && "system".equals(m.get("sslrootcert"))) {
+                m.put("sslmode", "verify-full");
+            } else if (k.compiledDefault() != null) {
+                m.put(k.name(), k.compiledDefault());
+            }
+        }
+        if (isNullOrEmpty(m.get("user")) && env.osUser() != null) {
+            m.put("user", env.osUser());
+        }
+        if (isNullOrEmpty(m.get("dbname")) && m.get("user") != null) {
+            m.put("dbname", m.get("user"));
+        }
+    }
+
+    private static Map<String, String> inKeywordOrder(Map<String, String> m) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String k : Keywords.all().keySet()) {
+            String v = m.get(k);
+            if (v != null) {
+                out.put(k, v);
+            }
         }
         return out;
     }
 
-    private List<String> list(String key) {
-        String v = map.get(key);
-        if (v == null || v.isEmpty()) {
-            return List.of();
-        }
-        List<String> parts = new ArrayList<>();
-        for (String s : v.split(",", -1)) {
-            parts.add(s.strip());
-        }
-        return parts;
+    private static boolean isNullOrEmpty(String s) {
+        return s == null || s.isEmpty();
     }
 
-    private static String defaultHost(int port) {
-        for (String dir : SOCKET_DIRS) {
-            if (Files.exists(Path.of(dir, ".s.PGSQL." + port))) {
-                return dir;
-            }
-        }
-        return "localhost";
+    /** The servers to try, in the order given. */
+    public List<HostSpec> hosts() {
+        return hosts;
     }
 
-    /** The explicit password, else the password file's entry for this host, else null. */
-    public String passwordFor(HostSpec h) {
-        String explicit = map.get("password");
-        if (explicit != null && !explicit.isEmpty()) {
-            return explicit;
+    /**
+     * The servers in the order a connection attempt should try them: {@link #hosts()} as given, or shuffled
+     * when {@code load_balance_hosts=random} (libpq shuffles the host list the same way).
+     */
+    public List<HostSpec> connectionOrder() {
+        if (!"random".equals(effective.get("load_balance_hosts")) || hosts.size() < 2) {
+            return hosts;
         }
-        String file = map.get("passfile");
-        Path path = file != null && !file.isEmpty() ? Path.of(file) : env.home().resolve(".pgpass");
-        String host = h.host() != null && !h.host().isEmpty() ? h.host() : h.hostaddr();
-        return PassFile.lookup(path, host, Integer.toString(h.port()), dbname(), user());
+        List<HostSpec> shuffled = new java.util.ArrayList<>(hosts);
+        Collections.shuffle(shuffled, java.util.concurrent.ThreadLocalRandom.current());
+        return shuffled;
+    }
+
+    /**
+     * The password for {@code host}: the {@code password} parameter (or PGPASSWORD, or the service's) if not
+     * empty, else the first matching line of the password file ({@code passfile} / PGPASSFILE, else
+     * ~/.pgpass), else null. A connection through one of the default socket directories matches the
+     * hostname {@code localhost} in the file, as libpq does for its compiled-in socket directory.
+     */
+    public String passwordFor(HostSpec host) {
+        String password = effective.get("password");
+        if (!isNullOrEmpty(password)) {
+            return password;
+        }
+        String passfile = effective.get("passfile");
+        Path file = isNullOrEmpty(passfile) ? env.defaultPassFile() : Path.of(passfile);
+        if (file == null) {
+            return null;
+        }
+        return new PassFile(file).lookup(passFileHost(host), String.valueOf(host.port()), dbname(), user());
+    }
+
+    private String passFileHost(HostSpec host) {
+        String name = isNullOrEmpty(host.host()) ? host.hostaddr() : host.host();
+        if (isNullOrEmpty(name)) {
+            return "localhost";
+        }
+        if (host.isUnixSocket() && env.socketDirs().contains(Path.of(name))) {
+            return "localhost";
+        }
+        return name;
     }
 
     public String dbname() {
-        String d = map.get("dbname");
-        return d == null || d.isEmpty() ? user() : d;
+        return effective.get("dbname");
     }
 
     public String user() {
-        String u = map.get("user");
-        return u == null || u.isEmpty() ? System.getProperty("user.name") : u;
+        return effective.get("user");
     }
 
+    /** disable, allow, prefer, require, verify-ca or verify-full. */
     public String sslmode() {
-        String s = map.get("sslmode");
-        return s == null || s.isEmpty() ? "prefer" : s;
+        return effective.get("sslmode");
     }
 
-    /** libpq's connect_timeout: null (absent, 0 or negative) waits forever; 1 second counts as 2. */
+    /** connect_timeout: null when absent or not positive (wait forever); 1 second counts as 2, as in libpq. */
     public Duration connectTimeout() {
-        String s = map.get("connect_timeout");
-        if (s == null || s.isBlank()) {
+        String s = effective.get("connect_timeout");
+        if (s == null) {
             return null;
         }
-        int seconds = Integer.parseInt(s.trim());
-        return seconds <= 0 ? null : Duration.ofSeconds(Math.max(2, seconds));
+        int seconds = ValueRules.parseInt("connect_timeout", s);
+        if (seconds <= 0) {
+            return null;
+        }
+        return Duration.ofSeconds(Math.max(2, seconds));
     }
 
-    /** application_name, else fallback_application_name. */
+    /** application_name, else fallback_application_name; null when both are absent or empty. */
     public String applicationName() {
-        String a = map.get("application_name");
-        return a != null && !a.isEmpty() ? a : emptyToNull(map.get("fallback_application_name"));
+        String app = effective.get("application_name");
+        if (isNullOrEmpty(app)) {
+            app = effective.get("fallback_application_name");
+        }
+        return isNullOrEmpty(app) ? null : app;
     }
 
+    /** The command-line options sent to the server, or null when there are none. */
     public String options() {
-        return emptyToNull(map.get("options"));
+        String o = effective.get("options");
+        return isNullOrEmpty(o) ? null : o;
     }
 
-    /** Any keyword's resolved value (explicit, service or environment); null when unset. */
+    /**
+     * The effective value of any libpq keyword (explicit, service, environment or default), or null when it
+     * has none. {@code host} is the comma-separated hosts tried, defaults included.
+     *
+     * @throws dev.tusk.errors.ProgrammingException if {@code key} is not a libpq keyword
+     */
     public String get(String key) {
-        return map.get(key);
+        Keywords.require(key);
+        return effective.get(key);
     }
 
+    /** Every keyword with an effective value, in libpq's order. Includes the password. */
     public Map<String, String> asMap() {
-        return Collections.unmodifiableMap(map);
+        return effective;
     }
 
-    /** The parameters in effect as a conninfo string, without the password. */
+    /**
+     * The parameters set to something other than their default (explicitly, by the service file or by the
+     * environment), without the password: psycopg's {@code ConnectionInfo.get_parameters()}.
+     */
+    public Map<String, String> nonDefaults() {
+        Map<String, String> m = new LinkedHashMap<>(given);
+        m.remove("password");
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** {@link #nonDefaults()} as a connection string: psycopg's {@code ConnectionInfo.dsn}. */
     public String dsn() {
-        Map<String, String> shown = new LinkedHashMap<>(map);
-        shown.remove("password");
-        return ConninfoWriter.format(shown);
+        return ConninfoFormatter.format(nonDefaults());
     }
 
-    private static String emptyToNull(String s) {
-        return s == null || s.isEmpty() ? null : s;
+    @Override
+    public String toString() {
+        return "ConnParams[" + dsn() + "]";
     }
 }

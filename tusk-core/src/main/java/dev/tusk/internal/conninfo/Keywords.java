@@ -2,143 +2,142 @@ package dev.tusk.internal.conninfo;
 
 import dev.tusk.errors.ProgrammingException;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Every libpq connection keyword (PostgreSQL 18), the environment variable that supplies its default,
- * and the values it accepts. Checking here means a typo fails before any network traffic.
+ * Every keyword libpq accepts in a connection string, in libpq's order (PostgreSQL 18), with the environment
+ * variable and compiled default of each.
+ *
+ * <p>Two defaults follow what Tusk can do rather than a particular libpq build: {@code gssencmode} defaults to
+ * {@code disable} (libpq built without GSSAPI does the same) and {@code channel_binding}/{@code sslmode} to
+ * {@code prefer} (libpq built with TLS).
  */
 public final class Keywords {
-    /** keyword → environment variable (null when there is none). Ordered as libpq documents them. */
-    static final Map<String, String> ENV = new LinkedHashMap<>();
+    private static final Map<String, Keyword> ALL = build();
 
-    static {
-        String[][] table = {
-            {"host", "PGHOST"}, {"hostaddr", "PGHOSTADDR"}, {"port", "PGPORT"}, {"dbname", "PGDATABASE"},
-            {"user", "PGUSER"}, {"password", "PGPASSWORD"}, {"passfile", "PGPASSFILE"},
-            {"require_auth", "PGREQUIREAUTH"}, {"channel_binding", "PGCHANNELBINDING"},
-            {"connect_timeout", "PGCONNECT_TIMEOUT"}, {"client_encoding", "PGCLIENTENCODING"},
-            {"options", "PGOPTIONS"}, {"application_name", "PGAPPNAME"}, {"fallback_application_name", null},
-            {"keepalives", null}, {"keepalives_idle", null}, {"keepalives_interval", null}, {"keepalives_count", null},
-            {"tcp_user_timeout", null}, {"replication", null}, {"gssencmode", "PGGSSENCMODE"},
-            {"sslmode", "PGSSLMODE"}, {"requiressl", "PGREQUIRESSL"}, {"sslnegotiation", "PGSSLNEGOTIATION"},
-            {"sslcompression", "PGSSLCOMPRESSION"}, {"sslcert", "PGSSLCERT"}, {"sslkey", "PGSSLKEY"},
-            {"sslkeylogfile", null}, {"sslpassword", null}, {"sslcertmode", "PGSSLCERTMODE"},
-            {"sslrootcert", "PGSSLROOTCERT"}, {"sslcrl", "PGSSLCRL"}, {"sslcrldir", "PGSSLCRLDIR"},
-            {"sslsni", "PGSSLSNI"}, {"requirepeer", "PGREQUIREPEER"},
-            {"ssl_min_protocol_version", "PGSSLMINPROTOCOLVERSION"}, {"ssl_max_protocol_version", "PGSSLMAXPROTOCOLVERSION"},
-            {"min_protocol_version", "PGMINPROTOCOLVERSION"}, {"max_protocol_version", "PGMAXPROTOCOLVERSION"},
-            {"krbsrvname", "PGKRBSRVNAME"}, {"gsslib", "PGGSSLIB"}, {"gssdelegation", "PGGSSDELEGATION"},
-            {"service", "PGSERVICE"}, {"servicefile", "PGSERVICEFILE"}, {"target_session_attrs", "PGTARGETSESSIONATTRS"},
-            {"load_balance_hosts", "PGLOADBALANCEHOSTS"}, {"scram_client_key", null}, {"scram_server_key", null},
-            {"oauth_issuer", null}, {"oauth_client_id", null}, {"oauth_client_secret", null}, {"oauth_scope", null},
-        };
-        for (String[] row : table) {
-            ENV.put(row[0], row[1]);
-        }
-    }
-
-    private static final Map<String, Set<String>> CHOICES = Map.ofEntries(
-            Map.entry("sslmode", Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full")),
-            Map.entry("channel_binding", Set.of("disable", "prefer", "require")),
-            Map.entry("gssencmode", Set.of("disable", "prefer", "require")),
-            Map.entry("sslnegotiation", Set.of("postgres", "direct")),
-            Map.entry("sslcertmode", Set.of("disable", "allow", "require")),
-            Map.entry("target_session_attrs", Set.of("any", "read-write", "read-only", "primary", "standby", "prefer-standby")),
-            Map.entry("load_balance_hosts", Set.of("disable", "random")),
-            Map.entry("replication", Set.of("true", "on", "yes", "1", "false", "off", "no", "0", "database")),
-            Map.entry("ssl_min_protocol_version", Set.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")),
-            Map.entry("ssl_max_protocol_version", Set.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")),
-            Map.entry("min_protocol_version", Set.of("3.0", "3.2", "latest")),
-            Map.entry("max_protocol_version", Set.of("3.0", "3.2", "latest")));
-
-    private static final Set<String> INTEGERS = Set.of("connect_timeout", "keepalives", "keepalives_idle",
-            "keepalives_interval", "keepalives_count", "tcp_user_timeout", "sslcompression", "sslsni", "gssdelegation", "requiressl");
-
-    private static final List<String> AUTH_METHODS = List.of("password", "md5", "gss", "sspi", "scram-sha-256", "oauth", "none");
+    /** Names other drivers use (JDBC, DSN conventions) for libpq keywords. */
+    private static final Map<String, String> ALIASES = Map.ofEntries(
+            Map.entry("hostname", "host"), Map.entry("server", "host"), Map.entry("database", "dbname"),
+            Map.entry("db", "dbname"), Map.entry("username", "user"), Map.entry("pass", "password"),
+            Map.entry("passwd", "password"), Map.entry("pwd", "password"), Map.entry("ssl", "sslmode"),
+            Map.entry("timeout", "connect_timeout"), Map.entry("connecttimeout", "connect_timeout"),
+            Map.entry("applicationname", "application_name"), Map.entry("appname", "application_name"),
+            Map.entry("currentschema", "options"), Map.entry("search_path", "options"));
 
     private Keywords() {
     }
 
-    public static boolean isKnown(String keyword) {
-        return ENV.containsKey(keyword);
+    private static Map<String, Keyword> build() {
+        Map<String, Keyword> m = new LinkedHashMap<>();
+        add(m, "service", "PGSERVICE", null);
+        add(m, "servicefile", "PGSERVICEFILE", null);
+        add(m, "user", "PGUSER", null);
+        add(m, "password", "PGPASSWORD", null);
+        add(m, "passfile", "PGPASSFILE", null);
+        add(m, "channel_binding", "PGCHANNELBINDING", "prefer");
+        add(m, "connect_timeout", "PGCONNECT_TIMEOUT", null);
+        add(m, "dbname", "PGDATABASE", null);
+        add(m, "host", "PGHOST", null);
+        add(m, "hostaddr", "PGHOSTADDR", null);
+        add(m, "port", "PGPORT", "5432");
+        add(m, "client_encoding", "PGCLIENTENCODING", null);
+        add(m, "options", "PGOPTIONS", "");
+        add(m, "application_name", "PGAPPNAME", null);
+        add(m, "fallback_application_name", null, null);
+        add(m, "keepalives", null, null);
+        add(m, "keepalives_idle", null, null);
+        add(m, "keepalives_interval", null, null);
+        add(m, "keepalives_count", null, null);
+        add(m, "tcp_user_timeout", null, null);
+        add(m, "sslmode", "PGSSLMODE", "prefer");
+        add(m, "sslnegotiation", "PGSSLNEGOTIATION", "postgres");
+        add(m, "sslcompression", "PGSSLCOMPRESSION", "0");
+        add(m, "sslcert", "PGSSLCERT", null);
+        add(m, "sslkey", "PGSSLKEY", null);
+        add(m, "sslcertmode", "PGSSLCERTMODE", "allow");
+        add(m, "sslpassword", null, null);
+        add(m, "sslkeylogfile", null, null);
+        add(m, "sslrootcert", "PGSSLROOTCERT", null);
+        add(m, "sslcrl", "PGSSLCRL", null);
+        add(m, "sslcrldir", "PGSSLCRLDIR", null);
+        add(m, "sslsni", "PGSSLSNI", "1");
+        add(m, "requirepeer", "PGREQUIREPEER", null);
+        add(m, "require_auth", "PGREQUIREAUTH", null);
+        add(m, "ssl_min_protocol_version", "PGSSLMINPROTOCOLVERSION", "TLSv1.2");
+        add(m, "ssl_max_protocol_version", "PGSSLMAXPROTOCOLVERSION", null);
+        add(m, "min_protocol_version", "PGMINPROTOCOLVERSION", null);
+        add(m, "max_protocol_version", "PGMAXPROTOCOLVERSION", null);
+        add(m, "gssencmode", "PGGSSENCMODE", "disable");
+        add(m, "krbsrvname", "PGKRBSRVNAME", "postgres");
+        add(m, "gsslib", "PGGSSLIB", null);
+        add(m, "gssdelegation", "PGGSSDELEGATION", "0");
+        add(m, "replication", null, null);
+        add(m, "target_session_attrs", "PGTARGETSESSIONATTRS", "any");
+        add(m, "load_balance_hosts", "PGLOADBALANCEHOSTS", "disable");
+        add(m, "scram_client_key", null, null);
+        add(m, "scram_server_key", null, null);
+        add(m, "oauth_issuer", null, null);
+        add(m, "oauth_client_id", null, null);
+        add(m, "oauth_client_secret", null, null);
+        add(m, "oauth_scope", null, null);
+        return Collections.unmodifiableMap(m);
     }
 
-    /** Refuses an unknown keyword, suggesting the closest known one. */
-    public static void requireKnown(String keyword) {
-        if (!isKnown(keyword)) {
-            String close = closest(keyword);
-            throw new ProgrammingException("invalid connection option \"" + keyword + "\""
-                    + (close != null ? ": did you mean \"" + close + "\"?" : ": see libpq's list of parameter key words"));
-        }
+    private static void add(Map<String, Keyword> m, String name, String env, String def) {
+        m.put(name, new Keyword(name, env, def));
     }
 
-    /** Refuses a value the keyword cannot take; empty values mean "the default" in libpq and pass. */
-    static void checkValue(String keyword, String value) {
-        if (value == null || value.isEmpty()) {
-            return;
-        }
-        Set<String> choices = CHOICES.get(keyword);
-        if (choices != null && !choices.contains(value)) {
-            throw new ProgrammingException("invalid " + keyword + " value: \"" + value + "\"; allowed: "
-                    + String.join(", ", choices.stream().sorted().toList()));
-        }
-        if (INTEGERS.contains(keyword)) {
-            requireInteger(keyword, value.trim());
-        } else if (keyword.equals("port")) {
-            for (String p : value.split(",", -1)) {
-                if (!p.isBlank()) {
-                    int n = requireInteger("port", p.trim());
-                    if (n < 1 || n > 65535) {
-                        throw new ProgrammingException("invalid port number: \"" + p.trim() + "\" (1 to 65535)");
-                    }
-                }
-            }
-        } else if (keyword.equals("require_auth")) {
-            checkRequireAuth(value);
-        }
+    /** All keywords, in libpq's order. */
+    public static Map<String, Keyword> all() {
+        return ALL;
     }
 
-    private static int requireInteger(String keyword, String value) {
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new ProgrammingException("invalid integer value \"" + value + "\" for connection option \"" + keyword + "\"");
-        }
+    public static boolean isKnown(String name) {
+        return ALL.containsKey(name);
     }
 
-    private static void checkRequireAuth(String value) {
-        Boolean negated = null;
-        for (String raw : value.split(",")) {
-            String m = raw.trim();
-            boolean neg = m.startsWith("!");
-            String method = neg ? m.substring(1) : m;
-            if (!AUTH_METHODS.contains(method)) {
-                throw new ProgrammingException("invalid require_auth method: \"" + m + "\"; allowed: "
-                        + String.join(", ", AUTH_METHODS) + " (prefix with ! to forbid one)");
-            }
-            if (negated != null && negated != neg) {
-                throw new ProgrammingException("require_auth \"" + value + "\" mixes negated and non-negated methods");
-            }
-            negated = neg;
+    /** The keyword called {@code name}; a ProgrammingException naming it (and the closest known one) if none. */
+    public static Keyword require(String name) {
+        Keyword k = ALL.get(name);
+        if (k == null) {
+            throw unknown(name);
         }
+        return k;
     }
 
-    /** The known keyword nearest to a typo (edit distance at most 3), or null. */
-    static String closest(String keyword) {
+    static ProgrammingException unknown(String name) {
+        String hint = closest(name);
+        return new ProgrammingException("invalid connection option \"" + name + "\""
+                + (hint == null ? "; see the libpq documentation, \"Parameter Key Words\", for the valid ones"
+                        : "; did you mean \"" + hint + "\"?"));
+    }
+
+    /** The known keyword closest to {@code name} by edit distance, or null if none is plausibly meant. */
+    static String closest(String name) {
+        String lower = name.toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+        if (ALL.containsKey(lower)) {
+            return lower;
+        }
+        String alias = ALIASES.get(lower.replace("_", ""));
+        if (alias == null) {
+            alias = ALIASES.get(lower);
+        }
+        if (alias != null) {
+            return alias;
+        }
         String best = null;
-        int bestDistance = 4;
-        for (String k : ENV.keySet()) {
-            int d = distance(keyword.toLowerCase(java.util.Locale.ROOT), k);
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : ALL.keySet()) {
+            int d = distance(lower, k);
             if (d < bestDistance) {
                 bestDistance = d;
                 best = k;
             }
         }
-        return best;
+        int tolerance = Math.max(2, Math.min(name.length(), best == null ? 0 : best.length()) / 3);
+        return bestDistance <= tolerance ? best : null;
     }
 
     private static int distance(String a, String b) {

@@ -6,89 +6,148 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * libpq's password file: lines of {@code hostname:port:database:username:password}, {@code *} matching
- * anything in the first four fields, {@code \:} and {@code \\} escapes, {@code #} comments; the first
- * matching line wins. A unix-socket connection matches {@code localhost}. A file that others may read is
- * ignored (with a warning), as libpq does.
+ * The password file (libpq's {@code ~/.pgpass}): lines {@code hostname:port:database:username:password}, where a
+ * field of just {@code *} matches anything, {@code \:} and {@code \\} stand for a colon and a backslash, and
+ * {@code #} starts a comment line. The first matching line wins. As in libpq the file is ignored, with a warning,
+ * when it is not a plain file or when group or others may read it (POSIX file systems only).
  */
-final class PassFile {
-    private static final System.Logger LOG = System.getLogger("dev.tusk.connect");
+public final class PassFile {
+    private static final System.Logger LOG = System.getLogger(PassFile.class.getName());
 
-    private PassFile() {
+    private static final Set<PosixFilePermission> GROUP_OR_WORLD = EnumSet.of(
+            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+
+    private final Path file;
+    private final Consumer<String> warnings;
+
+    public PassFile(Path file) {
+        this(file, message -> LOG.log(System.Logger.Level.WARNING, message));
     }
 
-    /** The password for the connection, or null. */
-    static String lookup(Path file, String host, String port, String dbname, String user) {
-        if (file == null || !Files.isRegularFile(file)) {
+    /** A password file whose warnings go to {@code warnings} instead of the logger. */
+    PassFile(Path file, Consumer<String> warnings) {
+        this.file = file;
+        this.warnings = warnings;
+    }
+
+    public Path path() {
+        return file;
+    }
+
+    /**
+     * The password of the first line matching the four fields, or null when none matches, the file does not
+     * exist or is ignored. {@code host} must already be the name libpq matches (see {@link ConnParams}).
+     */
+    public String lookup(String host, String port, String database, String user) {
+        if (file == null || database == null || database.isEmpty() || user == null || user.isEmpty()) {
             return null;
         }
-        if (!privateEnough(file)) {
-            LOG.log(System.Logger.Level.WARNING, "password file \"" + file + "\" has group or world access;"
-                    + " permissions should be u=rw (0600) or less: it is ignored");
+        if (!Files.exists(file)) {
+            return null;
+        }
+        if (!Files.isRegularFile(file)) {
+            warnings.accept("password file \"" + file + "\" is not a plain file; ignoring it");
+            return null;
+        }
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file, new LinkOption[0]);
+            if (perms.stream().anyMatch(GROUP_OR_WORLD::contains)) {
+                warnings.accept("password file \"" + file + "\" has group or world access; permissions should be"
+                        + " u=rw (0600) or less; ignoring it (fix with: chmod 0600 " + file + ")");
+                return null;
+            }
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system (Windows): libpq does not check there either.
+        } catch (IOException e) {
+            warnings.accept("cannot check the permissions of password file \"" + file + "\": " + e.getMessage());
             return null;
         }
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot read password file \"" + file + "\": " + e.getMessage());
+            warnings.accept("cannot read password file \"" + file + "\": " + e.getMessage());
             return null;
         }
-        return lookup(lines, host, port, dbname, user);
-    }
-
-    static String lookup(List<String> lines, String host, String port, String dbname, String user) {
-        String wantedHost = host == null || host.isEmpty() || host.startsWith("/") || host.startsWith("@") ? "localhost" : host;
-        String[] wanted = {wantedHost, port, dbname, user};
-        for (String line : lines) {
-            if (line.isBlank() || line.startsWith("#")) {
+        String[] wanted = {host, port, database, user};
+        for (String raw : lines) {
+            String line = stripLineEnd(raw);
+            if (line.isEmpty() || line.charAt(0) == '#') {
                 continue;
             }
-            List<String> fields = split(line);
-            if (fields.size() < 5) {
-                continue;
-            }
-            boolean match = true;
-            for (int i = 0; i < 4 && match; i++) {
-                match = fields.get(i).equals("*") || fields.get(i).equals(wanted[i]);
-            }
-            if (match) {
-                return fields.get(4);
+            String password = match(line, wanted);
+            if (password != null) {
+                return password;
             }
         }
         return null;
     }
 
-    /** Splits on unescaped ':'; the password field takes the rest of the line. */
-    static List<String> split(String line) {
-        List<String> fields = new ArrayList<>(5);
-        StringBuilder cur = new StringBuilder();
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (c == '\\' && i + 1 < line.length()) {
-                cur.append(line.charAt(++i));
-            } else if (c == ':' && fields.size() < 4) {
-                fields.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(c);
+    /** The password of {@code line} if its first four fields match {@code wanted}, else null. */
+    static String match(String line, String[] wanted) {
+        int pos = 0;
+        for (String token : wanted) {
+            pos = matchField(line, pos, token);
+            if (pos < 0) {
+                return null;
             }
         }
-        fields.add(cur.toString());
-        return fields;
+        StringBuilder password = new StringBuilder();
+        for (int i = pos; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == ':') {
+                break;
+            }
+            if (c == '\\' && i + 1 < line.length()) {
+                c = line.charAt(++i);
+            }
+            password.append(c);
+        }
+        return password.toString();
     }
 
-    private static boolean privateEnough(Path file) {
-        try {
-            Set<PosixFilePermission> p = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
-            return p.stream().noneMatch(x -> x.name().startsWith("GROUP_") || x.name().startsWith("OTHERS_"));
-        } catch (UnsupportedOperationException | IOException e) {
-            return true; // not a POSIX file system: libpq does not check there either
+    /**
+     * Matches the field starting at {@code pos} against {@code token}; returns the position after the field's
+     * colon, or -1 if it does not match or no colon ends it.
+     */
+    private static int matchField(String line, int pos, String token) {
+        int n = line.length();
+        if (pos + 1 < n && line.charAt(pos) == '*' && line.charAt(pos + 1) == ':') {
+            return pos + 2;
         }
+        int t = 0;
+        int i = pos;
+        while (i < n) {
+            char c = line.charAt(i);
+            boolean escaped = false;
+            if (c == '\\' && i + 1 < n) {
+                c = line.charAt(++i);
+                escaped = true;
+            }
+            if (c == ':' && !escaped) {
+                return t == token.length() ? i + 1 : -1;
+            }
+            if (t >= token.length() || token.charAt(t) != c) {
+                return -1;
+            }
+            t++;
+            i++;
+        }
+        return -1;
+    }
+
+    private static String stripLineEnd(String s) {
+        int end = s.length();
+        while (end > 0 && (s.charAt(end - 1) == '\r' || s.charAt(end - 1) == '\n')) {
+            end--;
+        }
+        return s.substring(0, end);
     }
 }

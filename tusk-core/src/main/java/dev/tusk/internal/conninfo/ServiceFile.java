@@ -12,67 +12,89 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * libpq's connection service file: INI-style {@code [service]} sections of {@code keyword=value} lines,
- * {@code #} comments. The user's file ({@code servicefile}, {@code PGSERVICEFILE}, or
- * {@code ~/.pg_service.conf}) is searched first, then {@code PGSYSCONFDIR/pg_service.conf}.
+ * The connection service file (libpq's {@code pg_service.conf}): INI-style sections {@code [name]} of
+ * {@code keyword=value} lines; {@code #} starts a comment line. As in libpq, the per-user file
+ * (PGSERVICEFILE / the {@code servicefile} keyword, else ~/.pg_service.conf) is searched first, then the
+ * system-wide one (PGSYSCONFDIR/pg_service.conf); the first file that has the section supplies all of it.
  */
-final class ServiceFile {
+public final class ServiceFile {
     private ServiceFile() {
     }
 
-    /** The keywords of {@code service}; ProgrammingException when no file defines it. */
-    static Map<String, String> lookup(String service, List<Path> files) {
-        for (Path f : files) {
-            if (f != null && Files.isRegularFile(f)) {
-                Map<String, String> found = section(read(f), service, f);
+    /**
+     * The parameters of service {@code name}.
+     *
+     * @param userFile the per-user file to search first (may be null or missing)
+     * @param systemFile the system-wide file (may be null or missing)
+     * @throws ProgrammingException if no file defines the service, or a file has a syntax error
+     */
+    public static Map<String, String> lookup(String name, Path userFile, Path systemFile) {
+        for (Path file : new Path[] {userFile, systemFile}) {
+            if (file != null && Files.isRegularFile(file)) {
+                Map<String, String> found = readSection(file, name);
                 if (found != null) {
                     return found;
                 }
             }
         }
-        throw new ProgrammingException("definition of service \"" + service + "\" not found (searched " + files + ")");
+        throw new ProgrammingException("definition of service \"" + name + "\" not found (looked in "
+                + describe(userFile) + " and " + describe(systemFile) + "); check the service name or set"
+                + " PGSERVICEFILE");
     }
 
-    private static List<String> read(Path f) {
+    private static String describe(Path p) {
+        return p == null ? "(no per-user file)" : "\"" + p + "\"";
+    }
+
+    /** The keywords of section {@code name} in {@code file}, or null if the file has no such section. */
+    static Map<String, String> readSection(Path file, String name) {
+        List<String> lines;
         try {
-            return Files.readAllLines(f, StandardCharsets.UTF_8);
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read service file " + f, e);
+            throw new UncheckedIOException("cannot read service file \"" + file + "\": " + e.getMessage(), e);
         }
-    }
-
-    static Map<String, String> section(List<String> lines, String service, Path file) {
-        Map<String, String> out = null;
-        int n = 0;
-        for (String raw : lines) {
-            n++;
-            String line = raw.strip();
+        Map<String, String> section = null;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }
             if (line.startsWith("[")) {
-                if (out != null) {
-                    return out; // the next section starts: ours is complete
+                if (section != null) {
+                    break;
                 }
-                if (line.endsWith("]") && line.substring(1, line.length() - 1).equals(service)) {
-                    out = new LinkedHashMap<>();
+                int close = line.indexOf(']');
+                String group = close < 0 ? line.substring(1) : line.substring(1, close);
+                if (group.equals(name)) {
+                    section = new LinkedHashMap<>();
                 }
                 continue;
             }
-            if (out == null) {
+            if (section == null) {
                 continue;
             }
             int eq = line.indexOf('=');
-            if (eq <= 0) {
-                throw new ProgrammingException("syntax error in service file \"" + file + "\", line " + n + ": expected keyword=value");
+            if (eq < 0) {
+                throw syntax(file, i + 1, "expected keyword=value");
             }
-            String key = line.substring(0, eq).strip();
-            if (key.equals("service")) {
-                throw new ProgrammingException("nested service specifications not supported in service file \"" + file + "\", line " + n);
+            String key = line.substring(0, eq);
+            String value = line.substring(eq + 1);
+            if (key.equals("service") || key.equals("servicefile")) {
+                throw new ProgrammingException("nested " + key + " specifications not supported in service file \""
+                        + file + "\", line " + (i + 1));
             }
-            Keywords.requireKnown(key);
-            out.putIfAbsent(key, line.substring(eq + 1).strip());
+            if (!Keywords.isKnown(key)) {
+                String hint = Keywords.closest(key);
+                throw syntax(file, i + 1, "unknown keyword \"" + key + "\""
+                        + (hint == null ? "" : "; did you mean \"" + hint + "\"?"));
+            }
+            section.putIfAbsent(key, value);
         }
-        return out;
+        return section;
+    }
+
+    private static ProgrammingException syntax(Path file, int line, String detail) {
+        return new ProgrammingException("syntax error in service file \"" + file + "\", line " + line + ": " + detail);
     }
 }
