@@ -21,7 +21,7 @@ final class Chart {
         int height = 50 + rows.size() * (barH + 4) + gap * 6;
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">%n", width, height));
-        sb.append("<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">Throughput relative to pgjdbc (1.0 = pgjdbc; insert: pgjdbc with reWriteBatchedInserts)</text>\n");
+        sb.append("<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">Throughput relative to the baseline (1.0 = pgjdbc; insert: pgjdbc with reWriteBatchedInserts; pool: HikariCP)</text>\n");
         double scale = (width - left - 60) / max;
         int y = 40;
         String last = null;
