@@ -17,6 +17,7 @@ import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.SimpleQuery;
 import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.pool.PoolAccess;
+import dev.tusk.internal.query.InsertRewriter;
 import dev.tusk.internal.query.ParamBinder;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.query.QueryTemplate;
@@ -278,7 +279,58 @@ public class Connection<R> implements AutoCloseable {
             cursor.setResults(List.of());
             return;
         }
-        runExtended(cursor, raw ? query : t.sql(), binds, ExecuteOptions.DEFAULT, returning);
+        String sql = raw ? query : t.sql();
+        InsertRewriter rewriter = returning || binds.size() < 2 ? null : InsertRewriter.of(sql, binds.get(0).size());
+        if (rewriter != null && pipeline == null) {
+            runChunks(cursor, rewriter.chunks(binds));
+        } else {
+            runExtended(cursor, sql, binds, ExecuteOptions.DEFAULT, returning);
+        }
+        if (!returning) {
+            cursor.sumRowcounts(); // psycopg: executemany's rowcount is the total
+        }
+    }
+
+    /**
+     * The chunks of a rewritten executemany, each its own statement, written together and ended by one
+     * Sync: one round trip, and the batch succeeds or fails as a whole.
+     */
+    private void runChunks(Cursor<?> cursor, List<InsertRewriter.Chunk> chunks) {
+        lock.lock();
+        try {
+            checkUsable();
+            Command begin = transactions.beginIfNeeded();
+            if (begin != null) {
+                driver.core().send(begin);
+            }
+            List<ExtendedQuery> cmds = new java.util.ArrayList<>(chunks.size());
+            List<PreparedStatements.Decision> decisions = new java.util.ArrayList<>(chunks.size());
+            for (int i = 0; i < chunks.size(); i++) {
+                InsertRewriter.Chunk c = chunks.get(i);
+                PreparedStatements.Decision d = prepared.decide(c.sql(), c.binds().get(0).oids(), null);
+                ExtendedQuery cmd = new ExtendedQuery(c.sql(), d.name(), d.needsParse(), c.binds(), 0, false,
+                        i == chunks.size() - 1, prepared.takeToClose());
+                driver.core().send(cmd);
+                cmds.add(cmd);
+                decisions.add(d);
+            }
+            driver.flush();
+            driver.await(cmds.get(cmds.size() - 1));
+            List<dev.tusk.internal.core.ResultData> results = new java.util.ArrayList<>();
+            for (int i = 0; i < cmds.size(); i++) {
+                afterStatement(cmds.get(i), decisions.get(i));
+            }
+            if (begin != null && begin.error() != null) {
+                throw begin.error();
+            }
+            for (ExtendedQuery cmd : cmds) {
+                cmd.throwIfFailed();
+                results.addAll(cmd.results());
+            }
+            cursor.setResults(results);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** One parameter set of executemany as run() takes it: an Object[] or a Map. */

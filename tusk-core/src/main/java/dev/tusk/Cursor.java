@@ -240,6 +240,19 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
         select(0);
     }
 
+    /** After executemany without returning: one result whose rowcount is the total, as psycopg reports it. */
+    void sumRowcounts() {
+        long total = 0;
+        for (ResultView r : results) {
+            long affected = r.data.affectedRows();
+            if (affected < 0) {
+                return; // a statement that reports no count: leave the results as they are
+            }
+            total += affected;
+        }
+        rowcount = results.isEmpty() ? -1 : total;
+    }
+
     private void select(int index) {
         resultIndex = index;
         pos = 0;

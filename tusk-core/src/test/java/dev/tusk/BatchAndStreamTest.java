@@ -57,6 +57,27 @@ class BatchAndStreamTest {
     }
 
     @Test
+    void executemanyOfAPlainInsertRunsAsMultiRowInsertsWithTheSameResult() {
+        List<List<Object>> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            rows.add(java.util.Arrays.asList(i, i % 7 == 0 ? null : "v" + i));
+        }
+        RoundTripCounter counter = RoundTripCounter.attach(conn);
+        Cursor<Row> cur = conn.cursor().executemany("INSERT INTO t VALUES (%s, %s)", rows);
+        assertThat(counter.syncs()).as("one round trip").isLessThanOrEqualTo(2);
+        assertThat(cur.rowcount()).as("the total, as psycopg").isEqualTo(1000);
+        Row r = conn.execute("SELECT count(*), count(b), sum(a) FROM t").fetchone();
+        assertThat(r.getLong(0)).isEqualTo(1000);
+        assertThat(r.getLong(1)).isEqualTo(1000 - 143);
+        assertThat(r.getLong(2)).isEqualTo(499_500);
+        conn.rollback();
+        rows.set(500, java.util.Arrays.asList(1, "duplicate"));
+        assertThatThrownBy(() -> conn.cursor().executemany("INSERT INTO t VALUES (%s, %s)", rows)).hasMessageContaining("duplicate key");
+        conn.rollback();
+        assertThat(conn.execute("SELECT count(*) FROM t").fetchone().getLong(0)).as("all or nothing").isZero();
+    }
+
+    @Test
     void executemanyOfAStatementThatReturnsRowsDropsThemUnlessAsked() {
         Cursor<Row> cur = conn.cursor().executemany("SELECT %s::int", List.of(List.of(1), List.of(2)));
         assertThat(cur.rowcount()).isNotNegative();
