@@ -346,8 +346,11 @@ public class Connection<R> implements AutoCloseable {
             boolean firstOfTransaction = pipeline == null && info().transactionStatus() == TransactionStatus.IDLE;
             for (int attempt = 1; ; attempt++) {
                 PreparedStatements.Decision d = prepared.decide(sql, binds.get(0).oids(), opts.prepare());
-                ExtendedQuery cmd = new ExtendedQuery(sql, d.name(), d.needsParse(), binds, binary ? 1 : 0, describe,
-                        pipeline == null, prepared.takeToClose());
+                int format = binary ? 1 : 0;
+                List<Column> known = describe && d.isNamed() && !d.needsParse() && binds.size() == 1 && pipeline == null
+                        ? prepared.described(d.name(), format) : null;
+                ExtendedQuery cmd = new ExtendedQuery(sql, d.name(), d.needsParse(), binds, format, describe && known == null,
+                        pipeline == null, prepared.takeToClose()).knownColumns(known);
                 try {
                     execute(cursor, cmd, d, opts.timeout());
                     return;
@@ -622,6 +625,9 @@ public class Connection<R> implements AutoCloseable {
         if (e == null) {
             if (d != null) {
                 prepared.prepared(d);
+                if (d.isNamed() && cmd instanceof ExtendedQuery q && q.describes() && cmd.results().size() == 1) {
+                    prepared.described(d.name(), q.resultFormat(), cmd.results().get(0).columns());
+                }
             }
             for (var r : cmd.results()) {
                 String tag = r.commandTag();

@@ -106,4 +106,22 @@ class PreparedStatementsTest {
             assertThat(conn.execute("SELECT * FROM s WHERE a = %s", 1).fetchone().size()).isEqualTo(3);
         }
     }
+
+    @Test
+    void aPreparedStatementIsDescribedOnceThenRunsWithTheColumnsItKnows(TestDatabase db) {
+        try (Connection<Row> conn = Connection.connect(ConnectOptions.builder().conninfo(db.conninfo()).prepareThreshold(0).build())) {
+            RoundTripCounter counter = RoundTripCounter.attach(conn);
+            for (int i = 0; i < 5; i++) {
+                Cursor<Row> cur = conn.execute("SELECT %s::int AS n, 'x' AS s", i);
+                assertThat(cur.description()).extracting(Column::name).containsExactly("n", "s");
+                assertThat(cur.fetchone().getInt("n")).isEqualTo(i);
+            }
+            assertThat(counter.describes()).as("the first execution only").isEqualTo(1);
+            Cursor<Row> none = conn.execute("SELECT %s::int AS n WHERE false", 1);
+            assertThat(none.fetchall()).isEmpty();
+            assertThat(none.description()).extracting(Column::name).containsExactly("n");
+            Cursor<Row> bin = conn.execute("SELECT %s::int AS n, 'x' AS s", List.of(7), ExecuteOptions.builder().binary(true).build());
+            assertThat(bin.fetchone().getInt(0)).as("binary results are described on their own").isEqualTo(7);
+        }
+    }
 }

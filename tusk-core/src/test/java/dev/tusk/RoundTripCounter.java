@@ -9,6 +9,7 @@ final class RoundTripCounter implements Transport {
     private final Transport inner;
     private int writes;
     private int syncs;
+    private int describes;
 
     private RoundTripCounter(Transport inner) {
         this.inner = inner;
@@ -28,6 +29,11 @@ final class RoundTripCounter implements Transport {
         return syncs;
     }
 
+    /** Describe messages sent (for a portal or a statement). */
+    int describes() {
+        return describes;
+    }
+
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
         return inner.read(b, off, len);
@@ -40,6 +46,9 @@ final class RoundTripCounter implements Transport {
             int l = ((b[i + 1] & 0xff) << 24) | ((b[i + 2] & 0xff) << 16) | ((b[i + 3] & 0xff) << 8) | (b[i + 4] & 0xff);
             if (b[i] == 'S' && l == 4) {
                 syncs++;
+            }
+            if (b[i] == 'D') {
+                describes++;
             }
             i += 1 + l;
         }

@@ -48,9 +48,30 @@ public final class ExtendedQuery extends QueryCommand {
         this(sql, statementName, parse, List.of(params), resultFormat, true, sync, List.of());
     }
 
+    private List<dev.tusk.Column> knownColumns;
+
+    /** Runs without Describe, reading the rows with these columns (seen when the statement was first described). */
+    public ExtendedQuery knownColumns(List<dev.tusk.Column> columns) {
+        this.knownColumns = columns;
+        return this;
+    }
+
+    @Override
+    protected List<dev.tusk.Column> knownColumns() {
+        return knownColumns;
+    }
+
     @Override
     protected boolean rowsWanted() {
+        return describe || knownColumns != null;
+    }
+
+    public boolean describes() {
         return describe;
+    }
+
+    public int resultFormat() {
+        return resultFormat;
     }
 
     public String sql() {

@@ -59,6 +59,11 @@ public abstract class QueryCommand extends Command {
         return true;
     }
 
+    /** The result columns when they are known without a Describe (a prepared statement seen before); else null. */
+    protected List<Column> knownColumns() {
+        return null;
+    }
+
     /** Handles the messages specific to one command kind; returns false if the type is not one of them. */
     protected boolean handleOwn(int type, Payload p, ProtocolCore core) {
         return false;
@@ -74,17 +79,23 @@ public abstract class QueryCommand extends Command {
             }
             case 'D' -> {
                 if (current == null) {
-                    if (rowsWanted()) {
+                    List<Column> known = knownColumns();
+                    if (known != null) {
+                        current = new ResultData(known);
+                        results.add(current);
+                    } else if (rowsWanted()) {
                         throw new OperationalException("protocol violation: DataRow before RowDescription");
+                    } else {
+                        return false; // rows nobody asked to describe (executemany without returning): dropped
                     }
-                    return false; // rows nobody asked to describe (executemany without returning): dropped
                 }
                 current.addRow(p);
             }
             case 'C' -> {
                 String tag = p.cstring();
                 if (current == null) {
-                    current = new ResultData(List.of());
+                    List<Column> known = knownColumns();
+                    current = new ResultData(known != null ? known : List.of());
                     results.add(current);
                 }
                 current.commandTag(tag);

@@ -20,6 +20,8 @@ public final class PreparedStatements {
     private final Map<Key, Integer> counts = new LinkedHashMap<>(16, 0.75f, true);
     private final LinkedHashMap<Key, String> prepared = new LinkedHashMap<>(16, 0.75f, true);
     private final List<String> toClose = new ArrayList<>();
+    /** Per prepared statement name, the result columns for text [0] and binary [1] results, once seen. */
+    private final Map<String, List<dev.tusk.Column>[]> described = new java.util.HashMap<>();
     private int nextId;
 
     public PreparedStatements(Integer threshold, int max) {
@@ -89,7 +91,9 @@ public final class PreparedStatements {
         prepared.put(d.key(), d.name());
         while (prepared.size() > max) {
             var it = prepared.entrySet().iterator();
-            toClose.add(it.next().getValue());
+            String evicted = it.next().getValue();
+            toClose.add(evicted);
+            described.remove(evicted);
             it.remove();
         }
     }
@@ -100,6 +104,7 @@ public final class PreparedStatements {
             String name = prepared.remove(d.key());
             if (name != null) {
                 toClose.add(name);
+                described.remove(name);
             }
         }
     }
@@ -109,6 +114,23 @@ public final class PreparedStatements {
         prepared.clear();
         counts.clear();
         toClose.clear();
+        described.clear();
+    }
+
+    /**
+     * The result columns of a prepared statement in a result format, as a Describe showed them; null until
+     * then. Executions that know them skip the Describe (less work for the server, fewer bytes).
+     */
+    public List<dev.tusk.Column> described(String name, int format) {
+        List<dev.tusk.Column>[] byFormat = described.get(name);
+        return byFormat == null ? null : byFormat[format];
+    }
+
+    @SuppressWarnings("unchecked")
+    public void described(String name, int format, List<dev.tusk.Column> columns) {
+        if (prepared.containsValue(name)) {
+            described.computeIfAbsent(name, k -> new List[2])[format] = columns;
+        }
     }
 
     /** Statements to close on the server with the next round trip; the list is emptied. */
