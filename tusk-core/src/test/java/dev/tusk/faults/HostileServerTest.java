@@ -96,6 +96,20 @@ class HostileServerTest {
     }
 
     @Test
+    void aServerThatOnlySpeaks30NegotiatesDownAsPostgres16Does() throws Exception {
+        try (FakeServer server = FakeServer.start(s -> {
+            // NegotiateProtocolVersion: newest minor supported 0, no unrecognized options
+            s.message('v', ByteBuffer.allocate(8).putInt(0).putInt(0).array());
+            s.auth(0, new byte[0]).message('K', ByteBuffer.allocate(8).putInt(42).putInt(7).array())
+                    .message('S', ascii("server_version\u000016.11\u0000")).message('Z', ascii("I")).flush();
+        }); Connection<?> c = Connection.connect(server.conninfo())) {
+            assertThat(c.info().fullProtocolVersion()).isEqualTo(30000);
+            assertThat(c.info().backendPid()).isEqualTo(42);
+            assertThat(c.info().secretKeyBytes()).hasSize(4);
+        }
+    }
+
+    @Test
     void aServerThatClosesMidMessageIsALostConnection() throws Exception {
         try (FakeServer server = FakeServer.start(s -> s.raw(new byte[] {'R', 0, 0, 0, 8, 0}).flush())) {
             // the fake keeps the socket open for 2 s: the connect timeout ends the wait
