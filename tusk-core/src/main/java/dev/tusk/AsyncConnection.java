@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -60,7 +59,6 @@ import java.util.function.Function;
  * @param <R> the row type its cursors return
  */
 public final class AsyncConnection<R> implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("dev.tusk.notices");
 
     private final AsyncConnector.Established established;
     private final EventLoopDriver driver;
@@ -69,7 +67,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
     private final AdaptersMap adapters = Tusk.adapters().child();
     private final AsyncTransactions<R> transactions = new AsyncTransactions<>(this);
     private final AsyncNotifications notifications = new AsyncNotifications();
-    private final List<Consumer<Diagnostic>> noticeHandlers = new CopyOnWriteArrayList<>();
+    private final NoticeHandlers notices = new NoticeHandlers();
     private final OperationalException closedByUser =
             new OperationalException("the connection was closed (close() was called) before the statement completed");
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -94,7 +92,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         this.autocommit = options.autocommit();
         this.prepared = new PreparedStatements(options.prepareThreshold(), options.preparedMax());
         this.expectedStatus = driver.core().session().transactionStatus();
-        driver.core().session().noticeSink(this::deliverNotice);
+        driver.core().session().noticeSink(notices);
         driver.core().session().notifySink(n -> loop.execute(() -> notifications.received(n)));
         driver.onClose(() -> {
             TuskException f = driver.failure();
@@ -592,24 +590,10 @@ public final class AsyncConnection<R> implements AutoCloseable {
      * System.Logger. Handlers run on the event loop and must not block.
      */
     public void addNoticeHandler(Consumer<Diagnostic> handler) {
-        noticeHandlers.add(handler);
+        notices.add(handler);
     }
 
     public void removeNoticeHandler(Consumer<Diagnostic> handler) {
-        noticeHandlers.remove(handler);
-    }
-
-    private void deliverNotice(Diagnostic d) {
-        if (noticeHandlers.isEmpty()) {
-            LOG.log(System.Logger.Level.INFO, () -> d.severity() + ": " + d.messagePrimary());
-            return;
-        }
-        for (Consumer<Diagnostic> h : noticeHandlers) {
-            try {
-                h.accept(d);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "notice handler failed", e);
-            }
-        }
+        notices.remove(handler);
     }
 }

@@ -26,7 +26,6 @@ import dev.tusk.internal.wire.Frontend;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -51,7 +50,6 @@ import java.util.function.Consumer;
  * @param <R> the row type its cursors return
  */
 public class Connection<R> implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("dev.tusk.notices");
     /** How long the statement timer waits for the server to confirm a cancel request. */
     private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(10);
 
@@ -61,7 +59,7 @@ public class Connection<R> implements AutoCloseable {
     private final Connector.Established established;
     private final ConnectOptions<R> options;
     private final AdaptersMap adapters = Tusk.adapters().child();
-    private final List<Consumer<Diagnostic>> noticeHandlers = new CopyOnWriteArrayList<>();
+    private final NoticeHandlers notices = new NoticeHandlers();
     private final Transactions transactions;
     private final Notifications notifications = new Notifications(this);
     private final PreparedStatements prepared;
@@ -107,7 +105,7 @@ public class Connection<R> implements AutoCloseable {
         this.prepared = new PreparedStatements(options.prepareThreshold(), options.preparedMax());
         this.statementTimeout = options.statementTimeout();
         dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, this::sessionZone);
-        driver.core().session().noticeSink(this::deliverNotice);
+        driver.core().session().noticeSink(notices);
         driver.core().session().notifySink(notifications::received);
         if (options.socketTimeout() != null) {
             driver.socketTimeout((int) Math.max(1, options.socketTimeout().toMillis()));
@@ -1019,25 +1017,11 @@ public class Connection<R> implements AutoCloseable {
 
     /** Adds a handler for the server's notices (NOTICE, WARNING...); without any, notices go to System.Logger. */
     public void addNoticeHandler(Consumer<Diagnostic> handler) {
-        noticeHandlers.add(handler);
+        notices.add(handler);
     }
 
     public void removeNoticeHandler(Consumer<Diagnostic> handler) {
-        noticeHandlers.remove(handler);
-    }
-
-    private void deliverNotice(Diagnostic d) {
-        if (noticeHandlers.isEmpty()) {
-            LOG.log(System.Logger.Level.INFO, () -> d.severity() + ": " + d.messagePrimary());
-            return;
-        }
-        for (Consumer<Diagnostic> h : noticeHandlers) {
-            try {
-                h.accept(d);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "notice handler failed", e);
-            }
-        }
+        notices.remove(handler);
     }
 
     BlockingDriver driver() {
