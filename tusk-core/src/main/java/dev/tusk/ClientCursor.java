@@ -55,14 +55,19 @@ public final class ClientCursor<R> extends Cursor<R> {
 
     /** Object[] or Map, as {@link Connection} passes parameters around. */
     String merge(String query, Object params) {
+        return merge(query, params, connection());
+    }
+
+    /** Client-side binding, also for COPY, whose statement the server cannot parametrize. */
+    static String merge(String query, Object params, Connection<?> conn) {
         QueryTemplate t = QueryTemplate.of(query);
         Object[] values = ParamBinder.values(t, params);
         String[] literals = new String[values.length];
         for (int i = 0; i < values.length; i++) {
             if (t.format(i) == dev.tusk.adapt.Format.BINARY) {
-                throw new NotSupportedException("a ClientCursor cannot send binary parameters (%b): use %s or %t");
+                throw new NotSupportedException("parameters merged on the client cannot be binary (%b): use %s or %t");
             }
-            literals[i] = Literal.quote(values[i], connection());
+            literals[i] = Literal.quote(values[i], conn);
         }
         return t.merge(literals);
     }

@@ -198,6 +198,19 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
         return conn.startCopy(this, statement);
     }
 
+    /**
+     * {@link #copy(String)} with parameters, as psycopg's {@code copy(statement, params)}: COPY takes no
+     * server-side parameters, so they are merged into the statement on the client, quoted by the adapters.
+     *
+     * <pre>{@code
+     * try (Copy copy = cur.copy("COPY (SELECT * FROM t WHERE day = %s) TO STDOUT", LocalDate.now())) { ... }
+     * }</pre>
+     */
+    public Copy copy(String statement, Object... params) {
+        checkOpen();
+        return conn.startCopy(this, ClientCursor.merge(statement, params == null ? new Object[] {null} : params, conn));
+    }
+
     /** Results in binary format for the statements this cursor runs (null: the connection's default, text). */
     public void setBinary(Boolean binary) {
         this.binary = binary;

@@ -63,11 +63,14 @@ class CopyTest {
     void binaryFormatInAndOut() {
         try (Copy copy = conn.cursor().copy("COPY c FROM STDIN (FORMAT binary)")) {
             assertThat(copy.isBinary()).isTrue();
-            for (int i = 0; i < 1000; i++) {
+            for (int i = 0; i < 1_000_000; i++) {
                 copy.writeRow(i, "b" + i);
             }
         }
-        assertThat(conn.execute("SELECT count(*), max(a) FROM c").fetchone().getLong(1)).isEqualTo(999);
+        Row counts = conn.execute("SELECT count(*), max(a), count(DISTINCT b) FROM c").fetchone();
+        assertThat(counts.getLong(0)).isEqualTo(1_000_000);
+        assertThat(counts.getLong(1)).isEqualTo(999_999);
+        assertThat(counts.getLong(2)).isEqualTo(1_000_000);
         int bytes = 0;
         try (Copy copy = conn.cursor().copy("COPY c TO STDOUT (FORMAT binary)")) {
             byte[] chunk;
@@ -75,7 +78,17 @@ class CopyTest {
                 bytes += chunk.length;
             }
         }
-        assertThat(bytes).isGreaterThan(1000 * 10);
+        assertThat(bytes).isGreaterThan(1_000_000 * 10);
+    }
+
+    @Test
+    void copyWithParametersMergedOnTheClient() {
+        conn.execute("INSERT INTO c SELECT g, 'row ' || g FROM generate_series(1, 10) g");
+        List<List<String>> rows = new java.util.ArrayList<>();
+        try (Copy copy = conn.cursor().copy("COPY (SELECT a, b FROM c WHERE a > %s AND b <> %s ORDER BY a) TO STDOUT", 7, "it's")) {
+            copy.rows().forEach(rows::add);
+        }
+        assertThat(rows).containsExactly(List.of("8", "row 8"), List.of("9", "row 9"), List.of("10", "row 10"));
     }
 
     @Test
