@@ -67,6 +67,10 @@ public final class AsyncConnection<R> implements AutoCloseable {
     private final AdaptersMap adapters = Tusk.adapters().child();
     private final AsyncTransactions<R> transactions = new AsyncTransactions<>(this);
     private final AsyncNotifications notifications = new AsyncNotifications();
+    /** Set when an AsyncConnectionPool owns the connection: close() gives it back. */
+    volatile Consumer<AsyncConnection<?>> giveBack;
+    /** With a pool: whether the connection is lent out (else idle in the pool, refusing statements). */
+    volatile boolean lent;
     private final NoticeHandlers notices = new NoticeHandlers();
     private final OperationalException closedByUser =
             new OperationalException("the connection was closed (close() was called) before the statement completed");
@@ -265,6 +269,11 @@ public final class AsyncConnection<R> implements AutoCloseable {
         LoopFuture<T> f = new LoopFuture<>();
         if (closing.get()) {
             f.completeExceptionally(closedError());
+            return f;
+        }
+        if (giveBack != null && !lent) {
+            f.completeExceptionally(new dev.tusk.errors.InterfaceException("this connection was given back to its pool:"
+                    + " lease another one (a pooled connection must not be used after close())"));
             return f;
         }
         inFlight.incrementAndGet();
@@ -515,8 +524,24 @@ public final class AsyncConnection<R> implements AutoCloseable {
         closeAsync();
     }
 
-    /** As {@link #close()}; the future completes once the socket is closed. */
+    /**
+     * As {@link #close()}; the future completes once the socket is closed. A connection lent by an
+     * {@code AsyncConnectionPool} goes back to the pool instead.
+     */
     public CompletableFuture<Void> closeAsync() {
+        Consumer<AsyncConnection<?>> pool = giveBack;
+        if (pool != null) {
+            if (lent) {
+                lent = false;
+                pool.accept(this);
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        return closeNow();
+    }
+
+    /** Closes the connection, pooled or not. */
+    CompletableFuture<Void> closeNow() {
         if (closing.compareAndSet(false, true)) {
             loop.execute(() -> {
                 if (driver.failure() == null) {

@@ -93,6 +93,21 @@ public class Connection<R> implements AutoCloseable {
             public boolean probe(Connection<?> conn) {
                 return conn.probe();
             }
+
+            @Override
+            public void attachAsync(AsyncConnection<?> conn, Consumer<AsyncConnection<?>> giveBack) {
+                conn.giveBack = giveBack;
+            }
+
+            @Override
+            public void setLentAsync(AsyncConnection<?> conn, boolean lent) {
+                conn.lent = lent;
+            }
+
+            @Override
+            public void closeForRealAsync(AsyncConnection<?> conn) {
+                conn.closeNow();
+            }
         });
     }
 

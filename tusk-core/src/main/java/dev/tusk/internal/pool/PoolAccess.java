@@ -25,6 +25,13 @@ public final class PoolAccess {
          * connection turns out to be closed or broken (e.g. its backend was terminated).
          */
         boolean probe(Connection<?> conn);
+
+        /** As {@link #attach(Connection, Consumer)} for an AsyncConnection. */
+        void attachAsync(dev.tusk.AsyncConnection<?> conn, Consumer<dev.tusk.AsyncConnection<?>> giveBack);
+
+        void setLentAsync(dev.tusk.AsyncConnection<?> conn, boolean lent);
+
+        void closeForRealAsync(dev.tusk.AsyncConnection<?> conn);
     }
 
     private static volatile Hooks hooks;
