@@ -20,7 +20,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -47,26 +46,46 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
 
     private final Supplier<ConnectOptions<R>> options;
     private final String name;
-    private final int minSize;
-    private final int maxSize;
+    private int minSize;
+    private int maxSize;
     private final Duration timeout;
     private final int maxWaiting;
     private final Duration maxLifetime;
+    private final Duration maxIdle;
+    private final Duration reconnectTimeout;
+    private final java.util.function.Consumer<AsyncConnectionPool<R>> reconnectFailed;
+    private final Function<AsyncConnection<R>, CompletionStage<?>> configure;
     private final Function<AsyncConnection<R>, CompletionStage<?>> reset;
+    private final Function<AsyncConnection<R>, CompletionStage<?>> check;
+    private final PoolStats stats = new PoolStats();
+    private long drainedAt = System.nanoTime();
+    private long failingSince;
     private final PoolAccess.Hooks hooks = PoolAccess.hooks();
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Slot<R>> idle = new ArrayDeque<>();
     private final ArrayDeque<CompletableFuture<Slot<R>>> waiters = new ArrayDeque<>();
     private final Map<AsyncConnection<R>, Slot<R>> lent = new IdentityHashMap<>();
-    private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong connectionsMade = new AtomicLong();
-    private final AtomicLong errors = new AtomicLong();
     private final ScheduledThreadPoolExecutor timer;
     private int size;
     private boolean opened;
     private boolean closed;
 
-    private record Slot<R>(AsyncConnection<R> conn, long expires) {
+    private static final class Slot<R> {
+        final AsyncConnection<R> conn;
+        final long created;
+        final long expires;
+        long since;
+
+        Slot(AsyncConnection<R> conn, long created, long expires) {
+            this.conn = conn;
+            this.created = created;
+            this.expires = expires;
+            this.since = created;
+        }
+
+        AsyncConnection<R> conn() {
+            return conn;
+        }
     }
 
     private AsyncConnectionPool(Builder<R> b) {
@@ -77,13 +96,20 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         this.timeout = b.timeout;
         this.maxWaiting = b.maxWaiting;
         this.maxLifetime = b.maxLifetime;
+        this.maxIdle = b.maxIdle;
+        this.reconnectTimeout = b.reconnectTimeout;
+        this.reconnectFailed = b.reconnectFailed;
+        this.configure = b.configure;
         this.reset = b.reset;
+        this.check = b.check;
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "tusk-async-pool-" + name);
             t.setDaemon(true);
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
+        long period = Math.max(50, Math.min(1000, maxIdle.toMillis() / 4));
+        timer.scheduleWithFixedDelay(this::maintain, period, period, TimeUnit.MILLISECONDS);
     }
 
     public static Builder<Row> builder() {
@@ -111,7 +137,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
 
     /** A lease: completes with a connection whose {@code close()} gives it back. */
     public CompletableFuture<AsyncConnection<R>> connection() {
-        requests.incrementAndGet();
+        stats.requestsNum.incrementAndGet();
         CompletableFuture<AsyncConnection<R>> lease = new CompletableFuture<>();
         CompletableFuture<Slot<R>> waiter;
         lock.lock();
@@ -125,7 +151,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
                 return lease;
             }
             if (maxWaiting > 0 && waiters.size() >= maxWaiting) {
-                errors.incrementAndGet();
+                stats.requestsErrors.incrementAndGet();
                 return CompletableFuture.failedFuture(new TooManyRequests("pool '" + name + "' already has "
                         + waiters.size() + " requests waiting (maxWaiting " + maxWaiting + ")"));
             }
@@ -140,7 +166,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         }
         var timeoutTask = timer.schedule(() -> {
             if (abandon(waiter)) {
-                errors.incrementAndGet();
+                stats.requestsErrors.incrementAndGet();
                 lease.completeExceptionally(new PoolTimeout("couldn't get a connection from pool '" + name + "' after "
                         + timeout.toMillis() + " ms"));
             }
@@ -155,9 +181,42 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         return lease;
     }
 
-    /** Completes the lease with the slot, or gives the slot back when the lease was cancelled meanwhile. */
+    /**
+     * Completes the lease with the slot (after {@code check}, which replaces a bad connection and lends the
+     * next one), or gives the slot back when the lease was cancelled meanwhile.
+     */
     private void lend(Slot<R> slot, CompletableFuture<AsyncConnection<R>> lease) {
         hooks.setLentAsync(slot.conn(), true);
+        slot.since = System.nanoTime();
+        if (check == null || lease.isDone()) {
+            complete(slot, lease);
+            return;
+        }
+        check.apply(slot.conn()).whenComplete((v, e) -> {
+            if (e == null) {
+                complete(slot, lease);
+                return;
+            }
+            stats.connectionsLost.incrementAndGet();
+            hooks.setLentAsync(slot.conn(), false);
+            lock.lock();
+            try {
+                lent.remove(slot.conn());
+                retire(slot);
+            } finally {
+                lock.unlock();
+            }
+            connection().whenComplete((next, e2) -> {
+                if (e2 != null) {
+                    lease.completeExceptionally(e2);
+                } else if (!lease.complete(next)) {
+                    next.close();
+                }
+            });
+        });
+    }
+
+    private void complete(Slot<R> slot, CompletableFuture<AsyncConnection<R>> lease) {
         if (!lease.complete(slot.conn())) {
             slot.conn().close(); // the caller gave up: the connection goes back
         }
@@ -212,7 +271,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
     private Slot<R> takeIdle() {
         long now = System.nanoTime();
         for (Slot<R> s = idle.pollFirst(); s != null; s = idle.pollFirst()) {
-            if (s.conn().isClosed() || now - s.expires() >= 0) {
+            if (s.conn().isClosed() || isRetired(s, now)) {
                 retire(s);
                 continue;
             }
@@ -220,6 +279,10 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
             return s;
         }
         return null;
+    }
+
+    private boolean isRetired(Slot<R> s, long now) {
+        return now - s.expires >= 0 || s.created - drainedAt < 0;
     }
 
     /** Lock held: closes a slot and opens a replacement if one is needed. */
@@ -236,14 +299,16 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
     private void giveBack(AsyncConnection<?> returned) {
         @SuppressWarnings("unchecked")
         AsyncConnection<R> conn = (AsyncConnection<R>) returned;
-        hooks.setLentAsync(conn, true); // the pool's own statements
-        CompletableFuture<?> repaired;
+        CompletableFuture<?> repaired; // the rollback does not need the lease; reset, the user's code, does
         if (conn.isClosed()) {
             repaired = CompletableFuture.failedFuture(new IllegalStateException("closed"));
         } else {
             TransactionStatus status = conn.info().transactionStatus();
             CompletableFuture<Void> rolledBack = status == TransactionStatus.IDLE ? CompletableFuture.completedFuture(null) : conn.rollback();
-            repaired = reset == null ? rolledBack : rolledBack.thenCompose(v -> reset.apply(conn));
+            repaired = reset == null ? rolledBack : rolledBack.thenCompose(v -> {
+                hooks.setLentAsync(conn, true);
+                return reset.apply(conn);
+            });
         }
         repaired.whenComplete((v, e) -> {
             hooks.setLentAsync(conn, false);
@@ -254,7 +319,9 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
                 if (slot == null) {
                     return;
                 }
-                if (e != null || closed || conn.isClosed() || System.nanoTime() - slot.expires() >= 0) {
+                stats.usageMs.addAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - slot.since));
+                if (e != null || closed || conn.isClosed() || isRetired(slot, System.nanoTime())) {
+                    stats.returnsBad.addAndGet(e != null ? 1 : 0);
                     retire(slot);
                     return;
                 }
@@ -273,6 +340,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
     private Runnable handOrIdle(Slot<R> slot) {
         CompletableFuture<Slot<R>> w = waiters.pollFirst();
         if (w == null) {
+            slot.since = System.nanoTime();
             idle.addLast(slot);
             return null;
         }
@@ -288,40 +356,127 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
 
     /** Opens a connection for a slot already counted in {@code size}; retries with backoff. Lock may be held. */
     private void openOne(long lastDelayMillis) {
-        AsyncConnection.connect(options.get()).whenComplete((conn, e) -> {
-            Runnable handOff = null;
-            lock.lock();
-            try {
-                if (e != null) {
-                    errors.incrementAndGet();
-                    if (closed) {
-                        size--;
-                        return;
-                    }
+        long t0 = System.nanoTime();
+        AsyncConnection.connect(options.get())
+                .thenCompose(conn -> configure == null ? CompletableFuture.completedFuture(conn)
+                        : configure.apply(conn).thenApply(v -> conn).whenComplete((v, e) -> {
+                            if (e != null) {
+                                conn.close();
+                            }
+                        }).toCompletableFuture())
+                .whenComplete((conn, e) -> opened(conn, e, lastDelayMillis, t0));
+    }
+
+    private void opened(AsyncConnection<R> conn, Throwable e, long lastDelayMillis, long t0) {
+        Runnable handOff = null;
+        boolean giveUp = false;
+        lock.lock();
+        try {
+            if (e != null) {
+                stats.connectionsErrors.incrementAndGet();
+                if (closed) {
+                    size--;
+                    return;
+                }
+                long now = System.nanoTime();
+                failingSince = failingSince == 0 ? now : failingSince;
+                giveUp = now - failingSince > reconnectTimeout.toNanos();
+                if (giveUp) {
+                    failingSince = 0;
+                    size--;
+                } else {
                     long delay = lastDelayMillis == 0 ? 500 : Math.min(lastDelayMillis * 2, 10_000);
                     LOG.log(System.Logger.Level.DEBUG, () -> "pool '" + name + "': connection failed, retrying: " + e.getMessage());
                     timer.schedule(() -> openOne(delay), delay, TimeUnit.MILLISECONDS);
-                    return;
                 }
-                connectionsMade.incrementAndGet();
+            } else {
+                failingSince = 0;
+                stats.connectionsNum.incrementAndGet();
+                stats.connectionsMs.addAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
                 if (closed) {
                     size--;
                     conn.close();
                     return;
                 }
                 hooks.attachAsync(conn, this::giveBack);
+                long now = System.nanoTime();
                 long lifetime = maxLifetime.toNanos();
-                handOff = handOrIdle(new Slot<>(conn, System.nanoTime() + lifetime
+                handOff = handOrIdle(new Slot<>(conn, now, now + lifetime
                         - (long) (lifetime * 0.05 * ThreadLocalRandom.current().nextDouble())));
-            } finally {
-                lock.unlock();
             }
-            run(handOff);
-        });
+        } finally {
+            lock.unlock();
+        }
+        run(handOff);
+        if (giveUp && reconnectFailed != null) {
+            reconnectFailed.accept(this);
+        }
     }
 
-    /** pool_min, pool_max, pool_size, pool_available, requests_waiting, requests_num, requests_errors, connections_num. */
+    /** Periodically: closes idle connections above minSize after maxIdle, replaces expired ones, grows to minSize. */
+    private void maintain() {
+        lock.lock();
+        try {
+            if (closed || !opened) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (var it = idle.iterator(); it.hasNext(); ) {
+                Slot<R> s = it.next();
+                boolean tooMany = size > minSize && now - s.since > maxIdle.toNanos();
+                if (isRetired(s, now) || tooMany || s.conn().isClosed()) {
+                    it.remove();
+                    retire(s);
+                }
+            }
+            while (size < minSize) {
+                size++;
+                openOne(0);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Replaces every connection: idle ones now, lent ones when given back (e.g. after a failover). */
+    public void drain() {
+        lock.lock();
+        try {
+            drainedAt = System.nanoTime();
+            List<Slot<R>> all = new ArrayList<>(idle);
+            idle.clear();
+            all.forEach(this::retire);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Changes the bounds; the pool grows now and shrinks as idle connections age out. */
+    public void resize(int minSize, int maxSize) {
+        if (minSize < 0 || maxSize < Math.max(1, minSize)) {
+            throw new ProgrammingException("bad pool bounds: minSize " + minSize + ", maxSize " + maxSize);
+        }
+        lock.lock();
+        try {
+            this.minSize = minSize;
+            this.maxSize = maxSize;
+        } finally {
+            lock.unlock();
+        }
+        maintain();
+    }
+
+    /** psycopg_pool's statistics, as {@link ConnectionPool#getStats()}. */
     public Map<String, Long> getStats() {
+        return stats(false);
+    }
+
+    /** As {@link #getStats()}, and resets the counters. */
+    public Map<String, Long> popStats() {
+        return stats(true);
+    }
+
+    private Map<String, Long> stats(boolean reset) {
         Map<String, Long> m = new LinkedHashMap<>();
         lock.lock();
         try {
@@ -333,9 +488,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        m.put("requests_num", requests.get());
-        m.put("requests_errors", errors.get());
-        m.put("connections_num", connectionsMade.get());
+        m.putAll(stats.counters(reset));
         return m;
     }
 
@@ -372,7 +525,12 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         private Duration timeout = Duration.ofSeconds(30);
         private int maxWaiting;
         private Duration maxLifetime = Duration.ofHours(1);
+        private Duration maxIdle = Duration.ofMinutes(10);
+        private Duration reconnectTimeout = Duration.ofMinutes(5);
+        private java.util.function.Consumer<AsyncConnectionPool<R>> reconnectFailed;
+        private Function<AsyncConnection<R>, CompletionStage<?>> configure;
         private Function<AsyncConnection<R>, CompletionStage<?>> reset;
+        private Function<AsyncConnection<R>, CompletionStage<?>> check;
 
         @SuppressWarnings("unchecked")
         public Builder<R> conninfo(String conninfo) {
@@ -423,6 +581,35 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
 
         public Builder<R> maxLifetime(Duration d) {
             this.maxLifetime = d;
+            return this;
+        }
+
+        /** Idle connections above minSize are closed after this long. */
+        public Builder<R> maxIdle(Duration d) {
+            this.maxIdle = d;
+            return this;
+        }
+
+        /** How long the pool retries connecting before it calls {@link #reconnectFailed}. */
+        public Builder<R> reconnectTimeout(Duration d) {
+            this.reconnectTimeout = d;
+            return this;
+        }
+
+        public Builder<R> reconnectFailed(java.util.function.Consumer<AsyncConnectionPool<R>> callback) {
+            this.reconnectFailed = callback;
+            return this;
+        }
+
+        /** Runs on every new connection before it is lent (its future must complete with no transaction open). */
+        public Builder<R> configure(Function<AsyncConnection<R>, CompletionStage<?>> configure) {
+            this.configure = configure;
+            return this;
+        }
+
+        /** Runs before every lease; a connection whose check fails is replaced and the next one lent. */
+        public Builder<R> check(Function<AsyncConnection<R>, CompletionStage<?>> check) {
+            this.check = check;
             return this;
         }
 

@@ -97,4 +97,39 @@ class AsyncConnectionPoolTest {
         pool.close();
         assertThatThrownBy(() -> pool.connection().join()).hasCauseInstanceOf(PoolClosed.class);
     }
+
+    @Test
+    void configureCheckMaxIdleDrainAndStats(TestDatabase db) throws Exception {
+        java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+        try (AsyncConnectionPool<Row> pool = pool(db, "ap_cfg").minSize(1).maxSize(3).maxIdle(Duration.ofMillis(200))
+                .configure(c -> c.execute("SET work_mem = '9MB'").thenCompose(x -> c.commit()))
+                .check(c -> {
+                    checks.incrementAndGet();
+                    return c.execute("SELECT 1");
+                })
+                .build()) {
+            pool.open();
+            AsyncConnection<Row> a = pool.connection().get(10, TimeUnit.SECONDS);
+            assertThat(a.execute("SHOW work_mem").join().fetchone().getString(0)).isEqualTo("9MB");
+            int pidA = a.info().backendPid();
+            AsyncConnection<Row> b = pool.connection().get(10, TimeUnit.SECONDS);
+            AsyncConnection<Row> c = pool.connection().get(10, TimeUnit.SECONDS);
+            a.rollback().join();
+            b.rollback().join();
+            c.rollback().join();
+            a.close();
+            b.close();
+            c.close();
+            assertThat(checks).hasValue(3);
+            await("shrunk to minSize after maxIdle", () -> pool.getStats().get("pool_size") == 1);
+            pool.drain();
+            await("a fresh connection", () -> pool.getStats().get("pool_available") == 1);
+            AsyncConnection<Row> fresh = pool.connection().get(10, TimeUnit.SECONDS);
+            assertThat(fresh.info().backendPid()).isNotEqualTo(pidA);
+            fresh.close();
+            assertThat(pool.popStats()).containsKeys("usage_ms", "requests_num", "connections_num", "connections_lost")
+                    .containsEntry("requests_num", 4L);
+            assertThat(pool.getStats()).containsEntry("requests_num", 0L);
+        }
+    }
 }
