@@ -359,6 +359,26 @@ public final class AsyncConnection<R> implements AutoCloseable {
 
     // ---------------------------------------------------------------- transactions
 
+    /**
+     * The rows of {@code query} as a {@link java.util.concurrent.Flow.Publisher} with back-pressure: they
+     * are fetched from a server-side cursor only as the subscriber requests them (at most 500 at a time),
+     * so a huge result never sits in memory. Outside a transaction the publisher opens one for the cursor
+     * and ends it when the rows run out or the subscription is cancelled. Signals arrive on the event loop.
+     *
+     * <pre>{@code
+     * conn.stream("SELECT * FROM big WHERE kind = %s", "x").subscribe(new Flow.Subscriber<Row>() {
+     *     Flow.Subscription s;
+     *     public void onSubscribe(Flow.Subscription s) { this.s = s; s.request(100); }
+     *     public void onNext(Row r) { process(r); s.request(1); }
+     *     public void onError(Throwable t) { }
+     *     public void onComplete() { }
+     * });
+     * }</pre>
+     */
+    public java.util.concurrent.Flow.Publisher<R> stream(String query, Object... params) {
+        return new AsyncRowPublisher<>(this, query, params == null ? new Object[] {null} : params);
+    }
+
     /** A statement of the driver's own, and the transaction status it leaves (null: as the server says). */
     record OwnStatement(String sql, Character statusAfter) {
     }
@@ -381,6 +401,11 @@ public final class AsyncConnection<R> implements AutoCloseable {
             } catch (RuntimeException e) {
                 inFlight.decrementAndGet();
                 f.completeExceptionally(e);
+                return;
+            }
+            if (st.sql() == null) { // nothing to send after all
+                inFlight.decrementAndGet();
+                f.complete(null);
                 return;
             }
             SimpleQuery q = new SimpleQuery(st.sql());
