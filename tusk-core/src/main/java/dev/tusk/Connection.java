@@ -90,8 +90,8 @@ public class Connection<R> implements AutoCloseable {
             }
 
             @Override
-            public boolean probe(Connection<?> conn) {
-                return conn.probe();
+            public boolean probe(Connection<?> conn, boolean deep) {
+                return conn.probe(deep);
             }
 
             @Override
@@ -915,13 +915,17 @@ public class Connection<R> implements AutoCloseable {
     }
 
     /** See {@link PoolAccess.Hooks#probe}. */
-    private boolean probe() {
+    private boolean probe(boolean deep) {
         lock.lock();
         try {
             if (closed || driver.core().isBroken()) {
                 return false;
             }
-            driver.readPending();
+            if (deep) {
+                driver.probe(1);
+            } else {
+                driver.readPending();
+            }
             return !driver.core().isBroken();
         } catch (TuskException e) {
             closed = true;

@@ -1,5 +1,6 @@
 package dev.tusk.faults;
 
+import dev.tusk.testing.FaultProxy;
 import dev.tusk.ConnectOptions;
 import dev.tusk.Connection;
 import dev.tusk.Row;

@@ -68,6 +68,11 @@ public class ConnectionPool<R> implements AutoCloseable {
      * call that would dominate a lease). HikariCP trusts 500 ms; one millisecond keeps back-to-back leases
      * fast while a connection that sat idle, even briefly, is always checked.
      */
+    /**
+     * A connection idle for longer than this is probed with a 1 ms read, which also sees a socket the
+     * network reset or closed (a non-blocking check only sees bytes the server sent).
+     */
+    private static final long DEEP_PROBE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long TRUST_RECENT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Builder<R> config;
@@ -358,7 +363,8 @@ public class ConnectionPool<R> implements AutoCloseable {
 
     /** Checks a slot taken for a borrower; a dead one is closed and replaced, and the borrower tries again. */
     private boolean ready(Slot<R> slot, long now) {
-        boolean ok = now - slot.since < TRUST_RECENT_NANOS || hooks.probe(slot.conn);
+        long idleFor = now - slot.since;
+        boolean ok = idleFor < TRUST_RECENT_NANOS || hooks.probe(slot.conn, idleFor > DEEP_PROBE_AFTER_NANOS);
         if (ok && config.check != null) {
             hooks.setLent(slot.conn, true);
             try {
@@ -628,7 +634,7 @@ public class ConnectionPool<R> implements AutoCloseable {
             for (var it = idle.iterator(); it.hasNext(); ) {
                 Slot<R> s = it.next();
                 boolean tooMany = size - retire.size() > minSize && now - s.since > maxIdle;
-                if (isRetired(s, now) || tooMany || !hooks.probe(s.conn)) {
+                if (isRetired(s, now) || tooMany || !hooks.probe(s.conn, false)) {
                     it.remove();
                     retire.add(s);
                 }
@@ -679,7 +685,7 @@ public class ConnectionPool<R> implements AutoCloseable {
         }
         Consumer<Connection<R>> check = config.check != null ? config.check : ConnectionPool::checkConnection;
         for (Slot<R> s : toCheck) {
-            boolean ok = hooks.probe(s.conn);
+            boolean ok = hooks.probe(s.conn, true);
             if (ok) {
                 hooks.setLent(s.conn, true);
                 try {

@@ -94,7 +94,7 @@ public final class BlockingDriver {
         try {
             ready = transport.available();
         } catch (IOException e) {
-            return; // the write that follows reports the problem
+            throw lost(e); // reset while idle: say so now rather than at the write
         }
         if (ready > 0) {
             readOnce();
@@ -149,6 +149,16 @@ public final class BlockingDriver {
      *
      * @return false when nothing arrived in time (the connection stays usable)
      */
+    /**
+     * Checks an idle connection by reading for {@code millis}: a socket reset or closed by the network, or a
+     * FATAL message the server sent before closing, raises the lost-connection error; silence means alive.
+     */
+    public void probe(int millis) {
+        if (poll(millis) && core.fatalWhileIdle() != null) {
+            throw lost(null);
+        }
+    }
+
     public boolean poll(int millis) {
         InputBuffer in = core.input();
         int n;

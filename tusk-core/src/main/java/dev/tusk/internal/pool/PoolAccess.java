@@ -21,10 +21,11 @@ public final class PoolAccess {
         void closeForReal(Connection<?> conn);
 
         /**
-         * Without blocking, reads what the server sent while the connection was idle: false when the
-         * connection turns out to be closed or broken (e.g. its backend was terminated).
+         * Reads what the server sent while the connection was idle: false when the connection turns out to
+         * be closed or broken (its backend terminated, the network reset it). {@code deep}: also wait a
+         * millisecond for the socket to report a reset or a close, which a non-blocking check cannot see.
          */
-        boolean probe(Connection<?> conn);
+        boolean probe(Connection<?> conn, boolean deep);
 
         /** As {@link #attach(Connection, Consumer)} for an AsyncConnection. */
         void attachAsync(dev.tusk.AsyncConnection<?> conn, Consumer<dev.tusk.AsyncConnection<?>> giveBack);

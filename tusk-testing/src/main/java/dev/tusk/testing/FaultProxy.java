@@ -1,4 +1,4 @@
-package dev.tusk.faults;
+package dev.tusk.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
