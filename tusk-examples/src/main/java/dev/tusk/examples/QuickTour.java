@@ -13,6 +13,7 @@ import dev.tusk.Rollback;
 import dev.tusk.Row;
 import dev.tusk.Rows;
 import dev.tusk.errors.QueryCanceled;
+import dev.tusk.pool.ConnectionPool;
 import dev.tusk.errors.TuskException;
 import dev.tusk.sql.Composed;
 import dev.tusk.sql.Identifier;
@@ -120,6 +121,7 @@ public final class QuickTour {
             notificationsAndTimeouts(conn, conninfo);
         }
         asyncTour(conninfo);
+        poolTour(conninfo);
         step("Done: every connection closed");
     }
 
@@ -234,6 +236,19 @@ public final class QuickTour {
             }
             List<Integer> squares = pending.stream().map(f -> f.join().fetchone().getInt(0)).toList();
             say("five queries in flight at once: %s", squares);
+        }
+    }
+
+    private static void poolTour(String conninfo) {
+        step("ConnectionPool: leases whose close() gives the connection back; withConnection commits");
+        try (ConnectionPool<Row> pool = ConnectionPool.builder().conninfo(conninfo).minSize(2).maxSize(4).open(true).build()) {
+            pool.waitReady(Duration.ofSeconds(10));
+            long sum = 0;
+            for (int i = 0; i < 100; i++) {
+                int n = i;
+                sum += pool.withConnection(conn -> conn.execute("SELECT %s::int", n).fetchone().getInt(0));
+            }
+            say("100 leases, sum %d; pool stats: %s", sum, pool.getStats());
         }
     }
 
