@@ -261,10 +261,10 @@ public class Connection<R> implements AutoCloseable {
     /** Server-side binding: psycopg placeholders turned into {@code $n}, or a RawCursor's query as written. */
     private static BoundStatement bind(Cursor<?> cursor, String query, Object params) {
         if (cursor instanceof RawCursor<?>) {
-            return new BoundStatement(query, ParamBinder.bindRaw(params, cursor.adapters()));
+            return new BoundStatement(query, ParamBinder.bindRaw(params, cursor.adaptersInUse()));
         }
         QueryTemplate t = QueryTemplate.of(query);
-        return new BoundStatement(t.sql(), ParamBinder.bind(t, params, cursor.adapters()));
+        return new BoundStatement(t.sql(), ParamBinder.bind(t, params, cursor.adaptersInUse()));
     }
 
     /** executemany: every parameter set in one round trip (Parse once, Bind/Execute per set, one Sync). */
@@ -286,7 +286,7 @@ public class Connection<R> implements AutoCloseable {
         List<BoundParams> binds = new java.util.ArrayList<>();
         for (Object set : paramSets) {
             Object p = asParams(set);
-            binds.add(raw ? ParamBinder.bindRaw(p, cursor.adapters()) : ParamBinder.bind(t, p, cursor.adapters()));
+            binds.add(raw ? ParamBinder.bindRaw(p, cursor.adaptersInUse()) : ParamBinder.bind(t, p, cursor.adaptersInUse()));
         }
         if (binds.isEmpty()) {
             cursor.setResults(List.of());
@@ -410,7 +410,7 @@ public class Connection<R> implements AutoCloseable {
             }
             driver.core().send(cmd);
             driver.flush();
-            RowStream<T> s = new RowStream<>(this, cmd, cursor.adapters(), factory);
+            RowStream<T> s = new RowStream<>(this, cmd, cursor.adaptersInUse(), factory);
             activeStream = s;
             return s;
         } finally {
@@ -474,7 +474,7 @@ public class Connection<R> implements AutoCloseable {
                 cmd.throwIfFailed();
                 throw new ProgrammingException("copy() needs a COPY ... FROM STDIN or TO STDOUT statement: " + sql);
             }
-            return new Copy(this, cmd, cursor.adapters());
+            return new Copy(this, cmd, cursor.adaptersInUse());
         } finally {
             lock.unlock();
         }

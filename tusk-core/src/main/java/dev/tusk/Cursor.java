@@ -27,7 +27,9 @@ import java.util.NoSuchElementException;
  */
 public class Cursor<R> implements Iterable<R>, AutoCloseable {
     private final Connection<?> conn;
-    private final AdaptersMap adapters;
+    /** The connection's adapters, until this cursor gets its own (on the first call to adapters()). */
+    private final AdaptersMap inherited;
+    private AdaptersMap adapters;
     private final RowFactory<R> rowFactory;
     private List<ResultView> results = List.of();
     private List<String> tags = List.of();
@@ -42,20 +44,29 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
 
     Cursor(Connection<?> conn, RowFactory<R> rowFactory) {
         this.conn = conn;
-        this.adapters = conn.adapters().child();
+        this.inherited = conn.adapters();
         this.rowFactory = rowFactory;
     }
 
     /** A cursor that only holds results another driver fetched (an {@link AsyncCursor}'s); it cannot execute. */
     Cursor(AdaptersMap adapters, RowFactory<R> rowFactory) {
         this.conn = null;
+        this.inherited = adapters;
         this.adapters = adapters;
         this.rowFactory = rowFactory;
     }
 
     /** This cursor's adapters: registrations here affect this cursor only. */
     public AdaptersMap adapters() {
+        if (adapters == null) {
+            adapters = inherited.child(); // made on demand: most cursors never register anything
+        }
         return adapters;
+    }
+
+    /** The adapters in effect: the cursor's own once it has some, else the connection's. */
+    AdaptersMap adaptersInUse() {
+        return adapters != null ? adapters : inherited;
     }
 
     public Connection<?> connection() {
@@ -245,7 +256,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
         List<ResultView> views = new ArrayList<>(data.size());
         List<String> t = new ArrayList<>(data.size());
         for (ResultData d : data) {
-            views.add(new ResultView(d, adapters));
+            views.add(new ResultView(d, adaptersInUse()));
             t.add(d.commandTag());
         }
         this.results = views;

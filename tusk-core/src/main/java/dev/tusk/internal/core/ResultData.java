@@ -20,12 +20,15 @@ public final class ResultData {
     private int[] cells;
     private int rowCount;
     private String commandTag;
+    private long affected = Long.MIN_VALUE;
+    private static final String[] COUNTED_VERBS = {"INSERT", "UPDATE", "DELETE", "SELECT", "MOVE", "FETCH", "COPY", "MERGE"};
 
     public ResultData(List<Column> columns) {
         this.columns = columns;
         this.width = columns.size();
-        this.data = new byte[width == 0 ? 0 : 1024];
-        this.cells = new int[width == 0 ? 0 : 2 * width * 16];
+        // small at first (most results are a few rows), doubling as rows arrive
+        this.data = new byte[width == 0 ? 0 : 128];
+        this.cells = new int[width == 0 ? 0 : 2 * width * 2];
     }
 
     /** Appends one DataRow message body. */
@@ -104,7 +107,11 @@ public final class ResultData {
 
     /** Rows affected according to the command tag ("INSERT 0 5" → 5), or -1. */
     public long affectedRows() {
-        return affectedRows(commandTag);
+        long a = affected;
+        if (a == Long.MIN_VALUE) {
+            affected = a = affectedRows(commandTag);
+        }
+        return a;
     }
 
     public static long affectedRows(String tag) {
@@ -115,18 +122,22 @@ public final class ResultData {
         if (sp < 0) {
             return -1;
         }
-        String verb = tag.substring(0, tag.indexOf(' '));
-        switch (verb) {
-            case "INSERT", "UPDATE", "DELETE", "SELECT", "MOVE", "FETCH", "COPY", "MERGE" -> {
-                try {
-                    return Long.parseLong(tag.substring(sp + 1));
-                } catch (NumberFormatException e) {
-                    return -1;
-                }
-            }
-            default -> {
+        int first = tag.indexOf(' ');
+        boolean counted = false;
+        for (String verb : COUNTED_VERBS) {
+            counted |= first == verb.length() && tag.startsWith(verb);
+        }
+        if (!counted || sp + 1 >= tag.length()) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = sp + 1; i < tag.length(); i++) { // no substring: this runs for every statement
+            char c = tag.charAt(i);
+            if (c < '0' || c > '9' || n > Long.MAX_VALUE / 10) {
                 return -1;
             }
+            n = n * 10 + (c - '0');
         }
+        return n;
     }
 }
