@@ -202,7 +202,7 @@ final class Transactions {
      * A COMMIT whose reply never came: the server may have committed before the connection went, so saying
      * "rolled back" would be a lie. Errors on a connection still alive (the server refused) pass unchanged.
      */
-    private TuskException outcomeUnknownIfLost(TuskException e) {
+    TuskException outcomeUnknownIfLost(TuskException e) {
         if (!conn.driver().core().isBroken() || e instanceof TransactionResolutionUnknown) {
             return e;
         }

@@ -124,7 +124,7 @@ final class TwoPhase {
                 boolean wasPrepared = prepared;
                 xid = null;
                 prepared = false;
-                transactions.runCommand(wasPrepared ? action + " PREPARED " + quoteLiteral(current.toString()) : action);
+                runFinish(action, wasPrepared ? action + " PREPARED " + quoteLiteral(current.toString()) : action);
                 return;
             }
             if (xid != null) {
@@ -135,9 +135,18 @@ final class TwoPhase {
                 throw new ProgrammingException(call + "(xid) can't run inside a transaction (status "
                         + transactions.statusName() + "): commit or roll back first, or use autocommit");
             }
-            transactions.runCommand(action + " PREPARED " + quoteLiteral(id.toString()));
+            runFinish(action, action + " PREPARED " + quoteLiteral(id.toString()));
         } finally {
             conn.lock.unlock();
+        }
+    }
+
+    /** A COMMIT [PREPARED] whose reply was lost with the connection has an unknown outcome, and says so. */
+    private void runFinish(String action, String sql) {
+        try {
+            transactions.runCommand(sql);
+        } catch (TuskException e) {
+            throw "COMMIT".equals(action) ? transactions.outcomeUnknownIfLost(e) : e;
         }
     }
 

@@ -39,6 +39,20 @@ class TransactionFaultsTest {
     }
 
     @Test
+    void commitPreparedWhoseReplyIsLostSaysTheOutcomeIsUnknown(TestDatabase db) {
+        db.admin("CREATE TABLE t2 (id int)");
+        try (FaultProxy proxy = Faults.proxyTo(db); Connection<Row> c = Faults.connect(proxy, db)) {
+            c.tpcBegin(c.xid(1, "tusk-fault-2pc", "b"));
+            c.execute("INSERT INTO t2 VALUES (1)");
+            c.tpcPrepare();
+            proxy.failAtServerMessage('C', 1, FaultProxy.Action.CLOSE); // COMMIT PREPARED's CommandComplete
+            Throwable t = catchThrowable(c::tpcCommit);
+            assertThat(t).isInstanceOf(TransactionResolutionUnknown.class).hasMessageContaining(UNKNOWN);
+        }
+        assertThat(db.adminQuery("SELECT count(*) FROM t2")).as("the server committed it").isEqualTo("1");
+    }
+
+    @Test
     void commitThatNeverReachedTheServerSaysTheSameAndWasRolledBack(TestDatabase db) {
         db.admin("CREATE TABLE t (id int)");
         try (FaultProxy proxy = Faults.proxyTo(db); Connection<Row> c = Faults.connect(proxy, db)) {
