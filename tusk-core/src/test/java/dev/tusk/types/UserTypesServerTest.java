@@ -53,6 +53,38 @@ class UserTypesServerTest {
     }
 
     @Test
+    void domainsLoadAndDumpAsTheirBaseType() {
+        conn.execute("CREATE DOMAIN posint AS int4 CHECK (VALUE > 0)");
+        conn.execute("CREATE DOMAIN email AS text CHECK (VALUE LIKE '%@%')");
+        for (boolean binary : List.of(false, true)) {
+            assertThat(select("SELECT %s::posint", binary, 5)).isEqualTo(5);
+            assertThat(select("SELECT %s::email", binary, "a@b")).isEqualTo("a@b");
+        }
+        conn.execute("CREATE TABLE with_domains (n posint, e email)");
+        conn.execute("INSERT INTO with_domains VALUES (%s, %s)", 7, "x@y");
+        Row r = conn.execute("SELECT n, e FROM with_domains").fetchone();
+        assertThat(r.getInt(0)).isEqualTo(7);
+        assertThat(r.getString(1)).isEqualTo("x@y");
+        assertThatThrownBy(() -> conn.execute("INSERT INTO with_domains VALUES (%s, %s)", -1, "x@y"))
+                .hasMessageContaining("posint");
+    }
+
+    @Test
+    void aUserDefinedRangeRegisteredAtRunTime() {
+        conn.execute("CREATE TYPE floatrange AS RANGE (subtype = float8, subtype_diff = float8mi)");
+        TypeInfo info = TypeInfo.fetch(conn, "floatrange");
+        info.register(conn.adapters());
+        for (boolean binary : List.of(false, true)) {
+            Object loaded = select("SELECT '[1.5,2.5)'::floatrange", binary);
+            assertThat(loaded).as(binary ? "binary" : "text").isInstanceOf(Range.class);
+            Range<?> range = (Range<?>) loaded;
+            assertThat(range.lower()).isEqualTo(1.5);
+            assertThat(range.upper()).isEqualTo(2.5);
+        }
+        assertThat(select("SELECT upper(%s::floatrange)", false, Range.of(1.0, 4.0))).isEqualTo(4.0);
+    }
+
+    @Test
     void enumsLoadAsStringsUntilMappedToAJavaEnum() {
         conn.execute("CREATE TYPE mood AS ENUM ('SAD', 'OK', 'HAPPY')");
         TypeInfo info = EnumInfo.fetch(conn, "mood");
