@@ -26,7 +26,7 @@ import java.util.Map;
  *
  * <p>{@code quick} (default): 2 rounds of 1 s warm-up + 2 × 1 s measurement, about 4 minutes on 2 cores.
  * {@code full}: 3 rounds of 3 + 5 × 2 s. A workload name (point, fetch, insert, concurrent, connect, pool, pool-8thr)
- * after the mode restricts the run to it. The point-select workload also runs pgbench (same query,
+ * after the mode restricts the run to it ({@code getters} runs only when named: it reads rows already in memory). The point-select workload also runs pgbench (same query,
  * {@code -M prepared}) when it is installed, as the server's own limit.
  */
 public final class BenchRunner {
@@ -43,7 +43,8 @@ public final class BenchRunner {
             new Workload("concurrent", ConcurrentBench.class, "", List.of("tusk", "tusk-async", "pgjdbc", "vertx"), ConcurrentBench.QUERIES, "queries/s"),
             new Workload("connect", ConnectBench.class, "", List.of("tusk", "pgjdbc", "vertx"), 1, "connects/s"),
             new Workload("pool", PoolBench.class, "uncontended", List.of("tusk", "hikari"), 1, "leases/s"),
-            new Workload("pool-8thr", PoolBench.class, "contended", List.of("tusk", "hikari"), 1, "leases/s"));
+            new Workload("pool-8thr", PoolBench.class, "contended", List.of("tusk", "hikari"), 1, "leases/s"),
+            new Workload("getters", GetterBench.class, "", List.of("tusk", "tusk-binary"), GetterBench.ROWS, "rows/s"));
 
     private BenchRunner() {
     }
@@ -52,6 +53,8 @@ public final class BenchRunner {
         if (args.length == 1) {
             args = args[0].trim().split("\\s+"); // from Maven: -Dbench.args="quick fetch"
         }
+        GC = java.util.Arrays.asList(args).contains("gc");
+        args = java.util.Arrays.stream(args).filter(a -> !a.equals("gc")).toArray(String[]::new);
         boolean full = args.length > 0 && args[0].equals("full");
         String only = args.length > 1 ? args[1] : null;
         int rounds = full ? 3 : 2;
@@ -63,7 +66,7 @@ public final class BenchRunner {
             System.out.println("embedded PostgreSQL on port " + server.port() + "; " + rounds + " rounds");
             for (int round = 0; round < rounds; round++) {
                 for (Workload w : WORKLOADS) {
-                    if (only != null && !only.equals(w.name())) {
+                    if (only != null ? !only.equals(w.name()) : w.name().equals("getters")) {
                         continue;
                     }
                     List<String> order = new ArrayList<>(w.clients());
@@ -96,8 +99,15 @@ public final class BenchRunner {
         System.out.println("\nwrote " + out.toAbsolutePath().resolve("results.csv") + " and chart.svg");
     }
 
+    /** The word {@code gc} among the arguments: JMH's GC profiler too, printing the bytes allocated per row or query. */
+    private static boolean GC;
+
     private static double run(Workload w, String client, int port, boolean full) throws Exception {
-        Options opts = new OptionsBuilder()
+        OptionsBuilder builder = new OptionsBuilder();
+        if (GC) {
+            builder.addProfiler(org.openjdk.jmh.profile.GCProfiler.class);
+        }
+        Options opts = builder
                 .include(w.bench().getName() + "." + w.method())
                 .param("client", client)
                 .forks(1)
@@ -114,7 +124,15 @@ public final class BenchRunner {
             System.out.printf("  %s/%s failed (see above): counted as 0%n", w.name(), client);
             return 0;
         }
-        return results.iterator().next().getPrimaryResult().getScore() * w.unitsPerOp();
+        RunResult result = results.iterator().next();
+        if (GC) {
+            var norm = result.getSecondaryResults().get("gc.alloc.rate.norm");
+            if (norm != null) {
+                System.out.printf(Locale.ROOT, "  %s/%s allocates %.1f bytes per %s%n", w.name(), client,
+                        norm.getScore() / w.unitsPerOp(), w.unit().replace("/s", "").replaceAll("s$", ""));
+            }
+        }
+        return result.getPrimaryResult().getScore() * w.unitsPerOp();
     }
 
     /** Prints the table; returns its rows (workload, client, median, unit, ratio, spread). */
