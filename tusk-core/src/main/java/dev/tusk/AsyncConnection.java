@@ -421,21 +421,22 @@ public final class AsyncConnection<R> implements AutoCloseable {
      * Runs {@code body} in a transaction block, as {@link Connection#transaction(TransactionBody)}: BEGIN (a
      * SAVEPOINT when a transaction is already open), then COMMIT (RELEASE) when the body's future completes,
      * or ROLLBACK (to the savepoint) when it fails, with the body's exception unchanged. Throwing or
-     * failing with {@code new Rollback()} rolls the block back quietly.
+     * failing with {@code new Rollback()} rolls the block back quietly, {@code new Rollback(tx)} every block up
+     * to {@code tx}. The body receives the block ({@link AsyncTransaction}); its connection is this one.
      *
      * <pre>{@code
-     * conn.transaction(c -> c.execute("INSERT INTO t VALUES (1)")
-     *         .thenCompose(cur -> c.transaction(inner -> inner.execute("INSERT INTO t VALUES (2)"))))
+     * conn.transaction(tx -> conn.execute("INSERT INTO t VALUES (1)")
+     *         .thenCompose(cur -> conn.transaction(inner -> conn.execute("INSERT INTO t VALUES (2)"))))
      *     .join();
      * }</pre>
      */
-    public <T> CompletableFuture<T> transaction(Function<AsyncConnection<R>, ? extends CompletionStage<T>> body) {
+    public <T> CompletableFuture<T> transaction(Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
         return transaction(TransactionOptions.DEFAULT, body);
     }
 
     /** As {@link #transaction(Function)} with options (isolation level, read only, deferrable, savepoint name). */
     public <T> CompletableFuture<T> transaction(TransactionOptions options,
-                                                Function<AsyncConnection<R>, ? extends CompletionStage<T>> body) {
+                                                Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
         return transactions.run(options, body);
     }
 
@@ -595,9 +596,14 @@ public final class AsyncConnection<R> implements AutoCloseable {
      * loop; the future completes once the server has taken the request (or fails if it could not be sent).
      */
     public CompletableFuture<Void> cancel() {
+        return cancelSafe(java.time.Duration.ofSeconds(10));
+    }
+
+    /** As {@link #cancel()}, the future failing if the server has not taken the request within {@code timeout}. */
+    public CompletableFuture<Void> cancelSafe(java.time.Duration timeout) {
         var session = driver.core().session();
         return CompletableFuture.runAsync(() -> dev.tusk.internal.connect.CancelRequester.cancel(established.host(),
-                established.params(), false, session.backendPid(), session.secretKey(), java.time.Duration.ofSeconds(10)), CANCELLERS);
+                established.params(), false, session.backendPid(), session.secretKey(), timeout), CANCELLERS);
     }
 
     // ---------------------------------------------------------------- notifications

@@ -21,54 +21,54 @@ final class AsyncTransactions<R> {
         this.conn = conn;
     }
 
-    /** Whether the block began the transaction, and its savepoint; decided on the loop thread. */
-    private static final class Block {
-        boolean outer;
-        String savepoint;
-    }
-
-    <T> CompletableFuture<T> run(TransactionOptions opts, Function<AsyncConnection<R>, ? extends CompletionStage<T>> body) {
-        Block block = new Block();
+    <T> CompletableFuture<T> run(TransactionOptions opts, Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
+        AsyncTransaction<R> block = new AsyncTransaction<>(conn);
         CompletableFuture<Void> opened = conn.runOwn(idle -> {
-            block.outer = idle;
+            block.outermost = idle;
             if (!idle && opts.hasCharacteristics()) {
                 throw new ProgrammingException("isolationLevel, readOnly and deferrable can only be set on the outermost"
                         + " transaction block, and a transaction is already open");
             }
-            block.savepoint = opts.savepointName() != null ? opts.savepointName()
+            block.savepointName = opts.savepointName() != null ? opts.savepointName()
                     : idle ? null : "_tusk_async_" + savepoints.incrementAndGet();
             String begin = idle ? Transactions.beginStatement(
                     opts.isolationLevel() != null ? opts.isolationLevel() : conn.isolationLevel(),
                     opts.readOnly() != null ? opts.readOnly() : conn.readOnly(),
                     opts.deferrable() != null ? opts.deferrable() : conn.deferrable()) : null;
-            return new AsyncConnection.OwnStatement(Transaction.openSql(idle, begin, block.savepoint), idle ? 'T' : null);
+            return new AsyncConnection.OwnStatement(Transaction.openSql(idle, begin, block.savepointName), idle ? 'T' : null);
         });
         CompletableFuture<T> result = new CompletableFuture<>();
         opened.thenCompose(v -> {
             CompletionStage<T> stage;
             try {
-                stage = body.apply(conn);
+                stage = body.apply(block);
             } catch (RuntimeException e) {
                 return CompletableFuture.<T>failedFuture(e);
             }
             return stage;
         }).whenComplete((value, error) -> {
             if (!opened.isDone() || opened.isCompletedExceptionally()) {
+                block.status(Transaction.Status.FAILED);
                 result.completeExceptionally(unwrap(error));
                 return;
             }
             boolean ok = error == null;
-            String end = ok ? Transaction.commitSql(block.outer, block.savepoint)
-                    : Transaction.rollbackSql(block.outer, block.savepoint);
-            conn.runOwn(idle -> new AsyncConnection.OwnStatement(end, block.outer ? 'I' : null)).whenComplete((v, endError) -> {
+            String end = ok ? Transaction.commitSql(block.outermost, block.savepointName)
+                    : Transaction.rollbackSql(block.outermost, block.savepointName);
+            conn.runOwn(idle -> new AsyncConnection.OwnStatement(end, block.outermost ? 'I' : null)).whenComplete((v, endError) -> {
                 Throwable cause = unwrap(error);
+                boolean quiet = cause instanceof Rollback r && r.transaction() == null
+                        && (r.asyncTransaction() == null || r.asyncTransaction() == block);
+                block.status(endError != null ? Transaction.Status.FAILED : ok ? Transaction.Status.COMMITTED
+                        : quiet || cause instanceof Rollback ? Transaction.Status.ROLLED_BACK_EXPLICITLY
+                        : Transaction.Status.ROLLED_BACK_WITH_ERROR);
                 if (ok) {
                     if (endError != null) {
                         result.completeExceptionally(unwrap(endError));
                     } else {
                         result.complete(value);
                     }
-                } else if (cause instanceof Rollback r && r.transaction() == null) {
+                } else if (quiet) {
                     result.complete(null); // a quiet rollback of this block
                 } else {
                     if (endError != null) {

@@ -26,10 +26,11 @@ public class Rollback extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final transient Transaction transaction;
+    private final transient AsyncTransaction<?> asyncTransaction;
 
     /** Rolls back the innermost transaction block. */
     public Rollback() {
-        this(null);
+        this((Transaction) null);
     }
 
     /** Rolls back every block up to and including {@code transaction}. */
@@ -37,6 +38,19 @@ public class Rollback extends RuntimeException {
         super(transaction == null ? "rollback of the innermost transaction block"
                 : "rollback up to transaction block " + transaction, null, false, false);
         this.transaction = transaction;
+        this.asyncTransaction = null;
+    }
+
+    /** Rolls back every block of an AsyncConnection up to and including {@code transaction}. */
+    public Rollback(AsyncTransaction<?> transaction) {
+        super("rollback up to transaction block " + transaction, null, false, false);
+        this.transaction = null;
+        this.asyncTransaction = transaction;
+    }
+
+    /** The AsyncConnection block to unwind to, or null. */
+    public AsyncTransaction<?> asyncTransaction() {
+        return asyncTransaction;
     }
 
     /** The block to unwind to, or null for the innermost one. */

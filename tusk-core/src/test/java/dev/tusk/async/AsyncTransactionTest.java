@@ -34,8 +34,8 @@ class AsyncTransactionTest {
     void aBlockCommitsWhenItsFutureCompletes(TestDatabase db) {
         db.admin("CREATE TABLE at (v int PRIMARY KEY)");
         try (AsyncConnection<Row> conn = connect(db, true)) {
-            int n = conn.transaction(c -> c.execute("INSERT INTO at VALUES (1), (2)")
-                    .thenCompose(cur -> c.execute("SELECT count(*) FROM at"))
+            int n = conn.transaction(tx -> conn.execute("INSERT INTO at VALUES (1), (2)")
+                    .thenCompose(cur -> conn.execute("SELECT count(*) FROM at"))
                     .thenApply(cur -> cur.fetchone().getInt(0))).join();
             assertThat(n).isEqualTo(2);
             assertThat(rows(db)).isEqualTo("1,2");
@@ -47,7 +47,7 @@ class AsyncTransactionTest {
         db.admin("CREATE TABLE at (v int PRIMARY KEY)");
         try (AsyncConnection<Row> conn = connect(db, true)) {
             IllegalStateException boom = new IllegalStateException("boom");
-            CompletableFuture<Object> f = conn.transaction(c -> c.execute("INSERT INTO at VALUES (1)")
+            CompletableFuture<Object> f = conn.transaction(tx -> conn.execute("INSERT INTO at VALUES (1)")
                     .thenApply(cur -> {
                         throw boom;
                     }));
@@ -61,14 +61,14 @@ class AsyncTransactionTest {
     void nestedBlocksAreSavepoints(TestDatabase db) {
         db.admin("CREATE TABLE at (v int PRIMARY KEY)");
         try (AsyncConnection<Row> conn = connect(db, false)) {
-            conn.transaction(c -> c.execute("INSERT INTO at VALUES (1)")
-                    .thenCompose(x -> c.transaction(inner -> inner.execute("INSERT INTO at VALUES (1)")) // duplicate
+            conn.transaction(tx -> conn.execute("INSERT INTO at VALUES (1)")
+                    .thenCompose(x -> conn.transaction(inner -> conn.execute("INSERT INTO at VALUES (1)")) // duplicate
                             .handle((v, e) -> {
                                 assertThat(e).isInstanceOf(UniqueViolation.class);
                                 return null;
                             }))
-                    .thenCompose(x -> c.transaction(inner -> inner.execute("INSERT INTO at VALUES (2)")))
-                    .thenCompose(x -> c.transaction(inner -> inner.execute("INSERT INTO at VALUES (3)")
+                    .thenCompose(x -> conn.transaction(inner -> conn.execute("INSERT INTO at VALUES (2)")))
+                    .thenCompose(x -> conn.transaction(inner -> conn.execute("INSERT INTO at VALUES (3)")
                             .thenApply(cur -> {
                                 throw new Rollback();
                             })))).join();
@@ -80,12 +80,36 @@ class AsyncTransactionTest {
     void optionsApplyToTheOutermostBlockOnly(TestDatabase db) {
         try (AsyncConnection<Row> conn = connect(db, true)) {
             TransactionOptions serializable = TransactionOptions.builder().isolationLevel(IsolationLevel.SERIALIZABLE).readOnly(true).build();
-            String level = conn.transaction(serializable, c -> c.execute("SHOW transaction_isolation")
+            String level = conn.transaction(serializable, tx -> conn.execute("SHOW transaction_isolation")
                     .thenApply(cur -> cur.fetchone().getString(0))).join();
             assertThat(level).isEqualTo("serializable");
-            assertThatThrownBy(() -> conn.transaction(c -> c.transaction(serializable, inner -> inner.execute("SELECT 1"))).join())
+            assertThatThrownBy(() -> conn.transaction(tx -> conn.transaction(serializable, inner -> conn.execute("SELECT 1"))).join())
                     .hasCauseInstanceOf(ProgrammingException.class);
             assertThat(conn.execute("SHOW transaction_isolation").join().fetchone().getString(0)).isEqualTo("read committed");
+        }
+    }
+
+    @Test
+    void rollbackOfANamedBlockUnwindsToIt(TestDatabase db) {
+        db.admin("CREATE TABLE at (v int PRIMARY KEY)");
+        try (AsyncConnection<Row> conn = connect(db, true)) {
+            java.util.concurrent.atomic.AtomicReference<dev.tusk.AsyncTransaction<Row>> seen = new java.util.concurrent.atomic.AtomicReference<>();
+            conn.transaction(outer -> conn.execute("INSERT INTO at VALUES (1)")
+                    .thenCompose(x -> conn.transaction(middle -> {
+                        seen.set(middle);
+                        return conn.execute("INSERT INTO at VALUES (2)")
+                            .thenCompose(y -> conn.transaction(inner -> conn.execute("INSERT INTO at VALUES (3)")
+                                    .thenApply(cur -> {
+                                        assertThat(inner.isOutermost()).isFalse();
+                                        throw new Rollback(middle);
+                                    })));
+                    })
+                            .handle((v, e) -> {
+                                assertThat(e).as("the middle block swallows its own Rollback").isNull();
+                                assertThat(seen.get().status()).isEqualTo(dev.tusk.Transaction.Status.ROLLED_BACK_EXPLICITLY);
+                                return null;
+                            }))).join();
+            assertThat(rows(db)).as("the middle block and the inner one rolled back, the outer committed").isEqualTo("1");
         }
     }
 }
