@@ -160,6 +160,15 @@ class BuiltinValuesServerTest {
     }
 
     @Test
+    void midnightAtTheEndOfTheDayLoadsAsLocalTimeMax() {
+        for (boolean binary : List.of(false, true)) {
+            Object got = conn.execute("SELECT '24:00:00'::time", List.of(), ExecuteOptions.builder().binary(binary).build())
+                    .fetchone().get(0);
+            assertThat(got).as(binary ? "binary" : "text").isEqualTo(LocalTime.MAX);
+        }
+    }
+
+    @Test
     void aNulByteInTextIsRefusedClearly() {
         assertThatThrownBy(() -> conn.execute("SELECT %s::text", "a\0b")).isInstanceOf(DataException.class)
                 .hasMessageContaining("NUL");
