@@ -156,6 +156,8 @@ class TlsTest {
     void tlsVersionsOutsideTheServersRangeFailClearly() {
         assertThatThrownBy(() -> encrypted(base() + " sslmode=require ssl_min_protocol_version=TLSv1.3"))
                 .isInstanceOf(OperationalException.class).hasMessageContaining("TLS");
+        assertThat(encrypted(base() + " sslmode=prefer ssl_min_protocol_version=TLSv1.3"))
+                .as("prefer: a failed handshake is retried without TLS, as libpq").isFalse();
         try (Connection<Row> c = Connection.connect(base() + " sslmode=require ssl_max_protocol_version=TLSv1.2")) {
             assertThat(c.execute("SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone().getString(0))
                     .isEqualTo("TLSv1.2");

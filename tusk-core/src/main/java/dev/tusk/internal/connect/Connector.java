@@ -97,13 +97,35 @@ public final class Connector {
     /** sslmode=allow: plain text first; when the server refuses it (pg_hba hostssl), again over TLS. */
     private static Established connectAllowingTls(HostSpec host, ConnParams params) {
         try {
-            return connectWithProtocol(host, params, false);
+            return connectWithProtocol(host, params, Tls.AS_SSLMODE);
         } catch (DatabaseException e) {
-            if (params.sslmode().equals("allow") && !host.isUnixSocket() && e.sqlstate() != null && e.sqlstate().startsWith("28")) {
-                return connectWithProtocol(host, params, true);
+            String mode = params.sslmode();
+            if (host.isUnixSocket() || "direct".equals(params.get("sslnegotiation"))) {
+                throw e;
+            }
+            if (mode.equals("allow") && e.sqlstate() != null && e.sqlstate().startsWith("28")) {
+                return connectWithProtocol(host, params, Tls.ON); // plain refused: try again with TLS
+            }
+            if (mode.equals("prefer") && (tlsFailed(e) || (e.sqlstate() != null && e.sqlstate().startsWith("28")))) {
+                return connectWithProtocol(host, params, Tls.OFF); // TLS failed or refused: try again without
             }
             throw e;
         }
+    }
+
+    /** What a connection attempt does about TLS: what the sslmode says, or (allow/prefer's retry) on or off. */
+    private enum Tls {
+        AS_SSLMODE, ON, OFF
+    }
+
+    /** A failure of the TLS handshake itself (not of the network or of the login). */
+    private static boolean tlsFailed(DatabaseException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Hosts (host:port) that refused a protocol 3.2 startup outright: they get 3.0 from then on. */
@@ -114,15 +136,15 @@ public final class Connector {
      * NegotiateProtocolVersion and the session goes on in 3.0. A server or pooler that rejects the startup
      * instead is asked again with 3.0, once, and remembered.
      */
-    private static Established connectWithProtocol(HostSpec host, ConnParams params, boolean tlsAfterRefusal) {
+    private static Established connectWithProtocol(HostSpec host, ConnParams params, Tls tls) {
         String max = params.get("max_protocol_version");
         String key = describe(host);
         boolean ask32 = !"3.0".equals(max) && !ONLY_3_0.containsKey(key);
         if (!ask32) {
-            return connectTo(host, params, tlsAfterRefusal, Frontend.PROTOCOL_3_0);
+            return connectTo(host, params, tls, Frontend.PROTOCOL_3_0);
         }
         try {
-            return connectTo(host, params, tlsAfterRefusal, Frontend.PROTOCOL_3_2);
+            return connectTo(host, params, tls, Frontend.PROTOCOL_3_2);
         } catch (DatabaseException e) {
             // only the server's own refusal of the startup (an ErrorResponse: PgBouncer 1.18 says "bad packet
             // header", 08P01) is retried; a protocol violation detected by the client is not
@@ -132,11 +154,11 @@ public final class Connector {
                 throw e;
             }
             ONLY_3_0.put(key, Boolean.TRUE);
-            return connectTo(host, params, tlsAfterRefusal, Frontend.PROTOCOL_3_0);
+            return connectTo(host, params, tls, Frontend.PROTOCOL_3_0);
         }
     }
 
-    private static Established connectTo(HostSpec host, ConnParams params, boolean tlsAfterRefusal, int protocol) {
+    private static Established connectTo(HostSpec host, ConnParams params, Tls tls, int protocol) {
         Duration timeout = params.connectTimeout();
         long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
         Transport transport = open(host, params, timeout);
@@ -145,7 +167,7 @@ public final class Connector {
         try {
             setTimeout(transport, deadline);
             if (!host.isUnixSocket()) {
-                negotiateTls(driver, host, params, deadline, tlsAfterRefusal);
+                negotiateTls(driver, host, params, deadline, tls);
             }
             String user = params.user();
             AuthPolicy policy = AuthPolicy.of(params.get("require_auth"), params.get("channel_binding"));
@@ -206,9 +228,9 @@ public final class Connector {
     }
 
     private static void negotiateTls(BlockingDriver driver, HostSpec host, ConnParams params, long deadline,
-                                     boolean tlsAfterRefusal) throws IOException {
+                                     Tls tls) throws IOException {
         String mode = params.sslmode();
-        if (mode.equals("disable") || (mode.equals("allow") && !tlsAfterRefusal)) {
+        if (tls == Tls.OFF || mode.equals("disable") || (mode.equals("allow") && tls != Tls.ON)) {
             return;
         }
         SocketTransport socket = (SocketTransport) driver.transport();
@@ -234,7 +256,7 @@ public final class Connector {
             driver.transport(new SocketTransport(TlsNegotiator.wrap(plain.socket(), host.host(), host.port(), params)));
             setTimeout(driver.transport(), deadline);
         } else if (one[0] == 'N') {
-            if (!mode.equals("prefer") || tlsAfterRefusal) {
+            if (!mode.equals("prefer") || tls == Tls.ON) {
                 throw new OperationalException("the server does not support TLS, but sslmode=" + mode + " requires it");
             }
         } else {
