@@ -317,4 +317,25 @@ class ConnectionPoolTest {
             b.close();
         }
     }
+
+    @Test
+    void putconnOfAForeignConnectionIsRefused(TestDatabase db) {
+        try (ConnectionPool<Row> pool = pool(db, "p_foreign").minSize(1).maxSize(1).open(true).build();
+             Connection<Row> stranger = Connection.connect(db.conninfo())) {
+            assertThatThrownBy(() -> pool.putconn(stranger)).isInstanceOf(dev.tusk.errors.ProgrammingException.class)
+                    .hasMessageContaining("not lent by pool");
+            assertThat(stranger.execute("SELECT 1").fetchone().getInt(0)).as("left untouched").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void reconnectFailedIsCalledWhenTheServerStaysAway(TestDatabase db) throws Exception {
+        java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
+        try (ConnectionPool<Row> pool = ConnectionPool.builder().conninfo("host=127.0.0.1 port=1 user=x dbname=x connect_timeout=2")
+                .minSize(1).maxSize(1).reconnectTimeout(Duration.ofMillis(800)).reconnectFailed(p -> failed.countDown())
+                .open(true).build()) {
+            assertThat(failed.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(pool.getStats().get("connections_errors")).isGreaterThanOrEqualTo(2L);
+        }
+    }
 }
