@@ -73,7 +73,7 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
                     .whenComplete((c, e) -> {
                         fetching.set(false);
                         if (e != null) {
-                            finish(e instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : e);
+                            finish(AsyncTransactions.unwrap(e));
                         } else {
                             fetchIfWanted();
                         }
@@ -113,7 +113,7 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
             conn.execute("FETCH FORWARD " + n + " FROM " + cursor).whenComplete((c, e) -> {
                 if (e != null) {
                     fetching.set(false);
-                    finish(e instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : e);
+                    finish(AsyncTransactions.unwrap(e));
                     return;
                 }
                 List<R> rows = c.fetchall();

@@ -81,7 +81,8 @@ final class AsyncTransactions<R> {
         return result;
     }
 
-    private static Throwable unwrap(Throwable t) {
+    /** The failure itself, without the CompletionException that dependent stages wrap it in. */
+    static Throwable unwrap(Throwable t) {
         return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 }

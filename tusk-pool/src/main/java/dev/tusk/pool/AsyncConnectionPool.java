@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -477,19 +476,12 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
     }
 
     private Map<String, Long> stats(boolean reset) {
-        Map<String, Long> m = new LinkedHashMap<>();
         lock.lock();
         try {
-            m.put("pool_min", (long) minSize);
-            m.put("pool_max", (long) maxSize);
-            m.put("pool_size", (long) size);
-            m.put("pool_available", (long) idle.size());
-            m.put("requests_waiting", (long) waiters.size());
+            return stats.report(minSize, maxSize, size, idle.size(), waiters.size(), reset);
         } finally {
             lock.unlock();
         }
-        m.putAll(stats.counters(reset));
-        return m;
     }
 
     /** Closes the pool: waiting leases fail with PoolClosed, idle connections close, lent ones when given back. */

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -735,19 +734,12 @@ public class ConnectionPool<R> implements AutoCloseable {
     }
 
     private Map<String, Long> stats(boolean reset) {
-        Map<String, Long> m = new LinkedHashMap<>();
         lock.lock();
         try {
-            m.put("pool_min", (long) minSize);
-            m.put("pool_max", (long) maxSize);
-            m.put("pool_size", (long) size);
-            m.put("pool_available", (long) idle.size());
-            m.put("requests_waiting", (long) waiters.size());
+            return stats.report(minSize, maxSize, size, idle.size(), waiters.size(), reset);
         } finally {
             lock.unlock();
         }
-        m.putAll(stats.counters(reset));
-        return m;
     }
 
     private void registerMBean() {

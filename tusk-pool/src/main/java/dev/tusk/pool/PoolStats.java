@@ -17,6 +17,18 @@ final class PoolStats {
     final AtomicLong connectionsErrors = new AtomicLong();
     final AtomicLong connectionsLost = new AtomicLong();
 
+    /** psycopg_pool's report: the gauges a pool reads under its lock, then the counters ({@code reset}: popStats). */
+    Map<String, Long> report(int min, int max, int size, int available, int waiting, boolean reset) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("pool_min", (long) min);
+        m.put("pool_max", (long) max);
+        m.put("pool_size", (long) size);
+        m.put("pool_available", (long) available);
+        m.put("requests_waiting", (long) waiting);
+        m.putAll(counters(reset));
+        return m;
+    }
+
     /** The counters with psycopg_pool's keys; {@code reset} zeroes them after reading (popStats). */
     Map<String, Long> counters(boolean reset) {
         Map<String, Long> m = new LinkedHashMap<>();
