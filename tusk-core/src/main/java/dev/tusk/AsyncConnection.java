@@ -10,11 +10,13 @@ import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.core.QueryCommand;
+import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.core.SimpleQuery;
 import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.EventLoopGroup;
 import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.query.InsertRewriter;
 import dev.tusk.internal.query.ParamBinder;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.query.QueryTemplate;
@@ -156,6 +158,16 @@ public final class AsyncConnection<R> implements AutoCloseable {
         return cursor().execute(query, params, options);
     }
 
+    /** Runs a composed query ({@code dev.tusk.sql}) with {@code %s} placeholders bound to {@code params}. */
+    public CompletableFuture<AsyncCursor<R>> execute(dev.tusk.sql.Composable query, Object... params) {
+        return cursor().execute(query, params);
+    }
+
+    /** Runs a composed query with {@code %(name)s} placeholders. */
+    public CompletableFuture<AsyncCursor<R>> execute(dev.tusk.sql.Composable query, Map<String, ?> params) {
+        return cursor().execute(query, params);
+    }
+
     /** The connection's adapters: registrations here reach this connection's cursors only. */
     public AdaptersMap adapters() {
         return adapters;
@@ -175,7 +187,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 QueryTemplate t = QueryTemplate.of(query);
                 BoundParams bound = ParamBinder.bind(t, params, cursor.adapters());
                 Boolean b = opts.binary() != null ? opts.binary() : cursor.binary();
-                source = new PreparedSource(t.sql(), bound, b != null && b ? 1 : 0, opts.prepare());
+                source = new PreparedSource(t.sql(), List.of(bound), b != null && b ? 1 : 0, opts.prepare(), true, true);
             }
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
@@ -186,11 +198,63 @@ public final class AsyncConnection<R> implements AutoCloseable {
         });
     }
 
+    /**
+     * executemany for {@code cursor}: every parameter set in one round trip, as {@link Connection} does it
+     * (a plain multi-row-able INSERT becomes multi-row INSERTs, all-or-nothing).
+     */
+    <T> CompletableFuture<AsyncCursor<T>> runMany(AsyncCursor<T> cursor, String query, Iterable<?> paramSets,
+                                                   boolean returning) {
+        CommandSource source;
+        try {
+            QueryTemplate t = QueryTemplate.of(query);
+            List<BoundParams> binds = new java.util.ArrayList<>();
+            for (Object set : paramSets) {
+                binds.add(ParamBinder.bind(t, ParamBinder.paramSet(set), cursor.adapters()));
+            }
+            if (binds.isEmpty()) {
+                cursor.setResults(List.of());
+                cursor.afterMany(returning);
+                return CompletableFuture.completedFuture(cursor);
+            }
+            Boolean b = cursor.binary();
+            int format = b != null && b ? 1 : 0;
+            InsertRewriter rewriter = returning || binds.size() < 2 ? null : InsertRewriter.of(t.sql(), binds.get(0).size());
+            if (rewriter == null) {
+                source = new PreparedSource(t.sql(), binds, format, null, returning, true);
+            } else {
+                List<InsertRewriter.Chunk> chunks = rewriter.chunks(binds);
+                List<PreparedSource> parts = new java.util.ArrayList<>(chunks.size());
+                for (int i = 0; i < chunks.size(); i++) {
+                    InsertRewriter.Chunk c = chunks.get(i);
+                    parts.add(new PreparedSource(c.sql(), c.binds(), 0, null, false, i == chunks.size() - 1));
+                }
+                source = new BatchSource(parts);
+            }
+        } catch (RuntimeException e) {
+            return LoopFuture.failed(e);
+        }
+        return submit(source, true, c -> {
+            cursor.setResults(source.results(c));
+            cursor.afterMany(returning);
+            return cursor;
+        });
+    }
+
     /** Makes the command on the loop thread, where the prepared-statement cache lives, and hears how it ended. */
     private interface CommandSource {
         QueryCommand create();
 
         default void completed(QueryCommand cmd) {
+        }
+
+        /** The error the caller sees once {@code last}, the command create() returned, has completed. */
+        default TuskException error(QueryCommand last) {
+            return last.error();
+        }
+
+        /** The results the caller sees once {@code last} has completed without error. */
+        default List<ResultData> results(QueryCommand last) {
+            return last.results();
         }
     }
 
@@ -202,21 +266,25 @@ public final class AsyncConnection<R> implements AutoCloseable {
      */
     private final class PreparedSource implements CommandSource {
         private final String sql;
-        private final BoundParams bound;
+        private final List<BoundParams> binds;
         private final int format;
         private final Boolean prepare;
+        private final boolean describe;
+        private final boolean sync;
         private PreparedStatements.Decision decision;
 
-        PreparedSource(String sql, BoundParams bound, int format, Boolean prepare) {
+        PreparedSource(String sql, List<BoundParams> binds, int format, Boolean prepare, boolean describe, boolean sync) {
             this.sql = sql;
-            this.bound = bound;
+            this.binds = binds;
             this.format = format;
             this.prepare = prepare;
+            this.describe = describe;
+            this.sync = sync;
         }
 
         @Override
         public QueryCommand create() {
-            PreparedStatements.Decision d = prepared.decide(sql, bound.oids(), prepare);
+            PreparedStatements.Decision d = prepared.decide(sql, binds.get(0).oids(), prepare);
             if (d.isNamed() && d.needsParse()) {
                 String parsingName = parsing.get(d.key());
                 if (parsingName != null) {
@@ -226,7 +294,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 }
             }
             decision = d;
-            return new ExtendedQuery(sql, d.name(), d.needsParse(), List.of(bound), format, true, true, prepared.takeToClose());
+            return new ExtendedQuery(sql, d.name(), d.needsParse(), binds, format, describe, sync, prepared.takeToClose());
         }
 
         @Override
@@ -253,6 +321,58 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 prepared.clear(); // the server's statements and ours disagree: start again
                 parsing.clear();
             }
+        }
+    }
+
+    /**
+     * Several statements written together and ended by one Sync (the chunks of a rewritten executemany):
+     * one round trip, and the batch succeeds or fails as a whole. The leading statements are queued on
+     * the core as they are made; the last one is the command the caller waits for.
+     */
+    private final class BatchSource implements CommandSource {
+        private final List<PreparedSource> parts;
+        private final QueryCommand[] commands;
+
+        BatchSource(List<PreparedSource> parts) {
+            this.parts = parts;
+            this.commands = new QueryCommand[parts.size()];
+        }
+
+        @Override
+        public QueryCommand create() {
+            int last = parts.size() - 1;
+            for (int i = 0; i < last; i++) {
+                commands[i] = parts.get(i).create();
+                driver.core().send(commands[i]);
+            }
+            commands[last] = parts.get(last).create();
+            return commands[last];
+        }
+
+        @Override
+        public void completed(QueryCommand lastCmd) {
+            for (int i = 0; i < parts.size(); i++) {
+                parts.get(i).completed(commands[i]);
+            }
+        }
+
+        @Override
+        public TuskException error(QueryCommand lastCmd) {
+            for (QueryCommand c : commands) {
+                if (c.error() != null) {
+                    return c.error();
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public List<ResultData> results(QueryCommand lastCmd) {
+            List<ResultData> all = new java.util.ArrayList<>();
+            for (QueryCommand c : commands) {
+                all.addAll(c.results());
+            }
+            return all;
         }
     }
 
@@ -289,13 +409,13 @@ public final class AsyncConnection<R> implements AutoCloseable {
             f.completeExceptionally(brokenError(broken));
             return;
         }
-        QueryCommand cmd = source.create();
         SimpleQuery begin = null;
         if (mayBegin && !autocommit && expectedStatus == 'I') {
             begin = new SimpleQuery(Transactions.beginStatement(isolationLevel, readOnly, deferrable));
             driver.core().send(begin);
             expectedStatus = 'T';
         }
+        QueryCommand cmd = source.create();
         SimpleQuery beganWith = begin;
         cmd.onComplete(() -> {
             inFlight.decrementAndGet();
@@ -303,7 +423,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
             if (!driver.core().hasPending()) {
                 expectedStatus = driver.core().session().transactionStatus();
             }
-            TuskException e = beganWith != null && beganWith.error() != null ? beganWith.error() : cmd.error();
+            TuskException e = beganWith != null && beganWith.error() != null ? beganWith.error() : source.error(cmd);
             if (e != null) {
                 f.completeExceptionally(e);
                 return;

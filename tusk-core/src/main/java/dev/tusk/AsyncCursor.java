@@ -68,6 +68,50 @@ public final class AsyncCursor<R> implements Iterable<R>, AutoCloseable {
         return conn.run(this, query, params == null ? null : params.toArray(), options);
     }
 
+    /**
+     * Runs a composed query ({@code dev.tusk.sql}) with {@code %s} placeholders bound to {@code params};
+     * without parameters and placeholders it is sent as written, as {@link Cursor#execute(dev.tusk.sql.Composable, Object...)}.
+     *
+     * <pre>{@code
+     * cur.execute(new SQL("SELECT * FROM {} WHERE id = {}").format(new Identifier("users"), new Placeholder()), 42);
+     * }</pre>
+     */
+    public CompletableFuture<AsyncCursor<R>> execute(dev.tusk.sql.Composable query, Object... params) {
+        if (params != null && params.length == 0 && !query.hasPlaceholders()) {
+            return execute(query.asString(conn));
+        }
+        return execute(query.asTemplate(conn), params);
+    }
+
+    /** Runs a composed query with {@code %(name)s} placeholders ({@code new Placeholder("name")}). */
+    public CompletableFuture<AsyncCursor<R>> execute(dev.tusk.sql.Composable query, Map<String, ?> params) {
+        return execute(query.asTemplate(conn), params);
+    }
+
+    /**
+     * Runs {@code query} once per parameter set, all in one round trip, as {@link Cursor#executemany}: each
+     * set is an Object[], a List or a Map. With {@code returning} the rows of each execution are kept (walk
+     * them with {@link #nextset()}); without, rowcount is the total of rows affected.
+     *
+     * <pre>{@code
+     * cur.executemany("INSERT INTO t (a, b) VALUES (%s, %s)", List.of(List.of(1, "x"), List.of(2, "y")), false)
+     *    .thenAccept(c -> System.out.println(c.rowcount()));   // 2
+     * }</pre>
+     */
+    public CompletableFuture<AsyncCursor<R>> executemany(String query, Iterable<?> paramSets, boolean returning) {
+        return conn.runMany(this, query, paramSets, returning);
+    }
+
+    /** {@link #executemany(String, Iterable, boolean)} without keeping the rows. */
+    public CompletableFuture<AsyncCursor<R>> executemany(String query, Iterable<?> paramSets) {
+        return executemany(query, paramSets, false);
+    }
+
+    /** {@link #executemany(String, Iterable, boolean)} for a composed query. */
+    public CompletableFuture<AsyncCursor<R>> executemany(dev.tusk.sql.Composable query, Iterable<?> paramSets, boolean returning) {
+        return executemany(query.asTemplate(conn), paramSets, returning);
+    }
+
     /** Results in binary format for the statements this cursor runs (null: text). */
     public void setBinary(Boolean binary) {
         this.binary = binary;
@@ -80,6 +124,10 @@ public final class AsyncCursor<R> implements Iterable<R>, AutoCloseable {
     /** Called on the event loop when the statement's results are in, before the future completes. */
     void setResults(List<ResultData> data) {
         results.setResults(data);
+    }
+
+    void afterMany(boolean returning) {
+        results.afterMany(returning);
     }
 
     /** The next row, or null when there is none. */

@@ -272,7 +272,7 @@ public class Connection<R> implements AutoCloseable {
         if (cursor instanceof ClientCursor<?> client) {
             StringBuilder statements = new StringBuilder();
             for (Object set : paramSets) {
-                statements.append(client.merge(query, asParams(set))).append(";\n");
+                statements.append(client.merge(query, ParamBinder.paramSet(set))).append(";\n");
             }
             if (statements.length() == 0) {
                 cursor.setResults(List.of());
@@ -285,7 +285,7 @@ public class Connection<R> implements AutoCloseable {
         QueryTemplate t = raw ? null : QueryTemplate.of(query);
         List<BoundParams> binds = new java.util.ArrayList<>();
         for (Object set : paramSets) {
-            Object p = asParams(set);
+            Object p = ParamBinder.paramSet(set);
             binds.add(raw ? ParamBinder.bindRaw(p, cursor.adaptersInUse()) : ParamBinder.bind(t, p, cursor.adaptersInUse()));
         }
         if (binds.isEmpty()) {
@@ -298,9 +298,6 @@ public class Connection<R> implements AutoCloseable {
             runChunks(cursor, rewriter.chunks(binds));
         } else {
             runExtended(cursor, sql, binds, ExecuteOptions.DEFAULT, returning);
-        }
-        if (!returning) {
-            cursor.sumRowcounts(); // psycopg: executemany's rowcount is the total
         }
     }
 
@@ -344,11 +341,6 @@ public class Connection<R> implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** One parameter set of executemany as run() takes it: an Object[] or a Map. */
-    private static Object asParams(Object set) {
-        return set instanceof List<?> l ? l.toArray() : set instanceof Map<?, ?> || set instanceof Object[] ? set : new Object[] {set};
     }
 
     private void runExtended(Cursor<?> cursor, String sql, List<BoundParams> binds, ExecuteOptions opts, boolean describe) {

@@ -156,17 +156,25 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
     public Cursor<R> executemany(String query, Iterable<?> paramSets, boolean returning) {
         checkOpen();
         conn.runMany(this, query, paramSets, returning);
-        if (!returning) {
-            long total = 0;
-            for (String tag : tags) {
-                long n = dev.tusk.internal.core.ResultData.affectedRows(tag);
-                total += Math.max(0, n);
-            }
-            results = List.of();
-            current = null;
-            rowcount = total;
-        }
+        afterMany(returning);
         return this;
+    }
+
+    /**
+     * After executemany: with {@code returning} the results stay for {@link #nextset()}; without, they
+     * are dropped and rowcount is the total of rows affected, as psycopg reports it.
+     */
+    void afterMany(boolean returning) {
+        if (returning) {
+            return;
+        }
+        long total = 0;
+        for (String tag : tags) {
+            total += Math.max(0, dev.tusk.internal.core.ResultData.affectedRows(tag));
+        }
+        results = List.of();
+        current = null;
+        rowcount = total;
     }
 
     /** {@link #executemany(String, Iterable, boolean)} without keeping the rows. */
@@ -262,19 +270,6 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
         this.results = views;
         this.tags = t;
         select(0);
-    }
-
-    /** After executemany without returning: one result whose rowcount is the total, as psycopg reports it. */
-    void sumRowcounts() {
-        long total = 0;
-        for (ResultView r : results) {
-            long affected = r.data.affectedRows();
-            if (affected < 0) {
-                return; // a statement that reports no count: leave the results as they are
-            }
-            total += affected;
-        }
-        rowcount = results.isEmpty() ? -1 : total;
     }
 
     private void select(int index) {

@@ -1,6 +1,8 @@
 package dev.tusk.sql;
 
+import dev.tusk.AsyncConnection;
 import dev.tusk.Connection;
+import dev.tusk.adapt.AdaptersMap;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -30,14 +32,17 @@ public sealed abstract class Composable permits SQL, Identifier, Literal, Placeh
      * go through the connection's adapters. {@code conn} may be null: the global adapters are used.
      */
     public final String asString(Connection<?> conn) {
-        StringBuilder out = new StringBuilder(64);
-        appendTo(out, conn, false);
-        return out.toString();
+        return render(conn == null ? null : conn.adapters(), false);
     }
 
-    /** The SQL text without a connection: {@code asString(null)}. */
+    /** {@link #asString(Connection)} for an {@link AsyncConnection}'s adapters. */
+    public final String asString(AsyncConnection<?> conn) {
+        return render(conn == null ? null : conn.adapters(), false);
+    }
+
+    /** The SQL text without a connection: literals use the global adapters ({@code Tusk.adapters()}). */
     public final String asString() {
-        return asString(null);
+        return render(null, false);
     }
 
     /** The SQL text as UTF-8 bytes (the encoding every Tusk connection uses as client_encoding). */
@@ -52,8 +57,22 @@ public sealed abstract class Composable permits SQL, Identifier, Literal, Placeh
      * {@link SQL} text and {@link Placeholder}s are emitted as they are.
      */
     public final String asTemplate(Connection<?> conn) {
+        return render(conn == null ? null : conn.adapters(), true);
+    }
+
+    /** {@link #asTemplate(Connection)} for an {@link AsyncConnection}'s adapters. */
+    public final String asTemplate(AsyncConnection<?> conn) {
+        return render(conn == null ? null : conn.adapters(), true);
+    }
+
+    /** {@link #asTemplate(Connection)} with the global adapters. */
+    public final String asTemplate() {
+        return render(null, true);
+    }
+
+    private String render(AdaptersMap adapters, boolean doublePercent) {
         StringBuilder out = new StringBuilder(64);
-        appendTo(out, conn, true);
+        appendTo(out, adapters, doublePercent);
         return out.toString();
     }
 
@@ -79,8 +98,9 @@ public sealed abstract class Composable permits SQL, Identifier, Literal, Placeh
     }
 
     /**
-     * Appends the SQL text. {@code doublePercent}: write {@code %} as {@code %%} inside quoted names and
+     * Appends the SQL text; {@code adapters} (null: the global ones) write literals of other types.
+     * {@code doublePercent}: write {@code %} as {@code %%} inside quoted names and
      * values, because the result goes through placeholder processing.
      */
-    abstract void appendTo(StringBuilder out, Connection<?> conn, boolean doublePercent);
+    abstract void appendTo(StringBuilder out, AdaptersMap adapters, boolean doublePercent);
 }

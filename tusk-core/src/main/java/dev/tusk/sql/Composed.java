@@ -1,6 +1,6 @@
 package dev.tusk.sql;
 
-import dev.tusk.Connection;
+import dev.tusk.adapt.AdaptersMap;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -78,9 +78,9 @@ public final class Composed extends Composable implements Iterable<Composable> {
     }
 
     @Override
-    void appendTo(StringBuilder out, Connection<?> conn, boolean doublePercent) {
+    void appendTo(StringBuilder out, AdaptersMap adapters, boolean doublePercent) {
         for (Composable p : parts) {
-            p.appendTo(out, conn, doublePercent);
+            p.appendTo(out, adapters, doublePercent);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.tusk.sql;
 
-import dev.tusk.Connection;
+import dev.tusk.adapt.AdaptersMap;
 
 import java.util.Arrays;
 import java.util.List;
@@ -46,7 +46,7 @@ public final class Identifier extends Composable {
     }
 
     @Override
-    void appendTo(StringBuilder out, Connection<?> conn, boolean doublePercent) {
+    void appendTo(StringBuilder out, AdaptersMap adapters, boolean doublePercent) {
         for (int i = 0; i < parts.length; i++) {
             if (i > 0) {
                 out.append('.');

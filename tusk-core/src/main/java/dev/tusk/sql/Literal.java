@@ -92,11 +92,11 @@ public final class Literal extends Composable {
     }
 
     @Override
-    void appendTo(StringBuilder out, Connection<?> conn, boolean doublePercent) {
-        appendValue(out, value, conn, doublePercent);
+    void appendTo(StringBuilder out, AdaptersMap adapters, boolean doublePercent) {
+        appendValue(out, value, adapters, doublePercent);
     }
 
-    private static void appendValue(StringBuilder out, Object v, Connection<?> conn, boolean dp) {
+    private static void appendValue(StringBuilder out, Object v, AdaptersMap adapters, boolean dp) {
         if (v == null) {
             out.append("NULL");
         } else if (v instanceof Boolean b) {
@@ -116,16 +116,16 @@ public final class Literal extends Composable {
         } else if (v instanceof byte[] bytes) {
             appendBytea(out, bytes);
         } else if (v instanceof Collection<?> items) {
-            appendArray(out, items.toArray(), conn, dp);
+            appendArray(out, items.toArray(), adapters, dp);
         } else if (v.getClass().isArray()) {
             int n = Array.getLength(v);
             Object[] items = new Object[n];
             for (int i = 0; i < n; i++) {
                 items[i] = Array.get(v, i);
             }
-            appendArray(out, items, conn, dp);
+            appendArray(out, items, adapters, dp);
         } else {
-            appendAdapted(out, v, conn, dp);
+            appendAdapted(out, v, adapters, dp);
         }
     }
 
@@ -154,7 +154,7 @@ public final class Literal extends Composable {
         out.append("'::bytea");
     }
 
-    private static void appendArray(StringBuilder out, Object[] items, Connection<?> conn, boolean dp) {
+    private static void appendArray(StringBuilder out, Object[] items, AdaptersMap adapters, boolean dp) {
         if (items.length == 0) {
             out.append("'{}'");
             return;
@@ -168,14 +168,13 @@ public final class Literal extends Composable {
             if (item instanceof Composable) {
                 throw new ProgrammingException("a Literal list cannot contain a Composable (" + item + ")");
             }
-            appendValue(out, item, conn, dp);
+            appendValue(out, item, adapters, dp);
         }
         out.append(']');
     }
 
-    private static void appendAdapted(StringBuilder out, Object v, Connection<?> conn, boolean dp) {
-        AdaptersMap adapters = conn != null ? conn.adapters() : Tusk.adapters();
-        Dumper<Object> dumper = adapters.dumperFor(v, Format.TEXT);
+    private static void appendAdapted(StringBuilder out, Object v, AdaptersMap adapters, boolean dp) {
+        Dumper<Object> dumper = (adapters != null ? adapters : Tusk.adapters()).dumperFor(v, Format.TEXT);
         ByteBuffer data = dumper.dump(v);
         String text = StandardCharsets.UTF_8.decode(data.duplicate()).toString();
         Quoting.appendString(out, text, dp);

@@ -1,6 +1,6 @@
 package dev.tusk.sql;
 
-import dev.tusk.Connection;
+import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Format;
 import dev.tusk.errors.ProgrammingException;
 
@@ -73,7 +73,7 @@ public final class Placeholder extends Composable {
     }
 
     @Override
-    void appendTo(StringBuilder out, Connection<?> conn, boolean doublePercent) {
+    void appendTo(StringBuilder out, AdaptersMap adapters, boolean doublePercent) {
         out.append('%');
         if (!name.isEmpty()) {
             out.append('(').append(name).append(')');

@@ -1,6 +1,6 @@
 package dev.tusk.sql;
 
-import dev.tusk.Connection;
+import dev.tusk.adapt.AdaptersMap;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,7 +107,7 @@ public final class SQL extends Composable {
     }
 
     @Override
-    void appendTo(StringBuilder out, Connection<?> conn, boolean doublePercent) {
+    void appendTo(StringBuilder out, AdaptersMap adapters, boolean doublePercent) {
         out.append(text);
     }
 

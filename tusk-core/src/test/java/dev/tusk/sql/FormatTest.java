@@ -131,7 +131,7 @@ class FormatTest {
         assertThat(new Placeholder(Format.BINARY).asString()).isEqualTo("%b");
         assertThat(new Placeholder("n", Format.BINARY).asString()).isEqualTo("%(n)b");
         assertThat(new Placeholder("").asString()).isEqualTo("%s");
-        assertThat(new Placeholder("x").asTemplate(null)).isEqualTo("%(x)s");
+        assertThat(new Placeholder("x").asTemplate()).isEqualTo("%(x)s");
         assertThatThrownBy(() -> new Placeholder("a)s")).isInstanceOf(ProgrammingException.class).hasMessageContaining("')'");
         assertThatThrownBy(() -> new Placeholder("a%")).isInstanceOf(ProgrammingException.class);
     }
@@ -147,7 +147,7 @@ class FormatTest {
     @Test
     void sqlTextIsNeverEscaped() {
         assertThat(new SQL("SELECT 'a' || %s -- \"x\"").asString()).isEqualTo("SELECT 'a' || %s -- \"x\"");
-        assertThat(new SQL("%s").asTemplate(null)).isEqualTo("%s");
+        assertThat(new SQL("%s").asTemplate()).isEqualTo("%s");
         assertThat(new SQL("x")).hasToString("SQL(\"x\")");
     }
 }

@@ -48,7 +48,7 @@ class IdentifierTest {
     void percentIsDoubledOnlyInTheTemplateForm() {
         Identifier id = new Identifier("100%");
         assertThat(id.asString()).isEqualTo("\"100%\"");
-        assertThat(id.asTemplate(null)).isEqualTo("\"100%%\"");
+        assertThat(id.asTemplate()).isEqualTo("\"100%%\"");
     }
 
     @Test

@@ -123,7 +123,7 @@ class LiteralTest {
     void percentIsDoubledOnlyInTheTemplateForm() {
         Literal l = new Literal("100% %s");
         assertThat(l.asString()).isEqualTo("'100% %s'");
-        assertThat(l.asTemplate(null)).isEqualTo("'100%% %%s'");
+        assertThat(l.asTemplate()).isEqualTo("'100%% %%s'");
     }
 
     @Test

@@ -15,6 +15,12 @@ public final class ParamBinder {
     private ParamBinder() {
     }
 
+    /** One parameter set of executemany as binding takes it: a List becomes an Object[], a Map stays, any other object is the single parameter. */
+    public static Object paramSet(Object set) {
+        return set instanceof java.util.List<?> l ? l.toArray()
+                : set instanceof java.util.Map<?, ?> || set instanceof Object[] ? set : new Object[] {set};
+    }
+
     public static BoundParams bind(QueryTemplate t, Object params, AdaptersMap adapters) {
         return dump(values(t, params), t::format, adapters);
     }
