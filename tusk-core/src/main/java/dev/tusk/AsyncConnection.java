@@ -138,6 +138,26 @@ public final class AsyncConnection<R> implements AutoCloseable {
         return new AsyncCursor<>(this, rowFactory);
     }
 
+    /** A cursor that merges parameters into the query on the client ({@link AsyncClientCursor}). */
+    public AsyncClientCursor<R> clientCursor() {
+        return new AsyncClientCursor<>(this, options.rowFactory());
+    }
+
+    /** An {@link AsyncClientCursor} with another row factory. */
+    public <T> AsyncClientCursor<T> clientCursor(RowFactory<T> rowFactory) {
+        return new AsyncClientCursor<>(this, rowFactory);
+    }
+
+    /** A cursor for queries with {@code $1}-style placeholders ({@link AsyncRawCursor}). */
+    public AsyncRawCursor<R> rawCursor() {
+        return new AsyncRawCursor<>(this, options.rowFactory());
+    }
+
+    /** An {@link AsyncRawCursor} with another row factory. */
+    public <T> AsyncRawCursor<T> rawCursor(RowFactory<T> rowFactory) {
+        return new AsyncRawCursor<>(this, rowFactory);
+    }
+
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
     public CompletableFuture<AsyncCursor<R>> execute(String query) {
         return cursor().execute(query);
@@ -180,14 +200,13 @@ public final class AsyncConnection<R> implements AutoCloseable {
     <T> CompletableFuture<AsyncCursor<T>> run(AsyncCursor<T> cursor, String query, Object params, ExecuteOptions opts) {
         CommandSource source;
         try {
-            if (params == null) {
-                SimpleQuery simple = new SimpleQuery(query);
+            if (params == null || cursor instanceof AsyncClientCursor<?>) {
+                SimpleQuery simple = new SimpleQuery(params == null ? query : ((AsyncClientCursor<?>) cursor).merge(query, params));
                 source = () -> simple;
             } else {
-                QueryTemplate t = QueryTemplate.of(query);
-                BoundParams bound = ParamBinder.bind(t, params, cursor.adapters());
+                Bound st = bind(cursor, query, params);
                 Boolean b = opts.binary() != null ? opts.binary() : cursor.binary();
-                source = new PreparedSource(t.sql(), List.of(bound), b != null && b ? 1 : 0, opts.prepare(), true, true);
+                source = new PreparedSource(st.sql(), List.of(st.params()), b != null && b ? 1 : 0, opts.prepare(), true, true);
             }
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
@@ -206,10 +225,25 @@ public final class AsyncConnection<R> implements AutoCloseable {
                                                    boolean returning) {
         CommandSource source;
         try {
-            QueryTemplate t = QueryTemplate.of(query);
+            if (cursor instanceof AsyncClientCursor<?> client) {
+                StringBuilder statements = new StringBuilder();
+                for (Object set : paramSets) {
+                    statements.append(client.merge(query, ParamBinder.paramSet(set))).append(";\n");
+                }
+                if (statements.length() > 0) { // one simple query: one round trip
+                    return run(cursor, statements.toString(), null, ExecuteOptions.DEFAULT).thenApply(c -> {
+                        c.afterMany(returning);
+                        return c;
+                    });
+                }
+            }
+            boolean raw = cursor instanceof AsyncRawCursor<?>;
+            QueryTemplate t = raw ? null : QueryTemplate.of(query);
+            String sql = raw ? query : t.sql();
             List<BoundParams> binds = new java.util.ArrayList<>();
             for (Object set : paramSets) {
-                binds.add(ParamBinder.bind(t, ParamBinder.paramSet(set), cursor.adapters()));
+                Object p = ParamBinder.paramSet(set);
+                binds.add(raw ? ParamBinder.bindRaw(p, cursor.adapters()) : ParamBinder.bind(t, p, cursor.adapters()));
             }
             if (binds.isEmpty()) {
                 cursor.setResults(List.of());
@@ -218,9 +252,9 @@ public final class AsyncConnection<R> implements AutoCloseable {
             }
             Boolean b = cursor.binary();
             int format = b != null && b ? 1 : 0;
-            InsertRewriter rewriter = returning || binds.size() < 2 ? null : InsertRewriter.of(t.sql(), binds.get(0).size());
+            InsertRewriter rewriter = returning || binds.size() < 2 ? null : InsertRewriter.of(sql, binds.get(0).size());
             if (rewriter == null) {
-                source = new PreparedSource(t.sql(), binds, format, null, returning, true);
+                source = new PreparedSource(sql, binds, format, null, returning, true);
             } else {
                 List<InsertRewriter.Chunk> chunks = rewriter.chunks(binds);
                 List<PreparedSource> parts = new java.util.ArrayList<>(chunks.size());
@@ -238,6 +272,19 @@ public final class AsyncConnection<R> implements AutoCloseable {
             cursor.afterMany(returning);
             return cursor;
         });
+    }
+
+    /** A statement ready for the extended protocol: the text with {@code $n} and the dumped parameters. */
+    private record Bound(String sql, BoundParams params) {
+    }
+
+    /** Server-side binding: psycopg placeholders turned into {@code $n}, or a raw cursor's query as written. */
+    private static Bound bind(AsyncCursor<?> cursor, String query, Object params) {
+        if (cursor instanceof AsyncRawCursor<?>) {
+            return new Bound(query, ParamBinder.bindRaw(params, cursor.adapters()));
+        }
+        QueryTemplate t = QueryTemplate.of(query);
+        return new Bound(t.sql(), ParamBinder.bind(t, params, cursor.adapters()));
     }
 
     /** Makes the command on the loop thread, where the prepared-statement cache lives, and hears how it ended. */

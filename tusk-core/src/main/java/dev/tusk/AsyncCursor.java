@@ -27,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * @param <R> the row type, chosen by the cursor's {@link RowFactory}
  */
-public final class AsyncCursor<R> implements Iterable<R>, AutoCloseable {
+public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable permits AsyncClientCursor, AsyncRawCursor {
     private final AsyncConnection<?> conn;
     private final AdaptersMap adapters;
     private final Cursor<R> results;

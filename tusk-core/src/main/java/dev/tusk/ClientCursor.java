@@ -60,6 +60,11 @@ public final class ClientCursor<R> extends Cursor<R> {
 
     /** Client-side binding, also for COPY, whose statement the server cannot parametrize. */
     static String merge(String query, Object params, Connection<?> conn) {
+        return merge(query, params, v -> Literal.quote(v, conn));
+    }
+
+    /** Client-side binding with {@code quote} writing each value as an SQL literal. */
+    static String merge(String query, Object params, java.util.function.Function<Object, String> quote) {
         QueryTemplate t = QueryTemplate.of(query);
         Object[] values = ParamBinder.values(t, params);
         String[] literals = new String[values.length];
@@ -67,7 +72,7 @@ public final class ClientCursor<R> extends Cursor<R> {
             if (t.format(i) == dev.tusk.adapt.Format.BINARY) {
                 throw new NotSupportedException("parameters merged on the client cannot be binary (%b): use %s or %t");
             }
-            literals[i] = Literal.quote(values[i], conn);
+            literals[i] = quote.apply(values[i]);
         }
         return t.merge(literals);
     }

@@ -1,0 +1,56 @@
+package dev.tusk;
+
+import dev.tusk.errors.NotSupportedException;
+import dev.tusk.sql.Literal;
+
+import java.util.Map;
+
+/**
+ * The non-blocking {@link ClientCursor}, as psycopg's {@code AsyncClientCursor}: parameters are merged
+ * into the query text on the client, quoted by the connection's adapters as {@link Literal} quotes them,
+ * and the text runs over the simple protocol (several statements allowed, never prepared, text results).
+ *
+ * <pre>{@code
+ * AsyncClientCursor<Row> cur = conn.clientCursor();
+ * cur.mogrify("SET search_path TO %s", "app");       // SET search_path TO 'app'
+ * cur.execute("NOTIFY jobs, %s", "it's done").join();
+ * }</pre>
+ *
+ * @param <R> the row type
+ */
+public final class AsyncClientCursor<R> extends AsyncCursor<R> {
+    AsyncClientCursor(AsyncConnection<?> conn, RowFactory<R> rowFactory) {
+        super(conn, rowFactory);
+    }
+
+    /** The query as it would be sent: placeholders ({@code %s}, {@code %t}) replaced by quoted literals. */
+    public String mogrify(String query, Object... params) {
+        return merge(query, params == null ? new Object[] {null} : params);
+    }
+
+    /** As {@link #mogrify(String, Object...)} with {@code %(name)s} placeholders. */
+    public String mogrify(String query, Map<String, ?> params) {
+        return merge(query, params);
+    }
+
+    /** Binary results need the extended protocol, which a client-side cursor does not use. */
+    @Override
+    public void setBinary(Boolean binary) {
+        if (Boolean.TRUE.equals(binary)) {
+            throw new NotSupportedException("an AsyncClientCursor cannot return binary results: use conn.cursor() for that");
+        }
+        super.setBinary(binary);
+    }
+
+    /** Always text. */
+    @Override
+    public Boolean binary() {
+        return Boolean.FALSE;
+    }
+
+    /** Object[] or Map, as {@link AsyncConnection} passes parameters around. */
+    String merge(String query, Object params) {
+        AsyncConnection<?> conn = connection();
+        return ClientCursor.merge(query, params, v -> new Literal(v).asString(conn));
+    }
+}

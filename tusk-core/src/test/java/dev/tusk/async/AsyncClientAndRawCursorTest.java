@@ -1,0 +1,91 @@
+package dev.tusk.async;
+
+import dev.tusk.AsyncClientCursor;
+import dev.tusk.AsyncConnection;
+import dev.tusk.AsyncRawCursor;
+import dev.tusk.ConnectOptions;
+import dev.tusk.Row;
+import dev.tusk.Rows;
+import dev.tusk.errors.NotSupportedException;
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.testing.TestDatabase;
+import dev.tusk.testing.TuskTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** ClientAndRawCursorTest on AsyncConnection. */
+@Timeout(60)
+@TuskTest
+class AsyncClientAndRawCursorTest {
+    private AsyncConnection<Row> conn;
+
+    @BeforeEach
+    void open(TestDatabase db) {
+        conn = AsyncConnection.connect(ConnectOptions.builder().conninfo(db.conninfo()).autocommit(true).build()).join();
+    }
+
+    @AfterEach
+    void close() {
+        conn.closeAsync().join();
+    }
+
+    @Test
+    void mogrifyQuotesEveryValueThroughTheAdapters() {
+        AsyncClientCursor<Row> cur = conn.clientCursor();
+        assertThat(cur.mogrify("SELECT %s, %s, %s, %t", "it's", 42, null, LocalDate.of(2026, 11, 24)))
+                .startsWith("SELECT 'it''s', 42, NULL, '2026-11-24'");
+        assertThat(cur.mogrify("SELECT %(a)s || %(a)s, 100%%", Map.of("a", "x"))).isEqualTo("SELECT 'x' || 'x', 100%");
+    }
+
+    @Test
+    void parametersWorkWhereTheServerTakesNoneAndHostileValuesStayValues() {
+        AsyncClientCursor<Row> cur = conn.clientCursor();
+        cur.execute("SET application_name TO %s", "client cursor's").join();
+        assertThat(conn.execute("SHOW application_name").join().fetchone().getString(0)).isEqualTo("client cursor's");
+        cur.execute("CREATE TEMP TABLE d (c text DEFAULT %s, n numeric DEFAULT %s)", "o'clock", new BigDecimal("1.50")).join();
+        conn.execute("INSERT INTO d DEFAULT VALUES").join();
+        Row r = conn.execute("SELECT c, n FROM d").join().fetchone();
+        assertThat(r.getString(0)).isEqualTo("o'clock");
+        assertThat(r.get(1)).isEqualTo(new BigDecimal("1.50"));
+
+        conn.execute("CREATE TEMP TABLE v (s text)").join();
+        List<String> hostile = List.of("'; DROP TABLE v; --", "\\'", "a\\\\b", "$$x$$", "\u2019 unicode ☃", "%s", "E'\\x41'");
+        cur.executemany("INSERT INTO v VALUES (%s)", hostile).join();
+        assertThat(conn.cursor(Rows.scalar()).execute("SELECT s FROM v").join().fetchall()).containsExactlyElementsOf(hostile);
+        assertThat(cur.executemany("INSERT INTO v VALUES (%s)", hostile).join().rowcount()).isEqualTo(hostile.size());
+    }
+
+    @Test
+    void binaryIsRefusedClearly() {
+        AsyncClientCursor<Row> cur = conn.clientCursor();
+        assertThatThrownBy(() -> cur.setBinary(true)).isInstanceOf(NotSupportedException.class);
+        assertThatThrownBy(() -> cur.execute("SELECT %b", 1).join()).isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(NotSupportedException.class).hasMessageContaining("%b");
+    }
+
+    @Test
+    void rawCursorSendsDollarPlaceholdersAsWritten() {
+        AsyncRawCursor<Row> cur = conn.rawCursor();
+        Row r = cur.execute("SELECT $1::int + $1::int, 'ratio: 100%', $2::text", 21, "x").join().fetchone();
+        assertThat(r.getInt(0)).isEqualTo(42);
+        assertThat(r.getString(1)).isEqualTo("ratio: 100%");
+        assertThat(r.getString(2)).isEqualTo("x");
+        conn.execute("CREATE TEMP TABLE r (a int)").join();
+        assertThat(conn.rawCursor().executemany("INSERT INTO r VALUES ($1)", List.of(List.of(1), List.of(2), List.of(4)))
+                .join().rowcount()).isEqualTo(3);
+        assertThat(conn.execute("SELECT sum(a) FROM r").join().fetchone().getInt(0)).isEqualTo(7);
+        assertThatThrownBy(() -> conn.rawCursor().execute("SELECT $1", Map.of("a", 1)).join())
+                .hasCauseInstanceOf(ProgrammingException.class).hasMessageContaining("positional");
+    }
+}
