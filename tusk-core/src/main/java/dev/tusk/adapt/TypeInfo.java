@@ -163,17 +163,34 @@ public final class TypeInfo {
      * catalogue; {@code null} when the server has no such type.
      */
     public static TypeInfo fetch(dev.tusk.Connection<?> conn, String name) {
-        return fetch((sql, param) -> {
-            dev.tusk.Row row = conn.cursor(dev.tusk.Rows.row()).execute(sql, param).fetchone();
-            if (row == null) {
-                return null;
-            }
-            List<String> out = new ArrayList<>(row.size());
-            for (int i = 0; i < row.size(); i++) {
-                out.add(row.getString(i));
-            }
-            return out;
-        }, name);
+        return fetch((sql, param) -> textRow(conn.cursor(dev.tusk.Rows.row()).execute(sql, param).fetchone()), name);
+    }
+
+    /**
+     * {@link #fetch(dev.tusk.Connection, String)} on an {@link dev.tusk.AsyncConnection}: the future completes
+     * with the type, or null when the server has no such type.
+     *
+     * <pre>{@code
+     * TypeInfo.fetch(conn, "mood").thenAccept(info -> info.register(conn.adapters()));
+     * }</pre>
+     */
+    public static java.util.concurrent.CompletableFuture<TypeInfo> fetch(dev.tusk.AsyncConnection<?> conn, String name) {
+        return conn.cursor(dev.tusk.Rows.row()).execute(FETCH_SQL, name)
+                .thenApply(cur -> {
+                    List<String> row = textRow(cur.fetchone());
+                    return fetch((sql, param) -> row, name);
+                });
+    }
+
+    private static List<String> textRow(dev.tusk.Row row) {
+        if (row == null) {
+            return null;
+        }
+        List<String> out = new ArrayList<>(row.size());
+        for (int i = 0; i < row.size(); i++) {
+            out.add(row.getString(i));
+        }
+        return out;
     }
 
     private static List<String> textArray(String text) {

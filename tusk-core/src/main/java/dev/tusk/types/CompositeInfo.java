@@ -40,7 +40,15 @@ public final class CompositeInfo {
      * @throws ProgrammingException when the type exists but is not composite
      */
     public static TypeInfo fetch(dev.tusk.Connection<?> conn, String name) {
-        TypeInfo info = TypeInfo.fetch(conn, name);
+        return checked(TypeInfo.fetch(conn, name), name);
+    }
+
+    /** {@link #fetch(dev.tusk.Connection, String)} on an {@link dev.tusk.AsyncConnection}. */
+    public static java.util.concurrent.CompletableFuture<TypeInfo> fetch(dev.tusk.AsyncConnection<?> conn, String name) {
+        return TypeInfo.fetch(conn, name).thenApply(info -> checked(info, name));
+    }
+
+    private static TypeInfo checked(TypeInfo info, String name) {
         if (info != null && info.kind() != TypeInfo.Kind.COMPOSITE) {
             throw new ProgrammingException("type \"" + name + "\" is a " + info.kind() + " type, not a composite");
         }

@@ -39,7 +39,15 @@ public final class EnumInfo {
      * @throws ProgrammingException when the type exists but is not an enum
      */
     public static TypeInfo fetch(dev.tusk.Connection<?> conn, String name) {
-        TypeInfo info = TypeInfo.fetch(conn, name);
+        return checked(TypeInfo.fetch(conn, name), name);
+    }
+
+    /** {@link #fetch(dev.tusk.Connection, String)} on an {@link dev.tusk.AsyncConnection}. */
+    public static java.util.concurrent.CompletableFuture<TypeInfo> fetch(dev.tusk.AsyncConnection<?> conn, String name) {
+        return TypeInfo.fetch(conn, name).thenApply(info -> checked(info, name));
+    }
+
+    private static TypeInfo checked(TypeInfo info, String name) {
         if (info != null && info.kind() != TypeInfo.Kind.ENUM) {
             throw new ProgrammingException("type \"" + name + "\" is a " + info.kind() + " type, not an enum");
         }
