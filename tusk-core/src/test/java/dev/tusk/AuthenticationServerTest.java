@@ -4,40 +4,47 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.testing.PostgresServer;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Password methods against a real server, and require_auth / channel_binding refusing before any password is sent. */
+/** Password methods against a real server, on both drivers, and require_auth / channel_binding refusing before any password is sent. */
 @TuskTest
 class AuthenticationServerTest {
-    private static String whoAmI(String conninfo) {
+    private Flavour flavour;
+
+    private String whoAmI(String conninfo) {
         return whoAmI(ConnectOptions.of(conninfo));
     }
 
-    private static String whoAmI(ConnectOptions<Row> options) {
-        try (Connection<Row> c = Connection.connect(options)) {
-            return c.execute("SELECT current_user").fetchone().getString(0);
-        }
+    private String whoAmI(ConnectOptions<Row> options) {
+        return flavour.queryOnce(options, "SELECT current_user");
     }
 
-    @Test
-    void scramMd5AndCleartextLogins(TestDatabase db) {
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void scramMd5AndCleartextLogins(Flavour flavour, TestDatabase db) {
+        this.flavour = flavour;
         assertThat(whoAmI(db.conninfo(db.scramUser(), db.scramPassword()))).isEqualTo(db.scramUser());
         assertThat(whoAmI(db.conninfo(db.md5User(), db.md5Password()))).isEqualTo(db.md5User());
         assertThat(whoAmI(db.conninfo(db.cleartextUser(), db.cleartextPassword()))).isEqualTo(db.cleartextUser());
     }
 
-    @Test
-    void requireAuthAllowsTheListedMethod(TestDatabase db) {
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void requireAuthAllowsTheListedMethod(Flavour flavour, TestDatabase db) {
+        this.flavour = flavour;
         assertThat(whoAmI(db.conninfo(db.scramUser(), db.scramPassword()) + " require_auth=scram-sha-256")).isEqualTo(db.scramUser());
         assertThat(whoAmI(db.conninfo(db.md5User(), db.md5Password()) + " require_auth=password,md5")).isEqualTo(db.md5User());
     }
 
-    @Test
-    void requireAuthRefusesOtherMethodsBeforeSendingThePassword(TestDatabase db) {
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void requireAuthRefusesOtherMethodsBeforeSendingThePassword(Flavour flavour, TestDatabase db) {
+        this.flavour = flavour;
         assertThatThrownBy(() -> whoAmI(db.conninfo(db.md5User(), db.md5Password()) + " require_auth=scram-sha-256"))
                 .isInstanceOf(OperationalException.class)
                 .hasMessageContaining("MD5").hasMessageContaining("require_auth").hasMessageContaining("nothing was sent");
@@ -49,8 +56,10 @@ class AuthenticationServerTest {
         assertThat(whoAmI(db.conninfo() + " require_auth=none")).isEqualTo(db.superuser());
     }
 
-    @Test
-    void channelBindingRequireNeverDowngrades(TestDatabase db) {
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void channelBindingRequireNeverDowngrades(Flavour flavour, TestDatabase db) {
+        this.flavour = flavour;
         String plain = " sslmode=disable channel_binding=require";
         assertThatThrownBy(() -> whoAmI(db.conninfo(db.scramUser(), db.scramPassword()) + plain))
                 .isInstanceOf(OperationalException.class).hasMessageContaining("channel_binding=require");
@@ -62,16 +71,20 @@ class AuthenticationServerTest {
                 .as("trust").isInstanceOf(OperationalException.class).hasMessageContaining("without channel binding");
     }
 
-    @Test
-    void wrongScramPasswordSaysAuthenticationFailedWithoutEchoingIt(TestDatabase db) {
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void wrongScramPasswordSaysAuthenticationFailedWithoutEchoingIt(Flavour flavour, TestDatabase db) {
+        this.flavour = flavour;
         assertThatThrownBy(() -> whoAmI(db.conninfo(db.scramUser(), "not-the-Secret-123")))
                 .isInstanceOf(OperationalException.class)
                 .hasMessageContaining("password authentication failed")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("not-the-Secret-123"));
     }
 
-    @Test
-    void nonAsciiPasswordsGoThroughSaslPrepLikeTheServer(TestDatabase db, PostgresServer server) {
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void nonAsciiPasswordsGoThroughSaslPrepLikeTheServer(Flavour flavour, TestDatabase db, PostgresServer server) {
+        this.flavour = flavour;
         assumeTrue(server.isEmbedded(), "needs pg_hba.conf changes");
         String password = "pässwörd\u00A0I\u00ADX ☃"; // a non-ASCII space and a soft hyphen: SASLprep maps both
         db.admin("CREATE ROLE tusk_unicode LOGIN PASSWORD '" + password.replace("'", "''") + "'");

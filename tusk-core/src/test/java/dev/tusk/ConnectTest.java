@@ -6,6 +6,8 @@ import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -18,6 +20,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @TuskTest
 class ConnectTest {
+    /** Connects with {@code conninfo} on the given driver and runs a statement (connection failures are the point). */
+    private static String connectWith(Flavour flavour, String conninfo) {
+        return flavour.queryOnce(ConnectOptions.of(conninfo), "SELECT 1");
+    }
 
     @Test
     void connectsQueriesAndCloses(TestDatabase db) {
@@ -62,57 +68,62 @@ class ConnectTest {
         }
     }
 
-    @Test
-    void wrongPasswordSaysAuthenticationFailed(TestDatabase db) {
-        assertThatThrownBy(() -> Connection.connect(db.conninfo(db.scramUser(), "wrong")))
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void wrongPasswordSaysAuthenticationFailed(Flavour flavour, TestDatabase db) {
+        assertThatThrownBy(() -> connectWith(flavour, db.conninfo(db.scramUser(), "wrong")))
                 .isInstanceOf(OperationalException.class)
                 .hasMessageContaining("password authentication failed")
                 .satisfies(e -> assertThat(((OperationalException) e).sqlstate()).isEqualTo("28P01"))
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("wrong"));
     }
 
-    @Test
-    void missingPasswordSaysWhereToPutOne(TestDatabase db) {
-        assertThatThrownBy(() -> Connection.connect(db.conninfo() .replace("user=" + db.superuser(), "user=" + db.scramUser())
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void missingPasswordSaysWhereToPutOne(Flavour flavour, TestDatabase db) {
+        assertThatThrownBy(() -> connectWith(flavour, db.conninfo() .replace("user=" + db.superuser(), "user=" + db.scramUser())
                 + " passfile=/nonexistent"))
                 .isInstanceOf(OperationalException.class)
                 .hasMessageContaining("no password was supplied");
     }
 
-    @Test
-    void unknownKeywordFailsBeforeAnyNetworkTraffic() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void unknownKeywordFailsBeforeAnyNetworkTraffic(Flavour flavour) throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             server.setSoTimeout(300);
-            assertThatThrownBy(() -> Connection.connect("host=127.0.0.1 port=" + server.getLocalPort() + " hots=x"))
+            assertThatThrownBy(() -> connectWith(flavour, "host=127.0.0.1 port=" + server.getLocalPort() + " hots=x"))
                     .isInstanceOf(ProgrammingException.class)
                     .hasMessageContaining("hots");
-            assertThatThrownBy(() -> Connection.connect("host=127.0.0.1 port=abc"))
+            assertThatThrownBy(() -> connectWith(flavour, "host=127.0.0.1 port=abc"))
                     .isInstanceOf(ProgrammingException.class)
                     .hasMessageContaining("port");
-            assertThatThrownBy(() -> Connection.connect("host=127.0.0.1 sslmode=sometimes"))
+            assertThatThrownBy(() -> connectWith(flavour, "host=127.0.0.1 sslmode=sometimes"))
                     .isInstanceOf(ProgrammingException.class)
                     .hasMessageContaining("sslmode");
             assertThatThrownBy(server::accept).isInstanceOf(java.net.SocketTimeoutException.class); // nobody came
         }
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
     @Timeout(20)
-    void closedPortFailsWithOperationalException() throws Exception {
+    void closedPortFailsWithOperationalException(Flavour flavour) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
         long t0 = System.nanoTime();
-        assertThatThrownBy(() -> Connection.connect("host=127.0.0.1 port=" + port + " connect_timeout=3 sslmode=disable"))
+        assertThatThrownBy(() -> connectWith(flavour, "host=127.0.0.1 port=" + port + " connect_timeout=3 sslmode=disable"))
                 .isInstanceOf(OperationalException.class)
                 .hasMessageContaining(String.valueOf(port));
         assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(3_500);
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
     @Timeout(20)
-    void silentServerTimesOutWithinConnectTimeout() throws Exception {
+    void silentServerTimesOutWithinConnectTimeout(Flavour flavour) throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             List<Socket> accepted = new ArrayList<>();
             Thread acceptor = new Thread(() -> {
@@ -127,7 +138,7 @@ class ConnectTest {
             acceptor.setDaemon(true);
             acceptor.start();
             long t0 = System.nanoTime();
-            assertThatThrownBy(() -> Connection.connect("host=127.0.0.1 port=" + silent.getLocalPort() + " connect_timeout=2"))
+            assertThatThrownBy(() -> connectWith(flavour, "host=127.0.0.1 port=" + silent.getLocalPort() + " connect_timeout=2"))
                     .isInstanceOf(OperationalException.class)
                     .hasMessageContaining("timed out");
             long ms = (System.nanoTime() - t0) / 1_000_000;

@@ -77,6 +77,30 @@ class AsyncConnectionTest {
     }
 
     @Test
+    void connectionInfoReportsTheSessionAsTheServerSeesIt() {
+        try (AsyncConnection<Row> conn = AsyncConnection.connect(ConnectOptions.builder()
+                .conninfo(db.conninfo() + " application_name=first").applicationName("second").build()).join()) {
+            dev.tusk.ConnectionInfo info = conn.info();
+            assertThat(info.transactionStatus()).isEqualTo(TransactionStatus.IDLE);
+            assertThat(info.serverVersion()).isEqualTo(db.server().version());
+            assertThat(info.backendPid()).isEqualTo(conn.execute("SELECT pg_backend_pid()").join().fetchone().getInt(0));
+            assertThat(info.transactionStatus()).as("the query opened a transaction").isEqualTo(TransactionStatus.INTRANS);
+            assertThat(info.secretKeyBytes().length).isBetween(4, 256);
+            assertThat(info.encoding()).isEqualTo("UTF-8");
+            assertThat(info.dbname()).isEqualTo(db.dbname());
+            assertThat(info.user()).isEqualTo(db.superuser());
+            assertThat(info.port()).isEqualTo(db.port());
+            assertThat(info.status()).isEqualTo(dev.tusk.ConnStatus.OK);
+            assertThat(info.parameterStatus("application_name")).as("options override the string").isEqualTo("second");
+            conn.execute("SET TimeZone = 'America/New_York'").join();
+            assertThat(info.timezone()).isEqualTo(java.time.ZoneId.of("America/New_York"));
+            assertThat(info.getParameters()).doesNotContainKey("password");
+            conn.close();
+            assertThat(conn.info().status()).isEqualTo(dev.tusk.ConnStatus.BAD);
+        }
+    }
+
+    @Test
     void sslmodePreferFallsBackToPlainWhenTheServerRefusesTls() {
         try (AsyncConnection<Row> conn = AsyncConnection.connect(db.conninfo() + " sslmode=prefer").join()) {
             assertThat(conn.execute("SELECT 7").join().fetchone().getInt(0)).isEqualTo(7);
