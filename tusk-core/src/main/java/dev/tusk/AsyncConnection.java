@@ -201,8 +201,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         CommandSource source;
         try {
             if (params == null || cursor instanceof AsyncClientCursor<?>) {
-                SimpleQuery simple = new SimpleQuery(params == null ? query : ((AsyncClientCursor<?>) cursor).merge(query, params));
-                source = () -> simple;
+                source = new SimpleSource(params == null ? query : ((AsyncClientCursor<?>) cursor).merge(query, params));
             } else {
                 Bound st = bind(cursor, query, params);
                 Boolean b = opts.binary() != null ? opts.binary() : cursor.binary();
@@ -299,6 +298,11 @@ public final class AsyncConnection<R> implements AutoCloseable {
             return last.error();
         }
 
+        /** Whether {@code e} is worth sending the statement again for (a prepared plan the server found stale). */
+        default boolean retryable(TuskException e) {
+            return false;
+        }
+
         /** The results the caller sees once {@code last} has completed without error. */
         default List<ResultData> results(QueryCommand last) {
             return last.results();
@@ -350,24 +354,12 @@ public final class AsyncConnection<R> implements AutoCloseable {
             if (d.isNamed() && d.needsParse()) {
                 parsing.remove(d.key());
             }
-            TuskException e = cmd.error();
-            if (e == null) {
-                prepared.prepared(d);
-                for (var r : cmd.results()) {
-                    String tag = r.commandTag();
-                    if ("DISCARD ALL".equals(tag) || "DEALLOCATE ALL".equals(tag)) {
-                        prepared.clear();
-                    }
-                }
-                return;
-            }
-            if (d.isNamed()) {
-                prepared.invalidate(d);
-            }
-            if ("26000".equals(e.sqlstate())) {
-                prepared.clear(); // the server's statements and ours disagree: start again
-                parsing.clear();
-            }
+            afterStatement(cmd, d);
+        }
+
+        @Override
+        public boolean retryable(TuskException e) {
+            return decision.isNamed() && PreparedStatements.isStalePlan(e);
         }
     }
 
@@ -423,6 +415,33 @@ public final class AsyncConnection<R> implements AutoCloseable {
         }
     }
 
+    /** Keeps the prepared-statement cache in step with the server (loop thread); a reset forgets the Parses in flight too. */
+    private void afterStatement(QueryCommand cmd, PreparedStatements.Decision d) {
+        prepared.afterStatement(cmd, d);
+        if (prepared.size() == 0) {
+            parsing.clear();
+        }
+    }
+
+    /** A statement as written, over the simple protocol; DISCARD ALL among its statements empties the cache. */
+    private final class SimpleSource implements CommandSource {
+        private final SimpleQuery query;
+
+        SimpleSource(String sql) {
+            this.query = new SimpleQuery(sql);
+        }
+
+        @Override
+        public QueryCommand create() {
+            return query;
+        }
+
+        @Override
+        public void completed(QueryCommand cmd) {
+            afterStatement(cmd, null);
+        }
+    }
+
     /** What to do with a command once it completed without error; runs on the loop thread. */
     private interface Outcome<T> {
         T of(QueryCommand cmd);
@@ -450,12 +469,21 @@ public final class AsyncConnection<R> implements AutoCloseable {
 
     /** The loop-thread half of {@link #submit}; {@link #inFlight} already counts {@code cmd}. */
     private <T> void sendNow(CommandSource source, boolean mayBegin, Outcome<T> outcome, LoopFuture<T> f) {
+        sendNow(source, mayBegin, outcome, f, true);
+    }
+
+    /**
+     * As above; {@code mayRetry}: a statement whose prepared plan the server found stale is sent once more
+     * when that is invisible, as {@link Connection} does: it began its transaction and nothing was sent after it.
+     */
+    private <T> void sendNow(CommandSource source, boolean mayBegin, Outcome<T> outcome, LoopFuture<T> f, boolean mayRetry) {
         TuskException broken = driver.failure();
         if (broken != null) {
             inFlight.decrementAndGet();
             f.completeExceptionally(brokenError(broken));
             return;
         }
+        boolean firstOfTransaction = expectedStatus == 'I';
         SimpleQuery begin = null;
         if (mayBegin && !autocommit && expectedStatus == 'I') {
             begin = new SimpleQuery(Transactions.beginStatement(isolationLevel, readOnly, deferrable));
@@ -467,10 +495,20 @@ public final class AsyncConnection<R> implements AutoCloseable {
         cmd.onComplete(() -> {
             inFlight.decrementAndGet();
             source.completed(cmd);
-            if (!driver.core().hasPending()) {
+            boolean last = !driver.core().hasPending();
+            if (last) {
                 expectedStatus = driver.core().session().transactionStatus();
             }
             TuskException e = beganWith != null && beganWith.error() != null ? beganWith.error() : source.error(cmd);
+            if (e != null && mayRetry && firstOfTransaction && last && source.retryable(e)) {
+                inFlight.incrementAndGet();
+                if (expectedStatus == 'E') {
+                    driver.core().send(new SimpleQuery("ROLLBACK"));
+                    expectedStatus = 'I';
+                }
+                sendNow(source, mayBegin, outcome, f, false);
+                return;
+            }
             if (e != null) {
                 f.completeExceptionally(e);
                 return;

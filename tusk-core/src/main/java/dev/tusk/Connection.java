@@ -328,7 +328,7 @@ public class Connection<R> implements AutoCloseable {
             driver.await(cmds.get(cmds.size() - 1));
             List<dev.tusk.internal.core.ResultData> results = new java.util.ArrayList<>();
             for (int i = 0; i < cmds.size(); i++) {
-                afterStatement(cmds.get(i), decisions.get(i));
+                prepared.afterStatement(cmds.get(i), decisions.get(i));
             }
             if (begin != null && begin.error() != null) {
                 throw begin.error();
@@ -362,7 +362,7 @@ public class Connection<R> implements AutoCloseable {
                 } catch (DatabaseException e) {
                     // a prepared statement whose result type changed under it (ALTER TABLE): the cache was
                     // cleared; when nothing else ran in the failed transaction, re-preparing is invisible
-                    if (attempt > 1 || !d.isNamed() || !firstOfTransaction || !isStalePlan(e)) {
+                    if (attempt > 1 || !d.isNamed() || !firstOfTransaction || !PreparedStatements.isStalePlan(e)) {
                         throw e;
                     }
                     if (info().transactionStatus() == TransactionStatus.INERROR) {
@@ -518,7 +518,7 @@ public class Connection<R> implements AutoCloseable {
         driver.core().send(cmd);
         pipeline.sent(cmd);
         if (d != null) {
-            cmd.onComplete(() -> afterStatement(cmd, d));
+            cmd.onComplete(() -> prepared.afterStatement(cmd, d));
         }
         cursor.setPending(cmd);
         if (driver.core().output().position() > 1 << 16) {
@@ -565,7 +565,7 @@ public class Connection<R> implements AutoCloseable {
             } finally {
                 timedOut = timer.disarm();
             }
-            afterStatement(cmd, d);
+            prepared.afterStatement(cmd, d);
             if (begin != null && begin.error() != null) {
                 throw begin.error();
             }
@@ -617,37 +617,6 @@ public class Connection<R> implements AutoCloseable {
                     + " was closed: " + e.getMessage(), e, null);
         }
         return e;
-    }
-
-    private static boolean isStalePlan(DatabaseException e) {
-        return "0A000".equals(e.sqlstate()) && e.getMessage() != null
-                && e.getMessage().contains("cached plan must not change result type");
-    }
-
-    /** Keeps the prepared-statement cache in step with what the server did. */
-    private void afterStatement(QueryCommand cmd, PreparedStatements.Decision d) {
-        TuskException e = cmd.error();
-        if (e == null) {
-            if (d != null) {
-                prepared.prepared(d);
-                if (d.isNamed() && cmd instanceof ExtendedQuery q && q.describes() && cmd.results().size() == 1) {
-                    prepared.described(d.name(), q.resultFormat(), cmd.results().get(0).columns());
-                }
-            }
-            for (var r : cmd.results()) {
-                String tag = r.commandTag();
-                if ("DISCARD ALL".equals(tag) || "DEALLOCATE ALL".equals(tag)) {
-                    prepared.clear();
-                }
-            }
-            return;
-        }
-        if (d != null && d.isNamed()) {
-            prepared.invalidate(d);
-        }
-        if ("26000".equals(e.sqlstate()) || (e.getMessage() != null && e.getMessage().contains("cached plan must not change result type"))) {
-            prepared.clear(); // the server's statements and ours disagree: start again
-        }
     }
 
     /** Pipeline mode: a commit or rollback first waits for everything queued. Lock held. */

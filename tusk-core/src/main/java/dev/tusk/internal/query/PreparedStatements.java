@@ -146,4 +146,42 @@ public final class PreparedStatements {
     public int size() {
         return prepared.size();
     }
+
+    /**
+     * Keeps the cache in step with what the server did with {@code cmd}, run as {@code d} decided (null for a
+     * statement that is not cached: simple queries): a success prepares and remembers the columns, DISCARD ALL
+     * or DEALLOCATE ALL empties the cache, a failure forgets the statement, and an error saying the server's
+     * statements and ours disagree (26000, a stale plan) starts again from nothing.
+     */
+    public void afterStatement(dev.tusk.internal.core.QueryCommand cmd, Decision d) {
+        dev.tusk.errors.TuskException e = cmd.error();
+        if (e == null) {
+            if (d != null) {
+                prepared(d);
+                if (d.isNamed() && cmd instanceof dev.tusk.internal.core.ExtendedQuery q && q.describes()
+                        && cmd.results().size() == 1) {
+                    described(d.name(), q.resultFormat(), cmd.results().get(0).columns());
+                }
+            }
+            for (var r : cmd.results()) {
+                String tag = r.commandTag();
+                if ("DISCARD ALL".equals(tag) || "DEALLOCATE ALL".equals(tag)) {
+                    clear();
+                }
+            }
+            return;
+        }
+        if (d != null && d.isNamed()) {
+            invalidate(d);
+        }
+        if ("26000".equals(e.sqlstate()) || isStalePlan(e)) {
+            clear();
+        }
+    }
+
+    /** The server refused a cached plan because the statement's result type changed (ALTER TABLE...). */
+    public static boolean isStalePlan(dev.tusk.errors.TuskException e) {
+        return "0A000".equals(e.sqlstate()) && e.getMessage() != null
+                && e.getMessage().contains("cached plan must not change result type");
+    }
 }
