@@ -417,8 +417,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
 
     /** Keeps the prepared-statement cache in step with the server (loop thread); a reset forgets the Parses in flight too. */
     private void afterStatement(QueryCommand cmd, PreparedStatements.Decision d) {
-        prepared.afterStatement(cmd, d);
-        if (prepared.size() == 0) {
+        if (prepared.afterStatement(cmd, d)) {
             parsing.clear();
         }
     }

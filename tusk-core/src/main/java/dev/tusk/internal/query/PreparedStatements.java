@@ -152,8 +152,10 @@ public final class PreparedStatements {
      * statement that is not cached: simple queries): a success prepares and remembers the columns, DISCARD ALL
      * or DEALLOCATE ALL empties the cache, a failure forgets the statement, and an error saying the server's
      * statements and ours disagree (26000, a stale plan) starts again from nothing.
+     *
+     * @return true when the cache was emptied
      */
-    public void afterStatement(dev.tusk.internal.core.QueryCommand cmd, Decision d) {
+    public boolean afterStatement(dev.tusk.internal.core.QueryCommand cmd, Decision d) {
         dev.tusk.errors.TuskException e = cmd.error();
         if (e == null) {
             if (d != null) {
@@ -163,20 +165,24 @@ public final class PreparedStatements {
                     described(d.name(), q.resultFormat(), cmd.results().get(0).columns());
                 }
             }
+            boolean reset = false;
             for (var r : cmd.results()) {
                 String tag = r.commandTag();
                 if ("DISCARD ALL".equals(tag) || "DEALLOCATE ALL".equals(tag)) {
                     clear();
+                    reset = true;
                 }
             }
-            return;
+            return reset;
         }
         if (d != null && d.isNamed()) {
             invalidate(d);
         }
         if ("26000".equals(e.sqlstate()) || isStalePlan(e)) {
             clear();
+            return true;
         }
+        return false;
     }
 
     /** The server refused a cached plan because the statement's result type changed (ALTER TABLE...). */
