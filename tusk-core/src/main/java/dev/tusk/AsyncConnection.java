@@ -592,7 +592,12 @@ public final class AsyncConnection<R> implements AutoCloseable {
      * open ({@code idle} true when none is), in order with everything submitted before.
      */
     CompletableFuture<Void> runOwn(Function<Boolean, OwnStatement> choose) {
-        LoopFuture<Void> f = new LoopFuture<>();
+        return runOwnForTag(choose).thenApply(tag -> null);
+    }
+
+    /** As {@link #runOwn}; the future completes with the command tag of the statement's last result (null: none sent). */
+    CompletableFuture<String> runOwnForTag(Function<Boolean, OwnStatement> choose) {
+        LoopFuture<String> f = new LoopFuture<>();
         if (closing.get()) {
             f.completeExceptionally(closedError());
             return f;
@@ -613,7 +618,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 return;
             }
             SimpleQuery q = new SimpleQuery(st.sql());
-            sendNow(() -> q, false, c -> null, f);
+            sendNow(() -> q, false, c -> c.results().isEmpty() ? null : c.results().get(c.results().size() - 1).commandTag(), f);
             if (st.statusAfter() != null) {
                 expectedStatus = st.statusAfter();
             }

@@ -55,15 +55,23 @@ final class AsyncTransactions<R> {
             boolean ok = error == null;
             String end = ok ? Transaction.commitSql(block.outermost, block.savepointName)
                     : Transaction.rollbackSql(block.outermost, block.savepointName);
-            conn.runOwn(idle -> new AsyncConnection.OwnStatement(end, block.outermost ? 'I' : null)).whenComplete((v, endError) -> {
-                Throwable cause = unwrap(error);
+            conn.runOwnForTag(idle -> new AsyncConnection.OwnStatement(end, block.outermost ? 'I' : null)).whenComplete((tag, endError) -> {
+                Throwable cause = ok ? null : notEnclosing(block, unwrap(error));
                 boolean quiet = cause instanceof Rollback r && r.transaction() == null
                         && (r.asyncTransaction() == null || r.asyncTransaction() == block);
-                block.status(endError != null ? Transaction.Status.FAILED : ok ? Transaction.Status.COMMITTED
-                        : quiet || cause instanceof Rollback ? Transaction.Status.ROLLED_BACK_EXPLICITLY
+                if (ok && endError == null && block.outermost && "ROLLBACK".equals(tag)) {
+                    cause = Transaction.silentRollback(); // the server rolled back a transaction whose error the body swallowed
+                }
+                block.status(endError != null ? Transaction.Status.FAILED : cause == null ? Transaction.Status.COMMITTED
+                        : cause instanceof Rollback ? Transaction.Status.ROLLED_BACK_EXPLICITLY
                         : Transaction.Status.ROLLED_BACK_WITH_ERROR);
-                if (ok) {
-                    if (endError != null) {
+                if (cause == null) {
+                    if (endError != null && !block.outermost && !conn.isClosed()) {
+                        // RELEASE refused (the body swallowed an error): undo the savepoint so the outer block can go on
+                        String undo = Transaction.rollbackSql(false, block.savepointName);
+                        conn.runOwn(idle -> new AsyncConnection.OwnStatement(undo, null))
+                                .whenComplete((x, undoError) -> result.completeExceptionally(unwrap(endError)));
+                    } else if (endError != null) {
                         result.completeExceptionally(unwrap(endError));
                     } else {
                         result.complete(value);
@@ -71,7 +79,7 @@ final class AsyncTransactions<R> {
                 } else if (quiet) {
                     result.complete(null); // a quiet rollback of this block
                 } else {
-                    if (endError != null) {
+                    if (endError != null && cause != unwrap(endError)) {
                         cause.addSuppressed(unwrap(endError));
                     }
                     result.completeExceptionally(cause);
@@ -79,6 +87,25 @@ final class AsyncTransactions<R> {
             });
         });
         return result;
+    }
+
+    /**
+     * A {@link Rollback} naming a block that cannot be one around {@code block} (ended, of another connection,
+     * a blocking {@link Transaction}, or anything outside an outermost block) becomes a ProgrammingException,
+     * as in {@link Transactions}; any other failure stays as it is.
+     */
+    private Throwable notEnclosing(AsyncTransaction<R> block, Throwable cause) {
+        if (!(cause instanceof Rollback r) || (r.transaction() == null && (r.asyncTransaction() == null || r.asyncTransaction() == block))) {
+            return cause;
+        }
+        AsyncTransaction<?> target = r.asyncTransaction();
+        boolean mayEnclose = r.transaction() == null && target.connection() == conn
+                && target.status() == Transaction.Status.ACTIVE && !block.outermost;
+        if (mayEnclose) {
+            return cause;
+        }
+        return new ProgrammingException("Rollback names " + (target != null ? target : r.transaction())
+                + ", which does not enclose the block it was thrown from: name this block or one around it", r);
     }
 
     /** The failure itself, without the CompletionException that dependent stages wrap it in. */
