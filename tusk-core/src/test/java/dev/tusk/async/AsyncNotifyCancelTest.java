@@ -123,4 +123,71 @@ class AsyncNotifyCancelTest {
             assertThat(conn.execute("SELECT 1").join().fetchone().getInt(0)).isEqualTo(1);
         }
     }
+
+    /** Waits until {@code list} holds {@code n} items, at most 10 s. */
+    private static void awaitSize(List<?> list, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (list.size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void handlersRunWhileIdleAndDuringOtherStatementsAndCanBeRemoved(TestDatabase db) throws Exception {
+        try (AsyncConnection<Row> conn = listener(db); Connection<Row> sender = Connection.connect(db.conninfo())) {
+            sender.setAutocommit(true);
+            List<String> threads = new CopyOnWriteArrayList<>();
+            List<Notify> got = new CopyOnWriteArrayList<>();
+            java.util.function.Consumer<Notify> handler = n -> {
+                threads.add(Thread.currentThread().getName());
+                got.add(n);
+            };
+            conn.addNotifyHandler(handler);
+            sender.execute("NOTIFY events, 'idle'");
+            awaitSize(got, 1);
+            assertThat(got).extracting(Notify::payload).containsExactly("idle");
+            assertThat(got.get(0).pid()).isEqualTo(sender.info().backendPid());
+            assertThat(threads).allMatch(t -> t.startsWith("tusk-event-loop-"));
+
+            CompletableFuture<?> busy = conn.execute("SELECT pg_sleep(0.5)");
+            sender.execute("NOTIFY events, 'busy'");
+            busy.get(10, TimeUnit.SECONDS);
+            awaitSize(got, 2);
+            assertThat(got).extracting(Notify::payload).containsExactly("idle", "busy");
+
+            conn.removeNotifyHandler(handler);
+            sender.execute("NOTIFY events, 'unheard'");
+            conn.execute("SELECT 1").join(); // the notification arrives before this result
+            assertThat(got).hasSize(2);
+        }
+    }
+
+    @Test
+    void quotedChannelNamesAndTheLargestPayload(TestDatabase db) throws Exception {
+        String channel = "Jobs \"urgent\" ☃";
+        try (AsyncConnection<Row> conn = AsyncConnection.connect(ConnectOptions.builder().conninfo(db.conninfo()).autocommit(true).build()).join();
+             Connection<Row> sender = Connection.connect(db.conninfo())) {
+            conn.execute(new dev.tusk.sql.SQL("LISTEN {}").format(new dev.tusk.sql.Identifier(channel))).join();
+            List<Notify> got = new CopyOnWriteArrayList<>();
+            conn.addNotifyHandler(got::add);
+            sender.setAutocommit(true);
+            String payload = "é".repeat(3999) + "x"; // 7999 bytes, the limit is 8000
+            sender.execute("SELECT pg_notify(%s, %s)", channel, payload);
+            awaitSize(got, 1);
+            assertThat(got.get(0).channel()).isEqualTo(channel);
+            assertThat(got.get(0).payload()).isEqualTo(payload);
+        }
+    }
+
+    @Test
+    void cancelSafeIsBoundedAndHarmlessWhenIdleAndAfterClose(TestDatabase db) throws Exception {
+        AsyncConnection<Row> conn = AsyncConnection.connect(db.conninfo()).join();
+        long t0 = System.nanoTime();
+        conn.cancelSafe(Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(2_500));
+        assertThat(conn.execute("SELECT 1").join().fetchone().getInt(0)).isEqualTo(1);
+        conn.closeAsync().join();
+        conn.cancelSafe(Duration.ofSeconds(2)).handle((v, e) -> null).get(5, TimeUnit.SECONDS); // bounded, whatever it says
+        assertThatThrownBy(() -> conn.execute("SELECT 1").join()).hasCauseInstanceOf(dev.tusk.errors.OperationalException.class);
+    }
 }
