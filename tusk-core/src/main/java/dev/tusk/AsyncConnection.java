@@ -733,6 +733,11 @@ public final class AsyncConnection<R> implements AutoCloseable {
         return new ConnectionInfo(established.params(), established.host(), driver.core().session(), this);
     }
 
+    /** The server's configuration: typed {@code pg_settings} and {@code set_config} (see {@link ServerSettings}). */
+    public AsyncServerSettings settings() {
+        return new AsyncServerSettings(this);
+    }
+
     /** Statements submitted whose results have not arrived yet. */
     int inFlight() {
         return inFlight.get();

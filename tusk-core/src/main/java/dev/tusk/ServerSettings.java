@@ -18,7 +18,7 @@ import java.util.Map;
  * }</pre>
  */
 public final class ServerSettings {
-    private static final String COLUMNS = "name, setting, unit, vartype, source, context, min_val, max_val, "
+    static final String COLUMNS = "name, setting, unit, vartype, source, context, min_val, max_val, "
             + "array_to_string(enumvals, chr(1)), reset_val, pending_restart::text, short_desc";
 
     private final Connection<?> conn;
@@ -29,26 +29,38 @@ public final class ServerSettings {
 
     /** The named parameter; a ProgrammingException when the server has none of that name. */
     public Setting get(String name) {
-        List<Row> rows = conn.cursor(Rows.row()).execute("SELECT " + COLUMNS + " FROM pg_settings WHERE name = %s", name).fetchall();
+        return single(conn.cursor(Rows.row()).execute(GET_SQL, name).fetchall(), name);
+    }
+
+    static final String GET_SQL = "SELECT " + COLUMNS + " FROM pg_settings WHERE name = %s";
+    static final String ALL_SQL = "SELECT " + COLUMNS + " FROM pg_settings ORDER BY name";
+    static final String SHOW_SQL = "SELECT current_setting(%s)";
+    static final String SET_SQL = "SELECT set_config(%s, %s, %s::bool)";
+
+    static Setting single(List<Row> rows, String name) {
         if (rows.isEmpty()) {
             throw new ProgrammingException("unrecognized configuration parameter \"" + name + "\"");
         }
         return toSetting(rows.get(0));
     }
 
-    /** Every parameter, by name. */
-    public Map<String, Setting> all() {
+    static Map<String, Setting> byName(Iterable<Row> rows) {
         Map<String, Setting> m = new LinkedHashMap<>();
-        for (Row r : conn.cursor(Rows.row()).execute("SELECT " + COLUMNS + " FROM pg_settings ORDER BY name")) {
+        for (Row r : rows) {
             Setting s = toSetting(r);
             m.put(s.name(), s);
         }
         return m;
     }
 
+    /** Every parameter, by name. */
+    public Map<String, Setting> all() {
+        return byName(conn.cursor(Rows.row()).execute(ALL_SQL));
+    }
+
     /** The current value as text ({@code current_setting}), in the server's display form ("4MB"). */
     public String show(String name) {
-        return conn.cursor(Rows.row()).execute("SELECT current_setting(%s)", name).fetchone().getString(0);
+        return conn.cursor(Rows.row()).execute(SHOW_SQL, name).fetchone().getString(0);
     }
 
     /**
@@ -56,7 +68,7 @@ public final class ServerSettings {
      * when {@code local} is true. Returns the new value as the server reports it.
      */
     public String set(String name, String value, boolean local) {
-        return conn.cursor(Rows.row()).execute("SELECT set_config(%s, %s, %s::bool)", name, value, String.valueOf(local))
+        return conn.cursor(Rows.row()).execute(SET_SQL, name, value, String.valueOf(local))
                 .fetchone().getString(0);
     }
 
