@@ -4,57 +4,89 @@ import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 
 /**
- * SASLprep (RFC 4013, the stringprep profile of RFC 3454) of a SCRAM password, as PostgreSQL applies
- * it: a password that is pure ASCII is used as is; one that SASLprep refuses (prohibited characters,
- * bidirectional rule) is used as its raw UTF-8 bytes, exactly as the server does when it stores the
- * verifier, so both sides still agree.
+ * SASLprep (RFC 4013, the RFC 3454 stringprep profile for passwords) as PostgreSQL applies it to SCRAM
+ * passwords, on the client as on the server, so that both derive the same key:
+ * <ul>
+ *   <li>an all-ASCII password is used as is (control characters included);</li>
+ *   <li>otherwise non-ASCII spaces become U+0020, "commonly mapped to nothing" characters are dropped,
+ *       and the result is NFKC-normalized;</li>
+ *   <li>if the mapped password is empty, contains a prohibited or unassigned (Unicode 3.2) code point, or
+ *       breaks the bidirectional rules, or is not valid Unicode, SASLprep fails and PostgreSQL uses the
+ *       password's raw UTF-8 bytes instead of an error. Like PostgreSQL, the prohibition and bidi checks
+ *       look at the mapped string before normalization.</li>
+ * </ul>
  */
 final class SaslPrep {
     private SaslPrep() {
     }
 
-    /** The bytes to derive the SCRAM keys from. */
+    /** The bytes SCRAM hashes for {@code password}: the SASLprep'ed UTF-8, or the raw UTF-8 when SASLprep fails. */
     static byte[] passwordBytes(String password) {
         String prepared = prepare(password);
         return (prepared != null ? prepared : password).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** SASLprep of {@code s}, or null when the profile refuses it. */
-    static String prepare(String s) {
-        if (isAscii(s)) {
-            return s;
+    /** {@code password} after SASLprep, or null when SASLprep rejects it (the caller then uses the raw password). */
+    static String prepare(String password) {
+        if (isAscii(password)) {
+            return password;
         }
-        StringBuilder mapped = new StringBuilder(s.length());
-        s.codePoints().forEach(cp -> {
-            if (isNonAsciiSpace(cp)) {
-                mapped.append(' ');
-            } else if (!isMappedToNothing(cp)) {
-                mapped.appendCodePoint(cp);
-            }
-        });
-        String normalized = Normalizer.normalize(mapped, Normalizer.Form.NFKC);
-        if (normalized.isEmpty()) {
-            return normalized;
+        int[] mapped = map(password);
+        if (mapped == null || mapped.length == 0) {
+            return null; // not valid Unicode (lone surrogate), or nothing left: PostgreSQL refuses an empty result
         }
-        boolean anyRandAL = false;
-        boolean anyL = false;
-        for (int i = 0; i < normalized.length(); ) {
-            int cp = normalized.codePointAt(i);
-            if (isProhibited(cp) || Character.getType(cp) == Character.UNASSIGNED) {
+        for (int cp : mapped) {
+            if (StringPrepTables.contains(StringPrepTables.PROHIBITED, cp)
+                    || StringPrepTables.contains(StringPrepTables.UNASSIGNED, cp)) {
                 return null;
             }
-            byte dir = Character.getDirectionality(cp);
-            anyRandAL |= dir == Character.DIRECTIONALITY_RIGHT_TO_LEFT || dir == Character.DIRECTIONALITY_RIGHT_TO_LEFT_ARABIC;
-            anyL |= dir == Character.DIRECTIONALITY_LEFT_TO_RIGHT;
+        }
+        if (!bidiAcceptable(mapped)) {
+            return null;
+        }
+        return Normalizer.normalize(new String(mapped, 0, mapped.length), Normalizer.Form.NFKC);
+    }
+
+    /** Step 1: map non-ASCII spaces to U+0020 and drop "commonly mapped to nothing"; null on a lone surrogate. */
+    private static int[] map(String s) {
+        int[] out = new int[s.length()];
+        int n = 0;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
             i += Character.charCount(cp);
-        }
-        if (anyRandAL) { // RFC 3454 section 6: no L characters, and R/AL first and last
-            if (anyL || !isRandAL(normalized.codePointAt(0))
-                    || !isRandAL(normalized.codePointBefore(normalized.length()))) {
+            if (Character.isSurrogate((char) cp) && cp <= 0xFFFF) {
                 return null;
             }
+            if (StringPrepTables.contains(StringPrepTables.NON_ASCII_SPACE, cp)) {
+                out[n++] = ' ';
+            } else if (!StringPrepTables.contains(StringPrepTables.MAPPED_TO_NOTHING, cp)) {
+                out[n++] = cp;
+            }
         }
-        return normalized;
+        int[] r = new int[n];
+        System.arraycopy(out, 0, r, 0, n);
+        return r;
+    }
+
+    /** RFC 3454 section 6: with any R/AL character, no L character, and R/AL first and last. */
+    private static boolean bidiAcceptable(int[] cps) {
+        boolean anyRandAL = false;
+        for (int cp : cps) {
+            if (StringPrepTables.contains(StringPrepTables.RAND_AL_CAT, cp)) {
+                anyRandAL = true;
+                break;
+            }
+        }
+        if (!anyRandAL) {
+            return true;
+        }
+        for (int cp : cps) {
+            if (StringPrepTables.contains(StringPrepTables.L_CAT, cp)) {
+                return false;
+            }
+        }
+        return StringPrepTables.contains(StringPrepTables.RAND_AL_CAT, cps[0])
+                && StringPrepTables.contains(StringPrepTables.RAND_AL_CAT, cps[cps.length - 1]);
     }
 
     private static boolean isAscii(String s) {
@@ -64,41 +96,5 @@ final class SaslPrep {
             }
         }
         return true;
-    }
-
-    private static boolean isRandAL(int cp) {
-        byte dir = Character.getDirectionality(cp);
-        return dir == Character.DIRECTIONALITY_RIGHT_TO_LEFT || dir == Character.DIRECTIONALITY_RIGHT_TO_LEFT_ARABIC;
-    }
-
-    /** RFC 3454 table C.1.2. */
-    static boolean isNonAsciiSpace(int cp) {
-        return cp == 0x00A0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F
-                || cp == 0x3000;
-    }
-
-    /** RFC 3454 table B.1. */
-    static boolean isMappedToNothing(int cp) {
-        return cp == 0x00AD || cp == 0x034F || cp == 0x1806 || (cp >= 0x180B && cp <= 0x180D)
-                || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF;
-    }
-
-    /** RFC 4013 section 2.3: tables C.1.2, C.2.1, C.2.2, C.3 to C.9. */
-    static boolean isProhibited(int cp) {
-        return isNonAsciiSpace(cp)
-                || cp < 0x20 || cp == 0x7F                                               // C.2.1
-                || (cp >= 0x80 && cp <= 0x9F) || cp == 0x06DD || cp == 0x070F || cp == 0x180E   // C.2.2
-                || cp == 0x200C || cp == 0x200D || cp == 0x2028 || cp == 0x2029
-                || (cp >= 0x2060 && cp <= 0x2063) || (cp >= 0x206A && cp <= 0x206F) || cp == 0xFEFF
-                || (cp >= 0xFFF9 && cp <= 0xFFFC) || (cp >= 0x1D173 && cp <= 0x1D17A)
-                || (cp >= 0xE000 && cp <= 0xF8FF) || (cp >= 0xF0000 && cp <= 0xFFFFD)   // C.3 private use
-                || (cp >= 0x100000 && cp <= 0x10FFFD)
-                || (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE             // C.4 non-characters
-                || (cp >= 0xD800 && cp <= 0xDFFF)                                       // C.5 surrogates
-                || cp == 0xFFFD                                                        // C.6
-                || (cp >= 0x2FF0 && cp <= 0x2FFB)                                       // C.7
-                || cp == 0x0340 || cp == 0x0341 || cp == 0x200E || cp == 0x200F         // C.8
-                || (cp >= 0x202A && cp <= 0x202E)
-                || cp == 0xE0001 || (cp >= 0xE0020 && cp <= 0xE007F);                   // C.9 tags
     }
 }
