@@ -17,13 +17,11 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -72,6 +70,12 @@ public class ConnectionPool<R> implements AutoCloseable {
      * network reset or closed (a non-blocking check only sees bytes the server sent).
      */
     private static final long DEEP_PROBE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long a waiter lets newcomers take freed connections before it is handed the next one: short
+     * enough to bound unfairness, long enough that threads giving back and borrowing again in a loop do not
+     * pay a thread wake-up per lease.
+     */
+    private static final long BARGING_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final long TRUST_RECENT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Builder<R> config;
@@ -79,7 +83,7 @@ public class ConnectionPool<R> implements AutoCloseable {
     private final PoolAccess.Hooks hooks = PoolAccess.hooks();
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Slot<R>> idle = new ArrayDeque<>();
-    private final ArrayDeque<CompletableFuture<Slot<R>>> waiters = new ArrayDeque<>();
+    private final ArrayDeque<Waiter<R>> waiters = new ArrayDeque<>();
     private final Map<Connection<R>, Slot<R>> lent = new IdentityHashMap<>();
     private final PoolStats stats = new PoolStats();
     private int minSize;
@@ -106,6 +110,19 @@ public class ConnectionPool<R> implements AutoCloseable {
             this.created = created;
             this.expires = expires;
             this.since = created;
+        }
+    }
+
+    /** A caller waiting for a connection: handed one, woken to take an idle one, or failed. */
+    private static final class Waiter<R> {
+        final Condition wakeUp;
+        final long since = System.nanoTime();
+        Slot<R> handed;
+        boolean woken;
+        RuntimeException failure;
+
+        Waiter(Condition wakeUp) {
+            this.wakeUp = wakeUp;
         }
     }
 
@@ -206,7 +223,6 @@ public class ConnectionPool<R> implements AutoCloseable {
     @Override
     public void close() {
         List<Slot<R>> toClose;
-        List<CompletableFuture<Slot<R>>> toFail;
         lock.lock();
         try {
             if (closed) {
@@ -216,12 +232,14 @@ public class ConnectionPool<R> implements AutoCloseable {
             toClose = new ArrayList<>(idle);
             size -= idle.size();
             idle.clear();
-            toFail = new ArrayList<>(waiters);
+            for (Waiter<R> w : waiters) {
+                w.failure = new PoolClosed("pool '" + name + "' was closed while waiting");
+                w.wakeUp.signal();
+            }
             waiters.clear();
         } finally {
             lock.unlock();
         }
-        toFail.forEach(f -> f.completeExceptionally(new PoolClosed("pool '" + name + "' was closed while waiting")));
         toClose.forEach(s -> hooks.closeForReal(s.conn));
         if (workers != null) {
             workers.shutdownNow();
@@ -283,33 +301,21 @@ public class ConnectionPool<R> implements AutoCloseable {
         boolean queued = false;
         while (true) {
             Slot<R> slot;
-            CompletableFuture<Slot<R>> waiter = null;
             lock.lock();
             try {
                 requireOpen();
                 slot = takeIdle(start);
                 if (slot == null) {
-                    if (config.maxWaiting > 0 && waiters.size() >= config.maxWaiting) {
-                        stats.requestsErrors.incrementAndGet();
-                        throw new TooManyRequests("pool '" + name + "' already has " + waiters.size()
-                                + " requests waiting (maxWaiting " + config.maxWaiting + ")");
-                    }
-                    waiter = new CompletableFuture<>();
-                    waiters.addLast(waiter);
                     if (!queued) {
                         stats.requestsQueued.incrementAndGet();
                         queued = true;
                     }
-                    growForWaiter();
+                    slot = await(deadline, timeout);
                 }
             } finally {
                 lock.unlock();
             }
-            long now = start;
-            if (waiter != null) {
-                slot = await(waiter, deadline, timeout);
-                now = System.nanoTime();
-            }
+            long now = queued ? System.nanoTime() : start;
             if (ready(slot, now)) {
                 if (queued) {
                     stats.requestsWaitMs.addAndGet(TimeUnit.NANOSECONDS.toMillis(now - start));
@@ -322,42 +328,57 @@ public class ConnectionPool<R> implements AutoCloseable {
         }
     }
 
-    /** Waits for a hand-off; on timeout or interrupt the waiter leaves the queue, or keeps what it was given. */
-    private Slot<R> await(CompletableFuture<Slot<R>> waiter, long deadline, Duration timeout) {
-        try {
-            return waiter.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            Slot<R> handed = abandon(waiter);
-            if (handed != null) {
-                return handed; // given at the last moment: take it
-            }
+    /**
+     * Lock held: queues the caller and waits until it is handed a connection, or woken to take an idle one,
+     * or the deadline passes.
+     */
+    private Slot<R> await(long deadline, Duration timeout) {
+        if (config.maxWaiting > 0 && waiters.size() >= config.maxWaiting) {
             stats.requestsErrors.incrementAndGet();
-            throw new PoolTimeout("couldn't get a connection from pool '" + name + "' after " + timeout.toMillis()
-                    + " ms: all " + maxSize + " connections are in use (raise maxSize or timeout)");
+            throw new TooManyRequests("pool '" + name + "' already has " + waiters.size()
+                    + " requests waiting (maxWaiting " + config.maxWaiting + ")");
+        }
+        Waiter<R> me = new Waiter<>(lock.newCondition());
+        waiters.addLast(me);
+        growForWaiter();
+        try {
+            while (true) {
+                if (me.handed != null) {
+                    return me.handed;
+                }
+                if (me.failure != null) {
+                    throw me.failure;
+                }
+                if (me.woken) {
+                    me.woken = false;
+                    Slot<R> slot = takeIdle(System.nanoTime());
+                    if (slot != null) {
+                        waiters.remove(me);
+                        wakeNext();
+                        return slot;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    waiters.remove(me);
+                    wakeNext();
+                    stats.requestsErrors.incrementAndGet();
+                    throw new PoolTimeout("couldn't get a connection from pool '" + name + "' after " + timeout.toMillis()
+                            + " ms: all " + maxSize + " connections are in use (raise maxSize or timeout)");
+                }
+                me.wakeUp.awaitNanos(left);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            Slot<R> handed = abandon(waiter);
-            if (handed != null) {
-                giveBack(handed.conn);
+            waiters.remove(me);
+            if (me.handed != null) {
+                handOrIdle(me.handed);
+            } else {
+                wakeNext();
             }
             stats.requestsErrors.incrementAndGet();
             throw new OperationalException("interrupted while waiting for a connection from pool '" + name + "'", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new OperationalException(e.getCause().getMessage(), e.getCause());
         }
-    }
-
-    /** Removes a waiter from the queue; returns the slot it was given if a hand-off won the race. */
-    private Slot<R> abandon(CompletableFuture<Slot<R>> waiter) {
-        lock.lock();
-        try {
-            if (waiters.remove(waiter)) {
-                return null;
-            }
-        } finally {
-            lock.unlock();
-        }
-        return waiter.isCompletedExceptionally() ? null : waiter.join(); // completed under the lock: no wait
     }
 
     /** Checks a slot taken for a borrower; a dead one is closed and replaced, and the borrower tries again. */
@@ -486,16 +507,33 @@ public class ConnectionPool<R> implements AutoCloseable {
         return now - s.expires >= 0 || s.created - drainedAt < 0;
     }
 
+    /**
+     * Lock held: a connection becomes free. A waiter queued for longer than {@link #BARGING_NANOS} is handed
+     * it; otherwise it goes idle, where the first caller takes it (often the thread that just gave it back,
+     * as with HikariCP) and the oldest waiter is woken to try.
+     */
     private void handOrIdle(Slot<R> slot) {
-        CompletableFuture<Slot<R>> w = waiters.pollFirst();
-        if (w != null) {
+        Waiter<R> first = waiters.peekFirst();
+        if (first != null && (!keepsIdleConnections() || System.nanoTime() - first.since > BARGING_NANOS)) {
+            waiters.pollFirst();
             lent.put(slot.conn, slot);
-            w.complete(slot);
+            first.handed = slot;
+            first.wakeUp.signal();
         } else if (!keepsIdleConnections()) {
             discardLater(slot);
         } else {
             slot.since = System.nanoTime();
             idle.addLast(slot);
+            wakeNext();
+        }
+    }
+
+    /** Lock held: wakes the oldest waiter to take an idle connection, unless it is already awake. */
+    private void wakeNext() {
+        Waiter<R> first = waiters.peekFirst();
+        if (first != null && !first.woken && !idle.isEmpty()) {
+            first.woken = true;
+            first.wakeUp.signal();
         }
     }
 

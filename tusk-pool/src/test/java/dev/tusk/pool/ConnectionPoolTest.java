@@ -100,6 +100,39 @@ class ConnectionPoolTest {
     }
 
     @Test
+    void aWaiterIsServedWhileOtherThreadsLeaseAndReturnInATightLoop(TestDatabase db) throws Exception {
+        try (ConnectionPool<Row> pool = pool(db, "p_fair").minSize(1).maxSize(1).open(true).build()) {
+            pool.waitReady(Duration.ofSeconds(10));
+            AtomicInteger spins = new AtomicInteger();
+            CountDownLatch stop = new CountDownLatch(1);
+            ExecutorService hogs = Executors.newFixedThreadPool(4);
+            for (int i = 0; i < 4; i++) {
+                hogs.submit(() -> {
+                    while (stop.getCount() > 0) {
+                        try (Connection<Row> c = pool.connection()) {
+                            spins.incrementAndGet();
+                        }
+                    }
+                    return null;
+                });
+            }
+            try {
+                await("the hogs to start", Duration.ofSeconds(10), () -> spins.get() > 1000);
+                for (int i = 0; i < 20; i++) { // each lease is bounded although newcomers may take freed connections first
+                    try (Connection<Row> mine = pool.connection(Duration.ofSeconds(2))) {
+                        assertThat(mine.execute("SELECT 1").fetchone().getInt(0)).isEqualTo(1);
+                    }
+                }
+            } finally {
+                stop.countDown();
+                hogs.shutdown();
+                assertThat(hogs.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThat(pool.getStats().get("requests_errors")).isZero();
+        }
+    }
+
+    @Test
     void exhaustionTimesOutAndMaxWaitingRefuses(TestDatabase db) throws Exception {
         try (ConnectionPool<Row> pool = pool(db, "p_exh").minSize(1).maxSize(1).maxWaiting(1)
                 .timeout(Duration.ofMillis(300)).open(true).build()) {
