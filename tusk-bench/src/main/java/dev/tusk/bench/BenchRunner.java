@@ -27,7 +27,8 @@ import java.util.Map;
  * <p>{@code quick} (default): 2 rounds of 1 s warm-up + 2 × 1 s measurement, about 4 minutes on 2 cores.
  * {@code full}: 3 rounds of 3 + 5 × 2 s. A workload name (point, fetch, insert, concurrent, connect, pool, pool-8thr)
  * after the mode restricts the run to it ({@code getters} runs only when named: it reads rows already in memory). The point-select workload also runs pgbench (same query,
- * {@code -M prepared}) when it is installed, as the server's own limit.
+ * {@code -M prepared}) when it is installed, as the server's own limit; the fetch workload reports the
+ * server's own limit as "server" (its time to produce and serialize the rows, see {@link ServerSerializeLimit}).
  */
 public final class BenchRunner {
 
@@ -37,7 +38,7 @@ public final class BenchRunner {
 
     static final List<Workload> WORKLOADS = List.of(
             new Workload("point", PointSelectBench.class, "", List.of("tusk", "tusk-async", "pgjdbc", "vertx", "pgbench"), 1, "queries/s"),
-            new Workload("fetch", FetchBench.class, "", List.of("tusk", "tusk-binary", "pgjdbc", "vertx"), BenchServer.WIDE_ROWS, "rows/s"),
+            new Workload("fetch", FetchBench.class, "", List.of("tusk", "tusk-binary", "pgjdbc", "vertx", "server"), BenchServer.WIDE_ROWS, "rows/s"),
             new Workload("insert", InsertBench.class, "",
                     List.of("tusk", "tusk-copy", "pgjdbc", "pgjdbc-rewrite", "pgjdbc-copy", "vertx"), InsertBench.ROWS, "rows/s"),
             new Workload("concurrent", ConcurrentBench.class, "", List.of("tusk", "tusk-async", "pgjdbc", "vertx"), ConcurrentBench.QUERIES, "queries/s"),
@@ -80,6 +81,8 @@ public final class BenchRunner {
                             try (Spinner spinner = new Spinner()) { // as PointSelectBench does for the JVM clients
                                 score = PgBench.pointSelects(server.port(), full ? 10 : 3);
                             }
+                        } else if (client.equals("server")) {
+                            score = ServerSerializeLimit.fetchRows(server.port(), full ? 10 : 3);
                         } else {
                             score = run(w, client, server.port(), full);
                         }
