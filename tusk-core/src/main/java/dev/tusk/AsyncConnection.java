@@ -100,6 +100,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         this.expectedStatus = driver.core().session().transactionStatus();
         driver.core().session().noticeSink(notices);
         driver.core().session().notifySink(n -> loop.execute(() -> notifications.received(n)));
+        dev.tusk.internal.io.ReadTimeout.install(driver, options.socketTimeout());
         driver.onClose(() -> {
             TuskException f = driver.failure();
             notifications.end(f == null || f == closedByUser ? null : brokenError(f));
@@ -524,6 +525,27 @@ public final class AsyncConnection<R> implements AutoCloseable {
         driver.send(cmd);
     }
 
+    /**
+     * The source of one of the driver's own statements: a COMMIT cut off before its reply fails with
+     * TransactionResolutionUnknown, as on {@link Connection} (the server may have committed).
+     */
+    private CommandSource ownSource(SimpleQuery q) {
+        if (!"COMMIT".equals(q.sql())) {
+            return () -> q;
+        }
+        return new CommandSource() {
+            @Override
+            public QueryCommand create() {
+                return q;
+            }
+
+            @Override
+            public TuskException error(QueryCommand last) {
+                return CommitOutcome.unknownIfLost(last.error(), driver.core().isBroken());
+            }
+        };
+    }
+
     /** Runs {@code action} on the loop thread with the connection known usable; else fails the future. */
     private CompletableFuture<Void> onLoop(Consumer<LoopFuture<Void>> action) {
         LoopFuture<Void> f = new LoopFuture<>();
@@ -618,7 +640,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 return;
             }
             SimpleQuery q = new SimpleQuery(st.sql());
-            sendNow(() -> q, false, c -> c.results().isEmpty() ? null : c.results().get(c.results().size() - 1).commandTag(), f);
+            sendNow(ownSource(q), false, c -> c.results().isEmpty() ? null : c.results().get(c.results().size() - 1).commandTag(), f);
             if (st.statusAfter() != null) {
                 expectedStatus = st.statusAfter();
             }
@@ -674,7 +696,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
             }
             // sent right here, not resubmitted: a statement submitted after commit() must run after it
             SimpleQuery end = new SimpleQuery(sql);
-            sendNow(() -> end, false, c -> null, f);
+            sendNow(ownSource(end), false, c -> null, f);
             expectedStatus = 'I';
         });
         return f;

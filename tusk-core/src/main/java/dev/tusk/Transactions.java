@@ -1,7 +1,6 @@
 package dev.tusk;
 
 import dev.tusk.errors.ProgrammingException;
-import dev.tusk.errors.TransactionResolutionUnknown;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.core.SimpleQuery;
@@ -203,11 +202,7 @@ final class Transactions {
      * "rolled back" would be a lie. Errors on a connection still alive (the server refused) pass unchanged.
      */
     TuskException outcomeUnknownIfLost(TuskException e) {
-        if (!conn.driver().core().isBroken() || e instanceof TransactionResolutionUnknown) {
-            return e;
-        }
-        return new TransactionResolutionUnknown("the connection was lost while committing: the transaction may or may "
-                + "not have been committed; check the data on a new connection before retrying (" + e.getMessage() + ")", e);
+        return CommitOutcome.unknownIfLost(e, conn.driver().core().isBroken());
     }
 
     /** A COMMIT or RELEASE the server refused: make sure the block ends rolled back. */

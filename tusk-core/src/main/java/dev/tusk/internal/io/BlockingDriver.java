@@ -1,8 +1,6 @@
 package dev.tusk.internal.io;
 
-import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.OperationalException;
-import dev.tusk.errors.SqlState;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ProtocolCore;
@@ -10,7 +8,6 @@ import dev.tusk.internal.wire.InputBuffer;
 import dev.tusk.internal.wire.MessageWriter;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 
 /**
@@ -204,9 +201,7 @@ public final class BlockingDriver {
 
     private OperationalException timeout(SocketTimeoutException e) {
         OperationalException ex = new OperationalException(socketTimeoutMillis > 0
-                ? "the server sent nothing for " + socketTimeoutMillis + " ms (socketTimeout), so the connection was "
-                + "given up: the connection is broken, open a new one; raise socketTimeout if statements may "
-                + "legitimately run longer"
+                ? ReadTimeout.message(socketTimeoutMillis)
                 : "timed out waiting for the server: " + e.getMessage() + "; the connection is broken, open a new one", e);
         core.connectionLost(ex);
         close();
@@ -214,47 +209,14 @@ public final class BlockingDriver {
     }
 
     /**
-     * The connection is gone: the error to raise. When the server said why before closing (a FATAL
-     * ErrorResponse: shutdown, pg_terminate_backend, idle_session_timeout), its SQLSTATE class, as psycopg.
+     * The connection is gone: the error to raise (see {@link LostConnection}), after failing every queued
+     * command with it and closing the socket.
      */
     private TuskException lost(IOException e) {
-        Diagnostic fatal = core.fatalWhileIdle();
-        if (fatal == null) {
-            fatal = fatalSentToRunningCommand();
-        }
-        OperationalException ex;
-        if (fatal != null) {
-            // the server said why before it closed (pg_terminate_backend, shutdown, idle timeouts): raise the
-            // class of its SQLSTATE (AdminShutdown for 57P01), as psycopg does, and keep its words
-            String why = "the server closed the connection: " + SqlState.create(fatal).getMessage()
-                    + "; the connection is broken, open a new one";
-            TuskException typed = SqlState.withMessage(fatal, why);
-            ex = typed instanceof OperationalException oe ? oe : new OperationalException(why, typed, fatal);
-            if (e != null) {
-                ex.addSuppressed(e);
-            }
-        } else if (e instanceof InterruptedIOException) {
-            ex = new OperationalException("the operation was interrupted, so the connection is in an unknown state; "
-                    + "the connection is broken, open a new one", e);
-        } else {
-            ex = new OperationalException("connection to the server lost" + (e == null ? " (end of stream)" : ": "
-                    + e.getMessage()) + "; the connection is broken, open a new one", e);
-        }
+        OperationalException ex = LostConnection.error(core, e);
         core.connectionLost(ex);
         close();
         return ex;
-    }
-
-    /** A FATAL (or PANIC) ErrorResponse the server sent to the command in progress before the stream ended. */
-    private Diagnostic fatalSentToRunningCommand() {
-        Command head = core.head();
-        TuskException err = head == null ? null : head.error();
-        if (err == null) {
-            return null;
-        }
-        Diagnostic d = err.diag();
-        String severity = d.severityNonlocalized() != null ? d.severityNonlocalized() : d.severity();
-        return "FATAL".equals(severity) || "PANIC".equals(severity) ? d : null;
     }
 
     public void close() {

@@ -1,8 +1,5 @@
 package dev.tusk.internal.io;
 
-import dev.tusk.errors.Diagnostic;
-import dev.tusk.errors.OperationalException;
-import dev.tusk.errors.SqlState;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ProtocolCore;
@@ -45,6 +42,7 @@ public final class EventLoopDriver implements EventLoop.Handler {
     private volatile Runnable closeListener;
     private volatile TuskException failure;
     private volatile boolean closed;
+    private ReadTimeout readTimeout;
 
     public EventLoopDriver(EventLoop loop, ProtocolCore core) {
         this.loop = loop;
@@ -137,6 +135,9 @@ public final class EventLoopDriver implements EventLoop.Handler {
     /** Encodes {@code command} and writes it out before the loop sleeps again. Loop thread only. */
     public void send(Command command) {
         core.send(command);
+        if (readTimeout != null) {
+            readTimeout.sent();
+        }
         flushSoon();
     }
 
@@ -182,6 +183,11 @@ public final class EventLoopDriver implements EventLoop.Handler {
         }
     }
 
+    /** Bounds the waits for the server (ConnectOptions.socketTimeout); see {@link ReadTimeout}. Loop thread only. */
+    void readTimeout(ReadTimeout t) {
+        this.readTimeout = t;
+    }
+
     /** The next byte read goes to {@code waiter} instead of the protocol core (the answer to SSLRequest). */
     public void awaitByte(IntConsumer waiter) {
         this.byteWaiter = waiter;
@@ -223,6 +229,9 @@ public final class EventLoopDriver implements EventLoop.Handler {
                 close();
                 return;
             }
+            if (readTimeout != null) {
+                readTimeout.received();
+            }
             flush(); // a command may have answered (authentication)
             if (n < free) {
                 break;
@@ -253,14 +262,7 @@ public final class EventLoopDriver implements EventLoop.Handler {
 
     /** The socket failed or reached its end: every queued command fails, the channel closes. */
     private void lost(IOException e) {
-        Diagnostic fatal = core.fatalWhileIdle();
-        String why;
-        if (fatal != null) {
-            why = "the server closed the connection: " + SqlState.create(fatal).getMessage();
-        } else {
-            why = "connection to the server lost" + (e == null ? " (end of stream)" : ": " + e.getMessage());
-        }
-        fail(new OperationalException(why + "; the connection is broken, open a new one", e));
+        fail(LostConnection.error(core, e));
     }
 
     /** Fails every queued command with {@code cause} and closes the channel. Loop thread only. */

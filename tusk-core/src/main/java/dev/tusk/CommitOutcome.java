@@ -1,0 +1,26 @@
+package dev.tusk;
+
+import dev.tusk.errors.TransactionResolutionUnknown;
+import dev.tusk.errors.TuskException;
+
+/**
+ * What a failed COMMIT means, for both drivers: when the connection was lost before the reply came, the server may
+ * have committed before it went, so saying "rolled back" would be a lie; the error is then
+ * {@link TransactionResolutionUnknown} (SQLSTATE 08007). Errors on a connection still alive (the server refused
+ * the commit) pass unchanged.
+ */
+final class CommitOutcome {
+    static final String UNKNOWN = "the connection was lost while committing: the transaction may or may not have been "
+            + "committed; check the data on a new connection before retrying";
+
+    private CommitOutcome() {
+    }
+
+    /** {@code e}, or the unknown-outcome error when {@code connectionBroken}; null stays null. */
+    static TuskException unknownIfLost(TuskException e, boolean connectionBroken) {
+        if (e == null || !connectionBroken || e instanceof TransactionResolutionUnknown) {
+            return e;
+        }
+        return new TransactionResolutionUnknown(UNKNOWN + " (" + e.getMessage() + ")", e);
+    }
+}
