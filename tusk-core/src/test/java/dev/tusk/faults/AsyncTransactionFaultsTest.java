@@ -1,0 +1,160 @@
+package dev.tusk.faults;
+
+import dev.tusk.AsyncConnection;
+import dev.tusk.Row;
+import dev.tusk.Transaction;
+import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.TransactionResolutionUnknown;
+import dev.tusk.testing.FaultProxy;
+import dev.tusk.testing.PostgresServer.StopMode;
+import dev.tusk.testing.TestDatabase;
+import dev.tusk.testing.TuskTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * An AsyncConnection's COMMIT cut off before its reply has an unknown outcome (TransactionResolutionUnknown,
+ * 08007), as on the blocking Connection; a commit whose future completed is durable.
+ */
+@TuskTest
+@Timeout(60)
+class AsyncTransactionFaultsTest {
+    private static final String UNKNOWN = "the connection was lost while committing: the transaction may or may not have been committed";
+
+    private static String count(TestDatabase db, String table) {
+        // checked from another connection: a new AsyncConnection, not the one that committed
+        try (AsyncConnection<Row> other = AsyncFaults.direct(db)) {
+            return String.valueOf(AsyncFaults.await(other.execute("SELECT count(*) FROM " + table)).fetchone().getLong(0));
+        }
+    }
+
+    @Test
+    void commitWhoseReplyIsLostSaysTheOutcomeIsUnknown(TestDatabase db) {
+        db.admin("CREATE TABLE t (id int)");
+        try (FaultProxy proxy = Faults.proxyTo(db); AsyncConnection<Row> c = AsyncFaults.connect(proxy, db)) {
+            AsyncFaults.await(c.execute("INSERT INTO t VALUES (1)"));
+            proxy.failAtServerMessage('C', 1, FaultProxy.Action.CLOSE); // COMMIT's CommandComplete
+            Throwable t = AsyncFaults.failure(c.commit());
+            assertThat(t).isInstanceOf(TransactionResolutionUnknown.class).isInstanceOf(OperationalException.class)
+                    .hasMessageContaining(UNKNOWN).hasMessageNotContaining("rolled back");
+            assertThat(((TransactionResolutionUnknown) t).sqlstate()).isEqualTo("08007");
+            assertThat(t.getCause()).isInstanceOf(OperationalException.class);
+            AsyncFaults.assertBrokenAfterwards(c);
+        }
+        assertThat(count(db, "t")).as("the server did commit: the reply was what got lost").isEqualTo("1");
+    }
+
+    @Test
+    void commitThatNeverReachedTheServerSaysTheSameAndWasRolledBack(TestDatabase db) {
+        db.admin("CREATE TABLE t (id int)");
+        try (FaultProxy proxy = Faults.proxyTo(db); AsyncConnection<Row> c = AsyncFaults.connect(proxy, db)) {
+            AsyncFaults.await(c.execute("INSERT INTO t VALUES (1)"));
+            proxy.failAfterClientBytes(0, FaultProxy.Action.RESET); // the COMMIT message itself is dropped
+            Throwable t = AsyncFaults.failure(c.commit());
+            assertThat(t).isInstanceOf(TransactionResolutionUnknown.class).hasMessageContaining(UNKNOWN);
+            AsyncFaults.assertBrokenAfterwards(c);
+        }
+        assertThat(count(db, "t")).isEqualTo("0");
+    }
+
+    @Test
+    void commitPipelinedBehindAStatementCutOffIsUnknownToo(TestDatabase db) {
+        db.admin("CREATE TABLE t (id int)");
+        try (FaultProxy proxy = Faults.proxyTo(db); AsyncConnection<Row> c = AsyncFaults.connect(proxy, db)) {
+            AsyncFaults.await(c.execute("INSERT INTO t VALUES (1)"));
+            proxy.failAtServerMessage('C', 1, FaultProxy.Action.CLOSE); // the INSERT's reply; the COMMIT is already sent
+            CompletableFuture<?> insert = c.execute("INSERT INTO t VALUES (2)");
+            CompletableFuture<Void> commit = c.commit();
+            assertThat(AsyncFaults.failure(insert)).isInstanceOf(OperationalException.class)
+                    .isNotInstanceOf(TransactionResolutionUnknown.class);
+            assertThat(AsyncFaults.failure(commit)).isInstanceOf(TransactionResolutionUnknown.class).hasMessageContaining(UNKNOWN);
+        }
+    }
+
+    @Test
+    void transactionBlockCommitCutOffSaysUnknown(TestDatabase db) {
+        db.admin("CREATE TABLE t (id int)");
+        try (FaultProxy proxy = Faults.proxyTo(db); AsyncConnection<Row> c = AsyncFaults.connect(proxy, db)) {
+            AtomicReference<dev.tusk.AsyncTransaction<Row>> block = new AtomicReference<>();
+            Throwable t = AsyncFaults.failure(c.transaction(tx -> {
+                block.set(tx);
+                return c.execute("INSERT INTO t VALUES (2)").thenRun(() -> proxy.failAtServerMessage('C', 1, FaultProxy.Action.RESET));
+            }));
+            assertThat(t).isInstanceOf(TransactionResolutionUnknown.class).hasMessageContaining(UNKNOWN);
+            assertThat(block.get().status()).isEqualTo(Transaction.Status.FAILED);
+            AsyncFaults.assertBrokenAfterwards(c);
+        }
+    }
+
+    @Test
+    void aLostReleaseOfANestedBlockIsNotUnknown(TestDatabase db) {
+        db.admin("CREATE TABLE t (id int)");
+        try (FaultProxy proxy = Faults.proxyTo(db); AsyncConnection<Row> c = AsyncFaults.connect(proxy, db)) {
+            Throwable t = AsyncFaults.failure(c.transaction(outer -> c.transaction(inner ->
+                    c.execute("INSERT INTO t VALUES (3)").thenRun(() -> proxy.failAtServerMessage('C', 1, FaultProxy.Action.CLOSE)))));
+            // RELEASE lost: the server rolls the whole transaction back when the connection goes; nothing is unknown
+            assertThat(t).isInstanceOf(OperationalException.class).isNotInstanceOf(TransactionResolutionUnknown.class);
+            assertThat(t.getMessage()).matches(Faults.LOST);
+        }
+        assertThat(count(db, "t")).isEqualTo("0");
+    }
+
+    @Test
+    void aLostRollbackIsAnOrdinaryLoss(TestDatabase db) {
+        db.admin("CREATE TABLE t (id int)");
+        try (FaultProxy proxy = Faults.proxyTo(db); AsyncConnection<Row> c = AsyncFaults.connect(proxy, db)) {
+            AsyncFaults.await(c.execute("INSERT INTO t VALUES (1)"));
+            proxy.failAtServerMessage('C', 1, FaultProxy.Action.CLOSE);
+            Throwable t = AsyncFaults.failure(c.rollback());
+            assertThat(t).isInstanceOf(OperationalException.class).isNotInstanceOf(TransactionResolutionUnknown.class);
+            AsyncFaults.assertBrokenAfterwards(c);
+        }
+        assertThat(count(db, "t")).isEqualTo("0");
+    }
+
+    @Test
+    void lostConnectionBeforeCommitFailsTheStatementNotTheCommit(TestDatabase db) {
+        db.admin("CREATE TABLE t (id int)");
+        try (FaultProxy proxy = Faults.proxyTo(db); AsyncConnection<Row> c = AsyncFaults.connect(proxy, db)) {
+            AsyncFaults.await(c.execute("INSERT INTO t VALUES (1)"));
+            proxy.failNow(FaultProxy.Action.CLOSE);
+            AsyncFaults.awaitBroken(c, java.time.Duration.ofSeconds(5));
+            // the commit is never sent: the connection is known broken, so this is not "unknown"
+            Throwable t = AsyncFaults.failure(c.commit());
+            assertThat(t).isInstanceOf(OperationalException.class).isNotInstanceOf(TransactionResolutionUnknown.class)
+                    .hasMessageContaining("broken");
+        }
+        assertThat(count(db, "t")).isEqualTo("0");
+    }
+
+    @Test
+    void aCommitThatCompletedSurvivesAnImmediateShutdown(TestDatabase db) {
+        assumeTrue(db.server().isEmbedded());
+        db.admin("CREATE TABLE t (id int)");
+        try (AsyncConnection<Row> c = AsyncFaults.direct(db)) {
+            AsyncFaults.await(c.execute("SET synchronous_commit = on"));
+            AsyncFaults.await(c.commit());
+            AsyncFaults.await(c.execute("INSERT INTO t SELECT generate_series(1, 1000)"));
+            AsyncFaults.await(c.commit());
+            AsyncFaults.await(c.transaction(tx -> c.execute("INSERT INTO t VALUES (1001)")));
+            AsyncFaults.await(c.execute("INSERT INTO t VALUES (-1)")); // open, never committed
+            db.server().stop(StopMode.IMMEDIATE);
+            db.server().start();
+            AsyncFaults.awaitBroken(c, java.time.Duration.ofSeconds(10));
+            assertThat(AsyncFaults.failure(c.commit())).isInstanceOf(OperationalException.class)
+                    .isNotInstanceOf(TransactionResolutionUnknown.class).hasMessageContaining("broken");
+        }
+        try (AsyncConnection<Row> other = AsyncFaults.direct(db)) {
+            Row r = AsyncFaults.await(other.execute("SELECT count(*), min(id), max(id) FROM t")).fetchone();
+            assertThat(r.getLong(0)).isEqualTo(1001);
+            assertThat(r.getInt(1)).isEqualTo(1);
+            assertThat(r.getInt(2)).isEqualTo(1001);
+        }
+    }
+}
