@@ -136,7 +136,7 @@ class AsyncTransactionFaultsTest {
     @Test
     void aCommitThatCompletedSurvivesAnImmediateShutdown(TestDatabase db) {
         assumeTrue(db.server().isEmbedded());
-        db.admin("CREATE TABLE t (id int)");
+        db.admin("SET synchronous_commit = on; CREATE TABLE t (id int)");
         try (AsyncConnection<Row> c = AsyncFaults.direct(db)) {
             AsyncFaults.await(c.execute("SET synchronous_commit = on"));
             AsyncFaults.await(c.commit());
