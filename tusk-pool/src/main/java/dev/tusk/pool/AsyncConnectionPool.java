@@ -59,6 +59,8 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
     private final PoolStats stats = new PoolStats();
     private long drainedAt = System.nanoTime();
     private long failingSince;
+    /** Why the last attempt to open a connection failed; null once one succeeds. */
+    private Throwable lastConnectError;
     private final PoolAccess.Hooks hooks = PoolAccess.hooks();
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Slot<R>> idle = new ArrayDeque<>();
@@ -166,8 +168,16 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         var timeoutTask = timer.schedule(() -> {
             if (abandon(waiter)) {
                 stats.requestsErrors.incrementAndGet();
-                lease.completeExceptionally(new PoolTimeout("couldn't get a connection from pool '" + name + "' after "
-                        + timeout.toMillis() + " ms"));
+                Throwable why;
+                int max;
+                lock.lock();
+                try {
+                    why = lastConnectError;
+                    max = maxSize;
+                } finally {
+                    lock.unlock();
+                }
+                lease.completeExceptionally(PoolTimeouts.leaseTimedOut(name, timeout, max, why));
             }
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         lease.whenComplete((c, e) -> {
@@ -373,6 +383,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         try {
             if (e != null) {
                 stats.connectionsErrors.incrementAndGet();
+                lastConnectError = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
                 if (closed) {
                     size--;
                     return;
@@ -390,6 +401,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
                 }
             } else {
                 failingSince = 0;
+                lastConnectError = null;
                 stats.connectionsNum.incrementAndGet();
                 stats.connectionsMs.addAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
                 if (closed) {

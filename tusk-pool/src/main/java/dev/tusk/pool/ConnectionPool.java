@@ -93,6 +93,8 @@ public class ConnectionPool<R> implements AutoCloseable {
     /** Connections made before this moment are replaced as soon as possible (drain()); nanoTime values. */
     private long drainedAt = System.nanoTime();
     private long failingSince;
+    /** Why the last attempt to open a connection failed; null once one succeeds. */
+    private RuntimeException lastConnectError;
     private boolean opened;
     private boolean closed;
     private ScheduledThreadPoolExecutor workers;
@@ -363,8 +365,7 @@ public class ConnectionPool<R> implements AutoCloseable {
                     waiters.remove(me);
                     wakeNext();
                     stats.requestsErrors.incrementAndGet();
-                    throw new PoolTimeout("couldn't get a connection from pool '" + name + "' after " + timeout.toMillis()
-                            + " ms: all " + maxSize + " connections are in use (raise maxSize or timeout)");
+                    throw PoolTimeouts.leaseTimedOut(name, timeout, maxSize, lastConnectError);
                 }
                 me.wakeUp.awaitNanos(left);
             }
@@ -445,7 +446,9 @@ public class ConnectionPool<R> implements AutoCloseable {
 
     /** Rolls back what the borrower left open and runs {@code reset}; false when the connection is unusable. */
     private boolean repair(Connection<?> conn) {
-        if (conn.isClosed()) {
+        // the probe reads what the server sent meanwhile: a connection whose backend went away while lent (a
+        // shutdown, pg_terminate_backend) must not go back to the idle set
+        if (conn.isClosed() || !hooks.probe(conn, false)) {
             stats.returnsBad.incrementAndGet();
             return false;
         }
@@ -603,6 +606,7 @@ public class ConnectionPool<R> implements AutoCloseable {
         lock.lock();
         try {
             failingSince = 0;
+            lastConnectError = null;
             if (!closed) {
                 handOrIdle(slot);
                 return;
@@ -623,6 +627,7 @@ public class ConnectionPool<R> implements AutoCloseable {
                 return;
             }
             long now = System.nanoTime();
+            lastConnectError = e;
             if (failingSince == 0) {
                 failingSince = now;
             }

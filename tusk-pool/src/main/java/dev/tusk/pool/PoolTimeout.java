@@ -9,4 +9,9 @@ public class PoolTimeout extends OperationalException {
     public PoolTimeout(String message) {
         super(message);
     }
+
+    /** With the reason no connection was free, e.g. the last failed attempt to connect. */
+    public PoolTimeout(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

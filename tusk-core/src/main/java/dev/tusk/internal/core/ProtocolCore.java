@@ -112,7 +112,11 @@ public final class ProtocolCore {
     private void dispatch(int type, Command head) {
         switch (type) {
             case 'N' -> {
-                session.notice(Diagnostics.parse(payload));
+                Diagnostic notice = Diagnostics.parse(payload);
+                if (fatalWhileIdle == null && ServerLeaving.announces(notice)) {
+                    fatalWhileIdle = notice; // an immediate shutdown or a crash: the socket closes next
+                }
+                session.notice(notice);
                 return;
             }
             case 'A' -> {
@@ -162,7 +166,10 @@ public final class ProtocolCore {
         session.backendKey(pid, key);
     }
 
-    /** The error the server sent while no command was running (usually the reason it closed). */
+    /**
+     * The error the server sent while no command was running (usually the reason it closed), or the warning by
+     * which it announced it is terminating the connection (see {@link ServerLeaving}).
+     */
     public Diagnostic fatalWhileIdle() {
         return fatalWhileIdle;
     }
