@@ -760,6 +760,11 @@ public final class AsyncConnection<R> implements AutoCloseable {
         return new AsyncServerSettings(this);
     }
 
+    /** The driver (tests: socket options). */
+    EventLoopDriver driver() {
+        return driver;
+    }
+
     /** Statements submitted whose results have not arrived yet. */
     int inFlight() {
         return inFlight.get();

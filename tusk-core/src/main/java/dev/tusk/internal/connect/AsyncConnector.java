@@ -104,6 +104,13 @@ public final class AsyncConnector {
                 } else if (host.isUnixSocket()) {
                     startup(driver, host, params, result);
                 } else {
+                    try {
+                        TcpOptions.apply(driver.channel(), params);
+                    } catch (IOException | RuntimeException e) {
+                        driver.close();
+                        result.completeExceptionally(e);
+                        return;
+                    }
                     negotiateTls(driver, host, params, result);
                 }
             });

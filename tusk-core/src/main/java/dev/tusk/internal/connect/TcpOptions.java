@@ -6,6 +6,7 @@ import jdk.net.ExtendedSocketOptions;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketOption;
+import java.nio.channels.NetworkChannel;
 
 /**
  * libpq's TCP keywords on a socket: {@code keepalives} (on unless "0"), {@code keepalives_idle},
@@ -29,11 +30,35 @@ final class TcpOptions {
             set(s, ExtendedSocketOptions.TCP_KEEPINTERVAL, params.get("keepalives_interval"));
             set(s, ExtendedSocketOptions.TCP_KEEPCOUNT, params.get("keepalives_count"));
         }
+        warnUserTimeout(params);
+    }
+
+    /** The same keywords on an AsyncConnection's channel (TCP_NODELAY and SO_KEEPALIVE are set when it opens). */
+    static void apply(NetworkChannel ch, ConnParams params) throws IOException {
+        if (!"0".equals(params.get("keepalives"))) {
+            set(ch, ExtendedSocketOptions.TCP_KEEPIDLE, params.get("keepalives_idle"));
+            set(ch, ExtendedSocketOptions.TCP_KEEPINTERVAL, params.get("keepalives_interval"));
+            set(ch, ExtendedSocketOptions.TCP_KEEPCOUNT, params.get("keepalives_count"));
+        }
+        warnUserTimeout(params);
+    }
+
+    private static void warnUserTimeout(ConnParams params) {
         String userTimeout = params.get("tcp_user_timeout");
         if (userTimeout != null && !userTimeout.isBlank() && !"0".equals(userTimeout.trim()) && !userTimeoutReported) {
             userTimeoutReported = true;
             LOG.log(System.Logger.Level.WARNING, "tcp_user_timeout=" + userTimeout + " is ignored: the JDK offers no"
                     + " TCP_USER_TIMEOUT socket option; use keepalives_* or a statement timeout to detect dead peers");
+        }
+    }
+
+    private static void set(NetworkChannel ch, SocketOption<Integer> option, String value) throws IOException {
+        if (value == null || value.isBlank()) {
+            return;
+        }
+        int v = Integer.parseInt(value.trim());
+        if (v > 0 && ch.supportedOptions().contains(option)) {
+            ch.setOption(option, v);
         }
     }
 

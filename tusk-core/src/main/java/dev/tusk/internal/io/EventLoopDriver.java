@@ -66,6 +66,11 @@ public final class EventLoopDriver implements EventLoop.Handler {
         return closed;
     }
 
+    /** The channel, once {@link #connect} was called (for socket options). */
+    public SocketChannel channel() {
+        return channel;
+    }
+
     /**
      * Opens a channel and connects it to {@code address} (an InetSocketAddress already resolved, or a
      * UnixDomainSocketAddress). The future completes on the loop thread. Loop thread only.
