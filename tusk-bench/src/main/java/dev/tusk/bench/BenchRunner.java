@@ -55,7 +55,8 @@ public final class BenchRunner {
             args = args[0].trim().split("\\s+"); // from Maven: -Dbench.args="quick fetch"
         }
         GC = java.util.Arrays.asList(args).contains("gc");
-        args = java.util.Arrays.stream(args).filter(a -> !a.equals("gc")).toArray(String[]::new);
+        JFR = java.util.Arrays.asList(args).contains("jfr");
+        args = java.util.Arrays.stream(args).filter(a -> !a.equals("gc") && !a.equals("jfr")).toArray(String[]::new);
         boolean full = args.length > 0 && args[0].equals("full");
         String only = args.length > 1 ? args[1] : null;
         int rounds = full ? 3 : 2;
@@ -104,6 +105,8 @@ public final class BenchRunner {
 
     /** The word {@code gc} among the arguments: JMH's GC profiler too, printing the bytes allocated per row or query. */
     private static boolean GC;
+    /** The word {@code jfr}: each forked JVM records a JFR profile to {@code results/<workload>-<client>.jfr}. */
+    private static boolean JFR;
 
     private static double run(Workload w, String client, int port, boolean full) throws Exception {
         OptionsBuilder builder = new OptionsBuilder();
@@ -118,7 +121,7 @@ public final class BenchRunner {
                 .warmupTime(TimeValue.seconds(full ? 2 : 1))
                 .measurementIterations(full ? 5 : 2)
                 .measurementTime(TimeValue.seconds(full ? 2 : 1))
-                .jvmArgsAppend("-Dtusk.bench.port=" + port, "-Xms1g", "-Xmx1g")
+                .jvmArgsAppend(jvmArgs(w, client, port))
                 .shouldFailOnError(false)
                 .verbosity(org.openjdk.jmh.runner.options.VerboseMode.SILENT)
                 .build();
@@ -136,6 +139,15 @@ public final class BenchRunner {
             }
         }
         return result.getPrimaryResult().getScore() * w.unitsPerOp();
+    }
+
+    private static String[] jvmArgs(Workload w, String client, int port) {
+        List<String> a = new ArrayList<>(List.of("-Dtusk.bench.port=" + port, "-Xms1g", "-Xmx1g"));
+        if (JFR) {
+            a.add("-XX:StartFlightRecording=settings=profile,filename="
+                    + Path.of("results", w.name() + "-" + client + ".jfr").toAbsolutePath());
+        }
+        return a.toArray(String[]::new);
     }
 
     /** Prints the table; returns its rows (workload, client, median, unit, ratio, spread). */
