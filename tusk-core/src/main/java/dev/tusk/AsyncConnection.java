@@ -844,7 +844,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
     public CompletableFuture<Void> cancelSafe(java.time.Duration timeout) {
         var session = driver.core().session();
         return CompletableFuture.runAsync(() -> dev.tusk.internal.connect.CancelRequester.cancel(established.host(),
-                established.params(), false, session.backendPid(), session.secretKey(), timeout), CANCELLERS);
+                established.params(), driver.isTls(), session.backendPid(), session.secretKey(), timeout), CANCELLERS);
     }
 
     // ---------------------------------------------------------------- notifications

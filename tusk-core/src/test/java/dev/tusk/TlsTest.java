@@ -10,6 +10,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +27,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * TLS against an embedded server with {@code ssl=on} and a throw-away PKI: libpq's sslmode table, CA and host
  * checks, client certificates in every key format, revocation, TLS versions, direct negotiation, SCRAM with
- * channel binding and cancellation over TLS. {@code pg_stat_ssl} proves what the session really uses.
+ * channel binding and cancellation over TLS. {@code pg_stat_ssl} proves what the session really uses. Each
+ * test runs on both drivers ({@link Flavour}): the blocking one over an SSLSocket, the event-loop one over
+ * an SSLEngine; {@code AsyncTlsTest} adds what only the event loop has to get right (buffers, pipelining).
  */
 @TuskTest
 @Timeout(120)
@@ -38,7 +42,18 @@ class TlsTest {
     static void start() throws Exception {
         assumeTrue(TestCertificates.opensslAvailable(), "needs the openssl command");
         pki = TestCertificates.create();
-        tls = PostgresServer.dedicated(b -> b
+        tls = startServer(pki);
+        db = tls.createDatabase("tls");
+        db.admin("CREATE ROLE " + TestCertificates.CLIENT_ROLE + " LOGIN; CREATE ROLE tusk_tls_only LOGIN;"
+                + " CREATE ROLE tusk_plus LOGIN PASSWORD 'plus-secret'");
+    }
+
+    /**
+     * A dedicated server with TLS (up to 1.2) from {@code pki}: certificate login for the client role, TLS only for
+     * {@code tusk_tls_only}, SCRAM over TLS for {@code tusk_plus} (roles to be created).
+     */
+    static EmbeddedPostgresServer startServer(TestCertificates pki) {
+        return PostgresServer.dedicated(b -> b
                 .setting("ssl", "on")
                 .setting("ssl_cert_file", "'server.crt'")
                 .setting("ssl_key_file", "'server.key'")
@@ -49,9 +64,6 @@ class TlsTest {
                 .hba("hostnossl all tusk_tls_only 127.0.0.1/32 reject")
                 .hba("hostssl all tusk_plus 127.0.0.1/32 scram-sha-256")
                 .beforeStart(dir -> copy(pki, dir, "server.crt", "server.key", "ca.crt")));
-        db = tls.createDatabase("tls");
-        db.admin("CREATE ROLE " + TestCertificates.CLIENT_ROLE + " LOGIN; CREATE ROLE tusk_tls_only LOGIN;"
-                + " CREATE ROLE tusk_plus LOGIN PASSWORD 'plus-secret'");
     }
 
     @AfterAll
@@ -64,7 +76,7 @@ class TlsTest {
         }
     }
 
-    private static void copy(TestCertificates pki, Path dir, String... names) {
+    static void copy(TestCertificates pki, Path dir, String... names) {
         try {
             for (String n : names) {
                 Path target = dir.resolve(n);
@@ -84,99 +96,105 @@ class TlsTest {
         return base("localhost", tls.port());
     }
 
-    /** Connects and says whether the session is encrypted, as the server sees it. */
-    private static boolean encrypted(String conninfo) {
-        try (Connection<Row> c = Connection.connect(conninfo)) {
-            return c.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone().getBoolean(0);
-        }
+    /** Connects with {@code flavour} and says whether the session is encrypted, as the server sees it. */
+    static boolean encrypted(Flavour flavour, String conninfo) {
+        return Boolean.parseBoolean(flavour.queryOnce(ConnectOptions.of(conninfo),
+                "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()"));
+    }
+
+    /** Connects with {@code flavour} and returns the first column of {@code sql}'s first row as text. */
+    private static String query(Flavour flavour, String conninfo, String sql) {
+        return flavour.queryOnce(ConnectOptions.of(conninfo), sql);
     }
 
     private String root() {
         return " sslrootcert=" + pki.file("ca.crt");
     }
 
-    @Test
-    void sslmodesAgainstATlsServer() {
-        assertThat(encrypted(base() + " sslmode=disable")).isFalse();
-        assertThat(encrypted(base() + " sslmode=allow")).isFalse();
-        assertThat(encrypted(base() + " sslmode=prefer")).isTrue();
-        assertThat(encrypted(base() + " sslmode=require")).isTrue();
-        assertThat(encrypted(base() + " sslmode=verify-ca" + root())).isTrue();
-        assertThat(encrypted(base() + " sslmode=verify-full" + root())).isTrue();
-        assertThat(encrypted(base("127.0.0.1", tls.port()) + " sslmode=verify-full" + root())).as("IP in the SAN").isTrue();
-        assertThat(encrypted(base().replace("user=" + db.superuser(), "user=tusk_tls_only") + " sslmode=allow"))
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void sslmodesAgainstATlsServer(Flavour f) {
+        assertThat(encrypted(f, base() + " sslmode=disable")).isFalse();
+        assertThat(encrypted(f, base() + " sslmode=allow")).isFalse();
+        assertThat(encrypted(f, base() + " sslmode=prefer")).isTrue();
+        assertThat(encrypted(f, base() + " sslmode=require")).isTrue();
+        assertThat(encrypted(f, base() + " sslmode=verify-ca" + root())).isTrue();
+        assertThat(encrypted(f, base() + " sslmode=verify-full" + root())).isTrue();
+        assertThat(encrypted(f, base("127.0.0.1", tls.port()) + " sslmode=verify-full" + root())).as("IP in the SAN").isTrue();
+        assertThat(encrypted(f, base().replace("user=" + db.superuser(), "user=tusk_tls_only") + " sslmode=allow"))
                 .as("allow: plain refused by pg_hba, then TLS").isTrue();
     }
 
-    @Test
-    void sslmodesAgainstAPlainServer(TestDatabase plain) {
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void sslmodesAgainstAPlainServer(Flavour f, TestDatabase plain) {
         String ci = "host=127.0.0.1 port=" + plain.port() + " dbname=" + plain.dbname() + " user=" + plain.superuser();
-        assertThat(encrypted(ci + " sslmode=prefer")).isFalse();
-        assertThat(encrypted(ci + " sslmode=allow")).isFalse();
+        assertThat(encrypted(f, ci + " sslmode=prefer")).isFalse();
+        assertThat(encrypted(f, ci + " sslmode=allow")).isFalse();
         for (String mode : new String[] {"require", "verify-ca", "verify-full"}) {
-            assertThatThrownBy(() -> encrypted(ci + " sslmode=" + mode + root())).as(mode)
+            assertThatThrownBy(() -> encrypted(f, ci + " sslmode=" + mode + root())).as(mode)
                     .isInstanceOf(OperationalException.class).hasMessageContaining("does not support TLS");
         }
     }
 
-    @Test
-    void verificationFailuresSayWhichCheckFailed() {
-        assertThatThrownBy(() -> encrypted(base() + " sslmode=verify-ca sslrootcert=" + pki.file("other-ca.crt")))
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void verificationFailuresSayWhichCheckFailed(Flavour f) {
+        assertThatThrownBy(() -> encrypted(f, base() + " sslmode=verify-ca sslrootcert=" + pki.file("other-ca.crt")))
                 .isInstanceOf(OperationalException.class).hasMessageContaining("not signed by a trusted CA");
-        assertThatThrownBy(() -> encrypted(base() + " sslmode=require sslrootcert=" + pki.file("other-ca.crt")))
+        assertThatThrownBy(() -> encrypted(f, base() + " sslmode=require sslrootcert=" + pki.file("other-ca.crt")))
                 .as("require with a root certificate checks the CA, as libpq").hasMessageContaining("trusted CA");
-        assertThatThrownBy(() -> encrypted(base("tusk-wrong.invalid", tls.port()) + " hostaddr=127.0.0.1 sslmode=verify-full" + root()))
+        assertThatThrownBy(() -> encrypted(f, base("tusk-wrong.invalid", tls.port()) + " hostaddr=127.0.0.1 sslmode=verify-full" + root()))
                 .isInstanceOf(OperationalException.class).hasMessageContaining("does not match host name \"tusk-wrong.invalid\"");
-        assertThat(encrypted(base("tusk-wrong.invalid", tls.port()) + " hostaddr=127.0.0.1 sslmode=verify-ca" + root()))
+        assertThat(encrypted(f, base("tusk-wrong.invalid", tls.port()) + " hostaddr=127.0.0.1 sslmode=verify-ca" + root()))
                 .as("verify-ca does not check the name").isTrue();
-        assertThatThrownBy(() -> encrypted(base() + " sslmode=verify-ca sslrootcert=/nonexistent/root.crt"))
+        assertThatThrownBy(() -> encrypted(f, base() + " sslmode=verify-ca sslrootcert=/nonexistent/root.crt"))
                 .hasMessageContaining("does not exist");
     }
 
-    @Test
-    void clientCertificatesInEveryKeyFormat() {
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void clientCertificatesInEveryKeyFormat(Flavour f) {
         String cert = base().replace("user=" + db.superuser(), "user=" + TestCertificates.CLIENT_ROLE)
                 + " sslmode=verify-full" + root() + " sslcert=" + pki.file("client.crt");
         for (String key : new String[] {"client.key", "client-pkcs1.key"}) {
-            try (Connection<Row> c = Connection.connect(cert + " sslkey=" + pki.file(key))) {
-                assertThat(c.execute("SELECT current_user").fetchone().getString(0)).as(key).isEqualTo(TestCertificates.CLIENT_ROLE);
-            }
+            assertThat(query(f, cert + " sslkey=" + pki.file(key), "SELECT current_user")).as(key)
+                    .isEqualTo(TestCertificates.CLIENT_ROLE);
         }
-        try (Connection<Row> c = Connection.connect(cert + " sslkey=" + pki.file("client-encrypted.key")
-                + " sslpassword=" + TestCertificates.KEY_PASSWORD)) {
-            assertThat(c.execute("SELECT current_user").fetchone().getString(0)).isEqualTo(TestCertificates.CLIENT_ROLE);
-        }
-        assertThatThrownBy(() -> encrypted(cert + " sslkey=" + pki.file("client-encrypted.key") + " sslpassword=wrong"))
+        assertThat(query(f, cert + " sslkey=" + pki.file("client-encrypted.key") + " sslpassword=" + TestCertificates.KEY_PASSWORD,
+                "SELECT current_user")).isEqualTo(TestCertificates.CLIENT_ROLE);
+        assertThatThrownBy(() -> encrypted(f, cert + " sslkey=" + pki.file("client-encrypted.key") + " sslpassword=wrong"))
                 .isInstanceOf(OperationalException.class).hasMessageContaining("sslpassword");
-        assertThatThrownBy(() -> encrypted(cert.replace(" sslcert=" + pki.file("client.crt"), "")))
+        assertThatThrownBy(() -> encrypted(f, cert.replace(" sslcert=" + pki.file("client.crt"), "")))
                 .as("no certificate: pg_hba's cert method refuses").isInstanceOf(OperationalException.class);
     }
 
-    @Test
-    void tlsVersionsOutsideTheServersRangeFailClearly() {
-        assertThatThrownBy(() -> encrypted(base() + " sslmode=require ssl_min_protocol_version=TLSv1.3"))
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void tlsVersionsOutsideTheServersRangeFailClearly(Flavour f) {
+        assertThatThrownBy(() -> encrypted(f, base() + " sslmode=require ssl_min_protocol_version=TLSv1.3"))
                 .isInstanceOf(OperationalException.class).hasMessageContaining("TLS");
-        assertThat(encrypted(base() + " sslmode=prefer ssl_min_protocol_version=TLSv1.3"))
+        assertThat(encrypted(f, base() + " sslmode=prefer ssl_min_protocol_version=TLSv1.3"))
                 .as("prefer: a failed handshake is retried without TLS, as libpq").isFalse();
-        try (Connection<Row> c = Connection.connect(base() + " sslmode=require ssl_max_protocol_version=TLSv1.2")) {
-            assertThat(c.execute("SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone().getString(0))
-                    .isEqualTo("TLSv1.2");
-        }
+        assertThat(query(f, base() + " sslmode=require ssl_max_protocol_version=TLSv1.2",
+                "SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).isEqualTo("TLSv1.2");
     }
 
-    @Test
-    void directTlsNegotiation() {
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void directTlsNegotiation(Flavour f) {
         assumeTrue(tls.version() >= 170000, "sslnegotiation=direct needs PostgreSQL 17");
-        assertThat(encrypted(base() + " sslmode=verify-full sslnegotiation=direct" + root())).isTrue();
-        assertThatThrownBy(() -> encrypted(base() + " sslmode=prefer sslnegotiation=direct"))
+        assertThat(encrypted(f, base() + " sslmode=verify-full sslnegotiation=direct" + root())).isTrue();
+        assertThatThrownBy(() -> encrypted(f, base() + " sslmode=prefer sslnegotiation=direct"))
                 .hasMessageContaining("sslnegotiation=direct");
     }
 
-    @Test
-    void scramWithChannelBindingOverTls() {
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void scramWithChannelBindingOverTls(Flavour f) {
         String plus = base().replace("user=" + db.superuser(), "user=tusk_plus") + " password=plus-secret sslmode=require";
-        assertThat(encrypted(plus + " channel_binding=require")).as("SCRAM-SHA-256-PLUS").isTrue();
-        assertThat(encrypted(plus + " channel_binding=disable")).as("plain SCRAM-SHA-256 over TLS").isTrue();
+        assertThat(encrypted(f, plus + " channel_binding=require")).as("SCRAM-SHA-256-PLUS").isTrue();
+        assertThat(encrypted(f, plus + " channel_binding=disable")).as("plain SCRAM-SHA-256 over TLS").isTrue();
     }
 
     @Test
@@ -197,15 +215,16 @@ class TlsTest {
         }
     }
 
-    @Test
-    void aRevokedServerCertificateIsRefused() {
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void aRevokedServerCertificateIsRefused(Flavour f) {
         try (EmbeddedPostgresServer revoked = PostgresServer.dedicated(b -> b
                 .setting("ssl", "on").setting("ssl_cert_file", "'revoked.crt'").setting("ssl_key_file", "'revoked.key'")
                 .beforeStart(dir -> copy(pki, dir, "revoked.crt", "revoked.key")))) {
             String ci = "host=localhost port=" + revoked.port() + " dbname=postgres user=" + db.superuser()
                     + " sslmode=verify-full" + root();
-            assertThat(encrypted(ci)).as("without a CRL").isTrue();
-            assertThatThrownBy(() -> encrypted(ci + " sslcrl=" + pki.file("ca.crl")))
+            assertThat(encrypted(f, ci)).as("without a CRL").isTrue();
+            assertThatThrownBy(() -> encrypted(f, ci + " sslcrl=" + pki.file("ca.crl")))
                     .isInstanceOf(OperationalException.class).hasMessageContaining("revoked");
         }
     }

@@ -1,6 +1,6 @@
 package dev.tusk.internal.connect;
 
-import dev.tusk.errors.NotSupportedException;
+import dev.tusk.errors.DatabaseException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.conninfo.ConnParams;
@@ -27,10 +27,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The non-blocking twin of {@link Connector}: the same steps (each host in turn, SSLRequest, the startup
- * and authentication exchange through the same {@link Startup} command and authenticator) driven by an
- * {@link EventLoopDriver}. Only host-name resolution leaves the loop, on a small resolver pool, since the
- * JDK offers no non-blocking DNS.
+ * The non-blocking twin of {@link Connector}: the same steps (each host in turn, SSLRequest or direct TLS
+ * ({@link AsyncTls}), allow/prefer's second attempt ({@link TlsAttempt}), the startup and authentication
+ * exchange through the same {@link Startup} command and authenticator) driven by an {@link EventLoopDriver}.
+ * Only host-name resolution and the TLS set-up (reading certificate files) leave the loop, on a small
+ * resolver pool, since the JDK offers no non-blocking DNS or file reads.
  */
 public final class AsyncConnector {
     private static final ExecutorService RESOLVER = Executors.newCachedThreadPool(r -> {
@@ -62,7 +63,7 @@ public final class AsyncConnector {
             return;
         }
         HostSpec host = hosts.get(index);
-        connectTo(host, params, loop).whenComplete((est, err) -> {
+        connectAllowingTls(host, params, loop).whenComplete((est, err) -> {
             if (err == null) {
                 result.complete(est);
                 return;
@@ -73,7 +74,19 @@ public final class AsyncConnector {
         });
     }
 
-    private static CompletableFuture<Established> connectTo(HostSpec host, ConnParams params, EventLoop loop) {
+    /** As the blocking connector: allow's second attempt over TLS, prefer's without ({@link TlsAttempt}). */
+    private static CompletableFuture<Established> connectAllowingTls(HostSpec host, ConnParams params, EventLoop loop) {
+        return connectTo(host, params, loop, TlsAttempt.AS_SSLMODE).handle((est, err) -> {
+            if (err == null) {
+                return CompletableFuture.completedFuture(est);
+            }
+            TuskException e = asTusk(unwrap(err), host);
+            TlsAttempt retry = e instanceof DatabaseException de ? TlsAttempt.retryAfter(de, host, params) : null;
+            return retry == null ? LoopFuture.<Established>failed(e) : connectTo(host, params, loop, retry);
+        }).thenCompose(f -> f);
+    }
+
+    private static CompletableFuture<Established> connectTo(HostSpec host, ConnParams params, EventLoop loop, TlsAttempt tls) {
         LoopFuture<Established> result = new LoopFuture<>();
         ProtocolCore core = new ProtocolCore();
         EventLoopDriver driver = new EventLoopDriver(loop, core);
@@ -101,9 +114,9 @@ public final class AsyncConnector {
             driver.connect(address, !"0".equals(params.get("keepalives"))).whenComplete((v, connectErr) -> {
                 if (connectErr != null) {
                     result.completeExceptionally(connectErr);
-                } else if (host.isUnixSocket()) {
-                    startup(driver, host, params, result);
-                } else {
+                    return;
+                }
+                if (!host.isUnixSocket()) {
                     try {
                         TcpOptions.apply(driver.channel(), params);
                     } catch (IOException | RuntimeException e) {
@@ -111,7 +124,19 @@ public final class AsyncConnector {
                         result.completeExceptionally(e);
                         return;
                     }
-                    negotiateTls(driver, host, params, result);
+                }
+                if (host.isUnixSocket() || !tls.asksForTls(params.sslmode())) {
+                    startup(driver, host, params, result);
+                } else if (TlsAttempt.isDirect(params)) {
+                    OperationalException wrong = TlsAttempt.checkDirect(params);
+                    if (wrong != null) {
+                        driver.fail(wrong);
+                        result.completeExceptionally(wrong);
+                    } else {
+                        AsyncTls.start(driver, host, params, true, RESOLVER, () -> startup(driver, host, params, result), result);
+                    }
+                } else {
+                    negotiateTls(driver, host, params, tls, result);
                 }
             });
         }));
@@ -133,25 +158,28 @@ public final class AsyncConnector {
         }, RESOLVER);
     }
 
-    private static void negotiateTls(EventLoopDriver driver, HostSpec host, ConnParams params, LoopFuture<Established> result) {
-        String mode = params.sslmode();
-        if (mode.equals("disable") || mode.equals("allow")) {
-            startup(driver, host, params, result);
-            return;
-        }
+    private static void negotiateTls(EventLoopDriver driver, HostSpec host, ConnParams params, TlsAttempt tls,
+                                     LoopFuture<Established> result) {
         driver.awaitByte(answer -> {
             if (answer == 'N') {
-                if (mode.equals("prefer")) {
+                OperationalException refused = tls.refused(params.sslmode());
+                if (refused == null) {
                     startup(driver, host, params, result);
                 } else {
-                    driver.fail(new OperationalException("the server does not support TLS, but sslmode=" + mode + " requires it"));
+                    driver.fail(refused);
                     result.completeExceptionally(driver.failure());
                 }
             } else if (answer == 'S') {
-                driver.fail(new NotSupportedException("the server accepts TLS, but TLS for AsyncConnection is not "
-                        + "implemented yet: connect with sslmode=disable (or allow) for an unencrypted connection, "
-                        + "or use the blocking Connection"));
-                result.completeExceptionally(driver.failure());
+                if (driver.core().input().available() > 0) {
+                    // bytes sent before the handshake cannot be trusted: someone may be injecting them (CVE-2021-23222)
+                    driver.fail(new OperationalException("protocol violation: the server sent unencrypted data after"
+                            + " accepting TLS; the connection is not safe, check the network path to the server"));
+                    result.completeExceptionally(driver.failure());
+                    return;
+                }
+                AsyncTls.start(driver, host, params, false, RESOLVER, () -> startup(driver, host, params, result), result);
+            } else if (answer < 0) {
+                result.completeExceptionally(driver.failure()); // lost, or timed out, before the answer came
             } else {
                 driver.fail(new OperationalException("protocol violation: unexpected answer '" + (char) answer + "' to SSLRequest"));
                 result.completeExceptionally(driver.failure());
@@ -164,7 +192,7 @@ public final class AsyncConnector {
     private static void startup(EventLoopDriver driver, HostSpec host, ConnParams params, LoopFuture<Established> result) {
         Startup startup = new Startup(Frontend.PROTOCOL_3_0, Connector.startupParams(params),
                 new PasswordAuthenticator(params.user(), params.passwordFor(host),
-                        AuthPolicy.of(params.get("require_auth"), params.get("channel_binding")), null));
+                        AuthPolicy.of(params.get("require_auth"), params.get("channel_binding")), driver.peerCertificate()));
         startup.onComplete(() -> {
             if (startup.error() != null) {
                 driver.fail(startup.error());

@@ -94,38 +94,17 @@ public final class Connector {
         }
     }
 
-    /** sslmode=allow: plain text first; when the server refuses it (pg_hba hostssl), again over TLS. */
+    /** sslmode=allow: plain text first; when the server refuses it (pg_hba hostssl), again over TLS. prefer: the reverse. */
     private static Established connectAllowingTls(HostSpec host, ConnParams params) {
         try {
-            return connectWithProtocol(host, params, Tls.AS_SSLMODE);
+            return connectWithProtocol(host, params, TlsAttempt.AS_SSLMODE);
         } catch (DatabaseException e) {
-            String mode = params.sslmode();
-            if (host.isUnixSocket() || "direct".equals(params.get("sslnegotiation"))) {
+            TlsAttempt retry = TlsAttempt.retryAfter(e, host, params);
+            if (retry == null) {
                 throw e;
             }
-            if (mode.equals("allow") && e.sqlstate() != null && e.sqlstate().startsWith("28")) {
-                return connectWithProtocol(host, params, Tls.ON); // plain refused: try again with TLS
-            }
-            if (mode.equals("prefer") && (tlsFailed(e) || (e.sqlstate() != null && e.sqlstate().startsWith("28")))) {
-                return connectWithProtocol(host, params, Tls.OFF); // TLS failed or refused: try again without
-            }
-            throw e;
+            return connectWithProtocol(host, params, retry);
         }
-    }
-
-    /** What a connection attempt does about TLS: what the sslmode says, or (allow/prefer's retry) on or off. */
-    private enum Tls {
-        AS_SSLMODE, ON, OFF
-    }
-
-    /** A failure of the TLS handshake itself (not of the network or of the login). */
-    private static boolean tlsFailed(DatabaseException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof javax.net.ssl.SSLException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Hosts (host:port) that refused a protocol 3.2 startup outright: they get 3.0 from then on. */
@@ -136,7 +115,7 @@ public final class Connector {
      * NegotiateProtocolVersion and the session goes on in 3.0. A server or pooler that rejects the startup
      * instead is asked again with 3.0, once, and remembered.
      */
-    private static Established connectWithProtocol(HostSpec host, ConnParams params, Tls tls) {
+    private static Established connectWithProtocol(HostSpec host, ConnParams params, TlsAttempt tls) {
         String max = params.get("max_protocol_version");
         String key = describe(host);
         boolean ask32 = !"3.0".equals(max) && !ONLY_3_0.containsKey(key);
@@ -158,7 +137,7 @@ public final class Connector {
         }
     }
 
-    private static Established connectTo(HostSpec host, ConnParams params, Tls tls, int protocol) {
+    private static Established connectTo(HostSpec host, ConnParams params, TlsAttempt tls, int protocol) {
         Duration timeout = params.connectTimeout();
         long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
         Transport transport = open(host, params, timeout);
@@ -228,16 +207,15 @@ public final class Connector {
     }
 
     private static void negotiateTls(BlockingDriver driver, HostSpec host, ConnParams params, long deadline,
-                                     Tls tls) throws IOException {
-        String mode = params.sslmode();
-        if (tls == Tls.OFF || mode.equals("disable") || (mode.equals("allow") && tls != Tls.ON)) {
+                                     TlsAttempt tls) throws IOException {
+        if (!tls.asksForTls(params.sslmode())) {
             return;
         }
         SocketTransport socket = (SocketTransport) driver.transport();
-        if ("direct".equals(params.get("sslnegotiation"))) {
-            if (mode.equals("prefer")) {
-                throw new OperationalException("sslnegotiation=direct needs sslmode=require or stronger (it cannot fall"
-                        + " back to plain text): set sslmode");
+        if (TlsAttempt.isDirect(params)) {
+            OperationalException wrong = TlsAttempt.checkDirect(params);
+            if (wrong != null) {
+                throw wrong;
             }
             driver.transport(new SocketTransport(TlsNegotiator.wrap(socket.socket(), host.host(), host.port(), params, true)));
             setTimeout(driver.transport(), deadline);
@@ -256,8 +234,9 @@ public final class Connector {
             driver.transport(new SocketTransport(TlsNegotiator.wrap(plain.socket(), host.host(), host.port(), params)));
             setTimeout(driver.transport(), deadline);
         } else if (one[0] == 'N') {
-            if (!mode.equals("prefer") || tls == Tls.ON) {
-                throw new OperationalException("the server does not support TLS, but sslmode=" + mode + " requires it");
+            OperationalException refused = tls.refused(params.sslmode());
+            if (refused != null) {
+                throw refused;
             }
         } else {
             throw new OperationalException("protocol violation: unexpected answer '" + (char) one[0] + "' to SSLRequest");

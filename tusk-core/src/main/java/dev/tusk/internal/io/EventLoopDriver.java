@@ -6,6 +6,8 @@ import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.wire.InputBuffer;
 import dev.tusk.internal.wire.MessageWriter;
 
+import javax.net.ssl.SSLEngine;
+
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -14,6 +16,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.security.cert.Certificate;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntConsumer;
 
@@ -43,6 +46,9 @@ public final class EventLoopDriver implements EventLoop.Handler {
     private volatile TuskException failure;
     private volatile boolean closed;
     private ReadTimeout readTimeout;
+    /** TLS over the channel once {@link #startTls} was called, else null. */
+    private TlsChannel tls;
+    private TlsHandshake handshake;
 
     public EventLoopDriver(EventLoop loop, ProtocolCore core) {
         this.loop = loop;
@@ -129,6 +135,10 @@ public final class EventLoopDriver implements EventLoop.Handler {
             connectDone();
             return;
         }
+        if (handshake != null && !handshake.isDone()) {
+            handshake.advance();
+            return;
+        }
         if (k.isValid() && k.isWritable()) {
             flush();
         }
@@ -162,30 +172,30 @@ public final class EventLoopDriver implements EventLoop.Handler {
 
     /** Writes as much of the core's output as the socket takes now; the rest on OP_WRITE. Loop thread only. */
     public void flush() {
-        if (!connected || closed) {
+        if (!connected || closed || (handshake != null && !handshake.isDone())) {
             return;
         }
         MessageWriter out = core.output();
         int end = out.position();
-        if (outSent < end) {
-            ByteBuffer bb = view(out.array(), outSent, end - outSent, false);
-            try {
-                while (bb.hasRemaining() && channel.write(bb) > 0) {
+        boolean tlsPending;
+        try {
+            if (outSent < end) {
+                ByteBuffer bb = view(out.array(), outSent, end - outSent, false);
+                while (bb.hasRemaining() && (tls != null ? tls.write(bb) : channel.write(bb)) > 0) {
                     // the socket took some: offer it the rest
                 }
-            } catch (IOException e) {
-                lost(e);
-                return;
+                outSent = bb.position();
             }
-            outSent = bb.position();
+            tlsPending = tls != null && !tls.flush();
+        } catch (IOException e) {
+            lost(e);
+            return;
         }
         if (outSent >= end) {
             out.clear();
             outSent = 0;
-            interest(SelectionKey.OP_READ);
-        } else {
-            interest(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
         }
+        interest(outSent < end || tlsPending ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
     }
 
     /** Bounds the waits for the server (ConnectOptions.socketTimeout); see {@link ReadTimeout}. Loop thread only. */
@@ -193,19 +203,45 @@ public final class EventLoopDriver implements EventLoop.Handler {
         this.readTimeout = t;
     }
 
-    /** The next byte read goes to {@code waiter} instead of the protocol core (the answer to SSLRequest). */
+    /**
+     * Starts TLS with {@code engine} (client mode, set up) over the connected channel: the future completes on
+     * the loop thread once the handshake has finished, or fails with the SSLException or IOException that
+     * ended it; from then on every byte is encrypted. Loop thread only.
+     */
+    public CompletableFuture<Void> startTls(SSLEngine engine) {
+        tls = new TlsChannel(channel, engine);
+        handshake = new TlsHandshake(tls, loop, this::interest);
+        handshake.advance();
+        return handshake.done();
+    }
+
+    /** True once TLS was started. */
+    public boolean isTls() {
+        return tls != null;
+    }
+
+    /** The certificate the server presented over TLS (for channel binding), or null. Loop thread only. */
+    public Certificate peerCertificate() {
+        return tls == null ? null : tls.peerCertificate();
+    }
+
+    /**
+     * The next byte read goes to {@code waiter} instead of the protocol core (the answer to SSLRequest);
+     * -1 if the connection fails first.
+     */
     public void awaitByte(IntConsumer waiter) {
         this.byteWaiter = waiter;
     }
 
     private void read() {
         InputBuffer in = core.input();
-        for (int i = 0; i < MAX_READS_PER_WAKEUP && !closed; i++) {
+        int i = 0;
+        for (; i < MAX_READS_PER_WAKEUP && !closed; i++) {
             int free = in.prepareWrite();
             ByteBuffer bb = view(in.array(), in.writeOffset(), free, true);
             int n;
             try {
-                n = channel.read(bb);
+                n = tls != null ? tls.read(bb) : channel.read(bb);
             } catch (IOException e) {
                 lost(e);
                 return;
@@ -242,6 +278,9 @@ public final class EventLoopDriver implements EventLoop.Handler {
                 break;
             }
         }
+        if (i == MAX_READS_PER_WAKEUP && tls != null) {
+            loop.execute(this::read); // decrypted bytes may wait in the TLS buffers with none left in the socket
+        }
         in.shrinkIfIdle();
     }
 
@@ -277,6 +316,11 @@ public final class EventLoopDriver implements EventLoop.Handler {
         }
         core.connectionLost(cause);
         close();
+        IntConsumer waiter = byteWaiter;
+        if (waiter != null) {
+            byteWaiter = null;
+            waiter.accept(-1); // no answer to SSLRequest will come
+        }
     }
 
     /** Runs {@code listener} on the loop thread once the connection is closed, whatever the reason. */
@@ -293,6 +337,12 @@ public final class EventLoopDriver implements EventLoop.Handler {
         Runnable listener = closeListener;
         if (listener != null) {
             loop.execute(listener);
+        }
+        if (handshake != null && !handshake.isDone()) {
+            handshake.abort(failure != null ? failure : new java.nio.channels.ClosedChannelException());
+        }
+        if (tls != null) {
+            tls.closeOutbound(); // close_notify, as far as the socket takes it now
         }
         if (key != null) {
             key.cancel();
