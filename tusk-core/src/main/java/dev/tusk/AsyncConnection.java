@@ -68,6 +68,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
     private final ConnectOptions<R> options;
     private final AdaptersMap adapters = Tusk.adapters().child();
     private final AsyncTransactions<R> transactions = new AsyncTransactions<>(this);
+    private final AsyncTwoPhase twoPhase = new AsyncTwoPhase(this, transactions);
     private final AsyncNotifications notifications = new AsyncNotifications();
     /** Set when an AsyncConnectionPool owns the connection: close() gives it back. */
     volatile Consumer<AsyncConnection<?>> giveBack;
@@ -482,6 +483,15 @@ public final class AsyncConnection<R> implements AutoCloseable {
             f.completeExceptionally(brokenError(broken));
             return;
         }
+        if (mayBegin) {
+            try {
+                twoPhase.checkNoStatementAfterPrepare();
+            } catch (ProgrammingException e) {
+                inFlight.decrementAndGet();
+                f.completeExceptionally(e);
+                return;
+            }
+        }
         boolean firstOfTransaction = expectedStatus == 'I';
         SimpleQuery begin = null;
         if (mayBegin && !autocommit && expectedStatus == 'I') {
@@ -597,7 +607,16 @@ public final class AsyncConnection<R> implements AutoCloseable {
 
     /** As {@link #runOwn}; the future completes with the command tag of the statement's last result (null: none sent). */
     CompletableFuture<String> runOwnForTag(Function<Boolean, OwnStatement> choose) {
-        LoopFuture<String> f = new LoopFuture<>();
+        return runOwnFor(choose, c -> c.results().isEmpty() ? null : c.results().get(c.results().size() - 1).commandTag());
+    }
+
+    /** As {@link #runOwn}; the future completes with the statement's results (null: none sent). */
+    CompletableFuture<List<ResultData>> runOwnForResults(Function<Boolean, OwnStatement> choose) {
+        return runOwnFor(choose, QueryCommand::results);
+    }
+
+    private <T> CompletableFuture<T> runOwnFor(Function<Boolean, OwnStatement> choose, Outcome<T> outcome) {
+        LoopFuture<T> f = new LoopFuture<>();
         if (closing.get()) {
             f.completeExceptionally(closedError());
             return f;
@@ -618,7 +637,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 return;
             }
             SimpleQuery q = new SimpleQuery(st.sql());
-            sendNow(() -> q, false, c -> c.results().isEmpty() ? null : c.results().get(c.results().size() - 1).commandTag(), f);
+            sendNow(() -> q, false, outcome, f);
             if (st.statusAfter() != null) {
                 expectedStatus = st.statusAfter();
             }
@@ -651,15 +670,15 @@ public final class AsyncConnection<R> implements AutoCloseable {
 
     /** Commits the current transaction once the statements submitted before have run; nothing when none is open. */
     public CompletableFuture<Void> commit() {
-        return endTransaction("COMMIT");
+        return endTransaction("COMMIT", "commit()");
     }
 
     /** Rolls back the current transaction once the statements submitted before have run; nothing when none is open. */
     public CompletableFuture<Void> rollback() {
-        return endTransaction("ROLLBACK");
+        return endTransaction("ROLLBACK", "rollback()");
     }
 
-    private CompletableFuture<Void> endTransaction(String sql) {
+    private CompletableFuture<Void> endTransaction(String sql, String call) {
         LoopFuture<Void> f = new LoopFuture<>();
         if (closing.get()) {
             f.completeExceptionally(closedError());
@@ -667,6 +686,13 @@ public final class AsyncConnection<R> implements AutoCloseable {
         }
         inFlight.incrementAndGet();
         loop.execute(() -> {
+            try {
+                twoPhase.checkNotInTpc(call);
+            } catch (ProgrammingException e) {
+                inFlight.decrementAndGet();
+                f.completeExceptionally(e);
+                return;
+            }
             if (expectedStatus == 'I' && driver.failure() == null) {
                 inFlight.decrementAndGet();
                 f.complete(null);
@@ -724,6 +750,90 @@ public final class AsyncConnection<R> implements AutoCloseable {
             set.run();
             f.complete(null);
         });
+    }
+
+    // ---------------------------------------------------------------- two-phase commit
+    // (all logic in AsyncTwoPhase and TwoPhaseState, shared with Connection; keep this section a thin facade)
+
+    /** An XA transaction id for {@link #tpcBegin(Xid)}. */
+    public Xid xid(int formatId, String gtrid, String bqual) {
+        return new Xid(formatId, gtrid, bqual);
+    }
+
+    /** An XA transaction id with an empty branch qualifier. */
+    public Xid xid(int formatId, String gtrid) {
+        return new Xid(formatId, gtrid, "");
+    }
+
+    /**
+     * Begins a two-phase commit transaction, as {@link Connection#tpcBegin(Xid)}: only outside a transaction
+     * and not in autocommit mode (else the future fails with a ProgrammingException). The rules are checked
+     * in order with the statements submitted before, so the calls may be chained or pipelined.
+     *
+     * <pre>{@code
+     * Xid xid = conn.xid(1, "transfer-42", "bank-a");
+     * conn.tpcBegin(xid)
+     *     .thenCompose(v -> conn.execute("UPDATE accounts SET balance = balance - 10 WHERE id = 1"))
+     *     .thenCompose(cur -> conn.tpcPrepare())   // phase one: survives crashes and disconnections
+     *     .thenCompose(v -> conn.tpcCommit())      // phase two (or tpcRollback())
+     *     .join();
+     * }</pre>
+     */
+    public CompletableFuture<Void> tpcBegin(Xid xid) {
+        return twoPhase.begin(xid);
+    }
+
+    /** Begins a two-phase transaction with a gid string (parsed as {@link Xid#fromString}). */
+    public CompletableFuture<Void> tpcBegin(String gtrid) {
+        return twoPhase.begin(gtrid == null ? null : Xid.fromString(gtrid));
+    }
+
+    /** {@code PREPARE TRANSACTION}: after it, only {@link #tpcCommit()} or {@link #tpcRollback()}. */
+    public CompletableFuture<Void> tpcPrepare() {
+        return twoPhase.prepare();
+    }
+
+    /** Commits the current two-phase transaction: {@code COMMIT PREPARED}, or a one-phase commit if not prepared. */
+    public CompletableFuture<Void> tpcCommit() {
+        return twoPhase.commit(null);
+    }
+
+    /** Commits a prepared transaction by id (recovery, from any connection, outside a transaction). */
+    public CompletableFuture<Void> tpcCommit(Xid xid) {
+        return xid == null ? LoopFuture.failed(xidNeeded("tpcCommit")) : twoPhase.commit(xid);
+    }
+
+    /** Rolls back the current two-phase transaction (prepared or not). */
+    public CompletableFuture<Void> tpcRollback() {
+        return twoPhase.rollback(null);
+    }
+
+    /** Rolls back a prepared transaction by id (recovery, from any connection, outside a transaction). */
+    public CompletableFuture<Void> tpcRollback(Xid xid) {
+        return xid == null ? LoopFuture.failed(xidNeeded("tpcRollback")) : twoPhase.rollback(xid);
+    }
+
+    /** The transactions prepared on the server ({@code pg_prepared_xacts}, every database), XA ids parsed back. */
+    public CompletableFuture<List<Xid>> tpcRecover() {
+        return twoPhase.recover();
+    }
+
+    private static ProgrammingException xidNeeded(String call) {
+        return new ProgrammingException(call + "(xid) needs an xid: call " + call + "() for the current transaction");
+    }
+
+    AsyncTwoPhase twoPhase() {
+        return twoPhase;
+    }
+
+    /** The transaction status once everything already sent has run ('I', 'T', 'E'). Loop thread only. */
+    char expectedStatus() {
+        return expectedStatus;
+    }
+
+    /** Runs tasks on this connection's event loop, in order with its statements' completions. */
+    java.util.concurrent.Executor loopExecutor() {
+        return loop;
     }
 
     // ---------------------------------------------------------------- state

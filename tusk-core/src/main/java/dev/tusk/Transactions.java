@@ -203,7 +203,12 @@ final class Transactions {
      * "rolled back" would be a lie. Errors on a connection still alive (the server refused) pass unchanged.
      */
     TuskException outcomeUnknownIfLost(TuskException e) {
-        if (!conn.driver().core().isBroken() || e instanceof TransactionResolutionUnknown) {
+        return outcomeUnknownIfLost(e, conn.driver().core().isBroken());
+    }
+
+    /** As above, for either driver: {@code lost} when the connection is gone. */
+    static TuskException outcomeUnknownIfLost(TuskException e, boolean lost) {
+        if (!lost || e instanceof TransactionResolutionUnknown) {
             return e;
         }
         return new TransactionResolutionUnknown("the connection was lost while committing: the transaction may or may "
