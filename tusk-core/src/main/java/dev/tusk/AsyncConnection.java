@@ -159,6 +159,27 @@ public final class AsyncConnection<R> implements AutoCloseable {
         return new AsyncRawCursor<>(this, rowFactory);
     }
 
+    /**
+     * A server-side (named) cursor with the connection's row factory: its rows stay on the server and are
+     * fetched in chunks ({@link AsyncServerCursor}). Fails with ProgrammingException for an empty name.
+     *
+     * <pre>{@code
+     * AsyncServerCursor<Row> cur = conn.cursor("orders");
+     * cur.execute("SELECT * FROM orders")
+     *    .thenCompose(c -> c.fetchmany(100))
+     *    .thenAccept(rows -> rows.forEach(System.out::println))
+     *    .thenCompose(v -> cur.closeAsync());
+     * }</pre>
+     */
+    public AsyncServerCursor<R> cursor(String name) {
+        return new AsyncServerCursor<>(this, name, options.rowFactory());
+    }
+
+    /** A server-side cursor with another row factory. */
+    public <T> AsyncServerCursor<T> cursor(String name, RowFactory<T> rowFactory) {
+        return new AsyncServerCursor<>(this, name, rowFactory);
+    }
+
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
     public CompletableFuture<AsyncCursor<R>> execute(String query) {
         return cursor().execute(query);

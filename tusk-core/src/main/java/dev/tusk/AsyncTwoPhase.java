@@ -35,12 +35,12 @@ final class AsyncTwoPhase {
             return new AsyncConnection.OwnStatement(
                     Transactions.beginStatement(conn.isolationLevel(), conn.readOnly(), conn.deferrable()), 'T');
         });
-        return settle(sent.handleAsync((v, e) -> {
+        return AsyncFutures.settle(sent.handleAsync((v, e) -> {
             if (e != null) {
                 if (begun[0]) {
                     state.abandon(id); // BEGIN failed on the server: no two-phase transaction
                 }
-                throw rethrow(e);
+                throw AsyncFutures.rethrow(e);
             }
             return null;
         }, conn.loopExecutor()));
@@ -54,10 +54,10 @@ final class AsyncTwoPhase {
             state.preparing(); // statements sent after this one are refused, as after a blocking tpcPrepare()
             return new AsyncConnection.OwnStatement(sql, 'I');
         });
-        return settle(sent.handleAsync((tag, e) -> {
+        return AsyncFutures.settle(sent.handleAsync((tag, e) -> {
             Xid id = preparing[0];
             if (id == null) { // refused before anything was sent
-                throw rethrow(e);
+                throw AsyncFutures.rethrow(e);
             }
             if (e != null) {
                 Throwable cause = AsyncTransactions.unwrap(e);
@@ -65,7 +65,7 @@ final class AsyncTwoPhase {
                     boolean ended = conn.isClosed() || conn.info().transactionStatus() == TransactionStatus.IDLE;
                     throw state.prepareFailed(id, te, ended);
                 }
-                throw rethrow(cause);
+                throw AsyncFutures.rethrow(cause);
             }
             state.prepareDone(id, tag);
             return null;
@@ -84,10 +84,10 @@ final class AsyncTwoPhase {
         CompletableFuture<Void> sent = conn.runOwn(idle -> new AsyncConnection.OwnStatement(
                 state.finishSql(action, call, id, conn.expectedStatus(), transactions.inBlock()), 'I'));
         if (!"COMMIT".equals(action)) {
-            return settle(sent);
+            return AsyncFutures.settle(sent);
         }
         // a COMMIT [PREPARED] whose reply was lost with the connection has an unknown outcome, and says so
-        return settle(sent.handle((v, e) -> {
+        return AsyncFutures.settle(sent.handle((v, e) -> {
             if (e == null) {
                 return null;
             }
@@ -95,35 +95,14 @@ final class AsyncTwoPhase {
             if (cause instanceof TuskException te) {
                 throw Transactions.outcomeUnknownIfLost(te, conn.isBroken());
             }
-            throw rethrow(cause);
+            throw AsyncFutures.rethrow(cause);
         }));
     }
 
     /** The prepared transactions of the whole server; no BEGIN, so the transaction state stays as it is. */
     CompletableFuture<List<Xid>> recover() {
-        return settle(conn.runOwnForResults(idle -> new AsyncConnection.OwnStatement(TwoPhaseState.RECOVER_SQL, null))
+        return AsyncFutures.settle(conn.runOwnForResults(idle -> new AsyncConnection.OwnStatement(TwoPhaseState.RECOVER_SQL, null))
                 .thenApply(results -> TwoPhaseState.recovered(results.get(0))));
-    }
-
-    /**
-     * A future with the outcome of {@code stage}, its failure unwrapped: the caller's {@code handle} sees the
-     * ProgrammingException or server error itself, as with every other AsyncConnection future.
-     */
-    static <T> CompletableFuture<T> settle(CompletableFuture<T> stage) {
-        LoopFuture<T> f = new LoopFuture<>();
-        stage.whenComplete((v, e) -> {
-            if (e != null) {
-                f.completeExceptionally(AsyncTransactions.unwrap(e));
-            } else {
-                f.complete(v);
-            }
-        });
-        return f;
-    }
-
-    /** {@code e} to throw from a stage: unchecked as it is, else wrapped (the stage's future fails with it either way). */
-    private static RuntimeException rethrow(Throwable e) {
-        return e instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(e);
     }
 
     /** commit()/rollback() are refused during a two-phase transaction. Loop thread. */
