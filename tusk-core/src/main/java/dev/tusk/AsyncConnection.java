@@ -84,6 +84,8 @@ public final class AsyncConnection<R> implements AutoCloseable {
     private volatile IsolationLevel isolationLevel;
     private volatile Boolean readOnly;
     private volatile Boolean deferrable;
+    private volatile java.time.Duration statementTimeout;
+    private final AsyncStatementTimer timer;
     /** Loop thread only, like the two fields below. */
     private final PreparedStatements prepared;
     /** Named statements whose Parse has been sent but not yet answered. */
@@ -97,6 +99,8 @@ public final class AsyncConnection<R> implements AutoCloseable {
         this.loop = driver.loop();
         this.options = options;
         this.autocommit = options.autocommit();
+        this.statementTimeout = options.statementTimeout();
+        this.timer = new AsyncStatementTimer(loop, driver, () -> cancelSafe(java.time.Duration.ofSeconds(10)));
         this.prepared = new PreparedStatements(options.prepareThreshold(), options.preparedMax());
         this.expectedStatus = driver.core().session().transactionStatus();
         driver.core().session().noticeSink(notices);
@@ -235,7 +239,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         return submit(source, true, c -> {
             cursor.setResults(c.results());
             return cursor;
-        });
+        }, opts.timeout() != null ? opts.timeout() : statementTimeout);
     }
 
     /**
@@ -292,7 +296,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
             cursor.setResults(source.results(c));
             cursor.afterMany(returning);
             return cursor;
-        });
+        }, statementTimeout);
     }
 
     /** A statement ready for the extended protocol: the text with {@code $n} and the dumped parameters. */
@@ -472,7 +476,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
      * Sends {@code cmd} on the loop thread, after a BEGIN when {@code mayBegin} and a transaction must be
      * opened, and completes the future with {@code outcome} when its results are in.
      */
-    private <T> CompletableFuture<T> submit(CommandSource source, boolean mayBegin, Outcome<T> outcome) {
+    private <T> CompletableFuture<T> submit(CommandSource source, boolean mayBegin, Outcome<T> outcome, java.time.Duration timeout) {
         LoopFuture<T> f = new LoopFuture<>();
         if (closing.get()) {
             f.completeExceptionally(closedError());
@@ -484,20 +488,21 @@ public final class AsyncConnection<R> implements AutoCloseable {
             return f;
         }
         inFlight.incrementAndGet();
-        loop.execute(() -> sendNow(source, mayBegin, outcome, f));
+        loop.execute(() -> sendNow(source, mayBegin, outcome, f, true, timeout));
         return f;
     }
 
     /** The loop-thread half of {@link #submit}; {@link #inFlight} already counts {@code cmd}. */
     private <T> void sendNow(CommandSource source, boolean mayBegin, Outcome<T> outcome, LoopFuture<T> f) {
-        sendNow(source, mayBegin, outcome, f, true);
+        sendNow(source, mayBegin, outcome, f, true, null);
     }
 
     /**
      * As above; {@code mayRetry}: a statement whose prepared plan the server found stale is sent once more
      * when that is invisible, as {@link Connection} does: it began its transaction and nothing was sent after it.
      */
-    private <T> void sendNow(CommandSource source, boolean mayBegin, Outcome<T> outcome, LoopFuture<T> f, boolean mayRetry) {
+    private <T> void sendNow(CommandSource source, boolean mayBegin, Outcome<T> outcome, LoopFuture<T> f, boolean mayRetry,
+                             java.time.Duration timeout) {
         TuskException broken = driver.failure();
         if (broken != null) {
             inFlight.decrementAndGet();
@@ -522,6 +527,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         }
         QueryCommand cmd = source.create();
         SimpleQuery beganWith = begin;
+        AsyncStatementTimer.Watch watch = timer.watch(timeout, begin != null ? begin : cmd, cmd);
         cmd.onComplete(() -> {
             inFlight.decrementAndGet();
             source.completed(cmd);
@@ -530,13 +536,16 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 expectedStatus = driver.core().session().transactionStatus();
             }
             TuskException e = beganWith != null && beganWith.error() != null ? beganWith.error() : source.error(cmd);
+            if (watch != null) {
+                e = watch.error(e);
+            }
             if (e != null && mayRetry && firstOfTransaction && last && source.retryable(e)) {
                 inFlight.incrementAndGet();
                 if (expectedStatus == 'E') {
                     driver.core().send(new SimpleQuery("ROLLBACK"));
                     expectedStatus = 'I';
                 }
-                sendNow(source, mayBegin, outcome, f, false);
+                sendNow(source, mayBegin, outcome, f, false, timeout);
                 return;
             }
             if (e != null) {
@@ -771,6 +780,27 @@ public final class AsyncConnection<R> implements AutoCloseable {
             set.run();
             f.complete(null);
         });
+    }
+
+    /**
+     * The client-side limit of every statement (see {@link ConnectOptions.Builder#statementTimeout});
+     * {@link ExecuteOptions#timeout()} overrides it per call. Null: none. A statement's clock starts when it
+     * reaches the head of the pipeline; when it runs out the driver sends a cancel request and the future
+     * fails with {@code QueryCanceled} naming the timeout. If the server then stays silent for as long
+     * again (at least 1 s, at most 10 s) the connection is broken with an OperationalException.
+     *
+     * <pre>{@code
+     * conn.execute("SELECT slow()", List.of(), ExecuteOptions.builder().timeout(Duration.ofSeconds(2)).build())
+     *     .exceptionally(e -> null);   // QueryCanceled: "statement timeout: the statement ran longer than 2000 ms ..."
+     * }</pre>
+     */
+    public java.time.Duration statementTimeout() {
+        return statementTimeout;
+    }
+
+    /** Changes the client-side statement timeout for the statements submitted after; null removes it. */
+    public void setStatementTimeout(java.time.Duration timeout) {
+        this.statementTimeout = timeout;
     }
 
     // ---------------------------------------------------------------- two-phase commit
