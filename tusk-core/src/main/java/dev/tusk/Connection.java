@@ -6,7 +6,6 @@ import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
-import dev.tusk.errors.QueryCanceled;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.connect.Connector;
 import dev.tusk.internal.conninfo.ConnParams;
