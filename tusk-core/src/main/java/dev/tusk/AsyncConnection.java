@@ -68,6 +68,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
     private final ConnectOptions<R> options;
     private final AdaptersMap adapters = Tusk.adapters().child();
     private final AsyncTransactions<R> transactions = new AsyncTransactions<>(this);
+    private final AsyncTwoPhase twoPhase = new AsyncTwoPhase(this, transactions);
     private final AsyncNotifications notifications = new AsyncNotifications();
     /** Set when an AsyncConnectionPool owns the connection: close() gives it back. */
     volatile Consumer<AsyncConnection<?>> giveBack;
@@ -83,6 +84,8 @@ public final class AsyncConnection<R> implements AutoCloseable {
     private volatile IsolationLevel isolationLevel;
     private volatile Boolean readOnly;
     private volatile Boolean deferrable;
+    private volatile java.time.Duration statementTimeout;
+    private final AsyncStatementTimer timer;
     /** Loop thread only, like the two fields below. */
     private final PreparedStatements prepared;
     /** Named statements whose Parse has been sent but not yet answered. */
@@ -96,6 +99,8 @@ public final class AsyncConnection<R> implements AutoCloseable {
         this.loop = driver.loop();
         this.options = options;
         this.autocommit = options.autocommit();
+        this.statementTimeout = options.statementTimeout();
+        this.timer = new AsyncStatementTimer(loop, driver, () -> cancelSafe(java.time.Duration.ofSeconds(10)));
         this.prepared = new PreparedStatements(options.prepareThreshold(), options.preparedMax());
         this.expectedStatus = driver.core().session().transactionStatus();
         driver.core().session().noticeSink(notices);
@@ -159,6 +164,27 @@ public final class AsyncConnection<R> implements AutoCloseable {
         return new AsyncRawCursor<>(this, rowFactory);
     }
 
+    /**
+     * A server-side (named) cursor with the connection's row factory: its rows stay on the server and are
+     * fetched in chunks ({@link AsyncServerCursor}). Fails with ProgrammingException for an empty name.
+     *
+     * <pre>{@code
+     * AsyncServerCursor<Row> cur = conn.cursor("orders");
+     * cur.execute("SELECT * FROM orders")
+     *    .thenCompose(c -> c.fetchmany(100))
+     *    .thenAccept(rows -> rows.forEach(System.out::println))
+     *    .thenCompose(v -> cur.closeAsync());
+     * }</pre>
+     */
+    public AsyncServerCursor<R> cursor(String name) {
+        return new AsyncServerCursor<>(this, name, options.rowFactory());
+    }
+
+    /** A server-side cursor with another row factory. */
+    public <T> AsyncServerCursor<T> cursor(String name, RowFactory<T> rowFactory) {
+        return new AsyncServerCursor<>(this, name, rowFactory);
+    }
+
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
     public CompletableFuture<AsyncCursor<R>> execute(String query) {
         return cursor().execute(query);
@@ -214,7 +240,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         return submit(source, true, c -> {
             cursor.setResults(c.results());
             return cursor;
-        });
+        }, opts.timeout() != null ? opts.timeout() : statementTimeout);
     }
 
     /**
@@ -271,7 +297,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
             cursor.setResults(source.results(c));
             cursor.afterMany(returning);
             return cursor;
-        });
+        }, statementTimeout);
     }
 
     /** A statement ready for the extended protocol: the text with {@code $n} and the dumped parameters. */
@@ -451,7 +477,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
      * Sends {@code cmd} on the loop thread, after a BEGIN when {@code mayBegin} and a transaction must be
      * opened, and completes the future with {@code outcome} when its results are in.
      */
-    private <T> CompletableFuture<T> submit(CommandSource source, boolean mayBegin, Outcome<T> outcome) {
+    private <T> CompletableFuture<T> submit(CommandSource source, boolean mayBegin, Outcome<T> outcome, java.time.Duration timeout) {
         LoopFuture<T> f = new LoopFuture<>();
         if (closing.get()) {
             f.completeExceptionally(closedError());
@@ -463,25 +489,35 @@ public final class AsyncConnection<R> implements AutoCloseable {
             return f;
         }
         inFlight.incrementAndGet();
-        loop.execute(() -> sendNow(source, mayBegin, outcome, f));
+        loop.execute(() -> sendNow(source, mayBegin, outcome, f, true, timeout));
         return f;
     }
 
     /** The loop-thread half of {@link #submit}; {@link #inFlight} already counts {@code cmd}. */
     private <T> void sendNow(CommandSource source, boolean mayBegin, Outcome<T> outcome, LoopFuture<T> f) {
-        sendNow(source, mayBegin, outcome, f, true);
+        sendNow(source, mayBegin, outcome, f, true, null);
     }
 
     /**
      * As above; {@code mayRetry}: a statement whose prepared plan the server found stale is sent once more
      * when that is invisible, as {@link Connection} does: it began its transaction and nothing was sent after it.
      */
-    private <T> void sendNow(CommandSource source, boolean mayBegin, Outcome<T> outcome, LoopFuture<T> f, boolean mayRetry) {
+    private <T> void sendNow(CommandSource source, boolean mayBegin, Outcome<T> outcome, LoopFuture<T> f, boolean mayRetry,
+                             java.time.Duration timeout) {
         TuskException broken = driver.failure();
         if (broken != null) {
             inFlight.decrementAndGet();
             f.completeExceptionally(brokenError(broken));
             return;
+        }
+        if (mayBegin) {
+            try {
+                twoPhase.checkNoStatementAfterPrepare();
+            } catch (ProgrammingException e) {
+                inFlight.decrementAndGet();
+                f.completeExceptionally(e);
+                return;
+            }
         }
         boolean firstOfTransaction = expectedStatus == 'I';
         SimpleQuery begin = null;
@@ -492,6 +528,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         }
         QueryCommand cmd = source.create();
         SimpleQuery beganWith = begin;
+        AsyncStatementTimer.Watch watch = timer.watch(timeout, begin != null ? begin : cmd, cmd);
         cmd.onComplete(() -> {
             inFlight.decrementAndGet();
             source.completed(cmd);
@@ -500,13 +537,16 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 expectedStatus = driver.core().session().transactionStatus();
             }
             TuskException e = beganWith != null && beganWith.error() != null ? beganWith.error() : source.error(cmd);
+            if (watch != null) {
+                e = watch.error(e);
+            }
             if (e != null && mayRetry && firstOfTransaction && last && source.retryable(e)) {
                 inFlight.incrementAndGet();
                 if (expectedStatus == 'E') {
                     driver.core().send(new SimpleQuery("ROLLBACK"));
                     expectedStatus = 'I';
                 }
-                sendNow(source, mayBegin, outcome, f, false);
+                sendNow(source, mayBegin, outcome, f, false, timeout);
                 return;
             }
             if (e != null) {
@@ -619,7 +659,16 @@ public final class AsyncConnection<R> implements AutoCloseable {
 
     /** As {@link #runOwn}; the future completes with the command tag of the statement's last result (null: none sent). */
     CompletableFuture<String> runOwnForTag(Function<Boolean, OwnStatement> choose) {
-        LoopFuture<String> f = new LoopFuture<>();
+        return runOwnFor(choose, c -> c.results().isEmpty() ? null : c.results().get(c.results().size() - 1).commandTag());
+    }
+
+    /** As {@link #runOwn}; the future completes with the statement's results (null: none sent). */
+    CompletableFuture<List<ResultData>> runOwnForResults(Function<Boolean, OwnStatement> choose) {
+        return runOwnFor(choose, QueryCommand::results);
+    }
+
+    private <T> CompletableFuture<T> runOwnFor(Function<Boolean, OwnStatement> choose, Outcome<T> outcome) {
+        LoopFuture<T> f = new LoopFuture<>();
         if (closing.get()) {
             f.completeExceptionally(closedError());
             return f;
@@ -640,7 +689,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 return;
             }
             SimpleQuery q = new SimpleQuery(st.sql());
-            sendNow(ownSource(q), false, c -> c.results().isEmpty() ? null : c.results().get(c.results().size() - 1).commandTag(), f);
+            sendNow(ownSource(q), false, outcome, f);
             if (st.statusAfter() != null) {
                 expectedStatus = st.statusAfter();
             }
@@ -673,15 +722,15 @@ public final class AsyncConnection<R> implements AutoCloseable {
 
     /** Commits the current transaction once the statements submitted before have run; nothing when none is open. */
     public CompletableFuture<Void> commit() {
-        return endTransaction("COMMIT");
+        return endTransaction("COMMIT", "commit()");
     }
 
     /** Rolls back the current transaction once the statements submitted before have run; nothing when none is open. */
     public CompletableFuture<Void> rollback() {
-        return endTransaction("ROLLBACK");
+        return endTransaction("ROLLBACK", "rollback()");
     }
 
-    private CompletableFuture<Void> endTransaction(String sql) {
+    private CompletableFuture<Void> endTransaction(String sql, String call) {
         LoopFuture<Void> f = new LoopFuture<>();
         if (closing.get()) {
             f.completeExceptionally(closedError());
@@ -689,6 +738,13 @@ public final class AsyncConnection<R> implements AutoCloseable {
         }
         inFlight.incrementAndGet();
         loop.execute(() -> {
+            try {
+                twoPhase.checkNotInTpc(call);
+            } catch (ProgrammingException e) {
+                inFlight.decrementAndGet();
+                f.completeExceptionally(e);
+                return;
+            }
             if (expectedStatus == 'I' && driver.failure() == null) {
                 inFlight.decrementAndGet();
                 f.complete(null);
@@ -746,6 +802,111 @@ public final class AsyncConnection<R> implements AutoCloseable {
             set.run();
             f.complete(null);
         });
+    }
+
+    /**
+     * The client-side limit of every statement (see {@link ConnectOptions.Builder#statementTimeout});
+     * {@link ExecuteOptions#timeout()} overrides it per call. Null: none. A statement's clock starts when it
+     * reaches the head of the pipeline; when it runs out the driver sends a cancel request and the future
+     * fails with {@code QueryCanceled} naming the timeout. If the server then stays silent for as long
+     * again (at least 1 s, at most 10 s) the connection is broken with an OperationalException.
+     *
+     * <pre>{@code
+     * conn.execute("SELECT slow()", List.of(), ExecuteOptions.builder().timeout(Duration.ofSeconds(2)).build())
+     *     .exceptionally(e -> null);   // QueryCanceled: "statement timeout: the statement ran longer than 2000 ms ..."
+     * }</pre>
+     */
+    public java.time.Duration statementTimeout() {
+        return statementTimeout;
+    }
+
+    /** Changes the client-side statement timeout for the statements submitted after; null removes it. */
+    public void setStatementTimeout(java.time.Duration timeout) {
+        this.statementTimeout = timeout;
+    }
+
+    // ---------------------------------------------------------------- two-phase commit
+    // (all logic in AsyncTwoPhase and TwoPhaseState, shared with Connection; keep this section a thin facade)
+
+    /** An XA transaction id for {@link #tpcBegin(Xid)}. */
+    public Xid xid(int formatId, String gtrid, String bqual) {
+        return new Xid(formatId, gtrid, bqual);
+    }
+
+    /** An XA transaction id with an empty branch qualifier. */
+    public Xid xid(int formatId, String gtrid) {
+        return new Xid(formatId, gtrid, "");
+    }
+
+    /**
+     * Begins a two-phase commit transaction, as {@link Connection#tpcBegin(Xid)}: only outside a transaction
+     * and not in autocommit mode (else the future fails with a ProgrammingException). The rules are checked
+     * in order with the statements submitted before, so the calls may be chained or pipelined.
+     *
+     * <pre>{@code
+     * Xid xid = conn.xid(1, "transfer-42", "bank-a");
+     * conn.tpcBegin(xid)
+     *     .thenCompose(v -> conn.execute("UPDATE accounts SET balance = balance - 10 WHERE id = 1"))
+     *     .thenCompose(cur -> conn.tpcPrepare())   // phase one: survives crashes and disconnections
+     *     .thenCompose(v -> conn.tpcCommit())      // phase two (or tpcRollback())
+     *     .join();
+     * }</pre>
+     */
+    public CompletableFuture<Void> tpcBegin(Xid xid) {
+        return twoPhase.begin(xid);
+    }
+
+    /** Begins a two-phase transaction with a gid string (parsed as {@link Xid#fromString}). */
+    public CompletableFuture<Void> tpcBegin(String gtrid) {
+        return twoPhase.begin(gtrid == null ? null : Xid.fromString(gtrid));
+    }
+
+    /** {@code PREPARE TRANSACTION}: after it, only {@link #tpcCommit()} or {@link #tpcRollback()}. */
+    public CompletableFuture<Void> tpcPrepare() {
+        return twoPhase.prepare();
+    }
+
+    /** Commits the current two-phase transaction: {@code COMMIT PREPARED}, or a one-phase commit if not prepared. */
+    public CompletableFuture<Void> tpcCommit() {
+        return twoPhase.commit(null);
+    }
+
+    /** Commits a prepared transaction by id (recovery, from any connection, outside a transaction). */
+    public CompletableFuture<Void> tpcCommit(Xid xid) {
+        return xid == null ? LoopFuture.failed(xidNeeded("tpcCommit")) : twoPhase.commit(xid);
+    }
+
+    /** Rolls back the current two-phase transaction (prepared or not). */
+    public CompletableFuture<Void> tpcRollback() {
+        return twoPhase.rollback(null);
+    }
+
+    /** Rolls back a prepared transaction by id (recovery, from any connection, outside a transaction). */
+    public CompletableFuture<Void> tpcRollback(Xid xid) {
+        return xid == null ? LoopFuture.failed(xidNeeded("tpcRollback")) : twoPhase.rollback(xid);
+    }
+
+    /** The transactions prepared on the server ({@code pg_prepared_xacts}, every database), XA ids parsed back. */
+    public CompletableFuture<List<Xid>> tpcRecover() {
+        return twoPhase.recover();
+    }
+
+    private static ProgrammingException xidNeeded(String call) {
+        return new ProgrammingException(call + "(xid) needs an xid: call " + call + "() for the current transaction");
+    }
+
+    AsyncTwoPhase twoPhase() {
+        return twoPhase;
+    }
+
+    /** The transaction status once everything already sent has run ('I', 'T', 'E'). Loop thread only. */
+    char expectedStatus() {
+        return expectedStatus;
+    }
+
+    /** Runs tasks on this connection's event loop, in order with its statements' completions. */
+    java.util.concurrent.Executor loopExecutor() {
+        return loop;
     }
 
     // ---------------------------------------------------------------- state

@@ -16,6 +16,8 @@ import java.util.function.Function;
 final class AsyncTransactions<R> {
     private final AsyncConnection<R> conn;
     private final AtomicInteger savepoints = new AtomicInteger();
+    /** Blocks opened (their BEGIN/SAVEPOINT sent) and not yet ended, as the loop has sent them. */
+    private final AtomicInteger openBlocks = new AtomicInteger();
 
     AsyncTransactions(AsyncConnection<R> conn) {
         this.conn = conn;
@@ -23,7 +25,9 @@ final class AsyncTransactions<R> {
 
     <T> CompletableFuture<T> run(TransactionOptions opts, Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
         AsyncTransaction<R> block = new AsyncTransaction<>(conn);
+        java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean();
         CompletableFuture<Void> opened = conn.runOwn(idle -> {
+            conn.twoPhase().checkNoStatementAfterPrepare();
             block.outermost = idle;
             if (!idle && opts.hasCharacteristics()) {
                 throw new ProgrammingException("isolationLevel, readOnly and deferrable can only be set on the outermost"
@@ -35,6 +39,8 @@ final class AsyncTransactions<R> {
                     opts.isolationLevel() != null ? opts.isolationLevel() : conn.isolationLevel(),
                     opts.readOnly() != null ? opts.readOnly() : conn.readOnly(),
                     opts.deferrable() != null ? opts.deferrable() : conn.deferrable()) : null;
+            openBlocks.incrementAndGet();
+            counted.set(true);
             return new AsyncConnection.OwnStatement(Transaction.openSql(idle, begin, block.savepointName), idle ? 'T' : null);
         });
         CompletableFuture<T> result = new CompletableFuture<>();
@@ -48,6 +54,9 @@ final class AsyncTransactions<R> {
             return stage;
         }).whenComplete((value, error) -> {
             if (!opened.isDone() || opened.isCompletedExceptionally()) {
+                if (counted.getAndSet(false)) {
+                    openBlocks.decrementAndGet();
+                }
                 block.status(Transaction.Status.FAILED);
                 result.completeExceptionally(unwrap(error));
                 return;
@@ -55,7 +64,12 @@ final class AsyncTransactions<R> {
             boolean ok = error == null;
             String end = ok ? Transaction.commitSql(block.outermost, block.savepointName)
                     : Transaction.rollbackSql(block.outermost, block.savepointName);
-            conn.runOwnForTag(idle -> new AsyncConnection.OwnStatement(end, block.outermost ? 'I' : null)).whenComplete((tag, endError) -> {
+            conn.runOwnForTag(idle -> {
+                if (counted.getAndSet(false)) {
+                    openBlocks.decrementAndGet();
+                }
+                return new AsyncConnection.OwnStatement(end, block.outermost ? 'I' : null);
+            }).whenComplete((tag, endError) -> {
                 Throwable cause = ok ? null : notEnclosing(block, unwrap(error));
                 boolean quiet = cause instanceof Rollback r && r.transaction() == null
                         && (r.asyncTransaction() == null || r.asyncTransaction() == block);
@@ -87,6 +101,11 @@ final class AsyncTransactions<R> {
             });
         });
         return result;
+    }
+
+    /** True while a transaction() block is open, as far as the statements sent so far go (loop thread). */
+    boolean inBlock() {
+        return openBlocks.get() > 0;
     }
 
     /**

@@ -6,7 +6,6 @@ import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
-import dev.tusk.errors.QueryCanceled;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.connect.Connector;
 import dev.tusk.internal.conninfo.ConnParams;
@@ -561,7 +560,7 @@ public class Connection<R> implements AutoCloseable {
             try {
                 driver.await(cmd);
             } catch (TuskException e) {
-                throw timer.disarm() ? timedOut(timer.timeout(), e) : e;
+                throw timer.disarm() ? StatementTimer.timedOut(timer.timeout(), e) : e;
             } finally {
                 timedOut = timer.disarm();
             }
@@ -570,7 +569,7 @@ public class Connection<R> implements AutoCloseable {
                 throw begin.error();
             }
             if (timedOut && cmd.error() != null) {
-                throw timedOut(timer.timeout(), cmd.error());
+                throw StatementTimer.timedOut(timer.timeout(), cmd.error());
             }
             cmd.throwIfFailed();
             cursor.setResults(cmd.results());
@@ -602,22 +601,6 @@ public class Connection<R> implements AutoCloseable {
         }
     }
 
-    /**
-     * The error of a statement the timer cut short: QueryCanceled when the server cancelled it; when the
-     * connection had to be dropped, the OperationalException of the lost connection, saying why.
-     */
-    private static TuskException timedOut(Duration timeout, TuskException e) {
-        String what = "statement timeout: the statement ran longer than " + timeout.toMillis() + " ms";
-        if (e instanceof QueryCanceled) {
-            return new QueryCanceled(what + " and was cancelled by the client"
-                    + " (ExecuteOptions.timeout / ConnectOptions.statementTimeout)", e, e.diag());
-        }
-        if (e instanceof OperationalException) {
-            return new OperationalException(what + "; the server could not be reached to cancel it, so the connection"
-                    + " was closed: " + e.getMessage(), e, null);
-        }
-        return e;
-    }
 
     /** Pipeline mode: a commit or rollback first waits for everything queued. Lock held. */
     void syncPipelineIfAny() {

@@ -1,7 +1,5 @@
 package dev.tusk;
 
-import dev.tusk.errors.ProgrammingException;
-
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -22,29 +20,24 @@ import java.util.NoSuchElementException;
  */
 public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
     private final Connection<?> conn;
-    private final String name;
-    private final String quotedName;
+    private final ServerCursorSql sql;
     private final Cursor<R> fetcher;
     private Boolean scrollable;
     private boolean withhold;
-    private int itersize = 100;
+    private int itersize = ServerCursorSql.DEFAULT_ITERSIZE;
     private boolean declared;
     private boolean closed;
     private long rownumber;
     private String statusmessage;
 
     ServerCursor(Connection<?> conn, String name, RowFactory<R> factory) {
-        if (name == null || name.isEmpty()) {
-            throw new ProgrammingException("a server cursor needs a name");
-        }
+        this.sql = new ServerCursorSql(name);
         this.conn = conn;
-        this.name = name;
-        this.quotedName = "\"" + name.replace("\"", "\"\"") + "\"";
         this.fetcher = new Cursor<>(conn, factory);
     }
 
     public String name() {
-        return name;
+        return sql.name();
     }
 
     /** SCROLL (true), NO SCROLL (false) or the server's default (null); set before execute. */
@@ -67,10 +60,7 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
 
     /** Rows per FETCH while iterating (default 100). */
     public void setItersize(int itersize) {
-        if (itersize < 1) {
-            throw new ProgrammingException("itersize must be at least 1");
-        }
-        this.itersize = itersize;
+        this.itersize = ServerCursorSql.checkItersize(itersize);
     }
 
     public int itersize() {
@@ -83,13 +73,12 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
         if (declared) {
             closeOnServer();
         }
-        String declare = "DECLARE " + quotedName
-                + (scrollable == null ? "" : scrollable ? " SCROLL" : " NO SCROLL")
-                + " CURSOR" + (withhold ? " WITH HOLD" : " WITHOUT HOLD") + " FOR ";
-        if (params.length == 0 && !query.contains("%")) {
-            fetcher.execute(declare + query);
+        boolean asWritten = ServerCursorSql.asWritten(query, params);
+        String declare = sql.declare(scrollable, withhold, query, asWritten);
+        if (asWritten) {
+            fetcher.execute(declare);
         } else {
-            fetcher.execute(declare + query, params);
+            fetcher.execute(declare, params);
         }
         statusmessage = fetcher.statusmessage();
         declared = true;
@@ -108,21 +97,21 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
     // end of SQL composition ------------------------------------------------------------------------
 
     public R fetchone() {
-        List<R> rows = fetch("FORWARD 1");
+        List<R> rows = fetch(sql.fetchOne());
         return rows.isEmpty() ? null : rows.get(0);
     }
 
     public List<R> fetchmany(int size) {
-        return fetch("FORWARD " + Math.max(0, size));
+        return fetch(sql.fetchMany(size));
     }
 
     public List<R> fetchall() {
-        return fetch("FORWARD ALL");
+        return fetch(sql.fetchAll());
     }
 
-    private List<R> fetch(String how) {
+    private List<R> fetch(String fetchSql) {
         checkDeclared();
-        List<R> rows = fetcher.execute("FETCH " + how + " FROM " + quotedName).fetchall();
+        List<R> rows = fetcher.execute(fetchSql).fetchall();
         rownumber += rows.size();
         return rows;
     }
@@ -130,18 +119,9 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
     /** Moves the cursor: "relative" (default) or "absolute", with MOVE on the server. */
     public void scroll(long value, String mode) {
         checkDeclared();
-        switch (mode) {
-            case "relative" -> {
-                fetcher.execute("MOVE " + value + " FROM " + quotedName);
-                rownumber += value;
-            }
-            case "absolute" -> {
-                // MOVE ABSOLUTE n positions on row n (1-based); psycopg's absolute 0 means "before the first row"
-                fetcher.execute("MOVE ABSOLUTE " + value + " FROM " + quotedName);
-                rownumber = value;
-            }
-            default -> throw new ProgrammingException("scroll mode must be 'relative' or 'absolute', got '" + mode + "'");
-        }
+        String move = sql.move(value, mode);
+        fetcher.execute(move);
+        rownumber = ServerCursorSql.rownumberAfterMove(rownumber, value, mode);
     }
 
     /** Rows fetched so far through this object. */
@@ -208,23 +188,20 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
         if (s == TransactionStatus.INERROR) {
             return; // the failed transaction's rollback drops it
         }
-        // the cursor may already be gone (the transaction ended): close it only if it still exists
-        List<Row> left = conn.cursor(Rows.row()).execute("SELECT 1 FROM pg_cursors WHERE name = %s", name).fetchall();
-        if (!left.isEmpty()) {
-            fetcher.execute("CLOSE " + quotedName);
-        }
+        // the cursor may already be gone (the transaction ended): closed only if it still exists
+        fetcher.execute(sql.closeIfExists());
     }
 
     private void checkOpen() {
         if (closed) {
-            throw new ProgrammingException("the server cursor \"" + name + "\" is closed");
+            throw sql.closedError();
         }
     }
 
     private void checkDeclared() {
         checkOpen();
         if (!declared) {
-            throw new ProgrammingException("server cursor \"" + name + "\" not declared: call execute() first");
+            throw sql.notDeclaredError();
         }
     }
 }

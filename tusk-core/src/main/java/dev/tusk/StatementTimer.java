@@ -1,5 +1,9 @@
 package dev.tusk;
 
+import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.QueryCanceled;
+import dev.tusk.errors.TuskException;
+
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -68,6 +72,23 @@ final class StatementTimer {
 
     Duration timeout() {
         return timeout;
+    }
+
+    /**
+     * The error of a statement the timer cut short: QueryCanceled when the server cancelled it; when the
+     * connection had to be dropped, the OperationalException of the lost connection, saying why.
+     */
+    static TuskException timedOut(Duration timeout, TuskException e) {
+        String what = "statement timeout: the statement ran longer than " + timeout.toMillis() + " ms";
+        if (e instanceof QueryCanceled) {
+            return new QueryCanceled(what + " and was cancelled by the client"
+                    + " (ExecuteOptions.timeout / ConnectOptions.statementTimeout)", e, e.diag());
+        }
+        if (e instanceof OperationalException) {
+            return new OperationalException(what + "; the server could not be reached to cancel it, so the connection"
+                    + " was closed: " + e.getMessage(), e, null);
+        }
+        return e;
     }
 
     private static ScheduledThreadPoolExecutor newScheduler() {

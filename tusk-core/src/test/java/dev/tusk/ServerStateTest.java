@@ -67,6 +67,26 @@ class ServerStateTest {
     }
 
     @Test
+    void serverCursorNamesWithQuotesAndPercentSignsWorkWithAndWithoutParameters(TestDatabase db) {
+        try (Connection<Row> conn = Connection.connect(db.conninfo())) {
+            String name = "it's a \"cursor\" $tusk$ 100%";
+            ServerCursor<Row> cur = conn.cursor(name);
+            cur.execute("SELECT g FROM generate_series(1, %s) g", 3);
+            assertThat(conn.execute("SELECT name FROM pg_cursors").fetchone().getString(0)).isEqualTo(name);
+            assertThat(cur.fetchall()).hasSize(3);
+            cur.execute("SELECT 1"); // as written: closes the first portal, declares again
+            assertThat(cur.fetchall()).hasSize(1);
+            cur.close();
+            assertThat(conn.execute("SELECT count(*) FROM pg_cursors").fetchone().getLong(0)).isZero();
+            conn.commit();
+            ServerCursor<Row> gone = conn.cursor("gone");
+            gone.execute("SELECT 1");
+            conn.commit(); // the portal went with the transaction: closing it is quiet
+            gone.close();
+        }
+    }
+
+    @Test
     void withholdCursorSurvivesCommit(TestDatabase db) {
         try (Connection<Row> conn = Connection.connect(db.conninfo())) {
             ServerCursor<Row> cur = conn.cursor("held");

@@ -75,8 +75,8 @@ class XidTest {
 
     @Test
     void gidLiteralsAreQuoted() {
-        assertThat(TwoPhase.quoteLiteral("plain")).isEqualTo("'plain'");
-        assertThat(TwoPhase.quoteLiteral("it's")).isEqualTo("'it''s'");
-        assertThat(TwoPhase.quoteLiteral("a\\b'c")).isEqualTo("E'a\\\\b''c'");
+        assertThat(TwoPhaseState.quoteLiteral("plain")).isEqualTo("'plain'");
+        assertThat(TwoPhaseState.quoteLiteral("it's")).isEqualTo("'it''s'");
+        assertThat(TwoPhaseState.quoteLiteral("a\\b'c")).isEqualTo("E'a\\\\b''c'");
     }
 }

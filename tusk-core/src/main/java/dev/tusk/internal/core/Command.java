@@ -61,6 +61,31 @@ public abstract class Command {
         }
     }
 
+    private Runnable headListener;
+    private boolean atHead;
+
+    /**
+     * Runs {@code listener} when the command reaches the head of the queue (the server is working on it),
+     * at once if it already has. On the thread that drives the core.
+     */
+    public void onHead(Runnable listener) {
+        if (atHead) {
+            listener.run();
+        } else {
+            headListener = listener;
+        }
+    }
+
+    final void reachedHead() {
+        if (!atHead) {
+            atHead = true;
+            Runnable l = headListener;
+            if (l != null) {
+                l.run();
+            }
+        }
+    }
+
     /** Called once, after the command completes (on the thread that processed its last message). */
     public void onComplete(Runnable listener) {
         this.completionListener = listener;

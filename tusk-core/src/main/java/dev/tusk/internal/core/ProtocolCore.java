@@ -59,6 +59,9 @@ public final class ProtocolCore {
         }
         command.encode(output);
         queue.add(command);
+        if (queue.size() == 1) {
+            command.reachedHead();
+        }
     }
 
     /** Queues a command whose messages were already written (or that writes none). */
@@ -68,6 +71,9 @@ public final class ProtocolCore {
             return;
         }
         queue.add(command);
+        if (queue.size() == 1) {
+            command.reachedHead();
+        }
     }
 
     public boolean hasPending() {
@@ -90,8 +96,11 @@ public final class ProtocolCore {
         try {
             while (true) {
                 Command head = queue.peek();
-                if (head != null && head.wantsPause()) {
-                    return;
+                if (head != null) {
+                    head.reachedHead();
+                    if (head.wantsPause()) {
+                        return;
+                    }
                 }
                 int type = input.nextFrame(payload);
                 if (type < 0) {

@@ -1,0 +1,34 @@
+package dev.tusk;
+
+import dev.tusk.internal.io.LoopFuture;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/** Small helpers for the futures the async classes hand out. */
+final class AsyncFutures {
+    private AsyncFutures() {
+    }
+
+    /**
+     * A future with the outcome of {@code stage}, its failure unwrapped: the caller's {@code handle} sees the
+     * ProgrammingException or server error itself, as with every other AsyncConnection future, not the
+     * CompletionException that dependent stages wrap it in.
+     */
+    static <T> CompletableFuture<T> settle(CompletableFuture<T> stage) {
+        LoopFuture<T> f = new LoopFuture<>();
+        stage.whenComplete((v, e) -> {
+            if (e != null) {
+                f.completeExceptionally(AsyncTransactions.unwrap(e));
+            } else {
+                f.complete(v);
+            }
+        });
+        return f;
+    }
+
+    /** {@code e} to throw from a stage: unchecked as it is, else wrapped (the stage's future fails with it either way). */
+    static RuntimeException rethrow(Throwable e) {
+        return e instanceof RuntimeException r ? r : new CompletionException(e);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.tusk;
+
+import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.Command;
+import dev.tusk.internal.io.EventLoop;
+import dev.tusk.internal.io.EventLoopDriver;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * The client-side statement timeout of an {@link AsyncConnection}, as {@link StatementTimer} is the
+ * blocking one's: the clock of a statement starts when it reaches the head of the pipeline (the server is
+ * working on it, not when it was queued behind others); when it runs out a CancelRequest is sent and the
+ * statement fails with QueryCanceled naming the timeout ({@link StatementTimer#timedOut}). If the server
+ * stays silent for a grace period after the cancel (the network is gone), or the cancel can't be sent,
+ * the connection is broken with an OperationalException saying so. Loop thread only, timers on the loop.
+ */
+final class AsyncStatementTimer {
+    /** How long the server may take to answer after the cancel: as long as the timeout, within these bounds. */
+    static final Duration MIN_GRACE = Duration.ofSeconds(1);
+    static final Duration MAX_GRACE = Duration.ofSeconds(10);
+
+    private final EventLoop loop;
+    private final EventLoopDriver driver;
+    private final Supplier<CompletableFuture<Void>> cancel;
+
+    AsyncStatementTimer(EventLoop loop, EventLoopDriver driver, Supplier<CompletableFuture<Void>> cancel) {
+        this.loop = loop;
+        this.driver = driver;
+        this.cancel = cancel;
+    }
+
+    /** One statement's clock; {@link #error} maps its failure once it completed. */
+    final class Watch {
+        private final Duration timeout;
+        private final Command cmd;
+        private EventLoop.Timer timer;
+        private EventLoop.Timer graceTimer;
+        private boolean fired;
+
+        private Watch(Duration timeout, Command cmd) {
+            this.timeout = timeout;
+            this.cmd = cmd;
+        }
+
+        private void start() {
+            if (!cmd.isDone()) {
+                timer = loop.schedule(timeout.toNanos(), this::fire);
+            }
+        }
+
+        private void fire() {
+            if (cmd.isDone() || driver.failure() != null) {
+                return;
+            }
+            fired = true;
+            Duration grace = timeout.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : timeout.compareTo(MAX_GRACE) > 0 ? MAX_GRACE : timeout;
+            cancel.get().whenComplete((v, e) -> {
+                if (e != null) {
+                    loop.execute(() -> giveUp("the cancel request could not be sent (" + AsyncTransactions.unwrap(e).getMessage() + ")"));
+                }
+            });
+            graceTimer = loop.schedule(grace.toNanos(), () -> giveUp("the server did not answer within " + grace.toMillis()
+                    + " ms of the cancel request (is the network gone?)"));
+        }
+
+        private void giveUp(String why) {
+            if (!cmd.isDone() && driver.failure() == null) {
+                driver.fail(new OperationalException(why + "; the connection is broken, open a new one"));
+            }
+        }
+
+        /** The error the caller sees for the statement's error {@code e} (null: none); stops the clocks. */
+        TuskException error(TuskException e) {
+            if (timer != null) {
+                timer.cancel();
+            }
+            if (graceTimer != null) {
+                graceTimer.cancel();
+            }
+            return e != null && fired ? StatementTimer.timedOut(timeout, e) : e;
+        }
+    }
+
+    /**
+     * Starts {@code cmd}'s clock when {@code first} (the statement's first command: its BEGIN, say) reaches
+     * the head of the pipeline. Null when there is no timeout.
+     */
+    Watch watch(Duration timeout, Command first, Command cmd) {
+        if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+            return null;
+        }
+        Watch w = new Watch(timeout, cmd);
+        first.onHead(w::start);
+        return w;
+    }
+}
