@@ -46,7 +46,8 @@ final class ResultView {
         int off = data.offset(row, col);
         Loader<?> l = loaders[col];
         if (l != null) {
-            return l.load(ByteBuffer.wrap(data.data(), off, len).slice());
+            return dev.tusk.internal.core.ValueLoading.load(l, ByteBuffer.wrap(data.data(), off, len).slice(),
+                    data.columns().get(col).typeOid());
         }
         if (data.columns().get(col).formatCode() == 0) {
             return new String(data.data(), off, len, StandardCharsets.UTF_8);

@@ -25,7 +25,7 @@ import java.util.Map;
  * and {@code results/chart.svg}.
  *
  * <p>{@code quick} (default): 2 rounds of 1 s warm-up + 2 × 1 s measurement, about 4 minutes on 2 cores.
- * {@code full}: 3 rounds of 3 + 5 × 2 s. A workload name (point, fetch, insert, concurrent, connect, pool, pool-8thr)
+ * {@code full}: 3 rounds of 3 + 5 × 2 s. A workload name (point, fetch, insert, concurrent, pipelining-256, connect, pool, pool-8thr)
  * after the mode restricts the run to it ({@code getters} runs only when named: it reads rows already in memory). The point-select workload also runs pgbench (same query,
  * {@code -M prepared}) when it is installed, as the server's own limit; the fetch workload reports the
  * server's own limit as "server" (its time to produce and serialize the rows, see {@link ServerSerializeLimit}).
@@ -33,7 +33,11 @@ import java.util.Map;
 public final class BenchRunner {
 
     /** A workload: its JMH class, its clients, and how many units one JMH operation is. */
-    record Workload(String name, Class<?> bench, String method, List<String> clients, double unitsPerOp, String unit) {
+    record Workload(String name, Class<?> bench, String method, List<String> clients, double unitsPerOp, String unit,
+                    Map<String, String> params) {
+        Workload(String name, Class<?> bench, String method, List<String> clients, double unitsPerOp, String unit) {
+            this(name, bench, method, clients, unitsPerOp, unit, Map.of());
+        }
     }
 
     static final List<Workload> WORKLOADS = List.of(
@@ -42,6 +46,8 @@ public final class BenchRunner {
             new Workload("insert", InsertBench.class, "",
                     List.of("tusk", "tusk-copy", "pgjdbc", "pgjdbc-rewrite", "pgjdbc-copy", "vertx"), InsertBench.ROWS, "rows/s"),
             new Workload("concurrent", ConcurrentBench.class, "", List.of("tusk", "tusk-async", "pgjdbc", "vertx"), ConcurrentBench.QUERIES, "queries/s"),
+            new Workload("pipelining-256", ConcurrentBench.class, "", List.of("tusk-thread-per-conn", "tusk-async", "tusk"),
+                    ConcurrentBench.QUERIES, "queries/s", Map.of("inFlight", "256")),
             new Workload("connect", ConnectBench.class, "", List.of("tusk", "pgjdbc", "vertx"), 1, "connects/s"),
             new Workload("pool", PoolBench.class, "uncontended", List.of("tusk", "hikari"), 1, "leases/s"),
             new Workload("pool-8thr", PoolBench.class, "contended", List.of("tusk", "hikari"), 1, "leases/s"),
@@ -55,7 +61,8 @@ public final class BenchRunner {
             args = args[0].trim().split("\\s+"); // from Maven: -Dbench.args="quick fetch"
         }
         GC = java.util.Arrays.asList(args).contains("gc");
-        args = java.util.Arrays.stream(args).filter(a -> !a.equals("gc")).toArray(String[]::new);
+        JFR = java.util.Arrays.asList(args).contains("jfr");
+        args = java.util.Arrays.stream(args).filter(a -> !a.equals("gc") && !a.equals("jfr")).toArray(String[]::new);
         boolean full = args.length > 0 && args[0].equals("full");
         String only = args.length > 1 ? args[1] : null;
         int rounds = full ? 3 : 2;
@@ -88,7 +95,7 @@ public final class BenchRunner {
                         }
                         scores.computeIfAbsent(w.name(), k -> new LinkedHashMap<>())
                                 .computeIfAbsent(client, k -> new ArrayList<>()).add(score);
-                        System.out.printf(Locale.ROOT, "round %d %-10s %-15s %,14.0f %s%n", round + 1, w.name(), client, score, w.unit());
+                        System.out.printf(Locale.ROOT, "round %d %-15s %-21s %,14.0f %s%n", round + 1, w.name(), client, score, w.unit());
                     }
                 }
             }
@@ -104,12 +111,15 @@ public final class BenchRunner {
 
     /** The word {@code gc} among the arguments: JMH's GC profiler too, printing the bytes allocated per row or query. */
     private static boolean GC;
+    /** The word {@code jfr}: each forked JVM records a JFR profile to {@code results/<workload>-<client>.jfr}. */
+    private static boolean JFR;
 
     private static double run(Workload w, String client, int port, boolean full) throws Exception {
         OptionsBuilder builder = new OptionsBuilder();
         if (GC) {
             builder.addProfiler(org.openjdk.jmh.profile.GCProfiler.class);
         }
+        w.params().forEach(builder::param);
         Options opts = builder
                 .include(w.bench().getName() + "." + w.method())
                 .param("client", client)
@@ -118,7 +128,7 @@ public final class BenchRunner {
                 .warmupTime(TimeValue.seconds(full ? 2 : 1))
                 .measurementIterations(full ? 5 : 2)
                 .measurementTime(TimeValue.seconds(full ? 2 : 1))
-                .jvmArgsAppend("-Dtusk.bench.port=" + port, "-Xms1g", "-Xmx1g")
+                .jvmArgsAppend(jvmArgs(w, client, port))
                 .shouldFailOnError(false)
                 .verbosity(org.openjdk.jmh.runner.options.VerboseMode.SILENT)
                 .build();
@@ -138,10 +148,19 @@ public final class BenchRunner {
         return result.getPrimaryResult().getScore() * w.unitsPerOp();
     }
 
+    private static String[] jvmArgs(Workload w, String client, int port) {
+        List<String> a = new ArrayList<>(List.of("-Dtusk.bench.port=" + port, "-Xms1g", "-Xmx1g"));
+        if (JFR) {
+            a.add("-XX:StartFlightRecording=settings=profile,filename="
+                    + Path.of("results", w.name() + "-" + client + ".jfr").toAbsolutePath());
+        }
+        return a.toArray(String[]::new);
+    }
+
     /** Prints the table; returns its rows (workload, client, median, unit, ratio, spread). */
     private static List<String[]> report(Map<String, Map<String, List<Double>>> scores) {
         List<String[]> rows = new ArrayList<>();
-        System.out.printf("%n%-11s %-15s %16s %-11s %10s %17s%n", "workload", "client", "median", "unit", "vs base", "ratio spread");
+        System.out.printf("%n%-15s %-21s %16s %-11s %10s %17s%n", "workload", "client", "median", "unit", "vs base", "ratio spread");
         for (var we : scores.entrySet()) {
             Workload w = WORKLOADS.stream().filter(x -> x.name().equals(we.getKey())).findFirst().orElseThrow();
             List<Double> base = baseline(we.getValue());
@@ -155,7 +174,7 @@ public final class BenchRunner {
                 }
                 double ratio = median(ratios);
                 String spread = ratios.isEmpty() ? "" : String.format(Locale.ROOT, "%.2f–%.2f", Collections.min(ratios), Collections.max(ratios));
-                System.out.printf(Locale.ROOT, "%-11s %-15s %,16.0f %-11s %9.2fx %17s%n", we.getKey(), ce.getKey(), median(s), w.unit(), ratio, spread);
+                System.out.printf(Locale.ROOT, "%-15s %-21s %,16.0f %-11s %9.2fx %17s%n", we.getKey(), ce.getKey(), median(s), w.unit(), ratio, spread);
                 rows.add(new String[] {we.getKey(), ce.getKey(), String.format(Locale.ROOT, "%.0f", median(s)), w.unit(),
                         String.format(Locale.ROOT, "%.3f", ratio), spread});
             }
@@ -166,6 +185,9 @@ public final class BenchRunner {
     private static List<Double> baseline(Map<String, List<Double>> byClient) {
         if (byClient.containsKey("hikari")) {
             return byClient.get("hikari");
+        }
+        if (byClient.containsKey("tusk-thread-per-conn")) {
+            return byClient.get("tusk-thread-per-conn");
         }
         return byClient.containsKey("pgjdbc-rewrite") ? byClient.get("pgjdbc-rewrite") : byClient.get("pgjdbc");
     }

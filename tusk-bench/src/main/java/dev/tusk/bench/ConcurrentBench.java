@@ -34,19 +34,24 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * (d) 10,000 point selects with 32 in flight over 4 connections: a thread pool over a pool of 4 for the
- * blocking clients (Tusk with a connection per 8 threads, pgjdbc with HikariCP), pipelining for vertx.
+ * blocking clients (Tusk with a connection per 8 threads, pgjdbc with HikariCP), pipelining for vertx and
+ * AsyncConnection. The "pipelining-256" workload runs it with 256 in flight, beside the blocking driver
+ * with one thread per connection.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class ConcurrentBench {
     static final int QUERIES = 10_000;
-    static final int IN_FLIGHT = 32;
     static final int CONNECTIONS = 4;
     static final String SQL_JDBC = "SELECT v FROM bench_kv WHERE id = ?";
 
     @Param({"tusk", "tusk-async", "pgjdbc", "vertx"})
     public String client;
+
+    /** Statements in flight: threads for the blocking clients, the pipelining window for the async ones. */
+    @Param({"32"})
+    public int inFlight;
 
     private Runner runner;
 
@@ -58,10 +63,11 @@ public class ConcurrentBench {
     @Setup(Level.Trial)
     public void open() throws Exception {
         runner = switch (client) {
-            case "tusk" -> tusk();
-            case "tusk-async" -> tuskAsync();
-            case "pgjdbc" -> pgjdbc();
-            case "vertx" -> vertx();
+            case "tusk" -> tusk(inFlight);
+            case "tusk-thread-per-conn" -> tuskThreadPerConnection();
+            case "tusk-async" -> tuskAsync(inFlight);
+            case "pgjdbc" -> pgjdbc(inFlight);
+            case "vertx" -> vertx(inFlight);
             default -> throw new IllegalArgumentException(client);
         };
         Checks.expect(client + " concurrent", expected(), runner.run());
@@ -86,18 +92,18 @@ public class ConcurrentBench {
         return runner.run();
     }
 
-    private static Runner threaded(QueryFn fn, AutoCloseable resources) {
-        ExecutorService pool = Executors.newFixedThreadPool(IN_FLIGHT);
+    private static Runner threaded(int threads, QueryFn fn, AutoCloseable resources) {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         return new Runner() {
             @Override
             public long run() throws Exception {
                 AtomicLong sum = new AtomicLong();
-                List<java.util.concurrent.Future<?>> fs = new ArrayList<>(IN_FLIGHT);
-                for (int t = 0; t < IN_FLIGHT; t++) {
+                List<java.util.concurrent.Future<?>> fs = new ArrayList<>(threads);
+                for (int t = 0; t < threads; t++) {
                     int thread = t;
                     fs.add(pool.submit(() -> {
                         long local = 0;
-                        for (int i = thread; i < QUERIES; i += IN_FLIGHT) {
+                        for (int i = thread; i < QUERIES; i += threads) {
                             local += fn.query(thread, i % BenchServer.KV_ROWS + 1).length();
                         }
                         sum.addAndGet(local);
@@ -122,20 +128,34 @@ public class ConcurrentBench {
         String query(int thread, int id) throws Exception;
     }
 
-    private static Runner tusk() {
+    private static List<Connection<Row>> tuskConnections() {
         List<Connection<Row>> conns = new ArrayList<>();
         for (int i = 0; i < CONNECTIONS; i++) {
             Connection<Row> c = Connection.connect(BenchServer.tuskConninfo());
             c.setAutocommit(true);
             conns.add(c);
         }
-        return threaded((thread, id) -> conns.get(thread % CONNECTIONS)
+        return conns;
+    }
+
+    /** {@code inFlight} threads sharing 4 connections (each waits for its connection's lock). */
+    private static Runner tusk(int inFlight) {
+        List<Connection<Row>> conns = tuskConnections();
+        return threaded(inFlight, (thread, id) -> conns.get(thread % CONNECTIONS)
                 .execute("SELECT v FROM bench_kv WHERE id = %s", id).fetchone().getString(0),
                 () -> conns.forEach(Connection::close));
     }
 
-    /** Automatic pipelining: 32 statements in flight over 4 connections, as vertx below. */
-    private static Runner tuskAsync() {
+    /** The blocking driver the classic way: one thread per connection, one statement in flight on each. */
+    private static Runner tuskThreadPerConnection() {
+        List<Connection<Row>> conns = tuskConnections();
+        return threaded(CONNECTIONS, (thread, id) -> conns.get(thread)
+                .execute("SELECT v FROM bench_kv WHERE id = %s", id).fetchone().getString(0),
+                () -> conns.forEach(Connection::close));
+    }
+
+    /** Automatic pipelining: {@code inFlight} statements in flight over 4 connections, as vertx below. */
+    private static Runner tuskAsync(int inFlight) {
         List<AsyncConnection<Row>> conns = new ArrayList<>();
         for (int i = 0; i < CONNECTIONS; i++) {
             conns.add(AsyncConnection.connect(
@@ -144,7 +164,7 @@ public class ConcurrentBench {
         return new Runner() {
             @Override
             public long run() throws Exception {
-                Semaphore window = new Semaphore(IN_FLIGHT);
+                Semaphore window = new Semaphore(inFlight);
                 AtomicLong sum = new AtomicLong();
                 List<CompletableFuture<?>> all = new ArrayList<>(QUERIES);
                 for (int i = 0; i < QUERIES; i++) {
@@ -169,13 +189,13 @@ public class ConcurrentBench {
         };
     }
 
-    private static Runner pgjdbc() {
+    private static Runner pgjdbc(int inFlight) {
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(BenchServer.jdbcUrl(""));
         cfg.setMaximumPoolSize(CONNECTIONS);
         cfg.setMinimumIdle(CONNECTIONS);
         HikariDataSource ds = new HikariDataSource(cfg);
-        return threaded((thread, id) -> {
+        return threaded(inFlight, (thread, id) -> {
             try (java.sql.Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(SQL_JDBC)) {
                 ps.setInt(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -186,7 +206,7 @@ public class ConcurrentBench {
         }, ds);
     }
 
-    private static Runner vertx() {
+    private static Runner vertx(int inFlight) {
         Vertx vertx = Vertx.vertx();
         List<PgConnection> conns = new ArrayList<>();
         for (int i = 0; i < CONNECTIONS; i++) {
@@ -195,7 +215,7 @@ public class ConcurrentBench {
         return new Runner() {
             @Override
             public long run() throws Exception {
-                Semaphore window = new Semaphore(IN_FLIGHT);
+                Semaphore window = new Semaphore(inFlight);
                 AtomicLong sum = new AtomicLong();
                 List<Future<?>> all = new ArrayList<>(QUERIES);
                 for (int i = 0; i < QUERIES; i++) {

@@ -307,9 +307,15 @@ public final class ArrayAdapters {
                 return new ArrayList<>();
             }
             int[] dims = new int[ndim];
+            long elements = 1;
             for (int i = 0; i < ndim; i++) {
                 dims[i] = b.getInt();
                 b.getInt(); // lower bound
+                elements *= Math.max(dims[i], 0);
+                if (dims[i] < 0 || elements * 4 > b.remaining()) { // each element takes at least its length word
+                    throw new DataException("a binary array claims dimensions " + java.util.Arrays.toString(
+                            java.util.Arrays.copyOf(dims, i + 1)) + " but holds only " + b.remaining() + " bytes of elements");
+                }
             }
             return readLevel(b, dims, 0, el);
         }
