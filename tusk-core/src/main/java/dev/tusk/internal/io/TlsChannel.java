@@ -56,13 +56,17 @@ final class TlsChannel {
     private boolean started;
 
     TlsChannel(SocketChannel channel, SSLEngine engine) {
+        // room for two records each way: fewer system calls for large results and parameters
+        this(channel, engine, 2 * engine.getSession().getPacketBufferSize(), engine.getSession().getApplicationBufferSize());
+    }
+
+    /** With buffers of the given initial sizes (tests start them tiny, so that every one must grow). */
+    TlsChannel(SocketChannel channel, SSLEngine engine, int netBufferSize, int appBufferSize) {
         this.channel = channel;
         this.engine = engine;
-        int packet = engine.getSession().getPacketBufferSize();
-        // room for two records each way: fewer system calls for large results and parameters
-        netIn = ByteBuffer.allocate(2 * packet);
-        netOut = ByteBuffer.allocate(2 * packet);
-        appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize()).flip();
+        netIn = ByteBuffer.allocate(netBufferSize);
+        netOut = ByteBuffer.allocate(netBufferSize);
+        appIn = ByteBuffer.allocate(appBufferSize).flip();
     }
 
     SSLEngine engine() {
