@@ -76,6 +76,7 @@ public final class BlockingDriver {
     /** How long the connection must have been quiet before {@link #readPending} asks the socket (a system call). */
     private static final long QUIET_NANOS = 1_000_000;
     private long lastRead = System.nanoTime();
+    private long lastAsked = lastRead;
 
     /**
      * Reads what the server sent while the connection was idle (notifications, or the FATAL error it sends
@@ -84,9 +85,11 @@ public final class BlockingDriver {
      * and the user would learn that the connection was lost but not why.
      */
     public void readPending() {
-        if (System.nanoTime() - lastRead < QUIET_NANOS) {
-            return; // the server spoke a moment ago: a session it ended since then would be a race anyway
+        long now = System.nanoTime();
+        if (now - lastRead < QUIET_NANOS || now - lastAsked < QUIET_NANOS) {
+            return; // the server spoke, or the socket was asked, a moment ago: what came since is a race anyway
         }
+        lastAsked = now;
         int ready;
         try {
             ready = transport.available();
