@@ -566,11 +566,11 @@ public final class AsyncConnection<R> implements AutoCloseable {
     }
 
     /**
-     * The source of one of the driver's own statements: a COMMIT cut off before its reply fails with
-     * TransactionResolutionUnknown, as on {@link Connection} (the server may have committed).
+     * The source of one of the driver's own statements: a COMMIT (or COMMIT PREPARED) cut off before its reply
+     * fails with TransactionResolutionUnknown, as on {@link Connection} (the server may have committed).
      */
     private CommandSource ownSource(SimpleQuery q) {
-        if (!"COMMIT".equals(q.sql())) {
+        if (!q.sql().startsWith("COMMIT")) {
             return () -> q;
         }
         return new CommandSource() {

@@ -19,7 +19,7 @@ final class AsyncFutures {
         LoopFuture<T> f = new LoopFuture<>();
         stage.whenComplete((v, e) -> {
             if (e != null) {
-                f.completeExceptionally(AsyncTransactions.unwrap(e));
+                f.completeExceptionally(LoopFuture.unwrap(e));
             } else {
                 f.complete(v);
             }

@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.internal.io.LoopFuture;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -73,7 +74,7 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
                     .whenComplete((c, e) -> {
                         fetching.set(false);
                         if (e != null) {
-                            finish(AsyncTransactions.unwrap(e));
+                            finish(LoopFuture.unwrap(e));
                         } else {
                             fetchIfWanted();
                         }
@@ -113,7 +114,7 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
             conn.execute("FETCH FORWARD " + n + " FROM " + cursor).whenComplete((c, e) -> {
                 if (e != null) {
                     fetching.set(false);
-                    finish(AsyncTransactions.unwrap(e));
+                    finish(LoopFuture.unwrap(e));
                     return;
                 }
                 List<R> rows = c.fetchall();

@@ -140,7 +140,7 @@ public final class AsyncServerCursor<R> implements AutoCloseable {
 
     private CompletableFuture<List<R>> fetch(java.util.function.Supplier<String> fetchSql) {
         if (!declared || closed) {
-            return LoopFuture.failed(closed ? sql.closedError() : sql.notDeclaredError());
+            return LoopFuture.failed(notUsable());
         }
         // a cursor per statement: results of fetches in flight together never mix
         AsyncCursor<R> cur = new AsyncCursor<>(conn, factory);
@@ -159,7 +159,7 @@ public final class AsyncServerCursor<R> implements AutoCloseable {
      */
     public CompletableFuture<Void> forEach(Consumer<? super R> action) {
         if (!declared || closed) {
-            return LoopFuture.failed(closed ? sql.closedError() : sql.notDeclaredError());
+            return LoopFuture.failed(notUsable());
         }
         return AsyncFutures.settle(forEachFrom(action, itersize));
     }
@@ -182,7 +182,7 @@ public final class AsyncServerCursor<R> implements AutoCloseable {
      */
     public CompletableFuture<Void> scroll(long value, String mode) {
         if (!declared || closed) {
-            return LoopFuture.failed(closed ? sql.closedError() : sql.notDeclaredError());
+            return LoopFuture.failed(notUsable());
         }
         String move;
         try {
@@ -194,6 +194,11 @@ public final class AsyncServerCursor<R> implements AutoCloseable {
             rownumber.updateAndGet(n -> ServerCursorSql.rownumberAfterMove(n, value, mode));
             return null;
         }));
+    }
+
+    /** Why a fetch or scroll cannot run now (closed, or not declared yet). */
+    private ProgrammingException notUsable() {
+        return closed ? sql.closedError() : sql.notDeclaredError();
     }
 
     /** Rows fetched so far through this object (moved by {@link #scroll}), as the completed statements say. */

@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.Command;
@@ -60,7 +61,7 @@ final class AsyncStatementTimer {
             Duration grace = timeout.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : timeout.compareTo(MAX_GRACE) > 0 ? MAX_GRACE : timeout;
             cancel.get().whenComplete((v, e) -> {
                 if (e != null) {
-                    loop.execute(() -> giveUp("the cancel request could not be sent (" + AsyncTransactions.unwrap(e).getMessage() + ")"));
+                    loop.execute(() -> giveUp("the cancel request could not be sent (" + LoopFuture.unwrap(e).getMessage() + ")"));
                 }
             });
             graceTimer = loop.schedule(grace.toNanos(), () -> giveUp("the server did not answer within " + grace.toMillis()

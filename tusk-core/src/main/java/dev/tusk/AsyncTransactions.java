@@ -1,10 +1,11 @@
 package dev.tusk;
 
+import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.errors.ProgrammingException;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -25,7 +26,7 @@ final class AsyncTransactions<R> {
 
     <T> CompletableFuture<T> run(TransactionOptions opts, Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
         AsyncTransaction<R> block = new AsyncTransaction<>(conn);
-        java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean counted = new AtomicBoolean();
         CompletableFuture<Void> opened = conn.runOwn(idle -> {
             conn.twoPhase().checkNoStatementAfterPrepare();
             block.outermost = idle;
@@ -58,7 +59,7 @@ final class AsyncTransactions<R> {
                     openBlocks.decrementAndGet();
                 }
                 block.status(Transaction.Status.FAILED);
-                result.completeExceptionally(unwrap(error));
+                result.completeExceptionally(LoopFuture.unwrap(error));
                 return;
             }
             boolean ok = error == null;
@@ -70,7 +71,7 @@ final class AsyncTransactions<R> {
                 }
                 return new AsyncConnection.OwnStatement(end, block.outermost ? 'I' : null);
             }).whenComplete((tag, endError) -> {
-                Throwable cause = ok ? null : notEnclosing(block, unwrap(error));
+                Throwable cause = ok ? null : notEnclosing(block, LoopFuture.unwrap(error));
                 boolean quiet = cause instanceof Rollback r && r.transaction() == null
                         && (r.asyncTransaction() == null || r.asyncTransaction() == block);
                 if (ok && endError == null && block.outermost && "ROLLBACK".equals(tag)) {
@@ -84,17 +85,17 @@ final class AsyncTransactions<R> {
                         // RELEASE refused (the body swallowed an error): undo the savepoint so the outer block can go on
                         String undo = Transaction.rollbackSql(false, block.savepointName);
                         conn.runOwn(idle -> new AsyncConnection.OwnStatement(undo, null))
-                                .whenComplete((x, undoError) -> result.completeExceptionally(unwrap(endError)));
+                                .whenComplete((x, undoError) -> result.completeExceptionally(LoopFuture.unwrap(endError)));
                     } else if (endError != null) {
-                        result.completeExceptionally(unwrap(endError));
+                        result.completeExceptionally(LoopFuture.unwrap(endError));
                     } else {
                         result.complete(value);
                     }
                 } else if (quiet) {
                     result.complete(null); // a quiet rollback of this block
                 } else {
-                    if (endError != null && cause != unwrap(endError)) {
-                        cause.addSuppressed(unwrap(endError));
+                    if (endError != null && cause != LoopFuture.unwrap(endError)) {
+                        cause.addSuppressed(LoopFuture.unwrap(endError));
                     }
                     result.completeExceptionally(cause);
                 }
@@ -125,10 +126,5 @@ final class AsyncTransactions<R> {
         }
         return new ProgrammingException("Rollback names " + (target != null ? target : r.transaction())
                 + ", which does not enclose the block it was thrown from: name this block or one around it", r);
-    }
-
-    /** The failure itself, without the CompletionException that dependent stages wrap it in. */
-    static Throwable unwrap(Throwable t) {
-        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 }

@@ -60,7 +60,7 @@ final class AsyncTwoPhase {
                 throw AsyncFutures.rethrow(e);
             }
             if (e != null) {
-                Throwable cause = AsyncTransactions.unwrap(e);
+                Throwable cause = LoopFuture.unwrap(e);
                 if (cause instanceof TuskException te) {
                     boolean ended = conn.isClosed() || conn.info().transactionStatus() == TransactionStatus.IDLE;
                     throw state.prepareFailed(id, te, ended);
@@ -80,23 +80,10 @@ final class AsyncTwoPhase {
         return finish("ROLLBACK", "tpcRollback", id);
     }
 
+    /** A COMMIT [PREPARED] whose reply was lost with the connection fails as unknown (AsyncConnection's own statements). */
     private CompletableFuture<Void> finish(String action, String call, Xid id) {
-        CompletableFuture<Void> sent = conn.runOwn(idle -> new AsyncConnection.OwnStatement(
-                state.finishSql(action, call, id, conn.expectedStatus(), transactions.inBlock()), 'I'));
-        if (!"COMMIT".equals(action)) {
-            return AsyncFutures.settle(sent);
-        }
-        // a COMMIT [PREPARED] whose reply was lost with the connection has an unknown outcome, and says so
-        return AsyncFutures.settle(sent.handle((v, e) -> {
-            if (e == null) {
-                return null;
-            }
-            Throwable cause = AsyncTransactions.unwrap(e);
-            if (cause instanceof TuskException te) {
-                throw CommitOutcome.unknownIfLost(te, conn.isBroken());
-            }
-            throw AsyncFutures.rethrow(cause);
-        }));
+        return AsyncFutures.settle(conn.runOwn(idle -> new AsyncConnection.OwnStatement(
+                state.finishSql(action, call, id, conn.expectedStatus(), transactions.inBlock()), 'I')));
     }
 
     /** The prepared transactions of the whole server; no BEGIN, so the transaction state stays as it is. */

@@ -601,7 +601,6 @@ public class Connection<R> implements AutoCloseable {
         }
     }
 
-
     /** Pipeline mode: a commit or rollback first waits for everything queued. Lock held. */
     void syncPipelineIfAny() {
         if (pipeline != null) {

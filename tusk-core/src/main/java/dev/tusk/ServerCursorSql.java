@@ -19,7 +19,7 @@ final class ServerCursorSql {
             throw new ProgrammingException("a server cursor needs a name");
         }
         this.name = name;
-        this.quotedName = "\"" + name.replace("\"", "\"\"") + "\"";
+        this.quotedName = Transaction.quoteIdent(name);
     }
 
     String name() {

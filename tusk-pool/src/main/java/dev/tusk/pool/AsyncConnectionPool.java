@@ -259,8 +259,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
                 end.whenComplete((v, endError) -> {
                     conn.close();
                     if (error != null) {
-                        out.completeExceptionally(error instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
-                                ? ce.getCause() : error);
+                        out.completeExceptionally(unwrap(error));
                     } else if (endError != null) {
                         out.completeExceptionally(endError);
                     } else {
@@ -383,7 +382,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         try {
             if (e != null) {
                 stats.connectionsErrors.incrementAndGet();
-                lastConnectError = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                lastConnectError = unwrap(e);
                 if (closed) {
                     size--;
                     return;
@@ -635,5 +634,13 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
             }
             return new AsyncConnectionPool<>(this);
         }
+    }
+
+    /** The failure itself, without the CompletionExceptions that dependent stages wrap it in. */
+    private static Throwable unwrap(Throwable t) {
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 }

@@ -68,7 +68,7 @@ public final class AsyncConnector {
                 result.complete(est);
                 return;
             }
-            TuskException e = asTusk(unwrap(err), host);
+            TuskException e = asTusk(LoopFuture.unwrap(err), host);
             failures.add(Connector.describe(host) + ": " + e.getMessage());
             tryHost(params, loop, index + 1, failures, e, result);
         });
@@ -80,7 +80,7 @@ public final class AsyncConnector {
             if (err == null) {
                 return CompletableFuture.completedFuture(est);
             }
-            TuskException e = asTusk(unwrap(err), host);
+            TuskException e = asTusk(LoopFuture.unwrap(err), host);
             TlsAttempt retry = e instanceof DatabaseException de ? TlsAttempt.retryAfter(de, host, params) : null;
             return retry == null ? LoopFuture.<Established>failed(e) : connectTo(host, params, loop, retry);
         }).thenCompose(f -> f);
@@ -108,7 +108,7 @@ public final class AsyncConnector {
                 return;
             }
             if (err != null) {
-                result.completeExceptionally(unwrap(err));
+                result.completeExceptionally(LoopFuture.unwrap(err));
                 return;
             }
             driver.connect(address, !"0".equals(params.get("keepalives"))).whenComplete((v, connectErr) -> {
@@ -202,13 +202,6 @@ public final class AsyncConnector {
             }
         });
         driver.send(startup);
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     private static TuskException asTusk(Throwable t, HostSpec host) {

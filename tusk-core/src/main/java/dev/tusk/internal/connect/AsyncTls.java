@@ -1,5 +1,6 @@
 package dev.tusk.internal.connect;
 
+import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.conninfo.ConnParams;
@@ -10,7 +11,6 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -52,7 +52,7 @@ final class AsyncTls {
                     return;
                 }
                 if (handshakeErr != null) {
-                    fail(driver, result, handshakeFailed(unwrap(handshakeErr), setup.config(), host));
+                    fail(driver, result, handshakeFailed(LoopFuture.unwrap(handshakeErr), setup.config(), host));
                     return;
                 }
                 OperationalException refused = direct ? TlsConfig.checkAlpn(setup.engine().getApplicationProtocol()) : null;
@@ -71,7 +71,7 @@ final class AsyncTls {
     }
 
     private static TuskException setupFailed(Throwable err) {
-        Throwable e = unwrap(err);
+        Throwable e = LoopFuture.unwrap(err);
         if (e instanceof TuskException te) {
             return te;
         }
@@ -91,10 +91,4 @@ final class AsyncTls {
         return new OperationalException("TLS handshake failed: " + e, e);
     }
 
-    private static Throwable unwrap(Throwable t) {
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
 }

@@ -25,20 +25,46 @@ final class TcpOptions {
         s.setTcpNoDelay(true);
         boolean keepalive = !"0".equals(params.get("keepalives"));
         s.setKeepAlive(keepalive);
-        if (keepalive) {
-            set(s, ExtendedSocketOptions.TCP_KEEPIDLE, params.get("keepalives_idle"));
-            set(s, ExtendedSocketOptions.TCP_KEEPINTERVAL, params.get("keepalives_interval"));
-            set(s, ExtendedSocketOptions.TCP_KEEPCOUNT, params.get("keepalives_count"));
-        }
-        warnUserTimeout(params);
+        applyKeepalives(params, new OptionSetter() {
+            @Override
+            public boolean supports(SocketOption<Integer> option) {
+                return s.supportedOptions().contains(option);
+            }
+
+            @Override
+            public void set(SocketOption<Integer> option, int value) throws IOException {
+                s.setOption(option, value);
+            }
+        });
     }
 
     /** The same keywords on an AsyncConnection's channel (TCP_NODELAY and SO_KEEPALIVE are set when it opens). */
     static void apply(NetworkChannel ch, ConnParams params) throws IOException {
+        applyKeepalives(params, new OptionSetter() {
+            @Override
+            public boolean supports(SocketOption<Integer> option) {
+                return ch.supportedOptions().contains(option);
+            }
+
+            @Override
+            public void set(SocketOption<Integer> option, int value) throws IOException {
+                ch.setOption(option, value);
+            }
+        });
+    }
+
+    /** A Socket or a NetworkChannel: both have setOption, without a common interface. */
+    private interface OptionSetter {
+        boolean supports(SocketOption<Integer> option);
+
+        void set(SocketOption<Integer> option, int value) throws IOException;
+    }
+
+    private static void applyKeepalives(ConnParams params, OptionSetter target) throws IOException {
         if (!"0".equals(params.get("keepalives"))) {
-            set(ch, ExtendedSocketOptions.TCP_KEEPIDLE, params.get("keepalives_idle"));
-            set(ch, ExtendedSocketOptions.TCP_KEEPINTERVAL, params.get("keepalives_interval"));
-            set(ch, ExtendedSocketOptions.TCP_KEEPCOUNT, params.get("keepalives_count"));
+            set(target, ExtendedSocketOptions.TCP_KEEPIDLE, params.get("keepalives_idle"));
+            set(target, ExtendedSocketOptions.TCP_KEEPINTERVAL, params.get("keepalives_interval"));
+            set(target, ExtendedSocketOptions.TCP_KEEPCOUNT, params.get("keepalives_count"));
         }
         warnUserTimeout(params);
     }
@@ -52,23 +78,13 @@ final class TcpOptions {
         }
     }
 
-    private static void set(NetworkChannel ch, SocketOption<Integer> option, String value) throws IOException {
+    private static void set(OptionSetter target, SocketOption<Integer> option, String value) throws IOException {
         if (value == null || value.isBlank()) {
             return;
         }
         int v = Integer.parseInt(value.trim());
-        if (v > 0 && ch.supportedOptions().contains(option)) {
-            ch.setOption(option, v);
-        }
-    }
-
-    private static void set(Socket s, SocketOption<Integer> option, String value) throws IOException {
-        if (value == null || value.isBlank()) {
-            return;
-        }
-        int v = Integer.parseInt(value.trim());
-        if (v > 0 && s.supportedOptions().contains(option)) {
-            s.setOption(option, v);
+        if (v > 0 && target.supports(option)) {
+            target.set(option, v);
         }
     }
 }

@@ -59,9 +59,7 @@ public final class ProtocolCore {
         }
         command.encode(output);
         queue.add(command);
-        if (queue.size() == 1) {
-            command.reachedHead();
-        }
+        markHead();
     }
 
     /** Queues a command whose messages were already written (or that writes none). */
@@ -71,9 +69,7 @@ public final class ProtocolCore {
             return;
         }
         queue.add(command);
-        if (queue.size() == 1) {
-            command.reachedHead();
-        }
+        markHead();
     }
 
     public boolean hasPending() {
@@ -96,11 +92,8 @@ public final class ProtocolCore {
         try {
             while (true) {
                 Command head = queue.peek();
-                if (head != null) {
-                    head.reachedHead();
-                    if (head.wantsPause()) {
-                        return;
-                    }
+                if (head != null && head.wantsPause()) {
+                    return;
                 }
                 int type = input.nextFrame(payload);
                 if (type < 0) {
@@ -151,6 +144,7 @@ public final class ProtocolCore {
                 head.abort(new PipelineAborted("pipeline aborted: an earlier statement in the same pipeline failed, so the server skipped this one"));
                 head = queue.peek();
             }
+            markHead();
         }
         if (head == null) {
             if (type == 'E') {
@@ -164,6 +158,15 @@ public final class ProtocolCore {
         if (head.handle(type, payload, this)) {
             queue.poll();
             head.complete();
+            markHead();
+        }
+    }
+
+    /** Tells the command now at the head of the queue that the server is working on it (once per command). */
+    private void markHead() {
+        Command head = queue.peek();
+        if (head != null) {
+            head.reachedHead();
         }
     }
 

@@ -278,8 +278,8 @@ public final class EventLoopDriver implements EventLoop.Handler {
                 break;
             }
         }
-        if (i == MAX_READS_PER_WAKEUP && tls != null) {
-            loop.execute(this::read); // decrypted bytes may wait in the TLS buffers with none left in the socket
+        if (i == MAX_READS_PER_WAKEUP && tls != null && tls.hasBufferedInput()) {
+            loop.execute(this::read); // decrypted bytes wait in the TLS buffers with none left in the socket
         }
         in.shrinkIfIdle();
     }

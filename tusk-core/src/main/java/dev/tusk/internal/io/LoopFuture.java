@@ -47,4 +47,12 @@ public class LoopFuture<T> extends CompletableFuture<T> {
         f.completeExceptionally(e);
         return f;
     }
+
+    /** The failure itself, without the CompletionExceptions that dependent stages wrap it in. */
+    public static Throwable unwrap(Throwable t) {
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
 }
