@@ -8,10 +8,12 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.internal.connect.AsyncConnector;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.core.BoundParams;
+import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.core.SimpleQuery;
+import dev.tusk.internal.core.SyncCommand;
 import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.EventLoopGroup;
@@ -92,6 +94,15 @@ public final class AsyncConnection<R> implements AutoCloseable {
     private final Map<PreparedStatements.Key, String> parsing = new java.util.HashMap<>();
     /** The transaction status once everything already sent has run ('I', 'T', 'E'). Loop thread only. */
     private char expectedStatus = 'I';
+    /**
+     * Tasks submitted while a COPY owns the outgoing stream (from its statement until its data has ended, or
+     * until the server said it sends rather than receives): they run, in order, once it gives it back. Null
+     * while nothing holds the stream. Loop thread only.
+     */
+    private java.util.ArrayDeque<Runnable> heldBack;
+    /** The innermost open {@link AsyncPipeline}, or null outside pipeline mode. Loop thread only. */
+    private AsyncPipeline pipeline;
+    private volatile PipelineStatus pipelineStatus = PipelineStatus.OFF;
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
         this.established = established;
@@ -372,7 +383,8 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 }
             }
             decision = d;
-            return new ExtendedQuery(sql, d.name(), d.needsParse(), binds, format, describe, sync, prepared.takeToClose());
+            return new ExtendedQuery(sql, d.name(), d.needsParse(), binds, format, describe, sync && pipeline == null,
+                    prepared.takeToClose());
         }
 
         @Override
@@ -451,15 +463,16 @@ public final class AsyncConnection<R> implements AutoCloseable {
 
     /** A statement as written, over the simple protocol; DISCARD ALL among its statements empties the cache. */
     private final class SimpleSource implements CommandSource {
-        private final SimpleQuery query;
+        private final String sql;
 
         SimpleSource(String sql) {
-            this.query = new SimpleQuery(sql);
+            this.sql = sql;
         }
 
+        /** In pipeline mode the extended protocol, without Sync (so one statement per string), as {@link Connection}. */
         @Override
         public QueryCommand create() {
-            return query;
+            return pipeline == null ? new SimpleQuery(sql) : unsynced(sql, true);
         }
 
         @Override
@@ -479,17 +492,13 @@ public final class AsyncConnection<R> implements AutoCloseable {
      */
     private <T> CompletableFuture<T> submit(CommandSource source, boolean mayBegin, Outcome<T> outcome, java.time.Duration timeout) {
         LoopFuture<T> f = new LoopFuture<>();
-        if (closing.get()) {
-            f.completeExceptionally(closedError());
-            return f;
-        }
-        if (giveBack != null && !lent) {
-            f.completeExceptionally(new dev.tusk.errors.InterfaceException("this connection was given back to its pool:"
-                    + " lease another one (a pooled connection must not be used after close())"));
+        TuskException refused = refusal();
+        if (refused != null) {
+            f.completeExceptionally(refused);
             return f;
         }
         inFlight.incrementAndGet();
-        loop.execute(() -> sendNow(source, mayBegin, outcome, f, true, timeout));
+        inOrder(() -> sendNow(source, mayBegin, outcome, f, true, timeout));
         return f;
     }
 
@@ -520,27 +529,32 @@ public final class AsyncConnection<R> implements AutoCloseable {
             }
         }
         boolean firstOfTransaction = expectedStatus == 'I';
-        SimpleQuery begin = null;
+        AsyncPipeline piped = pipeline;
+        QueryCommand begin = null;
         if (mayBegin && !autocommit && expectedStatus == 'I') {
-            begin = new SimpleQuery(Transactions.beginStatement(isolationLevel, readOnly, deferrable));
+            String sql = Transactions.beginStatement(isolationLevel, readOnly, deferrable);
+            begin = piped == null ? new SimpleQuery(sql) : unsynced(sql, false);
             driver.core().send(begin);
             expectedStatus = 'T';
         }
         QueryCommand cmd = source.create();
-        SimpleQuery beganWith = begin;
+        QueryCommand beganWith = begin;
         AsyncStatementTimer.Watch watch = timer.watch(timeout, begin != null ? begin : cmd, cmd);
         cmd.onComplete(() -> {
             inFlight.decrementAndGet();
             source.completed(cmd);
             boolean last = !driver.core().hasPending();
-            if (last) {
+            if (last && cmd.endsAtSync()) {
                 expectedStatus = driver.core().session().transactionStatus();
             }
             TuskException e = beganWith != null && beganWith.error() != null ? beganWith.error() : source.error(cmd);
             if (watch != null) {
                 e = watch.error(e);
             }
-            if (e != null && mayRetry && firstOfTransaction && last && source.retryable(e)) {
+            if (e != null && piped != null) {
+                piped.failed(e);
+            }
+            if (e != null && mayRetry && piped == null && firstOfTransaction && last && source.retryable(e)) {
                 inFlight.incrementAndGet();
                 if (expectedStatus == 'E') {
                     driver.core().send(new SimpleQuery("ROLLBACK"));
@@ -563,6 +577,15 @@ public final class AsyncConnection<R> implements AutoCloseable {
             f.complete(value);
         });
         driver.send(cmd);
+        if (piped != null) {
+            piped.sent();
+            Frontend.flush(driver.core().output()); // its results come back now, not only at the next Sync
+        }
+    }
+
+    /** A statement for pipeline mode: extended protocol, unnamed, no parameters, no Sync. */
+    private static ExtendedQuery unsynced(String sql, boolean describe) {
+        return new ExtendedQuery(sql, "", true, List.of(BoundParams.NONE), 0, describe, false, List.of());
     }
 
     /**
@@ -586,14 +609,191 @@ public final class AsyncConnection<R> implements AutoCloseable {
         };
     }
 
+    /**
+     * Runs {@code task} on the loop thread after the tasks submitted before it; while a COPY holds the outgoing
+     * stream, once the COPY gives it back (a statement written between two CopyData messages would break the
+     * protocol).
+     */
+    private void inOrder(Runnable task) {
+        loop.execute(() -> {
+            if (heldBack != null) {
+                heldBack.add(task);
+            } else {
+                task.run();
+            }
+        });
+    }
+
+    /** A COPY takes the outgoing stream: tasks submitted from now on wait. Loop thread only. */
+    void holdBack() {
+        if (heldBack == null) {
+            heldBack = new java.util.ArrayDeque<>();
+        }
+    }
+
+    /**
+     * The COPY gives the outgoing stream back: the tasks held back run in order, until one of them starts
+     * another COPY, which keeps the rest. Loop thread only.
+     */
+    void releaseHeldBack() {
+        java.util.ArrayDeque<Runnable> waiting = heldBack;
+        heldBack = null;
+        if (waiting == null) {
+            return;
+        }
+        Runnable task;
+        while (heldBack == null && (task = waiting.poll()) != null) {
+            task.run();
+        }
+        if (heldBack != null) {
+            heldBack.addAll(waiting);
+        }
+    }
+
+    // ---------------------------------------------------------------- pipeline mode
+
+    /**
+     * Enters pipeline mode until the returned block is closed, as {@link Connection#pipeline()}: the statements
+     * submitted from now on share one Sync, so an error aborts those after it up to {@link AsyncPipeline#sync()}
+     * (their futures fail with {@code PipelineAborted}), and in autocommit mode they commit together at the
+     * Sync. Blocks nest; closing one syncs. Statements outside a pipeline are pipelined anyway, each with its
+     * own Sync (see the class comment): use this block when statements must succeed or fail together.
+     *
+     * <pre>{@code
+     * AsyncPipeline p = conn.pipeline();
+     * conn.execute("INSERT INTO t VALUES (1)");
+     * CompletableFuture<AsyncCursor<Row>> count = conn.execute("SELECT count(*) FROM t");
+     * p.closeAsync().join();                // Sync: every result before it is in
+     * }</pre>
+     */
+    public AsyncPipeline pipeline() {
+        AsyncPipeline p = new AsyncPipeline(this);
+        inOrder(() -> {
+            if (driver.failure() == null) {
+                p.enter(pipeline);
+                pipeline = p;
+                pipelineStatus = PipelineStatus.ON;
+            }
+        });
+        return p;
+    }
+
+    /**
+     * Sends a Sync for the pipeline {@code p} belongs to, and leaves {@code p} when {@code leave}; the future
+     * completes when every result before the Sync is in, failing with the first error among them.
+     */
+    CompletableFuture<Void> pipelineSync(AsyncPipeline p, boolean leave) {
+        return onLoop(f -> {
+            if (leave && pipeline == p) {
+                pipeline = p.outer();
+            }
+            SyncCommand sync = p.startSync();
+            inFlight.incrementAndGet();
+            sync.onComplete(() -> {
+                inFlight.decrementAndGet();
+                statementEnded();
+                pipelineStatus = pipeline == null ? PipelineStatus.OFF : PipelineStatus.ON;
+                p.synced(sync, f);
+            });
+            driver.send(sync);
+        });
+    }
+
+    /** Before a statement of the driver's own: a Sync ends what the open pipeline sent (errors go to its next sync()). */
+    private void syncPipeline() {
+        AsyncPipeline p = pipeline;
+        if (p != null && p.hasUnsynced()) {
+            SyncCommand sync = p.startSync();
+            sync.onComplete(() -> {
+                statementEnded();
+                p.synced(sync, null);
+            });
+            driver.send(sync);
+        }
+    }
+
+    /** ON, ABORTED (a statement failed since the last Sync) or OFF, as {@link ConnectionInfo#pipelineStatus()}. */
+    PipelineStatus pipelineStatus() {
+        return pipelineStatus;
+    }
+
+    void pipelineAborted() {
+        if (pipelineStatus == PipelineStatus.ON) {
+            pipelineStatus = PipelineStatus.ABORTED;
+        }
+    }
+
+    // ---------------------------------------------------------------- COPY
+
+    /**
+     * Sends a COPY statement for {@code cursor}'s adapters; the future completes once the server is ready to
+     * receive or send data (see {@link AsyncCopy}).
+     */
+    CompletableFuture<AsyncCopy> startCopy(AsyncCursor<?> cursor, String sql) {
+        LoopFuture<AsyncCopy> f = new LoopFuture<>();
+        TuskException refused = refusal();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        inFlight.incrementAndGet();
+        inOrder(() -> {
+            TuskException broken = driver.failure();
+            if (broken != null || pipeline != null) {
+                inFlight.decrementAndGet();
+                f.completeExceptionally(broken != null ? brokenError(broken)
+                        : new ProgrammingException("COPY cannot run in pipeline mode: close the pipeline first"));
+                return;
+            }
+            SimpleQuery begin = null;
+            if (!autocommit && expectedStatus == 'I') {
+                begin = new SimpleQuery(Transactions.beginStatement(isolationLevel, readOnly, deferrable));
+                driver.core().send(begin);
+                expectedStatus = 'T';
+            }
+            CopyCommand cmd = new CopyCommand(sql);
+            AsyncCopy copy = new AsyncCopy(this, cmd, cursor.adapters(), f);
+            SimpleQuery beganWith = begin;
+            cmd.onComplete(() -> {
+                inFlight.decrementAndGet();
+                statementEnded();
+                TuskException e = beganWith != null && beganWith.error() != null ? beganWith.error() : cmd.error();
+                copy.ended(e);
+                releaseHeldBack();
+            });
+            holdBack();
+            driver.send(cmd);
+        });
+        return f;
+    }
+
+    /** Why a new statement is refused at once (closed, or given back to the pool), or null. */
+    private TuskException refusal() {
+        if (closing.get()) {
+            return closedError();
+        }
+        if (giveBack != null && !lent) {
+            return new dev.tusk.errors.InterfaceException("this connection was given back to its pool:"
+                    + " lease another one (a pooled connection must not be used after close())");
+        }
+        return null;
+    }
+
+    /** After a statement's last message: once nothing else is pending, the server's transaction status holds. */
+    private void statementEnded() {
+        if (!driver.core().hasPending()) {
+            expectedStatus = driver.core().session().transactionStatus();
+        }
+    }
+
     /** Runs {@code action} on the loop thread with the connection known usable; else fails the future. */
-    private CompletableFuture<Void> onLoop(Consumer<LoopFuture<Void>> action) {
+    CompletableFuture<Void> onLoop(Consumer<LoopFuture<Void>> action) {
         LoopFuture<Void> f = new LoopFuture<>();
         if (closing.get()) {
             f.completeExceptionally(closedError());
             return f;
         }
-        loop.execute(() -> {
+        inOrder(() -> {
             TuskException broken = driver.failure();
             if (broken != null) {
                 f.completeExceptionally(brokenError(broken));
@@ -674,7 +874,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
             return f;
         }
         inFlight.incrementAndGet();
-        loop.execute(() -> {
+        inOrder(() -> {
             OwnStatement st;
             try {
                 st = choose.apply(expectedStatus == 'I');
@@ -688,6 +888,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 f.complete(null);
                 return;
             }
+            syncPipeline();
             SimpleQuery q = new SimpleQuery(st.sql());
             sendNow(ownSource(q), false, outcome, f);
             if (st.statusAfter() != null) {
@@ -737,7 +938,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
             return f;
         }
         inFlight.incrementAndGet();
-        loop.execute(() -> {
+        inOrder(() -> {
             try {
                 twoPhase.checkNotInTpc(call);
             } catch (ProgrammingException e) {
@@ -751,6 +952,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 return;
             }
             // sent right here, not resubmitted: a statement submitted after commit() must run after it
+            syncPipeline();
             SimpleQuery end = new SimpleQuery(sql);
             sendNow(ownSource(end), false, c -> null, f);
             expectedStatus = 'I';

@@ -112,6 +112,33 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable permits
         return executemany(query.asTemplate(conn), paramSets, returning);
     }
 
+    /**
+     * Starts {@code COPY ... FROM STDIN} or {@code COPY ... TO STDOUT}; the future completes once the server is
+     * ready to receive or send the data (see {@link AsyncCopy}).
+     *
+     * <pre>{@code
+     * conn.cursor().copy("COPY t (a, b) FROM STDIN")
+     *     .thenCompose(copy -> { copy.writeRow(1, "x"); return copy.finish(); });
+     * }</pre>
+     */
+    public CompletableFuture<AsyncCopy> copy(String statement) {
+        return conn.startCopy(this, statement);
+    }
+
+    /**
+     * {@link #copy(String)} with parameters merged into the statement on the client, as psycopg's
+     * {@code copy(statement, params)} (COPY takes no server-side parameters).
+     */
+    public CompletableFuture<AsyncCopy> copy(String statement, Object... params) {
+        String sql;
+        try {
+            sql = conn.clientCursor().merge(statement, params == null ? new Object[] {null} : params);
+        } catch (RuntimeException e) {
+            return dev.tusk.internal.io.LoopFuture.failed(e);
+        }
+        return conn.startCopy(this, sql);
+    }
+
     /** Results in binary format for the statements this cursor runs (null: text). */
     public void setBinary(Boolean binary) {
         this.binary = binary;

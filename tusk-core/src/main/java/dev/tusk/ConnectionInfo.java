@@ -77,7 +77,7 @@ public final class ConnectionInfo {
     }
 
     public PipelineStatus pipelineStatus() {
-        return conn != null ? conn.pipelineStatus() : PipelineStatus.OFF;
+        return conn != null ? conn.pipelineStatus() : async.pipelineStatus();
     }
 
     /** The Java charset name of the session's client_encoding. */

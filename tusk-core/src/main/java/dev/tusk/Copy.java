@@ -1,18 +1,13 @@
 package dev.tusk;
 
 import dev.tusk.adapt.AdaptersMap;
-import dev.tusk.adapt.Dumper;
-import dev.tusk.adapt.Format;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.wire.Frontend;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -36,21 +31,19 @@ import java.util.NoSuchElementException;
  * it with CopyFail instead, so nothing is written. Either way the connection stays usable.
  */
 public final class Copy implements AutoCloseable {
-    private TuskException reported;
-    private static final byte[] BINARY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
     private static final int FLUSH_AT = 1 << 16;
+
+    private TuskException reported;
 
     private final Connection<?> conn;
     private final CopyCommand cmd;
-    private final AdaptersMap adapters;
-    private boolean headerWritten;
+    private final CopyRows rows;
     private boolean closed;
-    private int[] types;
 
     Copy(Connection<?> conn, CopyCommand cmd, AdaptersMap adapters) {
         this.conn = conn;
         this.cmd = cmd;
-        this.adapters = adapters;
+        this.rows = new CopyRows(cmd.format() == 1, adapters);
     }
 
     /** True for a binary-format COPY. */
@@ -63,7 +56,7 @@ public final class Copy implements AutoCloseable {
      * type (an int for int4, a Long for int8...), else writeRow fails before anything is sent.
      */
     public void setTypes(int... oids) {
-        this.types = oids.clone();
+        rows.setTypes(oids);
     }
 
     // ------------------------------------------------------------------ COPY FROM STDIN
@@ -97,62 +90,8 @@ public final class Copy implements AutoCloseable {
     /** Sends one row, each value dumped by the adapters (text format: escaped; binary: typed). */
     public void writeRow(Object... values) {
         requireDirection(CopyCommand.Direction.IN, "writeRow");
-        byte[] row = isBinary() ? binaryRow(values) : textRow(values);
+        byte[] row = rows.encode(values);
         write(row, 0, row.length);
-    }
-
-    private byte[] textRow(Object[] values) {
-        StringBuilder sb = new StringBuilder(values.length * 8);
-        for (int i = 0; i < values.length; i++) {
-            if (i > 0) {
-                sb.append('\t');
-            }
-            Object v = values[i];
-            if (v == null) {
-                sb.append("\\N");
-                continue;
-            }
-            String s = v instanceof String str ? str : text(adapters.dumperFor(v, Format.TEXT).dump(v));
-            for (int k = 0; k < s.length(); k++) {
-                char c = s.charAt(k);
-                switch (c) {
-                    case '\\' -> sb.append("\\\\");
-                    case '\t' -> sb.append("\\t");
-                    case '\n' -> sb.append("\\n");
-                    case '\r' -> sb.append("\\r");
-                    default -> sb.append(c);
-                }
-            }
-        }
-        return sb.append('\n').toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private byte[] binaryRow(Object[] values) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-        if (!headerWritten) {
-            out.writeBytes(BINARY_SIGNATURE);
-            out.writeBytes(new byte[8]); // flags, header extension length
-            headerWritten = true;
-        }
-        writeShort(out, values.length);
-        for (int i = 0; i < values.length; i++) {
-            Object v = values[i];
-            if (v == null) {
-                writeInt(out, -1);
-                continue;
-            }
-            Dumper<Object> d = adapters.dumperFor(v, Format.BINARY);
-            if (types != null && i < types.length && d.oid() != types[i]) {
-                throw new ProgrammingException("binary COPY column " + (i + 1) + " has type oid " + types[i] + " but "
-                        + v.getClass().getSimpleName() + " dumps as oid " + d.oid() + ": pass a value of the column's type");
-            }
-            ByteBuffer b = d.dump(v);
-            writeInt(out, b.remaining());
-            byte[] x = new byte[b.remaining()];
-            b.duplicate().get(x);
-            out.writeBytes(x);
-        }
-        return out.toByteArray();
     }
 
     /** Ends a COPY FROM with CopyFail: the server rolls the COPY back and reports {@code reason}. */
@@ -227,7 +166,7 @@ public final class Copy implements AutoCloseable {
                 if (next == null) {
                     throw new NoSuchElementException();
                 }
-                List<String> row = parseTextRow(new String(next, StandardCharsets.UTF_8));
+                List<String> row = CopyRows.parseTextRow(next);
                 next = read();
                 return row;
             }
@@ -236,39 +175,6 @@ public final class Copy implements AutoCloseable {
 
     private Iterable<List<String>> binaryRows() {
         throw new dev.tusk.errors.NotSupportedException("rows() of a binary COPY is not supported yet: use read() for the raw bytes");
-    }
-
-    static List<String> parseTextRow(String line) {
-        if (line.endsWith("\n")) {
-            line = line.substring(0, line.length() - 1);
-        }
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean nullField = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (c == '\t') {
-                out.add(nullField ? null : cur.toString());
-                cur.setLength(0);
-                nullField = false;
-            } else if (c == '\\' && i + 1 < line.length()) {
-                char n = line.charAt(++i);
-                switch (n) {
-                    case 'N' -> nullField = true;
-                    case 't' -> cur.append('\t');
-                    case 'n' -> cur.append('\n');
-                    case 'r' -> cur.append('\r');
-                    case 'b' -> cur.append('\b');
-                    case 'f' -> cur.append('\f');
-                    case 'v' -> cur.append('\u000b');
-                    default -> cur.append(n);
-                }
-            } else {
-                cur.append(c);
-            }
-        }
-        out.add(nullField ? null : cur.toString());
-        return out;
     }
 
     /** Rows copied, from the command tag ("COPY 42"), once the COPY has ended; else -1. */
@@ -299,8 +205,9 @@ public final class Copy implements AutoCloseable {
                 return;
             }
             if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
-                if (isBinary() && headerWritten) {
-                    Frontend.copyData(conn.driver().core().output(), new byte[] {(byte) 0xff, (byte) 0xff}, 0, 2);
+                byte[] trailer = rows.trailer();
+                if (trailer.length > 0) {
+                    Frontend.copyData(conn.driver().core().output(), trailer, 0, trailer.length);
                 }
                 Frontend.copyDone(conn.driver().core().output());
                 finish();
@@ -345,21 +252,5 @@ public final class Copy implements AutoCloseable {
             throw new ProgrammingException(op + "() needs a COPY " + (d == CopyCommand.Direction.IN ? "... FROM STDIN" : "... TO STDOUT")
                     + "; this one is " + cmd.sql());
         }
-    }
-
-    private static String text(ByteBuffer b) {
-        return StandardCharsets.UTF_8.decode(b.duplicate()).toString();
-    }
-
-    private static void writeShort(ByteArrayOutputStream out, int v) {
-        out.write(v >>> 8);
-        out.write(v);
-    }
-
-    private static void writeInt(ByteArrayOutputStream out, int v) {
-        out.write(v >>> 24);
-        out.write(v >>> 16);
-        out.write(v >>> 8);
-        out.write(v);
     }
 }

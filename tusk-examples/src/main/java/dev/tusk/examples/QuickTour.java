@@ -1,6 +1,7 @@
 package dev.tusk.examples;
 
 import dev.tusk.AsyncConnection;
+import dev.tusk.AsyncPipeline;
 import dev.tusk.AsyncCursor;
 import dev.tusk.ConnectOptions;
 import dev.tusk.Connection;
@@ -236,7 +237,29 @@ public final class QuickTour {
             }
             List<Integer> squares = pending.stream().map(f -> f.join().fetchone().getInt(0)).toList();
             say("five queries in flight at once: %s", squares);
+
+            conn.execute("CREATE TEMP TABLE tour_async (n int PRIMARY KEY, label text)").join();
+            long copied = conn.cursor().copy("COPY tour_async FROM STDIN").thenCompose(copy -> {
+                for (int i = 1; i <= 1000; i++) {
+                    copy.writeRow(i, "row " + i);
+                }
+                return copy.finish();
+            }).join();
+            say("COPY FROM STDIN without blocking: %d rows", copied);
+
+            AsyncPipeline p = conn.pipeline();
+            CompletableFuture<AsyncCursor<Row>> dup = conn.execute("INSERT INTO tour_async VALUES (%s, %s)", 1, "again");
+            CompletableFuture<AsyncCursor<Row>> skipped = conn.execute("INSERT INTO tour_async VALUES (%s, %s)", 1001, "x");
+            p.closeAsync().exceptionally(e -> null).join();
+            say("in a pipeline block, an error skips the rest until the Sync: %s / %s",
+                    failureName(dup), failureName(skipped));
         }
+    }
+
+    private static String failureName(CompletableFuture<?> f) {
+        return f.handle((v, e) -> e == null ? "ok"
+                : (e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e)
+                        .getClass().getSimpleName()).join();
     }
 
     private static void poolTour(String conninfo) {

@@ -28,6 +28,7 @@ public final class CopyCommand extends Command {
     private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
     private boolean outDone;
     private String commandTag;
+    private Runnable progressListener;
 
     public CopyCommand(String sql) {
         this.sql = sql;
@@ -65,6 +66,11 @@ public final class CopyCommand extends Command {
         return chunks.poll();
     }
 
+    /** COPY TO: whether a chunk is queued. */
+    public boolean hasChunk() {
+        return !chunks.isEmpty();
+    }
+
     public boolean outputComplete() {
         return outDone || isDone();
     }
@@ -73,8 +79,25 @@ public final class CopyCommand extends Command {
         return commandTag;
     }
 
+    /**
+     * Runs {@code listener} after each message the command handles before its last (the COPY response, each
+     * chunk, CopyDone, an error), on the thread that drives the core: the non-blocking driver's cue.
+     */
+    public void onProgress(Runnable listener) {
+        this.progressListener = listener;
+    }
+
     @Override
     protected boolean handle(int type, Payload p, ProtocolCore core) {
+        boolean last = handleMessage(type, p, core);
+        Runnable l = progressListener;
+        if (!last && l != null) {
+            l.run();
+        }
+        return last;
+    }
+
+    private boolean handleMessage(int type, Payload p, ProtocolCore core) {
         switch (type) {
             case 'G' -> {
                 format = p.int8();

@@ -84,6 +84,12 @@ public final class ProtocolCore {
         return queue.peek();
     }
 
+    /** True while the head command holds back further input ({@link Command#wantsPause()}). */
+    public boolean paused() {
+        Command head = queue.peek();
+        return head != null && head.wantsPause();
+    }
+
     /**
      * Consumes every complete message buffered in the input, stopping early when the head command
      * asks for a pause. A protocol violation breaks the connection and is rethrown.
@@ -92,7 +98,7 @@ public final class ProtocolCore {
         try {
             while (true) {
                 Command head = queue.peek();
-                if (head != null && head.wantsPause()) {
+                if (paused()) {
                     return;
                 }
                 int type = input.nextFrame(payload);

@@ -49,6 +49,10 @@ public final class EventLoopDriver implements EventLoop.Handler {
     /** TLS over the channel once {@link #startTls} was called, else null. */
     private TlsChannel tls;
     private TlsHandshake handshake;
+    /** True while the core holds input back (a COPY's consumer is behind): the socket is not read. */
+    private boolean readPaused;
+    /** Run once the output has been written out completely (see {@link #whenFlushed}). */
+    private final java.util.ArrayDeque<Runnable> flushWaiters = new java.util.ArrayDeque<>();
 
     public EventLoopDriver(EventLoop loop, ProtocolCore core) {
         this.loop = loop;
@@ -142,7 +146,7 @@ public final class EventLoopDriver implements EventLoop.Handler {
         if (k.isValid() && k.isWritable()) {
             flush();
         }
-        if (k.isValid() && k.isReadable()) {
+        if (k.isValid() && k.isReadable() && !readPaused) {
             read();
         }
     }
@@ -195,7 +199,52 @@ public final class EventLoopDriver implements EventLoop.Handler {
             out.clear();
             outSent = 0;
         }
-        interest(outSent < end || tlsPending ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+        boolean writing = outSent < end || tlsPending;
+        interest((readPaused ? 0 : SelectionKey.OP_READ) | (writing ? SelectionKey.OP_WRITE : 0));
+        if (!writing) {
+            runFlushWaiters();
+        }
+    }
+
+    /**
+     * Runs {@code waiter} once everything in the core's output has been handed to the socket (at once if it
+     * has), or once the connection fails: the waiter checks {@link #failure()}. Loop thread only.
+     */
+    public void whenFlushed(Runnable waiter) {
+        flushWaiters.add(waiter);
+        flush();
+        if (closed) {
+            runFlushWaiters();
+        }
+    }
+
+    private void runFlushWaiters() {
+        Runnable w;
+        while ((w = flushWaiters.poll()) != null) {
+            w.run();
+        }
+    }
+
+    /**
+     * Lets the core go on with the input it held back once its head command no longer wants a pause, and
+     * reads the socket again. Loop thread only.
+     */
+    public void resume() {
+        if (closed) {
+            return;
+        }
+        try {
+            core.process();
+        } catch (TuskException e) {
+            failure = e; // the core has already failed its commands with e
+            close();
+            return;
+        }
+        if (readPaused && !core.paused()) {
+            readPaused = false;
+            flush();
+            read();
+        }
     }
 
     /** Bounds the waits for the server (ConnectOptions.socketTimeout); see {@link ReadTimeout}. Loop thread only. */
@@ -273,12 +322,15 @@ public final class EventLoopDriver implements EventLoop.Handler {
             if (readTimeout != null) {
                 readTimeout.received();
             }
+            if (core.paused()) {
+                readPaused = true; // a consumer is behind: leave the rest in the socket (TCP back-pressure)
+            }
             flush(); // a command may have answered (authentication)
-            if (n < free) {
+            if (n < free || readPaused) {
                 break;
             }
         }
-        if (i == MAX_READS_PER_WAKEUP && tls != null && tls.hasBufferedInput()) {
+        if (i == MAX_READS_PER_WAKEUP && !readPaused && tls != null && tls.hasBufferedInput()) {
             loop.execute(this::read); // decrypted bytes wait in the TLS buffers with none left in the socket
         }
         in.shrinkIfIdle();
@@ -354,5 +406,6 @@ public final class EventLoopDriver implements EventLoop.Handler {
                 // closing anyway
             }
         }
+        runFlushWaiters();
     }
 }

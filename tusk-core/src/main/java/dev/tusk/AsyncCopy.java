@@ -1,0 +1,467 @@
+package dev.tusk;
+
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.errors.NotSupportedException;
+import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.CopyCommand;
+import dev.tusk.internal.core.ResultData;
+import dev.tusk.internal.io.EventLoopDriver;
+import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.wire.Frontend;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A COPY in progress on an {@link AsyncConnection}: psycopg's {@code AsyncCopy}. Obtained from
+ * {@link AsyncCursor#copy(String)} once the server is ready; memory stays bounded both ways.
+ *
+ * <p><b>COPY ... FROM STDIN.</b> {@link #writeRow}, {@link #write(byte[])} and {@link #write(String)} collect
+ * the data and hand it to the socket 64 KiB at a time; the future they return completes at once, or, when
+ * the write handed data over, once the socket has taken it: waiting for it (or chaining on it) is the
+ * back-pressure. {@link #finish()} sends CopyDone and completes with the rows copied, or fails with the
+ * server's error; {@link #abort(String)} sends CopyFail so nothing is written.
+ *
+ * <pre>{@code
+ * conn.cursor().copy("COPY users (id, name) FROM STDIN").thenCompose(copy -> {
+ *     copy.writeRow(1, "Alice");
+ *     copy.writeRow(2, "Bob");
+ *     return copy.finish();                 // 2
+ * });
+ * }</pre>
+ *
+ * <p><b>COPY ... TO STDOUT.</b> The data arrives as {@link #chunks()} (one per row in text format),
+ * {@link #rows()} (text format, unescaped) or one {@link #read()} at a time. The server is read only as
+ * fast as the consumer asks: while 128 chunks wait, the socket is left alone and TCP holds the server back.
+ *
+ * <pre>{@code
+ * conn.cursor().copy("COPY users TO STDOUT").thenAccept(copy -> copy.rows().subscribe(subscriber));
+ * }</pre>
+ *
+ * <p>While a COPY FROM is running, statements submitted on the connection wait until its data has ended
+ * ({@code finish} or {@code abort}); during a COPY TO they are sent but their results come after the
+ * COPY's, so consume or {@link #finish()} it first. Signals and callbacks arrive on the event loop.
+ */
+public final class AsyncCopy implements AutoCloseable {
+    /** Data collected before it goes to the event loop in one piece. */
+    private static final int SHIP_AT = 1 << 16;
+
+    private final AsyncConnection<?> conn;
+    private final EventLoopDriver driver;
+    private final CopyCommand cmd;
+    private final AdaptersMap adapters;
+    private final LoopFuture<AsyncCopy> started;
+    private final LoopFuture<Long> done = new LoopFuture<>();
+
+    /** Guards the fields below it: the caller's side of a COPY FROM. */
+    private final ReentrantLock writing = new ReentrantLock();
+    private CopyRows encoder;
+    private ByteArrayOutputStream collected = new ByteArrayOutputStream();
+    private boolean dataEnded;
+
+    /** The consumer of a COPY TO; loop thread only. */
+    private final ArrayDeque<LoopFuture<byte[]>> reads = new ArrayDeque<>();
+    private Flow.Subscriber<? super byte[]> subscriber;
+    private long demand;
+    private boolean discarding;
+    private boolean pumpQueued;
+
+    AsyncCopy(AsyncConnection<?> conn, CopyCommand cmd, AdaptersMap adapters, LoopFuture<AsyncCopy> started) {
+        this.conn = conn;
+        this.driver = conn.driver();
+        this.cmd = cmd;
+        this.adapters = adapters;
+        this.started = started;
+        cmd.onProgress(this::progressed);
+    }
+
+    /** True for a binary-format COPY. */
+    public boolean isBinary() {
+        return cmd.format() == 1;
+    }
+
+    /** The column type oids binary {@link #writeRow} checks each value's dumper against (see {@link Copy#setTypes}). */
+    public void setTypes(int... oids) {
+        writing.lock();
+        try {
+            encoder().setTypes(oids);
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** Rows copied, from the command tag ("COPY 42"), once the COPY has ended; else -1. */
+    public long rowcount() {
+        return ResultData.affectedRows(cmd.commandTag());
+    }
+
+    // ------------------------------------------------------------------ COPY FROM STDIN
+
+    /** Sends one row, each value dumped by the adapters (text format: escaped; binary: typed). */
+    public CompletableFuture<Void> writeRow(Object... values) {
+        writing.lock();
+        try {
+            requireIn("writeRow");
+            return collect(encoder().encode(values == null ? new Object[] {null} : values));
+        } catch (RuntimeException e) {
+            return LoopFuture.failed(e);
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** Sends raw data in the COPY's format. */
+    public CompletableFuture<Void> write(byte[] data) {
+        writing.lock();
+        try {
+            requireIn("write");
+            return collect(data);
+        } catch (RuntimeException e) {
+            return LoopFuture.failed(e);
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** Sends text (COPY text or CSV format), encoded as UTF-8. */
+    public CompletableFuture<Void> write(String data) {
+        return write(data.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Ends the COPY. FROM STDIN: sends what is collected, the binary trailer and CopyDone; TO STDOUT: drops the
+     * data not consumed. The future completes with the rows copied once the server confirms, or fails with
+     * its error (the connection stays usable either way). Idempotent.
+     */
+    public CompletableFuture<Long> finish() {
+        byte[] last = endData();
+        if (last != null) {
+            conn.loopExecutor().execute(() -> {
+                if (!cmd.isDone()) {
+                    copyData(last);
+                    Frontend.copyDone(driver.core().output());
+                    inputEnded();
+                }
+            });
+        } else if (cmd.direction() == CopyCommand.Direction.OUT) {
+            conn.loopExecutor().execute(() -> {
+                discarding = true;
+                pump();
+            });
+        }
+        return done;
+    }
+
+    /**
+     * Ends a COPY FROM with CopyFail: the server rolls the COPY back (with an explicit transaction open, the
+     * transaction is then in error). The future completes once the server has confirmed; a COPY TO is
+     * finished as by {@link #finish()}.
+     */
+    public CompletableFuture<Void> abort(String reason) {
+        if (endData() != null) {
+            conn.loopExecutor().execute(() -> {
+                if (!cmd.isDone()) {
+                    Frontend.copyFail(driver.core().output(), reason == null ? "aborted by the client" : reason);
+                    inputEnded();
+                }
+            });
+        } else {
+            finish();
+        }
+        return done.handle((n, e) -> {
+            if (e != null && driver.failure() != null) { // not the server's confirmation: the connection is gone
+                throw new java.util.concurrent.CompletionException(LoopFuture.unwrap(e));
+            }
+            return null;
+        });
+    }
+
+    /** {@link #finish()} without waiting: the outcome is the future {@code finish()} returns. */
+    @Override
+    public void close() {
+        finish();
+    }
+
+    private CompletableFuture<Void> collect(byte[] data) {
+        collected.writeBytes(data);
+        if (collected.size() < SHIP_AT) {
+            return CompletableFuture.completedFuture(null);
+        }
+        byte[] chunk = collected.toByteArray();
+        collected.reset();
+        LoopFuture<Void> shipped = new LoopFuture<>();
+        conn.loopExecutor().execute(() -> {
+            if (cmd.isDone()) {
+                shipped.completeExceptionally(endedError());
+                return;
+            }
+            copyData(chunk);
+            driver.whenFlushed(() -> {
+                TuskException broken = driver.failure();
+                if (broken != null) {
+                    shipped.completeExceptionally(new OperationalException("the COPY data could not be sent: the connection"
+                            + " is broken (" + broken.getMessage() + ")", broken));
+                } else {
+                    shipped.complete(null);
+                }
+            });
+        });
+        return shipped;
+    }
+
+    /** Marks the data ended; for a COPY FROM returns what is still to send (with the trailer), else null. */
+    private byte[] endData() {
+        writing.lock();
+        try {
+            if (dataEnded || cmd.direction() != CopyCommand.Direction.IN) {
+                dataEnded = true;
+                return null;
+            }
+            dataEnded = true;
+            collected.writeBytes(encoder().trailer());
+            byte[] last = collected.toByteArray();
+            collected = null;
+            return last;
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** Loop thread: CopyDone or CopyFail is written; the server may answer, other statements may follow. */
+    private void inputEnded() {
+        cmd.inputFinished();
+        driver.flush();
+        conn.releaseHeldBack();
+        driver.resume();
+    }
+
+    private void copyData(byte[] data) {
+        if (data.length > 0) {
+            Frontend.copyData(driver.core().output(), data, 0, data.length);
+        }
+    }
+
+    private CopyRows encoder() {
+        if (encoder == null) {
+            encoder = new CopyRows(isBinary(), adapters);
+        }
+        return encoder;
+    }
+
+    private void requireIn(String op) {
+        if (cmd.direction() != CopyCommand.Direction.IN) {
+            throw new ProgrammingException(op + "() needs a COPY ... FROM STDIN; this one is " + cmd.sql());
+        }
+        if (dataEnded) {
+            throw new ProgrammingException(op + "() after finish() or abort(): the COPY's data has ended");
+        }
+    }
+
+    // ------------------------------------------------------------------ COPY TO STDOUT
+
+    /**
+     * The next chunk of data (a row, in text format); the future completes with null at the end, or fails with
+     * the server's error.
+     */
+    public CompletableFuture<byte[]> read() {
+        if (cmd.direction() != CopyCommand.Direction.OUT) {
+            return LoopFuture.failed(new ProgrammingException("read() needs a COPY ... TO STDOUT; this one is " + cmd.sql()));
+        }
+        LoopFuture<byte[]> f = new LoopFuture<>();
+        conn.loopExecutor().execute(() -> {
+            reads.add(f);
+            pump();
+        });
+        return f;
+    }
+
+    /**
+     * The data as a publisher with back-pressure: one subscriber, which receives the chunks (a row each in
+     * text format) as it requests them, then onComplete, or onError with the server's error. Cancelling drops
+     * the rest.
+     */
+    public Flow.Publisher<byte[]> chunks() {
+        return s -> conn.loopExecutor().execute(() -> subscribe(s));
+    }
+
+    /** The rows of a text-format COPY TO, each as its column values (null for \N), unescaped; as {@link #chunks()}. */
+    public Flow.Publisher<List<String>> rows() {
+        if (isBinary()) {
+            return s -> {
+                s.onSubscribe(new Flow.Subscription() {
+                    @Override
+                    public void request(long n) {
+                    }
+
+                    @Override
+                    public void cancel() {
+                    }
+                });
+                s.onError(new NotSupportedException("rows() of a binary COPY is not supported yet: use chunks() for the raw bytes"));
+            };
+        }
+        return s -> chunks().subscribe(new Flow.Subscriber<byte[]>() {
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                s.onSubscribe(subscription);
+            }
+
+            @Override
+            public void onNext(byte[] chunk) {
+                s.onNext(CopyRows.parseTextRow(chunk));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                s.onError(t);
+            }
+
+            @Override
+            public void onComplete() {
+                s.onComplete();
+            }
+        });
+    }
+
+    private void subscribe(Flow.Subscriber<? super byte[]> s) {
+        if (subscriber != null || cmd.direction() != CopyCommand.Direction.OUT) {
+            s.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {
+                }
+
+                @Override
+                public void cancel() {
+                }
+            });
+            s.onError(new ProgrammingException(subscriber != null ? "the COPY's data already has a subscriber"
+                    : "chunks() needs a COPY ... TO STDOUT; this one is " + cmd.sql()));
+            return;
+        }
+        subscriber = s;
+        s.onSubscribe(new Flow.Subscription() {
+            @Override
+            public void request(long n) {
+                conn.loopExecutor().execute(() -> {
+                    if (n <= 0) {
+                        fail(new IllegalArgumentException("request(" + n + "): the demand must be positive (rule 3.9)"));
+                        return;
+                    }
+                    demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
+                    pump();
+                });
+            }
+
+            @Override
+            public void cancel() {
+                conn.loopExecutor().execute(() -> {
+                    subscriber = null;
+                    discarding = true;
+                    pump();
+                });
+            }
+        });
+        pump(); // the end may be known already: onComplete needs no demand
+    }
+
+    /** The core handled a message of this COPY (loop thread, inside the core): deliver soon, not from here. */
+    private void progressed() {
+        if (!started.isDone() && cmd.direction() != CopyCommand.Direction.UNKNOWN) {
+            if (cmd.direction() == CopyCommand.Direction.OUT) {
+                conn.releaseHeldBack(); // nothing more to write: later statements may be sent behind it
+            }
+            started.complete(this);
+        }
+        schedulePump();
+    }
+
+    private void schedulePump() {
+        if (!pumpQueued) {
+            pumpQueued = true;
+            conn.loopExecutor().execute(() -> {
+                pumpQueued = false;
+                pump();
+            });
+        }
+    }
+
+    /** Loop thread: hands queued chunks to the consumer as far as it asked, ends it at the end, reads on. */
+    private void pump() {
+        byte[] chunk;
+        while ((discarding || !reads.isEmpty() || (subscriber != null && demand > 0)) && (chunk = cmd.nextChunk()) != null) {
+            if (discarding) {
+                continue;
+            }
+            if (!reads.isEmpty()) {
+                reads.poll().complete(chunk);
+            } else {
+                demand--;
+                subscriber.onNext(chunk);
+            }
+        }
+        if (cmd.isDone() && !cmd.hasChunk()) {
+            TuskException e = done.isCompletedExceptionally() ? endedError() : null;
+            LoopFuture<byte[]> r;
+            while ((r = reads.poll()) != null) {
+                if (e != null) {
+                    r.completeExceptionally(e);
+                } else {
+                    r.complete(null);
+                }
+            }
+            Flow.Subscriber<? super byte[]> s = subscriber;
+            subscriber = null;
+            if (s != null) {
+                if (e != null) {
+                    s.onError(e);
+                } else {
+                    s.onComplete();
+                }
+            }
+            return;
+        }
+        driver.resume();
+    }
+
+    private void fail(Throwable t) {
+        Flow.Subscriber<? super byte[]> s = subscriber;
+        subscriber = null;
+        discarding = true;
+        if (s != null) {
+            s.onError(t);
+        }
+        pump();
+    }
+
+    // ------------------------------------------------------------------ the end
+
+    /** Loop thread: the COPY's last message arrived, or the connection was lost ({@code error} then set). */
+    void ended(TuskException error) {
+        if (error == null && cmd.direction() == CopyCommand.Direction.UNKNOWN) {
+            error = new ProgrammingException("copy() needs a COPY ... FROM STDIN or TO STDOUT statement: " + cmd.sql());
+        }
+        if (error != null) {
+            started.completeExceptionally(error);
+            done.completeExceptionally(error);
+        } else {
+            done.complete(rowcount());
+        }
+        schedulePump();
+    }
+
+    private TuskException endedError() {
+        Throwable t = done.handle((n, e) -> e).getNow(null);
+        t = LoopFuture.unwrap(t);
+        if (t instanceof TuskException te) {
+            return te;
+        }
+        return new OperationalException("the COPY has ended" + (t == null ? "" : ": " + t.getMessage()), t);
+    }
+}
