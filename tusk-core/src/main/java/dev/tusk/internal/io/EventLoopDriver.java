@@ -30,6 +30,8 @@ import java.util.function.IntConsumer;
  */
 public final class EventLoopDriver implements EventLoop.Handler {
     private static final int MAX_READS_PER_WAKEUP = 16;
+    /** Input held back by a paused core beyond which the socket is no longer read. */
+    private static final int PAUSE_READING_AT = 1 << 16;
 
     private final EventLoop loop;
     private final ProtocolCore core;
@@ -322,8 +324,10 @@ public final class EventLoopDriver implements EventLoop.Handler {
             if (readTimeout != null) {
                 readTimeout.received();
             }
-            if (core.paused()) {
-                readPaused = true; // a consumer is behind: leave the rest in the socket (TCP back-pressure)
+            if (core.paused() && in.available() >= PAUSE_READING_AT) {
+                // a consumer is behind: leave the rest in the socket (TCP back-pressure). Below this, reading
+                // goes on, so that a connection lost during a pause (a COPY FROM waiting for data) is noticed
+                readPaused = true;
             }
             flush(); // a command may have answered (authentication)
             if (n < free || readPaused) {
