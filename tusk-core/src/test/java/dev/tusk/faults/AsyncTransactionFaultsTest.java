@@ -3,6 +3,7 @@ package dev.tusk.faults;
 import dev.tusk.AsyncConnection;
 import dev.tusk.Row;
 import dev.tusk.Transaction;
+import dev.tusk.Xid;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TransactionResolutionUnknown;
 import dev.tusk.testing.FaultProxy;
@@ -155,6 +156,75 @@ class AsyncTransactionFaultsTest {
             assertThat(r.getLong(0)).isEqualTo(1001);
             assertThat(r.getInt(1)).isEqualTo(1);
             assertThat(r.getInt(2)).isEqualTo(1001);
+        }
+    }
+
+    // ------------------------------------------------------------------ two-phase commit
+
+    private static java.util.List<Xid> recover(TestDatabase db) {
+        try (AsyncConnection<Row> other = AsyncFaults.direct(db)) {
+            return AsyncFaults.await(other.tpcRecover());
+        }
+    }
+
+    @Test
+    void commitPreparedWhoseReplyIsLostSaysTheOutcomeIsUnknown(TestDatabase db) {
+        db.admin("CREATE TABLE t2 (id int)");
+        Xid xid;
+        try (FaultProxy proxy = Faults.proxyTo(db); AsyncConnection<Row> c = AsyncFaults.connect(proxy, db)) {
+            xid = c.xid(1, "tusk-async-fault-2pc", "b");
+            AsyncFaults.await(c.tpcBegin(xid).thenCompose(v -> c.execute("INSERT INTO t2 VALUES (1)")).thenCompose(v -> c.tpcPrepare()));
+            proxy.failAtServerMessage('C', 1, FaultProxy.Action.CLOSE); // COMMIT PREPARED's CommandComplete
+            Throwable t = AsyncFaults.failure(c.tpcCommit());
+            assertThat(t).isInstanceOf(TransactionResolutionUnknown.class).hasMessageContaining(UNKNOWN);
+            AsyncFaults.assertBrokenAfterwards(c);
+        }
+        assertThat(count(db, "t2")).as("the server committed it").isEqualTo("1");
+        assertThat(recover(db)).doesNotContain(xid);
+    }
+
+    @Test
+    void aPrepareCutOffLeavesATransactionThatRecoveryFindsAndEnds(TestDatabase db) {
+        db.admin("CREATE TABLE t2 (id int)");
+        Xid xid;
+        try (FaultProxy proxy = Faults.proxyTo(db); AsyncConnection<Row> c = AsyncFaults.connect(proxy, db)) {
+            xid = c.xid(2, "tusk-async-fault-prepare", "b");
+            AsyncFaults.await(c.tpcBegin(xid).thenCompose(v -> c.execute("INSERT INTO t2 VALUES (2)")));
+            proxy.failAtServerMessage('C', 1, FaultProxy.Action.CLOSE); // PREPARE TRANSACTION's CommandComplete
+            Throwable t = AsyncFaults.failure(c.tpcPrepare());
+            assertThat(t).isInstanceOf(OperationalException.class);
+            assertThat(t.getMessage()).matches(Faults.LOST);
+            AsyncFaults.assertBrokenAfterwards(c);
+        }
+        // the server prepared it before the reply was lost: nothing is lost, a coordinator finds it and decides
+        assertThat(recover(db)).contains(xid);
+        assertThat(count(db, "t2")).isEqualTo("0");
+        try (AsyncConnection<Row> coordinator = AsyncFaults.direct(db)) {
+            AsyncFaults.await(coordinator.tpcCommit(xid));
+        }
+        assertThat(count(db, "t2")).isEqualTo("1");
+        assertThat(recover(db)).doesNotContain(xid);
+    }
+
+    @Test
+    void aRecoveryCommitWhoseReplyIsLostIsUnknownAndRetryingSaysItIsGone(TestDatabase db) {
+        db.admin("CREATE TABLE t2 (id int)");
+        Xid xid;
+        try (AsyncConnection<Row> c = AsyncFaults.direct(db)) {
+            xid = c.xid(3, "tusk-async-fault-recovery", "b");
+            AsyncFaults.await(c.tpcBegin(xid).thenCompose(v -> c.execute("INSERT INTO t2 VALUES (3)")).thenCompose(v -> c.tpcPrepare()));
+        }
+        try (FaultProxy proxy = Faults.proxyTo(db); AsyncConnection<Row> coordinator = AsyncFaults.connect(proxy, db)) {
+            AsyncFaults.await(coordinator.setAutocommit(true));
+            proxy.failAtServerMessage('C', 1, FaultProxy.Action.CLOSE); // COMMIT PREPARED's CommandComplete
+            Throwable t = AsyncFaults.failure(coordinator.tpcCommit(xid));
+            assertThat(t).isInstanceOf(TransactionResolutionUnknown.class).hasMessageContaining(UNKNOWN);
+        }
+        assertThat(count(db, "t2")).isEqualTo("1");
+        try (AsyncConnection<Row> retry = AsyncFaults.direct(db)) {
+            AsyncFaults.await(retry.setAutocommit(true));
+            // the retry learns the outcome: the transaction no longer exists (it was committed, as count shows)
+            assertThat(AsyncFaults.failure(retry.tpcCommit(xid))).hasMessageContaining("does not exist");
         }
     }
 }
