@@ -114,6 +114,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         this.timer = new AsyncStatementTimer(loop, driver, () -> cancelSafe(java.time.Duration.ofSeconds(10)));
         this.prepared = new PreparedStatements(options.prepareThreshold(), options.preparedMax());
         this.expectedStatus = driver.core().session().transactionStatus();
+        dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, new SessionZone(driver.core().session()));
         driver.core().session().noticeSink(notices);
         driver.core().session().notifySink(n -> loop.execute(() -> notifications.received(n)));
         dev.tusk.internal.io.ReadTimeout.install(driver, options.socketTimeout());

@@ -118,7 +118,7 @@ public class Connection<R> implements AutoCloseable {
         this.transactions = new Transactions(this, options.autocommit());
         this.prepared = new PreparedStatements(options.prepareThreshold(), options.preparedMax());
         this.statementTimeout = options.statementTimeout();
-        dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, this::sessionZone);
+        dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, new SessionZone(driver.core().session()));
         driver.core().session().noticeSink(notices);
         driver.core().session().notifySink(notifications::received);
         if (options.socketTimeout() != null) {
@@ -810,12 +810,6 @@ public class Connection<R> implements AutoCloseable {
     // ---------------------------------------------------------------- state
 
     /** Connection details and the server's reported state. */
-    /** The session TimeZone as a ZoneId, for binary timestamptz values (types issue). */
-    private java.time.ZoneId sessionZone() {
-        String tz = info().parameterStatus("TimeZone");
-        return tz == null ? java.time.ZoneOffset.UTC : dev.tusk.types.DateTimeAdapters.zoneOf(tz);
-    }
-
     public ConnectionInfo info() {
         ConnectionInfo i = info;
         if (i == null) {

@@ -48,6 +48,10 @@ final class NumericBinary {
             for (int i = 0; i < ndigits; i++) {
                 acc = acc * 10000 + b.getShort(p + 8 + 2 * i);
             }
+            BigDecimal compact = compact(sign == NEG ? -acc : acc, 4 * (ndigits - 1 - weight), dscale);
+            if (compact != null) {
+                return compact;
+            }
             unscaled = BigInteger.valueOf(sign == NEG ? -acc : acc);
         } else {
             StringBuilder sb = new StringBuilder(ndigits * 4 + 1);
@@ -68,6 +72,39 @@ final class NumericBinary {
         // digits are 4 decimal places each; the last digit sits at 10000^(weight - ndigits + 1)
         BigDecimal v = new BigDecimal(unscaled, 4 * (ndigits - 1 - weight));
         return v.setScale(dscale, java.math.RoundingMode.DOWN);
+    }
+
+    /** Powers of ten that fit a long. */
+    private static final long[] TEN_POW = new long[19];
+
+    static {
+        TEN_POW[0] = 1;
+        for (int i = 1; i < TEN_POW.length; i++) {
+            TEN_POW[i] = TEN_POW[i - 1] * 10;
+        }
+    }
+
+    /**
+     * {@code unscaled × 10^-scale} at scale {@code dscale} without a BigInteger, when it fits a long (the common
+     * case: a few base-10000 digits); null otherwise. Digits beyond dscale are dropped, as setScale(DOWN) does.
+     */
+    private static BigDecimal compact(long unscaled, int scale, int dscale) {
+        int shift = dscale - scale;
+        if (shift >= 0) {
+            if (shift >= TEN_POW.length) {
+                return null;
+            }
+            long f = TEN_POW[shift];
+            long product = unscaled * f;
+            if (Math.multiplyHigh(unscaled, f) != product >> 63) {
+                return null; // beyond a long
+            }
+            return BigDecimal.valueOf(product, dscale);
+        }
+        if (-shift >= TEN_POW.length) {
+            return null;
+        }
+        return BigDecimal.valueOf(unscaled / TEN_POW[-shift], dscale);
     }
 
     static String special(int sign) {

@@ -56,6 +56,19 @@ class AsyncTypesTest {
     }
 
     @Test
+    void timestamptzFollowsTheSessionTimeZoneAsItChanges() {
+        for (String zone : List.of("Asia/Kolkata", "America/New_York")) {
+            conn.execute("SET TimeZone = '" + zone + "'").join();
+            OffsetDateTime expected = OffsetDateTime.parse("2026-11-24T09:30:00Z")
+                    .atZoneSameInstant(java.time.ZoneId.of(zone)).toOffsetDateTime();
+            for (boolean binary : List.of(false, true)) {
+                assertThat(select("SELECT '2026-11-24 09:30:00+00'::timestamptz", binary))
+                        .as(zone + (binary ? " binary" : " text")).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
     void builtInValuesRoundTripInTextAndBinary() {
         List<Object> values = Arrays.asList(42, Long.MIN_VALUE, (short) -7, 2.5, true, "unicode ☃ 'quoted'",
                 new BigDecimal("-12345678901234567890.000123"), LocalDate.of(-44, 3, 15),

@@ -20,6 +20,7 @@ public final class SessionState {
     private volatile Consumer<Diagnostic> noticeSink = d -> { };
     private volatile Consumer<Notify> notifySink = n -> { };
     private volatile Consumer<String> parameterListener = name -> { };
+    private volatile String timeZoneName;
 
     public Map<String, String> parameters() {
         return parameters;
@@ -29,7 +30,15 @@ public final class SessionState {
         return parameters.get(name);
     }
 
+    /** The {@code TimeZone} parameter, read without a map lookup (loaders ask for it per value). */
+    public String timeZoneName() {
+        return timeZoneName;
+    }
+
     void parameterStatus(String name, String value) {
+        if (name.equals("TimeZone")) {
+            timeZoneName = value;
+        }
         parameters.put(name, value);
         parameterListener.accept(name);
     }
