@@ -64,6 +64,11 @@ public final class DateTimeAdapters {
 
         abstract TemporalLoader<T> with(boolean mapInfinity, Supplier<ZoneId> zone);
 
+        /** The common text form read straight from the bytes, or null to take the general path. */
+        T fastText(byte[] a, int off, int len) {
+            return null;
+        }
+
         T infinity(boolean positive, T min, T max, String type) {
             if (!mapInfinity) {
                 throw new DataException(type + " " + (positive ? "infinity" : "-infinity")
@@ -77,6 +82,10 @@ public final class DateTimeAdapters {
         public T load(ByteBuffer data) {
             if (format == Format.BINARY) {
                 return binary(data);
+            }
+            T fast = data.hasArray() ? fastText(data.array(), data.arrayOffset() + data.position(), data.remaining()) : null;
+            if (fast != null) {
+                return fast;
             }
             CharSequence s = Wire.ascii(data);
             if ("infinity".contentEquals(s)) {
@@ -173,6 +182,11 @@ public final class DateTimeAdapters {
         @Override
         OffsetDateTime text(CharSequence s) {
             return DateTimeText.parseTimestampTz(s);
+        }
+
+        @Override
+        OffsetDateTime fastText(byte[] a, int off, int len) {
+            return DateTimeText.fastTimestampTz(a, off, len);
         }
 
         @Override

@@ -139,7 +139,7 @@ final class DateTimeText {
                 sec = c.digits(2, 2, type);
             }
         }
-        return ZoneOffset.ofTotalSeconds(sign * (h * 3600 + m * 60 + sec));
+        return offset(sign * (h * 3600 + m * 60 + sec));
     }
 
     static LocalTime parseTime(CharSequence s) {
@@ -183,7 +183,84 @@ final class DateTimeText {
         if (c.pos != c.end) {
             throw bad("timestamptz", s);
         }
-        return OffsetDateTime.of(d, t, o);
+        return t == LocalTime.MAX ? d.plusDays(1).atStartOfDay().atOffset(o) : OffsetDateTime.of(d, t, o);
+    }
+
+    /**
+     * The common timestamptz text, {@code YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM[:SS]]}, read straight from the
+     * bytes without a CharSequence; null for any other form (BC, years past 9999, 24:00:00, malformed), which
+     * {@link #parseTimestampTz} then reads or rejects with its message.
+     */
+    static OffsetDateTime fastTimestampTz(byte[] a, int off, int len) {
+        int end = off + len;
+        if (len < 22 || a[off + 4] != '-' || a[off + 7] != '-' || a[off + 10] != ' ' || a[off + 13] != ':'
+                || a[off + 16] != ':') {
+            return null;
+        }
+        int y = two(a, off) * 100 + two(a, off + 2);
+        int mo = two(a, off + 5);
+        int d = two(a, off + 8);
+        int h = two(a, off + 11);
+        int mi = two(a, off + 14);
+        int sec = two(a, off + 17);
+        int p = off + 19;
+        int nanos = 0;
+        if (a[p] == '.') {
+            int start = ++p;
+            while (p < end && p - start < 9 && a[p] >= '0' && a[p] <= '9') {
+                nanos = nanos * 10 + (a[p++] - '0');
+            }
+            if (p == start) {
+                return null;
+            }
+            for (int i = p - start; i < 9; i++) {
+                nanos *= 10;
+            }
+        }
+        if (end - p < 3 || (a[p] != '+' && a[p] != '-')) {
+            return null;
+        }
+        int sign = a[p] == '-' ? -1 : 1;
+        int offset = two(a, p + 1) * 3600;
+        p += 3;
+        for (int unit = 60; p < end && unit >= 1; unit /= 60) {
+            if (end - p < 3 || a[p] != ':') {
+                return null;
+            }
+            offset += two(a, p + 1) * unit;
+            p += 3;
+        }
+        if (p != end || (y | mo | d | h | mi | sec | offset) < 0 || h > 23) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.of(y, mo, d, h, mi, sec, nanos, offset(sign * offset));
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
+    /** Two ASCII digits as a number, or a negative number when either is not a digit. */
+    private static int two(byte[] a, int i) {
+        int hi = a[i] - '0';
+        int lo = a[i + 1] - '0';
+        return (hi | lo | (9 - hi) | (9 - lo)) < 0 ? -1000 : hi * 10 + lo;
+    }
+
+    /** Offsets that are whole quarter hours, made once: ZoneOffset.ofTotalSeconds boxes and looks them up in a map. */
+    private static final ZoneOffset[] QUARTER_HOURS = new ZoneOffset[18 * 4 * 2 + 1];
+
+    private static ZoneOffset offset(int totalSeconds) {
+        if (totalSeconds % 900 != 0 || Math.abs(totalSeconds) > 18 * 3600) {
+            return ZoneOffset.ofTotalSeconds(totalSeconds);
+        }
+        int i = totalSeconds / 900 + 18 * 4;
+        ZoneOffset o = QUARTER_HOURS[i];
+        if (o == null) {
+            o = ZoneOffset.ofTotalSeconds(totalSeconds);
+            QUARTER_HOURS[i] = o; // a benign race: ZoneOffsets are immutable and equal
+        }
+        return o;
     }
 
     // ---- writing ----

@@ -47,6 +47,30 @@ class DateTimeCodecsTest {
     }
 
     @Test
+    void timestamptzTextFastPathAgreesWithTheGeneralParser() {
+        String[] same = {"2024-01-01 00:00:01+00", "2024-02-29 23:59:59.5+05:30", "1999-12-31 12:34:56.123456-03",
+                "0001-01-01 00:00:00+00", "2024-06-01 10:00:00.000001+05:45", "1900-01-01 00:00:00+01:33:20",
+                "2024-06-01 10:00:00-09:30", "9999-12-31 23:59:59.999999+14"};
+        for (String s : same) {
+            byte[] b = s.getBytes();
+            OffsetDateTime fast = DateTimeText.fastTimestampTz(b, 0, b.length);
+            assertThat(fast).as(s).isNotNull().isEqualTo(DateTimeText.parseTimestampTz(s));
+            assertThat(loadText(1184, s)).as(s).isEqualTo(fast);
+        }
+        // forms the fast path leaves to the general parser, which reads them or explains what is wrong
+        String[] general = {"0044-03-15 12:00:00+00 BC", "12345-01-01 00:00:00+00", "2024-01-01 24:00:00+00",
+                "2024-01-01 00:00:00", "2024-01-01T00:00:00+00", "2024-13-01 00:00:00+00", "2024-01-01 00:00:00.+00",
+                "2024-01-01 00:00:00+0", "2024-01-01 00:00:00+00:3", "2024-01-01 0a:00:00+00", "2024-01-01 00:00:00+00:00:00:00"};
+        for (String s : general) {
+            byte[] b = s.getBytes();
+            assertThat(DateTimeText.fastTimestampTz(b, 0, b.length)).as(s).isNull();
+        }
+        assertThat(loadText(1184, "0044-03-15 12:00:00+00 BC")).isEqualTo(OffsetDateTime.of(-43, 3, 15, 12, 0, 0, 0, ZoneOffset.UTC));
+        assertThat(loadText(1184, "2024-01-01 24:00:00+00")).isEqualTo(OffsetDateTime.of(2024, 1, 2, 0, 0, 0, 0, ZoneOffset.UTC));
+        assertThatThrownBy(() -> loadText(1184, "2024-13-01 00:00:00+00")).isInstanceOf(DataException.class).hasMessageContaining("DateStyle");
+    }
+
+    @Test
     void timestampBinaryIsMicrosSince2000() {
         LocalDateTime t = LocalDateTime.of(2000, 1, 1, 0, 0, 1, 1_000);
         assertThat(hex(dump(t, Format.BINARY))).isEqualTo("00000000000f4241");
