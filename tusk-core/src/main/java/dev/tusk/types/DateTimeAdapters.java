@@ -50,6 +50,7 @@ public final class DateTimeAdapters {
         final Format format;
         final boolean mapInfinity;
         final Supplier<ZoneId> zone;
+        final EpochDays days = new EpochDays();
 
         TemporalLoader(Format format, boolean mapInfinity, Supplier<ZoneId> zone) {
             this.format = format;
@@ -164,8 +165,8 @@ public final class DateTimeAdapters {
             if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
                 return infinity(micros == Long.MAX_VALUE);
             }
-            return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L) + PG_EPOCH_SECONDS,
-                    (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC);
+            return days.localDateTime(Math.floorDiv(micros, 1_000_000L) + PG_EPOCH_SECONDS,
+                    (int) Math.floorMod(micros, 1_000_000L) * 1000);
         }
     }
 
@@ -201,10 +202,12 @@ public final class DateTimeAdapters {
             if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
                 return infinity(micros == Long.MAX_VALUE);
             }
-            Instant i = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L) + PG_EPOCH_SECONDS,
-                    Math.floorMod(micros, 1_000_000L) * 1000);
+            long seconds = Math.floorDiv(micros, 1_000_000L) + PG_EPOCH_SECONDS;
+            int nanos = (int) Math.floorMod(micros, 1_000_000L) * 1000;
             ZoneId z = zone.get();
-            return OffsetDateTime.ofInstant(i, z == null ? ZoneOffset.UTC : z);
+            ZoneOffset offset = z == null ? ZoneOffset.UTC
+                    : z instanceof ZoneOffset o ? o : z.getRules().getOffset(Instant.ofEpochSecond(seconds));
+            return OffsetDateTime.of(days.localDateTime(seconds + offset.getTotalSeconds(), nanos), offset);
         }
     }
 
