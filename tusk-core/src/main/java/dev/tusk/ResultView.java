@@ -46,7 +46,8 @@ final class ResultView {
         int off = data.offset(row, col);
         Loader<?> l = loaders[col];
         if (l != null) {
-            return dev.tusk.internal.core.ValueLoading.load(l, ByteBuffer.wrap(data.data(), off, len).slice(),
+            // the value lies between position and limit (the Loader contract); no slice: one buffer, not two
+            return dev.tusk.internal.core.ValueLoading.load(l, ByteBuffer.wrap(data.data(), off, len),
                     data.columns().get(col).typeOid());
         }
         if (data.columns().get(col).formatCode() == 0) {

@@ -50,7 +50,7 @@ public final class DateTimeAdapters {
         final Format format;
         final boolean mapInfinity;
         final Supplier<ZoneId> zone;
-        final EpochDays days = new EpochDays();
+        final DayMemo days = new DayMemo();
 
         TemporalLoader(Format format, boolean mapInfinity, Supplier<ZoneId> zone) {
             this.format = format;
@@ -187,7 +187,7 @@ public final class DateTimeAdapters {
 
         @Override
         OffsetDateTime fastText(byte[] a, int off, int len) {
-            return DateTimeText.fastTimestampTz(a, off, len);
+            return DateTimeText.fastTimestampTz(a, off, len, days);
         }
 
         @Override

@@ -191,7 +191,7 @@ final class DateTimeText {
      * bytes without a CharSequence; null for any other form (BC, years past 9999, 24:00:00, malformed), which
      * {@link #parseTimestampTz} then reads or rejects with its message.
      */
-    static OffsetDateTime fastTimestampTz(byte[] a, int off, int len) {
+    static OffsetDateTime fastTimestampTz(byte[] a, int off, int len, DayMemo days) {
         int end = off + len;
         if (len < 22 || a[off + 4] != '-' || a[off + 7] != '-' || a[off + 10] != ' ' || a[off + 13] != ':'
                 || a[off + 16] != ':') {
@@ -234,7 +234,7 @@ final class DateTimeText {
             return null;
         }
         try {
-            return OffsetDateTime.of(y, mo, d, h, mi, sec, nanos, offset(sign * offset));
+            return OffsetDateTime.of(LocalDateTime.of(days.date(y, mo, d), LocalTime.of(h, mi, sec, nanos)), offset(sign * offset));
         } catch (java.time.DateTimeException e) {
             return null;
         }

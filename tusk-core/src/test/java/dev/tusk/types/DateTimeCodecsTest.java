@@ -53,7 +53,7 @@ class DateTimeCodecsTest {
                 "2024-06-01 10:00:00-09:30", "9999-12-31 23:59:59.999999+14"};
         for (String s : same) {
             byte[] b = s.getBytes();
-            OffsetDateTime fast = DateTimeText.fastTimestampTz(b, 0, b.length);
+            OffsetDateTime fast = DateTimeText.fastTimestampTz(b, 0, b.length, new DayMemo());
             assertThat(fast).as(s).isNotNull().isEqualTo(DateTimeText.parseTimestampTz(s));
             assertThat(loadText(1184, s)).as(s).isEqualTo(fast);
         }
@@ -63,7 +63,7 @@ class DateTimeCodecsTest {
                 "2024-01-01 00:00:00+0", "2024-01-01 00:00:00+00:3", "2024-01-01 0a:00:00+00", "2024-01-01 00:00:00+00:00:00:00"};
         for (String s : general) {
             byte[] b = s.getBytes();
-            assertThat(DateTimeText.fastTimestampTz(b, 0, b.length)).as(s).isNull();
+            assertThat(DateTimeText.fastTimestampTz(b, 0, b.length, new DayMemo())).as(s).isNull();
         }
         assertThat(loadText(1184, "0044-03-15 12:00:00+00 BC")).isEqualTo(OffsetDateTime.of(-43, 3, 15, 12, 0, 0, 0, ZoneOffset.UTC));
         assertThat(loadText(1184, "2024-01-01 24:00:00+00")).isEqualTo(OffsetDateTime.of(2024, 1, 2, 0, 0, 0, 0, ZoneOffset.UTC));
