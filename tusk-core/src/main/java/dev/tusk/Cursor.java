@@ -261,14 +261,22 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
     }
 
     void setResults(List<ResultData> data) {
-        List<ResultView> views = new ArrayList<>(data.size());
-        List<String> t = new ArrayList<>(data.size());
-        for (ResultData d : data) {
-            views.add(new ResultView(d, adaptersInUse()));
-            t.add(d.commandTag());
+        AdaptersMap a = adaptersInUse();
+        if (data.size() == 1) { // the usual case: no list to grow, no iterator
+            ResultData d = data.get(0);
+            this.results = List.of(new ResultView(d, a));
+            this.tags = java.util.Collections.singletonList(d.commandTag());
+        } else {
+            List<ResultView> views = new ArrayList<>(data.size());
+            List<String> t = new ArrayList<>(data.size());
+            for (int i = 0; i < data.size(); i++) {
+                ResultData d = data.get(i);
+                views.add(new ResultView(d, a));
+                t.add(d.commandTag());
+            }
+            this.results = views;
+            this.tags = t;
         }
-        this.results = views;
-        this.tags = t;
         select(0);
     }
 
