@@ -138,7 +138,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
 
     /** A lease: completes with a connection whose {@code close()} gives it back. */
     public CompletableFuture<AsyncConnection<R>> connection() {
-        stats.requestsNum.incrementAndGet();
+        stats.requestsNum.increment();
         CompletableFuture<AsyncConnection<R>> lease = new CompletableFuture<>();
         CompletableFuture<Slot<R>> waiter;
         lock.lock();
@@ -152,7 +152,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
                 return lease;
             }
             if (maxWaiting > 0 && waiters.size() >= maxWaiting) {
-                stats.requestsErrors.incrementAndGet();
+                stats.requestsErrors.increment();
                 return CompletableFuture.failedFuture(new TooManyRequests("pool '" + name + "' already has "
                         + waiters.size() + " requests waiting (maxWaiting " + maxWaiting + ")"));
             }
@@ -167,7 +167,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         }
         var timeoutTask = timer.schedule(() -> {
             if (abandon(waiter)) {
-                stats.requestsErrors.incrementAndGet();
+                stats.requestsErrors.increment();
                 Throwable why;
                 int max;
                 lock.lock();
@@ -206,7 +206,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
                 complete(slot, lease);
                 return;
             }
-            stats.connectionsLost.incrementAndGet();
+            stats.connectionsLost.increment();
             hooks.setLentAsync(slot.conn(), false);
             lock.lock();
             try {
@@ -327,9 +327,9 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
                 if (slot == null) {
                     return;
                 }
-                stats.usageMs.addAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - slot.since));
+                stats.usageMs.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - slot.since));
                 if (e != null || closed || conn.isClosed() || isRetired(slot, System.nanoTime())) {
-                    stats.returnsBad.addAndGet(e != null ? 1 : 0);
+                    stats.returnsBad.add(e != null ? 1 : 0);
                     retire(slot);
                     return;
                 }
@@ -381,7 +381,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         lock.lock();
         try {
             if (e != null) {
-                stats.connectionsErrors.incrementAndGet();
+                stats.connectionsErrors.increment();
                 lastConnectError = unwrap(e);
                 if (closed) {
                     size--;
@@ -401,8 +401,8 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
             } else {
                 failingSince = 0;
                 lastConnectError = null;
-                stats.connectionsNum.incrementAndGet();
-                stats.connectionsMs.addAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                stats.connectionsNum.increment();
+                stats.connectionsMs.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
                 if (closed) {
                     size--;
                     conn.close();

@@ -14,14 +14,14 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -81,51 +81,38 @@ public class ConnectionPool<R> implements AutoCloseable {
     private final Builder<R> config;
     private final String name;
     private final PoolAccess.Hooks hooks = PoolAccess.hooks();
+    /** The connections, claimed without a lock: the lock is for the waiters and the sizing. */
+    private final SlotBag<R> bag = new SlotBag<>();
     private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<Slot<R>> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter<R>> waiters = new ArrayDeque<>();
-    private final Map<Connection<R>, Slot<R>> lent = new IdentityHashMap<>();
+    /** {@code waiters.size()}, for a give-back to see without the lock whether anyone is waiting. */
+    private volatile int waiting;
     private final PoolStats stats = new PoolStats();
     private int minSize;
     private int maxSize;
     /** Open connections plus those being opened. */
     private int size;
     /** Connections made before this moment are replaced as soon as possible (drain()); nanoTime values. */
-    private long drainedAt = System.nanoTime();
+    private volatile long drainedAt = System.nanoTime();
     private long failingSince;
     /** Why the last attempt to open a connection failed; null once one succeeds. */
     private RuntimeException lastConnectError;
-    private boolean opened;
-    private boolean closed;
-    private ScheduledThreadPoolExecutor workers;
+    private volatile boolean opened;
+    private volatile boolean closed;
+    private volatile ScheduledThreadPoolExecutor workers;
     private ObjectName mbeanName;
 
-    /** One pooled connection and its times (System.nanoTime()). */
-    private static final class Slot<R> {
-        final Connection<R> conn;
-        final long created;
-        final long expires;
-        long since;
-
-        Slot(Connection<R> conn, long created, long expires) {
-            this.conn = conn;
-            this.created = created;
-            this.expires = expires;
-            this.since = created;
-        }
-    }
-
-    /** A caller waiting for a connection: handed one, woken to take an idle one, or failed. */
+    /**
+     * A caller waiting for a connection (parked): handed one by a give-back, woken to look for an idle one,
+     * or failed. Taken out of the queue under the lock, by whoever hands it a connection or by itself.
+     */
     private static final class Waiter<R> {
-        final Condition wakeUp;
+        final Thread thread = Thread.currentThread();
         final long since = System.nanoTime();
-        Slot<R> handed;
-        boolean woken;
-        RuntimeException failure;
-
-        Waiter(Condition wakeUp) {
-            this.wakeUp = wakeUp;
-        }
+        volatile PoolSlot<R> handed;
+        volatile RuntimeException failure;
+        /** Unparked to look for an idle connection and not yet looking: no need to unpark it again. */
+        volatile boolean woken;
     }
 
     ConnectionPool(Builder<R> config) {
@@ -177,7 +164,6 @@ public class ConnectionPool<R> implements AutoCloseable {
             if (opened) {
                 return;
             }
-            opened = true;
             AtomicInteger n = new AtomicInteger();
             workers = new ScheduledThreadPoolExecutor(config.numWorkers, r -> {
                 Thread t = new Thread(r, "tusk-pool-" + name + "-worker-" + n.incrementAndGet());
@@ -187,6 +173,7 @@ public class ConnectionPool<R> implements AutoCloseable {
             workers.setRemoveOnCancelPolicy(true);
             long period = Math.max(50, Math.min(1000, config.maxIdle.toMillis() / 4));
             workers.scheduleWithFixedDelay(this::maintain, period, period, TimeUnit.MILLISECONDS);
+            opened = true;
             growToMin();
         } finally {
             lock.unlock();
@@ -202,20 +189,16 @@ public class ConnectionPool<R> implements AutoCloseable {
     public void waitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            lock.lock();
-            try {
-                if (closed) {
-                    throw new PoolClosed("pool '" + name + "' is closed");
-                }
-                if (idle.size() + lent.size() >= minSize) {
-                    return;
-                }
-            } finally {
-                lock.unlock();
+            if (closed) {
+                throw new PoolClosed("pool '" + name + "' is closed");
+            }
+            int open = bag.size();
+            if (open >= minSize) {
+                return;
             }
             if (System.nanoTime() > deadline) {
                 throw new PoolTimeout("pool '" + name + "' not ready after " + timeout.toMillis() + " ms: "
-                        + (idle.size() + lent.size()) + " of " + minSize + " connections open; is the server reachable?");
+                        + open + " of " + minSize + " connections open; is the server reachable?");
             }
             sleepQuietly(10);
         }
@@ -224,25 +207,27 @@ public class ConnectionPool<R> implements AutoCloseable {
     /** Closes the pool: waiters fail with PoolClosed, idle connections close now, lent ones when given back. */
     @Override
     public void close() {
-        List<Slot<R>> toClose;
         lock.lock();
         try {
             if (closed) {
                 return;
             }
             closed = true;
-            toClose = new ArrayList<>(idle);
-            size -= idle.size();
-            idle.clear();
             for (Waiter<R> w : waiters) {
                 w.failure = new PoolClosed("pool '" + name + "' was closed while waiting");
-                w.wakeUp.signal();
+                LockSupport.unpark(w.thread);
             }
             waiters.clear();
+            waiting = 0;
         } finally {
             lock.unlock();
         }
-        toClose.forEach(s -> hooks.closeForReal(s.conn));
+        // a connection given back from now on sees closed, or is idle here (both are volatile): one of the two closes it
+        for (PoolSlot<R> s : bag.all()) {
+            if (s.claim(PoolSlot.IDLE, PoolSlot.RESERVED)) {
+                discard(s);
+            }
+        }
         if (workers != null) {
             workers.shutdownNow();
         }
@@ -299,91 +284,107 @@ public class ConnectionPool<R> implements AutoCloseable {
     public Connection<R> getconn(Duration timeout) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        stats.requestsNum.incrementAndGet();
+        stats.requestsNum.increment();
+        requireOpen();
         boolean queued = false;
         while (true) {
-            Slot<R> slot;
-            lock.lock();
-            try {
-                requireOpen();
-                slot = takeIdle(start);
-                if (slot == null) {
-                    if (!queued) {
-                        stats.requestsQueued.incrementAndGet();
-                        queued = true;
-                    }
-                    slot = await(deadline, timeout);
+            long now = start;
+            PoolSlot<R> slot = bag.take();
+            if (slot == null) {
+                if (!queued) {
+                    stats.requestsQueued.increment();
+                    queued = true;
                 }
-            } finally {
-                lock.unlock();
+                slot = await(deadline, timeout);
+                now = System.nanoTime();
+                stats.requestsWaitMs.add(TimeUnit.NANOSECONDS.toMillis(now - start));
             }
-            long now = queued ? System.nanoTime() : start;
-            if (ready(slot, now)) {
-                if (queued) {
-                    stats.requestsWaitMs.addAndGet(TimeUnit.NANOSECONDS.toMillis(now - start));
-                }
+            if (isRetired(slot, now)) {
+                discardLater(slot);
+            } else if (ready(slot, now)) {
                 hooks.setLent(slot.conn, true);
                 slot.since = now;
                 return slot.conn;
             }
-            start = System.nanoTime(); // another try, after a dead connection was replaced
+            start = System.nanoTime(); // another try, after a dead or expired connection was replaced
         }
     }
 
     /**
-     * Lock held: queues the caller and waits until it is handed a connection, or woken to take an idle one,
-     * or the deadline passes.
+     * Queues the caller and parks it until it is handed a connection, finds an idle one, or the deadline
+     * passes. A connection freed while it waits goes idle, where newcomers may take it first, and the oldest
+     * waiter is woken to look; once that waiter has waited {@link #BARGING_NANOS}, the next connection given
+     * back is handed to it directly.
      */
-    private Slot<R> await(long deadline, Duration timeout) {
-        if (config.maxWaiting > 0 && waiters.size() >= config.maxWaiting) {
-            stats.requestsErrors.incrementAndGet();
-            throw new TooManyRequests("pool '" + name + "' already has " + waiters.size()
-                    + " requests waiting (maxWaiting " + config.maxWaiting + ")");
-        }
-        Waiter<R> me = new Waiter<>(lock.newCondition());
-        waiters.addLast(me);
-        growForWaiter();
+    private PoolSlot<R> await(long deadline, Duration timeout) {
+        Waiter<R> me = new Waiter<>();
+        lock.lock();
         try {
-            while (true) {
-                if (me.handed != null) {
-                    return me.handed;
-                }
-                if (me.failure != null) {
-                    throw me.failure;
-                }
-                if (me.woken) {
-                    me.woken = false;
-                    Slot<R> slot = takeIdle(System.nanoTime());
-                    if (slot != null) {
-                        waiters.remove(me);
-                        wakeNext();
-                        return slot;
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    waiters.remove(me);
-                    wakeNext();
-                    stats.requestsErrors.incrementAndGet();
-                    throw PoolTimeouts.leaseTimedOut(name, timeout, maxSize, lastConnectError);
-                }
-                me.wakeUp.awaitNanos(left);
+            requireOpen();
+            if (config.maxWaiting > 0 && waiters.size() >= config.maxWaiting) {
+                stats.requestsErrors.increment();
+                throw new TooManyRequests("pool '" + name + "' already has " + waiters.size()
+                        + " requests waiting (maxWaiting " + config.maxWaiting + ")");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            waiters.remove(me);
-            if (me.handed != null) {
-                handOrIdle(me.handed);
-            } else {
-                wakeNext();
+            waiters.addLast(me);
+            waiting = waiters.size();
+            growForWaiter();
+        } finally {
+            lock.unlock();
+        }
+        while (true) {
+            me.woken = false;
+            // now that this waiter is counted, a give-back either sees it or made its connection idle before this look
+            PoolSlot<R> found = me.handed == null && me.failure == null ? bag.take() : null;
+            if (found != null || me.handed != null || me.failure != null) {
+                return leave(me, found, null);
             }
-            stats.requestsErrors.incrementAndGet();
-            throw new OperationalException("interrupted while waiting for a connection from pool '" + name + "'", e);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return leave(me, null, () -> PoolTimeouts.leaseTimedOut(name, timeout, maxSize, lastConnectError));
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                return leave(me, null, () -> new OperationalException("interrupted while waiting for a connection from pool '"
+                        + name + "'", new InterruptedException()));
+            }
+            LockSupport.parkNanos(this, left);
+        }
+    }
+
+    /**
+     * Takes a waiter out of the queue: returns the connection it was handed (passing on the one it found,
+     * if it found one as well) or the one it found; with neither, throws its failure or {@code giveUp}'s.
+     */
+    private PoolSlot<R> leave(Waiter<R> me, PoolSlot<R> found, Supplier<RuntimeException> giveUp) {
+        lock.lock();
+        try {
+            if (waiters.remove(me)) {
+                waiting = waiters.size();
+            }
+            PoolSlot<R> handed = me.handed;
+            if (handed != null) {
+                if (found != null) {
+                    handOrIdle(found);
+                }
+                return handed;
+            }
+            if (found != null) {
+                wakeFirstIfIdle(); // more than one connection may have come free
+                return found;
+            }
+            if (me.failure != null) {
+                throw me.failure;
+            }
+            stats.requestsErrors.increment();
+            wakeFirstIfIdle(); // this waiter may have been woken for a connection it now leaves to the next one
+            throw giveUp.get();
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Checks a slot taken for a borrower; a dead one is closed and replaced, and the borrower tries again. */
-    private boolean ready(Slot<R> slot, long now) {
+    private boolean ready(PoolSlot<R> slot, long now) {
         long idleFor = now - slot.since;
         boolean ok = idleFor < TRUST_RECENT_NANOS || hooks.probe(slot.conn, idleFor > DEEP_PROBE_AFTER_NANOS);
         if (ok && config.check != null) {
@@ -396,13 +397,7 @@ public class ConnectionPool<R> implements AutoCloseable {
             }
         }
         if (!ok) {
-            stats.connectionsLost.incrementAndGet();
-            lock.lock();
-            try {
-                lent.remove(slot.conn);
-            } finally {
-                lock.unlock();
-            }
+            stats.connectionsLost.increment();
             discard(slot);
         }
         return ok;
@@ -410,38 +405,48 @@ public class ConnectionPool<R> implements AutoCloseable {
 
     /** psycopg_pool's {@code putconn}: gives back a connection lent by this pool (same as its close()). */
     public void putconn(Connection<R> conn) {
-        lock.lock();
-        try {
-            if (!lent.containsKey(conn)) {
-                throw new ProgrammingException("this connection was not lent by pool '" + name + "' (or was already given back)");
-            }
-        } finally {
-            lock.unlock();
+        PoolSlot<R> slot = bag.find(conn);
+        if (slot == null || slot.state() != PoolSlot.IN_USE) {
+            throw new ProgrammingException("this connection was not lent by pool '" + name + "' (or was already given back)");
         }
         conn.close();
     }
 
     /** Called by a lent connection's close(): repairs it for the next borrower, or replaces it. */
-    private void giveBack(Connection<?> returned) {
-        boolean reusable = !closed && repair(returned);
-        hooks.setLent(returned, false);
+    private void giveBack(PoolSlot<R> slot) {
+        if (!slot.claim(PoolSlot.IN_USE, PoolSlot.RESERVED)) {
+            return; // given back already
+        }
+        boolean reusable = !closed && repair(slot.conn);
+        hooks.setLent(slot.conn, false);
         long now = System.nanoTime();
-        Slot<R> slot;
+        stats.usageMs.add(TimeUnit.NANOSECONDS.toMillis(now - slot.since));
+        if (!reusable || !keepsIdleConnections() || isRetired(slot, now)) {
+            discard(slot);
+            return;
+        }
+        slot.since = now;
+        release(slot);
+    }
+
+    /**
+     * A connection the caller holds becomes free. Without waiters it goes idle with no lock taken; with
+     * waiters, under the lock, it is handed to one who waited long or goes idle with the oldest one woken.
+     */
+    private void release(PoolSlot<R> slot) {
+        if (waiting == 0) {
+            slot.set(PoolSlot.IDLE);
+            // a waiter who queued meanwhile may have looked before the slot was idle; it would not look again
+            if ((waiting == 0 && !closed) || !slot.claim(PoolSlot.IDLE, PoolSlot.RESERVED)) {
+                return; // nobody to tell, or someone took it (their give-back sees the waiter)
+            }
+        }
         lock.lock();
         try {
-            slot = lent.remove(returned);
-            if (slot == null) {
-                return;
-            }
-            stats.usageMs.addAndGet(TimeUnit.NANOSECONDS.toMillis(now - slot.since));
-            if (reusable && !closed && keepsIdleConnections() && !isRetired(slot, now)) {
-                handOrIdle(slot);
-                return;
-            }
+            handOrIdle(slot);
         } finally {
             lock.unlock();
         }
-        discard(slot);
     }
 
     /** Rolls back what the borrower left open and runs {@code reset}; false when the connection is unusable. */
@@ -449,7 +454,7 @@ public class ConnectionPool<R> implements AutoCloseable {
         // the probe reads what the server sent meanwhile: a connection whose backend went away while lent (a
         // shutdown, pg_terminate_backend) must not go back to the idle set
         if (conn.isClosed() || !hooks.probe(conn, false)) {
-            stats.returnsBad.incrementAndGet();
+            stats.returnsBad.increment();
             return false;
         }
         try {
@@ -459,7 +464,7 @@ public class ConnectionPool<R> implements AutoCloseable {
                 hooks.setLent(conn, true); // the pool's own calls
                 conn.rollback();
             } else if (status != TransactionStatus.IDLE) {
-                stats.returnsBad.incrementAndGet();
+                stats.returnsBad.increment();
                 return false;
             }
             if (config.reset != null) {
@@ -472,7 +477,7 @@ public class ConnectionPool<R> implements AutoCloseable {
             return true;
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "pool '" + name + "': connection given back unusable: " + e.getMessage());
-            stats.returnsBad.incrementAndGet();
+            stats.returnsBad.increment();
             return false;
         }
     }
@@ -484,6 +489,7 @@ public class ConnectionPool<R> implements AutoCloseable {
         return true;
     }
 
+    /** Lock not needed. */
     private void requireOpen() {
         if (closed) {
             throw new PoolClosed("pool '" + name + "' is closed");
@@ -493,56 +499,54 @@ public class ConnectionPool<R> implements AutoCloseable {
         }
     }
 
-    /** The next usable idle connection, registered as lent; expired or retired ones are replaced. */
-    private Slot<R> takeIdle(long now) {
-        for (Slot<R> s = idle.pollFirst(); s != null; s = idle.pollFirst()) {
-            if (isRetired(s, now)) {
-                discardLater(s);
-                continue;
-            }
-            lent.put(s.conn, s);
-            return s;
-        }
-        return null;
-    }
-
-    private boolean isRetired(Slot<R> s, long now) {
+    /** Lock not needed. */
+    private boolean isRetired(PoolSlot<R> s, long now) {
         return now - s.expires >= 0 || s.created - drainedAt < 0;
     }
 
     /**
-     * Lock held: a connection becomes free. A waiter queued for longer than {@link #BARGING_NANOS} is handed
-     * it; otherwise it goes idle, where the first caller takes it (often the thread that just gave it back,
-     * as with HikariCP) and the oldest waiter is woken to try.
+     * Lock held; the caller holds {@code slot} (not idle): a waiter queued for longer than
+     * {@link #BARGING_NANOS} is handed it; otherwise it goes idle, where the first caller takes it (often the
+     * thread that just gave it back, as with HikariCP) and the oldest waiter is woken to try.
      */
-    private void handOrIdle(Slot<R> slot) {
+    private void handOrIdle(PoolSlot<R> slot) {
+        if (closed) {
+            discardLater(slot);
+            return;
+        }
         Waiter<R> first = waiters.peekFirst();
         if (first != null && (!keepsIdleConnections() || System.nanoTime() - first.since > BARGING_NANOS)) {
             waiters.pollFirst();
-            lent.put(slot.conn, slot);
+            waiting = waiters.size();
+            slot.set(PoolSlot.IN_USE);
             first.handed = slot;
-            first.wakeUp.signal();
+            LockSupport.unpark(first.thread);
         } else if (!keepsIdleConnections()) {
             discardLater(slot);
         } else {
-            slot.since = System.nanoTime();
-            idle.addLast(slot);
-            wakeNext();
+            slot.set(PoolSlot.IDLE);
+            wakeFirst();
         }
     }
 
-    /** Lock held: wakes the oldest waiter to take an idle connection, unless it is already awake. */
-    private void wakeNext() {
+    /** Lock held: wakes the oldest waiter to look for an idle connection, unless it is already awake. */
+    private void wakeFirst() {
         Waiter<R> first = waiters.peekFirst();
-        if (first != null && !first.woken && !idle.isEmpty()) {
+        if (first != null && !first.woken) {
             first.woken = true;
-            first.wakeUp.signal();
+            LockSupport.unpark(first.thread);
+        }
+    }
+
+    private void wakeFirstIfIdle() {
+        if (!waiters.isEmpty() && bag.idleCount() > 0) {
+            wakeFirst();
         }
     }
 
     /** Opens one more connection if a waiter could use it. */
     private void growForWaiter() {
-        if (size < maxSize && size - idle.size() - lent.size() < waiters.size()) {
+        if (size < maxSize && size - bag.size() < waiters.size()) {
             size++;
             workers.execute(() -> openOne(0));
         }
@@ -555,8 +559,14 @@ public class ConnectionPool<R> implements AutoCloseable {
         }
     }
 
-    /** Closes a connection that left the pool's books, then opens a replacement if one is needed. */
-    private void discard(Slot<R> slot) {
+    /**
+     * Lock not needed; the caller holds {@code slot}: closes it and takes it out of the bag, then opens a
+     * replacement if one is needed.
+     */
+    private void discard(PoolSlot<R> slot) {
+        if (!bag.remove(slot)) {
+            return; // discarded already
+        }
         hooks.closeForReal(slot.conn);
         lock.lock();
         try {
@@ -572,9 +582,13 @@ public class ConnectionPool<R> implements AutoCloseable {
         }
     }
 
-    /** discard() for callers holding the lock: the close happens on a worker. */
-    private void discardLater(Slot<R> slot) {
-        workers.execute(() -> discard(slot));
+    /** discard() on a worker, for callers that hold the lock or must not wait for the close. */
+    private void discardLater(PoolSlot<R> slot) {
+        try {
+            workers.execute(() -> discard(slot));
+        } catch (RejectedExecutionException closing) {
+            discard(slot);
+        }
     }
 
     /** Worker: opens a connection for a slot already counted in {@code size}; retries with backoff. */
@@ -592,22 +606,23 @@ public class ConnectionPool<R> implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            stats.connectionsErrors.incrementAndGet();
+            stats.connectionsErrors.increment();
             retryLater(lastDelay, e);
             return;
         }
         long now = System.nanoTime();
-        stats.connectionsNum.incrementAndGet();
-        stats.connectionsMs.addAndGet(TimeUnit.NANOSECONDS.toMillis(now - t0));
-        hooks.attach(conn, this::giveBack);
-        hooks.setLent(conn, false);
+        stats.connectionsNum.increment();
+        stats.connectionsMs.add(TimeUnit.NANOSECONDS.toMillis(now - t0));
         long lifetime = config.maxLifetime.toNanos();
-        Slot<R> slot = new Slot<>(conn, now, now + lifetime - (long) (lifetime * 0.05 * ThreadLocalRandom.current().nextDouble()));
+        PoolSlot<R> slot = new PoolSlot<>(conn, now, now + lifetime - (long) (lifetime * 0.05 * ThreadLocalRandom.current().nextDouble()));
+        hooks.attach(conn, c -> giveBack(slot));
+        hooks.setLent(conn, false);
         lock.lock();
         try {
             failingSince = 0;
             lastConnectError = null;
             if (!closed) {
+                bag.add(slot);
                 handOrIdle(slot);
                 return;
             }
@@ -617,6 +632,7 @@ public class ConnectionPool<R> implements AutoCloseable {
         }
         hooks.closeForReal(conn);
     }
+
 
     private void retryLater(long lastDelay, RuntimeException e) {
         boolean giveUp;
@@ -665,26 +681,33 @@ public class ConnectionPool<R> implements AutoCloseable {
 
     /** Worker, periodically: shrinks idle connections above minSize, replaces expired ones, grows to minSize. */
     private void maintain() {
-        List<Slot<R>> retire = new ArrayList<>();
+        if (closed) {
+            return;
+        }
+        int open;
+        int min;
         lock.lock();
         try {
-            if (closed) {
-                return;
-            }
-            long now = System.nanoTime();
-            long maxIdle = config.maxIdle.toNanos();
-            for (var it = idle.iterator(); it.hasNext(); ) {
-                Slot<R> s = it.next();
-                boolean tooMany = size - retire.size() > minSize && now - s.since > maxIdle;
-                if (isRetired(s, now) || tooMany || !hooks.probe(s.conn, false)) {
-                    it.remove();
-                    retire.add(s);
-                }
-            }
+            open = size;
+            min = minSize;
         } finally {
             lock.unlock();
         }
-        retire.forEach(this::discard);
+        long now = System.nanoTime();
+        long maxIdle = config.maxIdle.toNanos();
+        int retired = 0;
+        for (PoolSlot<R> s : bag.all()) {
+            if (!s.claim(PoolSlot.IDLE, PoolSlot.RESERVED)) {
+                continue; // lent, or being checked: seen next time
+            }
+            boolean tooMany = open - retired > min && now - s.since > maxIdle;
+            if (isRetired(s, now) || tooMany || !hooks.probe(s.conn, false)) {
+                retired++;
+                discard(s);
+            } else {
+                release(s); // idle since the same moment as before
+            }
+        }
         lock.lock();
         try {
             if (!closed) {
@@ -716,17 +739,14 @@ public class ConnectionPool<R> implements AutoCloseable {
 
     /** Checks every idle connection now (with {@code check}, or {@link #checkConnection}); replaces the bad ones. */
     public void checkAll() {
-        List<Slot<R>> toCheck;
-        lock.lock();
-        try {
-            toCheck = new ArrayList<>(idle);
-            idle.clear();
-            toCheck.forEach(s -> lent.put(s.conn, s));
-        } finally {
-            lock.unlock();
+        List<PoolSlot<R>> toCheck = new ArrayList<>();
+        for (PoolSlot<R> s : bag.all()) {
+            if (s.claim(PoolSlot.IDLE, PoolSlot.RESERVED)) {
+                toCheck.add(s);
+            }
         }
         Consumer<Connection<R>> check = config.check != null ? config.check : ConnectionPool::checkConnection;
-        for (Slot<R> s : toCheck) {
+        for (PoolSlot<R> s : toCheck) {
             boolean ok = hooks.probe(s.conn, true);
             if (ok) {
                 hooks.setLent(s.conn, true);
@@ -737,32 +757,23 @@ public class ConnectionPool<R> implements AutoCloseable {
                 }
                 hooks.setLent(s.conn, false);
             }
-            lock.lock();
-            try {
-                lent.remove(s.conn);
-                if (ok && !closed) {
-                    handOrIdle(s);
-                    continue;
-                }
-            } finally {
-                lock.unlock();
+            if (ok && !closed) {
+                s.since = System.nanoTime();
+                release(s);
+            } else {
+                stats.connectionsLost.increment();
+                discard(s);
             }
-            stats.connectionsLost.incrementAndGet();
-            discard(s);
         }
     }
 
     /** Replaces every connection: idle ones now, lent ones when given back (e.g. after a failover). */
     public void drain() {
-        lock.lock();
-        try {
-            drainedAt = System.nanoTime();
-            for (Slot<R> s : idle) {
+        drainedAt = System.nanoTime();
+        for (PoolSlot<R> s : bag.all()) {
+            if (s.claim(PoolSlot.IDLE, PoolSlot.RESERVED)) {
                 discardLater(s);
             }
-            idle.clear();
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -779,7 +790,7 @@ public class ConnectionPool<R> implements AutoCloseable {
     private Map<String, Long> stats(boolean reset) {
         lock.lock();
         try {
-            return stats.report(minSize, maxSize, size, idle.size(), waiters.size(), reset);
+            return stats.report(minSize, maxSize, size, bag.idleCount(), waiters.size(), reset);
         } finally {
             lock.unlock();
         }

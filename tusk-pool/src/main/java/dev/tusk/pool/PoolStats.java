@@ -2,20 +2,20 @@ package dev.tusk.pool;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /** psycopg_pool's counters; the gauges (pool_size, ...) are added by the pool when it reports. */
 final class PoolStats {
-    final AtomicLong usageMs = new AtomicLong();
-    final AtomicLong requestsNum = new AtomicLong();
-    final AtomicLong requestsQueued = new AtomicLong();
-    final AtomicLong requestsWaitMs = new AtomicLong();
-    final AtomicLong requestsErrors = new AtomicLong();
-    final AtomicLong returnsBad = new AtomicLong();
-    final AtomicLong connectionsNum = new AtomicLong();
-    final AtomicLong connectionsMs = new AtomicLong();
-    final AtomicLong connectionsErrors = new AtomicLong();
-    final AtomicLong connectionsLost = new AtomicLong();
+    final LongAdder usageMs = new LongAdder();
+    final LongAdder requestsNum = new LongAdder();
+    final LongAdder requestsQueued = new LongAdder();
+    final LongAdder requestsWaitMs = new LongAdder();
+    final LongAdder requestsErrors = new LongAdder();
+    final LongAdder returnsBad = new LongAdder();
+    final LongAdder connectionsNum = new LongAdder();
+    final LongAdder connectionsMs = new LongAdder();
+    final LongAdder connectionsErrors = new LongAdder();
+    final LongAdder connectionsLost = new LongAdder();
 
     /** psycopg_pool's report: the gauges a pool reads under its lock, then the counters ({@code reset}: popStats). */
     Map<String, Long> report(int min, int max, int size, int available, int waiting, boolean reset) {
@@ -45,7 +45,7 @@ final class PoolStats {
         return m;
     }
 
-    private static void put(Map<String, Long> m, String key, AtomicLong v, boolean reset) {
-        m.put(key, reset ? v.getAndSet(0) : v.get());
+    private static void put(Map<String, Long> m, String key, LongAdder v, boolean reset) {
+        m.put(key, reset ? v.sumThenReset() : v.sum());
     }
 }

@@ -1,0 +1,68 @@
+package dev.tusk.pool;
+
+import dev.tusk.Connection;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One pooled connection, its times (System.nanoTime()) and its state, which borrowers claim with a
+ * compare-and-set: whoever moves it from {@link #IDLE} owns it.
+ */
+final class PoolSlot<R> {
+    /** Free, in the bag: the first to claim it owns it. */
+    static final int IDLE = 0;
+    /** Lent to a borrower (or handed to a waiter, or being checked before it is lent). */
+    static final int IN_USE = 1;
+    /** Held by the pool itself: being given back, checked by maintenance, opened, or about to be closed. */
+    static final int RESERVED = 2;
+    /** Out of the bag for good. */
+    static final int REMOVED = -1;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(PoolSlot.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final Connection<R> conn;
+    final long created;
+    final long expires;
+    /**
+     * When it was lent (while in use) or given back (while idle). Written by its owner before the state
+     * is set, read by the next owner after claiming it: the state's volatile accesses order them.
+     */
+    long since;
+    @SuppressWarnings("unused") // through STATE
+    private volatile int state = RESERVED;
+
+    PoolSlot(Connection<R> conn, long created, long expires) {
+        this.conn = conn;
+        this.created = created;
+        this.expires = expires;
+        this.since = created;
+    }
+
+    int state() {
+        return state;
+    }
+
+    /** Moves it from {@code from} to {@code to}; false when its state was not {@code from}. */
+    boolean claim(int from, int to) {
+        return state == from && STATE.compareAndSet(this, from, to);
+    }
+
+    /** Sets the state; a volatile write, which the give-back's check for waiters must not come before. */
+    void set(int to) {
+        state = to;
+    }
+
+    @Override
+    public String toString() {
+        return "PoolSlot[" + state + ", " + conn + "]";
+    }
+}
