@@ -76,6 +76,8 @@ public class ConnectionPool<R> implements AutoCloseable {
      * pay a thread wake-up per lease.
      */
     private static final long BARGING_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** How often a borrower who found no idle connection yields and looks again before it queues. */
+    private static final int SPINS_BEFORE_QUEUING = 8;
     private static final long TRUST_RECENT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Builder<R> config;
@@ -291,6 +293,9 @@ public class ConnectionPool<R> implements AutoCloseable {
             long now = start;
             PoolSlot<R> slot = bag.take();
             if (slot == null) {
+                slot = takeSoon();
+            }
+            if (slot == null) {
                 if (!queued) {
                     stats.requestsQueued.increment();
                     queued = true;
@@ -308,6 +313,22 @@ public class ConnectionPool<R> implements AutoCloseable {
             }
             start = System.nanoTime(); // another try, after a dead or expired connection was replaced
         }
+    }
+
+    /**
+     * Before queuing: lets the threads holding the connections run a little (they are often just about to give
+     * one back, but descheduled when threads outnumber cores) and looks again. Cheaper than parking, which
+     * costs this thread a wake-up and the one giving back the lock.
+     */
+    private PoolSlot<R> takeSoon() {
+        for (int i = 0; i < SPINS_BEFORE_QUEUING; i++) {
+            Thread.yield();
+            PoolSlot<R> slot = bag.take();
+            if (slot != null) {
+                return slot;
+            }
+        }
+        return null;
     }
 
     /**
