@@ -8,11 +8,11 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.pool.PoolAccess;
+import dev.tusk.pool.WaiterQueue.Waiter;
 
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -86,9 +86,7 @@ public class ConnectionPool<R> implements AutoCloseable {
     /** The connections, claimed without a lock: the lock is for the waiters and the sizing. */
     private final SlotBag<R> bag = new SlotBag<>();
     private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<Waiter<R>> waiters = new ArrayDeque<>();
-    /** {@code waiters.size()}, for a give-back to see without the lock whether anyone is waiting. */
-    private volatile int waiting;
+    private final WaiterQueue<R> waiters = new WaiterQueue<>();
     private final PoolStats stats = new PoolStats();
     private int minSize;
     private int maxSize;
@@ -103,19 +101,6 @@ public class ConnectionPool<R> implements AutoCloseable {
     private volatile boolean closed;
     private volatile ScheduledThreadPoolExecutor workers;
     private ObjectName mbeanName;
-
-    /**
-     * A caller waiting for a connection (parked): handed one by a give-back, woken to look for an idle one,
-     * or failed. Taken out of the queue under the lock, by whoever hands it a connection or by itself.
-     */
-    private static final class Waiter<R> {
-        final Thread thread = Thread.currentThread();
-        final long since = System.nanoTime();
-        volatile PoolSlot<R> handed;
-        volatile RuntimeException failure;
-        /** Unparked to look for an idle connection and not yet looking: no need to unpark it again. */
-        volatile boolean woken;
-    }
 
     ConnectionPool(Builder<R> config) {
         this.config = config;
@@ -215,12 +200,7 @@ public class ConnectionPool<R> implements AutoCloseable {
                 return;
             }
             closed = true;
-            for (Waiter<R> w : waiters) {
-                w.failure = new PoolClosed("pool '" + name + "' was closed while waiting");
-                LockSupport.unpark(w.thread);
-            }
-            waiters.clear();
-            waiting = 0;
+            waiters.failAll(() -> new PoolClosed("pool '" + name + "' was closed while waiting"));
         } finally {
             lock.unlock();
         }
@@ -285,20 +265,22 @@ public class ConnectionPool<R> implements AutoCloseable {
 
     public Connection<R> getconn(Duration timeout) {
         long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
+        long asked = start;
+        long deadline = 0;
         stats.requestsNum.increment();
         requireOpen();
         boolean queued = false;
         while (true) {
             long now = start;
             PoolSlot<R> slot = bag.take();
-            if (slot == null) {
+            if (slot == null && keepsIdleConnections()) {
                 slot = takeSoon();
             }
             if (slot == null) {
                 if (!queued) {
                     stats.requestsQueued.increment();
                     queued = true;
+                    deadline = asked + timeout.toNanos();
                 }
                 slot = await(deadline, timeout);
                 now = System.nanoTime();
@@ -338,7 +320,7 @@ public class ConnectionPool<R> implements AutoCloseable {
      * back is handed to it directly.
      */
     private PoolSlot<R> await(long deadline, Duration timeout) {
-        Waiter<R> me = new Waiter<>();
+        Waiter<R> me;
         lock.lock();
         try {
             requireOpen();
@@ -347,8 +329,7 @@ public class ConnectionPool<R> implements AutoCloseable {
                 throw new TooManyRequests("pool '" + name + "' already has " + waiters.size()
                         + " requests waiting (maxWaiting " + config.maxWaiting + ")");
             }
-            waiters.addLast(me);
-            waiting = waiters.size();
+            me = waiters.join();
             growForWaiter();
         } finally {
             lock.unlock();
@@ -379,9 +360,7 @@ public class ConnectionPool<R> implements AutoCloseable {
     private PoolSlot<R> leave(Waiter<R> me, PoolSlot<R> found, Supplier<RuntimeException> giveUp) {
         lock.lock();
         try {
-            if (waiters.remove(me)) {
-                waiting = waiters.size();
-            }
+            waiters.leave(me);
             PoolSlot<R> handed = me.handed;
             if (handed != null) {
                 if (found != null) {
@@ -455,10 +434,10 @@ public class ConnectionPool<R> implements AutoCloseable {
      * waiters, under the lock, it is handed to one who waited long or goes idle with the oldest one woken.
      */
     private void release(PoolSlot<R> slot) {
-        if (waiting == 0) {
+        if (waiters.count() == 0) {
             slot.set(PoolSlot.IDLE);
             // a waiter who queued meanwhile may have looked before the slot was idle; it would not look again
-            if ((waiting == 0 && !closed) || !slot.claim(PoolSlot.IDLE, PoolSlot.RESERVED)) {
+            if ((waiters.count() == 0 && !closed) || !slot.claim(PoolSlot.IDLE, PoolSlot.RESERVED)) {
                 return; // nobody to tell, or someone took it (their give-back sees the waiter)
             }
         }
@@ -535,33 +514,21 @@ public class ConnectionPool<R> implements AutoCloseable {
             discardLater(slot);
             return;
         }
-        Waiter<R> first = waiters.peekFirst();
+        Waiter<R> first = waiters.first();
         if (first != null && (!keepsIdleConnections() || System.nanoTime() - first.since > BARGING_NANOS)) {
-            waiters.pollFirst();
-            waiting = waiters.size();
             slot.set(PoolSlot.IN_USE);
-            first.handed = slot;
-            LockSupport.unpark(first.thread);
+            waiters.handFirst(slot);
         } else if (!keepsIdleConnections()) {
             discardLater(slot);
         } else {
             slot.set(PoolSlot.IDLE);
-            wakeFirst();
-        }
-    }
-
-    /** Lock held: wakes the oldest waiter to look for an idle connection, unless it is already awake. */
-    private void wakeFirst() {
-        Waiter<R> first = waiters.peekFirst();
-        if (first != null && !first.woken) {
-            first.woken = true;
-            LockSupport.unpark(first.thread);
+            waiters.wakeFirst();
         }
     }
 
     private void wakeFirstIfIdle() {
         if (!waiters.isEmpty() && bag.idleCount() > 0) {
-            wakeFirst();
+            waiters.wakeFirst();
         }
     }
 
