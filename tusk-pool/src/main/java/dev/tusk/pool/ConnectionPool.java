@@ -42,7 +42,11 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * <p>Waiting is first come, first served; a connection is never lent out once it is past
+ * <p>Leasing and giving back take no lock while a connection is idle (as HikariCP's ConcurrentBag: each
+ * connection is claimed with a compare-and-set, a thread first tries the one it used last). Callers who find
+ * none wait in a queue, oldest first: a connection given back goes idle for whoever asks first, and the oldest
+ * waiter is woken to look, until that waiter has waited 2 ms; then the next connection given back is handed to
+ * it, so newcomers cannot starve it. A connection is never lent out once it is past
  * {@code maxLifetime} or found broken (checked when it is taken as well as when it comes back); a caller
  * whose wait times out or is interrupted never loses a connection. Background workers keep
  * {@code minSize} connections open, close idle ones above it after {@code maxIdle}, replace expired
