@@ -102,6 +102,8 @@ public final class AsyncConnection<R> implements AutoCloseable {
     private java.util.ArrayDeque<Runnable> heldBack;
     /** The innermost open {@link AsyncPipeline}, or null outside pipeline mode. Loop thread only. */
     private AsyncPipeline pipeline;
+    /** Whether a statement has been failed with the error that broke the connection ({@link #lostError}). Loop thread only. */
+    private boolean lossReported;
     private volatile PipelineStatus pipelineStatus = PipelineStatus.OFF;
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
@@ -243,8 +245,8 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 source = new SimpleSource(params == null ? query : ((AsyncClientCursor<?>) cursor).merge(query, params));
             } else {
                 Bound st = bind(cursor, query, params);
-                Boolean b = opts.binary() != null ? opts.binary() : cursor.binary();
-                source = new PreparedSource(st.sql(), List.of(st.params()), b != null && b ? 1 : 0, opts.prepare(), true, true);
+                boolean b = opts.binary() != null ? opts.binary() : binaryResults(cursor);
+                source = new PreparedSource(st.sql(), List.of(st.params()), b ? 1 : 0, opts.prepare(), true, true);
             }
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
@@ -253,6 +255,11 @@ public final class AsyncConnection<R> implements AutoCloseable {
             cursor.setResults(c.results());
             return cursor;
         }, opts.timeout() != null ? opts.timeout() : statementTimeout);
+    }
+
+    /** The cursor's choice of result format, else the connection's default ({@link ConnectOptions#binary()}). */
+    private boolean binaryResults(AsyncCursor<?> cursor) {
+        return cursor.binary() != null ? cursor.binary() : options.binary();
     }
 
     /**
@@ -288,8 +295,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 cursor.afterMany(returning);
                 return CompletableFuture.completedFuture(cursor);
             }
-            Boolean b = cursor.binary();
-            int format = b != null && b ? 1 : 0;
+            int format = binaryResults(cursor) ? 1 : 0;
             InsertRewriter rewriter = returning || binds.size() < 2 ? null : InsertRewriter.of(sql, binds.get(0).size());
             if (rewriter == null) {
                 source = new PreparedSource(sql, binds, format, null, returning, true);
@@ -517,7 +523,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         TuskException broken = driver.failure();
         if (broken != null) {
             inFlight.decrementAndGet();
-            f.completeExceptionally(brokenError(broken));
+            f.completeExceptionally(lostError(broken));
             return;
         }
         if (mayBegin) {
@@ -543,6 +549,9 @@ public final class AsyncConnection<R> implements AutoCloseable {
         AsyncStatementTimer.Watch watch = timer.watch(timeout, begin != null ? begin : cmd, cmd);
         cmd.onComplete(() -> {
             inFlight.decrementAndGet();
+            if (driver.failure() != null) {
+                lossReported = true; // this statement fails with the loss's own error
+            }
             source.completed(cmd);
             boolean last = !driver.core().hasPending();
             if (last && cmd.endsAtSync()) {
@@ -797,7 +806,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         inOrder(() -> {
             TuskException broken = driver.failure();
             if (broken != null) {
-                f.completeExceptionally(brokenError(broken));
+                f.completeExceptionally(lostError(broken));
                 return;
             }
             try {
@@ -815,6 +824,19 @@ public final class AsyncConnection<R> implements AutoCloseable {
             return brokenError(broken);
         }
         return new OperationalException("the connection is closed");
+    }
+
+    /**
+     * The error for a statement on a lost connection. The first after a loss that no statement saw (the server
+     * ended an idle session, say) gets the loss's own error, the server's reason typed by its SQLSTATE, as
+     * {@link Connection} raises it; the later ones "the connection is broken". Loop thread only.
+     */
+    private TuskException lostError(TuskException cause) {
+        if (cause != closedByUser && !lossReported) {
+            lossReported = true;
+            return cause;
+        }
+        return brokenError(cause);
     }
 
     private OperationalException brokenError(TuskException cause) {
