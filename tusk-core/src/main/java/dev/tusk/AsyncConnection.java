@@ -102,8 +102,6 @@ public final class AsyncConnection<R> implements AutoCloseable {
     private java.util.ArrayDeque<Runnable> heldBack;
     /** The innermost open {@link AsyncPipeline}, or null outside pipeline mode. Loop thread only. */
     private AsyncPipeline pipeline;
-    /** Whether a statement has been failed with the error that broke the connection ({@link #lostError}). Loop thread only. */
-    private boolean lossReported;
     private volatile PipelineStatus pipelineStatus = PipelineStatus.OFF;
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
@@ -523,7 +521,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         TuskException broken = driver.failure();
         if (broken != null) {
             inFlight.decrementAndGet();
-            f.completeExceptionally(lostError(broken));
+            f.completeExceptionally(brokenError(broken));
             return;
         }
         if (mayBegin) {
@@ -549,9 +547,6 @@ public final class AsyncConnection<R> implements AutoCloseable {
         AsyncStatementTimer.Watch watch = timer.watch(timeout, begin != null ? begin : cmd, cmd);
         cmd.onComplete(() -> {
             inFlight.decrementAndGet();
-            if (driver.failure() != null) {
-                lossReported = true; // this statement fails with the loss's own error
-            }
             source.completed(cmd);
             boolean last = !driver.core().hasPending();
             if (last && cmd.endsAtSync()) {
@@ -806,7 +801,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         inOrder(() -> {
             TuskException broken = driver.failure();
             if (broken != null) {
-                f.completeExceptionally(lostError(broken));
+                f.completeExceptionally(brokenError(broken));
                 return;
             }
             try {
@@ -824,19 +819,6 @@ public final class AsyncConnection<R> implements AutoCloseable {
             return brokenError(broken);
         }
         return new OperationalException("the connection is closed");
-    }
-
-    /**
-     * The error for a statement on a lost connection. The first after a loss that no statement saw (the server
-     * ended an idle session, say) gets the loss's own error, the server's reason typed by its SQLSTATE, as
-     * {@link Connection} raises it; the later ones "the connection is broken". Loop thread only.
-     */
-    private TuskException lostError(TuskException cause) {
-        if (cause != closedByUser && !lossReported) {
-            lossReported = true;
-            return cause;
-        }
-        return brokenError(cause);
     }
 
     private OperationalException brokenError(TuskException cause) {
