@@ -535,16 +535,9 @@ public final class AsyncConnection<R> implements AutoCloseable {
         }
         boolean firstOfTransaction = expectedStatus == 'I';
         AsyncPipeline piped = pipeline;
-        QueryCommand begin = null;
-        if (mayBegin && !autocommit && expectedStatus == 'I') {
-            String sql = Transactions.beginStatement(isolationLevel, readOnly, deferrable);
-            begin = piped == null ? new SimpleQuery(sql) : unsynced(sql, false);
-            driver.core().send(begin);
-            expectedStatus = 'T';
-        }
+        QueryCommand beganWith = mayBegin ? beginIfNeeded() : null;
         QueryCommand cmd = source.create();
-        QueryCommand beganWith = begin;
-        AsyncStatementTimer.Watch watch = timer.watch(timeout, begin != null ? begin : cmd, cmd);
+        AsyncStatementTimer.Watch watch = timer.watch(timeout, beganWith != null ? beganWith : cmd, cmd);
         cmd.onComplete(() -> {
             inFlight.decrementAndGet();
             source.completed(cmd);
@@ -586,6 +579,21 @@ public final class AsyncConnection<R> implements AutoCloseable {
             piped.sent();
             Frontend.flush(driver.core().output()); // its results come back now, not only at the next Sync
         }
+    }
+
+    /**
+     * Sends a BEGIN when a statement is about to run outside autocommit with no transaction open (as the
+     * server will see it once everything already sent has run); returns it, or null. Loop thread only.
+     */
+    private QueryCommand beginIfNeeded() {
+        if (autocommit || expectedStatus != 'I') {
+            return null;
+        }
+        String sql = Transactions.beginStatement(isolationLevel, readOnly, deferrable);
+        QueryCommand begin = pipeline == null ? new SimpleQuery(sql) : unsynced(sql, false);
+        driver.core().send(begin);
+        expectedStatus = 'T';
+        return begin;
     }
 
     /** A statement for pipeline mode: extended protocol, unnamed, no parameters, no Sync. */
@@ -750,15 +758,9 @@ public final class AsyncConnection<R> implements AutoCloseable {
                         : new ProgrammingException("COPY cannot run in pipeline mode: close the pipeline first"));
                 return;
             }
-            SimpleQuery begin = null;
-            if (!autocommit && expectedStatus == 'I') {
-                begin = new SimpleQuery(Transactions.beginStatement(isolationLevel, readOnly, deferrable));
-                driver.core().send(begin);
-                expectedStatus = 'T';
-            }
+            QueryCommand beganWith = beginIfNeeded();
             CopyCommand cmd = new CopyCommand(sql);
             AsyncCopy copy = new AsyncCopy(this, cmd, cursor.adapters(), f);
-            SimpleQuery beganWith = begin;
             cmd.onComplete(() -> {
                 inFlight.decrementAndGet();
                 statementEnded();
