@@ -243,8 +243,8 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 source = new SimpleSource(params == null ? query : ((AsyncClientCursor<?>) cursor).merge(query, params));
             } else {
                 Bound st = bind(cursor, query, params);
-                Boolean b = opts.binary() != null ? opts.binary() : cursor.binary();
-                source = new PreparedSource(st.sql(), List.of(st.params()), b != null && b ? 1 : 0, opts.prepare(), true, true);
+                boolean b = opts.binary() != null ? opts.binary() : binaryResults(cursor);
+                source = new PreparedSource(st.sql(), List.of(st.params()), b ? 1 : 0, opts.prepare(), true, true);
             }
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
@@ -253,6 +253,11 @@ public final class AsyncConnection<R> implements AutoCloseable {
             cursor.setResults(c.results());
             return cursor;
         }, opts.timeout() != null ? opts.timeout() : statementTimeout);
+    }
+
+    /** The cursor's choice of result format, else the connection's default ({@link ConnectOptions#binary()}). */
+    private boolean binaryResults(AsyncCursor<?> cursor) {
+        return cursor.binary() != null ? cursor.binary() : options.binary();
     }
 
     /**
@@ -288,8 +293,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 cursor.afterMany(returning);
                 return CompletableFuture.completedFuture(cursor);
             }
-            Boolean b = cursor.binary();
-            int format = b != null && b ? 1 : 0;
+            int format = binaryResults(cursor) ? 1 : 0;
             InsertRewriter rewriter = returning || binds.size() < 2 ? null : InsertRewriter.of(sql, binds.get(0).size());
             if (rewriter == null) {
                 source = new PreparedSource(sql, binds, format, null, returning, true);
@@ -531,16 +535,9 @@ public final class AsyncConnection<R> implements AutoCloseable {
         }
         boolean firstOfTransaction = expectedStatus == 'I';
         AsyncPipeline piped = pipeline;
-        QueryCommand begin = null;
-        if (mayBegin && !autocommit && expectedStatus == 'I') {
-            String sql = Transactions.beginStatement(isolationLevel, readOnly, deferrable);
-            begin = piped == null ? new SimpleQuery(sql) : unsynced(sql, false);
-            driver.core().send(begin);
-            expectedStatus = 'T';
-        }
+        QueryCommand beganWith = mayBegin ? beginIfNeeded() : null;
         QueryCommand cmd = source.create();
-        QueryCommand beganWith = begin;
-        AsyncStatementTimer.Watch watch = timer.watch(timeout, begin != null ? begin : cmd, cmd);
+        AsyncStatementTimer.Watch watch = timer.watch(timeout, beganWith != null ? beganWith : cmd, cmd);
         cmd.onComplete(() -> {
             inFlight.decrementAndGet();
             source.completed(cmd);
@@ -582,6 +579,21 @@ public final class AsyncConnection<R> implements AutoCloseable {
             piped.sent();
             Frontend.flush(driver.core().output()); // its results come back now, not only at the next Sync
         }
+    }
+
+    /**
+     * Sends a BEGIN when a statement is about to run outside autocommit with no transaction open (as the
+     * server will see it once everything already sent has run); returns it, or null. Loop thread only.
+     */
+    private QueryCommand beginIfNeeded() {
+        if (autocommit || expectedStatus != 'I') {
+            return null;
+        }
+        String sql = Transactions.beginStatement(isolationLevel, readOnly, deferrable);
+        QueryCommand begin = pipeline == null ? new SimpleQuery(sql) : unsynced(sql, false);
+        driver.core().send(begin);
+        expectedStatus = 'T';
+        return begin;
     }
 
     /** A statement for pipeline mode: extended protocol, unnamed, no parameters, no Sync. */
@@ -746,15 +758,9 @@ public final class AsyncConnection<R> implements AutoCloseable {
                         : new ProgrammingException("COPY cannot run in pipeline mode: close the pipeline first"));
                 return;
             }
-            SimpleQuery begin = null;
-            if (!autocommit && expectedStatus == 'I') {
-                begin = new SimpleQuery(Transactions.beginStatement(isolationLevel, readOnly, deferrable));
-                driver.core().send(begin);
-                expectedStatus = 'T';
-            }
+            QueryCommand beganWith = beginIfNeeded();
             CopyCommand cmd = new CopyCommand(sql);
             AsyncCopy copy = new AsyncCopy(this, cmd, cursor.adapters(), f);
-            SimpleQuery beganWith = begin;
             cmd.onComplete(() -> {
                 inFlight.decrementAndGet();
                 statementEnded();

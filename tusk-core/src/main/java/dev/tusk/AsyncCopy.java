@@ -294,18 +294,7 @@ public final class AsyncCopy implements AutoCloseable {
     /** The rows of a text-format COPY TO, each as its column values (null for \N), unescaped; as {@link #chunks()}. */
     public Flow.Publisher<List<String>> rows() {
         if (isBinary()) {
-            return s -> {
-                s.onSubscribe(new Flow.Subscription() {
-                    @Override
-                    public void request(long n) {
-                    }
-
-                    @Override
-                    public void cancel() {
-                    }
-                });
-                s.onError(new NotSupportedException("rows() of a binary COPY is not supported yet: use chunks() for the raw bytes"));
-            };
+            return s -> Refusal.refuse(s, new NotSupportedException("rows() of a binary COPY is not supported yet: use chunks() for the raw bytes"));
         }
         return s -> chunks().subscribe(new Flow.Subscriber<byte[]>() {
             @Override
@@ -332,16 +321,7 @@ public final class AsyncCopy implements AutoCloseable {
 
     private void subscribe(Flow.Subscriber<? super byte[]> s) {
         if (subscriber != null || cmd.direction() != CopyCommand.Direction.OUT) {
-            s.onSubscribe(new Flow.Subscription() {
-                @Override
-                public void request(long n) {
-                }
-
-                @Override
-                public void cancel() {
-                }
-            });
-            s.onError(new ProgrammingException(subscriber != null ? "the COPY's data already has a subscriber"
+            Refusal.refuse(s, new ProgrammingException(subscriber != null ? "the COPY's data already has a subscriber"
                     : "chunks() needs a COPY ... TO STDOUT; this one is " + cmd.sql()));
             return;
         }

@@ -33,16 +33,7 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
     @Override
     public void subscribe(Flow.Subscriber<? super R> subscriber) {
         if (!subscribed.compareAndSet(false, true)) {
-            subscriber.onSubscribe(new Flow.Subscription() {
-                @Override
-                public void request(long n) {
-                }
-
-                @Override
-                public void cancel() {
-                }
-            });
-            subscriber.onError(new IllegalStateException("this publisher runs its query once: call stream() again"));
+            Refusal.refuse(subscriber, new IllegalStateException("this publisher runs its query once: call stream() again"));
             return;
         }
         new Subscription(subscriber).start();

@@ -38,6 +38,8 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
     private RowFactory.RowMaker<R> maker;
     private int pos;
     private long rowcount = -1;
+    /** {@link #rowcount} not worked out yet from the current result. */
+    private static final long ROWCOUNT_FROM_RESULT = Long.MIN_VALUE;
     private int arraysize = 1;
     private Boolean binary;
     private boolean closed;
@@ -286,8 +288,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
         if (index < results.size()) {
             current = results.get(index);
             maker = current.columns().isEmpty() ? null : rowFactory.maker(current.columns());
-            long affected = current.data.affectedRows();
-            rowcount = affected >= 0 ? affected : current.columns().isEmpty() ? -1 : current.data.rowCount();
+            rowcount = ROWCOUNT_FROM_RESULT; // the command tag is parsed only if asked
         } else {
             current = null;
             maker = null;
@@ -374,6 +375,10 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
     public long rowcount() {
         if (pending != null && pending.isDone()) {
             resolvePending();
+        }
+        if (rowcount == ROWCOUNT_FROM_RESULT) {
+            long affected = current.data.affectedRows();
+            rowcount = affected >= 0 ? affected : current.columns().isEmpty() ? -1 : current.data.rowCount();
         }
         return rowcount;
     }

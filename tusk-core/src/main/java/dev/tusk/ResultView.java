@@ -19,12 +19,7 @@ final class ResultView {
 
     ResultView(ResultData data, AdaptersMap adapters) {
         this.data = data;
-        List<Column> cols = data.columns();
-        this.loaders = new Loader<?>[cols.size()];
-        for (int i = 0; i < loaders.length; i++) {
-            Column c = cols.get(i);
-            loaders[i] = adapters.loaderFor(c.typeOid(), Format.ofCode(c.formatCode()));
-        }
+        this.loaders = adapters.loadersFor(data.columns()); // shared: read only
     }
 
     /** A view of the next chunk of a streamed result, reusing the loaders. */

@@ -33,6 +33,21 @@ enum Flavour {
                 public void close() {
                     c.close();
                 }
+
+                @Override
+                public ConnectionInfo info() {
+                    return c.info();
+                }
+
+                @Override
+                public boolean isBroken() {
+                    return c.isBroken();
+                }
+
+                @Override
+                public boolean isClosed() {
+                    return c.isClosed();
+                }
             };
         }
 
@@ -67,6 +82,21 @@ enum Flavour {
                 @Override
                 public void close() {
                     join(c.closeAsync());
+                }
+
+                @Override
+                public ConnectionInfo info() {
+                    return c.info();
+                }
+
+                @Override
+                public boolean isBroken() {
+                    return c.isBroken();
+                }
+
+                @Override
+                public boolean isClosed() {
+                    return c.isClosed();
                 }
             };
         }
@@ -116,6 +146,13 @@ enum Flavour {
         void commit();
 
         void rollback();
+
+        ConnectionInfo info();
+
+        /** True when the connection was lost rather than closed by the user. */
+        boolean isBroken();
+
+        boolean isClosed();
 
         @Override
         void close();

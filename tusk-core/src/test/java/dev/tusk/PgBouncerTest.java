@@ -4,6 +4,8 @@ import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -19,7 +21,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Behind Debian's PgBouncer in transaction pooling mode (started here when installed; {@code .ci/run}
- * installs it): with {@code prepareThreshold(null)} nothing is named on the server, so statements work
+ * installs it), on both drivers: with {@code prepareThreshold(null)} nothing is named on the server, so statements work
  * whichever server connection the pooler picks; the startup falls back to protocol 3.0.
  */
 @TuskTest
@@ -78,24 +80,45 @@ class PgBouncerTest {
         }
     }
 
-    @Test
-    void transactionPoolingWorksWithPrepareThresholdNull(TestDatabase db) throws Exception {
+    private static ConnectOptions<Row> through(Bouncer bouncer, TestDatabase db) {
+        String ci = "host=127.0.0.1 port=" + bouncer.port + " dbname=" + db.dbname() + " user=" + db.superuser()
+                + " sslmode=disable";
+        return ConnectOptions.builder().conninfo(ci).prepareThreshold(null).autocommit(true).build();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void transactionPoolingWorksWithPrepareThresholdNull(Flavour flavour, TestDatabase db) throws Exception {
         assumeTrue(Files.isExecutable(BINARY), "pgbouncer is not installed (apt-get install pgbouncer)");
-        try (Bouncer bouncer = new Bouncer(db)) {
-            String ci = "host=127.0.0.1 port=" + bouncer.port + " dbname=" + db.dbname() + " user=" + db.superuser()
-                    + " sslmode=disable";
-            ConnectOptions<Row> options = ConnectOptions.builder().conninfo(ci).prepareThreshold(null).autocommit(true).build();
-            try (Connection<Row> a = Connection.connect(options); Connection<Row> b = Connection.connect(options)) {
-                assertThat(a.info().fullProtocolVersion()).as("PgBouncer answers 3.0").isEqualTo(30000);
-                for (int i = 0; i < 50; i++) {
-                    Connection<Row> c = i % 2 == 0 ? a : b; // both share PgBouncer's single server connection
-                    assertThat(c.execute("SELECT %s::int * 2", i).fetchone().getInt(0)).isEqualTo(i * 2);
-                }
-                assertThat(a.execute("SELECT count(*) FROM pg_prepared_statements").fetchone().getLong(0))
-                        .as("nothing named on the server").isZero();
-                a.transaction(tx -> a.execute("SELECT %s::text", "in a transaction").fetchone());
-                a.cursor().executemany("SELECT %s::int", List.of(List.of(1), List.of(2)));
+        try (Bouncer bouncer = new Bouncer(db);
+             Flavour.Session a = flavour.open(through(bouncer, db)); Flavour.Session b = flavour.open(through(bouncer, db))) {
+            assertThat(a.info().fullProtocolVersion()).as("PgBouncer answers 3.0").isEqualTo(30000);
+            for (int i = 0; i < 50; i++) {
+                Flavour.Session c = i % 2 == 0 ? a : b; // both share PgBouncer's single server connection
+                assertThat(c.one("SELECT %s::int * 2", i).getInt(0)).isEqualTo(i * 2);
             }
+            assertThat(a.one("SELECT count(*) FROM pg_prepared_statements").getLong(0))
+                    .as("nothing named on the server").isZero();
+        }
+    }
+
+    @Test
+    void transactionsAndExecutemanyNameNothing(TestDatabase db) throws Exception {
+        assumeTrue(Files.isExecutable(BINARY), "pgbouncer is not installed (apt-get install pgbouncer)");
+        try (Bouncer bouncer = new Bouncer(db); Connection<Row> a = Connection.connect(through(bouncer, db))) {
+            a.transaction(tx -> a.execute("SELECT %s::text", "in a transaction").fetchone());
+            a.cursor().executemany("SELECT %s::int", List.of(List.of(1), List.of(2)));
+            assertThat(a.execute("SELECT count(*) FROM pg_prepared_statements").fetchone().getLong(0)).isZero();
+        }
+    }
+
+    @Test
+    void asyncTransactionsAndExecutemanyNameNothing(TestDatabase db) throws Exception {
+        assumeTrue(Files.isExecutable(BINARY), "pgbouncer is not installed (apt-get install pgbouncer)");
+        try (Bouncer bouncer = new Bouncer(db); AsyncConnection<Row> a = AsyncConnection.connect(through(bouncer, db)).join()) {
+            a.transaction(tx -> a.execute("SELECT %s::text", "in a transaction")).join();
+            a.cursor().executemany("SELECT %s::int", List.of(List.of(1), List.of(2))).join();
+            assertThat(a.execute("SELECT count(*) FROM pg_prepared_statements").join().fetchone().getLong(0)).isZero();
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/** Typed settings and server cursors; on AsyncConnection: AsyncServerSettingsTest and AsyncServerCursorTest. */
 @TuskTest
 class ServerStateTest {
 

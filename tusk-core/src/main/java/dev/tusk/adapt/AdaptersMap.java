@@ -47,6 +47,11 @@ public final class AdaptersMap {
     private final ConcurrentHashMap<Class<?>, Dumper<?>>[] dumperCache = newDumperCaches();
     private final ConcurrentHashMap<Long, Loader<?>> loaderCache = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Object, Object> derivedCache = new ConcurrentHashMap<>();
+    /** The loaders last chosen for a list of result columns (a prepared statement's, reused each execution). */
+    private volatile ColumnLoaders lastColumnLoaders;
+
+    private record ColumnLoaders(List<dev.tusk.Column> columns, Loader<?>[] loaders) {
+    }
 
     /** A map that knows every built-in type, independent of {@code Tusk.adapters()}. */
     public AdaptersMap() {
@@ -188,6 +193,10 @@ public final class AdaptersMap {
      */
     public Dumper<?> dumperForClass(Class<?> cls, Format format) {
         int idx = format == null ? AUTO : format.code();
+        LastDumper last = lastDumper;
+        if (last != null && last.cls() == cls && last.format() == idx) { // parameters of one type, over and over
+            return last.dumper();
+        }
         ConcurrentHashMap<Class<?>, Dumper<?>> cache = dumperCache[idx];
         Dumper<?> d = cache.get(cls);
         if (d == null) {
@@ -197,8 +206,15 @@ public final class AdaptersMap {
             }
             cache.putIfAbsent(cls, d);
         }
+        lastDumper = new LastDumper(cls, idx, d);
         return d;
     }
+
+    private record LastDumper(Class<?> cls, int format, Dumper<?> dumper) {
+    }
+
+    /** The dumper last found; forgotten with the caches when a registration changes them. */
+    private volatile LastDumper lastDumper;
 
     /** The exception for a class no dumper handles. */
     public static ProgrammingException cannotAdapt(Class<?> cls, Format format) {
@@ -206,6 +222,24 @@ public final class AdaptersMap {
         return new ProgrammingException("cannot adapt type " + cls.getName() + " using placeholder '" + how
                 + "': register a Dumper for it with adapters().registerDumper(" + cls.getSimpleName() + ".class, ...)"
                 + (format == null ? "" : " or use another placeholder"));
+    }
+
+    /**
+     * The loader of each of {@code columns} (null where none is registered), as {@link #loaderFor}; the array
+     * is shared with later calls for the same list and must not be modified.
+     */
+    public Loader<?>[] loadersFor(List<dev.tusk.Column> columns) {
+        ColumnLoaders last = lastColumnLoaders;
+        if (last != null && last.columns() == columns) {
+            return last.loaders();
+        }
+        Loader<?>[] out = new Loader<?>[columns.size()];
+        for (int i = 0; i < out.length; i++) {
+            dev.tusk.Column c = columns.get(i);
+            out[i] = loaderFor(c.typeOid(), Format.ofCode(c.formatCode()));
+        }
+        lastColumnLoaders = new ColumnLoaders(columns, out);
+        return out;
     }
 
     /** The loader for a column of type {@code oid} in {@code format}, or {@code null} if none is registered. */
@@ -264,6 +298,8 @@ public final class AdaptersMap {
         }
         loaderCache.clear();
         derivedCache.clear();
+        lastColumnLoaders = null;
+        lastDumper = null;
     }
 
     private static Dumper<?> resolve(Map<Class<?>, Dumper<?>> table, Class<?> cls) {

@@ -47,46 +47,123 @@ public final class AsyncConnector {
     public record Established(EventLoopDriver driver, HostSpec host, ConnParams params) {
     }
 
-    /** Connects to the first host that accepts; the future fails with an OperationalException otherwise. */
+    /**
+     * Connects to the first host (each address of its name in turn) that accepts and suits
+     * {@code target_session_attrs}; the future fails with an OperationalException listing every attempt otherwise.
+     */
     public static CompletableFuture<Established> connect(ConnParams params, EventLoop loop) {
         LoopFuture<Established> result = new LoopFuture<>();
-        tryHost(params, loop, 0, new ArrayList<>(), null, result);
+        new HostWalk(params, loop, result).nextHost();
         return result;
     }
 
-    private static void tryHost(ConnParams params, EventLoop loop, int index, List<String> failures, TuskException last,
-                                LoopFuture<Established> result) {
-        List<HostSpec> hosts = params.connectionOrder();
-        if (index >= hosts.size()) {
-            result.completeExceptionally(failures.size() == 1 ? last
-                    : new OperationalException("could not connect to any host:\n  " + String.join("\n  ", failures), last));
-            return;
+    /** The attempts of one connect, in the blocking connector's order: each pass, each host, each address. */
+    private static final class HostWalk {
+        private final ConnParams params;
+        private final EventLoop loop;
+        private final LoopFuture<Established> result;
+        private final String wanted;
+        private final List<String> passes;
+        private final List<HostSpec> hosts;
+        private final List<String> failures = new ArrayList<>();
+        private TuskException last;
+        private int pass;
+        private int host;
+
+        HostWalk(ConnParams params, EventLoop loop, LoopFuture<Established> result) {
+            this.params = params;
+            this.loop = loop;
+            this.result = result;
+            this.wanted = Connector.targetSessionAttrs(params);
+            this.passes = Connector.passes(wanted);
+            this.hosts = params.connectionOrder();
         }
-        HostSpec host = hosts.get(index);
-        connectAllowingTls(host, params, loop).whenComplete((est, err) -> {
-            if (err == null) {
-                result.complete(est);
+
+        void nextHost() {
+            if (host == hosts.size()) {
+                host = 0;
+                pass++;
+            }
+            if (pass == passes.size()) {
+                result.completeExceptionally(Connector.finalError(failures, last));
                 return;
             }
-            TuskException e = asTusk(LoopFuture.unwrap(err), host);
-            failures.add(Connector.describe(host) + ": " + e.getMessage());
-            tryHost(params, loop, index + 1, failures, e, result);
-        });
+            HostSpec spec = hosts.get(host++);
+            String attrs = passes.get(pass);
+            CompletableFuture.supplyAsync(() -> Connector.addresses(spec, failures), RESOLVER)
+                    .whenComplete((addresses, err) -> loop.execute(() -> {
+                        if (err != null) { // not an UnknownHostException: that is a failure listed, no address
+                            last = asTusk(LoopFuture.unwrap(err), spec);
+                            failures.add(Connector.describe(spec) + ": " + last.getMessage());
+                            nextHost();
+                        } else {
+                            tryAddress(addresses, 0, attrs);
+                        }
+                    }));
+        }
+
+        private void tryAddress(List<HostSpec> addresses, int index, String attrs) {
+            if (index == addresses.size()) {
+                nextHost();
+                return;
+            }
+            HostSpec address = addresses.get(index);
+            connectAllowingTls(address, params, loop)
+                    .thenCompose(est -> SessionAttributes.mismatch(est.driver(), attrs).handle((mismatch, err) -> {
+                        if (err != null) {
+                            est.driver().close();
+                            throw new CompletionException(LoopFuture.unwrap(err));
+                        }
+                        if (mismatch != null) {
+                            est.driver().close();
+                            failures.add(Connector.describe(address) + ": " + mismatch + " (target_session_attrs=" + wanted + ")");
+                            return null;
+                        }
+                        return est;
+                    }))
+                    .whenComplete((est, err) -> loop.execute(() -> {
+                        if (err != null) {
+                            last = asTusk(LoopFuture.unwrap(err), address);
+                            failures.add(Connector.describe(address) + ": " + last.getMessage());
+                        }
+                        if (est != null) {
+                            result.complete(est);
+                        } else {
+                            tryAddress(addresses, index + 1, attrs);
+                        }
+                    }));
+        }
     }
 
     /** As the blocking connector: allow's second attempt over TLS, prefer's without ({@link TlsAttempt}). */
     private static CompletableFuture<Established> connectAllowingTls(HostSpec host, ConnParams params, EventLoop loop) {
-        return connectTo(host, params, loop, TlsAttempt.AS_SSLMODE).handle((est, err) -> {
+        return connectWithProtocol(host, params, loop, TlsAttempt.AS_SSLMODE).handle((est, err) -> {
             if (err == null) {
                 return CompletableFuture.completedFuture(est);
             }
             TuskException e = asTusk(LoopFuture.unwrap(err), host);
             TlsAttempt retry = e instanceof DatabaseException de ? TlsAttempt.retryAfter(de, host, params) : null;
-            return retry == null ? LoopFuture.<Established>failed(e) : connectTo(host, params, loop, retry);
+            return retry == null ? LoopFuture.<Established>failed(e) : connectWithProtocol(host, params, loop, retry);
         }).thenCompose(f -> f);
     }
 
-    private static CompletableFuture<Established> connectTo(HostSpec host, ConnParams params, EventLoop loop, TlsAttempt tls) {
+    /** As the blocking connector: protocol 3.2 first, 3.0 again if the server refuses the startup outright. */
+    private static CompletableFuture<Established> connectWithProtocol(HostSpec host, ConnParams params, EventLoop loop,
+                                                                      TlsAttempt tls) {
+        int protocol = Connector.firstProtocol(host, params);
+        return connectTo(host, params, loop, tls, protocol).handle((est, err) -> {
+            if (err == null) {
+                return CompletableFuture.completedFuture(est);
+            }
+            Throwable e = LoopFuture.unwrap(err);
+            boolean again = protocol != Frontend.PROTOCOL_3_0 && e instanceof DatabaseException de
+                    && Connector.fallsBackTo30(de, host, params);
+            return again ? connectTo(host, params, loop, tls, Frontend.PROTOCOL_3_0) : LoopFuture.<Established>failed(e);
+        }).thenCompose(f -> f);
+    }
+
+    private static CompletableFuture<Established> connectTo(HostSpec host, ConnParams params, EventLoop loop, TlsAttempt tls,
+                                                            int protocol) {
         LoopFuture<Established> result = new LoopFuture<>();
         ProtocolCore core = new ProtocolCore();
         EventLoopDriver driver = new EventLoopDriver(loop, core);
@@ -126,17 +203,17 @@ public final class AsyncConnector {
                     }
                 }
                 if (host.isUnixSocket() || !tls.asksForTls(params.sslmode())) {
-                    startup(driver, host, params, result);
+                    startup(driver, host, params, protocol, result);
                 } else if (TlsAttempt.isDirect(params)) {
                     OperationalException wrong = TlsAttempt.checkDirect(params);
                     if (wrong != null) {
                         driver.fail(wrong);
                         result.completeExceptionally(wrong);
                     } else {
-                        AsyncTls.start(driver, host, params, true, RESOLVER, () -> startup(driver, host, params, result), result);
+                        AsyncTls.start(driver, host, params, true, RESOLVER, () -> startup(driver, host, params, protocol, result), result);
                     }
                 } else {
-                    negotiateTls(driver, host, params, tls, result);
+                    negotiateTls(driver, host, params, tls, protocol, result);
                 }
             });
         }));
@@ -158,13 +235,13 @@ public final class AsyncConnector {
         }, RESOLVER);
     }
 
-    private static void negotiateTls(EventLoopDriver driver, HostSpec host, ConnParams params, TlsAttempt tls,
+    private static void negotiateTls(EventLoopDriver driver, HostSpec host, ConnParams params, TlsAttempt tls, int protocol,
                                      LoopFuture<Established> result) {
         driver.awaitByte(answer -> {
             if (answer == 'N') {
                 OperationalException refused = tls.refused(params.sslmode());
                 if (refused == null) {
-                    startup(driver, host, params, result);
+                    startup(driver, host, params, protocol, result);
                 } else {
                     driver.fail(refused);
                     result.completeExceptionally(driver.failure());
@@ -177,7 +254,7 @@ public final class AsyncConnector {
                     result.completeExceptionally(driver.failure());
                     return;
                 }
-                AsyncTls.start(driver, host, params, false, RESOLVER, () -> startup(driver, host, params, result), result);
+                AsyncTls.start(driver, host, params, false, RESOLVER, () -> startup(driver, host, params, protocol, result), result);
             } else if (answer < 0) {
                 result.completeExceptionally(driver.failure()); // lost, or timed out, before the answer came
             } else {
@@ -189,14 +266,17 @@ public final class AsyncConnector {
         driver.flush();
     }
 
-    private static void startup(EventLoopDriver driver, HostSpec host, ConnParams params, LoopFuture<Established> result) {
-        Startup startup = new Startup(Frontend.PROTOCOL_3_0, Connector.startupParams(params),
+    private static void startup(EventLoopDriver driver, HostSpec host, ConnParams params, int protocol,
+                                LoopFuture<Established> result) {
+        Startup startup = new Startup(protocol, Connector.startupParams(params),
                 new PasswordAuthenticator(params.user(), params.passwordFor(host),
                         AuthPolicy.of(params.get("require_auth"), params.get("channel_binding")), driver.peerCertificate()));
         startup.onComplete(() -> {
-            if (startup.error() != null) {
-                driver.fail(startup.error());
-                result.completeExceptionally(startup.error());
+            TuskException error = startup.error() != null ? startup.error()
+                    : Connector.belowMinimumProtocol(params, driver.core().session().protocolVersion());
+            if (error != null) {
+                driver.fail(error);
+                result.completeExceptionally(error);
             } else {
                 result.complete(new Established(driver, host, params));
             }

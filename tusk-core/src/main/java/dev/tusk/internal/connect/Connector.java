@@ -44,11 +44,8 @@ public final class Connector {
         List<String> failures = new ArrayList<>();
         TuskException last = null;
         List<HostSpec> hosts = params.connectionOrder();
-        String wanted = params.get("target_session_attrs");
-        wanted = wanted == null || wanted.isEmpty() ? "any" : wanted;
-        // prefer-standby: a standby if any host is one, else whatever answers (libpq's two passes)
-        List<String> passes = wanted.equals("prefer-standby") ? List.of("standby", "any") : List.of(wanted);
-        for (String attrs : passes) {
+        String wanted = targetSessionAttrs(params);
+        for (String attrs : passes(wanted)) {
             for (HostSpec host : hosts) {
                 for (HostSpec address : addresses(host, failures)) {
                     try {
@@ -66,15 +63,34 @@ public final class Connector {
                 }
             }
         }
+        throw finalError(failures, last);
+    }
+
+    /** The {@code target_session_attrs} asked for, {@code any} by default. */
+    static String targetSessionAttrs(ConnParams params) {
+        String wanted = params.get("target_session_attrs");
+        return wanted == null || wanted.isEmpty() ? "any" : wanted;
+    }
+
+    /** prefer-standby: a standby if any host is one, else whatever answers (libpq's two passes). */
+    static List<String> passes(String wanted) {
+        return wanted.equals("prefer-standby") ? List.of("standby", "any") : List.of(wanted);
+    }
+
+    /** The error once every attempt failed: the only one's own, or each attempt listed. */
+    static TuskException finalError(List<String> failures, TuskException last) {
         if (failures.size() == 1 && last != null) {
-            throw last;
+            return last;
         }
-        throw new OperationalException("could not connect to any host (" + failures.size() + " attempts):\n  "
+        return new OperationalException("could not connect to any host (" + failures.size() + " attempts):\n  "
                 + String.join("\n  ", failures), last);
     }
 
-    /** Every address a host name resolves to (libpq tries each); a literal address or socket as is. */
-    private static List<HostSpec> addresses(HostSpec host, List<String> failures) {
+    /**
+     * Every address a host name resolves to (libpq tries each); a literal address or socket as is. A name
+     * that does not resolve adds its failure to {@code failures} and gives no address. Blocks on DNS.
+     */
+    static List<HostSpec> addresses(HostSpec host, List<String> failures) {
         if (host.isUnixSocket() || host.hostaddr() != null) {
             return List.of(host);
         }
@@ -116,25 +132,45 @@ public final class Connector {
      * instead is asked again with 3.0, once, and remembered.
      */
     private static Established connectWithProtocol(HostSpec host, ConnParams params, TlsAttempt tls) {
-        String max = params.get("max_protocol_version");
-        String key = describe(host);
-        boolean ask32 = !"3.0".equals(max) && !ONLY_3_0.containsKey(key);
-        if (!ask32) {
-            return connectTo(host, params, tls, Frontend.PROTOCOL_3_0);
-        }
+        int protocol = firstProtocol(host, params);
         try {
-            return connectTo(host, params, tls, Frontend.PROTOCOL_3_2);
+            return connectTo(host, params, tls, protocol);
         } catch (DatabaseException e) {
-            // only the server's own refusal of the startup (an ErrorResponse: PgBouncer 1.18 says "bad packet
-            // header", 08P01) is retried; a protocol violation detected by the client is not
-            String serverState = e.diag().sqlstate();
-            boolean rejected32 = "08P01".equals(serverState) || "0A000".equals(serverState);
-            if (!rejected32 || "3.2".equals(params.get("min_protocol_version"))) {
+            if (protocol == Frontend.PROTOCOL_3_0 || !fallsBackTo30(e, host, params)) {
                 throw e;
             }
-            ONLY_3_0.put(key, Boolean.TRUE);
             return connectTo(host, params, tls, Frontend.PROTOCOL_3_0);
         }
+    }
+
+    /** The protocol to ask {@code host} for first: 3.2 unless max_protocol_version or an earlier refusal says 3.0. */
+    static int firstProtocol(HostSpec host, ConnParams params) {
+        boolean ask32 = !"3.0".equals(params.get("max_protocol_version")) && !ONLY_3_0.containsKey(describe(host));
+        return ask32 ? Frontend.PROTOCOL_3_2 : Frontend.PROTOCOL_3_0;
+    }
+
+    /**
+     * Whether a 3.2 startup that failed with {@code e} is asked again with 3.0 (then remembered for the host):
+     * only the server's own refusal of the startup (an ErrorResponse: PgBouncer 1.18 says "bad packet header",
+     * 08P01) is retried; a protocol violation detected by the client is not.
+     */
+    static boolean fallsBackTo30(DatabaseException e, HostSpec host, ConnParams params) {
+        String serverState = e.diag().sqlstate();
+        boolean rejected32 = "08P01".equals(serverState) || "0A000".equals(serverState);
+        if (!rejected32 || "3.2".equals(params.get("min_protocol_version"))) {
+            return false;
+        }
+        ONLY_3_0.put(describe(host), Boolean.TRUE);
+        return true;
+    }
+
+    /** The error when the session speaks less than min_protocol_version asks, else null. */
+    static OperationalException belowMinimumProtocol(ConnParams params, int negotiated) {
+        if ("3.2".equals(params.get("min_protocol_version")) && negotiated < Frontend.PROTOCOL_3_2) {
+            return new OperationalException("the server only speaks protocol " + (negotiated >> 16) + "."
+                    + (negotiated & 0xffff) + ", and min_protocol_version=3.2");
+        }
+        return null;
     }
 
     private static Established connectTo(HostSpec host, ConnParams params, TlsAttempt tls, int protocol) {
@@ -154,9 +190,9 @@ public final class Connector {
                     new PasswordAuthenticator(user, params.passwordFor(host), policy, driver.transport().peerCertificate()));
             driver.run(startup);
             startup.throwIfFailed();
-            if ("3.2".equals(params.get("min_protocol_version")) && core.session().protocolVersion() < Frontend.PROTOCOL_3_2) {
-                throw new OperationalException("the server only speaks protocol " + (core.session().protocolVersion() >> 16) + "."
-                        + (core.session().protocolVersion() & 0xffff) + ", and min_protocol_version=3.2");
+            OperationalException tooOld = belowMinimumProtocol(params, core.session().protocolVersion());
+            if (tooOld != null) {
+                throw tooOld;
             }
             driver.transport().setReadTimeout(0);
             return new Established(driver, host, params);

@@ -176,6 +176,16 @@ public final class ProtocolCore {
         }
     }
 
+    /** The last command tag read: "SELECT 1" again is not a new String. */
+    private String lastCommandTag = "";
+
+    /** Reads a CommandComplete's tag. */
+    String commandTag(Payload p) {
+        String tag = p.cstring(lastCommandTag);
+        lastCommandTag = tag;
+        return tag;
+    }
+
     void transactionStatus(char status) {
         session.transactionStatus(status);
     }

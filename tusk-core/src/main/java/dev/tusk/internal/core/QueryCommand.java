@@ -92,7 +92,7 @@ public abstract class QueryCommand extends Command {
                 current.addRow(p);
             }
             case 'C' -> {
-                String tag = p.cstring();
+                String tag = core.commandTag(p);
                 if (current == null) {
                     List<Column> known = knownColumns();
                     current = new ResultData(known != null ? known : List.of());

@@ -53,6 +53,8 @@ public final class EventLoopDriver implements EventLoop.Handler {
     private TlsHandshake handshake;
     /** True while the core holds input back (a COPY's consumer is behind): the socket is not read. */
     private boolean readPaused;
+    /** How the socket ended while a paused core still held input; applied once that input is processed. */
+    private Runnable deferredLoss;
     /** Run once the output has been written out completely (see {@link #whenFlushed}). */
     private final java.util.ArrayDeque<Runnable> flushWaiters = new java.util.ArrayDeque<>();
 
@@ -243,6 +245,10 @@ public final class EventLoopDriver implements EventLoop.Handler {
             return;
         }
         if (readPaused && !core.paused()) {
+            if (deferredLoss != null) {
+                deferredLoss.run();
+                return;
+            }
             readPaused = false;
             flush();
             read();
@@ -294,11 +300,11 @@ public final class EventLoopDriver implements EventLoop.Handler {
             try {
                 n = tls != null ? tls.read(bb) : channel.read(bb);
             } catch (IOException e) {
-                lost(e);
+                lostAfterBuffered(e);
                 return;
             }
             if (n < 0) {
-                lost(null);
+                lostAfterBuffered(null);
                 return;
             }
             if (n == 0) {
@@ -358,6 +364,21 @@ public final class EventLoopDriver implements EventLoop.Handler {
         if (key != null && key.isValid() && key.interestOps() != ops) {
             key.interestOps(ops);
         }
+    }
+
+    /**
+     * The socket failed or reached its end. When a paused core still holds messages that arrived before (a COPY
+     * whose consumer is behind), they are delivered first: the loss takes effect once {@link #resume} has
+     * processed them.
+     */
+    private void lostAfterBuffered(IOException e) {
+        if (core.paused() && core.input().available() > 0) {
+            deferredLoss = () -> lost(e);
+            readPaused = true;
+            interest(0);
+            return;
+        }
+        lost(e);
     }
 
     /** The socket failed or reached its end: every queued command fails, the channel closes. */

@@ -37,6 +37,10 @@ public final class QueryTemplate {
 
     /** The template for {@code query}, from a bounded cache. */
     public static QueryTemplate of(String query) {
+        Parsed last = lastParsed;
+        if (last != null && last.query() == query) { // the same string as the last call: a statement in a loop
+            return last.template();
+        }
         QueryTemplate t = CACHE.get(query);
         if (t == null) {
             t = parse(query);
@@ -45,8 +49,14 @@ public final class QueryTemplate {
             }
             CACHE.put(query, t);
         }
+        lastParsed = new Parsed(query, t);
         return t;
     }
+
+    private record Parsed(String query, QueryTemplate template) {
+    }
+
+    private static volatile Parsed lastParsed;
 
     static QueryTemplate parse(String q) {
         StringBuilder out = new StringBuilder(q.length() + 8);

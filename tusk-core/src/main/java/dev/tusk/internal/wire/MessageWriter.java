@@ -76,6 +76,17 @@ public final class MessageWriter {
 
     /** A NUL-terminated UTF-8 string. */
     public MessageWriter cstring(String s) {
+        if (s.isEmpty()) {
+            return int8(0);
+        }
+        if (s == lastName) { // a prepared statement's name, written at every execution
+            return bytes(lastNameBytes).int8(0);
+        }
+        if (s.length() <= 64) {
+            lastName = s;
+            lastNameBytes = s.getBytes(StandardCharsets.UTF_8);
+            return bytes(lastNameBytes).int8(0);
+        }
         if (isAscii(s)) {
             int n = s.length();
             ensure(n + 1);
@@ -141,6 +152,10 @@ public final class MessageWriter {
             buf = b;
         }
     }
+
+    /** The last short string written by {@link #cstring} (usually a statement name), and its bytes. */
+    private String lastName;
+    private byte[] lastNameBytes;
 
     private static boolean isAscii(String s) {
         for (int i = 0, n = s.length(); i < n; i++) {

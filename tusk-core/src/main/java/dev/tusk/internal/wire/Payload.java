@@ -75,6 +75,25 @@ public final class Payload {
         return s;
     }
 
+    /**
+     * As {@link #cstring()}, but returns {@code likely} itself, without making a String, when the bytes spell it
+     * (ASCII): for strings that repeat, such as a command tag.
+     */
+    public String cstring(String likely) {
+        int n = likely.length();
+        if (pos + n < limit && buf[pos + n] == 0) {
+            int i = 0;
+            while (i < n && buf[pos + i] == (byte) likely.charAt(i) && likely.charAt(i) < 0x80) {
+                i++;
+            }
+            if (i == n) {
+                pos += n + 1;
+                return likely;
+            }
+        }
+        return cstring();
+    }
+
     public byte[] bytes(int n) {
         if (n < 0) {
             throw violation("negative length " + n);
