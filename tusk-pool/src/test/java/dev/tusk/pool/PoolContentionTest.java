@@ -2,6 +2,7 @@ package dev.tusk.pool;
 
 import dev.tusk.Connection;
 import dev.tusk.Row;
+import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
@@ -150,6 +151,48 @@ class PoolContentionTest {
             }
             assertThat(pool.getStats()).containsEntry("requests_errors", 0L).containsEntry("requests_waiting", 0L)
                     .containsEntry("pool_available", 1L).containsEntry("requests_num", 7L).containsEntry("requests_queued", 6L);
+        }
+    }
+
+    @Test
+    void waitersTimingOutOrInterruptedWhileConnectionsAreHandedOverLoseNone(TestDatabase db) throws Exception {
+        try (ConnectionPool<Row> pool = pool(db, "pc_race").minSize(2).maxSize(2).open(true).build()) {
+            pool.waitReady(Duration.ofSeconds(20));
+            AtomicInteger served = new AtomicInteger();
+            AtomicInteger refused = new AtomicInteger();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 12; t++) {
+                Thread thread = new Thread(() -> {
+                    for (int i = 0; i < 300; i++) {
+                        // no statement: an interrupt would break it, and this test is about the waiting
+                        try (Connection<Row> c = pool.connection(Duration.ofMillis(1 + i % 4))) {
+                            for (int spin = 0; spin < 2000; spin++) {
+                                Thread.onSpinWait(); // hold it a moment
+                            }
+                            served.incrementAndGet();
+                        } catch (OperationalException e) {
+                            refused.incrementAndGet(); // timed out, or interrupted while waiting
+                        }
+                        Thread.interrupted();
+                    }
+                });
+                thread.start();
+                threads.add(thread);
+            }
+            for (int i = 0; threads.stream().anyMatch(Thread::isAlive); i++) {
+                threads.get(i % threads.size()).interrupt();
+                Thread.sleep(1);
+            }
+            Map<String, Long> stats = pool.getStats();
+            assertThat(served.get() + refused.get()).isEqualTo(12 * 300);
+            assertThat(served.get()).isPositive();
+            System.out.printf("handover race: %d leases served, %d timed out or interrupted%n", served.get(), refused.get());
+            assertThat(stats).containsEntry("requests_num", 3600L).containsEntry("requests_errors", (long) refused.get())
+                    .containsEntry("requests_waiting", 0L).containsEntry("pool_size", 2L)
+                    .as("every connection came back").containsEntry("pool_available", 2L);
+            try (Connection<Row> c = pool.connection(Duration.ofSeconds(5))) {
+                assertThat(c.execute("SELECT 1").fetchone().getInt(0)).isEqualTo(1);
+            }
         }
     }
 
