@@ -65,11 +65,6 @@ public class ConnectionPool<R> implements AutoCloseable {
     private static final long RECONNECT_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long RECONNECT_DELAY_MAX_NANOS = TimeUnit.SECONDS.toNanos(10);
     /**
-     * A connection given back less than this long ago is lent again without probing the socket (a system
-     * call that would dominate a lease). HikariCP trusts 500 ms; one millisecond keeps back-to-back leases
-     * fast while a connection that sat idle, even briefly, is always checked.
-     */
-    /**
      * A connection idle for longer than this is probed with a 1 ms read, which also sees a socket the
      * network reset or closed (a non-blocking check only sees bytes the server sent).
      */
@@ -82,6 +77,12 @@ public class ConnectionPool<R> implements AutoCloseable {
     private static final long BARGING_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** How often a borrower who found no idle connection yields and looks again before it queues. */
     private static final int SPINS_BEFORE_QUEUING = 8;
+    /**
+     * A connection given back less than this long ago is lent again without probing the socket (a system
+     * call that would dominate a lease). HikariCP trusts 500 ms; one millisecond keeps back-to-back leases
+     * fast while a connection that sat idle, even briefly, is always checked.
+     * A give-back probes at most this often too.
+     */
     private static final long TRUST_RECENT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Builder<R> config;
@@ -421,9 +422,9 @@ public class ConnectionPool<R> implements AutoCloseable {
         if (!slot.claim(PoolSlot.IN_USE, PoolSlot.RESERVED)) {
             return; // given back already
         }
-        boolean reusable = !closed && repair(slot.conn);
-        hooks.setLent(slot.conn, false);
         long now = System.nanoTime();
+        boolean reusable = !closed && repair(slot, now);
+        hooks.setLent(slot.conn, false);
         stats.usageMs.add(TimeUnit.NANOSECONDS.toMillis(now - slot.since));
         if (!reusable || !keepsIdleConnections() || isRetired(slot, now)) {
             discard(slot);
@@ -454,10 +455,16 @@ public class ConnectionPool<R> implements AutoCloseable {
     }
 
     /** Rolls back what the borrower left open and runs {@code reset}; false when the connection is unusable. */
-    private boolean repair(Connection<?> conn) {
+    private boolean repair(PoolSlot<R> slot, long now) {
+        Connection<R> conn = slot.conn;
         // the probe reads what the server sent meanwhile: a connection whose backend went away while lent (a
-        // shutdown, pg_terminate_backend) must not go back to the idle set
-        if (conn.isClosed() || !hooks.probe(conn, false)) {
+        // shutdown, pg_terminate_backend) must not go back to the idle set. At most once a millisecond, as the
+        // driver itself asks the socket: a connection leased and given back in a tight loop skips its lock.
+        boolean probe = now - slot.probedAt >= TRUST_RECENT_NANOS;
+        if (probe) {
+            slot.probedAt = now;
+        }
+        if (conn.isClosed() || (probe && !hooks.probe(conn, false))) {
             stats.returnsBad.increment();
             return false;
         }
@@ -473,9 +480,7 @@ public class ConnectionPool<R> implements AutoCloseable {
             }
             if (config.reset != null) {
                 hooks.setLent(conn, true);
-                @SuppressWarnings("unchecked")
-                Connection<R> mine = (Connection<R>) conn;
-                config.reset.accept(mine);
+                config.reset.accept(conn);
                 return conn.info().transactionStatus() == TransactionStatus.IDLE;
             }
             return true;

@@ -37,6 +37,8 @@ final class PoolSlot<R> {
      * is set, read by the next owner after claiming it: the state's volatile accesses order them.
      */
     long since;
+    /** When a give-back last probed it (its owner's field, as {@link #since}). */
+    long probedAt;
     @SuppressWarnings("unused") // through STATE
     private volatile int state = RESERVED;
 
@@ -45,6 +47,7 @@ final class PoolSlot<R> {
         this.created = created;
         this.expires = expires;
         this.since = created;
+        this.probedAt = created - Long.MAX_VALUE / 2;
     }
 
     int state() {
