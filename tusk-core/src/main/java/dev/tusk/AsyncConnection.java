@@ -1018,7 +1018,9 @@ public final class AsyncConnection<R> implements AutoCloseable {
      * {@link ExecuteOptions#timeout()} overrides it per call. Null: none. A statement's clock starts when it
      * reaches the head of the pipeline; when it runs out the driver sends a cancel request and the future
      * fails with {@code QueryCanceled} naming the timeout. If the server then stays silent for as long
-     * again (at least 1 s, at most 10 s) the connection is broken with an OperationalException.
+     * again (at least 1 s, at most 10 s) the connection is broken with an OperationalException. The server
+     * cancels whatever the connection runs when the request arrives: with statements pipelined behind the
+     * late one, the cancel may reach the next of them instead, if the late one finished meanwhile.
      *
      * <pre>{@code
      * conn.execute("SELECT slow()", List.of(), ExecuteOptions.builder().timeout(Duration.ofSeconds(2)).build())
