@@ -218,6 +218,13 @@ public class ConnectionPool<R> implements AutoCloseable {
         if (workers != null) {
             workers.shutdownNow();
         }
+        // discards still queued on a worker were dropped with it: close those connections here (discard is
+        // idempotent, so one a worker or a borrower is closing meanwhile is closed once)
+        for (PoolSlot<R> s : bag.all()) {
+            if (s.state() == PoolSlot.RESERVED) {
+                discard(s);
+            }
+        }
         unregisterMBean();
     }
 
@@ -581,6 +588,7 @@ public class ConnectionPool<R> implements AutoCloseable {
 
     /** discard() on a worker, for callers that hold the lock or must not wait for the close. */
     private void discardLater(PoolSlot<R> slot) {
+        slot.set(PoolSlot.RESERVED); // the pool's now: close() closes it if the worker never runs
         try {
             workers.execute(() -> discard(slot));
         } catch (RejectedExecutionException closing) {
