@@ -111,6 +111,21 @@ class BatchAndStreamTest {
     }
 
     @Test
+    void rowsKeptFromAStreamKeepTheirValuesAfterLaterChunksArrive() {
+        conn.setAutocommit(true);
+        List<Row> kept;
+        try (Stream<Row> rows = conn.cursor().stream("SELECT g, repeat('x', g % 97) FROM generate_series(1, 5000) g")) {
+            kept = rows.toList(); // many chunks, each sized like the one before it
+        }
+        assertThat(kept).hasSize(5000);
+        for (int i = 0; i < kept.size(); i++) {
+            int g = i + 1;
+            assertThat(kept.get(i).getInt(0)).isEqualTo(g);
+            assertThat(kept.get(i).getString(1)).isEqualTo("x".repeat(g % 97));
+        }
+    }
+
+    @Test
     void abandonedStreamIsDrainedBeforeTheNextStatement() {
         Stream<Row> rows = conn.cursor().stream("SELECT g FROM generate_series(1, 100000) g");
         assertThat(rows.limit(3).map(r -> r.getInt(0)).toList()).containsExactly(1, 2, 3);

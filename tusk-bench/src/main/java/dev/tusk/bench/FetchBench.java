@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 public class FetchBench {
     static final String QUERY = "SELECT a, b, c, d, e, f FROM bench_wide";
 
-    @Param({"tusk", "tusk-binary", "pgjdbc", "vertx"})
+    @Param({"tusk", "tusk-binary", "tusk-stream", "pgjdbc", "vertx"})
     public String client;
 
     private Fetcher fetcher;
@@ -44,6 +44,7 @@ public class FetchBench {
         fetcher = switch (client) {
             case "tusk" -> tusk(false);
             case "tusk-binary" -> tusk(true);
+            case "tusk-stream" -> tuskStream();
             case "pgjdbc" -> pgjdbc();
             case "vertx" -> vertx();
             default -> throw new IllegalArgumentException(client);
@@ -79,6 +80,34 @@ public class FetchBench {
                             + r.getBigDecimal(4).longValue() + (r.getBoolean(5) ? 1 : 0) + (d == null ? 1 : 0);
                 }
                 return sum;
+            }
+
+            @Override
+            public void close() {
+                c.close();
+            }
+        };
+    }
+
+    /**
+     * Binary rows read with {@code cursor().stream()}: the loop works on each chunk of rows while the
+     * server produces the next, where {@code execute} hands the rows over once the last one arrived.
+     */
+    private static Fetcher tuskStream() {
+        Connection<Row> c = Connection.connect(ConnectOptions.builder().conninfo(BenchServer.tuskConninfo())
+                .autocommit(true).binary(true).build());
+        return new Fetcher() {
+            @Override
+            public long fetchAll() {
+                long[] sum = {0};
+                try (var rows = c.cursor().stream(QUERY, new Object[0])) {
+                    rows.forEach(r -> {
+                        Object d = r.get(3);
+                        sum[0] += r.getInt(0) + r.getString(1).length() + r.getInt(2)
+                                + r.getBigDecimal(4).longValue() + (r.getBoolean(5) ? 1 : 0) + (d == null ? 1 : 0);
+                    });
+                }
+                return sum[0];
             }
 
             @Override

@@ -44,7 +44,7 @@ public abstract class QueryCommand extends Command {
         List<ResultData> out = new ArrayList<>(results);
         results.clear();
         if (current != null) {
-            current = new ResultData(current.columns());
+            current = current.continuation();
             results.add(current);
         }
         return out;

@@ -23,12 +23,25 @@ public final class ResultData {
     private long affected = Long.MIN_VALUE;
     private static final String[] COUNTED_VERBS = {"INSERT", "UPDATE", "DELETE", "SELECT", "MOVE", "FETCH", "COPY", "MERGE"};
 
+    private static final byte[] NO_BYTES = new byte[0];
+    private static final int[] NO_CELLS = new int[0];
+
+    /** Storage sized by the first row (most results are a row or a few), doubling as more arrive. */
     public ResultData(List<Column> columns) {
+        this(columns, 0, 0);
+    }
+
+    /** With room for {@code rows} rows of {@code bytes} bytes in all from the start. */
+    ResultData(List<Column> columns, int rows, int bytes) {
         this.columns = columns;
         this.width = columns.size();
-        // small at first (most results are a few rows), doubling as rows arrive
-        this.data = new byte[width == 0 ? 0 : 128];
-        this.cells = new int[width == 0 ? 0 : 2 * width * 2];
+        this.data = bytes == 0 ? NO_BYTES : new byte[bytes];
+        this.cells = rows == 0 || width == 0 ? NO_CELLS : new int[rows * width * 2];
+    }
+
+    /** An empty holder for the rows that follow these ones in a stream, sized like this one. */
+    ResultData continuation() {
+        return new ResultData(columns, rowCount, dataLen);
     }
 
     /** Appends one DataRow message body. */

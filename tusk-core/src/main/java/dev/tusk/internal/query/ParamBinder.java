@@ -2,13 +2,11 @@ package dev.tusk.internal.query;
 
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Dumper;
-import dev.tusk.adapt.Format;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.core.BoundParams;
 
 import java.nio.ByteBuffer;
 import java.util.Map;
-import java.util.function.IntFunction;
 
 /** Dumps parameter values through the adapters, in the order and formats a {@link QueryTemplate} asks. */
 public final class ParamBinder {
@@ -22,7 +20,7 @@ public final class ParamBinder {
     }
 
     public static BoundParams bind(QueryTemplate t, Object params, AdaptersMap adapters) {
-        return dump(values(t, params), t::format, adapters);
+        return dump(values(t, params), t, adapters);
     }
 
     /** {@code $1, $2, ...} placeholders (RawCursor): the values in order, each in the format its adapter prefers. */
@@ -30,10 +28,11 @@ public final class ParamBinder {
         if (!(params instanceof Object[] values)) {
             throw new ProgrammingException("$1-style queries take positional parameters: pass them in order, not as a map");
         }
-        return dump(values, i -> null, adapters);
+        return dump(values, null, adapters);
     }
 
-    private static BoundParams dump(Object[] values, IntFunction<Format> formatOf, AdaptersMap adapters) {
+    /** {@code t}: the formats the placeholders ask for ({@code %b}, {@code %t}); null: each adapter's preference. */
+    private static BoundParams dump(Object[] values, QueryTemplate t, AdaptersMap adapters) {
         int n = values.length;
         int[] oids = new int[n];
         int[] formats = new int[n];
@@ -43,7 +42,7 @@ public final class ParamBinder {
             if (v == null) {
                 continue;
             }
-            Dumper<Object> d = adapters.dumperFor(v, formatOf.apply(i));
+            Dumper<Object> d = adapters.dumperFor(v, t == null ? null : t.format(i));
             bytes[i] = d.dump(v);
             oids[i] = d.oid();
             formats[i] = d.format().code();
@@ -54,8 +53,8 @@ public final class ParamBinder {
     /** The parameter values in placeholder order, checked against the template (count, names, kind). */
     public static Object[] values(QueryTemplate t, Object params) {
         int n = t.parameterCount();
-        Object[] values = new Object[n];
         if (params instanceof Map<?, ?> map) {
+            Object[] values = new Object[n];
             if (!t.isNamed() && n > 0) {
                 throw new ProgrammingException("the query has positional placeholders (%s) but parameters were given as a map");
             }
@@ -66,17 +65,16 @@ public final class ParamBinder {
                 }
                 values[i] = map.get(name);
             }
-        } else {
-            Object[] seq = (Object[]) params;
-            if (t.isNamed()) {
-                throw new ProgrammingException("the query has named placeholders (%(name)s) but parameters were given as a sequence: pass a Map");
-            }
-            if (seq.length != n) {
-                throw new ProgrammingException("the query has " + n + " placeholder" + (n == 1 ? "" : "s") + " but "
-                        + seq.length + " parameter" + (seq.length == 1 ? " was" : "s were") + " passed");
-            }
-            values = seq;
+            return values;
         }
-        return values;
+        Object[] seq = (Object[]) params;
+        if (t.isNamed()) {
+            throw new ProgrammingException("the query has named placeholders (%(name)s) but parameters were given as a sequence: pass a Map");
+        }
+        if (seq.length != n) {
+            throw new ProgrammingException("the query has " + n + " placeholder" + (n == 1 ? "" : "s") + " but "
+                    + seq.length + " parameter" + (seq.length == 1 ? " was" : "s were") + " passed");
+        }
+        return seq;
     }
 }
