@@ -24,8 +24,9 @@ import java.util.Map;
  * pool workloads: the median of per-round ratios), and writes {@code results/results.csv}
  * and {@code results/chart.svg}.
  *
- * <p>{@code quick} (default): 2 rounds of 1 s warm-up (3 s for point selects) + 2 × 1 s measurement.
- * {@code full}: 3 rounds of 3 + 5 × 2 s. A workload name (point, fetch, insert, concurrent, pipelining-256, connect, pool, pool-8thr)
+ * <p>{@code quick} (default): 1 round of 1 s warm-up (3 s for point selects) + 2 × 1 s measurement per client,
+ * about 3.5 minutes on 2 cores; run it twice to see the spread.
+ * {@code full}: 3 rounds of 3 × 2 s warm-up + 5 × 2 s. A workload name (point, fetch, fetch-receive, insert, concurrent, pipelining-256, connect, pool, pool-8thr)
  * after the mode restricts the run to it ({@code getters} runs only when named: it reads rows already in memory). The point-select workload also runs pgbench (same query,
  * {@code -M prepared}) when it is installed, as the server's own limit; the fetch workload reports the
  * server's own limit as "server" (its time to produce and serialize the rows, see {@link ServerSerializeLimit}).
@@ -53,7 +54,8 @@ public final class BenchRunner {
             // vCPUs: the client with more code to compile would be measured while compiling
             new Workload("point", PointSelectBench.class, "", List.of("tusk", "tusk-async", "pgjdbc", "vertx", "pgbench"), 1, "queries/s",
                     Map.of(), 3),
-            new Workload("fetch", FetchBench.class, "", List.of("tusk", "tusk-binary", "tusk-stream", "pgjdbc", "vertx", "server"), BenchServer.WIDE_ROWS, "rows/s"),
+            new Workload("fetch", FetchBench.class, "fetch100k", List.of("tusk", "tusk-binary", "tusk-stream", "pgjdbc", "vertx", "server"), BenchServer.WIDE_ROWS, "rows/s"),
+            new Workload("fetch-receive", FetchBench.class, "receive100k", List.of("tusk-binary", "pgjdbc", "vertx"), BenchServer.WIDE_ROWS, "rows/s"),
             new Workload("insert", InsertBench.class, "",
                     List.of("tusk", "tusk-copy", "pgjdbc", "pgjdbc-rewrite", "pgjdbc-copy", "vertx"), InsertBench.ROWS, "rows/s"),
             new Workload("concurrent", ConcurrentBench.class, "", List.of("tusk", "tusk-async", "pgjdbc", "vertx"), ConcurrentBench.QUERIES, "queries/s"),
@@ -76,7 +78,7 @@ public final class BenchRunner {
         args = java.util.Arrays.stream(args).filter(a -> !a.equals("gc") && !a.equals("jfr")).toArray(String[]::new);
         boolean full = args.length > 0 && args[0].equals("full");
         String only = args.length > 1 ? args[1] : null;
-        int rounds = full ? 3 : 2;
+        int rounds = full ? 3 : 1;
         Path out = Path.of("results");
         Files.createDirectories(out);
         // scores.get(workload).get(client) = one score per round, in units/s

@@ -37,6 +37,9 @@ public class FetchBench {
 
     interface Fetcher extends AutoCloseable {
         long fetchAll() throws Exception;
+
+        /** Runs the query and returns the row count without reading a value: the time the rows take to arrive. */
+        long receiveAll() throws Exception;
     }
 
     @Setup(Level.Trial)
@@ -66,6 +69,15 @@ public class FetchBench {
         return fetcher.fetchAll();
     }
 
+    /**
+     * One operation = 100,000 rows received and not read (workload fetch-receive): set beside fetch100k,
+     * it splits a client's time into waiting for the rows and decoding them.
+     */
+    @Benchmark
+    public long receive100k() throws Exception {
+        return fetcher.receiveAll();
+    }
+
     /** Text results (psycopg's default), or binary ones asked for as a connection default. */
     private static Fetcher tusk(boolean binary) {
         Connection<Row> c = Connection.connect(ConnectOptions.builder().conninfo(BenchServer.tuskConninfo())
@@ -80,6 +92,11 @@ public class FetchBench {
                             + r.getBigDecimal(4).longValue() + (r.getBoolean(5) ? 1 : 0) + (d == null ? 1 : 0);
                 }
                 return sum;
+            }
+
+            @Override
+            public long receiveAll() {
+                return c.execute(QUERY, new Object[0]).rowcount();
             }
 
             @Override
@@ -111,6 +128,13 @@ public class FetchBench {
             }
 
             @Override
+            public long receiveAll() {
+                try (var rows = c.cursor().stream(QUERY, new Object[0])) {
+                    return rows.count();
+                }
+            }
+
+            @Override
             public void close() {
                 c.close();
             }
@@ -136,6 +160,17 @@ public class FetchBench {
             }
 
             @Override
+            public long receiveAll() throws Exception {
+                long n = 0;
+                try (ResultSet rs = ps.executeQuery()) { // the driver holds every row once this returns
+                    while (rs.next()) {
+                        n++;
+                    }
+                }
+                return n;
+            }
+
+            @Override
             public void close() throws Exception {
                 c.close();
             }
@@ -156,6 +191,11 @@ public class FetchBench {
                             + r.getBigDecimal(4).longValue() + (r.getBoolean(5) ? 1 : 0) + (d == null ? 1 : 0);
                 }
                 return sum;
+            }
+
+            @Override
+            public long receiveAll() {
+                return Vertx5.await(q.execute()).size();
             }
 
             @Override
