@@ -5,7 +5,6 @@ import dev.tusk.adapt.Format;
 import dev.tusk.adapt.Loader;
 import dev.tusk.internal.core.ResultData;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -41,9 +40,7 @@ final class ResultView {
         int off = data.offset(row, col);
         Loader<?> l = loaders[col];
         if (l != null) {
-            // the value lies between position and limit (the Loader contract); no slice: one buffer, not two
-            return dev.tusk.internal.core.ValueLoading.load(l, ByteBuffer.wrap(data.data(), off, len),
-                    data.columns().get(col).typeOid());
+            return dev.tusk.internal.core.ValueLoading.load(l, data.data(), off, len, data.columns().get(col).typeOid());
         }
         if (data.columns().get(col).formatCode() == 0) {
             return new String(data.data(), off, len, StandardCharsets.UTF_8);

@@ -25,6 +25,15 @@ import java.nio.ByteBuffer;
 public interface Loader<T> {
     T load(ByteBuffer data);
 
+    /**
+     * The value read from {@code length} bytes of {@code bytes} starting at {@code offset}: rows call this
+     * one, with the bytes as received (not to be kept or changed). The default wraps them for
+     * {@link #load(ByteBuffer)}; the built-in loaders read them in place, so no buffer is made per value.
+     */
+    default T load(byte[] bytes, int offset, int length) {
+        return load(ByteBuffer.wrap(bytes, offset, length));
+    }
+
     /** The format this loader reads. */
     Format format();
 

@@ -5,6 +5,7 @@ import dev.tusk.adapt.Format;
 import dev.tusk.adapt.Loader;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 
 /**
@@ -21,10 +22,10 @@ public final class Codecs {
 
     /** A text-format loader that parses the value's UTF-8 text. */
     public static <T> Loader<T> textLoader(Function<String, T> parse) {
-        return new Loader<>() {
+        return new InPlaceLoader<>() {
             @Override
-            public T load(ByteBuffer data) {
-                return parse.apply(Wire.text(data));
+            public T load(byte[] a, int off, int len) {
+                return parse.apply(new String(a, off, len, StandardCharsets.UTF_8));
             }
 
             @Override

@@ -46,7 +46,7 @@ public final class DateTimeAdapters {
     static final long MICROS_PER_DAY = 86_400_000_000L;
 
     /** How a loader treats ±infinity, and which zone binary timestamptz values are shown in. */
-    private abstract static class TemporalLoader<T> implements Loader<T> {
+    private abstract static class TemporalLoader<T> extends InPlaceLoader<T> {
         final Format format;
         final boolean mapInfinity;
         final Supplier<ZoneId> zone;
@@ -80,15 +80,15 @@ public final class DateTimeAdapters {
         }
 
         @Override
-        public T load(ByteBuffer data) {
+        public T load(byte[] a, int off, int len) {
             if (format == Format.BINARY) {
-                return binary(data);
+                return binary(a, off, len);
             }
-            T fast = data.hasArray() ? fastText(data.array(), data.arrayOffset() + data.position(), data.remaining()) : null;
+            T fast = fastText(a, off, len);
             if (fast != null) {
                 return fast;
             }
-            CharSequence s = Wire.ascii(data);
+            CharSequence s = Wire.ascii(a, off, len);
             if ("infinity".contentEquals(s)) {
                 return infinity(true);
             }
@@ -100,7 +100,8 @@ public final class DateTimeAdapters {
 
         abstract T text(CharSequence s);
 
-        abstract T binary(ByteBuffer b);
+        /** The binary value in {@code len} bytes of {@code a} from {@code off}. */
+        abstract T binary(byte[] a, int off, int len);
 
         T infinity(boolean positive) {
             throw new IllegalStateException();
@@ -128,9 +129,9 @@ public final class DateTimeAdapters {
         }
 
         @Override
-        LocalDate binary(ByteBuffer b) {
-            Wire.expectLength(b, 4, "date");
-            int days = b.getInt(b.position());
+        LocalDate binary(byte[] a, int off, int len) {
+            Wire.expectLength(len, 4, "date");
+            int days = Wire.int32(a, off);
             if (days == Integer.MAX_VALUE || days == Integer.MIN_VALUE) {
                 return infinity(days == Integer.MAX_VALUE);
             }
@@ -159,9 +160,9 @@ public final class DateTimeAdapters {
         }
 
         @Override
-        LocalDateTime binary(ByteBuffer b) {
-            Wire.expectLength(b, 8, "timestamp");
-            long micros = b.getLong(b.position());
+        LocalDateTime binary(byte[] a, int off, int len) {
+            Wire.expectLength(len, 8, "timestamp");
+            long micros = Wire.int64(a, off);
             if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
                 return infinity(micros == Long.MAX_VALUE);
             }
@@ -196,9 +197,9 @@ public final class DateTimeAdapters {
         }
 
         @Override
-        OffsetDateTime binary(ByteBuffer b) {
-            Wire.expectLength(b, 8, "timestamptz");
-            long micros = b.getLong(b.position());
+        OffsetDateTime binary(byte[] a, int off, int len) {
+            Wire.expectLength(len, 8, "timestamptz");
+            long micros = Wire.int64(a, off);
             if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
                 return infinity(micros == Long.MAX_VALUE);
             }
@@ -227,9 +228,9 @@ public final class DateTimeAdapters {
         }
 
         @Override
-        LocalTime binary(ByteBuffer b) {
-            Wire.expectLength(b, 8, "time");
-            return timeOfMicros(b.getLong(b.position()));
+        LocalTime binary(byte[] a, int off, int len) {
+            Wire.expectLength(len, 8, "time");
+            return timeOfMicros(Wire.int64(a, off));
         }
     }
 
@@ -249,10 +250,10 @@ public final class DateTimeAdapters {
         }
 
         @Override
-        OffsetTime binary(ByteBuffer b) {
-            Wire.expectLength(b, 12, "timetz");
-            LocalTime t = timeOfMicros(b.getLong(b.position()));
-            int west = b.getInt(b.position() + 8); // timetz_send stores seconds west of UTC
+        OffsetTime binary(byte[] a, int off, int len) {
+            Wire.expectLength(len, 12, "timetz");
+            LocalTime t = timeOfMicros(Wire.int64(a, off));
+            int west = Wire.int32(a, off + 8); // timetz_send stores seconds west of UTC
             return OffsetTime.of(t, ZoneOffset.ofTotalSeconds(-west));
         }
     }

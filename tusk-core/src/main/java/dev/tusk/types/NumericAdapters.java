@@ -7,6 +7,7 @@ import dev.tusk.errors.DataException;
 
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * numeric ↔ {@code BigDecimal} (and {@code BigInteger} dumped). numeric's NaN and ±Infinity have no
@@ -24,7 +25,7 @@ public final class NumericAdapters {
     private NumericAdapters() {
     }
 
-    private static final class NumericLoader implements Loader<Number> {
+    private static final class NumericLoader extends InPlaceLoader<Number> {
         private final Format format;
         private final boolean specialsAsDouble;
 
@@ -34,19 +35,19 @@ public final class NumericAdapters {
         }
 
         @Override
-        public Number load(ByteBuffer data) {
+        public Number load(byte[] a, int off, int len) {
             if (format == Format.BINARY) {
-                int sign = NumericBinary.sign(data);
+                int sign = NumericBinary.sign(a, off, len);
                 if (sign == NumericBinary.POS || sign == NumericBinary.NEG) {
-                    return NumericBinary.decode(data);
+                    return NumericBinary.decode(a, off, len);
                 }
                 return special(NumericBinary.special(sign));
             }
-            BigDecimal small = parseSmall(data);
+            BigDecimal small = parseSmall(a, off, len);
             if (small != null) {
                 return small;
             }
-            String s = Wire.text(data);
+            String s = new String(a, off, len, StandardCharsets.UTF_8);
             char c = s.isEmpty() ? ' ' : s.charAt(s.length() - 1);
             if (c == 'N' || c == 'y') { // NaN, Infinity, -Infinity
                 return special(s);
@@ -62,13 +63,13 @@ public final class NumericAdapters {
          * The common case without a String: {@code [-]digits[.digits]} with at most 18 digits in all, read
          * straight from the bytes into an unscaled long. Null for anything else (the general path decides).
          */
-        static BigDecimal parseSmall(ByteBuffer data) {
-            int i = data.position();
-            int end = data.limit();
+        static BigDecimal parseSmall(byte[] a, int off, int len) {
+            int i = off;
+            int end = off + len;
             if (i == end) {
                 return null;
             }
-            boolean negative = data.get(i) == '-';
+            boolean negative = a[i] == '-';
             if (negative) {
                 i++;
             }
@@ -76,7 +77,7 @@ public final class NumericAdapters {
             int digits = 0;
             int scale = -1;
             for (; i < end; i++) {
-                int b = data.get(i);
+                int b = a[i];
                 if (b >= '0' && b <= '9') {
                     if (++digits > 18) {
                         return null;

@@ -19,25 +19,34 @@ final class NumericBinary {
 
     /** The sign word of a binary numeric: one of POS, NEG, NAN, PINF, NINF. */
     static int sign(ByteBuffer b) {
-        if (b.remaining() < 8) {
-            throw new DataException("a binary numeric has at least 8 bytes, got " + b.remaining());
+        return b.hasArray() ? sign(b.array(), b.arrayOffset() + b.position(), b.remaining()) : sign(Wire.bytes(b), 0, b.remaining());
+    }
+
+    /** The sign word of the binary numeric in {@code length} bytes of {@code a} from {@code p}. */
+    static int sign(byte[] a, int p, int length) {
+        if (length < 8) {
+            throw new DataException("a binary numeric has at least 8 bytes, got " + length);
         }
-        return b.getShort(b.position() + 4) & 0xFFFF;
+        return Wire.int16(a, p + 4) & 0xFFFF;
     }
 
     /** Decodes a finite numeric; the caller has checked {@link #sign}. */
     static BigDecimal decode(ByteBuffer b) {
-        int p = b.position();
-        int ndigits = b.getShort(p);
-        int weight = b.getShort(p + 2);
-        int sign = b.getShort(p + 4) & 0xFFFF;
-        int dscale = b.getShort(p + 6);
+        return b.hasArray() ? decode(b.array(), b.arrayOffset() + b.position(), b.remaining()) : decode(Wire.bytes(b), 0, b.remaining());
+    }
+
+    /** Decodes the finite numeric in {@code length} bytes of {@code a} from {@code p}; the caller has checked {@link #sign}. */
+    static BigDecimal decode(byte[] a, int p, int length) {
+        int ndigits = Wire.int16(a, p);
+        int weight = Wire.int16(a, p + 2);
+        int sign = Wire.int16(a, p + 4) & 0xFFFF;
+        int dscale = Wire.int16(a, p + 6);
         if (sign != POS && sign != NEG) {
             throw new DataException("numeric value is " + special(sign) + ", which BigDecimal cannot represent");
         }
-        if (b.remaining() != 8 + 2 * ndigits) {
+        if (length != 8 + 2 * ndigits) {
             throw new DataException("a binary numeric with " + ndigits + " digits has " + (8 + 2 * ndigits)
-                    + " bytes, got " + b.remaining());
+                    + " bytes, got " + length);
         }
         if (ndigits == 0) {
             return BigDecimal.valueOf(0, dscale);
@@ -46,7 +55,7 @@ final class NumericBinary {
         if (ndigits <= 4) {
             long acc = 0;
             for (int i = 0; i < ndigits; i++) {
-                acc = acc * 10000 + b.getShort(p + 8 + 2 * i);
+                acc = acc * 10000 + Wire.int16(a, p + 8 + 2 * i);
             }
             BigDecimal compact = compact(sign == NEG ? -acc : acc, 4 * (ndigits - 1 - weight), dscale);
             if (compact != null) {
@@ -59,7 +68,7 @@ final class NumericBinary {
                 sb.append('-');
             }
             for (int i = 0; i < ndigits; i++) {
-                int d = b.getShort(p + 8 + 2 * i);
+                int d = Wire.int16(a, p + 8 + 2 * i);
                 if (i > 0) {
                     if (d < 1000) sb.append('0');
                     if (d < 100) sb.append('0');

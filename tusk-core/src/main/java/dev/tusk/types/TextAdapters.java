@@ -6,6 +6,7 @@ import dev.tusk.adapt.Loader;
 import dev.tusk.errors.DataException;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * text, varchar, bpchar, name, "char", xml, money, unknown and every type without a loader of its own
@@ -18,10 +19,10 @@ public final class TextAdapters {
     }
 
     static final Loader<String> TEXT = Codecs.textLoader(s -> s);
-    static final Loader<String> BINARY = new Loader<>() {
+    static final Loader<String> BINARY = new InPlaceLoader<>() {
         @Override
-        public String load(ByteBuffer data) {
-            return Wire.text(data);
+        public String load(byte[] a, int off, int len) {
+            return new String(a, off, len, StandardCharsets.UTF_8);
         }
 
         @Override

@@ -29,7 +29,11 @@ final class Wire {
         if (!b.hasArray()) {
             return text(b);
         }
-        return new AsciiView(b.array(), b.arrayOffset() + b.position(), b.remaining());
+        return ascii(b.array(), b.arrayOffset() + b.position(), b.remaining());
+    }
+
+    static CharSequence ascii(byte[] a, int offset, int length) {
+        return new AsciiView(a, offset, length);
     }
 
     private record AsciiView(byte[] bytes, int offset, int length) implements CharSequence {
@@ -64,9 +68,25 @@ final class Wire {
     }
 
     static void expectLength(ByteBuffer b, int n, String type) {
-        if (b.remaining() != n) {
-            throw new DataException("a binary " + type + " value has " + n + " bytes, got " + b.remaining());
+        expectLength(b.remaining(), n, type);
+    }
+
+    static void expectLength(int length, int n, String type) {
+        if (length != n) {
+            throw new DataException("a binary " + type + " value has " + n + " bytes, got " + length);
         }
+    }
+
+    static int int16(byte[] a, int at) {
+        return (short) ((a[at] & 0xff) << 8 | (a[at + 1] & 0xff));
+    }
+
+    static int int32(byte[] a, int at) {
+        return (a[at] & 0xff) << 24 | (a[at + 1] & 0xff) << 16 | (a[at + 2] & 0xff) << 8 | (a[at + 3] & 0xff);
+    }
+
+    static long int64(byte[] a, int at) {
+        return (long) int32(a, at) << 32 | (int32(a, at + 4) & 0xFFFFFFFFL);
     }
 
     static DataException bad(String type, String text) {
