@@ -64,6 +64,8 @@ public class Connection<R> implements AutoCloseable {
     private final PreparedStatements prepared;
     private volatile boolean closed;
     private volatile Duration statementTimeout;
+    /** What a statement timer runs ({@link #cancelStatementOnTimeout}), made once rather than per statement. */
+    private final Runnable cancelOnTimeout = this::cancelStatementOnTimeout;
     /** A live view of the session, made on first use. */
     private ConnectionInfo info;
     /** Set when a pool owns the connection: close() gives it back to the pool. */
@@ -555,7 +557,7 @@ public class Connection<R> implements AutoCloseable {
             }
             driver.core().send(cmd);
             driver.flush();
-            StatementTimer timer = StatementTimer.arm(timeout != null ? timeout : statementTimeout, this::cancelOnTimeout);
+            StatementTimer timer = StatementTimer.arm(timeout != null ? timeout : statementTimeout, cancelOnTimeout);
             boolean timedOut;
             try {
                 driver.await(cmd);
@@ -592,7 +594,7 @@ public class Connection<R> implements AutoCloseable {
     }
 
     /** Runs on the timer thread: cancels the statement, or gives up on a server that cannot be reached. */
-    private void cancelOnTimeout() {
+    private void cancelStatementOnTimeout() {
         try {
             sendCancel(CANCEL_TIMEOUT);
         } catch (TuskException e) {

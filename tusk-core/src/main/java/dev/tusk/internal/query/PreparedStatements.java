@@ -18,7 +18,8 @@ public final class PreparedStatements {
     private final Integer threshold;
     private final int max;
     private final Map<Key, Integer> counts = new LinkedHashMap<>(16, 0.75f, true);
-    private final LinkedHashMap<Key, String> prepared = new LinkedHashMap<>(16, 0.75f, true);
+    /** Per prepared statement, the decision that runs it again (its name, no Parse): made once, not per execution. */
+    private final LinkedHashMap<Key, Decision> prepared = new LinkedHashMap<>(16, 0.75f, true);
     private final List<String> toClose = new ArrayList<>();
     /** Per prepared statement name, the result columns for text [0] and binary [1] results, once seen. */
     private final Map<String, List<dev.tusk.Column>[]> described = new java.util.HashMap<>();
@@ -59,9 +60,9 @@ public final class PreparedStatements {
             return Decision.UNNAMED;
         }
         Key key = new Key(sql, oids);
-        String name = prepared.get(key);
-        if (name != null) {
-            return new Decision(name, false, key);
+        Decision again = prepared.get(key);
+        if (again != null) {
+            return again;
         }
         boolean should = Boolean.TRUE.equals(prepare);
         if (!should && threshold != null) {
@@ -88,10 +89,10 @@ public final class PreparedStatements {
             return;
         }
         counts.remove(d.key());
-        prepared.put(d.key(), d.name());
+        prepared.put(d.key(), new Decision(d.name(), false, d.key()));
         while (prepared.size() > max) {
             var it = prepared.entrySet().iterator();
-            String evicted = it.next().getValue();
+            String evicted = it.next().getValue().name();
             toClose.add(evicted);
             described.remove(evicted);
             it.remove();
@@ -101,10 +102,10 @@ public final class PreparedStatements {
     /** The statement failed in a way that may have left it unprepared or invalid: forget it. */
     public void invalidate(Decision d) {
         if (d.key() != null) {
-            String name = prepared.remove(d.key());
-            if (name != null) {
-                toClose.add(name);
-                described.remove(name);
+            Decision forgotten = prepared.remove(d.key());
+            if (forgotten != null) {
+                toClose.add(forgotten.name());
+                described.remove(forgotten.name());
             }
         }
     }
@@ -128,7 +129,7 @@ public final class PreparedStatements {
 
     @SuppressWarnings("unchecked")
     public void described(String name, int format, List<dev.tusk.Column> columns) {
-        if (prepared.containsValue(name)) {
+        if (prepared.values().stream().anyMatch(d -> d.name().equals(name))) {
             described.computeIfAbsent(name, k -> new List[2])[format] = columns;
         }
     }
