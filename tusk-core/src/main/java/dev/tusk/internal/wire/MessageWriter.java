@@ -69,7 +69,7 @@ public final class MessageWriter {
     public MessageWriter bytes(ByteBuffer b) {
         int len = b.remaining();
         ensure(len);
-        b.duplicate().get(buf, pos, len);
+        b.get(b.position(), buf, pos, len); // absolute: the caller's buffer keeps its position
         pos += len;
         return this;
     }
