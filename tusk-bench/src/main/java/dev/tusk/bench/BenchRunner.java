@@ -55,7 +55,7 @@ public final class BenchRunner {
             new Workload("point", PointSelectBench.class, "", List.of("tusk", "tusk-async", "pgjdbc", "vertx", "pgbench"), 1, "queries/s",
                     Map.of(), 3),
             new Workload("fetch", FetchBench.class, "fetch100k", List.of("tusk", "tusk-binary", "tusk-stream", "pgjdbc", "vertx", "server"), BenchServer.WIDE_ROWS, "rows/s"),
-            new Workload("fetch-receive", FetchBench.class, "receive100k", List.of("tusk-binary", "pgjdbc", "vertx"), BenchServer.WIDE_ROWS, "rows/s"),
+            new Workload("fetch-receive", FetchBench.class, "receive100k", List.of("tusk", "tusk-binary", "pgjdbc", "vertx"), BenchServer.WIDE_ROWS, "rows/s"),
             new Workload("insert", InsertBench.class, "",
                     List.of("tusk", "tusk-copy", "pgjdbc", "pgjdbc-rewrite", "pgjdbc-copy", "vertx"), InsertBench.ROWS, "rows/s"),
             new Workload("concurrent", ConcurrentBench.class, "", List.of("tusk", "tusk-async", "pgjdbc", "vertx"), ConcurrentBench.QUERIES, "queries/s"),
@@ -155,7 +155,7 @@ public final class BenchRunner {
             var norm = result.getSecondaryResults().get("gc.alloc.rate.norm");
             if (norm != null) {
                 System.out.printf(Locale.ROOT, "  %s/%s allocates %.1f bytes per %s%n", w.name(), client,
-                        norm.getScore() / w.unitsPerOp(), w.unit().replace("/s", "").replaceAll("s$", ""));
+                        norm.getScore() / w.unitsPerOp(), w.unit().replace("/s", "").replaceAll("ies$", "y").replaceAll("s$", ""));
             }
         }
         return result.getPrimaryResult().getScore() * w.unitsPerOp();
