@@ -75,7 +75,8 @@ public final class BenchRunner {
         }
         GC = java.util.Arrays.asList(args).contains("gc");
         JFR = java.util.Arrays.asList(args).contains("jfr");
-        args = java.util.Arrays.stream(args).filter(a -> !a.equals("gc") && !a.equals("jfr")).toArray(String[]::new);
+        PERF = java.util.Arrays.asList(args).contains("perf");
+        args = java.util.Arrays.stream(args).filter(a -> !List.of("gc", "jfr", "perf").contains(a)).toArray(String[]::new);
         boolean full = args.length > 0 && args[0].equals("full");
         String only = args.length > 1 ? args[1] : null;
         int rounds = full ? 3 : 1;
@@ -142,11 +143,21 @@ public final class BenchRunner {
     private static boolean GC;
     /** The word {@code jfr}: each forked JVM records a JFR profile to {@code results/<workload>-<client>.jfr}. */
     private static boolean JFR;
+    /**
+     * The word {@code perf}: Linux {@code perf stat} counts each forked JVM's CPU time, context switches and
+     * system calls, printed per row or query (the spinner is left out, so the throughput of such a run is not
+     * comparable with the others). Needs the {@code perf} command and permission to read tracepoints.
+     */
+    private static boolean PERF;
+    private static final String PERF_EVENTS = "task-clock,context-switches,raw_syscalls:sys_enter";
 
     private static double run(Workload w, String client, int port, boolean full) throws Exception {
         OptionsBuilder builder = new OptionsBuilder();
         if (GC) {
             builder.addProfiler(org.openjdk.jmh.profile.GCProfiler.class);
+        }
+        if (PERF) {
+            builder.addProfiler(org.openjdk.jmh.profile.LinuxPerfNormProfiler.class, "events=" + PERF_EVENTS);
         }
         w.params().forEach(builder::param);
         Options opts = builder
@@ -171,14 +182,38 @@ public final class BenchRunner {
             var norm = result.getSecondaryResults().get("gc.alloc.rate.norm");
             if (norm != null) {
                 System.out.printf(Locale.ROOT, "  %s/%s allocates %.1f bytes per %s%n", w.name(), client,
-                        norm.getScore() / w.unitsPerOp(), w.unit().replace("/s", "").replaceAll("ies$", "y").replaceAll("s$", ""));
+                        norm.getScore() / w.unitsPerOp(), unitName(w));
             }
+        }
+        if (PERF) {
+            printPerUnit(w, client, result);
         }
         return result.getPrimaryResult().getScore() * w.unitsPerOp();
     }
 
+    private static void printPerUnit(Workload w, String client, RunResult result) {
+        StringBuilder line = new StringBuilder();
+        for (String event : PERF_EVENTS.split(",")) {
+            var r = result.getSecondaryResults().get(event);
+            if (r != null) {
+                double perUnit = r.getScore() / w.unitsPerOp();
+                line.append(event.equals("task-clock") // perf counts it in milliseconds
+                        ? String.format(Locale.ROOT, "  %.2f µs CPU", perUnit * 1000)
+                        : String.format(Locale.ROOT, "  %.3f %s", perUnit, event));
+            }
+        }
+        System.out.printf(Locale.ROOT, "  %s/%s per %s:%s%n", w.name(), client, unitName(w), line);
+    }
+
+    private static String unitName(Workload w) {
+        return w.unit().replace("/s", "").replaceAll("ies$", "y").replaceAll("s$", "");
+    }
+
     private static String[] jvmArgs(Workload w, String client, int port) {
         List<String> a = new ArrayList<>(List.of("-Dtusk.bench.port=" + port, "-Xms1g", "-Xmx1g"));
+        if (PERF) {
+            a.add("-Dtusk.bench.spinner=off");
+        }
         if (JFR) {
             a.add("-XX:StartFlightRecording=settings=profile,filename="
                     + Path.of("results", w.name() + "-" + client + ".jfr").toAbsolutePath());
