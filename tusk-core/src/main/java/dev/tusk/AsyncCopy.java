@@ -11,7 +11,6 @@ import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.wire.Frontend;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -63,7 +62,6 @@ public final class AsyncCopy implements AutoCloseable {
     /** Guards the fields below it: the caller's side of a COPY FROM. */
     private final ReentrantLock writing = new ReentrantLock();
     private CopyRows encoder;
-    private ByteArrayOutputStream collected = new ByteArrayOutputStream();
     private boolean dataEnded;
 
     /** The consumer of a COPY TO; loop thread only. */
@@ -109,7 +107,8 @@ public final class AsyncCopy implements AutoCloseable {
         writing.lock();
         try {
             requireIn("writeRow");
-            return collect(encoder().encode(values == null ? new Object[] {null} : values));
+            encoder().writeRow(values == null ? new Object[] {null} : values);
+            return shipIfFull();
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         } finally {
@@ -122,7 +121,8 @@ public final class AsyncCopy implements AutoCloseable {
         writing.lock();
         try {
             requireIn("write");
-            return collect(data);
+            encoder().write(data, 0, data.length);
+            return shipIfFull();
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         } finally {
@@ -189,13 +189,12 @@ public final class AsyncCopy implements AutoCloseable {
         finish();
     }
 
-    private CompletableFuture<Void> collect(byte[] data) {
-        collected.writeBytes(data);
-        if (collected.size() < SHIP_AT) {
+    /** Once {@value #SHIP_AT} bytes are collected, hands them to the loop as one CopyData message. */
+    private CompletableFuture<Void> shipIfFull() {
+        if (encoder().size() < SHIP_AT) {
             return CompletableFuture.completedFuture(null);
         }
-        byte[] chunk = collected.toByteArray();
-        collected.reset();
+        byte[] chunk = encoder().take();
         LoopFuture<Void> shipped = new LoopFuture<>();
         conn.loopExecutor().execute(() -> {
             if (cmd.isDone()) {
@@ -225,10 +224,8 @@ public final class AsyncCopy implements AutoCloseable {
                 return null;
             }
             dataEnded = true;
-            collected.writeBytes(encoder().trailer());
-            byte[] last = collected.toByteArray();
-            collected = null;
-            return last;
+            encoder().writeTrailer();
+            return encoder().take();
         } finally {
             writing.unlock();
         }

@@ -31,7 +31,7 @@ import java.util.NoSuchElementException;
  * it with CopyFail instead, so nothing is written. Either way the connection stays usable.
  */
 public final class Copy implements AutoCloseable {
-    private static final int FLUSH_AT = 1 << 16;
+    private static final int SHIP_AT = 1 << 16;
 
     private TuskException reported;
 
@@ -68,18 +68,8 @@ public final class Copy implements AutoCloseable {
 
     public void write(byte[] data, int off, int len) {
         requireDirection(CopyCommand.Direction.IN, "write");
-        conn.lock.lock();
-        try {
-            conn.checkUsable();
-            Frontend.copyData(conn.driver().core().output(), data, off, len);
-            if (conn.driver().core().output().position() >= FLUSH_AT) {
-                conn.driver().flush();
-            }
-        } catch (TuskException e) {
-            throw reported(e);
-        } finally {
-            conn.lock.unlock();
-        }
+        rows.write(data, off, len);
+        shipIfFull();
     }
 
     /** Sends text (COPY text or CSV format), encoded as UTF-8. */
@@ -90,8 +80,35 @@ public final class Copy implements AutoCloseable {
     /** Sends one row, each value dumped by the adapters (text format: escaped; binary: typed). */
     public void writeRow(Object... values) {
         requireDirection(CopyCommand.Direction.IN, "writeRow");
-        byte[] row = rows.encode(values);
-        write(row, 0, row.length);
+        rows.writeRow(values == null ? new Object[] {null} : values);
+        shipIfFull();
+    }
+
+    /**
+     * Sends the collected rows as one CopyData message once there are {@value #SHIP_AT} bytes of them (else
+     * checks only that the connection is still usable, so a dead one fails the write at once).
+     */
+    private void shipIfFull() {
+        conn.lock.lock();
+        try {
+            conn.checkUsable();
+            if (rows.size() >= SHIP_AT) {
+                writeCollected();
+                conn.driver().flush();
+            }
+        } catch (TuskException e) {
+            throw reported(e);
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+
+    /** Writes the collected bytes (if any) as one CopyData message to the output buffer; the lock is held. */
+    private void writeCollected() {
+        if (rows.size() > 0) {
+            Frontend.copyData(conn.driver().core().output(), rows.buffer(), 0, rows.size());
+            rows.clear();
+        }
     }
 
     /** Ends a COPY FROM with CopyFail: the server rolls the COPY back and reports {@code reason}. */
@@ -103,6 +120,7 @@ public final class Copy implements AutoCloseable {
         conn.lock.lock();
         try {
             if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
+                rows.clear(); // the server drops what it got anyway
                 Frontend.copyFail(conn.driver().core().output(), reason);
                 finish();
             } else {
@@ -205,10 +223,8 @@ public final class Copy implements AutoCloseable {
                 return;
             }
             if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
-                byte[] trailer = rows.trailer();
-                if (trailer.length > 0) {
-                    Frontend.copyData(conn.driver().core().output(), trailer, 0, trailer.length);
-                }
+                rows.writeTrailer();
+                writeCollected();
                 Frontend.copyDone(conn.driver().core().output());
                 finish();
             } else {

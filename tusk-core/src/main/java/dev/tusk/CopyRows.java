@@ -5,25 +5,32 @@ import dev.tusk.adapt.Dumper;
 import dev.tusk.adapt.Format;
 import dev.tusk.errors.ProgrammingException;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The bytes of COPY rows, as {@link Copy} and {@link AsyncCopy} write and read them: text format (tab
  * separated, backslash escapes, {@code \N} for NULL) or binary (the signature and header before the first
  * row, then per row a field count and length-prefixed values, and a -1 trailer).
+ *
+ * <p>Rows and raw writes collect in one growing buffer, so that many rows travel in one CopyData message
+ * (the server's cost is per message as much as per row); the caller ships {@link #buffer()} when
+ * {@link #size()} is large enough and then {@link #clear()}s it.
  */
 final class CopyRows {
     private static final byte[] BINARY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
     private static final byte[] BINARY_TRAILER = {(byte) 0xff, (byte) 0xff};
+    private static final byte[] TEXT_NULL = {'\\', 'N'};
 
     private final boolean binary;
     private final AdaptersMap adapters;
     private boolean headerWritten;
     private int[] types;
+    private byte[] buf = new byte[1024];
+    private int size;
 
     CopyRows(boolean binary, AdaptersMap adapters) {
         this.binary = binary;
@@ -35,54 +42,132 @@ final class CopyRows {
         this.types = oids.clone();
     }
 
-    /** One row, each value dumped by the adapters; the binary header comes with the first row. */
-    byte[] encode(Object[] values) {
-        return binary ? binaryRow(values) : textRow(values);
+    /** The collected bytes, from 0 to {@link #size()}. */
+    byte[] buffer() {
+        return buf;
     }
 
-    /** What ends the data before CopyDone: the binary trailer once a row was written, else nothing. */
-    byte[] trailer() {
-        return binary && headerWritten ? BINARY_TRAILER : new byte[0];
+    int size() {
+        return size;
     }
 
-    private byte[] textRow(Object[] values) {
-        StringBuilder sb = new StringBuilder(values.length * 8);
+    void clear() {
+        size = 0;
+    }
+
+    /** A copy of the collected bytes, which are then cleared. */
+    byte[] take() {
+        byte[] out = Arrays.copyOf(buf, size);
+        size = 0;
+        return out;
+    }
+
+    /**
+     * Appends one row, each value dumped by the adapters; the binary header comes with the first row. A value
+     * that cannot be dumped fails the row and leaves nothing of it behind.
+     */
+    void writeRow(Object[] values) {
+        int rowStart = size;
+        boolean headerBefore = headerWritten;
+        try {
+            if (binary) {
+                binaryRow(values);
+            } else {
+                textRow(values);
+            }
+        } catch (RuntimeException e) {
+            size = rowStart;
+            headerWritten = headerBefore;
+            throw e;
+        }
+    }
+
+    /** Appends raw data in the COPY's format. */
+    void write(byte[] data, int off, int len) {
+        ensure(len);
+        System.arraycopy(data, off, buf, size, len);
+        size += len;
+    }
+
+    /** Appends what ends the data before CopyDone: the binary trailer once a row was written, else nothing. */
+    void writeTrailer() {
+        if (binary && headerWritten) {
+            write(BINARY_TRAILER, 0, BINARY_TRAILER.length);
+        }
+    }
+
+    private void textRow(Object[] values) {
         for (int i = 0; i < values.length; i++) {
             if (i > 0) {
-                sb.append('\t');
+                put((byte) '\t');
             }
             Object v = values[i];
             if (v == null) {
-                sb.append("\\N");
-                continue;
-            }
-            String s = v instanceof String str ? str : text(adapters.dumperFor(v, Format.TEXT).dump(v));
-            for (int k = 0; k < s.length(); k++) {
-                char c = s.charAt(k);
-                switch (c) {
-                    case '\\' -> sb.append("\\\\");
-                    case '\t' -> sb.append("\\t");
-                    case '\n' -> sb.append("\\n");
-                    case '\r' -> sb.append("\\r");
-                    default -> sb.append(c);
+                write(TEXT_NULL, 0, TEXT_NULL.length);
+            } else if (v instanceof String s) {
+                escaped(s);
+            } else {
+                ByteBuffer b = adapters.dumperFor(v, Format.TEXT).dump(v);
+                ensure(2 * b.remaining());
+                for (int k = b.position(), end = b.limit(); k < end; k++) {
+                    escaped(b.get(k));
                 }
             }
         }
-        return sb.append('\n').toString().getBytes(StandardCharsets.UTF_8);
+        put((byte) '\n');
     }
 
-    private byte[] binaryRow(Object[] values) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    /** A string's UTF-8 bytes, escaped: ASCII directly, the rest of the string through the encoder. */
+    private void escaped(String s) {
+        int n = s.length();
+        ensure(2 * n);
+        for (int k = 0; k < n; k++) {
+            char c = s.charAt(k);
+            if (c >= 0x80) {
+                byte[] rest = s.substring(k).getBytes(StandardCharsets.UTF_8);
+                ensure(2 * rest.length);
+                for (byte b : rest) {
+                    escaped(b); // UTF-8 multi-byte sequences hold no ASCII bytes, so only ASCII is escaped
+                }
+                return;
+            }
+            escaped((byte) c);
+        }
+    }
+
+    /** One byte, escaped as COPY's text format needs; room for two bytes must be ensured. */
+    private void escaped(byte b) {
+        byte escape = switch (b) {
+            case '\\' -> '\\';
+            case '\t' -> 't';
+            case '\n' -> 'n';
+            case '\r' -> 'r';
+            default -> 0;
+        };
+        if (escape == 0) {
+            buf[size++] = b;
+        } else {
+            buf[size++] = '\\';
+            buf[size++] = escape;
+        }
+    }
+
+    private void binaryRow(Object[] values) {
         if (!headerWritten) {
-            out.writeBytes(BINARY_SIGNATURE);
-            out.writeBytes(new byte[8]); // flags, header extension length
+            write(BINARY_SIGNATURE, 0, BINARY_SIGNATURE.length);
+            ensure(8);
+            putInt(0); // flags
+            putInt(0); // header extension length
             headerWritten = true;
         }
-        writeShort(out, values.length);
+        ensure(2);
+        buf[size++] = (byte) (values.length >>> 8);
+        buf[size++] = (byte) values.length;
         for (int i = 0; i < values.length; i++) {
             Object v = values[i];
+            ensure(4);
             if (v == null) {
-                writeInt(out, -1);
+                putInt(-1);
                 continue;
             }
             Dumper<Object> d = adapters.dumperFor(v, Format.BINARY);
@@ -91,12 +176,31 @@ final class CopyRows {
                         + v.getClass().getSimpleName() + " dumps as oid " + d.oid() + ": pass a value of the column's type");
             }
             ByteBuffer b = d.dump(v);
-            writeInt(out, b.remaining());
-            byte[] x = new byte[b.remaining()];
-            b.duplicate().get(x);
-            out.writeBytes(x);
+            int len = b.remaining();
+            putInt(len);
+            ensure(len);
+            b.get(b.position(), buf, size, len);
+            size += len;
         }
-        return out.toByteArray();
+    }
+
+    private void put(byte b) {
+        ensure(1);
+        buf[size++] = b;
+    }
+
+    /** Four bytes, big-endian; room must be ensured. */
+    private void putInt(int v) {
+        buf[size++] = (byte) (v >>> 24);
+        buf[size++] = (byte) (v >>> 16);
+        buf[size++] = (byte) (v >>> 8);
+        buf[size++] = (byte) v;
+    }
+
+    private void ensure(int more) {
+        if (size + more > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+        }
     }
 
     /** The column values of one text-format row (a line, with or without its newline), unescaped; null for \N. */
@@ -136,21 +240,5 @@ final class CopyRows {
     /** The text rows of a COPY TO's chunks, one chunk per row as the server sends them. */
     static List<String> parseTextRow(byte[] chunk) {
         return parseTextRow(new String(chunk, StandardCharsets.UTF_8));
-    }
-
-    private static String text(ByteBuffer b) {
-        return StandardCharsets.UTF_8.decode(b.duplicate()).toString();
-    }
-
-    private static void writeShort(ByteArrayOutputStream out, int v) {
-        out.write(v >>> 8);
-        out.write(v);
-    }
-
-    private static void writeInt(ByteArrayOutputStream out, int v) {
-        out.write(v >>> 24);
-        out.write(v >>> 16);
-        out.write(v >>> 8);
-        out.write(v);
     }
 }

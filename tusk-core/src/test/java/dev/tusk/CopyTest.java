@@ -82,6 +82,42 @@ class CopyTest {
     }
 
     @Test
+    void textRowsEscapeNonAsciiStringsAndDumpedValues() {
+        conn.execute("CREATE TABLE u (s text, j text[], t timestamptz)");
+        String s = "caf\u00e9\t\\ \ud83d\udc18\nend\r";
+        var when = java.time.OffsetDateTime.parse("2026-12-03T10:15:30Z");
+        try (Copy copy = conn.cursor().copy("COPY u FROM STDIN")) {
+            copy.writeRow(s, List.of("a\tb", "c\\d"), when);
+        }
+        Row r = conn.execute("SELECT s, j[1], j[2], t = %s FROM u", when).fetchone();
+        assertThat(r.getString(0)).isEqualTo(s);
+        assertThat(r.getString(1)).isEqualTo("a\tb");
+        assertThat(r.getString(2)).isEqualTo("c\\d");
+        assertThat(r.getBoolean(3)).isTrue();
+    }
+
+    @Test
+    void aRowThatCannotBeDumpedLeavesNothingBehind() {
+        try (Copy copy = conn.cursor().copy("COPY c FROM STDIN (FORMAT binary)")) {
+            copy.setTypes(23, 25);
+            copy.writeRow(1, "one");
+            assertThatThrownBy(() -> copy.writeRow(2, 2L)).isInstanceOf(ProgrammingException.class)
+                    .hasMessageContaining("column 2");
+            copy.writeRow(3, "three");
+        }
+        assertThat(conn.execute("SELECT string_agg(a || b, ',' ORDER BY a) FROM c").fetchone().getString(0))
+                .isEqualTo("1one,3three");
+        conn.execute("TRUNCATE c");
+        try (Copy copy = conn.cursor().copy("COPY c FROM STDIN")) {
+            copy.writeRow(1, "one");
+            assertThatThrownBy(() -> copy.writeRow(2, new Object())).isInstanceOf(ProgrammingException.class);
+            copy.writeRow(3, "three");
+        }
+        assertThat(conn.execute("SELECT string_agg(a || b, ',' ORDER BY a) FROM c").fetchone().getString(0))
+                .isEqualTo("1one,3three");
+    }
+
+    @Test
     void copyWithParametersMergedOnTheClient() {
         conn.execute("INSERT INTO c SELECT g, 'row ' || g FROM generate_series(1, 10) g");
         List<List<String>> rows = new java.util.ArrayList<>();

@@ -237,16 +237,16 @@ public final class IntegerAdapters {
         m.registerLoader(BuiltinTypes.INT8, INT8_BINARY);
         m.registerLoader(BuiltinTypes.OID, OID_BINARY);
 
-        m.registerDumper(Byte.class, Codecs.<Byte>textDumper(BuiltinTypes.INT2, b -> Byte.toString(b)));
+        m.registerDumper(Byte.class, Codecs.<Byte>dumper(BuiltinTypes.INT2, Format.TEXT, v -> Wire.decimal(v)));
         m.registerDumper(Byte.class, Codecs.<Byte>dumper(BuiltinTypes.INT2, Format.BINARY,
                 v -> ByteBuffer.allocate(2).putShort(0, v)));
-        m.registerDumper(Short.class, Codecs.<Short>textDumper(BuiltinTypes.INT2, s -> Short.toString(s)));
+        m.registerDumper(Short.class, Codecs.<Short>dumper(BuiltinTypes.INT2, Format.TEXT, v -> Wire.decimal(v)));
         m.registerDumper(Short.class, Codecs.<Short>dumper(BuiltinTypes.INT2, Format.BINARY,
                 v -> ByteBuffer.allocate(2).putShort(0, v)));
-        m.registerDumper(Integer.class, Codecs.<Integer>textDumper(BuiltinTypes.INT4, i -> Integer.toString(i)));
+        m.registerDumper(Integer.class, Codecs.<Integer>dumper(BuiltinTypes.INT4, Format.TEXT, v -> Wire.decimal(v)));
         m.registerDumper(Integer.class, Codecs.<Integer>dumper(BuiltinTypes.INT4, Format.BINARY,
                 v -> ByteBuffer.allocate(4).putInt(0, v)));
-        m.registerDumper(Long.class, Codecs.<Long>textDumper(BuiltinTypes.INT8, l -> Long.toString(l)));
+        m.registerDumper(Long.class, Codecs.<Long>dumper(BuiltinTypes.INT8, Format.TEXT, v -> Wire.decimal(v)));
         m.registerDumper(Long.class, Codecs.<Long>dumper(BuiltinTypes.INT8, Format.BINARY,
                 v -> ByteBuffer.allocate(8).putLong(0, v)));
         m.registerDumper(BigInteger.class, Codecs.<BigInteger>textDumper(BuiltinTypes.NUMERIC, BigInteger::toString));

@@ -53,6 +53,25 @@ final class Wire {
         }
     }
 
+    /** The decimal digits of {@code v} (after a '-' when negative), as {@link Long#toString(long)} but with no String. */
+    static ByteBuffer decimal(long v) {
+        long n = v < 0 ? v : -v; // kept negative, so that Long.MIN_VALUE has a magnitude too
+        int digits = 1;
+        for (long p = -10; digits < 19 && n <= p; p *= 10) {
+            digits++;
+        }
+        int size = v < 0 ? digits + 1 : digits;
+        byte[] b = new byte[size];
+        for (int i = size - 1; i >= size - digits; i--) {
+            b[i] = (byte) ('0' - n % 10);
+            n /= 10;
+        }
+        if (v < 0) {
+            b[0] = '-';
+        }
+        return ByteBuffer.wrap(b);
+    }
+
     static ByteBuffer utf8(String s) {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
     }

@@ -49,6 +49,31 @@ class ScalarCodecsTest {
     }
 
     @Test
+    void integersDumpAsTheirDecimalTextAtEveryLength() {
+        java.util.List<Long> values = new java.util.ArrayList<>(java.util.List.of(0L, -1L, Long.MAX_VALUE, Long.MIN_VALUE,
+                (long) Integer.MIN_VALUE, (long) Integer.MAX_VALUE));
+        for (long p = 1; p > 0 && p <= Long.MAX_VALUE / 10; p *= 10) {
+            values.addAll(java.util.List.of(p, p - 1, p * 10 - 1, -p, -(p - 1), -(p * 10 - 1)));
+        }
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 1000; i++) {
+            values.add(random.nextLong() >> random.nextInt(64));
+        }
+        for (long v : values) {
+            assertThat(dumpText(v)).as("long %d", v).isEqualTo(Long.toString(v));
+            if (v == (int) v) {
+                assertThat(dumpText((int) v)).as("int %d", v).isEqualTo(Long.toString(v));
+            }
+            if (v == (short) v) {
+                assertThat(dumpText((short) v)).as("short %d", v).isEqualTo(Long.toString(v));
+            }
+            if (v == (byte) v) {
+                assertThat(dumpText((byte) v)).as("byte %d", v).isEqualTo(Long.toString(v));
+            }
+        }
+    }
+
+    @Test
     void primitiveLoadsDoNotNeedBoxing() {
         Loader<?> l = M.loaderFor(23, Format.TEXT);
         assertThat(l.loadInt(ByteBuffer.wrap("-42".getBytes()))).isEqualTo(-42);
