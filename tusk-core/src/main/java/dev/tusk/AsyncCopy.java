@@ -49,9 +49,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * COPY's, so consume or {@link #finish()} it first. Signals and callbacks arrive on the event loop.
  */
 public final class AsyncCopy implements AutoCloseable {
-    /** Data collected before it goes to the event loop in one piece. */
-    private static final int SHIP_AT = 1 << 16;
-
     private final AsyncConnection<?> conn;
     private final EventLoopDriver driver;
     private final CopyCommand cmd;
@@ -61,7 +58,7 @@ public final class AsyncCopy implements AutoCloseable {
 
     /** Guards the fields below it: the caller's side of a COPY FROM. */
     private final ReentrantLock writing = new ReentrantLock();
-    private CopyRows encoder;
+    private CopyRows collected;
     private boolean dataEnded;
 
     /** The consumer of a COPY TO; loop thread only. */
@@ -89,7 +86,7 @@ public final class AsyncCopy implements AutoCloseable {
     public void setTypes(int... oids) {
         writing.lock();
         try {
-            encoder().setTypes(oids);
+            collected().setTypes(oids);
         } finally {
             writing.unlock();
         }
@@ -107,7 +104,7 @@ public final class AsyncCopy implements AutoCloseable {
         writing.lock();
         try {
             requireIn("writeRow");
-            encoder().writeRow(values == null ? new Object[] {null} : values);
+            collected().writeRow(values == null ? new Object[] {null} : values);
             return shipIfFull();
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
@@ -121,7 +118,7 @@ public final class AsyncCopy implements AutoCloseable {
         writing.lock();
         try {
             requireIn("write");
-            encoder().write(data, 0, data.length);
+            collected().write(data, 0, data.length);
             return shipIfFull();
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
@@ -189,12 +186,12 @@ public final class AsyncCopy implements AutoCloseable {
         finish();
     }
 
-    /** Once {@value #SHIP_AT} bytes are collected, hands them to the loop as one CopyData message. */
+    /** Once enough is collected, hands it to the loop as one CopyData message. */
     private CompletableFuture<Void> shipIfFull() {
-        if (encoder().size() < SHIP_AT) {
+        if (!collected().isFull()) {
             return CompletableFuture.completedFuture(null);
         }
-        byte[] chunk = encoder().take();
+        byte[] chunk = collected().take();
         LoopFuture<Void> shipped = new LoopFuture<>();
         conn.loopExecutor().execute(() -> {
             if (cmd.isDone()) {
@@ -224,8 +221,8 @@ public final class AsyncCopy implements AutoCloseable {
                 return null;
             }
             dataEnded = true;
-            encoder().writeTrailer();
-            return encoder().take();
+            collected().writeTrailer();
+            return collected().take();
         } finally {
             writing.unlock();
         }
@@ -245,11 +242,11 @@ public final class AsyncCopy implements AutoCloseable {
         }
     }
 
-    private CopyRows encoder() {
-        if (encoder == null) {
-            encoder = new CopyRows(isBinary(), adapters);
+    private CopyRows collected() {
+        if (collected == null) {
+            collected = new CopyRows(isBinary(), adapters);
         }
-        return encoder;
+        return collected;
     }
 
     private void requireIn(String op) {

@@ -31,8 +31,6 @@ import java.util.NoSuchElementException;
  * it with CopyFail instead, so nothing is written. Either way the connection stays usable.
  */
 public final class Copy implements AutoCloseable {
-    private static final int SHIP_AT = 1 << 16;
-
     private TuskException reported;
 
     private final Connection<?> conn;
@@ -85,29 +83,21 @@ public final class Copy implements AutoCloseable {
     }
 
     /**
-     * Sends the collected rows as one CopyData message once there are {@value #SHIP_AT} bytes of them (else
-     * checks only that the connection is still usable, so a dead one fails the write at once).
+     * Sends the collected rows as one CopyData message once there are enough of them (else checks only that
+     * the connection is still usable, so a dead one fails the write at once).
      */
     private void shipIfFull() {
         conn.lock.lock();
         try {
             conn.checkUsable();
-            if (rows.size() >= SHIP_AT) {
-                writeCollected();
+            if (rows.isFull()) {
+                rows.writeMessage(conn.driver().core().output());
                 conn.driver().flush();
             }
         } catch (TuskException e) {
             throw reported(e);
         } finally {
             conn.lock.unlock();
-        }
-    }
-
-    /** Writes the collected bytes (if any) as one CopyData message to the output buffer; the lock is held. */
-    private void writeCollected() {
-        if (rows.size() > 0) {
-            Frontend.copyData(conn.driver().core().output(), rows.buffer(), 0, rows.size());
-            rows.clear();
         }
     }
 
@@ -224,7 +214,7 @@ public final class Copy implements AutoCloseable {
             }
             if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
                 rows.writeTrailer();
-                writeCollected();
+                rows.writeMessage(conn.driver().core().output());
                 Frontend.copyDone(conn.driver().core().output());
                 finish();
             } else {

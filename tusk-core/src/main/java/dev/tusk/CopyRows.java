@@ -4,6 +4,8 @@ import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Dumper;
 import dev.tusk.adapt.Format;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.wire.Frontend;
+import dev.tusk.internal.wire.MessageWriter;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,13 +19,14 @@ import java.util.List;
  * row, then per row a field count and length-prefixed values, and a -1 trailer).
  *
  * <p>Rows and raw writes collect in one growing buffer, so that many rows travel in one CopyData message
- * (the server's cost is per message as much as per row); the caller ships {@link #buffer()} when
- * {@link #size()} is large enough and then {@link #clear()}s it.
+ * (the server's cost is per message as much as per row); the caller ships them once {@link #isFull()}.
  */
 final class CopyRows {
     private static final byte[] BINARY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
     private static final byte[] BINARY_TRAILER = {(byte) 0xff, (byte) 0xff};
     private static final byte[] TEXT_NULL = {'\\', 'N'};
+    /** The bytes collected before they go as one CopyData message. */
+    private static final int MESSAGE_SIZE = 1 << 16;
 
     private final boolean binary;
     private final AdaptersMap adapters;
@@ -42,13 +45,17 @@ final class CopyRows {
         this.types = oids.clone();
     }
 
-    /** The collected bytes, from 0 to {@link #size()}. */
-    byte[] buffer() {
-        return buf;
+    /** True once enough is collected for one CopyData message. */
+    boolean isFull() {
+        return size >= MESSAGE_SIZE;
     }
 
-    int size() {
-        return size;
+    /** Writes the collected bytes (if any) as one CopyData message, and clears them. */
+    void writeMessage(MessageWriter out) {
+        if (size > 0) {
+            Frontend.copyData(out, buf, 0, size);
+            size = 0;
+        }
     }
 
     void clear() {
@@ -124,10 +131,10 @@ final class CopyRows {
         for (int k = 0; k < n; k++) {
             char c = s.charAt(k);
             if (c >= 0x80) {
-                byte[] rest = s.substring(k).getBytes(StandardCharsets.UTF_8);
-                ensure(2 * rest.length);
-                for (byte b : rest) {
-                    escaped(b); // UTF-8 multi-byte sequences hold no ASCII bytes, so only ASCII is escaped
+                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8); // its first k bytes are the k ASCII chars done
+                ensure(2 * (utf8.length - k));
+                for (int j = k; j < utf8.length; j++) {
+                    escaped(utf8[j]); // UTF-8 multi-byte sequences hold no ASCII bytes, so only ASCII is escaped
                 }
                 return;
             }

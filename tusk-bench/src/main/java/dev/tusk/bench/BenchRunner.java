@@ -25,7 +25,7 @@ import java.util.Map;
  * and {@code results/chart.svg}.
  *
  * <p>{@code quick} (default): 1 round of 1 s warm-up (3 s for point selects, fetch and insert) + 2 × 1 s measurement per client,
- * about 4 minutes on 2 cores; run it twice to see the spread.
+ * about 3.5 minutes on 2 cores; run it twice to see the spread.
  * {@code full}: 3 rounds of 3 × 2 s warm-up + 5 × 2 s. A workload name (point, fetch, fetch-receive, insert, concurrent, pipelining-256, connect, pool, pool-8thr)
  * after the mode restricts the run to it ({@code getters} runs only when named: it reads rows already in memory). The point-select workload also runs pgbench (same query,
  * {@code -M prepared}) when it is installed, as the server's own limit; the fetch workload reports the
@@ -78,10 +78,11 @@ public final class BenchRunner {
         if (args.length == 1) {
             args = args[0].trim().split("\\s+"); // from Maven: -Dbench.args="quick fetch"
         }
-        GC = java.util.Arrays.asList(args).contains("gc");
-        JFR = java.util.Arrays.asList(args).contains("jfr");
-        PERF = java.util.Arrays.asList(args).contains("perf");
-        args = java.util.Arrays.stream(args).filter(a -> !List.of("gc", "jfr", "perf").contains(a)).toArray(String[]::new);
+        List<String> words = List.of(args);
+        GC = words.contains("gc");
+        JFR = words.contains("jfr");
+        PERF = words.contains("perf");
+        args = words.stream().filter(a -> !List.of("gc", "jfr", "perf").contains(a)).toArray(String[]::new);
         boolean full = args.length > 0 && args[0].equals("full");
         String only = args.length > 1 ? args[1] : null;
         int rounds = full ? 3 : 1;
