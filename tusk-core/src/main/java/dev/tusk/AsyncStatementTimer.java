@@ -17,19 +17,18 @@ import java.util.function.Supplier;
  * working on it, not when it was queued behind others); when it runs out a CancelRequest is sent and the
  * statement fails with QueryCanceled naming the timeout ({@link StatementTimer#timedOut}). If the server
  * stays silent for a grace period after the cancel (the network is gone), or the cancel can't be sent,
- * the connection is broken with an OperationalException saying so. Loop thread only, timers on the loop.
+ * the connection is broken with an OperationalException saying so. Used by the thread acting for the
+ * connection (see {@link EventLoopDriver}); its timers run on the loop.
  */
 final class AsyncStatementTimer {
     /** How long the server may take to answer after the cancel: as long as the timeout, within these bounds. */
     static final Duration MIN_GRACE = Duration.ofSeconds(1);
     static final Duration MAX_GRACE = Duration.ofSeconds(10);
 
-    private final EventLoop loop;
     private final EventLoopDriver driver;
     private final Supplier<CompletableFuture<Void>> cancel;
 
-    AsyncStatementTimer(EventLoop loop, EventLoopDriver driver, Supplier<CompletableFuture<Void>> cancel) {
-        this.loop = loop;
+    AsyncStatementTimer(EventLoopDriver driver, Supplier<CompletableFuture<Void>> cancel) {
         this.driver = driver;
         this.cancel = cancel;
     }
@@ -49,7 +48,7 @@ final class AsyncStatementTimer {
 
         private void start() {
             if (!cmd.isDone()) {
-                timer = loop.schedule(timeout.toNanos(), this::fire);
+                timer = driver.schedule(timeout.toNanos(), this::fire);
             }
         }
 
@@ -61,10 +60,10 @@ final class AsyncStatementTimer {
             Duration grace = timeout.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : timeout.compareTo(MAX_GRACE) > 0 ? MAX_GRACE : timeout;
             cancel.get().whenComplete((v, e) -> {
                 if (e != null) {
-                    loop.execute(() -> giveUp("the cancel request could not be sent (" + LoopFuture.unwrap(e).getMessage() + ")"));
+                    driver.execute(() -> giveUp("the cancel request could not be sent (" + LoopFuture.unwrap(e).getMessage() + ")"));
                 }
             });
-            graceTimer = loop.schedule(grace.toNanos(), () -> giveUp("the server did not answer within " + grace.toMillis()
+            graceTimer = driver.schedule(grace.toNanos(), () -> giveUp("the server did not answer within " + grace.toMillis()
                     + " ms of the cancel request (is the network gone?)"));
         }
 

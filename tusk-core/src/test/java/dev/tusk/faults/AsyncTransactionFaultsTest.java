@@ -69,9 +69,12 @@ class AsyncTransactionFaultsTest {
         db.admin("CREATE TABLE t (id int)");
         try (FaultProxy proxy = Faults.proxyTo(db); AsyncConnection<Row> c = AsyncFaults.connect(proxy, db)) {
             AsyncFaults.await(c.execute("INSERT INTO t VALUES (1)"));
-            proxy.failAtServerMessage('C', 1, FaultProxy.Action.CLOSE); // the INSERT's reply; the COMMIT is already sent
+            proxy.failAtServerMessage('C', 2, FaultProxy.Action.CLOSE); // the INSERT's reply; the COMMIT is already sent
+            // queued behind a running statement, the INSERT and the COMMIT are written together while it runs
+            CompletableFuture<?> sleep = c.execute("SELECT pg_sleep(0.3)");
             CompletableFuture<?> insert = c.execute("INSERT INTO t VALUES (2)");
             CompletableFuture<Void> commit = c.commit();
+            AsyncFaults.await(sleep);
             assertThat(AsyncFaults.failure(insert)).isInstanceOf(OperationalException.class)
                     .isNotInstanceOf(TransactionResolutionUnknown.class);
             assertThat(AsyncFaults.failure(commit)).isInstanceOf(TransactionResolutionUnknown.class).hasMessageContaining(UNKNOWN);

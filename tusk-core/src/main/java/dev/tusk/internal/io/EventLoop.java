@@ -14,9 +14,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One thread with one {@link Selector}, serving many non-blocking connections. Everything that touches a
- * connection's protocol state runs here: other threads hand work over with {@link #execute}, which queues
- * the task and wakes the selector.
+ * One thread with one {@link Selector}, serving many non-blocking connections. A connection's reads, tasks
+ * and timers run here: other threads hand work over with {@link #execute}, which queues the task and wakes
+ * the selector (a caller's thread may also send a statement itself on an idle connection, see
+ * {@link EventLoopDriver}).
  *
  * <p>Tasks and I/O callbacks run on this thread and must never block: a blocking Tusk call made here is
  * refused by {@link #checkNotOnEventLoop} with a clear exception instead of freezing every connection

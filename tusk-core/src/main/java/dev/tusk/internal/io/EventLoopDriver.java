@@ -18,6 +18,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.security.cert.Certificate;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
@@ -25,8 +27,12 @@ import java.util.function.IntConsumer;
  * {@link EventLoop}: writes the core's output when there is some (asking for OP_WRITE only while bytes
  * remain unsent), reads whatever arrives into the core's input and lets the core dispatch it.
  *
- * <p>Every method except {@link #failure()} and {@link #loop()} must be called on the loop thread; the
- * core is confined to it, so no lock is needed or held while commands complete.
+ * <p>One thread at a time <em>acts for</em> the connection: the loop thread while it handles the connection's
+ * I/O, its tasks ({@link #execute}) and its timers ({@link #schedule}), or a caller's thread sending a
+ * statement itself ({@link #tryRunHere}). Every method except {@link #failure()}, {@link #loop()},
+ * {@link #execute}, {@link #schedule} and {@link #tryRunHere} must be called by the thread acting for the
+ * connection. Only the loop thread ever waits to act; other threads try, and queue their task for the loop
+ * when they cannot, so a caller never waits for the loop.
  */
 public final class EventLoopDriver implements EventLoop.Handler {
     private static final int MAX_READS_PER_WAKEUP = 16;
@@ -41,6 +47,8 @@ public final class EventLoopDriver implements EventLoop.Handler {
     private CompletableFuture<Void> connecting;
     private int outSent;
     private boolean flushQueued;
+    /** Set by {@link #flushSoon} on a caller's thread: {@link #tryRunHere} writes once its task is done. */
+    private boolean flushAfterTask;
     private IntConsumer byteWaiter;
     private ByteBuffer readView;
     private ByteBuffer writeView;
@@ -57,6 +65,10 @@ public final class EventLoopDriver implements EventLoop.Handler {
     private Runnable deferredLoss;
     /** Run once the output has been written out completely (see {@link #whenFlushed}). */
     private final java.util.ArrayDeque<Runnable> flushWaiters = new java.util.ArrayDeque<>();
+    /** Held by the thread acting for the connection (see the class comment). */
+    private final ReentrantLock acting = new ReentrantLock();
+    /** Tasks given to {@link #execute} that have not run yet: a caller sending itself must not overtake them. */
+    private final AtomicInteger queued = new AtomicInteger();
 
     public EventLoopDriver(EventLoop loop, ProtocolCore core) {
         this.loop = loop;
@@ -123,8 +135,66 @@ public final class EventLoopDriver implements EventLoop.Handler {
         f.complete(null);
     }
 
+    /** Runs {@code task} on the loop thread, acting for the connection, after the tasks queued before it. Any thread. */
+    public void execute(Runnable task) {
+        queued.incrementAndGet();
+        loop.execute(() -> act(() -> {
+            queued.decrementAndGet();
+            task.run();
+        }));
+    }
+
+    /** Runs {@code task} on the loop thread, acting for the connection, after {@code delayNanos}. Any thread. */
+    public EventLoop.Timer schedule(long delayNanos, Runnable task) {
+        return loop.schedule(delayNanos, () -> act(task));
+    }
+
+    /**
+     * Runs {@code task} at once on the calling thread, acting for the connection, if that thread is not the
+     * loop's, no other thread acts for the connection and no task given to {@link #execute} is still waiting;
+     * returns false, having run nothing, otherwise. A statement sent this way leaves without waking the loop:
+     * one thread hand-off fewer per round trip. The task must not run the user's code (completing a future
+     * the user already holds): that would make the loop wait on whatever that code does.
+     */
+    public boolean tryRunHere(Runnable task) {
+        if (loop.inLoop() || !acting.tryLock()) {
+            return false;
+        }
+        try {
+            if (queued.get() > 0) {
+                return false;
+            }
+            task.run();
+            if (flushAfterTask) {
+                flushAfterTask = false;
+                flushHere();
+            }
+            return true;
+        } finally {
+            acting.unlock();
+        }
+    }
+
+    private void act(Runnable task) {
+        acting.lock();
+        try {
+            task.run();
+        } finally {
+            acting.unlock();
+        }
+    }
+
     @Override
     public void ready(SelectionKey k) {
+        acting.lock();
+        try {
+            handleReady(k);
+        } finally {
+            acting.unlock();
+        }
+    }
+
+    private void handleReady(SelectionKey k) {
         if (k.isConnectable()) {
             try {
                 if (!channel.finishConnect()) {
@@ -155,7 +225,10 @@ public final class EventLoopDriver implements EventLoop.Handler {
         }
     }
 
-    /** Encodes {@code command} and writes it out before the loop sleeps again. Loop thread only. */
+    /**
+     * Encodes {@code command} and writes it out: on the loop thread before it sleeps again, on a caller's
+     * thread once its {@link #tryRunHere} task is done.
+     */
     public void send(Command command) {
         core.send(command);
         if (readTimeout != null) {
@@ -166,12 +239,17 @@ public final class EventLoopDriver implements EventLoop.Handler {
 
     /**
      * Writes the pending output once the tasks queued so far have run, so that statements submitted
-     * together leave in one write.
+     * together leave in one write; on a caller's thread, once its {@link #tryRunHere} task has run.
      */
     public void flushSoon() {
+        if (!loop.inLoop()) {
+            assert acting.isHeldByCurrentThread() : "a caller's thread sends only from tryRunHere";
+            flushAfterTask = true;
+            return;
+        }
         if (!flushQueued) {
             flushQueued = true;
-            loop.execute(() -> {
+            execute(() -> {
                 flushQueued = false;
                 flush();
             });
@@ -180,34 +258,63 @@ public final class EventLoopDriver implements EventLoop.Handler {
 
     /** Writes as much of the core's output as the socket takes now; the rest on OP_WRITE. Loop thread only. */
     public void flush() {
-        if (!connected || closed || (handshake != null && !handshake.isDone())) {
+        if (!writable()) {
             return;
         }
-        MessageWriter out = core.output();
-        int end = out.position();
-        boolean tlsPending;
+        boolean done;
         try {
-            if (outSent < end) {
-                ByteBuffer bb = view(out.array(), outSent, end - outSent, false);
-                while (bb.hasRemaining() && (tls != null ? tls.write(bb) : channel.write(bb)) > 0) {
-                    // the socket took some: offer it the rest
-                }
-                outSent = bb.position();
-            }
-            tlsPending = tls != null && !tls.flush();
+            done = writeOut();
         } catch (IOException e) {
             lost(e);
             return;
         }
-        if (outSent >= end) {
-            out.clear();
-            outSent = 0;
-        }
-        boolean writing = outSent < end || tlsPending;
-        interest((readPaused ? 0 : SelectionKey.OP_READ) | (writing ? SelectionKey.OP_WRITE : 0));
-        if (!writing) {
+        interest((readPaused ? 0 : SelectionKey.OP_READ) | (done ? 0 : SelectionKey.OP_WRITE));
+        if (done) {
             runFlushWaiters();
         }
+    }
+
+    /**
+     * A caller's thread acting for the connection writes what the socket takes at once. Whatever needs the
+     * loop is left to its {@link #flush}: the rest of a partial write (OP_WRITE), a failure to report (the write
+     * fails again there), waiters to run.
+     */
+    private void flushHere() {
+        boolean done = false;
+        if (writable() && flushWaiters.isEmpty() && !readPaused) {
+            try {
+                done = writeOut();
+            } catch (IOException e) {
+                // the loop's flush meets it again and reports it
+            }
+        }
+        if (!done) {
+            execute(this::flush);
+        }
+    }
+
+    private boolean writable() {
+        return connected && !closed && (handshake == null || handshake.isDone());
+    }
+
+    /** Hands the socket as much of the core's output as it takes now; true when none is left. */
+    private boolean writeOut() throws IOException {
+        MessageWriter out = core.output();
+        int end = out.position();
+        if (outSent < end) {
+            ByteBuffer bb = view(out.array(), outSent, end - outSent, false);
+            while (bb.hasRemaining() && (tls != null ? tls.write(bb) : channel.write(bb)) > 0) {
+                // the socket took some: offer it the rest
+            }
+            outSent = bb.position();
+        }
+        boolean tlsPending = tls != null && !tls.flush();
+        if (outSent < end) {
+            return false;
+        }
+        out.clear();
+        outSent = 0;
+        return !tlsPending;
     }
 
     /**
@@ -341,7 +448,7 @@ public final class EventLoopDriver implements EventLoop.Handler {
             }
         }
         if (i == MAX_READS_PER_WAKEUP && !readPaused && tls != null && tls.hasBufferedInput()) {
-            loop.execute(this::read); // decrypted bytes wait in the TLS buffers with none left in the socket
+            execute(this::read); // decrypted bytes wait in the TLS buffers with none left in the socket
         }
         in.shrinkIfIdle();
     }
@@ -400,7 +507,7 @@ public final class EventLoopDriver implements EventLoop.Handler {
         }
     }
 
-    /** Runs {@code listener} on the loop thread once the connection is closed, whatever the reason. */
+    /** Runs {@code listener} on the loop thread, acting for the connection, once it is closed, whatever the reason. */
     public void onClose(Runnable listener) {
         this.closeListener = listener;
     }
@@ -413,7 +520,7 @@ public final class EventLoopDriver implements EventLoop.Handler {
         closed = true;
         Runnable listener = closeListener;
         if (listener != null) {
-            loop.execute(listener);
+            execute(listener);
         }
         if (handshake != null && !handshake.isDone()) {
             handshake.abort(failure != null ? failure : new java.nio.channels.ClosedChannelException());

@@ -34,7 +34,7 @@ public final class ReadTimeout {
     public static void install(EventLoopDriver driver, Duration timeout) {
         if (timeout != null) {
             ReadTimeout t = new ReadTimeout(driver, timeout);
-            driver.loop().execute(() -> driver.readTimeout(t));
+            driver.execute(() -> driver.readTimeout(t));
         }
     }
 
@@ -51,7 +51,7 @@ public final class ReadTimeout {
             lastProgress = System.nanoTime();
         }
         if (timer == null) {
-            timer = driver.loop().schedule(nanos, this::check);
+            timer = driver.schedule(nanos, this::check);
         }
     }
 
@@ -74,7 +74,7 @@ public final class ReadTimeout {
         }
         long left = lastProgress + nanos - now;
         if (left > 0) {
-            timer = driver.loop().schedule(left, this::check);
+            timer = driver.schedule(left, this::check);
             return;
         }
         driver.fail(new OperationalException(message(millis)));

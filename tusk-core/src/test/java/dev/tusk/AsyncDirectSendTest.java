@@ -1,0 +1,105 @@
+package dev.tusk;
+
+import dev.tusk.testing.TestDatabase;
+import dev.tusk.testing.TuskTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A statement submitted on an idle AsyncConnection leaves from the submitting thread: it reaches the server
+ * even while the connection's event loop is busy, and statements queued for the loop keep their order.
+ */
+@TuskTest
+@Timeout(60)
+class AsyncDirectSendTest {
+
+    @Test
+    void anIdleConnectionsStatementReachesTheServerWhileItsLoopIsBusy(TestDatabase db) throws Exception {
+        db.admin("CREATE TABLE direct_send (id int)");
+        List<AsyncConnection<Row>> opened = new ArrayList<>();
+        try (Connection<Row> observer = Connection.connect(db.conninfo())) {
+            AsyncConnection<Row> a = open(db, opened);
+            AsyncConnection<Row> b = open(db, opened);
+            while (b.driver().loop() != a.driver().loop()) { // the shared group hands out its loops in turn
+                b = open(db, opened);
+            }
+            CountDownLatch inCallback = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            // a task of a's that blocks holds the loop thread (tasks and callbacks must not block: this one does on purpose)
+            CompletableFuture<Void> stuck = CompletableFuture.runAsync(() -> {
+                inCallback.countDown();
+                awaitQuietly(release);
+            }, a.loopExecutor());
+            assertThat(inCallback.await(10, TimeUnit.SECONDS)).isTrue();
+            try {
+                CompletableFuture<AsyncCursor<Row>> insert = b.execute("INSERT INTO direct_send VALUES (%s)", 1);
+                assertThat(countWithin(observer, 10_000)).as("rows the server has while the loop is busy").isEqualTo(1);
+                assertThat(insert.isDone()).as("the INSERT's future, whose answer waits for the loop").isFalse();
+            } finally {
+                release.countDown();
+            }
+            stuck.get(10, TimeUnit.SECONDS);
+            assertThat(b.execute("SELECT count(*) FROM direct_send").get(10, TimeUnit.SECONDS).fetchone().getLong(0))
+                    .isEqualTo(1);
+        } finally {
+            opened.forEach(AsyncConnection::close);
+        }
+    }
+
+    @Test
+    void statementsSentDirectlyAndQueuedKeepTheirOrder(TestDatabase db) throws Exception {
+        db.admin("CREATE TABLE direct_order (n serial, v int)");
+        try (AsyncConnection<Row> conn = AsyncConnection.connect(
+                ConnectOptions.builder().conninfo(db.conninfo()).autocommit(true).build()).get(15, TimeUnit.SECONDS)) {
+            for (int round = 0; round < 50; round++) {
+                // the first of each burst finds the connection idle and leaves at once; the rest queue for the loop
+                List<CompletableFuture<AsyncCursor<Row>>> burst = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    burst.add(conn.execute("INSERT INTO direct_order (v) VALUES (%s) RETURNING n", round * 5 + i));
+                }
+                for (CompletableFuture<AsyncCursor<Row>> f : burst) {
+                    f.get(10, TimeUnit.SECONDS);
+                }
+            }
+            List<Row> rows = conn.execute("SELECT v FROM direct_order ORDER BY n").get(10, TimeUnit.SECONDS).fetchall();
+            assertThat(rows).hasSize(250);
+            for (int i = 0; i < rows.size(); i++) {
+                assertThat(rows.get(i).getInt(0)).as("row %d", i).isEqualTo(i);
+            }
+        }
+    }
+
+    private static AsyncConnection<Row> open(TestDatabase db, List<AsyncConnection<Row>> opened) throws Exception {
+        AsyncConnection<Row> c = AsyncConnection.connect(
+                ConnectOptions.builder().conninfo(db.conninfo()).autocommit(true).build()).get(15, TimeUnit.SECONDS);
+        opened.add(c);
+        return c;
+    }
+
+    /** The table's row count once it is 1, or what it is after {@code millis}. */
+    private static long countWithin(Connection<Row> observer, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        long count;
+        while ((count = observer.execute("SELECT count(*) FROM direct_send").fetchone().getLong(0)) != 1
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return count;
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
