@@ -392,8 +392,11 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 }
             }
             decision = d;
-            return new ExtendedQuery(sql, d.name(), d.needsParse(), binds, format, describe, sync && pipeline == null,
-                    prepared.takeToClose());
+            // a statement prepared and described before runs without Describe, as on Connection
+            List<Column> known = describe && d.isNamed() && !d.needsParse() && binds.size() == 1 && pipeline == null
+                    ? prepared.described(d.name(), format) : null;
+            return new ExtendedQuery(sql, d.name(), d.needsParse(), binds, format, describe && known == null,
+                    sync && pipeline == null, prepared.takeToClose()).knownColumns(known);
         }
 
         @Override
