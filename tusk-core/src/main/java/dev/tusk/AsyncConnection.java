@@ -92,19 +92,22 @@ public final class AsyncConnection<R> implements AutoCloseable {
     private volatile Boolean deferrable;
     private volatile java.time.Duration statementTimeout;
     private final AsyncStatementTimer timer;
-    /** Loop thread only, like the two fields below. */
+    /**
+     * The fields from here to {@code pipeline} belong to the thread acting for the connection: the loop thread,
+     * or a caller's thread sending a statement on an idle connection (see {@link EventLoopDriver}).
+     */
     private final PreparedStatements prepared;
     /** Named statements whose Parse has been sent but not yet answered. */
     private final Map<PreparedStatements.Key, String> parsing = new java.util.HashMap<>();
-    /** The transaction status once everything already sent has run ('I', 'T', 'E'). Loop thread only. */
+    /** The transaction status once everything already sent has run ('I', 'T', 'E'). */
     private char expectedStatus = 'I';
     /**
      * Tasks submitted while a COPY owns the outgoing stream (from its statement until its data has ended, or
      * until the server said it sends rather than receives): they run, in order, once it gives it back. Null
-     * while nothing holds the stream. Loop thread only.
+     * while nothing holds the stream.
      */
     private java.util.ArrayDeque<Runnable> heldBack;
-    /** The innermost open {@link AsyncPipeline}, or null outside pipeline mode. Loop thread only. */
+    /** The innermost open {@link AsyncPipeline}, or null outside pipeline mode. */
     private AsyncPipeline pipeline;
     private volatile PipelineStatus pipelineStatus = PipelineStatus.OFF;
 
@@ -466,7 +469,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         }
     }
 
-    /** Keeps the prepared-statement cache in step with the server (loop thread); a reset forgets the Parses in flight too. */
+    /** Keeps the prepared-statement cache in step with the server (acting thread); a reset forgets the Parses in flight too. */
     private void afterStatement(QueryCommand cmd, PreparedStatements.Decision d) {
         if (prepared.afterStatement(cmd, d)) {
             parsing.clear();
@@ -593,7 +596,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
 
     /**
      * Sends a BEGIN when a statement is about to run outside autocommit with no transaction open (as the
-     * server will see it once everything already sent has run); returns it, or null. Loop thread only.
+     * server will see it once everything already sent has run); returns it, or null. Acting thread only.
      */
     private QueryCommand beginIfNeeded() {
         if (autocommit || expectedStatus != 'I') {
@@ -649,7 +652,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         }
     }
 
-    /** A COPY takes the outgoing stream: tasks submitted from now on wait. Loop thread only. */
+    /** A COPY takes the outgoing stream: tasks submitted from now on wait. Acting thread only. */
     void holdBack() {
         if (heldBack == null) {
             heldBack = new java.util.ArrayDeque<>();
@@ -658,7 +661,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
 
     /**
      * The COPY gives the outgoing stream back: the tasks held back run in order, until one of them starts
-     * another COPY, which keeps the rest. Loop thread only.
+     * another COPY, which keeps the rest. Acting thread only.
      */
     void releaseHeldBack() {
         java.util.ArrayDeque<Runnable> waiting = heldBack;
@@ -1122,7 +1125,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         return twoPhase;
     }
 
-    /** The transaction status once everything already sent has run ('I', 'T', 'E'). Loop thread only. */
+    /** The transaction status once everything already sent has run ('I', 'T', 'E'). Acting thread only. */
     char expectedStatus() {
         return expectedStatus;
     }

@@ -29,7 +29,7 @@ public final class AsyncPipeline implements AutoCloseable {
     private final AsyncConnection<?> conn;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile CompletableFuture<Void> closing;
-    /** Loop thread only, as the fields below. */
+    /** Acting thread only (see AsyncConnection's fields), as the fields below. */
     private AsyncPipeline outer;
     /** Statements sent since the last Sync (root pipeline only). */
     private int unsynced;
@@ -68,7 +68,7 @@ public final class AsyncPipeline implements AutoCloseable {
         closeAsync();
     }
 
-    // ------------------------------------------------------------------ the connection's side (loop thread)
+    // ------------------------------------------------------------------ the connection's side (acting thread)
 
     void enter(AsyncPipeline outer) {
         this.outer = outer;

@@ -104,7 +104,7 @@ final class AsyncTransactions<R> {
         return result;
     }
 
-    /** True while a transaction() block is open, as far as the statements sent so far go (loop thread). */
+    /** True while a transaction() block is open, as far as the statements sent so far go (acting thread). */
     boolean inBlock() {
         return openBlocks.get() > 0;
     }

@@ -12,7 +12,7 @@ import java.time.Duration;
  * future with it. An idle connection (a LISTEN with nothing to say) is never timed out, nor a stream the client
  * holds back.
  *
- * <p>One timer per connection, armed only while commands wait; loop thread only.
+ * <p>One timer per connection, armed only while commands wait; used by the thread acting for the connection.
  */
 public final class ReadTimeout {
     private final EventLoopDriver driver;
