@@ -14,7 +14,6 @@ import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.core.SimpleQuery;
 import dev.tusk.internal.core.SyncCommand;
-import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.EventLoopGroup;
 import dev.tusk.internal.io.LoopFuture;
@@ -70,7 +69,6 @@ public final class AsyncConnection<R> implements AutoCloseable {
 
     private final AsyncConnector.Established established;
     private final EventLoopDriver driver;
-    private final EventLoop loop;
     private final ConnectOptions<R> options;
     private final AdaptersMap adapters = Tusk.adapters().child();
     private final AsyncTransactions<R> transactions = new AsyncTransactions<>(this);
@@ -114,7 +112,6 @@ public final class AsyncConnection<R> implements AutoCloseable {
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
         this.established = established;
         this.driver = established.driver();
-        this.loop = driver.loop();
         this.options = options;
         this.autocommit = options.autocommit();
         this.statementTimeout = options.statementTimeout();
@@ -336,7 +333,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         return new Bound(t.sql(), ParamBinder.bind(t, params, cursor.adapters()));
     }
 
-    /** Makes the command on the loop thread, where the prepared-statement cache lives, and hears how it ended. */
+    /** Makes the command acting for the connection, where the prepared-statement cache lives, and hears how it ended. */
     private interface CommandSource {
         QueryCommand create();
 
@@ -520,7 +517,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
         return f;
     }
 
-    /** The loop-thread half of {@link #submit}; {@link #inFlight} already counts {@code cmd}. */
+    /** The half of {@link #submit} that acts for the connection; {@link #inFlight} already counts {@code cmd}. */
     private <T> void sendNow(CommandSource source, boolean mayBegin, Outcome<T> outcome, LoopFuture<T> f) {
         sendNow(source, mayBegin, outcome, f, true, null);
     }
