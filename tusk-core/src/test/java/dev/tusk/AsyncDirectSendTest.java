@@ -77,6 +77,51 @@ class AsyncDirectSendTest {
         }
     }
 
+    @Test
+    void threadsTakingTurnsWithTheLoopGetTheirOwnAnswers(TestDatabase db) throws Exception {
+        int threads = 3; // few enough that the connection often goes idle between answers
+        int perThread = 1000;
+        try (AsyncConnection<Row> conn = AsyncConnection.connect(
+                ConnectOptions.builder().conninfo(db.conninfo()).autocommit(true).build()).get(15, TimeUnit.SECONDS)) {
+            java.util.concurrent.ConcurrentLinkedQueue<String> problems = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            List<Thread> started = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                Thread th = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < perThread; i++) {
+                            int n = thread * perThread + i;
+                            // joined one by one, a thread often finds the connection idle and sends itself, racing
+                            // the loop reading the others' answers and the other threads sending theirs
+                            CompletableFuture<AsyncCursor<Row>> f = conn.execute("SELECT %s::int, %s::text", n, "t" + n);
+                            if (i % 3 == 0) { // and now and then a second one queued behind it
+                                CompletableFuture<AsyncCursor<Row>> g = conn.execute("SELECT %s::int + 1", n);
+                                int next = g.get(15, TimeUnit.SECONDS).fetchone().getInt(0);
+                                if (next != n + 1) {
+                                    problems.add("query " + n + " + 1 got " + next);
+                                }
+                            }
+                            Row r = f.get(15, TimeUnit.SECONDS).fetchone();
+                            if (r.getInt(0) != n || !r.getString(1).equals("t" + n)) {
+                                problems.add("query " + n + " got " + r.getInt(0) + ", " + r.getString(1));
+                            }
+                        }
+                    } catch (Exception e) {
+                        problems.add(e.toString());
+                    }
+                });
+                started.add(th);
+                th.start();
+            }
+            for (Thread th : started) {
+                th.join(60_000);
+            }
+            assertThat(problems).isEmpty();
+            assertThat(conn.isBroken()).isFalse();
+            assertThat(conn.execute("SELECT 1").get(10, TimeUnit.SECONDS).fetchone().getInt(0)).isEqualTo(1);
+        }
+    }
+
     private static AsyncConnection<Row> open(TestDatabase db, List<AsyncConnection<Row>> opened) throws Exception {
         AsyncConnection<Row> c = AsyncConnection.connect(
                 ConnectOptions.builder().conninfo(db.conninfo()).autocommit(true).build()).get(15, TimeUnit.SECONDS);
