@@ -392,11 +392,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 }
             }
             decision = d;
-            // a statement prepared and described before runs without Describe, as on Connection
-            List<Column> known = describe && d.isNamed() && !d.needsParse() && binds.size() == 1 && pipeline == null
-                    ? prepared.described(d.name(), format) : null;
-            return new ExtendedQuery(sql, d.name(), d.needsParse(), binds, format, describe && known == null,
-                    sync && pipeline == null, prepared.takeToClose()).knownColumns(known);
+            return prepared.command(sql, d, binds, format, describe, sync && pipeline == null, pipeline != null);
         }
 
         @Override

@@ -104,7 +104,7 @@ public final class AsyncCopy implements AutoCloseable {
         writing.lock();
         try {
             requireIn("writeRow");
-            collected().writeRow(values == null ? new Object[] {null} : values);
+            collected().writeRow(values);
             return shipIfFull();
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);

@@ -319,8 +319,7 @@ public class Connection<R> implements AutoCloseable {
             for (int i = 0; i < chunks.size(); i++) {
                 InsertRewriter.Chunk c = chunks.get(i);
                 PreparedStatements.Decision d = prepared.decide(c.sql(), c.binds().get(0).oids(), null);
-                ExtendedQuery cmd = new ExtendedQuery(c.sql(), d.name(), d.needsParse(), c.binds(), 0, false,
-                        i == chunks.size() - 1, prepared.takeToClose());
+                ExtendedQuery cmd = prepared.command(c.sql(), d, c.binds(), 0, false, i == chunks.size() - 1, false);
                 driver.core().send(cmd);
                 cmds.add(cmd);
                 decisions.add(d);
@@ -353,10 +352,7 @@ public class Connection<R> implements AutoCloseable {
             for (int attempt = 1; ; attempt++) {
                 PreparedStatements.Decision d = prepared.decide(sql, binds.get(0).oids(), opts.prepare());
                 int format = binary ? 1 : 0;
-                List<Column> known = describe && d.isNamed() && !d.needsParse() && binds.size() == 1 && pipeline == null
-                        ? prepared.described(d.name(), format) : null;
-                ExtendedQuery cmd = new ExtendedQuery(sql, d.name(), d.needsParse(), binds, format, describe && known == null,
-                        pipeline == null, prepared.takeToClose()).knownColumns(known);
+                ExtendedQuery cmd = prepared.command(sql, d, binds, format, describe, pipeline == null, pipeline != null);
                 try {
                     execute(cursor, cmd, d, opts.timeout());
                     return;

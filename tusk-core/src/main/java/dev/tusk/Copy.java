@@ -78,7 +78,7 @@ public final class Copy implements AutoCloseable {
     /** Sends one row, each value dumped by the adapters (text format: escaped; binary: typed). */
     public void writeRow(Object... values) {
         requireDirection(CopyCommand.Direction.IN, "writeRow");
-        rows.writeRow(values == null ? new Object[] {null} : values);
+        rows.writeRow(values);
         shipIfFull();
     }
 

@@ -10,7 +10,6 @@ import dev.tusk.internal.wire.MessageWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -18,8 +17,9 @@ import java.util.List;
  * separated, backslash escapes, {@code \N} for NULL) or binary (the signature and header before the first
  * row, then per row a field count and length-prefixed values, and a -1 trailer).
  *
- * <p>Rows and raw writes collect in one growing buffer, so that many rows travel in one CopyData message
- * (the server's cost is per message as much as per row); the caller ships them once {@link #isFull()}.
+ * <p>Rows and raw writes collect in one growing {@link MessageWriter}, so that many rows travel in one
+ * CopyData message (the server's cost is per message as much as per row); the caller ships them once
+ * {@link #isFull()}.
  */
 final class CopyRows {
     private static final byte[] BINARY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
@@ -32,8 +32,7 @@ final class CopyRows {
     private final AdaptersMap adapters;
     private boolean headerWritten;
     private int[] types;
-    private byte[] buf = new byte[1024];
-    private int size;
+    private final MessageWriter data = new MessageWriter();
 
     CopyRows(boolean binary, AdaptersMap adapters) {
         this.binary = binary;
@@ -47,92 +46,88 @@ final class CopyRows {
 
     /** True once enough is collected for one CopyData message. */
     boolean isFull() {
-        return size >= MESSAGE_SIZE;
+        return data.position() >= MESSAGE_SIZE;
     }
 
     /** Writes the collected bytes (if any) as one CopyData message, and clears them. */
     void writeMessage(MessageWriter out) {
-        if (size > 0) {
-            Frontend.copyData(out, buf, 0, size);
-            size = 0;
+        if (!data.isEmpty()) {
+            Frontend.copyData(out, data.array(), 0, data.position());
+            data.clear();
         }
     }
 
     void clear() {
-        size = 0;
+        data.clear();
     }
 
     /** A copy of the collected bytes, which are then cleared. */
     byte[] take() {
-        byte[] out = Arrays.copyOf(buf, size);
-        size = 0;
+        byte[] out = data.toByteArray();
+        data.clear();
         return out;
     }
 
     /**
-     * Appends one row, each value dumped by the adapters; the binary header comes with the first row. A value
-     * that cannot be dumped fails the row and leaves nothing of it behind.
+     * Appends one row, each value dumped by the adapters ({@code null} is a row of one NULL); the binary header
+     * comes with the first row. A value that cannot be dumped fails the row and leaves nothing of it behind.
      */
     void writeRow(Object[] values) {
-        int rowStart = size;
+        Object[] row = values == null ? new Object[] {null} : values;
+        int rowStart = data.position();
         boolean headerBefore = headerWritten;
         try {
             if (binary) {
-                binaryRow(values);
+                binaryRow(row);
             } else {
-                textRow(values);
+                textRow(row);
             }
         } catch (RuntimeException e) {
-            size = rowStart;
+            data.rewind(rowStart);
             headerWritten = headerBefore;
             throw e;
         }
     }
 
     /** Appends raw data in the COPY's format. */
-    void write(byte[] data, int off, int len) {
-        ensure(len);
-        System.arraycopy(data, off, buf, size, len);
-        size += len;
+    void write(byte[] bytes, int off, int len) {
+        data.bytes(bytes, off, len);
     }
 
     /** Appends what ends the data before CopyDone: the binary trailer once a row was written, else nothing. */
     void writeTrailer() {
         if (binary && headerWritten) {
-            write(BINARY_TRAILER, 0, BINARY_TRAILER.length);
+            data.bytes(BINARY_TRAILER);
         }
     }
 
     private void textRow(Object[] values) {
         for (int i = 0; i < values.length; i++) {
             if (i > 0) {
-                put((byte) '\t');
+                data.int8('\t');
             }
             Object v = values[i];
             if (v == null) {
-                write(TEXT_NULL, 0, TEXT_NULL.length);
+                data.bytes(TEXT_NULL);
             } else if (v instanceof String s) {
                 escaped(s);
             } else {
                 ByteBuffer b = adapters.dumperFor(v, Format.TEXT).dump(v);
-                ensure(2 * b.remaining());
                 for (int k = b.position(), end = b.limit(); k < end; k++) {
                     escaped(b.get(k));
                 }
             }
         }
-        put((byte) '\n');
+        data.int8('\n');
     }
 
     /** A string's UTF-8 bytes, escaped: ASCII directly, the rest of the string through the encoder. */
     private void escaped(String s) {
         int n = s.length();
-        ensure(2 * n);
         for (int k = 0; k < n; k++) {
             char c = s.charAt(k);
             if (c >= 0x80) {
                 byte[] utf8 = s.getBytes(StandardCharsets.UTF_8); // its first k bytes are the k ASCII chars done
-                ensure(2 * (utf8.length - k));
                 for (int j = k; j < utf8.length; j++) {
                     escaped(utf8[j]); // UTF-8 multi-byte sequences hold no ASCII bytes, so only ASCII is escaped
                 }
@@ -142,7 +137,7 @@ final class CopyRows {
         }
     }
 
-    /** One byte, escaped as COPY's text format needs; room for two bytes must be ensured. */
+    /** One byte, escaped as COPY's text format needs. */
     private void escaped(byte b) {
         byte escape = switch (b) {
             case '\\' -> '\\';
@@ -152,29 +147,22 @@ final class CopyRows {
             default -> 0;
         };
         if (escape == 0) {
-            buf[size++] = b;
+            data.int8(b);
         } else {
-            buf[size++] = '\\';
-            buf[size++] = escape;
+            data.int8('\\').int8(escape);
         }
     }
 
     private void binaryRow(Object[] values) {
         if (!headerWritten) {
-            write(BINARY_SIGNATURE, 0, BINARY_SIGNATURE.length);
-            ensure(8);
-            putInt(0); // flags
-            putInt(0); // header extension length
+            data.bytes(BINARY_SIGNATURE).int32(0).int32(0); // flags, header extension length
             headerWritten = true;
         }
-        ensure(2);
-        buf[size++] = (byte) (values.length >>> 8);
-        buf[size++] = (byte) values.length;
+        data.int16(values.length);
         for (int i = 0; i < values.length; i++) {
             Object v = values[i];
-            ensure(4);
             if (v == null) {
-                putInt(-1);
+                data.int32(-1);
                 continue;
             }
             Dumper<Object> d = adapters.dumperFor(v, Format.BINARY);
@@ -183,30 +171,7 @@ final class CopyRows {
                         + v.getClass().getSimpleName() + " dumps as oid " + d.oid() + ": pass a value of the column's type");
             }
             ByteBuffer b = d.dump(v);
-            int len = b.remaining();
-            putInt(len);
-            ensure(len);
-            b.get(b.position(), buf, size, len);
-            size += len;
-        }
-    }
-
-    private void put(byte b) {
-        ensure(1);
-        buf[size++] = b;
-    }
-
-    /** Four bytes, big-endian; room must be ensured. */
-    private void putInt(int v) {
-        buf[size++] = (byte) (v >>> 24);
-        buf[size++] = (byte) (v >>> 16);
-        buf[size++] = (byte) (v >>> 8);
-        buf[size++] = (byte) v;
-    }
-
-    private void ensure(int more) {
-        if (size + more > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+            data.int32(b.remaining()).bytes(b);
         }
     }
 

@@ -138,10 +138,15 @@ public final class EventLoopDriver implements EventLoop.Handler {
     /** Runs {@code task} on the loop thread, acting for the connection, after the tasks queued before it. Any thread. */
     public void execute(Runnable task) {
         queued.incrementAndGet();
-        loop.execute(() -> act(() -> {
-            queued.decrementAndGet();
-            task.run();
-        }));
+        loop.execute(() -> {
+            acting.lock();
+            try {
+                queued.decrementAndGet();
+                task.run();
+            } finally {
+                acting.unlock();
+            }
+        });
     }
 
     /** Runs {@code task} on the loop thread, acting for the connection, after {@code delayNanos}. Any thread. */

@@ -1,5 +1,8 @@
 package dev.tusk.internal.query;
 
+import dev.tusk.internal.core.BoundParams;
+import dev.tusk.internal.core.ExtendedQuery;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -122,16 +125,29 @@ public final class PreparedStatements {
      * The result columns of a prepared statement in a result format, as a Describe showed them; null until
      * then. Executions that know them skip the Describe (less work for the server, fewer bytes).
      */
-    public List<dev.tusk.Column> described(String name, int format) {
+    private List<dev.tusk.Column> described(String name, int format) {
         List<dev.tusk.Column>[] byFormat = described.get(name);
         return byFormat == null ? null : byFormat[format];
     }
 
     @SuppressWarnings("unchecked")
-    public void described(String name, int format, List<dev.tusk.Column> columns) {
+    private void described(String name, int format, List<dev.tusk.Column> columns) {
         if (prepared.values().stream().anyMatch(d -> d.name().equals(name))) {
             described.computeIfAbsent(name, k -> new List[2])[format] = columns;
         }
+    }
+
+    /**
+     * The command that runs {@code sql} as {@code d} decided, closing the statements evicted since the last
+     * one. A statement prepared and described before, run once outside a pipeline, goes without Describe,
+     * with the columns seen then.
+     */
+    public ExtendedQuery command(String sql, Decision d, List<BoundParams> binds, int format, boolean describe,
+                                 boolean sync, boolean pipelined) {
+        List<dev.tusk.Column> known = describe && d.isNamed() && !d.needsParse() && binds.size() == 1 && !pipelined
+                ? described(d.name(), format) : null;
+        return new ExtendedQuery(sql, d.name(), d.needsParse(), binds, format, describe && known == null, sync,
+                takeToClose()).knownColumns(known);
     }
 
     /** Statements to close on the server with the next round trip; the list is emptied. */

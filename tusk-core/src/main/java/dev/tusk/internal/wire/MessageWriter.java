@@ -133,6 +133,11 @@ public final class MessageWriter {
         return copy;
     }
 
+    /** Drops what was written after {@code position} (a value of {@link #position()} taken before). */
+    public void rewind(int position) {
+        pos = position;
+    }
+
     public void clear() {
         pos = 0;
         messageStart = -1;
