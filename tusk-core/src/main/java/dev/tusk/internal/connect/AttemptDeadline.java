@@ -101,7 +101,7 @@ final class AttemptDeadline implements AutoCloseable {
 
     /** True when {@code e} (or what caused it) means this attempt ran out of time. */
     boolean explains(Throwable e) {
-        if (this == NONE || (e instanceof dev.tusk.errors.TuskException te && te.diag() != null)) {
+        if (this == NONE || (e instanceof dev.tusk.errors.TuskException te && te.sqlstate() != null)) {
             return false; // the server's own error says what happened
         }
         if (expired()) {
