@@ -18,16 +18,19 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * The deadline suite: every blocking call against a frozen server (a FaultProxy that stops forwarding or
  * trickles, a listener that accepts and never answers, a SIGSTOPped backend) returns within its deadline plus a
- * margin, with an OperationalException that says which deadline ran out.
+ * margin, with an OperationalException that says which deadline ran out. The timeouts run the tests in a
+ * thread of their own, so that even a call blocked in a socket read cannot hang the build.
  */
 @TuskTest
 class DeadlineTest {
@@ -45,7 +48,7 @@ class DeadlineTest {
     // ---------------------------------------------------------------- connect
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = SEPARATE_THREAD)
     void connectGivesUpAtConnectTimeoutWhenTheServerTricklesBytes(TestDatabase db) { // trust #6
         try (FaultProxy proxy = Faults.proxyTo(db)) {
             proxy.throttle(5); // a byte every 200 ms: no single read ever waits 2 s
@@ -58,7 +61,7 @@ class DeadlineTest {
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = SEPARATE_THREAD)
     void connectGivesUpAtConnectTimeoutWhenAFakeServerTricklesAMessage() { // trust #6
         // the server announces an authentication request, then sends it one byte every 300 ms
         try (FakeServer server = FakeServer.start(s -> {
@@ -78,7 +81,7 @@ class DeadlineTest {
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = SEPARATE_THREAD)
     void asyncConnectGivesUpAtConnectTimeoutWhenTheServerTricklesBytes(TestDatabase db) throws Exception { // trust #6
         try (FaultProxy proxy = Faults.proxyTo(db)) {
             proxy.throttle(5);
@@ -92,7 +95,7 @@ class DeadlineTest {
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = SEPARATE_THREAD)
     void connectGivesUpAtConnectTimeoutWhenTheServerNeverAnswers() throws Exception {
         // the kernel completes the TCP handshake from the backlog; nobody ever reads or writes
         try (ServerSocket frozen = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
@@ -107,12 +110,14 @@ class DeadlineTest {
     // ---------------------------------------------------------------- statement timeout
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = SEPARATE_THREAD)
     void aStatementTimeoutEndsTheCallWhenTheBackendIsFrozen(TestDatabase db) throws Exception { // trust #5
         ConnectOptions<Row> options = ConnectOptions.builder().conninfo(db.conninfo()).autocommit(true).build();
         Connection<Row> conn = Connection.connect(options);
         int pid = conn.execute("SELECT pg_backend_pid()").fetchone().getInt(0);
         signal("STOP", pid);
+        // resumed in the finally block; and in any case after 25 s, should this thread be stuck
+        CompletableFuture.runAsync(() -> resume(pid), CompletableFuture.delayedExecutor(25, TimeUnit.SECONDS));
         try {
             ExecuteOptions opts = ExecuteOptions.builder().timeout(Duration.ofMillis(300)).build();
             long t0 = System.nanoTime();
@@ -139,7 +144,7 @@ class DeadlineTest {
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = SEPARATE_THREAD)
     void aStatementTimeoutEndsTheCallWhenTheNetworkFreezesAndTheCancelCannotBeSent(TestDatabase db) { // trust #5
         try (FaultProxy proxy = Faults.proxyTo(db);
              Connection<Row> conn = Connection.connect(Faults.via(proxy, db).autocommit(true).build())) {
@@ -158,7 +163,7 @@ class DeadlineTest {
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = SEPARATE_THREAD)
     void aStatementTimeoutEndsTheCallWhenOnlyTheSessionFreezes(TestDatabase db) { // trust #5
         try (FaultProxy proxy = Faults.proxyTo(db);
              Connection<Row> conn = Connection.connect(Faults.via(proxy, db).autocommit(true).build())) {
@@ -175,7 +180,7 @@ class DeadlineTest {
     // ---------------------------------------------------------------- cancel
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = SEPARATE_THREAD)
     void cancelGivesUpAtConnectTimeoutWhenThePostmasterIsFrozen(TestDatabase db) { // trust #7
         try (FaultProxy proxy = Faults.proxyTo(db);
              Connection<Row> conn = Connection.connect(via(proxy, db, 2).autocommit(true).build())) {
@@ -190,7 +195,7 @@ class DeadlineTest {
     }
 
     @Test
-    @Timeout(40)
+    @Timeout(value = 40, threadMode = SEPARATE_THREAD)
     void cancelWithoutConnectTimeoutGivesUpAtItsDefaultBound(TestDatabase db) { // trust #7
         try (FaultProxy proxy = Faults.proxyTo(db);
              Connection<Row> conn = Connection.connect(Faults.via(proxy, db).autocommit(true).build())) {
@@ -203,7 +208,7 @@ class DeadlineTest {
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = SEPARATE_THREAD)
     void asyncCancelGivesUpAtConnectTimeoutWhenThePostmasterIsFrozen(TestDatabase db) throws Exception { // trust #7
         try (FaultProxy proxy = Faults.proxyTo(db)) {
             AsyncConnection<Row> conn = AsyncConnection.connect(via(proxy, db, 2).build()).get(20, TimeUnit.SECONDS);
@@ -223,7 +228,7 @@ class DeadlineTest {
     // ---------------------------------------------------------------- close, notifies
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = SEPARATE_THREAD)
     void closeReturnsAtOnceWhenTheServerIsFrozen(TestDatabase db) {
         try (FaultProxy proxy = Faults.proxyTo(db)) {
             Connection<Row> conn = Connection.connect(Faults.via(proxy, db).autocommit(true).build());
@@ -236,7 +241,7 @@ class DeadlineTest {
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = SEPARATE_THREAD)
     void notifiesWithATimeoutEndsOnTimeWhenTheServerIsFrozen(TestDatabase db) {
         try (FaultProxy proxy = Faults.proxyTo(db);
              Connection<Row> conn = Connection.connect(Faults.via(proxy, db).autocommit(true).build())) {
@@ -255,6 +260,14 @@ class DeadlineTest {
         Process p = new ProcessBuilder("kill", "-" + signal, Integer.toString(pid)).inheritIO().start();
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("kill -" + signal + " " + pid).isZero();
+    }
+
+    private static void resume(int pid) {
+        try {
+            new ProcessBuilder("kill", "-CONT", Integer.toString(pid)).start().waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException | InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void sleep(long millis) {
