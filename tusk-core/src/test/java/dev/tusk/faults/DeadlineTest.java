@@ -51,7 +51,7 @@ class DeadlineTest {
     @Timeout(value = 30, threadMode = SEPARATE_THREAD)
     void connectGivesUpAtConnectTimeoutWhenTheServerTricklesBytes(TestDatabase db) { // trust #6
         try (FaultProxy proxy = Faults.proxyTo(db)) {
-            proxy.throttle(5); // a byte every 200 ms: no single read ever waits 2 s
+            proxy.throttle(100); // a few bytes every 50 ms: no read waits 2 s, yet the startup takes ~5 s
             long t0 = System.nanoTime();
             Throwable t = catchThrowable(() -> Connection.connect(via(proxy, db, 2).build()).close());
             assertThat(since(t0)).isLessThan(Duration.ofSeconds(2).plus(MARGIN));
@@ -84,7 +84,7 @@ class DeadlineTest {
     @Timeout(value = 30, threadMode = SEPARATE_THREAD)
     void asyncConnectGivesUpAtConnectTimeoutWhenTheServerTricklesBytes(TestDatabase db) throws Exception { // trust #6
         try (FaultProxy proxy = Faults.proxyTo(db)) {
-            proxy.throttle(5);
+            proxy.throttle(100);
             long t0 = System.nanoTime();
             Throwable t = catchThrowable(() -> AsyncConnection.connect(via(proxy, db, 2).build())
                     .get(20, TimeUnit.SECONDS).close());
