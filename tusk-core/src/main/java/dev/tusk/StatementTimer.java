@@ -5,6 +5,8 @@ import dev.tusk.errors.QueryCanceled;
 import dev.tusk.errors.TuskException;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -15,10 +17,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * not answer within a grace period after the cancel request (a frozen backend, a network gone quiet while
  * the postmaster still takes requests), or the request cannot be sent, the connection is abandoned: its
  * socket is closed, which ends the blocked read, and the statement fails with an OperationalException naming
- * the timeout; the connection is then broken. One daemon thread serves every connection of the JVM.
+ * the timeout; the connection is then broken. One daemon thread keeps the time for every connection of the
+ * JVM; cancel requests are sent from a pool of daemon threads.
  */
 final class StatementTimer {
     private static final ScheduledThreadPoolExecutor SCHEDULER = newScheduler();
+    private static final ExecutorService CANCELLERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "tusk-statement-cancel");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** The no-op timer of a statement without a timeout. */
     private static final StatementTimer NONE = new StatementTimer(null, null);
@@ -53,7 +61,8 @@ final class StatementTimer {
             return NONE;
         }
         StatementTimer t = new StatementTimer(timeout, target);
-        t.task = SCHEDULER.schedule(t::fire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        // the cancel request runs on a thread of its own: one server slow to take it must not delay other timers
+        t.task = SCHEDULER.schedule(() -> CANCELLERS.execute(t::fire), timeout.toNanos(), TimeUnit.NANOSECONDS);
         return t;
     }
 
