@@ -89,7 +89,8 @@ final class StatementTimer {
                 return;
             }
             long left = grace.toNanos() - (System.nanoTime() - sent);
-            graceTask = SCHEDULER.schedule(() -> giveUp(grace), Math.max(0, left), TimeUnit.NANOSECONDS);
+            graceTask = SCHEDULER.schedule(() -> CANCELLERS.execute(() -> giveUp(grace)), Math.max(0, left),
+                    TimeUnit.NANOSECONDS);
         } finally {
             lock.unlock();
         }
