@@ -1218,12 +1218,17 @@ public final class AsyncConnection<R> implements AutoCloseable {
      * Asks the server to cancel the statement running now: it fails with {@code QueryCanceled} and the
      * connection stays usable. The CancelRequest travels on a separate connection, opened off the event
      * loop; the future completes once the server has taken the request (or fails if it could not be sent).
+     * It fails with an OperationalException if the server has not taken the request within
+     * {@code connect_timeout} (10 s without one).
      */
     public CompletableFuture<Void> cancel() {
-        return cancelSafe(java.time.Duration.ofSeconds(10));
+        return cancelSafe(null);
     }
 
-    /** As {@link #cancel()}, the future failing if the server has not taken the request within {@code timeout}. */
+    /**
+     * As {@link #cancel()}, the future failing if the server has not taken the request within {@code timeout}
+     * (null: {@code connect_timeout}, else 10 s).
+     */
     public CompletableFuture<Void> cancelSafe(java.time.Duration timeout) {
         var session = driver.core().session();
         return CompletableFuture.runAsync(() -> dev.tusk.internal.connect.CancelRequester.cancel(established.host(),

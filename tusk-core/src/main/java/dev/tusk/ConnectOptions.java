@@ -189,7 +189,10 @@ public final class ConnectOptions<R> {
         /**
          * A client-side limit for every statement of the connections: one that runs longer is cancelled
          * and fails with {@code QueryCanceled} naming the timeout. Null (the default): no limit. Unlike the
-         * server's {@code statement_timeout} it also covers a network that stopped answering.
+         * server's {@code statement_timeout} it also covers a network or a server that stopped answering: when
+         * no answer comes within a grace period after the cancel request (as long as the timeout, between 1 and
+         * 10 s), or the request cannot be sent, the call fails with an {@code OperationalException} naming the
+         * timeout and the connection is broken.
          */
         public Builder<R> statementTimeout(Duration timeout) {
             this.statementTimeout = timeout;

@@ -49,9 +49,6 @@ import java.util.function.Consumer;
  * @param <R> the row type its cursors return
  */
 public class Connection<R> implements AutoCloseable {
-    /** How long the statement timer waits for the server to confirm a cancel request. */
-    private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(10);
-
     final ReentrantLock lock = new ReentrantLock();
     private final BlockingDriver driver;
     private final ConnParams params;
@@ -64,8 +61,18 @@ public class Connection<R> implements AutoCloseable {
     private final PreparedStatements prepared;
     private volatile boolean closed;
     private volatile Duration statementTimeout;
-    /** What a statement timer runs ({@link #cancelStatementOnTimeout}), made once rather than per statement. */
-    private final Runnable cancelOnTimeout = this::cancelStatementOnTimeout;
+    /** What a statement timer acts on, made once rather than per statement. */
+    private final StatementTimer.Target cancelOnTimeout = new StatementTimer.Target() {
+        @Override
+        public void cancel(Duration bound) {
+            sendCancel(bound);
+        }
+
+        @Override
+        public void abandon() {
+            driver.transport().close(); // the blocked read fails, on the statement's thread, which breaks the connection
+        }
+    };
     /** A live view of the session, made on first use. */
     private ConnectionInfo info;
     /** Set when a pool owns the connection: close() gives it back to the pool. */
@@ -558,9 +565,13 @@ public class Connection<R> implements AutoCloseable {
             try {
                 driver.await(cmd);
             } catch (TuskException e) {
-                throw timer.disarm() ? StatementTimer.timedOut(timer.timeout(), e) : e;
+                throw timer.disarm() ? timer.error(e) : e;
             } finally {
                 timedOut = timer.disarm();
+            }
+            if (timedOut && timer.abandoned()) {
+                // the reply came just as the timer gave up on it: the socket is closed all the same
+                throw timer.error(driver.abandon());
             }
             prepared.afterStatement(cmd, d);
             if (begin != null && begin.error() != null) {
@@ -587,16 +598,6 @@ public class Connection<R> implements AutoCloseable {
     /** Changes the client-side statement timeout for the statements that follow; null removes it. */
     public void setStatementTimeout(Duration timeout) {
         this.statementTimeout = timeout;
-    }
-
-    /** Runs on the timer thread: cancels the statement, or gives up on a server that cannot be reached. */
-    private void cancelStatementOnTimeout() {
-        try {
-            sendCancel(CANCEL_TIMEOUT);
-        } catch (TuskException e) {
-            // the server cannot even take a cancel request: the statement's reply will not come either
-            driver.transport().close();
-        }
     }
 
     /** Pipeline mode: a commit or rollback first waits for everything queued. Lock held. */
@@ -900,6 +901,8 @@ public class Connection<R> implements AutoCloseable {
     /**
      * Asks the server to cancel the statement running on this connection; callable from any thread.
      * The statement fails with {@code QueryCanceled} in its own thread; the connection stays usable.
+     * Gives up with an OperationalException if the server has not taken the request within
+     * {@code connect_timeout} (10 s without one).
      */
     public void cancel() {
         sendCancel(null);

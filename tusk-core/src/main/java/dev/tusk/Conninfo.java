@@ -42,10 +42,15 @@ public final class Conninfo {
      *         gives a keyword a value it cannot take
      */
     public static Map<String, String> parse(String conninfo) {
-        Map<String, String> m = UriParser.prefixLength(conninfo) > 0 ? UriParser.parse(conninfo)
-                : ConninfoParser.parse(conninfo);
-        m.forEach(ValueRules::check);
-        return m;
+        try {
+            Map<String, String> m = UriParser.prefixLength(conninfo) > 0 ? UriParser.parse(conninfo)
+                    : ConninfoParser.parse(conninfo);
+            m.forEach(ValueRules::check);
+            return m;
+        } catch (dev.tusk.errors.ProgrammingException e) {
+            // a malformed string may have scattered its password into the parts an error quotes
+            throw dev.tusk.internal.conninfo.ConninfoSecrets.scrubbed(e, conninfo);
+        }
     }
 
     /**

@@ -38,7 +38,10 @@ public record ExecuteOptions(Boolean prepare, Boolean binary, Duration timeout) 
             return this;
         }
 
-        /** Cancels the statement on the client side once it runs longer than this. */
+        /**
+         * Cancels the statement on the client side once it runs longer than this; see
+         * {@link ConnectOptions.Builder#statementTimeout} for a server that does not answer the cancel.
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = timeout;
             return this;

@@ -108,8 +108,11 @@ public final class AsyncConnector {
                 return;
             }
             HostSpec address = addresses.get(index);
-            connectAllowingTls(address, params, loop)
-                    .thenCompose(est -> SessionAttributes.mismatch(est.driver(), attrs).handle((mismatch, err) -> {
+            // connect_timeout bounds the whole attempt on this address, target_session_attrs check included
+            Duration timeout = params.connectTimeout();
+            long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+            connectAllowingTls(address, params, loop, deadline)
+                    .thenCompose(est -> checkAttributes(est, attrs, timeout, deadline).handle((mismatch, err) -> {
                         if (err != null) {
                             est.driver().close();
                             throw new CompletionException(LoopFuture.unwrap(err));
@@ -135,43 +138,64 @@ public final class AsyncConnector {
         }
     }
 
+    /** The target_session_attrs check of a new session, failed (and the session with it) at the deadline. */
+    private static CompletableFuture<String> checkAttributes(Established est, String attrs, Duration timeout, long deadline) {
+        CompletableFuture<String> check = SessionAttributes.mismatch(est.driver(), attrs);
+        if (deadline == 0 || check.isDone()) {
+            return check;
+        }
+        EventLoop.Timer timer = est.driver().schedule(Math.max(0, deadline - System.nanoTime()), () -> {
+            if (!check.isDone()) {
+                est.driver().fail(timedOut(est.host(), timeout));
+            }
+        });
+        return check.whenComplete((m, e) -> timer.cancel());
+    }
+
+    private static OperationalException timedOut(HostSpec host, Duration timeout) {
+        return new OperationalException("connection to " + Connector.describe(host) + " timed out after "
+                + timeout.toSeconds() + " s (connect_timeout): the server did not complete the connection"
+                + " (TCP connect, TLS, startup and authentication) in time");
+    }
+
     /** As the blocking connector: allow's second attempt over TLS, prefer's without ({@link TlsAttempt}). */
-    private static CompletableFuture<Established> connectAllowingTls(HostSpec host, ConnParams params, EventLoop loop) {
-        return connectWithProtocol(host, params, loop, TlsAttempt.AS_SSLMODE).handle((est, err) -> {
+    private static CompletableFuture<Established> connectAllowingTls(HostSpec host, ConnParams params, EventLoop loop,
+                                                                     long deadline) {
+        return connectWithProtocol(host, params, loop, TlsAttempt.AS_SSLMODE, deadline).handle((est, err) -> {
             if (err == null) {
                 return CompletableFuture.completedFuture(est);
             }
             TuskException e = asTusk(LoopFuture.unwrap(err), host);
             TlsAttempt retry = e instanceof DatabaseException de ? TlsAttempt.retryAfter(de, host, params) : null;
-            return retry == null ? LoopFuture.<Established>failed(e) : connectWithProtocol(host, params, loop, retry);
+            return retry == null ? LoopFuture.<Established>failed(e) : connectWithProtocol(host, params, loop, retry, deadline);
         }).thenCompose(f -> f);
     }
 
     /** As the blocking connector: protocol 3.2 first, 3.0 again if the server refuses the startup outright. */
     private static CompletableFuture<Established> connectWithProtocol(HostSpec host, ConnParams params, EventLoop loop,
-                                                                      TlsAttempt tls) {
+                                                                      TlsAttempt tls, long deadline) {
         int protocol = Connector.firstProtocol(host, params);
-        return connectTo(host, params, loop, tls, protocol).handle((est, err) -> {
+        return connectTo(host, params, loop, tls, protocol, deadline).handle((est, err) -> {
             if (err == null) {
                 return CompletableFuture.completedFuture(est);
             }
             Throwable e = LoopFuture.unwrap(err);
             boolean again = protocol != Frontend.PROTOCOL_3_0 && e instanceof DatabaseException de
                     && Connector.fallsBackTo30(de, host, params);
-            return again ? connectTo(host, params, loop, tls, Frontend.PROTOCOL_3_0) : LoopFuture.<Established>failed(e);
+            return again ? connectTo(host, params, loop, tls, Frontend.PROTOCOL_3_0, deadline) : LoopFuture.<Established>failed(e);
         }).thenCompose(f -> f);
     }
 
+    /** One startup on {@code host}, failed when {@code deadline} (System.nanoTime(); 0: none) passes. */
     private static CompletableFuture<Established> connectTo(HostSpec host, ConnParams params, EventLoop loop, TlsAttempt tls,
-                                                            int protocol) {
+                                                            int protocol, long deadline) {
         LoopFuture<Established> result = new LoopFuture<>();
         ProtocolCore core = new ProtocolCore();
         EventLoopDriver driver = new EventLoopDriver(loop, core);
         Duration timeout = params.connectTimeout();
-        EventLoop.Timer timer = timeout == null ? null : loop.schedule(timeout.toNanos(), () -> {
+        EventLoop.Timer timer = deadline == 0 ? null : loop.schedule(Math.max(0, deadline - System.nanoTime()), () -> {
             if (!result.isDone()) {
-                driver.fail(new OperationalException("connection to " + Connector.describe(host) + " timed out after "
-                        + timeout.toSeconds() + " s (connect_timeout)"));
+                driver.fail(timedOut(host, timeout));
                 result.completeExceptionally(driver.failure());
             }
         });

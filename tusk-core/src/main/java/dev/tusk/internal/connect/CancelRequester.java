@@ -23,45 +23,75 @@ public final class CancelRequester {
     }
 
     /**
-     * @param timeout bounds the whole exchange; null waits as long as the network does
+     * How long a cancel request may take when neither the caller nor {@code connect_timeout} bounds it: a
+     * frozen postmaster (it accepts, then never answers) must not hang the caller.
+     */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * @param timeout bounds the whole exchange (connect, TLS, send, the server's confirmation); null: the
+     *                {@code connect_timeout} of {@code params}, else {@link #DEFAULT_TIMEOUT}
      */
     public static void cancel(HostSpec host, ConnParams params, boolean tls, int pid, byte[] key, Duration timeout) {
-        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        Duration bound = timeout != null ? timeout : params.connectTimeout() != null ? params.connectTimeout() : DEFAULT_TIMEOUT;
+        String why = timeout != null ? "the timeout given" : params.connectTimeout() != null ? "connect_timeout"
+                : "the default bound, set connect_timeout to change it";
         Transport t = null;
-        try {
-            if (host.isUnixSocket()) {
-                t = new UnixSocketTransport(host.socketPath());
-            } else {
-                Socket s = new Socket();
-                s.setTcpNoDelay(true);
-                String address = host.hostaddr() != null ? host.hostaddr() : host.host();
-                s.connect(new InetSocketAddress(address, host.port()), millisLeft(deadline));
-                t = new SocketTransport(s);
-                t.setReadTimeout(millisLeft(deadline));
-                if (tls) {
-                    t = startTls((SocketTransport) t, host, params, deadline);
+        Socket raw = null;
+        try (AttemptDeadline deadline = AttemptDeadline.start(bound)) {
+            try {
+                if (host.isUnixSocket()) {
+                    t = new UnixSocketTransport(host.socketPath());
+                } else {
+                    Socket s = raw = new Socket();
+                    deadline.watch(s);
+                    s.setTcpNoDelay(true);
+                    String address = host.hostaddr() != null ? host.hostaddr() : host.host();
+                    s.connect(new InetSocketAddress(address, host.port()), deadline.millisLeft());
+                    t = new SocketTransport(s);
+                    t.setReadTimeout(deadline.millisLeft());
+                    if (tls) {
+                        t = startTls((SocketTransport) t, host, params, deadline);
+                    }
                 }
+                t.setReadTimeout(deadline.millisLeft());
+                MessageWriter w = new MessageWriter();
+                Frontend.cancelRequest(w, pid, key);
+                t.write(w.array(), 0, w.position());
+                byte[] sink = new byte[64];
+                while (true) {
+                    t.setReadTimeout(deadline.millisLeft());
+                    if (t.read(sink, 0, sink.length) < 0) {
+                        break; // the server answers nothing and closes the connection once the request is handled
+                    }
+                }
+            } catch (IOException | OperationalException e) {
+                if (deadline.explains(e)) {
+                    throw new OperationalException("cancel request to " + Connector.describe(host) + " not confirmed within "
+                            + bound.toMillis() + " ms (" + why + "): the server accepted no request or did not answer;"
+                            + " the statement may still be running", e);
+                }
+                if (e instanceof OperationalException oe) {
+                    throw oe;
+                }
+                throw new OperationalException("could not send the cancel request to " + Connector.describe(host) + ": "
+                        + e.getMessage(), e);
             }
-            t.setReadTimeout(millisLeft(deadline));
-            MessageWriter w = new MessageWriter();
-            Frontend.cancelRequest(w, pid, key);
-            t.write(w.array(), 0, w.position());
-            byte[] sink = new byte[64];
-            while (t.read(sink, 0, sink.length) >= 0) {
-                // the server answers nothing and closes the connection once the request is handled
-            }
-        } catch (java.net.SocketTimeoutException e) {
-            throw new OperationalException("cancel request not confirmed within " + timeout.toMillis() + " ms", e);
-        } catch (IOException e) {
-            throw new OperationalException("could not send the cancel request to " + Connector.describe(host) + ": " + e.getMessage(), e);
         } finally {
             if (t != null) {
                 t.close();
+            } else if (raw != null) {
+                try {
+                    raw.close();
+                } catch (IOException ignored) {
+                    // failed anyway
+                }
             }
         }
     }
 
-    private static Transport startTls(SocketTransport plain, HostSpec host, ConnParams params, long deadline) throws IOException {
+    private static Transport startTls(SocketTransport plain, HostSpec host, ConnParams params, AttemptDeadline deadline)
+            throws IOException {
         MessageWriter w = new MessageWriter();
         Frontend.sslRequest(w);
         plain.write(w.array(), 0, w.position());
@@ -69,19 +99,9 @@ public final class CancelRequester {
         if (plain.read(one, 0, 1) != 1 || one[0] != 'S') {
             throw new OperationalException("the server refused TLS for the cancel request");
         }
+        plain.setReadTimeout(deadline.millisLeft());
         Transport t = new SocketTransport(TlsNegotiator.wrap(plain.socket(), host.host(), host.port(), params));
-        t.setReadTimeout(millisLeft(deadline));
+        t.setReadTimeout(deadline.millisLeft());
         return t;
-    }
-
-    private static int millisLeft(long deadline) {
-        if (deadline == 0) {
-            return 0;
-        }
-        long left = (deadline - System.nanoTime()) / 1_000_000;
-        if (left <= 0) {
-            throw new OperationalException("cancel request timed out");
-        }
-        return (int) Math.min(Integer.MAX_VALUE, left);
     }
 }

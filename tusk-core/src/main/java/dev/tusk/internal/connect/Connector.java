@@ -18,9 +18,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,9 +46,17 @@ public final class Connector {
         for (String attrs : passes(wanted)) {
             for (HostSpec host : hosts) {
                 for (HostSpec address : addresses(host, failures)) {
-                    try {
-                        Established est = connectAllowingTls(address, params);
-                        String mismatch = SessionAttributes.mismatch(est.driver(), attrs);
+                    // connect_timeout bounds the whole attempt on this address (libpq: per host or address)
+                    try (AttemptDeadline deadline = AttemptDeadline.start(params.connectTimeout())) {
+                        Established est = connectAllowingTls(address, params, deadline);
+                        String mismatch;
+                        try {
+                            mismatch = SessionAttributes.mismatch(est.driver(), attrs);
+                            est.driver().readDeadline(0);
+                        } catch (TuskException e) {
+                            est.driver().close();
+                            throw deadline.explains(e) ? deadline.timedOut(address, e) : e;
+                        }
                         if (mismatch == null) {
                             return est;
                         }
@@ -111,15 +117,15 @@ public final class Connector {
     }
 
     /** sslmode=allow: plain text first; when the server refuses it (pg_hba hostssl), again over TLS. prefer: the reverse. */
-    private static Established connectAllowingTls(HostSpec host, ConnParams params) {
+    private static Established connectAllowingTls(HostSpec host, ConnParams params, AttemptDeadline deadline) {
         try {
-            return connectWithProtocol(host, params, TlsAttempt.AS_SSLMODE);
+            return connectWithProtocol(host, params, TlsAttempt.AS_SSLMODE, deadline);
         } catch (DatabaseException e) {
             TlsAttempt retry = TlsAttempt.retryAfter(e, host, params);
             if (retry == null) {
                 throw e;
             }
-            return connectWithProtocol(host, params, retry);
+            return connectWithProtocol(host, params, retry, deadline);
         }
     }
 
@@ -131,15 +137,16 @@ public final class Connector {
      * NegotiateProtocolVersion and the session goes on in 3.0. A server or pooler that rejects the startup
      * instead is asked again with 3.0, once, and remembered.
      */
-    private static Established connectWithProtocol(HostSpec host, ConnParams params, TlsAttempt tls) {
+    private static Established connectWithProtocol(HostSpec host, ConnParams params, TlsAttempt tls,
+                                                   AttemptDeadline deadline) {
         int protocol = firstProtocol(host, params);
         try {
-            return connectTo(host, params, tls, protocol);
+            return connectTo(host, params, tls, protocol, deadline);
         } catch (DatabaseException e) {
             if (protocol == Frontend.PROTOCOL_3_0 || !fallsBackTo30(e, host, params)) {
                 throw e;
             }
-            return connectTo(host, params, tls, Frontend.PROTOCOL_3_0);
+            return connectTo(host, params, tls, Frontend.PROTOCOL_3_0, deadline);
         }
     }
 
@@ -173,14 +180,18 @@ public final class Connector {
         return null;
     }
 
-    private static Established connectTo(HostSpec host, ConnParams params, TlsAttempt tls, int protocol) {
-        Duration timeout = params.connectTimeout();
-        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
-        Transport transport = open(host, params, timeout);
+    /**
+     * One startup on {@code host}. The driver returned still has {@code deadline} on its reads (the caller may
+     * run the target_session_attrs check within it) until {@code driver.readDeadline(0)}.
+     */
+    private static Established connectTo(HostSpec host, ConnParams params, TlsAttempt tls, int protocol,
+                                         AttemptDeadline deadline) {
+        Transport transport = open(host, params, deadline);
         ProtocolCore core = new ProtocolCore();
         BlockingDriver driver = new BlockingDriver(core, transport);
         try {
-            setTimeout(transport, deadline);
+            driver.readDeadline(deadline.deadlineNanos());
+            transport.setReadTimeout(deadline.millisLeft());
             if (!host.isUnixSocket()) {
                 negotiateTls(driver, host, params, deadline, tls);
             }
@@ -194,20 +205,17 @@ public final class Connector {
             if (tooOld != null) {
                 throw tooOld;
             }
-            driver.transport().setReadTimeout(0);
             return new Established(driver, host, params);
-        } catch (SocketTimeoutException e) {
-            driver.close();
-            throw new OperationalException("connection to " + describe(host) + " timed out after " + timeout.toSeconds()
-                    + " s (connect_timeout) waiting for the server to answer", e);
         } catch (IOException e) {
             driver.close();
+            if (deadline.explains(e)) {
+                throw deadline.timedOut(host, e);
+            }
             throw new OperationalException("connection to " + describe(host) + " failed: " + e.getMessage(), e);
         } catch (TuskException e) {
             driver.close();
-            if (e.getCause() instanceof SocketTimeoutException) {
-                throw new OperationalException("connection timed out after " + timeout.toSeconds()
-                        + " s (connect_timeout) waiting for the server to answer", e);
+            if (deadline.explains(e)) {
+                throw deadline.timedOut(host, e);
             }
             throw e;
         } catch (RuntimeException e) {
@@ -216,33 +224,35 @@ public final class Connector {
         }
     }
 
-    private static void setTimeout(Transport t, long deadline) throws IOException {
-        if (deadline != 0) {
-            long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-            t.setReadTimeout((int) Math.min(Integer.MAX_VALUE, left));
-        }
-    }
-
-    private static Transport open(HostSpec host, ConnParams params, Duration timeout) {
+    private static Transport open(HostSpec host, ConnParams params, AttemptDeadline deadline) {
+        Socket s = null;
         try {
             if (host.isUnixSocket()) {
                 return new UnixSocketTransport(host.socketPath());
             }
-            Socket s = new Socket();
+            s = new Socket();
+            deadline.watch(s);
             TcpOptions.apply(s, params);
             String address = host.hostaddr() != null ? host.hostaddr() : host.host();
-            s.connect(new InetSocketAddress(address, host.port()), timeout == null ? 0 : (int) timeout.toMillis());
+            s.connect(new InetSocketAddress(address, host.port()), deadline.millisLeft());
             return new SocketTransport(s);
-        } catch (SocketTimeoutException e) {
-            throw new OperationalException("connection to " + describe(host) + " timed out after "
-                    + timeout.toSeconds() + " s (connect_timeout)", e);
         } catch (IOException e) {
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // failed anyway
+                }
+            }
+            if (deadline.explains(e)) {
+                throw deadline.timedOut(host, e);
+            }
             throw new OperationalException("connection to " + describe(host) + " failed: " + e.getMessage()
                     + (host.isUnixSocket() ? "" : "; is the server running and accepting TCP/IP connections?"), e);
         }
     }
 
-    private static void negotiateTls(BlockingDriver driver, HostSpec host, ConnParams params, long deadline,
+    private static void negotiateTls(BlockingDriver driver, HostSpec host, ConnParams params, AttemptDeadline deadline,
                                      TlsAttempt tls) throws IOException {
         if (!tls.asksForTls(params.sslmode())) {
             return;
@@ -253,8 +263,9 @@ public final class Connector {
             if (wrong != null) {
                 throw wrong;
             }
+            socket.setReadTimeout(deadline.millisLeft());
             driver.transport(new SocketTransport(TlsNegotiator.wrap(socket.socket(), host.host(), host.port(), params, true)));
-            setTimeout(driver.transport(), deadline);
+            driver.transport().setReadTimeout(deadline.millisLeft());
             return;
         }
         MessageWriter out = driver.core().output();
@@ -262,13 +273,15 @@ public final class Connector {
         driver.flush();
         SocketTransport plain = (SocketTransport) driver.transport();
         byte[] one = new byte[1];
+        plain.setReadTimeout(deadline.millisLeft());
         int n = plain.read(one, 0, 1);
         if (n < 0) {
             throw new OperationalException("the server closed the connection in answer to SSLRequest");
         }
         if (one[0] == 'S') {
+            plain.setReadTimeout(deadline.millisLeft());
             driver.transport(new SocketTransport(TlsNegotiator.wrap(plain.socket(), host.host(), host.port(), params)));
-            setTimeout(driver.transport(), deadline);
+            driver.transport().setReadTimeout(deadline.millisLeft());
         } else if (one[0] == 'N') {
             OperationalException refused = tls.refused(params.sslmode());
             if (refused != null) {

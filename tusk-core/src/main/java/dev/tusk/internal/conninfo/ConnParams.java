@@ -43,6 +43,7 @@ public final class ConnParams {
      *
      * @throws dev.tusk.errors.ProgrammingException for an unknown keyword, an invalid value (wherever it came
      *         from), an unknown service or mismatched host/port lists
+     * @throws dev.tusk.errors.NotSupportedException for what Tusk cannot do: {@code gssencmode=require} (no GSSAPI)
      */
     public static ConnParams resolve(Map<String, String> explicit, Environment env) {
         Map<String, String> supplied = new LinkedHashMap<>();

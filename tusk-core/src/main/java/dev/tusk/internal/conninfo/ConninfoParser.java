@@ -3,6 +3,7 @@ package dev.tusk.internal.conninfo;
 import dev.tusk.errors.ProgrammingException;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,8 +36,12 @@ public final class ConninfoParser {
                 i++;
             }
             if (i >= n || s.charAt(i) != '=') {
-                throw new ProgrammingException("missing \"=\" after \"" + name + "\" in connection info string"
-                        + " (at character " + (nameStart + 1) + " of \"" + redact(s) + "\"); write keyword=value");
+                // a word that is no keyword may be a piece of a value (a password with a space, unquoted): quote it
+                // only when it looks like a keyword
+                String word = Keywords.isKnown(name) || Keywords.closest(name) != null ? "\"" + name + "\"" : "a word";
+                throw new ProgrammingException("missing \"=\" after " + word + " in connection info string"
+                        + " (at character " + (nameStart + 1) + " of " + redact(s) + "); write keyword=value"
+                        + " and quote values that contain spaces ('...')");
             }
             i++;
             while (i < n && isSpace(s.charAt(i))) {
@@ -88,8 +93,19 @@ public final class ConninfoParser {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B;
     }
 
-    /** The string for an error message, with any password value masked. */
+    /**
+     * The string for an error message: quoted, with any secret masked, when it holds a keyword for one;
+     * otherwise (it may be a password given without its keyword) only its length.
+     */
     static String redact(String s) {
-        return s.replaceAll("(password\\s*=\\s*)('(?:[^'\\\\]|\\\\.)*'?|\\S*)", "$1***");
+        List<String> regions = ConninfoSecrets.regions(s);
+        if (regions.isEmpty()) {
+            return s.length() + " characters";
+        }
+        String masked = s;
+        for (String region : regions) {
+            masked = masked.replace(region, "***");
+        }
+        return "\"" + masked + "\"";
     }
 }

@@ -53,7 +53,7 @@ public final class UriParser {
             if (userEnd < at) {
                 String password = uri.substring(userEnd + 1, at);
                 if (!password.isEmpty()) {
-                    out.put("password", decode(password, uri));
+                    out.put("password", decodeSecret(password, uri, "the password"));
                 }
             }
             p = at + 1;
@@ -152,7 +152,9 @@ public final class UriParser {
                         + query.substring(keyStart, p) + "\"", uri);
             }
             String key = decode(query.substring(keyStart, eq), uri);
-            String value = decode(query.substring(eq + 1, p), uri);
+            String value = ConninfoSecrets.SECRET_KEYWORDS.contains(key)
+                    ? decodeSecret(query.substring(eq + 1, p), uri, "the value of \"" + key + "\"")
+                    : decode(query.substring(eq + 1, p), uri);
             if (p < n) {
                 p++;
             }
@@ -169,8 +171,17 @@ public final class UriParser {
         }
     }
 
-    /** Percent-decodes {@code s} (as UTF-8); %00 and malformed escapes are errors, as in libpq. */
+    /** As {@link #decode}, for a secret: an error names {@code what}, never quotes any of it. */
+    private static String decodeSecret(String s, String uri, String what) {
+        return decode(s, uri, what);
+    }
+
     static String decode(String s, String uri) {
+        return decode(s, uri, null);
+    }
+
+    /** Percent-decodes {@code s} (as UTF-8); %00 and malformed escapes are errors, as in libpq. */
+    private static String decode(String s, String uri, String secret) {
         if (s.indexOf('%') < 0) {
             return s;
         }
@@ -190,12 +201,19 @@ public final class UriParser {
             int hi = i + 1 < n ? Character.digit(s.charAt(i + 1), 16) : -1;
             int lo = i + 2 < n ? Character.digit(s.charAt(i + 2), 16) : -1;
             if (hi < 0 || lo < 0) {
+                if (secret != null) {
+                    throw error("invalid percent-encoded token in " + secret + ": \"%\" must be followed by two hex"
+                            + " digits (write %25 for a literal %)", uri);
+                }
                 throw error("invalid percent-encoded token \"" + s.substring(i, Math.min(n, i + 3))
                         + "\" at \"" + s + "\": \"%\" must be followed by two hex digits (write %25 for a literal %)",
                         uri);
             }
             int b = hi * 16 + lo;
             if (b == 0) {
+                if (secret != null) {
+                    throw error("forbidden value %00 in " + secret, uri);
+                }
                 throw error("forbidden value %00 in percent-encoded value \"" + s + "\"", uri);
             }
             bytes.write(b);
@@ -208,18 +226,18 @@ public final class UriParser {
         return new ProgrammingException(what + " in URI \"" + redact(uri) + "\"");
     }
 
-    /** The URI with the password (between "user:" and "@") masked. */
+    /**
+     * The URI with the password masked: from the ":" after the user to the last "@" (a password with an
+     * unencoded "/" or "@" is still masked whole), and the values of secret query parameters.
+     */
     static String redact(String uri) {
         int start = prefixLength(uri);
-        int slash = uri.indexOf('/', start);
-        int at = uri.lastIndexOf('@', slash < 0 ? uri.length() - 1 : slash);
-        if (at < start) {
-            return uri;
-        }
+        int at = uri.lastIndexOf('@');
         int colon = uri.indexOf(':', start);
-        if (colon < 0 || colon > at) {
-            return uri;
-        }
-        return uri.substring(0, colon + 1) + "***" + uri.substring(at);
+        String masked = at < start || colon < 0 || colon > at ? uri : uri.substring(0, colon + 1) + "***" + uri.substring(at);
+        return SECRET_PARAMETER.matcher(masked).replaceAll("$1***");
     }
+
+    private static final java.util.regex.Pattern SECRET_PARAMETER = java.util.regex.Pattern.compile(
+            "([?&](?:" + String.join("|", ConninfoSecrets.SECRET_KEYWORDS) + ")=)[^&]*");
 }

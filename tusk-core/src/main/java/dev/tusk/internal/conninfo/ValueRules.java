@@ -1,5 +1,6 @@
 package dev.tusk.internal.conninfo;
 
+import dev.tusk.errors.NotSupportedException;
 import dev.tusk.errors.ProgrammingException;
 
 import java.util.HashSet;
@@ -65,6 +66,12 @@ public final class ValueRules {
 
     /** Checks the rules that involve several keywords; {@code m} holds the effective values. */
     public static void checkCombination(Map<String, String> m) {
+        if ("require".equals(m.get("gssencmode"))) {
+            // as libpq built without GSSAPI: refuse before any traffic rather than connect without the encryption asked for
+            throw new NotSupportedException("gssencmode value \"require\" invalid when GSSAPI support is not compiled in:"
+                    + " Tusk has no GSSAPI, so it cannot encrypt with GSS; use gssencmode=disable (or prefer) and"
+                    + " sslmode=require or stronger for an encrypted connection");
+        }
         String sslmode = m.get("sslmode");
         if ("direct".equals(m.get("sslnegotiation")) && sslmode != null
                 && !sslmode.startsWith("r") && !sslmode.startsWith("v")) {

@@ -51,6 +51,25 @@ public final class BlockingDriver {
         socketTimeoutMillis = millis;
     }
 
+    /** System.nanoTime() by which every read must be done (connect_timeout while connecting); 0: none. */
+    private long readDeadline;
+
+    /**
+     * Bounds every read to what is left until {@code nanoTime} (a System.nanoTime() value; 0 removes the bound
+     * and goes back to the socket timeout): a total deadline, which a server trickling bytes cannot stretch.
+     * Running out breaks the connection with a timeout error whose cause is a SocketTimeoutException.
+     */
+    public void readDeadline(long nanoTime) {
+        readDeadline = nanoTime;
+        if (nanoTime == 0) {
+            try {
+                transport.setReadTimeout(socketTimeoutMillis);
+            } catch (IOException e) {
+                throw lost(e);
+            }
+        }
+    }
+
     /** Sends a command and waits for it to complete (or pause, for streams). */
     public void run(Command command) {
         core.send(command);
@@ -119,6 +138,13 @@ public final class BlockingDriver {
         InputBuffer in = core.input();
         int n;
         try {
+            if (readDeadline != 0) {
+                long left = (readDeadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    throw new SocketTimeoutException("deadline reached");
+                }
+                transport.setReadTimeout((int) Math.min(Integer.MAX_VALUE, left));
+            }
             int free = in.prepareWrite();
             n = transport.read(in.array(), in.writeOffset(), free);
         } catch (SocketTimeoutException e) {
@@ -141,6 +167,7 @@ public final class BlockingDriver {
             close();
             throw e;
         }
+        in.shrinkIfIdle(); // one huge message must not pin its buffer for the connection's life
         flush(); // a command may have answered (authentication, CopyFail)
     }
 
@@ -187,6 +214,7 @@ public final class BlockingDriver {
             close();
             throw e;
         }
+        in.shrinkIfIdle();
         flush();
         return true;
     }
@@ -222,7 +250,17 @@ public final class BlockingDriver {
         return ex;
     }
 
+    /**
+     * Breaks the connection after its socket was closed under a waiting call (a statement timeout that gave
+     * up): returns the lost-connection error every later call raises.
+     */
+    public OperationalException abandon() {
+        return (OperationalException) lost(null);
+    }
+
+    /** Closes the socket and drops the input buffer (which may have grown to the largest message received). */
     public void close() {
         transport.close();
+        core.input().release();
     }
 }

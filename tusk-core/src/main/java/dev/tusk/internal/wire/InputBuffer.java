@@ -50,6 +50,10 @@ public final class InputBuffer {
     }
 
     public void written(int n) {
+        if (n > buf.length - end) {
+            // the buffer was released (the connection closed) while a read was filling the old one
+            throw new OperationalException("the connection is closed");
+        }
         end += n;
     }
 
@@ -120,6 +124,20 @@ public final class InputBuffer {
         }
     }
 
+    /** Drops the storage (the connection is closed); the buffer stays usable and grows again if written to. */
+    public void release() {
+        buf = NO_BYTES;
+        start = 0;
+        end = 0;
+    }
+
+    /** The length of the storage now held, for tests and diagnostics. */
+    public int capacity() {
+        return buf.length;
+    }
+
+    private static final byte[] NO_BYTES = new byte[0];
+
     private void compact() {
         System.arraycopy(buf, start, buf, 0, end - start);
         end -= start;
@@ -127,7 +145,7 @@ public final class InputBuffer {
     }
 
     private void grow() {
-        long want = (long) buf.length * 2;
+        long want = Math.max(initialSize, (long) buf.length * 2);
         long cap = (long) maxMessageSize + 5;
         if (buf.length >= cap) {
             throw new OperationalException("protocol violation: backend message larger than " + maxMessageSize + " bytes");

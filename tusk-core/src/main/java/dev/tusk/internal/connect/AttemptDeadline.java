@@ -1,0 +1,143 @@
+package dev.tusk.internal.connect;
+
+import dev.tusk.errors.OperationalException;
+import dev.tusk.internal.conninfo.HostSpec;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code connect_timeout} of one blocking attempt (one host address), as libpq means it: a total deadline for
+ * everything the attempt does (TCP connect, TLS handshake, startup, authentication, the target_session_attrs
+ * check), not a bound on each read. Reads are bounded by the time left ({@link #millisLeft()}); for what a read
+ * timeout cannot bound (a TLS handshake the server trickles, a write the server never takes) a watchdog closes
+ * the socket when the deadline passes, which ends any blocked call. {@link #expired()} then tells the failure
+ * apart from any other.
+ */
+final class AttemptDeadline implements AutoCloseable {
+    private static final ScheduledThreadPoolExecutor WATCHDOG = newWatchdog();
+
+    /** No connect_timeout: waits as long as the network does. */
+    static final AttemptDeadline NONE = new AttemptDeadline(null);
+
+    private final Duration timeout;
+    private final long deadline;
+    private final ScheduledFuture<?> task;
+    private volatile Closeable socket;
+    private volatile boolean expired;
+
+    private AttemptDeadline(Duration timeout) {
+        this.timeout = timeout;
+        if (timeout == null) {
+            deadline = 0;
+            task = null;
+        } else {
+            deadline = System.nanoTime() + timeout.toNanos();
+            task = WATCHDOG.schedule(this::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Starts the clock of one attempt; {@code timeout} null: no deadline. */
+    static AttemptDeadline start(Duration timeout) {
+        return timeout == null ? NONE : new AttemptDeadline(timeout);
+    }
+
+    /** The attempt's socket, closed when the deadline passes (at once if it already has). */
+    void watch(Closeable s) {
+        if (this == NONE) {
+            return;
+        }
+        socket = s;
+        if (expired) {
+            closeQuietly(s);
+        }
+    }
+
+    private void expire() {
+        expired = true;
+        Closeable s = socket;
+        if (s != null) {
+            closeQuietly(s);
+        }
+    }
+
+    /** True once the deadline has passed. */
+    boolean expired() {
+        return expired || (deadline != 0 && deadline - System.nanoTime() <= 0);
+    }
+
+    /** The deadline in System.nanoTime() terms; 0 when there is none. */
+    long deadlineNanos() {
+        return deadline;
+    }
+
+    /**
+     * What is left of the deadline in ms, at least 1; 0 when there is no deadline (wait forever).
+     *
+     * @throws SocketTimeoutException when it has passed
+     */
+    int millisLeft() throws SocketTimeoutException {
+        if (deadline == 0) {
+            return 0;
+        }
+        long left = (deadline - System.nanoTime()) / 1_000_000;
+        if (left <= 0) {
+            throw new SocketTimeoutException("connect_timeout reached");
+        }
+        return (int) Math.min(Integer.MAX_VALUE, left);
+    }
+
+    /** The error of an attempt that ran out of time; {@code cause} is what the blocked call saw. */
+    OperationalException timedOut(HostSpec host, Throwable cause) {
+        return new OperationalException("connection to " + Connector.describe(host) + " timed out after "
+                + timeout.toSeconds() + " s (connect_timeout): the server did not complete the connection"
+                + " (TCP connect, TLS, startup and authentication) in time", cause);
+    }
+
+    /** True when {@code e} (or what caused it) means this attempt ran out of time. */
+    boolean explains(Throwable e) {
+        if (this == NONE || (e instanceof dev.tusk.errors.TuskException te && te.sqlstate() != null)) {
+            return false; // the server's own error says what happened
+        }
+        if (expired()) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Stops the watchdog: the attempt is over (connected, or failed). */
+    @Override
+    public void close() {
+        if (task != null) {
+            task.cancel(false);
+        }
+    }
+
+    private static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (IOException | RuntimeException ignored) {
+            // the socket is being abandoned
+        }
+    }
+
+    private static ScheduledThreadPoolExecutor newWatchdog() {
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "tusk-connect-timeout");
+            t.setDaemon(true);
+            return t;
+        });
+        s.setRemoveOnCancelPolicy(true);
+        return s;
+    }
+}
