@@ -270,6 +270,9 @@ public class Connection<R> implements AutoCloseable {
 
     /** executemany: every parameter set in one round trip (Parse once, Bind/Execute per set, one Sync). */
     void runMany(Cursor<?> cursor, String query, Iterable<?> paramSets, boolean returning) {
+        if (cursor instanceof ClientCursor<?> client && runPipelined(client, query, paramSets)) {
+            return;
+        }
         if (cursor instanceof ClientCursor<?> client) {
             StringBuilder statements = new StringBuilder();
             for (Object set : paramSets) {
@@ -512,14 +515,62 @@ public class Connection<R> implements AutoCloseable {
             pipeline.sent(begin);
             pipeline.beganTransaction(true);
         }
-        driver.core().send(cmd);
-        pipeline.sent(cmd);
-        if (d != null) {
+        if (d != null) { // before sending: a command sent while the pipeline is aborted completes at once
             cmd.onComplete(() -> prepared.afterStatement(cmd, d));
         }
+        driver.core().send(cmd);
+        pipeline.sent(cmd);
         cursor.setPending(cmd);
         if (driver.core().output().position() > 1 << 16) {
             driver.flush();
+        }
+    }
+
+    /**
+     * executemany of a client-side cursor in pipeline mode: each parameter set merged into its own statement,
+     * queued without Sync (a multi-statement string cannot go through the extended protocol); the cursor's
+     * results are all of theirs, in order. False outside pipeline mode.
+     */
+    private boolean runPipelined(ClientCursor<?> cursor, String query, Iterable<?> paramSets) {
+        lock.lock();
+        try {
+            if (pipeline == null) {
+                return false;
+            }
+            checkUsable();
+            List<String> statements = new java.util.ArrayList<>();
+            for (Object set : paramSets) {
+                statements.add(cursor.merge(query, ParamBinder.paramSet(set)));
+            }
+            if (statements.isEmpty()) {
+                cursor.setResults(List.of());
+                return true;
+            }
+            List<QueryCommand> before = new java.util.ArrayList<>(statements.size() - 1);
+            QueryCommand last = null;
+            for (String st : statements) {
+                if (last != null) {
+                    before.add(last);
+                }
+                last = new ExtendedQuery(st, "", true, List.of(BoundParams.NONE), 0, true, false, List.of());
+                sendPipelined(cursor, last, null);
+            }
+            cursor.setPending(before, last);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A cursor raised the error of a pipelined statement: the pipeline's sync() does not raise it again. */
+    void pipelineErrorRaised(TuskException e) {
+        lock.lock();
+        try {
+            if (pipeline != null) {
+                pipeline.raised(e);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
