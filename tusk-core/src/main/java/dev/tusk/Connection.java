@@ -385,6 +385,10 @@ public class Connection<R> implements AutoCloseable {
         lock.lock();
         try {
             checkUsable();
+            if (pipeline != null) {
+                throw new ProgrammingException("stream() cannot be used in pipeline mode: fetch the rows with execute(),"
+                        + " or stream after the pipeline block");
+            }
             QueryCommand cmd;
             if (params != null && cursor instanceof ClientCursor<?> client) {
                 cmd = new SimpleQuery(client.merge(query, params));
@@ -496,6 +500,16 @@ public class Connection<R> implements AutoCloseable {
             if (pipeline == p) {
                 pipeline = outer;
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True in pipeline mode. */
+    boolean inPipeline() {
+        lock.lock();
+        try {
+            return pipeline != null;
         } finally {
             lock.unlock();
         }

@@ -1,6 +1,8 @@
 package dev.tusk;
 
 import dev.tusk.errors.DivisionByZero;
+import dev.tusk.errors.NotSupportedException;
+import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.PipelineAborted;
 import dev.tusk.errors.UniqueViolation;
 import dev.tusk.testing.TestDatabase;
@@ -248,5 +250,37 @@ class PipelineErrorsTest {
             assertThat(many.rowcount()).isEqualTo(3);
         }
         assertThat(rows()).containsExactly(1, 2, 3);
+    }
+
+    // psycopg parity: stream() is refused in a pipeline (ProgrammingError), the pipeline goes on
+    @Test
+    @Timeout(30)
+    void streamIsRefusedInsideAPipeline() {
+        try (Pipeline p = conn.pipeline()) {
+            Cursor<Row> before = conn.execute("SELECT %s::int", 1);
+            assertThatThrownBy(() -> conn.cursor().stream("SELECT generate_series(1, 3)"))
+                    .isInstanceOf(ProgrammingException.class).hasMessageContaining("pipeline");
+            assertThat(before.fetchone().getInt(0)).isEqualTo(1);
+        }
+        try (var rows = conn.cursor().stream("SELECT generate_series(1, 3)")) {
+            assertThat(rows.count()).isEqualTo(3);
+        }
+    }
+
+    // psycopg parity: named server cursors are refused in a pipeline (NotSupportedError)
+    @Test
+    @Timeout(30)
+    void serverCursorsAreRefusedInsideAPipeline() {
+        conn.setAutocommit(false);
+        try (Pipeline p = conn.pipeline(); ServerCursor<Row> cur = conn.cursor("named")) {
+            assertThatThrownBy(() -> cur.execute("SELECT generate_series(1, 3)"))
+                    .isInstanceOf(NotSupportedException.class).hasMessageContaining("pipeline");
+            assertThat(conn.execute("SELECT %s::int", 2).fetchone().getInt(0)).isEqualTo(2);
+        }
+        try (ServerCursor<Row> cur = conn.cursor("named")) {
+            cur.execute("SELECT generate_series(1, 3)");
+            assertThat(cur.fetchall()).hasSize(3);
+        }
+        conn.rollback();
     }
 }
