@@ -101,11 +101,6 @@ public final class ProtocolCore {
         return false;
     }
 
-    /** True while statements sent now would be skipped by the server (an error since the last Sync). */
-    public boolean skippingToSync() {
-        return skippingToSync;
-    }
-
     private static PipelineAborted pipelineAborted() {
         return new PipelineAborted("pipeline aborted: an earlier statement in the same pipeline failed, so the server"
                 + " skipped this one; sync the pipeline (its sync() raises that error) to run statements again");
@@ -203,7 +198,7 @@ public final class ProtocolCore {
         }
         if (head.handle(type, payload, this)) {
             queue.poll();
-            Command[] skipped = type == 'E' && !head.endsAtSync() ? skipToSync() : null;
+            Command[] skipped = type == 'E' && !head.endsAtSync() && !terminating(head.error()) ? skipToSync() : null;
             head.complete();
             if (skipped != null) {
                 PipelineAborted aborted = pipelineAborted();
@@ -213,6 +208,16 @@ public final class ProtocolCore {
             }
             markHead();
         }
+    }
+
+    /** A FATAL (or PANIC) error: the server ends the session, the commands behind fail as the connection goes. */
+    private static boolean terminating(TuskException e) {
+        Diagnostic d = e == null ? null : e.diag();
+        if (d == null) {
+            return false;
+        }
+        String severity = d.severityNonlocalized() != null ? d.severityNonlocalized() : d.severity();
+        return "FATAL".equals(severity) || "PANIC".equals(severity);
     }
 
     /**
