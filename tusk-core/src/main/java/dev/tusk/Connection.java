@@ -536,8 +536,27 @@ public class Connection<R> implements AutoCloseable {
         pipeline.sent(cmd);
         cursor.setPending(cmd);
         if (driver.core().output().position() > 1 << 16) {
-            driver.flush();
+            writePipelined(cmd);
         }
+    }
+
+    /** The last command of the pipelined statements written so far (see {@link #writePipelined}). */
+    private Command pipelineWritten;
+
+    /**
+     * Writes the pipelined statements queued so far, with a Flush so that their results come back now. The
+     * results of the previous write are read first: the server is then idle when this write starts, so it fits
+     * in the socket buffers whatever the results. Written without reading, statements with large results would
+     * fill the buffers both ways and leave both sides blocked in a write.
+     */
+    private void writePipelined(Command last) {
+        Command previous = pipelineWritten;
+        if (previous != null && !previous.isDone()) {
+            driver.await(previous);
+        }
+        Frontend.flush(driver.core().output());
+        driver.flush();
+        pipelineWritten = last;
     }
 
     /**

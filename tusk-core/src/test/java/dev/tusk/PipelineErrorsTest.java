@@ -283,4 +283,22 @@ class PipelineErrorsTest {
         }
         conn.rollback();
     }
+
+    // never a hang: statements with large results written without reading them would fill the socket buffers both
+    // ways (psycopg #685); the test body runs in a thread of its own, since a write blocked forever cannot be interrupted
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aLongPipelineOfLargeResultsDoesNotBlockBothSides(TestDatabase db) {
+        String pad = "y".repeat(1000); // 5 MB of statements
+        try (Connection<Row> big = Connection.connect(db.conninfo())) {
+            Cursor<Row> last = null;
+            try (Pipeline p = big.pipeline()) {
+                for (int i = 0; i < 5000; i++) { // 20 MB of results
+                    last = big.execute("SELECT repeat('x', 4000), %s::text", pad);
+                }
+                p.sync();
+            }
+            assertThat(last.fetchone().getString(0)).hasSize(4000);
+        }
+    }
 }
