@@ -289,8 +289,9 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
             data.addAll(cmd.results());
         }
         throwIfFailed(cmd);
+        boolean manyWithoutRows = pendingManyWithoutRows;
         setResults(data);
-        if (pendingManyWithoutRows) {
+        if (manyWithoutRows) {
             afterMany(false);
         }
     }
@@ -304,6 +305,9 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
     }
 
     void setResults(List<ResultData> data) {
+        pending = null; // results of a statement run since: those of an earlier pipelined one no longer apply
+        pendingBefore = null;
+        pendingManyWithoutRows = false;
         AdaptersMap a = adaptersInUse();
         if (data.size() == 1) { // the usual case: no list to grow, no iterator
             ResultData d = data.get(0);

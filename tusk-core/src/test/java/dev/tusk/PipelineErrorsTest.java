@@ -301,4 +301,22 @@ class PipelineErrorsTest {
             assertThat(last.fetchone().getString(0)).hasSize(4000);
         }
     }
+
+    // a cursor used in a pipeline and again after it shows the new results, not the pipelined ones
+    @Test
+    @Timeout(30)
+    void aCursorReusedAfterThePipelineShowsItsNewResults() {
+        Cursor<Row> cur = conn.cursor();
+        try (Pipeline p = conn.pipeline()) {
+            cur.execute("SELECT %s::int", 1);
+        }
+        cur.execute("SELECT %s::int", 2);
+        assertThat(cur.fetchone().getInt(0)).isEqualTo(2);
+        try (Pipeline p = conn.pipeline()) {
+            cur.execute("SELECT %s::int", 3);
+        }
+        cur.executemany("INSERT INTO p VALUES (%s)", List.of(1, 2));
+        assertThat(cur.rowcount()).isEqualTo(2);
+        assertThat(cur.description()).isNull();
+    }
 }
