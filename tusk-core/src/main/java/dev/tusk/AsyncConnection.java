@@ -273,15 +273,17 @@ public final class AsyncConnection<R> implements AutoCloseable {
         CommandSource source;
         try {
             if (cursor instanceof AsyncClientCursor<?> client) {
-                StringBuilder statements = new StringBuilder();
+                List<String> statements = new java.util.ArrayList<>();
                 for (Object set : paramSets) {
-                    statements.append(client.merge(query, ParamBinder.paramSet(set))).append(";\n");
+                    statements.add(client.merge(query, ParamBinder.paramSet(set)));
                 }
-                if (statements.length() > 0) { // one simple query: one round trip
-                    return run(cursor, statements.toString(), null, ExecuteOptions.DEFAULT).thenApply(c -> {
-                        c.afterMany(returning);
-                        return c;
-                    });
+                if (!statements.isEmpty()) { // one simple query (one round trip), or one statement each in a pipeline
+                    ClientManySource many = new ClientManySource(statements);
+                    return submit(many, true, c -> {
+                        cursor.setResults(many.results(c));
+                        cursor.afterMany(returning);
+                        return cursor;
+                    }, statementTimeout);
                 }
             }
             boolean raw = cursor instanceof AsyncRawCursor<?>;
@@ -462,6 +464,69 @@ public final class AsyncConnection<R> implements AutoCloseable {
         }
     }
 
+    /**
+     * The statements of a client-side executemany, each set merged into its own: outside a pipeline one simple
+     * query holding them all (one round trip); in a pipeline, where each string must hold one statement, one
+     * unsynced statement each, the leading ones queued on the core as they are made (as {@link BatchSource}).
+     */
+    private final class ClientManySource implements CommandSource {
+        private final List<String> statements;
+        private QueryCommand[] commands;
+
+        ClientManySource(List<String> statements) {
+            this.statements = statements;
+        }
+
+        @Override
+        public QueryCommand create() {
+            if (pipeline == null) {
+                StringBuilder all = new StringBuilder();
+                for (String st : statements) {
+                    all.append(st).append(";\n");
+                }
+                commands = new QueryCommand[] {new SimpleQuery(all.toString())};
+            } else {
+                commands = new QueryCommand[statements.size()];
+                for (int i = 0; i < commands.length; i++) {
+                    commands[i] = unsynced(statements.get(i), true);
+                    if (i < commands.length - 1) {
+                        driver.core().send(commands[i]);
+                    }
+                }
+            }
+            return commands[commands.length - 1];
+        }
+
+        @Override
+        public void completed(QueryCommand last) {
+            for (QueryCommand c : commands) {
+                afterStatement(c, null);
+            }
+        }
+
+        @Override
+        public TuskException error(QueryCommand last) {
+            for (QueryCommand c : commands) {
+                if (c.error() != null) {
+                    return c.error();
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public List<ResultData> results(QueryCommand last) {
+            if (commands.length == 1) {
+                return last.results();
+            }
+            List<ResultData> all = new java.util.ArrayList<>();
+            for (QueryCommand c : commands) {
+                all.addAll(c.results());
+            }
+            return all;
+        }
+    }
+
     /** Keeps the prepared-statement cache in step with the server (acting thread); a reset forgets the Parses in flight too. */
     private void afterStatement(QueryCommand cmd, PreparedStatements.Decision d) {
         if (prepared.afterStatement(cmd, d)) {
@@ -581,7 +646,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
             f.complete(value);
         });
         driver.send(cmd);
-        if (piped != null) {
+        if (piped != null && !cmd.isDone()) { // done already: refused, the pipeline is aborted until the next Sync
             piped.sent();
             Frontend.flush(driver.core().output()); // its results come back now, not only at the next Sync
         }

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Pipeline mode on an {@link AsyncConnection}, as {@link Pipeline} on a blocking one: the statements submitted
  * while the block is open share one Sync. Their futures complete as their results arrive (the driver asks the
  * server to flush after each); an error fails its own statement and aborts the ones after it up to the next
- * {@link #sync()}, which fail with {@code PipelineAborted}. In autocommit mode the statements between two
+ * {@link #sync()}, which fail with {@code PipelineAborted} as soon as the error arrives (those submitted later, at
+ * once). In autocommit mode the statements between two
  * Syncs form one implicit transaction: they commit together, or not at all.
  *
  * <pre>{@code

@@ -277,6 +277,9 @@ public class Connection<R> implements AutoCloseable {
 
     /** executemany: every parameter set in one round trip (Parse once, Bind/Execute per set, one Sync). */
     void runMany(Cursor<?> cursor, String query, Iterable<?> paramSets, boolean returning) {
+        if (cursor instanceof ClientCursor<?> client && runPipelined(client, query, paramSets)) {
+            return;
+        }
         if (cursor instanceof ClientCursor<?> client) {
             StringBuilder statements = new StringBuilder();
             for (Object set : paramSets) {
@@ -389,6 +392,10 @@ public class Connection<R> implements AutoCloseable {
         lock.lock();
         try {
             checkUsable();
+            if (pipeline != null) {
+                throw new ProgrammingException("stream() cannot be used in pipeline mode: fetch the rows with execute(),"
+                        + " or stream after the pipeline block");
+            }
             QueryCommand cmd;
             if (params != null && cursor instanceof ClientCursor<?> client) {
                 cmd = new SimpleQuery(client.merge(query, params));
@@ -505,6 +512,16 @@ public class Connection<R> implements AutoCloseable {
         }
     }
 
+    /** True in pipeline mode. */
+    boolean inPipeline() {
+        lock.lock();
+        try {
+            return pipeline != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     PipelineStatus pipelineStatus() {
         Pipeline p = pipeline;
         return p == null ? PipelineStatus.OFF : p.aborted() ? PipelineStatus.ABORTED : PipelineStatus.ON;
@@ -519,14 +536,81 @@ public class Connection<R> implements AutoCloseable {
             pipeline.sent(begin);
             pipeline.beganTransaction(true);
         }
-        driver.core().send(cmd);
-        pipeline.sent(cmd);
-        if (d != null) {
+        if (d != null) { // before sending: a command sent while the pipeline is aborted completes at once
             cmd.onComplete(() -> prepared.afterStatement(cmd, d));
         }
+        driver.core().send(cmd);
+        pipeline.sent(cmd);
         cursor.setPending(cmd);
         if (driver.core().output().position() > 1 << 16) {
-            driver.flush();
+            writePipelined(cmd);
+        }
+    }
+
+    /** The last command of the pipelined statements written so far (see {@link #writePipelined}). */
+    private Command pipelineWritten;
+
+    /**
+     * Writes the pipelined statements queued so far, with a Flush so that their results come back now. The
+     * results of the previous write are read first: the server is then idle when this write starts, so it fits
+     * in the socket buffers whatever the results. Written without reading, statements with large results would
+     * fill the buffers both ways and leave both sides blocked in a write.
+     */
+    private void writePipelined(Command last) {
+        Command previous = pipelineWritten;
+        if (previous != null && !previous.isDone()) {
+            driver.await(previous);
+        }
+        Frontend.flush(driver.core().output());
+        driver.flush();
+        pipelineWritten = last;
+    }
+
+    /**
+     * executemany of a client-side cursor in pipeline mode: each parameter set merged into its own statement,
+     * queued without Sync (a multi-statement string cannot go through the extended protocol); the cursor's
+     * results are all of theirs, in order. False outside pipeline mode.
+     */
+    private boolean runPipelined(ClientCursor<?> cursor, String query, Iterable<?> paramSets) {
+        lock.lock();
+        try {
+            if (pipeline == null) {
+                return false;
+            }
+            checkUsable();
+            List<String> statements = new java.util.ArrayList<>();
+            for (Object set : paramSets) {
+                statements.add(cursor.merge(query, ParamBinder.paramSet(set)));
+            }
+            if (statements.isEmpty()) {
+                cursor.setResults(List.of());
+                return true;
+            }
+            List<QueryCommand> before = new java.util.ArrayList<>(statements.size() - 1);
+            QueryCommand last = null;
+            for (String st : statements) {
+                if (last != null) {
+                    before.add(last);
+                }
+                last = new ExtendedQuery(st, "", true, List.of(BoundParams.NONE), 0, true, false, List.of());
+                sendPipelined(cursor, last, null);
+            }
+            cursor.setPending(before, last);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A cursor raised the error of a pipelined statement: the pipeline's sync() does not raise it again. */
+    void pipelineErrorRaised(TuskException e) {
+        lock.lock();
+        try {
+            if (pipeline != null) {
+                pipeline.raised(e);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -158,7 +158,11 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
     public Cursor<R> executemany(String query, Iterable<?> paramSets, boolean returning) {
         checkOpen();
         conn.runMany(this, query, paramSets, returning);
-        afterMany(returning);
+        if (pending != null) {
+            pendingManyWithoutRows = !returning; // pipeline mode: applied once the results are in
+        } else {
+            afterMany(returning);
+        }
         return this;
     }
 
@@ -242,11 +246,26 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
     }
 
     private dev.tusk.internal.core.QueryCommand pending;
+    /** Pipeline mode: the commands sent before {@link #pending} whose results belong to this cursor too, or null. */
+    private List<dev.tusk.internal.core.QueryCommand> pendingBefore;
+    /** Pipeline mode: the pending results are an executemany's without returning (only the rowcount is kept). */
+    private boolean pendingManyWithoutRows;
 
     /** Pipeline mode: the results will come with {@code cmd}. */
     void setPending(dev.tusk.internal.core.QueryCommand cmd) {
-        this.pending = cmd;
+        setPending(null, cmd);
+    }
+
+    /**
+     * Pipeline mode: the results will come with {@code before} (null or commands sent earlier, in order) and
+     * {@code last}, the last one sent.
+     */
+    void setPending(List<dev.tusk.internal.core.QueryCommand> before, dev.tusk.internal.core.QueryCommand last) {
+        this.pending = last;
+        this.pendingBefore = before;
+        this.pendingManyWithoutRows = false;
         this.results = List.of();
+        this.tags = List.of();
         this.current = null;
         this.rowcount = -1;
     }
@@ -256,13 +275,39 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
         if (cmd == null) {
             return;
         }
-        conn.awaitPipelined(cmd);
+        conn.awaitPipelined(cmd); // the ones before it complete first
+        List<dev.tusk.internal.core.QueryCommand> before = pendingBefore;
         pending = null;
-        cmd.throwIfFailed();
-        setResults(cmd.results());
+        pendingBefore = null;
+        List<ResultData> data = cmd.results();
+        if (before != null) {
+            data = new ArrayList<>();
+            for (dev.tusk.internal.core.QueryCommand c : before) {
+                throwIfFailed(c);
+                data.addAll(c.results());
+            }
+            data.addAll(cmd.results());
+        }
+        throwIfFailed(cmd);
+        boolean manyWithoutRows = pendingManyWithoutRows;
+        setResults(data);
+        if (manyWithoutRows) {
+            afterMany(false);
+        }
+    }
+
+    /** Raises a pipelined statement's error, telling the pipeline that the user has seen it. */
+    private void throwIfFailed(dev.tusk.internal.core.QueryCommand cmd) {
+        if (cmd.error() != null) {
+            conn.pipelineErrorRaised(cmd.error());
+            throw cmd.error();
+        }
     }
 
     void setResults(List<ResultData> data) {
+        pending = null; // results of a statement run since: those of an earlier pipelined one no longer apply
+        pendingBefore = null;
+        pendingManyWithoutRows = false;
         AdaptersMap a = adaptersInUse();
         if (data.size() == 1) { // the usual case: no list to grow, no iterator
             ResultData d = data.get(0);

@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.errors.PipelineAborted;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.SyncCommand;
@@ -9,8 +10,10 @@ import java.util.List;
 
 /**
  * Pipeline mode: statements are sent without waiting for their results, which come back in order.
- * An error aborts the statements that follow it up to the next {@link #sync()} (they fail with
- * {@code PipelineAborted}); {@code sync()} and {@code close()} raise the first error.
+ * An error aborts the statements that follow it up to the next {@link #sync()}: they fail with
+ * {@code PipelineAborted}, those already queued as soon as the error arrives, those sent later at once.
+ * {@code sync()} and {@code close()} raise the error, unless fetching a result has already raised it;
+ * after {@code sync()} the pipeline runs statements again.
  *
  * <pre>{@code
  * try (Pipeline p = conn.pipeline()) {
@@ -27,6 +30,8 @@ import java.util.List;
 public final class Pipeline implements AutoCloseable {
     private final Connection<?> conn;
     private final List<Command> sinceSync = new ArrayList<>();
+    /** Errors of {@link #sinceSync} a fetch has already raised (compared by identity). */
+    private final List<TuskException> raised = new ArrayList<>(1);
     private final Pipeline outer;
     private boolean closed;
     private boolean beganTransaction;
@@ -39,6 +44,11 @@ public final class Pipeline implements AutoCloseable {
     /** Records a statement sent in this pipeline. Lock held. */
     void sent(Command c) {
         root().sinceSync.add(c);
+    }
+
+    /** A fetch raised {@code e}, the error of a statement sent in this pipeline. Lock held. */
+    void raised(TuskException e) {
+        root().raised.add(e);
     }
 
     Pipeline root() {
@@ -64,7 +74,9 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Sends a Sync and waits for every result before it; raises the first error since the last sync.
+     * Sends a Sync and waits for every result before it; raises the first error since the last sync, unless
+     * fetching a result already raised it (the {@code PipelineAborted} of the statements it made the server
+     * skip are not raised again either). Afterwards statements run again.
      */
     public void sync() {
         conn.lock.lock();
@@ -75,16 +87,42 @@ public final class Pipeline implements AutoCloseable {
             Pipeline root = root();
             root.beganTransaction = false;
             List<Command> sent = new ArrayList<>(root.sinceSync);
+            List<TuskException> seen = new ArrayList<>(root.raised);
             root.sinceSync.clear();
-            for (Command c : sent) {
-                if (c.error() != null) {
-                    throw c.error();
-                }
+            root.raised.clear();
+            TuskException first = firstError(sent);
+            if (first != null && !raisedAlready(seen, first)) {
+                throw first;
             }
             sync.throwIfFailed();
         } finally {
             conn.lock.unlock();
         }
+    }
+
+    /** The error that aborted the pipeline (the PipelineAborted of the statements it skipped only without one). */
+    private static TuskException firstError(List<Command> sent) {
+        TuskException aborted = null;
+        for (Command c : sent) {
+            TuskException e = c.error();
+            if (e instanceof PipelineAborted) {
+                if (aborted == null) {
+                    aborted = e;
+                }
+            } else if (e != null) {
+                return e;
+            }
+        }
+        return aborted;
+    }
+
+    private static boolean raisedAlready(List<TuskException> seen, TuskException e) {
+        for (TuskException s : seen) {
+            if (s == e) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Syncs what is pending and leaves pipeline mode (a nested block returns to the outer one). */

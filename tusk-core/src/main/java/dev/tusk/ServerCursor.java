@@ -70,6 +70,10 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
     /** Declares the cursor for {@code query} (closing a previous one of this object first). */
     public ServerCursor<R> execute(String query, Object... params) {
         checkOpen();
+        if (conn.inPipeline()) { // as psycopg: its FETCHes could not follow the pipeline's error handling
+            throw new dev.tusk.errors.NotSupportedException("server-side cursors are not supported in pipeline mode:"
+                    + " declare the cursor after the pipeline block, or use execute() and fetch in the pipeline");
+        }
         if (declared) {
             closeOnServer();
         }

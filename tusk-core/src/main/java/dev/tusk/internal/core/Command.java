@@ -33,6 +33,15 @@ public abstract class Command {
         return true;
     }
 
+    /**
+     * True when the command's messages end with a Sync, where the server starts listening again after an
+     * error in the extended protocol. A simple Query ends at ReadyForQuery without one: the server discards it
+     * while it skips to the next Sync.
+     */
+    public boolean sendsSync() {
+        return endsAtSync();
+    }
+
     /** True while the command holds back further input (a stream's chunk is full). */
     public boolean wantsPause() {
         return false;

@@ -39,6 +39,12 @@ public final class CopyCommand extends Command {
         Frontend.query(out, sql);
     }
 
+    /** A Query message has no Sync of its own (see {@link Command#sendsSync()}). */
+    @Override
+    public boolean sendsSync() {
+        return false;
+    }
+
     @Override
     public boolean wantsPause() {
         if (direction == Direction.IN) {

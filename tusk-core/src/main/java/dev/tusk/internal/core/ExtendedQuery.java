@@ -141,4 +141,15 @@ public final class ExtendedQuery extends QueryCommand {
     public boolean endsAtSync() {
         return sync;
     }
+
+    /** One Execute per parameter set: without a Sync the command ends after the last one's CommandComplete. */
+    @Override
+    protected int executions() {
+        return binds.size();
+    }
+
+    /** The prepared statements this command closes before its own (lost if the server skips the command). */
+    public List<String> closesFirst() {
+        return closeFirst;
+    }
 }

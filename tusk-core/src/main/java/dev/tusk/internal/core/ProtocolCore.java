@@ -30,6 +30,12 @@ public final class ProtocolCore {
     private final Payload payload = new Payload();
     private TuskException brokenBy;
     private Diagnostic fatalWhileIdle;
+    /**
+     * Pipeline mode: a statement sent without its own Sync failed and no Sync has been sent after it yet, so
+     * the server discards everything it receives until one arrives. Commands sent meanwhile fail at once with
+     * {@link PipelineAborted} instead of waiting for replies that will never come.
+     */
+    private boolean skippingToSync;
 
     public ProtocolCore() {
         this(new InputBuffer());
@@ -57,6 +63,9 @@ public final class ProtocolCore {
             command.abort(brokenBy);
             return;
         }
+        if (skippingToSync && skippedByServer(command)) {
+            return;
+        }
         command.encode(output);
         queue.add(command);
         markHead();
@@ -68,8 +77,33 @@ public final class ProtocolCore {
             command.abort(brokenBy);
             return;
         }
+        if (skippingToSync && skippedByServer(command)) {
+            return;
+        }
         queue.add(command);
         markHead();
+    }
+
+    /**
+     * While the server skips to the next Sync: a command without a Sync of its own would get no reply at all,
+     * so it fails now (true: not sent); one with a Sync ends the skipping, and if it also carried a statement,
+     * that statement was skipped, so it fails with PipelineAborted at its ReadyForQuery.
+     */
+    private boolean skippedByServer(Command command) {
+        if (!command.sendsSync()) {
+            command.abort(pipelineAborted());
+            return true;
+        }
+        skippingToSync = false;
+        if (command instanceof QueryCommand) {
+            command.fail(pipelineAborted());
+        }
+        return false;
+    }
+
+    private static PipelineAborted pipelineAborted() {
+        return new PipelineAborted("pipeline aborted: an earlier statement in the same pipeline failed, so the server"
+                + " skipped this one; sync the pipeline (its sync() raises that error) to run statements again");
     }
 
     public boolean hasPending() {
@@ -144,10 +178,11 @@ public final class ProtocolCore {
             }
         }
         if (type == 'Z') {
-            // pipeline: commands before the Sync that the server skipped after an error
+            // pipeline: commands before the Sync that the server skipped after an error (normally failed
+            // already when the error arrived, see skipToSync)
             while (head != null && !head.endsAtSync()) {
                 queue.poll();
-                head.abort(new PipelineAborted("pipeline aborted: an earlier statement in the same pipeline failed, so the server skipped this one"));
+                head.abort(pipelineAborted());
                 head = queue.peek();
             }
             markHead();
@@ -163,9 +198,46 @@ public final class ProtocolCore {
         }
         if (head.handle(type, payload, this)) {
             queue.poll();
+            Command[] skipped = type == 'E' && !head.endsAtSync() && !terminating(head.error()) ? skipToSync() : null;
             head.complete();
+            if (skipped != null) {
+                PipelineAborted aborted = pipelineAborted();
+                for (Command c : skipped) {
+                    c.abort(aborted);
+                }
+            }
             markHead();
         }
+    }
+
+    /** A FATAL (or PANIC) error: the server ends the session, the commands behind fail as the connection goes. */
+    private static boolean terminating(TuskException e) {
+        Diagnostic d = e == null ? null : e.diag();
+        if (d == null) {
+            return false;
+        }
+        String severity = d.severityNonlocalized() != null ? d.severityNonlocalized() : d.severity();
+        return "FATAL".equals(severity) || "PANIC".equals(severity);
+    }
+
+    /**
+     * A statement without its own Sync failed: the server now discards every message up to the next Sync.
+     * Takes the commands queued before that Sync out of the queue (they get no reply: the caller fails them
+     * with PipelineAborted); marks a command carrying a statement and the Sync as skipped too; with no Sync
+     * queued, remembers that the server is skipping, for the commands sent next.
+     */
+    private Command[] skipToSync() {
+        java.util.List<Command> skipped = new java.util.ArrayList<>();
+        Command next;
+        while ((next = queue.peek()) != null && !next.sendsSync()) {
+            skipped.add(queue.poll());
+        }
+        if (next == null) {
+            skippingToSync = true;
+        } else if (next instanceof QueryCommand) {
+            next.fail(pipelineAborted());
+        }
+        return skipped.toArray(new Command[0]);
     }
 
     /** Tells the command now at the head of the queue that the server is working on it (once per command). */

@@ -25,6 +25,16 @@ public abstract class QueryCommand extends Command {
     private ResultData current;
     private List<Column> pendingDescription;
     private int streamChunk;
+    /** Statements completed so far (CommandComplete or EmptyQueryResponse). */
+    private int executed;
+
+    /**
+     * How many statements the command runs (an executemany runs one per parameter set). Without a Sync of its
+     * own, the command ends once that many have completed, or at the first error.
+     */
+    protected int executions() {
+        return 1;
+    }
 
     /** Streams rows in chunks of {@code rows} instead of keeping them all. */
     public void streamChunk(int rows) {
@@ -100,13 +110,13 @@ public abstract class QueryCommand extends Command {
                 }
                 current.commandTag(tag);
                 current = null;
-                if (!endsAtSync()) {
+                if (!endsAtSync() && ++executed >= executions()) {
                     return true;
                 }
             }
             case 'I' -> { // EmptyQueryResponse
                 current = null;
-                if (!endsAtSync()) {
+                if (!endsAtSync() && ++executed >= executions()) {
                     return true;
                 }
             }

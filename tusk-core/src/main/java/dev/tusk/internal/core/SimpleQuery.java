@@ -19,4 +19,10 @@ public final class SimpleQuery extends QueryCommand {
     public void encode(MessageWriter out) {
         Frontend.query(out, sql);
     }
+
+    /** A Query message has no Sync of its own (see {@link Command#sendsSync()}). */
+    @Override
+    public boolean sendsSync() {
+        return false;
+    }
 }

@@ -192,6 +192,13 @@ public final class PreparedStatements {
             }
             return reset;
         }
+        if (e instanceof dev.tusk.errors.PipelineAborted) {
+            // skipped by the server after an earlier error in the pipeline: nothing ran, not even its Closes
+            if (cmd instanceof dev.tusk.internal.core.ExtendedQuery q) {
+                toClose.addAll(q.closesFirst());
+            }
+            return false;
+        }
         if (d != null && d.isNamed()) {
             invalidate(d);
         }
