@@ -446,11 +446,20 @@ public class Connection<R> implements AutoCloseable {
     private static final Duration ABANDON_TIMEOUT = Duration.ofSeconds(10);
 
     /**
+     * Inside a transaction, how much of an abandoned result is read and dropped before the statement is
+     * cancelled (a cancel leaves the transaction in error): a short remainder costs less than the transaction.
+     */
+    private static final long ABANDON_DRAIN_BYTES = 16L << 20;
+    /** And for how long at most. */
+    private static final Duration ABANDON_DRAIN_TIME = Duration.ofSeconds(2);
+
+    /**
      * Ends a statement whose remaining results are being dropped ({@code cmd} discards them): what already
-     * arrived may end it; otherwise the server is asked to cancel it if {@code cancel} (its work may be
-     * unbounded; not needed after a CopyFail) and the rest
-     * is read and dropped, within {@link #ABANDON_TIMEOUT}. In a transaction, a cancelled statement leaves the
-     * transaction in error, as with libpq. Lock held.
+     * arrived may end it; inside a transaction, up to {@link #ABANDON_DRAIN_BYTES} more are read first (a
+     * cancel leaves the transaction in error, as with libpq, and a short remainder is cheaper). Otherwise the
+     * server is asked to cancel it if {@code cancel} (its work may be unbounded; not needed after a CopyFail)
+     * and the rest is read and dropped, within {@link #ABANDON_TIMEOUT}; a server that does not answer by then
+     * breaks the connection. Lock held.
      *
      * @return true when a cancel request was sent (the statement's QueryCanceled error is then expected)
      */
@@ -461,6 +470,10 @@ public class Connection<R> implements AutoCloseable {
         driver.processBuffered();
         if (cmd.isDone()) {
             return false;
+        }
+        if (cancel && driver.core().session().transactionStatus() == 'T'
+                && driver.drainUntil(cmd, ABANDON_DRAIN_BYTES, System.nanoTime() + ABANDON_DRAIN_TIME.toNanos())) {
+            return false; // it ended without a cancel: the transaction goes on
         }
         long deadline = System.nanoTime() + ABANDON_TIMEOUT.toNanos();
         if (cancel) {

@@ -68,20 +68,18 @@ class StreamCloseTest {
         assertThat(conn.execute("SELECT 8").fetchone().getInt(0)).isEqualTo(8);
     }
 
-    // trust #2: a result that had all arrived is not cancelled, so a transaction around it goes on
+    // trust #2: in a transaction a short remainder is read and dropped rather than cancelled: the transaction goes on
     @Test
-    void aSmallStreamClosedEarlyInATransactionLeavesTheTransactionUsable() {
-        try (Stream<Row> rows = conn.cursor().stream("SELECT g FROM generate_series(1, 10) g")) {
+    void aStreamWithAShortRemainderClosedEarlyInATransactionLeavesTheTransactionUsable() {
+        try (Stream<Row> rows = conn.cursor().stream("SELECT g FROM generate_series(1, 100000) g")) {
             assertThat(rows.findFirst().orElseThrow().getInt(0)).isEqualTo(1);
-            // the ten rows arrive with the first chunk: wait until the socket holds them all
-            sleep(200);
         }
         assertThat(conn.execute("SELECT 3").fetchone().getInt(0)).isEqualTo(3);
         assertThat(conn.info().transactionStatus()).isEqualTo(TransactionStatus.INTRANS);
         conn.commit();
     }
 
-    // trust #2: a large one is cancelled, and in a transaction the cancel is visible as libpq's
+    // trust #2: a large remainder is cancelled, and in a transaction the cancel is visible, as with libpq
     @Test
     void aLargeStreamClosedEarlyInATransactionLeavesItInErrorAndARollbackRepairsIt() {
         try (Stream<Row> rows = conn.cursor().stream(HUGE)) {
@@ -95,13 +93,5 @@ class StreamCloseTest {
 
     private static long seconds(long start) {
         return (System.nanoTime() - start) / 1_000_000_000L;
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -180,6 +180,7 @@ public final class BlockingDriver {
             throw lost(null);
         }
         in.written(n);
+        polledBytes += n;
         lastRead = System.nanoTime();
         try {
             core.process();
@@ -189,6 +190,27 @@ public final class BlockingDriver {
         }
         flush();
         return true;
+    }
+
+    /** Bytes read by {@link #poll} so far: what {@link #drainUntil} measures. */
+    private long polledBytes;
+
+    /**
+     * Reads for a command whose results are being dropped (it must not pause) until it completes, {@code budget}
+     * bytes have been read, or {@code deadline} ({@link System#nanoTime()}) passes, whichever comes first.
+     *
+     * @return whether the command completed
+     */
+    public boolean drainUntil(Command command, long budget, long deadline) {
+        long start = polledBytes;
+        while (!command.isDone() && polledBytes - start < budget) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            poll((int) Math.min(Integer.MAX_VALUE, Math.max(1, left / 1_000_000)));
+        }
+        return command.isDone();
     }
 
     /** Processes what is already buffered, without reading from the socket. */
