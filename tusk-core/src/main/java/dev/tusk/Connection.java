@@ -484,8 +484,8 @@ public class Connection<R> implements AutoCloseable {
             }
         }
         driver.awaitUntil(cmd, deadline, () -> new OperationalException(what + " did not end within "
-                + ABANDON_TIMEOUT.toSeconds() + " s of a cancel request: the server does not answer; the connection"
-                + " is broken, open a new one"));
+                + ABANDON_TIMEOUT.toSeconds() + " s" + (cancel ? " of a cancel request" : "") + ": the server does"
+                + " not answer; the connection is broken, open a new one"));
         return cancel;
     }
 

@@ -229,6 +229,7 @@ public final class Copy implements AutoCloseable {
     public long finish() {
         if (closed) {
             if (finished && cmd.isDone()) {
+                cmd.throwIfFailed();
                 return rowcount();
             }
             throw new ProgrammingException("the COPY has already ended (" + (endedBy != null ? endedBy
