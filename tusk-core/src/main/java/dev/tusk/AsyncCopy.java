@@ -180,10 +180,20 @@ public final class AsyncCopy implements AutoCloseable {
         });
     }
 
-    /** {@link #finish()} without waiting: the outcome is the future {@code finish()} returns. */
+    /**
+     * Ends the COPY without waiting, if {@link #finish()} or {@link #abort(String)} did not. A COPY FROM is
+     * ended with CopyFail, so nothing is copied: a try-with-resources block cannot see the exception that
+     * ends it, so only {@code finish()} keeps the rows (as {@link Copy#close()}); the future {@code finish()}
+     * returns then fails with the server's confirmation of the CopyFail. A COPY TO is finished as by
+     * {@code finish()}: the data not consumed is dropped.
+     */
     @Override
     public void close() {
-        finish();
+        if (cmd.direction() == CopyCommand.Direction.IN) {
+            abort(Copy.CLOSED_WITHOUT_FINISH); // does nothing once finish() or abort() ended the data
+        } else {
+            finish();
+        }
     }
 
     /** Once enough is collected, hands it to the loop as one CopyData message. */

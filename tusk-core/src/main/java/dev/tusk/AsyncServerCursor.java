@@ -245,7 +245,9 @@ public final class AsyncServerCursor<R> implements AutoCloseable {
     private CompletableFuture<Void> closeOnServer() {
         declared = false;
         String close = sql.closeIfExists();
+        boolean held = withhold;
+        // nothing in a failed transaction, nor outside one for a cursor without hold (it ended with its transaction)
         return AsyncFutures.settle(conn.runOwn(idle -> new AsyncConnection.OwnStatement(
-                conn.expectedStatus() == 'E' ? null : close, null)));
+                conn.expectedStatus() == 'E' || (idle && !held) ? null : close, null)));
     }
 }

@@ -452,7 +452,86 @@ public class Connection<R> implements AutoCloseable {
         }
     }
 
+    /**
+     * How long ending a statement whose results nobody will read (a stream or COPY TO closed early) may take:
+     * the cancel request and the rest of the results, dropped as they arrive. A server that has not ended the
+     * statement by then does not answer, and the connection is broken.
+     */
+    private static final Duration ABANDON_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * Inside a transaction, how much of an abandoned result is read and dropped before the statement is
+     * cancelled (a cancel leaves the transaction in error): a short remainder costs less than the transaction.
+     */
+    private static final long ABANDON_DRAIN_BYTES = 16L << 20;
+    /** And for how long at most. */
+    private static final Duration ABANDON_DRAIN_TIME = Duration.ofSeconds(2);
+
+    /**
+     * Ends a statement whose remaining results are being dropped ({@code cmd} discards them): what already
+     * arrived may end it; inside a transaction, up to {@link #ABANDON_DRAIN_BYTES} more are read first (a
+     * cancel leaves the transaction in error, as with libpq, and a short remainder is cheaper). Otherwise the
+     * server is asked to cancel it if {@code cancel} (its work may be unbounded; not needed after a CopyFail)
+     * and the rest is read and dropped, within {@link #ABANDON_TIMEOUT}; a server that does not answer by then
+     * breaks the connection. Lock held.
+     *
+     * @return true when a cancel request was sent (the statement's QueryCanceled error is then expected)
+     */
+    boolean abandon(Command cmd, String what, boolean cancel) {
+        if (cmd.isDone() || driver.core().isBroken()) {
+            return false;
+        }
+        driver.processBuffered();
+        if (cmd.isDone()) {
+            return false;
+        }
+        if (cancel && driver.core().session().transactionStatus() == 'T'
+                && driver.drainUntil(cmd, ABANDON_DRAIN_BYTES, System.nanoTime() + ABANDON_DRAIN_TIME.toNanos())) {
+            return false; // it ended without a cancel: the transaction goes on
+        }
+        long deadline = System.nanoTime() + ABANDON_TIMEOUT.toNanos();
+        if (cancel) {
+            try {
+                sendCancel(ABANDON_TIMEOUT);
+            } catch (TuskException e) {
+                // the server could not take the request: the bounded wait below decides
+            }
+        }
+        driver.awaitUntil(cmd, deadline, () -> new OperationalException(what + " did not end within "
+                + ABANDON_TIMEOUT.toSeconds() + " s" + (cancel ? " of a cancel request" : "") + ": the server does"
+                + " not answer; the connection is broken, open a new one"));
+        return cancel;
+    }
+
     // ---------------------------------------------------------------- COPY
+
+    /** The COPY started and not yet ended through its {@link Copy}; lock held to read or change it. */
+    private Copy activeCopy;
+
+    void copyEnded(Copy c) {
+        if (activeCopy == c) {
+            activeCopy = null;
+        }
+    }
+
+    /**
+     * Another call wants the connection while a COPY is open (lock held). A COPY FROM is the caller's to end
+     * (its data would be committed or lost): refused, as libpq does, and the connection stays as it was. A
+     * COPY TO nobody finished is abandoned: cancelled on the server and the rest dropped, in bounded time.
+     */
+    private void settleActiveCopy() {
+        Copy c = activeCopy;
+        if (c.commandDone()) {
+            activeCopy = null;
+            return;
+        }
+        if (c.isCopyIn()) {
+            throw new ProgrammingException("another command is already in progress: a COPY ... FROM STDIN is open on"
+                    + " this connection; end it first with copy.finish() (or copy.abort(reason))");
+        }
+        activeCopy = null;
+        c.abandon("another statement ran on the connection");
+    }
 
     /** Starts a COPY statement; returns once the server is ready to send or receive data. */
     Copy startCopy(Cursor<?> cursor, String sql) {
@@ -477,7 +556,9 @@ public class Connection<R> implements AutoCloseable {
                 cmd.throwIfFailed();
                 throw new ProgrammingException("copy() needs a COPY ... FROM STDIN or TO STDOUT statement: " + sql);
             }
-            return new Copy(this, cmd, cursor.adaptersInUse());
+            Copy copy = new Copy(this, cmd, cursor.adaptersInUse());
+            activeCopy = copy;
+            return copy;
         } finally {
             lock.unlock();
         }
@@ -699,6 +780,14 @@ public class Connection<R> implements AutoCloseable {
     }
 
     void checkUsable() {
+        checkUsable(null);
+    }
+
+    /**
+     * As {@link #checkUsable()}, for a call of the COPY in progress itself ({@code by}): another call during an
+     * open COPY FROM is refused, and a COPY TO nobody finished is cancelled first (see {@link #settleActiveCopy}).
+     */
+    void checkUsable(Copy by) {
         dev.tusk.internal.io.EventLoop.checkNotOnEventLoop("a blocking Connection call");
         if (giveBack != null && !lent) {
             throw new InterfaceException("this connection was given back to its pool: lease another one with"
@@ -709,7 +798,7 @@ public class Connection<R> implements AutoCloseable {
         }
         if (closed) {
             TuskException cause = driver.core().brokenBy();
-            if (cause != null) {
+            if (cause != null && cause != CLOSED_BY_USER) {
                 throw new OperationalException("the connection is broken (" + cause.getMessage() + "): open a new one", cause);
             }
             throw new OperationalException("the connection is closed");
@@ -718,6 +807,9 @@ public class Connection<R> implements AutoCloseable {
             closed = true;
             TuskException cause = driver.core().brokenBy();
             throw new OperationalException("the connection is broken (" + cause.getMessage() + "): open a new one", cause);
+        }
+        if (activeCopy != null && activeCopy != by) {
+            settleActiveCopy();
         }
         if (pipeline == null && activeStream == null) {
             try {
@@ -926,12 +1018,39 @@ public class Connection<R> implements AutoCloseable {
         Consumer<Connection<?>> pool = giveBack;
         if (pool != null) {
             if (lent) {
+                endUnfinishedWork();
                 lent = false;
                 pool.accept(this);
             }
             return;
         }
         closeConnection();
+    }
+
+    /**
+     * A lease is closed: a COPY or stream its user left open is ended here (a COPY FROM with CopyFail, a COPY
+     * TO or stream cancelled), in bounded time, so the pool gets a connection that is not in the middle of a
+     * statement. An error breaks the connection, which the pool then sees.
+     */
+    private void endUnfinishedWork() {
+        if (activeCopy == null && activeStream == null) {
+            return; // read without the lock: both are set by the lease's user, who is closing it now
+        }
+        lock.lock();
+        try {
+            Copy c = activeCopy;
+            activeCopy = null;
+            if (c != null && !c.commandDone() && !driver.core().isBroken()) {
+                c.abandonForGiveBack();
+            }
+            if (activeStream != null && !driver.core().isBroken()) {
+                finishActiveStream();
+            }
+        } catch (TuskException e) {
+            // the connection broke meanwhile: the pool sees it closed and replaces it
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** See {@link PoolAccess.Hooks#probe}. */
@@ -959,7 +1078,13 @@ public class Connection<R> implements AutoCloseable {
         if (closed) {
             return;
         }
-        lock.lock();
+        if (!lock.tryLock()) {
+            // another thread runs a statement (or waits for the server): closing must not wait for it, so the
+            // socket is shut under it; that call fails with "the connection is closed", the server ends the session
+            closed = true;
+            driver.closeUnderRunningCall(CLOSED_BY_USER);
+            return;
+        }
         try {
             if (closed) {
                 return;

@@ -3,6 +3,7 @@ package dev.tusk;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.QueryCanceled;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.wire.Frontend;
@@ -20,15 +21,26 @@ import java.util.NoSuchElementException;
  * try (Copy copy = conn.cursor().copy("COPY users (id, name) FROM STDIN")) {
  *     copy.writeRow(1, "Alice");
  *     copy.writeRow(2, "Bob");
- * }                                    // CopyDone: the rows are in
+ *     copy.finish();                   // CopyDone: the rows are in
+ * }                                    // without finish(): CopyFail, nothing is copied
  *
  * try (Copy copy = conn.cursor().copy("COPY users TO STDOUT")) {
  *     for (List<String> row : copy.rows()) { ... }
  * }
  * }</pre>
  *
- * Closing a COPY FROM sends CopyDone and raises the server's error, if any; {@link #abort(String)} ends
- * it with CopyFail instead, so nothing is written. Either way the connection stays usable.
+ * <p>A COPY FROM keeps its rows only when {@link #finish()} is called, as a {@link Transaction} block commits
+ * only when {@code tx.commit()} is: a Java block cannot see the exception that ends it, so closing a COPY FROM
+ * that was not finished (an exception left the block, or finish() was forgotten) ends it with CopyFail, the
+ * server copies nothing, and {@link #close()} raises a {@link ProgrammingException} saying so (added as a
+ * suppressed exception to the one leaving the block). This is psycopg's outcome for an exception in
+ * {@code with cursor.copy()}. {@link #abort(String)} ends it with CopyFail quietly.
+ *
+ * <p>While a COPY FROM is open, any other statement on the connection (from any thread) is refused with a
+ * {@link ProgrammingException} ("another command is already in progress"), as libpq does; the COPY and the
+ * connection are unaffected. A COPY TO that is closed before its end, or still open when another statement
+ * runs, is cancelled on the server and the rest of its data is dropped, in bounded time and memory (inside a
+ * transaction the cancel leaves the transaction in error, as with libpq). Either way the connection stays usable.
  */
 public final class Copy implements AutoCloseable {
     private TuskException reported;
@@ -37,6 +49,13 @@ public final class Copy implements AutoCloseable {
     private final CopyCommand cmd;
     private final CopyRows rows;
     private boolean closed;
+    /** The COPY was ended by {@link #finish()}. */
+    private boolean finished;
+    /** Why the COPY was ended without its user (another statement abandoned it), else null. */
+    private String endedBy;
+
+    /** The CopyFail reason when a COPY FROM is closed without {@link #finish()}. */
+    static final String CLOSED_WITHOUT_FINISH = "COPY abandoned by the client: the Copy was closed without finish()";
 
     Copy(Connection<?> conn, CopyCommand cmd, AdaptersMap adapters) {
         this.conn = conn;
@@ -89,7 +108,7 @@ public final class Copy implements AutoCloseable {
     private void shipIfFull() {
         conn.lock.lock();
         try {
-            conn.checkUsable();
+            conn.checkUsable(this);
             if (rows.isFull()) {
                 rows.writeMessage(conn.driver().core().output());
                 conn.driver().flush();
@@ -101,7 +120,11 @@ public final class Copy implements AutoCloseable {
         }
     }
 
-    /** Ends a COPY FROM with CopyFail: the server rolls the COPY back and reports {@code reason}. */
+    /**
+     * Ends a COPY FROM with CopyFail: the server rolls the COPY back and reports {@code reason}; nothing is
+     * copied (in an explicit transaction, the transaction is then in error). A COPY TO not read to its end is
+     * cancelled and the rest dropped. Quiet: raises nothing unless the connection is broken. Idempotent.
+     */
     public void abort(String reason) {
         if (closed) {
             return;
@@ -109,14 +132,19 @@ public final class Copy implements AutoCloseable {
         closed = true;
         conn.lock.lock();
         try {
-            if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
-                rows.clear(); // the server drops what it got anyway
-                Frontend.copyFail(conn.driver().core().output(), reason);
-                finish();
-            } else {
-                drainOut();
+            conn.copyEnded(this);
+            if (conn.driver().core().isBroken()) {
+                return;
             }
-        } catch (TuskException expected) {
+            if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
+                failInput(reason == null ? "aborted by the client" : reason);
+            } else {
+                dropOutput();
+            }
+        } catch (TuskException e) {
+            if (conn.driver().core().isBroken()) {
+                throw e;
+            }
             // the server confirms the failure with an error: that is the point of abort
         } finally {
             conn.lock.unlock();
@@ -191,8 +219,51 @@ public final class Copy implements AutoCloseable {
     }
 
     /**
-     * Ends the COPY: for COPY FROM, sends CopyDone (and the binary trailer) and raises the server's
-     * error if the data was refused; for COPY TO, reads and drops what was not consumed.
+     * Ends the COPY and returns the rows copied. COPY FROM: sends what is collected, the binary trailer and
+     * CopyDone, waits for the server and raises its error if it refused the data; only then are the rows in.
+     * COPY TO: reads the rest and drops it (the server finishes the statement). Then the COPY is closed
+     * ({@link #close()} does nothing more); calling finish() again returns the same count.
+     *
+     * @return the rows copied, from the server's command tag
+     */
+    public long finish() {
+        if (closed) {
+            if (finished && cmd.isDone()) {
+                cmd.throwIfFailed();
+                return rowcount();
+            }
+            throw new ProgrammingException("the COPY has already ended (" + (endedBy != null ? endedBy
+                    : "closed or aborted") + "): finish() must come before close()");
+        }
+        closed = true;
+        finished = true;
+        conn.lock.lock();
+        try {
+            conn.copyEnded(this);
+            broken(true);
+            if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
+                rows.writeTrailer();
+                rows.writeMessage(conn.driver().core().output());
+                Frontend.copyDone(conn.driver().core().output());
+                cmd.inputFinished();
+                conn.driver().flush();
+                conn.driver().await(cmd);
+            } else if (!cmd.isDone()) {
+                cmd.discardOutput();
+                conn.driver().await(cmd);
+            }
+            cmd.throwIfFailed();
+            return rowcount();
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+
+    /**
+     * Ends the COPY if {@link #finish()} did not. COPY FROM: ends it with CopyFail, so nothing is copied, and
+     * raises a {@link ProgrammingException} saying so (or the server's error, if it had already refused the
+     * data and read()/write() did not raise it yet). COPY TO: a COPY not read to its end is cancelled on the
+     * server and the rest dropped, in bounded time. Never leaves the connection in the middle of a COPY.
      */
     @Override
     public void close() {
@@ -202,31 +273,77 @@ public final class Copy implements AutoCloseable {
         closed = true;
         conn.lock.lock();
         try {
-            TuskException broken = conn.driver().core().brokenBy();
-            if (broken != null) {
-                // no I/O on a dead socket; say so only if read()/write() have not already (try-with-resources
-                // would otherwise get its own exception back: "Self-suppression not permitted")
-                if (broken != reported && cmd.error() != reported) {
-                    throw new OperationalException("the COPY did not complete: the connection is broken ("
-                            + broken.getMessage() + ")", broken);
-                }
+            conn.copyEnded(this);
+            if (broken(false)) {
                 return;
             }
             if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
-                rows.writeTrailer();
-                rows.writeMessage(conn.driver().core().output());
-                Frontend.copyDone(conn.driver().core().output());
-                finish();
-            } else {
-                drainOut();
+                failInput(CLOSED_WITHOUT_FINISH);
+                TuskException failed = cmd.error();
+                if (failed != null && failed != reported && !(failed instanceof QueryCanceled)) {
+                    throw failed; // the server had refused the data already: its reason tells more
+                }
+                throw new ProgrammingException("the COPY FROM was closed without finish(): it was ended with CopyFail"
+                        + " and nothing was copied; call copy.finish() to end it and keep the rows");
             }
+            boolean cancelled = dropOutput();
             TuskException failed = cmd.error();
-            if (failed != null && failed != reported) {
+            if (failed != null && failed != reported && !(cancelled && failed instanceof QueryCanceled)) {
                 throw failed;
             }
         } finally {
             conn.lock.unlock();
         }
+    }
+
+    /** True once the server has ended the COPY statement (its ReadyForQuery was read). */
+    boolean commandDone() {
+        return cmd.isDone();
+    }
+
+    boolean isCopyIn() {
+        return cmd.direction() == CopyCommand.Direction.IN;
+    }
+
+    /**
+     * Another statement needs the connection while this COPY TO is unfinished: it is cancelled and the rest is
+     * dropped ({@link Connection#abandon}); read() then says why. Lock held.
+     */
+    void abandon(String why) {
+        closed = true;
+        endedBy = "ended because " + why + " before it was read to its end";
+        dropOutput();
+    }
+
+    /**
+     * The connection is going back to its pool with this COPY unfinished: a COPY FROM ends with CopyFail,
+     * a COPY TO is cancelled. Lock held.
+     */
+    void abandonForGiveBack() {
+        closed = true;
+        endedBy = "ended because the connection was given back to its pool";
+        if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
+            failInput("COPY abandoned by the client: the connection was given back to its pool during the COPY");
+        } else {
+            dropOutput();
+        }
+    }
+
+    /**
+     * Whether the connection broke under the COPY: then no I/O is attempted, and the reason is raised unless
+     * read()/write() already raised it (try-with-resources would otherwise get its own exception back:
+     * "Self-suppression not permitted") or {@code always}. Lock held.
+     */
+    private boolean broken(boolean always) {
+        TuskException broken = conn.driver().core().brokenBy();
+        if (broken == null) {
+            return false;
+        }
+        if (always || (broken != reported && cmd.error() != reported)) {
+            throw new OperationalException("the COPY did not complete: the connection is broken ("
+                    + broken.getMessage() + ")", broken);
+        }
+        return true;
     }
 
     /** Remembers the last error read() or write() raised, so that close() does not raise it a second time. */
@@ -235,24 +352,35 @@ public final class Copy implements AutoCloseable {
         return e;
     }
 
-    private void finish() {
+    /** COPY FROM: CopyFail, and the server's answer awaited in bounded time (its error is expected). Lock held. */
+    private void failInput(String reason) {
+        rows.clear(); // the server drops what it got anyway
+        Frontend.copyFail(conn.driver().core().output(), reason);
         cmd.inputFinished();
         conn.driver().flush();
-        conn.driver().await(cmd);
+        conn.abandon(cmd, "the COPY ended with CopyFail", false);
     }
 
-    private void drainOut() {
-        while (!cmd.isDone()) {
+    /**
+     * COPY TO: drops what is queued and what still comes; unless it had all arrived, the server is asked to
+     * cancel the COPY. Lock held.
+     *
+     * @return true when a cancel request was sent
+     */
+    private boolean dropOutput() {
+        if (cmd.isDone()) {
             while (cmd.nextChunk() != null) {
                 // dropped: the caller closed without reading
             }
-            conn.driver().await(cmd);
+            return false;
         }
+        cmd.discardOutput();
+        return conn.abandon(cmd, "the COPY TO closed before its end", !cmd.outputComplete());
     }
 
     private void requireDirection(CopyCommand.Direction d, String op) {
         if (closed) {
-            throw new ProgrammingException("the COPY is closed");
+            throw new ProgrammingException(endedBy != null ? "the COPY was " + endedBy : "the COPY is closed");
         }
         if (cmd.direction() != d) {
             throw new ProgrammingException(op + "() needs a COPY " + (d == CopyCommand.Direction.IN ? "... FROM STDIN" : "... TO STDOUT")

@@ -191,7 +191,12 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
     /**
      * Runs {@code query} and returns its rows as they arrive, in bounded memory whatever the size of the
      * result, in autocommit mode too. Close the stream (or consume it) before using the connection
-     * again: another statement on the connection first drains what is left of it.
+     * again: another statement on the connection first ends it.
+     *
+     * <p>A stream closed (or abandoned) before its end ends its statement in bounded time and memory, as
+     * psycopg: the rows still arriving are dropped, never collected, and the server is asked to cancel the
+     * statement. Inside a transaction, where a cancel leaves the transaction in error (roll back), up to 16 MB
+     * of the remainder are first read and dropped, so a short remainder costs no cancel.
      *
      * <pre>{@code
      * try (Stream<Row> rows = conn.cursor().stream("SELECT * FROM big_table WHERE kind = %s", "x")) {

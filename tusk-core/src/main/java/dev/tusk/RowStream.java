@@ -91,17 +91,19 @@ final class RowStream<R> implements Iterator<R> {
     }
 
     /**
-     * Reads and drops what is left of the result, so the connection can serve the next statement.
+     * Ends the statement so the connection can serve the next one: the rows still to come are dropped as they
+     * arrive (never collected), and unless they had all arrived the server is asked to cancel the statement
+     * ({@link Connection#abandon}): bounded memory and time however large the result. Lock held.
      * {@code interrupted}: another operation forced it, and the consumer learns so at its next read.
      */
     void discard(boolean interrupted) {
         this.interrupted = interrupted;
-        if (!cmd.isDone()) {
-            cmd.streamChunk(0);
-            conn.driver().await(cmd);
-        }
         finished = true;
         pending.clear();
         view = null;
+        if (!cmd.isDone()) {
+            cmd.discardRows();
+            conn.abandon(cmd, "the statement of the stream closed early", true);
+        }
     }
 }

@@ -188,12 +188,28 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
 
     private void closeOnServer() {
         declared = false;
-        TransactionStatus s = conn.info().transactionStatus();
-        if (s == TransactionStatus.INERROR) {
-            return; // the failed transaction's rollback drops it
+        if (conn.pipelineStatus() != PipelineStatus.OFF) {
+            if (conn.info().transactionStatus() != TransactionStatus.INERROR) {
+                fetcher.execute(sql.closeIfExists());
+            }
+            return;
         }
-        // the cursor may already be gone (the transaction ended): closed only if it still exists
-        fetcher.execute(sql.closeIfExists());
+        conn.lock.lock();
+        try {
+            conn.checkUsable();
+            TransactionStatus s = conn.info().transactionStatus();
+            if (s == TransactionStatus.INERROR) {
+                return; // the failed transaction's rollback drops it
+            }
+            if (s == TransactionStatus.IDLE && !withhold) {
+                return; // a cursor without hold ended with its transaction (commit or rollback): nothing to close
+            }
+            // the cursor may already be gone (the transaction ended): closed only if it still exists, by a
+            // statement of the driver's own that never opens a transaction (as psycopg's close)
+            conn.runInternal(sql.closeIfExists());
+        } finally {
+            conn.lock.unlock();
+        }
     }
 
     private void checkOpen() {

@@ -36,6 +36,7 @@ class CopyTest {
             for (int i = 0; i < 1_000_000; i++) {
                 copy.writeRow(i, i % 1000 == 0 ? null : "tab\there\\ \n" + i);
             }
+            assertThat(copy.finish()).isEqualTo(1_000_000);
         }
         Row r = conn.execute("SELECT count(*), count(b), sum(a) FROM c").fetchone();
         assertThat(r.getLong(0)).isEqualTo(1_000_000);
@@ -66,6 +67,7 @@ class CopyTest {
             for (int i = 0; i < 1_000_000; i++) {
                 copy.writeRow(i, "b" + i);
             }
+            copy.finish();
         }
         Row counts = conn.execute("SELECT count(*), max(a), count(DISTINCT b) FROM c").fetchone();
         assertThat(counts.getLong(0)).isEqualTo(1_000_000);
@@ -88,6 +90,7 @@ class CopyTest {
         var when = java.time.OffsetDateTime.parse("2026-12-03T10:15:30Z");
         try (Copy copy = conn.cursor().copy("COPY u FROM STDIN")) {
             copy.writeRow(s, List.of("a\tb", "c\\d"), when);
+            copy.finish();
         }
         Row r = conn.execute("SELECT s, j[1], j[2], t = %s FROM u", when).fetchone();
         assertThat(r.getString(0)).isEqualTo(s);
@@ -104,6 +107,7 @@ class CopyTest {
             assertThatThrownBy(() -> copy.writeRow(2, 2L)).isInstanceOf(ProgrammingException.class)
                     .hasMessageContaining("column 2");
             copy.writeRow(3, "three");
+            copy.finish();
         }
         assertThat(conn.execute("SELECT string_agg(a || b, ',' ORDER BY a) FROM c").fetchone().getString(0))
                 .isEqualTo("1one,3three");
@@ -112,6 +116,7 @@ class CopyTest {
             copy.writeRow(1, "one");
             assertThatThrownBy(() -> copy.writeRow(2, new Object())).isInstanceOf(ProgrammingException.class);
             copy.writeRow(3, "three");
+            copy.finish();
         }
         assertThat(conn.execute("SELECT string_agg(a || b, ',' ORDER BY a) FROM c").fetchone().getString(0))
                 .isEqualTo("1one,3three");
@@ -131,6 +136,7 @@ class CopyTest {
     void rawWritesAndCsv() {
         try (Copy copy = conn.cursor().copy("COPY c FROM STDIN (FORMAT csv)")) {
             copy.write("1,\"quoted, comma\"\n2,plain\n".getBytes(StandardCharsets.UTF_8));
+            copy.finish();
         }
         assertThat(conn.execute("SELECT b FROM c WHERE a = 1").fetchone().getString(0)).isEqualTo("quoted, comma");
     }
@@ -142,6 +148,7 @@ class CopyTest {
                 copy.write("1\tok\n");
                 copy.write("not-a-number\tbad\n");
                 copy.write("3\tok\n");
+                copy.finish();
             }
         }).isInstanceOf(DataException.class).hasMessageContaining("not-a-number");
         assertThat(conn.execute("SELECT count(*) FROM c").fetchone().getLong(0)).isZero();

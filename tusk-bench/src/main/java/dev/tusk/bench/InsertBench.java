@@ -101,6 +101,7 @@ public class InsertBench {
                         for (int i = 0; i < ROWS; i++) {
                             cp.writeRow(i, "row " + i, 7);
                         }
+                        cp.finish();
                     }
                 } else {
                     List<List<Object>> rows = new ArrayList<>(ROWS);

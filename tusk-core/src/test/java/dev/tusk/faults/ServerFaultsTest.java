@@ -64,6 +64,7 @@ class ServerFaultsTest {
                     for (int i = 0; i < 2_000_000; i++) { // enough to overflow the socket buffers
                         copy.writeRow(i, "row " + i);
                     }
+                    copy.finish();
                 }
             });
         }

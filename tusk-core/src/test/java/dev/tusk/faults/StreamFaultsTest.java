@@ -34,6 +34,7 @@ class StreamFaultsTest {
                     for (int i = 0; i < 2_000_000; i++) {
                         copy.writeRow(i, "some text " + i);
                     }
+                    copy.finish();
                 }
             });
         }
@@ -49,6 +50,7 @@ class StreamFaultsTest {
                 try (Copy copy = c.cursor().copy("COPY t FROM STDIN")) {
                     copy.writeRow(1);
                     proxy.failAtServerMessage('C', 1, FaultProxy.Action.CLOSE); // the COPY's CommandComplete
+                    copy.finish();
                 }
             });
         }

@@ -164,6 +164,7 @@ public final class QuickTour {
             for (int i = 10_000; i < 10_005; i++) {
                 copy.writeRow(i, "copied " + i);
             }
+            copy.finish();                  // CopyDone: without it, close() sends CopyFail
         }
         try (Copy copy = conn.cursor().copy("COPY (SELECT * FROM item WHERE id >= 10000 ORDER BY id) TO STDOUT")) {
             for (List<String> row : copy.rows()) {

@@ -90,6 +90,7 @@ class PooledOperationFaultsTest {
                     for (int i = 0; i < 2_000_000; i++) {
                         copy.writeRow(i, "row " + i);
                     }
+                    copy.finish();
                 }
             }
             case COPY_OUT -> {

@@ -27,6 +27,7 @@ public final class CopyCommand extends Command {
     private boolean inputFinished;
     private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
     private boolean outDone;
+    private boolean discardOutput;
     private String commandTag;
     private Runnable progressListener;
 
@@ -65,6 +66,15 @@ public final class CopyCommand extends Command {
     /** 0 text, 1 binary (the overall format of CopyIn/CopyOutResponse). */
     public int format() {
         return format;
+    }
+
+    /**
+     * COPY TO: nobody will read the rest (the COPY was closed early or abandoned): the chunks queued and
+     * those still to come are dropped, so the command runs to its end in bounded memory and never pauses.
+     */
+    public void discardOutput() {
+        discardOutput = true;
+        chunks.clear();
     }
 
     /** COPY TO: the next chunk of data, or null when none is queued. */
@@ -117,7 +127,11 @@ public final class CopyCommand extends Command {
                 fail(new ProgrammingException("COPY BOTH (replication) is not supported by copy()"));
                 Frontend.copyFail(core.output(), "COPY BOTH is not supported");
             }
-            case 'd' -> chunks.add(p.rest());
+            case 'd' -> {
+                if (!discardOutput) {
+                    chunks.add(p.rest());
+                }
+            }
             case 'c' -> outDone = true;
             case 'C' -> commandTag = p.cstring();
             case 'T', 'D', 'I' -> {

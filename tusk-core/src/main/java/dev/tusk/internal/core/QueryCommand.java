@@ -25,6 +25,7 @@ public abstract class QueryCommand extends Command {
     private ResultData current;
     private List<Column> pendingDescription;
     private int streamChunk;
+    private boolean discardRows;
     /** Statements completed so far (CommandComplete or EmptyQueryResponse). */
     private int executed;
 
@@ -39,6 +40,15 @@ public abstract class QueryCommand extends Command {
     /** Streams rows in chunks of {@code rows} instead of keeping them all. */
     public void streamChunk(int rows) {
         this.streamChunk = rows;
+    }
+
+    /**
+     * Nobody will read the rest of the rows (a stream closed early): the rows that still arrive are dropped
+     * as they are read, so the command runs to its end in bounded memory and never pauses.
+     */
+    public void discardRows() {
+        discardRows = true;
+        streamChunk = 0;
     }
 
     @Override
@@ -88,6 +98,9 @@ public abstract class QueryCommand extends Command {
                 results.add(current);
             }
             case 'D' -> {
+                if (discardRows) {
+                    return false;
+                }
                 if (current == null) {
                     List<Column> known = knownColumns();
                     if (known != null) {

@@ -207,6 +207,7 @@ public final class BlockingDriver {
             throw lost(null);
         }
         in.written(n);
+        polledBytes += n;
         lastRead = System.nanoTime();
         try {
             core.process();
@@ -217,6 +218,27 @@ public final class BlockingDriver {
         in.shrinkIfIdle();
         flush();
         return true;
+    }
+
+    /** Bytes read by {@link #poll} so far: what {@link #drainUntil} measures. */
+    private long polledBytes;
+
+    /**
+     * Reads for a command whose results are being dropped (it must not pause) until it completes, {@code budget}
+     * bytes have been read, or {@code deadline} ({@link System#nanoTime()}) passes, whichever comes first.
+     *
+     * @return whether the command completed
+     */
+    public boolean drainUntil(Command command, long budget, long deadline) {
+        long start = polledBytes;
+        while (!command.isDone() && polledBytes - start < budget) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            poll((int) Math.min(Integer.MAX_VALUE, Math.max(1, left / 1_000_000)));
+        }
+        return command.isDone();
     }
 
     /** Processes what is already buffered, without reading from the socket. */
@@ -244,6 +266,15 @@ public final class BlockingDriver {
      * command with it and closing the socket.
      */
     private TuskException lost(IOException e) {
+        OperationalException closing = closedBy;
+        if (closing != null) {
+            // close() from another thread shut the socket under this call: say so, not "connection lost"
+            OperationalException ex = new OperationalException(closing.getMessage()
+                    + " (by close() from another thread while this call waited for the server)", e);
+            core.connectionLost(closing);
+            close();
+            return ex;
+        }
         OperationalException ex = LostConnection.error(core, e);
         core.connectionLost(ex);
         close();
@@ -262,5 +293,39 @@ public final class BlockingDriver {
     public void close() {
         transport.close();
         core.input().release();
+    }
+
+    /** Set by {@link #closeUnderRunningCall}: why the socket was shut while another thread used it. */
+    private volatile OperationalException closedBy;
+
+    /**
+     * Closes the socket from a thread that does not hold the connection's lock, without touching the core
+     * (another thread may be inside it): a call blocked on the server fails at once with an error built from
+     * {@code reason}, and the core ends up broken by {@code reason} itself. Never waits for the server.
+     */
+    public void closeUnderRunningCall(OperationalException reason) {
+        closedBy = reason;
+        transport.close();
+    }
+
+    /**
+     * As {@link #await}, for a command whose results are being dropped (it must not pause), but gives up at
+     * {@code deadline} ({@link System#nanoTime()}): the connection is then broken with {@code gaveUp}'s error,
+     * which is thrown.
+     */
+    public void awaitUntil(Command command, long deadline, java.util.function.Supplier<OperationalException> gaveUp) {
+        if (!command.isDone() && core.input().available() > 0) {
+            processBuffered();
+        }
+        while (!command.isDone()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                OperationalException ex = gaveUp.get();
+                core.connectionLost(ex);
+                close();
+                throw ex;
+            }
+            poll((int) Math.min(Integer.MAX_VALUE, Math.max(1, left / 1_000_000)));
+        }
     }
 }
