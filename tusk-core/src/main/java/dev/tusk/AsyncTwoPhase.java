@@ -63,7 +63,8 @@ final class AsyncTwoPhase {
                 Throwable cause = LoopFuture.unwrap(e);
                 if (cause instanceof TuskException te) {
                     boolean ended = conn.isClosed() || conn.info().transactionStatus() == TransactionStatus.IDLE;
-                    throw state.prepareFailed(id, te, ended);
+                    // a reply lost with the connection (or cut off by close()) leaves it in doubt: maybe prepared
+                    throw state.prepareFailed(id, te, ended, conn.isClosed());
                 }
                 throw AsyncFutures.rethrow(cause);
             }
@@ -80,10 +81,26 @@ final class AsyncTwoPhase {
         return finish("ROLLBACK", "tpcRollback", id);
     }
 
-    /** A COMMIT [PREPARED] whose reply was lost with the connection fails as unknown (AsyncConnection's own statements). */
+    /**
+     * A COMMIT [PREPARED] whose reply was lost with the connection fails as unknown (AsyncConnection's own
+     * statements), and so does a ROLLBACK PREPARED (the transaction may still be prepared).
+     */
     private CompletableFuture<Void> finish(String action, String call, Xid id) {
-        return AsyncFutures.settle(conn.runOwn(idle -> new AsyncConnection.OwnStatement(
-                state.finishSql(action, call, id, conn.expectedStatus(), transactions.inBlock()), 'I')));
+        String[] sent = new String[1];
+        CompletableFuture<Void> done = conn.runOwn(idle -> {
+            sent[0] = state.finishSql(action, call, id, conn.expectedStatus(), transactions.inBlock());
+            return new AsyncConnection.OwnStatement(sent[0], 'I');
+        });
+        return AsyncFutures.settle(done.handleAsync((v, e) -> {
+            if (e == null) {
+                return null;
+            }
+            Throwable cause = LoopFuture.unwrap(e);
+            if (sent[0] != null && cause instanceof TuskException te) {
+                throw TwoPhaseState.finishFailed(sent[0], te, conn.isClosed());
+            }
+            throw AsyncFutures.rethrow(cause);
+        }, conn.loopExecutor()));
     }
 
     /** The prepared transactions of the whole server; no BEGIN, so the transaction state stays as it is. */

@@ -624,15 +624,14 @@ public class Connection<R> implements AutoCloseable {
         }
         if (closed) {
             TuskException cause = driver.core().brokenBy();
-            if (cause != null) {
-                throw new OperationalException("the connection is broken (" + cause.getMessage() + "): open a new one", cause);
+            if (cause != null && cause != CLOSED_BY_USER) {
+                throw ConnectionErrors.broken(cause);
             }
-            throw new OperationalException("the connection is closed");
+            throw ConnectionErrors.closed(); // closed by the user: nothing broke
         }
         if (driver.core().isBroken()) {
             closed = true;
-            TuskException cause = driver.core().brokenBy();
-            throw new OperationalException("the connection is broken (" + cause.getMessage() + "): open a new one", cause);
+            throw ConnectionErrors.broken(driver.core().brokenBy());
         }
         if (pipeline == null && activeStream == null) {
             try {
@@ -831,7 +830,7 @@ public class Connection<R> implements AutoCloseable {
         return driver.core().isBroken() && driver.core().brokenBy() != CLOSED_BY_USER;
     }
 
-    private static final OperationalException CLOSED_BY_USER = new OperationalException("the connection is closed");
+    private static final OperationalException CLOSED_BY_USER = ConnectionErrors.closed();
 
     /**
      * Closes the connection (idempotent). An open transaction is rolled back by the server.
