@@ -29,7 +29,8 @@ public final class ProtocolCore {
     private final ArrayDeque<Command> queue = new ArrayDeque<>();
     private final SessionState session = new SessionState();
     private final Payload payload = new Payload();
-    private TuskException brokenBy;
+    /** Read from any thread (EventLoopDriver.failure()). */
+    private volatile TuskException brokenBy;
     private Diagnostic fatalWhileIdle;
 
     public ProtocolCore() {
