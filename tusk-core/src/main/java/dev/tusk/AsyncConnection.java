@@ -84,7 +84,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
      * future then fails with what that means for it ({@link #closedBeforeReply}), never with this one.
      */
     private final OperationalException closedByUser =
-            new OperationalException("the connection was closed (close() was called) before the statement completed");
+            new ConnectionErrors.ClosedByUser("the connection was closed (close() was called) before the statement completed");
     private final AtomicBoolean closing = new AtomicBoolean();
     private final LoopFuture<Void> closeDone = new LoopFuture<>();
     private final AtomicInteger inFlight = new AtomicInteger();

@@ -830,7 +830,7 @@ public class Connection<R> implements AutoCloseable {
         return driver.core().isBroken() && driver.core().brokenBy() != CLOSED_BY_USER;
     }
 
-    private static final OperationalException CLOSED_BY_USER = ConnectionErrors.closed();
+    private static final OperationalException CLOSED_BY_USER = new ConnectionErrors.ClosedByUser(ConnectionErrors.CLOSED);
 
     /**
      * Closes the connection (idempotent). An open transaction is rolled back by the server.

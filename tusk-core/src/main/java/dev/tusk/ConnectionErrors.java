@@ -22,6 +22,18 @@ final class ConnectionErrors {
     private ConnectionErrors() {
     }
 
+    /**
+     * What a connection the user closed fails its pending commands with: a marker, so that no message calls
+     * such a connection "broken" ({@link #unusable}).
+     */
+    static final class ClosedByUser extends OperationalException {
+        private static final long serialVersionUID = 1L;
+
+        ClosedByUser(String message) {
+            super(message);
+        }
+    }
+
     /** A call on a connection the user closed. */
     static OperationalException closed() {
         return new OperationalException(CLOSED);
@@ -29,11 +41,22 @@ final class ConnectionErrors {
 
     /** A call on a connection broken by {@code cause}: its reason in brackets, the advice once. */
     static OperationalException broken(TuskException cause) {
+        if (cause instanceof ClosedByUser) {
+            return closed();
+        }
         String why = cause.getMessage();
         if (why != null && why.startsWith(BROKEN)) {
             return new OperationalException(why, cause); // already worded for a call on the broken connection
         }
         return new OperationalException(BROKEN + reason(cause) + "): open a new one", cause);
+    }
+
+    /**
+     * How to say, inside a longer message, that the connection is unusable because of {@code cause}: "the
+     * connection is closed" when the user closed it, else "the connection is broken (why): open a new one".
+     */
+    static String unusable(TuskException cause) {
+        return cause instanceof ClosedByUser ? CLOSED : broken(cause).getMessage();
     }
 
     /** Why the connection broke, without the advice its message may end with. */

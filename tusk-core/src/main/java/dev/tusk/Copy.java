@@ -207,8 +207,8 @@ public final class Copy implements AutoCloseable {
                 // no I/O on a dead socket; say so only if read()/write() have not already (try-with-resources
                 // would otherwise get its own exception back: "Self-suppression not permitted")
                 if (broken != reported && cmd.error() != reported) {
-                    throw new OperationalException("the COPY did not complete: the connection is broken ("
-                            + broken.getMessage() + ")", broken);
+                    throw new OperationalException("the COPY did not complete: " + ConnectionErrors.unusable(broken),
+                            broken);
                 }
                 return;
             }
