@@ -1245,9 +1245,12 @@ public final class AsyncConnection<R> implements AutoCloseable {
     }
 
     /**
-     * Starts closing and returns at once (idempotent). Statements still pending fail with an
-     * {@link OperationalException} saying the connection was closed (the server may or may not have run
-     * them); an open transaction is rolled back by the server.
+     * Starts closing and returns at once (idempotent): it does not wait for the server. What was already
+     * sent still reaches the server, which runs it before it sees the end of the connection, but the replies
+     * are not read: a statement sent in autocommit mode outside a transaction, or a COMMIT, fails with
+     * {@link dev.tusk.errors.TransactionResolutionUnknown} (it may have committed); a statement inside a
+     * transaction fails with an {@link OperationalException} (the server rolls the transaction back); one not
+     * yet sent fails saying it did not run. {@link #isBroken()} stays false.
      */
     @Override
     public void close() {

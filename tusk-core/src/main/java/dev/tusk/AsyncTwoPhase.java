@@ -48,9 +48,11 @@ final class AsyncTwoPhase {
 
     CompletableFuture<Void> prepare() {
         Xid[] preparing = new Xid[1];
+        boolean[] sentAlive = new boolean[1]; // sent on a working connection (else it never left)
         CompletableFuture<String> sent = conn.runOwnForTag(idle -> {
             String sql = state.prepareSql(transactions.inBlock());
             preparing[0] = state.current();
+            sentAlive[0] = conn.driver().failure() == null;
             state.preparing(); // statements sent after this one are refused, as after a blocking tpcPrepare()
             return new AsyncConnection.OwnStatement(sql, 'I');
         });
@@ -64,7 +66,7 @@ final class AsyncTwoPhase {
                 if (cause instanceof TuskException te) {
                     boolean ended = conn.isClosed() || conn.info().transactionStatus() == TransactionStatus.IDLE;
                     // a reply lost with the connection (or cut off by close()) leaves it in doubt: maybe prepared
-                    throw state.prepareFailed(id, te, ended, conn.isClosed());
+                    throw state.prepareFailed(id, te, ended, sentAlive[0] && conn.isClosed());
                 }
                 throw AsyncFutures.rethrow(cause);
             }
@@ -87,8 +89,10 @@ final class AsyncTwoPhase {
      */
     private CompletableFuture<Void> finish(String action, String call, Xid id) {
         String[] sent = new String[1];
+        boolean[] sentAlive = new boolean[1]; // sent on a working connection (else it never left)
         CompletableFuture<Void> done = conn.runOwn(idle -> {
             sent[0] = state.finishSql(action, call, id, conn.expectedStatus(), transactions.inBlock());
+            sentAlive[0] = conn.driver().failure() == null;
             return new AsyncConnection.OwnStatement(sent[0], 'I');
         });
         return AsyncFutures.settle(done.handleAsync((v, e) -> {
@@ -97,7 +101,7 @@ final class AsyncTwoPhase {
             }
             Throwable cause = LoopFuture.unwrap(e);
             if (sent[0] != null && cause instanceof TuskException te) {
-                throw TwoPhaseState.finishFailed(sent[0], te, conn.isClosed());
+                throw TwoPhaseState.finishFailed(sent[0], te, sentAlive[0] && conn.isClosed());
             }
             throw AsyncFutures.rethrow(cause);
         }, conn.loopExecutor()));
