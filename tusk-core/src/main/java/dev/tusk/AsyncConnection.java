@@ -79,8 +79,12 @@ public final class AsyncConnection<R> implements AutoCloseable {
     /** With a pool: whether the connection is lent out (else idle in the pool, refusing statements). */
     volatile boolean lent;
     private final NoticeHandlers notices = new NoticeHandlers();
+    /**
+     * What the core fails the commands still queued with when the user closes the connection; each statement's
+     * future then fails with what that means for it ({@link #closedBeforeReply}), never with this one.
+     */
     private final OperationalException closedByUser =
-            new OperationalException("the connection was closed (close() was called) before the statement completed");
+            new ConnectionErrors.ClosedByUser("the connection was closed (close() was called) before the statement completed");
     private final AtomicBoolean closing = new AtomicBoolean();
     private final LoopFuture<Void> closeDone = new LoopFuture<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -96,7 +100,7 @@ public final class AsyncConnection<R> implements AutoCloseable {
      */
     private final PreparedStatements prepared;
     /** Named statements whose Parse has been sent but not yet answered. */
-    private final Map<PreparedStatements.Key, String> parsing = new java.util.HashMap<>();
+    private final Map<PreparedStatements.Key, InFlightParse> parsing = new java.util.HashMap<>();
     /** The transaction status once everything already sent has run ('I', 'T', 'E'). */
     private char expectedStatus = 'I';
     /**
@@ -362,7 +366,8 @@ public final class AsyncConnection<R> implements AutoCloseable {
      * An extended-protocol statement, named and prepared once it has run {@code prepareThreshold} times
      * (psycopg's rule, shared with {@link Connection}). With pipelining, later executions may be sent
      * while the Parse of the first is still in flight: they reuse its name without parsing again, since
-     * the server runs them in order.
+     * the server runs them in order. When that Parse fails (a syntax error, or a transaction already failed)
+     * they report its error, not the server's "prepared statement does not exist" (trust #27).
      */
     private final class PreparedSource implements CommandSource {
         private final String sql;
@@ -372,6 +377,10 @@ public final class AsyncConnection<R> implements AutoCloseable {
         private final boolean describe;
         private final boolean sync;
         private PreparedStatements.Decision decision;
+        /** The Parse this execution sends for a named statement, or null. */
+        private InFlightParse parses;
+        /** The Parse in flight whose name this execution reuses, or null. */
+        private InFlightParse follows;
 
         PreparedSource(String sql, List<BoundParams> binds, int format, Boolean prepare, boolean describe, boolean sync) {
             this.sql = sql;
@@ -385,12 +394,16 @@ public final class AsyncConnection<R> implements AutoCloseable {
         @Override
         public QueryCommand create() {
             PreparedStatements.Decision d = prepared.decide(sql, binds.get(0).oids(), prepare);
+            parses = null;
+            follows = null;
             if (d.isNamed() && d.needsParse()) {
-                String parsingName = parsing.get(d.key());
-                if (parsingName != null) {
-                    d = new PreparedStatements.Decision(parsingName, false, d.key());
+                InFlightParse inFlight = parsing.get(d.key());
+                if (inFlight != null) {
+                    d = new PreparedStatements.Decision(inFlight.name, false, d.key());
+                    follows = inFlight;
                 } else {
-                    parsing.put(d.key(), d.name());
+                    parses = new InFlightParse(d.name());
+                    parsing.put(d.key(), parses);
                 }
             }
             decision = d;
@@ -400,15 +413,46 @@ public final class AsyncConnection<R> implements AutoCloseable {
         @Override
         public void completed(QueryCommand cmd) {
             PreparedStatements.Decision d = decision;
-            if (d.isNamed() && d.needsParse()) {
-                parsing.remove(d.key());
+            if (parses != null) {
+                parsing.remove(d.key(), parses);
+                parses.failure = cmd.error();
+            }
+            if (missingAfterFailedParse(cmd.error())) {
+                return; // the statement never existed: nothing for the cache to learn (and no reason to empty it)
             }
             afterStatement(cmd, d);
         }
 
         @Override
+        public TuskException error(QueryCommand last) {
+            TuskException e = last.error();
+            if (missingAfterFailedParse(e)) {
+                // what the statement would have met itself: a copy, since each future has its own exception
+                TuskException first = follows.failure;
+                return first.diag().sqlstate() == null ? first
+                        : dev.tusk.errors.SqlState.withMessage(first.diag(), first.getMessage());
+            }
+            return e;
+        }
+
+        /** {@code e} is the server saying the statement named by the Parse this execution followed does not exist. */
+        private boolean missingAfterFailedParse(TuskException e) {
+            return follows != null && follows.failure != null && e != null && "26000".equals(e.sqlstate());
+        }
+
+        @Override
         public boolean retryable(TuskException e) {
             return decision.isNamed() && PreparedStatements.isStalePlan(e);
+        }
+    }
+
+    /** A named statement's Parse in flight: its name, and once answered, the error it failed with (or null). */
+    private static final class InFlightParse {
+        final String name;
+        TuskException failure;
+
+        InFlightParse(String name) {
+            this.name = name;
         }
     }
 
@@ -446,9 +490,10 @@ public final class AsyncConnection<R> implements AutoCloseable {
 
         @Override
         public TuskException error(QueryCommand lastCmd) {
-            for (QueryCommand c : commands) {
-                if (c.error() != null) {
-                    return c.error();
+            for (int i = 0; i < parts.size(); i++) {
+                TuskException e = parts.get(i).error(commands[i]);
+                if (e != null) {
+                    return e;
                 }
             }
             return null;
@@ -605,6 +650,8 @@ public final class AsyncConnection<R> implements AutoCloseable {
             }
         }
         boolean firstOfTransaction = expectedStatus == 'I';
+        // a statement of the user's outside any transaction, in autocommit mode, commits on its own
+        boolean commitsOnItsOwn = mayBegin && autocommit && firstOfTransaction;
         AsyncPipeline piped = pipeline;
         QueryCommand beganWith = mayBegin ? beginIfNeeded() : null;
         QueryCommand cmd = source.create();
@@ -617,6 +664,9 @@ public final class AsyncConnection<R> implements AutoCloseable {
                 expectedStatus = driver.core().session().transactionStatus();
             }
             TuskException e = beganWith != null && beganWith.error() != null ? beganWith.error() : source.error(cmd);
+            if (e == closedByUser) {
+                e = closedBeforeReply(commitsOnItsOwn);
+            }
             if (watch != null) {
                 e = watch.error(e);
             }
@@ -674,7 +724,8 @@ public final class AsyncConnection<R> implements AutoCloseable {
 
     /**
      * The source of one of the driver's own statements: a COMMIT (or COMMIT PREPARED) cut off before its reply
-     * fails with TransactionResolutionUnknown, as on {@link Connection} (the server may have committed).
+     * fails with TransactionResolutionUnknown, as on {@link Connection} (the server may have committed), whether
+     * the connection was lost or closed by the user meanwhile.
      */
     private CommandSource ownSource(SimpleQuery q) {
         if (!q.sql().startsWith("COMMIT")) {
@@ -688,9 +739,32 @@ public final class AsyncConnection<R> implements AutoCloseable {
 
             @Override
             public TuskException error(QueryCommand last) {
+                if (last.error() == closedByUser) {
+                    return CommitOutcome.closedWhileCommitting(last.error());
+                }
                 return CommitOutcome.unknownIfLost(last.error(), driver.core().isBroken());
             }
         };
+    }
+
+    /**
+     * The error of a statement that was sent (close() flushes everything queued before its Terminate, and the
+     * server runs it) but whose reply never came because the user closed the connection, which does not wait.
+     * {@code commitsOnItsOwn}: an autocommit statement outside a transaction, which the server may have committed:
+     * its outcome is unknown (TransactionResolutionUnknown, as for a COMMIT cut off). Otherwise it ran inside a
+     * transaction that ends rolled back, unless a COMMIT already sent after it went through (that COMMIT's own
+     * future says so).
+     */
+    private TuskException closedBeforeReply(boolean commitsOnItsOwn) {
+        if (commitsOnItsOwn) {
+            return new dev.tusk.errors.TransactionResolutionUnknown("the connection was closed (close() was called)"
+                    + " before the reply to this statement arrived: it was sent in autocommit mode, so the server may"
+                    + " have run and committed it, or not; check the data on a new connection before retrying",
+                    closedByUser);
+        }
+        return new OperationalException("the connection was closed (close() was called) before the reply to this"
+                + " statement arrived; the server ends its transaction with a rollback (unless a COMMIT sent after it"
+                + " went through: that COMMIT's own result says so)", closedByUser);
     }
 
     /**
@@ -888,19 +962,25 @@ public final class AsyncConnection<R> implements AutoCloseable {
         return f;
     }
 
+    /** A call refused because the connection is closed (by the user) or broken. */
     private OperationalException closedError() {
         TuskException broken = driver.failure();
         if (broken != null && broken != closedByUser) {
             return brokenError(broken);
         }
-        return new OperationalException("the connection is closed");
+        return ConnectionErrors.closed();
     }
 
+    /**
+     * A statement or call not sent because the connection failed with {@code cause} first: broken, or closed
+     * by the user (then it did not run).
+     */
     private OperationalException brokenError(TuskException cause) {
         if (cause == closedByUser) {
-            return new OperationalException("the connection is closed");
+            return new OperationalException(ConnectionErrors.CLOSED + ": close() was called before this was sent to"
+                    + " the server, so it did not run");
         }
-        return new OperationalException("the connection is broken (" + cause.getMessage() + "): open a new one", cause);
+        return ConnectionErrors.broken(cause);
     }
 
     // ---------------------------------------------------------------- transactions
@@ -1230,9 +1310,12 @@ public final class AsyncConnection<R> implements AutoCloseable {
     }
 
     /**
-     * Starts closing and returns at once (idempotent). Statements still pending fail with an
-     * {@link OperationalException} saying the connection was closed (the server may or may not have run
-     * them); an open transaction is rolled back by the server.
+     * Starts closing and returns at once (idempotent): it does not wait for the server. What was already
+     * sent still reaches the server, which runs it before it sees the end of the connection, but the replies
+     * are not read: a statement sent in autocommit mode outside a transaction, or a COMMIT, fails with
+     * {@link dev.tusk.errors.TransactionResolutionUnknown} (it may have committed); a statement inside a
+     * transaction fails with an {@link OperationalException} (the server rolls the transaction back); one not
+     * yet sent fails saying it did not run. {@link #isBroken()} stays false.
      */
     @Override
     public void close() {

@@ -212,8 +212,8 @@ public final class AsyncCopy implements AutoCloseable {
             driver.whenFlushed(() -> {
                 TuskException broken = driver.failure();
                 if (broken != null) {
-                    shipped.completeExceptionally(new OperationalException("the COPY data could not be sent: the connection"
-                            + " is broken (" + broken.getMessage() + ")", broken));
+                    shipped.completeExceptionally(new OperationalException("the COPY data could not be sent: "
+                            + ConnectionErrors.unusable(broken), broken));
                 } else {
                     shipped.complete(null);
                 }

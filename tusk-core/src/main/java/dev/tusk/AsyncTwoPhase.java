@@ -48,9 +48,11 @@ final class AsyncTwoPhase {
 
     CompletableFuture<Void> prepare() {
         Xid[] preparing = new Xid[1];
+        boolean[] sentAlive = new boolean[1]; // sent on a working connection (else it never left)
         CompletableFuture<String> sent = conn.runOwnForTag(idle -> {
             String sql = state.prepareSql(transactions.inBlock());
             preparing[0] = state.current();
+            sentAlive[0] = conn.driver().failure() == null;
             state.preparing(); // statements sent after this one are refused, as after a blocking tpcPrepare()
             return new AsyncConnection.OwnStatement(sql, 'I');
         });
@@ -63,7 +65,8 @@ final class AsyncTwoPhase {
                 Throwable cause = LoopFuture.unwrap(e);
                 if (cause instanceof TuskException te) {
                     boolean ended = conn.isClosed() || conn.info().transactionStatus() == TransactionStatus.IDLE;
-                    throw state.prepareFailed(id, te, ended);
+                    // a reply lost with the connection (or cut off by close()) leaves it in doubt: maybe prepared
+                    throw state.prepareFailed(id, te, ended, sentAlive[0] && conn.isClosed());
                 }
                 throw AsyncFutures.rethrow(cause);
             }
@@ -80,10 +83,28 @@ final class AsyncTwoPhase {
         return finish("ROLLBACK", "tpcRollback", id);
     }
 
-    /** A COMMIT [PREPARED] whose reply was lost with the connection fails as unknown (AsyncConnection's own statements). */
+    /**
+     * A COMMIT [PREPARED] whose reply was lost with the connection fails as unknown (AsyncConnection's own
+     * statements), and so does a ROLLBACK PREPARED (the transaction may still be prepared).
+     */
     private CompletableFuture<Void> finish(String action, String call, Xid id) {
-        return AsyncFutures.settle(conn.runOwn(idle -> new AsyncConnection.OwnStatement(
-                state.finishSql(action, call, id, conn.expectedStatus(), transactions.inBlock()), 'I')));
+        String[] sent = new String[1];
+        boolean[] sentAlive = new boolean[1]; // sent on a working connection (else it never left)
+        CompletableFuture<Void> done = conn.runOwn(idle -> {
+            sent[0] = state.finishSql(action, call, id, conn.expectedStatus(), transactions.inBlock());
+            sentAlive[0] = conn.driver().failure() == null;
+            return new AsyncConnection.OwnStatement(sent[0], 'I');
+        });
+        return AsyncFutures.settle(done.handleAsync((v, e) -> {
+            if (e == null) {
+                return null;
+            }
+            Throwable cause = LoopFuture.unwrap(e);
+            if (sent[0] != null && cause instanceof TuskException te) {
+                throw TwoPhaseState.finishFailed(sent[0], te, sentAlive[0] && conn.isClosed());
+            }
+            throw AsyncFutures.rethrow(cause);
+        }, conn.loopExecutor()));
     }
 
     /** The prepared transactions of the whole server; no BEGIN, so the transaction state stays as it is. */

@@ -16,11 +16,22 @@ final class CommitOutcome {
     private CommitOutcome() {
     }
 
+    /**
+     * A COMMIT sent before the user closed the connection, whose reply never came (closing does not wait for
+     * it): the server runs it anyway, so whether it committed is unknown. {@code cause}: what the core failed
+     * the command with.
+     */
+    static TransactionResolutionUnknown closedWhileCommitting(TuskException cause) {
+        return new TransactionResolutionUnknown("the connection was closed (close() was called) before the reply to"
+                + " COMMIT arrived: the transaction may or may not have been committed; check the data on a new"
+                + " connection before retrying", cause);
+    }
+
     /** {@code e}, or the unknown-outcome error when {@code connectionBroken}; null stays null. */
     static TuskException unknownIfLost(TuskException e, boolean connectionBroken) {
         if (e == null || !connectionBroken || e instanceof TransactionResolutionUnknown) {
             return e;
         }
-        return new TransactionResolutionUnknown(UNKNOWN + " (" + e.getMessage() + ")", e);
+        return new TransactionResolutionUnknown(UNKNOWN + " (" + ConnectionErrors.reason(e) + ")", e);
     }
 }

@@ -799,14 +799,13 @@ public class Connection<R> implements AutoCloseable {
         if (closed) {
             TuskException cause = driver.core().brokenBy();
             if (cause != null && cause != CLOSED_BY_USER) {
-                throw new OperationalException("the connection is broken (" + cause.getMessage() + "): open a new one", cause);
+                throw ConnectionErrors.broken(cause);
             }
-            throw new OperationalException("the connection is closed");
+            throw ConnectionErrors.closed(); // closed by the user: nothing broke
         }
         if (driver.core().isBroken()) {
             closed = true;
-            TuskException cause = driver.core().brokenBy();
-            throw new OperationalException("the connection is broken (" + cause.getMessage() + "): open a new one", cause);
+            throw ConnectionErrors.broken(driver.core().brokenBy());
         }
         if (activeCopy != null && activeCopy != by) {
             settleActiveCopy();
@@ -1008,7 +1007,7 @@ public class Connection<R> implements AutoCloseable {
         return driver.core().isBroken() && driver.core().brokenBy() != CLOSED_BY_USER;
     }
 
-    private static final OperationalException CLOSED_BY_USER = new OperationalException("the connection is closed");
+    private static final OperationalException CLOSED_BY_USER = new ConnectionErrors.ClosedByUser(ConnectionErrors.CLOSED);
 
     /**
      * Closes the connection (idempotent). An open transaction is rolled back by the server.

@@ -340,8 +340,7 @@ public final class Copy implements AutoCloseable {
             return false;
         }
         if (always || (broken != reported && cmd.error() != reported)) {
-            throw new OperationalException("the COPY did not complete: the connection is broken ("
-                    + broken.getMessage() + ")", broken);
+            throw new OperationalException("the COPY did not complete: " + ConnectionErrors.unusable(broken), broken);
         }
         return true;
     }

@@ -49,7 +49,8 @@ final class TwoPhase {
             try {
                 q = transactions.runCommand(sql);
             } catch (TuskException e) {
-                throw state.prepareFailed(id, e, transactions.status() == 'I' || conn.isClosed());
+                // a reply lost with the connection leaves the transaction in doubt: maybe prepared (trust #22)
+                throw state.prepareFailed(id, e, transactions.status() == 'I' || conn.isClosed(), conn.isClosed());
             }
             List<ResultData> results = q.results();
             state.prepareDone(id, results.isEmpty() ? null : results.get(results.size() - 1).commandTag());
@@ -76,7 +77,9 @@ final class TwoPhase {
                 transactions.runCommand(sql);
             } catch (TuskException e) {
                 // a COMMIT [PREPARED] whose reply was lost with the connection has an unknown outcome, and says so
-                throw "COMMIT".equals(action) ? transactions.outcomeUnknownIfLost(e) : e;
+                // and a ROLLBACK PREPARED's leaves the prepared transaction maybe still there
+                throw "COMMIT".equals(action) ? transactions.outcomeUnknownIfLost(e)
+                        : TwoPhaseState.finishFailed(sql, e, conn.isClosed());
             }
         } finally {
             conn.lock.unlock();

@@ -2,6 +2,7 @@ package dev.tusk;
 
 import dev.tusk.errors.NotSupportedException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.TransactionResolutionUnknown;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.ResultData;
 
@@ -100,9 +101,12 @@ final class TwoPhaseState {
 
     /**
      * PREPARE TRANSACTION for {@code id} failed with {@code e}; {@code ended} when the server ended the
-     * transaction (idle again, or the connection is gone). Returns the exception the caller raises.
+     * transaction (idle again, or the connection is gone); {@code connectionGone} when the connection was lost or
+     * closed by the user before the reply came. Returns the exception the caller raises: for a reply that never
+     * came, {@link TransactionResolutionUnknown}, since the server may have prepared the transaction, which then
+     * waits, in doubt, for tpcCommit(xid) or tpcRollback(xid).
      */
-    TuskException prepareFailed(Xid id, TuskException e, boolean ended) {
+    TuskException prepareFailed(Xid id, TuskException e, boolean ended, boolean connectionGone) {
         if (xid == id) {
             prepared = false;
             if (ended) {
@@ -113,7 +117,31 @@ final class TwoPhaseState {
             return new NotSupportedException("the server does not allow prepared transactions (" + e.getMessage()
                     + "): set max_prepared_transactions > 0 in its configuration", e, e.diag());
         }
+        if (connectionGone && !(e instanceof TransactionResolutionUnknown)) {
+            return inDoubt(id, "PREPARE TRANSACTION", "prepared", e);
+        }
         return e;
+    }
+
+    /**
+     * A ROLLBACK PREPARED or COMMIT PREPARED ({@code sql}) of {@code id} whose reply never came because the
+     * connection was lost or closed: the transaction may still be prepared.
+     */
+    static TuskException finishFailed(String sql, TuskException e, boolean connectionGone) {
+        if (!connectionGone || e instanceof TransactionResolutionUnknown || !sql.startsWith("ROLLBACK PREPARED")) {
+            return e;
+        }
+        return new TransactionResolutionUnknown("the connection was lost or closed before the reply to " + sql
+                + " arrived: the prepared transaction may or may not have been rolled back; on a new connection,"
+                + " look for it with tpcRecover() and finish it with tpcRollback(xid) if it is still there ("
+                + ConnectionErrors.reason(e) + ")", e);
+    }
+
+    private static TransactionResolutionUnknown inDoubt(Xid id, String statement, String done, TuskException e) {
+        return new TransactionResolutionUnknown("the connection was lost or closed before the reply to " + statement
+                + " arrived: two-phase transaction " + id + " may or may not have been " + done + "; on a new"
+                + " connection, look for it with tpcRecover() and finish it with tpcCommit(xid) or tpcRollback(xid)"
+                + " if it is there (" + ConnectionErrors.reason(e) + ")", e);
     }
 
     /** Marks the current transaction prepared before its reply is in (the async driver: statements sent later are refused). */

@@ -12,7 +12,8 @@ import java.util.Map;
  * first, then the service named by {@code service} or PGSERVICE (from the service file), then the PG*
  * environment variables, then the defaults ({@code port=5432}, {@code user} = the OS user, {@code dbname} =
  * user, {@code sslmode=prefer}, or {@code verify-full} with {@code sslrootcert=system}, ...). Every value is
- * checked here, so a bad one fails before any network traffic.
+ * checked here, so a bad one fails before any network traffic; so is a {@code client_encoding} other than UTF8
+ * (Tusk speaks UTF-8 only, see {@link ValueRules#checkClientEncoding}).
  *
  * <pre>{@code
  * ConnParams p = ConnParams.resolve(Conninfo.parse("host=db1,db2 port=5432,5433 dbname=app"));
@@ -67,6 +68,7 @@ public final class ConnParams {
         addDefaults(effective, env);
         effective.forEach(ValueRules::check);
         ValueRules.checkCombination(effective);
+        ValueRules.checkClientEncoding(effective, explicit.get("client_encoding") != null);
 
         List<HostSpec> hosts = HostList.build(effective.get("host"), effective.get("hostaddr"),
                 effective.get("port"), env);

@@ -97,6 +97,82 @@ public final class ValueRules {
         }
     }
 
+    /**
+     * Tusk speaks UTF-8 only (see {@link dev.tusk.internal.core.ClientEncoding}): a {@code client_encoding}
+     * other than UTF8 (or {@code auto}, which means the client's encoding, UTF-8 for Tusk), given as the keyword,
+     * by PGCLIENTENCODING or a service file, or as {@code -c client_encoding=...} in {@code options}, is refused
+     * here rather than silently replaced by UTF8. {@code explicit}: the keyword was given by the caller.
+     */
+    public static void checkClientEncoding(Map<String, String> m, boolean explicit) {
+        String enc = m.get("client_encoding");
+        if (enc != null && !enc.isEmpty() && !enc.equalsIgnoreCase("auto")
+                && !dev.tusk.internal.core.ClientEncoding.isUtf8(enc)) {
+            throw notUtf8(enc, explicit ? "client_encoding" : "client_encoding (from PGCLIENTENCODING or the service file)");
+        }
+        String options = m.get("options");
+        if (options != null) {
+            String inOptions = clientEncodingInOptions(options);
+            if (inOptions != null && !dev.tusk.internal.core.ClientEncoding.isUtf8(inOptions)) {
+                throw notUtf8(inOptions, "client_encoding in options \"" + options + "\"");
+            }
+        }
+    }
+
+    private static NotSupportedException notUtf8(String value, String where) {
+        return new NotSupportedException(where + " is \"" + value + "\": Tusk speaks UTF-8 only (it sends and reads"
+                + " every string as UTF-8, and quotes SQL literals for UTF-8), so the only client_encoding it accepts"
+                + " is UTF8; remove the setting or set it to UTF8 (the database itself may use any encoding: the server"
+                + " converts)");
+    }
+
+    /**
+     * The value the server would give client_encoding from an {@code options} string: {@code -c name=value},
+     * {@code -cname=value} or {@code --name=value}, words split at unescaped whitespace, a backslash taking the
+     * next character literally, dashes in the name read as underscores (as the server reads them). The last
+     * one wins; null when none is set.
+     */
+    static String clientEncodingInOptions(String options) {
+        List<String> words = new java.util.ArrayList<>();
+        StringBuilder w = null;
+        for (int i = 0; i < options.length(); i++) {
+            char c = options.charAt(i);
+            if (Character.isWhitespace(c)) {
+                if (w != null) {
+                    words.add(w.toString());
+                    w = null;
+                }
+                continue;
+            }
+            if (w == null) {
+                w = new StringBuilder();
+            }
+            if (c == '\\' && i + 1 < options.length()) {
+                c = options.charAt(++i);
+            }
+            w.append(c);
+        }
+        if (w != null) {
+            words.add(w.toString());
+        }
+        String found = null;
+        for (int i = 0; i < words.size(); i++) {
+            String word = words.get(i);
+            String setting = null;
+            if (word.equals("-c") && i + 1 < words.size()) {
+                setting = words.get(++i);
+            } else if (word.startsWith("--")) {
+                setting = word.substring(2);
+            } else if (word.startsWith("-c")) {
+                setting = word.substring(2);
+            }
+            int eq = setting == null ? -1 : setting.indexOf('=');
+            if (eq > 0 && setting.substring(0, eq).replace('-', '_').equalsIgnoreCase("client_encoding")) {
+                found = setting.substring(eq + 1);
+            }
+        }
+        return found;
+    }
+
     /** libpq's integer parsing: optional surrounding whitespace and sign, decimal digits, within int range. */
     public static int parseInt(String key, String value) {
         String t = value.strip();

@@ -17,7 +17,8 @@ import java.util.ArrayDeque;
  * <p>A driver {@link #send}s commands (their messages accumulate in {@link #output()}), writes the output
  * to its socket, puts the bytes it reads into {@link #input()} and calls {@link #process()}, which hands
  * each complete backend message to the command at the head of the queue. Asynchronous messages
- * (notices, notifications, parameter statuses) are handled here whatever the head command is.
+ * (notices, notifications, parameter statuses) are handled here whatever the head command is. A
+ * {@code client_encoding} other than UTF8 reported at any time breaks the connection ({@link ClientEncoding}).
  *
  * <p>Not thread-safe: a driver serialises access (a lock for the blocking driver, the event loop for the
  * non-blocking one).
@@ -28,7 +29,8 @@ public final class ProtocolCore {
     private final ArrayDeque<Command> queue = new ArrayDeque<>();
     private final SessionState session = new SessionState();
     private final Payload payload = new Payload();
-    private TuskException brokenBy;
+    /** Read from any thread (EventLoopDriver.failure()). */
+    private volatile TuskException brokenBy;
     private Diagnostic fatalWhileIdle;
     /**
      * Pipeline mode: a statement sent without its own Sync failed and no Sync has been sent after it yet, so
@@ -172,6 +174,9 @@ public final class ProtocolCore {
                 String name = payload.cstring();
                 String value = payload.cstring();
                 session.parameterStatus(name, value);
+                if (name.equals("client_encoding") && !ClientEncoding.isUtf8(value)) {
+                    throw ClientEncoding.changed(value); // breaks the connection: see process()
+                }
                 return;
             }
             default -> {

@@ -85,7 +85,10 @@ public final class EventLoopDriver implements EventLoop.Handler {
 
     /** Why the connection broke, or null while it works (any thread). */
     public TuskException failure() {
-        return failure;
+        TuskException f = failure;
+        // the core fails its commands before process() returns and this field is set: a caller woken by one
+        // of those failures must already see the connection broken
+        return f != null ? f : core.brokenBy();
     }
 
     public boolean isClosed() {

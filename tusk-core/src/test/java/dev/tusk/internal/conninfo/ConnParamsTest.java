@@ -88,7 +88,7 @@ class ConnParamsTest {
         vars.put("PGREQUIREAUTH", "scram-sha-256");
         vars.put("PGLOADBALANCEHOSTS", "random");
         vars.put("PGSSLNEGOTIATION", "direct");
-        vars.put("PGCLIENTENCODING", "LATIN1");
+        vars.put("PGCLIENTENCODING", "utf-8");
         ConnParams p = resolve("dbname=explicit");
         assertThat(p.dbname()).isEqualTo("explicit");
         assertThat(p.user()).isEqualTo("envuser");
@@ -102,9 +102,24 @@ class ConnParamsTest {
         assertThat(p.get("channel_binding")).isEqualTo("require");
         assertThat(p.get("require_auth")).isEqualTo("scram-sha-256");
         assertThat(p.get("load_balance_hosts")).isEqualTo("random");
-        assertThat(p.get("client_encoding")).isEqualTo("LATIN1");
+        assertThat(p.get("client_encoding")).isEqualTo("utf-8");
         assertThat(p.dsn()).contains("dbname=explicit", "user=envuser", "host=envhost", "options='-c geqo=off'")
                 .doesNotContain("envpw");
+    }
+
+    // trust #10: Tusk speaks UTF-8 only; another encoding from the environment is refused, not silently replaced
+    @Test
+    void aNonUtf8ClientEncodingFromTheEnvironmentIsRefused() {
+        vars.put("PGCLIENTENCODING", "LATIN1");
+        assertThatThrownBy(() -> resolve("dbname=explicit")).isInstanceOf(dev.tusk.errors.NotSupportedException.class)
+                .hasMessageContaining("PGCLIENTENCODING").hasMessageContaining("\"LATIN1\"")
+                .hasMessageContaining("Tusk speaks UTF-8 only");
+        vars.put("PGCLIENTENCODING", "auto");
+        assertThat(resolve("dbname=explicit").get("client_encoding")).isEqualTo("auto");
+        vars.remove("PGCLIENTENCODING");
+        vars.put("PGOPTIONS", "-c geqo=off -c client_encoding=SJIS");
+        assertThatThrownBy(() -> resolve("dbname=explicit")).isInstanceOf(dev.tusk.errors.NotSupportedException.class)
+                .hasMessageContaining("\"SJIS\"");
     }
 
     @Test
