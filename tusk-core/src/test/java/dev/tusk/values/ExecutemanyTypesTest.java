@@ -48,14 +48,17 @@ class ExecutemanyTypesTest {
     // trust #8
     @Test
     void aDoubleThenALongIntoFloat8AreBothStoredAsNumbers() {
-        conn.cursor().executemany("INSERT INTO f (i, d) VALUES (%s, %s)", List.of(List.of(1, 1.5), List.of(2, 200L)));
-        assertThat(column("d")).containsExactly(1.5, 200.0);
+        // INSERT ... SELECT is not rewritten: one Parse, one Bind per row
+        conn.cursor().executemany("INSERT INTO f (i, d) SELECT %s, %s", List.of(List.of(1, 1.5), List.of(2, 200L)));
+        conn.cursor().executemany("UPDATE f SET d = %s WHERE i = %s", List.of(List.of(2.5, 1), List.of(300L, 2)));
+        conn.cursor().executemany("INSERT INTO f (i, d) VALUES (%s, %s) RETURNING d", List.of(List.of(3, 4.5), List.of(4, 500L)), true);
+        assertThat(column("d")).containsExactly(2.5, 300.0, 4.5, 500.0);
     }
 
     // trust #8
     @Test
     void anIntegerThenAFloatIntoRealAndALongThenADoubleIntoNumeric() {
-        conn.cursor().executemany("INSERT INTO f (i, r, n) VALUES (%s, %s, %s)",
+        conn.cursor().executemany("INSERT INTO f (i, r, n) SELECT %s, %s, %s",
                 List.of(List.of(1, 7, 5L), List.of(2, 2.5f, 0.25), List.of(3, 9, 12L)));
         assertThat(column("r")).containsExactly(7.0, 2.5, 9.0);
         assertThat(column("n")).containsExactly(5.0, 0.25, 12.0);
@@ -100,19 +103,19 @@ class ExecutemanyTypesTest {
     void asyncExecutemanyBindsEachRowWithItsOwnTypes() {
         AsyncConnection<Row> a = AsyncConnection.connect(ConnectOptions.builder().conninfo(conninfo).autocommit(true).build()).join();
         try {
-            a.cursor().executemany("INSERT INTO f (i, d) VALUES (%s, %s)", List.of(List.of(1, 1.5), List.of(2, 200L))).join();
+            a.cursor().executemany("INSERT INTO f (i, d) SELECT %s, %s", List.of(List.of(1, 1.5), List.of(2, 200L))).join();
             List<List<Object>> rows = new ArrayList<>();
-            for (int i = 3; i < 203; i++) {
-                rows.add(List.of(i, i % 2 == 0 ? (Object) (long) i : (Object) (double) i));
+            for (int i = 3; i < 303; i++) { // rewritten: chunks of 128 rows, Doubles in the first, Longs in the second
+                rows.add(List.of(i, i < 131 ? (Object) (double) i : (Object) (long) i));
             }
             a.cursor().executemany("INSERT INTO f (i, d) VALUES (%s, %s)", rows).join();
         } finally {
             a.closeAsync().join();
         }
         List<Double> d = column("d");
-        assertThat(d).hasSize(202);
+        assertThat(d).hasSize(302);
         assertThat(d.subList(0, 2)).containsExactly(1.5, 200.0);
-        for (int i = 3; i < 203; i++) {
+        for (int i = 3; i < 303; i++) {
             assertThat(d.get(i - 1)).isEqualTo(i);
         }
     }
