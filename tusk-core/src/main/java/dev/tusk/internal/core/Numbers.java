@@ -44,6 +44,13 @@ public final class Numbers {
             return n instanceof BigDecimal b ? b : n instanceof BigInteger b ? new BigDecimal(b) : new BigDecimal(n.toString());
         }
         if (target == BigInteger.class) {
+            if (n instanceof Double || n instanceof Float) { // the binary value itself: (float) 2^63 is 2^63, not 9.223372E18
+                double d = n.doubleValue();
+                if (Double.isNaN(d) || Double.isInfinite(d)) {
+                    throw new ArithmeticException(d + " is not an integer");
+                }
+                return new BigDecimal(d).toBigIntegerExact();
+            }
             return n instanceof BigInteger b ? b : (n instanceof BigDecimal b ? b : new BigDecimal(n.toString())).toBigIntegerExact();
         }
         return null;
