@@ -1,6 +1,7 @@
 package dev.tusk.values;
 
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.sessions.JqwikSession;
 
 import java.util.Random;
 import java.util.function.Consumer;
@@ -22,10 +23,9 @@ final class Props {
     static <T> int forAll(String property, int defaultTries, Arbitrary<T> cases, Consumer<T> check) {
         long base = Long.getLong("tusk.props.seed", new Random().nextLong());
         int tries = tries(defaultTries);
-        var generator = cases.generatorWithEmbeddedEdgeCases(100);
         for (int i = 0; i < tries; i++) {
             long seed = base + i;
-            T c = generator.next(new Random(seed)).value();
+            T c = draw(cases, seed);
             try {
                 check.accept(c);
             } catch (Throwable t) {
@@ -35,6 +35,16 @@ final class Props {
         }
         System.err.println("[props] " + property + ": " + tries + " tries passed (seeds " + base + ".." + (base + tries - 1) + ")");
         return tries;
+    }
+
+    /** The case of one seed (jqwik's generators run in a session of their own outside its engine). */
+    private static <T> T draw(Arbitrary<T> cases, long seed) {
+        JqwikSession.start();
+        try {
+            return cases.generatorWithEmbeddedEdgeCases(100).next(new Random(seed)).value();
+        } finally {
+            JqwikSession.finish();
+        }
     }
 
     private static String describe(Object c) {

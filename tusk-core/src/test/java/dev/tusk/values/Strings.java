@@ -25,6 +25,14 @@ final class Strings {
 
     /** Whether {@code s} is valid Unicode (no lone surrogate). */
     static boolean validUnicode(String s) {
-        return dev.tusk.internal.wire.Utf8.loneSurrogate(s) < 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 }
