@@ -11,7 +11,6 @@ import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.wire.Frontend;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -129,7 +128,7 @@ public final class AsyncCopy implements AutoCloseable {
 
     /** Sends text (COPY text or CSV format), encoded as UTF-8. */
     public CompletableFuture<Void> write(String data) {
-        return write(data.getBytes(StandardCharsets.UTF_8));
+        return write(dev.tusk.internal.wire.Utf8.encode(data, "the COPY data"));
     }
 
     /**

@@ -143,8 +143,10 @@ public final class ConnectionInfo {
             return ZoneOffset.UTC;
         }
         try {
-            return ZoneId.of(tz);
-        } catch (DateTimeException e) {
+            // trust #13: the server's reading of the name: "UTC+3" is POSIX, 3 hours WEST (UTC-03:00), where
+            // ZoneId.of would read UTC+03:00; IANA names and UTC as Java reads them
+            return dev.tusk.types.DateTimeAdapters.zoneOf(tz);
+        } catch (dev.tusk.errors.DataException | DateTimeException e) {
             return posixOffset(tz);
         }
     }

@@ -22,21 +22,18 @@ final class Conversions {
                 return dev.tusk.types.JavaArrays.toArray(list, type);
             }
             if (v instanceof Number n) {
-                BigDecimal bd = n instanceof BigDecimal b ? b : new BigDecimal(n.toString());
-                if (type == Long.class || type == long.class) return bd.longValueExact();
-                if (type == Integer.class || type == int.class) return bd.intValueExact();
-                if (type == Short.class || type == short.class) return bd.shortValueExact();
-                if (type == Double.class || type == double.class) return n.doubleValue();
-                if (type == Float.class || type == float.class) return n.floatValue();
-                if (type == BigDecimal.class) return bd;
-                if (type == BigInteger.class) return bd.toBigIntegerExact();
+                // trust #11: the exact value or an error, never a wrapped or clamped one
+                Object exact = dev.tusk.internal.core.Numbers.exact(n, type);
+                if (exact != null) {
+                    return exact;
+                }
             }
             if (v instanceof String s) {
                 if (type == Long.class) return Long.parseLong(s.trim());
                 if (type == Integer.class) return Integer.parseInt(s.trim());
                 if (type == Short.class) return Short.parseShort(s.trim());
                 if (type == Double.class) return Double.parseDouble(s.trim());
-                if (type == Float.class) return Float.parseFloat(s.trim());
+                if (type == Float.class) return dev.tusk.internal.core.Numbers.toFloat(Double.parseDouble(s.trim()));
                 if (type == BigDecimal.class) return new BigDecimal(s.trim());
                 if (type == BigInteger.class) return new BigInteger(s.trim());
                 if (type == Boolean.class) {

@@ -8,7 +8,6 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.wire.Frontend;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -91,7 +90,7 @@ public final class Copy implements AutoCloseable {
 
     /** Sends text (COPY text or CSV format), encoded as UTF-8. */
     public void write(String data) {
-        write(data.getBytes(StandardCharsets.UTF_8));
+        write(dev.tusk.internal.wire.Utf8.encode(data, "the COPY data"));
     }
 
     /** Sends one row, each value dumped by the adapters (text format: escaped; binary: typed). */

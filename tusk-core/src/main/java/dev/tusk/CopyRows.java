@@ -127,7 +127,7 @@ final class CopyRows {
         for (int k = 0; k < n; k++) {
             char c = s.charAt(k);
             if (c >= 0x80) {
-                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8); // its first k bytes are the k ASCII chars done
+                byte[] utf8 = dev.tusk.internal.wire.Utf8.encode(s, "a COPY value"); // its first k bytes: the ASCII done
                 for (int j = k; j < utf8.length; j++) {
                     escaped(utf8[j]); // UTF-8 multi-byte sequences hold no ASCII bytes, so only ASCII is escaped
                 }
@@ -144,6 +144,8 @@ final class CopyRows {
             case '\t' -> 't';
             case '\n' -> 'n';
             case '\r' -> 'r';
+            case 0 -> throw new dev.tusk.errors.DataException("PostgreSQL text cannot contain NUL (0x00) characters,"
+                    + " found one in a COPY value: remove it, or copy the column as bytea (byte[])");
             default -> 0;
         };
         if (escape == 0) {

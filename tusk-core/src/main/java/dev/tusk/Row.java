@@ -111,7 +111,12 @@ public final class Row {
         } else if (isBinaryInteger(c.typeOid())) {
             return WireValues.binaryLong(d.data(), off, len);
         }
-        return toNumber(i).longValue();
+        Number n = toNumber(i);
+        try { // trust #11: a fraction is dropped as before, but 1e19 or NaN is an error, not Long.MAX_VALUE or 0
+            return dev.tusk.internal.core.Numbers.truncatedLong(n);
+        } catch (ArithmeticException e) {
+            throw new DataException("value " + n + " of column \"" + c.name() + "\" does not fit a long", e);
+        }
     }
 
     public long getLong(String name) {
@@ -159,27 +164,47 @@ public final class Row {
                     if (isBinaryInteger(c.typeOid())) {
                         return WireValues.binaryLong(d.data(), off, len);
                     }
-                    return toNumber(i).doubleValue();
+                    Number n = toNumber(i);
+                    try {
+                        return dev.tusk.internal.core.Numbers.toDouble(n);
+                    } catch (ArithmeticException e) {
+                        throw new DataException("value " + n + " of column \"" + c.name() + "\" does not fit a double", e);
+                    }
                 }
             }
         }
         if (WireValues.isTextInteger(d.data(), off, len) && len < 16) {
-            return WireValues.parseTextLong(d.data(), off, len);
+            long v = WireValues.parseTextLong(d.data(), off, len);
+            return v == 0 && d.data()[off] == '-' ? -0.0 : v; // trust #12: a float8 "-0" is negative zero
         }
         String s = new String(d.data(), off, len, StandardCharsets.US_ASCII);
+        double v;
         try {
-            return Double.parseDouble(s);
+            v = Double.parseDouble(s);
         } catch (NumberFormatException e) {
             throw new DataException("value \"" + s + "\" of column \"" + c.name() + "\" is not a number");
         }
+        if (Double.isInfinite(v) && !s.endsWith("Infinity")) { // a numeric beyond 1.8e308 (trust #11)
+            throw new DataException("value " + s + " of column \"" + c.name() + "\" does not fit a double");
+        }
+        return v;
     }
 
     public double getDouble(String name) {
         return getDouble(view.index(name));
     }
 
+    /**
+     * The value as the nearest float; a value beyond float's range (overflow, or a non-zero one that would
+     * become zero) is a {@link DataException}, as PostgreSQL's float8::float4 cast.
+     */
     public float getFloat(int i) {
-        return (float) getDouble(i);
+        double v = getDouble(i);
+        try {
+            return dev.tusk.internal.core.Numbers.toFloat(v);
+        } catch (ArithmeticException e) {
+            throw new DataException("value " + v + " of column \"" + columns().get(i).name() + "\" does not fit a float", e);
+        }
     }
 
     public boolean getBoolean(int i) {

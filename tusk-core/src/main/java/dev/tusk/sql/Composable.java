@@ -4,7 +4,6 @@ import dev.tusk.AsyncConnection;
 import dev.tusk.Connection;
 import dev.tusk.adapt.AdaptersMap;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -47,7 +46,7 @@ public sealed abstract class Composable permits SQL, Identifier, Literal, Placeh
 
     /** The SQL text as UTF-8 bytes (the encoding every Tusk connection uses as client_encoding). */
     public final byte[] asBytes(Connection<?> conn) {
-        return asString(conn).getBytes(StandardCharsets.UTF_8);
+        return dev.tusk.internal.wire.Utf8.encode(asString(conn), "the SQL text");
     }
 
     /**

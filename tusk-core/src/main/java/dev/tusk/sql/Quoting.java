@@ -39,6 +39,12 @@ final class Quoting {
             throw new ProgrammingException("the Identifier " + javaString(part) + " contains a NUL character (at index " + nul
                     + "): PostgreSQL names cannot contain NUL");
         }
+        int bad = dev.tusk.internal.wire.Utf8.loneSurrogate(part);
+        if (bad >= 0) { // trust #9
+            ProgrammingException e = new ProgrammingException("the Identifier " + javaString(part) + " is not valid"
+                    + " Unicode: it has a lone surrogate at index " + bad + ", which UTF-8 cannot encode");
+            throw e;
+        }
     }
 
     /**
@@ -59,6 +65,12 @@ final class Quoting {
             } else if (c == '\0') {
                 throw new DataException("PostgreSQL text cannot contain NUL (0x00) characters; found one at index " + i
                         + " of a Literal: remove it, or send the value as bytea (byte[])");
+            } else if (Character.isSurrogate(c)) { // trust #9: UTF-8 would turn a lone one into '?'
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    throw dev.tusk.internal.wire.Utf8.notUnicode(s, i, "the string of a Literal");
+                }
             }
         }
         if (backslash) {

@@ -7,7 +7,6 @@ import dev.tusk.errors.DataException;
 import dev.tusk.errors.ProgrammingException;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -80,9 +79,9 @@ public final class HstoreAdapters {
             if (e.getKey() == null) {
                 throw new DataException("hstore keys cannot be NULL");
             }
-            parts[i] = TextAdapters.checkNoNul(e.getKey().toString()).getBytes(StandardCharsets.UTF_8);
+            parts[i] = dev.tusk.internal.wire.Utf8.encode(TextAdapters.checkNoNul(e.getKey().toString()), "an hstore key");
             parts[i + 1] = e.getValue() == null ? null
-                    : TextAdapters.checkNoNul(e.getValue().toString()).getBytes(StandardCharsets.UTF_8);
+                    : dev.tusk.internal.wire.Utf8.encode(TextAdapters.checkNoNul(e.getValue().toString()), "an hstore value");
             size += 8 + parts[i].length + (parts[i + 1] == null ? 0 : parts[i + 1].length);
             i += 2;
         }

@@ -50,11 +50,15 @@ public final class JavaArrays {
             throw new DataException("the array has more dimensions than " + comp.getSimpleName() + "[]");
         }
         if (e instanceof Number n && !comp.isInstance(e)) {
-            if (comp == int.class || comp == Integer.class) return n.intValue();
-            if (comp == long.class || comp == Long.class) return n.longValue();
-            if (comp == short.class || comp == Short.class) return n.shortValue();
-            if (comp == double.class || comp == Double.class) return n.doubleValue();
-            if (comp == float.class || comp == Float.class) return n.floatValue();
+            try { // trust #11: the exact value or an error, never a wrapped ((int) 3000000000L) or clamped one
+                Object exact = dev.tusk.internal.core.Numbers.exact(n, comp);
+                if (exact != null) {
+                    return exact;
+                }
+            } catch (ArithmeticException | NumberFormatException x) {
+                throw new DataException("the array element " + n + " does not fit a " + comp.getSimpleName() + ": "
+                        + x.getMessage(), x);
+            }
         }
         if (comp == String.class && !(e instanceof String)) {
             return e.toString();

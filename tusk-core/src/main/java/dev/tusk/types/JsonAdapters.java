@@ -27,7 +27,7 @@ public final class JsonAdapters {
     }
 
     static ByteBuffer jsonbBinary(String text) {
-        byte[] t = TextAdapters.checkNoNul(text).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] t = dev.tusk.internal.wire.Utf8.encode(TextAdapters.checkNoNul(text), "the JSON text");
         return ByteBuffer.allocate(t.length + 1).put(JSONB_VERSION).put(t).flip();
     }
 

@@ -73,7 +73,7 @@ final class Wire {
     }
 
     static ByteBuffer utf8(String s) {
-        return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+        return ByteBuffer.wrap(dev.tusk.internal.wire.Utf8.encode(s, "the text value"));
     }
 
     static ByteBuffer ascii(String s) {

@@ -306,6 +306,11 @@ public final class Connector {
             m.put("application_name", app);
         }
         String options = params.options();
+        if (options == null || !options.contains("extra_float_digits")) {
+            // trust #12: text float4/float8 exact whatever the server's or database's setting (as pgjdbc
+            // asks); startup parameters come after "options" on the server, so a value given there is kept
+            m.put("extra_float_digits", "3");
+        }
         if (options != null) {
             m.put("options", options);
         }

@@ -83,11 +83,24 @@ public final class ExtendedQuery extends QueryCommand {
         for (String name : closeFirst) {
             Frontend.closeStatement(out, name);
         }
+        int[] declared = binds.isEmpty() ? new int[0] : binds.get(0).oids(); // the types statementName has
         if (parse) {
-            Frontend.parse(out, statementName, sql, binds.isEmpty() ? new int[0] : binds.get(0).oids());
+            Frontend.parse(out, statementName, sql, declared);
         }
+        boolean named = !statementName.isEmpty();
+        int[] unnamedTypes = named ? null : declared; // the types the unnamed statement has now, if parsed here
         for (BoundParams p : binds) {
-            bind(out, p);
+            // trust #8: each row is bound to a statement declared with its own parameter types. Rows whose
+            // types differ from the first's (executemany of Long then Double...) go to the unnamed statement,
+            // parsed again whenever the types change: their bytes would be misread otherwise.
+            String statement = "";
+            if (named && (p.oids() == declared || sameTypes(p, declared))) {
+                statement = statementName;
+            } else if (unnamedTypes == null || (p.oids() != unnamedTypes && !sameTypes(p, unnamedTypes))) {
+                unnamedTypes = p.oids();
+                Frontend.parse(out, "", sql, unnamedTypes);
+            }
+            bind(out, statement, p);
             if (describe) {
                 Frontend.describePortal(out, "");
             }
@@ -98,8 +111,26 @@ public final class ExtendedQuery extends QueryCommand {
         }
     }
 
-    private void bind(MessageWriter out, BoundParams params) {
-        out.begin((byte) 'B').cstring("").cstring(statementName);
+    /**
+     * Whether {@code p} can be bound to a statement declared with {@code types}: the same type for every
+     * parameter, except NULLs, which need none.
+     */
+    private static boolean sameTypes(BoundParams p, int[] types) {
+        int[] oids = p.oids();
+        if (oids.length != types.length) {
+            return false;
+        }
+        java.nio.ByteBuffer[] values = p.values();
+        for (int i = 0; i < oids.length; i++) {
+            if (oids[i] != types[i] && values[i] != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void bind(MessageWriter out, String statement, BoundParams params) {
+        out.begin((byte) 'B').cstring("").cstring(statement);
         int n = params.size();
         int[] formats = params.formats();
         if (allText(formats)) {

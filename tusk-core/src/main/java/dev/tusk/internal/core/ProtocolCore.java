@@ -68,7 +68,15 @@ public final class ProtocolCore {
         if (skippingToSync && skippedByServer(command)) {
             return;
         }
-        command.encode(output);
+        int mark = output.position();
+        try {
+            command.encode(output);
+        } catch (RuntimeException e) {
+            // trust #16: a message that cannot be written (too large, text that is not valid Unicode) leaves
+            // nothing of the command behind, so the next statement goes out whole and the connection stays usable
+            output.rewind(mark);
+            throw e;
+        }
         queue.add(command);
         markHead();
     }

@@ -69,21 +69,51 @@ public final class InsertRewriter {
     public record Chunk(String sql, List<BoundParams> binds) {
     }
 
-    /** The batch as full chunks of {@value #ROWS} rows, then one chunk with the rest. */
+    /**
+     * The batch as chunks of {@value #ROWS} rows (fewer at the end, or where {@value #ROWS} rows of large values
+     * would make a Bind over the protocol's 1 GiB limit, trust #26); chunks of the same row count share a
+     * statement. Within the {@value #ROWS}-row limit a chunk also stays under 65535 parameters ({@link #of}).
+     */
     public List<Chunk> chunks(List<BoundParams> rows) {
         List<Chunk> out = new ArrayList<>(2);
-        int full = rows.size() / ROWS * ROWS;
-        if (full > 0) {
-            List<BoundParams> binds = new ArrayList<>(full / ROWS);
-            for (int i = 0; i < full; i += ROWS) {
-                binds.add(merge(rows.subList(i, i + ROWS)));
+        Chunk current = null;
+        int currentRows = -1;
+        int n = rows.size();
+        for (int i = 0; i < n; ) {
+            int end = i;
+            long bytes = 0;
+            while (end < n && end - i < ROWS) {
+                long b = bytes(rows.get(end));
+                if (end > i && bytes + b > MAX_BIND_VALUES) {
+                    break;
+                }
+                bytes += b;
+                end++;
             }
-            out.add(new Chunk(sql(ROWS), binds));
-        }
-        if (full < rows.size()) {
-            out.add(new Chunk(sql(rows.size() - full), List.of(merge(rows.subList(full, rows.size())))));
+            int k = end - i;
+            if (k != currentRows) {
+                current = new Chunk(sql(k), new ArrayList<>());
+                currentRows = k;
+                out.add(current);
+            }
+            current.binds().add(merge(rows.subList(i, end)));
+            i = end;
         }
         return out;
+    }
+
+    /** What a Bind may hold in values and their length and format words, with room for the rest of it. */
+    private static final long MAX_BIND_VALUES = dev.tusk.internal.wire.MessageWriter.MAX_MESSAGE_LENGTH - 1024;
+
+    /** The bytes one row adds to a Bind: each value, its length word and format code. */
+    private static long bytes(BoundParams row) {
+        long b = 6L * row.size();
+        for (ByteBuffer v : row.values()) {
+            if (v != null) {
+                b += v.remaining();
+            }
+        }
+        return b;
     }
 
     String sql(int rows) {

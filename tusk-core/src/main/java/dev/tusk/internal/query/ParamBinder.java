@@ -4,6 +4,7 @@ import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Dumper;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.core.BoundParams;
+import dev.tusk.internal.wire.MessageWriter;
 
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -34,20 +35,59 @@ public final class ParamBinder {
     /** {@code t}: the formats the placeholders ask for ({@code %b}, {@code %t}); null: each adapter's preference. */
     private static BoundParams dump(Object[] values, QueryTemplate t, AdaptersMap adapters) {
         int n = values.length;
+        if (n > MAX_PARAMS) { // trust #26: Bind counts its parameters in 16 bits
+            throw tooManyParameters(n);
+        }
         int[] oids = new int[n];
         int[] formats = new int[n];
         ByteBuffer[] bytes = new ByteBuffer[n];
+        long size = BIND_OVERHEAD + 6L * n;
         for (int i = 0; i < n; i++) {
             Object v = values[i];
             if (v == null) {
                 continue;
             }
             Dumper<Object> d = adapters.dumperFor(v, t == null ? null : t.format(i));
-            bytes[i] = d.dump(v);
+            ByteBuffer b;
+            try {
+                b = d.dump(v);
+            } catch (dev.tusk.errors.DataException e) {
+                if (e.getClass() != dev.tusk.errors.DataException.class || e.diag() != dev.tusk.errors.Diagnostic.EMPTY) {
+                    throw e;
+                }
+                // say which parameter could not be sent (a NUL, a lone surrogate...)
+                throw new dev.tusk.errors.DataException("parameter $" + (i + 1) + ": " + e.getMessage(), e);
+            }
+            bytes[i] = b;
             oids[i] = d.oid();
             formats[i] = d.format().code();
+            if (b != null) {
+                int len = b.remaining();
+                if (len > MAX_VALUE) { // trust #16: before anything is written
+                    throw new dev.tusk.errors.DataException("parameter $" + (i + 1) + " is " + MessageWriter.size(len)
+                            + ": PostgreSQL's limit for one message is 1 GiB; send it in pieces (several rows,"
+                            + " large objects or COPY)");
+                }
+                size += len;
+            }
+        }
+        if (size > MessageWriter.MAX_MESSAGE_LENGTH) {
+            throw new dev.tusk.errors.DataException("the " + n + " parameters take " + MessageWriter.size(size)
+                    + " together: PostgreSQL's limit for one message is 1 GiB; split the statement");
         }
         return new BoundParams(oids, formats, bytes);
+    }
+
+    /** The most parameters one statement can have: Parse and Bind count them in 16 bits. */
+    public static final int MAX_PARAMS = 65535;
+    /** The bytes a Bind takes besides its values: length, portal, statement name (up to 64), counts, result format. */
+    private static final int BIND_OVERHEAD = 4 + 1 + 65 + 2 + 2 + 2 + 2;
+    /** The largest value that fits in one Bind with nothing else. */
+    private static final int MAX_VALUE = MessageWriter.MAX_MESSAGE_LENGTH - BIND_OVERHEAD - 6;
+
+    public static dev.tusk.errors.ProgrammingException tooManyParameters(long n) {
+        return new dev.tusk.errors.ProgrammingException("the statement has " + n + " parameters: the protocol allows "
+                + "at most " + MAX_PARAMS + " in one statement; split it, or pass the values as an array parameter");
     }
 
     /** The parameter values in placeholder order, checked against the template (count, names, kind). */

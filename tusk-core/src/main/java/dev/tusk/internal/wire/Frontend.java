@@ -45,6 +45,10 @@ public final class Frontend {
     }
 
     public static void parse(MessageWriter w, String statement, String sql, int[] paramOids) {
+        if (paramOids.length > 0xFFFF) { // counted in 16 bits: checked before anything is written
+            throw new dev.tusk.errors.ProgrammingException("the statement has " + paramOids.length
+                    + " parameters: the protocol allows at most 65535 in one statement; split it");
+        }
         w.begin((byte) 'P').cstring(statement).cstring(sql).int16(paramOids.length);
         for (int oid : paramOids) {
             w.int32(oid);

@@ -1,6 +1,8 @@
 package dev.tusk.internal.wire;
 
 import java.nio.ByteBuffer;
+import dev.tusk.errors.DataException;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -8,6 +10,12 @@ import java.nio.charset.StandardCharsets;
  * single socket write. Reused across round trips: {@link #clear()} keeps the storage.
  */
 public final class MessageWriter {
+    /**
+     * The largest length word the server accepts for one message (its length word included): PostgreSQL
+     * reads at most {@code PQ_LARGE_MESSAGE_LIMIT}, 1 GiB - 2, and drops the connection on anything longer.
+     */
+    public static final int MAX_MESSAGE_LENGTH = 0x3FFFFFFE;
+
     private byte[] buf = new byte[8192];
     private int pos;
     private int messageStart = -1;
@@ -30,6 +38,9 @@ public final class MessageWriter {
     }
 
     public MessageWriter end() {
+        if (pos - messageStart > MAX_MESSAGE_LENGTH) {
+            throw tooLong((long) pos - messageStart);
+        }
         putIntAt(messageStart, pos - messageStart);
         messageStart = -1;
         return this;
@@ -74,7 +85,12 @@ public final class MessageWriter {
         return this;
     }
 
-    /** A NUL-terminated UTF-8 string. */
+    /**
+     * A NUL-terminated UTF-8 string.
+     *
+     * @throws DataException when {@code s} holds a lone surrogate (not valid Unicode: the JDK would send
+     *                       '?') or a NUL (it would end the string early)
+     */
     public MessageWriter cstring(String s) {
         if (s.isEmpty()) {
             return int8(0);
@@ -83,20 +99,34 @@ public final class MessageWriter {
             return bytes(lastNameBytes).int8(0);
         }
         if (s.length() <= 64) {
+            byte[] b = Utf8.encode(s, "the SQL text (or a name) sent to the server");
+            checkNoNul(b, s);
             lastName = s;
-            lastNameBytes = s.getBytes(StandardCharsets.UTF_8);
-            return bytes(lastNameBytes).int8(0);
+            lastNameBytes = b;
+            return bytes(b).int8(0);
         }
-        if (isAscii(s)) {
-            int n = s.length();
+        int n = s.length();
+        if (isAsciiWithoutNul(s)) {
             ensure(n + 1);
             for (int i = 0; i < n; i++) {
                 buf[pos++] = (byte) s.charAt(i);
             }
         } else {
-            bytes(s.getBytes(StandardCharsets.UTF_8));
+            byte[] b = Utf8.encode(s, "the SQL text (or a name) sent to the server");
+            checkNoNul(b, s);
+            bytes(b);
         }
         return int8(0);
+    }
+
+    private static void checkNoNul(byte[] b, String s) {
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == 0) {
+                throw new DataException("the text sent to the server contains a NUL (0x00) character at index "
+                        + s.indexOf('\0') + ", which PostgreSQL cannot take in a query or a name: remove it, or pass"
+                        + " the value as a parameter of type bytea (byte[])");
+            }
+        }
     }
 
     /** Reserves 4 bytes for a length written later with {@link #putIntAt}; returns their offset. */
@@ -136,6 +166,14 @@ public final class MessageWriter {
     /** Drops what was written after {@code position} (a value of {@link #position()} taken before). */
     public void rewind(int position) {
         pos = position;
+        if (messageStart >= position) {
+            messageStart = -1; // the message being written was dropped too
+        }
+    }
+
+    /** Whether a message was begun and not ended (an encoding that failed half-way). */
+    public boolean inMessage() {
+        return messageStart >= 0;
     }
 
     public void clear() {
@@ -147,10 +185,14 @@ public final class MessageWriter {
     }
 
     private void ensure(int n) {
+        if (messageStart >= 0 && (long) pos + n - messageStart > MAX_MESSAGE_LENGTH) {
+            throw tooLong((long) pos + n - messageStart); // trust #26: before the buffer grows past 1 GiB
+        }
         if (pos + n > buf.length) {
             long want = Math.max((long) buf.length * 2, (long) pos + n);
             if (want > Integer.MAX_VALUE - 16) {
-                throw new IllegalStateException("message larger than 2 GiB");
+                throw new DataException("the messages written together take more than 2 GiB: nothing was sent;"
+                        + " send the data in several statements or batches");
             }
             byte[] b = new byte[(int) want];
             System.arraycopy(buf, 0, b, 0, pos);
@@ -158,13 +200,25 @@ public final class MessageWriter {
         }
     }
 
+    private DataException tooLong(long length) {
+        char type = messageStart > 0 ? (char) buf[messageStart - 1] : '?';
+        return new DataException("a message of " + size(length) + " ('" + type + "') is over PostgreSQL's"
+                + " limit of 1 GiB for one message: nothing was sent; split the statement or its data");
+    }
+
+    /** A byte count as a message limit error shows it: 1.2 GiB, 700.0 MiB. */
+    public static String size(long bytes) {
+        return bytes >= (1L << 30) ? String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30))
+                : String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+    }
+
     /** The last short string written by {@link #cstring} (usually a statement name), and its bytes. */
     private String lastName;
     private byte[] lastNameBytes;
 
-    private static boolean isAscii(String s) {
+    private static boolean isAsciiWithoutNul(String s) {
         for (int i = 0, n = s.length(); i < n; i++) {
-            if (s.charAt(i) >= 0x80) {
+            if ((char) (s.charAt(i) - 1) >= 0x7F) { // 0 wraps to 0xFFFF: one comparison for both
                 return false;
             }
         }
