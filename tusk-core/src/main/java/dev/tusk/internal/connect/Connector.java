@@ -228,7 +228,8 @@ public final class Connector {
             if (host.isUnixSocket()) {
                 return new UnixSocketTransport(host.socketPath());
             }
-            Socket s = new Socket();
+            // a channel's socket: a pool can then check an idle connection without waiting (SocketTransport.readNow)
+            Socket s = java.nio.channels.SocketChannel.open().socket();
             TcpOptions.apply(s, params);
             String address = host.hostaddr() != null ? host.hostaddr() : host.host();
             s.connect(new InetSocketAddress(address, host.port()), timeout == null ? 0 : (int) timeout.toMillis());
