@@ -131,6 +131,31 @@ public class Connection<R> implements AutoCloseable {
             }
 
             @Override
+            public <T> AsyncConnection<T> startLeaseAsync(AsyncConnection<T> conn) {
+                return conn.startLease();
+            }
+
+            @Override
+            public AsyncConnection<?> pooledAsync(AsyncConnection<?> conn) {
+                return conn instanceof AsyncPooledLease<?> l ? l.pooled() : conn;
+            }
+
+            @Override
+            public boolean leaseUsedAsync(AsyncConnection<?> conn) {
+                return conn.leaseUsed;
+            }
+
+            @Override
+            public String leftoversAsync(AsyncConnection<?> conn) {
+                return conn.leaseLeftovers();
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> resetSessionAsync(AsyncConnection<?> conn) {
+                return conn.resetSession();
+            }
+
+            @Override
             public void setLentAsync(AsyncConnection<?> conn, boolean lent) {
                 conn.lent = lent;
             }

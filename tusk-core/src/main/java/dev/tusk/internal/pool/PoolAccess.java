@@ -61,6 +61,21 @@ public final class PoolAccess {
 
         void setLentAsync(dev.tusk.AsyncConnection<?> conn, boolean lent);
 
+        /** As {@link #startLease(Connection)} for an AsyncConnection. */
+        <T> dev.tusk.AsyncConnection<T> startLeaseAsync(dev.tusk.AsyncConnection<T> conn);
+
+        /** As {@link #pooled(Connection)} for an AsyncConnection. */
+        dev.tusk.AsyncConnection<?> pooledAsync(dev.tusk.AsyncConnection<?> conn);
+
+        /** As {@link #leaseUsed(Connection)} for an AsyncConnection. */
+        boolean leaseUsedAsync(dev.tusk.AsyncConnection<?> conn);
+
+        /** As {@link #leftovers(Connection)} for an AsyncConnection. */
+        String leftoversAsync(dev.tusk.AsyncConnection<?> conn);
+
+        /** As {@link #resetSession(Connection)} for an AsyncConnection: completes once the session is reset. */
+        java.util.concurrent.CompletableFuture<Void> resetSessionAsync(dev.tusk.AsyncConnection<?> conn);
+
         void closeForRealAsync(dev.tusk.AsyncConnection<?> conn);
     }
 
