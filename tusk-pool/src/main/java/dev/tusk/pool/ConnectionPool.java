@@ -53,9 +53,15 @@ import java.util.function.Supplier;
  * ones, and reconnect with exponential backoff when the server is away, calling
  * {@code reconnectFailed} after {@code reconnectTimeout}.
  *
- * <p>A lent connection given back inside a transaction is rolled back; one given back broken, or in a state
- * the pool cannot repair, is closed and replaced. A pooled connection must not be used after its
- * {@code close()}: while it is idle in the pool every call on it raises {@code InterfaceException}.
+ * <p>Every lease is a handle of its own ({@code connection()} returns a new one each time): once its
+ * {@code close()} gave the connection back, every call on it, or on a cursor made from it, raises
+ * {@code InterfaceException}, even after the connection was lent to someone else, and a second
+ * {@code close()} does nothing. A lease that ran nothing is given back without a round trip. After one that
+ * did, an open transaction is rolled back and the session reset in one round trip (cursors, settings,
+ * LISTENs, advisory locks, temporary tables, statements made with SQL PREPARE; the client-side settings go
+ * back to the connection options'), then {@code configure} runs again and {@code reset} runs. A connection
+ * given back broken, or in a state that cannot be reset in place (an open pipeline, a COPY or stream not
+ * read to its end, a statement still running, a transaction() block left open), is closed and replaced.
  *
  * @param <R> the row type of the pool's connections
  */

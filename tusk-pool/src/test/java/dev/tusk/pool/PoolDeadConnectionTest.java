@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * millisecond before the lease (a connection that recent is trusted without a system call).
  */
 @TuskTest
-@Timeout(180)
+@Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PoolDeadConnectionTest {
 
     private static ConnectionPool<Row> pool(String conninfo) {

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * client-side settings. Or another backend, when the dirty connection could not be reset and was closed.
  */
 @TuskTest
-@Timeout(120)
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PoolIsolationTest {
 
     /** What a borrower can leave dirty. */
@@ -65,7 +65,7 @@ class PoolIsolationTest {
     // trust #14 (an open pipeline) and the pool isolation class of the trust issue
     @ParameterizedTest
     @EnumSource(Dirt.class)
-    @Timeout(60)
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void theNextBorrowerSeesACleanSession(Dirt dirt, TestDatabase db) throws Exception {
         db.admin("CREATE TABLE IF NOT EXISTS isolation_t (id int)");
         db.admin("TRUNCATE isolation_t");
@@ -177,7 +177,7 @@ class PoolIsolationTest {
 
     // trust #14: the exact reproduction from the issue
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void anOpenPipelineDoesNotLeakIntoTheNextLease(TestDatabase db) {
         db.admin("CREATE TABLE IF NOT EXISTS isolation_p (id int)");
         db.admin("TRUNCATE isolation_p");
@@ -195,7 +195,7 @@ class PoolIsolationTest {
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aLeaseThatRanNothingIsNotResetAndConfigureRunsAgainAfterAReset(TestDatabase db) {
         AtomicInteger configured = new AtomicInteger();
         try (ConnectionPool<Row> pool = ConnectionPool.builder().conninfo(db.conninfo()).minSize(1).maxSize(1)
@@ -227,7 +227,7 @@ class PoolIsolationTest {
     @ParameterizedTest
     @EnumSource(value = Dirt.class, names = {"OPEN_TRANSACTION", "OPEN_PIPELINE", "LISTEN", "SESSION_GUC", "TEMP_TABLE",
             "USER_PREPARED_STATEMENT", "ADVISORY_LOCK", "RUNNING_STATEMENT", "CLIENT_SETTINGS"})
-    @Timeout(60)
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void theNextAsyncBorrowerSeesACleanSession(Dirt dirt, TestDatabase db) throws Exception {
         db.admin("CREATE TABLE IF NOT EXISTS isolation_a (id int)");
         db.admin("TRUNCATE isolation_a");

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * InterfaceException, whoever holds the connection now, and a second close() does nothing.
  */
 @TuskTest
-@Timeout(60)
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StaleLeaseTest {
 
     private static ConnectionPool<Row> pool(TestDatabase db) {
