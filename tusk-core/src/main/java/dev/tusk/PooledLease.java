@@ -61,8 +61,8 @@ final class PooledLease<R> extends Connection<R> {
     }
 
     private static InterfaceException ended() {
-        return new InterfaceException("this pooled connection was given back (its close() ended the lease) and may"
-                + " now be lent to someone else: lease another one with pool.connection()");
+        return new InterfaceException("this connection was given back to its pool (its close() ended the lease) and"
+                + " may now be lent to someone else: lease another one with pool.connection()");
     }
 
     // ---------------------------------------------------------------- life cycle
