@@ -1,5 +1,6 @@
 package dev.tusk.pool;
 
+import dev.tusk.AsyncConnection;
 import dev.tusk.Connection;
 import dev.tusk.Row;
 import dev.tusk.testing.EmbeddedPostgresServer;
@@ -60,6 +61,26 @@ class PoolDeadConnectionTest {
                     Thread.sleep(i % 4 == 1 ? 5 : 50);
                 }
                 nextLeaseIsAlive(pool, pid);
+            }
+        }
+    }
+
+    // trust #20, the AsyncConnectionPool (its event loop reads the end of stream as soon as it arrives)
+    @Test
+    void aTerminatedBackendIsNeverLentByTheAsyncPool(TestDatabase db) throws Exception {
+        try (AsyncConnectionPool<Row> pool = AsyncConnectionPool.builder().conninfo(db.conninfo() + " sslmode=disable")
+                .minSize(1).maxSize(1).timeout(Duration.ofSeconds(60)).build()) {
+            pool.open();
+            for (int i = 0; i < 20; i++) {
+                AsyncConnection<Row> c = pool.connection().get(30, TimeUnit.SECONDS);
+                c.execute("SELECT 1").get(10, TimeUnit.SECONDS);
+                int pid = c.info().backendPid();
+                c.close();
+                assertThat(db.adminQuery("SELECT pg_terminate_backend(" + pid + ", 10000)")).isEqualTo("t");
+                AsyncConnection<Row> next = pool.connection().get(30, TimeUnit.SECONDS);
+                assertThat(next.info().backendPid()).as("the dead backend's connection was lent").isNotEqualTo(pid);
+                assertThat(next.execute("SELECT 2").get(10, TimeUnit.SECONDS).fetchone().getInt(0)).isEqualTo(2);
+                next.close();
             }
         }
     }
