@@ -65,7 +65,7 @@ import java.util.function.Function;
  *
  * @param <R> the row type its cursors return
  */
-public final class AsyncConnection<R> implements AutoCloseable {
+public class AsyncConnection<R> implements AutoCloseable {
 
     private final AsyncConnector.Established established;
     private final EventLoopDriver driver;
@@ -130,6 +130,18 @@ public final class AsyncConnection<R> implements AutoCloseable {
             TuskException f = driver.failure();
             notifications.end(f == null || f == closedByUser ? null : brokenError(f));
         });
+    }
+
+    /**
+     * For {@link AsyncPooledLease}: a handle sharing {@code pooled}'s driver and settings, whose every call the
+     * subclass checks and forwards to {@code pooled}.
+     */
+    AsyncConnection(AsyncConnection<R> pooled) {
+        this.established = pooled.established;
+        this.driver = pooled.driver;
+        this.options = pooled.options;
+        this.timer = pooled.timer;
+        this.prepared = pooled.prepared;
     }
 
     /** Connects with a conninfo string ({@code key=value} pairs or a {@code postgresql://} URI). */
@@ -1352,6 +1364,72 @@ public final class AsyncConnection<R> implements AutoCloseable {
             });
         }
         return closeDone;
+    }
+
+    // ---------------------------------------------------------------- pool leases (see AsyncPooledLease)
+
+    @SuppressWarnings("rawtypes")
+    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<AsyncConnection, AsyncConnection> LEASE =
+            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(AsyncConnection.class, AsyncConnection.class, "lease");
+    /** With a pool: the handle of the current lease, null while the connection is not lent. */
+    private volatile AsyncConnection<R> lease;
+    /** With a pool: whether the current (or last) lease did anything with the connection; a reset is then due. */
+    volatile boolean leaseUsed;
+
+    /** A new lease of this pooled connection: a handle that refuses every call once the lease ended. */
+    AsyncConnection<R> startLease() {
+        AsyncPooledLease<R> l = new AsyncPooledLease<>(this);
+        leaseUsed = false;
+        lease = l;
+        return l;
+    }
+
+    /** Whether {@code l} is the handle of the current lease. */
+    boolean isCurrentLease(AsyncConnection<?> l) {
+        return lease == l;
+    }
+
+    /** Ends {@code l}'s lease; false when it is not the current one (ended already: a second close()). */
+    boolean endLease(AsyncConnection<?> l) {
+        return LEASE.compareAndSet(this, l, null);
+    }
+
+    /**
+     * Why the session cannot be reset for the next borrower, or null when it can: a statement, COPY or stream
+     * still in progress, a pipeline or a transaction() block left open, or a closed connection.
+     */
+    String leaseLeftovers() {
+        if (isClosed()) {
+            return "the connection is closed";
+        }
+        if (pipelineStatus != PipelineStatus.OFF) {
+            return "a pipeline was left open";
+        }
+        if (inFlight.get() > 0) {
+            return "a statement, COPY or stream was still in progress";
+        }
+        if (transactions.inBlock()) {
+            return "a transaction() block was left open";
+        }
+        return null;
+    }
+
+    /**
+     * As {@code Connection}'s reset for a pool: one round trip undoing the session state a borrower may leave
+     * (see {@link Connection#RESET_SESSION_SQL}), then the client-side settings of the connection options.
+     */
+    CompletableFuture<Void> resetSession() {
+        return runOwn(idle -> new OwnStatement(Connection.RESET_SESSION_SQL, null)).thenCompose(v -> onLoop(f -> {
+            if (expectedStatus != 'I') {
+                throw new ProgrammingException("a two-phase or other transaction is still open");
+            }
+            autocommit = options.autocommit();
+            isolationLevel = null;
+            readOnly = null;
+            deferrable = null;
+            statementTimeout = options.statementTimeout();
+            f.complete(null);
+        }));
     }
 
     // ---------------------------------------------------------------- cancellation

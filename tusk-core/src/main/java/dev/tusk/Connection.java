@@ -49,30 +49,20 @@ import java.util.function.Consumer;
  * @param <R> the row type its cursors return
  */
 public class Connection<R> implements AutoCloseable {
-    final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock;
     private final BlockingDriver driver;
     private final ConnParams params;
     private final Connector.Established established;
     private final ConnectOptions<R> options;
-    private final AdaptersMap adapters = Tusk.adapters().child();
-    private final NoticeHandlers notices = new NoticeHandlers();
+    private final AdaptersMap adapters;
+    private final NoticeHandlers notices;
     private final Transactions transactions;
-    private final Notifications notifications = new Notifications(this);
+    private final Notifications notifications;
     private final PreparedStatements prepared;
     private volatile boolean closed;
     private volatile Duration statementTimeout;
     /** What a statement timer acts on, made once rather than per statement. */
-    private final StatementTimer.Target cancelOnTimeout = new StatementTimer.Target() {
-        @Override
-        public void cancel(Duration bound) {
-            sendCancel(bound);
-        }
-
-        @Override
-        public void abandon() {
-            driver.transport().close(); // the blocked read fails, on the statement's thread, which breaks the connection
-        }
-    };
+    private final StatementTimer.Target cancelOnTimeout;
     /** A live view of the session, made on first use. */
     private ConnectionInfo info;
     /** Set when a pool owns the connection: close() gives it back to the pool. */
@@ -103,8 +93,63 @@ public class Connection<R> implements AutoCloseable {
             }
 
             @Override
+            public <T> Connection<T> startLease(Connection<T> conn) {
+                return conn.startLease();
+            }
+
+            @Override
+            public Connection<?> pooled(Connection<?> conn) {
+                return conn instanceof PooledLease<?> l ? l.pooled() : conn;
+            }
+
+            @Override
+            public boolean leaseUsed(Connection<?> conn) {
+                return conn.leaseUsed;
+            }
+
+            @Override
+            public String leftovers(Connection<?> conn) {
+                return conn.leaseLeftovers();
+            }
+
+            @Override
+            public void abort(Connection<?> conn) {
+                conn.driver.transport().close();
+            }
+
+            @Override
+            public void resetSession(Connection<?> conn) {
+                conn.resetSession();
+            }
+
+            @Override
             public void attachAsync(AsyncConnection<?> conn, Consumer<AsyncConnection<?>> giveBack) {
                 conn.giveBack = giveBack;
+            }
+
+            @Override
+            public <T> AsyncConnection<T> startLeaseAsync(AsyncConnection<T> conn) {
+                return conn.startLease();
+            }
+
+            @Override
+            public AsyncConnection<?> pooledAsync(AsyncConnection<?> conn) {
+                return conn instanceof AsyncPooledLease<?> l ? l.pooled() : conn;
+            }
+
+            @Override
+            public boolean leaseUsedAsync(AsyncConnection<?> conn) {
+                return conn.leaseUsed;
+            }
+
+            @Override
+            public String leftoversAsync(AsyncConnection<?> conn) {
+                return conn.leaseLeftovers();
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> resetSessionAsync(AsyncConnection<?> conn) {
+                return conn.resetSession();
             }
 
             @Override
@@ -120,6 +165,21 @@ public class Connection<R> implements AutoCloseable {
     }
 
     Connection(Connector.Established established, ConnectOptions<R> options) {
+        this.lock = new ReentrantLock();
+        this.adapters = Tusk.adapters().child();
+        this.notices = new NoticeHandlers();
+        this.notifications = new Notifications(this);
+        this.cancelOnTimeout = new StatementTimer.Target() {
+            @Override
+            public void cancel(Duration bound) {
+                sendCancel(bound);
+            }
+
+            @Override
+            public void abandon() {
+                driver.transport().close(); // the blocked read fails, on the statement's thread, which breaks the connection
+            }
+        };
         this.established = established;
         this.driver = established.driver();
         this.params = established.params();
@@ -133,6 +193,24 @@ public class Connection<R> implements AutoCloseable {
         if (options.socketTimeout() != null) {
             driver.socketTimeout((int) Math.max(1, options.socketTimeout().toMillis()));
         }
+    }
+
+    /**
+     * For {@link PooledLease}: a handle sharing {@code pooled}'s state (no allocation but the handle), whose
+     * every call the subclass checks and forwards to {@code pooled}.
+     */
+    Connection(Connection<R> pooled) {
+        this.lock = pooled.lock;
+        this.driver = pooled.driver;
+        this.params = pooled.params;
+        this.established = pooled.established;
+        this.options = pooled.options;
+        this.adapters = pooled.adapters;
+        this.notices = pooled.notices;
+        this.transactions = pooled.transactions;
+        this.notifications = pooled.notifications;
+        this.prepared = pooled.prepared;
+        this.cancelOnTimeout = pooled.cancelOnTimeout;
     }
 
     /** Connects with a conninfo string ({@code key=value} pairs or a {@code postgresql://} URI). */
@@ -1059,6 +1137,9 @@ public class Connection<R> implements AutoCloseable {
             if (closed || driver.core().isBroken()) {
                 return false;
             }
+            if (driver.probeNow()) {
+                return !driver.core().isBroken(); // sees a socket the server closed, without waiting
+            }
             if (deep) {
                 driver.probe(1);
             } else {
@@ -1103,6 +1184,101 @@ public class Connection<R> implements AutoCloseable {
             lock.unlock();
         }
     }
+
+    // ---------------------------------------------------------------- pool leases (see PooledLease)
+
+    @SuppressWarnings("rawtypes")
+    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<Connection, Connection> LEASE =
+            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(Connection.class, Connection.class, "lease");
+    /** With a pool: the handle of the current lease, null while the connection is not lent. */
+    private volatile Connection<R> lease;
+    /** With a pool: whether the current (or last) lease did anything with the connection; a reset is then due. */
+    volatile boolean leaseUsed;
+
+    /** A new lease of this pooled connection: a handle that refuses every call once the lease ended. */
+    private Connection<R> startLease() {
+        PooledLease<R> l = new PooledLease<>(this);
+        leaseUsed = false;
+        lease = l;
+        return l;
+    }
+
+    /** Whether {@code l} is the handle of the current lease. */
+    boolean isCurrentLease(Connection<?> l) {
+        return lease == l;
+    }
+
+    /** Ends {@code l}'s lease; false when it is not the current one (ended already: a second close()). */
+    boolean endLease(Connection<?> l) {
+        return LEASE.compareAndSet(this, l, null);
+    }
+
+    /**
+     * Why the session cannot be reset for the next borrower, or null when it can: a statement still running
+     * (in another thread: never waited for), a pipeline, a stream or COPY in progress, a transaction() block or
+     * a two-phase transaction left open, or a closed connection.
+     */
+    private String leaseLeftovers() {
+        if (!lock.tryLock()) {
+            return "a statement was still running";
+        }
+        try {
+            if (closed || driver.core().isBroken()) {
+                return "the connection is closed";
+            }
+            if (pipeline != null) {
+                return "a pipeline was left open";
+            }
+            if (activeStream != null) {
+                return "a stream was not read to its end";
+            }
+            if (driver.core().hasPending()) {
+                return "a statement or COPY was in progress";
+            }
+            if (transactions.inBlock()) {
+                return "a transaction() block was left open";
+            }
+            try {
+                transactions.twoPhase().checkNotInTpc("the pool's reset");
+            } catch (ProgrammingException e) {
+                return "a two-phase transaction was left open";
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * What a pool runs on a connection given back idle after a lease that used it: undoes every session state
+     * a borrower can leave behind in one round trip (as DISCARD ALL, but keeping the driver's own prepared
+     * statements), and puts the client-side settings back to the connection options' (autocommit, isolation,
+     * read-only, deferrable, statement timeout), dropping notifications still queued.
+     */
+    private void resetSession() {
+        lock.lock();
+        try {
+            checkUsable();
+            runInternal(RESET_SESSION_SQL);
+            transactions.setAutocommit(options.autocommit());
+            transactions.setIsolationLevel(null);
+            transactions.setReadOnly(null);
+            transactions.setDeferrable(null);
+            statementTimeout = options.statementTimeout();
+            notifications.drain();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * DISCARD ALL but for DEALLOCATE ALL, which would drop the driver's own prepared statements: only those
+     * made with SQL PREPARE ({@code from_sql}) are deallocated.
+     */
+    static final String RESET_SESSION_SQL = "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *;"
+            + " SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES;"
+            + " DO $tusk$DECLARE s text; BEGIN FOR s IN SELECT name FROM pg_prepared_statements WHERE from_sql LOOP"
+            + " EXECUTE format('DEALLOCATE %I', s); END LOOP; END$tusk$";
 
     // ---------------------------------------------------------------- cancellation
 

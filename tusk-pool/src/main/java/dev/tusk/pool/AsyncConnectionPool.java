@@ -226,8 +226,9 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
     }
 
     private void complete(Slot<R> slot, CompletableFuture<AsyncConnection<R>> lease) {
-        if (!lease.complete(slot.conn())) {
-            slot.conn().close(); // the caller gave up: the connection goes back
+        AsyncConnection<R> handle = hooks.startLeaseAsync(slot.conn()); // a handle per lease: refuses every call once given back
+        if (!lease.complete(handle)) {
+            handle.close(); // the caller gave up: the connection goes back
         }
     }
 
@@ -307,16 +308,29 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
     private void giveBack(AsyncConnection<?> returned) {
         @SuppressWarnings("unchecked")
         AsyncConnection<R> conn = (AsyncConnection<R>) returned;
-        CompletableFuture<?> repaired; // the rollback does not need the lease; reset, the user's code, does
+        CompletableFuture<?> repaired;
         if (conn.isClosed()) {
             repaired = CompletableFuture.failedFuture(new IllegalStateException("closed"));
         } else {
             TransactionStatus status = conn.info().transactionStatus();
-            CompletableFuture<Void> rolledBack = status == TransactionStatus.IDLE ? CompletableFuture.completedFuture(null) : conn.rollback();
-            repaired = reset == null ? rolledBack : rolledBack.thenCompose(v -> {
-                hooks.setLentAsync(conn, true);
-                return reset.apply(conn);
-            });
+            String leftovers;
+            if (!hooks.leaseUsedAsync(conn) && status == TransactionStatus.IDLE) {
+                // the lease did nothing with the connection: no round trip
+                repaired = reset == null ? CompletableFuture.completedFuture(null) : runReset(conn);
+            } else if ((leftovers = hooks.leftoversAsync(conn)) != null) {
+                // what cannot be undone in place (see ConnectionPool#repair): the connection is closed and replaced
+                LOG.log(System.Logger.Level.WARNING, "pool '" + name + "': connection given back while " + leftovers
+                        + ": closing it (the next borrower gets another one)");
+                repaired = CompletableFuture.failedFuture(new IllegalStateException(leftovers));
+            } else {
+                hooks.setLentAsync(conn, true); // the pool's own calls, and configure's and reset's
+                CompletableFuture<Void> rolledBack = status == TransactionStatus.IDLE ? CompletableFuture.completedFuture(null) : conn.rollback();
+                CompletableFuture<?> clean = rolledBack.thenCompose(v -> hooks.resetSessionAsync(conn));
+                if (configure != null) {
+                    clean = clean.thenCompose(v -> configure.apply(conn)); // the reset undid what it set
+                }
+                repaired = reset == null ? clean : clean.thenCompose(v -> runReset(conn));
+            }
         }
         repaired.whenComplete((v, e) -> {
             hooks.setLentAsync(conn, false);
@@ -339,6 +353,16 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
             }
             run(handOff);
         });
+    }
+
+    /** Runs the user's {@code reset} on a connection given back. */
+    private CompletableFuture<?> runReset(AsyncConnection<R> conn) {
+        hooks.setLentAsync(conn, true);
+        try {
+            return reset.apply(conn).toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**

@@ -53,9 +53,15 @@ import java.util.function.Supplier;
  * ones, and reconnect with exponential backoff when the server is away, calling
  * {@code reconnectFailed} after {@code reconnectTimeout}.
  *
- * <p>A lent connection given back inside a transaction is rolled back; one given back broken, or in a state
- * the pool cannot repair, is closed and replaced. A pooled connection must not be used after its
- * {@code close()}: while it is idle in the pool every call on it raises {@code InterfaceException}.
+ * <p>Every lease is a handle of its own ({@code connection()} returns a new one each time): once its
+ * {@code close()} gave the connection back, every call on it, or on a cursor made from it, raises
+ * {@code InterfaceException}, even after the connection was lent to someone else, and a second
+ * {@code close()} does nothing. A lease that ran nothing is given back without a round trip. After one that
+ * did, an open transaction is rolled back and the session reset in one round trip (cursors, settings,
+ * LISTENs, advisory locks, temporary tables, statements made with SQL PREPARE; the client-side settings go
+ * back to the connection options'), then {@code configure} runs again and {@code reset} runs. A connection
+ * given back broken, or in a state that cannot be reset in place (an open pipeline, a COPY or stream not
+ * read to its end, a statement still running, a transaction() block left open), is closed and replaced.
  *
  * @param <R> the row type of the pool's connections
  */
@@ -303,7 +309,7 @@ public class ConnectionPool<R> implements AutoCloseable {
             } else if (ready(slot, now)) {
                 hooks.setLent(slot.conn, true);
                 slot.since = now;
-                return slot.conn;
+                return hooks.startLease(slot.conn); // a handle per lease: refuses every call once given back
             }
             start = System.nanoTime(); // another try, after a dead or expired connection was replaced
         }
@@ -417,8 +423,10 @@ public class ConnectionPool<R> implements AutoCloseable {
 
     /** psycopg_pool's {@code putconn}: gives back a connection lent by this pool (same as its close()). */
     public void putconn(Connection<R> conn) {
-        PoolSlot<R> slot = bag.find(conn);
-        if (slot == null || slot.state() != PoolSlot.IN_USE) {
+        Connection<?> pooled = hooks.pooled(conn);
+        PoolSlot<R> slot = bag.find(pooled);
+        boolean leaseEnded = conn != pooled && conn.isClosed() && !pooled.isClosed();
+        if (slot == null || slot.state() != PoolSlot.IN_USE || leaseEnded) {
             throw new ProgrammingException("this connection was not lent by pool '" + name + "' (or was already given back)");
         }
         conn.close();
@@ -430,10 +438,10 @@ public class ConnectionPool<R> implements AutoCloseable {
             return; // given back already
         }
         long now = System.nanoTime();
-        boolean reusable = !closed && repair(slot, now);
+        boolean reusable = !closed && keepsIdleConnections() && !isRetired(slot, now) && repair(slot, now);
         hooks.setLent(slot.conn, false);
         stats.usageMs.add(TimeUnit.NANOSECONDS.toMillis(now - slot.since));
-        if (!reusable || !keepsIdleConnections() || isRetired(slot, now)) {
+        if (!reusable) {
             discard(slot);
             return;
         }
@@ -461,38 +469,75 @@ public class ConnectionPool<R> implements AutoCloseable {
         }
     }
 
-    /** Rolls back what the borrower left open and runs {@code reset}; false when the connection is unusable. */
+    /**
+     * Makes a connection given back clean for the next borrower; false when it cannot be (it is then closed
+     * and replaced). A lease that did nothing with the connection costs no round trip. After one that did:
+     * what cannot be undone in place (a pipeline, COPY or stream left open, a statement still running, a
+     * transaction() block) closes the connection; otherwise an open transaction is rolled back and the session
+     * reset in one round trip (see {@code PoolAccess.Hooks#resetSession}), then {@code configure} runs again
+     * (the reset undid its settings) and {@code reset} runs.
+     */
     private boolean repair(PoolSlot<R> slot, long now) {
         Connection<R> conn = slot.conn;
-        // the probe reads what the server sent meanwhile: a connection whose backend went away while lent (a
-        // shutdown, pg_terminate_backend) must not go back to the idle set. At most once a millisecond, as the
-        // driver itself asks the socket: a connection leased and given back in a tight loop skips its lock.
-        boolean probe = now - slot.probedAt >= TRUST_RECENT_NANOS;
-        if (probe) {
-            slot.probedAt = now;
+        if (conn.isClosed()) {
+            stats.returnsBad.increment();
+            return false;
         }
-        if (conn.isClosed() || (probe && !hooks.probe(conn, false))) {
+        if (!hooks.leaseUsed(conn) && conn.info().transactionStatus() == TransactionStatus.IDLE) {
+            // the probe reads what the server sent meanwhile: a connection whose backend went away while lent (a
+            // shutdown, pg_terminate_backend) must not go back to the idle set. At most once a millisecond, as the
+            // driver itself asks the socket: a connection leased and given back in a tight loop skips its lock.
+            boolean probe = now - slot.probedAt >= TRUST_RECENT_NANOS;
+            if (probe) {
+                slot.probedAt = now;
+            }
+            if (probe && !hooks.probe(conn, false)) {
+                stats.returnsBad.increment();
+                return false;
+            }
+            return config.reset == null || runReset(conn);
+        }
+        String leftovers = hooks.leftovers(conn);
+        if (leftovers != null) {
+            LOG.log(System.Logger.Level.WARNING, "pool '" + name + "': connection given back while " + leftovers
+                    + ": closing it (the next borrower gets another one)");
+            hooks.abort(conn); // never wait for the server: a statement still running fails now
             stats.returnsBad.increment();
             return false;
         }
         try {
+            hooks.setLent(conn, true); // the pool's own calls
             TransactionStatus status = conn.info().transactionStatus();
             if (status == TransactionStatus.INTRANS || status == TransactionStatus.INERROR) {
                 LOG.log(System.Logger.Level.WARNING, "pool '" + name + "': connection given back " + status + ", rolling back");
-                hooks.setLent(conn, true); // the pool's own calls
                 conn.rollback();
             } else if (status != TransactionStatus.IDLE) {
                 stats.returnsBad.increment();
                 return false;
             }
-            if (config.reset != null) {
-                hooks.setLent(conn, true);
-                config.reset.accept(conn);
-                return conn.info().transactionStatus() == TransactionStatus.IDLE;
+            hooks.resetSession(conn);
+            if (config.configure != null) {
+                config.configure.accept(conn);
+                if (conn.info().transactionStatus() != TransactionStatus.IDLE) {
+                    throw new ProgrammingException("configure left the connection in a transaction: commit it there");
+                }
             }
-            return true;
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "pool '" + name + "': connection given back unusable: " + e.getMessage());
+            stats.returnsBad.increment();
+            return false;
+        }
+        return config.reset == null || runReset(conn);
+    }
+
+    /** Runs the user's {@code reset}; false when it throws or leaves a transaction open. */
+    private boolean runReset(Connection<R> conn) {
+        try {
+            hooks.setLent(conn, true);
+            config.reset.accept(conn);
+            return conn.info().transactionStatus() == TransactionStatus.IDLE;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "pool '" + name + "': reset failed: " + e.getMessage());
             stats.returnsBad.increment();
             return false;
         }

@@ -230,7 +230,8 @@ public final class Connector {
             if (host.isUnixSocket()) {
                 return new UnixSocketTransport(host.socketPath());
             }
-            s = new Socket();
+            // a channel's socket: a pool can then check an idle connection without waiting (SocketTransport.readNow)
+            s = java.nio.channels.SocketChannel.open().socket();
             deadline.watch(s);
             TcpOptions.apply(s, params);
             String address = host.hostaddr() != null ? host.hostaddr() : host.host();

@@ -186,6 +186,45 @@ public final class BlockingDriver {
         }
     }
 
+    /**
+     * Checks an idle connection without waiting (a pool lending it): reads what the socket holds now. End of
+     * stream (the server closed the connection, its backend was terminated or killed), a reset, or a FATAL
+     * message the server sent before closing raise the lost-connection error; nothing to read means alive.
+     *
+     * @return false when the transport cannot read without blocking (TLS): nothing was checked
+     */
+    public boolean probeNow() {
+        InputBuffer in = core.input();
+        int n;
+        try {
+            int free = in.prepareWrite();
+            n = transport.readNow(in.array(), in.writeOffset(), free);
+        } catch (IOException e) {
+            throw lost(e);
+        }
+        if (n == Transport.CANNOT_READ_NOW) {
+            return false;
+        }
+        if (n < 0) {
+            throw lost(null);
+        }
+        if (n > 0) {
+            in.written(n);
+            lastRead = System.nanoTime();
+            try {
+                core.process();
+            } catch (TuskException e) {
+                close();
+                throw e;
+            }
+            flush();
+            if (core.fatalWhileIdle() != null) {
+                throw lost(null);
+            }
+        }
+        return true;
+    }
+
     public boolean poll(int millis) {
         InputBuffer in = core.input();
         int n;

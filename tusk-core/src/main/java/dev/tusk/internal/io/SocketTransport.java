@@ -34,6 +34,24 @@ public final class SocketTransport implements Transport {
         return in.available();
     }
 
+    /**
+     * Through the socket's channel when it has one (the plain TCP sockets {@code Connector} opens): switched
+     * to non-blocking mode for one read. The caller serialises access, so no other read is in progress.
+     */
+    @Override
+    public int readNow(byte[] b, int off, int len) throws IOException {
+        java.nio.channels.SocketChannel channel = socket.getChannel();
+        if (channel == null || socket instanceof SSLSocket) {
+            return CANNOT_READ_NOW;
+        }
+        channel.configureBlocking(false);
+        try {
+            return channel.read(java.nio.ByteBuffer.wrap(b, off, len));
+        } finally {
+            channel.configureBlocking(true);
+        }
+    }
+
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         out.write(b, off, len);

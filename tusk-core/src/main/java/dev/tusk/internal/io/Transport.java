@@ -14,6 +14,18 @@ public interface Transport extends AutoCloseable {
         return 0;
     }
 
+    /** What {@link #readNow} returns when this transport cannot read without blocking. */
+    int CANNOT_READ_NOW = -2;
+
+    /**
+     * Reads what the socket holds now, never waiting: the bytes read (0 when none), -1 at end of stream, or
+     * {@link #CANNOT_READ_NOW} when the transport cannot tell without blocking (TLS). Unlike
+     * {@link #available()}, it sees a socket the server closed or the network reset.
+     */
+    default int readNow(byte[] b, int off, int len) throws IOException {
+        return CANNOT_READ_NOW;
+    }
+
     /** 0 means wait forever. */
     void setReadTimeout(int millis) throws IOException;
 

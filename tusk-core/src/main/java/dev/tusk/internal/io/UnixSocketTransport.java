@@ -49,6 +49,11 @@ public final class UnixSocketTransport implements Transport {
     }
 
     @Override
+    public int readNow(byte[] b, int off, int len) throws IOException {
+        return channel.read(ByteBuffer.wrap(b, off, len)); // the channel is non-blocking already
+    }
+
+    @Override
     public void write(byte[] b, int off, int len) throws IOException {
         ByteBuffer bb = ByteBuffer.wrap(b, off, len);
         while (bb.hasRemaining()) {

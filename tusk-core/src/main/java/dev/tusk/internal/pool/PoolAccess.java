@@ -27,10 +27,54 @@ public final class PoolAccess {
          */
         boolean probe(Connection<?> conn, boolean deep);
 
+        /**
+         * Starts a lease of {@code conn} (attached, lent): returns a new handle that forwards every call to
+         * {@code conn} until the lease ends with the handle's {@code close()}, and refuses every call after.
+         */
+        <T> Connection<T> startLease(Connection<T> conn);
+
+        /** The pooled connection behind a lease handle; {@code conn} itself when it is not a handle. */
+        Connection<?> pooled(Connection<?> conn);
+
+        /** Whether the last lease of {@code conn} did anything with it (then its session needs a reset). */
+        boolean leaseUsed(Connection<?> conn);
+
+        /**
+         * Why the session of {@code conn}, given back, cannot be reset for the next borrower (a statement still
+         * running, a pipeline, COPY or stream in progress, a transaction block left open...), null when it can.
+         * Never waits.
+         */
+        String leftovers(Connection<?> conn);
+
+        /** Closes the socket without waiting for a statement another thread runs (which then fails). */
+        void abort(Connection<?> conn);
+
+        /**
+         * Resets the session of an idle connection for the next borrower (one round trip): cursors, GUCs,
+         * LISTENs, advisory locks, temporary tables, sequences state, statements made with SQL PREPARE, and the
+         * client-side settings of the connection options.
+         */
+        void resetSession(Connection<?> conn);
+
         /** As {@link #attach(Connection, Consumer)} for an AsyncConnection. */
         void attachAsync(dev.tusk.AsyncConnection<?> conn, Consumer<dev.tusk.AsyncConnection<?>> giveBack);
 
         void setLentAsync(dev.tusk.AsyncConnection<?> conn, boolean lent);
+
+        /** As {@link #startLease(Connection)} for an AsyncConnection. */
+        <T> dev.tusk.AsyncConnection<T> startLeaseAsync(dev.tusk.AsyncConnection<T> conn);
+
+        /** As {@link #pooled(Connection)} for an AsyncConnection. */
+        dev.tusk.AsyncConnection<?> pooledAsync(dev.tusk.AsyncConnection<?> conn);
+
+        /** As {@link #leaseUsed(Connection)} for an AsyncConnection. */
+        boolean leaseUsedAsync(dev.tusk.AsyncConnection<?> conn);
+
+        /** As {@link #leftovers(Connection)} for an AsyncConnection. */
+        String leftoversAsync(dev.tusk.AsyncConnection<?> conn);
+
+        /** As {@link #resetSession(Connection)} for an AsyncConnection: completes once the session is reset. */
+        java.util.concurrent.CompletableFuture<Void> resetSessionAsync(dev.tusk.AsyncConnection<?> conn);
 
         void closeForRealAsync(dev.tusk.AsyncConnection<?> conn);
     }
