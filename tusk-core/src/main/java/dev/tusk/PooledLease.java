@@ -267,6 +267,31 @@ final class PooledLease<R> extends Connection<R> {
     }
 
     @Override
+    void checkUsable(Copy by) {
+        use().checkUsable(by);
+    }
+
+    @Override
+    boolean abandon(dev.tusk.internal.core.Command cmd, String what, boolean cancel) {
+        return use().abandon(cmd, what, cancel);
+    }
+
+    @Override
+    void copyEnded(Copy c) {
+        use().copyEnded(c);
+    }
+
+    @Override
+    boolean inPipeline() {
+        return look().inPipeline();
+    }
+
+    @Override
+    void pipelineErrorRaised(dev.tusk.errors.TuskException e) {
+        look().pipelineErrorRaised(e);
+    }
+
+    @Override
     void pollServer(int millis) {
         use().pollServer(millis);
     }
