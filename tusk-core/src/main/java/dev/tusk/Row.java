@@ -95,6 +95,10 @@ public final class Row {
         return getString(view.index(name));
     }
 
+    /**
+     * The value as a long. A fraction (numeric, float) is dropped toward zero; NaN, an infinity or a value
+     * outside long's range is a {@link DataException}, never a clamped value.
+     */
     public long getLong(int i) {
         check(i);
         ResultData d = data();
