@@ -95,6 +95,10 @@ public final class Row {
         return getString(view.index(name));
     }
 
+    /**
+     * The value as a long. A fraction (numeric, float) is dropped toward zero; NaN, an infinity or a value
+     * outside long's range is a {@link DataException}, never a clamped value.
+     */
     public long getLong(int i) {
         check(i);
         ResultData d = data();
@@ -164,6 +168,16 @@ public final class Row {
                     if (isBinaryInteger(c.typeOid())) {
                         return WireValues.binaryLong(d.data(), off, len);
                     }
+                    if (c.typeOid() == 1700 && len >= 8) { // numeric NaN and infinities: no BigDecimal, but a double
+                        int sign = (d.data()[off + 4] & 0xff) << 8 | (d.data()[off + 5] & 0xff);
+                        if (sign == 0xC000) {
+                            return Double.NaN;
+                        } else if (sign == 0xD000) {
+                            return Double.POSITIVE_INFINITY;
+                        } else if (sign == 0xF000) {
+                            return Double.NEGATIVE_INFINITY;
+                        }
+                    }
                     Number n = toNumber(i);
                     try {
                         return dev.tusk.internal.core.Numbers.toDouble(n);
@@ -184,10 +198,24 @@ public final class Row {
         } catch (NumberFormatException e) {
             throw new DataException("value \"" + s + "\" of column \"" + c.name() + "\" is not a number");
         }
-        if (Double.isInfinite(v) && !s.endsWith("Infinity")) { // a numeric beyond 1.8e308 (trust #11)
+        if ((Double.isInfinite(v) && !s.endsWith("Infinity")) || (v == 0 && nonZero(s))) { // a numeric beyond a double (trust #11)
             throw new DataException("value " + s + " of column \"" + c.name() + "\" does not fit a double");
         }
         return v;
+    }
+
+    /** Whether a number's text has a non-zero digit before any exponent. */
+    private static boolean nonZero(String number) {
+        for (int k = 0; k < number.length(); k++) {
+            char ch = number.charAt(k);
+            if (ch == 'e' || ch == 'E') {
+                return false;
+            }
+            if (ch >= '1' && ch <= '9') {
+                return true;
+            }
+        }
+        return false;
     }
 
     public double getDouble(String name) {

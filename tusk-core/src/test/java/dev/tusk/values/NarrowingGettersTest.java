@@ -65,4 +65,17 @@ class NarrowingGettersTest {
         assertThat(Float.isNaN(r.getFloat(1))).isTrue();
         assertThat(r.getLong(6)).as("a fraction is dropped, as before").isEqualTo(2);
     }
+
+    // trust #11, found by GetterNarrowingPropertiesTest: a binary numeric infinity failed getDouble (whose error
+    // message recommends getDouble); a numeric too small for a double silently became 0.0 in text
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void numericSpecialsAndUnderflowThroughGetDouble(boolean binary, TestDatabase db) {
+        Row r = one(db, binary, "SELECT 'Infinity'::numeric, '-Infinity'::numeric, 'NaN'::numeric, 1e-400::numeric");
+        assertThat(r.getDouble(0)).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(r.getDouble(1)).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(r.getDouble(2)).isNaN();
+        assertThatThrownBy(() -> r.getDouble(3)).isInstanceOf(DataException.class);
+        assertThatThrownBy(() -> r.getFloat(3)).isInstanceOf(DataException.class);
+    }
 }

@@ -1,8 +1,8 @@
 package dev.tusk.internal.wire;
 
-import java.nio.ByteBuffer;
 import dev.tusk.errors.DataException;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
