@@ -7,7 +7,6 @@ import dev.tusk.errors.TuskException;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,12 +39,11 @@ final class JdbcResultSetMetaData implements ResultSetMetaData {
         if (catalog == null) {
             String[][] out = new String[columns.size()][];
             if (conn != null && !conn.isClosed()) {
-                List<Object> oids = new ArrayList<>();
-                List<Object> nums = new ArrayList<>();
+                StringBuilder oids = new StringBuilder("{");
                 for (Column col : columns) {
-                    oids.add((long) col.tableOid());
-                    nums.add((int) col.tableColumn());
+                    oids.append(oids.length() > 1 ? "," : "").append(Integer.toUnsignedLong(col.tableOid()));
                 }
+                oids.append('}');
                 try {
                     var cur = conn.tusk().rawCursor().execute(
                             "SELECT c.oid, a.attnum, n.nspname, c.relname, a.attname, a.attnotnull,"
@@ -53,7 +51,7 @@ final class JdbcResultSetMetaData implements ResultSetMetaData {
                                     + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                                     + " JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
                                     + " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum"
-                                    + " WHERE c.oid = ANY($1::oid[])", List.of(oids.toArray()), dev.tusk.ExecuteOptions.DEFAULT);
+                                    + " WHERE c.oid = ANY($1::text::oid[])", List.of(oids.toString()), dev.tusk.ExecuteOptions.DEFAULT);
                     Map<String, String[]> found = new HashMap<>();
                     for (Row r : cur.fetchall()) {
                         found.put(r.getLong(0) + ":" + r.getInt(1), new String[] {r.getString(2), r.getString(3), r.getString(4),
