@@ -55,6 +55,12 @@ public final class JdbcConnection implements java.sql.Connection {
      */
     public JdbcConnection(dev.tusk.Connection<Row> conn, String url, String user, JdbcConfig config, Runnable onClose)
             throws SQLException {
+        this(conn, url, user, config, onClose, true);
+    }
+
+    /** @param autocommitOn switch autocommit on (JDBC's default); false for a handle on a connection in an XA branch */
+    JdbcConnection(dev.tusk.Connection<Row> conn, String url, String user, JdbcConfig config, Runnable onClose,
+                   boolean autocommitOn) throws SQLException {
         this.conn = conn;
         this.url = url;
         this.user = user;
@@ -65,7 +71,7 @@ public final class JdbcConnection implements java.sql.Connection {
         this.onClose = onClose;
         TypedParam.register(conn.adapters());
         try {
-            if (!conn.autocommit()) {
+            if (autocommitOn && !conn.autocommit()) {
                 conn.setAutocommit(true);
             }
             if (config != null && config.boolProperty("readOnly", false)) {
