@@ -76,7 +76,7 @@ final class JdbcDatabaseMetaData implements DatabaseMetaData {
                 + " WHEN 'timetz' THEN CASE WHEN " + mod + " >= 0 THEN " + mod + " ELSE 6 END"
                 + " WHEN 'timestamp' THEN CASE WHEN " + mod + " >= 0 THEN " + mod + " ELSE 6 END"
                 + " WHEN 'timestamptz' THEN CASE WHEN " + mod + " >= 0 THEN " + mod + " ELSE 6 END"
-                + " WHEN 'int2' THEN 0 WHEN 'int4' THEN 0 WHEN 'int8' THEN 0 ELSE NULL END)";
+                + " ELSE 0 END)";
     }
 
     // ------------------------------------------------------------------ identity
