@@ -372,6 +372,19 @@ class JdbcCoreTest {
     }
 
     @Test
+    void serverNoticesBecomeWarningsOfTheStatement(TestDatabase db) throws SQLException {
+        try (Connection c = connect(db); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS no_such_table");
+            java.sql.SQLWarning w = st.getWarnings();
+            assertThat((Object) w).isNotNull();
+            assertThat(w.getMessage()).contains("no_such_table").contains("does not exist");
+            assertThat(w.getSQLState()).isEqualTo("00000");
+            st.execute("SELECT 1");
+            assertThat((Object) st.getWarnings()).isNull(); // each execution starts afresh
+        }
+    }
+
+    @Test
     void theUrlsCurrentSchemaAndApplicationNameReachTheSession(TestDatabase db) throws SQLException {
         db.admin("CREATE SCHEMA s1");
         try (Connection c = DriverManager.getConnection(Jdbc.url(db) + "&currentSchema=s1&ApplicationName=from-url")) {

@@ -49,6 +49,9 @@ public final class JdbcConnection implements java.sql.Connection {
     private SQLWarning warnings;
     private boolean schemaChanged;
     private String applicationName;
+    /** The statement running now: the server's notices become its warnings (else the connection's). */
+    private volatile JdbcStatement running;
+    private final java.util.function.Consumer<dev.tusk.errors.Diagnostic> notices = this::notice;
 
     /**
      * @param onClose what closing does besides closing the statements; null: close the Tusk connection
@@ -70,6 +73,7 @@ public final class JdbcConnection implements java.sql.Connection {
         this.networkTimeoutMillis = config == null ? 0 : config.intProperty("socketTimeout", 0) * 1000;
         this.onClose = onClose;
         TypedParam.register(conn.adapters());
+        conn.addNoticeHandler(notices);
         try {
             if (autocommitOn && !conn.autocommit()) {
                 conn.setAutocommit(true);
@@ -106,6 +110,21 @@ public final class JdbcConnection implements java.sql.Connection {
             ms = net;
         }
         return ms == 0 ? null : Duration.ofMillis(ms);
+    }
+
+    private void notice(dev.tusk.errors.Diagnostic d) {
+        String state = d.sqlstate() == null ? "01000" : d.sqlstate();
+        SQLWarning w = new SQLWarning(d.messagePrimary(), state);
+        JdbcStatement s = running;
+        if (s != null) {
+            s.addWarning(w);
+        } else {
+            addWarning(w);
+        }
+    }
+
+    void running(JdbcStatement s) {
+        running = s;
     }
 
     void forget(JdbcStatement s) {
@@ -257,15 +276,14 @@ public final class JdbcConnection implements java.sql.Connection {
         if (conn.autocommit()) {
             throw new SQLException("commit() in autocommit mode: call setAutoCommit(false) first", "25000");
         }
+        boolean failed;
         try {
-            boolean failed = conn.info().transactionStatus() == TransactionStatus.INERROR;
+            failed = conn.info().transactionStatus() == TransactionStatus.INERROR;
             conn.commit();
-            if (failed) {
-                throw new dev.tusk.jdbc.internal.JdbcTransactionRolledBack();
-            }
         } catch (TuskException e) {
             throw Errors.of(e);
-        } catch (JdbcTransactionRolledBack e) {
+        }
+        if (failed) {
             throw new java.sql.SQLTransactionRollbackException(
                     "the transaction was rolled back, not committed: a statement in it had failed", "40000");
         }
@@ -574,6 +592,7 @@ public final class JdbcConnection implements java.sql.Connection {
             return;
         }
         closed = true;
+        conn.removeNoticeHandler(notices);
         executor.execute(() -> {
             conn.close(); // never waits for the server
             if (onClose != null) {
@@ -620,6 +639,7 @@ public final class JdbcConnection implements java.sql.Connection {
                 // closing anyway
             }
         }
+        conn.removeNoticeHandler(notices);
         if (onClose != null) {
             onClose.run();
         } else {

@@ -92,6 +92,8 @@ public class JdbcStatement implements Statement {
             return stream(conn, sql, params);
         }
         executing = true;
+        warnings = null;
+        c.running(this);
         try {
             cursor = conn.rawCursor();
             cursor.execute(sql, params, options());
@@ -99,6 +101,7 @@ public class JdbcStatement implements Statement {
             throw Errors.of(e);
         } finally {
             executing = false;
+            c.running(null);
         }
         if (wantKeys) {
             updateCount = Math.max(0, cursor.rowcount());
@@ -542,6 +545,15 @@ public class JdbcStatement implements Statement {
     public SQLWarning getWarnings() throws SQLException {
         checkOpen();
         return warnings;
+    }
+
+    /** A notice the server sent while this statement ran. */
+    void addWarning(SQLWarning w) {
+        if (warnings == null) {
+            warnings = w;
+        } else {
+            warnings.setNextWarning(w);
+        }
     }
 
     @Override
