@@ -42,7 +42,10 @@ public final class JdbcConnection implements java.sql.Connection {
     final int defaultFetchSize;
     private final Runnable onClose;
     private volatile boolean closed;
-    private final Set<JdbcStatement> statements = ConcurrentHashMap.newKeySet();
+    /** Open statements, closed with the connection; made with the first statement (a bare lease needs none). */
+    private Set<JdbcStatement> statements;
+    private boolean typedParams;
+    private volatile boolean listening;
     private final AtomicInteger savepointIds = new AtomicInteger();
     private int holdability = ResultSet.CLOSE_CURSORS_AT_COMMIT;
     private volatile int networkTimeoutMillis;
@@ -72,8 +75,6 @@ public final class JdbcConnection implements java.sql.Connection {
         this.defaultFetchSize = config == null ? 0 : config.intProperty("defaultRowFetchSize", 0);
         this.networkTimeoutMillis = config == null ? 0 : config.intProperty("socketTimeout", 0) * 1000;
         this.onClose = onClose;
-        TypedParam.register(conn.adapters());
-        conn.addNoticeHandler(notices);
         try {
             if (autocommitOn && !conn.autocommit()) {
                 conn.setAutocommit(true);
@@ -128,12 +129,35 @@ public final class JdbcConnection implements java.sql.Connection {
     }
 
     void forget(JdbcStatement s) {
-        statements.remove(s);
+        Set<JdbcStatement> set = statements;
+        if (set != null) {
+            set.remove(s);
+        }
     }
 
     private <S extends JdbcStatement> S track(S s) {
-        statements.add(s);
+        Set<JdbcStatement> set = statements;
+        if (set == null) {
+            statements = set = ConcurrentHashMap.newKeySet();
+        }
+        set.add(s);
         return s;
+    }
+
+    /** Makes the session's adapters able to send {@link TypedParam}s (before the first prepared statement binds one). */
+    void enableTypedParams() {
+        if (!typedParams) {
+            TypedParam.register(conn.adapters());
+            typedParams = true;
+        }
+    }
+
+    /** Starts turning the server's notices into warnings (with the first statement: a bare lease skips it). */
+    void listenForNotices() {
+        if (!listening) {
+            listening = true;
+            conn.addNoticeHandler(notices);
+        }
     }
 
     private static void checkResultSetType(int type, int concurrency) throws SQLException {
@@ -592,7 +616,9 @@ public final class JdbcConnection implements java.sql.Connection {
             return;
         }
         closed = true;
-        conn.removeNoticeHandler(notices);
+        if (listening) {
+            conn.removeNoticeHandler(notices);
+        }
         executor.execute(() -> {
             conn.close(); // never waits for the server
             if (onClose != null) {
@@ -632,14 +658,18 @@ public final class JdbcConnection implements java.sql.Connection {
             return;
         }
         closed = true;
-        for (JdbcStatement s : List.copyOf(statements)) {
-            try {
-                s.close();
-            } catch (SQLException ignored) {
-                // closing anyway
+        if (statements != null) {
+            for (JdbcStatement s : List.copyOf(statements)) {
+                try {
+                    s.close();
+                } catch (SQLException ignored) {
+                    // closing anyway
+                }
             }
         }
-        conn.removeNoticeHandler(notices);
+        if (listening) {
+            conn.removeNoticeHandler(notices);
+        }
         if (onClose != null) {
             onClose.run();
         } else {

@@ -49,6 +49,7 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
 
     JdbcPreparedStatement(JdbcConnection c, String sql, int type, int holdability, String[] keys) throws SQLException {
         super(c, type, holdability);
+        c.enableTypedParams();
         this.sql = sql;
         this.parsed = SqlRewriter.rewrite(sql, true, true, c.callMode);
         this.keys = keys;

@@ -54,6 +54,7 @@ public class JdbcStatement implements Statement {
         this.resultSetType = resultSetType;
         this.holdability = holdability;
         this.fetchSize = c.defaultFetchSize;
+        c.listenForNotices();
     }
 
     void checkOpen() throws SQLException {
