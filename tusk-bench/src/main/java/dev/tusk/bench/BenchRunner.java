@@ -26,7 +26,7 @@ import java.util.Map;
  *
  * <p>{@code quick} (default): 1 round of 1 s warm-up (3 s for point selects, fetch and insert) + 2 × 1 s measurement per client,
  * about 3.5 minutes on 2 cores; run it twice to see the spread.
- * {@code full}: 3 rounds of 3 × 2 s warm-up + 5 × 2 s. A workload name (point, fetch, fetch-receive, insert, concurrent, pipelining-256, connect, pool, pool-8thr)
+ * {@code full}: 3 rounds of 3 × 2 s warm-up + 5 × 2 s. A workload name (point, fetch, fetch-receive, insert, concurrent, pipelining-256, connect, pool, pool-8thr, jdbc-point, jdbc-fetch, jdbc-insert, jdbc-pool, jdbc-pool-8thr)
  * after the mode restricts the run to it ({@code getters} runs only when named: it reads rows already in memory). The point-select workload also runs pgbench (same query,
  * {@code -M prepared}) when it is installed, as the server's own limit; the fetch workload reports the
  * server's own limit as "server" (its time to produce and serialize the rows, see {@link ServerSerializeLimit}).
@@ -69,7 +69,15 @@ public final class BenchRunner {
             new Workload("connect", ConnectBench.class, "", List.of("tusk", "pgjdbc", "vertx"), 1, "connects/s"),
             new Workload("pool", PoolBench.class, "uncontended", List.of("tusk", "hikari"), 1, "leases/s"),
             new Workload("pool-8thr", PoolBench.class, "contended", List.of("tusk", "hikari"), 1, "leases/s"),
-            new Workload("getters", GetterBench.class, "", List.of("tusk", "tusk-binary"), GetterBench.ROWS, "rows/s"));
+            new Workload("getters", GetterBench.class, "", List.of("tusk", "tusk-binary"), GetterBench.ROWS, "rows/s"),
+            // the same JDBC code on tusk-jdbc (jdbc:tusk:postgresql:) and on pgjdbc
+            new Workload("jdbc-point", JdbcPointSelectBench.class, "", List.of("tusk-jdbc", "pgjdbc"), 1, "queries/s", Map.of(), 3),
+            new Workload("jdbc-fetch", JdbcFetchBench.class, "", List.of("tusk-jdbc", "pgjdbc"), BenchServer.WIDE_ROWS, "rows/s",
+                    Map.of(), 3),
+            new Workload("jdbc-insert", JdbcInsertBench.class, "", List.of("tusk-jdbc", "pgjdbc-rewrite", "pgjdbc"), InsertBench.ROWS,
+                    "rows/s", Map.of(), 3),
+            new Workload("jdbc-pool", JdbcPoolBench.class, "uncontended", List.of("tusk-jdbc", "pgjdbc"), 1, "leases/s"),
+            new Workload("jdbc-pool-8thr", JdbcPoolBench.class, "contended", List.of("tusk-jdbc", "pgjdbc"), 1, "leases/s"));
 
     private BenchRunner() {
     }
