@@ -45,6 +45,7 @@ class StringRoundTripPropertiesTest {
                 check(conn, s, valid, nul, "COPY", () -> {
                     try (Copy copy = conn.cursor().copy("COPY s FROM STDIN")) {
                         copy.writeRow(k, s);
+                        copy.finish();
                     }
                     return conn.execute("SELECT t FROM s WHERE k = %s", k).fetchone().getString(0);
                 });
