@@ -49,7 +49,14 @@ class ConnectionStateMachineTest {
      * Operations (by {@link Op#name()}) whose current behaviour is one of the trust issue's known defects: the
      * model keeps their correct expectation but the CI run leaves them out. Empty it as the fixes are merged.
      */
-    static final Set<String> KNOWN_DEFECTS = Set.of();
+    static final Set<String> KNOWN_DEFECTS = Set.of(
+            "streamEarlyClose",               // stream early close drains the whole result
+            "copyOutAbandoned",               // an abandoned COPY TO blocks the next statement
+            "statementDuringCopyIn",          // a statement during COPY FROM kills the session
+            "copyInBodyThrows",               // an exception in try (Copy) commits the rows
+            "closeFromAnotherThread",         // close() from another thread waits for the running statement
+            "serverCursorCloseAfterRollback", // ServerCursor.close() after a rollback opens a transaction
+            "freeze");                        // blocking statement timeout unbounded with a frozen server
 
     static final int DEFAULT_SEQUENCES = 60;
     static final int DEFAULT_STEPS = 25;
