@@ -137,7 +137,7 @@ class ConnectionStateMachineTest {
             String gidPrefix = "tusk-model-" + Long.toUnsignedString(seed, 36) + "-";
             boolean autocommit = random.nextBoolean();
             db.admin("CREATE TABLE " + table + " (id serial, v int)");
-            FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+            FaultProxy proxy = FaultProxy.start(db.host(), db.port()).triggersOnlyOnConnection(1); // not a cancel's
             Connection<Row> conn = Connection.connect(ConnectOptions.builder().conninfo(db.conninfo()).host("127.0.0.1")
                     .port(proxy.port()).sslmode("disable").autocommit(autocommit).build());
             Env env = new Env(db, proxy, conn, table, gidPrefix, random, threads);
