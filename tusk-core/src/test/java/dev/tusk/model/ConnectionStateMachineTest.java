@@ -1,6 +1,8 @@
 package dev.tusk.model;
 
+import dev.tusk.AsyncConnection;
 import dev.tusk.ConnectOptions;
+import dev.tusk.ConnectionInfo;
 import dev.tusk.Connection;
 import dev.tusk.PipelineStatus;
 import dev.tusk.Row;
@@ -73,6 +75,15 @@ class ConnectionStateMachineTest {
 
     @Test
     void randomSequencesKeepTransactionStatusBrokenAndOutcomesTrue(TestDatabase db) {
+        runSequences(db, false);
+    }
+
+    @Test
+    void randomSequencesOnTheAsyncConnectionKeepItsStateTrue(TestDatabase db) {
+        runSequences(db, true);
+    }
+
+    private static void runSequences(TestDatabase db, boolean async) {
         int sequences = Integer.getInteger("tusk.model.sequences", DEFAULT_SEQUENCES);
         int steps = Integer.getInteger("tusk.model.steps", DEFAULT_STEPS);
         String seedProperty = System.getProperty("tusk.model.seed", "");
@@ -90,7 +101,7 @@ class ConnectionStateMachineTest {
         int stepsRan = 0;
         try {
             for (int i = 0; i < sequences && millisSince(start) < MAX_RUN_MILLIS; i++) {
-                Sequence s = new Sequence(db, base + i, i, steps, includeKnown, threads);
+                Sequence s = new Sequence(db, base + i, i, steps, includeKnown, threads, async);
                 String failure = s.run();
                 ran++;
                 stepsRan += s.stepsRun;
@@ -101,9 +112,9 @@ class ConnectionStateMachineTest {
         } finally {
             threads.shutdownNow();
         }
-        System.out.printf("ConnectionStateMachineTest: %d sequences, %d steps, base seed %d, %d ms, %d failing%n", ran,
-                stepsRan, base, millisSince(start), failures.size());
-        assertThat(failures).as("failing sequences (base seed %d)", base).isEmpty();
+        System.out.printf("ConnectionStateMachineTest (%s): %d sequences, %d steps, base seed %d, %d ms, %d failing%n",
+                async ? "async" : "blocking", ran, stepsRan, base, millisSince(start), failures.size());
+        assertThat(failures).as("failing sequences (%s, base seed %d)", async ? "async" : "blocking", base).isEmpty();
     }
 
     private static long millisSince(long startNanos) {
@@ -118,10 +129,15 @@ class ConnectionStateMachineTest {
         private final int steps;
         private final boolean includeKnown;
         private final ExecutorService threads;
+        private final boolean async;
         private final List<String> history = new ArrayList<>();
+        private Connection<Row> conn;
+        private AsyncConnection<Row> asyncConn;
         int stepsRun;
 
-        Sequence(TestDatabase db, long seed, int index, int steps, boolean includeKnown, ExecutorService threads) {
+        Sequence(TestDatabase db, long seed, int index, int steps, boolean includeKnown, ExecutorService threads,
+                boolean async) {
+            this.async = async;
             this.db = db;
             this.seed = seed;
             this.index = index;
@@ -138,9 +154,14 @@ class ConnectionStateMachineTest {
             boolean autocommit = random.nextBoolean();
             db.admin("CREATE TABLE " + table + " (id serial, v int)");
             FaultProxy proxy = FaultProxy.start(db.host(), db.port()).triggersOnlyOnConnection(1); // not a cancel's
-            Connection<Row> conn = Connection.connect(ConnectOptions.builder().conninfo(db.conninfo()).host("127.0.0.1")
-                    .port(proxy.port()).sslmode("disable").autocommit(autocommit).build());
-            Env env = new Env(db, proxy, conn, table, gidPrefix, random, threads);
+            ConnectOptions<Row> options = ConnectOptions.builder().conninfo(db.conninfo()).host("127.0.0.1")
+                    .port(proxy.port()).sslmode("disable").autocommit(autocommit).build();
+            if (async) {
+                asyncConn = AsyncConnection.connect(options).join();
+            } else {
+                conn = Connection.connect(options);
+            }
+            Env env = new Env(db, proxy, conn, asyncConn, table, gidPrefix, random, threads);
             ConnectionModel model = new ConnectionModel(autocommit);
             history.add("connect autocommit=" + autocommit + " " + model);
             String failure = null;
@@ -173,7 +194,7 @@ class ConnectionStateMachineTest {
                     history.add(step + " " + op + " -> " + describe(t) + " (" + ms + " ms), expected " + expected.describe());
                     if (expected.allows(t)) {
                         model = expected.next();
-                    } else if (before.faultPending && t instanceof OperationalException && conn.isBroken()) {
+                    } else if (before.faultPending && t instanceof OperationalException && isBroken()) {
                         model = before.copy();
                         model.lost();
                     } else {
@@ -182,21 +203,21 @@ class ConnectionStateMachineTest {
                                 + describe(t) + stack(t);
                         break;
                     }
-                    if (before.faultPending && model.usable() && conn.isBroken()) {
-                        model.lost(); // noticed the fault while the step's outcome was still an allowed one
+                    if ((before.faultPending || op instanceof Ops.Fault) && model.usable() && isBroken()) {
+                        model.lost(); // noticed the fault (the async driver's loop reads the cut at once)
                     }
-                    String wrong = checkState(conn, model);
+                    String wrong = checkState(model);
                     history.add("   " + model);
                     if (wrong != null) {
                         failure = "after step " + step + " " + op.name() + ": " + wrong;
                     }
                 }
                 if (failure == null) {
-                    failure = finish(conn, proxy, model, table);
+                    failure = finish(proxy, model, table);
                 }
             } finally {
                 Object closed = runWithDeadline(() -> {
-                    conn.close();
+                    closeConnection();
                     return null;
                 });
                 proxy.close();
@@ -214,24 +235,28 @@ class ConnectionStateMachineTest {
         }
 
         /** The end of a sequence: a fault that fired must be noticed; the committed rows must be what the model says. */
-        private String finish(Connection<Row> conn, FaultProxy proxy, ConnectionModel model, String table) {
+        private String finish(FaultProxy proxy, ConnectionModel model, String table) {
             if (model.usable() && model.faultPending && (proxy.triggered() || model.frozen)) {
                 Object r = runWithDeadline(() -> {
-                    conn.execute("SELECT 1");
+                    if (async) {
+                        AsyncOps.join(asyncConn.execute("SELECT 1"));
+                    } else {
+                        conn.execute("SELECT 1");
+                    }
                     return null;
                 });
                 history.add("end: SELECT 1 after the injected fault fired -> " + (r == HUNG ? "HUNG" : describe((Throwable) r)));
                 if (r == HUNG) {
                     return "a statement after a " + (model.frozen ? "freeze" : "cut") + " hung";
                 }
-                if (!(r instanceof OperationalException) || !conn.isBroken()) {
+                if (!(r instanceof OperationalException) || !isBroken()) {
                     return "a statement after a fault that fired ended with " + describe((Throwable) r)
-                            + " and isBroken()=" + conn.isBroken() + ": expected an OperationalException and isBroken()";
+                            + " and isBroken()=" + isBroken() + ": expected an OperationalException and isBroken()";
                 }
                 model.lost();
             }
             runWithDeadline(() -> {
-                conn.close();
+                closeConnection();
                 return null;
             });
             if (!model.rowsUnknown) {
@@ -259,7 +284,7 @@ class ConnectionStateMachineTest {
             List<Op> candidates = new ArrayList<>();
             List<Integer> weights = new ArrayList<>();
             int total = 0;
-            for (Ops.Weighted w : Ops.ALL) {
+            for (Ops.Weighted w : async ? AsyncOps.ALL : Ops.ALL) {
                 Op op = w.factory().apply(random);
                 if ((includeKnown || !KNOWN_DEFECTS.contains(op.name())) && (!model.usable() || op.applicable(model))
                         && !(model.usable() == false && op instanceof Ops.Fault)) {
@@ -278,12 +303,36 @@ class ConnectionStateMachineTest {
             throw new IllegalStateException();
         }
 
+        private boolean isBroken() {
+            return async ? asyncConn.isBroken() : conn.isBroken();
+        }
+
+        private boolean isClosed() {
+            return async ? asyncConn.isClosed() : conn.isClosed();
+        }
+
+        private ConnectionInfo info() {
+            return async ? asyncConn.info() : conn.info();
+        }
+
+        private boolean autocommit() {
+            return async ? asyncConn.autocommit() : conn.autocommit();
+        }
+
+        private void closeConnection() throws Exception {
+            if (async) {
+                AsyncOps.join(asyncConn.closeAsync());
+            } else {
+                conn.close();
+            }
+        }
+
         private Object runWithDeadline(Callable<Object> body) {
             Future<Object> f = threads.submit(() -> {
                 try {
                     return body.call();
                 } catch (Throwable t) {
-                    return t;
+                    return AsyncOps.unwrap(t);
                 }
             });
             try {
@@ -297,10 +346,10 @@ class ConnectionStateMachineTest {
         }
 
         /** What the connection says about itself must match the model; returns what is wrong, or null. */
-        private static String checkState(Connection<Row> conn, ConnectionModel m) {
-            boolean broken = conn.isBroken();
-            boolean closed = conn.isClosed();
-            TransactionStatus status = conn.info().transactionStatus();
+        private String checkState(ConnectionModel m) {
+            boolean broken = isBroken();
+            boolean closed = isClosed();
+            TransactionStatus status = info().transactionStatus();
             String seen = " (isBroken()=" + broken + ", isClosed()=" + closed + ", transactionStatus()=" + status + ")";
             if (m.broken) {
                 if (!broken || !closed || status != TransactionStatus.UNKNOWN) {
@@ -321,11 +370,11 @@ class ConnectionStateMachineTest {
             if (status != m.tx) {
                 return "transactionStatus() is " + status + ", the model says " + m.tx + seen;
             }
-            if (conn.autocommit() != m.autocommit) {
-                return "autocommit() is " + conn.autocommit() + ", the model says " + m.autocommit;
+            if (autocommit() != m.autocommit) {
+                return "autocommit() is " + autocommit() + ", the model says " + m.autocommit;
             }
-            if (conn.info().pipelineStatus() != PipelineStatus.OFF) {
-                return "pipelineStatus() is " + conn.info().pipelineStatus() + " after the pipeline block ended";
+            if (info().pipelineStatus() != PipelineStatus.OFF) {
+                return "pipelineStatus() is " + info().pipelineStatus() + " after the pipeline block ended";
             }
             return null;
         }

@@ -813,7 +813,11 @@ final class Ops {
         }
 
         public void apply(Env env) {
-            env.conn.setStatementTimeout(Duration.ofMillis(300));
+            if (env.async != null) {
+                env.async.setStatementTimeout(Duration.ofMillis(300));
+            } else {
+                env.conn.setStatementTimeout(Duration.ofMillis(300));
+            }
             env.proxy.failNow(FaultProxy.Action.SILENCE);
         }
     }
