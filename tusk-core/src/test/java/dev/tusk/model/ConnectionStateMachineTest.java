@@ -62,7 +62,9 @@ class ConnectionStateMachineTest {
             "serverCursorCloseAfterRollback", // ServerCursor.close() after a rollback opens a transaction
             "freeze",                         // blocking statement timeout unbounded with a frozen server (and COMMIT,
                                               // COPY, pipeline Sync, 2PC ignore the timeout: ModelFindingsTest)
-            "async.twoPhaseWhenClosed");      // NEW: async tpcBegin on a broken connection raises ProgrammingException
+            "async.twoPhaseWhenClosed",       // NEW: async tpcBegin on a broken connection raises ProgrammingException
+            "async.rollbackWhenClosed",       // NEW, same cause: async rollback()/commit() on a connection lost during a
+            "async.commitWhenClosed");        // two-phase transaction raise ProgrammingException ("forbidden during 2PC")
 
     static final int DEFAULT_SEQUENCES = 60;
     static final int DEFAULT_STEPS = 25;

@@ -36,7 +36,10 @@ class ModelFindingsTest {
     // lost in the middle of a transaction, tpcBegin() checks the transaction status it last expected before it
     // checks that the connection is usable, and fails with ProgrammingException "connection in status INTRANS;
     // commit or roll back first" -- advice that cannot work -- instead of the OperationalException every other call
-    // raises on a broken connection (the blocking tpcBegin checks the connection first)
+    // raises on a broken connection (the blocking tpcBegin checks the connection first). Same cause, seed
+    // 5674822258923 (async, key "async.rollbackWhenClosed"): a connection lost during tpcBegin's transaction answers
+    // rollback() with ProgrammingException "rollback() is forbidden during two-phase transaction ...: use
+    // tpcCommit() or tpcRollback()" instead of OperationalException
     @Test
     @Disabled("new finding: AsyncConnection.tpcBegin on a broken connection raises ProgrammingException (status INTRANS)")
     void asyncTpcBeginOnALostConnectionSaysTheConnectionIsBroken(TestDatabase db) throws Exception {
