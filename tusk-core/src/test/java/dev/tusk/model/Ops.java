@@ -312,6 +312,30 @@ final class Ops {
         return "COPY " + env.table + " (v) FROM STDIN";
     }
 
+    /**
+     * Ends a COPY FROM so that its rows are kept. The trust-streamcopy branch adds {@code Copy.finish()} (a COPY
+     * FROM closed without it is abandoned); called when present, so the model runs before and after that merge.
+     * Once merged, this can become a plain {@code copy.finish()}.
+     */
+    static void finishCopyIn(Copy copy) {
+        java.lang.reflect.Method finish;
+        try {
+            finish = Copy.class.getMethod("finish");
+        } catch (NoSuchMethodException before) {
+            return; // close() ends it
+        }
+        try {
+            finish.invoke(copy);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     record CopyIn(int rows) implements Op {
         public String name() {
             return "copyIn";
@@ -326,6 +350,7 @@ final class Ops {
                 for (int i = 0; i < rows; i++) {
                     copy.writeRow(i);
                 }
+                finishCopyIn(copy);
             }
         }
     }
@@ -347,6 +372,7 @@ final class Ops {
             try (Copy copy = env.conn.cursor().copy(copyIn(env))) {
                 copy.write("1\n");
                 copy.write("not-a-number\n");
+                finishCopyIn(copy);
             }
         }
     }
@@ -397,6 +423,7 @@ final class Ops {
                     // expected: the COPY is in progress
                 }
                 copy.writeRow(2);
+                finishCopyIn(copy);
             }
         }
     }
