@@ -72,6 +72,7 @@ public final class FaultProxy implements AutoCloseable {
     private volatile ByteTrigger serverBytes;
     private volatile ByteTrigger clientBytes;
     private volatile MessageTrigger serverMessage;
+    private volatile int triggerConnection;
 
     private FaultProxy(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -142,6 +143,17 @@ public final class FaultProxy implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Limits the one-shot triggers ({@link #failAfterServerBytes}, {@link #failAfterClientBytes},
+     * {@link #failAtServerMessage}) to the {@code n}-th accepted connection (counting from 1), so that other
+     * connections through the proxy (a cancel request's) neither fire nor consume them; 0 (the default) lets
+     * every connection fire them.
+     */
+    public FaultProxy triggersOnlyOnConnection(int n) {
+        triggerConnection = n;
+        return this;
+    }
+
     /** Applies {@code action} to every open connection now. */
     public void failNow(Action action) {
         for (Link l : links) {
@@ -188,7 +200,7 @@ public final class FaultProxy implements AutoCloseable {
             } catch (IOException e) {
                 return; // closed
             }
-            accepted.incrementAndGet();
+            int number = accepted.incrementAndGet();
             Socket server = new Socket();
             try {
                 client.setTcpNoDelay(true);
@@ -199,7 +211,7 @@ public final class FaultProxy implements AutoCloseable {
                 closeQuietly(server, false);
                 continue;
             }
-            Link link = new Link(client, server);
+            Link link = new Link(client, server, number);
             links.add(link);
             if (silentFromStart) {
                 link.apply(Action.SILENCE);
@@ -223,13 +235,15 @@ public final class FaultProxy implements AutoCloseable {
     private final class Link {
         final Socket client;
         final Socket server;
+        final int number;
         final CountDownLatch unsilenced = new CountDownLatch(1); // released only when closed
         volatile boolean silent;
         volatile boolean dead;
 
-        Link(Socket client, Socket server) {
+        Link(Socket client, Socket server, int number) {
             this.client = client;
             this.server = server;
+            this.number = number;
         }
 
         void start() {
@@ -304,6 +318,11 @@ public final class FaultProxy implements AutoCloseable {
                 }
                 int len = n - off;
                 Action action = null;
+                int only = triggerConnection;
+                if (only != 0 && only != number) {
+                    send(buf, off, len, out); // triggers belong to another connection
+                    return true;
+                }
                 ByteTrigger bt = s2c ? serverBytes : clientBytes;
                 if (bt != null) {
                     long left = bt.remaining.get();

@@ -1,0 +1,410 @@
+package dev.tusk.model;
+
+import dev.tusk.AsyncConnection;
+import dev.tusk.ConnectOptions;
+import dev.tusk.ConnectionInfo;
+import dev.tusk.Connection;
+import dev.tusk.PipelineStatus;
+import dev.tusk.Row;
+import dev.tusk.TransactionStatus;
+import dev.tusk.errors.OperationalException;
+import dev.tusk.testing.FaultProxy;
+import dev.tusk.testing.TestDatabase;
+import dev.tusk.testing.TuskTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Model-based test of the blocking {@link Connection}'s states (trust issue): random sequences of operations
+ * (statements, transactions and blocks, pipelines, COPY in and out, streams, server cursors, two-phase commit,
+ * cancel, statement timeout, close) with network faults injected at random points through a {@link FaultProxy}
+ * (cut now, cut at the k-th message of a type, cut after n bytes, freeze, delay). After every step the real
+ * connection is checked against {@link ConnectionModel}: the step's outcome (success or the exception class the
+ * model allows), {@code info().transactionStatus()}, {@code isBroken()}, {@code isClosed()}, autocommit, and at
+ * the end of each sequence the rows the server really committed. Every step runs under a deadline, so a hang is
+ * a failure with its seed, never a stuck build.
+ *
+ * <p>Runs {@value #DEFAULT_SEQUENCES} sequences of {@value #DEFAULT_STEPS} steps by default. Longer runs and
+ * replays: {@code -Dtusk.model.sequences=N -Dtusk.model.steps=M} and {@code -Dtusk.model.seed=S} (sequence
+ * {@code i} uses seed {@code S + i}; {@code -Dtusk.model.seed=random} picks a fresh one). A failure prints the
+ * seed, the replay command and every step so far. {@code -Dtusk.model.includeKnownDefects=true} also runs the
+ * operations of {@link #KNOWN_DEFECTS}.
+ */
+@TuskTest
+@Timeout(value = 20, unit = TimeUnit.MINUTES) // the CI-bounded run takes well under a minute; see MAX_RUN_MILLIS
+class ConnectionStateMachineTest {
+    /**
+     * Operations (by {@link Op#name()}) whose current behaviour is one of the trust issue's known defects: the
+     * model keeps their correct expectation but the CI run leaves them out. Empty it as the fixes are merged. A key
+     * may also be {@code [async.]name[WhenClosed]}: the operation on the async driver only, and/or only on a closed
+     * or broken connection.
+     */
+    static final Set<String> KNOWN_DEFECTS = Set.of(
+            "streamEarlyClose",               // stream early close drains the whole result
+            "copyOutAbandoned",               // an abandoned COPY TO blocks the next statement
+            "statementDuringCopyIn",          // a statement during COPY FROM kills the session
+            "copyInBodyThrows",               // an exception in try (Copy) commits the rows
+            "closeFromAnotherThread",         // close() from another thread waits for the running statement
+            "serverCursorCloseAfterRollback", // ServerCursor.close() after a rollback opens a transaction
+            "freeze",                         // blocking statement timeout unbounded with a frozen server (and COMMIT,
+                                              // COPY, pipeline Sync, 2PC ignore the timeout: ModelFindingsTest)
+            "async.twoPhaseWhenClosed",       // NEW: async tpcBegin on a broken connection raises ProgrammingException
+            "async.rollbackWhenClosed",       // NEW, same cause: async rollback()/commit() on a connection lost during a
+            "async.commitWhenClosed");        // two-phase transaction raise ProgrammingException ("forbidden during 2PC")
+
+    static final int DEFAULT_SEQUENCES = 60;
+    static final int DEFAULT_STEPS = 25;
+    static final long DEFAULT_SEED = 0x7057_2026_1206L;
+    /** No step may take longer than this (the longest legitimate one, a cancelled 5 s sleep, takes ~0.2 s). */
+    static final long STEP_DEADLINE_MILLIS = 10_000;
+    /** Long runs stop starting sequences after this, inside the @Timeout. */
+    static final long MAX_RUN_MILLIS = 18 * 60_000;
+    /** Steps still run on a closed or broken connection before the sequence ends. */
+    static final int STEPS_AFTER_CLOSE = 3;
+
+    private static final Object HUNG = new Object();
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    @Test
+    void randomSequencesKeepTransactionStatusBrokenAndOutcomesTrue(TestDatabase db) {
+        runSequences(db, false);
+    }
+
+    @Test
+    void randomSequencesOnTheAsyncConnectionKeepItsStateTrue(TestDatabase db) {
+        runSequences(db, true);
+    }
+
+    private static void runSequences(TestDatabase db, boolean async) {
+        int sequences = Integer.getInteger("tusk.model.sequences", DEFAULT_SEQUENCES);
+        int steps = Integer.getInteger("tusk.model.steps", DEFAULT_STEPS);
+        String seedProperty = System.getProperty("tusk.model.seed", "");
+        long base = seedProperty.isEmpty() ? DEFAULT_SEED
+                : seedProperty.equals("random") ? System.nanoTime() : Long.parseLong(seedProperty);
+        boolean includeKnown = Boolean.getBoolean("tusk.model.includeKnownDefects");
+        ExecutorService threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "model-step-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        List<String> failures = new ArrayList<>();
+        long start = System.nanoTime();
+        int ran = 0;
+        int stepsRan = 0;
+        try {
+            for (int i = 0; i < sequences && millisSince(start) < MAX_RUN_MILLIS; i++) {
+                Sequence s = new Sequence(db, base + i, i, steps, includeKnown, threads, async);
+                String failure = s.run();
+                ran++;
+                stepsRan += s.stepsRun;
+                if (failure != null) {
+                    failures.add(failure);
+                }
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        System.out.printf("ConnectionStateMachineTest (%s): %d sequences, %d steps, base seed %d, %d ms, %d failing%n",
+                async ? "async" : "blocking", ran, stepsRan, base, millisSince(start), failures.size());
+        assertThat(failures).as("failing sequences (%s, base seed %d)", async ? "async" : "blocking", base).isEmpty();
+    }
+
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** One random sequence on a fresh connection through a fresh proxy. */
+    static final class Sequence {
+        private final TestDatabase db;
+        private final long seed;
+        private final int index;
+        private final int steps;
+        private final boolean includeKnown;
+        private final ExecutorService threads;
+        private final boolean async;
+        private final List<String> history = new ArrayList<>();
+        private Connection<Row> conn;
+        private AsyncConnection<Row> asyncConn;
+        int stepsRun;
+
+        Sequence(TestDatabase db, long seed, int index, int steps, boolean includeKnown, ExecutorService threads,
+                boolean async) {
+            this.async = async;
+            this.db = db;
+            this.seed = seed;
+            this.index = index;
+            this.steps = steps;
+            this.includeKnown = includeKnown;
+            this.threads = threads;
+        }
+
+        /** Runs the sequence; returns a failure report, or null. */
+        String run() {
+            Random random = new Random(seed);
+            String table = "model_" + index + "_" + Long.toUnsignedString(seed, 36);
+            String gidPrefix = "tusk-model-" + Long.toUnsignedString(seed, 36) + "-";
+            boolean autocommit = random.nextBoolean();
+            db.admin("CREATE TABLE " + table + " (id serial, v int)");
+            FaultProxy proxy = FaultProxy.start(db.host(), db.port()).triggersOnlyOnConnection(1); // not a cancel's
+            ConnectOptions<Row> options = ConnectOptions.builder().conninfo(db.conninfo()).host("127.0.0.1")
+                    .port(proxy.port()).sslmode("disable").autocommit(autocommit).build();
+            if (async) {
+                asyncConn = AsyncConnection.connect(options).join();
+            } else {
+                conn = Connection.connect(options);
+            }
+            Env env = new Env(db, proxy, conn, asyncConn, table, gidPrefix, random, threads);
+            ConnectionModel model = new ConnectionModel(autocommit);
+            history.add("connect autocommit=" + autocommit + " " + model);
+            String failure = null;
+            int afterClose = 0;
+            try {
+                for (int step = 0; step < steps && failure == null; step++) {
+                    if (!model.usable() && afterClose++ >= STEPS_AFTER_CLOSE) {
+                        break;
+                    }
+                    Op op = pick(random, model);
+                    env.step = step;
+                    stepsRun++;
+                    ConnectionModel before = model;
+                    Op.Outcome expected = model.usable() ? op.expect(model.copy())
+                            : op.quietWhenClosed() ? Op.Outcome.ok(model.copy())
+                            : Op.Outcome.fails(OperationalException.class, model.copy());
+                    long t0 = System.nanoTime();
+                    Object result = runWithDeadline(() -> {
+                        op.apply(env);
+                        return null;
+                    });
+                    long ms = millisSince(t0);
+                    if (result == HUNG) {
+                        history.add(step + " " + op + " -> HUNG (no answer within " + STEP_DEADLINE_MILLIS + " ms)");
+                        failure = "step " + step + " " + op.name() + " hung: still running after " + STEP_DEADLINE_MILLIS
+                                + " ms in state " + before;
+                        break;
+                    }
+                    Throwable t = (Throwable) result;
+                    history.add(step + " " + op + " -> " + describe(t) + " (" + ms + " ms), expected " + expected.describe());
+                    if (expected.allows(t)) {
+                        model = expected.next();
+                    } else if (before.faultPending && t instanceof OperationalException && isBroken()) {
+                        model = before.copy();
+                        model.lost();
+                    } else {
+                        failure = "step " + step + " " + op.name() + " in state " + before + ": expected "
+                                + expected.describe() + (before.faultPending ? " (or a lost connection)" : "") + ", got "
+                                + describe(t) + stack(t);
+                        break;
+                    }
+                    if ((before.faultPending || op instanceof Ops.Fault) && model.usable() && isBroken()) {
+                        model.lost(); // noticed the fault (the async driver's loop reads the cut at once)
+                    }
+                    String wrong = checkState(model);
+                    history.add("   " + model);
+                    if (wrong != null) {
+                        failure = "after step " + step + " " + op.name() + ": " + wrong;
+                    }
+                }
+                if (failure == null) {
+                    failure = finish(proxy, model, table);
+                }
+            } finally {
+                Object closed = runWithDeadline(() -> {
+                    closeConnection();
+                    return null;
+                });
+                proxy.close();
+                if (closed == HUNG && failure == null) {
+                    failure = "close() at the end of the sequence hung";
+                }
+                rollbackPrepared();
+            }
+            if (failure == null) {
+                return null;
+            }
+            return "\n=== sequence " + index + ", seed " + seed + " (replay: -Dtusk.model.seed=" + seed
+                    + " -Dtusk.model.sequences=1" + (steps != DEFAULT_STEPS ? " -Dtusk.model.steps=" + steps : "") + ")\n"
+                    + failure + "\n--- steps:\n  " + String.join("\n  ", history) + "\n";
+        }
+
+        /** The end of a sequence: a fault that fired must be noticed; the committed rows must be what the model says. */
+        private String finish(FaultProxy proxy, ConnectionModel model, String table) {
+            if (model.usable() && model.faultPending && (proxy.triggered() || model.frozen)) {
+                Object r = runWithDeadline(() -> {
+                    if (async) {
+                        AsyncOps.join(asyncConn.execute("SELECT 1"));
+                    } else {
+                        conn.execute("SELECT 1");
+                    }
+                    return null;
+                });
+                history.add("end: SELECT 1 after the injected fault fired -> " + (r == HUNG ? "HUNG" : describe((Throwable) r)));
+                if (r == HUNG) {
+                    return "a statement after a " + (model.frozen ? "freeze" : "cut") + " hung";
+                }
+                if (!(r instanceof OperationalException) || !isBroken()) {
+                    return "a statement after a fault that fired ended with " + describe((Throwable) r)
+                            + " and isBroken()=" + isBroken() + ": expected an OperationalException and isBroken()";
+                }
+                model.lost();
+            }
+            runWithDeadline(() -> {
+                closeConnection();
+                return null;
+            });
+            if (!model.rowsUnknown) {
+                String count = db.adminQuery("SELECT count(*) FROM " + table);
+                history.add("end: committed rows " + count + ", model " + model.committedRows);
+                if (Long.parseLong(count.trim()) != model.committedRows) {
+                    return "the table has " + count + " committed rows, the model " + model.committedRows
+                            + " (a rolled-back or aborted step committed, or a committed one did not)";
+                }
+            }
+            return null;
+        }
+
+        private void rollbackPrepared() {
+            String gids = db.adminQuery("SELECT coalesce(string_agg(gid, '|'), '') FROM pg_prepared_xacts WHERE database = current_database()");
+            if (gids == null || gids.isBlank()) {
+                return;
+            }
+            for (String gid : gids.trim().split("\\|")) {
+                db.admin("ROLLBACK PREPARED '" + gid.replace("'", "''") + "'");
+            }
+        }
+
+        private Op pick(Random random, ConnectionModel model) {
+            List<Op> candidates = new ArrayList<>();
+            List<Integer> weights = new ArrayList<>();
+            int total = 0;
+            for (Ops.Weighted w : async ? AsyncOps.ALL : Ops.ALL) {
+                Op op = w.factory().apply(random);
+                String key = (async ? "async." : "") + op.name() + (model.usable() ? "" : "WhenClosed");
+                boolean known = KNOWN_DEFECTS.contains(op.name()) || KNOWN_DEFECTS.contains(key);
+                if ((includeKnown || !known) && (!model.usable() || op.applicable(model))
+                        && !(model.usable() == false && op instanceof Ops.Fault)) {
+                    candidates.add(op);
+                    weights.add(w.weight());
+                    total += w.weight();
+                }
+            }
+            int x = random.nextInt(total);
+            for (int i = 0; i < candidates.size(); i++) {
+                x -= weights.get(i);
+                if (x < 0) {
+                    return candidates.get(i);
+                }
+            }
+            throw new IllegalStateException();
+        }
+
+        private boolean isBroken() {
+            return async ? asyncConn.isBroken() : conn.isBroken();
+        }
+
+        private boolean isClosed() {
+            return async ? asyncConn.isClosed() : conn.isClosed();
+        }
+
+        private ConnectionInfo info() {
+            return async ? asyncConn.info() : conn.info();
+        }
+
+        private boolean autocommit() {
+            return async ? asyncConn.autocommit() : conn.autocommit();
+        }
+
+        private void closeConnection() throws Exception {
+            if (async) {
+                AsyncOps.join(asyncConn.closeAsync());
+            } else {
+                conn.close();
+            }
+        }
+
+        private Object runWithDeadline(Callable<Object> body) {
+            Future<Object> f = threads.submit(() -> {
+                try {
+                    return body.call();
+                } catch (Throwable t) {
+                    return AsyncOps.unwrap(t);
+                }
+            });
+            try {
+                return f.get(STEP_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                f.cancel(true);
+                return HUNG;
+            } catch (Exception e) {
+                return e;
+            }
+        }
+
+        /** What the connection says about itself must match the model; returns what is wrong, or null. */
+        private String checkState(ConnectionModel m) {
+            boolean broken = isBroken();
+            boolean closed = isClosed();
+            TransactionStatus status = info().transactionStatus();
+            String seen = " (isBroken()=" + broken + ", isClosed()=" + closed + ", transactionStatus()=" + status + ")";
+            if (m.broken) {
+                if (!broken || !closed || status != TransactionStatus.UNKNOWN) {
+                    return "the connection was lost: expected isBroken(), isClosed() and status UNKNOWN" + seen;
+                }
+                return null;
+            }
+            if (m.closed) {
+                if (!closed || (broken && !m.faultPending) || status != TransactionStatus.UNKNOWN) {
+                    return "the connection was closed: expected isClosed(), not isBroken(), status UNKNOWN" + seen;
+                }
+                return null;
+            }
+            if (broken || closed) {
+                return "the connection should be usable" + (m.faultPending ? " (a fault is pending but nothing noticed it)" : "")
+                        + seen;
+            }
+            if (status != m.tx) {
+                return "transactionStatus() is " + status + ", the model says " + m.tx + seen;
+            }
+            if (autocommit() != m.autocommit) {
+                return "autocommit() is " + autocommit() + ", the model says " + m.autocommit;
+            }
+            if (info().pipelineStatus() != PipelineStatus.OFF) {
+                return "pipelineStatus() is " + info().pipelineStatus() + " after the pipeline block ended";
+            }
+            return null;
+        }
+
+        private static String describe(Throwable t) {
+            if (t == null) {
+                return "success";
+            }
+            String msg = String.valueOf(t.getMessage());
+            return t.getClass().getSimpleName() + "(" + (msg.length() > 200 ? msg.substring(0, 200) + "..." : msg) + ")";
+        }
+
+        private static String stack(Throwable t) {
+            if (t == null) {
+                return "";
+            }
+            StringBuilder sb = new StringBuilder("\n");
+            StackTraceElement[] st = t.getStackTrace();
+            for (int i = 0; i < Math.min(12, st.length); i++) {
+                sb.append("      at ").append(st[i]).append('\n');
+            }
+            return sb.toString();
+        }
+    }
+}
