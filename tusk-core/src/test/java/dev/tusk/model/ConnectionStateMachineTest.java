@@ -54,17 +54,11 @@ class ConnectionStateMachineTest {
      * or broken connection.
      */
     static final Set<String> KNOWN_DEFECTS = Set.of(
-            "streamEarlyClose",               // stream early close drains the whole result
-            "copyOutAbandoned",               // an abandoned COPY TO blocks the next statement
-            "statementDuringCopyIn",          // a statement during COPY FROM kills the session
-            "copyInBodyThrows",               // an exception in try (Copy) commits the rows
-            "closeFromAnotherThread",         // close() from another thread waits for the running statement
-            "serverCursorCloseAfterRollback", // ServerCursor.close() after a rollback opens a transaction
-            "freeze",                         // blocking statement timeout unbounded with a frozen server (and COMMIT,
-                                              // COPY, pipeline Sync, 2PC ignore the timeout: ModelFindingsTest)
-            "async.twoPhaseWhenClosed",       // NEW: async tpcBegin on a broken connection raises ProgrammingException
-            "async.rollbackWhenClosed",       // NEW, same cause: async rollback()/commit() on a connection lost during a
-            "async.commitWhenClosed");        // two-phase transaction raise ProgrammingException ("forbidden during 2PC")
+            "freeze",                         // COMMIT, COPY, pipeline Sync, 2PC ignore the statement timeout on a
+                                              // frozen server (ModelFindingsTest)
+            "async.twoPhaseWhenClosed",       // async tpcBegin on a broken connection raises ProgrammingException
+            "async.rollbackWhenClosed",       // same cause: async rollback()/commit() on a connection lost during a
+            "async.commitWhenClosed");        // two-phase transaction raise ProgrammingException ("forbidden during 2PC")        // two-phase transaction raise ProgrammingException ("forbidden during 2PC")
 
     static final int DEFAULT_SEQUENCES = 60;
     static final int DEFAULT_STEPS = 25;

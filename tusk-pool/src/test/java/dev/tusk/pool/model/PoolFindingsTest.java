@@ -8,7 +8,6 @@ import dev.tusk.errors.InterfaceException;
 import dev.tusk.pool.ConnectionPool;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -34,7 +33,6 @@ class PoolFindingsTest {
     // same Connection object again, so a reference kept after close() becomes live and runs on the new borrower's
     // session and transaction, with nothing to tell either of them
     @Test
-    @Disabled("new finding: a stale reference to a pooled connection works again once the pool lends the connection to someone else")
     void aReferenceKeptAfterGiveBackStaysRefusedWhenThePoolLendsTheConnectionAgain(TestDatabase db) {
         db.admin("CREATE TABLE f1 (v int)");
         try (ConnectionPool<Row> pool = pool(db, "finding_stale_use")) {
@@ -56,7 +54,6 @@ class PoolFindingsTest {
     // reference already given back gives back the connection the pool has since lent to someone else; the pool
     // then lends it a third time while the second borrower still uses it
     @Test
-    @Disabled("new finding: close() of a stale pooled reference gives back another borrower's connection")
     void closingAReferenceTwiceDoesNotGiveBackTheNextBorrowersConnection(TestDatabase db) {
         try (ConnectionPool<Row> pool = pool(db, "finding_stale_close")) {
             Connection<Row> first = pool.connection();
@@ -73,7 +70,6 @@ class PoolFindingsTest {
     // connection back inside an unclosed pipeline() block leaves it in pipeline mode: the next borrower's statements
     // are silently queued in that pipeline (their portals still open on the server)
     @Test
-    @Disabled("new finding: the pool lends a connection still in the previous borrower's pipeline mode")
     void aConnectionGivenBackInsideAPipelineBlockIsLentOutOfPipelineMode(TestDatabase db) {
         db.admin("CREATE TABLE f3 (v int)");
         try (ConnectionPool<Row> pool = pool(db, "finding_pipeline")) {

@@ -54,11 +54,7 @@ class PoolStateMachineTest {
      * Operations whose current behaviour is a known defect: the model keeps the correct expectation, the CI run
      * leaves them out. The coordinator empties it as the fixes are merged.
      */
-    static final Set<String> KNOWN_DEFECTS = Set.of(
-            "abandonCopyOut",          // known: an abandoned COPY TO blocks the next statement (here the pool's give-back)
-            "staleUseAfterRelease",    // NEW: a stale reference runs statements on the session the pool lent again
-            "staleCloseAfterRelease",  // NEW: closing a stale reference gives back another borrower's connection
-            "abandonPipeline");        // NEW: the pool lends a connection still in the previous borrower's pipeline
+    static final Set<String> KNOWN_DEFECTS = Set.of();
 
     static final int DEFAULT_SEQUENCES = 30;
     static final int DEFAULT_STEPS = 25;
