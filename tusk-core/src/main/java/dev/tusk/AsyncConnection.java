@@ -1047,6 +1047,12 @@ public class AsyncConnection<R> implements AutoCloseable {
         }
         inFlight.incrementAndGet();
         inOrder(() -> {
+            TuskException broken = driver.failure();
+            if (broken != null) { // before any state check: a lost connection is the answer, not its last status
+                inFlight.decrementAndGet();
+                f.completeExceptionally(brokenError(broken));
+                return;
+            }
             OwnStatement st;
             try {
                 st = choose.apply(expectedStatus == 'I');
@@ -1111,6 +1117,12 @@ public class AsyncConnection<R> implements AutoCloseable {
         }
         inFlight.incrementAndGet();
         inOrder(() -> {
+            TuskException broken = driver.failure();
+            if (broken != null) { // a lost connection is the answer, whatever its last transaction state
+                inFlight.decrementAndGet();
+                f.completeExceptionally(brokenError(broken));
+                return;
+            }
             try {
                 twoPhase.checkNotInTpc(call);
             } catch (ProgrammingException e) {

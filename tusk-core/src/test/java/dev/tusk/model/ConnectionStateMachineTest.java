@@ -54,11 +54,8 @@ class ConnectionStateMachineTest {
      * or broken connection.
      */
     static final Set<String> KNOWN_DEFECTS = Set.of(
-            "freeze",                         // COMMIT, COPY, pipeline Sync, 2PC ignore the statement timeout on a
-                                              // frozen server (ModelFindingsTest)
-            "async.twoPhaseWhenClosed",       // async tpcBegin on a broken connection raises ProgrammingException
-            "async.rollbackWhenClosed",       // same cause: async rollback()/commit() on a connection lost during a
-            "async.commitWhenClosed");        // two-phase transaction raise ProgrammingException ("forbidden during 2PC")        // two-phase transaction raise ProgrammingException ("forbidden during 2PC")
+            "freeze");                        // COMMIT, COPY, pipeline Sync, 2PC ignore the statement timeout on a
+                                              // frozen server (ModelFindingsTest)        // two-phase transaction raise ProgrammingException ("forbidden during 2PC")        // two-phase transaction raise ProgrammingException ("forbidden during 2PC")
 
     static final int DEFAULT_SEQUENCES = 60;
     static final int DEFAULT_STEPS = 25;

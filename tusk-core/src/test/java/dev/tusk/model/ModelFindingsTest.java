@@ -41,7 +41,6 @@ class ModelFindingsTest {
     // rollback() with ProgrammingException "rollback() is forbidden during two-phase transaction ...: use
     // tpcCommit() or tpcRollback()" instead of OperationalException
     @Test
-    @Disabled("new finding: AsyncConnection.tpcBegin on a broken connection raises ProgrammingException (status INTRANS)")
     void asyncTpcBeginOnALostConnectionSaysTheConnectionIsBroken(TestDatabase db) throws Exception {
         db.admin("CREATE TABLE f (v int)");
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port())) {

@@ -751,6 +751,10 @@ final class Ops {
             return !m.inError();
         }
 
+        public boolean quietWhenClosed() {
+            return true; // close() of a closed connection does nothing; the statement fails as on any closed one
+        }
+
         public Outcome expect(ConnectionModel m) {
             m.closedByUser();
             return ok(m);
