@@ -1349,6 +1349,10 @@ public class Connection<R> implements AutoCloseable {
             }
             driver.processBuffered();
             driver.poll(millis);
+        } catch (TuskException e) {
+            if (!(closed && !isBroken())) {
+                throw e;
+            } // else close() from another thread ended the wait: the caller sees the connection closed
         } finally {
             lock.unlock();
         }
