@@ -65,7 +65,6 @@ class ModelFindingsTest {
     // statement timeout unbounded with a frozen backend" in KNOWN_DEFECTS ("freeze"); this test is the part that
     // a fix limited to execute() would not cover
     @Test
-    @Disabled("probably new: commit() ignores the statement timeout on a frozen network and never returns")
     void commitOnAFrozenNetworkFailsWithinTheStatementTimeout(TestDatabase db) {
         db.admin("CREATE TABLE g (v int)");
         FaultProxy proxy = FaultProxy.start(db.host(), db.port());
