@@ -54,8 +54,8 @@ class ConnectionStateMachineTest {
      * or broken connection.
      */
     static final Set<String> KNOWN_DEFECTS = Set.of(
-            "freeze");                        // COMMIT, COPY, pipeline Sync, 2PC ignore the statement timeout on a
-                                              // frozen server (ModelFindingsTest)        // two-phase transaction raise ProgrammingException ("forbidden during 2PC")        // two-phase transaction raise ProgrammingException ("forbidden during 2PC")
+            "async.freeze");                  // AsyncConnection: COMMIT, ROLLBACK, a block's BEGIN, 2PC ignore the
+                                              // statement timeout on a frozen network (the blocking driver's fixed)
 
     static final int DEFAULT_SEQUENCES = 60;
     static final int DEFAULT_STEPS = 25;
