@@ -53,9 +53,7 @@ class ConnectionStateMachineTest {
      * may also be {@code [async.]name[WhenClosed]}: the operation on the async driver only, and/or only on a closed
      * or broken connection.
      */
-    static final Set<String> KNOWN_DEFECTS = Set.of(
-            "async.freeze");                  // AsyncConnection: COMMIT, ROLLBACK, a block's BEGIN, 2PC ignore the
-                                              // statement timeout on a frozen network (the blocking driver's fixed)
+    static final Set<String> KNOWN_DEFECTS = Set.of();
 
     static final int DEFAULT_SEQUENCES = 60;
     static final int DEFAULT_STEPS = 25;
