@@ -1,5 +1,6 @@
 package dev.tusk.faults;
 
+import dev.tusk.AsyncConnection;
 import dev.tusk.Connection;
 import dev.tusk.Copy;
 import dev.tusk.Pipeline;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
@@ -188,5 +190,48 @@ class InternalStatementTimeoutTest {
             proxy.close();
             conn.close();
         }
+    }
+
+    // ---------------------------------------------------------------- AsyncConnection
+
+    @Test
+    @Timeout(value = 30, threadMode = SEPARATE_THREAD)
+    void asyncRollbackOnAFrozenNetworkFailsWithinTheStatementTimeout(TestDatabase db) { // trust freeze
+        db.admin("CREATE TABLE ar (v int)");
+        FaultProxy proxy = Faults.proxyTo(db);
+        AsyncConnection<Row> conn = AsyncFaults.connect(proxy, db);
+        try {
+            conn.setStatementTimeout(TIMEOUT);
+            AsyncFaults.await(conn.execute("INSERT INTO ar VALUES (1)")); // autocommit off: a transaction is open
+            proxy.failNow(FaultProxy.Action.SILENCE);
+            assertAsyncEndsAtTheTimeout(conn, conn.rollback());
+        } finally {
+            proxy.close();
+            conn.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = SEPARATE_THREAD)
+    void asyncTransactionBlockCommitOnAFrozenNetworkFailsWithinTheStatementTimeout(TestDatabase db) { // trust freeze
+        db.admin("CREATE TABLE ab (v int)");
+        FaultProxy proxy = Faults.proxyTo(db);
+        AsyncConnection<Row> conn = AsyncFaults.connect(proxy, db);
+        try {
+            conn.setStatementTimeout(TIMEOUT);
+            assertAsyncEndsAtTheTimeout(conn, conn.transaction(tx -> conn.execute("INSERT INTO ab VALUES (1)")
+                    .thenRun(() -> proxy.failNow(FaultProxy.Action.SILENCE)))); // the block's COMMIT meets the freeze
+        } finally {
+            proxy.close();
+            conn.close();
+        }
+    }
+
+    private static void assertAsyncEndsAtTheTimeout(AsyncConnection<Row> conn, CompletableFuture<?> call) {
+        long t0 = System.nanoTime();
+        Throwable t = AsyncFaults.failure(call);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(TIMEOUT.plus(GRACE).plus(MARGIN));
+        assertThat(t).isInstanceOf(OperationalException.class).hasMessageContaining("cancel request");
+        assertThat(conn.isBroken()).as("isBroken()").isTrue();
     }
 }
