@@ -635,9 +635,13 @@ public class AsyncConnection<R> implements AutoCloseable {
         return f;
     }
 
-    /** The half of {@link #submit} that acts for the connection; {@link #inFlight} already counts {@code cmd}. */
+    /**
+     * The half of {@link #submit} that acts for the connection; {@link #inFlight} already counts {@code cmd}.
+     * Under the connection's statement timeout: the driver's own statements (COMMIT, ROLLBACK, BEGIN, SAVEPOINT,
+     * the two-phase ones) end on a frozen network as the user's do.
+     */
     private <T> void sendNow(CommandSource source, boolean mayBegin, Outcome<T> outcome, LoopFuture<T> f) {
-        sendNow(source, mayBegin, outcome, f, true, null);
+        sendNow(source, mayBegin, outcome, f, true, statementTimeout);
     }
 
     /**

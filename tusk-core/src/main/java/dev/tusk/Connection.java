@@ -413,7 +413,7 @@ public class Connection<R> implements AutoCloseable {
                 decisions.add(d);
             }
             driver.flush();
-            driver.await(cmds.get(cmds.size() - 1));
+            Duration fired = awaitTimed(cmds.get(cmds.size() - 1));
             List<dev.tusk.internal.core.ResultData> results = new java.util.ArrayList<>();
             for (int i = 0; i < cmds.size(); i++) {
                 prepared.afterStatement(cmds.get(i), decisions.get(i));
@@ -422,7 +422,7 @@ public class Connection<R> implements AutoCloseable {
                 throw begin.error();
             }
             for (ExtendedQuery cmd : cmds) {
-                cmd.throwIfFailed();
+                throwIfFailed(cmd, fired);
                 results.addAll(cmd.results());
             }
             cursor.setResults(results);
@@ -626,12 +626,12 @@ public class Connection<R> implements AutoCloseable {
             }
             driver.core().send(cmd);
             driver.flush();
-            driver.await(cmd);
+            Duration fired = awaitTimed(cmd);
             if (begin != null && begin.error() != null) {
                 throw begin.error();
             }
             if (cmd.direction() == dev.tusk.internal.core.CopyCommand.Direction.UNKNOWN) {
-                cmd.throwIfFailed();
+                throwIfFailed(cmd, fired);
                 throw new ProgrammingException("copy() needs a COPY ... FROM STDIN or TO STDOUT statement: " + sql);
             }
             Copy copy = new Copy(this, cmd, cursor.adaptersInUse());
@@ -718,7 +718,7 @@ public class Connection<R> implements AutoCloseable {
     private void writePipelined(Command last) {
         Command previous = pipelineWritten;
         if (previous != null && !previous.isDone()) {
-            driver.await(previous);
+            awaitTimed(previous); // its error is raised by its cursor or the pipeline's sync
         }
         Frontend.flush(driver.core().output());
         driver.flush();
@@ -781,7 +781,7 @@ public class Connection<R> implements AutoCloseable {
                 checkUsable();
                 dev.tusk.internal.wire.Frontend.flush(driver.core().output());
                 driver.flush();
-                driver.await(cmd);
+                awaitTimed(cmd); // its error is raised by its cursor or the pipeline's sync
             }
         } finally {
             lock.unlock();
@@ -803,31 +803,86 @@ public class Connection<R> implements AutoCloseable {
             }
             driver.core().send(cmd);
             driver.flush();
-            StatementTimer timer = StatementTimer.arm(timeout != null ? timeout : statementTimeout, cancelOnTimeout);
-            boolean timedOut;
-            try {
-                driver.await(cmd);
-            } catch (TuskException e) {
-                throw timer.disarm() ? timer.error(e) : e;
-            } finally {
-                timedOut = timer.disarm();
-            }
-            if (timedOut && timer.abandoned()) {
-                // the reply came just as the timer gave up on it: the socket is closed all the same
-                throw timer.error(driver.abandon());
-            }
+            Duration fired = awaitUnder(cmd, timeout != null ? timeout : statementTimeout);
             prepared.afterStatement(cmd, d);
             if (begin != null && begin.error() != null) {
                 throw begin.error();
             }
-            if (timedOut && cmd.error() != null) {
-                throw StatementTimer.timedOut(timer.timeout(), cmd.error());
+            if (fired != null && cmd.error() != null) {
+                throw StatementTimer.timedOut(fired, cmd.error());
             }
             cmd.throwIfFailed();
             cursor.setResults(cmd.results());
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The one wait for the server of a statement, bounded by the statement timeout {@code timeout} (null: none):
+     * reads until {@code cmd} (sent and flushed) completes or pauses. When the timeout passes the statement is
+     * cancelled, and if the server does not answer within the grace period (a frozen server or network) the
+     * socket is closed: the wait then fails with an OperationalException naming the timeout and the connection
+     * is broken. Lock held.
+     *
+     * @return the timeout when it fired (the statement was cancelled because of it: the caller turns its
+     *         QueryCanceled into {@link StatementTimer#timedOut}), else null
+     */
+    private Duration awaitUnder(Command cmd, Duration timeout) {
+        StatementTimer timer = StatementTimer.arm(timeout, cancelOnTimeout);
+        boolean timedOut;
+        try {
+            driver.await(cmd);
+        } catch (TuskException e) {
+            throw timer.disarm() ? timer.error(e) : e;
+        } finally {
+            timedOut = timer.disarm();
+        }
+        if (timedOut && timer.abandoned()) {
+            // the reply came just as the timer gave up on it: the socket is closed all the same
+            throw timer.error(driver.abandon());
+        }
+        return timedOut ? timer.timeout() : null;
+    }
+
+    /**
+     * Waits for {@code cmd} (sent and flushed) under the connection's statement timeout: every wait of a
+     * statement that is not {@link #execute}'s (the driver's own BEGIN/COMMIT/ROLLBACK/SAVEPOINT and CLOSE, the
+     * two-phase statements, COPY start, data and end, a pipeline's Sync and results, stream chunks) goes through
+     * here, so a frozen server or network ends it as it ends execute(): cancelled, then the socket closed after
+     * the grace period, an OperationalException naming the timeout, the connection broken. Without a statement
+     * timeout it is a plain wait. Lock held.
+     *
+     * @return the timeout when it fired and the statement completed all the same (it was cancelled, or
+     *         finished just then), else null; raise the command's error with {@link #errorOf(Command, Duration)}
+     */
+    Duration awaitTimed(Command cmd) {
+        return awaitUnder(cmd, statementTimeout);
+    }
+
+    /**
+     * The error to raise for {@code cmd} after {@link #awaitTimed} returned {@code fired}: its own, or when the
+     * statement timeout fired, the QueryCanceled naming the timeout ({@link StatementTimer#timedOut}); null when
+     * the command succeeded.
+     */
+    static TuskException errorOf(Command cmd, Duration fired) {
+        TuskException e = cmd.error();
+        return e == null || fired == null ? e : StatementTimer.timedOut(fired, e);
+    }
+
+    /** Raises {@link #errorOf(Command, Duration)} if there is one. */
+    static void throwIfFailed(Command cmd, Duration fired) {
+        TuskException e = errorOf(cmd, fired);
+        if (e != null) {
+            throw e;
+        }
+    }
+
+    /** Sends {@code cmd} and waits for it as {@link #awaitTimed}. Lock held. */
+    Duration runTimed(Command cmd) {
+        driver.core().send(cmd);
+        driver.flush();
+        return awaitTimed(cmd);
     }
 
     /**
@@ -853,8 +908,7 @@ public class Connection<R> implements AutoCloseable {
     /** Runs a statement of the driver's own (BEGIN, COMMIT, SAVEPOINT...) and waits for it; the lock must be held. */
     void runInternal(String sql) {
         SimpleQuery q = new SimpleQuery(sql);
-        driver.run(q);
-        q.throwIfFailed();
+        throwIfFailed(q, runTimed(q));
     }
 
     void checkUsable() {

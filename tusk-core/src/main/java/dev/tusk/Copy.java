@@ -163,15 +163,13 @@ public final class Copy implements AutoCloseable {
                     return chunk;
                 }
                 if (cmd.outputComplete()) {
-                    if (!cmd.isDone()) {
-                        conn.driver().await(cmd);
-                    }
-                    cmd.throwIfFailed();
+                    java.time.Duration fired = cmd.isDone() ? null : conn.awaitTimed(cmd);
+                    Connection.throwIfFailed(cmd, fired);
                     return null;
                 }
-                conn.driver().await(cmd);
+                java.time.Duration fired = conn.awaitTimed(cmd);
                 if (cmd.isDone() && cmd.error() != null && cmd.nextChunk() == null) {
-                    throw cmd.error();
+                    throw Connection.errorOf(cmd, fired);
                 }
             }
         } catch (TuskException e) {
@@ -240,18 +238,19 @@ public final class Copy implements AutoCloseable {
         try {
             conn.copyEnded(this);
             broken(true);
+            java.time.Duration fired = null;
             if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
                 rows.writeTrailer();
                 rows.writeMessage(conn.driver().core().output());
                 Frontend.copyDone(conn.driver().core().output());
                 cmd.inputFinished();
                 conn.driver().flush();
-                conn.driver().await(cmd);
+                fired = conn.awaitTimed(cmd);
             } else if (!cmd.isDone()) {
                 cmd.discardOutput();
-                conn.driver().await(cmd);
+                fired = conn.awaitTimed(cmd);
             }
-            cmd.throwIfFailed();
+            Connection.throwIfFailed(cmd, fired);
             return rowcount();
         } finally {
             conn.lock.unlock();

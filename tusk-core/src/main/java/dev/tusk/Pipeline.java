@@ -83,7 +83,7 @@ public final class Pipeline implements AutoCloseable {
         try {
             conn.checkUsable();
             SyncCommand sync = new SyncCommand();
-            conn.driver().run(sync);
+            java.time.Duration fired = conn.runTimed(sync);
             Pipeline root = root();
             root.beganTransaction = false;
             List<Command> sent = new ArrayList<>(root.sinceSync);
@@ -92,9 +92,9 @@ public final class Pipeline implements AutoCloseable {
             root.raised.clear();
             TuskException first = firstError(sent);
             if (first != null && !raisedAlready(seen, first)) {
-                throw first;
+                throw fired != null ? StatementTimer.timedOut(fired, first) : first;
             }
-            sync.throwIfFailed();
+            Connection.throwIfFailed(sync, fired);
         } finally {
             conn.lock.unlock();
         }

@@ -262,6 +262,16 @@ final class PooledLease<R> extends Connection<R> {
     }
 
     @Override
+    Duration awaitTimed(dev.tusk.internal.core.Command cmd) {
+        return use().awaitTimed(cmd);
+    }
+
+    @Override
+    Duration runTimed(dev.tusk.internal.core.Command cmd) {
+        return use().runTimed(cmd);
+    }
+
+    @Override
     void checkUsable() {
         use().checkUsable();
     }

@@ -78,12 +78,12 @@ final class RowStream<R> implements Iterator<R> {
             if (conn.activeStream() != this) {
                 throw new OperationalException("the stream was interrupted: another operation ran on the connection before it was consumed");
             }
-            conn.driver().await(cmd);
+            java.time.Duration fired = conn.awaitTimed(cmd);
             pending.addAll(cmd.drainStreamed());
             if (cmd.isDone()) {
                 finished = true;
                 conn.streamEnded(this);
-                cmd.throwIfFailed();
+                Connection.throwIfFailed(cmd, fired);
             }
         } finally {
             conn.lock.unlock();

@@ -97,8 +97,7 @@ final class Transactions {
     /** Runs one of the driver's own statements and returns it (its results hold the command tags). Lock held. */
     SimpleQuery runCommand(String sql) {
         SimpleQuery q = new SimpleQuery(sql);
-        conn.driver().run(q);
-        q.throwIfFailed();
+        Connection.throwIfFailed(q, conn.runTimed(q));
         return q;
     }
 

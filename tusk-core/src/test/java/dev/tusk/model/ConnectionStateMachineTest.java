@@ -53,9 +53,7 @@ class ConnectionStateMachineTest {
      * may also be {@code [async.]name[WhenClosed]}: the operation on the async driver only, and/or only on a closed
      * or broken connection.
      */
-    static final Set<String> KNOWN_DEFECTS = Set.of(
-            "freeze");                        // COMMIT, COPY, pipeline Sync, 2PC ignore the statement timeout on a
-                                              // frozen server (ModelFindingsTest)        // two-phase transaction raise ProgrammingException ("forbidden during 2PC")        // two-phase transaction raise ProgrammingException ("forbidden during 2PC")
+    static final Set<String> KNOWN_DEFECTS = Set.of();
 
     static final int DEFAULT_SEQUENCES = 60;
     static final int DEFAULT_STEPS = 25;

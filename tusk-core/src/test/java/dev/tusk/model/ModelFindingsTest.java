@@ -8,7 +8,6 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.testing.FaultProxy;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -59,13 +58,11 @@ class ModelFindingsTest {
         }
     }
 
-    // trust, probably new (blocking model, op "freeze", seeds 123519503831611, 123519503831610): with a statement
+    // trust, found by the blocking model (op "freeze", seeds 123519503831611, 123519503831610): with a statement
     // timeout set, COMMIT (and ROLLBACK, BEGIN of a transaction block, COPY, a pipeline's Sync, the 2PC statements)
-    // waits forever on a frozen network: only execute() arms the statement timer. Listed with the known "blocking
-    // statement timeout unbounded with a frozen backend" in KNOWN_DEFECTS ("freeze"); this test is the part that
-    // a fix limited to execute() would not cover
+    // waited forever on a frozen network: only execute() armed the statement timer. Fixed: every wait of a
+    // statement goes through Connection.awaitTimed (more cases in faults.InternalStatementTimeoutTest)
     @Test
-    @Disabled("probably new: commit() ignores the statement timeout on a frozen network and never returns")
     void commitOnAFrozenNetworkFailsWithinTheStatementTimeout(TestDatabase db) {
         db.admin("CREATE TABLE g (v int)");
         FaultProxy proxy = FaultProxy.start(db.host(), db.port());
