@@ -159,7 +159,16 @@ public final class BlockingDriver {
         if (n < 0) {
             throw lost(null);
         }
-        in.written(n);
+        received(n);
+    }
+
+    /**
+     * Processes {@code n} bytes just read into the input buffer, lets it shrink back after a huge message (which
+     * must not pin its buffer for the connection's life), and writes what a command may have answered
+     * (authentication, CopyFail).
+     */
+    private void received(int n) {
+        core.input().written(n);
         lastRead = System.nanoTime();
         try {
             core.process();
@@ -167,15 +176,10 @@ public final class BlockingDriver {
             close();
             throw e;
         }
-        in.shrinkIfIdle(); // one huge message must not pin its buffer for the connection's life
-        flush(); // a command may have answered (authentication, CopyFail)
+        core.input().shrinkIfIdle();
+        flush();
     }
 
-    /**
-     * Waits up to {@code millis} (at least 1) for bytes from the server and processes them.
-     *
-     * @return false when nothing arrived in time (the connection stays usable)
-     */
     /**
      * Checks an idle connection by reading for {@code millis}: a socket reset or closed by the network, or a
      * FATAL message the server sent before closing, raises the lost-connection error; silence means alive.
@@ -209,15 +213,7 @@ public final class BlockingDriver {
             throw lost(null);
         }
         if (n > 0) {
-            in.written(n);
-            lastRead = System.nanoTime();
-            try {
-                core.process();
-            } catch (TuskException e) {
-                close();
-                throw e;
-            }
-            flush();
+            received(n);
             if (core.fatalWhileIdle() != null) {
                 throw lost(null);
             }
@@ -225,6 +221,11 @@ public final class BlockingDriver {
         return true;
     }
 
+    /**
+     * Waits up to {@code millis} (at least 1) for bytes from the server and processes them.
+     *
+     * @return false when nothing arrived in time (the connection stays usable)
+     */
     public boolean poll(int millis) {
         InputBuffer in = core.input();
         int n;
@@ -245,17 +246,8 @@ public final class BlockingDriver {
         if (n < 0) {
             throw lost(null);
         }
-        in.written(n);
         polledBytes += n;
-        lastRead = System.nanoTime();
-        try {
-            core.process();
-        } catch (TuskException e) {
-            close();
-            throw e;
-        }
-        in.shrinkIfIdle();
-        flush();
+        received(n);
         return true;
     }
 
