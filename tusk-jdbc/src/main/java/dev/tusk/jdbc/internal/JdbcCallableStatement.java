@@ -329,17 +329,17 @@ public final class JdbcCallableStatement extends JdbcPreparedStatement implement
 
     @Override
     public void registerOutParameter(java.lang.String a0, int a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.registerOutParameter(String, ...)): use parameter indexes");
+        throw namedParameter("registerOutParameter");
     }
 
     @Override
     public void registerOutParameter(java.lang.String a0, int a1, int a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.registerOutParameter(String, ...)): use parameter indexes");
+        throw namedParameter("registerOutParameter");
     }
 
     @Override
     public void registerOutParameter(java.lang.String a0, int a1, java.lang.String a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.registerOutParameter(String, ...)): use parameter indexes");
+        throw namedParameter("registerOutParameter");
     }
 
     @Override
@@ -349,242 +349,242 @@ public final class JdbcCallableStatement extends JdbcPreparedStatement implement
 
     @Override
     public void setURL(java.lang.String a0, java.net.URL a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setURL(String, ...)): use parameter indexes");
+        throw namedParameter("setURL");
     }
 
     @Override
     public void setNull(java.lang.String a0, int a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setNull(String, ...)): use parameter indexes");
+        throw namedParameter("setNull");
     }
 
     @Override
     public void setBoolean(java.lang.String a0, boolean a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setBoolean(String, ...)): use parameter indexes");
+        throw namedParameter("setBoolean");
     }
 
     @Override
     public void setByte(java.lang.String a0, byte a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setByte(String, ...)): use parameter indexes");
+        throw namedParameter("setByte");
     }
 
     @Override
     public void setShort(java.lang.String a0, short a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setShort(String, ...)): use parameter indexes");
+        throw namedParameter("setShort");
     }
 
     @Override
     public void setInt(java.lang.String a0, int a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setInt(String, ...)): use parameter indexes");
+        throw namedParameter("setInt");
     }
 
     @Override
     public void setLong(java.lang.String a0, long a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setLong(String, ...)): use parameter indexes");
+        throw namedParameter("setLong");
     }
 
     @Override
     public void setFloat(java.lang.String a0, float a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setFloat(String, ...)): use parameter indexes");
+        throw namedParameter("setFloat");
     }
 
     @Override
     public void setDouble(java.lang.String a0, double a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setDouble(String, ...)): use parameter indexes");
+        throw namedParameter("setDouble");
     }
 
     @Override
     public void setBigDecimal(java.lang.String a0, java.math.BigDecimal a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setBigDecimal(String, ...)): use parameter indexes");
+        throw namedParameter("setBigDecimal");
     }
 
     @Override
     public void setString(java.lang.String a0, java.lang.String a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setString(String, ...)): use parameter indexes");
+        throw namedParameter("setString");
     }
 
     @Override
     public void setBytes(java.lang.String a0, byte[] a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setBytes(String, ...)): use parameter indexes");
+        throw namedParameter("setBytes");
     }
 
     @Override
     public void setDate(java.lang.String a0, java.sql.Date a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setDate(String, ...)): use parameter indexes");
+        throw namedParameter("setDate");
     }
 
     @Override
     public void setTime(java.lang.String a0, java.sql.Time a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setTime(String, ...)): use parameter indexes");
+        throw namedParameter("setTime");
     }
 
     @Override
     public void setTimestamp(java.lang.String a0, java.sql.Timestamp a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setTimestamp(String, ...)): use parameter indexes");
+        throw namedParameter("setTimestamp");
     }
 
     @Override
     public void setAsciiStream(java.lang.String a0, java.io.InputStream a1, int a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setAsciiStream(String, ...)): use parameter indexes");
+        throw namedParameter("setAsciiStream");
     }
 
     @Override
     public void setBinaryStream(java.lang.String a0, java.io.InputStream a1, int a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setBinaryStream(String, ...)): use parameter indexes");
+        throw namedParameter("setBinaryStream");
     }
 
     @Override
     public void setObject(java.lang.String a0, java.lang.Object a1, int a2, int a3) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setObject(String, ...)): use parameter indexes");
+        throw namedParameter("setObject");
     }
 
     @Override
     public void setObject(java.lang.String a0, java.lang.Object a1, int a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setObject(String, ...)): use parameter indexes");
+        throw namedParameter("setObject");
     }
 
     @Override
     public void setObject(java.lang.String a0, java.lang.Object a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setObject(String, ...)): use parameter indexes");
+        throw namedParameter("setObject");
     }
 
     @Override
     public void setCharacterStream(java.lang.String a0, java.io.Reader a1, int a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setCharacterStream(String, ...)): use parameter indexes");
+        throw namedParameter("setCharacterStream");
     }
 
     @Override
     public void setDate(java.lang.String a0, java.sql.Date a1, java.util.Calendar a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setDate(String, ...)): use parameter indexes");
+        throw namedParameter("setDate");
     }
 
     @Override
     public void setTime(java.lang.String a0, java.sql.Time a1, java.util.Calendar a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setTime(String, ...)): use parameter indexes");
+        throw namedParameter("setTime");
     }
 
     @Override
     public void setTimestamp(java.lang.String a0, java.sql.Timestamp a1, java.util.Calendar a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setTimestamp(String, ...)): use parameter indexes");
+        throw namedParameter("setTimestamp");
     }
 
     @Override
     public void setNull(java.lang.String a0, int a1, java.lang.String a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setNull(String, ...)): use parameter indexes");
+        throw namedParameter("setNull");
     }
 
     @Override
     public java.lang.String getString(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getString(String, ...)): use parameter indexes");
+        throw namedParameter("getString");
     }
 
     @Override
     public boolean getBoolean(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getBoolean(String, ...)): use parameter indexes");
+        throw namedParameter("getBoolean");
     }
 
     @Override
     public byte getByte(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getByte(String, ...)): use parameter indexes");
+        throw namedParameter("getByte");
     }
 
     @Override
     public short getShort(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getShort(String, ...)): use parameter indexes");
+        throw namedParameter("getShort");
     }
 
     @Override
     public int getInt(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getInt(String, ...)): use parameter indexes");
+        throw namedParameter("getInt");
     }
 
     @Override
     public long getLong(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getLong(String, ...)): use parameter indexes");
+        throw namedParameter("getLong");
     }
 
     @Override
     public float getFloat(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getFloat(String, ...)): use parameter indexes");
+        throw namedParameter("getFloat");
     }
 
     @Override
     public double getDouble(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getDouble(String, ...)): use parameter indexes");
+        throw namedParameter("getDouble");
     }
 
     @Override
     public byte[] getBytes(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getBytes(String, ...)): use parameter indexes");
+        throw namedParameter("getBytes");
     }
 
     @Override
     public java.sql.Date getDate(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getDate(String, ...)): use parameter indexes");
+        throw namedParameter("getDate");
     }
 
     @Override
     public java.sql.Time getTime(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getTime(String, ...)): use parameter indexes");
+        throw namedParameter("getTime");
     }
 
     @Override
     public java.sql.Timestamp getTimestamp(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getTimestamp(String, ...)): use parameter indexes");
+        throw namedParameter("getTimestamp");
     }
 
     @Override
     public java.lang.Object getObject(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getObject(String, ...)): use parameter indexes");
+        throw namedParameter("getObject");
     }
 
     @Override
     public java.math.BigDecimal getBigDecimal(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getBigDecimal(String, ...)): use parameter indexes");
+        throw namedParameter("getBigDecimal");
     }
 
     @Override
     public java.lang.Object getObject(java.lang.String a0, java.util.Map<String, Class<?>> a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getObject(String, ...)): use parameter indexes");
+        throw namedParameter("getObject");
     }
 
     @Override
     public java.sql.Ref getRef(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getRef(String, ...)): use parameter indexes");
+        throw namedParameter("getRef");
     }
 
     @Override
     public java.sql.Blob getBlob(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getBlob(String, ...)): use parameter indexes");
+        throw namedParameter("getBlob");
     }
 
     @Override
     public java.sql.Clob getClob(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getClob(String, ...)): use parameter indexes");
+        throw namedParameter("getClob");
     }
 
     @Override
     public java.sql.Array getArray(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getArray(String, ...)): use parameter indexes");
+        throw namedParameter("getArray");
     }
 
     @Override
     public java.sql.Date getDate(java.lang.String a0, java.util.Calendar a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getDate(String, ...)): use parameter indexes");
+        throw namedParameter("getDate");
     }
 
     @Override
     public java.sql.Time getTime(java.lang.String a0, java.util.Calendar a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getTime(String, ...)): use parameter indexes");
+        throw namedParameter("getTime");
     }
 
     @Override
     public java.sql.Timestamp getTimestamp(java.lang.String a0, java.util.Calendar a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getTimestamp(String, ...)): use parameter indexes");
+        throw namedParameter("getTimestamp");
     }
 
     @Override
     public java.net.URL getURL(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getURL(String, ...)): use parameter indexes");
+        throw namedParameter("getURL");
     }
 
     @Override
@@ -594,42 +594,42 @@ public final class JdbcCallableStatement extends JdbcPreparedStatement implement
 
     @Override
     public java.sql.RowId getRowId(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getRowId(String, ...)): use parameter indexes");
+        throw namedParameter("getRowId");
     }
 
     @Override
     public void setRowId(java.lang.String a0, java.sql.RowId a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setRowId(String, ...)): use parameter indexes");
+        throw namedParameter("setRowId");
     }
 
     @Override
     public void setNString(java.lang.String a0, java.lang.String a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setNString(String, ...)): use parameter indexes");
+        throw namedParameter("setNString");
     }
 
     @Override
     public void setNCharacterStream(java.lang.String a0, java.io.Reader a1, long a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setNCharacterStream(String, ...)): use parameter indexes");
+        throw namedParameter("setNCharacterStream");
     }
 
     @Override
     public void setNClob(java.lang.String a0, java.sql.NClob a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setNClob(String, ...)): use parameter indexes");
+        throw namedParameter("setNClob");
     }
 
     @Override
     public void setClob(java.lang.String a0, java.io.Reader a1, long a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setClob(String, ...)): use parameter indexes");
+        throw namedParameter("setClob");
     }
 
     @Override
     public void setBlob(java.lang.String a0, java.io.InputStream a1, long a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setBlob(String, ...)): use parameter indexes");
+        throw namedParameter("setBlob");
     }
 
     @Override
     public void setNClob(java.lang.String a0, java.io.Reader a1, long a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setNClob(String, ...)): use parameter indexes");
+        throw namedParameter("setNClob");
     }
 
     @Override
@@ -639,12 +639,12 @@ public final class JdbcCallableStatement extends JdbcPreparedStatement implement
 
     @Override
     public java.sql.NClob getNClob(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getNClob(String, ...)): use parameter indexes");
+        throw namedParameter("getNClob");
     }
 
     @Override
     public void setSQLXML(java.lang.String a0, java.sql.SQLXML a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setSQLXML(String, ...)): use parameter indexes");
+        throw namedParameter("setSQLXML");
     }
 
     @Override
@@ -654,7 +654,7 @@ public final class JdbcCallableStatement extends JdbcPreparedStatement implement
 
     @Override
     public java.sql.SQLXML getSQLXML(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getSQLXML(String, ...)): use parameter indexes");
+        throw namedParameter("getSQLXML");
     }
 
     @Override
@@ -664,7 +664,7 @@ public final class JdbcCallableStatement extends JdbcPreparedStatement implement
 
     @Override
     public java.lang.String getNString(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getNString(String, ...)): use parameter indexes");
+        throw namedParameter("getNString");
     }
 
     @Override
@@ -674,7 +674,7 @@ public final class JdbcCallableStatement extends JdbcPreparedStatement implement
 
     @Override
     public java.io.Reader getNCharacterStream(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getNCharacterStream(String, ...)): use parameter indexes");
+        throw namedParameter("getNCharacterStream");
     }
 
     @Override
@@ -684,67 +684,67 @@ public final class JdbcCallableStatement extends JdbcPreparedStatement implement
 
     @Override
     public java.io.Reader getCharacterStream(java.lang.String a0) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getCharacterStream(String, ...)): use parameter indexes");
+        throw namedParameter("getCharacterStream");
     }
 
     @Override
     public void setBlob(java.lang.String a0, java.sql.Blob a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setBlob(String, ...)): use parameter indexes");
+        throw namedParameter("setBlob");
     }
 
     @Override
     public void setClob(java.lang.String a0, java.sql.Clob a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setClob(String, ...)): use parameter indexes");
+        throw namedParameter("setClob");
     }
 
     @Override
     public void setAsciiStream(java.lang.String a0, java.io.InputStream a1, long a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setAsciiStream(String, ...)): use parameter indexes");
+        throw namedParameter("setAsciiStream");
     }
 
     @Override
     public void setBinaryStream(java.lang.String a0, java.io.InputStream a1, long a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setBinaryStream(String, ...)): use parameter indexes");
+        throw namedParameter("setBinaryStream");
     }
 
     @Override
     public void setCharacterStream(java.lang.String a0, java.io.Reader a1, long a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setCharacterStream(String, ...)): use parameter indexes");
+        throw namedParameter("setCharacterStream");
     }
 
     @Override
     public void setAsciiStream(java.lang.String a0, java.io.InputStream a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setAsciiStream(String, ...)): use parameter indexes");
+        throw namedParameter("setAsciiStream");
     }
 
     @Override
     public void setBinaryStream(java.lang.String a0, java.io.InputStream a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setBinaryStream(String, ...)): use parameter indexes");
+        throw namedParameter("setBinaryStream");
     }
 
     @Override
     public void setCharacterStream(java.lang.String a0, java.io.Reader a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setCharacterStream(String, ...)): use parameter indexes");
+        throw namedParameter("setCharacterStream");
     }
 
     @Override
     public void setNCharacterStream(java.lang.String a0, java.io.Reader a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setNCharacterStream(String, ...)): use parameter indexes");
+        throw namedParameter("setNCharacterStream");
     }
 
     @Override
     public void setClob(java.lang.String a0, java.io.Reader a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setClob(String, ...)): use parameter indexes");
+        throw namedParameter("setClob");
     }
 
     @Override
     public void setBlob(java.lang.String a0, java.io.InputStream a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setBlob(String, ...)): use parameter indexes");
+        throw namedParameter("setBlob");
     }
 
     @Override
     public void setNClob(java.lang.String a0, java.io.Reader a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setNClob(String, ...)): use parameter indexes");
+        throw namedParameter("setNClob");
     }
 
     @Override
@@ -754,17 +754,17 @@ public final class JdbcCallableStatement extends JdbcPreparedStatement implement
 
     @Override
     public <T> T getObject(java.lang.String a0, Class<T> a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.getObject(String, ...)): use parameter indexes");
+        throw namedParameter("getObject");
     }
 
     @Override
     public void setObject(java.lang.String a0, java.lang.Object a1, java.sql.SQLType a2, int a3) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setObject(String, ...)): use parameter indexes");
+        throw namedParameter("setObject");
     }
 
     @Override
     public void setObject(java.lang.String a0, java.lang.Object a1, java.sql.SQLType a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.setObject(String, ...)): use parameter indexes");
+        throw namedParameter("setObject");
     }
 
     @Override
@@ -784,17 +784,21 @@ public final class JdbcCallableStatement extends JdbcPreparedStatement implement
 
     @Override
     public void registerOutParameter(java.lang.String a0, java.sql.SQLType a1) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.registerOutParameter(String, ...)): use parameter indexes");
+        throw namedParameter("registerOutParameter");
     }
 
     @Override
     public void registerOutParameter(java.lang.String a0, java.sql.SQLType a1, int a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.registerOutParameter(String, ...)): use parameter indexes");
+        throw namedParameter("registerOutParameter");
     }
 
     @Override
     public void registerOutParameter(java.lang.String a0, java.sql.SQLType a1, java.lang.String a2) throws SQLException {
-        throw Errors.notSupported("named parameters (CallableStatement.registerOutParameter(String, ...)): use parameter indexes");
+        throw namedParameter("registerOutParameter");
     }
 
+    /** Every by-name accessor: PostgreSQL functions are called with positional parameters here. */
+    private static java.sql.SQLFeatureNotSupportedException namedParameter(String method) {
+        return Errors.notSupported("named parameters (CallableStatement." + method + "(String, ...)): use parameter indexes");
+    }
 }
