@@ -86,7 +86,7 @@ final class AsyncTls {
             return te;
         }
         if (e instanceof IOException) {
-            return new OperationalException("connection to " + Connector.describe(host) + " failed: " + e.getMessage(), e);
+            return new OperationalException("connection to " + ConnectPlan.describe(host) + " failed: " + e.getMessage(), e);
         }
         return new OperationalException("TLS handshake failed: " + e, e);
     }

@@ -32,19 +32,24 @@ final class AttemptDeadline implements AutoCloseable {
     private volatile boolean expired;
 
     private AttemptDeadline(Duration timeout) {
+        this(timeout, timeout == null ? 0 : System.nanoTime() + timeout.toNanos());
+    }
+
+    private AttemptDeadline(Duration timeout, long deadline) {
         this.timeout = timeout;
-        if (timeout == null) {
-            deadline = 0;
-            task = null;
-        } else {
-            deadline = System.nanoTime() + timeout.toNanos();
-            task = WATCHDOG.schedule(this::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
-        }
+        this.deadline = deadline;
+        task = timeout == null ? null
+                : WATCHDOG.schedule(this::expire, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     /** Starts the clock of one attempt; {@code timeout} null: no deadline. */
     static AttemptDeadline start(Duration timeout) {
         return timeout == null ? NONE : new AttemptDeadline(timeout);
+    }
+
+    /** The clock of {@code attempt}: its deadline, shared by the retries on its address. */
+    static AttemptDeadline of(Attempt attempt) {
+        return attempt.deadlineNanos() == 0 ? NONE : new AttemptDeadline(attempt.timeout(), attempt.deadlineNanos());
     }
 
     /** The attempt's socket, closed when the deadline passes (at once if it already has). */
@@ -94,9 +99,7 @@ final class AttemptDeadline implements AutoCloseable {
 
     /** The error of an attempt that ran out of time; {@code cause} is what the blocked call saw. */
     OperationalException timedOut(HostSpec host, Throwable cause) {
-        return new OperationalException("connection to " + Connector.describe(host) + " timed out after "
-                + timeout.toSeconds() + " s (connect_timeout): the server did not complete the connection"
-                + " (TCP connect, TLS, startup and authentication) in time", cause);
+        return ConnectPlan.timedOut(host, timeout, cause);
     }
 
     /** True when {@code e} (or what caused it) means this attempt ran out of time. */

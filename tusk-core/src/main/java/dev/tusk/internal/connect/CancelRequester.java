@@ -67,14 +67,14 @@ public final class CancelRequester {
                 }
             } catch (IOException | OperationalException e) {
                 if (deadline.explains(e)) {
-                    throw new OperationalException("cancel request to " + Connector.describe(host) + " not confirmed within "
+                    throw new OperationalException("cancel request to " + ConnectPlan.describe(host) + " not confirmed within "
                             + bound.toMillis() + " ms (" + why + "): the server accepted no request or did not answer;"
                             + " the statement may still be running", e);
                 }
                 if (e instanceof OperationalException oe) {
                     throw oe;
                 }
-                throw new OperationalException("could not send the cancel request to " + Connector.describe(host) + ": "
+                throw new OperationalException("could not send the cancel request to " + ConnectPlan.describe(host) + ": "
                         + e.getMessage(), e);
             }
         } finally {

@@ -2,18 +2,16 @@ package dev.tusk.internal.connect;
 
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
+import dev.tusk.internal.core.SessionState;
 import dev.tusk.internal.core.SimpleQuery;
-import dev.tusk.internal.io.BlockingDriver;
-import dev.tusk.internal.io.EventLoopDriver;
-import dev.tusk.internal.io.LoopFuture;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * libpq's {@code target_session_attrs} check of a new session: whether the server is a hot standby and
  * whether its sessions are read-only, from the {@code in_hot_standby} and
- * {@code default_transaction_read_only} parameters PostgreSQL 14+ reports, else by asking.
+ * {@code default_transaction_read_only} parameters PostgreSQL 14+ reports, else by asking. Without I/O: it
+ * hands out the queries to run ({@link #next}) and decides once it knows enough ({@link #mismatch()}).
  */
 final class SessionAttributes {
     private static final String STANDBY = "in_hot_standby";
@@ -21,30 +19,61 @@ final class SessionAttributes {
     private static final String READ_ONLY = "default_transaction_read_only";
     private static final String READ_ONLY_QUERY = "SHOW transaction_read_only";
 
-    private SessionAttributes() {
+    private final String wanted;
+    /** null: not known yet. */
+    private String standby;
+    private String readOnly;
+    /** The query asked last, its answer not read yet. */
+    private QueryCommand asked;
+    private String mismatch;
+
+    SessionAttributes(String wanted) {
+        this.wanted = wanted;
     }
 
-    /** Null when the session suits {@code wanted}, else why not. */
-    static String mismatch(BlockingDriver driver, String wanted) {
+    /**
+     * The next query the driver must run for the check, or null once it is decided (then {@link #mismatch()}).
+     * Call first with no query run, then after each query returned here has completed.
+     *
+     * @throws dev.tusk.errors.TuskException the error of the query just run
+     */
+    QueryCommand next(SessionState session) {
+        if (asked != null) {
+            asked.throwIfFailed();
+            String answer = firstValue(asked);
+            asked = null;
+            if (standby == null) {
+                standby = answer;
+            } else {
+                readOnly = answer;
+            }
+        }
         if (wanted.equals("any")) {
             return null;
         }
-        boolean standby = "on".equals(parameter(driver, STANDBY, STANDBY_QUERY));
-        boolean readOnly = standby || "on".equals(parameter(driver, READ_ONLY, READ_ONLY_QUERY));
-        return mismatch(standby, readOnly, wanted);
-    }
-
-    /** As {@link #mismatch(BlockingDriver, String)} on an event loop; call on the driver's loop thread. */
-    static CompletableFuture<String> mismatch(EventLoopDriver driver, String wanted) {
-        if (wanted.equals("any")) {
-            return CompletableFuture.completedFuture(null);
+        if (standby == null) {
+            standby = session.parameter(STANDBY);
+            if (standby == null) {
+                return asked = new SimpleQuery(STANDBY_QUERY);
+            }
         }
-        return parameter(driver, STANDBY, STANDBY_QUERY).thenCompose(s -> "on".equals(s)
-                ? CompletableFuture.completedFuture(mismatch(true, true, wanted))
-                : parameter(driver, READ_ONLY, READ_ONLY_QUERY).thenApply(r -> mismatch(false, "on".equals(r), wanted)));
+        boolean isStandby = "on".equals(standby);
+        if (!isStandby && readOnly == null) {
+            readOnly = session.parameter(READ_ONLY);
+            if (readOnly == null) {
+                return asked = new SimpleQuery(READ_ONLY_QUERY);
+            }
+        }
+        mismatch = mismatch(isStandby, isStandby || "on".equals(readOnly), wanted);
+        return null;
     }
 
-    private static String mismatch(boolean standby, boolean readOnly, String wanted) {
+    /** Once {@link #next} returned null: null when the session suits the attributes wanted, else why not. */
+    String mismatch() {
+        return mismatch;
+    }
+
+    static String mismatch(boolean standby, boolean readOnly, String wanted) {
         return switch (wanted) {
             case "read-write" -> readOnly ? "session is read-only" : null;
             case "read-only" -> readOnly ? null : "session is not read-only";
@@ -52,35 +81,6 @@ final class SessionAttributes {
             case "standby", "prefer-standby" -> standby ? null : "server is not in hot standby mode";
             default -> null;
         };
-    }
-
-    private static String parameter(BlockingDriver driver, String name, String query) {
-        String reported = driver.core().session().parameter(name);
-        if (reported != null) {
-            return reported;
-        }
-        QueryCommand q = new SimpleQuery(query);
-        driver.run(q);
-        q.throwIfFailed();
-        return firstValue(q);
-    }
-
-    private static CompletableFuture<String> parameter(EventLoopDriver driver, String name, String query) {
-        String reported = driver.core().session().parameter(name);
-        if (reported != null) {
-            return CompletableFuture.completedFuture(reported);
-        }
-        LoopFuture<String> answer = new LoopFuture<>();
-        QueryCommand q = new SimpleQuery(query);
-        q.onComplete(() -> {
-            if (q.error() != null) {
-                answer.completeExceptionally(q.error());
-            } else {
-                answer.complete(firstValue(q));
-            }
-        });
-        driver.send(q);
-        return answer;
     }
 
     private static String firstValue(QueryCommand q) {
