@@ -24,8 +24,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * and {@code generators.connect}): each {@code target_session_attrs} pass ({@code prefer-standby} makes two),
  * each host (shuffled for {@code load_balance_hosts=random}), each address its name resolves to, and on each
  * address the {@link Attempt}s: what the sslmode asks first, {@code allow}/{@code prefer}'s second try with or
- * without TLS, protocol 3.0 again when a server refuses a 3.2 startup outright. Every failure is listed in the
- * final error.
+ * without TLS, protocol 3.0 again when a server refuses a 3.2 startup outright. Any other failure, a refused
+ * login included, moves on to the next address, as psycopg's own attempt loop does (libpq alone would stop at a
+ * failed authentication). Every failure is listed in the final error.
  *
  * <p>The blocking {@link Connector} and the event-loop {@link AsyncConnector} only wait differently:
  * <pre>
