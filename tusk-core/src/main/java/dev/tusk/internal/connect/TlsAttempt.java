@@ -8,8 +8,8 @@ import dev.tusk.internal.conninfo.HostSpec;
 /**
  * What one connection attempt does about TLS, and libpq's second attempt for {@code sslmode=allow}
  * (plain text refused by the server: again over TLS) and {@code prefer} (TLS failed or refused: again in
- * plain text). {@code require} and stronger never fall back. Shared by the blocking and the event-loop
- * connectors, so both decide alike.
+ * plain text). {@code require} and stronger never fall back. Decided by {@link ConnectPlan} and {@link Attempt}
+ * for both drivers.
  */
 enum TlsAttempt {
     /** What the sslmode says: TLS first for prefer and stronger, plain text for allow and disable. */
