@@ -15,6 +15,7 @@ import java.lang.reflect.RecordComponent;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Composite types ↔ Java records, as psycopg's {@code CompositeInfo} and {@code register_composite}.
@@ -150,9 +151,9 @@ public final class CompositeInfo {
         private final TypeInfo info;
         private final Format format;
         private final Loader<?>[] fields;
-        private final java.util.function.Function<Object[], Object> make;
+        private final Function<Object[], Object> make;
 
-        CompositeLoader(AdaptersMap adapters, TypeInfo info, Format format, java.util.function.Function<Object[], Object> make) {
+        CompositeLoader(AdaptersMap adapters, TypeInfo info, Format format, Function<Object[], Object> make) {
             this.adapters = adapters;
             this.info = info;
             this.format = format;
