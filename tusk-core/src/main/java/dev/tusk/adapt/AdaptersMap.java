@@ -234,7 +234,12 @@ public final class AdaptersMap implements AdaptContext {
     public Dumper<Object> dumperFor(Object value, Format format) {
         Dumper<?> d = dumperForClass(value.getClass(), format);
         if (d == null) {
-            throw cannotAdapt(value.getClass(), format);
+            ProgrammingException e = cannotAdapt(value.getClass(), format);
+            if (dumpers[AUTO].isEmpty()) { // e.g. new AdaptersMap(), which knew the built-ins until 0.1
+                e = new ProgrammingException(e.getMessage() + "; this map has no adapters at all: for one with the"
+                        + " built-in types use dev.tusk.types.BuiltinAdapters.newMap() or Tusk.adapters().child()");
+            }
+            throw e;
         }
         if (d instanceof DumperFactory f) {
             return f.upgrade(value, format, this);

@@ -49,7 +49,8 @@ class AdaptContextTest {
         AdaptersMap bare = new AdaptersMap();
         assertThat(bare.types().get("int4")).isNull();
         assertThat(bare.loaderFor(23, Format.TEXT)).isNull();
-        assertThatThrownBy(() -> bare.dumperFor(42, null)).isInstanceOf(ProgrammingException.class);
+        assertThatThrownBy(() -> bare.dumperFor(42, null)).isInstanceOf(ProgrammingException.class)
+                .hasMessageContaining("no adapters at all").hasMessageContaining("BuiltinAdapters.newMap()");
 
         AdaptersMap builtins = BuiltinAdapters.newMap();
         assertThat(builtins.types().get("int4").oid()).isEqualTo(23);
