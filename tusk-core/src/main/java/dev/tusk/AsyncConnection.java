@@ -1,6 +1,9 @@
 package dev.tusk;
 
+import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.adapt.TypeCatalog;
+import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
@@ -65,7 +68,7 @@ import java.util.function.Function;
  *
  * @param <R> the row type its cursors return
  */
-public class AsyncConnection<R> implements AutoCloseable {
+public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCatalog<CompletableFuture<TypeInfo>> {
 
     private final AsyncConnector.Established established;
     private final EventLoopDriver driver;
@@ -248,8 +251,15 @@ public class AsyncConnection<R> implements AutoCloseable {
     }
 
     /** The connection's adapters: registrations here reach this connection's cursors only. */
+    @Override
     public AdaptersMap adapters() {
         return adapters;
+    }
+
+    /** Runs a type-catalogue lookup for {@code TypeInfo.fetch(conn, name)}: the future completes with what it found. */
+    @Override
+    public CompletableFuture<TypeInfo> lookUpType(TypeCatalog.Lookup lookup) {
+        return cursor(Rows.tuple()).execute(lookup.sql(), lookup.param()).thenApply(cur -> lookup.result(cur.fetchone()));
     }
 
     /**

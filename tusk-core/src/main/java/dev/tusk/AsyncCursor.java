@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.internal.core.ResultData;
 
@@ -27,7 +28,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * @param <R> the row type, chosen by the cursor's {@link RowFactory}
  */
-public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable permits AsyncClientCursor, AsyncRawCursor {
+public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptContext permits AsyncClientCursor, AsyncRawCursor {
     private final AsyncConnection<?> conn;
     private final AdaptersMap adapters;
     private final Cursor<R> results;
@@ -40,6 +41,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable permits
     }
 
     /** This cursor's adapters: registrations here affect this cursor only. */
+    @Override
     public AdaptersMap adapters() {
         return adapters;
     }

@@ -1,5 +1,7 @@
 package dev.tusk;
 
+import dev.tusk.adapt.ResultColumn;
+
 /**
  * The description of one result column, as psycopg's {@code Column} (DB-API's seven fields plus what
  * RowDescription carries).
@@ -9,7 +11,7 @@ package dev.tusk;
  * Column c = cur.description().get(0);   // name "one", typeOid 23
  * }</pre>
  */
-public final class Column {
+public final class Column implements ResultColumn {
     private final String name;
     private final int tableOid;
     private final int tableColumn;
@@ -30,6 +32,7 @@ public final class Column {
 
     public String name() { return name; }
     /** The column's type oid (DB-API's type_code). */
+    @Override
     public int typeOid() { return typeOid; }
     /** The oid of the table the column comes from, 0 if none. */
     public int tableOid() { return tableOid; }
@@ -39,6 +42,7 @@ public final class Column {
     public int internalSize() { return internalSize; }
     public int typeModifier() { return typeModifier; }
     /** 0 text, 1 binary. */
+    @Override
     public int formatCode() { return formatCode; }
 
     /** The declared length of varchar/bpchar/bit types, else null. */

@@ -1,6 +1,9 @@
 package dev.tusk;
 
+import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.adapt.TypeCatalog;
+import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.DatabaseException;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.InterfaceException;
@@ -48,7 +51,7 @@ import java.util.function.Consumer;
  *
  * @param <R> the row type its cursors return
  */
-public class Connection<R> implements AutoCloseable {
+public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<TypeInfo> {
     final ReentrantLock lock;
     private final BlockingDriver driver;
     private final ConnParams params;
@@ -310,8 +313,15 @@ public class Connection<R> implements AutoCloseable {
     // end of SQL composition ------------------------------------------------------------------------
 
     /** The connection's adapters: registrations here reach this connection's cursors only. */
+    @Override
     public AdaptersMap adapters() {
         return adapters;
+    }
+
+    /** Runs a type-catalogue lookup for {@code TypeInfo.fetch(conn, name)} and returns what it found. */
+    @Override
+    public TypeInfo lookUpType(TypeCatalog.Lookup lookup) {
+        return lookup.result(cursor(Rows.tuple()).execute(lookup.sql(), lookup.param()).fetchone());
     }
 
     /**

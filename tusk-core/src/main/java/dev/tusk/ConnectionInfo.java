@@ -69,11 +69,7 @@ public final class ConnectionInfo {
         if (active()) {
             return TransactionStatus.ACTIVE;
         }
-        return switch (session.transactionStatus()) {
-            case 'T' -> TransactionStatus.INTRANS;
-            case 'E' -> TransactionStatus.INERROR;
-            default -> TransactionStatus.IDLE;
-        };
+        return TransactionStatus.of(session.transactionStatus());
     }
 
     public PipelineStatus pipelineStatus() {

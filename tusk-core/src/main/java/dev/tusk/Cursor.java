@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.ProgrammingException;
@@ -25,7 +26,7 @@ import java.util.NoSuchElementException;
  *
  * @param <R> the row type, chosen by the cursor's {@link RowFactory}
  */
-public class Cursor<R> implements Iterable<R>, AutoCloseable {
+public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     private final Connection<?> conn;
     /** The connection's adapters, until this cursor gets its own (on the first call to adapters()). */
     private final AdaptersMap inherited;
@@ -59,6 +60,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable {
     }
 
     /** This cursor's adapters: registrations here affect this cursor only. */
+    @Override
     public AdaptersMap adapters() {
         if (adapters == null) {
             adapters = inherited.child(); // made on demand: most cursors never register anything

@@ -1,6 +1,7 @@
 package dev.tusk;
 
 import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.types.BuiltinAdapters;
 
 /**
  * Process-wide entry points of the driver.
@@ -10,13 +11,11 @@ import dev.tusk.adapt.AdaptersMap;
  * }</pre>
  */
 public final class Tusk {
-    private static final AdaptersMap GLOBAL = new AdaptersMap();
-
     private Tusk() {
     }
 
-    /** The global adapters map: the parent of every connection's map. */
+    /** The global adapters map: the built-ins, and the parent of every connection's map. */
     public static AdaptersMap adapters() {
-        return GLOBAL;
+        return BuiltinAdapters.global();
     }
 }

@@ -1,7 +1,6 @@
 package dev.tusk.adapt;
 
 import dev.tusk.errors.ProgrammingException;
-import dev.tusk.types.BuiltinAdapters;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * The registry of {@link Dumper}s and {@link Loader}s, layered global ({@code Tusk.adapters()}) →
@@ -19,7 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>A child starts as a snapshot of its parent and copies its tables on its first write, so a
  * registration never leaks upward or sideways; a registration on a parent reaches only children made
- * after it. A new map already knows every built-in type (see {@code dev.tusk.types.BuiltinAdapters}).
+ * after it. {@code Tusk.adapters()}, and so every connection's map, knows every built-in type; a map
+ * with the built-ins and nothing else comes from {@code dev.tusk.types.BuiltinAdapters.newMap()}.
  *
  * <p>Dumpers are chosen by the value's class: the registered class itself, else the nearest registered
  * superclass, else the first registered interface (breadth first from the class up), else
@@ -34,7 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Dumper<Object> d = adapters.dumperFor(List.of(1, 2), null);   // int4[] in binary
  * }</pre>
  */
-public final class AdaptersMap {
+public final class AdaptersMap implements AdaptContext {
     private static final int AUTO = 2;
 
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -43,6 +44,8 @@ public final class AdaptersMap {
     /** key(oid, format) → Loader or LoaderFactory. Never mutated once published. */
     private volatile Map<Long, Object> loaders;
     private volatile TypeRegistry types;
+    /** What {@link TypeInfo#register} adds for a type, in registration order. Never mutated once published. */
+    private volatile List<TypeAdapters> typeAdapters;
 
     private final ConcurrentHashMap<Class<?>, Dumper<?>>[] dumperCache = newDumperCaches();
     private final ConcurrentHashMap<Long, Loader<?>> loaderCache = new ConcurrentHashMap<>();
@@ -50,12 +53,26 @@ public final class AdaptersMap {
     /** The loaders last chosen for a list of result columns (a prepared statement's, reused each execution). */
     private volatile ColumnLoaders lastColumnLoaders;
 
-    private record ColumnLoaders(List<dev.tusk.Column> columns, Loader<?>[] loaders) {
+    private record ColumnLoaders(List<? extends ResultColumn> columns, Loader<?>[] loaders) {
     }
 
-    /** A map that knows every built-in type, independent of {@code Tusk.adapters()}. */
+    /**
+     * Adds the loaders and dumpers a type needs when {@link TypeInfo#register} makes a map know it (its array,
+     * an enum's labels, a composite's fields...): registered on a map with {@link #registerTypeAdapters}.
+     */
+    @FunctionalInterface
+    public interface TypeAdapters {
+        void register(TypeInfo info, AdaptersMap adapters);
+    }
+
+    /**
+     * A map with no adapters and no known types, as psycopg's {@code AdaptersMap()}: the same as
+     * {@link #empty()}. Until 0.1 a new map knew every built-in type; for that, use
+     * {@code dev.tusk.types.BuiltinAdapters.newMap()} (or {@code Tusk.adapters().child()}, which also sees the
+     * application's global registrations).
+     */
     public AdaptersMap() {
-        this(BuiltinHolder.BASE);
+        this(null);
     }
 
     private AdaptersMap(AdaptersMap template) {
@@ -65,12 +82,14 @@ public final class AdaptersMap {
             this.dumpers = empty;
             this.loaders = Map.of();
             this.types = TypeRegistry.empty();
+            this.typeAdapters = List.of();
         } else {
             template.writeLock.lock();
             try {
                 this.dumpers = template.dumpers;
                 this.loaders = template.loaders;
                 this.types = template.types;
+                this.typeAdapters = template.typeAdapters;
             } finally {
                 template.writeLock.unlock();
             }
@@ -80,6 +99,12 @@ public final class AdaptersMap {
     /** A map with no adapters and no known types at all: for building custom bases and for tests. */
     public static AdaptersMap empty() {
         return new AdaptersMap(null);
+    }
+
+    /** This map: an {@link AdaptersMap} is its own adaptation context, as in psycopg. */
+    @Override
+    public AdaptersMap adapters() {
+        return this;
     }
 
     /** A new map layered over this one: it sees everything registered here so far, and writes only to itself. */
@@ -139,7 +164,10 @@ public final class AdaptersMap {
         putLoader(oid, format, factory);
     }
 
-    /** Makes this map know {@code info}'s name and oids; {@link TypeInfo#register} calls it. */
+    /**
+     * Makes this map know {@code info}'s name and oids, and nothing else: no loader or dumper is added.
+     * {@link TypeInfo#register} calls it, then the {@link #registerTypeAdapters type adapters}.
+     */
     public void registerType(TypeInfo info) {
         writeLock.lock();
         try {
@@ -147,6 +175,33 @@ public final class AdaptersMap {
             invalidate();
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code adapters} for every type {@link TypeInfo#register} registers from now on, on this map and on
+     * the maps made from it later: how a family of adapters (the built-ins of {@code dev.tusk.types}) serves
+     * the types fetched at run time. Hooks run in the order they were registered.
+     */
+    public void registerTypeAdapters(TypeAdapters adapters) {
+        if (adapters == null) {
+            throw new ProgrammingException("registerTypeAdapters needs the adapters to run, got null");
+        }
+        writeLock.lock();
+        try {
+            List<TypeAdapters> next = new ArrayList<>(typeAdapters);
+            next.add(adapters);
+            typeAdapters = List.copyOf(next);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** {@link TypeInfo#register}: the type's name and oids, then what the type adapters add for it. */
+    void registerTypeWithAdapters(TypeInfo info) {
+        registerType(info);
+        for (TypeAdapters a : typeAdapters) {
+            a.register(info, this);
         }
     }
 
@@ -179,7 +234,12 @@ public final class AdaptersMap {
     public Dumper<Object> dumperFor(Object value, Format format) {
         Dumper<?> d = dumperForClass(value.getClass(), format);
         if (d == null) {
-            throw cannotAdapt(value.getClass(), format);
+            ProgrammingException e = cannotAdapt(value.getClass(), format);
+            if (dumpers[AUTO].isEmpty()) { // e.g. new AdaptersMap(), which knew the built-ins until 0.1
+                e = new ProgrammingException(e.getMessage() + "; this map has no adapters at all: for one with the"
+                        + " built-in types use dev.tusk.types.BuiltinAdapters.newMap() or Tusk.adapters().child()");
+            }
+            throw e;
         }
         if (d instanceof DumperFactory f) {
             return f.upgrade(value, format, this);
@@ -228,14 +288,14 @@ public final class AdaptersMap {
      * The loader of each of {@code columns} (null where none is registered), as {@link #loaderFor}; the array
      * is shared with later calls for the same list and must not be modified.
      */
-    public Loader<?>[] loadersFor(List<dev.tusk.Column> columns) {
+    public Loader<?>[] loadersFor(List<? extends ResultColumn> columns) {
         ColumnLoaders last = lastColumnLoaders;
         if (last != null && last.columns() == columns) {
             return last.loaders();
         }
         Loader<?>[] out = new Loader<?>[columns.size()];
         for (int i = 0; i < out.length; i++) {
-            dev.tusk.Column c = columns.get(i);
+            ResultColumn c = columns.get(i);
             out[i] = loaderFor(c.typeOid(), Format.ofCode(c.formatCode()));
         }
         lastColumnLoaders = new ColumnLoaders(columns, out);
@@ -265,7 +325,7 @@ public final class AdaptersMap {
      * per key until the map changes. For container adapters; {@code compute} must not return null.
      */
     @SuppressWarnings("unchecked")
-    public <K, V> V derived(K key, java.util.function.Function<K, V> compute) {
+    public <K, V> V derived(K key, Function<K, V> compute) {
         Object v = derivedCache.get(key);
         if (v == null) {
             v = compute.apply(key);
@@ -355,16 +415,5 @@ public final class AdaptersMap {
     @SuppressWarnings("unchecked")
     private static ConcurrentHashMap<Class<?>, Dumper<?>>[] newDumperCaches() {
         return new ConcurrentHashMap[] {new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>()};
-    }
-
-    /** The read-only base layer with every built-in adapter, built once. */
-    private static final class BuiltinHolder {
-        static final AdaptersMap BASE = build();
-
-        private static AdaptersMap build() {
-            AdaptersMap base = new AdaptersMap(null);
-            BuiltinAdapters.registerAll(base);
-            return base;
-        }
     }
 }

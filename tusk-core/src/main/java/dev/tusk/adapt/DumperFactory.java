@@ -1,5 +1,7 @@
 package dev.tusk.adapt;
 
+import java.nio.ByteBuffer;
+
 /**
  * A {@link Dumper} whose final form depends on the value: containers (lists, Java arrays) pick their
  * array type oid from their elements, as psycopg's {@code Dumper.upgrade}. {@link AdaptersMap#dumperFor}
@@ -19,7 +21,7 @@ public interface DumperFactory extends Dumper<Object> {
     Dumper<Object> upgrade(Object value, Format format, AdaptersMap adapters);
 
     @Override
-    default java.nio.ByteBuffer dump(Object value) {
+    default ByteBuffer dump(Object value) {
         throw new IllegalStateException("a DumperFactory must be upgraded before dumping");
     }
 }

@@ -1,5 +1,7 @@
 package dev.tusk.adapt;
 
+import dev.tusk.errors.DataException;
+
 import java.nio.ByteBuffer;
 
 /**
@@ -68,6 +70,6 @@ public interface Loader<T> {
         if (v instanceof Boolean b) {
             return b;
         }
-        throw new dev.tusk.errors.DataException("cannot read a " + Conversions.describe(v) + " as a boolean");
+        throw new DataException("cannot read a " + Conversions.describe(v) + " as a boolean");
     }
 }

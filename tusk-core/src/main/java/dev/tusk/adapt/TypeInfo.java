@@ -1,8 +1,6 @@
 package dev.tusk.adapt;
 
 import dev.tusk.errors.InterfaceException;
-import dev.tusk.types.ArrayText;
-import dev.tusk.types.TypeInfoAdapters;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +16,8 @@ import java.util.List;
  * <pre>{@code
  * TypeInfo mood = TypeInfo.fetch(conn, "mood");       // CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')
  * mood.register(conn.adapters());                     // mood and mood[] now load as String / List<String>
+ *
+ * TypeInfo.fetch(asyncConn, "mood").thenAccept(info -> info.register(asyncConn.adapters()));
  * }</pre>
  */
 public final class TypeInfo {
@@ -121,7 +121,37 @@ public final class TypeInfo {
      * {@code query}; {@code null} when the server has no such type.
      */
     public static TypeInfo fetch(CatalogQuery query, String name) {
-        List<String> row = query.firstRow(FETCH_SQL, name);
+        return fromRow(query.firstRow(FETCH_SQL, name), name);
+    }
+
+    /**
+     * Fetches the type called {@code name} (schema-qualified or not, quoted as in SQL) from a connection's
+     * catalogue: null when the server has no such type. On a {@code Connection} this returns the
+     * {@code TypeInfo}; on an {@code AsyncConnection} a {@code CompletableFuture<TypeInfo>} that completes
+     * with it (see {@link TypeCatalog}).
+     *
+     * <p>Until 0.1 this was two methods, {@code fetch(Connection, String)} and
+     * {@code fetch(AsyncConnection, String)}; calls written for them compile unchanged.
+     *
+     * <pre>{@code
+     * TypeInfo mood = TypeInfo.fetch(conn, "mood");
+     * CompletableFuture<TypeInfo> later = TypeInfo.fetch(asyncConn, "mood");
+     * }</pre>
+     */
+    public static <T> T fetch(TypeCatalog<T> conn, String name) {
+        return conn.lookUpType(lookup(name));
+    }
+
+    /**
+     * The catalogue lookup {@link #fetch(TypeCatalog, String)} runs: for fetch variants that check what they
+     * found, e.g. {@code conn.lookUpType(TypeInfo.lookup(name).then(info -> ...))}.
+     */
+    public static TypeCatalog.Lookup lookup(String name) {
+        return new TypeCatalog.Lookup(FETCH_SQL, name, row -> fromRow(row, name));
+    }
+
+    /** The type that {@link #FETCH_SQL}'s first row describes, null for no row (or no type). */
+    private static TypeInfo fromRow(List<String> row, String name) {
         if (row == null || row.get(1) == null) {
             return null;
         }
@@ -159,60 +189,51 @@ public final class TypeInfo {
     }
 
     /**
-     * Fetches the type called {@code name} (schema-qualified or not, quoted as in SQL) from {@code conn}'s
-     * catalogue; {@code null} when the server has no such type.
+     * The elements of a one-dimensional array in PostgreSQL's text form ({@code {a,"b c","d\"e"}}), as the
+     * catalogue query returns names, labels and oids; an unquoted {@code NULL} is null.
      */
-    public static TypeInfo fetch(dev.tusk.Connection<?> conn, String name) {
-        return fetch((sql, param) -> textRow(conn.cursor(dev.tusk.Rows.row()).execute(sql, param).fetchone()), name);
-    }
-
-    /**
-     * {@link #fetch(dev.tusk.Connection, String)} on an {@link dev.tusk.AsyncConnection}: the future completes
-     * with the type, or null when the server has no such type.
-     *
-     * <pre>{@code
-     * TypeInfo.fetch(conn, "mood").thenAccept(info -> info.register(conn.adapters()));
-     * }</pre>
-     */
-    public static java.util.concurrent.CompletableFuture<TypeInfo> fetch(dev.tusk.AsyncConnection<?> conn, String name) {
-        return conn.cursor(dev.tusk.Rows.row()).execute(FETCH_SQL, name)
-                .thenApply(cur -> {
-                    List<String> row = textRow(cur.fetchone());
-                    return fetch((sql, param) -> row, name);
-                });
-    }
-
-    private static List<String> textRow(dev.tusk.Row row) {
-        if (row == null) {
-            return null;
-        }
-        List<String> out = new ArrayList<>(row.size());
-        for (int i = 0; i < row.size(); i++) {
-            out.add(row.getString(i));
-        }
-        return out;
-    }
-
-    private static List<String> textArray(String text) {
+    static List<String> textArray(String text) {
         if (text == null) {
             return List.of();
         }
+        int n = text.length();
+        if (n < 2 || text.charAt(0) != '{' || text.charAt(n - 1) != '}') {
+            throw new InterfaceException("the type catalogue query returned a malformed array: " + text);
+        }
         List<String> out = new ArrayList<>();
-        for (Object o : ArrayText.parseFlat(text, ',')) {
-            out.add((String) o);
+        int pos = 1;
+        while (pos < n - 1) {
+            StringBuilder item = new StringBuilder();
+            boolean quoted = text.charAt(pos) == '"';
+            if (quoted) {
+                pos++;
+                while (pos < n - 1 && text.charAt(pos) != '"') {
+                    char c = text.charAt(pos++);
+                    item.append(c == '\\' && pos < n - 1 ? text.charAt(pos++) : c);
+                }
+                pos++; // the closing quote
+            } else {
+                while (pos < n - 1 && text.charAt(pos) != ',') {
+                    item.append(text.charAt(pos++));
+                }
+            }
+            String s = item.toString();
+            out.add(!quoted && s.equalsIgnoreCase("NULL") ? null : s);
+            pos++; // the comma
         }
         return out;
     }
 
     /**
      * Makes {@code adapters} know this type: its name and oid for {@link AdaptersMap#registerLoader(String, Loader)},
-     * and loaders and dumpers for the type and its array (enums as String, composites as {@code Object[]} or a
-     * record registered with {@code CompositeAdapters}, ranges as {@code Range}, hstore as {@code Map}, domains
-     * as their base type).
+     * and loaders and dumpers for the type and its array, added by the map's
+     * {@link AdaptersMap#registerTypeAdapters type adapters}. A map with the built-ins (every connection's,
+     * {@code Tusk.adapters()}) has those of {@code dev.tusk.types}: enums as String, composites as
+     * {@code Object[]} (or a record registered with {@code CompositeInfo}), ranges as {@code Range}, hstore as
+     * {@code Map}, domains as their base type.
      */
     public void register(AdaptersMap adapters) {
-        adapters.registerType(this);
-        TypeInfoAdapters.register(this, adapters);
+        adapters.registerTypeWithAdapters(this);
     }
 
     public String name() {

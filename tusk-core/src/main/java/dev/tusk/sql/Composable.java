@@ -1,9 +1,10 @@
 package dev.tusk.sql;
 
-import dev.tusk.AsyncConnection;
-import dev.tusk.Connection;
+import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.internal.wire.Utf8;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -27,16 +28,13 @@ public sealed abstract class Composable permits SQL, Identifier, Literal, Placeh
     }
 
     /**
-     * The SQL text of this piece for {@code conn}: literals of types the built-in rules do not cover
-     * go through the connection's adapters. {@code conn} may be null: the global adapters are used.
+     * The SQL text of this piece for {@code context} (a connection, a cursor or an {@link AdaptersMap}):
+     * literals of types the built-in rules do not cover go through its adapters. {@code context} may be
+     * null: the global adapters are used. Until 0.1 this took a {@code Connection} or an
+     * {@code AsyncConnection}; calls written for those compile unchanged.
      */
-    public final String asString(Connection<?> conn) {
-        return render(conn == null ? null : conn.adapters(), false);
-    }
-
-    /** {@link #asString(Connection)} for an {@link AsyncConnection}'s adapters. */
-    public final String asString(AsyncConnection<?> conn) {
-        return render(conn == null ? null : conn.adapters(), false);
+    public final String asString(AdaptContext context) {
+        return render(context, false);
     }
 
     /** The SQL text without a connection: literals use the global adapters ({@code Tusk.adapters()}). */
@@ -44,34 +42,35 @@ public sealed abstract class Composable permits SQL, Identifier, Literal, Placeh
         return render(null, false);
     }
 
-    /** The SQL text as UTF-8 bytes (the encoding every Tusk connection uses as client_encoding). */
-    public final byte[] asBytes(Connection<?> conn) {
-        return dev.tusk.internal.wire.Utf8.encode(asString(conn), "the SQL text");
+    /**
+     * The SQL text as UTF-8 bytes (the encoding every Tusk connection uses as client_encoding).
+     *
+     * @param context a connection, a cursor, an {@link AdaptersMap}, or null for the global adapters
+     */
+    public final byte[] asBytes(AdaptContext context) {
+        return Utf8.encode(asString(context), "the SQL text");
     }
 
     /**
-     * The text {@code execute(query, params)} hands to placeholder processing: {@link #asString(Connection)}
+     * The text {@code execute(query, params)} hands to placeholder processing: {@link #asString(AdaptContext)}
      * with every {@code %} inside identifiers and literals written {@code %%}, so that a value such as
      * {@code '100%'} or {@code '%s'} reaches the server unchanged instead of being taken for a placeholder.
      * {@link SQL} text and {@link Placeholder}s are emitted as they are.
+     *
+     * @param context a connection, a cursor, an {@link AdaptersMap}, or null for the global adapters
      */
-    public final String asTemplate(Connection<?> conn) {
-        return render(conn == null ? null : conn.adapters(), true);
+    public final String asTemplate(AdaptContext context) {
+        return render(context, true);
     }
 
-    /** {@link #asTemplate(Connection)} for an {@link AsyncConnection}'s adapters. */
-    public final String asTemplate(AsyncConnection<?> conn) {
-        return render(conn == null ? null : conn.adapters(), true);
-    }
-
-    /** {@link #asTemplate(Connection)} with the global adapters. */
+    /** {@link #asTemplate(AdaptContext)} with the global adapters. */
     public final String asTemplate() {
         return render(null, true);
     }
 
-    private String render(AdaptersMap adapters, boolean doublePercent) {
+    private String render(AdaptContext context, boolean doublePercent) {
         StringBuilder out = new StringBuilder(64);
-        appendTo(out, adapters, doublePercent);
+        appendTo(out, context == null ? null : context.adapters(), doublePercent);
         return out.toString();
     }
 
@@ -92,7 +91,7 @@ public sealed abstract class Composable permits SQL, Identifier, Literal, Placeh
             throw new IllegalArgumentException("cannot repeat a Composable a negative number of times: " + n);
         }
         Composable[] parts = new Composable[n];
-        java.util.Arrays.fill(parts, this);
+        Arrays.fill(parts, this);
         return new Composed(parts);
     }
 

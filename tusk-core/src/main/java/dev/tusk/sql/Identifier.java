@@ -1,6 +1,7 @@
 package dev.tusk.sql;
 
 import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.errors.ProgrammingException;
 
 import java.util.Arrays;
 import java.util.List;
@@ -26,7 +27,7 @@ public final class Identifier extends Composable {
      */
     public Identifier(String... parts) {
         if (parts == null || parts.length == 0) {
-            throw new dev.tusk.errors.ProgrammingException("an Identifier needs at least one name part");
+            throw new ProgrammingException("an Identifier needs at least one name part");
         }
         String[] copy = parts.clone();
         for (String p : copy) {

@@ -1,11 +1,12 @@
 package dev.tusk.sql;
 
-import dev.tusk.Connection;
-import dev.tusk.Tusk;
+import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Dumper;
 import dev.tusk.adapt.Format;
+import dev.tusk.errors.DataException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.types.BuiltinAdapters;
 
 import java.lang.reflect.Array;
 import java.math.BigDecimal;
@@ -38,13 +39,13 @@ import java.util.Objects;
  *       {@code  E'C:\\dir'}, exactly as libpq's PQescapeLiteral does; that form means the same whether
  *       standard_conforming_strings is on (the default since PostgreSQL 9.1) or off, so the result never
  *       depends on a session setting. NUL cannot be stored in PostgreSQL text and is rejected
- *       ({@link dev.tusk.errors.DataException});</li>
+ *       ({@link DataException});</li>
  *   <li>{@code byte[]} → {@code  E'\\x0102ff'::bytea} (hex format; the escape-string form for the
  *       same reason);</li>
  *   <li>{@code List}s and arrays (other than {@code byte[]}) → {@code ARRAY[1, 2]}, elements written
  *       by these same rules; an empty one → {@code '{}'};</li>
- *   <li>anything else → the text dumper of the connection's adapters ({@link Tusk#adapters()} without
- *       a connection), quoted as a string and cast to the dumper's type when it is a known built-in
+ *   <li>anything else → the text dumper of the connection's adapters (the global ones,
+ *       {@code Tusk.adapters()}, without a connection), quoted as a string and cast to the dumper's type when it is a known built-in
  *       type: e.g. {@code '2024-01-31'::date}.</li>
  * </ul>
  *
@@ -76,14 +77,16 @@ public final class Literal extends Composable {
     }
 
     /**
-     * {@code value} as an SQL constant for {@code conn} (may be null): psycopg's {@code sql.quote()}.
+     * {@code value} as an SQL constant for {@code context} (a connection, a cursor, an {@link AdaptersMap}, or
+     * null for the global adapters): psycopg's {@code sql.quote()}. Until 0.1 this took a {@code Connection};
+     * calls written for it compile unchanged, and an {@code AsyncConnection} works too.
      *
      * <pre>{@code
      * Literal.quote("O'Reilly", null);   // 'O''Reilly'
      * }</pre>
      */
-    public static String quote(Object value, Connection<?> conn) {
-        return new Literal(value).asString(conn);
+    public static String quote(Object value, AdaptContext context) {
+        return new Literal(value).asString(context);
     }
 
     @Override
@@ -174,7 +177,7 @@ public final class Literal extends Composable {
     }
 
     private static void appendAdapted(StringBuilder out, Object v, AdaptersMap adapters, boolean dp) {
-        Dumper<Object> dumper = (adapters != null ? adapters : Tusk.adapters()).dumperFor(v, Format.TEXT);
+        Dumper<Object> dumper = (adapters != null ? adapters : BuiltinAdapters.global()).dumperFor(v, Format.TEXT);
         ByteBuffer data = dumper.dump(v);
         String text = StandardCharsets.UTF_8.decode(data.duplicate()).toString();
         Quoting.appendString(out, text, dp);

@@ -2,6 +2,7 @@ package dev.tusk.sql;
 
 import dev.tusk.errors.DataException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.wire.Utf8;
 
 /**
  * The quoting rules for names and string values. Tusk connections always use client_encoding UTF8, in
@@ -39,7 +40,7 @@ final class Quoting {
             throw new ProgrammingException("the Identifier " + javaString(part) + " contains a NUL character (at index " + nul
                     + "): PostgreSQL names cannot contain NUL");
         }
-        int bad = dev.tusk.internal.wire.Utf8.loneSurrogate(part);
+        int bad = Utf8.loneSurrogate(part);
         if (bad >= 0) { // trust #9
             ProgrammingException e = new ProgrammingException("the Identifier " + javaString(part) + " is not valid"
                     + " Unicode: it has a lone surrogate at index " + bad + ", which UTF-8 cannot encode");
@@ -69,7 +70,7 @@ final class Quoting {
                 if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
                     i++;
                 } else {
-                    throw dev.tusk.internal.wire.Utf8.notUnicode(s, i, "the string of a Literal");
+                    throw Utf8.notUnicode(s, i, "the string of a Literal");
                 }
             }
         }

@@ -14,6 +14,7 @@ import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -313,8 +314,8 @@ public final class ArrayAdapters {
                 b.getInt(); // lower bound
                 elements *= Math.max(dims[i], 0);
                 if (dims[i] < 0 || elements * 4 > b.remaining()) { // each element takes at least its length word
-                    throw new DataException("a binary array claims dimensions " + java.util.Arrays.toString(
-                            java.util.Arrays.copyOf(dims, i + 1)) + " but holds only " + b.remaining() + " bytes of elements");
+                    throw new DataException("a binary array claims dimensions " + Arrays.toString(
+                            Arrays.copyOf(dims, i + 1)) + " but holds only " + b.remaining() + " bytes of elements");
                 }
             }
             return readLevel(b, dims, 0, el);

@@ -3,6 +3,9 @@ package dev.tusk.types;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.TypeInfo;
 
+import java.util.Arrays;
+import java.util.stream.Stream;
+
 /**
  * The oids of PostgreSQL's built-in types (they are fixed in {@code pg_type.dat}), and the registration
  * of their names, array types and delimiters in an {@link AdaptersMap}.
@@ -60,8 +63,8 @@ public final class BuiltinTypes {
     };
 
     /** The oid of every built-in type listed here. */
-    static final int[] ALL_OIDS = java.util.stream.Stream.of(BASE, PSEUDO, RANGES, MULTIRANGES)
-            .flatMap(java.util.Arrays::stream).mapToInt(t -> (Integer) t[1]).toArray();
+    static final int[] ALL_OIDS = Stream.of(BASE, PSEUDO, RANGES, MULTIRANGES)
+            .flatMap(Arrays::stream).mapToInt(t -> (Integer) t[1]).toArray();
 
     /** Registers the name, oid, array oid and delimiter of every built-in type in {@code adapters}. */
     public static void registerAll(AdaptersMap adapters) {

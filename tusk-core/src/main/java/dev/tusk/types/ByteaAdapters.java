@@ -2,8 +2,12 @@ package dev.tusk.types;
 
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Format;
+import dev.tusk.adapt.Loader;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * bytea ↔ {@code byte[]} (and {@code ByteBuffer} dumped: its remaining bytes). Text output is the hex
@@ -14,7 +18,7 @@ public final class ByteaAdapters {
     private ByteaAdapters() {
     }
 
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     /** Parses bytea's text output, hex or escape form. */
     public static byte[] parseText(ByteBuffer b) {
@@ -35,9 +39,9 @@ public final class ByteaAdapters {
                 out[n++] = (byte) (hi << 4 | hex(b.get(p + 1)));
                 p += 2;
             }
-            return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+            return n == out.length ? out : Arrays.copyOf(out, n);
         }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(end - p);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(end - p);
         while (p < end) {
             byte c = b.get(p);
             if (c != '\\') {
@@ -80,7 +84,7 @@ public final class ByteaAdapters {
     }
 
     static void register(AdaptersMap m) {
-        m.registerLoader(BuiltinTypes.BYTEA, new dev.tusk.adapt.Loader<byte[]>() {
+        m.registerLoader(BuiltinTypes.BYTEA, new Loader<byte[]>() {
             @Override
             public byte[] load(ByteBuffer data) {
                 return parseText(data);

@@ -4,6 +4,7 @@ import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Dumper;
 import dev.tusk.adapt.Format;
 import dev.tusk.adapt.Loader;
+import dev.tusk.adapt.TypeCatalog;
 import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.DataException;
 import dev.tusk.errors.ProgrammingException;
@@ -14,6 +15,7 @@ import java.lang.reflect.RecordComponent;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Composite types ↔ Java records, as psycopg's {@code CompositeInfo} and {@code register_composite}.
@@ -36,16 +38,14 @@ public final class CompositeInfo {
 
     /**
      * Fetches the composite type {@code name} (a table's row type too); {@code null} when there is no such type.
+     * As {@link TypeInfo#fetch(TypeCatalog, String)}: a {@code TypeInfo} on a {@code Connection}, a
+     * {@code CompletableFuture<TypeInfo>} on an {@code AsyncConnection} (which fails with the exception). Until
+     * 0.1 this was two methods, for {@code Connection} and {@code AsyncConnection}; calls compile unchanged.
      *
      * @throws ProgrammingException when the type exists but is not composite
      */
-    public static TypeInfo fetch(dev.tusk.Connection<?> conn, String name) {
-        return checked(TypeInfo.fetch(conn, name), name);
-    }
-
-    /** {@link #fetch(dev.tusk.Connection, String)} on an {@link dev.tusk.AsyncConnection}. */
-    public static java.util.concurrent.CompletableFuture<TypeInfo> fetch(dev.tusk.AsyncConnection<?> conn, String name) {
-        return TypeInfo.fetch(conn, name).thenApply(info -> checked(info, name));
+    public static <T> T fetch(TypeCatalog<T> conn, String name) {
+        return conn.lookUpType(TypeInfo.lookup(name).then(info -> checked(info, name)));
     }
 
     private static TypeInfo checked(TypeInfo info, String name) {
@@ -151,9 +151,9 @@ public final class CompositeInfo {
         private final TypeInfo info;
         private final Format format;
         private final Loader<?>[] fields;
-        private final java.util.function.Function<Object[], Object> make;
+        private final Function<Object[], Object> make;
 
-        CompositeLoader(AdaptersMap adapters, TypeInfo info, Format format, java.util.function.Function<Object[], Object> make) {
+        CompositeLoader(AdaptersMap adapters, TypeInfo info, Format format, Function<Object[], Object> make) {
             this.adapters = adapters;
             this.info = info;
             this.format = format;

@@ -6,6 +6,7 @@ import dev.tusk.adapt.Loader;
 import dev.tusk.errors.DataException;
 
 import java.nio.ByteBuffer;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -15,7 +16,10 @@ import java.time.OffsetTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * date ↔ {@code LocalDate}, time ↔ {@code LocalTime}, timetz ↔ {@code OffsetTime}, timestamp ↔
@@ -397,11 +401,11 @@ public final class DateTimeAdapters {
         return ZONES.computeIfAbsent(pgTimeZone, DateTimeAdapters::parseZone);
     }
 
-    private static final java.util.concurrent.ConcurrentHashMap<String, ZoneId> ZONES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, ZoneId> ZONES = new ConcurrentHashMap<>();
 
     private static ZoneId parseZone(String pgTimeZone) {
         // POSIX "<+03>-03" / "UTC+5" style: the number after the name is hours WEST of UTC
-        java.util.regex.Matcher m = java.util.regex.Pattern
+        Matcher m = Pattern
                 .compile("^(?:<[^>]*>|[A-Za-z]+)([+-]?)(\\d{1,2})(?::(\\d{2}))?(?::(\\d{2}))?$").matcher(pgTimeZone);
         if (m.matches()) {
             int secs = Integer.parseInt(m.group(2)) * 3600 + (m.group(3) == null ? 0 : Integer.parseInt(m.group(3)) * 60)
@@ -410,7 +414,7 @@ public final class DateTimeAdapters {
         }
         try {
             return ZoneId.of(pgTimeZone, ZoneId.SHORT_IDS);
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             throw new DataException("unknown session time zone \"" + pgTimeZone + "\": set TimeZone to an IANA name");
         }
     }

@@ -2,6 +2,7 @@ package dev.tusk.types;
 
 import dev.tusk.errors.DataException;
 
+import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -90,7 +91,7 @@ final class DateTimeText {
         int d = c.digits(2, 2, type);
         try {
             return LocalDate.of(year(y, bc), m, d);
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             throw bad(type, c.s);
         }
     }
@@ -117,7 +118,7 @@ final class DateTimeText {
         }
         try {
             return LocalTime.of(h, mi, sec, nanos);
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             throw bad(type, c.s);
         }
     }
@@ -235,7 +236,7 @@ final class DateTimeText {
         }
         try {
             return OffsetDateTime.of(LocalDateTime.of(days.date(y, mo, d), LocalTime.of(h, mi, sec, nanos)), offset(sign * offset));
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             return null;
         }
     }

@@ -3,6 +3,7 @@ package dev.tusk.types;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Format;
 import dev.tusk.adapt.Loader;
+import dev.tusk.adapt.TypeCatalog;
 import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.DataException;
 import dev.tusk.errors.ProgrammingException;
@@ -35,16 +36,14 @@ public final class EnumInfo {
 
     /**
      * Fetches the enum type {@code name} from {@code conn}'s catalogue; {@code null} when there is no such type.
+     * As {@link TypeInfo#fetch(TypeCatalog, String)}: a {@code TypeInfo} on a {@code Connection}, a
+     * {@code CompletableFuture<TypeInfo>} on an {@code AsyncConnection} (which fails with the exception). Until
+     * 0.1 this was two methods, for {@code Connection} and {@code AsyncConnection}; calls compile unchanged.
      *
      * @throws ProgrammingException when the type exists but is not an enum
      */
-    public static TypeInfo fetch(dev.tusk.Connection<?> conn, String name) {
-        return checked(TypeInfo.fetch(conn, name), name);
-    }
-
-    /** {@link #fetch(dev.tusk.Connection, String)} on an {@link dev.tusk.AsyncConnection}. */
-    public static java.util.concurrent.CompletableFuture<TypeInfo> fetch(dev.tusk.AsyncConnection<?> conn, String name) {
-        return TypeInfo.fetch(conn, name).thenApply(info -> checked(info, name));
+    public static <T> T fetch(TypeCatalog<T> conn, String name) {
+        return conn.lookUpType(TypeInfo.lookup(name).then(info -> checked(info, name)));
     }
 
     private static TypeInfo checked(TypeInfo info, String name) {

@@ -5,6 +5,7 @@ import dev.tusk.adapt.Format;
 import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.DataException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.wire.Utf8;
 
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
@@ -79,9 +80,9 @@ public final class HstoreAdapters {
             if (e.getKey() == null) {
                 throw new DataException("hstore keys cannot be NULL");
             }
-            parts[i] = dev.tusk.internal.wire.Utf8.encode(TextAdapters.checkNoNul(e.getKey().toString()), "an hstore key");
+            parts[i] = Utf8.encode(TextAdapters.checkNoNul(e.getKey().toString()), "an hstore key");
             parts[i + 1] = e.getValue() == null ? null
-                    : dev.tusk.internal.wire.Utf8.encode(TextAdapters.checkNoNul(e.getValue().toString()), "an hstore value");
+                    : Utf8.encode(TextAdapters.checkNoNul(e.getValue().toString()), "an hstore value");
             size += 8 + parts[i].length + (parts[i + 1] == null ? 0 : parts[i + 1].length);
             i += 2;
         }

@@ -5,6 +5,7 @@ import dev.tusk.adapt.Format;
 import dev.tusk.adapt.Loader;
 import dev.tusk.errors.DataException;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 
@@ -251,6 +252,6 @@ public final class IntegerAdapters {
                 v -> ByteBuffer.allocate(8).putLong(0, v)));
         m.registerDumper(BigInteger.class, Codecs.<BigInteger>textDumper(BuiltinTypes.NUMERIC, BigInteger::toString));
         m.registerDumper(BigInteger.class, Codecs.<BigInteger>dumper(BuiltinTypes.NUMERIC, Format.BINARY,
-                v -> NumericBinary.encode(new java.math.BigDecimal(v))));
+                v -> NumericBinary.encode(new BigDecimal(v))));
     }
 }

@@ -1,6 +1,7 @@
 package dev.tusk.types;
 
 import dev.tusk.errors.DataException;
+import dev.tusk.internal.core.Numbers;
 
 import java.lang.reflect.Array;
 import java.util.List;
@@ -51,7 +52,7 @@ public final class JavaArrays {
         }
         if (e instanceof Number n && !comp.isInstance(e)) {
             try { // trust #11: the exact value or an error, never a wrapped ((int) 3000000000L) or clamped one
-                Object exact = dev.tusk.internal.core.Numbers.exact(n, comp);
+                Object exact = Numbers.exact(n, comp);
                 if (exact != null) {
                     return exact;
                 }

@@ -3,6 +3,7 @@ package dev.tusk.types;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Format;
 import dev.tusk.errors.DataException;
+import dev.tusk.internal.wire.Utf8;
 
 import java.nio.ByteBuffer;
 
@@ -27,7 +28,7 @@ public final class JsonAdapters {
     }
 
     static ByteBuffer jsonbBinary(String text) {
-        byte[] t = dev.tusk.internal.wire.Utf8.encode(TextAdapters.checkNoNul(text), "the JSON text");
+        byte[] t = Utf8.encode(TextAdapters.checkNoNul(text), "the JSON text");
         return ByteBuffer.allocate(t.length + 1).put(JSONB_VERSION).put(t).flip();
     }
 

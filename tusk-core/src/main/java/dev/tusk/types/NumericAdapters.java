@@ -6,6 +6,7 @@ import dev.tusk.adapt.Loader;
 import dev.tusk.errors.DataException;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -130,7 +131,7 @@ public final class NumericAdapters {
             Number n = load(data);
             if (n instanceof BigDecimal d) {
                 try {
-                    return d.setScale(0, java.math.RoundingMode.DOWN).longValueExact();
+                    return d.setScale(0, RoundingMode.DOWN).longValueExact();
                 } catch (ArithmeticException e) {
                     throw new DataException("numeric value " + d + " is out of range for a long");
                 }

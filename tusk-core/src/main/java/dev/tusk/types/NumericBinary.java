@@ -4,6 +4,7 @@ import dev.tusk.errors.DataException;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 
 /**
@@ -80,7 +81,7 @@ final class NumericBinary {
         }
         // digits are 4 decimal places each; the last digit sits at 10000^(weight - ndigits + 1)
         BigDecimal v = new BigDecimal(unscaled, 4 * (ndigits - 1 - weight));
-        return v.setScale(dscale, java.math.RoundingMode.DOWN);
+        return v.setScale(dscale, RoundingMode.DOWN);
     }
 
     /** Powers of ten that fit a long. */

@@ -1,6 +1,7 @@
 package dev.tusk.types;
 
 import dev.tusk.errors.DataException;
+import dev.tusk.internal.wire.Utf8;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +74,7 @@ final class Wire {
     }
 
     static ByteBuffer utf8(String s) {
-        return ByteBuffer.wrap(dev.tusk.internal.wire.Utf8.encode(s, "the text value"));
+        return ByteBuffer.wrap(Utf8.encode(s, "the text value"));
     }
 
     static ByteBuffer ascii(String s) {

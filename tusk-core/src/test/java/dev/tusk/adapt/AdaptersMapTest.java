@@ -1,6 +1,7 @@
 package dev.tusk.adapt;
 
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.types.BuiltinAdapters;
 import org.junit.jupiter.api.Test;
 
 import java.io.Serializable;
@@ -37,7 +38,7 @@ class AdaptersMapTest {
 
     @Test
     void childRegistrationDoesNotLeakUpwardOrSideways() {
-        AdaptersMap global = new AdaptersMap();
+        AdaptersMap global = BuiltinAdapters.newMap();
         AdaptersMap conn1 = global.child();
         AdaptersMap conn2 = global.child();
         conn1.registerLoader(23, new FixedLoader("mine", Format.TEXT));
@@ -49,7 +50,7 @@ class AdaptersMapTest {
 
     @Test
     void parentRegistrationReachesOnlyChildrenMadeAfterIt() {
-        AdaptersMap global = new AdaptersMap();
+        AdaptersMap global = BuiltinAdapters.newMap();
         AdaptersMap before = global.child();
         global.registerDumper(Base.class, new Dummy(1, Format.TEXT));
         AdaptersMap after = global.child();
@@ -111,7 +112,7 @@ class AdaptersMapTest {
 
     @Test
     void loaderByTypeNameUsesTheRegistry() {
-        AdaptersMap m = new AdaptersMap();
+        AdaptersMap m = BuiltinAdapters.newMap();
         m.registerLoader("money", new FixedLoader("$", Format.TEXT));
         assertThat(m.loaderFor(790, Format.TEXT).load(ByteBuffer.allocate(0))).isEqualTo("$");
         m.registerLoader("timestamp with time zone", new FixedLoader("tz", Format.BINARY));
@@ -122,7 +123,7 @@ class AdaptersMapTest {
 
     @Test
     void registryKnowsNamesAliasesAndArrays() {
-        TypeRegistry r = new AdaptersMap().types();
+        TypeRegistry r = BuiltinAdapters.newMap().types();
         assertThat(r.get("int4").oid()).isEqualTo(23);
         assertThat(r.get("integer").oid()).isEqualTo(23);
         assertThat(r.get("pg_catalog.int8").oid()).isEqualTo(20);
@@ -139,12 +140,12 @@ class AdaptersMapTest {
 
     @Test
     void unknownOidHasNoLoader() {
-        assertThat(new AdaptersMap().loaderFor(987654, Format.TEXT)).isNull();
+        assertThat(BuiltinAdapters.newMap().loaderFor(987654, Format.TEXT)).isNull();
     }
 
     @Test
     void listDumperIsUpgradedByElementType() {
-        AdaptersMap m = new AdaptersMap();
+        AdaptersMap m = BuiltinAdapters.newMap();
         Dumper<Object> d = m.dumperFor(List.of(1, 2), null);
         assertThat(d.oid()).isEqualTo(1007);
         assertThat(d.format()).isEqualTo(Format.BINARY);

@@ -1,5 +1,6 @@
 package dev.tusk.adapt;
 
+import dev.tusk.types.BuiltinAdapters;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -19,7 +20,7 @@ class TypeInfoTest {
         TypeInfo mood = TypeInfo.fetch(q, "app.mood");
         assertThat(mood.kind()).isEqualTo(TypeInfo.Kind.ENUM);
         assertThat(mood.labels()).containsExactly("sad", "ok", "very happy");
-        AdaptersMap m = new AdaptersMap();
+        AdaptersMap m = BuiltinAdapters.newMap();
         mood.register(m);
         assertThat(m.types().get("app.mood").oid()).isEqualTo(16400);
         assertThat(m.types().get("mood").arrayOid()).isEqualTo(16399);

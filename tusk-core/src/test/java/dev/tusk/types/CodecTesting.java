@@ -11,7 +11,7 @@ import java.util.HexFormat;
 
 /** Dump/load helpers for codec tests. */
 final class CodecTesting {
-    static final AdaptersMap M = new AdaptersMap();
+    static final AdaptersMap M = BuiltinAdapters.newMap();
 
     private CodecTesting() {
     }

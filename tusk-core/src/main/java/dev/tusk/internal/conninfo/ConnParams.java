@@ -2,10 +2,12 @@ package dev.tusk.internal.conninfo;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The effective connection parameters, computed as libpq does before it opens a socket: the explicit values
@@ -137,8 +139,8 @@ public final class ConnParams {
         if (!"random".equals(effective.get("load_balance_hosts")) || hosts.size() < 2) {
             return hosts;
         }
-        List<HostSpec> shuffled = new java.util.ArrayList<>(hosts);
-        Collections.shuffle(shuffled, java.util.concurrent.ThreadLocalRandom.current());
+        List<HostSpec> shuffled = new ArrayList<>(hosts);
+        Collections.shuffle(shuffled, ThreadLocalRandom.current());
         return shuffled;
     }
 

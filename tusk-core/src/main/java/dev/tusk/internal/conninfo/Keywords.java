@@ -4,6 +4,7 @@ import dev.tusk.errors.ProgrammingException;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -116,7 +117,7 @@ public final class Keywords {
 
     /** The known keyword closest to {@code name} by edit distance, or null if none is plausibly meant. */
     static String closest(String name) {
-        String lower = name.toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+        String lower = name.toLowerCase(Locale.ROOT).replace('-', '_');
         if (ALL.containsKey(lower)) {
             return lower;
         }

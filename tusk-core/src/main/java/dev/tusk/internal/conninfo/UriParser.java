@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Parses {@code postgresql://} and {@code postgres://} URIs as libpq's {@code conninfo_uri_parse} does:
@@ -238,6 +239,6 @@ public final class UriParser {
         return SECRET_PARAMETER.matcher(masked).replaceAll("$1***");
     }
 
-    private static final java.util.regex.Pattern SECRET_PARAMETER = java.util.regex.Pattern.compile(
+    private static final Pattern SECRET_PARAMETER = Pattern.compile(
             "([?&](?:" + String.join("|", ConninfoSecrets.SECRET_KEYWORDS) + ")=)[^&]*");
 }

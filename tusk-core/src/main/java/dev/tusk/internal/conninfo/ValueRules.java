@@ -2,7 +2,9 @@ package dev.tusk.internal.conninfo;
 
 import dev.tusk.errors.NotSupportedException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.core.ClientEncoding;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -106,13 +108,13 @@ public final class ValueRules {
     public static void checkClientEncoding(Map<String, String> m, boolean explicit) {
         String enc = m.get("client_encoding");
         if (enc != null && !enc.isEmpty() && !enc.equalsIgnoreCase("auto")
-                && !dev.tusk.internal.core.ClientEncoding.isUtf8(enc)) {
+                && !ClientEncoding.isUtf8(enc)) {
             throw notUtf8(enc, explicit ? "client_encoding" : "client_encoding (from PGCLIENTENCODING or the service file)");
         }
         String options = m.get("options");
         if (options != null) {
             String inOptions = clientEncodingInOptions(options);
-            if (inOptions != null && !dev.tusk.internal.core.ClientEncoding.isUtf8(inOptions)) {
+            if (inOptions != null && !ClientEncoding.isUtf8(inOptions)) {
                 throw notUtf8(inOptions, "client_encoding in options \"" + options + "\"");
             }
         }
@@ -132,7 +134,7 @@ public final class ValueRules {
      * one wins; null when none is set.
      */
     static String clientEncodingInOptions(String options) {
-        List<String> words = new java.util.ArrayList<>();
+        List<String> words = new ArrayList<>();
         StringBuilder w = null;
         for (int i = 0; i < options.length(); i++) {
             char c = options.charAt(i);

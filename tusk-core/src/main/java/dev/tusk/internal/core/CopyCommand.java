@@ -3,6 +3,7 @@ package dev.tusk.internal.core;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.SqlState;
+import dev.tusk.internal.wire.BackendMessage;
 import dev.tusk.internal.wire.Frontend;
 import dev.tusk.internal.wire.MessageWriter;
 import dev.tusk.internal.wire.Payload;
@@ -115,36 +116,36 @@ public final class CopyCommand extends Command {
 
     private boolean handleMessage(int type, Payload p, ProtocolCore core) {
         switch (type) {
-            case 'G' -> {
+            case BackendMessage.COPY_IN_RESPONSE -> {
                 format = p.int8();
                 direction = Direction.IN;
             }
-            case 'H' -> {
+            case BackendMessage.COPY_OUT_RESPONSE -> {
                 format = p.int8();
                 direction = Direction.OUT;
             }
-            case 'W' -> {
+            case BackendMessage.COPY_BOTH_RESPONSE -> {
                 fail(new ProgrammingException("COPY BOTH (replication) is not supported by copy()"));
                 Frontend.copyFail(core.output(), "COPY BOTH is not supported");
             }
-            case 'd' -> {
+            case BackendMessage.COPY_DATA -> {
                 if (!discardOutput) {
                     chunks.add(p.rest());
                 }
             }
-            case 'c' -> outDone = true;
-            case 'C' -> commandTag = p.cstring();
-            case 'T', 'D', 'I' -> {
-                if (type == 'T') {
+            case BackendMessage.COPY_DONE -> outDone = true;
+            case BackendMessage.COMMAND_COMPLETE -> commandTag = p.cstring();
+            case BackendMessage.ROW_DESCRIPTION, BackendMessage.DATA_ROW, BackendMessage.EMPTY_QUERY_RESPONSE -> {
+                if (type == BackendMessage.ROW_DESCRIPTION) {
                     fail(new ProgrammingException("copy() needs a COPY statement; use execute() for queries"));
                 }
             }
-            case 'E' -> {
+            case BackendMessage.ERROR_RESPONSE -> {
                 fail(SqlState.create(Diagnostics.parse(p), sql));
                 direction = direction == Direction.IN ? Direction.UNKNOWN : direction; // nothing more to send
                 inputFinished = true;
             }
-            case 'Z' -> {
+            case BackendMessage.READY_FOR_QUERY -> {
                 core.transactionStatus((char) p.int8());
                 return true;
             }

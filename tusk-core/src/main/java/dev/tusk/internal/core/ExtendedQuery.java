@@ -1,6 +1,9 @@
 package dev.tusk.internal.core;
 
+import dev.tusk.Column;
+import dev.tusk.internal.wire.BackendMessage;
 import dev.tusk.internal.wire.Frontend;
+import dev.tusk.internal.wire.FrontendMessage;
 import dev.tusk.internal.wire.MessageWriter;
 import dev.tusk.internal.wire.Payload;
 
@@ -48,16 +51,16 @@ public final class ExtendedQuery extends QueryCommand {
         this(sql, statementName, parse, List.of(params), resultFormat, true, sync, List.of());
     }
 
-    private List<dev.tusk.Column> knownColumns;
+    private List<Column> knownColumns;
 
     /** Runs without Describe, reading the rows with these columns (seen when the statement was first described). */
-    public ExtendedQuery knownColumns(List<dev.tusk.Column> columns) {
+    public ExtendedQuery knownColumns(List<Column> columns) {
         this.knownColumns = columns;
         return this;
     }
 
     @Override
-    protected List<dev.tusk.Column> knownColumns() {
+    protected List<Column> knownColumns() {
         return knownColumns;
     }
 
@@ -120,7 +123,7 @@ public final class ExtendedQuery extends QueryCommand {
         if (oids.length != types.length) {
             return false;
         }
-        java.nio.ByteBuffer[] values = p.values();
+        ByteBuffer[] values = p.values();
         for (int i = 0; i < oids.length; i++) {
             if (oids[i] != types[i] && values[i] != null) {
                 return false;
@@ -130,7 +133,7 @@ public final class ExtendedQuery extends QueryCommand {
     }
 
     private void bind(MessageWriter out, String statement, BoundParams params) {
-        out.begin((byte) 'B').cstring("").cstring(statement);
+        out.begin(FrontendMessage.BIND).cstring("").cstring(statement);
         int n = params.size();
         int[] formats = params.formats();
         if (allText(formats)) {
@@ -164,8 +167,10 @@ public final class ExtendedQuery extends QueryCommand {
 
     @Override
     protected boolean handleOwn(int type, Payload p, ProtocolCore core) {
-        // ParseComplete, BindComplete, NoData, CloseComplete, PortalSuspended: nothing to record
-        return type == '1' || type == '2' || type == 'n' || type == '3' || type == 's';
+        // nothing to record
+        return type == BackendMessage.PARSE_COMPLETE || type == BackendMessage.BIND_COMPLETE
+                || type == BackendMessage.NO_DATA || type == BackendMessage.CLOSE_COMPLETE
+                || type == BackendMessage.PORTAL_SUSPENDED;
     }
 
     @Override

@@ -5,11 +5,14 @@ import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.PipelineAborted;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.wire.BackendMessage;
 import dev.tusk.internal.wire.InputBuffer;
 import dev.tusk.internal.wire.MessageWriter;
 import dev.tusk.internal.wire.Payload;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The sans-IO heart of a connection: bytes in, bytes out, no sockets, threads or clocks.
@@ -163,7 +166,7 @@ public final class ProtocolCore {
 
     private void dispatch(int type, Command head) {
         switch (type) {
-            case 'N' -> {
+            case BackendMessage.NOTICE_RESPONSE -> {
                 Diagnostic notice = Diagnostics.parse(payload);
                 if (fatalWhileIdle == null && ServerLeaving.announces(notice)) {
                     fatalWhileIdle = notice; // an immediate shutdown or a crash: the socket closes next
@@ -171,14 +174,14 @@ public final class ProtocolCore {
                 session.notice(notice);
                 return;
             }
-            case 'A' -> {
+            case BackendMessage.NOTIFICATION_RESPONSE -> {
                 int pid = payload.int32();
                 String channel = payload.cstring();
                 String body = payload.cstring();
                 session.notification(new Notify(channel, body, pid));
                 return;
             }
-            case 'S' -> {
+            case BackendMessage.PARAMETER_STATUS -> {
                 String name = payload.cstring();
                 String value = payload.cstring();
                 session.parameterStatus(name, value);
@@ -190,7 +193,7 @@ public final class ProtocolCore {
             default -> {
             }
         }
-        if (type == 'Z') {
+        if (type == BackendMessage.READY_FOR_QUERY) {
             // pipeline: commands before the Sync that the server skipped after an error (normally failed
             // already when the error arrived, see skipToSync)
             while (head != null && !head.endsAtSync()) {
@@ -201,7 +204,7 @@ public final class ProtocolCore {
             markHead();
         }
         if (head == null) {
-            if (type == 'E') {
+            if (type == BackendMessage.ERROR_RESPONSE) {
                 // e.g. pg_terminate_backend or idle_session_timeout: a FATAL error, then the socket closes
                 fatalWhileIdle = Diagnostics.parse(payload);
                 return;
@@ -211,7 +214,7 @@ public final class ProtocolCore {
         }
         if (head.handle(type, payload, this)) {
             queue.poll();
-            Command[] skipped = type == 'E' && !head.endsAtSync() && !terminating(head.error()) ? skipToSync() : null;
+            Command[] skipped = type == BackendMessage.ERROR_RESPONSE && !head.endsAtSync() && !terminating(head.error()) ? skipToSync() : null;
             head.complete();
             if (skipped != null) {
                 PipelineAborted aborted = pipelineAborted();
@@ -240,7 +243,7 @@ public final class ProtocolCore {
      * queued, remembers that the server is skipping, for the commands sent next.
      */
     private Command[] skipToSync() {
-        java.util.List<Command> skipped = new java.util.ArrayList<>();
+        List<Command> skipped = new ArrayList<>();
         Command next;
         while ((next = queue.peek()) != null && !next.sendsSync()) {
             skipped.add(queue.poll());

@@ -4,6 +4,7 @@ import dev.tusk.Column;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.SqlState;
+import dev.tusk.internal.wire.BackendMessage;
 import dev.tusk.internal.wire.Frontend;
 import dev.tusk.internal.wire.Payload;
 
@@ -92,12 +93,12 @@ public abstract class QueryCommand extends Command {
     @Override
     protected final boolean handle(int type, Payload p, ProtocolCore core) {
         switch (type) {
-            case 'T' -> {
+            case BackendMessage.ROW_DESCRIPTION -> {
                 pendingDescription = RowDescriptions.parse(p);
                 current = new ResultData(pendingDescription);
                 results.add(current);
             }
-            case 'D' -> {
+            case BackendMessage.DATA_ROW -> {
                 if (discardRows) {
                     return false;
                 }
@@ -114,7 +115,7 @@ public abstract class QueryCommand extends Command {
                 }
                 current.addRow(p);
             }
-            case 'C' -> {
+            case BackendMessage.COMMAND_COMPLETE -> {
                 String tag = core.commandTag(p);
                 if (current == null) {
                     List<Column> known = knownColumns();
@@ -127,24 +128,24 @@ public abstract class QueryCommand extends Command {
                     return true;
                 }
             }
-            case 'I' -> { // EmptyQueryResponse
+            case BackendMessage.EMPTY_QUERY_RESPONSE -> {
                 current = null;
                 if (!endsAtSync() && ++executed >= executions()) {
                     return true;
                 }
             }
-            case 'E' -> {
+            case BackendMessage.ERROR_RESPONSE -> {
                 fail(SqlState.create(Diagnostics.parse(p), sql()));
                 if (!endsAtSync()) {
                     return true;
                 }
             }
-            case 'Z' -> {
+            case BackendMessage.READY_FOR_QUERY -> {
                 core.transactionStatus((char) p.int8());
                 return true;
             }
-            case 'G', 'H', 'W' -> refuseCopy(type, core);
-            case 'd', 'c' -> { // CopyData / CopyDone of a refused COPY TO: skip
+            case BackendMessage.COPY_IN_RESPONSE, BackendMessage.COPY_OUT_RESPONSE, BackendMessage.COPY_BOTH_RESPONSE -> refuseCopy(type, core);
+            case BackendMessage.COPY_DATA, BackendMessage.COPY_DONE -> { // of a refused COPY TO: skip
             }
             default -> {
                 if (!handleOwn(type, p, core)) {
@@ -158,7 +159,7 @@ public abstract class QueryCommand extends Command {
 
     private void refuseCopy(int type, ProtocolCore core) {
         fail(new ProgrammingException("COPY cannot be run with execute(): use cursor.copy(...)"));
-        if (type == 'G') { // CopyInResponse: the server waits for data, end it
+        if (type == BackendMessage.COPY_IN_RESPONSE) { // the server waits for data: end it
             Frontend.copyFail(core.output(), "COPY cannot be run with execute()");
         }
     }

@@ -1,6 +1,7 @@
 package dev.tusk.internal.core;
 
 import dev.tusk.Column;
+import dev.tusk.errors.OperationalException;
 import dev.tusk.internal.wire.Payload;
 
 import java.util.Arrays;
@@ -48,7 +49,7 @@ public final class ResultData {
     void addRow(Payload p) {
         int n = p.int16();
         if (n != width) {
-            throw new dev.tusk.errors.OperationalException("protocol violation: DataRow has " + n
+            throw new OperationalException("protocol violation: DataRow has " + n
                     + " columns, RowDescription announced " + width);
         }
         int bodyStart = p.position();
@@ -65,7 +66,7 @@ public final class ResultData {
             if (len > 0) {
                 p.skip(len);
             } else if (len < -1) {
-                throw new dev.tusk.errors.OperationalException("protocol violation: DataRow value length " + len);
+                throw new OperationalException("protocol violation: DataRow value length " + len);
             }
         }
         dataLen += bodyLen;

@@ -1,6 +1,7 @@
 package dev.tusk.internal.core;
 
 import dev.tusk.Column;
+import dev.tusk.errors.OperationalException;
 import dev.tusk.internal.wire.Payload;
 
 import java.util.List;
@@ -13,7 +14,7 @@ final class RowDescriptions {
     static List<Column> parse(Payload p) {
         int n = p.int16();
         if (n < 0) {
-            throw new dev.tusk.errors.OperationalException("protocol violation: RowDescription with " + n + " columns");
+            throw new OperationalException("protocol violation: RowDescription with " + n + " columns");
         }
         Column[] cols = new Column[n];
         for (int i = 0; i < n; i++) {

@@ -2,6 +2,7 @@ package dev.tusk.internal.core;
 
 import dev.tusk.Notify;
 import dev.tusk.errors.Diagnostic;
+import dev.tusk.internal.wire.BackendMessage;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +14,7 @@ import java.util.function.Consumer;
  */
 public final class SessionState {
     private final Map<String, String> parameters = new ConcurrentHashMap<>();
-    private volatile char transactionStatus = 'I';
+    private volatile char transactionStatus = BackendMessage.STATUS_IDLE;
     private volatile int backendPid;
     private volatile byte[] secretKey = new byte[0];
     private volatile int protocolVersion;
@@ -43,7 +44,12 @@ public final class SessionState {
         parameterListener.accept(name);
     }
 
-    /** 'I' idle, 'T' in a transaction, 'E' in a failed transaction (the ReadyForQuery status byte). */
+    /**
+     * The last ReadyForQuery's status byte: {@link BackendMessage#STATUS_IDLE 'I'} idle,
+     * {@link BackendMessage#STATUS_IN_TRANSACTION 'T'} in a transaction,
+     * {@link BackendMessage#STATUS_IN_FAILED_TRANSACTION 'E'} in a failed transaction.
+     * {@code dev.tusk.TransactionStatus.of} gives its public form.
+     */
     public char transactionStatus() {
         return transactionStatus;
     }

@@ -2,6 +2,7 @@ package dev.tusk.internal.core;
 
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.SqlState;
+import dev.tusk.internal.wire.BackendMessage;
 import dev.tusk.internal.wire.Frontend;
 import dev.tusk.internal.wire.MessageWriter;
 import dev.tusk.internal.wire.Payload;
@@ -15,11 +16,11 @@ public final class SyncCommand extends Command {
 
     @Override
     protected boolean handle(int type, Payload payload, ProtocolCore core) {
-        if (type == 'Z') {
+        if (type == BackendMessage.READY_FOR_QUERY) {
             core.transactionStatus((char) payload.int8());
             return true;
         }
-        if (type == 'E') { // an error not owned by any statement (e.g. a failed implicit COMMIT)
+        if (type == BackendMessage.ERROR_RESPONSE) { // an error not owned by any statement (e.g. a failed implicit COMMIT)
             fail(SqlState.create(Diagnostics.parse(payload)));
             return false;
         }

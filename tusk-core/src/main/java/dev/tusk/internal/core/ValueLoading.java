@@ -4,6 +4,8 @@ import dev.tusk.adapt.Loader;
 import dev.tusk.errors.DataException;
 import dev.tusk.errors.TuskException;
 
+import java.util.Locale;
+
 
 /**
  * Runs a loader on one value from the server. Bytes a loader cannot read (a truncated binary value, a
@@ -26,7 +28,7 @@ public final class ValueLoading {
     }
 
     private static DataException failed(Loader<?> loader, int length, int typeOid, RuntimeException e) {
-        return new DataException("cannot load a " + length + "-byte " + loader.format().name().toLowerCase(java.util.Locale.ROOT)
+        return new DataException("cannot load a " + length + "-byte " + loader.format().name().toLowerCase(Locale.ROOT)
                 + " value of type oid " + typeOid + " with " + loader.getClass().getSimpleName() + ": " + e
                 + " (the value does not match its type: a loader registered for the wrong type, or a server or proxy sending corrupt data)", e);
     }

@@ -2,6 +2,8 @@ package dev.tusk.internal.core;
 
 import dev.tusk.errors.DataException;
 
+import java.nio.charset.StandardCharsets;
+
 /** Allocation-free decoding of integers and booleans straight from wire bytes (text and binary). */
 public final class WireValues {
     private WireValues() {
@@ -28,13 +30,13 @@ public final class WireValues {
                 throw notAnInteger(b, off, len);
             }
             if (v < (Long.MIN_VALUE + d) / 10) {
-                throw new DataException("integer out of range for a long: " + new String(b, off, len, java.nio.charset.StandardCharsets.US_ASCII));
+                throw new DataException("integer out of range for a long: " + new String(b, off, len, StandardCharsets.US_ASCII));
             }
             v = v * 10 - d; // accumulate negatively: covers Long.MIN_VALUE
         }
         if (!neg) {
             if (v == Long.MIN_VALUE) {
-                throw new DataException("integer out of range for a long: " + new String(b, off, len, java.nio.charset.StandardCharsets.US_ASCII));
+                throw new DataException("integer out of range for a long: " + new String(b, off, len, StandardCharsets.US_ASCII));
             }
             return -v;
         }
@@ -73,6 +75,6 @@ public final class WireValues {
     }
 
     private static DataException notAnInteger(byte[] b, int off, int len) {
-        return new DataException("not an integer: \"" + new String(b, off, Math.min(len, 64), java.nio.charset.StandardCharsets.UTF_8) + "\"");
+        return new DataException("not an integer: \"" + new String(b, off, Math.min(len, 64), StandardCharsets.UTF_8) + "\"");
     }
 }

@@ -1,6 +1,7 @@
 package dev.tusk.internal.query;
 
 import dev.tusk.internal.core.BoundParams;
+import dev.tusk.internal.wire.MessageWriter;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -103,7 +104,7 @@ public final class InsertRewriter {
     }
 
     /** What a Bind may hold in values and their length and format words, with room for the rest of it. */
-    private static final long MAX_BIND_VALUES = dev.tusk.internal.wire.MessageWriter.MAX_MESSAGE_LENGTH - 1024;
+    private static final long MAX_BIND_VALUES = MessageWriter.MAX_MESSAGE_LENGTH - 1024;
 
     /** The bytes one row adds to a Bind: each value, its length word and format code. */
     private static long bytes(BoundParams row) {

@@ -2,11 +2,14 @@ package dev.tusk.internal.query;
 
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Dumper;
+import dev.tusk.errors.DataException;
+import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.wire.MessageWriter;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 
 /** Dumps parameter values through the adapters, in the order and formats a {@link QueryTemplate} asks. */
@@ -16,8 +19,8 @@ public final class ParamBinder {
 
     /** One parameter set of executemany as binding takes it: a List becomes an Object[], a Map stays, any other object is the single parameter. */
     public static Object paramSet(Object set) {
-        return set instanceof java.util.List<?> l ? l.toArray()
-                : set instanceof java.util.Map<?, ?> || set instanceof Object[] ? set : new Object[] {set};
+        return set instanceof List<?> l ? l.toArray()
+                : set instanceof Map<?, ?> || set instanceof Object[] ? set : new Object[] {set};
     }
 
     public static BoundParams bind(QueryTemplate t, Object params, AdaptersMap adapters) {
@@ -51,12 +54,12 @@ public final class ParamBinder {
             ByteBuffer b;
             try {
                 b = d.dump(v);
-            } catch (dev.tusk.errors.DataException e) {
-                if (e.getClass() != dev.tusk.errors.DataException.class || e.diag() != dev.tusk.errors.Diagnostic.EMPTY) {
+            } catch (DataException e) {
+                if (e.getClass() != DataException.class || e.diag() != Diagnostic.EMPTY) {
                     throw e;
                 }
                 // say which parameter could not be sent (a NUL, a lone surrogate...)
-                throw new dev.tusk.errors.DataException("parameter $" + (i + 1) + ": " + e.getMessage(), e);
+                throw new DataException("parameter $" + (i + 1) + ": " + e.getMessage(), e);
             }
             bytes[i] = b;
             oids[i] = d.oid();
@@ -64,7 +67,7 @@ public final class ParamBinder {
             if (b != null) {
                 int len = b.remaining();
                 if (len > MAX_VALUE) { // trust #16: before anything is written
-                    throw new dev.tusk.errors.DataException("parameter $" + (i + 1) + " is " + MessageWriter.size(len)
+                    throw new DataException("parameter $" + (i + 1) + " is " + MessageWriter.size(len)
                             + ": PostgreSQL's limit for one message is 1 GiB; send it in pieces (several rows,"
                             + " large objects or COPY)");
                 }
@@ -72,7 +75,7 @@ public final class ParamBinder {
             }
         }
         if (size > MessageWriter.MAX_MESSAGE_LENGTH) {
-            throw new dev.tusk.errors.DataException("the " + n + " parameters take " + MessageWriter.size(size)
+            throw new DataException("the " + n + " parameters take " + MessageWriter.size(size)
                     + " together: PostgreSQL's limit for one message is 1 GiB; split the statement");
         }
         return new BoundParams(oids, formats, bytes);
@@ -85,8 +88,8 @@ public final class ParamBinder {
     /** The largest value that fits in one Bind with nothing else. */
     private static final int MAX_VALUE = MessageWriter.MAX_MESSAGE_LENGTH - BIND_OVERHEAD - 6;
 
-    public static dev.tusk.errors.ProgrammingException tooManyParameters(long n) {
-        return new dev.tusk.errors.ProgrammingException("the statement has " + n + " parameters: the protocol allows "
+    public static ProgrammingException tooManyParameters(long n) {
+        return new ProgrammingException("the statement has " + n + " parameters: the protocol allows "
                 + "at most " + MAX_PARAMS + " in one statement; split it, or pass the values as an array parameter");
     }
 

@@ -1,10 +1,15 @@
 package dev.tusk.internal.query;
 
+import dev.tusk.Column;
+import dev.tusk.errors.PipelineAborted;
+import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.ExtendedQuery;
+import dev.tusk.internal.core.QueryCommand;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +30,7 @@ public final class PreparedStatements {
     private final LinkedHashMap<Key, Decision> prepared = new LinkedHashMap<>(16, 0.75f, true);
     private final List<String> toClose = new ArrayList<>();
     /** Per prepared statement name, the result columns for text [0] and binary [1] results, once seen. */
-    private final Map<String, List<dev.tusk.Column>[]> described = new java.util.HashMap<>();
+    private final Map<String, List<Column>[]> described = new HashMap<>();
     private int nextId;
 
     public PreparedStatements(Integer threshold, int max) {
@@ -125,13 +130,13 @@ public final class PreparedStatements {
      * The result columns of a prepared statement in a result format, as a Describe showed them; null until
      * then. Executions that know them skip the Describe (less work for the server, fewer bytes).
      */
-    private List<dev.tusk.Column> described(String name, int format) {
-        List<dev.tusk.Column>[] byFormat = described.get(name);
+    private List<Column> described(String name, int format) {
+        List<Column>[] byFormat = described.get(name);
         return byFormat == null ? null : byFormat[format];
     }
 
     @SuppressWarnings("unchecked")
-    private void described(String name, int format, List<dev.tusk.Column> columns) {
+    private void described(String name, int format, List<Column> columns) {
         if (prepared.values().stream().anyMatch(d -> d.name().equals(name))) {
             described.computeIfAbsent(name, k -> new List[2])[format] = columns;
         }
@@ -144,7 +149,7 @@ public final class PreparedStatements {
      */
     public ExtendedQuery command(String sql, Decision d, List<BoundParams> binds, int format, boolean describe,
                                  boolean sync, boolean pipelined) {
-        List<dev.tusk.Column> known = describe && d.isNamed() && !d.needsParse() && binds.size() == 1 && !pipelined
+        List<Column> known = describe && d.isNamed() && !d.needsParse() && binds.size() == 1 && !pipelined
                 ? described(d.name(), format) : null;
         return new ExtendedQuery(sql, d.name(), d.needsParse(), binds, format, describe && known == null, sync,
                 takeToClose()).knownColumns(known);
@@ -172,12 +177,12 @@ public final class PreparedStatements {
      *
      * @return true when the cache was emptied
      */
-    public boolean afterStatement(dev.tusk.internal.core.QueryCommand cmd, Decision d) {
-        dev.tusk.errors.TuskException e = cmd.error();
+    public boolean afterStatement(QueryCommand cmd, Decision d) {
+        TuskException e = cmd.error();
         if (e == null) {
             if (d != null) {
                 prepared(d);
-                if (d.isNamed() && cmd instanceof dev.tusk.internal.core.ExtendedQuery q && q.describes()
+                if (d.isNamed() && cmd instanceof ExtendedQuery q && q.describes()
                         && cmd.results().size() == 1) {
                     described(d.name(), q.resultFormat(), cmd.results().get(0).columns());
                 }
@@ -192,9 +197,9 @@ public final class PreparedStatements {
             }
             return reset;
         }
-        if (e instanceof dev.tusk.errors.PipelineAborted) {
+        if (e instanceof PipelineAborted) {
             // skipped by the server after an earlier error in the pipeline: nothing ran, not even its Closes
-            if (cmd instanceof dev.tusk.internal.core.ExtendedQuery q) {
+            if (cmd instanceof ExtendedQuery q) {
                 toClose.addAll(q.closesFirst());
             }
             return false;
@@ -210,7 +215,7 @@ public final class PreparedStatements {
     }
 
     /** The server refused a cached plan because the statement's result type changed (ALTER TABLE...). */
-    public static boolean isStalePlan(dev.tusk.errors.TuskException e) {
+    public static boolean isStalePlan(TuskException e) {
         return "0A000".equals(e.sqlstate()) && e.getMessage() != null
                 && e.getMessage().contains("cached plan must not change result type");
     }

@@ -1,5 +1,7 @@
 package dev.tusk.internal.wire;
 
+import dev.tusk.errors.ProgrammingException;
+
 import java.util.Map;
 
 /** Encoders of the frontend messages of protocol 3.x, one method per message, written into a {@link MessageWriter}. */
@@ -29,27 +31,27 @@ public final class Frontend {
     }
 
     public static void password(MessageWriter w, byte[] password) {
-        w.begin((byte) 'p').bytes(password).int8(0).end();
+        w.begin(FrontendMessage.PASSWORD).bytes(password).int8(0).end();
     }
 
     public static void saslInitialResponse(MessageWriter w, String mechanism, byte[] data) {
-        w.begin((byte) 'p').cstring(mechanism).int32(data.length).bytes(data).end();
+        w.begin(FrontendMessage.PASSWORD).cstring(mechanism).int32(data.length).bytes(data).end();
     }
 
     public static void saslResponse(MessageWriter w, byte[] data) {
-        w.begin((byte) 'p').bytes(data).end();
+        w.begin(FrontendMessage.PASSWORD).bytes(data).end();
     }
 
     public static void query(MessageWriter w, String sql) {
-        w.begin((byte) 'Q').cstring(sql).end();
+        w.begin(FrontendMessage.QUERY).cstring(sql).end();
     }
 
     public static void parse(MessageWriter w, String statement, String sql, int[] paramOids) {
         if (paramOids.length > 0xFFFF) { // counted in 16 bits: checked before anything is written
-            throw new dev.tusk.errors.ProgrammingException("the statement has " + paramOids.length
+            throw new ProgrammingException("the statement has " + paramOids.length
                     + " parameters: the protocol allows at most 65535 in one statement; split it");
         }
-        w.begin((byte) 'P').cstring(statement).cstring(sql).int16(paramOids.length);
+        w.begin(FrontendMessage.PARSE).cstring(statement).cstring(sql).int16(paramOids.length);
         for (int oid : paramOids) {
             w.int32(oid);
         }
@@ -57,46 +59,46 @@ public final class Frontend {
     }
 
     public static void describeStatement(MessageWriter w, String statement) {
-        w.begin((byte) 'D').int8('S').cstring(statement).end();
+        w.begin(FrontendMessage.DESCRIBE).int8(FrontendMessage.TARGET_STATEMENT).cstring(statement).end();
     }
 
     public static void describePortal(MessageWriter w, String portal) {
-        w.begin((byte) 'D').int8('P').cstring(portal).end();
+        w.begin(FrontendMessage.DESCRIBE).int8(FrontendMessage.TARGET_PORTAL).cstring(portal).end();
     }
 
     public static void execute(MessageWriter w, String portal, int maxRows) {
-        w.begin((byte) 'E').cstring(portal).int32(maxRows).end();
+        w.begin(FrontendMessage.EXECUTE).cstring(portal).int32(maxRows).end();
     }
 
     public static void closeStatement(MessageWriter w, String statement) {
-        w.begin((byte) 'C').int8('S').cstring(statement).end();
+        w.begin(FrontendMessage.CLOSE).int8(FrontendMessage.TARGET_STATEMENT).cstring(statement).end();
     }
 
     public static void closePortal(MessageWriter w, String portal) {
-        w.begin((byte) 'C').int8('P').cstring(portal).end();
+        w.begin(FrontendMessage.CLOSE).int8(FrontendMessage.TARGET_PORTAL).cstring(portal).end();
     }
 
     public static void sync(MessageWriter w) {
-        w.begin((byte) 'S').end();
+        w.begin(FrontendMessage.SYNC).end();
     }
 
     public static void flush(MessageWriter w) {
-        w.begin((byte) 'H').end();
+        w.begin(FrontendMessage.FLUSH).end();
     }
 
     public static void terminate(MessageWriter w) {
-        w.begin((byte) 'X').end();
+        w.begin(FrontendMessage.TERMINATE).end();
     }
 
     public static void copyData(MessageWriter w, byte[] data, int off, int len) {
-        w.begin((byte) 'd').bytes(data, off, len).end();
+        w.begin(FrontendMessage.COPY_DATA).bytes(data, off, len).end();
     }
 
     public static void copyDone(MessageWriter w) {
-        w.begin((byte) 'c').end();
+        w.begin(FrontendMessage.COPY_DONE).end();
     }
 
     public static void copyFail(MessageWriter w, String reason) {
-        w.begin((byte) 'f').cstring(reason).end();
+        w.begin(FrontendMessage.COPY_FAIL).cstring(reason).end();
     }
 }

@@ -4,6 +4,7 @@ import dev.tusk.errors.DataException;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * Encodes frontend messages into one growing buffer, so that everything a round trip needs leaves in a
@@ -208,8 +209,8 @@ public final class MessageWriter {
 
     /** A byte count as a message limit error shows it: 1.2 GiB, 700.0 MiB. */
     public static String size(long bytes) {
-        return bytes >= (1L << 30) ? String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30))
-                : String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        return bytes >= (1L << 30) ? String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30))
+                : String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
     }
 
     /** The last short string written by {@link #cstring} (usually a statement name), and its bytes. */
