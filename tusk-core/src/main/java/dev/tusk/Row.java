@@ -64,7 +64,7 @@ public final class Row {
     /**
      * The value converted to {@code type}: boxed primitives and their wrappers, String, BigDecimal,
      * BigInteger, or any class the loaded value is an instance of; and, exact or refused with a
-     * {@link DataException}: {@code Instant} and {@code ZonedDateTime} from timestamptz, {@code Duration} from an
+     * {@link DataException}: {@code Instant} and {@code ZonedDateTime} (at the loaded value's offset) from timestamptz, {@code Duration} from an
      * interval without months (a day counts 24 hours), {@code Period} from an interval without a time part,
      * {@code InetAddress} from an inet of one address (full prefix), {@code MacAddress} from macaddr and macaddr8.
      *
