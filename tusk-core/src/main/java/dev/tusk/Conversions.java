@@ -2,8 +2,17 @@ package dev.tusk;
 
 import dev.tusk.errors.DataException;
 
+import dev.tusk.types.Inet;
+import dev.tusk.types.Interval;
+
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.Period;
+import java.time.ZonedDateTime;
 
 /** The conversions {@link Row#get(int, Class)} allows between a loaded value and the class asked for. */
 final class Conversions {
@@ -28,7 +37,14 @@ final class Conversions {
                     return exact;
                 }
             }
+            Object temporal = javaTime(v, type, col);
+            if (temporal != null) {
+                return temporal;
+            }
             if (v instanceof String s) {
+                if (type == dev.tusk.types.MacAddress.class && (col.typeOid() == 829 || col.typeOid() == 774)) {
+                    return dev.tusk.types.MacAddress.parse(s);
+                }
                 if (type == Long.class) return Long.parseLong(s.trim());
                 if (type == Integer.class) return Integer.parseInt(s.trim());
                 if (type == Short.class) return Short.parseShort(s.trim());
@@ -47,5 +63,44 @@ final class Conversions {
         }
         throw new DataException("cannot convert " + v.getClass().getName() + " of column \"" + col.name() + "\" to "
                 + type.getName());
+    }
+
+    /**
+     * The java.time and java.net views of timestamptz, interval and inet values, exact or refused: null when
+     * {@code v} and {@code type} are not such a pair.
+     */
+    private static Object javaTime(Object v, Class<?> type, Column col) {
+        if (v instanceof OffsetDateTime t) {
+            if (type == Instant.class) {
+                return t.toInstant();
+            }
+            if (type == ZonedDateTime.class) {
+                return t.toZonedDateTime();
+            }
+        } else if (v instanceof Interval i) {
+            if (type == Duration.class) {
+                if (i.months() != 0) { // a month has no fixed length: 28 to 31 days
+                    throw new DataException("the interval " + i.toPeriod() + " " + i.timePart() + " of column \""
+                            + col.name() + "\" has months, which have no fixed length, so it is no exact Duration: get it"
+                            + " as Interval (and Interval.toDuration() for PostgreSQL's 30-day months) or as Period");
+                }
+                return Duration.ofDays(i.days()).plus(i.timePart()); // a day as 24 hours, as psycopg's timedelta
+            }
+            if (type == Period.class) {
+                if (i.microseconds() != 0) {
+                    throw new DataException("the interval " + i.toPeriod() + " " + i.timePart() + " of column \""
+                            + col.name() + "\" has a time part, which a Period cannot hold: get it as Interval or Duration");
+                }
+                return i.toPeriod();
+            }
+        } else if (v instanceof Inet n && type == InetAddress.class) {
+            int full = n.address() instanceof java.net.Inet4Address ? 32 : 128;
+            if (n.prefix() != full) {
+                throw new DataException("the value " + n + " of column \"" + col.name() + "\" is a network (prefix /"
+                        + n.prefix() + "), not one address: get it as Inet");
+            }
+            return n.address();
+        }
+        return null;
     }
 }

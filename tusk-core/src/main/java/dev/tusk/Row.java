@@ -63,7 +63,15 @@ public final class Row {
 
     /**
      * The value converted to {@code type}: boxed primitives and their wrappers, String, BigDecimal,
-     * BigInteger, or any class the loaded value is an instance of.
+     * BigInteger, or any class the loaded value is an instance of; and, exact or refused with a
+     * {@link DataException}: {@code Instant} and {@code ZonedDateTime} (at the loaded value's offset) from timestamptz, {@code Duration} from an
+     * interval without months (a day counts 24 hours), {@code Period} from an interval without a time part,
+     * {@code InetAddress} from an inet of one address (full prefix), {@code MacAddress} from macaddr and macaddr8.
+     *
+     * <pre>{@code
+     * Instant at = row.get("created", Instant.class);
+     * Duration d = row.get("elapsed", Duration.class);  // '1 mon'::interval is refused: use Interval or Period
+     * }</pre>
      */
     public <T> T get(int i, Class<T> type) {
         Object v = get(i);

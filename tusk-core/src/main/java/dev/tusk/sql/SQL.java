@@ -23,6 +23,25 @@ import java.util.Map;
  * }</pre>
  */
 public final class SQL extends Composable {
+    /**
+     * {@code NULL}, psycopg's {@code sql.NULL}: the SQL null literal, for building queries.
+     *
+     * <pre>{@code
+     * new SQL("UPDATE t SET note = {} WHERE id = %s").format(SQL.NULL)   // UPDATE t SET note = NULL WHERE id = %s
+     * }</pre>
+     */
+    public static final SQL NULL = new SQL("NULL");
+
+    /**
+     * {@code DEFAULT}, psycopg's {@code sql.DEFAULT}: a column's default value, in an INSERT's VALUES or an
+     * UPDATE's SET.
+     *
+     * <pre>{@code
+     * new SQL("INSERT INTO t (id, created) VALUES (%s, {})").format(SQL.DEFAULT)
+     * }</pre>
+     */
+    public static final SQL DEFAULT = new SQL("DEFAULT");
+
     private final String text;
 
     /** Wraps {@code text} (not null) as trusted SQL. */

@@ -22,7 +22,8 @@ import java.util.List;
  * {@code List}s, object arrays ({@code String[]}, {@code Integer[][]}) and primitive arrays ({@code int[]},
  * {@code double[][]}; {@code byte[]} is bytea, so {@code byte[][]} is bytea[]). The first non-null element
  * picks the element dumper and so the array's oid (psycopg's "upgrade"); an array of strings in automatic
- * format is sent as text with oid 0, like a string. Loaded arrays drop non-default lower bounds
+ * format is sent as text with oid 0, like a string, and so is a list with no non-null element ({@code List.of()}:
+ * {@code '{}'} of unknown type, in every format, so that it fits a {@code bigint[]} or {@code date[]} column). Loaded arrays drop non-default lower bounds
  * ({@code [2:3]={a,b}} loads as {@code [a, b]}).
  */
 public final class ArrayAdapters {
@@ -83,11 +84,12 @@ public final class ArrayAdapters {
         public Dumper<Object> upgrade(Object value, Format requested, AdaptersMap adapters) {
             Object leaf = firstLeaf(value);
             if (leaf == null) {
-                // nothing tells the element type: text literal of unknown type, the server infers it
-                Format f = requested == Format.BINARY ? Format.BINARY : Format.TEXT;
-                Dumper<Object> textElement = adapters.dumperFor("", f);
-                return adapters.derived(new Key(textElement, f, true), k -> new ArrayDumper(textElement,
-                        f == Format.BINARY ? 1009 : 0, f, ','));
+                // nothing tells the element type (an empty list, or only NULLs): a text literal of unknown type
+                // ('{}', oid 0) the server types from the context, as psycopg does, even where binary was asked
+                // for: a binary array names its element type, and array_recv refuses text[] data for a bigint[]
+                Dumper<Object> textElement = adapters.dumperFor("", Format.TEXT);
+                return adapters.derived(new Key(textElement, Format.TEXT, true), k -> new ArrayDumper(textElement,
+                        0, Format.TEXT, ','));
             }
             Dumper<Object> element = adapters.dumperFor(leaf, requested);
             Format f = element.format();

@@ -25,7 +25,8 @@ public final class BuiltinTypes {
             VARBIT = 1562, NUMERIC = 1700, RECORD = 2249, UUID = 2950, JSONB = 3802, JSONPATH = 4072,
             INT4RANGE = 3904, NUMRANGE = 3906, TSRANGE = 3908, TSTZRANGE = 3910, DATERANGE = 3912, INT8RANGE = 3926,
             INT4MULTIRANGE = 4451, NUMMULTIRANGE = 4532, TSMULTIRANGE = 4533, TSTZMULTIRANGE = 4534,
-            DATEMULTIRANGE = 4535, INT8MULTIRANGE = 4536;
+            DATEMULTIRANGE = 4535, INT8MULTIRANGE = 4536, POINT = 600, LSEG = 601, PATH = 602, BOX = 603, POLYGON = 604,
+            LINE = 628, CIRCLE = 718, PG_LSN = 3220;
 
     /** name, oid, array oid of the base types. */
     private static final Object[][] BASE = {

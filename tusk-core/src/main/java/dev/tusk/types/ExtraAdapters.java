@@ -2,7 +2,7 @@ package dev.tusk.types;
 
 import dev.tusk.adapt.AdaptersMap;
 
-/** Registers the families beyond the core scalars: interval, json, network, bits, ranges. */
+/** Registers the families beyond the core scalars: interval, json, network, bits, geometry, pg_lsn, records, ranges. */
 final class ExtraAdapters {
     private ExtraAdapters() {
     }
@@ -11,6 +11,9 @@ final class ExtraAdapters {
         IntervalAdapters.register(m);
         JsonAdapters.register(m);
         NetworkAdapters.register(m);
+        Geometry.register(m);
+        PgLsn.register(m);
+        RecordAdapters.register(m);
         RangeAdapters.register(m);
         EnumInfo.registerDefaults(m);
     }

@@ -26,8 +26,20 @@ public record Interval(int months, int days, long microseconds) {
     /** An interval from a date-based period (years, months, days) and a time-based duration. */
     public static Interval of(Period period, Duration duration) {
         long months = period.toTotalMonths();
-        long micros = Math.addExact(Math.multiplyExact(duration.getSeconds(), 1_000_000L), duration.getNano() / 1000);
-        return new Interval(Math.toIntExact(months), period.getDays(), micros);
+        long micros;
+        try {
+            micros = Math.addExact(Math.multiplyExact(duration.getSeconds(), 1_000_000L), duration.getNano() / 1000);
+        } catch (ArithmeticException e) {
+            // an interval keeps its time part in 64-bit microseconds: about 292,000 years either way
+            throw new DataException("the duration " + duration + " does not fit an interval: PostgreSQL keeps the time"
+                    + " part in 64-bit microseconds (up to about 292,000 years); give the long part as a Period (years,"
+                    + " months, days)", e);
+        }
+        if (months != (int) months) {
+            throw new DataException("the period " + period + " does not fit an interval: it has " + months
+                    + " months, more than an int32 holds");
+        }
+        return new Interval((int) months, period.getDays(), micros);
     }
 
     /** An interval of {@code duration}, all in the time part. */

@@ -24,11 +24,15 @@ public final class NetworkAdapters {
         if (b.remaining() < 4) {
             throw new DataException("a binary inet has at least 4 bytes, got " + b.remaining());
         }
+        int family = b.get(p) & 0xFF;
         int bits = b.get(p + 1) & 0xFF;
         int nb = b.get(p + 3) & 0xFF;
         Wire.expectLength(b, 4 + nb, "inet");
         byte[] addr = new byte[nb];
         b.get(p + 4, addr);
+        if (family == 3 && nb == 16) { // PGSQL_AF_INET6: stays IPv6 even when IPv4-mapped
+            return new Inet(Inet.ipv6(addr), bits);
+        }
         try {
             return new Inet(InetAddress.getByAddress(addr), bits);
         } catch (UnknownHostException e) {
@@ -70,6 +74,7 @@ public final class NetworkAdapters {
             m.registerLoader(oid, TextAdapters.TEXT);
             m.registerLoader(oid, Codecs.binaryLoader(NetworkAdapters::mac));
         }
+        MacAddress.register(m);
 
         for (int oid : new int[] {BuiltinTypes.BIT, BuiltinTypes.VARBIT}) {
             m.registerLoader(oid, Codecs.textLoader(BitString::parse));

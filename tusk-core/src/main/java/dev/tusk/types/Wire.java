@@ -110,13 +110,12 @@ final class Wire {
     }
 
     static DataException bad(String type, String text) {
-        String shown = text.length() > 80 ? text.substring(0, 80) + "..." : text;
-        return new DataException("invalid " + type + " value: \"" + shown + "\"");
+        return bad(type, text, null);
     }
 
     static DataException bad(String type, String text, Throwable cause) {
-        DataException e = bad(type, text);
-        e.initCause(cause);
-        return e;
+        // the cause goes through the constructor: DataException(message) already set a null one, initCause would throw
+        String shown = text.length() > 80 ? text.substring(0, 80) + "..." : text;
+        return new DataException("invalid " + type + " value: \"" + shown + "\"", cause);
     }
 }

@@ -116,4 +116,32 @@ class ExtraCodecsTest {
         assertThat(BitString.parse("").length()).isZero();
         assertThat(loadText(1563, "{101,0}")).isEqualTo(List.of(BitString.parse("101"), BitString.parse("0")));
     }
+
+    @Test
+    void geometricBinaryLayoutsFollowTheSendFunctions() {
+        // point_send: two float8; path_send: closed byte, int32 count, points; poly_send: int32 count, points
+        assertThat(hex(dump(new Point(1, -2), Format.BINARY))).isEqualTo("3ff0000000000000" + "c000000000000000");
+        Path open = new Path(List.of(new Point(0, 0), new Point(1, 1)), false);
+        assertThat(hex(dump(open, Format.BINARY))).isEqualTo("00" + "00000002" + "0".repeat(32) + "3ff0000000000000".repeat(2));
+        assertThat(load(602, Format.BINARY, dump(open, Format.BINARY))).isEqualTo(open);
+        assertThat(hex(dump(new Polygon(List.of(new Point(1, 1))), Format.BINARY))).isEqualTo("00000001" + "3ff0000000000000".repeat(2));
+        assertThatThrownBy(() -> load(604, Format.BINARY, unhex("00000002" + "3ff0000000000000".repeat(2))))
+                .isInstanceOf(DataException.class); // claims two points, holds one
+        assertThatThrownBy(() -> load(600, Format.BINARY, unhex("3ff0000000000000"))).isInstanceOf(DataException.class);
+        assertThat(dumpText(new Box(new Point(0, 5), new Point(2, 1)))).isEqualTo("(2,5),(0,1)");
+        assertThat(dumpText(new Circle(new Point(0.5, 0), 2))).isEqualTo("<(0.5,0),2>");
+        assertThat(dumpText(new Line(1, 0, -3))).isEqualTo("{1,0,-3}");
+        assertThat(Path.parse("(1,2),(3,4)").closed()).isTrue(); // no brackets: closed, as path_in
+        assertThat(Path.parse("[(1,2),(3,4)]").closed()).isFalse();
+    }
+
+    @Test
+    void pgLsnAndInetBinaryLayouts() {
+        assertThat(hex(dump(PgLsn.parse("16/B374D848"), Format.BINARY))).isEqualTo("00000016b374d848");
+        assertThat(load(3220, Format.BINARY, unhex("ffffffff00000001"))).isEqualTo(PgLsn.parse("FFFFFFFF/1"));
+        // inet_send of ::ffff:1.2.3.0: family 3 (IPv6), 128 bits, not cidr, 16 bytes; it stays IPv6 both ways
+        String mapped = "03" + "80" + "00" + "10" + "00000000000000000000ffff01020300";
+        assertThat(load(869, Format.BINARY, unhex(mapped))).isEqualTo(Inet.parse("::ffff:1.2.3.0"));
+        assertThat(hex(dump(Inet.parse("::ffff:1.2.3.0"), Format.BINARY))).isEqualTo(mapped);
+    }
 }
