@@ -33,7 +33,7 @@ class LogicalStreamTest {
 
     @AfterAll
     static void drop() {
-        db.close();
+        Repl.drop(db);
     }
 
     private static List<String> readTexts(ReplicationStream s, int n) {

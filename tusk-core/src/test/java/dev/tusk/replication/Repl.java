@@ -20,6 +20,28 @@ final class Repl {
         return c;
     }
 
+    /**
+     * Drops the database of a test class: first waits for the walsenders that just lost their clients to let go
+     * of their slots (a database with an active slot cannot be dropped), and drops the slots left.
+     */
+    static void drop(TestDatabase db) {
+        try (Connection<Row> c = sql(db)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (c.execute("SELECT count(*) FROM pg_replication_slots WHERE database = current_database() AND active")
+                    .fetchone().getLong(0) > 0 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            c.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                    + " WHERE database = current_database() AND NOT active");
+        }
+        db.close();
+    }
+
     /** The first row of {@code sql} run on {@code c}. */
     static Row one(Connection<?> c, String sql) {
         return c.cursor(dev.tusk.Rows.row()).execute(sql).fetchone();

@@ -29,7 +29,7 @@ class ReplicationCommandsTest {
 
     @AfterAll
     static void drop() {
-        db.close();
+        Repl.drop(db);
     }
 
     @Test
