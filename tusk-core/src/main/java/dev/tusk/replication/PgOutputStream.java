@@ -12,10 +12,10 @@ import java.util.NoSuchElementException;
  *
  * <pre>{@code
  * for (PgOutputMessage m : changes) {
- *     switch (m) {
- *         case PgOutputMessage.Insert i -> index(i.relation().name(), i.newTuple().asMap());
- *         case PgOutputMessage.Commit c -> changes.acknowledge(c.endLsn());   // processed: not sent again
- *         default -> { }
+ *     if (m instanceof PgOutputMessage.Insert i) {
+ *         index(i.relation().name(), i.newTuple().asMap());
+ *     } else if (m instanceof PgOutputMessage.Commit c) {
+ *         changes.acknowledge(c.endLsn());                   // processed: not sent again
  *     }
  * }
  * }</pre>

@@ -161,7 +161,9 @@ class AtLeastOnceTest {
     @Test
     void afterAServerRestartEveryUnacknowledgedChangeComesAgain() {
         prepare("alo_restart", 6, 2);
-        try (ReplicationConnection rc = ReplicationConnection.connect(db.conninfo())) {
+        // a walsender waits at shutdown until its client confirms everything sent, at most wal_sender_timeout
+        // (60 s by default): nobody reads while restart() waits, so a short one keeps the test short
+        try (ReplicationConnection rc = ReplicationConnection.connect(db.conninfo() + " options='-c wal_sender_timeout=2s'")) {
             PgOutputStream s = rc.startPgOutput("alo_restart", Lsn.INVALID, PgOutputOptions.publications("alo_restart"));
             consume(s, "alo_restart", 6, 3);
             ReplicationServer.get().restart();

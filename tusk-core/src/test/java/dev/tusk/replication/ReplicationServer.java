@@ -42,6 +42,22 @@ final class ReplicationServer {
         }
         s.appendConfig("restore_command = 'false'");
         s.start();
+        // pg_ctl returns once hot standby accepts connections: wait for the end of the recovery (read-write)
+        try (dev.tusk.Connection<dev.tusk.Row> c = dev.tusk.Connection.connect(s.conninfo("postgres"))) {
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            while (c.execute("SELECT pg_is_in_recovery()").fetchone().getBoolean(0)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the replication test server did not leave recovery within 60 s");
+                }
+                c.rollback();
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
     }
 
     /** A fresh database on the replication server. */
