@@ -100,6 +100,26 @@ class StreamingAndTwoPhaseTest {
     }
 
     @Test
+    void parallelStreamingAbortsCarryTheirPositionAndTime() {
+        try (ReplicationConnection rc = ReplicationConnection.connect(db.conninfo())) {
+            rc.createSlot(SlotSpec.logical("v4_abort", "pgoutput").temporary());
+            try (PgOutputStream s = rc.startPgOutput("v4_abort", Lsn.INVALID, PgOutputOptions.publications("pub").parallelStreaming());
+                 Connection<Row> c = Repl.sql(db)) {
+                assertThat(s.options().effectiveProtoVersion()).isEqualTo(4);
+                c.setAutocommit(false);
+                c.execute("INSERT INTO big SELECT g, repeat('z', 20) FROM generate_series(200001, 210000) g");
+                Repl.readUntil(s, m -> m instanceof PgOutputMessage.StreamStop, Duration.ofSeconds(30));
+                c.rollback();
+                List<PgOutputMessage> rest = Repl.readUntil(s, m -> m instanceof PgOutputMessage.StreamAbort, Duration.ofSeconds(30));
+                PgOutputMessage.StreamAbort a = (PgOutputMessage.StreamAbort) rest.get(rest.size() - 1);
+                assertThat(a.abortLsn()).isNotNull();
+                assertThat(a.abortLsn().isValid()).isTrue();
+                assertThat(a.abortTime()).isAfter(java.time.Instant.now().minusSeconds(60));
+            }
+        }
+    }
+
+    @Test
     void aPreparedTransactionComesAtPrepareAndItsCommitLater() {
         try (ReplicationConnection rc = ReplicationConnection.connect(db.conninfo())) {
             rc.createSlot(SlotSpec.logical("v3_prep", "pgoutput").temporary().twoPhase());
