@@ -158,6 +158,46 @@ class LogicalStreamTest {
     }
 
     @Test
+    void closingAStreamOnAFrozenServerGivesUpAtTheCloseTimeout() throws Exception {
+        try (ReplicationConnection rc = ReplicationConnection.connect(db.conninfo())) {
+            rc.createSlot(SlotSpec.logical("ls_frozen_close", "test_decoding").temporary());
+            int pid = Repl.one(rc.connection(), "SELECT pg_backend_pid()").getInt(0);
+            StreamOptions opts = StreamOptions.DEFAULTS.withCloseTimeout(Duration.ofSeconds(1));
+            ReplicationStream s = rc.startLogical("ls_frozen_close", Lsn.INVALID, Map.of(), opts);
+            signal("STOP", pid);
+            try {
+                long t0 = System.nanoTime();
+                assertThatThrownBy(s::close).isInstanceOf(OperationalException.class)
+                        .hasMessageContaining("did not end").hasMessageContaining("1000 ms");
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+                assertThat(rc.connection().isBroken()).isTrue();
+                assertThat(s.isEnded()).isTrue();
+            } finally {
+                signal("CONT", pid);
+            }
+        }
+    }
+
+    @Test
+    void theStreamIsIterable() {
+        try (ReplicationConnection rc = ReplicationConnection.connect(db.conninfo())) {
+            rc.createSlot(SlotSpec.logical("ls_iter", "test_decoding").temporary());
+            try (ReplicationStream s = rc.startLogical("ls_iter", Lsn.INVALID, Map.of());
+                 Connection<Row> c = Repl.sql(db)) {
+                c.execute("INSERT INTO td VALUES (10, 'ten')");
+                List<String> texts = new ArrayList<>();
+                for (XLogData x : s) {
+                    texts.add(x.text());
+                    if (x.text().startsWith("COMMIT")) {
+                        break;
+                    }
+                }
+                assertThat(texts).hasSize(3).first().asString().startsWith("BEGIN");
+            }
+        }
+    }
+
+    @Test
     void aMissingSlotFailsWithTheServersErrorAndTheConnectionStaysUsable() {
         try (ReplicationConnection rc = ReplicationConnection.connect(db.conninfo())) {
             assertThatThrownBy(() -> rc.startLogical("ls_no_such_slot", Lsn.INVALID, Map.of()))
