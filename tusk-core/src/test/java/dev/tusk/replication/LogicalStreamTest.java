@@ -235,7 +235,16 @@ class LogicalStreamTest {
                 assertThatThrownBy(() -> rc.startLogical("ls_busy", Lsn.INVALID, Map.of()))
                         .isInstanceOf(dev.tusk.errors.ProgrammingException.class);
                 assertThat(s.read(Duration.ofMillis(50))).isNull();
+                // a statement on the connection itself would be sent into the stream: refused, nothing sent
+                assertThatThrownBy(() -> rc.connection().execute("SELECT 1"))
+                        .isInstanceOf(dev.tusk.errors.ProgrammingException.class).hasMessageContaining("replication stream is running");
+                try (Connection<Row> c = Repl.sql(db)) {
+                    c.execute("INSERT INTO td VALUES (20, 'twenty')");
+                }
+                assertThat(readTexts(s, 3)).hasSize(3).element(1).asString().contains("twenty");
+                assertThat(rc.connection().isBroken()).isFalse();
             }
+            assertThat(Repl.one(rc.connection(), "SELECT 1").getInt(0)).isEqualTo(1);
         }
     }
 

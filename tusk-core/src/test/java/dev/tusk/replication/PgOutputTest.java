@@ -223,6 +223,36 @@ class PgOutputTest {
     }
 
     @Test
+    void aReplicationOriginIsAnnouncedAndCanBeFilteredOut() {
+        try (ReplicationConnection rc = ReplicationConnection.connect(db.conninfo());
+             ReplicationConnection rcNone = ReplicationConnection.connect(db.conninfo())) {
+            rc.createSlot(SlotSpec.logical("po_origin", "pgoutput").temporary());
+            rcNone.createSlot(SlotSpec.logical("po_origin_none", "pgoutput").temporary());
+            try (PgOutputStream s = rc.startPgOutput("po_origin", Lsn.INVALID, PgOutputOptions.publications("pub"));
+                 PgOutputStream none = rcNone.startPgOutput("po_origin_none", Lsn.INVALID,
+                         PgOutputOptions.publications("pub").origin("none"));
+                 Connection<Row> c = Repl.sql(db)) {
+                c.execute("SELECT pg_replication_origin_create('po_upstream')");
+                c.execute("SELECT pg_replication_origin_session_setup('po_upstream')");
+                c.execute("INSERT INTO t2 VALUES (7)"); // replicated from "po_upstream", as a subscriber applies it
+                c.execute("SELECT pg_replication_origin_session_reset()");
+                c.execute("INSERT INTO t2 VALUES (8)"); // local
+                List<PgOutputMessage> all = Repl.transactions(s, 2);
+                List<PgOutputMessage.Origin> origins = Repl.only(all, PgOutputMessage.Origin.class);
+                assertThat(origins).hasSize(1);
+                assertThat(origins.get(0).name()).isEqualTo("po_upstream");
+                assertThat(all.get(1)).isSameAs(origins.get(0)); // right after Begin
+                assertThat(Repl.only(all, Insert.class)).extracting(i -> i.newTuple().get(0)).containsExactly(7, 8);
+                // origin 'none': only the local change
+                List<PgOutputMessage> local = Repl.transactions(none, 1);
+                assertThat(Repl.only(local, Insert.class)).extracting(i -> i.newTuple().get(0)).containsExactly(8);
+                assertThat(Repl.only(local, PgOutputMessage.Origin.class)).isEmpty();
+                c.execute("SELECT pg_replication_origin_drop('po_upstream')");
+            }
+        }
+    }
+
+    @Test
     void logicalDecodingMessagesWithTheMessagesOption() {
         try (ReplicationConnection rc = ReplicationConnection.connect(db.conninfo())) {
             rc.createSlot(SlotSpec.logical("po_msg", "pgoutput").temporary());
