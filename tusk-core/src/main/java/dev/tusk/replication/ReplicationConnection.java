@@ -29,8 +29,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #connection()} (simple queries only: no parameters) while no stream runs; a physical one
  * ({@code replication=true}) runs only replication commands. The connection runs in autocommit mode
  * (replication commands cannot run inside a transaction block), except for
- * {@link SlotSpec.Snapshot#USE}. While a stream runs, the connection belongs to it: call nothing else on
- * {@link #connection()} until the stream is closed.
+ * {@link SlotSpec.Snapshot#USE}. While a stream runs, the connection belongs to it: a statement on
+ * {@link #connection()} is refused with a {@code ProgrammingException} (nothing is sent, the stream goes on)
+ * until the stream is closed.
  */
 public final class ReplicationConnection implements AutoCloseable {
     private final Connection<?> conn;
