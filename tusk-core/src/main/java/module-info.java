@@ -13,5 +13,6 @@ module dev.tusk {
     exports dev.tusk.errors;
     exports dev.tusk.sql;
     exports dev.tusk.types;
+    exports dev.tusk.replication;
     exports dev.tusk.internal.pool to dev.tusk.pool;
 }

@@ -68,6 +68,7 @@ public final class ProtocolCore {
             command.abort(brokenBy);
             return;
         }
+        refuseDuringCopyBoth();
         if (skippingToSync && skippedByServer(command)) {
             return;
         }
@@ -90,11 +91,20 @@ public final class ProtocolCore {
             command.abort(brokenBy);
             return;
         }
+        refuseDuringCopyBoth();
         if (skippingToSync && skippedByServer(command)) {
             return;
         }
         queue.add(command);
         markHead();
+    }
+
+    /** A replication stream owns the connection until it ends: a statement sent now would break the session. */
+    private void refuseDuringCopyBoth() {
+        if (queue.peek() instanceof CopyBothCommand c && !c.isDone()) {
+            throw new dev.tusk.errors.ProgrammingException("a replication stream is running on this connection:"
+                    + " close the stream before running anything else on it");
+        }
     }
 
     /**

@@ -1,0 +1,11 @@
+package dev.tusk.replication;
+
+/**
+ * What {@code READ_REPLICATION_SLOT} reports about a physical slot.
+ *
+ * @param slotType        {@code "physical"}
+ * @param restartLsn      the oldest WAL position the slot keeps; null when it reserves none yet
+ * @param restartTimeline the timeline of {@code restartLsn}; null with it
+ */
+public record SlotInfo(String slotType, Lsn restartLsn, Integer restartTimeline) {
+}
