@@ -229,11 +229,13 @@ public final class TuskStatement implements Statement {
         CompletableFuture<AsyncServerCursor<Row>> declared = params == null
                 ? cur.execute(sql.text)
                 : cur.execute(sql.percentTemplate(), sql.percentParams(params));
+        // cursor close and COMMIT are submitted at once, back to back, when the rows end or the subscriber cancels:
+        // a statement the subscriber sends next runs after them, outside the portal's transaction
         Mono<Void> end = Mono.defer(() -> {
-            Mono<Void> close = Mono.fromFuture(cur::closeAsync, true).onErrorResume(e -> Mono.empty());
-            return ownTransaction
-                    ? close.then(Mono.fromFuture(() -> tusk.execute("COMMIT"), true).then()).onErrorResume(e -> Mono.empty())
-                    : close;
+            CompletableFuture<Void> close = cur.closeAsync().exceptionally(e -> null);
+            CompletableFuture<?> commit = ownTransaction
+                    ? tusk.execute("COMMIT").exceptionally(e -> null) : CompletableFuture.completedFuture(null);
+            return Mono.fromFuture(CompletableFuture.allOf(close, commit), true).onErrorResume(e -> Mono.empty());
         });
         return Mono.fromFuture(begin.thenCompose(v -> declared), true)
                 .<Result>map(c -> {
