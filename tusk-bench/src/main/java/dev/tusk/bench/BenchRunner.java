@@ -49,6 +49,8 @@ public final class BenchRunner {
         }
     }
 
+    private static final List<String> R2DBC_CLIENTS = List.of("tusk-r2dbc", "r2dbc-postgresql");
+
     static final List<Workload> WORKLOADS = List.of(
             // one second does not get every client's per-query path through C2 with a spinner on one of two
             // vCPUs: the client with more code to compile would be measured while compiling
@@ -77,7 +79,13 @@ public final class BenchRunner {
             new Workload("jdbc-insert", JdbcInsertBench.class, "", List.of("tusk-jdbc", "pgjdbc-rewrite", "pgjdbc"), InsertBench.ROWS,
                     "rows/s", Map.of(), 3),
             new Workload("jdbc-pool", JdbcPoolBench.class, "uncontended", List.of("tusk-jdbc", "pgjdbc"), 1, "leases/s"),
-            new Workload("jdbc-pool-8thr", JdbcPoolBench.class, "contended", List.of("tusk-jdbc", "pgjdbc"), 1, "leases/s"));
+            new Workload("jdbc-pool-8thr", JdbcPoolBench.class, "contended", List.of("tusk-jdbc", "pgjdbc"), 1, "leases/s"),
+            // the same R2DBC SPI code on tusk-r2dbc (r2dbc:tusk:) and on r2dbc-postgresql
+            new Workload("r2dbc-point", R2dbcBench.class, "pointSelect", R2DBC_CLIENTS, 1, "queries/s", Map.of(), 3),
+            new Workload("r2dbc-fetch", R2dbcBench.class, "fetch100k", R2DBC_CLIENTS, BenchServer.WIDE_ROWS, "rows/s", Map.of(), 3),
+            new Workload("r2dbc-insert", R2dbcBench.class, "insert10k", R2DBC_CLIENTS, InsertBench.ROWS, "rows/s", Map.of(), 3),
+            new Workload("r2dbc-inflight", R2dbcBench.class, "inFlight32", R2DBC_CLIENTS, ConcurrentBench.QUERIES, "queries/s",
+                    Map.of(), 3));
 
     private BenchRunner() {
     }
@@ -263,6 +271,9 @@ public final class BenchRunner {
     private static List<Double> baseline(Map<String, List<Double>> byClient) {
         if (byClient.containsKey("hikari")) {
             return byClient.get("hikari");
+        }
+        if (byClient.containsKey("r2dbc-postgresql")) {
+            return byClient.get("r2dbc-postgresql");
         }
         if (byClient.containsKey("tusk-thread-per-conn")) {
             return byClient.get("tusk-thread-per-conn");
