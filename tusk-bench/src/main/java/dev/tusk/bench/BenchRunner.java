@@ -26,7 +26,7 @@ import java.util.Map;
  *
  * <p>{@code quick} (default): 1 round of 1 s warm-up (3 s for point selects, fetch and insert) + 2 × 1 s measurement per client,
  * about 3.5 minutes on 2 cores; run it twice to see the spread.
- * {@code full}: 3 rounds of 3 × 2 s warm-up + 5 × 2 s. A workload name (point, fetch, fetch-receive, insert, concurrent, pipelining-256, connect, pool, pool-8thr, jdbc-point, jdbc-fetch, jdbc-insert, jdbc-pool, jdbc-pool-8thr)
+ * {@code full}: 3 rounds of 3 × 2 s warm-up + 5 × 2 s. A workload name (point, fetch, fetch-receive, insert, concurrent, pipelining-256, connect, pool, pool-8thr, jdbc-point, jdbc-fetch, jdbc-insert, jdbc-pool, jdbc-pool-8thr, r2dbc-point, r2dbc-fetch, r2dbc-insert, r2dbc-inflight)
  * after the mode restricts the run to it ({@code getters} runs only when named: it reads rows already in memory). The point-select workload also runs pgbench (same query,
  * {@code -M prepared}) when it is installed, as the server's own limit; the fetch workload reports the
  * server's own limit as "server" (its time to produce and serialize the rows, see {@link ServerSerializeLimit}).

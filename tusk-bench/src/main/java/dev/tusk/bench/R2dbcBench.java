@@ -65,8 +65,8 @@ public class R2dbcBench {
         }
         Checks.expect(client + " in flight", (long) ConcurrentBench.QUERIES, inFlight32());
         Checks.expect(client + " rows", (long) BenchServer.WIDE_ROWS, (long) fetch100k());
-        truncate();
-        insert10k();
+        truncate(admin);
+        insert10k(conns.get(0));
         try (var s = admin.createStatement(); var rs = s.executeQuery("SELECT count(*), sum(a), sum(c) FROM bench_insert")) {
             rs.next();
             Checks.expect(client + " row count", (long) InsertBench.ROWS, rs.getLong(1));
@@ -81,14 +81,6 @@ public class R2dbcBench {
             Mono.from(c.close()).block(T);
         }
         admin.close();
-    }
-
-    /** Before each operation (of every method; only insert10k needs it, and it is cheap). */
-    @Setup(Level.Invocation)
-    public void truncate() throws Exception {
-        try (var s = admin.createStatement()) {
-            s.execute("TRUNCATE bench_insert");
-        }
     }
 
     private static String get(Connection c, int id) {
@@ -121,10 +113,14 @@ public class R2dbcBench {
         return sink[0] == Long.MIN_VALUE ? -1 : n.intValue();
     }
 
-    /** One operation = 10,000 rows: one Statement, 10,000 bindings. */
-    @Benchmark
-    public long insert10k() {
-        Statement st = conns.get(0).createStatement("INSERT INTO bench_insert (a, b, c) VALUES ($1, $2, $3)");
+    static void truncate(java.sql.Connection admin) throws Exception {
+        try (var s = admin.createStatement()) {
+            s.execute("TRUNCATE bench_insert");
+        }
+    }
+
+    static long insert10k(Connection c) {
+        Statement st = c.createStatement("INSERT INTO bench_insert (a, b, c) VALUES ($1, $2, $3)");
         for (int i = 0; i < InsertBench.ROWS; i++) {
             if (i > 0) {
                 st.add();
@@ -132,6 +128,33 @@ public class R2dbcBench {
             st.bind(0, i).bind(1, "row-" + i).bind(2, 7);
         }
         return Flux.from(st.execute()).concatMap(Result::getRowsUpdated).reduce(0L, Long::sum).block(T);
+    }
+
+    /** The table emptied before each insert (outside the measured time). */
+    @State(Scope.Thread)
+    public static class Empty {
+        java.sql.Connection admin;
+
+        @Setup(Level.Trial)
+        public void open() throws Exception {
+            admin = DriverManager.getConnection(BenchServer.jdbcUrl(""));
+        }
+
+        @Setup(Level.Invocation)
+        public void truncate() throws Exception {
+            R2dbcBench.truncate(admin);
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws Exception {
+            admin.close();
+        }
+    }
+
+    /** One operation = 10,000 rows: one Statement, 10,000 bindings. */
+    @Benchmark
+    public long insert10k(Empty empty) {
+        return insert10k(conns.get(0));
     }
 
     /** One operation = 10,000 point selects, 32 in flight over the 4 connections. */
