@@ -51,6 +51,8 @@ public final class TuskConnection implements Connection {
     /** The server's notices not yet given to a statement's result. */
     private final ConcurrentLinkedQueue<Diagnostic> notices = new ConcurrentLinkedQueue<>();
     private final AtomicLong cursorNames = new AtomicLong();
+    /** Statements submitted and not yet answered. */
+    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
 
     TuskConnection(AsyncConnection<Row> conn) {
         this.conn = conn;
@@ -73,6 +75,7 @@ public final class TuskConnection implements Connection {
     CompletableFuture<List<Result>> run(String text, Object[] params) {
         beginIfNeeded();
         long seq = submitted.incrementAndGet();
+        running.incrementAndGet();
         CompletableFuture<AsyncCursor<Row>> f;
         try {
             f = params == null ? conn.cursor().execute(text) : conn.rawCursor().execute(text, params);
@@ -80,6 +83,7 @@ public final class TuskConnection implements Connection {
             f = CompletableFuture.failedFuture(e);
         }
         return f.handle((cur, err) -> {
+            running.decrementAndGet();
             List<Diagnostic> n = drainNotices();
             settled(seq);
             if (err != null) {
@@ -96,6 +100,7 @@ public final class TuskConnection implements Connection {
     /** Sends a statement of the driver's own (BEGIN, SAVEPOINT, SET...), failing with its translated error. */
     private CompletableFuture<Void> own(String sql) {
         long seq = submitted.incrementAndGet();
+        running.incrementAndGet();
         CompletableFuture<AsyncCursor<Row>> f;
         try {
             f = conn.execute(sql);
@@ -103,6 +108,7 @@ public final class TuskConnection implements Connection {
             f = CompletableFuture.failedFuture(e);
         }
         return f.handle((cur, err) -> {
+            running.decrementAndGet();
             drainNotices();
             settled(seq);
             if (err != null) {
@@ -115,6 +121,17 @@ public final class TuskConnection implements Connection {
 
     private Mono<Void> ownMono(String sql) {
         return Mono.fromFuture(() -> own(sql), true);
+    }
+
+    /**
+     * A subscriber cancelled before {@code answer} came: when that statement is the only one in flight, the server
+     * is asked to cancel it (on Tusk's canceller threads, not the event loop), so a long query stops instead of
+     * running to its end; with others in flight it is left to finish (a cancel request cannot name a statement).
+     */
+    void cancelled(CompletableFuture<?> answer) {
+        if (!answer.isDone() && running.get() == 1 && !closed.get()) {
+            conn.cancelSafe(Duration.ofSeconds(10)).exceptionally(e -> null);
+        }
     }
 
     /** Once the last statement submitted has completed, the server's transaction status is the truth. */

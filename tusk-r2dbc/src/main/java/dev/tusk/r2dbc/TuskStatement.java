@@ -207,14 +207,15 @@ public final class TuskStatement implements Statement {
         }
         if (all.isEmpty()) {
             CompletableFuture<List<Result>> f = connection.run(text, null);
-            return Mono.fromFuture(f, true).flatMapIterable(l -> l);
+            return Mono.fromFuture(f, true).doOnCancel(() -> connection.cancelled(f)).flatMapIterable(l -> l);
         }
         List<CompletableFuture<List<Result>>> sent = new ArrayList<>(all.size());
         for (Object[] b : all) {
             sent.add(connection.run(text, Values.toTusk(b))); // submitted back to back: one pipeline
         }
         if (sent.size() == 1) {
-            return Mono.fromFuture(sent.get(0), true).flatMapIterable(l -> l);
+            CompletableFuture<List<Result>> f = sent.get(0);
+            return Mono.fromFuture(f, true).doOnCancel(() -> connection.cancelled(f)).flatMapIterable(l -> l);
         }
         return Flux.fromIterable(sent).concatMap(f -> Mono.fromFuture(f, true), 1).flatMapIterable(l -> l);
     }

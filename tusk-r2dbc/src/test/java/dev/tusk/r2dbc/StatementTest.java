@@ -130,6 +130,24 @@ class StatementTest {
     }
 
     @Test
+    void cancellingTheOnlyStatementInFlightCancelsItOnTheServer(TestDatabase db) {
+        TuskConnection c = R2dbc.connect(db);
+        try {
+            long start = System.nanoTime();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Flux.from(c.createStatement("SELECT pg_sleep(30)").execute())
+                    .concatMap(Result::getRowsUpdated).timeout(Duration.ofMillis(300)).blockLast(T))
+                    .hasMessageContaining("300ms");
+            Integer one = Flux.from(c.createStatement("SELECT 1").execute())
+                    .concatMap(r -> r.map((row, md) -> row.get(0, Integer.class))).blockLast(T);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertThat(one).isEqualTo(1);
+            assertThat(ms).as("the next statement answered after %d ms: the sleep was not cancelled", ms).isLessThan(15_000);
+        } finally {
+            R2dbc.close(c);
+        }
+    }
+
+    @Test
     void noticesAreMessageSegmentsBeforeTheUpdateCount(TestDatabase db) {
         TuskConnection c = R2dbc.connect(db);
         try {
