@@ -26,7 +26,7 @@ import java.util.Map;
  *
  * <p>{@code quick} (default): 1 round of 1 s warm-up (3 s for point selects, fetch and insert) + 2 × 1 s measurement per client,
  * about 3.5 minutes on 2 cores; run it twice to see the spread.
- * {@code full}: 3 rounds of 3 × 2 s warm-up + 5 × 2 s. A workload name (point, fetch, fetch-receive, insert, concurrent, pipelining-256, connect, pool, pool-8thr, jdbc-point, jdbc-fetch, jdbc-insert, jdbc-pool, jdbc-pool-8thr)
+ * {@code full}: 3 rounds of 3 × 2 s warm-up + 5 × 2 s. A workload name (point, fetch, fetch-receive, insert, concurrent, pipelining-256, connect, pool, pool-8thr, jdbc-point, jdbc-fetch, jdbc-insert, jdbc-pool, jdbc-pool-8thr, r2dbc-point, r2dbc-fetch, r2dbc-insert, r2dbc-inflight)
  * after the mode restricts the run to it ({@code getters} runs only when named: it reads rows already in memory). The point-select workload also runs pgbench (same query,
  * {@code -M prepared}) when it is installed, as the server's own limit; the fetch workload reports the
  * server's own limit as "server" (its time to produce and serialize the rows, see {@link ServerSerializeLimit}).
@@ -48,6 +48,8 @@ public final class BenchRunner {
             this(name, bench, method, clients, unitsPerOp, unit, params, 1);
         }
     }
+
+    private static final List<String> R2DBC_CLIENTS = List.of("tusk-r2dbc", "r2dbc-postgresql");
 
     static final List<Workload> WORKLOADS = List.of(
             // one second does not get every client's per-query path through C2 with a spinner on one of two
@@ -77,7 +79,13 @@ public final class BenchRunner {
             new Workload("jdbc-insert", JdbcInsertBench.class, "", List.of("tusk-jdbc", "pgjdbc-rewrite", "pgjdbc"), InsertBench.ROWS,
                     "rows/s", Map.of(), 3),
             new Workload("jdbc-pool", JdbcPoolBench.class, "uncontended", List.of("tusk-jdbc", "pgjdbc"), 1, "leases/s"),
-            new Workload("jdbc-pool-8thr", JdbcPoolBench.class, "contended", List.of("tusk-jdbc", "pgjdbc"), 1, "leases/s"));
+            new Workload("jdbc-pool-8thr", JdbcPoolBench.class, "contended", List.of("tusk-jdbc", "pgjdbc"), 1, "leases/s"),
+            // the same R2DBC SPI code on tusk-r2dbc (r2dbc:tusk:) and on r2dbc-postgresql
+            new Workload("r2dbc-point", R2dbcBench.class, "pointSelect", R2DBC_CLIENTS, 1, "queries/s", Map.of(), 3),
+            new Workload("r2dbc-fetch", R2dbcBench.class, "fetch100k", R2DBC_CLIENTS, BenchServer.WIDE_ROWS, "rows/s", Map.of(), 3),
+            new Workload("r2dbc-insert", R2dbcBench.class, "insert10k", R2DBC_CLIENTS, InsertBench.ROWS, "rows/s", Map.of(), 3),
+            new Workload("r2dbc-inflight", R2dbcBench.class, "inFlight32", R2DBC_CLIENTS, ConcurrentBench.QUERIES, "queries/s",
+                    Map.of(), 3));
 
     private BenchRunner() {
     }
@@ -263,6 +271,9 @@ public final class BenchRunner {
     private static List<Double> baseline(Map<String, List<Double>> byClient) {
         if (byClient.containsKey("hikari")) {
             return byClient.get("hikari");
+        }
+        if (byClient.containsKey("r2dbc-postgresql")) {
+            return byClient.get("r2dbc-postgresql");
         }
         if (byClient.containsKey("tusk-thread-per-conn")) {
             return byClient.get("tusk-thread-per-conn");

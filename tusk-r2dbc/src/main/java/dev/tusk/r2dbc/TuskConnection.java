@@ -1,0 +1,434 @@
+package dev.tusk.r2dbc;
+
+import dev.tusk.AsyncConnection;
+import dev.tusk.AsyncCopy;
+import dev.tusk.AsyncCursor;
+import dev.tusk.Notify;
+import dev.tusk.Row;
+import dev.tusk.TransactionStatus;
+import dev.tusk.errors.Diagnostic;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionMetadata;
+import io.r2dbc.spi.IsolationLevel;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.TransactionDefinition;
+import io.r2dbc.spi.ValidationDepth;
+import org.reactivestreams.Publisher;
+import reactor.adapter.JdkFlowAdapter;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An R2DBC connection on one Tusk {@link AsyncConnection}. Statements are sent as soon as their publisher is
+ * subscribed to, without waiting for those before them: Tusk pipelines them, and their results come back in
+ * order. Auto-commit is on by default (R2DBC's rule); {@link #beginTransaction()} and auto-commit off send
+ * {@code BEGIN} themselves, so the Tusk connection underneath always runs in auto-commit mode.
+ *
+ * <p>Beyond the SPI: {@link #getNotifications()} (LISTEN/NOTIFY as a Flux), {@link #copyIn} and
+ * {@link #copyOut} (COPY as publishers), and {@link #unwrap()} for Tusk's own API on the same session.
+ *
+ * <p>Signals are delivered on Tusk's event-loop threads: operators downstream must not block them.
+ */
+public final class TuskConnection implements Connection {
+    private final AsyncConnection<Row> conn;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** R2DBC's auto-commit flag, as the user set it. */
+    private volatile boolean autoCommit = true;
+    /** Whether a transaction is open: set as BEGIN/COMMIT are submitted, resynchronised with the server after statements. */
+    private volatile boolean inTransaction;
+    private volatile IsolationLevel isolationLevel = IsolationLevel.READ_COMMITTED;
+    /** Every statement submitted gets the next number; see {@link #settled}. */
+    private final AtomicLong submitted = new AtomicLong();
+    /** The server's notices not yet given to a statement's result. */
+    private final ConcurrentLinkedQueue<Diagnostic> notices = new ConcurrentLinkedQueue<>();
+    private final AtomicLong cursorNames = new AtomicLong();
+    /** Statements submitted and not yet answered. */
+    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+
+    TuskConnection(AsyncConnection<Row> conn) {
+        this.conn = conn;
+        conn.addNoticeHandler(notices::add);
+        this.inTransaction = conn.info().transactionStatus() != TransactionStatus.IDLE;
+    }
+
+    /** Tusk's connection underneath, for its own API (adapters, pipelines, server cursors...). */
+    public AsyncConnection<Row> unwrap() {
+        return conn;
+    }
+
+    // ------------------------------------------------------------ running statements
+
+    /**
+     * Submits one statement now: {@code params} null for the simple protocol (several statements allowed, text
+     * results), else the extended protocol with {@code $n} parameters. The future never fails: an error becomes
+     * the result's error segment, after the notices received before it.
+     */
+    CompletableFuture<List<Result>> run(String text, Object[] params) {
+        beginIfNeeded();
+        long seq = submitted.incrementAndGet();
+        running.incrementAndGet();
+        CompletableFuture<AsyncCursor<Row>> f;
+        try {
+            f = params == null ? conn.cursor().execute(text) : conn.rawCursor().execute(text, params);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        return f.handle((cur, err) -> {
+            running.decrementAndGet();
+            List<Diagnostic> n = drainNotices();
+            settled(seq);
+            if (err != null) {
+                return List.of(TuskResult.failed(Errors.translate(err, text), n));
+            }
+            try {
+                return TuskResult.of(cur, n);
+            } catch (RuntimeException e) {
+                return List.of(TuskResult.failed(Errors.translate(e, text), n));
+            }
+        });
+    }
+
+    /** Sends a statement of the driver's own (BEGIN, SAVEPOINT, SET...), failing with its translated error. */
+    private CompletableFuture<Void> own(String sql) {
+        long seq = submitted.incrementAndGet();
+        running.incrementAndGet();
+        CompletableFuture<AsyncCursor<Row>> f;
+        try {
+            f = conn.execute(sql);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        return f.handle((cur, err) -> {
+            running.decrementAndGet();
+            drainNotices();
+            settled(seq);
+            if (err != null) {
+                Throwable t = Errors.translate(err, sql);
+                throw t instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(t);
+            }
+            return null;
+        });
+    }
+
+    private Mono<Void> ownMono(String sql) {
+        return Mono.fromFuture(() -> own(sql), true);
+    }
+
+    /**
+     * A subscriber cancelled before {@code answer} came: when that statement is the only one in flight, the server
+     * is asked to cancel it (on Tusk's canceller threads, not the event loop), so a long query stops instead of
+     * running to its end; with others in flight it is left to finish (a cancel request cannot name a statement).
+     */
+    void cancelled(CompletableFuture<?> answer) {
+        if (!answer.isDone() && running.get() == 1 && !closed.get()) {
+            conn.cancelSafe(Duration.ofSeconds(10)).exceptionally(e -> null);
+        }
+    }
+
+    /** Once the last statement submitted has completed, the server's transaction status is the truth. */
+    private void settled(long seq) {
+        if (seq == submitted.get()) {
+            inTransaction = conn.info().transactionStatus() != TransactionStatus.IDLE;
+        }
+    }
+
+    private List<Diagnostic> drainNotices() {
+        if (notices.isEmpty()) {
+            return List.of();
+        }
+        List<Diagnostic> out = new ArrayList<>();
+        Diagnostic d;
+        while ((d = notices.poll()) != null) {
+            out.add(d);
+        }
+        return out;
+    }
+
+    /** With auto-commit off, the first statement outside a transaction opens one (as JDBC drivers do). */
+    private void beginIfNeeded() {
+        if (!autoCommit && !inTransaction) {
+            inTransaction = true;
+            own("BEGIN");
+        }
+    }
+
+    boolean inTransaction() {
+        return inTransaction;
+    }
+
+    String nextCursorName() {
+        return "tusk_r2dbc_" + cursorNames.incrementAndGet();
+    }
+
+    // ------------------------------------------------------------ transactions
+
+    @Override
+    public Mono<Void> beginTransaction() {
+        return beginTransaction(new TransactionDefinition() {
+            @Override
+            public <T> T getAttribute(io.r2dbc.spi.Option<T> option) {
+                return null;
+            }
+        });
+    }
+
+    /**
+     * {@code BEGIN} with the definition's isolation level and read-only flag, then {@code SET LOCAL lock_timeout}
+     * for its lock wait timeout; nothing when a transaction is already open.
+     */
+    @Override
+    public Mono<Void> beginTransaction(TransactionDefinition definition) {
+        if (definition == null) {
+            throw new IllegalArgumentException("definition must not be null");
+        }
+        return Mono.defer(() -> {
+            if (inTransaction) {
+                return Mono.empty();
+            }
+            StringBuilder sql = new StringBuilder("BEGIN");
+            IsolationLevel level = definition.getAttribute(TransactionDefinition.ISOLATION_LEVEL);
+            if (level != null) {
+                sql.append(" ISOLATION LEVEL ").append(level.asSql());
+            }
+            Boolean readOnly = definition.getAttribute(TransactionDefinition.READ_ONLY);
+            if (readOnly != null) {
+                sql.append(readOnly ? " READ ONLY" : " READ WRITE");
+            }
+            Duration lockWait = definition.getAttribute(TransactionDefinition.LOCK_WAIT_TIMEOUT);
+            if (lockWait != null) {
+                sql.append("; SET LOCAL lock_timeout = ").append(lockWait.toMillis());
+            }
+            inTransaction = true;
+            return ownMono(sql.toString());
+        });
+    }
+
+    @Override
+    public Mono<Void> commitTransaction() {
+        return Mono.defer(() -> endTransaction("COMMIT"));
+    }
+
+    @Override
+    public Mono<Void> rollbackTransaction() {
+        return Mono.defer(() -> endTransaction("ROLLBACK"));
+    }
+
+    private Mono<Void> endTransaction(String sql) {
+        if (!inTransaction && conn.info().transactionStatus() == TransactionStatus.IDLE) {
+            return Mono.empty();
+        }
+        inTransaction = false;
+        return ownMono(sql);
+    }
+
+    @Override
+    public Mono<Void> createSavepoint(String name) {
+        String quoted = identifier(name, "savepoint name");
+        return Mono.defer(() -> {
+            if (!inTransaction) {
+                inTransaction = true;
+                return ownMono("BEGIN; SAVEPOINT " + quoted);
+            }
+            return ownMono("SAVEPOINT " + quoted);
+        });
+    }
+
+    @Override
+    public Mono<Void> releaseSavepoint(String name) {
+        String quoted = identifier(name, "savepoint name");
+        return Mono.defer(() -> ownMono("RELEASE SAVEPOINT " + quoted));
+    }
+
+    @Override
+    public Mono<Void> rollbackTransactionToSavepoint(String name) {
+        String quoted = identifier(name, "savepoint name");
+        return Mono.defer(() -> ownMono("ROLLBACK TO SAVEPOINT " + quoted));
+    }
+
+    static String identifier(String name, String what) {
+        if (name == null) {
+            throw new IllegalArgumentException(what + " must not be null");
+        }
+        if (name.isEmpty() || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(what + " must be a non-empty identifier without NUL characters");
+        }
+        return '"' + name.replace("\"", "\"\"") + '"';
+    }
+
+    /** True when auto-commit is on and no transaction is open (a transaction begun explicitly suspends it). */
+    @Override
+    public boolean isAutoCommit() {
+        return autoCommit && !inTransaction;
+    }
+
+    /** Turning auto-commit on commits an open transaction; turning it off opens one at the next statement. */
+    @Override
+    public Mono<Void> setAutoCommit(boolean autoCommit) {
+        return Mono.defer(() -> {
+            if (autoCommit == this.autoCommit) {
+                return Mono.empty();
+            }
+            this.autoCommit = autoCommit;
+            if (autoCommit && inTransaction) {
+                inTransaction = false;
+                return ownMono("COMMIT");
+            }
+            return Mono.empty();
+        });
+    }
+
+    @Override
+    public IsolationLevel getTransactionIsolationLevel() {
+        return isolationLevel;
+    }
+
+    /** {@code SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ...}: transactions begun afterwards. */
+    @Override
+    public Mono<Void> setTransactionIsolationLevel(IsolationLevel isolationLevel) {
+        if (isolationLevel == null) {
+            throw new IllegalArgumentException("isolationLevel must not be null");
+        }
+        return Mono.defer(() -> ownMono("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL " + isolationLevel.asSql())
+                .doOnSuccess(v -> this.isolationLevel = isolationLevel));
+    }
+
+    /** The server's {@code lock_timeout} for the session (0: wait forever). */
+    @Override
+    public Mono<Void> setLockWaitTimeout(Duration timeout) {
+        if (timeout == null) {
+            throw new IllegalArgumentException("timeout must not be null");
+        }
+        return Mono.defer(() -> ownMono("SET lock_timeout = " + timeout.toMillis()));
+    }
+
+    /** The server's {@code statement_timeout} for the session (0: none); a statement over it fails with R2dbcTimeoutException. */
+    @Override
+    public Mono<Void> setStatementTimeout(Duration timeout) {
+        if (timeout == null) {
+            throw new IllegalArgumentException("timeout must not be null");
+        }
+        return Mono.defer(() -> ownMono("SET statement_timeout = " + timeout.toMillis()));
+    }
+
+    // ------------------------------------------------------------ statements
+
+    @Override
+    public TuskBatch createBatch() {
+        return new TuskBatch(this);
+    }
+
+    @Override
+    public TuskStatement createStatement(String sql) {
+        if (sql == null) {
+            throw new IllegalArgumentException("sql must not be null");
+        }
+        return new TuskStatement(this, sql);
+    }
+
+    // ------------------------------------------------------------ life cycle
+
+    /** LOCAL: not closed and not broken; REMOTE: also answers {@code SELECT 1}. Never fails: false instead. */
+    @Override
+    public Mono<Boolean> validate(ValidationDepth depth) {
+        if (depth == null) {
+            throw new IllegalArgumentException("depth must not be null");
+        }
+        return Mono.defer(() -> {
+            boolean local = !closed.get() && !conn.isClosed() && !conn.isBroken();
+            if (!local || depth == ValidationDepth.LOCAL) {
+                return Mono.just(local);
+            }
+            return Mono.fromFuture(() -> conn.execute("SELECT 1"), true)
+                    .map(c -> true)
+                    .onErrorReturn(false);
+        });
+    }
+
+    /** Closes the Tusk connection (an open transaction is rolled back by the server); idempotent. */
+    @Override
+    public Mono<Void> close() {
+        return Mono.defer(() -> {
+            if (!closed.compareAndSet(false, true)) {
+                return Mono.empty();
+            }
+            return Mono.fromFuture(conn::closeAsync, true).onErrorResume(e -> Mono.empty());
+        });
+    }
+
+    @Override
+    public ConnectionMetadata getMetadata() {
+        String version = conn.info().parameterStatus("server_version");
+        return new ConnectionMetadata() {
+            @Override
+            public String getDatabaseProductName() {
+                return "PostgreSQL";
+            }
+
+            @Override
+            public String getDatabaseVersion() {
+                return version == null ? String.valueOf(conn.info().serverVersion()) : version;
+            }
+        };
+    }
+
+    // ------------------------------------------------------------ beyond the SPI
+
+    /**
+     * The notifications this session receives (after {@code LISTEN channel}), as a Flux: each subscriber gets
+     * every notification from its subscription on, in order, and completes when the connection closes.
+     */
+    public Flux<Notify> getNotifications() {
+        return JdkFlowAdapter.flowPublisherToFlux(conn.notifications());
+    }
+
+    /**
+     * {@code COPY ... FROM STDIN}: sends {@code data} (in the COPY's format) as it arrives, then ends the COPY; emits
+     * the number of rows copied. An error of {@code data} aborts the COPY (nothing is copied).
+     */
+    public Mono<Long> copyIn(String sql, Publisher<ByteBuffer> data) {
+        if (sql == null || data == null) {
+            throw new IllegalArgumentException("sql and data must not be null");
+        }
+        return Mono.fromFuture(() -> conn.cursor().copy(sql), true)
+                .onErrorMap(e -> Errors.translate(e, sql))
+                .flatMap(copy -> Flux.from(data)
+                        .concatMap(buf -> {
+                            ByteBuffer d = buf.duplicate();
+                            byte[] b = new byte[d.remaining()];
+                            d.get(b);
+                            return Mono.fromFuture(() -> copy.write(b), true);
+                        }, 1)
+                        .then(Mono.fromFuture(copy::finish, true))
+                        .onErrorResume(e -> Mono.fromFuture(() -> copy.abort(String.valueOf(Errors.unwrap(e).getMessage())), true)
+                                .onErrorResume(ignored -> Mono.empty())
+                                .then(Mono.error(e)))
+                        .doOnCancel(copy::close))
+                .onErrorMap(e -> Errors.translate(e, sql));
+    }
+
+    /** {@code COPY ... TO STDOUT}: the data as it arrives (a row per buffer in text format), with back-pressure. */
+    public Flux<ByteBuffer> copyOut(String sql) {
+        if (sql == null) {
+            throw new IllegalArgumentException("sql must not be null");
+        }
+        return Mono.fromFuture(() -> conn.cursor().copy(sql), true)
+                .flatMapMany((AsyncCopy copy) -> JdkFlowAdapter.flowPublisherToFlux(copy.chunks())
+                        .map(ByteBuffer::wrap)
+                        .concatWith(Mono.fromFuture(copy::finish, true).then(Mono.empty())))
+                .onErrorMap(e -> Errors.translate(e, sql));
+    }
+
+    @Override
+    public String toString() {
+        return "TuskConnection[" + conn + "]";
+    }
+}

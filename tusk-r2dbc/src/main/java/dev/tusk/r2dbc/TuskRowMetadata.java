@@ -1,0 +1,93 @@
+package dev.tusk.r2dbc;
+
+import dev.tusk.Column;
+import io.r2dbc.spi.ColumnMetadata;
+import io.r2dbc.spi.RowMetadata;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/** The columns of a result, looked up by index or (case-insensitively, first match) by name. */
+final class TuskRowMetadata implements RowMetadata {
+    private final List<TuskColumnMetadata> columns;
+
+    TuskRowMetadata(List<Column> columns) {
+        List<TuskColumnMetadata> cols = new ArrayList<>(columns.size());
+        for (Column c : columns) {
+            cols.add(new TuskColumnMetadata(c));
+        }
+        this.columns = Collections.unmodifiableList(cols);
+    }
+
+    int size() {
+        return columns.size();
+    }
+
+    /** The index of {@code name}: an exact match first, then one ignoring case; -1 when none. */
+    int indexOf(String name) {
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).getName().equals(name)) {
+                return i;
+            }
+        }
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).getName().equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    int requireIndex(String name) {
+        if (name == null) {
+            throw new IllegalArgumentException("name must not be null");
+        }
+        int i = indexOf(name);
+        if (i < 0) {
+            throw new NoSuchElementException("no column named \"" + name + "\" in this result; its columns are " + names());
+        }
+        return i;
+    }
+
+    void checkIndex(int index) {
+        if (index < 0 || index >= columns.size()) {
+            throw new IndexOutOfBoundsException("column index " + index + " is out of range: this result has "
+                    + columns.size() + " column(s), indexed from 0");
+        }
+    }
+
+    private List<String> names() {
+        List<String> n = new ArrayList<>();
+        for (TuskColumnMetadata c : columns) {
+            n.add(c.getName());
+        }
+        return n;
+    }
+
+    TuskColumnMetadata get(int index) {
+        return columns.get(index);
+    }
+
+    @Override
+    public ColumnMetadata getColumnMetadata(int index) {
+        checkIndex(index);
+        return columns.get(index);
+    }
+
+    @Override
+    public ColumnMetadata getColumnMetadata(String name) {
+        return columns.get(requireIndex(name));
+    }
+
+    @Override
+    public List<? extends ColumnMetadata> getColumnMetadatas() {
+        return columns;
+    }
+
+    @Override
+    public boolean contains(String columnName) {
+        return indexOf(columnName) >= 0;
+    }
+}

@@ -1,0 +1,271 @@
+package dev.tusk.r2dbc;
+
+import dev.tusk.AsyncServerCursor;
+import dev.tusk.Row;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.Statement;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A statement with PostgreSQL's {@code $1, $2, ...} bind markers, bound by 0-based index or by the marker's name
+ * ({@code bind("$1", v)}). Each {@link #add()}ed binding is one execution; {@link #execute()} submits them all at
+ * once, so Tusk sends them as one pipeline (one round trip, not one per binding), and emits one {@link Result}
+ * per binding, in order. Without bind markers the text goes through the simple protocol and may hold several
+ * statements (one Result each).
+ *
+ * <p>{@link #fetchSize(int)} on a query reads its rows through a portal ({@code DECLARE ... CURSOR}, then
+ * {@code FETCH} that many rows at a time as the subscriber asks), inside a transaction it opens and ends itself
+ * when none is open.
+ */
+public final class TuskStatement implements Statement {
+    private final TuskConnection connection;
+    private final Sql sql;
+    private final List<Object[]> bindings = new ArrayList<>();
+    private Object[] current;
+    private String[] generatedColumns;
+    private int fetchSize;
+
+    TuskStatement(TuskConnection connection, String sql) {
+        this.connection = connection;
+        this.sql = Sql.parse(sql);
+        this.current = new Object[this.sql.paramCount];
+    }
+
+    @Override
+    public TuskStatement add() {
+        int missing = firstUnbound(current);
+        if (missing >= 0) {
+            throw new IllegalStateException("cannot add() the binding: parameter $" + (missing + 1) + " is not bound"
+                    + " (bind every one of the " + sql.paramCount + " parameters, or bindNull, before add())");
+        }
+        bindings.add(current);
+        current = new Object[sql.paramCount];
+        return this;
+    }
+
+    private static int firstUnbound(Object[] binding) {
+        for (int i = 0; i < binding.length; i++) {
+            if (binding[i] == null) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public TuskStatement bind(int index, Object value) {
+        checkIndex(index);
+        current[index] = Values.checkBindable(value, connection.unwrap().adapters());
+        return this;
+    }
+
+    @Override
+    public TuskStatement bind(String name, Object value) {
+        return bind(indexOf(name), value);
+    }
+
+    @Override
+    public TuskStatement bindNull(int index, Class<?> type) {
+        checkIndex(index);
+        if (type == null) {
+            throw new IllegalArgumentException("type must not be null");
+        }
+        current[index] = Values.NULL;
+        return this;
+    }
+
+    @Override
+    public TuskStatement bindNull(String name, Class<?> type) {
+        return bindNull(indexOf(name), type);
+    }
+
+    private void checkIndex(int index) {
+        if (index < 0 || index >= sql.paramCount) {
+            throw new IndexOutOfBoundsException("bind index " + index + " is out of range: the statement has "
+                    + sql.paramCount + " parameter(s) ($1..$" + sql.paramCount + ", bound from index 0)");
+        }
+    }
+
+    /** {@code $n} (or {@code n}) as the 0-based index of the marker. */
+    private int indexOf(String name) {
+        if (name == null) {
+            throw new IllegalArgumentException("name must not be null");
+        }
+        String digits = name.startsWith("$") ? name.substring(1) : name;
+        if (!digits.isEmpty() && digits.length() < 10 && digits.chars().allMatch(Character::isDigit)) {
+            int n = Integer.parseInt(digits);
+            if (n >= 1 && n <= sql.paramCount) {
+                return n - 1;
+            }
+        }
+        throw new NoSuchElementException("no bind marker named \"" + name + "\" in the statement: it has "
+                + (sql.paramCount == 0 ? "none" : "$1..$" + sql.paramCount));
+    }
+
+    /**
+     * Appends {@code RETURNING} with the columns given (all columns, {@code *}, when none is) to an INSERT,
+     * UPDATE, DELETE or MERGE; another statement is left as it is.
+     */
+    @Override
+    public TuskStatement returnGeneratedValues(String... columns) {
+        if (columns == null) {
+            throw new IllegalArgumentException("columns must not be null");
+        }
+        for (String c : columns) {
+            if (c == null) {
+                throw new IllegalArgumentException("columns must not contain null");
+            }
+        }
+        this.generatedColumns = columns.clone();
+        return this;
+    }
+
+    @Override
+    public TuskStatement fetchSize(int rows) {
+        if (rows < 0) {
+            throw new IllegalArgumentException("fetch size must not be negative: " + rows);
+        }
+        this.fetchSize = rows;
+        return this;
+    }
+
+    private String text() {
+        if (generatedColumns == null || !sql.acceptsReturning()) {
+            return sql.text;
+        }
+        String t = sql.text.strip();
+        while (t.endsWith(";")) {
+            t = t.substring(0, t.length() - 1).strip();
+        }
+        if (generatedColumns.length == 0) {
+            return t + " RETURNING *";
+        }
+        StringBuilder sb = new StringBuilder(t).append(" RETURNING ");
+        for (int i = 0; i < generatedColumns.length; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            String c = generatedColumns[i];
+            sb.append(c.matches("[a-z_][a-z0-9_$]*") ? c : TuskConnection.identifier(c, "column name"));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public Flux<Result> execute() {
+        List<Object[]> all = new ArrayList<>(bindings);
+        if (sql.paramCount > 0) {
+            int missing = firstUnbound(current);
+            boolean empty = missing == 0 && firstBound(current) < 0;
+            if (!empty && missing >= 0) {
+                throw new IllegalStateException("parameter $" + (missing + 1) + " is not bound: bind all "
+                        + sql.paramCount + " parameters (bindNull for NULL) before execute()");
+            }
+            if (empty && all.isEmpty()) {
+                throw new IllegalStateException("the statement has " + sql.paramCount + " parameter(s) and none is bound");
+            }
+            if (empty) {
+                return Flux.error(new IllegalStateException("add() was called after the last binding: the statement"
+                        + " would run with no values for it; drop the trailing add()"));
+            }
+            all.add(current);
+        }
+        String text = text();
+        boolean hasLob = false;
+        for (Object[] b : all) {
+            hasLob |= Values.hasLob(b);
+        }
+        boolean lob = hasLob;
+        return Flux.defer(() -> {
+            if (lob) {
+                return Flux.fromIterable(all).concatMap(Values::resolveLobs).collectList()
+                        .flatMapMany(resolved -> submit(text, resolved));
+            }
+            return submit(text, all);
+        });
+    }
+
+    private static int firstBound(Object[] binding) {
+        for (int i = 0; i < binding.length; i++) {
+            if (binding[i] != null) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private Flux<Result> submit(String text, List<Object[]> all) {
+        if (fetchSize > 0 && all.size() <= 1 && sql.isQuery() && text.equals(sql.text)) {
+            return streamed(all.isEmpty() ? null : Values.toTusk(all.get(0)));
+        }
+        if (all.isEmpty()) {
+            CompletableFuture<List<Result>> f = connection.run(text, null);
+            return Mono.fromFuture(f, true).doOnCancel(() -> connection.cancelled(f)).flatMapIterable(l -> l);
+        }
+        List<CompletableFuture<List<Result>>> sent = new ArrayList<>(all.size());
+        for (Object[] b : all) {
+            sent.add(connection.run(text, Values.toTusk(b))); // submitted back to back: one pipeline
+        }
+        if (sent.size() == 1) {
+            CompletableFuture<List<Result>> f = sent.get(0);
+            return Mono.fromFuture(f, true).doOnCancel(() -> connection.cancelled(f)).flatMapIterable(l -> l);
+        }
+        return Flux.fromIterable(sent).concatMap(f -> Mono.fromFuture(f, true), 1).flatMapIterable(l -> l);
+    }
+
+    /** The query's rows fetched {@link #fetchSize} at a time from a server-side cursor, as the subscriber requests them. */
+    private Flux<Result> streamed(Object[] params) {
+        var tusk = connection.unwrap();
+        boolean ownTransaction = !connection.inTransaction();
+        AsyncServerCursor<Row> cur = tusk.cursor(connection.nextCursorName());
+        int n = fetchSize;
+        CompletableFuture<?> begin = ownTransaction ? tusk.execute("BEGIN") : CompletableFuture.completedFuture(null);
+        CompletableFuture<AsyncServerCursor<Row>> declared = params == null
+                ? cur.execute(sql.text)
+                : cur.execute(sql.percentTemplate(), sql.percentParams(params));
+        // cursor close and COMMIT are submitted at once, back to back, when the rows end or the subscriber cancels:
+        // a statement the subscriber sends next runs after them, outside the portal's transaction
+        Mono<Void> end = Mono.defer(() -> {
+            CompletableFuture<Void> close = cur.closeAsync().exceptionally(e -> null);
+            CompletableFuture<?> commit = ownTransaction
+                    ? tusk.execute("COMMIT").exceptionally(e -> null) : CompletableFuture.completedFuture(null);
+            return Mono.fromFuture(CompletableFuture.allOf(close, commit), true).onErrorResume(e -> Mono.empty());
+        });
+        return Mono.fromFuture(begin.thenCompose(v -> declared), true)
+                .<Result>map(c -> {
+                    TuskRowMetadata[] md = new TuskRowMetadata[1];
+                    Flux<Result.Segment> rows = Mono.fromFuture(() -> cur.fetchmany(n), true)
+                            .repeat()
+                            .takeUntil(batch -> batch.size() < n)
+                            .concatMapIterable(batch -> batch, 1)
+                            .map(r -> {
+                                if (md[0] == null) {
+                                    md[0] = new TuskRowMetadata(r.columns());
+                                }
+                                return (Result.Segment) new TuskResult.RowSegmentImpl(new TuskRow(r, md[0]));
+                            })
+                            .onErrorResume(e -> Mono.just(TuskResult.MessageImpl.error(Errors.translate(e, sql.text))));
+                    return new TuskResult(Flux.usingWhen(Mono.just(cur), x -> rows, x -> end, (x, e) -> end, x -> end));
+                })
+                .onErrorResume(e -> {
+                    Mono<Void> rollback = ownTransaction
+                            ? Mono.fromFuture(() -> tusk.execute("ROLLBACK"), true).then().onErrorResume(x -> Mono.empty())
+                            : Mono.empty();
+                    return rollback.thenReturn(TuskResult.failed(Errors.translate(e, sql.text), List.of()));
+                })
+                .flux();
+    }
+
+    @Override
+    public String toString() {
+        return "TuskStatement[" + sql.text + ", " + bindings.size() + " binding(s) added" + (current.length > 0
+                ? ", current " + Arrays.toString(current) : "") + "]";
+    }
+}
