@@ -1,7 +1,6 @@
 package dev.tusk;
 
 import dev.tusk.adapt.AdaptersMap;
-import dev.tusk.errors.DatabaseException;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.OperationalException;
@@ -15,8 +14,13 @@ import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.SimpleQuery;
 import dev.tusk.internal.io.BlockingDriver;
+import dev.tusk.internal.op.BlockingWaiter;
+import dev.tusk.internal.op.Execute;
+import dev.tusk.internal.op.ExecuteMany;
+import dev.tusk.internal.op.Operation;
+import dev.tusk.internal.op.Session;
+import dev.tusk.internal.op.StatementTimer;
 import dev.tusk.internal.pool.PoolAccess;
-import dev.tusk.internal.query.InsertRewriter;
 import dev.tusk.internal.query.ParamBinder;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.query.QueryTemplate;
@@ -58,7 +62,10 @@ public class Connection<R> implements AutoCloseable {
     private final NoticeHandlers notices;
     private final Transactions transactions;
     private final Notifications notifications;
-    private final PreparedStatements prepared;
+    /** The session state the operations' rules need (transaction status, prepared statements, pipeline). */
+    private final Session session;
+    /** Runs the operations on the caller's thread, under the lock and the statement timeout. */
+    private final BlockingWaiter waiter;
     private volatile boolean closed;
     private volatile Duration statementTimeout;
     /** What a statement timer acts on, made once rather than per statement. */
@@ -184,8 +191,10 @@ public class Connection<R> implements AutoCloseable {
         this.driver = established.driver();
         this.params = established.params();
         this.options = options;
-        this.transactions = new Transactions(this, options.autocommit());
-        this.prepared = new PreparedStatements(options.prepareThreshold(), options.preparedMax());
+        this.session = new Session(driver.core(), new PreparedStatements(options.prepareThreshold(), options.preparedMax()),
+                options.autocommit());
+        this.waiter = new BlockingWaiter(driver, cancelOnTimeout);
+        this.transactions = new Transactions(this, session);
         this.statementTimeout = options.statementTimeout();
         dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, new SessionZone(driver.core().session()));
         driver.core().session().noticeSink(notices);
@@ -209,7 +218,8 @@ public class Connection<R> implements AutoCloseable {
         this.notices = pooled.notices;
         this.transactions = pooled.transactions;
         this.notifications = pooled.notifications;
-        this.prepared = pooled.prepared;
+        this.session = pooled.session;
+        this.waiter = pooled.waiter;
         this.cancelOnTimeout = pooled.cancelOnTimeout;
     }
 
@@ -319,20 +329,29 @@ public class Connection<R> implements AutoCloseable {
      * protocol); otherwise an Object[] or a Map.
      */
     void run(Cursor<?> cursor, String query, Object params, ExecuteOptions opts) {
+        Duration timeout = opts.timeout() != null ? opts.timeout() : statementTimeout;
+        int format = (opts.binary() != null ? opts.binary() : binaryResults(cursor)) ? 1 : 0;
+        Execute op;
         if (params == null) {
-            if (pipeline == null) {
-                execute(cursor, new SimpleQuery(query), null, opts.timeout());
-            } else {
-                runExtended(cursor, query, List.of(BoundParams.NONE), opts, true); // one statement, as written
+            op = Execute.simple(session, query, format, opts.prepare(), timeout);
+        } else if (cursor instanceof ClientCursor<?> client) {
+            op = Execute.simple(session, client.merge(query, params), format, opts.prepare(), timeout);
+        } else {
+            BoundStatement st = bind(cursor, query, params);
+            op = Execute.extended(session, st.sql(), List.of(st.params()), format, opts.prepare(), true, timeout);
+        }
+        lock.lock();
+        try {
+            checkUsable();
+            if (session.pipelined()) {
+                queuePipelined(cursor, op, List.of(), (QueryCommand) waiter.queue(op));
+                return;
             }
-            return;
+            waiter.run(op);
+            cursor.setResults(op.results());
+        } finally {
+            lock.unlock();
         }
-        if (cursor instanceof ClientCursor<?> client) {
-            run(cursor, client.merge(query, params), null, opts);
-            return;
-        }
-        BoundStatement st = bind(cursor, query, params);
-        runExtended(cursor, st.sql(), List.of(st.params()), opts, true);
     }
 
     /** The cursor's choice of result format, else the connection's default. */
@@ -353,108 +372,45 @@ public class Connection<R> implements AutoCloseable {
         return new BoundStatement(t.sql(), ParamBinder.bind(t, params, cursor.adaptersInUse()));
     }
 
-    /** executemany: every parameter set in one round trip (Parse once, Bind/Execute per set, one Sync). */
+    /** executemany: every parameter set in one round trip (see {@link ExecuteMany}). */
     void runMany(Cursor<?> cursor, String query, Iterable<?> paramSets, boolean returning) {
-        if (cursor instanceof ClientCursor<?> client && runPipelined(client, query, paramSets)) {
-            return;
-        }
+        ExecuteMany op;
         if (cursor instanceof ClientCursor<?> client) {
-            StringBuilder statements = new StringBuilder();
+            List<String> statements = new java.util.ArrayList<>();
             for (Object set : paramSets) {
-                statements.append(client.merge(query, ParamBinder.paramSet(set))).append(";\n");
+                statements.add(client.merge(query, ParamBinder.paramSet(set)));
             }
-            if (statements.length() == 0) {
+            if (statements.isEmpty()) {
                 cursor.setResults(List.of());
-            } else {
-                run(cursor, statements.toString(), null, ExecuteOptions.DEFAULT); // one simple query: one round trip
+                return;
             }
-            return;
-        }
-        boolean raw = cursor instanceof RawCursor<?>;
-        QueryTemplate t = raw ? null : QueryTemplate.of(query);
-        List<BoundParams> binds = new java.util.ArrayList<>();
-        for (Object set : paramSets) {
-            Object p = ParamBinder.paramSet(set);
-            binds.add(raw ? ParamBinder.bindRaw(p, cursor.adaptersInUse()) : ParamBinder.bind(t, p, cursor.adaptersInUse()));
-        }
-        if (binds.isEmpty()) {
-            cursor.setResults(List.of());
-            return;
-        }
-        String sql = raw ? query : t.sql();
-        InsertRewriter rewriter = returning || binds.size() < 2 ? null : InsertRewriter.of(sql, binds.get(0).size());
-        if (rewriter != null && pipeline == null) {
-            runChunks(cursor, rewriter.chunks(binds));
+            op = ExecuteMany.merged(session, statements, statementTimeout);
         } else {
-            runExtended(cursor, sql, binds, ExecuteOptions.DEFAULT, returning);
+            boolean raw = cursor instanceof RawCursor<?>;
+            QueryTemplate t = raw ? null : QueryTemplate.of(query);
+            List<BoundParams> binds = new java.util.ArrayList<>();
+            for (Object set : paramSets) {
+                Object p = ParamBinder.paramSet(set);
+                binds.add(raw ? ParamBinder.bindRaw(p, cursor.adaptersInUse()) : ParamBinder.bind(t, p, cursor.adaptersInUse()));
+            }
+            if (binds.isEmpty()) {
+                cursor.setResults(List.of());
+                return;
+            }
+            op = ExecuteMany.of(session, raw ? query : t.sql(), binds, binaryResults(cursor) ? 1 : 0, returning,
+                    statementTimeout);
         }
-    }
-
-    /**
-     * The chunks of a rewritten executemany, each its own statement, written together and ended by one
-     * Sync: one round trip, and the batch succeeds or fails as a whole.
-     */
-    private void runChunks(Cursor<?> cursor, List<InsertRewriter.Chunk> chunks) {
         lock.lock();
         try {
             checkUsable();
-            Command begin = transactions.beginIfNeeded();
-            if (begin != null) {
-                driver.core().send(begin);
+            if (session.pipelined()) {
+                QueryCommand last = (QueryCommand) waiter.queue(op);
+                List<QueryCommand> all = op.commands();
+                queuePipelined(cursor, op, all.subList(0, all.size() - 1), last);
+                return;
             }
-            List<ExtendedQuery> cmds = new java.util.ArrayList<>(chunks.size());
-            List<PreparedStatements.Decision> decisions = new java.util.ArrayList<>(chunks.size());
-            for (int i = 0; i < chunks.size(); i++) {
-                InsertRewriter.Chunk c = chunks.get(i);
-                PreparedStatements.Decision d = prepared.decide(c.sql(), c.binds().get(0).oids(), null);
-                ExtendedQuery cmd = prepared.command(c.sql(), d, c.binds(), 0, false, i == chunks.size() - 1, false);
-                driver.core().send(cmd);
-                cmds.add(cmd);
-                decisions.add(d);
-            }
-            driver.flush();
-            Duration fired = awaitTimed(cmds.get(cmds.size() - 1));
-            List<dev.tusk.internal.core.ResultData> results = new java.util.ArrayList<>();
-            for (int i = 0; i < cmds.size(); i++) {
-                prepared.afterStatement(cmds.get(i), decisions.get(i));
-            }
-            if (begin != null && begin.error() != null) {
-                throw begin.error();
-            }
-            for (ExtendedQuery cmd : cmds) {
-                throwIfFailed(cmd, fired);
-                results.addAll(cmd.results());
-            }
-            cursor.setResults(results);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void runExtended(Cursor<?> cursor, String sql, List<BoundParams> binds, ExecuteOptions opts, boolean describe) {
-        boolean binary = opts.binary() != null ? opts.binary() : binaryResults(cursor);
-        lock.lock();
-        try {
-            checkUsable();
-            boolean firstOfTransaction = pipeline == null && info().transactionStatus() == TransactionStatus.IDLE;
-            for (int attempt = 1; ; attempt++) {
-                PreparedStatements.Decision d = prepared.decide(sql, binds.get(0).oids(), opts.prepare());
-                int format = binary ? 1 : 0;
-                ExtendedQuery cmd = prepared.command(sql, d, binds, format, describe, pipeline == null, pipeline != null);
-                try {
-                    execute(cursor, cmd, d, opts.timeout());
-                    return;
-                } catch (DatabaseException e) {
-                    // a prepared statement whose result type changed under it (ALTER TABLE): the cache was
-                    // cleared; when nothing else ran in the failed transaction, re-preparing is invisible
-                    if (attempt > 1 || !d.isNamed() || !firstOfTransaction || !PreparedStatements.isStalePlan(e)) {
-                        throw e;
-                    }
-                    if (info().transactionStatus() == TransactionStatus.INERROR) {
-                        rollback();
-                    }
-                }
-            }
+            waiter.run(op);
+            cursor.setResults(op.results());
         } finally {
             lock.unlock();
         }
@@ -485,10 +441,7 @@ public class Connection<R> implements AutoCloseable {
                 cmd = new ExtendedQuery(st.sql(), "", true, st.params(), format, true);
             }
             cmd.streamChunk(STREAM_CHUNK_ROWS);
-            Command begin = transactions.beginIfNeeded();
-            if (begin != null) {
-                driver.core().send(begin);
-            }
+            Command begin = transactions.beginIfNeeded(); // queued already
             driver.core().send(cmd);
             driver.flush();
             RowStream<T> s = new RowStream<>(this, cmd, cursor.adaptersInUse(), factory);
@@ -620,10 +573,7 @@ public class Connection<R> implements AutoCloseable {
                 throw new ProgrammingException("COPY cannot run in pipeline mode: close the pipeline first");
             }
             dev.tusk.internal.core.CopyCommand cmd = new dev.tusk.internal.core.CopyCommand(sql);
-            Command begin = transactions.beginIfNeeded();
-            if (begin != null) {
-                driver.core().send(begin);
-            }
+            Command begin = transactions.beginIfNeeded(); // queued already
             driver.core().send(cmd);
             driver.flush();
             Duration fired = awaitTimed(cmd);
@@ -654,6 +604,7 @@ public class Connection<R> implements AutoCloseable {
         try {
             checkUsable();
             pipeline = new Pipeline(this, pipeline);
+            session.pipeline(pipeline.tracker());
             return pipeline;
         } finally {
             lock.unlock();
@@ -665,6 +616,7 @@ public class Connection<R> implements AutoCloseable {
         try {
             if (pipeline == p) {
                 pipeline = outer;
+                session.pipeline(outer == null ? null : outer.tracker());
             }
         } finally {
             lock.unlock();
@@ -686,23 +638,18 @@ public class Connection<R> implements AutoCloseable {
         return p == null ? PipelineStatus.OFF : p.aborted() ? PipelineStatus.ABORTED : PipelineStatus.ON;
     }
 
-    /** In pipeline mode: queue the statement, unsynced, and let the cursor wait for it when fetched. */
-    private void sendPipelined(Cursor<?> cursor, QueryCommand cmd, PreparedStatements.Decision d) {
-        if (!transactions.autocommit() && !pipeline.beganTransaction() && driver.core().session().transactionStatus() == 'I') {
-            ExtendedQuery begin = new ExtendedQuery(transactions.beginSql(), "", true, List.of(BoundParams.NONE), 0, false,
-                    false, List.of());
-            driver.core().send(begin);
-            pipeline.sent(begin);
-            pipeline.beganTransaction(true);
+    /**
+     * In pipeline mode, {@code op} queued its statements: the cursor waits for them when fetched; past 64 KiB of
+     * output they are written out. Lock held.
+     */
+    private void queuePipelined(Cursor<?> cursor, Operation op, List<QueryCommand> before, QueryCommand last) {
+        if (before.isEmpty()) {
+            cursor.setPending(last);
+        } else {
+            cursor.setPending(before, last);
         }
-        if (d != null) { // before sending: a command sent while the pipeline is aborted completes at once
-            cmd.onComplete(() -> prepared.afterStatement(cmd, d));
-        }
-        driver.core().send(cmd);
-        pipeline.sent(cmd);
-        cursor.setPending(cmd);
         if (driver.core().output().position() > 1 << 16) {
-            writePipelined(cmd);
+            writePipelined(last);
         }
     }
 
@@ -723,42 +670,6 @@ public class Connection<R> implements AutoCloseable {
         Frontend.flush(driver.core().output());
         driver.flush();
         pipelineWritten = last;
-    }
-
-    /**
-     * executemany of a client-side cursor in pipeline mode: each parameter set merged into its own statement,
-     * queued without Sync (a multi-statement string cannot go through the extended protocol); the cursor's
-     * results are all of theirs, in order. False outside pipeline mode.
-     */
-    private boolean runPipelined(ClientCursor<?> cursor, String query, Iterable<?> paramSets) {
-        lock.lock();
-        try {
-            if (pipeline == null) {
-                return false;
-            }
-            checkUsable();
-            List<String> statements = new java.util.ArrayList<>();
-            for (Object set : paramSets) {
-                statements.add(cursor.merge(query, ParamBinder.paramSet(set)));
-            }
-            if (statements.isEmpty()) {
-                cursor.setResults(List.of());
-                return true;
-            }
-            List<QueryCommand> before = new java.util.ArrayList<>(statements.size() - 1);
-            QueryCommand last = null;
-            for (String st : statements) {
-                if (last != null) {
-                    before.add(last);
-                }
-                last = new ExtendedQuery(st, "", true, List.of(BoundParams.NONE), 0, true, false, List.of());
-                sendPipelined(cursor, last, null);
-            }
-            cursor.setPending(before, last);
-            return true;
-        } finally {
-            lock.unlock();
-        }
     }
 
     /** A cursor raised the error of a pipelined statement: the pipeline's sync() does not raise it again. */
@@ -788,63 +699,6 @@ public class Connection<R> implements AutoCloseable {
         }
     }
 
-    /** Sends (with a BEGIN first when a transaction must open), waits, and hands the results to the cursor. */
-    private void execute(Cursor<?> cursor, QueryCommand cmd, PreparedStatements.Decision d, Duration timeout) {
-        lock.lock();
-        try {
-            checkUsable();
-            if (pipeline != null) {
-                sendPipelined(cursor, cmd, d);
-                return;
-            }
-            Command begin = transactions.beginIfNeeded();
-            if (begin != null) {
-                driver.core().send(begin);
-            }
-            driver.core().send(cmd);
-            driver.flush();
-            Duration fired = awaitUnder(cmd, timeout != null ? timeout : statementTimeout);
-            prepared.afterStatement(cmd, d);
-            if (begin != null && begin.error() != null) {
-                throw begin.error();
-            }
-            if (fired != null && cmd.error() != null) {
-                throw StatementTimer.timedOut(fired, cmd.error());
-            }
-            cmd.throwIfFailed();
-            cursor.setResults(cmd.results());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * The one wait for the server of a statement, bounded by the statement timeout {@code timeout} (null: none):
-     * reads until {@code cmd} (sent and flushed) completes or pauses. When the timeout passes the statement is
-     * cancelled, and if the server does not answer within the grace period (a frozen server or network) the
-     * socket is closed: the wait then fails with an OperationalException naming the timeout and the connection
-     * is broken. Lock held.
-     *
-     * @return the timeout when it fired (the statement was cancelled because of it: the caller turns its
-     *         QueryCanceled into {@link StatementTimer#timedOut}), else null
-     */
-    private Duration awaitUnder(Command cmd, Duration timeout) {
-        StatementTimer timer = StatementTimer.arm(timeout, cancelOnTimeout);
-        boolean timedOut;
-        try {
-            driver.await(cmd);
-        } catch (TuskException e) {
-            throw timer.disarm() ? timer.error(e) : e;
-        } finally {
-            timedOut = timer.disarm();
-        }
-        if (timedOut && timer.abandoned()) {
-            // the reply came just as the timer gave up on it: the socket is closed all the same
-            throw timer.error(driver.abandon());
-        }
-        return timedOut ? timer.timeout() : null;
-    }
-
     /**
      * Waits for {@code cmd} (sent and flushed) under the connection's statement timeout: every wait of a
      * statement that is not {@link #execute}'s (the driver's own BEGIN/COMMIT/ROLLBACK/SAVEPOINT and CLOSE, the
@@ -857,7 +711,7 @@ public class Connection<R> implements AutoCloseable {
      *         finished just then), else null; raise the command's error with {@link #errorOf(Command, Duration)}
      */
     Duration awaitTimed(Command cmd) {
-        return awaitUnder(cmd, statementTimeout);
+        return waiter.await(cmd, statementTimeout);
     }
 
     /**
@@ -899,6 +753,11 @@ public class Connection<R> implements AutoCloseable {
     }
 
     /** Pipeline mode: a commit or rollback first waits for everything queued. Lock held. */
+    /** A Sync is about to be sent: see {@link Session#syncSent()}. Lock held. */
+    void syncSent() {
+        session.syncSent();
+    }
+
     void syncPipelineIfAny() {
         if (pipeline != null) {
             pipeline.sync();

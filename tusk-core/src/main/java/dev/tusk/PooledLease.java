@@ -257,6 +257,11 @@ final class PooledLease<R> extends Connection<R> {
     }
 
     @Override
+    void syncSent() {
+        use().syncSent();
+    }
+
+    @Override
     void runInternal(String sql) {
         use().runInternal(sql);
     }
