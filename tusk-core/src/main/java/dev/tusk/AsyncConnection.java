@@ -7,7 +7,6 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.connect.AsyncConnector;
 import dev.tusk.internal.conninfo.ConnParams;
-import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
@@ -21,9 +20,7 @@ import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.Operation;
 import dev.tusk.internal.op.Session;
-import dev.tusk.internal.query.ParamBinder;
 import dev.tusk.internal.query.PreparedStatements;
-import dev.tusk.internal.query.QueryTemplate;
 import dev.tusk.internal.wire.Frontend;
 
 import java.util.List;
@@ -247,13 +244,7 @@ public class AsyncConnection<R> implements AutoCloseable {
         try {
             java.time.Duration timeout = opts.timeout() != null ? opts.timeout() : statementTimeout;
             int format = (opts.binary() != null ? opts.binary() : binaryResults(cursor)) ? 1 : 0;
-            if (params == null || cursor instanceof AsyncClientCursor<?>) {
-                String sql = params == null ? query : ((AsyncClientCursor<?>) cursor).merge(query, params);
-                op = Execute.simple(session, sql, format, opts.prepare(), timeout);
-            } else {
-                Bound st = bind(cursor, query, params);
-                op = Execute.extended(session, st.sql(), List.of(st.params()), format, opts.prepare(), true, timeout);
-            }
+            op = cursor.binder().statement(session, query, params, cursor.adapters(), format, opts.prepare(), timeout);
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
@@ -276,23 +267,8 @@ public class AsyncConnection<R> implements AutoCloseable {
                                                    boolean returning) {
         ExecuteMany op;
         try {
-            if (cursor instanceof AsyncClientCursor<?> client) {
-                List<String> statements = new java.util.ArrayList<>();
-                for (Object set : paramSets) {
-                    statements.add(client.merge(query, ParamBinder.paramSet(set)));
-                }
-                op = statements.isEmpty() ? null : ExecuteMany.merged(session, statements, statementTimeout);
-            } else {
-                boolean raw = cursor instanceof AsyncRawCursor<?>;
-                QueryTemplate t = raw ? null : QueryTemplate.of(query);
-                List<BoundParams> binds = new java.util.ArrayList<>();
-                for (Object set : paramSets) {
-                    Object p = ParamBinder.paramSet(set);
-                    binds.add(raw ? ParamBinder.bindRaw(p, cursor.adapters()) : ParamBinder.bind(t, p, cursor.adapters()));
-                }
-                op = binds.isEmpty() ? null : ExecuteMany.of(session, raw ? query : t.sql(), binds,
-                        binaryResults(cursor) ? 1 : 0, returning, statementTimeout);
-            }
+            op = cursor.binder().many(session, query, paramSets, cursor.adapters(), binaryResults(cursor) ? 1 : 0,
+                    returning, statementTimeout);
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
@@ -306,19 +282,6 @@ public class AsyncConnection<R> implements AutoCloseable {
             cursor.afterMany(returning);
             return cursor;
         });
-    }
-
-    /** A statement ready for the extended protocol: the text with {@code $n} and the dumped parameters. */
-    private record Bound(String sql, BoundParams params) {
-    }
-
-    /** Server-side binding: psycopg placeholders turned into {@code $n}, or a raw cursor's query as written. */
-    private static Bound bind(AsyncCursor<?> cursor, String query, Object params) {
-        if (cursor instanceof AsyncRawCursor<?>) {
-            return new Bound(query, ParamBinder.bindRaw(params, cursor.adapters()));
-        }
-        QueryTemplate t = QueryTemplate.of(query);
-        return new Bound(t.sql(), ParamBinder.bind(t, params, cursor.adapters()));
     }
 
     /** What the connection decides around the operations the waiter runs. */
@@ -340,7 +303,7 @@ public class AsyncConnection<R> implements AutoCloseable {
          */
         @Override
         public TuskException error(Operation op, TuskException e) {
-            if (op instanceof Execute x && x.isOwn() && x.sql().startsWith("COMMIT")) {
+            if (op instanceof Execute x && x.commits()) {
                 return e == closedByUser ? CommitOutcome.closedWhileCommitting(e)
                         : CommitOutcome.unknownIfLost(e, driver.core().isBroken());
             }
@@ -659,15 +622,15 @@ public class AsyncConnection<R> implements AutoCloseable {
 
     /** Commits the current transaction once the statements submitted before have run; nothing when none is open. */
     public CompletableFuture<Void> commit() {
-        return endTransaction("COMMIT", "commit()");
+        return endTransaction(true, "commit()");
     }
 
     /** Rolls back the current transaction once the statements submitted before have run; nothing when none is open. */
     public CompletableFuture<Void> rollback() {
-        return endTransaction("ROLLBACK", "rollback()");
+        return endTransaction(false, "rollback()");
     }
 
-    private CompletableFuture<Void> endTransaction(String sql, String call) {
+    private CompletableFuture<Void> endTransaction(boolean commit, String call) {
         LoopFuture<Void> f = new LoopFuture<>();
         if (closing.get()) {
             f.completeExceptionally(closedError());
@@ -688,15 +651,12 @@ public class AsyncConnection<R> implements AutoCloseable {
                 f.completeExceptionally(e);
                 return;
             }
-            if (session.expected() == TransactionStatus.IDLE && driver.failure() == null) {
-                waiter.ended();
-                f.complete(null);
-                return;
+            Execute end = Execute.endTransaction(session, commit, statementTimeout);
+            if (end.needed()) {
+                syncPipeline();
             }
-            // sent right here, not resubmitted: a statement submitted after commit() must run after it
-            syncPipeline();
-            waiter.runNow(Execute.own(session, sql, statementTimeout), op -> null, f);
-            session.expect(TransactionStatus.IDLE);
+            // run right here, not resubmitted: a statement submitted after commit() must run after it
+            waiter.runNow(end, op -> null, f);
         });
         return f;
     }

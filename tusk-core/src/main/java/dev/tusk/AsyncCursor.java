@@ -2,6 +2,7 @@ package dev.tusk;
 
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.internal.core.ResultData;
+import dev.tusk.internal.op.Binder;
 
 import java.util.Iterator;
 import java.util.List;
@@ -40,6 +41,11 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable permits
     }
 
     /** This cursor's adapters: registrations here affect this cursor only. */
+    /** How this kind of cursor turns a query and its parameters into what it sends: psycopg's placeholders, bound on the server. */
+    Binder binder() {
+        return Binder.SERVER;
+    }
+
     public AdaptersMap adapters() {
         return adapters;
     }

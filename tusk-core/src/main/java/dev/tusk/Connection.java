@@ -8,12 +8,12 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.connect.Connector;
 import dev.tusk.internal.conninfo.ConnParams;
-import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.SimpleQuery;
 import dev.tusk.internal.io.BlockingDriver;
+import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.BlockingWaiter;
 import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
@@ -21,9 +21,7 @@ import dev.tusk.internal.op.Operation;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.StatementTimer;
 import dev.tusk.internal.pool.PoolAccess;
-import dev.tusk.internal.query.ParamBinder;
 import dev.tusk.internal.query.PreparedStatements;
-import dev.tusk.internal.query.QueryTemplate;
 import dev.tusk.internal.wire.Frontend;
 
 import java.time.Duration;
@@ -331,15 +329,8 @@ public class Connection<R> implements AutoCloseable {
     void run(Cursor<?> cursor, String query, Object params, ExecuteOptions opts) {
         Duration timeout = opts.timeout() != null ? opts.timeout() : statementTimeout;
         int format = (opts.binary() != null ? opts.binary() : binaryResults(cursor)) ? 1 : 0;
-        Execute op;
-        if (params == null) {
-            op = Execute.simple(session, query, format, opts.prepare(), timeout);
-        } else if (cursor instanceof ClientCursor<?> client) {
-            op = Execute.simple(session, client.merge(query, params), format, opts.prepare(), timeout);
-        } else {
-            BoundStatement st = bind(cursor, query, params);
-            op = Execute.extended(session, st.sql(), List.of(st.params()), format, opts.prepare(), true, timeout);
-        }
+        Execute op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, opts.prepare(),
+                timeout);
         lock.lock();
         try {
             checkUsable();
@@ -359,46 +350,13 @@ public class Connection<R> implements AutoCloseable {
         return cursor.binary() != null ? cursor.binary() : options.binary();
     }
 
-    /** A statement ready for the extended protocol: the text with {@code $n} and the dumped parameters. */
-    private record BoundStatement(String sql, BoundParams params) {
-    }
-
-    /** Server-side binding: psycopg placeholders turned into {@code $n}, or a RawCursor's query as written. */
-    private static BoundStatement bind(Cursor<?> cursor, String query, Object params) {
-        if (cursor instanceof RawCursor<?>) {
-            return new BoundStatement(query, ParamBinder.bindRaw(params, cursor.adaptersInUse()));
-        }
-        QueryTemplate t = QueryTemplate.of(query);
-        return new BoundStatement(t.sql(), ParamBinder.bind(t, params, cursor.adaptersInUse()));
-    }
-
     /** executemany: every parameter set in one round trip (see {@link ExecuteMany}). */
     void runMany(Cursor<?> cursor, String query, Iterable<?> paramSets, boolean returning) {
-        ExecuteMany op;
-        if (cursor instanceof ClientCursor<?> client) {
-            List<String> statements = new java.util.ArrayList<>();
-            for (Object set : paramSets) {
-                statements.add(client.merge(query, ParamBinder.paramSet(set)));
-            }
-            if (statements.isEmpty()) {
-                cursor.setResults(List.of());
-                return;
-            }
-            op = ExecuteMany.merged(session, statements, statementTimeout);
-        } else {
-            boolean raw = cursor instanceof RawCursor<?>;
-            QueryTemplate t = raw ? null : QueryTemplate.of(query);
-            List<BoundParams> binds = new java.util.ArrayList<>();
-            for (Object set : paramSets) {
-                Object p = ParamBinder.paramSet(set);
-                binds.add(raw ? ParamBinder.bindRaw(p, cursor.adaptersInUse()) : ParamBinder.bind(t, p, cursor.adaptersInUse()));
-            }
-            if (binds.isEmpty()) {
-                cursor.setResults(List.of());
-                return;
-            }
-            op = ExecuteMany.of(session, raw ? query : t.sql(), binds, binaryResults(cursor) ? 1 : 0, returning,
-                    statementTimeout);
+        ExecuteMany op = cursor.binder().many(session, query, paramSets, cursor.adaptersInUse(),
+                binaryResults(cursor) ? 1 : 0, returning, statementTimeout);
+        if (op == null) {
+            cursor.setResults(List.of());
+            return;
         }
         lock.lock();
         try {
@@ -430,16 +388,9 @@ public class Connection<R> implements AutoCloseable {
                 throw new ProgrammingException("stream() cannot be used in pipeline mode: fetch the rows with execute(),"
                         + " or stream after the pipeline block");
             }
-            QueryCommand cmd;
-            if (params != null && cursor instanceof ClientCursor<?> client) {
-                cmd = new SimpleQuery(client.merge(query, params));
-            } else if (params == null) {
-                cmd = new SimpleQuery(query);
-            } else {
-                BoundStatement st = bind(cursor, query, params);
-                int format = binaryResults(cursor) ? 1 : 0;
-                cmd = new ExtendedQuery(st.sql(), "", true, st.params(), format, true);
-            }
+            Binder.Bound st = params == null ? null : cursor.binder().bind(query, params, cursor.adaptersInUse());
+            QueryCommand cmd = st == null || st.params() == null ? new SimpleQuery(st == null ? query : st.sql())
+                    : new ExtendedQuery(st.sql(), "", true, st.params(), binaryResults(cursor) ? 1 : 0, true);
             cmd.streamChunk(STREAM_CHUNK_ROWS);
             Command begin = transactions.beginIfNeeded(); // queued already
             driver.core().send(cmd);
@@ -762,6 +713,11 @@ public class Connection<R> implements AutoCloseable {
         if (pipeline != null) {
             pipeline.sync();
         }
+    }
+
+    /** Runs {@code op} to its end on this thread and raises its failure; the lock must be held. */
+    void runOperation(Operation op) {
+        waiter.run(op);
     }
 
     /** Runs a statement of the driver's own (BEGIN, COMMIT, SAVEPOINT...) and waits for it; the lock must be held. */

@@ -5,6 +5,7 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.SimpleQuery;
+import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.Session;
 
 import java.util.ArrayDeque;
@@ -51,14 +52,14 @@ final class Transactions {
     }
 
     void commit() {
-        endTransaction("COMMIT", "commit()");
+        endTransaction(true, "commit()");
     }
 
     void rollback() {
-        endTransaction("ROLLBACK", "rollback()");
+        endTransaction(false, "rollback()");
     }
 
-    private void endTransaction(String sql, String call) {
+    private void endTransaction(boolean commit, String call) {
         conn.lock.lock();
         try {
             conn.checkUsable();
@@ -69,13 +70,11 @@ final class Transactions {
             }
             twoPhase.checkNotInTpc(call);
             conn.syncPipelineIfAny();
-            if (status() == 'I') {
-                return;
-            }
+            Execute end = Execute.endTransaction(session, commit, conn.statementTimeout());
             try {
-                conn.runInternal(sql);
+                conn.runOperation(end);
             } catch (TuskException e) {
-                throw "COMMIT".equals(sql) ? outcomeUnknownIfLost(e) : e;
+                throw commit ? outcomeUnknownIfLost(e) : e;
             }
         } finally {
             conn.lock.unlock();

@@ -46,6 +46,8 @@ public final class Execute extends Operation {
     private final Duration timeout;
     /** False for the leading statements of a batch: the batch's last one carries the Sync. */
     private final boolean sync;
+    /** A COMMIT or ROLLBACK: sent only when a transaction is open, and none is once it was sent. */
+    private boolean ends;
 
     Session.Pipelining pipe;
     private boolean firstOfTransaction;
@@ -98,8 +100,31 @@ public final class Execute extends Operation {
         return new Execute(session, sql, null, 0, Boolean.FALSE, true, false, timeout);
     }
 
+    /**
+     * The end of the current transaction (psycopg's {@code _commit_gen}/{@code _rollback_gen}): COMMIT or ROLLBACK
+     * when one is open, as the server will see it once everything already sent has run; else nothing is sent.
+     */
+    public static Execute endTransaction(Session session, boolean commit, Duration timeout) {
+        Execute e = own(session, commit ? "COMMIT" : "ROLLBACK", timeout);
+        e.ends = true;
+        return e;
+    }
+
+    /** For {@link #endTransaction}: whether there is a transaction to end. */
+    public boolean needed() {
+        return session.expected() != TransactionStatus.IDLE;
+    }
+
+    /** A COMMIT: if the connection is lost before its reply, the outcome is unknown. */
+    public boolean commits() {
+        return !user && sql.startsWith("COMMIT");
+    }
+
     @Override
     public Command start() {
+        if (ends && !needed()) {
+            return null;
+        }
         if (user) {
             session.checkStatementAllowed();
         }
@@ -146,12 +171,11 @@ public final class Execute extends Operation {
 
     @Override
     public void sent(Command c) {
-        if (pipe != null) {
-            if (user) {
-                session.sentInPipeline(c);
-            } else {
-                pipe.sent(c);
-            }
+        if (ends) {
+            session.expect(TransactionStatus.IDLE);
+        }
+        if (pipe != null && user) { // the driver's own statements go after a Sync, as statements of their own
+            session.sentInPipeline(c);
         }
     }
 
@@ -162,7 +186,7 @@ public final class Execute extends Operation {
         if (e != null && fired != null) {
             e = StatementTimer.timedOut(fired, e);
         }
-        if (e != null && pipe != null) {
+        if (e != null && pipe != null && user) {
             pipe.failed(e);
         }
         if (e != null && retryable(e)) {

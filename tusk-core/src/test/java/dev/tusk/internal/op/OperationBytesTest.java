@@ -245,6 +245,34 @@ class OperationBytesTest {
         assertThat(msgs.get(0)).startsWith("P:/INSERT INTO t (id) VALUES ($1), ($2), ($3)");
     }
 
+    @Test
+    void commitWithNoTransactionOpenSendsNothing() {
+        Session s = session(false, 5);
+        Execute commit = Execute.endTransaction(s, true, null);
+        assertThat(commit.start()).isNull();
+        assertThat(commit.failure()).isNull();
+        assertThat(written()).isEmpty();
+    }
+
+    @Test
+    void commitBehindAStatementStillInFlightIsSentAndTheNextStatementBeginsAgain() {
+        Session s = session(false, 5);
+        Execute insert = Execute.simple(s, "INSERT INTO t VALUES (1)", 0, null, null);
+        send(insert, insert.start());
+        Execute commit = Execute.endTransaction(s, true, null);
+        Command c = send(commit, commit.start()); // pipelined behind the INSERT, as the async connection does
+        Execute next = Execute.simple(s, "SELECT 1", 0, null, null);
+        send(next, next.start());
+        assertThat(written()).containsExactly("Q:BEGIN", "Q:INSERT INTO t VALUES (1)", "Q:COMMIT", "Q:BEGIN", "Q:SELECT 1");
+
+        feed(Server.reply().tag("BEGIN").ready('T').tag("INSERT 0 1").ready('T').error("40001", "could not serialize")
+                .ready('I'));
+        assertThat(c.isDone()).isTrue();
+        assertThat(commit.resume(null)).isNull();
+        assertThat(commit.failure().sqlstate()).isEqualTo("40001");
+        assertThat(commit.commits()).isTrue();
+    }
+
     /** Backend messages, as the server writes them. */
     private static final class Server {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
