@@ -1,6 +1,7 @@
 package dev.tusk;
 
 import dev.tusk.errors.NotSupportedException;
+import dev.tusk.internal.op.Binder;
 import dev.tusk.sql.Literal;
 
 import java.util.Map;
@@ -21,6 +22,14 @@ import java.util.Map;
 public final class AsyncClientCursor<R> extends AsyncCursor<R> {
     AsyncClientCursor(AsyncConnection<?> conn, RowFactory<R> rowFactory) {
         super(conn, rowFactory);
+    }
+
+    private final Binder binder = Binder.client(this::merge);
+
+    /** The parameters merged into the query as literals; the statement goes as written. */
+    @Override
+    Binder binder() {
+        return binder;
     }
 
     /** The query as it would be sent: placeholders ({@code %s}, {@code %t}) replaced by quoted literals. */

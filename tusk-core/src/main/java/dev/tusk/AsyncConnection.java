@@ -10,20 +10,20 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.connect.AsyncConnector;
 import dev.tusk.internal.conninfo.ConnParams;
-import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.CopyCommand;
-import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
-import dev.tusk.internal.core.SimpleQuery;
 import dev.tusk.internal.core.SyncCommand;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.EventLoopGroup;
 import dev.tusk.internal.io.LoopFuture;
-import dev.tusk.internal.query.InsertRewriter;
-import dev.tusk.internal.query.ParamBinder;
+import dev.tusk.internal.op.AsyncStatementTimer;
+import dev.tusk.internal.op.AsyncWaiter;
+import dev.tusk.internal.op.Execute;
+import dev.tusk.internal.op.ExecuteMany;
+import dev.tusk.internal.op.Operation;
+import dev.tusk.internal.op.Session;
 import dev.tusk.internal.query.PreparedStatements;
-import dev.tusk.internal.query.QueryTemplate;
 import dev.tusk.internal.wire.Frontend;
 
 import java.util.List;
@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -90,29 +89,12 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
             new ConnectionErrors.ClosedByUser("the connection was closed (close() was called) before the statement completed");
     private final AtomicBoolean closing = new AtomicBoolean();
     private final LoopFuture<Void> closeDone = new LoopFuture<>();
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private volatile boolean autocommit;
-    private volatile IsolationLevel isolationLevel;
-    private volatile Boolean readOnly;
-    private volatile Boolean deferrable;
     private volatile java.time.Duration statementTimeout;
-    private final AsyncStatementTimer timer;
-    /**
-     * The fields from here to {@code pipeline} belong to the thread acting for the connection: the loop thread,
-     * or a caller's thread sending a statement on an idle connection (see {@link EventLoopDriver}).
-     */
-    private final PreparedStatements prepared;
-    /** Named statements whose Parse has been sent but not yet answered. */
-    private final Map<PreparedStatements.Key, InFlightParse> parsing = new java.util.HashMap<>();
-    /** The transaction status once everything already sent has run ('I', 'T', 'E'). */
-    private char expectedStatus = 'I';
-    /**
-     * Tasks submitted while a COPY owns the outgoing stream (from its statement until its data has ended, or
-     * until the server said it sends rather than receives): they run, in order, once it gives it back. Null
-     * while nothing holds the stream.
-     */
-    private java.util.ArrayDeque<Runnable> heldBack;
-    /** The innermost open {@link AsyncPipeline}, or null outside pipeline mode. */
+    /** The session state the operations' rules need (transaction status, prepared statements, pipeline). */
+    private final Session session;
+    /** Runs the operations on the event loop (or the submitting thread of an idle connection). */
+    private final AsyncWaiter waiter;
+    /** The innermost open {@link AsyncPipeline}, or null outside pipeline mode. Acting thread only. */
     private AsyncPipeline pipeline;
     private volatile PipelineStatus pipelineStatus = PipelineStatus.OFF;
 
@@ -120,11 +102,12 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         this.established = established;
         this.driver = established.driver();
         this.options = options;
-        this.autocommit = options.autocommit();
         this.statementTimeout = options.statementTimeout();
-        this.timer = new AsyncStatementTimer(driver, () -> cancelSafe(java.time.Duration.ofSeconds(10)));
-        this.prepared = new PreparedStatements(options.prepareThreshold(), options.preparedMax());
-        this.expectedStatus = driver.core().session().transactionStatus();
+        this.session = new Session(driver.core(), new PreparedStatements(options.prepareThreshold(), options.preparedMax()),
+                options.autocommit());
+        session.beforeStatement(twoPhase::checkNoStatementAfterPrepare);
+        this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver, () -> cancelSafe(java.time.Duration.ofSeconds(10))),
+                new Shell());
         dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, new SessionZone(driver.core().session()));
         driver.core().session().noticeSink(notices);
         driver.core().session().notifySink(n -> driver.execute(() -> notifications.received(n)));
@@ -143,8 +126,8 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         this.established = pooled.established;
         this.driver = pooled.driver;
         this.options = pooled.options;
-        this.timer = pooled.timer;
-        this.prepared = pooled.prepared;
+        this.session = pooled.session;
+        this.waiter = pooled.waiter;
     }
 
     /** Connects with a conninfo string ({@code key=value} pairs or a {@code postgresql://} URI). */
@@ -267,22 +250,18 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * Object[] or a Map. Binding happens here, on the caller's thread; sending on the loop.
      */
     <T> CompletableFuture<AsyncCursor<T>> run(AsyncCursor<T> cursor, String query, Object params, ExecuteOptions opts) {
-        CommandSource source;
+        Execute op;
         try {
-            if (params == null || cursor instanceof AsyncClientCursor<?>) {
-                source = new SimpleSource(params == null ? query : ((AsyncClientCursor<?>) cursor).merge(query, params));
-            } else {
-                Bound st = bind(cursor, query, params);
-                boolean b = opts.binary() != null ? opts.binary() : binaryResults(cursor);
-                source = new PreparedSource(st.sql(), List.of(st.params()), b ? 1 : 0, opts.prepare(), true, true);
-            }
+            java.time.Duration timeout = opts.timeout() != null ? opts.timeout() : statementTimeout;
+            int format = (opts.binary() != null ? opts.binary() : binaryResults(cursor)) ? 1 : 0;
+            op = cursor.binder().statement(session, query, params, cursor.adapters(), format, opts.prepare(), timeout);
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
-        return submit(source, true, c -> {
-            cursor.setResults(c.results());
+        return waiter.submit(op, o -> {
+            cursor.setResults(((Execute) o).results());
             return cursor;
-        }, opts.timeout() != null ? opts.timeout() : statementTimeout);
+        });
     }
 
     /** The cursor's choice of result format, else the connection's default ({@link ConnectOptions#binary()}). */
@@ -292,485 +271,58 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /**
      * executemany for {@code cursor}: every parameter set in one round trip, as {@link Connection} does it
-     * (a plain multi-row-able INSERT becomes multi-row INSERTs, all-or-nothing).
+     * (see {@link ExecuteMany}).
      */
     <T> CompletableFuture<AsyncCursor<T>> runMany(AsyncCursor<T> cursor, String query, Iterable<?> paramSets,
                                                    boolean returning) {
-        CommandSource source;
+        ExecuteMany op;
         try {
-            if (cursor instanceof AsyncClientCursor<?> client) {
-                List<String> statements = new java.util.ArrayList<>();
-                for (Object set : paramSets) {
-                    statements.add(client.merge(query, ParamBinder.paramSet(set)));
-                }
-                if (!statements.isEmpty()) { // one simple query (one round trip), or one statement each in a pipeline
-                    ClientManySource many = new ClientManySource(statements);
-                    return submit(many, true, c -> {
-                        cursor.setResults(many.results(c));
-                        cursor.afterMany(returning);
-                        return cursor;
-                    }, statementTimeout);
-                }
-            }
-            boolean raw = cursor instanceof AsyncRawCursor<?>;
-            QueryTemplate t = raw ? null : QueryTemplate.of(query);
-            String sql = raw ? query : t.sql();
-            List<BoundParams> binds = new java.util.ArrayList<>();
-            for (Object set : paramSets) {
-                Object p = ParamBinder.paramSet(set);
-                binds.add(raw ? ParamBinder.bindRaw(p, cursor.adapters()) : ParamBinder.bind(t, p, cursor.adapters()));
-            }
-            if (binds.isEmpty()) {
-                cursor.setResults(List.of());
-                cursor.afterMany(returning);
-                return CompletableFuture.completedFuture(cursor);
-            }
-            int format = binaryResults(cursor) ? 1 : 0;
-            InsertRewriter rewriter = returning || binds.size() < 2 ? null : InsertRewriter.of(sql, binds.get(0).size());
-            if (rewriter == null) {
-                source = new PreparedSource(sql, binds, format, null, returning, true);
-            } else {
-                List<InsertRewriter.Chunk> chunks = rewriter.chunks(binds);
-                List<PreparedSource> parts = new java.util.ArrayList<>(chunks.size());
-                for (int i = 0; i < chunks.size(); i++) {
-                    InsertRewriter.Chunk c = chunks.get(i);
-                    parts.add(new PreparedSource(c.sql(), c.binds(), 0, null, false, i == chunks.size() - 1));
-                }
-                source = new BatchSource(parts);
-            }
+            op = cursor.binder().many(session, query, paramSets, cursor.adapters(), binaryResults(cursor) ? 1 : 0,
+                    returning, statementTimeout);
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
-        return submit(source, true, c -> {
-            cursor.setResults(source.results(c));
+        if (op == null) {
+            cursor.setResults(List.of());
+            cursor.afterMany(returning);
+            return CompletableFuture.completedFuture(cursor);
+        }
+        return waiter.submit(op, o -> {
+            cursor.setResults(((ExecuteMany) o).results());
             cursor.afterMany(returning);
             return cursor;
-        }, statementTimeout);
+        });
     }
 
-    /** A statement ready for the extended protocol: the text with {@code $n} and the dumped parameters. */
-    private record Bound(String sql, BoundParams params) {
-    }
-
-    /** Server-side binding: psycopg placeholders turned into {@code $n}, or a raw cursor's query as written. */
-    private static Bound bind(AsyncCursor<?> cursor, String query, Object params) {
-        if (cursor instanceof AsyncRawCursor<?>) {
-            return new Bound(query, ParamBinder.bindRaw(params, cursor.adapters()));
-        }
-        QueryTemplate t = QueryTemplate.of(query);
-        return new Bound(t.sql(), ParamBinder.bind(t, params, cursor.adapters()));
-    }
-
-    /** Makes the command acting for the connection, where the prepared-statement cache lives, and hears how it ended. */
-    private interface CommandSource {
-        QueryCommand create();
-
-        default void completed(QueryCommand cmd) {
-        }
-
-        /** The error the caller sees once {@code last}, the command create() returned, has completed. */
-        default TuskException error(QueryCommand last) {
-            return last.error();
-        }
-
-        /** Whether {@code e} is worth sending the statement again for (a prepared plan the server found stale). */
-        default boolean retryable(TuskException e) {
-            return false;
-        }
-
-        /** The results the caller sees once {@code last} has completed without error. */
-        default List<ResultData> results(QueryCommand last) {
-            return last.results();
-        }
-    }
-
-    /**
-     * An extended-protocol statement, named and prepared once it has run {@code prepareThreshold} times
-     * (psycopg's rule, shared with {@link Connection}). With pipelining, later executions may be sent
-     * while the Parse of the first is still in flight: they reuse its name without parsing again, since
-     * the server runs them in order. When that Parse fails (a syntax error, or a transaction already failed)
-     * they report its error, not the server's "prepared statement does not exist" (trust #27).
-     */
-    private final class PreparedSource implements CommandSource {
-        private final String sql;
-        private final List<BoundParams> binds;
-        private final int format;
-        private final Boolean prepare;
-        private final boolean describe;
-        private final boolean sync;
-        private PreparedStatements.Decision decision;
-        /** The Parse this execution sends for a named statement, or null. */
-        private InFlightParse parses;
-        /** The Parse in flight whose name this execution reuses, or null. */
-        private InFlightParse follows;
-
-        PreparedSource(String sql, List<BoundParams> binds, int format, Boolean prepare, boolean describe, boolean sync) {
-            this.sql = sql;
-            this.binds = binds;
-            this.format = format;
-            this.prepare = prepare;
-            this.describe = describe;
-            this.sync = sync;
+    /** What the connection decides around the operations the waiter runs. */
+    private final class Shell implements AsyncWaiter.Shell {
+        @Override
+        public TuskException refusal() {
+            return AsyncConnection.this.refusal();
         }
 
         @Override
-        public QueryCommand create() {
-            PreparedStatements.Decision d = prepared.decide(sql, binds.get(0).oids(), prepare);
-            parses = null;
-            follows = null;
-            if (d.isNamed() && d.needsParse()) {
-                InFlightParse inFlight = parsing.get(d.key());
-                if (inFlight != null) {
-                    d = new PreparedStatements.Decision(inFlight.name, false, d.key());
-                    follows = inFlight;
-                } else {
-                    parses = new InFlightParse(d.name());
-                    parsing.put(d.key(), parses);
-                }
-            }
-            decision = d;
-            return prepared.command(sql, d, binds, format, describe, sync && pipeline == null, pipeline != null);
+        public TuskException notSent(TuskException cause) {
+            return brokenError(cause);
         }
 
+        /**
+         * A COMMIT (or COMMIT PREPARED) cut off before its reply fails with TransactionResolutionUnknown, as on
+         * {@link Connection} (the server may have committed), whether the connection was lost or closed by the user
+         * meanwhile; another statement cut off by close() says what that means for it ({@link #closedBeforeReply}).
+         */
         @Override
-        public void completed(QueryCommand cmd) {
-            PreparedStatements.Decision d = decision;
-            if (parses != null) {
-                parsing.remove(d.key(), parses);
-                parses.failure = cmd.error();
+        public TuskException error(Operation op, TuskException e) {
+            if (op instanceof Execute x && x.commits()) {
+                return e == closedByUser ? CommitOutcome.closedWhileCommitting(e)
+                        : CommitOutcome.unknownIfLost(e, driver.core().isBroken());
             }
-            if (missingAfterFailedParse(cmd.error())) {
-                return; // the statement never existed: nothing for the cache to learn (and no reason to empty it)
-            }
-            afterStatement(cmd, d);
-        }
-
-        @Override
-        public TuskException error(QueryCommand last) {
-            TuskException e = last.error();
-            if (missingAfterFailedParse(e)) {
-                // what the statement would have met itself: a copy, since each future has its own exception
-                TuskException first = follows.failure;
-                return first.diag().sqlstate() == null ? first
-                        : dev.tusk.errors.SqlState.withMessage(first.diag(), first.getMessage());
+            if (e == closedByUser) {
+                return closedBeforeReply(op instanceof Execute x ? x.commitsOnItsOwn()
+                        : op instanceof ExecuteMany m && m.commitsOnItsOwn());
             }
             return e;
         }
-
-        /** {@code e} is the server saying the statement named by the Parse this execution followed does not exist. */
-        private boolean missingAfterFailedParse(TuskException e) {
-            return follows != null && follows.failure != null && e != null && "26000".equals(e.sqlstate());
-        }
-
-        @Override
-        public boolean retryable(TuskException e) {
-            return decision.isNamed() && PreparedStatements.isStalePlan(e);
-        }
-    }
-
-    /** A named statement's Parse in flight: its name, and once answered, the error it failed with (or null). */
-    private static final class InFlightParse {
-        final String name;
-        TuskException failure;
-
-        InFlightParse(String name) {
-            this.name = name;
-        }
-    }
-
-    /**
-     * Several statements written together and ended by one Sync (the chunks of a rewritten executemany):
-     * one round trip, and the batch succeeds or fails as a whole. The leading statements are queued on
-     * the core as they are made; the last one is the command the caller waits for.
-     */
-    private final class BatchSource implements CommandSource {
-        private final List<PreparedSource> parts;
-        private final QueryCommand[] commands;
-
-        BatchSource(List<PreparedSource> parts) {
-            this.parts = parts;
-            this.commands = new QueryCommand[parts.size()];
-        }
-
-        @Override
-        public QueryCommand create() {
-            int last = parts.size() - 1;
-            for (int i = 0; i < last; i++) {
-                commands[i] = parts.get(i).create();
-                driver.core().send(commands[i]);
-            }
-            commands[last] = parts.get(last).create();
-            return commands[last];
-        }
-
-        @Override
-        public void completed(QueryCommand lastCmd) {
-            for (int i = 0; i < parts.size(); i++) {
-                parts.get(i).completed(commands[i]);
-            }
-        }
-
-        @Override
-        public TuskException error(QueryCommand lastCmd) {
-            for (int i = 0; i < parts.size(); i++) {
-                TuskException e = parts.get(i).error(commands[i]);
-                if (e != null) {
-                    return e;
-                }
-            }
-            return null;
-        }
-
-        @Override
-        public List<ResultData> results(QueryCommand lastCmd) {
-            List<ResultData> all = new java.util.ArrayList<>();
-            for (QueryCommand c : commands) {
-                all.addAll(c.results());
-            }
-            return all;
-        }
-    }
-
-    /**
-     * The statements of a client-side executemany, each set merged into its own: outside a pipeline one simple
-     * query holding them all (one round trip); in a pipeline, where each string must hold one statement, one
-     * unsynced statement each, the leading ones queued on the core as they are made (as {@link BatchSource}).
-     */
-    private final class ClientManySource implements CommandSource {
-        private final List<String> statements;
-        private QueryCommand[] commands;
-
-        ClientManySource(List<String> statements) {
-            this.statements = statements;
-        }
-
-        @Override
-        public QueryCommand create() {
-            if (pipeline == null) {
-                StringBuilder all = new StringBuilder();
-                for (String st : statements) {
-                    all.append(st).append(";\n");
-                }
-                commands = new QueryCommand[] {new SimpleQuery(all.toString())};
-            } else {
-                commands = new QueryCommand[statements.size()];
-                for (int i = 0; i < commands.length; i++) {
-                    commands[i] = unsynced(statements.get(i), true);
-                    if (i < commands.length - 1) {
-                        driver.core().send(commands[i]);
-                    }
-                }
-            }
-            return commands[commands.length - 1];
-        }
-
-        @Override
-        public void completed(QueryCommand last) {
-            for (QueryCommand c : commands) {
-                afterStatement(c, null);
-            }
-        }
-
-        @Override
-        public TuskException error(QueryCommand last) {
-            for (QueryCommand c : commands) {
-                if (c.error() != null) {
-                    return c.error();
-                }
-            }
-            return null;
-        }
-
-        @Override
-        public List<ResultData> results(QueryCommand last) {
-            if (commands.length == 1) {
-                return last.results();
-            }
-            List<ResultData> all = new java.util.ArrayList<>();
-            for (QueryCommand c : commands) {
-                all.addAll(c.results());
-            }
-            return all;
-        }
-    }
-
-    /** Keeps the prepared-statement cache in step with the server (acting thread); a reset forgets the Parses in flight too. */
-    private void afterStatement(QueryCommand cmd, PreparedStatements.Decision d) {
-        if (prepared.afterStatement(cmd, d)) {
-            parsing.clear();
-        }
-    }
-
-    /** A statement as written, over the simple protocol; DISCARD ALL among its statements empties the cache. */
-    private final class SimpleSource implements CommandSource {
-        private final String sql;
-
-        SimpleSource(String sql) {
-            this.sql = sql;
-        }
-
-        /** In pipeline mode the extended protocol, without Sync (so one statement per string), as {@link Connection}. */
-        @Override
-        public QueryCommand create() {
-            return pipeline == null ? new SimpleQuery(sql) : unsynced(sql, true);
-        }
-
-        @Override
-        public void completed(QueryCommand cmd) {
-            afterStatement(cmd, null);
-        }
-    }
-
-    /** What to do with a command once it completed without error; runs on the loop thread. */
-    private interface Outcome<T> {
-        T of(QueryCommand cmd);
-    }
-
-    /**
-     * Sends {@code cmd} on the loop thread, after a BEGIN when {@code mayBegin} and a transaction must be
-     * opened, and completes the future with {@code outcome} when its results are in.
-     */
-    private <T> CompletableFuture<T> submit(CommandSource source, boolean mayBegin, Outcome<T> outcome, java.time.Duration timeout) {
-        LoopFuture<T> f = new LoopFuture<>();
-        TuskException refused = refusal();
-        if (refused != null) {
-            f.completeExceptionally(refused);
-            return f;
-        }
-        Runnable send = () -> sendNow(source, mayBegin, outcome, f, true, timeout);
-        // on an idle connection the statement leaves from this thread, without waking the loop to send it
-        if (inFlight.incrementAndGet() > 1 || !driver.tryRunHere(() -> runOrHoldBack(send))) {
-            inOrder(send);
-        }
-        return f;
-    }
-
-    /**
-     * The half of {@link #submit} that acts for the connection; {@link #inFlight} already counts {@code cmd}.
-     * Under the connection's statement timeout: the driver's own statements (COMMIT, ROLLBACK, BEGIN, SAVEPOINT,
-     * the two-phase ones) end on a frozen network as the user's do.
-     */
-    private <T> void sendNow(CommandSource source, boolean mayBegin, Outcome<T> outcome, LoopFuture<T> f) {
-        sendNow(source, mayBegin, outcome, f, true, statementTimeout);
-    }
-
-    /**
-     * As above; {@code mayRetry}: a statement whose prepared plan the server found stale is sent once more
-     * when that is invisible, as {@link Connection} does: it began its transaction and nothing was sent after it.
-     */
-    private <T> void sendNow(CommandSource source, boolean mayBegin, Outcome<T> outcome, LoopFuture<T> f, boolean mayRetry,
-                             java.time.Duration timeout) {
-        TuskException broken = driver.failure();
-        if (broken != null) {
-            inFlight.decrementAndGet();
-            f.completeExceptionally(brokenError(broken));
-            return;
-        }
-        if (mayBegin) {
-            try {
-                twoPhase.checkNoStatementAfterPrepare();
-            } catch (ProgrammingException e) {
-                inFlight.decrementAndGet();
-                f.completeExceptionally(e);
-                return;
-            }
-        }
-        boolean firstOfTransaction = expectedStatus == 'I';
-        // a statement of the user's outside any transaction, in autocommit mode, commits on its own
-        boolean commitsOnItsOwn = mayBegin && autocommit && firstOfTransaction;
-        AsyncPipeline piped = pipeline;
-        QueryCommand beganWith = mayBegin ? beginIfNeeded() : null;
-        QueryCommand cmd = source.create();
-        AsyncStatementTimer.Watch watch = timer.watch(timeout, beganWith != null ? beganWith : cmd, cmd);
-        cmd.onComplete(() -> {
-            inFlight.decrementAndGet();
-            source.completed(cmd);
-            boolean last = !driver.core().hasPending();
-            if (last && cmd.endsAtSync()) {
-                expectedStatus = driver.core().session().transactionStatus();
-            }
-            TuskException e = beganWith != null && beganWith.error() != null ? beganWith.error() : source.error(cmd);
-            if (e == closedByUser) {
-                e = closedBeforeReply(commitsOnItsOwn);
-            }
-            if (watch != null) {
-                e = watch.error(e);
-            }
-            if (e != null && piped != null) {
-                piped.failed(e);
-            }
-            if (e != null && mayRetry && piped == null && firstOfTransaction && last && source.retryable(e)) {
-                inFlight.incrementAndGet();
-                if (expectedStatus == 'E') {
-                    driver.core().send(new SimpleQuery("ROLLBACK"));
-                    expectedStatus = 'I';
-                }
-                sendNow(source, mayBegin, outcome, f, false, timeout);
-                return;
-            }
-            if (e != null) {
-                f.completeExceptionally(e);
-                return;
-            }
-            T value;
-            try {
-                value = outcome.of(cmd);
-            } catch (RuntimeException ex) {
-                f.completeExceptionally(ex);
-                return;
-            }
-            f.complete(value);
-        });
-        driver.send(cmd);
-        if (piped != null && !cmd.isDone()) { // done already: refused, the pipeline is aborted until the next Sync
-            piped.sent();
-            Frontend.flush(driver.core().output()); // its results come back now, not only at the next Sync
-        }
-    }
-
-    /**
-     * Sends a BEGIN when a statement is about to run outside autocommit with no transaction open (as the
-     * server will see it once everything already sent has run); returns it, or null. Acting thread only.
-     */
-    private QueryCommand beginIfNeeded() {
-        if (autocommit || expectedStatus != 'I') {
-            return null;
-        }
-        String sql = Transactions.beginStatement(isolationLevel, readOnly, deferrable);
-        QueryCommand begin = pipeline == null ? new SimpleQuery(sql) : unsynced(sql, false);
-        driver.core().send(begin);
-        expectedStatus = 'T';
-        return begin;
-    }
-
-    /** A statement for pipeline mode: extended protocol, unnamed, no parameters, no Sync. */
-    private static ExtendedQuery unsynced(String sql, boolean describe) {
-        return new ExtendedQuery(sql, "", true, List.of(BoundParams.NONE), 0, describe, false, List.of());
-    }
-
-    /**
-     * The source of one of the driver's own statements: a COMMIT (or COMMIT PREPARED) cut off before its reply
-     * fails with TransactionResolutionUnknown, as on {@link Connection} (the server may have committed), whether
-     * the connection was lost or closed by the user meanwhile.
-     */
-    private CommandSource ownSource(SimpleQuery q) {
-        if (!q.sql().startsWith("COMMIT")) {
-            return () -> q;
-        }
-        return new CommandSource() {
-            @Override
-            public QueryCommand create() {
-                return q;
-            }
-
-            @Override
-            public TuskException error(QueryCommand last) {
-                if (last.error() == closedByUser) {
-                    return CommitOutcome.closedWhileCommitting(last.error());
-                }
-                return CommitOutcome.unknownIfLost(last.error(), driver.core().isBroken());
-            }
-        };
     }
 
     /**
@@ -793,47 +345,19 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
                 + " went through: that COMMIT's own result says so)", closedByUser);
     }
 
-    /**
-     * Runs {@code task} on the loop thread after the tasks submitted before it; while a COPY holds the outgoing
-     * stream, once the COPY gives it back (a statement written between two CopyData messages would break the
-     * protocol).
-     */
+    /** See {@link AsyncWaiter#inOrder}. */
     private void inOrder(Runnable task) {
-        driver.execute(() -> runOrHoldBack(task));
-    }
-
-    private void runOrHoldBack(Runnable task) {
-        if (heldBack != null) {
-            heldBack.add(task);
-        } else {
-            task.run();
-        }
+        waiter.inOrder(task);
     }
 
     /** A COPY takes the outgoing stream: tasks submitted from now on wait. Acting thread only. */
     void holdBack() {
-        if (heldBack == null) {
-            heldBack = new java.util.ArrayDeque<>();
-        }
+        waiter.holdBack();
     }
 
-    /**
-     * The COPY gives the outgoing stream back: the tasks held back run in order, until one of them starts
-     * another COPY, which keeps the rest. Acting thread only.
-     */
+    /** The COPY gives the outgoing stream back: the tasks held back run in order. Acting thread only. */
     void releaseHeldBack() {
-        java.util.ArrayDeque<Runnable> waiting = heldBack;
-        heldBack = null;
-        if (waiting == null) {
-            return;
-        }
-        Runnable task;
-        while (heldBack == null && (task = waiting.poll()) != null) {
-            task.run();
-        }
-        if (heldBack != null) {
-            heldBack.addAll(waiting);
-        }
+        waiter.releaseHeldBack();
     }
 
     // ---------------------------------------------------------------- pipeline mode
@@ -858,6 +382,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
             if (driver.failure() == null) {
                 p.enter(pipeline);
                 pipeline = p;
+                session.pipeline(p.tracker());
                 pipelineStatus = PipelineStatus.ON;
             }
         });
@@ -872,12 +397,13 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         return onLoop(f -> {
             if (leave && pipeline == p) {
                 pipeline = p.outer();
+                session.pipeline(pipeline == null ? null : pipeline.tracker());
             }
             SyncCommand sync = p.startSync();
-            inFlight.incrementAndGet();
+            session.syncSent();
+            waiter.started();
             sync.onComplete(() -> {
-                inFlight.decrementAndGet();
-                statementEnded();
+                waiter.ended();
                 pipelineStatus = pipeline == null ? PipelineStatus.OFF : PipelineStatus.ON;
                 p.synced(sync, f);
             });
@@ -890,8 +416,8 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         AsyncPipeline p = pipeline;
         if (p != null && p.hasUnsynced()) {
             SyncCommand sync = p.startSync();
+            session.syncSent();
             sync.onComplete(() -> {
-                statementEnded();
                 p.synced(sync, null);
             });
             driver.send(sync);
@@ -922,21 +448,20 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
             f.completeExceptionally(refused);
             return f;
         }
-        inFlight.incrementAndGet();
+        waiter.started();
         inOrder(() -> {
             TuskException broken = driver.failure();
             if (broken != null || pipeline != null) {
-                inFlight.decrementAndGet();
+                waiter.ended();
                 f.completeExceptionally(broken != null ? brokenError(broken)
                         : new ProgrammingException("COPY cannot run in pipeline mode: close the pipeline first"));
                 return;
             }
-            QueryCommand beganWith = beginIfNeeded();
+            QueryCommand beganWith = session.beginIfNeeded();
             CopyCommand cmd = new CopyCommand(sql);
             AsyncCopy copy = new AsyncCopy(this, cmd, cursor.adapters(), f);
             cmd.onComplete(() -> {
-                inFlight.decrementAndGet();
-                statementEnded();
+                waiter.ended();
                 TuskException e = beganWith != null && beganWith.error() != null ? beganWith.error() : cmd.error();
                 copy.ended(e);
                 releaseHeldBack();
@@ -957,13 +482,6 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
                     + " lease another one (a pooled connection must not be used after close())");
         }
         return null;
-    }
-
-    /** After a statement's last message: once nothing else is pending, the server's transaction status holds. */
-    private void statementEnded() {
-        if (!driver.core().hasPending()) {
-            expectedStatus = driver.core().session().transactionStatus();
-        }
     }
 
     /** Runs {@code action} on the loop thread with the connection known usable; else fails the future. */
@@ -1053,38 +571,37 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         return runOwnFor(choose, QueryCommand::results);
     }
 
-    private <T> CompletableFuture<T> runOwnFor(Function<Boolean, OwnStatement> choose, Outcome<T> outcome) {
+    private <T> CompletableFuture<T> runOwnFor(Function<Boolean, OwnStatement> choose, Function<QueryCommand, T> outcome) {
         LoopFuture<T> f = new LoopFuture<>();
         if (closing.get()) {
             f.completeExceptionally(closedError());
             return f;
         }
-        inFlight.incrementAndGet();
+        waiter.started();
         inOrder(() -> {
             TuskException broken = driver.failure();
             if (broken != null) { // before any state check: a lost connection is the answer, not its last status
-                inFlight.decrementAndGet();
+                waiter.ended();
                 f.completeExceptionally(brokenError(broken));
                 return;
             }
             OwnStatement st;
             try {
-                st = choose.apply(expectedStatus == 'I');
+                st = choose.apply(session.expected() == TransactionStatus.IDLE);
             } catch (RuntimeException e) {
-                inFlight.decrementAndGet();
+                waiter.ended();
                 f.completeExceptionally(e);
                 return;
             }
             if (st.sql() == null) { // nothing to send after all
-                inFlight.decrementAndGet();
+                waiter.ended();
                 f.complete(null);
                 return;
             }
             syncPipeline();
-            SimpleQuery q = new SimpleQuery(st.sql());
-            sendNow(ownSource(q), false, outcome, f);
+            waiter.runNow(Execute.own(session, st.sql(), statementTimeout), op -> outcome.apply(((Execute) op).command()), f);
             if (st.statusAfter() != null) {
-                expectedStatus = st.statusAfter();
+                session.expect(Session.status(st.statusAfter()));
             }
         });
         return f;
@@ -1115,89 +632,86 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** Commits the current transaction once the statements submitted before have run; nothing when none is open. */
     public CompletableFuture<Void> commit() {
-        return endTransaction("COMMIT", "commit()");
+        return endTransaction(true, "commit()");
     }
 
     /** Rolls back the current transaction once the statements submitted before have run; nothing when none is open. */
     public CompletableFuture<Void> rollback() {
-        return endTransaction("ROLLBACK", "rollback()");
+        return endTransaction(false, "rollback()");
     }
 
-    private CompletableFuture<Void> endTransaction(String sql, String call) {
+    private CompletableFuture<Void> endTransaction(boolean commit, String call) {
         LoopFuture<Void> f = new LoopFuture<>();
         if (closing.get()) {
             f.completeExceptionally(closedError());
             return f;
         }
-        inFlight.incrementAndGet();
+        waiter.started();
         inOrder(() -> {
             TuskException broken = driver.failure();
             if (broken != null) { // a lost connection is the answer, whatever its last transaction state
-                inFlight.decrementAndGet();
+                waiter.ended();
                 f.completeExceptionally(brokenError(broken));
                 return;
             }
             try {
                 twoPhase.checkNotInTpc(call);
             } catch (ProgrammingException e) {
-                inFlight.decrementAndGet();
+                waiter.ended();
                 f.completeExceptionally(e);
                 return;
             }
-            if (expectedStatus == 'I' && driver.failure() == null) {
-                inFlight.decrementAndGet();
-                f.complete(null);
-                return;
+            Execute end = Execute.endTransaction(session, commit, statementTimeout);
+            if (end.needed()) {
+                syncPipeline();
             }
-            // sent right here, not resubmitted: a statement submitted after commit() must run after it
-            syncPipeline();
-            SimpleQuery end = new SimpleQuery(sql);
-            sendNow(ownSource(end), false, c -> null, f);
-            expectedStatus = 'I';
+            // run right here, not resubmitted: a statement submitted after commit() must run after it
+            waiter.runNow(end, op -> null, f);
         });
         return f;
     }
 
     public boolean autocommit() {
-        return autocommit;
+        return session.autocommit();
     }
 
     /** Switches autocommit mode; fails with ProgrammingException while a transaction is open. */
     public CompletableFuture<Void> setAutocommit(boolean on) {
-        return setWhenIdle("autocommit", () -> autocommit = on);
+        return setWhenIdle("autocommit", () -> session.autocommit(on));
     }
 
     public IsolationLevel isolationLevel() {
-        return isolationLevel;
+        return session.isolationLevel();
     }
 
     /** The isolation level of the transactions that follow; null: the server default. */
     public CompletableFuture<Void> setIsolationLevel(IsolationLevel level) {
-        return setWhenIdle("isolation_level", () -> isolationLevel = level);
+        return setWhenIdle("isolation_level", () -> session.isolationLevel(level));
     }
 
     public Boolean readOnly() {
-        return readOnly;
+        return session.readOnly();
     }
 
     public CompletableFuture<Void> setReadOnly(Boolean on) {
-        return setWhenIdle("read_only", () -> readOnly = on);
+        return setWhenIdle("read_only", () -> session.readOnly(on));
     }
 
     public Boolean deferrable() {
-        return deferrable;
+        return session.deferrable();
     }
 
     public CompletableFuture<Void> setDeferrable(Boolean on) {
-        return setWhenIdle("deferrable", () -> deferrable = on);
+        return setWhenIdle("deferrable", () -> session.deferrable(on));
     }
 
     /** Applies a transaction characteristic on the loop, in order with the statements submitted before. */
     private CompletableFuture<Void> setWhenIdle(String attribute, Runnable set) {
         return onLoop(f -> {
-            if (expectedStatus != 'I') {
+            TransactionStatus status = session.expected();
+            if (status != TransactionStatus.IDLE) {
                 throw new ProgrammingException("can't change '" + attribute + "' now: connection in transaction status "
-                        + (expectedStatus == 'E' ? "INERROR" : "INTRANS") + "; commit or roll back first");
+                        + status + "; commit or roll back first");
             }
             set.run();
             f.complete(null);
@@ -1303,7 +817,12 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** The transaction status once everything already sent has run ('I', 'T', 'E'). Acting thread only. */
     char expectedStatus() {
-        return expectedStatus;
+        return switch (session.expected()) {
+            case IDLE -> 'I';
+            case INTRANS -> 'T';
+            case INERROR -> 'E';
+            default -> '?';
+        };
     }
 
     /**
@@ -1333,7 +852,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** Statements submitted whose results have not arrived yet. */
     int inFlight() {
-        return inFlight.get();
+        return waiter.inFlight();
     }
 
     /** True once {@link #close()} was called or the connection was lost. */
@@ -1431,7 +950,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         if (pipelineStatus != PipelineStatus.OFF) {
             return "a pipeline was left open";
         }
-        if (inFlight.get() > 0) {
+        if (waiter.inFlight() > 0) {
             return "a statement, COPY or stream was still in progress";
         }
         if (transactions.inBlock()) {
@@ -1446,13 +965,13 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      */
     CompletableFuture<Void> resetSession() {
         return runOwn(idle -> new OwnStatement(Connection.RESET_SESSION_SQL, null)).thenCompose(v -> onLoop(f -> {
-            if (expectedStatus != 'I') {
+            if (session.expected() != TransactionStatus.IDLE) {
                 throw new ProgrammingException("a two-phase or other transaction is still open");
             }
-            autocommit = options.autocommit();
-            isolationLevel = null;
-            readOnly = null;
-            deferrable = null;
+            session.autocommit(options.autocommit());
+            session.isolationLevel(null);
+            session.readOnly(null);
+            session.deferrable(null);
             statementTimeout = options.statementTimeout();
             f.complete(null);
         }));

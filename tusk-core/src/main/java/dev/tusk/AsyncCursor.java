@@ -3,6 +3,7 @@ package dev.tusk;
 import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.internal.core.ResultData;
+import dev.tusk.internal.op.Binder;
 
 import java.util.Iterator;
 import java.util.List;
@@ -38,6 +39,11 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
         this.conn = conn;
         this.adapters = conn.adapters().child();
         this.results = new Cursor<>(adapters, rowFactory);
+    }
+
+    /** How this kind of cursor turns a query and its parameters into what it sends: psycopg's placeholders, bound on the server. */
+    Binder binder() {
+        return Binder.SERVER;
     }
 
     /** This cursor's adapters: registrations here affect this cursor only. */

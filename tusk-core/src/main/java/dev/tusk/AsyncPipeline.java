@@ -1,8 +1,10 @@
 package dev.tusk;
 
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.SyncCommand;
 import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.op.Session;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -84,8 +86,28 @@ public final class AsyncPipeline implements AutoCloseable {
     }
 
     /** A statement was sent without Sync. */
-    void sent() {
-        root().unsynced++;
+    /** A statement was sent in the pipeline; one refused at once (the pipeline is aborted until the next Sync) does not count. */
+    void sent(Command cmd) {
+        if (!cmd.isDone()) {
+            root().unsynced++;
+        }
+    }
+
+    private final Session.Pipelining tracker = new Session.Pipelining() {
+        @Override
+        public void sent(Command cmd) {
+            AsyncPipeline.this.sent(cmd);
+        }
+
+        @Override
+        public void failed(TuskException e) {
+            AsyncPipeline.this.failed(e);
+        }
+    };
+
+    /** What the operation layer tells this pipeline about the statements sent in it. */
+    Session.Pipelining tracker() {
+        return tracker;
     }
 
     boolean hasUnsynced() {

@@ -1,5 +1,7 @@
 package dev.tusk;
 
+import dev.tusk.internal.op.Binder;
+
 /**
  * The non-blocking {@link RawCursor}, as psycopg's {@code AsyncRawCursor}: queries use PostgreSQL's own
  * {@code $1, $2, ...} placeholders, the text goes to the server untouched and the parameters, positional,
@@ -15,5 +17,11 @@ package dev.tusk;
 public final class AsyncRawCursor<R> extends AsyncCursor<R> {
     AsyncRawCursor(AsyncConnection<?> conn, RowFactory<R> rowFactory) {
         super(conn, rowFactory);
+    }
+
+    /** The query as written, with {@code $n} placeholders. */
+    @Override
+    Binder binder() {
+        return Binder.RAW;
     }
 }

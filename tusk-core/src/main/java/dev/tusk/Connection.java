@@ -4,7 +4,6 @@ import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.TypeCatalog;
 import dev.tusk.adapt.TypeInfo;
-import dev.tusk.errors.DatabaseException;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.OperationalException;
@@ -12,17 +11,20 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.connect.Connector;
 import dev.tusk.internal.conninfo.ConnParams;
-import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.SimpleQuery;
 import dev.tusk.internal.io.BlockingDriver;
+import dev.tusk.internal.op.Binder;
+import dev.tusk.internal.op.BlockingWaiter;
+import dev.tusk.internal.op.Execute;
+import dev.tusk.internal.op.ExecuteMany;
+import dev.tusk.internal.op.Operation;
+import dev.tusk.internal.op.Session;
+import dev.tusk.internal.op.StatementTimer;
 import dev.tusk.internal.pool.PoolAccess;
-import dev.tusk.internal.query.InsertRewriter;
-import dev.tusk.internal.query.ParamBinder;
 import dev.tusk.internal.query.PreparedStatements;
-import dev.tusk.internal.query.QueryTemplate;
 import dev.tusk.internal.wire.Frontend;
 
 import java.time.Duration;
@@ -61,7 +63,10 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     private final NoticeHandlers notices;
     private final Transactions transactions;
     private final Notifications notifications;
-    private final PreparedStatements prepared;
+    /** The session state the operations' rules need (transaction status, prepared statements, pipeline). */
+    private final Session session;
+    /** Runs the operations on the caller's thread, under the lock and the statement timeout. */
+    private final BlockingWaiter waiter;
     private volatile boolean closed;
     private volatile Duration statementTimeout;
     /** What a statement timer acts on, made once rather than per statement. */
@@ -187,8 +192,10 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         this.driver = established.driver();
         this.params = established.params();
         this.options = options;
-        this.transactions = new Transactions(this, options.autocommit());
-        this.prepared = new PreparedStatements(options.prepareThreshold(), options.preparedMax());
+        this.session = new Session(driver.core(), new PreparedStatements(options.prepareThreshold(), options.preparedMax()),
+                options.autocommit());
+        this.waiter = new BlockingWaiter(driver, cancelOnTimeout);
+        this.transactions = new Transactions(this, session);
         this.statementTimeout = options.statementTimeout();
         dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, new SessionZone(driver.core().session()));
         driver.core().session().noticeSink(notices);
@@ -212,7 +219,8 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         this.notices = pooled.notices;
         this.transactions = pooled.transactions;
         this.notifications = pooled.notifications;
-        this.prepared = pooled.prepared;
+        this.session = pooled.session;
+        this.waiter = pooled.waiter;
         this.cancelOnTimeout = pooled.cancelOnTimeout;
     }
 
@@ -329,20 +337,22 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * protocol); otherwise an Object[] or a Map.
      */
     void run(Cursor<?> cursor, String query, Object params, ExecuteOptions opts) {
-        if (params == null) {
-            if (pipeline == null) {
-                execute(cursor, new SimpleQuery(query), null, opts.timeout());
-            } else {
-                runExtended(cursor, query, List.of(BoundParams.NONE), opts, true); // one statement, as written
+        Duration timeout = opts.timeout() != null ? opts.timeout() : statementTimeout;
+        int format = (opts.binary() != null ? opts.binary() : binaryResults(cursor)) ? 1 : 0;
+        Execute op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, opts.prepare(),
+                timeout);
+        lock.lock();
+        try {
+            checkUsable();
+            if (session.pipelined()) {
+                queuePipelined(cursor, op, List.of(), (QueryCommand) waiter.queue(op));
+                return;
             }
-            return;
+            waiter.run(op);
+            cursor.setResults(op.results());
+        } finally {
+            lock.unlock();
         }
-        if (cursor instanceof ClientCursor<?> client) {
-            run(cursor, client.merge(query, params), null, opts);
-            return;
-        }
-        BoundStatement st = bind(cursor, query, params);
-        runExtended(cursor, st.sql(), List.of(st.params()), opts, true);
     }
 
     /** The cursor's choice of result format, else the connection's default. */
@@ -350,121 +360,25 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         return cursor.binary() != null ? cursor.binary() : options.binary();
     }
 
-    /** A statement ready for the extended protocol: the text with {@code $n} and the dumped parameters. */
-    private record BoundStatement(String sql, BoundParams params) {
-    }
-
-    /** Server-side binding: psycopg placeholders turned into {@code $n}, or a RawCursor's query as written. */
-    private static BoundStatement bind(Cursor<?> cursor, String query, Object params) {
-        if (cursor instanceof RawCursor<?>) {
-            return new BoundStatement(query, ParamBinder.bindRaw(params, cursor.adaptersInUse()));
-        }
-        QueryTemplate t = QueryTemplate.of(query);
-        return new BoundStatement(t.sql(), ParamBinder.bind(t, params, cursor.adaptersInUse()));
-    }
-
-    /** executemany: every parameter set in one round trip (Parse once, Bind/Execute per set, one Sync). */
+    /** executemany: every parameter set in one round trip (see {@link ExecuteMany}). */
     void runMany(Cursor<?> cursor, String query, Iterable<?> paramSets, boolean returning) {
-        if (cursor instanceof ClientCursor<?> client && runPipelined(client, query, paramSets)) {
-            return;
-        }
-        if (cursor instanceof ClientCursor<?> client) {
-            StringBuilder statements = new StringBuilder();
-            for (Object set : paramSets) {
-                statements.append(client.merge(query, ParamBinder.paramSet(set))).append(";\n");
-            }
-            if (statements.length() == 0) {
-                cursor.setResults(List.of());
-            } else {
-                run(cursor, statements.toString(), null, ExecuteOptions.DEFAULT); // one simple query: one round trip
-            }
-            return;
-        }
-        boolean raw = cursor instanceof RawCursor<?>;
-        QueryTemplate t = raw ? null : QueryTemplate.of(query);
-        List<BoundParams> binds = new java.util.ArrayList<>();
-        for (Object set : paramSets) {
-            Object p = ParamBinder.paramSet(set);
-            binds.add(raw ? ParamBinder.bindRaw(p, cursor.adaptersInUse()) : ParamBinder.bind(t, p, cursor.adaptersInUse()));
-        }
-        if (binds.isEmpty()) {
+        ExecuteMany op = cursor.binder().many(session, query, paramSets, cursor.adaptersInUse(),
+                binaryResults(cursor) ? 1 : 0, returning, statementTimeout);
+        if (op == null) {
             cursor.setResults(List.of());
             return;
         }
-        String sql = raw ? query : t.sql();
-        InsertRewriter rewriter = returning || binds.size() < 2 ? null : InsertRewriter.of(sql, binds.get(0).size());
-        if (rewriter != null && pipeline == null) {
-            runChunks(cursor, rewriter.chunks(binds));
-        } else {
-            runExtended(cursor, sql, binds, ExecuteOptions.DEFAULT, returning);
-        }
-    }
-
-    /**
-     * The chunks of a rewritten executemany, each its own statement, written together and ended by one
-     * Sync: one round trip, and the batch succeeds or fails as a whole.
-     */
-    private void runChunks(Cursor<?> cursor, List<InsertRewriter.Chunk> chunks) {
         lock.lock();
         try {
             checkUsable();
-            Command begin = transactions.beginIfNeeded();
-            if (begin != null) {
-                driver.core().send(begin);
+            if (session.pipelined()) {
+                QueryCommand last = (QueryCommand) waiter.queue(op);
+                List<QueryCommand> all = op.commands();
+                queuePipelined(cursor, op, all.subList(0, all.size() - 1), last);
+                return;
             }
-            List<ExtendedQuery> cmds = new java.util.ArrayList<>(chunks.size());
-            List<PreparedStatements.Decision> decisions = new java.util.ArrayList<>(chunks.size());
-            for (int i = 0; i < chunks.size(); i++) {
-                InsertRewriter.Chunk c = chunks.get(i);
-                PreparedStatements.Decision d = prepared.decide(c.sql(), c.binds().get(0).oids(), null);
-                ExtendedQuery cmd = prepared.command(c.sql(), d, c.binds(), 0, false, i == chunks.size() - 1, false);
-                driver.core().send(cmd);
-                cmds.add(cmd);
-                decisions.add(d);
-            }
-            driver.flush();
-            Duration fired = awaitTimed(cmds.get(cmds.size() - 1));
-            List<dev.tusk.internal.core.ResultData> results = new java.util.ArrayList<>();
-            for (int i = 0; i < cmds.size(); i++) {
-                prepared.afterStatement(cmds.get(i), decisions.get(i));
-            }
-            if (begin != null && begin.error() != null) {
-                throw begin.error();
-            }
-            for (ExtendedQuery cmd : cmds) {
-                throwIfFailed(cmd, fired);
-                results.addAll(cmd.results());
-            }
-            cursor.setResults(results);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void runExtended(Cursor<?> cursor, String sql, List<BoundParams> binds, ExecuteOptions opts, boolean describe) {
-        boolean binary = opts.binary() != null ? opts.binary() : binaryResults(cursor);
-        lock.lock();
-        try {
-            checkUsable();
-            boolean firstOfTransaction = pipeline == null && info().transactionStatus() == TransactionStatus.IDLE;
-            for (int attempt = 1; ; attempt++) {
-                PreparedStatements.Decision d = prepared.decide(sql, binds.get(0).oids(), opts.prepare());
-                int format = binary ? 1 : 0;
-                ExtendedQuery cmd = prepared.command(sql, d, binds, format, describe, pipeline == null, pipeline != null);
-                try {
-                    execute(cursor, cmd, d, opts.timeout());
-                    return;
-                } catch (DatabaseException e) {
-                    // a prepared statement whose result type changed under it (ALTER TABLE): the cache was
-                    // cleared; when nothing else ran in the failed transaction, re-preparing is invisible
-                    if (attempt > 1 || !d.isNamed() || !firstOfTransaction || !PreparedStatements.isStalePlan(e)) {
-                        throw e;
-                    }
-                    if (info().transactionStatus() == TransactionStatus.INERROR) {
-                        rollback();
-                    }
-                }
-            }
+            waiter.run(op);
+            cursor.setResults(op.results());
         } finally {
             lock.unlock();
         }
@@ -484,21 +398,11 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
                 throw new ProgrammingException("stream() cannot be used in pipeline mode: fetch the rows with execute(),"
                         + " or stream after the pipeline block");
             }
-            QueryCommand cmd;
-            if (params != null && cursor instanceof ClientCursor<?> client) {
-                cmd = new SimpleQuery(client.merge(query, params));
-            } else if (params == null) {
-                cmd = new SimpleQuery(query);
-            } else {
-                BoundStatement st = bind(cursor, query, params);
-                int format = binaryResults(cursor) ? 1 : 0;
-                cmd = new ExtendedQuery(st.sql(), "", true, st.params(), format, true);
-            }
+            Binder.Bound st = params == null ? null : cursor.binder().bind(query, params, cursor.adaptersInUse());
+            QueryCommand cmd = st == null || st.params() == null ? new SimpleQuery(st == null ? query : st.sql())
+                    : new ExtendedQuery(st.sql(), "", true, st.params(), binaryResults(cursor) ? 1 : 0, true);
             cmd.streamChunk(STREAM_CHUNK_ROWS);
-            Command begin = transactions.beginIfNeeded();
-            if (begin != null) {
-                driver.core().send(begin);
-            }
+            Command begin = transactions.beginIfNeeded(); // queued already
             driver.core().send(cmd);
             driver.flush();
             RowStream<T> s = new RowStream<>(this, cmd, cursor.adaptersInUse(), factory);
@@ -630,10 +534,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
                 throw new ProgrammingException("COPY cannot run in pipeline mode: close the pipeline first");
             }
             dev.tusk.internal.core.CopyCommand cmd = new dev.tusk.internal.core.CopyCommand(sql);
-            Command begin = transactions.beginIfNeeded();
-            if (begin != null) {
-                driver.core().send(begin);
-            }
+            Command begin = transactions.beginIfNeeded(); // queued already
             driver.core().send(cmd);
             driver.flush();
             Duration fired = awaitTimed(cmd);
@@ -664,6 +565,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         try {
             checkUsable();
             pipeline = new Pipeline(this, pipeline);
+            session.pipeline(pipeline.tracker());
             return pipeline;
         } finally {
             lock.unlock();
@@ -675,6 +577,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         try {
             if (pipeline == p) {
                 pipeline = outer;
+                session.pipeline(outer == null ? null : outer.tracker());
             }
         } finally {
             lock.unlock();
@@ -696,23 +599,18 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         return p == null ? PipelineStatus.OFF : p.aborted() ? PipelineStatus.ABORTED : PipelineStatus.ON;
     }
 
-    /** In pipeline mode: queue the statement, unsynced, and let the cursor wait for it when fetched. */
-    private void sendPipelined(Cursor<?> cursor, QueryCommand cmd, PreparedStatements.Decision d) {
-        if (!transactions.autocommit() && !pipeline.beganTransaction() && driver.core().session().transactionStatus() == 'I') {
-            ExtendedQuery begin = new ExtendedQuery(transactions.beginSql(), "", true, List.of(BoundParams.NONE), 0, false,
-                    false, List.of());
-            driver.core().send(begin);
-            pipeline.sent(begin);
-            pipeline.beganTransaction(true);
+    /**
+     * In pipeline mode, {@code op} queued its statements: the cursor waits for them when fetched; past 64 KiB of
+     * output they are written out. Lock held.
+     */
+    private void queuePipelined(Cursor<?> cursor, Operation op, List<QueryCommand> before, QueryCommand last) {
+        if (before.isEmpty()) {
+            cursor.setPending(last);
+        } else {
+            cursor.setPending(before, last);
         }
-        if (d != null) { // before sending: a command sent while the pipeline is aborted completes at once
-            cmd.onComplete(() -> prepared.afterStatement(cmd, d));
-        }
-        driver.core().send(cmd);
-        pipeline.sent(cmd);
-        cursor.setPending(cmd);
         if (driver.core().output().position() > 1 << 16) {
-            writePipelined(cmd);
+            writePipelined(last);
         }
     }
 
@@ -733,42 +631,6 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         Frontend.flush(driver.core().output());
         driver.flush();
         pipelineWritten = last;
-    }
-
-    /**
-     * executemany of a client-side cursor in pipeline mode: each parameter set merged into its own statement,
-     * queued without Sync (a multi-statement string cannot go through the extended protocol); the cursor's
-     * results are all of theirs, in order. False outside pipeline mode.
-     */
-    private boolean runPipelined(ClientCursor<?> cursor, String query, Iterable<?> paramSets) {
-        lock.lock();
-        try {
-            if (pipeline == null) {
-                return false;
-            }
-            checkUsable();
-            List<String> statements = new java.util.ArrayList<>();
-            for (Object set : paramSets) {
-                statements.add(cursor.merge(query, ParamBinder.paramSet(set)));
-            }
-            if (statements.isEmpty()) {
-                cursor.setResults(List.of());
-                return true;
-            }
-            List<QueryCommand> before = new java.util.ArrayList<>(statements.size() - 1);
-            QueryCommand last = null;
-            for (String st : statements) {
-                if (last != null) {
-                    before.add(last);
-                }
-                last = new ExtendedQuery(st, "", true, List.of(BoundParams.NONE), 0, true, false, List.of());
-                sendPipelined(cursor, last, null);
-            }
-            cursor.setPending(before, last);
-            return true;
-        } finally {
-            lock.unlock();
-        }
     }
 
     /** A cursor raised the error of a pipelined statement: the pipeline's sync() does not raise it again. */
@@ -798,63 +660,6 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         }
     }
 
-    /** Sends (with a BEGIN first when a transaction must open), waits, and hands the results to the cursor. */
-    private void execute(Cursor<?> cursor, QueryCommand cmd, PreparedStatements.Decision d, Duration timeout) {
-        lock.lock();
-        try {
-            checkUsable();
-            if (pipeline != null) {
-                sendPipelined(cursor, cmd, d);
-                return;
-            }
-            Command begin = transactions.beginIfNeeded();
-            if (begin != null) {
-                driver.core().send(begin);
-            }
-            driver.core().send(cmd);
-            driver.flush();
-            Duration fired = awaitUnder(cmd, timeout != null ? timeout : statementTimeout);
-            prepared.afterStatement(cmd, d);
-            if (begin != null && begin.error() != null) {
-                throw begin.error();
-            }
-            if (fired != null && cmd.error() != null) {
-                throw StatementTimer.timedOut(fired, cmd.error());
-            }
-            cmd.throwIfFailed();
-            cursor.setResults(cmd.results());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * The one wait for the server of a statement, bounded by the statement timeout {@code timeout} (null: none):
-     * reads until {@code cmd} (sent and flushed) completes or pauses. When the timeout passes the statement is
-     * cancelled, and if the server does not answer within the grace period (a frozen server or network) the
-     * socket is closed: the wait then fails with an OperationalException naming the timeout and the connection
-     * is broken. Lock held.
-     *
-     * @return the timeout when it fired (the statement was cancelled because of it: the caller turns its
-     *         QueryCanceled into {@link StatementTimer#timedOut}), else null
-     */
-    private Duration awaitUnder(Command cmd, Duration timeout) {
-        StatementTimer timer = StatementTimer.arm(timeout, cancelOnTimeout);
-        boolean timedOut;
-        try {
-            driver.await(cmd);
-        } catch (TuskException e) {
-            throw timer.disarm() ? timer.error(e) : e;
-        } finally {
-            timedOut = timer.disarm();
-        }
-        if (timedOut && timer.abandoned()) {
-            // the reply came just as the timer gave up on it: the socket is closed all the same
-            throw timer.error(driver.abandon());
-        }
-        return timedOut ? timer.timeout() : null;
-    }
-
     /**
      * Waits for {@code cmd} (sent and flushed) under the connection's statement timeout: every wait of a
      * statement that is not {@link #execute}'s (the driver's own BEGIN/COMMIT/ROLLBACK/SAVEPOINT and CLOSE, the
@@ -867,7 +672,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      *         finished just then), else null; raise the command's error with {@link #errorOf(Command, Duration)}
      */
     Duration awaitTimed(Command cmd) {
-        return awaitUnder(cmd, statementTimeout);
+        return waiter.await(cmd, statementTimeout);
     }
 
     /**
@@ -909,10 +714,20 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     }
 
     /** Pipeline mode: a commit or rollback first waits for everything queued. Lock held. */
+    /** A Sync is about to be sent: see {@link Session#syncSent()}. Lock held. */
+    void syncSent() {
+        session.syncSent();
+    }
+
     void syncPipelineIfAny() {
         if (pipeline != null) {
             pipeline.sync();
         }
+    }
+
+    /** Runs {@code op} to its end on this thread and raises its failure; the lock must be held. */
+    void runOperation(Operation op) {
+        waiter.run(op);
     }
 
     /** Runs a statement of the driver's own (BEGIN, COMMIT, SAVEPOINT...) and waits for it; the lock must be held. */

@@ -5,6 +5,7 @@ import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.core.ResultData;
+import dev.tusk.internal.op.Binder;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -66,6 +67,11 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
             adapters = inherited.child(); // made on demand: most cursors never register anything
         }
         return adapters;
+    }
+
+    /** How this kind of cursor turns a query and its parameters into what it sends: psycopg's placeholders, bound on the server. */
+    Binder binder() {
+        return Binder.SERVER;
     }
 
     /** The adapters in effect: the cursor's own once it has some, else the connection's. */

@@ -4,6 +4,8 @@ import dev.tusk.errors.PipelineAborted;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.SyncCommand;
+import dev.tusk.internal.op.StatementTimer;
+import dev.tusk.internal.op.Session;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +36,17 @@ public final class Pipeline implements AutoCloseable {
     private final List<TuskException> raised = new ArrayList<>(1);
     private final Pipeline outer;
     private boolean closed;
-    private boolean beganTransaction;
+    private final Session.Pipelining tracker = new Session.Pipelining() {
+        @Override
+        public void sent(Command cmd) {
+            Pipeline.this.sent(cmd);
+        }
+
+        @Override
+        public void failed(TuskException e) {
+            // raised by the statement's cursor, or by sync()
+        }
+    };
 
     Pipeline(Connection<?> conn, Pipeline outer) {
         this.conn = conn;
@@ -55,15 +67,11 @@ public final class Pipeline implements AutoCloseable {
         return outer == null ? this : outer.root();
     }
 
-    boolean beganTransaction() {
-        return root().beganTransaction;
+    /** What the operation layer tells this pipeline: the statements sent in it (their errors are raised by sync()). */
+    Session.Pipelining tracker() {
+        return tracker;
     }
 
-    void beganTransaction(boolean b) {
-        root().beganTransaction = b;
-    }
-
-    /** True when a statement failed since the last sync. */
     boolean aborted() {
         for (Command c : root().sinceSync) {
             if (c.isDone() && c.error() != null) {
@@ -83,9 +91,9 @@ public final class Pipeline implements AutoCloseable {
         try {
             conn.checkUsable();
             SyncCommand sync = new SyncCommand();
+            conn.syncSent();
             java.time.Duration fired = conn.runTimed(sync);
             Pipeline root = root();
-            root.beganTransaction = false;
             List<Command> sent = new ArrayList<>(root.sinceSync);
             List<TuskException> seen = new ArrayList<>(root.raised);
             root.sinceSync.clear();

@@ -257,6 +257,16 @@ final class PooledLease<R> extends Connection<R> {
     }
 
     @Override
+    void runOperation(dev.tusk.internal.op.Operation op) {
+        use().runOperation(op);
+    }
+
+    @Override
+    void syncSent() {
+        use().syncSent();
+    }
+
+    @Override
     void runInternal(String sql) {
         use().runInternal(sql);
     }

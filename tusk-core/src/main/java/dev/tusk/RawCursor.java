@@ -1,5 +1,7 @@
 package dev.tusk;
 
+import dev.tusk.internal.op.Binder;
+
 /**
  * A cursor whose queries use PostgreSQL's own {@code $1, $2, ...} placeholders, as psycopg's
  * {@code RawCursor}: the query text goes to the server untouched (a {@code %} is just a percent sign) and
@@ -15,5 +17,11 @@ package dev.tusk;
 public final class RawCursor<R> extends Cursor<R> {
     RawCursor(Connection<?> conn, RowFactory<R> rowFactory) {
         super(conn, rowFactory);
+    }
+
+    /** The query as written, with {@code $n} placeholders. */
+    @Override
+    Binder binder() {
+        return Binder.RAW;
     }
 }

@@ -3,7 +3,10 @@ package dev.tusk;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.ResultData;
+import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.SimpleQuery;
+import dev.tusk.internal.op.Execute;
+import dev.tusk.internal.op.Session;
 
 import java.util.ArrayDeque;
 import java.util.List;
@@ -13,64 +16,50 @@ import java.util.List;
  * transaction with the characteristics set on the connection; they cannot change while one is open.
  * Also keeps the stack of open {@link Transaction} blocks and the two-phase commit state.
  *
- * <p>Every field but the characteristics is guarded by the connection's lock.
+ * <p>The characteristics live in the operation layer's {@link Session}; every other field is guarded by the
+ * connection's lock.
  */
 final class Transactions {
     private final Connection<?> conn;
-    private volatile boolean autocommit;
-    private volatile IsolationLevel isolationLevel;
-    private volatile Boolean readOnly;
-    private volatile Boolean deferrable;
+    private final Session session;
     /** Open blocks, innermost first. */
     private final ArrayDeque<Transaction> blocks = new ArrayDeque<>();
     private final TwoPhase twoPhase;
 
-    Transactions(Connection<?> conn, boolean autocommit) {
+    Transactions(Connection<?> conn, Session session) {
         this.conn = conn;
-        this.autocommit = autocommit;
+        this.session = session;
         this.twoPhase = new TwoPhase(conn, this);
+        session.beforeStatement(twoPhase::checkNoStatementAfterPrepare);
     }
 
     TwoPhase twoPhase() {
         return twoPhase;
     }
 
-    /** The BEGIN to send before the next statement, or null when none is needed. Lock held. */
-    SimpleQuery beginIfNeeded() {
-        twoPhase.checkNoStatementAfterPrepare();
-        if (autocommit || conn.driver().core().session().transactionStatus() != 'I') {
-            return null;
-        }
-        return new SimpleQuery(beginStatement(isolationLevel, readOnly, deferrable));
+    /** Queues the BEGIN due before the next statement and returns it, or null when none is needed. Lock held. */
+    QueryCommand beginIfNeeded() {
+        session.checkStatementAllowed();
+        return session.beginIfNeeded();
     }
 
     String beginSql() {
-        return beginStatement(isolationLevel, readOnly, deferrable);
+        return session.beginSql();
     }
 
     static String beginStatement(IsolationLevel level, Boolean readOnly, Boolean deferrable) {
-        StringBuilder sb = new StringBuilder("BEGIN");
-        if (level != null) {
-            sb.append(" ISOLATION LEVEL ").append(level.sql());
-        }
-        if (readOnly != null) {
-            sb.append(readOnly ? " READ ONLY" : " READ WRITE");
-        }
-        if (deferrable != null) {
-            sb.append(deferrable ? " DEFERRABLE" : " NOT DEFERRABLE");
-        }
-        return sb.toString();
+        return Session.beginStatement(level, readOnly, deferrable);
     }
 
     void commit() {
-        endTransaction("COMMIT", "commit()");
+        endTransaction(true, "commit()");
     }
 
     void rollback() {
-        endTransaction("ROLLBACK", "rollback()");
+        endTransaction(false, "rollback()");
     }
 
-    private void endTransaction(String sql, String call) {
+    private void endTransaction(boolean commit, String call) {
         conn.lock.lock();
         try {
             conn.checkUsable();
@@ -81,13 +70,11 @@ final class Transactions {
             }
             twoPhase.checkNotInTpc(call);
             conn.syncPipelineIfAny();
-            if (status() == 'I') {
-                return;
-            }
+            Execute end = Execute.endTransaction(session, commit, conn.statementTimeout());
             try {
-                conn.runInternal(sql);
+                conn.runOperation(end);
             } catch (TuskException e) {
-                throw "COMMIT".equals(sql) ? outcomeUnknownIfLost(e) : e;
+                throw commit ? outcomeUnknownIfLost(e) : e;
             }
         } finally {
             conn.lock.unlock();
@@ -127,9 +114,9 @@ final class Transactions {
             String savepoint = opts.savepointName() != null ? opts.savepointName()
                     : outer ? null : "_tusk_" + (blocks.size() + 1);
             String begin = outer ? beginStatement(
-                    opts.isolationLevel() != null ? opts.isolationLevel() : isolationLevel,
-                    opts.readOnly() != null ? opts.readOnly() : readOnly,
-                    opts.deferrable() != null ? opts.deferrable() : deferrable) : null;
+                    opts.isolationLevel() != null ? opts.isolationLevel() : session.isolationLevel(),
+                    opts.readOnly() != null ? opts.readOnly() : session.readOnly(),
+                    opts.deferrable() != null ? opts.deferrable() : session.deferrable()) : null;
             try {
                 runCommand(Transaction.openSql(outer, begin, savepoint));
             } catch (TuskException e) {
@@ -318,39 +305,39 @@ final class Transactions {
     // ---------------------------------------------------------------- characteristics
 
     boolean autocommit() {
-        return autocommit;
+        return session.autocommit();
     }
 
     void setAutocommit(boolean on) {
         checkIdle("autocommit");
-        autocommit = on;
+        session.autocommit(on);
     }
 
     IsolationLevel isolationLevel() {
-        return isolationLevel;
+        return session.isolationLevel();
     }
 
     void setIsolationLevel(IsolationLevel level) {
         checkIdle("isolation_level");
-        isolationLevel = level;
+        session.isolationLevel(level);
     }
 
     Boolean readOnly() {
-        return readOnly;
+        return session.readOnly();
     }
 
     void setReadOnly(Boolean on) {
         checkIdle("read_only");
-        readOnly = on;
+        session.readOnly(on);
     }
 
     Boolean deferrable() {
-        return deferrable;
+        return session.deferrable();
     }
 
     void setDeferrable(Boolean on) {
         checkIdle("deferrable");
-        deferrable = on;
+        session.deferrable(on);
     }
 
     private void checkIdle(String attribute) {

@@ -1,8 +1,7 @@
-package dev.tusk;
+package dev.tusk.internal.op;
 
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.errors.OperationalException;
-import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.io.EventLoopDriver;
@@ -12,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * The client-side statement timeout of an {@link AsyncConnection}, as {@link StatementTimer} is the
+ * The client-side statement timeout of an {@link dev.tusk.AsyncConnection}, as {@link StatementTimer} is the
  * blocking one's: the clock of a statement starts when it reaches the head of the pipeline (the server is
  * working on it, not when it was queued behind others); when it runs out a CancelRequest is sent and the
  * statement fails with QueryCanceled naming the timeout ({@link StatementTimer#timedOut}). If the server
@@ -20,7 +19,7 @@ import java.util.function.Supplier;
  * the connection is broken with an OperationalException saying so. Used by the thread acting for the
  * connection (see {@link EventLoopDriver}); its timers run on the loop.
  */
-final class AsyncStatementTimer {
+public final class AsyncStatementTimer {
     /** How long the server may take to answer after the cancel: as long as the timeout, within these bounds. */
     static final Duration MIN_GRACE = Duration.ofSeconds(1);
     static final Duration MAX_GRACE = Duration.ofSeconds(10);
@@ -28,12 +27,12 @@ final class AsyncStatementTimer {
     private final EventLoopDriver driver;
     private final Supplier<CompletableFuture<Void>> cancel;
 
-    AsyncStatementTimer(EventLoopDriver driver, Supplier<CompletableFuture<Void>> cancel) {
+    public AsyncStatementTimer(EventLoopDriver driver, Supplier<CompletableFuture<Void>> cancel) {
         this.driver = driver;
         this.cancel = cancel;
     }
 
-    /** One statement's clock; {@link #error} maps its failure once it completed. */
+    /** One statement's clock; {@link #stop} ends it once the statement completed. */
     final class Watch {
         private final Duration timeout;
         private final Command cmd;
@@ -73,15 +72,15 @@ final class AsyncStatementTimer {
             }
         }
 
-        /** The error the caller sees for the statement's error {@code e} (null: none); stops the clocks. */
-        TuskException error(TuskException e) {
+        /** Stops the clocks; returns the timeout when it fired (the statement was cancelled because of it), else null. */
+        Duration stop() {
             if (timer != null) {
                 timer.cancel();
             }
             if (graceTimer != null) {
                 graceTimer.cancel();
             }
-            return e != null && fired ? StatementTimer.timedOut(timeout, e) : e;
+            return fired ? timeout : null;
         }
     }
 

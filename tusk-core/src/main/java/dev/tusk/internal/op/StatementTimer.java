@@ -1,4 +1,4 @@
-package dev.tusk;
+package dev.tusk.internal.op;
 
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.QueryCanceled;
@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the timeout; the connection is then broken. One daemon thread keeps the time for every connection of the
  * JVM; cancel requests are sent from a pool of daemon threads.
  */
-final class StatementTimer {
+public final class StatementTimer {
     private static final ScheduledThreadPoolExecutor SCHEDULER = newScheduler();
     private static final ExecutorService CANCELLERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "tusk-statement-cancel");
@@ -32,7 +32,7 @@ final class StatementTimer {
     private static final StatementTimer NONE = new StatementTimer(null, null);
 
     /** What a timer acts on: the connection of the statement. */
-    interface Target {
+    public interface Target {
         /** Sends a cancel request for the running statement, within {@code bound}; throws TuskException if it can't. */
         void cancel(Duration bound);
 
@@ -56,7 +56,7 @@ final class StatementTimer {
     }
 
     /** Starts counting; the target is cancelled once the timeout passes, unless {@link #disarm()} came first. */
-    static StatementTimer arm(Duration timeout, Target target) {
+    public static StatementTimer arm(Duration timeout, Target target) {
         if (timeout == null || timeout.isZero() || timeout.isNegative()) {
             return NONE;
         }
@@ -117,7 +117,7 @@ final class StatementTimer {
      * Stops the timer. Returns true when it had already fired: the statement was cancelled because of it.
      * When it returns, no cancel of this timer is in flight any more, so it cannot hit the next statement.
      */
-    boolean disarm() {
+    public boolean disarm() {
         if (this == NONE) {
             return false;
         }
@@ -135,7 +135,7 @@ final class StatementTimer {
     }
 
     /** After {@link #disarm()}: true when the timer closed the connection's socket. */
-    boolean abandoned() {
+    public boolean abandoned() {
         lock.lock();
         try {
             return abandoned != null;
@@ -144,12 +144,12 @@ final class StatementTimer {
         }
     }
 
-    Duration timeout() {
+    public Duration timeout() {
         return timeout;
     }
 
     /** The error of the statement this timer cut short, whose own failure was {@code e}. After {@link #disarm()}. */
-    TuskException error(TuskException e) {
+    public TuskException error(TuskException e) {
         String why;
         lock.lock();
         try {
@@ -169,7 +169,7 @@ final class StatementTimer {
      * The error of a statement the timer cut short: QueryCanceled when the server cancelled it; when the
      * connection had to be dropped, the OperationalException of the lost connection, saying why.
      */
-    static TuskException timedOut(Duration timeout, TuskException e) {
+    public static TuskException timedOut(Duration timeout, TuskException e) {
         String what = "statement timeout: the statement ran longer than " + timeout.toMillis() + " ms";
         if (e instanceof QueryCanceled) {
             return new QueryCanceled(what + " and was cancelled by the client"

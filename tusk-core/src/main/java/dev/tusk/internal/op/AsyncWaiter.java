@@ -1,0 +1,246 @@
+package dev.tusk.internal.op;
+
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.Command;
+import dev.tusk.internal.io.EventLoopDriver;
+import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.wire.Frontend;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * Runs {@link Operation}s for an async connection (psycopg's {@code waiting.wait_async}): each step on the
+ * thread acting for the connection (the event loop; on an idle connection the submitting thread itself, which
+ * saves a wake-up of the loop per round trip), chained through {@link Command#onComplete}; operations submitted
+ * while others are in flight are written at once behind them (automatic pipelining) and end in order. A COPY
+ * holding the outgoing stream holds back the operations submitted meanwhile.
+ */
+public final class AsyncWaiter {
+    /** What the connection decides around an operation: refusing it, and the error its caller sees. */
+    public interface Shell {
+        /** Why a new operation is refused at once (closed, given back to a pool), or null. Any thread. */
+        TuskException refusal();
+
+        /** The error of an operation not sent because the connection failed with {@code cause} first. */
+        TuskException notSent(TuskException cause);
+
+        /** The error the caller sees for an operation that failed with {@code e}. */
+        TuskException error(Operation op, TuskException e);
+    }
+
+    private final EventLoopDriver driver;
+    private final AsyncStatementTimer timer;
+    private final Shell shell;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /**
+     * Tasks submitted while a COPY owns the outgoing stream (from its statement until its data has ended, or
+     * until the server said it sends rather than receives): they run, in order, once it gives it back. Null
+     * while nothing holds the stream. Acting thread only.
+     */
+    private ArrayDeque<Runnable> heldBack;
+
+    public AsyncWaiter(EventLoopDriver driver, AsyncStatementTimer timer, Shell shell) {
+        this.driver = driver;
+        this.timer = timer;
+        this.shell = shell;
+    }
+
+    /**
+     * Runs {@code op} in order after everything submitted before; the future completes with {@code outcome} of
+     * the ended operation (on the loop thread), or fails with its error. Any thread.
+     */
+    public <T> CompletableFuture<T> submit(Operation op, Function<Operation, T> outcome) {
+        Run<T> run = new Run<>(op, outcome);
+        TuskException refused = shell.refusal();
+        if (refused != null) {
+            run.future.completeExceptionally(refused);
+            return run.future;
+        }
+        // on an idle connection the statement leaves from this thread, without waking the loop to send it
+        if (inFlight.incrementAndGet() > 1 || !driver.tryRunHere(run)) {
+            driver.execute(run);
+        }
+        return run.future;
+    }
+
+    /**
+     * Runs {@code op} now, on the acting thread, from a task already in order (commit() deciding what to send)
+     * and already counted in flight by {@link #started()}. The future completes as for {@link #submit}.
+     */
+    public <T> void runNow(Operation op, Function<Operation, T> outcome, LoopFuture<T> future) {
+        Run<T> run = new Run<>(op, outcome, future);
+        run.state = Run.SENDING;
+        run.send();
+    }
+
+    /** Operations submitted whose results have not arrived yet. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Counts work that is not an operation (a COPY, a pipeline's Sync) as in flight, until {@link #ended()}. */
+    public void started() {
+        inFlight.incrementAndGet();
+    }
+
+    public void ended() {
+        inFlight.decrementAndGet();
+    }
+
+    // ---------------------------------------------------------------- order and COPY
+
+    /**
+     * Runs {@code task} on the loop thread after the tasks submitted before it; while a COPY holds the outgoing
+     * stream, once the COPY gives it back (a statement written between two CopyData messages would break the
+     * protocol).
+     */
+    public void inOrder(Runnable task) {
+        driver.execute(() -> runOrHoldBack(task));
+    }
+
+    private void runOrHoldBack(Runnable task) {
+        if (heldBack != null) {
+            heldBack.add(task);
+        } else {
+            task.run();
+        }
+    }
+
+    /** A COPY takes the outgoing stream: tasks submitted from now on wait. Acting thread only. */
+    public void holdBack() {
+        if (heldBack == null) {
+            heldBack = new ArrayDeque<>();
+        }
+    }
+
+    /**
+     * The COPY gives the outgoing stream back: the tasks held back run in order, until one of them starts
+     * another COPY, which keeps the rest. Acting thread only.
+     */
+    public void releaseHeldBack() {
+        ArrayDeque<Runnable> waiting = heldBack;
+        heldBack = null;
+        if (waiting == null) {
+            return;
+        }
+        Runnable task;
+        while (heldBack == null && (task = waiting.poll()) != null) {
+            task.run();
+        }
+        if (heldBack != null) {
+            heldBack.addAll(waiting);
+        }
+    }
+
+    // ---------------------------------------------------------------- one operation
+
+    /** One submitted operation: run first to send it (or hold it back), then as its commands' completion listener. */
+    private final class Run<T> implements Runnable {
+        static final int QUEUED = 0;
+        static final int SENDING = 1;
+
+        final Operation op;
+        final Function<Operation, T> outcome;
+        final LoopFuture<T> future;
+        int state = QUEUED;
+        AsyncStatementTimer.Watch watch;
+
+        Run(Operation op, Function<Operation, T> outcome) {
+            this(op, outcome, new LoopFuture<>());
+        }
+
+        Run(Operation op, Function<Operation, T> outcome, LoopFuture<T> future) {
+            this.op = op;
+            this.outcome = outcome;
+            this.future = future;
+        }
+
+        @Override
+        public void run() {
+            if (state == QUEUED) {
+                if (heldBack != null) {
+                    heldBack.add(this);
+                } else {
+                    state = SENDING;
+                    send();
+                }
+            } else {
+                completed();
+            }
+        }
+
+        void send() {
+            TuskException broken = driver.failure();
+            if (broken != null) {
+                fail(shell.notSent(broken));
+                return;
+            }
+            Command cmd;
+            try {
+                cmd = op.start();
+            } catch (RuntimeException e) {
+                fail(e);
+                return;
+            }
+            if (cmd == null) {
+                end();
+                return;
+            }
+            step(cmd);
+        }
+
+        private void step(Command cmd) {
+            watch = timer.watch(op.timeout(), op.first(), cmd);
+            cmd.onComplete(this);
+            try {
+                driver.send(cmd);
+            } catch (RuntimeException e) { // a message that cannot be written: the core kept nothing of it
+                if (watch != null) {
+                    watch.stop();
+                }
+                fail(e);
+                return;
+            }
+            op.sent(cmd);
+            if (op.pipelined() && !cmd.isDone()) { // done already: refused, the pipeline is aborted until the next Sync
+                Frontend.flush(driver.core().output()); // its results come back now, not only at the next Sync
+            }
+        }
+
+        private void completed() {
+            Duration fired = watch != null ? watch.stop() : null;
+            Command next = op.resume(fired);
+            if (next != null) {
+                step(next);
+                return;
+            }
+            end();
+        }
+
+        private void end() {
+            inFlight.decrementAndGet();
+            TuskException e = op.failure();
+            if (e != null) {
+                future.completeExceptionally(shell.error(op, e));
+                return;
+            }
+            T value;
+            try {
+                value = outcome.apply(op);
+            } catch (RuntimeException ex) {
+                future.completeExceptionally(ex);
+                return;
+            }
+            future.complete(value);
+        }
+
+        private void fail(Throwable e) {
+            inFlight.decrementAndGet();
+            future.completeExceptionally(e);
+        }
+    }
+}

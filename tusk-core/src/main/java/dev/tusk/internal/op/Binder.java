@@ -1,0 +1,106 @@
+package dev.tusk.internal.op;
+
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.internal.core.BoundParams;
+import dev.tusk.internal.query.ParamBinder;
+import dev.tusk.internal.query.QueryTemplate;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+
+/**
+ * How a kind of cursor turns a query and its parameters into what it sends, the same for the blocking and the
+ * async cursors: psycopg's placeholders bound on the server ({@link #SERVER}, the plain cursors), the query as
+ * written with {@code $n} placeholders ({@link #RAW}, the raw cursors), or the parameters merged into the text
+ * on the client ({@link #client}, the client cursors). Each cursor holds its binder; the connections ask it for
+ * the operation to run.
+ */
+public abstract class Binder {
+    /** A statement for the extended protocol: the text with {@code $n} and the dumped parameters. */
+    public record Bound(String sql, BoundParams params) {
+    }
+
+    /** {@code %s} / {@code %(name)s} placeholders turned into {@code $n}, the parameters sent apart from the SQL. */
+    public static final Binder SERVER = new Binder() {
+        @Override
+        public Bound bind(String query, Object params, AdaptersMap adapters) {
+            QueryTemplate t = QueryTemplate.of(query);
+            return new Bound(t.sql(), ParamBinder.bind(t, params, adapters));
+        }
+
+        @Override
+        public ExecuteMany many(Session session, String query, Iterable<?> paramSets, AdaptersMap adapters, int format,
+                                boolean returning, Duration timeout) {
+            QueryTemplate t = QueryTemplate.of(query);
+            List<BoundParams> binds = new ArrayList<>();
+            for (Object set : paramSets) {
+                binds.add(ParamBinder.bind(t, ParamBinder.paramSet(set), adapters));
+            }
+            return binds.isEmpty() ? null : ExecuteMany.of(session, t.sql(), binds, format, returning, timeout);
+        }
+    };
+
+    /** The query as written, with PostgreSQL's own {@code $1} placeholders. */
+    public static final Binder RAW = new Binder() {
+        @Override
+        public Bound bind(String query, Object params, AdaptersMap adapters) {
+            return new Bound(query, ParamBinder.bindRaw(params, adapters));
+        }
+
+        @Override
+        public ExecuteMany many(Session session, String query, Iterable<?> paramSets, AdaptersMap adapters, int format,
+                                boolean returning, Duration timeout) {
+            List<BoundParams> binds = new ArrayList<>();
+            for (Object set : paramSets) {
+                binds.add(ParamBinder.bindRaw(ParamBinder.paramSet(set), adapters));
+            }
+            return binds.isEmpty() ? null : ExecuteMany.of(session, query, binds, format, returning, timeout);
+        }
+    };
+
+    /**
+     * The parameters merged into the query on the client by {@code merge} (query, an Object[] or a Map: the
+     * statement with literals); the statement then goes as written.
+     */
+    public static Binder client(BiFunction<String, Object, String> merge) {
+        return new Binder() {
+            @Override
+            public Bound bind(String query, Object params, AdaptersMap adapters) {
+                return new Bound(merge.apply(query, params), null);
+            }
+
+            @Override
+            public ExecuteMany many(Session session, String query, Iterable<?> paramSets, AdaptersMap adapters,
+                                    int format, boolean returning, Duration timeout) {
+                List<String> statements = new ArrayList<>();
+                for (Object set : paramSets) {
+                    statements.add(merge.apply(query, ParamBinder.paramSet(set)));
+                }
+                return statements.isEmpty() ? null : ExecuteMany.merged(session, statements, timeout);
+            }
+        };
+    }
+
+    /** {@code query} with {@code params} (an Object[] or a Map); a null {@link Bound#params()}: the SQL as written. */
+    public abstract Bound bind(String query, Object params, AdaptersMap adapters);
+
+    /**
+     * executemany of {@code query} with every parameter set of {@code paramSets}; null when there is none.
+     * {@code returning}: the rows of every execution are wanted.
+     */
+    public abstract ExecuteMany many(Session session, String query, Iterable<?> paramSets, AdaptersMap adapters,
+                                     int format, boolean returning, Duration timeout);
+
+    /** One statement: {@code params} null runs the query as written (several statements allowed outside a pipeline). */
+    public Execute statement(Session session, String query, Object params, AdaptersMap adapters, int format,
+                             Boolean prepare, Duration timeout) {
+        if (params == null) {
+            return Execute.simple(session, query, format, prepare, timeout);
+        }
+        Bound b = bind(query, params, adapters);
+        return b.params() == null ? Execute.simple(session, b.sql(), format, prepare, timeout)
+                : Execute.extended(session, b.sql(), List.of(b.params()), format, prepare, true, timeout);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.tusk.internal.op;
+
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.Command;
+
+import java.time.Duration;
+
+/**
+ * One operation on a connection, written once for both drivers and without I/O (psycopg's generators):
+ * a small state machine run by a waiter ({@link BlockingWaiter} on the caller's thread, {@link AsyncWaiter} on
+ * the event loop), always on the thread acting for the connection.
+ *
+ * <p>{@link #start()} queues the commands that lead (a BEGIN, the first chunks of a batch) into the protocol
+ * core and returns the command to send last and wait for; the waiter sends it, calls {@link #sent} and waits.
+ * When that command has completed, {@link #resume} decides: the operation ended (null: {@link #failure()} says
+ * how), or it queued more and returns the next command to wait for. Every command of one step leaves in one
+ * write.
+ */
+public abstract class Operation {
+    /** Queues the leading commands and returns the command to send and wait for; null: ended without one. May throw. */
+    public abstract Command start();
+
+    /**
+     * The command returned last has completed; {@code fired} is the statement timeout when it ran out meanwhile
+     * (the statement was cancelled because of it), else null. Returns the next command to send and wait for, or
+     * null once the operation has ended. Never throws.
+     */
+    public abstract Command resume(Duration fired);
+
+    /** Once ended: why it failed, or null. */
+    public abstract TuskException failure();
+
+    /** The waiter has just sent {@code cmd}, the command {@link #start()} or {@link #resume} returned. */
+    public void sent(Command cmd) {
+    }
+
+    /** The first command sent in the current step: the statement timeout runs from when it reaches the server. */
+    public abstract Command first();
+
+    /** The statement timeout of the current step; null: none. */
+    public abstract Duration timeout();
+
+    /** True when the operation's statements are queued in a pipeline (their results wait for the pipeline's reads). */
+    public boolean pipelined() {
+        return false;
+    }
+}

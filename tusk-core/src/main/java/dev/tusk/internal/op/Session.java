@@ -1,0 +1,242 @@
+package dev.tusk.internal.op;
+
+import dev.tusk.IsolationLevel;
+import dev.tusk.TransactionStatus;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.BoundParams;
+import dev.tusk.internal.core.Command;
+import dev.tusk.internal.core.ExtendedQuery;
+import dev.tusk.internal.core.ProtocolCore;
+import dev.tusk.internal.core.QueryCommand;
+import dev.tusk.internal.core.SimpleQuery;
+import dev.tusk.internal.query.PreparedStatements;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The session state the operations' rules need, owned once for both drivers: the transaction status the
+ * server will be in once everything already sent has run, the transaction characteristics (autocommit,
+ * isolation level, read-only, deferrable), the prepared-statement cache with the Parses still in flight, and
+ * the pipeline in use.
+ *
+ * <p>Everything but the characteristics belongs to the thread acting for the connection (the caller's thread
+ * under the blocking connection's lock; the event loop, or a caller's thread in {@code tryRunHere}, for the
+ * async one). The characteristics are read by the connections' getters from any thread.
+ */
+public final class Session {
+    /** The pipeline the session is in: what the operations tell it about the statements they send. */
+    public interface Pipelining {
+        /** {@code cmd} was sent inside the pipeline, without a Sync of its own. */
+        void sent(Command cmd);
+
+        /** A statement of the pipeline failed with {@code e} (or was skipped after an earlier failure). */
+        void failed(TuskException e);
+    }
+
+    private final ProtocolCore core;
+    private final PreparedStatements prepared;
+    /** Named statements whose Parse has been sent but not yet answered. */
+    private final Map<PreparedStatements.Key, InFlightParse> parsing = new HashMap<>();
+    private TransactionStatus expected;
+    /** Inside a pipeline: statements were sent since the last Sync, so the server's last status is not the truth yet. */
+    private boolean unsynced;
+    private Pipelining pipeline;
+    /** Run before a statement of the user's opens or joins a transaction (the two-phase rule); may throw. */
+    private Runnable beforeStatement = () -> { };
+    private volatile boolean autocommit;
+    private volatile IsolationLevel isolationLevel;
+    private volatile Boolean readOnly;
+    private volatile Boolean deferrable;
+
+    public Session(ProtocolCore core, PreparedStatements prepared, boolean autocommit) {
+        this.core = core;
+        this.prepared = prepared;
+        this.autocommit = autocommit;
+        this.expected = status(core.session().transactionStatus());
+    }
+
+    public ProtocolCore core() {
+        return core;
+    }
+
+    public PreparedStatements prepared() {
+        return prepared;
+    }
+
+    /** Sets the check run before each statement of the user's (a statement after PREPARE TRANSACTION is refused). */
+    public void beforeStatement(Runnable check) {
+        this.beforeStatement = check;
+    }
+
+    public void checkStatementAllowed() {
+        beforeStatement.run();
+    }
+
+    // ---------------------------------------------------------------- transaction status
+
+    /**
+     * The transaction status once everything already sent has run: the server's last word when nothing is
+     * pending (and no pipelined statement waits for its Sync), else what the statements sent will leave.
+     */
+    public TransactionStatus expected() {
+        if (!unsynced && !core.hasPending()) {
+            expected = status(core.session().transactionStatus());
+        }
+        return expected;
+    }
+
+    /** What the statements just sent leave the transaction in (a BEGIN, a COMMIT...). */
+    public void expect(TransactionStatus status) {
+        this.expected = status;
+    }
+
+    /** The {@link TransactionStatus} of a ReadyForQuery status byte. */
+    public static TransactionStatus status(char c) {
+        return switch (c) {
+            case 'I' -> TransactionStatus.IDLE;
+            case 'T' -> TransactionStatus.INTRANS;
+            case 'E' -> TransactionStatus.INERROR;
+            default -> TransactionStatus.UNKNOWN;
+        };
+    }
+
+    /**
+     * Queues a BEGIN when a statement is about to run outside autocommit with no transaction open (as the server
+     * will see it once everything already sent has run); returns it, or null.
+     */
+    public QueryCommand beginIfNeeded() {
+        if (autocommit || expected() != TransactionStatus.IDLE) {
+            return null;
+        }
+        String sql = beginStatement(isolationLevel, readOnly, deferrable);
+        QueryCommand begin = pipeline == null ? new SimpleQuery(sql) : unsynced(sql, false);
+        core.send(begin);
+        if (pipeline != null) {
+            sentInPipeline(begin);
+        }
+        expected = TransactionStatus.INTRANS;
+        return begin;
+    }
+
+    /** {@code BEGIN} with the given characteristics (null: the server's default). */
+    public static String beginStatement(IsolationLevel level, Boolean readOnly, Boolean deferrable) {
+        StringBuilder sb = new StringBuilder("BEGIN");
+        if (level != null) {
+            sb.append(" ISOLATION LEVEL ").append(level.sql());
+        }
+        if (readOnly != null) {
+            sb.append(readOnly ? " READ ONLY" : " READ WRITE");
+        }
+        if (deferrable != null) {
+            sb.append(deferrable ? " DEFERRABLE" : " NOT DEFERRABLE");
+        }
+        return sb.toString();
+    }
+
+    /** The BEGIN of the next transaction with the session's characteristics. */
+    public String beginSql() {
+        return beginStatement(isolationLevel, readOnly, deferrable);
+    }
+
+    /** A statement for pipeline mode: extended protocol, unnamed, no parameters, no Sync. */
+    public static ExtendedQuery unsynced(String sql, boolean describe) {
+        return new ExtendedQuery(sql, "", true, List.of(BoundParams.NONE), 0, describe, false, List.of());
+    }
+
+    // ---------------------------------------------------------------- pipeline
+
+    /** The pipeline the session is in, or null outside pipeline mode. */
+    public Pipelining pipeline() {
+        return pipeline;
+    }
+
+    public boolean pipelined() {
+        return pipeline != null;
+    }
+
+    /** Enters (or leaves, with null) pipeline mode. */
+    public void pipeline(Pipelining p) {
+        this.pipeline = p;
+    }
+
+    /** {@code cmd} was sent in the pipeline without a Sync. */
+    void sentInPipeline(Command cmd) {
+        unsynced = true;
+        pipeline.sent(cmd);
+    }
+
+    /** A Sync was sent: once it is answered, the server's status is the truth again. */
+    public void syncSent() {
+        unsynced = false;
+    }
+
+    // ---------------------------------------------------------------- prepared statements
+
+    /**
+     * Keeps the prepared-statement cache in step with what the server did with {@code cmd} run as {@code d}
+     * decided (null for a simple query); a reset of the cache forgets the Parses in flight too.
+     */
+    public void afterStatement(QueryCommand cmd, PreparedStatements.Decision d) {
+        if (prepared.afterStatement(cmd, d)) {
+            parsing.clear();
+        }
+    }
+
+    InFlightParse parseInFlight(PreparedStatements.Key key) {
+        return parsing.get(key);
+    }
+
+    void parsing(PreparedStatements.Key key, InFlightParse p) {
+        parsing.put(key, p);
+    }
+
+    void parsed(PreparedStatements.Key key, InFlightParse p) {
+        parsing.remove(key, p);
+    }
+
+    /** A named statement's Parse in flight: its name, and once answered, the error it failed with (or null). */
+    static final class InFlightParse {
+        final String name;
+        TuskException failure;
+
+        InFlightParse(String name) {
+            this.name = name;
+        }
+    }
+
+    // ---------------------------------------------------------------- characteristics
+
+    public boolean autocommit() {
+        return autocommit;
+    }
+
+    public void autocommit(boolean on) {
+        autocommit = on;
+    }
+
+    public IsolationLevel isolationLevel() {
+        return isolationLevel;
+    }
+
+    public void isolationLevel(IsolationLevel level) {
+        isolationLevel = level;
+    }
+
+    public Boolean readOnly() {
+        return readOnly;
+    }
+
+    public void readOnly(Boolean on) {
+        readOnly = on;
+    }
+
+    public Boolean deferrable() {
+        return deferrable;
+    }
+
+    public void deferrable(Boolean on) {
+        deferrable = on;
+    }
+}
