@@ -1,7 +1,5 @@
 package dev.tusk.pool;
 
-import dev.tusk.Connection;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -9,7 +7,7 @@ import java.lang.invoke.VarHandle;
  * One pooled connection, its times (System.nanoTime()) and its state, which borrowers claim with a
  * compare-and-set: whoever moves it from {@link #IDLE} owns it.
  */
-final class PoolSlot<R> {
+final class PoolSlot<C> {
     /** Free, in the bag: the first to claim it owns it. */
     static final int IDLE = 0;
     /** Lent to a borrower (or handed to a waiter, or being checked before it is lent). */
@@ -29,7 +27,8 @@ final class PoolSlot<R> {
         }
     }
 
-    final Connection<R> conn;
+    /** A {@code Connection} or an {@code AsyncConnection}. */
+    final C conn;
     final long created;
     final long expires;
     /**
@@ -42,7 +41,7 @@ final class PoolSlot<R> {
     @SuppressWarnings("unused") // through STATE
     private volatile int state = RESERVED;
 
-    PoolSlot(Connection<R> conn, long created, long expires) {
+    PoolSlot(C conn, long created, long expires) {
         this.conn = conn;
         this.created = created;
         this.expires = expires;
