@@ -392,14 +392,18 @@ public class ConnectionPool<R> implements AutoCloseable {
         conn.close();
     }
 
-    /** Called by a lent connection's close(): repairs it for the next borrower, or replaces it. */
+    /**
+     * Called by a lent connection's close(), which already made it refuse calls (not lent): repairs it for the
+     * next borrower, or replaces it. Per lease this writes no more than the slot's state: a lease that did
+     * nothing costs no fence here but the one that makes the slot idle (see {@link PoolSlot#takeBack()}), and
+     * only the repair's own calls make the connection lent again for their time.
+     */
     private void giveBack(PoolSlot<Connection<R>> slot) {
-        if (!slot.claim(PoolSlot.IN_USE, PoolSlot.RESERVED)) {
-            return; // given back already
+        if (!slot.takeBack()) {
+            return; // given back already (a reset or configure that closed the connection it was given)
         }
         long now = System.nanoTime();
         boolean reusable = !core.isClosed() && keepsIdleConnections() && !core.isRetired(slot, now) && repair(slot, now);
-        hooks.setLent(slot.conn, false);
         core.returned(slot, reusable, now);
     }
 
@@ -460,6 +464,8 @@ public class ConnectionPool<R> implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "pool '" + core.name + "': connection given back unusable: " + e.getMessage());
             stats.returnsBad.increment();
             return false;
+        } finally {
+            hooks.setLent(conn, false);
         }
         return config.reset == null || runReset(conn);
     }
@@ -474,6 +480,8 @@ public class ConnectionPool<R> implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "pool '" + core.name + "': reset failed: " + e.getMessage());
             stats.returnsBad.increment();
             return false;
+        } finally {
+            hooks.setLent(conn, false);
         }
     }
 

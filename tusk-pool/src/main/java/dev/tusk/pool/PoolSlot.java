@@ -58,6 +58,19 @@ final class PoolSlot<C> {
         return state == from && STATE.compareAndSet(this, from, to);
     }
 
+    /**
+     * The owner of a lent (IN_USE) slot starts giving it back: RESERVED, with a plain release store rather than a
+     * compare-and-set, as nobody but the owner moves a slot out of IN_USE; false when it is not IN_USE (given
+     * back already, e.g. by a {@code reset} that closed the connection it was given).
+     */
+    boolean takeBack() {
+        if ((int) STATE.getOpaque(this) != IN_USE) {
+            return false;
+        }
+        STATE.setRelease(this, RESERVED);
+        return true;
+    }
+
     /** Sets the state; a volatile write, which the give-back's check for waiters must not come before. */
     void set(int to) {
         state = to;
