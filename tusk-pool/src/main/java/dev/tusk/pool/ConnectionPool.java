@@ -11,8 +11,6 @@ import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.pool.WaiterQueue.Waiter;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

@@ -1,6 +1,7 @@
 package dev.tusk.pool;
 
 import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.ProgrammingException;
 
 import javax.management.JMException;
 import javax.management.ObjectName;
@@ -308,9 +309,14 @@ final class PoolCore<C, P> {
     /** discard() on a worker, for callers that hold the lock or must not wait for the close. */
     void discardLater(PoolSlot<C> slot) {
         slot.set(PoolSlot.RESERVED); // the pool's now: close() closes it if the worker never runs
+        ScheduledThreadPoolExecutor w = workers;
+        if (w == null) {
+            discard(slot);
+            return;
+        }
         try {
-            workers.execute(() -> discard(slot));
-        } catch (RejectedExecutionException | NullPointerException closing) {
+            w.execute(() -> discard(slot));
+        } catch (RejectedExecutionException closing) {
             discard(slot);
         }
     }
@@ -335,7 +341,7 @@ final class PoolCore<C, P> {
     /** Changes the bounds; the workers open connections now and close idle ones above minSize after maxIdle. */
     void resize(int minSize, int maxSize) {
         if (minSize < 0 || maxSize < minSize || maxSize < 1) {
-            throw new dev.tusk.errors.ProgrammingException("bad pool bounds: minSize " + minSize + ", maxSize " + maxSize);
+            throw new ProgrammingException("bad pool bounds: minSize " + minSize + ", maxSize " + maxSize);
         }
         lock.lock();
         try {

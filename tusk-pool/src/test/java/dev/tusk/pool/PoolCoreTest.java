@@ -1,6 +1,7 @@
 package dev.tusk.pool;
 
 import dev.tusk.AsyncConnection;
+import dev.tusk.ConnectOptions;
 import dev.tusk.Connection;
 import dev.tusk.Row;
 import dev.tusk.testing.TestDatabase;
@@ -20,8 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
@@ -152,9 +155,9 @@ class PoolCoreTest {
                 if (kind == Kind.BLOCKING) {
                     Connection.connect(conninfo()).close();
                 } else {
-                    AsyncConnection.connect(dev.tusk.ConnectOptions.of(conninfo())).get(10, TimeUnit.SECONDS).close();
+                    AsyncConnection.connect(ConnectOptions.of(conninfo())).get(10, TimeUnit.SECONDS).close();
                 }
-            } catch (RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException expected) {
+            } catch (RuntimeException | ExecutionException | TimeoutException expected) {
                 // refused, as it should
             }
             System.getLogger("dev.tusk.pool").log(System.Logger.Level.DEBUG, "warm-up");
