@@ -1077,7 +1077,9 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     /** A new lease of this pooled connection: a handle that refuses every call once the lease ended. */
     private Connection<R> startLease() {
         PooledLease<R> l = new PooledLease<>(this);
-        leaseUsed = false;
+        if (leaseUsed) {
+            leaseUsed = false; // a volatile write (a fence) only after a lease that used the connection
+        }
         lease = l;
         return l;
     }

@@ -4,19 +4,14 @@ import dev.tusk.AsyncConnection;
 import dev.tusk.ConnectOptions;
 import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
-import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.pool.PoolAccess;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -41,180 +36,194 @@ import java.util.function.Supplier;
  */
 public final class AsyncConnectionPool<R> implements AutoCloseable {
     private static final AtomicInteger POOLS = new AtomicInteger();
-    private static final System.Logger LOG = System.getLogger("dev.tusk.pool");
+    private static final System.Logger LOG = PoolCore.LOG;
 
-    private final Supplier<ConnectOptions<R>> options;
-    private final String name;
-    private int minSize;
-    private int maxSize;
-    private final Duration timeout;
-    private final int maxWaiting;
-    private final Duration maxLifetime;
-    private final Duration maxIdle;
-    private final Duration reconnectTimeout;
-    private final java.util.function.Consumer<AsyncConnectionPool<R>> reconnectFailed;
-    private final Function<AsyncConnection<R>, CompletionStage<?>> configure;
-    private final Function<AsyncConnection<R>, CompletionStage<?>> reset;
-    private final Function<AsyncConnection<R>, CompletionStage<?>> check;
-    private final PoolStats stats = new PoolStats();
-    private long drainedAt = System.nanoTime();
-    private long failingSince;
-    /** Why the last attempt to open a connection failed; null once one succeeds. */
-    private Throwable lastConnectError;
+    private final Builder<R> config;
     private final PoolAccess.Hooks hooks = PoolAccess.hooks();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<Slot<R>> idle = new ArrayDeque<>();
-    private final ArrayDeque<CompletableFuture<Slot<R>>> waiters = new ArrayDeque<>();
-    private final Map<AsyncConnection<R>, Slot<R>> lent = new IdentityHashMap<>();
-    private final ScheduledThreadPoolExecutor timer;
-    private int size;
-    private boolean opened;
-    private boolean closed;
+    /** Sizing, slots, lifetime, backoff, maintenance and statistics: what both pools share. */
+    private final PoolCore<AsyncConnection<R>, AsyncConnectionPool<R>> core;
+    private final ReentrantLock lock;
+    private final PoolStats stats;
+    /** The leases waiting for a connection, oldest first; lock held. */
+    private final ArrayDeque<CompletableFuture<PoolSlot<AsyncConnection<R>>>> waiters = new ArrayDeque<>();
+    /** {@code waiters.size()}, for a give-back to see without the lock whether anyone waits. */
+    private volatile int waiting;
 
-    private static final class Slot<R> {
-        final AsyncConnection<R> conn;
-        final long created;
-        final long expires;
-        long since;
+    private AsyncConnectionPool(Builder<R> config) {
+        this.config = config;
+        this.core = new PoolCore<>(config, this, "AsyncConnectionPool", "async-pool-" + POOLS.incrementAndGet());
+        this.lock = core.lock;
+        this.stats = core.stats;
+        core.front(new PoolCore.Front<>() {
+            @Override
+            public CompletionStage<AsyncConnection<R>> connect() {
+                return openConnection();
+            }
 
-        Slot(AsyncConnection<R> conn, long created, long expires) {
-            this.conn = conn;
-            this.created = created;
-            this.expires = expires;
-            this.since = created;
-        }
+            @Override
+            public void attach(PoolSlot<AsyncConnection<R>> slot) {
+                hooks.attachAsync(slot.conn, c -> giveBack(slot));
+                hooks.setLentAsync(slot.conn, false);
+            }
 
-        AsyncConnection<R> conn() {
-            return conn;
-        }
-    }
+            /**
+             * The event loop watches the socket of an idle connection all the time: the end of the stream, a
+             * reset or the FATAL message of a terminated backend close the connection as soon as they arrive.
+             */
+            @Override
+            public boolean probe(AsyncConnection<R> conn, boolean deep) {
+                return !conn.isClosed();
+            }
 
-    private AsyncConnectionPool(Builder<R> b) {
-        this.options = b.options;
-        this.name = b.name != null ? b.name : "async-pool-" + POOLS.incrementAndGet();
-        this.minSize = b.minSize;
-        this.maxSize = Math.max(b.maxSize, Math.max(1, b.minSize));
-        this.timeout = b.timeout;
-        this.maxWaiting = b.maxWaiting;
-        this.maxLifetime = b.maxLifetime;
-        this.maxIdle = b.maxIdle;
-        this.reconnectTimeout = b.reconnectTimeout;
-        this.reconnectFailed = b.reconnectFailed;
-        this.configure = b.configure;
-        this.reset = b.reset;
-        this.check = b.check;
-        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "tusk-async-pool-" + name);
-            t.setDaemon(true);
-            return t;
+            @Override
+            public void closeForReal(AsyncConnection<R> conn) {
+                hooks.closeForRealAsync(conn);
+            }
+
+            @Override
+            public int waiting() {
+                return waiting;
+            }
+
+            @Override
+            public Runnable handOrIdle(PoolSlot<AsyncConnection<R>> slot) {
+                CompletableFuture<PoolSlot<AsyncConnection<R>>> w = waiters.pollFirst();
+                if (w == null) {
+                    slot.set(PoolSlot.IDLE);
+                    return null;
+                }
+                waiting = waiters.size();
+                slot.set(PoolSlot.IN_USE);
+                return () -> w.complete(slot);
+            }
+
+            @Override
+            public Runnable failWaiters() {
+                List<CompletableFuture<PoolSlot<AsyncConnection<R>>>> failed = new ArrayList<>(waiters);
+                waiters.clear();
+                waiting = 0;
+                return () -> failed.forEach(w -> w.completeExceptionally(
+                        new PoolClosed("pool '" + core.name + "' was closed while waiting")));
+            }
         });
-        timer.setRemoveOnCancelPolicy(true);
-        long period = Math.max(50, Math.min(1000, maxIdle.toMillis() / 4));
-        timer.scheduleWithFixedDelay(this::maintain, period, period, TimeUnit.MILLISECONDS);
+        if (config.openNow) {
+            open();
+        }
     }
 
     public static Builder<Row> builder() {
         return new Builder<>();
     }
 
+    public String name() {
+        return core.name;
+    }
+
     /** Opens {@code minSize} connections in the background. Idempotent. */
     public void open() {
-        lock.lock();
-        try {
-            if (closed) {
-                throw new PoolClosed("pool '" + name + "' is closed");
-            }
-            if (!opened) {
-                opened = true;
-                while (size < minSize) {
-                    size++;
-                    openOne(0);
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
+        core.open();
+    }
+
+    public boolean isClosed() {
+        return core.isClosed();
     }
 
     /** A lease: completes with a connection whose {@code close()} gives it back. */
     public CompletableFuture<AsyncConnection<R>> connection() {
         stats.requestsNum.increment();
+        if (core.isClosed() || !core.isOpened()) {
+            return CompletableFuture.failedFuture(new PoolClosed("pool '" + core.name + "' is "
+                    + (core.isClosed() ? "closed" : "not open yet: call open()")));
+        }
         CompletableFuture<AsyncConnection<R>> lease = new CompletableFuture<>();
-        CompletableFuture<Slot<R>> waiter;
+        PoolSlot<AsyncConnection<R>> slot = takeIdle();
+        if (slot != null) {
+            lend(slot, lease);
+            return lease;
+        }
+        CompletableFuture<PoolSlot<AsyncConnection<R>>> waiter;
         lock.lock();
         try {
-            if (closed || !opened) {
-                return CompletableFuture.failedFuture(new PoolClosed("pool '" + name + "' is " + (closed ? "closed" : "not open yet: call open()")));
+            if (core.isClosed()) {
+                return CompletableFuture.failedFuture(new PoolClosed("pool '" + core.name + "' is closed"));
             }
-            Slot<R> slot = takeIdle();
-            if (slot != null) {
-                lend(slot, lease);
-                return lease;
-            }
-            if (maxWaiting > 0 && waiters.size() >= maxWaiting) {
+            if (config.maxWaiting > 0 && waiters.size() >= config.maxWaiting) {
                 stats.requestsErrors.increment();
-                return CompletableFuture.failedFuture(new TooManyRequests("pool '" + name + "' already has "
-                        + waiters.size() + " requests waiting (maxWaiting " + maxWaiting + ")"));
+                return CompletableFuture.failedFuture(new TooManyRequests("pool '" + core.name + "' already has "
+                        + waiters.size() + " requests waiting (maxWaiting " + config.maxWaiting + ")"));
             }
             waiter = new CompletableFuture<>();
             waiters.addLast(waiter);
-            if (size < maxSize && size - idle.size() - lent.size() < waiters.size()) {
-                size++;
-                openOne(0);
+            waiting = waiters.size();
+            // now that this waiter is counted, a give-back either sees it or made its connection idle before this look
+            slot = takeIdle();
+            if (slot != null) {
+                waiters.removeLast();
+                waiting = waiters.size();
+            } else {
+                stats.requestsQueued.increment();
+                core.growForWaiter();
             }
         } finally {
             lock.unlock();
         }
-        var timeoutTask = timer.schedule(() -> {
+        if (slot != null) {
+            lend(slot, lease);
+            return lease;
+        }
+        long queued = System.nanoTime();
+        var timeoutTask = core.workers().schedule(() -> {
             if (abandon(waiter)) {
                 stats.requestsErrors.increment();
-                Throwable why;
-                int max;
-                lock.lock();
-                try {
-                    why = lastConnectError;
-                    max = maxSize;
-                } finally {
-                    lock.unlock();
-                }
-                lease.completeExceptionally(PoolTimeouts.leaseTimedOut(name, timeout, max, why));
+                lease.completeExceptionally(core.leaseTimedOut(config.timeout));
             }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }, config.timeout.toNanos(), TimeUnit.NANOSECONDS);
         lease.whenComplete((c, e) -> {
             timeoutTask.cancel(false);
+            stats.requestsWaitMs.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queued));
             if (lease.isCancelled()) {
                 abandon(waiter); // a cancelled lease leaves the queue; a connection already handed goes back below
             }
         });
-        waiter.thenAccept(slot -> lend(slot, lease));
+        waiter.thenAccept(s -> lend(s, lease));
         return lease;
+    }
+
+    /** An idle connection, now IN_USE and the caller's; expired and closed ones met on the way are replaced. */
+    private PoolSlot<AsyncConnection<R>> takeIdle() {
+        long now = System.nanoTime();
+        for (PoolSlot<AsyncConnection<R>> s = core.bag.take(); s != null; s = core.bag.take()) {
+            if (core.isRetired(s, now)) {
+                core.discardLater(s);
+            } else if (s.conn.isClosed()) {
+                stats.connectionsLost.increment();
+                core.discardLater(s);
+            } else {
+                return s;
+            }
+        }
+        return null;
     }
 
     /**
      * Completes the lease with the slot (after {@code check}, which replaces a bad connection and lends the
      * next one), or gives the slot back when the lease was cancelled meanwhile.
      */
-    private void lend(Slot<R> slot, CompletableFuture<AsyncConnection<R>> lease) {
-        hooks.setLentAsync(slot.conn(), true);
+    private void lend(PoolSlot<AsyncConnection<R>> slot, CompletableFuture<AsyncConnection<R>> lease) {
+        hooks.setLentAsync(slot.conn, true);
         slot.since = System.nanoTime();
-        if (check == null || lease.isDone()) {
+        if (config.check == null || lease.isDone()) {
             complete(slot, lease);
             return;
         }
-        check.apply(slot.conn()).whenComplete((v, e) -> {
+        config.check.apply(slot.conn).whenComplete((v, e) -> {
             if (e == null) {
                 complete(slot, lease);
                 return;
             }
             stats.connectionsLost.increment();
-            hooks.setLentAsync(slot.conn(), false);
-            lock.lock();
-            try {
-                lent.remove(slot.conn());
-                retire(slot);
-            } finally {
-                lock.unlock();
-            }
+            hooks.setLentAsync(slot.conn, false);
+            core.discard(slot);
             connection().whenComplete((next, e2) -> {
                 if (e2 != null) {
                     lease.completeExceptionally(e2);
@@ -225,18 +234,20 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         });
     }
 
-    private void complete(Slot<R> slot, CompletableFuture<AsyncConnection<R>> lease) {
-        AsyncConnection<R> handle = hooks.startLeaseAsync(slot.conn()); // a handle per lease: refuses every call once given back
+    private void complete(PoolSlot<AsyncConnection<R>> slot, CompletableFuture<AsyncConnection<R>> lease) {
+        AsyncConnection<R> handle = hooks.startLeaseAsync(slot.conn); // a handle per lease: refuses every call once given back
         if (!lease.complete(handle)) {
             handle.close(); // the caller gave up: the connection goes back
         }
     }
 
     /** True when the waiter left the queue before anything was handed to it. */
-    private boolean abandon(CompletableFuture<Slot<R>> waiter) {
+    private boolean abandon(CompletableFuture<PoolSlot<AsyncConnection<R>>> waiter) {
         lock.lock();
         try {
-            return waiters.remove(waiter);
+            boolean was = waiters.remove(waiter);
+            waiting = waiters.size();
+            return was;
         } finally {
             lock.unlock();
         }
@@ -260,7 +271,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
                 end.whenComplete((v, endError) -> {
                     conn.close();
                     if (error != null) {
-                        out.completeExceptionally(unwrap(error));
+                        out.completeExceptionally(PoolCore.unwrap(error));
                     } else if (endError != null) {
                         out.completeExceptionally(endError);
                     } else {
@@ -277,37 +288,12 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         conn.close();
     }
 
-    private Slot<R> takeIdle() {
-        long now = System.nanoTime();
-        for (Slot<R> s = idle.pollFirst(); s != null; s = idle.pollFirst()) {
-            if (s.conn().isClosed() || isRetired(s, now)) {
-                retire(s);
-                continue;
-            }
-            lent.put(s.conn(), s);
-            return s;
-        }
-        return null;
-    }
-
-    private boolean isRetired(Slot<R> s, long now) {
-        return now - s.expires >= 0 || s.created - drainedAt < 0;
-    }
-
-    /** Lock held: closes a slot and opens a replacement if one is needed. */
-    private void retire(Slot<R> s) {
-        hooks.closeForRealAsync(s.conn());
-        size--;
-        if (!closed && (size < minSize || (!waiters.isEmpty() && size < maxSize))) {
-            size++;
-            openOne(0);
-        }
-    }
-
     /** Called by a lent connection's close(): rolls back what was left open, runs reset, then lends or idles it. */
-    private void giveBack(AsyncConnection<?> returned) {
-        @SuppressWarnings("unchecked")
-        AsyncConnection<R> conn = (AsyncConnection<R>) returned;
+    private void giveBack(PoolSlot<AsyncConnection<R>> slot) {
+        if (!slot.claim(PoolSlot.IN_USE, PoolSlot.RESERVED)) {
+            return; // given back already
+        }
+        AsyncConnection<R> conn = slot.conn;
         CompletableFuture<?> repaired;
         if (conn.isClosed()) {
             repaired = CompletableFuture.failedFuture(new IllegalStateException("closed"));
@@ -316,42 +302,29 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
             String leftovers;
             if (!hooks.leaseUsedAsync(conn) && status == TransactionStatus.IDLE) {
                 // the lease did nothing with the connection: no round trip
-                repaired = reset == null ? CompletableFuture.completedFuture(null) : runReset(conn);
+                repaired = config.reset == null ? CompletableFuture.completedFuture(null) : runReset(conn);
             } else if ((leftovers = hooks.leftoversAsync(conn)) != null) {
                 // what cannot be undone in place (see ConnectionPool#repair): the connection is closed and replaced
-                LOG.log(System.Logger.Level.WARNING, "pool '" + name + "': connection given back while " + leftovers
+                LOG.log(System.Logger.Level.WARNING, "pool '" + core.name + "': connection given back while " + leftovers
                         + ": closing it (the next borrower gets another one)");
                 repaired = CompletableFuture.failedFuture(new IllegalStateException(leftovers));
             } else {
                 hooks.setLentAsync(conn, true); // the pool's own calls, and configure's and reset's
                 CompletableFuture<Void> rolledBack = status == TransactionStatus.IDLE ? CompletableFuture.completedFuture(null) : conn.rollback();
                 CompletableFuture<?> clean = rolledBack.thenCompose(v -> hooks.resetSessionAsync(conn));
-                if (configure != null) {
-                    clean = clean.thenCompose(v -> configure.apply(conn)); // the reset undid what it set
+                if (config.configure != null) {
+                    clean = clean.thenCompose(v -> config.configure.apply(conn)); // the reset undid what it set
                 }
-                repaired = reset == null ? clean : clean.thenCompose(v -> runReset(conn));
+                repaired = config.reset == null ? clean : clean.thenCompose(v -> runReset(conn));
             }
         }
         repaired.whenComplete((v, e) -> {
             hooks.setLentAsync(conn, false);
-            Runnable handOff = null;
-            lock.lock();
-            try {
-                Slot<R> slot = lent.remove(conn);
-                if (slot == null) {
-                    return;
-                }
-                stats.usageMs.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - slot.since));
-                if (e != null || closed || conn.isClosed() || isRetired(slot, System.nanoTime())) {
-                    stats.returnsBad.add(e != null ? 1 : 0);
-                    retire(slot);
-                    return;
-                }
-                handOff = handOrIdle(slot);
-            } finally {
-                lock.unlock();
+            long now = System.nanoTime();
+            if (e != null) {
+                stats.returnsBad.increment();
             }
-            run(handOff);
+            core.returned(slot, e == null && !core.isClosed() && !conn.isClosed() && !core.isRetired(slot, now), now);
         });
     }
 
@@ -359,213 +332,68 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
     private CompletableFuture<?> runReset(AsyncConnection<R> conn) {
         hooks.setLentAsync(conn, true);
         try {
-            return reset.apply(conn).toCompletableFuture();
+            return config.reset.apply(conn).toCompletableFuture();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    /**
-     * Lock held: idles the slot, or reserves it for the oldest waiter and returns the hand-off to run once
-     * the lock is released (so no caller's callback ever runs under the pool's lock).
-     */
-    private Runnable handOrIdle(Slot<R> slot) {
-        CompletableFuture<Slot<R>> w = waiters.pollFirst();
-        if (w == null) {
-            slot.since = System.nanoTime();
-            idle.addLast(slot);
-            return null;
-        }
-        lent.put(slot.conn(), slot);
-        return () -> w.complete(slot);
-    }
-
-    private static void run(Runnable handOff) {
-        if (handOff != null) {
-            handOff.run();
-        }
-    }
-
-    /** Opens a connection for a slot already counted in {@code size}; retries with backoff. Lock may be held. */
-    private void openOne(long lastDelayMillis) {
-        long t0 = System.nanoTime();
-        AsyncConnection.connect(options.get())
-                .thenCompose(conn -> configure == null ? CompletableFuture.completedFuture(conn)
-                        : configure.apply(conn).thenApply(v -> conn).whenComplete((v, e) -> {
+    /** Opens a connection for the core and runs {@code configure} on it. */
+    private CompletionStage<AsyncConnection<R>> openConnection() {
+        return AsyncConnection.connect(config.options.get())
+                .thenCompose(conn -> config.configure == null ? CompletableFuture.completedFuture(conn)
+                        : config.configure.apply(conn).thenApply(v -> conn).whenComplete((v, e) -> {
                             if (e != null) {
                                 conn.close();
                             }
-                        }).toCompletableFuture())
-                .whenComplete((conn, e) -> opened(conn, e, lastDelayMillis, t0));
-    }
-
-    private void opened(AsyncConnection<R> conn, Throwable e, long lastDelayMillis, long t0) {
-        Runnable handOff = null;
-        boolean giveUp = false;
-        lock.lock();
-        try {
-            if (e != null) {
-                stats.connectionsErrors.increment();
-                lastConnectError = unwrap(e);
-                if (closed) {
-                    size--;
-                    return;
-                }
-                long now = System.nanoTime();
-                failingSince = failingSince == 0 ? now : failingSince;
-                giveUp = now - failingSince > reconnectTimeout.toNanos();
-                if (giveUp) {
-                    failingSince = 0;
-                    size--;
-                } else {
-                    long delay = lastDelayMillis == 0 ? 500 : Math.min(lastDelayMillis * 2, 10_000);
-                    LOG.log(System.Logger.Level.DEBUG, () -> "pool '" + name + "': connection failed, retrying: " + e.getMessage());
-                    timer.schedule(() -> openOne(delay), delay, TimeUnit.MILLISECONDS);
-                }
-            } else {
-                failingSince = 0;
-                lastConnectError = null;
-                stats.connectionsNum.increment();
-                stats.connectionsMs.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-                if (closed) {
-                    size--;
-                    conn.close();
-                    return;
-                }
-                hooks.attachAsync(conn, this::giveBack);
-                long now = System.nanoTime();
-                long lifetime = maxLifetime.toNanos();
-                handOff = handOrIdle(new Slot<>(conn, now, now + lifetime
-                        - (long) (lifetime * 0.05 * ThreadLocalRandom.current().nextDouble())));
-            }
-        } finally {
-            lock.unlock();
-        }
-        run(handOff);
-        if (giveUp && reconnectFailed != null) {
-            reconnectFailed.accept(this);
-        }
-    }
-
-    /** Periodically: closes idle connections above minSize after maxIdle, replaces expired ones, grows to minSize. */
-    private void maintain() {
-        lock.lock();
-        try {
-            if (closed || !opened) {
-                return;
-            }
-            long now = System.nanoTime();
-            for (var it = idle.iterator(); it.hasNext(); ) {
-                Slot<R> s = it.next();
-                boolean tooMany = size > minSize && now - s.since > maxIdle.toNanos();
-                if (isRetired(s, now) || tooMany || s.conn().isClosed()) {
-                    it.remove();
-                    retire(s);
-                }
-            }
-            while (size < minSize) {
-                size++;
-                openOne(0);
-            }
-        } finally {
-            lock.unlock();
-        }
+                        }).toCompletableFuture());
     }
 
     /** Replaces every connection: idle ones now, lent ones when given back (e.g. after a failover). */
     public void drain() {
-        lock.lock();
-        try {
-            drainedAt = System.nanoTime();
-            List<Slot<R>> all = new ArrayList<>(idle);
-            idle.clear();
-            all.forEach(this::retire);
-        } finally {
-            lock.unlock();
-        }
+        core.drain();
     }
 
     /** Changes the bounds; the pool grows now and shrinks as idle connections age out. */
     public void resize(int minSize, int maxSize) {
-        if (minSize < 0 || maxSize < Math.max(1, minSize)) {
-            throw new ProgrammingException("bad pool bounds: minSize " + minSize + ", maxSize " + maxSize);
-        }
-        lock.lock();
-        try {
-            this.minSize = minSize;
-            this.maxSize = maxSize;
-        } finally {
-            lock.unlock();
-        }
-        maintain();
+        core.resize(minSize, maxSize);
     }
 
     /** psycopg_pool's statistics, as {@link ConnectionPool#getStats()}. */
     public Map<String, Long> getStats() {
-        return stats(false);
+        return core.stats(false);
     }
 
     /** As {@link #getStats()}, and resets the counters. */
     public Map<String, Long> popStats() {
-        return stats(true);
-    }
-
-    private Map<String, Long> stats(boolean reset) {
-        lock.lock();
-        try {
-            return stats.report(minSize, maxSize, size, idle.size(), waiters.size(), reset);
-        } finally {
-            lock.unlock();
-        }
+        return core.stats(true);
     }
 
     /** Closes the pool: waiting leases fail with PoolClosed, idle connections close, lent ones when given back. */
     @Override
     public void close() {
-        List<Slot<R>> toClose;
-        List<CompletableFuture<Slot<R>>> toFail;
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            toClose = new ArrayList<>(idle);
-            size -= idle.size();
-            idle.clear();
-            toFail = new ArrayList<>(waiters);
-            waiters.clear();
-        } finally {
-            lock.unlock();
-        }
-        toFail.forEach(w -> w.completeExceptionally(new PoolClosed("pool '" + name + "' was closed while waiting")));
-        toClose.forEach(s -> hooks.closeForRealAsync(s.conn()));
-        timer.shutdownNow();
+        core.close();
     }
 
-    /** The settings of an {@link AsyncConnectionPool}; the defaults are {@link ConnectionPool.Builder}'s. */
-    public static final class Builder<R> {
-        private Supplier<ConnectOptions<R>> options;
-        private String name;
-        private int minSize = 4;
-        private int maxSize = -1;
-        private Duration timeout = Duration.ofSeconds(30);
-        private int maxWaiting;
-        private Duration maxLifetime = Duration.ofHours(1);
-        private Duration maxIdle = Duration.ofMinutes(10);
-        private Duration reconnectTimeout = Duration.ofMinutes(5);
-        private java.util.function.Consumer<AsyncConnectionPool<R>> reconnectFailed;
-        private Function<AsyncConnection<R>, CompletionStage<?>> configure;
-        private Function<AsyncConnection<R>, CompletionStage<?>> reset;
-        private Function<AsyncConnection<R>, CompletionStage<?>> check;
+    @Override
+    public String toString() {
+        return "AsyncConnectionPool[" + core.name + ", " + getStats() + "]";
+    }
 
-        @SuppressWarnings("unchecked")
-        public Builder<R> conninfo(String conninfo) {
-            ConnectOptions<Row> o = ConnectOptions.of(conninfo);
-            this.options = () -> (ConnectOptions<R>) o;
-            return this;
+    /**
+     * The settings of an {@link AsyncConnectionPool}: {@link PoolConfig}'s, the same as
+     * {@link ConnectionPool.Builder}'s, with callbacks that return futures.
+     */
+    public static final class Builder<R> extends PoolConfig<R, AsyncConnectionPool<R>, Builder<R>> {
+        Function<AsyncConnection<R>, CompletionStage<?>> configure;
+        Function<AsyncConnection<R>, CompletionStage<?>> reset;
+        Function<AsyncConnection<R>, CompletionStage<?>> check;
+
+        Builder() {
+            super(null);
         }
 
+        /** Connections from full options (and their row type). */
         @SuppressWarnings("unchecked")
         public <T> Builder<T> options(ConnectOptions<T> options) {
             Builder<T> b = (Builder<T>) this;
@@ -579,53 +407,6 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
             Builder<T> b = (Builder<T>) this;
             b.options = perConnection;
             return b;
-        }
-
-        public Builder<R> name(String name) {
-            this.name = name;
-            return this;
-        }
-
-        public Builder<R> minSize(int n) {
-            this.minSize = n;
-            return this;
-        }
-
-        public Builder<R> maxSize(int n) {
-            this.maxSize = n;
-            return this;
-        }
-
-        public Builder<R> timeout(Duration d) {
-            this.timeout = d;
-            return this;
-        }
-
-        public Builder<R> maxWaiting(int n) {
-            this.maxWaiting = n;
-            return this;
-        }
-
-        public Builder<R> maxLifetime(Duration d) {
-            this.maxLifetime = d;
-            return this;
-        }
-
-        /** Idle connections above minSize are closed after this long. */
-        public Builder<R> maxIdle(Duration d) {
-            this.maxIdle = d;
-            return this;
-        }
-
-        /** How long the pool retries connecting before it calls {@link #reconnectFailed}. */
-        public Builder<R> reconnectTimeout(Duration d) {
-            this.reconnectTimeout = d;
-            return this;
-        }
-
-        public Builder<R> reconnectFailed(java.util.function.Consumer<AsyncConnectionPool<R>> callback) {
-            this.reconnectFailed = callback;
-            return this;
         }
 
         /** Runs on every new connection before it is lent (its future must complete with no transaction open). */
@@ -647,24 +428,8 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         }
 
         public AsyncConnectionPool<R> build() {
-            if (options == null) {
-                throw new ProgrammingException("a pool needs conninfo(...), options(...) or credentials(...)");
-            }
-            if (maxSize < 0) {
-                maxSize = Math.max(minSize, 1);
-            }
-            if (minSize < 0 || maxSize < minSize) {
-                throw new ProgrammingException("bad pool bounds: minSize " + minSize + ", maxSize " + maxSize);
-            }
+            validate();
             return new AsyncConnectionPool<>(this);
         }
-    }
-
-    /** The failure itself, without the CompletionExceptions that dependent stages wrap it in. */
-    private static Throwable unwrap(Throwable t) {
-        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 }

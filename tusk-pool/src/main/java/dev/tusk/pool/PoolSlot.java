@@ -1,7 +1,5 @@
 package dev.tusk.pool;
 
-import dev.tusk.Connection;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -9,7 +7,7 @@ import java.lang.invoke.VarHandle;
  * One pooled connection, its times (System.nanoTime()) and its state, which borrowers claim with a
  * compare-and-set: whoever moves it from {@link #IDLE} owns it.
  */
-final class PoolSlot<R> {
+final class PoolSlot<C> {
     /** Free, in the bag: the first to claim it owns it. */
     static final int IDLE = 0;
     /** Lent to a borrower (or handed to a waiter, or being checked before it is lent). */
@@ -29,7 +27,8 @@ final class PoolSlot<R> {
         }
     }
 
-    final Connection<R> conn;
+    /** A {@code Connection} or an {@code AsyncConnection}. */
+    final C conn;
     final long created;
     final long expires;
     /**
@@ -42,7 +41,7 @@ final class PoolSlot<R> {
     @SuppressWarnings("unused") // through STATE
     private volatile int state = RESERVED;
 
-    PoolSlot(Connection<R> conn, long created, long expires) {
+    PoolSlot(C conn, long created, long expires) {
         this.conn = conn;
         this.created = created;
         this.expires = expires;
@@ -57,6 +56,19 @@ final class PoolSlot<R> {
     /** Moves it from {@code from} to {@code to}; false when its state was not {@code from}. */
     boolean claim(int from, int to) {
         return state == from && STATE.compareAndSet(this, from, to);
+    }
+
+    /**
+     * The owner of a lent (IN_USE) slot starts giving it back: RESERVED, with a plain release store rather than a
+     * compare-and-set, as nobody but the owner moves a slot out of IN_USE; false when it is not IN_USE (given
+     * back already, e.g. by a {@code reset} that closed the connection it was given).
+     */
+    boolean takeBack() {
+        if ((int) STATE.getOpaque(this) != IN_USE) {
+            return false;
+        }
+        STATE.setRelease(this, RESERVED);
+        return true;
     }
 
     /** Sets the state; a volatile write, which the give-back's check for waiters must not come before. */

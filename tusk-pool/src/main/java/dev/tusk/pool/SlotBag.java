@@ -1,7 +1,5 @@
 package dev.tusk.pool;
 
-import dev.tusk.Connection;
-
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
@@ -12,18 +10,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * IN_USE. The array is copied on write (connections are opened and closed rarely), so a scan never
  * waits.
  */
-final class SlotBag<R> {
+final class SlotBag<C> {
     private static final PoolSlot<?>[] NONE = new PoolSlot<?>[0];
 
     private final ReentrantLock writes = new ReentrantLock();
     @SuppressWarnings("unchecked")
-    private volatile PoolSlot<R>[] slots = (PoolSlot<R>[]) NONE;
+    private volatile PoolSlot<C>[] slots = (PoolSlot<C>[]) NONE;
     /** Per thread: the index of the slot it took last, where its next scan starts. */
     private final ThreadLocal<int[]> last = ThreadLocal.withInitial(() -> new int[] {ThreadLocalRandom.current().nextInt(1 << 16)});
 
     /** An idle slot, now IN_USE and owned by the caller; null when none is idle. */
-    PoolSlot<R> take() {
-        PoolSlot<R>[] all = slots;
+    PoolSlot<C> take() {
+        PoolSlot<C>[] all = slots;
         int n = all.length;
         if (n == 0) {
             return null;
@@ -34,7 +32,7 @@ final class SlotBag<R> {
             start %= n;
         }
         for (int i = start, left = n; left > 0; left--) {
-            PoolSlot<R> s = all[i];
+            PoolSlot<C> s = all[i];
             if (s.claim(PoolSlot.IDLE, PoolSlot.IN_USE)) {
                 hint[0] = i;
                 return s;
@@ -47,10 +45,10 @@ final class SlotBag<R> {
     }
 
     /** Adds a slot the caller owns (its state is not IDLE yet). */
-    void add(PoolSlot<R> slot) {
+    void add(PoolSlot<C> slot) {
         writes.lock();
         try {
-            PoolSlot<R>[] all = Arrays.copyOf(slots, slots.length + 1);
+            PoolSlot<C>[] all = Arrays.copyOf(slots, slots.length + 1);
             all[all.length - 1] = slot;
             slots = all;
         } finally {
@@ -59,14 +57,14 @@ final class SlotBag<R> {
     }
 
     /** Takes a slot out for good (state REMOVED); false if it was not in the bag. */
-    boolean remove(PoolSlot<R> slot) {
+    boolean remove(PoolSlot<C> slot) {
         writes.lock();
         try {
             slot.set(PoolSlot.REMOVED);
-            PoolSlot<R>[] all = slots;
+            PoolSlot<C>[] all = slots;
             for (int i = 0; i < all.length; i++) {
                 if (all[i] == slot) {
-                    PoolSlot<R>[] fewer = Arrays.copyOf(all, all.length - 1);
+                    PoolSlot<C>[] fewer = Arrays.copyOf(all, all.length - 1);
                     System.arraycopy(all, i + 1, fewer, i, all.length - i - 1);
                     slots = fewer;
                     return true;
@@ -79,7 +77,7 @@ final class SlotBag<R> {
     }
 
     /** Every slot, whatever its state (a snapshot). */
-    PoolSlot<R>[] all() {
+    PoolSlot<C>[] all() {
         return slots;
     }
 
@@ -89,7 +87,7 @@ final class SlotBag<R> {
 
     int idleCount() {
         int n = 0;
-        for (PoolSlot<R> s : slots) {
+        for (PoolSlot<C> s : slots) {
             if (s.state() == PoolSlot.IDLE) {
                 n++;
             }
@@ -98,8 +96,8 @@ final class SlotBag<R> {
     }
 
     /** The slot of {@code conn}, or null if it is not one of the bag's. */
-    PoolSlot<R> find(Connection<?> conn) {
-        for (PoolSlot<R> s : slots) {
+    PoolSlot<C> find(Object conn) {
+        for (PoolSlot<C> s : slots) {
             if (s.conn == conn) {
                 return s;
             }
