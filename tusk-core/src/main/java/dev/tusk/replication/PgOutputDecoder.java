@@ -6,6 +6,7 @@ import dev.tusk.adapt.Loader;
 import dev.tusk.errors.DataException;
 import dev.tusk.internal.core.ValueLoading;
 import dev.tusk.replication.PgOutputMessage.Relation;
+import dev.tusk.types.Lsn;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,6 +1,7 @@
 package dev.tusk.replication;
 
 import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.types.Lsn;
 
 import java.time.Duration;
 import java.util.Iterator;

@@ -7,6 +7,7 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.replication.ReplicationAccess;
+import dev.tusk.types.Lsn;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -7,6 +7,7 @@ import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.wire.Frontend;
+import dev.tusk.types.Lsn;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package dev.tusk.replication;
 
+import dev.tusk.types.Lsn;
+
 /**
  * What {@code READ_REPLICATION_SLOT} reports about a physical slot.
  *

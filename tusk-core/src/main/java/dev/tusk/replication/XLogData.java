@@ -1,5 +1,6 @@
 package dev.tusk.replication;
 
+import dev.tusk.types.Lsn;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

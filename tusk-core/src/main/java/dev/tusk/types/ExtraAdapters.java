@@ -12,7 +12,7 @@ final class ExtraAdapters {
         JsonAdapters.register(m);
         NetworkAdapters.register(m);
         Geometry.register(m);
-        PgLsn.register(m);
+        Lsn.register(m);
         RecordAdapters.register(m);
         RangeAdapters.register(m);
         EnumInfo.registerDefaults(m);

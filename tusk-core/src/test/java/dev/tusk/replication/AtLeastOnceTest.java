@@ -7,6 +7,7 @@ import dev.tusk.replication.PgOutputMessage.Commit;
 import dev.tusk.replication.PgOutputMessage.Insert;
 import dev.tusk.testing.FaultProxy;
 import dev.tusk.testing.TestDatabase;
+import dev.tusk.types.Lsn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

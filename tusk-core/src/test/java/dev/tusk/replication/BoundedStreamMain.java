@@ -1,5 +1,6 @@
 package dev.tusk.replication;
 
+import dev.tusk.types.Lsn;
 import java.time.Duration;
 
 /**

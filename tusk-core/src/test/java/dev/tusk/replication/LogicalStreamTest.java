@@ -5,6 +5,7 @@ import dev.tusk.Row;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.UndefinedObject;
 import dev.tusk.testing.TestDatabase;
+import dev.tusk.types.Lsn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package dev.tusk.replication;
 
 import dev.tusk.errors.DataException;
+import dev.tusk.types.Lsn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

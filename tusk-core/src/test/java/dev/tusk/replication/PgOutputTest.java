@@ -11,6 +11,7 @@ import dev.tusk.replication.PgOutputMessage.Relation;
 import dev.tusk.replication.PgOutputMessage.Truncate;
 import dev.tusk.replication.PgOutputMessage.Update;
 import dev.tusk.testing.TestDatabase;
+import dev.tusk.types.Lsn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,7 @@ package dev.tusk.replication;
 import dev.tusk.Connection;
 import dev.tusk.Row;
 import dev.tusk.testing.TestDatabase;
+import dev.tusk.types.Lsn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -8,6 +8,7 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.errors.UndefinedObject;
 import dev.tusk.testing.TestDatabase;
+import dev.tusk.types.Lsn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -137,8 +137,8 @@ class ExtraCodecsTest {
 
     @Test
     void pgLsnAndInetBinaryLayouts() {
-        assertThat(hex(dump(PgLsn.parse("16/B374D848"), Format.BINARY))).isEqualTo("00000016b374d848");
-        assertThat(load(3220, Format.BINARY, unhex("ffffffff00000001"))).isEqualTo(PgLsn.parse("FFFFFFFF/1"));
+        assertThat(hex(dump(Lsn.parse("16/B374D848"), Format.BINARY))).isEqualTo("00000016b374d848");
+        assertThat(load(3220, Format.BINARY, unhex("ffffffff00000001"))).isEqualTo(Lsn.parse("FFFFFFFF/1"));
         // inet_send of ::ffff:1.2.3.0: family 3 (IPv6), 128 bits, not cidr, 16 bytes; it stays IPv6 both ways
         String mapped = "03" + "80" + "00" + "10" + "00000000000000000000ffff01020300";
         assertThat(load(869, Format.BINARY, unhex(mapped))).isEqualTo(Inet.parse("::ffff:1.2.3.0"));

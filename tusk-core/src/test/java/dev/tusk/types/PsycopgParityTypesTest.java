@@ -250,20 +250,20 @@ class PsycopgParityTypesTest {
 
     @Test
     void pgLsnLoadsComparesAndDumps() {
-        PgLsn lsn = PgLsn.parse("16/B374D848");
+        Lsn lsn = Lsn.parse("16/B374D848");
         assertThat(lsn.value()).isEqualTo(0x16B374D848L);
         assertThat(lsn.toString()).isEqualTo("16/B374D848");
-        assertThat(PgLsn.parse("FFFFFFFF/0")).isGreaterThan(lsn); // unsigned order
+        assertThat(Lsn.parse("FFFFFFFF/0")).isGreaterThan(lsn); // unsigned order
         assertThat(lsn.plus(8).toString()).isEqualTo("16/B374D850");
-        assertThatThrownBy(() -> PgLsn.parse("16B374D848")).isInstanceOf(DataException.class);
-        assertThatThrownBy(() -> PgLsn.parse("-1/0")).isInstanceOf(DataException.class);
+        assertThatThrownBy(() -> Lsn.parse("16B374D848")).isInstanceOf(DataException.class);
+        assertThatThrownBy(() -> Lsn.parse("-1/0")).isInstanceOf(DataException.class);
         for (Driver d : drivers) {
             for (boolean binary : List.of(false, true)) {
                 String where = d + (binary ? " binary" : " text");
-                assertThat(one(d, binary, "SELECT 'FFFFFFFF/FFFFFFFF'::pg_lsn")).as(where).isEqualTo(new PgLsn(-1L));
+                assertThat(one(d, binary, "SELECT 'FFFFFFFF/FFFFFFFF'::pg_lsn")).as(where).isEqualTo(new Lsn(-1L));
                 assertThat(one(d, binary, "SELECT '16/B374D848'::pg_lsn")).as(where).isEqualTo(lsn);
-                assertThat(row(d, binary, "SELECT pg_current_wal_lsn()").get(0, PgLsn.class)).as(where)
-                        .isGreaterThan(PgLsn.INVALID);
+                assertThat(row(d, binary, "SELECT pg_current_wal_lsn()").get(0, Lsn.class)).as(where)
+                        .isGreaterThan(Lsn.INVALID);
                 for (String ph : List.of("%s", "%t", "%b")) {
                     assertThat(one(d, binary, "SELECT " + ph + " = '16/B374D848'::pg_lsn AND " + ph + " > '16/B374D847'",
                             lsn, lsn)).as(where + " " + ph).isEqualTo(true);

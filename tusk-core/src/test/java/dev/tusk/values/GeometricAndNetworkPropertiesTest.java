@@ -14,7 +14,7 @@ import dev.tusk.types.Line;
 import dev.tusk.types.Lseg;
 import dev.tusk.types.MacAddress;
 import dev.tusk.types.Path;
-import dev.tusk.types.PgLsn;
+import dev.tusk.types.Lsn;
 import dev.tusk.types.Point;
 import dev.tusk.types.Polygon;
 import net.jqwik.api.Arbitraries;
@@ -93,7 +93,7 @@ class GeometricAndNetworkPropertiesTest {
                         .as((ps, closed) -> new Case(new Path(ps, closed), "path")),
                 points().list().ofMinSize(1).ofMaxSize(6).map(ps -> new Case(new Polygon(ps), "polygon")),
                 Combinators.combine(orderedPoints(), ordered().map(Math::abs)).as((c, r) -> new Case(new Circle(c, r), "circle")),
-                NumberCases.edgeLongs().map(v -> new Case(new PgLsn(v), "pg_lsn")),
+                NumberCases.edgeLongs().map(v -> new Case(new Lsn(v), "pg_lsn")),
                 addresses().flatMap(a -> Arbitraries.integers().between(0, a.getAddress().length * 8)
                         .map(p -> new Case(new Inet(a, p), "inet"))),
                 Arbitraries.bytes().array(byte[].class).ofSize(6).map(b -> new Case(MacAddress.of(b), "macaddr")),
@@ -138,7 +138,7 @@ class GeometricAndNetworkPropertiesTest {
             case "path" -> Path.parse(text);
             case "polygon" -> Polygon.parse(text);
             case "circle" -> Circle.parse(text);
-            case "pg_lsn" -> PgLsn.parse(text);
+            case "pg_lsn" -> Lsn.parse(text);
             default -> MacAddress.parse(text);
         };
     }

@@ -1,6 +1,11 @@
-package dev.tusk.replication;
+package dev.tusk.types;
 
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.adapt.Format;
 import dev.tusk.errors.DataException;
+
+import java.nio.ByteBuffer;
+import java.util.Locale;
 
 /**
  * A position in the write-ahead log (PostgreSQL's {@code pg_lsn}): an unsigned 64-bit byte offset, written
@@ -9,6 +14,14 @@ import dev.tusk.errors.DataException;
  * <p>Ordered as unsigned numbers; {@link #plus(long)} and {@link #minus(Lsn)} do byte arithmetic as
  * {@code pg_lsn + numeric} and {@code pg_lsn - pg_lsn} do. {@link #INVALID} ({@code 0/0}) is PostgreSQL's
  * {@code InvalidXLogRecPtr}: "no position" (for {@code START_REPLICATION}, "where the slot stands").
+ *
+ * <p>pg_lsn columns load as {@code Lsn} (text and binary) and an {@code Lsn} parameter is sent as pg_lsn; the
+ * replication stream ({@code dev.tusk.replication}) reports its positions with it.
+ *
+ * <pre>{@code
+ * Lsn lsn = conn.execute("SELECT pg_current_wal_lsn()").fetchone().get(0, Lsn.class);
+ * Lsn.parse("16/B374D848").compareTo(lsn);   // < 0 when the first is earlier in the log
+ * }</pre>
  *
  * @param value the position as an unsigned 64-bit number
  */
@@ -121,7 +134,18 @@ public record Lsn(long value) implements Comparable<Lsn> {
     /** {@code X/Y} in upper-case hexadecimal without leading zeros, as PostgreSQL prints a {@code pg_lsn}. */
     @Override
     public String toString() {
-        return Long.toHexString(value >>> 32).toUpperCase(java.util.Locale.ROOT) + "/"
-                + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase(java.util.Locale.ROOT);
+        return Long.toHexString(value >>> 32).toUpperCase(Locale.ROOT) + "/"
+                + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase(Locale.ROOT);
+    }
+
+    static void register(AdaptersMap m) {
+        m.registerLoader(BuiltinTypes.PG_LSN, Codecs.textLoader(Lsn::parse));
+        m.registerLoader(BuiltinTypes.PG_LSN, Codecs.binaryLoader(b -> {
+            Wire.expectLength(b, 8, "pg_lsn");
+            return of(b.getLong(b.position()));
+        }));
+        m.registerDumper(Lsn.class, Codecs.<Lsn>textDumper(BuiltinTypes.PG_LSN, Lsn::toString));
+        m.registerDumper(Lsn.class, Codecs.<Lsn>dumper(BuiltinTypes.PG_LSN, Format.BINARY,
+                l -> ByteBuffer.allocate(8).putLong(0, l.value())));
     }
 }
