@@ -1,6 +1,8 @@
 package dev.tusk;
 
 import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.adapt.TypeCatalog;
+import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.internal.core.ResultData;
@@ -224,6 +226,12 @@ final class AsyncPooledLease<R> extends AsyncConnection<R> {
     @Override
     public AdaptersMap adapters() {
         return use().adapters();
+    }
+
+    @Override
+    public CompletableFuture<TypeInfo> lookUpType(TypeCatalog.Lookup lookup) {
+        AsyncConnection<R> c = useOrNull();
+        return c == null ? failed() : c.lookUpType(lookup);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.tusk;
 
 import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.adapt.TypeCatalog;
+import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.internal.conninfo.ConnParams;
@@ -194,6 +196,11 @@ final class PooledLease<R> extends Connection<R> {
     @Override
     public AdaptersMap adapters() {
         return use().adapters();
+    }
+
+    @Override
+    public TypeInfo lookUpType(TypeCatalog.Lookup lookup) {
+        return use().lookUpType(lookup);
     }
 
     // ---------------------------------------------------------------- what cursors call
