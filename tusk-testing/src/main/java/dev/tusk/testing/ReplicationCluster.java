@@ -419,11 +419,10 @@ public final class ReplicationCluster implements AutoCloseable {
                     for (ProcessHandle p : all) {
                         p.destroyForcibly();
                     }
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                     for (ProcessHandle p : all) {
-                        try {
-                            p.onExit().get(10, TimeUnit.SECONDS);
-                        } catch (Exception e) {
-                            // a zombie or a process already reaped: its socket is closed either way
+                        while (!isGone(p.pid()) && System.nanoTime() < deadline) {
+                            sleep(5);
                         }
                     }
                     removeSharedMemory();
@@ -704,6 +703,17 @@ public final class ReplicationCluster implements AutoCloseable {
                 return log.length() > 4000 ? log.substring(log.length() - 4000) : log;
             } catch (IOException e) {
                 return "(unreadable: " + e.getMessage() + ")";
+            }
+        }
+
+        /** True once process {@code pid} has exited (a zombie waiting for its parent counts: its sockets are closed). */
+        private static boolean isGone(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                int end = stat.lastIndexOf(')');
+                return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) == 'Z' || stat.charAt(end + 2) == 'X';
+            } catch (IOException e) {
+                return true;
             }
         }
 
