@@ -425,7 +425,21 @@ public final class ReplicationCluster implements AutoCloseable {
                             sleep(5);
                         }
                     }
+                    boolean allGone = all.stream().allMatch(p -> isGone(p.pid()));
                     removeSharedMemory();
+                    if (allGone) {
+                        // before 15, pg_ctl start -w could read the stale pid file, find that process dead and
+                        // report "could not start server" although the new postmaster was starting
+                        // and PostgreSQL 13 refused to start while the socket's lock file named the killed pid
+                        try (var locks = Files.newDirectoryStream(socketDirectory, ".s.PGSQL.*")) {
+                            Files.deleteIfExists(dataDirectory.resolve("postmaster.pid"));
+                            for (Path lock : locks) {
+                                Files.deleteIfExists(lock);
+                            }
+                        } catch (IOException e) {
+                            // the postmaster replaces stale files itself when it can
+                        }
+                    }
                 }
                 running = false;
                 killed = true;
@@ -707,7 +721,7 @@ public final class ReplicationCluster implements AutoCloseable {
         }
 
         /** True once process {@code pid} has exited (a zombie waiting for its parent counts: its sockets are closed). */
-        private static boolean isGone(long pid) {
+        static boolean isGone(long pid) {
             try {
                 String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
                 int end = stat.lastIndexOf(')');
