@@ -9,7 +9,6 @@ import dev.tusk.testing.TuskTest;
 import dev.tusk.types.Interval;
 import dev.tusk.types.Multirange;
 import dev.tusk.types.Range;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -133,10 +132,6 @@ class VersionBehaviourTest {
 
     @ParameterizedTest
     @EnumSource(Flavour.class)
-    @Disabled("defect: below PostgreSQL 17 the server answers a direct TLS ClientHello by closing the connection, and"
-            + " the driver reports only 'TLS handshake failed: Remote host terminated the handshake' (blocking) or"
-            + " 'TLS handshake failed: the server closed the connection during the TLS handshake' (async): nothing says"
-            + " that sslnegotiation=direct needs PostgreSQL 17 or that sslnegotiation=postgres works (seen on 13)")
     void sslnegotiationDirectIsRefusedBelow17WithAClearMessage(Flavour flavour, TestDatabase shared) throws Exception {
         assumeTrue(version(shared) < 170000, "the server supports sslnegotiation=direct");
         withTlsServer(shared, (tls, conninfo) -> {
@@ -149,8 +144,6 @@ class VersionBehaviourTest {
     }
 
     @Test
-    @Disabled("defect: on PostgreSQL 13 (pg_range.rngmultitypid is 14+) the type-information query fails with"
-            + " UndefinedColumn \"column m.rngmultitypid does not exist\": enum and composite types cannot be loaded")
     void enumAndCompositeTypeInformationLoadsOnEveryVersion(TestDatabase db) {
         db.admin("CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE TYPE pair AS (a int, b text)");
         try (Connection<Row> conn = Connection.connect(db.conninfo())) {
@@ -161,10 +154,6 @@ class VersionBehaviourTest {
 
     @ParameterizedTest
     @EnumSource(Flavour.class)
-    @Disabled("defect: an Interval or Duration sent as text (%t) is written as '<m> mons <d> days <n> microseconds';"
-            + " PostgreSQL 13 and 14 parse each field as a 32-bit integer and raise IntervalFieldOverflow for more than"
-            + " ~35 minutes of microseconds (e.g. Duration.ofHours(49)); 15+ accept it. Writing the time part as"
-            + " hh:mm:ss.ffffff works on every version")
     void intervalsSentAsTextAreAcceptedByEveryVersion(Flavour flavour, TestDatabase db) {
         try (Flavour.Session s = flavour.open(ConnectOptions.of(db.conninfo()))) {
             assertThat(s.one("SELECT %t::interval::text", Duration.ofHours(49)).getString(0)).isEqualTo("49:00:00");

@@ -34,7 +34,11 @@ public final class TypeInfo {
         List<String> firstRow(String sql, String param);
     }
 
-    /** The catalogue query: one row describing the type, all text so any query runner can read it. */
+    /**
+     * The catalogue query: one row describing the type, all text so any query runner can read it. A multirange's
+     * range is found through {@code to_jsonb} of the pg_range row, as its {@code rngmultitypid} column exists only
+     * from PostgreSQL 14 (on 13 the join finds nothing, where the column would be an error).
+     */
     public static final String FETCH_SQL = """
             SELECT t.typname::text, t.oid::int8::text, t.typarray::int8::text, t.typdelim::text, t.typtype::text,
                    t.typbasetype::int8::text,
@@ -48,7 +52,7 @@ public final class TypeInfo {
                    pg_catalog.format_type(t.oid, NULL)::text
             FROM pg_catalog.pg_type t
             LEFT JOIN pg_catalog.pg_range r ON r.rngtypid = t.oid
-            LEFT JOIN pg_catalog.pg_range m ON m.rngmultitypid = t.oid
+            LEFT JOIN pg_catalog.pg_range m ON (pg_catalog.to_jsonb(m) ->> 'rngmultitypid')::oid = t.oid
             WHERE t.oid = pg_catalog.to_regtype(%s)""";
 
     private final String name;

@@ -65,10 +65,43 @@ public record Interval(int months, int days, long microseconds) {
         return timePart().plusDays(days).plusDays(30L * months);
     }
 
-    /** The interval in a form every IntervalStyle accepts as input. */
+    private static final long MICROS_PER_HOUR = 3_600_000_000L;
+
+    /**
+     * The interval in a form every IntervalStyle and every server from PostgreSQL 13 accepts as input:
+     * {@code +14 mons +3 days +1:06:45.006}. Each field carries its sign, so that under IntervalStyle
+     * {@code sql_standard} a leading minus does not spread to the others; the time part is written as
+     * {@code H:MM:SS.ffffff}, which servers before 15 read in 64 bits (they read a count of microseconds in 32).
+     * Past 2<sup>31</sup> hours (about 245,000 years), which no form of text input reaches there, it is written
+     * in microseconds, which PostgreSQL 15 and later read.
+     */
     @Override
     public String toString() {
-        return months + " mons " + days + " days " + microseconds + " microseconds";
+        StringBuilder sb = new StringBuilder(40);
+        signed(sb, months).append(" mons ");
+        signed(sb, days).append(" days ");
+        long hours = microseconds / MICROS_PER_HOUR;
+        if (hours > Integer.MAX_VALUE || hours < Integer.MIN_VALUE) {
+            return signed(sb, microseconds).append(" microseconds").toString();
+        }
+        long rest = Math.abs(microseconds % MICROS_PER_HOUR);
+        sb.append(microseconds < 0 ? '-' : '+').append(Math.abs(hours)).append(':');
+        twoDigits(sb, rest / 60_000_000L).append(':');
+        twoDigits(sb, rest / 1_000_000L % 60);
+        long fraction = rest % 1_000_000L;
+        if (fraction != 0) {
+            String digits = Long.toString(1_000_000L + fraction); // "1" and six digits
+            sb.append('.').append(digits, 1, digits.length());
+        }
+        return sb.toString();
+    }
+
+    private static StringBuilder signed(StringBuilder sb, long n) {
+        return (n < 0 ? sb : sb.append('+')).append(n);
+    }
+
+    private static StringBuilder twoDigits(StringBuilder sb, long n) {
+        return (n < 10 ? sb.append('0') : sb).append(n);
     }
 
     private static final Pattern ISO = Pattern.compile(

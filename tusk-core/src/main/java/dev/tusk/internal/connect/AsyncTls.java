@@ -52,7 +52,7 @@ final class AsyncTls {
                     return;
                 }
                 if (handshakeErr != null) {
-                    fail(driver, result, handshakeFailed(LoopFuture.unwrap(handshakeErr), setup.config(), host));
+                    fail(driver, result, handshakeFailed(LoopFuture.unwrap(handshakeErr), setup.config(), host, direct));
                     return;
                 }
                 OperationalException refused = direct ? TlsConfig.checkAlpn(setup.engine().getApplicationProtocol()) : null;
@@ -78,9 +78,9 @@ final class AsyncTls {
         return new OperationalException("cannot set up TLS: " + e.getMessage(), e);
     }
 
-    private static TuskException handshakeFailed(Throwable e, TlsConfig config, HostSpec host) {
+    private static TuskException handshakeFailed(Throwable e, TlsConfig config, HostSpec host, boolean direct) {
         if (e instanceof SSLHandshakeException she) {
-            return config.handshakeFailed(she, host.host());
+            return config.handshakeFailed(she, host.host(), direct);
         }
         if (e instanceof TuskException te) {
             return te;

@@ -124,8 +124,21 @@ final class TlsConfig {
     }
 
     /** The failed handshake with {@code host} as an OperationalException saying which check failed. */
-    OperationalException handshakeFailed(SSLHandshakeException e, String host) {
-        return new OperationalException(describe(e, host, mode, rootCert, system), e);
+    OperationalException handshakeFailed(SSLHandshakeException e, String host, boolean direct) {
+        String why = describe(e, host, mode, rootCert, system);
+        if (direct && peerHungUp(e)) {
+            // a server before 17 takes the ClientHello for a startup packet it cannot read and hangs up
+            why += "; with sslnegotiation=direct this is what a server older than PostgreSQL 17 answers (direct TLS"
+                    + " needs 17 or later): use sslnegotiation=postgres, the default, for older servers";
+        }
+        return new OperationalException(why, e);
+    }
+
+    /** The server closed the connection in the middle of the handshake (rather than refusing a certificate...). */
+    private static boolean peerHungUp(SSLHandshakeException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("terminated the handshake") || m.contains("closed the connection")
+                || e.getCause() instanceof java.io.EOFException;
     }
 
     /**

@@ -26,7 +26,7 @@ final class TlsNegotiator {
         try {
             ssl.startHandshake();
         } catch (SSLHandshakeException e) {
-            throw config.handshakeFailed(e, host);
+            throw config.handshakeFailed(e, host, direct);
         }
         if (direct) {
             var refused = TlsConfig.checkAlpn(ssl.getApplicationProtocol());
