@@ -168,6 +168,11 @@ final class CopyRows {
                 continue;
             }
             Dumper<Object> d = adapters.dumperFor(v, Format.BINARY);
+            if (d.format() != Format.BINARY) { // an empty list: untyped text '{}', which binary COPY data cannot hold
+                throw new ProgrammingException("binary COPY column " + (i + 1) + ": " + v.getClass().getSimpleName()
+                        + " has no binary form here (an empty array carries no element type, which binary COPY data"
+                        + " needs); write the rows with a text COPY");
+            }
             if (types != null && i < types.length && d.oid() != types[i]) {
                 throw new ProgrammingException("binary COPY column " + (i + 1) + " has type oid " + types[i] + " but "
                         + v.getClass().getSimpleName() + " dumps as oid " + d.oid() + ": pass a value of the column's type");

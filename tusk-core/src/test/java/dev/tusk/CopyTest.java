@@ -84,6 +84,26 @@ class CopyTest {
     }
 
     @Test
+    void anEmptyListInABinaryCopyIsRefusedAndTheCopyGoesOn() {
+        // an empty list is sent untyped ('{}', oid 0), which has no binary form: refused before a byte is written
+        conn.execute("CREATE TABLE arrays (a int, xs int[])");
+        try (Copy copy = conn.cursor().copy("COPY arrays FROM STDIN (FORMAT binary)")) {
+            assertThatThrownBy(() -> copy.writeRow(1, List.of()))
+                    .isInstanceOf(ProgrammingException.class)
+                    .hasMessageContaining("binary COPY column 2");
+            copy.writeRow(3, List.of(7, 8));
+            assertThat(copy.finish()).isEqualTo(1);
+        }
+        try (Copy copy = conn.cursor().copy("COPY arrays FROM STDIN")) {
+            copy.writeRow(1, List.of());
+            copy.finish();
+        }
+        assertThat(conn.execute("SELECT a, xs::text FROM arrays ORDER BY a").fetchall())
+                .extracting(r -> r.getInt(0) + " " + r.getString(1))
+                .containsExactly("1 {}", "3 {7,8}");
+    }
+
+    @Test
     void textRowsEscapeNonAsciiStringsAndDumpedValues() {
         conn.execute("CREATE TABLE u (s text, j text[], t timestamptz)");
         String s = "caf\u00e9\t\\ \ud83d\udc18\nend\r";
