@@ -43,13 +43,11 @@ public final class Execute extends Operation {
     private final boolean describe;
     /** A statement of the user's: it may open a transaction. False for the driver's own (COMMIT...). */
     private final boolean user;
-    private final Duration timeout;
     /** False for the leading statements of a batch: the batch's last one carries the Sync. */
     private final boolean sync;
     /** A COMMIT or ROLLBACK: sent only when a transaction is open, and none is once it was sent. */
     private boolean ends;
 
-    Session.Pipelining pipe;
     private boolean firstOfTransaction;
     private boolean commitsOnItsOwn;
     private boolean mayRetry = true;
@@ -70,6 +68,7 @@ public final class Execute extends Operation {
     /** A statement of a batch ({@link ExecuteMany}): {@code sync} false for all but the last. */
     Execute(Session session, String sql, List<BoundParams> binds, int format, Boolean prepare, boolean describe,
             boolean user, Duration timeout, boolean sync) {
+        super(timeout);
         this.sync = sync;
         this.session = session;
         this.sql = sql;
@@ -78,7 +77,6 @@ public final class Execute extends Operation {
         this.prepare = prepare;
         this.describe = describe;
         this.user = user;
-        this.timeout = timeout;
     }
 
     /** A statement of the user's without parameters: as written, several statements allowed (one in a pipeline). */
@@ -247,15 +245,7 @@ public final class Execute extends Operation {
         return begin != null ? begin : cmd;
     }
 
-    @Override
-    public Duration timeout() {
-        return timeout;
-    }
 
-    @Override
-    public boolean pipelined() {
-        return pipe != null;
-    }
 
     /** The statement's command (in a pipeline, the one a cursor waits for). */
     public QueryCommand command() {

@@ -30,21 +30,19 @@ public final class ExecuteMany extends Operation {
     private final List<String> statements;
     private final List<InsertRewriter.Chunk> chunks;
     private final Execute single;
-    private final Duration timeout;
 
     private Execute[] parts;
     private QueryCommand begin;
-    private Session.Pipelining pipe;
     private TuskException failure;
     private boolean commitsOnItsOwn;
 
     private ExecuteMany(Session session, List<String> statements, List<InsertRewriter.Chunk> chunks, Execute single,
                         Duration timeout) {
+        super(timeout);
         this.session = session;
         this.statements = statements;
         this.chunks = chunks;
         this.single = single;
-        this.timeout = timeout;
     }
 
     /**
@@ -72,12 +70,12 @@ public final class ExecuteMany extends Operation {
                 for (String st : statements) {
                     all.append(st).append(";\n");
                 }
-                parts = new Execute[] {Execute.simple(session, all.toString(), 0, null, timeout)};
+                parts = new Execute[] {Execute.simple(session, all.toString(), 0, null, timeout())};
                 return parts[0].start(); // one simple query: one round trip
             }
             parts = new Execute[statements.size()];
             for (int i = 0; i < parts.length; i++) {
-                parts[i] = new Execute(session, statements.get(i), null, 0, Boolean.FALSE, true, true, timeout, false);
+                parts[i] = new Execute(session, statements.get(i), null, 0, Boolean.FALSE, true, true, timeout(), false);
             }
             return startParts();
         }
@@ -88,7 +86,7 @@ public final class ExecuteMany extends Operation {
         parts = new Execute[chunks.size()];
         for (int i = 0; i < parts.length; i++) {
             InsertRewriter.Chunk c = chunks.get(i);
-            parts[i] = new Execute(session, c.sql(), c.binds(), 0, null, false, true, timeout, i == parts.length - 1);
+            parts[i] = new Execute(session, c.sql(), c.binds(), 0, null, false, true, timeout(), i == parts.length - 1);
         }
         return startParts();
     }
@@ -149,15 +147,7 @@ public final class ExecuteMany extends Operation {
         return parts.length == 1 ? parts[0].first() : begin != null ? begin : parts[0].command();
     }
 
-    @Override
-    public Duration timeout() {
-        return timeout;
-    }
 
-    @Override
-    public boolean pipelined() {
-        return pipe != null;
-    }
 
     /** See {@link Execute#commitsOnItsOwn()}. */
     public boolean commitsOnItsOwn() {

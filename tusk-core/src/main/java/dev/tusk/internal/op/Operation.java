@@ -17,6 +17,15 @@ import java.time.Duration;
  * write.
  */
 public abstract class Operation {
+    /** The statement timeout of the operation's steps; null: none. */
+    private final Duration timeout;
+    /** The pipeline the operation's statements are queued in, or null outside pipeline mode (set by start()). */
+    Session.Pipelining pipe;
+
+    Operation(Duration timeout) {
+        this.timeout = timeout;
+    }
+
     /** Queues the leading commands and returns the command to send and wait for; null: ended without one. May throw. */
     public abstract Command start();
 
@@ -38,10 +47,12 @@ public abstract class Operation {
     public abstract Command first();
 
     /** The statement timeout of the current step; null: none. */
-    public abstract Duration timeout();
+    public final Duration timeout() {
+        return timeout;
+    }
 
     /** True when the operation's statements are queued in a pipeline (their results wait for the pipeline's reads). */
-    public boolean pipelined() {
-        return false;
+    public final boolean pipelined() {
+        return pipe != null;
     }
 }
