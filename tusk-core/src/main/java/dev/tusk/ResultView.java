@@ -18,7 +18,28 @@ final class ResultView {
 
     ResultView(ResultData data, AdaptersMap adapters) {
         this.data = data;
-        this.loaders = adapters.loadersFor(data.columns()); // shared: read only
+        this.loaders = readAsText(data.columns(), adapters, adapters.loadersFor(data.columns())); // shared: read only
+    }
+
+    /**
+     * {@code loaders}, except for a column received in binary for a statement that asked for text whose text
+     * loader changed since the statement was sent: that one reads the value's text with the new loader.
+     */
+    private static Loader<?>[] readAsText(List<Column> columns, AdaptersMap adapters, Loader<?>[] loaders) {
+        Loader<?>[] out = loaders;
+        for (int i = 0; i < loaders.length; i++) {
+            Column c = columns.get(i);
+            if (c.formatCode() == 0 && c.wireFormatCode() == 1) {
+                Loader<?> l = dev.tusk.types.ResultFormats.textLoaderIfChanged(c.typeOid(), adapters);
+                if (l != null) {
+                    if (out == loaders) {
+                        out = loaders.clone();
+                    }
+                    out[i] = l;
+                }
+            }
+        }
+        return out;
     }
 
     /** A view of the next chunk of a streamed result, reusing the loaders. */

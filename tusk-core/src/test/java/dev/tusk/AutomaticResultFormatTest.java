@@ -381,6 +381,25 @@ class AutomaticResultFormatTest {
     }
 
     @Test
+    void aLoaderRegisteredWhileAPipelinedStatementsRowsAreOnTheirWayReadsTheirText(TestDatabase db) {
+        try (Connection<Row> conn = Connection.connect(options(db, null))) {
+            String q = "SELECT 7::int4 AS i";
+            conn.execute(q, List.of(), ExecuteOptions.DEFAULT); // prepared and described
+            Cursor<Row> cur = conn.cursor();
+            try (Pipeline p = conn.pipeline()) {
+                cur.execute(q, List.of(), ExecuteOptions.DEFAULT);
+                cur.adapters().registerLoader(23, ANGLED_INT4); // after the Bind asked for binary
+                p.sync();
+                Row r = cur.fetchone();
+                assertThat(r.columns().get(0).wireFormatCode()).as("sent before the registration").isEqualTo(1);
+                assertThat(r.get(0)).as("read by the new text loader, as text results would be").isEqualTo("<7>");
+                assertThat(r.getString(0)).isEqualTo("7");
+                assertThat(r.getInt(0)).isEqualTo(7);
+            }
+        }
+    }
+
+    @Test
     void aBinaryOnlyLoaderOfTheApplicationAlsoKeepsItsColumnInText(TestDatabase db) {
         try (Connection<Row> conn = Connection.connect(options(db, null))) {
             conn.adapters().registerLoader(23, new Loader<String>() {

@@ -64,6 +64,38 @@ public final class ResultFormats {
         return false;
     }
 
+    /**
+     * The loader for a column received in binary for a statement that asked for text, when {@code adapters}
+     * no longer read it with the built-in text loader (one registered after the statement was sent, on a cursor
+     * whose pipelined or asynchronous results were still to come): that text loader, given PostgreSQL's text of
+     * each value; else null (the binary loader reads it).
+     */
+    public static Loader<?> textLoaderIfChanged(int oid, AdaptersMap adapters) {
+        Loader<?> text = adapters.loaderFor(oid, Format.TEXT);
+        if (text == null || text == BUILT_IN.loaderFor(oid, Format.TEXT)) {
+            return null;
+        }
+        return new Loader<Object>() {
+            @Override
+            public Object load(java.nio.ByteBuffer data) {
+                byte[] b = new byte[data.remaining()];
+                data.duplicate().get(b);
+                return load(b, 0, b.length);
+            }
+
+            @Override
+            public Object load(byte[] bytes, int offset, int length) {
+                byte[] t = text(oid, bytes, offset, length).getBytes(StandardCharsets.UTF_8);
+                return text.load(t, 0, t.length);
+            }
+
+            @Override
+            public Format format() {
+                return Format.BINARY;
+            }
+        };
+    }
+
     /** The types whose binary value is the text's own bytes (UTF-8, the only client encoding Tusk allows). */
     public static boolean sameBytes(int oid) {
         return oid == BuiltinTypes.TEXT || oid == BuiltinTypes.VARCHAR || oid == BuiltinTypes.BPCHAR

@@ -167,7 +167,9 @@ public final class Execute extends Operation {
         }
         decision = d;
         cmd = format == PreparedStatements.AUTO_FORMAT
-                ? prepared.command(sql, d, b, format, adapters, isoDateStyle(), describe, sync && pipe == null, pipe != null)
+                // in a pipeline a SET queued before the statement may change the DateStyle: dates stay in text there
+                ? prepared.command(sql, d, b, format, adapters, pipe == null && isoDateStyle(), describe,
+                        sync && pipe == null, pipe != null)
                 : prepared.command(sql, d, b, format, describe, sync && pipe == null, pipe != null);
         return cmd;
     }

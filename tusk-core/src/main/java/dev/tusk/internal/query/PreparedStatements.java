@@ -48,7 +48,8 @@ public final class PreparedStatements {
      * The columns of a prepared statement as received with automatic formats (null: all in text), chosen with
      * {@code adapters} at {@code version} and the session's DateStyle.
      */
-    private record AutoChoice(AdaptersMap adapters, int version, boolean isoDateStyle, List<Column> columns) {
+    private record AutoChoice(AdaptersMap adapters, int version, boolean isoDateStyle, List<Column> columns,
+                              int[] formats) {
     }
 
     public PreparedStatements(Integer threshold, int max) {
@@ -183,16 +184,12 @@ public final class PreparedStatements {
                                  boolean isoDateStyle, boolean describe, boolean sync, boolean pipelined) {
         if (format == AUTO_FORMAT) {
             format = 0;
-            List<Column> auto = describe && adapters != null && d.isNamed() && !d.needsParse()
+            AutoChoice auto = describe && adapters != null && d.isNamed() && !d.needsParse()
                     ? autoColumns(d.name(), adapters, isoDateStyle) : null;
-            if (auto != null) {
-                int[] formats = new int[auto.size()];
-                for (int i = 0; i < formats.length; i++) {
-                    formats[i] = auto.get(i).wireFormatCode();
-                }
+            if (auto != null && auto.columns() != null) {
                 boolean known = binds.size() == 1 && !pipelined;
                 return new ExtendedQuery(sql, d.name(), false, binds, 0, !known, sync, takeToClose())
-                        .columnFormats(formats).knownColumns(known ? auto : null);
+                        .columnFormats(auto.formats()).knownColumns(known ? auto.columns() : null);
             }
         }
         List<Column> known = describe && d.isNamed() && !d.needsParse() && binds.size() == 1 && !pipelined
@@ -202,30 +199,33 @@ public final class PreparedStatements {
     }
 
     /**
-     * The columns of prepared statement {@code name} with automatic formats, null when every one stays in text
-     * or its columns are not known yet; chosen again when the adapters or the DateStyle changed.
+     * The columns of prepared statement {@code name} with automatic formats (their columns null when every one
+     * stays in text), or null when its columns are not known yet; chosen again when the adapters or the DateStyle
+     * changed.
      */
-    private List<Column> autoColumns(String name, AdaptersMap adapters, boolean isoDateStyle) {
+    private AutoChoice autoColumns(String name, AdaptersMap adapters, boolean isoDateStyle) {
         int version = adapters.version();
         AutoChoice c = autoFormats.get(name);
         if (c != null && c.adapters() == adapters && c.version() == version && c.isoDateStyle() == isoDateStyle) {
-            return c.columns();
+            return c;
         }
         List<Column> text = described(name, 0);
         if (text == null) {
             return null; // described in binary only, or not yet: text now, which describes it in text
         }
         Column[] out = text.toArray(new Column[0]);
+        int[] formats = new int[out.length];
         boolean any = false;
         for (int i = 0; i < out.length; i++) {
             if (ResultFormats.binaryReadsAsText(out[i].typeOid(), adapters, isoDateStyle)) {
                 out[i] = out[i].receivedInBinary();
+                formats[i] = 1;
                 any = true;
             }
         }
-        List<Column> columns = any ? List.of(out) : null;
-        autoFormats.put(name, new AutoChoice(adapters, version, isoDateStyle, columns));
-        return columns;
+        c = new AutoChoice(adapters, version, isoDateStyle, any ? List.of(out) : null, formats);
+        autoFormats.put(name, c);
+        return c;
     }
 
     /** Statements to close on the server with the next round trip; the list is emptied. */
