@@ -341,6 +341,9 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         int format = (opts.binary() != null ? opts.binary() : binaryResults(cursor)) ? 1 : 0;
         Execute op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, opts.prepare(),
                 timeout);
+        if (cursor.maxRows() > 0) {
+            op.maxRows(cursor.maxRows());
+        }
         lock.lock();
         try {
             checkUsable();
