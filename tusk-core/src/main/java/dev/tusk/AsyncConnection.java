@@ -253,7 +253,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         Execute op;
         try {
             java.time.Duration timeout = opts.timeout() != null ? opts.timeout() : statementTimeout;
-            int format = (opts.binary() != null ? opts.binary() : binaryResults(cursor)) ? 1 : 0;
+            int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : resultFormat(cursor);
             op = cursor.binder().statement(session, query, params, cursor.adapters(), format, opts.prepare(), timeout);
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
@@ -264,9 +264,13 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         });
     }
 
-    /** The cursor's choice of result format, else the connection's default ({@link ConnectOptions#binary()}). */
-    private boolean binaryResults(AsyncCursor<?> cursor) {
-        return cursor.binary() != null ? cursor.binary() : options.binary();
+    /**
+     * The cursor's choice of result format, else the connection's default ({@link ConnectOptions#binaryResults()}):
+     * 1 binary, 0 text, or automatic ({@link dev.tusk.internal.query.PreparedStatements#AUTO_FORMAT}).
+     */
+    private int resultFormat(AsyncCursor<?> cursor) {
+        Boolean b = cursor.binary() != null ? cursor.binary() : options.binaryResults();
+        return b == null ? dev.tusk.internal.query.PreparedStatements.AUTO_FORMAT : b ? 1 : 0;
     }
 
     /**
@@ -277,7 +281,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
                                                    boolean returning) {
         ExecuteMany op;
         try {
-            op = cursor.binder().many(session, query, paramSets, cursor.adapters(), binaryResults(cursor) ? 1 : 0,
+            op = cursor.binder().many(session, query, paramSets, cursor.adapters(), resultFormat(cursor),
                     returning, statementTimeout);
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);

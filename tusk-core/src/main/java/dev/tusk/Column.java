@@ -19,8 +19,15 @@ public final class Column implements ResultColumn {
     private final int internalSize;
     private final int typeModifier;
     private final int formatCode;
+    /** Received in binary for a statement that asked for text: read as the text would have been read. */
+    private final boolean readAsText;
 
     public Column(String name, int tableOid, int tableColumn, int typeOid, int internalSize, int typeModifier, int formatCode) {
+        this(name, tableOid, tableColumn, typeOid, internalSize, typeModifier, formatCode, false);
+    }
+
+    private Column(String name, int tableOid, int tableColumn, int typeOid, int internalSize, int typeModifier,
+                   int formatCode, boolean readAsText) {
         this.name = name;
         this.tableOid = tableOid;
         this.tableColumn = tableColumn;
@@ -28,6 +35,16 @@ public final class Column implements ResultColumn {
         this.internalSize = internalSize;
         this.typeModifier = typeModifier;
         this.formatCode = formatCode;
+        this.readAsText = readAsText;
+    }
+
+    /**
+     * For the driver: this column received in binary for a statement that asked for text results without
+     * forcing them (Tusk's automatic result format): {@link #formatCode()} stays 0 and every getter answers as
+     * for text; {@link #wireFormatCode()} is 1.
+     */
+    public Column receivedInBinary() {
+        return new Column(name, tableOid, tableColumn, typeOid, internalSize, typeModifier, 1, true);
     }
 
     public String name() { return name; }
@@ -41,9 +58,17 @@ public final class Column implements ResultColumn {
     /** pg_type.typlen: negative for variable-size types. */
     public int internalSize() { return internalSize; }
     public int typeModifier() { return typeModifier; }
-    /** 0 text, 1 binary. */
+    /**
+     * The result format the statement asked for: 0 text, 1 binary. A column Tusk chose to receive in binary
+     * because its value reads exactly the same (the automatic format, see {@code ConnectOptions.Builder#binary})
+     * still says 0: the values and every getter's answer are those of text.
+     */
     @Override
-    public int formatCode() { return formatCode; }
+    public int formatCode() { return readAsText ? 0 : formatCode; }
+
+    /** The format the values actually came in: 0 text, 1 binary (also for a column read as text, see {@link #formatCode()}). */
+    @Override
+    public int wireFormatCode() { return formatCode; }
 
     /** The declared length of varchar/bpchar/bit types, else null. */
     public Integer displaySize() {

@@ -28,7 +28,8 @@ public final class ConnectOptions<R> {
     private final int preparedMax;
     private final RowFactory<R> rowFactory;
     private final Duration statementTimeout;
-    private final boolean binary;
+    /** null: automatic (see {@link Builder#binary}). */
+    private final Boolean binary;
     private final Duration socketTimeout;
 
     private ConnectOptions(Builder<R> b) {
@@ -89,8 +90,16 @@ public final class ConnectOptions<R> {
         return preparedMax;
     }
 
-    /** Whether the connections' cursors ask for binary results by default. */
+    /** Whether the connections' cursors ask for binary results by default ({@link Builder#binary binary(true)}). */
     public boolean binary() {
+        return Boolean.TRUE.equals(binary);
+    }
+
+    /**
+     * The connections' default result format: true binary, false text, null (the default) automatic: text, and
+     * binary for the columns of a prepared statement whose values read exactly the same (see {@link Builder#binary}).
+     */
+    public Boolean binaryResults() {
         return binary;
     }
 
@@ -138,7 +147,7 @@ public final class ConnectOptions<R> {
         private int preparedMax = 100;
         private RowFactory<R> rowFactory;
         private Duration statementTimeout;
-        private boolean binary;
+        private Boolean binary;
         private Duration socketTimeout;
 
         private Builder(RowFactory<R> rowFactory) {
@@ -200,10 +209,18 @@ public final class ConnectOptions<R> {
         }
 
         /**
-         * Results in binary format by default on the connections' cursors (psycopg's default, false, is text).
+         * Results in binary format ({@code true}) or text ({@code false}) by default on the connections' cursors.
          * Binary saves the server the text formatting of numbers and timestamps, and the client their
          * parsing: the fastest choice for large results. The values are the same Java objects either way;
          * only {@code getString} on a non-text column differs (the Java value's {@code toString()}).
+         *
+         * <p>Not calling it (the default) is automatic, Tusk's one deliberate difference from psycopg (whose default
+         * is text): a statement asks for text until it is prepared ({@code prepareThreshold}) and its columns are
+         * known; from then on each column whose type reads exactly the same in binary as in text (integers, bool,
+         * numeric, text types, uuid, and with DateStyle ISO date, time, timetz, timestamp, each with Tusk's
+         * built-in loaders) comes in binary, and the others in text. Nothing read changes: the values, every
+         * getter's answer ({@code getString} gives PostgreSQL's text) and {@code Column.formatCode()} are those of
+         * text. A loader registered for a type, in either format, keeps that type's columns in text.
          */
         public Builder<R> binary(boolean on) {
             this.binary = on;

@@ -338,7 +338,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      */
     void run(Cursor<?> cursor, String query, Object params, ExecuteOptions opts) {
         Duration timeout = opts.timeout() != null ? opts.timeout() : statementTimeout;
-        int format = (opts.binary() != null ? opts.binary() : binaryResults(cursor)) ? 1 : 0;
+        int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : resultFormat(cursor);
         Execute op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, opts.prepare(),
                 timeout);
         if (cursor.maxRows() > 0) {
@@ -358,15 +358,19 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         }
     }
 
-    /** The cursor's choice of result format, else the connection's default. */
-    private boolean binaryResults(Cursor<?> cursor) {
-        return cursor.binary() != null ? cursor.binary() : options.binary();
+    /**
+     * The cursor's choice of result format, else the connection's default: 1 binary, 0 text, or automatic
+     * ({@link dev.tusk.internal.query.PreparedStatements#AUTO_FORMAT}) when nothing was chosen.
+     */
+    private int resultFormat(Cursor<?> cursor) {
+        Boolean b = cursor.binary() != null ? cursor.binary() : options.binaryResults();
+        return b == null ? dev.tusk.internal.query.PreparedStatements.AUTO_FORMAT : b ? 1 : 0;
     }
 
     /** executemany: every parameter set in one round trip (see {@link ExecuteMany}). */
     void runMany(Cursor<?> cursor, String query, Iterable<?> paramSets, boolean returning) {
         ExecuteMany op = cursor.binder().many(session, query, paramSets, cursor.adaptersInUse(),
-                binaryResults(cursor) ? 1 : 0, returning, statementTimeout);
+                resultFormat(cursor), returning, statementTimeout);
         if (op == null) {
             cursor.setResults(List.of());
             return;
@@ -403,7 +407,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             }
             Binder.Bound st = params == null ? null : cursor.binder().bind(query, params, cursor.adaptersInUse());
             QueryCommand cmd = st == null || st.params() == null ? new SimpleQuery(st == null ? query : st.sql())
-                    : new ExtendedQuery(st.sql(), "", true, st.params(), binaryResults(cursor) ? 1 : 0, true);
+                    : new ExtendedQuery(st.sql(), "", true, st.params(), resultFormat(cursor) == 1 ? 1 : 0, true);
             cmd.streamChunk(STREAM_CHUNK_ROWS);
             Command begin = transactions.beginIfNeeded(); // queued already
             driver.core().send(cmd);

@@ -42,7 +42,7 @@ final class ResultView {
         if (l != null) {
             return dev.tusk.internal.core.ValueLoading.load(l, data.data(), off, len, data.columns().get(col).typeOid());
         }
-        if (data.columns().get(col).formatCode() == 0) {
+        if (data.columns().get(col).wireFormatCode() == 0) {
             return new String(data.data(), off, len, StandardCharsets.UTF_8);
         }
         byte[] raw = new byte[len];

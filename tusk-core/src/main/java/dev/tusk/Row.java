@@ -4,6 +4,7 @@ import dev.tusk.errors.DataException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.core.WireValues;
+import dev.tusk.types.ResultFormats;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -92,8 +93,12 @@ public final class Row {
         if (len < 0) {
             return null;
         }
-        if (columns().get(i).formatCode() == 0) {
+        Column c = columns().get(i);
+        if (c.wireFormatCode() == 0 || (c.formatCode() == 0 && ResultFormats.sameBytes(c.typeOid()))) {
             return new String(d.data(), d.offset(row, i), len, StandardCharsets.UTF_8);
+        }
+        if (c.formatCode() == 0) { // received in binary for a statement that asked for text: PostgreSQL's text
+            return ResultFormats.text(c.typeOid(), d.data(), d.offset(row, i), len);
         }
         Object v = get(i);
         return v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(v);
@@ -116,12 +121,20 @@ public final class Row {
         }
         int off = d.offset(row, i);
         Column c = columns().get(i);
-        if (c.formatCode() == 0) {
-            if (WireValues.isTextInteger(d.data(), off, len)) {
-                return WireValues.parseTextLong(d.data(), off, len);
+        byte[] a = d.data();
+        int wire = c.wireFormatCode();
+        if (wire == 1 && c.formatCode() == 0 && !isBinaryInteger(c.typeOid())) { // asked in text: read its text
+            a = textOf(c, a, off, len);
+            off = 0;
+            len = a.length;
+            wire = 0;
+        }
+        if (wire == 0) {
+            if (WireValues.isTextInteger(a, off, len)) {
+                return WireValues.parseTextLong(a, off, len);
             }
         } else if (isBinaryInteger(c.typeOid())) {
-            return WireValues.binaryLong(d.data(), off, len);
+            return WireValues.binaryLong(a, off, len);
         }
         Number n = toNumber(i);
         try { // trust #11: a fraction is dropped as before, but 1e19 or NaN is an error, not Long.MAX_VALUE or 0
@@ -164,20 +177,28 @@ public final class Row {
         }
         int off = d.offset(row, i);
         Column c = columns().get(i);
-        if (c.formatCode() == 1) {
+        byte[] a = d.data();
+        int wire = c.wireFormatCode();
+        if (wire == 1 && c.formatCode() == 0 && !isBinaryInteger(c.typeOid())) { // asked in text: read its text
+            a = textOf(c, a, off, len);
+            off = 0;
+            len = a.length;
+            wire = 0;
+        }
+        if (wire == 1) {
             switch (c.typeOid()) {
                 case 701 -> {
-                    return Double.longBitsToDouble(WireValues.binaryLong(d.data(), off, 8));
+                    return Double.longBitsToDouble(WireValues.binaryLong(a, off, 8));
                 }
                 case 700 -> {
-                    return Float.intBitsToFloat(WireValues.int32(d.data(), off));
+                    return Float.intBitsToFloat(WireValues.int32(a, off));
                 }
                 default -> {
                     if (isBinaryInteger(c.typeOid())) {
-                        return WireValues.binaryLong(d.data(), off, len);
+                        return WireValues.binaryLong(a, off, len);
                     }
                     if (c.typeOid() == 1700 && len >= 8) { // numeric NaN and infinities: no BigDecimal, but a double
-                        int sign = (d.data()[off + 4] & 0xff) << 8 | (d.data()[off + 5] & 0xff);
+                        int sign = (a[off + 4] & 0xff) << 8 | (a[off + 5] & 0xff);
                         if (sign == 0xC000) {
                             return Double.NaN;
                         } else if (sign == 0xD000) {
@@ -195,11 +216,11 @@ public final class Row {
                 }
             }
         }
-        if (WireValues.isTextInteger(d.data(), off, len) && len < 16) {
-            long v = WireValues.parseTextLong(d.data(), off, len);
-            return v == 0 && d.data()[off] == '-' ? -0.0 : v; // trust #12: a float8 "-0" is negative zero
+        if (WireValues.isTextInteger(a, off, len) && len < 16) {
+            long v = WireValues.parseTextLong(a, off, len);
+            return v == 0 && a[off] == '-' ? -0.0 : v; // trust #12: a float8 "-0" is negative zero
         }
-        String s = new String(d.data(), off, len, StandardCharsets.US_ASCII);
+        String s = new String(a, off, len, StandardCharsets.US_ASCII);
         double v;
         try {
             v = Double.parseDouble(s);
@@ -254,7 +275,7 @@ public final class Row {
         Column c = columns().get(i);
         if (c.typeOid() == 16 && len == 1) {
             byte b = d.data()[off];
-            return c.formatCode() == 1 ? b != 0 : b == 't';
+            return c.wireFormatCode() == 1 ? b != 0 : b == 't';
         }
         Object v = get(i);
         if (v instanceof Boolean b) {
@@ -325,6 +346,19 @@ public final class Row {
         }
         throw new DataException("column \"" + columns().get(i).name() + "\" holds " + v.getClass().getSimpleName()
                 + ", not a number");
+    }
+
+    /**
+     * The text PostgreSQL would have sent for a value Tusk received in binary for a statement that asked for
+     * text (the automatic format): the getters then read it exactly as they read text.
+     */
+    private static byte[] textOf(Column c, byte[] a, int off, int len) {
+        if (ResultFormats.sameBytes(c.typeOid())) {
+            byte[] copy = new byte[len];
+            System.arraycopy(a, off, copy, 0, len);
+            return copy;
+        }
+        return ResultFormats.text(c.typeOid(), a, off, len).getBytes(StandardCharsets.UTF_8);
     }
 
     private static boolean isBinaryInteger(int oid) {

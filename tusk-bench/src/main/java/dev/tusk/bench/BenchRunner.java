@@ -58,9 +58,9 @@ public final class BenchRunner {
                     Map.of(), 3),
             // an operation here is 10,000 or 100,000 rows, so one second of warm-up is a few dozen operations: the
             // clients were measured while C2 compiled them (insert: Tusk 1.1x pgjdbc after 1 s, 3.6x after 6 s)
-            new Workload("fetch", FetchBench.class, "fetch100k", List.of("tusk", "tusk-binary", "tusk-stream", "pgjdbc", "vertx", "server"),
+            new Workload("fetch", FetchBench.class, "fetch100k", List.of("tusk", "tusk-text", "tusk-binary", "tusk-stream", "pgjdbc", "vertx", "server"),
                     BenchServer.WIDE_ROWS, "rows/s", Map.of(), 3),
-            new Workload("fetch-receive", FetchBench.class, "receive100k", List.of("tusk", "tusk-binary", "pgjdbc", "vertx"),
+            new Workload("fetch-receive", FetchBench.class, "receive100k", List.of("tusk", "tusk-text", "tusk-binary", "pgjdbc", "vertx"),
                     BenchServer.WIDE_ROWS, "rows/s", Map.of(), 3),
             new Workload("insert", InsertBench.class, "",
                     List.of("tusk", "tusk-copy", "pgjdbc", "pgjdbc-rewrite", "pgjdbc-copy", "vertx"), InsertBench.ROWS, "rows/s",
@@ -265,7 +265,25 @@ public final class BenchRunner {
                         String.format(Locale.ROOT, "%.3f", ratio), spread});
             }
         }
+        for (var we : scores.entrySet()) { // "tusk", "pgjdbc" and "vertx" are each driver with its defaults
+            Map<String, List<Double>> byClient = we.getValue();
+            if (byClient.containsKey("tusk") && byClient.containsKey("pgjdbc") && byClient.containsKey("vertx")) {
+                System.out.printf(Locale.ROOT, "%-15s defaults: tusk %.2fx pgjdbc, %.2fx vertx (medians of per-round ratios)%n",
+                        we.getKey(), medianRatio(byClient.get("tusk"), byClient.get("pgjdbc")),
+                        medianRatio(byClient.get("tusk"), byClient.get("vertx")));
+            }
+        }
         return rows;
+    }
+
+    private static double medianRatio(List<Double> a, List<Double> b) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            if (b.get(i) > 0) {
+                ratios.add(a.get(i) / b.get(i));
+            }
+        }
+        return median(ratios);
     }
 
     private static List<Double> baseline(Map<String, List<Double>> byClient) {

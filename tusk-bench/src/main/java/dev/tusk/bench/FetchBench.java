@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
 public class FetchBench {
     static final String QUERY = "SELECT a, b, c, d, e, f FROM bench_wide";
 
-    @Param({"tusk", "tusk-binary", "tusk-stream", "pgjdbc", "vertx"})
+    /** "tusk", "pgjdbc", "vertx": each driver with its defaults; "tusk-text"/"tusk-binary": Tusk with a format forced. */
+    @Param({"tusk", "tusk-text", "tusk-binary", "tusk-stream", "pgjdbc", "vertx"})
     public String client;
 
     private Fetcher fetcher;
@@ -45,7 +46,8 @@ public class FetchBench {
     @Setup(Level.Trial)
     public void open() throws Exception {
         fetcher = switch (client) {
-            case "tusk" -> tusk(false);
+            case "tusk" -> tusk(null);
+            case "tusk-text" -> tusk(false);
             case "tusk-binary" -> tusk(true);
             case "tusk-stream" -> tuskStream();
             case "pgjdbc" -> pgjdbc();
@@ -78,10 +80,16 @@ public class FetchBench {
         return fetcher.receiveAll();
     }
 
-    /** Text results (psycopg's default), or binary ones asked for as a connection default. */
-    private static Fetcher tusk(boolean binary) {
-        Connection<Row> c = Connection.connect(ConnectOptions.builder().conninfo(BenchServer.tuskConninfo())
-                .autocommit(true).binary(binary).build());
+    /**
+     * Tusk's default (null: the automatic format, binary for the columns that read the same once the statement is
+     * prepared), text results (psycopg's default) or binary ones, asked for as a connection default.
+     */
+    private static Fetcher tusk(Boolean binary) {
+        ConnectOptions.Builder<Row> b = ConnectOptions.builder().conninfo(BenchServer.tuskConninfo()).autocommit(true);
+        if (binary != null) {
+            b.binary(binary);
+        }
+        Connection<Row> c = Connection.connect(b.build());
         return new Fetcher() {
             @Override
             public long fetchAll() {

@@ -52,6 +52,8 @@ public final class AdaptersMap implements AdaptContext {
     private final ConcurrentHashMap<Object, Object> derivedCache = new ConcurrentHashMap<>();
     /** The loaders last chosen for a list of result columns (a prepared statement's, reused each execution). */
     private volatile ColumnLoaders lastColumnLoaders;
+    /** Counts the registrations on this map: see {@link #version()}. */
+    private volatile int version;
 
     private record ColumnLoaders(List<? extends ResultColumn> columns, Loader<?>[] loaders) {
     }
@@ -296,7 +298,7 @@ public final class AdaptersMap implements AdaptContext {
         Loader<?>[] out = new Loader<?>[columns.size()];
         for (int i = 0; i < out.length; i++) {
             ResultColumn c = columns.get(i);
-            out[i] = loaderFor(c.typeOid(), Format.ofCode(c.formatCode()));
+            out[i] = loaderFor(c.typeOid(), Format.ofCode(c.wireFormatCode()));
         }
         lastColumnLoaders = new ColumnLoaders(columns, out);
         return out;
@@ -352,7 +354,16 @@ public final class AdaptersMap implements AdaptContext {
         }
     }
 
+    /**
+     * A number that changes with every registration on this map (loaders, dumpers, types): what the driver
+     * keeps beside a choice derived from the map (a prepared statement's result formats) to know it still holds.
+     */
+    public int version() {
+        return version;
+    }
+
     private void invalidate() {
+        version++; // under writeLock
         for (ConcurrentHashMap<Class<?>, Dumper<?>> c : dumperCache) {
             c.clear();
         }

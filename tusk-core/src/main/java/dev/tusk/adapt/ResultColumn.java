@@ -10,4 +10,12 @@ public interface ResultColumn {
 
     /** The column's format code: 0 text, 1 binary. */
     int formatCode();
+
+    /**
+     * The format the column's values came in, which picks the loader: {@link #formatCode()} unless the driver
+     * received in binary a column asked in text (see {@code dev.tusk.Column#formatCode}).
+     */
+    default int wireFormatCode() {
+        return formatCode();
+    }
 }

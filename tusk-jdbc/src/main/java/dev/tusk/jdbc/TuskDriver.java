@@ -24,7 +24,8 @@ import java.util.logging.Logger;
  * {@code options}, {@code target_session_attrs}, ...) and pgjdbc's names for them ({@code ApplicationName},
  * {@code connectTimeout}, {@code currentSchema}, {@code targetServerType}, {@code ssl}, ...), plus
  * {@code prepareThreshold}, {@code preparedStatementCacheQueries}, {@code defaultRowFetchSize},
- * {@code socketTimeout}, {@code loginTimeout}, {@code binaryTransfer}, {@code readOnly},
+ * {@code socketTimeout}, {@code loginTimeout}, {@code binaryTransfer} (true binary results, false text;
+ * unset, Tusk's automatic format), {@code readOnly},
  * {@code reWriteBatchedInserts}, {@code escapeSyntaxCallMode}. An unknown property is an error naming it.
  *
  * <pre>{@code

@@ -64,6 +64,33 @@ public final class ExtendedQuery extends QueryCommand {
         this.maxRows = rows;
         return this;
     }
+    /** One result format per column, chosen for a statement that asked for text (the automatic format); or null. */
+    private int[] columnFormats;
+
+    /**
+     * Asks for each result column in its own format ({@code formats}, 0 text or 1 binary, one per column): the
+     * columns received in binary are read as text would be ({@link Column#receivedInBinary}).
+     */
+    public ExtendedQuery columnFormats(int[] formats) {
+        this.columnFormats = formats;
+        return this;
+    }
+
+    /** Marks the columns received in binary for a statement that asked for text. */
+    @Override
+    protected List<Column> described(List<Column> columns) {
+        int[] f = columnFormats;
+        if (f == null || f.length != columns.size()) {
+            return columns;
+        }
+        Column[] out = columns.toArray(new Column[0]);
+        for (int i = 0; i < out.length; i++) {
+            if (f[i] == 1 && out[i].wireFormatCode() == 1) {
+                out[i] = out[i].receivedInBinary();
+            }
+        }
+        return List.of(out);
+    }
 
     /** Runs without Describe, reading the rows with these columns (seen when the statement was first described). */
     public ExtendedQuery knownColumns(List<Column> columns) {
@@ -85,8 +112,9 @@ public final class ExtendedQuery extends QueryCommand {
         return describe;
     }
 
+    /** 0 text, 1 binary; -1 when each column has its own ({@link #columnFormats}). */
     public int resultFormat() {
-        return resultFormat;
+        return columnFormats != null ? -1 : resultFormat;
     }
 
     public String sql() {
@@ -164,7 +192,15 @@ public final class ExtendedQuery extends QueryCommand {
                 out.int32(v.remaining()).bytes(v);
             }
         }
-        out.int16(1).int16(resultFormat);
+        int[] cf = columnFormats;
+        if (cf == null) {
+            out.int16(1).int16(resultFormat);
+        } else {
+            out.int16(cf.length);
+            for (int f : cf) {
+                out.int16(f);
+            }
+        }
         out.end();
     }
 

@@ -85,6 +85,11 @@ public abstract class QueryCommand extends Command {
         return null;
     }
 
+    /** The columns of a RowDescription as this command presents them (as received, unless overridden). */
+    protected List<Column> described(List<Column> columns) {
+        return columns;
+    }
+
     /** Handles the messages specific to one command kind; returns false if the type is not one of them. */
     protected boolean handleOwn(int type, Payload p, ProtocolCore core) {
         return false;
@@ -94,7 +99,7 @@ public abstract class QueryCommand extends Command {
     protected final boolean handle(int type, Payload p, ProtocolCore core) {
         switch (type) {
             case BackendMessage.ROW_DESCRIPTION -> {
-                pendingDescription = RowDescriptions.parse(p);
+                pendingDescription = described(RowDescriptions.parse(p));
                 current = new ResultData(pendingDescription);
                 results.add(current);
             }

@@ -38,7 +38,7 @@ public abstract class Binder {
             for (Object set : paramSets) {
                 binds.add(ParamBinder.bind(t, ParamBinder.paramSet(set), adapters));
             }
-            return binds.isEmpty() ? null : ExecuteMany.of(session, t.sql(), binds, format, returning, timeout);
+            return binds.isEmpty() ? null : ExecuteMany.of(session, t.sql(), binds, format, returning, timeout, adapters);
         }
     };
 
@@ -56,7 +56,7 @@ public abstract class Binder {
             for (Object set : paramSets) {
                 binds.add(ParamBinder.bindRaw(ParamBinder.paramSet(set), adapters));
             }
-            return binds.isEmpty() ? null : ExecuteMany.of(session, query, binds, format, returning, timeout);
+            return binds.isEmpty() ? null : ExecuteMany.of(session, query, binds, format, returning, timeout, adapters);
         }
     };
 
@@ -93,14 +93,18 @@ public abstract class Binder {
     public abstract ExecuteMany many(Session session, String query, Iterable<?> paramSets, AdaptersMap adapters,
                                      int format, boolean returning, Duration timeout);
 
-    /** One statement: {@code params} null runs the query as written (several statements allowed outside a pipeline). */
+    /**
+     * One statement ({@code format} may be {@code PreparedStatements.AUTO_FORMAT}, chosen with {@code adapters}):
+     * {@code params} null runs the query as written (several statements allowed outside a pipeline).
+     */
     public Execute statement(Session session, String query, Object params, AdaptersMap adapters, int format,
                              Boolean prepare, Duration timeout) {
         if (params == null) {
-            return Execute.simple(session, query, format, prepare, timeout);
+            return Execute.simple(session, query, format, prepare, timeout).readingWith(adapters);
         }
         Bound b = bind(query, params, adapters);
-        return b.params() == null ? Execute.simple(session, b.sql(), format, prepare, timeout)
-                : Execute.extended(session, b.sql(), List.of(b.params()), format, prepare, true, timeout);
+        return (b.params() == null ? Execute.simple(session, b.sql(), format, prepare, timeout)
+                : Execute.extended(session, b.sql(), List.of(b.params()), format, prepare, true, timeout))
+                .readingWith(adapters);
     }
 }

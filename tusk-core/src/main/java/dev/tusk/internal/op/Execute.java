@@ -1,6 +1,7 @@
 package dev.tusk.internal.op;
 
 import dev.tusk.TransactionStatus;
+import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.SqlState;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.BoundParams;
@@ -62,6 +63,8 @@ public final class Execute extends Operation {
     private TuskException failure;
     /** At most this many rows from the server (0: all); see {@link #maxRows(int)}. */
     private int maxRows;
+    /** The adapters that will load the rows: they pick the formats when {@code format} is automatic. */
+    private AdaptersMap adapters;
 
     private Execute(Session session, String sql, List<BoundParams> binds, int format, Boolean prepare, boolean describe,
                     boolean user, Duration timeout) {
@@ -175,11 +178,28 @@ public final class Execute extends Operation {
             }
         }
         decision = d;
-        cmd = prepared.command(sql, d, b, format, describe, sync && pipe == null, pipe != null);
+        cmd = format == PreparedStatements.AUTO_FORMAT
+                ? prepared.command(sql, d, b, format, adapters, isoDateStyle(), describe, sync && pipe == null, pipe != null)
+                : prepared.command(sql, d, b, format, describe, sync && pipe == null, pipe != null);
         if (maxRows > 0 && pipe == null && sync && b.size() == 1) {
             ((ExtendedQuery) cmd).maxRows(maxRows);
         }
         return cmd;
+    }
+
+    /**
+     * For a statement whose result format is {@link PreparedStatements#AUTO_FORMAT}: the adapters that will load
+     * its rows (without them, it asks for text).
+     */
+    public Execute readingWith(AdaptersMap adapters) {
+        this.adapters = adapters;
+        return this;
+    }
+
+    /** The session's DateStyle is ISO, the only one the text loaders of dates and times read. */
+    private boolean isoDateStyle() {
+        String style = session.core().session().parameter("DateStyle");
+        return style != null && style.startsWith("ISO");
     }
 
     @Override

@@ -51,8 +51,14 @@ public final class ExecuteMany extends Operation {
      */
     public static ExecuteMany of(Session session, String sql, List<BoundParams> binds, int format, boolean returning,
                                  Duration timeout) {
+        return of(session, sql, binds, format, returning, timeout, null);
+    }
+
+    /** {@link #of(Session, String, List, int, boolean, Duration)} whose rows {@code adapters} will load (automatic formats). */
+    public static ExecuteMany of(Session session, String sql, List<BoundParams> binds, int format, boolean returning,
+                                 Duration timeout, dev.tusk.adapt.AdaptersMap adapters) {
         InsertRewriter rewriter = returning || binds.size() < 2 ? null : InsertRewriter.of(sql, binds.get(0).size());
-        Execute single = Execute.extended(session, sql, binds, format, null, returning, timeout);
+        Execute single = Execute.extended(session, sql, binds, format, null, returning, timeout).readingWith(adapters);
         return new ExecuteMany(session, null, rewriter == null ? null : rewriter.chunks(binds), single, timeout);
     }
 

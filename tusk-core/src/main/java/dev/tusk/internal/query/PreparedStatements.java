@@ -1,11 +1,13 @@
 package dev.tusk.internal.query;
 
 import dev.tusk.Column;
+import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.PipelineAborted;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.core.QueryCommand;
+import dev.tusk.types.ResultFormats;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +33,23 @@ public final class PreparedStatements {
     private final List<String> toClose = new ArrayList<>();
     /** Per prepared statement name, the result columns for text [0] and binary [1] results, once seen. */
     private final Map<String, List<Column>[]> described = new HashMap<>();
+    /** Per prepared statement name, the result formats last chosen automatically, and what they were chosen with. */
+    private final Map<String, AutoChoice> autoFormats = new HashMap<>();
     private int nextId;
+
+    /**
+     * The result format of a statement that asked for text without forcing it (no {@code binary} choice
+     * anywhere): once the statement is prepared and its columns known, each column comes in binary when its
+     * value reads exactly the same as text ({@link ResultFormats}), else in text.
+     */
+    public static final int AUTO_FORMAT = -1;
+
+    /**
+     * The columns of a prepared statement as received with automatic formats (null: all in text), chosen with
+     * {@code adapters} at {@code version} and the session's DateStyle.
+     */
+    private record AutoChoice(AdaptersMap adapters, int version, boolean isoDateStyle, List<Column> columns) {
+    }
 
     public PreparedStatements(Integer threshold, int max) {
         this.threshold = threshold;
@@ -103,6 +121,7 @@ public final class PreparedStatements {
             String evicted = it.next().getValue().name();
             toClose.add(evicted);
             described.remove(evicted);
+            autoFormats.remove(evicted);
             it.remove();
         }
     }
@@ -114,6 +133,7 @@ public final class PreparedStatements {
             if (forgotten != null) {
                 toClose.add(forgotten.name());
                 described.remove(forgotten.name());
+                autoFormats.remove(forgotten.name());
             }
         }
     }
@@ -124,6 +144,7 @@ public final class PreparedStatements {
         counts.clear();
         toClose.clear();
         described.clear();
+        autoFormats.clear();
     }
 
     /**
@@ -149,10 +170,62 @@ public final class PreparedStatements {
      */
     public ExtendedQuery command(String sql, Decision d, List<BoundParams> binds, int format, boolean describe,
                                  boolean sync, boolean pipelined) {
+        return command(sql, d, binds, format, null, false, describe, sync, pipelined);
+    }
+
+    /**
+     * {@link #command(String, Decision, List, int, boolean, boolean, boolean)}, where {@code format} may be
+     * {@link #AUTO_FORMAT}: a statement prepared and described before then asks for each column in binary or text
+     * as {@code adapters} (the ones that will load the rows, read now: a loader registered since counts) and the
+     * session's DateStyle ({@code isoDateStyle}) allow; otherwise in text.
+     */
+    public ExtendedQuery command(String sql, Decision d, List<BoundParams> binds, int format, AdaptersMap adapters,
+                                 boolean isoDateStyle, boolean describe, boolean sync, boolean pipelined) {
+        if (format == AUTO_FORMAT) {
+            format = 0;
+            List<Column> auto = describe && adapters != null && d.isNamed() && !d.needsParse()
+                    ? autoColumns(d.name(), adapters, isoDateStyle) : null;
+            if (auto != null) {
+                int[] formats = new int[auto.size()];
+                for (int i = 0; i < formats.length; i++) {
+                    formats[i] = auto.get(i).wireFormatCode();
+                }
+                boolean known = binds.size() == 1 && !pipelined;
+                return new ExtendedQuery(sql, d.name(), false, binds, 0, !known, sync, takeToClose())
+                        .columnFormats(formats).knownColumns(known ? auto : null);
+            }
+        }
         List<Column> known = describe && d.isNamed() && !d.needsParse() && binds.size() == 1 && !pipelined
                 ? described(d.name(), format) : null;
         return new ExtendedQuery(sql, d.name(), d.needsParse(), binds, format, describe && known == null, sync,
                 takeToClose()).knownColumns(known);
+    }
+
+    /**
+     * The columns of prepared statement {@code name} with automatic formats, null when every one stays in text
+     * or its columns are not known yet; chosen again when the adapters or the DateStyle changed.
+     */
+    private List<Column> autoColumns(String name, AdaptersMap adapters, boolean isoDateStyle) {
+        int version = adapters.version();
+        AutoChoice c = autoFormats.get(name);
+        if (c != null && c.adapters() == adapters && c.version() == version && c.isoDateStyle() == isoDateStyle) {
+            return c.columns();
+        }
+        List<Column> text = described(name, 0);
+        if (text == null) {
+            return null; // described in binary only, or not yet: text now, which describes it in text
+        }
+        Column[] out = text.toArray(new Column[0]);
+        boolean any = false;
+        for (int i = 0; i < out.length; i++) {
+            if (ResultFormats.binaryReadsAsText(out[i].typeOid(), adapters, isoDateStyle)) {
+                out[i] = out[i].receivedInBinary();
+                any = true;
+            }
+        }
+        List<Column> columns = any ? List.of(out) : null;
+        autoFormats.put(name, new AutoChoice(adapters, version, isoDateStyle, columns));
+        return columns;
     }
 
     /** Statements to close on the server with the next round trip; the list is emptied. */
@@ -182,7 +255,7 @@ public final class PreparedStatements {
         if (e == null) {
             if (d != null) {
                 prepared(d);
-                if (d.isNamed() && cmd instanceof ExtendedQuery q && q.describes()
+                if (d.isNamed() && cmd instanceof ExtendedQuery q && q.describes() && q.resultFormat() >= 0
                         && cmd.results().size() == 1) {
                     described(d.name(), q.resultFormat(), cmd.results().get(0).columns());
                 }

@@ -263,8 +263,9 @@ public final class JdbcConfig {
         if (loginTimeout > 0 && !libpq.containsKey("connect_timeout")) {
             b.connectTimeout(loginTimeout);
         }
-        if (boolProperty("binaryTransfer", false)) {
-            b.binary(true);
+        String binaryTransfer = jdbc.get("binaryTransfer");
+        if (binaryTransfer != null && !binaryTransfer.isEmpty()) { // unset: Tusk's automatic result format
+            b.binary(boolProperty("binaryTransfer", false));
         }
         String stringtype = jdbc.get("stringtype");
         if (stringtype != null && !stringtype.equalsIgnoreCase("unspecified")) {

@@ -1,0 +1,155 @@
+package dev.tusk.types;
+
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.adapt.Format;
+import dev.tusk.adapt.Loader;
+
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+
+/**
+ * For the driver: which result columns Tusk may receive in binary when a statement asks for text without
+ * forcing it (the automatic result format), and the text PostgreSQL would have sent for such a value.
+ *
+ * <p>A column qualifies when its type is one of those below, both of its loaders (text and binary) are the
+ * built-in ones (a loader the application registered for either format keeps the column in text), and the
+ * session settings the text depends on make the two agree: the values load to equal Java objects (the type
+ * tests check it, edge values included) and {@link #text} gives back PostgreSQL's text byte for byte, so every
+ * getter answers as for text. The types: bool, int2, int4, int8, text, varchar, bpchar, name, numeric, uuid, and,
+ * while the session's {@code DateStyle} is ISO (the only one Tusk's text loaders read), date, time, timetz and
+ * timestamp. Left out, and why: oid (a binary getLong would sign-extend), float4/float8 (their text depends on
+ * {@code extra_float_digits}, which the server does not report), timestamptz (its text carries the offset of
+ * the session's {@code TimeZone} when the statement ran; a binary value would be shown in the zone of the
+ * moment it is read), interval ({@code IntervalStyle}), bytea ({@code bytea_output}, not reported), json and
+ * jsonb (a registered mapper's object is not its text), arrays, ranges and every other type.
+ */
+public final class ResultFormats {
+    private ResultFormats() {
+    }
+
+    private static final int[] ALWAYS = {BuiltinTypes.BOOL, BuiltinTypes.INT2, BuiltinTypes.INT4, BuiltinTypes.INT8,
+            BuiltinTypes.TEXT, BuiltinTypes.VARCHAR, BuiltinTypes.BPCHAR, BuiltinTypes.NAME, BuiltinTypes.NUMERIC,
+            BuiltinTypes.UUID};
+    private static final int[] ISO_DATES = {BuiltinTypes.DATE, BuiltinTypes.TIME, BuiltinTypes.TIMETZ,
+            BuiltinTypes.TIMESTAMP};
+    /** The built-in map: the loaders a qualifying column must still have, in both formats. */
+    private static final AdaptersMap BUILT_IN = BuiltinAdapters.newMap();
+
+    /**
+     * Whether a column of type {@code oid} may come in binary when text was asked, with {@code adapters}
+     * choosing its loaders; {@code isoDateStyle}: the session's {@code DateStyle} starts with ISO.
+     */
+    public static boolean binaryReadsAsText(int oid, AdaptersMap adapters, boolean isoDateStyle) {
+        if (!contains(ALWAYS, oid) && !(isoDateStyle && contains(ISO_DATES, oid))) {
+            return false;
+        }
+        return builtIn(oid, Format.TEXT, adapters) && builtIn(oid, Format.BINARY, adapters);
+    }
+
+    private static boolean builtIn(int oid, Format f, AdaptersMap adapters) {
+        Loader<?> mine = adapters.loaderFor(oid, f);
+        return mine != null && mine == BUILT_IN.loaderFor(oid, f);
+    }
+
+    private static boolean contains(int[] oids, int oid) {
+        for (int o : oids) {
+            if (o == oid) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The types whose binary value is the text's own bytes (UTF-8, the only client encoding Tusk allows). */
+    public static boolean sameBytes(int oid) {
+        return oid == BuiltinTypes.TEXT || oid == BuiltinTypes.VARCHAR || oid == BuiltinTypes.BPCHAR
+                || oid == BuiltinTypes.NAME;
+    }
+
+    /**
+     * PostgreSQL's text output (DateStyle ISO) of the binary value in {@code len} bytes of {@code a} from
+     * {@code off}, for a type {@link #binaryReadsAsText} accepts.
+     */
+    public static String text(int oid, byte[] a, int off, int len) {
+        switch (oid) {
+            case BuiltinTypes.BOOL:
+                return a[off] != 0 ? "t" : "f";
+            case BuiltinTypes.INT2:
+                return Integer.toString(Wire.int16(a, off));
+            case BuiltinTypes.INT4:
+                return Integer.toString(Wire.int32(a, off));
+            case BuiltinTypes.INT8:
+                return Long.toString(Wire.int64(a, off));
+            case BuiltinTypes.NUMERIC: {
+                int sign = NumericBinary.sign(a, off, len);
+                if (sign != NumericBinary.POS && sign != NumericBinary.NEG) {
+                    return NumericBinary.special(sign);
+                }
+                return NumericBinary.decode(a, off, len).toPlainString();
+            }
+            case BuiltinTypes.UUID:
+                return new UUID(Wire.int64(a, off), Wire.int64(a, off + 8)).toString();
+            case BuiltinTypes.DATE: {
+                int days = Wire.int32(a, off);
+                if (days == Integer.MAX_VALUE || days == Integer.MIN_VALUE) {
+                    return days > 0 ? "infinity" : "-infinity";
+                }
+                return DateTimeText.formatDate(LocalDate.ofEpochDay((long) days + DateTimeAdapters.PG_EPOCH_DAYS));
+            }
+            case BuiltinTypes.TIME:
+                return time(new StringBuilder(16), Wire.int64(a, off)).toString();
+            case BuiltinTypes.TIMETZ:
+                return offset(time(new StringBuilder(24), Wire.int64(a, off)), -Wire.int32(a, off + 8)).toString();
+            case BuiltinTypes.TIMESTAMP: {
+                long micros = Wire.int64(a, off);
+                if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+                    return micros > 0 ? "infinity" : "-infinity";
+                }
+                long seconds = Math.floorDiv(micros, 1_000_000L) + DateTimeAdapters.PG_EPOCH_SECONDS;
+                int nanos = (int) Math.floorMod(micros, 1_000_000L) * 1000;
+                return DateTimeText.formatTimestamp(LocalDateTime.ofEpochSecond(seconds, nanos, ZoneOffset.UTC));
+            }
+            default:
+                if (sameBytes(oid)) {
+                    return new String(a, off, len, StandardCharsets.UTF_8);
+                }
+                throw new IllegalArgumentException("no text form of binary values of type oid " + oid);
+        }
+    }
+
+    /** A time of day as time_out writes it; 24:00:00 included. */
+    private static StringBuilder time(StringBuilder sb, long micros) {
+        if (micros == DateTimeAdapters.MICROS_PER_DAY) {
+            return sb.append("24:00:00");
+        }
+        return DateTimeText.appendTime(sb, DateTimeAdapters.timeOfMicros(micros));
+    }
+
+    /** A UTC offset as PostgreSQL writes it: +HH, +HH:MM when minutes, +HH:MM:SS when seconds. */
+    private static StringBuilder offset(StringBuilder sb, int totalSeconds) {
+        sb.append(totalSeconds < 0 ? '-' : '+');
+        int t = Math.abs(totalSeconds);
+        int h = t / 3600;
+        int m = t / 60 % 60;
+        int s = t % 60;
+        two(sb, h);
+        if (m != 0 || s != 0) {
+            two(sb.append(':'), m);
+        }
+        if (s != 0) {
+            two(sb.append(':'), s);
+        }
+        return sb;
+    }
+
+    private static StringBuilder two(StringBuilder sb, int v) {
+        if (v < 10) {
+            sb.append('0');
+        }
+        return sb.append(v);
+    }
+}
