@@ -71,52 +71,65 @@ class BinaryResultsTest {
         }
     }
 
+    /** Every getter's answers for the rows of {@code sql} run {@code runs} times; checks the last run's format. */
+    private static List<String> answers(Connection c, String sql, int runs, boolean binary) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            List<String> out = null;
+            for (int run = 0; run < runs; run++) { // the automatic format takes binary once the statement is prepared
+                ps.setInt(1, 0);
+                try (ResultSet rs = ps.executeQuery()) {
+                    out = read(rs);
+                    if (run == runs - 1) {
+                        assertThat(rs.unwrap(JdbcResultSet.class).binary(1)).as("binary values").isEqualTo(binary);
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    private static List<String> differences(List<String> text, List<String> binary) {
+        assertThat(binary).hasSameSizeAs(text);
+        List<String> differences = new ArrayList<>();
+        for (int i = 0; i < text.size(); i++) {
+            if (!text.get(i).equals(binary.get(i))) {
+                differences.add("text:   " + text.get(i) + "\nbinary: " + binary.get(i));
+            }
+        }
+        return differences;
+    }
+
     @Test
-    void laterExecutionsAreBinaryAndEveryGetterAnswersAsWithText(TestDatabase db) throws Exception {
-        try (Connection c = DriverManager.getConnection(Jdbc.url(db)); Statement st = c.createStatement()) {
+    void binaryResultsAutomaticOrAskedForAnswerEveryGetterAsText(TestDatabase db) throws Exception {
+        try (Connection text = DriverManager.getConnection(Jdbc.url(db) + "&binaryTransfer=false");
+             Connection auto = DriverManager.getConnection(Jdbc.url(db));
+             Connection binary = DriverManager.getConnection(Jdbc.url(db) + "&binaryTransfer=true");
+             Statement st = text.createStatement()) {
             st.execute("CREATE TABLE v (k int, i2 int2, i4 int4, i8 int8, o oid, t text, vc varchar(10), bp char(5), nm name,"
                     + " b bool, n numeric, u uuid, d date, ts timestamp, tz timestamptz)");
             for (String row : ROWS) {
                 st.execute("INSERT INTO v VALUES (" + row + ")");
             }
+            String sql = "SELECT k, i2, i4, i8, t, vc, bp, nm, b, n, u, d, ts, tz FROM v WHERE k > ? ORDER BY k";
             for (String zone : new String[] {"UTC", "Europe/Amsterdam", "Asia/Kolkata", "America/St_Johns"}) {
-                st.execute("SET TimeZone = '" + zone + "'");
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT k, i2, i4, i8, t, vc, bp, nm, b, n, u, d, ts, tz FROM v WHERE k > ? ORDER BY k")) {
-                    ps.setInt(1, 0);
-                    List<String> text;
-                    try (ResultSet rs = ps.executeQuery()) {
-                        assertThat(rs.unwrap(JdbcResultSet.class).binary(1)).as("first execution").isFalse();
-                        text = read(rs);
-                    }
-                    assertThat(text).hasSize(8 * 14);
-                    for (int run = 0; run < 6; run++) { // and once prepared on the server
-                        try (ResultSet rs = ps.executeQuery()) {
-                            assertThat(rs.unwrap(JdbcResultSet.class).binary(1)).as("later executions").isTrue();
-                            List<String> binary = read(rs);
-                            List<String> differences = new ArrayList<>();
-                            for (int i = 0; i < text.size(); i++) {
-                                if (!text.get(i).equals(binary.get(i))) {
-                                    differences.add("text:   " + text.get(i) + "\nbinary: " + binary.get(i));
-                                }
-                            }
-                            assertThat(differences).as("binary results in " + zone).isEmpty();
-                            assertThat(binary).hasSameSizeAs(text);
-                        }
-                    }
+                for (Connection c : List.of(text, auto, binary)) {
+                    c.createStatement().execute("SET TimeZone = '" + zone + "'");
                 }
+                List<String> expected = answers(text, sql, 7, false);
+                assertThat(expected).hasSize(8 * 14);
+                assertThat(differences(expected, answers(auto, sql, 7, true))).as("automatic format in " + zone).isEmpty();
+                assertThat(differences(expected, answers(binary, sql, 1, true))).as("binaryTransfer=true in " + zone).isEmpty();
             }
         }
     }
 
     @Test
-    void columnsOfOtherTypesKeepTextResults(TestDatabase db) throws SQLException {
+    void columnsOfOtherTypesReadAsText(TestDatabase db) throws SQLException {
         try (Connection c = DriverManager.getConnection(Jdbc.url(db));
              PreparedStatement ps = c.prepareStatement("SELECT ?::int4 AS i, 1.5::float8 AS f, '\\x01'::bytea AS b, 4294967295::oid AS o")) {
-            for (int run = 0; run < 3; run++) {
+            for (int run = 0; run < 7; run++) {
                 ps.setInt(1, run);
                 try (ResultSet rs = ps.executeQuery()) {
-                    assertThat(rs.unwrap(JdbcResultSet.class).binary(1)).isFalse();
                     rs.next();
                     assertThat(rs.getString(2)).isEqualTo("1.5");
                     assertThat(rs.getString(3)).isEqualTo("\\x01");
@@ -130,7 +143,7 @@ class BinaryResultsTest {
     void binaryTransferFalseKeepsTextResults(TestDatabase db) throws SQLException {
         try (Connection c = DriverManager.getConnection(Jdbc.url(db) + "&binaryTransfer=false");
              PreparedStatement ps = c.prepareStatement("SELECT ?::int4 + 1")) {
-            for (int run = 0; run < 3; run++) {
+            for (int run = 0; run < 7; run++) {
                 ps.setInt(1, run);
                 try (ResultSet rs = ps.executeQuery()) {
                     assertThat(rs.unwrap(JdbcResultSet.class).binary(1)).isFalse();

@@ -10,46 +10,20 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.List;
 
 /**
- * Binary result columns for prepared statements, as pgjdbc's default {@code binaryTransfer}: once a statement's
- * columns are all of the types below, its later executions ask for binary results (the server formats no numbers
- * nor timestamps, the client parses none). Every getter answers as with text results: {@link #text} writes a
- * binary value as the server's text output (DateStyle ISO) would have.
+ * Result columns in binary format that was asked for ({@code binaryTransfer=true}: every column of the connection's
+ * statements): every getter answers as with text, {@link #text} writing a binary value as the server's text output
+ * (DateStyle ISO) would have. (Tusk's automatic format, the default, only receives in binary what reads the same.)
  */
 final class BinaryResults {
     private BinaryResults() {
     }
 
     /**
-     * Types whose binary values every getter reads as it reads their text. Not oid (an unsigned 32-bit value that
-     * Row.getLong reads signed in binary), floats (Java's shortest form is not the server's), bytea (its text output
-     * depends on bytea_output), json, times...: those stay text.
+     * The server's text output for the binary, non-null value of column {@code i}: exact for integers, text types,
+     * bool, numeric, uuid, date, timestamp and timestamptz; other types give their Java value's text.
      */
-    static boolean safe(int oid) {
-        return switch (oid) {
-            case TypeMap.INT2, TypeMap.INT4, TypeMap.INT8, TypeMap.TEXT, TypeMap.VARCHAR, TypeMap.BPCHAR,
-                 TypeMap.NAME, TypeMap.BOOL, TypeMap.NUMERIC, TypeMap.UUID, TypeMap.DATE, TypeMap.TIMESTAMP,
-                 TypeMap.TIMESTAMPTZ -> true;
-            default -> false;
-        };
-    }
-
-    /** Whether a statement with these result columns may ask for binary results. */
-    static boolean safe(List<Column> columns) {
-        if (columns == null || columns.isEmpty()) {
-            return false;
-        }
-        for (Column c : columns) {
-            if (!safe(c.typeOid())) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The server's text output for the binary, non-null value of column {@code i}. */
     static String text(Row r, int i, Column c) {
         int oid = c.typeOid();
         Object v;

@@ -35,12 +35,6 @@ import java.util.TreeMap;
  * row the call returns, in the order of the OUT parameters.
  */
 public final class JdbcCallableStatement extends JdbcPreparedStatement implements CallableStatement {
-    /** OUT parameters are read as text, as always. */
-    @Override
-    boolean autoBinary() {
-        return false;
-    }
-
     /** JDBC index → registered SQL type, for OUT and INOUT parameters. */
     private final TreeMap<Integer, Integer> outs = new TreeMap<>();
     private final boolean callResult;

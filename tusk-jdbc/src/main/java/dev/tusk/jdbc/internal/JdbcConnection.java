@@ -39,8 +39,6 @@ public final class JdbcConnection implements java.sql.Connection {
     final String user;
     final String callMode;
     final boolean rewriteBatchedInserts;
-    /** No binaryTransfer property: prepared statements whose columns allow it get binary results (BinaryResults). */
-    final boolean binaryAuto;
     final int defaultFetchSize;
     private final Runnable onClose;
     private volatile boolean closed;
@@ -74,7 +72,6 @@ public final class JdbcConnection implements java.sql.Connection {
         this.user = user;
         this.callMode = config == null || config.jdbc("escapeSyntaxCallMode") == null ? "select" : config.jdbc("escapeSyntaxCallMode");
         this.rewriteBatchedInserts = config == null || config.boolProperty("reWriteBatchedInserts", true);
-        this.binaryAuto = config == null || config.jdbc("binaryTransfer") == null;
         this.defaultFetchSize = config == null ? 0 : config.intProperty("defaultRowFetchSize", 0);
         this.networkTimeoutMillis = config == null ? 0 : config.intProperty("socketTimeout", 0) * 1000;
         this.onClose = onClose;

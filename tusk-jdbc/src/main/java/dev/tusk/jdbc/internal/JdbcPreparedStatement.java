@@ -59,12 +59,6 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
         this.set = new boolean[values.length];
     }
 
-    /** Binary results once the columns allow (pgjdbc's default binaryTransfer), unless binaryTransfer was given. */
-    @Override
-    boolean autoBinary() {
-        return c.binaryAuto;
-    }
-
     int index(int parameterIndex) throws SQLException {
         checkOpen();
         if (parameterIndex < 1 || parameterIndex > values.length) {

@@ -143,7 +143,10 @@ public final class JdbcResultSet implements ResultSet {
         return wasNull ? -1 : i;
     }
 
-    /** The value's text as the server writes it, whether the column came in text or (see {@link BinaryResults}) binary. */
+    /**
+     * The value's text as the server writes it, whether the column came in text (or in binary, read as text: Tusk's
+     * automatic format) or in binary that was asked for (binaryTransfer=true, see {@link BinaryResults}).
+     */
     private String text(Row r, int i) throws SQLException {
         Column c = columns.get(i);
         if (c.formatCode() == 0) {
@@ -156,9 +159,9 @@ public final class JdbcResultSet implements ResultSet {
         }
     }
 
-    /** Whether column {@code index} (1-based) came in binary format. */
+    /** Whether the values of column {@code index} (1-based) came in binary format. */
     public boolean binary(int index) throws SQLException {
-        return columns.get(col(index)).formatCode() != 0;
+        return columns.get(col(index)).wireFormatCode() != 0;
     }
 
     private static SQLException conversion(Column c, String to, Throwable e) {

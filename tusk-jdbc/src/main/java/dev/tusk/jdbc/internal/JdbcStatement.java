@@ -48,9 +48,6 @@ public class JdbcStatement implements Statement {
     private JdbcResultSet generatedKeys;
     private volatile boolean executing;
     private List<String> batch;
-    /** After its first execution: whether this statement's results come in binary format (see {@link BinaryResults}). */
-    private boolean binaryDecided;
-    private boolean binaryResults;
 
     JdbcStatement(JdbcConnection c, int resultSetType, int holdability) {
         this.c = c;
@@ -107,15 +104,7 @@ public class JdbcStatement implements Statement {
                     params = List.of();
                 }
             }
-            ExecuteOptions opts = options();
-            if (binaryResults && !wantKeys) {
-                opts = new ExecuteOptions(null, Boolean.TRUE, opts.timeout());
-            }
-            cursor.execute(sql, params, opts);
-            if (!binaryDecided && !wantKeys && autoBinary()) {
-                binaryDecided = true;
-                binaryResults = q.statements() == 1 && BinaryResults.safe(cursor.description());
-            }
+            cursor.execute(sql, params, options());
         } catch (TuskException e) {
             throw Errors.of(e);
         } finally {
@@ -128,11 +117,6 @@ public class JdbcStatement implements Statement {
             return false;
         }
         return takeResult();
-    }
-
-    /** Whether the statement runs the same SQL each time, so its result columns decide binary results once. */
-    boolean autoBinary() {
-        return false;
     }
 
     private static boolean isDml(String keyword) {
