@@ -341,6 +341,9 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : resultFormat(cursor);
         Execute op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, opts.prepare(),
                 timeout);
+        if (cursor.maxRows() > 0) {
+            op.maxRows(cursor.maxRows());
+        }
         lock.lock();
         try {
             checkUsable();

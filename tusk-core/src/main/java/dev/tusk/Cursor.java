@@ -44,6 +44,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     private static final long ROWCOUNT_FROM_RESULT = Long.MIN_VALUE;
     private int arraysize = 1;
     private Boolean binary;
+    private int maxRows;
     private boolean closed;
 
     Cursor(Connection<?> conn, RowFactory<R> rowFactory) {
@@ -256,6 +257,25 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
 
     public Boolean binary() {
         return binary;
+    }
+
+    /**
+     * At most {@code rows} rows of each statement this cursor runs with parameters ({@code 0}, the default: all):
+     * the server stops there (an Execute with a row count, as JDBC's {@code setMaxRows}), so the rest of the
+     * result is neither produced nor sent, and the connection is ready for the next statement at once. A statement
+     * without parameters (simple protocol) and statements in pipeline mode are not limited; pass an empty
+     * parameter list to run a single statement with the extended protocol.
+     */
+    public void setMaxRows(int rows) {
+        if (rows < 0) {
+            throw new IllegalArgumentException("maxRows must be >= 0, got " + rows);
+        }
+        this.maxRows = rows;
+    }
+
+    /** The row limit of {@link #setMaxRows}; 0: none. */
+    public int maxRows() {
+        return maxRows;
     }
 
     private dev.tusk.internal.core.QueryCommand pending;

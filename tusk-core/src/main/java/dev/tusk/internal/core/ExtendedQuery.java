@@ -52,6 +52,18 @@ public final class ExtendedQuery extends QueryCommand {
     }
 
     private List<Column> knownColumns;
+    /** Rows the Execute asks for (0: all): past them the server suspends the portal instead of sending more. */
+    private int maxRows;
+
+    /**
+     * Asks the server for at most {@code rows} rows ({@code 0}: all), for a single execution followed by its Sync:
+     * past them the portal is suspended (PortalSuspended instead of CommandComplete) and dropped at the Sync or the
+     * next Bind, so the rest of the result is never produced nor sent.
+     */
+    public ExtendedQuery maxRows(int rows) {
+        this.maxRows = rows;
+        return this;
+    }
     /** One result format per column, chosen for a statement that asked for text (the automatic format); or null. */
     private int[] columnFormats;
 
@@ -135,7 +147,7 @@ public final class ExtendedQuery extends QueryCommand {
             if (describe) {
                 Frontend.describePortal(out, "");
             }
-            Frontend.execute(out, "", 0);
+            Frontend.execute(out, "", maxRows);
         }
         if (sync) {
             Frontend.sync(out);

@@ -6,6 +6,7 @@ import dev.tusk.errors.SqlState;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.Command;
+import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.core.SimpleQuery;
@@ -60,6 +61,8 @@ public final class Execute extends Operation {
     /** The Parse in flight whose name this execution reuses, or null. */
     private Session.InFlightParse follows;
     private TuskException failure;
+    /** At most this many rows from the server (0: all); see {@link #maxRows(int)}. */
+    private int maxRows;
     /** The adapters that will load the rows: they pick the formats when {@code format} is automatic. */
     private AdaptersMap adapters;
 
@@ -109,6 +112,15 @@ public final class Execute extends Operation {
         Execute e = own(session, commit ? "COMMIT" : "ROLLBACK", timeout);
         e.ends = true;
         return e;
+    }
+
+    /**
+     * At most {@code rows} rows of a statement with parameters, outside a pipeline: the server stops producing them
+     * there (an Execute with a row count). Ignored for a statement sent as written (the simple protocol has no limit).
+     */
+    public Execute maxRows(int rows) {
+        this.maxRows = rows;
+        return this;
     }
 
     /** For {@link #endTransaction}: whether there is a transaction to end. */
@@ -171,6 +183,9 @@ public final class Execute extends Operation {
                 ? prepared.command(sql, d, b, format, adapters, pipe == null && isoDateStyle(), describe,
                         sync && pipe == null, pipe != null)
                 : prepared.command(sql, d, b, format, describe, sync && pipe == null, pipe != null);
+        if (maxRows > 0 && pipe == null && sync && b.size() == 1) {
+            ((ExtendedQuery) cmd).maxRows(maxRows);
+        }
         return cmd;
     }
 

@@ -46,6 +46,8 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
     final Object[] values;
     final boolean[] set;
     private List<Object[]> batch;
+    /** The parameters' types as the server inferred them: asked once. */
+    private JdbcParameterMetaData parameterMetaData;
 
     JdbcPreparedStatement(JdbcConnection c, String sql, int type, int holdability, String[] keys) throws SQLException {
         super(c, type, holdability);
@@ -223,7 +225,16 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
     @Override
     public ParameterMetaData getParameterMetaData() throws SQLException {
         checkOpen();
-        return new JdbcParameterMetaData(values.length);
+        if (parameterMetaData == null) {
+            String k = parsed.keyword();
+            if (values.length > 0 && !(k.equals("SELECT") || k.equals("WITH") || k.equals("VALUES") || k.equals("TABLE")
+                    || isDmlKeyword(k))) {
+                throw Errors.notSupported("ParameterMetaData of a " + k + " statement (the server describes the parameters "
+                        + "of SELECT, VALUES, TABLE, WITH, INSERT, UPDATE, DELETE and MERGE)");
+            }
+            parameterMetaData = JdbcParameterMetaData.describe(c, parsed.sql(), values.length);
+        }
+        return parameterMetaData;
     }
 
     // ------------------------------------------------------------------ setters

@@ -143,6 +143,27 @@ public final class JdbcResultSet implements ResultSet {
         return wasNull ? -1 : i;
     }
 
+    /**
+     * The value's text as the server writes it, whether the column came in text (or in binary, read as text: Tusk's
+     * automatic format) or in binary that was asked for (binaryTransfer=true, see {@link BinaryResults}).
+     */
+    private String text(Row r, int i) throws SQLException {
+        Column c = columns.get(i);
+        if (c.formatCode() == 0) {
+            return r.getString(i);
+        }
+        try {
+            return BinaryResults.text(r, i, c);
+        } catch (TuskException e) {
+            throw conversion(c, "String", e);
+        }
+    }
+
+    /** Whether the values of column {@code index} (1-based) came in binary format. */
+    public boolean binary(int index) throws SQLException {
+        return columns.get(col(index)).wireFormatCode() != 0;
+    }
+
     private static SQLException conversion(Column c, String to, Throwable e) {
         return new SQLDataException("cannot convert column \"" + c.name() + "\" (type " + typeName(c.typeOid()) + ") to "
                 + to + (e == null || e.getMessage() == null ? "" : ": " + e.getMessage()), "22018", e);
@@ -425,7 +446,7 @@ public final class JdbcResultSet implements ResultSet {
             return null;
         }
         try {
-            return r.getString(i);
+            return text(r, i);
         } catch (TuskException e) {
             throw conversion(columns.get(i), "String", e);
         }
@@ -442,7 +463,7 @@ public final class JdbcResultSet implements ResultSet {
         if (c.typeOid() == TypeMap.BOOL) {
             return r.getBoolean(i);
         }
-        String s = r.getString(i).trim().toLowerCase(Locale.ROOT);
+        String s = text(r, i).trim().toLowerCase(Locale.ROOT);
         switch (s) {
             case "t", "true", "y", "yes", "on", "1" -> {
                 return true;
@@ -476,7 +497,7 @@ public final class JdbcResultSet implements ResultSet {
             }
         } catch (TuskException e) {
             try {
-                v = new BigDecimal(r.getString(i).trim()).setScale(0, RoundingMode.DOWN).longValueExact();
+                v = new BigDecimal(text(r, i).trim()).setScale(0, RoundingMode.DOWN).longValueExact();
             } catch (RuntimeException e2) {
                 throw conversion(c, type, e);
             }
@@ -547,7 +568,7 @@ public final class JdbcResultSet implements ResultSet {
             return r.getBigDecimal(i);
         } catch (TuskException | ArithmeticException | NumberFormatException e) {
             try {
-                return new BigDecimal(r.getString(i).trim());
+                return new BigDecimal(text(r, i).trim());
             } catch (NumberFormatException e2) {
                 throw conversion(columns.get(i), "BigDecimal", e);
             }
@@ -564,7 +585,7 @@ public final class JdbcResultSet implements ResultSet {
         if (columns.get(i).typeOid() == TypeMap.BYTEA) {
             return r.getBytes(i);
         }
-        return r.getString(i).getBytes(StandardCharsets.UTF_8);
+        return text(r, i).getBytes(StandardCharsets.UTF_8);
     }
 
     private Object loaded(int index) throws SQLException {
@@ -720,7 +741,7 @@ public final class JdbcResultSet implements ResultSet {
             case 869:
             case 650:
             case 829:
-                return r.getString(i);
+                return text(r, i);
             default:
                 break;
         }
@@ -728,7 +749,7 @@ public final class JdbcResultSet implements ResultSet {
         try {
             v = r.get(i);
         } catch (TuskException e) {
-            return r.getString(i);
+            return text(r, i);
         }
         if (v instanceof List<?> list) {
             return new JdbcArray(JdbcArray.elementTypeName(c.typeOid()), list.toArray());
@@ -740,7 +761,7 @@ public final class JdbcResultSet implements ResultSet {
                 || v instanceof Double || v instanceof Float || v instanceof byte[] || v instanceof UUID) {
             return v;
         }
-        return r.getString(i); // Tusk's own types (ranges, enums, composites...): their text, as pgjdbc's PGobject value
+        return text(r, i); // Tusk's own types (ranges, enums, composites...): their text, as pgjdbc's PGobject value
     }
 
     @Override
@@ -797,7 +818,7 @@ public final class JdbcResultSet implements ResultSet {
             out = getObject(index);
         } else if (type == UUID.class) {
             Object v = loaded(index);
-            out = v instanceof UUID u ? u : UUID.fromString(r.getString(i));
+            out = v instanceof UUID u ? u : UUID.fromString(text(r, i));
         } else if (type == LocalDate.class || type == LocalDateTime.class || type == LocalTime.class
                 || type == OffsetDateTime.class || type == OffsetTime.class || type == Instant.class
                 || type == ZonedDateTime.class) {

@@ -97,6 +97,13 @@ public class JdbcStatement implements Statement {
         c.running(this);
         try {
             cursor = conn.rawCursor();
+            if (maxRows > 0 && !wantKeys && q.statements() == 1) {
+                // the server stops at maxRows (an Execute with a row count): the extended protocol, even without parameters
+                cursor.setMaxRows(maxRows);
+                if (params == null) {
+                    params = List.of();
+                }
+            }
             cursor.execute(sql, params, options());
         } catch (TuskException e) {
             throw Errors.of(e);
