@@ -120,4 +120,103 @@ class PsycopgParityPreparedTest {
         }
         assertThat(seen).containsExactly(0L, 0L, 0L, 0L, 0L, 1L, 1L, 1L, 1L, 1L);
     }
+
+    private static ConnectOptions<Row> prepareAtOnce(TestDatabase db, boolean autocommit) {
+        return ConnectOptions.builder().conninfo(db.conninfo()).prepareThreshold(0).autocommit(autocommit).build();
+    }
+
+    /**
+     * psycopg test_prepared.py::test_alter_table_clears_state: in one transaction, a prepared {@code SELECT *} works
+     * after {@code ALTER TABLE ... ADD} (the stale-plan retry cannot help there: not the first statement).
+     */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void alterTableClearsThePreparedStatements(Flavour flavour, TestDatabase db) {
+        try (Flavour.Session conn = flavour.open(prepareAtOnce(db, false))) {
+            conn.rows("CREATE TABLE testalter (id serial primary key, data text)");
+            conn.rows("INSERT INTO testalter (data) values (%s)", "foo");
+            assertThat(conn.rows("SELECT * from testalter WHERE id > %s ORDER BY id", 0)).hasSize(1);
+            conn.rows("ALTER TABLE testalter ADD data2 text");
+            conn.rows("INSERT INTO testalter (data) values (%s)", "bar");
+            List<Row> rows = conn.rows("SELECT * from testalter WHERE id > %s ORDER BY id", 0);
+            assertThat(rows).extracting(r -> r.getString(1)).containsExactly("foo", "bar");
+            assertThat(rows.get(0).size()).isEqualTo(3);
+            conn.rollback();
+        }
+    }
+
+    /**
+     * psycopg test_prepared.py::test_change_type: an INSERT casting to an enum type dropped and created again in
+     * the same transaction works (without clearing: XX000 "cache lookup failed for type").
+     */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void anEnumDroppedAndCreatedAgainIsPreparedAgain(Flavour flavour, TestDatabase db) {
+        String insert = "INSERT INTO preptable (bar) VALUES (%s::prepenum[])";
+        try (Flavour.Session conn = flavour.open(prepareAtOnce(db, false))) {
+            conn.rows("CREATE TYPE prepenum AS ENUM ('foo', 'bar', 'baz')");
+            conn.rows("CREATE TABLE preptable(id integer, bar prepenum[])");
+            conn.rows(insert, List.of("foo"));
+            conn.rows("DROP TABLE preptable");
+            conn.rows("DROP TYPE prepenum");
+            conn.rows("CREATE TYPE prepenum AS ENUM ('foo', 'bar', 'baz')");
+            conn.rows("CREATE TABLE preptable(id integer, bar prepenum[])");
+            conn.rows(insert, List.of("foo"));
+            assertThat(conn.one("SELECT count(*) FROM preptable").getLong(0)).isEqualTo(1);
+            conn.rollback();
+        }
+    }
+
+    /** psycopg test_prepared.py::test_change_type_execute: the same type created again after each rollback. */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void anEnumCreatedAgainAfterARollbackIsPreparedAgain(Flavour flavour, TestDatabase db) {
+        try (Flavour.Session conn = flavour.open(prepareAtOnce(db, false))) {
+            for (int i = 0; i < 3; i++) {
+                conn.rows("CREATE TYPE prepenum AS ENUM ('foo', 'bar', 'baz')");
+                conn.rows("CREATE TABLE preptable(id integer, bar prepenum[])");
+                conn.rows("INSERT INTO preptable (bar) VALUES (%s::prepenum[])", List.of("foo"));
+                conn.rollback();
+            }
+        }
+    }
+
+    /**
+     * The type dropped and created again by another session, under an autocommit connection's prepared statement:
+     * the server's XX000 "cache lookup failed for type" is invisible, the statement prepared again and run once more.
+     */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void aTypeReplacedByAnotherSessionIsPreparedAgainTransparentlyInAutocommit(Flavour flavour, TestDatabase db) {
+        String insert = "INSERT INTO othertable (bar) VALUES (%s::otherenum[])";
+        try (Flavour.Session conn = flavour.open(prepareAtOnce(db, true));
+             Connection<Row> other = Connection.connect(ConnectOptions.builder().conninfo(db.conninfo()).autocommit(true).build())) {
+            other.execute("CREATE TYPE otherenum AS ENUM ('foo', 'bar')");
+            other.execute("CREATE TABLE othertable(id integer, bar otherenum[])");
+            conn.rows(insert, List.of("foo"));
+            other.execute("DROP TABLE othertable");
+            other.execute("DROP TYPE otherenum");
+            other.execute("CREATE TYPE otherenum AS ENUM ('foo', 'bar')");
+            other.execute("CREATE TABLE othertable(id integer, bar otherenum[])");
+            conn.rows(insert, List.of("bar"));
+            assertThat(conn.one("SELECT bar::text FROM othertable").getString(0)).isEqualTo("{bar}");
+            conn.rows(insert, List.of("foo"));
+            other.execute("DROP TABLE othertable");
+            other.execute("DROP TYPE otherenum");
+        }
+    }
+
+    /** psycopg test_prepared.py::test_discard_clears_state. */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void discardAllClearsThePreparedStatements(Flavour flavour, TestDatabase db) {
+        try (Flavour.Session conn = flavour.open(prepareAtOnce(db, true))) {
+            conn.rows("CREATE TABLE testdisc (id serial primary key, data text)");
+            conn.rows("INSERT INTO testdisc (data) values (%s)", "foo");
+            conn.rows("DISCARD ALL");
+            conn.rows("INSERT INTO testdisc (data) values (%s)", "bar");
+            assertThat(conn.one("SELECT count(*) FROM testdisc").getLong(0)).isEqualTo(2);
+            conn.rows("DROP TABLE testdisc");
+        }
+    }
 }
