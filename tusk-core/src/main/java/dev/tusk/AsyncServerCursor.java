@@ -99,7 +99,7 @@ public final class AsyncServerCursor<R> implements AutoCloseable {
         }
         Object[] p = params == null ? new Object[] {null} : params;
         boolean asWritten = ServerCursorSql.asWritten(query, p);
-        String declare = sql.declare(scrollable, withhold, query, asWritten);
+        String declare = sql.declare(scrollable, withhold, query, false); // '%' of the name doubled: extended protocol
         if (declared) {
             closeOnServer(); // sent first; a failure shows as the DECLARE's ("cursor already exists")
         }

@@ -80,8 +80,10 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
             closeOnServer();
         }
         boolean asWritten = ServerCursorSql.asWritten(query, params);
-        String declare = sql.declare(scrollable, withhold, query, asWritten);
-        if (asWritten) { // the extended protocol all the same: one statement only, as psycopg ("select 1; select 2" refused)
+        // the extended protocol all the same (one statement only, as psycopg: "select 1; select 2" refused), so a
+        // '%' of the name is doubled: the query has none
+        String declare = sql.declare(scrollable, withhold, query, false);
+        if (asWritten) {
             fetcher.execute(declare, List.of(), ServerCursorSql.NOT_PREPARED);
         } else {
             fetcher.execute(declare, params);
