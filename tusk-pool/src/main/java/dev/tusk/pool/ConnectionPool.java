@@ -192,8 +192,9 @@ public class ConnectionPool<R> implements AutoCloseable {
         core.close();
     }
 
+    /** True until {@link #open()} and after {@link #close()}, as psycopg's {@code closed}. */
     public boolean isClosed() {
-        return core.isClosed();
+        return core.isClosed() || !core.isOpened();
     }
 
     // ------------------------------------------------------------------ leases
