@@ -1,6 +1,7 @@
 package dev.tusk.pool;
 
 import dev.tusk.Row;
+import dev.tusk.errors.ProgrammingException;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Issue 30's pool findings, ported from psycopg_pool's {@code tests/pool/test_pool_common.py}. */
 @Timeout(60)
@@ -34,5 +36,17 @@ class PsycopgParityPoolTest {
             apool.close();
         }
         assertThat(apool.isClosed()).isTrue();
+    }
+
+    /** psycopg_pool base.py _check_size ("if min_size is 0 max_size must be greater than 0"): min_size 0 with max_size 0 is refused. */
+    @Test
+    void minSizeZeroWithMaxSizeZeroIsRefused(TestDatabase db) {
+        assertThatThrownBy(() -> ConnectionPool.builder().conninfo(db.conninfo()).minSize(0).maxSize(0).build())
+                .isInstanceOf(ProgrammingException.class).hasMessageContaining("maxSize");
+        assertThatThrownBy(() -> AsyncConnectionPool.builder().conninfo(db.conninfo()).minSize(0).maxSize(0).build())
+                .isInstanceOf(ProgrammingException.class).hasMessageContaining("maxSize");
+        try (ConnectionPool<Row> pool = ConnectionPool.builder().conninfo(db.conninfo()).minSize(0).maxSize(1).build()) {
+            assertThat(pool.isClosed()).isTrue(); // a valid pool of no idle connections
+        }
     }
 }
