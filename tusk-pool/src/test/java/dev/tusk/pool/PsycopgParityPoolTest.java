@@ -49,4 +49,21 @@ class PsycopgParityPoolTest {
             assertThat(pool.isClosed()).isTrue(); // a valid pool of no idle connections
         }
     }
+
+    /** psycopg test_pool.py::test_stats_usage (requests_wait_ms) with a wait that times out: it is counted too. */
+    @Test
+    void aTimedOutWaitIsCountedInTheWaitStat(TestDatabase db) {
+        try (ConnectionPool<Row> pool = ConnectionPool.builder().conninfo(db.conninfo()).minSize(1).maxSize(1).build()) {
+            pool.open();
+            pool.waitReady(Duration.ofSeconds(20));
+            dev.tusk.Connection<Row> held = pool.getconn();
+            try {
+                assertThatThrownBy(() -> pool.getconn(Duration.ofMillis(300))).isInstanceOf(PoolTimeout.class);
+            } finally {
+                pool.putconn(held);
+            }
+            assertThat(pool.getStats().get("requests_wait_ms")).isGreaterThanOrEqualTo(250L);
+            assertThat(pool.getStats().get("requests_errors")).isEqualTo(1L);
+        }
+    }
 }
