@@ -154,31 +154,37 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** A new client-side cursor with the connection's row factory. */
     public AsyncCursor<R> cursor() {
+        checkNotClosed();
         return new AsyncCursor<>(this, options.rowFactory());
     }
 
     /** A new client-side cursor with another row factory. */
     public <T> AsyncCursor<T> cursor(RowFactory<T> rowFactory) {
+        checkNotClosed();
         return new AsyncCursor<>(this, rowFactory);
     }
 
     /** A cursor that merges parameters into the query on the client ({@link AsyncClientCursor}). */
     public AsyncClientCursor<R> clientCursor() {
+        checkNotClosed();
         return new AsyncClientCursor<>(this, options.rowFactory());
     }
 
     /** An {@link AsyncClientCursor} with another row factory. */
     public <T> AsyncClientCursor<T> clientCursor(RowFactory<T> rowFactory) {
+        checkNotClosed();
         return new AsyncClientCursor<>(this, rowFactory);
     }
 
     /** A cursor for queries with {@code $1}-style placeholders ({@link AsyncRawCursor}). */
     public AsyncRawCursor<R> rawCursor() {
+        checkNotClosed();
         return new AsyncRawCursor<>(this, options.rowFactory());
     }
 
     /** An {@link AsyncRawCursor} with another row factory. */
     public <T> AsyncRawCursor<T> rawCursor(RowFactory<T> rowFactory) {
+        checkNotClosed();
         return new AsyncRawCursor<>(this, rowFactory);
     }
 
@@ -195,42 +201,44 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * }</pre>
      */
     public AsyncServerCursor<R> cursor(String name) {
+        checkNotClosed();
         return new AsyncServerCursor<>(this, name, options.rowFactory());
     }
 
     /** A server-side cursor with another row factory. */
     public <T> AsyncServerCursor<T> cursor(String name, RowFactory<T> rowFactory) {
+        checkNotClosed();
         return new AsyncServerCursor<>(this, name, rowFactory);
     }
 
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
     public CompletableFuture<AsyncCursor<R>> execute(String query) {
-        return cursor().execute(query);
+        return newCursor(this.options.rowFactory()).execute(query);
     }
 
     /** Runs {@code query} with {@code %s} placeholders; the parameters travel separately from the SQL. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Object... params) {
-        return cursor().execute(query, params);
+        return newCursor(this.options.rowFactory()).execute(query, params);
     }
 
     /** Runs {@code query} with {@code %(name)s} placeholders. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Map<String, ?> params) {
-        return cursor().execute(query, params);
+        return newCursor(this.options.rowFactory()).execute(query, params);
     }
 
     /** Runs {@code query} with a parameter sequence and per-call options. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, List<?> params, ExecuteOptions options) {
-        return cursor().execute(query, params, options);
+        return newCursor(this.options.rowFactory()).execute(query, params, options);
     }
 
     /** Runs a composed query ({@code dev.tusk.sql}) with {@code %s} placeholders bound to {@code params}. */
     public CompletableFuture<AsyncCursor<R>> execute(dev.tusk.sql.Composable query, Object... params) {
-        return cursor().execute(query, params);
+        return newCursor(this.options.rowFactory()).execute(query, params);
     }
 
     /** Runs a composed query with {@code %(name)s} placeholders. */
     public CompletableFuture<AsyncCursor<R>> execute(dev.tusk.sql.Composable query, Map<String, ?> params) {
-        return cursor().execute(query, params);
+        return newCursor(this.options.rowFactory()).execute(query, params);
     }
 
     /** The connection's adapters: registrations here reach this connection's cursors only. */
@@ -242,7 +250,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     /** Runs a type-catalogue lookup for {@code TypeInfo.fetch(conn, name)}: the future completes with what it found. */
     @Override
     public CompletableFuture<TypeInfo> lookUpType(TypeCatalog.Lookup lookup) {
-        return cursor(Rows.tuple()).execute(lookup.sql(), lookup.param()).thenApply(cur -> lookup.result(cur.fetchone()));
+        return newCursor(Rows.tuple()).execute(lookup.sql(), lookup.param()).thenApply(cur -> lookup.result(cur.fetchone()));
     }
 
     /**
@@ -508,6 +516,18 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
             }
         });
         return f;
+    }
+
+    /** A new cursor of a closed (or broken) connection is refused at once, as psycopg's {@code conn.cursor()}. */
+    private void checkNotClosed() {
+        if (isClosed()) {
+            throw closedError();
+        }
+    }
+
+    /** A cursor for the connection's own calls, whose futures report a closed connection instead. */
+    <T> AsyncCursor<T> newCursor(RowFactory<T> rowFactory) {
+        return new AsyncCursor<>(this, rowFactory);
     }
 
     /** A call refused because the connection is closed (by the user) or broken. */

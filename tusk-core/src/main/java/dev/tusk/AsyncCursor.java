@@ -58,21 +58,25 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
 
     /** Runs {@code query} as written (simple protocol: no placeholders, several statements allowed). */
     public CompletableFuture<AsyncCursor<R>> execute(String query) {
+        results.reset();
         return conn.run(this, query, null, ExecuteOptions.DEFAULT);
     }
 
     /** Runs {@code query} with {@code %s} placeholders bound to {@code params}, sent separately from the SQL. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Object... params) {
+        results.reset();
         return conn.run(this, query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
     }
 
     /** Runs {@code query} with {@code %(name)s} placeholders bound to {@code params}. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Map<String, ?> params) {
+        results.reset();
         return conn.run(this, query, params, ExecuteOptions.DEFAULT);
     }
 
     /** Runs {@code query} with the given parameters (a sequence) and options (binary). */
     public CompletableFuture<AsyncCursor<R>> execute(String query, List<?> params, ExecuteOptions options) {
+        results.reset();
         return conn.run(this, query, params == null ? null : params.toArray(), options);
     }
 
@@ -107,6 +111,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
      * }</pre>
      */
     public CompletableFuture<AsyncCursor<R>> executemany(String query, Iterable<?> paramSets, boolean returning) {
+        results.reset();
         return conn.runMany(this, query, paramSets, returning);
     }
 

@@ -37,6 +37,8 @@ public final class AsyncServerCursor<R> implements AutoCloseable {
     private volatile int itersize = ServerCursorSql.DEFAULT_ITERSIZE;
     /** Set when execute() is called, so that fetches submitted right after it are allowed. */
     private volatile boolean declared;
+    /** Fetched from without execute(): a cursor declared by SQL under this name (psycopg's "stolen" cursor). */
+    private volatile boolean stolen;
     private volatile boolean closed;
     private final AtomicLong rownumber = new AtomicLong();
     private volatile String statusmessage;
@@ -97,14 +99,20 @@ public final class AsyncServerCursor<R> implements AutoCloseable {
         }
         Object[] p = params == null ? new Object[] {null} : params;
         boolean asWritten = ServerCursorSql.asWritten(query, p);
-        String declare = sql.declare(scrollable, withhold, query, asWritten);
+        String declare = sql.declare(scrollable, withhold, query, false); // '%' of the name doubled: extended protocol
         if (declared) {
             closeOnServer(); // sent first; a failure shows as the DECLARE's ("cursor already exists")
         }
         declared = true;
+        stolen = false;
+        description = null;
         rownumber.set(0);
         AsyncCursor<R> cur = new AsyncCursor<>(conn, factory);
-        CompletableFuture<AsyncCursor<R>> sent = asWritten ? cur.execute(declare) : cur.execute(declare, p);
+        // the extended protocol all the same: one statement only, as psycopg ("select 1; select 2" refused)
+        CompletableFuture<AsyncCursor<R>> sent = asWritten ? cur.execute(declare, List.of(), ServerCursorSql.NOT_PREPARED)
+                : cur.execute(declare, p);
+        // queued right behind the DECLARE, before anything the caller sends next: the columns before the first fetch
+        CompletableFuture<AsyncCursor<R>> described = new AsyncCursor<>(conn, factory).execute(sql.describe());
         return AsyncFutures.settle(sent.handle((c, e) -> {
             if (e != null) {
                 declared = false;
@@ -112,7 +120,12 @@ public final class AsyncServerCursor<R> implements AutoCloseable {
             }
             statusmessage = c.statusmessage();
             return this;
-        }));
+        }).thenCompose(self -> described.handle((d, e) -> {
+            if (e == null && description == null) {
+                description = d.description();
+            }
+            return self;
+        })));
     }
 
     /**
@@ -138,9 +151,26 @@ public final class AsyncServerCursor<R> implements AutoCloseable {
         return fetch(sql::fetchAll);
     }
 
+    /**
+     * Fetches with {@code fetchSql}. Without execute() the name is taken for a cursor declared by SQL
+     * ({@code DECLARE name CURSOR FOR ...}) when the session has one: fetched from as it is, and closed by
+     * {@link #closeAsync()}; without one, the error says to call execute() first.
+     */
     private CompletableFuture<List<R>> fetch(java.util.function.Supplier<String> fetchSql) {
-        if (!declared || closed) {
+        if (closed) {
             return LoopFuture.failed(notUsable());
+        }
+        if (!declared) {
+            return AsyncFutures.settle(new AsyncCursor<>(conn, Rows.tuple()).execute(sql.exists()).thenCompose(c -> {
+                if (c.fetchone() == null) {
+                    throw new java.util.concurrent.CompletionException(sql.notDeclaredError());
+                }
+                if (!declared) {
+                    declared = true;
+                    stolen = true;
+                }
+                return fetch(fetchSql);
+            }));
         }
         // a cursor per statement: results of fetches in flight together never mix
         AsyncCursor<R> cur = new AsyncCursor<>(conn, factory);
@@ -211,7 +241,7 @@ public final class AsyncServerCursor<R> implements AutoCloseable {
         return statusmessage;
     }
 
-    /** The columns of the rows fetched last, or null before the first fetch. */
+    /** The columns of the cursor's rows, known once execute() completed (or of the rows fetched last); else null. */
     public List<Column> description() {
         return description;
     }
@@ -245,7 +275,7 @@ public final class AsyncServerCursor<R> implements AutoCloseable {
     private CompletableFuture<Void> closeOnServer() {
         declared = false;
         String close = sql.closeIfExists();
-        boolean held = withhold;
+        boolean held = withhold || stolen;
         // nothing in a failed transaction, nor outside one for a cursor without hold (it ended with its transaction)
         return AsyncFutures.settle(conn.runOwn(idle -> new AsyncConnection.OwnStatement(
                 conn.expectedStatus() == 'E' || (idle && !held) ? null : close, null)));

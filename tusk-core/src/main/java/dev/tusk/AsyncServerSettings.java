@@ -21,22 +21,22 @@ public final class AsyncServerSettings {
 
     /** The named parameter; fails with a ProgrammingException when the server has none of that name. */
     public CompletableFuture<Setting> get(String name) {
-        return conn.cursor(Rows.row()).execute(ServerSettings.GET_SQL, name).thenApply(c -> ServerSettings.single(c.fetchall(), name));
+        return conn.newCursor(Rows.row()).execute(ServerSettings.GET_SQL, name).thenApply(c -> ServerSettings.single(c.fetchall(), name));
     }
 
     /** Every parameter, by name. */
     public CompletableFuture<Map<String, Setting>> all() {
-        return conn.cursor(Rows.row()).execute(ServerSettings.ALL_SQL).thenApply(ServerSettings::byName);
+        return conn.newCursor(Rows.row()).execute(ServerSettings.ALL_SQL).thenApply(ServerSettings::byName);
     }
 
     /** The current value as text ({@code current_setting}), in the server's display form ("4MB"). */
     public CompletableFuture<String> show(String name) {
-        return conn.cursor(Rows.row()).execute(ServerSettings.SHOW_SQL, name).thenApply(c -> c.fetchone().getString(0));
+        return conn.newCursor(Rows.row()).execute(ServerSettings.SHOW_SQL, name).thenApply(c -> c.fetchone().getString(0));
     }
 
     /** Sets a parameter for the session, or for the current transaction only when {@code local}; the new value. */
     public CompletableFuture<String> set(String name, String value, boolean local) {
-        return conn.cursor(Rows.row()).execute(ServerSettings.SET_SQL, name, value, String.valueOf(local))
+        return conn.newCursor(Rows.row()).execute(ServerSettings.SET_SQL, name, value, String.valueOf(local))
                 .thenApply(c -> c.fetchone().getString(0));
     }
 }

@@ -239,41 +239,49 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     /** A new client-side cursor with the connection's row factory. */
     public Cursor<R> cursor() {
+        checkNotClosed();
         return new Cursor<>(this, options.rowFactory());
     }
 
     /** A new client-side cursor with another row factory. */
     public <T> Cursor<T> cursor(RowFactory<T> rowFactory) {
+        checkNotClosed();
         return new Cursor<>(this, rowFactory);
     }
 
     /** A cursor that merges parameters into the query on the client ({@link ClientCursor}). */
     public ClientCursor<R> clientCursor() {
+        checkNotClosed();
         return new ClientCursor<>(this, options.rowFactory());
     }
 
     /** A {@link ClientCursor} with another row factory. */
     public <T> ClientCursor<T> clientCursor(RowFactory<T> rowFactory) {
+        checkNotClosed();
         return new ClientCursor<>(this, rowFactory);
     }
 
     /** A cursor for queries with {@code $1}-style placeholders ({@link RawCursor}). */
     public RawCursor<R> rawCursor() {
+        checkNotClosed();
         return new RawCursor<>(this, options.rowFactory());
     }
 
     /** A {@link RawCursor} with another row factory. */
     public <T> RawCursor<T> rawCursor(RowFactory<T> rowFactory) {
+        checkNotClosed();
         return new RawCursor<>(this, rowFactory);
     }
 
     /** A server-side cursor named {@code name} (a DECLAREd portal), with the connection's row factory. */
     public ServerCursor<R> cursor(String name) {
+        checkNotClosed();
         return new ServerCursor<>(this, name, options.rowFactory());
     }
 
     /** A server-side cursor with another row factory. */
     public <T> ServerCursor<T> cursor(String name, RowFactory<T> rowFactory) {
+        checkNotClosed();
         return new ServerCursor<>(this, name, rowFactory);
     }
 
@@ -745,6 +753,14 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     void checkUsable() {
         checkUsable(null);
+    }
+
+    /** A new cursor of a closed (or broken) connection is refused at once, as psycopg's {@code conn.cursor()}. */
+    private void checkNotClosed() {
+        if (closed || driver.core().isBroken()) {
+            TuskException cause = driver.core().brokenBy();
+            throw cause != null && cause != CLOSED_BY_USER ? ConnectionErrors.broken(cause) : ConnectionErrors.closed();
+        }
     }
 
     /**

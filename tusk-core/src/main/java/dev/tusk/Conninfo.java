@@ -67,7 +67,8 @@ public final class Conninfo {
      * A connection string made of {@code conninfo} with {@code overrides} applied: psycopg's
      * {@code make_conninfo}. With no overrides the string is checked and returned as it is (a URI stays a URI);
      * otherwise the result is a keyword/value string in which the overrides replace keywords of the same name
-     * (keeping their place) or follow them. A null override removes the keyword (where psycopg would ignore it).
+     * (keeping their place) or follow them. A null override is ignored, the base's value kept (psycopg drops
+     * None arguments).
      * Values are quoted when they need it: empty, with whitespace, quotes or backslashes.
      *
      * <pre>{@code
@@ -78,6 +79,15 @@ public final class Conninfo {
      */
     public static String make(String conninfo, Map<String, ?> overrides) {
         String base = conninfo == null ? "" : conninfo;
+        if (overrides != null && overrides.values().stream().anyMatch(java.util.Objects::isNull)) { // psycopg drops None
+            Map<String, Object> given = new java.util.LinkedHashMap<>();
+            overrides.forEach((k, v) -> {
+                if (v != null) {
+                    given.put(k, v);
+                }
+            });
+            overrides = given;
+        }
         if (overrides == null || overrides.isEmpty()) {
             parse(base);
             return base;

@@ -87,6 +87,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     /** Runs {@code query} as written (simple protocol: no placeholders, several statements allowed). */
     public Cursor<R> execute(String query) {
         checkOpen();
+        reset();
         conn.run(this, query, null, ExecuteOptions.DEFAULT);
         return this;
     }
@@ -94,6 +95,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     /** Runs {@code query} with {@code %s} placeholders bound to {@code params}, sent separately from the SQL. */
     public Cursor<R> execute(String query, Object... params) {
         checkOpen();
+        reset();
         conn.run(this, query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
         return this;
     }
@@ -101,6 +103,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     /** Runs {@code query} with {@code %(name)s} placeholders bound to {@code params}. */
     public Cursor<R> execute(String query, Map<String, ?> params) {
         checkOpen();
+        reset();
         conn.run(this, query, params, ExecuteOptions.DEFAULT);
         return this;
     }
@@ -108,6 +111,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     /** Runs {@code query} with the given parameters (a sequence) and options (prepare, binary). */
     public Cursor<R> execute(String query, List<?> params, ExecuteOptions options) {
         checkOpen();
+        reset();
         conn.run(this, query, params == null ? null : params.toArray(), options);
         return this;
     }
@@ -166,6 +170,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      */
     public Cursor<R> executemany(String query, Iterable<?> paramSets, boolean returning) {
         checkOpen();
+        reset();
         conn.runMany(this, query, paramSets, returning);
         if (pending != null) {
             pendingManyWithoutRows = !returning; // pipeline mode: applied once the results are in
@@ -360,12 +365,29 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         select(0);
     }
 
+    /**
+     * Forgets the results of the previous statement, as psycopg does when a statement starts: if the new one
+     * fails, nothing of the old one (rows, rowcount, statusmessage) is left to be taken for its results.
+     */
+    void reset() {
+        pending = null;
+        pendingBefore = null;
+        pendingManyWithoutRows = false;
+        results = List.of();
+        tags = List.of();
+        resultIndex = 0;
+        current = null;
+        maker = null;
+        pos = 0;
+        rowcount = -1;
+    }
+
     private void select(int index) {
         resultIndex = index;
         pos = 0;
         if (index < results.size()) {
             current = results.get(index);
-            maker = current.columns().isEmpty() ? null : rowFactory.maker(current.columns());
+            maker = current.data.returnsRows() ? rowFactory.maker(current.columns()) : null;
             rowcount = ROWCOUNT_FROM_RESULT; // the command tag is parsed only if asked
         } else {
             current = null;
@@ -456,7 +478,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         }
         if (rowcount == ROWCOUNT_FROM_RESULT) {
             long affected = current.data.affectedRows();
-            rowcount = affected >= 0 ? affected : current.columns().isEmpty() ? -1 : current.data.rowCount();
+            rowcount = affected >= 0 ? affected : current.data.returnsRows() ? current.data.rowCount() : -1;
         }
         return rowcount;
     }
@@ -466,9 +488,12 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         return current == null || maker == null ? -1 : pos;
     }
 
-    /** The columns of the current result, or null when the statement returned no rows (as DB-API). */
+    /**
+     * The columns of the current result, or null when the statement returned no rows (as DB-API). A result of
+     * rows without columns ({@code SELECT;}) has an empty description, and its rows are empty.
+     */
     public List<Column> description() {
-        return current == null || current.columns().isEmpty() ? null : current.columns();
+        return current == null || !current.data.returnsRows() ? null : current.columns();
     }
 
     /** The command tag of the current result ("INSERT 0 1", "SELECT 3"), or null. */

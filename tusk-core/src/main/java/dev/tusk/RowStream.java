@@ -42,7 +42,7 @@ final class RowStream<R> implements Iterator<R> {
             }
             if (!pending.isEmpty()) {
                 ResultData next = pending.poll();
-                if (next.columns().isEmpty()) {
+                if (!next.returnsRows()) {
                     continue;
                 }
                 view = view != null && view.columns() == next.columns() ? new ResultView(next, view) : new ResultView(next, adapters);

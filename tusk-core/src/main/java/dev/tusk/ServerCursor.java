@@ -29,6 +29,8 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
     private boolean closed;
     private long rownumber;
     private String statusmessage;
+    /** Fetched from without execute(): a cursor declared by SQL under this name (psycopg's "stolen" cursor). */
+    private boolean stolen;
 
     ServerCursor(Connection<?> conn, String name, RowFactory<R> factory) {
         this.sql = new ServerCursorSql(name);
@@ -78,15 +80,19 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
             closeOnServer();
         }
         boolean asWritten = ServerCursorSql.asWritten(query, params);
-        String declare = sql.declare(scrollable, withhold, query, asWritten);
+        // the extended protocol all the same (one statement only, as psycopg: "select 1; select 2" refused), so a
+        // '%' of the name is doubled: the query has none
+        String declare = sql.declare(scrollable, withhold, query, false);
         if (asWritten) {
-            fetcher.execute(declare);
+            fetcher.execute(declare, List.of(), ServerCursorSql.NOT_PREPARED);
         } else {
             fetcher.execute(declare, params);
         }
         statusmessage = fetcher.statusmessage();
         declared = true;
+        stolen = false;
         rownumber = 0;
+        fetcher.execute(sql.describe()); // description() known before the first fetch
         return this;
     }
 
@@ -113,8 +119,20 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
         return fetch(sql.fetchAll());
     }
 
+    /**
+     * Fetches with {@code fetchSql}. Without execute() the name is taken for a cursor declared by SQL
+     * ({@code DECLARE name CURSOR FOR ...}) when the session has one: fetched from as it is, and closed by
+     * {@link #close()}; without one, the error says to call execute() first.
+     */
     private List<R> fetch(String fetchSql) {
-        checkDeclared();
+        checkOpen();
+        if (!declared) {
+            if (fetcher.execute(sql.exists()).fetchone() == null) {
+                throw sql.notDeclaredError();
+            }
+            declared = true;
+            stolen = true;
+        }
         List<R> rows = fetcher.execute(fetchSql).fetchall();
         rownumber += rows.size();
         return rows;
@@ -137,13 +155,14 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
         return statusmessage;
     }
 
+    /** The columns of the cursor's rows, known from execute() on (before the first fetch), else null. */
     public List<Column> description() {
         return fetcher.description();
     }
 
     @Override
     public Iterator<R> iterator() {
-        checkDeclared();
+        checkOpen();
         return new Iterator<>() {
             private List<R> batch = List.of();
             private int i;
@@ -201,7 +220,7 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
             if (s == TransactionStatus.INERROR) {
                 return; // the failed transaction's rollback drops it
             }
-            if (s == TransactionStatus.IDLE && !withhold) {
+            if (s == TransactionStatus.IDLE && !withhold && !stolen) {
                 return; // a cursor without hold ended with its transaction (commit or rollback): nothing to close
             }
             // the cursor may already be gone (the transaction ended): closed only if it still exists, by a

@@ -10,6 +10,8 @@ import dev.tusk.errors.ProgrammingException;
 final class ServerCursorSql {
     /** Rows per FETCH while iterating, unless set. */
     static final int DEFAULT_ITERSIZE = 100;
+    /** A DECLARE is never prepared: each names its cursor and runs once. */
+    static final ExecuteOptions NOT_PREPARED = ExecuteOptions.builder().prepare(false).build();
 
     private final String name;
     private final String quotedName;
@@ -43,6 +45,14 @@ final class ServerCursorSql {
      */
     static boolean asWritten(String query, Object[] params) {
         return params.length == 0 && !query.contains("%");
+    }
+
+    /**
+     * What describes the freshly declared cursor without moving it: {@code FETCH FORWARD 0} before the first row
+     * returns no row but the columns (psycopg describes the portal instead).
+     */
+    String describe() {
+        return "FETCH FORWARD 0 FROM " + quotedName;
     }
 
     String fetchOne() {
@@ -86,6 +96,11 @@ final class ServerCursorSql {
      * (and abort the transaction it runs in). A PL/pgSQL {@code refcursor} holding the name closes the
      * portal of that name. Not for a transaction in error: nothing runs there, and its rollback drops it.
      */
+    /** Whether a cursor of this name is open in the session (one row if so): one declared by SQL is adopted. */
+    String exists() {
+        return "SELECT 1 FROM pg_catalog.pg_cursors WHERE name = " + TwoPhaseState.quoteLiteral(name);
+    }
+
     String closeIfExists() {
         String literal = TwoPhaseState.quoteLiteral(name);
         String tag = "$tusk$";

@@ -157,11 +157,18 @@ class ConninfoTest {
                 .isEqualTo("dbname=sales port=5433 user=app application_name='month end'");
     }
 
+    /**
+     * psycopg test_conninfo.py::test_make_conninfo ({@code make_conninfo("", dbname="foo", user=None)} is {@code "dbname=foo"}).
+     * Issue 30 overrules the earlier behaviour (a null override removed the key: was makeRemovesKeysOverriddenWithNull).
+     */
     @Test
-    void makeRemovesKeysOverriddenWithNull() {
+    void makeKeepsTheBaseValueForANullOverride() {
         Map<String, Object> over = new HashMap<>();
         over.put("password", null);
-        assertThat(Conninfo.make("dbname=a password=secret", over)).isEqualTo("dbname=a");
+        assertThat(Conninfo.make("dbname=a password=secret", over)).isEqualTo("dbname=a password=secret");
+        over.put("user", "u");
+        assertThat(Conninfo.make("dbname=a password=secret", over)).isEqualTo("dbname=a password=secret user=u");
+        assertThat(Conninfo.make(over)).isEqualTo("user=u");
     }
 
     @Test

@@ -124,8 +124,9 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         core.open();
     }
 
+    /** True until {@link #open()} and after {@link #close()}, as psycopg's {@code closed}. */
     public boolean isClosed() {
-        return core.isClosed();
+        return core.isClosed() || !core.isOpened();
     }
 
     /** A lease: completes with a connection whose {@code close()} gives it back. */

@@ -192,8 +192,9 @@ public class ConnectionPool<R> implements AutoCloseable {
         core.close();
     }
 
+    /** True until {@link #open()} and after {@link #close()}, as psycopg's {@code closed}. */
     public boolean isClosed() {
-        return core.isClosed();
+        return core.isClosed() || !core.isOpened();
     }
 
     // ------------------------------------------------------------------ leases
@@ -258,9 +259,12 @@ public class ConnectionPool<R> implements AutoCloseable {
                     queued = true;
                     deadline = asked + timeout.toNanos();
                 }
-                slot = await(deadline, timeout);
-                now = System.nanoTime();
-                stats.requestsWaitMs.add(TimeUnit.NANOSECONDS.toMillis(now - start));
+                try {
+                    slot = await(deadline, timeout);
+                } finally { // a wait that timed out counts too, as psycopg's requests_wait_ms
+                    now = System.nanoTime();
+                    stats.requestsWaitMs.add(TimeUnit.NANOSECONDS.toMillis(now - start));
+                }
             }
             if (core.isRetired(slot, now)) {
                 core.discardLater(slot);

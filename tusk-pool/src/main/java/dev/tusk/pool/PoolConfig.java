@@ -131,5 +131,9 @@ abstract class PoolConfig<R, P, B extends PoolConfig<R, P, B>> {
             throw new ProgrammingException("bad pool settings: minSize " + minSize + ", maxSize " + maxSize
                     + ", numWorkers " + numWorkers);
         }
+        if (maxSize < 1) { // as psycopg: "if min_size is 0 max_size must be greater than 0"
+            throw new ProgrammingException("bad pool settings: maxSize 0 would never lend a connection: with minSize 0,"
+                    + " give maxSize at least 1");
+        }
     }
 }

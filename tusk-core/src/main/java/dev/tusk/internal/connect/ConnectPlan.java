@@ -150,9 +150,21 @@ public final class ConnectPlan {
                 }
             }
         }
-        last = e;
+        last = asOperational(e);
         failures.add(describe(attempt.host()) + ": " + e.getMessage());
         return nextAddress();
+    }
+
+    /**
+     * A failure to connect as psycopg raises it, an {@link OperationalException} whatever refused the login: a
+     * server error of another class ({@code dbname=nosuchdb}: InvalidCatalogName, 3D000) is kept as the cause,
+     * with its fields, so {@code sqlstate()} and {@code diag()} still tell what the server said.
+     */
+    static TuskException asOperational(TuskException e) {
+        if (e instanceof OperationalException) {
+            return e;
+        }
+        return new OperationalException(e.getMessage(), e, e.diag());
     }
 
     /** {@code attempt}'s session is ready: kept when it suits target_session_attrs, else closed by the driver. */

@@ -24,6 +24,12 @@ public final class ResultData {
     private long affected = Long.MIN_VALUE;
     private static final String[] COUNTED_VERBS = {"INSERT", "UPDATE", "DELETE", "SELECT", "MOVE", "FETCH", "COPY", "MERGE"};
 
+    /**
+     * The columns of a result with rows of no columns ({@code SELECT;}): a list of its own, so that it is told
+     * apart from a command's result, which has no columns either and no rows at all.
+     */
+    public static final List<Column> ZERO_COLUMNS = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(0));
+
     private static final byte[] NO_BYTES = new byte[0];
     private static final int[] NO_CELLS = new int[0];
 
@@ -92,6 +98,11 @@ public final class ResultData {
 
     public List<Column> columns() {
         return columns;
+    }
+
+    /** True for a result of rows (RowDescription sent, even of no columns); false for a command's result. */
+    public boolean returnsRows() {
+        return width > 0 || columns == ZERO_COLUMNS;
     }
 
     public int width() {

@@ -16,6 +16,9 @@ final class RowDescriptions {
         if (n < 0) {
             throw new OperationalException("protocol violation: RowDescription with " + n + " columns");
         }
+        if (n == 0) {
+            return ResultData.ZERO_COLUMNS; // rows of no columns, not a command result
+        }
         Column[] cols = new Column[n];
         for (int i = 0; i < n; i++) {
             String name = p.cstring();

@@ -254,12 +254,12 @@ public final class Execute extends Operation {
     }
 
     /**
-     * A prepared plan the server found stale, and sending the statement again is invisible: it was the first of
+     * A prepared plan the server found stale (its result type changed, or a type it names is gone), and sending the statement again is invisible: it was the first of
      * its transaction, outside a pipeline, and nothing was sent after it.
      */
     private boolean retryable(TuskException e) {
         return mayRetry && pipe == null && firstOfTransaction && decision != null && decision.isNamed()
-                && !session.core().hasPending() && PreparedStatements.isStalePlan(e);
+                && !session.core().hasPending() && (PreparedStatements.isStalePlan(e) || PreparedStatements.isStaleType(e));
     }
 
     /** {@code e} is the server saying the statement named by the Parse this execution followed does not exist. */

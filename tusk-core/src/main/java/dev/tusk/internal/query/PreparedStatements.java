@@ -266,6 +266,9 @@ public final class PreparedStatements {
                 if ("DISCARD ALL".equals(tag) || "DEALLOCATE ALL".equals(tag)) {
                     clear();
                     reset = true;
+                } else if (!reset && invalidatesPlans(tag) && !prepared.isEmpty()) {
+                    forgetAll();
+                    reset = true;
                 }
             }
             return reset;
@@ -284,7 +287,39 @@ public final class PreparedStatements {
             clear();
             return true;
         }
+        if (isStaleType(e)) {
+            forgetAll();
+            return true;
+        }
         return false;
+    }
+
+    /**
+     * A command after which the statements prepared so far may name objects that are gone or changed, as psycopg
+     * judges it ({@code DROP}, {@code ALTER}, {@code ROLLBACK}, {@code DISCARD}): a type dropped and created again
+     * (or rolled back) has a new oid that a plan prepared earlier does not know ("cache lookup failed for type").
+     */
+    static boolean invalidatesPlans(String tag) {
+        return tag != null && (tag.startsWith("DROP ") || tag.startsWith("ALTER ") || tag.equals("ROLLBACK")
+                || tag.startsWith("DISCARD"));
+    }
+
+    /**
+     * Forgets every prepared statement, closing them on the server with the next round trip: the next execution
+     * of each prepares it again (psycopg clears its cache the same way, with DEALLOCATE ALL).
+     */
+    private void forgetAll() {
+        for (Decision d : prepared.values()) {
+            toClose.add(d.name());
+        }
+        prepared.clear();
+        counts.clear();
+        described.clear();
+    }
+
+    /** The server no longer finds an object a prepared plan names (a type dropped and created again: XX000). */
+    public static boolean isStaleType(TuskException e) {
+        return "XX000".equals(e.sqlstate()) && e.getMessage() != null && e.getMessage().contains("cache lookup failed");
     }
 
     /** The server refused a cached plan because the statement's result type changed (ALTER TABLE...). */

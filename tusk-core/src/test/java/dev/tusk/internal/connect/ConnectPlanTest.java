@@ -359,7 +359,12 @@ class ConnectPlanTest {
         a.sslAnswer('N', false);
         run(a, new Server().authOk().keyData().ready().bytes());
         TuskException denied = failWith(a, new Server().error("42501", "permission denied").ready().bytes());
-        assertThat(gaveUp(plan.failed(a, denied))).isSameAs(denied);
+        // issue 30 item 8: a failure to connect is an OperationalException (psycopg's OperationalError), the server's
+        // error (here a ProgrammingException, 42501) kept as its cause with its SQLSTATE; was isSameAs(denied)
+        TuskException error = gaveUp(plan.failed(a, denied));
+        assertThat(error).isInstanceOf(dev.tusk.errors.OperationalException.class).hasCause(denied)
+                .hasMessage(denied.getMessage());
+        assertThat(error.sqlstate()).isEqualTo("42501");
     }
 
     @Test
