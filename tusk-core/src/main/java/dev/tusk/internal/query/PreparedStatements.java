@@ -315,6 +315,7 @@ public final class PreparedStatements {
         prepared.clear();
         counts.clear();
         described.clear();
+        autoFormats.clear();
     }
 
     /** The server no longer finds an object a prepared plan names (a type dropped and created again: XX000). */
