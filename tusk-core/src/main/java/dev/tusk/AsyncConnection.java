@@ -97,6 +97,8 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     /** The innermost open {@link AsyncPipeline}, or null outside pipeline mode. Acting thread only. */
     private AsyncPipeline pipeline;
     private volatile PipelineStatus pipelineStatus = PipelineStatus.OFF;
+    /** The pipeline whose end the listeners hear of (the outermost one), or null. User's threads. */
+    private volatile AsyncPipeline observedPipelineOwner;
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
         this.established = established;
@@ -106,6 +108,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         this.session = new Session(driver.core(), new PreparedStatements(options.prepareThreshold(), options.preparedMax()),
                 options.autocommit());
         session.beforeStatement(twoPhase::checkNoStatementAfterPrepare);
+        session.observer(established.observer());
         this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver, () -> cancelSafe(java.time.Duration.ofSeconds(10))),
                 new Shell());
         dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, new SessionZone(driver.core().session()));
@@ -114,6 +117,11 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         dev.tusk.internal.io.ReadTimeout.install(driver, options.socketTimeout());
         driver.onClose(() -> {
             TuskException f = driver.failure();
+            dev.tusk.internal.observe.Observer o = session.observer();
+            if (o != null) {
+                boolean broken = f != null && f != closedByUser;
+                o.connectionClosed(new dev.tusk.observe.ConnectionClosed(o.facts(), broken, broken ? f : null));
+            }
             notifications.end(f == null || f == closedByUser ? null : brokenError(f));
         });
     }
@@ -146,7 +154,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
-        return AsyncConnector.connect(params, EventLoopGroup.shared().next())
+        return AsyncConnector.connect(params, EventLoopGroup.shared().next(), Connection.observer(options))
                 .thenApply(est -> new AsyncConnection<>(est, options));
     }
 
@@ -378,6 +386,10 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      */
     public AsyncPipeline pipeline() {
         AsyncPipeline p = new AsyncPipeline(this);
+        if (session.observer() != null && session.observedPipeline() == null) { // the user's thread, as statements
+            session.observedPipeline(session.observer().pipelineStarted());
+            observedPipelineOwner = p;
+        }
         inOrder(() -> {
             if (driver.failure() == null) {
                 p.enter(pipeline);
@@ -394,6 +406,19 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * completes when every result before the Sync is in, failing with the first error among them.
      */
     CompletableFuture<Void> pipelineSync(AsyncPipeline p, boolean leave) {
+        if (leave && p == observedPipelineOwner) {
+            observedPipelineOwner = null;
+            dev.tusk.internal.observe.Observer.PipelineScope scope =
+                    (dev.tusk.internal.observe.Observer.PipelineScope) session.observedPipeline();
+            session.observedPipeline(null);
+            CompletableFuture<Void> synced = pipelineSyncNow(p, true);
+            synced.whenComplete((v, e) -> session.observer().pipelineEnded(scope, LoopFuture.unwrap(e)));
+            return synced;
+        }
+        return pipelineSyncNow(p, leave);
+    }
+
+    private CompletableFuture<Void> pipelineSyncNow(AsyncPipeline p, boolean leave) {
         return onLoop(f -> {
             if (leave && pipeline == p) {
                 pipeline = p.outer();

@@ -195,6 +195,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         this.session = new Session(driver.core(), new PreparedStatements(options.prepareThreshold(), options.preparedMax()),
                 options.autocommit());
         this.waiter = new BlockingWaiter(driver, cancelOnTimeout);
+        session.observer(established.observer());
         this.transactions = new Transactions(this, session);
         this.statementTimeout = options.statementTimeout();
         dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, new SessionZone(driver.core().session()));
@@ -232,7 +233,13 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     /** Connects with the given options. */
     public static <R> Connection<R> connect(ConnectOptions<R> options) {
         ConnParams params = ConnParams.resolve(options.effectiveParams());
-        return new Connection<>(Connector.connect(params), options);
+        return new Connection<>(Connector.connect(params, observer(options)), options);
+    }
+
+    /** The listeners of a connection made with {@code options}, or null when nobody listens. */
+    static dev.tusk.internal.observe.Observer observer(ConnectOptions<?> options) {
+        return dev.tusk.internal.observe.Observer.of(options.listeners(), options.observeParameters(),
+                options.slowStatementThreshold());
     }
 
     // ---------------------------------------------------------------- executing
@@ -556,6 +563,8 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     // ---------------------------------------------------------------- pipeline mode
 
     private Pipeline pipeline;
+    /** The pipeline block whose end the listeners hear of (the outermost one), or null. */
+    private Pipeline observedPipelineOwner;
 
     /**
      * Enters pipeline mode until the returned block is closed; blocks nest (closing an inner one syncs).
@@ -566,6 +575,10 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             checkUsable();
             pipeline = new Pipeline(this, pipeline);
             session.pipeline(pipeline.tracker());
+            if (session.observer() != null && session.observedPipeline() == null) {
+                session.observedPipeline(session.observer().pipelineStarted());
+                observedPipelineOwner = pipeline;
+            }
             return pipeline;
         } finally {
             lock.unlock();
@@ -578,6 +591,12 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             if (pipeline == p) {
                 pipeline = outer;
                 session.pipeline(outer == null ? null : outer.tracker());
+            }
+            if (p == observedPipelineOwner) {
+                observedPipelineOwner = null;
+                Object scope = session.observedPipeline();
+                session.observedPipeline(null);
+                session.observer().pipelineEnded((dev.tusk.internal.observe.Observer.PipelineScope) scope, null);
             }
         } finally {
             lock.unlock();
@@ -1042,6 +1061,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             // socket is shut under it; that call fails with "the connection is closed", the server ends the session
             closed = true;
             driver.closeUnderRunningCall(CLOSED_BY_USER);
+            observeClosed(null);
             return;
         }
         try {
@@ -1049,6 +1069,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
                 return;
             }
             closed = true;
+            observeClosed(driver.core().brokenBy());
             if (!driver.core().isBroken()) {
                 try {
                     Frontend.terminate(driver.core().output());
@@ -1061,6 +1082,15 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             driver.close();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The listeners hear that the connection ended ({@code cause}: what broke it, or null). */
+    private void observeClosed(TuskException cause) {
+        dev.tusk.internal.observe.Observer o = session.observer();
+        if (o != null) {
+            boolean broken = cause != null && cause != CLOSED_BY_USER;
+            o.connectionClosed(new dev.tusk.observe.ConnectionClosed(o.facts(), broken, broken ? cause : null));
         }
     }
 

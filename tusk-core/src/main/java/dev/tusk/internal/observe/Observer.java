@@ -1,6 +1,5 @@
 package dev.tusk.internal.observe;
 
-import dev.tusk.ConnectOptions;
 import dev.tusk.observe.CancelSent;
 import dev.tusk.observe.ConnectAttempt;
 import dev.tusk.observe.ConnectionClosed;
@@ -52,23 +51,24 @@ public final class Observer {
     }
 
     /**
-     * The observer of a connection made with {@code options}: the registered listeners, then the options', then
+     * The observer of a connection: the registered listeners, then the options' ({@code listeners}), then
      * the statement log when it is on; null when there are none.
      */
-    public static Observer of(ConnectOptions<?> options) {
+    public static Observer of(List<TuskListener> listeners, boolean observeParameters,
+                              java.time.Duration slowStatementThreshold) {
         List<TuskListener> all = new ArrayList<>(TuskListeners.registered());
-        all.addAll(options.listeners());
-        TuskListener log = StatementLog.forOptions(options);
+        all.addAll(listeners);
+        TuskListener log = StatementLog.forThreshold(slowStatementThreshold);
         if (log != null) {
             all.add(log);
         }
-        return all.isEmpty() ? null : new Observer(all.toArray(new TuskListener[0]), options.observeParameters());
+        return all.isEmpty() ? null : new Observer(all.toArray(new TuskListener[0]), observeParameters);
     }
 
-    /** The observer of a pool: the registered listeners and the options' (no statement log); null when none. */
-    public static Observer forPool(ConnectOptions<?> options) {
+    /** The observer of a pool: the registered listeners and its options' (no statement log); null when none. */
+    public static Observer forPool(List<TuskListener> listeners) {
         List<TuskListener> all = new ArrayList<>(TuskListeners.registered());
-        all.addAll(options.listeners());
+        all.addAll(listeners);
         return all.isEmpty() ? null : new Observer(all.toArray(new TuskListener[0]), false);
     }
 
@@ -187,12 +187,51 @@ public final class Observer {
         end(e, ctx, TuskListener::statementEnded);
     }
 
-    public Object pipelineStarted(PipelineStart e) {
-        return start(e, null, (l, ev, p) -> l.pipelineStarted(ev));
+    /** A pipeline observed: its start, the listeners' context, its statements and first error. */
+    public static final class PipelineScope {
+        final PipelineStart start;
+        final Object context;
+        private final java.util.concurrent.atomic.AtomicInteger statements = new java.util.concurrent.atomic.AtomicInteger();
+        private volatile Throwable error;
+        private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+
+        PipelineScope(PipelineStart start, Object context) {
+            this.start = start;
+            this.context = context;
+        }
+
+        /** The listeners' context, the parent of the pipeline's statements. */
+        public Object context() {
+            return context;
+        }
+
+        /** A statement was queued in the pipeline. */
+        public void statement() {
+            statements.incrementAndGet();
+        }
+
+        /** A statement of the pipeline failed with {@code e} (the first one is the pipeline's error). */
+        public void failed(Throwable e) {
+            if (error == null) {
+                error = e;
+            }
+        }
     }
 
-    public void pipelineEnded(PipelineEnd e, Object ctx) {
-        end(e, ctx, TuskListener::pipelineEnded);
+    /** A pipeline begins (on the user's thread): the listeners' pipelineStarted. */
+    public PipelineScope pipelineStarted() {
+        PipelineStart e = new PipelineStart(facts, System.nanoTime());
+        return new PipelineScope(e, start(e, null, (l, ev, p) -> l.pipelineStarted(ev)));
+    }
+
+    /** The pipeline ended ({@code error}: its end's own failure, or null): the listeners' pipelineEnded, once. */
+    public void pipelineEnded(PipelineScope p, Throwable error) {
+        if (!p.ended.compareAndSet(false, true)) {
+            return;
+        }
+        Throwable e = p.error != null ? p.error : error;
+        PipelineEnd end = new PipelineEnd(p.start, p.statements.get(), System.nanoTime() - p.start.startNanos(), e);
+        end(end, p.context, TuskListener::pipelineEnded);
     }
 
     public Object copyStarted(CopyStart e, Object parent) {

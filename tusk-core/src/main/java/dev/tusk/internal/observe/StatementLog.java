@@ -1,6 +1,5 @@
 package dev.tusk.internal.observe;
 
-import dev.tusk.ConnectOptions;
 import dev.tusk.observe.StatementEnd;
 import dev.tusk.observe.StatementStart;
 import dev.tusk.observe.TuskListener;
@@ -25,10 +24,9 @@ final class StatementLog implements TuskListener {
         this.slowNanos = slowNanos;
     }
 
-    /** The log for connections made with {@code options}, or null when it would log nothing. */
-    static StatementLog forOptions(ConnectOptions<?> options) {
+    /** The log for a connection with the slow-statement threshold {@code slow} (null: none), or null when it would log nothing. */
+    static StatementLog forThreshold(Duration slow) {
         boolean debug = LOG.isLoggable(System.Logger.Level.DEBUG);
-        Duration slow = options.slowStatementThreshold();
         if (!debug && slow == null) {
             return null;
         }
