@@ -175,6 +175,7 @@ class TuskTelemetryTest {
             try (Copy copy = conn.cursor().copy("COPY c FROM STDIN")) {
                 copy.writeRow(1, "one");
                 copy.writeRow(2, "two");
+                copy.finish();
             }
         }
         List<SpanData> copies = spansNamed("COPY " + db.dbname());
@@ -301,7 +302,7 @@ class TuskTelemetryTest {
         String password = db.scramPassword();
         ConnectOptions<Row> opts = ConnectOptions.builder().conninfo(db.conninfo(db.scramUser(), password))
                 .listener(listener).build();
-        try (ConnectionPool<Row> pool = ConnectionPool.builder().options(opts).name("secrets").maxSize(1).open(true).build();
+        try (ConnectionPool<Row> pool = ConnectionPool.builder().options(opts).name("secrets").minSize(1).maxSize(1).open(true).build();
              Connection<Row> conn = pool.connection()) {
             conn.execute("CREATE TEMP TABLE s (v text PRIMARY KEY)");
             conn.execute("INSERT INTO s VALUES (%s)", secret);
