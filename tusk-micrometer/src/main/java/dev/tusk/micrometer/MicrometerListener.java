@@ -22,6 +22,7 @@ import io.micrometer.observation.ObservationRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -34,6 +35,8 @@ final class MicrometerListener implements TuskListener {
     private final ObservationRegistry observations;
     private final TuskObservationConvention convention;
     private final Map<PoolView, PoolMeters> pools = new ConcurrentHashMap<>();
+    /** The pools closed (weakly held), whose late events are ignored. */
+    private final Map<PoolView, Boolean> closed = new WeakHashMap<>();
 
     MicrometerListener(MeterRegistry meters, ObservationRegistry observations, TuskObservationConvention convention) {
         this.meters = meters;
@@ -151,21 +154,35 @@ final class MicrometerListener implements TuskListener {
         }
     }
 
-    /** The meters of an open pool (none once it closed: a late event does not register them again). */
+    /**
+     * The meters of a pool, registered on its first event (a pool may make its first connections before it
+     * reports itself open); none once it closed, so that a late event does not register them again.
+     */
     private PoolMeters poolMeters(PoolView pool) {
-        return meters == null ? null : pools.get(pool);
-    }
-
-    @Override
-    public void poolOpened(PoolView pool) {
-        if (meters != null) {
-            pools.computeIfAbsent(pool, PoolMeters::new);
+        if (meters == null) {
+            return null;
+        }
+        PoolMeters m = pools.get(pool);
+        if (m != null) {
+            return m;
+        }
+        synchronized (closed) {
+            return closed.containsKey(pool) ? null : pools.computeIfAbsent(pool, PoolMeters::new);
         }
     }
 
     @Override
+    public void poolOpened(PoolView pool) {
+        poolMeters(pool);
+    }
+
+    @Override
     public void poolClosed(PoolView pool) {
-        PoolMeters m = pools.remove(pool);
+        PoolMeters m;
+        synchronized (closed) {
+            closed.put(pool, Boolean.TRUE);
+            m = pools.remove(pool);
+        }
         if (m != null) {
             m.all.forEach(meters::remove);
         }
