@@ -26,6 +26,7 @@ import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -364,8 +365,8 @@ final class OtelListener implements TuskListener {
 
     /**
      * The parent of a span: the pipeline's (or another container's) context when there is one; else the innermost
-     * transaction block open on the connection, when the thread's current span is still the one it began under;
-     * else the thread's current context.
+     * transaction block open on the connection, when the thread's current span is still the one it began under
+     * or the thread has none; else the thread's current context.
      */
     private Context parentContext(ConnectionFacts f, Object parent) {
         if (parent instanceof Ctx) {
@@ -379,7 +380,10 @@ final class OtelListener implements TuskListener {
                 synchronized (open) {
                     innermost = open.peekFirst();
                 }
-                if (innermost != null && innermost.parentSpan.getSpanContext().equals(Span.fromContext(current).getSpanContext())) {
+                // inside it: the thread's span is the one the block began under, or there is none (an async
+                // transaction's body runs its statements from callbacks on the event loop)
+                SpanContext now = Span.fromContext(current).getSpanContext();
+                if (innermost != null && (!now.isValid() || innermost.parentSpan.getSpanContext().equals(now))) {
                     return innermost.context;
                 }
             }
