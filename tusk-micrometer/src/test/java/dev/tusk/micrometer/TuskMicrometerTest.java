@@ -3,6 +3,8 @@ package dev.tusk.micrometer;
 import dev.tusk.AsyncConnection;
 import dev.tusk.ConnectOptions;
 import dev.tusk.Connection;
+import dev.tusk.Copy;
+import dev.tusk.Pipeline;
 import dev.tusk.Row;
 import dev.tusk.errors.TuskException;
 import dev.tusk.observe.StatementEnd;
@@ -129,6 +131,40 @@ class TuskMicrometerTest {
         assertThat(c.getError()).isInstanceOf(StatementFailedException.class);
         assertThat(c.getError().getMessage()).contains("42P01").doesNotContain("no_such_table");
         assertThat(meters.get("tusk.client.operation").tag("db.response.status_code", "42P01").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aPipelineIsOneObservationParentOfItsStatements(TestDatabase db) {
+        try (Connection<Row> conn = Connection.connect(options(db))) {
+            try (Pipeline p = conn.pipeline()) {
+                conn.execute("SELECT 1");
+                conn.execute("SELECT 2");
+                p.sync();
+            }
+        }
+        List<TuskObservationContext> all = statementContexts();
+        TuskObservationContext pipeline = all.stream().filter(c -> "PIPELINE".equals(c.operation())).findFirst().orElseThrow();
+        assertThat(pipeline.getContextualName()).isEqualTo("PIPELINE " + db.dbname());
+        List<TuskObservationContext> children = all.stream()
+                .filter(c -> c.getParentObservation() != null && c.getParentObservation().getContextView() == pipeline)
+                .collect(Collectors.toList());
+        assertThat(children).extracting(TuskObservationContext::sql).containsExactly("SELECT 1", "SELECT 2");
+    }
+
+    @Test
+    void aCopyIsAnObservationWithItsText(TestDatabase db) {
+        try (Connection<Row> conn = Connection.connect(options(db))) {
+            conn.execute("CREATE TABLE c (a int)");
+            try (Copy copy = conn.cursor().copy("COPY c FROM STDIN")) {
+                copy.writeRow(1);
+                copy.finish();
+            }
+        }
+        TuskObservationContext c = statementContexts().stream().filter(x -> "COPY".equals(x.operation()))
+                .filter(x -> x.sql().startsWith("COPY c")).findFirst().orElseThrow();
+        assertThat(high(c, "db.query.text")).isEqualTo("COPY c FROM STDIN");
+        assertThat(low(c, "status")).isEqualTo("success");
+        assertThat(c.rows()).isEqualTo(1);
     }
 
     @Test
