@@ -109,11 +109,18 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
                 options.autocommit());
         session.beforeStatement(twoPhase::checkNoStatementAfterPrepare);
         session.observer(established.observer());
-        this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver, () -> cancelSafe(java.time.Duration.ofSeconds(10))),
+        this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver,
+                () -> cancelSafe(java.time.Duration.ofSeconds(10), "statement timeout")),
                 new Shell());
         dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, new SessionZone(driver.core().session()));
         driver.core().session().noticeSink(notices);
-        driver.core().session().notifySink(n -> driver.execute(() -> notifications.received(n)));
+        dev.tusk.internal.observe.Observer observer = established.observer();
+        driver.core().session().notifySink(observer == null ? n -> driver.execute(() -> notifications.received(n))
+                : n -> driver.execute(() -> {
+                    observer.notificationReceived(new dev.tusk.observe.NotificationReceived(observer.facts(),
+                            n.channel(), n.pid(), n.payload().length()));
+                    notifications.received(n);
+                }));
         dev.tusk.internal.io.ReadTimeout.install(driver, options.socketTimeout());
         driver.onClose(() -> {
             TuskException f = driver.failure();
@@ -1026,9 +1033,20 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * (null: {@code connect_timeout}, else 10 s).
      */
     public CompletableFuture<Void> cancelSafe(java.time.Duration timeout) {
+        return cancelSafe(timeout, "user");
+    }
+
+    private CompletableFuture<Void> cancelSafe(java.time.Duration timeout, String reason) {
         var session = driver.core().session();
-        return CompletableFuture.runAsync(() -> dev.tusk.internal.connect.CancelRequester.cancel(established.host(),
-                established.params(), driver.isTls(), session.backendPid(), session.secretKey(), timeout), CANCELLERS);
+        CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> dev.tusk.internal.connect.CancelRequester.cancel(
+                established.host(), established.params(), driver.isTls(), session.backendPid(), session.secretKey(),
+                timeout), CANCELLERS);
+        dev.tusk.internal.observe.Observer o = this.session.observer();
+        if (o != null) {
+            sent.whenComplete((v, e) -> o.cancelSent(new dev.tusk.observe.CancelSent(o.facts(), reason,
+                    LoopFuture.unwrap(e))));
+        }
+        return sent;
     }
 
     // ---------------------------------------------------------------- notifications

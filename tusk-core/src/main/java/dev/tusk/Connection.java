@@ -180,7 +180,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         this.cancelOnTimeout = new StatementTimer.Target() {
             @Override
             public void cancel(Duration bound) {
-                sendCancel(bound);
+                sendCancel(bound, "statement timeout");
             }
 
             @Override
@@ -200,7 +200,16 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         this.statementTimeout = options.statementTimeout();
         dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, new SessionZone(driver.core().session()));
         driver.core().session().noticeSink(notices);
-        driver.core().session().notifySink(notifications::received);
+        if (established.observer() == null) {
+            driver.core().session().notifySink(notifications::received);
+        } else {
+            dev.tusk.internal.observe.Observer o = established.observer();
+            driver.core().session().notifySink(n -> {
+                o.notificationReceived(new dev.tusk.observe.NotificationReceived(o.facts(), n.channel(), n.pid(),
+                        n.payload().length()));
+                notifications.received(n);
+            });
+        }
         if (options.socketTimeout() != null) {
             driver.socketTimeout((int) Math.max(1, options.socketTimeout().toMillis()));
         }
@@ -491,7 +500,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         long deadline = System.nanoTime() + ABANDON_TIMEOUT.toNanos();
         if (cancel) {
             try {
-                sendCancel(ABANDON_TIMEOUT);
+                sendCancel(ABANDON_TIMEOUT, "abandoned");
             } catch (TuskException e) {
                 // the server could not take the request: the bounded wait below decides
             }
@@ -1200,21 +1209,32 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * {@code connect_timeout} (10 s without one).
      */
     public void cancel() {
-        sendCancel(null);
+        sendCancel(null, "user");
     }
 
     /** As {@link #cancel()}, but never blocks longer than {@code timeout} (psycopg 3.2's cancel_safe). */
     public void cancelSafe(java.time.Duration timeout) {
-        sendCancel(timeout);
+        sendCancel(timeout, "user");
     }
 
-    private void sendCancel(java.time.Duration timeout) {
+    private void sendCancel(java.time.Duration timeout, String reason) {
         if (isClosed()) {
             return;
         }
         var session = driver.core().session();
-        dev.tusk.internal.connect.CancelRequester.cancel(established.host(), params, driver.transport().isTls(),
-                session.backendPid(), session.secretKey(), timeout);
+        dev.tusk.internal.observe.Observer o = this.session.observer();
+        try {
+            dev.tusk.internal.connect.CancelRequester.cancel(established.host(), params, driver.transport().isTls(),
+                    session.backendPid(), session.secretKey(), timeout);
+        } catch (RuntimeException e) {
+            if (o != null) {
+                o.cancelSent(new dev.tusk.observe.CancelSent(o.facts(), reason, e));
+            }
+            throw e;
+        }
+        if (o != null) {
+            o.cancelSent(new dev.tusk.observe.CancelSent(o.facts(), reason, null));
+        }
     }
 
     // ---------------------------------------------------------------- notifications

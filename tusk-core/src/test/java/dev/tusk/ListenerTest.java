@@ -76,6 +76,16 @@ class ListenerTest {
             endContexts.add(context);
         }
 
+        @Override
+        public void notificationReceived(dev.tusk.observe.NotificationReceived event) {
+            events.add(event);
+        }
+
+        @Override
+        public void cancelSent(dev.tusk.observe.CancelSent event) {
+            events.add(event);
+        }
+
         <T> List<T> of(Class<T> type) {
             List<T> out = new ArrayList<>();
             for (Object e : events) {
@@ -328,5 +338,67 @@ class ListenerTest {
             public void close() {
             }
         };
+    }
+
+    private static void awaitEvent(Recorder r, Class<?> type) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (r.of(type).isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void aNotificationIsReportedWithItsChannelAndSenderButNotItsPayload(Flavour flavour, TestDatabase db) {
+        Recorder r = new Recorder();
+        try (Flavour.Session s = flavour.open(options(db, r))) {
+            s.rows("LISTEN obs_channel");
+            s.rows("NOTIFY obs_channel, 'private payload'");
+            s.rows("SELECT 1");
+            awaitEvent(r, dev.tusk.observe.NotificationReceived.class);
+            assertThat(r.of(dev.tusk.observe.NotificationReceived.class)).singleElement().satisfies(n -> {
+                assertThat(n.channel()).isEqualTo("obs_channel");
+                assertThat(n.senderPid()).isEqualTo(s.info().backendPid());
+                assertThat(n.payloadLength()).isEqualTo("private payload".length());
+                assertThat(n.toString()).doesNotContain("private payload");
+            });
+        }
+    }
+
+    @Test
+    void aCancelRequestIsReportedOnBothDrivers(TestDatabase db) {
+        Recorder r = new Recorder();
+        try (Connection<Row> c = Connection.connect(options(db, r))) {
+            Thread t = new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                c.cancel();
+            });
+            t.start();
+            assertThatThrownBy(() -> c.execute("SELECT pg_sleep(20)")).isInstanceOf(dev.tusk.errors.QueryCanceled.class);
+            try {
+                t.join(10_000); // told once the request was taken, which the statement's failure may precede
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        assertThat(r.of(dev.tusk.observe.CancelSent.class)).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("user");
+            assertThat(e.error()).isNull();
+        });
+        Recorder ar = new Recorder();
+        AsyncConnection<Row> a = AsyncConnection.connect(ConnectOptions.builder().conninfo(db.conninfo())
+                .statementTimeout(java.time.Duration.ofMillis(300)).listener(ar).build()).join();
+        try {
+            assertThat(a.execute("SELECT pg_sleep(20)")).failsWithin(java.time.Duration.ofSeconds(15));
+        } finally {
+            a.close();
+        }
+        awaitEvent(ar, dev.tusk.observe.CancelSent.class);
+        assertThat(ar.of(dev.tusk.observe.CancelSent.class)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("statement timeout"));
     }
 }
