@@ -65,7 +65,7 @@ public interface TuskListener {
     default void pipelineEnded(PipelineEnd end, Object context) {
     }
 
-    /** A COPY begins (its statement is about to be sent); {@code parent} as for statements. */
+    /** A COPY begins (its statement is about to be sent); {@code parent} as for statements. <em>Not emitted yet</em>: the COPY and transaction events are defined but their hooks are still to be wired (issue 25); the COMMIT/ROLLBACK statements themselves are reported as statements ({@link StatementStart#own()}). */
     default Object copyStarted(CopyStart start, Object parent) {
         return null;
     }
@@ -76,7 +76,7 @@ public interface TuskListener {
 
     // ---------------------------------------------------------------- transactions
 
-    /** A transaction block ({@code conn.transaction(...)}, outermost or a savepoint) begins. */
+    /** A transaction block ({@code conn.transaction(...)}, outermost or a savepoint) begins. <em>Not emitted yet</em>: the COPY and transaction events are defined but their hooks are still to be wired (issue 25); the COMMIT/ROLLBACK statements themselves are reported as statements ({@link StatementStart#own()}). */
     default Object transactionStarted(TransactionStart start) {
         return null;
     }
@@ -85,7 +85,7 @@ public interface TuskListener {
     default void transactionEnded(TransactionEnd end, Object context) {
     }
 
-    /** A commit, rollback or two-phase commit step ended, with its outcome (possibly {@link TransactionOutcome#UNKNOWN}). */
+    /** A commit, rollback or two-phase commit step ended, with its outcome (possibly {@link TransactionOutcome#UNKNOWN}). <em>Not emitted yet</em>: the COPY and transaction events are defined but their hooks are still to be wired (issue 25); the COMMIT/ROLLBACK statements themselves are reported as statements ({@link StatementStart#own()}). */
     default void transactionStep(TransactionStep step) {
     }
 
