@@ -14,5 +14,7 @@ module dev.tusk {
     exports dev.tusk.sql;
     exports dev.tusk.types;
     exports dev.tusk.replication;
+    exports dev.tusk.observe;
+    exports dev.tusk.internal.observe to dev.tusk.pool;
     exports dev.tusk.internal.pool to dev.tusk.pool;
 }

@@ -97,6 +97,8 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     /** The innermost open {@link AsyncPipeline}, or null outside pipeline mode. Acting thread only. */
     private AsyncPipeline pipeline;
     private volatile PipelineStatus pipelineStatus = PipelineStatus.OFF;
+    /** The pipeline whose end the listeners hear of (the outermost one), or null. User's threads. */
+    private volatile AsyncPipeline observedPipelineOwner;
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
         this.established = established;
@@ -106,14 +108,27 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         this.session = new Session(driver.core(), new PreparedStatements(options.prepareThreshold(), options.preparedMax()),
                 options.autocommit());
         session.beforeStatement(twoPhase::checkNoStatementAfterPrepare);
-        this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver, () -> cancelSafe(java.time.Duration.ofSeconds(10))),
+        session.observer(established.observer());
+        this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver,
+                () -> cancelSafe(java.time.Duration.ofSeconds(10), "statement timeout")),
                 new Shell());
         dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, new SessionZone(driver.core().session()));
         driver.core().session().noticeSink(notices);
-        driver.core().session().notifySink(n -> driver.execute(() -> notifications.received(n)));
+        dev.tusk.internal.observe.Observer observer = established.observer();
+        driver.core().session().notifySink(observer == null ? n -> driver.execute(() -> notifications.received(n))
+                : n -> driver.execute(() -> {
+                    observer.notificationReceived(new dev.tusk.observe.NotificationReceived(observer.facts(),
+                            n.channel(), n.pid(), n.payload().length()));
+                    notifications.received(n);
+                }));
         dev.tusk.internal.io.ReadTimeout.install(driver, options.socketTimeout());
         driver.onClose(() -> {
             TuskException f = driver.failure();
+            dev.tusk.internal.observe.Observer o = session.observer();
+            if (o != null) {
+                boolean broken = f != null && f != closedByUser;
+                o.connectionClosed(new dev.tusk.observe.ConnectionClosed(o.facts(), broken, broken ? f : null));
+            }
             notifications.end(f == null || f == closedByUser ? null : brokenError(f));
         });
     }
@@ -146,7 +161,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
-        return AsyncConnector.connect(params, EventLoopGroup.shared().next())
+        return AsyncConnector.connect(params, EventLoopGroup.shared().next(), Connection.observer(options))
                 .thenApply(est -> new AsyncConnection<>(est, options));
     }
 
@@ -390,6 +405,10 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      */
     public AsyncPipeline pipeline() {
         AsyncPipeline p = new AsyncPipeline(this);
+        if (session.observer() != null && session.observedPipeline() == null) { // the user's thread, as statements
+            session.observedPipeline(session.observer().pipelineStarted());
+            observedPipelineOwner = p;
+        }
         inOrder(() -> {
             if (driver.failure() == null) {
                 p.enter(pipeline);
@@ -406,6 +425,19 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * completes when every result before the Sync is in, failing with the first error among them.
      */
     CompletableFuture<Void> pipelineSync(AsyncPipeline p, boolean leave) {
+        if (leave && p == observedPipelineOwner) {
+            observedPipelineOwner = null;
+            dev.tusk.internal.observe.Observer.PipelineScope scope =
+                    (dev.tusk.internal.observe.Observer.PipelineScope) session.observedPipeline();
+            session.observedPipeline(null);
+            CompletableFuture<Void> synced = pipelineSyncNow(p, true);
+            synced.whenComplete((v, e) -> session.observer().pipelineEnded(scope, LoopFuture.unwrap(e)));
+            return synced;
+        }
+        return pipelineSyncNow(p, leave);
+    }
+
+    private CompletableFuture<Void> pipelineSyncNow(AsyncPipeline p, boolean leave) {
         return onLoop(f -> {
             if (leave && pipeline == p) {
                 pipeline = p.outer();
@@ -1025,9 +1057,20 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * (null: {@code connect_timeout}, else 10 s).
      */
     public CompletableFuture<Void> cancelSafe(java.time.Duration timeout) {
+        return cancelSafe(timeout, "user");
+    }
+
+    private CompletableFuture<Void> cancelSafe(java.time.Duration timeout, String reason) {
         var session = driver.core().session();
-        return CompletableFuture.runAsync(() -> dev.tusk.internal.connect.CancelRequester.cancel(established.host(),
-                established.params(), driver.isTls(), session.backendPid(), session.secretKey(), timeout), CANCELLERS);
+        CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> dev.tusk.internal.connect.CancelRequester.cancel(
+                established.host(), established.params(), driver.isTls(), session.backendPid(), session.secretKey(),
+                timeout), CANCELLERS);
+        dev.tusk.internal.observe.Observer o = this.session.observer();
+        if (o != null) {
+            sent.whenComplete((v, e) -> o.cancelSent(new dev.tusk.observe.CancelSent(o.facts(), reason,
+                    LoopFuture.unwrap(e))));
+        }
+        return sent;
     }
 
     // ---------------------------------------------------------------- notifications

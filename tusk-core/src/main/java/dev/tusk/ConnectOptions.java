@@ -1,7 +1,11 @@
 package dev.tusk;
 
+import dev.tusk.observe.TuskListener;
+
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -31,6 +35,9 @@ public final class ConnectOptions<R> {
     /** null: automatic (see {@link Builder#binary}). */
     private final Boolean binary;
     private final Duration socketTimeout;
+    private final List<TuskListener> listeners;
+    private final boolean observeParameters;
+    private final Duration slowStatementThreshold;
 
     private ConnectOptions(Builder<R> b) {
         this.conninfo = b.conninfo;
@@ -42,6 +49,9 @@ public final class ConnectOptions<R> {
         this.statementTimeout = b.statementTimeout;
         this.binary = b.binary;
         this.socketTimeout = b.socketTimeout;
+        this.listeners = List.copyOf(b.listeners);
+        this.observeParameters = b.observeParameters;
+        this.slowStatementThreshold = b.slowStatementThreshold;
     }
 
     /** A builder whose connections return {@link Row}s. */
@@ -117,6 +127,21 @@ public final class ConnectOptions<R> {
         return socketTimeout;
     }
 
+    /** The listeners of the connections (and of pools made from these options), beside the registered ones. */
+    public List<TuskListener> listeners() {
+        return listeners;
+    }
+
+    /** Whether listeners and the statement log see parameter values. See {@link Builder#observeParameters}. */
+    public boolean observeParameters() {
+        return observeParameters;
+    }
+
+    /** Statements running longer than this are logged at WARNING; null: none. See {@link Builder#slowStatementThreshold}. */
+    public Duration slowStatementThreshold() {
+        return slowStatementThreshold;
+    }
+
     /** A builder starting from these options. */
     public Builder<R> toBuilder() {
         Builder<R> b = new Builder<>(rowFactory);
@@ -128,6 +153,9 @@ public final class ConnectOptions<R> {
         b.statementTimeout = statementTimeout;
         b.binary = binary;
         b.socketTimeout = socketTimeout;
+        b.listeners.addAll(listeners);
+        b.observeParameters = observeParameters;
+        b.slowStatementThreshold = slowStatementThreshold;
         return b;
     }
 
@@ -149,6 +177,9 @@ public final class ConnectOptions<R> {
         private Duration statementTimeout;
         private Boolean binary;
         private Duration socketTimeout;
+        private final List<TuskListener> listeners = new ArrayList<>();
+        private boolean observeParameters;
+        private Duration slowStatementThreshold;
 
         private Builder(RowFactory<R> rowFactory) {
             this.rowFactory = rowFactory;
@@ -244,6 +275,50 @@ public final class ConnectOptions<R> {
                         + "for none: got " + timeout);
             }
             this.socketTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Adds a listener of the connections' events (statements, connects, COPY, transactions...; see
+         * {@link TuskListener}); pools made from these options give it their events too. Several compose, after
+         * those registered with {@link dev.tusk.observe.TuskListeners#register}. Without any, observing costs
+         * nothing.
+         *
+         * <pre>{@code
+         * ConnectOptions.builder().conninfo("dbname=app").listener(new TuskListener() {
+         *     public void statementEnded(StatementEnd end, Object context) {
+         *         System.out.println(end.start().operation() + " " + end.durationNanos() / 1000 + " us");
+         *     }
+         * }).build();
+         * }</pre>
+         */
+        public Builder<R> listener(TuskListener listener) {
+            this.listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Lets listeners ({@link dev.tusk.observe.StatementStart#parameters()}) and the statement log (logger
+         * {@code dev.tusk.statement}) see the statements' parameter values. Off by default: parameters often hold
+         * personal data or secrets, and nothing Tusk reports or logs contains them unless this is on.
+         */
+        public Builder<R> observeParameters(boolean on) {
+            this.observeParameters = on;
+            return this;
+        }
+
+        /**
+         * Logs every statement that takes longer than {@code threshold} at WARNING (logger
+         * {@code dev.tusk.statement}, through {@link System.Logger}) with its text (placeholders, no values unless
+         * {@link #observeParameters}) and elapsed time. Null (the default): no slow-statement log. Every
+         * statement is logged at DEBUG when that logger is enabled for DEBUG as the connection is made.
+         */
+        public Builder<R> slowStatementThreshold(Duration threshold) {
+            if (threshold != null && threshold.isNegative()) {
+                throw new dev.tusk.errors.ProgrammingException("slowStatementThreshold must not be negative: got "
+                        + threshold);
+            }
+            this.slowStatementThreshold = threshold;
             return this;
         }
 

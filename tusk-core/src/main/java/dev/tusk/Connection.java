@@ -180,7 +180,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         this.cancelOnTimeout = new StatementTimer.Target() {
             @Override
             public void cancel(Duration bound) {
-                sendCancel(bound);
+                sendCancel(bound, "statement timeout");
             }
 
             @Override
@@ -195,11 +195,21 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         this.session = new Session(driver.core(), new PreparedStatements(options.prepareThreshold(), options.preparedMax()),
                 options.autocommit());
         this.waiter = new BlockingWaiter(driver, cancelOnTimeout);
+        session.observer(established.observer());
         this.transactions = new Transactions(this, session);
         this.statementTimeout = options.statementTimeout();
         dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, new SessionZone(driver.core().session()));
         driver.core().session().noticeSink(notices);
-        driver.core().session().notifySink(notifications::received);
+        if (established.observer() == null) {
+            driver.core().session().notifySink(notifications::received);
+        } else {
+            dev.tusk.internal.observe.Observer o = established.observer();
+            driver.core().session().notifySink(n -> {
+                o.notificationReceived(new dev.tusk.observe.NotificationReceived(o.facts(), n.channel(), n.pid(),
+                        n.payload().length()));
+                notifications.received(n);
+            });
+        }
         if (options.socketTimeout() != null) {
             driver.socketTimeout((int) Math.max(1, options.socketTimeout().toMillis()));
         }
@@ -232,7 +242,13 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     /** Connects with the given options. */
     public static <R> Connection<R> connect(ConnectOptions<R> options) {
         ConnParams params = ConnParams.resolve(options.effectiveParams());
-        return new Connection<>(Connector.connect(params), options);
+        return new Connection<>(Connector.connect(params, observer(options)), options);
+    }
+
+    /** The listeners of a connection made with {@code options}, or null when nobody listens. */
+    static dev.tusk.internal.observe.Observer observer(ConnectOptions<?> options) {
+        return dev.tusk.internal.observe.Observer.of(options.listeners(), options.observeParameters(),
+                options.slowStatementThreshold());
     }
 
     // ---------------------------------------------------------------- executing
@@ -499,7 +515,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         long deadline = System.nanoTime() + ABANDON_TIMEOUT.toNanos();
         if (cancel) {
             try {
-                sendCancel(ABANDON_TIMEOUT);
+                sendCancel(ABANDON_TIMEOUT, "abandoned");
             } catch (TuskException e) {
                 // the server could not take the request: the bounded wait below decides
             }
@@ -571,6 +587,8 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     // ---------------------------------------------------------------- pipeline mode
 
     private Pipeline pipeline;
+    /** The pipeline block whose end the listeners hear of (the outermost one), or null. */
+    private Pipeline observedPipelineOwner;
 
     /**
      * Enters pipeline mode until the returned block is closed; blocks nest (closing an inner one syncs).
@@ -581,6 +599,10 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             checkUsable();
             pipeline = new Pipeline(this, pipeline);
             session.pipeline(pipeline.tracker());
+            if (session.observer() != null && session.observedPipeline() == null) {
+                session.observedPipeline(session.observer().pipelineStarted());
+                observedPipelineOwner = pipeline;
+            }
             return pipeline;
         } finally {
             lock.unlock();
@@ -593,6 +615,12 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             if (pipeline == p) {
                 pipeline = outer;
                 session.pipeline(outer == null ? null : outer.tracker());
+            }
+            if (p == observedPipelineOwner) {
+                observedPipelineOwner = null;
+                Object scope = session.observedPipeline();
+                session.observedPipeline(null);
+                session.observer().pipelineEnded((dev.tusk.internal.observe.Observer.PipelineScope) scope, null);
             }
         } finally {
             lock.unlock();
@@ -1065,6 +1093,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             // socket is shut under it; that call fails with "the connection is closed", the server ends the session
             closed = true;
             driver.closeUnderRunningCall(CLOSED_BY_USER);
+            observeClosed(null);
             return;
         }
         try {
@@ -1072,6 +1101,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
                 return;
             }
             closed = true;
+            observeClosed(driver.core().brokenBy());
             if (!driver.core().isBroken()) {
                 try {
                     Frontend.terminate(driver.core().output());
@@ -1084,6 +1114,15 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             driver.close();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The listeners hear that the connection ended ({@code cause}: what broke it, or null). */
+    private void observeClosed(TuskException cause) {
+        dev.tusk.internal.observe.Observer o = session.observer();
+        if (o != null) {
+            boolean broken = cause != null && cause != CLOSED_BY_USER;
+            o.connectionClosed(new dev.tusk.observe.ConnectionClosed(o.facts(), broken, broken ? cause : null));
         }
     }
 
@@ -1193,21 +1232,32 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * {@code connect_timeout} (10 s without one).
      */
     public void cancel() {
-        sendCancel(null);
+        sendCancel(null, "user");
     }
 
     /** As {@link #cancel()}, but never blocks longer than {@code timeout} (psycopg 3.2's cancel_safe). */
     public void cancelSafe(java.time.Duration timeout) {
-        sendCancel(timeout);
+        sendCancel(timeout, "user");
     }
 
-    private void sendCancel(java.time.Duration timeout) {
+    private void sendCancel(java.time.Duration timeout, String reason) {
         if (isClosed()) {
             return;
         }
         var session = driver.core().session();
-        dev.tusk.internal.connect.CancelRequester.cancel(established.host(), params, driver.transport().isTls(),
-                session.backendPid(), session.secretKey(), timeout);
+        dev.tusk.internal.observe.Observer o = this.session.observer();
+        try {
+            dev.tusk.internal.connect.CancelRequester.cancel(established.host(), params, driver.transport().isTls(),
+                    session.backendPid(), session.secretKey(), timeout);
+        } catch (RuntimeException e) {
+            if (o != null) {
+                o.cancelSent(new dev.tusk.observe.CancelSent(o.facts(), reason, e));
+            }
+            throw e;
+        }
+        if (o != null) {
+            o.cancelSent(new dev.tusk.observe.CancelSent(o.facts(), reason, null));
+        }
     }
 
     // ---------------------------------------------------------------- notifications

@@ -26,7 +26,7 @@ import java.util.Map;
  *
  * <p>{@code quick} (default): 1 round of 1 s warm-up (3 s for point selects, fetch and insert) + 2 × 1 s measurement per client,
  * about 3.5 minutes on 2 cores; run it twice to see the spread.
- * {@code full}: 3 rounds of 3 × 2 s warm-up + 5 × 2 s. A workload name (point, fetch, fetch-receive, insert, concurrent, pipelining-256, connect, pool, pool-8thr, jdbc-point, jdbc-fetch, jdbc-insert, jdbc-pool, jdbc-pool-8thr, r2dbc-point, r2dbc-fetch, r2dbc-insert, r2dbc-inflight)
+ * {@code full}: 3 rounds of 3 × 2 s warm-up + 5 × 2 s. A workload name (point, fetch, fetch-receive, insert, concurrent, pipelining-256, observed-point, connect, pool, pool-8thr, jdbc-point, jdbc-fetch, jdbc-insert, jdbc-pool, jdbc-pool-8thr, r2dbc-point, r2dbc-fetch, r2dbc-insert, r2dbc-inflight)
  * after the mode restricts the run to it ({@code getters} runs only when named: it reads rows already in memory). The point-select workload also runs pgbench (same query,
  * {@code -M prepared}) when it is installed, as the server's own limit; the fetch workload reports the
  * server's own limit as "server" (its time to produce and serialize the rows, see {@link ServerSerializeLimit}).
@@ -68,6 +68,10 @@ public final class BenchRunner {
             new Workload("concurrent", ConcurrentBench.class, "", List.of("tusk", "tusk-async", "pgjdbc", "vertx"), ConcurrentBench.QUERIES, "queries/s"),
             new Workload("pipelining-256", ConcurrentBench.class, "", List.of("tusk-thread-per-conn", "tusk-async", "tusk"),
                     ConcurrentBench.QUERIES, "queries/s", Map.of("inFlight", "256")),
+            // the cost of tracing: the same point selects with no listener and with tusk-opentelemetry on an SDK
+            // that samples every span (exported nowhere) and records the duration histogram
+            new Workload("observed-point", ObservedPointSelectBench.class, "", List.of("tusk", "tusk-otel", "pgjdbc"), 1,
+                    "queries/s", Map.of(), 3),
             new Workload("connect", ConnectBench.class, "", List.of("tusk", "pgjdbc", "vertx"), 1, "connects/s"),
             new Workload("pool", PoolBench.class, "uncontended", List.of("tusk", "hikari"), 1, "leases/s"),
             new Workload("pool-8thr", PoolBench.class, "contended", List.of("tusk", "hikari"), 1, "leases/s"),

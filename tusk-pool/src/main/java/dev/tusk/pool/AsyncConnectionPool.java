@@ -81,6 +81,11 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
             }
 
             @Override
+            public boolean isClosed(AsyncConnection<R> conn) {
+                return conn.isClosed();
+            }
+
+            @Override
             public int waiting() {
                 return waiting;
             }
@@ -131,6 +136,21 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
 
     /** A lease: completes with a connection whose {@code close()} gives it back. */
     public CompletableFuture<AsyncConnection<R>> connection() {
+        if (core.observer == null) {
+            return lease();
+        }
+        long t0 = System.nanoTime();
+        CompletableFuture<AsyncConnection<R>> lease = lease();
+        lease.whenComplete((c, e) -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause == null || cause instanceof PoolTimeout) {
+                core.observeLease(System.nanoTime() - t0, cause != null);
+            }
+        });
+        return lease;
+    }
+
+    private CompletableFuture<AsyncConnection<R>> lease() {
         stats.requestsNum.increment();
         if (core.isClosed() || !core.isOpened()) {
             return CompletableFuture.failedFuture(new PoolClosed("pool '" + core.name + "' is "
@@ -399,6 +419,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         public <T> Builder<T> options(ConnectOptions<T> options) {
             Builder<T> b = (Builder<T>) this;
             b.options = () -> options;
+            b.fixedOptions = options;
             return b;
         }
 
@@ -407,6 +428,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         public <T> Builder<T> credentials(Supplier<ConnectOptions<T>> perConnection) {
             Builder<T> b = (Builder<T>) this;
             b.options = perConnection;
+            b.fixedOptions = null;
             return b;
         }
 

@@ -117,6 +117,11 @@ public class ConnectionPool<R> implements AutoCloseable {
             }
 
             @Override
+            public boolean isClosed(Connection<R> conn) {
+                return conn.isClosed() || conn.isBroken();
+            }
+
+            @Override
             public int waiting() {
                 return waiters.count();
             }
@@ -241,6 +246,22 @@ public class ConnectionPool<R> implements AutoCloseable {
     }
 
     public Connection<R> getconn(Duration timeout) {
+        if (core.observer == null) {
+            return lease(timeout);
+        }
+        long t0 = System.nanoTime();
+        Connection<R> c;
+        try {
+            c = lease(timeout);
+        } catch (PoolTimeout e) {
+            core.observeLease(System.nanoTime() - t0, true);
+            throw e;
+        }
+        core.observeLease(System.nanoTime() - t0, false);
+        return c;
+    }
+
+    private Connection<R> lease(Duration timeout) {
         long start = System.nanoTime();
         long asked = start;
         long deadline = 0;
@@ -596,6 +617,7 @@ public class ConnectionPool<R> implements AutoCloseable {
         public <T> Builder<T> options(ConnectOptions<T> options) {
             Builder<T> b = (Builder<T>) this;
             b.options = () -> options;
+            b.fixedOptions = options;
             return b;
         }
 
@@ -607,6 +629,7 @@ public class ConnectionPool<R> implements AutoCloseable {
         public <T> Builder<T> credentials(Supplier<ConnectOptions<T>> perConnection) {
             Builder<T> b = (Builder<T>) this;
             b.options = perConnection;
+            b.fixedOptions = null;
             return b;
         }
 

@@ -33,6 +33,10 @@ abstract class PoolConfig<R, P, B extends PoolConfig<R, P, B>> {
     Consumer<P> reconnectFailed;
     int numWorkers = 3;
     boolean openNow;
+    /** The options of every connection when they are fixed ({@code conninfo}, {@code options}), else null. */
+    ConnectOptions<?> fixedOptions;
+    /** Listeners of the pool's events beside those of fixed options and the registered ones. */
+    final java.util.List<dev.tusk.observe.TuskListener> listeners = new java.util.ArrayList<>();
 
     PoolConfig(Supplier<ConnectOptions<R>> options) {
         this.options = options;
@@ -48,6 +52,18 @@ abstract class PoolConfig<R, P, B extends PoolConfig<R, P, B>> {
     public B conninfo(String conninfo) {
         ConnectOptions<Row> o = ConnectOptions.of(conninfo);
         this.options = () -> (ConnectOptions<R>) o;
+        this.fixedOptions = o;
+        return self();
+    }
+
+    /**
+     * Adds a listener of the pool's events (leases, timeouts, connections made and closed, gauges: see
+     * {@link dev.tusk.observe.TuskListener#poolOpened}). The listeners of fixed connection options
+     * ({@code options(...)}) hear them too, and the registered ones; with {@code credentials(...)}, whose
+     * options are made per connection, add them here.
+     */
+    public B listener(dev.tusk.observe.TuskListener listener) {
+        this.listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
         return self();
     }
 

@@ -1,5 +1,9 @@
 package dev.tusk.pool;
 
+import dev.tusk.internal.observe.Observer;
+import dev.tusk.observe.LeaseEvent;
+import dev.tusk.observe.PoolConnectionEvent;
+import dev.tusk.observe.PoolView;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 
@@ -66,6 +70,11 @@ final class PoolCore<C, P> {
         /** Lock held: the pool closes; every waiter fails with PoolClosed. Returns what to run after the lock. */
         Runnable failWaiters();
 
+        /** Whether the connection is closed or broken already (for listeners: a connection lost, not retired). */
+        default boolean isClosed(C conn) {
+            return false;
+        }
+
         /** False for {@link NullConnectionPool}: every connection given back is closed. */
         default boolean keepsIdleConnections() {
             return true;
@@ -100,6 +109,10 @@ final class PoolCore<C, P> {
     private volatile boolean closed;
     private volatile ScheduledThreadPoolExecutor workers;
     private ObjectName mbeanName;
+    /** The listeners of the pool (its options' and the registered ones), or null when nobody listens. */
+    final Observer observer;
+    /** The pool as listeners read it. */
+    final PoolView view = new View();
 
     /**
      * @param kind      the pool's class name, for its threads and JMX name
@@ -112,6 +125,74 @@ final class PoolCore<C, P> {
         this.name = config.name != null ? config.name : fallback;
         this.minSize = config.minSize;
         this.maxSize = Math.max(config.maxSize, config.minSize);
+        this.observer = Observer.forPool(listeners(config));
+    }
+
+    /** The pool's listeners: those of its fixed connection options, then its own. */
+    private static java.util.List<dev.tusk.observe.TuskListener> listeners(PoolConfig<?, ?, ?> config) {
+        java.util.List<dev.tusk.observe.TuskListener> all = new java.util.ArrayList<>();
+        if (config.fixedOptions != null) {
+            all.addAll(config.fixedOptions.listeners());
+        }
+        for (dev.tusk.observe.TuskListener l : config.listeners) {
+            if (!all.contains(l)) {
+                all.add(l);
+            }
+        }
+        return all;
+    }
+
+    /** The gauges listeners read, without the lock (each value is read on its own). */
+    private final class View implements PoolView {
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public int size() {
+            return bag.size();
+        }
+
+        @Override
+        public int idle() {
+            return bag.idleCount();
+        }
+
+        @Override
+        public int inUse() {
+            return Math.max(0, bag.size() - bag.idleCount());
+        }
+
+        @Override
+        public int waiting() {
+            Front<C> f = front;
+            return f == null ? 0 : f.waiting();
+        }
+
+        @Override
+        public int minSize() {
+            return minSize;
+        }
+
+        @Override
+        public int maxSize() {
+            return maxSize;
+        }
+
+        @Override
+        public String toString() {
+            return "pool '" + name + "'";
+        }
+    }
+
+    /** For listeners: a lease was acquired after waiting {@code waitNanos}, or gave up waiting ({@code timedOut}). */
+    void observeLease(long waitNanos, boolean timedOut) {
+        if (timedOut) {
+            observer.leaseTimedOut(new LeaseEvent(view, waitNanos));
+        } else {
+            observer.leaseAcquired(new LeaseEvent(view, waitNanos));
+        }
     }
 
     /** Set once by the front end, in its constructor. */
@@ -146,6 +227,9 @@ final class PoolCore<C, P> {
             lock.unlock();
         }
         registerMBean();
+        if (observer != null) {
+            observer.poolOpened(view);
+        }
     }
 
     /** Waits until {@code minSize} connections are open; PoolTimeout if they are not within {@code timeout}. */
@@ -203,6 +287,9 @@ final class PoolCore<C, P> {
             }
         }
         unregisterMBean();
+        if (observer != null) {
+            observer.poolClosed(view);
+        }
     }
 
     boolean isClosed() {
@@ -246,6 +333,9 @@ final class PoolCore<C, P> {
      */
     void returned(PoolSlot<C> slot, boolean reusable, long now) {
         stats.usageMs.add(TimeUnit.NANOSECONDS.toMillis(now - slot.since));
+        if (observer != null) {
+            observer.leaseReturned(new LeaseEvent(view, now - slot.since));
+        }
         if (!reusable) {
             discard(slot);
             return;
@@ -293,7 +383,11 @@ final class PoolCore<C, P> {
         if (!bag.remove(slot)) {
             return; // discarded already
         }
+        boolean lost = observer != null && front.isClosed(slot.conn);
         front.closeForReal(slot.conn);
+        if (observer != null) {
+            observer.poolConnectionClosed(new PoolConnectionEvent(view, null, 0, lost, null));
+        }
         lock.lock();
         try {
             size--;
@@ -369,6 +463,10 @@ final class PoolCore<C, P> {
         opening.whenComplete((conn, e) -> {
             if (e != null) {
                 stats.connectionsErrors.increment();
+                if (observer != null) {
+                    observer.poolConnectionCreated(new PoolConnectionEvent(view, null, System.nanoTime() - t0, false,
+                            unwrap(e)));
+                }
                 retryLater(lastDelay, unwrap(e));
             } else {
                 opened(conn, t0);
@@ -380,6 +478,9 @@ final class PoolCore<C, P> {
         long now = System.nanoTime();
         stats.connectionsNum.increment();
         stats.connectionsMs.add(TimeUnit.NANOSECONDS.toMillis(now - t0));
+        if (observer != null) {
+            observer.poolConnectionCreated(new PoolConnectionEvent(view, null, now - t0, false, null));
+        }
         long lifetime = config.maxLifetime.toNanos();
         PoolSlot<C> slot = new PoolSlot<>(conn, now, now + lifetime - (long) (lifetime * 0.05 * ThreadLocalRandom.current().nextDouble()));
         front.attach(slot);

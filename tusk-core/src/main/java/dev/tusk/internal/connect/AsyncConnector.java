@@ -5,6 +5,7 @@ import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.conninfo.HostSpec;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.io.EventLoop;
+import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.LoopFuture;
 
@@ -34,7 +35,11 @@ public final class AsyncConnector {
     });
 
     /** A connected, authenticated session driven by an event loop. */
-    public record Established(EventLoopDriver driver, HostSpec host, ConnParams params) {
+    public record Established(EventLoopDriver driver, HostSpec host, ConnParams params, Observer observer) {
+        public Established(EventLoopDriver driver, HostSpec host, ConnParams params) {
+            this(driver, host, params, null);
+        }
+
     }
 
     private final ConnParams params;
@@ -42,10 +47,13 @@ public final class AsyncConnector {
     private final ConnectPlan plan;
     private final LoopFuture<Established> result = new LoopFuture<>();
 
-    private AsyncConnector(ConnParams params, EventLoop loop) {
+    private final Observer observer;
+
+    private AsyncConnector(ConnParams params, EventLoop loop, Observer observer) {
         this.params = params;
         this.loop = loop;
-        this.plan = new ConnectPlan(params);
+        this.observer = observer;
+        this.plan = new ConnectPlan(params).observe(observer);
     }
 
     /**
@@ -53,7 +61,12 @@ public final class AsyncConnector {
      * {@code target_session_attrs}; the future fails with an OperationalException listing every attempt otherwise.
      */
     public static CompletableFuture<Established> connect(ConnParams params, EventLoop loop) {
-        AsyncConnector connector = new AsyncConnector(params, loop);
+        return connect(params, loop, null);
+    }
+
+    /** Connects, telling {@code observer} (null: nobody) of each attempt. */
+    public static CompletableFuture<Established> connect(ConnParams params, EventLoop loop, Observer observer) {
+        AsyncConnector connector = new AsyncConnector(params, loop, observer);
         loop.execute(() -> connector.take(connector.plan.start()));
         return connector.result;
     }
@@ -103,7 +116,7 @@ public final class AsyncConnector {
                 loop.execute(() -> {
                     ConnectPlan.Step next = err == null ? plan.finished(attempt) : plan.failed(attempt, asTusk(err));
                     if (next instanceof ConnectPlan.Connected) {
-                        result.complete(new Established(driver, attempt.host(), params));
+                        result.complete(new Established(driver, attempt.host(), params, observer));
                     } else {
                         driver.close();
                         take(next);

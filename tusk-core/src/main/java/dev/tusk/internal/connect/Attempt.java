@@ -45,6 +45,10 @@ public final class Attempt implements ConnectPlan.Step {
     private Command command;
     private Startup startup;
     private SessionAttributes check;
+    /** For listeners: when the attempt began, whether TLS was set up, and the authenticator (its method). */
+    final long startNanos = System.nanoTime();
+    private boolean secured;
+    private PasswordAuthenticator auth;
 
     Attempt(ConnParams params, HostSpec host, InetAddress resolved, String attributes, TlsAttempt tls, int protocol,
             long deadlineNanos) {
@@ -102,6 +106,20 @@ public final class Attempt implements ConnectPlan.Step {
         return attributes;
     }
 
+    /** Whether the TLS handshake was done. */
+    boolean secured() {
+        return secured;
+    }
+
+    /** The authentication method the server asked for ("trust" when none), or null before the startup. */
+    String authMethod() {
+        if (auth == null) {
+            return null;
+        }
+        String m = auth.methodUsed();
+        return m.equals("none") ? "trust" : m;
+    }
+
     /** True once the startup exchange succeeded (a failure from then on is the session check's). */
     boolean started() {
         return check != null;
@@ -152,13 +170,14 @@ public final class Attempt implements ConnectPlan.Step {
 
     /** The TLS handshake is done; {@code peer} is the server's certificate (for channel binding). */
     public Next secured(Certificate peer) {
+        secured = true;
         return startup(peer);
     }
 
     private Next startup(Certificate peer) {
         AuthPolicy policy = AuthPolicy.of(params.get("require_auth"), params.get("channel_binding"));
-        startup = new Startup(protocol, startupParams(params),
-                new PasswordAuthenticator(params.user(), params.passwordFor(host), policy, peer));
+        auth = new PasswordAuthenticator(params.user(), params.passwordFor(host), policy, peer);
+        startup = new Startup(protocol, startupParams(params), auth);
         command = startup;
         return Next.RUN;
     }

@@ -5,7 +5,10 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.conninfo.HostSpec;
+import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.wire.Frontend;
+import dev.tusk.observe.ConnectAttempt;
+import dev.tusk.observe.ConnectionFacts;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -71,6 +74,8 @@ public final class ConnectPlan {
     private List<HostSpec> addresses = List.of();
     private List<InetAddress> resolved = List.of();
     private int address;
+    /** The listeners told of each attempt, or null. */
+    private Observer observer;
 
     /** The plan of connecting with {@code params}: a random order from this thread's generator, 3.0 hosts remembered. */
     public ConnectPlan(ConnParams params) {
@@ -99,6 +104,12 @@ public final class ConnectPlan {
         List<T> copy = new ArrayList<>(list);
         Collections.shuffle(copy, random);
         return copy;
+    }
+
+    /** Tells {@code observer} (null: nobody) of each attempt as it ends. */
+    public ConnectPlan observe(Observer observer) {
+        this.observer = observer;
+        return this;
     }
 
     /** The first step. */
@@ -152,6 +163,9 @@ public final class ConnectPlan {
         }
         last = asOperational(e);
         failures.add(describe(attempt.host()) + ": " + e.getMessage());
+        if (observer != null) {
+            report(attempt, e);
+        }
         return nextAddress();
     }
 
@@ -171,9 +185,15 @@ public final class ConnectPlan {
     public Step finished(Attempt attempt) {
         String mismatch = attempt.mismatch();
         if (mismatch == null) {
+            if (observer != null) {
+                report(attempt, null);
+            }
             return new Connected(attempt);
         }
         failures.add(describe(attempt.host()) + ": " + mismatch + " (target_session_attrs=" + wanted + ")");
+        if (observer != null) {
+            report(attempt, new OperationalException(mismatch + " (target_session_attrs=" + wanted + ")"));
+        }
         return nextAddress();
     }
 
@@ -210,6 +230,47 @@ public final class ConnectPlan {
         Duration timeout = params.connectTimeout();
         long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
         return new Attempt(params, spec, inet, passes.get(pass), TlsAttempt.AS_SSLMODE, firstProtocol(spec), deadline);
+    }
+
+    /**
+     * Tells the observer of {@code attempt}, ended with {@code error} (null: connected); a connected attempt's
+     * facts become the connection's.
+     */
+    private void report(Attempt attempt, TuskException error) {
+        HostSpec h = attempt.host();
+        String address = h.isUnixSocket() ? h.socketPath().toString()
+                : attempt.resolved() != null ? attempt.resolved().getHostAddress() : h.hostaddr();
+        boolean ran = attempt.authMethod() != null && attempt.core().session().protocolVersion() != 0;
+        int v = attempt.core().session().protocolVersion();
+        String protocol = error == null || ran ? (v >> 16) + "." + (v & 0xffff) : null;
+        ConnectionFacts facts = null;
+        if (error == null) {
+            dev.tusk.internal.core.SessionState s = attempt.core().session();
+            int version = 0;
+            try {
+                String num = s.parameter("server_version_num");
+                version = num != null ? Integer.parseInt(num.trim()) : serverVersion(s.parameter("server_version"));
+            } catch (RuntimeException ignored) {
+                // left 0: unknown
+            }
+            facts = new ConnectionFacts(params.dbname(), params.user(), h.host(), address, h.port(), attempt.secured(),
+                    version, s.backendPid(), s.parameter("application_name"));
+            observer.facts(facts);
+        }
+        observer.connectAttempt(new ConnectAttempt(h.host(), address, h.port(), attempt.secured(), attempt.authMethod(),
+                protocol, System.nanoTime() - attempt.startNanos, error, facts));
+    }
+
+    /** {@code server_version} as a number: 180001 for "18.1", 90603 for "9.6.3"; 0 when absent. */
+    static int serverVersion(String v) {
+        if (v == null) {
+            return 0;
+        }
+        String[] parts = v.trim().split("[^0-9]+");
+        int major = parts.length > 0 && !parts[0].isEmpty() ? Integer.parseInt(parts[0]) : 0;
+        int minor = parts.length > 1 && !parts[1].isEmpty() ? Integer.parseInt(parts[1]) : 0;
+        return major >= 10 ? major * 10000 + minor
+                : major * 10000 + minor * 100 + (parts.length > 2 && !parts[2].isEmpty() ? Integer.parseInt(parts[2]) : 0);
     }
 
     /** The error once every attempt failed: the only one's own, or each attempt listed. */

@@ -5,6 +5,7 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.conninfo.HostSpec;
 import dev.tusk.internal.io.BlockingDriver;
+import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.io.SocketTransport;
 import dev.tusk.internal.io.Transport;
@@ -25,12 +26,20 @@ public final class Connector {
     }
 
     /** A connected, authenticated session. */
-    public record Established(BlockingDriver driver, HostSpec host, ConnParams params) {
+    public record Established(BlockingDriver driver, HostSpec host, ConnParams params, Observer observer) {
+        public Established(BlockingDriver driver, HostSpec host, ConnParams params) {
+            this(driver, host, params, null);
+        }
     }
 
     public static Established connect(ConnParams params) {
+        return connect(params, null);
+    }
+
+    /** Connects, telling {@code observer} (null: nobody) of each attempt. */
+    public static Established connect(ConnParams params, Observer observer) {
         EventLoop.checkNotOnEventLoop("a blocking Connection.connect()");
-        ConnectPlan plan = new ConnectPlan(params);
+        ConnectPlan plan = new ConnectPlan(params).observe(observer);
         ConnectPlan.Step step = plan.start();
         while (!(step instanceof ConnectPlan.GiveUp giveUp)) {
             if (step instanceof ConnectPlan.Resolve r) {
@@ -47,7 +56,7 @@ public final class Connector {
             }
             step = plan.finished(attempt);
             if (step instanceof ConnectPlan.Connected) {
-                return new Established(driver, attempt.host(), params);
+                return new Established(driver, attempt.host(), params, observer);
             }
             driver.close();
         }

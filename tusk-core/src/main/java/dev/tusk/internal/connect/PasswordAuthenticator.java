@@ -82,6 +82,11 @@ final class PasswordAuthenticator implements Authenticator {
         }
     }
 
+    /** The method the server asked for: "none" (trust), "password", "md5", "scram-sha-256" or "scram-sha-256-plus". */
+    String methodUsed() {
+        return channelBound && methodUsed.equals("scram-sha-256") ? "scram-sha-256-plus" : methodUsed;
+    }
+
     private void use(String method) {
         policy.checkRequested(method);
         methodUsed = method;

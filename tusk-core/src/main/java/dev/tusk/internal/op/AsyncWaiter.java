@@ -55,8 +55,13 @@ public final class AsyncWaiter {
      */
     public <T> CompletableFuture<T> submit(Operation op, Function<Operation, T> outcome) {
         Run<T> run = new Run<>(op, outcome);
+        op.observeStart(); // on the submitting thread: listeners take its context as the statement's parent
+        if (op.observed()) { // whatever ends the future (a close failing it too), the listeners hear of it once
+            run.future.whenComplete((v, e) -> op.observeEnd(LoopFuture.unwrap(e)));
+        }
         TuskException refused = shell.refusal();
         if (refused != null) {
+            op.observeEnd(refused);
             run.future.completeExceptionally(refused);
             return run.future;
         }
@@ -73,6 +78,10 @@ public final class AsyncWaiter {
      */
     public <T> void runNow(Operation op, Function<Operation, T> outcome, LoopFuture<T> future) {
         Run<T> run = new Run<>(op, outcome, future);
+        op.observeStart();
+        if (op.observed()) {
+            future.whenComplete((v, e) -> op.observeEnd(LoopFuture.unwrap(e)));
+        }
         run.state = Run.SENDING;
         run.send();
     }
@@ -225,21 +234,26 @@ public final class AsyncWaiter {
             inFlight.decrementAndGet();
             TuskException e = op.failure();
             if (e != null) {
-                future.completeExceptionally(shell.error(op, e));
+                TuskException seen = shell.error(op, e);
+                op.observeEnd(seen);
+                future.completeExceptionally(seen);
                 return;
             }
             T value;
             try {
                 value = outcome.apply(op);
             } catch (RuntimeException ex) {
+                op.observeEnd(ex);
                 future.completeExceptionally(ex);
                 return;
             }
+            op.observeEnd(null);
             future.complete(value);
         }
 
         private void fail(Throwable e) {
             inFlight.decrementAndGet();
+            op.observeEnd(e);
             future.completeExceptionally(e);
         }
     }

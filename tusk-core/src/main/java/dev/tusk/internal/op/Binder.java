@@ -78,7 +78,7 @@ public abstract class Binder {
                 for (Object set : paramSets) {
                     statements.add(merge.apply(query, ParamBinder.paramSet(set)));
                 }
-                return statements.isEmpty() ? null : ExecuteMany.merged(session, statements, timeout);
+                return statements.isEmpty() ? null : ExecuteMany.merged(session, statements, timeout).shownAs(query);
             }
         };
     }
@@ -103,7 +103,7 @@ public abstract class Binder {
             return Execute.simple(session, query, format, prepare, timeout).readingWith(adapters);
         }
         Bound b = bind(query, params, adapters);
-        return (b.params() == null ? Execute.simple(session, b.sql(), format, prepare, timeout)
+        return (b.params() == null ? Execute.simple(session, b.sql(), format, prepare, timeout).shownAs(query)
                 : Execute.extended(session, b.sql(), List.of(b.params()), format, prepare, true, timeout))
                 .readingWith(adapters);
     }

@@ -22,6 +22,21 @@ public final class BlockingWaiter {
 
     /** Runs {@code op} to its end; throws its failure. Lock held. */
     public void run(Operation op) {
+        op.observeStart();
+        if (!op.observed()) {
+            steps(op);
+            return;
+        }
+        try {
+            steps(op);
+        } catch (RuntimeException | Error e) {
+            op.observeEnd(e);
+            throw e;
+        }
+        op.observeEnd(null);
+    }
+
+    private void steps(Operation op) {
         Command cmd = op.start();
         while (cmd != null) {
             driver.core().send(cmd);
@@ -42,8 +57,18 @@ public final class BlockingWaiter {
      * command. Lock held.
      */
     public Command queue(Operation op) {
-        Command cmd = op.start();
-        cmd.onComplete(() -> op.resume(null)); // before sending: a command refused by an aborted pipeline completes at once
+        op.observeStart();
+        Command cmd;
+        try {
+            cmd = op.start();
+        } catch (RuntimeException | Error e) {
+            op.observeEnd(e);
+            throw e;
+        }
+        cmd.onComplete(() -> { // before sending: a command refused by an aborted pipeline completes at once
+            op.resume(null);
+            op.observeEnd(op.failure());
+        });
         driver.core().send(cmd);
         op.sent(cmd);
         return cmd;

@@ -65,6 +65,8 @@ public final class Execute extends Operation {
     private int maxRows;
     /** The adapters that will load the rows: they pick the formats when {@code format} is automatic. */
     private AdaptersMap adapters;
+    /** The text listeners see when the statement sent has values merged in (a client-side cursor's), else null. */
+    private String shownSql;
 
     private Execute(Session session, String sql, List<BoundParams> binds, int format, Boolean prepare, boolean describe,
                     boolean user, Duration timeout) {
@@ -296,6 +298,47 @@ public final class Execute extends Operation {
 
     public String sql() {
         return sql;
+    }
+
+    /** For listeners and logs: show {@code query} (with placeholders) instead of the statement sent. Returns this. */
+    public Execute shownAs(String query) {
+        this.shownSql = query;
+        return this;
+    }
+
+    @Override
+    Session session() {
+        return session;
+    }
+
+    @Override
+    String observedSql() {
+        return shownSql != null ? shownSql : sql;
+    }
+
+    @Override
+    BoundParams observedParams() {
+        return binds == null || binds.isEmpty() ? null : binds.get(0);
+    }
+
+    @Override
+    int batchSize() {
+        return binds == null ? 1 : binds.size();
+    }
+
+    @Override
+    boolean ownStatement() {
+        return !user;
+    }
+
+    @Override
+    boolean observedPrepared() {
+        return decision != null && decision.isNamed();
+    }
+
+    @Override
+    long observedRows() {
+        return cmd == null ? -1 : Observation.rows(List.of(cmd));
     }
 
     /** A statement of the driver's own ({@link #own}). */

@@ -35,6 +35,8 @@ public final class ExecuteMany extends Operation {
     private QueryCommand begin;
     private TuskException failure;
     private boolean commitsOnItsOwn;
+    /** The text listeners see: the query with placeholders (a client-side cursor's statements have values merged in). */
+    private String shownSql;
 
     private ExecuteMany(Session session, List<String> statements, List<InsertRewriter.Chunk> chunks, Execute single,
                         Duration timeout) {
@@ -154,6 +156,50 @@ public final class ExecuteMany extends Operation {
     }
 
 
+
+    /** For listeners and logs: show {@code query} (with placeholders) instead of the statements sent. Returns this. */
+    public ExecuteMany shownAs(String query) {
+        this.shownSql = query;
+        return this;
+    }
+
+    @Override
+    Session session() {
+        return session;
+    }
+
+    @Override
+    String observedSql() {
+        return shownSql != null ? shownSql : single != null ? single.sql() : "";
+    }
+
+    @Override
+    BoundParams observedParams() {
+        return single != null ? single.observedParams() : null;
+    }
+
+    @Override
+    int batchSize() {
+        return single != null ? single.batchSize() : statements.size();
+    }
+
+    @Override
+    boolean observedPrepared() {
+        if (parts == null) {
+            return false;
+        }
+        for (Execute p : parts) {
+            if (p.observedPrepared()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    long observedRows() {
+        return parts == null ? -1 : Observation.rows(commands());
+    }
 
     /** See {@link Execute#commitsOnItsOwn()}. */
     public boolean commitsOnItsOwn() {

@@ -1,6 +1,7 @@
 package dev.tusk.internal.op;
 
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.Command;
 
 import java.time.Duration;
@@ -21,6 +22,8 @@ public abstract class Operation {
     private final Duration timeout;
     /** The pipeline the operation's statements are queued in, or null outside pipeline mode (set by start()). */
     Session.Pipelining pipe;
+    /** What listeners see of the operation, null when nobody listens. */
+    private Observation observation;
 
     Operation(Duration timeout) {
         this.timeout = timeout;
@@ -55,4 +58,57 @@ public abstract class Operation {
     public final boolean pipelined() {
         return pipe != null;
     }
+
+    // ---------------------------------------------------------------- listeners
+
+    /** The session the operation runs in. */
+    abstract Session session();
+
+    /**
+     * The waiter is about to run the operation, on the submitting thread: the listeners' statementStarted when the
+     * session has any (else a null check, nothing more).
+     */
+    final void observeStart() {
+        dev.tusk.internal.observe.Observer o = session().observer();
+        if (o != null) {
+            observation = Observation.start(o, session(), this);
+        }
+    }
+
+    /** Whether listeners observe the operation. */
+    final boolean observed() {
+        return observation != null;
+    }
+
+    /** The operation ended with the caller's {@code error} (null: succeeded): the listeners' statementEnded, once. */
+    final void observeEnd(Throwable error) {
+        Observation ob = observation;
+        if (ob != null) {
+            ob.end(this, error);
+        }
+    }
+
+    /** The statement text listeners see: as sent, with placeholders, never with values merged in. */
+    abstract String observedSql();
+
+    /** The first parameter set, for listeners allowed to see values; null: none. */
+    BoundParams observedParams() {
+        return null;
+    }
+
+    /** The parameter sets of the operation (1 for a single statement). */
+    int batchSize() {
+        return 1;
+    }
+
+    /** A statement of the driver's own (COMMIT, SAVEPOINT...). */
+    boolean ownStatement() {
+        return false;
+    }
+
+    /** Whether the statement ran prepared (named) on the server. */
+    abstract boolean observedPrepared();
+
+    /** The rows returned or affected, once ended without error. */
+    abstract long observedRows();
 }

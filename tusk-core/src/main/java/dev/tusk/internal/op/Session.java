@@ -49,6 +49,10 @@ public final class Session {
     private volatile IsolationLevel isolationLevel;
     private volatile Boolean readOnly;
     private volatile Boolean deferrable;
+    /** The connection's listeners, or null when nobody listens. */
+    private dev.tusk.internal.observe.Observer observer;
+    /** The listeners' context of the pipeline the user is in (set on the user's thread), or null. */
+    private volatile Object observedPipeline;
 
     public Session(ProtocolCore core, PreparedStatements prepared, boolean autocommit) {
         this.core = core;
@@ -63,6 +67,26 @@ public final class Session {
 
     public PreparedStatements prepared() {
         return prepared;
+    }
+
+    /** The connection's listeners, or null. */
+    public dev.tusk.internal.observe.Observer observer() {
+        return observer;
+    }
+
+    /** Sets the connection's listeners (null: none); once, before the first statement. */
+    public void observer(dev.tusk.internal.observe.Observer o) {
+        this.observer = o;
+    }
+
+    /** The listeners' context of the pipeline statements are queued in now, or null. */
+    public Object observedPipeline() {
+        return observedPipeline;
+    }
+
+    /** Sets (null: clears) the listeners' context of the pipeline the user entered. */
+    public void observedPipeline(Object context) {
+        this.observedPipeline = context;
     }
 
     /** Sets the check run before each statement of the user's (a statement after PREPARE TRANSACTION is refused). */

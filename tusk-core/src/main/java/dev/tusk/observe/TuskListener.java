@@ -1,0 +1,131 @@
+package dev.tusk.observe;
+
+/**
+ * Receives what Tusk's connections and pools do, for tracing, metrics and logging. Every method does nothing by
+ * default: implement the ones you need. Set a listener on a connection's options with
+ * {@link dev.tusk.ConnectOptions.Builder#listener} (pools made from those options use it too) or for every
+ * connection made afterwards with {@link TuskListeners#register}; several listeners compose, each seeing every
+ * event and getting back its own contexts.
+ *
+ * <h2>Threads and contexts</h2>
+ * <ul>
+ * <li>{@link #statementStarted} runs on the thread that submits the statement, before it is sent: for an
+ * {@code AsyncConnection} the caller's thread at submit time, so the listener can take that thread's context
+ * (OpenTelemetry's {@code Context.current()}) as the parent. What it returns (any object, null allowed) is handed
+ * back to {@link #statementEnded}, which may run on another thread (the async connection's event loop).</li>
+ * <li>{@link #statementEnded} is called exactly once per started statement: when it succeeds, fails, or the
+ * connection is closed or lost under it.</li>
+ * <li>The same pairing holds for pipelines, COPY and transaction blocks. A statement queued inside a pipeline
+ * receives, as {@code parent}, the context this listener returned from {@link #pipelineStarted}.</li>
+ * </ul>
+ *
+ * <h2>Rules for implementations</h2>
+ * <ul>
+ * <li>Be quick and never block: the calls are made inline, some on the event loop.</li>
+ * <li>An exception thrown by a listener is caught and logged once (logger {@code dev.tusk.observe}, WARNING);
+ * the statement goes on as if nothing happened.</li>
+ * <li>Events never carry parameter values or passwords, except {@link StatementStart#parameters()} when the
+ * user turned on {@link dev.tusk.ConnectOptions.Builder#observeParameters}.</li>
+ * </ul>
+ */
+public interface TuskListener {
+
+    // ---------------------------------------------------------------- connections
+
+    /** One attempt to connect to one host and address ended, successfully or not. */
+    default void connectAttempt(ConnectAttempt attempt) {
+    }
+
+    /** A connection ended: closed by its user, or broken (lost, or closed after a fatal error). */
+    default void connectionClosed(ConnectionClosed event) {
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    /**
+     * A statement (or an executemany batch) is about to be sent. Runs on the submitting thread.
+     *
+     * @param parent the context this listener returned for the pipeline the statement is queued in, else null
+     * @return this listener's context for the statement, handed back to {@link #statementEnded} (may be null)
+     */
+    default Object statementStarted(StatementStart start, Object parent) {
+        return null;
+    }
+
+    /** The statement started with {@code context} ended; possibly on another thread. Called exactly once. */
+    default void statementEnded(StatementEnd end, Object context) {
+    }
+
+    /** A pipeline begins; returns this listener's context, the {@code parent} of its statements. */
+    default Object pipelineStarted(PipelineStart start) {
+        return null;
+    }
+
+    /** The pipeline started with {@code context} ended (after its statements ended). */
+    default void pipelineEnded(PipelineEnd end, Object context) {
+    }
+
+    /** A COPY begins (its statement is about to be sent); {@code parent} as for statements. <em>Not emitted yet</em>: the COPY and transaction events are defined but their hooks are still to be wired (issue 25); the COMMIT/ROLLBACK statements themselves are reported as statements ({@link StatementStart#own()}). */
+    default Object copyStarted(CopyStart start, Object parent) {
+        return null;
+    }
+
+    /** The COPY started with {@code context} ended: all its data moved, or it failed. */
+    default void copyEnded(CopyEnd end, Object context) {
+    }
+
+    // ---------------------------------------------------------------- transactions
+
+    /** A transaction block ({@code conn.transaction(...)}, outermost or a savepoint) begins. <em>Not emitted yet</em>: the COPY and transaction events are defined but their hooks are still to be wired (issue 25); the COMMIT/ROLLBACK statements themselves are reported as statements ({@link StatementStart#own()}). */
+    default Object transactionStarted(TransactionStart start) {
+        return null;
+    }
+
+    /** The transaction block started with {@code context} ended, committed or rolled back. */
+    default void transactionEnded(TransactionEnd end, Object context) {
+    }
+
+    /** A commit, rollback or two-phase commit step ended, with its outcome (possibly {@link TransactionOutcome#UNKNOWN}). <em>Not emitted yet</em>: the COPY and transaction events are defined but their hooks are still to be wired (issue 25); the COMMIT/ROLLBACK statements themselves are reported as statements ({@link StatementStart#own()}). */
+    default void transactionStep(TransactionStep step) {
+    }
+
+    // ---------------------------------------------------------------- the rest of a session
+
+    /** A notification (LISTEN/NOTIFY) arrived on a connection. */
+    default void notificationReceived(NotificationReceived event) {
+    }
+
+    /** A cancel request was sent to the server (or could not be sent: see {@link CancelSent#error()}). */
+    default void cancelSent(CancelSent event) {
+    }
+
+    // ---------------------------------------------------------------- pools (tusk-pool)
+
+    /** A pool opened; {@code pool} can be read for the gauges until {@link #poolClosed}. */
+    default void poolOpened(PoolView pool) {
+    }
+
+    /** A pool closed. */
+    default void poolClosed(PoolView pool) {
+    }
+
+    /** A caller got a connection from a pool; {@link LeaseEvent#nanos()} is how long it waited. */
+    default void leaseAcquired(LeaseEvent event) {
+    }
+
+    /** A caller gave back a connection; {@link LeaseEvent#nanos()} is how long it held it. */
+    default void leaseReturned(LeaseEvent event) {
+    }
+
+    /** A caller gave up waiting for a connection (PoolTimeout); {@link LeaseEvent#nanos()} is how long it waited. */
+    default void leaseTimedOut(LeaseEvent event) {
+    }
+
+    /** A pool made a new connection; {@link PoolConnectionEvent#nanos()} is how long it took. */
+    default void poolConnectionCreated(PoolConnectionEvent event) {
+    }
+
+    /** A pool closed one of its connections (too old, idle, broken, or the pool closing). */
+    default void poolConnectionClosed(PoolConnectionEvent event) {
+    }
+}
