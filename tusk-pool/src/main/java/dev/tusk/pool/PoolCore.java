@@ -4,6 +4,7 @@ import dev.tusk.internal.observe.Observer;
 import dev.tusk.observe.LeaseEvent;
 import dev.tusk.observe.PoolConnectionEvent;
 import dev.tusk.observe.PoolView;
+import dev.tusk.Tusk;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 
@@ -270,6 +271,8 @@ final class PoolCore<C, P> {
             lock.unlock();
         }
         run(failed);
+        // the SCRAM keys cached for this pool's reconnects go with it (the cache is per process: all are dropped)
+        Tusk.clearAuthCache();
         // a connection given back from now on sees closed, or is idle here (both are volatile): one of the two closes it
         for (PoolSlot<C> s : bag.all()) {
             if (s.claim(PoolSlot.IDLE, PoolSlot.RESERVED)) {

@@ -82,7 +82,8 @@ final class ScramClient {
         byte[] cbind = bindingData == null ? gs2Header.getBytes(StandardCharsets.UTF_8)
                 : concat(gs2Header.getBytes(StandardCharsets.UTF_8), bindingData);
         String withoutProof = "c=" + B64.encodeToString(cbind) + ",r=" + nonce;
-        byte[] salted = hi(password, decode(salt, "salt"), i);
+        // cached per process: a reconnect with the same password, salt and count skips the PBKDF2 rounds
+        byte[] salted = ScramKeyCache.saltedPassword(password, decode(salt, "salt"), i);
         byte[] clientKey = hmac(salted, "Client Key".getBytes(StandardCharsets.US_ASCII));
         byte[] storedKey = sha256(clientKey);
         byte[] authMessage = (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8);
