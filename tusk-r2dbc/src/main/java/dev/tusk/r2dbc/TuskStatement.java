@@ -209,15 +209,17 @@ public final class TuskStatement implements Statement {
             CompletableFuture<List<Result>> f = connection.run(text, null);
             return Mono.fromFuture(f, true).doOnCancel(() -> connection.cancelled(f)).flatMapIterable(l -> l);
         }
-        List<CompletableFuture<List<Result>>> sent = new ArrayList<>(all.size());
-        for (Object[] b : all) {
-            sent.add(connection.run(text, Values.toTusk(b))); // submitted back to back: one pipeline
+        CompletableFuture<List<Result>> f;
+        if (all.size() == 1) {
+            f = connection.run(text, Values.toTusk(all.get(0)));
+        } else {
+            List<Object[]> sets = new ArrayList<>(all.size());
+            for (Object[] b : all) {
+                sets.add(Values.toTusk(b));
+            }
+            f = connection.runMany(text, sets); // one Sync for them all: one round trip, one unit
         }
-        if (sent.size() == 1) {
-            CompletableFuture<List<Result>> f = sent.get(0);
-            return Mono.fromFuture(f, true).doOnCancel(() -> connection.cancelled(f)).flatMapIterable(l -> l);
-        }
-        return Flux.fromIterable(sent).concatMap(f -> Mono.fromFuture(f, true), 1).flatMapIterable(l -> l);
+        return Mono.fromFuture(f, true).doOnCancel(() -> connection.cancelled(f)).flatMapIterable(l -> l);
     }
 
     /** The query's rows fetched {@link #fetchSize} at a time from a server-side cursor, as the subscriber requests them. */
