@@ -103,6 +103,8 @@ public final class TuskConnection implements Connection {
      * its update count) is kept and becomes one Result, in order. The server runs them as one unit: outside a
      * transaction in one implicit transaction that commits at the Sync, so an error in any binding rolls back the
      * bindings before it and skips those after it; the future then holds a single Result carrying that error.
+     * With {@code returning} true Tusk keeps every execution's result and does not rewrite a plain INSERT into
+     * multi-row INSERTs, whose one count per chunk could not be split per binding (a trigger or rule may skip rows).
      */
     CompletableFuture<List<Result>> runMany(String text, List<Object[]> sets) {
         beginIfNeeded();
