@@ -97,6 +97,40 @@ public final class TuskConnection implements Connection {
         });
     }
 
+    /**
+     * Submits the bindings {@code sets} of one statement ({@code $n} parameters, at least two) as one batch ended by
+     * ONE Sync, as JDBC's executeBatch: Parse once, then Bind/Execute per binding. Each binding's result (its rows,
+     * its update count) is kept and becomes one Result, in order. The server runs them as one unit: outside a
+     * transaction in one implicit transaction that commits at the Sync, so an error in any binding rolls back the
+     * bindings before it and skips those after it; the future then holds a single Result carrying that error.
+     * With {@code returning} true Tusk keeps every execution's result and does not rewrite a plain INSERT into
+     * multi-row INSERTs, whose one count per chunk could not be split per binding (a trigger or rule may skip rows).
+     */
+    CompletableFuture<List<Result>> runMany(String text, List<Object[]> sets) {
+        beginIfNeeded();
+        long seq = submitted.incrementAndGet();
+        running.incrementAndGet();
+        CompletableFuture<AsyncCursor<Row>> f;
+        try {
+            f = conn.rawCursor().executemany(text, sets, true);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        return f.handle((cur, err) -> {
+            running.decrementAndGet();
+            List<Diagnostic> n = drainNotices();
+            settled(seq);
+            if (err != null) {
+                return List.of(TuskResult.failed(Errors.translate(err, text), n));
+            }
+            try {
+                return TuskResult.of(cur, n);
+            } catch (RuntimeException e) {
+                return List.of(TuskResult.failed(Errors.translate(e, text), n));
+            }
+        });
+    }
+
     /** Sends a statement of the driver's own (BEGIN, SAVEPOINT, SET...), failing with its translated error. */
     private CompletableFuture<Void> own(String sql) {
         long seq = submitted.incrementAndGet();

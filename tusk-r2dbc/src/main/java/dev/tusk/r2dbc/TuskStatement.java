@@ -15,10 +15,13 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A statement with PostgreSQL's {@code $1, $2, ...} bind markers, bound by 0-based index or by the marker's name
- * ({@code bind("$1", v)}). Each {@link #add()}ed binding is one execution; {@link #execute()} submits them all at
- * once, so Tusk sends them as one pipeline (one round trip, not one per binding), and emits one {@link Result}
- * per binding, in order. Without bind markers the text goes through the simple protocol and may hold several
- * statements (one Result each).
+ * ({@code bind("$1", v)}). Each {@link #add()}ed binding is one execution; {@link #execute()} sends them all as one
+ * batch, as JDBC's {@code executeBatch}: the statement parsed once, a Bind/Execute per binding and ONE Sync (one
+ * round trip, not one per binding), and emits one {@link Result} per binding, in order, with that binding's rows
+ * or update count. The server runs the batch as one unit: in auto-commit mode in one implicit transaction, so a
+ * binding that fails rolls back the bindings before it and skips those after it, and {@code execute()} then emits
+ * a single Result carrying the error (inside a transaction the error aborts the transaction, as any error does).
+ * Without bind markers the text goes through the simple protocol and may hold several statements (one Result each).
  *
  * <p>{@link #fetchSize(int)} on a query reads its rows through a portal ({@code DECLARE ... CURSOR}, then
  * {@code FETCH} that many rows at a time as the subscriber asks), inside a transaction it opens and ends itself
@@ -209,15 +212,17 @@ public final class TuskStatement implements Statement {
             CompletableFuture<List<Result>> f = connection.run(text, null);
             return Mono.fromFuture(f, true).doOnCancel(() -> connection.cancelled(f)).flatMapIterable(l -> l);
         }
-        List<CompletableFuture<List<Result>>> sent = new ArrayList<>(all.size());
-        for (Object[] b : all) {
-            sent.add(connection.run(text, Values.toTusk(b))); // submitted back to back: one pipeline
+        CompletableFuture<List<Result>> f;
+        if (all.size() == 1) {
+            f = connection.run(text, Values.toTusk(all.get(0)));
+        } else {
+            List<Object[]> sets = new ArrayList<>(all.size());
+            for (Object[] b : all) {
+                sets.add(Values.toTusk(b));
+            }
+            f = connection.runMany(text, sets); // one Sync for them all: one round trip, one unit
         }
-        if (sent.size() == 1) {
-            CompletableFuture<List<Result>> f = sent.get(0);
-            return Mono.fromFuture(f, true).doOnCancel(() -> connection.cancelled(f)).flatMapIterable(l -> l);
-        }
-        return Flux.fromIterable(sent).concatMap(f -> Mono.fromFuture(f, true), 1).flatMapIterable(l -> l);
+        return Mono.fromFuture(f, true).doOnCancel(() -> connection.cancelled(f)).flatMapIterable(l -> l);
     }
 
     /** The query's rows fetched {@link #fetchSize} at a time from a server-side cursor, as the subscriber requests them. */

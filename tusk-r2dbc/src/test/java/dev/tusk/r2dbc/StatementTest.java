@@ -59,16 +59,61 @@ class StatementTest {
     }
 
     @Test
-    void aFailingBindingFailsItsOwnResultOnlyInAutoCommit(TestDatabase db) {
+    void addedBindingsGetOneUpdateCountEachAndCommitTogether(TestDatabase db) {
+        db.admin("CREATE TABLE u (name text PRIMARY KEY, n int)");
+        TuskConnection c = R2dbc.connect(db);
+        try {
+            Statement st = c.createStatement("INSERT INTO u VALUES ($1, $2)")
+                    .bind(0, "a").bind(1, 1).add().bind(0, "b").bindNull(1, Integer.class).add().bind(0, "c").bind(1, 3);
+            List<Long> counts = Flux.from(st.execute()).concatMap(Result::getRowsUpdated).collectList().block(T);
+            assertThat(counts).containsExactly(1L, 1L, 1L);
+            // an UPDATE's bindings: each Result has its own binding's count
+            List<Long> updated = Flux.from(c.createStatement("UPDATE u SET n = 0 WHERE name >= $1")
+                            .bind(0, "a").add().bind(0, "c").add().bind(0, "z").execute())
+                    .concatMap(Result::getRowsUpdated).collectList().block(T);
+            assertThat(updated).containsExactly(3L, 1L, 0L);
+            assertThat(db.adminQuery("SELECT count(*) FROM u WHERE n = 0")).isEqualTo("3");
+        } finally {
+            R2dbc.close(c);
+        }
+    }
+
+    @Test
+    void aFailingBindingFailsTheWholeStatementAndNothingOfItIsCommitted(TestDatabase db) {
         db.admin("CREATE TABLE u (name text PRIMARY KEY)");
         TuskConnection c = R2dbc.connect(db);
         try {
-            Statement st = c.createStatement("INSERT INTO u VALUES ($1)").bind(0, "a").add().bind(0, "a").add().bind(0, "b");
+            // auto-commit: the bindings run as one unit; the duplicate in the middle rolls back "a" and "b" and
+            // skips "c", and execute() emits one Result, carrying the error
+            Statement st = c.createStatement("INSERT INTO u VALUES ($1)")
+                    .bind(0, "a").add().bind(0, "b").add().bind(0, "a").add().bind(0, "c");
             List<Object> outcomes = Flux.from(st.execute())
                     .concatMap(r -> Mono.from(r.getRowsUpdated()).<Object>map(n -> n)
-                            .onErrorResume(e -> Mono.just(e.getClass().getSimpleName())))
+                            .onErrorResume(e -> Mono.just(e.getClass().getSimpleName() + " " + ((io.r2dbc.spi.R2dbcException) e).getSqlState())))
                     .collectList().block(T);
-            assertThat(outcomes).containsExactly(1L, "R2dbcDataIntegrityViolationException", 1L);
+            assertThat(outcomes).containsExactly("R2dbcDataIntegrityViolationException 23505");
+            assertThat(db.adminQuery("SELECT count(*) FROM u")).isEqualTo("0");
+            // the connection goes on, in auto-commit, and the same statement without the duplicate commits
+            assertThat(c.isAutoCommit()).isTrue();
+            assertThat(Flux.from(c.createStatement("INSERT INTO u VALUES ($1)").bind(0, "a").add().bind(0, "b").execute())
+                    .concatMap(Result::getRowsUpdated).collectList().block(T)).containsExactly(1L, 1L);
+            assertThat(db.adminQuery("SELECT string_agg(name, ',' ORDER BY name) FROM u")).isEqualTo("a,b");
+
+            // inside a transaction the error aborts the transaction, as any error does: statements after it fail
+            // (25P02) until it is rolled back, and nothing of it is committed
+            Mono.from(c.beginTransaction()).block(T);
+            Flux.from(c.createStatement("INSERT INTO u VALUES ('x')").execute()).concatMap(Result::getRowsUpdated).blockLast(T);
+            List<Object> inTx = Flux.from(c.createStatement("INSERT INTO u VALUES ($1)").bind(0, "y").add().bind(0, "a").execute())
+                    .concatMap(r -> Mono.from(r.getRowsUpdated()).<Object>map(n -> n)
+                            .onErrorResume(e -> Mono.just(((io.r2dbc.spi.R2dbcException) e).getSqlState())))
+                    .collectList().block(T);
+            assertThat(inTx).containsExactly("23505");
+            assertThat(Flux.from(c.createStatement("SELECT 1").execute()).concatMap(r -> r.map((row, md) -> 1))
+                    .onErrorResume(e -> Mono.just(((io.r2dbc.spi.R2dbcException) e).getSqlState().hashCode())).blockLast(T))
+                    .isEqualTo("25P02".hashCode());
+            Mono.from(c.rollbackTransaction()).block(T);
+            assertThat(db.adminQuery("SELECT string_agg(name, ',' ORDER BY name) FROM u")).isEqualTo("a,b");
+            assertThat(Mono.from(c.validate(io.r2dbc.spi.ValidationDepth.REMOTE)).block(T)).isTrue();
         } finally {
             R2dbc.close(c);
         }
