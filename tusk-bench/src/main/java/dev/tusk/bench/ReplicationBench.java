@@ -28,7 +28,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -119,7 +118,7 @@ public class ReplicationBench {
                     sink += (Integer) t.get(0);
                     String b = (String) t.get(1);
                     sink += (Integer) t.get(2);
-                    OffsetDateTime d = (OffsetDateTime) t.get(3);
+                    Object d = t.get(3); // an OffsetDateTime
                     BigDecimal e = (BigDecimal) t.get(4);
                     sink += (Boolean) t.get(5) ? 1 : 0;
                     sink += b.length() + (d == null ? 0 : 1) + (e == null ? 0 : 1);
