@@ -32,6 +32,8 @@ import java.util.function.Function;
 public final class AsyncReplicationConnection implements AutoCloseable {
     private final AsyncConnection<?> conn;
     private final boolean owned;
+    /** A logical stream started on this connection: another one would end at once (see ReplicationSql). */
+    private volatile boolean logicalStarted;
 
     private AsyncReplicationConnection(AsyncConnection<?> conn, boolean owned) {
         this.conn = conn;
@@ -176,6 +178,9 @@ public final class AsyncReplicationConnection implements AutoCloseable {
                                                                   PgOutputDecoder decoder) {
         CopyBothCommand cmd;
         try {
+            if (!physical && logicalStarted) {
+                throw ReplicationSql.secondLogicalStream();
+            }
             cmd = new CopyBothCommand(sql.get());
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
@@ -185,7 +190,10 @@ public final class AsyncReplicationConnection implements AutoCloseable {
         AsyncReplicationStream<T> s = new AsyncReplicationStream<>(driver, cmd, options == null ? StreamOptions.DEFAULTS : options,
                 physical, what, start, decode, decoder);
         h.startCopyBoth(conn, cmd, s::commandEnded);
-        return s.started();
+        return s.started().thenApply(started -> {
+            logicalStarted |= !physical;
+            return started;
+        });
     }
 
     /** Closes the connection if this object opened it, without waiting (a running stream ends with it). */

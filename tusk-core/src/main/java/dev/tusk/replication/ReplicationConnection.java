@@ -38,6 +38,8 @@ public final class ReplicationConnection implements AutoCloseable {
     private final Connection<?> conn;
     private final boolean owned;
     private ReplicationStream active;
+    /** A logical stream started on this connection: another one would end at once (see ReplicationSql). */
+    private boolean logicalStarted;
 
     private ReplicationConnection(Connection<?> conn, boolean owned) {
         this.conn = conn;
@@ -116,6 +118,9 @@ public final class ReplicationConnection implements AutoCloseable {
      * messages. {@code start} {@link Lsn#INVALID} starts where the slot stands (after what was acknowledged).
      */
     public ReplicationStream startLogical(String slot, Lsn start, Map<String, String> pluginOptions, StreamOptions options) {
+        if (logicalStarted && active == null) {
+            throw ReplicationSql.secondLogicalStream();
+        }
         return start(ReplicationSql.startLogical(slot, start, pluginOptions), options, false, ReplicationSql.logicalWhat(slot), start);
     }
 
@@ -163,6 +168,7 @@ public final class ReplicationConnection implements AutoCloseable {
                 active = null;
                 throw e;
             }
+            logicalStarted |= !physical;
             return s;
         } finally {
             lock.unlock();

@@ -90,6 +90,17 @@ final class ReplicationSql {
         return sql.toString();
     }
 
+    /**
+     * The refusal of a second logical stream on a connection that ran one: PostgreSQL's walsender does not reset
+     * the end-of-stream state of the first (StartLogicalReplication, unlike the physical StartReplication), so the
+     * second would end at once, empty.
+     */
+    static ProgrammingException secondLogicalStream() {
+        return new ProgrammingException("a logical replication stream already ran on this connection, and PostgreSQL"
+                + " ends a second one on the same connection at once, empty: open a new replication connection for the"
+                + " next stream");
+    }
+
     static String logicalWhat(String slot) {
         return "the logical replication stream of slot " + slot;
     }

@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Replication on the event loop: {@link AsyncReplicationConnection} and its publishers. */
 @Timeout(120)
@@ -332,6 +333,11 @@ class AsyncReplicationTest {
             assertThat(p.completed).isFalse();
             // the server confirmed the end: the connection runs replication commands again
             assertThat(await(rc.identifySystem()).database()).isEqualTo(db.dbname());
+            // but not a second logical stream, which PostgreSQL would end at once, empty
+            assertThatThrownBy(() -> await(rc.startPgOutput("a_cancel", Lsn.INVALID, PgOutputOptions.publications("a_cancel"))))
+                    .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                    .hasCauseInstanceOf(dev.tusk.errors.ProgrammingException.class)
+                    .hasMessageContaining("open a new replication connection");
         } finally {
             rc.close();
         }
