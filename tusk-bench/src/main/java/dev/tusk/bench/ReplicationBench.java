@@ -16,7 +16,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
 import org.postgresql.replication.LogSequenceNumber;
@@ -36,7 +35,9 @@ import java.util.concurrent.TimeUnit;
  * {@code pgoutput} slot, start to commit. Tusk decodes every message and loads every value into its Java type
  * (Integer, String, OffsetDateTime, BigDecimal, Boolean); pgjdbc's replication API hands out each message as a raw
  * {@code ByteBuffer}, of which only the first byte (the message kind) is looked at. Each client has its own slot,
- * both created before the insert, so both read the same WAL; nothing is acknowledged, so every operation reads the
+ * both created before the insert, so both read the same WAL; each operation opens a new replication connection (PostgreSQL
+ * ends a second logical stream on one connection at once: the connection's cost is part of both rates, and small
+ * against 200,000 changes); nothing is acknowledged, so every operation reads the
  * whole transaction again (the walsender decodes it again too: its time is part of both clients' rates). Needs
  * {@code wal_level=logical}: the runner starts the server so when this workload is named.
  */
@@ -50,21 +51,9 @@ public class ReplicationBench {
     @Param({"tusk", "pgjdbc"})
     public String client;
 
-    private ReplicationConnection tusk;
-    private java.sql.Connection jdbc;
-
     @Setup(Level.Trial)
     public void open() throws Exception {
         prepare();
-        if (client.equals("tusk")) {
-            tusk = ReplicationConnection.connect(BenchServer.tuskConninfo());
-        } else {
-            Properties props = new Properties();
-            PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
-            PGProperty.REPLICATION.set(props, "database");
-            PGProperty.PREFER_QUERY_MODE.set(props, "simple");
-            jdbc = DriverManager.getConnection(BenchServer.jdbcUrl(""), props);
-        }
         Checks.expect(client + " changes", (long) ROWS, (long) read());
     }
 
@@ -93,16 +82,6 @@ public class ReplicationBench {
         }
     }
 
-    @TearDown(Level.Trial)
-    public void close() throws Exception {
-        if (tusk != null) {
-            tusk.close();
-        }
-        if (jdbc != null) {
-            jdbc.close();
-        }
-    }
-
     private int read() throws Exception {
         return client.equals("tusk") ? readTusk() : readPgjdbc();
     }
@@ -110,7 +89,9 @@ public class ReplicationBench {
     private int readTusk() {
         int n = 0;
         long sink = 0;
-        try (PgOutputStream s = tusk.startPgOutput("bench_repl_tusk", Lsn.INVALID, PgOutputOptions.publications(TABLE))) {
+        // a connection per stream, for both clients: PostgreSQL ends a second logical stream on one connection at once
+        try (ReplicationConnection tusk = ReplicationConnection.connect(BenchServer.tuskConninfo());
+             PgOutputStream s = tusk.startPgOutput("bench_repl_tusk", Lsn.INVALID, PgOutputOptions.publications(TABLE))) {
             while (true) {
                 PgOutputMessage m = s.read(Duration.ofSeconds(60));
                 if (m instanceof PgOutputMessage.Insert i) {
@@ -132,6 +113,18 @@ public class ReplicationBench {
     }
 
     private int readPgjdbc() throws Exception {
+        int n = 0;
+        Properties props = new Properties();
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+        PGProperty.REPLICATION.set(props, "database");
+        PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+        try (java.sql.Connection jdbc = DriverManager.getConnection(BenchServer.jdbcUrl(""), props)) {
+            n = readPgjdbc(jdbc);
+        }
+        return n;
+    }
+
+    private static int readPgjdbc(java.sql.Connection jdbc) throws Exception {
         int n = 0;
         PGReplicationStream stream = jdbc.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
                 .withSlotName("bench_repl_pgjdbc").withStartPosition(LogSequenceNumber.INVALID_LSN)
