@@ -516,6 +516,37 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         return f;
     }
 
+    /**
+     * Sends {@code cmd} (START_REPLICATION on a replication connection, for {@code dev.tusk.replication}) in order
+     * after what was submitted before. While the stream runs it owns the connection: statements submitted
+     * meanwhile wait until it has ended. {@code ended} runs on the loop thread once the command has ended, with
+     * its error (null: none), or with the reason it was not sent.
+     */
+    void startCopyBoth(dev.tusk.internal.core.CopyBothCommand cmd, Consumer<TuskException> ended) {
+        TuskException refused = refusal();
+        if (refused != null) {
+            driver.execute(() -> ended.accept(refused));
+            return;
+        }
+        waiter.started();
+        inOrder(() -> {
+            TuskException broken = driver.failure();
+            if (broken != null || pipeline != null) {
+                waiter.ended();
+                ended.accept(broken != null ? brokenError(broken)
+                        : new ProgrammingException("a replication stream cannot start in pipeline mode: close the pipeline first"));
+                return;
+            }
+            cmd.onComplete(() -> {
+                waiter.ended();
+                ended.accept(cmd.error());
+                releaseHeldBack();
+            });
+            holdBack();
+            driver.send(cmd);
+        });
+    }
+
     /** Why a new statement is refused at once (closed, or given back to the pool), or null. */
     private TuskException refusal() {
         if (closing.get()) {

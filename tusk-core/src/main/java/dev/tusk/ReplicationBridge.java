@@ -1,9 +1,13 @@
 package dev.tusk;
 
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.io.BlockingDriver;
+import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.replication.ReplicationAccess;
 
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /** Hands {@code dev.tusk.replication} the connection internals it needs (see {@link ReplicationAccess}). */
 final class ReplicationBridge {
@@ -22,6 +26,16 @@ final class ReplicationBridge {
             @Override
             public void checkUsable(Connection<?> conn) {
                 conn.checkUsable();
+            }
+
+            @Override
+            public EventLoopDriver asyncDriver(Object conn) {
+                return ((AsyncConnection<?>) conn).driver();
+            }
+
+            @Override
+            public void startCopyBoth(Object conn, CopyBothCommand cmd, Consumer<TuskException> ended) {
+                ((AsyncConnection<?>) conn).startCopyBoth(cmd, ended);
             }
         });
     }

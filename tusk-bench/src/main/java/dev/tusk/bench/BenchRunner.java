@@ -26,8 +26,9 @@ import java.util.Map;
  *
  * <p>{@code quick} (default): 1 round of 1 s warm-up (3 s for point selects, fetch and insert) + 2 × 1 s measurement per client,
  * about 3.5 minutes on 2 cores; run it twice to see the spread.
- * {@code full}: 3 rounds of 3 × 2 s warm-up + 5 × 2 s. A workload name (point, fetch, fetch-receive, insert, concurrent, pipelining-256, observed-point, connect, pool, pool-8thr, jdbc-point, jdbc-fetch, jdbc-insert, jdbc-pool, jdbc-pool-8thr, r2dbc-point, r2dbc-fetch, r2dbc-insert, r2dbc-inflight)
- * after the mode restricts the run to it ({@code getters} runs only when named: it reads rows already in memory). The point-select workload also runs pgbench (same query,
+ * {@code full}: 3 rounds of 3 × 2 s warm-up + 5 × 2 s. A workload name (point, fetch, fetch-receive, insert, concurrent, pipelining-256, observed-point, connect, pool, pool-8thr, jdbc-point, jdbc-fetch, jdbc-insert, jdbc-pool, jdbc-pool-8thr, r2dbc-point, r2dbc-fetch, r2dbc-insert, r2dbc-inflight, replication)
+ * after the mode restricts the run to it ({@code getters} runs only when named: it reads rows already in memory;
+ * {@code replication} too: its server runs with {@code wal_level=logical}). The point-select workload also runs pgbench (same query,
  * {@code -M prepared}) when it is installed, as the server's own limit; the fetch workload reports the
  * server's own limit as "server" (its time to produce and serialize the rows, see {@link ServerSerializeLimit}).
  */
@@ -76,6 +77,10 @@ public final class BenchRunner {
             new Workload("pool", PoolBench.class, "uncontended", List.of("tusk", "hikari"), 1, "leases/s"),
             new Workload("pool-8thr", PoolBench.class, "contended", List.of("tusk", "hikari"), 1, "leases/s"),
             new Workload("getters", GetterBench.class, "", List.of("tusk", "tusk-binary"), GetterBench.ROWS, "rows/s"),
+            // logical replication: Tusk decoding every change into typed values vs pgjdbc's raw buffers (runs only
+            // when named: it needs a server with wal_level=logical)
+            new Workload("replication", ReplicationBench.class, "read200k", List.of("tusk", "pgjdbc"), ReplicationBench.ROWS,
+                    "changes/s", Map.of(), 3),
             // the same JDBC code on tusk-jdbc (jdbc:tusk:postgresql:) and on pgjdbc
             new Workload("jdbc-point", JdbcPointSelectBench.class, "", List.of("tusk-jdbc", "pgjdbc"), 1, "queries/s", Map.of(), 3),
             new Workload("jdbc-fetch", JdbcFetchBench.class, "", List.of("tusk-jdbc", "pgjdbc"), BenchServer.WIDE_ROWS, "rows/s",
@@ -90,6 +95,9 @@ public final class BenchRunner {
             new Workload("r2dbc-insert", R2dbcBench.class, "insert10k", R2DBC_CLIENTS, InsertBench.ROWS, "rows/s", Map.of(), 3),
             new Workload("r2dbc-inflight", R2dbcBench.class, "inFlight32", R2DBC_CLIENTS, ConcurrentBench.QUERIES, "queries/s",
                     Map.of(), 3));
+
+    /** Workloads a run without a workload name leaves out. */
+    private static final List<String> ONLY_WHEN_NAMED = List.of("getters", "replication");
 
     private BenchRunner() {
     }
@@ -110,12 +118,12 @@ public final class BenchRunner {
         Files.createDirectories(out);
         // scores.get(workload).get(client) = one score per round, in units/s
         Map<String, Map<String, List<Double>>> scores = new LinkedHashMap<>();
-        try (BenchServer server = BenchServer.start()) {
+        try (BenchServer server = BenchServer.start("replication".equals(only))) {
             System.out.println("embedded PostgreSQL on port " + server.port() + "; " + rounds + " rounds");
             settle(only, server.port());
             for (int round = 0; round < rounds; round++) {
                 for (Workload w : WORKLOADS) {
-                    if (only != null ? !only.equals(w.name()) : w.name().equals("getters")) {
+                    if (only != null ? !only.equals(w.name()) : ONLY_WHEN_NAMED.contains(w.name())) {
                         continue;
                     }
                     List<String> order = new ArrayList<>(w.clients());

@@ -28,7 +28,19 @@ public final class BenchServer implements AutoCloseable {
     }
 
     public static BenchServer start() throws IOException, SQLException {
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+        return start(false);
+    }
+
+    /**
+     * Starts the server; {@code logicalWal}: with {@code wal_level=logical}, for the replication workload only
+     * (the others keep the default, whose WAL is a little smaller).
+     */
+    public static BenchServer start(boolean logicalWal) throws IOException, SQLException {
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+        if (logicalWal) {
+            builder.setServerConfig("wal_level", "logical");
+        }
+        EmbeddedPostgres pg = builder
                 .setServerConfig("fsync", "off")
                 .setServerConfig("synchronous_commit", "off")
                 .setServerConfig("autovacuum", "off")
@@ -38,7 +50,7 @@ public final class BenchServer implements AutoCloseable {
                 .start();
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres", "postgres", "");
              Statement s = c.createStatement()) {
-            s.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
+            s.execute("CREATE ROLE " + USER + " LOGIN REPLICATION PASSWORD '" + PASSWORD + "'");
             s.execute("CREATE DATABASE " + DB + " OWNER " + USER);
         }
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/" + DB, USER, PASSWORD);
@@ -61,7 +73,8 @@ public final class BenchServer implements AutoCloseable {
                     "local all postgres trust\n"
                     + "host all postgres 127.0.0.1/32 trust\n"
                     + "local all all scram-sha-256\n"
-                    + "host all all 127.0.0.1/32 scram-sha-256\n");
+                    + "host all all 127.0.0.1/32 scram-sha-256\n"
+                    + "host replication " + USER + " 127.0.0.1/32 scram-sha-256\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -38,6 +38,8 @@ public final class ReplicationConnection implements AutoCloseable {
     private final Connection<?> conn;
     private final boolean owned;
     private ReplicationStream active;
+    /** A logical stream started on this connection: another one would end at once (see ReplicationSql). */
+    private boolean logicalStarted;
 
     private ReplicationConnection(Connection<?> conn, boolean owned) {
         this.conn = conn;
@@ -58,11 +60,7 @@ public final class ReplicationConnection implements AutoCloseable {
     }
 
     private static ReplicationConnection connect(String conninfo, String mode) {
-        ConnectOptions.Builder<Row> b = ConnectOptions.builder().conninfo(conninfo).autocommit(true);
-        if (ConnectOptions.of(conninfo).effectiveParams().get("replication") == null) {
-            b.param("replication", mode);
-        }
-        return new ReplicationConnection(Connection.connect(b.build()), true);
+        return new ReplicationConnection(Connection.connect(ReplicationSql.connectOptions(conninfo, mode)), true);
     }
 
     /**
@@ -82,14 +80,12 @@ public final class ReplicationConnection implements AutoCloseable {
 
     /** {@code IDENTIFY_SYSTEM}: the cluster's identifier, current timeline and WAL position, and the database. */
     public SystemIdentity identifySystem() {
-        Row r = single("IDENTIFY_SYSTEM");
-        return new SystemIdentity(r.getString(0), ((Number) r.get(1)).intValue(), lsn(r, 2), r.getString(3));
+        return ReplicationSql.identity(single("IDENTIFY_SYSTEM"));
     }
 
     /** {@code CREATE_REPLICATION_SLOT}: creates the slot {@code spec} describes. */
     public CreatedSlot createSlot(SlotSpec spec) {
-        Row r = single(spec.sql());
-        return new CreatedSlot(r.getString(0), lsn(r, 1), r.getString(2), r.getString(3));
+        return ReplicationSql.created(single(spec.sql()));
     }
 
     /** {@code DROP_REPLICATION_SLOT}: fails at once if a stream uses the slot. */
@@ -102,26 +98,17 @@ public final class ReplicationConnection implements AutoCloseable {
      * ends, instead of failing (bounded by the connection's statement timeout, if set).
      */
     public void dropSlot(String name, boolean wait) {
-        ReplicationSql.checkSlotName(name);
-        run("DROP_REPLICATION_SLOT " + name + (wait ? " WAIT" : ""));
+        run(ReplicationSql.dropSlot(name, wait));
     }
 
     /** {@code READ_REPLICATION_SLOT}: a physical slot's restart position; empty when no such slot exists. */
     public Optional<SlotInfo> readSlot(String name) {
-        ReplicationSql.checkSlotName(name);
-        Row r = single("READ_REPLICATION_SLOT " + name);
-        if (r.isNull(0)) {
-            return Optional.empty();
-        }
-        return Optional.of(new SlotInfo(r.getString(0), lsn(r, 1), r.isNull(2) ? null : ((Number) r.get(2)).intValue()));
+        return ReplicationSql.slot(single(ReplicationSql.readSlot(name)));
     }
 
     /** {@code TIMELINE_HISTORY}: the history file of {@code timeline} (which must be 2 or more). */
     public TimelineHistory timelineHistory(int timeline) {
-        Row r = single("TIMELINE_HISTORY " + timeline);
-        Object content = r.get(1);
-        String text = content instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(content);
-        return new TimelineHistory(r.getString(0), text);
+        return ReplicationSql.history(single("TIMELINE_HISTORY " + timeline));
     }
 
     // ------------------------------------------------------------------ streams
@@ -131,24 +118,10 @@ public final class ReplicationConnection implements AutoCloseable {
      * messages. {@code start} {@link Lsn#INVALID} starts where the slot stands (after what was acknowledged).
      */
     public ReplicationStream startLogical(String slot, Lsn start, Map<String, String> pluginOptions, StreamOptions options) {
-        ReplicationSql.checkSlotName(slot);
-        StringBuilder sql = new StringBuilder("START_REPLICATION SLOT ").append(slot).append(" LOGICAL ").append(start);
-        if (pluginOptions != null && !pluginOptions.isEmpty()) {
-            sql.append(" (");
-            boolean first = true;
-            for (Map.Entry<String, String> e : pluginOptions.entrySet()) {
-                if (!first) {
-                    sql.append(", ");
-                }
-                first = false;
-                sql.append(ReplicationSql.identifier(e.getKey()));
-                if (e.getValue() != null) {
-                    sql.append(' ').append(ReplicationSql.literal(e.getValue()));
-                }
-            }
-            sql.append(')');
+        if (logicalStarted && active == null) {
+            throw ReplicationSql.secondLogicalStream();
         }
-        return start(sql.toString(), options, false, "the logical replication stream of slot " + slot, start);
+        return start(ReplicationSql.startLogical(slot, start, pluginOptions), options, false, ReplicationSql.logicalWhat(slot), start);
     }
 
     /** As {@link #startLogical(String, Lsn, Map, StreamOptions)} with the default stream options. */
@@ -161,20 +134,7 @@ public final class ReplicationConnection implements AutoCloseable {
      * (which must be valid). {@code slot} may be null; {@code timeline} 0 means the current one.
      */
     public ReplicationStream startPhysical(String slot, Lsn start, int timeline, StreamOptions options) {
-        if (!start.isValid()) {
-            throw new ProgrammingException("a physical stream needs a start position, such as identifySystem().xlogPosition()");
-        }
-        StringBuilder sql = new StringBuilder("START_REPLICATION");
-        if (slot != null) {
-            ReplicationSql.checkSlotName(slot);
-            sql.append(" SLOT ").append(slot);
-        }
-        sql.append(" PHYSICAL ").append(start);
-        if (timeline > 0) {
-            sql.append(" TIMELINE ").append(timeline);
-        }
-        return start(sql.toString(), options, true,
-                "the physical replication stream" + (slot != null ? " of slot " + slot : ""), start);
+        return start(ReplicationSql.startPhysical(slot, start, timeline), options, true, ReplicationSql.physicalWhat(slot), start);
     }
 
     /**
@@ -208,6 +168,7 @@ public final class ReplicationConnection implements AutoCloseable {
                 active = null;
                 throw e;
             }
+            logicalStarted |= !physical;
             return s;
         } finally {
             lock.unlock();
@@ -233,15 +194,7 @@ public final class ReplicationConnection implements AutoCloseable {
 
     private Row single(String sql) {
         requireNoStream();
-        Row row = conn.cursor(dev.tusk.Rows.row()).execute(sql).fetchone();
-        if (row == null) {
-            throw new ProgrammingException(sql + " returned no row");
-        }
-        return row;
-    }
-
-    private static Lsn lsn(Row r, int i) {
-        return r.isNull(i) ? null : Lsn.parse(r.getString(i));
+        return ReplicationSql.single(sql, conn.cursor(dev.tusk.Rows.row()).execute(sql).fetchone());
     }
 
     /** Closes the stream if one runs, then the connection if this object opened it. */

@@ -4,16 +4,12 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.CopyBothCommand;
-import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.io.BlockingDriver;
-import dev.tusk.internal.wire.Frontend;
 import dev.tusk.types.Lsn;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -43,19 +39,11 @@ public final class ReplicationStream implements AutoCloseable, Iterable<XLogData
     private final BlockingDriver driver;
     private final CopyBothCommand cmd;
     private final StreamOptions options;
-    private final boolean physical;
     private final String what;
-
-    /** The highest position received, as reported for "write". Written under the lock. */
-    private volatile long received;
-    private final AtomicLong acknowledged = new AtomicLong();
-    private volatile long serverWalEnd;
-    private long lastHeard;
-    private long nextStatus;
-    private boolean pinged;
+    /** The positions, status updates and deadlines: the rules shared with the async stream. */
+    private final StreamProtocol rules;
     private volatile boolean closed;
     private boolean ended;
-    private long statusUpdatesSent;
 
     ReplicationStream(ReplicationConnection owner, ReentrantLock lock, BlockingDriver driver, CopyBothCommand cmd,
                       StreamOptions options, boolean physical, String what, Lsn start) {
@@ -64,12 +52,20 @@ public final class ReplicationStream implements AutoCloseable, Iterable<XLogData
         this.driver = driver;
         this.cmd = cmd;
         this.options = options;
-        this.physical = physical;
         this.what = what;
-        this.received = start.value();
-        long now = System.nanoTime();
-        this.lastHeard = now;
-        this.nextStatus = now + options.statusInterval().toNanos();
+        this.rules = new StreamProtocol(cmd, driver.core(), new StreamProtocol.Link() {
+            @Override
+            public void flush() {
+                driver.flush();
+            }
+
+            @Override
+            public void close(OperationalException cause) {
+                driver.close();
+                ended = true;
+                owner.streamEnded(ReplicationStream.this);
+            }
+        }, options, physical, what, start);
     }
 
     /**
@@ -83,7 +79,7 @@ public final class ReplicationStream implements AutoCloseable, Iterable<XLogData
         while (!cmd.started() && !cmd.isDone()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw giveUp("the server did not start the stream within " + options.serverTimeout().toMillis() + " ms");
+                throw rules.giveUp("the server did not start the stream within " + options.serverTimeout().toMillis() + " ms");
             }
             driver.poll((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000)));
         }
@@ -92,7 +88,7 @@ public final class ReplicationStream implements AutoCloseable, Iterable<XLogData
             cmd.throwIfFailed();
             throw new OperationalException("the server ended " + what + " before it started");
         }
-        lastHeard = System.nanoTime();
+        rules.heard(System.nanoTime());
     }
 
     /** Waits for the next XLogData message, however long the server has nothing to send (see the class comment). */
@@ -116,7 +112,7 @@ public final class ReplicationStream implements AutoCloseable, Iterable<XLogData
             while (true) {
                 byte[] m = cmd.nextMessage();
                 if (m != null) {
-                    XLogData x = handle(m);
+                    XLogData x = rules.handle(m);
                     if (x != null) {
                         return x;
                     }
@@ -132,8 +128,8 @@ public final class ReplicationStream implements AutoCloseable, Iterable<XLogData
                     return null;
                 }
                 long now = System.nanoTime();
-                maintain(now);
-                long wake = nextWake();
+                rules.maintain(now);
+                long wake = rules.nextWake();
                 if (timeout != null) {
                     if (deadline - now <= 0) {
                         return null;
@@ -143,8 +139,7 @@ public final class ReplicationStream implements AutoCloseable, Iterable<XLogData
                     }
                 }
                 if (receive(wake - now)) {
-                    lastHeard = System.nanoTime();
-                    pinged = false;
+                    rules.heard(System.nanoTime());
                 }
             }
         } finally {
@@ -163,103 +158,12 @@ public final class ReplicationStream implements AutoCloseable, Iterable<XLogData
         return driver.poll((int) Math.max(1, Math.min(Integer.MAX_VALUE, nanos / 1_000_000)));
     }
 
-    /** Sends the status update that is due, the keepalive request, or gives up on a silent server. */
-    private void maintain(long now) {
-        if (now - nextStatus >= 0) {
-            sendStatus(false);
-        }
-        long silent = now - lastHeard;
-        long limit = options.serverTimeout().toNanos();
-        if (silent >= limit) {
-            throw giveUp("no message from the server for " + options.serverTimeout().toMillis()
-                    + " ms, not even an answer to a keepalive request: the server or the network is not responding");
-        }
-        if (!pinged && silent >= limit / 2) {
-            sendStatus(true);
-            pinged = true;
-        }
-    }
-
-    private long nextWake() {
-        long limit = options.serverTimeout().toNanos();
-        long check = lastHeard + (pinged ? limit : limit / 2);
-        return nextStatus - check < 0 ? nextStatus : check;
-    }
-
-    private OperationalException giveUp(String why) {
-        OperationalException ex = new OperationalException(what + ": " + why
-                + "; the connection is closed: reconnect and start again from the slot (what was not acknowledged is sent again)");
-        driver.core().connectionLost(ex);
-        driver.close();
-        ended = true;
-        owner.streamEnded(this);
-        return ex;
-    }
-
-    private XLogData handle(byte[] m) {
-        if (m.length == 0) {
-            throw protocol("an empty CopyData message");
-        }
-        switch (m[0]) {
-            case 'w' -> {
-                if (m.length < 25) {
-                    throw protocol("a truncated XLogData message");
-                }
-                long start = Bytes.int64(m, 1);
-                long end = Bytes.int64(m, 9);
-                long time = Bytes.int64(m, 17);
-                long pos = physical ? start + (m.length - 25) : start;
-                if (Long.compareUnsigned(pos, received) > 0) {
-                    received = pos;
-                }
-                serverWalEnd = end;
-                return new XLogData(Lsn.of(start), Lsn.of(end), time, m, 25);
-            }
-            case 'k' -> {
-                if (m.length < 18) {
-                    throw protocol("a truncated keepalive message");
-                }
-                serverWalEnd = Bytes.int64(m, 1);
-                if (m[17] != 0) {
-                    sendStatus(false);
-                }
-                return null;
-            }
-            default -> throw protocol("a CopyData message of unknown kind '" + (char) (m[0] & 0xff) + "'");
-        }
-    }
-
-    private OperationalException protocol(String what) {
-        return giveUp("protocol violation: " + what);
-    }
-
-    /** Writes and flushes a standby status update. Lock held. */
-    private void sendStatus(boolean replyRequested) {
-        if (cmd.clientDone() || cmd.isDone()) {
-            return;
-        }
-        long flushed = acknowledged.get();
-        long write = Long.compareUnsigned(received, flushed) >= 0 ? received : flushed;
-        byte[] b = new byte[34];
-        b[0] = 'r';
-        Bytes.putInt64(b, 1, write);
-        Bytes.putInt64(b, 9, flushed);
-        Bytes.putInt64(b, 17, flushed);
-        Bytes.putInt64(b, 25, PgTime.nowMicros());
-        b[33] = (byte) (replyRequested ? 1 : 0);
-        Frontend.copyData(driver.core().output(), b, 0, b.length);
-        driver.flush();
-        statusUpdatesSent++;
-        nextStatus = System.nanoTime() + options.statusInterval().toNanos();
-    }
-
     /**
      * Records that the application has processed everything up to {@code lsn}: the next status update reports it
      * as flushed and applied. Positions only move forward: an older one is ignored. Any thread.
      */
     public void acknowledge(Lsn lsn) {
-        long v = lsn.value();
-        acknowledged.accumulateAndGet(v, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+        rules.acknowledge(lsn);
     }
 
     /** Sends a status update now (with the positions acknowledged so far) instead of at the next interval. */
@@ -268,7 +172,7 @@ public final class ReplicationStream implements AutoCloseable, Iterable<XLogData
         try {
             requireOpen();
             if (!ended) {
-                sendStatus(false);
+                rules.sendStatus(false);
             }
         } finally {
             lock.unlock();
@@ -277,22 +181,22 @@ public final class ReplicationStream implements AutoCloseable, Iterable<XLogData
 
     /** The position acknowledged so far ({@link Lsn#INVALID} before the first). */
     public Lsn acknowledged() {
-        return Lsn.of(acknowledged.get());
+        return rules.acknowledged();
     }
 
     /** The highest position received (the start position before the first message). */
     public Lsn lastReceived() {
-        return Lsn.of(received);
+        return rules.lastReceived();
     }
 
     /** The server's end of WAL as of its last message. */
     public Lsn serverWalEnd() {
-        return Lsn.of(serverWalEnd);
+        return rules.serverWalEnd();
     }
 
     /** How many standby status updates the stream has sent. */
     public long statusUpdatesSent() {
-        return statusUpdatesSent;
+        return rules.statusUpdatesSent();
     }
 
     /** Whether the server ended the stream (or it failed): {@link #read} returns null from now on. */
@@ -305,15 +209,7 @@ public final class ReplicationStream implements AutoCloseable, Iterable<XLogData
      * starts; null otherwise.
      */
     public NextTimeline nextTimeline() {
-        ResultData r = cmd.result();
-        if (r == null || r.rowCount() == 0 || r.width() < 2) {
-            return null;
-        }
-        return new NextTimeline(Integer.parseInt(text(r, 0)), Lsn.parse(text(r, 1)));
-    }
-
-    private static String text(ResultData r, int col) {
-        return new String(r.data(), r.offset(0, col), r.length(0, col), StandardCharsets.UTF_8);
+        return rules.nextTimeline();
     }
 
     /** Where a physical stream goes on after the end of its timeline. */
@@ -368,13 +264,9 @@ public final class ReplicationStream implements AutoCloseable, Iterable<XLogData
                 return;
             }
             closed = true;
-            if (driver.core().isBroken() || cmd.isDone()) {
+            if (!rules.finish()) {
                 return;
             }
-            sendStatus(false);
-            cmd.discardOutput();
-            cmd.finishInput(driver.core().output());
-            driver.flush();
             long deadline = System.nanoTime() + options.closeTimeout().toNanos();
             driver.awaitUntil(cmd, deadline, () -> new OperationalException("the server did not end " + what + " within "
                     + options.closeTimeout().toMillis() + " ms of the client's CopyDone; the connection is closed"));

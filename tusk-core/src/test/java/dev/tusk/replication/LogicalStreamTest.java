@@ -249,6 +249,22 @@ class LogicalStreamTest {
         }
     }
 
+    @Test
+    void aSecondLogicalStreamOnTheSameConnectionIsRefusedInsteadOfEndingEmpty() {
+        try (ReplicationConnection rc = ReplicationConnection.connect(db.conninfo())) {
+            rc.createSlot(SlotSpec.logical("ls_again", "test_decoding").temporary());
+            try (ReplicationStream s = rc.startLogical("ls_again", Lsn.INVALID, Map.of())) {
+                assertThat(s.read(Duration.ofMillis(50))).isNull();
+            }
+            // PostgreSQL's walsender keeps the first stream's end: a second one would end at once, with nothing
+            assertThatThrownBy(() -> rc.startLogical("ls_again", Lsn.INVALID, Map.of()))
+                    .isInstanceOf(dev.tusk.errors.ProgrammingException.class)
+                    .hasMessageContaining("open a new replication connection");
+            assertThat(rc.identifySystem().database()).isEqualTo(db.dbname());
+            assertThat(rc.connection().isBroken()).isFalse();
+        }
+    }
+
     static void signal(String sig, int pid) throws Exception {
         Process p = new ProcessBuilder("kill", "-" + sig, Integer.toString(pid)).inheritIO().start();
         assertThat(p.waitFor()).isZero();

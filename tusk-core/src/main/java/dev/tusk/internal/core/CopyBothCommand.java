@@ -30,6 +30,7 @@ public final class CopyBothCommand extends Command {
     private boolean discard;
     private ResultData result;
     private String commandTag;
+    private Runnable progressListener;
 
     public CopyBothCommand(String sql) {
         this.sql = sql;
@@ -86,6 +87,11 @@ public final class CopyBothCommand extends Command {
         return messages.poll();
     }
 
+    /** The next CopyData payload without taking it, or null when none is queued. */
+    public byte[] peekMessage() {
+        return messages.peek();
+    }
+
     public boolean hasMessage() {
         return !messages.isEmpty();
     }
@@ -105,8 +111,30 @@ public final class CopyBothCommand extends Command {
         return commandTag;
     }
 
+    /** How many CopyData messages wait for the consumer. */
+    public int queued() {
+        return messages.size();
+    }
+
+    /**
+     * Runs {@code listener} after each message the command handles (on the thread driving the core, inside it:
+     * the listener must only note that there is something to do).
+     */
+    public void onProgress(Runnable listener) {
+        this.progressListener = listener;
+    }
+
     @Override
     protected boolean handle(int type, Payload p, ProtocolCore core) {
+        boolean last = handleMessage(type, p, core);
+        Runnable l = progressListener;
+        if (l != null) {
+            l.run();
+        }
+        return last;
+    }
+
+    private boolean handleMessage(int type, Payload p, ProtocolCore core) {
         switch (type) {
             case 'W' -> started = true;
             case 'd' -> {

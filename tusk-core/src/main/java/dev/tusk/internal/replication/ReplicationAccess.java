@@ -1,9 +1,13 @@
 package dev.tusk.internal.replication;
 
 import dev.tusk.Connection;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.io.BlockingDriver;
+import dev.tusk.internal.io.EventLoopDriver;
 
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * What {@code dev.tusk.replication} may reach inside a {@link Connection} that users may not: the lock that
@@ -24,6 +28,19 @@ public final class ReplicationAccess {
          * COPY or stream in progress is settled first); lock held.
          */
         void checkUsable(Connection<?> conn);
+
+        /**
+         * The event-loop driver of {@code asyncConnection}, a {@code dev.tusk.AsyncConnection} (typed Object so
+         * that this package reaches no further into dev.tusk than the blocking Connection: no new package cycle).
+         */
+        EventLoopDriver asyncDriver(Object asyncConnection);
+
+        /**
+         * Sends {@code cmd} on {@code asyncConnection} (a {@code dev.tusk.AsyncConnection}) in order with its
+         * statements, which wait while the stream runs; {@code ended} runs on the loop thread with the command's
+         * error (null: none) once it has ended.
+         */
+        void startCopyBoth(Object asyncConnection, CopyBothCommand cmd, Consumer<TuskException> ended);
     }
 
     private static volatile Hooks hooks;

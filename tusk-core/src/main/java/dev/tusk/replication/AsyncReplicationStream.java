@@ -1,0 +1,452 @@
+package dev.tusk.replication;
+
+import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.CopyBothCommand;
+import dev.tusk.internal.io.EventLoop;
+import dev.tusk.internal.io.EventLoopDriver;
+import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.types.Lsn;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.function.Function;
+
+/**
+ * A running {@code START_REPLICATION} on an {@link dev.tusk.AsyncConnection}, as a {@link Flow.Publisher} with
+ * back-pressure: of decoded {@link PgOutputMessage}s ({@link AsyncReplicationConnection#startPgOutput}) or of raw
+ * {@link XLogData} ({@link AsyncReplicationConnection#startLogical}, {@link AsyncReplicationConnection#startPhysical}).
+ * The positions, status updates and deadlines follow the same rules as the blocking {@link ReplicationStream}.
+ *
+ * <pre>{@code
+ * rc.startPgOutput("shop_cdc", Lsn.INVALID, PgOutputOptions.publications("shop")).thenAccept(changes ->
+ *     changes.subscribe(new Flow.Subscriber<PgOutputMessage>() {
+ *         Flow.Subscription s;
+ *         public void onSubscribe(Flow.Subscription s) { this.s = s; s.request(100); }
+ *         public void onNext(PgOutputMessage m) {
+ *             if (m instanceof PgOutputMessage.Commit c) changes.acknowledge(c.endLsn());   // processed
+ *             s.request(1);
+ *         }
+ *         public void onError(Throwable t) { }   // reconnect and start again from the slot
+ *         public void onComplete() { }
+ *     }));
+ * }</pre>
+ *
+ * <p><b>Back-pressure.</b> Messages are decoded and delivered only as the subscriber requests them. Received
+ * messages wait for demand in a queue of at most 256; once it is full the event loop stops reading the socket
+ * (beyond 64 KiB already read), so TCP holds the server back: a slow subscriber slows the server's sending, and
+ * the heap does not grow. Meanwhile the stream still sends its status updates on the loop every
+ * {@link StreamOptions#statusInterval()}, so the server does not take a slow subscriber for a dead one.
+ *
+ * <p><b>Positions.</b> {@link #acknowledge} (any thread) records what the application has processed; the next
+ * status update reports exactly that as flushed. A stream started again from the slot delivers every change
+ * after the last acknowledged commit: at least once.
+ *
+ * <p><b>The end.</b> {@code cancel()} of the subscription, or {@link #close()}, ends the stream: a last status
+ * update, CopyDone, and what the server still sends is dropped; the connection can then run replication commands
+ * again ({@link #closeAsync()} completes then), and can be closed at any moment without waiting. A server that is
+ * silent for {@link StreamOptions#serverTimeout()}, a cut connection, or the server's error fail the subscriber
+ * ({@code onError}) and leave the connection {@linkplain dev.tusk.AsyncConnection#isBroken() broken}; the end of
+ * the stream by the server completes it. One subscriber; signals arrive on the event loop, so {@code onNext} must
+ * not block: hand slow work to another thread and request more when it is done.
+ *
+ * @param <T> what the stream delivers
+ */
+public final class AsyncReplicationStream<T> implements Flow.Publisher<T>, AutoCloseable {
+    private final EventLoopDriver driver;
+    private final CopyBothCommand cmd;
+    private final StreamProtocol rules;
+    private final Function<XLogData, ? extends T> decode;
+    private final PgOutputDecoder pgOutput;
+    private final String what;
+    private long startDeadline;
+    private final LoopFuture<AsyncReplicationStream<T>> started = new LoopFuture<>();
+    private final LoopFuture<Void> done = new LoopFuture<>();
+
+    // loop thread only
+    private Flow.Subscriber<? super T> subscriber;
+    private boolean subscribed;
+    private long demand;
+    private boolean pumpQueued;
+    private boolean finishing;
+    private boolean commandEnded;
+    private TuskException endError;
+    /** Why the subscriber was failed by the stream itself (a message that could not be decoded), or null. */
+    private Throwable failure;
+    /** The user ended the stream (cancel, close): its end is no failure of {@link #closeAsync()}. */
+    private boolean userEnded;
+    private OperationalException gaveUp;
+    private EventLoop.Timer timer;
+
+    private volatile boolean ended;
+    private volatile int buffered;
+    private volatile int maxBuffered;
+
+    AsyncReplicationStream(EventLoopDriver driver, CopyBothCommand cmd, StreamOptions options, boolean physical,
+                           String what, Lsn start, Function<XLogData, ? extends T> decode, PgOutputDecoder pgOutput) {
+        this.driver = driver;
+        this.cmd = cmd;
+        this.what = what;
+        this.decode = decode;
+        this.pgOutput = pgOutput;
+        this.rules = new StreamProtocol(cmd, driver.core(), new StreamProtocol.Link() {
+            @Override
+            public void flush() {
+                driver.flush();
+            }
+
+            @Override
+            public void close(OperationalException cause) {
+                gaveUp = cause;
+                driver.fail(cause);
+            }
+        }, options, physical, what, start);
+        cmd.onProgress(this::progressed);
+        cmd.onHead(this::sent);
+    }
+
+    /** The command was sent (it reached the head of the core's queue): the start is bounded by the server timeout. */
+    private void sent() {
+        startDeadline = System.nanoTime() + rules.options().serverTimeout().toNanos();
+        timer = driver.schedule(rules.options().serverTimeout().toNanos(), this::tick);
+    }
+
+    /** Completes once the server streams; fails with its error (no such slot...) or when it does not start in time. */
+    CompletableFuture<AsyncReplicationStream<T>> started() {
+        return started;
+    }
+
+    // ------------------------------------------------------------------ the publisher
+
+    /** Subscribes the one subscriber the stream takes; a second one is refused with a {@code ProgrammingException}. */
+    @Override
+    public void subscribe(Flow.Subscriber<? super T> s) {
+        driver.execute(() -> {
+            if (subscribed) {
+                s.onSubscribe(NO_SUBSCRIPTION);
+                s.onError(new ProgrammingException(what + " takes one subscriber: it already has one"));
+                return;
+            }
+            subscribed = true;
+            subscriber = s;
+            s.onSubscribe(new Subscription(s));
+            pump(); // the end may be known already: it needs no demand
+        });
+    }
+
+    private final class Subscription implements Flow.Subscription {
+        private final Flow.Subscriber<? super T> s;
+
+        Subscription(Flow.Subscriber<? super T> s) {
+            this.s = s;
+        }
+
+        @Override
+        public void request(long n) {
+            driver.execute(() -> {
+                if (subscriber != s) {
+                    return;
+                }
+                if (n <= 0) {
+                    subscriber = null;
+                    finish();
+                    s.onError(new IllegalArgumentException("request(" + n + "): the demand must be positive (Reactive Streams rule 3.9)"));
+                    return;
+                }
+                demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
+                pump();
+            });
+        }
+
+        @Override
+        public void cancel() {
+            driver.execute(() -> {
+                if (subscriber == s) {
+                    subscriber = null;
+                    userEnded = true;
+                    finish();
+                }
+            });
+        }
+    }
+
+    private static final Flow.Subscription NO_SUBSCRIPTION = new Flow.Subscription() {
+        @Override
+        public void request(long n) {
+        }
+
+        @Override
+        public void cancel() {
+        }
+    };
+
+    // ------------------------------------------------------------------ on the loop
+
+    /** The core handled a message of the command (inside the core): the server is alive; deliver soon. */
+    private void progressed() {
+        rules.heard(System.nanoTime());
+        schedulePump();
+    }
+
+    private void schedulePump() {
+        if (!pumpQueued) {
+            pumpQueued = true;
+            driver.execute(() -> {
+                pumpQueued = false;
+                pump();
+            });
+        }
+    }
+
+    /** Delivers what is queued as far as the subscriber asked, answers keepalives, ends at the end, reads on. */
+    private void pump() {
+        if (!started.isDone() && cmd.started()) {
+            if (finishing) {
+                rules.finish(); // closed before the server started: end it now
+            } else {
+                cancelTimer();
+                timer = driver.schedule(Math.max(1_000_000L, rules.nextWake() - System.nanoTime()), this::tick);
+            }
+            started.complete(this);
+        }
+        byte[] m;
+        while ((m = nextMessage()) != null) {
+            T item;
+            try {
+                XLogData x = rules.handle(m);
+                if (x == null) {
+                    continue; // a keepalive
+                }
+                item = decode.apply(x);
+            } catch (RuntimeException e) {
+                failSubscriber(e);
+                break;
+            }
+            demand--;
+            subscriber.onNext(item);
+        }
+        int queued = cmd.queued();
+        buffered = queued;
+        if (queued > maxBuffered) {
+            maxBuffered = queued;
+        }
+        if (commandEnded && !cmd.hasMessage()) {
+            end();
+            return;
+        }
+        driver.resume();
+    }
+
+    /** The next message to handle: one the subscriber asked for, or a keepalive at the head even without demand. */
+    private byte[] nextMessage() {
+        if (subscriber != null && demand > 0) {
+            return cmd.nextMessage();
+        }
+        byte[] head = cmd.peekMessage();
+        return head != null && head.length > 0 && head[0] == 'k' ? cmd.nextMessage() : null;
+    }
+
+    /** A message could not be decoded: the subscriber fails with why, the stream is ended. */
+    private void failSubscriber(Throwable e) {
+        Flow.Subscriber<? super T> s = subscriber;
+        subscriber = null;
+        if (failure == null) {
+            failure = e;
+        }
+        finish();
+        if (s != null) {
+            s.onError(e);
+        }
+    }
+
+    /** Status updates on the interval, a keepalive request to a silent server, giving up on one that stays silent. */
+    private void tick() {
+        timer = null;
+        if (ended || commandEnded || finishing) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!cmd.started()) {
+            if (now - startDeadline >= 0) {
+                rules.giveUp("the server did not start the stream within " + rules.options().serverTimeout().toMillis() + " ms");
+                return;
+            }
+            timer = driver.schedule(startDeadline - now, this::tick);
+            return;
+        }
+        if (cmd.hasMessage()) {
+            rules.heard(now); // the subscriber is behind, not the server
+        }
+        try {
+            rules.maintain(now);
+        } catch (OperationalException e) {
+            return; // given up: the command ends with it, the subscriber is told
+        }
+        timer = driver.schedule(Math.max(1_000_000L, rules.nextWake() - now), this::tick);
+    }
+
+    /** Ends the client's side (cancel, close, a decoding failure); past the close timeout the connection is closed. */
+    private void finish() {
+        if (finishing || commandEnded) {
+            return;
+        }
+        finishing = true;
+        cancelTimer();
+        cmd.discardOutput();
+        if (rules.finish()) {
+            driver.resume(); // what the server still sends is dropped as it comes
+            long closeTimeout = rules.options().closeTimeout().toNanos();
+            timer = driver.schedule(closeTimeout, () -> {
+                if (!commandEnded) {
+                    rules.giveUp("the server did not end the stream within " + rules.options().closeTimeout().toMillis()
+                            + " ms of the client's CopyDone");
+                }
+            });
+        }
+    }
+
+    private void cancelTimer() {
+        EventLoop.Timer t = timer;
+        timer = null;
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    /** The command has ended (its last message, or the connection was lost): deliver what is left, then the end. */
+    void commandEnded(TuskException error) {
+        commandEnded = true;
+        if (error != null) {
+            endError = gaveUp != null ? gaveUp
+                    : error.sqlstate() != null || driver.failure() == null ? error
+                    : rules.lost(error);
+        }
+        schedulePump();
+    }
+
+    private void end() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        cancelTimer();
+        TuskException e = endError;
+        if (!started.isDone()) {
+            started.completeExceptionally(e != null ? e : new OperationalException("the server ended " + what + " before it started"));
+        }
+        Flow.Subscriber<? super T> s = subscriber;
+        subscriber = null;
+        if (s != null) {
+            if (e != null) {
+                s.onError(e);
+            } else {
+                s.onComplete();
+            }
+        }
+        Throwable f = failure != null ? failure : e;
+        if (f != null && !userEnded) {
+            done.completeExceptionally(f);
+        } else {
+            done.complete(null);
+        }
+    }
+
+    // ------------------------------------------------------------------ any thread
+
+    /**
+     * Records that the application has processed everything up to {@code lsn} (for pgoutput, a commit's
+     * {@code endLsn}): the next status update reports it as flushed and applied. Positions only move forward.
+     * Any thread.
+     */
+    public void acknowledge(Lsn lsn) {
+        rules.acknowledge(lsn);
+    }
+
+    /** Sends a status update now, with the positions acknowledged so far; completes once it is written. */
+    public CompletableFuture<Void> sendStatusNow() {
+        LoopFuture<Void> f = new LoopFuture<>();
+        driver.execute(() -> {
+            if (!ended && !finishing) {
+                rules.sendStatus(false);
+            }
+            driver.whenFlushed(() -> f.complete(null));
+        });
+        return f;
+    }
+
+    /** The position acknowledged so far ({@link Lsn#INVALID} before the first). */
+    public Lsn acknowledged() {
+        return rules.acknowledged();
+    }
+
+    /** The highest position delivered (the start position before the first message). */
+    public Lsn lastReceived() {
+        return rules.lastReceived();
+    }
+
+    /** The server's end of WAL as of its last message handled. */
+    public Lsn serverWalEnd() {
+        return rules.serverWalEnd();
+    }
+
+    /** How many standby status updates the stream has sent. */
+    public long statusUpdatesSent() {
+        return rules.statusUpdatesSent();
+    }
+
+    /** How many received messages wait for the subscriber's demand now (at most 256). */
+    public int bufferedMessages() {
+        return buffered;
+    }
+
+    /** The most messages that ever waited for the subscriber's demand (at most 256: see the class comment). */
+    public int maxBufferedMessages() {
+        return maxBuffered;
+    }
+
+    /** The latest description received of table {@code oid} (a pgoutput stream), or null. Loop thread or after the end. */
+    public PgOutputMessage.Relation relation(int oid) {
+        return pgOutput == null ? null : pgOutput.relation(oid);
+    }
+
+    /** Whether the stream has ended (by the server, an error, or cancel/close once the server confirmed). */
+    public boolean isEnded() {
+        return ended;
+    }
+
+    /** A physical stream that ended at the end of its timeline: where it goes on; null otherwise. */
+    public ReplicationStream.NextTimeline nextTimeline() {
+        return ended ? rules.nextTimeline() : null;
+    }
+
+    /**
+     * Ends the stream as the subscription's {@code cancel()} does (the subscriber receives nothing more) and returns
+     * at once; see {@link #closeAsync()}. Idempotent.
+     */
+    @Override
+    public void close() {
+        closeAsync();
+    }
+
+    /**
+     * Ends the stream: completes once the server has confirmed (the connection then runs commands again), or
+     * fails with the error the stream ended with before. Idempotent.
+     */
+    public CompletableFuture<Void> closeAsync() {
+        driver.execute(() -> {
+            subscriber = null;
+            subscribed = true;
+            if (!ended && failure == null && endError == null) {
+                userEnded = true;
+            }
+            finish();
+        });
+        return done;
+    }
+
+    @Override
+    public String toString() {
+        return rules + (ended ? " (ended)" : "");
+    }
+}
