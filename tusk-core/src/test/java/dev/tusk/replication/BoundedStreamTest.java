@@ -39,4 +39,28 @@ class BoundedStreamTest {
             Repl.drop(db);
         }
     }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aHundredThousandRowTransactionIsPublishedOnTheEventLoopToASlowConsumerIn64MbOfHeap() throws Exception {
+        int n = 100_000;
+        try (TestDatabase db = ReplicationServer.database("repl_bounded_async")) {
+            try (Connection<Row> c = Repl.sql(db);
+                 ReplicationConnection rc = ReplicationConnection.connect(db.conninfo())) {
+                c.execute("CREATE TABLE wide (id int PRIMARY KEY, pad text)");
+                c.execute("CREATE PUBLICATION wide FOR TABLE wide");
+                rc.createSlot(SlotSpec.logical("bounded_async", "pgoutput"));
+                c.execute("INSERT INTO wide SELECT g, repeat('p', 200) FROM generate_series(1, " + n + ") g");
+            }
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process p = new ProcessBuilder(List.of(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                    AsyncBoundedStreamMain.class.getName(), db.conninfo(), "bounded_async", "wide")).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(out).isZero();
+            assertThat(out).contains("rows " + n + " " + (long) n * (n + 1) / 2 + " " + (long) n * 200 + " max-buffered ");
+            int maxBuffered = Integer.parseInt(out.substring(out.indexOf("max-buffered ") + 13).trim().split("\\s+")[0]);
+            assertThat(maxBuffered).isBetween(1, 256);
+            Repl.drop(db);
+        }
+    }
 }
