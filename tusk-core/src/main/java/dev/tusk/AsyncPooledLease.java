@@ -134,6 +134,17 @@ final class AsyncPooledLease<R> extends AsyncConnection<R> {
     }
 
     @Override
+    void startCopyBoth(dev.tusk.internal.core.CopyBothCommand cmd, java.util.function.Consumer<dev.tusk.errors.TuskException> ended) {
+        use().startCopyBoth(cmd, ended);
+    }
+
+    @Override
+    <T> AsyncCursor<T> newCursor(RowFactory<T> rowFactory) {
+        look();
+        return super.newCursor(rowFactory);
+    }
+
+    @Override
     public <T> AsyncCursor<T> cursor(RowFactory<T> rowFactory) {
         look();
         return super.cursor(rowFactory);
