@@ -72,7 +72,11 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     private final AsyncConnector.Established established;
     private final EventLoopDriver driver;
     private final ConnectOptions<R> options;
-    private final AdaptersMap adapters = Tusk.adapters().child();
+    private final AdaptersMap adapters;
+    /** The settable connection attributes (psycopg's row_factory, cursor_factory, server_cursor_factory). */
+    private volatile RowFactory<R> rowFactory;
+    private volatile CursorFactory cursorFactory;
+    private volatile ServerCursorFactory serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
     private final AsyncTransactions<R> transactions = new AsyncTransactions<>(this);
     private final AsyncTwoPhase twoPhase = new AsyncTwoPhase(this, transactions);
     private final AsyncNotifications notifications = new AsyncNotifications();
@@ -104,6 +108,9 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         this.established = established;
         this.driver = established.driver();
         this.options = options;
+        this.adapters = (options.context() != null ? options.context().adapters() : Tusk.adapters()).child();
+        this.rowFactory = options.rowFactory();
+        this.cursorFactory = options.cursorFactory();
         this.statementTimeout = options.statementTimeout();
         this.session = new Session(driver.core(), new PreparedStatements(options.prepareThreshold(), options.preparedMax()),
                 options.autocommit());
@@ -141,6 +148,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         this.established = pooled.established;
         this.driver = pooled.driver;
         this.options = pooled.options;
+        this.adapters = pooled.adapters;
         this.session = pooled.session;
         this.waiter = pooled.waiter;
     }
@@ -170,19 +178,32 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     /** A new client-side cursor with the connection's row factory. */
     public AsyncCursor<R> cursor() {
         checkNotClosed();
-        return new AsyncCursor<>(this, options.rowFactory());
+        return kindOfCursor(cursorFactory(), rowFactory());
     }
 
-    /** A new client-side cursor with another row factory. */
+    /** A new client-side cursor with another row factory (of the class {@link #cursorFactory()} names). */
     public <T> AsyncCursor<T> cursor(RowFactory<T> rowFactory) {
         checkNotClosed();
-        return new AsyncCursor<>(this, rowFactory);
+        return kindOfCursor(cursorFactory(), rowFactory);
+    }
+
+    private <T> AsyncCursor<T> kindOfCursor(CursorFactory kind, RowFactory<T> rowFactory) {
+        return switch (kind) {
+            case CLIENT_CURSOR -> new AsyncClientCursor<>(this, rowFactory);
+            case RAW_CURSOR -> new AsyncRawCursor<>(this, rowFactory);
+            default -> new AsyncCursor<>(this, rowFactory);
+        };
+    }
+
+    /** The cursor of {@code conn.execute}: the connection's row factory and class, a closed connection failing the future. */
+    private AsyncCursor<R> executeCursor() {
+        return kindOfCursor(cursorFactory(), rowFactory());
     }
 
     /** A cursor that merges parameters into the query on the client ({@link AsyncClientCursor}). */
     public AsyncClientCursor<R> clientCursor() {
         checkNotClosed();
-        return new AsyncClientCursor<>(this, options.rowFactory());
+        return new AsyncClientCursor<>(this, rowFactory());
     }
 
     /** An {@link AsyncClientCursor} with another row factory. */
@@ -194,7 +215,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     /** A cursor for queries with {@code $1}-style placeholders ({@link AsyncRawCursor}). */
     public AsyncRawCursor<R> rawCursor() {
         checkNotClosed();
-        return new AsyncRawCursor<>(this, options.rowFactory());
+        return new AsyncRawCursor<>(this, rowFactory());
     }
 
     /** An {@link AsyncRawCursor} with another row factory. */
@@ -217,7 +238,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      */
     public AsyncServerCursor<R> cursor(String name) {
         checkNotClosed();
-        return new AsyncServerCursor<>(this, name, options.rowFactory());
+        return new AsyncServerCursor<>(this, name, rowFactory());
     }
 
     /** A server-side cursor with another row factory. */
@@ -228,32 +249,32 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
     public CompletableFuture<AsyncCursor<R>> execute(String query) {
-        return newCursor(this.options.rowFactory()).execute(query);
+        return executeCursor().execute(query);
     }
 
     /** Runs {@code query} with {@code %s} placeholders; the parameters travel separately from the SQL. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Object... params) {
-        return newCursor(this.options.rowFactory()).execute(query, params);
+        return executeCursor().execute(query, params);
     }
 
     /** Runs {@code query} with {@code %(name)s} placeholders. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Map<String, ?> params) {
-        return newCursor(this.options.rowFactory()).execute(query, params);
+        return executeCursor().execute(query, params);
     }
 
     /** Runs {@code query} with a parameter sequence and per-call options. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, List<?> params, ExecuteOptions options) {
-        return newCursor(this.options.rowFactory()).execute(query, params, options);
+        return executeCursor().execute(query, params, options);
     }
 
     /** Runs a composed query ({@code dev.tusk.sql}) with {@code %s} placeholders bound to {@code params}. */
     public CompletableFuture<AsyncCursor<R>> execute(dev.tusk.sql.Composable query, Object... params) {
-        return newCursor(this.options.rowFactory()).execute(query, params);
+        return executeCursor().execute(query, params);
     }
 
     /** Runs a composed query with {@code %(name)s} placeholders. */
     public CompletableFuture<AsyncCursor<R>> execute(dev.tusk.sql.Composable query, Map<String, ?> params) {
-        return newCursor(this.options.rowFactory()).execute(query, params);
+        return executeCursor().execute(query, params);
     }
 
     /** The connection's adapters: registrations here reach this connection's cursors only. */
@@ -828,6 +849,72 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         this.statementTimeout = timeout;
     }
 
+    // psycopg's settable connection attributes ---------------------------------------------------------------
+    // (prepare_threshold, prepared_max, row_factory, cursor_factory, server_cursor_factory): they start as the
+    // ConnectOptions say, and a pool puts them back to that when a connection returns. Each applies to the
+    // statements submitted after the call.
+
+    /**
+     * Executions of a query before it is prepared on the server (psycopg's {@code prepare_threshold}): 0
+     * prepares at once, null never prepares automatically.
+     */
+    public Integer prepareThreshold() {
+        return session.prepared().threshold();
+    }
+
+    /** Changes {@link #prepareThreshold()} for the statements submitted after (null: stop preparing automatically). */
+    public void setPrepareThreshold(Integer threshold) {
+        session.prepared().threshold(ConnectOptions.checkPrepareThreshold(threshold));
+    }
+
+    /** How many statements stay prepared before the least recently used is closed (psycopg's {@code prepared_max}). */
+    public int preparedMax() {
+        return session.prepared().max();
+    }
+
+    /**
+     * Changes {@link #preparedMax()}; when lowered, the statements beyond it are closed on the server with the
+     * next statement. 0 stops preparing. A negative value is refused ({@code ProgrammingException}).
+     */
+    public void setPreparedMax(int max) {
+        session.prepared().max(ConnectOptions.checkPreparedMax(max));
+    }
+
+    /** The row factory of the cursors made without one (psycopg's {@code row_factory}). */
+    public RowFactory<R> rowFactory() {
+        return rowFactory;
+    }
+
+    /**
+     * Changes the row factory of the cursors made from now on without one; cursors made before keep theirs.
+     * Unlike psycopg it cannot change the row type {@code R}: connect with another
+     * {@link ConnectOptions.Builder#rowFactory} for that, or pass one to {@link #cursor(RowFactory)}.
+     */
+    public void setRowFactory(RowFactory<R> factory) {
+        this.rowFactory = java.util.Objects.requireNonNull(factory, "rowFactory");
+    }
+
+    /** The class of cursor {@link #cursor()} and {@link #execute} make (psycopg's {@code cursor_factory}). */
+    public CursorFactory cursorFactory() {
+        return cursorFactory;
+    }
+
+    /** Changes the class of cursor {@link #cursor()}, {@link #cursor(RowFactory)} and {@link #execute} make from now on. */
+    public void setCursorFactory(CursorFactory factory) {
+        this.cursorFactory = java.util.Objects.requireNonNull(factory, "cursorFactory");
+    }
+
+    /** The class of cursor {@link #cursor(String)} makes (psycopg's {@code server_cursor_factory}). */
+    public ServerCursorFactory serverCursorFactory() {
+        return serverCursorFactory;
+    }
+
+    /** Changes the class of cursor {@link #cursor(String)} makes from now on. */
+    public void setServerCursorFactory(ServerCursorFactory factory) {
+        this.serverCursorFactory = java.util.Objects.requireNonNull(factory, "serverCursorFactory");
+    }
+    // end of the settable connection attributes ---------------------------------------------------------------
+
     // ---------------------------------------------------------------- two-phase commit
     // (all logic in AsyncTwoPhase and TwoPhaseState, shared with Connection; keep this section a thin facade)
 
@@ -1060,6 +1147,11 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
             session.readOnly(null);
             session.deferrable(null);
             statementTimeout = options.statementTimeout();
+            session.prepared().threshold(options.prepareThreshold());
+            session.prepared().max(options.preparedMax());
+            rowFactory = options.rowFactory();
+            cursorFactory = options.cursorFactory();
+            serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
             f.complete(null);
         }));
     }

@@ -358,6 +358,59 @@ final class AsyncPooledLease<R> extends AsyncConnection<R> {
         use().setStatementTimeout(timeout);
     }
 
+    // psycopg's settable connection attributes: forwarded (a setter marks the lease used, so the pool's reset
+    // puts them back to the connection options')
+
+    @Override
+    public Integer prepareThreshold() {
+        return look().prepareThreshold();
+    }
+
+    @Override
+    public void setPrepareThreshold(Integer threshold) {
+        use().setPrepareThreshold(threshold);
+    }
+
+    @Override
+    public int preparedMax() {
+        return look().preparedMax();
+    }
+
+    @Override
+    public void setPreparedMax(int max) {
+        use().setPreparedMax(max);
+    }
+
+    @Override
+    public RowFactory<R> rowFactory() {
+        return look().rowFactory();
+    }
+
+    @Override
+    public void setRowFactory(RowFactory<R> factory) {
+        use().setRowFactory(factory);
+    }
+
+    @Override
+    public CursorFactory cursorFactory() {
+        return look().cursorFactory();
+    }
+
+    @Override
+    public void setCursorFactory(CursorFactory factory) {
+        use().setCursorFactory(factory);
+    }
+
+    @Override
+    public ServerCursorFactory serverCursorFactory() {
+        return look().serverCursorFactory();
+    }
+
+    @Override
+    public void setServerCursorFactory(ServerCursorFactory factory) {
+        use().setServerCursorFactory(factory);
+    }
+
     @Override
     public Xid xid(int formatId, String gtrid, String bqual) {
         return look().xid(formatId, gtrid, bqual);

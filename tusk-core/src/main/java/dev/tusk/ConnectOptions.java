@@ -38,6 +38,8 @@ public final class ConnectOptions<R> {
     private final List<TuskListener> listeners;
     private final boolean observeParameters;
     private final Duration slowStatementThreshold;
+    private final CursorFactory cursorFactory;
+    private final dev.tusk.adapt.AdaptContext context;
 
     private ConnectOptions(Builder<R> b) {
         this.conninfo = b.conninfo;
@@ -52,6 +54,8 @@ public final class ConnectOptions<R> {
         this.listeners = List.copyOf(b.listeners);
         this.observeParameters = b.observeParameters;
         this.slowStatementThreshold = b.slowStatementThreshold;
+        this.cursorFactory = b.cursorFactory;
+        this.context = b.context;
     }
 
     /** A builder whose connections return {@link Row}s. */
@@ -142,6 +146,36 @@ public final class ConnectOptions<R> {
         return slowStatementThreshold;
     }
 
+    /** The class of cursor the connections' {@code cursor()} and {@code execute} make (default {@link CursorFactory#CURSOR}). */
+    public CursorFactory cursorFactory() {
+        return cursorFactory;
+    }
+
+    /**
+     * The adaptation context whose adapters the connections start from (psycopg's {@code context=}), or null:
+     * the global {@code Tusk.adapters()}. See {@link Builder#context}.
+     */
+    public dev.tusk.adapt.AdaptContext context() {
+        return context;
+    }
+
+    /** A negative threshold is refused: null disables automatic preparation, 0 prepares at once. */
+    static Integer checkPrepareThreshold(Integer threshold) {
+        if (threshold != null && threshold < 0) {
+            throw new dev.tusk.errors.ProgrammingException("prepareThreshold must be 0 or more (null: never prepare"
+                    + " automatically): got " + threshold);
+        }
+        return threshold;
+    }
+
+    /** A negative maximum is refused: 0 prepares nothing. */
+    static int checkPreparedMax(int max) {
+        if (max < 0) {
+            throw new dev.tusk.errors.ProgrammingException("preparedMax must be 0 or more (0: prepare nothing): got " + max);
+        }
+        return max;
+    }
+
     /** A builder starting from these options. */
     public Builder<R> toBuilder() {
         Builder<R> b = new Builder<>(rowFactory);
@@ -156,6 +190,8 @@ public final class ConnectOptions<R> {
         b.listeners.addAll(listeners);
         b.observeParameters = observeParameters;
         b.slowStatementThreshold = slowStatementThreshold;
+        b.cursorFactory = cursorFactory;
+        b.context = context;
         return b;
     }
 
@@ -180,6 +216,8 @@ public final class ConnectOptions<R> {
         private final List<TuskListener> listeners = new ArrayList<>();
         private boolean observeParameters;
         private Duration slowStatementThreshold;
+        private CursorFactory cursorFactory = CursorFactory.CURSOR;
+        private dev.tusk.adapt.AdaptContext context;
 
         private Builder(RowFactory<R> rowFactory) {
             this.rowFactory = rowFactory;
@@ -216,13 +254,13 @@ public final class ConnectOptions<R> {
 
         /** Executions before automatic preparation (default 5); null disables it (for PgBouncer), 0 prepares at once. */
         public Builder<R> prepareThreshold(Integer threshold) {
-            this.prepareThreshold = threshold;
+            this.prepareThreshold = checkPrepareThreshold(threshold);
             return this;
         }
 
         /** How many statements stay prepared per connection before the least recently used is dropped (default 100). */
         public Builder<R> preparedMax(int max) {
-            this.preparedMax = max;
+            this.preparedMax = checkPreparedMax(max);
             return this;
         }
 
@@ -319,6 +357,37 @@ public final class ConnectOptions<R> {
                         + threshold);
             }
             this.slowStatementThreshold = threshold;
+            return this;
+        }
+
+        /**
+         * The class of cursor the connections' {@code cursor()}, {@code cursor(rowFactory)} and {@code execute}
+         * make: psycopg's {@code cursor_factory} (default {@link CursorFactory#CURSOR}). A connection can change it
+         * later with {@code setCursorFactory}.
+         *
+         * <pre>{@code
+         * ConnectOptions.builder().conninfo("dbname=app").cursorFactory(CursorFactory.CLIENT_CURSOR).build();
+         * }</pre>
+         */
+        public Builder<R> cursorFactory(CursorFactory factory) {
+            this.cursorFactory = java.util.Objects.requireNonNull(factory, "cursorFactory");
+            return this;
+        }
+
+        /**
+         * psycopg's {@code context=}: each connection's adapters start as a copy of {@code context}'s map (an
+         * {@link dev.tusk.adapt.AdaptersMap}, another connection or a cursor) as it is when the connection is
+         * made, instead of the global {@code Tusk.adapters()}. Registrations made on {@code context} later, or on
+         * the connection, do not reach the other. Null (the default): the global adapters.
+         *
+         * <pre>{@code
+         * AdaptersMap custom = Tusk.adapters().child();
+         * custom.registerLoader("numeric", Codecs.textLoader(Double::valueOf));
+         * ConnectOptions.builder().conninfo("dbname=app").context(custom).build();
+         * }</pre>
+         */
+        public Builder<R> context(dev.tusk.adapt.AdaptContext context) {
+            this.context = context;
             return this;
         }
 

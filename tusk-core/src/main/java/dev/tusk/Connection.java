@@ -75,6 +75,10 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     private ConnectionInfo info;
     /** Set when a pool owns the connection: close() gives it back to the pool. */
     private volatile Consumer<Connection<?>> giveBack;
+    /** The settable connection attributes (psycopg's row_factory, cursor_factory, server_cursor_factory). */
+    private volatile RowFactory<R> rowFactory;
+    private volatile CursorFactory cursorFactory;
+    private volatile ServerCursorFactory serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
     /** With a pool: whether the connection is lent out (else it is idle in the pool and refuses calls). */
     private volatile boolean lent;
 
@@ -174,7 +178,9 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     Connection(Connector.Established established, ConnectOptions<R> options) {
         this.lock = new ReentrantLock();
-        this.adapters = Tusk.adapters().child();
+        this.adapters = (options.context() != null ? options.context().adapters() : Tusk.adapters()).child();
+        this.rowFactory = options.rowFactory();
+        this.cursorFactory = options.cursorFactory();
         this.notices = new NoticeHandlers();
         this.notifications = new Notifications(this);
         this.cancelOnTimeout = new StatementTimer.Target() {
@@ -256,19 +262,27 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     /** A new client-side cursor with the connection's row factory. */
     public Cursor<R> cursor() {
         checkNotClosed();
-        return new Cursor<>(this, options.rowFactory());
+        return newCursor(cursorFactory(), rowFactory());
     }
 
-    /** A new client-side cursor with another row factory. */
+    /** A new client-side cursor with another row factory (of the class {@link #cursorFactory()} names). */
     public <T> Cursor<T> cursor(RowFactory<T> rowFactory) {
         checkNotClosed();
-        return new Cursor<>(this, rowFactory);
+        return newCursor(cursorFactory(), rowFactory);
+    }
+
+    private <T> Cursor<T> newCursor(CursorFactory kind, RowFactory<T> rowFactory) {
+        return switch (kind) {
+            case CLIENT_CURSOR -> new ClientCursor<>(this, rowFactory);
+            case RAW_CURSOR -> new RawCursor<>(this, rowFactory);
+            default -> new Cursor<>(this, rowFactory);
+        };
     }
 
     /** A cursor that merges parameters into the query on the client ({@link ClientCursor}). */
     public ClientCursor<R> clientCursor() {
         checkNotClosed();
-        return new ClientCursor<>(this, options.rowFactory());
+        return new ClientCursor<>(this, rowFactory());
     }
 
     /** A {@link ClientCursor} with another row factory. */
@@ -280,7 +294,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     /** A cursor for queries with {@code $1}-style placeholders ({@link RawCursor}). */
     public RawCursor<R> rawCursor() {
         checkNotClosed();
-        return new RawCursor<>(this, options.rowFactory());
+        return new RawCursor<>(this, rowFactory());
     }
 
     /** A {@link RawCursor} with another row factory. */
@@ -292,7 +306,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     /** A server-side cursor named {@code name} (a DECLAREd portal), with the connection's row factory. */
     public ServerCursor<R> cursor(String name) {
         checkNotClosed();
-        return new ServerCursor<>(this, name, options.rowFactory());
+        return new ServerCursor<>(this, name, rowFactory());
     }
 
     /** A server-side cursor with another row factory. */
@@ -756,6 +770,71 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         this.statementTimeout = timeout;
     }
 
+    // psycopg's settable connection attributes ---------------------------------------------------------------
+    // (prepare_threshold, prepared_max, row_factory, cursor_factory, server_cursor_factory): they start as the
+    // ConnectOptions say, and a pool puts them back to that when a connection returns.
+
+    /**
+     * Executions of a query before it is prepared on the server (psycopg's {@code prepare_threshold}): 0
+     * prepares at once, null never prepares automatically.
+     */
+    public Integer prepareThreshold() {
+        return session.prepared().threshold();
+    }
+
+    /** Changes {@link #prepareThreshold()} for the executions that follow (null: stop preparing automatically). */
+    public void setPrepareThreshold(Integer threshold) {
+        session.prepared().threshold(ConnectOptions.checkPrepareThreshold(threshold));
+    }
+
+    /** How many statements stay prepared before the least recently used is closed (psycopg's {@code prepared_max}). */
+    public int preparedMax() {
+        return session.prepared().max();
+    }
+
+    /**
+     * Changes {@link #preparedMax()}; when lowered, the statements beyond it are closed on the server with the
+     * next statement. 0 stops preparing. A negative value is refused ({@code ProgrammingException}).
+     */
+    public void setPreparedMax(int max) {
+        session.prepared().max(ConnectOptions.checkPreparedMax(max));
+    }
+
+    /** The row factory of the cursors made without one (psycopg's {@code row_factory}). */
+    public RowFactory<R> rowFactory() {
+        return rowFactory;
+    }
+
+    /**
+     * Changes the row factory of the cursors made from now on without one; cursors made before keep theirs.
+     * Unlike psycopg it cannot change the row type {@code R}: connect with another
+     * {@link ConnectOptions.Builder#rowFactory} for that, or pass one to {@link #cursor(RowFactory)}.
+     */
+    public void setRowFactory(RowFactory<R> factory) {
+        this.rowFactory = java.util.Objects.requireNonNull(factory, "rowFactory");
+    }
+
+    /** The class of cursor {@link #cursor()} and {@link #execute} make (psycopg's {@code cursor_factory}). */
+    public CursorFactory cursorFactory() {
+        return cursorFactory;
+    }
+
+    /** Changes the class of cursor {@link #cursor()}, {@link #cursor(RowFactory)} and {@link #execute} make from now on. */
+    public void setCursorFactory(CursorFactory factory) {
+        this.cursorFactory = java.util.Objects.requireNonNull(factory, "cursorFactory");
+    }
+
+    /** The class of cursor {@link #cursor(String)} makes (psycopg's {@code server_cursor_factory}). */
+    public ServerCursorFactory serverCursorFactory() {
+        return serverCursorFactory;
+    }
+
+    /** Changes the class of cursor {@link #cursor(String)} makes from now on. */
+    public void setServerCursorFactory(ServerCursorFactory factory) {
+        this.serverCursorFactory = java.util.Objects.requireNonNull(factory, "serverCursorFactory");
+    }
+    // end of the settable connection attributes ---------------------------------------------------------------
+
     /** Pipeline mode: a commit or rollback first waits for everything queued. Lock held. */
     /** A Sync is about to be sent: see {@link Session#syncSent()}. Lock held. */
     void syncSent() {
@@ -1208,10 +1287,20 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             transactions.setReadOnly(null);
             transactions.setDeferrable(null);
             statementTimeout = options.statementTimeout();
+            resetAttributes();
             notifications.drain();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Puts the settable connection attributes back to the connection options' (a pool's reset). */
+    private void resetAttributes() {
+        session.prepared().threshold(options.prepareThreshold());
+        session.prepared().max(options.preparedMax());
+        rowFactory = options.rowFactory();
+        cursorFactory = options.cursorFactory();
+        serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
     }
 
     /**

@@ -25,8 +25,9 @@ import java.util.Map;
  * <p>Not thread-safe: used under the connection's lock.
  */
 public final class PreparedStatements {
-    private final Integer threshold;
-    private final int max;
+    /** Set by the connection's setters from any thread; read under the connection's lock. */
+    private volatile Integer threshold;
+    private volatile int max;
     private final Map<Key, Integer> counts = new LinkedHashMap<>(16, 0.75f, true);
     /** Per prepared statement, the decision that runs it again (its name, no Parse): made once, not per execution. */
     private final LinkedHashMap<Key, Decision> prepared = new LinkedHashMap<>(16, 0.75f, true);
@@ -57,6 +58,30 @@ public final class PreparedStatements {
         this.max = Math.max(0, max);
     }
 
+    /** Executions of a query before it is prepared; null: never automatically. */
+    public Integer threshold() {
+        return threshold;
+    }
+
+    /** Changes the threshold for the executions that follow (the counts so far are kept). */
+    public void threshold(Integer threshold) {
+        this.threshold = threshold;
+    }
+
+    /** How many statements stay prepared. */
+    public int max() {
+        return max;
+    }
+
+    /**
+     * Changes how many statements stay prepared, from any thread: when lowered, the least recently used ones
+     * beyond it are closed on the server with the next statement, as psycopg's maintenance does.
+     * 0 stops preparing.
+     */
+    public void max(int max) {
+        this.max = Math.max(0, max);
+    }
+
     /** What to do for one execution. */
     public record Decision(String name, boolean needsParse, Key key) {
         public static final Decision UNNAMED = new Decision("", true, null);
@@ -83,6 +108,9 @@ public final class PreparedStatements {
      * @param prepare null: follow the threshold; true: prepare now; false: never
      */
     public Decision decide(String sql, int[] oids, Boolean prepare) {
+        if (prepared.size() > max) {
+            evictBeyondMax(); // max was lowered: the statements beyond it are closed with this round trip
+        }
         if (Boolean.FALSE.equals(prepare) || max == 0) {
             return Decision.UNNAMED;
         }
@@ -117,6 +145,11 @@ public final class PreparedStatements {
         }
         counts.remove(d.key());
         prepared.put(d.key(), new Decision(d.name(), false, d.key()));
+        evictBeyondMax();
+    }
+
+    /** Closes (with the next round trip) the least recently used statements beyond {@code max}. */
+    private void evictBeyondMax() {
         while (prepared.size() > max) {
             var it = prepared.entrySet().iterator();
             String evicted = it.next().getValue().name();
