@@ -163,9 +163,46 @@ public final class ConnectionInfo {
         return host.host();
     }
 
-    /** The numeric address connected to, when hostaddr was given; else null. */
+    /**
+     * The numeric IP address of the server actually connected to (psycopg's {@code hostaddr}, libpq's
+     * PQhostaddr): the {@code hostaddr} given, else the address {@code host} resolved to, e.g. "127.0.0.1" or
+     * "::1". Null for a Unix-domain socket.
+     */
     public String hostaddr() {
-        return host.hostaddr();
+        if (host.hostaddr() != null) {
+            return host.hostaddr();
+        }
+        if (host.isUnixSocket()) {
+            return null;
+        }
+        java.net.InetAddress a = null;
+        if (conn != null) {
+            if (conn.driver().transport() instanceof dev.tusk.internal.io.SocketTransport t) {
+                a = t.socket().getInetAddress(); // still the connected address after close
+            }
+        } else if (async.driver().channel() != null) {
+            a = async.driver().channel().socket().getInetAddress();
+        }
+        return a == null ? null : a.getHostAddress();
+    }
+
+    /** The kind of server: "PostgreSQL" (psycopg's {@code vendor}; Tusk does not support CockroachDB). */
+    public String vendor() {
+        return "PostgreSQL";
+    }
+
+    /**
+     * The message of the last error of the connection (psycopg's {@code error_message}, libpq's PQerrorMessage):
+     * "" after a statement that succeeded; after one that failed, its severity and message ("ERROR:  syntax error
+     * at or near ..."); once the connection is lost, why; once closed by the user, "the connection is closed".
+     */
+    public String errorMessage() {
+        boolean broken = conn != null ? conn.isBroken() : async.isBroken();
+        if (closed() && !broken) {
+            return "the connection is closed";
+        }
+        String e = session.lastError();
+        return e == null ? "" : e;
     }
 
     public Integer port() {

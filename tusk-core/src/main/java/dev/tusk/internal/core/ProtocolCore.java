@@ -82,6 +82,7 @@ public final class ProtocolCore {
             throw e;
         }
         queue.add(command);
+        session.clearLastError();
         markHead();
     }
 
@@ -222,7 +223,11 @@ public final class ProtocolCore {
             throw new OperationalException("protocol violation: unexpected message '" + (char) type
                     + "' while no command was waiting");
         }
-        if (head.handle(type, payload, this)) {
+        boolean done = head.handle(type, payload, this);
+        if (type == BackendMessage.ERROR_RESPONSE) {
+            session.failed(head.error());
+        }
+        if (done) {
             queue.poll();
             Command[] skipped = type == BackendMessage.ERROR_RESPONSE && !head.endsAtSync() && !terminating(head.error()) ? skipToSync() : null;
             head.complete();
@@ -304,6 +309,7 @@ public final class ProtocolCore {
     public void connectionLost(TuskException cause) {
         if (brokenBy == null) {
             brokenBy = cause;
+            session.failed(cause);
         }
         Command c;
         while ((c = queue.poll()) != null) {

@@ -58,6 +58,33 @@ public final class SessionState {
         this.transactionStatus = status;
     }
 
+    /** The last error of the session, as libpq's PQerrorMessage (psycopg's {@code info.error_message}); null: none. */
+    private volatile String lastError;
+
+    /**
+     * The message of the last operation that failed ("ERROR:  ..." with the severity, as libpq writes it), or
+     * null when the last statement sent succeeded (libpq clears it as each query starts).
+     */
+    public String lastError() {
+        return lastError;
+    }
+
+    /** Records {@code e} as the session's last error. */
+    void failed(dev.tusk.errors.TuskException e) {
+        if (e != null) {
+            dev.tusk.errors.Diagnostic d = e.diag();
+            String severity = d == null ? null : d.severity();
+            lastError = (severity == null ? "" : severity + ":  ") + e.getMessage();
+        }
+    }
+
+    /** A new statement starts: the last error is forgotten. */
+    void clearLastError() {
+        if (lastError != null) {
+            lastError = null;
+        }
+    }
+
     public int backendPid() {
         return backendPid;
     }
