@@ -1169,7 +1169,8 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * connection stays usable. The CancelRequest travels on a separate connection, opened off the event
      * loop; the future completes once the server has taken the request (or fails if it could not be sent).
      * It fails with an OperationalException if the server has not taken the request within
-     * {@code connect_timeout} (10 s without one).
+     * {@code connect_timeout} (10 s without one), and with a ProgrammingException (as psycopg's refusal) while
+     * a two-phase transaction is prepared.
      */
     public CompletableFuture<Void> cancel() {
         return cancelSafe(null);
@@ -1180,6 +1181,13 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * (null: {@code connect_timeout}, else 10 s).
      */
     public CompletableFuture<Void> cancelSafe(java.time.Duration timeout) {
+        if (!isClosed()) {
+            try {
+                session.checkStatementAllowed(); // psycopg: refused while a two-phase transaction is prepared
+            } catch (ProgrammingException e) {
+                return LoopFuture.failed(Connection.cancelRefused(e));
+            }
+        }
         return cancelSafe(timeout, "user");
     }
 
@@ -1227,6 +1235,43 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      */
     public java.util.concurrent.Flow.Publisher<Notify> notifications() {
         return notifications;
+    }
+
+    /**
+     * psycopg 3.2's {@code notifies(timeout=, stop_after=)} generator, as a publisher: each subscriber receives the
+     * notifications that arrive after it subscribed (as {@link #notifications()}), and completes after
+     * {@code stopAfter} of them, once {@code timeout} has passed, or when the connection is closed; it fails
+     * when the connection is lost. Either argument may be null: no limit. A timeout of zero still delivers what
+     * the socket already holds: the deadline is checked only after the event loop has read it.
+     *
+     * <pre>{@code
+     * conn.execute("LISTEN jobs").join();
+     * conn.notifies(Duration.ofSeconds(5), 10).subscribe(new Flow.Subscriber<Notify>() {
+     *     public void onSubscribe(Flow.Subscription s) { s.request(Long.MAX_VALUE); }
+     *     public void onNext(Notify n) { System.out.println(n.payload()); }
+     *     public void onError(Throwable t) { }
+     *     public void onComplete() { System.out.println("5 s or 10 notifications"); }
+     * });
+     * }</pre>
+     *
+     * @throws ProgrammingException for a negative timeout or stopAfter
+     */
+    public java.util.concurrent.Flow.Publisher<Notify> notifies(java.time.Duration timeout, Integer stopAfter) {
+        if (timeout != null && timeout.isNegative()) {
+            throw new ProgrammingException("notifies: the timeout must not be negative (null: none), got " + timeout);
+        }
+        if (stopAfter != null && stopAfter < 0) {
+            throw new ProgrammingException("notifies: stopAfter must not be negative (null: no limit), got " + stopAfter);
+        }
+        if (timeout == null) {
+            return subscriber -> notifications.subscribe(subscriber, stopAfter, null);
+        }
+        long nanos = timeout.compareTo(java.time.Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE / 4 : timeout.toNanos();
+        // the end runs two tasks later than the timer: after the loop read the socket and handed its notifications on
+        return subscriber -> notifications.subscribe(subscriber, stopAfter, end -> {
+            dev.tusk.internal.io.EventLoop.Timer t = driver.schedule(nanos, () -> driver.execute(() -> driver.execute(end)));
+            return t::cancel;
+        });
     }
 
     // ---------------------------------------------------------------- notices

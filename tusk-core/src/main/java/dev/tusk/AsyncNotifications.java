@@ -26,8 +26,11 @@ final class AsyncNotifications implements Flow.Publisher<Notify> {
         handlers.add(h);
     }
 
+    /** Removes {@code h}; one that is not registered is refused, as psycopg's list.remove raises ValueError. */
     void removeHandler(Consumer<Notify> h) {
-        handlers.remove(h);
+        if (!handlers.remove(h)) {
+            throw Notifications.notRegistered("notify", h);
+        }
     }
 
     /** On the loop thread, for every NotificationResponse. */
@@ -63,9 +66,34 @@ final class AsyncNotifications implements Flow.Publisher<Notify> {
         }
     }
 
+    /**
+     * As {@link #subscribe(Flow.Subscriber)}, the subscription completing after {@code stopAfter} notifications
+     * (null: no limit) or when {@code deadline} ends it: given the action that ends it, {@code deadline} arranges
+     * for it to run and returns what cancels that (null: no deadline). Notifications accepted before the end are
+     * still delivered, as requested.
+     */
+    void subscribe(Flow.Subscriber<? super Notify> subscriber, Integer stopAfter,
+                   java.util.function.Function<Runnable, Runnable> deadline) {
+        Subscription s = new Subscription(subscriber, stopAfter == null ? -1 : stopAfter);
+        subscriptions.add(s);
+        subscriber.onSubscribe(s);
+        if (ended || s.finished) {
+            s.drain();
+        }
+        if (deadline != null && !s.finished) {
+            s.cancelDeadline = deadline.apply(s::finish);
+        }
+    }
+
     /** One subscriber's demand and buffer; signals are serialised by a work-in-progress counter. */
     private final class Subscription implements Flow.Subscription {
         private final Flow.Subscriber<? super Notify> subscriber;
+        /** How many notifications it takes before completing (-1: no limit), and how many it took. Loop thread. */
+        private final int limit;
+        private int accepted;
+        /** It takes no more notifications: it completes once those it took are delivered. */
+        private volatile boolean finished;
+        private volatile Runnable cancelDeadline;
         private final ConcurrentLinkedQueue<Notify> buffer = new ConcurrentLinkedQueue<>();
         private final AtomicLong demand = new AtomicLong();
         private final AtomicInteger wip = new AtomicInteger();
@@ -74,14 +102,29 @@ final class AsyncNotifications implements Flow.Publisher<Notify> {
         private boolean terminated;
 
         Subscription(Flow.Subscriber<? super Notify> subscriber) {
+            this(subscriber, -1);
+        }
+
+        Subscription(Flow.Subscriber<? super Notify> subscriber, int limit) {
             this.subscriber = subscriber;
+            this.limit = limit;
+            this.finished = limit == 0;
         }
 
         void offer(Notify n) {
-            if (!cancelled) {
+            if (!cancelled && !finished) {
                 buffer.add(n);
+                if (limit >= 0 && ++accepted >= limit) {
+                    finished = true;
+                }
                 drain();
             }
+        }
+
+        /** The deadline passed: no more notifications; complete once those taken are delivered. */
+        void finish() {
+            finished = true;
+            drain();
         }
 
         @Override
@@ -115,8 +158,8 @@ final class AsyncNotifications implements Flow.Publisher<Notify> {
                             demand.decrementAndGet();
                             subscriber.onNext(next);
                         }
-                        if (ended && buffer.isEmpty()) {
-                            terminate(endedBy);
+                        if ((ended || finished) && buffer.isEmpty()) {
+                            terminate(finished ? null : endedBy);
                         }
                     }
                 }
@@ -126,6 +169,10 @@ final class AsyncNotifications implements Flow.Publisher<Notify> {
         private void terminate(Throwable error) {
             terminated = true;
             subscriptions.remove(this);
+            Runnable c = cancelDeadline;
+            if (c != null) {
+                c.run();
+            }
             if (error == null) {
                 subscriber.onComplete();
             } else {

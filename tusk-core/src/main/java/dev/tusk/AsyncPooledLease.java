@@ -527,6 +527,11 @@ final class AsyncPooledLease<R> extends AsyncConnection<R> {
         return use().notifications();
     }
 
+    @Override
+    public java.util.concurrent.Flow.Publisher<Notify> notifies(Duration timeout, Integer stopAfter) {
+        return use().notifies(timeout, stopAfter);
+    }
+
     /** The handler is removed when the lease ends. */
     @Override
     public void addNotifyHandler(Consumer<Notify> handler) {

@@ -1318,15 +1318,38 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * Asks the server to cancel the statement running on this connection; callable from any thread.
      * The statement fails with {@code QueryCanceled} in its own thread; the connection stays usable.
      * Gives up with an OperationalException if the server has not taken the request within
-     * {@code connect_timeout} (10 s without one).
+     * {@code connect_timeout} (10 s without one). Does nothing on a closed connection; refused
+     * ({@code ProgrammingException}, as psycopg) while a two-phase transaction is prepared.
      */
     public void cancel() {
+        checkCancelAllowed(this);
         sendCancel(null, "user");
     }
 
     /** As {@link #cancel()}, but never blocks longer than {@code timeout} (psycopg 3.2's cancel_safe). */
     public void cancelSafe(java.time.Duration timeout) {
+        checkCancelAllowed(this);
         sendCancel(timeout, "user");
+    }
+
+    /**
+     * psycopg's rule: {@code cancel()} is refused after {@code tpcPrepare()} (nothing runs that a cancel could
+     * stop; only tpcCommit or tpcRollback may follow). The session's statement check knows that state.
+     */
+    private static void checkCancelAllowed(Connection<?> conn) {
+        if (conn.isClosed()) {
+            return;
+        }
+        try {
+            conn.session.checkStatementAllowed();
+        } catch (ProgrammingException e) {
+            throw cancelRefused(e);
+        }
+    }
+
+    static ProgrammingException cancelRefused(ProgrammingException why) {
+        return new ProgrammingException("cancel() cannot be used with a prepared two-phase transaction (" + why.getMessage()
+                + ")", why);
     }
 
     private void sendCancel(java.time.Duration timeout, String reason) {

@@ -16,8 +16,11 @@ final class NoticeHandlers implements Consumer<Diagnostic> {
         handlers.add(handler);
     }
 
+    /** Removes {@code handler}; one that is not registered is refused, as psycopg's list.remove raises ValueError. */
     void remove(Consumer<Diagnostic> handler) {
-        handlers.remove(handler);
+        if (!handlers.remove(handler)) {
+            throw Notifications.notRegistered("notice", handler);
+        }
     }
 
     /** Delivers one notice; a failing handler is logged and does not stop the others. */

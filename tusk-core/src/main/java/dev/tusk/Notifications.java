@@ -45,8 +45,19 @@ final class Notifications {
         handlers.add(h);
     }
 
+    /** Removes {@code h}; one that is not registered is refused, as psycopg's list.remove raises ValueError. */
     void remove(Consumer<Notify> h) {
-        handlers.remove(h);
+        if (!handlers.remove(h)) {
+            throw notRegistered("notify", h);
+        }
+    }
+
+    /** The error of removing a handler that is not registered (psycopg: ValueError from list.remove). */
+    static dev.tusk.errors.ProgrammingException notRegistered(String kind, Object handler) {
+        return new dev.tusk.errors.ProgrammingException("remove" + (kind.equals("notify") ? "Notify" : "Notice")
+                + "Handler: " + handler + " is not a registered " + kind + " handler of this connection (never added,"
+                + " or removed already; handlers are compared with equals(), so pass the same object given to add"
+                + (kind.equals("notify") ? "Notify" : "Notice") + "Handler)");
     }
 
     /** The queued notifications plus whatever the socket already holds; never waits. */
@@ -68,6 +79,8 @@ final class Notifications {
         long deadline = timeoutMillis == null ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000;
         Spliterator<Notify> it = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL) {
             private int delivered;
+            /** The socket was read once more at the deadline (a timeout of zero still reads what it holds). */
+            private boolean lastLook;
 
             @Override
             public boolean tryAdvance(Consumer<? super Notify> action) {
@@ -86,7 +99,12 @@ final class Notifications {
                     }
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
-                        return false;
+                        if (lastLook) {
+                            return false;
+                        }
+                        lastLook = true;
+                        conn.pollServer(0);
+                        continue;
                     }
                     conn.pollServer((int) Math.min(left / 1_000_000 + 1, 200));
                 }
