@@ -6,6 +6,7 @@ import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
 import dev.tusk.internal.pool.PoolAccess;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,7 @@ import java.util.function.Supplier;
  *
  * @param <R> the row type of the pool's connections
  */
-public final class AsyncConnectionPool<R> implements AutoCloseable {
+public class AsyncConnectionPool<R> implements AutoCloseable {
     private static final AtomicInteger POOLS = new AtomicInteger();
     private static final System.Logger LOG = PoolCore.LOG;
 
@@ -49,9 +50,9 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
     /** {@code waiters.size()}, for a give-back to see without the lock whether anyone waits. */
     private volatile int waiting;
 
-    private AsyncConnectionPool(Builder<R> config) {
+    AsyncConnectionPool(Builder<R> config) {
         this.config = config;
-        this.core = new PoolCore<>(config, this, "AsyncConnectionPool", "async-pool-" + POOLS.incrementAndGet());
+        this.core = new PoolCore<>(config, this, getClass().getSimpleName(), "async-pool-" + POOLS.incrementAndGet());
         this.lock = core.lock;
         this.stats = core.stats;
         core.front(new PoolCore.Front<>() {
@@ -94,6 +95,10 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
             public Runnable handOrIdle(PoolSlot<AsyncConnection<R>> slot) {
                 CompletableFuture<PoolSlot<AsyncConnection<R>>> w = waiters.pollFirst();
                 if (w == null) {
+                    if (!keepsIdleConnections()) {
+                        core.discardLater(slot); // opened for a waiter that left meanwhile: nobody keeps it
+                        return null;
+                    }
                     slot.set(PoolSlot.IDLE);
                     return null;
                 }
@@ -117,7 +122,12 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
     }
 
     public static Builder<Row> builder() {
-        return new Builder<>();
+        return new Builder<>(AsyncConnectionPool::new);
+    }
+
+    /** False for {@link AsyncNullConnectionPool}: every connection given back is closed. */
+    boolean keepsIdleConnections() {
+        return true;
     }
 
     public String name() {
@@ -134,13 +144,54 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         return core.isClosed() || !core.isOpened();
     }
 
+    // ------------------------------------------------------------------ settings (psycopg_pool's attributes)
+
+    /** The connections kept open at least (psycopg_pool's {@code min_size}), as built or last {@code resize}d. */
+    public int minSize() {
+        return core.minSize();
+    }
+
+    /** The connections open at most (psycopg_pool's {@code max_size}), as built or last {@code resize}d. */
+    public int maxSize() {
+        return core.maxSize();
+    }
+
+    /** How long a lease waits by default before {@link PoolTimeout} (psycopg_pool's {@code timeout}). */
+    public Duration timeout() {
+        return config.timeout;
+    }
+
+    /** How long a connection above minSize stays idle before it is closed (psycopg_pool's {@code max_idle}). */
+    public Duration maxIdle() {
+        return config.maxIdle;
+    }
+
+    /** How long a connection lives before it is replaced, less up to 5% of jitter (psycopg_pool's {@code max_lifetime}). */
+    public Duration maxLifetime() {
+        return config.maxLifetime;
+    }
+
+    /** The background threads that open, check and close connections (psycopg_pool's {@code num_workers}). */
+    public int numWorkers() {
+        return config.numWorkers;
+    }
+
     /** A lease: completes with a connection whose {@code close()} gives it back. */
     public CompletableFuture<AsyncConnection<R>> connection() {
+        return connection(config.timeout);
+    }
+
+    /** As {@link #connection()}, failing with {@link PoolTimeout} after {@code timeout} instead of the pool's. */
+    public CompletableFuture<AsyncConnection<R>> connection(Duration timeout) {
+        if (timeout == null || timeout.isNegative()) {
+            return CompletableFuture.failedFuture(new dev.tusk.errors.ProgrammingException(
+                    "connection(timeout): the timeout must be zero or more, got " + timeout));
+        }
         if (core.observer == null) {
-            return lease();
+            return lease(timeout);
         }
         long t0 = System.nanoTime();
-        CompletableFuture<AsyncConnection<R>> lease = lease();
+        CompletableFuture<AsyncConnection<R>> lease = lease(timeout);
         lease.whenComplete((c, e) -> {
             Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
             if (cause == null || cause instanceof PoolTimeout) {
@@ -150,7 +201,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         return lease;
     }
 
-    private CompletableFuture<AsyncConnection<R>> lease() {
+    private CompletableFuture<AsyncConnection<R>> lease(Duration timeout) {
         stats.requestsNum.increment();
         if (core.isClosed() || !core.isOpened()) {
             return CompletableFuture.failedFuture(new PoolClosed("pool '" + core.name + "' is "
@@ -196,9 +247,9 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         var timeoutTask = core.workers().schedule(() -> {
             if (abandon(waiter)) {
                 stats.requestsErrors.increment();
-                lease.completeExceptionally(core.leaseTimedOut(config.timeout));
+                lease.completeExceptionally(core.leaseTimedOut(timeout));
             }
-        }, config.timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         lease.whenComplete((c, e) -> {
             timeoutTask.cancel(false);
             stats.requestsWaitMs.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queued));
@@ -245,7 +296,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
             stats.connectionsLost.increment();
             hooks.setLentAsync(slot.conn, false);
             core.discard(slot);
-            connection().whenComplete((next, e2) -> {
+            connection(config.timeout).whenComplete((next, e2) -> {
                 if (e2 != null) {
                     lease.completeExceptionally(e2);
                 } else if (!lease.complete(next)) {
@@ -315,6 +366,11 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
             return; // given back already
         }
         AsyncConnection<R> conn = slot.conn;
+        if (!keepsIdleConnections()) { // closed and replaced: no repair worth a round trip
+            hooks.setLentAsync(conn, false);
+            core.returned(slot, false, System.nanoTime());
+            return;
+        }
         CompletableFuture<?> repaired;
         if (conn.isClosed()) {
             repaired = CompletableFuture.failedFuture(new IllegalStateException("closed"));
@@ -396,6 +452,66 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         core.close();
     }
 
+    /**
+     * psycopg_pool's {@code await pool.close(timeout)}: closes the pool as {@link #close()}; the future completes
+     * once its background workers have stopped, or after {@code timeout} (the pool is closed anyway, and a
+     * warning logged). Lent connections are closed when given back.
+     */
+    public CompletableFuture<Void> close(Duration timeout) {
+        return core.close(timeout);
+    }
+
+    /** {@link #close(Duration)} with psycopg_pool's default timeout, 5 seconds. */
+    public CompletableFuture<Void> closeAsync() {
+        return close(Duration.ofSeconds(5));
+    }
+
+    /**
+     * psycopg_pool's {@code await pool.wait(timeout)}: completes once {@code minSize} connections are open; fails
+     * with {@link PoolTimeout} if they are not within {@code timeout}, with {@link PoolClosed} if the pool closes.
+     */
+    public CompletableFuture<Void> waitReady(Duration timeout) {
+        return core.waitReadyAsync(timeout);
+    }
+
+    /**
+     * psycopg_pool's {@code await pool.check()}: checks every idle connection now, one after the other (with
+     * the builder's {@code check}, else an empty query in autocommit), replacing the bad ones; completes once
+     * all were checked.
+     */
+    public CompletableFuture<Void> check() {
+        Function<AsyncConnection<R>, CompletionStage<?>> check = config.check != null ? config.check
+                : AsyncConnectionPool::checkConnection;
+        return core.checkAllAsync(conn -> {
+            hooks.setLentAsync(conn, true);
+            CompletionStage<?> done;
+            try {
+                done = check.apply(conn);
+            } catch (RuntimeException e) {
+                done = CompletableFuture.failedFuture(e);
+            }
+            return done.handle((v, e) -> {
+                hooks.setLentAsync(conn, false);
+                return Boolean.valueOf(e == null);
+            });
+        });
+    }
+
+    /** The check of {@link #check()} without the builder's: an empty query, in autocommit (no transaction left). */
+    private static CompletionStage<?> checkConnection(AsyncConnection<?> conn) {
+        if (conn.autocommit()) {
+            return conn.execute("");
+        }
+        return conn.setAutocommit(true).thenCompose(v -> conn.execute(""))
+                .handle((v, e) -> e)
+                .thenCompose(e -> conn.setAutocommit(false).thenApply(v -> {
+                    if (e != null) {
+                        throw e instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(e);
+                    }
+                    return null;
+                }));
+    }
+
     @Override
     public String toString() {
         return "AsyncConnectionPool[" + core.name + ", " + getStats() + "]";
@@ -409,9 +525,11 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
         Function<AsyncConnection<R>, CompletionStage<?>> configure;
         Function<AsyncConnection<R>, CompletionStage<?>> reset;
         Function<AsyncConnection<R>, CompletionStage<?>> check;
+        private final Function<Builder<R>, ? extends AsyncConnectionPool<R>> factory;
 
-        Builder() {
+        Builder(Function<Builder<R>, ? extends AsyncConnectionPool<R>> factory) {
             super(null);
+            this.factory = factory;
         }
 
         /** Connections from full options (and their row type). */
@@ -452,7 +570,7 @@ public final class AsyncConnectionPool<R> implements AutoCloseable {
 
         public AsyncConnectionPool<R> build() {
             validate();
-            return new AsyncConnectionPool<>(this);
+            return factory.apply(this);
         }
     }
 }

@@ -197,9 +197,50 @@ public class ConnectionPool<R> implements AutoCloseable {
         core.close();
     }
 
+    /**
+     * psycopg_pool's {@code close(timeout)}: closes the pool as {@link #close()}, then waits up to {@code timeout}
+     * for its background workers to stop (one may be busy connecting); after that the pool is closed anyway and
+     * a warning logged. Lent connections are closed when given back.
+     */
+    public void close(Duration timeout) {
+        core.close(timeout).join();
+    }
+
     /** True until {@link #open()} and after {@link #close()}, as psycopg's {@code closed}. */
     public boolean isClosed() {
         return core.isClosed() || !core.isOpened();
+    }
+
+    // ------------------------------------------------------------------ settings (psycopg_pool's attributes)
+
+    /** The connections kept open at least (psycopg_pool's {@code min_size}), as built or last {@code resize}d. */
+    public int minSize() {
+        return core.minSize();
+    }
+
+    /** The connections open at most (psycopg_pool's {@code max_size}), as built or last {@code resize}d. */
+    public int maxSize() {
+        return core.maxSize();
+    }
+
+    /** How long a lease waits by default before {@link PoolTimeout} (psycopg_pool's {@code timeout}). */
+    public Duration timeout() {
+        return config.timeout;
+    }
+
+    /** How long a connection above minSize stays idle before it is closed (psycopg_pool's {@code max_idle}). */
+    public Duration maxIdle() {
+        return config.maxIdle;
+    }
+
+    /** How long a connection lives before it is replaced, less up to 5% of jitter (psycopg_pool's {@code max_lifetime}). */
+    public Duration maxLifetime() {
+        return config.maxLifetime;
+    }
+
+    /** The background threads that open, check and close connections (psycopg_pool's {@code num_workers}). */
+    public int numWorkers() {
+        return config.numWorkers;
     }
 
     // ------------------------------------------------------------------ leases

@@ -218,7 +218,12 @@ final class PoolCore<C, P> {
                 Thread t = new Thread(r, "tusk-pool-" + name + "-worker-" + n.incrementAndGet());
                 t.setDaemon(true);
                 return t;
-            });
+            }) {
+                @Override
+                protected void terminated() {
+                    workersDone.complete(null);
+                }
+            };
             workers.setRemoveOnCancelPolicy(true);
             long period = Math.max(50, Math.min(1000, config.maxIdle.toMillis() / 4));
             workers.scheduleWithFixedDelay(this::maintain, period, period, TimeUnit.MILLISECONDS);
@@ -237,16 +242,8 @@ final class PoolCore<C, P> {
     void waitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            if (closed) {
-                throw new PoolClosed("pool '" + name + "' is closed");
-            }
-            int open = bag.size();
-            if (open >= minSize) {
+            if (isReady(deadline, timeout)) {
                 return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new PoolTimeout("pool '" + name + "' not ready after " + timeout.toMillis() + " ms: "
-                        + open + " of " + minSize + " connections open; is the server reachable?");
             }
             try {
                 Thread.sleep(10);
@@ -254,6 +251,95 @@ final class PoolCore<C, P> {
                 Thread.currentThread().interrupt();
                 throw new OperationalException("interrupted while waiting for the pool", e);
             }
+        }
+    }
+
+    /**
+     * True once {@code minSize} connections are open; false while they are not and {@code deadline} (a nanoTime)
+     * has not passed; the rule of both pools' {@code waitReady}.
+     *
+     * @throws PoolClosed once the pool is closed
+     * @throws PoolTimeout after the deadline
+     */
+    private boolean isReady(long deadline, Duration timeout) {
+        if (closed) {
+            throw new PoolClosed("pool '" + name + "' is closed");
+        }
+        int open = bag.size();
+        if (open >= minSize()) {
+            return true;
+        }
+        if (System.nanoTime() - deadline > 0) {
+            throw new PoolTimeout("pool '" + name + "' not ready after " + timeout.toMillis() + " ms: "
+                    + open + " of " + minSize() + " connections open; is the server reachable?");
+        }
+        return false;
+    }
+
+    /** As {@link #waitReady}, without blocking a thread: the future completes, or fails as waitReady throws. */
+    CompletableFuture<Void> waitReadyAsync(Duration timeout) {
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Runnable[] look = new Runnable[1];
+        look[0] = () -> {
+            try {
+                if (isReady(deadline, timeout)) {
+                    ready.complete(null);
+                } else {
+                    CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS).execute(look[0]);
+                }
+            } catch (RuntimeException e) {
+                ready.completeExceptionally(e);
+            }
+        };
+        look[0].run();
+        return ready;
+    }
+
+    /** Completes when the workers have stopped (after close()). */
+    private final CompletableFuture<Void> workersDone = new CompletableFuture<>();
+
+    /**
+     * psycopg_pool's {@code close(timeout)}: closes the pool, and the future completes once its background
+     * workers have stopped (an attempt to connect may keep one busy until its connect timeout), or after
+     * {@code timeout}: the pool is closed anyway, and a warning logged.
+     */
+    CompletableFuture<Void> close(Duration timeout) {
+        if (timeout == null || timeout.isNegative()) {
+            throw new ProgrammingException("close(timeout): the timeout must be zero or more, got " + timeout);
+        }
+        close();
+        if (workers == null) {
+            return CompletableFuture.completedFuture(null); // never opened: nothing runs
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        workersDone.whenComplete((v, e) -> done.complete(null));
+        CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+            if (done.complete(null)) {
+                LOG.log(System.Logger.Level.WARNING, "pool '" + name + "': its workers did not stop within "
+                        + timeout.toMillis() + " ms of close(); the pool is closed anyway");
+            }
+        });
+        return done;
+    }
+
+    // the settings as psycopg_pool's attributes: minSize and maxSize as resize() left them, the others as built
+
+    int minSize() {
+        lock.lock();
+        try {
+            return minSize;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int maxSize() {
+        lock.lock();
+        try {
+            return maxSize;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -630,22 +716,42 @@ final class PoolCore<C, P> {
      * {@code connections_lost}).
      */
     void checkAll(Predicate<C> check) {
+        checkAllAsync(c -> CompletableFuture.completedFuture(check.test(c))).join();
+    }
+
+    /**
+     * {@link #checkAll(Predicate)} with a check that answers in a future (the async pool's): the idle
+     * connections are checked one after the other; the future completes once all were.
+     */
+    CompletableFuture<Void> checkAllAsync(java.util.function.Function<C, ? extends CompletionStage<Boolean>> check) {
         List<PoolSlot<C>> toCheck = new ArrayList<>();
         for (PoolSlot<C> s : bag.all()) {
             if (s.claim(PoolSlot.IDLE, PoolSlot.RESERVED)) {
                 toCheck.add(s);
             }
         }
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (PoolSlot<C> s : toCheck) {
-            boolean ok = front.probe(s.conn, true) && check.test(s.conn);
-            if (ok && !closed) {
-                s.since = System.nanoTime();
-                release(s);
-            } else {
-                stats.connectionsLost.increment();
-                discard(s);
-            }
+            chain = chain.thenCompose(v -> {
+                CompletionStage<Boolean> ok;
+                try {
+                    ok = front.probe(s.conn, true) ? check.apply(s.conn) : CompletableFuture.completedFuture(false);
+                } catch (RuntimeException e) {
+                    ok = CompletableFuture.completedFuture(false);
+                }
+                return ok.handle((good, e) -> {
+                    if (e == null && Boolean.TRUE.equals(good) && !closed) {
+                        s.since = System.nanoTime();
+                        release(s);
+                    } else {
+                        stats.connectionsLost.increment();
+                        discard(s);
+                    }
+                    return null;
+                });
+            });
         }
+        return chain;
     }
 
     /** Replaces every connection: idle ones now, lent ones when given back (e.g. after a failover). */
