@@ -55,7 +55,8 @@ final class AsyncTransactions<R> {
             boolean quiet = cause instanceof Rollback r && steps.unwind(b, target(r)) == TransactionSteps.Unwind.HERE;
             TransactionOp end = cause == null ? steps.commitBlock(b, conn.statementTimeout())
                     : steps.rollbackBlock(b, cause instanceof Rollback ? TransactionSteps.Status.ROLLED_BACK_EXPLICITLY
-                    : TransactionSteps.Status.ROLLED_BACK_WITH_ERROR, false, conn.statementTimeout());
+                    : TransactionSteps.Status.ROLLED_BACK_WITH_ERROR, false, conn.statementTimeout())
+                    .cause(cause instanceof Rollback ? null : cause);
             conn.runStep(end, op -> null).whenComplete((x, endError) -> {
                 if (endError != null && b.isActive()) {
                     steps.abandon(b, LoopFuture.unwrap(endError)); // never reached the server: the connection was closed or lost

@@ -142,7 +142,7 @@ public final class Transaction implements AutoCloseable {
             return;
         }
         try {
-            owner.rollbackBlock(this, Status.ROLLED_BACK_WITH_ERROR, false);
+            owner.rollbackBlock(this, Status.ROLLED_BACK_WITH_ERROR, false, cause);
         } catch (RuntimeException e) {
             if (e != cause) {
                 cause.addSuppressed(e);

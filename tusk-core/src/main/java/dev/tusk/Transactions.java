@@ -128,6 +128,11 @@ final class Transactions {
      * order). {@code explicitCall}: from {@code tx.rollback()}, so an ended block is an error.
      */
     void rollbackBlock(Transaction tx, Transaction.Status endStatus, boolean explicitCall) {
+        rollbackBlock(tx, endStatus, explicitCall, null);
+    }
+
+    /** As {@link #rollbackBlock(Transaction, Transaction.Status, boolean)}, because of {@code cause} (for listeners). */
+    void rollbackBlock(Transaction tx, Transaction.Status endStatus, boolean explicitCall, Throwable cause) {
         conn.lock.lock();
         try {
             if (explicitCall) {
@@ -135,7 +140,8 @@ final class Transactions {
             } else if (!tx.isActive()) {
                 return;
             }
-            TransactionOp op = steps.rollbackBlock(tx.block(), Transaction.status(endStatus), true, conn.statementTimeout());
+            TransactionOp op = steps.rollbackBlock(tx.block(), Transaction.status(endStatus), true, conn.statementTimeout())
+                    .cause(cause);
             op.decide();
             if (!op.sends()) { // no longer open, or the connection is closed: nothing to roll back
                 return;

@@ -93,7 +93,12 @@ public abstract class Operation {
         Observation ob = observation;
         if (ob != null) {
             ob.end(this, error);
+            statementObserved();
         }
+    }
+
+    /** The listeners have heard of the operation's end as a statement (called after each observeEnd). */
+    void statementObserved() {
     }
 
     /** The statement text listeners see: as sent, with placeholders, never with values merged in. */

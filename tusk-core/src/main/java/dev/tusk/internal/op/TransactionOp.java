@@ -3,10 +3,14 @@ package dev.tusk.internal.op;
 import dev.tusk.IsolationLevel;
 import dev.tusk.TransactionStatus;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.TransactionResolutionUnknown;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.core.SimpleQuery;
+import dev.tusk.internal.observe.Observer;
+import dev.tusk.observe.TransactionOutcome;
+import dev.tusk.observe.TransactionStep;
 
 import java.time.Duration;
 import java.util.List;
@@ -46,6 +50,12 @@ public final class TransactionOp extends Operation {
     private SimpleQuery undo;
     private TuskException failure;
     private boolean resumed;
+    private boolean finished;
+    private boolean statementEnded;
+    private boolean emitted;
+    private long startNanos;
+    /** The error that makes a block roll back (the body's), for the listeners; null: none, or a Rollback. */
+    private Throwable cause;
 
     TransactionOp(TransactionSteps steps, Kind kind, Duration timeout) {
         super(timeout);
@@ -89,6 +99,7 @@ public final class TransactionOp extends Operation {
                         readOnly != null ? readOnly : session.readOnly(),
                         deferrable != null ? deferrable : session.deferrable()) : null;
                 block = new TransactionSteps.Block(outer, name);
+                block.observeStart(session.observer());
                 steps.push(block); // statements sent after this one are inside the block
                 sql = TransactionSteps.openSql(outer, begin, name);
                 leaves = outer ? TransactionStatus.INTRANS : null;
@@ -101,6 +112,7 @@ public final class TransactionOp extends Operation {
             case ROLLBACK_BLOCK -> {
                 if (!steps.isOpen(block)) {
                     block.status(TransactionSteps.Status.FAILED);
+                    finish();
                     return;
                 }
                 if (innerToo) {
@@ -110,6 +122,7 @@ public final class TransactionOp extends Operation {
                 }
                 if (steps.closed()) {
                     block.status(TransactionSteps.Status.FAILED);
+                    finish();
                     return;
                 }
                 block.status(endStatus);
@@ -151,6 +164,7 @@ public final class TransactionOp extends Operation {
         if (sql == null) {
             return null;
         }
+        startNanos = System.nanoTime();
         return cmd = new SimpleQuery(sql);
     }
 
@@ -173,6 +187,7 @@ public final class TransactionOp extends Operation {
             if (block != null && session.core().isBroken()) {
                 block.status(TransactionSteps.Status.FAILED);
             }
+            finish();
             return null;
         }
         TuskException e = cmd.error();
@@ -198,10 +213,19 @@ public final class TransactionOp extends Operation {
         if (block != null && session.core().isBroken()) {
             block.status(TransactionSteps.Status.FAILED);
         }
+        finish();
         return failure;
     }
 
     private Command outcome(TuskException e) {
+        Command next = decideOutcome(e);
+        if (next == null) {
+            finish();
+        }
+        return next;
+    }
+
+    private Command decideOutcome(TuskException e) {
         resumed = true;
         failure = e;
         boolean broken = session.core().isBroken();
@@ -271,6 +295,76 @@ public final class TransactionOp extends Operation {
             }
         }
         return null;
+    }
+
+    /** The error that makes the block roll back (the body's), which the listeners see as the block's end. */
+    public TransactionOp cause(Throwable e) {
+        this.cause = e;
+        return this;
+    }
+
+    /**
+     * The step has ended for good: the listeners hear of the block's end or of the step, once, after they heard of
+     * its statement's end (a block holds its statements).
+     */
+    private void finish() {
+        finished = true;
+        if (!observed() || statementEnded) {
+            emit();
+        }
+    }
+
+    @Override
+    void statementObserved() {
+        statementEnded = true;
+        if (finished) {
+            emit();
+        }
+    }
+
+    private void emit() {
+        if (emitted) {
+            return;
+        }
+        emitted = true;
+        Observer o = session.observer();
+        if (o == null) {
+            return;
+        }
+        boolean lost = session.core().isBroken() && failure != null;
+        switch (kind) {
+            case OPEN -> {
+                if (failure != null) {
+                    block.observeEnd(o, failure, false);
+                }
+            }
+            case COMMIT_BLOCK, ROLLBACK_BLOCK -> block.observeEnd(o, failure != null ? failure : cause,
+                    lost && commits());
+            case TPC_BEGIN, TPC_RECOVER -> {
+            }
+            default -> {
+                if (sql == null) {
+                    return; // nothing to commit or roll back: nothing happened
+                }
+                TransactionStep.Kind k = switch (kind) {
+                    case COMMIT -> TransactionStep.Kind.COMMIT;
+                    case ROLLBACK -> TransactionStep.Kind.ROLLBACK;
+                    case TPC_PREPARE -> TransactionStep.Kind.PREPARE;
+                    case TPC_COMMIT -> sql.contains(" PREPARED ") ? TransactionStep.Kind.COMMIT_PREPARED
+                            : TransactionStep.Kind.COMMIT;
+                    default -> sql.contains(" PREPARED ") ? TransactionStep.Kind.ROLLBACK_PREPARED
+                            : TransactionStep.Kind.ROLLBACK;
+                };
+                TuskException error = commits() ? TransactionSteps.unknownIfLost(failure, lost) : failure;
+                TransactionOutcome outcome = error == null ? switch (k) {
+                    case COMMIT, COMMIT_PREPARED -> TransactionOutcome.COMMITTED;
+                    case PREPARE -> TransactionOutcome.PREPARED;
+                    default -> TransactionOutcome.ROLLED_BACK;
+                } : error instanceof TransactionResolutionUnknown ? TransactionOutcome.UNKNOWN : TransactionOutcome.FAILED;
+                o.transactionStep(new TransactionStep(o.facts(), k, current, outcome, System.nanoTime() - startNanos,
+                        error));
+            }
+        }
     }
 
     /** A ROLLBACK after a failure left a transaction open, when nothing was sent after it; else null. */

@@ -6,6 +6,8 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TransactionResolutionUnknown;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.observe.Observer;
+import dev.tusk.observe.TransactionOutcome;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -39,6 +41,10 @@ public final class TransactionSteps {
         private final boolean outer;
         private final String savepoint;
         private volatile Status status = Status.ACTIVE;
+        /** What the listeners saw of the block's start (null: nobody listens), and their context. */
+        private dev.tusk.observe.TransactionStart observedStart;
+        private Object observedContext;
+        private volatile boolean observedEnd;
 
         Block(boolean outer, String savepoint) {
             this.outer = outer;
@@ -65,6 +71,32 @@ public final class TransactionSteps {
 
         void status(Status s) {
             status = s;
+        }
+
+        /** The block begins (its BEGIN or SAVEPOINT is about to be sent): the listeners' transactionStarted. */
+        void observeStart(Observer o) {
+            if (o != null) {
+                observedStart = new dev.tusk.observe.TransactionStart(o.facts(), savepoint, System.nanoTime());
+                observedContext = o.transactionStarted(observedStart);
+            }
+        }
+
+        /**
+         * The block has ended as its status says, {@code error} the error that ended it (the body's or the end's) or
+         * null; {@code unknown}: its COMMIT's reply was lost. The listeners' transactionEnded, once.
+         */
+        void observeEnd(Observer o, Throwable error, boolean unknown) {
+            if (o == null || observedStart == null || observedEnd) {
+                return;
+            }
+            observedEnd = true;
+            TransactionOutcome outcome = switch (status) {
+                case COMMITTED -> TransactionOutcome.COMMITTED;
+                case ROLLED_BACK_EXPLICITLY, ROLLED_BACK_WITH_ERROR -> TransactionOutcome.ROLLED_BACK;
+                default -> unknown ? TransactionOutcome.UNKNOWN : TransactionOutcome.FAILED;
+            };
+            o.transactionEnded(new dev.tusk.observe.TransactionEnd(observedStart, outcome,
+                    System.nanoTime() - observedStart.startNanos(), error), observedContext);
         }
     }
 
@@ -137,6 +169,7 @@ public final class TransactionSteps {
         while (!blocks.isEmpty() && blocks.peek() != b) {
             Block inner = blocks.pop();
             inner.status(Status.ROLLED_BACK_EXPLICITLY);
+            inner.observeEnd(session.observer(), null, false);
         }
         blocks.remove(b);
     }
@@ -147,6 +180,7 @@ public final class TransactionSteps {
         if (b.isActive()) {
             b.status(Status.FAILED);
         }
+        b.observeEnd(session.observer(), error, false);
     }
 
     /** Where a Rollback naming {@code target} (null: none) goes from block {@code here}. */
