@@ -31,7 +31,7 @@ final class AsyncTransactions<R> {
     <T> CompletableFuture<T> run(TransactionOptions opts, Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
         AsyncTransaction<R> block = new AsyncTransaction<>(conn);
         CompletableFuture<Void> opened = conn.runStep(steps.open(opts.savepointName(), opts.isolationLevel(),
-                opts.readOnly(), opts.deferrable(), conn.statementTimeout()), op -> {
+                opts.readOnly(), opts.deferrable(), conn.statementTimeout()).forceRollback(opts.forceRollback()), op -> {
                     block.block(op.block());
                     return null;
                 });

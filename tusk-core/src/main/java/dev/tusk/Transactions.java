@@ -80,7 +80,7 @@ final class Transactions {
     /** Opens a block: BEGIN when no transaction is open (the outermost block), else a SAVEPOINT. */
     Transaction openBlock(TransactionOptions opts) {
         TransactionOp op = runChecked(steps.open(opts.savepointName(), opts.isolationLevel(), opts.readOnly(),
-                opts.deferrable(), conn.statementTimeout()));
+                opts.deferrable(), conn.statementTimeout()).forceRollback(opts.forceRollback()));
         return new Transaction(conn, this, op.block());
     }
 

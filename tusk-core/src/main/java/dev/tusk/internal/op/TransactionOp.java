@@ -35,6 +35,8 @@ public final class TransactionOp extends Operation {
     IsolationLevel level;
     Boolean readOnly;
     Boolean deferrable;
+    /** For {@link Kind#OPEN}: the block always rolls back. */
+    private boolean forceRollback;
     TransactionSteps.Block block;
     TransactionSteps.Status endStatus;
     boolean innerToo;
@@ -98,7 +100,7 @@ public final class TransactionOp extends Operation {
                 String begin = outer ? Session.beginStatement(level != null ? level : session.isolationLevel(),
                         readOnly != null ? readOnly : session.readOnly(),
                         deferrable != null ? deferrable : session.deferrable()) : null;
-                block = new TransactionSteps.Block(outer, name);
+                block = new TransactionSteps.Block(outer, name, forceRollback);
                 block.observeStart(session.observer());
                 steps.push(block); // statements sent after this one are inside the block
                 sql = TransactionSteps.openSql(outer, begin, name);
@@ -295,6 +297,12 @@ public final class TransactionOp extends Operation {
             }
         }
         return null;
+    }
+
+    /** For a block being opened: it rolls back where it would commit (psycopg's {@code force_rollback}). */
+    public TransactionOp forceRollback(boolean on) {
+        this.forceRollback = on;
+        return this;
     }
 
     /** The error that makes the block roll back (the body's), which the listeners see as the block's end. */

@@ -46,9 +46,13 @@ public final class TransactionSteps {
         private Object observedContext;
         private volatile boolean observedEnd;
 
-        Block(boolean outer, String savepoint) {
+        /** The block rolls back where it would commit (psycopg's {@code force_rollback}). */
+        private final boolean forceRollback;
+
+        Block(boolean outer, String savepoint, boolean forceRollback) {
             this.outer = outer;
             this.savepoint = savepoint;
+            this.forceRollback = forceRollback;
         }
 
         /** True when the block began the transaction (BEGIN), false for a savepoint. */
@@ -270,8 +274,14 @@ public final class TransactionSteps {
         return op;
     }
 
-    /** Commits block {@code b}: COMMIT, or RELEASE of its savepoint; a refusal rolls it back. */
+    /**
+     * Commits block {@code b}: COMMIT, or RELEASE of its savepoint; a refusal rolls it back. A block opened with
+     * force_rollback rolls back instead, as if explicitly.
+     */
     public TransactionOp commitBlock(Block b, Duration timeout) {
+        if (b.forceRollback) {
+            return rollbackBlock(b, Status.ROLLED_BACK_EXPLICITLY, false, timeout);
+        }
         TransactionOp op = new TransactionOp(this, TransactionOp.Kind.COMMIT_BLOCK, timeout);
         op.block = b;
         return op;

@@ -282,4 +282,19 @@ class TransactionOpBytesTest {
                 .hasMessageContaining("autocommit");
         assertThat(written()).isEmpty();
     }
+
+    @Test
+    void aForcedRollbackBlockSendsRollbackWhereItWouldCommit() {
+        TransactionOp open = steps.open(null, null, null, null, null).forceRollback(true);
+        start(open);
+        reply(open, Server.reply().tag("BEGIN").ready('T'));
+        written();
+        TransactionOp end = steps.commitBlock(open.block(), null);
+        start(end);
+        assertThat(end.commits()).isFalse();
+        assertThat(written()).containsExactly("Q:ROLLBACK");
+        reply(end, Server.reply().tag("ROLLBACK").ready('I'));
+        assertThat(end.failure()).isNull();
+        assertThat(open.block().status()).isEqualTo(TransactionSteps.Status.ROLLED_BACK_EXPLICITLY);
+    }
 }
