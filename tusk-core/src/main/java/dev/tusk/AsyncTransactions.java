@@ -62,7 +62,9 @@ final class AsyncTransactions<R> {
                     steps.abandon(b, LoopFuture.unwrap(endError)); // never reached the server: the connection was closed or lost
                 }
                 if (cause == null) {
-                    if (endError != null) {
+                    if (endError != null && conn.isClosed() && !conn.isBroken()) {
+                        result.complete(value); // the user closed it inside the block: nothing to commit (psycopg)
+                    } else if (endError != null) {
                         result.completeExceptionally(LoopFuture.unwrap(endError));
                     } else {
                         result.complete(value);

@@ -102,8 +102,11 @@ final class Transactions {
                 throw e;
             }
             if (conn.isClosed()) {
-                steps.abandon(b, null);
-                conn.checkUsable(); // raises the reason
+                steps.abandon(b, null); // FAILED: nothing is sent (psycopg: a BAD connection at exit)
+                if (!conn.isBroken()) {
+                    return; // the user closed it inside the block: nothing to commit, nothing to report (psycopg)
+                }
+                conn.checkUsable(); // lost: raises the reason, as the commit did not happen
             }
             try {
                 conn.syncPipelineIfAny();
