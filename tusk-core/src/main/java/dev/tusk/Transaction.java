@@ -62,14 +62,18 @@ public final class Transaction implements AutoCloseable {
 
     /** Rolls back at once and ends the block ({@code ROLLBACK}, or {@code ROLLBACK TO SAVEPOINT}). */
     public void rollback() {
-        owner.rollbackBlock(this, Status.ROLLED_BACK_EXPLICITLY, true);
+        owner.closeBlock(this, true);
     }
 
-    /** Rolls back unless {@link #commit()} or {@link #rollback()} already ended the block; idempotent. */
+    /**
+     * Rolls back unless {@link #commit()} or {@link #rollback()} already ended the block; idempotent. Closing (or
+     * rolling back) a block while a block opened inside it is still open is refused with a ProgrammingException
+     * (psycopg's {@code OutOfOrderTransactionNesting}): close the inner block first.
+     */
     @Override
     public void close() {
         if (block.isActive()) {
-            owner.rollbackBlock(this, Status.ROLLED_BACK_EXPLICITLY, false);
+            owner.closeBlock(this, false);
         }
     }
 

@@ -161,6 +161,27 @@ final class Transactions {
     }
 
     /**
+     * {@code tx.close()} or {@code tx.rollback()} ({@code explicitCall}) of the resource form: refused while a block
+     * opened inside it is still open (psycopg's out-of-order exit), else a rollback.
+     */
+    void closeBlock(Transaction tx, boolean explicitCall) {
+        conn.lock.lock();
+        try {
+            if (explicitCall) {
+                tx.checkActive("rollback()");
+            }
+            if (tx.isActive() && steps.isOpen(tx.block()) && steps.innermost() != tx.block()) {
+                throw new ProgrammingException("Out-of-order transaction block exit: can't " + (explicitCall
+                        ? "roll back " : "close ") + tx + " while an inner block is still open (" + innermostTransaction()
+                        + "); close the inner block first");
+            }
+            rollbackBlock(tx, Transaction.Status.ROLLED_BACK_EXPLICITLY, explicitCall);
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+
+    /**
      * A {@link Rollback} reached block {@code tx}: it rolls back; the Rollback goes on to the outer block it
      * names, stops here if it names this one (or none), and becomes a ProgrammingException if it names a
      * block that does not enclose it.
