@@ -23,6 +23,8 @@ import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.Operation;
 import dev.tusk.internal.op.Session;
+import dev.tusk.internal.op.TransactionOp;
+import dev.tusk.internal.op.TransactionSteps;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.wire.Frontend;
 
@@ -77,8 +79,8 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     private volatile RowFactory<R> rowFactory;
     private volatile CursorFactory cursorFactory;
     private volatile ServerCursorFactory serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
-    private final AsyncTransactions<R> transactions = new AsyncTransactions<>(this);
-    private final AsyncTwoPhase twoPhase = new AsyncTwoPhase(this, transactions);
+    /** The transaction rules of the session ({@link TransactionSteps}), run in order on the event loop. */
+    private final AsyncTransactions<R> transactions;
     private final AsyncNotifications notifications = new AsyncNotifications();
     /** Set when an AsyncConnectionPool owns the connection: close() gives it back. */
     volatile Consumer<AsyncConnection<?>> giveBack;
@@ -114,7 +116,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         this.statementTimeout = options.statementTimeout();
         this.session = new Session(driver.core(), new PreparedStatements(options.prepareThreshold(), options.preparedMax()),
                 options.autocommit());
-        session.beforeStatement(twoPhase::checkNoStatementAfterPrepare);
+        this.transactions = new AsyncTransactions<>(this, session);
         session.observer(established.observer());
         this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver,
                 () -> cancelSafe(java.time.Duration.ofSeconds(10), "statement timeout")),
@@ -151,6 +153,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         this.adapters = pooled.adapters;
         this.session = pooled.session;
         this.waiter = pooled.waiter;
+        this.transactions = pooled.transactions;
     }
 
     /** Connects with a conninfo string ({@code key=value} pairs or a {@code postgresql://} URI). */
@@ -361,7 +364,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
          */
         @Override
         public TuskException error(Operation op, TuskException e) {
-            if (op instanceof Execute x && x.commits()) {
+            if (op.commits()) {
                 return e == closedByUser ? CommitOutcome.closedWhileCommitting(e)
                         : CommitOutcome.unknownIfLost(e, driver.core().isBroken());
             }
@@ -740,16 +743,21 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** Commits the current transaction once the statements submitted before have run; nothing when none is open. */
     public CompletableFuture<Void> commit() {
-        return endTransaction(true, "commit()");
+        return transactions.end(true);
     }
 
     /** Rolls back the current transaction once the statements submitted before have run; nothing when none is open. */
     public CompletableFuture<Void> rollback() {
-        return endTransaction(false, "rollback()");
+        return transactions.end(false);
     }
 
-    private CompletableFuture<Void> endTransaction(boolean commit, String call) {
-        LoopFuture<Void> f = new LoopFuture<>();
+    /**
+     * Runs a transaction step ({@link TransactionSteps}) in order after everything submitted before: its rules are
+     * checked on the loop, then its statement runs right there (a statement submitted after it runs after it); the
+     * future completes with {@code outcome} of the ended step.
+     */
+    <T> CompletableFuture<T> runStep(TransactionOp step, Function<TransactionOp, T> outcome) {
+        LoopFuture<T> f = new LoopFuture<>();
         if (closing.get()) {
             f.completeExceptionally(closedError());
             return f;
@@ -763,18 +771,19 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
                 return;
             }
             try {
-                twoPhase.checkNotInTpc(call);
-            } catch (ProgrammingException e) {
+                step.decide();
+            } catch (RuntimeException e) {
                 waiter.ended();
                 f.completeExceptionally(e);
                 return;
             }
-            Execute end = Execute.endTransaction(session, commit, statementTimeout);
-            if (end.needed()) {
-                syncPipeline();
+            if (!step.sends()) {
+                waiter.ended();
+                f.complete(outcome.apply(step));
+                return;
             }
-            // run right here, not resubmitted: a statement submitted after commit() must run after it
-            waiter.runNow(end, op -> null, f);
+            syncPipeline();
+            waiter.runNow(step, op -> outcome.apply(step), f);
         });
         return f;
     }
@@ -816,11 +825,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     /** Applies a transaction characteristic on the loop, in order with the statements submitted before. */
     private CompletableFuture<Void> setWhenIdle(String attribute, Runnable set) {
         return onLoop(f -> {
-            TransactionStatus status = session.expected();
-            if (status != TransactionStatus.IDLE) {
-                throw new ProgrammingException("can't change '" + attribute + "' now: connection in transaction status "
-                        + status + "; commit or roll back first");
-            }
+            transactions.checkIdle(attribute);
             set.run();
             f.complete(null);
         });
@@ -916,7 +921,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     // end of the settable connection attributes ---------------------------------------------------------------
 
     // ---------------------------------------------------------------- two-phase commit
-    // (all logic in AsyncTwoPhase and TwoPhaseState, shared with Connection; keep this section a thin facade)
+    // (all logic in internal.op.TransactionSteps, shared with Connection; keep this section a thin facade)
 
     /** An XA transaction id for {@link #tpcBegin(Xid)}. */
     public Xid xid(int formatId, String gtrid, String bqual) {
@@ -943,50 +948,46 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * }</pre>
      */
     public CompletableFuture<Void> tpcBegin(Xid xid) {
-        return twoPhase.begin(xid);
+        return transactions.tpcBegin(xid);
     }
 
     /** Begins a two-phase transaction with a gid string (parsed as {@link Xid#fromString}). */
     public CompletableFuture<Void> tpcBegin(String gtrid) {
-        return twoPhase.begin(gtrid == null ? null : Xid.fromString(gtrid));
+        return transactions.tpcBegin(gtrid == null ? null : Xid.fromString(gtrid));
     }
 
     /** {@code PREPARE TRANSACTION}: after it, only {@link #tpcCommit()} or {@link #tpcRollback()}. */
     public CompletableFuture<Void> tpcPrepare() {
-        return twoPhase.prepare();
+        return transactions.tpcPrepare();
     }
 
     /** Commits the current two-phase transaction: {@code COMMIT PREPARED}, or a one-phase commit if not prepared. */
     public CompletableFuture<Void> tpcCommit() {
-        return twoPhase.commit(null);
+        return transactions.tpcFinish(true, null);
     }
 
     /** Commits a prepared transaction by id (recovery, from any connection, outside a transaction). */
     public CompletableFuture<Void> tpcCommit(Xid xid) {
-        return xid == null ? LoopFuture.failed(xidNeeded("tpcCommit")) : twoPhase.commit(xid);
+        return xid == null ? LoopFuture.failed(xidNeeded("tpcCommit")) : transactions.tpcFinish(true, xid);
     }
 
     /** Rolls back the current two-phase transaction (prepared or not). */
     public CompletableFuture<Void> tpcRollback() {
-        return twoPhase.rollback(null);
+        return transactions.tpcFinish(false, null);
     }
 
     /** Rolls back a prepared transaction by id (recovery, from any connection, outside a transaction). */
     public CompletableFuture<Void> tpcRollback(Xid xid) {
-        return xid == null ? LoopFuture.failed(xidNeeded("tpcRollback")) : twoPhase.rollback(xid);
+        return xid == null ? LoopFuture.failed(xidNeeded("tpcRollback")) : transactions.tpcFinish(false, xid);
     }
 
     /** The transactions prepared on the server ({@code pg_prepared_xacts}, every database), XA ids parsed back. */
     public CompletableFuture<List<Xid>> tpcRecover() {
-        return twoPhase.recover();
+        return transactions.tpcRecover();
     }
 
     private static ProgrammingException xidNeeded(String call) {
         return new ProgrammingException(call + "(xid) needs an xid: call " + call + "() for the current transaction");
-    }
-
-    AsyncTwoPhase twoPhase() {
-        return twoPhase;
     }
 
     /** The transaction status once everything already sent has run ('I', 'T', 'E'). Acting thread only. */

@@ -663,8 +663,13 @@ final class AsyncPooledLease<R> extends AsyncConnection<R> {
     }
 
     @Override
-    AsyncTwoPhase twoPhase() {
-        return use().twoPhase();
+    <T> CompletableFuture<T> runStep(dev.tusk.internal.op.TransactionOp step,
+                                     Function<dev.tusk.internal.op.TransactionOp, T> outcome) {
+        AsyncConnection<R> c = useOrNull();
+        if (c == null) {
+            return failed();
+        }
+        return c.runStep(step, outcome);
     }
 
     @Override

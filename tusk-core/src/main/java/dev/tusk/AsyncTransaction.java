@@ -1,5 +1,7 @@
 package dev.tusk;
 
+import dev.tusk.internal.op.TransactionSteps;
+
 /**
  * One transaction block of an {@link AsyncConnection}, handed to the body of
  * {@link AsyncConnection#transaction(java.util.function.Function)}: the outermost block is a transaction
@@ -16,9 +18,10 @@ package dev.tusk;
  */
 public final class AsyncTransaction<R> {
     private final AsyncConnection<R> conn;
-    volatile boolean outermost;
-    volatile String savepointName;
-    private volatile Transaction.Status status = Transaction.Status.ACTIVE;
+    /** The block as the session's rules see it, once its BEGIN or SAVEPOINT was sent; null before. */
+    private volatile TransactionSteps.Block block;
+    /** The block could not be opened. */
+    private volatile boolean failed;
 
     AsyncTransaction(AsyncConnection<R> conn) {
         this.conn = conn;
@@ -31,25 +34,37 @@ public final class AsyncTransaction<R> {
 
     /** True when this block began the transaction (BEGIN), false for a savepoint. */
     public boolean isOutermost() {
-        return outermost;
+        TransactionSteps.Block b = block;
+        return b != null && b.outer();
     }
 
     /** The savepoint of a nested block (null for an outermost block without a name). */
     public String savepointName() {
-        return savepointName;
+        TransactionSteps.Block b = block;
+        return b == null ? null : b.savepoint();
     }
 
     /** How the block stands: ACTIVE until its end, then how it ended. */
     public Transaction.Status status() {
-        return status;
+        TransactionSteps.Block b = block;
+        return b != null ? Transaction.status(b.status()) : failed ? Transaction.Status.FAILED : Transaction.Status.ACTIVE;
     }
 
-    void status(Transaction.Status s) {
-        this.status = s;
+    TransactionSteps.Block block() {
+        return block;
+    }
+
+    void block(TransactionSteps.Block b) {
+        this.block = b;
+    }
+
+    /** Its BEGIN or SAVEPOINT failed, or was never sent. */
+    void failed() {
+        failed = true;
     }
 
     @Override
     public String toString() {
-        return "AsyncTransaction[" + (outermost ? "outermost" : "savepoint " + savepointName) + ", " + status + "]";
+        return "AsyncTransaction[" + (isOutermost() ? "outermost" : "savepoint " + savepointName()) + ", " + status() + "]";
     }
 }

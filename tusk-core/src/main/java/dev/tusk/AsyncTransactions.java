@@ -1,49 +1,40 @@
 package dev.tusk;
 
-import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.op.Session;
+import dev.tusk.internal.op.TransactionOp;
+import dev.tusk.internal.op.TransactionSteps;
+import dev.tusk.internal.op.TwoPhaseSteps;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Transaction blocks of an {@link AsyncConnection}: BEGIN (or a SAVEPOINT when a transaction is already
- * open), the body's future, then COMMIT/RELEASE when it completes or ROLLBACK when it fails, with the
- * same SQL and the same {@link Rollback} rules as the blocking {@link Transaction}.
+ * The transactions of an {@link AsyncConnection}: the {@link TransactionSteps} of its session (the rules, the block
+ * stack and the two-phase state, shared with {@link Connection}) run on the event loop in order with the statements
+ * submitted before, and transaction blocks whose body is a future: the block's BEGIN or SAVEPOINT, the body, then
+ * COMMIT/RELEASE when its future completes or ROLLBACK when it fails.
  */
 final class AsyncTransactions<R> {
     private final AsyncConnection<R> conn;
-    private final AtomicInteger savepoints = new AtomicInteger();
-    /** Blocks opened (their BEGIN/SAVEPOINT sent) and not yet ended, as the loop has sent them. */
-    private final AtomicInteger openBlocks = new AtomicInteger();
+    private final TransactionSteps steps;
 
-    AsyncTransactions(AsyncConnection<R> conn) {
+    AsyncTransactions(AsyncConnection<R> conn, Session session) {
         this.conn = conn;
+        this.steps = session.transactions();
+        steps.closedBy(conn::isClosed);
     }
 
     <T> CompletableFuture<T> run(TransactionOptions opts, Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
         AsyncTransaction<R> block = new AsyncTransaction<>(conn);
-        AtomicBoolean counted = new AtomicBoolean();
-        CompletableFuture<Void> opened = conn.runOwn(idle -> {
-            conn.twoPhase().checkNoStatementAfterPrepare();
-            block.outermost = idle;
-            if (!idle && opts.hasCharacteristics()) {
-                throw new ProgrammingException("isolationLevel, readOnly and deferrable can only be set on the outermost"
-                        + " transaction block, and a transaction is already open");
-            }
-            block.savepointName = opts.savepointName() != null ? opts.savepointName()
-                    : idle ? null : "_tusk_async_" + savepoints.incrementAndGet();
-            String begin = idle ? Transactions.beginStatement(
-                    opts.isolationLevel() != null ? opts.isolationLevel() : conn.isolationLevel(),
-                    opts.readOnly() != null ? opts.readOnly() : conn.readOnly(),
-                    opts.deferrable() != null ? opts.deferrable() : conn.deferrable()) : null;
-            openBlocks.incrementAndGet();
-            counted.set(true);
-            return new AsyncConnection.OwnStatement(Transaction.openSql(idle, begin, block.savepointName), idle ? 'T' : null);
-        });
+        CompletableFuture<Void> opened = conn.runStep(steps.open(opts.savepointName(), opts.isolationLevel(),
+                opts.readOnly(), opts.deferrable(), conn.statementTimeout()).forceRollback(opts.forceRollback()), op -> {
+                    block.block(op.block());
+                    return null;
+                });
         CompletableFuture<T> result = new CompletableFuture<>();
         opened.thenCompose(v -> {
             CompletionStage<T> stage;
@@ -55,43 +46,30 @@ final class AsyncTransactions<R> {
             return stage;
         }).whenComplete((value, error) -> {
             if (!opened.isDone() || opened.isCompletedExceptionally()) {
-                if (counted.getAndSet(false)) {
-                    openBlocks.decrementAndGet();
-                }
-                block.status(Transaction.Status.FAILED);
+                block.failed();
                 result.completeExceptionally(LoopFuture.unwrap(error));
                 return;
             }
-            boolean ok = error == null;
-            String end = ok ? Transaction.commitSql(block.outermost, block.savepointName)
-                    : Transaction.rollbackSql(block.outermost, block.savepointName);
-            conn.runOwnForTag(idle -> {
-                if (counted.getAndSet(false)) {
-                    openBlocks.decrementAndGet();
+            TransactionSteps.Block b = block.block();
+            Throwable cause = error == null ? null : rollbackTarget(b, LoopFuture.unwrap(error));
+            boolean quiet = cause instanceof Rollback r && steps.unwind(b, target(r)) == TransactionSteps.Unwind.HERE;
+            TransactionOp end = cause == null ? steps.commitBlock(b, conn.statementTimeout())
+                    : steps.rollbackBlock(b, cause instanceof Rollback ? TransactionSteps.Status.ROLLED_BACK_EXPLICITLY
+                    : TransactionSteps.Status.ROLLED_BACK_WITH_ERROR, false, conn.statementTimeout())
+                    .cause(cause instanceof Rollback ? null : cause);
+            conn.runStep(end, op -> null).whenComplete((x, endError) -> {
+                if (endError != null && b.isActive()) {
+                    steps.abandon(b, LoopFuture.unwrap(endError)); // never reached the server: the connection was closed or lost
                 }
-                return new AsyncConnection.OwnStatement(end, block.outermost ? 'I' : null);
-            }).whenComplete((tag, endError) -> {
-                Throwable cause = ok ? null : notEnclosing(block, LoopFuture.unwrap(error));
-                boolean quiet = cause instanceof Rollback r && r.transaction() == null
-                        && (r.asyncTransaction() == null || r.asyncTransaction() == block);
-                if (ok && endError == null && block.outermost && "ROLLBACK".equals(tag)) {
-                    cause = Transaction.silentRollback(); // the server rolled back a transaction whose error the body swallowed
-                }
-                block.status(endError != null ? Transaction.Status.FAILED : cause == null ? Transaction.Status.COMMITTED
-                        : cause instanceof Rollback ? Transaction.Status.ROLLED_BACK_EXPLICITLY
-                        : Transaction.Status.ROLLED_BACK_WITH_ERROR);
                 if (cause == null) {
-                    if (endError != null && !block.outermost && !conn.isClosed()) {
-                        // RELEASE refused (the body swallowed an error): undo the savepoint so the outer block can go on
-                        String undo = Transaction.rollbackSql(false, block.savepointName);
-                        conn.runOwn(idle -> new AsyncConnection.OwnStatement(undo, null))
-                                .whenComplete((x, undoError) -> result.completeExceptionally(LoopFuture.unwrap(endError)));
+                    if (endError != null && conn.isClosed() && !conn.isBroken()) {
+                        result.complete(value); // the user closed it inside the block: nothing to commit (psycopg)
                     } else if (endError != null) {
                         result.completeExceptionally(LoopFuture.unwrap(endError));
                     } else {
                         result.complete(value);
                     }
-                } else if (quiet) {
+                } else if (quiet && endError == null) {
                     result.complete(null); // a quiet rollback of this block
                 } else {
                     if (endError != null && cause != LoopFuture.unwrap(endError)) {
@@ -104,27 +82,67 @@ final class AsyncTransactions<R> {
         return result;
     }
 
-    /** True while a transaction() block is open, as far as the statements sent so far go (acting thread). */
-    boolean inBlock() {
-        return openBlocks.get() > 0;
+    /** The block a Rollback names, as the rules see it: null for none, the block itself for a foreign one. */
+    private static TransactionSteps.Block target(Rollback r) {
+        AsyncTransaction<?> t = r.asyncTransaction();
+        return t == null ? null : t.block();
     }
 
     /**
-     * A {@link Rollback} naming a block that cannot be one around {@code block} (ended, of another connection,
-     * a blocking {@link Transaction}, or anything outside an outermost block) becomes a ProgrammingException,
-     * as in {@link Transactions}; any other failure stays as it is.
+     * A {@link Rollback} naming a block that cannot be one around {@code b} (ended, of another connection, a
+     * blocking {@link Transaction}, or anything outside an outermost block) becomes a ProgrammingException, as on
+     * {@link Connection}; any other failure stays as it is.
      */
-    private Throwable notEnclosing(AsyncTransaction<R> block, Throwable cause) {
-        if (!(cause instanceof Rollback r) || (r.transaction() == null && (r.asyncTransaction() == null || r.asyncTransaction() == block))) {
+    private Throwable rollbackTarget(TransactionSteps.Block b, Throwable cause) {
+        if (!(cause instanceof Rollback r)) {
             return cause;
         }
         AsyncTransaction<?> target = r.asyncTransaction();
-        boolean mayEnclose = r.transaction() == null && target.connection() == conn
-                && target.status() == Transaction.Status.ACTIVE && !block.outermost;
-        if (mayEnclose) {
+        boolean foreign = r.transaction() != null || target != null && (target.connection() != conn || target.block() == null);
+        if (!foreign && steps.unwind(b, target == null ? null : target.block()) != TransactionSteps.Unwind.NOT_ENCLOSING) {
             return cause;
+        }
+        if (target == null && r.transaction() == null) {
+            return cause; // this block's own Rollback, after all: it rolls back quietly
         }
         return new ProgrammingException("Rollback names " + (target != null ? target : r.transaction())
                 + ", which does not enclose the block it was thrown from: name this block or one around it", r);
+    }
+
+    /** True while a transaction() block is open, as far as the statements sent so far go (acting thread). */
+    boolean inBlock() {
+        return steps.inBlock();
+    }
+
+    // ---------------------------------------------------------------- commit, rollback, two-phase commit
+
+    CompletableFuture<Void> end(boolean commit) {
+        return conn.runStep(steps.end(commit, conn.statementTimeout()), op -> null);
+    }
+
+    CompletableFuture<Void> tpcBegin(Xid id) {
+        if (id == null) {
+            return LoopFuture.failed(new ProgrammingException(TwoPhaseSteps.XID_NEEDED));
+        }
+        return AsyncFutures.settle(conn.runStep(steps.tpcBegin(id.toString(), conn.statementTimeout()), op -> null));
+    }
+
+    CompletableFuture<Void> tpcPrepare() {
+        return AsyncFutures.settle(conn.runStep(steps.tpcPrepare(conn.statementTimeout()), op -> null));
+    }
+
+    CompletableFuture<Void> tpcFinish(boolean commit, Xid id) {
+        return AsyncFutures.settle(conn.runStep(steps.tpcFinish(commit, id == null ? null : id.toString(), conn.statementTimeout()), op -> null));
+    }
+
+    /** The prepared transactions of the whole server; no BEGIN, so the transaction state stays as it is. */
+    CompletableFuture<List<Xid>> tpcRecover() {
+        return AsyncFutures.settle(conn.runStep(steps.tpcRecover(conn.statementTimeout()),
+                op -> TwoPhaseState.recovered(op.results().get(0))));
+    }
+
+    /** Autocommit and the characteristics only change outside any transaction. Acting thread. */
+    void checkIdle(String attribute) {
+        steps.checkIdle(attribute);
     }
 }

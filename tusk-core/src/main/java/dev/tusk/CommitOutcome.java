@@ -2,6 +2,7 @@ package dev.tusk;
 
 import dev.tusk.errors.TransactionResolutionUnknown;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.op.TransactionSteps;
 
 /**
  * What a failed COMMIT means, for both drivers: when the connection was lost before the reply came, the server may
@@ -10,9 +11,6 @@ import dev.tusk.errors.TuskException;
  * the commit) pass unchanged.
  */
 final class CommitOutcome {
-    static final String UNKNOWN = "the connection was lost while committing: the transaction may or may not have been "
-            + "committed; check the data on a new connection before retrying";
-
     private CommitOutcome() {
     }
 
@@ -29,9 +27,6 @@ final class CommitOutcome {
 
     /** {@code e}, or the unknown-outcome error when {@code connectionBroken}; null stays null. */
     static TuskException unknownIfLost(TuskException e, boolean connectionBroken) {
-        if (e == null || !connectionBroken || e instanceof TransactionResolutionUnknown) {
-            return e;
-        }
-        return new TransactionResolutionUnknown(UNKNOWN + " (" + ConnectionErrors.reason(e) + ")", e);
+        return TransactionSteps.unknownIfLost(e, connectionBroken);
     }
 }

@@ -954,7 +954,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     }
 
     // ---------------------------------------------------------------- transaction blocks, two-phase commit
-    // (all logic in Transactions, Transaction and TwoPhase; keep this section a thin facade)
+    // (all logic in internal.op.TransactionSteps, run by Transactions; keep this section a thin facade)
 
     /**
      * Runs {@code body} in a transaction block: commits when it returns, rolls back when it throws (the
@@ -1021,42 +1021,42 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * }</pre>
      */
     public void tpcBegin(Xid xid) {
-        transactions.twoPhase().begin(xid);
+        transactions.tpcBegin(xid);
     }
 
     /** Begins a two-phase transaction with a gid string (parsed as {@link Xid#fromString}). */
     public void tpcBegin(String gtrid) {
-        transactions.twoPhase().begin(gtrid == null ? null : Xid.fromString(gtrid));
+        transactions.tpcBegin(gtrid == null ? null : Xid.fromString(gtrid));
     }
 
     /** {@code PREPARE TRANSACTION}: after it, only {@link #tpcCommit()} or {@link #tpcRollback()}. */
     public void tpcPrepare() {
-        transactions.twoPhase().prepare();
+        transactions.tpcPrepare();
     }
 
     /** Commits the current two-phase transaction: {@code COMMIT PREPARED}, or a one-phase commit if not prepared. */
     public void tpcCommit() {
-        transactions.twoPhase().commit(null);
+        transactions.tpcFinish(true, null);
     }
 
     /** Commits a prepared transaction by id (recovery, from any connection, outside a transaction). */
     public void tpcCommit(Xid xid) {
-        transactions.twoPhase().commit(requireXid(xid, "tpcCommit"));
+        transactions.tpcFinish(true, requireXid(xid, "tpcCommit"));
     }
 
     /** Rolls back the current two-phase transaction (prepared or not). */
     public void tpcRollback() {
-        transactions.twoPhase().rollback(null);
+        transactions.tpcFinish(false, null);
     }
 
     /** Rolls back a prepared transaction by id (recovery, from any connection, outside a transaction). */
     public void tpcRollback(Xid xid) {
-        transactions.twoPhase().rollback(requireXid(xid, "tpcRollback"));
+        transactions.tpcFinish(false, requireXid(xid, "tpcRollback"));
     }
 
     /** The transactions prepared on the server ({@code pg_prepared_xacts}, every database), XA ids parsed back. */
     public List<Xid> tpcRecover() {
-        return transactions.twoPhase().recover();
+        return transactions.tpcRecover();
     }
 
     private static Xid requireXid(Xid xid, String call) {
@@ -1261,7 +1261,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
                 return "a transaction() block was left open";
             }
             try {
-                transactions.twoPhase().checkNotInTpc("the pool's reset");
+                transactions.checkNotInTpc("the pool's reset");
             } catch (ProgrammingException e) {
                 return "a two-phase transaction was left open";
             }

@@ -3,7 +3,6 @@ package dev.tusk;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
 
-import java.util.regex.Pattern;
 
 /**
  * The messages of a connection that can no longer be used, the same for both drivers: "the connection is
@@ -14,8 +13,6 @@ final class ConnectionErrors {
     /** What a call on a connection the user closed raises (not "broken": nothing went wrong). */
     static final String CLOSED = "the connection is closed";
 
-    /** The advice the reasons for a loss end with (LostConnection, the timers), dropped when they are wrapped. */
-    private static final Pattern ADVICE = Pattern.compile("[;:,]?\\s*the connection is broken, open a new one");
 
     private static final String BROKEN = "the connection is broken (";
 
@@ -61,7 +58,6 @@ final class ConnectionErrors {
 
     /** Why the connection broke, without the advice its message may end with. */
     static String reason(TuskException cause) {
-        String why = cause.getMessage();
-        return why == null ? cause.getClass().getSimpleName() : ADVICE.matcher(why).replaceAll("");
+        return dev.tusk.internal.op.TransactionSteps.reason(cause);
     }
 }

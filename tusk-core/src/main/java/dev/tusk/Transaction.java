@@ -1,8 +1,7 @@
 package dev.tusk;
 
-import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
-import dev.tusk.errors.TuskException;
+import dev.tusk.internal.op.TransactionSteps;
 
 /**
  * One transaction block: psycopg's {@code Transaction}. The outermost block runs a real transaction
@@ -43,15 +42,13 @@ public final class Transaction implements AutoCloseable {
 
     private final Connection<?> conn;
     private final Transactions owner;
-    private final boolean outer;
-    private final String savepointName;
-    private volatile Status status = Status.ACTIVE;
+    /** The block as the session's rules see it: where it stands. */
+    private final TransactionSteps.Block block;
 
-    Transaction(Connection<?> conn, Transactions owner, boolean outer, String savepointName) {
+    Transaction(Connection<?> conn, Transactions owner, TransactionSteps.Block block) {
         this.conn = conn;
         this.owner = owner;
-        this.outer = outer;
-        this.savepointName = savepointName;
+        this.block = block;
     }
 
     /**
@@ -65,34 +62,38 @@ public final class Transaction implements AutoCloseable {
 
     /** Rolls back at once and ends the block ({@code ROLLBACK}, or {@code ROLLBACK TO SAVEPOINT}). */
     public void rollback() {
-        owner.rollbackBlock(this, Status.ROLLED_BACK_EXPLICITLY, true);
+        owner.closeBlock(this, true);
     }
 
-    /** Rolls back unless {@link #commit()} or {@link #rollback()} already ended the block; idempotent. */
+    /**
+     * Rolls back unless {@link #commit()} or {@link #rollback()} already ended the block; idempotent. Closing (or
+     * rolling back) a block while a block opened inside it is still open is refused with a ProgrammingException
+     * (psycopg's {@code OutOfOrderTransactionNesting}): close the inner block first.
+     */
     @Override
     public void close() {
-        if (status == Status.ACTIVE) {
-            owner.rollbackBlock(this, Status.ROLLED_BACK_EXPLICITLY, false);
+        if (block.isActive()) {
+            owner.closeBlock(this, false);
         }
     }
 
     public Status status() {
-        return status;
+        return status(block.status());
     }
 
     /** True while the block is open. */
     public boolean isActive() {
-        return status == Status.ACTIVE;
+        return block.isActive();
     }
 
     /** The savepoint this block set, or null (an outermost block without a given name). */
     public String savepointName() {
-        return savepointName;
+        return block.savepoint();
     }
 
     /** True when this block began the transaction (BEGIN), false when it is a savepoint in one. */
     public boolean isOutermost() {
-        return outer;
+        return block.outer();
     }
 
     public Connection<?> connection() {
@@ -101,15 +102,17 @@ public final class Transaction implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Transaction[" + (outer ? "outermost" : "savepoint") + (savepointName == null ? "" : " \"" + savepointName + "\"")
-                + ", " + status + "]";
+        String savepointName = block.savepoint();
+        return "Transaction[" + (block.outer() ? "outermost" : "savepoint")
+                + (savepointName == null ? "" : " \"" + savepointName + "\"") + ", " + status() + "]";
     }
 
-    void status(Status s) {
-        status = s;
+    TransactionSteps.Block block() {
+        return block;
     }
 
     void checkActive(String call) {
+        Status status = status();
         if (status != Status.ACTIVE) {
             throw new ProgrammingException("can't call " + call + " on a transaction block that has already ended ("
                     + status + "): open a new one with conn.transaction()");
@@ -139,11 +142,11 @@ public final class Transaction implements AutoCloseable {
 
     /** Rolls back because {@code cause} is leaving the block; a failure of the rollback is added to it. */
     void rollbackAfter(Throwable cause) {
-        if (status != Status.ACTIVE) {
+        if (!block.isActive()) {
             return;
         }
         try {
-            owner.rollbackBlock(this, Status.ROLLED_BACK_WITH_ERROR, false);
+            owner.rollbackBlock(this, Status.ROLLED_BACK_WITH_ERROR, false, cause);
         } catch (RuntimeException e) {
             if (e != cause) {
                 cause.addSuppressed(e);
@@ -151,43 +154,18 @@ public final class Transaction implements AutoCloseable {
         }
     }
 
-    /** The SQL that opens the block. */
-    static String openSql(boolean outer, String beginStatement, String savepoint) {
-        if (!outer) {
-            return "SAVEPOINT " + quoteIdent(savepoint);
-        }
-        return savepoint == null ? beginStatement : beginStatement + "; SAVEPOINT " + quoteIdent(savepoint);
+    /** The public form of a block's status as the session's rules keep it (the same values, in the same order). */
+    static Status status(TransactionSteps.Status s) {
+        return Status.values()[s.ordinal()];
     }
 
-    String commitSql() {
-        return commitSql(outer, savepointName);
+    /** The session's rules' form of {@code s}. */
+    static TransactionSteps.Status status(Status s) {
+        return TransactionSteps.Status.values()[s.ordinal()];
     }
 
-    String rollbackSql() {
-        return rollbackSql(outer, savepointName);
-    }
-
-    /** COMMIT for the outermost block, else RELEASE of its savepoint (also used by AsyncConnection). */
-    static String commitSql(boolean outer, String savepoint) {
-        return outer ? "COMMIT" : "RELEASE SAVEPOINT " + quoteIdent(savepoint);
-    }
-
-    static String rollbackSql(boolean outer, String savepoint) {
-        if (outer) {
-            return "ROLLBACK";
-        }
-        String sp = quoteIdent(savepoint);
-        return "ROLLBACK TO SAVEPOINT " + sp + "; RELEASE SAVEPOINT " + sp;
-    }
-
+    /** An identifier, quoted. */
     static String quoteIdent(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
-    }
-
-    /** The exception for an outer COMMIT the server turned into a ROLLBACK (the transaction had failed). */
-    static TuskException silentRollback() {
-        return new OperationalException("the transaction block was rolled back, not committed: a statement in it "
-                + "failed and the server refuses to commit a failed transaction; let the error leave the block, "
-                + "or wrap the failing statement in a nested transaction() block");
+        return TransactionSteps.quoteIdent(name);
     }
 }

@@ -21,12 +21,14 @@ public final class TransactionOptions {
     private final IsolationLevel isolationLevel;
     private final Boolean readOnly;
     private final Boolean deferrable;
+    private final boolean forceRollback;
 
     private TransactionOptions(Builder b) {
         this.savepointName = b.savepointName;
         this.isolationLevel = b.isolationLevel;
         this.readOnly = b.readOnly;
         this.deferrable = b.deferrable;
+        this.forceRollback = b.forceRollback;
     }
 
     public static Builder builder() {
@@ -50,6 +52,11 @@ public final class TransactionOptions {
         return deferrable;
     }
 
+    /** True when the block always rolls back, even when its body ends normally (psycopg's {@code force_rollback}). */
+    public boolean forceRollback() {
+        return forceRollback;
+    }
+
     /** True when any option that only an outermost block can honour is set. */
     boolean hasCharacteristics() {
         return isolationLevel != null || readOnly != null || deferrable != null;
@@ -61,6 +68,7 @@ public final class TransactionOptions {
         private IsolationLevel isolationLevel;
         private Boolean readOnly;
         private Boolean deferrable;
+        private boolean forceRollback;
 
         private Builder() {
         }
@@ -86,6 +94,24 @@ public final class TransactionOptions {
 
         public Builder deferrable(Boolean on) {
             this.deferrable = on;
+            return this;
+        }
+
+        /**
+         * The block always rolls back (psycopg's {@code force_rollback}): where it would commit (its body ended
+         * normally, or {@link Transaction#commit()}), it sends ROLLBACK (ROLLBACK TO SAVEPOINT for a nested block)
+         * instead, and ends {@link Transaction.Status#ROLLED_BACK_EXPLICITLY}; the body's result is returned as
+         * usual. For trying statements out, or tests that must leave no trace.
+         *
+         * <pre>{@code
+         * conn.transaction(TransactionOptions.builder().forceRollback(true).build(), tx -> {
+         *     conn.execute("DELETE FROM orders");   // seen inside the block only
+         *     return conn.execute("SELECT count(*) FROM orders").fetchone().getLong(0);
+         * });
+         * }</pre>
+         */
+        public Builder forceRollback(boolean on) {
+            this.forceRollback = on;
             return this;
         }
 

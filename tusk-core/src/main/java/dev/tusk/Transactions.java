@@ -2,39 +2,29 @@ package dev.tusk;
 
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
-import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.core.QueryCommand;
-import dev.tusk.internal.core.SimpleQuery;
-import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.Session;
+import dev.tusk.internal.op.TransactionOp;
+import dev.tusk.internal.op.TransactionSteps;
+import dev.tusk.internal.op.TwoPhaseSteps;
 
-import java.util.ArrayDeque;
 import java.util.List;
 
 /**
- * The transaction rules of one connection, as psycopg: outside autocommit the first statement opens a
- * transaction with the characteristics set on the connection; they cannot change while one is open.
- * Also keeps the stack of open {@link Transaction} blocks and the two-phase commit state.
- *
- * <p>The characteristics live in the operation layer's {@link Session}; every other field is guarded by the
- * connection's lock.
+ * The transactions of one blocking connection: the {@link TransactionSteps} of its session (the rules, the block
+ * stack and the two-phase state, shared with {@link AsyncConnection}) run under the connection's lock, and the
+ * two forms of {@link Transaction} block (a body, or try-with-resources).
  */
 final class Transactions {
     private final Connection<?> conn;
     private final Session session;
-    /** Open blocks, innermost first. */
-    private final ArrayDeque<Transaction> blocks = new ArrayDeque<>();
-    private final TwoPhase twoPhase;
+    private final TransactionSteps steps;
 
     Transactions(Connection<?> conn, Session session) {
         this.conn = conn;
         this.session = session;
-        this.twoPhase = new TwoPhase(conn, this);
-        session.beforeStatement(twoPhase::checkNoStatementAfterPrepare);
-    }
-
-    TwoPhase twoPhase() {
-        return twoPhase;
+        this.steps = session.transactions();
+        steps.closedBy(conn::isClosed);
     }
 
     /** Queues the BEGIN due before the next statement and returns it, or null when none is needed. Lock held. */
@@ -43,53 +33,42 @@ final class Transactions {
         return session.beginIfNeeded();
     }
 
-    String beginSql() {
-        return session.beginSql();
+    /**
+     * Runs {@code op} (its rules first) and raises its failure: a COMMIT whose reply was lost with the connection
+     * as TransactionResolutionUnknown. Lock held, the pipeline synced.
+     */
+    private TransactionOp run(TransactionOp op) {
+        op.decide();
+        if (!op.sends()) {
+            return op;
+        }
+        try {
+            conn.runOperation(op);
+        } catch (TuskException e) {
+            TuskException seen = op.interrupted(e);
+            throw op.commits() ? TransactionSteps.unknownIfLost(seen, conn.driver().core().isBroken()) : seen;
+        }
+        return op;
     }
 
-    static String beginStatement(IsolationLevel level, Boolean readOnly, Boolean deferrable) {
-        return Session.beginStatement(level, readOnly, deferrable);
-    }
-
-    void commit() {
-        endTransaction(true, "commit()");
-    }
-
-    void rollback() {
-        endTransaction(false, "rollback()");
-    }
-
-    private void endTransaction(boolean commit, String call) {
+    /** Runs {@code op} on a usable connection, after what the pipeline holds. */
+    private TransactionOp runChecked(TransactionOp op) {
         conn.lock.lock();
         try {
             conn.checkUsable();
-            if (!blocks.isEmpty()) {
-                throw new ProgrammingException("explicit " + call + " is forbidden inside a transaction() block: the "
-                        + "block commits when it ends normally and rolls back on an exception (or call the block's own "
-                        + "commit()/rollback())");
-            }
-            twoPhase.checkNotInTpc(call);
             conn.syncPipelineIfAny();
-            Execute end = Execute.endTransaction(session, commit, conn.statementTimeout());
-            try {
-                conn.runOperation(end);
-            } catch (TuskException e) {
-                throw commit ? outcomeUnknownIfLost(e) : e;
-            }
+            return run(op);
         } finally {
             conn.lock.unlock();
         }
     }
 
-    /** Runs one of the driver's own statements and returns it (its results hold the command tags). Lock held. */
-    SimpleQuery runCommand(String sql) {
-        SimpleQuery q = new SimpleQuery(sql);
-        Connection.throwIfFailed(q, conn.runTimed(q));
-        return q;
+    void commit() {
+        runChecked(steps.end(true, conn.statementTimeout()));
     }
 
-    char status() {
-        return conn.driver().core().session().transactionStatus();
+    void rollback() {
+        runChecked(steps.end(false, conn.statementTimeout()));
     }
 
     // ---------------------------------------------------------------- transaction blocks
@@ -100,45 +79,9 @@ final class Transactions {
 
     /** Opens a block: BEGIN when no transaction is open (the outermost block), else a SAVEPOINT. */
     Transaction openBlock(TransactionOptions opts) {
-        conn.lock.lock();
-        try {
-            conn.checkUsable();
-            conn.syncPipelineIfAny();
-            twoPhase.checkNoStatementAfterPrepare();
-            boolean outer = status() == 'I';
-            if (!outer && opts.hasCharacteristics()) {
-                throw new ProgrammingException("isolationLevel, readOnly and deferrable can only be set on the outermost "
-                        + "transaction block, and a transaction is already open (status " + statusName() + "): set them "
-                        + "on the block that begins the transaction, or commit first");
-            }
-            String savepoint = opts.savepointName() != null ? opts.savepointName()
-                    : outer ? null : "_tusk_" + (blocks.size() + 1);
-            String begin = outer ? beginStatement(
-                    opts.isolationLevel() != null ? opts.isolationLevel() : session.isolationLevel(),
-                    opts.readOnly() != null ? opts.readOnly() : session.readOnly(),
-                    opts.deferrable() != null ? opts.deferrable() : session.deferrable()) : null;
-            try {
-                runCommand(Transaction.openSql(outer, begin, savepoint));
-            } catch (TuskException e) {
-                if (outer && !conn.driver().core().isBroken() && status() != 'I') {
-                    undoBegin(e); // BEGIN ran but SAVEPOINT failed: don't leave a transaction nobody owns
-                }
-                throw e;
-            }
-            Transaction tx = new Transaction(conn, this, outer, savepoint);
-            blocks.push(tx);
-            return tx;
-        } finally {
-            conn.lock.unlock();
-        }
-    }
-
-    private void undoBegin(TuskException cause) {
-        try {
-            runCommand("ROLLBACK");
-        } catch (TuskException e) {
-            cause.addSuppressed(e);
-        }
+        TransactionOp op = runChecked(steps.open(opts.savepointName(), opts.isolationLevel(), opts.readOnly(),
+                opts.deferrable(), conn.statementTimeout()).forceRollback(opts.forceRollback()));
+        return new Transaction(conn, this, op.block());
     }
 
     /**
@@ -149,71 +92,38 @@ final class Transactions {
         conn.lock.lock();
         try {
             tx.checkActive("commit()");
-            if (blocks.peek() != tx) {
+            TransactionSteps.Block b = tx.block();
+            if (steps.innermost() != b) {
                 ProgrammingException e = new ProgrammingException("can't commit " + tx + ": an inner transaction "
-                        + "block is still open (" + blocks.peek() + "); commit or close the inner block first");
+                        + "block is still open (" + innermostTransaction() + "); commit or close the inner block first");
                 if (unwindOnNesting) {
                     tx.rollbackAfter(e);
                 }
                 throw e;
             }
             if (conn.isClosed()) {
-                blocks.pop();
-                tx.status(Transaction.Status.FAILED);
-                conn.checkUsable(); // raises the reason
+                steps.abandon(b, null); // FAILED: nothing is sent (psycopg: a BAD connection at exit)
+                if (!conn.isBroken()) {
+                    return; // the user closed it inside the block: nothing to commit, nothing to report (psycopg)
+                }
+                conn.checkUsable(); // lost: raises the reason, as the commit did not happen
             }
             try {
                 conn.syncPipelineIfAny();
-                SimpleQuery q = runCommand(tx.commitSql());
-                if (tx.isOutermost() && "ROLLBACK".equals(lastTag(q))) {
-                    blocks.pop();
-                    tx.status(Transaction.Status.ROLLED_BACK_WITH_ERROR);
-                    throw Transaction.silentRollback();
-                }
-                blocks.pop();
-                tx.status(Transaction.Status.COMMITTED);
-            } catch (TuskException e) {
-                if (tx.isActive()) {
-                    failedCommit(tx, e);
-                }
-                throw tx.isOutermost() ? outcomeUnknownIfLost(e) : e; // a lost RELEASE: the server rolled back
+            } catch (TuskException e) { // a statement of the block failed: it rolls back
+                tx.rollbackAfter(e);
+                throw e;
             }
+            run(steps.commitBlock(b, conn.statementTimeout()));
         } finally {
             conn.lock.unlock();
         }
     }
 
-    /**
-     * A COMMIT whose reply never came: the server may have committed before the connection went, so saying
-     * "rolled back" would be a lie. Errors on a connection still alive (the server refused) pass unchanged.
-     */
-    TuskException outcomeUnknownIfLost(TuskException e) {
-        return CommitOutcome.unknownIfLost(e, conn.driver().core().isBroken());
-    }
-
-    /** A COMMIT or RELEASE the server refused: make sure the block ends rolled back. */
-    private void failedCommit(Transaction tx, TuskException e) {
-        if (conn.driver().core().isBroken()) {
-            blocks.remove(tx);
-            tx.status(Transaction.Status.FAILED);
-            return;
-        }
-        if (!tx.isOutermost()) {
-            // RELEASE failed (the block's transaction had failed): roll back to the savepoint so the outer
-            // block can go on, then report the failure
-            try {
-                rollbackBlock(tx, Transaction.Status.ROLLED_BACK_WITH_ERROR, false);
-            } catch (TuskException r) {
-                e.addSuppressed(r);
-            }
-            return;
-        }
-        // a failed COMMIT ends the transaction on the server (deferred constraints, serialization failures)
-        blocks.remove(tx);
-        tx.status(Transaction.Status.ROLLED_BACK_WITH_ERROR);
-        if (status() != 'I') {
-            undoBegin(e);
-        }
+    /** How the innermost open block reads in a message. */
+    private String innermostTransaction() {
+        TransactionSteps.Block b = steps.innermost();
+        return b == null ? "none" : new Transaction(conn, this, b).toString();
     }
 
     /**
@@ -221,6 +131,11 @@ final class Transactions {
      * order). {@code explicitCall}: from {@code tx.rollback()}, so an ended block is an error.
      */
     void rollbackBlock(Transaction tx, Transaction.Status endStatus, boolean explicitCall) {
+        rollbackBlock(tx, endStatus, explicitCall, null);
+    }
+
+    /** As {@link #rollbackBlock(Transaction, Transaction.Status, boolean)}, because of {@code cause} (for listeners). */
+    void rollbackBlock(Transaction tx, Transaction.Status endStatus, boolean explicitCall, Throwable cause) {
         conn.lock.lock();
         try {
             if (explicitCall) {
@@ -228,32 +143,39 @@ final class Transactions {
             } else if (!tx.isActive()) {
                 return;
             }
-            if (!blocks.contains(tx)) {
-                tx.status(Transaction.Status.FAILED);
+            TransactionOp op = steps.rollbackBlock(tx.block(), Transaction.status(endStatus), true, conn.statementTimeout())
+                    .cause(cause);
+            op.decide();
+            if (!op.sends()) { // no longer open, or the connection is closed: nothing to roll back
                 return;
             }
-            while (blocks.peek() != tx) {
-                blocks.pop().status(Transaction.Status.ROLLED_BACK_EXPLICITLY); // undone with tx's rollback
-            }
-            blocks.pop();
-            if (conn.isClosed()) {
-                tx.status(Transaction.Status.FAILED);
-                return;
-            }
-            tx.status(endStatus);
             try {
                 conn.syncPipelineIfAny();
             } catch (TuskException ignored) {
                 // the pipeline's error is the reason we are rolling back; the rollback below clears it
             }
-            try {
-                runCommand(tx.rollbackSql());
-            } catch (TuskException e) {
-                if (conn.driver().core().isBroken()) {
-                    tx.status(Transaction.Status.FAILED);
-                }
-                throw e;
+            run(op);
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+
+    /**
+     * {@code tx.close()} or {@code tx.rollback()} ({@code explicitCall}) of the resource form: refused while a block
+     * opened inside it is still open (psycopg's out-of-order exit), else a rollback.
+     */
+    void closeBlock(Transaction tx, boolean explicitCall) {
+        conn.lock.lock();
+        try {
+            if (explicitCall) {
+                tx.checkActive("rollback()");
             }
+            if (tx.isActive() && steps.isOpen(tx.block()) && steps.innermost() != tx.block()) {
+                throw new ProgrammingException("Out-of-order transaction block exit: can't " + (explicitCall
+                        ? "roll back " : "close ") + tx + " while an inner block is still open (" + innermostTransaction()
+                        + "); close the inner block first");
+            }
+            rollbackBlock(tx, Transaction.Status.ROLLED_BACK_EXPLICITLY, explicitCall);
         } finally {
             conn.lock.unlock();
         }
@@ -266,15 +188,14 @@ final class Transactions {
      */
     void unwindFor(Transaction tx, Rollback r) {
         Transaction target = r.transaction();
-        boolean here = target == null || target == tx;
-        boolean enclosing;
+        TransactionSteps.Unwind where;
         conn.lock.lock();
         try {
-            enclosing = here ? tx.isActive() : target.isActive() && blocks.contains(target) && blocks.contains(tx);
+            where = steps.unwind(tx.block(), target == null ? null : target.block());
         } finally {
             conn.lock.unlock();
         }
-        if (!enclosing) {
+        if (where == TransactionSteps.Unwind.NOT_ENCLOSING) {
             ProgrammingException e = new ProgrammingException(target == null || target == tx
                     ? "Rollback thrown after its transaction block had already ended (" + tx + ")"
                     : "Rollback names " + target + ", which does not enclose the block it was thrown from: name this "
@@ -288,18 +209,39 @@ final class Transactions {
             e.addSuppressed(r);
             throw e;
         }
-        if (!here) {
+        if (where == TransactionSteps.Unwind.OUTWARD) {
             throw r;
         }
     }
 
     boolean inBlock() {
-        return !blocks.isEmpty();
+        return steps.inBlock();
     }
 
-    private static String lastTag(SimpleQuery q) {
-        List<ResultData> results = q.results();
-        return results.isEmpty() ? null : results.get(results.size() - 1).commandTag();
+    // ---------------------------------------------------------------- two-phase commit
+
+    void tpcBegin(Xid id) {
+        if (id == null) {
+            throw new ProgrammingException(TwoPhaseSteps.XID_NEEDED);
+        }
+        runChecked(steps.tpcBegin(id.toString(), conn.statementTimeout()));
+    }
+
+    void tpcPrepare() {
+        runChecked(steps.tpcPrepare(conn.statementTimeout()));
+    }
+
+    void tpcFinish(boolean commit, Xid id) {
+        runChecked(steps.tpcFinish(commit, id == null ? null : id.toString(), conn.statementTimeout()));
+    }
+
+    /** The prepared transactions of the whole server (not only this database), as psycopg. */
+    List<Xid> tpcRecover() {
+        return TwoPhaseState.recovered(runChecked(steps.tpcRecover(conn.statementTimeout())).results().get(0));
+    }
+
+    void checkNotInTpc(String call) {
+        steps.twoPhase().checkNotInTpc(call);
     }
 
     // ---------------------------------------------------------------- characteristics
@@ -344,24 +286,9 @@ final class Transactions {
         conn.lock.lock();
         try {
             conn.checkUsable();
-            if (!blocks.isEmpty()) {
-                throw new ProgrammingException("can't change '" + attribute + "' now: a connection.transaction() block "
-                        + "is in progress; change it before opening the block");
-            }
-            if (status() != 'I') {
-                throw new ProgrammingException("can't change '" + attribute + "' now: connection in transaction status "
-                        + statusName() + "; commit or roll back first");
-            }
+            steps.checkIdle(attribute);
         } finally {
             conn.lock.unlock();
         }
-    }
-
-    String statusName() {
-        return switch (status()) {
-            case 'E' -> "INERROR";
-            case 'T' -> "INTRANS";
-            default -> "IDLE";
-        };
     }
 }

@@ -7,6 +7,10 @@ import dev.tusk.observe.PipelineEnd;
 import dev.tusk.observe.PipelineStart;
 import dev.tusk.observe.StatementEnd;
 import dev.tusk.observe.StatementStart;
+import dev.tusk.observe.TransactionEnd;
+import dev.tusk.observe.TransactionOutcome;
+import dev.tusk.observe.TransactionStart;
+import dev.tusk.observe.TransactionStep;
 import dev.tusk.observe.TuskListener;
 import dev.tusk.observe.TuskListeners;
 import dev.tusk.testing.TestDatabase;
@@ -74,6 +78,23 @@ class ListenerTest {
         public void pipelineEnded(PipelineEnd end, Object context) {
             events.add(end);
             endContexts.add(context);
+        }
+
+        @Override
+        public Object transactionStarted(TransactionStart start) {
+            events.add(start);
+            return "tx-ctx:" + (start.savepoint() == null ? "outermost" : start.savepoint());
+        }
+
+        @Override
+        public void transactionEnded(TransactionEnd end, Object context) {
+            events.add(end);
+            endContexts.add(context);
+        }
+
+        @Override
+        public void transactionStep(TransactionStep step) {
+            events.add(step);
         }
 
         @Override
@@ -400,5 +421,153 @@ class ListenerTest {
         awaitEvent(ar, dev.tusk.observe.CancelSent.class);
         assertThat(ar.of(dev.tusk.observe.CancelSent.class)).singleElement()
                 .satisfies(e -> assertThat(e.reason()).isEqualTo("statement timeout"));
+    }
+
+    // ---------------------------------------------------------------- transactions (issue 25)
+
+    /** Runs the same transaction work on the blocking or the async driver. */
+    private static void inBlocks(boolean async, TestDatabase db, Recorder r) {
+        if (!async) {
+            try (Connection<Row> c = Connection.connect(options(db, r))) {
+                c.transaction(outer -> {
+                    c.execute("SELECT 1");
+                    c.transaction(inner -> {
+                        throw new Rollback();
+                    });
+                    return null;
+                });
+            }
+            return;
+        }
+        AsyncConnection<Row> c = AsyncConnection.connect(options(db, r)).join();
+        try {
+            c.transaction(outer -> c.execute("SELECT 1")
+                    .thenCompose(cur -> c.transaction(inner -> CompletableFuture.failedFuture(new Rollback())))).join();
+        } finally {
+            c.close();
+        }
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aTransactionBlockIsStartedAndEndedWithItsOutcomeAndContextOnBothDrivers(boolean async, TestDatabase db) {
+        Recorder r = new Recorder();
+        inBlocks(async, db, r);
+        List<TransactionStart> starts = r.of(TransactionStart.class);
+        assertThat(starts).hasSize(2);
+        assertThat(starts.get(0).savepoint()).isNull();
+        assertThat(starts.get(0).facts().database()).isEqualTo(db.dbname());
+        assertThat(starts.get(1).savepoint()).isEqualTo("_tusk_2");
+        List<TransactionEnd> ends = r.of(TransactionEnd.class);
+        assertThat(ends).hasSize(2);
+        assertThat(ends.get(0).start()).isSameAs(starts.get(1)); // the inner block ends first
+        assertThat(ends.get(0).outcome()).isEqualTo(TransactionOutcome.ROLLED_BACK);
+        assertThat(ends.get(0).error()).as("a quiet Rollback is no error").isNull();
+        assertThat(ends.get(1).start()).isSameAs(starts.get(0));
+        assertThat(ends.get(1).outcome()).isEqualTo(TransactionOutcome.COMMITTED);
+        assertThat(ends.get(1).durationNanos()).isPositive();
+        assertThat(r.endContexts).contains("tx-ctx:_tusk_2", "tx-ctx:outermost");
+        // the BEGIN goes after the block's start, the COMMIT before its end: the block holds its statements
+        int begin = r.events.indexOf(r.of(StatementStart.class).stream().filter(s -> s.sql().equals("BEGIN")).findFirst().orElseThrow());
+        assertThat(r.events.indexOf(starts.get(0))).isLessThan(begin);
+        int commit = r.events.indexOf(r.of(StatementEnd.class).stream().filter(e -> e.start().sql().equals("COMMIT")).findFirst().orElseThrow());
+        assertThat(r.events.indexOf(ends.get(1))).isGreaterThan(commit);
+        assertThat(r.of(TransactionStep.class)).as("a block's end is its TransactionEnd, not a step").isEmpty();
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aBlockLeftWithAnErrorEndsRolledBackWithThatError(boolean async, TestDatabase db) {
+        Recorder r = new Recorder();
+        IllegalStateException boom = new IllegalStateException("boom");
+        if (!async) {
+            try (Connection<Row> c = Connection.connect(options(db, r))) {
+                assertThatThrownBy(() -> c.transaction(tx -> {
+                    throw boom;
+                })).isSameAs(boom);
+            }
+        } else {
+            AsyncConnection<Row> c = AsyncConnection.connect(options(db, r)).join();
+            try {
+                assertThat(c.transaction(tx -> CompletableFuture.failedFuture(boom))).failsWithin(java.time.Duration.ofSeconds(10));
+            } finally {
+                c.close();
+            }
+        }
+        assertThat(r.of(TransactionEnd.class)).singleElement().satisfies(e -> {
+            assertThat(e.outcome()).isEqualTo(TransactionOutcome.ROLLED_BACK);
+            assertThat(e.error()).isSameAs(boom);
+        });
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void commitRollbackAndTwoPhaseStepsAreReportedOnBothDrivers(boolean async, TestDatabase db) {
+        Recorder r = new Recorder();
+        ConnectOptions<Row> o = ConnectOptions.builder().conninfo(db.conninfo()).listener(r).build(); // not autocommit
+        Xid xid = new Xid(1, "listener-" + async, "b");
+        if (!async) {
+            try (Connection<Row> c = Connection.connect(o)) {
+                c.commit(); // nothing open: nothing happens, nothing is reported
+                c.execute("SELECT 1");
+                c.commit();
+                c.execute("SELECT 1");
+                c.rollback();
+                c.tpcBegin(xid);
+                c.tpcPrepare();
+                c.tpcCommit();
+            }
+        } else {
+            AsyncConnection<Row> c = AsyncConnection.connect(o).join();
+            try {
+                c.commit().thenCompose(v -> c.execute("SELECT 1")).thenCompose(x -> c.commit())
+                        .thenCompose(v -> c.execute("SELECT 1")).thenCompose(x -> c.rollback())
+                        .thenCompose(v -> c.tpcBegin(xid)).thenCompose(v -> c.tpcPrepare())
+                        .thenCompose(v -> c.tpcCommit()).join();
+            } finally {
+                c.close();
+            }
+        }
+        List<TransactionStep> steps = r.of(TransactionStep.class);
+        assertThat(steps).extracting(TransactionStep::kind).containsExactly(TransactionStep.Kind.COMMIT,
+                TransactionStep.Kind.ROLLBACK, TransactionStep.Kind.PREPARE, TransactionStep.Kind.COMMIT_PREPARED);
+        assertThat(steps).extracting(TransactionStep::outcome).containsExactly(TransactionOutcome.COMMITTED,
+                TransactionOutcome.ROLLED_BACK, TransactionOutcome.PREPARED, TransactionOutcome.COMMITTED);
+        assertThat(steps).extracting(TransactionStep::xid).containsExactly(null, null, xid.toString(), xid.toString());
+        assertThat(steps).allSatisfy(s -> {
+            assertThat(s.error()).isNull();
+            assertThat(s.facts().database()).isEqualTo(db.dbname());
+        });
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aCommitTheServerRefusesIsAFailedStepWithItsError(boolean async, TestDatabase db) {
+        Recorder r = new Recorder();
+        ConnectOptions<Row> o = ConnectOptions.builder().conninfo(db.conninfo()).listener(r).build();
+        String setup = "CREATE TEMP TABLE d (a int UNIQUE DEFERRABLE INITIALLY DEFERRED) ON COMMIT PRESERVE ROWS";
+        if (!async) {
+            try (Connection<Row> c = Connection.connect(o)) {
+                c.execute(setup);
+                c.commit();
+                c.execute("INSERT INTO d VALUES (1), (1)");
+                assertThatThrownBy(c::commit).isInstanceOf(dev.tusk.errors.UniqueViolation.class);
+            }
+        } else {
+            AsyncConnection<Row> c = AsyncConnection.connect(o).join();
+            try {
+                c.execute(setup).thenCompose(x -> c.commit()).join();
+                assertThat(c.execute("INSERT INTO d VALUES (1), (1)").thenCompose(x -> c.commit()))
+                        .failsWithin(java.time.Duration.ofSeconds(10)).withThrowableThat()
+                        .havingRootCause().isInstanceOf(dev.tusk.errors.UniqueViolation.class);
+            } finally {
+                c.close();
+            }
+        }
+        assertThat(r.of(TransactionStep.class)).last().satisfies(s -> {
+            assertThat(s.kind()).isEqualTo(TransactionStep.Kind.COMMIT);
+            assertThat(s.outcome()).isEqualTo(TransactionOutcome.FAILED);
+            assertThat(s.error()).isInstanceOf(dev.tusk.errors.UniqueViolation.class);
+        });
     }
 }

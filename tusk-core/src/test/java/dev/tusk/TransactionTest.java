@@ -262,7 +262,7 @@ class TransactionTest {
     }
 
     @Test
-    void nestedResourceBlocksUseSavepointsAndClosingTheOuterOneUnwindsAnOpenInnerOne() {
+    void nestedResourceBlocksUseSavepointsAndClosingTheOuterOneFirstIsRefused() {
         try (Transaction outer = conn.transaction()) {
             insert(1);
             try (Transaction inner = conn.transaction()) {
@@ -280,6 +280,13 @@ class TransactionTest {
         Transaction inner = conn.transaction();
         insert(4);
         assertThatThrownBy(outer::commit).isInstanceOf(ProgrammingException.class).hasMessageContaining("inner transaction block");
+        // issue 30, psycopg's test_manual_enter_and_exit_out_of_order_exit_asserts: closing the outer block first
+        // would silently roll back the inner one
+        assertThatThrownBy(outer::close).isInstanceOf(ProgrammingException.class).hasMessageContaining("Out-of-order");
+        assertThatThrownBy(outer::rollback).isInstanceOf(ProgrammingException.class).hasMessageContaining("Out-of-order");
+        assertThat(inner.isActive()).isTrue();
+        assertThat(outer.isActive()).isTrue();
+        inner.close();
         outer.close();
         assertThat(inner.status()).isEqualTo(Transaction.Status.ROLLED_BACK_EXPLICITLY);
         assertThat(outer.status()).isEqualTo(Transaction.Status.ROLLED_BACK_EXPLICITLY);

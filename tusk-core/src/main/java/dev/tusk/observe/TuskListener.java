@@ -76,16 +76,34 @@ public interface TuskListener {
 
     // ---------------------------------------------------------------- transactions
 
-    /** A transaction block ({@code conn.transaction(...)}, outermost or a savepoint) begins. <em>Not emitted yet</em>: the COPY and transaction events are defined but their hooks are still to be wired (issue 25); the COMMIT/ROLLBACK statements themselves are reported as statements ({@link StatementStart#own()}). */
+    /**
+     * A transaction block ({@code conn.transaction(...)}, outermost or a savepoint) begins, on both drivers: called
+     * just before its BEGIN or SAVEPOINT is sent (on the caller's thread for {@link dev.tusk.Connection}, on the
+     * event loop for {@link dev.tusk.AsyncConnection}); the context returned is handed back to
+     * {@link #transactionEnded} exactly once, however the block ends (committed, rolled back, its BEGIN refused,
+     * the connection closed or lost). The block's own statements (BEGIN, SAVEPOINT, COMMIT, RELEASE, ROLLBACK) are
+     * also reported as statements ({@link StatementStart#own()}), between the two calls.
+     */
     default Object transactionStarted(TransactionStart start) {
         return null;
     }
 
-    /** The transaction block started with {@code context} ended, committed or rolled back. */
+    /**
+     * The transaction block started with {@code context} ended: committed (released, for a savepoint), rolled back
+     * (by a {@link dev.tusk.Rollback}, {@code close()} without commit, or an error, then in
+     * {@link TransactionEnd#error()}), FAILED when its end never reached the server, UNKNOWN when the reply to its
+     * COMMIT was lost. A block closed with an outer one ends with it.
+     */
     default void transactionEnded(TransactionEnd end, Object context) {
     }
 
-    /** A commit, rollback or two-phase commit step ended, with its outcome (possibly {@link TransactionOutcome#UNKNOWN}). <em>Not emitted yet</em>: the COPY and transaction events are defined but their hooks are still to be wired (issue 25); the COMMIT/ROLLBACK statements themselves are reported as statements ({@link StatementStart#own()}). */
+    /**
+     * A step ended, on both drivers, with its outcome (possibly {@link TransactionOutcome#UNKNOWN}):
+     * {@code conn.commit()} or {@code conn.rollback()} of an open transaction (nothing is reported when none is
+     * open: nothing was sent), {@code tpcPrepare()}, {@code tpcCommit()} and {@code tpcRollback()} (the
+     * {@code _PREPARED} kinds once prepared, or by xid). A transaction block's end is its {@link #transactionEnded},
+     * not a step. The statement itself is also reported as a statement ({@link StatementStart#own()}).
+     */
     default void transactionStep(TransactionStep step) {
     }
 

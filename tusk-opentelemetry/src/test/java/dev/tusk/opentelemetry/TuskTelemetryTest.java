@@ -191,7 +191,6 @@ class TuskTelemetryTest {
     }
 
     @Test
-    @Disabled("tusk-core does not emit the COPY and transaction listener events yet (TuskListener's Javadoc); enable with them")
     void aTransactionBlockIsTheParentOfItsStatementsAndRecordsItsOutcome(TestDatabase db) {
         try (Connection<Row> conn = Connection.connect(options(db))) {
             conn.execute("CREATE TABLE t (a int)");

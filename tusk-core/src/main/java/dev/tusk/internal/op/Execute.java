@@ -131,6 +131,7 @@ public final class Execute extends Operation {
     }
 
     /** A COMMIT: if the connection is lost before its reply, the outcome is unknown. */
+    @Override
     public boolean commits() {
         return !user && sql.startsWith("COMMIT");
     }

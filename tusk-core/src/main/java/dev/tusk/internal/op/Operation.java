@@ -46,6 +46,14 @@ public abstract class Operation {
     public void sent(Command cmd) {
     }
 
+    /**
+     * Whether the operation commits (COMMIT, COMMIT PREPARED): if the connection is lost before its reply, the
+     * outcome is unknown and the caller is told so.
+     */
+    public boolean commits() {
+        return false;
+    }
+
     /** The first command sent in the current step: the statement timeout runs from when it reaches the server. */
     public abstract Command first();
 
@@ -85,7 +93,12 @@ public abstract class Operation {
         Observation ob = observation;
         if (ob != null) {
             ob.end(this, error);
+            statementObserved();
         }
+    }
+
+    /** The listeners have heard of the operation's end as a statement (called after each observeEnd). */
+    void statementObserved() {
     }
 
     /** The statement text listeners see: as sent, with placeholders, never with values merged in. */

@@ -43,8 +43,10 @@ public final class Session {
     /** Inside a pipeline: statements were sent since the last Sync, so the server's last status is not the truth yet. */
     private boolean unsynced;
     private Pipelining pipeline;
+    /** The transaction blocks and the two-phase commit state, and their rules. */
+    private final TransactionSteps transactions = new TransactionSteps(this);
     /** Run before a statement of the user's opens or joins a transaction (the two-phase rule); may throw. */
-    private Runnable beforeStatement = () -> { };
+    private Runnable beforeStatement = transactions.twoPhase()::checkNoStatementAfterPrepare;
     private volatile boolean autocommit;
     private volatile IsolationLevel isolationLevel;
     private volatile Boolean readOnly;
@@ -69,6 +71,11 @@ public final class Session {
         return prepared;
     }
 
+    /** The transaction blocks, the two-phase commit state and their rules. */
+    public TransactionSteps transactions() {
+        return transactions;
+    }
+
     /** The connection's listeners, or null. */
     public dev.tusk.internal.observe.Observer observer() {
         return observer;
@@ -89,11 +96,12 @@ public final class Session {
         this.observedPipeline = context;
     }
 
-    /** Sets the check run before each statement of the user's (a statement after PREPARE TRANSACTION is refused). */
+    /** Replaces the check run before each statement of the user's (by default: none after PREPARE TRANSACTION). */
     public void beforeStatement(Runnable check) {
         this.beforeStatement = check;
     }
 
+    /** Checks that a statement of the user's may run now (not after PREPARE TRANSACTION); throws if not. */
     public void checkStatementAllowed() {
         beforeStatement.run();
     }
