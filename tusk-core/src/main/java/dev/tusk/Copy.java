@@ -6,7 +6,8 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.QueryCanceled;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.CopyCommand;
-import dev.tusk.internal.wire.Frontend;
+import dev.tusk.internal.op.CopyOperation;
+import dev.tusk.internal.op.CopyRows;
 
 import java.util.Iterator;
 import java.util.List;
@@ -45,6 +46,8 @@ public final class Copy implements AutoCloseable {
     private TuskException reported;
 
     private final Connection<?> conn;
+    /** The COPY's rules (start, data, end), shared with {@link AsyncCopy}. */
+    private final CopyOperation op;
     private final CopyCommand cmd;
     private final CopyRows rows;
     private boolean closed;
@@ -54,17 +57,18 @@ public final class Copy implements AutoCloseable {
     private String endedBy;
 
     /** The CopyFail reason when a COPY FROM is closed without {@link #finish()}. */
-    static final String CLOSED_WITHOUT_FINISH = "COPY abandoned by the client: the Copy was closed without finish()";
+    static final String CLOSED_WITHOUT_FINISH = CopyOperation.CLOSED_WITHOUT_FINISH;
 
-    Copy(Connection<?> conn, CopyCommand cmd, AdaptersMap adapters) {
+    Copy(Connection<?> conn, CopyOperation op, AdaptersMap adapters) {
         this.conn = conn;
-        this.cmd = cmd;
-        this.rows = new CopyRows(cmd.format() == 1, adapters);
+        this.op = op;
+        this.cmd = op.command();
+        this.rows = new CopyRows(op.binary(), adapters);
     }
 
     /** True for a binary-format COPY. */
     public boolean isBinary() {
-        return cmd.format() == 1;
+        return op.binary();
     }
 
     /**
@@ -83,7 +87,7 @@ public final class Copy implements AutoCloseable {
     }
 
     public void write(byte[] data, int off, int len) {
-        requireDirection(CopyCommand.Direction.IN, "write");
+        requireDirection(true, "write");
         rows.write(data, off, len);
         shipIfFull();
     }
@@ -95,7 +99,7 @@ public final class Copy implements AutoCloseable {
 
     /** Sends one row, each value dumped by the adapters (text format: escaped; binary: typed). */
     public void writeRow(Object... values) {
-        requireDirection(CopyCommand.Direction.IN, "writeRow");
+        requireDirection(true, "writeRow");
         rows.writeRow(values);
         shipIfFull();
     }
@@ -109,7 +113,7 @@ public final class Copy implements AutoCloseable {
         try {
             conn.checkUsable(this);
             if (rows.isFull()) {
-                rows.writeMessage(conn.driver().core().output());
+                op.data(conn.driver().core().output(), rows);
                 conn.driver().flush();
             }
         } catch (TuskException e) {
@@ -135,8 +139,8 @@ public final class Copy implements AutoCloseable {
             if (conn.driver().core().isBroken()) {
                 return;
             }
-            if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
-                failInput(reason == null ? "aborted by the client" : reason);
+            if (op.in() && !cmd.isDone()) {
+                failInput(reason);
             } else {
                 dropOutput();
             }
@@ -154,7 +158,7 @@ public final class Copy implements AutoCloseable {
 
     /** The next chunk of data (a row, in text format), or null at the end. */
     public byte[] read() {
-        requireDirection(CopyCommand.Direction.OUT, "read");
+        requireDirection(false, "read");
         conn.lock.lock();
         try {
             while (true) {
@@ -163,13 +167,12 @@ public final class Copy implements AutoCloseable {
                     return chunk;
                 }
                 if (cmd.outputComplete()) {
-                    java.time.Duration fired = cmd.isDone() ? null : conn.awaitTimed(cmd);
-                    Connection.throwIfFailed(cmd, fired);
+                    throwIfFailed(cmd.isDone() ? null : conn.awaitTimed(cmd));
                     return null;
                 }
                 java.time.Duration fired = conn.awaitTimed(cmd);
                 if (cmd.isDone() && cmd.error() != null && cmd.nextChunk() == null) {
-                    throw Connection.errorOf(cmd, fired);
+                    throw op.failure(fired);
                 }
             }
         } catch (TuskException e) {
@@ -212,7 +215,7 @@ public final class Copy implements AutoCloseable {
 
     /** Rows copied, from the command tag ("COPY 42"), once the COPY has ended; else -1. */
     public long rowcount() {
-        return dev.tusk.internal.core.ResultData.affectedRows(cmd.commandTag());
+        return op.rowcount();
     }
 
     /**
@@ -226,7 +229,7 @@ public final class Copy implements AutoCloseable {
     public long finish() {
         if (closed) {
             if (finished && cmd.isDone()) {
-                cmd.throwIfFailed();
+                throwIfFailed(null);
                 return rowcount();
             }
             throw new ProgrammingException("the COPY has already ended (" + (endedBy != null ? endedBy
@@ -239,18 +242,15 @@ public final class Copy implements AutoCloseable {
             conn.copyEnded(this);
             broken(true);
             java.time.Duration fired = null;
-            if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
-                rows.writeTrailer();
-                rows.writeMessage(conn.driver().core().output());
-                Frontend.copyDone(conn.driver().core().output());
-                cmd.inputFinished();
+            if (op.in() && !cmd.isDone()) {
+                op.finishInput(conn.driver().core().output(), rows);
                 conn.driver().flush();
                 fired = conn.awaitTimed(cmd);
             } else if (!cmd.isDone()) {
                 cmd.discardOutput();
                 fired = conn.awaitTimed(cmd);
             }
-            Connection.throwIfFailed(cmd, fired);
+            throwIfFailed(fired);
             return rowcount();
         } finally {
             conn.lock.unlock();
@@ -275,7 +275,7 @@ public final class Copy implements AutoCloseable {
             if (broken(false)) {
                 return;
             }
-            if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
+            if (op.in() && !cmd.isDone()) {
                 failInput(CLOSED_WITHOUT_FINISH);
                 TuskException failed = cmd.error();
                 if (failed != null && failed != reported && !(failed instanceof QueryCanceled)) {
@@ -300,7 +300,7 @@ public final class Copy implements AutoCloseable {
     }
 
     boolean isCopyIn() {
-        return cmd.direction() == CopyCommand.Direction.IN;
+        return op.in();
     }
 
     /**
@@ -320,7 +320,7 @@ public final class Copy implements AutoCloseable {
     void abandonForGiveBack() {
         closed = true;
         endedBy = "ended because the connection was given back to its pool";
-        if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
+        if (op.in() && !cmd.isDone()) {
             failInput("COPY abandoned by the client: the connection was given back to its pool during the COPY");
         } else {
             dropOutput();
@@ -351,9 +351,7 @@ public final class Copy implements AutoCloseable {
 
     /** COPY FROM: CopyFail, and the server's answer awaited in bounded time (its error is expected). Lock held. */
     private void failInput(String reason) {
-        rows.clear(); // the server drops what it got anyway
-        Frontend.copyFail(conn.driver().core().output(), reason);
-        cmd.inputFinished();
+        op.failInput(conn.driver().core().output(), rows, reason);
         conn.driver().flush();
         conn.abandon(cmd, "the COPY ended with CopyFail", false);
     }
@@ -375,13 +373,21 @@ public final class Copy implements AutoCloseable {
         return conn.abandon(cmd, "the COPY TO closed before its end", !cmd.outputComplete());
     }
 
-    private void requireDirection(CopyCommand.Direction d, String op) {
+    /** The error the COPY ended with ({@code fired}: the statement timeout, when it fired), raised if any. */
+    private void throwIfFailed(java.time.Duration fired) {
+        TuskException e = op.failure(fired);
+        if (e != null) {
+            throw e;
+        }
+    }
+
+    private void requireDirection(boolean in, String call) {
         if (closed) {
             throw new ProgrammingException(endedBy != null ? "the COPY was " + endedBy : "the COPY is closed");
         }
-        if (cmd.direction() != d) {
-            throw new ProgrammingException(op + "() needs a COPY " + (d == CopyCommand.Direction.IN ? "... FROM STDIN" : "... TO STDOUT")
-                    + "; this one is " + cmd.sql());
+        ProgrammingException wrong = op.wrongDirection(call, in);
+        if (wrong != null) {
+            throw wrong;
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.tusk;
+package dev.tusk.internal.op;
 
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Dumper;
@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The bytes of COPY rows, as {@link Copy} and {@link AsyncCopy} write and read them: text format (tab
+ * The bytes of COPY rows, as {@code Copy} and {@code AsyncCopy} write and read them: text format (tab
  * separated, backslash escapes, {@code \N} for NULL) or binary (the signature and header before the first
  * row, then per row a field count and length-prefixed values, and a -1 trailer).
  *
@@ -21,7 +21,7 @@ import java.util.List;
  * CopyData message (the server's cost is per message as much as per row); the caller ships them once
  * {@link #isFull()}.
  */
-final class CopyRows {
+public final class CopyRows {
     private static final byte[] BINARY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
     private static final byte[] BINARY_TRAILER = {(byte) 0xff, (byte) 0xff};
     private static final byte[] TEXT_NULL = {'\\', 'N'};
@@ -34,35 +34,40 @@ final class CopyRows {
     private int[] types;
     private final MessageWriter data = new MessageWriter();
 
-    CopyRows(boolean binary, AdaptersMap adapters) {
+    public CopyRows(boolean binary, AdaptersMap adapters) {
         this.binary = binary;
         this.adapters = adapters;
     }
 
-    /** The column type oids that binary values must dump as (see {@link Copy#setTypes}). */
-    void setTypes(int... oids) {
+    /** The column type oids that binary values must dump as (see {@code Copy.setTypes}). */
+    public void setTypes(int... oids) {
         this.types = oids.clone();
     }
 
     /** True once enough is collected for one CopyData message. */
-    boolean isFull() {
+    public boolean isFull() {
         return data.position() >= MESSAGE_SIZE;
     }
 
+    /** The bytes collected. */
+    public int size() {
+        return data.position();
+    }
+
     /** Writes the collected bytes (if any) as one CopyData message, and clears them. */
-    void writeMessage(MessageWriter out) {
+    public void writeMessage(MessageWriter out) {
         if (!data.isEmpty()) {
             Frontend.copyData(out, data.array(), 0, data.position());
             data.clear();
         }
     }
 
-    void clear() {
+    public void clear() {
         data.clear();
     }
 
     /** A copy of the collected bytes, which are then cleared. */
-    byte[] take() {
+    public byte[] take() {
         byte[] out = data.toByteArray();
         data.clear();
         return out;
@@ -72,7 +77,7 @@ final class CopyRows {
      * Appends one row, each value dumped by the adapters ({@code null} is a row of one NULL); the binary header
      * comes with the first row. A value that cannot be dumped fails the row and leaves nothing of it behind.
      */
-    void writeRow(Object[] values) {
+    public void writeRow(Object[] values) {
         Object[] row = values == null ? new Object[] {null} : values;
         int rowStart = data.position();
         boolean headerBefore = headerWritten;
@@ -90,12 +95,12 @@ final class CopyRows {
     }
 
     /** Appends raw data in the COPY's format. */
-    void write(byte[] bytes, int off, int len) {
+    public void write(byte[] bytes, int off, int len) {
         data.bytes(bytes, off, len);
     }
 
     /** Appends what ends the data before CopyDone: the binary trailer once a row was written, else nothing. */
-    void writeTrailer() {
+    public void writeTrailer() {
         if (binary && headerWritten) {
             data.bytes(BINARY_TRAILER);
         }
@@ -183,7 +188,7 @@ final class CopyRows {
     }
 
     /** The column values of one text-format row (a line, with or without its newline), unescaped; null for \N. */
-    static List<String> parseTextRow(String line) {
+    public static List<String> parseTextRow(String line) {
         if (line.endsWith("\n")) {
             line = line.substring(0, line.length() - 1);
         }
@@ -217,7 +222,7 @@ final class CopyRows {
     }
 
     /** The text rows of a COPY TO's chunks, one chunk per row as the server sends them. */
-    static List<String> parseTextRow(byte[] chunk) {
+    public static List<String> parseTextRow(byte[] chunk) {
         return parseTextRow(new String(chunk, StandardCharsets.UTF_8));
     }
 }
