@@ -84,7 +84,10 @@ public final class AsyncCopy implements AutoCloseable {
         return op.binary();
     }
 
-    /** The column type oids binary {@link #writeRow} checks each value's dumper against (see {@link Copy#setTypes}). */
+    /**
+     * The column type oids, as {@link Copy#setTypes}: binary {@link #writeRow} checks each value's dumper against
+     * them; {@link #readRow()} and {@link #typedRows()} load each value as its type.
+     */
     public void setTypes(int... oids) {
         writing.lock();
         try {
@@ -295,10 +298,86 @@ public final class AsyncCopy implements AutoCloseable {
         return s -> conn.loopExecutor().execute(() -> subscribe(s));
     }
 
-    /** The rows of a text-format COPY TO, each as its column values (null for \N), unescaped; as {@link #chunks()}. */
+    /**
+     * The next row of a COPY TO, as {@link Copy#readRow()}: typed by {@link #setTypes}, text or binary; the future
+     * completes with null at the end, or fails with the server's error.
+     */
+    public CompletableFuture<List<Object>> readRow() {
+        CopyRows parser = reader();
+        return read().thenCompose(chunk -> {
+            if (chunk == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            List<Object> row = parser.parseRow(chunk);
+            return row != null ? CompletableFuture.completedFuture(row) : readRow();
+        });
+    }
+
+    /**
+     * The rows of a COPY TO as {@link #readRow()} reads them (typed by {@link #setTypes}, text or binary), with
+     * back-pressure as {@link #chunks()}.
+     */
+    public Flow.Publisher<List<Object>> typedRows() {
+        CopyRows parser = reader();
+        return s -> chunks().subscribe(new Flow.Subscriber<byte[]>() {
+            private Flow.Subscription upstream;
+
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                upstream = subscription;
+                s.onSubscribe(subscription);
+            }
+
+            @Override
+            public void onNext(byte[] chunk) {
+                List<Object> row;
+                try {
+                    row = parser.parseRow(chunk);
+                } catch (RuntimeException e) {
+                    upstream.cancel();
+                    s.onError(e);
+                    return;
+                }
+                if (row != null) {
+                    s.onNext(row);
+                } else {
+                    upstream.request(1); // a chunk without a row (the binary header or trailer) used none of the demand
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                s.onError(t);
+            }
+
+            @Override
+            public void onComplete() {
+                s.onComplete();
+            }
+        });
+    }
+
+    private CopyRows reader() {
+        writing.lock();
+        try {
+            return collected();
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /**
+     * The rows of a text-format COPY TO, each as its column values (null for \N), unescaped; as {@link #chunks()}.
+     * The values stay text: after {@link #setTypes} (and for a binary COPY) use {@link #typedRows()}.
+     */
     public Flow.Publisher<List<String>> rows() {
         if (isBinary()) {
-            return s -> Refusal.refuse(s, new NotSupportedException("rows() of a binary COPY is not supported yet: use chunks() for the raw bytes"));
+            return s -> Refusal.refuse(s, new NotSupportedException("rows() gives text values, which a binary COPY"
+                    + " does not have: call setTypes(...) and use typedRows() or readRow(), or chunks() for the raw bytes"));
+        }
+        if (reader().hasTypes()) {
+            return s -> Refusal.refuse(s, new ProgrammingException("rows() gives the values as text and would ignore"
+                    + " setTypes(): use typedRows() (or readRow()) for the values loaded as their types"));
         }
         return s -> chunks().subscribe(new Flow.Subscriber<byte[]>() {
             @Override

@@ -42,7 +42,7 @@ import java.util.NoSuchElementException;
  * runs, is cancelled on the server and the rest of its data is dropped, in bounded time and memory (inside a
  * transaction the cancel leaves the transaction in error, as with libpq). Either way the connection stays usable.
  */
-public final class Copy implements AutoCloseable {
+public final class Copy implements AutoCloseable, Iterable<byte[]> {
     private TuskException reported;
 
     private final Connection<?> conn;
@@ -72,8 +72,10 @@ public final class Copy implements AutoCloseable {
     }
 
     /**
-     * The type oids of the columns, for binary {@link #writeRow}: each value's dumper must produce that
-     * type (an int for int4, a Long for int8...), else writeRow fails before anything is sent.
+     * The type oids of the columns, as psycopg's {@code set_types}: for binary {@link #writeRow} each value's
+     * dumper must produce that type (an int for int4, a Long for int8...), else writeRow fails before anything
+     * is sent; for {@link #readRow()} and {@link #typedRows()} each value is loaded as that type, in text or
+     * binary format.
      */
     public void setTypes(int... oids) {
         rows.setTypes(oids);
@@ -183,11 +185,82 @@ public final class Copy implements AutoCloseable {
     }
 
     /**
-     * The rows of a text-format COPY TO, each as its column values (null for \N), unescaped.
+     * The data blocks of a COPY TO, as {@link #read()} returns them (one per row as the server sends them), as
+     * psycopg's {@code for block in copy}.
+     */
+    @Override
+    public Iterator<byte[]> iterator() {
+        return new Iterator<>() {
+            private byte[] next = read();
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public byte[] next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                byte[] block = next;
+                next = read();
+                return block;
+            }
+        };
+    }
+
+    /**
+     * The next row of a COPY TO, or null at the end, as psycopg's {@code read_row()}: with {@link #setTypes}
+     * each value loaded as its column's type (text or binary COPY); without, a text COPY's values as Strings and
+     * a binary COPY's as their bytes. A row whose column count differs from setTypes' is refused
+     * ({@link ProgrammingException}).
+     */
+    public List<Object> readRow() {
+        byte[] chunk;
+        while ((chunk = read()) != null) {
+            List<Object> row = rows.parseRow(chunk);
+            if (row != null) {
+                return row;
+            }
+        }
+        return null;
+    }
+
+    /** The rows of a COPY TO as {@link #readRow()} reads them (typed by {@link #setTypes}), text or binary. */
+    public Iterable<List<Object>> typedRows() {
+        return () -> new Iterator<>() {
+            private List<Object> next = readRow();
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public List<Object> next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                List<Object> row = next;
+                next = readRow();
+                return row;
+            }
+        };
+    }
+
+    /**
+     * The rows of a text-format COPY TO, each as its column values (null for \N), unescaped. The values stay
+     * text: after {@link #setTypes} (and for a binary COPY) use {@link #typedRows()}, which loads them; this one
+     * refuses rather than ignore the types.
      */
     public Iterable<List<String>> rows() {
         if (isBinary()) {
             return binaryRows();
+        }
+        if (rows.hasTypes()) {
+            throw new ProgrammingException("rows() gives the values as text and would ignore setTypes():"
+                    + " use typedRows() (or readRow()) for the values loaded as their types");
         }
         return () -> new Iterator<>() {
             private byte[] next = read();
@@ -210,7 +283,8 @@ public final class Copy implements AutoCloseable {
     }
 
     private Iterable<List<String>> binaryRows() {
-        throw new dev.tusk.errors.NotSupportedException("rows() of a binary COPY is not supported yet: use read() for the raw bytes");
+        throw new dev.tusk.errors.NotSupportedException("rows() gives text values, which a binary COPY does not"
+                + " have: call setTypes(...) and use typedRows() or readRow() for its values, or read() for the raw bytes");
     }
 
     /** Rows copied, from the command tag ("COPY 42"), once the COPY has ended; else -1. */

@@ -1,5 +1,6 @@
 package dev.tusk.internal.op;
 
+import dev.tusk.errors.NotSupportedException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.CopyCommand;
@@ -14,7 +15,7 @@ import java.time.Duration;
  * One COPY statement (psycopg's {@code _copy_base.py} generators), its rules written once for both drivers and
  * without I/O; {@code Copy} and {@code AsyncCopy} keep only how they wait and stream:
  * <ul>
- * <li>start: refused in a pipeline; a statement after PREPARE TRANSACTION is refused; outside autocommit with no
+ * <li>start: refused in a pipeline (NotSupportedException, as psycopg); a statement after PREPARE TRANSACTION is refused; outside autocommit with no
  * transaction open, a BEGIN goes first in the same write; then the COPY statement, which pauses once the server
  * said which way the data goes (CopyInResponse or CopyOutResponse);</li>
  * <li>a start that fails: the BEGIN's error first, else the server's (the statement timeout's when it fired),
@@ -69,7 +70,9 @@ public final class CopyOperation {
         observeStart();
         try {
             if (session.pipelined()) {
-                throw new ProgrammingException("COPY cannot run in pipeline mode: close the pipeline first");
+                throw new NotSupportedException("COPY is not supported in pipeline mode (PostgreSQL's extended"
+                        + " query pipeline has no room for the COPY sub-protocol, as in libpq): close the pipeline"
+                        + " block first, then call copy()");
             }
             session.checkStatementAllowed();
         } catch (RuntimeException e) {
