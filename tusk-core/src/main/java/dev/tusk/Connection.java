@@ -1028,9 +1028,10 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     }
 
     /**
-     * A lease is closed: a COPY or stream its user left open is ended here (a COPY FROM with CopyFail, a COPY
-     * TO or stream cancelled), in bounded time, so the pool gets a connection that is not in the middle of a
-     * statement. An error breaks the connection, which the pool then sees.
+     * A lease is closed: a stream its user left open is ended here (cancelled), in bounded time, so the pool gets
+     * a connection that is not in the middle of a statement; a COPY left open is only marked ended: the pool sees
+     * it still in progress ({@link #leaseLeftovers}) and closes the connection instead of reusing it. An error
+     * breaks the connection, which the pool then sees.
      */
     private void endUnfinishedWork() {
         if (activeCopy == null && activeStream == null) {

@@ -388,17 +388,13 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
     }
 
     /**
-     * The connection is going back to its pool with this COPY unfinished: a COPY FROM ends with CopyFail,
-     * a COPY TO is cancelled. Lock held.
+     * The connection is going back to its pool with this COPY unfinished: the COPY is over for its user, and the
+     * pool closes the connection (the server then drops the COPY, so a COPY FROM copies nothing) and opens another
+     * rather than drain and reuse it, as psycopg_pool discards a connection given back ACTIVE. No I/O. Lock held.
      */
     void abandonForGiveBack() {
         closed = true;
-        endedBy = "ended because the connection was given back to its pool";
-        if (op.in() && !cmd.isDone()) {
-            failInput("COPY abandoned by the client: the connection was given back to its pool during the COPY");
-        } else {
-            dropOutput();
-        }
+        endedBy = "ended because the connection was given back to its pool (which closed it)";
     }
 
     /**
