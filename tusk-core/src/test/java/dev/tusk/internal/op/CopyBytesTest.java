@@ -116,6 +116,35 @@ class CopyBytesTest {
     }
 
     @Test
+    void textRowsWriteBuiltInStringsDirectlyAndAnApplicationsStringDumperThroughIt() {
+        CopyRows builtin = new CopyRows(false, BuiltinAdapters.newMap());
+        // the direct path (no buffer per value) names the COPY in its NUL refusal; the dumper's would not
+        assertThatThrownBy(() -> builtin.writeRow(new Object[] {"a\0b"})).hasMessageContaining("in a COPY value");
+        builtin.writeRow(new Object[] {"x\ty"});
+        assertThat(new String(builtin.take(), StandardCharsets.UTF_8)).isEqualTo("x\\ty\n");
+
+        dev.tusk.adapt.AdaptersMap custom = BuiltinAdapters.newMap();
+        custom.registerDumper(String.class, dev.tusk.types.Codecs.<String>textDumper(0, v -> v + "!"));
+        CopyRows rows = new CopyRows(false, custom);
+        rows.writeRow(new Object[] {"x\ty", null});
+        assertThat(new String(rows.take(), StandardCharsets.UTF_8)).isEqualTo("x\\ty!\t\\N\n");
+    }
+
+    @Test
+    void anEmptyBinaryCopyFromSendsTheHeaderAndTrailerButRawDataBringsItsOwn() {
+        CopyRows empty = new CopyRows(true, BuiltinAdapters.newMap());
+        empty.writeTrailer();
+        byte[] data = empty.take();
+        assertThat(data).hasSize(11 + 8 + 2);
+        assertThat(new String(data, 0, 6, StandardCharsets.US_ASCII)).isEqualTo("PGCOPY");
+
+        CopyRows raw = new CopyRows(true, BuiltinAdapters.newMap());
+        raw.write(new byte[] {1, 2, 3}, 0, 3);
+        raw.writeTrailer();
+        assertThat(raw.take()).containsExactly(1, 2, 3);
+    }
+
+    @Test
     void aBinaryCopyFromEndsWithTheTrailerBeforeCopyDone() {
         CopyOperation op = new CopyOperation(session(true), "COPY t FROM STDIN (FORMAT binary)");
         start(op);
