@@ -19,6 +19,7 @@ import dev.tusk.internal.io.EventLoopGroup;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.op.AsyncStatementTimer;
 import dev.tusk.internal.op.AsyncWaiter;
+import dev.tusk.internal.op.CopyOperation;
 import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.Operation;
@@ -516,22 +517,27 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
             f.completeExceptionally(refused);
             return f;
         }
+        CopyOperation op = new CopyOperation(session, sql);
+        op.observeStart(); // on the submitting thread, as statements
         waiter.started();
         inOrder(() -> {
-            TuskException broken = driver.failure();
-            if (broken != null || pipeline != null) {
+            CopyCommand cmd;
+            try {
+                TuskException broken = driver.failure();
+                if (broken != null) {
+                    throw brokenError(broken);
+                }
+                cmd = op.start(); // after the BEGIN it queued, if one is needed
+            } catch (RuntimeException e) {
+                op.refused(e);
                 waiter.ended();
-                f.completeExceptionally(broken != null ? brokenError(broken)
-                        : new ProgrammingException("COPY cannot run in pipeline mode: close the pipeline first"));
+                f.completeExceptionally(e);
                 return;
             }
-            QueryCommand beganWith = session.beginIfNeeded();
-            CopyCommand cmd = new CopyCommand(sql);
-            AsyncCopy copy = new AsyncCopy(this, cmd, cursor.adapters(), f);
-            cmd.onComplete(() -> {
+            AsyncCopy copy = new AsyncCopy(this, op, cursor.adapters(), f);
+            op.onEnd(() -> {
                 waiter.ended();
-                TuskException e = beganWith != null && beganWith.error() != null ? beganWith.error() : cmd.error();
-                copy.ended(e);
+                copy.ended(op.failure(null));
                 releaseHeldBack();
             });
             holdBack();

@@ -6,10 +6,10 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.CopyCommand;
-import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.LoopFuture;
-import dev.tusk.internal.wire.Frontend;
+import dev.tusk.internal.op.CopyOperation;
+import dev.tusk.internal.op.CopyRows;
 
 import java.util.ArrayDeque;
 import java.util.List;
@@ -50,6 +50,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class AsyncCopy implements AutoCloseable {
     private final AsyncConnection<?> conn;
     private final EventLoopDriver driver;
+    /** The COPY's rules (start, data, end), shared with {@link Copy}. */
+    private final CopyOperation op;
     private final CopyCommand cmd;
     private final AdaptersMap adapters;
     private final LoopFuture<AsyncCopy> started;
@@ -67,10 +69,11 @@ public final class AsyncCopy implements AutoCloseable {
     private boolean discarding;
     private boolean pumpQueued;
 
-    AsyncCopy(AsyncConnection<?> conn, CopyCommand cmd, AdaptersMap adapters, LoopFuture<AsyncCopy> started) {
+    AsyncCopy(AsyncConnection<?> conn, CopyOperation op, AdaptersMap adapters, LoopFuture<AsyncCopy> started) {
         this.conn = conn;
         this.driver = conn.driver();
-        this.cmd = cmd;
+        this.op = op;
+        this.cmd = op.command();
         this.adapters = adapters;
         this.started = started;
         cmd.onProgress(this::progressed);
@@ -78,10 +81,13 @@ public final class AsyncCopy implements AutoCloseable {
 
     /** True for a binary-format COPY. */
     public boolean isBinary() {
-        return cmd.format() == 1;
+        return op.binary();
     }
 
-    /** The column type oids binary {@link #writeRow} checks each value's dumper against (see {@link Copy#setTypes}). */
+    /**
+     * The column type oids, as {@link Copy#setTypes}: binary {@link #writeRow} checks each value's dumper against
+     * them; {@link #readRow()} and {@link #typedRows()} load each value as its type.
+     */
     public void setTypes(int... oids) {
         writing.lock();
         try {
@@ -93,7 +99,7 @@ public final class AsyncCopy implements AutoCloseable {
 
     /** Rows copied, from the command tag ("COPY 42"), once the COPY has ended; else -1. */
     public long rowcount() {
-        return ResultData.affectedRows(cmd.commandTag());
+        return op.rowcount();
     }
 
     // ------------------------------------------------------------------ COPY FROM STDIN
@@ -137,12 +143,11 @@ public final class AsyncCopy implements AutoCloseable {
      * its error (the connection stays usable either way). Idempotent.
      */
     public CompletableFuture<Long> finish() {
-        byte[] last = endData();
-        if (last != null) {
+        CopyRows rest = endData();
+        if (rest != null) {
             conn.loopExecutor().execute(() -> {
                 if (!cmd.isDone()) {
-                    copyData(last);
-                    Frontend.copyDone(driver.core().output());
+                    op.finishInput(driver.core().output(), rest);
                     inputEnded();
                 }
             });
@@ -161,10 +166,11 @@ public final class AsyncCopy implements AutoCloseable {
      * finished as by {@link #finish()}.
      */
     public CompletableFuture<Void> abort(String reason) {
-        if (endData() != null) {
+        CopyRows rest = endData();
+        if (rest != null) {
             conn.loopExecutor().execute(() -> {
                 if (!cmd.isDone()) {
-                    Frontend.copyFail(driver.core().output(), reason == null ? "aborted by the client" : reason);
+                    op.failInput(driver.core().output(), rest, reason);
                     inputEnded();
                 }
             });
@@ -189,7 +195,7 @@ public final class AsyncCopy implements AutoCloseable {
     @Override
     public void close() {
         if (cmd.direction() == CopyCommand.Direction.IN) {
-            abort(Copy.CLOSED_WITHOUT_FINISH); // does nothing once finish() or abort() ended the data
+            abort(CopyOperation.CLOSED_WITHOUT_FINISH); // does nothing once finish() or abort() ended the data
         } else {
             finish();
         }
@@ -207,7 +213,7 @@ public final class AsyncCopy implements AutoCloseable {
                 shipped.completeExceptionally(endedError());
                 return;
             }
-            copyData(chunk);
+            op.data(driver.core().output(), chunk);
             driver.whenFlushed(() -> {
                 TuskException broken = driver.failure();
                 if (broken != null) {
@@ -221,8 +227,11 @@ public final class AsyncCopy implements AutoCloseable {
         return shipped;
     }
 
-    /** Marks the data ended; for a COPY FROM returns what is still to send (with the trailer), else null. */
-    private byte[] endData() {
+    /**
+     * Marks the data ended; for a COPY FROM returns the rows collected and not yet shipped (no writer touches
+     * them any more: the loop thread takes them over), else null.
+     */
+    private CopyRows endData() {
         writing.lock();
         try {
             if (dataEnded || cmd.direction() != CopyCommand.Direction.IN) {
@@ -230,8 +239,7 @@ public final class AsyncCopy implements AutoCloseable {
                 return null;
             }
             dataEnded = true;
-            collected().writeTrailer();
-            return collected().take();
+            return collected();
         } finally {
             writing.unlock();
         }
@@ -245,12 +253,6 @@ public final class AsyncCopy implements AutoCloseable {
         driver.resume();
     }
 
-    private void copyData(byte[] data) {
-        if (data.length > 0) {
-            Frontend.copyData(driver.core().output(), data, 0, data.length);
-        }
-    }
-
     private CopyRows collected() {
         if (collected == null) {
             collected = new CopyRows(isBinary(), adapters);
@@ -258,12 +260,13 @@ public final class AsyncCopy implements AutoCloseable {
         return collected;
     }
 
-    private void requireIn(String op) {
-        if (cmd.direction() != CopyCommand.Direction.IN) {
-            throw new ProgrammingException(op + "() needs a COPY ... FROM STDIN; this one is " + cmd.sql());
+    private void requireIn(String call) {
+        ProgrammingException wrong = op.wrongDirection(call, true);
+        if (wrong != null) {
+            throw wrong;
         }
         if (dataEnded) {
-            throw new ProgrammingException(op + "() after finish() or abort(): the COPY's data has ended");
+            throw new ProgrammingException(call + "() after finish() or abort(): the COPY's data has ended");
         }
     }
 
@@ -274,8 +277,9 @@ public final class AsyncCopy implements AutoCloseable {
      * the server's error.
      */
     public CompletableFuture<byte[]> read() {
-        if (cmd.direction() != CopyCommand.Direction.OUT) {
-            return LoopFuture.failed(new ProgrammingException("read() needs a COPY ... TO STDOUT; this one is " + cmd.sql()));
+        ProgrammingException wrong = op.wrongDirection("read", false);
+        if (wrong != null) {
+            return LoopFuture.failed(wrong);
         }
         LoopFuture<byte[]> f = new LoopFuture<>();
         conn.loopExecutor().execute(() -> {
@@ -294,10 +298,86 @@ public final class AsyncCopy implements AutoCloseable {
         return s -> conn.loopExecutor().execute(() -> subscribe(s));
     }
 
-    /** The rows of a text-format COPY TO, each as its column values (null for \N), unescaped; as {@link #chunks()}. */
+    /**
+     * The next row of a COPY TO, as {@link Copy#readRow()}: typed by {@link #setTypes}, text or binary; the future
+     * completes with null at the end, or fails with the server's error.
+     */
+    public CompletableFuture<List<Object>> readRow() {
+        CopyRows parser = reader();
+        return read().thenCompose(chunk -> {
+            if (chunk == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            List<Object> row = parser.parseRow(chunk);
+            return row != null ? CompletableFuture.completedFuture(row) : readRow();
+        });
+    }
+
+    /**
+     * The rows of a COPY TO as {@link #readRow()} reads them (typed by {@link #setTypes}, text or binary), with
+     * back-pressure as {@link #chunks()}.
+     */
+    public Flow.Publisher<List<Object>> typedRows() {
+        CopyRows parser = reader();
+        return s -> chunks().subscribe(new Flow.Subscriber<byte[]>() {
+            private Flow.Subscription upstream;
+
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                upstream = subscription;
+                s.onSubscribe(subscription);
+            }
+
+            @Override
+            public void onNext(byte[] chunk) {
+                List<Object> row;
+                try {
+                    row = parser.parseRow(chunk);
+                } catch (RuntimeException e) {
+                    upstream.cancel();
+                    s.onError(e);
+                    return;
+                }
+                if (row != null) {
+                    s.onNext(row);
+                } else {
+                    upstream.request(1); // a chunk without a row (the binary header or trailer) used none of the demand
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                s.onError(t);
+            }
+
+            @Override
+            public void onComplete() {
+                s.onComplete();
+            }
+        });
+    }
+
+    private CopyRows reader() {
+        writing.lock();
+        try {
+            return collected();
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /**
+     * The rows of a text-format COPY TO, each as its column values (null for \N), unescaped; as {@link #chunks()}.
+     * The values stay text: after {@link #setTypes} (and for a binary COPY) use {@link #typedRows()}.
+     */
     public Flow.Publisher<List<String>> rows() {
         if (isBinary()) {
-            return s -> Refusal.refuse(s, new NotSupportedException("rows() of a binary COPY is not supported yet: use chunks() for the raw bytes"));
+            return s -> Refusal.refuse(s, new NotSupportedException("rows() gives text values, which a binary COPY"
+                    + " does not have: call setTypes(...) and use typedRows() or readRow(), or chunks() for the raw bytes"));
+        }
+        if (reader().hasTypes()) {
+            return s -> Refusal.refuse(s, new ProgrammingException("rows() gives the values as text and would ignore"
+                    + " setTypes(): use typedRows() (or readRow()) for the values loaded as their types"));
         }
         return s -> chunks().subscribe(new Flow.Subscriber<byte[]>() {
             @Override
@@ -323,9 +403,10 @@ public final class AsyncCopy implements AutoCloseable {
     }
 
     private void subscribe(Flow.Subscriber<? super byte[]> s) {
-        if (subscriber != null || cmd.direction() != CopyCommand.Direction.OUT) {
-            Refusal.refuse(s, new ProgrammingException(subscriber != null ? "the COPY's data already has a subscriber"
-                    : "chunks() needs a COPY ... TO STDOUT; this one is " + cmd.sql()));
+        ProgrammingException wrong = subscriber != null
+                ? new ProgrammingException("the COPY's data already has a subscriber") : op.wrongDirection("chunks", false);
+        if (wrong != null) {
+            Refusal.refuse(s, wrong);
             return;
         }
         subscriber = s;
@@ -425,11 +506,8 @@ public final class AsyncCopy implements AutoCloseable {
 
     // ------------------------------------------------------------------ the end
 
-    /** Loop thread: the COPY's last message arrived, or the connection was lost ({@code error} then set). */
+    /** Loop thread: the COPY's last message arrived, or the connection was lost; {@code error}: as it ended. */
     void ended(TuskException error) {
-        if (error == null && cmd.direction() == CopyCommand.Direction.UNKNOWN) {
-            error = new ProgrammingException("copy() needs a COPY ... FROM STDIN or TO STDOUT statement: " + cmd.sql());
-        }
         if (error != null) {
             started.completeExceptionally(error);
             done.completeExceptionally(error);

@@ -152,6 +152,20 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
         return conn.startCopy(this, sql);
     }
 
+    /**
+     * {@link #copy(String)} with named parameters ({@code %(name)s} placeholders) merged into the statement on
+     * the client, as psycopg's {@code copy(statement, {"name": value})}.
+     */
+    public CompletableFuture<AsyncCopy> copy(String statement, java.util.Map<String, ?> params) {
+        String sql;
+        try {
+            sql = conn.clientCursor().merge(statement, params);
+        } catch (RuntimeException e) {
+            return dev.tusk.internal.io.LoopFuture.failed(e);
+        }
+        return conn.startCopy(this, sql);
+    }
+
     /** Results in binary format for the statements this cursor runs (null: text). */
     public void setBinary(Boolean binary) {
         this.binary = binary;

@@ -575,22 +575,15 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         lock.lock();
         try {
             checkUsable();
-            if (pipeline != null) {
-                throw new ProgrammingException("COPY cannot run in pipeline mode: close the pipeline first");
-            }
-            dev.tusk.internal.core.CopyCommand cmd = new dev.tusk.internal.core.CopyCommand(sql);
-            Command begin = transactions.beginIfNeeded(); // queued already
+            dev.tusk.internal.op.CopyOperation op = new dev.tusk.internal.op.CopyOperation(session, sql);
+            Command cmd = op.start(); // after the BEGIN it queued, if one is needed
             driver.core().send(cmd);
             driver.flush();
-            Duration fired = awaitTimed(cmd);
-            if (begin != null && begin.error() != null) {
-                throw begin.error();
+            TuskException failed = op.startFailure(awaitTimed(cmd));
+            if (failed != null) {
+                throw failed;
             }
-            if (cmd.direction() == dev.tusk.internal.core.CopyCommand.Direction.UNKNOWN) {
-                throwIfFailed(cmd, fired);
-                throw new ProgrammingException("copy() needs a COPY ... FROM STDIN or TO STDOUT statement: " + sql);
-            }
-            Copy copy = new Copy(this, cmd, cursor.adaptersInUse());
+            Copy copy = new Copy(this, op, cursor.adaptersInUse());
             activeCopy = copy;
             return copy;
         } finally {
@@ -1114,9 +1107,10 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     }
 
     /**
-     * A lease is closed: a COPY or stream its user left open is ended here (a COPY FROM with CopyFail, a COPY
-     * TO or stream cancelled), in bounded time, so the pool gets a connection that is not in the middle of a
-     * statement. An error breaks the connection, which the pool then sees.
+     * A lease is closed: a stream its user left open is ended here (cancelled), in bounded time, so the pool gets
+     * a connection that is not in the middle of a statement; a COPY left open is only marked ended: the pool sees
+     * it still in progress ({@link #leaseLeftovers}) and closes the connection instead of reusing it. An error
+     * breaks the connection, which the pool then sees.
      */
     private void endUnfinishedWork() {
         if (activeCopy == null && activeStream == null) {

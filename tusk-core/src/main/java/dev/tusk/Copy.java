@@ -6,7 +6,8 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.QueryCanceled;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.CopyCommand;
-import dev.tusk.internal.wire.Frontend;
+import dev.tusk.internal.op.CopyOperation;
+import dev.tusk.internal.op.CopyRows;
 
 import java.util.Iterator;
 import java.util.List;
@@ -41,10 +42,12 @@ import java.util.NoSuchElementException;
  * runs, is cancelled on the server and the rest of its data is dropped, in bounded time and memory (inside a
  * transaction the cancel leaves the transaction in error, as with libpq). Either way the connection stays usable.
  */
-public final class Copy implements AutoCloseable {
+public final class Copy implements AutoCloseable, Iterable<byte[]> {
     private TuskException reported;
 
     private final Connection<?> conn;
+    /** The COPY's rules (start, data, end), shared with {@link AsyncCopy}. */
+    private final CopyOperation op;
     private final CopyCommand cmd;
     private final CopyRows rows;
     private boolean closed;
@@ -54,22 +57,25 @@ public final class Copy implements AutoCloseable {
     private String endedBy;
 
     /** The CopyFail reason when a COPY FROM is closed without {@link #finish()}. */
-    static final String CLOSED_WITHOUT_FINISH = "COPY abandoned by the client: the Copy was closed without finish()";
+    static final String CLOSED_WITHOUT_FINISH = CopyOperation.CLOSED_WITHOUT_FINISH;
 
-    Copy(Connection<?> conn, CopyCommand cmd, AdaptersMap adapters) {
+    Copy(Connection<?> conn, CopyOperation op, AdaptersMap adapters) {
         this.conn = conn;
-        this.cmd = cmd;
-        this.rows = new CopyRows(cmd.format() == 1, adapters);
+        this.op = op;
+        this.cmd = op.command();
+        this.rows = new CopyRows(op.binary(), adapters);
     }
 
     /** True for a binary-format COPY. */
     public boolean isBinary() {
-        return cmd.format() == 1;
+        return op.binary();
     }
 
     /**
-     * The type oids of the columns, for binary {@link #writeRow}: each value's dumper must produce that
-     * type (an int for int4, a Long for int8...), else writeRow fails before anything is sent.
+     * The type oids of the columns, as psycopg's {@code set_types}: for binary {@link #writeRow} each value's
+     * dumper must produce that type (an int for int4, a Long for int8...), else writeRow fails before anything
+     * is sent; for {@link #readRow()} and {@link #typedRows()} each value is loaded as that type, in text or
+     * binary format.
      */
     public void setTypes(int... oids) {
         rows.setTypes(oids);
@@ -83,7 +89,7 @@ public final class Copy implements AutoCloseable {
     }
 
     public void write(byte[] data, int off, int len) {
-        requireDirection(CopyCommand.Direction.IN, "write");
+        requireDirection(true, "write");
         rows.write(data, off, len);
         shipIfFull();
     }
@@ -95,7 +101,7 @@ public final class Copy implements AutoCloseable {
 
     /** Sends one row, each value dumped by the adapters (text format: escaped; binary: typed). */
     public void writeRow(Object... values) {
-        requireDirection(CopyCommand.Direction.IN, "writeRow");
+        requireDirection(true, "writeRow");
         rows.writeRow(values);
         shipIfFull();
     }
@@ -109,7 +115,7 @@ public final class Copy implements AutoCloseable {
         try {
             conn.checkUsable(this);
             if (rows.isFull()) {
-                rows.writeMessage(conn.driver().core().output());
+                op.data(conn.driver().core().output(), rows);
                 conn.driver().flush();
             }
         } catch (TuskException e) {
@@ -135,8 +141,8 @@ public final class Copy implements AutoCloseable {
             if (conn.driver().core().isBroken()) {
                 return;
             }
-            if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
-                failInput(reason == null ? "aborted by the client" : reason);
+            if (op.in() && !cmd.isDone()) {
+                failInput(reason);
             } else {
                 dropOutput();
             }
@@ -154,7 +160,7 @@ public final class Copy implements AutoCloseable {
 
     /** The next chunk of data (a row, in text format), or null at the end. */
     public byte[] read() {
-        requireDirection(CopyCommand.Direction.OUT, "read");
+        requireDirection(false, "read");
         conn.lock.lock();
         try {
             while (true) {
@@ -163,13 +169,12 @@ public final class Copy implements AutoCloseable {
                     return chunk;
                 }
                 if (cmd.outputComplete()) {
-                    java.time.Duration fired = cmd.isDone() ? null : conn.awaitTimed(cmd);
-                    Connection.throwIfFailed(cmd, fired);
+                    throwIfFailed(cmd.isDone() ? null : conn.awaitTimed(cmd));
                     return null;
                 }
                 java.time.Duration fired = conn.awaitTimed(cmd);
                 if (cmd.isDone() && cmd.error() != null && cmd.nextChunk() == null) {
-                    throw Connection.errorOf(cmd, fired);
+                    throw op.failure(fired);
                 }
             }
         } catch (TuskException e) {
@@ -180,11 +185,82 @@ public final class Copy implements AutoCloseable {
     }
 
     /**
-     * The rows of a text-format COPY TO, each as its column values (null for \N), unescaped.
+     * The data blocks of a COPY TO, as {@link #read()} returns them (one per row as the server sends them), as
+     * psycopg's {@code for block in copy}.
+     */
+    @Override
+    public Iterator<byte[]> iterator() {
+        return new Iterator<>() {
+            private byte[] next = read();
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public byte[] next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                byte[] block = next;
+                next = read();
+                return block;
+            }
+        };
+    }
+
+    /**
+     * The next row of a COPY TO, or null at the end, as psycopg's {@code read_row()}: with {@link #setTypes}
+     * each value loaded as its column's type (text or binary COPY); without, a text COPY's values as Strings and
+     * a binary COPY's as their bytes. A row whose column count differs from setTypes' is refused
+     * ({@link ProgrammingException}).
+     */
+    public List<Object> readRow() {
+        byte[] chunk;
+        while ((chunk = read()) != null) {
+            List<Object> row = rows.parseRow(chunk);
+            if (row != null) {
+                return row;
+            }
+        }
+        return null;
+    }
+
+    /** The rows of a COPY TO as {@link #readRow()} reads them (typed by {@link #setTypes}), text or binary. */
+    public Iterable<List<Object>> typedRows() {
+        return () -> new Iterator<>() {
+            private List<Object> next = readRow();
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public List<Object> next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                List<Object> row = next;
+                next = readRow();
+                return row;
+            }
+        };
+    }
+
+    /**
+     * The rows of a text-format COPY TO, each as its column values (null for \N), unescaped. The values stay
+     * text: after {@link #setTypes} (and for a binary COPY) use {@link #typedRows()}, which loads them; this one
+     * refuses rather than ignore the types.
      */
     public Iterable<List<String>> rows() {
         if (isBinary()) {
             return binaryRows();
+        }
+        if (rows.hasTypes()) {
+            throw new ProgrammingException("rows() gives the values as text and would ignore setTypes():"
+                    + " use typedRows() (or readRow()) for the values loaded as their types");
         }
         return () -> new Iterator<>() {
             private byte[] next = read();
@@ -207,12 +283,13 @@ public final class Copy implements AutoCloseable {
     }
 
     private Iterable<List<String>> binaryRows() {
-        throw new dev.tusk.errors.NotSupportedException("rows() of a binary COPY is not supported yet: use read() for the raw bytes");
+        throw new dev.tusk.errors.NotSupportedException("rows() gives text values, which a binary COPY does not"
+                + " have: call setTypes(...) and use typedRows() or readRow() for its values, or read() for the raw bytes");
     }
 
     /** Rows copied, from the command tag ("COPY 42"), once the COPY has ended; else -1. */
     public long rowcount() {
-        return dev.tusk.internal.core.ResultData.affectedRows(cmd.commandTag());
+        return op.rowcount();
     }
 
     /**
@@ -226,7 +303,7 @@ public final class Copy implements AutoCloseable {
     public long finish() {
         if (closed) {
             if (finished && cmd.isDone()) {
-                cmd.throwIfFailed();
+                throwIfFailed(null);
                 return rowcount();
             }
             throw new ProgrammingException("the COPY has already ended (" + (endedBy != null ? endedBy
@@ -239,18 +316,15 @@ public final class Copy implements AutoCloseable {
             conn.copyEnded(this);
             broken(true);
             java.time.Duration fired = null;
-            if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
-                rows.writeTrailer();
-                rows.writeMessage(conn.driver().core().output());
-                Frontend.copyDone(conn.driver().core().output());
-                cmd.inputFinished();
+            if (op.in() && !cmd.isDone()) {
+                op.finishInput(conn.driver().core().output(), rows);
                 conn.driver().flush();
                 fired = conn.awaitTimed(cmd);
             } else if (!cmd.isDone()) {
                 cmd.discardOutput();
                 fired = conn.awaitTimed(cmd);
             }
-            Connection.throwIfFailed(cmd, fired);
+            throwIfFailed(fired);
             return rowcount();
         } finally {
             conn.lock.unlock();
@@ -275,7 +349,7 @@ public final class Copy implements AutoCloseable {
             if (broken(false)) {
                 return;
             }
-            if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
+            if (op.in() && !cmd.isDone()) {
                 failInput(CLOSED_WITHOUT_FINISH);
                 TuskException failed = cmd.error();
                 if (failed != null && failed != reported && !(failed instanceof QueryCanceled)) {
@@ -300,7 +374,7 @@ public final class Copy implements AutoCloseable {
     }
 
     boolean isCopyIn() {
-        return cmd.direction() == CopyCommand.Direction.IN;
+        return op.in();
     }
 
     /**
@@ -314,17 +388,13 @@ public final class Copy implements AutoCloseable {
     }
 
     /**
-     * The connection is going back to its pool with this COPY unfinished: a COPY FROM ends with CopyFail,
-     * a COPY TO is cancelled. Lock held.
+     * The connection is going back to its pool with this COPY unfinished: the COPY is over for its user, and the
+     * pool closes the connection (the server then drops the COPY, so a COPY FROM copies nothing) and opens another
+     * rather than drain and reuse it, as psycopg_pool discards a connection given back ACTIVE. No I/O. Lock held.
      */
     void abandonForGiveBack() {
         closed = true;
-        endedBy = "ended because the connection was given back to its pool";
-        if (cmd.direction() == CopyCommand.Direction.IN && !cmd.isDone()) {
-            failInput("COPY abandoned by the client: the connection was given back to its pool during the COPY");
-        } else {
-            dropOutput();
-        }
+        endedBy = "ended because the connection was given back to its pool (which closed it)";
     }
 
     /**
@@ -351,9 +421,7 @@ public final class Copy implements AutoCloseable {
 
     /** COPY FROM: CopyFail, and the server's answer awaited in bounded time (its error is expected). Lock held. */
     private void failInput(String reason) {
-        rows.clear(); // the server drops what it got anyway
-        Frontend.copyFail(conn.driver().core().output(), reason);
-        cmd.inputFinished();
+        op.failInput(conn.driver().core().output(), rows, reason);
         conn.driver().flush();
         conn.abandon(cmd, "the COPY ended with CopyFail", false);
     }
@@ -375,13 +443,21 @@ public final class Copy implements AutoCloseable {
         return conn.abandon(cmd, "the COPY TO closed before its end", !cmd.outputComplete());
     }
 
-    private void requireDirection(CopyCommand.Direction d, String op) {
+    /** The error the COPY ended with ({@code fired}: the statement timeout, when it fired), raised if any. */
+    private void throwIfFailed(java.time.Duration fired) {
+        TuskException e = op.failure(fired);
+        if (e != null) {
+            throw e;
+        }
+    }
+
+    private void requireDirection(boolean in, String call) {
         if (closed) {
             throw new ProgrammingException(endedBy != null ? "the COPY was " + endedBy : "the COPY is closed");
         }
-        if (cmd.direction() != d) {
-            throw new ProgrammingException(op + "() needs a COPY " + (d == CopyCommand.Direction.IN ? "... FROM STDIN" : "... TO STDOUT")
-                    + "; this one is " + cmd.sql());
+        ProgrammingException wrong = op.wrongDirection(call, in);
+        if (wrong != null) {
+            throw wrong;
         }
     }
 }

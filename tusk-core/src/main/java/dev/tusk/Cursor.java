@@ -255,6 +255,15 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         return conn.startCopy(this, ClientCursor.merge(statement, params == null ? new Object[] {null} : params, conn));
     }
 
+    /**
+     * {@link #copy(String)} with named parameters ({@code %(name)s} placeholders), merged into the statement on
+     * the client as {@link #copy(String, Object...)} does, as psycopg's {@code copy(statement, {"name": value})}.
+     */
+    public Copy copy(String statement, java.util.Map<String, ?> params) {
+        checkOpen();
+        return conn.startCopy(this, ClientCursor.merge(statement, params, conn));
+    }
+
     /** Results in binary format for the statements this cursor runs (null: the connection's default, text). */
     public void setBinary(Boolean binary) {
         this.binary = binary;

@@ -569,5 +569,133 @@ class ListenerTest {
             assertThat(s.outcome()).isEqualTo(TransactionOutcome.FAILED);
             assertThat(s.error()).isInstanceOf(dev.tusk.errors.UniqueViolation.class);
         });
+    // ---------------------------------------------------------------- COPY
+
+    /** Records the COPY events, the thread copyStarted ran on and the contexts handed back. */
+    static final class CopyRecorder implements TuskListener {
+        final List<Object> events = new CopyOnWriteArrayList<>();
+        final List<Thread> startThreads = new CopyOnWriteArrayList<>();
+        final List<Object> endContexts = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Object copyStarted(dev.tusk.observe.CopyStart start, Object parent) {
+            events.add(start);
+            startThreads.add(Thread.currentThread());
+            return "copy-ctx:" + start.sql();
+        }
+
+        @Override
+        public void copyEnded(dev.tusk.observe.CopyEnd end, Object context) {
+            events.add(end);
+            endContexts.add(context);
+        }
+
+        dev.tusk.observe.CopyStart start() {
+            return (dev.tusk.observe.CopyStart) events.get(0);
+        }
+
+        dev.tusk.observe.CopyEnd awaitEnd() {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (events.size() < 2 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(events).hasSize(2);
+            return (dev.tusk.observe.CopyEnd) events.get(1);
+        }
+    }
+
+    private static void assertCopyEnded(CopyRecorder r, String sql, dev.tusk.observe.CopyStart.Direction direction,
+                                        long rows, long bytes) {
+        dev.tusk.observe.CopyEnd end = r.awaitEnd();
+        dev.tusk.observe.CopyStart start = r.start();
+        assertThat(start.sql()).isEqualTo(sql);
+        assertThat(start.direction()).isEqualTo(direction);
+        assertThat(start.facts().backendPid()).isPositive();
+        assertThat(end.start()).isSameAs(start);
+        assertThat(end.error()).isNull();
+        assertThat(end.sqlstate()).isNull();
+        assertThat(end.rows()).isEqualTo(rows);
+        assertThat(end.bytes()).isEqualTo(bytes);
+        assertThat(end.durationNanos()).isPositive();
+        assertThat(r.endContexts).containsExactly("copy-ctx:" + sql);
+    }
+
+    @Test
+    void aCopyIsStartedOnTheCallersThreadAndEndedOnceWithItsDirectionRowsAndBytes(TestDatabase db) {
+        CopyRecorder in = new CopyRecorder();
+        CopyRecorder out = new CopyRecorder();
+        try (Connection<Row> c = Connection.connect(options(db, in))) {
+            c.execute("CREATE TABLE copy_obs (a int, b text)");
+            try (Copy copy = c.cursor().copy("COPY copy_obs FROM STDIN")) {
+                copy.writeRow(1, "one");
+                copy.writeRow(2, "two");
+                assertThat(in.events).hasSize(1); // the end comes with the server's word
+                copy.finish();
+            }
+            assertThat(in.startThreads).containsExactly(Thread.currentThread());
+            assertCopyEnded(in, "COPY copy_obs FROM STDIN", dev.tusk.observe.CopyStart.Direction.TO_SERVER, 2,
+                    "1\tone\n2\ttwo\n".length());
+        }
+        try (Connection<Row> c = Connection.connect(options(db, out))) {
+            try (Copy copy = c.cursor().copy("COPY (SELECT 'stdin' FROM generate_series(1, 3)) TO STDOUT")) {
+                assertThat(copy.rows()).hasSize(3);
+            }
+            assertCopyEnded(out, "COPY (SELECT 'stdin' FROM generate_series(1, 3)) TO STDOUT",
+                    dev.tusk.observe.CopyStart.Direction.FROM_SERVER, 3, 3 * "stdin\n".length());
+        }
+    }
+
+    @Test
+    void anAsyncCopyIsStartedOnTheSubmittingThreadAndEndedOnceWithItsDirectionRowsAndBytes(TestDatabase db) {
+        CopyRecorder in = new CopyRecorder();
+        AsyncConnection<Row> c = AsyncConnection.connect(options(db, in)).join();
+        try {
+            c.execute("CREATE TABLE copy_obs (a int, b text)").join();
+            AsyncCopy copy = c.cursor().copy("COPY copy_obs FROM STDIN").join();
+            assertThat(in.startThreads).containsExactly(Thread.currentThread());
+            copy.writeRow(1, "one");
+            copy.writeRow(2, "two");
+            assertThat(copy.finish().join()).isEqualTo(2);
+            assertCopyEnded(in, "COPY copy_obs FROM STDIN", dev.tusk.observe.CopyStart.Direction.TO_SERVER, 2,
+                    "1\tone\n2\ttwo\n".length());
+        } finally {
+            c.close();
+        }
+        CopyRecorder out = new CopyRecorder();
+        AsyncConnection<Row> o = AsyncConnection.connect(options(db, out)).join();
+        try {
+            AsyncCopy copy = o.cursor().copy("COPY (SELECT 'x' FROM generate_series(1, 3)) TO STDOUT").join();
+            assertThat(copy.finish().join()).isEqualTo(3);
+            assertCopyEnded(out, "COPY (SELECT 'x' FROM generate_series(1, 3)) TO STDOUT",
+                    dev.tusk.observe.CopyStart.Direction.FROM_SERVER, 3, 3 * "x\n".length());
+        } finally {
+            o.close();
+        }
+    }
+
+    @Test
+    void aCopyThatFailsEndsWithItsSqlstateOnBothDrivers(TestDatabase db) {
+        CopyRecorder r = new CopyRecorder();
+        try (Connection<Row> c = Connection.connect(options(db, r))) {
+            c.execute("CREATE TABLE copy_obs (a int)");
+            Copy copy = c.cursor().copy("COPY copy_obs FROM STDIN");
+            copy.write("not-a-number\n");
+            assertThatThrownBy(copy::finish).isInstanceOf(DataException.class);
+        }
+        dev.tusk.observe.CopyEnd end = r.awaitEnd();
+        assertThat(end.sqlstate()).isEqualTo("22P02");
+        assertThat(end.error()).isInstanceOf(DataException.class);
+        assertThat(end.rows()).isEqualTo(-1);
+
+        CopyRecorder ar = new CopyRecorder();
+        AsyncConnection<Row> a = AsyncConnection.connect(options(db, ar)).join();
+        try {
+            assertThat(a.cursor().copy("COPY nowhere FROM STDIN")).failsWithin(java.time.Duration.ofSeconds(10));
+            dev.tusk.observe.CopyEnd failed = ar.awaitEnd();
+            assertThat(failed.sqlstate()).isEqualTo("42P01");
+            assertThat(failed.start().direction()).isEqualTo(dev.tusk.observe.CopyStart.Direction.TO_SERVER);
+        } finally {
+            a.close();
+        }
     }
 }

@@ -65,12 +65,23 @@ public interface TuskListener {
     default void pipelineEnded(PipelineEnd end, Object context) {
     }
 
-    /** A COPY begins (its statement is about to be sent); {@code parent} as for statements. <em>Not emitted yet</em>: the COPY and transaction events are defined but their hooks are still to be wired (issue 25); the COMMIT/ROLLBACK statements themselves are reported as statements ({@link StatementStart#own()}). */
+    /**
+     * A COPY begins ({@code cursor.copy(...)}: its statement is about to be sent), on the calling thread (for an
+     * {@code AsyncConnection}, the submitting thread), by both drivers; {@code parent} is null (a COPY never runs
+     * in a pipeline). {@link CopyStart#direction()} is the one the statement names (the last of {@code STDIN} and
+     * {@code STDOUT} in it). A COPY is not also reported as a statement.
+     */
     default Object copyStarted(CopyStart start, Object parent) {
         return null;
     }
 
-    /** The COPY started with {@code context} ended: all its data moved, or it failed. */
+    /**
+     * The COPY started with {@code context} ended, exactly once: the server ended it (all its data moved, or it
+     * failed, a COPY FROM closed without {@code finish()} included, with the server's error for the CopyFail), it
+     * was refused before it was sent (in a pipeline, after PREPARE TRANSACTION), or the connection was lost under it.
+     * May run on another thread than {@link #copyStarted} (the event loop). {@link CopyEnd#rows()} is the count
+     * the server reported, -1 on error; {@link CopyEnd#bytes()} the COPY data moved either way.
+     */
     default void copyEnded(CopyEnd end, Object context) {
     }
 

@@ -1,6 +1,7 @@
 package dev.tusk.types;
 
 import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.adapt.Dumper;
 import dev.tusk.adapt.Format;
 import dev.tusk.adapt.Loader;
 import dev.tusk.errors.DataException;
@@ -18,6 +19,11 @@ public final class TextAdapters {
     private TextAdapters() {
     }
 
+    /**
+     * The built-in text dumper of {@link String}: the text as it is. COPY's text rows write such strings directly
+     * (escaped, without a buffer per value); a String dumper of the application's replaces it there too.
+     */
+    public static final Dumper<String> STRING_TEXT = Codecs.textDumper(0, s -> s);
     static final Loader<String> TEXT = Codecs.textLoader(s -> s);
     static final Loader<String> BINARY = new InPlaceLoader<>() {
         @Override
@@ -68,7 +74,7 @@ public final class TextAdapters {
 
         m.registerDumper(String.class, Codecs.<String>dumper(BuiltinTypes.TEXT, Format.BINARY,
                 s -> Wire.utf8(checkNoNul(s))));
-        m.registerDumper(String.class, Codecs.<String>textDumper(0, s -> s));
+        m.registerDumper(String.class, STRING_TEXT);
         m.registerDumper(Character.class, Codecs.<Character>dumper(BuiltinTypes.TEXT, Format.BINARY,
                 c -> Wire.utf8(checkNoNul(c.toString()))));
         m.registerDumper(Character.class, Codecs.<Character>textDumper(0, Object::toString));

@@ -318,7 +318,7 @@ class AsyncCopyTest {
     @Test
     void copyIsRefusedInPipelineMode() {
         AsyncPipeline p = conn.pipeline();
-        assertThat(failure(conn.cursor().copy("COPY c FROM STDIN"))).isInstanceOf(ProgrammingException.class)
+        assertThat(failure(conn.cursor().copy("COPY c FROM STDIN"))).isInstanceOf(dev.tusk.errors.NotSupportedException.class)
                 .hasMessageContaining("pipeline");
         p.closeAsync().join();
         AsyncCopy copy = conn.cursor().copy("COPY c FROM STDIN").join();

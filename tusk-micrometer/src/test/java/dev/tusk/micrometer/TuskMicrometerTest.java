@@ -23,7 +23,6 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -153,7 +152,6 @@ class TuskMicrometerTest {
     }
 
     @Test
-    @Disabled("tusk-core does not emit the COPY and transaction listener events yet (TuskListener's Javadoc); enable with them")
     void aCopyIsAnObservationWithItsText(TestDatabase db) {
         try (Connection<Row> conn = Connection.connect(options(db))) {
             conn.execute("CREATE TABLE c (a int)");

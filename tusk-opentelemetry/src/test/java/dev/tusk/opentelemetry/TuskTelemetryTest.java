@@ -169,7 +169,6 @@ class TuskTelemetryTest {
     }
 
     @Test
-    @Disabled("tusk-core does not emit the COPY and transaction listener events yet (TuskListener's Javadoc); enable with them")
     void aCopyIsASpanWithItsRowsAndBytes(TestDatabase db) {
         try (Connection<Row> conn = Connection.connect(options(db))) {
             conn.execute("CREATE TABLE c (a int, b text)");

@@ -31,6 +31,8 @@ public final class CopyCommand extends Command {
     private boolean discardOutput;
     private String commandTag;
     private Runnable progressListener;
+    /** The bytes of data moved either way (CopyData payloads). */
+    private long dataBytes;
 
     public CopyCommand(String sql) {
         this.sql = sql;
@@ -92,6 +94,16 @@ public final class CopyCommand extends Command {
         return outDone || isDone();
     }
 
+    /** COPY FROM: the client sent {@code n} bytes of data. */
+    public void sentData(long n) {
+        dataBytes += n;
+    }
+
+    /** The bytes of data moved so far, either way. */
+    public long dataBytes() {
+        return dataBytes;
+    }
+
     public String commandTag() {
         return commandTag;
     }
@@ -129,6 +141,7 @@ public final class CopyCommand extends Command {
                 Frontend.copyFail(core.output(), "COPY BOTH is not supported");
             }
             case BackendMessage.COPY_DATA -> {
+                dataBytes += p.remaining();
                 if (!discardOutput) {
                     chunks.add(p.rest());
                 }
