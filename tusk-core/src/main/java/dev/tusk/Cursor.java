@@ -456,7 +456,9 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     }
 
     /**
-     * Moves the position in the current result: {@code mode} "relative" (default) or "absolute".
+     * Moves the position in the current result: {@code mode} "relative" (default) or "absolute". A target outside
+     * the rows (below 0, or at or past the row count) throws IndexOutOfBoundsException (psycopg's IndexError) and
+     * leaves the position unchanged.
      */
     public void scroll(int value, String mode) {
         checkResult();
@@ -465,8 +467,9 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
             case "absolute" -> value;
             default -> throw new ProgrammingException("scroll mode must be 'relative' or 'absolute', got '" + mode + "'");
         };
-        if (target < 0 || target > current.data.rowCount()) {
-            throw new IndexOutOfBoundsException("scroll target " + target + " out of range 0.." + current.data.rowCount());
+        if (target < 0 || target >= current.data.rowCount()) { // one past the last row is refused too, as psycopg
+            throw new IndexOutOfBoundsException("scroll target " + target + " out of the result's range 0.."
+                    + (current.data.rowCount() - 1) + ": the position is unchanged");
         }
         pos = target;
     }

@@ -274,7 +274,7 @@ class OperationBytesTest {
     }
 
     /** Backend messages, as the server writes them. */
-    private static final class Server {
+    static final class Server {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         static Server reply() {
