@@ -137,6 +137,12 @@ public sealed class AsyncServerCursor<R> implements AutoCloseable permits AsyncR
         this.arraysize = n;
     }
 
+    /** This cursor once after execute (a server cursor has one result), none before, as psycopg's {@code results()}. */
+    public List<AsyncServerCursor<R>> results() {
+        state.checkOpen();
+        return state.shape() == null ? List.of() : List.of(this);
+    }
+
     /** False: a server cursor has one result, as psycopg's {@code nextset()} on it. */
     public boolean nextset() {
         state.checkOpen();

@@ -131,6 +131,12 @@ public sealed class ServerCursor<R> implements Iterable<R>, AutoCloseable permit
         this.arraysize = n;
     }
 
+    /** This cursor once after execute (a server cursor has one result), none before, as psycopg's {@code results()}. */
+    public List<ServerCursor<R>> results() {
+        state.checkOpen();
+        return state.shape() == null ? List.of() : List.of(this);
+    }
+
     /** False: a server cursor has one result, as psycopg's {@code nextset()} on it. */
     public boolean nextset() {
         state.checkOpen();

@@ -262,4 +262,49 @@ class PsycopgParityServerCursorApiTest {
             assertThat(Flavour.join(async.execute("select %s::int", 3)).fetchone().getInt(0)).isEqualTo(3);
         }
     }
+
+    /**
+     * test_cursor_common.py::test_set_results and test_results_after_execute (client cursors),
+     * test_cursor_server.py::test_results_after_execute (a server cursor yields itself once).
+     */
+    @Test
+    void resultsWalksTheResultSetsAndSetResultPicksOne() {
+        Cursor<Row> cur = blocking.cursor();
+        assertThatThrownBy(() -> cur.setResult(0)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(cur.results()).isEmpty();
+        cur.execute("select 'foo'; select generate_series(1,3)");
+        assertThat(cur.setResult(0)).isSameAs(cur);
+        assertThat(cur.fetchall()).extracting(r -> r.getString(0)).containsExactly("foo");
+        assertThat(cur.rowcount()).isEqualTo(1);
+        assertThat(cur.setResult(-1)).isSameAs(cur);
+        assertThat(cur.fetchall()).extracting(r -> r.getInt(0)).containsExactly(1, 2, 3);
+        assertThat(cur.rowcount()).isEqualTo(3);
+        assertThatThrownBy(() -> cur.setResult(2)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> cur.setResult(-3)).isInstanceOf(IndexOutOfBoundsException.class);
+
+        cur.execute("select * from generate_series(1, 0); select * from generate_series(1, 1);"
+                + " select * from generate_series(1, 2)");
+        List<Integer> sizes = new ArrayList<>();
+        for (Cursor<Row> res : cur.results()) {
+            assertThat(res).isSameAs(cur);
+            sizes.add(res.fetchall().size());
+        }
+        assertThat(sizes).containsExactly(0, 1, 2);
+        cur.executemany("select * from generate_series(1, %s)", List.of(List.of(1), List.of(2)));
+        assertThat(cur.results()).as("executemany without returning keeps no result").isEmpty();
+
+        AsyncCursor<Row> acur = Flavour.join(async.execute("select 1; select 2, 3"));
+        List<Integer> widths = new ArrayList<>();
+        for (AsyncCursor<Row> res : acur.results()) {
+            widths.add(res.fetchone().size());
+        }
+        assertThat(widths).containsExactly(1, 2);
+        assertThat(acur.setResult(0).fetchone().getInt(0)).isEqualTo(1);
+
+        try (ServerCursor<Row> sc = blocking.cursor("foo")) {
+            assertThat(sc.results()).isEmpty();
+            sc.execute("select 1");
+            assertThat(sc.results()).containsExactly(sc);
+        }
+    }
 }
