@@ -307,4 +307,27 @@ class PsycopgParityServerCursorApiTest {
             assertThat(sc.results()).containsExactly(sc);
         }
     }
+
+    /** A cursor declared before a pipeline is closed inside it: the pipeline is synced first, then the CLOSE runs. */
+    @Test
+    void aCursorDeclaredBeforeAPipelineIsClosedInsideIt() {
+        ServerCursor<Row> cur = blocking.cursor("before");
+        cur.execute("select generate_series(1, 3)");
+        try (Pipeline p = blocking.pipeline()) {
+            Cursor<Row> queued = blocking.execute("select %s::int", 5);
+            cur.close();
+            assertThat(queued.fetchone().getInt(0)).isEqualTo(5);
+        }
+        assertThat(blocking.execute("select count(*) from pg_cursors where name = 'before'").fetchone().getLong(0)).isZero();
+
+        AsyncServerCursor<Row> acur = async.cursor("before");
+        Flavour.join(acur.execute("select generate_series(1, 3)"));
+        try (AsyncPipeline p = async.pipeline()) {
+            CompletableFuture<AsyncCursor<Row>> queued = async.execute("select %s::int", 6);
+            Flavour.join(acur.closeAsync());
+            assertThat(Flavour.join(queued).fetchone().getInt(0)).isEqualTo(6);
+        }
+        assertThat(Flavour.join(async.execute("select count(*) from pg_cursors where name = 'before'")).fetchone()
+                .getLong(0)).isZero();
+    }
 }
