@@ -251,6 +251,58 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         return new AsyncServerCursor<>(this, name, rowFactory);
     }
 
+    /**
+     * A server-side cursor named {@code name} whose query takes PostgreSQL's own {@code $1} placeholders
+     * ({@link AsyncRawServerCursor}), with the connection's row factory.
+     */
+    public AsyncRawServerCursor<R> rawCursor(String name) {
+        checkNotClosed();
+        return new AsyncRawServerCursor<>(this, name, options.rowFactory());
+    }
+
+    /** An {@link AsyncRawServerCursor} with another row factory. */
+    public <T> AsyncRawServerCursor<T> rawCursor(String name, RowFactory<T> rowFactory) {
+        checkNotClosed();
+        return new AsyncRawServerCursor<>(this, name, rowFactory);
+    }
+
+    /**
+     * Runs a step of a server-side cursor in order after everything submitted before ({@code make} builds it for
+     * this connection's session on the caller's thread; an error there fails the future). The future completes with
+     * {@code outcome} of the ended step, on the loop thread. A close first syncs the pipeline the connection is in.
+     */
+    <O extends dev.tusk.internal.op.ServerCursorStep, T> CompletableFuture<T> runCursorStep(
+            Function<Session, O> make, Function<O, T> outcome) {
+        O op;
+        try {
+            op = make.apply(session);
+        } catch (RuntimeException e) {
+            return LoopFuture.failed(e);
+        }
+        Function<Operation, T> out = o -> outcome.apply(op);
+        if (!op.syncsPipelineFirst()) {
+            return waiter.submit(op, out);
+        }
+        LoopFuture<T> f = new LoopFuture<>();
+        TuskException refused = refusal();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        waiter.started();
+        inOrder(() -> {
+            TuskException broken = driver.failure();
+            if (broken != null) {
+                waiter.ended();
+                f.completeExceptionally(brokenError(broken));
+                return;
+            }
+            syncPipeline();
+            waiter.runNow(op, out, f);
+        });
+        return f;
+    }
+
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
     public CompletableFuture<AsyncCursor<R>> execute(String query) {
         return executeCursor().execute(query);

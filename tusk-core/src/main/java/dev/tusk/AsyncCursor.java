@@ -214,6 +214,32 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
         return results.nextset();
     }
 
+    /** Moves to result set {@code index} (negative: from the end), as {@link Cursor#setResult}. Returns this. */
+    public AsyncCursor<R> setResult(int index) {
+        results.setResult(index);
+        return this;
+    }
+
+    /** Each result set of the statement in turn, from the current one, this cursor moved onto it, as {@link Cursor#results()}. */
+    public Iterable<AsyncCursor<R>> results() {
+        Iterable<Cursor<R>> each = results.results();
+        return () -> {
+            Iterator<Cursor<R>> it = each.iterator();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public AsyncCursor<R> next() {
+                    it.next();
+                    return AsyncCursor.this;
+                }
+            };
+        };
+    }
+
     /** Moves the position in the current result: {@code mode} "relative" or "absolute". */
     public void scroll(int value, String mode) {
         results.scroll(value, mode);

@@ -145,6 +145,16 @@ final class AsyncPooledLease<R> extends AsyncConnection<R> {
     }
 
     @Override
+    <O extends dev.tusk.internal.op.ServerCursorStep, T> CompletableFuture<T> runCursorStep(
+            java.util.function.Function<dev.tusk.internal.op.Session, O> make, java.util.function.Function<O, T> outcome) {
+        AsyncConnection<R> c = useOrNull();
+        if (c == null) {
+            return failed();
+        }
+        return c.runCursorStep(make, outcome);
+    }
+
+    @Override
     public <T> AsyncCursor<T> cursor(RowFactory<T> rowFactory) {
         look();
         return super.cursor(rowFactory);
@@ -184,6 +194,18 @@ final class AsyncPooledLease<R> extends AsyncConnection<R> {
     public <T> AsyncServerCursor<T> cursor(String name, RowFactory<T> rowFactory) {
         look();
         return super.cursor(name, rowFactory);
+    }
+
+    @Override
+    public AsyncRawServerCursor<R> rawCursor(String name) {
+        look();
+        return super.rawCursor(name);
+    }
+
+    @Override
+    public <T> AsyncRawServerCursor<T> rawCursor(String name, RowFactory<T> rowFactory) {
+        look();
+        return super.rawCursor(name, rowFactory);
     }
 
     @Override

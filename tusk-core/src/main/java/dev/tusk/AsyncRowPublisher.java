@@ -36,6 +36,11 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
             Refusal.refuse(subscriber, new IllegalStateException("this publisher runs its query once: call stream() again"));
             return;
         }
+        if (conn.pipelineStatus() != PipelineStatus.OFF) { // as psycopg, and as Cursor.stream()
+            Refusal.refuse(subscriber, new dev.tusk.errors.ProgrammingException("stream() cannot be used in pipeline"
+                    + " mode: fetch the rows with execute(), or stream after the pipeline block"));
+            return;
+        }
         new Subscription(subscriber).start();
     }
 

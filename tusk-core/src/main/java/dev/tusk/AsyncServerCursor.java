@@ -1,17 +1,17 @@
 package dev.tusk;
 
-import dev.tusk.errors.ProgrammingException;
-import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.op.Binder;
+import dev.tusk.internal.op.ServerCursorState;
+import dev.tusk.internal.op.ServerCursorStep;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * A server-side cursor of an {@link AsyncConnection}: psycopg's {@code AsyncServerCursor}. The result
  * stays on the server (a portal made with {@code DECLARE}) and is fetched in chunks; every operation
- * returns a future. The SQL is the blocking {@link ServerCursor}'s ({@link ServerCursorSql}). Needs a
+ * returns a future. The steps are the blocking {@link ServerCursor}'s. Needs a
  * transaction unless {@code withhold}: outside autocommit the DECLARE opens one, as any statement does.
  *
  * <p>Each call sends its statement at once, in order with everything submitted before on the connection,
@@ -28,104 +28,68 @@ import java.util.function.Consumer;
  *
  * @param <R> the row type
  */
-public final class AsyncServerCursor<R> implements AutoCloseable {
+public sealed class AsyncServerCursor<R> implements AutoCloseable permits AsyncRawServerCursor {
     private final AsyncConnection<?> conn;
-    private final RowFactory<R> factory;
-    private final ServerCursorSql sql;
-    private volatile Boolean scrollable;
-    private volatile boolean withhold;
-    private volatile int itersize = ServerCursorSql.DEFAULT_ITERSIZE;
-    /** Set when execute() is called, so that fetches submitted right after it are allowed. */
-    private volatile boolean declared;
-    /** Fetched from without execute(): a cursor declared by SQL under this name (psycopg's "stolen" cursor). */
-    private volatile boolean stolen;
-    private volatile boolean closed;
-    private final AtomicLong rownumber = new AtomicLong();
-    private volatile String statusmessage;
-    private volatile List<Column> description;
+    private final ServerCursorState state;
+    private final ServerCursorRows<R> rows;
+    private volatile int arraysize = 1;
 
     AsyncServerCursor(AsyncConnection<?> conn, String name, RowFactory<R> factory) {
-        this.sql = new ServerCursorSql(name);
+        this.state = new ServerCursorState(name);
         this.conn = conn;
-        this.factory = factory;
+        this.rows = new ServerCursorRows<>(factory, conn.adapters());
     }
 
     public String name() {
-        return sql.name();
+        return state.name();
     }
 
     public AsyncConnection<?> connection() {
         return conn;
     }
 
+    /** How this kind of cursor binds its parameters: psycopg's placeholders, bound on the server. */
+    Binder binder() {
+        return Binder.SERVER;
+    }
+
     /** SCROLL (true), NO SCROLL (false) or the server's default (null); set before execute. */
     public void setScrollable(Boolean scrollable) {
-        this.scrollable = scrollable;
+        state.scrollable(scrollable);
     }
 
     public Boolean scrollable() {
-        return scrollable;
+        return state.scrollable();
     }
 
     /** WITH HOLD: the cursor survives the transaction's commit; set before execute. */
     public void setWithhold(boolean withhold) {
-        this.withhold = withhold;
+        state.withhold(withhold);
     }
 
     public boolean withhold() {
-        return withhold;
+        return state.withhold();
     }
 
     /** Rows per FETCH in {@link #forEach} (default 100); fails with ProgrammingException below 1. */
     public void setItersize(int itersize) {
-        this.itersize = ServerCursorSql.checkItersize(itersize);
+        state.itersize(itersize);
     }
 
     public int itersize() {
-        return itersize;
+        return state.itersize();
     }
 
     /**
      * Declares the cursor for {@code query} ({@code %s} placeholders bound to {@code params}; without
      * parameters and {@code %} sent as written), closing a previous one of this object first. The future
-     * completes with this cursor once the server has declared it.
+     * completes with this cursor once the server has declared it (its columns known). Fails in pipeline mode
+     * ({@code NotSupportedException}), as psycopg.
      */
     public CompletableFuture<AsyncServerCursor<R>> execute(String query, Object... params) {
-        if (closed) {
-            return LoopFuture.failed(sql.closedError());
-        }
-        if (query == null) {
-            return LoopFuture.failed(new ProgrammingException("execute() needs a query to declare the cursor for"));
-        }
         Object[] p = params == null ? new Object[] {null} : params;
-        boolean asWritten = ServerCursorSql.asWritten(query, p);
-        String declare = sql.declare(scrollable, withhold, query, false); // '%' of the name doubled: extended protocol
-        if (declared) {
-            closeOnServer(); // sent first; a failure shows as the DECLARE's ("cursor already exists")
-        }
-        declared = true;
-        stolen = false;
-        description = null;
-        rownumber.set(0);
-        AsyncCursor<R> cur = new AsyncCursor<>(conn, factory);
-        // the extended protocol all the same: one statement only, as psycopg ("select 1; select 2" refused)
-        CompletableFuture<AsyncCursor<R>> sent = asWritten ? cur.execute(declare, List.of(), ServerCursorSql.NOT_PREPARED)
-                : cur.execute(declare, p);
-        // queued right behind the DECLARE, before anything the caller sends next: the columns before the first fetch
-        CompletableFuture<AsyncCursor<R>> described = new AsyncCursor<>(conn, factory).execute(sql.describe());
-        return AsyncFutures.settle(sent.handle((c, e) -> {
-            if (e != null) {
-                declared = false;
-                throw AsyncFutures.rethrow(e);
-            }
-            statusmessage = c.statusmessage();
-            return this;
-        }).thenCompose(self -> described.handle((d, e) -> {
-            if (e == null && description == null) {
-                description = d.description();
-            }
-            return self;
-        })));
+        return conn.runCursorStep(s -> ServerCursorStep.declare(s, state, binder(), query, p, conn.adapters(),
+                conn.statementTimeout()), step -> this);
     }
 
     /**
@@ -133,53 +97,83 @@ public final class AsyncServerCursor<R> implements AutoCloseable {
      * {@link ServerCursor#execute(dev.tusk.sql.Composable, Object...)}.
      */
     public CompletableFuture<AsyncServerCursor<R>> execute(dev.tusk.sql.Composable query, Object... params) {
-        return execute(query.asTemplate(conn), params == null ? new Object[] {null} : params);
+        return execute(binder() == Binder.RAW ? query.asString(conn) : query.asTemplate(conn),
+                params == null ? new Object[] {null} : params);
+    }
+
+    /**
+     * A future failed with {@code NotSupportedException}, as psycopg: a server cursor holds the rows of one query;
+     * run executemany on a client-side cursor ({@code conn.cursor()}).
+     */
+    public CompletableFuture<AsyncServerCursor<R>> executemany(String query, Iterable<?> paramSets) {
+        return dev.tusk.internal.io.LoopFuture.failed(state.executemanyError());
     }
 
     /** The next row, or null when there is none ({@code FETCH FORWARD 1}). */
     public CompletableFuture<R> fetchone() {
-        return fetch(sql::fetchOne).thenApply(rows -> rows.isEmpty() ? null : rows.get(0));
+        return fetch(1).thenApply(rows -> rows.isEmpty() ? null : rows.get(0));
     }
 
     /** Up to {@code size} next rows ({@code FETCH FORWARD size}). */
     public CompletableFuture<List<R>> fetchmany(int size) {
-        return fetch(() -> sql.fetchMany(size));
+        return fetch(Math.max(0, size));
+    }
+
+    /** Up to {@link #arraysize()} next rows, as psycopg's {@code fetchmany()} without a size. */
+    public CompletableFuture<List<R>> fetchmany() {
+        return fetchmany(arraysize);
+    }
+
+    /** Rows per {@link #fetchmany()} without a size (default 1, as DB-API). */
+    public int arraysize() {
+        return arraysize;
+    }
+
+    /** Sets the rows per {@link #fetchmany()}; fails with ProgrammingException below 1. */
+    public void setArraysize(int n) {
+        if (n < 1) {
+            throw new dev.tusk.errors.ProgrammingException("arraysize must be at least 1");
+        }
+        this.arraysize = n;
+    }
+
+    /** This cursor once after execute (a server cursor has one result), none before, as psycopg's {@code results()}. */
+    public List<AsyncServerCursor<R>> results() {
+        state.checkOpen();
+        return state.shape() == null ? List.of() : List.of(this);
+    }
+
+    /** False: a server cursor has one result, as psycopg's {@code nextset()} on it. */
+    public boolean nextset() {
+        state.checkOpen();
+        return false;
+    }
+
+    /**
+     * -1, as psycopg's server cursors: the server does not say how many rows the cursor's query has, and a
+     * FETCH does not change it. {@link #rownumber()} counts the rows read.
+     */
+    public long rowcount() {
+        return -1;
     }
 
     /** Every remaining row ({@code FETCH FORWARD ALL}). */
     public CompletableFuture<List<R>> fetchall() {
-        return fetch(sql::fetchAll);
+        return fetch(-1);
     }
 
     /**
-     * Fetches with {@code fetchSql}. Without execute() the name is taken for a cursor declared by SQL
+     * FETCH FORWARD {@code size} (below 0: ALL). Without execute() the name is taken for a cursor declared by SQL
      * ({@code DECLARE name CURSOR FOR ...}) when the session has one: fetched from as it is, and closed by
      * {@link #closeAsync()}; without one, the error says to call execute() first.
      */
-    private CompletableFuture<List<R>> fetch(java.util.function.Supplier<String> fetchSql) {
-        if (closed) {
-            return LoopFuture.failed(notUsable());
-        }
-        if (!declared) {
-            return AsyncFutures.settle(new AsyncCursor<>(conn, Rows.tuple()).execute(sql.exists()).thenCompose(c -> {
-                if (c.fetchone() == null) {
-                    throw new java.util.concurrent.CompletionException(sql.notDeclaredError());
-                }
-                if (!declared) {
-                    declared = true;
-                    stolen = true;
-                }
-                return fetch(fetchSql);
-            }));
-        }
-        // a cursor per statement: results of fetches in flight together never mix
-        AsyncCursor<R> cur = new AsyncCursor<>(conn, factory);
-        return AsyncFutures.settle(cur.execute(fetchSql.get()).thenApply(c -> {
-            List<R> rows = c.fetchall();
-            rownumber.addAndGet(rows.size());
-            description = c.description();
-            return rows;
-        }));
+    private CompletableFuture<List<R>> fetch(int size) {
+        return fetch(size, true);
+    }
+
+    private CompletableFuture<List<R>> fetch(int size, boolean advance) {
+        return conn.runCursorStep(s -> ServerCursorStep.fetch(s, state, size, advance, conn.statementTimeout()),
+                step -> rows.rows(step.rows(), state));
     }
 
     /**
@@ -188,15 +182,20 @@ public final class AsyncServerCursor<R> implements AutoCloseable {
      * must not block. The future fails with the first error, from the server or the action.
      */
     public CompletableFuture<Void> forEach(Consumer<? super R> action) {
-        if (!declared || closed) {
-            return LoopFuture.failed(notUsable());
+        try {
+            state.checkDeclared();
+        } catch (RuntimeException e) {
+            return dev.tusk.internal.io.LoopFuture.failed(e);
         }
-        return AsyncFutures.settle(forEachFrom(action, itersize));
+        return AsyncFutures.settle(forEachFrom(action, state.itersize()));
     }
 
     private CompletableFuture<Void> forEachFrom(Consumer<? super R> action, int chunk) {
-        return fetchmany(chunk).thenCompose(rows -> {
-            rows.forEach(action);
+        return fetch(chunk, false).thenCompose(rows -> {
+            for (R row : rows) {
+                state.advance(1); // counted as handed out, as psycopg
+                action.accept(row);
+            }
             return rows.size() < chunk ? CompletableFuture.completedFuture(null) : forEachFrom(action, chunk);
         });
     }
@@ -211,43 +210,30 @@ public final class AsyncServerCursor<R> implements AutoCloseable {
      * "absolute" (to row {@code value}; 0 is before the first row). Backwards needs a scrollable cursor.
      */
     public CompletableFuture<Void> scroll(long value, String mode) {
-        if (!declared || closed) {
-            return LoopFuture.failed(notUsable());
-        }
-        String move;
-        try {
-            move = sql.move(value, mode);
-        } catch (RuntimeException e) {
-            return LoopFuture.failed(e);
-        }
-        return AsyncFutures.settle(new AsyncCursor<>(conn, factory).execute(move).thenApply(c -> {
-            rownumber.updateAndGet(n -> ServerCursorSql.rownumberAfterMove(n, value, mode));
-            return null;
-        }));
+        return conn.runCursorStep(s -> ServerCursorStep.move(s, state, value, mode, conn.statementTimeout()),
+                step -> null);
     }
 
-    /** Why a fetch or scroll cannot run now (closed, or not declared yet). */
-    private ProgrammingException notUsable() {
-        return closed ? sql.closedError() : sql.notDeclaredError();
-    }
-
-    /** Rows fetched so far through this object (moved by {@link #scroll}), as the completed statements say. */
+    /**
+     * The index of the next row to read (0 after execute), counted as rows are handed out (by {@link #forEach} one
+     * by one) and moved by {@link #scroll}, as the completed statements say; -1 before execute, as psycopg's None.
+     */
     public long rownumber() {
-        return rownumber.get();
+        return state.rownumber();
     }
 
     /** The DECLARE's command tag ("DECLARE CURSOR") once it completed. */
     public String statusmessage() {
-        return statusmessage;
+        return state.statusmessage();
     }
 
     /** The columns of the cursor's rows, known once execute() completed (or of the rows fetched last); else null. */
     public List<Column> description() {
-        return description;
+        return ServerCursorRows.description(state);
     }
 
     public boolean isClosed() {
-        return closed;
+        return state.isClosed();
     }
 
     /** Starts closing the portal on the server (if the transaction still has it) and returns at once. Idempotent. */
@@ -261,23 +247,11 @@ public final class AsyncServerCursor<R> implements AutoCloseable {
      * is nothing to close). Statements submitted before it run first.
      */
     public CompletableFuture<Void> closeAsync() {
-        if (closed) {
+        ServerCursorState.Previous portal = state.closing();
+        if (portal == null || conn.isClosed()) {
             return CompletableFuture.completedFuture(null);
         }
-        closed = true;
-        if (!declared || conn.isClosed()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return closeOnServer();
-    }
-
-    /** CLOSE if the cursor still exists; nothing in a failed transaction, whose rollback drops it. */
-    private CompletableFuture<Void> closeOnServer() {
-        declared = false;
-        String close = sql.closeIfExists();
-        boolean held = withhold || stolen;
-        // nothing in a failed transaction, nor outside one for a cursor without hold (it ended with its transaction)
-        return AsyncFutures.settle(conn.runOwn(idle -> new AsyncConnection.OwnStatement(
-                conn.expectedStatus() == 'E' || (idle && !held) ? null : close, null)));
+        return AsyncFutures.settle(conn.runCursorStep(s -> ServerCursorStep.close(s, state, portal,
+                conn.statementTimeout()), step -> null));
     }
 }

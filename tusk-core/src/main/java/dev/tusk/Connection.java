@@ -315,6 +315,40 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         return new ServerCursor<>(this, name, rowFactory);
     }
 
+    /**
+     * A server-side cursor named {@code name} whose query takes PostgreSQL's own {@code $1} placeholders
+     * ({@link RawServerCursor}), with the connection's row factory.
+     */
+    public RawServerCursor<R> rawCursor(String name) {
+        checkNotClosed();
+        return new RawServerCursor<>(this, name, options.rowFactory());
+    }
+
+    /** A {@link RawServerCursor} with another row factory. */
+    public <T> RawServerCursor<T> rawCursor(String name, RowFactory<T> rowFactory) {
+        checkNotClosed();
+        return new RawServerCursor<>(this, name, rowFactory);
+    }
+
+    /**
+     * Runs a step of a server-side cursor ({@code make} builds it for this connection's session, on this thread) to
+     * its end and raises its failure; a close first syncs the pipeline the connection is in, if any.
+     */
+    <O extends dev.tusk.internal.op.ServerCursorStep> O runCursorStep(java.util.function.Function<Session, O> make) {
+        lock.lock();
+        try {
+            checkUsable();
+            O op = make.apply(session);
+            if (op.syncsPipelineFirst()) {
+                syncPipelineIfAny();
+            }
+            waiter.run(op);
+            return op;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
     public Cursor<R> execute(String query) {
         return cursor().execute(query);

@@ -414,6 +414,66 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         return false;
     }
 
+    /**
+     * Moves to result set {@code index} of the last statement (a negative index counts from the end), as psycopg's
+     * {@code set_result}; fails with IndexOutOfBoundsException (psycopg's IndexError) outside them. Returns this.
+     */
+    public Cursor<R> setResult(int index) {
+        checkOpen();
+        resolvePending();
+        int n = results.size();
+        int i = index < 0 ? n + index : index;
+        if (i < 0 || i >= n) {
+            throw new IndexOutOfBoundsException("result " + index + " out of range: the last statement gave " + n
+                    + " result set(s)");
+        }
+        select(i);
+        return this;
+    }
+
+    /**
+     * Each result set of the last statement in turn, from the current one, this cursor moved onto it (psycopg's
+     * {@code results()}): several after a multi-statement query or {@code executemany(..., true)}, none when there is
+     * no result. Walk it once, fetching from the cursor each step returns.
+     *
+     * <pre>{@code
+     * for (Cursor<Row> res : cur.execute("SELECT 1; SELECT 2").results()) { res.fetchall(); }
+     * }</pre>
+     */
+    public Iterable<Cursor<R>> results() {
+        return () -> new Iterator<>() {
+            private boolean started;
+            private boolean ready;
+            private boolean done;
+
+            @Override
+            public boolean hasNext() {
+                if (ready || done) {
+                    return ready;
+                }
+                if (!started) {
+                    started = true;
+                    checkOpen();
+                    resolvePending();
+                    ready = current != null;
+                } else {
+                    ready = nextset();
+                }
+                done = !ready;
+                return ready;
+            }
+
+            @Override
+            public Cursor<R> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                ready = false;
+                return Cursor.this;
+            }
+        };
+    }
+
     /** The next row, or null when there is none. */
     public R fetchone() {
         checkResult();
@@ -465,7 +525,9 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     }
 
     /**
-     * Moves the position in the current result: {@code mode} "relative" (default) or "absolute".
+     * Moves the position in the current result: {@code mode} "relative" (default) or "absolute". A target outside
+     * the rows (below 0, or at or past the row count) throws IndexOutOfBoundsException (psycopg's IndexError) and
+     * leaves the position unchanged.
      */
     public void scroll(int value, String mode) {
         checkResult();
@@ -474,8 +536,9 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
             case "absolute" -> value;
             default -> throw new ProgrammingException("scroll mode must be 'relative' or 'absolute', got '" + mode + "'");
         };
-        if (target < 0 || target > current.data.rowCount()) {
-            throw new IndexOutOfBoundsException("scroll target " + target + " out of range 0.." + current.data.rowCount());
+        if (target < 0 || target >= current.data.rowCount()) { // one past the last row is refused too, as psycopg
+            throw new IndexOutOfBoundsException("scroll target " + target + " out of the result's range 0.."
+                    + (current.data.rowCount() - 1) + ": the position is unchanged");
         }
         pos = target;
     }

@@ -152,6 +152,18 @@ final class PooledLease<R> extends Connection<R> {
     }
 
     @Override
+    public RawServerCursor<R> rawCursor(String name) {
+        look();
+        return super.rawCursor(name);
+    }
+
+    @Override
+    public <T> RawServerCursor<T> rawCursor(String name, RowFactory<T> rowFactory) {
+        look();
+        return super.rawCursor(name, rowFactory);
+    }
+
+    @Override
     public Cursor<R> execute(String query) {
         use();
         return super.execute(query);
@@ -266,6 +278,12 @@ final class PooledLease<R> extends Connection<R> {
     @Override
     void runOperation(dev.tusk.internal.op.Operation op) {
         use().runOperation(op);
+    }
+
+    @Override
+    <O extends dev.tusk.internal.op.ServerCursorStep> O runCursorStep(
+            java.util.function.Function<dev.tusk.internal.op.Session, O> make) {
+        return use().runCursorStep(make);
     }
 
     @Override

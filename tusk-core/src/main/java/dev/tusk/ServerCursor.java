@@ -1,5 +1,9 @@
 package dev.tusk;
 
+import dev.tusk.internal.op.Binder;
+import dev.tusk.internal.op.ServerCursorState;
+import dev.tusk.internal.op.ServerCursorStep;
+
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -18,81 +22,66 @@ import java.util.NoSuchElementException;
  *
  * @param <R> the row type
  */
-public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
+public sealed class ServerCursor<R> implements Iterable<R>, AutoCloseable permits RawServerCursor {
     private final Connection<?> conn;
-    private final ServerCursorSql sql;
-    private final Cursor<R> fetcher;
-    private Boolean scrollable;
-    private boolean withhold;
-    private int itersize = ServerCursorSql.DEFAULT_ITERSIZE;
-    private boolean declared;
-    private boolean closed;
-    private long rownumber;
-    private String statusmessage;
-    /** Fetched from without execute(): a cursor declared by SQL under this name (psycopg's "stolen" cursor). */
-    private boolean stolen;
+    private final ServerCursorState state;
+    private final ServerCursorRows<R> rows;
+    private int arraysize = 1;
 
     ServerCursor(Connection<?> conn, String name, RowFactory<R> factory) {
-        this.sql = new ServerCursorSql(name);
+        this.state = new ServerCursorState(name);
         this.conn = conn;
-        this.fetcher = new Cursor<>(conn, factory);
+        this.rows = new ServerCursorRows<>(factory, conn.adapters());
     }
 
     public String name() {
-        return sql.name();
+        return state.name();
+    }
+
+    /** The connection the cursor runs on. */
+    public Connection<?> connection() {
+        return conn;
+    }
+
+    /** How this kind of cursor binds its parameters: psycopg's placeholders, bound on the server. */
+    Binder binder() {
+        return Binder.SERVER;
     }
 
     /** SCROLL (true), NO SCROLL (false) or the server's default (null); set before execute. */
     public void setScrollable(Boolean scrollable) {
-        this.scrollable = scrollable;
+        state.scrollable(scrollable);
     }
 
     public Boolean scrollable() {
-        return scrollable;
+        return state.scrollable();
     }
 
     /** WITH HOLD: the cursor survives the transaction's commit; set before execute. */
     public void setWithhold(boolean withhold) {
-        this.withhold = withhold;
+        state.withhold(withhold);
     }
 
     public boolean withhold() {
-        return withhold;
+        return state.withhold();
     }
 
     /** Rows per FETCH while iterating (default 100). */
     public void setItersize(int itersize) {
-        this.itersize = ServerCursorSql.checkItersize(itersize);
+        state.itersize(itersize);
     }
 
     public int itersize() {
-        return itersize;
+        return state.itersize();
     }
 
-    /** Declares the cursor for {@code query} (closing a previous one of this object first). */
+    /**
+     * Declares the cursor for {@code query} (closing a previous one of this object first), and learns its columns.
+     * Refused in pipeline mode ({@code NotSupportedException}), as psycopg.
+     */
     public ServerCursor<R> execute(String query, Object... params) {
-        checkOpen();
-        if (conn.inPipeline()) { // as psycopg: its FETCHes could not follow the pipeline's error handling
-            throw new dev.tusk.errors.NotSupportedException("server-side cursors are not supported in pipeline mode:"
-                    + " declare the cursor after the pipeline block, or use execute() and fetch in the pipeline");
-        }
-        if (declared) {
-            closeOnServer();
-        }
-        boolean asWritten = ServerCursorSql.asWritten(query, params);
-        // the extended protocol all the same (one statement only, as psycopg: "select 1; select 2" refused), so a
-        // '%' of the name is doubled: the query has none
-        String declare = sql.declare(scrollable, withhold, query, false);
-        if (asWritten) {
-            fetcher.execute(declare, List.of(), ServerCursorSql.NOT_PREPARED);
-        } else {
-            fetcher.execute(declare, params);
-        }
-        statusmessage = fetcher.statusmessage();
-        declared = true;
-        stolen = false;
-        rownumber = 0;
-        fetcher.execute(sql.describe()); // description() known before the first fetch
+        conn.runCursorStep(s -> ServerCursorStep.declare(s, state, binder(), query, params, conn.adapters(),
+                conn.statementTimeout()));
         return this;
     }
 
@@ -102,67 +91,106 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
      * ('%' inside names and values doubled): with no parameters it still reaches the server unchanged.
      */
     public ServerCursor<R> execute(dev.tusk.sql.Composable query, Object... params) {
-        return execute(query.asTemplate(conn), params == null ? new Object[] {null} : params);
+        return execute(binder() == Binder.RAW ? query.asString(conn) : query.asTemplate(conn),
+                params == null ? new Object[] {null} : params);
     }
     // end of SQL composition ------------------------------------------------------------------------
 
+    /**
+     * Refused with {@code NotSupportedException}, as psycopg: a server cursor holds the rows of one query; run
+     * executemany on a client-side cursor ({@code conn.cursor()}).
+     */
+    public ServerCursor<R> executemany(String query, Iterable<?> paramSets) {
+        throw state.executemanyError();
+    }
+
     public R fetchone() {
-        List<R> rows = fetch(sql.fetchOne());
+        List<R> rows = fetch(1, true);
         return rows.isEmpty() ? null : rows.get(0);
     }
 
     public List<R> fetchmany(int size) {
-        return fetch(sql.fetchMany(size));
+        return fetch(Math.max(0, size), true);
     }
 
-    public List<R> fetchall() {
-        return fetch(sql.fetchAll());
+    /** Up to {@link #arraysize()} next rows, as psycopg's {@code fetchmany()} without a size. */
+    public List<R> fetchmany() {
+        return fetchmany(arraysize);
+    }
+
+    /** Rows per {@link #fetchmany()} without a size (default 1, as DB-API). */
+    public int arraysize() {
+        return arraysize;
+    }
+
+    /** Sets the rows per {@link #fetchmany()}; fails with ProgrammingException below 1. */
+    public void setArraysize(int n) {
+        if (n < 1) {
+            throw new dev.tusk.errors.ProgrammingException("arraysize must be at least 1");
+        }
+        this.arraysize = n;
+    }
+
+    /** This cursor once after execute (a server cursor has one result), none before, as psycopg's {@code results()}. */
+    public List<ServerCursor<R>> results() {
+        state.checkOpen();
+        return state.shape() == null ? List.of() : List.of(this);
+    }
+
+    /** False: a server cursor has one result, as psycopg's {@code nextset()} on it. */
+    public boolean nextset() {
+        state.checkOpen();
+        return false;
     }
 
     /**
-     * Fetches with {@code fetchSql}. Without execute() the name is taken for a cursor declared by SQL
+     * -1, as psycopg's server cursors: the server does not say how many rows the cursor's query has, and a
+     * FETCH does not change it. {@link #rownumber()} counts the rows read.
+     */
+    public long rowcount() {
+        return -1;
+    }
+
+    public List<R> fetchall() {
+        return fetch(-1, true);
+    }
+
+    /**
+     * FETCH FORWARD {@code size} (below 0: ALL). Without execute() the name is taken for a cursor declared by SQL
      * ({@code DECLARE name CURSOR FOR ...}) when the session has one: fetched from as it is, and closed by
      * {@link #close()}; without one, the error says to call execute() first.
      */
-    private List<R> fetch(String fetchSql) {
-        checkOpen();
-        if (!declared) {
-            if (fetcher.execute(sql.exists()).fetchone() == null) {
-                throw sql.notDeclaredError();
-            }
-            declared = true;
-            stolen = true;
-        }
-        List<R> rows = fetcher.execute(fetchSql).fetchall();
-        rownumber += rows.size();
-        return rows;
+    private List<R> fetch(int size, boolean advance) {
+        ServerCursorStep step = conn.runCursorStep(s -> ServerCursorStep.fetch(s, state, size, advance,
+                conn.statementTimeout()));
+        return rows.rows(step.rows(), state);
     }
 
     /** Moves the cursor: "relative" (default) or "absolute", with MOVE on the server. */
     public void scroll(long value, String mode) {
-        checkDeclared();
-        String move = sql.move(value, mode);
-        fetcher.execute(move);
-        rownumber = ServerCursorSql.rownumberAfterMove(rownumber, value, mode);
+        conn.runCursorStep(s -> ServerCursorStep.move(s, state, value, mode, conn.statementTimeout()));
     }
 
-    /** Rows fetched so far through this object. */
+    /**
+     * The index of the next row to read (0 after execute), counted as rows are handed out, during iteration too,
+     * and moved by {@link #scroll}; -1 before execute, as psycopg's None.
+     */
     public long rownumber() {
-        return rownumber;
+        return state.rownumber();
     }
 
     public String statusmessage() {
-        return statusmessage;
+        return state.statusmessage();
     }
 
     /** The columns of the cursor's rows, known from execute() on (before the first fetch), else null. */
     public List<Column> description() {
-        return fetcher.description();
+        return ServerCursorRows.description(state);
     }
 
     @Override
     public Iterator<R> iterator() {
-        checkOpen();
+        state.checkOpen();
         return new Iterator<>() {
             private List<R> batch = List.of();
             private int i;
@@ -176,9 +204,10 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
                 if (exhausted) {
                     return false;
                 }
-                batch = fetchmany(itersize);
+                int size = state.itersize();
+                batch = fetch(size, false);
                 i = 0;
-                exhausted = batch.size() < itersize;
+                exhausted = batch.size() < size;
                 return !batch.isEmpty();
             }
 
@@ -187,60 +216,28 @@ public final class ServerCursor<R> implements Iterable<R>, AutoCloseable {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
+                state.advance(1); // counted as handed out, as psycopg
                 return batch.get(i++);
             }
         };
     }
 
+    /** True once {@link #close()} was called. */
+    public boolean isClosed() {
+        return state.isClosed();
+    }
+
+    /** Moves the cursor by {@code value} rows. */
+    public void scroll(long value) {
+        scroll(value, "relative");
+    }
+
     /** Closes the portal on the server (if the transaction still has it). Idempotent. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (declared && !conn.isClosed()) {
-            closeOnServer();
-        }
-        fetcher.close();
-    }
-
-    private void closeOnServer() {
-        declared = false;
-        if (conn.pipelineStatus() != PipelineStatus.OFF) {
-            if (conn.info().transactionStatus() != TransactionStatus.INERROR) {
-                fetcher.execute(sql.closeIfExists());
-            }
-            return;
-        }
-        conn.lock.lock();
-        try {
-            conn.checkUsable();
-            TransactionStatus s = conn.info().transactionStatus();
-            if (s == TransactionStatus.INERROR) {
-                return; // the failed transaction's rollback drops it
-            }
-            if (s == TransactionStatus.IDLE && !withhold && !stolen) {
-                return; // a cursor without hold ended with its transaction (commit or rollback): nothing to close
-            }
-            // the cursor may already be gone (the transaction ended): closed only if it still exists, by a
-            // statement of the driver's own that never opens a transaction (as psycopg's close)
-            conn.runInternal(sql.closeIfExists());
-        } finally {
-            conn.lock.unlock();
-        }
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw sql.closedError();
-        }
-    }
-
-    private void checkDeclared() {
-        checkOpen();
-        if (!declared) {
-            throw sql.notDeclaredError();
+        ServerCursorState.Previous portal = state.closing();
+        if (portal != null && !conn.isClosed()) {
+            conn.runCursorStep(s -> ServerCursorStep.close(s, state, portal, conn.statementTimeout()));
         }
     }
 }

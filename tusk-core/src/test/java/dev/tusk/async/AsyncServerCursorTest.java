@@ -84,10 +84,10 @@ class AsyncServerCursorTest {
             List<Long> positions = new ArrayList<>();
             cur.forEach(r -> {
                 seen.add(r.getInt(0));
-                positions.add(cur.rownumber()); // counted per completed FETCH: a multiple of 7, then 20
+                positions.add(cur.rownumber()); // counted per row handed out, as psycopg (issue 30, item 9)
             }).join();
             assertThat(seen).hasSize(20).startsWith(1, 2, 3).endsWith(20);
-            assertThat(positions).containsOnly(7L, 14L, 20L);
+            assertThat(positions).startsWith(1L, 2L, 3L).endsWith(20L).hasSize(20);
             assertThat(cur.fetchall().join()).isEmpty();
         }
     }
