@@ -224,10 +224,15 @@ public final class JdbcResultSet implements ResultSet {
             return r.getString(i);
         }
         try {
-            return BinaryResults.text(r, i, c);
+            return BinaryResults.text(r, i, c, c.typeOid() == TypeMap.TIMESTAMPTZ ? sessionZone() : null);
         } catch (TuskException e) {
             throw conversion(c, "String", e);
         }
+    }
+
+    /** The session's TimeZone, in which the server writes a timestamptz's text. */
+    private ZoneId sessionZone() {
+        return statement == null ? ZoneOffset.UTC : statement.c.conn.info().timezone();
     }
 
     /** Whether the values of column {@code index} (1-based) came in binary format. */
