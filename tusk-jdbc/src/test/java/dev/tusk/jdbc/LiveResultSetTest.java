@@ -176,6 +176,30 @@ class LiveResultSetTest {
         }
     }
 
+    private static void signal(String sig, long pid) throws Exception {
+        Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+    }
+
+    @Test
+    void closingTheConnectionWithAResultSetInTheMiddleDoesNotWaitForAFrozenServer(TestDatabase db) throws Exception {
+        Connection c = connect(db);
+        long pid = one(c, "SELECT pg_backend_pid()");
+        ResultSet rs = c.createStatement().executeQuery("SELECT g, repeat('f', 200) FROM generate_series(1, 20000000) g");
+        assertThat(rs.next()).isTrue();
+        signal("STOP", pid);
+        try {
+            long start = System.nanoTime();
+            c.close();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("close waited for the server")
+                    .isLessThan(5000);
+            assertThat(rs.isClosed()).isTrue();
+        } finally {
+            signal("CONT", pid);
+        }
+    }
+
     @Test
     void anErrorInTheMiddleOfTheResultComesFromNextWithItsSqlStateAfterTheRowsBeforeIt(TestDatabase db) throws SQLException {
         try (Connection c = connect(db); Statement st = c.createStatement()) {

@@ -324,7 +324,9 @@ public final class JdbcResultSet implements ResultSet {
             live = null;
             liveRow = null;
             try {
-                liveStream.close(); // the rest dropped as it arrives; cancelled unless it had all arrived
+                if (!statement.c.closing()) { // else the connection's close ends the statement without waiting
+                    liveStream.close(); // the rest dropped as it arrives; cancelled unless it had all arrived
+                }
             } catch (TuskException e) {
                 // the connection broke ending it: it tells so itself (isClosed, the next statement's error)
             }
