@@ -465,7 +465,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     // ---------------------------------------------------------------- streaming
 
-    private static final int STREAM_CHUNK_ROWS = 256;
+    static final int STREAM_CHUNK_ROWS = 256;
     private RowStream<?> activeStream;
 
     /** Starts a statement whose rows are read as they are consumed: see {@link Cursor#stream}. */
@@ -485,6 +485,39 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             driver.core().send(cmd);
             driver.flush();
             RowStream<T> s = new RowStream<>(this, cmd, cursor.adaptersInUse(), factory);
+            activeStream = s;
+            return s;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Starts a statement whose rows are read as they are consumed, prepared and in the result format as
+     * {@link #run} would run it (see {@link Cursor#stream(String, List, ExecuteOptions, boolean)}).
+     */
+    <T> RowStream<T> openStream(Cursor<T> cursor, RowFactory<T> factory, String query, Object params,
+                                ExecuteOptions opts, boolean keepRest) {
+        Duration timeout = opts.timeout() != null ? opts.timeout() : statementTimeout;
+        int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : resultFormat(cursor);
+        lock.lock();
+        try {
+            checkUsable();
+            if (pipeline != null) {
+                throw new ProgrammingException("stream() cannot be used in pipeline mode: fetch the rows with execute(),"
+                        + " or stream after the pipeline block");
+            }
+            Execute op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, opts.prepare(),
+                    timeout);
+            if (cursor.maxRows() > 0) {
+                op.maxRows(cursor.maxRows());
+            }
+            QueryCommand cmd = (QueryCommand) op.start();
+            cmd.streamChunk(STREAM_CHUNK_ROWS);
+            driver.core().send(cmd);
+            op.sent(cmd);
+            driver.flush();
+            RowStream<T> s = new RowStream<>(this, cmd, cursor.adaptersInUse(), factory, op, timeout, keepRest);
             activeStream = s;
             return s;
         } finally {
@@ -520,6 +553,18 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         if (s != null) {
             activeStream = null;
             s.discard(true);
+        }
+    }
+
+    /**
+     * Before another operation: a stream left unfinished is ended, or when it keeps its rest, read to its end
+     * into memory. Lock held.
+     */
+    private void settleActiveStream() {
+        RowStream<?> s = activeStream;
+        if (s != null) {
+            activeStream = null;
+            s.settle();
         }
     }
 
@@ -759,6 +804,11 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         return waiter.await(cmd, statementTimeout);
     }
 
+    /** As {@link #awaitTimed(Command)} under {@code timeout} (null: none) instead of the statement timeout. Lock held. */
+    Duration awaitTimed(Command cmd, Duration timeout) {
+        return waiter.await(cmd, timeout);
+    }
+
     /**
      * The error to raise for {@code cmd} after {@link #awaitTimed} returned {@code fired}: its own, or when the
      * statement timeout fired, the QueryCanceled naming the timeout ({@link StatementTimer#timedOut}); null when
@@ -908,7 +958,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
                     + " pool.connection() (a pooled connection must not be used after close())");
         }
         if (activeStream != null && !driver.core().isBroken()) {
-            finishActiveStream();
+            settleActiveStream();
         }
         if (closed) {
             TuskException cause = driver.core().brokenBy();

@@ -229,6 +229,26 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         return toStream(conn.openStream(this, rowFactory, query, null));
     }
 
+    /**
+     * As {@link #stream(String, Object...)}, with the parameters as a sequence and per-call options, the
+     * statement prepared and its result format chosen as {@link #execute(String, List, ExecuteOptions)} does
+     * (Tusk's automatic format included), and this cursor's {@link #setMaxRows max rows}. The timeout bounds
+     * the time spent waiting for the server over all the stream's reads (not the time the consumer takes):
+     * when it passes, the statement is cancelled and the next read raises {@code QueryCanceled}.
+     *
+     * <p>With {@code keepRest}, another operation on the connection before the stream was read to its end does
+     * not end it: the rest of its rows is first read into memory (within the timeout) and the stream goes on
+     * from there, as a JDBC result set must; an error of the statement is raised after the rows that came
+     * before it. Without it, the stream ends as {@link #stream(String, Object...)}'s does.
+     *
+     * @param params null: no parameters (the simple protocol, several statements allowed)
+     */
+    public java.util.stream.Stream<R> stream(String query, List<?> params, ExecuteOptions options, boolean keepRest) {
+        checkOpen();
+        return toStream(conn.openStream(this, rowFactory, query, params == null ? null : params.toArray(),
+                options == null ? ExecuteOptions.DEFAULT : options, keepRest));
+    }
+
     private java.util.stream.Stream<R> toStream(RowStream<R> it) {
         var split = java.util.Spliterators.spliteratorUnknownSize(it, java.util.Spliterator.ORDERED);
         return java.util.stream.StreamSupport.stream(split, false).onClose(() -> conn.closeStream(it));

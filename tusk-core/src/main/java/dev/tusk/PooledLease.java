@@ -232,6 +232,12 @@ final class PooledLease<R> extends Connection<R> {
         return use().openStream(cursor, factory, query, params);
     }
 
+    @Override
+    <T> RowStream<T> openStream(Cursor<T> cursor, RowFactory<T> factory, String query, Object params,
+                                ExecuteOptions opts, boolean keepRest) {
+        return use().openStream(cursor, factory, query, params, opts, keepRest);
+    }
+
     /** Closing a stream of an ended lease does nothing (the pool dealt with it). */
     @Override
     void closeStream(RowStream<?> s) {
@@ -299,6 +305,11 @@ final class PooledLease<R> extends Connection<R> {
     @Override
     Duration awaitTimed(dev.tusk.internal.core.Command cmd) {
         return use().awaitTimed(cmd);
+    }
+
+    @Override
+    Duration awaitTimed(dev.tusk.internal.core.Command cmd, Duration timeout) {
+        return use().awaitTimed(cmd, timeout);
     }
 
     @Override

@@ -109,6 +109,18 @@ public final class Row {
     }
 
     /**
+     * A copy of the value of column {@code i} as it came from the server, in its {@link Column#wireFormatCode()
+     * wire format} (text or binary bytes); null for SQL NULL. For a driver that shows binary values as the server's
+     * text ({@link dev.tusk.types.ResultFormats#text(int, byte[], int, int, java.time.ZoneId)}).
+     */
+    public byte[] wireBytes(int i) {
+        check(i);
+        ResultData d = data();
+        int len = d.length(row, i);
+        return len < 0 ? null : java.util.Arrays.copyOfRange(d.data(), d.offset(row, i), d.offset(row, i) + len);
+    }
+
+    /**
      * The value as a long. A fraction (numeric, float) is dropped toward zero; NaN, an infinity or a value
      * outside long's range is a {@link DataException}, never a clamped value.
      */

@@ -143,6 +143,12 @@ public final class JdbcCallableStatement extends JdbcPreparedStatement implement
         return rows;
     }
 
+    /** A call's rows are read at once: its OUT parameters are in the first. */
+    @Override
+    boolean readsLive(SqlRewriter.Result q) {
+        return false;
+    }
+
     private void checkSet(int k) throws SQLException {
         if (!set[k]) {
             throw new SQLException("no value specified for parameter " + (k + 1 + (callResult ? 1 : 0))

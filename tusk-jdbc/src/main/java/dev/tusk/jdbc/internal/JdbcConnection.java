@@ -647,6 +647,11 @@ public final class JdbcConnection implements java.sql.Connection {
         return closed || conn.isClosed();
     }
 
+    /** Closed or closing: the Tusk connection's own close (or the pool's lease end) ends what is still running. */
+    boolean closing() {
+        return closed;
+    }
+
     /** True when the session state was changed in ways a pool must undo (search_path). */
     public boolean schemaChanged() {
         return schemaChanged;

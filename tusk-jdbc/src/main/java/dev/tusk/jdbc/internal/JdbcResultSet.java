@@ -67,6 +67,25 @@ public final class JdbcResultSet implements ResultSet {
     private boolean exhausted = true;
     private long rowNumber;
     private final int maxRows;
+    // read live: rows as Tusk's row stream brings them (forward-only, autocommit)
+    private final boolean readsLive;
+    private java.util.stream.Stream<Row> liveStream;
+    /** The stream's rows; null once it ended (read to its end, failed or closed). */
+    private java.util.Iterator<Row> live;
+    private Row liveRow;
+    private boolean afterLast;
+
+    /** A row factory that tells the columns of the result (a stream's rows are Tusk's rows as they are). */
+    static final class Columns implements dev.tusk.RowFactory<Row> {
+        private static final RowMaker<Row> SAME = r -> r;
+        List<Column> seen;
+
+        @Override
+        public RowMaker<Row> maker(List<Column> columns) {
+            seen = columns;
+            return SAME;
+        }
+    }
 
     JdbcResultSet(JdbcStatement statement, List<Column> columns, List<Row> rows) {
         this(statement, columns, rows, null, 0);
@@ -78,6 +97,51 @@ public final class JdbcResultSet implements ResultSet {
         this.rows = rows;
         this.serverCursor = serverCursor;
         this.maxRows = maxRows;
+        this.readsLive = false;
+    }
+
+    private JdbcResultSet(JdbcStatement statement, List<Column> columns, java.util.stream.Stream<Row> stream,
+                          java.util.Iterator<Row> it) {
+        this.statement = statement;
+        this.columns = columns;
+        this.rows = List.of();
+        this.serverCursor = null;
+        this.maxRows = 0;
+        this.readsLive = true;
+        this.liveStream = stream;
+        this.live = it;
+    }
+
+    /**
+     * Rows read as {@link #next()} reaches them from a stream whose first rows are in: another statement on the
+     * connection first reads the rest into memory (the stream keeps it), closing early ends the statement
+     * (cancelled unless its rows had all arrived).
+     */
+    static JdbcResultSet live(JdbcStatement st, List<Column> columns, java.util.stream.Stream<Row> stream,
+                              java.util.Iterator<Row> it) {
+        return new JdbcResultSet(st, columns, stream, it);
+    }
+
+    /** The rows still come from the server (or from what another statement read into memory for them). */
+    boolean readingLive() {
+        return live != null && !closed;
+    }
+
+    /** Whether the stream has another row; ends it (its error raised) when it has none. */
+    private boolean liveHasNext() throws SQLException {
+        if (live == null) {
+            return false;
+        }
+        try {
+            if (live.hasNext()) {
+                return true;
+            }
+        } catch (TuskException e) {
+            live = null;
+            throw Errors.of(e);
+        }
+        live = null;
+        return false;
     }
 
     /** The first batch of a server-side cursor's rows, the rest fetched as {@link #next()} reaches them. */
@@ -122,6 +186,13 @@ public final class JdbcResultSet implements ResultSet {
 
     private Row row() throws SQLException {
         checkOpen();
+        if (readsLive) {
+            if (liveRow == null) {
+                throw new SQLException(afterLast ? "the result set is after its last row"
+                        : "the result set is before its first row: call next() first", "24000");
+            }
+            return liveRow;
+        }
         if (pos < 1 || pos > rows.size()) {
             throw new SQLException(pos < 1 ? "the result set is before its first row: call next() first"
                     : "the result set is after its last row", "24000");
@@ -153,10 +224,15 @@ public final class JdbcResultSet implements ResultSet {
             return r.getString(i);
         }
         try {
-            return BinaryResults.text(r, i, c);
+            return BinaryResults.text(r, i, c, c.typeOid() == TypeMap.TIMESTAMPTZ ? sessionZone() : null);
         } catch (TuskException e) {
             throw conversion(c, "String", e);
         }
+    }
+
+    /** The session's TimeZone, in which the server writes a timestamptz's text. */
+    private ZoneId sessionZone() {
+        return statement == null ? ZoneOffset.UTC : statement.c.conn.info().timezone();
     }
 
     /** Whether the values of column {@code index} (1-based) came in binary format. */
@@ -179,6 +255,16 @@ public final class JdbcResultSet implements ResultSet {
     @Override
     public boolean next() throws SQLException {
         checkOpen();
+        if (readsLive) {
+            if (liveHasNext()) {
+                liveRow = live.next();
+                rowNumber++;
+                return true;
+            }
+            liveRow = null;
+            afterLast = true;
+            return false;
+        }
         if (pos < rows.size()) {
             pos++;
             rowNumber++;
@@ -234,6 +320,18 @@ public final class JdbcResultSet implements ResultSet {
         if (serverCursor != null && !exhausted) {
             statement.closeServerCursor(serverCursor);
         }
+        if (liveStream != null) {
+            live = null;
+            liveRow = null;
+            try {
+                if (!statement.c.closing()) { // else the connection's close ends the statement without waiting
+                    liveStream.close(); // the rest dropped as it arrives; cancelled unless it had all arrived
+                }
+            } catch (TuskException e) {
+                // the connection broke ending it: it tells so itself (isClosed, the next statement's error)
+            }
+            liveStream = null;
+        }
         rows = List.of();
     }
 
@@ -246,23 +344,36 @@ public final class JdbcResultSet implements ResultSet {
     @Override
     public boolean isBeforeFirst() throws SQLException {
         checkOpen();
+        if (readsLive) {
+            return rowNumber == 0 && liveHasNext();
+        }
         return pos == 0 && !rows.isEmpty();
     }
 
     @Override
     public boolean isAfterLast() throws SQLException {
         checkOpen();
+        if (readsLive) {
+            return afterLast && rowNumber > 0;
+        }
         return serverCursor == null ? pos > rows.size() && !rows.isEmpty() : rowNumber > 0 && pos > rows.size();
     }
 
     @Override
     public boolean isFirst() throws SQLException {
         checkOpen();
+        if (readsLive) {
+            return rowNumber == 1 && liveRow != null;
+        }
         return serverCursor == null ? pos == 1 && !rows.isEmpty() : rowNumber == 1;
     }
 
     @Override
     public boolean isLast() throws SQLException {
+        if (readsLive) { // as pgjdbc on a forward-only result: whether a row follows this one (it may wait for it)
+            checkOpen();
+            return liveRow != null && !liveHasNext();
+        }
         checkScrollable("isLast");
         return pos == rows.size() && !rows.isEmpty();
     }
@@ -292,6 +403,9 @@ public final class JdbcResultSet implements ResultSet {
     @Override
     public int getRow() throws SQLException {
         checkOpen();
+        if (readsLive) {
+            return liveRow != null ? (int) rowNumber : 0;
+        }
         if (serverCursor != null) {
             return pos >= 1 && pos <= rows.size() ? (int) rowNumber : 0;
         }

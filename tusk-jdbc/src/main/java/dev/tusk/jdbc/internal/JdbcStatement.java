@@ -92,6 +92,9 @@ public class JdbcStatement implements Statement {
         if (!wantKeys && streams(q)) {
             return stream(conn, sql, params);
         }
+        if (!wantKeys && readsLive(q)) {
+            return readLive(conn, sql, params);
+        }
         executing = true;
         warnings = null;
         c.running(this);
@@ -158,6 +161,67 @@ public class JdbcStatement implements Statement {
         String k = q.keyword();
         return k.equals("SELECT") || k.equals("VALUES") || k.equals("TABLE")
                 || k.equals("WITH") && !DML_IN_WITH.matcher(q.sql()).matches();
+    }
+
+    private static final Pattern INTO = Pattern.compile("(?is).*\\binto\\b.*");
+
+    /**
+     * A forward-only query in autocommit: its rows are read as the result set reaches them (Tusk's row stream), so
+     * executeQuery returns once the first rows are in. Not for a callable statement (its OUT row is read at once).
+     */
+    boolean readsLive(SqlRewriter.Result q) {
+        if (resultSetType != ResultSet.TYPE_FORWARD_ONLY || q.statements() != 1 || !c.conn.autocommit()) {
+            return false;
+        }
+        String k = q.keyword();
+        return (k.equals("SELECT") || k.equals("VALUES") || k.equals("TABLE")
+                || k.equals("WITH") && !DML_IN_WITH.matcher(q.sql()).matches())
+                && !INTO.matcher(q.sql()).matches(); // SELECT ... INTO makes a table and returns no rows
+    }
+
+    /**
+     * Starts the statement on a row stream that keeps its rest (another statement on the connection first reads
+     * it into memory) and reads its first rows, so that its errors, when it fails at once, come from here.
+     */
+    private boolean readLive(dev.tusk.Connection<Row> conn, String sql, List<Object> params) throws SQLException {
+        executing = true;
+        warnings = null;
+        c.running(this);
+        JdbcResultSet.Columns columns = new JdbcResultSet.Columns();
+        java.util.stream.Stream<Row> rows = null;
+        try {
+            Cursor<Row> cur = conn.rawCursor(columns);
+            if (maxRows > 0) {
+                cur.setMaxRows(maxRows);
+                if (params == null) {
+                    params = List.of();
+                }
+            }
+            rows = cur.stream(sql, params, options(), true);
+            java.util.Iterator<Row> it = rows.iterator();
+            it.hasNext();
+            if (columns.seen == null) { // no result with rows after all
+                rows.close();
+                current = null;
+                updateCount = 0;
+                return false;
+            }
+            current = JdbcResultSet.live(this, columns.seen, rows, it);
+            updateCount = -1;
+            return true;
+        } catch (TuskException e) {
+            if (rows != null) {
+                try {
+                    rows.close();
+                } catch (TuskException ignored) {
+                    // the statement failed: what ended it is the error raised below
+                }
+            }
+            throw Errors.of(e);
+        } finally {
+            executing = false;
+            c.running(null);
+        }
     }
 
     private boolean stream(dev.tusk.Connection<Row> conn, String sql, List<Object> params) throws SQLException {
@@ -443,7 +507,7 @@ public class JdbcStatement implements Statement {
         if (closed) {
             return;
         }
-        if (executing) {
+        if (executing || current != null && current.readingLive()) {
             try {
                 c.conn.cancel();
             } catch (TuskException e) {
