@@ -90,7 +90,7 @@ public final class BenchRunner {
             new Workload("jdbc-pool", JdbcPoolBench.class, "uncontended", List.of("tusk-jdbc", "pgjdbc"), 1, "leases/s"),
             new Workload("jdbc-pool-8thr", JdbcPoolBench.class, "contended", List.of("tusk-jdbc", "pgjdbc"), 1, "leases/s"),
             // the same R2DBC SPI code on tusk-r2dbc (r2dbc:tusk:) and on r2dbc-postgresql
-            new Workload("r2dbc-point", R2dbcBench.class, "pointSelect", R2DBC_CLIENTS, 1, "queries/s", Map.of(), 3),
+            new Workload("r2dbc-point", R2dbcBench.class, "pointSelect", R2DBC_CLIENTS, R2dbcBench.CHAIN, "queries/s", Map.of(), 3),
             new Workload("r2dbc-fetch", R2dbcBench.class, "fetch100k", R2DBC_CLIENTS, BenchServer.WIDE_ROWS, "rows/s", Map.of(), 3),
             new Workload("r2dbc-insert", R2dbcBench.class, "insert10k", R2DBC_CLIENTS, InsertBench.ROWS, "rows/s", Map.of(), 3),
             new Workload("r2dbc-inflight", R2dbcBench.class, "inFlight32", R2DBC_CLIENTS, ConcurrentBench.QUERIES, "queries/s",

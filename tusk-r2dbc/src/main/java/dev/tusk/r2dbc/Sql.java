@@ -30,6 +30,27 @@ final class Sql {
         this.keyword = keyword;
     }
 
+    /** Parsed statements by text, shared by every connection: an application runs the same few texts again and again. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Sql> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int CACHE_MAX = 1024;
+    private static final int CACHEABLE_LENGTH = 4096;
+
+    /** {@link #parse}, remembered for texts up to 4 KB (at most 1,024 of them, forgotten all at once beyond). */
+    static Sql cached(String text) {
+        if (text.length() > CACHEABLE_LENGTH) {
+            return parse(text);
+        }
+        Sql sql = CACHE.get(text);
+        if (sql == null) {
+            sql = parse(text);
+            if (CACHE.size() >= CACHE_MAX) {
+                CACHE.clear();
+            }
+            CACHE.put(text, sql);
+        }
+        return sql;
+    }
+
     static Sql parse(String text) {
         List<int[]> found = new ArrayList<>();
         int max = 0;

@@ -3,6 +3,7 @@ package dev.tusk.r2dbc;
 import dev.tusk.AsyncConnection;
 import dev.tusk.AsyncCopy;
 import dev.tusk.AsyncCursor;
+import dev.tusk.AsyncRawCursor;
 import dev.tusk.Notify;
 import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
@@ -76,25 +77,110 @@ public final class TuskConnection implements Connection {
         beginIfNeeded();
         long seq = submitted.incrementAndGet();
         running.incrementAndGet();
+        boolean raw = params != null;
+        AsyncCursor<Row> cur = null;
         CompletableFuture<AsyncCursor<Row>> f;
         try {
-            f = params == null ? conn.cursor().execute(text) : conn.rawCursor().execute(text, params);
+            cur = raw ? takeRawCursor() : takeCursor();
+            f = raw ? ((AsyncRawCursor<Row>) cur).execute(text, params) : cur.execute(text);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        return f.handle((cur, err) -> {
+        AsyncCursor<Row> used = cur;
+        return f.handle((c, err) -> {
             running.decrementAndGet();
             List<Diagnostic> n = drainNotices();
             settled(seq);
+            List<Result> out;
             if (err != null) {
-                return List.of(TuskResult.failed(Errors.translate(err, text), n));
+                out = List.of(TuskResult.failed(Errors.translate(err, text), n));
+            } else {
+                try {
+                    out = TuskResult.of(c, n, this);
+                } catch (RuntimeException e) {
+                    out = List.of(TuskResult.failed(Errors.translate(e, text), n));
+                }
             }
-            try {
-                return TuskResult.of(cur, n);
-            } catch (RuntimeException e) {
-                return List.of(TuskResult.failed(Errors.translate(e, text), n));
-            }
+            giveBack(used, raw); // its results are all read: the next statement may use it
+            return out;
         });
+    }
+
+    // ------------------------------------------------------------ cursors kept for the next statement
+
+    /**
+     * Cursors whose statement has completed and whose results were all read into R2DBC Results, kept for the next
+     * statements: a new Tusk cursor per statement costs a map of adapters with empty caches (its dumpers and
+     * loaders found again each time). Up to {@link #SPARE_CURSORS} of each kind are kept; a cursor made before an
+     * adapter was registered on the connection is dropped rather than reused (a cursor sees the registrations made
+     * before it).
+     */
+    private static final int SPARE_CURSORS = 64;
+    private final ConcurrentLinkedQueue<AsyncRawCursor<Row>> spareRaw = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<AsyncCursor<Row>> spareSimple = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger spareCount = new java.util.concurrent.atomic.AtomicInteger();
+    /** {@code conn.adapters().version()} when the spare cursors were made; a change drops them. */
+    private volatile int spareVersion;
+
+    private AsyncRawCursor<Row> takeRawCursor() {
+        AsyncRawCursor<Row> c = takeSpare(spareRaw);
+        return c != null ? c : conn.rawCursor();
+    }
+
+    private AsyncCursor<Row> takeCursor() {
+        AsyncCursor<Row> c = takeSpare(spareSimple);
+        return c != null ? c : conn.cursor();
+    }
+
+    private <C extends AsyncCursor<Row>> C takeSpare(ConcurrentLinkedQueue<C> spares) {
+        int version = conn.adapters().version();
+        if (version != spareVersion) {
+            spareVersion = version;
+            dropSpares();
+            return null;
+        }
+        C c = spares.poll();
+        if (c != null) {
+            spareCount.decrementAndGet();
+        }
+        return c;
+    }
+
+    private void dropSpares() {
+        while (spareRaw.poll() != null) {
+            spareCount.decrementAndGet();
+        }
+        while (spareSimple.poll() != null) {
+            spareCount.decrementAndGet();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void giveBack(AsyncCursor<Row> cur, boolean raw) {
+        if (cur == null || closed.get() || conn.adapters().version() != spareVersion) {
+            return;
+        }
+        if (spareCount.incrementAndGet() > SPARE_CURSORS) {
+            spareCount.decrementAndGet();
+            return;
+        }
+        if (raw) {
+            spareRaw.offer((AsyncRawCursor<Row>) cur);
+        } else {
+            spareSimple.offer(cur);
+        }
+    }
+
+    /** The last R2DBC metadata made, with the Tusk columns it describes: a prepared statement's columns are the same list each execution. */
+    private volatile TuskRowMetadata lastMetadata;
+
+    TuskRowMetadata metadataFor(List<dev.tusk.Column> cols) {
+        TuskRowMetadata md = lastMetadata;
+        if (md == null || md.source() != cols) {
+            md = new TuskRowMetadata(cols);
+            lastMetadata = md;
+        }
+        return md;
     }
 
     /**
@@ -124,7 +210,7 @@ public final class TuskConnection implements Connection {
                 return List.of(TuskResult.failed(Errors.translate(err, text), n));
             }
             try {
-                return TuskResult.of(cur, n);
+                return TuskResult.of(cur, n, this);
             } catch (RuntimeException e) {
                 return List.of(TuskResult.failed(Errors.translate(e, text), n));
             }
@@ -365,7 +451,7 @@ public final class TuskConnection implements Connection {
         if (sql == null) {
             throw new IllegalArgumentException("sql must not be null");
         }
-        return new TuskStatement(this, sql);
+        return new TuskStatement(this, Sql.cached(sql));
     }
 
     // ------------------------------------------------------------ life cycle

@@ -54,7 +54,7 @@ final class TuskResult implements Result {
     }
 
     /** The results of a completed statement: one per result set (several for a multi-statement text). */
-    static List<Result> of(AsyncCursor<dev.tusk.Row> cur, List<Diagnostic> notices) {
+    static List<Result> of(AsyncCursor<dev.tusk.Row> cur, List<Diagnostic> notices, TuskConnection connection) {
         List<Result> out = new ArrayList<>(1);
         List<Segment> first = new ArrayList<>();
         for (Diagnostic d : notices) {
@@ -64,7 +64,7 @@ final class TuskResult implements Result {
         do {
             List<Column> cols = cur.description();
             if (cols != null) {
-                TuskRowMetadata md = new TuskRowMetadata(cols);
+                TuskRowMetadata md = connection.metadataFor(cols);
                 List<dev.tusk.Row> rows = cur.fetchall();
                 if (segs == null) {
                     segs = new ArrayList<>(rows.size() + 1);

@@ -12,13 +12,20 @@ import java.util.NoSuchElementException;
 /** The columns of a result, looked up by index or (case-insensitively, first match) by name. */
 final class TuskRowMetadata implements RowMetadata {
     private final List<TuskColumnMetadata> columns;
+    /** Tusk's columns this describes. */
+    private final List<Column> source;
 
     TuskRowMetadata(List<Column> columns) {
+        this.source = columns;
         List<TuskColumnMetadata> cols = new ArrayList<>(columns.size());
         for (Column c : columns) {
             cols.add(new TuskColumnMetadata(c));
         }
         this.columns = Collections.unmodifiableList(cols);
+    }
+
+    List<Column> source() {
+        return source;
     }
 
     int size() {

@@ -35,9 +35,9 @@ public final class TuskStatement implements Statement {
     private String[] generatedColumns;
     private int fetchSize;
 
-    TuskStatement(TuskConnection connection, String sql) {
+    TuskStatement(TuskConnection connection, Sql sql) {
         this.connection = connection;
-        this.sql = Sql.parse(sql);
+        this.sql = sql;
         this.current = new Object[this.sql.paramCount];
     }
 
