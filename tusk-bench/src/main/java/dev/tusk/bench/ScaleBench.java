@@ -402,6 +402,7 @@ public final class ScaleBench {
         opener.use(first);
         List<Object> keep = new ArrayList<>();
         long before = usedAfterGc();
+        long direct0 = directBytes();
         Map<String, long[]> h0 = histogram();
         for (int i = 0; i < HEAP_CONNECTIONS; i++) {
             keep.add(opener.open());
@@ -412,10 +413,13 @@ public final class ScaleBench {
             opener.use(c);
         }
         long used = usedAfterGc();
+        long direct2 = directBytes();
         Map<String, long[]> h2 = histogram();
         System.out.printf(Locale.ROOT, "heap %-10s %,8d bytes per idle connection just opened, %,8d after one point select"
                         + " (%d connections, heap used %,d -> %,d -> %,d)%n", client, (opened - before) / HEAP_CONNECTIONS,
                 (used - before) / HEAP_CONNECTIONS, HEAP_CONNECTIONS, before, opened, used);
+        System.out.printf(Locale.ROOT, "  direct (off-heap) buffers: %,d -> %,d bytes (%,d per connection)%n", direct0, direct2,
+                (direct2 - direct0) / HEAP_CONNECTIONS);
         printTop("opened", h0, h1);
         printTop("used", h0, h2);
         if (keep.size() != HEAP_CONNECTIONS || first == null) {
@@ -437,6 +441,17 @@ public final class ScaleBench {
                     d.getValue()[0] / (double) HEAP_CONNECTIONS)).append(i < 7 ? ";" : "");
         }
         System.out.println(sb);
+    }
+
+    /**
+     * Native memory held by direct buffers: the JDK's direct buffer pool plus what netty allocates without it
+     * (vertx's pooled buffers live off the heap, so a heap figure alone would flatter it).
+     */
+    static long directBytes() {
+        long jdk = ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).mapToLong(java.lang.management.BufferPoolMXBean::getMemoryUsed).sum();
+        long netty = io.netty.util.internal.PlatformDependent.usedDirectMemory();
+        return jdk + Math.max(0, netty);
     }
 
     static long usedAfterGc() throws InterruptedException {
@@ -473,6 +488,7 @@ public final class ScaleBench {
                 : () -> AsyncConnection.connect(BenchServer.tuskConninfo());
         Object first = connect.get().join();
         long heapBefore = usedAfterGc();
+        long directBefore = directBytes();
         int threadsBefore = threads.getThreadCount();
         long t0 = System.nanoTime();
         List<Object> conns = Collections.synchronizedList(new ArrayList<>());
@@ -507,10 +523,14 @@ public final class ScaleBench {
         CompletableFuture.allOf(selects.toArray(CompletableFuture[]::new)).join();
         double selectMs = (System.nanoTime() - t1) / 1e6;
         int threadsBusy = threads.getThreadCount();
-        System.out.printf(Locale.ROOT, "idle %-10s %d connections opened in %.1f s; JVM threads %d -> %d (%d after a SELECT 1 on each);"
-                        + " heap used %,d -> %,d (%,d bytes per connection); SELECT 1 on all at once: %.0f ms%n",
-                client, conns.size(), openSeconds, threadsBefore, threadsAfter, threadsBusy, heapBefore, heapAfter,
-                (heapAfter - heapBefore) / conns.size(), selectMs);
+        long directAfter = directBytes();
+        Thread.sleep(61_000); // a cached thread pool lets its idle threads go after 60 s
+        int threadsIdle = threads.getThreadCount();
+        System.out.printf(Locale.ROOT, "idle %-10s %d connections opened in %.1f s; JVM threads %d -> %d (%d after a SELECT 1 on each,"
+                        + " %d after 61 s idle); heap used %,d -> %,d (%,d bytes per connection); direct buffers %,d -> %,d;"
+                        + " SELECT 1 on all at once: %.0f ms%n",
+                client, conns.size(), openSeconds, threadsBefore, threadsAfter, threadsBusy, threadsIdle, heapBefore, heapAfter,
+                (heapAfter - heapBefore) / conns.size(), directBefore, directAfter, selectMs);
         StringBuilder names = new StringBuilder("  threads:");
         Map<String, Integer> byPrefix = new LinkedHashMap<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
