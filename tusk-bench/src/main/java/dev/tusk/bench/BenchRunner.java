@@ -28,7 +28,9 @@ import java.util.Map;
  * about 3.5 minutes on 2 cores; run it twice to see the spread.
  * {@code full}: 3 rounds of 3 × 2 s warm-up + 5 × 2 s. A workload name (point, fetch, fetch-receive, insert, concurrent, pipelining-256, observed-point, connect, pool, pool-8thr, jdbc-point, jdbc-fetch, jdbc-insert, jdbc-pool, jdbc-pool-8thr, r2dbc-point, r2dbc-fetch, r2dbc-insert, r2dbc-inflight, replication)
  * after the mode restricts the run to it ({@code getters} runs only when named: it reads rows already in memory;
- * {@code replication} too: its server runs with {@code wal_level=logical}). The point-select workload also runs pgbench (same query,
+ * {@code replication} too: its server runs with {@code wal_level=logical}; and the scale workloads
+ * {@code scale-inflight}, {@code scale-heap}, {@code scale-idle}, {@code scale-stream}, or {@code scale} for all four:
+ * not JMH, each in JVMs of its own, see {@link ScaleBench}). The point-select workload also runs pgbench (same query,
  * {@code -M prepared}) when it is installed, as the server's own limit; the fetch workload reports the
  * server's own limit as "server" (its time to produce and serialize the rows, see {@link ServerSerializeLimit}).
  */
@@ -118,6 +120,13 @@ public final class BenchRunner {
         Files.createDirectories(out);
         // scores.get(workload).get(client) = one score per round, in units/s
         Map<String, Map<String, List<Double>>> scores = new LinkedHashMap<>();
+        if (only != null && (only.equals("scale") || ScaleBench.NAMES.contains(only))) {
+            try (BenchServer server = BenchServer.start(false, ScaleBench.maxConnections(only))) {
+                System.out.println("embedded PostgreSQL on port " + server.port());
+                ScaleBench.run(only, server.port(), full);
+            }
+            return;
+        }
         try (BenchServer server = BenchServer.start("replication".equals(only))) {
             System.out.println("embedded PostgreSQL on port " + server.port() + "; " + rounds + " rounds");
             settle(only, server.port());

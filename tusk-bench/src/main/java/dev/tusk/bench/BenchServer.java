@@ -36,6 +36,14 @@ public final class BenchServer implements AutoCloseable {
      * (the others keep the default, whose WAL is a little smaller).
      */
     public static BenchServer start(boolean logicalWal) throws IOException, SQLException {
+        return start(logicalWal, 100);
+    }
+
+    /**
+     * As {@link #start(boolean)}, with {@code max_connections} set (the scale workload's 1,000 idle connections
+     * need 1,100; the others keep 100).
+     */
+    public static BenchServer start(boolean logicalWal, int maxConnections) throws IOException, SQLException {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
         if (logicalWal) {
             builder.setServerConfig("wal_level", "logical");
@@ -45,7 +53,7 @@ public final class BenchServer implements AutoCloseable {
                 .setServerConfig("synchronous_commit", "off")
                 .setServerConfig("autovacuum", "off")
                 .setServerConfig("password_encryption", "scram-sha-256")
-                .setServerConfig("max_connections", "100")
+                .setServerConfig("max_connections", Integer.toString(maxConnections))
                 .setDataDirectoryCustomizer(BenchServer::writeHba)
                 .start();
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres", "postgres", "");

@@ -41,8 +41,19 @@ public final class AdaptersMap implements AdaptContext {
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Index 0: TEXT, 1: BINARY, 2: automatic choice. Never mutated once published. */
     private volatile Map<Class<?>, Dumper<?>>[] dumpers;
-    /** key(oid, format) → Loader or LoaderFactory. Never mutated once published. */
+    /**
+     * key(oid, format) → Loader or LoaderFactory, as this map's template saw them when this map was made: shared
+     * with the template's other children, never mutated. {@link #loaders} wins over it.
+     */
+    private final Map<Long, Object> inherited;
+    /**
+     * key(oid, format) → Loader or LoaderFactory registered on this map (or on a template that had only a few of its
+     * own). Never mutated once published. Kept apart from {@link #inherited} so that a registration on a child (a
+     * connection's session time zone) copies only the child's few entries, not every built-in loader.
+     */
     private volatile Map<Long, Object> loaders;
+    /** {@link #inherited} and {@link #loaders} in one map, for children, at the {@link #version} it was made at. */
+    private FlatLoaders flatLoaders;
     private volatile TypeRegistry types;
     /** What {@link TypeInfo#register} adds for a type, in registration order. Never mutated once published. */
     private volatile List<TypeAdapters> typeAdapters;
@@ -57,6 +68,12 @@ public final class AdaptersMap implements AdaptContext {
 
     private record ColumnLoaders(List<? extends ResultColumn> columns, Loader<?>[] loaders) {
     }
+
+    private record FlatLoaders(int version, Map<Long, Object> loaders) {
+    }
+
+    /** A child shares its template's own loaders while there are at most this many, else a flattened copy. */
+    private static final int SHARED_OWN_LOADERS_MAX = 16;
 
     /**
      * Adds the loaders and dumpers a type needs when {@link TypeInfo#register} makes a map know it (its array,
@@ -82,6 +99,7 @@ public final class AdaptersMap implements AdaptContext {
             @SuppressWarnings("unchecked")
             Map<Class<?>, Dumper<?>>[] empty = new Map[] {Map.of(), Map.of(), Map.of()};
             this.dumpers = empty;
+            this.inherited = Map.of();
             this.loaders = Map.of();
             this.types = TypeRegistry.empty();
             this.typeAdapters = List.of();
@@ -89,7 +107,13 @@ public final class AdaptersMap implements AdaptContext {
             template.writeLock.lock();
             try {
                 this.dumpers = template.dumpers;
-                this.loaders = template.loaders;
+                if (template.loaders.size() <= SHARED_OWN_LOADERS_MAX) {
+                    this.inherited = template.inherited;
+                    this.loaders = template.loaders;
+                } else {
+                    this.inherited = template.flatLoaders();
+                    this.loaders = Map.of();
+                }
                 this.types = template.types;
                 this.typeAdapters = template.typeAdapters;
             } finally {
@@ -313,6 +337,9 @@ public final class AdaptersMap implements AdaptContext {
         }
         Object entry = loaders.get(key);
         if (entry == null) {
+            entry = inherited.get(key);
+        }
+        if (entry == null) {
             return null;
         }
         l = entry instanceof LoaderFactory f ? f.create(this) : (Loader<?>) entry;
@@ -337,6 +364,18 @@ public final class AdaptersMap implements AdaptContext {
             }
         }
         return (V) v;
+    }
+
+    /** {@link #inherited} with {@link #loaders} over it, made once per version and shared by the children. Under writeLock. */
+    private Map<Long, Object> flatLoaders() {
+        FlatLoaders f = flatLoaders;
+        if (f == null || f.version() != version) {
+            Map<Long, Object> m = new HashMap<>(inherited);
+            m.putAll(loaders);
+            f = new FlatLoaders(version, m);
+            flatLoaders = f;
+        }
+        return f.loaders();
     }
 
     private void putLoader(int oid, Format format, Object loaderOrFactory) {

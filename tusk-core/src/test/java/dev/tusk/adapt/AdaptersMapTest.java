@@ -48,6 +48,34 @@ class AdaptersMapTest {
         assertThat(global.loaderFor(23, Format.TEXT).load(ByteBuffer.wrap("7".getBytes()))).isEqualTo(7);
     }
 
+    /**
+     * A child keeps its template's built-in loaders shared and only its own registrations apart (a connection's
+     * session time zone no longer copies every loader): every level still sees the snapshot of the levels above it
+     * taken when it was made, and its own registrations win.
+     */
+    @Test
+    void grandchildSeesEveryLevelAsItWasWhenMadeAndItsOwnLoadersWin() {
+        AdaptersMap global = BuiltinAdapters.newMap();
+        AdaptersMap conn = global.child();
+        conn.registerLoader(23, new FixedLoader("conn", Format.TEXT));
+        AdaptersMap cursor = conn.child();
+        global.registerLoader(21, new FixedLoader("global-late", Format.TEXT));
+        conn.registerLoader(20, new FixedLoader("conn-late", Format.TEXT));
+        cursor.registerLoader(25, new FixedLoader("cursor", Format.TEXT));
+        ByteBuffer seven = ByteBuffer.wrap("7".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(cursor.loaderFor(23, Format.TEXT).load(seven.duplicate())).isEqualTo("conn");
+        assertThat(cursor.loaderFor(25, Format.TEXT).load(seven.duplicate())).isEqualTo("cursor");
+        assertThat(cursor.loaderFor(21, Format.TEXT).load(seven.duplicate())).isEqualTo((short) 7);
+        assertThat(cursor.loaderFor(20, Format.TEXT).load(seven.duplicate())).isEqualTo(7L);
+        assertThat(conn.loaderFor(25, Format.TEXT).load(seven.duplicate())).isEqualTo("7");
+        assertThat(conn.loaderFor(20, Format.TEXT).load(seven.duplicate())).isEqualTo("conn-late");
+        assertThat(conn.loaderFor(21, Format.TEXT).load(seven.duplicate())).isEqualTo((short) 7);
+        assertThat(conn.child().loaderFor(20, Format.TEXT).load(seven.duplicate())).isEqualTo("conn-late");
+        assertThat(global.child().loaderFor(21, Format.TEXT).load(seven.duplicate())).isEqualTo("global-late");
+        assertThat(global.child().loaderFor(23, Format.TEXT).load(seven.duplicate())).isEqualTo(7);
+    }
+
     @Test
     void parentRegistrationReachesOnlyChildrenMadeAfterIt() {
         AdaptersMap global = BuiltinAdapters.newMap();
