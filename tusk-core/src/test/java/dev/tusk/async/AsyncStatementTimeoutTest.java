@@ -70,6 +70,30 @@ class AsyncStatementTimeoutTest {
         }
     }
 
+    /**
+     * The clock of a statement can run out just as the statement finishes: the cancel request then reaches the
+     * server late. The statement's future completes only once the server has handled that cancel, so the late
+     * cancel finds the backend idle (PostgreSQL drops it) and never stops the statement sent next, possibly by
+     * the next borrower of a pooled connection (found by PoolIsolationTest under load).
+     */
+    @Test
+    void aLateCancelOfAStatementThatFinishedNeverStopsTheNextOne(TestDatabase db) {
+        try (AsyncConnection<Row> conn = connect(db, null)) {
+            ExecuteOptions tight = ExecuteOptions.builder().timeout(Duration.ofMillis(1)).build();
+            for (int i = 0; i < 150; i++) {
+                try {
+                    conn.execute("SELECT pg_sleep(0.001)", List.of(), tight).join();
+                } catch (CompletionException e) {
+                    assertThat(e.getCause()).isInstanceOf(QueryCanceled.class);
+                }
+                // no timeout: only a cancel meant for the statement before could stop this one
+                assertThat(conn.execute("SELECT pg_sleep(0.005), %s::int", i).join().fetchone().getInt(1))
+                        .isEqualTo(i);
+            }
+            assertThat(conn.isBroken()).isFalse();
+        }
+    }
+
     @Test
     void statementsThatFinishInTimeAreNeverCancelledLater(TestDatabase db) throws Exception {
         try (AsyncConnection<Row> conn = connect(db, Duration.ofMillis(100))) {

@@ -39,6 +39,8 @@ public final class AsyncStatementTimer {
         private EventLoop.Timer timer;
         private EventLoop.Timer graceTimer;
         private boolean fired;
+        /** The cancel request sent when the clock ran out; null: none sent. */
+        private CompletableFuture<Void> cancelling;
 
         private Watch(Duration timeout, Command cmd) {
             this.timeout = timeout;
@@ -57,7 +59,8 @@ public final class AsyncStatementTimer {
             }
             fired = true;
             Duration grace = timeout.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : timeout.compareTo(MAX_GRACE) > 0 ? MAX_GRACE : timeout;
-            cancel.get().whenComplete((v, e) -> {
+            cancelling = cancel.get();
+            cancelling.whenComplete((v, e) -> {
                 if (e != null) {
                     driver.execute(() -> giveUp("the cancel request could not be sent (" + LoopFuture.unwrap(e).getMessage() + ")"));
                 }
@@ -81,6 +84,17 @@ public final class AsyncStatementTimer {
                 graceTimer.cancel();
             }
             return fired ? timeout : null;
+        }
+
+        /**
+         * The cancel request this clock sent while the server has not yet handled it (not closed its connection),
+         * else null. A statement that ended before its cancel was handled must not complete before it is: a
+         * statement sent after it could be the one the late cancel stops (the server drops a cancel that finds its
+         * backend idle, but not one that finds the next statement running).
+         */
+        CompletableFuture<Void> cancelInFlight() {
+            CompletableFuture<Void> c = cancelling;
+            return c == null || c.isDone() ? null : c;
         }
     }
 

@@ -222,6 +222,15 @@ public final class AsyncWaiter {
 
         private void completed() {
             Duration fired = watch != null ? watch.stop() : null;
+            CompletableFuture<Void> cancelling = fired != null ? watch.cancelInFlight() : null;
+            if (cancelling != null) { // resumed once the server handled the cancel (bounded by its timeout)
+                cancelling.whenComplete((v, e) -> driver.execute(() -> resume(fired)));
+                return;
+            }
+            resume(fired);
+        }
+
+        private void resume(Duration fired) {
             Command next = op.resume(fired);
             if (next != null) {
                 step(next);
