@@ -569,6 +569,8 @@ class ListenerTest {
             assertThat(s.outcome()).isEqualTo(TransactionOutcome.FAILED);
             assertThat(s.error()).isInstanceOf(dev.tusk.errors.UniqueViolation.class);
         });
+    }
+
     // ---------------------------------------------------------------- COPY
 
     /** Records the COPY events, the thread copyStarted ran on and the contexts handed back. */
