@@ -70,18 +70,21 @@ public final class Column implements ResultColumn {
     @Override
     public int wireFormatCode() { return formatCode; }
 
-    /** The declared length of varchar/bpchar/bit types, else null. */
+    /** The declared length of varchar/bpchar/bit types (or of their arrays' elements, as psycopg), else null. */
     public Integer displaySize() {
-        return switch (typeOid) {
+        return switch (modifiedOid()) {
             case 1042, 1043 -> typeModifier >= 4 ? typeModifier - 4 : null; // bpchar, varchar
             case 1560, 1562 -> typeModifier >= 0 ? typeModifier : null;     // bit, varbit
             default -> null;
         };
     }
 
-    /** The declared precision of numeric (digits) or of time types (fractional digits), else null. */
+    /**
+     * The declared precision of numeric (digits) or of time types (fractional digits), or of their arrays'
+     * elements as psycopg, else null.
+     */
     public Integer precision() {
-        return switch (typeOid) {
+        return switch (modifiedOid()) {
             case 1700 -> typeModifier >= 4 ? ((typeModifier - 4) >> 16) & 0xffff : null;
             case 1083, 1266, 1114, 1184, 1186 -> typeModifier >= 0 ? typeModifier & 0xffff : null;
             default -> null;
@@ -93,7 +96,27 @@ public final class Column implements ResultColumn {
      * allow scales from -1000 to 1000, stored in 11 bits).
      */
     public Integer scale() {
-        return typeOid == 1700 && typeModifier >= 4 ? numericScale(typeModifier) : null;
+        return modifiedOid() == 1700 && typeModifier >= 4 ? numericScale(typeModifier) : null;
+    }
+
+    /**
+     * The type whose modifier the column carries: the element type for an array of a built-in type with a
+     * modifier (a {@code varchar(20)[]} column has varchar's modifier), else the column's type.
+     */
+    private int modifiedOid() {
+        return switch (typeOid) {
+            case 1231 -> 1700;
+            case 1014 -> 1042;
+            case 1015 -> 1043;
+            case 1561 -> 1560;
+            case 1563 -> 1562;
+            case 1183 -> 1083;
+            case 1270 -> 1266;
+            case 1115 -> 1114;
+            case 1185 -> 1184;
+            case 1187 -> 1186;
+            default -> typeOid;
+        };
     }
 
     private static int numericScale(int typeModifier) {

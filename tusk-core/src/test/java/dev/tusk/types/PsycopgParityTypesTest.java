@@ -488,6 +488,11 @@ class PsycopgParityTypesTest {
                 assertThat(cols.stream().map(dev.tusk.Column::typeDisplay)).as(where).containsExactly(
                         "numeric(10,2)", "varchar(20)", "int4[]", "varchar(20)[]", "numeric(5,1)[]", "timestamptz(3)[]",
                         "char", "name", "point", "point[]", "record", "interval", "text");
+                // an array column reports its elements' modifier, as psycopg (its registry maps the array oid to the element)
+                assertThat(cols.get(3).displaySize()).as(where).isEqualTo(20);
+                assertThat(cols.get(4).precision()).as(where).isEqualTo(5);
+                assertThat(cols.get(4).scale()).as(where).isEqualTo(1);
+                assertThat(cols.get(5).precision()).as(where).isEqualTo(3);
             }
         }
         // a type only one connection knows: its oid (as psycopg for an unknown type), its name through that connection
