@@ -350,6 +350,16 @@ class PsycopgParityTypesTest {
                 assertThat(r.get(7, InetAddress.class)).as(where).isEqualTo(InetAddress.getByName("::1"));
                 assertThat(r.get(8, Duration.class)).as(where).isEqualTo(Duration.ofDays(999_999_999));
                 assertThatThrownBy(() -> r.get(0, LocalDate.class)).as(where).isInstanceOf(DataException.class);
+                // and each Java value goes back as the type it came from, in both parameter formats
+                for (String ph : List.of("%t", "%b")) {
+                    assertThat(one(d, binary, "SELECT " + ph + " = '2026-07-01 10:00:00.123456+00'::timestamptz AND "
+                                    + ph + " = '2026-07-01 10:00:00.123456+00'::timestamptz AND " + ph + " = '1 day 02:00:00.5'::interval"
+                                    + " AND " + ph + " = '1 year 2 mons 3 days'::interval AND " + ph + " = '10.0.0.1'::inet AND "
+                                    + ph + " = '::1'::inet",
+                            r.get(0, Instant.class), r.get(0, ZonedDateTime.class), r.get(1, Duration.class),
+                            r.get(2, Period.class), r.get(5, InetAddress.class), r.get(7, InetAddress.class)))
+                            .as(where + " " + ph).isEqualTo(true);
+                }
             }
         }
     }
