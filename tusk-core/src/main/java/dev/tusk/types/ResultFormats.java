@@ -22,11 +22,14 @@ import java.util.UUID;
  * session settings the text depends on make the two agree: the values load to equal Java objects (the type
  * tests check it, edge values included) and {@link #text} gives back PostgreSQL's text byte for byte, so every
  * getter answers as for text. The types: bool, int2, int4, int8, text, varchar, bpchar, name, numeric, uuid, and,
- * while the session's {@code DateStyle} is ISO (the only one Tusk's text loaders read), date, time, timetz and
- * timestamp. Left out, and why: oid (a binary getLong would sign-extend), float4/float8 (their text depends on
- * {@code extra_float_digits}, which the server does not report), timestamptz (its text carries the offset of
- * the session's {@code TimeZone} when the statement ran; a binary value would be shown in the zone of the
- * moment it is read), interval ({@code IntervalStyle}), bytea ({@code bytea_output}, not reported), json and
+ * while the session's {@code DateStyle} is ISO (the only one Tusk's text loaders read), date, time, timetz,
+ * timestamp and timestamptz. A timestamptz's text carries the offset of the session's {@code TimeZone} when the
+ * rows were sent, so it qualifies only while that zone has a {@link #zone} (Java rules equal to the server's,
+ * given the same tzdata), and the driver shows each binary value in the zone reported before its result's rows
+ * ({@link #timestampTzLoader}, {@link #text(int, byte[], int, int, String)}), not in the zone of the moment it
+ * is read; it asks for it only outside pipelines, where the server reports a {@code SET TimeZone} at the Sync
+ * after the rows. Left out, and why: oid (a binary getLong would sign-extend), float4/float8 (their text depends
+ * on {@code extra_float_digits}, which the server does not report), interval ({@code IntervalStyle}), bytea ({@code bytea_output}, not reported), json and
  * jsonb (a registered mapper's object is not its text), arrays, ranges and every other type.
  */
 public final class ResultFormats {
@@ -153,7 +156,8 @@ public final class ResultFormats {
 
     /**
      * PostgreSQL's text output (DateStyle ISO) of the binary value in {@code len} bytes of {@code a} from
-     * {@code off}, for a type {@link #binaryReadsAsText} accepts.
+     * {@code off}, for a type {@link #binaryReadsAsText(int, AdaptersMap, boolean)} accepts (not timestamptz,
+     * whose text needs the session's zone: {@link #text(int, byte[], int, int, String)}).
      */
     public static String text(int oid, byte[] a, int off, int len) {
         return text(oid, a, off, len, null, null);
