@@ -37,6 +37,16 @@ public final class ClientCursor<R> extends Cursor<R> {
         return binder;
     }
 
+    /**
+     * The query as {@code execute(query)} sends it without parameters: unchanged, placeholders and {@code %%}
+     * included, as psycopg's {@code mogrify(query)} with no params ({@code mogrify("select %%")} is
+     * {@code "select %%"}). {@code mogrify(query, new Object[0])} processes the placeholders of an empty
+     * parameter list instead ({@code "select %"}).
+     */
+    public String mogrify(String query) {
+        return java.util.Objects.requireNonNull(query, "query");
+    }
+
     /** The query as it would be sent: placeholders ({@code %s}, {@code %t}) replaced by quoted literals. */
     public String mogrify(String query, Object... params) {
         return merge(query, params == null ? new Object[] {null} : params);

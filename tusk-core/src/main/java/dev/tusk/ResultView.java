@@ -18,19 +18,24 @@ final class ResultView {
 
     ResultView(ResultData data, AdaptersMap adapters) {
         this.data = data;
-        this.loaders = readAsText(data.columns(), adapters, adapters.loadersFor(data.columns())); // shared: read only
+        this.loaders = readAsText(data.columns(), adapters, adapters.loadersFor(data.columns()), data.timeZone()); // shared: read only
     }
 
     /**
      * {@code loaders}, except for a column received in binary for a statement that asked for text whose text
-     * loader changed since the statement was sent: that one reads the value's text with the new loader.
+     * loader changed since the statement was sent: that one reads the value's text with the new loader; and a
+     * timestamptz received so is shown in the session's {@code TimeZone} the rows came under ({@code timeZone}).
      */
-    private static Loader<?>[] readAsText(List<Column> columns, AdaptersMap adapters, Loader<?>[] loaders) {
+    private static Loader<?>[] readAsText(List<Column> columns, AdaptersMap adapters, Loader<?>[] loaders,
+                                          String timeZone) {
         Loader<?>[] out = loaders;
         for (int i = 0; i < loaders.length; i++) {
             Column c = columns.get(i);
             if (c.formatCode() == 0 && c.wireFormatCode() == 1) {
-                Loader<?> l = dev.tusk.types.ResultFormats.textLoaderIfChanged(c.typeOid(), adapters);
+                Loader<?> l = dev.tusk.types.ResultFormats.textLoaderIfChanged(c.typeOid(), adapters, timeZone);
+                if (l == null && c.typeOid() == dev.tusk.types.BuiltinTypes.TIMESTAMPTZ) {
+                    l = dev.tusk.types.ResultFormats.timestampTzLoader(loaders[i], timeZone);
+                }
                 if (l != null) {
                     if (out == loaders) {
                         out = loaders.clone();

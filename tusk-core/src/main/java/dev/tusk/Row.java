@@ -98,7 +98,7 @@ public final class Row {
             return new String(d.data(), d.offset(row, i), len, StandardCharsets.UTF_8);
         }
         if (c.formatCode() == 0) { // received in binary for a statement that asked for text: PostgreSQL's text
-            return ResultFormats.text(c.typeOid(), d.data(), d.offset(row, i), len);
+            return ResultFormats.text(c.typeOid(), d.data(), d.offset(row, i), len, d.timeZone());
         }
         Object v = get(i);
         return v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(v);
@@ -136,7 +136,7 @@ public final class Row {
         byte[] a = d.data();
         int wire = c.wireFormatCode();
         if (wire == 1 && c.formatCode() == 0 && !isBinaryInteger(c.typeOid())) { // asked in text: read its text
-            a = textOf(c, a, off, len);
+            a = textOf(c, a, off, len, d.timeZone());
             off = 0;
             len = a.length;
             wire = 0;
@@ -192,7 +192,7 @@ public final class Row {
         byte[] a = d.data();
         int wire = c.wireFormatCode();
         if (wire == 1 && c.formatCode() == 0 && !isBinaryInteger(c.typeOid())) { // asked in text: read its text
-            a = textOf(c, a, off, len);
+            a = textOf(c, a, off, len, d.timeZone());
             off = 0;
             len = a.length;
             wire = 0;
@@ -364,13 +364,13 @@ public final class Row {
      * The text PostgreSQL would have sent for a value Tusk received in binary for a statement that asked for
      * text (the automatic format): the getters then read it exactly as they read text.
      */
-    private static byte[] textOf(Column c, byte[] a, int off, int len) {
+    private static byte[] textOf(Column c, byte[] a, int off, int len, String timeZone) {
         if (ResultFormats.sameBytes(c.typeOid())) {
             byte[] copy = new byte[len];
             System.arraycopy(a, off, copy, 0, len);
             return copy;
         }
-        return ResultFormats.text(c.typeOid(), a, off, len).getBytes(StandardCharsets.UTF_8);
+        return ResultFormats.text(c.typeOid(), a, off, len, timeZone).getBytes(StandardCharsets.UTF_8);
     }
 
     private static boolean isBinaryInteger(int oid) {

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The automatic result format (no {@code binary} choice anywhere): once a statement is prepared and its columns
@@ -69,8 +70,17 @@ class AutomaticResultFormatTest {
             new Case("'2026-11-24 09:30:00.5'::timestamp", true), new Case("'294276-12-31 23:59:59.999999'::timestamp", true),
             new Case("'4713-01-01 00:00:00 BC'::timestamp", true), new Case("'infinity'::timestamp", true),
             new Case("'-infinity'::timestamp", true), new Case("'1999-12-31 23:59:59.000001'::timestamp", true),
-            new Case("'2026-11-24 09:30:00.5+00'::timestamptz", false), new Case("'infinity'::timestamptz", false),
-            new Case("'1850-06-01 12:00:00+00'::timestamptz", false),
+            new Case("'2026-11-24 09:30:00.5+00'::timestamptz", true), new Case("'infinity'::timestamptz", true),
+            new Case("'-infinity'::timestamptz", true), new Case("'1850-06-01 12:00:00+00'::timestamptz", true),
+            new Case("'1900-01-01 00:00:00+00'::timestamptz", true), new Case("'1937-06-30 23:40:27+00'::timestamptz", true),
+            new Case("'1941-01-01 00:00:00.000001+00'::timestamptz", true),
+            new Case("'0044-03-15 12:00:00+00 BC'::timestamptz", true), new Case("'4714-11-24 12:00:00+00 BC'::timestamptz", true),
+            new Case("'0001-01-01 00:00:00+00'::timestamptz", true), new Case("'0001-12-31 23:59:59+00 BC'::timestamptz", true),
+            new Case("'294276-06-30 23:59:59.999999+00'::timestamptz", true),
+            new Case("'1999-12-31 23:59:59.000001+00'::timestamptz", true), new Case("'1970-01-01 00:00:00+00'::timestamptz", true),
+            new Case("'2026-11-01 05:30:00+00'::timestamptz", true), new Case("'2026-11-01 06:30:00.12+00'::timestamptz", true),
+            new Case("'2026-03-08 07:00:00+00'::timestamptz", true), new Case("'2026-03-29 01:00:00+00'::timestamptz", true),
+            new Case("'2062-07-04 12:00:00.25+00'::timestamptz", true), new Case("'1960-06-01 12:00:00+00'::timestamptz", true),
             new Case("'1 year 2 mons 3 days 01:02:03.000004'::interval", false), new Case("'-00:00:00.000001'::interval", false),
             new Case("'{\"a\": [1, 2]}'::json", false), new Case("'{\"a\": 1}'::jsonb", false), new Case("'$.a'::jsonpath", false),
             new Case("'192.168.0.1/24'::inet", false), new Case("'::1'::inet", false), new Case("'10.0.0.0/8'::cidr", false),
@@ -114,6 +124,7 @@ class AutomaticResultFormatTest {
         out.add("get(String) " + answer(() -> r.get(i, String.class)));
         out.add("get(Long) " + answer(() -> r.get(i, Long.class)));
         out.add("get(java.time.Instant) " + answer(() -> r.get(i, java.time.Instant.class)));
+        out.add("get(java.time.OffsetDateTime) " + answer(() -> r.get(i, java.time.OffsetDateTime.class)));
         out.add("byName " + answer(() -> r.get("c" + i)) + " " + answer(() -> r.getString("c" + i)));
         Column c = r.columns().get(i);
         out.add("column " + c.name() + " " + c.typeOid() + " " + c.formatCode() + " " + c.typeModifier() + " "
@@ -151,11 +162,26 @@ class AutomaticResultFormatTest {
         return conn.rows(q, List.of(), ExecuteOptions.DEFAULT).get(0);
     }
 
+    /**
+     * The session zones the edge values are read under: IANA names (historical offsets in seconds included: Asia/Kolkata
+     * +05:53:28 in 1850 and +05:21:10 in 1900, America/St_Johns -03:30:52; Europe/Amsterdam, Brussels' rules before
+     * 1970 in today's tzdata, where the JVM's and the server's must agree), POSIX fixed offsets,
+     * and zones without an exact Java counterpart (a POSIX form with daylight-saving rules, Java's EST alias),
+     * where timestamptz stays in text.
+     */
+    static final List<String> ZONES = List.of("UTC", "America/New_York", "Asia/Kolkata", "America/St_Johns",
+            "Europe/Amsterdam", "Australia/Lord_Howe", "UTC+3", "<+05:30>-05:30", "EST5EDT4,M3.2.0,M11.1.0", "EST");
+
+    /** Whether timestamptz columns come in binary under {@code zone}. */
+    static boolean exactZone(String zone) {
+        return !zone.startsWith("EST");
+    }
+
     @ParameterizedTest
     @EnumSource(Flavour.class)
     void everyBuiltInEdgeValueReadsTheSameInTextBinaryAndAutomatic(Flavour flavour, TestDatabase db) {
         List<String> failures = new ArrayList<>();
-        for (String zone : List.of("UTC", "America/New_York", "Asia/Kolkata")) {
+        for (String zone : ZONES) {
             try (Flavour.Session text = flavour.open(options(db, false));
                  Flavour.Session binary = flavour.open(options(db, true));
                  Flavour.Session auto = flavour.open(options(db, null))) {
@@ -168,7 +194,8 @@ class AutomaticResultFormatTest {
                     if (t.columns().get(i).wireFormatCode() != 0 || b.columns().get(i).wireFormatCode() != 1) {
                         failures.add(where + "text and binary were not forced");
                     }
-                    int expected = c.binary() ? 1 : 0;
+                    boolean binaryExpected = c.binary() && (!c.sql().endsWith("::timestamptz") || exactZone(zone));
+                    int expected = binaryExpected ? 1 : 0;
                     if (a.columns().get(i).wireFormatCode() != expected) {
                         failures.add(where + "automatic received format " + a.columns().get(i).wireFormatCode()
                                 + ", expected " + expected);
@@ -180,7 +207,7 @@ class AutomaticResultFormatTest {
                             failures.add(where + "automatic " + autoAnswers.get(k) + " / text " + textAnswers.get(k));
                         }
                     }
-                    if (c.binary()) { // the agreement the automatic choice relies on, seen on a forced binary result
+                    if (binaryExpected) { // the agreement the automatic choice relies on, seen on a forced binary result
                         int col = i;
                         String tv = answer(() -> t.get(col));
                         String bv = answer(() -> b.get(col));
@@ -504,5 +531,110 @@ class AutomaticResultFormatTest {
             return out;
         };
         assertThat(manyAndPipeline.apply(null)).isEqualTo(manyAndPipeline.apply(false));
+    }
+
+    private static final String TZ_Q = "SELECT '1900-01-01 00:00:00+00'::timestamptz AS old,"
+            + " '2026-07-01 12:00:00.5+00'::timestamptz AS recent, 1::int4 AS i";
+
+    private static List<List<String>> tzAnswers(Row r) {
+        List<List<String>> out = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            out.add(answers(r, i).subList(0, 16));
+        }
+        return out;
+    }
+
+    @Test
+    void aRowReadAfterTheSessionsTimeZoneChangedShowsTheZoneItCameUnder(TestDatabase db) {
+        try (Connection<Row> conn = Connection.connect(options(db, null))) {
+            conn.execute("SET TimeZone = 'Asia/Kolkata'");
+            conn.execute(TZ_Q, List.of(), ExecuteOptions.DEFAULT); // prepared and described
+            Row r = conn.execute(TZ_Q, List.of(), ExecuteOptions.DEFAULT).fetchone();
+            assertThat(r.columns().stream().map(Column::wireFormatCode).toList()).containsExactly(1, 1, 1);
+            conn.execute("SET TimeZone = 'America/St_Johns'");
+            assertThat(r.getString(0)).as("Madras time, +05:21:10, in 1900").isEqualTo("1900-01-01 05:21:10+05:21:10");
+            assertThat(r.get(0)).isEqualTo(java.time.OffsetDateTime.parse("1900-01-01T05:21:10+05:21:10"));
+            assertThat(r.getString(1)).isEqualTo("2026-07-01 17:30:00.5+05:30");
+            Row s = conn.execute(TZ_Q, List.of(), ExecuteOptions.DEFAULT).fetchone();
+            assertThat(s.columns().get(0).wireFormatCode()).isEqualTo(1);
+            assertThat(s.getString(0)).isEqualTo("1899-12-31 20:29:08-03:30:52");
+            assertThat(s.getString(1)).isEqualTo("2026-07-01 09:30:00.5-02:30");
+            assertThat(r.getString(0)).as("the first row still").isEqualTo("1900-01-01 05:21:10+05:21:10");
+        }
+    }
+
+    @Test
+    void setTimeZoneBetweenTheStatementsOfOnePipelineReadsAsText(TestDatabase db) {
+        Function<Boolean, List<List<List<String>>>> run = binary -> {
+            List<List<List<String>>> out = new ArrayList<>();
+            try (Connection<Row> conn = Connection.connect(options(db, binary))) {
+                conn.execute("SET TimeZone = 'Asia/Kolkata'");
+                conn.execute(TZ_Q, List.of(), ExecuteOptions.DEFAULT);
+                conn.execute(TZ_Q, List.of(), ExecuteOptions.DEFAULT);
+                try (Pipeline p = conn.pipeline()) {
+                    conn.execute("SET TimeZone = 'Asia/Tokyo'");
+                    Cursor<Row> c1 = conn.execute(TZ_Q, List.of(), ExecuteOptions.DEFAULT);
+                    conn.execute("SET TimeZone = 'Europe/Amsterdam'");
+                    Cursor<Row> c2 = conn.execute(TZ_Q, List.of(), ExecuteOptions.DEFAULT);
+                    conn.execute("SET TimeZone = 'America/St_Johns'");
+                    p.sync();
+                    Row r1 = c1.fetchone();
+                    Row r2 = c2.fetchone();
+                    out.add(tzAnswers(r1));
+                    out.add(tzAnswers(r2));
+                    if (binary == null) {
+                        assertThat(r1.getString(0)).isEqualTo("1900-01-01 09:00:00+09");
+                        assertThat(r2.getString(0)).as("Amsterdam is Brussels before 1970 in tzdata 2022b+").isEqualTo("1900-01-01 00:00:00+00");
+                        assertThat(r2.getString(1)).isEqualTo("2026-07-01 14:00:00.5+02");
+                    }
+                }
+                Row after = conn.execute(TZ_Q, List.of(), ExecuteOptions.DEFAULT).fetchone();
+                out.add(tzAnswers(after));
+                if (binary == null) {
+                    assertThat(after.columns().get(0).wireFormatCode()).as("out of the pipeline").isEqualTo(1);
+                    assertThat(after.getString(0)).isEqualTo("1899-12-31 20:29:08-03:30:52");
+                }
+            }
+            return out;
+        };
+        assertThat(run.apply(null)).isEqualTo(run.apply(false));
+    }
+
+    @Test
+    void statementsInFlightOnAnAsyncConnectionShowTheZoneTheirRowsCameUnder(TestDatabase db) {
+        try (AsyncConnection<Row> conn = AsyncConnection.connect(options(db, null)).join();
+             Connection<Row> text = Connection.connect(options(db, false))) {
+            conn.execute("SET TimeZone = 'Asia/Kolkata'").join();
+            conn.execute(TZ_Q, List.of(), ExecuteOptions.DEFAULT).join();
+            var f1 = conn.execute(TZ_Q, List.of(), ExecuteOptions.DEFAULT);
+            var f2 = conn.execute("SET TimeZone = 'Asia/Tokyo'");
+            var f3 = conn.execute(TZ_Q, List.of(), ExecuteOptions.DEFAULT); // may be sent before the ParameterStatus of the SET arrives
+            var f4 = conn.execute("SET TimeZone = 'EST5EDT4,M3.2.0,M11.1.0'");
+            var f5 = conn.execute(TZ_Q, List.of(), ExecuteOptions.DEFAULT);
+            Row r1 = f1.join().fetchone();
+            f2.join();
+            Row r3 = f3.join().fetchone();
+            f4.join();
+            Row r5 = f5.join().fetchone();
+            assertThat(r1.columns().get(0).wireFormatCode()).isEqualTo(1);
+            text.execute("SET TimeZone = 'Asia/Kolkata'");
+            assertThat(tzAnswers(r1)).isEqualTo(tzAnswers(text.execute(TZ_Q, List.of(), ExecuteOptions.DEFAULT).fetchone()));
+            text.execute("SET TimeZone = 'Asia/Tokyo'");
+            assertThat(tzAnswers(r3)).isEqualTo(tzAnswers(text.execute(TZ_Q, List.of(), ExecuteOptions.DEFAULT).fetchone()));
+            text.execute("SET TimeZone = 'EST5EDT4,M3.2.0,M11.1.0'");
+            Row t5 = text.execute(TZ_Q, List.of(), ExecuteOptions.DEFAULT).fetchone();
+            if (r5.columns().get(0).wireFormatCode() == 1) { // asked for binary under Tokyo, came under a POSIX rule
+                assertThatThrownBy(() -> r5.get(0)).isInstanceOf(dev.tusk.errors.DataException.class)
+                        .hasMessageContaining("EST5EDT4,M3.2.0,M11.1.0").hasMessageContaining("binary(false)");
+                assertThatThrownBy(() -> r5.getString(1)).isInstanceOf(dev.tusk.errors.DataException.class);
+            } else {
+                assertThat(tzAnswers(r5)).isEqualTo(tzAnswers(t5));
+            }
+            Row r6 = conn.execute(TZ_Q, List.of(), ExecuteOptions.DEFAULT).join().fetchone();
+            assertThat(r6.columns().stream().map(Column::wireFormatCode).toList())
+                    .as("a zone without an exact Java zone: text").containsExactly(0, 0, 1);
+            assertThat(tzAnswers(r6)).isEqualTo(tzAnswers(t5));
+            assertThat(r6.getString(1)).isEqualTo("2026-07-01 08:00:00.5-04");
+        }
     }
 }

@@ -52,6 +52,14 @@ public sealed abstract class Composable permits SQL, Identifier, Literal, Placeh
     }
 
     /**
+     * The SQL text as UTF-8 bytes without a connection: literals use the global adapters
+     * ({@code Tusk.adapters()}), as psycopg's {@code as_bytes()} with no context.
+     */
+    public final byte[] asBytes() {
+        return asBytes(null);
+    }
+
+    /**
      * The text {@code execute(query, params)} hands to placeholder processing: {@link #asString(AdaptContext)}
      * with every {@code %} inside identifiers and literals written {@code %%}, so that a value such as
      * {@code '100%'} or {@code '%s'} reaches the server unchanged instead of being taken for a placeholder.

@@ -403,6 +403,59 @@ public final class DateTimeAdapters {
 
     private static final ConcurrentHashMap<String, ZoneId> ZONES = new ConcurrentHashMap<>();
 
+    private static final Pattern POSIX_FIXED = Pattern.compile("^(?:<[^>]*>|[A-Za-z]+)[+-]?\\d{1,2}(?::\\d{2}){0,2}$");
+    private static final ConcurrentHashMap<String, java.util.Optional<ZoneId>> EXACT = new ConcurrentHashMap<>();
+
+    /**
+     * The ZoneId whose rules are PostgreSQL's for the {@code TimeZone} setting {@code pgTimeZone}, or null when
+     * Java has no zone known to follow the same rules: an IANA name Java knows under the same name (not one of
+     * Java's three-letter aliases, {@code ZoneId.SHORT_IDS}, such as EST or IST), or a POSIX form of a fixed offset
+     * without daylight-saving rules ({@code UTC+3}, {@code <+05:30>-05:30}, hours west of UTC as PostgreSQL reads
+     * them). Refused: POSIX forms with daylight-saving rules, names Java does not know, null.
+     */
+    static ZoneId exactZone(String pgTimeZone) {
+        return pgTimeZone == null ? null : EXACT.computeIfAbsent(pgTimeZone, DateTimeAdapters::parseExact).orElse(null);
+    }
+
+    private static java.util.Optional<ZoneId> parseExact(String pgTimeZone) {
+        try {
+            if (POSIX_FIXED.matcher(pgTimeZone).matches()) {
+                return java.util.Optional.of(parseZone(pgTimeZone));
+            }
+            if (ZoneId.SHORT_IDS.containsKey(pgTimeZone) || !ZoneId.getAvailableZoneIds().contains(pgTimeZone)) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(ZoneId.of(pgTimeZone));
+        } catch (DateTimeException | DataException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** Whether {@code text} and {@code binary} are the built-in timestamptz loaders, alike for ±infinity. */
+    static boolean timestampTzPair(Loader<?> text, Loader<?> binary) {
+        return text instanceof TimestampTzLoader t && t.format == Format.TEXT
+                && binary instanceof TimestampTzLoader b && b.format == Format.BINARY && t.mapInfinity == b.mapInfinity;
+    }
+
+    /**
+     * {@code binary}, a built-in binary timestamptz loader, showing values in {@code zone} whatever its zone
+     * supplier says; with a null zone, a loader refusing every value (the session's zone has no exact ZoneId).
+     */
+    static Loader<?> timestampTzAt(Loader<?> binary, ZoneId zone, String zoneName) {
+        if (!(binary instanceof TimestampTzLoader b) || b.format != Format.BINARY) {
+            return binary;
+        }
+        return new TimestampTzLoader(Format.BINARY, b.mapInfinity, zone != null ? () -> zone : () -> {
+            throw noExactZone(zoneName);
+        });
+    }
+
+    static DataException noExactZone(String zoneName) {
+        return new DataException("a timestamptz came in binary while the session's TimeZone was \"" + zoneName
+                + "\", which has no Java ZoneId known to follow PostgreSQL's rules: run the statement with binary(false)"
+                + " or set TimeZone to an IANA name");
+    }
+
     private static ZoneId parseZone(String pgTimeZone) {
         // POSIX "<+03>-03" / "UTC+5" style: the number after the name is hours WEST of UTC
         Matcher m = Pattern

@@ -5,9 +5,11 @@ import dev.tusk.adapt.Format;
 import dev.tusk.adapt.Loader;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.UUID;
 
@@ -20,11 +22,14 @@ import java.util.UUID;
  * session settings the text depends on make the two agree: the values load to equal Java objects (the type
  * tests check it, edge values included) and {@link #text} gives back PostgreSQL's text byte for byte, so every
  * getter answers as for text. The types: bool, int2, int4, int8, text, varchar, bpchar, name, numeric, uuid, and,
- * while the session's {@code DateStyle} is ISO (the only one Tusk's text loaders read), date, time, timetz and
- * timestamp. Left out, and why: oid (a binary getLong would sign-extend), float4/float8 (their text depends on
- * {@code extra_float_digits}, which the server does not report), timestamptz (its text carries the offset of
- * the session's {@code TimeZone} when the statement ran; a binary value would be shown in the zone of the
- * moment it is read), interval ({@code IntervalStyle}), bytea ({@code bytea_output}, not reported), json and
+ * while the session's {@code DateStyle} is ISO (the only one Tusk's text loaders read), date, time, timetz,
+ * timestamp and timestamptz. A timestamptz's text carries the offset of the session's {@code TimeZone} when the
+ * rows were sent, so it qualifies only while that zone has a {@link #zone} (Java rules equal to the server's,
+ * given the same tzdata), and the driver shows each binary value in the zone reported before its result's rows
+ * ({@link #timestampTzLoader}, {@link #text(int, byte[], int, int, String)}), not in the zone of the moment it
+ * is read; it asks for it only outside pipelines, where the server reports a {@code SET TimeZone} at the Sync
+ * after the rows. Left out, and why: oid (a binary getLong would sign-extend), float4/float8 (their text depends
+ * on {@code extra_float_digits}, which the server does not report), interval ({@code IntervalStyle}), bytea ({@code bytea_output}, not reported), json and
  * jsonb (a registered mapper's object is not its text), arrays, ranges and every other type.
  */
 public final class ResultFormats {
@@ -44,10 +49,46 @@ public final class ResultFormats {
      * choosing its loaders; {@code isoDateStyle}: the session's {@code DateStyle} starts with ISO.
      */
     public static boolean binaryReadsAsText(int oid, AdaptersMap adapters, boolean isoDateStyle) {
+        return binaryReadsAsText(oid, adapters, isoDateStyle, null);
+    }
+
+    /**
+     * As {@link #binaryReadsAsText(int, AdaptersMap, boolean)}, timestamptz included when the DateStyle is ISO,
+     * the session's {@code TimeZone} parameter {@code timeZone} has a {@link #zone} and both timestamptz
+     * loaders of {@code adapters} are built-in ones (whatever zone they were told to show binary values in: the
+     * driver shows them in the zone the rows came under, {@link #timestampTzLoader}).
+     */
+    public static boolean binaryReadsAsText(int oid, AdaptersMap adapters, boolean isoDateStyle, String timeZone) {
+        if (oid == BuiltinTypes.TIMESTAMPTZ) {
+            return isoDateStyle && zone(timeZone) != null
+                    && DateTimeAdapters.timestampTzPair(adapters.loaderFor(oid, Format.TEXT),
+                    adapters.loaderFor(oid, Format.BINARY));
+        }
         if (!contains(ALWAYS, oid) && !(isoDateStyle && contains(ISO_DATES, oid))) {
             return false;
         }
         return builtIn(oid, Format.TEXT, adapters) && builtIn(oid, Format.BINARY, adapters);
+    }
+
+    /**
+     * The Java zone with PostgreSQL's rules for the session's {@code TimeZone} parameter {@code timeZone}: an
+     * IANA name Java knows by that name (not one of Java's three-letter aliases), or a POSIX fixed offset such as
+     * {@code UTC+3} (hours west of UTC) or {@code <+05:30>-05:30}; null for anything else (POSIX forms with
+     * daylight-saving rules, names Java does not know), where timestamptz stays in text.
+     */
+    public static ZoneId zone(String timeZone) {
+        return DateTimeAdapters.exactZone(timeZone);
+    }
+
+    /**
+     * The loader of a timestamptz column received in binary for a statement that asked for text, given the
+     * binary loader {@code binary} of the adapters reading it and the {@code TimeZone} the rows came under
+     * ({@code timeZone}, as reported before them): the built-in loader showing each value in that zone, as the
+     * server's text did, whatever zone the session has when the row is read; a loader that is not the built-in
+     * one is returned as is. Without a {@link #zone} for {@code timeZone}, the loader raises DataException.
+     */
+    public static Loader<?> timestampTzLoader(Loader<?> binary, String timeZone) {
+        return DateTimeAdapters.timestampTzAt(binary, zone(timeZone), timeZone);
     }
 
     private static boolean builtIn(int oid, Format f, AdaptersMap adapters) {
@@ -71,10 +112,21 @@ public final class ResultFormats {
      * each value; else null (the binary loader reads it).
      */
     public static Loader<?> textLoaderIfChanged(int oid, AdaptersMap adapters) {
+        return textLoaderIfChanged(oid, adapters, null);
+    }
+
+    /**
+     * As {@link #textLoaderIfChanged(int, AdaptersMap)}, for a result whose rows came under the session's
+     * {@code TimeZone} {@code timeZone} (a timestamptz's text carries its offset).
+     */
+    public static Loader<?> textLoaderIfChanged(int oid, AdaptersMap adapters, String timeZone) {
         Loader<?> text = adapters.loaderFor(oid, Format.TEXT);
-        if (text == null || text == BUILT_IN.loaderFor(oid, Format.TEXT)) {
+        if (text == null || text == BUILT_IN.loaderFor(oid, Format.TEXT)
+                || oid == BuiltinTypes.TIMESTAMPTZ && DateTimeAdapters.timestampTzPair(text,
+                adapters.loaderFor(oid, Format.BINARY))) {
             return null;
         }
+        ZoneId zone = zone(timeZone);
         return new Loader<Object>() {
             @Override
             public Object load(java.nio.ByteBuffer data) {
@@ -85,7 +137,7 @@ public final class ResultFormats {
 
             @Override
             public Object load(byte[] bytes, int offset, int length) {
-                byte[] t = text(oid, bytes, offset, length).getBytes(StandardCharsets.UTF_8);
+                byte[] t = text(oid, bytes, offset, length, zone, timeZone).getBytes(StandardCharsets.UTF_8);
                 return text.load(t, 0, t.length);
             }
 
@@ -104,9 +156,24 @@ public final class ResultFormats {
 
     /**
      * PostgreSQL's text output (DateStyle ISO) of the binary value in {@code len} bytes of {@code a} from
-     * {@code off}, for a type {@link #binaryReadsAsText} accepts.
+     * {@code off}, for a type {@link #binaryReadsAsText(int, AdaptersMap, boolean)} accepts (not timestamptz,
+     * whose text needs the session's zone: {@link #text(int, byte[], int, int, String)}).
      */
     public static String text(int oid, byte[] a, int off, int len) {
+        return text(oid, a, off, len, null, null);
+    }
+
+    /**
+     * PostgreSQL's text output (DateStyle ISO) of the binary value in {@code len} bytes of {@code a} from
+     * {@code off}, for a type {@link #binaryReadsAsText} accepts, a timestamptz shown in the session's
+     * {@code TimeZone} {@code timeZone} the rows came under (as timestamptz_out: the zone's offset at that instant,
+     * written +HH, +HH:MM or +HH:MM:SS, microseconds without trailing zeros, BC years).
+     */
+    public static String text(int oid, byte[] a, int off, int len, String timeZone) {
+        return text(oid, a, off, len, oid == BuiltinTypes.TIMESTAMPTZ ? zone(timeZone) : null, timeZone);
+    }
+
+    private static String text(int oid, byte[] a, int off, int len, ZoneId zone, String timeZone) {
         switch (oid) {
             case BuiltinTypes.BOOL:
                 return a[off] != 0 ? "t" : "f";
@@ -144,6 +211,22 @@ public final class ResultFormats {
                 long seconds = Math.floorDiv(micros, 1_000_000L) + DateTimeAdapters.PG_EPOCH_SECONDS;
                 int nanos = (int) Math.floorMod(micros, 1_000_000L) * 1000;
                 return DateTimeText.formatTimestamp(LocalDateTime.ofEpochSecond(seconds, nanos, ZoneOffset.UTC));
+            }
+            case BuiltinTypes.TIMESTAMPTZ: {
+                long micros = Wire.int64(a, off);
+                if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+                    return micros > 0 ? "infinity" : "-infinity";
+                }
+                if (zone == null) {
+                    throw DateTimeAdapters.noExactZone(timeZone);
+                }
+                long seconds = Math.floorDiv(micros, 1_000_000L) + DateTimeAdapters.PG_EPOCH_SECONDS;
+                int nanos = (int) Math.floorMod(micros, 1_000_000L) * 1000;
+                ZoneOffset o = zone.getRules().getOffset(Instant.ofEpochSecond(seconds));
+                LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, nanos, o);
+                StringBuilder sb = DateTimeText.appendDate(new StringBuilder(40), t.toLocalDate()).append(' ');
+                offset(DateTimeText.appendTime(sb, t.toLocalTime()), o.getTotalSeconds());
+                return t.getYear() <= 0 ? sb.append(" BC").toString() : sb.toString();
             }
             default:
                 if (sameBytes(oid)) {

@@ -48,6 +48,22 @@ class AsyncClientAndRawCursorTest {
         assertThat(cur.mogrify("SELECT %(a)s || %(a)s, 100%%", Map.of("a", "x"))).isEqualTo("SELECT 'x' || 'x', 100%");
     }
 
+    /** psycopg's tests/test_client_cursor_async.py::test_mogrify: see ClientAndRawCursorTest. */
+    @Test
+    void mogrifyWithoutParametersReturnsTheQueryUnchangedAsPsycopg() {
+        AsyncClientCursor<Row> cur = conn.clientCursor();
+        assertThat(cur.mogrify("select 'hello'")).isEqualTo("select 'hello'");
+        assertThat(cur.mogrify("select %s, %s", 1, LocalDate.of(2020, 1, 1))).isEqualTo("select 1, '2020-01-01'::date");
+        assertThat(cur.mogrify("select %(foo)s, %(foo)s", Map.of("foo", "x"))).isEqualTo("select 'x', 'x'");
+        assertThat(cur.mogrify("select %%")).isEqualTo("select %%");
+        assertThat(cur.mogrify("select %%, %s", "a")).isEqualTo("select %, 'a'");
+        assertThat(cur.mogrify("select %%, %(foo)s", Map.of("foo", "x"))).isEqualTo("select %, 'x'");
+        assertThat(cur.mogrify("select %%s, %(foo)s", Map.of("foo", "x"))).isEqualTo("select %s, 'x'");
+        assertThat(cur.mogrify("select %%", new Object[0])).isEqualTo("select %");
+        assertThat(cur.execute("select '100%%'").join().fetchone().getString(0)).isEqualTo("100%%");
+        assertThat(cur.execute("select '100%%', %s", "a").join().fetchone().getString(0)).isEqualTo("100%");
+    }
+
     @Test
     void parametersWorkWhereTheServerTakesNoneAndHostileValuesStayValues() {
         AsyncClientCursor<Row> cur = conn.clientCursor();

@@ -45,6 +45,12 @@ class PsycopgParityTypesTest {
         void executemany(String sql, List<List<?>> paramSets);
 
         String asString(SQL sql);
+
+        /** The description of {@code sql}'s result, with the statement's own result format. */
+        List<dev.tusk.Column> describe(String sql, boolean binary);
+
+        /** The driver's connection, as an adapt context. */
+        dev.tusk.adapt.AdaptContext context();
     }
 
     private Connection<Row> blocking;
@@ -73,6 +79,16 @@ class PsycopgParityTypesTest {
             }
 
             @Override
+            public List<dev.tusk.Column> describe(String sql, boolean binary) {
+                return blocking.execute(sql, List.of(), ExecuteOptions.builder().binary(binary).build()).description();
+            }
+
+            @Override
+            public dev.tusk.adapt.AdaptContext context() {
+                return blocking;
+            }
+
+            @Override
             public String toString() {
                 return "blocking";
             }
@@ -92,6 +108,16 @@ class PsycopgParityTypesTest {
             @Override
             public String asString(SQL sql) {
                 return sql.asString(async);
+            }
+
+            @Override
+            public List<dev.tusk.Column> describe(String sql, boolean binary) {
+                return join(async.execute(sql, List.of(), ExecuteOptions.builder().binary(binary).build())).description();
+            }
+
+            @Override
+            public dev.tusk.adapt.AdaptContext context() {
+                return async;
             }
 
             @Override
@@ -324,6 +350,16 @@ class PsycopgParityTypesTest {
                 assertThat(r.get(7, InetAddress.class)).as(where).isEqualTo(InetAddress.getByName("::1"));
                 assertThat(r.get(8, Duration.class)).as(where).isEqualTo(Duration.ofDays(999_999_999));
                 assertThatThrownBy(() -> r.get(0, LocalDate.class)).as(where).isInstanceOf(DataException.class);
+                // and each Java value goes back as the type it came from, in both parameter formats
+                for (String ph : List.of("%t", "%b")) {
+                    assertThat(one(d, binary, "SELECT " + ph + " = '2026-07-01 10:00:00.123456+00'::timestamptz AND "
+                                    + ph + " = '2026-07-01 10:00:00.123456+00'::timestamptz AND " + ph + " = '1 day 02:00:00.5'::interval"
+                                    + " AND " + ph + " = '1 year 2 mons 3 days'::interval AND " + ph + " = '10.0.0.1'::inet AND "
+                                    + ph + " = '::1'::inet",
+                            r.get(0, Instant.class), r.get(0, ZonedDateTime.class), r.get(1, Duration.class),
+                            r.get(2, Period.class), r.get(5, InetAddress.class), r.get(7, InetAddress.class)))
+                            .as(where + " " + ph).isEqualTo(true);
+                }
             }
         }
     }
@@ -382,5 +418,105 @@ class PsycopgParityTypesTest {
         blocking.execute(new SQL("INSERT INTO with_default VALUES (%s, {})").format(SQL.NULL), 2);
         assertThat(blocking.execute("SELECT note FROM with_default ORDER BY id").fetchall().stream().map(r -> r.get(0)))
                 .containsExactly("dflt", null);
+    }
+
+    // ---- asBytes() without a connection (test_sql.py: TestSQL/TestLiteral/TestIdentifier::test_as_bytes; psycopg 3.2's
+    //      as_bytes(context=None)) ----
+
+    @Test
+    void asBytesWithoutAConnectionIsTheUtf8OfTheSqlWithTheGlobalAdapters() {
+        List<dev.tusk.sql.Composable> pieces = List.of(
+                new SQL("foo"), new SQL("\u20ac"),
+                new dev.tusk.sql.Identifier("foo"), new dev.tusk.sql.Identifier("foo", "bar"),
+                new dev.tusk.sql.Identifier("fo'o", "ba\"r"), new dev.tusk.sql.Identifier("foo", "\u20ac"),
+                new dev.tusk.sql.Literal(null), new dev.tusk.sql.Literal("foo"), new dev.tusk.sql.Literal(42),
+                new dev.tusk.sql.Literal(LocalDate.of(2017, 1, 1)), new dev.tusk.sql.Literal("\u20ac it's"),
+                new SQL("{}, {}").format(new dev.tusk.sql.Identifier("\u20ac"), new dev.tusk.sql.Literal("100%")));
+        assertThat(new SQL("foo").asBytes()).isEqualTo("foo".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(new dev.tusk.sql.Literal(null).asBytes()).isEqualTo("NULL".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(new dev.tusk.sql.Literal("foo").asBytes()).isEqualTo("'foo'".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(new dev.tusk.sql.Identifier("foo", "\u20ac").asBytes())
+                .isEqualTo("\"foo\".\"\u20ac\"".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        for (dev.tusk.sql.Composable c : pieces) {
+            byte[] bytes = c.asBytes();
+            assertThat(bytes).as(c.toString()).isEqualTo(c.asString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            for (Driver d : drivers) {
+                assertThat(bytes).as(d + " " + c).isEqualTo(c.asBytes(d.context()));
+            }
+        }
+        // the server reads the bytes back as the values
+        String select = new String(new SQL("SELECT {}, {}, {}").format(new dev.tusk.sql.Literal("\u20ac it's"),
+                new dev.tusk.sql.Literal(LocalDate.of(2017, 1, 1)), new dev.tusk.sql.Literal(null)).asBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        for (Driver d : drivers) {
+            assertThat(d.rows(select, null, false).get(0).values()).as(d.toString())
+                    .containsExactly("\u20ac it's", LocalDate.of(2017, 1, 1), null);
+        }
+    }
+
+    // ---- Column.typeDisplay() (test_column.py: test_details, test_details_time; psycopg's Column.type_display) ----
+
+    @Test
+    void typeDisplayShowsTheNameTheModifierAndArraysAsPsycopg() {
+        record Case(String type, Integer precision, Integer scale, Integer displaySize) {
+        }
+        List<Case> cases = List.of(
+                new Case("text", null, null, null), new Case("varchar", null, null, null),
+                new Case("varchar(1)", null, null, 1), new Case("varchar(42)", null, null, 42),
+                new Case("bpchar(42)", null, null, 42), new Case("varchar(10485760)", null, null, 10485760),
+                new Case("int4", null, null, null), new Case("numeric", null, null, null),
+                new Case("numeric(10,0)", 10, 0, null), new Case("numeric(10,3)", 10, 3, null),
+                new Case("numeric(10,-1)", 10, -1, null), new Case("numeric(1,-1000)", 1, -1000, null),
+                new Case("numeric(1,1000)", 1, 1000, null), new Case("numeric(1000,1000)", 1000, 1000, null),
+                new Case("time", null, null, null), new Case("timetz", null, null, null),
+                new Case("timestamp", null, null, null), new Case("timestamptz", null, null, null),
+                new Case("interval", null, null, null),
+                new Case("bit(1)", null, null, 1), new Case("bit(42)", null, null, 42),
+                new Case("bit(83886080)", null, null, 83886080), new Case("varbit", null, null, null),
+                new Case("varbit(1)", null, null, 1), new Case("varbit(42)", null, null, 42),
+                new Case("varbit(83886080)", null, null, 83886080));
+        for (Driver d : drivers) {
+            for (boolean binary : List.of(false, true)) {
+                String where = d + (binary ? " binary " : " text ");
+                for (Case c : cases) {
+                    dev.tusk.Column col = d.describe("SELECT null::" + c.type, binary).get(0);
+                    assertThat(col.typeDisplay()).as(where + c.type).isEqualTo(c.type);
+                    assertThat(col.precision()).as(where + c.type).isEqualTo(c.precision);
+                    assertThat(col.scale()).as(where + c.type).isEqualTo(c.scale);
+                    assertThat(col.displaySize()).as(where + c.type).isEqualTo(c.displaySize);
+                }
+                for (String t : List.of("time", "timetz", "timestamp", "timestamptz", "interval")) { // test_details_time
+                    for (int p : new int[] {0, 2, 6}) {
+                        dev.tusk.Column col = d.describe("SELECT null::" + t + "(" + p + ")", binary).get(0);
+                        assertThat(col.typeDisplay()).as(where + t).isEqualTo(t + "(" + p + ")");
+                        assertThat(col.precision()).as(where + t).isEqualTo(p);
+                    }
+                }
+                List<dev.tusk.Column> cols = d.describe("SELECT 3.14::numeric(10,2), 'x'::varchar(20), array[1],"
+                        + " '{}'::varchar(20)[], '{}'::numeric(5,1)[], '{}'::timestamptz(3)[], 'x'::\"char\", 'x'::name,"
+                        + " '(1,2)'::point, '{}'::point[], row(1), interval '1' day, 'a'::text COLLATE \"C\"", binary);
+                assertThat(cols.stream().map(dev.tusk.Column::typeDisplay)).as(where).containsExactly(
+                        "numeric(10,2)", "varchar(20)", "int4[]", "varchar(20)[]", "numeric(5,1)[]", "timestamptz(3)[]",
+                        "char", "name", "point", "point[]", "record", "interval", "text");
+                // an array column reports its elements' modifier, as psycopg (its registry maps the array oid to the element)
+                assertThat(cols.get(3).displaySize()).as(where).isEqualTo(20);
+                assertThat(cols.get(4).precision()).as(where).isEqualTo(5);
+                assertThat(cols.get(4).scale()).as(where).isEqualTo(1);
+                assertThat(cols.get(5).precision()).as(where).isEqualTo(3);
+            }
+        }
+        // a type only one connection knows: its oid (as psycopg for an unknown type), its name through that connection
+        blocking.execute("CREATE TYPE display_mood AS ENUM ('ok')");
+        dev.tusk.adapt.TypeInfo mood = dev.tusk.adapt.TypeInfo.fetch(blocking, "display_mood");
+        mood.register(blocking.adapters());
+        join(dev.tusk.adapt.TypeInfo.<java.util.concurrent.CompletableFuture<dev.tusk.adapt.TypeInfo>>fetch(async, "display_mood"))
+                .register(async.adapters());
+        for (Driver d : drivers) {
+            List<dev.tusk.Column> cols = d.describe("SELECT 'ok'::display_mood, '{ok}'::display_mood[]", false);
+            assertThat(cols.get(0).typeDisplay()).as(d.toString()).isEqualTo(Integer.toString(mood.oid()));
+            assertThat(cols.get(1).typeDisplay()).as(d.toString()).isEqualTo(Integer.toString(mood.arrayOid()));
+            assertThat(cols.get(0).typeDisplay(d.context())).as(d.toString()).isEqualTo("display_mood");
+            assertThat(cols.get(1).typeDisplay(d.context())).as(d.toString()).isEqualTo("display_mood[]");
+        }
     }
 }

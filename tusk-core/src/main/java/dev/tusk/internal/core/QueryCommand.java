@@ -100,7 +100,7 @@ public abstract class QueryCommand extends Command {
         switch (type) {
             case BackendMessage.ROW_DESCRIPTION -> {
                 pendingDescription = described(RowDescriptions.parse(p));
-                current = new ResultData(pendingDescription);
+                current = new ResultData(pendingDescription).arrivedUnder(core.session().timeZoneName());
                 results.add(current);
             }
             case BackendMessage.DATA_ROW -> {
@@ -110,7 +110,7 @@ public abstract class QueryCommand extends Command {
                 if (current == null) {
                     List<Column> known = knownColumns();
                     if (known != null) {
-                        current = new ResultData(known);
+                        current = new ResultData(known).arrivedUnder(core.session().timeZoneName());
                         results.add(current);
                     } else if (rowsWanted()) {
                         throw new OperationalException("protocol violation: DataRow before RowDescription");

@@ -22,6 +22,8 @@ public final class ResultData {
     private int rowCount;
     private String commandTag;
     private long affected = Long.MIN_VALUE;
+    /** The session's TimeZone when the result began to arrive, read on the reading thread in stream order. */
+    private String timeZone;
     private static final String[] COUNTED_VERBS = {"INSERT", "UPDATE", "DELETE", "SELECT", "MOVE", "FETCH", "COPY", "MERGE"};
 
     /**
@@ -48,7 +50,23 @@ public final class ResultData {
 
     /** An empty holder for the rows that follow these ones in a stream, sized like this one. */
     ResultData continuation() {
-        return new ResultData(columns, rowCount, dataLen);
+        ResultData next = new ResultData(columns, rowCount, dataLen);
+        next.timeZone = timeZone;
+        return next;
+    }
+
+    /** Marks the result as produced under the session's {@code TimeZone} {@code name} (as last reported). */
+    ResultData arrivedUnder(String name) {
+        this.timeZone = name;
+        return this;
+    }
+
+    /**
+     * The session's {@code TimeZone} parameter as last reported when this result began to arrive (null when
+     * not known): what a binary timestamptz of the automatic format is shown in, as the server's text was.
+     */
+    public String timeZone() {
+        return timeZone;
     }
 
     /** Appends one DataRow message body. */

@@ -182,8 +182,10 @@ public final class Execute extends Operation {
         }
         decision = d;
         cmd = format == PreparedStatements.AUTO_FORMAT
-                // in a pipeline a SET queued before the statement may change the DateStyle: dates stay in text there
-                ? prepared.command(sql, d, b, format, adapters, pipe == null && isoDateStyle(), describe,
+                // in a pipeline a SET queued before the statement may change the DateStyle or the TimeZone, and the
+                // server reports them only at the Sync, after the rows: dates and times stay in text there
+                ? prepared.command(sql, d, b, format, adapters, pipe == null && isoDateStyle(),
+                        pipe == null ? session.core().session().timeZoneName() : null, describe,
                         sync && pipe == null, pipe != null)
                 : prepared.command(sql, d, b, format, describe, sync && pipe == null, pipe != null);
         if (maxRows > 0 && pipe == null && sync && b.size() == 1) {

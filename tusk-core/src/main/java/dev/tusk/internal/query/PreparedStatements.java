@@ -47,10 +47,10 @@ public final class PreparedStatements {
 
     /**
      * The columns of a prepared statement as received with automatic formats (null: all in text), chosen with
-     * {@code adapters} at {@code version} and the session's DateStyle.
+     * {@code adapters} at {@code version}, the session's DateStyle and whether its TimeZone had an exact Java zone.
      */
-    private record AutoChoice(AdaptersMap adapters, int version, boolean isoDateStyle, List<Column> columns,
-                              int[] formats) {
+    private record AutoChoice(AdaptersMap adapters, int version, boolean isoDateStyle, boolean exactZone,
+                              List<Column> columns, int[] formats) {
     }
 
     public PreparedStatements(Integer threshold, int max) {
@@ -215,10 +215,22 @@ public final class PreparedStatements {
      */
     public ExtendedQuery command(String sql, Decision d, List<BoundParams> binds, int format, AdaptersMap adapters,
                                  boolean isoDateStyle, boolean describe, boolean sync, boolean pipelined) {
+        return command(sql, d, binds, format, adapters, isoDateStyle, null, describe, sync, pipelined);
+    }
+
+    /**
+     * {@link #command(String, Decision, List, int, AdaptersMap, boolean, boolean, boolean, boolean)}, timestamptz
+     * columns included in binary when the session's {@code TimeZone} ({@code timeZone}, null to keep them in
+     * text) has an exact Java zone ({@link ResultFormats#zone}); their rows are shown in the zone reported when
+     * they arrive.
+     */
+    public ExtendedQuery command(String sql, Decision d, List<BoundParams> binds, int format, AdaptersMap adapters,
+                                 boolean isoDateStyle, String timeZone, boolean describe, boolean sync,
+                                 boolean pipelined) {
         if (format == AUTO_FORMAT) {
             format = 0;
             AutoChoice auto = describe && adapters != null && d.isNamed() && !d.needsParse()
-                    ? autoColumns(d.name(), adapters, isoDateStyle) : null;
+                    ? autoColumns(d.name(), adapters, isoDateStyle, timeZone) : null;
             if (auto != null && auto.columns() != null) {
                 boolean known = binds.size() == 1 && !pipelined;
                 return new ExtendedQuery(sql, d.name(), false, binds, 0, !known, sync, takeToClose())
@@ -236,10 +248,12 @@ public final class PreparedStatements {
      * stays in text), or null when its columns are not known yet; chosen again when the adapters or the DateStyle
      * changed.
      */
-    private AutoChoice autoColumns(String name, AdaptersMap adapters, boolean isoDateStyle) {
+    private AutoChoice autoColumns(String name, AdaptersMap adapters, boolean isoDateStyle, String timeZone) {
         int version = adapters.version();
+        boolean exactZone = ResultFormats.zone(timeZone) != null;
         AutoChoice c = autoFormats.get(name);
-        if (c != null && c.adapters() == adapters && c.version() == version && c.isoDateStyle() == isoDateStyle) {
+        if (c != null && c.adapters() == adapters && c.version() == version && c.isoDateStyle() == isoDateStyle
+                && c.exactZone() == exactZone) {
             return c;
         }
         List<Column> text = described(name, 0);
@@ -250,13 +264,13 @@ public final class PreparedStatements {
         int[] formats = new int[out.length];
         boolean any = false;
         for (int i = 0; i < out.length; i++) {
-            if (ResultFormats.binaryReadsAsText(out[i].typeOid(), adapters, isoDateStyle)) {
+            if (ResultFormats.binaryReadsAsText(out[i].typeOid(), adapters, isoDateStyle, timeZone)) {
                 out[i] = out[i].receivedInBinary();
                 formats[i] = 1;
                 any = true;
             }
         }
-        c = new AutoChoice(adapters, version, isoDateStyle, any ? List.of(out) : null, formats);
+        c = new AutoChoice(adapters, version, isoDateStyle, exactZone, any ? List.of(out) : null, formats);
         autoFormats.put(name, c);
         return c;
     }
