@@ -237,7 +237,7 @@ public final class ResultFormats {
     }
 
     /**
-     * Whether {@link #text(int, byte[], int, int, java.time.ZoneId)} writes PostgreSQL's text output (DateStyle
+     * Whether {@link #text(int, byte[], int, int, ZoneId)} writes PostgreSQL's text output (DateStyle
      * ISO) of a binary value of type {@code oid}: the types {@link #binaryReadsAsText} may accept, and timestamptz.
      */
     public static boolean hasText(int oid) {
@@ -249,20 +249,8 @@ public final class ResultFormats {
      * {@code zone} (the server writes it at that zone's offset at that moment), for a driver that received binary
      * values it was asked to show as the server's text.
      */
-    public static String text(int oid, byte[] a, int off, int len, java.time.ZoneId zone) {
-        if (oid != BuiltinTypes.TIMESTAMPTZ) {
-            return text(oid, a, off, len);
-        }
-        long micros = Wire.int64(a, off);
-        if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
-            return micros > 0 ? "infinity" : "-infinity";
-        }
-        long seconds = Math.floorDiv(micros, 1_000_000L) + DateTimeAdapters.PG_EPOCH_SECONDS;
-        int nanos = (int) Math.floorMod(micros, 1_000_000L) * 1000;
-        java.time.OffsetDateTime t = java.time.Instant.ofEpochSecond(seconds, nanos).atZone(zone).toOffsetDateTime();
-        StringBuilder sb = DateTimeText.appendDate(new StringBuilder(40), t.toLocalDate()).append(' ');
-        offset(DateTimeText.appendTime(sb, t.toLocalTime()), t.getOffset().getTotalSeconds());
-        return t.getYear() <= 0 ? sb.append(" BC").toString() : sb.toString();
+    public static String text(int oid, byte[] a, int off, int len, ZoneId zone) {
+        return text(oid, a, off, len, zone, zone == null ? null : zone.getId());
     }
 
     /** A time of day as time_out writes it; 24:00:00 included. */

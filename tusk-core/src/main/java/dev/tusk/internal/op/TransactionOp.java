@@ -182,6 +182,7 @@ public final class TransactionOp extends Operation {
     @Override
     public Command resume(Duration fired) {
         if (undo != null) { // the second statement, undoing what a failure left
+            session.afterStatement(undo, null); // a ROLLBACK forgets the prepared statements, as after any statement
             TuskException u = undo.error();
             if (u != null && u != failure) {
                 failure.addSuppressed(u);
@@ -192,6 +193,7 @@ public final class TransactionOp extends Operation {
             finish();
             return null;
         }
+        session.afterStatement(cmd, null);
         TuskException e = cmd.error();
         if (e != null && fired != null) {
             e = StatementTimer.timedOut(fired, e);
