@@ -11,7 +11,6 @@ import dev.tusk.types.BuiltinAdapters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +39,7 @@ class CopyBytesTest {
         return cmd;
     }
 
-    private void feed(Server s) {
+    private void feed(BackendBytes s) {
         byte[] b = s.bytes();
         core.input().append(b, 0, b.length);
         core.process();
@@ -83,7 +82,7 @@ class CopyBytesTest {
         assertThat(written()).containsExactly("Q:BEGIN", "Q:COPY t FROM STDIN");
         assertThat(s.expected()).isEqualTo(TransactionStatus.INTRANS);
 
-        feed(Server.reply().tag("BEGIN").ready('T').copyIn(0, 2));
+        feed(BackendBytes.reply().tag("BEGIN").ready('T').copyIn(0, 2));
         assertThat(cmd.isDone()).isFalse();
         assertThat(cmd.wantsPause()).as("the server waits for the data: the driver's turn").isTrue();
         assertThat(op.startFailure(null)).isNull();
@@ -99,7 +98,7 @@ class CopyBytesTest {
         CopyOperation op = new CopyOperation(s, "COPY t FROM STDIN");
         CopyCommand cmd = start(op);
         assertThat(written()).containsExactly("Q:COPY t FROM STDIN");
-        feed(Server.reply().copyIn(0, 2));
+        feed(BackendBytes.reply().copyIn(0, 2));
 
         CopyRows rows = new CopyRows(op.binary(), BuiltinAdapters.newMap());
         rows.writeRow(new Object[] {1, "a\tb"});
@@ -108,7 +107,7 @@ class CopyBytesTest {
         assertThat(written()).containsExactly("d:1\ta\\tb\n2\t\\N\n", "c");
         assertThat(cmd.wantsPause()).isFalse();
 
-        feed(Server.reply().tag("COPY 2").ready('I'));
+        feed(BackendBytes.reply().tag("COPY 2").ready('I'));
         assertThat(cmd.isDone()).isTrue();
         assertThat(op.failure(null)).isNull();
         assertThat(op.rowcount()).isEqualTo(2);
@@ -149,7 +148,7 @@ class CopyBytesTest {
         CopyOperation op = new CopyOperation(session(true), "COPY t FROM STDIN (FORMAT binary)");
         start(op);
         messages();
-        feed(Server.reply().copyIn(1, 1));
+        feed(BackendBytes.reply().copyIn(1, 1));
         assertThat(op.binary()).isTrue();
 
         CopyRows rows = new CopyRows(true, BuiltinAdapters.newMap());
@@ -169,7 +168,7 @@ class CopyBytesTest {
         CopyOperation op = new CopyOperation(session(true), "COPY t FROM STDIN");
         CopyCommand cmd = start(op);
         messages();
-        feed(Server.reply().copyIn(0, 1));
+        feed(BackendBytes.reply().copyIn(0, 1));
         CopyRows rows = new CopyRows(false, BuiltinAdapters.newMap());
         rows.writeRow(new Object[] {"never sent"});
 
@@ -177,7 +176,7 @@ class CopyBytesTest {
         assertThat(written()).containsExactly("f:aborted by the client");
         assertThat(rows.size()).isZero();
 
-        feed(Server.reply().error("57014", "COPY from stdin failed: aborted by the client").ready('I'));
+        feed(BackendBytes.reply().error("57014", "COPY from stdin failed: aborted by the client").ready('I'));
         assertThat(cmd.isDone()).isTrue();
         assertThat(op.failure(null)).isInstanceOf(QueryCanceled.class);
         assertThat(op.rowcount()).isEqualTo(-1);
@@ -190,9 +189,9 @@ class CopyBytesTest {
     void theStatementTimeoutNamesTheErrorOfACopyItCancelled() {
         CopyOperation op = new CopyOperation(session(true), "COPY t FROM STDIN");
         start(op);
-        feed(Server.reply().copyIn(0, 1));
+        feed(BackendBytes.reply().copyIn(0, 1));
         op.failInput(core.output(), null, "cancelled");
-        feed(Server.reply().error("57014", "canceling statement due to user request").ready('I'));
+        feed(BackendBytes.reply().error("57014", "canceling statement due to user request").ready('I'));
         TuskException e = op.failure(Duration.ofMillis(250));
         assertThat(e).isInstanceOf(QueryCanceled.class).hasMessageContaining("250");
     }
@@ -201,13 +200,13 @@ class CopyBytesTest {
     void copyToQueuesTheChunksCountsTheirBytesAndEndsWithTheRowcount() {
         CopyOperation op = new CopyOperation(session(true), "COPY t TO STDOUT");
         CopyCommand cmd = start(op);
-        feed(Server.reply().copyOut(0, 1));
+        feed(BackendBytes.reply().copyOut(0, 1));
         assertThat(op.startFailure(null)).isNull();
         assertThat(op.in()).isFalse();
         assertThat(op.wrongDirection("writeRow", true)).hasMessageContaining("writeRow() needs a COPY ... FROM STDIN")
                 .hasMessageContaining("COPY t TO STDOUT");
 
-        feed(Server.reply().data("1\n").data("22\n").copyDone().tag("COPY 2").ready('I'));
+        feed(BackendBytes.reply().data("1\n").data("22\n").copyDone().tag("COPY 2").ready('I'));
         assertThat(new String(cmd.nextChunk(), StandardCharsets.UTF_8)).isEqualTo("1\n");
         assertThat(new String(cmd.nextChunk(), StandardCharsets.UTF_8)).isEqualTo("22\n");
         assertThat(cmd.nextChunk()).isNull();
@@ -221,7 +220,7 @@ class CopyBytesTest {
     void aStatementThatIsNotACopyFailsTheStart() {
         CopyOperation op = new CopyOperation(session(true), "");
         CopyCommand cmd = start(op);
-        feed(Server.reply().emptyQuery().ready('I'));
+        feed(BackendBytes.reply().emptyQuery().ready('I'));
         assertThat(cmd.isDone()).isTrue();
         assertThat(op.startFailure(null)).isInstanceOf(ProgrammingException.class)
                 .hasMessageContaining("copy() needs a COPY ... FROM STDIN or TO STDOUT statement");
@@ -231,7 +230,7 @@ class CopyBytesTest {
     void aFailedBeginIsTheErrorTheStartReports() {
         CopyOperation op = new CopyOperation(session(false), "COPY t FROM STDIN");
         start(op);
-        feed(Server.reply().error("25001", "begin failed").ready('E').copyIn(0, 1));
+        feed(BackendBytes.reply().error("25001", "begin failed").ready('E').copyIn(0, 1));
         assertThat(op.startFailure(null)).hasMessageContaining("begin failed");
     }
 
@@ -261,86 +260,5 @@ class CopyBytesTest {
         CopyOperation op = new CopyOperation(s, "COPY t FROM STDIN");
         assertThatThrownBy(op::start).hasMessage("prepared");
         assertThat(written()).isEmpty();
-    }
-
-    /** Backend messages, as a server would send them. */
-    private static final class Server {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        static Server reply() {
-            return new Server();
-        }
-
-        Server msg(char type, byte[] body) {
-            out.write(type);
-            int len = body.length + 4;
-            out.write(len >>> 24);
-            out.write(len >>> 16);
-            out.write(len >>> 8);
-            out.write(len);
-            out.writeBytes(body);
-            return this;
-        }
-
-        Server ready(char status) {
-            return msg('Z', new byte[] {(byte) status});
-        }
-
-        Server tag(String tag) {
-            return msg('C', cstr(tag));
-        }
-
-        Server emptyQuery() {
-            return msg('I', new byte[0]);
-        }
-
-        private Server copyResponse(char type, int format, int columns) {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            b.write(format);
-            b.write(columns >>> 8);
-            b.write(columns);
-            for (int i = 0; i < columns; i++) {
-                b.write(0);
-                b.write(format);
-            }
-            return msg(type, b.toByteArray());
-        }
-
-        Server copyIn(int format, int columns) {
-            return copyResponse('G', format, columns);
-        }
-
-        Server copyOut(int format, int columns) {
-            return copyResponse('H', format, columns);
-        }
-
-        Server data(String chunk) {
-            return msg('d', chunk.getBytes(StandardCharsets.UTF_8));
-        }
-
-        Server copyDone() {
-            return msg('c', new byte[0]);
-        }
-
-        Server error(String sqlstate, String message) {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            b.write('S');
-            b.writeBytes(cstr("ERROR"));
-            b.write('C');
-            b.writeBytes(cstr(sqlstate));
-            b.write('M');
-            b.writeBytes(cstr(message));
-            b.write(0);
-            return msg('E', b.toByteArray());
-        }
-
-        byte[] bytes() {
-            return out.toByteArray();
-        }
-
-        private static byte[] cstr(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            return Arrays.copyOf(b, b.length + 1);
-        }
     }
 }

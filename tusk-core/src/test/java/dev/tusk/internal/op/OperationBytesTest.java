@@ -11,7 +11,6 @@ import dev.tusk.internal.query.PreparedStatements;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,7 +39,7 @@ class OperationBytesTest {
         return cmd;
     }
 
-    private void feed(Server s) {
+    private void feed(BackendBytes s) {
         byte[] b = s.bytes();
         core.input().append(b, 0, b.length);
         core.process();
@@ -88,7 +87,7 @@ class OperationBytesTest {
         assertThat(written()).containsExactly("Q:BEGIN", "Q:SELECT 1");
         assertThat(s.expected()).isEqualTo(TransactionStatus.INTRANS);
 
-        feed(Server.reply().tag("BEGIN").ready('T').rows("?column?", "23").row("1").tag("SELECT 1").ready('T'));
+        feed(BackendBytes.reply().tag("BEGIN").ready('T').rows("?column?", "23").row("1").tag("SELECT 1").ready('T'));
         assertThat(cmd.isDone()).isTrue();
         assertThat(op.resume(null)).isNull();
         assertThat(op.failure()).isNull();
@@ -125,7 +124,7 @@ class OperationBytesTest {
         Command first = send(op, op.start());
         assertThat(written()).containsExactly("Q:BEGIN", "P:_tusk_0/SELECT * FROM t WHERE id = $1", "B:_tusk_0", "D", "E", "S");
 
-        feed(Server.reply().tag("BEGIN").ready('T')
+        feed(BackendBytes.reply().tag("BEGIN").ready('T')
                 .error("0A000", "cached plan must not change result type").ready('E'));
         assertThat(first.isDone()).isTrue();
         Command again = op.resume(null);
@@ -135,7 +134,7 @@ class OperationBytesTest {
         assertThat(written()).containsExactly("Q:ROLLBACK", "Q:BEGIN", "P:_tusk_1/SELECT * FROM t WHERE id = $1",
                 "B:_tusk_1", "D", "E", "S");
 
-        feed(Server.reply().tag("ROLLBACK").ready('I').tag("BEGIN").ready('T')
+        feed(BackendBytes.reply().tag("ROLLBACK").ready('I').tag("BEGIN").ready('T')
                 .parseComplete().bindComplete().rows("id", "23").row("1").tag("SELECT 1").ready('T'));
         assertThat(op.resume(null)).isNull();
         assertThat(op.failure()).isNull();
@@ -147,10 +146,10 @@ class OperationBytesTest {
         Session s = session(true, 0);
         Execute op = Execute.extended(s, "SELECT $1", oneInt(1), 0, null, true, null);
         send(op, op.start());
-        feed(Server.reply().error("0A000", "cached plan must not change result type").ready('I'));
+        feed(BackendBytes.reply().error("0A000", "cached plan must not change result type").ready('I'));
         send(op, op.resume(null));
         written();
-        feed(Server.reply().error("0A000", "cached plan must not change result type").ready('I'));
+        feed(BackendBytes.reply().error("0A000", "cached plan must not change result type").ready('I'));
         assertThat(op.resume(null)).isNull();
         assertThat(op.failure().sqlstate()).isEqualTo("0A000");
     }
@@ -160,14 +159,14 @@ class OperationBytesTest {
         Session s = session(false, 0);
         Execute before = Execute.simple(s, "UPDATE t SET x = 1", 0, null, null);
         send(before, before.start());
-        feed(Server.reply().tag("BEGIN").ready('T').tag("UPDATE 1").ready('T'));
+        feed(BackendBytes.reply().tag("BEGIN").ready('T').tag("UPDATE 1").ready('T'));
         before.resume(null);
         written();
 
         Execute op = Execute.extended(s, "SELECT $1", oneInt(1), 0, null, true, null);
         send(op, op.start());
         assertThat(written()).doesNotContain("Q:BEGIN");
-        feed(Server.reply().error("0A000", "cached plan must not change result type").ready('E'));
+        feed(BackendBytes.reply().error("0A000", "cached plan must not change result type").ready('E'));
         assertThat(op.resume(null)).as("the UPDATE would be lost: the error is the caller's").isNull();
         assertThat(op.failure().sqlstate()).isEqualTo("0A000");
         assertThat(written()).isEmpty();
@@ -182,9 +181,9 @@ class OperationBytesTest {
         send(second, second.start());
         assertThat(written()).containsExactly("P:_tusk_0/SELEC $1", "B:_tusk_0", "D", "E", "S", "B:_tusk_0", "D", "E", "S");
 
-        feed(Server.reply().error("42601", "syntax error at or near \"SELEC\"").ready('I'));
+        feed(BackendBytes.reply().error("42601", "syntax error at or near \"SELEC\"").ready('I'));
         assertThat(first.resume(null)).isNull();
-        feed(Server.reply().error("26000", "prepared statement \"_tusk_0\" does not exist").ready('I'));
+        feed(BackendBytes.reply().error("26000", "prepared statement \"_tusk_0\" does not exist").ready('I'));
         assertThat(second.resume(null)).isNull();
         TuskException e = second.failure();
         assertThat(e).isInstanceOf(SyntaxError.class).isNotSameAs(first.failure());
@@ -196,7 +195,7 @@ class OperationBytesTest {
         Session s = session(true, 5);
         Execute op = Execute.simple(s, "SELECT pg_sleep(10)", 0, null, Duration.ofMillis(200));
         send(op, op.start());
-        feed(Server.reply().error("57014", "canceling statement due to user request").ready('I'));
+        feed(BackendBytes.reply().error("57014", "canceling statement due to user request").ready('I'));
         assertThat(op.resume(Duration.ofMillis(200))).isNull();
         assertThat(op.failure()).isInstanceOf(QueryCanceled.class).hasMessageContaining("statement timeout")
                 .hasMessageContaining("200 ms");
@@ -225,7 +224,7 @@ class OperationBytesTest {
         assertThat(s.expected()).isEqualTo(TransactionStatus.INTRANS);
 
         // the BEGIN's and the first statement's replies come before any Sync: the session still knows it is in a transaction
-        feed(Server.reply().parseComplete().bindComplete().tag("BEGIN")
+        feed(BackendBytes.reply().parseComplete().bindComplete().tag("BEGIN")
                 .parseComplete().bindComplete().rows("?column?", "23").row("1").tag("SELECT 1"));
         assertThat(s.expected()).isEqualTo(TransactionStatus.INTRANS);
     }
@@ -265,103 +264,11 @@ class OperationBytesTest {
         send(next, next.start());
         assertThat(written()).containsExactly("Q:BEGIN", "Q:INSERT INTO t VALUES (1)", "Q:COMMIT", "Q:BEGIN", "Q:SELECT 1");
 
-        feed(Server.reply().tag("BEGIN").ready('T').tag("INSERT 0 1").ready('T').error("40001", "could not serialize")
+        feed(BackendBytes.reply().tag("BEGIN").ready('T').tag("INSERT 0 1").ready('T').error("40001", "could not serialize")
                 .ready('I'));
         assertThat(c.isDone()).isTrue();
         assertThat(commit.resume(null)).isNull();
         assertThat(commit.failure().sqlstate()).isEqualTo("40001");
         assertThat(commit.commits()).isTrue();
-    }
-
-    /** Backend messages, as the server writes them. */
-    static final class Server {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        static Server reply() {
-            return new Server();
-        }
-
-        Server msg(char type, byte[] body) {
-            out.write(type);
-            int len = body.length + 4;
-            out.write(len >>> 24);
-            out.write(len >>> 16);
-            out.write(len >>> 8);
-            out.write(len);
-            out.writeBytes(body);
-            return this;
-        }
-
-        Server ready(char status) {
-            return msg('Z', new byte[] {(byte) status});
-        }
-
-        Server parseComplete() {
-            return msg('1', new byte[0]);
-        }
-
-        Server bindComplete() {
-            return msg('2', new byte[0]);
-        }
-
-        Server tag(String tag) {
-            return msg('C', cstr(new ByteArrayOutputStream(), tag).toByteArray());
-        }
-
-        Server rows(String name, String oid) {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            i16(b, 1);
-            cstr(b, name);
-            i32(b, 0);
-            i16(b, 0);
-            i32(b, Integer.parseInt(oid));
-            i16(b, -1);
-            i32(b, -1);
-            i16(b, 0);
-            return msg('T', b.toByteArray());
-        }
-
-        Server row(String value) {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            i16(b, 1);
-            byte[] x = value.getBytes(StandardCharsets.UTF_8);
-            i32(b, x.length);
-            b.writeBytes(x);
-            return msg('D', b.toByteArray());
-        }
-
-        Server error(String sqlstate, String message) {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            b.write('S');
-            cstr(b, "ERROR");
-            b.write('C');
-            cstr(b, sqlstate);
-            b.write('M');
-            cstr(b, message);
-            b.write(0);
-            return msg('E', b.toByteArray());
-        }
-
-        byte[] bytes() {
-            return out.toByteArray();
-        }
-
-        private static ByteArrayOutputStream cstr(ByteArrayOutputStream b, String s) {
-            b.writeBytes(s.getBytes(StandardCharsets.UTF_8));
-            b.write(0);
-            return b;
-        }
-
-        private static void i16(ByteArrayOutputStream b, int v) {
-            b.write(v >>> 8);
-            b.write(v);
-        }
-
-        private static void i32(ByteArrayOutputStream b, int v) {
-            b.write(v >>> 24);
-            b.write(v >>> 16);
-            b.write(v >>> 8);
-            b.write(v);
-        }
     }
 }

@@ -37,14 +37,14 @@ class ServerCursorStepBytesTest {
         return cmd;
     }
 
-    private void feed(OperationBytesTest.Server s) {
+    private void feed(BackendBytes s) {
         byte[] b = s.bytes();
         core.input().append(b, 0, b.length);
         core.process();
     }
 
-    private static OperationBytesTest.Server reply() {
-        return OperationBytesTest.Server.reply();
+    private static BackendBytes reply() {
+        return BackendBytes.reply();
     }
 
     /** The frontend messages written since the last call: "Q:sql", "P:sql" (the statement's text), or the type. */
@@ -83,7 +83,7 @@ class ServerCursorStepBytesTest {
     private void declared(Session s) {
         ServerCursorStep op = declare(s, "SELECT g FROM t");
         send(op, op.start());
-        OperationBytesTest.Server r = written().contains("Q:BEGIN") ? reply().tag("BEGIN").ready('T') : reply();
+        BackendBytes r = written().contains("Q:BEGIN") ? reply().tag("BEGIN").ready('T') : reply();
         feed(r.parseComplete().bindComplete().msg('n', new byte[0])
                 .tag("DECLARE CURSOR").ready('T').rows("g", "23").tag("FETCH 0").ready('T'));
         assertThat(op.resume(null)).isNull();

@@ -6,7 +6,6 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ProtocolCore;
-import dev.tusk.internal.op.OperationBytesTest.Server;
 import dev.tusk.internal.query.PreparedStatements;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,7 +40,7 @@ class TransactionOpBytesTest {
     }
 
     /** The replies to the command waited for arrive: returns the next command, sent already, or null. */
-    private Command reply(TransactionOp op, Server s) {
+    private Command reply(TransactionOp op, BackendBytes s) {
         byte[] b = s.bytes();
         core.input().append(b, 0, b.length);
         core.process();
@@ -71,7 +70,7 @@ class TransactionOpBytesTest {
         TransactionOp open = steps.open(null, null, null, null, null);
         start(open);
         written();
-        assertThat(reply(open, Server.reply().tag("BEGIN").ready('T'))).isNull();
+        assertThat(reply(open, BackendBytes.reply().tag("BEGIN").ready('T'))).isNull();
         assertThat(open.failure()).isNull();
         return open.block();
     }
@@ -88,7 +87,7 @@ class TransactionOpBytesTest {
     void commitOfAnOpenTransactionSendsCommitAndExpectsIdle() {
         Execute select = Execute.simple(session, "SELECT 1", 0, null, null); // outside autocommit: opens one
         core.send(select.start());
-        byte[] b = Server.reply().tag("BEGIN").ready('T').tag("SELECT 0").ready('T').bytes();
+        byte[] b = BackendBytes.reply().tag("BEGIN").ready('T').tag("SELECT 0").ready('T').bytes();
         core.input().append(b, 0, b.length);
         core.process();
         select.resume(null);
@@ -98,7 +97,7 @@ class TransactionOpBytesTest {
         assertThat(cmd).isNotNull();
         assertThat(op.commits()).isTrue();
         assertThat(written()).containsExactly("Q:COMMIT");
-        assertThat(reply(op, Server.reply().tag("COMMIT").ready('I'))).isNull();
+        assertThat(reply(op, BackendBytes.reply().tag("COMMIT").ready('I'))).isNull();
         assertThat(op.failure()).isNull();
         assertThat(session.expected()).isEqualTo(TransactionStatus.IDLE);
     }
@@ -109,27 +108,27 @@ class TransactionOpBytesTest {
         start(open);
         assertThat(written()).containsExactly("Q:BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY");
         assertThat(session.expected()).isEqualTo(TransactionStatus.INTRANS);
-        reply(open, Server.reply().tag("BEGIN").ready('T'));
+        reply(open, BackendBytes.reply().tag("BEGIN").ready('T'));
         TransactionSteps.Block outer = open.block();
         assertThat(outer.outer()).isTrue();
 
         TransactionOp nested = steps.open(null, null, null, null, null);
         start(nested);
         assertThat(written()).containsExactly("Q:SAVEPOINT \"_tusk_2\"");
-        reply(nested, Server.reply().tag("SAVEPOINT").ready('T'));
+        reply(nested, BackendBytes.reply().tag("SAVEPOINT").ready('T'));
         assertThat(steps.innermost()).isSameAs(nested.block());
 
         TransactionOp release = steps.commitBlock(nested.block(), null);
         start(release);
         assertThat(release.commits()).as("a RELEASE lost is not a commit in doubt").isFalse();
         assertThat(written()).containsExactly("Q:RELEASE SAVEPOINT \"_tusk_2\"");
-        reply(release, Server.reply().tag("RELEASE").ready('T'));
+        reply(release, BackendBytes.reply().tag("RELEASE").ready('T'));
         assertThat(nested.block().status()).isEqualTo(TransactionSteps.Status.COMMITTED);
 
         TransactionOp commit = steps.commitBlock(outer, null);
         start(commit);
         assertThat(written()).containsExactly("Q:COMMIT");
-        reply(commit, Server.reply().tag("COMMIT").ready('I'));
+        reply(commit, BackendBytes.reply().tag("COMMIT").ready('I'));
         assertThat(outer.status()).isEqualTo(TransactionSteps.Status.COMMITTED);
         assertThat(steps.inBlock()).isFalse();
     }
@@ -155,10 +154,10 @@ class TransactionOpBytesTest {
         TransactionOp open = steps.open("bad", null, null, null, null);
         start(open);
         written();
-        Command undo = reply(open, Server.reply().tag("BEGIN").error("42601", "syntax error").ready('E'));
+        Command undo = reply(open, BackendBytes.reply().tag("BEGIN").error("42601", "syntax error").ready('E'));
         assertThat(undo).as("the BEGIN ran: nobody would own its transaction").isNotNull();
         assertThat(written()).containsExactly("Q:ROLLBACK");
-        assertThat(reply(open, Server.reply().tag("ROLLBACK").ready('I'))).isNull();
+        assertThat(reply(open, BackendBytes.reply().tag("ROLLBACK").ready('I'))).isNull();
         assertThat(open.failure().sqlstate()).isEqualTo("42601");
         assertThat(open.block().status()).isEqualTo(TransactionSteps.Status.FAILED);
         assertThat(steps.inBlock()).isFalse();
@@ -170,7 +169,7 @@ class TransactionOpBytesTest {
         TransactionOp commit = steps.commitBlock(outer, null);
         start(commit);
         written();
-        assertThat(reply(commit, Server.reply().tag("ROLLBACK").ready('I'))).isNull();
+        assertThat(reply(commit, BackendBytes.reply().tag("ROLLBACK").ready('I'))).isNull();
         assertThat(commit.failure()).isInstanceOf(OperationalException.class).hasMessageContaining("rolled back, not committed");
         assertThat(outer.status()).isEqualTo(TransactionSteps.Status.ROLLED_BACK_WITH_ERROR);
     }
@@ -180,15 +179,15 @@ class TransactionOpBytesTest {
         openOuter();
         TransactionOp nested = steps.open(null, null, null, null, null);
         start(nested);
-        reply(nested, Server.reply().tag("SAVEPOINT").ready('T'));
+        reply(nested, BackendBytes.reply().tag("SAVEPOINT").ready('T'));
         written();
         TransactionOp release = steps.commitBlock(nested.block(), null);
         start(release);
         written();
-        Command undo = reply(release, Server.reply().error("25P02", "current transaction is aborted").ready('E'));
+        Command undo = reply(release, BackendBytes.reply().error("25P02", "current transaction is aborted").ready('E'));
         assertThat(undo).isNotNull();
         assertThat(written()).containsExactly("Q:ROLLBACK TO SAVEPOINT \"_tusk_2\"; RELEASE SAVEPOINT \"_tusk_2\"");
-        assertThat(reply(release, Server.reply().tag("ROLLBACK").tag("RELEASE").ready('T'))).isNull();
+        assertThat(reply(release, BackendBytes.reply().tag("ROLLBACK").tag("RELEASE").ready('T'))).isNull();
         assertThat(release.failure().sqlstate()).isEqualTo("25P02");
         assertThat(nested.block().status()).isEqualTo(TransactionSteps.Status.ROLLED_BACK_WITH_ERROR);
         assertThat(steps.innermost().outer()).as("the outer block goes on").isTrue();
@@ -207,7 +206,7 @@ class TransactionOpBytesTest {
         TransactionSteps.Block outer = openOuter();
         TransactionOp nested = steps.open(null, null, null, null, null);
         start(nested);
-        reply(nested, Server.reply().tag("SAVEPOINT").ready('T'));
+        reply(nested, BackendBytes.reply().tag("SAVEPOINT").ready('T'));
         written();
         TransactionOp rollback = steps.rollbackBlock(outer, TransactionSteps.Status.ROLLED_BACK_EXPLICITLY, true, null);
         start(rollback);
@@ -231,7 +230,7 @@ class TransactionOpBytesTest {
         TransactionSteps.Block outer = openOuter();
         TransactionOp nested = steps.open(null, null, null, null, null);
         start(nested);
-        reply(nested, Server.reply().tag("SAVEPOINT").ready('T'));
+        reply(nested, BackendBytes.reply().tag("SAVEPOINT").ready('T'));
         TransactionSteps.Block inner = nested.block();
         assertThat(steps.unwind(inner, null)).isEqualTo(TransactionSteps.Unwind.HERE);
         assertThat(steps.unwind(inner, inner)).isEqualTo(TransactionSteps.Unwind.HERE);
@@ -244,21 +243,21 @@ class TransactionOpBytesTest {
         TransactionOp begin = steps.tpcBegin("gid-1", null);
         start(begin);
         assertThat(written()).containsExactly("Q:BEGIN");
-        reply(begin, Server.reply().tag("BEGIN").ready('T'));
+        reply(begin, BackendBytes.reply().tag("BEGIN").ready('T'));
 
         TransactionOp prepare = steps.tpcPrepare(null);
         start(prepare);
         assertThat(written()).containsExactly("Q:PREPARE TRANSACTION 'gid-1'");
         assertThatThrownBy(session::checkStatementAllowed).as("refused once PREPARE is sent, before its reply")
                 .isInstanceOf(ProgrammingException.class).hasMessageContaining("is prepared");
-        reply(prepare, Server.reply().tag("PREPARE TRANSACTION").ready('I'));
+        reply(prepare, BackendBytes.reply().tag("PREPARE TRANSACTION").ready('I'));
         assertThat(prepare.failure()).isNull();
 
         TransactionOp commit = steps.tpcFinish(true, null, null);
         start(commit);
         assertThat(commit.commits()).isTrue();
         assertThat(written()).containsExactly("Q:COMMIT PREPARED 'gid-1'");
-        reply(commit, Server.reply().tag("COMMIT PREPARED").ready('I'));
+        reply(commit, BackendBytes.reply().tag("COMMIT PREPARED").ready('I'));
         session.checkStatementAllowed(); // over: statements run again
         assertThat(steps.twoPhase().current()).isNull();
     }
@@ -267,10 +266,10 @@ class TransactionOpBytesTest {
     void aPrepareTheServerAnsweredWithRollbackEndsTheTwoPhaseTransaction() {
         TransactionOp begin = steps.tpcBegin("gid-2", null);
         start(begin);
-        reply(begin, Server.reply().tag("BEGIN").ready('T'));
+        reply(begin, BackendBytes.reply().tag("BEGIN").ready('T'));
         TransactionOp prepare = steps.tpcPrepare(null);
         start(prepare);
-        reply(prepare, Server.reply().tag("ROLLBACK").ready('I'));
+        reply(prepare, BackendBytes.reply().tag("ROLLBACK").ready('I'));
         assertThat(prepare.failure()).isInstanceOf(ProgrammingException.class).hasMessageContaining("rolled back, not prepared");
         assertThat(steps.twoPhase().current()).isNull();
     }
@@ -287,13 +286,13 @@ class TransactionOpBytesTest {
     void aForcedRollbackBlockSendsRollbackWhereItWouldCommit() {
         TransactionOp open = steps.open(null, null, null, null, null).forceRollback(true);
         start(open);
-        reply(open, Server.reply().tag("BEGIN").ready('T'));
+        reply(open, BackendBytes.reply().tag("BEGIN").ready('T'));
         written();
         TransactionOp end = steps.commitBlock(open.block(), null);
         start(end);
         assertThat(end.commits()).isFalse();
         assertThat(written()).containsExactly("Q:ROLLBACK");
-        reply(end, Server.reply().tag("ROLLBACK").ready('I'));
+        reply(end, BackendBytes.reply().tag("ROLLBACK").ready('I'));
         assertThat(end.failure()).isNull();
         assertThat(open.block().status()).isEqualTo(TransactionSteps.Status.ROLLED_BACK_EXPLICITLY);
     }
