@@ -466,7 +466,8 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     // ---------------------------------------------------------------- streaming
 
     static final int STREAM_CHUNK_ROWS = 256;
-    private RowStream<?> activeStream;
+    /** The stream reading its rows from the server now, or null; read without the lock by {@link #streaming}. */
+    private volatile RowStream<?> activeStream;
 
     /** Starts a statement whose rows are read as they are consumed: see {@link Cursor#stream}. */
     <T> RowStream<T> openStream(Cursor<T> cursor, RowFactory<T> factory, String query, Object params) {
@@ -485,6 +486,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             driver.core().send(cmd);
             driver.flush();
             RowStream<T> s = new RowStream<>(this, cmd, cursor.adaptersInUse(), factory);
+            s.owner = cursor;
             activeStream = s;
             return s;
         } finally {
@@ -518,6 +520,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             op.sent(cmd);
             driver.flush();
             RowStream<T> s = new RowStream<>(this, cmd, cursor.adaptersInUse(), factory, op, timeout, keepRest);
+            s.owner = cursor;
             activeStream = s;
             return s;
         } finally {
@@ -539,6 +542,12 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     RowStream<?> activeStream() {
         return activeStream;
+    }
+
+    /** Whether a stream {@code cursor} opened still reads its rows from the server (see {@link Cursor#isStreaming()}). */
+    boolean streaming(Cursor<?> cursor) {
+        RowStream<?> s = activeStream;
+        return s != null && s.owner == cursor;
     }
 
     void streamEnded(RowStream<?> s) {

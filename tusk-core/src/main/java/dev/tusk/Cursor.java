@@ -249,6 +249,16 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
                 options == null ? ExecuteOptions.DEFAULT : options, keepRest));
     }
 
+    /**
+     * Whether a {@link #stream} of this cursor still reads its rows from the server: false once it ended, was closed,
+     * or was read to its end into memory because another statement ran on the connection. A connection-level
+     * {@link Connection#cancel()} meant for such a stream only reaches it while this is true; after, it would stop
+     * whatever else runs on the connection.
+     */
+    public boolean isStreaming() {
+        return conn.streaming(this);
+    }
+
     private java.util.stream.Stream<R> toStream(RowStream<R> it) {
         var split = java.util.Spliterators.spliteratorUnknownSize(it, java.util.Spliterator.ORDERED);
         return java.util.stream.StreamSupport.stream(split, false).onClose(() -> conn.closeStream(it));

@@ -252,6 +252,11 @@ final class PooledLease<R> extends Connection<R> {
     }
 
     @Override
+    boolean streaming(Cursor<?> cursor) {
+        return look().streaming(cursor);
+    }
+
+    @Override
     void streamEnded(RowStream<?> s) {
         use().streamEnded(s);
     }

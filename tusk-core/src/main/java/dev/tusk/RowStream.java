@@ -45,6 +45,8 @@ final class RowStream<R> implements Iterator<R> {
     private TuskException failure;
     /** The op was told its command ended ({@link Execute#resume}). */
     private boolean resumed;
+    /** The cursor that opened the stream (set by the connection). */
+    Cursor<?> owner;
 
     RowStream(Connection<?> conn, QueryCommand cmd, AdaptersMap adapters, RowFactory<R> factory) {
         this(conn, cmd, adapters, factory, null, null, false);

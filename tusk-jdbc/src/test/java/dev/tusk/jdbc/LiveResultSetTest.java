@@ -295,6 +295,35 @@ class LiveResultSetTest {
         }
     }
 
+    /**
+     * Once another statement read a live result's rest into memory, that result's statement no longer runs on the
+     * server: cancelling it must not stop the statement running on the connection then.
+     */
+    @Test
+    @Timeout(60)
+    void cancellingAStatementWhoseRestWasReadIntoMemoryDoesNotStopTheStatementRunningNow(TestDatabase db) throws Exception {
+        try (Connection c = connect(db); Statement first = c.createStatement(); Statement second = c.createStatement()) {
+            ResultSet rs = first.executeQuery("SELECT g FROM generate_series(1, 100000) g");
+            assertThat(rs.next()).isTrue();
+            CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> {
+                try (ResultSet r = second.executeQuery("SELECT 17 FROM pg_sleep(1.5)")) {
+                    r.next();
+                    return r.getInt(1);
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(700); // the second statement has read the first one's rest and runs pg_sleep now
+            first.cancel();
+            assertThat(running.get(20, TimeUnit.SECONDS)).isEqualTo(17);
+            int n = 1;
+            while (rs.next()) {
+                n++;
+            }
+            assertThat(n).as("the first result's rows, all kept").isEqualTo(100000);
+        }
+    }
+
     @Test
     void scrollableResultSetsAreReadAtOnceAndMoveFreely(TestDatabase db) throws SQLException {
         try (Connection c = connect(db);

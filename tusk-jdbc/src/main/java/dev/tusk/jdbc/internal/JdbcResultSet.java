@@ -72,6 +72,8 @@ public final class JdbcResultSet implements ResultSet {
     private java.util.stream.Stream<Row> liveStream;
     /** The stream's rows; null once it ended (read to its end, failed or closed). */
     private java.util.Iterator<Row> live;
+    /** The cursor whose stream brings the live rows. */
+    private dev.tusk.Cursor<Row> liveCursor;
     private Row liveRow;
     private boolean afterLast;
 
@@ -100,8 +102,8 @@ public final class JdbcResultSet implements ResultSet {
         this.readsLive = false;
     }
 
-    private JdbcResultSet(JdbcStatement statement, List<Column> columns, java.util.stream.Stream<Row> stream,
-                          java.util.Iterator<Row> it) {
+    private JdbcResultSet(JdbcStatement statement, List<Column> columns, dev.tusk.Cursor<Row> cursor,
+                          java.util.stream.Stream<Row> stream, java.util.Iterator<Row> it) {
         this.statement = statement;
         this.columns = columns;
         this.rows = List.of();
@@ -110,6 +112,7 @@ public final class JdbcResultSet implements ResultSet {
         this.readsLive = true;
         this.liveStream = stream;
         this.live = it;
+        this.liveCursor = cursor;
     }
 
     /**
@@ -117,14 +120,17 @@ public final class JdbcResultSet implements ResultSet {
      * connection first reads the rest into memory (the stream keeps it), closing early ends the statement
      * (cancelled unless its rows had all arrived).
      */
-    static JdbcResultSet live(JdbcStatement st, List<Column> columns, java.util.stream.Stream<Row> stream,
-                              java.util.Iterator<Row> it) {
-        return new JdbcResultSet(st, columns, stream, it);
+    static JdbcResultSet live(JdbcStatement st, List<Column> columns, dev.tusk.Cursor<Row> cursor,
+                              java.util.stream.Stream<Row> stream, java.util.Iterator<Row> it) {
+        return new JdbcResultSet(st, columns, cursor, stream, it);
     }
 
-    /** The rows still come from the server (or from what another statement read into memory for them). */
-    boolean readingLive() {
-        return live != null && !closed;
+    /**
+     * The statement of these rows still sends them from the server: not once they all arrived, nor once another
+     * statement read the rest into memory (a cancel then would stop that other statement).
+     */
+    boolean receivingFromServer() {
+        return live != null && !closed && liveCursor.isStreaming();
     }
 
     /** Whether the stream has another row; ends it (its error raised) when it has none. */

@@ -206,7 +206,7 @@ public class JdbcStatement implements Statement {
                 updateCount = 0;
                 return false;
             }
-            current = JdbcResultSet.live(this, columns.seen, rows, it);
+            current = JdbcResultSet.live(this, columns.seen, cur, rows, it);
             updateCount = -1;
             return true;
         } catch (TuskException e) {
@@ -507,7 +507,7 @@ public class JdbcStatement implements Statement {
         if (closed) {
             return;
         }
-        if (executing || current != null && current.readingLive()) {
+        if (executing || current != null && current.receivingFromServer()) {
             try {
                 c.conn.cancel();
             } catch (TuskException e) {
