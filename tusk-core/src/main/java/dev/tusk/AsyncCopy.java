@@ -319,6 +319,15 @@ public final class AsyncCopy implements AutoCloseable {
      */
     public Flow.Publisher<List<Object>> typedRows() {
         CopyRows parser = reader();
+        return rowsOf(parser::parseRow);
+    }
+
+    /**
+     * The chunks of a COPY TO, each read by {@code parse} into a row, with the chunks' back-pressure; a chunk that
+     * makes no row (null: the binary header or trailer) asks for one chunk more, and a chunk {@code parse} refuses
+     * cancels the COPY's data and fails the subscriber.
+     */
+    private <T> Flow.Publisher<T> rowsOf(java.util.function.Function<byte[], T> parse) {
         return s -> chunks().subscribe(new Flow.Subscriber<byte[]>() {
             private Flow.Subscription upstream;
 
@@ -330,9 +339,9 @@ public final class AsyncCopy implements AutoCloseable {
 
             @Override
             public void onNext(byte[] chunk) {
-                List<Object> row;
+                T row;
                 try {
-                    row = parser.parseRow(chunk);
+                    row = parse.apply(chunk);
                 } catch (RuntimeException e) {
                     upstream.cancel();
                     s.onError(e);
@@ -379,27 +388,7 @@ public final class AsyncCopy implements AutoCloseable {
             return s -> Refusal.refuse(s, new ProgrammingException("rows() gives the values as text and would ignore"
                     + " setTypes(): use typedRows() (or readRow()) for the values loaded as their types"));
         }
-        return s -> chunks().subscribe(new Flow.Subscriber<byte[]>() {
-            @Override
-            public void onSubscribe(Flow.Subscription subscription) {
-                s.onSubscribe(subscription);
-            }
-
-            @Override
-            public void onNext(byte[] chunk) {
-                s.onNext(CopyRows.parseTextRow(chunk));
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                s.onError(t);
-            }
-
-            @Override
-            public void onComplete() {
-                s.onComplete();
-            }
-        });
+        return rowsOf(CopyRows::parseTextRow);
     }
 
     private void subscribe(Flow.Subscriber<? super byte[]> s) {

@@ -474,10 +474,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         lock.lock();
         try {
             checkUsable();
-            if (pipeline != null) {
-                throw new ProgrammingException("stream() cannot be used in pipeline mode: fetch the rows with execute(),"
-                        + " or stream after the pipeline block");
-            }
+            refuseStreamInPipeline();
             Binder.Bound st = params == null ? null : cursor.binder().bind(query, params, cursor.adaptersInUse());
             QueryCommand cmd = st == null || st.params() == null ? new SimpleQuery(st == null ? query : st.sql())
                     : new ExtendedQuery(st.sql(), "", true, st.params(), resultFormat(cursor) == 1 ? 1 : 0, true);
@@ -505,10 +502,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         lock.lock();
         try {
             checkUsable();
-            if (pipeline != null) {
-                throw new ProgrammingException("stream() cannot be used in pipeline mode: fetch the rows with execute(),"
-                        + " or stream after the pipeline block");
-            }
+            refuseStreamInPipeline();
             Execute op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, opts.prepare(),
                     timeout);
             if (cursor.maxRows() > 0) {
@@ -525,6 +519,14 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             return s;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** A stream reads its rows as they are consumed, which a pipeline (results read at its syncs) cannot do. Lock held. */
+    private void refuseStreamInPipeline() {
+        if (pipeline != null) {
+            throw new ProgrammingException("stream() cannot be used in pipeline mode: fetch the rows with execute(),"
+                    + " or stream after the pipeline block");
         }
     }
 

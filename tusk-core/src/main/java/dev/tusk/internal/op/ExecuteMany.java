@@ -155,8 +155,6 @@ public final class ExecuteMany extends Operation {
         return parts.length == 1 ? parts[0].first() : begin != null ? begin : parts[0].command();
     }
 
-
-
     /** For listeners and logs: show {@code query} (with placeholders) instead of the statements sent. Returns this. */
     public ExecuteMany shownAs(String query) {
         this.shownSql = query;
