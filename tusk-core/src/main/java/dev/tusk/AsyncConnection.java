@@ -76,45 +76,48 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     private final EventLoopDriver driver;
     private final ConnectOptions<R> options;
     private final AdaptersMap adapters;
-    /** The settable connection attributes (psycopg's row_factory, cursor_factory, server_cursor_factory). */
-    private volatile RowFactory<R> rowFactory;
-    private volatile CursorFactory cursorFactory;
-    private volatile ServerCursorFactory serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
+    /** What changes on the connection, shared with its lease handles. */
+    private final State<R> state;
+    /**
+     * The connection itself, or for a pool's lease handle the pooled connection, whose state the handle
+     * shares: every public call starts with a check that refuses a lease that ended ({@link #leaseEnded()}).
+     */
+    private final AsyncConnection<R> home;
+    /** A lease handle's notify and notice handlers, removed when its lease ends; null: none. */
+    private List<Consumer<Notify>> leaseNotifyHandlers;
+    private List<Consumer<Diagnostic>> leaseNoticeHandlers;
     /** The transaction rules of the session ({@link TransactionSteps}), run in order on the event loop. */
     private final AsyncTransactions<R> transactions;
-    private final AsyncNotifications notifications = new AsyncNotifications();
-    /** Set when an AsyncConnectionPool owns the connection: close() gives it back. */
-    volatile Consumer<AsyncConnection<?>> giveBack;
-    /** With a pool: whether the connection is lent out (else idle in the pool, refusing statements). */
-    volatile boolean lent;
-    private final NoticeHandlers notices = new NoticeHandlers();
+    private final AsyncNotifications notifications;
+    private final NoticeHandlers notices;
     /**
      * What the core fails the commands still queued with when the user closes the connection; each statement's
      * future then fails with what that means for it ({@link #closedBeforeReply}), never with this one.
      */
-    private final OperationalException closedByUser =
-            new ConnectionErrors.ClosedByUser("the connection was closed (close() was called) before the statement completed");
-    private final AtomicBoolean closing = new AtomicBoolean();
-    private final LoopFuture<Void> closeDone = new LoopFuture<>();
-    private volatile java.time.Duration statementTimeout;
+    private final OperationalException closedByUser;
+    private final AtomicBoolean closing;
+    private final LoopFuture<Void> closeDone;
     /** The session state the operations' rules need (transaction status, prepared statements, pipeline). */
     private final Session session;
     /** Runs the operations on the event loop (or the submitting thread of an idle connection). */
     private final AsyncWaiter waiter;
-    /** The innermost open {@link AsyncPipeline}, or null outside pipeline mode. Acting thread only. */
-    private AsyncPipeline pipeline;
-    private volatile PipelineStatus pipelineStatus = PipelineStatus.OFF;
-    /** The pipeline whose end the listeners hear of (the outermost one), or null. User's threads. */
-    private volatile AsyncPipeline observedPipelineOwner;
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
+        this.state = new State<>();
+        this.home = this;
+        this.notifications = new AsyncNotifications();
+        this.notices = new NoticeHandlers();
+        this.closedByUser = new ConnectionErrors.ClosedByUser(
+                "the connection was closed (close() was called) before the statement completed");
+        this.closing = new AtomicBoolean();
+        this.closeDone = new LoopFuture<>();
         this.established = established;
         this.driver = established.driver();
         this.options = options;
         this.adapters = (options.context() != null ? options.context().adapters() : Tusk.adapters()).child();
-        this.rowFactory = options.rowFactory();
-        this.cursorFactory = options.cursorFactory();
-        this.statementTimeout = options.statementTimeout();
+        state.rowFactory = options.rowFactory();
+        state.cursorFactory = options.cursorFactory();
+        state.statementTimeout = options.statementTimeout();
         this.session = new Session(driver.core(), new PreparedStatements(options.prepareThreshold(), options.preparedMax()),
                 options.autocommit());
         this.transactions = new AsyncTransactions<>(this, session);
@@ -144,10 +147,17 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     }
 
     /**
-     * For {@link AsyncPooledLease}: a handle sharing {@code pooled}'s driver and settings, whose every call the
-     * subclass checks and forwards to {@code pooled}.
+     * A pool's lease handle: a connection sharing {@code pooled}'s state (no allocation but the handle) whose
+     * every call is refused once the lease ended ({@link #leaseEnded()}).
      */
-    AsyncConnection(AsyncConnection<R> pooled) {
+    private AsyncConnection(AsyncConnection<R> pooled) {
+        this.state = pooled.state;
+        this.home = pooled;
+        this.notifications = pooled.notifications;
+        this.notices = pooled.notices;
+        this.closedByUser = pooled.closedByUser;
+        this.closing = pooled.closing;
+        this.closeDone = pooled.closeDone;
         this.established = pooled.established;
         this.driver = pooled.driver;
         this.options = pooled.options;
@@ -181,12 +191,14 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** A new client-side cursor with the connection's row factory. */
     public AsyncCursor<R> cursor() {
+        look();
         checkNotClosed();
         return kindOfCursor(cursorFactory(), rowFactory());
     }
 
     /** A new client-side cursor with another row factory (of the class {@link #cursorFactory()} names). */
     public <T> AsyncCursor<T> cursor(RowFactory<T> rowFactory) {
+        look();
         checkNotClosed();
         return kindOfCursor(cursorFactory(), rowFactory);
     }
@@ -206,24 +218,28 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** A cursor that merges parameters into the query on the client ({@link AsyncClientCursor}). */
     public AsyncClientCursor<R> clientCursor() {
+        look();
         checkNotClosed();
         return new AsyncClientCursor<>(this, rowFactory());
     }
 
     /** An {@link AsyncClientCursor} with another row factory. */
     public <T> AsyncClientCursor<T> clientCursor(RowFactory<T> rowFactory) {
+        look();
         checkNotClosed();
         return new AsyncClientCursor<>(this, rowFactory);
     }
 
     /** A cursor for queries with {@code $1}-style placeholders ({@link AsyncRawCursor}). */
     public AsyncRawCursor<R> rawCursor() {
+        look();
         checkNotClosed();
         return new AsyncRawCursor<>(this, rowFactory());
     }
 
     /** An {@link AsyncRawCursor} with another row factory. */
     public <T> AsyncRawCursor<T> rawCursor(RowFactory<T> rowFactory) {
+        look();
         checkNotClosed();
         return new AsyncRawCursor<>(this, rowFactory);
     }
@@ -241,12 +257,14 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * }</pre>
      */
     public AsyncServerCursor<R> cursor(String name) {
+        look();
         checkNotClosed();
         return new AsyncServerCursor<>(this, name, rowFactory());
     }
 
     /** A server-side cursor with another row factory. */
     public <T> AsyncServerCursor<T> cursor(String name, RowFactory<T> rowFactory) {
+        look();
         checkNotClosed();
         return new AsyncServerCursor<>(this, name, rowFactory);
     }
@@ -256,12 +274,14 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * ({@link AsyncRawServerCursor}), with the connection's row factory.
      */
     public AsyncRawServerCursor<R> rawCursor(String name) {
+        look();
         checkNotClosed();
         return new AsyncRawServerCursor<>(this, name, options.rowFactory());
     }
 
     /** An {@link AsyncRawServerCursor} with another row factory. */
     public <T> AsyncRawServerCursor<T> rawCursor(String name, RowFactory<T> rowFactory) {
+        look();
         checkNotClosed();
         return new AsyncRawServerCursor<>(this, name, rowFactory);
     }
@@ -273,6 +293,9 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      */
     <O extends dev.tusk.internal.op.ServerCursorStep, T> CompletableFuture<T> runCursorStep(
             Function<Session, O> make, Function<O, T> outcome) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         O op;
         try {
             op = make.apply(session);
@@ -305,43 +328,65 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
     public CompletableFuture<AsyncCursor<R>> execute(String query) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return executeCursor().execute(query);
     }
 
     /** Runs {@code query} with {@code %s} placeholders; the parameters travel separately from the SQL. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Object... params) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return executeCursor().execute(query, params);
     }
 
     /** Runs {@code query} with {@code %(name)s} placeholders. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Map<String, ?> params) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return executeCursor().execute(query, params);
     }
 
     /** Runs {@code query} with a parameter sequence and per-call options. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, List<?> params, ExecuteOptions options) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return executeCursor().execute(query, params, options);
     }
 
     /** Runs a composed query ({@code dev.tusk.sql}) with {@code %s} placeholders bound to {@code params}. */
     public CompletableFuture<AsyncCursor<R>> execute(dev.tusk.sql.Composable query, Object... params) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return executeCursor().execute(query, params);
     }
 
     /** Runs a composed query with {@code %(name)s} placeholders. */
     public CompletableFuture<AsyncCursor<R>> execute(dev.tusk.sql.Composable query, Map<String, ?> params) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return executeCursor().execute(query, params);
     }
 
     /** The connection's adapters: registrations here reach this connection's cursors only. */
     @Override
     public AdaptersMap adapters() {
+        use();
         return adapters;
     }
 
     /** Runs a type-catalogue lookup for {@code TypeInfo.fetch(conn, name)}: the future completes with what it found. */
     @Override
     public CompletableFuture<TypeInfo> lookUpType(TypeCatalog.Lookup lookup) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return newCursor(Rows.tuple()).execute(lookup.sql(), lookup.param()).thenApply(cur -> lookup.result(cur.fetchone()));
     }
 
@@ -350,9 +395,12 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * Object[] or a Map. Binding happens here, on the caller's thread; sending on the loop.
      */
     <T> CompletableFuture<AsyncCursor<T>> run(AsyncCursor<T> cursor, String query, Object params, ExecuteOptions opts) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         Execute op;
         try {
-            java.time.Duration timeout = opts.timeout() != null ? opts.timeout() : statementTimeout;
+            java.time.Duration timeout = opts.timeout() != null ? opts.timeout() : state.statementTimeout;
             int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : resultFormat(cursor);
             op = cursor.binder().statement(session, query, params, cursor.adapters(), format, opts.prepare(), timeout);
         } catch (RuntimeException e) {
@@ -379,10 +427,13 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      */
     <T> CompletableFuture<AsyncCursor<T>> runMany(AsyncCursor<T> cursor, String query, Iterable<?> paramSets,
                                                    boolean returning) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         ExecuteMany op;
         try {
             op = cursor.binder().many(session, query, paramSets, cursor.adapters(), resultFormat(cursor),
-                    returning, statementTimeout);
+                    returning, state.statementTimeout);
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
@@ -481,17 +532,18 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * }</pre>
      */
     public AsyncPipeline pipeline() {
+        use();
         AsyncPipeline p = new AsyncPipeline(this);
         if (session.observer() != null && session.observedPipeline() == null) { // the user's thread, as statements
             session.observedPipeline(session.observer().pipelineStarted());
-            observedPipelineOwner = p;
+            state.observedPipelineOwner = p;
         }
         inOrder(() -> {
             if (driver.failure() == null) {
-                p.enter(pipeline);
-                pipeline = p;
+                p.enter(state.pipeline);
+                state.pipeline = p;
                 session.pipeline(p.tracker());
-                pipelineStatus = PipelineStatus.ON;
+                state.pipelineStatus = PipelineStatus.ON;
             }
         });
         return p;
@@ -502,8 +554,8 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * completes when every result before the Sync is in, failing with the first error among them.
      */
     CompletableFuture<Void> pipelineSync(AsyncPipeline p, boolean leave) {
-        if (leave && p == observedPipelineOwner) {
-            observedPipelineOwner = null;
+        if (leave && p == state.observedPipelineOwner) {
+            state.observedPipelineOwner = null;
             dev.tusk.internal.observe.Observer.PipelineScope scope =
                     (dev.tusk.internal.observe.Observer.PipelineScope) session.observedPipeline();
             session.observedPipeline(null);
@@ -516,16 +568,16 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     private CompletableFuture<Void> pipelineSyncNow(AsyncPipeline p, boolean leave) {
         return onLoop(f -> {
-            if (leave && pipeline == p) {
-                pipeline = p.outer();
-                session.pipeline(pipeline == null ? null : pipeline.tracker());
+            if (leave && state.pipeline == p) {
+                state.pipeline = p.outer();
+                session.pipeline(state.pipeline == null ? null : state.pipeline.tracker());
             }
             SyncCommand sync = p.startSync();
             session.syncSent();
             waiter.started();
             sync.onComplete(() -> {
                 waiter.ended();
-                pipelineStatus = pipeline == null ? PipelineStatus.OFF : PipelineStatus.ON;
+                state.pipelineStatus = state.pipeline == null ? PipelineStatus.OFF : PipelineStatus.ON;
                 p.synced(sync, f);
             });
             driver.send(sync);
@@ -534,7 +586,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** Before a statement of the driver's own: a Sync ends what the open pipeline sent (errors go to its next sync()). */
     private void syncPipeline() {
-        AsyncPipeline p = pipeline;
+        AsyncPipeline p = state.pipeline;
         if (p != null && p.hasUnsynced()) {
             SyncCommand sync = p.startSync();
             session.syncSent();
@@ -547,12 +599,13 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** ON, ABORTED (a statement failed since the last Sync) or OFF, as {@link ConnectionInfo#pipelineStatus()}. */
     PipelineStatus pipelineStatus() {
-        return pipelineStatus;
+        look();
+        return state.pipelineStatus;
     }
 
     void pipelineAborted() {
-        if (pipelineStatus == PipelineStatus.ON) {
-            pipelineStatus = PipelineStatus.ABORTED;
+        if (state.pipelineStatus == PipelineStatus.ON) {
+            state.pipelineStatus = PipelineStatus.ABORTED;
         }
     }
 
@@ -563,6 +616,9 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * receive or send data (see {@link AsyncCopy}).
      */
     CompletableFuture<AsyncCopy> startCopy(AsyncCursor<?> cursor, String sql) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         LoopFuture<AsyncCopy> f = new LoopFuture<>();
         TuskException refused = refusal();
         if (refused != null) {
@@ -613,7 +669,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         waiter.started();
         inOrder(() -> {
             TuskException broken = driver.failure();
-            if (broken != null || pipeline != null) {
+            if (broken != null || state.pipeline != null) {
                 waiter.ended();
                 ended.accept(broken != null ? brokenError(broken)
                         : new ProgrammingException("a replication stream cannot start in pipeline mode: close the pipeline first"));
@@ -634,7 +690,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         if (closing.get()) {
             return closedError();
         }
-        if (giveBack != null && !lent) {
+        if (state.giveBack != null && !state.lent) {
             return new dev.tusk.errors.InterfaceException("this connection was given back to its pool:"
                     + " lease another one (a pooled connection must not be used after close())");
         }
@@ -672,6 +728,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** A cursor for the connection's own calls, whose futures report a closed connection instead. */
     <T> AsyncCursor<T> newCursor(RowFactory<T> rowFactory) {
+        look();
         return new AsyncCursor<>(this, rowFactory);
     }
 
@@ -715,6 +772,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * }</pre>
      */
     public java.util.concurrent.Flow.Publisher<R> stream(String query, Object... params) {
+        use();
         return new AsyncRowPublisher<>(this, query, params == null ? new Object[] {null} : params);
     }
 
@@ -727,16 +785,25 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * open ({@code idle} true when none is), in order with everything submitted before.
      */
     CompletableFuture<Void> runOwn(Function<Boolean, OwnStatement> choose) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return runOwnForTag(choose).thenApply(tag -> null);
     }
 
     /** As {@link #runOwn}; the future completes with the command tag of the statement's last result (null: none sent). */
     CompletableFuture<String> runOwnForTag(Function<Boolean, OwnStatement> choose) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return runOwnFor(choose, c -> c.results().isEmpty() ? null : c.results().get(c.results().size() - 1).commandTag());
     }
 
     /** As {@link #runOwn}; the future completes with the statement's results (null: none sent). */
     CompletableFuture<List<ResultData>> runOwnForResults(Function<Boolean, OwnStatement> choose) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return runOwnFor(choose, QueryCommand::results);
     }
 
@@ -768,7 +835,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
                 return;
             }
             syncPipeline();
-            waiter.runNow(Execute.own(session, st.sql(), statementTimeout), op -> outcome.apply(((Execute) op).command()), f);
+            waiter.runNow(Execute.own(session, st.sql(), state.statementTimeout), op -> outcome.apply(((Execute) op).command()), f);
             if (st.statusAfter() != null) {
                 session.expect(Session.status(st.statusAfter()));
             }
@@ -790,22 +857,34 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * }</pre>
      */
     public <T> CompletableFuture<T> transaction(Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return transaction(TransactionOptions.DEFAULT, body);
     }
 
     /** As {@link #transaction(Function)} with options (isolation level, read only, deferrable, savepoint name). */
     public <T> CompletableFuture<T> transaction(TransactionOptions options,
                                                 Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return transactions.run(options, body);
     }
 
     /** Commits the current transaction once the statements submitted before have run; nothing when none is open. */
     public CompletableFuture<Void> commit() {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return transactions.end(true);
     }
 
     /** Rolls back the current transaction once the statements submitted before have run; nothing when none is open. */
     public CompletableFuture<Void> rollback() {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return transactions.end(false);
     }
 
@@ -815,6 +894,9 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * future completes with {@code outcome} of the ended step.
      */
     <T> CompletableFuture<T> runStep(TransactionOp step, Function<TransactionOp, T> outcome) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         LoopFuture<T> f = new LoopFuture<>();
         if (closing.get()) {
             f.completeExceptionally(closedError());
@@ -847,36 +929,52 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     }
 
     public boolean autocommit() {
+        look();
         return session.autocommit();
     }
 
     /** Switches autocommit mode; fails with ProgrammingException while a transaction is open. */
     public CompletableFuture<Void> setAutocommit(boolean on) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return setWhenIdle("autocommit", () -> session.autocommit(on));
     }
 
     public IsolationLevel isolationLevel() {
+        look();
         return session.isolationLevel();
     }
 
     /** The isolation level of the transactions that follow; null: the server default. */
     public CompletableFuture<Void> setIsolationLevel(IsolationLevel level) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return setWhenIdle("isolation_level", () -> session.isolationLevel(level));
     }
 
     public Boolean readOnly() {
+        look();
         return session.readOnly();
     }
 
     public CompletableFuture<Void> setReadOnly(Boolean on) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return setWhenIdle("read_only", () -> session.readOnly(on));
     }
 
     public Boolean deferrable() {
+        look();
         return session.deferrable();
     }
 
     public CompletableFuture<Void> setDeferrable(Boolean on) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return setWhenIdle("deferrable", () -> session.deferrable(on));
     }
 
@@ -904,12 +1002,14 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * }</pre>
      */
     public java.time.Duration statementTimeout() {
-        return statementTimeout;
+        look();
+        return state.statementTimeout;
     }
 
     /** Changes the client-side statement timeout for the statements submitted after; null removes it. */
     public void setStatementTimeout(java.time.Duration timeout) {
-        this.statementTimeout = timeout;
+        use();
+        state.statementTimeout = timeout;
     }
 
     // psycopg's settable connection attributes ---------------------------------------------------------------
@@ -922,16 +1022,19 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * prepares at once, null never prepares automatically.
      */
     public Integer prepareThreshold() {
+        look();
         return session.prepared().threshold();
     }
 
     /** Changes {@link #prepareThreshold()} for the statements submitted after (null: stop preparing automatically). */
     public void setPrepareThreshold(Integer threshold) {
+        use();
         session.prepared().threshold(ConnectOptions.checkPrepareThreshold(threshold));
     }
 
     /** How many statements stay prepared before the least recently used is closed (psycopg's {@code prepared_max}). */
     public int preparedMax() {
+        look();
         return session.prepared().max();
     }
 
@@ -940,12 +1043,14 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * next statement. 0 stops preparing. A negative value is refused ({@code ProgrammingException}).
      */
     public void setPreparedMax(int max) {
+        use();
         session.prepared().max(ConnectOptions.checkPreparedMax(max));
     }
 
     /** The row factory of the cursors made without one (psycopg's {@code row_factory}). */
     public RowFactory<R> rowFactory() {
-        return rowFactory;
+        look();
+        return state.rowFactory;
     }
 
     /**
@@ -954,27 +1059,32 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * {@link ConnectOptions.Builder#rowFactory} for that, or pass one to {@link #cursor(RowFactory)}.
      */
     public void setRowFactory(RowFactory<R> factory) {
-        this.rowFactory = java.util.Objects.requireNonNull(factory, "rowFactory");
+        use();
+        state.rowFactory = java.util.Objects.requireNonNull(factory, "rowFactory");
     }
 
     /** The class of cursor {@link #cursor()} and {@link #execute} make (psycopg's {@code cursor_factory}). */
     public CursorFactory cursorFactory() {
-        return cursorFactory;
+        look();
+        return state.cursorFactory;
     }
 
     /** Changes the class of cursor {@link #cursor()}, {@link #cursor(RowFactory)} and {@link #execute} make from now on. */
     public void setCursorFactory(CursorFactory factory) {
-        this.cursorFactory = java.util.Objects.requireNonNull(factory, "cursorFactory");
+        use();
+        state.cursorFactory = java.util.Objects.requireNonNull(factory, "cursorFactory");
     }
 
     /** The class of cursor {@link #cursor(String)} makes (psycopg's {@code server_cursor_factory}). */
     public ServerCursorFactory serverCursorFactory() {
-        return serverCursorFactory;
+        look();
+        return state.serverCursorFactory;
     }
 
     /** Changes the class of cursor {@link #cursor(String)} makes from now on. */
     public void setServerCursorFactory(ServerCursorFactory factory) {
-        this.serverCursorFactory = java.util.Objects.requireNonNull(factory, "serverCursorFactory");
+        use();
+        state.serverCursorFactory = java.util.Objects.requireNonNull(factory, "serverCursorFactory");
     }
     // end of the settable connection attributes ---------------------------------------------------------------
 
@@ -983,11 +1093,13 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** An XA transaction id for {@link #tpcBegin(Xid)}. */
     public Xid xid(int formatId, String gtrid, String bqual) {
+        look();
         return new Xid(formatId, gtrid, bqual);
     }
 
     /** An XA transaction id with an empty branch qualifier. */
     public Xid xid(int formatId, String gtrid) {
+        look();
         return new Xid(formatId, gtrid, "");
     }
 
@@ -1006,41 +1118,65 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * }</pre>
      */
     public CompletableFuture<Void> tpcBegin(Xid xid) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return transactions.tpcBegin(xid);
     }
 
     /** Begins a two-phase transaction with a gid string (parsed as {@link Xid#fromString}). */
     public CompletableFuture<Void> tpcBegin(String gtrid) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return transactions.tpcBegin(gtrid == null ? null : Xid.fromString(gtrid));
     }
 
     /** {@code PREPARE TRANSACTION}: after it, only {@link #tpcCommit()} or {@link #tpcRollback()}. */
     public CompletableFuture<Void> tpcPrepare() {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return transactions.tpcPrepare();
     }
 
     /** Commits the current two-phase transaction: {@code COMMIT PREPARED}, or a one-phase commit if not prepared. */
     public CompletableFuture<Void> tpcCommit() {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return transactions.tpcFinish(true, null);
     }
 
     /** Commits a prepared transaction by id (recovery, from any connection, outside a transaction). */
     public CompletableFuture<Void> tpcCommit(Xid xid) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return xid == null ? LoopFuture.failed(xidNeeded("tpcCommit")) : transactions.tpcFinish(true, xid);
     }
 
     /** Rolls back the current two-phase transaction (prepared or not). */
     public CompletableFuture<Void> tpcRollback() {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return transactions.tpcFinish(false, null);
     }
 
     /** Rolls back a prepared transaction by id (recovery, from any connection, outside a transaction). */
     public CompletableFuture<Void> tpcRollback(Xid xid) {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return xid == null ? LoopFuture.failed(xidNeeded("tpcRollback")) : transactions.tpcFinish(false, xid);
     }
 
     /** The transactions prepared on the server ({@code pg_prepared_xacts}, every database), XA ids parsed back. */
     public CompletableFuture<List<Xid>> tpcRecover() {
+        if (leaseEnded()) {
+            return refusedLease();
+        }
         return transactions.tpcRecover();
     }
 
@@ -1070,11 +1206,13 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** Connection details and the server's reported state. */
     public ConnectionInfo info() {
-        return new ConnectionInfo(established.params(), established.host(), driver.core().session(), this);
+        look();
+        return new ConnectionInfo(established.params(), established.host(), driver.core().session(), home);
     }
 
     /** The server's configuration: typed {@code pg_settings} and {@code set_config} (see {@link ServerSettings}). */
     public AsyncServerSettings settings() {
+        use();
         return new AsyncServerSettings(this);
     }
 
@@ -1090,13 +1228,13 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** True once {@link #close()} was called or the connection was lost. */
     public boolean isClosed() {
-        return closing.get() || driver.failure() != null;
+        return leaseOver() || closing.get() || driver.failure() != null;
     }
 
     /** True when the connection was lost (not closed by the user): the server went away or a fatal error. */
     public boolean isBroken() {
         TuskException f = driver.failure();
-        return f != null && f != closedByUser;
+        return f != null && f != closedByUser && !leaseOver();
     }
 
     /**
@@ -1117,10 +1255,14 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * {@code AsyncConnectionPool} goes back to the pool instead.
      */
     public CompletableFuture<Void> closeAsync() {
-        Consumer<AsyncConnection<?>> pool = giveBack;
+        if (home != this) {
+            endLease();
+            return CompletableFuture.completedFuture(null);
+        }
+        Consumer<AsyncConnection<?>> pool = state.giveBack;
         if (pool != null) {
-            if (lent) {
-                lent = false;
+            if (state.lent) {
+                state.lent = false;
                 pool.accept(this);
             }
             return CompletableFuture.completedFuture(null);
@@ -1130,6 +1272,9 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** Closes the connection, pooled or not. */
     CompletableFuture<Void> closeNow() {
+        if (home != this) {
+            return closeAsync(); // a lease is not closed for real: it is given back
+        }
         if (closing.compareAndSet(false, true)) {
             driver.execute(() -> {
                 if (driver.failure() == null) {
@@ -1144,43 +1289,121 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         return closeDone;
     }
 
-    // ---------------------------------------------------------------- pool leases (see AsyncPooledLease)
+    // ---------------------------------------------------------------- pool leases
+
+    /**
+     * What changes on a connection, in one object shared with its lease handles: a handle is a connection of its
+     * own (the cursors, settings, streams, pipelines and copies made through it belong to it) acting on the state
+     * of the pooled connection, its {@link #home}.
+     */
+    static final class State<R> {
+        /** The settable connection attributes (psycopg's row_factory, cursor_factory, server_cursor_factory). */
+        volatile RowFactory<R> rowFactory;
+        volatile CursorFactory cursorFactory;
+        volatile ServerCursorFactory serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
+        volatile java.time.Duration statementTimeout;
+        /** Set when an AsyncConnectionPool owns the connection: close() gives it back. */
+        volatile Consumer<AsyncConnection<?>> giveBack;
+        /** With a pool: whether the connection is lent out (else idle in the pool, refusing statements). */
+        volatile boolean lent;
+        /** The innermost open {@link AsyncPipeline}, or null outside pipeline mode. Acting thread only. */
+        AsyncPipeline pipeline;
+        volatile PipelineStatus pipelineStatus = PipelineStatus.OFF;
+        /** The pipeline whose end the listeners hear of (the outermost one), or null. User's threads. */
+        volatile AsyncPipeline observedPipelineOwner;
+        /** With a pool: the handle of the current lease, null while the connection is not lent. */
+        volatile AsyncConnection<R> lease;
+        /** With a pool: whether the current (or last) lease did anything with the connection; a reset is then due. */
+        volatile boolean leaseUsed;
+    }
 
     @SuppressWarnings("rawtypes")
-    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<AsyncConnection, AsyncConnection> LEASE =
-            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(AsyncConnection.class, AsyncConnection.class, "lease");
-    /** With a pool: the handle of the current lease, null while the connection is not lent. */
-    private volatile AsyncConnection<R> lease;
-    /** With a pool: whether the current (or last) lease did anything with the connection; a reset is then due. */
-    volatile boolean leaseUsed;
+    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<State, AsyncConnection> LEASE =
+            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(State.class, AsyncConnection.class, "lease");
+
+    /**
+     * Where every call that may change the session starts, as {@code Connection}'s: true when this is a lease
+     * handle whose lease ended (the call is then refused: a future fails, another call throws); else false, a
+     * lease being marked used (the pool resets the session after it). The connection itself (not a handle) costs
+     * one comparison; a handle a volatile read or two, no allocation.
+     */
+    private boolean leaseEnded() {
+        if (home != this) {
+            State<R> s = state;
+            if (s.lease != this) {
+                return true;
+            }
+            if (!s.leaseUsed) {
+                s.leaseUsed = true;
+            }
+        }
+        return false;
+    }
+
+    /** As {@link #leaseEnded()} for the calls that do not return a future: throws. */
+    private void use() {
+        if (leaseEnded()) {
+            throw Connection.leaseEnded();
+        }
+    }
+
+    /** As {@link #use()} for the calls that only read the connection's state. */
+    private void look() {
+        if (leaseOver()) {
+            throw Connection.leaseEnded();
+        }
+    }
+
+    /** Whether this is a lease handle whose lease ended (nothing marked). */
+    private boolean leaseOver() {
+        return home != this && state.lease != this;
+    }
+
+    /** The refusal of a call returning a future on a lease that ended. */
+    private static <T> CompletableFuture<T> refusedLease() {
+        return LoopFuture.failed(Connection.leaseEnded());
+    }
+
+    /** The state shared with the lease handles (for the pool's hooks). */
+    State<R> pooledState() {
+        return state;
+    }
+
+    /** The pooled connection behind a lease handle; this one when it is not a handle. */
+    AsyncConnection<R> pooled() {
+        return home;
+    }
 
     /** A new lease of this pooled connection: a handle that refuses every call once the lease ended. */
     AsyncConnection<R> startLease() {
-        AsyncPooledLease<R> l = new AsyncPooledLease<>(this);
-        leaseUsed = false;
-        lease = l;
+        AsyncConnection<R> l = new AsyncConnection<>(this);
+        state.leaseUsed = false;
+        state.lease = l;
         return l;
     }
 
-    /** Whether {@code l} is the handle of the current lease. */
-    boolean isCurrentLease(AsyncConnection<?> l) {
-        return lease == l;
-    }
-
-    /** Ends {@code l}'s lease; false when it is not the current one (ended already: a second close()). */
-    boolean endLease(AsyncConnection<?> l) {
-        return LEASE.compareAndSet(this, l, null);
-    }
-
     /**
-     * Why the session cannot be reset for the next borrower, or null when it can: a statement, COPY or stream
-     * still in progress, a pipeline or a transaction() block left open, or a closed connection.
+     * A lease handle's close(): ends the lease, removes the handlers added through it and gives the connection
+     * back to its pool; a second call does nothing.
      */
+    private void endLease() {
+        if (!LEASE.compareAndSet(state, this, null)) {
+            return;
+        }
+        if (leaseNotifyHandlers != null) {
+            leaseNotifyHandlers.forEach(notifications::removeHandler);
+        }
+        if (leaseNoticeHandlers != null) {
+            leaseNoticeHandlers.forEach(notices::remove);
+        }
+        home.closeAsync(); // a pooled connection's close gives it back
+    }
+
     String leaseLeftovers() {
         if (isClosed()) {
             return "the connection is closed";
         }
-        if (pipelineStatus != PipelineStatus.OFF) {
+        if (state.pipelineStatus != PipelineStatus.OFF) {
             return "a pipeline was left open";
         }
         if (waiter.inFlight() > 0) {
@@ -1205,12 +1428,12 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
             session.isolationLevel(null);
             session.readOnly(null);
             session.deferrable(null);
-            statementTimeout = options.statementTimeout();
+            state.statementTimeout = options.statementTimeout();
             session.prepared().threshold(options.prepareThreshold());
             session.prepared().max(options.preparedMax());
-            rowFactory = options.rowFactory();
-            cursorFactory = options.cursorFactory();
-            serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
+            state.rowFactory = options.rowFactory();
+            state.cursorFactory = options.cursorFactory();
+            state.serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
             f.complete(null);
         }));
     }
@@ -1232,6 +1455,9 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * a two-phase transaction is prepared.
      */
     public CompletableFuture<Void> cancel() {
+        if (leaseOver()) {
+            return refusedLease();
+        }
         return cancelSafe(null);
     }
 
@@ -1240,6 +1466,9 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * (null: {@code connect_timeout}, else 10 s).
      */
     public CompletableFuture<Void> cancelSafe(java.time.Duration timeout) {
+        if (leaseOver()) {
+            return refusedLease();
+        }
         if (!isClosed()) {
             try {
                 session.checkStatementAllowed(); // psycopg: refused while a two-phase transaction is prepared
@@ -1270,11 +1499,22 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * block, and it may submit statements.
      */
     public void addNotifyHandler(Consumer<Notify> handler) {
+        use();
         notifications.addHandler(handler);
+        if (home != this) { // removed when the lease ends
+            if (leaseNotifyHandlers == null) {
+                leaseNotifyHandlers = new java.util.ArrayList<>(2);
+            }
+            leaseNotifyHandlers.add(handler);
+        }
     }
 
     public void removeNotifyHandler(Consumer<Notify> handler) {
+        use();
         notifications.removeHandler(handler);
+        if (leaseNotifyHandlers != null) {
+            leaseNotifyHandlers.remove(handler);
+        }
     }
 
     /**
@@ -1293,6 +1533,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * }</pre>
      */
     public java.util.concurrent.Flow.Publisher<Notify> notifications() {
+        use();
         return notifications;
     }
 
@@ -1316,6 +1557,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * @throws ProgrammingException for a negative timeout or stopAfter
      */
     public java.util.concurrent.Flow.Publisher<Notify> notifies(java.time.Duration timeout, Integer stopAfter) {
+        use();
         if (timeout != null && timeout.isNegative()) {
             throw new ProgrammingException("notifies: the timeout must not be negative (null: none), got " + timeout);
         }
@@ -1340,10 +1582,21 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * System.Logger. Handlers run on the event loop and must not block.
      */
     public void addNoticeHandler(Consumer<Diagnostic> handler) {
+        use();
         notices.add(handler);
+        if (home != this) { // removed when the lease ends
+            if (leaseNoticeHandlers == null) {
+                leaseNoticeHandlers = new java.util.ArrayList<>(2);
+            }
+            leaseNoticeHandlers.add(handler);
+        }
     }
 
     public void removeNoticeHandler(Consumer<Diagnostic> handler) {
+        use();
         notices.remove(handler);
+        if (leaseNoticeHandlers != null) {
+            leaseNoticeHandlers.remove(handler);
+        }
     }
 }

@@ -28,6 +28,7 @@ import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.wire.Frontend;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -67,31 +68,29 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     private final Session session;
     /** Runs the operations on the caller's thread, under the lock and the statement timeout. */
     private final BlockingWaiter waiter;
-    private volatile boolean closed;
-    private volatile Duration statementTimeout;
     /** What a statement timer acts on, made once rather than per statement. */
     private final StatementTimer.Target cancelOnTimeout;
-    /** A live view of the session, made on first use. */
-    private ConnectionInfo info;
-    /** Set when a pool owns the connection: close() gives it back to the pool. */
-    private volatile Consumer<Connection<?>> giveBack;
-    /** The settable connection attributes (psycopg's row_factory, cursor_factory, server_cursor_factory). */
-    private volatile RowFactory<R> rowFactory;
-    private volatile CursorFactory cursorFactory;
-    private volatile ServerCursorFactory serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
-    /** With a pool: whether the connection is lent out (else it is idle in the pool and refuses calls). */
-    private volatile boolean lent;
+    /** What changes on the connection, shared with its lease handles. */
+    private final State<R> state;
+    /**
+     * The connection itself, or for a pool's lease handle the pooled connection, whose state the handle
+     * shares: every public call starts with {@link #use()} or {@link #look()}, which refuse a lease that ended.
+     */
+    private final Connection<R> home;
+    /** A lease handle's notify and notice handlers, removed when its lease ends; null: none. */
+    private List<Consumer<Notify>> leaseNotifyHandlers;
+    private List<Consumer<Diagnostic>> leaseNoticeHandlers;
 
     static {
         PoolAccess.install(new PoolAccess.Hooks() {
             @Override
             public void attach(Connection<?> conn, Consumer<Connection<?>> giveBack) {
-                conn.giveBack = giveBack;
+                conn.state.giveBack = giveBack;
             }
 
             @Override
             public void setLent(Connection<?> conn, boolean lent) {
-                conn.lent = lent;
+                conn.state.lent = lent;
             }
 
             @Override
@@ -111,12 +110,12 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
             @Override
             public Connection<?> pooled(Connection<?> conn) {
-                return conn instanceof PooledLease<?> l ? l.pooled() : conn;
+                return conn.home;
             }
 
             @Override
             public boolean leaseUsed(Connection<?> conn) {
-                return conn.leaseUsed;
+                return conn.state.leaseUsed;
             }
 
             @Override
@@ -136,7 +135,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
             @Override
             public void attachAsync(AsyncConnection<?> conn, Consumer<AsyncConnection<?>> giveBack) {
-                conn.giveBack = giveBack;
+                conn.pooledState().giveBack = giveBack;
             }
 
             @Override
@@ -146,12 +145,12 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
             @Override
             public AsyncConnection<?> pooledAsync(AsyncConnection<?> conn) {
-                return conn instanceof AsyncPooledLease<?> l ? l.pooled() : conn;
+                return conn.pooled();
             }
 
             @Override
             public boolean leaseUsedAsync(AsyncConnection<?> conn) {
-                return conn.leaseUsed;
+                return conn.pooledState().leaseUsed;
             }
 
             @Override
@@ -166,7 +165,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
             @Override
             public void setLentAsync(AsyncConnection<?> conn, boolean lent) {
-                conn.lent = lent;
+                conn.pooledState().lent = lent;
             }
 
             @Override
@@ -178,9 +177,11 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     Connection(Connector.Established established, ConnectOptions<R> options) {
         this.lock = new ReentrantLock();
+        this.state = new State<>();
+        this.home = this;
         this.adapters = (options.context() != null ? options.context().adapters() : Tusk.adapters()).child();
-        this.rowFactory = options.rowFactory();
-        this.cursorFactory = options.cursorFactory();
+        state.rowFactory = options.rowFactory();
+        state.cursorFactory = options.cursorFactory();
         this.notices = new NoticeHandlers();
         this.notifications = new Notifications(this);
         this.cancelOnTimeout = new StatementTimer.Target() {
@@ -203,7 +204,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         this.waiter = new BlockingWaiter(driver, cancelOnTimeout);
         session.observer(established.observer());
         this.transactions = new Transactions(this, session);
-        this.statementTimeout = options.statementTimeout();
+        state.statementTimeout = options.statementTimeout();
         dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, new SessionZone(driver.core().session()));
         driver.core().session().noticeSink(notices);
         if (established.observer() == null) {
@@ -222,11 +223,13 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     }
 
     /**
-     * For {@link PooledLease}: a handle sharing {@code pooled}'s state (no allocation but the handle), whose
-     * every call the subclass checks and forwards to {@code pooled}.
+     * A pool's lease handle: a connection sharing {@code pooled}'s state (no allocation but the handle) whose
+     * every call is refused once the lease ended ({@link #use()}).
      */
-    Connection(Connection<R> pooled) {
+    private Connection(Connection<R> pooled) {
         this.lock = pooled.lock;
+        this.state = pooled.state;
+        this.home = pooled;
         this.driver = pooled.driver;
         this.params = pooled.params;
         this.established = pooled.established;
@@ -261,12 +264,14 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     /** A new client-side cursor with the connection's row factory. */
     public Cursor<R> cursor() {
+        look();
         checkNotClosed();
         return newCursor(cursorFactory(), rowFactory());
     }
 
     /** A new client-side cursor with another row factory (of the class {@link #cursorFactory()} names). */
     public <T> Cursor<T> cursor(RowFactory<T> rowFactory) {
+        look();
         checkNotClosed();
         return newCursor(cursorFactory(), rowFactory);
     }
@@ -281,36 +286,42 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     /** A cursor that merges parameters into the query on the client ({@link ClientCursor}). */
     public ClientCursor<R> clientCursor() {
+        look();
         checkNotClosed();
         return new ClientCursor<>(this, rowFactory());
     }
 
     /** A {@link ClientCursor} with another row factory. */
     public <T> ClientCursor<T> clientCursor(RowFactory<T> rowFactory) {
+        look();
         checkNotClosed();
         return new ClientCursor<>(this, rowFactory);
     }
 
     /** A cursor for queries with {@code $1}-style placeholders ({@link RawCursor}). */
     public RawCursor<R> rawCursor() {
+        look();
         checkNotClosed();
         return new RawCursor<>(this, rowFactory());
     }
 
     /** A {@link RawCursor} with another row factory. */
     public <T> RawCursor<T> rawCursor(RowFactory<T> rowFactory) {
+        look();
         checkNotClosed();
         return new RawCursor<>(this, rowFactory);
     }
 
     /** A server-side cursor named {@code name} (a DECLAREd portal), with the connection's row factory. */
     public ServerCursor<R> cursor(String name) {
+        look();
         checkNotClosed();
         return new ServerCursor<>(this, name, rowFactory());
     }
 
     /** A server-side cursor with another row factory. */
     public <T> ServerCursor<T> cursor(String name, RowFactory<T> rowFactory) {
+        look();
         checkNotClosed();
         return new ServerCursor<>(this, name, rowFactory);
     }
@@ -320,12 +331,14 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * ({@link RawServerCursor}), with the connection's row factory.
      */
     public RawServerCursor<R> rawCursor(String name) {
+        look();
         checkNotClosed();
         return new RawServerCursor<>(this, name, options.rowFactory());
     }
 
     /** A {@link RawServerCursor} with another row factory. */
     public <T> RawServerCursor<T> rawCursor(String name, RowFactory<T> rowFactory) {
+        look();
         checkNotClosed();
         return new RawServerCursor<>(this, name, rowFactory);
     }
@@ -335,6 +348,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * its end and raises its failure; a close first syncs the pipeline the connection is in, if any.
      */
     <O extends dev.tusk.internal.op.ServerCursorStep> O runCursorStep(java.util.function.Function<Session, O> make) {
+        use();
         lock.lock();
         try {
             checkUsable();
@@ -351,21 +365,25 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
     public Cursor<R> execute(String query) {
+        use();
         return cursor().execute(query);
     }
 
     /** Runs {@code query} with {@code %s} placeholders; the parameters travel separately from the SQL. */
     public Cursor<R> execute(String query, Object... params) {
+        use();
         return cursor().execute(query, params);
     }
 
     /** Runs {@code query} with {@code %(name)s} placeholders. */
     public Cursor<R> execute(String query, Map<String, ?> params) {
+        use();
         return cursor().execute(query, params);
     }
 
     /** Runs {@code query} with a parameter sequence and per-call options. */
     public Cursor<R> execute(String query, List<?> params, ExecuteOptions options) {
+        use();
         return cursor().execute(query, params, options);
     }
 
@@ -378,16 +396,19 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * {@link #execute(String, Object...)}.
      */
     public Cursor<R> execute(dev.tusk.sql.Composable query, Object... params) {
+        use();
         return cursor().execute(query, params);
     }
 
     /** Runs a composed query with {@code %(name)s} placeholders ({@code new Placeholder("name")}). */
     public Cursor<R> execute(dev.tusk.sql.Composable query, Map<String, ?> params) {
+        use();
         return cursor().execute(query, params);
     }
 
     /** Runs a composed query with a parameter sequence and per-call options. */
     public Cursor<R> execute(dev.tusk.sql.Composable query, List<?> params, ExecuteOptions options) {
+        use();
         return cursor().execute(query, params, options);
     }
     // end of SQL composition ------------------------------------------------------------------------
@@ -395,12 +416,14 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     /** The connection's adapters: registrations here reach this connection's cursors only. */
     @Override
     public AdaptersMap adapters() {
+        use();
         return adapters;
     }
 
     /** Runs a type-catalogue lookup for {@code TypeInfo.fetch(conn, name)} and returns what it found. */
     @Override
     public TypeInfo lookUpType(TypeCatalog.Lookup lookup) {
+        use();
         return lookup.result(cursor(Rows.tuple()).execute(lookup.sql(), lookup.param()).fetchone());
     }
 
@@ -409,7 +432,8 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * protocol); otherwise an Object[] or a Map.
      */
     void run(Cursor<?> cursor, String query, Object params, ExecuteOptions opts) {
-        Duration timeout = opts.timeout() != null ? opts.timeout() : statementTimeout;
+        use();
+        Duration timeout = opts.timeout() != null ? opts.timeout() : state.statementTimeout;
         int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : resultFormat(cursor);
         Execute op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, opts.prepare(),
                 timeout);
@@ -441,8 +465,9 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     /** executemany: every parameter set in one round trip (see {@link ExecuteMany}). */
     void runMany(Cursor<?> cursor, String query, Iterable<?> paramSets, boolean returning) {
+        use();
         ExecuteMany op = cursor.binder().many(session, query, paramSets, cursor.adaptersInUse(),
-                resultFormat(cursor), returning, statementTimeout);
+                resultFormat(cursor), returning, state.statementTimeout);
         if (op == null) {
             cursor.setResults(List.of());
             return;
@@ -466,11 +491,10 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     // ---------------------------------------------------------------- streaming
 
     static final int STREAM_CHUNK_ROWS = 256;
-    /** The stream reading its rows from the server now, or null; read without the lock by {@link #streaming}. */
-    private volatile RowStream<?> activeStream;
 
     /** Starts a statement whose rows are read as they are consumed: see {@link Cursor#stream}. */
     <T> RowStream<T> openStream(Cursor<T> cursor, RowFactory<T> factory, String query, Object params) {
+        use();
         lock.lock();
         try {
             checkUsable();
@@ -484,7 +508,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             driver.flush();
             RowStream<T> s = new RowStream<>(this, cmd, cursor.adaptersInUse(), factory);
             s.owner = cursor;
-            activeStream = s;
+            state.activeStream = s;
             return s;
         } finally {
             lock.unlock();
@@ -497,7 +521,8 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      */
     <T> RowStream<T> openStream(Cursor<T> cursor, RowFactory<T> factory, String query, Object params,
                                 ExecuteOptions opts, boolean keepRest) {
-        Duration timeout = opts.timeout() != null ? opts.timeout() : statementTimeout;
+        use();
+        Duration timeout = opts.timeout() != null ? opts.timeout() : state.statementTimeout;
         int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : resultFormat(cursor);
         lock.lock();
         try {
@@ -515,7 +540,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             driver.flush();
             RowStream<T> s = new RowStream<>(this, cmd, cursor.adaptersInUse(), factory, op, timeout, keepRest);
             s.owner = cursor;
-            activeStream = s;
+            state.activeStream = s;
             return s;
         } finally {
             lock.unlock();
@@ -524,17 +549,21 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     /** A stream reads its rows as they are consumed, which a pipeline (results read at its syncs) cannot do. Lock held. */
     private void refuseStreamInPipeline() {
-        if (pipeline != null) {
+        if (state.pipeline != null) {
             throw new ProgrammingException("stream() cannot be used in pipeline mode: fetch the rows with execute(),"
                     + " or stream after the pipeline block");
         }
     }
 
+    /** Closing a stream of an ended lease does nothing (the pool dealt with it). */
     void closeStream(RowStream<?> s) {
+        if (leaseOver()) {
+            return;
+        }
         lock.lock();
         try {
-            if (activeStream == s && !driver.core().isBroken()) {
-                activeStream = null;
+            if (state.activeStream == s && !driver.core().isBroken()) {
+                state.activeStream = null;
                 s.discard(false);
             }
         } finally {
@@ -543,26 +572,27 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     }
 
     RowStream<?> activeStream() {
-        return activeStream;
+        return state.activeStream;
     }
 
     /** Whether a stream {@code cursor} opened still reads its rows from the server (see {@link Cursor#isStreaming()}). */
     boolean streaming(Cursor<?> cursor) {
-        RowStream<?> s = activeStream;
+        look();
+        RowStream<?> s = state.activeStream;
         return s != null && s.owner == cursor;
     }
 
     void streamEnded(RowStream<?> s) {
-        if (activeStream == s) {
-            activeStream = null;
+        if (state.activeStream == s) {
+            state.activeStream = null;
         }
     }
 
     /** A stream left unfinished is drained before anything else runs. Lock held. */
     private void finishActiveStream() {
-        RowStream<?> s = activeStream;
+        RowStream<?> s = state.activeStream;
         if (s != null) {
-            activeStream = null;
+            state.activeStream = null;
             s.discard(true);
         }
     }
@@ -572,9 +602,9 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * into memory. Lock held.
      */
     private void settleActiveStream() {
-        RowStream<?> s = activeStream;
+        RowStream<?> s = state.activeStream;
         if (s != null) {
-            activeStream = null;
+            state.activeStream = null;
             s.settle();
         }
     }
@@ -632,12 +662,9 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     // ---------------------------------------------------------------- COPY
 
-    /** The COPY started and not yet ended through its {@link Copy}; lock held to read or change it. */
-    private Copy activeCopy;
-
     void copyEnded(Copy c) {
-        if (activeCopy == c) {
-            activeCopy = null;
+        if (state.activeCopy == c) {
+            state.activeCopy = null;
         }
     }
 
@@ -647,21 +674,22 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * COPY TO nobody finished is abandoned: cancelled on the server and the rest dropped, in bounded time.
      */
     private void settleActiveCopy() {
-        Copy c = activeCopy;
+        Copy c = state.activeCopy;
         if (c.commandDone()) {
-            activeCopy = null;
+            state.activeCopy = null;
             return;
         }
         if (c.isCopyIn()) {
             throw new ProgrammingException("another command is already in progress: a COPY ... FROM STDIN is open on"
                     + " this connection; end it first with copy.finish() (or copy.abort(reason))");
         }
-        activeCopy = null;
+        state.activeCopy = null;
         c.abandon("another statement ran on the connection");
     }
 
     /** Starts a COPY statement; returns once the server is ready to send or receive data. */
     Copy startCopy(Cursor<?> cursor, String sql) {
+        use();
         lock.lock();
         try {
             checkUsable();
@@ -674,7 +702,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
                 throw failed;
             }
             Copy copy = new Copy(this, op, cursor.adaptersInUse());
-            activeCopy = copy;
+            state.activeCopy = copy;
             return copy;
         } finally {
             lock.unlock();
@@ -683,24 +711,21 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     // ---------------------------------------------------------------- pipeline mode
 
-    private Pipeline pipeline;
-    /** The pipeline block whose end the listeners hear of (the outermost one), or null. */
-    private Pipeline observedPipelineOwner;
-
     /**
      * Enters pipeline mode until the returned block is closed; blocks nest (closing an inner one syncs).
      */
     public Pipeline pipeline() {
+        use();
         lock.lock();
         try {
             checkUsable();
-            pipeline = new Pipeline(this, pipeline);
-            session.pipeline(pipeline.tracker());
+            state.pipeline = new Pipeline(this, state.pipeline);
+            session.pipeline(state.pipeline.tracker());
             if (session.observer() != null && session.observedPipeline() == null) {
                 session.observedPipeline(session.observer().pipelineStarted());
-                observedPipelineOwner = pipeline;
+                state.observedPipelineOwner = state.pipeline;
             }
-            return pipeline;
+            return state.pipeline;
         } finally {
             lock.unlock();
         }
@@ -709,12 +734,12 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     void pipelineEnded(Pipeline p, Pipeline outer) {
         lock.lock();
         try {
-            if (pipeline == p) {
-                pipeline = outer;
+            if (state.pipeline == p) {
+                state.pipeline = outer;
                 session.pipeline(outer == null ? null : outer.tracker());
             }
-            if (p == observedPipelineOwner) {
-                observedPipelineOwner = null;
+            if (p == state.observedPipelineOwner) {
+                state.observedPipelineOwner = null;
                 Object scope = session.observedPipeline();
                 session.observedPipeline(null);
                 session.observer().pipelineEnded((dev.tusk.internal.observe.Observer.PipelineScope) scope, null);
@@ -728,14 +753,14 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     boolean inPipeline() {
         lock.lock();
         try {
-            return pipeline != null;
+            return state.pipeline != null;
         } finally {
             lock.unlock();
         }
     }
 
     PipelineStatus pipelineStatus() {
-        Pipeline p = pipeline;
+        Pipeline p = state.pipeline;
         return p == null ? PipelineStatus.OFF : p.aborted() ? PipelineStatus.ABORTED : PipelineStatus.ON;
     }
 
@@ -775,10 +800,11 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     /** A cursor raised the error of a pipelined statement: the pipeline's sync() does not raise it again. */
     void pipelineErrorRaised(TuskException e) {
+        look();
         lock.lock();
         try {
-            if (pipeline != null) {
-                pipeline.raised(e);
+            if (state.pipeline != null) {
+                state.pipeline.raised(e);
             }
         } finally {
             lock.unlock();
@@ -787,6 +813,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     /** A pipelined cursor wants its result: flush and read until it has arrived. */
     void awaitPipelined(QueryCommand cmd) {
+        use();
         lock.lock();
         try {
             if (!cmd.isDone()) {
@@ -812,7 +839,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      *         finished just then), else null; raise the command's error with {@link #errorOf(Command, Duration)}
      */
     Duration awaitTimed(Command cmd) {
-        return waiter.await(cmd, statementTimeout);
+        return waiter.await(cmd, state.statementTimeout);
     }
 
     /** As {@link #awaitTimed(Command)} under {@code timeout} (null: none) instead of the statement timeout. Lock held. */
@@ -850,12 +877,14 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * {@link ExecuteOptions#timeout()} overrides it per call. Null: none.
      */
     public Duration statementTimeout() {
-        return statementTimeout;
+        look();
+        return state.statementTimeout;
     }
 
     /** Changes the client-side statement timeout for the statements that follow; null removes it. */
     public void setStatementTimeout(Duration timeout) {
-        this.statementTimeout = timeout;
+        use();
+        state.statementTimeout = timeout;
     }
 
     // psycopg's settable connection attributes ---------------------------------------------------------------
@@ -867,16 +896,19 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * prepares at once, null never prepares automatically.
      */
     public Integer prepareThreshold() {
+        look();
         return session.prepared().threshold();
     }
 
     /** Changes {@link #prepareThreshold()} for the executions that follow (null: stop preparing automatically). */
     public void setPrepareThreshold(Integer threshold) {
+        use();
         session.prepared().threshold(ConnectOptions.checkPrepareThreshold(threshold));
     }
 
     /** How many statements stay prepared before the least recently used is closed (psycopg's {@code prepared_max}). */
     public int preparedMax() {
+        look();
         return session.prepared().max();
     }
 
@@ -885,12 +917,14 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * next statement. 0 stops preparing. A negative value is refused ({@code ProgrammingException}).
      */
     public void setPreparedMax(int max) {
+        use();
         session.prepared().max(ConnectOptions.checkPreparedMax(max));
     }
 
     /** The row factory of the cursors made without one (psycopg's {@code row_factory}). */
     public RowFactory<R> rowFactory() {
-        return rowFactory;
+        look();
+        return state.rowFactory;
     }
 
     /**
@@ -899,27 +933,32 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * {@link ConnectOptions.Builder#rowFactory} for that, or pass one to {@link #cursor(RowFactory)}.
      */
     public void setRowFactory(RowFactory<R> factory) {
-        this.rowFactory = java.util.Objects.requireNonNull(factory, "rowFactory");
+        use();
+        state.rowFactory = java.util.Objects.requireNonNull(factory, "rowFactory");
     }
 
     /** The class of cursor {@link #cursor()} and {@link #execute} make (psycopg's {@code cursor_factory}). */
     public CursorFactory cursorFactory() {
-        return cursorFactory;
+        look();
+        return state.cursorFactory;
     }
 
     /** Changes the class of cursor {@link #cursor()}, {@link #cursor(RowFactory)} and {@link #execute} make from now on. */
     public void setCursorFactory(CursorFactory factory) {
-        this.cursorFactory = java.util.Objects.requireNonNull(factory, "cursorFactory");
+        use();
+        state.cursorFactory = java.util.Objects.requireNonNull(factory, "cursorFactory");
     }
 
     /** The class of cursor {@link #cursor(String)} makes (psycopg's {@code server_cursor_factory}). */
     public ServerCursorFactory serverCursorFactory() {
-        return serverCursorFactory;
+        look();
+        return state.serverCursorFactory;
     }
 
     /** Changes the class of cursor {@link #cursor(String)} makes from now on. */
     public void setServerCursorFactory(ServerCursorFactory factory) {
-        this.serverCursorFactory = java.util.Objects.requireNonNull(factory, "serverCursorFactory");
+        use();
+        state.serverCursorFactory = java.util.Objects.requireNonNull(factory, "serverCursorFactory");
     }
     // end of the settable connection attributes ---------------------------------------------------------------
 
@@ -930,8 +969,8 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     }
 
     void syncPipelineIfAny() {
-        if (pipeline != null) {
-            pipeline.sync();
+        if (state.pipeline != null) {
+            state.pipeline.sync();
         }
     }
 
@@ -952,7 +991,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     /** A new cursor of a closed (or broken) connection is refused at once, as psycopg's {@code conn.cursor()}. */
     private void checkNotClosed() {
-        if (closed || driver.core().isBroken()) {
+        if (state.closed || driver.core().isBroken()) {
             TuskException cause = driver.core().brokenBy();
             throw cause != null && cause != CLOSED_BY_USER ? ConnectionErrors.broken(cause) : ConnectionErrors.closed();
         }
@@ -964,14 +1003,14 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      */
     void checkUsable(Copy by) {
         dev.tusk.internal.io.EventLoop.checkNotOnEventLoop("a blocking Connection call");
-        if (giveBack != null && !lent) {
+        if (state.giveBack != null && !state.lent) {
             throw new InterfaceException("this connection was given back to its pool: lease another one with"
                     + " pool.connection() (a pooled connection must not be used after close())");
         }
-        if (activeStream != null && !driver.core().isBroken()) {
+        if (state.activeStream != null && !driver.core().isBroken()) {
             settleActiveStream();
         }
-        if (closed) {
+        if (state.closed) {
             TuskException cause = driver.core().brokenBy();
             if (cause != null && cause != CLOSED_BY_USER) {
                 throw ConnectionErrors.broken(cause);
@@ -979,17 +1018,17 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             throw ConnectionErrors.closed(); // closed by the user: nothing broke
         }
         if (driver.core().isBroken()) {
-            closed = true;
+            state.closed = true;
             throw ConnectionErrors.broken(driver.core().brokenBy());
         }
-        if (activeCopy != null && activeCopy != by) {
+        if (state.activeCopy != null && state.activeCopy != by) {
             settleActiveCopy();
         }
-        if (pipeline == null && activeStream == null) {
+        if (state.pipeline == null && state.activeStream == null) {
             try {
                 driver.readPending();
             } catch (TuskException e) {
-                closed = true;
+                state.closed = true;
                 throw e;
             }
         }
@@ -999,45 +1038,55 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     /** Commits the current transaction; does nothing when none is open. */
     public void commit() {
+        use();
         transactions.commit();
     }
 
     /** Rolls back the current transaction; does nothing when none is open. */
     public void rollback() {
+        use();
         transactions.rollback();
     }
 
     public boolean autocommit() {
+        look();
         return transactions.autocommit();
     }
 
     /** Switches autocommit mode; not allowed while a transaction is open. */
     public void setAutocommit(boolean on) {
+        use();
         transactions.setAutocommit(on);
     }
 
     public IsolationLevel isolationLevel() {
+        look();
         return transactions.isolationLevel();
     }
 
     /** The isolation level of the transactions that follow; null: the server default. */
     public void setIsolationLevel(IsolationLevel level) {
+        use();
         transactions.setIsolationLevel(level);
     }
 
     public Boolean readOnly() {
+        look();
         return transactions.readOnly();
     }
 
     public void setReadOnly(Boolean on) {
+        use();
         transactions.setReadOnly(on);
     }
 
     public Boolean deferrable() {
+        look();
         return transactions.deferrable();
     }
 
     public void setDeferrable(Boolean on) {
+        use();
         transactions.setDeferrable(on);
     }
 
@@ -1060,11 +1109,13 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * }</pre>
      */
     public <T, E extends Exception> T transaction(TransactionBody<T, E> body) throws E {
+        use();
         return transactions.runBlock(TransactionOptions.DEFAULT, body);
     }
 
     /** As {@link #transaction(TransactionBody)} with a savepoint name or the outermost block's characteristics. */
     public <T, E extends Exception> T transaction(TransactionOptions opts, TransactionBody<T, E> body) throws E {
+        use();
         return transactions.runBlock(opts, body);
     }
 
@@ -1080,21 +1131,25 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * }</pre>
      */
     public Transaction transaction() {
+        use();
         return transactions.openBlock(TransactionOptions.DEFAULT);
     }
 
     /** As {@link #transaction()} with options. */
     public Transaction transaction(TransactionOptions opts) {
+        use();
         return transactions.openBlock(opts);
     }
 
     /** An XA transaction id for {@link #tpcBegin(Xid)}. */
     public Xid xid(int formatId, String gtrid, String bqual) {
+        look();
         return new Xid(formatId, gtrid, bqual);
     }
 
     /** An XA transaction id with an empty branch qualifier. */
     public Xid xid(int formatId, String gtrid) {
+        look();
         return new Xid(formatId, gtrid, "");
     }
 
@@ -1109,41 +1164,49 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * }</pre>
      */
     public void tpcBegin(Xid xid) {
+        use();
         transactions.tpcBegin(xid);
     }
 
     /** Begins a two-phase transaction with a gid string (parsed as {@link Xid#fromString}). */
     public void tpcBegin(String gtrid) {
+        use();
         transactions.tpcBegin(gtrid == null ? null : Xid.fromString(gtrid));
     }
 
     /** {@code PREPARE TRANSACTION}: after it, only {@link #tpcCommit()} or {@link #tpcRollback()}. */
     public void tpcPrepare() {
+        use();
         transactions.tpcPrepare();
     }
 
     /** Commits the current two-phase transaction: {@code COMMIT PREPARED}, or a one-phase commit if not prepared. */
     public void tpcCommit() {
+        use();
         transactions.tpcFinish(true, null);
     }
 
     /** Commits a prepared transaction by id (recovery, from any connection, outside a transaction). */
     public void tpcCommit(Xid xid) {
+        use();
         transactions.tpcFinish(true, requireXid(xid, "tpcCommit"));
     }
 
     /** Rolls back the current two-phase transaction (prepared or not). */
     public void tpcRollback() {
+        use();
         transactions.tpcFinish(false, null);
     }
 
     /** Rolls back a prepared transaction by id (recovery, from any connection, outside a transaction). */
     public void tpcRollback(Xid xid) {
+        use();
         transactions.tpcFinish(false, requireXid(xid, "tpcRollback"));
     }
 
     /** The transactions prepared on the server ({@code pg_prepared_xacts}, every database), XA ids parsed back. */
     public List<Xid> tpcRecover() {
+        use();
         return transactions.tpcRecover();
     }
 
@@ -1160,40 +1223,47 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     /** Connection details and the server's reported state. */
     public ConnectionInfo info() {
-        ConnectionInfo i = info;
+        look();
+        ConnectionInfo i = state.info;
         if (i == null) {
-            info = i = new ConnectionInfo(params, established.host(), driver.core().session(), this);
+            state.info = i = new ConnectionInfo(params, established.host(), driver.core().session(), home);
         }
         return i;
     }
 
     /** The server's configuration: typed {@code pg_settings} and {@code set_config}. */
     public ServerSettings settings() {
+        use();
         return new ServerSettings(this);
     }
 
-    /** True once closed by {@link #close()} or by a fatal error. */
+    /** True once closed by {@link #close()} or by a fatal error; for a pool's lease, also once the lease ended. */
     public boolean isClosed() {
-        return closed || driver.core().isBroken();
+        return leaseOver() || state.closed || driver.core().isBroken();
     }
 
     /** True when the connection was lost (not closed by the user): the server went away or a fatal error. */
     public boolean isBroken() {
-        return driver.core().isBroken() && driver.core().brokenBy() != CLOSED_BY_USER;
+        return !leaseOver() && driver.core().isBroken() && driver.core().brokenBy() != CLOSED_BY_USER;
     }
 
     private static final OperationalException CLOSED_BY_USER = new ConnectionErrors.ClosedByUser(ConnectionErrors.CLOSED);
 
     /**
-     * Closes the connection (idempotent). An open transaction is rolled back by the server.
+     * Closes the connection (idempotent). An open transaction is rolled back by the server. A pool's lease
+     * ends instead, giving the connection back to its pool; a second call does nothing.
      */
     @Override
     public void close() {
-        Consumer<Connection<?>> pool = giveBack;
+        if (home != this) {
+            endLease();
+            return;
+        }
+        Consumer<Connection<?>> pool = state.giveBack;
         if (pool != null) {
-            if (lent) {
+            if (state.lent) {
                 endUnfinishedWork();
-                lent = false;
+                state.lent = false;
                 pool.accept(this);
             }
             return;
@@ -1208,17 +1278,17 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * breaks the connection, which the pool then sees.
      */
     private void endUnfinishedWork() {
-        if (activeCopy == null && activeStream == null) {
+        if (state.activeCopy == null && state.activeStream == null) {
             return; // read without the lock: both are set by the lease's user, who is closing it now
         }
         lock.lock();
         try {
-            Copy c = activeCopy;
-            activeCopy = null;
+            Copy c = state.activeCopy;
+            state.activeCopy = null;
             if (c != null && !c.commandDone() && !driver.core().isBroken()) {
                 c.abandonForGiveBack();
             }
-            if (activeStream != null && !driver.core().isBroken()) {
+            if (state.activeStream != null && !driver.core().isBroken()) {
                 finishActiveStream();
             }
         } catch (TuskException e) {
@@ -1232,7 +1302,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     private boolean probe(boolean deep) {
         lock.lock();
         try {
-            if (closed || driver.core().isBroken()) {
+            if (state.closed || driver.core().isBroken()) {
                 return false;
             }
             if (driver.probeNow()) {
@@ -1245,7 +1315,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             }
             return !driver.core().isBroken();
         } catch (TuskException e) {
-            closed = true;
+            state.closed = true;
             return false;
         } finally {
             lock.unlock();
@@ -1253,22 +1323,22 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     }
 
     private void closeConnection() {
-        if (closed) {
+        if (state.closed) {
             return;
         }
         if (!lock.tryLock()) {
             // another thread runs a statement (or waits for the server): closing must not wait for it, so the
             // socket is shut under it; that call fails with "the connection is closed", the server ends the session
-            closed = true;
+            state.closed = true;
             driver.closeUnderRunningCall(CLOSED_BY_USER);
             observeClosed(null);
             return;
         }
         try {
-            if (closed) {
+            if (state.closed) {
                 return;
             }
-            closed = true;
+            state.closed = true;
             observeClosed(driver.core().brokenBy());
             if (!driver.core().isBroken()) {
                 try {
@@ -1294,34 +1364,102 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         }
     }
 
-    // ---------------------------------------------------------------- pool leases (see PooledLease)
+    // ---------------------------------------------------------------- pool leases
+
+    /**
+     * What changes on a connection, in one object shared with its lease handles: a handle is a connection of its
+     * own (the cursors, settings, pipelines and copies made through it belong to it) acting on the state of the
+     * pooled connection, its {@link #home}.
+     */
+    static final class State<R> {
+        volatile boolean closed;
+        volatile Duration statementTimeout;
+        /** A live view of the session, made on first use. */
+        ConnectionInfo info;
+        /** Set when a pool owns the connection: close() gives it back to the pool. */
+        volatile Consumer<Connection<?>> giveBack;
+        /** With a pool: whether the connection is lent out (else it is idle in the pool and refuses calls). */
+        volatile boolean lent;
+        /** The settable connection attributes (psycopg's row_factory, cursor_factory, server_cursor_factory). */
+        volatile RowFactory<R> rowFactory;
+        volatile CursorFactory cursorFactory;
+        volatile ServerCursorFactory serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
+        /** The stream reading its rows from the server now, or null; read without the lock by {@link #streaming}. */
+        volatile RowStream<?> activeStream;
+        /** The COPY started and not yet ended through its {@link Copy}; lock held to read or change it. */
+        Copy activeCopy;
+        Pipeline pipeline;
+        /** The pipeline block whose end the listeners hear of (the outermost one), or null. */
+        Pipeline observedPipelineOwner;
+        /** With a pool: the handle of the current lease, null while the connection is not lent. */
+        volatile Connection<R> lease;
+        /** With a pool: whether the current (or last) lease did anything with the connection; a reset is then due. */
+        volatile boolean leaseUsed;
+    }
 
     @SuppressWarnings("rawtypes")
-    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<Connection, Connection> LEASE =
-            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(Connection.class, Connection.class, "lease");
-    /** With a pool: the handle of the current lease, null while the connection is not lent. */
-    private volatile Connection<R> lease;
-    /** With a pool: whether the current (or last) lease did anything with the connection; a reset is then due. */
-    volatile boolean leaseUsed;
+    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<State, Connection> LEASE =
+            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(State.class, Connection.class, "lease");
+
+    /**
+     * Where every call that may change the session starts: a lease handle acts only while its lease lasts
+     * (then marks it used: the pool resets the session after it); the connection itself (not a handle) always
+     * may, at the cost of one comparison. A volatile read or two, no allocation.
+     */
+    private void use() {
+        if (home != this) {
+            State<R> s = state;
+            if (s.lease != this) {
+                throw leaseEnded();
+            }
+            if (!s.leaseUsed) {
+                s.leaseUsed = true;
+            }
+        }
+    }
+
+    /** As {@link #use()} for the calls that only read the connection's state. */
+    private void look() {
+        if (home != this && state.lease != this) {
+            throw leaseEnded();
+        }
+    }
+
+    /** Whether this is a lease handle whose lease ended. */
+    private boolean leaseOver() {
+        return home != this && state.lease != this;
+    }
+
+    static InterfaceException leaseEnded() {
+        return new InterfaceException("this connection was given back to its pool (its close() ended the lease) and"
+                + " may now be lent to someone else: lease another one with pool.connection()");
+    }
 
     /** A new lease of this pooled connection: a handle that refuses every call once the lease ended. */
     private Connection<R> startLease() {
-        PooledLease<R> l = new PooledLease<>(this);
-        if (leaseUsed) {
-            leaseUsed = false; // a volatile write (a fence) only after a lease that used the connection
+        Connection<R> l = new Connection<>(this);
+        if (state.leaseUsed) {
+            state.leaseUsed = false; // a volatile write (a fence) only after a lease that used the connection
         }
-        lease = l;
+        state.lease = l;
         return l;
     }
 
-    /** Whether {@code l} is the handle of the current lease. */
-    boolean isCurrentLease(Connection<?> l) {
-        return lease == l;
-    }
-
-    /** Ends {@code l}'s lease; false when it is not the current one (ended already: a second close()). */
-    boolean endLease(Connection<?> l) {
-        return LEASE.compareAndSet(this, l, null);
+    /**
+     * A lease handle's close(): ends the lease, removes the handlers added through it and gives the connection
+     * back to its pool; a second call does nothing.
+     */
+    private void endLease() {
+        if (!LEASE.compareAndSet(state, this, null)) {
+            return;
+        }
+        if (leaseNotifyHandlers != null) {
+            leaseNotifyHandlers.forEach(notifications::remove);
+        }
+        if (leaseNoticeHandlers != null) {
+            leaseNoticeHandlers.forEach(notices::remove);
+        }
+        home.close(); // a pooled connection's close() gives it back
     }
 
     /**
@@ -1334,13 +1472,13 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             return "a statement was still running";
         }
         try {
-            if (closed || driver.core().isBroken()) {
+            if (state.closed || driver.core().isBroken()) {
                 return "the connection is closed";
             }
-            if (pipeline != null) {
+            if (state.pipeline != null) {
                 return "a pipeline was left open";
             }
-            if (activeStream != null) {
+            if (state.activeStream != null) {
                 return "a stream was not read to its end";
             }
             if (driver.core().hasPending()) {
@@ -1375,7 +1513,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             transactions.setIsolationLevel(null);
             transactions.setReadOnly(null);
             transactions.setDeferrable(null);
-            statementTimeout = options.statementTimeout();
+            state.statementTimeout = options.statementTimeout();
             resetAttributes();
             notifications.drain();
         } finally {
@@ -1387,9 +1525,9 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     private void resetAttributes() {
         session.prepared().threshold(options.prepareThreshold());
         session.prepared().max(options.preparedMax());
-        rowFactory = options.rowFactory();
-        cursorFactory = options.cursorFactory();
-        serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
+        state.rowFactory = options.rowFactory();
+        state.cursorFactory = options.cursorFactory();
+        state.serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
     }
 
     /**
@@ -1411,12 +1549,14 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * ({@code ProgrammingException}, as psycopg) while a two-phase transaction is prepared.
      */
     public void cancel() {
+        look();
         checkCancelAllowed(this);
         sendCancel(null, "user");
     }
 
     /** As {@link #cancel()}, but never blocks longer than {@code timeout} (psycopg 3.2's cancel_safe). */
     public void cancelSafe(java.time.Duration timeout) {
+        look();
         checkCancelAllowed(this);
         sendCancel(timeout, "user");
     }
@@ -1465,11 +1605,22 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     /** Adds a handler called with every notification, when it is read (also in the middle of another query). */
     public void addNotifyHandler(Consumer<Notify> handler) {
+        use();
         notifications.add(handler);
+        if (home != this) { // removed when the lease ends
+            if (leaseNotifyHandlers == null) {
+                leaseNotifyHandlers = new ArrayList<>(2);
+            }
+            leaseNotifyHandlers.add(handler);
+        }
     }
 
     public void removeNotifyHandler(Consumer<Notify> handler) {
+        use();
         notifications.remove(handler);
+        if (leaseNotifyHandlers != null) {
+            leaseNotifyHandlers.remove(handler);
+        }
     }
 
     /**
@@ -1477,6 +1628,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * waits. Notifications are queued only while no handler is registered.
      */
     public List<Notify> notifies() {
+        use();
         return notifications.drain();
     }
 
@@ -1492,6 +1644,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * }</pre>
      */
     public java.util.stream.Stream<Notify> notifies(java.time.Duration timeout, Integer stopAfter) {
+        use();
         return notifications.stream(timeout == null ? null : timeout.toMillis(), stopAfter);
     }
 
@@ -1505,7 +1658,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             driver.processBuffered();
             driver.poll(millis);
         } catch (TuskException e) {
-            if (!(closed && !isBroken())) {
+            if (!(state.closed && !isBroken())) {
                 throw e;
             } // else close() from another thread ended the wait: the caller sees the connection closed
         } finally {
@@ -1517,11 +1670,22 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     /** Adds a handler for the server's notices (NOTICE, WARNING...); without any, notices go to System.Logger. */
     public void addNoticeHandler(Consumer<Diagnostic> handler) {
+        use();
         notices.add(handler);
+        if (home != this) { // removed when the lease ends
+            if (leaseNoticeHandlers == null) {
+                leaseNoticeHandlers = new ArrayList<>(2);
+            }
+            leaseNoticeHandlers.add(handler);
+        }
     }
 
     public void removeNoticeHandler(Consumer<Diagnostic> handler) {
+        use();
         notices.remove(handler);
+        if (leaseNoticeHandlers != null) {
+            leaseNoticeHandlers.remove(handler);
+        }
     }
 
     BlockingDriver driver() {
@@ -1533,7 +1697,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     }
 
     void markClosed() {
-        closed = true;
+        state.closed = true;
     }
 
     static InterfaceException closedCursor() {

@@ -15,11 +15,16 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -97,9 +102,6 @@ class StaleLeaseTest {
         }
     }
 
-    /** Methods of the lease mechanics, called on the pooled connection only. */
-    private static final Set<String> NOT_FORWARDED = Set.of("isCurrentLease", "endLease", "startLease", "leaseLeftovers", "resetSession");
-
     // trust #15: a method added to Connection later cannot bypass the check
     @Test
     void everyMethodOfAStaleLeaseIsRefused(TestDatabase db) throws Exception {
@@ -107,56 +109,91 @@ class StaleLeaseTest {
             Connection<Row> a = pool.connection();
             a.close();
             try (Connection<Row> b = pool.connection()) {
-                List<String> checked = checkRefusesEverything(Connection.class, a, Set.of("close"));
-                assertThat(checked).contains("commit", "execute", "cursor", "pipeline", "cancel", "info", "notifies");
+                assertThat(a.getClass()).as("a lease is a Connection: no subclass to keep in step").isEqualTo(Connection.class);
+                List<String> checked = checkStaleRefusesEverything(Connection.class, a);
+                assertThat(checked).contains("commit", "execute", "cursor", "pipeline", "cancel", "info", "notifies",
+                        "adapters", "lookUpType");
                 assertThat(b.execute("SELECT 1").fetchone().getInt(0)).isEqualTo(1);
                 assertThat(b.info().transactionStatus()).isEqualTo(dev.tusk.TransactionStatus.INTRANS);
             }
         }
     }
 
+    // the other side of the check: a lease that lasts is never refused as ended
+    @Test
+    @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void everyMethodOfACurrentLeaseReachesThePooledSession(TestDatabase db) throws Exception {
+        try (ConnectionPool<Row> pool = pool(db)) {
+            List<String> checked = checkCurrentReachesSession(Connection.class, pool::connection,
+                    lease -> ((Connection<?>) lease).close());
+            assertThat(checked).contains("commit", "execute", "cursor", "pipeline", "cancel", "info", "notifies");
+            try (Connection<Row> c = pool.connection()) {
+                assertThat(c.execute("SELECT 1").fetchone().getInt(0)).isEqualTo(1);
+            }
+        }
+    }
+
+    /** Calls of the lease's own life cycle: no-ops on an ended lease, and ending a current one. */
+    private static final Set<String> LIFE_CYCLE = Set.of("close", "closeAsync", "isClosed", "isBroken");
+
+    /** Every public method of {@code type}, inherited ones included, but Object's: what a borrower can call. */
+    static List<Method> publicMethods(Class<?> type) {
+        List<Method> all = new ArrayList<>();
+        for (Method m : type.getMethods()) {
+            if (!Modifier.isStatic(m.getModifiers()) && m.getDeclaringClass() != Object.class && !m.isSynthetic()) {
+                all.add(m);
+            }
+        }
+        all.sort(Comparator.comparing(Method::toString));
+        return all;
+    }
+
+    /** Arguments a call can run with (a query that runs, empty parameters, short timeouts), else null. */
+    static Object[] dummyArguments(Method m) {
+        Class<?>[] types = m.getParameterTypes();
+        Object[] args = new Object[types.length];
+        for (int i = 0; i < args.length; i++) {
+            Class<?> t = types[i];
+            args[i] = t == int.class ? 0 : t == long.class ? 0L : t == boolean.class ? false : t == String.class ? "SELECT 1"
+                    : t == Object[].class ? new Object[0] : t == List.class ? List.of() : t == Map.class ? Map.of()
+                    : t == Duration.class ? Duration.ofMillis(10) : null;
+        }
+        return args;
+    }
+
+    private static boolean refusedAsEnded(Throwable t) {
+        return t instanceof InterfaceException && String.valueOf(t.getMessage()).contains("given back to its pool");
+    }
+
     /**
-     * Checks that the lease's class overrides every method of {@code type} (public or package-private), and
-     * that every public one refuses the call on the ended lease (a failed future counts).
+     * Calls every public method of {@code type} on the ended {@code lease}: each refuses the call with an
+     * InterfaceException (thrown, or as the failure of the future it returns), but close() (a no-op),
+     * isClosed() (true) and isBroken() (false).
      */
-    static List<String> checkRefusesEverything(Class<?> type, Object lease, Set<String> noOps) throws Exception {
+    static List<String> checkStaleRefusesEverything(Class<?> type, Object lease) throws Exception {
         List<String> checked = new ArrayList<>();
-        for (Method m : type.getDeclaredMethods()) {
-            int mod = m.getModifiers();
-            if (Modifier.isStatic(mod) || Modifier.isPrivate(mod) || m.isSynthetic() || NOT_FORWARDED.contains(m.getName())) {
-                continue;
-            }
-            assertThat(overrides(lease.getClass(), m)).as("%s overrides %s", lease.getClass().getSimpleName(), m).isTrue();
-            if (!Modifier.isPublic(mod)) {
-                continue;
-            }
-            Object[] args = new Object[m.getParameterCount()];
-            Class<?>[] types = m.getParameterTypes();
-            for (int i = 0; i < args.length; i++) {
-                args[i] = types[i] == int.class ? 0 : types[i] == boolean.class ? false : null;
-            }
+        for (Method m : publicMethods(type)) {
             Object result;
             try {
-                result = m.invoke(lease, args);
+                result = m.invoke(lease, dummyArguments(m));
             } catch (InvocationTargetException e) {
                 assertThat(e.getCause()).as("%s on an ended lease", m).isInstanceOf(InterfaceException.class);
+                assertThat(LIFE_CYCLE).as("%s on an ended lease", m).doesNotContain(m.getName());
                 checked.add(m.getName());
                 continue;
             }
             switch (m.getName()) {
                 case "isClosed" -> assertThat(result).isEqualTo(true);
                 case "isBroken" -> assertThat(result).isEqualTo(false);
+                case "close" -> assertThat(result).isNull();
+                case "closeAsync" -> assertThat((CompletableFuture<?>) result).isCompleted().isNotCompletedExceptionally();
                 default -> {
-                    if (result instanceof CompletableFuture<?> f) {
-                        if (noOps.contains(m.getName())) {
-                            continue;
-                        }
-                        assertThat(f).as("%s on an ended lease", m).isCompletedExceptionally();
-                        assertThatThrownBy(f::join).isInstanceOf(CompletionException.class)
-                                .hasCauseInstanceOf(InterfaceException.class);
-                    } else {
-                        assertThat(noOps).as("%s on an ended lease returned instead of failing", m).contains(m.getName());
-                    }
+                    assertThat(result).as("%s on an ended lease returned instead of failing", m)
+                            .isInstanceOf(CompletableFuture.class);
+                    CompletableFuture<?> f = (CompletableFuture<?>) result;
+                    assertThat(f).as("%s on an ended lease", m).isCompletedExceptionally();
+                    assertThatThrownBy(f::join).isInstanceOf(CompletionException.class)
+                            .hasCauseInstanceOf(InterfaceException.class);
                 }
             }
             checked.add(m.getName());
@@ -164,13 +201,44 @@ class StaleLeaseTest {
         return checked;
     }
 
-    private static boolean overrides(Class<?> c, Method m) {
-        try {
-            c.getDeclaredMethod(m.getName(), m.getParameterTypes());
-            return true;
-        } catch (NoSuchMethodException e) {
-            return false;
+    /**
+     * Calls every public method of {@code type} but close() on a lease of its own that lasts ({@code lease} makes
+     * one, {@code giveBack} ends it): none is refused as ended, the calls run on the pooled session (whatever
+     * they make of the dummy arguments), and the lease is neither closed nor broken.
+     */
+    static List<String> checkCurrentReachesSession(Class<?> type, Callable<Object> lease, Consumer<Object> giveBack)
+            throws Exception {
+        List<String> checked = new ArrayList<>();
+        for (Method m : publicMethods(type)) {
+            if (m.getName().equals("close") || m.getName().equals("closeAsync")) {
+                continue;
+            }
+            Object l = lease.call();
+            try {
+                Throwable failure = null;
+                try {
+                    Object result = m.invoke(l, dummyArguments(m));
+                    if (result instanceof CompletableFuture<?> f) {
+                        try {
+                            f.get(20, TimeUnit.SECONDS);
+                        } catch (ExecutionException e) {
+                            failure = e.getCause();
+                        }
+                    }
+                    switch (m.getName()) {
+                        case "isClosed", "isBroken" -> assertThat(result).as("%s on a current lease", m).isEqualTo(false);
+                        default -> { }
+                    }
+                } catch (InvocationTargetException e) {
+                    failure = e.getCause();
+                }
+                assertThat(refusedAsEnded(failure)).as("%s on a current lease refused: %s", m, failure).isFalse();
+            } finally {
+                giveBack.accept(l);
+            }
+            checked.add(m.getName());
         }
+        return checked;
     }
 
     // trust #15, the AsyncConnectionPool
@@ -194,10 +262,27 @@ class StaleLeaseTest {
             assertThat(waiting).as("b still holds the only connection").isNotDone();
             waiting.cancel(false);
             assertThat(db.adminQuery("SELECT count(*) FROM stale_a")).isEqualTo("0");
-            List<String> checked = checkRefusesEverything(AsyncConnection.class, a, Set.of("close", "closeAsync"));
+            assertThat(a.getClass()).as("a lease is an AsyncConnection").isEqualTo(AsyncConnection.class);
+            List<String> checked = checkStaleRefusesEverything(AsyncConnection.class, a);
             assertThat(checked).contains("commit", "execute", "cursor", "pipeline", "stream");
             b.rollback().get(10, TimeUnit.SECONDS);
             b.close();
+            AsyncConnection<Row> c = pool.connection().get(20, TimeUnit.SECONDS);
+            assertThat(c.execute("SELECT 5").get(10, TimeUnit.SECONDS).fetchone().getInt(0)).isEqualTo(5);
+            c.close();
+        }
+    }
+
+    // the other side of the check, the AsyncConnectionPool
+    @Test
+    @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void everyMethodOfACurrentAsyncLeaseReachesThePooledSession(TestDatabase db) throws Exception {
+        try (AsyncConnectionPool<Row> pool = AsyncConnectionPool.builder().conninfo(db.conninfo()).minSize(1).maxSize(1)
+                .timeout(Duration.ofSeconds(10)).build()) {
+            pool.open();
+            List<String> checked = checkCurrentReachesSession(AsyncConnection.class,
+                    () -> pool.connection().get(20, TimeUnit.SECONDS), lease -> ((AsyncConnection<?>) lease).close());
+            assertThat(checked).contains("commit", "execute", "cursor", "pipeline", "stream", "info");
             AsyncConnection<Row> c = pool.connection().get(20, TimeUnit.SECONDS);
             assertThat(c.execute("SELECT 5").get(10, TimeUnit.SECONDS).fetchone().getInt(0)).isEqualTo(5);
             c.close();
