@@ -23,6 +23,7 @@ import dev.tusk.internal.op.CopyOperation;
 import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.Operation;
+import dev.tusk.internal.op.PipelineState;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.TransactionOp;
 import dev.tusk.internal.op.TransactionSteps;
@@ -101,11 +102,6 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     private final Session session;
     /** Runs the operations on the event loop (or the submitting thread of an idle connection). */
     private final AsyncWaiter waiter;
-    /** The innermost open {@link AsyncPipeline}, or null outside pipeline mode. Acting thread only. */
-    private AsyncPipeline pipeline;
-    private volatile PipelineStatus pipelineStatus = PipelineStatus.OFF;
-    /** The pipeline whose end the listeners hear of (the outermost one), or null. User's threads. */
-    private volatile AsyncPipeline observedPipelineOwner;
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
         this.established = established;
@@ -481,17 +477,12 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * }</pre>
      */
     public AsyncPipeline pipeline() {
-        AsyncPipeline p = new AsyncPipeline(this);
-        if (session.observer() != null && session.observedPipeline() == null) { // the user's thread, as statements
-            session.observedPipeline(session.observer().pipelineStarted());
-            observedPipelineOwner = p;
-        }
+        PipelineState state = session.pipelines();
+        AsyncPipeline p = new AsyncPipeline(this, state.newBlock());
+        state.observeEnter(p.block()); // the user's thread, as statements
         inOrder(() -> {
             if (driver.failure() == null) {
-                p.enter(pipeline);
-                pipeline = p;
-                session.pipeline(p.tracker());
-                pipelineStatus = PipelineStatus.ON;
+                state.enter(p.block());
             }
         });
         return p;
@@ -502,58 +493,46 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * completes when every result before the Sync is in, failing with the first error among them.
      */
     CompletableFuture<Void> pipelineSync(AsyncPipeline p, boolean leave) {
-        if (leave && p == observedPipelineOwner) {
-            observedPipelineOwner = null;
-            dev.tusk.internal.observe.Observer.PipelineScope scope =
-                    (dev.tusk.internal.observe.Observer.PipelineScope) session.observedPipeline();
-            session.observedPipeline(null);
-            CompletableFuture<Void> synced = pipelineSyncNow(p, true);
-            synced.whenComplete((v, e) -> session.observer().pipelineEnded(scope, LoopFuture.unwrap(e)));
-            return synced;
-        }
-        return pipelineSyncNow(p, leave);
-    }
-
-    private CompletableFuture<Void> pipelineSyncNow(AsyncPipeline p, boolean leave) {
-        return onLoop(f -> {
-            if (leave && pipeline == p) {
-                pipeline = p.outer();
-                session.pipeline(pipeline == null ? null : pipeline.tracker());
+        PipelineState state = session.pipelines();
+        Object scope = leave ? state.observeLeave(p.block()) : null; // the user's thread, as statements
+        CompletableFuture<Void> synced = onLoop(f -> {
+            SyncCommand sync = state.startSync();
+            if (leave) {
+                state.leave(p.block(), true);
             }
-            SyncCommand sync = p.startSync();
-            session.syncSent();
             waiter.started();
             sync.onComplete(() -> {
                 waiter.ended();
-                pipelineStatus = pipeline == null ? PipelineStatus.OFF : PipelineStatus.ON;
-                p.synced(sync, f);
+                TuskException e = state.synced(sync, null, true);
+                if (e != null) {
+                    f.completeExceptionally(e);
+                } else {
+                    f.complete(null);
+                }
             });
             driver.send(sync);
         });
+        if (scope != null) {
+            synced.whenComplete((v, e) -> state.observeEnded(scope, LoopFuture.unwrap(e)));
+        }
+        return synced;
     }
 
     /** Before a statement of the driver's own: a Sync ends what the open pipeline sent (errors go to its next sync()). */
     private void syncPipeline() {
-        AsyncPipeline p = pipeline;
-        if (p != null && p.hasUnsynced()) {
-            SyncCommand sync = p.startSync();
-            session.syncSent();
-            sync.onComplete(() -> {
-                p.synced(sync, null);
-            });
+        SyncCommand sync = session.pipelines().syncBeforeOwnStatement();
+        if (sync != null) {
             driver.send(sync);
         }
     }
 
     /** ON, ABORTED (a statement failed since the last Sync) or OFF, as {@link ConnectionInfo#pipelineStatus()}. */
     PipelineStatus pipelineStatus() {
-        return pipelineStatus;
+        return PipelineStatus.values()[session.pipelines().status()];
     }
 
     void pipelineAborted() {
-        if (pipelineStatus == PipelineStatus.ON) {
-            pipelineStatus = PipelineStatus.ABORTED;
-        }
+        session.pipelines().aborted();
     }
 
     // ---------------------------------------------------------------- COPY
@@ -613,7 +592,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         waiter.started();
         inOrder(() -> {
             TuskException broken = driver.failure();
-            if (broken != null || pipeline != null) {
+            if (broken != null || session.pipelined()) {
                 waiter.ended();
                 ended.accept(broken != null ? brokenError(broken)
                         : new ProgrammingException("a replication stream cannot start in pipeline mode: close the pipeline first"));
@@ -1180,7 +1159,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         if (isClosed()) {
             return "the connection is closed";
         }
-        if (pipelineStatus != PipelineStatus.OFF) {
+        if (pipelineStatus() != PipelineStatus.OFF) {
             return "a pipeline was left open";
         }
         if (waiter.inFlight() > 0) {

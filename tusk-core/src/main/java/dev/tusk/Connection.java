@@ -21,6 +21,7 @@ import dev.tusk.internal.op.BlockingWaiter;
 import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.Operation;
+import dev.tusk.internal.op.PipelineState;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.StatementTimer;
 import dev.tusk.internal.pool.PoolAccess;
@@ -420,7 +421,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         try {
             checkUsable();
             if (session.pipelined()) {
-                queuePipelined(cursor, op, List.of(), (QueryCommand) waiter.queue(op));
+                queuePipelined(cursor, List.of(), (QueryCommand) waiter.queue(op));
                 return;
             }
             waiter.run(op);
@@ -453,7 +454,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             if (session.pipelined()) {
                 QueryCommand last = (QueryCommand) waiter.queue(op);
                 List<QueryCommand> all = op.commands();
-                queuePipelined(cursor, op, all.subList(0, all.size() - 1), last);
+                queuePipelined(cursor, all.subList(0, all.size() - 1), last);
                 return;
             }
             waiter.run(op);
@@ -524,7 +525,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     /** A stream reads its rows as they are consumed, which a pipeline (results read at its syncs) cannot do. Lock held. */
     private void refuseStreamInPipeline() {
-        if (pipeline != null) {
+        if (session.pipelines().inPipeline()) {
             throw new ProgrammingException("stream() cannot be used in pipeline mode: fetch the rows with execute(),"
                     + " or stream after the pipeline block");
         }
@@ -682,10 +683,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     }
 
     // ---------------------------------------------------------------- pipeline mode
-
-    private Pipeline pipeline;
-    /** The pipeline block whose end the listeners hear of (the outermost one), or null. */
-    private Pipeline observedPipelineOwner;
+    // (the rules are internal.op.PipelineState's; this section sends its Syncs and Flushes and waits)
 
     /**
      * Enters pipeline mode until the returned block is closed; blocks nest (closing an inner one syncs).
@@ -694,13 +692,11 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         lock.lock();
         try {
             checkUsable();
-            pipeline = new Pipeline(this, pipeline);
-            session.pipeline(pipeline.tracker());
-            if (session.observer() != null && session.observedPipeline() == null) {
-                session.observedPipeline(session.observer().pipelineStarted());
-                observedPipelineOwner = pipeline;
-            }
-            return pipeline;
+            PipelineState state = session.pipelines();
+            PipelineState.Block b = state.newBlock();
+            state.enter(b);
+            state.observeEnter(b);
+            return new Pipeline(this, state, b);
         } finally {
             lock.unlock();
         }
@@ -709,16 +705,9 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     void pipelineEnded(Pipeline p, Pipeline outer) {
         lock.lock();
         try {
-            if (pipeline == p) {
-                pipeline = outer;
-                session.pipeline(outer == null ? null : outer.tracker());
-            }
-            if (p == observedPipelineOwner) {
-                observedPipelineOwner = null;
-                Object scope = session.observedPipeline();
-                session.observedPipeline(null);
-                session.observer().pipelineEnded((dev.tusk.internal.observe.Observer.PipelineScope) scope, null);
-            }
+            PipelineState state = session.pipelines();
+            state.leave(p.block(), false);
+            state.observeEnded(state.observeLeave(p.block()), null);
         } finally {
             lock.unlock();
         }
@@ -728,58 +717,41 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     boolean inPipeline() {
         lock.lock();
         try {
-            return pipeline != null;
+            return session.pipelines().inPipeline();
         } finally {
             lock.unlock();
         }
     }
 
     PipelineStatus pipelineStatus() {
-        Pipeline p = pipeline;
-        return p == null ? PipelineStatus.OFF : p.aborted() ? PipelineStatus.ABORTED : PipelineStatus.ON;
+        return PipelineStatus.values()[session.pipelines().status()];
     }
 
     /**
-     * In pipeline mode, {@code op} queued its statements: the cursor waits for them when fetched; past 64 KiB of
-     * output they are written out. Lock held.
+     * In pipeline mode, statements were queued: the cursor waits for them when fetched; past
+     * {@link PipelineState#WRITE_OUT_BYTES} of output they are written out. Lock held.
      */
-    private void queuePipelined(Cursor<?> cursor, Operation op, List<QueryCommand> before, QueryCommand last) {
+    private void queuePipelined(Cursor<?> cursor, List<QueryCommand> before, QueryCommand last) {
         if (before.isEmpty()) {
             cursor.setPending(last);
         } else {
             cursor.setPending(before, last);
         }
-        if (driver.core().output().position() > 1 << 16) {
-            writePipelined(last);
+        if (session.pipelines().writeOutDue()) {
+            Command previous = session.pipelines().writingOut(last);
+            if (previous != null && !previous.isDone()) {
+                awaitTimed(previous); // its error is raised by its cursor or the pipeline's sync
+            }
+            Frontend.flush(driver.core().output());
+            driver.flush();
         }
-    }
-
-    /** The last command of the pipelined statements written so far (see {@link #writePipelined}). */
-    private Command pipelineWritten;
-
-    /**
-     * Writes the pipelined statements queued so far, with a Flush so that their results come back now. The
-     * results of the previous write are read first: the server is then idle when this write starts, so it fits
-     * in the socket buffers whatever the results. Written without reading, statements with large results would
-     * fill the buffers both ways and leave both sides blocked in a write.
-     */
-    private void writePipelined(Command last) {
-        Command previous = pipelineWritten;
-        if (previous != null && !previous.isDone()) {
-            awaitTimed(previous); // its error is raised by its cursor or the pipeline's sync
-        }
-        Frontend.flush(driver.core().output());
-        driver.flush();
-        pipelineWritten = last;
     }
 
     /** A cursor raised the error of a pipelined statement: the pipeline's sync() does not raise it again. */
     void pipelineErrorRaised(TuskException e) {
         lock.lock();
         try {
-            if (pipeline != null) {
-                pipeline.raised(e);
-            }
+            session.pipelines().raised(e);
         } finally {
             lock.unlock();
         }
@@ -791,7 +763,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         try {
             if (!cmd.isDone()) {
                 checkUsable();
-                dev.tusk.internal.wire.Frontend.flush(driver.core().output());
+                Frontend.flush(driver.core().output());
                 driver.flush();
                 awaitTimed(cmd); // its error is raised by its cursor or the pipeline's sync
             }
@@ -923,15 +895,16 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     }
     // end of the settable connection attributes ---------------------------------------------------------------
 
-    /** Pipeline mode: a commit or rollback first waits for everything queued. Lock held. */
     /** A Sync is about to be sent: see {@link Session#syncSent()}. Lock held. */
     void syncSent() {
         session.syncSent();
     }
 
+    /** Pipeline mode: a commit, rollback or savepoint first syncs, raising the pipeline's error. Lock held. */
     void syncPipelineIfAny() {
-        if (pipeline != null) {
-            pipeline.sync();
+        if (session.pipelines().inPipeline()) {
+            checkUsable();
+            Pipeline.sync(this, session.pipelines());
         }
     }
 
@@ -985,7 +958,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         if (activeCopy != null && activeCopy != by) {
             settleActiveCopy();
         }
-        if (pipeline == null && activeStream == null) {
+        if (!session.pipelines().inPipeline() && activeStream == null) {
             try {
                 driver.readPending();
             } catch (TuskException e) {
@@ -1337,7 +1310,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             if (closed || driver.core().isBroken()) {
                 return "the connection is closed";
             }
-            if (pipeline != null) {
+            if (session.pipelines().inPipeline()) {
                 return "a pipeline was left open";
             }
             if (activeStream != null) {
