@@ -595,7 +595,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
             if (broken != null || session.pipelined()) {
                 waiter.ended();
                 ended.accept(broken != null ? brokenError(broken)
-                        : new ProgrammingException("a replication stream cannot start in pipeline mode: close the pipeline first"));
+                        : session.pipelines().replicationRefused());
                 return;
             }
             cmd.onComplete(() -> {
@@ -1049,7 +1049,8 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /** Connection details and the server's reported state. */
     public ConnectionInfo info() {
-        return new ConnectionInfo(established.params(), established.host(), driver.core().session(), this);
+        return new ConnectionInfo(established.params(), established.host(), driver.core().session(), this,
+                session.pipelines());
     }
 
     /** The server's configuration: typed {@code pg_settings} and {@code set_config} (see {@link ServerSettings}). */

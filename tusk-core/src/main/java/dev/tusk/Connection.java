@@ -475,7 +475,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         lock.lock();
         try {
             checkUsable();
-            refuseStreamInPipeline();
+            session.pipelines().checkStreamAllowed();
             Binder.Bound st = params == null ? null : cursor.binder().bind(query, params, cursor.adaptersInUse());
             QueryCommand cmd = st == null || st.params() == null ? new SimpleQuery(st == null ? query : st.sql())
                     : new ExtendedQuery(st.sql(), "", true, st.params(), resultFormat(cursor) == 1 ? 1 : 0, true);
@@ -503,7 +503,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         lock.lock();
         try {
             checkUsable();
-            refuseStreamInPipeline();
+            session.pipelines().checkStreamAllowed();
             Execute op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, opts.prepare(),
                     timeout);
             if (cursor.maxRows() > 0) {
@@ -520,14 +520,6 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             return s;
         } finally {
             lock.unlock();
-        }
-    }
-
-    /** A stream reads its rows as they are consumed, which a pipeline (results read at its syncs) cannot do. Lock held. */
-    private void refuseStreamInPipeline() {
-        if (session.pipelines().inPipeline()) {
-            throw new ProgrammingException("stream() cannot be used in pipeline mode: fetch the rows with execute(),"
-                    + " or stream after the pipeline block");
         }
     }
 
@@ -1135,7 +1127,8 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     public ConnectionInfo info() {
         ConnectionInfo i = info;
         if (i == null) {
-            info = i = new ConnectionInfo(params, established.host(), driver.core().session(), this);
+            info = i = new ConnectionInfo(params, established.host(), driver.core().session(), this,
+                session.pipelines());
         }
         return i;
     }

@@ -1,5 +1,6 @@
 package dev.tusk.internal.op;
 
+import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.SyncCommand;
@@ -133,6 +134,22 @@ public final class PipelineState implements Session.Pipelining {
     /** Whether the caller's block has statements a Sync has not ended yet (its end then syncs). */
     public boolean sentSinceSync() {
         return sentSinceSync > 0;
+    }
+
+    // ---------------------------------------------------------------- what is refused in a pipeline
+    // (COPY: CopyOperation; server-side cursors: ServerCursorStep; both NotSupportedException, as psycopg)
+
+    /** A stream reads its rows as they are consumed, which a pipeline (results read at its syncs) cannot: refused. */
+    public void checkStreamAllowed() {
+        if (innermost != null) {
+            throw new ProgrammingException("stream() cannot be used in pipeline mode: fetch the rows with execute(),"
+                    + " or stream after the pipeline block");
+        }
+    }
+
+    /** A replication stream owns the connection until it ends, which a pipeline cannot wait for: the refusal. */
+    public ProgrammingException replicationRefused() {
+        return new ProgrammingException("a replication stream cannot start in pipeline mode: close the pipeline first");
     }
 
     // ---------------------------------------------------------------- what the operations tell it
