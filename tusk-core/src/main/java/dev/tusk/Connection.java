@@ -24,6 +24,7 @@ import dev.tusk.internal.op.Operation;
 import dev.tusk.internal.op.PipelineState;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.StatementTimer;
+import dev.tusk.internal.op.StreamStep;
 import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.wire.Frontend;
@@ -466,7 +467,8 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     // ---------------------------------------------------------------- streaming
 
-    static final int STREAM_CHUNK_ROWS = 256;
+    // (the rules are internal.op.StreamStep's; RowStream reads the chunks)
+
     /** The stream reading its rows from the server now, or null; read without the lock by {@link #streaming}. */
     private volatile RowStream<?> activeStream;
 
@@ -479,14 +481,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             Binder.Bound st = params == null ? null : cursor.binder().bind(query, params, cursor.adaptersInUse());
             QueryCommand cmd = st == null || st.params() == null ? new SimpleQuery(st == null ? query : st.sql())
                     : new ExtendedQuery(st.sql(), "", true, st.params(), resultFormat(cursor) == 1 ? 1 : 0, true);
-            cmd.streamChunk(STREAM_CHUNK_ROWS);
-            Command begin = transactions.beginIfNeeded(); // queued already
-            driver.core().send(cmd);
-            driver.flush();
-            RowStream<T> s = new RowStream<>(this, cmd, cursor.adaptersInUse(), factory);
-            s.owner = cursor;
-            activeStream = s;
-            return s;
+            return startStream(cursor, factory, StreamStep.plain(session, cmd));
         } finally {
             lock.unlock();
         }
@@ -509,18 +504,22 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             if (cursor.maxRows() > 0) {
                 op.maxRows(cursor.maxRows());
             }
-            QueryCommand cmd = (QueryCommand) op.start();
-            cmd.streamChunk(STREAM_CHUNK_ROWS);
-            driver.core().send(cmd);
-            op.sent(cmd);
-            driver.flush();
-            RowStream<T> s = new RowStream<>(this, cmd, cursor.adaptersInUse(), factory, op, timeout, keepRest);
-            s.owner = cursor;
-            activeStream = s;
-            return s;
+            return startStream(cursor, factory, StreamStep.of(session, op, timeout, keepRest));
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Sends the statement of {@code step} and makes it the active stream. Lock held. */
+    private <T> RowStream<T> startStream(Cursor<T> cursor, RowFactory<T> factory, StreamStep step) {
+        QueryCommand cmd = step.start();
+        driver.core().send(cmd);
+        step.sent(cmd);
+        driver.flush();
+        RowStream<T> s = new RowStream<>(this, step, cursor.adaptersInUse(), factory);
+        s.owner = cursor;
+        activeStream = s;
+        return s;
     }
 
     void closeStream(RowStream<?> s) {
