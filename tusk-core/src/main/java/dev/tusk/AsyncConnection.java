@@ -23,6 +23,7 @@ import dev.tusk.internal.op.CopyOperation;
 import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.Operation;
+import dev.tusk.internal.op.PipelineState;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.TransactionOp;
 import dev.tusk.internal.op.TransactionSteps;
@@ -533,17 +534,12 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      */
     public AsyncPipeline pipeline() {
         use();
-        AsyncPipeline p = new AsyncPipeline(this);
-        if (session.observer() != null && session.observedPipeline() == null) { // the user's thread, as statements
-            session.observedPipeline(session.observer().pipelineStarted());
-            state.observedPipelineOwner = p;
-        }
+        PipelineState pipes = session.pipelines();
+        AsyncPipeline p = new AsyncPipeline(this, pipes.newBlock());
+        pipes.observeEnter(p.block()); // the user's thread, as statements
         inOrder(() -> {
             if (driver.failure() == null) {
-                p.enter(state.pipeline);
-                state.pipeline = p;
-                session.pipeline(p.tracker());
-                state.pipelineStatus = PipelineStatus.ON;
+                pipes.enter(p.block());
             }
         });
         return p;
@@ -554,45 +550,35 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * completes when every result before the Sync is in, failing with the first error among them.
      */
     CompletableFuture<Void> pipelineSync(AsyncPipeline p, boolean leave) {
-        if (leave && p == state.observedPipelineOwner) {
-            state.observedPipelineOwner = null;
-            dev.tusk.internal.observe.Observer.PipelineScope scope =
-                    (dev.tusk.internal.observe.Observer.PipelineScope) session.observedPipeline();
-            session.observedPipeline(null);
-            CompletableFuture<Void> synced = pipelineSyncNow(p, true);
-            synced.whenComplete((v, e) -> session.observer().pipelineEnded(scope, LoopFuture.unwrap(e)));
-            return synced;
-        }
-        return pipelineSyncNow(p, leave);
-    }
-
-    private CompletableFuture<Void> pipelineSyncNow(AsyncPipeline p, boolean leave) {
-        return onLoop(f -> {
-            if (leave && state.pipeline == p) {
-                state.pipeline = p.outer();
-                session.pipeline(state.pipeline == null ? null : state.pipeline.tracker());
+        PipelineState pipes = session.pipelines();
+        Object scope = leave ? pipes.observeLeave(p.block()) : null; // the user's thread, as statements
+        CompletableFuture<Void> synced = onLoop(f -> {
+            SyncCommand sync = pipes.startSync();
+            if (leave) {
+                pipes.leave(p.block(), true);
             }
-            SyncCommand sync = p.startSync();
-            session.syncSent();
             waiter.started();
             sync.onComplete(() -> {
                 waiter.ended();
-                state.pipelineStatus = state.pipeline == null ? PipelineStatus.OFF : PipelineStatus.ON;
-                p.synced(sync, f);
+                TuskException e = pipes.synced(sync, null, true);
+                if (e != null) {
+                    f.completeExceptionally(e);
+                } else {
+                    f.complete(null);
+                }
             });
             driver.send(sync);
         });
+        if (scope != null) {
+            synced.whenComplete((v, e) -> pipes.observeEnded(scope, LoopFuture.unwrap(e)));
+        }
+        return synced;
     }
 
     /** Before a statement of the driver's own: a Sync ends what the open pipeline sent (errors go to its next sync()). */
     private void syncPipeline() {
-        AsyncPipeline p = state.pipeline;
-        if (p != null && p.hasUnsynced()) {
-            SyncCommand sync = p.startSync();
-            session.syncSent();
-            sync.onComplete(() -> {
-                p.synced(sync, null);
-            });
+        SyncCommand sync = session.pipelines().syncBeforeOwnStatement();
+        if (sync != null) {
             driver.send(sync);
         }
     }
@@ -600,13 +586,11 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     /** ON, ABORTED (a statement failed since the last Sync) or OFF, as {@link ConnectionInfo#pipelineStatus()}. */
     PipelineStatus pipelineStatus() {
         look();
-        return state.pipelineStatus;
+        return PipelineStatus.values()[session.pipelines().status()];
     }
 
     void pipelineAborted() {
-        if (state.pipelineStatus == PipelineStatus.ON) {
-            state.pipelineStatus = PipelineStatus.ABORTED;
-        }
+        session.pipelines().aborted();
     }
 
     // ---------------------------------------------------------------- COPY
@@ -669,10 +653,10 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         waiter.started();
         inOrder(() -> {
             TuskException broken = driver.failure();
-            if (broken != null || state.pipeline != null) {
+            if (broken != null || session.pipelined()) {
                 waiter.ended();
                 ended.accept(broken != null ? brokenError(broken)
-                        : new ProgrammingException("a replication stream cannot start in pipeline mode: close the pipeline first"));
+                        : session.pipelines().replicationRefused());
                 return;
             }
             cmd.onComplete(() -> {
@@ -1207,7 +1191,8 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     /** Connection details and the server's reported state. */
     public ConnectionInfo info() {
         look();
-        return new ConnectionInfo(established.params(), established.host(), driver.core().session(), home);
+        return new ConnectionInfo(established.params(), established.host(), driver.core().session(), home,
+                session.pipelines());
     }
 
     /** The server's configuration: typed {@code pg_settings} and {@code set_config} (see {@link ServerSettings}). */
@@ -1306,11 +1291,6 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         volatile Consumer<AsyncConnection<?>> giveBack;
         /** With a pool: whether the connection is lent out (else idle in the pool, refusing statements). */
         volatile boolean lent;
-        /** The innermost open {@link AsyncPipeline}, or null outside pipeline mode. Acting thread only. */
-        AsyncPipeline pipeline;
-        volatile PipelineStatus pipelineStatus = PipelineStatus.OFF;
-        /** The pipeline whose end the listeners hear of (the outermost one), or null. User's threads. */
-        volatile AsyncPipeline observedPipelineOwner;
         /** With a pool: the handle of the current lease, null while the connection is not lent. */
         volatile AsyncConnection<R> lease;
         /** With a pool: whether the current (or last) lease did anything with the connection; a reset is then due. */
@@ -1403,7 +1383,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         if (isClosed()) {
             return "the connection is closed";
         }
-        if (state.pipelineStatus != PipelineStatus.OFF) {
+        if (session.pipelines().inPipeline()) {
             return "a pipeline was left open";
         }
         if (waiter.inFlight() > 0) {

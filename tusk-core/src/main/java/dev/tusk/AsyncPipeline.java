@@ -1,10 +1,7 @@
 package dev.tusk;
 
-import dev.tusk.errors.TuskException;
-import dev.tusk.internal.core.Command;
-import dev.tusk.internal.core.SyncCommand;
 import dev.tusk.internal.io.LoopFuture;
-import dev.tusk.internal.op.Session;
+import dev.tusk.internal.op.PipelineState;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,17 +27,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class AsyncPipeline implements AutoCloseable {
     private final AsyncConnection<?> conn;
+    /** The block this object stands for in the connection's pipeline state (internal.op.PipelineState). */
+    private final PipelineState.Block block;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile CompletableFuture<Void> closing;
-    /** Acting thread only (see AsyncConnection's fields), as the fields below. */
-    private AsyncPipeline outer;
-    /** Statements sent since the last Sync (root pipeline only). */
-    private int unsynced;
-    /** The first error since the caller last synced (root pipeline only). */
-    private TuskException firstError;
 
-    AsyncPipeline(AsyncConnection<?> conn) {
+    AsyncPipeline(AsyncConnection<?> conn, PipelineState.Block block) {
         this.conn = conn;
+        this.block = block;
+    }
+
+    PipelineState.Block block() {
+        return block;
     }
 
     /**
@@ -69,83 +67,5 @@ public final class AsyncPipeline implements AutoCloseable {
     @Override
     public void close() {
         closeAsync();
-    }
-
-    // ------------------------------------------------------------------ the connection's side (acting thread)
-
-    void enter(AsyncPipeline outer) {
-        this.outer = outer;
-    }
-
-    AsyncPipeline outer() {
-        return outer;
-    }
-
-    private AsyncPipeline root() {
-        return outer == null ? this : outer.root();
-    }
-
-    /** A statement was sent without Sync. */
-    /** A statement was sent in the pipeline; one refused at once (the pipeline is aborted until the next Sync) does not count. */
-    void sent(Command cmd) {
-        if (!cmd.isDone()) {
-            root().unsynced++;
-        }
-    }
-
-    private final Session.Pipelining tracker = new Session.Pipelining() {
-        @Override
-        public void sent(Command cmd) {
-            AsyncPipeline.this.sent(cmd);
-        }
-
-        @Override
-        public void failed(TuskException e) {
-            AsyncPipeline.this.failed(e);
-        }
-    };
-
-    /** What the operation layer tells this pipeline about the statements sent in it. */
-    Session.Pipelining tracker() {
-        return tracker;
-    }
-
-    boolean hasUnsynced() {
-        return root().unsynced > 0;
-    }
-
-    /** A statement of the pipeline failed (or was skipped after a failure). */
-    void failed(TuskException e) {
-        AsyncPipeline root = root();
-        if (root.firstError == null) {
-            root.firstError = e;
-        }
-        conn.pipelineAborted();
-    }
-
-    SyncCommand startSync() {
-        root().unsynced = 0;
-        return new SyncCommand();
-    }
-
-    /**
-     * The Sync's ReadyForQuery arrived: {@code f} (a caller's sync, else null for one the driver sent before
-     * its own statement) completes with the first error since the caller last synced.
-     */
-    void synced(SyncCommand sync, LoopFuture<Void> f) {
-        AsyncPipeline root = root();
-        if (root.firstError == null) {
-            root.firstError = sync.error();
-        }
-        if (f == null) {
-            return;
-        }
-        TuskException e = root.firstError;
-        root.firstError = null;
-        if (e != null) {
-            f.completeExceptionally(e);
-        } else {
-            f.complete(null);
-        }
     }
 }

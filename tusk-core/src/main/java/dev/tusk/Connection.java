@@ -21,8 +21,10 @@ import dev.tusk.internal.op.BlockingWaiter;
 import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.Operation;
+import dev.tusk.internal.op.PipelineState;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.StatementTimer;
+import dev.tusk.internal.op.StreamStep;
 import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.wire.Frontend;
@@ -444,7 +446,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         try {
             checkUsable();
             if (session.pipelined()) {
-                queuePipelined(cursor, op, List.of(), (QueryCommand) waiter.queue(op));
+                queuePipelined(cursor, List.of(), (QueryCommand) waiter.queue(op));
                 return;
             }
             waiter.run(op);
@@ -478,7 +480,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             if (session.pipelined()) {
                 QueryCommand last = (QueryCommand) waiter.queue(op);
                 List<QueryCommand> all = op.commands();
-                queuePipelined(cursor, op, all.subList(0, all.size() - 1), last);
+                queuePipelined(cursor, all.subList(0, all.size() - 1), last);
                 return;
             }
             waiter.run(op);
@@ -490,7 +492,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     // ---------------------------------------------------------------- streaming
 
-    static final int STREAM_CHUNK_ROWS = 256;
+    // (the rules are internal.op.StreamStep's; RowStream reads the chunks)
 
     /** Starts a statement whose rows are read as they are consumed: see {@link Cursor#stream}. */
     <T> RowStream<T> openStream(Cursor<T> cursor, RowFactory<T> factory, String query, Object params) {
@@ -498,18 +500,11 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         lock.lock();
         try {
             checkUsable();
-            refuseStreamInPipeline();
+            session.pipelines().checkStreamAllowed();
             Binder.Bound st = params == null ? null : cursor.binder().bind(query, params, cursor.adaptersInUse());
             QueryCommand cmd = st == null || st.params() == null ? new SimpleQuery(st == null ? query : st.sql())
                     : new ExtendedQuery(st.sql(), "", true, st.params(), resultFormat(cursor) == 1 ? 1 : 0, true);
-            cmd.streamChunk(STREAM_CHUNK_ROWS);
-            Command begin = transactions.beginIfNeeded(); // queued already
-            driver.core().send(cmd);
-            driver.flush();
-            RowStream<T> s = new RowStream<>(this, cmd, cursor.adaptersInUse(), factory);
-            s.owner = cursor;
-            state.activeStream = s;
-            return s;
+            return startStream(cursor, factory, StreamStep.plain(session, cmd));
         } finally {
             lock.unlock();
         }
@@ -527,32 +522,28 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         lock.lock();
         try {
             checkUsable();
-            refuseStreamInPipeline();
+            session.pipelines().checkStreamAllowed();
             Execute op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, opts.prepare(),
                     timeout);
             if (cursor.maxRows() > 0) {
                 op.maxRows(cursor.maxRows());
             }
-            QueryCommand cmd = (QueryCommand) op.start();
-            cmd.streamChunk(STREAM_CHUNK_ROWS);
-            driver.core().send(cmd);
-            op.sent(cmd);
-            driver.flush();
-            RowStream<T> s = new RowStream<>(this, cmd, cursor.adaptersInUse(), factory, op, timeout, keepRest);
-            s.owner = cursor;
-            state.activeStream = s;
-            return s;
+            return startStream(cursor, factory, StreamStep.of(session, op, timeout, keepRest));
         } finally {
             lock.unlock();
         }
     }
 
-    /** A stream reads its rows as they are consumed, which a pipeline (results read at its syncs) cannot do. Lock held. */
-    private void refuseStreamInPipeline() {
-        if (state.pipeline != null) {
-            throw new ProgrammingException("stream() cannot be used in pipeline mode: fetch the rows with execute(),"
-                    + " or stream after the pipeline block");
-        }
+    /** Sends the statement of {@code step} and makes it the active stream. Lock held. */
+    private <T> RowStream<T> startStream(Cursor<T> cursor, RowFactory<T> factory, StreamStep step) {
+        QueryCommand cmd = step.start();
+        driver.core().send(cmd);
+        step.sent(cmd);
+        driver.flush();
+        RowStream<T> s = new RowStream<>(this, step, cursor.adaptersInUse(), factory);
+        s.owner = cursor;
+        state.activeStream = s;
+        return s;
     }
 
     /** Closing a stream of an ended lease does nothing (the pool dealt with it). */
@@ -710,6 +701,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     }
 
     // ---------------------------------------------------------------- pipeline mode
+    // (the rules are internal.op.PipelineState's; this section sends its Syncs and Flushes and waits)
 
     /**
      * Enters pipeline mode until the returned block is closed; blocks nest (closing an inner one syncs).
@@ -719,13 +711,11 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         lock.lock();
         try {
             checkUsable();
-            state.pipeline = new Pipeline(this, state.pipeline);
-            session.pipeline(state.pipeline.tracker());
-            if (session.observer() != null && session.observedPipeline() == null) {
-                session.observedPipeline(session.observer().pipelineStarted());
-                state.observedPipelineOwner = state.pipeline;
-            }
-            return state.pipeline;
+            PipelineState pipes = session.pipelines();
+            PipelineState.Block b = pipes.newBlock();
+            pipes.enter(b);
+            pipes.observeEnter(b);
+            return new Pipeline(this, pipes, b);
         } finally {
             lock.unlock();
         }
@@ -734,16 +724,9 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     void pipelineEnded(Pipeline p, Pipeline outer) {
         lock.lock();
         try {
-            if (state.pipeline == p) {
-                state.pipeline = outer;
-                session.pipeline(outer == null ? null : outer.tracker());
-            }
-            if (p == state.observedPipelineOwner) {
-                state.observedPipelineOwner = null;
-                Object scope = session.observedPipeline();
-                session.observedPipeline(null);
-                session.observer().pipelineEnded((dev.tusk.internal.observe.Observer.PipelineScope) scope, null);
-            }
+            PipelineState pipes = session.pipelines();
+            pipes.leave(p.block(), false);
+            pipes.observeEnded(pipes.observeLeave(p.block()), null);
         } finally {
             lock.unlock();
         }
@@ -753,49 +736,34 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     boolean inPipeline() {
         lock.lock();
         try {
-            return state.pipeline != null;
+            return session.pipelines().inPipeline();
         } finally {
             lock.unlock();
         }
     }
 
     PipelineStatus pipelineStatus() {
-        Pipeline p = state.pipeline;
-        return p == null ? PipelineStatus.OFF : p.aborted() ? PipelineStatus.ABORTED : PipelineStatus.ON;
+        return PipelineStatus.values()[session.pipelines().status()];
     }
 
     /**
-     * In pipeline mode, {@code op} queued its statements: the cursor waits for them when fetched; past 64 KiB of
-     * output they are written out. Lock held.
+     * In pipeline mode, statements were queued: the cursor waits for them when fetched; past
+     * {@link PipelineState#WRITE_OUT_BYTES} of output they are written out. Lock held.
      */
-    private void queuePipelined(Cursor<?> cursor, Operation op, List<QueryCommand> before, QueryCommand last) {
+    private void queuePipelined(Cursor<?> cursor, List<QueryCommand> before, QueryCommand last) {
         if (before.isEmpty()) {
             cursor.setPending(last);
         } else {
             cursor.setPending(before, last);
         }
-        if (driver.core().output().position() > 1 << 16) {
-            writePipelined(last);
+        if (session.pipelines().writeOutDue()) {
+            Command previous = session.pipelines().writingOut(last);
+            if (previous != null && !previous.isDone()) {
+                awaitTimed(previous); // its error is raised by its cursor or the pipeline's sync
+            }
+            Frontend.flush(driver.core().output());
+            driver.flush();
         }
-    }
-
-    /** The last command of the pipelined statements written so far (see {@link #writePipelined}). */
-    private Command pipelineWritten;
-
-    /**
-     * Writes the pipelined statements queued so far, with a Flush so that their results come back now. The
-     * results of the previous write are read first: the server is then idle when this write starts, so it fits
-     * in the socket buffers whatever the results. Written without reading, statements with large results would
-     * fill the buffers both ways and leave both sides blocked in a write.
-     */
-    private void writePipelined(Command last) {
-        Command previous = pipelineWritten;
-        if (previous != null && !previous.isDone()) {
-            awaitTimed(previous); // its error is raised by its cursor or the pipeline's sync
-        }
-        Frontend.flush(driver.core().output());
-        driver.flush();
-        pipelineWritten = last;
     }
 
     /** A cursor raised the error of a pipelined statement: the pipeline's sync() does not raise it again. */
@@ -803,9 +771,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         look();
         lock.lock();
         try {
-            if (state.pipeline != null) {
-                state.pipeline.raised(e);
-            }
+            session.pipelines().raised(e);
         } finally {
             lock.unlock();
         }
@@ -818,7 +784,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         try {
             if (!cmd.isDone()) {
                 checkUsable();
-                dev.tusk.internal.wire.Frontend.flush(driver.core().output());
+                Frontend.flush(driver.core().output());
                 driver.flush();
                 awaitTimed(cmd); // its error is raised by its cursor or the pipeline's sync
             }
@@ -962,15 +928,16 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     }
     // end of the settable connection attributes ---------------------------------------------------------------
 
-    /** Pipeline mode: a commit or rollback first waits for everything queued. Lock held. */
     /** A Sync is about to be sent: see {@link Session#syncSent()}. Lock held. */
     void syncSent() {
         session.syncSent();
     }
 
+    /** Pipeline mode: a commit, rollback or savepoint first syncs, raising the pipeline's error. Lock held. */
     void syncPipelineIfAny() {
-        if (state.pipeline != null) {
-            state.pipeline.sync();
+        if (session.pipelines().inPipeline()) {
+            checkUsable();
+            Pipeline.sync(this, session.pipelines());
         }
     }
 
@@ -1024,7 +991,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         if (state.activeCopy != null && state.activeCopy != by) {
             settleActiveCopy();
         }
-        if (state.pipeline == null && state.activeStream == null) {
+        if (!session.pipelines().inPipeline() && state.activeStream == null) {
             try {
                 driver.readPending();
             } catch (TuskException e) {
@@ -1226,7 +1193,8 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         look();
         ConnectionInfo i = state.info;
         if (i == null) {
-            state.info = i = new ConnectionInfo(params, established.host(), driver.core().session(), home);
+            state.info = i = new ConnectionInfo(params, established.host(), driver.core().session(), home,
+                    session.pipelines());
         }
         return i;
     }
@@ -1388,9 +1356,6 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         volatile RowStream<?> activeStream;
         /** The COPY started and not yet ended through its {@link Copy}; lock held to read or change it. */
         Copy activeCopy;
-        Pipeline pipeline;
-        /** The pipeline block whose end the listeners hear of (the outermost one), or null. */
-        Pipeline observedPipelineOwner;
         /** With a pool: the handle of the current lease, null while the connection is not lent. */
         volatile Connection<R> lease;
         /** With a pool: whether the current (or last) lease did anything with the connection; a reset is then due. */
@@ -1475,7 +1440,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             if (state.closed || driver.core().isBroken()) {
                 return "the connection is closed";
             }
-            if (state.pipeline != null) {
+            if (session.pipelines().inPipeline()) {
                 return "a pipeline was left open";
             }
             if (state.activeStream != null) {

@@ -3,6 +3,7 @@ package dev.tusk;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.conninfo.HostSpec;
 import dev.tusk.internal.core.SessionState;
+import dev.tusk.internal.op.PipelineState;
 
 import java.nio.charset.Charset;
 import java.time.DateTimeException;
@@ -27,30 +28,39 @@ public final class ConnectionInfo {
     private final SessionState session;
     private final Connection<?> conn;
     private final AsyncConnection<?> async;
+    /** The connection's pipeline mode: a pipelined result not yet arrived makes the transaction status ACTIVE. */
+    private final PipelineState pipeline;
 
-    ConnectionInfo(ConnParams params, HostSpec host, SessionState session, Connection<?> conn) {
+    ConnectionInfo(ConnParams params, HostSpec host, SessionState session, Connection<?> conn, PipelineState pipeline) {
         this.params = params;
         this.host = host;
         this.session = session;
         this.conn = conn;
         this.async = null;
+        this.pipeline = pipeline;
     }
 
-    ConnectionInfo(ConnParams params, HostSpec host, SessionState session, AsyncConnection<?> async) {
+    ConnectionInfo(ConnParams params, HostSpec host, SessionState session, AsyncConnection<?> async,
+                   PipelineState pipeline) {
         this.params = params;
         this.host = host;
         this.session = session;
         this.conn = null;
         this.async = async;
+        this.pipeline = pipeline;
     }
 
     private boolean closed() {
         return conn != null ? conn.isClosed() : async.isClosed();
     }
 
-    /** A statement is running (blocking: another thread holds the lock; async: results are awaited). */
+    /**
+     * A statement is running (blocking: another thread holds the lock; async: results are awaited), or in pipeline
+     * mode a statement's result has not arrived yet (psycopg: ACTIVE until the results are fetched or synced).
+     */
     private boolean active() {
-        return conn != null ? conn.lock.isLocked() && !conn.lock.isHeldByCurrentThread() : async.inFlight() > 0;
+        return (conn != null ? conn.lock.isLocked() && !conn.lock.isHeldByCurrentThread() : async.inFlight() > 0)
+                || pipeline.resultPending();
     }
 
     /** The connection string actually used, without the password. */

@@ -373,6 +373,21 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         }
     }
 
+    /** Whether a pipelined statement of this cursor failed: its error is for a fetch or the pipeline's sync to raise. */
+    private boolean pendingFailed() {
+        if (pending.error() != null) {
+            return true;
+        }
+        if (pendingBefore != null) {
+            for (dev.tusk.internal.core.QueryCommand c : pendingBefore) {
+                if (c.error() != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Raises a pipelined statement's error, telling the pipeline that the user has seen it. */
     private void throwIfFailed(dev.tusk.internal.core.QueryCommand cmd) {
         if (cmd.error() != null) {
@@ -598,8 +613,14 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         return current == null || !current.data.returnsRows() ? null : current.columns();
     }
 
-    /** The command tag of the current result ("INSERT 0 1", "SELECT 3"), or null. */
+    /**
+     * The command tag of the current result ("INSERT 0 1", "SELECT 3"), or null. In pipeline mode it is known once
+     * the statement's result has arrived (at the pipeline's sync, as psycopg), without a fetch.
+     */
     public String statusmessage() {
+        if (pending != null && pending.isDone() && !pendingFailed()) {
+            resolvePending();
+        }
         return resultIndex < tags.size() ? tags.get(resultIndex) : null;
     }
 

@@ -1,14 +1,8 @@
 package dev.tusk;
 
-import dev.tusk.errors.PipelineAborted;
 import dev.tusk.errors.TuskException;
-import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.SyncCommand;
-import dev.tusk.internal.op.StatementTimer;
-import dev.tusk.internal.op.Session;
-
-import java.util.ArrayList;
-import java.util.List;
+import dev.tusk.internal.op.PipelineState;
 
 /**
  * Pipeline mode: statements are sent without waiting for their results, which come back in order.
@@ -31,54 +25,19 @@ import java.util.List;
  */
 public final class Pipeline implements AutoCloseable {
     private final Connection<?> conn;
-    private final List<Command> sinceSync = new ArrayList<>();
-    /** Errors of {@link #sinceSync} a fetch has already raised (compared by identity). */
-    private final List<TuskException> raised = new ArrayList<>(1);
-    private final Pipeline outer;
+    /** The rules of pipeline mode (internal.op.PipelineState): this class sends its Syncs and waits. */
+    private final PipelineState state;
+    private final PipelineState.Block block;
     private boolean closed;
-    private final Session.Pipelining tracker = new Session.Pipelining() {
-        @Override
-        public void sent(Command cmd) {
-            Pipeline.this.sent(cmd);
-        }
 
-        @Override
-        public void failed(TuskException e) {
-            // raised by the statement's cursor, or by sync()
-        }
-    };
-
-    Pipeline(Connection<?> conn, Pipeline outer) {
+    Pipeline(Connection<?> conn, PipelineState state, PipelineState.Block block) {
         this.conn = conn;
-        this.outer = outer;
+        this.state = state;
+        this.block = block;
     }
 
-    /** Records a statement sent in this pipeline. Lock held. */
-    void sent(Command c) {
-        root().sinceSync.add(c);
-    }
-
-    /** A fetch raised {@code e}, the error of a statement sent in this pipeline. Lock held. */
-    void raised(TuskException e) {
-        root().raised.add(e);
-    }
-
-    Pipeline root() {
-        return outer == null ? this : outer.root();
-    }
-
-    /** What the operation layer tells this pipeline: the statements sent in it (their errors are raised by sync()). */
-    Session.Pipelining tracker() {
-        return tracker;
-    }
-
-    boolean aborted() {
-        for (Command c : root().sinceSync) {
-            if (c.isDone() && c.error() != null) {
-                return true;
-            }
-        }
-        return false;
+    PipelineState.Block block() {
+        return block;
     }
 
     /**
@@ -90,47 +49,19 @@ public final class Pipeline implements AutoCloseable {
         conn.lock.lock();
         try {
             conn.checkUsable();
-            SyncCommand sync = new SyncCommand();
-            conn.syncSent();
-            java.time.Duration fired = conn.runTimed(sync);
-            Pipeline root = root();
-            List<Command> sent = new ArrayList<>(root.sinceSync);
-            List<TuskException> seen = new ArrayList<>(root.raised);
-            root.sinceSync.clear();
-            root.raised.clear();
-            TuskException first = firstError(sent);
-            if (first != null && !raisedAlready(seen, first)) {
-                throw fired != null ? StatementTimer.timedOut(fired, first) : first;
-            }
-            Connection.throwIfFailed(sync, fired);
+            sync(conn, state);
         } finally {
             conn.lock.unlock();
         }
     }
 
-    /** The error that aborted the pipeline (the PipelineAborted of the statements it skipped only without one). */
-    private static TuskException firstError(List<Command> sent) {
-        TuskException aborted = null;
-        for (Command c : sent) {
-            TuskException e = c.error();
-            if (e instanceof PipelineAborted) {
-                if (aborted == null) {
-                    aborted = e;
-                }
-            } else if (e != null) {
-                return e;
-            }
+    /** Sends the Sync {@code state} makes on {@code conn}, waits for it and raises what it reports. Lock held. */
+    static void sync(Connection<?> conn, PipelineState state) {
+        SyncCommand sync = state.startSync();
+        TuskException e = state.synced(sync, conn.runTimed(sync), true);
+        if (e != null) {
+            throw e;
         }
-        return aborted;
-    }
-
-    private static boolean raisedAlready(List<TuskException> seen, TuskException e) {
-        for (TuskException s : seen) {
-            if (s == e) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Syncs what is pending and leaves pipeline mode (a nested block returns to the outer one). */
@@ -142,13 +73,13 @@ public final class Pipeline implements AutoCloseable {
         closed = true;
         TuskException failure = null;
         try {
-            if (!conn.isClosed() && !root().sinceSync.isEmpty()) {
+            if (!conn.isClosed() && state.sentSinceSync()) {
                 sync();
             }
         } catch (TuskException e) {
             failure = e;
         } finally {
-            conn.pipelineEnded(this, outer);
+            conn.pipelineEnded(this, null);
         }
         if (failure != null) {
             throw failure;

@@ -3,10 +3,9 @@ package dev.tusk;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
-import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
-import dev.tusk.internal.op.Execute;
+import dev.tusk.internal.op.StreamStep;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -15,11 +14,12 @@ import java.util.NoSuchElementException;
 /**
  * Rows of a running statement, read from the socket a chunk at a time so memory stays bounded however
  * large the result: the server is held back by TCP flow control while the consumer works. Works in
- * autocommit mode too (no cursor or transaction needed).
+ * autocommit mode too (no cursor or transaction needed). The rules (chunks, timeout, stale plan, ending early)
+ * are {@link StreamStep}'s; this class makes rows of what arrives, under the connection's lock for the reads.
  */
 final class RowStream<R> implements Iterator<R> {
     private final Connection<?> conn;
-    private QueryCommand cmd;
+    private final StreamStep step;
     private final AdaptersMap adapters;
     private final RowFactory<R> factory;
     private final ArrayDeque<ResultData> pending = new ArrayDeque<>();
@@ -27,41 +27,15 @@ final class RowStream<R> implements Iterator<R> {
     private RowFactory.RowMaker<R> maker;
     private java.util.List<Column> makerColumns;
     private int pos;
-    private boolean finished;
     private boolean interrupted;
-    /**
-     * The statement as {@link Connection#run} would run it (prepared-statement cache, formats), or null for a
-     * stream of {@link Connection#openStream(Cursor, RowFactory, String, Object)}.
-     */
-    private final Execute op;
-    /** The time left for waiting on the server (op streams; null: no timeout). */
-    private final java.time.Duration timeout;
-    private long waitLeftNanos;
-    /** The statement timeout fired during an earlier wait (its QueryCanceled becomes the timeout's error). */
-    private java.time.Duration fired;
-    /** Another operation reads the rest into memory instead of ending the statement. */
-    private final boolean keepRest;
-    /** The statement's error, raised once the rows before it were consumed (op streams). */
-    private TuskException failure;
-    /** The op was told its command ended ({@link Execute#resume}). */
-    private boolean resumed;
     /** The cursor that opened the stream (set by the connection). */
     Cursor<?> owner;
 
-    RowStream(Connection<?> conn, QueryCommand cmd, AdaptersMap adapters, RowFactory<R> factory) {
-        this(conn, cmd, adapters, factory, null, null, false);
-    }
-
-    RowStream(Connection<?> conn, QueryCommand cmd, AdaptersMap adapters, RowFactory<R> factory, Execute op,
-              java.time.Duration timeout, boolean keepRest) {
+    RowStream(Connection<?> conn, StreamStep step, AdaptersMap adapters, RowFactory<R> factory) {
         this.conn = conn;
-        this.cmd = cmd;
+        this.step = step;
         this.adapters = adapters;
         this.factory = factory;
-        this.op = op;
-        this.timeout = timeout;
-        this.waitLeftNanos = timeout == null ? Long.MAX_VALUE : timeout.toNanos();
-        this.keepRest = keepRest;
     }
 
     @Override
@@ -87,10 +61,9 @@ final class RowStream<R> implements Iterator<R> {
                 throw new OperationalException("the stream was interrupted: another operation ran on the connection"
                         + " before it was consumed; read a stream to its end (or close it) before the next statement");
             }
-            if (finished) {
-                if (failure != null) {
-                    TuskException e = failure;
-                    failure = null;
+            if (step.finished()) {
+                TuskException e = step.takeFailure();
+                if (e != null) {
                     throw e;
                 }
                 return false;
@@ -113,59 +86,37 @@ final class RowStream<R> implements Iterator<R> {
             if (conn.activeStream() != this) {
                 throw new OperationalException("the stream was interrupted: another operation ran on the connection before it was consumed");
             }
-            if (op != null) {
-                readChunk();
-                return;
-            }
-            java.time.Duration fired = conn.awaitTimed(cmd);
-            pending.addAll(cmd.drainStreamed());
-            if (cmd.isDone()) {
-                finished = true;
-                conn.streamEnded(this);
-                Connection.throwIfFailed(cmd, fired);
+            readChunk();
+            if (step.finished() && step.failsAtOnce()) {
+                TuskException e = step.takeFailure();
+                if (e != null) {
+                    throw e;
+                }
             }
         } finally {
             conn.lock.unlock();
         }
     }
 
-    /**
-     * Reads the next chunk of an op stream under what is left of its timeout; at the statement's end, settles
-     * it ({@link Execute#resume}: the prepared-statement cache, a stale plan sent again) and keeps its error
-     * for after the rows. Lock held.
-     */
+    /** Waits for the next chunk as the step says, and sends the statement again when it says so. Lock held. */
     private void readChunk() {
+        QueryCommand cmd = step.command();
         long start = System.nanoTime();
-        java.time.Duration wait = timeout == null ? null : java.time.Duration.ofNanos(Math.max(1_000_000L, waitLeftNanos));
         java.time.Duration f;
         try {
-            f = conn.awaitTimed(cmd, wait);
+            f = step.waitsUnderConnectionTimeout() ? conn.awaitTimed(cmd) : conn.awaitTimed(cmd, step.nextWait());
         } finally {
-            waitLeftNanos -= System.nanoTime() - start;
+            step.waited(System.nanoTime() - start);
         }
-        if (f != null && fired == null) {
-            fired = f;
-            waitLeftNanos = timeout.toNanos(); // the cancel was sent: the server has its grace again, once
-        }
-        if (!cmd.isDone()) {
-            pending.addAll(cmd.drainStreamed());
-            return;
-        }
-        // settled before its last results are taken: the cache learns the statement's columns from them
-        Command again = op.resume(fired);
-        resumed = again == null;
-        pending.addAll(cmd.drainStreamed());
+        QueryCommand again = step.read(f, pending);
         if (again != null) { // sent again (a stale prepared plan, before any row): stream its rows instead
-            cmd = (QueryCommand) again;
-            cmd.streamChunk(Connection.STREAM_CHUNK_ROWS);
-            conn.driver().core().send(cmd);
-            op.sent(cmd);
+            conn.driver().core().send(again);
+            step.sent(again);
             conn.driver().flush();
-            return;
         }
-        finished = true;
-        conn.streamEnded(this);
-        failure = op.failure();
+        if (step.finished()) {
+            conn.streamEnded(this);
+        }
     }
 
     /**
@@ -174,19 +125,16 @@ final class RowStream<R> implements Iterator<R> {
      * other ends ({@link #discard}). Lock held.
      */
     void settle() {
-        if (!keepRest) {
+        if (!step.keepsRest()) {
             discard(true);
             return;
         }
         try {
-            while (!finished) {
+            while (!step.finished()) {
                 readChunk();
             }
         } catch (TuskException e) {
-            finished = true;
-            if (failure == null) {
-                failure = e;
-            }
+            step.restFailed(e);
         }
     }
 
@@ -198,27 +146,19 @@ final class RowStream<R> implements Iterator<R> {
      */
     void discard(boolean interrupted) {
         this.interrupted = interrupted;
-        finished = true;
         pending.clear();
         view = null;
-        if (!cmd.isDone()) {
-            cmd.discardRows();
-            conn.abandon(cmd, "the statement of the stream closed early", true);
+        QueryCommand running = step.discard();
+        if (running != null) {
+            conn.abandon(running, "the statement of the stream closed early", true);
         }
-        if (op != null && !resumed && cmd.isDone()) {
-            resumed = true;
-            Command again = op.resume(fired); // keeps the prepared-statement cache in step
-            if (again != null) { // a stale plan sent again: that one is ended as well
-                QueryCommand q = (QueryCommand) again;
-                q.discardRows();
-                conn.driver().core().send(q);
-                op.sent(q);
-                conn.driver().flush();
-                conn.abandon(q, "the statement of the stream closed early", true);
-                if (q.isDone()) {
-                    op.resume(null);
-                }
-            }
+        QueryCommand again = step.discarded();
+        if (again != null) { // a stale plan sent again: that one is ended as well
+            conn.driver().core().send(again);
+            step.sent(again);
+            conn.driver().flush();
+            conn.abandon(again, "the statement of the stream closed early", true);
+            step.discardedAgain(again);
         }
     }
 }

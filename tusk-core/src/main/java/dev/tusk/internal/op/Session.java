@@ -43,6 +43,8 @@ public final class Session {
     /** Inside a pipeline: statements were sent since the last Sync, so the server's last status is not the truth yet. */
     private boolean unsynced;
     private Pipelining pipeline;
+    /** Pipeline mode's blocks, Syncs and errors (see {@link PipelineState}). */
+    private final PipelineState pipelines = new PipelineState(this);
     /** The transaction blocks and the two-phase commit state, and their rules. */
     private final TransactionSteps transactions = new TransactionSteps(this);
     /** Run before a statement of the user's opens or joins a transaction (the two-phase rule); may throw. */
@@ -178,6 +180,11 @@ public final class Session {
     }
 
     // ---------------------------------------------------------------- pipeline
+
+    /** Pipeline mode's rules: the blocks entered, the Syncs and what they report, the status. */
+    public PipelineState pipelines() {
+        return pipelines;
+    }
 
     /** The pipeline the session is in, or null outside pipeline mode. */
     public Pipelining pipeline() {
