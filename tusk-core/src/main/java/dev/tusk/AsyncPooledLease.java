@@ -274,6 +274,12 @@ final class AsyncPooledLease<R> extends AsyncConnection<R> {
     }
 
     @Override
+    public java.util.concurrent.Flow.Publisher<R> stream(dev.tusk.sql.Composable query, Object... params) {
+        use();
+        return super.stream(query, params);
+    }
+
+    @Override
     public AsyncPipeline pipeline() {
         return use().pipeline();
     }

@@ -47,6 +47,14 @@ final class RowStream<R> implements Iterator<R> {
     private boolean resumed;
     /** The cursor that opened the stream (set by the connection). */
     Cursor<?> owner;
+    /** The rows read from the socket at a time: psycopg's {@code stream(..., size=)}. */
+    private int chunkRows = Connection.STREAM_CHUNK_ROWS;
+
+    /** Reads {@code rows} rows from the socket at a time instead of {@link Connection#STREAM_CHUNK_ROWS}; before the first read. */
+    void chunkRows(int rows) {
+        chunkRows = rows;
+        cmd.streamChunk(rows);
+    }
 
     RowStream(Connection<?> conn, QueryCommand cmd, AdaptersMap adapters, RowFactory<R> factory) {
         this(conn, cmd, adapters, factory, null, null, false);
@@ -157,7 +165,7 @@ final class RowStream<R> implements Iterator<R> {
         pending.addAll(cmd.drainStreamed());
         if (again != null) { // sent again (a stale prepared plan, before any row): stream its rows instead
             cmd = (QueryCommand) again;
-            cmd.streamChunk(Connection.STREAM_CHUNK_ROWS);
+            cmd.streamChunk(chunkRows);
             conn.driver().core().send(cmd);
             op.sent(cmd);
             conn.driver().flush();
