@@ -170,4 +170,34 @@ class PsycopgParityAdaptersTest {
         assertThat(first.get(0)).isEqualTo("a");
         assertThat(List.of(conn.execute("SELECT 'c'::text").fetchone().get(0))).as("the connection's cursors").containsExactly("c");
     }
+
+    /** test_cow_loaders and test_cow_dumpers with named cursors: psycopg's ServerCursor copies the map as every cursor. */
+    @Test
+    void aServerCursorKeepsTheConnectionsAdaptersAsTheyWereWhenItWasMade() {
+        conn.adapters().registerLoader("text", suffixed("t"));
+        conn.adapters().registerDumper(String.class, suffixing("d"));
+        conn.transaction(tx -> {
+            ServerCursor<Row> cur = conn.cursor("cow");
+            conn.adapters().registerLoader("text", suffixed("t1"));
+            conn.adapters().registerDumper(String.class, suffixing("d1"));
+            cur.execute("SELECT %s::text", "hello");
+            assertThat(cur.fetchone().get(0)).isEqualTo("hellodt");
+            cur.close();
+            ServerCursor<Row> after = conn.cursor("cow2");
+            after.execute("SELECT %s::text", "hello");
+            assertThat(after.fetchone().get(0)).isEqualTo("hellod1t1");
+            after.close();
+            return null;
+        });
+
+        async.adapters().registerLoader("text", suffixed("t"));
+        async.transaction(tx -> {
+            AsyncServerCursor<Row> cur = async.cursor("cow");
+            async.adapters().registerLoader("text", suffixed("t1"));
+            return cur.execute("SELECT 'hello'::text").thenCompose(c -> c.fetchone()).thenApply(r -> {
+                assertThat(r.get(0)).isEqualTo("hellot");
+                return r;
+            }).thenCompose(r -> cur.closeAsync());
+        }).join();
+    }
 }
