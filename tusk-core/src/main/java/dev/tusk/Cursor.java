@@ -69,7 +69,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     /** A cursor that only holds results another driver fetched (an {@link AsyncCursor}'s); it cannot execute. */
     Cursor(AdaptersMap adapters, RowFactory<R> rowFactory) {
         this.conn = null;
-        this.inherited = adapters.snapshot();
+        this.inherited = null; // never read: this cursor has its own adapters from the start
         this.adapters = adapters;
         this.rowFactory = rowFactory;
     }
