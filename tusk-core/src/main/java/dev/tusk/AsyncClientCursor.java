@@ -61,6 +61,20 @@ public final class AsyncClientCursor<R> extends AsyncCursor<R> {
         super.setBinary(binary);
     }
 
+    /**
+     * As {@link AsyncCursor#execute(String, java.util.List, ExecuteOptions)}; {@code binary(true)} in the options fails
+     * the future with {@link NotSupportedException}, as psycopg's {@code execute(..., binary=True)} on a client cursor.
+     */
+    @Override
+    public java.util.concurrent.CompletableFuture<AsyncCursor<R>> execute(String query, java.util.List<?> params,
+                                                                         ExecuteOptions options) {
+        if (options != null && Boolean.TRUE.equals(options.binary())) {
+            return dev.tusk.internal.io.LoopFuture.failed(new NotSupportedException("an AsyncClientCursor cannot return"
+                    + " binary results (it runs the simple protocol): use conn.cursor() for binary(true)"));
+        }
+        return super.execute(query, params, options);
+    }
+
     /** Always text. */
     @Override
     public Boolean binary() {

@@ -760,6 +760,16 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         return new AsyncRowPublisher<>(this, query, params == null ? new Object[] {null} : params);
     }
 
+    /**
+     * {@link #stream(String, Object...)} for a composed query ({@code dev.tusk.sql}), as psycopg's
+     * {@code stream(Composable)}; its {@code %s} placeholders ({@code new Placeholder()}) are bound to {@code params}.
+     * psycopg's {@code size=} is the subscriber's {@code request(n)} here.
+     */
+    public java.util.concurrent.Flow.Publisher<R> stream(dev.tusk.sql.Composable query, Object... params) {
+        use();
+        return stream(query.asTemplate(this), params);
+    }
+
     /** A statement of the driver's own, and the transaction status it leaves (null: as the server says). */
     record OwnStatement(String sql, Character statusAfter) {
     }

@@ -102,6 +102,11 @@ public final class AsyncCopy implements AutoCloseable {
         return op.rowcount();
     }
 
+    /** The COPY statement's command (its columns and format), for the cursor that started it. */
+    dev.tusk.internal.core.CopyCommand command() {
+        return cmd;
+    }
+
     // ------------------------------------------------------------------ COPY FROM STDIN
 
     /** Sends one row, each value dumped by the adapters (text format: escaped; binary: typed). */

@@ -135,7 +135,20 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
      * }</pre>
      */
     public CompletableFuture<AsyncCopy> copy(String statement) {
-        return conn.startCopy(this, statement);
+        return copied(conn.startCopy(this, statement));
+    }
+
+    /**
+     * A COPY started by this cursor: {@link #description()} gives its columns ({@code column_1}...) and
+     * {@link #rowcount()} its rows once it ended, as {@link Cursor#copy(String)}; a COPY that fails to start leaves
+     * nothing of the previous results.
+     */
+    private CompletableFuture<AsyncCopy> copied(CompletableFuture<AsyncCopy> started) {
+        results.reset();
+        return started.thenApply(c -> {
+            results.copyStarted(c.command(), c::rowcount);
+            return c;
+        });
     }
 
     /**
@@ -149,7 +162,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
         } catch (RuntimeException e) {
             return dev.tusk.internal.io.LoopFuture.failed(e);
         }
-        return conn.startCopy(this, sql);
+        return copied(conn.startCopy(this, sql));
     }
 
     /**
@@ -163,7 +176,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
         } catch (RuntimeException e) {
             return dev.tusk.internal.io.LoopFuture.failed(e);
         }
-        return conn.startCopy(this, sql);
+        return copied(conn.startCopy(this, sql));
     }
 
     /** Results in binary format for the statements this cursor runs (null: text). */

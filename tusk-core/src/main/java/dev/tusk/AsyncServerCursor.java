@@ -88,7 +88,7 @@ public sealed class AsyncServerCursor<R> implements AutoCloseable permits AsyncR
      */
     public CompletableFuture<AsyncServerCursor<R>> execute(String query, Object... params) {
         Object[] p = params == null ? new Object[] {null} : params;
-        return conn.runCursorStep(s -> ServerCursorStep.declare(s, state, binder(), query, p, conn.adapters(),
+        return conn.runCursorStep(s -> ServerCursorStep.declare(s, state, binder(), query, p, rows.adapters(),
                 conn.statementTimeout()), step -> this);
     }
 

@@ -66,6 +66,30 @@ public final class ClientCursor<R> extends Cursor<R> {
         super.setBinary(binary);
     }
 
+    /**
+     * As {@link Cursor#execute(String, List, ExecuteOptions)}; {@code binary(true)} in the options is refused
+     * ({@link NotSupportedException}, as psycopg's {@code execute(..., binary=True)} on a {@code ClientCursor}).
+     */
+    @Override
+    public Cursor<R> execute(String query, java.util.List<?> params, ExecuteOptions options) {
+        refuseBinary(options);
+        return super.execute(query, params, options);
+    }
+
+    /** As {@link Cursor#stream(String, java.util.List, ExecuteOptions, boolean)}; {@code binary(true)} is refused. */
+    @Override
+    public java.util.stream.Stream<R> stream(String query, java.util.List<?> params, ExecuteOptions options, boolean keepRest) {
+        refuseBinary(options);
+        return super.stream(query, params, options, keepRest);
+    }
+
+    private static void refuseBinary(ExecuteOptions options) {
+        if (options != null && Boolean.TRUE.equals(options.binary())) {
+            throw new NotSupportedException("a ClientCursor cannot return binary results (it runs the simple protocol):"
+                    + " use conn.cursor() for binary(true)");
+        }
+    }
+
     /** Always text, whatever the connection's default. */
     @Override
     public Boolean binary() {

@@ -292,6 +292,11 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
         return op.rowcount();
     }
 
+    /** The COPY statement's command (its columns and format), for the cursor that started it. */
+    dev.tusk.internal.core.CopyCommand command() {
+        return cmd;
+    }
+
     /**
      * Ends the COPY and returns the rows copied. COPY FROM: sends what is collected, the binary trailer and
      * CopyDone, waits for the server and raises its error if it refused the data; only then are the rows in.

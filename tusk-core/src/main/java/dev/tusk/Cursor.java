@@ -29,34 +29,47 @@ import java.util.NoSuchElementException;
  */
 public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     private final Connection<?> conn;
-    /** The connection's adapters, until this cursor gets its own (on the first call to adapters()). */
-    private final AdaptersMap inherited;
+    /**
+     * The connection's adapters as they were when this cursor was made (psycopg's copy-on-write: a registration on
+     * the connection made later does not reach this cursor), until this cursor gets its own (on the first call to
+     * adapters()).
+     */
+    private final java.util.function.Supplier<AdaptersMap> inherited;
     private AdaptersMap adapters;
     private final RowFactory<R> rowFactory;
     private List<ResultView> results = List.of();
     private List<String> tags = List.of();
     private int resultIndex;
     private ResultView current;
+    /**
+     * The version of this cursor's own {@link #adapters} the {@link #results} were read with, or -1 when they were
+     * read with the connection's: a loader registered on the cursor later makes them read again (psycopg 3.3).
+     */
+    private int viewsVersion = -1;
     private RowFactory.RowMaker<R> maker;
     private int pos;
     private long rowcount = -1;
     /** {@link #rowcount} not worked out yet from the current result. */
     private static final long ROWCOUNT_FROM_RESULT = Long.MIN_VALUE;
     private int arraysize = 1;
+    /** During and after a COPY run by this cursor: its columns as psycopg describes them ({@code column_1}...), else null. */
+    private List<Column> copyColumns;
+    /** During and after a COPY run by this cursor: its row count (-1 until it ended), else null. */
+    private java.util.function.LongSupplier copyRows;
     private Boolean binary;
     private int maxRows;
     private boolean closed;
 
     Cursor(Connection<?> conn, RowFactory<R> rowFactory) {
         this.conn = conn;
-        this.inherited = conn.adapters();
+        this.inherited = conn.adapters().snapshot();
         this.rowFactory = rowFactory;
     }
 
     /** A cursor that only holds results another driver fetched (an {@link AsyncCursor}'s); it cannot execute. */
     Cursor(AdaptersMap adapters, RowFactory<R> rowFactory) {
         this.conn = null;
-        this.inherited = adapters;
+        this.inherited = null; // never read: this cursor has its own adapters from the start
         this.adapters = adapters;
         this.rowFactory = rowFactory;
     }
@@ -65,7 +78,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     @Override
     public AdaptersMap adapters() {
         if (adapters == null) {
-            adapters = inherited.child(); // made on demand: most cursors never register anything
+            adapters = inherited.get().child(); // made on demand: most cursors never register anything
         }
         return adapters;
     }
@@ -77,7 +90,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
 
     /** The adapters in effect: the cursor's own once it has some, else the connection's. */
     AdaptersMap adaptersInUse() {
-        return adapters != null ? adapters : inherited;
+        return adapters != null ? adapters : inherited.get();
     }
 
     public Connection<?> connection() {
@@ -250,6 +263,45 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     }
 
     /**
+     * {@link #stream(String, Object...)} with the parameters as a sequence and the rows read from the server
+     * {@code size} at a time, as psycopg's {@code stream(query, params, size=)}: the same rows whatever the size, which
+     * only bounds what is held in memory between two reads (by default 256).
+     *
+     * <pre>{@code
+     * try (Stream<Row> rows = cur.stream("SELECT * FROM big WHERE kind = %s", List.of("x"), 1000)) { ... }
+     * }</pre>
+     *
+     * @param params null: no parameters (the simple protocol, several statements allowed)
+     * @throws IllegalArgumentException when {@code size} is below 1 (psycopg's ValueError)
+     */
+    public java.util.stream.Stream<R> stream(String query, List<?> params, int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("size must be >= 1, got " + size);
+        }
+        checkOpen();
+        RowStream<R> it = conn.openStream(this, rowFactory, query, params == null ? null : params.toArray());
+        it.chunkRows(size);
+        return toStream(it);
+    }
+
+    /**
+     * {@link #stream(String, Object...)} for a composed query ({@code dev.tusk.sql}), rendered as
+     * {@link #execute(dev.tusk.sql.Composable, Object...)} renders it: without parameters nor placeholders it is sent
+     * as written.
+     */
+    public java.util.stream.Stream<R> stream(dev.tusk.sql.Composable query, Object... params) {
+        if (params != null && params.length == 0 && !query.hasPlaceholders()) {
+            return stream(query.asString(conn));
+        }
+        return stream(query.asTemplate(conn), params);
+    }
+
+    /** {@link #stream(String, List, int)} for a composed query; a null {@code params}: sent as written. */
+    public java.util.stream.Stream<R> stream(dev.tusk.sql.Composable query, List<?> params, int size) {
+        return stream(params == null ? query.asString(conn) : query.asTemplate(conn), params, size);
+    }
+
+    /**
      * Whether a {@link #stream} of this cursor still reads its rows from the server: false once it ended, was closed,
      * or was read to its end into memory because another statement ran on the connection. A connection-level
      * {@link Connection#cancel()} meant for such a stream only reaches it while this is true; after, it would stop
@@ -269,7 +321,30 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      */
     public Copy copy(String statement) {
         checkOpen();
-        return conn.startCopy(this, statement);
+        reset(); // a COPY that fails to start leaves nothing of the previous results either
+        return copied(conn.startCopy(this, statement));
+    }
+
+    /**
+     * A COPY started by this cursor: until its next statement, {@link #description()} gives the COPY's columns
+     * ({@code column_1}, ... of type oid 0, as libpq describes a COPY) and {@link #rowcount()} its rows once it
+     * ended (-1 before, or when it failed), as psycopg's cursor during and after {@code copy()}.
+     */
+    private Copy copied(Copy copy) {
+        copyStarted(copy.command(), copy::rowcount);
+        return copy;
+    }
+
+    /** See {@link #copied}: also for an {@link AsyncCursor}'s COPY. */
+    void copyStarted(dev.tusk.internal.core.CopyCommand cmd, java.util.function.LongSupplier rows) {
+        reset();
+        int n = cmd.columns();
+        Column[] cols = new Column[n];
+        for (int i = 0; i < n; i++) {
+            cols[i] = new Column("column_" + (i + 1), 0, 0, 0, -1, -1, cmd.format());
+        }
+        copyColumns = List.of(cols);
+        copyRows = rows;
     }
 
     /**
@@ -282,7 +357,8 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      */
     public Copy copy(String statement, Object... params) {
         checkOpen();
-        return conn.startCopy(this, ClientCursor.merge(statement, params == null ? new Object[] {null} : params, conn));
+        reset(); // a COPY that fails to start leaves nothing of the previous results either
+        return copied(conn.startCopy(this, ClientCursor.merge(statement, params == null ? new Object[] {null} : params, conn)));
     }
 
     /**
@@ -291,7 +367,8 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      */
     public Copy copy(String statement, java.util.Map<String, ?> params) {
         checkOpen();
-        return conn.startCopy(this, ClientCursor.merge(statement, params, conn));
+        reset(); // a COPY that fails to start leaves nothing of the previous results either
+        return copied(conn.startCopy(this, ClientCursor.merge(statement, params, conn)));
     }
 
     /** Results in binary format for the statements this cursor runs (null: the connection's default, text). */
@@ -397,10 +474,13 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     }
 
     void setResults(List<ResultData> data) {
+        copyColumns = null;
+        copyRows = null;
         pending = null; // results of a statement run since: those of an earlier pipelined one no longer apply
         pendingBefore = null;
         pendingManyWithoutRows = false;
         AdaptersMap a = adaptersInUse();
+        viewsVersion = adapters != null ? adapters.version() : -1;
         if (data.size() == 1) { // the usual case: no list to grow, no iterator
             ResultData d = data.get(0);
             this.results = List.of(new ResultView(d, a));
@@ -420,6 +500,25 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     }
 
     /**
+     * The results read again with this cursor's adapters when a registration on them came after the results did,
+     * as psycopg 3.3's cursors do: the rows fetched from now on, of the current result and of the others, go through
+     * the new loaders; the position does not move. One null check when the cursor has no adapters of its own.
+     */
+    private void reloadIfAdaptersChanged() {
+        AdaptersMap a = adapters;
+        if (a == null || a.version() == viewsVersion || results.isEmpty()) {
+            return;
+        }
+        viewsVersion = a.version();
+        List<ResultView> views = new ArrayList<>(results.size());
+        for (ResultView v : results) {
+            views.add(new ResultView(v.data, a));
+        }
+        results = views;
+        current = resultIndex < views.size() ? views.get(resultIndex) : null;
+    }
+
+    /**
      * Forgets the results of the previous statement, as psycopg does when a statement starts: if the new one
      * fails, nothing of the old one (rows, rowcount, statusmessage) is left to be taken for its results.
      */
@@ -434,6 +533,8 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         maker = null;
         pos = 0;
         rowcount = -1;
+        copyColumns = null;
+        copyRows = null;
     }
 
     private void select(int index) {
@@ -564,6 +665,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
+                reloadIfAdaptersChanged();
                 return maker.make(new Row(current, pos++));
             }
         };
@@ -593,6 +695,9 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         if (pending != null && pending.isDone()) {
             resolvePending();
         }
+        if (copyRows != null) {
+            return copyRows.getAsLong();
+        }
         if (rowcount == ROWCOUNT_FROM_RESULT) {
             long affected = current.data.affectedRows();
             rowcount = affected >= 0 ? affected : current.data.returnsRows() ? current.data.rowCount() : -1;
@@ -610,6 +715,9 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      * rows without columns ({@code SELECT;}) has an empty description, and its rows are empty.
      */
     public List<Column> description() {
+        if (copyColumns != null) {
+            return copyColumns;
+        }
         return current == null || !current.data.returnsRows() ? null : current.columns();
     }
 
@@ -655,6 +763,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         if (current == null) {
             throw new ProgrammingException("no result available: execute a query first");
         }
+        reloadIfAdaptersChanged();
         if (maker == null) {
             throw new ProgrammingException("the last statement (" + statusmessage() + ") did not return rows");
         }

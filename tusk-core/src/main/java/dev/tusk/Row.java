@@ -65,7 +65,9 @@ public final class Row {
     /**
      * The value converted to {@code type}: boxed primitives and their wrappers, String, BigDecimal,
      * BigInteger, or any class the loaded value is an instance of; and, exact or refused with a
-     * {@link DataException}: {@code Instant} and {@code ZonedDateTime} (at the loaded value's offset) from timestamptz, {@code Duration} from an
+     * {@link DataException}: {@code Instant} and {@code ZonedDateTime} from timestamptz (in the session's {@code TimeZone} the rows came
+     * under, as psycopg's datetime; at the value's offset when Java has no zone with that setting's exact rules, such as
+     * a POSIX zone with daylight-saving rules), {@code Duration} from an
      * interval without months (a day counts 24 hours), {@code Period} from an interval without a time part,
      * {@code InetAddress} from an inet of one address (full prefix), {@code MacAddress} from macaddr and macaddr8.
      *
@@ -78,6 +80,13 @@ public final class Row {
         Object v = get(i);
         if (v == null) {
             return null;
+        }
+        if (type == java.time.ZonedDateTime.class && v instanceof java.time.OffsetDateTime t) {
+            // psycopg's datetime carries the session's TimeZone: the zone the rows came under, when Java has it exactly
+            java.time.ZoneId zone = dev.tusk.types.ResultFormats.zone(view.data.timeZone());
+            if (zone != null) {
+                return type.cast(t.atZoneSameInstant(zone));
+            }
         }
         return type.cast(Conversions.convert(v, type, columns().get(i)));
     }

@@ -30,6 +30,10 @@ final class RowStream<R> implements Iterator<R> {
     private boolean interrupted;
     /** The cursor that opened the stream (set by the connection). */
     Cursor<?> owner;
+    /** Reads {@code rows} rows from the socket at a time instead of 256 (psycopg's {@code stream(..., size=)}); before the first read. */
+    void chunkRows(int rows) {
+        step.chunkRows(rows);
+    }
 
     RowStream(Connection<?> conn, StreamStep step, AdaptersMap adapters, RowFactory<R> factory) {
         this.conn = conn;

@@ -80,7 +80,7 @@ public sealed class ServerCursor<R> implements Iterable<R>, AutoCloseable permit
      * Refused in pipeline mode ({@code NotSupportedException}), as psycopg.
      */
     public ServerCursor<R> execute(String query, Object... params) {
-        conn.runCursorStep(s -> ServerCursorStep.declare(s, state, binder(), query, params, conn.adapters(),
+        conn.runCursorStep(s -> ServerCursorStep.declare(s, state, binder(), query, params, rows.adapters(),
                 conn.statementTimeout()));
         return this;
     }

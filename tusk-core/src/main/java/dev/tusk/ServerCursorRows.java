@@ -14,14 +14,20 @@ import java.util.List;
  */
 final class ServerCursorRows<R> {
     private final RowFactory<R> factory;
-    private final AdaptersMap adapters;
+    /** The connection's adapters as they were when the cursor was made (psycopg's copy-on-write maps). */
+    private final java.util.function.Supplier<AdaptersMap> adapters;
     /** The result the maker was built for. */
     private ResultData madeFor;
     private RowFactory.RowMaker<R> maker;
 
     ServerCursorRows(RowFactory<R> factory, AdaptersMap adapters) {
         this.factory = factory;
-        this.adapters = adapters;
+        this.adapters = adapters.snapshot();
+    }
+
+    /** The adapters the cursor reads and binds with: its connection's as they were when it was made. */
+    AdaptersMap adapters() {
+        return adapters.get();
     }
 
     /** The rows of {@code fetched}, a FETCH of the cursor whose state is {@code state}. */
@@ -35,7 +41,7 @@ final class ServerCursorRows<R> {
         if (n == 0) {
             return new ArrayList<>(0);
         }
-        ResultView view = new ResultView(fetched, adapters);
+        ResultView view = new ResultView(fetched, adapters.get());
         List<R> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(maker.make(new Row(view, i)));

@@ -283,4 +283,64 @@ class PsycopgParityCopyTest {
         });
         return done.join();
     }
+
+    // test_description and test_copy_rowcount: during a COPY the cursor describes its columns (column_1...: a COPY
+    // names none) and after it the cursor's rowcount is the rows copied, both ways; a COPY that failed leaves -1
+    @Test
+    void theCursorDescribesACopyAndCountsItsRowsOnBothDrivers() {
+        conn.execute("INSERT INTO copy_in VALUES (1, 2, 'a'), (3, 4, 'b')");
+        Cursor<Row> cur = conn.cursor();
+        try (Copy copy = cur.copy("COPY (SELECT 'This', 'Is', 'Text') TO STDOUT")) {
+            assertThat(cur.description()).extracting(Column::name).containsExactly("column_1", "column_2", "column_3");
+            int blocks = 0;
+            for (byte[] b : copy) {
+                blocks++;
+            }
+            assertThat(blocks).isEqualTo(1);
+            copy.finish();
+        }
+        assertThat(cur.description()).extracting(Column::name).containsExactly("column_1", "column_2", "column_3");
+        assertThat(cur.rowcount()).isEqualTo(1);
+        try (Copy copy = cur.copy("COPY (SELECT generate_series(1, 200000)) TO STDOUT")) {
+            assertThat(cur.rowcount()).as("not known before the end").isEqualTo(-1);
+            assertThat(cur.description()).extracting(Column::name).containsExactly("column_1");
+            copy.finish();
+        }
+        assertThat(cur.rowcount()).isEqualTo(200000);
+        try (Copy copy = cur.copy("COPY copy_in TO STDOUT")) {
+            copy.finish();
+        }
+        assertThat(cur.rowcount()).isEqualTo(2);
+        try (Copy copy = cur.copy("COPY copy_in FROM STDIN")) {
+            assertThat(cur.description()).hasSize(3);
+            copy.writeRow(5, 6, "c");
+            copy.writeRow(7, 8, "d");
+            copy.writeRow(9, 10, "e");
+            copy.finish();
+        }
+        assertThat(cur.rowcount()).isEqualTo(3);
+        assertThat(cur.execute("SELECT 1").description()).extracting(Column::name).containsExactly("?column?");
+        assertThat(cur.rowcount()).as("the next statement's").isEqualTo(1);
+        try (Copy copy = cur.copy("COPY copy_in (col1) FROM STDIN")) {
+            copy.writeRow(11, 12);
+            assertThatThrownBy(copy::finish).isInstanceOf(dev.tusk.errors.DatabaseException.class);
+        }
+        assertThat(cur.rowcount()).as("a failed COPY").isEqualTo(-1);
+
+        AsyncCursor<Row> acur = async.cursor();
+        AsyncCopy a = acur.copy("COPY (SELECT 'This', 'Is', 'Text') TO STDOUT").join();
+        assertThat(acur.description()).extracting(Column::name).containsExactly("column_1", "column_2", "column_3");
+        while (a.read().join() != null) {
+            // the one row
+        }
+        a.finish().join();
+        assertThat(acur.rowcount()).isEqualTo(1);
+        assertThat(acur.description()).hasSize(3);
+        a = acur.copy("COPY copy_in FROM STDIN").join();
+        a.writeRow(13, 14, "f").join();
+        a.writeRow(15, 16, "g").join();
+        a.finish().join();
+        assertThat(acur.rowcount()).isEqualTo(2);
+        assertThat(acur.description()).hasSize(3);
+    }
 }

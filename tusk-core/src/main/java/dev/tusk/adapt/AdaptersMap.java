@@ -139,6 +139,57 @@ public final class AdaptersMap implements AdaptContext {
     }
 
     /**
+     * This map as it is now, for whatever must keep seeing it so, as psycopg's cursors copy their connection's map
+     * when they are made: the supplier answers this map itself (no copy is made, its caches are shared) until this map
+     * changes; the first registration after that copies the state it replaces, and the supplier answers that copy from
+     * then on. A registration here made after the call is so never seen through it. Suppliers taken while nothing is
+     * registered are one and the same object: the call allocates nothing.
+     *
+     * <pre>{@code
+     * Supplier<AdaptersMap> atCursorCreation = conn.adapters().snapshot();
+     * conn.adapters().registerLoader("text", upper);     // atCursorCreation.get() still loads text as it was
+     * }</pre>
+     */
+    public java.util.function.Supplier<AdaptersMap> snapshot() {
+        State s = state;
+        if (!s.lent) {
+            s.lent = true;
+        }
+        return s;
+    }
+
+    /** What {@link #snapshot()} hands out: this map's current state, or a copy of it once the map moved on. */
+    private static final class State implements java.util.function.Supplier<AdaptersMap> {
+        private final AdaptersMap map;
+        /** Handed out by {@link #snapshot()}: the next registration must keep a copy of the state it replaces. */
+        private volatile boolean lent;
+        /** The map as it was before it changed, or null while it has not. */
+        private volatile AdaptersMap frozen;
+
+        State(AdaptersMap map) {
+            this.map = map;
+        }
+
+        @Override
+        public AdaptersMap get() {
+            AdaptersMap f = frozen;
+            return f != null ? f : map;
+        }
+    }
+
+    /** The state {@link #snapshot()} hands out now; replaced by a registration only once it was handed out. */
+    private volatile State state = new State(this);
+
+    /** Before a registration, under writeLock: those holding the current state keep a copy of it. */
+    private void freezeLentState() {
+        State s = state;
+        if (s.lent) {
+            s.frozen = new AdaptersMap(this); // shares the tables as they are now; this map's next write replaces its own
+            state = new State(this);
+        }
+    }
+
+    /**
      * Uses {@code dumper} for values of {@code cls} and its subclasses (or implementations) in the
      * dumper's format, and as the automatic choice for them.
      */
@@ -148,6 +199,7 @@ public final class AdaptersMap implements AdaptContext {
         }
         writeLock.lock();
         try {
+            freezeLentState();
             @SuppressWarnings("unchecked")
             Map<Class<?>, Dumper<?>>[] next = new Map[3];
             int f = dumper.format().code();
@@ -197,6 +249,7 @@ public final class AdaptersMap implements AdaptContext {
     public void registerType(TypeInfo info) {
         writeLock.lock();
         try {
+            freezeLentState();
             types = types.with(info);
             invalidate();
         } finally {
@@ -384,6 +437,7 @@ public final class AdaptersMap implements AdaptContext {
         }
         writeLock.lock();
         try {
+            freezeLentState();
             Map<Long, Object> copy = new HashMap<>(loaders);
             copy.put(key(oid, format), loaderOrFactory);
             loaders = copy;

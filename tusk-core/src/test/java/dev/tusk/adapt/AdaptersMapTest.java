@@ -76,6 +76,34 @@ class AdaptersMapTest {
         assertThat(global.child().loaderFor(23, Format.TEXT).load(seven.duplicate())).isEqualTo(7);
     }
 
+    /**
+     * psycopg's copy-on-write maps, as a cursor takes its connection's: a snapshot is the map itself (nothing copied,
+     * one object for every taker) until the map changes, then a copy of the state before the change.
+     */
+    @Test
+    void aSnapshotSeesTheMapAsItWasWhenTakenAndCopiesNothingUntilItChanges() {
+        AdaptersMap conn = BuiltinAdapters.newMap().child();
+        var first = conn.snapshot();
+        assertThat(conn.snapshot()).isSameAs(first);
+        assertThat(first.get()).isSameAs(conn);
+        ByteBuffer x = ByteBuffer.wrap("x".getBytes(StandardCharsets.UTF_8));
+
+        conn.registerLoader(25, new FixedLoader("late", Format.TEXT));
+        conn.registerDumper(Base.class, new Dummy(1, Format.TEXT));
+        assertThat(first.get()).isNotSameAs(conn);
+        assertThat(first.get().loaderFor(25, Format.TEXT).load(x.duplicate())).isEqualTo("x");
+        assertThat(first.get().dumperForClass(Base.class, null)).isNull();
+
+        var second = conn.snapshot();
+        assertThat(second).isNotSameAs(first);
+        assertThat(second.get()).isSameAs(conn);
+        conn.registerLoader(25, new FixedLoader("later", Format.TEXT));
+        assertThat(second.get().loaderFor(25, Format.TEXT).load(x.duplicate())).isEqualTo("late");
+        assertThat(second.get().dumperFor(new Base(), null).oid()).isEqualTo(1);
+        assertThat(first.get().loaderFor(25, Format.TEXT).load(x.duplicate())).isEqualTo("x");
+        assertThat(conn.loaderFor(25, Format.TEXT).load(x.duplicate())).isEqualTo("later");
+    }
+
     @Test
     void parentRegistrationReachesOnlyChildrenMadeAfterIt() {
         AdaptersMap global = BuiltinAdapters.newMap();

@@ -66,4 +66,44 @@ class PsycopgParityPoolTest {
             assertThat(pool.getStats().get("requests_errors")).isEqualTo(1L);
         }
     }
+
+    /** The async pool's timed-out wait is counted as the blocking pool's (psycopg test_pool_common.py::test_stats_usage runs on both pool classes). */
+    @Test
+    void anAsyncTimedOutWaitIsCountedInTheWaitStat(TestDatabase db) {
+        AsyncConnectionPool<Row> pool = AsyncConnectionPool.builder().conninfo(db.conninfo()).minSize(1).maxSize(1).build();
+        try {
+            pool.open();
+            pool.waitReady(Duration.ofSeconds(20)).join();
+            dev.tusk.AsyncConnection<Row> held = pool.connection().join();
+            try {
+                assertThatThrownBy(() -> pool.connection(Duration.ofMillis(300)).join())
+                        .hasCauseInstanceOf(PoolTimeout.class);
+            } finally {
+                pool.putconn(held);
+            }
+            assertThat(pool.getStats().get("requests_wait_ms")).isGreaterThanOrEqualTo(250L);
+            assertThat(pool.getStats().get("requests_errors")).isEqualTo(1L);
+        } finally {
+            pool.close();
+        }
+    }
+
+    /** psycopg_pool's `name` (base.py: "pool-N" when not given; test_pool_common.py::test_queue_size reads it): the name given, else one of its own. */
+    @Test
+    void aPoolHasTheNameItWasGivenOrOneOfItsOwn(TestDatabase db) {
+        try (ConnectionPool<Row> named = ConnectionPool.builder().conninfo(db.conninfo()).name("mypool").build();
+             ConnectionPool<Row> unnamed = ConnectionPool.builder().conninfo(db.conninfo()).build()) {
+            assertThat(named.name()).isEqualTo("mypool");
+            assertThat(unnamed.name()).isNotBlank().isNotEqualTo("mypool");
+        }
+        AsyncConnectionPool<Row> named = AsyncConnectionPool.builder().conninfo(db.conninfo()).name("mypool").build();
+        AsyncConnectionPool<Row> unnamed = AsyncConnectionPool.builder().conninfo(db.conninfo()).build();
+        try {
+            assertThat(named.name()).isEqualTo("mypool");
+            assertThat(unnamed.name()).isNotBlank().isNotEqualTo(named.name());
+        } finally {
+            named.close();
+            unnamed.close();
+        }
+    }
 }

@@ -25,6 +25,7 @@ public final class CopyCommand extends Command {
     private final String sql;
     private Direction direction = Direction.UNKNOWN;
     private int format;
+    private int columns;
     private boolean inputFinished;
     private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
     private boolean outDone;
@@ -64,6 +65,11 @@ public final class CopyCommand extends Command {
 
     public Direction direction() {
         return direction;
+    }
+
+    /** The number of columns the CopyIn/CopyOutResponse announced (0 before it). */
+    public int columns() {
+        return columns;
     }
 
     /** 0 text, 1 binary (the overall format of CopyIn/CopyOutResponse). */
@@ -130,10 +136,12 @@ public final class CopyCommand extends Command {
         switch (type) {
             case BackendMessage.COPY_IN_RESPONSE -> {
                 format = p.int8();
+                columns = p.int16();
                 direction = Direction.IN;
             }
             case BackendMessage.COPY_OUT_RESPONSE -> {
                 format = p.int8();
+                columns = p.int16();
                 direction = Direction.OUT;
             }
             case BackendMessage.COPY_BOTH_RESPONSE -> {

@@ -30,6 +30,8 @@ import java.util.Collection;
 public final class StreamStep {
     /** Rows per chunk the server sends before the consumer reads on. */
     public static final int CHUNK_ROWS = 256;
+    /** The rows read from the socket at a time. */
+    private int chunkRows = CHUNK_ROWS;
 
     private final Session session;
     /** The statement as execute() runs it, or null for a plain stream. */
@@ -75,8 +77,16 @@ public final class StreamStep {
             session.checkStatementAllowed();
             session.beginIfNeeded(); // queued already
         }
-        cmd.streamChunk(CHUNK_ROWS);
+        cmd.streamChunk(chunkRows);
         return cmd;
+    }
+
+    /** Reads {@code rows} rows from the socket at a time instead of {@link #CHUNK_ROWS} (psycopg's {@code size=}); before the first read. */
+    public void chunkRows(int rows) {
+        chunkRows = rows;
+        if (cmd != null) {
+            cmd.streamChunk(rows);
+        }
     }
 
     /** The shell sent {@code c}, the command {@link #start()} or {@link #read} returned. */
@@ -140,7 +150,7 @@ public final class StreamStep {
         rows.addAll(cmd.drainStreamed());
         if (again != null) {
             cmd = (QueryCommand) again;
-            cmd.streamChunk(CHUNK_ROWS);
+            cmd.streamChunk(chunkRows);
             return cmd;
         }
         finished = true;
