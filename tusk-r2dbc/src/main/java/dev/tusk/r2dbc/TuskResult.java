@@ -25,10 +25,24 @@ import java.util.function.Predicate;
  * {@link #map} and {@link #getRowsUpdated} raise the error; {@link #flatMap} hands it over as a segment.
  */
 final class TuskResult implements Result {
+    /** The segments as they come (a result read through a server-side cursor), or null when {@link #eager}. */
     private final Flux<Segment> segments;
+    /** The segments of a statement received whole, or null. */
+    private final List<Segment> eager;
 
     TuskResult(Flux<Segment> segments) {
         this.segments = segments;
+        this.eager = null;
+    }
+
+    /** A result whose segments are all in memory: {@link #map} and {@link #getRowsUpdated} read them without operators. */
+    TuskResult(List<Segment> segments) {
+        this.segments = null;
+        this.eager = segments;
+    }
+
+    private Flux<Segment> segments() {
+        return segments != null ? segments : Flux.fromIterable(eager);
     }
 
     record RowSegmentImpl(Row row) implements RowSegment {
@@ -79,7 +93,7 @@ final class TuskResult implements Result {
             if (tag != null && reportsCount(tag)) {
                 segs.add(new UpdateCountImpl(Math.max(0, cur.rowcount())));
             }
-            out.add(new TuskResult(Flux.fromIterable(segs)));
+            out.add(new TuskResult(segs));
             segs = null;
         } while (cur.nextset());
         return out;
@@ -92,7 +106,7 @@ final class TuskResult implements Result {
             segs.add(MessageImpl.notice(d));
         }
         segs.add(MessageImpl.error(error));
-        return new TuskResult(Flux.fromIterable(segs));
+        return new TuskResult(segs);
     }
 
     /** INSERT, UPDATE, DELETE, MERGE, COPY and the like; not SELECT (whose count is of rows returned, not affected). */
@@ -111,6 +125,19 @@ final class TuskResult implements Result {
 
     @Override
     public Mono<Long> getRowsUpdated() {
+        if (eager != null) {
+            long sum = 0;
+            boolean counted = false;
+            for (Segment s : eager) {
+                if (s instanceof UpdateCount u) {
+                    sum += u.value();
+                    counted = true;
+                } else if (s instanceof MessageImpl m && m.error()) {
+                    return Mono.error(m.exception());
+                }
+            }
+            return counted ? Mono.just(sum) : Mono.empty();
+        }
         return segments.<Long>handle((s, sink) -> {
             if (s instanceof UpdateCount u) {
                 sink.next(u.value());
@@ -125,12 +152,14 @@ final class TuskResult implements Result {
         if (mappingFunction == null) {
             throw new IllegalArgumentException("mappingFunction must not be null");
         }
+        if (eager != null) {
+            return new MappedRows<>(eager, mappingFunction);
+        }
         return segments.handle((s, sink) -> {
             if (s instanceof RowSegment r) {
                 T v = mappingFunction.apply(r.row(), r.row().getMetadata());
                 if (v == null) {
-                    sink.error(new IllegalStateException("the mapping function returned null for a row; R2DBC publishers"
-                            + " cannot emit null: return an Optional or a sentinel instead"));
+                    sink.error(MappedRows.nullMapped());
                     return;
                 }
                 sink.next(v);
@@ -145,7 +174,7 @@ final class TuskResult implements Result {
         if (filter == null) {
             throw new IllegalArgumentException("filter must not be null");
         }
-        return new TuskResult(segments.filter(filter));
+        return new TuskResult(segments().filter(filter));
     }
 
     @Override
@@ -153,7 +182,7 @@ final class TuskResult implements Result {
         if (mappingFunction == null) {
             throw new IllegalArgumentException("mappingFunction must not be null");
         }
-        return segments.concatMap(s -> {
+        return segments().concatMap(s -> {
             Publisher<? extends T> p = mappingFunction.apply(s);
             return p == null ? Flux.empty() : Flux.from(p);
         });

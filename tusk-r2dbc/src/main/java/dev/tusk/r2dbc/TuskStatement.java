@@ -185,6 +185,9 @@ public final class TuskStatement implements Statement {
         for (Object[] b : all) {
             hasLob |= Values.hasLob(b);
         }
+        if (!hasLob && !isStreamed(text, all)) {
+            return new StatementResults(connection, () -> send(text, all));
+        }
         boolean lob = hasLob;
         return Flux.defer(() -> {
             if (lob) {
@@ -193,6 +196,11 @@ public final class TuskStatement implements Statement {
             }
             return submit(text, all);
         });
+    }
+
+    /** Whether the statement's rows are read through a server-side cursor, {@link #fetchSize} at a time. */
+    private boolean isStreamed(String text, List<Object[]> all) {
+        return fetchSize > 0 && all.size() <= 1 && sql.isQuery() && text.equals(sql.text);
     }
 
     private static int firstBound(Object[] binding) {
@@ -205,24 +213,25 @@ public final class TuskStatement implements Statement {
     }
 
     private Flux<Result> submit(String text, List<Object[]> all) {
-        if (fetchSize > 0 && all.size() <= 1 && sql.isQuery() && text.equals(sql.text)) {
+        if (isStreamed(text, all)) {
             return streamed(all.isEmpty() ? null : Values.toTusk(all.get(0)));
         }
+        return new StatementResults(connection, () -> send(text, all));
+    }
+
+    /** Submits the statement with its bindings now: none (simple protocol), one, or a batch of them. */
+    private CompletableFuture<List<Result>> send(String text, List<Object[]> all) {
         if (all.isEmpty()) {
-            CompletableFuture<List<Result>> f = connection.run(text, null);
-            return Mono.fromFuture(f, true).doOnCancel(() -> connection.cancelled(f)).flatMapIterable(l -> l);
+            return connection.run(text, null);
         }
-        CompletableFuture<List<Result>> f;
         if (all.size() == 1) {
-            f = connection.run(text, Values.toTusk(all.get(0)));
-        } else {
-            List<Object[]> sets = new ArrayList<>(all.size());
-            for (Object[] b : all) {
-                sets.add(Values.toTusk(b));
-            }
-            f = connection.runMany(text, sets); // one Sync for them all: one round trip, one unit
+            return connection.run(text, Values.toTusk(all.get(0)));
         }
-        return Mono.fromFuture(f, true).doOnCancel(() -> connection.cancelled(f)).flatMapIterable(l -> l);
+        List<Object[]> sets = new ArrayList<>(all.size());
+        for (Object[] b : all) {
+            sets.add(Values.toTusk(b));
+        }
+        return connection.runMany(text, sets); // one Sync for them all: one round trip, one unit
     }
 
     /** The query's rows fetched {@link #fetchSize} at a time from a server-side cursor, as the subscriber requests them. */

@@ -1,0 +1,132 @@
+package dev.tusk.r2dbc;
+
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.Row;
+import io.r2dbc.spi.RowMetadata;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.function.BiFunction;
+
+/**
+ * {@link Result#map} over segments already in memory: each row mapped as the subscriber requests it, the
+ * statement's error raised where its segment stands, other segments skipped. The same as
+ * {@code Flux.fromIterable(segments).handle(...)}, in one object per subscription.
+ */
+final class MappedRows<T> extends Flux<T> {
+    private final List<Result.Segment> segments;
+    private final BiFunction<Row, RowMetadata, ? extends T> mapping;
+
+    MappedRows(List<Result.Segment> segments, BiFunction<Row, RowMetadata, ? extends T> mapping) {
+        this.segments = segments;
+        this.mapping = mapping;
+    }
+
+    static IllegalStateException nullMapped() {
+        return new IllegalStateException("the mapping function returned null for a row; R2DBC publishers"
+                + " cannot emit null: return an Optional or a sentinel instead");
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super T> actual) {
+        actual.onSubscribe(new Emitter<>(actual, segments, mapping));
+    }
+
+    static final class Emitter<T> implements Subscription {
+        @SuppressWarnings("rawtypes")
+        private static final AtomicLongFieldUpdater<Emitter> REQUESTED =
+                AtomicLongFieldUpdater.newUpdater(Emitter.class, "requested");
+        @SuppressWarnings("rawtypes")
+        private static final AtomicIntegerFieldUpdater<Emitter> WIP =
+                AtomicIntegerFieldUpdater.newUpdater(Emitter.class, "wip");
+
+        private final CoreSubscriber<? super T> actual;
+        private final List<Result.Segment> segments;
+        private final BiFunction<Row, RowMetadata, ? extends T> mapping;
+        private volatile long requested;
+        private volatile int wip;
+        private volatile boolean cancelled;
+        /** The next segment, and whether the subscriber was told the end; draining thread only. */
+        private int index;
+        private boolean done;
+
+        Emitter(CoreSubscriber<? super T> actual, List<Result.Segment> segments, BiFunction<Row, RowMetadata, ? extends T> mapping) {
+            this.actual = actual;
+            this.segments = segments;
+            this.mapping = mapping;
+        }
+
+        @Override
+        public void request(long n) {
+            if (Operators.validate(n)) {
+                Operators.addCap(REQUESTED, this, n);
+                drain();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+
+        @SuppressWarnings("unchecked")
+        private void drain() {
+            if (WIP.getAndIncrement(this) != 0) {
+                return;
+            }
+            int missed = 1;
+            for (;;) {
+                long r = requested;
+                long emitted = 0;
+                int size = segments.size();
+                while (!done && !cancelled && index < size && emitted != r) {
+                    Result.Segment s = segments.get(index++);
+                    if (s instanceof Result.RowSegment rs) {
+                        T v;
+                        try {
+                            v = mapping.apply(rs.row(), rs.row().getMetadata());
+                        } catch (Throwable t) {
+                            done = true;
+                            actual.onError(Operators.onOperatorError(this, t, rs.row(), actual.currentContext()));
+                            break;
+                        }
+                        if (v == null) {
+                            done = true;
+                            actual.onError(nullMapped());
+                            break;
+                        }
+                        actual.onNext(v);
+                        emitted++;
+                    } else if (s instanceof TuskResult.MessageImpl m && m.error()) {
+                        done = true;
+                        actual.onError(m.exception());
+                    }
+                }
+                // the segments after the last row may hold the error: look for it before completing
+                while (!done && !cancelled && index < size && !(segments.get(index) instanceof Result.RowSegment)) {
+                    Result.Segment s = segments.get(index++);
+                    if (s instanceof TuskResult.MessageImpl m && m.error()) {
+                        done = true;
+                        actual.onError(m.exception());
+                    }
+                }
+                if (!done && !cancelled && index == size) {
+                    done = true;
+                    actual.onComplete();
+                }
+                if (emitted != 0 && r != Long.MAX_VALUE) {
+                    REQUESTED.addAndGet(this, -emitted);
+                }
+                missed = WIP.addAndGet(this, -missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.tusk.r2dbc;
+
+import io.r2dbc.spi.Result;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * The Results of one statement (one submission: a statement, a statement's batch of bindings), sent when the
+ * publisher is subscribed to (again at each subscription) and emitted as the subscriber requests them once the
+ * statement has completed. It does what {@code Flux.defer(() -> Mono.fromFuture(f).doOnCancel(..).flatMapIterable(..))}
+ * did, in one object per subscription instead of a chain of five operators, each with its subscriber and a queue:
+ * on a point select that chain was most of what the driver itself added per statement. The Results are emitted
+ * on the thread that completes the statement (Tusk's event loop) or on the thread that requests them, never
+ * on another.
+ *
+ * <p>A subscriber that cancels before the statement's answer has come asks {@link TuskConnection#cancelled} to
+ * cancel it on the server (when it is the only one in flight).
+ */
+final class StatementResults extends Flux<Result> {
+    private final TuskConnection connection;
+    private final Supplier<CompletableFuture<List<Result>>> send;
+
+    /** {@code send} submits the statement; its future never fails (an error is a Result's Message). */
+    StatementResults(TuskConnection connection, Supplier<CompletableFuture<List<Result>>> send) {
+        this.connection = connection;
+        this.send = send;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super Result> actual) {
+        CompletableFuture<List<Result>> answer;
+        try {
+            answer = send.get();
+        } catch (RuntimeException e) {
+            Operators.error(actual, Operators.onOperatorError(e, actual.currentContext()));
+            return;
+        }
+        Emitter e = new Emitter(actual, answer, connection);
+        actual.onSubscribe(e);
+        answer.whenComplete(e);
+    }
+
+    /** The subscription: holds the Results once they came, emits them as requested (one thread at a time). */
+    static final class Emitter implements Subscription, BiConsumer<List<Result>, Throwable> {
+        private static final AtomicLongFieldUpdater<Emitter> REQUESTED =
+                AtomicLongFieldUpdater.newUpdater(Emitter.class, "requested");
+        private static final AtomicIntegerFieldUpdater<Emitter> WIP =
+                AtomicIntegerFieldUpdater.newUpdater(Emitter.class, "wip");
+
+        private final CoreSubscriber<? super Result> actual;
+        private final CompletableFuture<?> answer;
+        private final TuskConnection connection;
+        /** Set (after {@link #error}) when the statement has completed. */
+        private volatile List<Result> results;
+        private volatile Throwable error;
+        private volatile long requested;
+        private volatile int wip;
+        private volatile boolean cancelled;
+        /** The next Result to emit, and whether the subscriber was told the end; draining thread only. */
+        private int index;
+        private boolean done;
+
+        Emitter(CoreSubscriber<? super Result> actual, CompletableFuture<?> answer, TuskConnection connection) {
+            this.actual = actual;
+            this.answer = answer;
+            this.connection = connection;
+        }
+
+        @Override
+        public void accept(List<Result> r, Throwable t) {
+            if (t != null) {
+                error = Errors.unwrap(t);
+            }
+            results = r != null ? r : List.of();
+            drain();
+        }
+
+        @Override
+        public void request(long n) {
+            if (Operators.validate(n)) {
+                Operators.addCap(REQUESTED, this, n);
+                drain();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            if (!cancelled) {
+                cancelled = true;
+                connection.cancelled(answer);
+            }
+        }
+
+        /** Emits what is requested and available; the thread that finds others draining leaves it to them. */
+        private void drain() {
+            if (WIP.getAndIncrement(this) != 0) {
+                return;
+            }
+            int missed = 1;
+            for (;;) {
+                List<Result> rs = results;
+                if (rs != null && !done && !cancelled) {
+                    long r = requested;
+                    long emitted = 0;
+                    int size = rs.size();
+                    while (index < size && emitted != r && !cancelled) {
+                        actual.onNext(rs.get(index++));
+                        emitted++;
+                    }
+                    if (emitted != 0 && r != Long.MAX_VALUE) {
+                        REQUESTED.addAndGet(this, -emitted);
+                    }
+                    if (index == size && !cancelled) {
+                        done = true;
+                        Throwable t = error;
+                        if (t != null) {
+                            actual.onError(t);
+                        } else {
+                            actual.onComplete();
+                        }
+                    }
+                }
+                missed = WIP.addAndGet(this, -missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+    }
+}
