@@ -173,6 +173,16 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             public void closeForRealAsync(AsyncConnection<?> conn) {
                 conn.closeNow();
             }
+
+            @Override
+            public dev.tusk.observe.ConnectionFacts facts(Connection<?> conn) {
+                return conn.info().facts();
+            }
+
+            @Override
+            public dev.tusk.observe.ConnectionFacts factsAsync(AsyncConnection<?> conn) {
+                return conn.info().facts();
+            }
         });
     }
 

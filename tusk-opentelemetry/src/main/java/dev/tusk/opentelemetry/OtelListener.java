@@ -357,7 +357,20 @@ final class OtelListener implements TuskListener {
     @Override
     public void poolConnectionCreated(PoolConnectionEvent event) {
         if (event.error() == null) {
-            createTime.record(seconds(event.nanos()), poolAttributes(event.pool()).build());
+            // the pool's name (the conventions' one required attribute) and, beside it, which server the
+            // connection went to: a pool over several hosts shows the time to each
+            AttributesBuilder a = poolAttributes(event.pool());
+            ConnectionFacts f = event.facts();
+            if (f != null) {
+                if (f.host() != null) {
+                    a.put(SERVER_ADDRESS, f.host());
+                }
+                a.put(SERVER_PORT, (long) f.port());
+                if (f.database() != null) {
+                    a.put(DB_NAMESPACE, f.database());
+                }
+            }
+            createTime.record(seconds(event.nanos()), a.build());
         }
     }
 

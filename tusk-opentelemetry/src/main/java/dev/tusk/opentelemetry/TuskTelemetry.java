@@ -38,7 +38,9 @@ import java.util.Objects;
  * {@code db.client.connection.max}, {@code db.client.connection.idle.min},
  * {@code db.client.connection.pending_requests}, {@code db.client.connection.timeouts},
  * {@code db.client.connection.create_time}, {@code db.client.connection.wait_time} and
- * {@code db.client.connection.use_time}, with {@code db.client.connection.pool.name}.</li>
+ * {@code db.client.connection.use_time}, with {@code db.client.connection.pool.name} (and, on
+ * {@code db.client.connection.create_time}, the {@code server.address}, {@code server.port} and
+ * {@code db.namespace} of the connection made).</li>
  * </ul>
  *
  * <p>Parameter values never appear, unless the options turn on

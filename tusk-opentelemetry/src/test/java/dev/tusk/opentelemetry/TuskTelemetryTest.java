@@ -257,6 +257,11 @@ class TuskTelemetryTest {
                 assertThat(longSum(all, "db.client.connection.timeouts", Attributes.of(OtelListener.POOL_NAME, "otel"))).isEqualTo(1L);
                 assertThat(histogramCount(all, "db.client.connection.wait_time")).isGreaterThanOrEqualTo(1);
                 assertThat(histogramCount(all, "db.client.connection.create_time")).isGreaterThanOrEqualTo(1);
+                assertThat(all.stream().filter(d -> d.getName().equals("db.client.connection.create_time"))
+                        .flatMap(d -> d.getHistogramData().getPoints().stream()).map(PointData::getAttributes))
+                        .as("the pool's connections are created with the server's address, port and database")
+                        .contains(Attributes.of(OtelListener.POOL_NAME, "otel", OtelListener.SERVER_ADDRESS, db.host(),
+                                OtelListener.SERVER_PORT, (long) db.port(), OtelListener.DB_NAMESPACE, db.dbname()));
             }
             Collection<MetricData> after = metrics.collectAllMetrics();
             assertThat(histogramCount(after, "db.client.connection.use_time")).isGreaterThanOrEqualTo(1);
