@@ -212,6 +212,9 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
                 options.autocommit());
         this.waiter = new BlockingWaiter(driver, cancelOnTimeout);
         session.observer(established.observer());
+        if (established.observer() != null) {
+            driver.core().onLost(this::observeClosed); // the listeners hear of a break when it is found
+        }
         this.transactions = new Transactions(this, session);
         this.statementTimeout = options.statementTimeout();
         dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, new SessionZone(driver.core().session()));

@@ -36,7 +36,12 @@ public interface TuskListener {
     default void connectAttempt(ConnectAttempt attempt) {
     }
 
-    /** A connection ended: closed by its user, or broken (lost, or closed after a fatal error). */
+    /**
+     * A connection ended: closed by its user, or broken (lost, or closed after a fatal error). Told exactly once,
+     * as soon as the end is known: for a break, on both drivers, when it is found (on the thread of the
+     * {@link dev.tusk.Connection} call that found it, or on the {@link dev.tusk.AsyncConnection}'s event loop),
+     * not when the user closes the broken connection later.
+     */
     default void connectionClosed(ConnectionClosed event) {
     }
 

@@ -44,6 +44,8 @@ public final class Observer {
     private final TuskListener[] listeners;
     private final boolean observeParameters;
     private volatile ConnectionFacts facts;
+    /** Whether the end of the connection was told (once, however it ends). */
+    private final java.util.concurrent.atomic.AtomicBoolean closeReported = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Observer(TuskListener[] listeners, boolean observeParameters) {
         this.listeners = listeners;
@@ -175,8 +177,11 @@ public final class Observer {
         each(e, TuskListener::connectAttempt);
     }
 
+    /** The connection ended: told once (the first of its break and its close wins). */
     public void connectionClosed(ConnectionClosed e) {
-        each(e, TuskListener::connectionClosed);
+        if (!closeReported.getAndSet(true)) {
+            each(e, TuskListener::connectionClosed);
+        }
     }
 
     public Object statementStarted(StatementStart e, Object pipelineContext) {
