@@ -84,7 +84,14 @@ final class OtelListener implements TuskListener {
     /** The open transaction blocks of each connection, innermost first. */
     private final Map<ConnectionFacts, Deque<Ctx>> transactions = new ConcurrentHashMap<>();
 
+    private final boolean propagateTraceparent;
+
     OtelListener(OpenTelemetry otel, boolean captureQueryText, boolean captureParameters) {
+        this(otel, captureQueryText, captureParameters, false);
+    }
+
+    OtelListener(OpenTelemetry otel, boolean captureQueryText, boolean captureParameters, boolean propagateTraceparent) {
+        this.propagateTraceparent = propagateTraceparent;
         this.tracer = otel.getTracer(SCOPE);
         this.captureQueryText = captureQueryText;
         this.captureParameters = captureParameters;
@@ -158,6 +165,22 @@ final class OtelListener implements TuskListener {
         }
         Span span = b.startSpan();
         return new Ctx(span, Context.root(), null);
+    }
+
+    /**
+     * The statement span's W3C trace context as a sqlcommenter {@code traceparent} (when turned on and the span is
+     * valid): {@code traceparent='00-<trace id>-<span id>-<flags>'}.
+     */
+    @Override
+    public String statementComment(StatementStart start, Object context) {
+        if (!propagateTraceparent || !(context instanceof Ctx)) {
+            return null;
+        }
+        SpanContext sc = ((Ctx) context).span.getSpanContext();
+        if (!sc.isValid()) {
+            return null;
+        }
+        return "traceparent='00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-" + sc.getTraceFlags().asHex() + "'";
     }
 
     @Override

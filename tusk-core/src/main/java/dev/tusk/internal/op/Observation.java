@@ -26,6 +26,9 @@ final class Observation {
     private final Object context;
     private final Observer.PipelineScope pipeline;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** The listeners' comment for the statement's text, once asked (on the thread running the operation). */
+    private String comment;
+    private boolean commentAsked;
 
     private Observation(Observer observer, StatementStart start, Object context, Observer.PipelineScope pipeline) {
         this.observer = observer;
@@ -47,6 +50,15 @@ final class Observation {
         }
         return new Observation(observer, s, observer.statementStarted(s, pipeline == null ? null : pipeline.context()),
                 pipeline);
+    }
+
+    /** The listeners' comment for the statement's text (asked once), or null. */
+    String comment() {
+        if (!commentAsked) {
+            commentAsked = true;
+            comment = observer.statementComment(start, context);
+        }
+        return comment;
     }
 
     /** Ends the observation (the first call only) with the caller's error, or null when it succeeded. */

@@ -83,6 +83,15 @@ public abstract class Operation {
         }
     }
 
+    /**
+     * {@code sql} as sent unprepared: with the listeners' comment appended (see
+     * {@link dev.tusk.observe.TuskListener#statementComment}); {@code sql} itself when nobody listens.
+     */
+    final String commented(String sql) {
+        Observation ob = observation;
+        return ob == null ? sql : dev.tusk.internal.observe.Observer.withComment(sql, ob.comment());
+    }
+
     /** Whether listeners observe the operation. */
     final boolean observed() {
         return observation != null;
