@@ -144,4 +144,66 @@ class ConnectionBreakListenerTest {
             assertThat(e.cause()).isNull();
         });
     }
+    /** Records the transaction steps and block ends. */
+    static final class Outcomes implements TuskListener {
+        final List<dev.tusk.observe.TransactionStep> steps = new CopyOnWriteArrayList<>();
+        final List<dev.tusk.observe.TransactionEnd> blocks = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void transactionStep(dev.tusk.observe.TransactionStep step) {
+            steps.add(step);
+        }
+
+        @Override
+        public void transactionEnded(dev.tusk.observe.TransactionEnd end, Object context) {
+            blocks.add(end);
+        }
+    }
+
+    @Test
+    void aCommitWhoseReplyIsLostIsReportedWithAnUnknownOutcomeOnBothDrivers(TestDatabase db) throws Exception {
+        db.admin("CREATE TABLE IF NOT EXISTS lost_commit (id int)");
+        Outcomes blocking = new Outcomes();
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+             Connection<Row> conn = Connection.connect(through(proxy, db, blocking))) {
+            conn.execute("INSERT INTO lost_commit VALUES (1)");
+            proxy.failAtServerMessage('C', 1, FaultProxy.Action.CLOSE); // COMMIT's CommandComplete
+            assertThatThrownBy(conn::commit).isInstanceOf(dev.tusk.errors.TransactionResolutionUnknown.class);
+        }
+        assertThat(blocking.steps).singleElement().satisfies(s -> {
+            assertThat(s.kind()).isEqualTo(dev.tusk.observe.TransactionStep.Kind.COMMIT);
+            assertThat(s.outcome()).isEqualTo(dev.tusk.observe.TransactionOutcome.UNKNOWN);
+            assertThat(s.error()).isInstanceOf(dev.tusk.errors.TransactionResolutionUnknown.class);
+        });
+        Outcomes async = new Outcomes();
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port())) {
+            AsyncConnection<Row> conn = AsyncConnection.connect(through(proxy, db, async)).join();
+            try {
+                conn.execute("INSERT INTO lost_commit VALUES (2)").join();
+                proxy.failAtServerMessage('C', 1, FaultProxy.Action.CLOSE);
+                assertThatThrownBy(() -> conn.commit().join())
+                        .hasCauseInstanceOf(dev.tusk.errors.TransactionResolutionUnknown.class);
+            } finally {
+                conn.close();
+            }
+        }
+        assertThat(async.steps).singleElement().satisfies(s ->
+                assertThat(s.outcome()).isEqualTo(dev.tusk.observe.TransactionOutcome.UNKNOWN));
+    }
+
+    @Test
+    void aTransactionBlockWhoseCommitReplyIsLostEndsUnknown(TestDatabase db) throws Exception {
+        db.admin("CREATE TABLE IF NOT EXISTS lost_block (id int)");
+        Outcomes o = new Outcomes();
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+             Connection<Row> conn = Connection.connect(through(proxy, db, o))) {
+            assertThatThrownBy(() -> conn.transaction(tx -> {
+                conn.execute("INSERT INTO lost_block VALUES (1)");
+                proxy.failAtServerMessage('C', 1, FaultProxy.Action.CLOSE); // the block's COMMIT
+                return null;
+            })).isInstanceOf(dev.tusk.errors.TransactionResolutionUnknown.class);
+        }
+        assertThat(o.blocks).singleElement().satisfies(e ->
+                assertThat(e.outcome()).isEqualTo(dev.tusk.observe.TransactionOutcome.UNKNOWN));
+    }
 }

@@ -61,6 +61,7 @@ final class OtelListener implements TuskListener {
     static final AttributeKey<String> CONNECTION_STATE = AttributeKey.stringKey("db.client.connection.state");
     static final AttributeKey<Long> TUSK_ROWS_AFFECTED = AttributeKey.longKey("tusk.rows_affected");
     static final AttributeKey<Long> TUSK_COPY_BYTES = AttributeKey.longKey("tusk.copy.bytes");
+    static final AttributeKey<Long> TUSK_RESPONSE_BYTES = AttributeKey.longKey("tusk.response.bytes");
     static final AttributeKey<String> TUSK_COPY_DIRECTION = AttributeKey.stringKey("tusk.copy.direction");
     static final AttributeKey<Boolean> TUSK_TLS = AttributeKey.booleanKey("tusk.tls");
     static final AttributeKey<String> TUSK_AUTH_METHOD = AttributeKey.stringKey("tusk.auth_method");
@@ -191,6 +192,9 @@ final class OtelListener implements TuskListener {
             if (end.rows() >= 0) {
                 span.setAttribute(returnsRows(start.operation()) ? DB_RESPONSE_RETURNED_ROWS : TUSK_ROWS_AFFECTED,
                         end.rows());
+            }
+            if (end.bytes() > 0) {
+                span.setAttribute(TUSK_RESPONSE_BYTES, end.bytes());
             }
             endSpan(span, end.sqlstate(), end.error());
         }

@@ -113,6 +113,7 @@ class TuskTelemetryTest {
         assertThat(attr(s, OtelListener.SERVER_ADDRESS)).isEqualTo(db.host());
         assertThat(attr(s, OtelListener.SERVER_PORT)).isEqualTo((long) db.port());
         assertThat(attr(s, OtelListener.DB_RESPONSE_RETURNED_ROWS)).isEqualTo(1L);
+        assertThat(attr(s, OtelListener.TUSK_RESPONSE_BYTES)).as("the bytes of the value 42").isPositive();
         assertThat(attr(s, OtelListener.DB_RESPONSE_STATUS_CODE)).isNull();
         assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
 

@@ -346,6 +346,11 @@ public final class Execute extends Operation {
         return cmd == null ? -1 : Observation.rows(List.of(cmd));
     }
 
+    @Override
+    long observedBytes() {
+        return cmd == null ? -1 : Observation.bytes(List.of(cmd));
+    }
+
     /** A statement of the driver's own ({@link #own}). */
     public boolean isOwn() {
         return !user;

@@ -68,11 +68,13 @@ final class Observation {
         }
         long now = System.nanoTime();
         long rows = -1;
+        long bytes = -1;
         boolean prepared = false;
         try {
             prepared = op.observedPrepared();
             if (error == null) {
                 rows = op.observedRows();
+                bytes = op.observedBytes();
             }
         } catch (RuntimeException ignored) {
             // an operation ended before making its commands: nothing more to say
@@ -81,7 +83,8 @@ final class Observation {
         if (error != null && pipeline != null) {
             pipeline.failed(error);
         }
-        observer.statementEnded(new StatementEnd(start, prepared, rows, now - start.startNanos(), sqlstate, error),
+        observer.statementEnded(new StatementEnd(start, prepared, rows, bytes, now - start.startNanos(), sqlstate,
+                error),
                 context);
     }
 
@@ -100,6 +103,20 @@ final class Observation {
                 if (n > 0) {
                     total += n;
                 }
+            }
+        }
+        return total;
+    }
+
+    /** The bytes of the row values of {@code cmds}' results. */
+    static long bytes(List<QueryCommand> cmds) {
+        long total = 0;
+        for (QueryCommand c : cmds) {
+            if (c == null) {
+                continue;
+            }
+            for (ResultData r : c.results()) {
+                total += r.dataLength();
             }
         }
         return total;

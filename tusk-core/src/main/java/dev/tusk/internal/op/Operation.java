@@ -133,4 +133,9 @@ public abstract class Operation {
 
     /** The rows returned or affected, once ended without error. */
     abstract long observedRows();
+
+    /** The bytes of the row values received, once ended without error; -1 when not known. */
+    long observedBytes() {
+        return -1;
+    }
 }
