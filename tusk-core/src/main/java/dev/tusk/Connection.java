@@ -174,6 +174,16 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             public void closeForRealAsync(AsyncConnection<?> conn) {
                 conn.closeNow();
             }
+
+            @Override
+            public dev.tusk.observe.ConnectionFacts facts(Connection<?> conn) {
+                return conn.info().facts();
+            }
+
+            @Override
+            public dev.tusk.observe.ConnectionFacts factsAsync(AsyncConnection<?> conn) {
+                return conn.info().facts();
+            }
         });
     }
 
@@ -205,6 +215,9 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
                 options.autocommit());
         this.waiter = new BlockingWaiter(driver, cancelOnTimeout);
         session.observer(established.observer());
+        if (established.observer() != null) {
+            driver.core().onLost(this::observeClosed); // the listeners hear of a break when it is found
+        }
         this.transactions = new Transactions(this, session);
         state.statementTimeout = options.statementTimeout();
         dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, new SessionZone(driver.core().session()));

@@ -196,6 +196,23 @@ public final class ConnectionInfo {
         return a == null ? null : a.getHostAddress();
     }
 
+    /**
+     * What listeners are told about this connection (server address and port, database, user, TLS, backend
+     * pid...), made from this view: for the events of a pool, which has no access to the connection's listeners.
+     */
+    dev.tusk.observe.ConnectionFacts facts() {
+        String address = host.isUnixSocket() ? host.socketPath().toString() : hostaddr();
+        boolean tls = conn != null ? conn.driver().transport().isTls() : async.driver().isTls();
+        int version;
+        try {
+            version = serverVersion();
+        } catch (RuntimeException unknown) {
+            version = 0;
+        }
+        return new dev.tusk.observe.ConnectionFacts(params.dbname(), params.user(), host.host(), address, host.port(),
+                tls, version, session.backendPid(), session.parameter("application_name"));
+    }
+
     /** The kind of server: "PostgreSQL" (psycopg's {@code vendor}; Tusk does not support CockroachDB). */
     public String vendor() {
         return "PostgreSQL";

@@ -71,9 +71,10 @@ public final class BenchRunner {
             new Workload("concurrent", ConcurrentBench.class, "", List.of("tusk", "tusk-async", "pgjdbc", "vertx"), ConcurrentBench.QUERIES, "queries/s"),
             new Workload("pipelining-256", ConcurrentBench.class, "", List.of("tusk-thread-per-conn", "tusk-async", "tusk"),
                     ConcurrentBench.QUERIES, "queries/s", Map.of("inFlight", "256")),
-            // the cost of tracing: the same point selects with no listener and with tusk-opentelemetry on an SDK
-            // that samples every span (exported nowhere) and records the duration histogram
-            new Workload("observed-point", ObservedPointSelectBench.class, "", List.of("tusk", "tusk-otel", "pgjdbc"), 1,
+            // the cost of tracing: the same point selects with no listener, with a listener implementing nothing,
+            // and with tusk-opentelemetry on an SDK that samples every span (exported nowhere) and records the
+            // duration histogram
+            new Workload("observed-point", ObservedPointSelectBench.class, "", List.of("tusk", "tusk-noop", "tusk-otel", "pgjdbc"), 1,
                     "queries/s", Map.of(), 3),
             new Workload("connect", ConnectBench.class, "", List.of("tusk", "pgjdbc", "vertx"), 1, "connects/s"),
             new Workload("pool", PoolBench.class, "uncontended", List.of("tusk", "hikari"), 1, "leases/s"),

@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Point selects as {@link PointSelectBench} does them, with no listener ({@code tusk}) and with
+ * Point selects as {@link PointSelectBench} does them, with no listener ({@code tusk}), with a listener that
+ * implements nothing ({@code tusk-noop}: the events are made and dispatched, then ignored), and with
  * {@code tusk-opentelemetry} on an OpenTelemetry SDK that samples every span ({@code tusk-otel}): a span per
  * statement through a batch processor to an exporter that only counts them, and the duration histogram read
  * every second. pgjdbc is the table's baseline.
@@ -45,7 +46,7 @@ import java.util.concurrent.atomic.LongAdder;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class ObservedPointSelectBench {
-    @Param({"tusk", "tusk-otel", "pgjdbc"})
+    @Param({"tusk", "tusk-noop", "tusk-otel", "pgjdbc"})
     public String client;
 
     private Connection<Row> conn;
@@ -62,6 +63,9 @@ public class ObservedPointSelectBench {
         switch (client) {
             case "tusk" -> conn = Connection.connect(ConnectOptions.builder().conninfo(BenchServer.tuskConninfo())
                     .autocommit(true).build());
+            // a listener that implements nothing: the cost of the events themselves (made, dispatched, ignored)
+            case "tusk-noop" -> conn = Connection.connect(ConnectOptions.builder().conninfo(BenchServer.tuskConninfo())
+                    .autocommit(true).listener(new dev.tusk.observe.TuskListener() { }).build());
             case "tusk-otel" -> {
                 otel = OpenTelemetrySdk.builder()
                         .setTracerProvider(SdkTracerProvider.builder()

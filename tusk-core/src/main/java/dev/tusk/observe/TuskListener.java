@@ -36,7 +36,12 @@ public interface TuskListener {
     default void connectAttempt(ConnectAttempt attempt) {
     }
 
-    /** A connection ended: closed by its user, or broken (lost, or closed after a fatal error). */
+    /**
+     * A connection ended: closed by its user, or broken (lost, or closed after a fatal error). Told exactly once,
+     * as soon as the end is known: for a break, on both drivers, when it is found (on the thread of the
+     * {@link dev.tusk.Connection} call that found it, or on the {@link dev.tusk.AsyncConnection}'s event loop),
+     * not when the user closes the broken connection later.
+     */
     default void connectionClosed(ConnectionClosed event) {
     }
 
@@ -49,6 +54,30 @@ public interface TuskListener {
      * @return this listener's context for the statement, handed back to {@link #statementEnded} (may be null)
      */
     default Object statementStarted(StatementStart start, Object parent) {
+        return null;
+    }
+
+    /**
+     * A comment to append to the text of the statement started with {@code context}, as sent to the server (the
+     * sqlcommenter convention: {@code key='value'} pairs separated by commas, without {@code /*} and its end), or
+     * null for none. Lets the server's logs and {@code pg_stat_activity} tell which trace a statement belongs to.
+     *
+     * <p>Asked at most once per statement, only when the statement's text is about to be sent unprepared, and
+     * possibly on another thread than {@link #statementStarted} (an {@code AsyncConnection}'s event loop): use
+     * {@code context}, not the thread's state. Not asked, so never added:
+     * <ul>
+     * <li>for a statement run as a named prepared statement: its text is parsed once and must stay the same, as
+     * the prepared-statement cache knows it (a per-statement comment would make every text distinct and nothing
+     * would ever be prepared). The cache counts and keys the text without the comment, so a statement run often
+     * is prepared as usual after {@code prepareThreshold} runs, and from then on carries no comment;</li>
+     * <li>for a statement whose text holds a comment already ({@code --} or a slash-star one), as sqlcommenter
+     * says, for {@code executemany}, COPY, server-side cursors and the driver's own statements (BEGIN,
+     * COMMIT...).</li>
+     * </ul>
+     * A comment containing the end or the start of a comment is refused (logged once, not sent).
+     * {@link StatementStart#sql()} stays the text without the comment. The default returns null.
+     */
+    default String statementComment(StatementStart start, Object context) {
         return null;
     }
 

@@ -61,6 +61,7 @@ final class OtelListener implements TuskListener {
     static final AttributeKey<String> CONNECTION_STATE = AttributeKey.stringKey("db.client.connection.state");
     static final AttributeKey<Long> TUSK_ROWS_AFFECTED = AttributeKey.longKey("tusk.rows_affected");
     static final AttributeKey<Long> TUSK_COPY_BYTES = AttributeKey.longKey("tusk.copy.bytes");
+    static final AttributeKey<Long> TUSK_RESPONSE_BYTES = AttributeKey.longKey("tusk.response.bytes");
     static final AttributeKey<String> TUSK_COPY_DIRECTION = AttributeKey.stringKey("tusk.copy.direction");
     static final AttributeKey<Boolean> TUSK_TLS = AttributeKey.booleanKey("tusk.tls");
     static final AttributeKey<String> TUSK_AUTH_METHOD = AttributeKey.stringKey("tusk.auth_method");
@@ -84,7 +85,14 @@ final class OtelListener implements TuskListener {
     /** The open transaction blocks of each connection, innermost first. */
     private final Map<ConnectionFacts, Deque<Ctx>> transactions = new ConcurrentHashMap<>();
 
+    private final boolean propagateTraceparent;
+
     OtelListener(OpenTelemetry otel, boolean captureQueryText, boolean captureParameters) {
+        this(otel, captureQueryText, captureParameters, false);
+    }
+
+    OtelListener(OpenTelemetry otel, boolean captureQueryText, boolean captureParameters, boolean propagateTraceparent) {
+        this.propagateTraceparent = propagateTraceparent;
         this.tracer = otel.getTracer(SCOPE);
         this.captureQueryText = captureQueryText;
         this.captureParameters = captureParameters;
@@ -160,6 +168,22 @@ final class OtelListener implements TuskListener {
         return new Ctx(span, Context.root(), null);
     }
 
+    /**
+     * The statement span's W3C trace context as a sqlcommenter {@code traceparent} (when turned on and the span is
+     * valid): {@code traceparent='00-<trace id>-<span id>-<flags>'}.
+     */
+    @Override
+    public String statementComment(StatementStart start, Object context) {
+        if (!propagateTraceparent || !(context instanceof Ctx)) {
+            return null;
+        }
+        SpanContext sc = ((Ctx) context).span.getSpanContext();
+        if (!sc.isValid()) {
+            return null;
+        }
+        return "traceparent='00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-" + sc.getTraceFlags().asHex() + "'";
+    }
+
     @Override
     public void statementEnded(StatementEnd end, Object context) {
         StatementStart start = end.start();
@@ -168,6 +192,9 @@ final class OtelListener implements TuskListener {
             if (end.rows() >= 0) {
                 span.setAttribute(returnsRows(start.operation()) ? DB_RESPONSE_RETURNED_ROWS : TUSK_ROWS_AFFECTED,
                         end.rows());
+            }
+            if (end.bytes() > 0) {
+                span.setAttribute(TUSK_RESPONSE_BYTES, end.bytes());
             }
             endSpan(span, end.sqlstate(), end.error());
         }
@@ -357,7 +384,20 @@ final class OtelListener implements TuskListener {
     @Override
     public void poolConnectionCreated(PoolConnectionEvent event) {
         if (event.error() == null) {
-            createTime.record(seconds(event.nanos()), poolAttributes(event.pool()).build());
+            // the pool's name (the conventions' one required attribute) and, beside it, which server the
+            // connection went to: a pool over several hosts shows the time to each
+            AttributesBuilder a = poolAttributes(event.pool());
+            ConnectionFacts f = event.facts();
+            if (f != null) {
+                if (f.host() != null) {
+                    a.put(SERVER_ADDRESS, f.host());
+                }
+                a.put(SERVER_PORT, (long) f.port());
+                if (f.database() != null) {
+                    a.put(DB_NAMESPACE, f.database());
+                }
+            }
+            createTime.record(seconds(event.nanos()), a.build());
         }
     }
 

@@ -38,7 +38,9 @@ import java.util.Objects;
  * {@code db.client.connection.max}, {@code db.client.connection.idle.min},
  * {@code db.client.connection.pending_requests}, {@code db.client.connection.timeouts},
  * {@code db.client.connection.create_time}, {@code db.client.connection.wait_time} and
- * {@code db.client.connection.use_time}, with {@code db.client.connection.pool.name}.</li>
+ * {@code db.client.connection.use_time}, with {@code db.client.connection.pool.name} (and, on
+ * {@code db.client.connection.create_time}, the {@code server.address}, {@code server.port} and
+ * {@code db.namespace} of the connection made).</li>
  * </ul>
  *
  * <p>Parameter values never appear, unless the options turn on
@@ -49,7 +51,8 @@ public final class TuskTelemetry {
     private final OtelListener listener;
 
     private TuskTelemetry(Builder b) {
-        this.listener = new OtelListener(b.openTelemetry, b.captureQueryText, b.captureParameters);
+        this.listener = new OtelListener(b.openTelemetry, b.captureQueryText, b.captureParameters,
+                b.propagateTraceparent);
     }
 
     /** Tracing and metrics through {@code openTelemetry} with the default settings. */
@@ -75,6 +78,7 @@ public final class TuskTelemetry {
         private final OpenTelemetry openTelemetry;
         private boolean captureQueryText = true;
         private boolean captureParameters;
+        private boolean propagateTraceparent;
 
         private Builder(OpenTelemetry openTelemetry) {
             this.openTelemetry = openTelemetry;
@@ -97,6 +101,20 @@ public final class TuskTelemetry {
          */
         public Builder captureParameters(boolean on) {
             this.captureParameters = on;
+            return this;
+        }
+
+        /**
+         * Whether statements carry their span's trace context to the server as a sqlcommenter comment (default
+         * false): {@code SELECT ... /*traceparent='00-<trace id>-<span id>-01'*&#47;}, so that the server's log
+         * lines ({@code log_min_duration_statement}, {@code auto_explain}, lock waits) and
+         * {@code pg_stat_activity.query} can be matched with the trace. Only a statement sent unprepared carries
+         * it: a named prepared statement keeps the text the prepared-statement cache knows (see
+         * {@link dev.tusk.observe.TuskListener#statementComment}), and a text with a comment of its own is left
+         * alone. {@code pg_stat_statements} ignores comments when it groups statements.
+         */
+        public Builder propagateTraceparent(boolean on) {
+            this.propagateTraceparent = on;
             return this;
         }
 

@@ -113,6 +113,7 @@ class TuskTelemetryTest {
         assertThat(attr(s, OtelListener.SERVER_ADDRESS)).isEqualTo(db.host());
         assertThat(attr(s, OtelListener.SERVER_PORT)).isEqualTo((long) db.port());
         assertThat(attr(s, OtelListener.DB_RESPONSE_RETURNED_ROWS)).isEqualTo(1L);
+        assertThat(attr(s, OtelListener.TUSK_RESPONSE_BYTES)).as("the bytes of the value 42").isPositive();
         assertThat(attr(s, OtelListener.DB_RESPONSE_STATUS_CODE)).isNull();
         assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
 
@@ -257,6 +258,11 @@ class TuskTelemetryTest {
                 assertThat(longSum(all, "db.client.connection.timeouts", Attributes.of(OtelListener.POOL_NAME, "otel"))).isEqualTo(1L);
                 assertThat(histogramCount(all, "db.client.connection.wait_time")).isGreaterThanOrEqualTo(1);
                 assertThat(histogramCount(all, "db.client.connection.create_time")).isGreaterThanOrEqualTo(1);
+                assertThat(all.stream().filter(d -> d.getName().equals("db.client.connection.create_time"))
+                        .flatMap(d -> d.getHistogramData().getPoints().stream()).map(PointData::getAttributes))
+                        .as("the pool's connections are created with the server's address, port and database")
+                        .contains(Attributes.of(OtelListener.POOL_NAME, "otel", OtelListener.SERVER_ADDRESS, db.host(),
+                                OtelListener.SERVER_PORT, (long) db.port(), OtelListener.DB_NAMESPACE, db.dbname()));
             }
             Collection<MetricData> after = metrics.collectAllMetrics();
             assertThat(histogramCount(after, "db.client.connection.use_time")).isGreaterThanOrEqualTo(1);
@@ -335,5 +341,116 @@ class TuskTelemetryTest {
         assertThat(seen).anySatisfy(x -> assertThat(x).contains("db.response.status_code=22P02"));
         assertThat(seen).noneSatisfy(x -> assertThat(String.valueOf(x)).contains(secret));
         assertThat(seen).noneSatisfy(x -> assertThat(String.valueOf(x)).contains(password));
+    }
+    // ---------------------------------------------------------------- sqlcommenter traceparent
+
+    private ConnectOptions<Row> propagating(TestDatabase db) {
+        TuskListener l = TuskTelemetry.builder(otel).propagateTraceparent(true).build().listener();
+        return ConnectOptions.builder().conninfo(db.conninfo()).listener(l).build();
+    }
+
+    /** The span of the statement whose text (as listeners see it, without the comment) is {@code sql}. */
+    private SpanData spanOf(String sql) {
+        return spans.getFinishedSpanItems().stream().filter(x -> sql.equals(attr(x, OtelListener.DB_QUERY_TEXT)))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no span for " + sql));
+    }
+
+    private static String traceparent(SpanData s) {
+        return "/*traceparent='00-" + s.getTraceId() + "-" + s.getSpanId() + "-" + s.getSpanContext().getTraceFlags().asHex() + "'*/";
+    }
+
+    @Test
+    void aStatementCarriesItsSpansTraceparentToTheServerWhenTurnedOn(TestDatabase db) {
+        Span parent = otel.getTracer("test").spanBuilder("request").startSpan();
+        String simple;
+        String extended;
+        try (Connection<Row> conn = Connection.connect(propagating(db)); Scope ignored = parent.makeCurrent()) {
+            // the server's own view of the text it received: the statement asks for its text itself
+            simple = conn.execute("SELECT current_query()").fetchone().getString(0);
+            extended = conn.execute("SELECT current_query(), %s::int;", 7).fetchone().getString(0);
+        } finally {
+            parent.end();
+        }
+        SpanData s1 = spanOf("SELECT current_query()");
+        assertThat(s1.getTraceId()).isEqualTo(parent.getSpanContext().getTraceId());
+        assertThat(simple).isEqualTo("SELECT current_query() " + traceparent(s1));
+        SpanData s2 = spanOf("SELECT current_query(), $1::int;");
+        assertThat(s2.getParentSpanId()).isEqualTo(parent.getSpanContext().getSpanId());
+        assertThat(extended).as("before the final semicolon").isEqualTo("SELECT current_query(), $1::int " + traceparent(s2) + ";");
+        assertThat(attr(s2, OtelListener.DB_QUERY_TEXT)).as("listeners see the text without the comment")
+                .doesNotContain("traceparent");
+    }
+
+    @Test
+    void noTraceparentIsSentByDefault(TestDatabase db) {
+        Span parent = otel.getTracer("test").spanBuilder("request").startSpan();
+        try (Connection<Row> conn = Connection.connect(options(db)); Scope ignored = parent.makeCurrent()) {
+            assertThat(conn.execute("SELECT current_query()").fetchone().getString(0)).isEqualTo("SELECT current_query()");
+        } finally {
+            parent.end();
+        }
+    }
+
+    @Test
+    void aStatementRunPreparedCarriesNoCommentAndIsStillPreparedAfterTheThreshold(TestDatabase db) {
+        List<String> texts = new ArrayList<>();
+        List<Boolean> prepared = new ArrayList<>();
+        TuskListener preparedOrNot = new TuskListener() {
+            @Override
+            public void statementEnded(StatementEnd end, Object context) {
+                if (end.start().sql().contains("current_query")) {
+                    prepared.add(end.prepared());
+                }
+            }
+        };
+        TuskListener l = TuskTelemetry.builder(otel).propagateTraceparent(true).build().listener();
+        ConnectOptions<Row> opts = ConnectOptions.builder().conninfo(db.conninfo()).listener(l).listener(preparedOrNot)
+                .prepareThreshold(2).build();
+        try (Connection<Row> conn = Connection.connect(opts)) {
+            for (int i = 0; i < 4; i++) {
+                texts.add(conn.execute("SELECT current_query(), %s::int", i).fetchone().getString(0));
+            }
+            assertThat(conn.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement = %s",
+                    "SELECT current_query(), $1::int").fetchone().getLong(0))
+                    .as("prepared under the text without a comment").isEqualTo(1L);
+        }
+        // the cache counts the text without its comment: the third run is prepared, as without listeners
+        assertThat(prepared).containsExactly(false, false, true, true);
+        assertThat(texts.get(0)).contains("traceparent='00-");
+        assertThat(texts.get(1)).contains("traceparent='00-");
+        assertThat(texts.get(2)).isEqualTo("SELECT current_query(), $1::int");
+        assertThat(texts.get(3)).isEqualTo("SELECT current_query(), $1::int");
+    }
+
+    @Test
+    void anAsyncStatementCarriesItsSpansTraceparentWhoseParentIsTheSubmittersSpan(TestDatabase db) throws Exception {
+        AsyncConnection<Row> conn = AsyncConnection.connect(propagating(db)).get();
+        String seen;
+        Span parent = otel.getTracer("test").spanBuilder("request").startSpan();
+        try {
+            CompletableFuture<String> text;
+            try (Scope ignored = parent.makeCurrent()) {
+                text = conn.execute("SELECT current_query(), %s::text", "x")
+                        .thenApply(c -> c.fetchone().getString(0));
+            }
+            seen = text.get();
+        } finally {
+            parent.end();
+            conn.close();
+        }
+        SpanData s = spanOf("SELECT current_query(), $1::text");
+        assertThat(s.getParentSpanId()).isEqualTo(parent.getSpanContext().getSpanId());
+        assertThat(seen).isEqualTo("SELECT current_query(), $1::text " + traceparent(s));
+    }
+
+    @Test
+    void aStatementWithACommentOfItsOwnIsLeftAlone(TestDatabase db) {
+        Span parent = otel.getTracer("test").spanBuilder("request").startSpan();
+        try (Connection<Row> conn = Connection.connect(propagating(db)); Scope ignored = parent.makeCurrent()) {
+            assertThat(conn.execute("SELECT current_query() /* mine */").fetchone().getString(0))
+                    .isEqualTo("SELECT current_query() /* mine */");
+        } finally {
+            parent.end();
+        }
     }
 }

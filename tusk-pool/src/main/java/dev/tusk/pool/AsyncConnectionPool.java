@@ -82,6 +82,11 @@ public class AsyncConnectionPool<R> implements AutoCloseable {
             }
 
             @Override
+            public dev.tusk.observe.ConnectionFacts facts(AsyncConnection<R> conn) {
+                return hooks.factsAsync(conn);
+            }
+
+            @Override
             public boolean isClosed(AsyncConnection<R> conn) {
                 return conn.isClosed();
             }

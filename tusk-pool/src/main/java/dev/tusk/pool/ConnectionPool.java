@@ -117,6 +117,11 @@ public class ConnectionPool<R> implements AutoCloseable {
             }
 
             @Override
+            public dev.tusk.observe.ConnectionFacts facts(Connection<R> conn) {
+                return hooks.facts(conn);
+            }
+
+            @Override
             public boolean isClosed(Connection<R> conn) {
                 return conn.isClosed() || conn.isBroken();
             }

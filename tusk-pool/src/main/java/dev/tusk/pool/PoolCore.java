@@ -71,6 +71,9 @@ final class PoolCore<C, P> {
         /** Lock held: the pool closes; every waiter fails with PoolClosed. Returns what to run after the lock. */
         Runnable failWaiters();
 
+        /** What listeners are told about the connection (for the pool's events about it). */
+        dev.tusk.observe.ConnectionFacts facts(C conn);
+
         /** Whether the connection is closed or broken already (for listeners: a connection lost, not retired). */
         default boolean isClosed(C conn) {
             return false;
@@ -475,7 +478,7 @@ final class PoolCore<C, P> {
         boolean lost = observer != null && front.isClosed(slot.conn);
         front.closeForReal(slot.conn);
         if (observer != null) {
-            observer.poolConnectionClosed(new PoolConnectionEvent(view, null, 0, lost, null));
+            observer.poolConnectionClosed(new PoolConnectionEvent(view, slot.facts, 0, lost, null));
         }
         lock.lock();
         try {
@@ -567,11 +570,12 @@ final class PoolCore<C, P> {
         long now = System.nanoTime();
         stats.connectionsNum.increment();
         stats.connectionsMs.add(TimeUnit.NANOSECONDS.toMillis(now - t0));
-        if (observer != null) {
-            observer.poolConnectionCreated(new PoolConnectionEvent(view, null, now - t0, false, null));
-        }
         long lifetime = config.maxLifetime.toNanos();
         PoolSlot<C> slot = new PoolSlot<>(conn, now, now + lifetime - (long) (lifetime * 0.05 * ThreadLocalRandom.current().nextDouble()));
+        if (observer != null) {
+            slot.facts = facts(conn);
+            observer.poolConnectionCreated(new PoolConnectionEvent(view, slot.facts, now - t0, false, null));
+        }
         front.attach(slot);
         Runnable handOff;
         lock.lock();
@@ -589,6 +593,16 @@ final class PoolCore<C, P> {
             lock.unlock();
         }
         run(handOff);
+    }
+
+    /** The connection's facts for listeners; null when they cannot be read (a listener never breaks the pool). */
+    private dev.tusk.observe.ConnectionFacts facts(C conn) {
+        try {
+            return front.facts(conn);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not read the facts of a new connection for the listeners", e);
+            return null;
+        }
     }
 
     private void retryLater(long lastDelay, Throwable e) {

@@ -36,6 +36,8 @@ final class PoolSlot<C> {
      * is set, read by the next owner after claiming it: the state's volatile accesses order them.
      */
     long since;
+    /** What listeners are told about the connection, read once when it opened; null when nobody listens. */
+    dev.tusk.observe.ConnectionFacts facts;
     /** When a give-back last probed it (its owner's field, as {@link #since}). */
     long probedAt;
     @SuppressWarnings("unused") // through STATE

@@ -167,4 +167,55 @@ class PoolListenerTest {
         }
         assertThat(r.events).containsExactly("opened aobs", "closed aobs");
     }
+    /** The facts a pool's connection events carry, checked against the connection itself. */
+    private static void assertFactsOf(dev.tusk.observe.ConnectionFacts f, TestDatabase db, int backendPid) {
+        assertThat(f).as("a pool's connection event carries the connection's facts").isNotNull();
+        assertThat(f.database()).isEqualTo(db.dbname());
+        assertThat(f.user()).isEqualTo(db.superuser());
+        assertThat(f.host()).isEqualTo(db.host());
+        assertThat(f.port()).isEqualTo(db.port());
+        assertThat(f.address()).isNotNull();
+        assertThat(f.backendPid()).isEqualTo(backendPid);
+        assertThat(f.serverVersion()).isGreaterThanOrEqualTo(130000);
+    }
+
+    @Test
+    void aBlockingPoolsConnectionEventsCarryTheConnectionsFactsThoughOnlyThePoolListens(TestDatabase db) throws Exception {
+        Recorder r = new Recorder();
+        int pid;
+        // the listener is the pool's only: its connections have none of their own
+        try (ConnectionPool<Row> pool = ConnectionPool.builder().conninfo(db.conninfo()).listener(r).minSize(1)
+                .maxSize(1).build()) {
+            pool.open();
+            pool.waitReady(Duration.ofSeconds(20));
+            try (Connection<Row> c = pool.connection()) {
+                pid = c.info().backendPid();
+            }
+            assertThat(r.statements).as("the connections have no listener").isEmpty();
+            assertThat(r.created).singleElement().satisfies(e -> assertFactsOf(e.facts(), db, pid));
+        }
+        assertThat(r.closed).singleElement().satisfies(e -> {
+            assertFactsOf(e.facts(), db, pid);
+            assertThat(e.facts()).isEqualTo(r.created.get(0).facts());
+        });
+    }
+
+    @Test
+    void anAsyncPoolsConnectionEventsCarryTheConnectionsFacts(TestDatabase db) {
+        Recorder r = new Recorder();
+        int pid;
+        try (AsyncConnectionPool<Row> pool = AsyncConnectionPool.builder().conninfo(db.conninfo()).listener(r)
+                .minSize(1).maxSize(1).build()) {
+            pool.open();
+            AsyncConnection<Row> c = pool.connection().join();
+            pid = c.info().backendPid();
+            c.close();
+            assertThat(r.created).singleElement().satisfies(e -> assertFactsOf(e.facts(), db, pid));
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (r.closed.isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(r.closed).singleElement().satisfies(e -> assertFactsOf(e.facts(), db, pid));
+    }
 }

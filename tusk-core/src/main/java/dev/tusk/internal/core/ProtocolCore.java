@@ -305,15 +305,31 @@ public final class ProtocolCore {
         return fatalWhileIdle;
     }
 
+    /** Told once, with its cause, when the connection breaks (see {@link #onLost}); null: nobody. */
+    private java.util.function.Consumer<TuskException> lostListener;
+
+    /**
+     * Runs {@code listener} once, with the cause, on the thread that finds the connection broken (the first
+     * {@link #connectionLost}), after the queued commands were failed. Set before the connection is used.
+     */
+    public void onLost(java.util.function.Consumer<TuskException> listener) {
+        this.lostListener = listener;
+    }
+
     /** Fails every queued command: the transport is gone. Idempotent. */
     public void connectionLost(TuskException cause) {
-        if (brokenBy == null) {
+        boolean first = brokenBy == null;
+        if (first) {
             brokenBy = cause;
             session.failed(cause);
         }
         Command c;
         while ((c = queue.poll()) != null) {
             c.abort(brokenBy);
+        }
+        java.util.function.Consumer<TuskException> l = lostListener;
+        if (first && l != null) {
+            l.accept(cause);
         }
     }
 

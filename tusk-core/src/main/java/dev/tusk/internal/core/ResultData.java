@@ -139,6 +139,11 @@ public final class ResultData {
         return data;
     }
 
+    /** The bytes of the rows received so far: each value as sent with its 4-byte length. */
+    public int dataLength() {
+        return dataLen;
+    }
+
     public int offset(int row, int col) {
         return cells[(row * width + col) * 2];
     }

@@ -44,6 +44,8 @@ public final class Observer {
     private final TuskListener[] listeners;
     private final boolean observeParameters;
     private volatile ConnectionFacts facts;
+    /** Whether the end of the connection was told (once, however it ends). */
+    private final java.util.concurrent.atomic.AtomicBoolean closeReported = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Observer(TuskListener[] listeners, boolean observeParameters) {
         this.listeners = listeners;
@@ -175,12 +177,56 @@ public final class Observer {
         each(e, TuskListener::connectAttempt);
     }
 
+    /** The connection ended: told once (the first of its break and its close wins). */
     public void connectionClosed(ConnectionClosed e) {
-        each(e, TuskListener::connectionClosed);
+        if (!closeReported.getAndSet(true)) {
+            each(e, TuskListener::connectionClosed);
+        }
     }
 
     public Object statementStarted(StatementStart e, Object pipelineContext) {
         return start(e, pipelineContext, TuskListener::statementStarted);
+    }
+
+    /**
+     * The listeners' comments for a statement's text (see {@link TuskListener#statementComment}), joined with
+     * commas; null when none. A comment that could end the comment it goes in, or open another, is dropped.
+     */
+    public String statementComment(StatementStart e, Object ctx) {
+        String out = null;
+        for (int i = 0; i < listeners.length; i++) {
+            TuskListener l = listeners[i];
+            try {
+                String c = l.statementComment(e, part(ctx, i));
+                if (c == null || c.isEmpty()) {
+                    continue;
+                }
+                if (c.contains("*/") || c.contains("/*") || c.indexOf('\0') >= 0) {
+                    throw new IllegalArgumentException("a statement comment must not contain a comment's start or end, nor NUL");
+                }
+                out = out == null ? c : out + "," + c;
+            } catch (RuntimeException ex) {
+                failed(l, ex);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code sql} with {@code comment} appended as sqlcommenter does ({@code SELECT 1 /*comment*&#47;}, before a
+     * final semicolon); {@code sql} itself when it holds a comment already.
+     */
+    public static String withComment(String sql, String comment) {
+        if (comment == null || sql.contains("--") || sql.contains("/*")) {
+            return sql;
+        }
+        int end = sql.length();
+        while (end > 0 && Character.isWhitespace(sql.charAt(end - 1))) {
+            end--;
+        }
+        boolean semicolon = end > 0 && sql.charAt(end - 1) == ';';
+        int at = semicolon ? end - 1 : end;
+        return sql.substring(0, at) + " /*" + comment + "*/" + sql.substring(at);
     }
 
     public void statementEnded(StatementEnd e, Object ctx) {

@@ -164,7 +164,7 @@ public final class Execute extends Operation {
         List<BoundParams> b = binds;
         if (b == null) {
             if (pipe == null || !user) {
-                return cmd = new SimpleQuery(sql);
+                return cmd = new SimpleQuery(user ? commented(sql) : sql);
             }
             b = NO_PARAMS; // a pipeline holds one statement per message: the extended protocol, as written
         }
@@ -181,13 +181,15 @@ public final class Execute extends Operation {
             }
         }
         decision = d;
+        // a named statement keeps the text the cache knows; an unnamed one may carry the listeners' comment
+        String text = d.isNamed() || !user ? sql : commented(sql);
         cmd = format == PreparedStatements.AUTO_FORMAT
                 // in a pipeline a SET queued before the statement may change the DateStyle or the TimeZone, and the
                 // server reports them only at the Sync, after the rows: dates and times stay in text there
-                ? prepared.command(sql, d, b, format, adapters, pipe == null && isoDateStyle(),
+                ? prepared.command(text, d, b, format, adapters, pipe == null && isoDateStyle(),
                         pipe == null ? session.core().session().timeZoneName() : null, describe,
                         sync && pipe == null, pipe != null)
-                : prepared.command(sql, d, b, format, describe, sync && pipe == null, pipe != null);
+                : prepared.command(text, d, b, format, describe, sync && pipe == null, pipe != null);
         if (maxRows > 0 && pipe == null && sync && b.size() == 1) {
             ((ExtendedQuery) cmd).maxRows(maxRows);
         }
@@ -342,6 +344,11 @@ public final class Execute extends Operation {
     @Override
     long observedRows() {
         return cmd == null ? -1 : Observation.rows(List.of(cmd));
+    }
+
+    @Override
+    long observedBytes() {
+        return cmd == null ? -1 : Observation.bytes(List.of(cmd));
     }
 
     /** A statement of the driver's own ({@link #own}). */

@@ -199,6 +199,11 @@ public final class ExecuteMany extends Operation {
         return parts == null ? -1 : Observation.rows(commands());
     }
 
+    @Override
+    long observedBytes() {
+        return parts == null ? -1 : Observation.bytes(commands());
+    }
+
     /** See {@link Execute#commitsOnItsOwn()}. */
     public boolean commitsOnItsOwn() {
         return parts.length == 1 ? parts[0].commitsOnItsOwn() : commitsOnItsOwn;

@@ -26,6 +26,9 @@ final class Observation {
     private final Object context;
     private final Observer.PipelineScope pipeline;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** The listeners' comment for the statement's text, once asked (on the thread running the operation). */
+    private String comment;
+    private boolean commentAsked;
 
     private Observation(Observer observer, StatementStart start, Object context, Observer.PipelineScope pipeline) {
         this.observer = observer;
@@ -49,6 +52,15 @@ final class Observation {
                 pipeline);
     }
 
+    /** The listeners' comment for the statement's text (asked once), or null. */
+    String comment() {
+        if (!commentAsked) {
+            commentAsked = true;
+            comment = observer.statementComment(start, context);
+        }
+        return comment;
+    }
+
     /** Ends the observation (the first call only) with the caller's error, or null when it succeeded. */
     void end(Operation op, Throwable error) {
         if (!ended.compareAndSet(false, true)) {
@@ -56,11 +68,13 @@ final class Observation {
         }
         long now = System.nanoTime();
         long rows = -1;
+        long bytes = -1;
         boolean prepared = false;
         try {
             prepared = op.observedPrepared();
             if (error == null) {
                 rows = op.observedRows();
+                bytes = op.observedBytes();
             }
         } catch (RuntimeException ignored) {
             // an operation ended before making its commands: nothing more to say
@@ -69,7 +83,8 @@ final class Observation {
         if (error != null && pipeline != null) {
             pipeline.failed(error);
         }
-        observer.statementEnded(new StatementEnd(start, prepared, rows, now - start.startNanos(), sqlstate, error),
+        observer.statementEnded(new StatementEnd(start, prepared, rows, bytes, now - start.startNanos(), sqlstate,
+                error),
                 context);
     }
 
@@ -88,6 +103,20 @@ final class Observation {
                 if (n > 0) {
                     total += n;
                 }
+            }
+        }
+        return total;
+    }
+
+    /** The bytes of the row values of {@code cmds}' results. */
+    static long bytes(List<QueryCommand> cmds) {
+        long total = 0;
+        for (QueryCommand c : cmds) {
+            if (c == null) {
+                continue;
+            }
+            for (ResultData r : c.results()) {
+                total += r.dataLength();
             }
         }
         return total;

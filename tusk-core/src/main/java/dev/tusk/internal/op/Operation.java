@@ -83,6 +83,15 @@ public abstract class Operation {
         }
     }
 
+    /**
+     * {@code sql} as sent unprepared: with the listeners' comment appended (see
+     * {@link dev.tusk.observe.TuskListener#statementComment}); {@code sql} itself when nobody listens.
+     */
+    final String commented(String sql) {
+        Observation ob = observation;
+        return ob == null ? sql : dev.tusk.internal.observe.Observer.withComment(sql, ob.comment());
+    }
+
     /** Whether listeners observe the operation. */
     final boolean observed() {
         return observation != null;
@@ -124,4 +133,9 @@ public abstract class Operation {
 
     /** The rows returned or affected, once ended without error. */
     abstract long observedRows();
+
+    /** The bytes of the row values received, once ended without error; -1 when not known. */
+    long observedBytes() {
+        return -1;
+    }
 }

@@ -77,6 +77,15 @@ public final class PoolAccess {
         java.util.concurrent.CompletableFuture<Void> resetSessionAsync(dev.tusk.AsyncConnection<?> conn);
 
         void closeForRealAsync(dev.tusk.AsyncConnection<?> conn);
+
+        /**
+         * What listeners are told about {@code conn} (server address and port, database, user...), for the
+         * pool's events about it. Never waits; works on a closed connection too.
+         */
+        dev.tusk.observe.ConnectionFacts facts(Connection<?> conn);
+
+        /** As {@link #facts(Connection)} for an AsyncConnection. */
+        dev.tusk.observe.ConnectionFacts factsAsync(dev.tusk.AsyncConnection<?> conn);
     }
 
     private static volatile Hooks hooks;
