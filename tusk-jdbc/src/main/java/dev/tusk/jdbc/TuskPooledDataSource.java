@@ -114,7 +114,11 @@ public class TuskPooledDataSource implements DataSource, AutoCloseable {
                     if (conn.info().transactionStatus() != TransactionStatus.IDLE) {
                         conn.rollback();
                     }
-                    conn.setAutocommit(true); // the session resets below run on their own
+                    // only what changed is set back: a lease that touched nothing goes back without a round trip (a
+                    // setter called on the lease, even with the same value, makes the pool reset the session)
+                    if (!conn.autocommit()) {
+                        conn.setAutocommit(true); // the session resets below run on their own
+                    }
                     if (jdbc != null && jdbc.schemaChanged()) {
                         conn.execute("RESET search_path");
                     }
@@ -125,7 +129,9 @@ public class TuskPooledDataSource implements DataSource, AutoCloseable {
                     if (conn.readOnly() != readOnly) {
                         conn.setReadOnly(readOnly);
                     }
-                    conn.setAutocommit(autocommit);
+                    if (conn.autocommit() != autocommit) {
+                        conn.setAutocommit(autocommit);
+                    }
                 }
             } catch (TuskException e) {
                 // the pool checks the connection it gets back and discards a broken one

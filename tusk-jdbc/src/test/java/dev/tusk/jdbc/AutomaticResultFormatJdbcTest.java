@@ -95,4 +95,44 @@ class AutomaticResultFormatJdbcTest {
             assertThat(automatic.get(i)).as("answer %d", i).isEqualTo(text.get(i));
         }
     }
+
+    /** getTimestamp (with and without a Calendar), getObject and wasNull for each value of {@code TIMESTAMPTZ_VALUES}. */
+    private static List<String> timestamps(String url, int wantFormat) throws Exception {
+        List<String> out = new ArrayList<>();
+        java.util.Calendar tokyo = java.util.Calendar.getInstance(java.util.TimeZone.getTimeZone("Asia/Tokyo"));
+        try (Connection c = DriverManager.getConnection(url);
+             PreparedStatement ps = c.prepareStatement("SELECT v FROM unnest(?::timestamptz[]) WITH ORDINALITY AS u(v, n) ORDER BY n")) {
+            ps.setString(1, TIMESTAMPTZ_VALUES);
+            for (int k = 0; k < 7; k++) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (k < 6) {
+                        continue;
+                    }
+                    assertThat(wireFormat(rs, 0)).as("timestamptz received in format").isEqualTo(wantFormat);
+                    while (rs.next()) {
+                        String plain = answer(() -> rs.getTimestamp(1)); // infinity: an error, the same in both formats
+                        java.sql.Timestamp t = plain.startsWith("throws") ? null : rs.getTimestamp(1);
+                        out.add(plain + " " + (t == null ? "" : t.getTime() + " " + t.getNanos()) + " " + rs.wasNull()
+                                + " | " + answer(() -> rs.getTimestamp(1, tokyo)) + " | " + answer(() -> rs.getObject(1)));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static final String TIMESTAMPTZ_VALUES = "{\"2030-06-15 08:30:00.5+05\",\"1999-12-31 23:59:59.999999+00\","
+            + "\"2000-01-01 00:00:00+00\",\"1969-12-31 23:59:59.000001+00\",\"1900-03-01 12:00:00.123456-07\","
+            + "\"0044-03-15 10:00:00+00 BC\",\"294276-12-31 23:59:59.999999+00\",\"4713-01-01 00:00:00+00 BC\","
+            + "NULL,infinity,-infinity}";
+
+    @Test
+    void aTimestamptzReceivedInBinaryReadsAsTheSameTimestampAsInText(TestDatabase db) throws Exception {
+        List<String> text = timestamps(Jdbc.url(db) + "&binaryTransfer=false", 0);
+        assertThat(text).hasSize(11);
+        assertThat(text.get(0)).startsWith("java.sql.Timestamp ");
+        assertThat(text.get(8)).startsWith("null  true");
+        assertThat(timestamps(Jdbc.url(db), 1)).as("automatic format").isEqualTo(text);
+        assertThat(timestamps(Jdbc.url(db) + "&binaryTransfer=true", 1)).as("binaryTransfer=true").isEqualTo(text);
+    }
 }

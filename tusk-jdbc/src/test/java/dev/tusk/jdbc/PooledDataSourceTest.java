@@ -80,4 +80,33 @@ class PooledDataSourceTest {
             assertThat(ds.pool().getStats()).containsKey("pool_size");
         }
     }
+
+    @Test
+    void aLeaseThatRanNothingGoesBackWithoutARoundTrip(TestDatabase db) throws Exception {
+        try (TuskPooledDataSource ds = TuskPooledDataSource.create(Jdbc.url(db), new Properties(), 1, 1)) {
+            long pid;
+            try (Connection c = ds.getConnection(); ResultSet rs = c.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getLong(1);
+            } // used: its session is reset as it goes back, while the server still answers
+            Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(pid)).inheritIO().start();
+            assertThat(stop.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && stop.exitValue() == 0).isTrue();
+            try {
+                long start = System.nanoTime();
+                for (int i = 0; i < 200; i++) {
+                    try (Connection c = ds.getConnection()) {
+                        assertThat(c.getAutoCommit()).isTrue();
+                    }
+                }
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("200 leases on a stopped backend: no round trip")
+                        .isLessThan(Duration.ofSeconds(5));
+            } finally {
+                new ProcessBuilder("kill", "-CONT", Long.toString(pid)).inheritIO().start().waitFor();
+            }
+            try (Connection c = ds.getConnection(); ResultSet rs = c.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("the same connection all along").isEqualTo(pid);
+            }
+        }
+    }
 }

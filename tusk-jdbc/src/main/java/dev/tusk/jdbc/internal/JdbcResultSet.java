@@ -784,6 +784,10 @@ public final class JdbcResultSet implements ResultSet {
 
     @Override
     public Timestamp getTimestamp(int index, Calendar cal) throws SQLException {
+        Timestamp fast = binaryTimestampTz(index);
+        if (fast != null) {
+            return fast;
+        }
         Object v = loaded(index);
         if (v == null) {
             return null;
@@ -797,6 +801,39 @@ public final class JdbcResultSet implements ResultSet {
             return Timestamp.valueOf(lt.atDate(LocalDate.of(1970, 1, 1)));
         }
         throw conversion(columns.get(index - 1), "java.sql.Timestamp", null);
+    }
+
+    /** Seconds from 1970-01-01 to PostgreSQL's epoch, 2000-01-01 (UTC). */
+    private static final long PG_EPOCH_SECONDS = 946_684_800L;
+
+    /**
+     * The Timestamp of a finite timestamptz that came in binary, made from its microseconds without the
+     * OffsetDateTime Tusk's loader builds (a Timestamp is an instant: the session's and the calendar's zones do not
+     * change it); null for anything else (another type, text, SQL NULL, ±infinity), read the general way.
+     */
+    private Timestamp binaryTimestampTz(int index) throws SQLException {
+        Row r = row();
+        int i = col(index);
+        Column c = columns.get(i);
+        if (c.typeOid() != TypeMap.TIMESTAMPTZ || c.wireFormatCode() != 1 || r.isNull(i)) {
+            return null;
+        }
+        byte[] b = r.wireBytes(i);
+        if (b.length != 8) {
+            return null;
+        }
+        long micros = 0;
+        for (int k = 0; k < 8; k++) {
+            micros = micros << 8 | (b[k] & 0xff);
+        }
+        if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+            return null;
+        }
+        wasNull = false;
+        long seconds = Math.floorDiv(micros, 1_000_000L) + PG_EPOCH_SECONDS;
+        Timestamp t = new Timestamp(seconds * 1000);
+        t.setNanos((int) Math.floorMod(micros, 1_000_000L) * 1000);
+        return t;
     }
 
     @Override
