@@ -54,6 +54,17 @@ final class ResultView {
         this.byName = previous.byName;
     }
 
+    /**
+     * Whether column {@code col} is a numeric read with Tusk's own binary loader (received in binary, and not
+     * read as text with a loader the application registered since): a getter may decode its bytes itself.
+     */
+    boolean builtInBinaryNumeric(int col) {
+        return loaders[col] == BUILT_IN_NUMERIC;
+    }
+
+    private static final Loader<?> BUILT_IN_NUMERIC = dev.tusk.types.ResultFormats.builtInLoader(
+            dev.tusk.types.BuiltinTypes.NUMERIC, Format.BINARY);
+
     List<Column> columns() {
         return data.columns();
     }
