@@ -99,6 +99,10 @@ public final class Row {
             return new String(d.data(), d.offset(row, i), len, StandardCharsets.UTF_8);
         }
         if (c.formatCode() == 0) { // received in binary for a statement that asked for text: PostgreSQL's text
+            java.time.ZoneId zone;
+            if (c.typeOid() == TIMESTAMPTZ && (zone = view.zone()) != null) { // the zone looked up once per result
+                return ResultFormats.text(c.typeOid(), d.data(), d.offset(row, i), len, zone);
+            }
             return ResultFormats.text(c.typeOid(), d.data(), d.offset(row, i), len, d.timeZone());
         }
         Object v = get(i);
@@ -387,6 +391,7 @@ public final class Row {
     }
 
     private static final int NUMERIC = 1700;
+    private static final int TIMESTAMPTZ = 1184;
 
     private static boolean isBinaryInteger(int oid) {
         return oid == 20 || oid == 21 || oid == 23 || oid == 26;
