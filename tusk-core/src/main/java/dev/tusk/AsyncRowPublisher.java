@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The rows of one query as a {@link Flow.Publisher} with back-pressure: the query runs as a server-side
  * cursor, and rows are fetched only as the subscriber requests them (at most {@value #CHUNK} at a time),
- * so the server holds what the subscriber has not asked for and the client's memory stays bounded.
+ * so the server holds what the subscriber has not asked for and the client's memory stays bounded (a chunk being
+ * delivered and the next one, fetched while the subscriber consumes the first when its demand covers it).
  * Outside a transaction the publisher opens one for the cursor and ends it when the rows run out or the
  * subscription is cancelled. One subscriber per publisher, as each subscription runs the query.
  */
@@ -47,10 +48,20 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
     private final class Subscription implements Flow.Subscription {
         private final Flow.Subscriber<? super R> subscriber;
         private final String cursor = "_tusk_stream_" + CURSORS.incrementAndGet();
+        /** Rows requested and not yet delivered. */
         private final AtomicLong demand = new AtomicLong();
+        /** Rows fetched or being fetched and not yet delivered (never more than {@link #demand}). */
+        private final AtomicLong ahead = new AtomicLong();
         private final AtomicBoolean fetching = new AtomicBoolean(true); // until DECLARE completes
+        /** Fetched chunks waiting for delivery: at most one being delivered and one more. */
+        private final java.util.concurrent.ConcurrentLinkedQueue<List<R>> chunks = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        /** Serializes delivery and the terminal signals (§1.3): whoever raises it from 0 drains. */
+        private final AtomicInteger wip = new AtomicInteger();
         private volatile boolean done;
         private volatile boolean cancelled;
+        /** The cursor ran out: a FETCH returned fewer rows than asked. */
+        private volatile boolean ended;
+        private volatile Throwable error;
         private boolean ownTransaction;
 
         Subscription(Flow.Subscriber<? super R> subscriber) {
@@ -68,10 +79,12 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
                 return params.length == 0 ? conn.execute(declare) : conn.execute(declare, params);
             })
                     .whenComplete((c, e) -> {
-                        fetching.set(false);
                         if (e != null) {
-                            finish(LoopFuture.unwrap(e));
+                            error = LoopFuture.unwrap(e);
+                            fetching.set(false);
+                            drain();
                         } else {
+                            fetching.set(false);
                             fetchIfWanted();
                         }
                     });
@@ -92,42 +105,97 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         public void cancel() {
             if (!cancelled) {
                 cancelled = true;
-                if (!fetching.get()) {
-                    close(null, false);
-                }
+                drain();
             }
         }
 
+        /**
+         * Sends the next FETCH when demand is not yet covered by rows fetched or on their way, one FETCH at a time.
+         * Called again as soon as a chunk arrives, before that chunk is delivered: the server produces the next
+         * chunk while the subscriber consumes this one, and no more rows than requested are ever fetched.
+         */
         private void fetchIfWanted() {
-            if (done || demand.get() == 0 || !fetching.compareAndSet(false, true)) {
-                return;
-            }
-            if (cancelled) {
-                close(null, false);
-                return;
-            }
-            int n = (int) Math.min(demand.get(), CHUNK);
-            conn.execute("FETCH FORWARD " + n + " FROM " + cursor).whenComplete((c, e) -> {
-                if (e != null) {
+            while (!done && !ended && error == null && fetching.compareAndSet(false, true)) {
+                if (cancelled) {
                     fetching.set(false);
-                    finish(LoopFuture.unwrap(e));
+                    drain();
                     return;
                 }
-                List<R> rows = c.fetchall();
-                for (R r : rows) {
-                    if (cancelled) {
-                        break;
+                long want = demand.get() - ahead.get();
+                if (want <= 0) {
+                    fetching.set(false);
+                    if (demand.get() - ahead.get() > 0) {
+                        continue; // a request() raced with this check: look again
                     }
-                    demand.decrementAndGet();
-                    subscriber.onNext(r);
+                    return;
                 }
-                fetching.set(false);
-                if (rows.size() < n || cancelled) {
-                    close(null, !cancelled);
-                } else {
-                    fetchIfWanted();
+                int n = (int) Math.min(want, CHUNK);
+                ahead.addAndGet(n);
+                conn.execute("FETCH FORWARD " + n + " FROM " + cursor).whenComplete((c, e) -> {
+                    if (e != null) {
+                        error = LoopFuture.unwrap(e);
+                        fetching.set(false);
+                        drain();
+                        return;
+                    }
+                    List<R> rows = c.fetchall();
+                    if (rows.size() < n) {
+                        ahead.addAndGet(rows.size() - n);
+                        ended = true;
+                    }
+                    chunks.add(rows);
+                    fetching.set(false);
+                    fetchIfWanted(); // the next chunk's round trip overlaps this one's delivery
+                    if (fetching.get()) {
+                        // deliver in a task queued after the one that writes that FETCH, and flush it first, so
+                        // that it leaves now, not when the subscriber has consumed this chunk
+                        conn.driver().execute(() -> {
+                            conn.driver().flush();
+                            drain();
+                        });
+                    } else {
+                        drain();
+                    }
+                });
+                return;
+            }
+        }
+
+        /** Delivers the fetched rows in order, then, once nothing is in flight, the end: complete, error or cancel. */
+        private void drain() {
+            if (wip.getAndIncrement() != 0) {
+                return;
+            }
+            int missed = 1;
+            while (true) {
+                List<R> rows;
+                while ((rows = chunks.poll()) != null) {
+                    for (R r : rows) {
+                        if (cancelled) {
+                            break;
+                        }
+                        ahead.decrementAndGet();
+                        demand.decrementAndGet();
+                        subscriber.onNext(r);
+                    }
+                    if (cancelled) {
+                        chunks.clear();
+                    }
                 }
-            });
+                if (!done && !fetching.get()) {
+                    if (cancelled) {
+                        close(null, false);
+                    } else if (error != null) {
+                        finish(error);
+                    } else if (ended) {
+                        close(null, true);
+                    }
+                }
+                missed = wip.addAndGet(-missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
         }
 
         /** Closes the cursor (and the transaction it opened), then completes or fails the subscriber. */

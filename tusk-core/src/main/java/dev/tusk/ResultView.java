@@ -52,7 +52,37 @@ final class ResultView {
         this.data = data;
         this.loaders = previous.loaders;
         this.byName = previous.byName;
+        if (java.util.Objects.equals(data.timeZone(), previous.data.timeZone())) {
+            this.zone = previous.zone;
+        }
     }
+
+    /** The Java zone of the session's TimeZone the rows came under, once looked up; null until then. */
+    private java.time.ZoneId zone;
+
+    /**
+     * The Java zone with PostgreSQL's rules for the TimeZone the rows came under ({@link ResultData#timeZone()}),
+     * looked up once per result, not per value; null when that zone has none ({@link dev.tusk.types.ResultFormats#zone}).
+     */
+    java.time.ZoneId zone() {
+        java.time.ZoneId z = zone;
+        if (z == null) {
+            z = dev.tusk.types.ResultFormats.zone(data.timeZone());
+            zone = z;
+        }
+        return z;
+    }
+
+    /**
+     * Whether column {@code col} is a numeric read with Tusk's own binary loader (received in binary, and not
+     * read as text with a loader the application registered since): a getter may decode its bytes itself.
+     */
+    boolean builtInBinaryNumeric(int col) {
+        return loaders[col] == BUILT_IN_NUMERIC;
+    }
+
+    private static final Loader<?> BUILT_IN_NUMERIC = dev.tusk.types.ResultFormats.builtInLoader(
+            dev.tusk.types.BuiltinTypes.NUMERIC, Format.BINARY);
 
     List<Column> columns() {
         return data.columns();

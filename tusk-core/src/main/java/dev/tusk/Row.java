@@ -2,6 +2,7 @@ package dev.tusk;
 
 import dev.tusk.errors.DataException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.core.NumericWire;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.core.WireValues;
 import dev.tusk.types.ResultFormats;
@@ -107,6 +108,10 @@ public final class Row {
             return new String(d.data(), d.offset(row, i), len, StandardCharsets.UTF_8);
         }
         if (c.formatCode() == 0) { // received in binary for a statement that asked for text: PostgreSQL's text
+            java.time.ZoneId zone;
+            if (c.typeOid() == TIMESTAMPTZ && (zone = view.zone()) != null) { // the zone looked up once per result
+                return ResultFormats.text(c.typeOid(), d.data(), d.offset(row, i), len, zone);
+            }
             return ResultFormats.text(c.typeOid(), d.data(), d.offset(row, i), len, d.timeZone());
         }
         Object v = get(i);
@@ -144,6 +149,12 @@ public final class Row {
         Column c = columns().get(i);
         byte[] a = d.data();
         int wire = c.wireFormatCode();
+        if (wire == 1 && c.typeOid() == NUMERIC && view.builtInBinaryNumeric(i)) { // the value itself, as its text would read, without the text
+            long v = NumericWire.truncatedLong(a, off, len);
+            if (v != NumericWire.NO_LONG) {
+                return v;
+            }
+        }
         if (wire == 1 && c.formatCode() == 0 && !isBinaryInteger(c.typeOid())) { // asked in text: read its text
             a = textOf(c, a, off, len, d.timeZone());
             off = 0;
@@ -200,6 +211,12 @@ public final class Row {
         Column c = columns().get(i);
         byte[] a = d.data();
         int wire = c.wireFormatCode();
+        if (wire == 1 && c.typeOid() == NUMERIC && view.builtInBinaryNumeric(i)) { // the value itself, as its text would read, without the text
+            double v = NumericWire.toDouble(a, off, len);
+            if (v == v) { // NaN: not one exact operation (or NaN itself), read the general way
+                return v;
+            }
+        }
         if (wire == 1 && c.formatCode() == 0 && !isBinaryInteger(c.typeOid())) { // asked in text: read its text
             a = textOf(c, a, off, len, d.timeZone());
             off = 0;
@@ -381,6 +398,9 @@ public final class Row {
         }
         return ResultFormats.text(c.typeOid(), a, off, len, timeZone).getBytes(StandardCharsets.UTF_8);
     }
+
+    private static final int NUMERIC = 1700;
+    private static final int TIMESTAMPTZ = 1184;
 
     private static boolean isBinaryInteger(int oid) {
         return oid == 20 || oid == 21 || oid == 23 || oid == 26;

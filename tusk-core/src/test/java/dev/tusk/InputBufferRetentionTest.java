@@ -36,6 +36,25 @@ class InputBufferRetentionTest {
     }
 
     @Test
+    void anIdleConnectionHoldsSmallBuffersThatGrowForAWideResult(TestDatabase db) {
+        try (Connection<Row> conn = Connection.connect(db.conninfo());
+             AsyncConnection<Row> async = AsyncConnection.connect(db.conninfo()).join()) {
+            for (dev.tusk.internal.core.ProtocolCore core : java.util.List.of(conn.driver().core(), async.driver().core())) {
+                assertThat(core.input().capacity()).as("input buffer of a connection just opened").isLessThanOrEqualTo(1024);
+                assertThat(core.output().capacity()).as("output buffer of a connection just opened").isLessThanOrEqualTo(1024);
+            }
+            conn.execute("SELECT 1").fetchone();
+            assertThat(input(conn).capacity()).as("after a point select").isLessThanOrEqualTo(1024);
+            // a result larger than the initial storage is read in socket reads of the working size, as before
+            assertThat(conn.execute("SELECT g, repeat('x', 100) FROM generate_series(1, 2000) g").fetchall()).hasSize(2000);
+            assertThat(input(conn).capacity()).as("after a wide result").isGreaterThanOrEqualTo(InputBuffer.WORKING_SIZE);
+            assertThat(async.execute("SELECT g, repeat('x', 100) FROM generate_series(1, 2000) g").join().fetchall()).hasSize(2000);
+            assertThat(async.driver().core().input().capacity()).as("async, after a wide result")
+                    .isGreaterThanOrEqualTo(InputBuffer.WORKING_SIZE);
+        }
+    }
+
+    @Test
     void aClosedConnectionHoldsNoBuffer(TestDatabase db) { // trust #23
         Connection<Row> conn = Connection.connect(db.conninfo());
         conn.execute("SELECT repeat('x', 100000)").fetchone();

@@ -4,7 +4,6 @@ import dev.tusk.errors.DataException;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 
 /**
@@ -49,72 +48,11 @@ final class NumericBinary {
             throw new DataException("a binary numeric with " + ndigits + " digits has " + (8 + 2 * ndigits)
                     + " bytes, got " + length);
         }
-        if (ndigits == 0) {
-            return BigDecimal.valueOf(0, dscale);
+        BigDecimal v = dev.tusk.internal.core.NumericWire.toBigDecimal(a, p, length);
+        if (v == null) {
+            throw new DataException("malformed binary numeric: a digit outside 0..9999 or a negative scale (" + dscale + ")");
         }
-        BigInteger unscaled;
-        if (ndigits <= 4) {
-            long acc = 0;
-            for (int i = 0; i < ndigits; i++) {
-                acc = acc * 10000 + Wire.int16(a, p + 8 + 2 * i);
-            }
-            BigDecimal compact = compact(sign == NEG ? -acc : acc, 4 * (ndigits - 1 - weight), dscale);
-            if (compact != null) {
-                return compact;
-            }
-            unscaled = BigInteger.valueOf(sign == NEG ? -acc : acc);
-        } else {
-            StringBuilder sb = new StringBuilder(ndigits * 4 + 1);
-            if (sign == NEG) {
-                sb.append('-');
-            }
-            for (int i = 0; i < ndigits; i++) {
-                int d = Wire.int16(a, p + 8 + 2 * i);
-                if (i > 0) {
-                    if (d < 1000) sb.append('0');
-                    if (d < 100) sb.append('0');
-                    if (d < 10) sb.append('0');
-                }
-                sb.append(d);
-            }
-            unscaled = new BigInteger(sb.toString());
-        }
-        // digits are 4 decimal places each; the last digit sits at 10000^(weight - ndigits + 1)
-        BigDecimal v = new BigDecimal(unscaled, 4 * (ndigits - 1 - weight));
-        return v.setScale(dscale, RoundingMode.DOWN);
-    }
-
-    /** Powers of ten that fit a long. */
-    private static final long[] TEN_POW = new long[19];
-
-    static {
-        TEN_POW[0] = 1;
-        for (int i = 1; i < TEN_POW.length; i++) {
-            TEN_POW[i] = TEN_POW[i - 1] * 10;
-        }
-    }
-
-    /**
-     * {@code unscaled × 10^-scale} at scale {@code dscale} without a BigInteger, when it fits a long (the common
-     * case: a few base-10000 digits); null otherwise. Digits beyond dscale are dropped, as setScale(DOWN) does.
-     */
-    private static BigDecimal compact(long unscaled, int scale, int dscale) {
-        int shift = dscale - scale;
-        if (shift >= 0) {
-            if (shift >= TEN_POW.length) {
-                return null;
-            }
-            long f = TEN_POW[shift];
-            long product = unscaled * f;
-            if (Math.multiplyHigh(unscaled, f) != product >> 63) {
-                return null; // beyond a long
-            }
-            return BigDecimal.valueOf(product, dscale);
-        }
-        if (-shift >= TEN_POW.length) {
-            return null;
-        }
-        return BigDecimal.valueOf(unscaled / TEN_POW[-shift], dscale);
+        return v;
     }
 
     static String special(int sign) {

@@ -91,6 +91,14 @@ public final class ResultFormats {
         return DateTimeAdapters.timestampTzAt(binary, zone(timeZone), timeZone);
     }
 
+    /**
+     * Tusk's own loader of type {@code oid} in {@code format} (null when there is none): a column read with this
+     * very loader, not one an application registered, may be read from its bytes by a getter, as the loader would.
+     */
+    public static Loader<?> builtInLoader(int oid, Format format) {
+        return BUILT_IN.loaderFor(oid, format);
+    }
+
     private static boolean builtIn(int oid, Format f, AdaptersMap adapters) {
         Loader<?> mine = adapters.loaderFor(oid, f);
         return mine != null && mine == BUILT_IN.loaderFor(oid, f);

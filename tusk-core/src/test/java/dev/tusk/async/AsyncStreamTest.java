@@ -66,6 +66,84 @@ class AsyncStreamTest {
         }
     }
 
+    /**
+     * With demand beyond one chunk, the next chunk's FETCH is on its way while the subscriber still consumes the
+     * current one (the server counts rows on a sequence as it produces them); with demand for one chunk only,
+     * nothing more is fetched.
+     */
+    @Test
+    void theNextChunkIsFetchedWhileTheSubscriberConsumesOnlyAsFarAsDemandGoes(TestDatabase db) throws Exception {
+        try (AsyncConnection<Row> conn = AsyncConnection.connect(db.conninfo()).join();
+             dev.tusk.Connection<Row> watch = dev.tusk.Connection.connect(dev.tusk.ConnectOptions.builder()
+                     .conninfo(db.conninfo()).autocommit(true).build())) { // blocking: onNext runs on conn's event loop
+            watch.execute("CREATE SEQUENCE IF NOT EXISTS stream_prefetch_seq");
+            for (long wanted : new long[] {Long.MAX_VALUE, 500}) {
+                watch.execute("SELECT setval('stream_prefetch_seq', 1, false)");
+                AtomicLong seenDuringFirstRow = new AtomicLong(-1);
+                AtomicLong count = new AtomicLong();
+                CountDownLatch firstChunk = new CountDownLatch(1);
+                CountDownLatch done = new CountDownLatch(1);
+                conn.stream("SELECT g, nextval('stream_prefetch_seq') FROM generate_series(1, 3000) g").subscribe(new Flow.Subscriber<>() {
+                    Flow.Subscription s;
+
+                    @Override
+                    public void onSubscribe(Flow.Subscription s) {
+                        this.s = s;
+                        s.request(wanted);
+                    }
+
+                    @Override
+                    public void onNext(Row r) {
+                        if (count.incrementAndGet() == 1) { // wait, up to 5 s, for the server to produce more rows
+                            // (polled from a thread of its own: onNext runs on the event loop, where blocking calls are refused)
+                            Thread poll = new Thread(() -> {
+                                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(wanted == 500 ? 1 : 5);
+                                long made;
+                                do {
+                                    made = watch.execute("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM stream_prefetch_seq")
+                                            .fetchone().getLong(0);
+                                } while (made <= 500 && System.nanoTime() < deadline);
+                                seenDuringFirstRow.set(made);
+                            });
+                            poll.start();
+                            try {
+                                poll.join(10_000);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                        if (count.get() == 500) {
+                            firstChunk.countDown();
+                            if (wanted == 500) {
+                                s.cancel();
+                                done.countDown();
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.countDown();
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        done.countDown();
+                    }
+                });
+                assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+                if (wanted == 500) {
+                    assertThat(seenDuringFirstRow.get()).as("rows produced with demand for one chunk").isEqualTo(500);
+                    assertThat(count.get()).isEqualTo(500);
+                } else {
+                    assertThat(seenDuringFirstRow.get()).as("rows produced while the first row was consumed").isGreaterThan(500);
+                    assertThat(count.get()).isEqualTo(3000);
+                }
+            }
+            assertThat(conn.execute("SELECT 1").join().fetchone().getInt(0)).isEqualTo(1);
+        }
+    }
+
     @Test
     void twoHundredThousandRowsArriveAsRequested(TestDatabase db) throws Exception {
         try (AsyncConnection<Row> conn = AsyncConnection.connect(db.conninfo()).join()) {

@@ -13,6 +13,20 @@ public final class InputBuffer {
     /** PostgreSQL cannot send a message larger than its 1 GiB allocation limit; allow some slack. */
     public static final int DEFAULT_MAX_MESSAGE_SIZE = (1 << 30) + (1 << 20);
 
+    /**
+     * A new connection's storage: enough for its startup replies and a point select's, so that an idle connection
+     * holds little; a connection that receives more grows it ({@link #WORKING_SIZE}).
+     */
+    public static final int DEFAULT_INITIAL_SIZE = 1024;
+    /**
+     * Below this the storage doubles whenever it is full, instead of moving the unread bytes to its front: a
+     * result larger than the initial storage is read in socket reads of up to this size, as before the initial
+     * storage was small.
+     */
+    public static final int WORKING_SIZE = 16 * 1024;
+    /** Storage beyond this is given back once empty, so that one huge message does not pin memory forever. */
+    private static final int RETAINED_SIZE = 1 << 20;
+
     private final int maxMessageSize;
     private final int initialSize;
     private byte[] buf;
@@ -20,7 +34,7 @@ public final class InputBuffer {
     private int end;
 
     public InputBuffer() {
-        this(16 * 1024, DEFAULT_MAX_MESSAGE_SIZE);
+        this(DEFAULT_INITIAL_SIZE, DEFAULT_MAX_MESSAGE_SIZE);
     }
 
     public InputBuffer(int initialSize, int maxMessageSize) {
@@ -32,7 +46,7 @@ public final class InputBuffer {
     /** Makes room for at least one more byte at {@link #writeOffset()}; returns the free length. */
     public int prepareWrite() {
         if (end == buf.length) {
-            if (start > 0) {
+            if (start > 0 && buf.length >= WORKING_SIZE) {
                 compact();
             } else {
                 grow();
@@ -117,7 +131,7 @@ public final class InputBuffer {
 
     /** Releases a large buffer once it is empty, so one huge message does not pin memory forever. */
     public void shrinkIfIdle() {
-        if (start == end && buf.length > 4 * initialSize * 16) {
+        if (start == end && buf.length > RETAINED_SIZE) {
             buf = new byte[initialSize];
             start = 0;
             end = 0;

@@ -17,7 +17,13 @@ public final class MessageWriter {
      */
     public static final int MAX_MESSAGE_LENGTH = 0x3FFFFFFE;
 
-    private byte[] buf = new byte[8192];
+    /**
+     * A new writer's storage: enough for the startup, authentication and a point select's messages, so that an
+     * idle connection holds little; it doubles as a round trip needs and is kept (up to 1 MiB) for the next ones.
+     */
+    private static final int INITIAL_SIZE = 1024;
+
+    private byte[] buf = new byte[INITIAL_SIZE];
     private int pos;
     private int messageStart = -1;
 
@@ -149,6 +155,11 @@ public final class MessageWriter {
         return pos;
     }
 
+    /** The length of the storage now held, for tests and diagnostics. */
+    public int capacity() {
+        return buf.length;
+    }
+
     public boolean isEmpty() {
         return pos == 0;
     }
@@ -181,7 +192,7 @@ public final class MessageWriter {
         pos = 0;
         messageStart = -1;
         if (buf.length > (1 << 20)) {
-            buf = new byte[8192]; // let one huge COPY or bind not pin memory forever
+            buf = new byte[INITIAL_SIZE]; // let one huge COPY or bind not pin memory forever
         }
     }
 
