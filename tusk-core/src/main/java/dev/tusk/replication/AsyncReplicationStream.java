@@ -53,7 +53,7 @@ import java.util.function.Function;
  *
  * @param <T> what the stream delivers
  */
-public final class AsyncReplicationStream<T> implements Flow.Publisher<T>, AutoCloseable {
+public final class AsyncReplicationStream<T> extends StreamPositions implements Flow.Publisher<T>, AutoCloseable {
     private final EventLoopDriver driver;
     private final CopyBothCommand cmd;
     private final StreamProtocol rules;
@@ -90,20 +90,17 @@ public final class AsyncReplicationStream<T> implements Flow.Publisher<T>, AutoC
         this.what = what;
         this.decode = decode;
         this.pgOutput = pgOutput;
-        this.rules = new StreamProtocol(cmd, driver.core(), new StreamProtocol.Link() {
-            @Override
-            public void flush() {
-                driver.flush();
-            }
-
-            @Override
-            public void close(OperationalException cause) {
-                gaveUp = cause;
-                driver.fail(cause);
-            }
-        }, options, physical, what, start);
+        this.rules = new StreamProtocol(cmd, driver.core(), StreamProtocol.Link.of(driver::flush, cause -> {
+            gaveUp = cause;
+            driver.fail(cause);
+        }), options, physical, what, start);
         cmd.onProgress(this::progressed);
         cmd.onHead(this::sent);
+    }
+
+    @Override
+    StreamProtocol rules() {
+        return rules;
     }
 
     /** The command was sent (it reached the head of the core's queue): the start is bounded by the server timeout. */
@@ -354,15 +351,6 @@ public final class AsyncReplicationStream<T> implements Flow.Publisher<T>, AutoC
 
     // ------------------------------------------------------------------ any thread
 
-    /**
-     * Records that the application has processed everything up to {@code lsn} (for pgoutput, a commit's
-     * {@code endLsn}): the next status update reports it as flushed and applied. Positions only move forward.
-     * Any thread.
-     */
-    public void acknowledge(Lsn lsn) {
-        rules.acknowledge(lsn);
-    }
-
     /** Sends a status update now, with the positions acknowledged so far; completes once it is written. */
     public CompletableFuture<Void> sendStatusNow() {
         LoopFuture<Void> f = new LoopFuture<>();
@@ -373,26 +361,6 @@ public final class AsyncReplicationStream<T> implements Flow.Publisher<T>, AutoC
             driver.whenFlushed(() -> f.complete(null));
         });
         return f;
-    }
-
-    /** The position acknowledged so far ({@link Lsn#INVALID} before the first). */
-    public Lsn acknowledged() {
-        return rules.acknowledged();
-    }
-
-    /** The highest position delivered (the start position before the first message). */
-    public Lsn lastReceived() {
-        return rules.lastReceived();
-    }
-
-    /** The server's end of WAL as of its last message handled. */
-    public Lsn serverWalEnd() {
-        return rules.serverWalEnd();
-    }
-
-    /** How many standby status updates the stream has sent. */
-    public long statusUpdatesSent() {
-        return rules.statusUpdatesSent();
     }
 
     /** How many received messages wait for the subscriber's demand now (at most 256). */

@@ -33,7 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Reads must come from one thread at a time; {@link #acknowledge} may be called from any thread.
  */
-public final class ReplicationStream implements AutoCloseable, Iterable<XLogData> {
+public final class ReplicationStream extends StreamPositions implements AutoCloseable, Iterable<XLogData> {
     private final ReplicationConnection owner;
     private final ReentrantLock lock;
     private final BlockingDriver driver;
@@ -53,19 +53,16 @@ public final class ReplicationStream implements AutoCloseable, Iterable<XLogData
         this.cmd = cmd;
         this.options = options;
         this.what = what;
-        this.rules = new StreamProtocol(cmd, driver.core(), new StreamProtocol.Link() {
-            @Override
-            public void flush() {
-                driver.flush();
-            }
+        this.rules = new StreamProtocol(cmd, driver.core(), StreamProtocol.Link.of(driver::flush, cause -> {
+            driver.close();
+            ended = true;
+            owner.streamEnded(this);
+        }), options, physical, what, start);
+    }
 
-            @Override
-            public void close(OperationalException cause) {
-                driver.close();
-                ended = true;
-                owner.streamEnded(ReplicationStream.this);
-            }
-        }, options, physical, what, start);
+    @Override
+    StreamProtocol rules() {
+        return rules;
     }
 
     /**
@@ -158,14 +155,6 @@ public final class ReplicationStream implements AutoCloseable, Iterable<XLogData
         return driver.poll((int) Math.max(1, Math.min(Integer.MAX_VALUE, nanos / 1_000_000)));
     }
 
-    /**
-     * Records that the application has processed everything up to {@code lsn}: the next status update reports it
-     * as flushed and applied. Positions only move forward: an older one is ignored. Any thread.
-     */
-    public void acknowledge(Lsn lsn) {
-        rules.acknowledge(lsn);
-    }
-
     /** Sends a status update now (with the positions acknowledged so far) instead of at the next interval. */
     public void sendStatusNow() {
         lock.lock();
@@ -177,26 +166,6 @@ public final class ReplicationStream implements AutoCloseable, Iterable<XLogData
         } finally {
             lock.unlock();
         }
-    }
-
-    /** The position acknowledged so far ({@link Lsn#INVALID} before the first). */
-    public Lsn acknowledged() {
-        return rules.acknowledged();
-    }
-
-    /** The highest position received (the start position before the first message). */
-    public Lsn lastReceived() {
-        return rules.lastReceived();
-    }
-
-    /** The server's end of WAL as of its last message. */
-    public Lsn serverWalEnd() {
-        return rules.serverWalEnd();
-    }
-
-    /** How many standby status updates the stream has sent. */
-    public long statusUpdatesSent() {
-        return rules.statusUpdatesSent();
     }
 
     /** Whether the server ended the stream (or it failed): {@link #read} returns null from now on. */

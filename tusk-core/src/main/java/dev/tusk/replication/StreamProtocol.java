@@ -9,6 +9,7 @@ import dev.tusk.types.Lsn;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The rules of a running {@code START_REPLICATION}, whichever driver carries it ({@link ReplicationStream} on
@@ -27,6 +28,21 @@ final class StreamProtocol {
 
         /** The connection is given up on with {@code cause}: the core has failed its commands; close the socket. */
         void close(OperationalException cause);
+
+        /** The link of a driver that writes out with {@code flush} and gives up with {@code close}. */
+        static Link of(Runnable flush, Consumer<OperationalException> close) {
+            return new Link() {
+                @Override
+                public void flush() {
+                    flush.run();
+                }
+
+                @Override
+                public void close(OperationalException cause) {
+                    close.accept(cause);
+                }
+            };
+        }
     }
 
     /** What {@link #maintain} found due. */

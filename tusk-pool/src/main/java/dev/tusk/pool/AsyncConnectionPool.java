@@ -4,13 +4,11 @@ import dev.tusk.AsyncConnection;
 import dev.tusk.ConnectOptions;
 import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
-import dev.tusk.internal.pool.PoolAccess;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -35,14 +33,9 @@ import java.util.function.Supplier;
  *
  * @param <R> the row type of the pool's connections
  */
-public class AsyncConnectionPool<R> implements AutoCloseable {
+public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncConnectionPool<R>, AsyncConnectionPool.Builder<R>> {
     private static final AtomicInteger POOLS = new AtomicInteger();
-    private static final System.Logger LOG = PoolCore.LOG;
 
-    private final Builder<R> config;
-    private final PoolAccess.Hooks hooks = PoolAccess.hooks();
-    /** Sizing, slots, lifetime, backoff, maintenance and statistics: what both pools share. */
-    private final PoolCore<AsyncConnection<R>, AsyncConnectionPool<R>> core;
     private final ReentrantLock lock;
     private final PoolStats stats;
     /** The leases waiting for a connection, oldest first; lock held. */
@@ -51,8 +44,7 @@ public class AsyncConnectionPool<R> implements AutoCloseable {
     private volatile int waiting;
 
     AsyncConnectionPool(Builder<R> config) {
-        this.config = config;
-        this.core = new PoolCore<>(config, this, getClass().getSimpleName(), "async-pool-" + POOLS.incrementAndGet());
+        super(config, null, "async-pool-" + POOLS.incrementAndGet());
         this.lock = core.lock;
         this.stats = core.stats;
         core.front(new PoolCore.Front<>() {
@@ -128,57 +120,6 @@ public class AsyncConnectionPool<R> implements AutoCloseable {
 
     public static Builder<Row> builder() {
         return new Builder<>(AsyncConnectionPool::new);
-    }
-
-    /** False for {@link AsyncNullConnectionPool}: every connection given back is closed. */
-    boolean keepsIdleConnections() {
-        return true;
-    }
-
-    public String name() {
-        return core.name;
-    }
-
-    /** Opens {@code minSize} connections in the background. Idempotent. */
-    public void open() {
-        core.open();
-    }
-
-    /** True until {@link #open()} and after {@link #close()}, as psycopg's {@code closed}. */
-    public boolean isClosed() {
-        return core.isClosed() || !core.isOpened();
-    }
-
-    // ------------------------------------------------------------------ settings (psycopg_pool's attributes)
-
-    /** The connections kept open at least (psycopg_pool's {@code min_size}), as built or last {@code resize}d. */
-    public int minSize() {
-        return core.minSize();
-    }
-
-    /** The connections open at most (psycopg_pool's {@code max_size}), as built or last {@code resize}d. */
-    public int maxSize() {
-        return core.maxSize();
-    }
-
-    /** How long a lease waits by default before {@link PoolTimeout} (psycopg_pool's {@code timeout}). */
-    public Duration timeout() {
-        return config.timeout;
-    }
-
-    /** How long a connection above minSize stays idle before it is closed (psycopg_pool's {@code max_idle}). */
-    public Duration maxIdle() {
-        return config.maxIdle;
-    }
-
-    /** How long a connection lives before it is replaced, less up to 5% of jitter (psycopg_pool's {@code max_lifetime}). */
-    public Duration maxLifetime() {
-        return config.maxLifetime;
-    }
-
-    /** The background threads that open, check and close connections (psycopg_pool's {@code num_workers}). */
-    public int numWorkers() {
-        return config.numWorkers;
     }
 
     /** A lease: completes with a connection whose {@code close()} gives it back. */
@@ -431,32 +372,6 @@ public class AsyncConnectionPool<R> implements AutoCloseable {
                         }).toCompletableFuture());
     }
 
-    /** Replaces every connection: idle ones now, lent ones when given back (e.g. after a failover). */
-    public void drain() {
-        core.drain();
-    }
-
-    /** Changes the bounds; the pool grows now and shrinks as idle connections age out. */
-    public void resize(int minSize, int maxSize) {
-        core.resize(minSize, maxSize);
-    }
-
-    /** psycopg_pool's statistics, as {@link ConnectionPool#getStats()}. */
-    public Map<String, Long> getStats() {
-        return core.stats(false);
-    }
-
-    /** As {@link #getStats()}, and resets the counters. */
-    public Map<String, Long> popStats() {
-        return core.stats(true);
-    }
-
-    /** Closes the pool: waiting leases fail with PoolClosed, idle connections close, lent ones when given back. */
-    @Override
-    public void close() {
-        core.close();
-    }
-
     /**
      * psycopg_pool's {@code await pool.close(timeout)}: closes the pool as {@link #close()}; the future completes
      * once its background workers have stopped, or after {@code timeout} (the pool is closed anyway, and a
@@ -538,21 +453,13 @@ public class AsyncConnectionPool<R> implements AutoCloseable {
         }
 
         /** Connections from full options (and their row type). */
-        @SuppressWarnings("unchecked")
         public <T> Builder<T> options(ConnectOptions<T> options) {
-            Builder<T> b = (Builder<T>) this;
-            b.options = () -> options;
-            b.fixedOptions = options;
-            return b;
+            return options(() -> options, options);
         }
 
         /** Options computed for every new connection (rotating passwords, IAM tokens). */
-        @SuppressWarnings("unchecked")
         public <T> Builder<T> credentials(Supplier<ConnectOptions<T>> perConnection) {
-            Builder<T> b = (Builder<T>) this;
-            b.options = perConnection;
-            b.fixedOptions = null;
-            return b;
+            return options(perConnection, null);
         }
 
         /** Runs on every new connection before it is lent (its future must complete with no transaction open). */

@@ -11,7 +11,6 @@ import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.pool.WaiterQueue.Waiter;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -60,9 +59,8 @@ import java.util.function.Supplier;
  *
  * @param <R> the row type of the pool's connections
  */
-public class ConnectionPool<R> implements AutoCloseable {
+public class ConnectionPool<R> extends PoolFront<Connection<R>, ConnectionPool<R>, ConnectionPool.Builder<R>> {
     private static final AtomicInteger POOLS = new AtomicInteger();
-    private static final System.Logger LOG = PoolCore.LOG;
     /**
      * How long a waiter lets newcomers take freed connections before it is handed the next one: short
      * enough to bound unfairness, long enough that threads giving back and borrowing again in a loop do not
@@ -79,18 +77,13 @@ public class ConnectionPool<R> implements AutoCloseable {
      */
     private static final long TRUST_RECENT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final Builder<R> config;
-    private final PoolAccess.Hooks hooks = PoolAccess.hooks();
-    /** Sizing, slots, lifetime, backoff, maintenance and statistics: what both pools share. */
-    private final PoolCore<Connection<R>, ConnectionPool<R>> core;
     private final SlotBag<Connection<R>> bag;
     private final PoolStats stats;
     private final ReentrantLock lock;
     private final WaiterQueue<Connection<R>> waiters = new WaiterQueue<>();
 
     ConnectionPool(Builder<R> config) {
-        this.config = config;
-        this.core = new PoolCore<>(config, this, "ConnectionPool", "pool-" + POOLS.incrementAndGet());
+        super(config, "ConnectionPool", "pool-" + POOLS.incrementAndGet());
         this.bag = core.bag;
         this.stats = core.stats;
         this.lock = core.lock;
@@ -176,17 +169,6 @@ public class ConnectionPool<R> implements AutoCloseable {
         }
     }
 
-    public String name() {
-        return core.name;
-    }
-
-    // ------------------------------------------------------------------ life cycle
-
-    /** Starts the workers that open {@code minSize} connections, in the background. Idempotent. */
-    public void open() {
-        core.open();
-    }
-
     /**
      * Waits until {@code minSize} connections are open.
      *
@@ -196,12 +178,6 @@ public class ConnectionPool<R> implements AutoCloseable {
         core.waitReady(timeout);
     }
 
-    /** Closes the pool: waiters fail with PoolClosed, idle connections close now, lent ones when given back. */
-    @Override
-    public void close() {
-        core.close();
-    }
-
     /**
      * psycopg_pool's {@code close(timeout)}: closes the pool as {@link #close()}, then waits up to {@code timeout}
      * for its background workers to stop (one may be busy connecting); after that the pool is closed anyway and
@@ -209,43 +185,6 @@ public class ConnectionPool<R> implements AutoCloseable {
      */
     public void close(Duration timeout) {
         core.close(timeout).join();
-    }
-
-    /** True until {@link #open()} and after {@link #close()}, as psycopg's {@code closed}. */
-    public boolean isClosed() {
-        return core.isClosed() || !core.isOpened();
-    }
-
-    // ------------------------------------------------------------------ settings (psycopg_pool's attributes)
-
-    /** The connections kept open at least (psycopg_pool's {@code min_size}), as built or last {@code resize}d. */
-    public int minSize() {
-        return core.minSize();
-    }
-
-    /** The connections open at most (psycopg_pool's {@code max_size}), as built or last {@code resize}d. */
-    public int maxSize() {
-        return core.maxSize();
-    }
-
-    /** How long a lease waits by default before {@link PoolTimeout} (psycopg_pool's {@code timeout}). */
-    public Duration timeout() {
-        return config.timeout;
-    }
-
-    /** How long a connection above minSize stays idle before it is closed (psycopg_pool's {@code max_idle}). */
-    public Duration maxIdle() {
-        return config.maxIdle;
-    }
-
-    /** How long a connection lives before it is replaced, less up to 5% of jitter (psycopg_pool's {@code max_lifetime}). */
-    public Duration maxLifetime() {
-        return config.maxLifetime;
-    }
-
-    /** The background threads that open, check and close connections (psycopg_pool's {@code num_workers}). */
-    public int numWorkers() {
-        return config.numWorkers;
     }
 
     // ------------------------------------------------------------------ leases
@@ -556,11 +495,6 @@ public class ConnectionPool<R> implements AutoCloseable {
 
     // ------------------------------------------------------------------ hand-offs (lock held)
 
-    /** False for {@link NullConnectionPool}: every connection is closed when it is given back. */
-    boolean keepsIdleConnections() {
-        return true;
-    }
-
     /**
      * Lock held, the pool open; the caller holds {@code slot} (not idle): a waiter queued for longer than
      * {@link #BARGING_NANOS} is handed it; otherwise it goes idle, where the first caller takes it (often the
@@ -601,11 +535,6 @@ public class ConnectionPool<R> implements AutoCloseable {
 
     // ------------------------------------------------------------------ management
 
-    /** Changes the bounds; the workers open or close connections to follow. */
-    public void resize(int minSize, int maxSize) {
-        core.resize(minSize, maxSize);
-    }
-
     /** Checks every idle connection now (with {@code check}, or {@link #checkConnection}); replaces the bad ones. */
     public void checkAll() {
         Consumer<Connection<R>> check = config.check != null ? config.check : ConnectionPool::checkConnection;
@@ -620,21 +549,6 @@ public class ConnectionPool<R> implements AutoCloseable {
                 hooks.setLent(conn, false);
             }
         });
-    }
-
-    /** Replaces every connection: idle ones now, lent ones when given back (e.g. after a failover). */
-    public void drain() {
-        core.drain();
-    }
-
-    /** psycopg_pool's statistics: gauges (pool_min, pool_max, pool_size, pool_available, requests_waiting) and counters. */
-    public Map<String, Long> getStats() {
-        return core.stats(false);
-    }
-
-    /** As {@link #getStats()}, and resets the counters. */
-    public Map<String, Long> popStats() {
-        return core.stats(true);
     }
 
     @Override
@@ -659,24 +573,16 @@ public class ConnectionPool<R> implements AutoCloseable {
         }
 
         /** Connections from full options (and their row type). */
-        @SuppressWarnings("unchecked")
         public <T> Builder<T> options(ConnectOptions<T> options) {
-            Builder<T> b = (Builder<T>) this;
-            b.options = () -> options;
-            b.fixedOptions = options;
-            return b;
+            return options(() -> options, options);
         }
 
         /**
          * Options computed for every new connection: rotating passwords, cloud IAM tokens.
          * <pre>{@code .credentials(() -> ConnectOptions.builder().conninfo("host=db").password(tokens.next()).build())}</pre>
          */
-        @SuppressWarnings("unchecked")
         public <T> Builder<T> credentials(Supplier<ConnectOptions<T>> perConnection) {
-            Builder<T> b = (Builder<T>) this;
-            b.options = perConnection;
-            b.fixedOptions = null;
-            return b;
+            return options(perConnection, null);
         }
 
         /** Runs on every new connection before it is used (it must leave no transaction open). */

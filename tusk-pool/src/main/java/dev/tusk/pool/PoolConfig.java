@@ -47,6 +47,20 @@ abstract class PoolConfig<R, P, B extends PoolConfig<R, P, B>> {
         return (B) this;
     }
 
+    /**
+     * What {@code options} and {@code credentials} of both builders set: the options of every new connection
+     * ({@code fixed} when they are always the same, else null), now of row type {@code T}.
+     *
+     * @return this builder, of row type {@code T}
+     */
+    @SuppressWarnings("unchecked")
+    final <T, BT> BT options(Supplier<ConnectOptions<T>> perConnection, ConnectOptions<T> fixed) {
+        PoolConfig<T, ?, ?> b = (PoolConfig<T, ?, ?>) this;
+        b.options = perConnection;
+        b.fixedOptions = fixed;
+        return (BT) b;
+    }
+
     /** Connections from a conninfo string ({@code key=value} or URI). */
     @SuppressWarnings("unchecked")
     public B conninfo(String conninfo) {
