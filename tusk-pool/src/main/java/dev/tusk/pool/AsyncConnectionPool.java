@@ -333,6 +333,7 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
                 repaired = CompletableFuture.failedFuture(new IllegalStateException(leftovers));
             } else {
                 hooks.setLentAsync(conn, true); // the pool's own calls, and configure's and reset's
+                conn.setStatementTimeout(repairTimeout(conn.statementTimeout())); // the reset puts the options' one back
                 CompletableFuture<Void> rolledBack = status == TransactionStatus.IDLE ? CompletableFuture.completedFuture(null) : conn.rollback();
                 CompletableFuture<?> clean = rolledBack.thenCompose(v -> hooks.resetSessionAsync(conn));
                 if (config.configure != null) {

@@ -453,6 +453,7 @@ public class ConnectionPool<R> extends PoolFront<Connection<R>, ConnectionPool<R
         }
         try {
             hooks.setLent(conn, true); // the pool's own calls
+            conn.setStatementTimeout(repairTimeout(conn.statementTimeout())); // the reset puts the options' one back
             TransactionStatus status = conn.info().transactionStatus();
             if (status == TransactionStatus.INTRANS || status == TransactionStatus.INERROR) {
                 LOG.log(System.Logger.Level.WARNING, "pool '" + core.name + "': connection given back " + status + ", rolling back");

@@ -17,6 +17,17 @@ import java.util.Map;
  */
 abstract class PoolFront<C, P, B extends PoolConfig<?, P, B>> implements AutoCloseable {
     static final System.Logger LOG = PoolCore.LOG;
+    /**
+     * The longest the pool's own statements on a connection given back (the ROLLBACK and the session reset) wait
+     * for the server: a frozen server never holds a borrower's close() (or a slot of the async pool) longer than
+     * this and the cancel's grace; the connection is then closed and replaced.
+     */
+    static final Duration REPAIR_TIMEOUT = Duration.ofSeconds(5);
+
+    /** The statement timeout for the pool's own statements: the connection's own when shorter. */
+    static Duration repairTimeout(Duration own) {
+        return own != null && own.compareTo(REPAIR_TIMEOUT) < 0 ? own : REPAIR_TIMEOUT;
+    }
 
     final B config;
     final PoolAccess.Hooks hooks = PoolAccess.hooks();
