@@ -77,7 +77,7 @@ class TimestampTzAutomaticPropertiesTest {
                 }
             }
             assertThat(zones).as("the server's zones Java knows").hasSizeGreaterThan(300);
-            Collections.addAll(zones, "UTC+3", "UTC-14", "<+05:45>-05:45", "XYZ+10:30:15", "GMT0");
+            Collections.addAll(zones, "UTC+3", "UTC-14", "<+05:45>-05:45", "XYZ+10:30", "GMT0");
             StringBuilder sb = new StringBuilder("SELECT ");
             for (int i = 0; i < N; i++) {
                 sb.append(i == 0 ? "" : ", ").append("%s::timestamptz AS t").append(i);
