@@ -32,7 +32,6 @@ public sealed class AsyncServerCursor<R> implements AutoCloseable permits AsyncR
     private final AsyncConnection<?> conn;
     private final ServerCursorState state;
     private final ServerCursorRows<R> rows;
-    private volatile int arraysize = 1;
 
     AsyncServerCursor(AsyncConnection<?> conn, String name, RowFactory<R> factory) {
         this.state = new ServerCursorState(name);
@@ -121,20 +120,17 @@ public sealed class AsyncServerCursor<R> implements AutoCloseable permits AsyncR
 
     /** Up to {@link #arraysize()} next rows, as psycopg's {@code fetchmany()} without a size. */
     public CompletableFuture<List<R>> fetchmany() {
-        return fetchmany(arraysize);
+        return fetchmany(state.arraysize());
     }
 
     /** Rows per {@link #fetchmany()} without a size (default 1, as DB-API). */
     public int arraysize() {
-        return arraysize;
+        return state.arraysize();
     }
 
     /** Sets the rows per {@link #fetchmany()}; fails with ProgrammingException below 1. */
     public void setArraysize(int n) {
-        if (n < 1) {
-            throw new dev.tusk.errors.ProgrammingException("arraysize must be at least 1");
-        }
-        this.arraysize = n;
+        state.arraysize(n);
     }
 
     /** This cursor once after execute (a server cursor has one result), none before, as psycopg's {@code results()}. */

@@ -26,7 +26,6 @@ public sealed class ServerCursor<R> implements Iterable<R>, AutoCloseable permit
     private final Connection<?> conn;
     private final ServerCursorState state;
     private final ServerCursorRows<R> rows;
-    private int arraysize = 1;
 
     ServerCursor(Connection<?> conn, String name, RowFactory<R> factory) {
         this.state = new ServerCursorState(name);
@@ -115,20 +114,17 @@ public sealed class ServerCursor<R> implements Iterable<R>, AutoCloseable permit
 
     /** Up to {@link #arraysize()} next rows, as psycopg's {@code fetchmany()} without a size. */
     public List<R> fetchmany() {
-        return fetchmany(arraysize);
+        return fetchmany(state.arraysize());
     }
 
     /** Rows per {@link #fetchmany()} without a size (default 1, as DB-API). */
     public int arraysize() {
-        return arraysize;
+        return state.arraysize();
     }
 
     /** Sets the rows per {@link #fetchmany()}; fails with ProgrammingException below 1. */
     public void setArraysize(int n) {
-        if (n < 1) {
-            throw new dev.tusk.errors.ProgrammingException("arraysize must be at least 1");
-        }
-        this.arraysize = n;
+        state.arraysize(n);
     }
 
     /** This cursor once after execute (a server cursor has one result), none before, as psycopg's {@code results()}. */

@@ -24,6 +24,8 @@ public final class ServerCursorState {
     private volatile Boolean scrollable;
     private volatile boolean withhold;
     private volatile int itersize = DEFAULT_ITERSIZE;
+    /** Rows per {@code fetchmany()} without a size (DB-API's arraysize). */
+    private volatile int arraysize = 1;
     /** A portal of this name is this object's: declared (or being declared), or adopted. */
     private volatile boolean declared;
     /** Fetched from without execute(): a cursor declared by SQL under this name (psycopg's "stolen" cursor). */
@@ -75,6 +77,18 @@ public final class ServerCursorState {
             throw new ProgrammingException("itersize must be at least 1");
         }
         this.itersize = n;
+    }
+
+    public int arraysize() {
+        return arraysize;
+    }
+
+    /** Fails with ProgrammingException below 1. */
+    public void arraysize(int n) {
+        if (n < 1) {
+            throw new ProgrammingException("arraysize must be at least 1");
+        }
+        this.arraysize = n;
     }
 
     // ---------------------------------------------------------------- what the client knows
