@@ -31,7 +31,7 @@ public final class AsyncClientCursor<R> extends AsyncCursor<R> {
     /** The parameters merged into the query as literals; the statement goes as written. */
     @Override
     Binder binder() {
-        return merge.binder();
+        return merge;
     }
 
     /** As {@link ClientCursor#mogrify(String)}: the query unchanged, placeholders and {@code %%} included. */

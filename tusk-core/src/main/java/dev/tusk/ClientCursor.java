@@ -34,7 +34,7 @@ public final class ClientCursor<R> extends Cursor<R> {
     /** The parameters merged into the query as literals; the statement goes as written. */
     @Override
     Binder binder() {
-        return merge.binder();
+        return merge;
     }
 
     /**

@@ -1,23 +1,27 @@
 package dev.tusk.internal.op;
 
 import dev.tusk.adapt.AdaptContext;
+import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Format;
 import dev.tusk.errors.NotSupportedException;
 import dev.tusk.internal.query.ParamBinder;
 import dev.tusk.internal.query.QueryTemplate;
 import dev.tusk.sql.Literal;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * The client cursors' rule (psycopg's {@code ClientCursorMixin}), written once for {@code ClientCursor} and
  * {@code AsyncClientCursor}: the parameters are merged into the query text as literals quoted by the connection's
- * adapters ({@link Literal}), the statement runs over the simple protocol, and results are text only.
+ * adapters ({@link Literal}), the statement runs over the simple protocol, and results are text only. It is the
+ * client cursors' {@link Binder}.
  */
-public final class ClientMerge {
+public final class ClientMerge extends Binder {
     private final AdaptContext context;
     private final String cursorKind;
-    private final Binder binder = Binder.client(this::merge);
 
     /**
      * @param context    the connection whose adapters quote the values
@@ -28,9 +32,21 @@ public final class ClientMerge {
         this.cursorKind = cursorKind;
     }
 
-    /** The parameters merged into the query as literals; the statement goes as written. */
-    public Binder binder() {
-        return binder;
+    /** The parameters merged into the query as literals: the statement goes as written. */
+    @Override
+    public Bound bind(String query, Object params, AdaptersMap adapters) {
+        return new Bound(merge(query, params), null);
+    }
+
+    /** executemany: one merged statement per parameter set. */
+    @Override
+    public ExecuteMany many(Session session, String query, Iterable<?> paramSets, AdaptersMap adapters, int format,
+                            boolean returning, Duration timeout) {
+        List<String> statements = new ArrayList<>();
+        for (Object set : paramSets) {
+            statements.add(merge(query, ParamBinder.paramSet(set)));
+        }
+        return statements.isEmpty() ? null : ExecuteMany.merged(session, statements, timeout).shownAs(query);
     }
 
     /** {@code mogrify(query)} without parameters: the query unchanged, placeholders and {@code %%} included. */
