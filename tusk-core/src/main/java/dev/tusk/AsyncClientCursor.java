@@ -2,6 +2,7 @@ package dev.tusk;
 
 import dev.tusk.errors.NotSupportedException;
 import dev.tusk.internal.op.Binder;
+import dev.tusk.internal.op.ClientMerge;
 import dev.tusk.sql.Literal;
 
 import java.util.Map;
@@ -20,45 +21,38 @@ import java.util.Map;
  * @param <R> the row type
  */
 public final class AsyncClientCursor<R> extends AsyncCursor<R> {
+    private final ClientMerge merge;
+
     AsyncClientCursor(AsyncConnection<?> conn, RowFactory<R> rowFactory) {
         super(conn, rowFactory);
+        this.merge = new ClientMerge(conn, "an AsyncClientCursor");
     }
-
-    private final Binder binder = Binder.client(this::merge);
 
     /** The parameters merged into the query as literals; the statement goes as written. */
     @Override
     Binder binder() {
-        return binder;
+        return merge;
     }
 
-    /**
-     * The query as {@code execute(query)} sends it without parameters: unchanged, placeholders and {@code %%}
-     * included, as psycopg's {@code mogrify(query)} with no params ({@code mogrify("select %%")} is
-     * {@code "select %%"}). {@code mogrify(query, new Object[0])} processes the placeholders of an empty
-     * parameter list instead ({@code "select %"}).
-     */
+    /** As {@link ClientCursor#mogrify(String)}: the query unchanged, placeholders and {@code %%} included. */
     public String mogrify(String query) {
-        return java.util.Objects.requireNonNull(query, "query");
+        return ClientMerge.mogrify(query);
     }
 
-    /** The query as it would be sent: placeholders ({@code %s}, {@code %t}) replaced by quoted literals. */
+    /** As {@link ClientCursor#mogrify(String, Object...)}: placeholders replaced by quoted literals. */
     public String mogrify(String query, Object... params) {
-        return merge(query, params == null ? new Object[] {null} : params);
+        return merge.mogrify(query, params);
     }
 
-    /** As {@link #mogrify(String, Object...)} with {@code %(name)s} placeholders. */
+    /** As {@link ClientCursor#mogrify(String, Map)}: {@code %(name)s} placeholders replaced by quoted literals. */
     public String mogrify(String query, Map<String, ?> params) {
-        return merge(query, params);
+        return merge.merge(query, params);
     }
 
-    /** Binary results need the extended protocol, which a client-side cursor does not use. */
+    /** As {@link ClientCursor#setBinary(Boolean)}: true is refused, binary results needing the extended protocol. */
     @Override
     public void setBinary(Boolean binary) {
-        if (Boolean.TRUE.equals(binary)) {
-            throw new NotSupportedException("an AsyncClientCursor cannot return binary results: use conn.cursor() for that");
-        }
-        super.setBinary(binary);
+        super.setBinary(merge.textOnly(binary));
     }
 
     /**
@@ -68,9 +62,9 @@ public final class AsyncClientCursor<R> extends AsyncCursor<R> {
     @Override
     public java.util.concurrent.CompletableFuture<AsyncCursor<R>> execute(String query, java.util.List<?> params,
                                                                          ExecuteOptions options) {
-        if (options != null && Boolean.TRUE.equals(options.binary())) {
-            return dev.tusk.internal.io.LoopFuture.failed(new NotSupportedException("an AsyncClientCursor cannot return"
-                    + " binary results (it runs the simple protocol): use conn.cursor() for binary(true)"));
+        NotSupportedException refused = merge.binaryRefused(options == null ? null : options.binary());
+        if (refused != null) {
+            return dev.tusk.internal.io.LoopFuture.failed(refused);
         }
         return super.execute(query, params, options);
     }
@@ -81,9 +75,8 @@ public final class AsyncClientCursor<R> extends AsyncCursor<R> {
         return Boolean.FALSE;
     }
 
-    /** Object[] or Map, as {@link AsyncConnection} passes parameters around. */
+    /** Object[] or Map, as {@link AsyncConnection} passes parameters around (COPY's statement). */
     String merge(String query, Object params) {
-        AsyncConnection<?> conn = connection();
-        return ClientCursor.merge(query, params, v -> new Literal(v).asString(conn));
+        return merge.merge(query, params);
     }
 }

@@ -1,6 +1,5 @@
 package dev.tusk;
 
-import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ServerCursorState;
 import dev.tusk.internal.op.ServerCursorStep;
 
@@ -28,55 +27,16 @@ import java.util.function.Consumer;
  *
  * @param <R> the row type
  */
-public sealed class AsyncServerCursor<R> implements AutoCloseable permits AsyncRawServerCursor {
+public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements AutoCloseable permits AsyncRawServerCursor {
     private final AsyncConnection<?> conn;
-    private final ServerCursorState state;
-    private final ServerCursorRows<R> rows;
 
     AsyncServerCursor(AsyncConnection<?> conn, String name, RowFactory<R> factory) {
-        this.state = new ServerCursorState(name);
+        super(name, factory, conn.adapters());
         this.conn = conn;
-        this.rows = new ServerCursorRows<>(factory, conn.adapters());
-    }
-
-    public String name() {
-        return state.name();
     }
 
     public AsyncConnection<?> connection() {
         return conn;
-    }
-
-    /** How this kind of cursor binds its parameters: psycopg's placeholders, bound on the server. */
-    Binder binder() {
-        return Binder.SERVER;
-    }
-
-    /** SCROLL (true), NO SCROLL (false) or the server's default (null); set before execute. */
-    public void setScrollable(Boolean scrollable) {
-        state.scrollable(scrollable);
-    }
-
-    public Boolean scrollable() {
-        return state.scrollable();
-    }
-
-    /** WITH HOLD: the cursor survives the transaction's commit; set before execute. */
-    public void setWithhold(boolean withhold) {
-        state.withhold(withhold);
-    }
-
-    public boolean withhold() {
-        return state.withhold();
-    }
-
-    /** Rows per FETCH in {@link #forEach} (default 100); fails with ProgrammingException below 1. */
-    public void setItersize(int itersize) {
-        state.itersize(itersize);
-    }
-
-    public int itersize() {
-        return state.itersize();
     }
 
     /**
@@ -96,8 +56,7 @@ public sealed class AsyncServerCursor<R> implements AutoCloseable permits AsyncR
      * {@link ServerCursor#execute(dev.tusk.sql.Composable, Object...)}.
      */
     public CompletableFuture<AsyncServerCursor<R>> execute(dev.tusk.sql.Composable query, Object... params) {
-        return execute(binder() == Binder.RAW ? query.asString(conn) : query.asTemplate(conn),
-                params == null ? new Object[] {null} : params);
+        return execute(text(query, conn), params == null ? new Object[] {null} : params);
     }
 
     /**
@@ -123,34 +82,10 @@ public sealed class AsyncServerCursor<R> implements AutoCloseable permits AsyncR
         return fetchmany(state.arraysize());
     }
 
-    /** Rows per {@link #fetchmany()} without a size (default 1, as DB-API). */
-    public int arraysize() {
-        return state.arraysize();
-    }
-
-    /** Sets the rows per {@link #fetchmany()}; fails with ProgrammingException below 1. */
-    public void setArraysize(int n) {
-        state.arraysize(n);
-    }
-
     /** This cursor once after execute (a server cursor has one result), none before, as psycopg's {@code results()}. */
     public List<AsyncServerCursor<R>> results() {
         state.checkOpen();
         return state.shape() == null ? List.of() : List.of(this);
-    }
-
-    /** False: a server cursor has one result, as psycopg's {@code nextset()} on it. */
-    public boolean nextset() {
-        state.checkOpen();
-        return false;
-    }
-
-    /**
-     * -1, as psycopg's server cursors: the server does not say how many rows the cursor's query has, and a
-     * FETCH does not change it. {@link #rownumber()} counts the rows read.
-     */
-    public long rowcount() {
-        return -1;
     }
 
     /** Every remaining row ({@code FETCH FORWARD ALL}). */
@@ -218,18 +153,9 @@ public sealed class AsyncServerCursor<R> implements AutoCloseable permits AsyncR
         return state.rownumber();
     }
 
-    /** The DECLARE's command tag ("DECLARE CURSOR") once it completed. */
-    public String statusmessage() {
-        return state.statusmessage();
-    }
-
     /** The columns of the cursor's rows, known once execute() completed (or of the rows fetched last); else null. */
     public List<Column> description() {
         return ServerCursorRows.description(state);
-    }
-
-    public boolean isClosed() {
-        return state.isClosed();
     }
 
     /** Starts closing the portal on the server (if the transaction still has it) and returns at once. Idempotent. */

@@ -2,8 +2,7 @@ package dev.tusk;
 
 import dev.tusk.errors.NotSupportedException;
 import dev.tusk.internal.op.Binder;
-import dev.tusk.internal.query.ParamBinder;
-import dev.tusk.internal.query.QueryTemplate;
+import dev.tusk.internal.op.ClientMerge;
 import dev.tusk.sql.Literal;
 
 import java.util.Map;
@@ -25,16 +24,17 @@ import java.util.Map;
  * @param <R> the row type
  */
 public final class ClientCursor<R> extends Cursor<R> {
+    private final ClientMerge merge;
+
     ClientCursor(Connection<?> conn, RowFactory<R> rowFactory) {
         super(conn, rowFactory);
+        this.merge = new ClientMerge(conn, "a ClientCursor");
     }
-
-    private final Binder binder = Binder.client(this::merge);
 
     /** The parameters merged into the query as literals; the statement goes as written. */
     @Override
     Binder binder() {
-        return binder;
+        return merge;
     }
 
     /**
@@ -44,26 +44,23 @@ public final class ClientCursor<R> extends Cursor<R> {
      * parameter list instead ({@code "select %"}).
      */
     public String mogrify(String query) {
-        return java.util.Objects.requireNonNull(query, "query");
+        return ClientMerge.mogrify(query);
     }
 
     /** The query as it would be sent: placeholders ({@code %s}, {@code %t}) replaced by quoted literals. */
     public String mogrify(String query, Object... params) {
-        return merge(query, params == null ? new Object[] {null} : params);
+        return merge.mogrify(query, params);
     }
 
     /** As {@link #mogrify(String, Object...)} with {@code %(name)s} placeholders. */
     public String mogrify(String query, Map<String, ?> params) {
-        return merge(query, params);
+        return merge.merge(query, params);
     }
 
     /** Binary results need the extended protocol, which a client-side cursor does not use. */
     @Override
     public void setBinary(Boolean binary) {
-        if (Boolean.TRUE.equals(binary)) {
-            throw new NotSupportedException("a ClientCursor cannot return binary results: use conn.cursor() for that");
-        }
-        super.setBinary(binary);
+        super.setBinary(merge.textOnly(binary));
     }
 
     /**
@@ -83,10 +80,10 @@ public final class ClientCursor<R> extends Cursor<R> {
         return super.stream(query, params, options, keepRest);
     }
 
-    private static void refuseBinary(ExecuteOptions options) {
-        if (options != null && Boolean.TRUE.equals(options.binary())) {
-            throw new NotSupportedException("a ClientCursor cannot return binary results (it runs the simple protocol):"
-                    + " use conn.cursor() for binary(true)");
+    private void refuseBinary(ExecuteOptions options) {
+        NotSupportedException refused = merge.binaryRefused(options == null ? null : options.binary());
+        if (refused != null) {
+            throw refused;
         }
     }
 
@@ -94,29 +91,5 @@ public final class ClientCursor<R> extends Cursor<R> {
     @Override
     public Boolean binary() {
         return Boolean.FALSE;
-    }
-
-    /** Object[] or Map, as {@link Connection} passes parameters around. */
-    String merge(String query, Object params) {
-        return merge(query, params, connection());
-    }
-
-    /** Client-side binding, also for COPY, whose statement the server cannot parametrize. */
-    static String merge(String query, Object params, Connection<?> conn) {
-        return merge(query, params, v -> Literal.quote(v, conn));
-    }
-
-    /** Client-side binding with {@code quote} writing each value as an SQL literal. */
-    static String merge(String query, Object params, java.util.function.Function<Object, String> quote) {
-        QueryTemplate t = QueryTemplate.of(query);
-        Object[] values = ParamBinder.values(t, params);
-        String[] literals = new String[values.length];
-        for (int i = 0; i < values.length; i++) {
-            if (t.format(i) == dev.tusk.adapt.Format.BINARY) {
-                throw new NotSupportedException("parameters merged on the client cannot be binary (%b): use %s or %t");
-            }
-            literals[i] = quote.apply(values[i]);
-        }
-        return t.merge(literals);
     }
 }

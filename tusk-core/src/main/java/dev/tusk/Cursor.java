@@ -358,7 +358,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Copy copy(String statement, Object... params) {
         checkOpen();
         reset(); // a COPY that fails to start leaves nothing of the previous results either
-        return copied(conn.startCopy(this, ClientCursor.merge(statement, params == null ? new Object[] {null} : params, conn)));
+        return copied(conn.startCopy(this, dev.tusk.internal.op.ClientMerge.merge(statement, params == null ? new Object[] {null} : params, conn)));
     }
 
     /**
@@ -368,7 +368,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Copy copy(String statement, java.util.Map<String, ?> params) {
         checkOpen();
         reset(); // a COPY that fails to start leaves nothing of the previous results either
-        return copied(conn.startCopy(this, ClientCursor.merge(statement, params, conn)));
+        return copied(conn.startCopy(this, dev.tusk.internal.op.ClientMerge.merge(statement, params, conn)));
     }
 
     /** Results in binary format for the statements this cursor runs (null: the connection's default, text). */

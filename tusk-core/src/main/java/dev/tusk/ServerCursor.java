@@ -1,6 +1,5 @@
 package dev.tusk;
 
-import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ServerCursorState;
 import dev.tusk.internal.op.ServerCursorStep;
 
@@ -22,56 +21,17 @@ import java.util.NoSuchElementException;
  *
  * @param <R> the row type
  */
-public sealed class ServerCursor<R> implements Iterable<R>, AutoCloseable permits RawServerCursor {
+public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Iterable<R>, AutoCloseable permits RawServerCursor {
     private final Connection<?> conn;
-    private final ServerCursorState state;
-    private final ServerCursorRows<R> rows;
 
     ServerCursor(Connection<?> conn, String name, RowFactory<R> factory) {
-        this.state = new ServerCursorState(name);
+        super(name, factory, conn.adapters());
         this.conn = conn;
-        this.rows = new ServerCursorRows<>(factory, conn.adapters());
-    }
-
-    public String name() {
-        return state.name();
     }
 
     /** The connection the cursor runs on. */
     public Connection<?> connection() {
         return conn;
-    }
-
-    /** How this kind of cursor binds its parameters: psycopg's placeholders, bound on the server. */
-    Binder binder() {
-        return Binder.SERVER;
-    }
-
-    /** SCROLL (true), NO SCROLL (false) or the server's default (null); set before execute. */
-    public void setScrollable(Boolean scrollable) {
-        state.scrollable(scrollable);
-    }
-
-    public Boolean scrollable() {
-        return state.scrollable();
-    }
-
-    /** WITH HOLD: the cursor survives the transaction's commit; set before execute. */
-    public void setWithhold(boolean withhold) {
-        state.withhold(withhold);
-    }
-
-    public boolean withhold() {
-        return state.withhold();
-    }
-
-    /** Rows per FETCH while iterating (default 100). */
-    public void setItersize(int itersize) {
-        state.itersize(itersize);
-    }
-
-    public int itersize() {
-        return state.itersize();
     }
 
     /**
@@ -90,8 +50,7 @@ public sealed class ServerCursor<R> implements Iterable<R>, AutoCloseable permit
      * ('%' inside names and values doubled): with no parameters it still reaches the server unchanged.
      */
     public ServerCursor<R> execute(dev.tusk.sql.Composable query, Object... params) {
-        return execute(binder() == Binder.RAW ? query.asString(conn) : query.asTemplate(conn),
-                params == null ? new Object[] {null} : params);
+        return execute(text(query, conn), params == null ? new Object[] {null} : params);
     }
     // end of SQL composition ------------------------------------------------------------------------
 
@@ -117,34 +76,10 @@ public sealed class ServerCursor<R> implements Iterable<R>, AutoCloseable permit
         return fetchmany(state.arraysize());
     }
 
-    /** Rows per {@link #fetchmany()} without a size (default 1, as DB-API). */
-    public int arraysize() {
-        return state.arraysize();
-    }
-
-    /** Sets the rows per {@link #fetchmany()}; fails with ProgrammingException below 1. */
-    public void setArraysize(int n) {
-        state.arraysize(n);
-    }
-
     /** This cursor once after execute (a server cursor has one result), none before, as psycopg's {@code results()}. */
     public List<ServerCursor<R>> results() {
         state.checkOpen();
         return state.shape() == null ? List.of() : List.of(this);
-    }
-
-    /** False: a server cursor has one result, as psycopg's {@code nextset()} on it. */
-    public boolean nextset() {
-        state.checkOpen();
-        return false;
-    }
-
-    /**
-     * -1, as psycopg's server cursors: the server does not say how many rows the cursor's query has, and a
-     * FETCH does not change it. {@link #rownumber()} counts the rows read.
-     */
-    public long rowcount() {
-        return -1;
     }
 
     public List<R> fetchall() {
@@ -173,10 +108,6 @@ public sealed class ServerCursor<R> implements Iterable<R>, AutoCloseable permit
      */
     public long rownumber() {
         return state.rownumber();
-    }
-
-    public String statusmessage() {
-        return state.statusmessage();
     }
 
     /** The columns of the cursor's rows, known from execute() on (before the first fetch), else null. */
@@ -216,11 +147,6 @@ public sealed class ServerCursor<R> implements Iterable<R>, AutoCloseable permit
                 return batch.get(i++);
             }
         };
-    }
-
-    /** True once {@link #close()} was called. */
-    public boolean isClosed() {
-        return state.isClosed();
     }
 
     /** Moves the cursor by {@code value} rows. */

@@ -6,6 +6,7 @@ import dev.tusk.internal.conninfo.HostSpec;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.core.Startup;
+import dev.tusk.internal.wire.BackendMessage;
 import dev.tusk.internal.wire.Frontend;
 
 import java.net.InetAddress;
@@ -151,14 +152,14 @@ public final class Attempt implements ConnectPlan.Step {
         if (answer < 0) {
             throw new OperationalException("the server closed the connection in answer to SSLRequest");
         }
-        if (answer == 'S') {
+        if (answer == BackendMessage.SSL_ACCEPTED) {
             if (moreBuffered) {
                 throw new OperationalException("protocol violation: the server sent unencrypted data after"
                         + " accepting TLS; the connection is not safe, check the network path to the server");
             }
             return Next.TLS;
         }
-        if (answer == 'N') {
+        if (answer == BackendMessage.SSL_REFUSED) {
             OperationalException refused = tls.refused(params.sslmode());
             if (refused != null) {
                 throw refused;

@@ -6,6 +6,7 @@ import dev.tusk.internal.conninfo.HostSpec;
 import dev.tusk.internal.io.SocketTransport;
 import dev.tusk.internal.io.Transport;
 import dev.tusk.internal.io.UnixSocketTransport;
+import dev.tusk.internal.wire.BackendMessage;
 import dev.tusk.internal.wire.Frontend;
 import dev.tusk.internal.wire.MessageWriter;
 
@@ -96,7 +97,7 @@ public final class CancelRequester {
         Frontend.sslRequest(w);
         plain.write(w.array(), 0, w.position());
         byte[] one = new byte[1];
-        if (plain.read(one, 0, 1) != 1 || one[0] != 'S') {
+        if (plain.read(one, 0, 1) != 1 || one[0] != BackendMessage.SSL_ACCEPTED) {
             throw new OperationalException("the server refused TLS for the cancel request");
         }
         plain.setReadTimeout(deadline.millisLeft());

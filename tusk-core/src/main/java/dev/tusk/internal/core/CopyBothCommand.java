@@ -3,6 +3,7 @@ package dev.tusk.internal.core;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.SqlState;
+import dev.tusk.internal.wire.BackendMessage;
 import dev.tusk.internal.wire.Frontend;
 import dev.tusk.internal.wire.MessageWriter;
 import dev.tusk.internal.wire.Payload;
@@ -136,39 +137,39 @@ public final class CopyBothCommand extends Command {
 
     private boolean handleMessage(int type, Payload p, ProtocolCore core) {
         switch (type) {
-            case 'W' -> started = true;
-            case 'd' -> {
+            case BackendMessage.COPY_BOTH_RESPONSE -> started = true;
+            case BackendMessage.COPY_DATA -> {
                 if (!discard) {
                     messages.add(p.rest());
                 }
             }
-            case 'c' -> {
+            case BackendMessage.COPY_DONE -> {
                 serverDone = true;
                 finishInput(core.output()); // the server ended the stream: answer, so it can complete the command
             }
-            case 'T' -> result = new ResultData(RowDescriptions.parse(p));
-            case 'D' -> {
+            case BackendMessage.ROW_DESCRIPTION -> result = new ResultData(RowDescriptions.parse(p));
+            case BackendMessage.DATA_ROW -> {
                 if (result == null) {
                     throw new OperationalException("protocol violation: DataRow before RowDescription");
                 }
                 result.addRow(p);
             }
-            case 'C' -> {
+            case BackendMessage.COMMAND_COMPLETE -> {
                 commandTag = core.commandTag(p);
                 if (result != null && result.commandTag() == null) {
                     result.commandTag(commandTag);
                 }
             }
-            case 'I' -> {
+            case BackendMessage.EMPTY_QUERY_RESPONSE -> {
             }
-            case 'G', 'H' -> {
+            case BackendMessage.COPY_IN_RESPONSE, BackendMessage.COPY_OUT_RESPONSE -> {
                 fail(new ProgrammingException("expected a replication stream (COPY BOTH) but the server started a COPY"));
-                if (type == 'G') {
+                if (type == BackendMessage.COPY_IN_RESPONSE) {
                     Frontend.copyFail(core.output(), "not a replication stream");
                 }
             }
-            case 'E' -> fail(SqlState.create(Diagnostics.parse(p), sql));
-            case 'Z' -> {
+            case BackendMessage.ERROR_RESPONSE -> fail(SqlState.create(Diagnostics.parse(p), sql));
+            case BackendMessage.READY_FOR_QUERY -> {
                 core.transactionStatus((char) p.int8());
                 return true;
             }

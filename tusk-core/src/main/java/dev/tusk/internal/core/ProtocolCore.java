@@ -64,12 +64,7 @@ public final class ProtocolCore {
 
     /** Encodes {@code command} into the output and queues it for the responses. */
     public void send(Command command) {
-        if (brokenBy != null) {
-            command.abort(brokenBy);
-            return;
-        }
-        refuseDuringCopyBoth();
-        if (skippingToSync && skippedByServer(command)) {
+        if (!admitted(command)) {
             return;
         }
         int mark = output.position();
@@ -88,16 +83,24 @@ public final class ProtocolCore {
 
     /** Queues a command whose messages were already written (or that writes none). */
     public void enqueue(Command command) {
-        if (brokenBy != null) {
-            command.abort(brokenBy);
-            return;
-        }
-        refuseDuringCopyBoth();
-        if (skippingToSync && skippedByServer(command)) {
+        if (!admitted(command)) {
             return;
         }
         queue.add(command);
         markHead();
+    }
+
+    /**
+     * Whether {@code command} may join the queue: not on a broken core (it is aborted with the cause), nor while a
+     * replication stream runs (refused), nor when the server will skip it in an aborted pipeline (aborted).
+     */
+    private boolean admitted(Command command) {
+        if (brokenBy != null) {
+            command.abort(brokenBy);
+            return false;
+        }
+        refuseDuringCopyBoth();
+        return !(skippingToSync && skippedByServer(command));
     }
 
     /** A replication stream owns the connection until it ends: a statement sent now would break the session. */

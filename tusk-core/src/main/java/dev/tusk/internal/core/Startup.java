@@ -2,6 +2,7 @@ package dev.tusk.internal.core;
 
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.SqlState;
+import dev.tusk.internal.wire.BackendMessage;
 import dev.tusk.internal.wire.Frontend;
 import dev.tusk.internal.wire.MessageWriter;
 import dev.tusk.internal.wire.Payload;
@@ -37,7 +38,7 @@ public final class Startup extends Command {
     @Override
     protected boolean handle(int type, Payload p, ProtocolCore core) {
         switch (type) {
-            case 'R' -> {
+            case BackendMessage.AUTHENTICATION -> {
                 int code = p.int32();
                 if (code != 0) {
                     auth.onRequest(code, p, core.output());
@@ -45,7 +46,7 @@ public final class Startup extends Command {
                     auth.onSuccess();
                 }
             }
-            case 'K' -> {
+            case BackendMessage.BACKEND_KEY_DATA -> {
                 int pid = p.int32();
                 int keyLen = p.remaining();
                 if (keyLen < 4 || keyLen > 256) {
@@ -53,18 +54,18 @@ public final class Startup extends Command {
                 }
                 core.backendKey(pid, p.rest());
             }
-            case 'v' -> {
+            case BackendMessage.NEGOTIATE_PROTOCOL_VERSION -> {
                 negotiatedMinor = p.int32();
                 int n = p.int32();
                 for (int i = 0; i < n && p.remaining() > 0; i++) {
                     p.cstring();
                 }
             }
-            case 'E' -> {
+            case BackendMessage.ERROR_RESPONSE -> {
                 fail(auth.describeFailure(SqlState.create(Diagnostics.parse(p))));
                 return true; // the server closes the connection after a startup error
             }
-            case 'Z' -> {
+            case BackendMessage.READY_FOR_QUERY -> {
                 core.transactionStatus((char) p.int8());
                 core.session().protocolVersion(negotiatedMinor >= 0 ? (3 << 16) | negotiatedMinor : protocol);
                 return true;

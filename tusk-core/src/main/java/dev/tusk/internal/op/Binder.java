@@ -8,13 +8,12 @@ import dev.tusk.internal.query.QueryTemplate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
 
 /**
  * How a kind of cursor turns a query and its parameters into what it sends, the same for the blocking and the
  * async cursors: psycopg's placeholders bound on the server ({@link #SERVER}, the plain cursors), the query as
  * written with {@code $n} placeholders ({@link #RAW}, the raw cursors), or the parameters merged into the text
- * on the client ({@link #client}, the client cursors). Each cursor holds its binder; the connections ask it for
+ * on the client ({@link ClientMerge}, the client cursors). Each cursor holds its binder; the connections ask it for
  * the operation to run.
  */
 public abstract class Binder {
@@ -59,29 +58,6 @@ public abstract class Binder {
             return binds.isEmpty() ? null : ExecuteMany.of(session, query, binds, format, returning, timeout, adapters);
         }
     };
-
-    /**
-     * The parameters merged into the query on the client by {@code merge} (query, an Object[] or a Map: the
-     * statement with literals); the statement then goes as written.
-     */
-    public static Binder client(BiFunction<String, Object, String> merge) {
-        return new Binder() {
-            @Override
-            public Bound bind(String query, Object params, AdaptersMap adapters) {
-                return new Bound(merge.apply(query, params), null);
-            }
-
-            @Override
-            public ExecuteMany many(Session session, String query, Iterable<?> paramSets, AdaptersMap adapters,
-                                    int format, boolean returning, Duration timeout) {
-                List<String> statements = new ArrayList<>();
-                for (Object set : paramSets) {
-                    statements.add(merge.apply(query, ParamBinder.paramSet(set)));
-                }
-                return statements.isEmpty() ? null : ExecuteMany.merged(session, statements, timeout).shownAs(query);
-            }
-        };
-    }
 
     /** {@code query} with {@code params} (an Object[] or a Map); a null {@link Bound#params()}: the SQL as written. */
     public abstract Bound bind(String query, Object params, AdaptersMap adapters);

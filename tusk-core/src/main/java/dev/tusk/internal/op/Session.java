@@ -10,6 +10,7 @@ import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.SimpleQuery;
 import dev.tusk.internal.query.PreparedStatements;
+import dev.tusk.internal.wire.BackendMessage;
 
 import java.util.HashMap;
 import java.util.List;
@@ -129,9 +130,9 @@ public final class Session {
     /** The {@link TransactionStatus} of a ReadyForQuery status byte. */
     public static TransactionStatus status(char c) {
         return switch (c) {
-            case 'I' -> TransactionStatus.IDLE;
-            case 'T' -> TransactionStatus.INTRANS;
-            case 'E' -> TransactionStatus.INERROR;
+            case BackendMessage.STATUS_IDLE -> TransactionStatus.IDLE;
+            case BackendMessage.STATUS_IN_TRANSACTION -> TransactionStatus.INTRANS;
+            case BackendMessage.STATUS_IN_FAILED_TRANSACTION -> TransactionStatus.INERROR;
             default -> TransactionStatus.UNKNOWN;
         };
     }

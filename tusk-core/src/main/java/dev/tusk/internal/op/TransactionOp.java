@@ -9,6 +9,7 @@ import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.core.SimpleQuery;
 import dev.tusk.internal.observe.Observer;
+import dev.tusk.internal.wire.BackendMessage;
 import dev.tusk.observe.TransactionOutcome;
 import dev.tusk.observe.TransactionStep;
 
@@ -132,7 +133,7 @@ public final class TransactionOp extends Operation {
                 leaves = block.outer() ? TransactionStatus.IDLE : null;
             }
             case TPC_BEGIN -> {
-                tpc.checkBegin(xid, steps.statusChar(), session.autocommit());
+                tpc.checkBegin(xid, session.expected(), session.autocommit());
                 tpc.begun(xid);
                 sql = session.beginSql();
                 leaves = TransactionStatus.INTRANS;
@@ -147,7 +148,7 @@ public final class TransactionOp extends Operation {
                 boolean commit = kind == Kind.TPC_COMMIT;
                 current = xid != null ? xid : tpc.current();
                 sql = tpc.finishSql(commit ? "COMMIT" : "ROLLBACK", commit ? "tpcCommit" : "tpcRollback", xid,
-                        steps.statusChar(), steps.inBlock());
+                        session.expected(), steps.inBlock());
                 leaves = TransactionStatus.IDLE;
             }
             case TPC_RECOVER -> sql = TwoPhaseSteps.RECOVER_SQL; // no BEGIN: the transaction state stays as it is
@@ -280,7 +281,7 @@ public final class TransactionOp extends Operation {
                 if (e != null) {
                     // a reply lost with the connection (or cut off by close()) leaves it in doubt: maybe prepared
                     boolean gone = steps.closed();
-                    boolean ended = gone || session.core().session().transactionStatus() == 'I';
+                    boolean ended = gone || session.core().session().transactionStatus() == BackendMessage.STATUS_IDLE;
                     failure = tpc.prepareFailed(current, e, ended, gone);
                 } else {
                     try {
@@ -379,7 +380,7 @@ public final class TransactionOp extends Operation {
 
     /** A ROLLBACK after a failure left a transaction open, when nothing was sent after it; else null. */
     private Command undoTransaction() {
-        if (session.core().session().transactionStatus() == 'I' || session.core().hasPending()) {
+        if (session.core().session().transactionStatus() == BackendMessage.STATUS_IDLE || session.core().hasPending()) {
             return null;
         }
         undo = new SimpleQuery("ROLLBACK");

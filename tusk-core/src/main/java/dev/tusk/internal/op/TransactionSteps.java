@@ -243,16 +243,6 @@ public final class TransactionSteps {
         twoPhase.checkNotInTpc(call);
     }
 
-    /** The transaction status as the two-phase rules spell it ('I', 'T', 'E'). */
-    char statusChar() {
-        return switch (session.expected()) {
-            case IDLE -> 'I';
-            case INTRANS -> 'T';
-            case INERROR -> 'E';
-            default -> '?';
-        };
-    }
-
     // ---------------------------------------------------------------- the steps
 
     /** conn.commit() / conn.rollback(): COMMIT or ROLLBACK when a transaction is open, else nothing. */

@@ -1,5 +1,6 @@
 package dev.tusk.internal.op;
 
+import dev.tusk.TransactionStatus;
 import dev.tusk.errors.NotSupportedException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TransactionResolutionUnknown;
@@ -31,9 +32,9 @@ public final class TwoPhaseSteps {
 
     /**
      * Checks that {@code tpcBegin(id)} may run with the connection in transaction {@code status}
-     * ('I', 'T', 'E') and autocommit {@code autocommit}.
+     * and autocommit {@code autocommit}.
      */
-    public void checkBegin(String id, char status, boolean autocommit) {
+    public void checkBegin(String id, TransactionStatus status, boolean autocommit) {
         if (id == null) {
             throw new ProgrammingException(XID_NEEDED);
         }
@@ -41,7 +42,7 @@ public final class TwoPhaseSteps {
             throw new ProgrammingException("can't start two-phase transaction " + id + ": transaction " + xid
                     + " is in progress; finish it with tpcCommit() or tpcRollback()");
         }
-        if (status != 'I') {
+        if (status != TransactionStatus.IDLE) {
             throw new ProgrammingException("can't start two-phase transaction: connection in status "
                     + statusName(status) + "; commit or roll back first");
         }
@@ -152,7 +153,7 @@ public final class TwoPhaseSteps {
      * prepared one that can't be finished here (finished elsewhere, say) stays recoverable with
      * tpcCommit(xid)/tpcRollback(xid) instead of trapping this connection.
      */
-    public String finishSql(String action, String call, String id, char status, boolean inBlock) {
+    public String finishSql(String action, String call, String id, TransactionStatus status, boolean inBlock) {
         checkNoBlock(inBlock, call + "()");
         if (id == null) {
             if (xid == null) {
@@ -169,7 +170,7 @@ public final class TwoPhaseSteps {
             throw new ProgrammingException(call + "(xid) must be called outside a two-phase transaction: "
                     + "transaction " + xid + " is in progress on this connection");
         }
-        if (status != 'I') {
+        if (status != TransactionStatus.IDLE) {
             throw new ProgrammingException(call + "(xid) can't run inside a transaction (status "
                     + statusName(status) + "): commit or roll back first, or use autocommit");
         }
@@ -199,12 +200,9 @@ public final class TwoPhaseSteps {
         }
     }
 
-    public static String statusName(char status) {
-        return switch (status) {
-            case 'E' -> "INERROR";
-            case 'T' -> "INTRANS";
-            default -> "IDLE";
-        };
+    /** The status as psycopg names it in these errors (INTRANS, INERROR; anything else as IDLE). */
+    static String statusName(TransactionStatus status) {
+        return status == TransactionStatus.INTRANS || status == TransactionStatus.INERROR ? status.name() : "IDLE";
     }
 
     /**

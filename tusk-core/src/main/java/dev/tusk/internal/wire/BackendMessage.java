@@ -33,6 +33,11 @@ public final class BackendMessage {
     public static final char READY_FOR_QUERY = 'Z';
     public static final char ROW_DESCRIPTION = 'T';
 
+    /** The one-byte answer to SSLRequest: the server goes on with TLS. */
+    public static final char SSL_ACCEPTED = 'S';
+    /** The one-byte answer to SSLRequest: no TLS, go on in plain text. */
+    public static final char SSL_REFUSED = 'N';
+
     /** ReadyForQuery's status: not in a transaction block. */
     public static final char STATUS_IDLE = 'I';
     /** ReadyForQuery's status: in a transaction block. */

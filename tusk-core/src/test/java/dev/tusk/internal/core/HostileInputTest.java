@@ -39,7 +39,7 @@ class HostileInputTest {
     void unknownMessageTypeIsRefused() {
         ProtocolCore core = new ProtocolCore();
         core.send(new SimpleQuery("x"));
-        byte[] msg = Fixtures.server().msg('!', new byte[] {1, 2, 3}).bytes();
+        byte[] msg = BackendBytes.reply().msg('!', new byte[] {1, 2, 3}).bytes();
         core.input().append(msg, 0, msg.length);
         assertThatThrownBy(core::process).isInstanceOf(OperationalException.class).hasMessageContaining("unexpected message '!'");
     }
@@ -47,7 +47,7 @@ class HostileInputTest {
     @Test
     void truncatedBodiesAreRefused() {
         // a RowDescription that claims 3 columns but carries one
-        byte[] good = Fixtures.server().rowDescription("a", "23").bytes();
+        byte[] good = BackendBytes.reply().rows("a", "23").bytes();
         good[6] = 3;
         ProtocolCore core = new ProtocolCore();
         core.send(new SimpleQuery("x"));
@@ -84,10 +84,10 @@ class HostileInputTest {
 
     /** Valid-looking traffic with random corruption: flipped bytes, cut short, random tails. */
     private static byte[] mutate(Random rnd) {
-        byte[] base = Fixtures.server().rowDescription("a", "23", "b", "25").dataRow("1", "x").dataRow(null, "yy")
-                .commandComplete("SELECT 2").error("22012", "boom", "ERROR").readyForQuery('I')
+        byte[] base = BackendBytes.reply().rows("a", "23", "b", "25").row("1", "x").row(null, "yy")
+                .tag("SELECT 2").error("22012", "boom", "ERROR").ready('I')
                 .notification(1, "c", "p").msg('1', new byte[0]).msg('2', new byte[0]).msg('n', new byte[0])
-                .readyForQuery('T').bytes();
+                .ready('T').bytes();
         byte[] b = base.clone();
         int flips = rnd.nextInt(6);
         for (int i = 0; i < flips; i++) {

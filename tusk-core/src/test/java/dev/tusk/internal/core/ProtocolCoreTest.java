@@ -48,8 +48,8 @@ class ProtocolCoreTest {
     void resultRowsAndTagAreCollected() {
         SimpleQuery q = new SimpleQuery("SELECT");
         core.send(q);
-        feed(Fixtures.server().rowDescription("a", "23", "b", "25").dataRow("1", "x").dataRow("2", null)
-                .commandComplete("SELECT 2").readyForQuery('I').bytes());
+        feed(BackendBytes.reply().rows("a", "23", "b", "25").row("1", "x").row("2", null)
+                .tag("SELECT 2").ready('I').bytes());
         assertThat(q.isDone()).isTrue();
         assertThat(q.error()).isNull();
         ResultData r = q.results().get(0);
@@ -61,8 +61,8 @@ class ProtocolCoreTest {
 
     @Test
     void messagesSplitAtEveryByteGiveTheSameResult() {
-        byte[] all = Fixtures.server().rowDescription("a", "23").dataRow("42").commandComplete("SELECT 1")
-                .readyForQuery('T').bytes();
+        byte[] all = BackendBytes.reply().rows("a", "23").row("42").tag("SELECT 1")
+                .ready('T').bytes();
         SimpleQuery q = new SimpleQuery("SELECT");
         core.send(q);
         for (byte b : all) {
@@ -77,9 +77,9 @@ class ProtocolCoreTest {
     void serverErrorFailsTheCommandButItRunsToReadyForQuery() {
         SimpleQuery q = new SimpleQuery("SELECT 1/0");
         core.send(q);
-        feed(Fixtures.server().error("22012", "division by zero", "ERROR").bytes());
+        feed(BackendBytes.reply().error("22012", "division by zero", "ERROR").bytes());
         assertThat(q.isDone()).isFalse();
-        feed(Fixtures.server().readyForQuery('E').bytes());
+        feed(BackendBytes.reply().ready('E').bytes());
         assertThat(q.isDone()).isTrue();
         assertThat(q.error()).isInstanceOf(DataException.class).hasMessageContaining("division by zero");
         assertThat(q.error().sqlstate()).isEqualTo("22012");
@@ -92,10 +92,10 @@ class ProtocolCoreTest {
         SimpleQuery b = new SimpleQuery("B");
         core.send(a);
         core.send(b);
-        feed(Fixtures.server().commandComplete("BEGIN").readyForQuery('T').bytes());
+        feed(BackendBytes.reply().tag("BEGIN").ready('T').bytes());
         assertThat(a.isDone()).isTrue();
         assertThat(b.isDone()).isFalse();
-        feed(Fixtures.server().commandComplete("COMMIT").readyForQuery('I').bytes());
+        feed(BackendBytes.reply().tag("COMMIT").ready('I').bytes());
         assertThat(b.isDone()).isTrue();
         assertThat(b.results().get(0).commandTag()).isEqualTo("COMMIT");
     }
@@ -106,8 +106,8 @@ class ProtocolCoreTest {
         core.session().notifySink(got::add);
         SimpleQuery q = new SimpleQuery("SELECT");
         core.send(q);
-        feed(Fixtures.server().notification(7, "ch", "hello").parameterStatus("TimeZone", "Europe/Rome")
-                .commandComplete("SELECT 0").readyForQuery('I').bytes());
+        feed(BackendBytes.reply().notification(7, "ch", "hello").parameterStatus("TimeZone", "Europe/Rome")
+                .tag("SELECT 0").ready('I').bytes());
         assertThat(got).containsExactly(new Notify("ch", "hello", 7));
         assertThat(core.session().parameter("TimeZone")).isEqualTo("Europe/Rome");
         assertThat(q.isDone()).isTrue();
@@ -118,9 +118,9 @@ class ProtocolCoreTest {
         SimpleQuery q = new SimpleQuery("COPY t FROM STDIN");
         core.send(q);
         core.output().clear();
-        feed(Fixtures.server().msg('G', new Fixtures.Body().b(0).i16(0).bytes()).bytes());
+        feed(BackendBytes.reply().msg('G', new BackendBytes.Body().b(0).i16(0).bytes()).bytes());
         assertThat(core.output().toByteArray()[0]).isEqualTo((byte) 'f'); // CopyFail
-        feed(Fixtures.server().error("57014", "COPY from stdin failed", "ERROR").readyForQuery('I').bytes());
+        feed(BackendBytes.reply().error("57014", "COPY from stdin failed", "ERROR").ready('I').bytes());
         assertThat(q.error()).isInstanceOf(ProgrammingException.class).hasMessageContaining("copy(");
     }
 
@@ -142,20 +142,20 @@ class ProtocolCoreTest {
     @Test
     void dataRowWithWrongColumnCountIsAProtocolViolation() {
         core.send(new SimpleQuery("SELECT"));
-        byte[] bad = Fixtures.server().rowDescription("a", "23").dataRow("1", "2").bytes();
+        byte[] bad = BackendBytes.reply().rows("a", "23").row("1", "2").bytes();
         assertThatThrownBy(() -> feed(bad)).isInstanceOf(OperationalException.class).hasMessageContaining("protocol violation");
         assertThat(core.isBroken()).isTrue();
     }
 
     @Test
     void unexpectedMessageWhileIdleIsAProtocolViolation() {
-        byte[] bad = Fixtures.server().commandComplete("SELECT 1").bytes();
+        byte[] bad = BackendBytes.reply().tag("SELECT 1").bytes();
         assertThatThrownBy(() -> feed(bad)).isInstanceOf(OperationalException.class).hasMessageContaining("no command was waiting");
     }
 
     @Test
     void fatalErrorWhileIdleIsKeptAsTheReason() {
-        feed(Fixtures.server().error("57P01", "terminating connection due to administrator command", "FATAL").bytes());
+        feed(BackendBytes.reply().error("57P01", "terminating connection due to administrator command", "FATAL").bytes());
         assertThat(core.fatalWhileIdle().sqlstate()).isEqualTo("57P01");
     }
 }

@@ -4,6 +4,7 @@ import dev.tusk.TransactionStatus;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.QueryCanceled;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.BackendBytes;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.query.PreparedStatements;

@@ -4,6 +4,7 @@ import dev.tusk.TransactionStatus;
 import dev.tusk.errors.QueryCanceled;
 import dev.tusk.errors.SyntaxError;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.BackendBytes;
 import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ProtocolCore;

@@ -4,6 +4,7 @@ import dev.tusk.errors.PipelineAborted;
 import dev.tusk.errors.SyntaxError;
 import dev.tusk.errors.TuskException;
 import dev.tusk.errors.UndefinedTable;
+import dev.tusk.internal.core.BackendBytes;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.core.SyncCommand;

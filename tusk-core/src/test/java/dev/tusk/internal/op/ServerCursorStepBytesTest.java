@@ -5,6 +5,7 @@ import dev.tusk.Tusk;
 import dev.tusk.errors.NotSupportedException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.BackendBytes;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.query.PreparedStatements;

@@ -1,6 +1,7 @@
 package dev.tusk.internal.op;
 
 import dev.tusk.errors.DivisionByZero;
+import dev.tusk.internal.core.BackendBytes;
 import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.core.QueryCommand;

@@ -4,6 +4,7 @@ import dev.tusk.IsolationLevel;
 import dev.tusk.TransactionStatus;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.core.BackendBytes;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.query.PreparedStatements;

@@ -1,0 +1,104 @@
+package dev.tusk;
+
+import dev.tusk.adapt.AdaptContext;
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.internal.op.Binder;
+import dev.tusk.internal.op.ServerCursorState;
+
+/**
+ * What {@link ServerCursor} and {@link AsyncServerCursor} have alike, written once: the settings, the position and
+ * the shape kept in their {@link ServerCursorState}, the rows of their FETCHes, and how a kind of server cursor
+ * binds its parameters. The operations (blocking, or returning futures) are each cursor's.
+ *
+ * @param <R> the row type
+ */
+abstract sealed class ServerCursorBase<R> permits ServerCursor, AsyncServerCursor {
+    final ServerCursorState state;
+    final ServerCursorRows<R> rows;
+
+    ServerCursorBase(String name, RowFactory<R> factory, AdaptersMap adapters) {
+        this.state = new ServerCursorState(name);
+        this.rows = new ServerCursorRows<>(factory, adapters);
+    }
+
+    public String name() {
+        return state.name();
+    }
+
+    /** How this kind of cursor binds its parameters: psycopg's placeholders, bound on the server. */
+    Binder binder() {
+        return Binder.SERVER;
+    }
+
+    /**
+     * The text a composed query ({@code dev.tusk.sql}) is declared with: its asTemplate() text ('%' inside names and
+     * values doubled, so that with no parameters it still reaches the server unchanged), or as it is for a raw cursor.
+     */
+    final String text(dev.tusk.sql.Composable query, AdaptContext conn) {
+        return binder() == Binder.RAW ? query.asString(conn) : query.asTemplate(conn);
+    }
+
+    /** SCROLL (true), NO SCROLL (false) or the server's default (null); set before execute. */
+    public void setScrollable(Boolean scrollable) {
+        state.scrollable(scrollable);
+    }
+
+    public Boolean scrollable() {
+        return state.scrollable();
+    }
+
+    /** WITH HOLD: the cursor survives the transaction's commit; set before execute. */
+    public void setWithhold(boolean withhold) {
+        state.withhold(withhold);
+    }
+
+    public boolean withhold() {
+        return state.withhold();
+    }
+
+    /**
+     * Rows per FETCH while iterating ({@code ServerCursor}'s iterator, {@code AsyncServerCursor}'s {@code forEach};
+     * default 100); fails with ProgrammingException below 1.
+     */
+    public void setItersize(int itersize) {
+        state.itersize(itersize);
+    }
+
+    public int itersize() {
+        return state.itersize();
+    }
+
+    /** Rows per {@code fetchmany()} without a size (default 1, as DB-API). */
+    public int arraysize() {
+        return state.arraysize();
+    }
+
+    /** Sets the rows per {@code fetchmany()} without a size; fails with ProgrammingException below 1. */
+    public void setArraysize(int n) {
+        state.arraysize(n);
+    }
+
+    /** False: a server cursor has one result, as psycopg's {@code nextset()} on it. */
+    public boolean nextset() {
+        state.checkOpen();
+        return false;
+    }
+
+    /**
+     * -1, as psycopg's server cursors: the server does not say how many rows the cursor's query has, and a
+     * FETCH does not change it. {@code rownumber()} counts the rows read.
+     */
+    public long rowcount() {
+        return -1;
+    }
+
+    /** The DECLARE's command tag ("DECLARE CURSOR") once it completed. */
+    public String statusmessage() {
+        return state.statusmessage();
+    }
+
+    /** True once {@code close()} was called. */
+    public boolean isClosed() {
+        return state.isClosed();
+    }
+}
