@@ -22,6 +22,7 @@ import java.time.zone.ZoneOffsetTransition;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -86,17 +87,30 @@ class TimestampTzAutomaticPropertiesTest {
             Arbitrary<Case> cases = Arbitraries.of(zones).flatMap(z -> near(z).list().ofSize(N).map(l -> new Case(z, l)));
             List<Object> warm = new ArrayList<>(Collections.nCopies(N, Instant.EPOCH));
             auto.execute(q, warm, ExecuteOptions.DEFAULT); // prepared and described
+            AtomicInteger compared = new AtomicInteger();
+            AtomicInteger disagreements = new AtomicInteger();
             Props.forAll("automatic timestamptz reads as text", 150, cases, c -> {
                 List<Object> params = new ArrayList<>(c.instants());
                 text.execute("SET TimeZone = '" + c.zone() + "'");
                 auto.execute("SET TimeZone = '" + c.zone() + "'");
                 Row t = text.execute(q, params, ExecuteOptions.DEFAULT).fetchone();
                 Row a = auto.execute(q, params, ExecuteOptions.DEFAULT).fetchone();
+                ZoneId javaZone = ResultFormats.zone(c.zone());
                 for (int i = 0; i < N; i++) {
                     assertThat(a.columns().get(i).wireFormatCode()).as("received in binary").isEqualTo(1);
-                    assertThat(answers(a, i)).as("%s under %s", c.instants().get(i), c.zone()).isEqualTo(answers(t, i));
+                    Instant at = c.instants().get(i);
+                    if (!javaZone.getRules().getOffset(at).equals(t.get(i, OffsetDateTime.class).getOffset())) {
+                        // The JVM's time-zone data and the server's predict this zone differently here (seen: Asia/Hebron
+                        // in 2076, tzdata 2025a vs the server's): a binary value can only be shown by the JVM's rules.
+                        disagreements.incrementAndGet();
+                        continue;
+                    }
+                    compared.incrementAndGet();
+                    assertThat(answers(a, i)).as("%s under %s", at, c.zone()).isEqualTo(answers(t, i));
                 }
             });
+            assertThat(disagreements.get()).as("values whose zone rules differ between the JVM and the server (of %d compared)",
+                    compared.get()).isLessThan(compared.get() / 20 + 1);
         }
     }
 }
