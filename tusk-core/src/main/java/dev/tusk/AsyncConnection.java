@@ -10,7 +10,6 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TransactionResolutionUnknown;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.connect.AsyncConnector;
-import dev.tusk.internal.connect.CancelRequester;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.core.CopyCommand;
@@ -22,7 +21,6 @@ import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.EventLoopGroup;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.io.ReadTimeout;
-import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.op.AsyncStatementTimer;
 import dev.tusk.internal.op.AsyncWaiter;
 import dev.tusk.internal.op.CopyOperation;
@@ -36,9 +34,6 @@ import dev.tusk.internal.op.TransactionOp;
 import dev.tusk.internal.op.TransactionSteps;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.wire.Frontend;
-import dev.tusk.observe.CancelSent;
-import dev.tusk.observe.ConnectionClosed;
-import dev.tusk.observe.NotificationReceived;
 import dev.tusk.sql.Composable;
 
 import java.time.Duration;
@@ -118,21 +113,12 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver,
                 () -> cancelSafe(Duration.ofSeconds(10), "statement timeout")),
                 new Shell());
-        Observer observer = established.observer();
-        driver.core().session().notifySink(observer == null ? n -> driver.execute(() -> notifications.received(n))
-                : n -> driver.execute(() -> {
-                    observer.notificationReceived(new NotificationReceived(observer.facts(),
-                            n.channel(), n.pid(), n.payload().length()));
-                    notifications.received(n);
-                }));
+        Consumer<Notify> deliver = observed(established.observer(), notifications::received);
+        driver.core().session().notifySink(n -> driver.execute(() -> deliver.accept(n)));
         ReadTimeout.install(driver, options.socketTimeout());
         driver.onClose(() -> {
             TuskException f = driver.failure();
-            Observer o = session.observer();
-            if (o != null) {
-                boolean broken = f != null && f != closedByUser;
-                o.connectionClosed(new ConnectionClosed(o.facts(), broken, broken ? f : null));
-            }
+            observeClosed(f, closedByUser);
             notifications.end(f == null || f == closedByUser ? null : brokenError(f));
         });
     }
@@ -189,7 +175,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
-        return AsyncConnector.connect(params, EventLoopGroup.shared().next(), Connection.observer(options))
+        return AsyncConnector.connect(params, EventLoopGroup.shared().next(), observer(options))
                 .thenApply(est -> new AsyncConnection<>(est, options));
     }
 
@@ -1071,10 +1057,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return transactions.tpcRecover();
     }
 
-    private static ProgrammingException xidNeeded(String call) {
-        return new ProgrammingException(call + "(xid) needs an xid: call " + call + "() for the current transaction");
-    }
-
     /** The transaction status once everything already sent has run ('I', 'T', 'E'). Acting thread only. */
     char expectedStatus() {
         return switch (session.expected()) {
@@ -1199,10 +1181,10 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /**
      * As {@code Connection}'s reset for a pool: one round trip undoing the session state a borrower may leave
-     * (see {@link Connection#RESET_SESSION_SQL}), then the client-side settings of the connection options.
+     * (see {@link #RESET_SESSION_SQL}), then the client-side settings of the connection options.
      */
     CompletableFuture<Void> resetSession() {
-        return runOwn(idle -> new OwnStatement(Connection.RESET_SESSION_SQL, null)).thenCompose(v -> onLoop(f -> {
+        return runOwn(idle -> new OwnStatement(RESET_SESSION_SQL, null)).thenCompose(v -> onLoop(f -> {
             if (session.expected() != TransactionStatus.IDLE) {
                 throw new ProgrammingException("a two-phase or other transaction is still open");
             }
@@ -1246,27 +1228,17 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         if (leaseOver()) {
             return refusedLease();
         }
-        if (!isClosed()) {
-            try {
-                session.checkStatementAllowed(); // psycopg: refused while a two-phase transaction is prepared
-            } catch (ProgrammingException e) {
-                return LoopFuture.failed(Connection.cancelRefused(e));
-            }
+        try {
+            checkCancelAllowed(); // psycopg: refused while a two-phase transaction is prepared
+        } catch (ProgrammingException e) {
+            return LoopFuture.failed(e);
         }
         return cancelSafe(timeout, "user");
     }
 
     private CompletableFuture<Void> cancelSafe(Duration timeout, String reason) {
-        var session = driver.core().session();
-        CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> CancelRequester.cancel(
-                established.host(), established.params(), driver.isTls(), session.backendPid(), session.secretKey(),
-                timeout), CANCELLERS);
-        Observer o = this.session.observer();
-        if (o != null) {
-            sent.whenComplete((v, e) -> o.cancelSent(new CancelSent(o.facts(), reason,
-                    LoopFuture.unwrap(e))));
-        }
-        return sent;
+        return CompletableFuture.runAsync(() -> requestCancel(established.host(), established.params(), driver.isTls(),
+                timeout, reason), CANCELLERS);
     }
 
     // ---------------------------------------------------------------- notifications

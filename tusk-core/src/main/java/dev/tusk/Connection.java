@@ -8,7 +8,6 @@ import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
-import dev.tusk.internal.connect.CancelRequester;
 import dev.tusk.internal.connect.Connector;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.core.Command;
@@ -17,7 +16,6 @@ import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.SimpleQuery;
 import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.io.EventLoop;
-import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.BlockingWaiter;
 import dev.tusk.internal.op.CopyOperation;
@@ -32,10 +30,7 @@ import dev.tusk.internal.op.StreamStep;
 import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.wire.Frontend;
-import dev.tusk.observe.CancelSent;
-import dev.tusk.observe.ConnectionClosed;
 import dev.tusk.observe.ConnectionFacts;
-import dev.tusk.observe.NotificationReceived;
 import dev.tusk.sql.Composable;
 
 import java.time.Duration;
@@ -203,19 +198,10 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         this.params = established.params();
         this.waiter = new BlockingWaiter(driver, cancelOnTimeout);
         if (established.observer() != null) {
-            driver.core().onLost(this::observeClosed); // the listeners hear of a break when it is found
+            driver.core().onLost(cause -> observeClosed(cause, CLOSED_BY_USER)); // the listeners hear of a break when it is found
         }
         this.transactions = new Transactions(this, session);
-        if (established.observer() == null) {
-            driver.core().session().notifySink(notifications::received);
-        } else {
-            Observer o = established.observer();
-            driver.core().session().notifySink(n -> {
-                o.notificationReceived(new NotificationReceived(o.facts(), n.channel(), n.pid(),
-                        n.payload().length()));
-                notifications.received(n);
-            });
-        }
+        driver.core().session().notifySink(observed(established.observer(), notifications::received));
         if (options.socketTimeout() != null) {
             driver.socketTimeout((int) Math.max(1, options.socketTimeout().toMillis()));
         }
@@ -265,12 +251,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     public static <R> Connection<R> connect(ConnectOptions<R> options) {
         ConnParams params = ConnParams.resolve(options.effectiveParams());
         return new Connection<>(Connector.connect(params, observer(options)), options);
-    }
-
-    /** The listeners of a connection made with {@code options}, or null when nobody listens. */
-    static Observer observer(ConnectOptions<?> options) {
-        return Observer.of(options.listeners(), options.observeParameters(),
-                options.slowStatementThreshold());
     }
 
     // ---------------------------------------------------------------- executing
@@ -1083,7 +1063,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
 
     private static Xid requireXid(Xid xid, String call) {
         if (xid == null) {
-            throw new ProgrammingException(call + "(xid) needs an xid: call " + call + "() for the current transaction");
+            throw xidNeeded(call);
         }
         return xid;
     }
@@ -1192,7 +1172,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
             // socket is shut under it; that call fails with "the connection is closed", the server ends the session
             state.closed = true;
             driver.closeUnderRunningCall(CLOSED_BY_USER);
-            observeClosed(null);
+            observeClosed(null, CLOSED_BY_USER);
             return;
         }
         try {
@@ -1200,7 +1180,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
                 return;
             }
             state.closed = true;
-            observeClosed(driver.core().brokenBy());
+            observeClosed(driver.core().brokenBy(), CLOSED_BY_USER);
             if (!driver.core().isBroken()) {
                 try {
                     Frontend.terminate(driver.core().output());
@@ -1213,15 +1193,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
             driver.close();
         } finally {
             lock.unlock();
-        }
-    }
-
-    /** The listeners hear that the connection ended ({@code cause}: what broke it, or null). */
-    private void observeClosed(TuskException cause) {
-        Observer o = session.observer();
-        if (o != null) {
-            boolean broken = cause != null && cause != CLOSED_BY_USER;
-            o.connectionClosed(new ConnectionClosed(o.facts(), broken, broken ? cause : null));
         }
     }
 
@@ -1294,15 +1265,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         }
     }
 
-    /**
-     * DISCARD ALL but for DEALLOCATE ALL, which would drop the driver's own prepared statements: only those
-     * made with SQL PREPARE ({@code from_sql}) are deallocated.
-     */
-    static final String RESET_SESSION_SQL = "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *;"
-            + " SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES;"
-            + " DO $tusk$DECLARE s text; BEGIN FOR s IN SELECT name FROM pg_prepared_statements WHERE from_sql LOOP"
-            + " EXECUTE format('DEALLOCATE %I', s); END LOOP; END$tusk$";
-
     // ---------------------------------------------------------------- cancellation
 
     /**
@@ -1314,55 +1276,22 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
      */
     public void cancel() {
         look();
-        checkCancelAllowed(this);
+        checkCancelAllowed();
         sendCancel(null, "user");
     }
 
     /** As {@link #cancel()}, but never blocks longer than {@code timeout} (psycopg 3.2's cancel_safe). */
     public void cancelSafe(Duration timeout) {
         look();
-        checkCancelAllowed(this);
+        checkCancelAllowed();
         sendCancel(timeout, "user");
-    }
-
-    /**
-     * psycopg's rule: {@code cancel()} is refused after {@code tpcPrepare()} (nothing runs that a cancel could
-     * stop; only tpcCommit or tpcRollback may follow). The session's statement check knows that state.
-     */
-    private static void checkCancelAllowed(Connection<?> conn) {
-        if (conn.isClosed()) {
-            return;
-        }
-        try {
-            conn.session.checkStatementAllowed();
-        } catch (ProgrammingException e) {
-            throw cancelRefused(e);
-        }
-    }
-
-    static ProgrammingException cancelRefused(ProgrammingException why) {
-        return new ProgrammingException("cancel() cannot be used with a prepared two-phase transaction (" + why.getMessage()
-                + ")", why);
     }
 
     private void sendCancel(Duration timeout, String reason) {
         if (isClosed()) {
             return;
         }
-        var session = driver.core().session();
-        Observer o = this.session.observer();
-        try {
-            CancelRequester.cancel(established.host(), params, driver.transport().isTls(),
-                    session.backendPid(), session.secretKey(), timeout);
-        } catch (RuntimeException e) {
-            if (o != null) {
-                o.cancelSent(new CancelSent(o.facts(), reason, e));
-            }
-            throw e;
-        }
-        if (o != null) {
-            o.cancelSent(new CancelSent(o.facts(), reason, null));
-        }
+        requestCancel(established.host(), params, driver.transport().isTls(), timeout, reason);
     }
 
     // ---------------------------------------------------------------- notifications

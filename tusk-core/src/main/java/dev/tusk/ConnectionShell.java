@@ -3,10 +3,19 @@ package dev.tusk;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.InterfaceException;
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.connect.CancelRequester;
+import dev.tusk.internal.conninfo.ConnParams;
+import dev.tusk.internal.conninfo.HostSpec;
 import dev.tusk.internal.core.ProtocolCore;
+import dev.tusk.internal.core.SessionState;
 import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.query.PreparedStatements;
+import dev.tusk.observe.CancelSent;
+import dev.tusk.observe.ConnectionClosed;
+import dev.tusk.observe.NotificationReceived;
 import dev.tusk.types.DateTimeAdapters;
 
 import java.time.Duration;
@@ -85,11 +94,84 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     /** A pooled connection's close() gives it back; a lease handle's ends its lease; else the connection closes. */
     public abstract void close();
 
+    /** True once closed, or lost; for a pool's lease, also once the lease ended (each shell says more). */
+    public abstract boolean isClosed();
+
     /** Adds ({@code add}) or removes a notify handler of the connection. */
     abstract void notifyHandler(Consumer<Notify> handler, boolean add);
 
     /** A new live view of the connection's details (made once, on first use of {@link #info()}). */
     abstract ConnectionInfo newInfo();
+
+    /** The listeners of a connection made with {@code options}, or null when nobody listens. */
+    static Observer observer(ConnectOptions<?> options) {
+        return Observer.of(options.listeners(), options.observeParameters(), options.slowStatementThreshold());
+    }
+
+    /** What the session hands each notification to: {@code deliver}, the listeners ({@code o}, may be null) hearing of it first. */
+    static Consumer<Notify> observed(Observer o, Consumer<Notify> deliver) {
+        return o == null ? deliver : n -> {
+            o.notificationReceived(new NotificationReceived(o.facts(), n.channel(), n.pid(), n.payload().length()));
+            deliver.accept(n);
+        };
+    }
+
+    /**
+     * The listeners hear that the connection ended: {@code cause} is what broke it, unless it is null or
+     * {@code byUser} (the shell's mark of a close() the user called).
+     */
+    final void observeClosed(TuskException cause, TuskException byUser) {
+        Observer o = session.observer();
+        if (o != null) {
+            boolean broken = cause != null && cause != byUser;
+            o.connectionClosed(new ConnectionClosed(o.facts(), broken, broken ? cause : null));
+        }
+    }
+
+    // ---------------------------------------------------------------- cancellation
+
+    /**
+     * psycopg's rule: {@code cancel()} is refused ({@code ProgrammingException}) after {@code tpcPrepare()}
+     * (nothing runs that a cancel could stop; only tpcCommit or tpcRollback may follow); on a closed connection it
+     * does nothing and is not refused. The session's statement check knows that state.
+     */
+    final void checkCancelAllowed() {
+        if (isClosed()) {
+            return;
+        }
+        try {
+            session.checkStatementAllowed();
+        } catch (ProgrammingException why) {
+            throw new ProgrammingException("cancel() cannot be used with a prepared two-phase transaction ("
+                    + why.getMessage() + ")", why);
+        }
+    }
+
+    /**
+     * Sends a CancelRequest for this session to {@code host} (a connection of its own, {@code tls} as this one),
+     * waiting at most {@code timeout} (null: {@code connect_timeout}, else 10 s) for the server to take it; the
+     * listeners hear of it ({@code reason}), sent or failed. On the calling thread.
+     */
+    final void requestCancel(HostSpec host, ConnParams params, boolean tls, Duration timeout, String reason) {
+        SessionState s = session.core().session();
+        Observer o = session.observer();
+        try {
+            CancelRequester.cancel(host, params, tls, s.backendPid(), s.secretKey(), timeout);
+        } catch (RuntimeException e) {
+            if (o != null) {
+                o.cancelSent(new CancelSent(o.facts(), reason, e));
+            }
+            throw e;
+        }
+        if (o != null) {
+            o.cancelSent(new CancelSent(o.facts(), reason, null));
+        }
+    }
+
+    /** A two-phase call by id without one. */
+    static ProgrammingException xidNeeded(String call) {
+        return new ProgrammingException(call + "(xid) needs an xid: call " + call + "() for the current transaction");
+    }
 
     // ---------------------------------------------------------------- pool leases
 
@@ -198,6 +280,15 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         }
         home.close(); // a pooled connection's close() gives it back
     }
+
+    /**
+     * DISCARD ALL but for DEALLOCATE ALL, which would drop the driver's own prepared statements: only those
+     * made with SQL PREPARE ({@code from_sql}) are deallocated.
+     */
+    static final String RESET_SESSION_SQL = "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *;"
+            + " SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES;"
+            + " DO $tusk$DECLARE s text; BEGIN FOR s IN SELECT name FROM pg_prepared_statements WHERE from_sql LOOP"
+            + " EXECUTE format('DEALLOCATE %I', s); END LOOP; END$tusk$";
 
     /** Puts the statement timeout and the settable connection attributes back to the connection options' (a pool's reset). */
     final void resetAttributes() {
