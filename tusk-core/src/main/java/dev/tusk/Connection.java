@@ -30,13 +30,11 @@ import dev.tusk.internal.op.StreamStep;
 import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.wire.Frontend;
-import dev.tusk.observe.ConnectionFacts;
 import dev.tusk.sql.Composable;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -75,107 +73,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     /** What a statement timer acts on, made once rather than per statement. */
     private final StatementTimer.Target cancelOnTimeout;
     static {
-        PoolAccess.install(new PoolAccess.Hooks() {
-            @Override
-            public void attach(Connection<?> conn, Consumer<Connection<?>> giveBack) {
-                conn.state.giveBack = giveBack;
-            }
-
-            @Override
-            public void setLent(Connection<?> conn, boolean lent) {
-                conn.state.lent = lent;
-            }
-
-            @Override
-            public void closeForReal(Connection<?> conn) {
-                conn.closeConnection();
-            }
-
-            @Override
-            public boolean probe(Connection<?> conn, boolean deep) {
-                return conn.probe(deep);
-            }
-
-            @Override
-            public <T> Connection<T> startLease(Connection<T> conn) {
-                return conn.startLease();
-            }
-
-            @Override
-            public Connection<?> pooled(Connection<?> conn) {
-                return conn.home;
-            }
-
-            @Override
-            public boolean leaseUsed(Connection<?> conn) {
-                return conn.state.leaseUsed;
-            }
-
-            @Override
-            public String leftovers(Connection<?> conn) {
-                return conn.leaseLeftovers();
-            }
-
-            @Override
-            public void abort(Connection<?> conn) {
-                conn.driver.transport().close();
-            }
-
-            @Override
-            public void resetSession(Connection<?> conn) {
-                conn.resetSession();
-            }
-
-            @Override
-            public void attachAsync(AsyncConnection<?> conn, Consumer<AsyncConnection<?>> giveBack) {
-                conn.state.giveBack = giveBack;
-            }
-
-            @Override
-            public <T> AsyncConnection<T> startLeaseAsync(AsyncConnection<T> conn) {
-                return conn.startLease();
-            }
-
-            @Override
-            public AsyncConnection<?> pooledAsync(AsyncConnection<?> conn) {
-                return conn.home;
-            }
-
-            @Override
-            public boolean leaseUsedAsync(AsyncConnection<?> conn) {
-                return conn.state.leaseUsed;
-            }
-
-            @Override
-            public String leftoversAsync(AsyncConnection<?> conn) {
-                return conn.leaseLeftovers();
-            }
-
-            @Override
-            public CompletableFuture<Void> resetSessionAsync(AsyncConnection<?> conn) {
-                return conn.resetSession();
-            }
-
-            @Override
-            public void setLentAsync(AsyncConnection<?> conn, boolean lent) {
-                conn.state.lent = lent;
-            }
-
-            @Override
-            public void closeForRealAsync(AsyncConnection<?> conn) {
-                conn.closeNow();
-            }
-
-            @Override
-            public ConnectionFacts facts(Connection<?> conn) {
-                return conn.info().facts();
-            }
-
-            @Override
-            public ConnectionFacts factsAsync(AsyncConnection<?> conn) {
-                return conn.info().facts();
-            }
-        });
+        PoolAccess.install(new PoolHooks());
     }
 
     Connection(Connector.Established established, ConnectOptions<R> options) {
@@ -1140,7 +1038,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     }
 
     /** See {@link PoolAccess.Hooks#probe}. */
-    private boolean probe(boolean deep) {
+    boolean probe(boolean deep) {
         lock.lock();
         try {
             if (state.closed || driver.core().isBroken()) {
@@ -1163,7 +1061,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         }
     }
 
-    private void closeConnection() {
+    void closeConnection() {
         if (state.closed) {
             return;
         }
@@ -1212,7 +1110,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
      * (in another thread: never waited for), a pipeline, a stream or COPY in progress, a transaction() block or
      * a two-phase transaction left open, or a closed connection.
      */
-    private String leaseLeftovers() {
+    String leaseLeftovers() {
         if (!lock.tryLock()) {
             return "a statement was still running";
         }
@@ -1249,7 +1147,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
      * statements), and puts the client-side settings back to the connection options' (autocommit, isolation,
      * read-only, deferrable, statement timeout), dropping notifications still queued.
      */
-    private void resetSession() {
+    void resetSession() {
         lock.lock();
         try {
             checkUsable();
