@@ -1,22 +1,26 @@
 package dev.tusk;
 
 import dev.tusk.adapt.AdaptContext;
-import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.TypeCatalog;
 import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.Diagnostic;
+import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.TransactionResolutionUnknown;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.connect.AsyncConnector;
 import dev.tusk.internal.conninfo.ConnParams;
+import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.core.SyncCommand;
+import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.EventLoopGroup;
 import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.io.ReadTimeout;
 import dev.tusk.internal.op.AsyncStatementTimer;
 import dev.tusk.internal.op.AsyncWaiter;
 import dev.tusk.internal.op.CopyOperation;
@@ -24,16 +28,23 @@ import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.Operation;
 import dev.tusk.internal.op.PipelineState;
+import dev.tusk.internal.op.ServerCursorStep;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.TransactionOp;
 import dev.tusk.internal.op.TransactionSteps;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.wire.Frontend;
+import dev.tusk.sql.Composable;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -71,26 +82,14 @@ import java.util.function.Function;
  *
  * @param <R> the row type its cursors return
  */
-public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCatalog<CompletableFuture<TypeInfo>> {
+public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, ConnectionShell.State<R, AsyncConnection<R>>>
+        implements AutoCloseable, AdaptContext, TypeCatalog<CompletableFuture<TypeInfo>> {
 
     private final AsyncConnector.Established established;
     private final EventLoopDriver driver;
-    private final ConnectOptions<R> options;
-    private final AdaptersMap adapters;
-    /** What changes on the connection, shared with its lease handles. */
-    private final State<R> state;
-    /**
-     * The connection itself, or for a pool's lease handle the pooled connection, whose state the handle
-     * shares: every public call starts with a check that refuses a lease that ended ({@link #leaseEnded()}).
-     */
-    private final AsyncConnection<R> home;
-    /** A lease handle's notify and notice handlers, removed when its lease ends; null: none. */
-    private List<Consumer<Notify>> leaseNotifyHandlers;
-    private List<Consumer<Diagnostic>> leaseNoticeHandlers;
     /** The transaction rules of the session ({@link TransactionSteps}), run in order on the event loop. */
     private final AsyncTransactions<R> transactions;
     private final AsyncNotifications notifications;
-    private final NoticeHandlers notices;
     /**
      * What the core fails the commands still queued with when the user closes the connection; each statement's
      * future then fails with what that means for it ({@link #closedBeforeReply}), never with this one.
@@ -98,51 +97,28 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     private final OperationalException closedByUser;
     private final AtomicBoolean closing;
     private final LoopFuture<Void> closeDone;
-    /** The session state the operations' rules need (transaction status, prepared statements, pipeline). */
-    private final Session session;
     /** Runs the operations on the event loop (or the submitting thread of an idle connection). */
     private final AsyncWaiter waiter;
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
-        this.state = new State<>();
-        this.home = this;
+        super(new State<>(), options, established.driver().core(), established.observer());
         this.notifications = new AsyncNotifications();
-        this.notices = new NoticeHandlers();
         this.closedByUser = new ConnectionErrors.ClosedByUser(
                 "the connection was closed (close() was called) before the statement completed");
         this.closing = new AtomicBoolean();
         this.closeDone = new LoopFuture<>();
         this.established = established;
         this.driver = established.driver();
-        this.options = options;
-        this.adapters = (options.context() != null ? options.context().adapters() : Tusk.adapters()).child();
-        state.rowFactory = options.rowFactory();
-        state.cursorFactory = options.cursorFactory();
-        state.statementTimeout = options.statementTimeout();
-        this.session = new Session(driver.core(), new PreparedStatements(options.prepareThreshold(), options.preparedMax()),
-                options.autocommit());
         this.transactions = new AsyncTransactions<>(this, session);
-        session.observer(established.observer());
         this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver,
-                () -> cancelSafe(java.time.Duration.ofSeconds(10), "statement timeout")),
+                () -> cancelSafe(Duration.ofSeconds(10), "statement timeout")),
                 new Shell());
-        dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, new SessionZone(driver.core().session()));
-        driver.core().session().noticeSink(notices);
-        dev.tusk.internal.observe.Observer observer = established.observer();
-        driver.core().session().notifySink(observer == null ? n -> driver.execute(() -> notifications.received(n))
-                : n -> driver.execute(() -> {
-                    observer.notificationReceived(new dev.tusk.observe.NotificationReceived(observer.facts(),
-                            n.channel(), n.pid(), n.payload().length()));
-                    notifications.received(n);
-                }));
-        dev.tusk.internal.io.ReadTimeout.install(driver, options.socketTimeout());
+        Consumer<Notify> deliver = observed(established.observer(), notifications::received);
+        driver.core().session().notifySink(n -> driver.execute(() -> deliver.accept(n)));
+        ReadTimeout.install(driver, options.socketTimeout());
         driver.onClose(() -> {
             TuskException f = driver.failure();
-            dev.tusk.internal.observe.Observer o = session.observer();
-            if (o != null) {
-                boolean broken = f != null && f != closedByUser;
-                o.connectionClosed(new dev.tusk.observe.ConnectionClosed(o.facts(), broken, broken ? f : null));
-            }
+            observeClosed(f, closedByUser);
             notifications.end(f == null || f == closedByUser ? null : brokenError(f));
         });
     }
@@ -152,20 +128,35 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * every call is refused once the lease ended ({@link #leaseEnded()}).
      */
     private AsyncConnection(AsyncConnection<R> pooled) {
-        this.state = pooled.state;
-        this.home = pooled;
+        super(pooled);
         this.notifications = pooled.notifications;
-        this.notices = pooled.notices;
         this.closedByUser = pooled.closedByUser;
         this.closing = pooled.closing;
         this.closeDone = pooled.closeDone;
         this.established = pooled.established;
         this.driver = pooled.driver;
-        this.options = pooled.options;
-        this.adapters = pooled.adapters;
-        this.session = pooled.session;
         this.waiter = pooled.waiter;
         this.transactions = pooled.transactions;
+    }
+
+    @Override
+    AsyncConnection<R> newLeaseHandle() {
+        return new AsyncConnection<>(this);
+    }
+
+    @Override
+    ConnectionInfo newInfo() {
+        return new ConnectionInfo(established.params(), established.host(), driver.core().session(), home,
+                session.pipelines());
+    }
+
+    @Override
+    void notifyHandler(Consumer<Notify> handler, boolean add) {
+        if (add) {
+            notifications.addHandler(handler);
+        } else {
+            notifications.removeHandler(handler);
+        }
     }
 
     /** Connects with a conninfo string ({@code key=value} pairs or a {@code postgresql://} URI). */
@@ -184,7 +175,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
-        return AsyncConnector.connect(params, EventLoopGroup.shared().next(), Connection.observer(options))
+        return AsyncConnector.connect(params, EventLoopGroup.shared().next(), observer(options))
                 .thenApply(est -> new AsyncConnection<>(est, options));
     }
 
@@ -292,7 +283,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * this connection's session on the caller's thread; an error there fails the future). The future completes with
      * {@code outcome} of the ended step, on the loop thread. A close first syncs the pipeline the connection is in.
      */
-    <O extends dev.tusk.internal.op.ServerCursorStep, T> CompletableFuture<T> runCursorStep(
+    <O extends ServerCursorStep, T> CompletableFuture<T> runCursorStep(
             Function<Session, O> make, Function<O, T> outcome) {
         if (leaseEnded()) {
             return refusedLease();
@@ -360,7 +351,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     }
 
     /** Runs a composed query ({@code dev.tusk.sql}) with {@code %s} placeholders bound to {@code params}. */
-    public CompletableFuture<AsyncCursor<R>> execute(dev.tusk.sql.Composable query, Object... params) {
+    public CompletableFuture<AsyncCursor<R>> execute(Composable query, Object... params) {
         if (leaseEnded()) {
             return refusedLease();
         }
@@ -368,18 +359,11 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     }
 
     /** Runs a composed query with {@code %(name)s} placeholders. */
-    public CompletableFuture<AsyncCursor<R>> execute(dev.tusk.sql.Composable query, Map<String, ?> params) {
+    public CompletableFuture<AsyncCursor<R>> execute(Composable query, Map<String, ?> params) {
         if (leaseEnded()) {
             return refusedLease();
         }
         return executeCursor().execute(query, params);
-    }
-
-    /** The connection's adapters: registrations here reach this connection's cursors only. */
-    @Override
-    public AdaptersMap adapters() {
-        use();
-        return adapters;
     }
 
     /** Runs a type-catalogue lookup for {@code TypeInfo.fetch(conn, name)}: the future completes with what it found. */
@@ -401,7 +385,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         }
         Execute op;
         try {
-            java.time.Duration timeout = opts.timeout() != null ? opts.timeout() : state.statementTimeout;
+            Duration timeout = opts.timeout() != null ? opts.timeout() : state.statementTimeout;
             int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : resultFormat(cursor);
             op = cursor.binder().statement(session, query, params, cursor.adapters(), format, opts.prepare(), timeout);
         } catch (RuntimeException e) {
@@ -419,7 +403,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      */
     private int resultFormat(AsyncCursor<?> cursor) {
         Boolean b = cursor.binary() != null ? cursor.binary() : options.binaryResults();
-        return b == null ? dev.tusk.internal.query.PreparedStatements.AUTO_FORMAT : b ? 1 : 0;
+        return b == null ? PreparedStatements.AUTO_FORMAT : b ? 1 : 0;
     }
 
     /**
@@ -491,7 +475,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      */
     private TuskException closedBeforeReply(boolean commitsOnItsOwn) {
         if (commitsOnItsOwn) {
-            return new dev.tusk.errors.TransactionResolutionUnknown("the connection was closed (close() was called)"
+            return new TransactionResolutionUnknown("the connection was closed (close() was called)"
                     + " before the reply to this statement arrived: it was sent in autocommit mode, so the server may"
                     + " have run and committed it, or not; check the data on a new connection before retrying",
                     closedByUser);
@@ -644,7 +628,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * meanwhile wait until it has ended. {@code ended} runs on the loop thread once the command has ended, with
      * its error (null: none), or with the reason it was not sent.
      */
-    void startCopyBoth(dev.tusk.internal.core.CopyBothCommand cmd, Consumer<TuskException> ended) {
+    void startCopyBoth(CopyBothCommand cmd, Consumer<TuskException> ended) {
         TuskException refused = refusal();
         if (refused != null) {
             driver.execute(() -> ended.accept(refused));
@@ -675,7 +659,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
             return closedError();
         }
         if (state.giveBack != null && !state.lent) {
-            return new dev.tusk.errors.InterfaceException("this connection was given back to its pool:"
+            return new InterfaceException("this connection was given back to its pool:"
                     + " lease another one (a pooled connection must not be used after close())");
         }
         return null;
@@ -755,7 +739,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * });
      * }</pre>
      */
-    public java.util.concurrent.Flow.Publisher<R> stream(String query, Object... params) {
+    public Flow.Publisher<R> stream(String query, Object... params) {
         use();
         return new AsyncRowPublisher<>(this, query, params == null ? new Object[] {null} : params);
     }
@@ -765,7 +749,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * {@code stream(Composable)}; its {@code %s} placeholders ({@code new Placeholder()}) are bound to {@code params}.
      * psycopg's {@code size=} is the subscriber's {@code request(n)} here.
      */
-    public java.util.concurrent.Flow.Publisher<R> stream(dev.tusk.sql.Composable query, Object... params) {
+    public Flow.Publisher<R> stream(Composable query, Object... params) {
         use();
         return stream(query.asTemplate(this), params);
     }
@@ -922,22 +906,12 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         return f;
     }
 
-    public boolean autocommit() {
-        look();
-        return session.autocommit();
-    }
-
     /** Switches autocommit mode; fails with ProgrammingException while a transaction is open. */
     public CompletableFuture<Void> setAutocommit(boolean on) {
         if (leaseEnded()) {
             return refusedLease();
         }
         return setWhenIdle("autocommit", () -> session.autocommit(on));
-    }
-
-    public IsolationLevel isolationLevel() {
-        look();
-        return session.isolationLevel();
     }
 
     /** The isolation level of the transactions that follow; null: the server default. */
@@ -948,21 +922,11 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         return setWhenIdle("isolation_level", () -> session.isolationLevel(level));
     }
 
-    public Boolean readOnly() {
-        look();
-        return session.readOnly();
-    }
-
     public CompletableFuture<Void> setReadOnly(Boolean on) {
         if (leaseEnded()) {
             return refusedLease();
         }
         return setWhenIdle("read_only", () -> session.readOnly(on));
-    }
-
-    public Boolean deferrable() {
-        look();
-        return session.deferrable();
     }
 
     public CompletableFuture<Void> setDeferrable(Boolean on) {
@@ -995,29 +959,15 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      *     .exceptionally(e -> null);   // QueryCanceled: "statement timeout: the statement ran longer than 2000 ms ..."
      * }</pre>
      */
-    public java.time.Duration statementTimeout() {
+    public Duration statementTimeout() {
         look();
         return state.statementTimeout;
     }
 
     /** Changes the client-side statement timeout for the statements submitted after; null removes it. */
-    public void setStatementTimeout(java.time.Duration timeout) {
+    public void setStatementTimeout(Duration timeout) {
         use();
         state.statementTimeout = timeout;
-    }
-
-    // psycopg's settable connection attributes ---------------------------------------------------------------
-    // (prepare_threshold, prepared_max, row_factory, cursor_factory, server_cursor_factory): they start as the
-    // ConnectOptions say, and a pool puts them back to that when a connection returns. Each applies to the
-    // statements submitted after the call.
-
-    /**
-     * Executions of a query before it is prepared on the server (psycopg's {@code prepare_threshold}): 0
-     * prepares at once, null never prepares automatically.
-     */
-    public Integer prepareThreshold() {
-        look();
-        return session.prepared().threshold();
     }
 
     /** Changes {@link #prepareThreshold()} for the statements submitted after (null: stop preparing automatically). */
@@ -1025,77 +975,10 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         use();
         session.prepared().threshold(ConnectOptions.checkPrepareThreshold(threshold));
     }
-
-    /** How many statements stay prepared before the least recently used is closed (psycopg's {@code prepared_max}). */
-    public int preparedMax() {
-        look();
-        return session.prepared().max();
-    }
-
-    /**
-     * Changes {@link #preparedMax()}; when lowered, the statements beyond it are closed on the server with the
-     * next statement. 0 stops preparing. A negative value is refused ({@code ProgrammingException}).
-     */
-    public void setPreparedMax(int max) {
-        use();
-        session.prepared().max(ConnectOptions.checkPreparedMax(max));
-    }
-
-    /** The row factory of the cursors made without one (psycopg's {@code row_factory}). */
-    public RowFactory<R> rowFactory() {
-        look();
-        return state.rowFactory;
-    }
-
-    /**
-     * Changes the row factory of the cursors made from now on without one; cursors made before keep theirs.
-     * Unlike psycopg it cannot change the row type {@code R}: connect with another
-     * {@link ConnectOptions.Builder#rowFactory} for that, or pass one to {@link #cursor(RowFactory)}.
-     */
-    public void setRowFactory(RowFactory<R> factory) {
-        use();
-        state.rowFactory = java.util.Objects.requireNonNull(factory, "rowFactory");
-    }
-
-    /** The class of cursor {@link #cursor()} and {@link #execute} make (psycopg's {@code cursor_factory}). */
-    public CursorFactory cursorFactory() {
-        look();
-        return state.cursorFactory;
-    }
-
-    /** Changes the class of cursor {@link #cursor()}, {@link #cursor(RowFactory)} and {@link #execute} make from now on. */
-    public void setCursorFactory(CursorFactory factory) {
-        use();
-        state.cursorFactory = java.util.Objects.requireNonNull(factory, "cursorFactory");
-    }
-
-    /** The class of cursor {@link #cursor(String)} makes (psycopg's {@code server_cursor_factory}). */
-    public ServerCursorFactory serverCursorFactory() {
-        look();
-        return state.serverCursorFactory;
-    }
-
-    /** Changes the class of cursor {@link #cursor(String)} makes from now on. */
-    public void setServerCursorFactory(ServerCursorFactory factory) {
-        use();
-        state.serverCursorFactory = java.util.Objects.requireNonNull(factory, "serverCursorFactory");
-    }
-    // end of the settable connection attributes ---------------------------------------------------------------
+    // (the other settable connection attributes are ConnectionShell's)
 
     // ---------------------------------------------------------------- two-phase commit
     // (all logic in internal.op.TransactionSteps, shared with Connection; keep this section a thin facade)
-
-    /** An XA transaction id for {@link #tpcBegin(Xid)}. */
-    public Xid xid(int formatId, String gtrid, String bqual) {
-        look();
-        return new Xid(formatId, gtrid, bqual);
-    }
-
-    /** An XA transaction id with an empty branch qualifier. */
-    public Xid xid(int formatId, String gtrid) {
-        look();
-        return new Xid(formatId, gtrid, "");
-    }
 
     /**
      * Begins a two-phase commit transaction, as {@link Connection#tpcBegin(Xid)}: only outside a transaction
@@ -1174,10 +1057,6 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         return transactions.tpcRecover();
     }
 
-    private static ProgrammingException xidNeeded(String call) {
-        return new ProgrammingException(call + "(xid) needs an xid: call " + call + "() for the current transaction");
-    }
-
     /** The transaction status once everything already sent has run ('I', 'T', 'E'). Acting thread only. */
     char expectedStatus() {
         return switch (session.expected()) {
@@ -1192,18 +1071,11 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * Runs tasks on this connection's event loop, acting for the connection, in order with its statements'
      * completions and after the statements submitted before.
      */
-    java.util.concurrent.Executor loopExecutor() {
+    Executor loopExecutor() {
         return driver::execute;
     }
 
     // ---------------------------------------------------------------- state
-
-    /** Connection details and the server's reported state. */
-    public ConnectionInfo info() {
-        look();
-        return new ConnectionInfo(established.params(), established.host(), driver.core().session(), home,
-                session.pipelines());
-    }
 
     /** The server's configuration: typed {@code pg_settings} and {@code set_config} (see {@link ServerSettings}). */
     public AsyncServerSettings settings() {
@@ -1254,7 +1126,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
             endLease();
             return CompletableFuture.completedFuture(null);
         }
-        Consumer<AsyncConnection<?>> pool = state.giveBack;
+        Consumer<? super AsyncConnection<R>> pool = state.giveBack;
         if (pool != null) {
             if (state.lent) {
                 state.lent = false;
@@ -1286,107 +1158,9 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     // ---------------------------------------------------------------- pool leases
 
-    /**
-     * What changes on a connection, in one object shared with its lease handles: a handle is a connection of its
-     * own (the cursors, settings, streams, pipelines and copies made through it belong to it) acting on the state
-     * of the pooled connection, its {@link #home}.
-     */
-    static final class State<R> {
-        /** The settable connection attributes (psycopg's row_factory, cursor_factory, server_cursor_factory). */
-        volatile RowFactory<R> rowFactory;
-        volatile CursorFactory cursorFactory;
-        volatile ServerCursorFactory serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
-        volatile java.time.Duration statementTimeout;
-        /** Set when an AsyncConnectionPool owns the connection: close() gives it back. */
-        volatile Consumer<AsyncConnection<?>> giveBack;
-        /** With a pool: whether the connection is lent out (else idle in the pool, refusing statements). */
-        volatile boolean lent;
-        /** With a pool: the handle of the current lease, null while the connection is not lent. */
-        volatile AsyncConnection<R> lease;
-        /** With a pool: whether the current (or last) lease did anything with the connection; a reset is then due. */
-        volatile boolean leaseUsed;
-    }
-
-    @SuppressWarnings("rawtypes")
-    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<State, AsyncConnection> LEASE =
-            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(State.class, AsyncConnection.class, "lease");
-
-    /**
-     * Where every call that may change the session starts, as {@code Connection}'s: true when this is a lease
-     * handle whose lease ended (the call is then refused: a future fails, another call throws); else false, a
-     * lease being marked used (the pool resets the session after it). The connection itself (not a handle) costs
-     * one comparison; a handle a volatile read or two, no allocation.
-     */
-    private boolean leaseEnded() {
-        if (home != this) {
-            State<R> s = state;
-            if (s.lease != this) {
-                return true;
-            }
-            if (!s.leaseUsed) {
-                s.leaseUsed = true;
-            }
-        }
-        return false;
-    }
-
-    /** As {@link #leaseEnded()} for the calls that do not return a future: throws. */
-    private void use() {
-        if (leaseEnded()) {
-            throw Connection.leaseEnded();
-        }
-    }
-
-    /** As {@link #use()} for the calls that only read the connection's state. */
-    private void look() {
-        if (leaseOver()) {
-            throw Connection.leaseEnded();
-        }
-    }
-
-    /** Whether this is a lease handle whose lease ended (nothing marked). */
-    private boolean leaseOver() {
-        return home != this && state.lease != this;
-    }
-
     /** The refusal of a call returning a future on a lease that ended. */
     private static <T> CompletableFuture<T> refusedLease() {
-        return LoopFuture.failed(Connection.leaseEnded());
-    }
-
-    /** The state shared with the lease handles (for the pool's hooks). */
-    State<R> pooledState() {
-        return state;
-    }
-
-    /** The pooled connection behind a lease handle; this one when it is not a handle. */
-    AsyncConnection<R> pooled() {
-        return home;
-    }
-
-    /** A new lease of this pooled connection: a handle that refuses every call once the lease ended. */
-    AsyncConnection<R> startLease() {
-        AsyncConnection<R> l = new AsyncConnection<>(this);
-        state.leaseUsed = false;
-        state.lease = l;
-        return l;
-    }
-
-    /**
-     * A lease handle's close(): ends the lease, removes the handlers added through it and gives the connection
-     * back to its pool; a second call does nothing.
-     */
-    private void endLease() {
-        if (!LEASE.compareAndSet(state, this, null)) {
-            return;
-        }
-        if (leaseNotifyHandlers != null) {
-            leaseNotifyHandlers.forEach(notifications::removeHandler);
-        }
-        if (leaseNoticeHandlers != null) {
-            leaseNoticeHandlers.forEach(notices::remove);
-        }
-        home.closeAsync(); // a pooled connection's close gives it back
+        return LoopFuture.failed(endedLease());
     }
 
     String leaseLeftovers() {
@@ -1407,10 +1181,10 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
 
     /**
      * As {@code Connection}'s reset for a pool: one round trip undoing the session state a borrower may leave
-     * (see {@link Connection#RESET_SESSION_SQL}), then the client-side settings of the connection options.
+     * (see {@link #RESET_SESSION_SQL}), then the client-side settings of the connection options.
      */
     CompletableFuture<Void> resetSession() {
-        return runOwn(idle -> new OwnStatement(Connection.RESET_SESSION_SQL, null)).thenCompose(v -> onLoop(f -> {
+        return runOwn(idle -> new OwnStatement(RESET_SESSION_SQL, null)).thenCompose(v -> onLoop(f -> {
             if (session.expected() != TransactionStatus.IDLE) {
                 throw new ProgrammingException("a two-phase or other transaction is still open");
             }
@@ -1418,19 +1192,14 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
             session.isolationLevel(null);
             session.readOnly(null);
             session.deferrable(null);
-            state.statementTimeout = options.statementTimeout();
-            session.prepared().threshold(options.prepareThreshold());
-            session.prepared().max(options.preparedMax());
-            state.rowFactory = options.rowFactory();
-            state.cursorFactory = options.cursorFactory();
-            state.serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
+            resetAttributes();
             f.complete(null);
         }));
     }
 
     // ---------------------------------------------------------------- cancellation
 
-    private static final java.util.concurrent.ExecutorService CANCELLERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    private static final ExecutorService CANCELLERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "tusk-async-cancel");
         t.setDaemon(true);
         return t;
@@ -1455,31 +1224,21 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * As {@link #cancel()}, the future failing if the server has not taken the request within {@code timeout}
      * (null: {@code connect_timeout}, else 10 s).
      */
-    public CompletableFuture<Void> cancelSafe(java.time.Duration timeout) {
+    public CompletableFuture<Void> cancelSafe(Duration timeout) {
         if (leaseOver()) {
             return refusedLease();
         }
-        if (!isClosed()) {
-            try {
-                session.checkStatementAllowed(); // psycopg: refused while a two-phase transaction is prepared
-            } catch (ProgrammingException e) {
-                return LoopFuture.failed(Connection.cancelRefused(e));
-            }
+        try {
+            checkCancelAllowed(); // psycopg: refused while a two-phase transaction is prepared
+        } catch (ProgrammingException e) {
+            return LoopFuture.failed(e);
         }
         return cancelSafe(timeout, "user");
     }
 
-    private CompletableFuture<Void> cancelSafe(java.time.Duration timeout, String reason) {
-        var session = driver.core().session();
-        CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> dev.tusk.internal.connect.CancelRequester.cancel(
-                established.host(), established.params(), driver.isTls(), session.backendPid(), session.secretKey(),
-                timeout), CANCELLERS);
-        dev.tusk.internal.observe.Observer o = this.session.observer();
-        if (o != null) {
-            sent.whenComplete((v, e) -> o.cancelSent(new dev.tusk.observe.CancelSent(o.facts(), reason,
-                    LoopFuture.unwrap(e))));
-        }
-        return sent;
+    private CompletableFuture<Void> cancelSafe(Duration timeout, String reason) {
+        return CompletableFuture.runAsync(() -> requestCancel(established.host(), established.params(), driver.isTls(),
+                timeout, reason), CANCELLERS);
     }
 
     // ---------------------------------------------------------------- notifications
@@ -1490,21 +1249,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      */
     public void addNotifyHandler(Consumer<Notify> handler) {
         use();
-        notifications.addHandler(handler);
-        if (home != this) { // removed when the lease ends
-            if (leaseNotifyHandlers == null) {
-                leaseNotifyHandlers = new java.util.ArrayList<>(2);
-            }
-            leaseNotifyHandlers.add(handler);
-        }
-    }
-
-    public void removeNotifyHandler(Consumer<Notify> handler) {
-        use();
-        notifications.removeHandler(handler);
-        if (leaseNotifyHandlers != null) {
-            leaseNotifyHandlers.remove(handler);
-        }
+        addNotify(handler);
     }
 
     /**
@@ -1522,7 +1267,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      * });
      * }</pre>
      */
-    public java.util.concurrent.Flow.Publisher<Notify> notifications() {
+    public Flow.Publisher<Notify> notifications() {
         use();
         return notifications;
     }
@@ -1546,7 +1291,7 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      *
      * @throws ProgrammingException for a negative timeout or stopAfter
      */
-    public java.util.concurrent.Flow.Publisher<Notify> notifies(java.time.Duration timeout, Integer stopAfter) {
+    public Flow.Publisher<Notify> notifies(Duration timeout, Integer stopAfter) {
         use();
         if (timeout != null && timeout.isNegative()) {
             throw new ProgrammingException("notifies: the timeout must not be negative (null: none), got " + timeout);
@@ -1557,10 +1302,10 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         if (timeout == null) {
             return subscriber -> notifications.subscribe(subscriber, stopAfter, null);
         }
-        long nanos = timeout.compareTo(java.time.Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE / 4 : timeout.toNanos();
+        long nanos = timeout.compareTo(Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE / 4 : timeout.toNanos();
         // the end runs two tasks later than the timer: after the loop read the socket and handed its notifications on
         return subscriber -> notifications.subscribe(subscriber, stopAfter, end -> {
-            dev.tusk.internal.io.EventLoop.Timer t = driver.schedule(nanos, () -> driver.execute(() -> driver.execute(end)));
+            EventLoop.Timer t = driver.schedule(nanos, () -> driver.execute(() -> driver.execute(end)));
             return t::cancel;
         });
     }
@@ -1573,20 +1318,6 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
      */
     public void addNoticeHandler(Consumer<Diagnostic> handler) {
         use();
-        notices.add(handler);
-        if (home != this) { // removed when the lease ends
-            if (leaseNoticeHandlers == null) {
-                leaseNoticeHandlers = new java.util.ArrayList<>(2);
-            }
-            leaseNoticeHandlers.add(handler);
-        }
-    }
-
-    public void removeNoticeHandler(Consumer<Diagnostic> handler) {
-        use();
-        notices.remove(handler);
-        if (leaseNoticeHandlers != null) {
-            leaseNoticeHandlers.remove(handler);
-        }
+        addNotice(handler);
     }
 }

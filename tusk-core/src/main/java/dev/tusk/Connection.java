@@ -1,7 +1,6 @@
 package dev.tusk;
 
 import dev.tusk.adapt.AdaptContext;
-import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.TypeCatalog;
 import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.Diagnostic;
@@ -16,25 +15,30 @@ import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.SimpleQuery;
 import dev.tusk.internal.io.BlockingDriver;
+import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.BlockingWaiter;
+import dev.tusk.internal.op.CopyOperation;
 import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.Operation;
 import dev.tusk.internal.op.PipelineState;
+import dev.tusk.internal.op.ServerCursorStep;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.StatementTimer;
 import dev.tusk.internal.op.StreamStep;
 import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.wire.Frontend;
+import dev.tusk.sql.Composable;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * A blocking connection to PostgreSQL: psycopg's {@code Connection}.
@@ -56,145 +60,25 @@ import java.util.function.Consumer;
  *
  * @param <R> the row type its cursors return
  */
-public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<TypeInfo> {
+public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.State<R>>
+        implements AutoCloseable, AdaptContext, TypeCatalog<TypeInfo> {
     final ReentrantLock lock;
     private final BlockingDriver driver;
     private final ConnParams params;
     private final Connector.Established established;
-    private final ConnectOptions<R> options;
-    private final AdaptersMap adapters;
-    private final NoticeHandlers notices;
     private final Transactions transactions;
     private final Notifications notifications;
-    /** The session state the operations' rules need (transaction status, prepared statements, pipeline). */
-    private final Session session;
     /** Runs the operations on the caller's thread, under the lock and the statement timeout. */
     private final BlockingWaiter waiter;
     /** What a statement timer acts on, made once rather than per statement. */
     private final StatementTimer.Target cancelOnTimeout;
-    /** What changes on the connection, shared with its lease handles. */
-    private final State<R> state;
-    /**
-     * The connection itself, or for a pool's lease handle the pooled connection, whose state the handle
-     * shares: every public call starts with {@link #use()} or {@link #look()}, which refuse a lease that ended.
-     */
-    private final Connection<R> home;
-    /** A lease handle's notify and notice handlers, removed when its lease ends; null: none. */
-    private List<Consumer<Notify>> leaseNotifyHandlers;
-    private List<Consumer<Diagnostic>> leaseNoticeHandlers;
-
     static {
-        PoolAccess.install(new PoolAccess.Hooks() {
-            @Override
-            public void attach(Connection<?> conn, Consumer<Connection<?>> giveBack) {
-                conn.state.giveBack = giveBack;
-            }
-
-            @Override
-            public void setLent(Connection<?> conn, boolean lent) {
-                conn.state.lent = lent;
-            }
-
-            @Override
-            public void closeForReal(Connection<?> conn) {
-                conn.closeConnection();
-            }
-
-            @Override
-            public boolean probe(Connection<?> conn, boolean deep) {
-                return conn.probe(deep);
-            }
-
-            @Override
-            public <T> Connection<T> startLease(Connection<T> conn) {
-                return conn.startLease();
-            }
-
-            @Override
-            public Connection<?> pooled(Connection<?> conn) {
-                return conn.home;
-            }
-
-            @Override
-            public boolean leaseUsed(Connection<?> conn) {
-                return conn.state.leaseUsed;
-            }
-
-            @Override
-            public String leftovers(Connection<?> conn) {
-                return conn.leaseLeftovers();
-            }
-
-            @Override
-            public void abort(Connection<?> conn) {
-                conn.driver.transport().close();
-            }
-
-            @Override
-            public void resetSession(Connection<?> conn) {
-                conn.resetSession();
-            }
-
-            @Override
-            public void attachAsync(AsyncConnection<?> conn, Consumer<AsyncConnection<?>> giveBack) {
-                conn.pooledState().giveBack = giveBack;
-            }
-
-            @Override
-            public <T> AsyncConnection<T> startLeaseAsync(AsyncConnection<T> conn) {
-                return conn.startLease();
-            }
-
-            @Override
-            public AsyncConnection<?> pooledAsync(AsyncConnection<?> conn) {
-                return conn.pooled();
-            }
-
-            @Override
-            public boolean leaseUsedAsync(AsyncConnection<?> conn) {
-                return conn.pooledState().leaseUsed;
-            }
-
-            @Override
-            public String leftoversAsync(AsyncConnection<?> conn) {
-                return conn.leaseLeftovers();
-            }
-
-            @Override
-            public java.util.concurrent.CompletableFuture<Void> resetSessionAsync(AsyncConnection<?> conn) {
-                return conn.resetSession();
-            }
-
-            @Override
-            public void setLentAsync(AsyncConnection<?> conn, boolean lent) {
-                conn.pooledState().lent = lent;
-            }
-
-            @Override
-            public void closeForRealAsync(AsyncConnection<?> conn) {
-                conn.closeNow();
-            }
-
-            @Override
-            public dev.tusk.observe.ConnectionFacts facts(Connection<?> conn) {
-                return conn.info().facts();
-            }
-
-            @Override
-            public dev.tusk.observe.ConnectionFacts factsAsync(AsyncConnection<?> conn) {
-                return conn.info().facts();
-            }
-        });
+        PoolAccess.install(new PoolHooks());
     }
 
     Connection(Connector.Established established, ConnectOptions<R> options) {
+        super(new State<>(), options, established.driver().core(), established.observer());
         this.lock = new ReentrantLock();
-        this.state = new State<>();
-        this.home = this;
-        this.adapters = (options.context() != null ? options.context().adapters() : Tusk.adapters()).child();
-        state.rowFactory = options.rowFactory();
-        state.cursorFactory = options.cursorFactory();
-        this.notices = new NoticeHandlers();
         this.notifications = new Notifications(this);
         this.cancelOnTimeout = new StatementTimer.Target() {
             @Override
@@ -210,28 +94,12 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         this.established = established;
         this.driver = established.driver();
         this.params = established.params();
-        this.options = options;
-        this.session = new Session(driver.core(), new PreparedStatements(options.prepareThreshold(), options.preparedMax()),
-                options.autocommit());
         this.waiter = new BlockingWaiter(driver, cancelOnTimeout);
-        session.observer(established.observer());
         if (established.observer() != null) {
-            driver.core().onLost(this::observeClosed); // the listeners hear of a break when it is found
+            driver.core().onLost(cause -> observeClosed(cause, CLOSED_BY_USER)); // the listeners hear of a break when it is found
         }
         this.transactions = new Transactions(this, session);
-        state.statementTimeout = options.statementTimeout();
-        dev.tusk.types.DateTimeAdapters.useSessionZone(adapters, new SessionZone(driver.core().session()));
-        driver.core().session().noticeSink(notices);
-        if (established.observer() == null) {
-            driver.core().session().notifySink(notifications::received);
-        } else {
-            dev.tusk.internal.observe.Observer o = established.observer();
-            driver.core().session().notifySink(n -> {
-                o.notificationReceived(new dev.tusk.observe.NotificationReceived(o.facts(), n.channel(), n.pid(),
-                        n.payload().length()));
-                notifications.received(n);
-            });
-        }
+        driver.core().session().notifySink(observed(established.observer(), notifications::received));
         if (options.socketTimeout() != null) {
             driver.socketTimeout((int) Math.max(1, options.socketTimeout().toMillis()));
         }
@@ -242,20 +110,34 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * every call is refused once the lease ended ({@link #use()}).
      */
     private Connection(Connection<R> pooled) {
+        super(pooled);
         this.lock = pooled.lock;
-        this.state = pooled.state;
-        this.home = pooled;
         this.driver = pooled.driver;
         this.params = pooled.params;
         this.established = pooled.established;
-        this.options = pooled.options;
-        this.adapters = pooled.adapters;
-        this.notices = pooled.notices;
         this.transactions = pooled.transactions;
         this.notifications = pooled.notifications;
-        this.session = pooled.session;
         this.waiter = pooled.waiter;
         this.cancelOnTimeout = pooled.cancelOnTimeout;
+    }
+
+    @Override
+    Connection<R> newLeaseHandle() {
+        return new Connection<>(this);
+    }
+
+    @Override
+    ConnectionInfo newInfo() {
+        return new ConnectionInfo(params, established.host(), driver.core().session(), home, session.pipelines());
+    }
+
+    @Override
+    void notifyHandler(Consumer<Notify> handler, boolean add) {
+        if (add) {
+            notifications.add(handler);
+        } else {
+            notifications.remove(handler);
+        }
     }
 
     /** Connects with a conninfo string ({@code key=value} pairs or a {@code postgresql://} URI). */
@@ -267,12 +149,6 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     public static <R> Connection<R> connect(ConnectOptions<R> options) {
         ConnParams params = ConnParams.resolve(options.effectiveParams());
         return new Connection<>(Connector.connect(params, observer(options)), options);
-    }
-
-    /** The listeners of a connection made with {@code options}, or null when nobody listens. */
-    static dev.tusk.internal.observe.Observer observer(ConnectOptions<?> options) {
-        return dev.tusk.internal.observe.Observer.of(options.listeners(), options.observeParameters(),
-                options.slowStatementThreshold());
     }
 
     // ---------------------------------------------------------------- executing
@@ -362,7 +238,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * Runs a step of a server-side cursor ({@code make} builds it for this connection's session, on this thread) to
      * its end and raises its failure; a close first syncs the pipeline the connection is in, if any.
      */
-    <O extends dev.tusk.internal.op.ServerCursorStep> O runCursorStep(java.util.function.Function<Session, O> make) {
+    <O extends ServerCursorStep> O runCursorStep(Function<Session, O> make) {
         use();
         lock.lock();
         try {
@@ -410,30 +286,23 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * With no parameters the text is sent as written (unless it contains Placeholders); otherwise as
      * {@link #execute(String, Object...)}.
      */
-    public Cursor<R> execute(dev.tusk.sql.Composable query, Object... params) {
+    public Cursor<R> execute(Composable query, Object... params) {
         use();
         return cursor().execute(query, params);
     }
 
     /** Runs a composed query with {@code %(name)s} placeholders ({@code new Placeholder("name")}). */
-    public Cursor<R> execute(dev.tusk.sql.Composable query, Map<String, ?> params) {
+    public Cursor<R> execute(Composable query, Map<String, ?> params) {
         use();
         return cursor().execute(query, params);
     }
 
     /** Runs a composed query with a parameter sequence and per-call options. */
-    public Cursor<R> execute(dev.tusk.sql.Composable query, List<?> params, ExecuteOptions options) {
+    public Cursor<R> execute(Composable query, List<?> params, ExecuteOptions options) {
         use();
         return cursor().execute(query, params, options);
     }
     // end of SQL composition ------------------------------------------------------------------------
-
-    /** The connection's adapters: registrations here reach this connection's cursors only. */
-    @Override
-    public AdaptersMap adapters() {
-        use();
-        return adapters;
-    }
 
     /** Runs a type-catalogue lookup for {@code TypeInfo.fetch(conn, name)} and returns what it found. */
     @Override
@@ -475,7 +344,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      */
     private int resultFormat(Cursor<?> cursor) {
         Boolean b = cursor.binary() != null ? cursor.binary() : options.binaryResults();
-        return b == null ? dev.tusk.internal.query.PreparedStatements.AUTO_FORMAT : b ? 1 : 0;
+        return b == null ? PreparedStatements.AUTO_FORMAT : b ? 1 : 0;
     }
 
     /** executemany: every parameter set in one round trip (see {@link ExecuteMany}). */
@@ -697,7 +566,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         lock.lock();
         try {
             checkUsable();
-            dev.tusk.internal.op.CopyOperation op = new dev.tusk.internal.op.CopyOperation(session, sql);
+            CopyOperation op = new CopyOperation(session, sql);
             Command cmd = op.start(); // after the BEGIN it queued, if one is needed
             driver.core().send(cmd);
             driver.flush();
@@ -866,80 +735,12 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         state.statementTimeout = timeout;
     }
 
-    // psycopg's settable connection attributes ---------------------------------------------------------------
-    // (prepare_threshold, prepared_max, row_factory, cursor_factory, server_cursor_factory): they start as the
-    // ConnectOptions say, and a pool puts them back to that when a connection returns.
-
-    /**
-     * Executions of a query before it is prepared on the server (psycopg's {@code prepare_threshold}): 0
-     * prepares at once, null never prepares automatically.
-     */
-    public Integer prepareThreshold() {
-        look();
-        return session.prepared().threshold();
-    }
-
     /** Changes {@link #prepareThreshold()} for the executions that follow (null: stop preparing automatically). */
     public void setPrepareThreshold(Integer threshold) {
         use();
         session.prepared().threshold(ConnectOptions.checkPrepareThreshold(threshold));
     }
-
-    /** How many statements stay prepared before the least recently used is closed (psycopg's {@code prepared_max}). */
-    public int preparedMax() {
-        look();
-        return session.prepared().max();
-    }
-
-    /**
-     * Changes {@link #preparedMax()}; when lowered, the statements beyond it are closed on the server with the
-     * next statement. 0 stops preparing. A negative value is refused ({@code ProgrammingException}).
-     */
-    public void setPreparedMax(int max) {
-        use();
-        session.prepared().max(ConnectOptions.checkPreparedMax(max));
-    }
-
-    /** The row factory of the cursors made without one (psycopg's {@code row_factory}). */
-    public RowFactory<R> rowFactory() {
-        look();
-        return state.rowFactory;
-    }
-
-    /**
-     * Changes the row factory of the cursors made from now on without one; cursors made before keep theirs.
-     * Unlike psycopg it cannot change the row type {@code R}: connect with another
-     * {@link ConnectOptions.Builder#rowFactory} for that, or pass one to {@link #cursor(RowFactory)}.
-     */
-    public void setRowFactory(RowFactory<R> factory) {
-        use();
-        state.rowFactory = java.util.Objects.requireNonNull(factory, "rowFactory");
-    }
-
-    /** The class of cursor {@link #cursor()} and {@link #execute} make (psycopg's {@code cursor_factory}). */
-    public CursorFactory cursorFactory() {
-        look();
-        return state.cursorFactory;
-    }
-
-    /** Changes the class of cursor {@link #cursor()}, {@link #cursor(RowFactory)} and {@link #execute} make from now on. */
-    public void setCursorFactory(CursorFactory factory) {
-        use();
-        state.cursorFactory = java.util.Objects.requireNonNull(factory, "cursorFactory");
-    }
-
-    /** The class of cursor {@link #cursor(String)} makes (psycopg's {@code server_cursor_factory}). */
-    public ServerCursorFactory serverCursorFactory() {
-        look();
-        return state.serverCursorFactory;
-    }
-
-    /** Changes the class of cursor {@link #cursor(String)} makes from now on. */
-    public void setServerCursorFactory(ServerCursorFactory factory) {
-        use();
-        state.serverCursorFactory = java.util.Objects.requireNonNull(factory, "serverCursorFactory");
-    }
-    // end of the settable connection attributes ---------------------------------------------------------------
+    // (the other settable connection attributes are ConnectionShell's)
 
     /** A Sync is about to be sent: see {@link Session#syncSent()}. Lock held. */
     void syncSent() {
@@ -982,7 +783,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * open COPY FROM is refused, and a COPY TO nobody finished is cancelled first (see {@link #settleActiveCopy}).
      */
     void checkUsable(Copy by) {
-        dev.tusk.internal.io.EventLoop.checkNotOnEventLoop("a blocking Connection call");
+        EventLoop.checkNotOnEventLoop("a blocking Connection call");
         if (state.giveBack != null && !state.lent) {
             throw new InterfaceException("this connection was given back to its pool: lease another one with"
                     + " pool.connection() (a pooled connection must not be used after close())");
@@ -1028,20 +829,10 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         transactions.rollback();
     }
 
-    public boolean autocommit() {
-        look();
-        return transactions.autocommit();
-    }
-
     /** Switches autocommit mode; not allowed while a transaction is open. */
     public void setAutocommit(boolean on) {
         use();
         transactions.setAutocommit(on);
-    }
-
-    public IsolationLevel isolationLevel() {
-        look();
-        return transactions.isolationLevel();
     }
 
     /** The isolation level of the transactions that follow; null: the server default. */
@@ -1050,19 +841,9 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         transactions.setIsolationLevel(level);
     }
 
-    public Boolean readOnly() {
-        look();
-        return transactions.readOnly();
-    }
-
     public void setReadOnly(Boolean on) {
         use();
         transactions.setReadOnly(on);
-    }
-
-    public Boolean deferrable() {
-        look();
-        return transactions.deferrable();
     }
 
     public void setDeferrable(Boolean on) {
@@ -1119,18 +900,6 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     public Transaction transaction(TransactionOptions opts) {
         use();
         return transactions.openBlock(opts);
-    }
-
-    /** An XA transaction id for {@link #tpcBegin(Xid)}. */
-    public Xid xid(int formatId, String gtrid, String bqual) {
-        look();
-        return new Xid(formatId, gtrid, bqual);
-    }
-
-    /** An XA transaction id with an empty branch qualifier. */
-    public Xid xid(int formatId, String gtrid) {
-        look();
-        return new Xid(formatId, gtrid, "");
     }
 
     /**
@@ -1192,7 +961,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
 
     private static Xid requireXid(Xid xid, String call) {
         if (xid == null) {
-            throw new ProgrammingException(call + "(xid) needs an xid: call " + call + "() for the current transaction");
+            throw xidNeeded(call);
         }
         return xid;
     }
@@ -1200,17 +969,6 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     // ---------------------------------------------------------------- end of transaction blocks, two-phase commit
 
     // ---------------------------------------------------------------- state
-
-    /** Connection details and the server's reported state. */
-    public ConnectionInfo info() {
-        look();
-        ConnectionInfo i = state.info;
-        if (i == null) {
-            state.info = i = new ConnectionInfo(params, established.host(), driver.core().session(), home,
-                    session.pipelines());
-        }
-        return i;
-    }
 
     /** The server's configuration: typed {@code pg_settings} and {@code set_config}. */
     public ServerSettings settings() {
@@ -1240,7 +998,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             endLease();
             return;
         }
-        Consumer<Connection<?>> pool = state.giveBack;
+        Consumer<? super Connection<R>> pool = state.giveBack;
         if (pool != null) {
             if (state.lent) {
                 endUnfinishedWork();
@@ -1280,7 +1038,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     }
 
     /** See {@link PoolAccess.Hooks#probe}. */
-    private boolean probe(boolean deep) {
+    boolean probe(boolean deep) {
         lock.lock();
         try {
             if (state.closed || driver.core().isBroken()) {
@@ -1303,7 +1061,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         }
     }
 
-    private void closeConnection() {
+    void closeConnection() {
         if (state.closed) {
             return;
         }
@@ -1312,7 +1070,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             // socket is shut under it; that call fails with "the connection is closed", the server ends the session
             state.closed = true;
             driver.closeUnderRunningCall(CLOSED_BY_USER);
-            observeClosed(null);
+            observeClosed(null, CLOSED_BY_USER);
             return;
         }
         try {
@@ -1320,7 +1078,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
                 return;
             }
             state.closed = true;
-            observeClosed(driver.core().brokenBy());
+            observeClosed(driver.core().brokenBy(), CLOSED_BY_USER);
             if (!driver.core().isBroken()) {
                 try {
                     Frontend.terminate(driver.core().output());
@@ -1336,108 +1094,15 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         }
     }
 
-    /** The listeners hear that the connection ended ({@code cause}: what broke it, or null). */
-    private void observeClosed(TuskException cause) {
-        dev.tusk.internal.observe.Observer o = session.observer();
-        if (o != null) {
-            boolean broken = cause != null && cause != CLOSED_BY_USER;
-            o.connectionClosed(new dev.tusk.observe.ConnectionClosed(o.facts(), broken, broken ? cause : null));
-        }
-    }
-
     // ---------------------------------------------------------------- pool leases
 
-    /**
-     * What changes on a connection, in one object shared with its lease handles: a handle is a connection of its
-     * own (the cursors, settings, pipelines and copies made through it belong to it) acting on the state of the
-     * pooled connection, its {@link #home}.
-     */
-    static final class State<R> {
+    /** What changes on a connection, shared with its lease handles: ConnectionShell's, and the blocking shell's own. */
+    static final class State<R> extends ConnectionShell.State<R, Connection<R>> {
         volatile boolean closed;
-        volatile Duration statementTimeout;
-        /** A live view of the session, made on first use. */
-        ConnectionInfo info;
-        /** Set when a pool owns the connection: close() gives it back to the pool. */
-        volatile Consumer<Connection<?>> giveBack;
-        /** With a pool: whether the connection is lent out (else it is idle in the pool and refuses calls). */
-        volatile boolean lent;
-        /** The settable connection attributes (psycopg's row_factory, cursor_factory, server_cursor_factory). */
-        volatile RowFactory<R> rowFactory;
-        volatile CursorFactory cursorFactory;
-        volatile ServerCursorFactory serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
         /** The stream reading its rows from the server now, or null; read without the lock by {@link #streaming}. */
         volatile RowStream<?> activeStream;
         /** The COPY started and not yet ended through its {@link Copy}; lock held to read or change it. */
         Copy activeCopy;
-        /** With a pool: the handle of the current lease, null while the connection is not lent. */
-        volatile Connection<R> lease;
-        /** With a pool: whether the current (or last) lease did anything with the connection; a reset is then due. */
-        volatile boolean leaseUsed;
-    }
-
-    @SuppressWarnings("rawtypes")
-    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<State, Connection> LEASE =
-            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(State.class, Connection.class, "lease");
-
-    /**
-     * Where every call that may change the session starts: a lease handle acts only while its lease lasts
-     * (then marks it used: the pool resets the session after it); the connection itself (not a handle) always
-     * may, at the cost of one comparison. A volatile read or two, no allocation.
-     */
-    private void use() {
-        if (home != this) {
-            State<R> s = state;
-            if (s.lease != this) {
-                throw leaseEnded();
-            }
-            if (!s.leaseUsed) {
-                s.leaseUsed = true;
-            }
-        }
-    }
-
-    /** As {@link #use()} for the calls that only read the connection's state. */
-    private void look() {
-        if (home != this && state.lease != this) {
-            throw leaseEnded();
-        }
-    }
-
-    /** Whether this is a lease handle whose lease ended. */
-    private boolean leaseOver() {
-        return home != this && state.lease != this;
-    }
-
-    static InterfaceException leaseEnded() {
-        return new InterfaceException("this connection was given back to its pool (its close() ended the lease) and"
-                + " may now be lent to someone else: lease another one with pool.connection()");
-    }
-
-    /** A new lease of this pooled connection: a handle that refuses every call once the lease ended. */
-    private Connection<R> startLease() {
-        Connection<R> l = new Connection<>(this);
-        if (state.leaseUsed) {
-            state.leaseUsed = false; // a volatile write (a fence) only after a lease that used the connection
-        }
-        state.lease = l;
-        return l;
-    }
-
-    /**
-     * A lease handle's close(): ends the lease, removes the handlers added through it and gives the connection
-     * back to its pool; a second call does nothing.
-     */
-    private void endLease() {
-        if (!LEASE.compareAndSet(state, this, null)) {
-            return;
-        }
-        if (leaseNotifyHandlers != null) {
-            leaseNotifyHandlers.forEach(notifications::remove);
-        }
-        if (leaseNoticeHandlers != null) {
-            leaseNoticeHandlers.forEach(notices::remove);
-        }
-        home.close(); // a pooled connection's close() gives it back
     }
 
     /**
@@ -1445,7 +1110,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * (in another thread: never waited for), a pipeline, a stream or COPY in progress, a transaction() block or
      * a two-phase transaction left open, or a closed connection.
      */
-    private String leaseLeftovers() {
+    String leaseLeftovers() {
         if (!lock.tryLock()) {
             return "a statement was still running";
         }
@@ -1482,7 +1147,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * statements), and puts the client-side settings back to the connection options' (autocommit, isolation,
      * read-only, deferrable, statement timeout), dropping notifications still queued.
      */
-    private void resetSession() {
+    void resetSession() {
         lock.lock();
         try {
             checkUsable();
@@ -1491,31 +1156,12 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             transactions.setIsolationLevel(null);
             transactions.setReadOnly(null);
             transactions.setDeferrable(null);
-            state.statementTimeout = options.statementTimeout();
             resetAttributes();
             notifications.drain();
         } finally {
             lock.unlock();
         }
     }
-
-    /** Puts the settable connection attributes back to the connection options' (a pool's reset). */
-    private void resetAttributes() {
-        session.prepared().threshold(options.prepareThreshold());
-        session.prepared().max(options.preparedMax());
-        state.rowFactory = options.rowFactory();
-        state.cursorFactory = options.cursorFactory();
-        state.serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
-    }
-
-    /**
-     * DISCARD ALL but for DEALLOCATE ALL, which would drop the driver's own prepared statements: only those
-     * made with SQL PREPARE ({@code from_sql}) are deallocated.
-     */
-    static final String RESET_SESSION_SQL = "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *;"
-            + " SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES;"
-            + " DO $tusk$DECLARE s text; BEGIN FOR s IN SELECT name FROM pg_prepared_statements WHERE from_sql LOOP"
-            + " EXECUTE format('DEALLOCATE %I', s); END LOOP; END$tusk$";
 
     // ---------------------------------------------------------------- cancellation
 
@@ -1528,55 +1174,22 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      */
     public void cancel() {
         look();
-        checkCancelAllowed(this);
+        checkCancelAllowed();
         sendCancel(null, "user");
     }
 
     /** As {@link #cancel()}, but never blocks longer than {@code timeout} (psycopg 3.2's cancel_safe). */
-    public void cancelSafe(java.time.Duration timeout) {
+    public void cancelSafe(Duration timeout) {
         look();
-        checkCancelAllowed(this);
+        checkCancelAllowed();
         sendCancel(timeout, "user");
     }
 
-    /**
-     * psycopg's rule: {@code cancel()} is refused after {@code tpcPrepare()} (nothing runs that a cancel could
-     * stop; only tpcCommit or tpcRollback may follow). The session's statement check knows that state.
-     */
-    private static void checkCancelAllowed(Connection<?> conn) {
-        if (conn.isClosed()) {
-            return;
-        }
-        try {
-            conn.session.checkStatementAllowed();
-        } catch (ProgrammingException e) {
-            throw cancelRefused(e);
-        }
-    }
-
-    static ProgrammingException cancelRefused(ProgrammingException why) {
-        return new ProgrammingException("cancel() cannot be used with a prepared two-phase transaction (" + why.getMessage()
-                + ")", why);
-    }
-
-    private void sendCancel(java.time.Duration timeout, String reason) {
+    private void sendCancel(Duration timeout, String reason) {
         if (isClosed()) {
             return;
         }
-        var session = driver.core().session();
-        dev.tusk.internal.observe.Observer o = this.session.observer();
-        try {
-            dev.tusk.internal.connect.CancelRequester.cancel(established.host(), params, driver.transport().isTls(),
-                    session.backendPid(), session.secretKey(), timeout);
-        } catch (RuntimeException e) {
-            if (o != null) {
-                o.cancelSent(new dev.tusk.observe.CancelSent(o.facts(), reason, e));
-            }
-            throw e;
-        }
-        if (o != null) {
-            o.cancelSent(new dev.tusk.observe.CancelSent(o.facts(), reason, null));
-        }
+        requestCancel(established.host(), params, driver.transport().isTls(), timeout, reason);
     }
 
     // ---------------------------------------------------------------- notifications
@@ -1584,21 +1197,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     /** Adds a handler called with every notification, when it is read (also in the middle of another query). */
     public void addNotifyHandler(Consumer<Notify> handler) {
         use();
-        notifications.add(handler);
-        if (home != this) { // removed when the lease ends
-            if (leaseNotifyHandlers == null) {
-                leaseNotifyHandlers = new ArrayList<>(2);
-            }
-            leaseNotifyHandlers.add(handler);
-        }
-    }
-
-    public void removeNotifyHandler(Consumer<Notify> handler) {
-        use();
-        notifications.remove(handler);
-        if (leaseNotifyHandlers != null) {
-            leaseNotifyHandlers.remove(handler);
-        }
+        addNotify(handler);
     }
 
     /**
@@ -1621,7 +1220,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      * conn.notifies(Duration.ofSeconds(5), 10).forEach(n -> System.out.println(n.payload()));
      * }</pre>
      */
-    public java.util.stream.Stream<Notify> notifies(java.time.Duration timeout, Integer stopAfter) {
+    public Stream<Notify> notifies(Duration timeout, Integer stopAfter) {
         use();
         return notifications.stream(timeout == null ? null : timeout.toMillis(), stopAfter);
     }
@@ -1649,21 +1248,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
     /** Adds a handler for the server's notices (NOTICE, WARNING...); without any, notices go to System.Logger. */
     public void addNoticeHandler(Consumer<Diagnostic> handler) {
         use();
-        notices.add(handler);
-        if (home != this) { // removed when the lease ends
-            if (leaseNoticeHandlers == null) {
-                leaseNoticeHandlers = new ArrayList<>(2);
-            }
-            leaseNoticeHandlers.add(handler);
-        }
-    }
-
-    public void removeNoticeHandler(Consumer<Diagnostic> handler) {
-        use();
-        notices.remove(handler);
-        if (leaseNoticeHandlers != null) {
-            leaseNoticeHandlers.remove(handler);
-        }
+        addNotice(handler);
     }
 
     BlockingDriver driver() {
@@ -1678,11 +1263,4 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         state.closed = true;
     }
 
-    static InterfaceException closedCursor() {
-        return new InterfaceException("the cursor is closed");
-    }
-
-    static ProgrammingException wrongState(String what) {
-        return new ProgrammingException(what);
-    }
 }

@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * make {@code close()} give it back, and close it for real. Exported to {@code dev.tusk.pool} only.
  */
 public final class PoolAccess {
-    /** Implemented by Connection, which installs it when its class initialises. */
+    /** Implemented by dev.tusk.PoolHooks, which Connection installs when its class initialises. */
     public interface Hooks {
         /** From now on {@code close()} calls {@code giveBack} (once per lease) instead of closing. */
         void attach(Connection<?> conn, Consumer<Connection<?>> giveBack);

@@ -1,0 +1,462 @@
+package dev.tusk;
+
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.errors.Diagnostic;
+import dev.tusk.errors.InterfaceException;
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.connect.CancelRequester;
+import dev.tusk.internal.conninfo.ConnParams;
+import dev.tusk.internal.conninfo.HostSpec;
+import dev.tusk.internal.core.ProtocolCore;
+import dev.tusk.internal.core.SessionState;
+import dev.tusk.internal.observe.Observer;
+import dev.tusk.internal.op.Session;
+import dev.tusk.internal.query.PreparedStatements;
+import dev.tusk.observe.CancelSent;
+import dev.tusk.observe.ConnectionClosed;
+import dev.tusk.observe.NotificationReceived;
+import dev.tusk.types.DateTimeAdapters;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.function.Consumer;
+
+/**
+ * What the blocking {@link Connection} and the non-blocking {@link AsyncConnection} share that does no I/O, written
+ * once: the state shared with a pool's lease handles and the lease checks every public call starts with
+ * ({@link #use()}, {@link #look()}, {@link #leaseEnded()}), the lease's start and end, psycopg's settable connection
+ * attributes, the notify and notice handlers a lease adds, the adapters, the session's transaction characteristics
+ * and XA ids. Each shell adds how it runs the operations (on the caller's thread under a lock, or on an event loop).
+ *
+ * <p>Its public methods are the shells' own: javac gives each shell an access bridge (a public class inheriting them
+ * from this package-private one), so they are called, documented and seen by reflection as the shell's.
+ *
+ * @param <R> the row type the cursors return
+ * @param <C> the shell ({@code Connection<R>} or {@code AsyncConnection<R>})
+ * @param <S> the shell's shared state
+ */
+abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends ConnectionShell.State<R, C>> {
+    /** What changes on the connection, shared with its lease handles. */
+    final S state;
+    /**
+     * The connection itself, or for a pool's lease handle the pooled connection, whose state the handle
+     * shares: every public call starts with {@link #use()} or {@link #look()} (a future's: {@link #leaseEnded()}),
+     * which refuse a lease that ended.
+     */
+    final C home;
+    final ConnectOptions<R> options;
+    final AdaptersMap adapters;
+    final NoticeHandlers notices;
+    /** The session state the operations' rules need (transaction status, prepared statements, pipeline). */
+    final Session session;
+    /** A lease handle's notify and notice handlers, removed when its lease ends; null: none. */
+    private List<Consumer<Notify>> leaseNotifyHandlers;
+    private List<Consumer<Diagnostic>> leaseNoticeHandlers;
+
+    /** A new connection over {@code core}, its attributes as {@code options} say. */
+    @SuppressWarnings("unchecked")
+    ConnectionShell(S state, ConnectOptions<R> options, ProtocolCore core, Observer observer) {
+        this.state = state;
+        this.home = (C) this;
+        this.options = options;
+        this.adapters = (options.context() != null ? options.context().adapters() : Tusk.adapters()).child();
+        this.notices = new NoticeHandlers();
+        this.session = new Session(core, new PreparedStatements(options.prepareThreshold(), options.preparedMax()),
+                options.autocommit());
+        session.observer(observer);
+        state.rowFactory = options.rowFactory();
+        state.cursorFactory = options.cursorFactory();
+        state.statementTimeout = options.statementTimeout();
+        DateTimeAdapters.useSessionZone(adapters, new SessionZone(core.session()));
+        core.session().noticeSink(notices);
+    }
+
+    /**
+     * A pool's lease handle: a connection sharing {@code pooled}'s state (no allocation but the handle) whose
+     * every call is refused once the lease ended ({@link #use()}).
+     */
+    ConnectionShell(C pooled) {
+        this.state = pooled.state;
+        this.home = pooled;
+        this.options = pooled.options;
+        this.adapters = pooled.adapters;
+        this.notices = pooled.notices;
+        this.session = pooled.session;
+    }
+
+    /** A new lease handle of this pooled connection (see {@link #ConnectionShell(ConnectionShell)}). */
+    abstract C newLeaseHandle();
+
+    /** A pooled connection's close() gives it back; a lease handle's ends its lease; else the connection closes. */
+    public abstract void close();
+
+    /** True once closed, or lost; for a pool's lease, also once the lease ended (each shell says more). */
+    public abstract boolean isClosed();
+
+    /** Adds ({@code add}) or removes a notify handler of the connection. */
+    abstract void notifyHandler(Consumer<Notify> handler, boolean add);
+
+    /** A new live view of the connection's details (made once, on first use of {@link #info()}). */
+    abstract ConnectionInfo newInfo();
+
+    /** The listeners of a connection made with {@code options}, or null when nobody listens. */
+    static Observer observer(ConnectOptions<?> options) {
+        return Observer.of(options.listeners(), options.observeParameters(), options.slowStatementThreshold());
+    }
+
+    /** What the session hands each notification to: {@code deliver}, the listeners ({@code o}, may be null) hearing of it first. */
+    static Consumer<Notify> observed(Observer o, Consumer<Notify> deliver) {
+        return o == null ? deliver : n -> {
+            o.notificationReceived(new NotificationReceived(o.facts(), n.channel(), n.pid(), n.payload().length()));
+            deliver.accept(n);
+        };
+    }
+
+    /**
+     * The listeners hear that the connection ended: {@code cause} is what broke it, unless it is null or
+     * {@code byUser} (the shell's mark of a close() the user called).
+     */
+    final void observeClosed(TuskException cause, TuskException byUser) {
+        Observer o = session.observer();
+        if (o != null) {
+            boolean broken = cause != null && cause != byUser;
+            o.connectionClosed(new ConnectionClosed(o.facts(), broken, broken ? cause : null));
+        }
+    }
+
+    // ---------------------------------------------------------------- cancellation
+
+    /**
+     * psycopg's rule: {@code cancel()} is refused ({@code ProgrammingException}) after {@code tpcPrepare()}
+     * (nothing runs that a cancel could stop; only tpcCommit or tpcRollback may follow); on a closed connection it
+     * does nothing and is not refused. The session's statement check knows that state.
+     */
+    final void checkCancelAllowed() {
+        if (isClosed()) {
+            return;
+        }
+        try {
+            session.checkStatementAllowed();
+        } catch (ProgrammingException why) {
+            throw new ProgrammingException("cancel() cannot be used with a prepared two-phase transaction ("
+                    + why.getMessage() + ")", why);
+        }
+    }
+
+    /**
+     * Sends a CancelRequest for this session to {@code host} (a connection of its own, {@code tls} as this one),
+     * waiting at most {@code timeout} (null: {@code connect_timeout}, else 10 s) for the server to take it; the
+     * listeners hear of it ({@code reason}), sent or failed. On the calling thread.
+     */
+    final void requestCancel(HostSpec host, ConnParams params, boolean tls, Duration timeout, String reason) {
+        SessionState s = session.core().session();
+        Observer o = session.observer();
+        try {
+            CancelRequester.cancel(host, params, tls, s.backendPid(), s.secretKey(), timeout);
+        } catch (RuntimeException e) {
+            if (o != null) {
+                o.cancelSent(new CancelSent(o.facts(), reason, e));
+            }
+            throw e;
+        }
+        if (o != null) {
+            o.cancelSent(new CancelSent(o.facts(), reason, null));
+        }
+    }
+
+    /** A two-phase call by id without one. */
+    static ProgrammingException xidNeeded(String call) {
+        return new ProgrammingException(call + "(xid) needs an xid: call " + call + "() for the current transaction");
+    }
+
+    // ---------------------------------------------------------------- pool leases
+
+    /**
+     * What changes on a connection, in one object shared with its lease handles: a handle is a connection of its
+     * own (the cursors, settings, streams, pipelines and copies made through it belong to it) acting on the state
+     * of the pooled connection, its {@link #home}.
+     */
+    static class State<R, C> {
+        volatile Duration statementTimeout;
+        /** A live view of the session, made on first use. */
+        ConnectionInfo info;
+        /** Set when a pool owns the connection: close() gives it back to the pool. */
+        volatile Consumer<? super C> giveBack;
+        /** With a pool: whether the connection is lent out (else it is idle in the pool and refuses calls). */
+        volatile boolean lent;
+        /** The settable connection attributes (psycopg's row_factory, cursor_factory, server_cursor_factory). */
+        volatile RowFactory<R> rowFactory;
+        volatile CursorFactory cursorFactory;
+        volatile ServerCursorFactory serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
+        /** With a pool: the handle of the current lease, null while the connection is not lent. */
+        volatile C lease;
+        /** With a pool: whether the current (or last) lease did anything with the connection; a reset is then due. */
+        volatile boolean leaseUsed;
+    }
+
+    /** Ends a lease once: {@link State#lease} from its handle to null (the field's type is erased to Object). */
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<State, Object> LEASE =
+            AtomicReferenceFieldUpdater.newUpdater(State.class, Object.class, "lease");
+
+    /**
+     * Where every call that may change the session starts: a lease handle acts only while its lease lasts
+     * (then marks it used: the pool resets the session after it); the connection itself (not a handle) always
+     * may, at the cost of one comparison. A volatile read or two, no allocation.
+     */
+    final void use() {
+        if (home != this) {
+            State<R, C> s = state;
+            if (s.lease != this) {
+                throw endedLease();
+            }
+            if (!s.leaseUsed) {
+                s.leaseUsed = true;
+            }
+        }
+    }
+
+    /**
+     * As {@link #use()} for the calls returning a future, which fail instead of throwing: true when this is a lease
+     * handle whose lease ended; else false, a lease being marked used.
+     */
+    final boolean leaseEnded() {
+        if (home != this) {
+            State<R, C> s = state;
+            if (s.lease != this) {
+                return true;
+            }
+            if (!s.leaseUsed) {
+                s.leaseUsed = true;
+            }
+        }
+        return false;
+    }
+
+    /** As {@link #use()} for the calls that only read the connection's state. */
+    final void look() {
+        if (home != this && state.lease != this) {
+            throw endedLease();
+        }
+    }
+
+    /** Whether this is a lease handle whose lease ended (nothing marked). */
+    final boolean leaseOver() {
+        return home != this && state.lease != this;
+    }
+
+    static InterfaceException endedLease() {
+        return new InterfaceException("this connection was given back to its pool (its close() ended the lease) and"
+                + " may now be lent to someone else: lease another one with pool.connection()");
+    }
+
+    /** A new lease of this pooled connection: a handle that refuses every call once the lease ended. */
+    final C startLease() {
+        C l = newLeaseHandle();
+        if (state.leaseUsed) {
+            state.leaseUsed = false; // a volatile write (a fence) only after a lease that used the connection
+        }
+        state.lease = l;
+        return l;
+    }
+
+    /**
+     * A lease handle's close(): ends the lease, removes the handlers added through it and gives the connection
+     * back to its pool; a second call does nothing.
+     */
+    final void endLease() {
+        if (!LEASE.compareAndSet(state, this, null)) {
+            return;
+        }
+        if (leaseNotifyHandlers != null) {
+            leaseNotifyHandlers.forEach(h -> notifyHandler(h, false));
+        }
+        if (leaseNoticeHandlers != null) {
+            leaseNoticeHandlers.forEach(notices::remove);
+        }
+        home.close(); // a pooled connection's close() gives it back
+    }
+
+    /**
+     * DISCARD ALL but for DEALLOCATE ALL, which would drop the driver's own prepared statements: only those
+     * made with SQL PREPARE ({@code from_sql}) are deallocated.
+     */
+    static final String RESET_SESSION_SQL = "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *;"
+            + " SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES;"
+            + " DO $tusk$DECLARE s text; BEGIN FOR s IN SELECT name FROM pg_prepared_statements WHERE from_sql LOOP"
+            + " EXECUTE format('DEALLOCATE %I', s); END LOOP; END$tusk$";
+
+    /** Puts the statement timeout and the settable connection attributes back to the connection options' (a pool's reset). */
+    final void resetAttributes() {
+        state.statementTimeout = options.statementTimeout();
+        session.prepared().threshold(options.prepareThreshold());
+        session.prepared().max(options.preparedMax());
+        state.rowFactory = options.rowFactory();
+        state.cursorFactory = options.cursorFactory();
+        state.serverCursorFactory = ServerCursorFactory.SERVER_CURSOR;
+    }
+
+    // ---------------------------------------------------------------- handlers
+
+    /** Adds a notify handler; one added through a lease handle is removed when its lease ends. */
+    final void addNotify(Consumer<Notify> handler) {
+        notifyHandler(handler, true);
+        if (home != this) { // removed when the lease ends
+            if (leaseNotifyHandlers == null) {
+                leaseNotifyHandlers = new ArrayList<>(2);
+            }
+            leaseNotifyHandlers.add(handler);
+        }
+    }
+
+    public void removeNotifyHandler(Consumer<Notify> handler) {
+        use();
+        notifyHandler(handler, false);
+        if (leaseNotifyHandlers != null) {
+            leaseNotifyHandlers.remove(handler);
+        }
+    }
+
+    /** Adds a notice handler; one added through a lease handle is removed when its lease ends. */
+    final void addNotice(Consumer<Diagnostic> handler) {
+        notices.add(handler);
+        if (home != this) { // removed when the lease ends
+            if (leaseNoticeHandlers == null) {
+                leaseNoticeHandlers = new ArrayList<>(2);
+            }
+            leaseNoticeHandlers.add(handler);
+        }
+    }
+
+    public void removeNoticeHandler(Consumer<Diagnostic> handler) {
+        use();
+        notices.remove(handler);
+        if (leaseNoticeHandlers != null) {
+            leaseNoticeHandlers.remove(handler);
+        }
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** The connection's adapters: registrations here reach this connection's cursors only. */
+    public AdaptersMap adapters() {
+        use();
+        return adapters;
+    }
+
+    /** Connection details and the server's reported state. */
+    public ConnectionInfo info() {
+        look();
+        ConnectionInfo i = state.info;
+        if (i == null) {
+            state.info = i = home.newInfo();
+        }
+        return i;
+    }
+
+    public boolean autocommit() {
+        look();
+        return session.autocommit();
+    }
+
+    public IsolationLevel isolationLevel() {
+        look();
+        return session.isolationLevel();
+    }
+
+    public Boolean readOnly() {
+        look();
+        return session.readOnly();
+    }
+
+    public Boolean deferrable() {
+        look();
+        return session.deferrable();
+    }
+
+    /** An XA transaction id for {@code tpcBegin(Xid)}. */
+    public Xid xid(int formatId, String gtrid, String bqual) {
+        look();
+        return new Xid(formatId, gtrid, bqual);
+    }
+
+    /** An XA transaction id with an empty branch qualifier. */
+    public Xid xid(int formatId, String gtrid) {
+        look();
+        return new Xid(formatId, gtrid, "");
+    }
+
+    // psycopg's settable connection attributes ---------------------------------------------------------------
+    // (prepare_threshold, prepared_max, row_factory, cursor_factory, server_cursor_factory): they start as the
+    // ConnectOptions say, and a pool puts them back to that when a connection returns. Each applies to the
+    // statements that follow the call (on an AsyncConnection: those submitted after it).
+
+    /**
+     * Executions of a query before it is prepared on the server (psycopg's {@code prepare_threshold}): 0
+     * prepares at once, null never prepares automatically.
+     */
+    public Integer prepareThreshold() {
+        look();
+        return session.prepared().threshold();
+    }
+
+    /** How many statements stay prepared before the least recently used is closed (psycopg's {@code prepared_max}). */
+    public int preparedMax() {
+        look();
+        return session.prepared().max();
+    }
+
+    /**
+     * Changes {@link #preparedMax()}; when lowered, the statements beyond it are closed on the server with the
+     * next statement. 0 stops preparing. A negative value is refused ({@code ProgrammingException}).
+     */
+    public void setPreparedMax(int max) {
+        use();
+        session.prepared().max(ConnectOptions.checkPreparedMax(max));
+    }
+
+    /** The row factory of the cursors made without one (psycopg's {@code row_factory}). */
+    public RowFactory<R> rowFactory() {
+        look();
+        return state.rowFactory;
+    }
+
+    /**
+     * Changes the row factory of the cursors made from now on without one; cursors made before keep theirs.
+     * Unlike psycopg it cannot change the row type {@code R}: connect with another
+     * {@link ConnectOptions.Builder#rowFactory} for that, or pass one to {@code cursor(RowFactory)}.
+     */
+    public void setRowFactory(RowFactory<R> factory) {
+        use();
+        state.rowFactory = Objects.requireNonNull(factory, "rowFactory");
+    }
+
+    /** The class of cursor {@code cursor()} and {@code execute} make (psycopg's {@code cursor_factory}). */
+    public CursorFactory cursorFactory() {
+        look();
+        return state.cursorFactory;
+    }
+
+    /** Changes the class of cursor {@code cursor()}, {@code cursor(RowFactory)} and {@code execute} make from now on. */
+    public void setCursorFactory(CursorFactory factory) {
+        use();
+        state.cursorFactory = Objects.requireNonNull(factory, "cursorFactory");
+    }
+
+    /** The class of cursor {@code cursor(String)} makes (psycopg's {@code server_cursor_factory}). */
+    public ServerCursorFactory serverCursorFactory() {
+        look();
+        return state.serverCursorFactory;
+    }
+
+    /** Changes the class of cursor {@code cursor(String)} makes from now on. */
+    public void setServerCursorFactory(ServerCursorFactory factory) {
+        use();
+        state.serverCursorFactory = Objects.requireNonNull(factory, "serverCursorFactory");
+    }
+    // end of the settable connection attributes ---------------------------------------------------------------
+}

@@ -1,0 +1,113 @@
+package dev.tusk;
+
+import dev.tusk.internal.pool.PoolAccess;
+import dev.tusk.observe.ConnectionFacts;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * What a pool may do to a connection that users may not ({@link PoolAccess}), for both shells; {@link Connection}
+ * installs it when its class initialises.
+ */
+final class PoolHooks implements PoolAccess.Hooks {
+    @Override
+    public void attach(Connection<?> conn, Consumer<Connection<?>> giveBack) {
+        conn.state.giveBack = giveBack;
+    }
+
+    @Override
+    public void setLent(Connection<?> conn, boolean lent) {
+        conn.state.lent = lent;
+    }
+
+    @Override
+    public void closeForReal(Connection<?> conn) {
+        conn.closeConnection();
+    }
+
+    @Override
+    public boolean probe(Connection<?> conn, boolean deep) {
+        return conn.probe(deep);
+    }
+
+    @Override
+    public <T> Connection<T> startLease(Connection<T> conn) {
+        return conn.startLease();
+    }
+
+    @Override
+    public Connection<?> pooled(Connection<?> conn) {
+        return conn.home;
+    }
+
+    @Override
+    public boolean leaseUsed(Connection<?> conn) {
+        return conn.state.leaseUsed;
+    }
+
+    @Override
+    public String leftovers(Connection<?> conn) {
+        return conn.leaseLeftovers();
+    }
+
+    @Override
+    public void abort(Connection<?> conn) {
+        conn.driver().transport().close();
+    }
+
+    @Override
+    public void resetSession(Connection<?> conn) {
+        conn.resetSession();
+    }
+
+    @Override
+    public void attachAsync(AsyncConnection<?> conn, Consumer<AsyncConnection<?>> giveBack) {
+        conn.state.giveBack = giveBack;
+    }
+
+    @Override
+    public <T> AsyncConnection<T> startLeaseAsync(AsyncConnection<T> conn) {
+        return conn.startLease();
+    }
+
+    @Override
+    public AsyncConnection<?> pooledAsync(AsyncConnection<?> conn) {
+        return conn.home;
+    }
+
+    @Override
+    public boolean leaseUsedAsync(AsyncConnection<?> conn) {
+        return conn.state.leaseUsed;
+    }
+
+    @Override
+    public String leftoversAsync(AsyncConnection<?> conn) {
+        return conn.leaseLeftovers();
+    }
+
+    @Override
+    public CompletableFuture<Void> resetSessionAsync(AsyncConnection<?> conn) {
+        return conn.resetSession();
+    }
+
+    @Override
+    public void setLentAsync(AsyncConnection<?> conn, boolean lent) {
+        conn.state.lent = lent;
+    }
+
+    @Override
+    public void closeForRealAsync(AsyncConnection<?> conn) {
+        conn.closeNow();
+    }
+
+    @Override
+    public ConnectionFacts facts(Connection<?> conn) {
+        return conn.info().facts();
+    }
+
+    @Override
+    public ConnectionFacts factsAsync(AsyncConnection<?> conn) {
+        return conn.info().facts();
+    }
+}
