@@ -87,6 +87,23 @@ public final class JdbcConnection implements java.sql.Connection {
         }
     }
 
+    /** Statements rewritten for this connection, by their JDBC text: prepared ones, plain ones with escapes, without. */
+    private final RewriteCache rewrites = new RewriteCache();
+
+    /**
+     * {@code sql} as {@link SqlRewriter#rewrite} turns it into PostgreSQL's with this connection's call mode, rewritten
+     * once per text (a statement prepared again, a plain statement run again) while it is among the last ones used.
+     */
+    SqlRewriter.Result rewritten(String sql, boolean placeholders, boolean escapes) throws SQLException {
+        int kind = placeholders ? 0 : escapes ? 1 : 2;
+        SqlRewriter.Result r = rewrites.get(kind, sql);
+        if (r == null) {
+            r = SqlRewriter.rewrite(sql, placeholders, escapes, callMode);
+            rewrites.put(kind, sql, r);
+        }
+        return r;
+    }
+
     /** The Tusk connection (for statements of this package). */
     dev.tusk.Connection<Row> tusk() throws SQLException {
         checkOpen();

@@ -53,7 +53,7 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
         super(c, type, holdability);
         c.enableTypedParams();
         this.sql = sql;
-        this.parsed = SqlRewriter.rewrite(sql, true, true, c.callMode);
+        this.parsed = c.rewritten(sql, true, true);
         this.keys = keys;
         this.values = new Object[parsed.parameterCount()];
         this.set = new boolean[values.length];
@@ -74,13 +74,17 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
         set[i] = true;
     }
 
+    /**
+     * The bound values, all set, as a view of {@link #values} (Tusk copies them as the statement starts; a batch
+     * copies them itself).
+     */
     List<Object> boundValues() throws SQLException {
         for (int i = 0; i < set.length; i++) {
             if (!set[i]) {
                 throw new SQLException("no value specified for parameter " + (i + 1), "22023");
             }
         }
-        return Arrays.asList(values.clone());
+        return Arrays.asList(values);
     }
 
     // ------------------------------------------------------------------ execution

@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 
 /**
  * {@link Statement} over Tusk cursors: plain SQL goes by the simple protocol (several statements allowed), a
@@ -25,7 +24,6 @@ import java.util.regex.Pattern;
  */
 public class JdbcStatement implements Statement {
     private static final AtomicInteger CURSOR_IDS = new AtomicInteger();
-    private static final Pattern DML_IN_WITH = Pattern.compile("(?is).*\\b(insert|update|delete|merge)\\b.*");
 
     final JdbcConnection c;
     final int resultSetType;
@@ -65,7 +63,8 @@ public class JdbcStatement implements Statement {
     }
 
     ExecuteOptions options() {
-        return new ExecuteOptions(null, null, c.deadline(queryTimeout));
+        java.time.Duration deadline = c.deadline(queryTimeout);
+        return deadline == null ? ExecuteOptions.DEFAULT : new ExecuteOptions(null, null, deadline);
     }
 
     // ------------------------------------------------------------------ execution core
@@ -158,12 +157,8 @@ public class JdbcStatement implements Statement {
         if (fetchSize <= 0 || resultSetType != ResultSet.TYPE_FORWARD_ONLY || q.statements() != 1 || c.conn.autocommit()) {
             return false;
         }
-        String k = q.keyword();
-        return k.equals("SELECT") || k.equals("VALUES") || k.equals("TABLE")
-                || k.equals("WITH") && !DML_IN_WITH.matcher(q.sql()).matches();
+        return q.returnsRows();
     }
-
-    private static final Pattern INTO = Pattern.compile("(?is).*\\binto\\b.*");
 
     /**
      * A forward-only query in autocommit: its rows are read as the result set reaches them (Tusk's row stream), so
@@ -173,10 +168,7 @@ public class JdbcStatement implements Statement {
         if (resultSetType != ResultSet.TYPE_FORWARD_ONLY || q.statements() != 1 || !c.conn.autocommit()) {
             return false;
         }
-        String k = q.keyword();
-        return (k.equals("SELECT") || k.equals("VALUES") || k.equals("TABLE")
-                || k.equals("WITH") && !DML_IN_WITH.matcher(q.sql()).matches())
-                && !INTO.matcher(q.sql()).matches(); // SELECT ... INTO makes a table and returns no rows
+        return q.readsRows(); // not SELECT ... INTO: that makes a table and returns no rows
     }
 
     /**
@@ -292,7 +284,7 @@ public class JdbcStatement implements Statement {
 
     /** JDBC escapes for a plain statement; its ? are left alone (they are operators there). */
     SqlRewriter.Result plain(String sql) throws SQLException {
-        return SqlRewriter.rewrite(sql, false, escapeProcessing, c.callMode);
+        return c.rewritten(sql, false, escapeProcessing);
     }
 
     // ------------------------------------------------------------------ Statement

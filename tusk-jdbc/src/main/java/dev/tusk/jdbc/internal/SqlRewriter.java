@@ -5,6 +5,7 @@ import java.sql.SQLSyntaxErrorException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * JDBC's SQL turned into PostgreSQL's: {@code ?} placeholders become {@code $1, $2, ...} (and {@code ??} a
@@ -27,9 +28,30 @@ public final class SqlRewriter {
      * @param hasReturning   a RETURNING clause outside quotes
      * @param statements     the number of statements (separated by {@code ;} outside quotes)
      * @param callResult     a {@code {? = call ...}} escape: the first placeholder is the function's result
+     * @param returnsRows    a query that returns rows: SELECT, VALUES, TABLE, or WITH without a data-modifying word
+     * @param readsRows      one of those that is not a {@code SELECT ... INTO} (which makes a table, no rows)
      */
     public record Result(String sql, int parameterCount, String keyword, boolean hasReturning, int statements,
-                         boolean callResult, boolean call) {
+                         boolean callResult, boolean call, boolean returnsRows, boolean readsRows) {
+        /** With the two row facts found from {@code sql} and {@code keyword}. */
+        public Result(String sql, int parameterCount, String keyword, boolean hasReturning, int statements,
+                      boolean callResult, boolean call) {
+            this(sql, parameterCount, keyword, hasReturning, statements, callResult, call, SqlRewriter.returnsRows(keyword, sql));
+        }
+
+        private Result(String sql, int parameterCount, String keyword, boolean hasReturning, int statements,
+                       boolean callResult, boolean call, boolean returnsRows) {
+            this(sql, parameterCount, keyword, hasReturning, statements, callResult, call, returnsRows,
+                    returnsRows && !INTO.matcher(sql).matches());
+        }
+    }
+
+    private static final Pattern DML_IN_WITH = Pattern.compile("(?is).*\\b(insert|update|delete|merge)\\b.*");
+    private static final Pattern INTO = Pattern.compile("(?is).*\\binto\\b.*");
+
+    private static boolean returnsRows(String keyword, String sql) {
+        return keyword.equals("SELECT") || keyword.equals("VALUES") || keyword.equals("TABLE")
+                || keyword.equals("WITH") && !DML_IN_WITH.matcher(sql).matches();
     }
 
     private final String in;
