@@ -44,9 +44,6 @@ final class TuskResult implements Result {
         return segments != null ? segments : Flux.fromIterable(eager);
     }
 
-    record RowSegmentImpl(Row row) implements RowSegment {
-    }
-
     record UpdateCountImpl(long value) implements UpdateCount {
     }
 
@@ -83,7 +80,7 @@ final class TuskResult implements Result {
                 segs = new ArrayList<>(n + extra);
                 addNotices(segs, first, notices);
                 for (int i = 0; i < n; i++) {
-                    segs.add(new RowSegmentImpl(new TuskRow(rows.get(i), md)));
+                    segs.add(new TuskRow(rows.get(i), md)); // a row is its own segment
                 }
             } else {
                 segs = new ArrayList<>(extra);

@@ -272,7 +272,7 @@ public final class TuskStatement implements Statement {
                                 if (md[0] == null) {
                                     md[0] = new TuskRowMetadata(r.columns());
                                 }
-                                return (Result.Segment) new TuskResult.RowSegmentImpl(new TuskRow(r, md[0]));
+                                return (Result.Segment) new TuskRow(r, md[0]);
                             })
                             .onErrorResume(e -> Mono.just(TuskResult.MessageImpl.error(Errors.translate(e, sql.text))));
                     return new TuskResult(Flux.usingWhen(Mono.just(cur), x -> rows, x -> end, (x, e) -> end, x -> end));
