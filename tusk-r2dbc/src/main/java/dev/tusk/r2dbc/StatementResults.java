@@ -1,5 +1,7 @@
 package dev.tusk.r2dbc;
 
+import dev.tusk.AsyncCursor;
+import dev.tusk.Row;
 import io.r2dbc.spi.Result;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -7,7 +9,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.BiConsumer;
@@ -27,17 +28,17 @@ import java.util.function.Supplier;
  */
 final class StatementResults extends Flux<Result> {
     private final TuskConnection connection;
-    private final Supplier<CompletableFuture<List<Result>>> send;
+    private final Supplier<TuskConnection.Submission> send;
 
-    /** {@code send} submits the statement; its future never fails (an error is a Result's Message). */
-    StatementResults(TuskConnection connection, Supplier<CompletableFuture<List<Result>>> send) {
+    /** {@code send} submits the statement. */
+    StatementResults(TuskConnection connection, Supplier<TuskConnection.Submission> send) {
         this.connection = connection;
         this.send = send;
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super Result> actual) {
-        CompletableFuture<List<Result>> answer;
+        TuskConnection.Submission answer;
         try {
             answer = send.get();
         } catch (RuntimeException e) {
@@ -46,18 +47,18 @@ final class StatementResults extends Flux<Result> {
         }
         Emitter e = new Emitter(actual, answer, connection);
         actual.onSubscribe(e);
-        answer.whenComplete(e);
+        answer.future.whenComplete(e);
     }
 
     /** The subscription: holds the Results once they came, emits them as requested (one thread at a time). */
-    static final class Emitter implements Subscription, BiConsumer<List<Result>, Throwable> {
+    static final class Emitter implements Subscription, BiConsumer<AsyncCursor<Row>, Throwable> {
         private static final AtomicLongFieldUpdater<Emitter> REQUESTED =
                 AtomicLongFieldUpdater.newUpdater(Emitter.class, "requested");
         private static final AtomicIntegerFieldUpdater<Emitter> WIP =
                 AtomicIntegerFieldUpdater.newUpdater(Emitter.class, "wip");
 
         private final CoreSubscriber<? super Result> actual;
-        private final CompletableFuture<?> answer;
+        private final TuskConnection.Submission answer;
         private final TuskConnection connection;
         /** Set (after {@link #error}) when the statement has completed. */
         private volatile List<Result> results;
@@ -69,18 +70,23 @@ final class StatementResults extends Flux<Result> {
         private int index;
         private boolean done;
 
-        Emitter(CoreSubscriber<? super Result> actual, CompletableFuture<?> answer, TuskConnection connection) {
+        Emitter(CoreSubscriber<? super Result> actual, TuskConnection.Submission answer, TuskConnection connection) {
             this.actual = actual;
             this.answer = answer;
             this.connection = connection;
         }
 
+        /** The statement completed: its outcome becomes the Results (on the thread completing it, Tusk's event loop). */
         @Override
-        public void accept(List<Result> r, Throwable t) {
-            if (t != null) {
-                error = Errors.unwrap(t);
+        public void accept(AsyncCursor<Row> cursor, Throwable t) {
+            List<Result> r;
+            try {
+                r = answer.apply(cursor, t);
+            } catch (Throwable x) { // a bug turning the outcome into Results: the subscriber is told, not left waiting
+                error = Errors.unwrap(x);
+                r = List.of();
             }
-            results = r != null ? r : List.of();
+            results = r;
             drain();
         }
 
@@ -96,7 +102,7 @@ final class StatementResults extends Flux<Result> {
         public void cancel() {
             if (!cancelled) {
                 cancelled = true;
-                connection.cancelled(answer);
+                connection.cancelled(answer.future);
             }
         }
 

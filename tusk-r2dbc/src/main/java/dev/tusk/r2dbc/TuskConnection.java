@@ -74,6 +74,12 @@ public final class TuskConnection implements Connection {
      * the result's error segment, after the notices received before it.
      */
     CompletableFuture<List<Result>> run(String text, Object[] params) {
+        Submission s = submit(text, params);
+        return s.future.handle(s);
+    }
+
+    /** As {@link #run}, the statement's outcome left to the caller to turn into Results ({@link Submission#apply}). */
+    Submission submit(String text, Object[] params) {
         beginIfNeeded();
         long seq = submitted.incrementAndGet();
         running.incrementAndGet();
@@ -86,8 +92,35 @@ public final class TuskConnection implements Connection {
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        AsyncCursor<Row> used = cur;
-        return f.handle((c, err) -> {
+        return new Submission(f, text, seq, cur, raw, true);
+    }
+
+    /**
+     * A statement submitted: Tusk's future for it, and (as a function of that future's outcome, called once when it
+     * completes) the R2DBC Results it becomes, which never fails: an error is the Result's error segment. One object
+     * per statement, in place of a {@code handle} stage and its future.
+     */
+    final class Submission implements java.util.function.BiFunction<AsyncCursor<Row>, Throwable, List<Result>> {
+        final CompletableFuture<AsyncCursor<Row>> future;
+        private final String text;
+        private final long seq;
+        /** The cursor to keep for the next statement once read, or null. */
+        private final AsyncCursor<Row> cursor;
+        private final boolean raw;
+        private final boolean keepCursor;
+
+        Submission(CompletableFuture<AsyncCursor<Row>> future, String text, long seq, AsyncCursor<Row> cursor, boolean raw,
+                   boolean keepCursor) {
+            this.future = future;
+            this.text = text;
+            this.seq = seq;
+            this.cursor = cursor;
+            this.raw = raw;
+            this.keepCursor = keepCursor;
+        }
+
+        @Override
+        public List<Result> apply(AsyncCursor<Row> c, Throwable err) {
             running.decrementAndGet();
             List<Diagnostic> n = drainNotices();
             settled(seq);
@@ -96,14 +129,16 @@ public final class TuskConnection implements Connection {
                 out = List.of(TuskResult.failed(Errors.translate(err, text), n));
             } else {
                 try {
-                    out = TuskResult.of(c, n, this);
+                    out = TuskResult.of(c, n, TuskConnection.this);
                 } catch (RuntimeException e) {
                     out = List.of(TuskResult.failed(Errors.translate(e, text), n));
                 }
             }
-            giveBack(used, raw); // its results are all read: the next statement may use it
+            if (keepCursor) {
+                giveBack(cursor, raw); // its results are all read: the next statement may use it
+            }
             return out;
-        });
+        }
     }
 
     // ------------------------------------------------------------ cursors kept for the next statement
@@ -171,12 +206,16 @@ public final class TuskConnection implements Connection {
         }
     }
 
-    /** The last R2DBC metadata made, with the Tusk columns it describes: a prepared statement's columns are the same list each execution. */
+    /**
+     * The last R2DBC metadata made, with the Tusk columns it describes: reused while a statement's results have the
+     * same columns (Tusk describes a prepared statement's columns anew for each execution, equal but not the same
+     * objects, so they are compared field by field).
+     */
     private volatile TuskRowMetadata lastMetadata;
 
     TuskRowMetadata metadataFor(List<dev.tusk.Column> cols) {
         TuskRowMetadata md = lastMetadata;
-        if (md == null || md.source() != cols) {
+        if (md == null || !TuskRowMetadata.sameColumns(md.source(), cols)) {
             md = new TuskRowMetadata(cols);
             lastMetadata = md;
         }
@@ -192,7 +231,7 @@ public final class TuskConnection implements Connection {
      * With {@code returning} true Tusk keeps every execution's result and does not rewrite a plain INSERT into
      * multi-row INSERTs, whose one count per chunk could not be split per binding (a trigger or rule may skip rows).
      */
-    CompletableFuture<List<Result>> runMany(String text, List<Object[]> sets) {
+    Submission runMany(String text, List<Object[]> sets) {
         beginIfNeeded();
         long seq = submitted.incrementAndGet();
         running.incrementAndGet();
@@ -202,19 +241,7 @@ public final class TuskConnection implements Connection {
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        return f.handle((cur, err) -> {
-            running.decrementAndGet();
-            List<Diagnostic> n = drainNotices();
-            settled(seq);
-            if (err != null) {
-                return List.of(TuskResult.failed(Errors.translate(err, text), n));
-            }
-            try {
-                return TuskResult.of(cur, n, this);
-            } catch (RuntimeException e) {
-                return List.of(TuskResult.failed(Errors.translate(e, text), n));
-            }
-        });
+        return new Submission(f, text, seq, null, true, false);
     }
 
     /** Sends a statement of the driver's own (BEGIN, SAVEPOINT, SET...), failing with its translated error. */

@@ -13,7 +13,6 @@ import reactor.core.publisher.Mono;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -45,9 +44,6 @@ final class TuskResult implements Result {
         return segments != null ? segments : Flux.fromIterable(eager);
     }
 
-    record RowSegmentImpl(Row row) implements RowSegment {
-    }
-
     record UpdateCountImpl(long value) implements UpdateCount {
     }
 
@@ -69,34 +65,52 @@ final class TuskResult implements Result {
 
     /** The results of a completed statement: one per result set (several for a multi-statement text). */
     static List<Result> of(AsyncCursor<dev.tusk.Row> cur, List<Diagnostic> notices, TuskConnection connection) {
-        List<Result> out = new ArrayList<>(1);
-        List<Segment> first = new ArrayList<>();
-        for (Diagnostic d : notices) {
-            first.add(MessageImpl.notice(d));
-        }
-        List<Segment> segs = first;
+        Result single = null;
+        List<Result> out = null;
+        boolean first = true;
         do {
+            // the notices received before the answer go first, in the first result
+            int extra = first ? notices.size() + 1 : 1;
             List<Column> cols = cur.description();
+            List<Segment> segs;
             if (cols != null) {
                 TuskRowMetadata md = connection.metadataFor(cols);
                 List<dev.tusk.Row> rows = cur.fetchall();
-                if (segs == null) {
-                    segs = new ArrayList<>(rows.size() + 1);
+                int n = rows.size();
+                segs = new ArrayList<>(n + extra);
+                addNotices(segs, first, notices);
+                for (int i = 0; i < n; i++) {
+                    segs.add(new TuskRow(rows.get(i), md)); // a row is its own segment
                 }
-                for (dev.tusk.Row r : rows) {
-                    segs.add(new RowSegmentImpl(new TuskRow(r, md)));
-                }
-            } else if (segs == null) {
-                segs = new ArrayList<>(1);
+            } else {
+                segs = new ArrayList<>(extra);
+                addNotices(segs, first, notices);
             }
             String tag = cur.statusmessage();
             if (tag != null && reportsCount(tag)) {
                 segs.add(new UpdateCountImpl(Math.max(0, cur.rowcount())));
             }
-            out.add(new TuskResult(segs));
-            segs = null;
+            Result r = new TuskResult(segs);
+            if (first) {
+                single = r;
+            } else {
+                if (out == null) {
+                    out = new ArrayList<>(4);
+                    out.add(single);
+                }
+                out.add(r);
+            }
+            first = false;
         } while (cur.nextset());
-        return out;
+        return out != null ? out : List.of(single);
+    }
+
+    private static void addNotices(List<Segment> segs, boolean first, List<Diagnostic> notices) {
+        if (first) {
+            for (int i = 0, n = notices.size(); i < n; i++) {
+                segs.add(MessageImpl.notice(notices.get(i)));
+            }
+        }
     }
 
     /** A statement that failed: its notices, then its error. */
@@ -115,12 +129,16 @@ final class TuskResult implements Result {
         if (sp < 0) {
             return false;
         }
-        String cmd = tag.substring(0, sp).toUpperCase(Locale.ROOT);
-        if (cmd.equals("SELECT") || cmd.equals("FETCH") || cmd.equals("MOVE")) {
+        if (isCommand(tag, sp, "SELECT") || isCommand(tag, sp, "FETCH") || isCommand(tag, sp, "MOVE")) {
             return false;
         }
         char last = tag.charAt(tag.length() - 1);
         return last >= '0' && last <= '9';
+    }
+
+    /** Whether the tag's first word (ending at {@code sp}) is {@code cmd}, ignoring case. */
+    private static boolean isCommand(String tag, int sp, String cmd) {
+        return sp == cmd.length() && tag.regionMatches(true, 0, cmd, 0, sp);
     }
 
     @Override

@@ -1,10 +1,14 @@
 package dev.tusk.r2dbc;
 
+import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Row;
 import io.r2dbc.spi.RowMetadata;
 
-/** One row of a result: Tusk's {@link dev.tusk.Row}, read with R2DBC's type mapping ({@link Values}). */
-final class TuskRow implements Row {
+/**
+ * One row of a result: Tusk's {@link dev.tusk.Row}, read with R2DBC's type mapping ({@link Values}). It is also
+ * its own {@link Result.RowSegment} (one object per row, not two).
+ */
+final class TuskRow implements Row, Result.RowSegment {
     private final dev.tusk.Row row;
     private final TuskRowMetadata metadata;
 
@@ -30,6 +34,12 @@ final class TuskRow implements Row {
     @Override
     public RowMetadata getMetadata() {
         return metadata;
+    }
+
+    /** As a segment of {@link Result#flatMap}: this row. */
+    @Override
+    public Row row() {
+        return this;
     }
 
     /** Tusk's row, for {@code row.get(...)} outside the SPI's mapping. */

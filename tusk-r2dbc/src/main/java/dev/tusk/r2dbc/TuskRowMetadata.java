@@ -28,6 +28,28 @@ final class TuskRowMetadata implements RowMetadata {
         return source;
     }
 
+    /** Whether two descriptions are the same columns: every field RowDescription carries, and the format read. */
+    static boolean sameColumns(List<Column> a, List<Column> b) {
+        if (a == b) {
+            return true;
+        }
+        int n = a.size();
+        if (n != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            Column x = a.get(i);
+            Column y = b.get(i);
+            if (x != y && (x.typeOid() != y.typeOid() || x.formatCode() != y.formatCode()
+                    || x.wireFormatCode() != y.wireFormatCode() || x.typeModifier() != y.typeModifier()
+                    || x.tableOid() != y.tableOid() || x.tableColumn() != y.tableColumn()
+                    || x.internalSize() != y.internalSize() || !x.name().equals(y.name()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     int size() {
         return columns.size();
     }

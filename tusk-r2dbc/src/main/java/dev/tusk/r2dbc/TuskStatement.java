@@ -163,7 +163,8 @@ public final class TuskStatement implements Statement {
 
     @Override
     public Flux<Result> execute() {
-        List<Object[]> all = new ArrayList<>(bindings);
+        // the bindings this execution sends (read only from here on)
+        List<Object[]> all = bindings.isEmpty() ? List.of() : new ArrayList<>(bindings);
         if (sql.paramCount > 0) {
             int missing = firstUnbound(current);
             boolean empty = missing == 0 && firstBound(current) < 0;
@@ -178,12 +179,20 @@ public final class TuskStatement implements Statement {
                 return Flux.error(new IllegalStateException("add() was called after the last binding: the statement"
                         + " would run with no values for it; drop the trailing add()"));
             }
-            all.add(current);
+            if (all.isEmpty()) {
+                all = java.util.Collections.singletonList(current); // one binding: no list to grow
+            } else {
+                all.add(current);
+            }
         }
+        return execute(all);
+    }
+
+    private Flux<Result> execute(List<Object[]> all) {
         String text = text();
         boolean hasLob = false;
-        for (Object[] b : all) {
-            hasLob |= Values.hasLob(b);
+        for (int i = 0, n = all.size(); i < n; i++) {
+            hasLob |= Values.hasLob(all.get(i));
         }
         if (!hasLob && !isStreamed(text, all)) {
             return new StatementResults(connection, () -> send(text, all));
@@ -220,12 +229,12 @@ public final class TuskStatement implements Statement {
     }
 
     /** Submits the statement with its bindings now: none (simple protocol), one, or a batch of them. */
-    private CompletableFuture<List<Result>> send(String text, List<Object[]> all) {
+    private TuskConnection.Submission send(String text, List<Object[]> all) {
         if (all.isEmpty()) {
-            return connection.run(text, null);
+            return connection.submit(text, null);
         }
         if (all.size() == 1) {
-            return connection.run(text, Values.toTusk(all.get(0)));
+            return connection.submit(text, Values.toTusk(all.get(0)));
         }
         List<Object[]> sets = new ArrayList<>(all.size());
         for (Object[] b : all) {
@@ -263,7 +272,7 @@ public final class TuskStatement implements Statement {
                                 if (md[0] == null) {
                                     md[0] = new TuskRowMetadata(r.columns());
                                 }
-                                return (Result.Segment) new TuskResult.RowSegmentImpl(new TuskRow(r, md[0]));
+                                return (Result.Segment) new TuskRow(r, md[0]);
                             })
                             .onErrorResume(e -> Mono.just(TuskResult.MessageImpl.error(Errors.translate(e, sql.text))));
                     return new TuskResult(Flux.usingWhen(Mono.just(cur), x -> rows, x -> end, (x, e) -> end, x -> end));

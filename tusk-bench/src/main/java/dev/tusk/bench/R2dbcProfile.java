@@ -1,0 +1,247 @@
+package dev.tusk.bench;
+
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.ConnectionFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Costs per query of the R2DBC workloads ({@link R2dbcBench}'s point selects chained 100 per block and 32 in
+ * flight over 4 connections) on tusk-r2dbc and r2dbc-postgresql, measured without JMH so that a loaded machine
+ * changes the wall-clock numbers but not these: the client's CPU time per thread group (from
+ * {@code /proc/self/task/N/schedstat}), its context switches, the bytes it allocates (all live threads), and the
+ * server backends' CPU time and context switches ({@code /proc/PID/schedstat} of {@code pg_backend_pid()}).
+ * The two drivers alternate, several rounds each, after a warm-up. Run from the bench module's classpath:
+ * {@code java -cp ... dev.tusk.bench.R2dbcProfile [point|inflight|both] [rounds] [queries]}.
+ */
+public final class R2dbcProfile {
+    private static final Duration T = Duration.ofSeconds(300);
+    private static final String SQL = "SELECT v FROM bench_kv WHERE id = $1";
+
+    private R2dbcProfile() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String which = args.length > 0 ? args[0] : "both";
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int queries = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
+        String[] clients = args.length > 3 ? args[3].split(",") : new String[] {"tusk-r2dbc", "r2dbc-postgresql"};
+        try (BenchServer server = BenchServer.start()) {
+            System.setProperty("tusk.bench.port", Integer.toString(server.port()));
+            List<Client> cs = new ArrayList<>();
+            for (String name : clients) {
+                cs.add(new Client(name));
+            }
+            for (Client c : cs) { // warm-up: C2 compiles both paths before anything is counted
+                for (int i = 0; i < 3; i++) {
+                    c.point(queries);
+                    c.inflight(queries);
+                }
+            }
+            for (Client c : cs) { // what each driver left on the server: named statements, plans
+                System.out.println(c.name + " prepared: " + Flux.from(c.conns.get(0).createStatement(
+                                "SELECT name || ': ' || statement || ' generic ' || generic_plans || ' custom ' || custom_plans"
+                                        + " || ' types ' || parameter_types::text FROM pg_prepared_statements").execute())
+                        .concatMap(r -> r.map((row, md) -> row.get(0, String.class))).collectList().block(T));
+            }
+            for (int r = 0; r < rounds; r++) {
+                for (Client c : cs) {
+                    if (!which.equals("inflight")) {
+                        try (Spinner s = Boolean.getBoolean("r2dbc.profile.spin") ? new Spinner() : null) {
+                            report(c.name + " point", queries, c.pids.subList(0, 1), () -> c.point(queries));
+                        }
+                    }
+                    if (!which.equals("point")) {
+                        report(c.name + " inflight32", queries, c.pids, () -> c.inflight(queries));
+                    }
+                }
+            }
+            for (Client c : cs) {
+                c.close();
+            }
+        }
+    }
+
+    static final class Client {
+        final String name;
+        final List<Connection> conns = new ArrayList<>();
+        final List<Long> pids = new ArrayList<>();
+
+        Client(String name) {
+            this.name = name;
+            String auth = BenchServer.USER + ":" + BenchServer.PASSWORD + "@127.0.0.1:" + BenchServer.portFromProperties() + "/" + BenchServer.DB;
+            String url = switch (name) {
+                case "tusk-r2dbc" -> "r2dbc:tusk://" + auth + "?sslmode=disable";
+                case "r2dbc-postgresql" -> "r2dbc:postgresql://" + auth + "?sslMode=disable";
+                default -> throw new IllegalArgumentException(name);
+            };
+            ConnectionFactory cf = ConnectionFactories.get(url);
+            for (int i = 0; i < 4; i++) {
+                Connection c = Mono.from(cf.create()).block(T);
+                conns.add(c);
+                Number pid = Flux.from(c.createStatement("SELECT pg_backend_pid()").execute())
+                        .concatMap(r -> r.map((row, md) -> (Number) row.get(0))).blockLast(T);
+                pids.add(pid.longValue());
+            }
+        }
+
+        long point(int n) {
+            Connection c = conns.get(0);
+            long total = 0;
+            for (int from = 0; from < n; from += R2dbcBench.CHAIN) {
+                total += Flux.range(from, R2dbcBench.CHAIN)
+                        .concatMap(i -> Flux.from(c.createStatement(SQL).bind(0, i % BenchServer.KV_ROWS + 1).execute())
+                                .concatMap(r -> r.map((row, md) -> row.get(0, String.class))))
+                        .count().block(T);
+            }
+            return total;
+        }
+
+        long inflight(int n) {
+            return Flux.range(0, n)
+                    .flatMap(i -> Flux.from(conns.get(i & 3).createStatement(SQL).bind(0, i % BenchServer.KV_ROWS + 1).execute())
+                            .concatMap(r -> r.map((row, md) -> row.get(0, String.class))), 32)
+                    .count().block(T);
+        }
+
+        void close() {
+            for (Connection c : conns) {
+                Mono.from(c.close()).block(T);
+            }
+        }
+    }
+
+    private static void report(String label, int queries, List<Long> pids, LongSupplier work) throws IOException {
+        System.gc();
+        Map<String, long[]> before = threads();
+        long allocBefore = allocated();
+        long[] serverBefore = server(pids);
+        long t0 = System.nanoTime();
+        long n = work.getAsLong();
+        long wall = System.nanoTime() - t0;
+        long[] serverAfter = server(pids);
+        long allocAfter = allocated();
+        Map<String, long[]> after = threads();
+        if (n != queries) {
+            throw new IllegalStateException(label + ": " + n + " rows");
+        }
+        Map<String, long[]> groups = new TreeMap<>();
+        for (var e : after.entrySet()) {
+            long[] a = e.getValue();
+            long[] b = before.getOrDefault(e.getKey(), new long[] {0, 0, 0});
+            String g = group(e.getKey());
+            long[] sum = groups.computeIfAbsent(g, k -> new long[3]);
+            sum[0] += a[0] - b[0];
+            sum[1] += a[1] - b[1];
+            sum[2] += a[2] - b[2];
+        }
+        long cpu = 0;
+        long cs = 0;
+        StringBuilder sb = new StringBuilder();
+        for (var e : groups.entrySet()) {
+            long[] v = e.getValue();
+            if (v[0] == 0 && v[1] == 0 && v[2] == 0) {
+                continue;
+            }
+            if (!e.getKey().equals("spinner")) { // the spinner's CPU is not the client's
+                cpu += v[0];
+                cs += v[1] + v[2];
+            }
+            sb.append(String.format("  %s %.1fus/%.2fcs", e.getKey(), v[0] / 1e3 / queries, (v[1] + v[2]) / (double) queries));
+        }
+        System.out.printf("%-28s wall %6.1f us/q (%6.0f q/s)  client CPU %5.1f us/q  ctxsw %.2f/q  alloc %6.0f B/q  server CPU %5.1f us/q ctxsw %.2f/q%n%s%n",
+                label, wall / 1e3 / queries, queries * 1e9 / wall, cpu / 1e3 / queries, cs / (double) queries,
+                (allocAfter - allocBefore) / (double) queries,
+                (serverAfter[0] - serverBefore[0]) / 1e3 / queries, (serverAfter[1] - serverBefore[1]) / (double) queries, sb);
+    }
+
+    private static String group(String key) {
+        String comm = key.substring(key.indexOf(' ') + 1);
+        if (comm.startsWith("C1 ") || comm.startsWith("C2 ")) {
+            return "jit";
+        }
+        if (comm.startsWith("GC ") || comm.startsWith("G1 ") || comm.contains("GC")) {
+            return "gc";
+        }
+        if (comm.startsWith("tusk-event")) {
+            return "tusk-loop";
+        }
+        if (comm.startsWith("reactor-tcp")) {
+            return "reactor-loop";
+        }
+        if (comm.startsWith("bench-spinner")) {
+            return "spinner";
+        }
+        if (comm.equals("main")) {
+            return "main";
+        }
+        return "other";
+    }
+
+    /** tid + comm → {cpu ns, voluntary, involuntary context switches}. */
+    private static Map<String, long[]> threads() throws IOException {
+        Map<String, long[]> out = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String comm = Files.readString(t.resolve("comm")).trim();
+                    long[] v = stat(t);
+                    out.put(t.getFileName() + " " + comm, v);
+                } catch (IOException gone) {
+                    // the thread ended
+                }
+            }
+        }
+        return out;
+    }
+
+    private static long[] stat(Path task) throws IOException {
+        long cpu = Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[0]);
+        long vol = 0;
+        long invol = 0;
+        for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+                vol = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                invol = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return new long[] {cpu, vol, invol};
+    }
+
+    private static long[] server(List<Long> pids) throws IOException {
+        long cpu = 0;
+        long cs = 0;
+        for (long pid : pids) {
+            long[] v = stat(Path.of("/proc/" + pid));
+            cpu += v[0];
+            cs += v[1] + v[2];
+        }
+        return new long[] {cpu, cs};
+    }
+
+    private static long allocated() {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long[] ids = mx.getAllThreadIds();
+        long sum = 0;
+        for (long b : mx.getThreadAllocatedBytes(ids)) {
+            if (b > 0) {
+                sum += b;
+            }
+        }
+        return sum;
+    }
+}
