@@ -87,6 +87,12 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     /** A lease handle's notify and notice handlers, removed when its lease ends; null: none. */
     private List<Consumer<Notify>> leaseNotifyHandlers;
     private List<Consumer<Diagnostic>> leaseNoticeHandlers;
+    /** A lease handle's notifications subscriptions, each as what completes it, ended with the lease; null: none. */
+    private volatile List<Runnable> leaseSubscriptionEnds;
+    @SuppressWarnings("rawtypes")
+    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<AsyncConnection, List> SUBSCRIPTION_ENDS =
+            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(AsyncConnection.class, List.class,
+                    "leaseSubscriptionEnds");
     /** The transaction rules of the session ({@link TransactionSteps}), run in order on the event loop. */
     private final AsyncTransactions<R> transactions;
     private final AsyncNotifications notifications;
@@ -1305,6 +1311,8 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         volatile AsyncConnection<R> lease;
         /** With a pool: whether the current (or last) lease did anything with the connection; a reset is then due. */
         volatile boolean leaseUsed;
+        /** With a pool: the adapters' {@link AdaptersMap#version()} when the current lease started. */
+        int adaptersAtLease;
     }
 
     @SuppressWarnings("rawtypes")
@@ -1368,6 +1376,10 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
     AsyncConnection<R> startLease() {
         AsyncConnection<R> l = new AsyncConnection<>(this);
         state.leaseUsed = false;
+        int v = adapters.version(); // registrations between leases (configure's) are the pool's own
+        if (state.adaptersAtLease != v) {
+            state.adaptersAtLease = v; // plain: published to the give-back with the lease itself
+        }
         state.lease = l;
         return l;
     }
@@ -1386,6 +1398,10 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         if (leaseNoticeHandlers != null) {
             leaseNoticeHandlers.forEach(notices::remove);
         }
+        List<Runnable> ends = leaseSubscriptionEnds;
+        if (ends != null) {
+            ends.forEach(Runnable::run);
+        }
         home.closeAsync(); // a pooled connection's close gives it back
     }
 
@@ -1401,6 +1417,9 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         }
         if (transactions.inBlock()) {
             return "a transaction() block was left open";
+        }
+        if (adapters.version() != state.adaptersAtLease) {
+            return Connection.ADAPTERS_CHANGED;
         }
         return null;
     }
@@ -1554,15 +1573,46 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
         if (stopAfter != null && stopAfter < 0) {
             throw new ProgrammingException("notifies: stopAfter must not be negative (null: no limit), got " + stopAfter);
         }
+        java.util.function.Function<Runnable, Runnable> deadline;
         if (timeout == null) {
-            return subscriber -> notifications.subscribe(subscriber, stopAfter, null);
+            deadline = null;
+        } else {
+            long nanos = timeout.compareTo(java.time.Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE / 4 : timeout.toNanos();
+            // the end runs two tasks later than the timer: after the loop read the socket and handed its notifications on
+            deadline = end -> {
+                dev.tusk.internal.io.EventLoop.Timer t = driver.schedule(nanos, () -> driver.execute(() -> driver.execute(end)));
+                return t::cancel;
+            };
         }
-        long nanos = timeout.compareTo(java.time.Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE / 4 : timeout.toNanos();
-        // the end runs two tasks later than the timer: after the loop read the socket and handed its notifications on
-        return subscriber -> notifications.subscribe(subscriber, stopAfter, end -> {
-            dev.tusk.internal.io.EventLoop.Timer t = driver.schedule(nanos, () -> driver.execute(() -> driver.execute(end)));
-            return t::cancel;
-        });
+        if (home == this) {
+            return subscriber -> notifications.subscribe(subscriber, stopAfter, deadline);
+        }
+        return subscriber -> notifications.subscribe(subscriber, stopAfter, end -> endsWithLease(end, deadline));
+    }
+
+    /**
+     * A lease handle's notifications subscription ({@code end} completes it): it ends with the lease, before the
+     * pool may lend the connection again, so it never hears the next borrower's notifications; one made after the
+     * lease ended completes at once. Returns what cancels that and {@code deadline}'s end, if any.
+     */
+    private Runnable endsWithLease(Runnable end, java.util.function.Function<Runnable, Runnable> deadline) {
+        java.util.List<Runnable> ends = leaseSubscriptionEnds;
+        if (ends == null) {
+            SUBSCRIPTION_ENDS.compareAndSet(this, null, new java.util.concurrent.CopyOnWriteArrayList<Runnable>());
+            ends = leaseSubscriptionEnds;
+        }
+        ends.add(end);
+        if (leaseOver()) { // after the add: an endLease that ran meanwhile may not have seen it
+            end.run();
+        }
+        Runnable cancelDeadline = deadline == null ? null : deadline.apply(end);
+        java.util.List<Runnable> list = ends;
+        return () -> {
+            list.remove(end);
+            if (cancelDeadline != null) {
+                cancelDeadline.run();
+            }
+        };
     }
 
     // ---------------------------------------------------------------- notices

@@ -983,6 +983,11 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      */
     void checkUsable(Copy by) {
         dev.tusk.internal.io.EventLoop.checkNotOnEventLoop("a blocking Connection call");
+        if (leaseOver()) {
+            // under the lock: an object the lease made (a pipeline block) or a call that passed use() just before
+            // the lease ended never reaches the session the pool may have lent to the next borrower
+            throw leaseEnded();
+        }
         if (state.giveBack != null && !state.lent) {
             throw new InterfaceException("this connection was given back to its pool: lease another one with"
                     + " pool.connection() (a pooled connection must not be used after close())");
@@ -1373,6 +1378,8 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         volatile Connection<R> lease;
         /** With a pool: whether the current (or last) lease did anything with the connection; a reset is then due. */
         volatile boolean leaseUsed;
+        /** With a pool: the adapters' {@link AdaptersMap#version()} when the current lease started. */
+        int adaptersAtLease;
     }
 
     @SuppressWarnings("rawtypes")
@@ -1418,6 +1425,10 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
         Connection<R> l = new Connection<>(this);
         if (state.leaseUsed) {
             state.leaseUsed = false; // a volatile write (a fence) only after a lease that used the connection
+        }
+        int v = adapters.version(); // registrations between leases (configure's) are the pool's own
+        if (state.adaptersAtLease != v) {
+            state.adaptersAtLease = v; // plain: published to the give-back with the lease itself
         }
         state.lease = l;
         return l;
@@ -1465,6 +1476,9 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             if (transactions.inBlock()) {
                 return "a transaction() block was left open";
             }
+            if (adapters.version() != state.adaptersAtLease) {
+                return ADAPTERS_CHANGED;
+            }
             try {
                 transactions.checkNotInTpc("the pool's reset");
             } catch (ProgrammingException e) {
@@ -1475,6 +1489,13 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
             lock.unlock();
         }
     }
+
+    /**
+     * Why a connection whose adapters a lease changed is not reused: a registration cannot be undone in place, and
+     * the next borrower would read or write its values through it.
+     */
+    static final String ADAPTERS_CHANGED = "adapters were registered through the lease (register a pool's adapters in"
+            + " its configure callback, or on ConnectOptions.context, for every borrower)";
 
     /**
      * What a pool runs on a connection given back idle after a lease that used it: undoes every session state
@@ -1623,7 +1644,7 @@ public class Connection<R> implements AutoCloseable, AdaptContext, TypeCatalog<T
      */
     public java.util.stream.Stream<Notify> notifies(java.time.Duration timeout, Integer stopAfter) {
         use();
-        return notifications.stream(timeout == null ? null : timeout.toMillis(), stopAfter);
+        return notifications.stream(home != this ? this : null, timeout == null ? null : timeout.toMillis(), stopAfter);
     }
 
     /** Reads what the server sent while idle (notifications, notices, parameter changes); waits up to {@code millis}. */
