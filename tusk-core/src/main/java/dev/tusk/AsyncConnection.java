@@ -564,7 +564,11 @@ public class AsyncConnection<R> implements AutoCloseable, AdaptContext, TypeCata
                 pipes.leave(p.block(), true);
             }
             waiter.started();
+            Runnable clock = waiter.watch(state.statementTimeout, sync); // a frozen server cannot hold it forever
             sync.onComplete(() -> {
+                if (clock != null) {
+                    clock.run();
+                }
                 waiter.ended();
                 TuskException e = pipes.synced(sync, null, true);
                 if (e != null) {
