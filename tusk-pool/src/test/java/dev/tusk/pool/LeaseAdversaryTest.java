@@ -309,4 +309,113 @@ class LeaseAdversaryTest {
                     rounds).isZero();
         }
     }
+
+    // ---------------------------------------------------------------- async: futures that must complete
+
+    /** A subscriber that takes {@code first} rows and then asks for nothing more. */
+    private static final class Idle implements Flow.Subscriber<Row> {
+        final CompletableFuture<Void> gotFirst = new CompletableFuture<>();
+        final CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        volatile Flow.Subscription subscription;
+
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(1);
+        }
+
+        public void onNext(Row r) {
+            gotFirst.complete(null);
+        }
+
+        public void onError(Throwable t) {
+            ended.complete(t);
+        }
+
+        public void onComplete() {
+            ended.complete(null);
+        }
+    }
+
+    private static final String MANY_ROWS = "WITH RECURSIVE r(g) AS (SELECT 1::bigint UNION ALL SELECT g + 1 FROM r"
+            + " WHERE g < 5000000) SELECT g FROM r";
+
+    @Test
+    void aLeaseGivenBackWhileItsStreamHasNoDemandComesBackAndTheNextLeaseWorks(TestDatabase db) throws Exception {
+        try (AsyncConnectionPool<Row> pool = asyncPool(db)) {
+            AsyncConnection<Row> a = get(pool.connection());
+            Idle sub = new Idle();
+            a.stream(MANY_ROWS).subscribe(sub);
+            sub.gotFirst.get(10, TimeUnit.SECONDS);
+            long t0 = System.nanoTime();
+            Throwable closed = failureOf(a.closeAsync());
+            assertThat(closed).as("closeAsync() of a lease whose stream waits for demand").isNull();
+            AsyncConnection<Row> b = pool.connection().get(15, TimeUnit.SECONDS);
+            try {
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(12));
+                assertThat(get(b.execute("SELECT 7")).fetchone().getInt(0)).isEqualTo(7);
+            } finally {
+                b.close();
+            }
+            // the abandoned subscriber is told the stream ended, or asks and is then told: it never waits forever
+            sub.subscription.request(1_000_000);
+            Throwable t = sub.ended.get(15, TimeUnit.SECONDS);
+            assertThat(t == null || t instanceof dev.tusk.errors.TuskException).as("the stream ended with " + t).isTrue();
+        }
+    }
+
+    @Test
+    void aStatementQueuedBehindAStreamWithNoDemandFailsWhenTheBackendGoesAway(TestDatabase db) throws Exception {
+        try (AsyncConnectionPool<Row> pool = asyncPool(db)) {
+            AsyncConnection<Row> a = get(pool.connection());
+            int pid = a.info().backendPid();
+            Idle sub = new Idle();
+            a.stream(MANY_ROWS).subscribe(sub);
+            sub.gotFirst.get(10, TimeUnit.SECONDS);
+            db.adminQuery("SELECT pg_terminate_backend(" + pid + ")");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!db.adminQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid).trim().equals("0")) {
+                assertThat(System.nanoTime()).as("the backend exits").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            // the subscriber asks for nothing: the loss must still end a statement queued behind the stream
+            CompletableFuture<?> queued = a.execute("SELECT 1");
+            Throwable t;
+            try {
+                t = failureOf(queued);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("a statement queued behind a stream with no demand never completed after"
+                        + " the backend was terminated");
+            }
+            assertThat(t).isInstanceOf(dev.tusk.errors.OperationalException.class);
+            assertThat(a.isBroken()).isTrue();
+            sub.subscription.request(Long.MAX_VALUE);
+            assertThat(sub.ended.get(10, TimeUnit.SECONDS)).isInstanceOf(dev.tusk.errors.OperationalException.class);
+            a.close();
+            AsyncConnection<Row> b = pool.connection().get(15, TimeUnit.SECONDS);
+            try {
+                assertThat(b.info().backendPid()).isNotEqualTo(pid);
+                assertThat(get(b.execute("SELECT 8")).fetchone().getInt(0)).isEqualTo(8);
+            } finally {
+                b.close();
+            }
+        }
+    }
+
+    @Test
+    void aLeaseWaitingWhenTheAsyncPoolClosesFailsAtOnce(TestDatabase db) throws Exception {
+        AsyncConnectionPool<Row> pool = asyncPool(db);
+        AsyncConnection<Row> held = get(pool.connection());
+        CompletableFuture<AsyncConnection<Row>> waiting = pool.connection(Duration.ofSeconds(60));
+        Thread.sleep(100);
+        assertThat(waiting).isNotDone();
+        long t0 = System.nanoTime();
+        pool.close();
+        Throwable t = failureOf(waiting);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+        assertThat(t).isInstanceOf(PoolClosed.class);
+        assertThat(failureOf(held.execute("SELECT 1"))).as("the lease held while the pool closed still works, or says why")
+                .satisfiesAnyOf(x -> assertThat(x).isNull(), x -> assertThat(x).isInstanceOf(dev.tusk.errors.TuskException.class));
+        held.close(); // given back to a closed pool: closed for real
+        assertThat(held.isClosed()).isTrue();
+    }
 }
