@@ -41,11 +41,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -87,6 +89,11 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     private final AsyncConnector.Established established;
     private final EventLoopDriver driver;
+    /** A lease handle's notifications subscriptions, each as what completes it, ended with the lease; null: none. */
+    private volatile List<Runnable> leaseSubscriptionEnds;
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<AsyncConnection, List> SUBSCRIPTION_ENDS =
+            AtomicReferenceFieldUpdater.newUpdater(AsyncConnection.class, List.class, "leaseSubscriptionEnds");
     /** The transaction rules of the session ({@link TransactionSteps}), run in order on the event loop. */
     private final AsyncTransactions<R> transactions;
     private final AsyncNotifications notifications;
@@ -542,7 +549,11 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
                 pipes.leave(p.block(), true);
             }
             waiter.started();
+            Runnable clock = waiter.watch(state.statementTimeout, sync); // a frozen server cannot hold it forever
             sync.onComplete(() -> {
+                if (clock != null) {
+                    clock.run();
+                }
                 waiter.ended();
                 TuskException e = pipes.synced(sync, null, true);
                 if (e != null) {
@@ -1163,6 +1174,15 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return LoopFuture.failed(endedLease());
     }
 
+    /** A lease's notifications subscriptions end with it, before the pool may lend the connection again. */
+    @Override
+    void leaseEnding() {
+        List<Runnable> ends = leaseSubscriptionEnds;
+        if (ends != null) {
+            ends.forEach(Runnable::run);
+        }
+    }
+
     String leaseLeftovers() {
         if (isClosed()) {
             return "the connection is closed";
@@ -1175,6 +1195,9 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         }
         if (transactions.inBlock()) {
             return "a transaction() block was left open";
+        }
+        if (adapters.version() != state.adaptersAtLease) {
+            return Connection.ADAPTERS_CHANGED;
         }
         return null;
     }
@@ -1299,15 +1322,46 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         if (stopAfter != null && stopAfter < 0) {
             throw new ProgrammingException("notifies: stopAfter must not be negative (null: no limit), got " + stopAfter);
         }
+        java.util.function.Function<Runnable, Runnable> deadline;
         if (timeout == null) {
-            return subscriber -> notifications.subscribe(subscriber, stopAfter, null);
+            deadline = null;
+        } else {
+            long nanos = timeout.compareTo(java.time.Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE / 4 : timeout.toNanos();
+            // the end runs two tasks later than the timer: after the loop read the socket and handed its notifications on
+            deadline = end -> {
+                dev.tusk.internal.io.EventLoop.Timer t = driver.schedule(nanos, () -> driver.execute(() -> driver.execute(end)));
+                return t::cancel;
+            };
         }
-        long nanos = timeout.compareTo(Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE / 4 : timeout.toNanos();
-        // the end runs two tasks later than the timer: after the loop read the socket and handed its notifications on
-        return subscriber -> notifications.subscribe(subscriber, stopAfter, end -> {
-            EventLoop.Timer t = driver.schedule(nanos, () -> driver.execute(() -> driver.execute(end)));
-            return t::cancel;
-        });
+        if (home == this) {
+            return subscriber -> notifications.subscribe(subscriber, stopAfter, deadline);
+        }
+        return subscriber -> notifications.subscribe(subscriber, stopAfter, end -> endsWithLease(end, deadline));
+    }
+
+    /**
+     * A lease handle's notifications subscription ({@code end} completes it): it ends with the lease, before the
+     * pool may lend the connection again, so it never hears the next borrower's notifications; one made after the
+     * lease ended completes at once. Returns what cancels that and {@code deadline}'s end, if any.
+     */
+    private Runnable endsWithLease(Runnable end, Function<Runnable, Runnable> deadline) {
+        List<Runnable> ends = leaseSubscriptionEnds;
+        if (ends == null) {
+            SUBSCRIPTION_ENDS.compareAndSet(this, null, new CopyOnWriteArrayList<Runnable>());
+            ends = leaseSubscriptionEnds;
+        }
+        ends.add(end);
+        if (leaseOver()) { // after the add: an endLease that ran meanwhile may not have seen it
+            end.run();
+        }
+        Runnable cancelDeadline = deadline == null ? null : deadline.apply(end);
+        List<Runnable> list = ends;
+        return () -> {
+            list.remove(end);
+            if (cancelDeadline != null) {
+                cancelDeadline.run();
+            }
+        };
     }
 
     // ---------------------------------------------------------------- notices

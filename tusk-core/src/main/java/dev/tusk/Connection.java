@@ -784,6 +784,11 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
      */
     void checkUsable(Copy by) {
         EventLoop.checkNotOnEventLoop("a blocking Connection call");
+        if (leaseOver()) {
+            // under the lock: an object the lease made (a pipeline block) or a call that passed use() just before
+            // the lease ended never reaches the session the pool may have lent to the next borrower
+            throw endedLease();
+        }
         if (state.giveBack != null && !state.lent) {
             throw new InterfaceException("this connection was given back to its pool: lease another one with"
                     + " pool.connection() (a pooled connection must not be used after close())");
@@ -1130,6 +1135,9 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
             if (transactions.inBlock()) {
                 return "a transaction() block was left open";
             }
+            if (adapters.version() != state.adaptersAtLease) {
+                return ADAPTERS_CHANGED;
+            }
             try {
                 transactions.checkNotInTpc("the pool's reset");
             } catch (ProgrammingException e) {
@@ -1140,6 +1148,13 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
             lock.unlock();
         }
     }
+
+    /**
+     * Why a connection whose adapters a lease changed is not reused: a registration cannot be undone in place, and
+     * the next borrower would read or write its values through it.
+     */
+    static final String ADAPTERS_CHANGED = "adapters were registered through the lease (register a pool's adapters in"
+            + " its configure callback, or on ConnectOptions.context, for every borrower)";
 
     /**
      * What a pool runs on a connection given back idle after a lease that used it: undoes every session state
@@ -1222,7 +1237,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
      */
     public Stream<Notify> notifies(Duration timeout, Integer stopAfter) {
         use();
-        return notifications.stream(timeout == null ? null : timeout.toMillis(), stopAfter);
+        return notifications.stream(home != this ? this : null, timeout == null ? null : timeout.toMillis(), stopAfter);
     }
 
     /** Reads what the server sent while idle (notifications, notices, parameter changes); waits up to {@code millis}. */

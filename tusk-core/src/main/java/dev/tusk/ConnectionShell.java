@@ -196,6 +196,8 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         volatile C lease;
         /** With a pool: whether the current (or last) lease did anything with the connection; a reset is then due. */
         volatile boolean leaseUsed;
+        /** With a pool: the adapters' {@link AdaptersMap#version()} when the current lease started. */
+        int adaptersAtLease;
     }
 
     /** Ends a lease once: {@link State#lease} from its handle to null (the field's type is erased to Object). */
@@ -260,6 +262,10 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         if (state.leaseUsed) {
             state.leaseUsed = false; // a volatile write (a fence) only after a lease that used the connection
         }
+        int v = adapters.version(); // registrations between leases (configure's) are the pool's own
+        if (state.adaptersAtLease != v) {
+            state.adaptersAtLease = v; // plain: published to the give-back with the lease itself
+        }
         state.lease = l;
         return l;
     }
@@ -278,7 +284,12 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         if (leaseNoticeHandlers != null) {
             leaseNoticeHandlers.forEach(notices::remove);
         }
+        leaseEnding();
         home.close(); // a pooled connection's close() gives it back
+    }
+
+    /** What else a lease handle ends with its lease, before the connection goes back (nothing here). */
+    void leaseEnding() {
     }
 
     /**

@@ -73,9 +73,10 @@ final class Notifications {
 
     /**
      * Notifications as they arrive: ends after {@code timeoutMillis} (null: never), after
-     * {@code stopAfter} notifications (null: no limit), or when the connection closes.
+     * {@code stopAfter} notifications (null: no limit), or when the connection closes; made through a pool's
+     * {@code lease} (null: none), also when the lease ends, before taking anything more.
      */
-    Stream<Notify> stream(Long timeoutMillis, Integer stopAfter) {
+    Stream<Notify> stream(Connection<?> lease, Long timeoutMillis, Integer stopAfter) {
         long deadline = timeoutMillis == null ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000;
         Spliterator<Notify> it = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL) {
             private int delivered;
@@ -88,6 +89,9 @@ final class Notifications {
                     return false;
                 }
                 while (true) {
+                    if (lease != null && lease.isClosed()) {
+                        return false; // the lease ended: what comes now is the next borrower's
+                    }
                     Notify n = queue.poll();
                     if (n != null) {
                         delivered++;

@@ -203,7 +203,14 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
                 abandon(waiter); // a cancelled lease leaves the queue; a connection already handed goes back below
             }
         });
-        waiter.thenAccept(s -> lend(s, lease));
+        waiter.whenComplete((s, e) -> {
+            if (e == null) {
+                lend(s, lease);
+            } else { // the pool closed while this lease waited (failWaiters): its caller hears it now
+                lease.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e);
+            }
+        });
         return lease;
     }
 

@@ -91,6 +91,17 @@ public final class AsyncWaiter {
         return inFlight.get();
     }
 
+    /**
+     * Puts {@code cmd}, work that is not an operation (a pipeline's Sync), under the statement timeout
+     * {@code timeout} as an operation's command is: its clock starts when it reaches the head of the pipeline; a
+     * frozen server then breaks the connection after the cancel's grace, which completes it. Returns what stops the
+     * clock once it completed, or null without a timeout. Acting thread, before {@code cmd} is sent.
+     */
+    public Runnable watch(Duration timeout, Command cmd) {
+        AsyncStatementTimer.Watch w = timer.watch(timeout, cmd, cmd);
+        return w == null ? null : w::stop;
+    }
+
     /** Counts work that is not an operation (a COPY, a pipeline's Sync) as in flight, until {@link #ended()}. */
     public void started() {
         inFlight.incrementAndGet();

@@ -72,6 +72,10 @@ class PoolStateMachineTest {
         boolean givenBack;
         boolean killed;
         boolean abandonedCopy;
+        /** A pipeline block the lease used and closed, kept: after give-back its sync() must be refused. */
+        Pipeline keptPipeline;
+        /** A notifications stream made through the lease and not read yet: after give-back it must not deliver. */
+        java.util.Iterator<dev.tusk.Notify> keptNotifies;
 
         Lease(Connection<Row> conn, int pid, int number) {
             this.conn = conn;
@@ -206,7 +210,8 @@ class PoolStateMachineTest {
                 "openTransaction", "failTransaction", "listen", "setGuc", "tempTable", "advisoryLock", "holdCursor",
                 "toggleAutocommit", "abandonCopyOut", "abandonPipeline", "abandonStream", "staleUse", "staleClose",
                 "staleUseAfterRelease", "staleCloseAfterRelease", "killLeased", "killIdle", "withConnectionCommits", "withConnectionThrows",
-                "leaseFromFullPool", "useLeased");
+                "leaseFromFullPool", "useLeased", "registerAdapter", "keepPipeline", "keepNotifies",
+                "stalePipelineSync", "staleNotifies");
 
         private String pick() {
             while (true) {
@@ -229,6 +234,16 @@ class PoolStateMachineTest {
                     }
                     case "staleUse", "staleClose" -> {
                         if (stale().isEmpty()) {
+                            continue;
+                        }
+                    }
+                    case "stalePipelineSync" -> {
+                        if (stale().stream().noneMatch(l -> l.keptPipeline != null)) {
+                            continue;
+                        }
+                    }
+                    case "staleNotifies" -> {
+                        if (full || stale().stream().noneMatch(l -> l.keptNotifies != null)) {
                             continue;
                         }
                     }
@@ -293,7 +308,10 @@ class PoolStateMachineTest {
                 case "toggleAutocommit":
                 case "abandonCopyOut":
                 case "abandonPipeline":
-                case "abandonStream": {
+                case "abandonStream":
+                case "registerAdapter":
+                case "keepPipeline":
+                case "keepNotifies": {
                     Lease l = usableLive();
                     if (l == null) {
                         return "no usable lease";
@@ -310,6 +328,35 @@ class PoolStateMachineTest {
                     expect(t instanceof InterfaceException, "a statement on a connection given back to the pool ended with " + t
                             + " (expected InterfaceException)");
                     return "stale use of " + l + " refused";
+                }
+                case "stalePipelineSync": {
+                    // a pipeline block of an ended lease, synced while the next borrower (if any) has a pipeline of its own
+                    Lease old = pickStale(l -> l.keptPipeline != null);
+                    Lease holder = live().stream().filter(x -> x.conn == old.conn || x.pid == old.pid).findFirst().orElse(null);
+                    Throwable t = catching(old.keptPipeline::sync);
+                    expect(t instanceof InterfaceException, "sync() of a pipeline block made by " + old + " after its lease"
+                            + " ended " + (t == null ? "succeeded" : "ended with " + t) + (holder == null ? ""
+                            : " while " + holder + " holds the connection") + " (expected InterfaceException)");
+                    old.keptPipeline = null;
+                    return "stale pipeline sync of " + old + " refused";
+                }
+                case "staleNotifies": {
+                    // the next borrower listens and is notified; a stream made through the old lease must not deliver it
+                    Lease old = pickStale(l -> l.keptNotifies != null);
+                    Lease fresh = lease();
+                    String channel = "model_notify_" + step;
+                    if (!fresh.conn.autocommit()) {
+                        fresh.conn.setAutocommit(true);
+                    }
+                    fresh.conn.execute("LISTEN " + channel);
+                    fresh.conn.execute("NOTIFY " + channel + ", 'for " + fresh + "'");
+                    List<dev.tusk.Notify> seen = new ArrayList<>();
+                    Throwable t = catching(() -> old.keptNotifies.forEachRemaining(seen::add));
+                    old.keptNotifies = null;
+                    expect(seen.isEmpty() && (t == null || t instanceof InterfaceException), "a notifications stream made by "
+                            + old + " delivered " + seen + " (ended with " + t + ") after its lease ended, while " + fresh
+                            + " listens");
+                    return "stale notifies of " + old + " delivered nothing to it while " + fresh + " listens";
                 }
                 case "staleClose": {
                     Lease l = stale().get(random.nextInt(stale().size()));
@@ -403,6 +450,11 @@ class PoolStateMachineTest {
             }
         }
 
+        private Lease pickStale(java.util.function.Predicate<Lease> which) {
+            List<Lease> l = stale().stream().filter(which).toList();
+            return l.get(random.nextInt(l.size()));
+        }
+
         private boolean isLentAgain(Lease stale) {
             return live().stream().anyMatch(l -> l.conn == stale.conn);
         }
@@ -482,6 +534,26 @@ class PoolStateMachineTest {
                     s.next();
                     l.abandonedCopy = true;
                 }
+                case "registerAdapter" -> {
+                    c.adapters().registerLoader("text", new Shouting(dev.tusk.adapt.Format.TEXT));
+                    c.adapters().registerLoader("text", new Shouting(dev.tusk.adapt.Format.BINARY));
+                    expect(SHOUT.equals(c.execute("SELECT 'x'::text").fetchone().get(0)), "a loader registered on a lease"
+                            + " was not used by it");
+                    if (!c.autocommit()) {
+                        c.rollback();
+                    }
+                }
+                case "keepPipeline" -> {
+                    Pipeline p = c.pipeline();
+                    c.execute("SELECT %s::int", step);
+                    p.sync();
+                    p.close();
+                    l.keptPipeline = p;
+                    if (!c.autocommit()) {
+                        c.rollback();
+                    }
+                }
+                case "keepNotifies" -> l.keptNotifies = c.notifies(Duration.ofMillis(300), 1).iterator(); // lazy: nothing read
                 default -> throw new IllegalStateException(op);
             }
         }
@@ -502,10 +574,13 @@ class PoolStateMachineTest {
             String dirt = (r.getInt(0) > 0 ? " LISTEN" : "") + (!r.getString(1).isEmpty() ? " SET" : "")
                     + (r.getInt(2) > 0 ? " temporary-table" : "") + (r.getInt(3) > 0 ? " advisory-lock" : "")
                     + (r.getInt(4) > 0 ? " cursor" : "");
+            Object text = c.execute("SELECT 'x'::text").fetchone().get(0);
             if (!ac) {
                 c.rollback(); // the check's own transaction
             }
             expect(dirt.isEmpty(), what + ": the previous borrower's session state is still there:" + dirt);
+            expect("x".equals(text), what + ": a text value reads as " + text + ": a loader a previous borrower registered"
+                    + " is still there");
         }
 
         /** Gives everything back; the pool must then hold every connection idle, and the server no more backends. */
@@ -582,6 +657,27 @@ class PoolStateMachineTest {
             } catch (Exception e) {
                 return e;
             }
+        }
+    }
+
+    static final String SHOUT = "LOADED BY A PREVIOUS BORROWER";
+
+    /** A loader that reads every text as a fixed word: what a borrower may register for its own needs. */
+    static final class Shouting implements dev.tusk.adapt.Loader<Object> {
+        private final dev.tusk.adapt.Format format;
+
+        Shouting(dev.tusk.adapt.Format format) {
+            this.format = format;
+        }
+
+        @Override
+        public Object load(java.nio.ByteBuffer data) {
+            return SHOUT;
+        }
+
+        @Override
+        public dev.tusk.adapt.Format format() {
+            return format;
         }
     }
 
