@@ -96,13 +96,13 @@ final class ResultView {
         int off = data.offset(row, col);
         Loader<?> l = loaders[col];
         if (l != null) {
-            return dev.tusk.internal.core.ValueLoading.load(l, data.data(), off, len, data.columns().get(col).typeOid());
+            return dev.tusk.internal.core.ValueLoading.load(l, data.data(row), off, len, data.columns().get(col).typeOid());
         }
         if (data.columns().get(col).wireFormatCode() == 0) {
-            return new String(data.data(), off, len, StandardCharsets.UTF_8);
+            return new String(data.data(row), off, len, StandardCharsets.UTF_8);
         }
         byte[] raw = new byte[len];
-        System.arraycopy(data.data(), off, raw, 0, len);
+        System.arraycopy(data.data(row), off, raw, 0, len);
         return raw;
     }
 

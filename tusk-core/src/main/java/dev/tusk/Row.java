@@ -105,14 +105,14 @@ public final class Row {
         }
         Column c = columns().get(i);
         if (c.wireFormatCode() == 0 || (c.formatCode() == 0 && ResultFormats.sameBytes(c.typeOid()))) {
-            return new String(d.data(), d.offset(row, i), len, StandardCharsets.UTF_8);
+            return new String(d.data(row), d.offset(row, i), len, StandardCharsets.UTF_8);
         }
         if (c.formatCode() == 0) { // received in binary for a statement that asked for text: PostgreSQL's text
             java.time.ZoneId zone;
             if (c.typeOid() == TIMESTAMPTZ && (zone = view.zone()) != null) { // the zone looked up once per result
-                return ResultFormats.text(c.typeOid(), d.data(), d.offset(row, i), len, zone);
+                return ResultFormats.text(c.typeOid(), d.data(row), d.offset(row, i), len, zone);
             }
-            return ResultFormats.text(c.typeOid(), d.data(), d.offset(row, i), len, d.timeZone());
+            return ResultFormats.text(c.typeOid(), d.data(row), d.offset(row, i), len, d.timeZone());
         }
         Object v = get(i);
         return v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(v);
@@ -131,7 +131,7 @@ public final class Row {
         check(i);
         ResultData d = data();
         int len = d.length(row, i);
-        return len < 0 ? null : java.util.Arrays.copyOfRange(d.data(), d.offset(row, i), d.offset(row, i) + len);
+        return len < 0 ? null : java.util.Arrays.copyOfRange(d.data(row), d.offset(row, i), d.offset(row, i) + len);
     }
 
     /**
@@ -147,7 +147,7 @@ public final class Row {
         }
         int off = d.offset(row, i);
         Column c = columns().get(i);
-        byte[] a = d.data();
+        byte[] a = d.data(row);
         int wire = c.wireFormatCode();
         if (wire == 1 && c.typeOid() == NUMERIC && view.builtInBinaryNumeric(i)) { // the value itself, as its text would read, without the text
             long v = NumericWire.truncatedLong(a, off, len);
@@ -209,7 +209,7 @@ public final class Row {
         }
         int off = d.offset(row, i);
         Column c = columns().get(i);
-        byte[] a = d.data();
+        byte[] a = d.data(row);
         int wire = c.wireFormatCode();
         if (wire == 1 && c.typeOid() == NUMERIC && view.builtInBinaryNumeric(i)) { // the value itself, as its text would read, without the text
             double v = NumericWire.toDouble(a, off, len);
@@ -312,7 +312,7 @@ public final class Row {
         int off = d.offset(row, i);
         Column c = columns().get(i);
         if (c.typeOid() == 16 && len == 1) {
-            byte b = d.data()[off];
+            byte b = d.data(row)[off];
             return c.wireFormatCode() == 1 ? b != 0 : b == 't';
         }
         Object v = get(i);
