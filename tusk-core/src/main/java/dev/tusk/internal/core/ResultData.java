@@ -231,9 +231,16 @@ public final class ResultData {
     public int length(int row, int col) {
         int[] cells = blocks[row >>> blockShift];
         int base = (row & blockMask) * stride;
-        byte[] a = chunks[cells[base]];
-        int p = cells[base + 1 + col] - 4;
-        return (a[p] << 24) | ((a[p + 1] & 0xff) << 16) | ((a[p + 2] & 0xff) << 8) | (a[p + 3] & 0xff);
+        return valueLength(chunks[cells[base]], cells[base + 1 + col]);
+    }
+
+    /**
+     * The length of the value at {@code offset} of {@code chunk} (an {@link #offset} into {@link #data(int)}), -1
+     * for NULL: for a getter that has the chunk and the offset already.
+     */
+    public static int valueLength(byte[] chunk, int offset) {
+        int p = offset - 4;
+        return (chunk[p] << 24) | ((chunk[p + 1] & 0xff) << 16) | ((chunk[p + 2] & 0xff) << 8) | (chunk[p + 3] & 0xff);
     }
 
     /** Rows affected according to the command tag ("INSERT 0 5" → 5), or -1. */
