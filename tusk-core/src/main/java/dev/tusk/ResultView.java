@@ -89,20 +89,21 @@ final class ResultView {
     }
 
     Object value(int row, int col) {
-        int len = data.length(row, col);
+        byte[] a = data.data(row);
+        int off = data.offset(row, col);
+        int len = ResultData.valueLength(a, off);
         if (len < 0) {
             return null;
         }
-        int off = data.offset(row, col);
         Loader<?> l = loaders[col];
         if (l != null) {
-            return dev.tusk.internal.core.ValueLoading.load(l, data.data(), off, len, data.columns().get(col).typeOid());
+            return dev.tusk.internal.core.ValueLoading.load(l, a, off, len, data.columns().get(col).typeOid());
         }
         if (data.columns().get(col).wireFormatCode() == 0) {
-            return new String(data.data(), off, len, StandardCharsets.UTF_8);
+            return new String(a, off, len, StandardCharsets.UTF_8);
         }
         byte[] raw = new byte[len];
-        System.arraycopy(data.data(), off, raw, 0, len);
+        System.arraycopy(a, off, raw, 0, len);
         return raw;
     }
 

@@ -99,20 +99,22 @@ public final class Row {
     public String getString(int i) {
         check(i);
         ResultData d = data();
-        int len = d.length(row, i);
+        byte[] a = d.data(row);
+        int off = d.offset(row, i);
+        int len = ResultData.valueLength(a, off);
         if (len < 0) {
             return null;
         }
         Column c = columns().get(i);
         if (c.wireFormatCode() == 0 || (c.formatCode() == 0 && ResultFormats.sameBytes(c.typeOid()))) {
-            return new String(d.data(), d.offset(row, i), len, StandardCharsets.UTF_8);
+            return new String(a, off, len, StandardCharsets.UTF_8);
         }
         if (c.formatCode() == 0) { // received in binary for a statement that asked for text: PostgreSQL's text
             java.time.ZoneId zone;
             if (c.typeOid() == TIMESTAMPTZ && (zone = view.zone()) != null) { // the zone looked up once per result
-                return ResultFormats.text(c.typeOid(), d.data(), d.offset(row, i), len, zone);
+                return ResultFormats.text(c.typeOid(), a, off, len, zone);
             }
-            return ResultFormats.text(c.typeOid(), d.data(), d.offset(row, i), len, d.timeZone());
+            return ResultFormats.text(c.typeOid(), a, off, len, d.timeZone());
         }
         Object v = get(i);
         return v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(v);
@@ -130,8 +132,10 @@ public final class Row {
     public byte[] wireBytes(int i) {
         check(i);
         ResultData d = data();
-        int len = d.length(row, i);
-        return len < 0 ? null : java.util.Arrays.copyOfRange(d.data(), d.offset(row, i), d.offset(row, i) + len);
+        byte[] a = d.data(row);
+        int off = d.offset(row, i);
+        int len = ResultData.valueLength(a, off);
+        return len < 0 ? null : java.util.Arrays.copyOfRange(a, off, off + len);
     }
 
     /**
@@ -141,13 +145,13 @@ public final class Row {
     public long getLong(int i) {
         check(i);
         ResultData d = data();
-        int len = d.length(row, i);
+        byte[] a = d.data(row);
+        int off = d.offset(row, i);
+        int len = ResultData.valueLength(a, off);
         if (len < 0) {
             throw nullValue(i);
         }
-        int off = d.offset(row, i);
         Column c = columns().get(i);
-        byte[] a = d.data();
         int wire = c.wireFormatCode();
         if (wire == 1 && c.typeOid() == NUMERIC && view.builtInBinaryNumeric(i)) { // the value itself, as its text would read, without the text
             long v = NumericWire.truncatedLong(a, off, len);
@@ -203,13 +207,13 @@ public final class Row {
     public double getDouble(int i) {
         check(i);
         ResultData d = data();
-        int len = d.length(row, i);
+        byte[] a = d.data(row);
+        int off = d.offset(row, i);
+        int len = ResultData.valueLength(a, off);
         if (len < 0) {
             throw nullValue(i);
         }
-        int off = d.offset(row, i);
         Column c = columns().get(i);
-        byte[] a = d.data();
         int wire = c.wireFormatCode();
         if (wire == 1 && c.typeOid() == NUMERIC && view.builtInBinaryNumeric(i)) { // the value itself, as its text would read, without the text
             double v = NumericWire.toDouble(a, off, len);
@@ -305,14 +309,15 @@ public final class Row {
     public boolean getBoolean(int i) {
         check(i);
         ResultData d = data();
-        int len = d.length(row, i);
+        byte[] a = d.data(row);
+        int off = d.offset(row, i);
+        int len = ResultData.valueLength(a, off);
         if (len < 0) {
             throw nullValue(i);
         }
-        int off = d.offset(row, i);
         Column c = columns().get(i);
         if (c.typeOid() == 16 && len == 1) {
-            byte b = d.data()[off];
+            byte b = a[off];
             return c.wireFormatCode() == 1 ? b != 0 : b == 't';
         }
         Object v = get(i);

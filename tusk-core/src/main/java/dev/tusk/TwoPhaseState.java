@@ -30,7 +30,7 @@ final class TwoPhaseState {
 
     private static String text(ResultData r, int row, int col) {
         int len = r.length(row, col);
-        return len < 0 ? null : new String(r.data(), r.offset(row, col), len, StandardCharsets.UTF_8);
+        return len < 0 ? null : new String(r.data(row), r.offset(row, col), len, StandardCharsets.UTF_8);
     }
 
     /** A gid (or any text) as a string literal that reads the same whatever standard_conforming_strings says. */

@@ -263,7 +263,7 @@ final class StreamProtocol {
     }
 
     private static String text(ResultData r, int col) {
-        return new String(r.data(), r.offset(0, col), r.length(0, col), StandardCharsets.UTF_8);
+        return new String(r.data(0), r.offset(0, col), r.length(0, col), StandardCharsets.UTF_8);
     }
 
     @Override

@@ -445,7 +445,10 @@ public final class DateTimeAdapters {
         if (!(binary instanceof TimestampTzLoader b) || b.format != Format.BINARY) {
             return binary;
         }
-        return new TimestampTzLoader(Format.BINARY, b.mapInfinity, zone != null ? () -> zone : () -> {
+        // a zone of one offset for all time (UTC, Etc/GMT+3) as that offset: the loader then makes no Instant per
+        // value to ask the zone's rules; the values (OffsetDateTime, which keeps only the offset) are the same
+        ZoneId shown = zone != null ? zone.normalized() : null;
+        return new TimestampTzLoader(Format.BINARY, b.mapInfinity, shown != null ? () -> shown : () -> {
             throw noExactZone(zoneName);
         });
     }

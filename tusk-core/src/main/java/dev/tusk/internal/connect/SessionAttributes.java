@@ -85,6 +85,6 @@ final class SessionAttributes {
 
     private static String firstValue(QueryCommand q) {
         ResultData r = q.results().get(0);
-        return new String(r.data(), r.offset(0, 0), r.length(0, 0), StandardCharsets.UTF_8);
+        return new String(r.data(0), r.offset(0, 0), r.length(0, 0), StandardCharsets.UTF_8);
     }
 }

@@ -8,17 +8,40 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The rows of one result set, stored as the server sent them: every DataRow's bytes appended to one
- * array, with the offset and length of each cell. Nothing is decoded until a getter asks, and no object
- * is allocated per row or per value while reading from the socket.
+ * The rows of one result set, stored as the server sent them: every DataRow's bytes appended to storage that
+ * grows in chunks (never copied once a chunk is full), with the offset of each cell. Nothing is decoded until a
+ * getter asks, and no object is allocated per row or per value while reading from the socket.
+ *
+ * <p>A row's bytes lie in one chunk ({@link #data(int)}); each value keeps the 4-byte length it was sent with
+ * just before it, so a cell records only its offset ({@link #length(int, int)} reads the length there). A
+ * result of a few rows keeps the one array sized by its first row, doubled as rows arrive, up to
+ * {@link #CHUNK} bytes; after that, each new chunk is a fresh array and no byte already stored is moved.
  */
 public final class ResultData {
+    /**
+     * Bytes per chunk once a result outgrows its first one (a row larger than this gets a chunk of its own size):
+     * below the size the JVM treats as a huge object, large enough that a chunk's unused tail is small.
+     */
+    static final int CHUNK = 64 * 1024;
+    /** Cells per block of the offset table, about (blocks after the first hold a power-of-two number of rows). */
+    private static final int BLOCK_CELLS = 16 * 1024;
+
     private final List<Column> columns;
     private final int width;
+    /** Ints per row in the offset table: the row's chunk, then the offset of each of its values. */
+    private final int stride;
+    /** A block of the offset table holds {@code 1 << blockShift} rows (the first one fewer until it is full). */
+    private final int blockShift;
+    private final int blockMask;
+    /** The chunks of row bytes; {@code chunks[chunkCount - 1] == data} is the one being filled. */
+    private byte[][] chunks;
+    private int chunkCount;
     private byte[] data;
     private int dataLen;
-    /** Two ints per cell: offset into {@link #data}, length (-1 for NULL). */
-    private int[] cells;
+    /** Bytes of every chunk before the current one, as received. */
+    private long fullChunksBytes;
+    /** The offset table: row r's ints start at {@code blocks[r >>> blockShift][(r & blockMask) * stride]}. */
+    private int[][] blocks;
     private int rowCount;
     private String commandTag;
     private long affected = Long.MIN_VALUE;
@@ -34,23 +57,35 @@ public final class ResultData {
 
     private static final byte[] NO_BYTES = new byte[0];
     private static final int[] NO_CELLS = new int[0];
+    private static final byte[][] NO_CHUNKS = new byte[0][];
 
     /** Storage sized by the first row (most results are a row or a few), doubling as more arrive. */
     public ResultData(List<Column> columns) {
         this(columns, 0, 0);
     }
 
-    /** With room for {@code rows} rows of {@code bytes} bytes in all from the start. */
-    ResultData(List<Column> columns, int rows, int bytes) {
+    /** With room for {@code rows} rows of {@code bytes} bytes in all from the start (up to a chunk and a block). */
+    ResultData(List<Column> columns, int rows, long bytes) {
         this.columns = columns;
         this.width = columns.size();
-        this.data = bytes == 0 ? NO_BYTES : new byte[bytes];
-        this.cells = rows == 0 || width == 0 ? NO_CELLS : new int[rows * width * 2];
+        this.stride = width + 1;
+        this.blockShift = Math.max(0, 31 - Integer.numberOfLeadingZeros(Math.max(1, BLOCK_CELLS / stride)));
+        this.blockMask = (1 << blockShift) - 1;
+        if (bytes > 0) {
+            this.data = new byte[(int) Math.min(bytes, CHUNK)];
+            this.chunks = new byte[][] {data};
+            this.chunkCount = 1;
+        } else {
+            this.data = NO_BYTES;
+            this.chunks = NO_CHUNKS;
+        }
+        this.blocks = rows == 0 || width == 0 ? new int[][] {NO_CELLS}
+                : new int[][] {new int[Math.min(rows, 1 << blockShift) * stride]};
     }
 
     /** An empty holder for the rows that follow these ones in a stream, sized like this one. */
     ResultData continuation() {
-        ResultData next = new ResultData(columns, rowCount, dataLen);
+        ResultData next = new ResultData(columns, rowCount, dataLength());
         next.timeZone = timeZone;
         return next;
     }
@@ -78,36 +113,78 @@ public final class ResultData {
         }
         int bodyStart = p.position();
         int bodyLen = p.remaining();
-        ensureData(bodyLen);
-        System.arraycopy(p.array(), bodyStart, data, dataLen, bodyLen);
-        ensureCells();
-        int base = rowCount * width * 2;
+        if (width == 0) {
+            rowCount++;
+            return;
+        }
+        reserve(bodyLen);
+        int[] cells = cellsFor(rowCount);
+        int base = (rowCount & blockMask) * stride;
+        cells[base] = chunkCount - 1;
         int rel = dataLen - bodyStart;
-        for (int c = 0; c < width; c++) {
+        for (int c = 1; c <= width; c++) {
             int len = p.int32();
-            cells[base + 2 * c] = p.position() + rel;
-            cells[base + 2 * c + 1] = len;
+            cells[base + c] = p.position() + rel;
             if (len > 0) {
                 p.skip(len);
             } else if (len < -1) {
                 throw new OperationalException("protocol violation: DataRow value length " + len);
             }
         }
+        System.arraycopy(p.array(), bodyStart, data, dataLen, bodyLen);
         dataLen += bodyLen;
         rowCount++;
     }
 
-    private void ensureData(int n) {
-        if (dataLen + n > data.length) {
-            data = Arrays.copyOf(data, (int) Math.min(Integer.MAX_VALUE - 16, Math.max((long) data.length * 2, (long) dataLen + n)));
+    /** Makes room for {@code n} more bytes in the current chunk, growing the first one or starting another. */
+    private void reserve(int n) {
+        if (data.length - dataLen >= n) {
+            return;
         }
+        if (chunkCount <= 1 && data.length < CHUNK && (long) dataLen + n <= CHUNK) { // a small result: one array
+            byte[] grown = Arrays.copyOf(data, (int) Math.min(CHUNK, Math.max((long) data.length * 2, (long) dataLen + n)));
+            if (chunkCount == 0) {
+                chunks = new byte[][] {grown};
+                chunkCount = 1;
+            }
+            chunks[0] = grown;
+            data = grown;
+            return;
+        }
+        byte[] next = new byte[Math.max(CHUNK, n)];
+        if (chunkCount > 0 && dataLen == 0) { // an empty chunk too small for this row: replace it
+            chunks[chunkCount - 1] = next;
+        } else {
+            if (chunkCount == chunks.length) {
+                chunks = Arrays.copyOf(chunks, Math.max(4, chunks.length * 2));
+            }
+            chunks[chunkCount++] = next;
+            fullChunksBytes += dataLen;
+        }
+        data = next;
+        dataLen = 0;
     }
 
-    private void ensureCells() {
-        int need = (rowCount + 1) * width * 2;
-        if (need > cells.length) {
-            cells = Arrays.copyOf(cells, Math.max(cells.length * 2, need));
+    /** The block of the offset table that holds row {@code row} (about to be added), grown or added as needed. */
+    private int[] cellsFor(int row) {
+        int b = row >>> blockShift;
+        int need = ((row & blockMask) + 1) * stride;
+        int[] cells = b < blocks.length ? blocks[b] : null;
+        if (cells != null) {
+            if (need <= cells.length) {
+                return cells;
+            }
+            // only the first block grows (a result of a few rows keeps a small one)
+            cells = Arrays.copyOf(cells, Math.min((1 << blockShift) * stride, Math.max(cells.length * 2, need)));
+            blocks[b] = cells;
+            return cells;
         }
+        if (b >= blocks.length) {
+            blocks = Arrays.copyOf(blocks, Math.max(b + 1, blocks.length * 2));
+        }
+        cells = new int[(1 << blockShift) * stride];
+        blocks[b] = cells;
+        return cells;
     }
 
     void commandTag(String tag) {
@@ -135,22 +212,35 @@ public final class ResultData {
         return commandTag;
     }
 
-    public byte[] data() {
-        return data;
+    /** The array holding row {@code row}'s bytes: what {@link #offset} is an offset into. */
+    public byte[] data(int row) {
+        return chunks[blocks[row >>> blockShift][(row & blockMask) * stride]];
     }
 
     /** The bytes of the rows received so far: each value as sent with its 4-byte length. */
-    public int dataLength() {
-        return dataLen;
+    public long dataLength() {
+        return fullChunksBytes + dataLen;
     }
 
+    /** Where the value of column {@code col} of row {@code row} starts in {@link #data(int) data(row)}. */
     public int offset(int row, int col) {
-        return cells[(row * width + col) * 2];
+        return blocks[row >>> blockShift][(row & blockMask) * stride + 1 + col];
     }
 
-    /** The value's length in bytes, -1 for NULL. */
+    /** The value's length in bytes, -1 for NULL (as sent, just before the value). */
     public int length(int row, int col) {
-        return cells[(row * width + col) * 2 + 1];
+        int[] cells = blocks[row >>> blockShift];
+        int base = (row & blockMask) * stride;
+        return valueLength(chunks[cells[base]], cells[base + 1 + col]);
+    }
+
+    /**
+     * The length of the value at {@code offset} of {@code chunk} (an {@link #offset} into {@link #data(int)}), -1
+     * for NULL: for a getter that has the chunk and the offset already.
+     */
+    public static int valueLength(byte[] chunk, int offset) {
+        int p = offset - 4;
+        return (chunk[p] << 24) | ((chunk[p + 1] & 0xff) << 16) | ((chunk[p + 2] & 0xff) << 8) | (chunk[p + 3] & 0xff);
     }
 
     /** Rows affected according to the command tag ("INSERT 0 5" → 5), or -1. */

@@ -55,7 +55,7 @@ class ProtocolCoreTest {
         ResultData r = q.results().get(0);
         assertThat(r.rowCount()).isEqualTo(2);
         assertThat(r.length(1, 1)).isEqualTo(-1);
-        assertThat(new String(r.data(), r.offset(0, 1), r.length(0, 1))).isEqualTo("x");
+        assertThat(new String(r.data(0), r.offset(0, 1), r.length(0, 1))).isEqualTo("x");
         assertThat(r.affectedRows()).isEqualTo(2);
     }
 
