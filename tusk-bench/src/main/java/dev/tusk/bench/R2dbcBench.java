@@ -46,13 +46,7 @@ public class R2dbcBench {
 
     @Setup(Level.Trial)
     public void open() throws Exception {
-        String auth = BenchServer.USER + ":" + BenchServer.PASSWORD + "@127.0.0.1:" + BenchServer.portFromProperties() + "/" + BenchServer.DB;
-        String url = switch (client) {
-            case "tusk-r2dbc" -> "r2dbc:tusk://" + auth + "?sslmode=disable";
-            case "r2dbc-postgresql" -> "r2dbc:postgresql://" + auth + "?sslMode=disable";
-            default -> throw new IllegalArgumentException(client);
-        };
-        ConnectionFactory cf = ConnectionFactories.get(url);
+        ConnectionFactory cf = ConnectionFactories.get(url(client));
         for (int i = 0; i < 4; i++) {
             conns.add(Mono.from(cf.create()).block(T));
         }
@@ -73,6 +67,16 @@ public class R2dbcBench {
             Checks.expect(client + " sum(a)", (long) InsertBench.ROWS * (InsertBench.ROWS - 1) / 2, rs.getLong(2));
             Checks.expect(client + " sum(c)", (long) InsertBench.ROWS * 7, rs.getLong(3));
         }
+    }
+
+    /** The R2DBC URL of the bench server for {@code client} (tusk-r2dbc or r2dbc-postgresql), TLS off. */
+    static String url(String client) {
+        String auth = BenchServer.USER + ":" + BenchServer.PASSWORD + "@127.0.0.1:" + BenchServer.portFromProperties() + "/" + BenchServer.DB;
+        return switch (client) {
+            case "tusk-r2dbc" -> "r2dbc:tusk://" + auth + "?sslmode=disable";
+            case "r2dbc-postgresql" -> "r2dbc:postgresql://" + auth + "?sslMode=disable";
+            default -> throw new IllegalArgumentException(client);
+        };
     }
 
     @TearDown(Level.Trial)

@@ -82,13 +82,7 @@ public final class R2dbcProfile {
 
         Client(String name) {
             this.name = name;
-            String auth = BenchServer.USER + ":" + BenchServer.PASSWORD + "@127.0.0.1:" + BenchServer.portFromProperties() + "/" + BenchServer.DB;
-            String url = switch (name) {
-                case "tusk-r2dbc" -> "r2dbc:tusk://" + auth + "?sslmode=disable";
-                case "r2dbc-postgresql" -> "r2dbc:postgresql://" + auth + "?sslMode=disable";
-                default -> throw new IllegalArgumentException(name);
-            };
-            ConnectionFactory cf = ConnectionFactories.get(url);
+            ConnectionFactory cf = ConnectionFactories.get(R2dbcBench.url(name));
             for (int i = 0; i < 4; i++) {
                 Connection c = Mono.from(cf.create()).block(T);
                 conns.add(c);
