@@ -766,7 +766,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     }
 
     /** A statement of the driver's own, and the transaction status it leaves (null: as the server says). */
-    record OwnStatement(String sql, Character statusAfter) {
+    record OwnStatement(String sql, TransactionStatus statusAfter) {
     }
 
     /**
@@ -826,7 +826,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
             syncPipeline();
             waiter.runNow(Execute.own(session, st.sql(), state.statementTimeout), op -> outcome.apply(((Execute) op).command()), f);
             if (st.statusAfter() != null) {
-                session.expect(Session.status(st.statusAfter()));
+                session.expect(st.statusAfter());
             }
         });
         return f;
@@ -1066,16 +1066,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
             return refusedLease();
         }
         return transactions.tpcRecover();
-    }
-
-    /** The transaction status once everything already sent has run ('I', 'T', 'E'). Acting thread only. */
-    char expectedStatus() {
-        return switch (session.expected()) {
-            case IDLE -> 'I';
-            case INTRANS -> 'T';
-            case INERROR -> 'E';
-            default -> '?';
-        };
     }
 
     /**

@@ -73,7 +73,7 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
             // BEGIN only when no transaction is open: decided on the loop, in order with earlier statements
             conn.runOwn(idle -> {
                 ownTransaction = idle;
-                return new AsyncConnection.OwnStatement(idle ? "BEGIN" : null, idle ? 'T' : null);
+                return new AsyncConnection.OwnStatement(idle ? "BEGIN" : null, idle ? TransactionStatus.INTRANS : null);
             }).thenCompose(v -> {
                 String declare = "DECLARE " + cursor + " NO SCROLL CURSOR FOR " + query;
                 return params.length == 0 ? conn.execute(declare) : conn.execute(declare, params);

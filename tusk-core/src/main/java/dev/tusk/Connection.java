@@ -29,6 +29,7 @@ import dev.tusk.internal.op.StatementTimer;
 import dev.tusk.internal.op.StreamStep;
 import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.internal.query.PreparedStatements;
+import dev.tusk.internal.wire.BackendMessage;
 import dev.tusk.internal.wire.Frontend;
 import dev.tusk.sql.Composable;
 
@@ -515,7 +516,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         if (cmd.isDone()) {
             return false;
         }
-        if (cancel && driver.core().session().transactionStatus() == 'T'
+        if (cancel && driver.core().session().transactionStatus() == BackendMessage.STATUS_IN_TRANSACTION
                 && driver.drainUntil(cmd, ABANDON_DRAIN_BYTES, System.nanoTime() + ABANDON_DRAIN_TIME.toNanos())) {
             return false; // it ended without a cancel: the transaction goes on
         }
