@@ -139,7 +139,7 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
         long t0 = System.nanoTime();
         CompletableFuture<AsyncConnection<R>> lease = lease(timeout);
         lease.whenComplete((c, e) -> {
-            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            Throwable cause = PoolCore.unwrap(e);
             if (cause == null || cause instanceof PoolTimeout) {
                 core.observeLease(System.nanoTime() - t0, cause != null);
             }
@@ -207,8 +207,7 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
             if (e == null) {
                 lend(s, lease);
             } else { // the pool closed while this lease waited (failWaiters): its caller hears it now
-                lease.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                        ? e.getCause() : e);
+                lease.completeExceptionally(PoolCore.unwrap(e));
             }
         });
         return lease;
