@@ -394,7 +394,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         try {
             Duration timeout = opts.timeout() != null ? opts.timeout() : state.statementTimeout;
             int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : resultFormat(cursor);
-            op = cursor.binder().statement(session, query, params, cursor.adapters(), format, opts.prepare(), timeout);
+            op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, opts.prepare(), timeout);
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
@@ -424,7 +424,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         }
         ExecuteMany op;
         try {
-            op = cursor.binder().many(session, query, paramSets, cursor.adapters(), resultFormat(cursor),
+            op = cursor.binder().many(session, query, paramSets, cursor.adaptersInUse(), resultFormat(cursor),
                     returning, state.statementTimeout);
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
@@ -621,7 +621,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
                 f.completeExceptionally(e);
                 return;
             }
-            AsyncCopy copy = new AsyncCopy(this, op, cursor.adapters(), f);
+            AsyncCopy copy = new AsyncCopy(this, op, cursor.adaptersInUse(), f);
             op.onEnd(() -> {
                 waiter.ended();
                 copy.ended(op.failure(null));

@@ -31,14 +31,14 @@ import java.util.concurrent.CompletableFuture;
  */
 public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptContext permits AsyncClientCursor, AsyncRawCursor {
     private final AsyncConnection<?> conn;
-    private final AdaptersMap adapters;
     private final Cursor<R> results;
     private volatile Boolean binary;
 
     AsyncCursor(AsyncConnection<?> conn, RowFactory<R> rowFactory) {
         this.conn = conn;
-        this.adapters = conn.adapters().child();
-        this.results = new Cursor<>(adapters, rowFactory);
+        // the connection's adapters as they are now, this cursor's own made on demand (as Cursor's): one map and
+        // one automatic-format choice per prepared statement shared by the cursors that register nothing
+        this.results = new Cursor<>(conn.adapters().snapshot(), rowFactory);
     }
 
     /** How this kind of cursor turns a query and its parameters into what it sends: psycopg's placeholders, bound on the server. */
@@ -49,7 +49,12 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
     /** This cursor's adapters: registrations here affect this cursor only. */
     @Override
     public AdaptersMap adapters() {
-        return adapters;
+        return results.adapters();
+    }
+
+    /** The adapters in effect: the cursor's own once it has some, else the connection's as at its making. */
+    AdaptersMap adaptersInUse() {
+        return results.adaptersInUse();
     }
 
     public AsyncConnection<?> connection() {

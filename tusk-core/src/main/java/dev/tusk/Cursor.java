@@ -66,11 +66,13 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         this.rowFactory = rowFactory;
     }
 
-    /** A cursor that only holds results another driver fetched (an {@link AsyncCursor}'s); it cannot execute. */
-    Cursor(AdaptersMap adapters, RowFactory<R> rowFactory) {
+    /**
+     * A cursor that only holds results another driver fetched (an {@link AsyncCursor}'s, whose adapters are this
+     * cursor's: {@code inherited} until it gets its own); it cannot execute.
+     */
+    Cursor(java.util.function.Supplier<AdaptersMap> inherited, RowFactory<R> rowFactory) {
         this.conn = null;
-        this.inherited = null; // never read: this cursor has its own adapters from the start
-        this.adapters = adapters;
+        this.inherited = inherited;
         this.rowFactory = rowFactory;
     }
 
