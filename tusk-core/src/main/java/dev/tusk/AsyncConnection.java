@@ -9,6 +9,7 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TransactionResolutionUnknown;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.async.LoopCalls;
 import dev.tusk.internal.connect.AsyncConnector;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.core.CopyBothCommand;
@@ -106,6 +107,8 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     private final LoopFuture<Void> closeDone;
     /** Runs the operations on the event loop (or the submitting thread of an idle connection). */
     private final AsyncWaiter waiter;
+    /** Runs the calls that are not plain operations in order on the loop ({@link LoopCalls}). */
+    private final LoopCalls calls;
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
         super(new State<>(), options, established.driver().core(), established.observer());
@@ -117,9 +120,11 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         this.established = established;
         this.driver = established.driver();
         this.transactions = new AsyncTransactions<>(this, session);
+        Shell shell = new Shell();
         this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver,
                 () -> cancelSafe(Duration.ofSeconds(10), "statement timeout")),
-                new Shell());
+                shell);
+        this.calls = new LoopCalls(driver, waiter, shell);
         Consumer<Notify> deliver = observed(established.observer(), notifications::received);
         driver.core().session().notifySink(n -> driver.execute(() -> deliver.accept(n)));
         ReadTimeout.install(driver, options.socketTimeout());
@@ -143,6 +148,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         this.established = pooled.established;
         this.driver = pooled.driver;
         this.waiter = pooled.waiter;
+        this.calls = pooled.calls;
         this.transactions = pooled.transactions;
     }
 
@@ -305,24 +311,10 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         if (!op.syncsPipelineFirst()) {
             return waiter.submit(op, out);
         }
-        LoopFuture<T> f = new LoopFuture<>();
-        TuskException refused = refusal();
-        if (refused != null) {
-            f.completeExceptionally(refused);
-            return f;
-        }
-        waiter.started();
-        inOrder(() -> {
-            TuskException broken = driver.failure();
-            if (broken != null) {
-                waiter.ended();
-                f.completeExceptionally(brokenError(broken));
-                return;
-            }
+        return calls.counted(refusal(), f -> {
             syncPipeline();
             waiter.runNow(op, out, f);
         });
-        return f;
     }
 
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
@@ -543,7 +535,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     CompletableFuture<Void> pipelineSync(AsyncPipeline p, boolean leave) {
         PipelineState pipes = session.pipelines();
         Object scope = leave ? pipes.observeLeave(p.block()) : null; // the user's thread, as statements
-        CompletableFuture<Void> synced = onLoop(f -> {
+        CompletableFuture<Void> synced = calls.uncounted(closingError(), f -> {
             SyncCommand sync = pipes.startSync();
             if (leave) {
                 pipes.leave(p.block(), true);
@@ -598,39 +590,31 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         if (leaseEnded()) {
             return refusedLease();
         }
-        LoopFuture<AsyncCopy> f = new LoopFuture<>();
         TuskException refused = refusal();
         if (refused != null) {
-            f.completeExceptionally(refused);
-            return f;
+            return LoopFuture.failed(refused);
         }
         CopyOperation op = new CopyOperation(session, sql);
         op.observeStart(); // on the submitting thread, as statements
-        waiter.started();
-        inOrder(() -> {
-            CopyCommand cmd;
-            try {
-                TuskException broken = driver.failure();
-                if (broken != null) {
-                    throw brokenError(broken);
-                }
-                cmd = op.start(); // after the BEGIN it queued, if one is needed
-            } catch (RuntimeException e) {
-                op.refused(e);
-                waiter.ended();
-                f.completeExceptionally(e);
-                return;
+        return calls.counted(new LoopFuture<>(), new LoopCalls.Step<AsyncCopy>() {
+            @Override
+            public void run(LoopFuture<AsyncCopy> f) {
+                CopyCommand cmd = op.start(); // after the BEGIN it queued, if one is needed
+                AsyncCopy copy = new AsyncCopy(AsyncConnection.this, op, cursor.adaptersInUse(), f);
+                op.onEnd(() -> {
+                    waiter.ended();
+                    copy.ended(op.failure(null));
+                    releaseHeldBack();
+                });
+                holdBack();
+                driver.send(cmd);
             }
-            AsyncCopy copy = new AsyncCopy(this, op, cursor.adaptersInUse(), f);
-            op.onEnd(() -> {
-                waiter.ended();
-                copy.ended(op.failure(null));
-                releaseHeldBack();
-            });
-            holdBack();
-            driver.send(cmd);
+
+            @Override
+            public void refused(RuntimeException e) {
+                op.refused(e);
+            }
         });
-        return f;
     }
 
     /**
@@ -645,14 +629,12 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
             driver.execute(() -> ended.accept(refused));
             return;
         }
-        waiter.started();
-        inOrder(() -> {
-            TuskException broken = driver.failure();
-            if (broken != null || session.pipelined()) {
-                waiter.ended();
-                ended.accept(broken != null ? brokenError(broken)
-                        : session.pipelines().replicationRefused());
-                return;
+        LoopFuture<Void> notStarted = new LoopFuture<>(); // fails on the loop when the stream cannot start
+        notStarted.whenComplete((v, e) -> ended.accept(e instanceof TuskException t ? t
+                : new OperationalException("the replication stream could not be started: " + e, e)));
+        calls.counted(notStarted, f -> {
+            if (session.pipelined()) {
+                throw session.pipelines().replicationRefused();
             }
             cmd.onComplete(() -> {
                 waiter.ended();
@@ -678,24 +660,12 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** Runs {@code action} on the loop thread with the connection known usable; else fails the future. */
     CompletableFuture<Void> onLoop(Consumer<LoopFuture<Void>> action) {
-        LoopFuture<Void> f = new LoopFuture<>();
-        if (closing.get()) {
-            f.completeExceptionally(closedError());
-            return f;
-        }
-        inOrder(() -> {
-            TuskException broken = driver.failure();
-            if (broken != null) {
-                f.completeExceptionally(brokenError(broken));
-                return;
-            }
-            try {
-                action.accept(f);
-            } catch (RuntimeException e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return f;
+        return calls.uncounted(closingError(), action::accept);
+    }
+
+    /** A call refused at once because close() was called (not because the connection was given back), or null. */
+    private TuskException closingError() {
+        return closing.get() ? closedError() : null;
     }
 
     /** A new cursor of a closed (or broken) connection is refused at once, as psycopg's {@code conn.cursor()}. */
@@ -797,30 +767,10 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     }
 
     private <T> CompletableFuture<T> runOwnFor(Function<Boolean, OwnStatement> choose, Function<QueryCommand, T> outcome) {
-        LoopFuture<T> f = new LoopFuture<>();
-        if (closing.get()) {
-            f.completeExceptionally(closedError());
-            return f;
-        }
-        waiter.started();
-        inOrder(() -> {
-            TuskException broken = driver.failure();
-            if (broken != null) { // before any state check: a lost connection is the answer, not its last status
-                waiter.ended();
-                f.completeExceptionally(brokenError(broken));
-                return;
-            }
-            OwnStatement st;
-            try {
-                st = choose.apply(session.expected() == TransactionStatus.IDLE);
-            } catch (RuntimeException e) {
-                waiter.ended();
-                f.completeExceptionally(e);
-                return;
-            }
+        return calls.counted(closingError(), f -> { // a lost connection is the answer before any state check
+            OwnStatement st = choose.apply(session.expected() == TransactionStatus.IDLE);
             if (st.sql() == null) { // nothing to send after all
-                waiter.ended();
-                f.complete(null);
+                calls.done(f, null);
                 return;
             }
             syncPipeline();
@@ -829,7 +779,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
                 session.expect(st.statusAfter());
             }
         });
-        return f;
     }
 
     /**
@@ -886,35 +835,15 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         if (leaseEnded()) {
             return refusedLease();
         }
-        LoopFuture<T> f = new LoopFuture<>();
-        if (closing.get()) {
-            f.completeExceptionally(closedError());
-            return f;
-        }
-        waiter.started();
-        inOrder(() -> {
-            TuskException broken = driver.failure();
-            if (broken != null) { // a lost connection is the answer, whatever its last transaction state
-                waiter.ended();
-                f.completeExceptionally(brokenError(broken));
-                return;
-            }
-            try {
-                step.decide();
-            } catch (RuntimeException e) {
-                waiter.ended();
-                f.completeExceptionally(e);
-                return;
-            }
+        return calls.counted(closingError(), f -> { // a lost connection is the answer, whatever its last transaction state
+            step.decide();
             if (!step.sends()) {
-                waiter.ended();
-                f.complete(outcome.apply(step));
+                calls.done(f, outcome.apply(step));
                 return;
             }
             syncPipeline();
             waiter.runNow(step, op -> outcome.apply(step), f);
         });
-        return f;
     }
 
     /** Switches autocommit mode; fails with ProgrammingException while a transaction is open. */
