@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.internal.async.AsyncFutures;
 import dev.tusk.internal.op.ServerCursorState;
 import dev.tusk.internal.op.ServerCursorStep;
 

@@ -1,6 +1,7 @@
 package dev.tusk;
 
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.async.AsyncFutures;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.TransactionOp;

@@ -1,12 +1,11 @@
-package dev.tusk;
+package dev.tusk.internal.async;
 
 import dev.tusk.internal.io.LoopFuture;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /** Small helpers for the futures the async classes hand out. */
-final class AsyncFutures {
+public final class AsyncFutures {
     private AsyncFutures() {
     }
 
@@ -15,7 +14,7 @@ final class AsyncFutures {
      * ProgrammingException or server error itself, as with every other AsyncConnection future, not the
      * CompletionException that dependent stages wrap it in.
      */
-    static <T> CompletableFuture<T> settle(CompletableFuture<T> stage) {
+    public static <T> CompletableFuture<T> settle(CompletableFuture<T> stage) {
         LoopFuture<T> f = new LoopFuture<>();
         stage.whenComplete((v, e) -> {
             if (e != null) {
@@ -25,10 +24,5 @@ final class AsyncFutures {
             }
         });
         return f;
-    }
-
-    /** {@code e} to throw from a stage: unchecked as it is, else wrapped (the stage's future fails with it either way). */
-    static RuntimeException rethrow(Throwable e) {
-        return e instanceof RuntimeException r ? r : new CompletionException(e);
     }
 }
