@@ -4,20 +4,20 @@ import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.TypeCatalog;
 import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.Diagnostic;
-import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
-import dev.tusk.errors.TransactionResolutionUnknown;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.async.AsyncPipelines;
+import dev.tusk.internal.async.Cancellers;
+import dev.tusk.internal.async.Closing;
+import dev.tusk.internal.async.LeaseSubscriptions;
 import dev.tusk.internal.async.LoopCalls;
+import dev.tusk.internal.async.NotifyDeadline;
 import dev.tusk.internal.connect.AsyncConnector;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.core.QueryCommand;
-import dev.tusk.internal.core.ResultData;
-import dev.tusk.internal.core.SyncCommand;
-import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.EventLoopGroup;
 import dev.tusk.internal.io.LoopFuture;
@@ -28,13 +28,11 @@ import dev.tusk.internal.op.CopyOperation;
 import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.Operation;
-import dev.tusk.internal.op.PipelineState;
 import dev.tusk.internal.op.ServerCursorStep;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.TransactionOp;
 import dev.tusk.internal.op.TransactionSteps;
 import dev.tusk.internal.query.PreparedStatements;
-import dev.tusk.internal.wire.Frontend;
 import dev.tusk.sql.Composable;
 
 import java.time.Duration;
@@ -42,12 +40,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -90,48 +84,45 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     private final AsyncConnector.Established established;
     private final EventLoopDriver driver;
-    /** A lease handle's notifications subscriptions, each as what completes it, ended with the lease; null: none. */
-    private volatile List<Runnable> leaseSubscriptionEnds;
-    @SuppressWarnings("rawtypes")
-    private static final AtomicReferenceFieldUpdater<AsyncConnection, List> SUBSCRIPTION_ENDS =
-            AtomicReferenceFieldUpdater.newUpdater(AsyncConnection.class, List.class, "leaseSubscriptionEnds");
+    /** A lease handle's notifications subscriptions, ended with the lease; null: none. */
+    private volatile LeaseSubscriptions leaseSubscriptions;
+    private static final AtomicReferenceFieldUpdater<AsyncConnection, LeaseSubscriptions> LEASE_SUBSCRIPTIONS =
+            AtomicReferenceFieldUpdater.newUpdater(AsyncConnection.class, LeaseSubscriptions.class, "leaseSubscriptions");
     /** The transaction rules of the session ({@link TransactionSteps}), run in order on the event loop. */
     private final AsyncTransactions<R> transactions;
     private final AsyncNotifications notifications;
-    /**
-     * What the core fails the commands still queued with when the user closes the connection; each statement's
-     * future then fails with what that means for it ({@link #closedBeforeReply}), never with this one.
-     */
-    private final OperationalException closedByUser;
-    private final AtomicBoolean closing;
-    private final LoopFuture<Void> closeDone;
+    /** close(), which does not wait for the server. */
+    private final Closing closing;
+    /** What the calls fail with when the connection cannot run them. */
+    private final AsyncErrors errors;
     /** Runs the operations on the event loop (or the submitting thread of an idle connection). */
     private final AsyncWaiter waiter;
     /** Runs the calls that are not plain operations in order on the loop ({@link LoopCalls}). */
     private final LoopCalls calls;
+    private final AsyncPipelines pipelines;
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
         super(new State<>(), options, established.driver().core(), established.observer());
         this.notifications = new AsyncNotifications();
-        this.closedByUser = new ConnectionErrors.ClosedByUser(
-                "the connection was closed (close() was called) before the statement completed");
-        this.closing = new AtomicBoolean();
-        this.closeDone = new LoopFuture<>();
         this.established = established;
         this.driver = established.driver();
+        OperationalException closedByUser = new ConnectionErrors.ClosedByUser(
+                "the connection was closed (close() was called) before the statement completed");
+        this.closing = new Closing(driver, closedByUser);
+        this.errors = new AsyncErrors(state, closing, driver);
         this.transactions = new AsyncTransactions<>(this, session);
-        Shell shell = new Shell();
         this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver,
                 () -> cancelSafe(Duration.ofSeconds(10), "statement timeout")),
-                shell);
-        this.calls = new LoopCalls(driver, waiter, shell);
+                errors);
+        this.calls = new LoopCalls(driver, waiter, errors);
+        this.pipelines = new AsyncPipelines(session.pipelines(), driver, waiter, calls);
         Consumer<Notify> deliver = observed(established.observer(), notifications::received);
         driver.core().session().notifySink(n -> driver.execute(() -> deliver.accept(n)));
         ReadTimeout.install(driver, options.socketTimeout());
         driver.onClose(() -> {
             TuskException f = driver.failure();
             observeClosed(f, closedByUser);
-            notifications.end(f == null || f == closedByUser ? null : brokenError(f));
+            notifications.end(f == null || f == closedByUser ? null : errors.brokenError(f));
         });
     }
 
@@ -142,13 +133,13 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     private AsyncConnection(AsyncConnection<R> pooled) {
         super(pooled);
         this.notifications = pooled.notifications;
-        this.closedByUser = pooled.closedByUser;
         this.closing = pooled.closing;
-        this.closeDone = pooled.closeDone;
+        this.errors = pooled.errors;
         this.established = pooled.established;
         this.driver = pooled.driver;
         this.waiter = pooled.waiter;
         this.calls = pooled.calls;
+        this.pipelines = pooled.pipelines;
         this.transactions = pooled.transactions;
     }
 
@@ -311,7 +302,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         if (!op.syncsPipelineFirst()) {
             return waiter.submit(op, out);
         }
-        return calls.counted(refusal(), f -> {
+        return calls.counted(errors.refusal(), f -> {
             syncPipeline();
             waiter.runNow(op, out, f);
         });
@@ -433,62 +424,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         });
     }
 
-    /** What the connection decides around the operations the waiter runs. */
-    private final class Shell implements AsyncWaiter.Shell {
-        @Override
-        public TuskException refusal() {
-            return AsyncConnection.this.refusal();
-        }
-
-        @Override
-        public TuskException notSent(TuskException cause) {
-            return brokenError(cause);
-        }
-
-        /**
-         * A COMMIT (or COMMIT PREPARED) cut off before its reply fails with TransactionResolutionUnknown, as on
-         * {@link Connection} (the server may have committed), whether the connection was lost or closed by the user
-         * meanwhile; another statement cut off by close() says what that means for it ({@link #closedBeforeReply}).
-         */
-        @Override
-        public TuskException error(Operation op, TuskException e) {
-            if (op.commits()) {
-                return e == closedByUser ? CommitOutcome.closedWhileCommitting(e)
-                        : CommitOutcome.unknownIfLost(e, driver.core().isBroken());
-            }
-            if (e == closedByUser) {
-                return closedBeforeReply(op instanceof Execute x ? x.commitsOnItsOwn()
-                        : op instanceof ExecuteMany m && m.commitsOnItsOwn());
-            }
-            return e;
-        }
-    }
-
-    /**
-     * The error of a statement that was sent (close() flushes everything queued before its Terminate, and the
-     * server runs it) but whose reply never came because the user closed the connection, which does not wait.
-     * {@code commitsOnItsOwn}: an autocommit statement outside a transaction, which the server may have committed:
-     * its outcome is unknown (TransactionResolutionUnknown, as for a COMMIT cut off). Otherwise it ran inside a
-     * transaction that ends rolled back, unless a COMMIT already sent after it went through (that COMMIT's own
-     * future says so).
-     */
-    private TuskException closedBeforeReply(boolean commitsOnItsOwn) {
-        if (commitsOnItsOwn) {
-            return new TransactionResolutionUnknown("the connection was closed (close() was called)"
-                    + " before the reply to this statement arrived: it was sent in autocommit mode, so the server may"
-                    + " have run and committed it, or not; check the data on a new connection before retrying",
-                    closedByUser);
-        }
-        return new OperationalException("the connection was closed (close() was called) before the reply to this"
-                + " statement arrived; the server ends its transaction with a rollback (unless a COMMIT sent after it"
-                + " went through: that COMMIT's own result says so)", closedByUser);
-    }
-
-    /** See {@link AsyncWaiter#inOrder}. */
-    private void inOrder(Runnable task) {
-        waiter.inOrder(task);
-    }
-
     /** A COPY takes the outgoing stream: tasks submitted from now on wait. Acting thread only. */
     void holdBack() {
         waiter.holdBack();
@@ -517,14 +452,8 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      */
     public AsyncPipeline pipeline() {
         use();
-        PipelineState pipes = session.pipelines();
-        AsyncPipeline p = new AsyncPipeline(this, pipes.newBlock());
-        pipes.observeEnter(p.block()); // the user's thread, as statements
-        inOrder(() -> {
-            if (driver.failure() == null) {
-                pipes.enter(p.block());
-            }
-        });
+        AsyncPipeline p = new AsyncPipeline(this, session.pipelines().newBlock());
+        pipelines.enter(p.block());
         return p;
     }
 
@@ -533,51 +462,18 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * completes when every result before the Sync is in, failing with the first error among them.
      */
     CompletableFuture<Void> pipelineSync(AsyncPipeline p, boolean leave) {
-        PipelineState pipes = session.pipelines();
-        Object scope = leave ? pipes.observeLeave(p.block()) : null; // the user's thread, as statements
-        CompletableFuture<Void> synced = calls.uncounted(closingError(), f -> {
-            SyncCommand sync = pipes.startSync();
-            if (leave) {
-                pipes.leave(p.block(), true);
-            }
-            waiter.started();
-            Runnable clock = waiter.watch(state.statementTimeout, sync); // a frozen server cannot hold it forever
-            sync.onComplete(() -> {
-                if (clock != null) {
-                    clock.run();
-                }
-                waiter.ended();
-                TuskException e = pipes.synced(sync, null, true);
-                if (e != null) {
-                    f.completeExceptionally(e);
-                } else {
-                    f.complete(null);
-                }
-            });
-            driver.send(sync);
-        });
-        if (scope != null) {
-            synced.whenComplete((v, e) -> pipes.observeEnded(scope, LoopFuture.unwrap(e)));
-        }
-        return synced;
+        return pipelines.sync(p.block(), leave, errors.closingError(), () -> state.statementTimeout);
     }
 
     /** Before a statement of the driver's own: a Sync ends what the open pipeline sent (errors go to its next sync()). */
     private void syncPipeline() {
-        SyncCommand sync = session.pipelines().syncBeforeOwnStatement();
-        if (sync != null) {
-            driver.send(sync);
-        }
+        pipelines.syncBeforeOwnStatement();
     }
 
     /** ON, ABORTED (a statement failed since the last Sync) or OFF, as {@link ConnectionInfo#pipelineStatus()}. */
     PipelineStatus pipelineStatus() {
         look();
         return PipelineStatus.values()[session.pipelines().status()];
-    }
-
-    void pipelineAborted() {
-        session.pipelines().aborted();
     }
 
     // ---------------------------------------------------------------- COPY
@@ -590,7 +486,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         if (leaseEnded()) {
             return refusedLease();
         }
-        TuskException refused = refusal();
+        TuskException refused = errors.refusal();
         if (refused != null) {
             return LoopFuture.failed(refused);
         }
@@ -624,7 +520,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * its error (null: none), or with the reason it was not sent.
      */
     void startCopyBoth(CopyBothCommand cmd, Consumer<TuskException> ended) {
-        TuskException refused = refusal();
+        TuskException refused = errors.refusal();
         if (refused != null) {
             driver.execute(() -> ended.accept(refused));
             return;
@@ -646,32 +542,15 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         });
     }
 
-    /** Why a new statement is refused at once (closed, or given back to the pool), or null. */
-    private TuskException refusal() {
-        if (closing.get()) {
-            return closedError();
-        }
-        if (state.giveBack != null && !state.lent) {
-            return new InterfaceException("this connection was given back to its pool:"
-                    + " lease another one (a pooled connection must not be used after close())");
-        }
-        return null;
-    }
-
     /** Runs {@code action} on the loop thread with the connection known usable; else fails the future. */
     CompletableFuture<Void> onLoop(Consumer<LoopFuture<Void>> action) {
-        return calls.uncounted(closingError(), action::accept);
-    }
-
-    /** A call refused at once because close() was called (not because the connection was given back), or null. */
-    private TuskException closingError() {
-        return closing.get() ? closedError() : null;
+        return calls.uncounted(errors.closingError(), action::accept);
     }
 
     /** A new cursor of a closed (or broken) connection is refused at once, as psycopg's {@code conn.cursor()}. */
     private void checkNotClosed() {
         if (isClosed()) {
-            throw closedError();
+            throw errors.closedError();
         }
     }
 
@@ -679,27 +558,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     <T> AsyncCursor<T> newCursor(RowFactory<T> rowFactory) {
         look();
         return new AsyncCursor<>(this, rowFactory);
-    }
-
-    /** A call refused because the connection is closed (by the user) or broken. */
-    private OperationalException closedError() {
-        TuskException broken = driver.failure();
-        if (broken != null && broken != closedByUser) {
-            return brokenError(broken);
-        }
-        return ConnectionErrors.closed();
-    }
-
-    /**
-     * A statement or call not sent because the connection failed with {@code cause} first: broken, or closed
-     * by the user (then it did not run).
-     */
-    private OperationalException brokenError(TuskException cause) {
-        if (cause == closedByUser) {
-            return new OperationalException(ConnectionErrors.CLOSED + ": close() was called before this was sent to"
-                    + " the server, so it did not run");
-        }
-        return ConnectionErrors.broken(cause);
     }
 
     // ---------------------------------------------------------------- transactions
@@ -758,16 +616,8 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return runOwnFor(choose, c -> c.results().isEmpty() ? null : c.results().get(c.results().size() - 1).commandTag());
     }
 
-    /** As {@link #runOwn}; the future completes with the statement's results (null: none sent). */
-    CompletableFuture<List<ResultData>> runOwnForResults(Function<Boolean, OwnStatement> choose) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return runOwnFor(choose, QueryCommand::results);
-    }
-
     private <T> CompletableFuture<T> runOwnFor(Function<Boolean, OwnStatement> choose, Function<QueryCommand, T> outcome) {
-        return calls.counted(closingError(), f -> { // a lost connection is the answer before any state check
+        return calls.counted(errors.closingError(), f -> { // a lost connection is the answer before any state check
             OwnStatement st = choose.apply(session.expected() == TransactionStatus.IDLE);
             if (st.sql() == null) { // nothing to send after all
                 calls.done(f, null);
@@ -835,7 +685,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         if (leaseEnded()) {
             return refusedLease();
         }
-        return calls.counted(closingError(), f -> { // a lost connection is the answer, whatever its last transaction state
+        return calls.counted(errors.closingError(), f -> { // a lost connection is the answer, whatever its last transaction state
             step.decide();
             if (!step.sends()) {
                 calls.done(f, outcome.apply(step));
@@ -1025,13 +875,13 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** True once {@link #close()} was called or the connection was lost. */
     public boolean isClosed() {
-        return leaseOver() || closing.get() || driver.failure() != null;
+        return leaseOver() || closing.started() || driver.failure() != null;
     }
 
     /** True when the connection was lost (not closed by the user): the server went away or a fatal error. */
     public boolean isBroken() {
         TuskException f = driver.failure();
-        return f != null && f != closedByUser && !leaseOver();
+        return f != null && f != closing.closedByUser() && !leaseOver();
     }
 
     /**
@@ -1072,18 +922,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         if (home != this) {
             return closeAsync(); // a lease is not closed for real: it is given back
         }
-        if (closing.compareAndSet(false, true)) {
-            driver.execute(() -> {
-                if (driver.failure() == null) {
-                    Frontend.terminate(driver.core().output());
-                    driver.flush();
-                    driver.fail(closedByUser);
-                }
-                driver.close();
-                closeDone.complete(null);
-            });
-        }
-        return closeDone;
+        return closing.close();
     }
 
     // ---------------------------------------------------------------- pool leases
@@ -1096,9 +935,9 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     /** A lease's notifications subscriptions end with it, before the pool may lend the connection again. */
     @Override
     void leaseEnding() {
-        List<Runnable> ends = leaseSubscriptionEnds;
-        if (ends != null) {
-            ends.forEach(Runnable::run);
+        LeaseSubscriptions subs = leaseSubscriptions;
+        if (subs != null) {
+            subs.endAll();
         }
     }
 
@@ -1141,12 +980,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     // ---------------------------------------------------------------- cancellation
 
-    private static final ExecutorService CANCELLERS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "tusk-async-cancel");
-        t.setDaemon(true);
-        return t;
-    });
-
     /**
      * Asks the server to cancel the statement running now: it fails with {@code QueryCanceled} and the
      * connection stays usable. The CancelRequest travels on a separate connection, opened off the event
@@ -1179,8 +1012,8 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     }
 
     private CompletableFuture<Void> cancelSafe(Duration timeout, String reason) {
-        return CompletableFuture.runAsync(() -> requestCancel(established.host(), established.params(), driver.isTls(),
-                timeout, reason), CANCELLERS);
+        return Cancellers.run(() -> requestCancel(established.host(), established.params(), driver.isTls(),
+                timeout, reason));
     }
 
     // ---------------------------------------------------------------- notifications
@@ -1241,17 +1074,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         if (stopAfter != null && stopAfter < 0) {
             throw new ProgrammingException("notifies: stopAfter must not be negative (null: no limit), got " + stopAfter);
         }
-        java.util.function.Function<Runnable, Runnable> deadline;
-        if (timeout == null) {
-            deadline = null;
-        } else {
-            long nanos = timeout.compareTo(java.time.Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE / 4 : timeout.toNanos();
-            // the end runs two tasks later than the timer: after the loop read the socket and handed its notifications on
-            deadline = end -> {
-                dev.tusk.internal.io.EventLoop.Timer t = driver.schedule(nanos, () -> driver.execute(() -> driver.execute(end)));
-                return t::cancel;
-            };
-        }
+        Function<Runnable, Runnable> deadline = NotifyDeadline.of(driver, timeout);
         if (home == this) {
             return subscriber -> notifications.subscribe(subscriber, stopAfter, deadline);
         }
@@ -1264,23 +1087,10 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * lease ended completes at once. Returns what cancels that and {@code deadline}'s end, if any.
      */
     private Runnable endsWithLease(Runnable end, Function<Runnable, Runnable> deadline) {
-        List<Runnable> ends = leaseSubscriptionEnds;
-        if (ends == null) {
-            SUBSCRIPTION_ENDS.compareAndSet(this, null, new CopyOnWriteArrayList<Runnable>());
-            ends = leaseSubscriptionEnds;
+        if (leaseSubscriptions == null) {
+            LEASE_SUBSCRIPTIONS.compareAndSet(this, null, new LeaseSubscriptions());
         }
-        ends.add(end);
-        if (leaseOver()) { // after the add: an endLease that ran meanwhile may not have seen it
-            end.run();
-        }
-        Runnable cancelDeadline = deadline == null ? null : deadline.apply(end);
-        List<Runnable> list = ends;
-        return () -> {
-            list.remove(end);
-            if (cancelDeadline != null) {
-                cancelDeadline.run();
-            }
-        };
+        return leaseSubscriptions.add(end, this::leaseOver, deadline);
     }
 
     // ---------------------------------------------------------------- notices

@@ -1,0 +1,113 @@
+package dev.tusk;
+
+import dev.tusk.errors.InterfaceException;
+import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.TransactionResolutionUnknown;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.async.Closing;
+import dev.tusk.internal.io.EventLoopDriver;
+import dev.tusk.internal.op.AsyncWaiter;
+import dev.tusk.internal.op.Execute;
+import dev.tusk.internal.op.ExecuteMany;
+import dev.tusk.internal.op.Operation;
+
+/**
+ * What an {@link AsyncConnection}'s calls fail with when the connection cannot run them: refused at once (closed,
+ * given back to its pool), not sent (lost or closed first), or cut off by close() before the reply; the waiter's
+ * {@link AsyncWaiter.Shell}. In dev.tusk for the shell's state and the errors shared with {@link Connection}.
+ */
+final class AsyncErrors implements AsyncWaiter.Shell {
+    private final ConnectionShell.State<?, ?> state;
+    private final Closing closing;
+    private final EventLoopDriver driver;
+
+    AsyncErrors(ConnectionShell.State<?, ?> state, Closing closing, EventLoopDriver driver) {
+        this.state = state;
+        this.closing = closing;
+        this.driver = driver;
+    }
+
+    /** Why a new statement is refused at once (closed, or given back to the pool), or null. */
+    @Override
+    public TuskException refusal() {
+        if (closing.started()) {
+            return closedError();
+        }
+        if (state.giveBack != null && !state.lent) {
+            return new InterfaceException("this connection was given back to its pool:"
+                    + " lease another one (a pooled connection must not be used after close())");
+        }
+        return null;
+    }
+
+    /** A call refused at once because close() was called (not because the connection was given back), or null. */
+    TuskException closingError() {
+        return closing.started() ? closedError() : null;
+    }
+
+    @Override
+    public TuskException notSent(TuskException cause) {
+        return brokenError(cause);
+    }
+
+    /**
+     * A COMMIT (or COMMIT PREPARED) cut off before its reply fails with TransactionResolutionUnknown, as on
+     * {@link Connection} (the server may have committed), whether the connection was lost or closed by the user
+     * meanwhile; another statement cut off by close() says what that means for it ({@link #closedBeforeReply}).
+     */
+    @Override
+    public TuskException error(Operation op, TuskException e) {
+        TuskException closedByUser = closing.closedByUser();
+        if (op.commits()) {
+            return e == closedByUser ? CommitOutcome.closedWhileCommitting(e)
+                    : CommitOutcome.unknownIfLost(e, driver.core().isBroken());
+        }
+        if (e == closedByUser) {
+            return closedBeforeReply(op instanceof Execute x ? x.commitsOnItsOwn()
+                    : op instanceof ExecuteMany m && m.commitsOnItsOwn());
+        }
+        return e;
+    }
+
+    /**
+     * The error of a statement that was sent (close() flushes everything queued before its Terminate, and the
+     * server runs it) but whose reply never came because the user closed the connection, which does not wait.
+     * {@code commitsOnItsOwn}: an autocommit statement outside a transaction, which the server may have committed:
+     * its outcome is unknown (TransactionResolutionUnknown, as for a COMMIT cut off). Otherwise it ran inside a
+     * transaction that ends rolled back, unless a COMMIT already sent after it went through (that COMMIT's own
+     * future says so).
+     */
+    private TuskException closedBeforeReply(boolean commitsOnItsOwn) {
+        TuskException closedByUser = closing.closedByUser();
+        if (commitsOnItsOwn) {
+            return new TransactionResolutionUnknown("the connection was closed (close() was called)"
+                    + " before the reply to this statement arrived: it was sent in autocommit mode, so the server may"
+                    + " have run and committed it, or not; check the data on a new connection before retrying",
+                    closedByUser);
+        }
+        return new OperationalException("the connection was closed (close() was called) before the reply to this"
+                + " statement arrived; the server ends its transaction with a rollback (unless a COMMIT sent after it"
+                + " went through: that COMMIT's own result says so)", closedByUser);
+    }
+
+    /** A call refused because the connection is closed (by the user) or broken. */
+    OperationalException closedError() {
+        TuskException broken = driver.failure();
+        if (broken != null && broken != closing.closedByUser()) {
+            return brokenError(broken);
+        }
+        return ConnectionErrors.closed();
+    }
+
+    /**
+     * A statement or call not sent because the connection failed with {@code cause} first: broken, or closed
+     * by the user (then it did not run).
+     */
+    OperationalException brokenError(TuskException cause) {
+        if (cause == closing.closedByUser()) {
+            return new OperationalException(ConnectionErrors.CLOSED + ": close() was called before this was sent to"
+                    + " the server, so it did not run");
+        }
+        return ConnectionErrors.broken(cause);
+    }
+}

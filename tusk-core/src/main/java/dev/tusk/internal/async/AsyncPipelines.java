@@ -1,0 +1,84 @@
+package dev.tusk.internal.async;
+
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.SyncCommand;
+import dev.tusk.internal.io.EventLoopDriver;
+import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.op.AsyncWaiter;
+import dev.tusk.internal.op.PipelineState;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * An async connection's pipeline blocks on the event loop: entering them in order with the statements, their
+ * Syncs (counted in flight and under the statement timeout), and the Sync before a statement of the driver's own.
+ * The rules are {@link PipelineState}'s, shared with the blocking connection.
+ */
+public final class AsyncPipelines {
+    private final PipelineState pipes;
+    private final EventLoopDriver driver;
+    private final AsyncWaiter waiter;
+    private final LoopCalls calls;
+
+    public AsyncPipelines(PipelineState pipes, EventLoopDriver driver, AsyncWaiter waiter, LoopCalls calls) {
+        this.pipes = pipes;
+        this.driver = driver;
+        this.waiter = waiter;
+        this.calls = calls;
+    }
+
+    /** Enters {@code block} in order with the statements submitted before (the user's thread). */
+    public void enter(PipelineState.Block block) {
+        pipes.observeEnter(block); // the user's thread, as statements
+        waiter.inOrder(() -> {
+            if (driver.failure() == null) {
+                pipes.enter(block);
+            }
+        });
+    }
+
+    /**
+     * Sends a Sync for the pipeline {@code block} belongs to, and leaves {@code block} when {@code leave}; the future
+     * completes when every result before the Sync is in, failing with the first error among them. {@code refused}
+     * non-null fails it at once; {@code timeout} is read on the loop as the Sync starts.
+     */
+    public CompletableFuture<Void> sync(PipelineState.Block block, boolean leave, TuskException refused,
+                                        Supplier<Duration> timeout) {
+        Object scope = leave ? pipes.observeLeave(block) : null; // the user's thread, as statements
+        CompletableFuture<Void> synced = calls.uncounted(refused, f -> {
+            SyncCommand sync = pipes.startSync();
+            if (leave) {
+                pipes.leave(block, true);
+            }
+            waiter.started();
+            Runnable clock = waiter.watch(timeout.get(), sync); // a frozen server cannot hold it forever
+            sync.onComplete(() -> {
+                if (clock != null) {
+                    clock.run();
+                }
+                waiter.ended();
+                TuskException e = pipes.synced(sync, null, true);
+                if (e != null) {
+                    f.completeExceptionally(e);
+                } else {
+                    f.complete(null);
+                }
+            });
+            driver.send(sync);
+        });
+        if (scope != null) {
+            synced.whenComplete((v, e) -> pipes.observeEnded(scope, LoopFuture.unwrap(e)));
+        }
+        return synced;
+    }
+
+    /** Before a statement of the driver's own: a Sync ends what the open pipeline sent (errors go to its next sync()). */
+    public void syncBeforeOwnStatement() {
+        SyncCommand sync = pipes.syncBeforeOwnStatement();
+        if (sync != null) {
+            driver.send(sync);
+        }
+    }
+}
