@@ -16,23 +16,16 @@ import dev.tusk.internal.async.NotifyDeadline;
 import dev.tusk.internal.connect.AsyncConnector;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.core.CopyBothCommand;
-import dev.tusk.internal.core.CopyCommand;
-import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.EventLoopGroup;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.io.ReadTimeout;
 import dev.tusk.internal.op.AsyncStatementTimer;
 import dev.tusk.internal.op.AsyncWaiter;
-import dev.tusk.internal.op.CopyOperation;
-import dev.tusk.internal.op.Execute;
-import dev.tusk.internal.op.ExecuteMany;
-import dev.tusk.internal.op.Operation;
 import dev.tusk.internal.op.ServerCursorStep;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.TransactionOp;
 import dev.tusk.internal.op.TransactionSteps;
-import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.sql.Composable;
 
 import java.time.Duration;
@@ -100,6 +93,8 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     /** Runs the calls that are not plain operations in order on the loop ({@link LoopCalls}). */
     private final LoopCalls calls;
     private final AsyncPipelines pipelines;
+    /** The operations and the calls around them ({@link AsyncOperations}). */
+    private final AsyncOperations operations;
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
         super(new State<>(), options, established.driver().core(), established.observer());
@@ -116,6 +111,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
                 errors);
         this.calls = new LoopCalls(driver, waiter, errors);
         this.pipelines = new AsyncPipelines(session.pipelines(), driver, waiter, calls);
+        this.operations = new AsyncOperations(session, state, options, driver, waiter, calls, errors, pipelines);
         Consumer<Notify> deliver = observed(established.observer(), notifications::received);
         driver.core().session().notifySink(n -> driver.execute(() -> deliver.accept(n)));
         ReadTimeout.install(driver, options.socketTimeout());
@@ -140,6 +136,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         this.waiter = pooled.waiter;
         this.calls = pooled.calls;
         this.pipelines = pooled.pipelines;
+        this.operations = pooled.operations;
         this.transactions = pooled.transactions;
     }
 
@@ -282,30 +279,9 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return new AsyncRawServerCursor<>(this, name, rowFactory);
     }
 
-    /**
-     * Runs a step of a server-side cursor in order after everything submitted before ({@code make} builds it for
-     * this connection's session on the caller's thread; an error there fails the future). The future completes with
-     * {@code outcome} of the ended step, on the loop thread. A close first syncs the pipeline the connection is in.
-     */
-    <O extends ServerCursorStep, T> CompletableFuture<T> runCursorStep(
-            Function<Session, O> make, Function<O, T> outcome) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        O op;
-        try {
-            op = make.apply(session);
-        } catch (RuntimeException e) {
-            return LoopFuture.failed(e);
-        }
-        Function<Operation, T> out = o -> outcome.apply(op);
-        if (!op.syncsPipelineFirst()) {
-            return waiter.submit(op, out);
-        }
-        return calls.counted(errors.refusal(), f -> {
-            syncPipeline();
-            waiter.runNow(op, out, f);
-        });
+    /** See {@link AsyncOperations#runCursorStep}. */
+    <O extends ServerCursorStep, T> CompletableFuture<T> runCursorStep(Function<Session, O> make, Function<O, T> outcome) {
+        return leaseEnded() ? refusedLease() : operations.runCursorStep(make, outcome);
     }
 
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
@@ -365,68 +341,16 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return newCursor(Rows.tuple()).execute(lookup.sql(), lookup.param()).thenApply(cur -> lookup.result(cur.fetchone()));
     }
 
-    /**
-     * Runs one statement for {@code cursor}: {@code params} null means the simple protocol, otherwise an
-     * Object[] or a Map. Binding happens here, on the caller's thread; sending on the loop.
-     */
+    /** See {@link AsyncOperations#run}. */
     <T> CompletableFuture<AsyncCursor<T>> run(AsyncCursor<T> cursor, String query, Object params, ExecuteOptions opts) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        Execute op;
-        try {
-            Duration timeout = opts.timeout() != null ? opts.timeout() : state.statementTimeout;
-            int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : resultFormat(cursor);
-            op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, opts.prepare(), timeout);
-        } catch (RuntimeException e) {
-            return LoopFuture.failed(e);
-        }
-        return waiter.submit(op, o -> {
-            cursor.setResults(((Execute) o).results());
-            return cursor;
-        });
+        return leaseEnded() ? refusedLease() : operations.run(cursor, query, params, opts);
     }
 
-    /**
-     * The cursor's choice of result format, else the connection's default ({@link ConnectOptions#binaryResults()}):
-     * 1 binary, 0 text, or automatic ({@link dev.tusk.internal.query.PreparedStatements#AUTO_FORMAT}).
-     */
-    private int resultFormat(AsyncCursor<?> cursor) {
-        Boolean b = cursor.binary() != null ? cursor.binary() : options.binaryResults();
-        return b == null ? PreparedStatements.AUTO_FORMAT : b ? 1 : 0;
-    }
 
-    /**
-     * executemany for {@code cursor}: every parameter set in one round trip, as {@link Connection} does it
-     * (see {@link ExecuteMany}).
-     */
+    /** See {@link AsyncOperations#runMany}. */
     <T> CompletableFuture<AsyncCursor<T>> runMany(AsyncCursor<T> cursor, String query, Iterable<?> paramSets,
                                                    boolean returning) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        ExecuteMany op;
-        try {
-            op = cursor.binder().many(session, query, paramSets, cursor.adaptersInUse(), resultFormat(cursor),
-                    returning, state.statementTimeout);
-        } catch (RuntimeException e) {
-            return LoopFuture.failed(e);
-        }
-        if (op == null) {
-            cursor.setResults(List.of());
-            cursor.afterMany(returning);
-            return CompletableFuture.completedFuture(cursor);
-        }
-        return waiter.submit(op, o -> {
-            cursor.setResults(((ExecuteMany) o).results());
-            cursor.afterMany(returning);
-            return cursor;
-        });
-    }
-
-    /** A COPY takes the outgoing stream: tasks submitted from now on wait. Acting thread only. */
-    void holdBack() {
-        waiter.holdBack();
+        return leaseEnded() ? refusedLease() : operations.runMany(cursor, query, paramSets, returning);
     }
 
     /** The COPY gives the outgoing stream back: the tasks held back run in order. Acting thread only. */
@@ -465,11 +389,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return pipelines.sync(p.block(), leave, errors.closingError(), () -> state.statementTimeout);
     }
 
-    /** Before a statement of the driver's own: a Sync ends what the open pipeline sent (errors go to its next sync()). */
-    private void syncPipeline() {
-        pipelines.syncBeforeOwnStatement();
-    }
-
     /** ON, ABORTED (a statement failed since the last Sync) or OFF, as {@link ConnectionInfo#pipelineStatus()}. */
     PipelineStatus pipelineStatus() {
         look();
@@ -478,68 +397,14 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     // ---------------------------------------------------------------- COPY
 
-    /**
-     * Sends a COPY statement for {@code cursor}'s adapters; the future completes once the server is ready to
-     * receive or send data (see {@link AsyncCopy}).
-     */
+    /** See {@link AsyncOperations#startCopy}. */
     CompletableFuture<AsyncCopy> startCopy(AsyncCursor<?> cursor, String sql) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        TuskException refused = errors.refusal();
-        if (refused != null) {
-            return LoopFuture.failed(refused);
-        }
-        CopyOperation op = new CopyOperation(session, sql);
-        op.observeStart(); // on the submitting thread, as statements
-        return calls.counted(new LoopFuture<>(), new LoopCalls.Step<AsyncCopy>() {
-            @Override
-            public void run(LoopFuture<AsyncCopy> f) {
-                CopyCommand cmd = op.start(); // after the BEGIN it queued, if one is needed
-                AsyncCopy copy = new AsyncCopy(AsyncConnection.this, op, cursor.adaptersInUse(), f);
-                op.onEnd(() -> {
-                    waiter.ended();
-                    copy.ended(op.failure(null));
-                    releaseHeldBack();
-                });
-                holdBack();
-                driver.send(cmd);
-            }
-
-            @Override
-            public void refused(RuntimeException e) {
-                op.refused(e);
-            }
-        });
+        return leaseEnded() ? refusedLease() : operations.startCopy(this, cursor, sql);
     }
 
-    /**
-     * Sends {@code cmd} (START_REPLICATION on a replication connection, for {@code dev.tusk.replication}) in order
-     * after what was submitted before. While the stream runs it owns the connection: statements submitted
-     * meanwhile wait until it has ended. {@code ended} runs on the loop thread once the command has ended, with
-     * its error (null: none), or with the reason it was not sent.
-     */
+    /** See {@link AsyncOperations#startCopyBoth}. */
     void startCopyBoth(CopyBothCommand cmd, Consumer<TuskException> ended) {
-        TuskException refused = errors.refusal();
-        if (refused != null) {
-            driver.execute(() -> ended.accept(refused));
-            return;
-        }
-        LoopFuture<Void> notStarted = new LoopFuture<>(); // fails on the loop when the stream cannot start
-        notStarted.whenComplete((v, e) -> ended.accept(e instanceof TuskException t ? t
-                : new OperationalException("the replication stream could not be started: " + e, e)));
-        calls.counted(notStarted, f -> {
-            if (session.pipelined()) {
-                throw session.pipelines().replicationRefused();
-            }
-            cmd.onComplete(() -> {
-                waiter.ended();
-                ended.accept(cmd.error());
-                releaseHeldBack();
-            });
-            holdBack();
-            driver.send(cmd);
-        });
+        operations.startCopyBoth(cmd, ended);
     }
 
     /** Runs {@code action} on the loop thread with the connection known usable; else fails the future. */
@@ -613,23 +478,9 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         if (leaseEnded()) {
             return refusedLease();
         }
-        return runOwnFor(choose, c -> c.results().isEmpty() ? null : c.results().get(c.results().size() - 1).commandTag());
+        return operations.runOwnFor(choose, c -> c.results().isEmpty() ? null : c.results().get(c.results().size() - 1).commandTag());
     }
 
-    private <T> CompletableFuture<T> runOwnFor(Function<Boolean, OwnStatement> choose, Function<QueryCommand, T> outcome) {
-        return calls.counted(errors.closingError(), f -> { // a lost connection is the answer before any state check
-            OwnStatement st = choose.apply(session.expected() == TransactionStatus.IDLE);
-            if (st.sql() == null) { // nothing to send after all
-                calls.done(f, null);
-                return;
-            }
-            syncPipeline();
-            waiter.runNow(Execute.own(session, st.sql(), state.statementTimeout), op -> outcome.apply(((Execute) op).command()), f);
-            if (st.statusAfter() != null) {
-                session.expect(st.statusAfter());
-            }
-        });
-    }
 
     /**
      * Runs {@code body} in a transaction block, as {@link Connection#transaction(TransactionBody)}: BEGIN (a
@@ -676,24 +527,9 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return transactions.end(false);
     }
 
-    /**
-     * Runs a transaction step ({@link TransactionSteps}) in order after everything submitted before: its rules are
-     * checked on the loop, then its statement runs right there (a statement submitted after it runs after it); the
-     * future completes with {@code outcome} of the ended step.
-     */
+    /** See {@link AsyncOperations#runStep}. */
     <T> CompletableFuture<T> runStep(TransactionOp step, Function<TransactionOp, T> outcome) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return calls.counted(errors.closingError(), f -> { // a lost connection is the answer, whatever its last transaction state
-            step.decide();
-            if (!step.sends()) {
-                calls.done(f, outcome.apply(step));
-                return;
-            }
-            syncPipeline();
-            waiter.runNow(step, op -> outcome.apply(step), f);
-        });
+        return leaseEnded() ? refusedLease() : operations.runStep(step, outcome);
     }
 
     /** Switches autocommit mode; fails with ProgrammingException while a transaction is open. */

@@ -1,0 +1,227 @@
+package dev.tusk;
+
+import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.async.AsyncPipelines;
+import dev.tusk.internal.async.LoopCalls;
+import dev.tusk.internal.core.CopyBothCommand;
+import dev.tusk.internal.core.CopyCommand;
+import dev.tusk.internal.core.QueryCommand;
+import dev.tusk.internal.io.EventLoopDriver;
+import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.op.AsyncWaiter;
+import dev.tusk.internal.op.CopyOperation;
+import dev.tusk.internal.op.Execute;
+import dev.tusk.internal.op.ExecuteMany;
+import dev.tusk.internal.op.Operation;
+import dev.tusk.internal.op.ServerCursorStep;
+import dev.tusk.internal.op.Session;
+import dev.tusk.internal.op.TransactionOp;
+import dev.tusk.internal.op.TransactionSteps;
+import dev.tusk.internal.query.PreparedStatements;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The operations of an {@link AsyncConnection} and the calls around them, built for its session and run by its
+ * waiter: a cursor's statements and executemany, server-cursor and transaction steps, statements of the driver's
+ * own, COPY and replication streams. Shared by the connection's pool lease handles, which refuse the calls of an
+ * ended lease before they get here. In dev.tusk for the cursors and the COPY it hands back.
+ */
+final class AsyncOperations {
+    private final Session session;
+    private final ConnectionShell.State<?, ?> state;
+    private final ConnectOptions<?> options;
+    private final EventLoopDriver driver;
+    private final AsyncWaiter waiter;
+    private final LoopCalls calls;
+    private final AsyncErrors errors;
+    private final AsyncPipelines pipelines;
+
+    AsyncOperations(Session session, ConnectionShell.State<?, ?> state, ConnectOptions<?> options,
+                    EventLoopDriver driver, AsyncWaiter waiter, LoopCalls calls, AsyncErrors errors,
+                    AsyncPipelines pipelines) {
+        this.session = session;
+        this.state = state;
+        this.options = options;
+        this.driver = driver;
+        this.waiter = waiter;
+        this.calls = calls;
+        this.errors = errors;
+        this.pipelines = pipelines;
+    }
+
+    /**
+     * Runs a step of a server-side cursor in order after everything submitted before ({@code make} builds it for
+     * this connection's session on the caller's thread; an error there fails the future). The future completes with
+     * {@code outcome} of the ended step, on the loop thread. A close first syncs the pipeline the connection is in.
+     */
+    <O extends ServerCursorStep, T> CompletableFuture<T> runCursorStep(
+            Function<Session, O> make, Function<O, T> outcome) {
+        O op;
+        try {
+            op = make.apply(session);
+        } catch (RuntimeException e) {
+            return LoopFuture.failed(e);
+        }
+        Function<Operation, T> out = o -> outcome.apply(op);
+        if (!op.syncsPipelineFirst()) {
+            return waiter.submit(op, out);
+        }
+        return calls.counted(errors.refusal(), f -> {
+            pipelines.syncBeforeOwnStatement();
+            waiter.runNow(op, out, f);
+        });
+    }
+
+    /**
+     * Runs one statement for {@code cursor}: {@code params} null means the simple protocol, otherwise an
+     * Object[] or a Map. Binding happens here, on the caller's thread; sending on the loop.
+     */
+    <T> CompletableFuture<AsyncCursor<T>> run(AsyncCursor<T> cursor, String query, Object params, ExecuteOptions opts) {
+        Execute op;
+        try {
+            Duration timeout = opts.timeout() != null ? opts.timeout() : state.statementTimeout;
+            int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : resultFormat(cursor);
+            op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, opts.prepare(), timeout);
+        } catch (RuntimeException e) {
+            return LoopFuture.failed(e);
+        }
+        return waiter.submit(op, o -> {
+            cursor.setResults(((Execute) o).results());
+            return cursor;
+        });
+    }
+
+    /**
+     * The cursor's choice of result format, else the connection's default ({@link ConnectOptions#binaryResults()}):
+     * 1 binary, 0 text, or automatic ({@link dev.tusk.internal.query.PreparedStatements#AUTO_FORMAT}).
+     */
+    private int resultFormat(AsyncCursor<?> cursor) {
+        Boolean b = cursor.binary() != null ? cursor.binary() : options.binaryResults();
+        return b == null ? PreparedStatements.AUTO_FORMAT : b ? 1 : 0;
+    }
+
+    /**
+     * executemany for {@code cursor}: every parameter set in one round trip, as {@link Connection} does it
+     * (see {@link ExecuteMany}).
+     */
+    <T> CompletableFuture<AsyncCursor<T>> runMany(AsyncCursor<T> cursor, String query, Iterable<?> paramSets,
+                                                   boolean returning) {
+        ExecuteMany op;
+        try {
+            op = cursor.binder().many(session, query, paramSets, cursor.adaptersInUse(), resultFormat(cursor),
+                    returning, state.statementTimeout);
+        } catch (RuntimeException e) {
+            return LoopFuture.failed(e);
+        }
+        if (op == null) {
+            cursor.setResults(List.of());
+            cursor.afterMany(returning);
+            return CompletableFuture.completedFuture(cursor);
+        }
+        return waiter.submit(op, o -> {
+            cursor.setResults(((ExecuteMany) o).results());
+            cursor.afterMany(returning);
+            return cursor;
+        });
+    }
+
+    /**
+     * Sends a COPY statement for {@code cursor}'s adapters; the future completes once the server is ready to
+     * receive or send data (see {@link AsyncCopy}).
+     */
+    CompletableFuture<AsyncCopy> startCopy(AsyncConnection<?> conn, AsyncCursor<?> cursor, String sql) {
+        TuskException refused = errors.refusal();
+        if (refused != null) {
+            return LoopFuture.failed(refused);
+        }
+        CopyOperation op = new CopyOperation(session, sql);
+        op.observeStart(); // on the submitting thread, as statements
+        return calls.counted(new LoopFuture<>(), new LoopCalls.Step<AsyncCopy>() {
+            @Override
+            public void run(LoopFuture<AsyncCopy> f) {
+                CopyCommand cmd = op.start(); // after the BEGIN it queued, if one is needed
+                AsyncCopy copy = new AsyncCopy(conn, op, cursor.adaptersInUse(), f);
+                op.onEnd(() -> {
+                    waiter.ended();
+                    copy.ended(op.failure(null));
+                    waiter.releaseHeldBack();
+                });
+                waiter.holdBack();
+                driver.send(cmd);
+            }
+
+            @Override
+            public void refused(RuntimeException e) {
+                op.refused(e);
+            }
+        });
+    }
+
+    /**
+     * Sends {@code cmd} (START_REPLICATION on a replication connection, for {@code dev.tusk.replication}) in order
+     * after what was submitted before. While the stream runs it owns the connection: statements submitted
+     * meanwhile wait until it has ended. {@code ended} runs on the loop thread once the command has ended, with
+     * its error (null: none), or with the reason it was not sent.
+     */
+    void startCopyBoth(CopyBothCommand cmd, Consumer<TuskException> ended) {
+        TuskException refused = errors.refusal();
+        if (refused != null) {
+            driver.execute(() -> ended.accept(refused));
+            return;
+        }
+        LoopFuture<Void> notStarted = new LoopFuture<>(); // fails on the loop when the stream cannot start
+        notStarted.whenComplete((v, e) -> ended.accept(e instanceof TuskException t ? t
+                : new OperationalException("the replication stream could not be started: " + e, e)));
+        calls.counted(notStarted, f -> {
+            if (session.pipelined()) {
+                throw session.pipelines().replicationRefused();
+            }
+            cmd.onComplete(() -> {
+                waiter.ended();
+                ended.accept(cmd.error());
+                waiter.releaseHeldBack();
+            });
+            waiter.holdBack();
+            driver.send(cmd);
+        });
+    }
+
+    /** Runs a statement of the driver's own that {@code choose} picks on the loop (see {@link AsyncConnection#runOwn}). */
+    <T> CompletableFuture<T> runOwnFor(Function<Boolean, AsyncConnection.OwnStatement> choose, Function<QueryCommand, T> outcome) {
+        return calls.counted(errors.closingError(), f -> { // a lost connection is the answer before any state check
+            AsyncConnection.OwnStatement st = choose.apply(session.expected() == TransactionStatus.IDLE);
+            if (st.sql() == null) { // nothing to send after all
+                calls.done(f, null);
+                return;
+            }
+            pipelines.syncBeforeOwnStatement();
+            waiter.runNow(Execute.own(session, st.sql(), state.statementTimeout), op -> outcome.apply(((Execute) op).command()), f);
+            if (st.statusAfter() != null) {
+                session.expect(st.statusAfter());
+            }
+        });
+    }
+
+    /**
+     * Runs a transaction step ({@link TransactionSteps}) in order after everything submitted before: its rules are
+     * checked on the loop, then its statement runs right there (a statement submitted after it runs after it); the
+     * future completes with {@code outcome} of the ended step.
+     */
+    <T> CompletableFuture<T> runStep(TransactionOp step, Function<TransactionOp, T> outcome) {
+        return calls.counted(errors.closingError(), f -> { // a lost connection is the answer, whatever its last transaction state
+            step.decide();
+            if (!step.sends()) {
+                calls.done(f, outcome.apply(step));
+                return;
+            }
+            pipelines.syncBeforeOwnStatement();
+            waiter.runNow(step, op -> outcome.apply(step), f);
+        });
+    }
+}
