@@ -286,50 +286,32 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
     public CompletableFuture<AsyncCursor<R>> execute(String query) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return executeCursor().execute(query);
+        return leaseEnded() ? refusedLease() : executeCursor().execute(query);
     }
 
     /** Runs {@code query} with {@code %s} placeholders; the parameters travel separately from the SQL. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Object... params) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return executeCursor().execute(query, params);
+        return leaseEnded() ? refusedLease() : executeCursor().execute(query, params);
     }
 
     /** Runs {@code query} with {@code %(name)s} placeholders. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Map<String, ?> params) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return executeCursor().execute(query, params);
+        return leaseEnded() ? refusedLease() : executeCursor().execute(query, params);
     }
 
     /** Runs {@code query} with a parameter sequence and per-call options. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, List<?> params, ExecuteOptions options) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return executeCursor().execute(query, params, options);
+        return leaseEnded() ? refusedLease() : executeCursor().execute(query, params, options);
     }
 
     /** Runs a composed query ({@code dev.tusk.sql}) with {@code %s} placeholders bound to {@code params}. */
     public CompletableFuture<AsyncCursor<R>> execute(Composable query, Object... params) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return executeCursor().execute(query, params);
+        return leaseEnded() ? refusedLease() : executeCursor().execute(query, params);
     }
 
     /** Runs a composed query with {@code %(name)s} placeholders. */
     public CompletableFuture<AsyncCursor<R>> execute(Composable query, Map<String, ?> params) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return executeCursor().execute(query, params);
+        return leaseEnded() ? refusedLease() : executeCursor().execute(query, params);
     }
 
     /** Runs a type-catalogue lookup for {@code TypeInfo.fetch(conn, name)}: the future completes with what it found. */
@@ -467,10 +449,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * open ({@code idle} true when none is), in order with everything submitted before.
      */
     CompletableFuture<Void> runOwn(Function<Boolean, OwnStatement> choose) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return runOwnForTag(choose).thenApply(tag -> null);
+        return leaseEnded() ? refusedLease() : runOwnForTag(choose).thenApply(tag -> null);
     }
 
     /** As {@link #runOwn}; the future completes with the command tag of the statement's last result (null: none sent). */
@@ -496,35 +475,23 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * }</pre>
      */
     public <T> CompletableFuture<T> transaction(Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return transaction(TransactionOptions.DEFAULT, body);
+        return leaseEnded() ? refusedLease() : transaction(TransactionOptions.DEFAULT, body);
     }
 
     /** As {@link #transaction(Function)} with options (isolation level, read only, deferrable, savepoint name). */
     public <T> CompletableFuture<T> transaction(TransactionOptions options,
                                                 Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return transactions.run(options, body);
+        return leaseEnded() ? refusedLease() : transactions.run(options, body);
     }
 
     /** Commits the current transaction once the statements submitted before have run; nothing when none is open. */
     public CompletableFuture<Void> commit() {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return transactions.end(true);
+        return leaseEnded() ? refusedLease() : transactions.end(true);
     }
 
     /** Rolls back the current transaction once the statements submitted before have run; nothing when none is open. */
     public CompletableFuture<Void> rollback() {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return transactions.end(false);
+        return leaseEnded() ? refusedLease() : transactions.end(false);
     }
 
     /** See {@link AsyncOperations#runStep}. */
@@ -534,32 +501,20 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** Switches autocommit mode; fails with ProgrammingException while a transaction is open. */
     public CompletableFuture<Void> setAutocommit(boolean on) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return setWhenIdle("autocommit", () -> session.autocommit(on));
+        return leaseEnded() ? refusedLease() : setWhenIdle("autocommit", () -> session.autocommit(on));
     }
 
     /** The isolation level of the transactions that follow; null: the server default. */
     public CompletableFuture<Void> setIsolationLevel(IsolationLevel level) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return setWhenIdle("isolation_level", () -> session.isolationLevel(level));
+        return leaseEnded() ? refusedLease() : setWhenIdle("isolation_level", () -> session.isolationLevel(level));
     }
 
     public CompletableFuture<Void> setReadOnly(Boolean on) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return setWhenIdle("read_only", () -> session.readOnly(on));
+        return leaseEnded() ? refusedLease() : setWhenIdle("read_only", () -> session.readOnly(on));
     }
 
     public CompletableFuture<Void> setDeferrable(Boolean on) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return setWhenIdle("deferrable", () -> session.deferrable(on));
+        return leaseEnded() ? refusedLease() : setWhenIdle("deferrable", () -> session.deferrable(on));
     }
 
     /** Applies a transaction characteristic on the loop, in order with the statements submitted before. */
@@ -621,10 +576,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * }</pre>
      */
     public CompletableFuture<Void> tpcBegin(Xid xid) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return transactions.tpcBegin(xid);
+        return leaseEnded() ? refusedLease() : transactions.tpcBegin(xid);
     }
 
     /** Begins a two-phase transaction with a gid string (parsed as {@link Xid#fromString}). */
@@ -637,18 +589,12 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** {@code PREPARE TRANSACTION}: after it, only {@link #tpcCommit()} or {@link #tpcRollback()}. */
     public CompletableFuture<Void> tpcPrepare() {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return transactions.tpcPrepare();
+        return leaseEnded() ? refusedLease() : transactions.tpcPrepare();
     }
 
     /** Commits the current two-phase transaction: {@code COMMIT PREPARED}, or a one-phase commit if not prepared. */
     public CompletableFuture<Void> tpcCommit() {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return transactions.tpcFinish(true, null);
+        return leaseEnded() ? refusedLease() : transactions.tpcFinish(true, null);
     }
 
     /** Commits a prepared transaction by id (recovery, from any connection, outside a transaction). */
@@ -661,10 +607,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** Rolls back the current two-phase transaction (prepared or not). */
     public CompletableFuture<Void> tpcRollback() {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return transactions.tpcFinish(false, null);
+        return leaseEnded() ? refusedLease() : transactions.tpcFinish(false, null);
     }
 
     /** Rolls back a prepared transaction by id (recovery, from any connection, outside a transaction). */
@@ -677,10 +620,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** The transactions prepared on the server ({@code pg_prepared_xacts}, every database), XA ids parsed back. */
     public CompletableFuture<List<Xid>> tpcRecover() {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return transactions.tpcRecover();
+        return leaseEnded() ? refusedLease() : transactions.tpcRecover();
     }
 
     /**
