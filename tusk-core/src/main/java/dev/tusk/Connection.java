@@ -116,7 +116,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         this.driver = pooled.driver;
         this.params = pooled.params;
         this.established = pooled.established;
-        this.transactions = pooled.transactions;
+        this.transactions = pooled.transactions.forLease(this); // the lease checked under the lock
         this.notifications = pooled.notifications;
         this.waiter = pooled.waiter;
         this.cancelOnTimeout = pooled.cancelOnTimeout;

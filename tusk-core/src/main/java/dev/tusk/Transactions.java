@@ -19,12 +19,31 @@ final class Transactions {
     private final Connection<?> conn;
     private final Session session;
     private final TransactionSteps steps;
+    /**
+     * Whose call this is: the connection, or a pool's lease handle of it. The lease is checked again under the
+     * lock ({@link Connection#checkUsable()}): a call that passed the handle's {@code use()} just before its lease
+     * ended must not reach the transaction of the next borrower, whom the pool may have lent the connection meanwhile.
+     */
+    private final Connection<?> caller;
 
     Transactions(Connection<?> conn, Session session) {
         this.conn = conn;
         this.session = session;
         this.steps = session.transactions();
+        this.caller = conn;
         steps.closedBy(conn::isClosed);
+    }
+
+    private Transactions(Transactions shared, Connection<?> handle) {
+        this.conn = shared.conn;
+        this.session = shared.session;
+        this.steps = shared.steps;
+        this.caller = handle;
+    }
+
+    /** The transactions of a lease handle of this connection: the same, its lease checked under the lock. */
+    Transactions forLease(Connection<?> handle) {
+        return new Transactions(this, handle);
     }
 
     /** Queues the BEGIN due before the next statement and returns it, or null when none is needed. Lock held. */
@@ -55,7 +74,7 @@ final class Transactions {
     private TransactionOp runChecked(TransactionOp op) {
         conn.lock.lock();
         try {
-            conn.checkUsable();
+            caller.checkUsable();
             conn.syncPipelineIfAny();
             return run(op);
         } finally {
@@ -251,8 +270,13 @@ final class Transactions {
     }
 
     void setAutocommit(boolean on) {
-        checkIdle("autocommit");
-        session.autocommit(on);
+        conn.lock.lock();
+        try { // checked and set under the lock: a stale lease handle never changes the next borrower's mode
+            checkIdle("autocommit");
+            session.autocommit(on);
+        } finally {
+            conn.lock.unlock();
+        }
     }
 
     IsolationLevel isolationLevel() {
@@ -260,8 +284,13 @@ final class Transactions {
     }
 
     void setIsolationLevel(IsolationLevel level) {
-        checkIdle("isolation_level");
-        session.isolationLevel(level);
+        conn.lock.lock();
+        try {
+            checkIdle("isolation_level");
+            session.isolationLevel(level);
+        } finally {
+            conn.lock.unlock();
+        }
     }
 
     Boolean readOnly() {
@@ -269,8 +298,13 @@ final class Transactions {
     }
 
     void setReadOnly(Boolean on) {
-        checkIdle("read_only");
-        session.readOnly(on);
+        conn.lock.lock();
+        try {
+            checkIdle("read_only");
+            session.readOnly(on);
+        } finally {
+            conn.lock.unlock();
+        }
     }
 
     Boolean deferrable() {
@@ -278,14 +312,19 @@ final class Transactions {
     }
 
     void setDeferrable(Boolean on) {
-        checkIdle("deferrable");
-        session.deferrable(on);
+        conn.lock.lock();
+        try {
+            checkIdle("deferrable");
+            session.deferrable(on);
+        } finally {
+            conn.lock.unlock();
+        }
     }
 
     private void checkIdle(String attribute) {
         conn.lock.lock();
         try {
-            conn.checkUsable();
+            caller.checkUsable();
             steps.checkIdle(attribute);
         } finally {
             conn.lock.unlock();

@@ -339,6 +339,12 @@ class LeaseAdversaryTest {
     private static final String MANY_ROWS = "WITH RECURSIVE r(g) AS (SELECT 1::bigint UNION ALL SELECT g + 1 FROM r"
             + " WHERE g < 5000000) SELECT g FROM r";
 
+    /**
+     * A stream with no demand holds nothing in flight (its rows wait in a server-side cursor), so the connection is
+     * repaired in place and lent again. What must not happen: the abandoned subscriber's next request sends its
+     * FETCH into the session the pool has lent to the next borrower (failing the next borrower's transaction, or
+     * reading its cursor). The request is made while the next borrower holds the connection in a transaction.
+     */
     @Test
     void aLeaseGivenBackWhileItsStreamHasNoDemandComesBackAndTheNextLeaseWorks(TestDatabase db) throws Exception {
         try (AsyncConnectionPool<Row> pool = asyncPool(db)) {
@@ -353,13 +359,20 @@ class LeaseAdversaryTest {
             try {
                 assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(12));
                 assertThat(get(b.execute("SELECT 7")).fetchone().getInt(0)).isEqualTo(7);
+                assertThat(b.info().transactionStatus()).as("b's own transaction").isEqualTo(dev.tusk.TransactionStatus.INTRANS);
+                // the abandoned subscriber asks for more while b holds the connection: it is told the stream ended,
+                // and nothing it asks for reaches b's session
+                sub.subscription.request(1_000_000);
+                Throwable t = sub.ended.get(15, TimeUnit.SECONDS);
+                assertThat(t == null || t instanceof dev.tusk.errors.TuskException).as("the stream ended with " + t).isTrue();
+                assertThat(b.info().transactionStatus()).as("b's transaction after the stale stream's request ended")
+                        .isEqualTo(dev.tusk.TransactionStatus.INTRANS);
+                assertThat(get(b.execute("SELECT 8")).fetchone().getInt(0)).isEqualTo(8);
+                assertThat(get(b.execute("SELECT count(*) FROM pg_cursors")).fetchone().getLong(0))
+                        .as("cursors on b's session").isZero();
             } finally {
                 b.close();
             }
-            // the abandoned subscriber is told the stream ended, or asks and is then told: it never waits forever
-            sub.subscription.request(1_000_000);
-            Throwable t = sub.ended.get(15, TimeUnit.SECONDS);
-            assertThat(t == null || t instanceof dev.tusk.errors.TuskException).as("the stream ended with " + t).isTrue();
         }
     }
 
