@@ -56,7 +56,7 @@ final class Transactions {
         conn.lock.lock();
         try {
             conn.checkUsable();
-            conn.syncPipelineIfAny();
+            Pipelining.syncPipelineIfAny(conn);
             return run(op);
         } finally {
             conn.lock.unlock();
@@ -109,7 +109,7 @@ final class Transactions {
                 conn.checkUsable(); // lost: raises the reason, as the commit did not happen
             }
             try {
-                conn.syncPipelineIfAny();
+                Pipelining.syncPipelineIfAny(conn);
             } catch (TuskException e) { // a statement of the block failed: it rolls back
                 tx.rollbackAfter(e);
                 throw e;
@@ -150,7 +150,7 @@ final class Transactions {
                 return;
             }
             try {
-                conn.syncPipelineIfAny();
+                Pipelining.syncPipelineIfAny(conn);
             } catch (TuskException ignored) {
                 // the pipeline's error is the reason we are rolling back; the rollback below clears it
             }
