@@ -34,7 +34,7 @@ final class ActiveWork {
             conn.session.pipelines().checkStreamAllowed();
             Binder.Bound st = params == null ? null : cursor.binder().bind(query, params, cursor.adaptersInUse());
             QueryCommand cmd = st == null || st.params() == null ? new SimpleQuery(st == null ? query : st.sql())
-                    : new ExtendedQuery(st.sql(), "", true, st.params(), conn.resultFormat(cursor) == 1 ? 1 : 0, true);
+                    : new ExtendedQuery(st.sql(), "", true, st.params(), Executions.resultFormat(conn, cursor) == 1 ? 1 : 0, true);
             return startStream(conn, cursor, factory, StreamStep.plain(conn.session, cmd));
         } finally {
             conn.lock.unlock();
@@ -43,13 +43,13 @@ final class ActiveWork {
 
     /**
      * Starts a statement whose rows are read as they are consumed, prepared and in the result format as
-     * {@link Connection#run} would run it (see {@link Cursor#stream(String, List, ExecuteOptions, boolean)}).
+     * {@link Executions#run} would run it (see {@link Cursor#stream(String, List, ExecuteOptions, boolean)}).
      */
     static <T> RowStream<T> openStream(Connection<?> conn, Cursor<T> cursor, RowFactory<T> factory, String query,
                                        Object params, ExecuteOptions opts, boolean keepRest) {
         conn.use();
         Duration timeout = opts.timeout() != null ? opts.timeout() : conn.state.statementTimeout;
-        int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : conn.resultFormat(cursor);
+        int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : Executions.resultFormat(conn, cursor);
         conn.lock.lock();
         try {
             conn.checkUsable();

@@ -4,25 +4,16 @@ import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.TypeCatalog;
 import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.Diagnostic;
-import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.blocking.TimedWaits;
 import dev.tusk.internal.connect.Connector;
 import dev.tusk.internal.conninfo.ConnParams;
-import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.io.BlockingDriver;
-import dev.tusk.internal.io.EventLoop;
-import dev.tusk.internal.blocking.TimedWaits;
 import dev.tusk.internal.op.BlockingWaiter;
-import dev.tusk.internal.op.Execute;
-import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.Operation;
-import dev.tusk.internal.op.ServerCursorStep;
-import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.StatementTimer;
 import dev.tusk.internal.pool.PoolAccess;
-import dev.tusk.internal.query.PreparedStatements;
-import dev.tusk.internal.wire.Frontend;
 import dev.tusk.sql.Composable;
 
 import java.time.Duration;
@@ -30,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -62,7 +52,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     final Transactions transactions;
     final Notifications notifications;
     /** Runs the operations on the caller's thread, under the lock and the statement timeout. */
-    private final BlockingWaiter waiter;
+    final BlockingWaiter waiter;
     /** The waits of the statements that are not an execute, under the statement timeout. */
     final TimedWaits waits;
     /** What a statement timer acts on, made once rather than per statement. */
@@ -232,26 +222,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         return new RawServerCursor<>(this, name, rowFactory);
     }
 
-    /**
-     * Runs a step of a server-side cursor ({@code make} builds it for this connection's session, on this thread) to
-     * its end and raises its failure; a close first syncs the pipeline the connection is in, if any.
-     */
-    <O extends ServerCursorStep> O runCursorStep(Function<Session, O> make) {
-        use();
-        lock.lock();
-        try {
-            checkUsable();
-            O op = make.apply(session);
-            if (op.syncsPipelineFirst()) {
-                Pipelining.syncPipelineIfAny(this);
-            }
-            waiter.run(op);
-            return op;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
     public Cursor<R> execute(String query) {
         use();
@@ -309,67 +279,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         return lookup.result(cursor(Rows.tuple()).execute(lookup.sql(), lookup.param()).fetchone());
     }
 
-    /**
-     * Runs one statement for {@code cursor}. {@code params} null means no parameters at all (simple
-     * protocol); otherwise an Object[] or a Map.
-     */
-    void run(Cursor<?> cursor, String query, Object params, ExecuteOptions opts) {
-        use();
-        Duration timeout = opts.timeout() != null ? opts.timeout() : state.statementTimeout;
-        int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : resultFormat(cursor);
-        Execute op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, opts.prepare(),
-                timeout);
-        if (cursor.maxRows() > 0) {
-            op.maxRows(cursor.maxRows());
-        }
-        lock.lock();
-        try {
-            checkUsable();
-            if (session.pipelined()) {
-                Pipelining.queuePipelined(this, cursor, List.of(), (QueryCommand) waiter.queue(op));
-                return;
-            }
-            waiter.run(op);
-            cursor.setResults(op.results());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * The cursor's choice of result format, else the connection's default: 1 binary, 0 text, or automatic
-     * ({@link dev.tusk.internal.query.PreparedStatements#AUTO_FORMAT}) when nothing was chosen.
-     */
-    int resultFormat(Cursor<?> cursor) {
-        Boolean b = cursor.binary() != null ? cursor.binary() : options.binaryResults();
-        return b == null ? PreparedStatements.AUTO_FORMAT : b ? 1 : 0;
-    }
-
-    /** executemany: every parameter set in one round trip (see {@link ExecuteMany}). */
-    void runMany(Cursor<?> cursor, String query, Iterable<?> paramSets, boolean returning) {
-        use();
-        ExecuteMany op = cursor.binder().many(session, query, paramSets, cursor.adaptersInUse(),
-                resultFormat(cursor), returning, state.statementTimeout);
-        if (op == null) {
-            cursor.setResults(List.of());
-            return;
-        }
-        lock.lock();
-        try {
-            checkUsable();
-            if (session.pipelined()) {
-                QueryCommand last = (QueryCommand) waiter.queue(op);
-                List<QueryCommand> all = op.commands();
-                Pipelining.queuePipelined(this, cursor, all.subList(0, all.size() - 1), last);
-                return;
-            }
-            waiter.run(op);
-            cursor.setResults(op.results());
-        } finally {
-            lock.unlock();
-        }
-    }
-
     // ---------------------------------------------------------------- pipeline mode
     // (the rules are internal.op.PipelineState's; this section sends its Syncs and Flushes and waits)
 
@@ -412,53 +321,16 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         checkUsable(null);
     }
 
+    /** As {@link #checkUsable()}, for a call of the COPY in progress itself: see {@link Usability#check}. */
+    void checkUsable(Copy by) {
+        Usability.check(this, by);
+    }
+
     /** A new cursor of a closed (or broken) connection is refused at once, as psycopg's {@code conn.cursor()}. */
     private void checkNotClosed() {
         if (state.closed || driver.core().isBroken()) {
             TuskException cause = driver.core().brokenBy();
             throw cause != null && cause != CLOSED_BY_USER ? ConnectionErrors.broken(cause) : ConnectionErrors.closed();
-        }
-    }
-
-    /**
-     * As {@link #checkUsable()}, for a call of the COPY in progress itself ({@code by}): another call during an
-     * open COPY FROM is refused, and a COPY TO nobody finished is cancelled first (see {@link ActiveWork#settleActiveCopy}).
-     */
-    void checkUsable(Copy by) {
-        EventLoop.checkNotOnEventLoop("a blocking Connection call");
-        if (leaseOver()) {
-            // under the lock: an object the lease made (a pipeline block) or a call that passed use() just before
-            // the lease ended never reaches the session the pool may have lent to the next borrower
-            throw endedLease();
-        }
-        if (state.giveBack != null && !state.lent) {
-            throw new InterfaceException("this connection was given back to its pool: lease another one with"
-                    + " pool.connection() (a pooled connection must not be used after close())");
-        }
-        if (state.activeStream != null && !driver.core().isBroken()) {
-            ActiveWork.settleActiveStream(this);
-        }
-        if (state.closed) {
-            TuskException cause = driver.core().brokenBy();
-            if (cause != null && cause != CLOSED_BY_USER) {
-                throw ConnectionErrors.broken(cause);
-            }
-            throw ConnectionErrors.closed(); // closed by the user: nothing broke
-        }
-        if (driver.core().isBroken()) {
-            state.closed = true;
-            throw ConnectionErrors.broken(driver.core().brokenBy());
-        }
-        if (state.activeCopy != null && state.activeCopy != by) {
-            ActiveWork.settleActiveCopy(this);
-        }
-        if (!session.pipelines().inPipeline() && state.activeStream == null) {
-            try {
-                driver.readPending();
-            } catch (TuskException e) {
-                state.closed = true;
-                throw e;
-            }
         }
     }
 
@@ -633,7 +505,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         return !leaseOver() && driver.core().isBroken() && driver.core().brokenBy() != CLOSED_BY_USER;
     }
 
-    private static final OperationalException CLOSED_BY_USER = new ConnectionErrors.ClosedByUser(ConnectionErrors.CLOSED);
+    static final OperationalException CLOSED_BY_USER = new ConnectionErrors.ClosedByUser(ConnectionErrors.CLOSED);
 
     /**
      * Closes the connection (idempotent). An open transaction is rolled back by the server. A pool's lease
@@ -654,40 +526,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
             }
             return;
         }
-        closeConnection();
-    }
-
-    void closeConnection() {
-        if (state.closed) {
-            return;
-        }
-        if (!lock.tryLock()) {
-            // another thread runs a statement (or waits for the server): closing must not wait for it, so the
-            // socket is shut under it; that call fails with "the connection is closed", the server ends the session
-            state.closed = true;
-            driver.closeUnderRunningCall(CLOSED_BY_USER);
-            observeClosed(null, CLOSED_BY_USER);
-            return;
-        }
-        try {
-            if (state.closed) {
-                return;
-            }
-            state.closed = true;
-            observeClosed(driver.core().brokenBy(), CLOSED_BY_USER);
-            if (!driver.core().isBroken()) {
-                try {
-                    Frontend.terminate(driver.core().output());
-                    driver.flush();
-                } catch (TuskException ignored) {
-                    // the socket is going away anyway
-                }
-                driver.core().connectionLost(CLOSED_BY_USER);
-            }
-            driver.close();
-        } finally {
-            lock.unlock();
-        }
+        Closing.closeConnection(this);
     }
 
     // ---------------------------------------------------------------- pool leases
@@ -695,7 +534,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     /** What changes on a connection, shared with its lease handles: ConnectionShell's, and the blocking shell's own. */
     static final class State<R> extends ConnectionShell.State<R, Connection<R>> {
         volatile boolean closed;
-        /** The stream reading its rows from the server now, or null; read without the lock by {@link #streaming}. */
+        /** The stream reading its rows from the server now, or null; read without the lock by {@link ActiveWork#streaming}. */
         volatile RowStream<?> activeStream;
         /** The COPY started and not yet ended through its {@link Copy}; lock held to read or change it. */
         Copy activeCopy;
@@ -784,10 +623,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
 
     ConnParams params() {
         return params;
-    }
-
-    void markClosed() {
-        state.closed = true;
     }
 
 }

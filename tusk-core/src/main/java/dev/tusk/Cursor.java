@@ -103,7 +103,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> execute(String query) {
         checkOpen();
         reset();
-        conn.run(this, query, null, ExecuteOptions.DEFAULT);
+        Executions.run(conn, this, query, null, ExecuteOptions.DEFAULT);
         return this;
     }
 
@@ -111,7 +111,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> execute(String query, Object... params) {
         checkOpen();
         reset();
-        conn.run(this, query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
+        Executions.run(conn, this, query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
         return this;
     }
 
@@ -119,7 +119,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> execute(String query, Map<String, ?> params) {
         checkOpen();
         reset();
-        conn.run(this, query, params, ExecuteOptions.DEFAULT);
+        Executions.run(conn, this, query, params, ExecuteOptions.DEFAULT);
         return this;
     }
 
@@ -127,7 +127,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> execute(String query, List<?> params, ExecuteOptions options) {
         checkOpen();
         reset();
-        conn.run(this, query, params == null ? null : params.toArray(), options);
+        Executions.run(conn, this, query, params == null ? null : params.toArray(), options);
         return this;
     }
 
@@ -186,7 +186,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> executemany(String query, Iterable<?> paramSets, boolean returning) {
         checkOpen();
         reset();
-        conn.runMany(this, query, paramSets, returning);
+        Executions.runMany(conn, this, query, paramSets, returning);
         if (pending != null) {
             pendingManyWithoutRows = !returning; // pipeline mode: applied once the results are in
         } else {
