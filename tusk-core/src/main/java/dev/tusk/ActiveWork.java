@@ -132,7 +132,6 @@ final class ActiveWork {
         }
     }
 
-
     /** Ends a statement whose remaining results are being dropped: see {@link Abandon#abandon}. Lock held. */
     static boolean abandon(Connection<?> conn, Command cmd, String what, boolean cancel) {
         return Abandon.abandon(conn.driver(), conn::sendCancel, cmd, what, cancel);

@@ -6,12 +6,12 @@ import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.blocking.CancelOnTimeout;
 import dev.tusk.internal.blocking.TimedWaits;
 import dev.tusk.internal.connect.Connector;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.op.BlockingWaiter;
-import dev.tusk.internal.op.Operation;
 import dev.tusk.internal.op.StatementTimer;
 import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.sql.Composable;
@@ -65,19 +65,9 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         super(new State<>(), options, established.driver().core(), established.observer());
         this.lock = new ReentrantLock();
         this.notifications = new Notifications(this);
-        this.cancelOnTimeout = new StatementTimer.Target() {
-            @Override
-            public void cancel(Duration bound) {
-                sendCancel(bound, "statement timeout");
-            }
-
-            @Override
-            public void abandon() {
-                driver.transport().close(); // the blocked read fails, on the statement's thread, which breaks the connection
-            }
-        };
         this.established = established;
         this.driver = established.driver();
+        this.cancelOnTimeout = new CancelOnTimeout(driver, this::sendCancel);
         this.params = established.params();
         this.waiter = new BlockingWaiter(driver, cancelOnTimeout);
         State<R> shared = state;
@@ -311,11 +301,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         session.prepared().threshold(ConnectOptions.checkPrepareThreshold(threshold));
     }
     // (the other settable connection attributes are ConnectionShell's)
-
-    /** Runs {@code op} to its end on this thread and raises its failure; the lock must be held. */
-    void runOperation(Operation op) {
-        waiter.run(op);
-    }
 
     void checkUsable() {
         checkUsable(null);

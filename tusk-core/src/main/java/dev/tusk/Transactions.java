@@ -43,7 +43,7 @@ final class Transactions {
             return op;
         }
         try {
-            conn.runOperation(op);
+            conn.waiter.run(op); // on this thread, raising its failure
         } catch (TuskException e) {
             TuskException seen = op.interrupted(e);
             throw op.commits() ? TransactionSteps.unknownIfLost(seen, conn.driver().core().isBroken()) : seen;
