@@ -137,7 +137,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
         closed = true;
         conn.lock.lock();
         try {
-            conn.copyEnded(this);
+            ActiveWork.copyEnded(conn, this);
             if (conn.driver().core().isBroken()) {
                 return;
             }
@@ -169,10 +169,10 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
                     return chunk;
                 }
                 if (cmd.outputComplete()) {
-                    throwIfFailed(cmd.isDone() ? null : conn.awaitTimed(cmd));
+                    throwIfFailed(cmd.isDone() ? null : conn.waits.awaitTimed(cmd));
                     return null;
                 }
-                java.time.Duration fired = conn.awaitTimed(cmd);
+                java.time.Duration fired = conn.waits.awaitTimed(cmd);
                 if (cmd.isDone() && cmd.error() != null && cmd.nextChunk() == null) {
                     throw op.failure(fired);
                 }
@@ -318,16 +318,16 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
         finished = true;
         conn.lock.lock();
         try {
-            conn.copyEnded(this);
+            ActiveWork.copyEnded(conn, this);
             broken(true);
             java.time.Duration fired = null;
             if (op.in() && !cmd.isDone()) {
                 op.finishInput(conn.driver().core().output(), rows);
                 conn.driver().flush();
-                fired = conn.awaitTimed(cmd);
+                fired = conn.waits.awaitTimed(cmd);
             } else if (!cmd.isDone()) {
                 cmd.discardOutput();
-                fired = conn.awaitTimed(cmd);
+                fired = conn.waits.awaitTimed(cmd);
             }
             throwIfFailed(fired);
             return rowcount();
@@ -350,7 +350,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
         closed = true;
         conn.lock.lock();
         try {
-            conn.copyEnded(this);
+            ActiveWork.copyEnded(conn, this);
             if (broken(false)) {
                 return;
             }
@@ -384,7 +384,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
 
     /**
      * Another statement needs the connection while this COPY TO is unfinished: it is cancelled and the rest is
-     * dropped ({@link Connection#abandon}); read() then says why. Lock held.
+     * dropped ({@link ActiveWork#abandon}); read() then says why. Lock held.
      */
     void abandon(String why) {
         closed = true;
@@ -428,7 +428,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
     private void failInput(String reason) {
         op.failInput(conn.driver().core().output(), rows, reason);
         conn.driver().flush();
-        conn.abandon(cmd, "the COPY ended with CopyFail", false);
+        ActiveWork.abandon(conn, cmd, "the COPY ended with CopyFail", false);
     }
 
     /**
@@ -445,7 +445,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
             return false;
         }
         cmd.discardOutput();
-        return conn.abandon(cmd, "the COPY TO closed before its end", !cmd.outputComplete());
+        return ActiveWork.abandon(conn, cmd, "the COPY TO closed before its end", !cmd.outputComplete());
     }
 
     /** The error the COPY ended with ({@code fired}: the statement timeout, when it fired), raised if any. */

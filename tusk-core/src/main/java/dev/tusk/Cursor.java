@@ -103,7 +103,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> execute(String query) {
         checkOpen();
         reset();
-        conn.run(this, query, null, ExecuteOptions.DEFAULT);
+        Executions.run(conn, this, query, null, ExecuteOptions.DEFAULT);
         return this;
     }
 
@@ -111,7 +111,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> execute(String query, Object... params) {
         checkOpen();
         reset();
-        conn.run(this, query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
+        Executions.run(conn, this, query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
         return this;
     }
 
@@ -119,7 +119,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> execute(String query, Map<String, ?> params) {
         checkOpen();
         reset();
-        conn.run(this, query, params, ExecuteOptions.DEFAULT);
+        Executions.run(conn, this, query, params, ExecuteOptions.DEFAULT);
         return this;
     }
 
@@ -127,7 +127,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> execute(String query, List<?> params, ExecuteOptions options) {
         checkOpen();
         reset();
-        conn.run(this, query, params == null ? null : params.toArray(), options);
+        Executions.run(conn, this, query, params == null ? null : params.toArray(), options);
         return this;
     }
 
@@ -186,7 +186,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> executemany(String query, Iterable<?> paramSets, boolean returning) {
         checkOpen();
         reset();
-        conn.runMany(this, query, paramSets, returning);
+        Executions.runMany(conn, this, query, paramSets, returning);
         if (pending != null) {
             pendingManyWithoutRows = !returning; // pipeline mode: applied once the results are in
         } else {
@@ -235,13 +235,13 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      */
     public java.util.stream.Stream<R> stream(String query, Object... params) {
         checkOpen();
-        return toStream(conn.openStream(this, rowFactory, query, params == null ? new Object[] {null} : params));
+        return toStream(ActiveWork.openStream(conn, this, rowFactory, query, params == null ? new Object[] {null} : params));
     }
 
     /** {@link #stream(String, Object...)} for a query without parameters (simple protocol). */
     public java.util.stream.Stream<R> stream(String query) {
         checkOpen();
-        return toStream(conn.openStream(this, rowFactory, query, null));
+        return toStream(ActiveWork.openStream(conn, this, rowFactory, query, null));
     }
 
     /**
@@ -260,7 +260,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      */
     public java.util.stream.Stream<R> stream(String query, List<?> params, ExecuteOptions options, boolean keepRest) {
         checkOpen();
-        return toStream(conn.openStream(this, rowFactory, query, params == null ? null : params.toArray(),
+        return toStream(ActiveWork.openStream(conn, this, rowFactory, query, params == null ? null : params.toArray(),
                 options == null ? ExecuteOptions.DEFAULT : options, keepRest));
     }
 
@@ -281,7 +281,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
             throw new IllegalArgumentException("size must be >= 1, got " + size);
         }
         checkOpen();
-        RowStream<R> it = conn.openStream(this, rowFactory, query, params == null ? null : params.toArray());
+        RowStream<R> it = ActiveWork.openStream(conn, this, rowFactory, query, params == null ? null : params.toArray());
         it.chunkRows(size);
         return toStream(it);
     }
@@ -310,12 +310,12 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      * whatever else runs on the connection.
      */
     public boolean isStreaming() {
-        return conn.streaming(this);
+        return ActiveWork.streaming(conn, this);
     }
 
     private java.util.stream.Stream<R> toStream(RowStream<R> it) {
         var split = java.util.Spliterators.spliteratorUnknownSize(it, java.util.Spliterator.ORDERED);
-        return java.util.stream.StreamSupport.stream(split, false).onClose(() -> conn.closeStream(it));
+        return java.util.stream.StreamSupport.stream(split, false).onClose(() -> ActiveWork.closeStream(conn, it));
     }
 
     /**
@@ -324,7 +324,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Copy copy(String statement) {
         checkOpen();
         reset(); // a COPY that fails to start leaves nothing of the previous results either
-        return copied(conn.startCopy(this, statement));
+        return copied(ActiveWork.startCopy(conn, this, statement));
     }
 
     /**
@@ -360,7 +360,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Copy copy(String statement, Object... params) {
         checkOpen();
         reset(); // a COPY that fails to start leaves nothing of the previous results either
-        return copied(conn.startCopy(this, dev.tusk.internal.op.ClientMerge.merge(statement, params == null ? new Object[] {null} : params, conn)));
+        return copied(ActiveWork.startCopy(conn, this, dev.tusk.internal.op.ClientMerge.merge(statement, params == null ? new Object[] {null} : params, conn)));
     }
 
     /**
@@ -370,7 +370,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Copy copy(String statement, java.util.Map<String, ?> params) {
         checkOpen();
         reset(); // a COPY that fails to start leaves nothing of the previous results either
-        return copied(conn.startCopy(this, dev.tusk.internal.op.ClientMerge.merge(statement, params, conn)));
+        return copied(ActiveWork.startCopy(conn, this, dev.tusk.internal.op.ClientMerge.merge(statement, params, conn)));
     }
 
     /** Results in binary format for the statements this cursor runs (null: the connection's default, text). */
@@ -431,7 +431,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         if (cmd == null) {
             return;
         }
-        conn.awaitPipelined(cmd); // the ones before it complete first
+        Pipelining.awaitPipelined(conn, cmd); // the ones before it complete first
         List<dev.tusk.internal.core.QueryCommand> before = pendingBefore;
         pending = null;
         pendingBefore = null;
@@ -470,7 +470,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     /** Raises a pipelined statement's error, telling the pipeline that the user has seen it. */
     private void throwIfFailed(dev.tusk.internal.core.QueryCommand cmd) {
         if (cmd.error() != null) {
-            conn.pipelineErrorRaised(cmd.error());
+            Pipelining.pipelineErrorRaised(conn, cmd.error());
             throw cmd.error();
         }
     }

@@ -1,5 +1,7 @@
 package dev.tusk;
 
+import dev.tusk.errors.TuskException;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Spliterator;
@@ -62,7 +64,7 @@ final class Notifications {
 
     /** The queued notifications plus whatever the socket already holds; never waits. */
     List<Notify> drain() {
-        conn.pollServer(0);
+        pollServer(0);
         List<Notify> out = new ArrayList<>();
         Notify n;
         while ((n = queue.poll()) != null) {
@@ -107,13 +109,31 @@ final class Notifications {
                             return false;
                         }
                         lastLook = true;
-                        conn.pollServer(0);
+                        pollServer(0);
                         continue;
                     }
-                    conn.pollServer((int) Math.min(left / 1_000_000 + 1, 200));
+                    pollServer((int) Math.min(left / 1_000_000 + 1, 200));
                 }
             }
         };
         return StreamSupport.stream(it, false);
+    }
+
+    /** Reads what the server sent while idle (notifications, notices, parameter changes); waits up to {@code millis}. */
+    private void pollServer(int millis) {
+        conn.lock.lock();
+        try {
+            if (conn.isClosed() || conn.driver().core().hasPending()) {
+                return;
+            }
+            conn.driver().processBuffered();
+            conn.driver().poll(millis);
+        } catch (TuskException e) {
+            if (!(conn.state.closed && !conn.isBroken())) {
+                throw e;
+            } // else close() from another thread ended the wait: the caller sees the connection closed
+        } finally {
+            conn.lock.unlock();
+        }
     }
 }

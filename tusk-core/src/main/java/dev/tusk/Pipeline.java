@@ -58,7 +58,7 @@ public final class Pipeline implements AutoCloseable {
     /** Sends the Sync {@code state} makes on {@code conn}, waits for it and raises what it reports. Lock held. */
     static void sync(Connection<?> conn, PipelineState state) {
         SyncCommand sync = state.startSync();
-        TuskException e = state.synced(sync, conn.runTimed(sync), true);
+        TuskException e = state.synced(sync, conn.waits.runTimed(sync), true);
         if (e != null) {
             throw e;
         }
@@ -79,7 +79,7 @@ public final class Pipeline implements AutoCloseable {
         } catch (TuskException e) {
             failure = e;
         } finally {
-            conn.pipelineEnded(this, null);
+            Pipelining.pipelineEnded(conn, this, null);
         }
         if (failure != null) {
             throw failure;

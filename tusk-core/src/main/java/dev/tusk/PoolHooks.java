@@ -23,12 +23,12 @@ final class PoolHooks implements PoolAccess.Hooks {
 
     @Override
     public void closeForReal(Connection<?> conn) {
-        conn.closeConnection();
+        Closing.closeConnection(conn);
     }
 
     @Override
     public boolean probe(Connection<?> conn, boolean deep) {
-        return conn.probe(deep);
+        return PoolUpkeep.probe(conn, deep);
     }
 
     @Override
@@ -48,7 +48,7 @@ final class PoolHooks implements PoolAccess.Hooks {
 
     @Override
     public String leftovers(Connection<?> conn) {
-        return conn.leaseLeftovers();
+        return PoolUpkeep.leaseLeftovers(conn);
     }
 
     @Override
@@ -58,7 +58,7 @@ final class PoolHooks implements PoolAccess.Hooks {
 
     @Override
     public void resetSession(Connection<?> conn) {
-        conn.resetSession();
+        PoolUpkeep.resetSession(conn);
     }
 
     @Override

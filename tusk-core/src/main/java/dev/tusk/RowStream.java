@@ -87,7 +87,7 @@ final class RowStream<R> implements Iterator<R> {
     private void fetchChunk() {
         conn.lock.lock();
         try {
-            if (conn.activeStream() != this) {
+            if (ActiveWork.activeStream(conn) != this) {
                 throw new OperationalException("the stream was interrupted: another operation ran on the connection before it was consumed");
             }
             readChunk();
@@ -108,7 +108,7 @@ final class RowStream<R> implements Iterator<R> {
         long start = System.nanoTime();
         java.time.Duration f;
         try {
-            f = step.waitsUnderConnectionTimeout() ? conn.awaitTimed(cmd) : conn.awaitTimed(cmd, step.nextWait());
+            f = step.waitsUnderConnectionTimeout() ? conn.waits.awaitTimed(cmd) : conn.waits.awaitTimed(cmd, step.nextWait());
         } finally {
             step.waited(System.nanoTime() - start);
         }
@@ -119,7 +119,7 @@ final class RowStream<R> implements Iterator<R> {
             conn.driver().flush();
         }
         if (step.finished()) {
-            conn.streamEnded(this);
+            ActiveWork.streamEnded(conn, this);
         }
     }
 
@@ -145,7 +145,7 @@ final class RowStream<R> implements Iterator<R> {
     /**
      * Ends the statement so the connection can serve the next one: the rows still to come are dropped as they
      * arrive (never collected), and unless they had all arrived the server is asked to cancel the statement
-     * ({@link Connection#abandon}): bounded memory and time however large the result. Lock held.
+     * ({@link ActiveWork#abandon}): bounded memory and time however large the result. Lock held.
      * {@code interrupted}: another operation forced it, and the consumer learns so at its next read.
      */
     void discard(boolean interrupted) {
@@ -154,14 +154,14 @@ final class RowStream<R> implements Iterator<R> {
         view = null;
         QueryCommand running = step.discard();
         if (running != null) {
-            conn.abandon(running, "the statement of the stream closed early", true);
+            ActiveWork.abandon(conn, running, "the statement of the stream closed early", true);
         }
         QueryCommand again = step.discarded();
         if (again != null) { // a stale plan sent again: that one is ended as well
             conn.driver().core().send(again);
             step.sent(again);
             conn.driver().flush();
-            conn.abandon(again, "the statement of the stream closed early", true);
+            ActiveWork.abandon(conn, again, "the statement of the stream closed early", true);
             step.discardedAgain(again);
         }
     }

@@ -39,7 +39,7 @@ public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Itera
      * Refused in pipeline mode ({@code NotSupportedException}), as psycopg.
      */
     public ServerCursor<R> execute(String query, Object... params) {
-        conn.runCursorStep(s -> ServerCursorStep.declare(s, state, binder(), query, params, rows.adapters(),
+        Executions.runCursorStep(conn, s -> ServerCursorStep.declare(s, state, binder(), query, params, rows.adapters(),
                 conn.statementTimeout()));
         return this;
     }
@@ -92,14 +92,14 @@ public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Itera
      * {@link #close()}; without one, the error says to call execute() first.
      */
     private List<R> fetch(int size, boolean advance) {
-        ServerCursorStep step = conn.runCursorStep(s -> ServerCursorStep.fetch(s, state, size, advance,
+        ServerCursorStep step = Executions.runCursorStep(conn, s -> ServerCursorStep.fetch(s, state, size, advance,
                 conn.statementTimeout()));
         return rows.rows(step.rows(), state);
     }
 
     /** Moves the cursor: "relative" (default) or "absolute", with MOVE on the server. */
     public void scroll(long value, String mode) {
-        conn.runCursorStep(s -> ServerCursorStep.move(s, state, value, mode, conn.statementTimeout()));
+        Executions.runCursorStep(conn, s -> ServerCursorStep.move(s, state, value, mode, conn.statementTimeout()));
     }
 
     /**
@@ -159,7 +159,7 @@ public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Itera
     public void close() {
         ServerCursorState.Previous portal = state.closing();
         if (portal != null && !conn.isClosed()) {
-            conn.runCursorStep(s -> ServerCursorStep.close(s, state, portal, conn.statementTimeout()));
+            Executions.runCursorStep(conn, s -> ServerCursorStep.close(s, state, portal, conn.statementTimeout()));
         }
     }
 }

@@ -62,7 +62,7 @@ final class Transactions {
             return op;
         }
         try {
-            conn.runOperation(op);
+            conn.waiter.run(op); // on this thread, raising its failure
         } catch (TuskException e) {
             TuskException seen = op.interrupted(e);
             throw op.commits() ? TransactionSteps.unknownIfLost(seen, conn.driver().core().isBroken()) : seen;
@@ -75,7 +75,7 @@ final class Transactions {
         conn.lock.lock();
         try {
             caller.checkUsable();
-            conn.syncPipelineIfAny();
+            Pipelining.syncPipelineIfAny(conn);
             return run(op);
         } finally {
             conn.lock.unlock();
@@ -128,7 +128,7 @@ final class Transactions {
                 conn.checkUsable(); // lost: raises the reason, as the commit did not happen
             }
             try {
-                conn.syncPipelineIfAny();
+                Pipelining.syncPipelineIfAny(conn);
             } catch (TuskException e) { // a statement of the block failed: it rolls back
                 tx.rollbackAfter(e);
                 throw e;
@@ -169,7 +169,7 @@ final class Transactions {
                 return;
             }
             try {
-                conn.syncPipelineIfAny();
+                Pipelining.syncPipelineIfAny(conn);
             } catch (TuskException ignored) {
                 // the pipeline's error is the reason we are rolling back; the rollback below clears it
             }

@@ -1,0 +1,217 @@
+package dev.tusk;
+
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.blocking.Abandon;
+import dev.tusk.internal.core.Command;
+import dev.tusk.internal.core.ExtendedQuery;
+import dev.tusk.internal.core.QueryCommand;
+import dev.tusk.internal.core.SimpleQuery;
+import dev.tusk.internal.op.Binder;
+import dev.tusk.internal.op.CopyOperation;
+import dev.tusk.internal.op.Execute;
+import dev.tusk.internal.op.StreamStep;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The statement a blocking {@link Connection} has running while its user reads it: a {@link RowStream} reading its
+ * rows as they are consumed, or a {@link Copy}; started here, settled before another call uses the connection, and
+ * ended when a lease closes with one still open. (The rules are internal.op.StreamStep's and CopyOperation's.)
+ */
+final class ActiveWork {
+    private ActiveWork() {
+    }
+
+    /** Starts a statement whose rows are read as they are consumed: see {@link Cursor#stream}. */
+    static <T> RowStream<T> openStream(Connection<?> conn, Cursor<T> cursor, RowFactory<T> factory, String query,
+                                       Object params) {
+        conn.use();
+        conn.lock.lock();
+        try {
+            conn.checkUsable();
+            conn.session.pipelines().checkStreamAllowed();
+            Binder.Bound st = params == null ? null : cursor.binder().bind(query, params, cursor.adaptersInUse());
+            QueryCommand cmd = st == null || st.params() == null ? new SimpleQuery(st == null ? query : st.sql())
+                    : new ExtendedQuery(st.sql(), "", true, st.params(), Executions.resultFormat(conn, cursor) == 1 ? 1 : 0, true);
+            return startStream(conn, cursor, factory, StreamStep.plain(conn.session, cmd));
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+
+    /**
+     * Starts a statement whose rows are read as they are consumed, prepared and in the result format as
+     * {@link Executions#run} would run it (see {@link Cursor#stream(String, List, ExecuteOptions, boolean)}).
+     */
+    static <T> RowStream<T> openStream(Connection<?> conn, Cursor<T> cursor, RowFactory<T> factory, String query,
+                                       Object params, ExecuteOptions opts, boolean keepRest) {
+        conn.use();
+        Duration timeout = opts.timeout() != null ? opts.timeout() : conn.state.statementTimeout;
+        int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : Executions.resultFormat(conn, cursor);
+        conn.lock.lock();
+        try {
+            conn.checkUsable();
+            conn.session.pipelines().checkStreamAllowed();
+            Execute op = cursor.binder().statement(conn.session, query, params, cursor.adaptersInUse(), format,
+                    opts.prepare(), timeout);
+            if (cursor.maxRows() > 0) {
+                op.maxRows(cursor.maxRows());
+            }
+            return startStream(conn, cursor, factory, StreamStep.of(conn.session, op, timeout, keepRest));
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+
+    /** Sends the statement of {@code step} and makes it the active stream. Lock held. */
+    private static <T> RowStream<T> startStream(Connection<?> conn, Cursor<T> cursor, RowFactory<T> factory,
+                                                StreamStep step) {
+        QueryCommand cmd = step.start();
+        conn.driver().core().send(cmd);
+        step.sent(cmd);
+        conn.driver().flush();
+        RowStream<T> s = new RowStream<>(conn, step, cursor.adaptersInUse(), factory);
+        s.owner = cursor;
+        conn.state.activeStream = s;
+        return s;
+    }
+
+    /** Closing a stream of an ended lease does nothing (the pool dealt with it). */
+    static void closeStream(Connection<?> conn, RowStream<?> s) {
+        if (conn.leaseOver()) {
+            return;
+        }
+        conn.lock.lock();
+        try {
+            if (conn.state.activeStream == s && !conn.driver().core().isBroken()) {
+                conn.state.activeStream = null;
+                s.discard(false);
+            }
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+
+    static RowStream<?> activeStream(Connection<?> conn) {
+        return conn.state.activeStream;
+    }
+
+    /** Whether a stream {@code cursor} opened still reads its rows from the server (see {@link Cursor#isStreaming()}). */
+    static boolean streaming(Connection<?> conn, Cursor<?> cursor) {
+        conn.look();
+        RowStream<?> s = conn.state.activeStream;
+        return s != null && s.owner == cursor;
+    }
+
+    static void streamEnded(Connection<?> conn, RowStream<?> s) {
+        if (conn.state.activeStream == s) {
+            conn.state.activeStream = null;
+        }
+    }
+
+    /** A stream left unfinished is drained before anything else runs. Lock held. */
+    static void finishActiveStream(Connection<?> conn) {
+        RowStream<?> s = conn.state.activeStream;
+        if (s != null) {
+            conn.state.activeStream = null;
+            s.discard(true);
+        }
+    }
+
+    /**
+     * Before another operation: a stream left unfinished is ended, or when it keeps its rest, read to its end
+     * into memory. Lock held.
+     */
+    static void settleActiveStream(Connection<?> conn) {
+        RowStream<?> s = conn.state.activeStream;
+        if (s != null) {
+            conn.state.activeStream = null;
+            s.settle();
+        }
+    }
+
+    /** Ends a statement whose remaining results are being dropped: see {@link Abandon#abandon}. Lock held. */
+    static boolean abandon(Connection<?> conn, Command cmd, String what, boolean cancel) {
+        return Abandon.abandon(conn.driver(), conn::sendCancel, cmd, what, cancel);
+    }
+
+    // ---------------------------------------------------------------- COPY
+
+    static void copyEnded(Connection<?> conn, Copy c) {
+        if (conn.state.activeCopy == c) {
+            conn.state.activeCopy = null;
+        }
+    }
+
+    /**
+     * Another call wants the connection while a COPY is open (lock held). A COPY FROM is the caller's to end
+     * (its data would be committed or lost): refused, as libpq does, and the connection stays as it was. A
+     * COPY TO nobody finished is abandoned: cancelled on the server and the rest dropped, in bounded time.
+     */
+    static void settleActiveCopy(Connection<?> conn) {
+        Copy c = conn.state.activeCopy;
+        if (c.commandDone()) {
+            conn.state.activeCopy = null;
+            return;
+        }
+        if (c.isCopyIn()) {
+            throw new ProgrammingException("another command is already in progress: a COPY ... FROM STDIN is open on"
+                    + " this connection; end it first with copy.finish() (or copy.abort(reason))");
+        }
+        conn.state.activeCopy = null;
+        c.abandon("another statement ran on the connection");
+    }
+
+    /** Starts a COPY statement; returns once the server is ready to send or receive data. */
+    static Copy startCopy(Connection<?> conn, Cursor<?> cursor, String sql) {
+        conn.use();
+        conn.lock.lock();
+        try {
+            conn.checkUsable();
+            CopyOperation op = new CopyOperation(conn.session, sql);
+            Command cmd = op.start(); // after the BEGIN it queued, if one is needed
+            conn.driver().core().send(cmd);
+            conn.driver().flush();
+            TuskException failed = op.startFailure(conn.waits.awaitTimed(cmd));
+            if (failed != null) {
+                throw failed;
+            }
+            Copy copy = new Copy(conn, op, cursor.adaptersInUse());
+            conn.state.activeCopy = copy;
+            return copy;
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- a lease's end
+
+    /**
+     * A lease is closed: a stream its user left open is ended here (cancelled), in bounded time, so the pool gets
+     * a connection that is not in the middle of a statement; a COPY left open is only marked ended: the pool sees
+     * it still in progress ({@link PoolUpkeep#leaseLeftovers}) and closes the connection instead of reusing it. An error
+     * breaks the connection, which the pool then sees.
+     */
+    static void endUnfinishedWork(Connection<?> conn) {
+        if (conn.state.activeCopy == null && conn.state.activeStream == null) {
+            return; // read without the lock: both are set by the lease's user, who is closing it now
+        }
+        conn.lock.lock();
+        try {
+            Copy c = conn.state.activeCopy;
+            conn.state.activeCopy = null;
+            if (c != null && !c.commandDone() && !conn.driver().core().isBroken()) {
+                c.abandonForGiveBack();
+            }
+            if (conn.state.activeStream != null && !conn.driver().core().isBroken()) {
+                finishActiveStream(conn);
+            }
+        } catch (TuskException e) {
+            // the connection broke meanwhile: the pool sees it closed and replaces it
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.tusk;
+
+import dev.tusk.internal.core.QueryCommand;
+import dev.tusk.internal.op.Execute;
+import dev.tusk.internal.op.ExecuteMany;
+import dev.tusk.internal.op.ServerCursorStep;
+import dev.tusk.internal.op.Session;
+import dev.tusk.internal.query.PreparedStatements;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The statements a blocking {@link Connection} runs for its cursors: one statement, executemany, a server-side
+ * cursor's step; each run to its end on the caller's thread by the connection's waiter, under its lock, or queued
+ * when the connection is in pipeline mode.
+ */
+final class Executions {
+    private Executions() {
+    }
+
+    /**
+     * Runs a step of a server-side cursor ({@code make} builds it for this connection's session, on this thread) to
+     * its end and raises its failure; a close first syncs the pipeline the connection is in, if any.
+     */
+    static <O extends ServerCursorStep> O runCursorStep(Connection<?> conn, Function<Session, O> make) {
+        conn.use();
+        conn.lock.lock();
+        try {
+            conn.checkUsable();
+            O op = make.apply(conn.session);
+            if (op.syncsPipelineFirst()) {
+                Pipelining.syncPipelineIfAny(conn);
+            }
+            conn.waiter.run(op);
+            return op;
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+
+    /**
+     * Runs one statement for {@code cursor}. {@code params} null means no parameters at all (simple
+     * protocol); otherwise an Object[] or a Map.
+     */
+    static void run(Connection<?> conn, Cursor<?> cursor, String query, Object params, ExecuteOptions opts) {
+        conn.use();
+        Duration timeout = opts.timeout() != null ? opts.timeout() : conn.state.statementTimeout;
+        int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : resultFormat(conn, cursor);
+        Execute op = cursor.binder().statement(conn.session, query, params, cursor.adaptersInUse(), format,
+                opts.prepare(), timeout);
+        if (cursor.maxRows() > 0) {
+            op.maxRows(cursor.maxRows());
+        }
+        conn.lock.lock();
+        try {
+            conn.checkUsable();
+            if (conn.session.pipelined()) {
+                Pipelining.queuePipelined(conn, cursor, List.of(), (QueryCommand) conn.waiter.queue(op));
+                return;
+            }
+            conn.waiter.run(op);
+            cursor.setResults(op.results());
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+
+    /**
+     * The cursor's choice of result format, else the connection's default: 1 binary, 0 text, or automatic
+     * ({@link dev.tusk.internal.query.PreparedStatements#AUTO_FORMAT}) when nothing was chosen.
+     */
+    static int resultFormat(Connection<?> conn, Cursor<?> cursor) {
+        Boolean b = cursor.binary() != null ? cursor.binary() : conn.options.binaryResults();
+        return b == null ? PreparedStatements.AUTO_FORMAT : b ? 1 : 0;
+    }
+
+    /** executemany: every parameter set in one round trip (see {@link ExecuteMany}). */
+    static void runMany(Connection<?> conn, Cursor<?> cursor, String query, Iterable<?> paramSets,
+                        boolean returning) {
+        conn.use();
+        ExecuteMany op = cursor.binder().many(conn.session, query, paramSets, cursor.adaptersInUse(),
+                resultFormat(conn, cursor), returning, conn.state.statementTimeout);
+        if (op == null) {
+            cursor.setResults(List.of());
+            return;
+        }
+        conn.lock.lock();
+        try {
+            conn.checkUsable();
+            if (conn.session.pipelined()) {
+                QueryCommand last = (QueryCommand) conn.waiter.queue(op);
+                List<QueryCommand> all = op.commands();
+                Pipelining.queuePipelined(conn, cursor, all.subList(0, all.size() - 1), last);
+                return;
+            }
+            conn.waiter.run(op);
+            cursor.setResults(op.results());
+        } finally {
+            conn.lock.unlock();
+        }
+    }
+}
