@@ -123,8 +123,8 @@ public final class ExtendedQuery extends QueryCommand {
 
     @Override
     public void encode(MessageWriter out) {
-        for (String name : closeFirst) {
-            Frontend.closeStatement(out, name);
+        for (int i = 0, n = closeFirst.size(); i < n; i++) { // indexed: no iterator per statement
+            Frontend.closeStatement(out, closeFirst.get(i));
         }
         int[] declared = binds.isEmpty() ? new int[0] : binds.get(0).oids(); // the types statementName has
         if (parse) {
@@ -132,7 +132,8 @@ public final class ExtendedQuery extends QueryCommand {
         }
         boolean named = !statementName.isEmpty();
         int[] unnamedTypes = named ? null : declared; // the types the unnamed statement has now, if parsed here
-        for (BoundParams p : binds) {
+        for (int b = 0, count = binds.size(); b < count; b++) {
+            BoundParams p = binds.get(b);
             // trust #8: each row is bound to a statement declared with its own parameter types. Rows whose
             // types differ from the first's (executemany of Long then Double...) go to the unnamed statement,
             // parsed again whenever the types change: their bytes would be misread otherwise.

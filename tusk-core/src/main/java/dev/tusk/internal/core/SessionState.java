@@ -22,6 +22,8 @@ public final class SessionState {
     private volatile Consumer<Notify> notifySink = n -> { };
     private volatile Consumer<String> parameterListener = name -> { };
     private volatile String timeZoneName;
+    /** Whether the {@code DateStyle} parameter starts with ISO, kept as it is reported (read per statement). */
+    private volatile boolean isoDateStyle;
 
     public Map<String, String> parameters() {
         return parameters;
@@ -36,9 +38,19 @@ public final class SessionState {
         return timeZoneName;
     }
 
+    /**
+     * Whether the session's {@code DateStyle} is ISO (its value starts with "ISO"), the only one the text loaders of
+     * dates and times read; false until the server reported it. Read without a map lookup: it is asked per statement.
+     */
+    public boolean isoDateStyle() {
+        return isoDateStyle;
+    }
+
     void parameterStatus(String name, String value) {
         if (name.equals("TimeZone")) {
             timeZoneName = value;
+        } else if (name.equals("DateStyle")) {
+            isoDateStyle = value != null && value.startsWith("ISO");
         }
         parameters.put(name, value);
         parameterListener.accept(name);

@@ -39,6 +39,18 @@ public abstract class Binder {
             }
             return binds.isEmpty() ? null : ExecuteMany.of(session, t.sql(), binds, format, returning, timeout, adapters);
         }
+
+        /** As the general rule, without the intermediate {@link Bound}: this binder always has parameters to send. */
+        @Override
+        public Execute statement(Session session, String query, Object params, AdaptersMap adapters, int format,
+                                 Boolean prepare, Duration timeout) {
+            if (params == null) {
+                return Execute.simple(session, query, format, prepare, timeout).readingWith(adapters);
+            }
+            QueryTemplate t = QueryTemplate.of(query);
+            return Execute.extended(session, t.sql(), List.of(ParamBinder.bind(t, params, adapters)), format, prepare,
+                    true, timeout).readingWith(adapters);
+        }
     };
 
     /** The query as written, with PostgreSQL's own {@code $1} placeholders. */

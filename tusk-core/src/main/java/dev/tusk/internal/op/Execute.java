@@ -207,8 +207,7 @@ public final class Execute extends Operation {
 
     /** The session's DateStyle is ISO, the only one the text loaders of dates and times read. */
     private boolean isoDateStyle() {
-        String style = session.core().session().parameter("DateStyle");
-        return style != null && style.startsWith("ISO");
+        return session.core().session().isoDateStyle();
     }
 
     @Override

@@ -78,8 +78,14 @@ public final class ParamBinder {
             throw new DataException("the " + n + " parameters take " + MessageWriter.size(size)
                     + " together: PostgreSQL's limit for one message is 1 GiB; split the statement");
         }
+        if (n == 1) { // the usual single parameter: its format code from a shared array (nobody writes into them)
+            formats = formats[0] == 0 ? ONE_TEXT : formats[0] == 1 ? ONE_BINARY : formats;
+        }
         return new BoundParams(oids, formats, bytes);
     }
+
+    private static final int[] ONE_TEXT = {0};
+    private static final int[] ONE_BINARY = {1};
 
     /** The most parameters one statement can have: Parse and Bind count them in 16 bits. */
     public static final int MAX_PARAMS = 65535;

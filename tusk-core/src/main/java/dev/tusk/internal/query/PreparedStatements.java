@@ -7,6 +7,7 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.core.QueryCommand;
+import dev.tusk.internal.core.ResultData;
 import dev.tusk.types.ResultFormats;
 
 import java.util.ArrayList;
@@ -49,8 +50,8 @@ public final class PreparedStatements {
      * The columns of a prepared statement as received with automatic formats (null: all in text), chosen with
      * {@code adapters} at {@code version}, the session's DateStyle and whether its TimeZone had an exact Java zone.
      */
-    private record AutoChoice(AdaptersMap adapters, int version, boolean isoDateStyle, boolean exactZone,
-                              List<Column> columns, int[] formats) {
+    private record AutoChoice(AdaptersMap adapters, int version, boolean isoDateStyle, String timeZone,
+                              boolean exactZone, List<Column> columns, int[] formats) {
     }
 
     public PreparedStatements(Integer threshold, int max) {
@@ -250,10 +251,18 @@ public final class PreparedStatements {
      */
     private AutoChoice autoColumns(String name, AdaptersMap adapters, boolean isoDateStyle, String timeZone) {
         int version = adapters.version();
-        boolean exactZone = ResultFormats.zone(timeZone) != null;
         AutoChoice c = autoFormats.get(name);
+        if (c != null && c.timeZone() == timeZone && c.adapters() == adapters && c.version() == version
+                && c.isoDateStyle() == isoDateStyle) {
+            // the same TimeZone setting (the very String the session keeps until the server reports another): the
+            // same exact zone or none, not looked up again per execution
+            return c;
+        }
+        boolean exactZone = ResultFormats.zone(timeZone) != null;
         if (c != null && c.adapters() == adapters && c.version() == version && c.isoDateStyle() == isoDateStyle
                 && c.exactZone() == exactZone) {
+            c = new AutoChoice(adapters, version, isoDateStyle, timeZone, exactZone, c.columns(), c.formats());
+            autoFormats.put(name, c);
             return c;
         }
         List<Column> text = described(name, 0);
@@ -270,7 +279,7 @@ public final class PreparedStatements {
                 any = true;
             }
         }
-        c = new AutoChoice(adapters, version, isoDateStyle, exactZone, any ? List.of(out) : null, formats);
+        c = new AutoChoice(adapters, version, isoDateStyle, timeZone, exactZone, any ? List.of(out) : null, formats);
         autoFormats.put(name, c);
         return c;
     }
@@ -308,8 +317,9 @@ public final class PreparedStatements {
                 }
             }
             boolean reset = false;
-            for (var r : cmd.results()) {
-                String tag = r.commandTag();
+            List<ResultData> results = cmd.results();
+            for (int i = 0, n = results.size(); i < n; i++) { // indexed: no iterator per statement
+                String tag = results.get(i).commandTag();
                 if ("DISCARD ALL".equals(tag) || "DEALLOCATE ALL".equals(tag)) {
                     clear();
                     reset = true;
