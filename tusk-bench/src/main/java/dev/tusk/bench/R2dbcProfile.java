@@ -22,8 +22,10 @@ import java.util.stream.Stream;
  * Costs per query of the R2DBC workloads ({@link R2dbcBench}'s point selects chained 100 per block and 32 in
  * flight over 4 connections) on tusk-r2dbc and r2dbc-postgresql, measured without JMH so that a loaded machine
  * changes the wall-clock numbers but not these: the client's CPU time per thread group (from
- * {@code /proc/self/task/N/schedstat}), its context switches, the bytes it allocates (all live threads), and the
- * server backends' CPU time and context switches ({@code /proc/PID/schedstat} of {@code pg_backend_pid()}).
+ * {@code /proc/self/task/N/schedstat}), its context switches and read/write system calls ({@code io}), the bytes it
+ * allocates (all live threads), and the server backends' CPU time, context switches and read/write system calls
+ * ({@code /proc/PID/schedstat} and {@code io} of {@code pg_backend_pid()}): with several statements in flight, fewer
+ * backend reads than queries mean the statements reached the server several to a read.
  * The two drivers alternate, several rounds each, after a warm-up. Run from the bench module's classpath:
  * {@code java -cp ... dev.tusk.bench.R2dbcProfile [point|inflight|both] [rounds] [queries]}.
  */
@@ -135,31 +137,34 @@ public final class R2dbcProfile {
         Map<String, long[]> groups = new TreeMap<>();
         for (var e : after.entrySet()) {
             long[] a = e.getValue();
-            long[] b = before.getOrDefault(e.getKey(), new long[] {0, 0, 0});
+            long[] b = before.getOrDefault(e.getKey(), new long[5]);
             String g = group(e.getKey());
-            long[] sum = groups.computeIfAbsent(g, k -> new long[3]);
-            sum[0] += a[0] - b[0];
-            sum[1] += a[1] - b[1];
-            sum[2] += a[2] - b[2];
+            long[] sum = groups.computeIfAbsent(g, k -> new long[5]);
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += a[i] - b[i];
+            }
         }
         long cpu = 0;
         long cs = 0;
         StringBuilder sb = new StringBuilder();
         for (var e : groups.entrySet()) {
             long[] v = e.getValue();
-            if (v[0] == 0 && v[1] == 0 && v[2] == 0) {
+            if (v[0] == 0 && v[1] == 0 && v[2] == 0 && v[3] == 0 && v[4] == 0) {
                 continue;
             }
             if (!e.getKey().equals("spinner")) { // the spinner's CPU is not the client's
                 cpu += v[0];
                 cs += v[1] + v[2];
             }
-            sb.append(String.format("  %s %.1fus/%.2fcs", e.getKey(), v[0] / 1e3 / queries, (v[1] + v[2]) / (double) queries));
+            sb.append(String.format("  %s %.1fus/%.2fcs/%.2fr/%.2fw", e.getKey(), v[0] / 1e3 / queries, (v[1] + v[2]) / (double) queries,
+                    v[3] / (double) queries, v[4] / (double) queries));
         }
-        System.out.printf("%-28s wall %6.1f us/q (%6.0f q/s)  client CPU %5.1f us/q  ctxsw %.2f/q  alloc %6.0f B/q  server CPU %5.1f us/q ctxsw %.2f/q%n%s%n",
+        System.out.printf("%-28s wall %6.1f us/q (%6.0f q/s)  client CPU %5.1f us/q  ctxsw %.2f/q  alloc %6.0f B/q  server CPU %5.1f us/q ctxsw %.2f/q"
+                        + " reads %.2f/q writes %.2f/q%n%s%n",
                 label, wall / 1e3 / queries, queries * 1e9 / wall, cpu / 1e3 / queries, cs / (double) queries,
                 (allocAfter - allocBefore) / (double) queries,
-                (serverAfter[0] - serverBefore[0]) / 1e3 / queries, (serverAfter[1] - serverBefore[1]) / (double) queries, sb);
+                (serverAfter[0] - serverBefore[0]) / 1e3 / queries, (serverAfter[1] - serverBefore[1]) / (double) queries,
+                (serverAfter[2] - serverBefore[2]) / (double) queries, (serverAfter[3] - serverBefore[3]) / (double) queries, sb);
     }
 
     private static String group(String key) {
@@ -185,7 +190,11 @@ public final class R2dbcProfile {
         return "other";
     }
 
-    /** tid + comm → {cpu ns, voluntary, involuntary context switches}. */
+    /**
+     * tid + comm → {cpu ns, voluntary, involuntary context switches, read and write system calls}. The system calls
+     * are {@code /proc/.../io}'s {@code syscr} and {@code syscw}: read, recvfrom, readv... and write, sendto, writev...
+     * (epoll_wait is in neither).
+     */
     private static Map<String, long[]> threads() throws IOException {
         Map<String, long[]> out = new TreeMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
@@ -213,18 +222,32 @@ public final class R2dbcProfile {
                 invol = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
             }
         }
-        return new long[] {cpu, vol, invol};
+        long syscr = 0;
+        long syscw = 0;
+        try {
+            for (String line : Files.readAllLines(task.resolve("io"))) {
+                if (line.startsWith("syscr:")) {
+                    syscr = Long.parseLong(line.substring(6).trim());
+                } else if (line.startsWith("syscw:")) {
+                    syscw = Long.parseLong(line.substring(6).trim());
+                }
+            }
+        } catch (IOException | SecurityException unreadable) {
+            // another user's process: no I/O counts
+        }
+        return new long[] {cpu, vol, invol, syscr, syscw};
     }
 
     private static long[] server(List<Long> pids) throws IOException {
-        long cpu = 0;
-        long cs = 0;
+        long[] sum = new long[4];
         for (long pid : pids) {
             long[] v = stat(Path.of("/proc/" + pid));
-            cpu += v[0];
-            cs += v[1] + v[2];
+            sum[0] += v[0];
+            sum[1] += v[1] + v[2];
+            sum[2] += v[3];
+            sum[3] += v[4];
         }
-        return new long[] {cpu, cs};
+        return sum;
     }
 
     private static long allocated() {
