@@ -22,10 +22,9 @@ import java.util.stream.Stream;
  * Costs per query of the R2DBC workloads ({@link R2dbcBench}'s point selects chained 100 per block and 32 in
  * flight over 4 connections) on tusk-r2dbc and r2dbc-postgresql, measured without JMH so that a loaded machine
  * changes the wall-clock numbers but not these: the client's CPU time per thread group (from
- * {@code /proc/self/task/N/schedstat}), its context switches and read/write system calls ({@code io}), the bytes it
- * allocates (all live threads), and the server backends' CPU time, context switches and read/write system calls
- * ({@code /proc/PID/schedstat} and {@code io} of {@code pg_backend_pid()}): with several statements in flight, fewer
- * backend reads than queries mean the statements reached the server several to a read.
+ * {@code /proc/self/task/N/schedstat}), its context switches and read/write system calls ({@code io}: NIO's
+ * read and write are counted, not Netty's or PostgreSQL's recv and send), the bytes it allocates (all live threads),
+ * and the server backends' CPU time and context switches ({@code /proc/PID/schedstat} of {@code pg_backend_pid()}).
  * The two drivers alternate, several rounds each, after a warm-up. Run from the bench module's classpath:
  * {@code java -cp ... dev.tusk.bench.R2dbcProfile [point|inflight|both] [rounds] [queries]}.
  */
@@ -159,12 +158,10 @@ public final class R2dbcProfile {
             sb.append(String.format("  %s %.1fus/%.2fcs/%.2fr/%.2fw", e.getKey(), v[0] / 1e3 / queries, (v[1] + v[2]) / (double) queries,
                     v[3] / (double) queries, v[4] / (double) queries));
         }
-        System.out.printf("%-28s wall %6.1f us/q (%6.0f q/s)  client CPU %5.1f us/q  ctxsw %.2f/q  alloc %6.0f B/q  server CPU %5.1f us/q ctxsw %.2f/q"
-                        + " reads %.2f/q writes %.2f/q%n%s%n",
+        System.out.printf("%-28s wall %6.1f us/q (%6.0f q/s)  client CPU %5.1f us/q  ctxsw %.2f/q  alloc %6.0f B/q  server CPU %5.1f us/q ctxsw %.2f/q%n%s%n",
                 label, wall / 1e3 / queries, queries * 1e9 / wall, cpu / 1e3 / queries, cs / (double) queries,
                 (allocAfter - allocBefore) / (double) queries,
-                (serverAfter[0] - serverBefore[0]) / 1e3 / queries, (serverAfter[1] - serverBefore[1]) / (double) queries,
-                (serverAfter[2] - serverBefore[2]) / (double) queries, (serverAfter[3] - serverBefore[3]) / (double) queries, sb);
+                (serverAfter[0] - serverBefore[0]) / 1e3 / queries, (serverAfter[1] - serverBefore[1]) / (double) queries, sb);
     }
 
     private static String group(String key) {
@@ -239,13 +236,11 @@ public final class R2dbcProfile {
     }
 
     private static long[] server(List<Long> pids) throws IOException {
-        long[] sum = new long[4];
+        long[] sum = new long[2];
         for (long pid : pids) {
             long[] v = stat(Path.of("/proc/" + pid));
             sum[0] += v[0];
             sum[1] += v[1] + v[2];
-            sum[2] += v[3];
-            sum[3] += v[4];
         }
         return sum;
     }
