@@ -1,5 +1,7 @@
 package dev.tusk.bench;
 
+import dev.tusk.AsyncConnection;
+import dev.tusk.Row;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
@@ -26,7 +29,10 @@ import java.util.stream.Stream;
  * read and write are counted, not Netty's or PostgreSQL's recv and send), the bytes it allocates (all live threads),
  * and the server backends' CPU time and context switches ({@code /proc/PID/schedstat} of {@code pg_backend_pid()}).
  * The two drivers alternate, several rounds each, after a warm-up. Run from the bench module's classpath:
- * {@code java -cp ... dev.tusk.bench.R2dbcProfile [point|inflight|both] [rounds] [queries]}.
+ * {@code java -cp ... dev.tusk.bench.R2dbcProfile [point|inflight|both] [rounds] [queries] [clients]}; the clients
+ * (comma-separated, both R2DBC drivers by default) may include {@code tusk-async}: Tusk's own {@code AsyncConnection},
+ * the same statements chained through {@code thenCompose} or kept 32 in flight from their callbacks, without R2DBC
+ * or Reactor (what tusk-r2dbc's client costs beyond it is the R2DBC layer's).
  */
 public final class R2dbcProfile {
     private static final Duration T = Duration.ofSeconds(300);
@@ -53,6 +59,9 @@ public final class R2dbcProfile {
                 }
             }
             for (Client c : cs) { // what each driver left on the server: named statements, plans
+                if (c.async != null) {
+                    continue;
+                }
                 System.out.println(c.name + " prepared: " + Flux.from(c.conns.get(0).createStatement(
                                 "SELECT name || ': ' || statement || ' generic ' || generic_plans || ' custom ' || custom_plans"
                                         + " || ' types ' || parameter_types::text FROM pg_prepared_statements").execute())
@@ -80,9 +89,21 @@ public final class R2dbcProfile {
         final String name;
         final List<Connection> conns = new ArrayList<>();
         final List<Long> pids = new ArrayList<>();
+        /** For "tusk-async": Tusk's own AsyncConnections, the same statements without R2DBC or Reactor. */
+        final List<AsyncConnection<Row>> async;
 
         Client(String name) {
             this.name = name;
+            if (name.equals("tusk-async")) {
+                async = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    AsyncConnection<Row> c = AsyncConnection.connect(BenchServer.tuskConninfo()).join();
+                    async.add(c);
+                    pids.add(((Number) c.execute("SELECT pg_backend_pid()").join().fetchone().get(0)).longValue());
+                }
+                return;
+            }
+            async = null;
             ConnectionFactory cf = ConnectionFactories.get(R2dbcBench.url(name));
             for (int i = 0; i < 4; i++) {
                 Connection c = Mono.from(cf.create()).block(T);
@@ -94,6 +115,9 @@ public final class R2dbcProfile {
         }
 
         long point(int n) {
+            if (async != null) {
+                return asyncPoint(n);
+            }
             Connection c = conns.get(0);
             long total = 0;
             for (int from = 0; from < n; from += R2dbcBench.CHAIN) {
@@ -105,7 +129,58 @@ public final class R2dbcProfile {
             return total;
         }
 
+        /** Chained as the R2DBC workload: each statement sent once the one before completed, joined per 100. */
+        long asyncPoint(int n) {
+            AsyncConnection<Row> c = async.get(0);
+            long total = 0;
+            for (int from = 0; from < n; from += R2dbcBench.CHAIN) {
+                CompletableFuture<Long> chain = CompletableFuture.completedFuture(0L);
+                for (int i = from; i < from + R2dbcBench.CHAIN; i++) {
+                    int id = i % BenchServer.KV_ROWS + 1;
+                    chain = chain.thenCompose(k -> c.rawCursor().execute(SQL, id)
+                            .thenApply(cur -> k + (cur.fetchone().getString(0) != null ? 1 : 0)));
+                }
+                total += chain.join();
+            }
+            return total;
+        }
+
+        /** 32 in flight over the 4 connections, the next statement sent as one completes. */
+        long asyncInflight(int n) {
+            CompletableFuture<Long> done = new CompletableFuture<>();
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicInteger completed = new java.util.concurrent.atomic.AtomicInteger();
+            Runnable[] send = new Runnable[1];
+            send[0] = () -> {
+                int i = next.getAndIncrement();
+                if (i >= n) {
+                    return;
+                }
+                async.get(i & 3).rawCursor().execute(SQL, i % BenchServer.KV_ROWS + 1).whenComplete((cur, err) -> {
+                    if (err != null) {
+                        done.completeExceptionally(err);
+                        return;
+                    }
+                    if (cur.fetchone().getString(0) != null) {
+                        rows.incrementAndGet();
+                    }
+                    if (completed.incrementAndGet() == n) {
+                        done.complete(rows.get());
+                    }
+                    send[0].run();
+                });
+            };
+            for (int k = 0; k < 32; k++) {
+                send[0].run();
+            }
+            return done.join();
+        }
+
         long inflight(int n) {
+            if (async != null) {
+                return asyncInflight(n);
+            }
             return Flux.range(0, n)
                     .flatMap(i -> Flux.from(conns.get(i & 3).createStatement(SQL).bind(0, i % BenchServer.KV_ROWS + 1).execute())
                             .concatMap(r -> r.map((row, md) -> row.get(0, String.class))), 32)
@@ -113,6 +188,9 @@ public final class R2dbcProfile {
         }
 
         void close() {
+            if (async != null) {
+                async.forEach(AsyncConnection::close);
+            }
             for (Connection c : conns) {
                 Mono.from(c.close()).block(T);
             }
