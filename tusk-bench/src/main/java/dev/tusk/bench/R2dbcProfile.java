@@ -1,5 +1,7 @@
 package dev.tusk.bench;
 
+import dev.tusk.AsyncConnection;
+import dev.tusk.Row;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
@@ -22,10 +25,14 @@ import java.util.stream.Stream;
  * Costs per query of the R2DBC workloads ({@link R2dbcBench}'s point selects chained 100 per block and 32 in
  * flight over 4 connections) on tusk-r2dbc and r2dbc-postgresql, measured without JMH so that a loaded machine
  * changes the wall-clock numbers but not these: the client's CPU time per thread group (from
- * {@code /proc/self/task/N/schedstat}), its context switches, the bytes it allocates (all live threads), and the
- * server backends' CPU time and context switches ({@code /proc/PID/schedstat} of {@code pg_backend_pid()}).
+ * {@code /proc/self/task/N/schedstat}), its context switches and read/write system calls ({@code io}: NIO's
+ * read and write are counted, not Netty's or PostgreSQL's recv and send), the bytes it allocates (all live threads),
+ * and the server backends' CPU time and context switches ({@code /proc/PID/schedstat} of {@code pg_backend_pid()}).
  * The two drivers alternate, several rounds each, after a warm-up. Run from the bench module's classpath:
- * {@code java -cp ... dev.tusk.bench.R2dbcProfile [point|inflight|both] [rounds] [queries]}.
+ * {@code java -cp ... dev.tusk.bench.R2dbcProfile [point|inflight|both] [rounds] [queries] [clients]}; the clients
+ * (comma-separated, both R2DBC drivers by default) may include {@code tusk-async}: Tusk's own {@code AsyncConnection},
+ * the same statements chained through {@code thenCompose} or kept 32 in flight from their callbacks, without R2DBC
+ * or Reactor (what tusk-r2dbc's client costs beyond it is the R2DBC layer's).
  */
 public final class R2dbcProfile {
     private static final Duration T = Duration.ofSeconds(300);
@@ -52,6 +59,9 @@ public final class R2dbcProfile {
                 }
             }
             for (Client c : cs) { // what each driver left on the server: named statements, plans
+                if (c.async != null) {
+                    continue;
+                }
                 System.out.println(c.name + " prepared: " + Flux.from(c.conns.get(0).createStatement(
                                 "SELECT name || ': ' || statement || ' generic ' || generic_plans || ' custom ' || custom_plans"
                                         + " || ' types ' || parameter_types::text FROM pg_prepared_statements").execute())
@@ -79,9 +89,21 @@ public final class R2dbcProfile {
         final String name;
         final List<Connection> conns = new ArrayList<>();
         final List<Long> pids = new ArrayList<>();
+        /** For "tusk-async": Tusk's own AsyncConnections, the same statements without R2DBC or Reactor. */
+        final List<AsyncConnection<Row>> async;
 
         Client(String name) {
             this.name = name;
+            if (name.equals("tusk-async")) {
+                async = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    AsyncConnection<Row> c = AsyncConnection.connect(BenchServer.tuskConninfo()).join();
+                    async.add(c);
+                    pids.add(((Number) c.execute("SELECT pg_backend_pid()").join().fetchone().get(0)).longValue());
+                }
+                return;
+            }
+            async = null;
             ConnectionFactory cf = ConnectionFactories.get(R2dbcBench.url(name));
             for (int i = 0; i < 4; i++) {
                 Connection c = Mono.from(cf.create()).block(T);
@@ -93,6 +115,9 @@ public final class R2dbcProfile {
         }
 
         long point(int n) {
+            if (async != null) {
+                return asyncPoint(n);
+            }
             Connection c = conns.get(0);
             long total = 0;
             for (int from = 0; from < n; from += R2dbcBench.CHAIN) {
@@ -104,7 +129,58 @@ public final class R2dbcProfile {
             return total;
         }
 
+        /** Chained as the R2DBC workload: each statement sent once the one before completed, joined per 100. */
+        long asyncPoint(int n) {
+            AsyncConnection<Row> c = async.get(0);
+            long total = 0;
+            for (int from = 0; from < n; from += R2dbcBench.CHAIN) {
+                CompletableFuture<Long> chain = CompletableFuture.completedFuture(0L);
+                for (int i = from; i < from + R2dbcBench.CHAIN; i++) {
+                    int id = i % BenchServer.KV_ROWS + 1;
+                    chain = chain.thenCompose(k -> c.rawCursor().execute(SQL, id)
+                            .thenApply(cur -> k + (cur.fetchone().getString(0) != null ? 1 : 0)));
+                }
+                total += chain.join();
+            }
+            return total;
+        }
+
+        /** 32 in flight over the 4 connections, the next statement sent as one completes. */
+        long asyncInflight(int n) {
+            CompletableFuture<Long> done = new CompletableFuture<>();
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicInteger completed = new java.util.concurrent.atomic.AtomicInteger();
+            Runnable[] send = new Runnable[1];
+            send[0] = () -> {
+                int i = next.getAndIncrement();
+                if (i >= n) {
+                    return;
+                }
+                async.get(i & 3).rawCursor().execute(SQL, i % BenchServer.KV_ROWS + 1).whenComplete((cur, err) -> {
+                    if (err != null) {
+                        done.completeExceptionally(err);
+                        return;
+                    }
+                    if (cur.fetchone().getString(0) != null) {
+                        rows.incrementAndGet();
+                    }
+                    if (completed.incrementAndGet() == n) {
+                        done.complete(rows.get());
+                    }
+                    send[0].run();
+                });
+            };
+            for (int k = 0; k < 32; k++) {
+                send[0].run();
+            }
+            return done.join();
+        }
+
         long inflight(int n) {
+            if (async != null) {
+                return asyncInflight(n);
+            }
             return Flux.range(0, n)
                     .flatMap(i -> Flux.from(conns.get(i & 3).createStatement(SQL).bind(0, i % BenchServer.KV_ROWS + 1).execute())
                             .concatMap(r -> r.map((row, md) -> row.get(0, String.class))), 32)
@@ -112,6 +188,9 @@ public final class R2dbcProfile {
         }
 
         void close() {
+            if (async != null) {
+                async.forEach(AsyncConnection::close);
+            }
             for (Connection c : conns) {
                 Mono.from(c.close()).block(T);
             }
@@ -135,26 +214,27 @@ public final class R2dbcProfile {
         Map<String, long[]> groups = new TreeMap<>();
         for (var e : after.entrySet()) {
             long[] a = e.getValue();
-            long[] b = before.getOrDefault(e.getKey(), new long[] {0, 0, 0});
+            long[] b = before.getOrDefault(e.getKey(), new long[5]);
             String g = group(e.getKey());
-            long[] sum = groups.computeIfAbsent(g, k -> new long[3]);
-            sum[0] += a[0] - b[0];
-            sum[1] += a[1] - b[1];
-            sum[2] += a[2] - b[2];
+            long[] sum = groups.computeIfAbsent(g, k -> new long[5]);
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += a[i] - b[i];
+            }
         }
         long cpu = 0;
         long cs = 0;
         StringBuilder sb = new StringBuilder();
         for (var e : groups.entrySet()) {
             long[] v = e.getValue();
-            if (v[0] == 0 && v[1] == 0 && v[2] == 0) {
+            if (v[0] == 0 && v[1] == 0 && v[2] == 0 && v[3] == 0 && v[4] == 0) {
                 continue;
             }
             if (!e.getKey().equals("spinner")) { // the spinner's CPU is not the client's
                 cpu += v[0];
                 cs += v[1] + v[2];
             }
-            sb.append(String.format("  %s %.1fus/%.2fcs", e.getKey(), v[0] / 1e3 / queries, (v[1] + v[2]) / (double) queries));
+            sb.append(String.format("  %s %.1fus/%.2fcs/%.2fr/%.2fw", e.getKey(), v[0] / 1e3 / queries, (v[1] + v[2]) / (double) queries,
+                    v[3] / (double) queries, v[4] / (double) queries));
         }
         System.out.printf("%-28s wall %6.1f us/q (%6.0f q/s)  client CPU %5.1f us/q  ctxsw %.2f/q  alloc %6.0f B/q  server CPU %5.1f us/q ctxsw %.2f/q%n%s%n",
                 label, wall / 1e3 / queries, queries * 1e9 / wall, cpu / 1e3 / queries, cs / (double) queries,
@@ -185,7 +265,11 @@ public final class R2dbcProfile {
         return "other";
     }
 
-    /** tid + comm → {cpu ns, voluntary, involuntary context switches}. */
+    /**
+     * tid + comm → {cpu ns, voluntary, involuntary context switches, read and write system calls}. The system calls
+     * are {@code /proc/.../io}'s {@code syscr} and {@code syscw}: read, recvfrom, readv... and write, sendto, writev...
+     * (epoll_wait is in neither).
+     */
     private static Map<String, long[]> threads() throws IOException {
         Map<String, long[]> out = new TreeMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
@@ -213,18 +297,30 @@ public final class R2dbcProfile {
                 invol = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
             }
         }
-        return new long[] {cpu, vol, invol};
+        long syscr = 0;
+        long syscw = 0;
+        try {
+            for (String line : Files.readAllLines(task.resolve("io"))) {
+                if (line.startsWith("syscr:")) {
+                    syscr = Long.parseLong(line.substring(6).trim());
+                } else if (line.startsWith("syscw:")) {
+                    syscw = Long.parseLong(line.substring(6).trim());
+                }
+            }
+        } catch (IOException | SecurityException unreadable) {
+            // another user's process: no I/O counts
+        }
+        return new long[] {cpu, vol, invol, syscr, syscw};
     }
 
     private static long[] server(List<Long> pids) throws IOException {
-        long cpu = 0;
-        long cs = 0;
+        long[] sum = new long[2];
         for (long pid : pids) {
             long[] v = stat(Path.of("/proc/" + pid));
-            cpu += v[0];
-            cs += v[1] + v[2];
+            sum[0] += v[0];
+            sum[1] += v[1] + v[2];
         }
-        return new long[] {cpu, cs};
+        return sum;
     }
 
     private static long allocated() {

@@ -8,9 +8,9 @@ import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -52,10 +52,19 @@ final class StatementResults extends Flux<Result> {
 
     /** The subscription: holds the Results once they came, emits them as requested (one thread at a time). */
     static final class Emitter implements Subscription, BiConsumer<AsyncCursor<Row>, Throwable> {
-        private static final AtomicLongFieldUpdater<Emitter> REQUESTED =
-                AtomicLongFieldUpdater.newUpdater(Emitter.class, "requested");
-        private static final AtomicIntegerFieldUpdater<Emitter> WIP =
-                AtomicIntegerFieldUpdater.newUpdater(Emitter.class, "wip");
+        /** VarHandles rather than field updaters: an updater checks the object's class at each use. */
+        private static final VarHandle REQUESTED;
+        private static final VarHandle WIP;
+
+        static {
+            try {
+                MethodHandles.Lookup l = MethodHandles.lookup();
+                REQUESTED = l.findVarHandle(Emitter.class, "requested", long.class);
+                WIP = l.findVarHandle(Emitter.class, "wip", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
 
         private final CoreSubscriber<? super Result> actual;
         private final TuskConnection.Submission answer;
@@ -90,10 +99,27 @@ final class StatementResults extends Flux<Result> {
             drain();
         }
 
+        /** Adds {@code n} to the demand, capped at Long.MAX_VALUE (unbounded). */
+        private void addRequested(long n) {
+            for (;;) {
+                long r = requested;
+                if (r == Long.MAX_VALUE) {
+                    return;
+                }
+                long u = r + n;
+                if (u < 0) {
+                    u = Long.MAX_VALUE;
+                }
+                if (REQUESTED.compareAndSet(this, r, u)) {
+                    return;
+                }
+            }
+        }
+
         @Override
         public void request(long n) {
             if (Operators.validate(n)) {
-                Operators.addCap(REQUESTED, this, n);
+                addRequested(n);
                 drain();
             }
         }
@@ -108,7 +134,7 @@ final class StatementResults extends Flux<Result> {
 
         /** Emits what is requested and available; the thread that finds others draining leaves it to them. */
         private void drain() {
-            if (WIP.getAndIncrement(this) != 0) {
+            if ((int) WIP.getAndAdd(this, 1) != 0) {
                 return;
             }
             int missed = 1;
@@ -123,7 +149,7 @@ final class StatementResults extends Flux<Result> {
                         emitted++;
                     }
                     if (emitted != 0 && r != Long.MAX_VALUE) {
-                        REQUESTED.addAndGet(this, -emitted);
+                        long unused = (long) REQUESTED.getAndAdd(this, -emitted);
                     }
                     if (index == size && !cancelled) {
                         done = true;
@@ -135,7 +161,7 @@ final class StatementResults extends Flux<Result> {
                         }
                     }
                 }
-                missed = WIP.addAndGet(this, -missed);
+                missed = (int) WIP.getAndAdd(this, -missed) - missed;
                 if (missed == 0) {
                     return;
                 }

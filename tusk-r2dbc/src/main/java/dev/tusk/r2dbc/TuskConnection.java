@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An R2DBC connection on one Tusk {@link AsyncConnection}. Statements are sent as soon as their publisher is
@@ -146,11 +147,17 @@ public final class TuskConnection implements Connection {
     /**
      * Cursors whose statement has completed and whose results were all read into R2DBC Results, kept for the next
      * statements: a new Tusk cursor per statement costs a map of adapters with empty caches (its dumpers and
-     * loaders found again each time). Up to {@link #SPARE_CURSORS} of each kind are kept; a cursor made before an
+     * loaders found again each time). The last of each kind and up to {@link #SPARE_CURSORS} others are kept; a cursor made before an
      * adapter was registered on the connection is dropped rather than reused (a cursor sees the registrations made
      * before it).
      */
     private static final int SPARE_CURSORS = 64;
+    /**
+     * The last cursor given back of each kind, taken first: statements one after the other reuse one cursor without
+     * a queue node each time; the queues hold the others (statements in flight together).
+     */
+    private final AtomicReference<AsyncRawCursor<Row>> lastRaw = new AtomicReference<>();
+    private final AtomicReference<AsyncCursor<Row>> lastSimple = new AtomicReference<>();
     private final ConcurrentLinkedQueue<AsyncRawCursor<Row>> spareRaw = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<AsyncCursor<Row>> spareSimple = new ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicInteger spareCount = new java.util.concurrent.atomic.AtomicInteger();
@@ -158,23 +165,27 @@ public final class TuskConnection implements Connection {
     private volatile int spareVersion;
 
     private AsyncRawCursor<Row> takeRawCursor() {
-        AsyncRawCursor<Row> c = takeSpare(spareRaw);
+        AsyncRawCursor<Row> c = takeSpare(lastRaw, spareRaw);
         return c != null ? c : conn.rawCursor();
     }
 
     private AsyncCursor<Row> takeCursor() {
-        AsyncCursor<Row> c = takeSpare(spareSimple);
+        AsyncCursor<Row> c = takeSpare(lastSimple, spareSimple);
         return c != null ? c : conn.cursor();
     }
 
-    private <C extends AsyncCursor<Row>> C takeSpare(ConcurrentLinkedQueue<C> spares) {
+    private <C extends AsyncCursor<Row>> C takeSpare(AtomicReference<C> last, ConcurrentLinkedQueue<C> spares) {
         int version = conn.adapters().version();
         if (version != spareVersion) {
             spareVersion = version;
             dropSpares();
             return null;
         }
-        C c = spares.poll();
+        C c = last.get();
+        if (c != null && last.compareAndSet(c, null)) {
+            return c;
+        }
+        c = spares.poll();
         if (c != null) {
             spareCount.decrementAndGet();
         }
@@ -182,6 +193,8 @@ public final class TuskConnection implements Connection {
     }
 
     private void dropSpares() {
+        lastRaw.set(null);
+        lastSimple.set(null);
         while (spareRaw.poll() != null) {
             spareCount.decrementAndGet();
         }
@@ -193,6 +206,10 @@ public final class TuskConnection implements Connection {
     @SuppressWarnings("unchecked")
     private void giveBack(AsyncCursor<Row> cur, boolean raw) {
         if (cur == null || closed.get() || conn.adapters().version() != spareVersion) {
+            return;
+        }
+        if (raw ? lastRaw.get() == null && lastRaw.compareAndSet(null, (AsyncRawCursor<Row>) cur)
+                : lastSimple.get() == null && lastSimple.compareAndSet(null, cur)) {
             return;
         }
         if (spareCount.incrementAndGet() > SPARE_CURSORS) {
@@ -478,8 +495,16 @@ public final class TuskConnection implements Connection {
         if (sql == null) {
             throw new IllegalArgumentException("sql must not be null");
         }
-        return new TuskStatement(this, Sql.cached(sql));
+        Sql parsed = lastSql;
+        if (parsed == null || parsed.text != sql) { // the same String object: an application's constant, run again
+            parsed = Sql.cached(sql);
+            lastSql = parsed;
+        }
+        return new TuskStatement(this, parsed);
     }
+
+    /** The statement text parsed last on this connection (any thread; a Sql is immutable, so a stale read is harmless). */
+    private Sql lastSql;
 
     // ------------------------------------------------------------ life cycle
 

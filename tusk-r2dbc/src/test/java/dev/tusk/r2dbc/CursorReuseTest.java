@@ -58,6 +58,28 @@ class CursorReuseTest {
     }
 
     @Test
+    void aLoaderRegisteredAfterBoundStatementsRanReachesTheNextBoundStatement(TestDatabase db) {
+        TuskConnection c = R2dbc.connect(db);
+        try {
+            for (int i = 0; i < 5; i++) { // the last cursor of bound statements kept, and others in the queue
+                assertThat(bound(c, i)).containsExactly(i);
+            }
+            Flux.range(0, 8).flatMap(i -> Flux.fromIterable(bound(c, i)), 8).collectList().block(T);
+            c.unwrap().adapters().registerLoader("int4", MARKED_INT);
+            assertThat(bound(c, 7)).containsExactly("int:7");
+            assertThat(bound(c, 8)).containsExactly("int:8");
+            assertThat(values(c, "SELECT 9::int4")).containsExactly("int:9");
+        } finally {
+            R2dbc.close(c);
+        }
+    }
+
+    private static List<Object> bound(TuskConnection c, int v) {
+        return Flux.from(c.createStatement("SELECT $1::int4").bind(0, v).execute())
+                .concatMap(r -> r.map((row, md) -> row.get(0, Object.class))).collectList().block(T);
+    }
+
+    @Test
     void statementsRunOneAfterTheOtherAndInterleavedGetTheirOwnRows(TestDatabase db) {
         TuskConnection c = R2dbc.connect(db);
         try {
