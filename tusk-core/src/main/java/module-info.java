@@ -17,4 +17,5 @@ module dev.tusk {
     exports dev.tusk.observe;
     exports dev.tusk.internal.observe to dev.tusk.pool;
     exports dev.tusk.internal.pool to dev.tusk.pool;
+    exports dev.tusk.internal.rows to dev.tusk.jdbc;
 }

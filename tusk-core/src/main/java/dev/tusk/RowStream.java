@@ -6,8 +6,9 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.op.StreamStep;
+import dev.tusk.internal.rows.RowsNotKept;
 
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -22,7 +23,15 @@ final class RowStream<R> implements Iterator<R> {
     private final StreamStep step;
     private final AdaptersMap adapters;
     private final RowFactory<R> factory;
-    private final ArrayDeque<ResultData> pending = new ArrayDeque<>();
+    /** Results read and not yet reached: from {@link #pendingHead} on (the ones before it are taken, set to null). */
+    private final ArrayList<ResultData> pending = new ArrayList<>(2);
+    private int pendingHead;
+    /** The factory's rows are used one at a time ({@link RowsNotKept}): storage of passed rows is written over. */
+    private final boolean rowsNotKept;
+    /** The results the last row returned came from. */
+    private ResultData returnedFrom;
+    /** Results all of whose rows were passed (rowsNotKept): storage for the rows still to come, or null. */
+    private ResultData spare;
     private ResultView view;
     private RowFactory.RowMaker<R> maker;
     private java.util.List<Column> makerColumns;
@@ -40,6 +49,7 @@ final class RowStream<R> implements Iterator<R> {
         this.step = step;
         this.adapters = adapters;
         this.factory = factory;
+        this.rowsNotKept = factory instanceof RowsNotKept;
     }
 
     @Override
@@ -48,8 +58,12 @@ final class RowStream<R> implements Iterator<R> {
             if (view != null && pos < view.data.rowCount()) {
                 return true;
             }
-            if (!pending.isEmpty()) {
-                ResultData next = pending.poll();
+            if (pendingHead < pending.size()) {
+                ResultData next = pending.set(pendingHead++, null);
+                if (pendingHead == pending.size()) {
+                    pending.clear();
+                    pendingHead = 0;
+                }
                 if (!next.returnsRows()) {
                     continue;
                 }
@@ -80,6 +94,13 @@ final class RowStream<R> implements Iterator<R> {
     public R next() {
         if (!hasNext()) {
             throw new NoSuchElementException();
+        }
+        ResultData d = view.data;
+        if (d != returnedFrom) {
+            if (rowsNotKept && returnedFrom != null) { // a row of later results is out: none of these is read again
+                spare = returnedFrom;
+            }
+            returnedFrom = d;
         }
         return maker.make(new Row(view, pos++));
     }
@@ -112,7 +133,9 @@ final class RowStream<R> implements Iterator<R> {
         } finally {
             step.waited(System.nanoTime() - start);
         }
-        QueryCommand again = step.read(f, pending);
+        ResultData s = spare;
+        spare = null; // the command's now (or dropped)
+        QueryCommand again = step.read(f, pending, s);
         if (again != null) { // sent again (a stale prepared plan, before any row): stream its rows instead
             conn.driver().core().send(again);
             step.sent(again);
@@ -151,7 +174,9 @@ final class RowStream<R> implements Iterator<R> {
     void discard(boolean interrupted) {
         this.interrupted = interrupted;
         pending.clear();
+        pendingHead = 0;
         view = null;
+        spare = null;
         QueryCommand running = step.discard();
         if (running != null) {
             ActiveWork.abandon(conn, running, "the statement of the stream closed early", true);

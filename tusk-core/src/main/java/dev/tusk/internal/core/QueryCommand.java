@@ -63,12 +63,25 @@ public abstract class QueryCommand extends Command {
      */
     public List<ResultData> drainStreamed() {
         List<ResultData> out = new ArrayList<>(results);
+        drainStreamed(null, null);
+        return out;
+    }
+
+    /**
+     * {@link #drainStreamed()} into {@code into} (null: dropped), the new holder made of {@code spare}'s storage when
+     * that is an earlier holder of this command's rows that nobody reads again ({@link ResultData#continuation(ResultData)}).
+     */
+    public void drainStreamed(java.util.Collection<ResultData> into, ResultData spare) {
+        if (into != null) {
+            for (int i = 0; i < results.size(); i++) {
+                into.add(results.get(i));
+            }
+        }
         results.clear();
         if (current != null) {
-            current = current.continuation();
+            current = current.continuation(spare);
             results.add(current);
         }
-        return out;
     }
 
     public List<ResultData> results() {

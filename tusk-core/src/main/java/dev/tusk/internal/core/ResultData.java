@@ -90,6 +90,28 @@ public final class ResultData {
         return next;
     }
 
+    /**
+     * An empty holder for the rows that follow these ones in a stream, made of {@code spare}'s storage when it is
+     * an earlier holder of the same rows' columns whose rows nobody will read again (its arrays are written over,
+     * so a stream skips zeroing fresh ones for every chunk); else as {@link #continuation()}.
+     */
+    ResultData continuation(ResultData spare) {
+        if (spare == null || spare == this || spare.columns != columns) {
+            return continuation();
+        }
+        spare.rowCount = 0;
+        spare.dataLen = 0;
+        spare.fullChunksBytes = 0;
+        spare.commandTag = null;
+        spare.affected = Long.MIN_VALUE;
+        spare.timeZone = timeZone;
+        if (spare.chunkCount > 0) { // the chunks after the first stay, for reserve() to fill again
+            spare.chunkCount = 1;
+            spare.data = spare.chunks[0];
+        }
+        return spare; // its blocks of the offset table stay too: cellsFor() fills them again
+    }
+
     /** Marks the result as produced under the session's {@code TimeZone} {@code name} (as last reported). */
     ResultData arrivedUnder(String name) {
         this.timeZone = name;
@@ -151,13 +173,17 @@ public final class ResultData {
             data = grown;
             return;
         }
-        byte[] next = new byte[Math.max(CHUNK, n)];
+        int size = Math.max(CHUNK, n);
+        byte[] next;
         if (chunkCount > 0 && dataLen == 0) { // an empty chunk too small for this row: replace it
+            next = new byte[size];
             chunks[chunkCount - 1] = next;
         } else {
             if (chunkCount == chunks.length) {
                 chunks = Arrays.copyOf(chunks, Math.max(4, chunks.length * 2));
             }
+            byte[] kept = chunks[chunkCount]; // a chunk of an earlier use of this holder (continuation(spare))
+            next = kept != null && kept.length >= size ? kept : new byte[size];
             chunks[chunkCount++] = next;
             fullChunksBytes += dataLen;
         }

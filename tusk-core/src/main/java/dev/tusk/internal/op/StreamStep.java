@@ -127,8 +127,16 @@ public final class StreamStep {
      * {@link #failsAtOnce()}).
      */
     public QueryCommand read(Duration f, Collection<ResultData> rows) {
+        return read(f, rows, null);
+    }
+
+    /**
+     * {@link #read(Duration, Collection)}, the holder for the rows still to come made of {@code spare}'s storage
+     * when it is an earlier holder of this statement's rows that nobody reads again (null: none).
+     */
+    public QueryCommand read(Duration f, Collection<ResultData> rows, ResultData spare) {
         if (op == null) {
-            rows.addAll(cmd.drainStreamed());
+            cmd.drainStreamed(rows, spare);
             if (cmd.isDone()) {
                 finished = true;
                 TuskException e = cmd.error();
@@ -141,13 +149,13 @@ public final class StreamStep {
             waitLeftNanos = timeout.toNanos(); // the cancel was sent: the server has its grace again, once
         }
         if (!cmd.isDone()) {
-            rows.addAll(cmd.drainStreamed());
+            cmd.drainStreamed(rows, spare);
             return null;
         }
         // settled before its last results are taken: the cache learns the statement's columns from them
         Command again = op.resume(fired);
         resumed = again == null;
-        rows.addAll(cmd.drainStreamed());
+        cmd.drainStreamed(rows, null);
         if (again != null) {
             cmd = (QueryCommand) again;
             cmd.streamChunk(chunkRows);

@@ -154,4 +154,73 @@ class StreamStepBytesTest {
         assertThat(step.discarded()).isNull();
         assertThat(step.keepsRest()).isFalse();
     }
+
+    private static List<String> texts(ResultData d) {
+        List<String> out = new ArrayList<>();
+        for (int r = 0; r < d.rowCount(); r++) {
+            out.add(new String(d.data(r), d.offset(r, 0), d.length(r, 0), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    @Test
+    void aSpareHolderOfPassedRowsTakesTheRowsThatFollowInPlaceOfFreshStorage() {
+        Session s = session(true, null);
+        StreamStep step = StreamStep.plain(s, new SimpleQuery("SELECT v FROM t"));
+        step.chunkRows(2);
+        send(step, step.start());
+        feed(BackendBytes.reply().rows("v", "25").row("a-first-long-value").row("b").row("c3").row("d4")
+                .row("e").row("f-sixth").tag("SELECT 6").ready('I'));
+        List<ResultData> got = new ArrayList<>();
+        assertThat(step.read(null, got, null)).isNull();
+        ResultData first = got.get(0);
+        assertThat(texts(first)).containsExactly("a-first-long-value", "b");
+        byte[] storage = first.data(0);
+
+        core.process(); // the input resumes: rows 3 and 4
+        got.clear();
+        step.read(null, got, first); // the consumer passed the first rows: their holder takes rows 5 and 6
+        assertThat(got).hasSize(1).doesNotContain(first);
+        assertThat(texts(got.get(0))).containsExactly("c3", "d4");
+
+        core.process();
+        got.clear();
+        step.read(null, got, null);
+        assertThat(got).hasSize(1);
+        assertThat(got.get(0)).isSameAs(first);
+        assertThat(first.data(0)).isSameAs(storage); // written over, not allocated again
+        assertThat(texts(first)).containsExactly("e", "f-sixth");
+        assertThat(first.commandTag()).isNull(); // its old tag is gone: the statement's comes with the end
+
+        core.process();
+        got.clear();
+        step.read(null, got, null);
+        assertThat(step.finished()).isTrue();
+        assertThat(rows(got)).isZero();
+        assertThat(got.get(got.size() - 1).commandTag()).isEqualTo("SELECT 6");
+    }
+
+    @Test
+    void aSpareHolderOfOtherColumnsIsNotUsed() {
+        Session s = session(true, null);
+        StreamStep other = StreamStep.plain(s, new SimpleQuery("SELECT w FROM u"));
+        send(other, other.start());
+        feed(BackendBytes.reply().rows("w", "23").row("7").tag("SELECT 1").ready('I'));
+        List<ResultData> got = new ArrayList<>();
+        other.read(null, got);
+        ResultData foreign = got.get(0);
+
+        StreamStep step = StreamStep.plain(s, new SimpleQuery("SELECT v FROM t"));
+        step.chunkRows(1);
+        send(step, step.start());
+        feed(BackendBytes.reply().rows("v", "25").row("x").row("y").tag("SELECT 2").ready('I'));
+        got.clear();
+        step.read(null, got, foreign);
+        core.process();
+        got.clear();
+        step.read(null, got, null);
+        assertThat(got).doesNotContain(foreign);
+        assertThat(texts(foreign)).containsExactly("7");
+        assertThat(rows(got)).isEqualTo(1);
+    }
 }

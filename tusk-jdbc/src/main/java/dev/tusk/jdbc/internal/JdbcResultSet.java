@@ -77,8 +77,12 @@ public final class JdbcResultSet implements ResultSet {
     private Row liveRow;
     private boolean afterLast;
 
-    /** A row factory that tells the columns of the result (a stream's rows are Tusk's rows as they are). */
-    static final class Columns implements dev.tusk.RowFactory<Row> {
+    /**
+     * A row factory that tells the columns of the result (a stream's rows are Tusk's rows as they are). The result
+     * set reads the row {@link #next()} took last only, so the stream may write new rows over passed ones
+     * ({@link dev.tusk.internal.rows.RowsNotKept}).
+     */
+    static final class Columns implements dev.tusk.RowFactory<Row>, dev.tusk.internal.rows.RowsNotKept {
         private static final RowMaker<Row> SAME = r -> r;
         List<Column> seen;
 
