@@ -9,7 +9,7 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.async.AsyncPipelines;
 import dev.tusk.internal.async.Cancellers;
-import dev.tusk.internal.async.Closing;
+import dev.tusk.internal.async.AsyncClose;
 import dev.tusk.internal.async.LeaseSubscriptions;
 import dev.tusk.internal.async.LoopCalls;
 import dev.tusk.internal.async.NotifyDeadline;
@@ -85,7 +85,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     private final AsyncTransactions<R> transactions;
     private final AsyncNotifications notifications;
     /** close(), which does not wait for the server. */
-    private final Closing closing;
+    private final AsyncClose closing;
     /** What the calls fail with when the connection cannot run them. */
     private final AsyncErrors errors;
     /** Runs the operations on the event loop (or the submitting thread of an idle connection). */
@@ -103,7 +103,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         this.driver = established.driver();
         OperationalException closedByUser = new ConnectionErrors.ClosedByUser(
                 "the connection was closed (close() was called) before the statement completed");
-        this.closing = new Closing(driver, closedByUser);
+        this.closing = new AsyncClose(driver, closedByUser);
         this.errors = new AsyncErrors(state, closing, driver);
         this.transactions = new AsyncTransactions<>(this, session);
         this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver,

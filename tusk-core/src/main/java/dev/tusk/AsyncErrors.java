@@ -4,7 +4,7 @@ import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TransactionResolutionUnknown;
 import dev.tusk.errors.TuskException;
-import dev.tusk.internal.async.Closing;
+import dev.tusk.internal.async.AsyncClose;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.op.AsyncWaiter;
 import dev.tusk.internal.op.Execute;
@@ -18,10 +18,10 @@ import dev.tusk.internal.op.Operation;
  */
 final class AsyncErrors implements AsyncWaiter.Shell {
     private final ConnectionShell.State<?, ?> state;
-    private final Closing closing;
+    private final AsyncClose closing;
     private final EventLoopDriver driver;
 
-    AsyncErrors(ConnectionShell.State<?, ?> state, Closing closing, EventLoopDriver driver) {
+    AsyncErrors(ConnectionShell.State<?, ?> state, AsyncClose closing, EventLoopDriver driver) {
         this.state = state;
         this.closing = closing;
         this.driver = driver;

@@ -511,7 +511,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
             }
             return;
         }
-        Closing.closeConnection(this);
+        BlockingClose.closeConnection(this);
     }
 
     // ---------------------------------------------------------------- pool leases

@@ -23,7 +23,7 @@ final class PoolHooks implements PoolAccess.Hooks {
 
     @Override
     public void closeForReal(Connection<?> conn) {
-        Closing.closeConnection(conn);
+        BlockingClose.closeConnection(conn);
     }
 
     @Override

@@ -68,27 +68,10 @@ final class MappedRows<T> extends Flux<T> {
             this.mapping = mapping;
         }
 
-        /** Adds {@code n} to the demand, capped at Long.MAX_VALUE (unbounded). */
-        private void addRequested(long n) {
-            for (;;) {
-                long r = requested;
-                if (r == Long.MAX_VALUE) {
-                    return;
-                }
-                long u = r + n;
-                if (u < 0) {
-                    u = Long.MAX_VALUE;
-                }
-                if (REQUESTED.compareAndSet(this, r, u)) {
-                    return;
-                }
-            }
-        }
-
         @Override
         public void request(long n) {
             if (Operators.validate(n)) {
-                addRequested(n);
+                Demand.add(REQUESTED, this, n);
                 drain();
             }
         }

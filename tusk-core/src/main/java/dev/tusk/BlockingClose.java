@@ -7,8 +7,8 @@ import dev.tusk.internal.wire.Frontend;
  * Closes a blocking {@link Connection} for real (its own {@code close()}, or its pool's): Terminate sent when the
  * connection is idle, the socket shut under a call still running in another thread, never waiting for the server.
  */
-final class Closing {
-    private Closing() {
+final class BlockingClose {
+    private BlockingClose() {
     }
 
     /** Closes the connection (idempotent), without waiting for a call running in another thread. */

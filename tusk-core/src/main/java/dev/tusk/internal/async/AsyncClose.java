@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * queued, then the socket closed; the commands still waiting fail with {@link #closedByUser()}. Shared by the
  * connection's pool lease handles.
  */
-public final class Closing {
+public final class AsyncClose {
     private final EventLoopDriver driver;
     /**
      * What the core fails the commands still queued with when the user closes the connection; each statement's
@@ -23,7 +23,7 @@ public final class Closing {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final LoopFuture<Void> closeDone = new LoopFuture<>();
 
-    public Closing(EventLoopDriver driver, TuskException closedByUser) {
+    public AsyncClose(EventLoopDriver driver, TuskException closedByUser) {
         this.driver = driver;
         this.closedByUser = closedByUser;
     }

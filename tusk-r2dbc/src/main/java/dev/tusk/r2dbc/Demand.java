@@ -1,0 +1,29 @@
+package dev.tusk.r2dbc;
+
+import java.lang.invoke.VarHandle;
+
+/** Reactive Streams demand kept in a {@code long} field reached through a {@link VarHandle}. */
+final class Demand {
+    private Demand() {
+    }
+
+    /**
+     * Adds {@code n} to the demand in {@code holder}'s field, capped at {@code Long.MAX_VALUE} (unbounded, which
+     * stays so).
+     */
+    static void add(VarHandle requested, Object holder, long n) {
+        for (;;) {
+            long r = (long) requested.getVolatile(holder);
+            if (r == Long.MAX_VALUE) {
+                return;
+            }
+            long u = r + n;
+            if (u < 0) {
+                u = Long.MAX_VALUE;
+            }
+            if (requested.compareAndSet(holder, r, u)) {
+                return;
+            }
+        }
+    }
+}
