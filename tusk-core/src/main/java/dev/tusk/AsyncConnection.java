@@ -104,7 +104,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         OperationalException closedByUser = new ConnectionErrors.ClosedByUser(
                 "the connection was closed (close() was called) before the statement completed");
         this.closing = new AsyncClose(driver, closedByUser);
-        this.errors = new AsyncErrors(state, closing, driver);
+        this.errors = new AsyncErrors(state, closing, driver, notifications);
         this.transactions = new AsyncTransactions<>(this, session);
         this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver,
                 () -> cancelSafe(Duration.ofSeconds(10), "statement timeout")),

@@ -20,11 +20,20 @@ final class AsyncErrors implements AsyncWaiter.Shell {
     private final ConnectionShell.State<?, ?> state;
     private final AsyncClose closing;
     private final EventLoopDriver driver;
+    private final AsyncNotifications notifications;
 
-    AsyncErrors(ConnectionShell.State<?, ?> state, AsyncClose closing, EventLoopDriver driver) {
+    AsyncErrors(ConnectionShell.State<?, ?> state, AsyncClose closing, EventLoopDriver driver,
+            AsyncNotifications notifications) {
         this.state = state;
         this.closing = closing;
         this.driver = driver;
+        this.notifications = notifications;
+    }
+
+    /** A joining caller may read the reply itself unless handlers or subscribers wait for notifications. */
+    @Override
+    public boolean callerMayRead() {
+        return !notifications.listening();
     }
 
     /** Why a new statement is refused at once (closed, or given back to the pool), or null. */

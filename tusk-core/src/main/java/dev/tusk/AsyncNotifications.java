@@ -22,6 +22,11 @@ final class AsyncNotifications implements Flow.Publisher<Notify> {
     private volatile boolean ended;
     private volatile Throwable endedBy;
 
+    /** True while handlers or subscribers wait for notifications (the loop then keeps reading the socket). */
+    boolean listening() {
+        return !handlers.isEmpty() || !subscriptions.isEmpty();
+    }
+
     void addHandler(Consumer<Notify> h) {
         handlers.add(h);
     }

@@ -36,6 +36,14 @@ public final class EventLoop implements Executor {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>(); // loop thread only
+    /**
+     * How long a connection whose reply a joining caller read ({@link CallerRead}) may stay unwatched by the loop
+     * after the caller let go: the loop wakes this often while one is, to watch it again (its end, a
+     * notification, a reply no caller waits for).
+     */
+    static final long REARM_NANOS = 2_000_000;
+    /** Connections the loop stopped watching because a caller reads them; loop thread only. */
+    private final java.util.ArrayList<EventLoopDriver> disarmed = new java.util.ArrayList<>();
     private volatile boolean shutdown;
 
     EventLoop(String name) {
@@ -100,6 +108,12 @@ public final class EventLoop implements Executor {
         while (!shutdown) {
             try {
                 long waitNanos = runDueTimers();
+                if (!disarmed.isEmpty()) {
+                    rearmIdle();
+                    if (!disarmed.isEmpty()) {
+                        waitNanos = waitNanos < 0 ? REARM_NANOS : Math.min(waitNanos, REARM_NANOS);
+                    }
+                }
                 if (!tasks.isEmpty()) {
                     selector.selectNow();
                 } else if (waitNanos < 0) {
@@ -115,6 +129,25 @@ public final class EventLoop implements Executor {
             } catch (Throwable t) {
                 // a bug in a handler must not kill the thread that serves every other connection
                 LOG.log(System.Logger.Level.ERROR, "unexpected error on the Tusk event loop", t);
+            }
+        }
+    }
+
+    /** {@code d} stopped watching its socket because a caller reads it. Loop thread only. */
+    void disarmed(EventLoopDriver d) {
+        disarmed.add(d);
+    }
+
+    /** Watches again the sockets of connections no caller reads any more. */
+    private void rearmIdle() {
+        for (int i = disarmed.size() - 1; i >= 0; i--) {
+            try {
+                if (disarmed.get(i).rearmIfIdle()) {
+                    disarmed.remove(i);
+                }
+            } catch (RuntimeException e) {
+                disarmed.remove(i);
+                LOG.log(System.Logger.Level.ERROR, "unexpected error re-arming a connection on the Tusk event loop", e);
             }
         }
     }

@@ -19,6 +19,8 @@ import java.nio.channels.SocketChannel;
 import java.security.cert.Certificate;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
@@ -32,7 +34,12 @@ import java.util.function.IntConsumer;
  * statement itself ({@link #tryRunHere}). Every method except {@link #failure()}, {@link #loop()},
  * {@link #execute}, {@link #schedule} and {@link #tryRunHere} must be called by the thread acting for the
  * connection. Only the loop thread ever waits to act; other threads try, and queue their task for the loop
- * when they cannot, so a caller never waits for the loop.
+ * when they cannot, so a caller never waits for the loop (except a caller reading a joined reply itself,
+ * {@link CallerRead}, which may wait for the loop's short turns between its reads).
+ *
+ * <p>The socket is read by the loop, except while a caller's thread joining a statement's future reads it
+ * itself ({@link #readHere}): the loop then takes OP_READ off its key when it sees the reply arrive, and puts
+ * it back once the caller let go ({@link #rearmIfIdle}).
  */
 public final class EventLoopDriver implements EventLoop.Handler {
     private static final int MAX_READS_PER_WAKEUP = 16;
@@ -69,6 +76,11 @@ public final class EventLoopDriver implements EventLoop.Handler {
     private final ReentrantLock acting = new ReentrantLock();
     /** Tasks given to {@link #execute} that have not run yet: a caller sending itself must not overtake them. */
     private final AtomicInteger queued = new AtomicInteger();
+    /** The caller's thread that reads the socket for a joined future ({@link CallerRead}), or null: the loop reads. */
+    final AtomicReference<Thread> reader = new AtomicReference<>();
+    private final CallerRead callerRead = new CallerRead(this);
+    /** The loop took OP_READ off its key because a caller owned the read; acting thread only. */
+    private boolean loopDisarmed;
 
     public EventLoopDriver(EventLoop loop, ProtocolCore core) {
         this.loop = loop;
@@ -229,8 +241,139 @@ public final class EventLoopDriver implements EventLoop.Handler {
             flush();
         }
         if (k.isValid() && k.isReadable() && !readPaused) {
-            read();
+            if (reader.get() != null) {
+                disarm(); // the joining caller reads this reply: the loop stops watching until it let go
+            } else {
+                read();
+            }
         }
+    }
+
+    // ---------------------------------------------------------------- a joining caller reads (CallerRead)
+
+    /**
+     * Reads the socket on the calling thread until {@code f} is done, as a blocking connection does, when
+     * nothing else needs the loop to read ({@code alone}, checked while acting for the connection, and this
+     * driver's own state: no TLS, no socket timeout, nothing queued or unsent, reading not paused); returns
+     * whether {@code f} is done. False: the read was not taken, or was handed back to the loop (deadline
+     * {@code deadlineNanos} of System.nanoTime() reached, 0 for none; the thread interrupted; the connection
+     * closed): wait for {@code f} as usual. {@code idle}: nothing is in flight any more (once {@code f} is done);
+     * if something is, the loop is woken to read for it. Not on a loop thread.
+     */
+    public boolean readHere(CompletableFuture<?> f, long deadlineNanos, BooleanSupplier alone, BooleanSupplier idle) {
+        return callerRead.await(f, deadlineNanos, alone, idle);
+    }
+
+    /** True on the caller's thread while it reads for a joined future (a completion must then wait, see below). */
+    public boolean readingHere() {
+        return reader.get() == Thread.currentThread();
+    }
+
+    /**
+     * Runs {@code completion} of {@code f}, completed while the calling thread reads for a joined future: once it
+     * let go of the connection when {@code f} is the joined one, else on the loop (other futures complete there).
+     */
+    public void completeAfterRead(CompletableFuture<?> f, Runnable completion) {
+        callerRead.deliver(f, completion);
+    }
+
+    /** A future completed off the reading caller's thread: wakes that caller, if one waits on the socket. */
+    public void wakeReader() {
+        if (reader.get() != null) {
+            callerRead.wakeup();
+        }
+    }
+
+    /** How many joined futures had their reply read by the joining caller (tests). */
+    public long repliesReadByCallers() {
+        return callerRead.repliesRead();
+    }
+
+    /** Whether a caller may take the read now; under the acting lock, which is tried only. */
+    boolean claimRead(Thread me, BooleanSupplier alone) {
+        if (!acting.tryLock()) {
+            return false;
+        }
+        try {
+            if (closed || !connected || tls != null || (handshake != null && !handshake.isDone()) || readPaused
+                    || byteWaiter != null || readTimeout != null || queued.get() > 0 || !flushWaiters.isEmpty()
+                    || outSent > 0 || core.output().position() > 0 || !alone.getAsBoolean()) {
+                return false;
+            }
+            return reader.compareAndSet(null, me);
+        } finally {
+            acting.unlock();
+        }
+    }
+
+    /** The reading caller reads what the socket holds, acting for the connection. */
+    void readForCaller() {
+        acting.lock();
+        try {
+            if (!closed) {
+                read();
+                flushAfterTask = false; // read() has written what a next step sent
+            }
+        } finally {
+            acting.unlock();
+        }
+    }
+
+    /** The reading caller lets go; {@code handBack}: the loop must read from now on (and is woken to). */
+    void releaseRead(boolean handBack) {
+        reader.set(null);
+        if (closed) {
+            callerRead.close();
+            return;
+        }
+        if (handBack) {
+            execute(this::rearm);
+        }
+    }
+
+    /** The loop saw a reply for the reading caller: it stops watching the socket. Acting thread. */
+    private void disarm() {
+        if (key != null && key.isValid()) {
+            key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+        }
+        if (!loopDisarmed) {
+            loopDisarmed = true;
+            loop.disarmed(this);
+        }
+    }
+
+    /**
+     * The loop watches the socket again if no caller reads it; true when it does (or the connection is closed).
+     * Loop thread.
+     */
+    boolean rearmIfIdle() {
+        acting.lock();
+        try {
+            if (closed) {
+                loopDisarmed = false;
+                return true;
+            }
+            if (reader.get() != null) {
+                return false;
+            }
+            rearm();
+            return true;
+        } finally {
+            acting.unlock();
+        }
+    }
+
+    private void rearm() {
+        if (loopDisarmed && reader.get() == null) {
+            loopDisarmed = false;
+            if (key != null && key.isValid() && !readPaused) {
+                key.interestOps(key.interestOps() | SelectionKey.OP_READ);
+            }
+        }
+    }
+
+    SocketChannel channelForCaller() {
+        return channel;
     }
 
     /**
@@ -276,7 +419,7 @@ public final class EventLoopDriver implements EventLoop.Handler {
             lost(e);
             return;
         }
-        interest((readPaused ? 0 : SelectionKey.OP_READ) | (done ? 0 : SelectionKey.OP_WRITE));
+        interest((readPaused || loopDisarmed ? 0 : SelectionKey.OP_READ) | (done ? 0 : SelectionKey.OP_WRITE));
         if (done) {
             runFlushWaiters();
         }
@@ -545,6 +688,11 @@ public final class EventLoopDriver implements EventLoop.Handler {
             } catch (IOException ignored) {
                 // closing anyway
             }
+        }
+        if (reader.get() == null) {
+            callerRead.close(); // a reader closes it when it lets go
+        } else {
+            callerRead.wakeup();
         }
         runFlushWaiters();
     }

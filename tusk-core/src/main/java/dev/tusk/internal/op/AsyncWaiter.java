@@ -30,6 +30,14 @@ public final class AsyncWaiter {
 
         /** The error the caller sees for an operation that failed with {@code e}. */
         TuskException error(Operation op, TuskException e);
+
+        /**
+         * False while the connection needs its event loop to read even when one statement alone is in flight (it
+         * listens for notifications), so a caller joining a statement's future must not read the reply itself.
+         */
+        default boolean callerMayRead() {
+            return true;
+        }
     }
 
     private final EventLoopDriver driver;
@@ -170,7 +178,16 @@ public final class AsyncWaiter {
         AsyncStatementTimer.Watch watch;
 
         Run(Operation op, Function<Operation, T> outcome) {
-            this(op, outcome, new LoopFuture<>());
+            this.op = op;
+            this.outcome = outcome;
+            this.future = new JoinFuture<>(this::readUntilDone);
+        }
+
+        /** A caller joins this run's future: it reads the reply itself if nothing else is in flight. */
+        private boolean readUntilDone(JoinFuture<?> f, long deadlineNanos) {
+            return driver.readHere(f, deadlineNanos,
+                    () -> inFlight.get() == 1 && state == SENDING && heldBack == null && !op.pipelined() && shell.callerMayRead(),
+                    () -> inFlight.get() == 0);
         }
 
         Run(Operation op, Function<Operation, T> outcome, LoopFuture<T> future) {
@@ -256,7 +273,7 @@ public final class AsyncWaiter {
             if (e != null) {
                 TuskException seen = shell.error(op, e);
                 op.observeEnd(seen);
-                future.completeExceptionally(seen);
+                failFuture(seen);
                 return;
             }
             T value;
@@ -264,17 +281,31 @@ public final class AsyncWaiter {
                 value = outcome.apply(op);
             } catch (RuntimeException ex) {
                 op.observeEnd(ex);
-                future.completeExceptionally(ex);
+                failFuture(ex);
                 return;
             }
             op.observeEnd(null);
+            if (driver.readingHere()) { // a joining caller reads: complete once it let go of the connection
+                driver.completeAfterRead(future, () -> future.complete(value));
+                return;
+            }
             future.complete(value);
+            driver.wakeReader();
         }
 
         private void fail(Throwable e) {
             inFlight.decrementAndGet();
             op.observeEnd(e);
+            failFuture(e);
+        }
+
+        private void failFuture(Throwable e) {
+            if (driver.readingHere()) {
+                driver.completeAfterRead(future, () -> future.completeExceptionally(e));
+                return;
+            }
             future.completeExceptionally(e);
+            driver.wakeReader();
         }
     }
 }
