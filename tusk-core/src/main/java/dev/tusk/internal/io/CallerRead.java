@@ -26,6 +26,9 @@ final class CallerRead {
     /** A select never sleeps longer than this, so that a missed wake-up costs at most this much. */
     private static final long MAX_WAIT_MILLIS = 100;
 
+    /** False: joining callers leave the read to the loop (measurements compare both ways in one JVM). */
+    static boolean enabled = true;
+
     private final EventLoopDriver driver;
     /** Opened by the first caller that reads; closed with the connection. */
     private volatile Selector selector;
@@ -43,7 +46,7 @@ final class CallerRead {
     /** See {@link EventLoopDriver#readHere}. */
     boolean await(CompletableFuture<?> f, long deadlineNanos, BooleanSupplier alone, BooleanSupplier idle) {
         Thread me = Thread.currentThread();
-        if (f.isDone() || me.isInterrupted() || !driver.claimRead(me, alone)) {
+        if (!enabled || f.isDone() || me.isInterrupted() || !driver.claimRead(me, alone)) {
             return f.isDone();
         }
         joined = f;
