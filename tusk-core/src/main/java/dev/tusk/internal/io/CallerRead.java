@@ -27,7 +27,7 @@ final class CallerRead {
     private static final long MAX_WAIT_MILLIS = 100;
 
     /** False: joining callers leave the read to the loop (measurements compare both ways in one JVM). */
-    static boolean enabled = true;
+    static boolean enabled = !"false".equals(System.getProperty("dev.tusk.callerRead"));
 
     private final EventLoopDriver driver;
     /** Opened by the first caller that reads; closed with the connection. */

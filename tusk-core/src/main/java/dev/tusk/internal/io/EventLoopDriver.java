@@ -215,6 +215,9 @@ public final class EventLoopDriver implements EventLoop.Handler {
     }
 
     private void handleReady(SelectionKey k) {
+        if (!k.isValid()) { // a caller reading for a joined future closed the connection meanwhile
+            return;
+        }
         if (k.isConnectable()) {
             try {
                 if (!channel.finishConnect()) {
