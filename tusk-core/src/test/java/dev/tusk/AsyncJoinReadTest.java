@@ -142,8 +142,12 @@ class AsyncJoinReadTest {
             assertThat(onLoop.get(10, TimeUnit.SECONDS)).as("the loop read the reply").isTrue();
             assertThat(readByCaller(conn)).isEqualTo(before);
             assertThat(slow.getNow(null).fetchone().getInt(1)).isEqualTo(7);
-            assertThat(conn.execute("SELECT 8").join().fetchone().getInt(0)).isEqualTo(8);
-            assertThat(readByCaller(conn)).isEqualTo(before + 1); // the connection idle again, the caller reads
+            // the connection idle again, a joining caller reads (the loop may still be finishing the slow statement
+            // when onLoop completes: a join in that moment is left to the loop, so a few joins are allowed)
+            for (int i = 0; i < 5 && readByCaller(conn) == before; i++) {
+                assertThat(conn.execute("SELECT 8").join().fetchone().getInt(0)).isEqualTo(8);
+            }
+            assertThat(readByCaller(conn)).isEqualTo(before + 1);
         }
     }
 
