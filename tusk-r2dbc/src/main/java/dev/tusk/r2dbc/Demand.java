@@ -1,5 +1,6 @@
 package dev.tusk.r2dbc;
 
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /** Reactive Streams demand kept in a {@code long} field reached through a {@link VarHandle}. */
@@ -24,6 +25,15 @@ final class Demand {
             if (requested.compareAndSet(holder, r, u)) {
                 return;
             }
+        }
+    }
+
+    /** The field {@code name} of {@code lookup}'s class as a VarHandle (a publisher's demand or work counter). */
+    static VarHandle field(MethodHandles.Lookup lookup, String name, Class<?> type) {
+        try {
+            return lookup.findVarHandle(lookup.lookupClass(), name, type);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 }

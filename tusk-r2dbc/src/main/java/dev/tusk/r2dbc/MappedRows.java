@@ -39,18 +39,8 @@ final class MappedRows<T> extends Flux<T> {
 
     static final class Emitter<T> implements Subscription {
         /** VarHandles rather than field updaters: an updater checks the object's class at each use. */
-        private static final VarHandle REQUESTED;
-        private static final VarHandle WIP;
-
-        static {
-            try {
-                MethodHandles.Lookup l = MethodHandles.lookup();
-                REQUESTED = l.findVarHandle(Emitter.class, "requested", long.class);
-                WIP = l.findVarHandle(Emitter.class, "wip", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
+        private static final VarHandle REQUESTED = Demand.field(MethodHandles.lookup(), "requested", long.class);
+        private static final VarHandle WIP = Demand.field(MethodHandles.lookup(), "wip", int.class);
 
         private final CoreSubscriber<? super T> actual;
         private final List<Result.Segment> segments;

@@ -53,18 +53,8 @@ final class StatementResults extends Flux<Result> {
     /** The subscription: holds the Results once they came, emits them as requested (one thread at a time). */
     static final class Emitter implements Subscription, BiConsumer<AsyncCursor<Row>, Throwable> {
         /** VarHandles rather than field updaters: an updater checks the object's class at each use. */
-        private static final VarHandle REQUESTED;
-        private static final VarHandle WIP;
-
-        static {
-            try {
-                MethodHandles.Lookup l = MethodHandles.lookup();
-                REQUESTED = l.findVarHandle(Emitter.class, "requested", long.class);
-                WIP = l.findVarHandle(Emitter.class, "wip", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
+        private static final VarHandle REQUESTED = Demand.field(MethodHandles.lookup(), "requested", long.class);
+        private static final VarHandle WIP = Demand.field(MethodHandles.lookup(), "wip", int.class);
 
         private final CoreSubscriber<? super Result> actual;
         private final TuskConnection.Submission answer;

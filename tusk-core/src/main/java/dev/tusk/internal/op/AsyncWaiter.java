@@ -167,7 +167,7 @@ public final class AsyncWaiter {
     // ---------------------------------------------------------------- one operation
 
     /** One submitted operation: run first to send it (or hold it back), then as its commands' completion listener. */
-    private final class Run<T> implements Runnable {
+    private final class Run<T> implements Runnable, JoinFuture.Reader {
         static final int QUEUED = 0;
         static final int SENDING = 1;
 
@@ -180,11 +180,12 @@ public final class AsyncWaiter {
         Run(Operation op, Function<Operation, T> outcome) {
             this.op = op;
             this.outcome = outcome;
-            this.future = new JoinFuture<>(this::readUntilDone);
+            this.future = new JoinFuture<>(this); // the run reads for it: no reader object per statement
         }
 
         /** A caller joins this run's future: it reads the reply itself if nothing else is in flight. */
-        private boolean readUntilDone(JoinFuture<?> f, long deadlineNanos) {
+        @Override
+        public boolean readUntilDone(JoinFuture<?> f, long deadlineNanos) {
             return driver.readHere(f, deadlineNanos,
                     () -> inFlight.get() == 1 && state == SENDING && heldBack == null && !op.pipelined() && shell.callerMayRead(),
                     () -> inFlight.get() == 0);
