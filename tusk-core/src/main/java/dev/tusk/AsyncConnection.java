@@ -12,19 +12,14 @@ import dev.tusk.internal.async.Cancellers;
 import dev.tusk.internal.async.AsyncClose;
 import dev.tusk.internal.async.LeaseSubscriptions;
 import dev.tusk.internal.async.LoopCalls;
-import dev.tusk.internal.async.NotifyDeadline;
 import dev.tusk.internal.connect.AsyncConnector;
 import dev.tusk.internal.conninfo.ConnParams;
-import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.EventLoopGroup;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.io.ReadTimeout;
 import dev.tusk.internal.op.AsyncStatementTimer;
 import dev.tusk.internal.op.AsyncWaiter;
-import dev.tusk.internal.op.ServerCursorStep;
-import dev.tusk.internal.op.Session;
-import dev.tusk.internal.op.TransactionOp;
 import dev.tusk.internal.op.TransactionSteps;
 import dev.tusk.sql.Composable;
 
@@ -82,19 +77,19 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     private static final AtomicReferenceFieldUpdater<AsyncConnection, LeaseSubscriptions> LEASE_SUBSCRIPTIONS =
             AtomicReferenceFieldUpdater.newUpdater(AsyncConnection.class, LeaseSubscriptions.class, "leaseSubscriptions");
     /** The transaction rules of the session ({@link TransactionSteps}), run in order on the event loop. */
-    private final AsyncTransactions<R> transactions;
+    final AsyncTransactions<R> transactions;
     private final AsyncNotifications notifications;
     /** close(), which does not wait for the server. */
     private final AsyncClose closing;
     /** What the calls fail with when the connection cannot run them. */
-    private final AsyncErrors errors;
+    final AsyncErrors errors;
     /** Runs the operations on the event loop (or the submitting thread of an idle connection). */
     private final AsyncWaiter waiter;
     /** Runs the calls that are not plain operations in order on the loop ({@link LoopCalls}). */
-    private final LoopCalls calls;
-    private final AsyncPipelines pipelines;
+    final LoopCalls calls;
+    final AsyncPipelines pipelines;
     /** The operations and the calls around them ({@link AsyncOperations}). */
-    private final AsyncOperations operations;
+    final AsyncOperations operations;
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
         super(new State<>(), options, established.driver().core(), established.observer());
@@ -182,59 +177,43 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     // ---------------------------------------------------------------- executing
 
-    /** A new client-side cursor with the connection's row factory. */
+    /** A new client-side cursor with the connection's row factory, of the class {@link #cursorFactory()} names. */
     public AsyncCursor<R> cursor() {
-        look();
-        checkNotClosed();
-        return kindOfCursor(cursorFactory(), rowFactory());
+        return cursor(rowFactory());
     }
 
     /** A new client-side cursor with another row factory (of the class {@link #cursorFactory()} names). */
     public <T> AsyncCursor<T> cursor(RowFactory<T> rowFactory) {
-        look();
-        checkNotClosed();
-        return kindOfCursor(cursorFactory(), rowFactory);
+        return forNewCursor().ofKind(rowFactory);
     }
 
-    private <T> AsyncCursor<T> kindOfCursor(CursorFactory kind, RowFactory<T> rowFactory) {
-        return switch (kind) {
+    /** A cursor of the class {@link #cursorFactory()} names (that of {@code conn.execute}: a closed connection fails its future). */
+    private <T> AsyncCursor<T> ofKind(RowFactory<T> rowFactory) {
+        return switch (cursorFactory()) {
             case CLIENT_CURSOR -> new AsyncClientCursor<>(this, rowFactory);
             case RAW_CURSOR -> new AsyncRawCursor<>(this, rowFactory);
             default -> new AsyncCursor<>(this, rowFactory);
         };
     }
 
-    /** The cursor of {@code conn.execute}: the connection's row factory and class, a closed connection failing the future. */
-    private AsyncCursor<R> executeCursor() {
-        return kindOfCursor(cursorFactory(), rowFactory());
-    }
-
     /** A cursor that merges parameters into the query on the client ({@link AsyncClientCursor}). */
     public AsyncClientCursor<R> clientCursor() {
-        look();
-        checkNotClosed();
-        return new AsyncClientCursor<>(this, rowFactory());
+        return clientCursor(rowFactory());
     }
 
     /** An {@link AsyncClientCursor} with another row factory. */
     public <T> AsyncClientCursor<T> clientCursor(RowFactory<T> rowFactory) {
-        look();
-        checkNotClosed();
-        return new AsyncClientCursor<>(this, rowFactory);
+        return new AsyncClientCursor<>(forNewCursor(), rowFactory);
     }
 
     /** A cursor for queries with {@code $1}-style placeholders ({@link AsyncRawCursor}). */
     public AsyncRawCursor<R> rawCursor() {
-        look();
-        checkNotClosed();
-        return new AsyncRawCursor<>(this, rowFactory());
+        return rawCursor(rowFactory());
     }
 
     /** An {@link AsyncRawCursor} with another row factory. */
     public <T> AsyncRawCursor<T> rawCursor(RowFactory<T> rowFactory) {
-        look();
-        checkNotClosed();
-        return new AsyncRawCursor<>(this, rowFactory);
+        return new AsyncRawCursor<>(forNewCursor(), rowFactory);
     }
 
     /**
@@ -250,68 +229,52 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * }</pre>
      */
     public AsyncServerCursor<R> cursor(String name) {
-        look();
-        checkNotClosed();
-        return new AsyncServerCursor<>(this, name, rowFactory());
+        return cursor(name, rowFactory());
     }
 
     /** A server-side cursor with another row factory. */
     public <T> AsyncServerCursor<T> cursor(String name, RowFactory<T> rowFactory) {
-        look();
-        checkNotClosed();
-        return new AsyncServerCursor<>(this, name, rowFactory);
+        return new AsyncServerCursor<>(forNewCursor(), name, rowFactory);
     }
 
-    /**
-     * A server-side cursor named {@code name} whose query takes PostgreSQL's own {@code $1} placeholders
-     * ({@link AsyncRawServerCursor}), with the connection's row factory.
-     */
+    /** A server-side cursor whose query takes PostgreSQL's own {@code $1} placeholders ({@link AsyncRawServerCursor}). */
     public AsyncRawServerCursor<R> rawCursor(String name) {
-        look();
-        checkNotClosed();
-        return new AsyncRawServerCursor<>(this, name, options.rowFactory());
+        return rawCursor(name, rowFactory());
     }
 
     /** An {@link AsyncRawServerCursor} with another row factory. */
     public <T> AsyncRawServerCursor<T> rawCursor(String name, RowFactory<T> rowFactory) {
-        look();
-        checkNotClosed();
-        return new AsyncRawServerCursor<>(this, name, rowFactory);
-    }
-
-    /** See {@link AsyncOperations#runCursorStep}. */
-    <O extends ServerCursorStep, T> CompletableFuture<T> runCursorStep(Function<Session, O> make, Function<O, T> outcome) {
-        return leaseEnded() ? refusedLease() : operations.runCursorStep(make, outcome);
+        return new AsyncRawServerCursor<>(forNewCursor(), name, rowFactory);
     }
 
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
     public CompletableFuture<AsyncCursor<R>> execute(String query) {
-        return leaseEnded() ? refusedLease() : executeCursor().execute(query);
+        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query);
     }
 
     /** Runs {@code query} with {@code %s} placeholders; the parameters travel separately from the SQL. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Object... params) {
-        return leaseEnded() ? refusedLease() : executeCursor().execute(query, params);
+        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params);
     }
 
     /** Runs {@code query} with {@code %(name)s} placeholders. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Map<String, ?> params) {
-        return leaseEnded() ? refusedLease() : executeCursor().execute(query, params);
+        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params);
     }
 
     /** Runs {@code query} with a parameter sequence and per-call options. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, List<?> params, ExecuteOptions options) {
-        return leaseEnded() ? refusedLease() : executeCursor().execute(query, params, options);
+        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params, options);
     }
 
     /** Runs a composed query ({@code dev.tusk.sql}) with {@code %s} placeholders bound to {@code params}. */
     public CompletableFuture<AsyncCursor<R>> execute(Composable query, Object... params) {
-        return leaseEnded() ? refusedLease() : executeCursor().execute(query, params);
+        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params);
     }
 
     /** Runs a composed query with {@code %(name)s} placeholders. */
     public CompletableFuture<AsyncCursor<R>> execute(Composable query, Map<String, ?> params) {
-        return leaseEnded() ? refusedLease() : executeCursor().execute(query, params);
+        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params);
     }
 
     /** Runs a type-catalogue lookup for {@code TypeInfo.fetch(conn, name)}: the future completes with what it found. */
@@ -323,18 +286,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return newCursor(Rows.tuple()).execute(lookup.sql(), lookup.param()).thenApply(cur -> lookup.result(cur.fetchone()));
     }
 
-    /** See {@link AsyncOperations#run}. */
-    <T> CompletableFuture<AsyncCursor<T>> run(AsyncCursor<T> cursor, String query, Object params, ExecuteOptions opts) {
-        return leaseEnded() ? refusedLease() : operations.run(cursor, query, params, opts);
-    }
-
-
-    /** See {@link AsyncOperations#runMany}. */
-    <T> CompletableFuture<AsyncCursor<T>> runMany(AsyncCursor<T> cursor, String query, Iterable<?> paramSets,
-                                                   boolean returning) {
-        return leaseEnded() ? refusedLease() : operations.runMany(cursor, query, paramSets, returning);
-    }
-
     /** The COPY gives the outgoing stream back: the tasks held back run in order. Acting thread only. */
     void releaseHeldBack() {
         waiter.releaseHeldBack();
@@ -343,32 +294,16 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     // ---------------------------------------------------------------- pipeline mode
 
     /**
-     * Enters pipeline mode until the returned block is closed, as {@link Connection#pipeline()}: the statements
-     * submitted from now on share one Sync, so an error aborts those after it up to {@link AsyncPipeline#sync()}
-     * (their futures fail with {@code PipelineAborted}), and in autocommit mode they commit together at the
-     * Sync. Blocks nest; closing one syncs. Statements outside a pipeline are pipelined anyway, each with its
-     * own Sync (see the class comment): use this block when statements must succeed or fail together.
-     *
-     * <pre>{@code
-     * AsyncPipeline p = conn.pipeline();
-     * conn.execute("INSERT INTO t VALUES (1)");
-     * CompletableFuture<AsyncCursor<Row>> count = conn.execute("SELECT count(*) FROM t");
-     * p.closeAsync().join();                // Sync: every result before it is in
-     * }</pre>
+     * The non-blocking {@link Connection#pipeline()}: the statements submitted until the block is closed share one
+     * Sync, so an error fails those after it up to {@link AsyncPipeline#sync()} with {@code PipelineAborted}, and
+     * in autocommit mode they commit together at the Sync. Statements outside a block are pipelined anyway, each
+     * with its own Sync (see the class comment): use a block when statements must succeed or fail together.
      */
     public AsyncPipeline pipeline() {
         use();
         AsyncPipeline p = new AsyncPipeline(this, session.pipelines().newBlock());
         pipelines.enter(p.block());
         return p;
-    }
-
-    /**
-     * Sends a Sync for the pipeline {@code p} belongs to, and leaves {@code p} when {@code leave}; the future
-     * completes when every result before the Sync is in, failing with the first error among them.
-     */
-    CompletableFuture<Void> pipelineSync(AsyncPipeline p, boolean leave) {
-        return pipelines.sync(p.block(), leave, errors.closingError(), () -> state.statementTimeout);
     }
 
     /** ON, ABORTED (a statement failed since the last Sync) or OFF, as {@link ConnectionInfo#pipelineStatus()}. */
@@ -378,28 +313,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     }
 
     // ---------------------------------------------------------------- COPY
-
-    /** See {@link AsyncOperations#startCopy}. */
-    CompletableFuture<AsyncCopy> startCopy(AsyncCursor<?> cursor, String sql) {
-        return leaseEnded() ? refusedLease() : operations.startCopy(this, cursor, sql);
-    }
-
-    /** See {@link AsyncOperations#startCopyBoth}. */
-    void startCopyBoth(CopyBothCommand cmd, Consumer<TuskException> ended) {
-        operations.startCopyBoth(cmd, ended);
-    }
-
-    /** Runs {@code action} on the loop thread with the connection known usable; else fails the future. */
-    CompletableFuture<Void> onLoop(Consumer<LoopFuture<Void>> action) {
-        return calls.uncounted(errors.closingError(), action::accept);
-    }
-
-    /** A new cursor of a closed (or broken) connection is refused at once, as psycopg's {@code conn.cursor()}. */
-    private void checkNotClosed() {
-        if (isClosed()) {
-            throw errors.closedError();
-        }
-    }
 
     /** A cursor for the connection's own calls, whose futures report a closed connection instead. */
     <T> AsyncCursor<T> newCursor(RowFactory<T> rowFactory) {
@@ -445,180 +358,92 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     }
 
     /**
-     * Sends a statement of the driver's own, chosen on the loop thread knowing whether a transaction is
-     * open ({@code idle} true when none is), in order with everything submitted before.
-     */
-    CompletableFuture<Void> runOwn(Function<Boolean, OwnStatement> choose) {
-        return leaseEnded() ? refusedLease() : runOwnForTag(choose).thenApply(tag -> null);
-    }
-
-    /** As {@link #runOwn}; the future completes with the command tag of the statement's last result (null: none sent). */
-    CompletableFuture<String> runOwnForTag(Function<Boolean, OwnStatement> choose) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return operations.runOwnFor(choose, c -> c.results().isEmpty() ? null : c.results().get(c.results().size() - 1).commandTag());
-    }
-
-
-    /**
-     * Runs {@code body} in a transaction block, as {@link Connection#transaction(TransactionBody)}: BEGIN (a
-     * SAVEPOINT when a transaction is already open), then COMMIT (RELEASE) when the body's future completes,
-     * or ROLLBACK (to the savepoint) when it fails, with the body's exception unchanged. Throwing or
-     * failing with {@code new Rollback()} rolls the block back quietly, {@code new Rollback(tx)} every block up
-     * to {@code tx}. The body receives the block ({@link AsyncTransaction}); its connection is this one.
+     * The non-blocking {@link Connection#transaction(TransactionBody)}: the block commits when the body's future
+     * completes and rolls back when it fails (or the body throws), the future failing with the body's exception
+     * unchanged; {@link Rollback} (thrown or as the failure) works as there. The body receives the block.
      *
      * <pre>{@code
-     * conn.transaction(tx -> conn.execute("INSERT INTO t VALUES (1)")
-     *         .thenCompose(cur -> conn.transaction(inner -> conn.execute("INSERT INTO t VALUES (2)"))))
-     *     .join();
+     * conn.transaction(tx -> conn.execute("INSERT INTO t VALUES (1)")).join();
      * }</pre>
      */
     public <T> CompletableFuture<T> transaction(Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
         return leaseEnded() ? refusedLease() : transaction(TransactionOptions.DEFAULT, body);
     }
 
-    /** As {@link #transaction(Function)} with options (isolation level, read only, deferrable, savepoint name). */
+    /** As {@link #transaction(Function)} with {@link TransactionOptions}. */
     public <T> CompletableFuture<T> transaction(TransactionOptions options,
                                                 Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
         return leaseEnded() ? refusedLease() : transactions.run(options, body);
     }
 
-    /** Commits the current transaction once the statements submitted before have run; nothing when none is open. */
+    /** As {@link Connection#commit()}, once the statements submitted before have run. */
     public CompletableFuture<Void> commit() {
         return leaseEnded() ? refusedLease() : transactions.end(true);
     }
 
-    /** Rolls back the current transaction once the statements submitted before have run; nothing when none is open. */
+    /** As {@link Connection#rollback()}, once the statements submitted before have run. */
     public CompletableFuture<Void> rollback() {
         return leaseEnded() ? refusedLease() : transactions.end(false);
     }
 
-    /** See {@link AsyncOperations#runStep}. */
-    <T> CompletableFuture<T> runStep(TransactionOp step, Function<TransactionOp, T> outcome) {
-        return leaseEnded() ? refusedLease() : operations.runStep(step, outcome);
-    }
-
     /** Switches autocommit mode; fails with ProgrammingException while a transaction is open. */
     public CompletableFuture<Void> setAutocommit(boolean on) {
-        return leaseEnded() ? refusedLease() : setWhenIdle("autocommit", () -> session.autocommit(on));
+        return leaseEnded() ? refusedLease() : transactions.setWhenIdle("autocommit", () -> session.autocommit(on));
     }
 
     /** The isolation level of the transactions that follow; null: the server default. */
     public CompletableFuture<Void> setIsolationLevel(IsolationLevel level) {
-        return leaseEnded() ? refusedLease() : setWhenIdle("isolation_level", () -> session.isolationLevel(level));
+        return leaseEnded() ? refusedLease() : transactions.setWhenIdle("isolation_level", () -> session.isolationLevel(level));
     }
 
     public CompletableFuture<Void> setReadOnly(Boolean on) {
-        return leaseEnded() ? refusedLease() : setWhenIdle("read_only", () -> session.readOnly(on));
+        return leaseEnded() ? refusedLease() : transactions.setWhenIdle("read_only", () -> session.readOnly(on));
     }
 
     public CompletableFuture<Void> setDeferrable(Boolean on) {
-        return leaseEnded() ? refusedLease() : setWhenIdle("deferrable", () -> session.deferrable(on));
+        return leaseEnded() ? refusedLease() : transactions.setWhenIdle("deferrable", () -> session.deferrable(on));
     }
-
-    /** Applies a transaction characteristic on the loop, in order with the statements submitted before. */
-    private CompletableFuture<Void> setWhenIdle(String attribute, Runnable set) {
-        return onLoop(f -> {
-            transactions.checkIdle(attribute);
-            set.run();
-            f.complete(null);
-        });
-    }
-
-    /**
-     * The client-side limit of every statement (see {@link ConnectOptions.Builder#statementTimeout});
-     * {@link ExecuteOptions#timeout()} overrides it per call. Null: none. A statement's clock starts when it
-     * reaches the head of the pipeline; when it runs out the driver sends a cancel request and the future
-     * fails with {@code QueryCanceled} naming the timeout. If the server then stays silent for as long
-     * again (at least 1 s, at most 10 s) the connection is broken with an OperationalException. The server
-     * cancels whatever the connection runs when the request arrives: with statements pipelined behind the
-     * late one, the cancel may reach the next of them instead, if the late one finished meanwhile.
-     *
-     * <pre>{@code
-     * conn.execute("SELECT slow()", List.of(), ExecuteOptions.builder().timeout(Duration.ofSeconds(2)).build())
-     *     .exceptionally(e -> null);   // QueryCanceled: "statement timeout: the statement ran longer than 2000 ms ..."
-     * }</pre>
-     */
-    public Duration statementTimeout() {
-        look();
-        return state.statementTimeout;
-    }
-
-    /** Changes the client-side statement timeout for the statements submitted after; null removes it. */
-    public void setStatementTimeout(Duration timeout) {
-        use();
-        state.statementTimeout = timeout;
-    }
-
-    /** Changes {@link #prepareThreshold()} for the statements submitted after (null: stop preparing automatically). */
-    public void setPrepareThreshold(Integer threshold) {
-        use();
-        session.prepared().threshold(ConnectOptions.checkPrepareThreshold(threshold));
-    }
-    // (the other settable connection attributes are ConnectionShell's)
 
     // ---------------------------------------------------------------- two-phase commit
-    // (all logic in internal.op.TransactionSteps, shared with Connection; keep this section a thin facade)
+    // (the non-blocking forms of Connection's: the rules are checked in order with the statements submitted before,
+    // so the calls may be chained or pipelined; a refusal fails the future)
 
-    /**
-     * Begins a two-phase commit transaction, as {@link Connection#tpcBegin(Xid)}: only outside a transaction
-     * and not in autocommit mode (else the future fails with a ProgrammingException). The rules are checked
-     * in order with the statements submitted before, so the calls may be chained or pipelined.
-     *
-     * <pre>{@code
-     * Xid xid = conn.xid(1, "transfer-42", "bank-a");
-     * conn.tpcBegin(xid)
-     *     .thenCompose(v -> conn.execute("UPDATE accounts SET balance = balance - 10 WHERE id = 1"))
-     *     .thenCompose(cur -> conn.tpcPrepare())   // phase one: survives crashes and disconnections
-     *     .thenCompose(v -> conn.tpcCommit())      // phase two (or tpcRollback())
-     *     .join();
-     * }</pre>
-     */
+    /** As {@link Connection#tpcBegin(Xid)}. */
     public CompletableFuture<Void> tpcBegin(Xid xid) {
         return leaseEnded() ? refusedLease() : transactions.tpcBegin(xid);
     }
 
-    /** Begins a two-phase transaction with a gid string (parsed as {@link Xid#fromString}). */
+    /** As {@link Connection#tpcBegin(String)}. */
     public CompletableFuture<Void> tpcBegin(String gtrid) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return transactions.tpcBegin(gtrid == null ? null : Xid.fromString(gtrid));
+        return leaseEnded() ? refusedLease() : transactions.tpcBegin(gtrid == null ? null : Xid.fromString(gtrid));
     }
 
-    /** {@code PREPARE TRANSACTION}: after it, only {@link #tpcCommit()} or {@link #tpcRollback()}. */
+    /** As {@link Connection#tpcPrepare()}. */
     public CompletableFuture<Void> tpcPrepare() {
         return leaseEnded() ? refusedLease() : transactions.tpcPrepare();
     }
 
-    /** Commits the current two-phase transaction: {@code COMMIT PREPARED}, or a one-phase commit if not prepared. */
+    /** As {@link Connection#tpcCommit()}. */
     public CompletableFuture<Void> tpcCommit() {
         return leaseEnded() ? refusedLease() : transactions.tpcFinish(true, null);
     }
 
-    /** Commits a prepared transaction by id (recovery, from any connection, outside a transaction). */
+    /** As {@link Connection#tpcCommit(Xid)}. */
     public CompletableFuture<Void> tpcCommit(Xid xid) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return xid == null ? LoopFuture.failed(xidNeeded("tpcCommit")) : transactions.tpcFinish(true, xid);
+        return leaseEnded() ? refusedLease() : transactions.tpcFinishById(true, xid);
     }
 
-    /** Rolls back the current two-phase transaction (prepared or not). */
+    /** As {@link Connection#tpcRollback()}. */
     public CompletableFuture<Void> tpcRollback() {
         return leaseEnded() ? refusedLease() : transactions.tpcFinish(false, null);
     }
 
-    /** Rolls back a prepared transaction by id (recovery, from any connection, outside a transaction). */
+    /** As {@link Connection#tpcRollback(Xid)}. */
     public CompletableFuture<Void> tpcRollback(Xid xid) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return xid == null ? LoopFuture.failed(xidNeeded("tpcRollback")) : transactions.tpcFinish(false, xid);
+        return leaseEnded() ? refusedLease() : transactions.tpcFinishById(false, xid);
     }
 
-    /** The transactions prepared on the server ({@code pg_prepared_xacts}, every database), XA ids parsed back. */
+    /** As {@link Connection#tpcRecover()}. */
     public CompletableFuture<List<Xid>> tpcRecover() {
         return leaseEnded() ? refusedLease() : transactions.tpcRecover();
     }
@@ -633,7 +458,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     // ---------------------------------------------------------------- state
 
-    /** The server's configuration: typed {@code pg_settings} and {@code set_config} (see {@link ServerSettings}). */
+    /** The non-blocking {@link Connection#settings()}. */
     public AsyncServerSettings settings() {
         use();
         return new AsyncServerSettings(this);
@@ -649,15 +474,20 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return waiter.inFlight();
     }
 
-    /** True once {@link #close()} was called or the connection was lost. */
-    public boolean isClosed() {
-        return leaseOver() || closing.started() || driver.failure() != null;
+    @Override
+    boolean closedOrLost() {
+        return closing.started() || driver.failure() != null;
     }
 
-    /** True when the connection was lost (not closed by the user): the server went away or a fatal error. */
-    public boolean isBroken() {
+    @Override
+    boolean lost() {
         TuskException f = driver.failure();
-        return f != null && f != closing.closedByUser() && !leaseOver();
+        return f != null && f != closing.closedByUser();
+    }
+
+    @Override
+    RuntimeException closedError() {
+        return errors.closedError();
     }
 
     /**
@@ -678,19 +508,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * {@code AsyncConnectionPool} goes back to the pool instead.
      */
     public CompletableFuture<Void> closeAsync() {
-        if (home != this) {
-            endLease();
-            return CompletableFuture.completedFuture(null);
-        }
-        Consumer<? super AsyncConnection<R>> pool = state.giveBack;
-        if (pool != null) {
-            if (state.lent) {
-                state.lent = false;
-                pool.accept(this);
-            }
-            return CompletableFuture.completedFuture(null);
-        }
-        return closeNow();
+        return givenBack() ? CompletableFuture.completedFuture(null) : closeNow();
     }
 
     /** Closes the connection, pooled or not. */
@@ -704,7 +522,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     // ---------------------------------------------------------------- pool leases
 
     /** The refusal of a call returning a future on a lease that ended. */
-    private static <T> CompletableFuture<T> refusedLease() {
+    static <T> CompletableFuture<T> refusedLease() {
         return LoopFuture.failed(endedLease());
     }
 
@@ -717,52 +535,12 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         }
     }
 
-    String leaseLeftovers() {
-        if (isClosed()) {
-            return "the connection is closed";
-        }
-        if (session.pipelines().inPipeline()) {
-            return "a pipeline was left open";
-        }
-        if (waiter.inFlight() > 0) {
-            return "a statement, COPY or stream was still in progress";
-        }
-        if (transactions.inBlock()) {
-            return "a transaction() block was left open";
-        }
-        if (adapters.version() != state.adaptersAtLease) {
-            return Connection.ADAPTERS_CHANGED;
-        }
-        return null;
-    }
-
-    /**
-     * As {@code Connection}'s reset for a pool: one round trip undoing the session state a borrower may leave
-     * (see {@link #RESET_SESSION_SQL}), then the client-side settings of the connection options.
-     */
-    CompletableFuture<Void> resetSession() {
-        return runOwn(idle -> new OwnStatement(RESET_SESSION_SQL, null)).thenCompose(v -> onLoop(f -> {
-            if (session.expected() != TransactionStatus.IDLE) {
-                throw new ProgrammingException("a two-phase or other transaction is still open");
-            }
-            session.autocommit(options.autocommit());
-            session.isolationLevel(null);
-            session.readOnly(null);
-            session.deferrable(null);
-            resetAttributes();
-            f.complete(null);
-        }));
-    }
-
     // ---------------------------------------------------------------- cancellation
 
     /**
-     * Asks the server to cancel the statement running now: it fails with {@code QueryCanceled} and the
-     * connection stays usable. The CancelRequest travels on a separate connection, opened off the event
-     * loop; the future completes once the server has taken the request (or fails if it could not be sent).
-     * It fails with an OperationalException if the server has not taken the request within
-     * {@code connect_timeout} (10 s without one), and with a ProgrammingException (as psycopg's refusal) while
-     * a two-phase transaction is prepared.
+     * The non-blocking {@link Connection#cancel()}: the CancelRequest travels on a separate connection, opened off
+     * the event loop; the future completes once the server has taken the request, and fails where the blocking call
+     * throws.
      */
     public CompletableFuture<Void> cancel() {
         if (leaseOver()) {
@@ -771,10 +549,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return cancelSafe(null);
     }
 
-    /**
-     * As {@link #cancel()}, the future failing if the server has not taken the request within {@code timeout}
-     * (null: {@code connect_timeout}, else 10 s).
-     */
+    /** As {@link Connection#cancelSafe(Duration)}: {@link #cancel()}, failing if not taken within {@code timeout}. */
     public CompletableFuture<Void> cancelSafe(Duration timeout) {
         if (leaseOver()) {
             return refusedLease();
@@ -794,13 +569,16 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     // ---------------------------------------------------------------- notifications
 
-    /**
-     * Adds a handler called with every notification (after {@code LISTEN}), on the event loop: it must not
-     * block, and it may submit statements.
-     */
+    /** As {@link Connection#addNotifyHandler}; handlers run on the event loop: they must not block, and may submit statements. */
     public void addNotifyHandler(Consumer<Notify> handler) {
         use();
         addNotify(handler);
+    }
+
+    /** As {@link Connection#addNoticeHandler}; handlers run on the event loop and must not block. */
+    public void addNoticeHandler(Consumer<Diagnostic> handler) {
+        use();
+        addNotice(handler);
     }
 
     /**
@@ -829,32 +607,16 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * {@code stopAfter} of them, once {@code timeout} has passed, or when the connection is closed; it fails
      * when the connection is lost. Either argument may be null: no limit. A timeout of zero still delivers what
      * the socket already holds: the deadline is checked only after the event loop has read it.
-     *
+
      * <pre>{@code
-     * conn.execute("LISTEN jobs").join();
-     * conn.notifies(Duration.ofSeconds(5), 10).subscribe(new Flow.Subscriber<Notify>() {
-     *     public void onSubscribe(Flow.Subscription s) { s.request(Long.MAX_VALUE); }
-     *     public void onNext(Notify n) { System.out.println(n.payload()); }
-     *     public void onError(Throwable t) { }
-     *     public void onComplete() { System.out.println("5 s or 10 notifications"); }
-     * });
+     * conn.notifies(Duration.ofSeconds(5), 10).subscribe(subscriber);   // completes after 5 s or 10 notifications
      * }</pre>
      *
      * @throws ProgrammingException for a negative timeout or stopAfter
      */
     public Flow.Publisher<Notify> notifies(Duration timeout, Integer stopAfter) {
         use();
-        if (timeout != null && timeout.isNegative()) {
-            throw new ProgrammingException("notifies: the timeout must not be negative (null: none), got " + timeout);
-        }
-        if (stopAfter != null && stopAfter < 0) {
-            throw new ProgrammingException("notifies: stopAfter must not be negative (null: no limit), got " + stopAfter);
-        }
-        Function<Runnable, Runnable> deadline = NotifyDeadline.of(driver, timeout);
-        if (home == this) {
-            return subscriber -> notifications.subscribe(subscriber, stopAfter, deadline);
-        }
-        return subscriber -> notifications.subscribe(subscriber, stopAfter, end -> endsWithLease(end, deadline));
+        return notifications.limited(driver, timeout, stopAfter, home == this ? null : this::endsWithLease);
     }
 
     /**
@@ -867,16 +629,5 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
             LEASE_SUBSCRIPTIONS.compareAndSet(this, null, new LeaseSubscriptions());
         }
         return leaseSubscriptions.add(end, this::leaseOver, deadline);
-    }
-
-    // ---------------------------------------------------------------- notices
-
-    /**
-     * Adds a handler for the server's notices (NOTICE, WARNING...); without any, notices go to
-     * System.Logger. Handlers run on the event loop and must not block.
-     */
-    public void addNoticeHandler(Consumer<Diagnostic> handler) {
-        use();
-        addNotice(handler);
     }
 }

@@ -64,25 +64,25 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
     /** Runs {@code query} as written (simple protocol: no placeholders, several statements allowed). */
     public CompletableFuture<AsyncCursor<R>> execute(String query) {
         results.reset();
-        return conn.run(this, query, null, ExecuteOptions.DEFAULT);
+        return AsyncExecutions.run(conn, this, query, null, ExecuteOptions.DEFAULT);
     }
 
     /** Runs {@code query} with {@code %s} placeholders bound to {@code params}, sent separately from the SQL. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Object... params) {
         results.reset();
-        return conn.run(this, query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
+        return AsyncExecutions.run(conn, this, query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
     }
 
     /** Runs {@code query} with {@code %(name)s} placeholders bound to {@code params}. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Map<String, ?> params) {
         results.reset();
-        return conn.run(this, query, params, ExecuteOptions.DEFAULT);
+        return AsyncExecutions.run(conn, this, query, params, ExecuteOptions.DEFAULT);
     }
 
     /** Runs {@code query} with the given parameters (a sequence) and options (binary). */
     public CompletableFuture<AsyncCursor<R>> execute(String query, List<?> params, ExecuteOptions options) {
         results.reset();
-        return conn.run(this, query, params == null ? null : params.toArray(), options);
+        return AsyncExecutions.run(conn, this, query, params == null ? null : params.toArray(), options);
     }
 
     /**
@@ -117,7 +117,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
      */
     public CompletableFuture<AsyncCursor<R>> executemany(String query, Iterable<?> paramSets, boolean returning) {
         results.reset();
-        return conn.runMany(this, query, paramSets, returning);
+        return AsyncExecutions.runMany(conn, this, query, paramSets, returning);
     }
 
     /** {@link #executemany(String, Iterable, boolean)} without keeping the rows. */
@@ -140,7 +140,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
      * }</pre>
      */
     public CompletableFuture<AsyncCopy> copy(String statement) {
-        return copied(conn.startCopy(this, statement));
+        return copied(AsyncExecutions.startCopy(conn, this, statement));
     }
 
     /**
@@ -167,7 +167,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
         } catch (RuntimeException e) {
             return dev.tusk.internal.io.LoopFuture.failed(e);
         }
-        return copied(conn.startCopy(this, sql));
+        return copied(AsyncExecutions.startCopy(conn, this, sql));
     }
 
     /**
@@ -181,7 +181,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
         } catch (RuntimeException e) {
             return dev.tusk.internal.io.LoopFuture.failed(e);
         }
-        return copied(conn.startCopy(this, sql));
+        return copied(AsyncExecutions.startCopy(conn, this, sql));
     }
 
     /** Results in binary format for the statements this cursor runs (null: text). */

@@ -1,12 +1,19 @@
 package dev.tusk;
 
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.async.NotifyDeadline;
+import dev.tusk.internal.io.EventLoopDriver;
+
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The notifications of an {@link AsyncConnection}: handlers, and a {@link Flow.Publisher} whose subscribers
@@ -78,7 +85,7 @@ final class AsyncNotifications implements Flow.Publisher<Notify> {
      * still delivered, as requested.
      */
     void subscribe(Flow.Subscriber<? super Notify> subscriber, Integer stopAfter,
-                   java.util.function.Function<Runnable, Runnable> deadline) {
+                   Function<Runnable, Runnable> deadline) {
         Subscription s = new Subscription(subscriber, stopAfter == null ? -1 : stopAfter);
         subscriptions.add(s);
         subscriber.onSubscribe(s);
@@ -88,6 +95,27 @@ final class AsyncNotifications implements Flow.Publisher<Notify> {
         if (deadline != null && !s.finished) {
             s.cancelDeadline = deadline.apply(s::finish);
         }
+    }
+
+    /**
+     * psycopg's {@code notifies(timeout=, stop_after=)} as a publisher (see {@link AsyncConnection#notifies}): its
+     * subscriptions complete after {@code stopAfter} notifications or once {@code timeout} has passed (either null:
+     * no limit). {@code lease}, for a pool's lease handle (null for the connection itself): given a subscription's
+     * end and its deadline, makes it end with the lease too and returns what cancels both.
+     */
+    Flow.Publisher<Notify> limited(EventLoopDriver driver, Duration timeout, Integer stopAfter,
+                                   BiFunction<Runnable, Function<Runnable, Runnable>, Runnable> lease) {
+        if (timeout != null && timeout.isNegative()) {
+            throw new ProgrammingException("notifies: the timeout must not be negative (null: none), got " + timeout);
+        }
+        if (stopAfter != null && stopAfter < 0) {
+            throw new ProgrammingException("notifies: stopAfter must not be negative (null: no limit), got " + stopAfter);
+        }
+        Function<Runnable, Runnable> deadline = NotifyDeadline.of(driver, timeout);
+        if (lease == null) {
+            return subscriber -> subscribe(subscriber, stopAfter, deadline);
+        }
+        return subscriber -> subscribe(subscriber, stopAfter, end -> lease.apply(end, deadline));
     }
 
     /** One subscriber's demand and buffer; signals are serialised by a work-in-progress counter. */

@@ -49,7 +49,7 @@ public final class AsyncPipeline implements AutoCloseable {
         if (closed.get()) {
             return LoopFuture.failed(new dev.tusk.errors.ProgrammingException("sync() on a closed pipeline"));
         }
-        return conn.pipelineSync(this, false);
+        return AsyncExecutions.pipelineSync(conn, this, false);
     }
 
     /**
@@ -58,7 +58,7 @@ public final class AsyncPipeline implements AutoCloseable {
      */
     public CompletableFuture<Void> closeAsync() {
         if (closed.compareAndSet(false, true)) {
-            closing = conn.pipelineSync(this, true);
+            closing = AsyncExecutions.pipelineSync(conn, this, true);
         }
         return closing;
     }

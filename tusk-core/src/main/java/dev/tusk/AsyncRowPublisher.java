@@ -71,7 +71,7 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         void start() {
             subscriber.onSubscribe(this);
             // BEGIN only when no transaction is open: decided on the loop, in order with earlier statements
-            conn.runOwn(idle -> {
+            AsyncExecutions.runOwn(conn, idle -> {
                 ownTransaction = idle;
                 return new AsyncConnection.OwnStatement(idle ? "BEGIN" : null, idle ? TransactionStatus.INTRANS : null);
             }).thenCompose(v -> {

@@ -48,7 +48,7 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
      */
     public CompletableFuture<AsyncServerCursor<R>> execute(String query, Object... params) {
         Object[] p = params == null ? new Object[] {null} : params;
-        return conn.runCursorStep(s -> ServerCursorStep.declare(s, state, binder(), query, p, rows.adapters(),
+        return AsyncExecutions.runCursorStep(conn, s -> ServerCursorStep.declare(s, state, binder(), query, p, rows.adapters(),
                 conn.statementTimeout()), step -> this);
     }
 
@@ -104,7 +104,7 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
     }
 
     private CompletableFuture<List<R>> fetch(int size, boolean advance) {
-        return conn.runCursorStep(s -> ServerCursorStep.fetch(s, state, size, advance, conn.statementTimeout()),
+        return AsyncExecutions.runCursorStep(conn, s -> ServerCursorStep.fetch(s, state, size, advance, conn.statementTimeout()),
                 step -> rows.rows(step.rows(), state));
     }
 
@@ -142,7 +142,7 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
      * "absolute" (to row {@code value}; 0 is before the first row). Backwards needs a scrollable cursor.
      */
     public CompletableFuture<Void> scroll(long value, String mode) {
-        return conn.runCursorStep(s -> ServerCursorStep.move(s, state, value, mode, conn.statementTimeout()),
+        return AsyncExecutions.runCursorStep(conn, s -> ServerCursorStep.move(s, state, value, mode, conn.statementTimeout()),
                 step -> null);
     }
 
@@ -174,7 +174,7 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
         if (portal == null || conn.isClosed()) {
             return CompletableFuture.completedFuture(null);
         }
-        return AsyncFutures.settle(conn.runCursorStep(s -> ServerCursorStep.close(s, state, portal,
+        return AsyncFutures.settle(AsyncExecutions.runCursorStep(conn, s -> ServerCursorStep.close(s, state, portal,
                 conn.statementTimeout()), step -> null));
     }
 }

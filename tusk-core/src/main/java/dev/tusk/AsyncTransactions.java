@@ -31,7 +31,7 @@ final class AsyncTransactions<R> {
 
     <T> CompletableFuture<T> run(TransactionOptions opts, Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
         AsyncTransaction<R> block = new AsyncTransaction<>(conn);
-        CompletableFuture<Void> opened = conn.runStep(steps.open(opts.savepointName(), opts.isolationLevel(),
+        CompletableFuture<Void> opened = AsyncExecutions.runStep(conn, steps.open(opts.savepointName(), opts.isolationLevel(),
                 opts.readOnly(), opts.deferrable(), conn.statementTimeout()).forceRollback(opts.forceRollback()), op -> {
                     block.block(op.block());
                     return null;
@@ -58,7 +58,7 @@ final class AsyncTransactions<R> {
                     : steps.rollbackBlock(b, cause instanceof Rollback ? TransactionSteps.Status.ROLLED_BACK_EXPLICITLY
                     : TransactionSteps.Status.ROLLED_BACK_WITH_ERROR, false, conn.statementTimeout())
                     .cause(cause instanceof Rollback ? null : cause);
-            conn.runStep(end, op -> null).whenComplete((x, endError) -> {
+            AsyncExecutions.runStep(conn, end, op -> null).whenComplete((x, endError) -> {
                 if (endError != null && b.isActive()) {
                     steps.abandon(b, LoopFuture.unwrap(endError)); // never reached the server: the connection was closed or lost
                 }
@@ -118,32 +118,47 @@ final class AsyncTransactions<R> {
     // ---------------------------------------------------------------- commit, rollback, two-phase commit
 
     CompletableFuture<Void> end(boolean commit) {
-        return conn.runStep(steps.end(commit, conn.statementTimeout()), op -> null);
+        return AsyncExecutions.runStep(conn, steps.end(commit, conn.statementTimeout()), op -> null);
     }
 
     CompletableFuture<Void> tpcBegin(Xid id) {
         if (id == null) {
             return LoopFuture.failed(new ProgrammingException(TwoPhaseSteps.XID_NEEDED));
         }
-        return AsyncFutures.settle(conn.runStep(steps.tpcBegin(id.toString(), conn.statementTimeout()), op -> null));
+        return AsyncFutures.settle(AsyncExecutions.runStep(conn, steps.tpcBegin(id.toString(), conn.statementTimeout()), op -> null));
     }
 
     CompletableFuture<Void> tpcPrepare() {
-        return AsyncFutures.settle(conn.runStep(steps.tpcPrepare(conn.statementTimeout()), op -> null));
+        return AsyncFutures.settle(AsyncExecutions.runStep(conn, steps.tpcPrepare(conn.statementTimeout()), op -> null));
     }
 
     CompletableFuture<Void> tpcFinish(boolean commit, Xid id) {
-        return AsyncFutures.settle(conn.runStep(steps.tpcFinish(commit, id == null ? null : id.toString(), conn.statementTimeout()), op -> null));
+        return AsyncFutures.settle(AsyncExecutions.runStep(conn, steps.tpcFinish(commit, id == null ? null : id.toString(), conn.statementTimeout()), op -> null));
     }
 
     /** The prepared transactions of the whole server; no BEGIN, so the transaction state stays as it is. */
     CompletableFuture<List<Xid>> tpcRecover() {
-        return AsyncFutures.settle(conn.runStep(steps.tpcRecover(conn.statementTimeout()),
+        return AsyncFutures.settle(AsyncExecutions.runStep(conn, steps.tpcRecover(conn.statementTimeout()),
                 op -> TwoPhaseState.recovered(op.results().get(0))));
     }
 
-    /** Autocommit and the characteristics only change outside any transaction. Acting thread. */
-    void checkIdle(String attribute) {
-        steps.checkIdle(attribute);
+    /** As {@link #tpcFinish} for {@code tpcCommit(Xid)} / {@code tpcRollback(Xid)}: fails for a null id. */
+    CompletableFuture<Void> tpcFinishById(boolean commit, Xid id) {
+        if (id == null) {
+            return LoopFuture.failed(ConnectionShell.xidNeeded(commit ? "tpcCommit" : "tpcRollback"));
+        }
+        return tpcFinish(commit, id);
+    }
+
+    /**
+     * Sets autocommit or a characteristic ({@code attribute}) on the loop, in order with the statements submitted
+     * before: they only change outside any transaction (else the future fails with a ProgrammingException).
+     */
+    CompletableFuture<Void> setWhenIdle(String attribute, Runnable set) {
+        return AsyncExecutions.onLoop(conn, f -> {
+            steps.checkIdle(attribute);
+            set.run();
+            f.complete(null);
+        });
     }
 }

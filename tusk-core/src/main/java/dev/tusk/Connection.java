@@ -131,22 +131,14 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
 
     // ---------------------------------------------------------------- executing
 
-    /** A new client-side cursor with the connection's row factory. */
+    /** A new client-side cursor with the connection's row factory, of the class {@link #cursorFactory()} names. */
     public Cursor<R> cursor() {
-        look();
-        checkNotClosed();
-        return newCursor(cursorFactory(), rowFactory());
+        return cursor(rowFactory());
     }
 
     /** A new client-side cursor with another row factory (of the class {@link #cursorFactory()} names). */
     public <T> Cursor<T> cursor(RowFactory<T> rowFactory) {
-        look();
-        checkNotClosed();
-        return newCursor(cursorFactory(), rowFactory);
-    }
-
-    private <T> Cursor<T> newCursor(CursorFactory kind, RowFactory<T> rowFactory) {
-        return switch (kind) {
+        return switch (forNewCursor().cursorFactory()) {
             case CLIENT_CURSOR -> new ClientCursor<>(this, rowFactory);
             case RAW_CURSOR -> new RawCursor<>(this, rowFactory);
             default -> new Cursor<>(this, rowFactory);
@@ -155,61 +147,42 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
 
     /** A cursor that merges parameters into the query on the client ({@link ClientCursor}). */
     public ClientCursor<R> clientCursor() {
-        look();
-        checkNotClosed();
-        return new ClientCursor<>(this, rowFactory());
+        return clientCursor(rowFactory());
     }
 
     /** A {@link ClientCursor} with another row factory. */
     public <T> ClientCursor<T> clientCursor(RowFactory<T> rowFactory) {
-        look();
-        checkNotClosed();
-        return new ClientCursor<>(this, rowFactory);
+        return new ClientCursor<>(forNewCursor(), rowFactory);
     }
 
     /** A cursor for queries with {@code $1}-style placeholders ({@link RawCursor}). */
     public RawCursor<R> rawCursor() {
-        look();
-        checkNotClosed();
-        return new RawCursor<>(this, rowFactory());
+        return rawCursor(rowFactory());
     }
 
     /** A {@link RawCursor} with another row factory. */
     public <T> RawCursor<T> rawCursor(RowFactory<T> rowFactory) {
-        look();
-        checkNotClosed();
-        return new RawCursor<>(this, rowFactory);
+        return new RawCursor<>(forNewCursor(), rowFactory);
     }
 
-    /** A server-side cursor named {@code name} (a DECLAREd portal), with the connection's row factory. */
+    /** A server-side cursor named {@code name} (a DECLAREd portal, {@link ServerCursor}), with the connection's row factory. */
     public ServerCursor<R> cursor(String name) {
-        look();
-        checkNotClosed();
-        return new ServerCursor<>(this, name, rowFactory());
+        return cursor(name, rowFactory());
     }
 
     /** A server-side cursor with another row factory. */
     public <T> ServerCursor<T> cursor(String name, RowFactory<T> rowFactory) {
-        look();
-        checkNotClosed();
-        return new ServerCursor<>(this, name, rowFactory);
+        return new ServerCursor<>(forNewCursor(), name, rowFactory);
     }
 
-    /**
-     * A server-side cursor named {@code name} whose query takes PostgreSQL's own {@code $1} placeholders
-     * ({@link RawServerCursor}), with the connection's row factory.
-     */
+    /** A server-side cursor whose query takes PostgreSQL's own {@code $1} placeholders ({@link RawServerCursor}). */
     public RawServerCursor<R> rawCursor(String name) {
-        look();
-        checkNotClosed();
-        return new RawServerCursor<>(this, name, options.rowFactory());
+        return rawCursor(name, rowFactory());
     }
 
     /** A {@link RawServerCursor} with another row factory. */
     public <T> RawServerCursor<T> rawCursor(String name, RowFactory<T> rowFactory) {
-        look();
-        checkNotClosed();
-        return new RawServerCursor<>(this, name, rowFactory);
+        return new RawServerCursor<>(forNewCursor(), name, rowFactory);
     }
 
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
@@ -280,27 +253,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         return Pipelining.open(this);
     }
 
-    /**
-     * The client-side limit of every statement (see {@link ConnectOptions.Builder#statementTimeout});
-     * {@link ExecuteOptions#timeout()} overrides it per call. Null: none.
-     */
-    public Duration statementTimeout() {
-        look();
-        return state.statementTimeout;
-    }
-
-    /** Changes the client-side statement timeout for the statements that follow; null removes it. */
-    public void setStatementTimeout(Duration timeout) {
-        use();
-        state.statementTimeout = timeout;
-    }
-
-    /** Changes {@link #prepareThreshold()} for the executions that follow (null: stop preparing automatically). */
-    public void setPrepareThreshold(Integer threshold) {
-        use();
-        session.prepared().threshold(ConnectOptions.checkPrepareThreshold(threshold));
-    }
-    // (the other settable connection attributes are ConnectionShell's)
 
     void checkUsable() {
         checkUsable(null);
@@ -311,12 +263,20 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         Usability.check(this, by);
     }
 
-    /** A new cursor of a closed (or broken) connection is refused at once, as psycopg's {@code conn.cursor()}. */
-    private void checkNotClosed() {
-        if (state.closed || driver.core().isBroken()) {
-            TuskException cause = driver.core().brokenBy();
-            throw cause != null && cause != CLOSED_BY_USER ? ConnectionErrors.broken(cause) : ConnectionErrors.closed();
-        }
+    @Override
+    boolean closedOrLost() {
+        return state.closed || driver.core().isBroken();
+    }
+
+    @Override
+    boolean lost() {
+        return driver.core().isBroken() && driver.core().brokenBy() != CLOSED_BY_USER;
+    }
+
+    @Override
+    RuntimeException closedError() {
+        TuskException cause = driver.core().brokenBy();
+        return cause != null && cause != CLOSED_BY_USER ? ConnectionErrors.broken(cause) : ConnectionErrors.closed();
     }
 
     // ---------------------------------------------------------------- transactions
@@ -463,31 +423,12 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         return transactions.tpcRecover();
     }
 
-    private static Xid requireXid(Xid xid, String call) {
-        if (xid == null) {
-            throw xidNeeded(call);
-        }
-        return xid;
-    }
-
-    // ---------------------------------------------------------------- end of transaction blocks, two-phase commit
-
     // ---------------------------------------------------------------- state
 
     /** The server's configuration: typed {@code pg_settings} and {@code set_config}. */
     public ServerSettings settings() {
         use();
         return new ServerSettings(this);
-    }
-
-    /** True once closed by {@link #close()} or by a fatal error; for a pool's lease, also once the lease ended. */
-    public boolean isClosed() {
-        return leaseOver() || state.closed || driver.core().isBroken();
-    }
-
-    /** True when the connection was lost (not closed by the user): the server went away or a fatal error. */
-    public boolean isBroken() {
-        return !leaseOver() && driver.core().isBroken() && driver.core().brokenBy() != CLOSED_BY_USER;
     }
 
     static final OperationalException CLOSED_BY_USER = new ConnectionErrors.ClosedByUser(ConnectionErrors.CLOSED);
@@ -498,20 +439,14 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
      */
     @Override
     public void close() {
-        if (home != this) {
-            endLease();
-            return;
+        if (!givenBack()) {
+            BlockingClose.closeConnection(this);
         }
-        Consumer<? super Connection<R>> pool = state.giveBack;
-        if (pool != null) {
-            if (state.lent) {
-                ActiveWork.endUnfinishedWork(this);
-                state.lent = false;
-                pool.accept(this);
-            }
-            return;
-        }
-        BlockingClose.closeConnection(this);
+    }
+
+    @Override
+    void beforeGiveBack() {
+        ActiveWork.endUnfinishedWork(this);
     }
 
     // ---------------------------------------------------------------- pool leases
@@ -524,13 +459,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         /** The COPY started and not yet ended through its {@link Copy}; lock held to read or change it. */
         Copy activeCopy;
     }
-
-    /**
-     * Why a connection whose adapters a lease changed is not reused: a registration cannot be undone in place, and
-     * the next borrower would read or write its values through it.
-     */
-    static final String ADAPTERS_CHANGED = "adapters were registered through the lease (register a pool's adapters in"
-            + " its configure callback, or on ConnectOptions.context, for every borrower)";
 
     // ---------------------------------------------------------------- cancellation
 
@@ -563,10 +491,19 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
 
     // ---------------------------------------------------------------- notifications
 
-    /** Adds a handler called with every notification, when it is read (also in the middle of another query). */
+    /**
+     * Adds a handler called with every notification (after {@code LISTEN}) when it is read, also in the middle of
+     * another query; one added through a pool's lease is removed when the lease ends.
+     */
     public void addNotifyHandler(Consumer<Notify> handler) {
         use();
         addNotify(handler);
+    }
+
+    /** Adds a handler for the server's notices (NOTICE, WARNING...); without any, notices go to System.Logger. */
+    public void addNoticeHandler(Consumer<Diagnostic> handler) {
+        use();
+        addNotice(handler);
     }
 
     /**
@@ -592,14 +529,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     public Stream<Notify> notifies(Duration timeout, Integer stopAfter) {
         use();
         return notifications.stream(home != this ? this : null, timeout == null ? null : timeout.toMillis(), stopAfter);
-    }
-
-    // ---------------------------------------------------------------- notices
-
-    /** Adds a handler for the server's notices (NOTICE, WARNING...); without any, notices go to System.Logger. */
-    public void addNoticeHandler(Consumer<Diagnostic> handler) {
-        use();
-        addNotice(handler);
     }
 
     BlockingDriver driver() {

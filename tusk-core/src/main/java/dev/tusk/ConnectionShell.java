@@ -94,8 +94,14 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     /** A pooled connection's close() gives it back; a lease handle's ends its lease; else the connection closes. */
     public abstract void close();
 
-    /** True once closed, or lost; for a pool's lease, also once the lease ended (each shell says more). */
-    public abstract boolean isClosed();
+    /** True once close() was called or the connection was lost (this handle's lease aside). */
+    abstract boolean closedOrLost();
+
+    /** True when the connection was lost, not closed by the user (this handle's lease aside). */
+    abstract boolean lost();
+
+    /** What a call on the closed or lost connection fails with: closed, or broken by what broke it. */
+    abstract RuntimeException closedError();
 
     /** Adds ({@code add}) or removes a notify handler of the connection. */
     abstract void notifyHandler(Consumer<Notify> handler, boolean add);
@@ -126,6 +132,32 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
             boolean broken = cause != null && cause != byUser;
             o.connectionClosed(new ConnectionClosed(o.facts(), broken, broken ? cause : null));
         }
+    }
+
+    /**
+     * True once {@code close()} was called or the connection was lost (by a fatal error); for a pool's lease,
+     * also once the lease ended.
+     */
+    public boolean isClosed() {
+        return leaseOver() || closedOrLost();
+    }
+
+    /** True when the connection was lost (not closed by the user): the server went away or a fatal error. */
+    public boolean isBroken() {
+        return !leaseOver() && lost();
+    }
+
+    /**
+     * This connection, for a new cursor: refused at once when the connection is closed or broken, as psycopg's
+     * {@code conn.cursor()}; a lease that ended is refused as by {@link #look()}.
+     */
+    @SuppressWarnings("unchecked")
+    final C forNewCursor() {
+        look();
+        if (closedOrLost()) {
+            throw closedError();
+        }
+        return (C) this;
     }
 
     // ---------------------------------------------------------------- cancellation
@@ -171,6 +203,14 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     /** A two-phase call by id without one. */
     static ProgrammingException xidNeeded(String call) {
         return new ProgrammingException(call + "(xid) needs an xid: call " + call + "() for the current transaction");
+    }
+
+    /** The id of a two-phase call by id ({@code call}), refused when null. */
+    static Xid requireXid(Xid xid, String call) {
+        if (xid == null) {
+            throw xidNeeded(call);
+        }
+        return xid;
     }
 
     // ---------------------------------------------------------------- pool leases
@@ -293,6 +333,39 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     }
 
     /**
+     * The pool's part of close(), the same on both shells: a lease handle ends its lease; a pooled connection lent
+     * out goes back to its pool (once), an idle one stays as it is. False for a connection of no pool, which the
+     * shell then closes for real.
+     */
+    final boolean givenBack() {
+        if (home != this) {
+            endLease();
+            return true;
+        }
+        Consumer<? super C> pool = state.giveBack;
+        if (pool == null) {
+            return false;
+        }
+        if (state.lent) {
+            beforeGiveBack();
+            state.lent = false;
+            pool.accept(home);
+        }
+        return true;
+    }
+
+    /** What a pooled connection ends before it goes back to its pool (nothing here). */
+    void beforeGiveBack() {
+    }
+
+    /**
+     * Why a connection whose adapters a lease changed is not reused: a registration cannot be undone in place, and
+     * the next borrower would read or write its values through it.
+     */
+    static final String ADAPTERS_CHANGED = "adapters were registered through the lease (register a pool's adapters in"
+            + " its configure callback, or on ConnectOptions.context, for every borrower)";
+
+    /**
      * DISCARD ALL but for DEALLOCATE ALL, which would drop the driver's own prepared statements: only those
      * made with SQL PREPARE ({@code from_sql}) are deallocated.
      */
@@ -401,6 +474,33 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         return new Xid(formatId, gtrid, "");
     }
 
+    /**
+     * The client-side limit of every statement (see {@link ConnectOptions.Builder#statementTimeout});
+     * {@link ExecuteOptions#timeout()} overrides it per call. Null: none. When it runs out the driver sends a cancel
+     * request and the statement fails with {@code QueryCanceled} naming the timeout.
+     *
+     * <p>On an {@link AsyncConnection} a statement's clock starts when it reaches the head of the pipeline; if the
+     * server stays silent after the cancel for as long again (at least 1 s, at most 10 s) the connection is broken
+     * with an OperationalException. The server cancels whatever the connection runs when the request arrives: with
+     * statements pipelined behind the late one, the cancel may reach the next of them instead, if the late one
+     * finished meanwhile.
+     *
+     * <pre>{@code
+     * conn.execute("SELECT slow()", List.of(), ExecuteOptions.builder().timeout(Duration.ofSeconds(2)).build());
+     * // QueryCanceled: "statement timeout: the statement ran longer than 2000 ms ..."
+     * }</pre>
+     */
+    public Duration statementTimeout() {
+        look();
+        return state.statementTimeout;
+    }
+
+    /** Changes the client-side statement timeout for the statements that follow; null removes it. */
+    public void setStatementTimeout(Duration timeout) {
+        use();
+        state.statementTimeout = timeout;
+    }
+
     // psycopg's settable connection attributes ---------------------------------------------------------------
     // (prepare_threshold, prepared_max, row_factory, cursor_factory, server_cursor_factory): they start as the
     // ConnectOptions say, and a pool puts them back to that when a connection returns. Each applies to the
@@ -413,6 +513,12 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     public Integer prepareThreshold() {
         look();
         return session.prepared().threshold();
+    }
+
+    /** Changes {@link #prepareThreshold()} for the statements that follow (null: stop preparing automatically). */
+    public void setPrepareThreshold(Integer threshold) {
+        use();
+        session.prepared().threshold(ConnectOptions.checkPrepareThreshold(threshold));
     }
 
     /** How many statements stay prepared before the least recently used is closed (psycopg's {@code prepared_max}). */

@@ -83,12 +83,12 @@ final class PoolHooks implements PoolAccess.Hooks {
 
     @Override
     public String leftoversAsync(AsyncConnection<?> conn) {
-        return conn.leaseLeftovers();
+        return PoolUpkeep.leaseLeftovers(conn);
     }
 
     @Override
     public CompletableFuture<Void> resetSessionAsync(AsyncConnection<?> conn) {
-        return conn.resetSession();
+        return PoolUpkeep.resetSession(conn);
     }
 
     @Override

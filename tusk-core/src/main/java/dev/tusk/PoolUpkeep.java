@@ -2,11 +2,15 @@ package dev.tusk;
 
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.op.Session;
 import dev.tusk.internal.pool.PoolAccess;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
- * What a pool asks of a blocking {@link Connection} between leases ({@link PoolHooks}): whether it is still alive,
- * whether a lease left work behind that forbids reusing it, and the reset of its session for the next borrower.
+ * What a pool asks of a {@link Connection} or {@link AsyncConnection} between leases ({@link PoolHooks}): whether it
+ * is still alive, whether a lease left work behind that forbids reusing it, and the reset of its session for the
+ * next borrower.
  */
 final class PoolUpkeep {
     private PoolUpkeep() {
@@ -62,7 +66,7 @@ final class PoolUpkeep {
                 return "a transaction() block was left open";
             }
             if (conn.adapters.version() != conn.state.adaptersAtLease) {
-                return Connection.ADAPTERS_CHANGED;
+                return ConnectionShell.ADAPTERS_CHANGED;
             }
             try {
                 conn.transactions.checkNotInTpc("the pool's reset");
@@ -95,5 +99,45 @@ final class PoolUpkeep {
         } finally {
             conn.lock.unlock();
         }
+    }
+
+    /** As {@link #leaseLeftovers(Connection)} for an AsyncConnection, on its acting thread (nothing can be running elsewhere). */
+    static String leaseLeftovers(AsyncConnection<?> conn) {
+        if (conn.isClosed()) {
+            return "the connection is closed";
+        }
+        if (conn.session.pipelines().inPipeline()) {
+            return "a pipeline was left open";
+        }
+        if (conn.inFlight() > 0) {
+            return "a statement, COPY or stream was still in progress";
+        }
+        if (conn.transactions.inBlock()) {
+            return "a transaction() block was left open";
+        }
+        if (conn.adapters.version() != conn.state.adaptersAtLease) {
+            return ConnectionShell.ADAPTERS_CHANGED;
+        }
+        return null;
+    }
+
+    /**
+     * As {@link #resetSession(Connection)} for an AsyncConnection: one round trip undoing the session state a
+     * borrower may leave, then the client-side settings of the connection options.
+     */
+    static CompletableFuture<Void> resetSession(AsyncConnection<?> conn) {
+        Session session = conn.session;
+        return AsyncExecutions.runOwn(conn, idle -> new AsyncConnection.OwnStatement(ConnectionShell.RESET_SESSION_SQL, null))
+                .thenCompose(v -> AsyncExecutions.onLoop(conn, f -> {
+                    if (session.expected() != TransactionStatus.IDLE) {
+                        throw new ProgrammingException("a two-phase or other transaction is still open");
+                    }
+                    session.autocommit(conn.options.autocommit());
+                    session.isolationLevel(null);
+                    session.readOnly(null);
+                    session.deferrable(null);
+                    conn.resetAttributes();
+                    f.complete(null);
+                }));
     }
 }

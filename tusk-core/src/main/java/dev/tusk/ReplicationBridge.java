@@ -35,7 +35,7 @@ final class ReplicationBridge {
 
             @Override
             public void startCopyBoth(Object conn, CopyBothCommand cmd, Consumer<TuskException> ended) {
-                ((AsyncConnection<?>) conn).startCopyBoth(cmd, ended);
+                AsyncExecutions.startCopyBoth((AsyncConnection<?>) conn, cmd, ended);
             }
         });
     }
