@@ -10,7 +10,6 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.internal.async.AsyncPipelines;
 import dev.tusk.internal.async.Cancellers;
 import dev.tusk.internal.async.AsyncClose;
-import dev.tusk.internal.async.LeaseSubscriptions;
 import dev.tusk.internal.async.LoopCalls;
 import dev.tusk.internal.connect.AsyncConnector;
 import dev.tusk.internal.conninfo.ConnParams;
@@ -30,7 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -72,10 +70,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     private final AsyncConnector.Established established;
     private final EventLoopDriver driver;
-    /** A lease handle's notifications subscriptions, ended with the lease; null: none. */
-    private volatile LeaseSubscriptions leaseSubscriptions;
-    private static final AtomicReferenceFieldUpdater<AsyncConnection, LeaseSubscriptions> LEASE_SUBSCRIPTIONS =
-            AtomicReferenceFieldUpdater.newUpdater(AsyncConnection.class, LeaseSubscriptions.class, "leaseSubscriptions");
     /** The transaction rules of the session ({@link TransactionSteps}), run in order on the event loop. */
     final AsyncTransactions<R> transactions;
     private final AsyncNotifications notifications;
@@ -306,21 +300,11 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return p;
     }
 
-    /** ON, ABORTED (a statement failed since the last Sync) or OFF, as {@link ConnectionInfo#pipelineStatus()}. */
-    PipelineStatus pipelineStatus() {
-        look();
-        return PipelineStatus.values()[session.pipelines().status()];
-    }
-
-    // ---------------------------------------------------------------- COPY
-
     /** A cursor for the connection's own calls, whose futures report a closed connection instead. */
     <T> AsyncCursor<T> newCursor(RowFactory<T> rowFactory) {
         look();
         return new AsyncCursor<>(this, rowFactory);
     }
-
-    // ---------------------------------------------------------------- transactions
 
     /**
      * The rows of {@code query} as a {@link java.util.concurrent.Flow.Publisher} with back-pressure: they
@@ -356,6 +340,8 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     /** A statement of the driver's own, and the transaction status it leaves (null: as the server says). */
     record OwnStatement(String sql, TransactionStatus statusAfter) {
     }
+
+    // ---------------------------------------------------------------- transactions
 
     /**
      * The non-blocking {@link Connection#transaction(TransactionBody)}: the block commits when the body's future
@@ -519,22 +505,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return closing.close();
     }
 
-    // ---------------------------------------------------------------- pool leases
-
-    /** The refusal of a call returning a future on a lease that ended. */
-    static <T> CompletableFuture<T> refusedLease() {
-        return LoopFuture.failed(endedLease());
-    }
-
-    /** A lease's notifications subscriptions end with it, before the pool may lend the connection again. */
-    @Override
-    void leaseEnding() {
-        LeaseSubscriptions subs = leaseSubscriptions;
-        if (subs != null) {
-            subs.endAll();
-        }
-    }
-
     // ---------------------------------------------------------------- cancellation
 
     /**
@@ -543,9 +513,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * throws.
      */
     public CompletableFuture<Void> cancel() {
-        if (leaseOver()) {
-            return refusedLease();
-        }
         return cancelSafe(null);
     }
 
@@ -617,17 +584,5 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     public Flow.Publisher<Notify> notifies(Duration timeout, Integer stopAfter) {
         use();
         return notifications.limited(driver, timeout, stopAfter, home == this ? null : this::endsWithLease);
-    }
-
-    /**
-     * A lease handle's notifications subscription ({@code end} completes it): it ends with the lease, before the
-     * pool may lend the connection again, so it never hears the next borrower's notifications; one made after the
-     * lease ended completes at once. Returns what cancels that and {@code deadline}'s end, if any.
-     */
-    private Runnable endsWithLease(Runnable end, Function<Runnable, Runnable> deadline) {
-        if (leaseSubscriptions == null) {
-            LEASE_SUBSCRIPTIONS.compareAndSet(this, null, new LeaseSubscriptions());
-        }
-        return leaseSubscriptions.add(end, this::leaseOver, deadline);
     }
 }

@@ -83,7 +83,7 @@ public final class ConnectionInfo {
     }
 
     public PipelineStatus pipelineStatus() {
-        return conn != null ? Pipelining.pipelineStatus(conn) : async.pipelineStatus();
+        return conn != null ? conn.pipelineStatus() : async.pipelineStatus();
     }
 
     /** The Java charset name of the session's client_encoding. */

@@ -5,11 +5,13 @@ import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.async.LeaseSubscriptions;
 import dev.tusk.internal.connect.CancelRequester;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.conninfo.HostSpec;
 import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.core.SessionState;
+import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.query.PreparedStatements;
@@ -22,8 +24,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * What the blocking {@link Connection} and the non-blocking {@link AsyncConnection} share that does no I/O, written
@@ -56,6 +60,11 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     /** A lease handle's notify and notice handlers, removed when its lease ends; null: none. */
     private List<Consumer<Notify>> leaseNotifyHandlers;
     private List<Consumer<Diagnostic>> leaseNoticeHandlers;
+    /** A lease handle's notifications subscriptions (an AsyncConnection's), ended with the lease; null: none. */
+    private volatile LeaseSubscriptions leaseSubscriptions;
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<ConnectionShell, LeaseSubscriptions> LEASE_SUBSCRIPTIONS =
+            AtomicReferenceFieldUpdater.newUpdater(ConnectionShell.class, LeaseSubscriptions.class, "leaseSubscriptions");
 
     /** A new connection over {@code core}, its attributes as {@code options} say. */
     @SuppressWarnings("unchecked")
@@ -108,6 +117,12 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
 
     /** A new live view of the connection's details (made once, on first use of {@link #info()}). */
     abstract ConnectionInfo newInfo();
+
+    /** ON, ABORTED (a statement failed since the last Sync) or OFF, as {@link ConnectionInfo#pipelineStatus()}. */
+    final PipelineStatus pipelineStatus() {
+        look();
+        return PipelineStatus.values()[session.pipelines().status()];
+    }
 
     /** The listeners of a connection made with {@code options}, or null when nobody listens. */
     static Observer observer(ConnectOptions<?> options) {
@@ -296,6 +311,11 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
                 + " may now be lent to someone else: lease another one with pool.connection()");
     }
 
+    /** The refusal of a call returning a future (an AsyncConnection's) on a lease that ended. */
+    static <T> CompletableFuture<T> refusedLease() {
+        return LoopFuture.failed(endedLease());
+    }
+
     /** A new lease of this pooled connection: a handle that refuses every call once the lease ended. */
     final C startLease() {
         C l = newLeaseHandle();
@@ -324,12 +344,23 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         if (leaseNoticeHandlers != null) {
             leaseNoticeHandlers.forEach(notices::remove);
         }
-        leaseEnding();
+        LeaseSubscriptions subs = leaseSubscriptions;
+        if (subs != null) {
+            subs.endAll(); // before the pool may lend the connection again
+        }
         home.close(); // a pooled connection's close() gives it back
     }
 
-    /** What else a lease handle ends with its lease, before the connection goes back (nothing here). */
-    void leaseEnding() {
+    /**
+     * A lease handle's notifications subscription ({@code end} completes it): it ends with the lease, before the
+     * pool may lend the connection again, so it never hears the next borrower's notifications; one made after the
+     * lease ended completes at once. Returns what cancels that and {@code deadline}'s end, if any.
+     */
+    final Runnable endsWithLease(Runnable end, Function<Runnable, Runnable> deadline) {
+        if (leaseSubscriptions == null) {
+            LEASE_SUBSCRIPTIONS.compareAndSet(this, null, new LeaseSubscriptions());
+        }
+        return leaseSubscriptions.add(end, this::leaseOver, deadline);
     }
 
     /**

@@ -43,10 +43,6 @@ final class Pipelining {
         }
     }
 
-    static PipelineStatus pipelineStatus(Connection<?> conn) {
-        return PipelineStatus.values()[conn.session.pipelines().status()];
-    }
-
     /**
      * In pipeline mode, statements were queued: the cursor waits for them when fetched; past
      * {@link PipelineState#WRITE_OUT_BYTES} of output they are written out. Lock held.
