@@ -74,9 +74,4 @@ public final class AsyncClientCursor<R> extends AsyncCursor<R> {
     public Boolean binary() {
         return Boolean.FALSE;
     }
-
-    /** Object[] or Map, as {@link AsyncConnection} passes parameters around (COPY's statement). */
-    String merge(String query, Object params) {
-        return merge.merge(query, params);
-    }
 }

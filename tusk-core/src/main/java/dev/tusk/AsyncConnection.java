@@ -210,18 +210,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return new AsyncRawCursor<>(forNewCursor(), rowFactory);
     }
 
-    /**
-     * A server-side (named) cursor with the connection's row factory: its rows stay on the server and are
-     * fetched in chunks ({@link AsyncServerCursor}). Fails with ProgrammingException for an empty name.
-     *
-     * <pre>{@code
-     * AsyncServerCursor<Row> cur = conn.cursor("orders");
-     * cur.execute("SELECT * FROM orders")
-     *    .thenCompose(c -> c.fetchmany(100))
-     *    .thenAccept(rows -> rows.forEach(System.out::println))
-     *    .thenCompose(v -> cur.closeAsync());
-     * }</pre>
-     */
+    /** As {@link Connection#cursor(String)}: an {@link AsyncServerCursor}, its rows fetched from the server in chunks. */
     public AsyncServerCursor<R> cursor(String name) {
         return cursor(name, rowFactory());
     }
@@ -313,13 +302,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * and ends it when the rows run out or the subscription is cancelled. Signals arrive on the event loop.
      *
      * <pre>{@code
-     * conn.stream("SELECT * FROM big WHERE kind = %s", "x").subscribe(new Flow.Subscriber<Row>() {
-     *     Flow.Subscription s;
-     *     public void onSubscribe(Flow.Subscription s) { this.s = s; s.request(100); }
-     *     public void onNext(Row r) { process(r); s.request(1); }
-     *     public void onError(Throwable t) { }
-     *     public void onComplete() { }
-     * });
+     * conn.stream("SELECT * FROM big WHERE kind = %s", "x").subscribe(subscriber);   // rows as it requests them
      * }</pre>
      */
     public Flow.Publisher<R> stream(String query, Object... params) {
@@ -555,12 +538,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      *
      * <pre>{@code
      * conn.execute("LISTEN jobs").join();
-     * conn.notifications().subscribe(new Flow.Subscriber<Notify>() {
-     *     public void onSubscribe(Flow.Subscription s) { s.request(Long.MAX_VALUE); }
-     *     public void onNext(Notify n) { System.out.println(n.payload()); }
-     *     public void onError(Throwable t) { }
-     *     public void onComplete() { }
-     * });
+     * conn.notifications().subscribe(subscriber);   // every notification from now on, as it requests them
      * }</pre>
      */
     public Flow.Publisher<Notify> notifications() {

@@ -4,6 +4,7 @@ import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.op.Binder;
+import dev.tusk.internal.op.ClientMerge;
 
 import java.util.Iterator;
 import java.util.List;
@@ -163,7 +164,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
     public CompletableFuture<AsyncCopy> copy(String statement, Object... params) {
         String sql;
         try {
-            sql = conn.clientCursor().merge(statement, params == null ? new Object[] {null} : params);
+            sql = ClientMerge.merge(statement, params == null ? new Object[] {null} : params, conn);
         } catch (RuntimeException e) {
             return dev.tusk.internal.io.LoopFuture.failed(e);
         }
@@ -177,7 +178,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
     public CompletableFuture<AsyncCopy> copy(String statement, java.util.Map<String, ?> params) {
         String sql;
         try {
-            sql = conn.clientCursor().merge(statement, params);
+            sql = ClientMerge.merge(statement, params, conn);
         } catch (RuntimeException e) {
             return dev.tusk.internal.io.LoopFuture.failed(e);
         }

@@ -209,9 +209,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         return cursor().execute(query, params, options);
     }
 
-    // SQL composition ---------------------------------------------------------------------------
-    // A dev.tusk.sql.Composable is rendered for this connection; see Cursor.execute(Composable, Object...).
-
     /**
      * Runs a composed query: {@code conn.execute(new SQL("SELECT * FROM {}").format(new Identifier("t")))}.
      * With no parameters the text is sent as written (unless it contains Placeholders); otherwise as
@@ -233,7 +230,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         use();
         return cursor().execute(query, params, options);
     }
-    // end of SQL composition ------------------------------------------------------------------------
 
     /** Runs a type-catalogue lookup for {@code TypeInfo.fetch(conn, name)} and returns what it found. */
     @Override
@@ -252,7 +248,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         use();
         return Pipelining.open(this);
     }
-
 
     void checkUsable() {
         checkUsable(null);
