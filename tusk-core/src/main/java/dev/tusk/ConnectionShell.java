@@ -14,6 +14,7 @@ import dev.tusk.internal.core.SessionState;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.op.Session;
+import dev.tusk.internal.op.SessionZone;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.observe.CancelSent;
 import dev.tusk.observe.ConnectionClosed;

@@ -1,4 +1,4 @@
-package dev.tusk;
+package dev.tusk.internal.op;
 
 import dev.tusk.internal.core.SessionState;
 import dev.tusk.types.DateTimeAdapters;
@@ -11,14 +11,14 @@ import java.util.function.Supplier;
  * The session's {@code TimeZone} as a ZoneId, for binary timestamptz values: resolved once per value of the
  * parameter, not once per loaded value (a field read while the server has not changed it).
  */
-final class SessionZone implements Supplier<ZoneId> {
+public final class SessionZone implements Supplier<ZoneId> {
     private record Resolved(String name, ZoneId zone) {
     }
 
     private final SessionState session;
     private volatile Resolved resolved = new Resolved(null, ZoneOffset.UTC);
 
-    SessionZone(SessionState session) {
+    public SessionZone(SessionState session) {
         this.session = session;
     }
 
