@@ -192,7 +192,7 @@ final class AsyncOperations {
         });
     }
 
-    /** Runs a statement of the driver's own that {@code choose} picks on the loop (see {@link AsyncConnection#runOwn}). */
+    /** Runs a statement of the driver's own that {@code choose} picks on the loop (see {@link AsyncExecutions#runOwn}). */
     <T> CompletableFuture<T> runOwnFor(Function<Boolean, AsyncConnection.OwnStatement> choose, Function<QueryCommand, T> outcome) {
         return calls.counted(errors.closingError(), f -> { // a lost connection is the answer before any state check
             AsyncConnection.OwnStatement st = choose.apply(session.expected() == TransactionStatus.IDLE);
