@@ -87,7 +87,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
         super(new State<>(), options, established.driver().core(), established.observer());
-        this.notifications = new AsyncNotifications();
+        this.notifications = new AsyncNotifications(notifyHandlers);
         this.established = established;
         this.driver = established.driver();
         OperationalException closedByUser = new ConnectionErrors.ClosedByUser(
@@ -138,15 +138,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     ConnectionInfo newInfo() {
         return new ConnectionInfo(established.params(), established.host(), driver.core().session(), home,
                 session.pipelines());
-    }
-
-    @Override
-    void notifyHandler(Consumer<Notify> handler, boolean add) {
-        if (add) {
-            notifications.addHandler(handler);
-        } else {
-            notifications.removeHandler(handler);
-        }
     }
 
     /** Connects with a conninfo string ({@code key=value} pairs or a {@code postgresql://} URI). */

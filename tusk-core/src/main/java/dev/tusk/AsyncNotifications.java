@@ -12,7 +12,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -22,38 +21,23 @@ import java.util.function.Function;
  * Subscribers complete when the connection closes, or fail when it is lost.
  */
 final class AsyncNotifications implements Flow.Publisher<Notify> {
-    private static final System.Logger LOG = System.getLogger("dev.tusk.notify");
-
-    private final List<Consumer<Notify>> handlers = new CopyOnWriteArrayList<>();
+    private final NotifyHandlers handlers;
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private volatile boolean ended;
     private volatile Throwable endedBy;
+
+    AsyncNotifications(NotifyHandlers handlers) {
+        this.handlers = handlers;
+    }
 
     /** True while handlers or subscribers wait for notifications (the loop then keeps reading the socket). */
     boolean listening() {
         return !handlers.isEmpty() || !subscriptions.isEmpty();
     }
 
-    void addHandler(Consumer<Notify> h) {
-        handlers.add(h);
-    }
-
-    /** Removes {@code h}; one that is not registered is refused, as psycopg's list.remove raises ValueError. */
-    void removeHandler(Consumer<Notify> h) {
-        if (!handlers.remove(h)) {
-            throw Notifications.notRegistered("notify", h);
-        }
-    }
-
     /** On the loop thread, for every NotificationResponse. */
     void received(Notify n) {
-        for (Consumer<Notify> h : handlers) {
-            try {
-                h.accept(n);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "notification handler failed", e);
-            }
-        }
+        handlers.deliver(n);
         for (Subscription s : subscriptions) {
             s.offer(n);
         }

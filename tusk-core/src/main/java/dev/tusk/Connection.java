@@ -109,15 +109,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         return new ConnectionInfo(params, established.host(), driver.core().session(), home, session.pipelines());
     }
 
-    @Override
-    void notifyHandler(Consumer<Notify> handler, boolean add) {
-        if (add) {
-            notifications.add(handler);
-        } else {
-            notifications.remove(handler);
-        }
-    }
-
     /** Connects with a conninfo string ({@code key=value} pairs or a {@code postgresql://} URI). */
     public static Connection<Row> connect(String conninfo) {
         return connect(ConnectOptions.of(conninfo));

@@ -56,6 +56,8 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     final ConnectOptions<R> options;
     final AdaptersMap adapters;
     final NoticeHandlers notices;
+    /** The notify handlers, which the shell's notifications deliver to. */
+    final NotifyHandlers notifyHandlers;
     /** The session state the operations' rules need (transaction status, prepared statements, pipeline). */
     final Session session;
     /** A lease handle's notify and notice handlers, removed when its lease ends; null: none. */
@@ -75,6 +77,7 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         this.options = options;
         this.adapters = (options.context() != null ? options.context().adapters() : Tusk.adapters()).child();
         this.notices = new NoticeHandlers();
+        this.notifyHandlers = new NotifyHandlers();
         this.session = new Session(core, new PreparedStatements(options.prepareThreshold(), options.preparedMax()),
                 options.autocommit());
         session.observer(observer);
@@ -95,6 +98,7 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         this.options = pooled.options;
         this.adapters = pooled.adapters;
         this.notices = pooled.notices;
+        this.notifyHandlers = pooled.notifyHandlers;
         this.session = pooled.session;
     }
 
@@ -112,9 +116,6 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
 
     /** What a call on the closed or lost connection fails with: closed, or broken by what broke it. */
     abstract RuntimeException closedError();
-
-    /** Adds ({@code add}) or removes a notify handler of the connection. */
-    abstract void notifyHandler(Consumer<Notify> handler, boolean add);
 
     /** A new live view of the connection's details (made once, on first use of {@link #info()}). */
     abstract ConnectionInfo newInfo();
@@ -340,7 +341,7 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
             return;
         }
         if (leaseNotifyHandlers != null) {
-            leaseNotifyHandlers.forEach(h -> notifyHandler(h, false));
+            leaseNotifyHandlers.forEach(notifyHandlers::remove);
         }
         if (leaseNoticeHandlers != null) {
             leaseNoticeHandlers.forEach(notices::remove);
@@ -420,7 +421,7 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
 
     /** Adds a notify handler; one added through a lease handle is removed when its lease ends. */
     final void addNotify(Consumer<Notify> handler) {
-        notifyHandler(handler, true);
+        notifyHandlers.add(handler);
         if (home != this) { // removed when the lease ends
             if (leaseNotifyHandlers == null) {
                 leaseNotifyHandlers = new ArrayList<>(2);
@@ -431,7 +432,7 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
 
     public void removeNotifyHandler(Consumer<Notify> handler) {
         use();
-        notifyHandler(handler, false);
+        notifyHandlers.remove(handler);
         if (leaseNotifyHandlers != null) {
             leaseNotifyHandlers.remove(handler);
         }

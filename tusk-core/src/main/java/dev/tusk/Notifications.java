@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -18,14 +17,13 @@ import java.util.stream.StreamSupport;
  * delivered once.
  */
 final class Notifications {
-    private static final System.Logger LOG = System.getLogger("dev.tusk.notify");
-
     private final Connection<?> conn;
-    private final List<Consumer<Notify>> handlers = new CopyOnWriteArrayList<>();
+    private final NotifyHandlers handlers;
     private final ConcurrentLinkedQueue<Notify> queue = new ConcurrentLinkedQueue<>();
 
     Notifications(Connection<?> conn) {
         this.conn = conn;
+        this.handlers = conn.notifyHandlers;
     }
 
     /** Called by the protocol core, on the thread that reads the socket. */
@@ -34,24 +32,7 @@ final class Notifications {
             queue.add(n);
             return;
         }
-        for (Consumer<Notify> h : handlers) {
-            try {
-                h.accept(n);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "notify handler failed", e);
-            }
-        }
-    }
-
-    void add(Consumer<Notify> h) {
-        handlers.add(h);
-    }
-
-    /** Removes {@code h}; one that is not registered is refused, as psycopg's list.remove raises ValueError. */
-    void remove(Consumer<Notify> h) {
-        if (!handlers.remove(h)) {
-            throw notRegistered("notify", h);
-        }
+        handlers.deliver(n);
     }
 
     /** The error of removing a handler that is not registered (psycopg: ValueError from list.remove). */
