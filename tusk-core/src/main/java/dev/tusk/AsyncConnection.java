@@ -140,7 +140,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
                 session.pipelines());
     }
 
-    /** Connects with a conninfo string ({@code key=value} pairs or a {@code postgresql://} URI). */
+    /** As {@link Connection#connect(String)}, without waiting: the future completes with the connection. */
     public static CompletableFuture<AsyncConnection<Row>> connect(String conninfo) {
         return connect(ConnectOptions.of(conninfo));
     }
@@ -162,12 +162,12 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     // ---------------------------------------------------------------- executing
 
-    /** A new client-side cursor with the connection's row factory, of the class {@link #cursorFactory()} names. */
+    /** As {@link Connection#cursor()}: a cursor of the class {@link #cursorFactory()} names. */
     public AsyncCursor<R> cursor() {
         return cursor(rowFactory());
     }
 
-    /** A new client-side cursor with another row factory (of the class {@link #cursorFactory()} names). */
+    /** As {@link Connection#cursor(RowFactory)}: a cursor of the class {@link #cursorFactory()} names. */
     public <T> AsyncCursor<T> cursor(RowFactory<T> rowFactory) {
         return forNewCursor().ofKind(rowFactory);
     }
@@ -206,7 +206,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return cursor(name, rowFactory());
     }
 
-    /** A server-side cursor with another row factory. */
+    /** An {@link AsyncServerCursor} with another row factory. */
     public <T> AsyncServerCursor<T> cursor(String name, RowFactory<T> rowFactory) {
         return new AsyncServerCursor<>(forNewCursor(), name, rowFactory);
     }
@@ -221,32 +221,32 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return new AsyncRawServerCursor<>(forNewCursor(), name, rowFactory);
     }
 
-    /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
+    /** As {@link Connection#execute(String)}: the future completes with the cursor once the results are in. */
     public CompletableFuture<AsyncCursor<R>> execute(String query) {
         return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query);
     }
 
-    /** Runs {@code query} with {@code %s} placeholders; the parameters travel separately from the SQL. */
+    /** As {@link Connection#execute(String, Object...)}. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Object... params) {
         return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params);
     }
 
-    /** Runs {@code query} with {@code %(name)s} placeholders. */
+    /** As {@link Connection#execute(String, Map)}. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Map<String, ?> params) {
         return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params);
     }
 
-    /** Runs {@code query} with a parameter sequence and per-call options. */
+    /** As {@link Connection#execute(String, List, ExecuteOptions)}. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, List<?> params, ExecuteOptions options) {
         return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params, options);
     }
 
-    /** Runs a composed query ({@code dev.tusk.sql}) with {@code %s} placeholders bound to {@code params}. */
+    /** As {@link Connection#execute(Composable, Object...)}. */
     public CompletableFuture<AsyncCursor<R>> execute(Composable query, Object... params) {
         return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params);
     }
 
-    /** Runs a composed query with {@code %(name)s} placeholders. */
+    /** As {@link Connection#execute(Composable, Map)}. */
     public CompletableFuture<AsyncCursor<R>> execute(Composable query, Map<String, ?> params) {
         return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params);
     }
@@ -346,12 +346,12 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return leaseEnded() ? refusedLease() : transactions.end(false);
     }
 
-    /** Switches autocommit mode; fails with ProgrammingException while a transaction is open. */
+    /** As {@link Connection#setAutocommit(boolean)}, in order with the statements submitted before. */
     public CompletableFuture<Void> setAutocommit(boolean on) {
         return leaseEnded() ? refusedLease() : transactions.setWhenIdle("autocommit", () -> session.autocommit(on));
     }
 
-    /** The isolation level of the transactions that follow; null: the server default. */
+    /** As {@link Connection#setIsolationLevel(IsolationLevel)}, in order with the statements submitted before. */
     public CompletableFuture<Void> setIsolationLevel(IsolationLevel level) {
         return leaseEnded() ? refusedLease() : transactions.setWhenIdle("isolation_level", () -> session.isolationLevel(level));
     }
