@@ -102,7 +102,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         this.pipelines = new AsyncPipelines(session.pipelines(), driver, waiter, calls);
         this.operations = new AsyncOperations(session, state, options, driver, waiter, calls, errors, pipelines);
         Consumer<Notify> deliver = observed(established.observer(), notifications::received);
-        driver.core().session().notifySink(n -> driver.execute(() -> deliver.accept(n)));
+        driver.core().session().notifySink(notifySink(n -> driver.execute(() -> deliver.accept(n))));
         ReadTimeout.install(driver, options.socketTimeout());
         driver.onClose(() -> {
             TuskException f = driver.failure();

@@ -76,7 +76,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
             driver.core().onLost(cause -> observeClosed(cause, CLOSED_BY_USER)); // the listeners hear of a break when it is found
         }
         this.transactions = new Transactions(this, session);
-        driver.core().session().notifySink(observed(established.observer(), notifications::received));
+        driver.core().session().notifySink(notifySink(observed(established.observer(), notifications::received)));
         if (options.socketTimeout() != null) {
             driver.socketTimeout((int) Math.max(1, options.socketTimeout().toMillis()));
         }

@@ -139,6 +139,11 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         };
     }
 
+    /** The session's notifications, each made a {@link Notify} and given to {@code deliver}. */
+    static SessionState.NotificationSink notifySink(Consumer<Notify> deliver) {
+        return (channel, payload, pid) -> deliver.accept(new Notify(channel, payload, pid));
+    }
+
     /**
      * The listeners hear that the connection ended: {@code cause} is what broke it, unless it is null or
      * {@code byUser} (the shell's mark of a close() the user called).

@@ -1,6 +1,5 @@
 package dev.tusk.internal.core;
 
-import dev.tusk.Notify;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.PipelineAborted;
@@ -192,7 +191,7 @@ public final class ProtocolCore {
                 int pid = payload.int32();
                 String channel = payload.cstring();
                 String body = payload.cstring();
-                session.notification(new Notify(channel, body, pid));
+                session.notification(channel, body, pid);
                 return;
             }
             case BackendMessage.PARAMETER_STATUS -> {

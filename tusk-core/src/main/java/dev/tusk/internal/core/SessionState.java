@@ -1,6 +1,5 @@
 package dev.tusk.internal.core;
 
-import dev.tusk.Notify;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.internal.wire.BackendMessage;
 
@@ -19,7 +18,7 @@ public final class SessionState {
     private volatile byte[] secretKey = new byte[0];
     private volatile int protocolVersion;
     private volatile Consumer<Diagnostic> noticeSink = d -> { };
-    private volatile Consumer<Notify> notifySink = n -> { };
+    private volatile NotificationSink notifySink = (channel, payload, pid) -> { };
     private volatile Consumer<String> parameterListener = name -> { };
     private volatile String timeZoneName;
     /** Whether the {@code DateStyle} parameter starts with ISO, kept as it is reported (read per statement). */
@@ -126,12 +125,21 @@ public final class SessionState {
         noticeSink.accept(d);
     }
 
-    public void notifySink(Consumer<Notify> sink) {
+    /**
+     * Where the session's notifications (NotificationResponse) go, as their parts: the public {@code Notify} is
+     * made by the connection that receives them, so the core needs nothing of {@code dev.tusk}.
+     */
+    @FunctionalInterface
+    public interface NotificationSink {
+        void notification(String channel, String payload, int pid);
+    }
+
+    public void notifySink(NotificationSink sink) {
         this.notifySink = sink;
     }
 
-    void notification(Notify n) {
-        notifySink.accept(n);
+    void notification(String channel, String payload, int pid) {
+        notifySink.notification(channel, payload, pid);
     }
 
     public void parameterListener(Consumer<String> listener) {

@@ -103,7 +103,7 @@ class ProtocolCoreTest {
     @Test
     void asynchronousMessagesAreHandledWhateverTheHeadCommand() {
         List<Notify> got = new ArrayList<>();
-        core.session().notifySink(got::add);
+        core.session().notifySink((channel, payload, pid) -> got.add(new Notify(channel, payload, pid)));
         SimpleQuery q = new SimpleQuery("SELECT");
         core.send(q);
         feed(BackendBytes.reply().notification(7, "ch", "hello").parameterStatus("TimeZone", "Europe/Rome")
