@@ -543,7 +543,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * {@code stopAfter} of them, once {@code timeout} has passed, or when the connection is closed; it fails
      * when the connection is lost. Either argument may be null: no limit. A timeout of zero still delivers what
      * the socket already holds: the deadline is checked only after the event loop has read it.
-
+     *
      * <pre>{@code
      * conn.notifies(Duration.ofSeconds(5), 10).subscribe(subscriber);   // completes after 5 s or 10 notifications
      * }</pre>

@@ -456,9 +456,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
      * ({@code ProgrammingException}, as psycopg) while a two-phase transaction is prepared.
      */
     public void cancel() {
-        look();
-        checkCancelAllowed();
-        sendCancel(null, "user");
+        cancelSafe(null);
     }
 
     /** As {@link #cancel()}, but never blocks longer than {@code timeout} (psycopg 3.2's cancel_safe). */
