@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -78,7 +77,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     /** What the calls fail with when the connection cannot run them. */
     final AsyncErrors errors;
     /** Runs the operations on the event loop (or the submitting thread of an idle connection). */
-    private final AsyncWaiter waiter;
+    final AsyncWaiter waiter;
     /** Runs the calls that are not plain operations in order on the loop ({@link LoopCalls}). */
     final LoopCalls calls;
     final AsyncPipelines pipelines;
@@ -260,11 +259,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return newCursor(Rows.tuple()).execute(lookup.sql(), lookup.param()).thenApply(cur -> lookup.result(cur.fetchone()));
     }
 
-    /** The COPY gives the outgoing stream back: the tasks held back run in order. Acting thread only. */
-    void releaseHeldBack() {
-        waiter.releaseHeldBack();
-    }
-
     // ---------------------------------------------------------------- pipeline mode
 
     /**
@@ -408,14 +402,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return leaseEnded() ? refusedLease() : transactions.tpcRecover();
     }
 
-    /**
-     * Runs tasks on this connection's event loop, acting for the connection, in order with its statements'
-     * completions and after the statements submitted before.
-     */
-    Executor loopExecutor() {
-        return driver::execute;
-    }
-
     // ---------------------------------------------------------------- state
 
     /** The non-blocking {@link Connection#settings()}. */
@@ -424,7 +410,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return new AsyncServerSettings(this);
     }
 
-    /** The driver (tests: socket options). */
+    /** The driver: its event loop runs tasks acting for the connection, in order ({@code execute}). */
     EventLoopDriver driver() {
         return driver;
     }

@@ -150,14 +150,14 @@ public final class AsyncCopy implements AutoCloseable {
     public CompletableFuture<Long> finish() {
         CopyRows rest = endData();
         if (rest != null) {
-            conn.loopExecutor().execute(() -> {
+            conn.driver().execute(() -> {
                 if (!cmd.isDone()) {
                     op.finishInput(driver.core().output(), rest);
                     inputEnded();
                 }
             });
         } else if (cmd.direction() == CopyCommand.Direction.OUT) {
-            conn.loopExecutor().execute(() -> {
+            conn.driver().execute(() -> {
                 discarding = true;
                 pump();
             });
@@ -173,7 +173,7 @@ public final class AsyncCopy implements AutoCloseable {
     public CompletableFuture<Void> abort(String reason) {
         CopyRows rest = endData();
         if (rest != null) {
-            conn.loopExecutor().execute(() -> {
+            conn.driver().execute(() -> {
                 if (!cmd.isDone()) {
                     op.failInput(driver.core().output(), rest, reason);
                     inputEnded();
@@ -213,7 +213,7 @@ public final class AsyncCopy implements AutoCloseable {
         }
         byte[] chunk = collected().take();
         LoopFuture<Void> shipped = new LoopFuture<>();
-        conn.loopExecutor().execute(() -> {
+        conn.driver().execute(() -> {
             if (cmd.isDone()) {
                 shipped.completeExceptionally(endedError());
                 return;
@@ -254,7 +254,7 @@ public final class AsyncCopy implements AutoCloseable {
     private void inputEnded() {
         cmd.inputFinished();
         driver.flush();
-        conn.releaseHeldBack();
+        conn.waiter.releaseHeldBack();
         driver.resume();
     }
 
@@ -287,7 +287,7 @@ public final class AsyncCopy implements AutoCloseable {
             return LoopFuture.failed(wrong);
         }
         LoopFuture<byte[]> f = new LoopFuture<>();
-        conn.loopExecutor().execute(() -> {
+        conn.driver().execute(() -> {
             reads.add(f);
             pump();
         });
@@ -300,7 +300,7 @@ public final class AsyncCopy implements AutoCloseable {
      * the rest.
      */
     public Flow.Publisher<byte[]> chunks() {
-        return s -> conn.loopExecutor().execute(() -> subscribe(s));
+        return s -> conn.driver().execute(() -> subscribe(s));
     }
 
     /**
@@ -407,7 +407,7 @@ public final class AsyncCopy implements AutoCloseable {
         s.onSubscribe(new Flow.Subscription() {
             @Override
             public void request(long n) {
-                conn.loopExecutor().execute(() -> {
+                conn.driver().execute(() -> {
                     if (n <= 0) {
                         fail(new IllegalArgumentException("request(" + n + "): the demand must be positive (rule 3.9)"));
                         return;
@@ -419,7 +419,7 @@ public final class AsyncCopy implements AutoCloseable {
 
             @Override
             public void cancel() {
-                conn.loopExecutor().execute(() -> {
+                conn.driver().execute(() -> {
                     subscriber = null;
                     discarding = true;
                     pump();
@@ -433,7 +433,7 @@ public final class AsyncCopy implements AutoCloseable {
     private void progressed() {
         if (!started.isDone() && cmd.direction() != CopyCommand.Direction.UNKNOWN) {
             if (cmd.direction() == CopyCommand.Direction.OUT) {
-                conn.releaseHeldBack(); // nothing more to write: later statements may be sent behind it
+                conn.waiter.releaseHeldBack(); // nothing more to write: later statements may be sent behind it
             }
             started.complete(this);
         }
@@ -443,7 +443,7 @@ public final class AsyncCopy implements AutoCloseable {
     private void schedulePump() {
         if (!pumpQueued) {
             pumpQueued = true;
-            conn.loopExecutor().execute(() -> {
+            conn.driver().execute(() -> {
                 pumpQueued = false;
                 pump();
             });
