@@ -37,7 +37,7 @@ class AsyncDirectSendTest {
             CompletableFuture<Void> stuck = CompletableFuture.runAsync(() -> {
                 inCallback.countDown();
                 awaitQuietly(release);
-            }, a.loopExecutor());
+            }, a.driver()::execute);
             assertThat(inCallback.await(10, TimeUnit.SECONDS)).isTrue();
             try {
                 CompletableFuture<AsyncCursor<Row>> insert = b.execute("INSERT INTO direct_send VALUES (%s)", 1);

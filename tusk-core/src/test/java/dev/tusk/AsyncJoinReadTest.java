@@ -58,7 +58,7 @@ class AsyncJoinReadTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, conn.loopExecutor());
+        }, conn.driver()::execute);
         assertThat(in.await(10, TimeUnit.SECONDS)).isTrue();
         return release;
     }
