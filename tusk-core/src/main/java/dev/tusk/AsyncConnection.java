@@ -502,12 +502,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         addNotify(handler);
     }
 
-    /** As {@link Connection#addNoticeHandler}; handlers run on the event loop and must not block. */
-    public void addNoticeHandler(Consumer<Diagnostic> handler) {
-        use();
-        addNotice(handler);
-    }
-
     /**
      * The notifications as a {@link java.util.concurrent.Flow.Publisher} with back-pressure: a subscriber
      * receives every notification that arrives after it subscribed, in order, as many as it requested
@@ -539,5 +533,11 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     public Flow.Publisher<Notify> notifies(Duration timeout, Integer stopAfter) {
         use();
         return notifications.limited(driver, timeout, stopAfter, home == this ? null : this::endsWithLease);
+    }
+
+    /** As {@link Connection#addNoticeHandler}; handlers run on the event loop and must not block. */
+    public void addNoticeHandler(Consumer<Diagnostic> handler) {
+        use();
+        addNotice(handler);
     }
 }

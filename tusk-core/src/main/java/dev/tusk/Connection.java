@@ -484,12 +484,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         addNotify(handler);
     }
 
-    /** Adds a handler for the server's notices (NOTICE, WARNING...); without any, notices go to System.Logger. */
-    public void addNoticeHandler(Consumer<Diagnostic> handler) {
-        use();
-        addNotice(handler);
-    }
-
     /**
      * The notifications received and not yet consumed, including those the socket already holds; never
      * waits. Notifications are queued only while no handler is registered.
@@ -513,6 +507,12 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     public Stream<Notify> notifies(Duration timeout, Integer stopAfter) {
         use();
         return notifications.stream(home != this ? this : null, timeout == null ? null : timeout.toMillis(), stopAfter);
+    }
+
+    /** Adds a handler for the server's notices (NOTICE, WARNING...); without any, notices go to System.Logger. */
+    public void addNoticeHandler(Consumer<Diagnostic> handler) {
+        use();
+        addNotice(handler);
     }
 
     BlockingDriver driver() {
