@@ -34,11 +34,17 @@ import java.util.function.Function;
  * What the blocking {@link Connection} and the non-blocking {@link AsyncConnection} share that does no I/O, written
  * once: the state shared with a pool's lease handles and the lease checks every public call starts with
  * ({@link #use()}, {@link #look()}, {@link #leaseEnded()}), the lease's start and end, psycopg's settable connection
- * attributes, the notify and notice handlers a lease adds, the adapters, the session's transaction characteristics
- * and XA ids. Each shell adds how it runs the operations (on the caller's thread under a lock, or on an event loop).
+ * attributes and the statement timeout, the notify and notice handlers and the notifications subscriptions a lease
+ * adds, the adapters, the session's transaction characteristics and XA ids, whether the connection is closed or
+ * broken (from the shell's {@link #closedOrLost()} and {@link #lost()}), the pool's part of close(), and what a
+ * closed connection refuses a new cursor with. Each shell adds how it runs the operations (on the caller's thread
+ * under a lock, or on an event loop).
  *
  * <p>Its public methods are the shells' own: javac gives each shell an access bridge (a public class inheriting them
- * from this package-private one), so they are called, documented and seen by reflection as the shell's.
+ * from this package-private one), so they are called, documented and seen by reflection as the shell's. A method
+ * with a generic parameter type is better kept in each shell: the bridge shows it erased in {@code javap} (as
+ * removeNotifyHandler's and removeNoticeHandler's do). Those whose return type differs (the blocking value or the
+ * future) stay in each shell too; the async one's doc links its blocking twin.
  *
  * @param <R> the row type the cursors return
  * @param <C> the shell ({@code Connection<R>} or {@code AsyncConnection<R>})
