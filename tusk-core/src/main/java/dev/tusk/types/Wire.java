@@ -73,8 +73,11 @@ final class Wire {
         return ByteBuffer.wrap(b);
     }
 
+    /** What a text value is called in the error about a lone surrogate. */
+    static final String TEXT_VALUE = "the text value";
+
     static ByteBuffer utf8(String s) {
-        return ByteBuffer.wrap(Utf8.encode(s, "the text value"));
+        return ByteBuffer.wrap(Utf8.encode(s, TEXT_VALUE));
     }
 
     static ByteBuffer ascii(String s) {

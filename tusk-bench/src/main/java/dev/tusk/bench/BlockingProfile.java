@@ -1,0 +1,144 @@
+package dev.tusk.bench;
+
+import dev.tusk.Connection;
+import dev.tusk.Row;
+
+import java.lang.management.ManagementFactory;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Costs per query of the blocking point select ({@link PointSelectBench}'s statement, one connection, one thread) on
+ * Tusk's {@code Connection} and on pgjdbc, measured without JMH so that a loaded machine changes the wall-clock
+ * numbers but hardly these: the calling thread's CPU time (user + kernel, and user alone) and the bytes it allocates,
+ * per query. The two drivers alternate, several rounds each, after a warm-up; the medians and their ratio are printed.
+ * Run from the bench module's classpath: {@code java -cp ... dev.tusk.bench.BlockingProfile [rounds] [queries]}.
+ */
+public final class BlockingProfile {
+    private BlockingProfile() {
+    }
+
+    interface Point extends AutoCloseable {
+        String get(int id) throws Exception;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+        int queries = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+        try (BenchServer server = BenchServer.start()) {
+            System.setProperty("tusk.bench.port", Integer.toString(server.port()));
+            String[] names = {"tusk", "pgjdbc"};
+            Point[] clients = {tusk(), pgjdbc()};
+            for (int w = 0; w < 5; w++) { // warm-up: C2 compiles both paths before anything is counted
+                for (Point p : clients) {
+                    run(p, queries);
+                }
+            }
+            List<double[]>[] samples = new List[] {new ArrayList<>(), new ArrayList<>()};
+            for (int r = 0; r < rounds; r++) {
+                for (int c = 0; c < clients.length; c++) {
+                    samples[c].add(run(clients[c], queries));
+                }
+            }
+            double[][] med = new double[clients.length][];
+            for (int c = 0; c < clients.length; c++) {
+                med[c] = medians(samples[c]);
+                System.out.printf(Locale.ROOT, "%-7s cpu %7.0f ns/q  user %7.0f ns/q  alloc %6.0f B/q  wall %7.0f ns/q"
+                                + "   (cpu spread %.0f-%.0f)%n", names[c], med[c][0], med[c][1], med[c][2], med[c][3],
+                        min(samples[c], 0), max(samples[c], 0));
+            }
+            System.out.printf(Locale.ROOT, "tusk/pgjdbc: cpu %.3f  user %.3f  alloc %.3f  wall %.3f%n",
+                    med[0][0] / med[1][0], med[0][1] / med[1][1], med[0][2] / med[1][2], med[0][3] / med[1][3]);
+            for (Point p : clients) {
+                p.close();
+            }
+        }
+    }
+
+    /** {cpu ns, user ns, allocated bytes, wall ns} per query over {@code queries} point selects. */
+    private static double[] run(Point p, int queries) throws Exception {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        int next = 0;
+        long a0 = mx.getThreadAllocatedBytes(id);
+        long c0 = mx.getCurrentThreadCpuTime();
+        long u0 = mx.getCurrentThreadUserTime();
+        long w0 = System.nanoTime();
+        for (int i = 0; i < queries; i++) {
+            next = next % BenchServer.KV_ROWS + 1;
+            String v = p.get(next);
+            if (v.length() < 7) {
+                throw new IllegalStateException(v);
+            }
+        }
+        long w1 = System.nanoTime();
+        long u1 = mx.getCurrentThreadUserTime();
+        long c1 = mx.getCurrentThreadCpuTime();
+        long a1 = mx.getThreadAllocatedBytes(id);
+        return new double[] {(c1 - c0) / (double) queries, (u1 - u0) / (double) queries,
+                (a1 - a0) / (double) queries, (w1 - w0) / (double) queries};
+    }
+
+    private static double[] medians(List<double[]> s) {
+        double[] out = new double[s.get(0).length];
+        for (int k = 0; k < out.length; k++) {
+            double[] col = new double[s.size()];
+            for (int i = 0; i < col.length; i++) {
+                col[i] = s.get(i)[k];
+            }
+            Arrays.sort(col);
+            out[k] = col[col.length / 2];
+        }
+        return out;
+    }
+
+    private static double min(List<double[]> s, int k) {
+        return s.stream().mapToDouble(a -> a[k]).min().orElse(0);
+    }
+
+    private static double max(List<double[]> s, int k) {
+        return s.stream().mapToDouble(a -> a[k]).max().orElse(0);
+    }
+
+    private static Point tusk() {
+        Connection<Row> c = Connection.connect(BenchServer.tuskConninfo());
+        c.setAutocommit(true);
+        return new Point() {
+            @Override
+            public String get(int id) {
+                return c.execute("SELECT v FROM bench_kv WHERE id = %s", id).fetchone().getString(0);
+            }
+
+            @Override
+            public void close() {
+                c.close();
+            }
+        };
+    }
+
+    private static Point pgjdbc() throws Exception {
+        java.sql.Connection c = DriverManager.getConnection(BenchServer.jdbcUrl(""));
+        c.setAutoCommit(true);
+        PreparedStatement ps = c.prepareStatement("SELECT v FROM bench_kv WHERE id = ?");
+        return new Point() {
+            @Override
+            public String get(int id) throws Exception {
+                ps.setInt(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            }
+
+            @Override
+            public void close() throws Exception {
+                c.close();
+            }
+        };
+    }
+}
