@@ -17,7 +17,8 @@ import java.util.Locale;
  * Tusk's {@code Connection} and on pgjdbc, measured without JMH so that a loaded machine changes the wall-clock
  * numbers but hardly these: the calling thread's CPU time (user + kernel, and user alone) and the bytes it allocates,
  * per query. The two drivers alternate, several rounds each, after a warm-up; the medians and their ratio are printed.
- * Run from the bench module's classpath: {@code java -cp ... dev.tusk.bench.BlockingProfile [rounds] [queries]}.
+ * Run from the bench module's classpath: {@code java -cp ... dev.tusk.bench.BlockingProfile [rounds] [queries] [client]}
+ * ({@code client}: {@code tusk} or {@code pgjdbc} alone, for {@code strace -c} or a profiler; both by default).
  */
 public final class BlockingProfile {
     private BlockingProfile() {
@@ -32,8 +33,12 @@ public final class BlockingProfile {
         int queries = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
         try (BenchServer server = BenchServer.start()) {
             System.setProperty("tusk.bench.port", Integer.toString(server.port()));
-            String[] names = {"tusk", "pgjdbc"};
-            Point[] clients = {tusk(), pgjdbc()};
+            String only = args.length > 2 ? args[2] : null;
+            String[] names = only != null ? new String[] {only} : new String[] {"tusk", "pgjdbc"};
+            Point[] clients = new Point[names.length];
+            for (int c = 0; c < names.length; c++) {
+                clients[c] = names[c].equals("tusk") ? tusk() : pgjdbc();
+            }
             for (int w = 0; w < 5; w++) { // warm-up: C2 compiles both paths before anything is counted
                 for (Point p : clients) {
                     run(p, queries);
@@ -45,6 +50,9 @@ public final class BlockingProfile {
                     samples[c].add(run(clients[c], queries));
                 }
             }
+            for (Point p : clients) {
+                p.close();
+            }
             double[][] med = new double[clients.length][];
             for (int c = 0; c < clients.length; c++) {
                 med[c] = medians(samples[c]);
@@ -52,11 +60,11 @@ public final class BlockingProfile {
                                 + "   (cpu spread %.0f-%.0f)%n", names[c], med[c][0], med[c][1], med[c][2], med[c][3],
                         min(samples[c], 0), max(samples[c], 0));
             }
+            if (med.length < 2) {
+                return;
+            }
             System.out.printf(Locale.ROOT, "tusk/pgjdbc: cpu %.3f  user %.3f  alloc %.3f  wall %.3f%n",
                     med[0][0] / med[1][0], med[0][1] / med[1][1], med[0][2] / med[1][2], med[0][3] / med[1][3]);
-            for (Point p : clients) {
-                p.close();
-            }
         }
     }
 
