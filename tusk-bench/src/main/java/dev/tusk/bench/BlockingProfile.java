@@ -15,8 +15,8 @@ import java.util.Locale;
 /**
  * Costs per query of the blocking point select ({@link PointSelectBench}'s statement, one connection, one thread) on
  * Tusk's {@code Connection} and on pgjdbc, measured without JMH so that a loaded machine changes the wall-clock
- * numbers but hardly these: the calling thread's CPU time (user + kernel, and user alone) and the bytes it allocates,
- * per query. The two drivers alternate, several rounds each, after a warm-up; the medians and their ratio are printed.
+ * numbers but hardly these: the calling thread's CPU time (user + kernel; and user alone, which Linux counts in 10 ms
+ * ticks: its mean over the rounds) and the bytes it allocates, per query. The two drivers alternate, several rounds each, after a warm-up; the medians and their ratio are printed.
  * Run from the bench module's classpath: {@code java -cp ... dev.tusk.bench.BlockingProfile [rounds] [queries] [client]}
  * ({@code client}: {@code tusk} or {@code pgjdbc} alone, for {@code strace -c} or a profiler; both by default).
  */
@@ -30,7 +30,7 @@ public final class BlockingProfile {
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
-        int queries = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+        int queries = args.length > 1 ? Integer.parseInt(args[1]) : 40_000;
         try (BenchServer server = BenchServer.start()) {
             System.setProperty("tusk.bench.port", Integer.toString(server.port()));
             String only = args.length > 2 ? args[2] : null;
@@ -56,8 +56,11 @@ public final class BlockingProfile {
             double[][] med = new double[clients.length][];
             for (int c = 0; c < clients.length; c++) {
                 med[c] = medians(samples[c]);
-                System.out.printf(Locale.ROOT, "%-7s cpu %7.0f ns/q  user %7.0f ns/q  alloc %6.0f B/q  wall %7.0f ns/q"
-                                + "   (cpu spread %.0f-%.0f)%n", names[c], med[c][0], med[c][1], med[c][2], med[c][3],
+                // user time comes in scheduler ticks (10 ms): its mean over every round, not a median
+                double user = samples[c].stream().mapToDouble(x -> x[1]).average().orElse(0);
+                med[c][1] = user;
+                System.out.printf(Locale.ROOT, "%-7s cpu %7.0f ns/q  user %7.0f ns/q (mean)  alloc %6.0f B/q  wall %7.0f"
+                                + " ns/q   (cpu spread %.0f-%.0f)%n", names[c], med[c][0], user, med[c][2], med[c][3],
                         min(samples[c], 0), max(samples[c], 0));
             }
             if (med.length < 2) {
