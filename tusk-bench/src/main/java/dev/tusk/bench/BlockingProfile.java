@@ -1,12 +1,7 @@
 package dev.tusk.bench;
 
-import dev.tusk.Connection;
-import dev.tusk.Row;
 
 import java.lang.management.ManagementFactory;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,10 +19,6 @@ public final class BlockingProfile {
     private BlockingProfile() {
     }
 
-    interface Point extends AutoCloseable {
-        String get(int id) throws Exception;
-    }
-
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         int queries = args.length > 1 ? Integer.parseInt(args[1]) : 40_000;
@@ -35,12 +26,12 @@ public final class BlockingProfile {
             System.setProperty("tusk.bench.port", Integer.toString(server.port()));
             String only = args.length > 2 ? args[2] : null;
             String[] names = only != null ? new String[] {only} : new String[] {"tusk", "pgjdbc"};
-            Point[] clients = new Point[names.length];
+            PointSelectBench.KvClient[] clients = new PointSelectBench.KvClient[names.length];
             for (int c = 0; c < names.length; c++) {
-                clients[c] = names[c].equals("tusk") ? tusk() : pgjdbc();
+                clients[c] = names[c].equals("tusk") ? PointSelectBench.tusk() : PointSelectBench.pgjdbc();
             }
             for (int w = 0; w < 5; w++) { // warm-up: C2 compiles both paths before anything is counted
-                for (Point p : clients) {
+                for (PointSelectBench.KvClient p : clients) {
                     run(p, queries);
                 }
             }
@@ -50,7 +41,7 @@ public final class BlockingProfile {
                     samples[c].add(run(clients[c], queries));
                 }
             }
-            for (Point p : clients) {
+            for (PointSelectBench.KvClient p : clients) {
                 p.close();
             }
             double[][] med = new double[clients.length][];
@@ -72,7 +63,7 @@ public final class BlockingProfile {
     }
 
     /** {cpu ns, user ns, allocated bytes, wall ns} per query over {@code queries} point selects. */
-    private static double[] run(Point p, int queries) throws Exception {
+    private static double[] run(PointSelectBench.KvClient p, int queries) throws Exception {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long id = Thread.currentThread().getId();
         int next = 0;
@@ -114,42 +105,5 @@ public final class BlockingProfile {
 
     private static double max(List<double[]> s, int k) {
         return s.stream().mapToDouble(a -> a[k]).max().orElse(0);
-    }
-
-    private static Point tusk() {
-        Connection<Row> c = Connection.connect(BenchServer.tuskConninfo());
-        c.setAutocommit(true);
-        return new Point() {
-            @Override
-            public String get(int id) {
-                return c.execute("SELECT v FROM bench_kv WHERE id = %s", id).fetchone().getString(0);
-            }
-
-            @Override
-            public void close() {
-                c.close();
-            }
-        };
-    }
-
-    private static Point pgjdbc() throws Exception {
-        java.sql.Connection c = DriverManager.getConnection(BenchServer.jdbcUrl(""));
-        c.setAutoCommit(true);
-        PreparedStatement ps = c.prepareStatement("SELECT v FROM bench_kv WHERE id = ?");
-        return new Point() {
-            @Override
-            public String get(int id) throws Exception {
-                ps.setInt(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getString(1);
-                }
-            }
-
-            @Override
-            public void close() throws Exception {
-                c.close();
-            }
-        };
     }
 }

@@ -22,28 +22,10 @@ final class DirectDumpers {
     /** The longest string written directly; a longer one is dumped into a buffer of its exact size first. */
     static final int MAX_DIRECT_CHARS = 1 << 16;
 
-    private abstract static class Direct<T> implements Dumper<T>, ValueWriter<T> {
-        private final int oid;
-        private final Format format;
-
+    /** Both ways to a value's bytes: {@code dump} and {@code writeValue}. */
+    private abstract static class Direct<T> extends TypedDumper<T> implements ValueWriter<T> {
         Direct(int oid, Format format) {
-            this.oid = oid;
-            this.format = format;
-        }
-
-        @Override
-        public int oid() {
-            return oid;
-        }
-
-        @Override
-        public Format format() {
-            return format;
-        }
-
-        @Override
-        public String toString() {
-            return "Dumper(oid=" + oid + ", " + format + ")";
+            super(oid, format);
         }
     }
 

@@ -83,23 +83,34 @@ public final class MessageWriter {
 
     /** The decimal digits of {@code v}, after a '-' when it is negative: {@link Long#toString(long)}'s bytes. */
     public MessageWriter decimal(long v) {
+        ensure(decimalLength(v));
+        pos = putDecimal(buf, pos, v);
+        return this;
+    }
+
+    /** How many bytes {@link #putDecimal} writes for {@code v}. */
+    public static int decimalLength(long v) {
         long n = v < 0 ? v : -v; // kept negative, so that Long.MIN_VALUE has a magnitude too
         int digits = 1;
         for (long p = -10; digits < 19 && n <= p; p *= 10) {
             digits++;
         }
-        int size = v < 0 ? digits + 1 : digits;
-        ensure(size);
-        int end = pos + size;
-        for (int i = end - 1; i >= end - digits; i--) {
-            buf[i] = (byte) ('0' - n % 10);
+        return v < 0 ? digits + 1 : digits;
+    }
+
+    /** Writes {@code v}'s decimal digits (after a '-' when negative) into {@code b} at {@code at}; returns the end. */
+    public static int putDecimal(byte[] b, int at, long v) {
+        int end = at + decimalLength(v);
+        long n = v < 0 ? v : -v;
+        int i = end - 1;
+        do {
+            b[i--] = (byte) ('0' - n % 10);
             n /= 10;
-        }
+        } while (n != 0);
         if (v < 0) {
-            buf[pos] = '-';
+            b[at] = '-';
         }
-        pos = end;
-        return this;
+        return end;
     }
 
     /**

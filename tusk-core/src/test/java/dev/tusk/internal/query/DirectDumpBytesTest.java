@@ -100,6 +100,15 @@ class DirectDumpBytesTest {
     }
 
     @Test
+    void integersInTextAreTheirDecimalDigits() {
+        for (Object v : EDGES) {
+            if (v instanceof Byte || v instanceof Short || v instanceof Integer || v instanceof Long) {
+                assertThat(new String(written(bind("SELECT %t", v)), StandardCharsets.US_ASCII)).isEqualTo(v.toString());
+            }
+        }
+    }
+
+    @Test
     void theCommonParametersNeedNoBufferAndShareTheirOidArray() {
         BoundParams a = bind("SELECT %s", 1);
         BoundParams b = bind("SELECT %s", 2);
