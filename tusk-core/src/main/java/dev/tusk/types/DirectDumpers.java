@@ -8,9 +8,12 @@ import dev.tusk.internal.wire.ValueWriter;
 
 import java.nio.ByteBuffer;
 import java.util.UUID;
+import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
 
 /**
- * The built-in dumpers of the common parameter types (integers, floats in binary, booleans, UUIDs, strings), which
+ * The built-in dumpers of the common parameter types (integers, floats, dates and times in binary, booleans, UUIDs,
+ * strings), which
  * write a value straight into the Bind message ({@link ValueWriter}) besides returning its bytes from
  * {@link Dumper#dump}: a statement's parameters then need no buffer nor array per value. Both ways give the same
  * bytes (the tests compare them for edge values).
@@ -73,6 +76,51 @@ final class DirectDumpers {
                 } else {
                     out.int64(value.longValue());
                 }
+            }
+        };
+    }
+
+    /**
+     * A value sent as one big-endian int64 in binary (timestamps, times): {@code toLong} runs while binding too, so that
+     * a value it refuses fails there.
+     */
+    static <T> Dumper<T> binary8(int oid, ToLongFunction<T> toLong) {
+        return new Direct<>(oid, Format.BINARY) {
+            @Override
+            public ByteBuffer dump(T value) {
+                return ByteBuffer.allocate(8).putLong(0, toLong.applyAsLong(value));
+            }
+
+            @Override
+            public int checkedLength(T value) {
+                toLong.applyAsLong(value);
+                return 8;
+            }
+
+            @Override
+            public void writeValue(T value, MessageWriter out) {
+                out.int64(toLong.applyAsLong(value));
+            }
+        };
+    }
+
+    /** A value sent as one big-endian int32 in binary (dates), checked while binding as {@link #binary8}. */
+    static <T> Dumper<T> binary4(int oid, ToIntFunction<T> toInt) {
+        return new Direct<>(oid, Format.BINARY) {
+            @Override
+            public ByteBuffer dump(T value) {
+                return ByteBuffer.allocate(4).putInt(0, toInt.applyAsInt(value));
+            }
+
+            @Override
+            public int checkedLength(T value) {
+                toInt.applyAsInt(value);
+                return 4;
+            }
+
+            @Override
+            public void writeValue(T value, MessageWriter out) {
+                out.int32(toInt.applyAsInt(value));
             }
         };
     }

@@ -9,20 +9,31 @@ import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.wire.MessageWriter;
 import dev.tusk.internal.wire.ValueWriter;
 import dev.tusk.types.BuiltinAdapters;
+import dev.tusk.types.DateTimeAdapters;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.Temporal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Parameters written straight into the Bind message by the built-in dumpers ({@link ValueWriter}): the bytes are
- * those {@link Dumper#dump} returns, in both formats and for edge values; an application's dumper, NULL and long
+ * those {@link Dumper#dump} returns, in each format and for edge values; an application's dumper, NULL and long
  * strings still go through {@code dump}; a bad value fails while binding, naming the parameter.
  */
 class DirectDumpBytesTest {
@@ -40,7 +51,15 @@ class DirectDumpBytesTest {
             new UUID(0, 0), new UUID(-1, -1), UUID.fromString("01234567-89ab-cdef-fedc-ba9876543210"),
             new UUID(Long.MIN_VALUE, 1),
             "", "a", "value-4242", "é", "€uro", "😀 and 😀", "日本語テキスト", "\u007f\u0080\u07ff\u0800\uffff",
-            "x".repeat(70_000), "é".repeat(40_000));
+            "x".repeat(70_000), "é".repeat(40_000),
+            LocalDate.of(2000, 1, 1), LocalDate.of(1999, 12, 31), LocalDate.of(1, 1, 1), LocalDate.of(-4713, 11, 24),
+            LocalDate.of(5874897, 12, 31), LocalDate.of(2024, 2, 29),
+            LocalDateTime.of(2000, 1, 1, 0, 0), LocalDateTime.of(1969, 12, 31, 23, 59, 59, 999_999_500),
+            LocalDateTime.of(294276, 12, 31, 23, 59, 59, 999_999_000), LocalDateTime.of(-4713, 11, 24, 0, 0),
+            Instant.EPOCH, Instant.ofEpochSecond(-1, 1), Instant.parse("2026-12-07T04:56:16.123456789Z"),
+            OffsetDateTime.of(2026, 12, 7, 5, 0, 0, 1_000, ZoneOffset.ofHoursMinutes(-9, -30)),
+            ZonedDateTime.of(2026, 3, 29, 2, 30, 0, 0, ZoneId.of("Europe/Paris")),
+            LocalTime.MIDNIGHT, LocalTime.MAX, LocalTime.of(12, 34, 56, 789_999_499));
 
     /** What {@code p} writes for parameter 0, without its length word (which must be the bytes' count). */
     private static byte[] written(BoundParams p) {
@@ -81,7 +100,8 @@ class DirectDumpBytesTest {
                         .isEqualTo(bytes(d.dump(v)));
                 assertThat(p.oids()[0]).isEqualTo(d.oid());
                 assertThat(p.formats()[0]).isEqualTo(d.format().code());
-                boolean floatText = (v instanceof Float || v instanceof Double) && d.format() == Format.TEXT;
+                boolean floatText = (v instanceof Float || v instanceof Double || v instanceof Temporal)
+                        && d.format() == Format.TEXT;
                 boolean longText = v instanceof String s && s.length() > 65_536;
                 assertThat(p.slots()[1] != null).as("%s as %s written directly", v, placeholder)
                         .isEqualTo(!floatText && !longText);
@@ -90,13 +110,31 @@ class DirectDumpBytesTest {
         }
         assertThat(direct).as("cases").isGreaterThan(2 * EDGES.size());
         for (Class<?> c : List.of(Byte.class, Short.class, Integer.class, Long.class, Float.class, Double.class,
-                Boolean.class, UUID.class, String.class)) {
+                Boolean.class, UUID.class, String.class, LocalDate.class, LocalDateTime.class, LocalTime.class,
+                Instant.class, OffsetDateTime.class, ZonedDateTime.class)) {
             assertThat(M.dumperForClass(c, Format.BINARY)).as(c + " binary").isInstanceOf(ValueWriter.class);
         }
         for (Class<?> c : List.of(Byte.class, Short.class, Integer.class, Long.class, Boolean.class, UUID.class,
                 String.class)) {
             assertThat(M.dumperForClass(c, Format.TEXT)).as(c + " text").isInstanceOf(ValueWriter.class);
         }
+    }
+
+    @Test
+    void infinityDatesWhenMappedAndAnOutOfRangeDateFailsWhileBinding() {
+        AdaptersMap m = M.child();
+        DateTimeAdapters.mapInfinity(m);
+        for (Object v : List.of(LocalDate.MAX, LocalDate.MIN, LocalDateTime.MAX, LocalDateTime.MIN, Instant.MAX,
+                Instant.MIN, OffsetDateTime.MAX, OffsetDateTime.MIN, LocalDate.of(2026, 12, 7))) {
+            BoundParams p = ParamBinder.bind(QueryTemplate.of("SELECT %b"), new Object[] {v}, m);
+            assertThat(p.slots()[1]).as("%s written directly", v).isNotNull();
+            assertThat(written(p)).as("%s", v).isEqualTo(bytes(m.dumperFor(v, Format.BINARY).dump(v)));
+        }
+        assertThat(written(ParamBinder.bind(QueryTemplate.of("SELECT %b"), new Object[] {LocalDate.MAX}, m)))
+                .containsExactly(0x7f, 0xff, 0xff, 0xff);
+        Throwable dumped = catchThrowable(() -> M.dumperFor(LocalDate.MAX, Format.BINARY).dump(LocalDate.MAX));
+        assertThat(dumped).isNotNull();
+        assertThatThrownBy(() -> bind("SELECT %b", LocalDate.MAX)).isInstanceOf(dumped.getClass());
     }
 
     @Test
