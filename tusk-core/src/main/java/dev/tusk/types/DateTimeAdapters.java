@@ -295,7 +295,7 @@ public final class DateTimeAdapters {
         m.registerLoader(BuiltinTypes.TIMETZ, new TimeTzLoader(Format.BINARY));
         registerDumpers(m, false);
         m.registerDumper(LocalTime.class, Codecs.<LocalTime>textDumper(BuiltinTypes.TIME, DateTimeText::formatTime));
-        m.registerDumper(LocalTime.class, DirectDumpers.<LocalTime>binary8(BuiltinTypes.TIME,
+        m.registerDumper(LocalTime.class, DirectDumpers.<LocalTime>binary(BuiltinTypes.TIME, 8,
                 t -> (t.toNanoOfDay() + 500) / 1000));
         m.registerDumper(OffsetTime.class, Codecs.<OffsetTime>textDumper(BuiltinTypes.TIMETZ, DateTimeText::formatTimeTz));
         m.registerDumper(OffsetTime.class, Codecs.<OffsetTime>dumper(BuiltinTypes.TIMETZ, Format.BINARY,
@@ -318,7 +318,7 @@ public final class DateTimeAdapters {
             }
             return DateTimeText.formatDate(d);
         }));
-        m.registerDumper(LocalDate.class, DirectDumpers.<LocalDate>binary4(BuiltinTypes.DATE, d -> {
+        m.registerDumper(LocalDate.class, DirectDumpers.<LocalDate>binary(BuiltinTypes.DATE, 4, d -> {
             if (inf && d.equals(LocalDate.MAX)) {
                 return Integer.MAX_VALUE;
             } else if (inf && d.equals(LocalDate.MIN)) {
@@ -332,7 +332,7 @@ public final class DateTimeAdapters {
             }
             return DateTimeText.formatTimestamp(t);
         }));
-        m.registerDumper(LocalDateTime.class, DirectDumpers.<LocalDateTime>binary8(BuiltinTypes.TIMESTAMP,
+        m.registerDumper(LocalDateTime.class, DirectDumpers.<LocalDateTime>binary(BuiltinTypes.TIMESTAMP, 8,
                 t -> inf && t.equals(LocalDateTime.MAX) ? Long.MAX_VALUE
                         : inf && t.equals(LocalDateTime.MIN) ? Long.MIN_VALUE : micros(t)));
         m.registerDumper(OffsetDateTime.class, Codecs.<OffsetDateTime>textDumper(BuiltinTypes.TIMESTAMPTZ, t -> {
@@ -341,12 +341,12 @@ public final class DateTimeAdapters {
             }
             return DateTimeText.formatTimestampTz(t);
         }));
-        m.registerDumper(OffsetDateTime.class, DirectDumpers.<OffsetDateTime>binary8(BuiltinTypes.TIMESTAMPTZ,
+        m.registerDumper(OffsetDateTime.class, DirectDumpers.<OffsetDateTime>binary(BuiltinTypes.TIMESTAMPTZ, 8,
                 t -> inf && t.equals(OffsetDateTime.MAX) ? Long.MAX_VALUE
                         : inf && t.equals(OffsetDateTime.MIN) ? Long.MIN_VALUE : micros(t.toInstant())));
         m.registerDumper(ZonedDateTime.class, Codecs.<ZonedDateTime>textDumper(BuiltinTypes.TIMESTAMPTZ,
                 t -> DateTimeText.formatTimestampTz(t.toOffsetDateTime())));
-        m.registerDumper(ZonedDateTime.class, DirectDumpers.<ZonedDateTime>binary8(BuiltinTypes.TIMESTAMPTZ,
+        m.registerDumper(ZonedDateTime.class, DirectDumpers.<ZonedDateTime>binary(BuiltinTypes.TIMESTAMPTZ, 8,
                 t -> micros(t.toInstant())));
         m.registerDumper(Instant.class, Codecs.<Instant>textDumper(BuiltinTypes.TIMESTAMPTZ, i -> {
             if (inf && (i.equals(Instant.MAX) || i.equals(Instant.MIN))) {
@@ -354,7 +354,7 @@ public final class DateTimeAdapters {
             }
             return DateTimeText.formatTimestampTz(i.atOffset(ZoneOffset.UTC));
         }));
-        m.registerDumper(Instant.class, DirectDumpers.<Instant>binary8(BuiltinTypes.TIMESTAMPTZ,
+        m.registerDumper(Instant.class, DirectDumpers.<Instant>binary(BuiltinTypes.TIMESTAMPTZ, 8,
                 i -> inf && i.equals(Instant.MAX) ? Long.MAX_VALUE : inf && i.equals(Instant.MIN) ? Long.MIN_VALUE
                         : micros(i)));
     }

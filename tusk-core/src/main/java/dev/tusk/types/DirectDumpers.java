@@ -8,7 +8,6 @@ import dev.tusk.internal.wire.ValueWriter;
 
 import java.nio.ByteBuffer;
 import java.util.UUID;
-import java.util.function.ToIntFunction;
 import java.util.function.ToLongFunction;
 
 /**
@@ -52,112 +51,39 @@ final class DirectDumpers {
         };
     }
 
-    /** An integer (Byte, Short, Integer, Long) in binary, big-endian in {@code size} bytes (2, 4 or 8). */
-    static <T extends Number> Dumper<T> binaryInteger(int oid, int size) {
+    /**
+     * A value sent in binary as a big-endian integer of {@code size} bytes (2, 4 or 8): the low bytes of what
+     * {@code bits} makes of it (integers, a float's or a double's raw bits, days, microseconds). {@code bits} runs
+     * while binding too, so that a value it refuses fails there.
+     */
+    static <T> Dumper<T> binary(int oid, int size, ToLongFunction<T> bits) {
         return new Direct<>(oid, Format.BINARY) {
             @Override
             public ByteBuffer dump(T value) {
-                ByteBuffer b = ByteBuffer.allocate(size);
-                return size == 2 ? b.putShort(0, value.shortValue()) : size == 4 ? b.putInt(0, value.intValue())
-                        : b.putLong(0, value.longValue());
+                long b = bits.applyAsLong(value);
+                ByteBuffer out = ByteBuffer.allocate(size);
+                return size == 2 ? out.putShort(0, (short) b) : size == 4 ? out.putInt(0, (int) b) : out.putLong(0, b);
             }
 
             @Override
             public int checkedLength(T value) {
+                bits.applyAsLong(value);
                 return size;
             }
 
             @Override
             public void writeValue(T value, MessageWriter out) {
+                long b = bits.applyAsLong(value);
                 if (size == 2) {
-                    out.int16(value.shortValue());
+                    out.int16((int) b);
                 } else if (size == 4) {
-                    out.int32(value.intValue());
+                    out.int32((int) b);
                 } else {
-                    out.int64(value.longValue());
+                    out.int64(b);
                 }
             }
         };
     }
-
-    /**
-     * A value sent as one big-endian int64 in binary (timestamps, times): {@code toLong} runs while binding too, so that
-     * a value it refuses fails there.
-     */
-    static <T> Dumper<T> binary8(int oid, ToLongFunction<T> toLong) {
-        return new Direct<>(oid, Format.BINARY) {
-            @Override
-            public ByteBuffer dump(T value) {
-                return ByteBuffer.allocate(8).putLong(0, toLong.applyAsLong(value));
-            }
-
-            @Override
-            public int checkedLength(T value) {
-                toLong.applyAsLong(value);
-                return 8;
-            }
-
-            @Override
-            public void writeValue(T value, MessageWriter out) {
-                out.int64(toLong.applyAsLong(value));
-            }
-        };
-    }
-
-    /** A value sent as one big-endian int32 in binary (dates), checked while binding as {@link #binary8}. */
-    static <T> Dumper<T> binary4(int oid, ToIntFunction<T> toInt) {
-        return new Direct<>(oid, Format.BINARY) {
-            @Override
-            public ByteBuffer dump(T value) {
-                return ByteBuffer.allocate(4).putInt(0, toInt.applyAsInt(value));
-            }
-
-            @Override
-            public int checkedLength(T value) {
-                toInt.applyAsInt(value);
-                return 4;
-            }
-
-            @Override
-            public void writeValue(T value, MessageWriter out) {
-                out.int32(toInt.applyAsInt(value));
-            }
-        };
-    }
-
-    static final Dumper<Float> FLOAT4_BINARY = new Direct<>(BuiltinTypes.FLOAT4, Format.BINARY) {
-        @Override
-        public ByteBuffer dump(Float value) {
-            return ByteBuffer.allocate(4).putFloat(0, value);
-        }
-
-        @Override
-        public int checkedLength(Float value) {
-            return 4;
-        }
-
-        @Override
-        public void writeValue(Float value, MessageWriter out) {
-            out.int32(Float.floatToRawIntBits(value));
-        }
-    };
-
-    static final Dumper<Double> FLOAT8_BINARY = new Direct<>(BuiltinTypes.FLOAT8, Format.BINARY) {
-        @Override
-        public ByteBuffer dump(Double value) {
-            return ByteBuffer.allocate(8).putDouble(0, value);
-        }
-
-        @Override
-        public int checkedLength(Double value) {
-            return 8;
-        }
-
-        @Override
-        public void writeValue(Double value, MessageWriter out) {
-            out.int64(Double.doubleToRawLongBits(value));
-        }
-    };
 
     /** A boolean as one byte: {@code t}/{@code f} in text, 1/0 in binary. */
     static Dumper<Boolean> bool(Format format) {

@@ -239,13 +239,13 @@ public final class IntegerAdapters {
         m.registerLoader(BuiltinTypes.OID, OID_BINARY);
 
         m.registerDumper(Byte.class, DirectDumpers.<Byte>decimal(BuiltinTypes.INT2));
-        m.registerDumper(Byte.class, DirectDumpers.<Byte>binaryInteger(BuiltinTypes.INT2, 2));
+        m.registerDumper(Byte.class, DirectDumpers.<Byte>binary(BuiltinTypes.INT2, 2, Byte::longValue));
         m.registerDumper(Short.class, DirectDumpers.<Short>decimal(BuiltinTypes.INT2));
-        m.registerDumper(Short.class, DirectDumpers.<Short>binaryInteger(BuiltinTypes.INT2, 2));
+        m.registerDumper(Short.class, DirectDumpers.<Short>binary(BuiltinTypes.INT2, 2, Short::longValue));
         m.registerDumper(Integer.class, DirectDumpers.<Integer>decimal(BuiltinTypes.INT4));
-        m.registerDumper(Integer.class, DirectDumpers.<Integer>binaryInteger(BuiltinTypes.INT4, 4));
+        m.registerDumper(Integer.class, DirectDumpers.<Integer>binary(BuiltinTypes.INT4, 4, Integer::longValue));
         m.registerDumper(Long.class, DirectDumpers.<Long>decimal(BuiltinTypes.INT8));
-        m.registerDumper(Long.class, DirectDumpers.<Long>binaryInteger(BuiltinTypes.INT8, 8));
+        m.registerDumper(Long.class, DirectDumpers.<Long>binary(BuiltinTypes.INT8, 8, Long::longValue));
         m.registerDumper(BigInteger.class, Codecs.<BigInteger>textDumper(BuiltinTypes.NUMERIC, BigInteger::toString));
         m.registerDumper(BigInteger.class, Codecs.<BigInteger>dumper(BuiltinTypes.NUMERIC, Format.BINARY,
                 v -> NumericBinary.encode(new BigDecimal(v))));
