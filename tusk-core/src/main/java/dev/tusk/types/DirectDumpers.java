@@ -12,8 +12,7 @@ import java.util.function.ToLongFunction;
 
 /**
  * The built-in dumpers of the common parameter types (integers, floats, dates and times in binary, booleans, UUIDs,
- * strings), which
- * write a value straight into the Bind message ({@link ValueWriter}) besides returning its bytes from
+ * strings), which write a value straight into the Bind message ({@link ValueWriter}) besides returning its bytes from
  * {@link Dumper#dump}: a statement's parameters then need no buffer nor array per value. Both ways give the same
  * bytes (the tests compare them for edge values).
  */
