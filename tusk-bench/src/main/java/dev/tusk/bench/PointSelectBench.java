@@ -69,7 +69,7 @@ public class PointSelectBench {
         return kv.get(id);
     }
 
-    private static KvClient tusk() {
+    static KvClient tusk() {
         Connection<Row> c = Connection.connect(BenchServer.tuskConninfo());
         c.setAutocommit(true);
         return new KvClient() {
@@ -101,7 +101,7 @@ public class PointSelectBench {
         };
     }
 
-    private static KvClient pgjdbc() throws Exception {
+    static KvClient pgjdbc() throws Exception {
         java.sql.Connection c = DriverManager.getConnection(BenchServer.jdbcUrl(""));
         c.setAutoCommit(true);
         PreparedStatement ps = c.prepareStatement("SELECT v FROM bench_kv WHERE id = ?");

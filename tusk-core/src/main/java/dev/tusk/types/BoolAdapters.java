@@ -62,9 +62,7 @@ public final class BoolAdapters {
     static void register(AdaptersMap m) {
         m.registerLoader(BuiltinTypes.BOOL, TEXT);
         m.registerLoader(BuiltinTypes.BOOL, BINARY);
-        m.registerDumper(Boolean.class, Codecs.<Boolean>dumper(BuiltinTypes.BOOL, Format.TEXT,
-                b -> ByteBuffer.wrap(new byte[] {b ? (byte) 't' : (byte) 'f'})));
-        m.registerDumper(Boolean.class, Codecs.<Boolean>dumper(BuiltinTypes.BOOL, Format.BINARY,
-                b -> ByteBuffer.wrap(new byte[] {b ? (byte) 1 : (byte) 0})));
+        m.registerDumper(Boolean.class, DirectDumpers.bool(Format.TEXT));
+        m.registerDumper(Boolean.class, DirectDumpers.bool(Format.BINARY));
     }
 }

@@ -57,25 +57,10 @@ public final class Codecs {
 
     /** A dumper in any format. */
     public static <T> Dumper<T> dumper(int oid, Format format, Function<T, ByteBuffer> dump) {
-        return new Dumper<>() {
+        return new TypedDumper<>(oid, format) {
             @Override
             public ByteBuffer dump(T value) {
                 return dump.apply(value);
-            }
-
-            @Override
-            public int oid() {
-                return oid;
-            }
-
-            @Override
-            public Format format() {
-                return format;
-            }
-
-            @Override
-            public String toString() {
-                return "Dumper(oid=" + oid + ", " + format + ")";
             }
         };
     }

@@ -295,8 +295,8 @@ public final class DateTimeAdapters {
         m.registerLoader(BuiltinTypes.TIMETZ, new TimeTzLoader(Format.BINARY));
         registerDumpers(m, false);
         m.registerDumper(LocalTime.class, Codecs.<LocalTime>textDumper(BuiltinTypes.TIME, DateTimeText::formatTime));
-        m.registerDumper(LocalTime.class, Codecs.<LocalTime>dumper(BuiltinTypes.TIME, Format.BINARY,
-                t -> ByteBuffer.allocate(8).putLong(0, (t.toNanoOfDay() + 500) / 1000)));
+        m.registerDumper(LocalTime.class, DirectDumpers.<LocalTime>binary(BuiltinTypes.TIME, 8,
+                t -> (t.toNanoOfDay() + 500) / 1000));
         m.registerDumper(OffsetTime.class, Codecs.<OffsetTime>textDumper(BuiltinTypes.TIMETZ, DateTimeText::formatTimeTz));
         m.registerDumper(OffsetTime.class, Codecs.<OffsetTime>dumper(BuiltinTypes.TIMETZ, Format.BINARY,
                 t -> ByteBuffer.allocate(12).putLong(0, (t.toLocalTime().toNanoOfDay() + 500) / 1000)
@@ -318,16 +318,13 @@ public final class DateTimeAdapters {
             }
             return DateTimeText.formatDate(d);
         }));
-        m.registerDumper(LocalDate.class, Codecs.<LocalDate>dumper(BuiltinTypes.DATE, Format.BINARY, d -> {
-            int days;
+        m.registerDumper(LocalDate.class, DirectDumpers.<LocalDate>binary(BuiltinTypes.DATE, 4, d -> {
             if (inf && d.equals(LocalDate.MAX)) {
-                days = Integer.MAX_VALUE;
+                return Integer.MAX_VALUE;
             } else if (inf && d.equals(LocalDate.MIN)) {
-                days = Integer.MIN_VALUE;
-            } else {
-                days = Math.toIntExact(d.toEpochDay() - PG_EPOCH_DAYS);
+                return Integer.MIN_VALUE;
             }
-            return ByteBuffer.allocate(4).putInt(0, days);
+            return Math.toIntExact(d.toEpochDay() - PG_EPOCH_DAYS);
         }));
         m.registerDumper(LocalDateTime.class, Codecs.<LocalDateTime>textDumper(BuiltinTypes.TIMESTAMP, t -> {
             if (inf && (t.equals(LocalDateTime.MAX) || t.equals(LocalDateTime.MIN))) {
@@ -335,31 +332,31 @@ public final class DateTimeAdapters {
             }
             return DateTimeText.formatTimestamp(t);
         }));
-        m.registerDumper(LocalDateTime.class, Codecs.<LocalDateTime>dumper(BuiltinTypes.TIMESTAMP, Format.BINARY,
-                t -> ByteBuffer.allocate(8).putLong(0, inf && t.equals(LocalDateTime.MAX) ? Long.MAX_VALUE
-                        : inf && t.equals(LocalDateTime.MIN) ? Long.MIN_VALUE : micros(t))));
+        m.registerDumper(LocalDateTime.class, DirectDumpers.<LocalDateTime>binary(BuiltinTypes.TIMESTAMP, 8,
+                t -> inf && t.equals(LocalDateTime.MAX) ? Long.MAX_VALUE
+                        : inf && t.equals(LocalDateTime.MIN) ? Long.MIN_VALUE : micros(t)));
         m.registerDumper(OffsetDateTime.class, Codecs.<OffsetDateTime>textDumper(BuiltinTypes.TIMESTAMPTZ, t -> {
             if (inf && (t.equals(OffsetDateTime.MAX) || t.equals(OffsetDateTime.MIN))) {
                 return t.equals(OffsetDateTime.MAX) ? "infinity" : "-infinity";
             }
             return DateTimeText.formatTimestampTz(t);
         }));
-        m.registerDumper(OffsetDateTime.class, Codecs.<OffsetDateTime>dumper(BuiltinTypes.TIMESTAMPTZ, Format.BINARY,
-                t -> ByteBuffer.allocate(8).putLong(0, inf && t.equals(OffsetDateTime.MAX) ? Long.MAX_VALUE
-                        : inf && t.equals(OffsetDateTime.MIN) ? Long.MIN_VALUE : micros(t.toInstant()))));
+        m.registerDumper(OffsetDateTime.class, DirectDumpers.<OffsetDateTime>binary(BuiltinTypes.TIMESTAMPTZ, 8,
+                t -> inf && t.equals(OffsetDateTime.MAX) ? Long.MAX_VALUE
+                        : inf && t.equals(OffsetDateTime.MIN) ? Long.MIN_VALUE : micros(t.toInstant())));
         m.registerDumper(ZonedDateTime.class, Codecs.<ZonedDateTime>textDumper(BuiltinTypes.TIMESTAMPTZ,
                 t -> DateTimeText.formatTimestampTz(t.toOffsetDateTime())));
-        m.registerDumper(ZonedDateTime.class, Codecs.<ZonedDateTime>dumper(BuiltinTypes.TIMESTAMPTZ, Format.BINARY,
-                t -> ByteBuffer.allocate(8).putLong(0, micros(t.toInstant()))));
+        m.registerDumper(ZonedDateTime.class, DirectDumpers.<ZonedDateTime>binary(BuiltinTypes.TIMESTAMPTZ, 8,
+                t -> micros(t.toInstant())));
         m.registerDumper(Instant.class, Codecs.<Instant>textDumper(BuiltinTypes.TIMESTAMPTZ, i -> {
             if (inf && (i.equals(Instant.MAX) || i.equals(Instant.MIN))) {
                 return i.equals(Instant.MAX) ? "infinity" : "-infinity";
             }
             return DateTimeText.formatTimestampTz(i.atOffset(ZoneOffset.UTC));
         }));
-        m.registerDumper(Instant.class, Codecs.<Instant>dumper(BuiltinTypes.TIMESTAMPTZ, Format.BINARY,
-                i -> ByteBuffer.allocate(8).putLong(0, inf && i.equals(Instant.MAX) ? Long.MAX_VALUE
-                        : inf && i.equals(Instant.MIN) ? Long.MIN_VALUE : micros(i))));
+        m.registerDumper(Instant.class, DirectDumpers.<Instant>binary(BuiltinTypes.TIMESTAMPTZ, 8,
+                i -> inf && i.equals(Instant.MAX) ? Long.MAX_VALUE : inf && i.equals(Instant.MIN) ? Long.MIN_VALUE
+                        : micros(i)));
     }
 
     /**

@@ -117,10 +117,8 @@ public final class FloatAdapters {
         m.registerLoader(BuiltinTypes.FLOAT4, FLOAT4_BINARY);
         m.registerLoader(BuiltinTypes.FLOAT8, FLOAT8_BINARY);
         m.registerDumper(Float.class, Codecs.<Float>textDumper(BuiltinTypes.FLOAT4, f -> Float.toString(f)));
-        m.registerDumper(Float.class, Codecs.<Float>dumper(BuiltinTypes.FLOAT4, Format.BINARY,
-                v -> ByteBuffer.allocate(4).putFloat(0, v)));
+        m.registerDumper(Float.class, DirectDumpers.<Float>binary(BuiltinTypes.FLOAT4, 4, Float::floatToRawIntBits));
         m.registerDumper(Double.class, Codecs.<Double>textDumper(BuiltinTypes.FLOAT8, FloatAdapters::text));
-        m.registerDumper(Double.class, Codecs.<Double>dumper(BuiltinTypes.FLOAT8, Format.BINARY,
-                v -> ByteBuffer.allocate(8).putDouble(0, v)));
+        m.registerDumper(Double.class, DirectDumpers.<Double>binary(BuiltinTypes.FLOAT8, 8, Double::doubleToRawLongBits));
     }
 }

@@ -238,18 +238,14 @@ public final class IntegerAdapters {
         m.registerLoader(BuiltinTypes.INT8, INT8_BINARY);
         m.registerLoader(BuiltinTypes.OID, OID_BINARY);
 
-        m.registerDumper(Byte.class, Codecs.<Byte>dumper(BuiltinTypes.INT2, Format.TEXT, v -> Wire.decimal(v)));
-        m.registerDumper(Byte.class, Codecs.<Byte>dumper(BuiltinTypes.INT2, Format.BINARY,
-                v -> ByteBuffer.allocate(2).putShort(0, v)));
-        m.registerDumper(Short.class, Codecs.<Short>dumper(BuiltinTypes.INT2, Format.TEXT, v -> Wire.decimal(v)));
-        m.registerDumper(Short.class, Codecs.<Short>dumper(BuiltinTypes.INT2, Format.BINARY,
-                v -> ByteBuffer.allocate(2).putShort(0, v)));
-        m.registerDumper(Integer.class, Codecs.<Integer>dumper(BuiltinTypes.INT4, Format.TEXT, v -> Wire.decimal(v)));
-        m.registerDumper(Integer.class, Codecs.<Integer>dumper(BuiltinTypes.INT4, Format.BINARY,
-                v -> ByteBuffer.allocate(4).putInt(0, v)));
-        m.registerDumper(Long.class, Codecs.<Long>dumper(BuiltinTypes.INT8, Format.TEXT, v -> Wire.decimal(v)));
-        m.registerDumper(Long.class, Codecs.<Long>dumper(BuiltinTypes.INT8, Format.BINARY,
-                v -> ByteBuffer.allocate(8).putLong(0, v)));
+        m.registerDumper(Byte.class, DirectDumpers.<Byte>decimal(BuiltinTypes.INT2));
+        m.registerDumper(Byte.class, DirectDumpers.<Byte>binary(BuiltinTypes.INT2, 2, Byte::longValue));
+        m.registerDumper(Short.class, DirectDumpers.<Short>decimal(BuiltinTypes.INT2));
+        m.registerDumper(Short.class, DirectDumpers.<Short>binary(BuiltinTypes.INT2, 2, Short::longValue));
+        m.registerDumper(Integer.class, DirectDumpers.<Integer>decimal(BuiltinTypes.INT4));
+        m.registerDumper(Integer.class, DirectDumpers.<Integer>binary(BuiltinTypes.INT4, 4, Integer::longValue));
+        m.registerDumper(Long.class, DirectDumpers.<Long>decimal(BuiltinTypes.INT8));
+        m.registerDumper(Long.class, DirectDumpers.<Long>binary(BuiltinTypes.INT8, 8, Long::longValue));
         m.registerDumper(BigInteger.class, Codecs.<BigInteger>textDumper(BuiltinTypes.NUMERIC, BigInteger::toString));
         m.registerDumper(BigInteger.class, Codecs.<BigInteger>dumper(BuiltinTypes.NUMERIC, Format.BINARY,
                 v -> NumericBinary.encode(new BigDecimal(v))));

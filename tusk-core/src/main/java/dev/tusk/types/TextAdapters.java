@@ -23,7 +23,7 @@ public final class TextAdapters {
      * The built-in text dumper of {@link String}: the text as it is. COPY's text rows write such strings directly
      * (escaped, without a buffer per value); a String dumper of the application's replaces it there too.
      */
-    public static final Dumper<String> STRING_TEXT = Codecs.textDumper(0, s -> s);
+    public static final Dumper<String> STRING_TEXT = DirectDumpers.text(0, Format.TEXT);
     static final Loader<String> TEXT = Codecs.textLoader(s -> s);
     static final Loader<String> BINARY = new InPlaceLoader<>() {
         @Override
@@ -72,8 +72,7 @@ public final class TextAdapters {
         m.registerLoader(BuiltinTypes.CHAR, CHAR_TEXT);
         m.registerLoader(BuiltinTypes.CHAR, CHAR_BINARY);
 
-        m.registerDumper(String.class, Codecs.<String>dumper(BuiltinTypes.TEXT, Format.BINARY,
-                s -> Wire.utf8(checkNoNul(s))));
+        m.registerDumper(String.class, DirectDumpers.text(BuiltinTypes.TEXT, Format.BINARY));
         m.registerDumper(String.class, STRING_TEXT);
         m.registerDumper(Character.class, Codecs.<Character>dumper(BuiltinTypes.TEXT, Format.BINARY,
                 c -> Wire.utf8(checkNoNul(c.toString()))));

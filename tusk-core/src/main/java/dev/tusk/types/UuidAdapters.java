@@ -33,8 +33,7 @@ public final class UuidAdapters {
             Wire.expectLength(b, 16, "uuid");
             return new UUID(b.getLong(b.position()), b.getLong(b.position() + 8));
         }));
-        m.registerDumper(UUID.class, Codecs.<UUID>textDumper(BuiltinTypes.UUID, UUID::toString));
-        m.registerDumper(UUID.class, Codecs.<UUID>dumper(BuiltinTypes.UUID, Format.BINARY,
-                u -> ByteBuffer.allocate(16).putLong(0, u.getMostSignificantBits()).putLong(8, u.getLeastSignificantBits())));
+        m.registerDumper(UUID.class, DirectDumpers.UUID_TEXT);
+        m.registerDumper(UUID.class, DirectDumpers.UUID_BINARY);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tusk.types;
 
 import dev.tusk.errors.DataException;
+import dev.tusk.internal.wire.MessageWriter;
 import dev.tusk.internal.wire.Utf8;
 
 import java.nio.ByteBuffer;
@@ -56,25 +57,16 @@ final class Wire {
 
     /** The decimal digits of {@code v} (after a '-' when negative), as {@link Long#toString(long)} but with no String. */
     static ByteBuffer decimal(long v) {
-        long n = v < 0 ? v : -v; // kept negative, so that Long.MIN_VALUE has a magnitude too
-        int digits = 1;
-        for (long p = -10; digits < 19 && n <= p; p *= 10) {
-            digits++;
-        }
-        int size = v < 0 ? digits + 1 : digits;
-        byte[] b = new byte[size];
-        for (int i = size - 1; i >= size - digits; i--) {
-            b[i] = (byte) ('0' - n % 10);
-            n /= 10;
-        }
-        if (v < 0) {
-            b[0] = '-';
-        }
+        byte[] b = new byte[MessageWriter.decimalLength(v)];
+        MessageWriter.putDecimal(b, 0, v);
         return ByteBuffer.wrap(b);
     }
 
+    /** What a text value is called in the error about a lone surrogate. */
+    static final String TEXT_VALUE = "the text value";
+
     static ByteBuffer utf8(String s) {
-        return ByteBuffer.wrap(Utf8.encode(s, "the text value"));
+        return ByteBuffer.wrap(Utf8.encode(s, TEXT_VALUE));
     }
 
     static ByteBuffer ascii(String s) {

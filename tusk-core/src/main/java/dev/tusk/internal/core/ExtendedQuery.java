@@ -7,7 +7,6 @@ import dev.tusk.internal.wire.FrontendMessage;
 import dev.tusk.internal.wire.MessageWriter;
 import dev.tusk.internal.wire.Payload;
 
-import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -164,9 +163,8 @@ public final class ExtendedQuery extends QueryCommand {
         if (oids.length != types.length) {
             return false;
         }
-        ByteBuffer[] values = p.values();
         for (int i = 0; i < oids.length; i++) {
-            if (oids[i] != types[i] && values[i] != null) {
+            if (oids[i] != types[i] && !p.isNull(i)) {
                 return false;
             }
         }
@@ -186,12 +184,8 @@ public final class ExtendedQuery extends QueryCommand {
             }
         }
         out.int16(n);
-        for (ByteBuffer v : params.values()) {
-            if (v == null) {
-                out.int32(-1);
-            } else {
-                out.int32(v.remaining()).bytes(v);
-            }
+        for (int i = 0; i < n; i++) {
+            params.write(i, out);
         }
         int[] cf = columnFormats;
         if (cf == null) {

@@ -129,7 +129,7 @@ final class Observation {
         }
         List<String> out = new ArrayList<>(p.size());
         for (int i = 0; i < p.size(); i++) {
-            ByteBuffer v = p.values()[i];
+            ByteBuffer v = p.value(i);
             if (v == null) {
                 out.add(null);
                 continue;

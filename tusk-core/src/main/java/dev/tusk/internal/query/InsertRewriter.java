@@ -3,7 +3,6 @@ package dev.tusk.internal.query;
 import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.wire.MessageWriter;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -109,10 +108,8 @@ public final class InsertRewriter {
     /** The bytes one row adds to a Bind: each value, its length word and format code. */
     private static long bytes(BoundParams row) {
         long b = 6L * row.size();
-        for (ByteBuffer v : row.values()) {
-            if (v != null) {
-                b += v.remaining();
-            }
+        for (int i = 0; i < row.size(); i++) {
+            b += row.maxLength(i);
         }
         return b;
     }
@@ -140,14 +137,14 @@ public final class InsertRewriter {
         int n = rows.size() * params;
         int[] oids = new int[n];
         int[] formats = new int[n];
-        ByteBuffer[] values = new ByteBuffer[n];
+        Object[] slots = new Object[2 * n];
         int at = 0;
         for (BoundParams row : rows) {
             System.arraycopy(row.oids(), 0, oids, at, params);
             System.arraycopy(row.formats(), 0, formats, at, params);
-            System.arraycopy(row.values(), 0, values, at, params);
+            System.arraycopy(row.slots(), 0, slots, 2 * at, 2 * params);
             at += params;
         }
-        return new BoundParams(oids, formats, values);
+        return new BoundParams(oids, formats, slots);
     }
 }

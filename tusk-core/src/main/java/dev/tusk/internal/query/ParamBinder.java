@@ -7,6 +7,7 @@ import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.wire.MessageWriter;
+import dev.tusk.internal.wire.ValueWriter;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -36,14 +37,18 @@ public final class ParamBinder {
     }
 
     /** {@code t}: the formats the placeholders ask for ({@code %b}, {@code %t}); null: each adapter's preference. */
+    @SuppressWarnings("unchecked")
     private static BoundParams dump(Object[] values, QueryTemplate t, AdaptersMap adapters) {
         int n = values.length;
         if (n > MAX_PARAMS) { // trust #26: Bind counts its parameters in 16 bits
             throw tooManyParameters(n);
         }
-        int[] oids = new int[n];
-        int[] formats = new int[n];
-        ByteBuffer[] bytes = new ByteBuffer[n];
+        // the usual single parameter takes its oid and format code from shared arrays (nobody writes into them)
+        int[] oids = n == 1 ? null : new int[n];
+        int[] formats = n == 1 ? null : new int[n];
+        int oid = 0;
+        int format = 0;
+        Object[] slots = new Object[2 * n]; // see BoundParams: a value and its writer, or dumped bytes
         long size = BIND_OVERHEAD + 6L * n;
         for (int i = 0; i < n; i++) {
             Object v = values[i];
@@ -51,9 +56,21 @@ public final class ParamBinder {
                 continue;
             }
             Dumper<Object> d = adapters.dumperFor(v, t == null ? null : t.format(i));
-            ByteBuffer b;
+            oid = d.oid();
+            format = d.format().code();
+            if (n > 1) {
+                oids[i] = oid;
+                formats[i] = format;
+            }
+            int direct = -1;
             try {
-                b = d.dump(v);
+                if (d instanceof ValueWriter<?> w && (direct = ((ValueWriter<Object>) w).checkedLength(v)) >= 0) {
+                    slots[2 * i] = v; // written straight into the Bind: no buffer for it
+                    slots[2 * i + 1] = w;
+                    size += direct;
+                    continue;
+                }
+                slots[2 * i] = d.dump(v);
             } catch (DataException e) {
                 if (e.getClass() != DataException.class || e.diag() != Diagnostic.EMPTY) {
                     throw e;
@@ -61,9 +78,7 @@ public final class ParamBinder {
                 // say which parameter could not be sent (a NUL, a lone surrogate...)
                 throw new DataException("parameter $" + (i + 1) + ": " + e.getMessage(), e);
             }
-            bytes[i] = b;
-            oids[i] = d.oid();
-            formats[i] = d.format().code();
+            ByteBuffer b = (ByteBuffer) slots[2 * i];
             if (b != null) {
                 int len = b.remaining();
                 if (len > MAX_VALUE) { // trust #16: before anything is written
@@ -78,10 +93,11 @@ public final class ParamBinder {
             throw new DataException("the " + n + " parameters take " + MessageWriter.size(size)
                     + " together: PostgreSQL's limit for one message is 1 GiB; split the statement");
         }
-        if (n == 1) { // the usual single parameter: its format code from a shared array (nobody writes into them)
-            formats = formats[0] == 0 ? ONE_TEXT : formats[0] == 1 ? ONE_BINARY : formats;
+        if (n == 1) {
+            oids = BoundParams.oneOid(oid);
+            formats = format == 0 ? ONE_TEXT : format == 1 ? ONE_BINARY : new int[] {format};
         }
-        return new BoundParams(oids, formats, bytes);
+        return new BoundParams(oids, formats, slots);
     }
 
     private static final int[] ONE_TEXT = {0};

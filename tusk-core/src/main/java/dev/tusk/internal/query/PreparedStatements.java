@@ -106,6 +106,12 @@ public final class PreparedStatements {
     }
 
     /**
+     * The key {@link #decide} made last: a statement run again with the same text and oid array (the shared one of
+     * a single parameter, {@code BoundParams.oneOid}) reuses it instead of making one per execution.
+     */
+    private Key lastKey;
+
+    /**
      * @param prepare null: follow the threshold; true: prepare now; false: never
      */
     public Decision decide(String sql, int[] oids, Boolean prepare) {
@@ -115,7 +121,10 @@ public final class PreparedStatements {
         if (Boolean.FALSE.equals(prepare) || max == 0) {
             return Decision.UNNAMED;
         }
-        Key key = new Key(sql, oids);
+        Key key = lastKey;
+        if (key == null || key.sql != sql || key.oids != oids) { // the same statement again: its key again
+            key = lastKey = new Key(sql, oids);
+        }
         Decision again = prepared.get(key);
         if (again != null) {
             return again;

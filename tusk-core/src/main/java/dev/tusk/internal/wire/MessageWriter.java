@@ -73,6 +73,78 @@ public final class MessageWriter {
         return this;
     }
 
+    public MessageWriter int64(long v) {
+        ensure(8);
+        putIntAt(pos, (int) (v >>> 32));
+        putIntAt(pos + 4, (int) v);
+        pos += 8;
+        return this;
+    }
+
+    /** The decimal digits of {@code v}, after a '-' when it is negative: {@link Long#toString(long)}'s bytes. */
+    public MessageWriter decimal(long v) {
+        ensure(decimalLength(v));
+        pos = putDecimal(buf, pos, v);
+        return this;
+    }
+
+    /** How many bytes {@link #putDecimal} writes for {@code v}. */
+    public static int decimalLength(long v) {
+        long n = v < 0 ? v : -v; // kept negative, so that Long.MIN_VALUE has a magnitude too
+        int digits = 1;
+        for (long p = -10; digits < 19 && n <= p; p *= 10) {
+            digits++;
+        }
+        return v < 0 ? digits + 1 : digits;
+    }
+
+    /** Writes {@code v}'s decimal digits (after a '-' when negative) into {@code b} at {@code at}; returns the end. */
+    public static int putDecimal(byte[] b, int at, long v) {
+        int end = at + decimalLength(v);
+        long n = v < 0 ? v : -v;
+        int i = end - 1;
+        do {
+            b[i--] = (byte) ('0' - n % 10);
+            n /= 10;
+        } while (n != 0);
+        if (v < 0) {
+            b[at] = '-';
+        }
+        return end;
+    }
+
+    /**
+     * The UTF-8 bytes of {@code s}, which holds no lone surrogate (the caller checked it with
+     * {@link Utf8#loneSurrogate}): written in place, without an array per string.
+     */
+    public MessageWriter utf8(String s) {
+        int n = s.length();
+        ensure(3 * n); // a char takes at most 3 bytes; a surrogate pair (2 chars) 4
+        byte[] b = buf;
+        int p = pos;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                b[p++] = (byte) c;
+            } else if (c < 0x800) {
+                b[p++] = (byte) (0xC0 | c >> 6);
+                b[p++] = (byte) (0x80 | c & 0x3F);
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                b[p++] = (byte) (0xF0 | cp >> 18);
+                b[p++] = (byte) (0x80 | cp >> 12 & 0x3F);
+                b[p++] = (byte) (0x80 | cp >> 6 & 0x3F);
+                b[p++] = (byte) (0x80 | cp & 0x3F);
+            } else {
+                b[p++] = (byte) (0xE0 | c >> 12);
+                b[p++] = (byte) (0x80 | c >> 6 & 0x3F);
+                b[p++] = (byte) (0x80 | c & 0x3F);
+            }
+        }
+        pos = p;
+        return this;
+    }
+
     public MessageWriter bytes(byte[] b) {
         return bytes(b, 0, b.length);
     }
