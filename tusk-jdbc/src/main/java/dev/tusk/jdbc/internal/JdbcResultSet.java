@@ -230,6 +230,7 @@ public final class JdbcResultSet implements ResultSet {
     public static void readBytes(boolean on) {
         readsBytes = on;
     }
+
     /** {@link #readers}' answer when {@link #readsBytes} is off: no column read from its bytes. */
     private byte[] noReaders;
 
