@@ -91,7 +91,11 @@ final class ResultView {
         return data.columns();
     }
 
-    /** Per column, how a getter may read its bytes (internal.rows.ColumnReaders), resolved on first use; read only. */
+    /**
+     * Per column, how a getter may read its bytes (internal.rows.ColumnReaders), resolved on first use; read only.
+     * Rows of one result may be read on several threads: one that sees the array before its codes sees zeros there,
+     * {@link ColumnReaders#GENERAL}, the general path, which is always right.
+     */
     private byte[] readers;
 
     byte[] readers() {

@@ -9,7 +9,6 @@ import dev.tusk.internal.op.StreamStep;
 import dev.tusk.internal.rows.RowsNotKept;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.NoSuchElementException;
 
 /**
@@ -18,7 +17,7 @@ import java.util.NoSuchElementException;
  * autocommit mode too (no cursor or transaction needed). The rules (chunks, timeout, stale plan, ending early)
  * are {@link StreamStep}'s; this class makes rows of what arrives, under the connection's lock for the reads.
  */
-final class RowStream<R> implements Iterator<R>, dev.tusk.internal.rows.LiveRows<R> {
+final class RowStream<R> implements dev.tusk.internal.rows.LiveRows<R> {
     private final Connection<?> conn;
     private final StreamStep step;
     private final AdaptersMap adapters;
