@@ -259,9 +259,14 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      * @param params null: no parameters (the simple protocol, several statements allowed)
      */
     public java.util.stream.Stream<R> stream(String query, List<?> params, ExecuteOptions options, boolean keepRest) {
+        return toStream(liveRows(query, params, options, keepRest));
+    }
+
+    /** {@link #stream(String, List, ExecuteOptions, boolean)}'s rows, without the Stream (internal.rows.RowAccess). */
+    RowStream<R> liveRows(String query, List<?> params, ExecuteOptions options, boolean keepRest) {
         checkOpen();
-        return toStream(ActiveWork.openStream(conn, this, rowFactory, query, params == null ? null : params.toArray(),
-                options == null ? ExecuteOptions.DEFAULT : options, keepRest));
+        return ActiveWork.openStream(conn, this, rowFactory, query, params == null ? null : params.toArray(),
+                options == null ? ExecuteOptions.DEFAULT : options, keepRest);
     }
 
     /**

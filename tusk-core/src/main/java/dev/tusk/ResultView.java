@@ -4,6 +4,8 @@ import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Format;
 import dev.tusk.adapt.Loader;
 import dev.tusk.internal.core.ResultData;
+import dev.tusk.internal.rows.ColumnReaders;
+import dev.tusk.types.BuiltinTypes;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -52,6 +54,7 @@ final class ResultView {
         this.data = data;
         this.loaders = previous.loaders;
         this.byName = previous.byName;
+        this.readers = previous.readers;
         if (java.util.Objects.equals(data.timeZone(), previous.data.timeZone())) {
             this.zone = previous.zone;
         }
@@ -86,6 +89,58 @@ final class ResultView {
 
     List<Column> columns() {
         return data.columns();
+    }
+
+    /**
+     * Per column, how a getter may read its bytes (internal.rows.ColumnReaders), resolved on first use; read only.
+     * Rows of one result may be read on several threads: one that sees the array before its codes sees zeros there,
+     * {@link ColumnReaders#GENERAL}, the general path, which is always right.
+     */
+    private byte[] readers;
+
+    byte[] readers() {
+        byte[] r = readers;
+        if (r == null) {
+            r = readers(data.columns(), loaders);
+            readers = r;
+        }
+        return r;
+    }
+
+    /** The {@link ColumnReaders} code of each column, read with {@code loaders} (one per column, null for none). */
+    private static byte[] readers(List<Column> columns, Loader<?>[] loaders) {
+        byte[] out = new byte[columns.size()];
+        for (int i = 0; i < out.length; i++) {
+            Column c = columns.get(i);
+            int oid = c.typeOid();
+            boolean binary = c.wireFormatCode() != 0;
+            int code = readerKind(oid, binary, loaders[i]);
+            if (c.formatCode() == 0 && (!binary || dev.tusk.types.ResultFormats.sameBytes(oid))) { // Row.getString's test
+                code |= ColumnReaders.TEXT_BYTES;
+            }
+            out[i] = (byte) code;
+        }
+        return out;
+    }
+
+    private static int readerKind(int oid, boolean binary, Loader<?> loader) {
+        switch (oid) {
+            case BuiltinTypes.INT2, BuiltinTypes.INT4, BuiltinTypes.INT8 -> {
+                return binary ? ColumnReaders.BINARY_INTEGER : ColumnReaders.TEXT_INTEGER;
+            }
+            case BuiltinTypes.BOOL -> {
+                return binary ? ColumnReaders.BINARY_BOOL : ColumnReaders.TEXT_BOOL;
+            }
+            case BuiltinTypes.TIMESTAMPTZ -> {
+                return binary ? ColumnReaders.BINARY_TIMESTAMPTZ : ColumnReaders.GENERAL;
+            }
+            case BuiltinTypes.NUMERIC -> {
+                return binary && loader == BUILT_IN_NUMERIC ? ColumnReaders.BINARY_NUMERIC : ColumnReaders.GENERAL;
+            }
+            default -> {
+                return ColumnReaders.GENERAL;
+            }
+        }
     }
 
     Object value(int row, int col) {

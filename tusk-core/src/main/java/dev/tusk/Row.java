@@ -37,6 +37,16 @@ public final class Row {
         this.row = row;
     }
 
+    /** The result this row belongs to (internal.rows.RowAccess). */
+    ResultView view() {
+        return view;
+    }
+
+    /** The row's index in {@link #view()} (internal.rows.RowAccess). */
+    int index() {
+        return row;
+    }
+
     /** The number of columns. */
     public int size() {
         return view.data.width();

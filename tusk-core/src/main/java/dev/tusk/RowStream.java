@@ -9,7 +9,6 @@ import dev.tusk.internal.op.StreamStep;
 import dev.tusk.internal.rows.RowsNotKept;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.NoSuchElementException;
 
 /**
@@ -18,7 +17,7 @@ import java.util.NoSuchElementException;
  * autocommit mode too (no cursor or transaction needed). The rules (chunks, timeout, stale plan, ending early)
  * are {@link StreamStep}'s; this class makes rows of what arrives, under the connection's lock for the reads.
  */
-final class RowStream<R> implements Iterator<R> {
+final class RowStream<R> implements dev.tusk.internal.rows.LiveRows<R> {
     private final Connection<?> conn;
     private final StreamStep step;
     private final AdaptersMap adapters;
@@ -103,6 +102,12 @@ final class RowStream<R> implements Iterator<R> {
             returnedFrom = d;
         }
         return maker.make(new Row(view, pos++));
+    }
+
+    /** Ends the statement unless it was read to its end: as the close of {@link Cursor#stream}'s Stream. */
+    @Override
+    public void close() {
+        ActiveWork.closeStream(conn, this);
     }
 
     private void fetchChunk() {

@@ -44,19 +44,24 @@ public class JdbcFetchBench {
     }
 
     private int fetch() throws Exception {
+        try (ResultSet rs = ps.executeQuery()) {
+            return read(rs);
+        }
+    }
+
+    /** Reads every row of {@code rs}, every value with its typed getter: the rows read. */
+    static int read(ResultSet rs) throws Exception {
         int n = 0;
         long sink = 0;
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                sink += rs.getInt(1);
-                String b = rs.getString(2);
-                sink += rs.getInt(3);
-                Timestamp d = rs.getTimestamp(4);
-                BigDecimal e = rs.getBigDecimal(5);
-                sink += rs.getBoolean(6) ? 1 : 0;
-                sink += b.length() + (d == null ? 0 : 1) + (e == null ? 0 : 1);
-                n++;
-            }
+        while (rs.next()) {
+            sink += rs.getInt(1);
+            String b = rs.getString(2);
+            sink += rs.getInt(3);
+            Timestamp d = rs.getTimestamp(4);
+            BigDecimal e = rs.getBigDecimal(5);
+            sink += rs.getBoolean(6) ? 1 : 0;
+            sink += b.length() + (d == null ? 0 : 1) + (e == null ? 0 : 1);
+            n++;
         }
         return sink == Long.MIN_VALUE ? -1 : n;
     }

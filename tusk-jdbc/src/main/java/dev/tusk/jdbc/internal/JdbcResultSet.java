@@ -4,6 +4,8 @@ import dev.tusk.Column;
 import dev.tusk.Cursor;
 import dev.tusk.Row;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.rows.ColumnReaders;
+import dev.tusk.internal.rows.RowAccess;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -69,9 +71,10 @@ public final class JdbcResultSet implements ResultSet {
     private final int maxRows;
     // read live: rows as Tusk's row stream brings them (forward-only, autocommit)
     private final boolean readsLive;
-    private java.util.stream.Stream<Row> liveStream;
+    /** The stream's rows, closed with the result set. */
+    private dev.tusk.internal.rows.LiveRows<Row> liveStream;
     /** The stream's rows; null once it ended (read to its end, failed or closed). */
-    private java.util.Iterator<Row> live;
+    private dev.tusk.internal.rows.LiveRows<Row> live;
     /** The cursor whose stream brings the live rows. */
     private dev.tusk.Cursor<Row> liveCursor;
     private Row liveRow;
@@ -107,7 +110,7 @@ public final class JdbcResultSet implements ResultSet {
     }
 
     private JdbcResultSet(JdbcStatement statement, List<Column> columns, dev.tusk.Cursor<Row> cursor,
-                          java.util.stream.Stream<Row> stream, java.util.Iterator<Row> it) {
+                          dev.tusk.internal.rows.LiveRows<Row> stream) {
         this.statement = statement;
         this.columns = columns;
         this.rows = List.of();
@@ -115,7 +118,7 @@ public final class JdbcResultSet implements ResultSet {
         this.maxRows = 0;
         this.readsLive = true;
         this.liveStream = stream;
-        this.live = it;
+        this.live = stream;
         this.liveCursor = cursor;
     }
 
@@ -125,8 +128,8 @@ public final class JdbcResultSet implements ResultSet {
      * (cancelled unless its rows had all arrived).
      */
     static JdbcResultSet live(JdbcStatement st, List<Column> columns, dev.tusk.Cursor<Row> cursor,
-                              java.util.stream.Stream<Row> stream, java.util.Iterator<Row> it) {
-        return new JdbcResultSet(st, columns, cursor, stream, it);
+                              dev.tusk.internal.rows.LiveRows<Row> stream) {
+        return new JdbcResultSet(st, columns, cursor, stream);
     }
 
     /**
@@ -215,6 +218,32 @@ public final class JdbcResultSet implements ResultSet {
             throw new SQLException("column index " + index + " is out of range 1.." + columns.size(), "22023");
         }
         return index - 1;
+    }
+
+    /**
+     * False: every getter takes its general path, through the row's getters and loaders (tests compare both paths;
+     * measurements too, in one JVM).
+     */
+    private static boolean readsBytes = !"false".equals(System.getProperty("dev.tusk.jdbc.readBytes"));
+
+    /** Turns reading values from their bytes on (the default) or off (tests and measurements compare both paths). */
+    public static void readBytes(boolean on) {
+        readsBytes = on;
+    }
+
+    /** {@link #readers}' answer when {@link #readsBytes} is off: no column read from its bytes. */
+    private byte[] noReaders;
+
+    /** Per column of the row's result, how a getter may read the value's bytes ({@link ColumnReaders}); read only. */
+    private byte[] readers(Row r) {
+        if (readsBytes) {
+            return TuskRows.ROWS.readers(r);
+        }
+        byte[] none = noReaders;
+        if (none == null) {
+            none = noReaders = new byte[columns.size()];
+        }
+        return none;
     }
 
     /** The 0-based index of a value that is not null; -1 (and wasNull) for SQL NULL. */
@@ -565,6 +594,14 @@ public final class JdbcResultSet implements ResultSet {
     @Override
     public String getString(int index) throws SQLException {
         Row r = row();
+        int col = col(index);
+        if (ColumnReaders.textBytes(readers(r)[col])) { // the value's text is its bytes
+            byte[] a = TuskRows.ROWS.chunk(r);
+            int off = TuskRows.ROWS.offset(r, col);
+            int len = RowAccess.length(a, off);
+            wasNull = len < 0;
+            return len < 0 ? null : new String(a, off, len, StandardCharsets.UTF_8);
+        }
         int i = value(r, index);
         if (i < 0) {
             return null;
@@ -585,6 +622,14 @@ public final class JdbcResultSet implements ResultSet {
         }
         Column c = columns.get(i);
         if (c.typeOid() == TypeMap.BOOL) {
+            int kind = ColumnReaders.kind(readers(r)[i]);
+            if (kind == ColumnReaders.BINARY_BOOL || kind == ColumnReaders.TEXT_BOOL) {
+                byte[] a = TuskRows.ROWS.chunk(r);
+                int off = TuskRows.ROWS.offset(r, i);
+                if (RowAccess.length(a, off) == 1) {
+                    return kind == ColumnReaders.BINARY_BOOL ? a[off] != 0 : a[off] == 't';
+                }
+            }
             return r.getBoolean(i);
         }
         String s = text(r, i).trim().toLowerCase(Locale.ROOT);
@@ -607,6 +652,23 @@ public final class JdbcResultSet implements ResultSet {
 
     private long integral(int index, long min, long max, String type) throws SQLException {
         Row r = row();
+        int col = col(index);
+        int kind = ColumnReaders.kind(readers(r)[col]);
+        if (kind == ColumnReaders.BINARY_INTEGER || kind == ColumnReaders.TEXT_INTEGER) { // an integer type's bytes
+            byte[] a = TuskRows.ROWS.chunk(r);
+            int off = TuskRows.ROWS.offset(r, col);
+            int len = RowAccess.length(a, off);
+            if (len < 0) {
+                wasNull = true;
+                return 0;
+            }
+            long v = kind == ColumnReaders.BINARY_INTEGER ? ValueBytes.binaryInteger(a, off, len)
+                    : ValueBytes.textInteger(a, off, len);
+            if (v != ValueBytes.NO_INTEGER) {
+                wasNull = false;
+                return inRange(v, col, min, max, type);
+            }
+        }
         int i = value(r, index);
         if (i < 0) {
             return 0;
@@ -626,8 +688,13 @@ public final class JdbcResultSet implements ResultSet {
                 throw conversion(c, type, e);
             }
         }
+        return inRange(v, i, min, max, type);
+    }
+
+    private long inRange(long v, int i, long min, long max, String type) throws SQLException {
         if (v < min || v > max) {
-            throw new SQLDataException("value " + v + " of column \"" + c.name() + "\" is out of range for " + type, "22003");
+            throw new SQLDataException("value " + v + " of column \"" + columns.get(i).name() + "\" is out of range for "
+                    + type, "22003");
         }
         return v;
     }
@@ -684,6 +751,21 @@ public final class JdbcResultSet implements ResultSet {
     @Override
     public BigDecimal getBigDecimal(int index) throws SQLException {
         Row r = row();
+        int col = col(index);
+        if (ColumnReaders.kind(readers(r)[col]) == ColumnReaders.BINARY_NUMERIC) { // Tusk's own loader's value
+            byte[] a = TuskRows.ROWS.chunk(r);
+            int off = TuskRows.ROWS.offset(r, col);
+            int len = RowAccess.length(a, off);
+            if (len < 0) {
+                wasNull = true;
+                return null;
+            }
+            BigDecimal v = TuskRows.ROWS.numeric(a, off, len);
+            if (v != null) {
+                wasNull = false;
+                return v;
+            }
+        }
         int i = value(r, index);
         if (i < 0) {
             return null;
@@ -807,9 +889,6 @@ public final class JdbcResultSet implements ResultSet {
         throw conversion(columns.get(index - 1), "java.sql.Timestamp", null);
     }
 
-    /** Seconds from 1970-01-01 to PostgreSQL's epoch, 2000-01-01 (UTC). */
-    private static final long PG_EPOCH_SECONDS = 946_684_800L;
-
     /**
      * The Timestamp of a finite timestamptz that came in binary, made from its microseconds without the
      * OffsetDateTime Tusk's loader builds (a Timestamp is an instant: the session's and the calendar's zones do not
@@ -818,25 +897,18 @@ public final class JdbcResultSet implements ResultSet {
     private Timestamp binaryTimestampTz(int index) throws SQLException {
         Row r = row();
         int i = col(index);
-        Column c = columns.get(i);
-        if (c.typeOid() != TypeMap.TIMESTAMPTZ || c.wireFormatCode() != 1 || r.isNull(i)) {
+        if (ColumnReaders.kind(readers(r)[i]) != ColumnReaders.BINARY_TIMESTAMPTZ) {
             return null;
         }
-        byte[] b = r.wireBytes(i);
-        if (b.length != 8) {
+        byte[] a = TuskRows.ROWS.chunk(r);
+        int off = TuskRows.ROWS.offset(r, i);
+        if (RowAccess.length(a, off) != 8) { // NULL, or not a timestamptz's 8 bytes: the general way
             return null;
         }
-        long micros = 0;
-        for (int k = 0; k < 8; k++) {
-            micros = micros << 8 | (b[k] & 0xff);
+        Timestamp t = ValueBytes.timestampTz(a, off);
+        if (t != null) {
+            wasNull = false;
         }
-        if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
-            return null;
-        }
-        wasNull = false;
-        long seconds = Math.floorDiv(micros, 1_000_000L) + PG_EPOCH_SECONDS;
-        Timestamp t = new Timestamp(seconds * 1000);
-        t.setNanos((int) Math.floorMod(micros, 1_000_000L) * 1000);
         return t;
     }
 

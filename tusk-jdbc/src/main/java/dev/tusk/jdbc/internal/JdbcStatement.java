@@ -41,6 +41,10 @@ public class JdbcStatement implements Statement {
 
     /** The last execution's results. */
     private Cursor<Row> cursor;
+    /** The cursor live result sets stream from, its row factory, and the adapters' version it was made under. */
+    private Cursor<Row> liveCursor;
+    private JdbcResultSet.Columns liveColumns;
+    private int liveCursorVersion;
     private JdbcResultSet current;
     private long updateCount = -1;
     private JdbcResultSet generatedKeys;
@@ -179,26 +183,24 @@ public class JdbcStatement implements Statement {
         executing = true;
         warnings = null;
         c.running(this);
-        JdbcResultSet.Columns columns = new JdbcResultSet.Columns();
-        java.util.stream.Stream<Row> rows = null;
+        dev.tusk.internal.rows.LiveRows<Row> rows = null;
         try {
-            Cursor<Row> cur = conn.rawCursor(columns);
-            if (maxRows > 0) {
-                cur.setMaxRows(maxRows);
-                if (params == null) {
-                    params = List.of();
-                }
+            Cursor<Row> cur = liveCursor(conn);
+            JdbcResultSet.Columns columns = liveColumns;
+            columns.seen = null;
+            if (maxRows > 0 && params == null) {
+                params = List.of();
             }
-            rows = cur.stream(sql, params, options(), true);
-            java.util.Iterator<Row> it = rows.iterator();
-            it.hasNext();
+            cur.setMaxRows(maxRows);
+            rows = TuskRows.ROWS.stream(cur, sql, params, options(), true);
+            rows.hasNext();
             if (columns.seen == null) { // no result with rows after all
                 rows.close();
                 current = null;
                 updateCount = 0;
                 return false;
             }
-            current = JdbcResultSet.live(this, columns.seen, cur, rows, it);
+            current = JdbcResultSet.live(this, columns.seen, cur, rows);
             updateCount = -1;
             return true;
         } catch (TuskException e) {
@@ -214,6 +216,23 @@ public class JdbcStatement implements Statement {
             executing = false;
             c.running(null);
         }
+    }
+
+    /**
+     * The cursor the live result sets of this statement stream from: made once, and again when the connection's
+     * adapters changed since (a cursor sees the registrations made before it, such as the TypedParam dumpers a
+     * prepared statement registers, or a loader the application registered on the unwrapped connection).
+     */
+    private Cursor<Row> liveCursor(dev.tusk.Connection<Row> conn) {
+        int version = conn.adapters().version();
+        Cursor<Row> cur = liveCursor;
+        if (cur == null || version != liveCursorVersion) {
+            liveColumns = new JdbcResultSet.Columns();
+            cur = conn.rawCursor(liveColumns);
+            liveCursor = cur;
+            liveCursorVersion = version;
+        }
+        return cur;
     }
 
     private boolean stream(dev.tusk.Connection<Row> conn, String sql, List<Object> params) throws SQLException {

@@ -1,0 +1,70 @@
+package dev.tusk.internal.rows;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * What a driver built on Tusk (tusk-jdbc) may do that applications may not: read a statement's rows without a
+ * {@code Stream} around them, and read a row's values from the bytes they arrived in (a getter that knows a
+ * column's {@link ColumnReaders reader} reads them without the per-value dispatch of the row's own getters).
+ * Exported to {@code dev.tusk.jdbc} only.
+ */
+public final class RowAccess {
+    /**
+     * Implemented in package dev.tusk, which installs it. Typed by its implementation ({@code dev.tusk.Row},
+     * {@code dev.tusk.Cursor<Row>}, {@code dev.tusk.ExecuteOptions}), so that this package refers to nothing of
+     * dev.tusk (which refers to this one).
+     */
+    public interface Hooks<ROW, CURSOR, OPTIONS> {
+        /** {@code cursor.stream(query, params, options, keepRest)}'s rows, without the Stream. */
+        LiveRows<ROW> stream(CURSOR cursor, String query, List<?> params, OPTIONS options, boolean keepRest);
+
+        /** The array holding the values of {@code row}. */
+        byte[] chunk(ROW row);
+
+        /**
+         * Where the value of column {@code col} starts in {@link #chunk}; its length ({@link RowAccess#length}) is
+         * the big-endian int in the 4 bytes before it.
+         */
+        int offset(ROW row, int col);
+
+        /** Per column of the row's result, its {@link ColumnReaders} code (shared: read only). */
+        byte[] readers(ROW row);
+
+        /**
+         * The value of a {@link ColumnReaders#BINARY_NUMERIC} column as Tusk's loader reads it, when it is a
+         * well-formed finite numeric; null otherwise (NaN, an infinity, malformed bytes: the general path raises
+         * what it raises).
+         */
+        BigDecimal numeric(byte[] chunk, int offset, int length);
+    }
+
+    private static volatile Hooks<?, ?, ?> installed;
+
+    private RowAccess() {
+    }
+
+    /** Called by the class initialisation of dev.tusk's implementation. */
+    public static void install(Hooks<?, ?, ?> hooks) {
+        installed = hooks;
+    }
+
+    /** dev.tusk's implementation, initialised (so installed) on first use. */
+    public static Hooks<?, ?, ?> hooks() {
+        Hooks<?, ?, ?> h = installed;
+        if (h == null) {
+            try {
+                Class.forName("dev.tusk.RowHooks", true, RowAccess.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(e);
+            }
+            h = installed;
+        }
+        return h;
+    }
+
+    /** The length of the value at {@code offset} of {@code chunk} (see {@link Hooks#offset}), -1 for NULL. */
+    public static int length(byte[] chunk, int offset) {
+        return dev.tusk.internal.core.ResultData.valueLength(chunk, offset);
+    }
+}
