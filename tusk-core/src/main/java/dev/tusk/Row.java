@@ -180,7 +180,7 @@ public final class Row {
                 return WireValues.parseTextLong(a, off, len);
             }
         } else if (isBinaryInteger(c.typeOid())) {
-            return WireValues.binaryLong(a, off, len);
+            return binaryInteger(c.typeOid(), a, off, len);
         }
         Number n = toNumber(i);
         try { // trust #11: a fraction is dropped as before, but 1e19 or NaN is an error, not Long.MAX_VALUE or 0
@@ -247,7 +247,7 @@ public final class Row {
                 }
                 default -> {
                     if (isBinaryInteger(c.typeOid())) {
-                        return WireValues.binaryLong(a, off, len);
+                        return binaryInteger(c.typeOid(), a, off, len);
                     }
                     if (c.typeOid() == 1700 && len >= 8) { // numeric NaN and infinities: no BigDecimal, but a double
                         int sign = (a[off + 4] & 0xff) << 8 | (a[off + 5] & 0xff);
@@ -419,6 +419,11 @@ public final class Row {
 
     private static boolean isBinaryInteger(int oid) {
         return oid == 20 || oid == 21 || oid == 23 || oid == 26;
+    }
+
+    /** A binary int2/int4/int8 as its signed value; an oid is unsigned (4294967295 is not -1). */
+    private static long binaryInteger(int oid, byte[] a, int off, int len) {
+        return oid == 26 && len == 4 ? WireValues.int32(a, off) & 0xffffffffL : WireValues.binaryLong(a, off, len);
     }
 
     private ResultData data() {
