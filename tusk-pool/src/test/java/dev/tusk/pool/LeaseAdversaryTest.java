@@ -119,6 +119,59 @@ class LeaseAdversaryTest {
         }
     }
 
+    // ---------------------------------------------------------------- a transaction block's connection() kept after give-back
+
+    /**
+     * A transaction block made through a lease names the lease handle as its connection, not the pooled connection
+     * behind it: kept after the give-back, it is refused like the handle (found in session 38: it was the pooled
+     * connection, on which a stale statement ran in the next borrower's session and close() gave the connection back
+     * under the next borrower).
+     */
+    @Test
+    void aTransactionBlocksConnectionKeptAfterTheGiveBackIsRefused(TestDatabase db) {
+        try (ConnectionPool<Row> pool = pool(db)) {
+            Connection<Row> a = pool.connection();
+            AtomicReference<Connection<?>> kept = new AtomicReference<>();
+            a.transaction(tx -> {
+                kept.set(tx.connection());
+                return null;
+            });
+            a.close();
+            try (Connection<Row> b = pool.connection()) {
+                b.execute("SELECT set_config('tusk.owner', 'b', false)");
+                assertThatThrownBy(() -> kept.get().execute("SELECT set_config('tusk.owner', 'stale', false)"))
+                        .isInstanceOf(InterfaceException.class).hasMessageContaining("given back");
+                kept.get().close(); // the old lease's close: nothing of b's
+                assertThat(b.isClosed()).isFalse();
+                assertThat(b.execute("SELECT current_setting('tusk.owner')").fetchone().getString(0)).isEqualTo("b");
+            }
+        }
+    }
+
+    @Test
+    void anAsyncTransactionBlocksConnectionKeptAfterTheGiveBackIsRefused(TestDatabase db) throws Exception {
+        try (AsyncConnectionPool<Row> pool = asyncPool(db)) {
+            AsyncConnection<Row> a = get(pool.connection());
+            AtomicReference<AsyncConnection<?>> kept = new AtomicReference<>();
+            get(a.transaction(tx -> {
+                kept.set(tx.connection());
+                return CompletableFuture.completedFuture(null);
+            }));
+            get(a.closeAsync());
+            AsyncConnection<Row> b = get(pool.connection());
+            try {
+                get(b.execute("SELECT set_config('tusk.owner', 'b', false)"));
+                assertThat(failureOf(kept.get().execute("SELECT set_config('tusk.owner', 'stale', false)")))
+                        .isInstanceOf(InterfaceException.class).hasMessageContaining("given back");
+                kept.get().close(); // the old lease's close: nothing of b's
+                assertThat(b.isClosed()).isFalse();
+                assertThat(get(b.execute("SELECT current_setting('tusk.owner')")).fetchone().getString(0)).isEqualTo("b");
+            } finally {
+                b.close();
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- a notifications stream kept after give-back
 
     @Test
