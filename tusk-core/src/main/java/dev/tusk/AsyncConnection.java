@@ -137,7 +137,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         this.calls = pooled.calls;
         this.pipelines = pooled.pipelines;
         this.operations = pooled.operations;
-        this.transactions = pooled.transactions;
+        this.transactions = pooled.transactions.forLease(this); // its steps checked on the loop for this lease
     }
 
     @Override
@@ -281,7 +281,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** See {@link AsyncOperations#runCursorStep}. */
     <O extends ServerCursorStep, T> CompletableFuture<T> runCursorStep(Function<Session, O> make, Function<O, T> outcome) {
-        return leaseEnded() ? refusedLease() : operations.runCursorStep(make, outcome);
+        return leaseEnded() ? refusedLease() : operations.runCursorStep(lease(), make, outcome);
     }
 
     /** Runs {@code query} as written: no placeholder processing, several statements allowed. */
@@ -325,14 +325,14 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** See {@link AsyncOperations#run}. */
     <T> CompletableFuture<AsyncCursor<T>> run(AsyncCursor<T> cursor, String query, Object params, ExecuteOptions opts) {
-        return leaseEnded() ? refusedLease() : operations.run(cursor, query, params, opts);
+        return leaseEnded() ? refusedLease() : operations.run(lease(), cursor, query, params, opts);
     }
 
 
     /** See {@link AsyncOperations#runMany}. */
     <T> CompletableFuture<AsyncCursor<T>> runMany(AsyncCursor<T> cursor, String query, Iterable<?> paramSets,
                                                    boolean returning) {
-        return leaseEnded() ? refusedLease() : operations.runMany(cursor, query, paramSets, returning);
+        return leaseEnded() ? refusedLease() : operations.runMany(lease(), cursor, query, paramSets, returning);
     }
 
     /** The COPY gives the outgoing stream back: the tasks held back run in order. Acting thread only. */
@@ -359,7 +359,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     public AsyncPipeline pipeline() {
         use();
         AsyncPipeline p = new AsyncPipeline(this, session.pipelines().newBlock());
-        pipelines.enter(p.block());
+        pipelines.enter(p.block(), lease());
         return p;
     }
 
@@ -368,7 +368,10 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * completes when every result before the Sync is in, failing with the first error among them.
      */
     CompletableFuture<Void> pipelineSync(AsyncPipeline p, boolean leave) {
-        return pipelines.sync(p.block(), leave, errors.closingError(), () -> state.statementTimeout);
+        if (leaseOver()) {
+            return refusedLease();
+        }
+        return pipelines.sync(p.block(), leave, errors.closingError(), lease(), () -> state.statementTimeout);
     }
 
     /** ON, ABORTED (a statement failed since the last Sync) or OFF, as {@link ConnectionInfo#pipelineStatus()}. */
@@ -381,7 +384,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** See {@link AsyncOperations#startCopy}. */
     CompletableFuture<AsyncCopy> startCopy(AsyncCursor<?> cursor, String sql) {
-        return leaseEnded() ? refusedLease() : operations.startCopy(this, cursor, sql);
+        return leaseEnded() ? refusedLease() : operations.startCopy(lease(), this, cursor, sql);
     }
 
     /** See {@link AsyncOperations#startCopyBoth}. */
@@ -391,7 +394,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** Runs {@code action} on the loop thread with the connection known usable; else fails the future. */
     CompletableFuture<Void> onLoop(Consumer<LoopFuture<Void>> action) {
-        return calls.uncounted(errors.closingError(), action::accept);
+        return calls.uncounted(errors.closingError(), lease(), action::accept);
     }
 
     /** A new cursor of a closed (or broken) connection is refused at once, as psycopg's {@code conn.cursor()}. */
@@ -457,7 +460,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         if (leaseEnded()) {
             return refusedLease();
         }
-        return operations.runOwnFor(choose, c -> c.results().isEmpty() ? null : c.results().get(c.results().size() - 1).commandTag());
+        return operations.runOwnFor(lease(), choose, c -> c.results().isEmpty() ? null : c.results().get(c.results().size() - 1).commandTag());
     }
 
 
@@ -496,7 +499,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** See {@link AsyncOperations#runStep}. */
     <T> CompletableFuture<T> runStep(TransactionOp step, Function<TransactionOp, T> outcome) {
-        return leaseEnded() ? refusedLease() : operations.runStep(step, outcome);
+        return leaseEnded() ? refusedLease() : operations.runStep(lease(), step, outcome);
     }
 
     /** Switches autocommit mode; fails with ProgrammingException while a transaction is open. */
@@ -702,6 +705,14 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     }
 
     // ---------------------------------------------------------------- pool leases
+
+    /**
+     * What the event loop checks again before it runs this handle's work ({@link AsyncErrors#leaseEnded}): the
+     * handle of a pool's lease, or null for the connection itself (nothing to check).
+     */
+    private Object lease() {
+        return home == this ? null : this;
+    }
 
     /** The refusal of a call returning a future on a lease that ended. */
     private static <T> CompletableFuture<T> refusedLease() {
