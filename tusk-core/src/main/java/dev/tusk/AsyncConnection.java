@@ -765,6 +765,17 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         }));
     }
 
+    /**
+     * A pool's look at this idle connection before it lends it: what the socket holds now is read at once (the end
+     * of a backend that exited while idle closes the connection; see {@link EventLoopDriver#readPendingHere}), where
+     * the loop might not have got to it yet. False when the connection is closed or lost.
+     */
+    boolean probeIdle() {
+        driver.readPendingHere();
+        // the loop may have read the backend's FATAL already, its end of stream not yet
+        return !driver.isClosed() && !isClosed() && driver.core().fatalWhileIdle() == null;
+    }
+
     // ---------------------------------------------------------------- cancellation
 
     /**

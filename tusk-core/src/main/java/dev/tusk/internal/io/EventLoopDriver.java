@@ -195,6 +195,52 @@ public final class EventLoopDriver implements EventLoop.Handler {
         }
     }
 
+    /**
+     * A pool's look at an idle connection before it lends it: reads what the socket holds now (the FATAL and the end
+     * of a backend that exited while idle close the connection here), on the calling thread, without waiting for the
+     * server and without waking the loop. Only when nothing acts for the connection, nothing is queued or being read by a
+     * caller, and no TLS or paused read needs the loop's own handling; false (nothing read) otherwise: the loop then
+     * reads as usual. Waits at most 2 ms, for the loop while it reads for this connection. Not on the loop thread.
+     */
+    public boolean readPendingHere() {
+        if (loop.inLoop() || !actingSoon()) {
+            return false;
+        }
+        try {
+            if (closed || !connected || tls != null || readPaused || byteWaiter != null || queued.get() > 0
+                    || reader.get() != null) {
+                return closed;
+            }
+            read();
+            if (!closed && core.fatalWhileIdle() != null) {
+                lost(null); // the backend said it ends the session: its end of stream may not have arrived yet
+            }
+            if (flushAfterTask) {
+                flushAfterTask = false;
+                flushHere();
+            }
+            return true;
+        } finally {
+            acting.unlock();
+        }
+    }
+
+    /**
+     * Takes the acting lock, waiting at most 2 ms for the loop (acting for an idle connection: it is reading what just
+     * arrived, which a pool's look wants to see the end of).
+     */
+    private boolean actingSoon() {
+        if (acting.tryLock()) {
+            return true;
+        }
+        try {
+            return acting.tryLock(2, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private void act(Runnable task) {
         acting.lock();
         try {
