@@ -11,14 +11,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.time.Duration;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -45,24 +43,15 @@ class AsyncStaleCallRaceTest {
     private static final long RACE_MILLIS = Long.getLong("tusk.staleRace.millis", 1_500);
 
     private static AsyncConnectionPool<Row> pool(TestDatabase db) throws Exception {
-        AsyncConnectionPool<Row> pool = AsyncConnectionPool.builder().conninfo(db.conninfo()).minSize(1).maxSize(1)
-                .timeout(Duration.ofSeconds(10)).build();
-        pool.open();
-        pool.waitReady(Duration.ofSeconds(20)).get(30, TimeUnit.SECONDS);
-        return pool;
+        return LeaseAdversaryTest.asyncPool(db); // one connection, 10 s lease timeout
     }
 
     private static <T> T get(CompletableFuture<T> f) throws Exception {
-        return f.get(10, TimeUnit.SECONDS);
+        return LeaseAdversaryTest.get(f);
     }
 
     private static Throwable failureOf(CompletableFuture<?> f) throws Exception {
-        try {
-            f.get(10, TimeUnit.SECONDS);
-            return null;
-        } catch (ExecutionException e) {
-            return e.getCause();
-        }
+        return LeaseAdversaryTest.failureOf(f);
     }
 
     /** Holds the thread binding a parameter (after the call's lease check) until the test lets it go. */

@@ -47,7 +47,7 @@ class LeaseAdversaryTest {
         return pool;
     }
 
-    private static AsyncConnectionPool<Row> asyncPool(TestDatabase db) throws Exception {
+    static AsyncConnectionPool<Row> asyncPool(TestDatabase db) throws Exception {
         AsyncConnectionPool<Row> pool = AsyncConnectionPool.builder().conninfo(db.conninfo()).minSize(1).maxSize(1)
                 .timeout(Duration.ofSeconds(10)).build();
         pool.open();
@@ -55,11 +55,11 @@ class LeaseAdversaryTest {
         return pool;
     }
 
-    private static <T> T get(CompletableFuture<T> f) throws Exception {
+    static <T> T get(CompletableFuture<T> f) throws Exception {
         return f.get(10, TimeUnit.SECONDS);
     }
 
-    private static Throwable failureOf(CompletableFuture<?> f) throws Exception {
+    static Throwable failureOf(CompletableFuture<?> f) throws Exception {
         try {
             f.get(10, TimeUnit.SECONDS);
             return null;

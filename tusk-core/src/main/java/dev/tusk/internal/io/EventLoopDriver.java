@@ -180,6 +180,14 @@ public final class EventLoopDriver implements EventLoop.Handler {
         if (loop.inLoop() || !acting.tryLock()) {
             return false;
         }
+        return runActing(task);
+    }
+
+    /**
+     * Runs {@code task} with the acting lock the caller took, unless a task given to {@link #execute} still waits
+     * (false, nothing run); writes what it sent; lets go of the lock.
+     */
+    private boolean runActing(Runnable task) {
         try {
             if (queued.get() > 0) {
                 return false;
@@ -206,22 +214,19 @@ public final class EventLoopDriver implements EventLoop.Handler {
         if (loop.inLoop() || !actingSoon()) {
             return false;
         }
-        try {
-            if (closed || !connected || tls != null || readPaused || byteWaiter != null || queued.get() > 0
-                    || reader.get() != null) {
-                return closed;
-            }
-            read();
-            if (!closed && core.fatalWhileIdle() != null) {
-                lost(null); // the backend said it ends the session: its end of stream may not have arrived yet
-            }
-            if (flushAfterTask) {
-                flushAfterTask = false;
-                flushHere();
-            }
-            return true;
-        } finally {
+        if (closed || !connected || tls != null || readPaused || byteWaiter != null || reader.get() != null) {
+            boolean gone = closed;
             acting.unlock();
+            return gone;
+        }
+        return runActing(this::readIdle);
+    }
+
+    /** Reads what an idle connection's socket holds; a FATAL from the backend ends the connection now. Acting. */
+    private void readIdle() {
+        read();
+        if (!closed && core.fatalWhileIdle() != null) {
+            lost(null); // the backend said it ends the session: its end of stream may not have arrived yet
         }
     }
 
