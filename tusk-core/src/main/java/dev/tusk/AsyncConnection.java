@@ -123,8 +123,9 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     }
 
     /**
-     * A pool's lease handle: a connection sharing {@code pooled}'s state (no allocation but the handle) whose
-     * every call is refused once the lease ended ({@link #leaseEnded()}).
+     * A pool's lease handle: a connection sharing {@code pooled}'s state (allocating only the handle and its
+     * transactions view) whose every call is refused once the lease ended ({@link #leaseEnded()}), on the caller's
+     * thread and again when its work runs on the event loop.
      */
     private AsyncConnection(AsyncConnection<R> pooled) {
         super(pooled);
