@@ -877,7 +877,13 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         if (home == this) {
             return subscriber -> notifications.subscribe(subscriber, stopAfter, deadline);
         }
-        return subscriber -> notifications.subscribe(subscriber, stopAfter, end -> endsWithLease(end, deadline));
+        return subscriber -> {
+            if (leaseOver()) { // made after the lease ended: completes at once, whatever became of the connection since
+                notifications.subscribe(subscriber, 0, null);
+                return;
+            }
+            notifications.subscribe(subscriber, stopAfter, end -> endsWithLease(end, deadline));
+        };
     }
 
     /**

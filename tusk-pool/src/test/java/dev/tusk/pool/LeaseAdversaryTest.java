@@ -172,6 +172,39 @@ class LeaseAdversaryTest {
         }
     }
 
+    /**
+     * A notifies() publisher kept from a lease and subscribed after the lease ended completes at once and delivers
+     * nothing, also when its connection was lost since (model seeds 4039276337478 and 4325044199826: it failed with
+     * the connection's loss, which the lease never saw).
+     */
+    @Test
+    void aStaleAsyncNotifiesPublisherCompletesAlsoWhenItsConnectionWasLostSince(TestDatabase db) throws Exception {
+        try (AsyncConnectionPool<Row> pool = asyncPool(db)) {
+            AsyncConnection<Row> a = get(pool.connection());
+            int pid = a.info().backendPid();
+            Flow.Publisher<Notify> kept = a.notifies(Duration.ofSeconds(5), 1);
+            get(a.closeAsync());
+            assertThat(db.adminQuery("SELECT pg_terminate_backend(" + pid + ", 10000)")).isEqualTo("t");
+            AsyncConnection<Row> b = get(pool.connection());
+            try {
+                assertThat(get(b.execute("SELECT 1")).fetchone().getInt(0)).isEqualTo(1);
+                Thread.sleep(200); // the old connection's end reaches its notifications stream
+                List<Notify> seen = new ArrayList<>();
+                CompletableFuture<Throwable> ended = new CompletableFuture<>();
+                kept.subscribe(new Flow.Subscriber<>() {
+                    public void onSubscribe(Flow.Subscription s) { s.request(Long.MAX_VALUE); }
+                    public void onNext(Notify n) { seen.add(n); }
+                    public void onError(Throwable e) { ended.complete(e); }
+                    public void onComplete() { ended.complete(null); }
+                });
+                assertThat(get(ended)).as("the stale publisher's end").isNull();
+                assertThat(seen).isEmpty();
+            } finally {
+                b.close();
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- a notifications stream kept after give-back
 
     @Test
