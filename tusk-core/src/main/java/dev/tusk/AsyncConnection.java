@@ -111,8 +111,9 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     }
 
     /**
-     * A pool's lease handle: a connection sharing {@code pooled}'s state (no allocation but the handle) whose
-     * every call is refused once the lease ended ({@link #leaseEnded()}).
+     * A pool's lease handle: a connection sharing {@code pooled}'s state (allocating only the handle and its
+     * transactions view) whose every call is refused once the lease ended ({@link #leaseEnded()}), on the caller's
+     * thread and again when its work runs on the event loop.
      */
     private AsyncConnection(AsyncConnection<R> pooled) {
         super(pooled);
@@ -125,7 +126,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         this.calls = pooled.calls;
         this.pipelines = pooled.pipelines;
         this.operations = pooled.operations;
-        this.transactions = pooled.transactions;
+        this.transactions = pooled.transactions.forLease(this); // its steps checked on the loop for this lease
     }
 
     @Override
@@ -270,8 +271,16 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     public AsyncPipeline pipeline() {
         use();
         AsyncPipeline p = new AsyncPipeline(this, session.pipelines().newBlock());
-        pipelines.enter(p.block());
+        pipelines.enter(p.block(), lease());
         return p;
+    }
+
+    /**
+     * What the event loop checks again before it runs this handle's work ({@link AsyncErrors#leaseEnded}): the
+     * handle of a pool's lease, or null for the connection itself (nothing to check).
+     */
+    Object lease() {
+        return home == this ? null : this;
     }
 
     /** A cursor for the connection's own calls, whose futures report a closed connection instead. */
@@ -532,7 +541,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      */
     public Flow.Publisher<Notify> notifies(Duration timeout, Integer stopAfter) {
         use();
-        return notifications.limited(driver, timeout, stopAfter, home == this ? null : this::endsWithLease);
+        return notifications.limited(driver, timeout, stopAfter, home == this ? null : this);
     }
 
     /** As {@link Connection#addNoticeHandler}; handlers run on the event loop and must not block. */

@@ -49,6 +49,15 @@ final class AsyncErrors implements AsyncWaiter.Shell {
         return null;
     }
 
+    /**
+     * A call of the lease handle {@code lease} refused on the loop: its lease ended after the caller's check, with
+     * the caller-thread refusal ({@link ConnectionShell#endedLease()}); null while it lasts, or for the connection's own.
+     */
+    @Override
+    public TuskException leaseEnded(Object lease) {
+        return lease == null || state.lease == lease ? null : ConnectionShell.endedLease();
+    }
+
     /** A call refused at once because close() was called (not because the connection was given back), or null. */
     TuskException closingError() {
         return closing.started() ? closedError() : null;

@@ -23,26 +23,26 @@ final class AsyncExecutions {
     /** See {@link AsyncOperations#run}. */
     static <T> CompletableFuture<AsyncCursor<T>> run(AsyncConnection<?> conn, AsyncCursor<T> cursor, String query,
                                                      Object params, ExecuteOptions opts) {
-        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.run(cursor, query, params, opts);
+        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.run(conn.lease(), cursor, query, params, opts);
     }
 
     /** See {@link AsyncOperations#runMany}. */
     static <T> CompletableFuture<AsyncCursor<T>> runMany(AsyncConnection<?> conn, AsyncCursor<T> cursor, String query,
                                                          Iterable<?> paramSets, boolean returning) {
         return conn.leaseEnded() ? ConnectionShell.refusedLease()
-                : conn.operations.runMany(cursor, query, paramSets, returning);
+                : conn.operations.runMany(conn.lease(), cursor, query, paramSets, returning);
     }
 
     /** See {@link AsyncOperations#runCursorStep}. */
     static <O extends ServerCursorStep, T> CompletableFuture<T> runCursorStep(AsyncConnection<?> conn,
             Function<Session, O> make, Function<O, T> outcome) {
-        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.runCursorStep(make, outcome);
+        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.runCursorStep(conn.lease(), make, outcome);
     }
 
     /** See {@link AsyncOperations#runStep}. */
     static <T> CompletableFuture<T> runStep(AsyncConnection<?> conn, TransactionOp step,
                                             Function<TransactionOp, T> outcome) {
-        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.runStep(step, outcome);
+        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.runStep(conn.lease(), step, outcome);
     }
 
     /**
@@ -50,17 +50,17 @@ final class AsyncExecutions {
      * open ({@code idle} true when none is), in order with everything submitted before.
      */
     static CompletableFuture<Void> runOwn(AsyncConnection<?> conn, Function<Boolean, AsyncConnection.OwnStatement> choose) {
-        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.runOwnFor(choose, c -> null);
+        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.runOwnFor(conn.lease(), choose, c -> null);
     }
 
     /** Runs {@code action} on the loop thread with the connection known usable; else fails the future. */
     static CompletableFuture<Void> onLoop(AsyncConnection<?> conn, Consumer<LoopFuture<Void>> action) {
-        return conn.calls.uncounted(conn.errors.closingError(), action::accept);
+        return conn.calls.uncounted(conn.errors.closingError(), conn.lease(), action::accept);
     }
 
     /** See {@link AsyncOperations#startCopy}. */
     static CompletableFuture<AsyncCopy> startCopy(AsyncConnection<?> conn, AsyncCursor<?> cursor, String sql) {
-        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.startCopy(conn, cursor, sql);
+        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.startCopy(conn.lease(), conn, cursor, sql);
     }
 
     /** See {@link AsyncOperations#startCopyBoth}. */
@@ -73,6 +73,7 @@ final class AsyncExecutions {
      * completes when every result before the Sync is in, failing with the first error among them.
      */
     static CompletableFuture<Void> pipelineSync(AsyncConnection<?> conn, AsyncPipeline p, boolean leave) {
-        return conn.pipelines.sync(p.block(), leave, conn.errors.closingError(), () -> conn.state.statementTimeout);
+        return conn.leaseOver() ? ConnectionShell.refusedLease()
+                : conn.pipelines.sync(p.block(), leave, conn.errors.closingError(), conn.lease(), () -> conn.state.statementTimeout);
     }
 }

@@ -11,7 +11,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -84,11 +83,11 @@ final class AsyncNotifications implements Flow.Publisher<Notify> {
     /**
      * psycopg's {@code notifies(timeout=, stop_after=)} as a publisher (see {@link AsyncConnection#notifies}): its
      * subscriptions complete after {@code stopAfter} notifications or once {@code timeout} has passed (either null:
-     * no limit). {@code lease}, for a pool's lease handle (null for the connection itself): given a subscription's
-     * end and its deadline, makes it end with the lease too and returns what cancels both.
+     * no limit). {@code lease}, a pool's lease handle (null for the connection itself): its subscriptions end with
+     * the lease too, and one made after the lease ended completes at once, whatever became of the connection since.
      */
     Flow.Publisher<Notify> limited(EventLoopDriver driver, Duration timeout, Integer stopAfter,
-                                   BiFunction<Runnable, Function<Runnable, Runnable>, Runnable> lease) {
+                                   ConnectionShell<?, ?, ?> lease) {
         if (timeout != null && timeout.isNegative()) {
             throw new ProgrammingException("notifies: the timeout must not be negative (null: none), got " + timeout);
         }
@@ -99,7 +98,13 @@ final class AsyncNotifications implements Flow.Publisher<Notify> {
         if (lease == null) {
             return subscriber -> subscribe(subscriber, stopAfter, deadline);
         }
-        return subscriber -> subscribe(subscriber, stopAfter, end -> lease.apply(end, deadline));
+        return subscriber -> {
+            if (lease.leaseOver()) {
+                subscribe(subscriber, 0, null);
+                return;
+            }
+            subscribe(subscriber, stopAfter, end -> lease.endsWithLease(end, deadline));
+        };
     }
 
     /** One subscriber's demand and buffer; signals are serialised by a work-in-progress counter. */

@@ -30,7 +30,8 @@ import java.util.function.Function;
  * The operations of an {@link AsyncConnection} and the calls around them, built for its session and run by its
  * waiter: a cursor's statements and executemany, server-cursor and transaction steps, statements of the driver's
  * own, COPY and replication streams. Shared by the connection's pool lease handles, which refuse the calls of an
- * ended lease before they get here. In dev.tusk for the cursors and the COPY it hands back.
+ * ended lease before they get here; {@code lease} (the handle, null for the connection's own calls) is checked again
+ * when the work runs on the event loop, where the lease may have ended meanwhile. In dev.tusk for the cursors and the COPY it hands back.
  */
 final class AsyncOperations {
     private final Session session;
@@ -61,7 +62,7 @@ final class AsyncOperations {
      * {@code outcome} of the ended step, on the loop thread. A close first syncs the pipeline the connection is in.
      */
     <O extends ServerCursorStep, T> CompletableFuture<T> runCursorStep(
-            Function<Session, O> make, Function<O, T> outcome) {
+            Object lease, Function<Session, O> make, Function<O, T> outcome) {
         O op;
         try {
             op = make.apply(session);
@@ -70,9 +71,9 @@ final class AsyncOperations {
         }
         Function<Operation, T> out = o -> outcome.apply(op);
         if (!op.syncsPipelineFirst()) {
-            return waiter.submit(op, out);
+            return waiter.submit(op, out, lease);
         }
-        return calls.counted(errors.refusal(), f -> {
+        return calls.counted(errors.refusal(), lease, f -> {
             pipelines.syncBeforeOwnStatement();
             waiter.runNow(op, out, f);
         });
@@ -82,7 +83,8 @@ final class AsyncOperations {
      * Runs one statement for {@code cursor}: {@code params} null means the simple protocol, otherwise an
      * Object[] or a Map. Binding happens here, on the caller's thread; sending on the loop.
      */
-    <T> CompletableFuture<AsyncCursor<T>> run(AsyncCursor<T> cursor, String query, Object params, ExecuteOptions opts) {
+    <T> CompletableFuture<AsyncCursor<T>> run(Object lease, AsyncCursor<T> cursor, String query, Object params,
+                                              ExecuteOptions opts) {
         Execute op;
         try {
             Duration timeout = opts.timeout() != null ? opts.timeout() : state.statementTimeout;
@@ -94,7 +96,7 @@ final class AsyncOperations {
         return waiter.submit(op, o -> {
             cursor.setResults(((Execute) o).results());
             return cursor;
-        });
+        }, lease);
     }
 
     /**
@@ -110,8 +112,8 @@ final class AsyncOperations {
      * executemany for {@code cursor}: every parameter set in one round trip, as {@link Connection} does it
      * (see {@link ExecuteMany}).
      */
-    <T> CompletableFuture<AsyncCursor<T>> runMany(AsyncCursor<T> cursor, String query, Iterable<?> paramSets,
-                                                   boolean returning) {
+    <T> CompletableFuture<AsyncCursor<T>> runMany(Object lease, AsyncCursor<T> cursor, String query,
+                                                   Iterable<?> paramSets, boolean returning) {
         ExecuteMany op;
         try {
             op = cursor.binder().many(session, query, paramSets, cursor.adaptersInUse(), resultFormat(cursor),
@@ -128,21 +130,21 @@ final class AsyncOperations {
             cursor.setResults(((ExecuteMany) o).results());
             cursor.afterMany(returning);
             return cursor;
-        });
+        }, lease);
     }
 
     /**
      * Sends a COPY statement for {@code cursor}'s adapters; the future completes once the server is ready to
      * receive or send data (see {@link AsyncCopy}).
      */
-    CompletableFuture<AsyncCopy> startCopy(AsyncConnection<?> conn, AsyncCursor<?> cursor, String sql) {
+    CompletableFuture<AsyncCopy> startCopy(Object lease, AsyncConnection<?> conn, AsyncCursor<?> cursor, String sql) {
         TuskException refused = errors.refusal();
         if (refused != null) {
             return LoopFuture.failed(refused);
         }
         CopyOperation op = new CopyOperation(session, sql);
         op.observeStart(); // on the submitting thread, as statements
-        return calls.counted(new LoopFuture<>(), new LoopCalls.Step<AsyncCopy>() {
+        return calls.counted(new LoopFuture<>(), lease, new LoopCalls.Step<AsyncCopy>() {
             @Override
             public void run(LoopFuture<AsyncCopy> f) {
                 CopyCommand cmd = op.start(); // after the BEGIN it queued, if one is needed
@@ -178,7 +180,7 @@ final class AsyncOperations {
         LoopFuture<Void> notStarted = new LoopFuture<>(); // fails on the loop when the stream cannot start
         notStarted.whenComplete((v, e) -> ended.accept(e instanceof TuskException t ? t
                 : new OperationalException("the replication stream could not be started: " + e, e)));
-        calls.counted(notStarted, f -> {
+        calls.counted(notStarted, null, f -> { // replication connections are not pooled
             if (session.pipelined()) {
                 throw session.pipelines().replicationRefused();
             }
@@ -193,8 +195,9 @@ final class AsyncOperations {
     }
 
     /** Runs a statement of the driver's own that {@code choose} picks on the loop (see {@link AsyncExecutions#runOwn}). */
-    <T> CompletableFuture<T> runOwnFor(Function<Boolean, AsyncConnection.OwnStatement> choose, Function<QueryCommand, T> outcome) {
-        return calls.counted(errors.closingError(), f -> { // a lost connection is the answer before any state check
+    <T> CompletableFuture<T> runOwnFor(Object lease, Function<Boolean, AsyncConnection.OwnStatement> choose,
+                                       Function<QueryCommand, T> outcome) {
+        return calls.counted(errors.closingError(), lease, f -> { // a lost connection is the answer before any state check
             AsyncConnection.OwnStatement st = choose.apply(session.expected() == TransactionStatus.IDLE);
             if (st.sql() == null) { // nothing to send after all
                 calls.done(f, null);
@@ -213,8 +216,8 @@ final class AsyncOperations {
      * checked on the loop, then its statement runs right there (a statement submitted after it runs after it); the
      * future completes with {@code outcome} of the ended step.
      */
-    <T> CompletableFuture<T> runStep(TransactionOp step, Function<TransactionOp, T> outcome) {
-        return calls.counted(errors.closingError(), f -> { // a lost connection is the answer, whatever its last transaction state
+    <T> CompletableFuture<T> runStep(Object lease, TransactionOp step, Function<TransactionOp, T> outcome) {
+        return calls.counted(errors.closingError(), lease, f -> { // a lost connection is the answer, whatever its last transaction state
             step.decide();
             if (!step.sends()) {
                 calls.done(f, outcome.apply(step));

@@ -20,6 +20,10 @@ import java.util.function.Function;
  * COMMIT/RELEASE when its future completes or ROLLBACK when it fails.
  */
 final class AsyncTransactions<R> {
+    /**
+     * Whose calls these are: the connection, or a pool's lease handle of it ({@link #forLease}), whose lease the event
+     * loop checks again before each step runs; the blocks it opens are that handle's.
+     */
     private final AsyncConnection<R> conn;
     private final TransactionSteps steps;
 
@@ -29,10 +33,28 @@ final class AsyncTransactions<R> {
         steps.closedBy(conn::isClosed);
     }
 
+    private AsyncTransactions(AsyncTransactions<R> shared, AsyncConnection<R> handle) {
+        this.conn = handle;
+        this.steps = shared.steps;
+    }
+
+    /**
+     * The statement timeout of the steps, read without the lease check of {@code statementTimeout()}: a block's end
+     * decided after its lease ended is refused as the step it is (its future failing), not thrown in a callback.
+     */
+    private java.time.Duration timeout() {
+        return conn.state.statementTimeout;
+    }
+
+    /** The transactions of a lease handle of this connection: the same steps, run for (and checked as) the handle. */
+    AsyncTransactions<R> forLease(AsyncConnection<R> handle) {
+        return new AsyncTransactions<>(this, handle);
+    }
+
     <T> CompletableFuture<T> run(TransactionOptions opts, Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
         AsyncTransaction<R> block = new AsyncTransaction<>(conn);
         CompletableFuture<Void> opened = AsyncExecutions.runStep(conn, steps.open(opts.savepointName(), opts.isolationLevel(),
-                opts.readOnly(), opts.deferrable(), conn.statementTimeout()).forceRollback(opts.forceRollback()), op -> {
+                opts.readOnly(), opts.deferrable(), timeout()).forceRollback(opts.forceRollback()), op -> {
                     block.block(op.block());
                     return null;
                 });
@@ -54,10 +76,16 @@ final class AsyncTransactions<R> {
             TransactionSteps.Block b = block.block();
             Throwable cause = error == null ? null : rollbackTarget(b, LoopFuture.unwrap(error));
             boolean quiet = cause instanceof Rollback r && steps.unwind(b, target(r)) == TransactionSteps.Unwind.HERE;
-            TransactionOp end = cause == null ? steps.commitBlock(b, conn.statementTimeout())
-                    : steps.rollbackBlock(b, cause instanceof Rollback ? TransactionSteps.Status.ROLLED_BACK_EXPLICITLY
-                    : TransactionSteps.Status.ROLLED_BACK_WITH_ERROR, false, conn.statementTimeout())
-                    .cause(cause instanceof Rollback ? null : cause);
+            TransactionOp end;
+            try {
+                end = cause == null ? steps.commitBlock(b, timeout())
+                        : steps.rollbackBlock(b, cause instanceof Rollback ? TransactionSteps.Status.ROLLED_BACK_EXPLICITLY
+                        : TransactionSteps.Status.ROLLED_BACK_WITH_ERROR, false, timeout())
+                        .cause(cause instanceof Rollback ? null : cause);
+            } catch (RuntimeException e) { // never lost in this callback: the block's future fails with it
+                result.completeExceptionally(e);
+                return;
+            }
             AsyncExecutions.runStep(conn, end, op -> null).whenComplete((x, endError) -> {
                 if (endError != null && b.isActive()) {
                     steps.abandon(b, LoopFuture.unwrap(endError)); // never reached the server: the connection was closed or lost
@@ -118,27 +146,27 @@ final class AsyncTransactions<R> {
     // ---------------------------------------------------------------- commit, rollback, two-phase commit
 
     CompletableFuture<Void> end(boolean commit) {
-        return AsyncExecutions.runStep(conn, steps.end(commit, conn.statementTimeout()), op -> null);
+        return AsyncExecutions.runStep(conn, steps.end(commit, timeout()), op -> null);
     }
 
     CompletableFuture<Void> tpcBegin(Xid id) {
         if (id == null) {
             return LoopFuture.failed(new ProgrammingException(TwoPhaseSteps.XID_NEEDED));
         }
-        return AsyncFutures.settle(AsyncExecutions.runStep(conn, steps.tpcBegin(id.toString(), conn.statementTimeout()), op -> null));
+        return AsyncFutures.settle(AsyncExecutions.runStep(conn, steps.tpcBegin(id.toString(), timeout()), op -> null));
     }
 
     CompletableFuture<Void> tpcPrepare() {
-        return AsyncFutures.settle(AsyncExecutions.runStep(conn, steps.tpcPrepare(conn.statementTimeout()), op -> null));
+        return AsyncFutures.settle(AsyncExecutions.runStep(conn, steps.tpcPrepare(timeout()), op -> null));
     }
 
     CompletableFuture<Void> tpcFinish(boolean commit, Xid id) {
-        return AsyncFutures.settle(AsyncExecutions.runStep(conn, steps.tpcFinish(commit, id == null ? null : id.toString(), conn.statementTimeout()), op -> null));
+        return AsyncFutures.settle(AsyncExecutions.runStep(conn, steps.tpcFinish(commit, id == null ? null : id.toString(), timeout()), op -> null));
     }
 
     /** The prepared transactions of the whole server; no BEGIN, so the transaction state stays as it is. */
     CompletableFuture<List<Xid>> tpcRecover() {
-        return AsyncFutures.settle(AsyncExecutions.runStep(conn, steps.tpcRecover(conn.statementTimeout()),
+        return AsyncFutures.settle(AsyncExecutions.runStep(conn, steps.tpcRecover(timeout()),
                 op -> TwoPhaseState.recovered(op.results().get(0))));
     }
 

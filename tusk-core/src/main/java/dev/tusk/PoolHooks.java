@@ -102,6 +102,11 @@ final class PoolHooks implements PoolAccess.Hooks {
     }
 
     @Override
+    public boolean probeAsync(AsyncConnection<?> conn) {
+        return PoolUpkeep.probeIdle(conn);
+    }
+
+    @Override
     public ConnectionFacts facts(Connection<?> conn) {
         return conn.info().facts();
     }

@@ -140,4 +140,15 @@ final class PoolUpkeep {
                     f.complete(null);
                 }));
     }
+
+    /**
+     * A pool's look at an idle AsyncConnection before it lends it: what the socket holds now is read at once (the end
+     * of a backend that exited while idle closes the connection; see {@link dev.tusk.internal.io.EventLoopDriver#readPendingHere}),
+     * where the loop might not have got to it yet. False when the connection is closed or lost.
+     */
+    static boolean probeIdle(AsyncConnection<?> conn) {
+        conn.driver().readPendingHere();
+        // the loop may have read the backend's FATAL already, its end of stream not yet
+        return !conn.driver().isClosed() && !conn.isClosed() && conn.driver().core().fatalWhileIdle() == null;
+    }
 }

@@ -100,7 +100,7 @@ final class Transactions {
     Transaction openBlock(TransactionOptions opts) {
         TransactionOp op = runChecked(steps.open(opts.savepointName(), opts.isolationLevel(), opts.readOnly(),
                 opts.deferrable(), conn.statementTimeout()).forceRollback(opts.forceRollback()));
-        return new Transaction(conn, this, op.block());
+        return new Transaction(caller, this, op.block()); // its connection() is the caller: a lease handle stays one
     }
 
     /**

@@ -61,11 +61,13 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
 
             /**
              * The event loop watches the socket of an idle connection all the time: the end of the stream, a
-             * reset or the FATAL message of a terminated backend close the connection as soon as they arrive.
+             * reset or the FATAL message of a terminated backend close the connection once the loop gets to them.
+             * Before a lease the pool reads what the socket holds itself, without waiting (no deeper probe: nothing
+             * here blocks a thread), so a backend that ended just before is not lent while the loop is behind.
              */
             @Override
             public boolean probe(AsyncConnection<R> conn, boolean deep) {
-                return !conn.isClosed();
+                return hooks.probeAsync(conn);
             }
 
             @Override
@@ -213,13 +215,16 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
         return lease;
     }
 
-    /** An idle connection, now IN_USE and the caller's; expired and closed ones met on the way are replaced. */
+    /**
+     * An idle connection, now IN_USE and the caller's; expired ones and those closed or found dead by
+     * {@link PoolCore#fitToLend} met on the way are replaced.
+     */
     private PoolSlot<AsyncConnection<R>> takeIdle() {
         long now = System.nanoTime();
         for (PoolSlot<AsyncConnection<R>> s = core.bag.take(); s != null; s = core.bag.take()) {
             if (core.isRetired(s, now)) {
                 core.discardLater(s);
-            } else if (s.conn.isClosed()) {
+            } else if (s.conn.isClosed() || !core.fitToLend(s, now)) {
                 stats.connectionsLost.increment();
                 core.discardLater(s);
             } else {

@@ -69,13 +69,8 @@ public class ConnectionPool<R> extends PoolFront<Connection<R>, ConnectionPool<R
     private static final long BARGING_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** How often a borrower who found no idle connection yields and looks again before it queues. */
     private static final int SPINS_BEFORE_QUEUING = 8;
-    /**
-     * A connection given back less than this long ago is lent again without probing the socket (a system
-     * call that would dominate a lease). HikariCP trusts 500 ms; one millisecond keeps back-to-back leases
-     * fast while a connection that sat idle, even briefly, is always checked.
-     * A give-back probes at most this often too.
-     */
-    private static final long TRUST_RECENT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** See {@link PoolCore#TRUST_RECENT_NANOS}: a give-back probes at most this often too. */
+    private static final long TRUST_RECENT_NANOS = PoolCore.TRUST_RECENT_NANOS;
 
     private final SlotBag<Connection<R>> bag;
     private final PoolStats stats;
@@ -371,8 +366,7 @@ public class ConnectionPool<R> extends PoolFront<Connection<R>, ConnectionPool<R
 
     /** Checks a slot taken for a borrower; a dead one is closed and replaced, and the borrower tries again. */
     private boolean ready(PoolSlot<Connection<R>> slot, long now) {
-        long idleFor = now - slot.since;
-        boolean ok = idleFor < TRUST_RECENT_NANOS || hooks.probe(slot.conn, idleFor > PoolCore.DEEP_PROBE_AFTER_NANOS);
+        boolean ok = core.fitToLend(slot, now);
         if (ok && config.check != null) {
             hooks.setLent(slot.conn, true);
             try {

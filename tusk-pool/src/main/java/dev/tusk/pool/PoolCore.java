@@ -86,6 +86,14 @@ final class PoolCore<C, P> {
     }
 
     /**
+     * A connection given back less than this long ago is lent again without probing the socket (a system call that
+     * would dominate a lease). HikariCP trusts 500 ms; one millisecond keeps back-to-back leases fast while a
+     * connection that sat idle, even briefly, is always checked. The blocking pool's give-back probes at most this
+     * often too.
+     */
+    static final long TRUST_RECENT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /**
      * A connection idle for longer than this is probed deeply (a 1 ms read), which also sees a socket the
      * network reset or closed.
      */
@@ -413,6 +421,17 @@ final class PoolCore<C, P> {
     }
 
     // ------------------------------------------------------------------ slots
+
+    /**
+     * The rule both pools apply to an idle connection taken for a borrower (issue 23 item 3: one core, the same rules):
+     * one given back less than {@link #TRUST_RECENT_NANOS} ago is lent as it is; one idle for longer is probed first
+     * ({@link Front#probe}: a non-blocking look at what its socket holds, deeply after {@link #DEEP_PROBE_AFTER_NANOS}),
+     * so that a backend that went away while it was idle is not lent. False: close and replace it. Lock not needed.
+     */
+    boolean fitToLend(PoolSlot<C> s, long now) {
+        long idleFor = now - s.since;
+        return idleFor < TRUST_RECENT_NANOS || front.probe(s.conn, idleFor > DEEP_PROBE_AFTER_NANOS);
+    }
 
     /** Lock not needed. */
     boolean isRetired(PoolSlot<C> s, long now) {

@@ -11,6 +11,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,9 +84,74 @@ class PoolDeadConnectionTest {
                 c.close();
                 assertThat(db.adminQuery("SELECT pg_terminate_backend(" + pid + ", 10000)")).isEqualTo("t");
                 AsyncConnection<Row> next = pool.connection().get(30, TimeUnit.SECONDS);
-                assertThat(next.info().backendPid()).as("the dead backend's connection was lent").isNotEqualTo(pid);
+                // the statement first: a connection that answers is not the dead one (the pid check after it would
+                // also fail if the system reused the pid at once)
                 assertThat(next.execute("SELECT 2").get(10, TimeUnit.SECONDS).fetchone().getInt(0)).isEqualTo(2);
+                assertThat(next.info().backendPid()).as("the dead backend's connection was lent").isNotEqualTo(pid);
                 next.close();
+            }
+        }
+    }
+
+    /**
+     * The async pool looks at an idle connection's socket itself before it lends it (session 38, issue 23 item 3: the
+     * blocking pool's rule in PoolCore): with every event loop held busy, so that no loop has read the end of a
+     * backend terminated while its connection was idle, the next lease still gets a live connection and its first
+     * statement succeeds (before, the dead connection was lent and its statement failed with OperationalException
+     * once the loop read the end: model seed 2888716643562).
+     */
+    @Test
+    void aTerminatedBackendIsNotLentByTheAsyncPoolWhileTheEventLoopIsBehind(TestDatabase db) throws Exception {
+        try (AsyncConnectionPool<Row> pool = AsyncConnectionPool.builder().conninfo(db.conninfo() + " sslmode=disable")
+                .minSize(1).maxSize(1).timeout(Duration.ofSeconds(60)).build()) {
+            pool.open();
+            pool.waitReady(Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS);
+            int loops = (int) Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("tusk-event-loop-")).count(); // the shared group, started
+            for (int round = 0; round < 3; round++) {
+                AsyncConnection<Row> c = pool.connection().get(30, TimeUnit.SECONDS);
+                c.execute("SELECT 1").get(10, TimeUnit.SECONDS);
+                int pid = c.info().backendPid();
+                c.close();
+                List<AsyncConnection<Row>> holders = new ArrayList<>();
+                CountDownLatch held = new CountDownLatch(loops);
+                CountDownLatch release = new CountDownLatch(1);
+                Set<String> heldThreads = ConcurrentHashMap.newKeySet();
+                CompletableFuture<AsyncConnection<Row>> next;
+                try {
+                    for (int i = 0; i < loops; i++) { // one connection on each loop (they are handed out in turn)
+                        AsyncConnection<Row> h = AsyncConnection.connect(db.conninfo() + " sslmode=disable").get(30, TimeUnit.SECONDS);
+                        holders.add(h);
+                    }
+                    for (AsyncConnection<Row> h : holders) { // each loop completes its statement, then waits here
+                        h.execute("SELECT pg_sleep(0.05)").thenRun(() -> {
+                            heldThreads.add(Thread.currentThread().getName());
+                            held.countDown();
+                            try {
+                                release.await(30, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        });
+                    }
+                    assertThat(held.await(10, TimeUnit.SECONDS)).as("every event loop held").isTrue();
+                    assertThat(heldThreads).as("the threads held").hasSize(loops);
+                    assertThat(db.adminQuery("SELECT pg_terminate_backend(" + pid + ", 10000)")).isEqualTo("t");
+                    Thread.sleep(2); // idle for longer than the pool trusts without a look
+                    next = pool.connection(Duration.ofSeconds(30));
+                    Thread.sleep(100);
+                } finally {
+                    release.countDown();
+                }
+                AsyncConnection<Row> n = next.get(30, TimeUnit.SECONDS);
+                try {
+                    assertThat(n.execute("SELECT 2").get(10, TimeUnit.SECONDS).fetchone().getInt(0))
+                            .as("round %d: the first statement of the lease after the backend ended", round).isEqualTo(2);
+                    assertThat(n.info().backendPid()).as("the dead backend's connection was lent").isNotEqualTo(pid);
+                } finally {
+                    n.close();
+                    holders.forEach(AsyncConnection::close);
+                }
             }
         }
     }

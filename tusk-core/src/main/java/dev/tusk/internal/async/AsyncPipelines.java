@@ -29,11 +29,14 @@ public final class AsyncPipelines {
         this.calls = calls;
     }
 
-    /** Enters {@code block} in order with the statements submitted before (the user's thread). */
-    public void enter(PipelineState.Block block) {
+    /**
+     * Enters {@code block} in order with the statements submitted before (the user's thread); not once the pool lease
+     * {@code lease} (null: none) ended meanwhile, as {@link LoopCalls} refuses its calls.
+     */
+    public void enter(PipelineState.Block block, Object lease) {
         pipes.observeEnter(block); // the user's thread, as statements
         waiter.inOrder(() -> {
-            if (driver.failure() == null) {
+            if (driver.failure() == null && !calls.leaseEnded(lease)) {
                 pipes.enter(block);
             }
         });
@@ -42,12 +45,13 @@ public final class AsyncPipelines {
     /**
      * Sends a Sync for the pipeline {@code block} belongs to, and leaves {@code block} when {@code leave}; the future
      * completes when every result before the Sync is in, failing with the first error among them. {@code refused}
-     * non-null fails it at once; {@code timeout} is read on the loop as the Sync starts.
+     * non-null fails it at once; {@code timeout} is read on the loop as the Sync starts. {@code lease}: as
+     * {@link LoopCalls#counted}.
      */
-    public CompletableFuture<Void> sync(PipelineState.Block block, boolean leave, TuskException refused,
+    public CompletableFuture<Void> sync(PipelineState.Block block, boolean leave, TuskException refused, Object lease,
                                         Supplier<Duration> timeout) {
         Object scope = leave ? pipes.observeLeave(block) : null; // the user's thread, as statements
-        CompletableFuture<Void> synced = calls.uncounted(refused, f -> {
+        CompletableFuture<Void> synced = calls.uncounted(refused, lease, f -> {
             SyncCommand sync = pipes.startSync();
             if (leave) {
                 pipes.leave(block, true);

@@ -180,6 +180,14 @@ public final class EventLoopDriver implements EventLoop.Handler {
         if (loop.inLoop() || !acting.tryLock()) {
             return false;
         }
+        return runActing(task);
+    }
+
+    /**
+     * Runs {@code task} with the acting lock the caller took, unless a task given to {@link #execute} still waits
+     * (false, nothing run); writes what it sent; lets go of the lock.
+     */
+    private boolean runActing(Runnable task) {
         try {
             if (queued.get() > 0) {
                 return false;
@@ -192,6 +200,49 @@ public final class EventLoopDriver implements EventLoop.Handler {
             return true;
         } finally {
             acting.unlock();
+        }
+    }
+
+    /**
+     * A pool's look at an idle connection before it lends it: reads what the socket holds now (the FATAL and the end
+     * of a backend that exited while idle close the connection here), on the calling thread, without waiting for the
+     * server and without waking the loop. Only when nothing acts for the connection, nothing is queued or being read by a
+     * caller, and no TLS or paused read needs the loop's own handling; false (nothing read) otherwise: the loop then
+     * reads as usual. Waits at most 2 ms, for the loop while it reads for this connection. Not on the loop thread.
+     */
+    public boolean readPendingHere() {
+        if (loop.inLoop() || !actingSoon()) {
+            return false;
+        }
+        if (closed || !connected || tls != null || readPaused || byteWaiter != null || reader.get() != null) {
+            boolean gone = closed;
+            acting.unlock();
+            return gone;
+        }
+        return runActing(this::readIdle);
+    }
+
+    /** Reads what an idle connection's socket holds; a FATAL from the backend ends the connection now. Acting. */
+    private void readIdle() {
+        read();
+        if (!closed && core.fatalWhileIdle() != null) {
+            lost(null); // the backend said it ends the session: its end of stream may not have arrived yet
+        }
+    }
+
+    /**
+     * Takes the acting lock, waiting at most 2 ms for the loop (acting for an idle connection: it is reading what just
+     * arrived, which a pool's look wants to see the end of).
+     */
+    private boolean actingSoon() {
+        if (acting.tryLock()) {
+            return true;
+        }
+        try {
+            return acting.tryLock(2, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

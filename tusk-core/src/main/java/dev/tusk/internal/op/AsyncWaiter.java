@@ -25,6 +25,13 @@ public final class AsyncWaiter {
         /** Why a new operation is refused at once (closed, given back to a pool), or null. Any thread. */
         TuskException refusal();
 
+        /**
+         * Why work of the pool lease handle {@code lease} (null: the connection itself, never refused here) is refused
+         * when its turn comes on the acting thread: the lease ended since the caller's check, and the connection may be
+         * lent to the next borrower; else null. One volatile read.
+         */
+        TuskException leaseEnded(Object lease);
+
         /** The error of an operation not sent because the connection failed with {@code cause} first. */
         TuskException notSent(TuskException cause);
 
@@ -62,7 +69,15 @@ public final class AsyncWaiter {
      * the ended operation (on the loop thread), or fails with its error. Any thread.
      */
     public <T> CompletableFuture<T> submit(Operation op, Function<Operation, T> outcome) {
-        Run<T> run = new Run<>(op, outcome);
+        return submit(op, outcome, null);
+    }
+
+    /**
+     * As {@link #submit(Operation, Function)} for a call of the pool lease handle {@code lease} (null: the connection
+     * itself): checked again when the operation is about to be sent ({@link Shell#leaseEnded}).
+     */
+    public <T> CompletableFuture<T> submit(Operation op, Function<Operation, T> outcome, Object lease) {
+        Run<T> run = new Run<>(op, outcome, lease);
         op.observeStart(); // on the submitting thread: listeners take its context as the statement's parent
         if (op.observed()) { // whatever ends the future (a close failing it too), the listeners hear of it once
             run.future.whenComplete((v, e) -> op.observeEnd(LoopFuture.unwrap(e)));
@@ -174,12 +189,15 @@ public final class AsyncWaiter {
         final Operation op;
         final Function<Operation, T> outcome;
         final LoopFuture<T> future;
+        /** The lease handle whose call this is, checked before sending; null: none to check. */
+        final Object lease;
         int state = QUEUED;
         AsyncStatementTimer.Watch watch;
 
-        Run(Operation op, Function<Operation, T> outcome) {
+        Run(Operation op, Function<Operation, T> outcome, Object lease) {
             this.op = op;
             this.outcome = outcome;
+            this.lease = lease;
             this.future = new JoinFuture<>(this); // the run reads for it: no reader object per statement
         }
 
@@ -194,6 +212,7 @@ public final class AsyncWaiter {
         Run(Operation op, Function<Operation, T> outcome, LoopFuture<T> future) {
             this.op = op;
             this.outcome = outcome;
+            this.lease = null; // run from a step that checked its lease on the acting thread
             this.future = future;
         }
 
@@ -212,6 +231,13 @@ public final class AsyncWaiter {
         }
 
         void send() {
+            if (lease != null) { // a lease's statement: counted in flight before this check, so a give-back sees it
+                TuskException ended = shell.leaseEnded(lease);
+                if (ended != null) {
+                    fail(ended);
+                    return;
+                }
+            }
             TuskException broken = driver.failure();
             if (broken != null) {
                 fail(shell.notSent(broken));

@@ -84,6 +84,12 @@ public final class PoolAccess {
          */
         dev.tusk.observe.ConnectionFacts facts(Connection<?> conn);
 
+        /**
+         * A look at an idle AsyncConnection before it is lent, as {@link #probe(Connection, boolean)} without waiting:
+         * what its socket holds now is read (a backend that exited while idle closes it); false when it is closed.
+         */
+        boolean probeAsync(dev.tusk.AsyncConnection<?> conn);
+
         /** As {@link #facts(Connection)} for an AsyncConnection. */
         dev.tusk.observe.ConnectionFacts factsAsync(dev.tusk.AsyncConnection<?> conn);
     }
