@@ -44,6 +44,11 @@ public final class EventLoop implements Executor {
     static final long REARM_NANOS = 2_000_000;
     /** Connections the loop stopped watching because a caller reads them; loop thread only. */
     private final java.util.ArrayList<EventLoopDriver> disarmed = new java.util.ArrayList<>();
+    /**
+     * Connections with output written on this thread that waits for the end of the loop's turn: each is flushed
+     * once then, so that the statements of one turn leave in one write. Loop thread only.
+     */
+    private final java.util.ArrayList<EventLoopDriver> toFlush = new java.util.ArrayList<>();
     private volatile boolean shutdown;
 
     EventLoop(String name) {
@@ -114,6 +119,7 @@ public final class EventLoop implements Executor {
                         waitNanos = waitNanos < 0 ? REARM_NANOS : Math.min(waitNanos, REARM_NANOS);
                     }
                 }
+                flushAtEndOfTurn();
                 if (!tasks.isEmpty()) {
                     selector.selectNow();
                 } else if (waitNanos < 0) {
@@ -131,6 +137,22 @@ public final class EventLoop implements Executor {
                 LOG.log(System.Logger.Level.ERROR, "unexpected error on the Tusk event loop", t);
             }
         }
+    }
+
+    /** {@code d} has output to write before the loop sleeps again (see {@link #toFlush}). Loop thread only. */
+    void flushBeforeSleeping(EventLoopDriver d) {
+        toFlush.add(d);
+    }
+
+    private void flushAtEndOfTurn() {
+        for (int i = 0; i < toFlush.size(); i++) { // a flush's waiters may send, adding to the list: flushed too
+            try {
+                toFlush.get(i).flushAtTurnEnd();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "unexpected error flushing a connection on the Tusk event loop", e);
+            }
+        }
+        toFlush.clear();
     }
 
     /** {@code d} stopped watching its socket because a caller reads it. Loop thread only. */
