@@ -7,11 +7,11 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.Iterator;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * One thread with one {@link Selector}, serving many non-blocking connections. A connection's reads, tasks
@@ -36,6 +36,8 @@ public final class EventLoop implements Executor {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>(); // loop thread only
+    /** Hands a ready key to its handler, as the selector finds it. */
+    private final Consumer<SelectionKey> dispatch = this::dispatch;
     /**
      * How long a connection whose reply a joining caller read ({@link CallerRead}) may stay unwatched by the loop
      * after the caller let go: the loop wakes this often while one is, to watch it again (its end, a
@@ -120,15 +122,15 @@ public final class EventLoop implements Executor {
                     }
                 }
                 flushAtEndOfTurn();
+                // the ready keys are handled as the selector finds them: no selected-key set to fill and empty
                 if (!tasks.isEmpty()) {
-                    selector.selectNow();
+                    selector.selectNow(dispatch);
                 } else if (waitNanos < 0) {
-                    selector.select();
+                    selector.select(dispatch);
                 } else {
-                    selector.select(Math.max(1, waitNanos / 1_000_000));
+                    selector.select(dispatch, Math.max(1, waitNanos / 1_000_000));
                 }
                 wakeupPending.set(false);
-                handleSelected();
                 runTasks();
             } catch (ClosedSelectorException e) {
                 return;
@@ -174,19 +176,14 @@ public final class EventLoop implements Executor {
         }
     }
 
-    private void handleSelected() {
-        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-        while (it.hasNext()) {
-            SelectionKey key = it.next();
-            it.remove();
-            if (!key.isValid()) {
-                continue;
-            }
-            try {
-                ((Handler) key.attachment()).ready(key);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "unexpected error handling I/O on the Tusk event loop", e);
-            }
+    private void dispatch(SelectionKey key) {
+        if (!key.isValid()) {
+            return;
+        }
+        try {
+            ((Handler) key.attachment()).ready(key);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "unexpected error handling I/O on the Tusk event loop", e);
         }
     }
 
