@@ -16,8 +16,9 @@ import java.util.function.Consumer;
 /**
  * One thread with one {@link Selector}, serving many non-blocking connections. A connection's reads, tasks
  * and timers run here: other threads hand work over with {@link #execute}, which queues the task and wakes
- * the selector (a caller's thread may also send a statement itself on an idle connection, see
- * {@link EventLoopDriver}).
+ * the selector (a caller's thread may also send a statement itself on an idle connection, and a statement
+ * submitted on its connection's own loop thread is sent right there, see {@link EventLoopDriver#tryRunHere}). What
+ * the connections had to write during a turn is written once at its end, before the loop sleeps again.
  *
  * <p>Tasks and I/O callbacks run on this thread and must never block: a blocking Tusk call made here is
  * refused by {@link #checkNotOnEventLoop} with a clear exception instead of freezing every connection
