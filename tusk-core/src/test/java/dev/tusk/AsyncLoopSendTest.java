@@ -16,9 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
- * A statement submitted on its connection's own event-loop thread (chained in another's completion) is sent right
- * there, without a task of its own, unless tasks of that connection wait before it; the statements of one loop turn
- * leave in one write. Submitted on another loop's thread, it goes through its own loop as before.
+ * A statement submitted on its connection's own event-loop thread while nothing else is in flight (chained in
+ * another's completion) is sent right there, without a task of its own, unless tasks of that connection wait before
+ * it; the statements of one loop turn leave in one write. Submitted on another loop's thread while its connection is
+ * busy, it goes through its own loop as before.
  */
 @TuskTest
 @Timeout(60)
