@@ -158,13 +158,18 @@ class AsyncLoopSendTest {
         try (AsyncConnection<Row> conn = open(db, true)) {
             for (int round = 0; round < 10; round++) {
                 long[] writesBefore = new long[1];
-                CompletableFuture<List<Integer>> all = conn.execute("SELECT pg_sleep(0.02)").thenCompose(c -> {
-                    assertThat(EventLoop.isEventLoopThread()).as("completed on the loop").isTrue();
+                // a task on the loop (a statement's completion is one too, but there the first statement, sent while the
+                // connection is idle, leaves with the write that follows the read of the reply that completed it)
+                CompletableFuture<List<CompletableFuture<AsyncCursor<Row>>>> submitted = CompletableFuture.supplyAsync(() -> {
+                    assertThat(EventLoop.isEventLoopThread()).as("on the loop").isTrue();
                     writesBefore[0] = conn.driver().writes();
                     List<CompletableFuture<AsyncCursor<Row>>> fs = new ArrayList<>();
                     for (int i = 0; i < 10; i++) {
                         fs.add(conn.execute("SELECT %s::int", i));
                     }
+                    return fs;
+                }, conn.loopExecutor());
+                CompletableFuture<List<Integer>> all = submitted.thenCompose(fs -> {
                     return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).thenApply(v -> {
                         List<Integer> out = new ArrayList<>();
                         for (CompletableFuture<AsyncCursor<Row>> f : fs) {

@@ -44,8 +44,7 @@ import java.util.function.IntConsumer;
 public final class EventLoopDriver implements EventLoop.Handler {
     private static final int MAX_READS_PER_WAKEUP = 16;
     /**
-     * False: a statement submitted on the connection's own loop thread is queued as from any other thread, and what
-     * a read's replies sent is written after that read rather than with the rest of the loop's turn
+     * False: a statement submitted on the connection's own loop thread is queued as from any other thread
      * ({@code -Ddev.tusk.loopInline=false}; measurements compare both ways in one JVM).
      */
     static boolean runOnLoop = !"false".equals(System.getProperty("dev.tusk.loopInline"));
@@ -620,13 +619,9 @@ public final class EventLoopDriver implements EventLoop.Handler {
                 // goes on, so that a connection lost during a pause (a COPY FROM waiting for data) is noticed
                 readPaused = true;
             }
-            // a command may have answered (authentication), a completion sent the next statement: on the loop
-            // written with the rest of the turn (one write for what every reply of this turn sent), else at once
-            if (runOnLoop && loop.inLoop()) {
-                flushSoon();
-            } else {
-                flush();
-            }
+            // a command may have answered (authentication), a completion sent the next statement of a chain: written
+            // now (writing it at the end of the turn instead measured no better, and the backend waits for it)
+            flush();
             if (n < free || readPaused) {
                 break;
             }
