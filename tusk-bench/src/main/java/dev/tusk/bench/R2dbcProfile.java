@@ -32,7 +32,12 @@ import java.util.stream.Stream;
  * {@code java -cp ... dev.tusk.bench.R2dbcProfile [point|inflight|both] [rounds] [queries] [clients]}; the clients
  * (comma-separated, both R2DBC drivers by default) may include {@code tusk-async}: Tusk's own {@code AsyncConnection},
  * the same statements chained through {@code thenCompose} or kept 32 in flight from their callbacks, without R2DBC
- * or Reactor (what tusk-r2dbc's client costs beyond it is the R2DBC layer's).
+ * or Reactor (what tusk-r2dbc's client costs beyond it is the R2DBC layer's); {@code tusk-joined}: the point selects
+ * on an {@code AsyncConnection} joined one by one (in flight as {@code tusk-async}); {@code tusk-blocking}: the point
+ * selects on a blocking {@code Connection} (no in-flight run). A Tusk client's name may end in {@code :noinline} (a
+ * statement submitted on its connection's loop thread is queued as from any other thread) and {@code :nocallerread}
+ * (a joining caller leaves the read to the loop): the same JVM then measures both ways, the switch set before each
+ * of that client's runs.
  */
 public final class R2dbcProfile {
     private static final Duration T = Duration.ofSeconds(300);
@@ -53,13 +58,16 @@ public final class R2dbcProfile {
                 cs.add(new Client(name));
             }
             for (Client c : cs) { // warm-up: C2 compiles both paths before anything is counted
+                c.switches();
                 for (int i = 0; i < 3; i++) {
                     c.point(queries);
-                    c.inflight(queries);
+                    if (c.blocking == null) {
+                        c.inflight(queries);
+                    }
                 }
             }
             for (Client c : cs) { // what each driver left on the server: named statements, plans
-                if (c.async != null) {
+                if (c.conns.isEmpty()) {
                     continue;
                 }
                 System.out.println(c.name + " prepared: " + Flux.from(c.conns.get(0).createStatement(
@@ -69,12 +77,13 @@ public final class R2dbcProfile {
             }
             for (int r = 0; r < rounds; r++) {
                 for (Client c : cs) {
+                    c.switches();
                     if (!which.equals("inflight")) {
                         try (Spinner s = Boolean.getBoolean("r2dbc.profile.spin") ? new Spinner() : null) {
                             report(c.name + " point", queries, c.pids.subList(0, 1), () -> c.point(queries));
                         }
                     }
-                    if (!which.equals("point")) {
+                    if (!which.equals("point") && c.blocking == null) {
                         report(c.name + " inflight32", queries, c.pids, () -> c.inflight(queries));
                     }
                 }
@@ -91,10 +100,21 @@ public final class R2dbcProfile {
         final List<Long> pids = new ArrayList<>();
         /** For "tusk-async": Tusk's own AsyncConnections, the same statements without R2DBC or Reactor. */
         final List<AsyncConnection<Row>> async;
+        /** For "tusk-blocking": a blocking Connection. */
+        final dev.tusk.Connection<Row> blocking;
+        final String base;
 
         Client(String name) {
             this.name = name;
-            if (name.equals("tusk-async")) {
+            this.base = name.split(":")[0];
+            if (base.equals("tusk-blocking")) {
+                async = null;
+                blocking = dev.tusk.Connection.connect(BenchServer.tuskConninfo());
+                pids.add(((Number) blocking.execute("SELECT pg_backend_pid()").fetchone().get(0)).longValue());
+                return;
+            }
+            blocking = null;
+            if (base.equals("tusk-async") || base.equals("tusk-joined")) {
                 async = new ArrayList<>();
                 for (int i = 0; i < 4; i++) {
                     AsyncConnection<Row> c = AsyncConnection.connect(BenchServer.tuskConninfo()).join();
@@ -104,7 +124,7 @@ public final class R2dbcProfile {
                 return;
             }
             async = null;
-            ConnectionFactory cf = ConnectionFactories.get(R2dbcBench.url(name));
+            ConnectionFactory cf = ConnectionFactories.get(R2dbcBench.url(base));
             for (int i = 0; i < 4; i++) {
                 Connection c = Mono.from(cf.create()).block(T);
                 conns.add(c);
@@ -114,7 +134,38 @@ public final class R2dbcProfile {
             }
         }
 
+        /** Sets Tusk's switches for this client's runs (see the class comment). */
+        void switches() {
+            set("dev.tusk.internal.io.EventLoopDriver", "runOnLoop", !name.contains(":noinline"));
+            set("dev.tusk.internal.io.CallerRead", "enabled", !name.contains(":nocallerread"));
+        }
+
+        private static void set(String className, String field, boolean value) {
+            try {
+                java.lang.reflect.Field f = Class.forName(className).getDeclaredField(field);
+                f.setAccessible(true);
+                f.setBoolean(null, value);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot set " + className + "." + field, e);
+            }
+        }
+
         long point(int n) {
+            if (blocking != null) {
+                long total = 0;
+                for (int i = 0; i < n; i++) {
+                    total += blocking.rawCursor().execute(SQL, i % BenchServer.KV_ROWS + 1).fetchone().getString(0) != null ? 1 : 0;
+                }
+                return total;
+            }
+            if (base.equals("tusk-joined")) {
+                AsyncConnection<Row> c = async.get(0);
+                long total = 0;
+                for (int i = 0; i < n; i++) {
+                    total += c.rawCursor().execute(SQL, i % BenchServer.KV_ROWS + 1).join().fetchone().getString(0) != null ? 1 : 0;
+                }
+                return total;
+            }
             if (async != null) {
                 return asyncPoint(n);
             }
@@ -190,6 +241,9 @@ public final class R2dbcProfile {
         void close() {
             if (async != null) {
                 async.forEach(AsyncConnection::close);
+            }
+            if (blocking != null) {
+                blocking.close();
             }
             for (Connection c : conns) {
                 Mono.from(c.close()).block(T);

@@ -5,6 +5,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * The joined round trip without the hand-off: a caller's thread blocking on a statement's future, while nothing
@@ -25,6 +26,8 @@ import java.util.function.BooleanSupplier;
 final class CallerRead {
     /** A select never sleeps longer than this, so that a missed wake-up costs at most this much. */
     private static final long MAX_WAIT_MILLIS = 100;
+    /** The one key is the connection's: that it is readable is all the caller needs to know. */
+    private static final Consumer<SelectionKey> NO_ACTION = key -> { };
 
     /** False: joining callers leave the read to the loop (measurements compare both ways in one JVM). */
     static boolean enabled = !"false".equals(System.getProperty("dev.tusk.callerRead"));
@@ -62,9 +65,7 @@ final class CallerRead {
                     }
                     waitMillis = Math.min(waitMillis, Math.max(1, (left + 999_999) / 1_000_000));
                 }
-                int ready = sel.select(waitMillis);
-                if (ready > 0) {
-                    sel.selectedKeys().clear();
+                if (sel.select(NO_ACTION, waitMillis) > 0) { // no selected-key set to fill and empty
                     driver.readForCaller();
                     done = completion;
                     if (done != null) {

@@ -7,17 +7,18 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.Iterator;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * One thread with one {@link Selector}, serving many non-blocking connections. A connection's reads, tasks
  * and timers run here: other threads hand work over with {@link #execute}, which queues the task and wakes
- * the selector (a caller's thread may also send a statement itself on an idle connection, see
- * {@link EventLoopDriver}).
+ * the selector (a caller's thread may also send a statement itself on an idle connection, and a statement
+ * submitted on its connection's own loop thread is sent right there, see {@link EventLoopDriver#tryRunHere}). What
+ * the connections had to write during a turn is written once at its end, before the loop sleeps again.
  *
  * <p>Tasks and I/O callbacks run on this thread and must never block: a blocking Tusk call made here is
  * refused by {@link #checkNotOnEventLoop} with a clear exception instead of freezing every connection
@@ -36,6 +37,8 @@ public final class EventLoop implements Executor {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>(); // loop thread only
+    /** Hands a ready key to its handler, as the selector finds it. */
+    private final Consumer<SelectionKey> dispatch = this::dispatch;
     /**
      * How long a connection whose reply a joining caller read ({@link CallerRead}) may stay unwatched by the loop
      * after the caller let go: the loop wakes this often while one is, to watch it again (its end, a
@@ -44,6 +47,11 @@ public final class EventLoop implements Executor {
     static final long REARM_NANOS = 2_000_000;
     /** Connections the loop stopped watching because a caller reads them; loop thread only. */
     private final java.util.ArrayList<EventLoopDriver> disarmed = new java.util.ArrayList<>();
+    /**
+     * Connections with output written on this thread that waits for the end of the loop's turn: each is flushed
+     * once then, so that the statements of one turn leave in one write. Loop thread only.
+     */
+    private final java.util.ArrayList<EventLoopDriver> toFlush = new java.util.ArrayList<>();
     private volatile boolean shutdown;
 
     EventLoop(String name) {
@@ -114,15 +122,16 @@ public final class EventLoop implements Executor {
                         waitNanos = waitNanos < 0 ? REARM_NANOS : Math.min(waitNanos, REARM_NANOS);
                     }
                 }
+                flushAtEndOfTurn();
+                // the ready keys are handled as the selector finds them: no selected-key set to fill and empty
                 if (!tasks.isEmpty()) {
-                    selector.selectNow();
+                    selector.selectNow(dispatch);
                 } else if (waitNanos < 0) {
-                    selector.select();
+                    selector.select(dispatch);
                 } else {
-                    selector.select(Math.max(1, waitNanos / 1_000_000));
+                    selector.select(dispatch, Math.max(1, waitNanos / 1_000_000));
                 }
                 wakeupPending.set(false);
-                handleSelected();
                 runTasks();
             } catch (ClosedSelectorException e) {
                 return;
@@ -131,6 +140,22 @@ public final class EventLoop implements Executor {
                 LOG.log(System.Logger.Level.ERROR, "unexpected error on the Tusk event loop", t);
             }
         }
+    }
+
+    /** {@code d} has output to write before the loop sleeps again (see {@link #toFlush}). Loop thread only. */
+    void flushBeforeSleeping(EventLoopDriver d) {
+        toFlush.add(d);
+    }
+
+    private void flushAtEndOfTurn() {
+        for (int i = 0; i < toFlush.size(); i++) { // a flush's waiters may send, adding to the list: flushed too
+            try {
+                toFlush.get(i).flushAtTurnEnd();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "unexpected error flushing a connection on the Tusk event loop", e);
+            }
+        }
+        toFlush.clear();
     }
 
     /** {@code d} stopped watching its socket because a caller reads it. Loop thread only. */
@@ -152,19 +177,14 @@ public final class EventLoop implements Executor {
         }
     }
 
-    private void handleSelected() {
-        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-        while (it.hasNext()) {
-            SelectionKey key = it.next();
-            it.remove();
-            if (!key.isValid()) {
-                continue;
-            }
-            try {
-                ((Handler) key.attachment()).ready(key);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "unexpected error handling I/O on the Tusk event loop", e);
-            }
+    private void dispatch(SelectionKey key) {
+        if (!key.isValid()) {
+            return;
+        }
+        try {
+            ((Handler) key.attachment()).ready(key);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "unexpected error handling I/O on the Tusk event loop", e);
         }
     }
 

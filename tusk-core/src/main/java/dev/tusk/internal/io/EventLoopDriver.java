@@ -43,6 +43,11 @@ import java.util.function.IntConsumer;
  */
 public final class EventLoopDriver implements EventLoop.Handler {
     private static final int MAX_READS_PER_WAKEUP = 16;
+    /**
+     * False: a statement submitted on the connection's own loop thread is queued as from any other thread
+     * ({@code -Ddev.tusk.loopInline=false}; measurements compare both ways in one JVM).
+     */
+    static boolean runOnLoop = !"false".equals(System.getProperty("dev.tusk.loopInline"));
     /** Input held back by a paused core beyond which the socket is no longer read. */
     private static final int PAUSE_READING_AT = 1 << 16;
 
@@ -53,6 +58,8 @@ public final class EventLoopDriver implements EventLoop.Handler {
     private boolean connected;
     private CompletableFuture<Void> connecting;
     private int outSent;
+    /** Socket writes so far (see {@link #writes()}); acting thread. */
+    private long writes;
     private boolean flushQueued;
     /** Set by {@link #flushSoon} on a caller's thread: {@link #tryRunHere} writes once its task is done. */
     private boolean flushAfterTask;
@@ -170,14 +177,16 @@ public final class EventLoopDriver implements EventLoop.Handler {
     }
 
     /**
-     * Runs {@code task} at once on the calling thread, acting for the connection, if that thread is not the
-     * loop's, no other thread acts for the connection and no task given to {@link #execute} is still waiting;
-     * returns false, having run nothing, otherwise. A statement sent this way leaves without waking the loop:
-     * one thread hand-off fewer per round trip. The task must not run the user's code (completing a future
-     * the user already holds): that would make the loop wait on whatever that code does.
+     * Runs {@code task} at once on the calling thread, acting for the connection, if no other thread acts for the
+     * connection and no task given to {@link #execute} is still waiting; returns false, having run nothing,
+     * otherwise. A statement sent this way from a caller's thread leaves without waking the loop: one thread
+     * hand-off fewer per round trip; one sent from the loop's own thread (chained in another's completion) leaves
+     * without a task of its own, its output written with the turn's others before the loop sleeps. On a caller's
+     * thread the task must not run the user's code (completing a future the user already holds): that would make
+     * the loop wait on whatever that code does.
      */
     public boolean tryRunHere(Runnable task) {
-        if (loop.inLoop() || !acting.tryLock()) {
+        if ((!runOnLoop && loop.inLoop()) || !acting.tryLock()) {
             return false;
         }
         return runActing(task);
@@ -338,6 +347,11 @@ public final class EventLoopDriver implements EventLoop.Handler {
         }
     }
 
+    /** How many times the connection's output was handed to the socket (tests: one write per round trip). */
+    public long writes() {
+        return writes;
+    }
+
     /** How many joined futures had their reply read by the joining caller (tests). */
     public long repliesReadByCallers() {
         return callerRead.repliesRead();
@@ -443,8 +457,9 @@ public final class EventLoopDriver implements EventLoop.Handler {
     }
 
     /**
-     * Writes the pending output once the tasks queued so far have run, so that statements submitted
-     * together leave in one write; on a caller's thread, once its {@link #tryRunHere} task has run.
+     * Writes the pending output at the end of the loop's turn, once the I/O and tasks of this turn have run, so
+     * that statements submitted together leave in one write; on a caller's thread, once its {@link #tryRunHere}
+     * task has run.
      */
     public void flushSoon() {
         if (!loop.inLoop()) {
@@ -454,10 +469,18 @@ public final class EventLoopDriver implements EventLoop.Handler {
         }
         if (!flushQueued) {
             flushQueued = true;
-            execute(() -> {
-                flushQueued = false;
-                flush();
-            });
+            loop.flushBeforeSleeping(this);
+        }
+    }
+
+    /** The loop's turn ends: writes what {@link #flushSoon} left. Loop thread. */
+    void flushAtTurnEnd() {
+        acting.lock();
+        try {
+            flushQueued = false;
+            flush();
+        } finally {
+            acting.unlock();
         }
     }
 
@@ -508,9 +531,9 @@ public final class EventLoopDriver implements EventLoop.Handler {
         int end = out.position();
         if (outSent < end) {
             ByteBuffer bb = view(out.array(), outSent, end - outSent, false);
-            while (bb.hasRemaining() && (tls != null ? tls.write(bb) : channel.write(bb)) > 0) {
-                // the socket took some: offer it the rest
-            }
+            do {
+                writes++;
+            } while ((tls != null ? tls.write(bb) : channel.write(bb)) > 0 && bb.hasRemaining()); // took some: the rest
             outSent = bb.position();
         }
         boolean tlsPending = tls != null && !tls.flush();
@@ -647,7 +670,9 @@ public final class EventLoopDriver implements EventLoop.Handler {
                 // goes on, so that a connection lost during a pause (a COPY FROM waiting for data) is noticed
                 readPaused = true;
             }
-            flush(); // a command may have answered (authentication)
+            // a command may have answered (authentication), a completion sent the next statement of a chain: written
+            // now (writing it at the end of the turn instead measured no better, and the backend waits for it)
+            flush();
             if (n < free || readPaused) {
                 break;
             }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -51,6 +52,8 @@ public final class AsyncWaiter {
     private final AsyncStatementTimer timer;
     private final Shell shell;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Nothing is in flight: a caller that read its reply leaves the socket to the loop only until the next one. */
+    private final BooleanSupplier idle = () -> inFlight.get() == 0;
     /**
      * Tasks submitted while a COPY owns the outgoing stream (from its statement until its data has ended, or
      * until the server said it sends rather than receives): they run, in order, once it gives it back. Null
@@ -88,7 +91,10 @@ public final class AsyncWaiter {
             run.future.completeExceptionally(refused);
             return run.future;
         }
-        // on an idle connection the statement leaves from this thread, without waking the loop to send it
+        // on an idle connection the statement leaves from this thread without a task of its own: a caller's thread
+        // does not wake the loop to send it, the connection's own loop thread (the statement chained in another's
+        // completion) sends it right there. With others in flight it is queued for the loop, which sends what a
+        // turn queued together (in flight, sending each from its completion measured slower through Reactor)
         if (inFlight.incrementAndGet() > 1 || !driver.tryRunHere(run)) {
             driver.execute(run);
         }
@@ -182,7 +188,7 @@ public final class AsyncWaiter {
     // ---------------------------------------------------------------- one operation
 
     /** One submitted operation: run first to send it (or hold it back), then as its commands' completion listener. */
-    private final class Run<T> implements Runnable, JoinFuture.Reader {
+    private final class Run<T> implements Runnable, JoinFuture.Reader, BooleanSupplier {
         static final int QUEUED = 0;
         static final int SENDING = 1;
 
@@ -204,9 +210,13 @@ public final class AsyncWaiter {
         /** A caller joins this run's future: it reads the reply itself if nothing else is in flight. */
         @Override
         public boolean readUntilDone(JoinFuture<?> f, long deadlineNanos) {
-            return driver.readHere(f, deadlineNanos,
-                    () -> inFlight.get() == 1 && state == SENDING && heldBack == null && !op.pipelined() && shell.callerMayRead(),
-                    () -> inFlight.get() == 0);
+            return driver.readHere(f, deadlineNanos, this, idle);
+        }
+
+        /** Whether this run is alone on the connection, so that its joining caller may read (acting thread). */
+        @Override
+        public boolean getAsBoolean() {
+            return inFlight.get() == 1 && state == SENDING && heldBack == null && !op.pipelined() && shell.callerMayRead();
         }
 
         Run(Operation op, Function<Operation, T> outcome, LoopFuture<T> future) {
