@@ -113,7 +113,7 @@ class AsyncLoopSendTest {
                 CompletableFuture<Void> held = CompletableFuture.runAsync(() -> {
                     inTask.countDown();
                     awaitQuietly(release);
-                }, neighbour.loopExecutor());
+                }, neighbour.driver()::execute);
                 assertThat(inTask.await(10, TimeUnit.SECONDS)).isTrue();
                 int n = round;
                 CompletableFuture<Integer> sentAtOnce = new CompletableFuture<>();
@@ -168,7 +168,7 @@ class AsyncLoopSendTest {
                         fs.add(conn.execute("SELECT %s::int", i));
                     }
                     return fs;
-                }, conn.loopExecutor());
+                }, conn.driver()::execute);
                 CompletableFuture<List<Integer>> all = submitted.thenCompose(fs -> {
                     return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).thenApply(v -> {
                         List<Integer> out = new ArrayList<>();
