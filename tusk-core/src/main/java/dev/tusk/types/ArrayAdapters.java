@@ -126,22 +126,19 @@ public final class ArrayAdapters {
     }
 
     /** Dumps a container with one element dumper. */
-    static final class ArrayDumper implements Dumper<Object> {
+    static final class ArrayDumper extends TypedDumper<Object> {
         private final Dumper<Object> element;
-        private final int oid;
-        private final Format format;
         private final char delim;
 
         ArrayDumper(Dumper<Object> element, int oid, Format format, char delim) {
+            super(oid, format);
             this.element = element;
-            this.oid = oid;
-            this.format = format;
             this.delim = delim;
         }
 
         @Override
         public ByteBuffer dump(Object value) {
-            return format == Format.TEXT ? text(value) : binary(value);
+            return format() == Format.TEXT ? text(value) : binary(value);
         }
 
         private ByteBuffer text(Object value) {
@@ -241,18 +238,8 @@ public final class ArrayAdapters {
         }
 
         @Override
-        public int oid() {
-            return oid;
-        }
-
-        @Override
-        public Format format() {
-            return format;
-        }
-
-        @Override
         public String toString() {
-            return "ArrayDumper(oid=" + oid + ", " + format + ", element " + element + ")";
+            return "ArrayDumper(oid=" + oid() + ", " + format() + ", element " + element + ")";
         }
     }
 

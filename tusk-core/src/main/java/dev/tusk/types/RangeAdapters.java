@@ -130,22 +130,19 @@ public final class RangeAdapters {
     }
 
     /** Dumps ranges (or multiranges) with one bound dumper. */
-    static final class RangeDumper implements Dumper<Object> {
+    static final class RangeDumper extends TypedDumper<Object> {
         private final Dumper<Object> element;
-        private final int oid;
-        private final Format format;
         private final boolean multi;
 
         RangeDumper(Dumper<Object> element, int oid, Format format, boolean multi) {
+            super(oid, format);
             this.element = element;
-            this.oid = oid;
-            this.format = format;
             this.multi = multi;
         }
 
         @Override
         public ByteBuffer dump(Object value) {
-            if (format == Format.TEXT) {
+            if (format() == Format.TEXT) {
                 StringBuilder sb = new StringBuilder();
                 if (multi) {
                     sb.append('{');
@@ -224,18 +221,8 @@ public final class RangeAdapters {
         }
 
         @Override
-        public int oid() {
-            return oid;
-        }
-
-        @Override
-        public Format format() {
-            return format;
-        }
-
-        @Override
         public String toString() {
-            return (multi ? "MultirangeDumper" : "RangeDumper") + "(oid=" + oid + ", " + format + ", bounds " + element + ")";
+            return (multi ? "MultirangeDumper" : "RangeDumper") + "(oid=" + oid() + ", " + format() + ", bounds " + element + ")";
         }
     }
 
