@@ -150,14 +150,14 @@ public final class AsyncCopy implements AutoCloseable {
     public CompletableFuture<Long> finish() {
         CopyRows rest = endData();
         if (rest != null) {
-            conn.driver().execute(() -> {
+            driver.execute(() -> {
                 if (!cmd.isDone()) {
                     op.finishInput(driver.core().output(), rest);
                     inputEnded();
                 }
             });
         } else if (cmd.direction() == CopyCommand.Direction.OUT) {
-            conn.driver().execute(() -> {
+            driver.execute(() -> {
                 discarding = true;
                 pump();
             });
@@ -173,7 +173,7 @@ public final class AsyncCopy implements AutoCloseable {
     public CompletableFuture<Void> abort(String reason) {
         CopyRows rest = endData();
         if (rest != null) {
-            conn.driver().execute(() -> {
+            driver.execute(() -> {
                 if (!cmd.isDone()) {
                     op.failInput(driver.core().output(), rest, reason);
                     inputEnded();
@@ -213,7 +213,7 @@ public final class AsyncCopy implements AutoCloseable {
         }
         byte[] chunk = collected().take();
         LoopFuture<Void> shipped = new LoopFuture<>();
-        conn.driver().execute(() -> {
+        driver.execute(() -> {
             if (cmd.isDone()) {
                 shipped.completeExceptionally(endedError());
                 return;
@@ -287,7 +287,7 @@ public final class AsyncCopy implements AutoCloseable {
             return LoopFuture.failed(wrong);
         }
         LoopFuture<byte[]> f = new LoopFuture<>();
-        conn.driver().execute(() -> {
+        driver.execute(() -> {
             reads.add(f);
             pump();
         });
@@ -300,7 +300,7 @@ public final class AsyncCopy implements AutoCloseable {
      * the rest.
      */
     public Flow.Publisher<byte[]> chunks() {
-        return s -> conn.driver().execute(() -> subscribe(s));
+        return s -> driver.execute(() -> subscribe(s));
     }
 
     /**
@@ -407,7 +407,7 @@ public final class AsyncCopy implements AutoCloseable {
         s.onSubscribe(new Flow.Subscription() {
             @Override
             public void request(long n) {
-                conn.driver().execute(() -> {
+                driver.execute(() -> {
                     if (n <= 0) {
                         fail(new IllegalArgumentException("request(" + n + "): the demand must be positive (rule 3.9)"));
                         return;
@@ -419,7 +419,7 @@ public final class AsyncCopy implements AutoCloseable {
 
             @Override
             public void cancel() {
-                conn.driver().execute(() -> {
+                driver.execute(() -> {
                     subscriber = null;
                     discarding = true;
                     pump();
@@ -443,7 +443,7 @@ public final class AsyncCopy implements AutoCloseable {
     private void schedulePump() {
         if (!pumpQueued) {
             pumpQueued = true;
-            conn.driver().execute(() -> {
+            driver.execute(() -> {
                 pumpQueued = false;
                 pump();
             });
