@@ -4,7 +4,7 @@ import dev.tusk.errors.DataException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.core.NumericWire;
 import dev.tusk.internal.core.ResultData;
-import dev.tusk.internal.core.WireValues;
+import dev.tusk.internal.rows.WireValues;
 import dev.tusk.types.ResultFormats;
 
 import java.math.BigDecimal;

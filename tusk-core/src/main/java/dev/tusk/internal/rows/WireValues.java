@@ -1,4 +1,4 @@
-package dev.tusk.internal.core;
+package dev.tusk.internal.rows;
 
 import dev.tusk.errors.DataException;
 

@@ -662,11 +662,10 @@ public final class JdbcResultSet implements ResultSet {
                 wasNull = true;
                 return 0;
             }
-            long v = kind == ColumnReaders.BINARY_INTEGER ? ValueBytes.binaryInteger(a, off, len)
-                    : ValueBytes.textInteger(a, off, len);
-            if (v != ValueBytes.NO_INTEGER) {
+            boolean binary = kind == ColumnReaders.BINARY_INTEGER;
+            if (ValueBytes.readsInteger(binary, a, off, len)) {
                 wasNull = false;
-                return inRange(v, col, min, max, type);
+                return inRange(ValueBytes.integer(binary, a, off, len), col, min, max, type);
             }
         }
         int i = value(r, index);

@@ -1,5 +1,7 @@
 package dev.tusk.jdbc.internal;
 
+import dev.tusk.internal.rows.WireValues;
+
 import java.sql.Timestamp;
 
 /**
@@ -8,61 +10,33 @@ import java.sql.Timestamp;
  * and says so otherwise, so that the getter takes that path (and raises its errors).
  */
 final class ValueBytes {
-    /** {@link #binaryInteger} and {@link #textInteger}'s answer when they have none. */
-    static final long NO_INTEGER = Long.MIN_VALUE;
     /** Seconds from 1970-01-01 to PostgreSQL's epoch, 2000-01-01 (UTC). */
     private static final long PG_EPOCH_SECONDS = 946_684_800L;
-    /** Digits a long holds whatever they are. */
-    private static final int SAFE_DIGITS = 18;
+    /** The longest integer text read here: 18 characters cannot overflow a long. */
+    private static final int SAFE_CHARS = 18;
 
     private ValueBytes() {
     }
 
-    /** A binary int2, int4 or int8 (its length 2, 4 or 8); {@link #NO_INTEGER} for another length. */
-    static long binaryInteger(byte[] a, int off, int len) {
-        return switch (len) {
-            case 2 -> (short) ((a[off] & 0xff) << 8 | (a[off + 1] & 0xff));
-            case 4 -> int32(a, off);
-            case 8 -> (long) int32(a, off) << 32 | (int32(a, off + 4) & 0xffffffffL);
-            default -> NO_INTEGER;
-        };
-    }
-
-    private static int int32(byte[] a, int off) {
-        return (a[off] & 0xff) << 24 | (a[off + 1] & 0xff) << 16 | (a[off + 2] & 0xff) << 8 | (a[off + 3] & 0xff);
-    }
-
     /**
-     * An integer's text: an optional sign and 1 to 18 decimal digits; {@link #NO_INTEGER} for anything else
-     * (longer, or not an integer's text).
+     * Whether an integer column's value (read as {@code binary} or text) is one {@link WireValues} reads without an
+     * error: a binary int2, int4 or int8 of its length, or the text of at most 18 characters of an optional sign and
+     * digits. For anything else the getter takes the general path (and raises its errors).
      */
-    static long textInteger(byte[] a, int off, int len) {
-        int i = off;
-        int end = off + len;
-        boolean negative = false;
-        if (i < end && (a[i] == '-' || a[i] == '+')) {
-            negative = a[i] == '-';
-            i++;
-        }
-        if (i == end || end - i > SAFE_DIGITS) {
-            return NO_INTEGER;
-        }
-        long v = 0;
-        for (; i < end; i++) {
-            int d = a[i] - '0';
-            if (d < 0 || d > 9) {
-                return NO_INTEGER;
-            }
-            v = v * 10 + d;
-        }
-        return negative ? -v : v;
+    static boolean readsInteger(boolean binary, byte[] a, int off, int len) {
+        return binary ? len == 2 || len == 4 || len == 8 : len <= SAFE_CHARS && WireValues.isTextInteger(a, off, len);
+    }
+
+    /** The value of an integer column that {@link #readsInteger} accepted. */
+    static long integer(boolean binary, byte[] a, int off, int len) {
+        return binary ? WireValues.binaryLong(a, off, len) : WireValues.parseTextLong(a, off, len);
     }
 
     /**
      * The Timestamp of the 8 bytes of a binary timestamptz (microseconds since 2000-01-01 UTC), null for ±infinity.
      */
     static Timestamp timestampTz(byte[] a, int off) {
-        long micros = (long) int32(a, off) << 32 | (int32(a, off + 4) & 0xffffffffL);
+        long micros = WireValues.binaryLong(a, off, 8);
         if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
             return null;
         }
