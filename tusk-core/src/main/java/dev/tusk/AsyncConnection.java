@@ -7,6 +7,7 @@ import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.async.AsyncErrors;
 import dev.tusk.internal.async.AsyncPipelines;
 import dev.tusk.internal.async.Cancellers;
 import dev.tusk.internal.async.AsyncClose;
@@ -17,8 +18,10 @@ import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.EventLoopGroup;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.io.ReadTimeout;
+import dev.tusk.internal.notify.AsyncNotifications;
 import dev.tusk.internal.op.AsyncStatementTimer;
 import dev.tusk.internal.op.AsyncWaiter;
+import dev.tusk.internal.op.ConnectionErrors;
 import dev.tusk.internal.op.TransactionSteps;
 import dev.tusk.sql.Composable;
 
@@ -71,7 +74,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     private final EventLoopDriver driver;
     /** The transaction rules of the session ({@link TransactionSteps}), run in order on the event loop. */
     final AsyncTransactions<R> transactions;
-    private final AsyncNotifications notifications;
+    private final AsyncNotifications<Notify> notifications;
     /** close(), which does not wait for the server. */
     private final AsyncClose closing;
     /** What the calls fail with when the connection cannot run them. */
@@ -86,7 +89,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
         super(new State<>(), options, established.driver().core(), established.observer());
-        this.notifications = new AsyncNotifications(notifyHandlers);
+        this.notifications = new AsyncNotifications<>(notifyHandlers);
         this.established = established;
         this.driver = established.driver();
         OperationalException closedByUser = new ConnectionErrors.ClosedByUser(
@@ -541,7 +544,8 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      */
     public Flow.Publisher<Notify> notifies(Duration timeout, Integer stopAfter) {
         use();
-        return notifications.limited(driver, timeout, stopAfter, home == this ? null : this);
+        return home == this ? notifications.limited(driver, timeout, stopAfter, null, null)
+                : notifications.limited(driver, timeout, stopAfter, this::leaseOver, this::endsWithLease);
     }
 
     /** As {@link Connection#addNoticeHandler}; handlers run on the event loop and must not block. */

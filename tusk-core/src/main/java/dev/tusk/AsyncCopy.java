@@ -5,9 +5,11 @@ import dev.tusk.errors.NotSupportedException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.async.Refusal;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.op.ConnectionErrors;
 import dev.tusk.internal.op.CopyOperation;
 import dev.tusk.internal.op.CopyRows;
 

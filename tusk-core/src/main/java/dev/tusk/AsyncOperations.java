@@ -2,6 +2,7 @@ package dev.tusk;
 
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.async.AsyncErrors;
 import dev.tusk.internal.async.AsyncPipelines;
 import dev.tusk.internal.async.LoopCalls;
 import dev.tusk.internal.core.CopyBothCommand;

@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.internal.async.Refusal;
 import dev.tusk.internal.io.LoopFuture;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

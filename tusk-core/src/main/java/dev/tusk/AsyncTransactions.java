@@ -167,7 +167,7 @@ final class AsyncTransactions<R> {
     /** The prepared transactions of the whole server; no BEGIN, so the transaction state stays as it is. */
     CompletableFuture<List<Xid>> tpcRecover() {
         return AsyncFutures.settle(AsyncExecutions.runStep(conn, steps.tpcRecover(timeout()),
-                op -> TwoPhaseState.recovered(op.results().get(0))));
+                op -> TwoPhaseSteps.recovered(op.results().get(0), Xid::recovered)));
     }
 
     /** As {@link #tpcFinish} for {@code tpcCommit(Xid)} / {@code tpcRollback(Xid)}: fails for a null id. */

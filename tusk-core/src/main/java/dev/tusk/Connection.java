@@ -11,7 +11,9 @@ import dev.tusk.internal.blocking.TimedWaits;
 import dev.tusk.internal.connect.Connector;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.io.BlockingDriver;
+import dev.tusk.internal.notify.Notifications;
 import dev.tusk.internal.op.BlockingWaiter;
+import dev.tusk.internal.op.ConnectionErrors;
 import dev.tusk.internal.op.StatementTimer;
 import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.sql.Composable;
@@ -50,7 +52,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     private final ConnParams params;
     private final Connector.Established established;
     final Transactions transactions;
-    final Notifications notifications;
+    final Notifications<Notify> notifications;
     /** Runs the operations on the caller's thread, under the lock and the statement timeout. */
     final BlockingWaiter waiter;
     /** The waits of the statements that are not an execute, under the statement timeout. */
@@ -64,13 +66,14 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     Connection(Connector.Established established, ConnectOptions<R> options) {
         super(new State<>(), options, established.driver().core(), established.observer());
         this.lock = new ReentrantLock();
-        this.notifications = new Notifications(this);
+        State<R> shared = state;
+        this.notifications = new Notifications<>(notifyHandlers, lock, established.driver(), this::isClosed,
+                () -> shared.closed && !isBroken());
         this.established = established;
         this.driver = established.driver();
         this.cancelOnTimeout = new CancelOnTimeout(driver, this::sendCancel);
         this.params = established.params();
         this.waiter = new BlockingWaiter(driver, cancelOnTimeout);
-        State<R> shared = state;
         this.waits = new TimedWaits(driver, waiter, () -> shared.statementTimeout);
         if (established.observer() != null) {
             driver.core().onLost(cause -> observeClosed(cause, CLOSED_BY_USER)); // the listeners hear of a break when it is found
@@ -506,7 +509,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
      */
     public Stream<Notify> notifies(Duration timeout, Integer stopAfter) {
         use();
-        return notifications.stream(home != this ? this : null, timeout == null ? null : timeout.toMillis(), stopAfter);
+        return notifications.stream(home != this ? this::isClosed : null, timeout == null ? null : timeout.toMillis(), stopAfter);
     }
 
     /** Adds a handler for the server's notices (NOTICE, WARNING...); without any, notices go to System.Logger. */

@@ -2,9 +2,9 @@ package dev.tusk;
 
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.Diagnostic;
-import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.async.AsyncErrors;
 import dev.tusk.internal.async.LeaseSubscriptions;
 import dev.tusk.internal.connect.CancelRequester;
 import dev.tusk.internal.conninfo.ConnParams;
@@ -12,7 +12,9 @@ import dev.tusk.internal.conninfo.HostSpec;
 import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.core.SessionState;
 import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.notify.Handlers;
 import dev.tusk.internal.observe.Observer;
+import dev.tusk.internal.op.ConnectionErrors;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.SessionZone;
 import dev.tusk.internal.query.PreparedStatements;
@@ -61,9 +63,9 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     final C home;
     final ConnectOptions<R> options;
     final AdaptersMap adapters;
-    final NoticeHandlers notices;
+    final Handlers<Diagnostic> notices;
     /** The notify handlers, which the shell's notifications deliver to. */
-    final NotifyHandlers notifyHandlers;
+    final Handlers<Notify> notifyHandlers;
     /** The session state the operations' rules need (transaction status, prepared statements, pipeline). */
     final Session session;
     /** A lease handle's notify and notice handlers, removed when its lease ends; null: none. */
@@ -82,8 +84,8 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         this.home = (C) this;
         this.options = options;
         this.adapters = (options.context() != null ? options.context().adapters() : Tusk.adapters()).child();
-        this.notices = new NoticeHandlers();
-        this.notifyHandlers = new NotifyHandlers();
+        this.notices = Handlers.notices();
+        this.notifyHandlers = Handlers.notifies();
         this.session = new Session(core, new PreparedStatements(options.prepareThreshold(), options.preparedMax()),
                 options.autocommit());
         session.observer(observer);
@@ -248,7 +250,7 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
      * own (the cursors, settings, streams, pipelines and copies made through it belong to it) acting on the state
      * of the pooled connection, its {@link #home}.
      */
-    static class State<R, C> {
+    static class State<R, C> implements AsyncErrors.Lending {
         volatile Duration statementTimeout;
         /** A live view of the session, made on first use. */
         ConnectionInfo info;
@@ -266,6 +268,16 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         volatile boolean leaseUsed;
         /** With a pool: the adapters' {@link AdaptersMap#version()} when the current lease started. */
         int adaptersAtLease;
+
+        @Override
+        public boolean idleInPool() {
+            return giveBack != null && !lent;
+        }
+
+        @Override
+        public boolean isLease(Object handle) {
+            return lease == handle;
+        }
     }
 
     /** Ends a lease once: {@link State#lease} from its handle to null (the field's type is erased to Object). */
@@ -282,7 +294,7 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         if (home != this) {
             State<R, C> s = state;
             if (s.lease != this) {
-                throw endedLease();
+                throw ConnectionErrors.endedLease();
             }
             if (!s.leaseUsed) {
                 s.leaseUsed = true;
@@ -310,7 +322,7 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     /** As {@link #use()} for the calls that only read the connection's state. */
     final void look() {
         if (home != this && state.lease != this) {
-            throw endedLease();
+            throw ConnectionErrors.endedLease();
         }
     }
 
@@ -319,14 +331,9 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         return home != this && state.lease != this;
     }
 
-    static InterfaceException endedLease() {
-        return new InterfaceException("this connection was given back to its pool (its close() ended the lease) and"
-                + " may now be lent to someone else: lease another one with pool.connection()");
-    }
-
     /** The refusal of a call returning a future (an AsyncConnection's) on a lease that ended. */
     static <T> CompletableFuture<T> refusedLease() {
-        return LoopFuture.failed(endedLease());
+        return LoopFuture.failed(ConnectionErrors.endedLease());
     }
 
     /** A new lease of this pooled connection: a handle that refuses every call once the lease ended. */

@@ -6,6 +6,7 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.QueryCanceled;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.CopyCommand;
+import dev.tusk.internal.op.ConnectionErrors;
 import dev.tusk.internal.op.CopyOperation;
 import dev.tusk.internal.op.CopyRows;
 

@@ -4,6 +4,7 @@ import dev.tusk.errors.DataException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.core.NumericWire;
 import dev.tusk.internal.core.ResultData;
+import dev.tusk.internal.rows.Conversions;
 import dev.tusk.internal.rows.WireValues;
 import dev.tusk.types.ResultFormats;
 
@@ -99,7 +100,8 @@ public final class Row {
                 return type.cast(t.atZoneSameInstant(zone));
             }
         }
-        return type.cast(Conversions.convert(v, type, columns().get(i)));
+        Column c = columns().get(i);
+        return type.cast(Conversions.convert(v, type, c.name(), c.typeOid()));
     }
 
     public <T> T get(String name, Class<T> type) {

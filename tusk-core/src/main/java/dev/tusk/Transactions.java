@@ -256,7 +256,7 @@ final class Transactions {
 
     /** The prepared transactions of the whole server (not only this database), as psycopg. */
     List<Xid> tpcRecover() {
-        return TwoPhaseState.recovered(runChecked(steps.tpcRecover(conn.statementTimeout())).results().get(0));
+        return TwoPhaseSteps.recovered(runChecked(steps.tpcRecover(conn.statementTimeout())).results().get(0), Xid::recovered);
     }
 
     void checkNotInTpc(String call) {

@@ -3,6 +3,7 @@ package dev.tusk;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.io.EventLoop;
+import dev.tusk.internal.op.ConnectionErrors;
 
 /**
  * What a blocking {@link Connection} checks before every operation, under its lock: the lease still open, the
@@ -22,9 +23,9 @@ final class Usability {
         if (conn.leaseOver()) {
             // under the lock: an object the lease made (a pipeline block) or a call that passed use() just before
             // the lease ended never reaches the session the pool may have lent to the next borrower
-            throw ConnectionShell.endedLease();
+            throw ConnectionErrors.endedLease();
         }
-        if (conn.state.giveBack != null && !conn.state.lent) {
+        if (conn.state.idleInPool()) {
             throw new InterfaceException("this connection was given back to its pool: lease another one with"
                     + " pool.connection() (a pooled connection must not be used after close())");
         }

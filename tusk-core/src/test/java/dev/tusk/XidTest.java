@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.internal.op.TwoPhaseSteps;
 import dev.tusk.errors.ProgrammingException;
 import org.junit.jupiter.api.Test;
 
@@ -75,8 +76,8 @@ class XidTest {
 
     @Test
     void gidLiteralsAreQuoted() {
-        assertThat(TwoPhaseState.quoteLiteral("plain")).isEqualTo("'plain'");
-        assertThat(TwoPhaseState.quoteLiteral("it's")).isEqualTo("'it''s'");
-        assertThat(TwoPhaseState.quoteLiteral("a\\b'c")).isEqualTo("E'a\\\\b''c'");
+        assertThat(TwoPhaseSteps.quoteLiteral("plain")).isEqualTo("'plain'");
+        assertThat(TwoPhaseSteps.quoteLiteral("it's")).isEqualTo("'it''s'");
+        assertThat(TwoPhaseSteps.quoteLiteral("a\\b'c")).isEqualTo("E'a\\\\b''c'");
     }
 }

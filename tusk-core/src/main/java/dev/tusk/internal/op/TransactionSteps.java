@@ -370,4 +370,15 @@ public final class TransactionSteps {
         }
         return new TransactionResolutionUnknown(COMMIT_LOST + " (" + reason(e) + ")", e);
     }
+
+    /**
+     * A COMMIT sent before the user closed the connection, whose reply never came (closing does not wait for
+     * it): the server runs it anyway, so whether it committed is unknown. {@code cause}: what the core failed
+     * the command with.
+     */
+    public static TransactionResolutionUnknown closedWhileCommitting(TuskException cause) {
+        return new TransactionResolutionUnknown("the connection was closed (close() was called) before the reply to"
+                + " COMMIT arrived: the transaction may or may not have been committed; check the data on a new"
+                + " connection before retrying", cause);
+    }
 }

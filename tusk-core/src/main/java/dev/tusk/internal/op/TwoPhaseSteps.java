@@ -5,6 +5,13 @@ import dev.tusk.errors.NotSupportedException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TransactionResolutionUnknown;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.ResultData;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The two-phase commit state of a session and its rules, written once for both drivers (psycopg's): which call
@@ -215,5 +222,27 @@ public final class TwoPhaseSteps {
             return "E'" + q.replace("\\", "\\\\") + "'";
         }
         return "'" + q + "'";
+    }
+
+    /** Makes an xid of a row of {@link #RECOVER_SQL}'s result (dev.tusk's {@code Xid::recovered}). */
+    @FunctionalInterface
+    public interface RecoveredXid<X> {
+        X make(String gid, Instant prepared, String owner, String database);
+    }
+
+    /** The xids of {@link #RECOVER_SQL}'s result, each made by {@code xid} (which parses XA ids back). */
+    public static <X> List<X> recovered(ResultData r, RecoveredXid<X> xid) {
+        List<X> out = new ArrayList<>(r.rowCount());
+        for (int i = 0; i < r.rowCount(); i++) {
+            String micros = text(r, i, 1);
+            Instant when = micros == null ? null : Instant.EPOCH.plus(Long.parseLong(micros), ChronoUnit.MICROS);
+            out.add(xid.make(text(r, i, 0), when, text(r, i, 2), text(r, i, 3)));
+        }
+        return out;
+    }
+
+    private static String text(ResultData r, int row, int col) {
+        int len = r.length(row, col);
+        return len < 0 ? null : new String(r.data(row), r.offset(row, col), len, StandardCharsets.UTF_8);
     }
 }

@@ -1,4 +1,4 @@
-package dev.tusk;
+package dev.tusk.internal.rows;
 
 import dev.tusk.errors.DataException;
 
@@ -14,12 +14,15 @@ import java.time.OffsetDateTime;
 import java.time.Period;
 import java.time.ZonedDateTime;
 
-/** The conversions {@link Row#get(int, Class)} allows between a loaded value and the class asked for. */
-final class Conversions {
+/**
+ * The conversions {@code Row.get(int, Class)} allows between a loaded value and the class asked for; {@code column}
+ * and {@code typeOid} are the value's column (its name for the errors, its type for macaddr).
+ */
+public final class Conversions {
     private Conversions() {
     }
 
-    static Object convert(Object v, Class<?> type, Column col) {
+    public static Object convert(Object v, Class<?> type, String column, int typeOid) {
         if (type.isInstance(v)) {
             return v;
         }
@@ -37,12 +40,12 @@ final class Conversions {
                     return exact;
                 }
             }
-            Object temporal = javaTime(v, type, col);
+            Object temporal = javaTime(v, type, column);
             if (temporal != null) {
                 return temporal;
             }
             if (v instanceof String s) {
-                if (type == dev.tusk.types.MacAddress.class && (col.typeOid() == 829 || col.typeOid() == 774)) {
+                if (type == dev.tusk.types.MacAddress.class && (typeOid == 829 || typeOid == 774)) {
                     return dev.tusk.types.MacAddress.parse(s);
                 }
                 if (type == Long.class) return Long.parseLong(s.trim());
@@ -58,10 +61,10 @@ final class Conversions {
                 }
             }
         } catch (ArithmeticException | NumberFormatException e) {
-            throw new DataException("cannot convert value " + v + " of column \"" + col.name() + "\" to "
+            throw new DataException("cannot convert value " + v + " of column \"" + column + "\" to "
                     + type.getSimpleName() + ": " + e.getMessage(), e);
         }
-        throw new DataException("cannot convert " + v.getClass().getName() + " of column \"" + col.name() + "\" to "
+        throw new DataException("cannot convert " + v.getClass().getName() + " of column \"" + column + "\" to "
                 + type.getName());
     }
 
@@ -69,7 +72,7 @@ final class Conversions {
      * The java.time and java.net views of timestamptz, interval and inet values, exact or refused: null when
      * {@code v} and {@code type} are not such a pair.
      */
-    private static Object javaTime(Object v, Class<?> type, Column col) {
+    private static Object javaTime(Object v, Class<?> type, String column) {
         if (v instanceof OffsetDateTime t) {
             if (type == Instant.class) {
                 return t.toInstant();
@@ -81,7 +84,7 @@ final class Conversions {
             if (type == Duration.class) {
                 if (i.months() != 0) { // a month has no fixed length: 28 to 31 days
                     throw new DataException("the interval " + i.toPeriod() + " " + i.timePart() + " of column \""
-                            + col.name() + "\" has months, which have no fixed length, so it is no exact Duration: get it"
+                            + column + "\" has months, which have no fixed length, so it is no exact Duration: get it"
                             + " as Interval (and Interval.toDuration() for PostgreSQL's 30-day months) or as Period");
                 }
                 return Duration.ofDays(i.days()).plus(i.timePart()); // a day as 24 hours, as psycopg's timedelta
@@ -89,14 +92,14 @@ final class Conversions {
             if (type == Period.class) {
                 if (i.microseconds() != 0) {
                     throw new DataException("the interval " + i.toPeriod() + " " + i.timePart() + " of column \""
-                            + col.name() + "\" has a time part, which a Period cannot hold: get it as Interval or Duration");
+                            + column + "\" has a time part, which a Period cannot hold: get it as Interval or Duration");
                 }
                 return i.toPeriod();
             }
         } else if (v instanceof Inet n && type == InetAddress.class) {
             int full = n.address() instanceof java.net.Inet4Address ? 32 : 128;
             if (n.prefix() != full) {
-                throw new DataException("the value " + n + " of column \"" + col.name() + "\" is a network (prefix /"
+                throw new DataException("the value " + n + " of column \"" + column + "\" is a network (prefix /"
                         + n.prefix() + "), not one address: get it as Inet");
             }
             return n.address();

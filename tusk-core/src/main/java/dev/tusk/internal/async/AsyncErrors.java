@@ -1,29 +1,43 @@
-package dev.tusk;
+package dev.tusk.internal.async;
 
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TransactionResolutionUnknown;
 import dev.tusk.errors.TuskException;
-import dev.tusk.internal.async.AsyncClose;
 import dev.tusk.internal.io.EventLoopDriver;
+import dev.tusk.internal.notify.AsyncNotifications;
 import dev.tusk.internal.op.AsyncWaiter;
+import dev.tusk.internal.op.ConnectionErrors;
 import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.Operation;
+import dev.tusk.internal.op.TransactionSteps;
 
 /**
- * What an {@link AsyncConnection}'s calls fail with when the connection cannot run them: refused at once (closed,
+ * What an {@code AsyncConnection}'s calls fail with when the connection cannot run them: refused at once (closed,
  * given back to its pool), not sent (lost or closed first), or cut off by close() before the reply; the waiter's
- * {@link AsyncWaiter.Shell}. In dev.tusk for the shell's state and the errors shared with {@link Connection}.
+ * {@link AsyncWaiter.Shell}. The errors shared with the blocking {@code Connection} are {@link ConnectionErrors}'.
  */
-final class AsyncErrors implements AsyncWaiter.Shell {
-    private final ConnectionShell.State<?, ?> state;
+public final class AsyncErrors implements AsyncWaiter.Shell {
+    /**
+     * What these errors read of the connection's pool lending (dev.tusk's {@code ConnectionShell.State}, shared
+     * with the lease handles).
+     */
+    public interface Lending {
+        /** True when a pool owns the connection and it is idle in the pool (given back, not lent). */
+        boolean idleInPool();
+
+        /** Whether {@code handle} is the handle of the current lease. */
+        boolean isLease(Object handle);
+    }
+
+    private final Lending state;
     private final AsyncClose closing;
     private final EventLoopDriver driver;
-    private final AsyncNotifications notifications;
+    private final AsyncNotifications<?> notifications;
 
-    AsyncErrors(ConnectionShell.State<?, ?> state, AsyncClose closing, EventLoopDriver driver,
-            AsyncNotifications notifications) {
+    public AsyncErrors(Lending state, AsyncClose closing, EventLoopDriver driver,
+            AsyncNotifications<?> notifications) {
         this.state = state;
         this.closing = closing;
         this.driver = driver;
@@ -42,7 +56,7 @@ final class AsyncErrors implements AsyncWaiter.Shell {
         if (closing.started()) {
             return closedError();
         }
-        if (state.giveBack != null && !state.lent) {
+        if (state.idleInPool()) {
             return new InterfaceException("this connection was given back to its pool:"
                     + " lease another one (a pooled connection must not be used after close())");
         }
@@ -51,15 +65,15 @@ final class AsyncErrors implements AsyncWaiter.Shell {
 
     /**
      * A call of the lease handle {@code lease} refused on the loop: its lease ended after the caller's check, with
-     * the caller-thread refusal ({@link ConnectionShell#endedLease()}); null while it lasts, or for the connection's own.
+     * the caller-thread refusal ({@link ConnectionErrors#endedLease()}); null while it lasts, or for the connection's own.
      */
     @Override
     public TuskException leaseEnded(Object lease) {
-        return lease == null || state.lease == lease ? null : ConnectionShell.endedLease();
+        return lease == null || state.isLease(lease) ? null : ConnectionErrors.endedLease();
     }
 
     /** A call refused at once because close() was called (not because the connection was given back), or null. */
-    TuskException closingError() {
+    public TuskException closingError() {
         return closing.started() ? closedError() : null;
     }
 
@@ -70,15 +84,15 @@ final class AsyncErrors implements AsyncWaiter.Shell {
 
     /**
      * A COMMIT (or COMMIT PREPARED) cut off before its reply fails with TransactionResolutionUnknown, as on
-     * {@link Connection} (the server may have committed), whether the connection was lost or closed by the user
+     * the blocking {@code Connection} (the server may have committed), whether the connection was lost or closed by the user
      * meanwhile; another statement cut off by close() says what that means for it ({@link #closedBeforeReply}).
      */
     @Override
     public TuskException error(Operation op, TuskException e) {
         TuskException closedByUser = closing.closedByUser();
         if (op.commits()) {
-            return e == closedByUser ? CommitOutcome.closedWhileCommitting(e)
-                    : CommitOutcome.unknownIfLost(e, driver.core().isBroken());
+            return e == closedByUser ? TransactionSteps.closedWhileCommitting(e)
+                    : TransactionSteps.unknownIfLost(e, driver.core().isBroken());
         }
         if (e == closedByUser) {
             return closedBeforeReply(op instanceof Execute x ? x.commitsOnItsOwn()
@@ -109,7 +123,7 @@ final class AsyncErrors implements AsyncWaiter.Shell {
     }
 
     /** A call refused because the connection is closed (by the user) or broken. */
-    OperationalException closedError() {
+    public OperationalException closedError() {
         TuskException broken = driver.failure();
         if (broken != null && broken != closing.closedByUser()) {
             return brokenError(broken);
@@ -121,7 +135,7 @@ final class AsyncErrors implements AsyncWaiter.Shell {
      * A statement or call not sent because the connection failed with {@code cause} first: broken, or closed
      * by the user (then it did not run).
      */
-    OperationalException brokenError(TuskException cause) {
+    public OperationalException brokenError(TuskException cause) {
         if (cause == closing.closedByUser()) {
             return new OperationalException(ConnectionErrors.CLOSED + ": close() was called before this was sent to"
                     + " the server, so it did not run");

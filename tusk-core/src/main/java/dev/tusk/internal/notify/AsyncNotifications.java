@@ -1,7 +1,6 @@
-package dev.tusk;
+package dev.tusk.internal.notify;
 
 import dev.tusk.errors.ProgrammingException;
-import dev.tusk.internal.async.NotifyDeadline;
 import dev.tusk.internal.io.EventLoopDriver;
 
 import java.time.Duration;
@@ -11,39 +10,43 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
- * The notifications of an {@link AsyncConnection}: handlers, and a {@link Flow.Publisher} whose subscribers
+ * The notifications of an {@code AsyncConnection}: handlers, and a {@link Flow.Publisher} whose subscribers
  * each receive every notification from their subscription on, in order, never more than they requested
  * (the rest waits in a buffer: the server cannot be paused without stalling the connection's statements).
  * Subscribers complete when the connection closes, or fail when it is lost.
+ *
+ * @param <N> a notification (dev.tusk's {@code Notify})
  */
-final class AsyncNotifications implements Flow.Publisher<Notify> {
-    private final NotifyHandlers handlers;
+public final class AsyncNotifications<N> implements Flow.Publisher<N> {
+    private final Handlers<N> handlers;
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private volatile boolean ended;
     private volatile Throwable endedBy;
 
-    AsyncNotifications(NotifyHandlers handlers) {
+    public AsyncNotifications(Handlers<N> handlers) {
         this.handlers = handlers;
     }
 
     /** True while handlers or subscribers wait for notifications (the loop then keeps reading the socket). */
-    boolean listening() {
+    public boolean listening() {
         return !handlers.isEmpty() || !subscriptions.isEmpty();
     }
 
     /** On the loop thread, for every NotificationResponse. */
-    void received(Notify n) {
-        handlers.deliver(n);
+    public void received(N n) {
+        handlers.accept(n);
         for (Subscription s : subscriptions) {
             s.offer(n);
         }
     }
 
     /** The connection is gone: {@code cause} null when it was closed by the user. */
-    void end(Throwable cause) {
+    public void end(Throwable cause) {
         endedBy = cause;
         ended = true;
         for (Subscription s : subscriptions) {
@@ -52,7 +55,7 @@ final class AsyncNotifications implements Flow.Publisher<Notify> {
     }
 
     @Override
-    public void subscribe(Flow.Subscriber<? super Notify> subscriber) {
+    public void subscribe(Flow.Subscriber<? super N> subscriber) {
         Subscription s = new Subscription(subscriber);
         subscriptions.add(s);
         subscriber.onSubscribe(s);
@@ -67,7 +70,7 @@ final class AsyncNotifications implements Flow.Publisher<Notify> {
      * for it to run and returns what cancels that (null: no deadline). Notifications accepted before the end are
      * still delivered, as requested.
      */
-    void subscribe(Flow.Subscriber<? super Notify> subscriber, Integer stopAfter,
+    void subscribe(Flow.Subscriber<? super N> subscriber, Integer stopAfter,
                    Function<Runnable, Runnable> deadline) {
         Subscription s = new Subscription(subscriber, stopAfter == null ? -1 : stopAfter);
         subscriptions.add(s);
@@ -81,13 +84,15 @@ final class AsyncNotifications implements Flow.Publisher<Notify> {
     }
 
     /**
-     * psycopg's {@code notifies(timeout=, stop_after=)} as a publisher (see {@link AsyncConnection#notifies}): its
+     * psycopg's {@code notifies(timeout=, stop_after=)} as a publisher (see {@code AsyncConnection#notifies}): its
      * subscriptions complete after {@code stopAfter} notifications or once {@code timeout} has passed (either null:
-     * no limit). {@code lease}, a pool's lease handle (null for the connection itself): its subscriptions end with
-     * the lease too, and one made after the lease ended completes at once, whatever became of the connection since.
+     * no limit). Made through a pool's lease handle ({@code leaseOver} and {@code endsWithLease} its, both null for
+     * the connection itself): its subscriptions end with the lease too, and one made after the lease ended completes
+     * at once, whatever became of the connection since.
      */
-    Flow.Publisher<Notify> limited(EventLoopDriver driver, Duration timeout, Integer stopAfter,
-                                   ConnectionShell<?, ?, ?> lease) {
+    public Flow.Publisher<N> limited(EventLoopDriver driver, Duration timeout, Integer stopAfter,
+                                     BooleanSupplier leaseOver,
+                                     BiFunction<Runnable, Function<Runnable, Runnable>, Runnable> endsWithLease) {
         if (timeout != null && timeout.isNegative()) {
             throw new ProgrammingException("notifies: the timeout must not be negative (null: none), got " + timeout);
         }
@@ -95,45 +100,45 @@ final class AsyncNotifications implements Flow.Publisher<Notify> {
             throw new ProgrammingException("notifies: stopAfter must not be negative (null: no limit), got " + stopAfter);
         }
         Function<Runnable, Runnable> deadline = NotifyDeadline.of(driver, timeout);
-        if (lease == null) {
+        if (leaseOver == null) {
             return subscriber -> subscribe(subscriber, stopAfter, deadline);
         }
         return subscriber -> {
-            if (lease.leaseOver()) {
+            if (leaseOver.getAsBoolean()) {
                 subscribe(subscriber, 0, null);
                 return;
             }
-            subscribe(subscriber, stopAfter, end -> lease.endsWithLease(end, deadline));
+            subscribe(subscriber, stopAfter, end -> endsWithLease.apply(end, deadline));
         };
     }
 
     /** One subscriber's demand and buffer; signals are serialised by a work-in-progress counter. */
     private final class Subscription implements Flow.Subscription {
-        private final Flow.Subscriber<? super Notify> subscriber;
+        private final Flow.Subscriber<? super N> subscriber;
         /** How many notifications it takes before completing (-1: no limit), and how many it took. Loop thread. */
         private final int limit;
         private int accepted;
         /** It takes no more notifications: it completes once those it took are delivered. */
         private volatile boolean finished;
         private volatile Runnable cancelDeadline;
-        private final ConcurrentLinkedQueue<Notify> buffer = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<N> buffer = new ConcurrentLinkedQueue<>();
         private final AtomicLong demand = new AtomicLong();
         private final AtomicInteger wip = new AtomicInteger();
         private volatile boolean cancelled;
         private volatile IllegalArgumentException badRequest;
         private boolean terminated;
 
-        Subscription(Flow.Subscriber<? super Notify> subscriber) {
+        Subscription(Flow.Subscriber<? super N> subscriber) {
             this(subscriber, -1);
         }
 
-        Subscription(Flow.Subscriber<? super Notify> subscriber, int limit) {
+        Subscription(Flow.Subscriber<? super N> subscriber, int limit) {
             this.subscriber = subscriber;
             this.limit = limit;
             this.finished = limit == 0;
         }
 
-        void offer(Notify n) {
+        void offer(N n) {
             if (!cancelled && !finished) {
                 buffer.add(n);
                 if (limit >= 0 && ++accepted >= limit) {
@@ -175,7 +180,7 @@ final class AsyncNotifications implements Flow.Publisher<Notify> {
                     if (badRequest != null) {
                         terminate(badRequest);
                     } else {
-                        Notify next;
+                        N next;
                         while (demand.get() > 0 && !cancelled && (next = buffer.poll()) != null) {
                             demand.decrementAndGet();
                             subscriber.onNext(next);

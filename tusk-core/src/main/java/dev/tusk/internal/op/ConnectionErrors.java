@@ -1,17 +1,17 @@
-package dev.tusk;
+package dev.tusk.internal.op;
 
+import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
-
 
 /**
  * The messages of a connection that can no longer be used, the same for both drivers: "the connection is
  * closed" when the user closed it, "the connection is broken (why): open a new one" when it was lost or broken
  * by a fatal condition, the advice said once however the reason was worded.
  */
-final class ConnectionErrors {
+public final class ConnectionErrors {
     /** What a call on a connection the user closed raises (not "broken": nothing went wrong). */
-    static final String CLOSED = "the connection is closed";
+    public static final String CLOSED = "the connection is closed";
 
 
     private static final String BROKEN = "the connection is broken (";
@@ -23,21 +23,21 @@ final class ConnectionErrors {
      * What a connection the user closed fails its pending commands with: a marker, so that no message calls
      * such a connection "broken" ({@link #unusable}).
      */
-    static final class ClosedByUser extends OperationalException {
+    public static final class ClosedByUser extends OperationalException {
         private static final long serialVersionUID = 1L;
 
-        ClosedByUser(String message) {
+        public ClosedByUser(String message) {
             super(message);
         }
     }
 
     /** A call on a connection the user closed. */
-    static OperationalException closed() {
+    public static OperationalException closed() {
         return new OperationalException(CLOSED);
     }
 
     /** A call on a connection broken by {@code cause}: its reason in brackets, the advice once. */
-    static OperationalException broken(TuskException cause) {
+    public static OperationalException broken(TuskException cause) {
         if (cause instanceof ClosedByUser) {
             return closed();
         }
@@ -52,12 +52,18 @@ final class ConnectionErrors {
      * How to say, inside a longer message, that the connection is unusable because of {@code cause}: "the
      * connection is closed" when the user closed it, else "the connection is broken (why): open a new one".
      */
-    static String unusable(TuskException cause) {
+    public static String unusable(TuskException cause) {
         return cause instanceof ClosedByUser ? CLOSED : broken(cause).getMessage();
     }
 
     /** Why the connection broke, without the advice its message may end with. */
-    static String reason(TuskException cause) {
-        return dev.tusk.internal.op.TransactionSteps.reason(cause);
+    public static String reason(TuskException cause) {
+        return TransactionSteps.reason(cause);
+    }
+
+    /** A call through a pool's lease handle whose lease ended (its close() gave the connection back). */
+    public static InterfaceException endedLease() {
+        return new InterfaceException("this connection was given back to its pool (its close() ended the lease) and"
+                + " may now be lent to someone else: lease another one with pool.connection()");
     }
 }

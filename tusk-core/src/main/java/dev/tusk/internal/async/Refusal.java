@@ -1,9 +1,9 @@
-package dev.tusk;
+package dev.tusk.internal.async;
 
 import java.util.concurrent.Flow;
 
 /** A publisher's refusal of a subscriber (Reactive Streams rule 1.9: onSubscribe first, then onError). */
-final class Refusal {
+public final class Refusal {
     private static final Flow.Subscription NOTHING = new Flow.Subscription() {
         @Override
         public void request(long n) {
@@ -17,7 +17,7 @@ final class Refusal {
     private Refusal() {
     }
 
-    static void refuse(Flow.Subscriber<?> subscriber, Throwable why) {
+    public static void refuse(Flow.Subscriber<?> subscriber, Throwable why) {
         subscriber.onSubscribe(NOTHING);
         subscriber.onError(why);
     }

@@ -1,4 +1,4 @@
-package dev.tusk.internal.async;
+package dev.tusk.internal.notify;
 
 import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.io.EventLoopDriver;
