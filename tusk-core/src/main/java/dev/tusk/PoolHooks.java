@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * What a pool may do to a connection that users may not ({@link PoolAccess}), for both shells; {@link Connection}
  * installs it when its class initialises.
  */
-final class PoolHooks implements PoolAccess.Hooks {
+final class PoolHooks implements PoolAccess.Hooks<Connection<?>, AsyncConnection<?>> {
     @Override
     public void attach(Connection<?> conn, Consumer<Connection<?>> giveBack) {
         conn.state.giveBack = giveBack;
@@ -32,7 +32,7 @@ final class PoolHooks implements PoolAccess.Hooks {
     }
 
     @Override
-    public <T> Connection<T> startLease(Connection<T> conn) {
+    public Connection<?> startLease(Connection<?> conn) {
         return conn.startLease();
     }
 
@@ -67,7 +67,7 @@ final class PoolHooks implements PoolAccess.Hooks {
     }
 
     @Override
-    public <T> AsyncConnection<T> startLeaseAsync(AsyncConnection<T> conn) {
+    public AsyncConnection<?> startLeaseAsync(AsyncConnection<?> conn) {
         return conn.startLease();
     }
 

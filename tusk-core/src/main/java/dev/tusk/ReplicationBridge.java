@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 /** Hands {@code dev.tusk.replication} the connection internals it needs (see {@link ReplicationAccess}). */
 final class ReplicationBridge {
     static {
-        ReplicationAccess.install(new ReplicationAccess.Hooks() {
+        ReplicationAccess.install(new ReplicationAccess.Hooks<Connection<?>, AsyncConnection<?>>() {
             @Override
             public ReentrantLock lock(Connection<?> conn) {
                 return conn.lock;
@@ -29,13 +29,13 @@ final class ReplicationBridge {
             }
 
             @Override
-            public EventLoopDriver asyncDriver(Object conn) {
-                return ((AsyncConnection<?>) conn).driver();
+            public EventLoopDriver asyncDriver(AsyncConnection<?> conn) {
+                return conn.driver();
             }
 
             @Override
-            public void startCopyBoth(Object conn, CopyBothCommand cmd, Consumer<TuskException> ended) {
-                AsyncExecutions.startCopyBoth((AsyncConnection<?>) conn, cmd, ended);
+            public void startCopyBoth(AsyncConnection<?> conn, CopyBothCommand cmd, Consumer<TuskException> ended) {
+                AsyncExecutions.startCopyBoth(conn, cmd, ended);
             }
         });
     }

@@ -185,7 +185,7 @@ public final class AsyncReplicationConnection implements AutoCloseable {
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
-        ReplicationAccess.Hooks h = ReplicationAccess.hooks();
+        ReplicationAccess.Hooks<?, AsyncConnection<?>> h = ReplicationAccess.hooks();
         EventLoopDriver driver = h.asyncDriver(conn);
         AsyncReplicationStream<T> s = new AsyncReplicationStream<>(driver, cmd, options == null ? StreamOptions.DEFAULTS : options,
                 physical, what, start, decode, decoder);

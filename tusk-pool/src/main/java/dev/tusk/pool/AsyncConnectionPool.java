@@ -264,7 +264,8 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
     }
 
     private void complete(PoolSlot<AsyncConnection<R>> slot, CompletableFuture<AsyncConnection<R>> lease) {
-        AsyncConnection<R> handle = hooks.startLeaseAsync(slot.conn); // a handle per lease: refuses every call once given back
+        @SuppressWarnings("unchecked") // the lease handle of an AsyncConnection<R> is one
+        AsyncConnection<R> handle = (AsyncConnection<R>) hooks.startLeaseAsync(slot.conn); // refuses every call once given back
         if (!lease.complete(handle)) {
             handle.close(); // the caller gave up: the connection goes back
         }

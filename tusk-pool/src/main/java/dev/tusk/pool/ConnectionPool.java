@@ -272,7 +272,9 @@ public class ConnectionPool<R> extends PoolFront<Connection<R>, ConnectionPool<R
             } else if (ready(slot, now)) {
                 hooks.setLent(slot.conn, true);
                 slot.since = now;
-                return hooks.startLease(slot.conn); // a handle per lease: refuses every call once given back
+                @SuppressWarnings("unchecked") // the lease handle of a Connection<R> is one
+                Connection<R> handle = (Connection<R>) hooks.startLease(slot.conn);
+                return handle; // a handle per lease: refuses every call once given back
             }
             start = System.nanoTime(); // another try, after a dead or expired connection was replaced
         }

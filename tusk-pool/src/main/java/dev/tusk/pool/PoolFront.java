@@ -1,5 +1,7 @@
 package dev.tusk.pool;
 
+import dev.tusk.AsyncConnection;
+import dev.tusk.Connection;
 import dev.tusk.internal.pool.PoolAccess;
 
 import java.time.Duration;
@@ -30,7 +32,7 @@ abstract class PoolFront<C, P, B extends PoolConfig<?, P, B>> implements AutoClo
     }
 
     final B config;
-    final PoolAccess.Hooks hooks = PoolAccess.hooks();
+    final PoolAccess.Hooks<Connection<?>, AsyncConnection<?>> hooks = PoolAccess.hooks();
     /** Sizing, slots, lifetime, backoff, maintenance and statistics: what both pools share. */
     final PoolCore<C, P> core;
 

@@ -1,6 +1,5 @@
 package dev.tusk.internal.replication;
 
-import dev.tusk.Connection;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.io.BlockingDriver;
@@ -10,58 +9,63 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * What {@code dev.tusk.replication} may reach inside a {@link Connection} that users may not: the lock that
- * serialises its calls and the driver that talks to the server. Installed by {@code dev.tusk.ReplicationBridge}
- * when that class initialises (which {@link #hooks()} triggers).
+ * What {@code dev.tusk.replication} may reach inside a {@code Connection} or {@code AsyncConnection} that users may
+ * not: the lock that serialises its calls and the driver that talks to the server. Installed by
+ * {@code dev.tusk.ReplicationBridge} when that class initialises (which {@link #hooks()} triggers). The hooks are
+ * typed by their caller ({@code Hooks<Connection<?>, AsyncConnection<?>>}) so that this package does not reach
+ * back into dev.tusk (no package cycle).
  */
 public final class ReplicationAccess {
-    /** Implemented in package {@code dev.tusk}. */
-    public interface Hooks {
+    /**
+     * Implemented in package {@code dev.tusk}.
+     *
+     * @param <C> the blocking connection ({@code dev.tusk.Connection<?>})
+     * @param <A> the async connection ({@code dev.tusk.AsyncConnection<?>})
+     */
+    public interface Hooks<C, A> {
         /** The lock every call of {@code conn} holds while it talks to the server. */
-        ReentrantLock lock(Connection<?> conn);
+        ReentrantLock lock(C conn);
 
         /** The blocking driver of {@code conn}. */
-        BlockingDriver driver(Connection<?> conn);
+        BlockingDriver driver(C conn);
 
         /**
          * Raises the error a call of {@code conn} would raise now (closed, broken, given back to its pool, a
          * COPY or stream in progress is settled first); lock held.
          */
-        void checkUsable(Connection<?> conn);
+        void checkUsable(C conn);
+
+        /** The event-loop driver of {@code asyncConnection}. */
+        EventLoopDriver asyncDriver(A asyncConnection);
 
         /**
-         * The event-loop driver of {@code asyncConnection}, a {@code dev.tusk.AsyncConnection} (typed Object so
-         * that this package reaches no further into dev.tusk than the blocking Connection: no new package cycle).
+         * Sends {@code cmd} on {@code asyncConnection} in order with its statements, which wait while the stream
+         * runs; {@code ended} runs on the loop thread with the command's error (null: none) once it has ended.
          */
-        EventLoopDriver asyncDriver(Object asyncConnection);
-
-        /**
-         * Sends {@code cmd} on {@code asyncConnection} (a {@code dev.tusk.AsyncConnection}) in order with its
-         * statements, which wait while the stream runs; {@code ended} runs on the loop thread with the command's
-         * error (null: none) once it has ended.
-         */
-        void startCopyBoth(Object asyncConnection, CopyBothCommand cmd, Consumer<TuskException> ended);
+        void startCopyBoth(A asyncConnection, CopyBothCommand cmd, Consumer<TuskException> ended);
     }
 
-    private static volatile Hooks hooks;
+    private static volatile Hooks<?, ?> hooks;
 
     private ReplicationAccess() {
     }
 
-    public static void install(Hooks h) {
+    public static void install(Hooks<?, ?> h) {
         hooks = h;
     }
 
-    public static Hooks hooks() {
-        Hooks h = hooks;
+    /** The hooks, typed as the caller names the connection classes. */
+    @SuppressWarnings("unchecked")
+    public static <C, A> Hooks<C, A> hooks() {
+        Hooks<?, ?> h = hooks;
         if (h == null) {
             try {
-                Class.forName("dev.tusk.ReplicationBridge", true, Connection.class.getClassLoader());
+                Class.forName("dev.tusk.ReplicationBridge", true, ReplicationAccess.class.getClassLoader());
             } catch (ClassNotFoundException e) {
                 throw new IllegalStateException(e);
             }
             h = hooks;
         }
-        return h;
+        return (Hooks<C, A>) h;
     }
 }
