@@ -4,8 +4,8 @@ import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.TypeCatalog;
 import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.Diagnostic;
-import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.blocking.BlockingClose;
 import dev.tusk.internal.blocking.CancelOnTimeout;
 import dev.tusk.internal.blocking.TimedWaits;
 import dev.tusk.internal.connect.Connector;
@@ -48,6 +48,8 @@ import java.util.stream.Stream;
 public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.State<R>>
         implements AutoCloseable, AdaptContext, TypeCatalog<TypeInfo> {
     final ReentrantLock lock;
+    /** Closes the connection without waiting for the server, and knows whether it is closed. */
+    final BlockingClose closing;
     private final BlockingDriver driver;
     private final ConnParams params;
     private final Connector.Established established;
@@ -66,17 +68,19 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     Connection(Connector.Established established, ConnectOptions<R> options) {
         super(new State<>(), options, established.driver().core(), established.observer());
         this.lock = new ReentrantLock();
-        State<R> shared = state;
+        this.closing = new BlockingClose(lock, established.driver(),
+                cause -> observeClosed(cause, BlockingClose.CLOSED_BY_USER));
         this.notifications = new Notifications<>(notifyHandlers, lock, established.driver(), this::isClosed,
-                () -> shared.closed && !isBroken());
+                () -> closing.closed() && !isBroken());
         this.established = established;
         this.driver = established.driver();
         this.cancelOnTimeout = new CancelOnTimeout(driver, this::sendCancel);
         this.params = established.params();
         this.waiter = new BlockingWaiter(driver, cancelOnTimeout);
+        State<R> shared = state;
         this.waits = new TimedWaits(driver, waiter, () -> shared.statementTimeout);
         if (established.observer() != null) {
-            driver.core().onLost(cause -> observeClosed(cause, CLOSED_BY_USER)); // the listeners hear of a break when it is found
+            driver.core().onLost(cause -> observeClosed(cause, BlockingClose.CLOSED_BY_USER)); // the listeners hear of a break when it is found
         }
         this.transactions = new Transactions(this, session);
         driver.core().session().notifySink(notifySink(observed(established.observer(), notifications::received)));
@@ -92,6 +96,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     private Connection(Connection<R> pooled) {
         super(pooled);
         this.lock = pooled.lock;
+        this.closing = pooled.closing;
         this.driver = pooled.driver;
         this.params = pooled.params;
         this.established = pooled.established;
@@ -254,18 +259,18 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
 
     @Override
     boolean closedOrLost() {
-        return state.closed || driver.core().isBroken();
+        return closing.closed() || driver.core().isBroken();
     }
 
     @Override
     boolean lost() {
-        return driver.core().isBroken() && driver.core().brokenBy() != CLOSED_BY_USER;
+        return driver.core().isBroken() && driver.core().brokenBy() != BlockingClose.CLOSED_BY_USER;
     }
 
     @Override
     RuntimeException closedError() {
         TuskException cause = driver.core().brokenBy();
-        return cause != null && cause != CLOSED_BY_USER ? ConnectionErrors.broken(cause) : ConnectionErrors.closed();
+        return cause != null && cause != BlockingClose.CLOSED_BY_USER ? ConnectionErrors.broken(cause) : ConnectionErrors.closed();
     }
 
     // ---------------------------------------------------------------- transactions
@@ -420,8 +425,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         return new ServerSettings(this);
     }
 
-    static final OperationalException CLOSED_BY_USER = new ConnectionErrors.ClosedByUser(ConnectionErrors.CLOSED);
-
     /**
      * Closes the connection (idempotent). An open transaction is rolled back by the server. A pool's lease
      * ends instead, giving the connection back to its pool; a second call does nothing.
@@ -429,7 +432,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     @Override
     public void close() {
         if (!givenBack()) {
-            BlockingClose.closeConnection(this);
+            closing.close();
         }
     }
 
@@ -442,7 +445,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
 
     /** What changes on a connection, shared with its lease handles: ConnectionShell's, and the blocking shell's own. */
     static final class State<R> extends ConnectionShell.State<R, Connection<R>> {
-        volatile boolean closed;
         /** The stream reading its rows from the server now, or null; read without the lock by {@link ActiveWork#streaming}. */
         volatile RowStream<?> activeStream;
         /** The COPY started and not yet ended through its {@link Copy}; lock held to read or change it. */

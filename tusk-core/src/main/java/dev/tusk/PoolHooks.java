@@ -23,7 +23,7 @@ final class PoolHooks implements PoolAccess.Hooks<Connection<?>, AsyncConnection
 
     @Override
     public void closeForReal(Connection<?> conn) {
-        BlockingClose.closeConnection(conn);
+        conn.closing.close();
     }
 
     @Override

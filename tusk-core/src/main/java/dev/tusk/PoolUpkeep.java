@@ -20,7 +20,7 @@ final class PoolUpkeep {
     static boolean probe(Connection<?> conn, boolean deep) {
         conn.lock.lock();
         try {
-            if (conn.state.closed || conn.driver().core().isBroken()) {
+            if (conn.closing.closed() || conn.driver().core().isBroken()) {
                 return false;
             }
             if (conn.driver().probeNow()) {
@@ -33,7 +33,7 @@ final class PoolUpkeep {
             }
             return !conn.driver().core().isBroken();
         } catch (TuskException e) {
-            conn.state.closed = true;
+            conn.closing.markClosed();
             return false;
         } finally {
             conn.lock.unlock();
@@ -50,7 +50,7 @@ final class PoolUpkeep {
             return "a statement was still running";
         }
         try {
-            if (conn.state.closed || conn.driver().core().isBroken()) {
+            if (conn.closing.closed() || conn.driver().core().isBroken()) {
                 return "the connection is closed";
             }
             if (conn.session.pipelines().inPipeline()) {

@@ -2,6 +2,7 @@ package dev.tusk;
 
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.blocking.BlockingClose;
 import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.op.ConnectionErrors;
 
@@ -32,15 +33,15 @@ final class Usability {
         if (conn.state.activeStream != null && !conn.driver().core().isBroken()) {
             ActiveWork.settleActiveStream(conn);
         }
-        if (conn.state.closed) {
+        if (conn.closing.closed()) {
             TuskException cause = conn.driver().core().brokenBy();
-            if (cause != null && cause != Connection.CLOSED_BY_USER) {
+            if (cause != null && cause != BlockingClose.CLOSED_BY_USER) {
                 throw ConnectionErrors.broken(cause);
             }
             throw ConnectionErrors.closed(); // closed by the user: nothing broke
         }
         if (conn.driver().core().isBroken()) {
-            conn.state.closed = true;
+            conn.closing.markClosed();
             throw ConnectionErrors.broken(conn.driver().core().brokenBy());
         }
         if (conn.state.activeCopy != null && conn.state.activeCopy != by) {
@@ -50,7 +51,7 @@ final class Usability {
             try {
                 conn.driver().readPending();
             } catch (TuskException e) {
-                conn.state.closed = true;
+                conn.closing.markClosed();
                 throw e;
             }
         }
