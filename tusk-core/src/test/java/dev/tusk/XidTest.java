@@ -1,7 +1,7 @@
 package dev.tusk;
 
-import dev.tusk.internal.op.TwoPhaseSteps;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.op.TwoPhaseSteps;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

@@ -1,0 +1,54 @@
+package dev.tusk;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The {@code dev.tusk} package holds the public API; package-private helpers live under {@code dev.tusk.internal},
+ * but for those listed here, which need package-private access to the public classes (see the README's
+ * architecture section).
+ */
+class ApiPackageTest {
+    private static final Set<String> HELPERS_THAT_STAY = Set.of(
+            // package-private superclasses of public classes: their public methods are the subclasses' API
+            "ConnectionShell", "ServerCursorBase",
+            // the result path, made for and read by the public cursors and rows
+            "RowStream", "ResultView", "RowHooks", "ServerCursorRows", "AsyncRowPublisher",
+            // the shells' statement and transaction paths: they make and drive public objects (a cursor's results,
+            // a Pipeline, a Transaction, a stream or Copy in progress) through package-private members
+            "ActiveWork", "Usability", "Executions", "Pipelining", "Transactions",
+            "AsyncExecutions", "AsyncOperations", "AsyncTransactions",
+            // what installs internal.pool's and internal.replication's hooks into the connections
+            "PoolHooks", "PoolUpkeep", "ReplicationBridge");
+
+    @Test
+    void devTuskHoldsThePublicApiAndOnlyTheListedHelpers() throws Exception {
+        Path dir = Path.of(Connection.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .resolve("dev").resolve("tusk");
+        List<String> helpers = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (!name.endsWith(".class") || name.contains("$") || name.equals("package-info.class")) {
+                    continue;
+                }
+                String simple = name.substring(0, name.length() - ".class".length());
+                Class<?> c = Class.forName("dev.tusk." + simple, false, Connection.class.getClassLoader());
+                if (!Modifier.isPublic(c.getModifiers())) {
+                    helpers.add(simple);
+                }
+            }
+        }
+        assertThat(helpers).as("the package-private classes of dev.tusk: a new helper belongs under dev.tusk.internal")
+                .containsExactlyInAnyOrderElementsOf(HELPERS_THAT_STAY);
+    }
+}
