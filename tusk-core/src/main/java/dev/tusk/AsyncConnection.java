@@ -6,12 +6,9 @@ import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
-import dev.tusk.errors.TuskException;
 import dev.tusk.internal.async.AsyncErrors;
-import dev.tusk.internal.async.AsyncPipelines;
 import dev.tusk.internal.async.Cancellers;
 import dev.tusk.internal.async.AsyncClose;
-import dev.tusk.internal.async.LoopCalls;
 import dev.tusk.internal.connect.AsyncConnector;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.io.EventLoopDriver;
@@ -21,7 +18,7 @@ import dev.tusk.internal.io.ReadTimeout;
 import dev.tusk.internal.notify.AsyncNotifications;
 import dev.tusk.internal.op.AsyncStatementTimer;
 import dev.tusk.internal.op.AsyncWaiter;
-import dev.tusk.internal.op.ConnectionErrors;
+import dev.tusk.internal.op.Liveness;
 import dev.tusk.internal.op.TransactionSteps;
 import dev.tusk.sql.Composable;
 
@@ -81,10 +78,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     final AsyncErrors errors;
     /** Runs the operations on the event loop (or the submitting thread of an idle connection). */
     final AsyncWaiter waiter;
-    /** Runs the calls that are not plain operations in order on the loop ({@link LoopCalls}). */
-    final LoopCalls calls;
-    final AsyncPipelines pipelines;
-    /** The operations and the calls around them ({@link AsyncOperations}). */
+    /** The operations and the calls around them, pipelines included ({@link AsyncOperations}). */
     final AsyncOperations operations;
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
@@ -92,31 +86,25 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         this.notifications = new AsyncNotifications<>(notifyHandlers);
         this.established = established;
         this.driver = established.driver();
-        OperationalException closedByUser = new ConnectionErrors.ClosedByUser(
-                "the connection was closed (close() was called) before the statement completed");
-        this.closing = new AsyncClose(driver, closedByUser);
+        this.closing = new AsyncClose(driver);
         this.errors = new AsyncErrors(state, closing, driver, notifications);
         this.transactions = new AsyncTransactions<>(this, session);
         this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver,
                 () -> cancelSafe(Duration.ofSeconds(10), "statement timeout")),
                 errors);
-        this.calls = new LoopCalls(driver, waiter, errors);
-        this.pipelines = new AsyncPipelines(session.pipelines(), driver, waiter, calls);
-        this.operations = new AsyncOperations(session, state, options, driver, waiter, calls, errors, pipelines);
+        this.operations = new AsyncOperations(session, state, options, driver, waiter, errors);
         Consumer<Notify> deliver = observed(established.observer(), notifications::received);
         driver.core().session().notifySink(notifySink(n -> driver.execute(() -> deliver.accept(n))));
         ReadTimeout.install(driver, options.socketTimeout());
         driver.onClose(() -> {
-            TuskException f = driver.failure();
-            observeClosed(f, closedByUser);
-            notifications.end(f == null || f == closedByUser ? null : errors.brokenError(f));
+            observeClosed(driver.failure(), closing.closedByUser());
+            errors.endNotifications();
         });
     }
 
     /**
-     * A pool's lease handle: a connection sharing {@code pooled}'s state (allocating only the handle and its
-     * transactions view) whose every call is refused once the lease ended ({@link #leaseEnded()}), on the caller's
-     * thread and again when its work runs on the event loop.
+     * A pool's lease handle of {@code pooled} (see {@link ConnectionShell#ConnectionShell(ConnectionShell)}), also
+     * allocating its transactions view; its calls are checked again when its work runs on the event loop.
      */
     private AsyncConnection(AsyncConnection<R> pooled) {
         super(pooled);
@@ -126,8 +114,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         this.established = pooled.established;
         this.driver = pooled.driver;
         this.waiter = pooled.waiter;
-        this.calls = pooled.calls;
-        this.pipelines = pooled.pipelines;
         this.operations = pooled.operations;
         this.transactions = pooled.transactions.forLease(this); // its steps checked on the loop for this lease
     }
@@ -153,14 +139,12 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * accepts the connection.
      */
     public static <R> CompletableFuture<AsyncConnection<R>> connect(ConnectOptions<R> options) {
-        ConnParams params;
-        try {
-            params = ConnParams.resolve(options.effectiveParams());
+        try { // bad options fail the future
+            return AsyncConnector.connect(ConnParams.resolve(options.effectiveParams()), EventLoopGroup.shared().next(),
+                    observer(options)).thenApply(est -> new AsyncConnection<>(est, options));
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
-        return AsyncConnector.connect(params, EventLoopGroup.shared().next(), observer(options))
-                .thenApply(est -> new AsyncConnection<>(est, options));
     }
 
     // ---------------------------------------------------------------- executing
@@ -172,16 +156,12 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** As {@link Connection#cursor(RowFactory)}: a cursor of the class {@link #cursorFactory()} names. */
     public <T> AsyncCursor<T> cursor(RowFactory<T> rowFactory) {
-        return forNewCursor().ofKind(rowFactory);
+        return forNewCursor().cursorFactory().async(this, rowFactory);
     }
 
     /** A cursor of the class {@link #cursorFactory()} names (that of {@code conn.execute}: a closed connection fails its future). */
     private <T> AsyncCursor<T> ofKind(RowFactory<T> rowFactory) {
-        return switch (cursorFactory()) {
-            case CLIENT_CURSOR -> new AsyncClientCursor<>(this, rowFactory);
-            case RAW_CURSOR -> new AsyncRawCursor<>(this, rowFactory);
-            default -> new AsyncCursor<>(this, rowFactory);
-        };
+        return cursorFactory().async(this, rowFactory);
     }
 
     /** A cursor that merges parameters into the query on the client ({@link AsyncClientCursor}). */
@@ -257,10 +237,8 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     /** Runs a type-catalogue lookup for {@code TypeInfo.fetch(conn, name)}: the future completes with what it found. */
     @Override
     public CompletableFuture<TypeInfo> lookUpType(TypeCatalog.Lookup lookup) {
-        if (leaseEnded()) {
-            return refusedLease();
-        }
-        return newCursor(Rows.tuple()).execute(lookup.sql(), lookup.param()).thenApply(cur -> lookup.result(cur.fetchone()));
+        return leaseEnded() ? refusedLease()
+                : newCursor(Rows.tuple()).execute(lookup.sql(), lookup.param()).thenApply(cur -> lookup.result(cur.fetchone()));
     }
 
     // ---------------------------------------------------------------- pipeline mode
@@ -273,17 +251,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      */
     public AsyncPipeline pipeline() {
         use();
-        AsyncPipeline p = new AsyncPipeline(this, session.pipelines().newBlock());
-        pipelines.enter(p.block(), lease());
-        return p;
-    }
-
-    /**
-     * What the event loop checks again before it runs this handle's work ({@link AsyncErrors#leaseEnded}): the
-     * handle of a pool's lease, or null for the connection itself (nothing to check).
-     */
-    Object lease() {
-        return home == this ? null : this;
+        return AsyncExecutions.openPipeline(this);
     }
 
     /** A cursor for the connection's own calls, whose futures report a closed connection instead. */
@@ -315,10 +283,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     public Flow.Publisher<R> stream(Composable query, Object... params) {
         use();
         return stream(query.asTemplate(this), params);
-    }
-
-    /** A statement of the driver's own, and the transaction status it leaves (null: as the server says). */
-    record OwnStatement(String sql, TransactionStatus statusAfter) {
     }
 
     // ---------------------------------------------------------------- transactions
@@ -427,25 +391,9 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return driver;
     }
 
-    /** Statements submitted whose results have not arrived yet. */
-    int inFlight() {
-        return waiter.inFlight();
-    }
-
     @Override
-    boolean closedOrLost() {
-        return closing.started() || driver.failure() != null;
-    }
-
-    @Override
-    boolean lost() {
-        TuskException f = driver.failure();
-        return f != null && f != closing.closedByUser();
-    }
-
-    @Override
-    RuntimeException closedError() {
-        return errors.closedError();
+    Liveness liveness() {
+        return errors;
     }
 
     /**
@@ -471,10 +419,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** Closes the connection, pooled or not. */
     CompletableFuture<Void> closeNow() {
-        if (home != this) {
-            return closeAsync(); // a lease is not closed for real: it is given back
-        }
-        return closing.close();
+        return home != this ? closeAsync() : closing.close(); // a lease is not closed for real: it is given back
     }
 
     // ---------------------------------------------------------------- cancellation
@@ -530,11 +475,10 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     }
 
     /**
-     * psycopg 3.2's {@code notifies(timeout=, stop_after=)} generator, as a publisher: each subscriber receives the
-     * notifications that arrive after it subscribed (as {@link #notifications()}), and completes after
-     * {@code stopAfter} of them, once {@code timeout} has passed, or when the connection is closed; it fails
-     * when the connection is lost. Either argument may be null: no limit. A timeout of zero still delivers what
-     * the socket already holds: the deadline is checked only after the event loop has read it.
+     * {@link Connection#notifies(Duration, Integer)} as a publisher: each subscriber receives the notifications that
+     * arrive after it subscribed (as {@link #notifications()}) and completes at those limits or when the connection
+     * is closed; it fails when the connection is lost. A timeout of zero still delivers what the socket already
+     * holds: the deadline is checked only after the event loop has read it.
      *
      * <pre>{@code
      * conn.notifies(Duration.ofSeconds(5), 10).subscribe(subscriber);   // completes after 5 s or 10 notifications

@@ -49,13 +49,13 @@ final class AsyncExecutions {
      * Sends a statement of the driver's own, chosen on the loop thread knowing whether a transaction is
      * open ({@code idle} true when none is), in order with everything submitted before.
      */
-    static CompletableFuture<Void> runOwn(AsyncConnection<?> conn, Function<Boolean, AsyncConnection.OwnStatement> choose) {
+    static CompletableFuture<Void> runOwn(AsyncConnection<?> conn, Function<Boolean, AsyncOperations.OwnStatement> choose) {
         return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.runOwnFor(conn.lease(), choose, c -> null);
     }
 
     /** Runs {@code action} on the loop thread with the connection known usable; else fails the future. */
     static CompletableFuture<Void> onLoop(AsyncConnection<?> conn, Consumer<LoopFuture<Void>> action) {
-        return conn.calls.uncounted(conn.errors.closingError(), conn.lease(), action::accept);
+        return conn.operations.onLoop(conn.lease(), action);
     }
 
     /** See {@link AsyncOperations#startCopy}. */
@@ -68,12 +68,19 @@ final class AsyncExecutions {
         conn.operations.startCopyBoth(cmd, ended);
     }
 
+    /** Opens a pipeline block ({@link AsyncConnection#pipeline()}), entered in order with the statements submitted before. */
+    static AsyncPipeline openPipeline(AsyncConnection<?> conn) {
+        AsyncPipeline p = new AsyncPipeline(conn, conn.session.pipelines().newBlock());
+        conn.operations.enterPipeline(p.block(), conn.lease());
+        return p;
+    }
+
     /**
      * Sends a Sync for the pipeline {@code p} belongs to, and leaves {@code p} when {@code leave}; the future
      * completes when every result before the Sync is in, failing with the first error among them.
      */
     static CompletableFuture<Void> pipelineSync(AsyncConnection<?> conn, AsyncPipeline p, boolean leave) {
         return conn.leaseOver() ? ConnectionShell.refusedLease()
-                : conn.pipelines.sync(p.block(), leave, conn.errors.closingError(), conn.lease(), () -> conn.state.statementTimeout);
+                : conn.operations.syncPipeline(p.block(), leave, conn.lease());
     }
 }

@@ -15,6 +15,7 @@ import dev.tusk.internal.op.CopyOperation;
 import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.Operation;
+import dev.tusk.internal.op.PipelineState;
 import dev.tusk.internal.op.ServerCursorStep;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.TransactionOp;
@@ -35,6 +36,10 @@ import java.util.function.Function;
  * when the work runs on the event loop, where the lease may have ended meanwhile. In dev.tusk for the cursors and the COPY it hands back.
  */
 final class AsyncOperations {
+    /** A statement of the driver's own, and the transaction status it leaves (null: as the server says). */
+    record OwnStatement(String sql, TransactionStatus statusAfter) {
+    }
+
     private final Session session;
     private final ConnectionShell.State<?, ?> state;
     private final ConnectOptions<?> options;
@@ -45,16 +50,33 @@ final class AsyncOperations {
     private final AsyncPipelines pipelines;
 
     AsyncOperations(Session session, ConnectionShell.State<?, ?> state, ConnectOptions<?> options,
-                    EventLoopDriver driver, AsyncWaiter waiter, LoopCalls calls, AsyncErrors errors,
-                    AsyncPipelines pipelines) {
+                    EventLoopDriver driver, AsyncWaiter waiter, AsyncErrors errors) {
         this.session = session;
         this.state = state;
         this.options = options;
         this.driver = driver;
         this.waiter = waiter;
-        this.calls = calls;
+        this.calls = new LoopCalls(driver, waiter, errors);
         this.errors = errors;
-        this.pipelines = pipelines;
+        this.pipelines = new AsyncPipelines(session.pipelines(), driver, waiter, calls);
+    }
+
+    /** Runs {@code action} on the loop thread with the connection known usable; else fails the future. */
+    CompletableFuture<Void> onLoop(Object lease, Consumer<LoopFuture<Void>> action) {
+        return calls.uncounted(errors.closingError(), lease, action::accept);
+    }
+
+    /** Enters the pipeline {@code block}, in order with the statements submitted before. */
+    void enterPipeline(PipelineState.Block block, Object lease) {
+        pipelines.enter(block, lease);
+    }
+
+    /**
+     * Sends a Sync for the pipeline {@code block} belongs to, and leaves it when {@code leave}; the future completes
+     * when every result before the Sync is in, failing with the first error among them.
+     */
+    CompletableFuture<Void> syncPipeline(PipelineState.Block block, boolean leave, Object lease) {
+        return pipelines.sync(block, leave, errors.closingError(), lease, () -> state.statementTimeout);
     }
 
     /**
@@ -196,10 +218,10 @@ final class AsyncOperations {
     }
 
     /** Runs a statement of the driver's own that {@code choose} picks on the loop (see {@link AsyncExecutions#runOwn}). */
-    <T> CompletableFuture<T> runOwnFor(Object lease, Function<Boolean, AsyncConnection.OwnStatement> choose,
+    <T> CompletableFuture<T> runOwnFor(Object lease, Function<Boolean, OwnStatement> choose,
                                        Function<QueryCommand, T> outcome) {
         return calls.counted(errors.closingError(), lease, f -> { // a lost connection is the answer before any state check
-            AsyncConnection.OwnStatement st = choose.apply(session.expected() == TransactionStatus.IDLE);
+            OwnStatement st = choose.apply(session.expected() == TransactionStatus.IDLE);
             if (st.sql() == null) { // nothing to send after all
                 calls.done(f, null);
                 return;

@@ -74,7 +74,7 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
             // BEGIN only when no transaction is open: decided on the loop, in order with earlier statements
             AsyncExecutions.runOwn(conn, idle -> {
                 ownTransaction = idle;
-                return new AsyncConnection.OwnStatement(idle ? "BEGIN" : null, idle ? TransactionStatus.INTRANS : null);
+                return new AsyncOperations.OwnStatement(idle ? "BEGIN" : null, idle ? TransactionStatus.INTRANS : null);
             }).thenCompose(v -> {
                 String declare = "DECLARE " + cursor + " NO SCROLL CURSOR FOR " + query;
                 return params.length == 0 ? conn.execute(declare) : conn.execute(declare, params);

@@ -4,7 +4,6 @@ import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.TypeCatalog;
 import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.Diagnostic;
-import dev.tusk.errors.TuskException;
 import dev.tusk.internal.blocking.BlockingClose;
 import dev.tusk.internal.blocking.CancelOnTimeout;
 import dev.tusk.internal.blocking.TimedWaits;
@@ -13,7 +12,7 @@ import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.notify.Notifications;
 import dev.tusk.internal.op.BlockingWaiter;
-import dev.tusk.internal.op.ConnectionErrors;
+import dev.tusk.internal.op.Liveness;
 import dev.tusk.internal.op.StatementTimer;
 import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.sql.Composable;
@@ -69,7 +68,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         super(new State<>(), options, established.driver().core(), established.observer());
         this.lock = new ReentrantLock();
         this.closing = new BlockingClose(lock, established.driver(),
-                cause -> observeClosed(cause, BlockingClose.CLOSED_BY_USER));
+                cause -> observeClosed(cause, BlockingClose.CLOSED_BY_USER), established.observer() != null);
         this.notifications = new Notifications<>(notifyHandlers, lock, established.driver(), this::isClosed,
                 () -> closing.closed() && !isBroken());
         this.established = established;
@@ -79,20 +78,12 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         this.waiter = new BlockingWaiter(driver, cancelOnTimeout);
         State<R> shared = state;
         this.waits = new TimedWaits(driver, waiter, () -> shared.statementTimeout);
-        if (established.observer() != null) {
-            driver.core().onLost(cause -> observeClosed(cause, BlockingClose.CLOSED_BY_USER)); // the listeners hear of a break when it is found
-        }
         this.transactions = new Transactions(this, session);
         driver.core().session().notifySink(notifySink(observed(established.observer(), notifications::received)));
-        if (options.socketTimeout() != null) {
-            driver.socketTimeout((int) Math.max(1, options.socketTimeout().toMillis()));
-        }
+        driver.socketTimeout(options.socketTimeout());
     }
 
-    /**
-     * A pool's lease handle: a connection sharing {@code pooled}'s state (no allocation but the handle) whose
-     * every call is refused once the lease ended ({@link #use()}).
-     */
+    /** A pool's lease handle of {@code pooled} (see {@link ConnectionShell#ConnectionShell(ConnectionShell)}). */
     private Connection(Connection<R> pooled) {
         super(pooled);
         this.lock = pooled.lock;
@@ -137,11 +128,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
 
     /** A new client-side cursor with another row factory (of the class {@link #cursorFactory()} names). */
     public <T> Cursor<T> cursor(RowFactory<T> rowFactory) {
-        return switch (forNewCursor().cursorFactory()) {
-            case CLIENT_CURSOR -> new ClientCursor<>(this, rowFactory);
-            case RAW_CURSOR -> new RawCursor<>(this, rowFactory);
-            default -> new Cursor<>(this, rowFactory);
-        };
+        return forNewCursor().cursorFactory().blocking(this, rowFactory);
     }
 
     /** A cursor that merges parameters into the query on the client ({@link ClientCursor}). */
@@ -248,29 +235,14 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         return Pipelining.open(this);
     }
 
+    /** Refuses a call on a connection that cannot run it (closed, lost, given back, busy with a COPY): {@link Usability#check}. */
     void checkUsable() {
-        checkUsable(null);
-    }
-
-    /** As {@link #checkUsable()}, for a call of the COPY in progress itself: see {@link Usability#check}. */
-    void checkUsable(Copy by) {
-        Usability.check(this, by);
+        Usability.check(this, null);
     }
 
     @Override
-    boolean closedOrLost() {
-        return closing.closed() || driver.core().isBroken();
-    }
-
-    @Override
-    boolean lost() {
-        return driver.core().isBroken() && driver.core().brokenBy() != BlockingClose.CLOSED_BY_USER;
-    }
-
-    @Override
-    RuntimeException closedError() {
-        TuskException cause = driver.core().brokenBy();
-        return cause != null && cause != BlockingClose.CLOSED_BY_USER ? ConnectionErrors.broken(cause) : ConnectionErrors.closed();
+    Liveness liveness() {
+        return closing;
     }
 
     // ---------------------------------------------------------------- transactions
@@ -522,10 +494,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
 
     BlockingDriver driver() {
         return driver;
-    }
-
-    ConnParams params() {
-        return params;
     }
 
 }

@@ -59,7 +59,7 @@ public final class ConnectionInfo {
      * mode a statement's result has not arrived yet (psycopg: ACTIVE until the results are fetched or synced).
      */
     private boolean active() {
-        return (conn != null ? conn.lock.isLocked() && !conn.lock.isHeldByCurrentThread() : async.inFlight() > 0)
+        return (conn != null ? conn.lock.isLocked() && !conn.lock.isHeldByCurrentThread() : async.waiter.inFlight() > 0)
                 || pipeline.resultPending();
     }
 

@@ -15,6 +15,7 @@ import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.notify.Handlers;
 import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.op.ConnectionErrors;
+import dev.tusk.internal.op.Liveness;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.SessionZone;
 import dev.tusk.internal.query.PreparedStatements;
@@ -38,7 +39,7 @@ import java.util.function.Function;
  * ({@link #use()}, {@link #look()}, {@link #leaseEnded()}), the lease's start and end, psycopg's settable connection
  * attributes and the statement timeout, the notify and notice handlers and the notifications subscriptions a lease
  * adds, the adapters, the session's transaction characteristics and XA ids, whether the connection is closed or
- * broken (from the shell's {@link #closedOrLost()} and {@link #lost()}), the pool's part of close(), and what a
+ * broken (from the shell's {@link #liveness()}), the pool's part of close(), and what a
  * closed connection refuses a new cursor with. Each shell adds how it runs the operations (on the caller's thread
  * under a lock, or on an event loop).
  *
@@ -116,14 +117,11 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     /** A pooled connection's close() gives it back; a lease handle's ends its lease; else the connection closes. */
     public abstract void close();
 
-    /** True once close() was called or the connection was lost (this handle's lease aside). */
-    abstract boolean closedOrLost();
-
-    /** True when the connection was lost, not closed by the user (this handle's lease aside). */
-    abstract boolean lost();
-
-    /** What a call on the closed or lost connection fails with: closed, or broken by what broke it. */
-    abstract RuntimeException closedError();
+    /**
+     * Whether the connection is closed or lost, and what a call then fails with (this handle's lease aside): the
+     * shell's closing object, which reads its driver.
+     */
+    abstract Liveness liveness();
 
     /** A new live view of the connection's details (made once, on first use of {@link #info()}). */
     abstract ConnectionInfo newInfo();
@@ -169,12 +167,12 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
      * also once the lease ended.
      */
     public boolean isClosed() {
-        return leaseOver() || closedOrLost();
+        return leaseOver() || liveness().closedOrLost();
     }
 
     /** True when the connection was lost (not closed by the user): the server went away or a fatal error. */
     public boolean isBroken() {
-        return !leaseOver() && lost();
+        return !leaseOver() && liveness().lost();
     }
 
     /**
@@ -184,8 +182,9 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     @SuppressWarnings("unchecked")
     final C forNewCursor() {
         look();
-        if (closedOrLost()) {
-            throw closedError();
+        Liveness l = liveness();
+        if (l.closedOrLost()) {
+            throw l.closedError();
         }
         return (C) this;
     }
@@ -324,6 +323,14 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         if (home != this && state.lease != this) {
             throw ConnectionErrors.endedLease();
         }
+    }
+
+    /**
+     * What the event loop checks again before it runs this handle's work ({@link AsyncErrors#leaseEnded}): the
+     * handle of a pool's lease, or null for the connection itself (nothing to check).
+     */
+    final Object lease() {
+        return home == this ? null : this;
     }
 
     /** Whether this is a lease handle whose lease ended (nothing marked). */

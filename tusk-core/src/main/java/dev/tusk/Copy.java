@@ -114,7 +114,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
     private void shipIfFull() {
         conn.lock.lock();
         try {
-            conn.checkUsable(this);
+            Usability.check(conn, this);
             if (rows.isFull()) {
                 op.data(conn.driver().core().output(), rows);
                 conn.driver().flush();

@@ -19,5 +19,23 @@ public enum CursorFactory {
     /** {@link ClientCursor} / {@link AsyncClientCursor}: parameters merged into the query on the client. */
     CLIENT_CURSOR,
     /** {@link RawCursor} / {@link AsyncRawCursor}: {@code $1}-style placeholders. */
-    RAW_CURSOR
+    RAW_CURSOR;
+
+    /** A new cursor of this class on the blocking {@code conn}. */
+    <T> Cursor<T> blocking(Connection<?> conn, RowFactory<T> rowFactory) {
+        return switch (this) {
+            case CLIENT_CURSOR -> new ClientCursor<>(conn, rowFactory);
+            case RAW_CURSOR -> new RawCursor<>(conn, rowFactory);
+            case CURSOR -> new Cursor<>(conn, rowFactory);
+        };
+    }
+
+    /** A new cursor of this class on the non-blocking {@code conn}. */
+    <T> AsyncCursor<T> async(AsyncConnection<?> conn, RowFactory<T> rowFactory) {
+        return switch (this) {
+            case CLIENT_CURSOR -> new AsyncClientCursor<>(conn, rowFactory);
+            case RAW_CURSOR -> new AsyncRawCursor<>(conn, rowFactory);
+            case CURSOR -> new AsyncCursor<>(conn, rowFactory);
+        };
+    }
 }

@@ -109,7 +109,7 @@ final class PoolUpkeep {
         if (conn.session.pipelines().inPipeline()) {
             return "a pipeline was left open";
         }
-        if (conn.inFlight() > 0) {
+        if (conn.waiter.inFlight() > 0) {
             return "a statement, COPY or stream was still in progress";
         }
         if (conn.transactions.inBlock()) {
@@ -127,7 +127,7 @@ final class PoolUpkeep {
      */
     static CompletableFuture<Void> resetSession(AsyncConnection<?> conn) {
         Session session = conn.session;
-        return AsyncExecutions.runOwn(conn, idle -> new AsyncConnection.OwnStatement(ConnectionShell.RESET_SESSION_SQL, null))
+        return AsyncExecutions.runOwn(conn, idle -> new AsyncOperations.OwnStatement(ConnectionShell.RESET_SESSION_SQL, null))
                 .thenCompose(v -> AsyncExecutions.onLoop(conn, f -> {
                     if (session.expected() != TransactionStatus.IDLE) {
                         throw new ProgrammingException("a two-phase or other transaction is still open");

@@ -3,6 +3,7 @@ package dev.tusk.internal.async;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.op.ConnectionErrors;
 import dev.tusk.internal.wire.Frontend;
 
 import java.util.concurrent.CompletableFuture;
@@ -23,9 +24,10 @@ public final class AsyncClose {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final LoopFuture<Void> closeDone = new LoopFuture<>();
 
-    public AsyncClose(EventLoopDriver driver, TuskException closedByUser) {
+    public AsyncClose(EventLoopDriver driver) {
         this.driver = driver;
-        this.closedByUser = closedByUser;
+        this.closedByUser = new ConnectionErrors.ClosedByUser(
+                "the connection was closed (close() was called) before the statement completed");
     }
 
     /** True once {@link #close()} was called. */

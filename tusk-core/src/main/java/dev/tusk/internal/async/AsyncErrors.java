@@ -10,15 +10,17 @@ import dev.tusk.internal.op.AsyncWaiter;
 import dev.tusk.internal.op.ConnectionErrors;
 import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
+import dev.tusk.internal.op.Liveness;
 import dev.tusk.internal.op.Operation;
 import dev.tusk.internal.op.TransactionSteps;
 
 /**
  * What an {@code AsyncConnection}'s calls fail with when the connection cannot run them: refused at once (closed,
  * given back to its pool), not sent (lost or closed first), or cut off by close() before the reply; the waiter's
- * {@link AsyncWaiter.Shell}. The errors shared with the blocking {@code Connection} are {@link ConnectionErrors}'.
+ * {@link AsyncWaiter.Shell}, and whether it is closed or lost ({@link Liveness}). The errors shared with the
+ * blocking {@code Connection} are {@link ConnectionErrors}'.
  */
-public final class AsyncErrors implements AsyncWaiter.Shell {
+public final class AsyncErrors implements AsyncWaiter.Shell, Liveness {
     /**
      * What these errors read of the connection's pool lending (dev.tusk's {@code ConnectionShell.State}, shared
      * with the lease handles).
@@ -122,13 +124,31 @@ public final class AsyncErrors implements AsyncWaiter.Shell {
                 + " went through: that COMMIT's own result says so)", closedByUser);
     }
 
+    @Override
+    public boolean closedOrLost() {
+        return closing.started() || driver.failure() != null;
+    }
+
+    @Override
+    public boolean lost() {
+        TuskException f = driver.failure();
+        return f != null && f != closing.closedByUser();
+    }
+
     /** A call refused because the connection is closed (by the user) or broken. */
+    @Override
     public OperationalException closedError() {
         TuskException broken = driver.failure();
         if (broken != null && broken != closing.closedByUser()) {
             return brokenError(broken);
         }
         return ConnectionErrors.closed();
+    }
+
+    /** Ends the notifications when the connection closes: they complete when the user closed it, fail when it was lost. */
+    public void endNotifications() {
+        TuskException f = driver.failure();
+        notifications.end(f == null || f == closing.closedByUser() ? null : brokenError(f));
     }
 
     /**

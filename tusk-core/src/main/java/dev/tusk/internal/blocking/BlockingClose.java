@@ -4,6 +4,7 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.op.ConnectionErrors;
+import dev.tusk.internal.op.Liveness;
 import dev.tusk.internal.wire.Frontend;
 
 import java.util.concurrent.locks.ReentrantLock;
@@ -12,9 +13,10 @@ import java.util.function.Consumer;
 /**
  * The close of a blocking connection (its own {@code close()}, or its pool's), which never waits for the server:
  * Terminate sent when the connection is idle, the socket shut under a call still running in another thread. Holds
- * whether the connection is closed; shared by the connection's pool lease handles.
+ * whether the connection is closed, and whether it is closed or lost ({@link Liveness}); shared by the connection's
+ * pool lease handles.
  */
-public final class BlockingClose {
+public final class BlockingClose implements Liveness {
     /**
      * What the core fails a command with when the user closes the connection: a marker, so that no message calls
      * the connection "broken".
@@ -27,16 +29,39 @@ public final class BlockingClose {
     private final Consumer<TuskException> observeClosed;
     private volatile boolean closed;
 
-    /** The close of the connection whose calls hold {@code lock} while they talk to the server through {@code driver}. */
-    public BlockingClose(ReentrantLock lock, BlockingDriver driver, Consumer<TuskException> observeClosed) {
+    /**
+     * The close of the connection whose calls hold {@code lock} while they talk to the server through {@code driver};
+     * {@code observed}: the listeners also hear of a break when it is found, not only at close.
+     */
+    public BlockingClose(ReentrantLock lock, BlockingDriver driver, Consumer<TuskException> observeClosed,
+            boolean observed) {
         this.lock = lock;
         this.driver = driver;
         this.observeClosed = observeClosed;
+        if (observed) {
+            driver.core().onLost(observeClosed);
+        }
     }
 
     /** True once closed, or found broken ({@link #markClosed()}). */
     public boolean closed() {
         return closed;
+    }
+
+    @Override
+    public boolean closedOrLost() {
+        return closed || driver.core().isBroken();
+    }
+
+    @Override
+    public boolean lost() {
+        return driver.core().isBroken() && driver.core().brokenBy() != CLOSED_BY_USER;
+    }
+
+    @Override
+    public RuntimeException closedError() {
+        TuskException cause = driver.core().brokenBy();
+        return cause != null && cause != CLOSED_BY_USER ? ConnectionErrors.broken(cause) : ConnectionErrors.closed();
     }
 
     /** The connection was found broken: it stays closed. */

@@ -38,6 +38,13 @@ public final class BlockingDriver {
         this.transport = t;
     }
 
+    /** {@code ConnectOptions.socketTimeout}: as {@link #socketTimeout(int)}, at least 1 ms; null leaves no bound. */
+    public void socketTimeout(java.time.Duration timeout) {
+        if (timeout != null) {
+            socketTimeout((int) Math.max(1, timeout.toMillis()));
+        }
+    }
+
     /**
      * Bounds every wait for the server to {@code millis} (0: no bound); a wait that runs out breaks the
      * connection, since the protocol state is then unknown.
