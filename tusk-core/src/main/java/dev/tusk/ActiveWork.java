@@ -34,7 +34,7 @@ final class ActiveWork {
             conn.session.pipelines().checkStreamAllowed();
             Binder.Bound st = params == null ? null : cursor.binder().bind(query, params, cursor.adaptersInUse());
             QueryCommand cmd = st == null || st.params() == null ? new SimpleQuery(st == null ? query : st.sql())
-                    : new ExtendedQuery(st.sql(), "", true, st.params(), Executions.resultFormat(conn, cursor) == 1 ? 1 : 0, true);
+                    : new ExtendedQuery(st.sql(), "", true, st.params(), conn.resultFormat(null, cursor.binary()) == 1 ? 1 : 0, true);
             return startStream(conn, cursor, factory, StreamStep.plain(conn.session, cmd));
         } finally {
             conn.lock.unlock();
@@ -48,8 +48,8 @@ final class ActiveWork {
     static <T> RowStream<T> openStream(Connection<?> conn, Cursor<T> cursor, RowFactory<T> factory, String query,
                                        Object params, ExecuteOptions opts, boolean keepRest) {
         conn.use();
-        Duration timeout = opts.timeout() != null ? opts.timeout() : conn.state.statementTimeout;
-        int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : Executions.resultFormat(conn, cursor);
+        Duration timeout = conn.timeout(opts);
+        int format = conn.resultFormat(opts.binary(), cursor.binary());
         conn.lock.lock();
         try {
             conn.checkUsable();

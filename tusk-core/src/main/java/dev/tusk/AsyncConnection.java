@@ -92,7 +92,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver,
                 () -> cancelSafe(Duration.ofSeconds(10), "statement timeout")),
                 errors);
-        this.operations = new AsyncOperations(session, state, options, driver, waiter, errors);
+        this.operations = new AsyncOperations(session, state, driver, waiter, errors);
         Consumer<Notify> deliver = observed(established.observer(), notifications::received);
         driver.core().session().notifySink(notifySink(n -> driver.execute(() -> deliver.accept(n))));
         ReadTimeout.install(driver, options.socketTimeout());

@@ -23,14 +23,15 @@ final class AsyncExecutions {
     /** See {@link AsyncOperations#run}. */
     static <T> CompletableFuture<AsyncCursor<T>> run(AsyncConnection<?> conn, AsyncCursor<T> cursor, String query,
                                                      Object params, ExecuteOptions opts) {
-        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.run(conn.lease(), cursor, query, params, opts);
+        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.run(conn.lease(), cursor, query, params,
+                conn.resultFormat(opts.binary(), cursor.binary()), opts.prepare(), conn.timeout(opts));
     }
 
     /** See {@link AsyncOperations#runMany}. */
     static <T> CompletableFuture<AsyncCursor<T>> runMany(AsyncConnection<?> conn, AsyncCursor<T> cursor, String query,
                                                          Iterable<?> paramSets, boolean returning) {
         return conn.leaseEnded() ? ConnectionShell.refusedLease()
-                : conn.operations.runMany(conn.lease(), cursor, query, paramSets, returning);
+                : conn.operations.runMany(conn.lease(), cursor, query, paramSets, conn.resultFormat(null, cursor.binary()), returning);
     }
 
     /** See {@link AsyncOperations#runCursorStep}. */

@@ -20,7 +20,6 @@ import dev.tusk.internal.op.ServerCursorStep;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.TransactionOp;
 import dev.tusk.internal.op.TransactionSteps;
-import dev.tusk.internal.query.PreparedStatements;
 
 import java.time.Duration;
 import java.util.List;
@@ -42,18 +41,16 @@ final class AsyncOperations {
 
     private final Session session;
     private final ConnectionShell.State<?, ?> state;
-    private final ConnectOptions<?> options;
     private final EventLoopDriver driver;
     private final AsyncWaiter waiter;
     private final LoopCalls calls;
     private final AsyncErrors errors;
     private final AsyncPipelines pipelines;
 
-    AsyncOperations(Session session, ConnectionShell.State<?, ?> state, ConnectOptions<?> options,
-                    EventLoopDriver driver, AsyncWaiter waiter, AsyncErrors errors) {
+    AsyncOperations(Session session, ConnectionShell.State<?, ?> state, EventLoopDriver driver,
+                    AsyncWaiter waiter, AsyncErrors errors) {
         this.session = session;
         this.state = state;
-        this.options = options;
         this.driver = driver;
         this.waiter = waiter;
         this.calls = new LoopCalls(driver, waiter, errors);
@@ -107,12 +104,10 @@ final class AsyncOperations {
      * Object[] or a Map. Binding happens here, on the caller's thread; sending on the loop.
      */
     <T> CompletableFuture<AsyncCursor<T>> run(Object lease, AsyncCursor<T> cursor, String query, Object params,
-                                              ExecuteOptions opts) {
+                                              int format, Boolean prepare, Duration timeout) {
         Execute op;
         try {
-            Duration timeout = opts.timeout() != null ? opts.timeout() : state.statementTimeout;
-            int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : resultFormat(cursor);
-            op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, opts.prepare(), timeout);
+            op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, prepare, timeout);
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
@@ -123,24 +118,15 @@ final class AsyncOperations {
     }
 
     /**
-     * The cursor's choice of result format, else the connection's default ({@link ConnectOptions#binaryResults()}):
-     * 1 binary, 0 text, or automatic ({@link dev.tusk.internal.query.PreparedStatements#AUTO_FORMAT}).
-     */
-    private int resultFormat(AsyncCursor<?> cursor) {
-        Boolean b = cursor.binary() != null ? cursor.binary() : options.binaryResults();
-        return b == null ? PreparedStatements.AUTO_FORMAT : b ? 1 : 0;
-    }
-
-    /**
      * executemany for {@code cursor}: every parameter set in one round trip, as {@link Connection} does it
      * (see {@link ExecuteMany}).
      */
     <T> CompletableFuture<AsyncCursor<T>> runMany(Object lease, AsyncCursor<T> cursor, String query,
-                                                   Iterable<?> paramSets, boolean returning) {
+                                                   Iterable<?> paramSets, int format, boolean returning) {
         ExecuteMany op;
         try {
-            op = cursor.binder().many(session, query, paramSets, cursor.adaptersInUse(), resultFormat(cursor),
-                    returning, state.statementTimeout);
+            op = cursor.binder().many(session, query, paramSets, cursor.adaptersInUse(), format, returning,
+                    state.statementTimeout);
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }

@@ -3,6 +3,7 @@ package dev.tusk;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.async.AsyncFutures;
 import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.op.BlockChecks;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.TransactionOp;
 import dev.tusk.internal.op.TransactionSteps;
@@ -86,25 +87,17 @@ final class AsyncTransactions<R> {
                 result.completeExceptionally(e);
                 return;
             }
-            AsyncExecutions.runStep(conn, end, op -> null).whenComplete((x, endError) -> {
+            AsyncExecutions.runStep(conn, end, op -> null).whenComplete((x, failed) -> {
+                Throwable endError = failed == null ? null : LoopFuture.unwrap(failed);
                 if (endError != null && b.isActive()) {
-                    steps.abandon(b, LoopFuture.unwrap(endError)); // never reached the server: the connection was closed or lost
+                    steps.abandon(b, endError); // never reached the server: the connection was closed or lost
                 }
-                if (cause == null) {
-                    if (endError != null && conn.isClosed() && !conn.isBroken()) {
-                        result.complete(value); // the user closed it inside the block: nothing to commit (psycopg)
-                    } else if (endError != null) {
-                        result.completeExceptionally(LoopFuture.unwrap(endError));
-                    } else {
-                        result.complete(value);
-                    }
-                } else if (quiet && endError == null) {
-                    result.complete(null); // a quiet rollback of this block
+                Throwable failure = BlockChecks.asyncBlockFailure(cause, quiet, endError,
+                        endError != null && conn.isClosed() && !conn.isBroken());
+                if (failure != null) {
+                    result.completeExceptionally(failure);
                 } else {
-                    if (endError != null && cause != LoopFuture.unwrap(endError)) {
-                        cause.addSuppressed(LoopFuture.unwrap(endError));
-                    }
-                    result.completeExceptionally(cause);
+                    result.complete(cause == null ? value : null); // committed, or a quiet rollback of this block
                 }
             });
         });
@@ -134,8 +127,7 @@ final class AsyncTransactions<R> {
         if (target == null && r.transaction() == null) {
             return cause; // this block's own Rollback, after all: it rolls back quietly
         }
-        return new ProgrammingException("Rollback names " + (target != null ? target : r.transaction())
-                + ", which does not enclose the block it was thrown from: name this block or one around it", r);
+        return BlockChecks.notEnclosing(String.valueOf(target != null ? target : r.transaction()), r);
     }
 
     /** True while a transaction() block is open, as far as the statements sent so far go (acting thread). */

@@ -262,23 +262,23 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     /** Switches autocommit mode; not allowed while a transaction is open. */
     public void setAutocommit(boolean on) {
         use();
-        transactions.setAutocommit(on);
+        transactions.setWhenIdle("autocommit", () -> session.autocommit(on));
     }
 
     /** The isolation level of the transactions that follow; null: the server default. */
     public void setIsolationLevel(IsolationLevel level) {
         use();
-        transactions.setIsolationLevel(level);
+        transactions.setWhenIdle("isolation_level", () -> session.isolationLevel(level));
     }
 
     public void setReadOnly(Boolean on) {
         use();
-        transactions.setReadOnly(on);
+        transactions.setWhenIdle("read_only", () -> session.readOnly(on));
     }
 
     public void setDeferrable(Boolean on) {
         use();
-        transactions.setDeferrable(on);
+        transactions.setWhenIdle("deferrable", () -> session.deferrable(on));
     }
 
     // ---------------------------------------------------------------- transaction blocks, two-phase commit

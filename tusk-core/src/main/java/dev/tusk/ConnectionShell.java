@@ -126,6 +126,21 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     /** A new live view of the connection's details (made once, on first use of {@link #info()}). */
     abstract ConnectionInfo newInfo();
 
+    /** The client-side limit of a statement run with {@code opts}: theirs, else the connection's. */
+    final Duration timeout(ExecuteOptions opts) {
+        return opts.timeout() != null ? opts.timeout() : state.statementTimeout;
+    }
+
+    /**
+     * The result format of a statement: the call's choice ({@code chosen}, from its ExecuteOptions), else the cursor's
+     * ({@code cursorBinary}), else the connection's default ({@link ConnectOptions#binaryResults()}): 1 binary, 0 text,
+     * or automatic ({@link PreparedStatements#AUTO_FORMAT}) when nothing was chosen.
+     */
+    final int resultFormat(Boolean chosen, Boolean cursorBinary) {
+        Boolean b = chosen != null ? chosen : cursorBinary != null ? cursorBinary : options.binaryResults();
+        return b == null ? PreparedStatements.AUTO_FORMAT : b ? 1 : 0;
+    }
+
     /** ON, ABORTED (a statement failed since the last Sync) or OFF, as {@link ConnectionInfo#pipelineStatus()}. */
     final PipelineStatus pipelineStatus() {
         look();

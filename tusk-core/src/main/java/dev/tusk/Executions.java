@@ -5,9 +5,7 @@ import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.ServerCursorStep;
 import dev.tusk.internal.op.Session;
-import dev.tusk.internal.query.PreparedStatements;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
@@ -46,10 +44,8 @@ final class Executions {
      */
     static void run(Connection<?> conn, Cursor<?> cursor, String query, Object params, ExecuteOptions opts) {
         conn.use();
-        Duration timeout = opts.timeout() != null ? opts.timeout() : conn.state.statementTimeout;
-        int format = opts.binary() != null ? (opts.binary() ? 1 : 0) : resultFormat(conn, cursor);
-        Execute op = cursor.binder().statement(conn.session, query, params, cursor.adaptersInUse(), format,
-                opts.prepare(), timeout);
+        Execute op = cursor.binder().statement(conn.session, query, params, cursor.adaptersInUse(),
+                conn.resultFormat(opts.binary(), cursor.binary()), opts.prepare(), conn.timeout(opts));
         if (cursor.maxRows() > 0) {
             op.maxRows(cursor.maxRows());
         }
@@ -67,21 +63,12 @@ final class Executions {
         }
     }
 
-    /**
-     * The cursor's choice of result format, else the connection's default: 1 binary, 0 text, or automatic
-     * ({@link dev.tusk.internal.query.PreparedStatements#AUTO_FORMAT}) when nothing was chosen.
-     */
-    static int resultFormat(Connection<?> conn, Cursor<?> cursor) {
-        Boolean b = cursor.binary() != null ? cursor.binary() : conn.options.binaryResults();
-        return b == null ? PreparedStatements.AUTO_FORMAT : b ? 1 : 0;
-    }
-
     /** executemany: every parameter set in one round trip (see {@link ExecuteMany}). */
     static void runMany(Connection<?> conn, Cursor<?> cursor, String query, Iterable<?> paramSets,
                         boolean returning) {
         conn.use();
         ExecuteMany op = cursor.binder().many(conn.session, query, paramSets, cursor.adaptersInUse(),
-                resultFormat(conn, cursor), returning, conn.state.statementTimeout);
+                conn.resultFormat(null, cursor.binary()), returning, conn.state.statementTimeout);
         if (op == null) {
             cursor.setResults(List.of());
             return;

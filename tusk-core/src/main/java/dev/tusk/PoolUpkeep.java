@@ -90,10 +90,12 @@ final class PoolUpkeep {
         try {
             conn.checkUsable();
             conn.waits.runInternal(ConnectionShell.RESET_SESSION_SQL);
-            conn.transactions.setAutocommit(conn.options.autocommit());
-            conn.transactions.setIsolationLevel(null);
-            conn.transactions.setReadOnly(null);
-            conn.transactions.setDeferrable(null);
+            conn.transactions.setWhenIdle("autocommit", () -> { // the characteristics back to the connection options'
+                conn.session.autocommit(conn.options.autocommit());
+                conn.session.isolationLevel(null);
+                conn.session.readOnly(null);
+                conn.session.deferrable(null);
+            });
             conn.resetAttributes();
             conn.notifications.drain();
         } finally {

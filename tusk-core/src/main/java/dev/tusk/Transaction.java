@@ -1,6 +1,7 @@
 package dev.tusk;
 
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.op.BlockChecks;
 import dev.tusk.internal.op.TransactionSteps;
 
 /**
@@ -102,9 +103,7 @@ public final class Transaction implements AutoCloseable {
 
     @Override
     public String toString() {
-        String savepointName = block.savepoint();
-        return "Transaction[" + (block.outer() ? "outermost" : "savepoint")
-                + (savepointName == null ? "" : " \"" + savepointName + "\"") + ", " + status() + "]";
+        return BlockChecks.describe(block);
     }
 
     TransactionSteps.Block block() {

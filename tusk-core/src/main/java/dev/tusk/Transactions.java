@@ -2,7 +2,7 @@ package dev.tusk;
 
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
-import dev.tusk.internal.core.QueryCommand;
+import dev.tusk.internal.op.BlockChecks;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.TransactionOp;
 import dev.tusk.internal.op.TransactionSteps;
@@ -17,7 +17,6 @@ import java.util.List;
  */
 final class Transactions {
     private final Connection<?> conn;
-    private final Session session;
     private final TransactionSteps steps;
     /**
      * Whose call this is: the connection, or a pool's lease handle of it. The lease is checked again under the
@@ -28,7 +27,6 @@ final class Transactions {
 
     Transactions(Connection<?> conn, Session session) {
         this.conn = conn;
-        this.session = session;
         this.steps = session.transactions();
         this.caller = conn;
         steps.closedBy(conn::isClosed);
@@ -36,7 +34,6 @@ final class Transactions {
 
     private Transactions(Transactions shared, Connection<?> handle) {
         this.conn = shared.conn;
-        this.session = shared.session;
         this.steps = shared.steps;
         this.caller = handle;
     }
@@ -44,12 +41,6 @@ final class Transactions {
     /** The transactions of a lease handle of this connection: the same, its lease checked under the lock. */
     Transactions forLease(Connection<?> handle) {
         return new Transactions(this, handle);
-    }
-
-    /** Queues the BEGIN due before the next statement and returns it, or null when none is needed. Lock held. */
-    QueryCommand beginIfNeeded() {
-        session.checkStatementAllowed();
-        return session.beginIfNeeded();
     }
 
     /**
@@ -112,13 +103,12 @@ final class Transactions {
         try {
             tx.checkActive("commit()");
             TransactionSteps.Block b = tx.block();
-            if (steps.innermost() != b) {
-                ProgrammingException e = new ProgrammingException("can't commit " + tx + ": an inner transaction "
-                        + "block is still open (" + innermostTransaction() + "); commit or close the inner block first");
+            ProgrammingException refused = BlockChecks.commitRefusal(steps, b);
+            if (refused != null) {
                 if (unwindOnNesting) {
-                    tx.rollbackAfter(e);
+                    tx.rollbackAfter(refused);
                 }
-                throw e;
+                throw refused;
             }
             if (conn.isClosed()) {
                 steps.abandon(b, null); // FAILED: nothing is sent (psycopg: a BAD connection at exit)
@@ -137,12 +127,6 @@ final class Transactions {
         } finally {
             conn.lock.unlock();
         }
-    }
-
-    /** How the innermost open block reads in a message. */
-    private String innermostTransaction() {
-        TransactionSteps.Block b = steps.innermost();
-        return b == null ? "none" : new Transaction(conn, this, b).toString();
     }
 
     /**
@@ -189,10 +173,9 @@ final class Transactions {
             if (explicitCall) {
                 tx.checkActive("rollback()");
             }
-            if (tx.isActive() && steps.isOpen(tx.block()) && steps.innermost() != tx.block()) {
-                throw new ProgrammingException("Out-of-order transaction block exit: can't " + (explicitCall
-                        ? "roll back " : "close ") + tx + " while an inner block is still open (" + innermostTransaction()
-                        + "); close the inner block first");
+            ProgrammingException refused = BlockChecks.closeRefusal(steps, tx.block(), explicitCall);
+            if (refused != null) {
+                throw refused;
             }
             rollbackBlock(tx, Transaction.Status.ROLLED_BACK_EXPLICITLY, explicitCall);
         } finally {
@@ -215,10 +198,8 @@ final class Transactions {
             conn.lock.unlock();
         }
         if (where == TransactionSteps.Unwind.NOT_ENCLOSING) {
-            ProgrammingException e = new ProgrammingException(target == null || target == tx
-                    ? "Rollback thrown after its transaction block had already ended (" + tx + ")"
-                    : "Rollback names " + target + ", which does not enclose the block it was thrown from: name this "
-                    + "block or one around it", r);
+            ProgrammingException e = target == null || target == tx ? BlockChecks.afterEnd(tx.toString(), r)
+                    : BlockChecks.notEnclosing(target.toString(), r);
             tx.rollbackAfter(e);
             throw e;
         }
@@ -265,67 +246,17 @@ final class Transactions {
 
     // ---------------------------------------------------------------- characteristics
 
-    boolean autocommit() {
-        return session.autocommit();
-    }
-
-    void setAutocommit(boolean on) {
-        conn.lock.lock();
-        try { // checked and set under the lock: a stale lease handle never changes the next borrower's mode
-            checkIdle("autocommit");
-            session.autocommit(on);
-        } finally {
-            conn.lock.unlock();
-        }
-    }
-
-    IsolationLevel isolationLevel() {
-        return session.isolationLevel();
-    }
-
-    void setIsolationLevel(IsolationLevel level) {
-        conn.lock.lock();
-        try {
-            checkIdle("isolation_level");
-            session.isolationLevel(level);
-        } finally {
-            conn.lock.unlock();
-        }
-    }
-
-    Boolean readOnly() {
-        return session.readOnly();
-    }
-
-    void setReadOnly(Boolean on) {
-        conn.lock.lock();
-        try {
-            checkIdle("read_only");
-            session.readOnly(on);
-        } finally {
-            conn.lock.unlock();
-        }
-    }
-
-    Boolean deferrable() {
-        return session.deferrable();
-    }
-
-    void setDeferrable(Boolean on) {
-        conn.lock.lock();
-        try {
-            checkIdle("deferrable");
-            session.deferrable(on);
-        } finally {
-            conn.lock.unlock();
-        }
-    }
-
-    private void checkIdle(String attribute) {
+    /**
+     * Sets autocommit or a characteristic ({@code attribute}) with {@code set}: only outside any transaction (else a
+     * ProgrammingException), checked and set under the lock, so a stale lease handle never changes the next
+     * borrower's session.
+     */
+    void setWhenIdle(String attribute, Runnable set) {
         conn.lock.lock();
         try {
             caller.checkUsable();
             steps.checkIdle(attribute);
+            set.run();
         } finally {
             conn.lock.unlock();
         }

@@ -2,7 +2,6 @@ package dev.tusk;
 
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.TuskException;
-import dev.tusk.internal.blocking.BlockingClose;
 import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.op.ConnectionErrors;
 
@@ -34,11 +33,7 @@ final class Usability {
             ActiveWork.settleActiveStream(conn);
         }
         if (conn.closing.closed()) {
-            TuskException cause = conn.driver().core().brokenBy();
-            if (cause != null && cause != BlockingClose.CLOSED_BY_USER) {
-                throw ConnectionErrors.broken(cause);
-            }
-            throw ConnectionErrors.closed(); // closed by the user: nothing broke
+            throw conn.closing.closedError(); // broken by what broke it, or closed by the user: nothing broke
         }
         if (conn.driver().core().isBroken()) {
             conn.closing.markClosed();
