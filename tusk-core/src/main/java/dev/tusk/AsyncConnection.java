@@ -7,6 +7,7 @@ import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.async.AsyncErrors;
+import dev.tusk.internal.async.AsyncOperations;
 import dev.tusk.internal.async.Cancellers;
 import dev.tusk.internal.async.AsyncClose;
 import dev.tusk.internal.connect.AsyncConnector;
@@ -92,7 +93,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver,
                 () -> cancelSafe(Duration.ofSeconds(10), "statement timeout")),
                 errors);
-        this.operations = new AsyncOperations(session, state, driver, waiter, errors);
+        this.operations = new AsyncOperations(session, state::statementTimeout, driver, waiter, errors);
         Consumer<Notify> deliver = observed(established.observer(), notifications::received);
         driver.core().session().notifySink(notifySink(n -> driver.execute(() -> deliver.accept(n))));
         ReadTimeout.install(driver, options.socketTimeout());
@@ -125,8 +126,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     @Override
     ConnectionInfo newInfo() {
-        return new ConnectionInfo(established.params(), established.host(), driver.core().session(), home,
-                session.pipelines());
+        return new ConnectionInfo(established.params(), established.host(), driver.core().session(), home, session.pipelines());
     }
 
     /** As {@link Connection#connect(String)}, without waiting: the future completes with the connection. */

@@ -1,12 +1,16 @@
 package dev.tusk;
 
-import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.async.AsyncOperations;
+import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.op.Execute;
+import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.ServerCursorStep;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.TransactionOp;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -14,24 +18,59 @@ import java.util.function.Function;
 /**
  * What an {@link AsyncConnection} runs for its cursors, transactions, pipelines, COPY and pool, as {@link Executions}
  * for the blocking one: each call on a pool's lease that ended fails its future ({@link ConnectionShell#leaseEnded()}),
- * the others go to the connection's {@link AsyncOperations}, which runs them on the event loop in order.
+ * the others go to the connection's {@link AsyncOperations}, which runs them on the event loop in order. What touches
+ * the public objects is here: a cursor's statement bound with its binder and adapters, its results set, an
+ * {@link AsyncCopy} or a {@link AsyncPipeline} made.
  */
 final class AsyncExecutions {
     private AsyncExecutions() {
     }
 
-    /** See {@link AsyncOperations#run}. */
+    /**
+     * Runs one statement for {@code cursor}: {@code params} null means the simple protocol, otherwise an Object[] or a
+     * Map. Binding happens here, on the caller's thread (a failure fails the future); sending on the loop.
+     */
     static <T> CompletableFuture<AsyncCursor<T>> run(AsyncConnection<?> conn, AsyncCursor<T> cursor, String query,
                                                      Object params, ExecuteOptions opts) {
-        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.run(conn.lease(), cursor, query, params,
-                conn.resultFormat(opts.binary(), cursor.binary()), opts.prepare(), conn.timeout(opts));
+        if (conn.leaseEnded()) {
+            return ConnectionShell.refusedLease();
+        }
+        Execute op;
+        try {
+            op = cursor.binder().statement(conn.session, query, params, cursor.adaptersInUse(),
+                    conn.resultFormat(opts.binary(), cursor.binary()), opts.prepare(), conn.timeout(opts));
+        } catch (RuntimeException e) {
+            return LoopFuture.failed(e);
+        }
+        return conn.operations.submit(conn.lease(), op, o -> {
+            cursor.setResults(((Execute) o).results());
+            return cursor;
+        });
     }
 
-    /** See {@link AsyncOperations#runMany}. */
+    /** executemany for {@code cursor}: every parameter set in one round trip, as on Connection ({@link ExecuteMany}). */
     static <T> CompletableFuture<AsyncCursor<T>> runMany(AsyncConnection<?> conn, AsyncCursor<T> cursor, String query,
                                                          Iterable<?> paramSets, boolean returning) {
-        return conn.leaseEnded() ? ConnectionShell.refusedLease()
-                : conn.operations.runMany(conn.lease(), cursor, query, paramSets, conn.resultFormat(null, cursor.binary()), returning);
+        if (conn.leaseEnded()) {
+            return ConnectionShell.refusedLease();
+        }
+        ExecuteMany op;
+        try {
+            op = cursor.binder().many(conn.session, query, paramSets, cursor.adaptersInUse(),
+                    conn.resultFormat(null, cursor.binary()), returning, conn.state.statementTimeout);
+        } catch (RuntimeException e) {
+            return LoopFuture.failed(e);
+        }
+        if (op == null) {
+            cursor.setResults(List.of());
+            cursor.afterMany(returning);
+            return CompletableFuture.completedFuture(cursor);
+        }
+        return conn.operations.submit(conn.lease(), op, o -> {
+            cursor.setResults(((ExecuteMany) o).results());
+            cursor.afterMany(returning);
+            return cursor;
+        });
     }
 
     /** See {@link AsyncOperations#runCursorStep}. */
@@ -46,12 +85,9 @@ final class AsyncExecutions {
         return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.runStep(conn.lease(), step, outcome);
     }
 
-    /**
-     * Sends a statement of the driver's own, chosen on the loop thread knowing whether a transaction is
-     * open ({@code idle} true when none is), in order with everything submitted before.
-     */
-    static CompletableFuture<Void> runOwn(AsyncConnection<?> conn, Function<Boolean, AsyncOperations.OwnStatement> choose) {
-        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.runOwnFor(conn.lease(), choose, c -> null);
+    /** See {@link AsyncOperations#runOwn}. */
+    static CompletableFuture<Void> runOwn(AsyncConnection<?> conn, Function<Session, String> choose, Consumer<Session> sent) {
+        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.runOwn(conn.lease(), choose, sent, c -> null);
     }
 
     /** Runs {@code action} on the loop thread with the connection known usable; else fails the future. */
@@ -61,7 +97,8 @@ final class AsyncExecutions {
 
     /** See {@link AsyncOperations#startCopy}. */
     static CompletableFuture<AsyncCopy> startCopy(AsyncConnection<?> conn, AsyncCursor<?> cursor, String sql) {
-        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.startCopy(conn.lease(), conn, cursor, sql);
+        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.startCopy(conn.lease(), sql,
+                (op, f) -> new AsyncCopy(conn, op, cursor.adaptersInUse(), f), AsyncCopy::ended);
     }
 
     /** See {@link AsyncOperations#startCopyBoth}. */

@@ -72,10 +72,10 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         void start() {
             subscriber.onSubscribe(this);
             // BEGIN only when no transaction is open: decided on the loop, in order with earlier statements
-            AsyncExecutions.runOwn(conn, idle -> {
-                ownTransaction = idle;
-                return new AsyncOperations.OwnStatement(idle ? "BEGIN" : null, idle ? TransactionStatus.INTRANS : null);
-            }).thenCompose(v -> {
+            AsyncExecutions.runOwn(conn, session -> {
+                ownTransaction = session.expected() == TransactionStatus.IDLE;
+                return ownTransaction ? "BEGIN" : null;
+            }, session -> session.expect(TransactionStatus.INTRANS)).thenCompose(v -> {
                 String declare = "DECLARE " + cursor + " NO SCROLL CURSOR FOR " + query;
                 return params.length == 0 ? conn.execute(declare) : conn.execute(declare, params);
             })

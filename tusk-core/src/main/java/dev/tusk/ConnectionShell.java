@@ -283,6 +283,11 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         /** With a pool: the adapters' {@link AdaptersMap#version()} when the current lease started. */
         int adaptersAtLease;
 
+        /** {@link #statementTimeout}, for the internal code that reads it through a {@code Supplier}. */
+        Duration statementTimeout() {
+            return statementTimeout;
+        }
+
         @Override
         public boolean idleInPool() {
             return giveBack != null && !lent;

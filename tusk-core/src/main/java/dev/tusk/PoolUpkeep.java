@@ -129,7 +129,7 @@ final class PoolUpkeep {
      */
     static CompletableFuture<Void> resetSession(AsyncConnection<?> conn) {
         Session session = conn.session;
-        return AsyncExecutions.runOwn(conn, idle -> new AsyncOperations.OwnStatement(ConnectionShell.RESET_SESSION_SQL, null))
+        return AsyncExecutions.runOwn(conn, s -> ConnectionShell.RESET_SESSION_SQL, null)
                 .thenCompose(v -> AsyncExecutions.onLoop(conn, f -> {
                     if (session.expected() != TransactionStatus.IDLE) {
                         throw new ProgrammingException("a two-phase or other transaction is still open");

@@ -1,10 +1,7 @@
-package dev.tusk;
+package dev.tusk.internal.async;
 
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
-import dev.tusk.internal.async.AsyncErrors;
-import dev.tusk.internal.async.AsyncPipelines;
-import dev.tusk.internal.async.LoopCalls;
 import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.core.QueryCommand;
@@ -13,7 +10,6 @@ import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.op.AsyncWaiter;
 import dev.tusk.internal.op.CopyOperation;
 import dev.tusk.internal.op.Execute;
-import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.Operation;
 import dev.tusk.internal.op.PipelineState;
 import dev.tusk.internal.op.ServerCursorStep;
@@ -22,35 +18,35 @@ import dev.tusk.internal.op.TransactionOp;
 import dev.tusk.internal.op.TransactionSteps;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * The operations of an {@link AsyncConnection} and the calls around them, built for its session and run by its
- * waiter: a cursor's statements and executemany, server-cursor and transaction steps, statements of the driver's
- * own, COPY and replication streams. Shared by the connection's pool lease handles, which refuse the calls of an
- * ended lease before they get here; {@code lease} (the handle, null for the connection's own calls) is checked again
- * when the work runs on the event loop, where the lease may have ended meanwhile. In dev.tusk for the cursors and the COPY it hands back.
+ * The operations of an {@code AsyncConnection} and the calls around them, run by its waiter for its session: statements
+ * (bound by the caller), server-cursor and transaction steps, statements of the driver's own, COPY and replication
+ * streams, pipeline blocks. Shared by the connection's pool lease handles, which refuse the calls of an ended lease
+ * before they get here; {@code lease} (the handle, null for the connection's own calls) is checked again when the
+ * work runs on the event loop, where the lease may have ended meanwhile. What a call hands back (a cursor with its
+ * results, an {@code AsyncCopy}) is made by the caller's functions, in dev.tusk.
  */
-final class AsyncOperations {
-    /** A statement of the driver's own, and the transaction status it leaves (null: as the server says). */
-    record OwnStatement(String sql, TransactionStatus statusAfter) {
-    }
-
+public final class AsyncOperations {
     private final Session session;
-    private final ConnectionShell.State<?, ?> state;
+    /** The connection's statement timeout now (its steps and own statements run under it). */
+    private final Supplier<Duration> statementTimeout;
     private final EventLoopDriver driver;
     private final AsyncWaiter waiter;
     private final LoopCalls calls;
     private final AsyncErrors errors;
     private final AsyncPipelines pipelines;
 
-    AsyncOperations(Session session, ConnectionShell.State<?, ?> state, EventLoopDriver driver,
-                    AsyncWaiter waiter, AsyncErrors errors) {
+    public AsyncOperations(Session session, Supplier<Duration> statementTimeout, EventLoopDriver driver,
+                           AsyncWaiter waiter, AsyncErrors errors) {
         this.session = session;
-        this.state = state;
+        this.statementTimeout = statementTimeout;
         this.driver = driver;
         this.waiter = waiter;
         this.calls = new LoopCalls(driver, waiter, errors);
@@ -59,12 +55,12 @@ final class AsyncOperations {
     }
 
     /** Runs {@code action} on the loop thread with the connection known usable; else fails the future. */
-    CompletableFuture<Void> onLoop(Object lease, Consumer<LoopFuture<Void>> action) {
+    public CompletableFuture<Void> onLoop(Object lease, Consumer<LoopFuture<Void>> action) {
         return calls.uncounted(errors.closingError(), lease, action::accept);
     }
 
     /** Enters the pipeline {@code block}, in order with the statements submitted before. */
-    void enterPipeline(PipelineState.Block block, Object lease) {
+    public void enterPipeline(PipelineState.Block block, Object lease) {
         pipelines.enter(block, lease);
     }
 
@@ -72,8 +68,8 @@ final class AsyncOperations {
      * Sends a Sync for the pipeline {@code block} belongs to, and leaves it when {@code leave}; the future completes
      * when every result before the Sync is in, failing with the first error among them.
      */
-    CompletableFuture<Void> syncPipeline(PipelineState.Block block, boolean leave, Object lease) {
-        return pipelines.sync(block, leave, errors.closingError(), lease, () -> state.statementTimeout);
+    public CompletableFuture<Void> syncPipeline(PipelineState.Block block, boolean leave, Object lease) {
+        return pipelines.sync(block, leave, errors.closingError(), lease, statementTimeout);
     }
 
     /**
@@ -81,7 +77,7 @@ final class AsyncOperations {
      * this connection's session on the caller's thread; an error there fails the future). The future completes with
      * {@code outcome} of the ended step, on the loop thread. A close first syncs the pipeline the connection is in.
      */
-    <O extends ServerCursorStep, T> CompletableFuture<T> runCursorStep(
+    public <O extends ServerCursorStep, T> CompletableFuture<T> runCursorStep(
             Object lease, Function<Session, O> make, Function<O, T> outcome) {
         O op;
         try {
@@ -100,67 +96,34 @@ final class AsyncOperations {
     }
 
     /**
-     * Runs one statement for {@code cursor}: {@code params} null means the simple protocol, otherwise an
-     * Object[] or a Map. Binding happens here, on the caller's thread; sending on the loop.
+     * Submits a statement bound on the caller's thread (an {@code Execute}, or an {@code ExecuteMany}), sent on the loop
+     * in order with the others; the future completes with {@code outcome} of the ended operation, on the loop thread.
      */
-    <T> CompletableFuture<AsyncCursor<T>> run(Object lease, AsyncCursor<T> cursor, String query, Object params,
-                                              int format, Boolean prepare, Duration timeout) {
-        Execute op;
-        try {
-            op = cursor.binder().statement(session, query, params, cursor.adaptersInUse(), format, prepare, timeout);
-        } catch (RuntimeException e) {
-            return LoopFuture.failed(e);
-        }
-        return waiter.submit(op, o -> {
-            cursor.setResults(((Execute) o).results());
-            return cursor;
-        }, lease);
+    public <T> CompletableFuture<T> submit(Object lease, Operation op, Function<Operation, T> outcome) {
+        return waiter.submit(op, outcome, lease);
     }
 
     /**
-     * executemany for {@code cursor}: every parameter set in one round trip, as {@link Connection} does it
-     * (see {@link ExecuteMany}).
+     * Sends the COPY statement {@code sql}; the future completes with what {@code make} makes of it (an
+     * {@code AsyncCopy}) once the server is ready to receive or send data, and {@code ended} hears when the COPY
+     * has ended, with its failure (null: none).
      */
-    <T> CompletableFuture<AsyncCursor<T>> runMany(Object lease, AsyncCursor<T> cursor, String query,
-                                                   Iterable<?> paramSets, int format, boolean returning) {
-        ExecuteMany op;
-        try {
-            op = cursor.binder().many(session, query, paramSets, cursor.adaptersInUse(), format, returning,
-                    state.statementTimeout);
-        } catch (RuntimeException e) {
-            return LoopFuture.failed(e);
-        }
-        if (op == null) {
-            cursor.setResults(List.of());
-            cursor.afterMany(returning);
-            return CompletableFuture.completedFuture(cursor);
-        }
-        return waiter.submit(op, o -> {
-            cursor.setResults(((ExecuteMany) o).results());
-            cursor.afterMany(returning);
-            return cursor;
-        }, lease);
-    }
-
-    /**
-     * Sends a COPY statement for {@code cursor}'s adapters; the future completes once the server is ready to
-     * receive or send data (see {@link AsyncCopy}).
-     */
-    CompletableFuture<AsyncCopy> startCopy(Object lease, AsyncConnection<?> conn, AsyncCursor<?> cursor, String sql) {
+    public <C> CompletableFuture<C> startCopy(Object lease, String sql, BiFunction<CopyOperation, LoopFuture<C>, C> make,
+                                              BiConsumer<C, TuskException> ended) {
         TuskException refused = errors.refusal();
         if (refused != null) {
             return LoopFuture.failed(refused);
         }
         CopyOperation op = new CopyOperation(session, sql);
         op.observeStart(); // on the submitting thread, as statements
-        return calls.counted(new LoopFuture<>(), lease, new LoopCalls.Step<AsyncCopy>() {
+        return calls.counted(new LoopFuture<>(), lease, new LoopCalls.Step<C>() {
             @Override
-            public void run(LoopFuture<AsyncCopy> f) {
+            public void run(LoopFuture<C> f) {
                 CopyCommand cmd = op.start(); // after the BEGIN it queued, if one is needed
-                AsyncCopy copy = new AsyncCopy(conn, op, cursor.adaptersInUse(), f);
+                C copy = make.apply(op, f);
                 op.onEnd(() -> {
                     waiter.ended();
-                    copy.ended(op.failure(null));
+                    ended.accept(copy, op.failure(null));
                     waiter.releaseHeldBack();
                 });
                 waiter.holdBack();
@@ -180,7 +143,7 @@ final class AsyncOperations {
      * meanwhile wait until it has ended. {@code ended} runs on the loop thread once the command has ended, with
      * its error (null: none), or with the reason it was not sent.
      */
-    void startCopyBoth(CopyBothCommand cmd, Consumer<TuskException> ended) {
+    public void startCopyBoth(CopyBothCommand cmd, Consumer<TuskException> ended) {
         TuskException refused = errors.refusal();
         if (refused != null) {
             driver.execute(() -> ended.accept(refused));
@@ -203,19 +166,23 @@ final class AsyncOperations {
         });
     }
 
-    /** Runs a statement of the driver's own that {@code choose} picks on the loop (see {@link AsyncExecutions#runOwn}). */
-    <T> CompletableFuture<T> runOwnFor(Object lease, Function<Boolean, OwnStatement> choose,
-                                       Function<QueryCommand, T> outcome) {
+    /**
+     * Sends a statement of the driver's own, which {@code choose} picks on the loop thread from the session's state
+     * (null: nothing to send), in order with everything submitted before; {@code sent} (null: nothing) then updates
+     * the session (the transaction status the statement leaves). The future completes with {@code outcome}.
+     */
+    public <T> CompletableFuture<T> runOwn(Object lease, Function<Session, String> choose, Consumer<Session> sent,
+                                           Function<QueryCommand, T> outcome) {
         return calls.counted(errors.closingError(), lease, f -> { // a lost connection is the answer before any state check
-            OwnStatement st = choose.apply(session.expected() == TransactionStatus.IDLE);
-            if (st.sql() == null) { // nothing to send after all
+            String sql = choose.apply(session);
+            if (sql == null) { // nothing to send after all
                 calls.done(f, null);
                 return;
             }
             pipelines.syncBeforeOwnStatement();
-            waiter.runNow(Execute.own(session, st.sql(), state.statementTimeout), op -> outcome.apply(((Execute) op).command()), f);
-            if (st.statusAfter() != null) {
-                session.expect(st.statusAfter());
+            waiter.runNow(Execute.own(session, sql, statementTimeout.get()), op -> outcome.apply(((Execute) op).command()), f);
+            if (sent != null) {
+                sent.accept(session);
             }
         });
     }
@@ -225,7 +192,7 @@ final class AsyncOperations {
      * checked on the loop, then its statement runs right there (a statement submitted after it runs after it); the
      * future completes with {@code outcome} of the ended step.
      */
-    <T> CompletableFuture<T> runStep(Object lease, TransactionOp step, Function<TransactionOp, T> outcome) {
+    public <T> CompletableFuture<T> runStep(Object lease, TransactionOp step, Function<TransactionOp, T> outcome) {
         return calls.counted(errors.closingError(), lease, f -> { // a lost connection is the answer, whatever its last transaction state
             step.decide();
             if (!step.sends()) {
