@@ -37,7 +37,7 @@ public interface ColumnFactory {
         public ResultColumn receivedInBinary(ResultColumn column) {
             Description d = (Description) column;
             return new Description(d.name(), d.tableOid(), d.tableColumn(), d.typeOid(), d.internalSize(),
-                    d.typeModifier(), d.formatCode(), 1);
+                    d.typeModifier(), 0, 1);
         }
     };
 
