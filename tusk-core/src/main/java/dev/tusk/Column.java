@@ -43,7 +43,10 @@ public final class Column implements ResultColumn {
         }
     };
 
-    /** The columns of a connection's result ({@code ResultData.columns()}), all made by {@link #FACTORY}: as Columns. */
+    /**
+     * The columns of a connection's result ({@code ResultData.columns()}) as the Columns they are: the connection
+     * hands the core {@link #FACTORY} before it runs anything (only the connector's own queries come before).
+     */
     @SuppressWarnings("unchecked")
     static List<Column> asColumns(List<? extends ResultColumn> columns) {
         return (List<Column>) columns;
