@@ -1,6 +1,9 @@
 package dev.tusk;
 
 import dev.tusk.adapt.ResultColumn;
+import dev.tusk.internal.core.ColumnFactory;
+
+import java.util.List;
 
 /**
  * The description of one result column, as psycopg's {@code Column} (DB-API's seven fields plus what
@@ -21,6 +24,33 @@ public final class Column implements ResultColumn {
     private final int formatCode;
     /** Received in binary for a statement that asked for text: read as the text would have been read. */
     private final boolean readAsText;
+
+    /**
+     * How the protocol core makes the columns of the results: it keeps them as {@link ResultColumn}s without naming
+     * this class ({@link ColumnFactory}), and every connection hands it this factory, so that each column the core
+     * describes is a Column, given to the user as it is.
+     */
+    static final ColumnFactory FACTORY = new ColumnFactory() {
+        @Override
+        public ResultColumn column(String name, int tableOid, int tableColumn, int typeOid, int internalSize,
+                                   int typeModifier, int formatCode) {
+            return new Column(name, tableOid, tableColumn, typeOid, internalSize, typeModifier, formatCode);
+        }
+
+        @Override
+        public ResultColumn receivedInBinary(ResultColumn column) {
+            return ((Column) column).receivedInBinary();
+        }
+    };
+
+    /**
+     * The columns of a connection's result ({@code ResultData.columns()}) as the Columns they are: the connection
+     * hands the core {@link #FACTORY} before it runs anything (only the connector's own queries come before).
+     */
+    @SuppressWarnings("unchecked")
+    static List<Column> asColumns(List<? extends ResultColumn> columns) {
+        return (List<Column>) columns;
+    }
 
     public Column(String name, int tableOid, int tableColumn, int typeOid, int internalSize, int typeModifier, int formatCode) {
         this(name, tableOid, tableColumn, typeOid, internalSize, typeModifier, formatCode, false);

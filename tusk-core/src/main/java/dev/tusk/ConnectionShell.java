@@ -87,8 +87,9 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         this.adapters = (options.context() != null ? options.context().adapters() : Tusk.adapters()).child();
         this.notices = Handlers.notices();
         this.notifyHandlers = Handlers.notifies();
-        this.session = new Session(core, new PreparedStatements(options.prepareThreshold(), options.preparedMax()),
-                options.autocommit());
+        core.session().columnFactory(Column.FACTORY);
+        this.session = new Session(core, new PreparedStatements(options.prepareThreshold(), options.preparedMax(),
+                Column.FACTORY), options.autocommit());
         session.observer(observer);
         state.rowFactory = options.rowFactory();
         state.cursorFactory = options.cursorFactory();

@@ -20,7 +20,7 @@ final class ResultView {
 
     ResultView(ResultData data, AdaptersMap adapters) {
         this.data = data;
-        this.loaders = readAsText(data.columns(), adapters, adapters.loadersFor(data.columns()), data.timeZone()); // shared: read only
+        this.loaders = readAsText(columns(), adapters, adapters.loadersFor(data.columns()), data.timeZone()); // shared: read only
     }
 
     /**
@@ -88,7 +88,7 @@ final class ResultView {
             dev.tusk.types.BuiltinTypes.NUMERIC, Format.BINARY);
 
     List<Column> columns() {
-        return data.columns();
+        return Column.asColumns(data.columns());
     }
 
     /**
@@ -101,7 +101,7 @@ final class ResultView {
     byte[] readers() {
         byte[] r = readers;
         if (r == null) {
-            r = readers(data.columns(), loaders);
+            r = readers(columns(), loaders);
             readers = r;
         }
         return r;
@@ -166,7 +166,7 @@ final class ResultView {
         Map<String, Integer> m = byName;
         if (m == null) {
             m = new HashMap<>();
-            List<Column> cols = data.columns();
+            List<Column> cols = columns();
             for (int i = cols.size() - 1; i >= 0; i--) { // the first of duplicate names wins
                 m.put(cols.get(i).name(), i);
             }
@@ -175,7 +175,7 @@ final class ResultView {
         Integer i = m.get(name);
         if (i == null) {
             throw new dev.tusk.errors.ProgrammingException("no column named \"" + name + "\" in the result; columns are "
-                    + data.columns().stream().map(Column::name).toList());
+                    + columns().stream().map(Column::name).toList());
         }
         return i;
     }

@@ -68,8 +68,8 @@ final class RowStream<R> implements dev.tusk.internal.rows.LiveRows<R> {
                 }
                 view = view != null && view.columns() == next.columns() ? new ResultView(next, view) : new ResultView(next, adapters);
                 if (makerColumns != next.columns()) {
-                    maker = factory.maker(next.columns());
-                    makerColumns = next.columns();
+                    maker = factory.maker(view.columns());
+                    makerColumns = view.columns();
                 }
                 pos = 0;
                 continue;

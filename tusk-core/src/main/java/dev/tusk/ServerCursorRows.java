@@ -35,7 +35,7 @@ final class ServerCursorRows<R> {
         ResultData shape = state.shape();
         if (maker == null || shape != madeFor) {
             madeFor = shape;
-            maker = factory.maker(fetched.columns());
+            maker = factory.maker(Column.asColumns(fetched.columns()));
         }
         int n = fetched.rowCount();
         if (n == 0) {
@@ -52,6 +52,6 @@ final class ServerCursorRows<R> {
     /** The columns of the cursor's rows, once known (after the DECLARE, or the first FETCH of an adopted cursor). */
     static List<Column> description(ServerCursorState state) {
         ResultData shape = state.shape();
-        return shape == null ? null : shape.columns();
+        return shape == null ? null : Column.asColumns(shape.columns());
     }
 }

@@ -147,7 +147,7 @@ public final class CopyBothCommand extends Command {
                 serverDone = true;
                 finishInput(core.output()); // the server ended the stream: answer, so it can complete the command
             }
-            case BackendMessage.ROW_DESCRIPTION -> result = new ResultData(RowDescriptions.parse(p));
+            case BackendMessage.ROW_DESCRIPTION -> result = new ResultData(RowDescriptions.parse(p, core.session().columnFactory()));
             case BackendMessage.DATA_ROW -> {
                 if (result == null) {
                     throw new OperationalException("protocol violation: DataRow before RowDescription");

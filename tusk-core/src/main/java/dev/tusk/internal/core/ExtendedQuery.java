@@ -1,6 +1,6 @@
 package dev.tusk.internal.core;
 
-import dev.tusk.Column;
+import dev.tusk.adapt.ResultColumn;
 import dev.tusk.internal.wire.BackendMessage;
 import dev.tusk.internal.wire.Frontend;
 import dev.tusk.internal.wire.FrontendMessage;
@@ -50,7 +50,7 @@ public final class ExtendedQuery extends QueryCommand {
         this(sql, statementName, parse, List.of(params), resultFormat, true, sync, List.of());
     }
 
-    private List<Column> knownColumns;
+    private List<? extends ResultColumn> knownColumns;
     /** Rows the Execute asks for (0: all): past them the server suspends the portal instead of sending more. */
     private int maxRows;
 
@@ -68,7 +68,7 @@ public final class ExtendedQuery extends QueryCommand {
 
     /**
      * Asks for each result column in its own format ({@code formats}, 0 text or 1 binary, one per column): the
-     * columns received in binary are read as text would be ({@link Column#receivedInBinary}).
+     * columns received in binary are read as text would be ({@link ColumnFactory#receivedInBinary}).
      */
     public ExtendedQuery columnFormats(int[] formats) {
         this.columnFormats = formats;
@@ -77,28 +77,28 @@ public final class ExtendedQuery extends QueryCommand {
 
     /** Marks the columns received in binary for a statement that asked for text. */
     @Override
-    protected List<Column> described(List<Column> columns) {
+    protected List<? extends ResultColumn> described(List<? extends ResultColumn> columns, ColumnFactory factory) {
         int[] f = columnFormats;
         if (f == null || f.length != columns.size()) {
             return columns;
         }
-        Column[] out = columns.toArray(new Column[0]);
+        ResultColumn[] out = columns.toArray(new ResultColumn[0]);
         for (int i = 0; i < out.length; i++) {
             if (f[i] == 1 && out[i].wireFormatCode() == 1) {
-                out[i] = out[i].receivedInBinary();
+                out[i] = factory.receivedInBinary(out[i]);
             }
         }
         return List.of(out);
     }
 
     /** Runs without Describe, reading the rows with these columns (seen when the statement was first described). */
-    public ExtendedQuery knownColumns(List<Column> columns) {
+    public ExtendedQuery knownColumns(List<? extends ResultColumn> columns) {
         this.knownColumns = columns;
         return this;
     }
 
     @Override
-    protected List<Column> knownColumns() {
+    protected List<? extends ResultColumn> knownColumns() {
         return knownColumns;
     }
 

@@ -1,6 +1,6 @@
 package dev.tusk.internal.core;
 
-import dev.tusk.Column;
+import dev.tusk.adapt.ResultColumn;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.SqlState;
@@ -24,7 +24,7 @@ public abstract class QueryCommand extends Command {
 
     private final List<ResultData> results = new ArrayList<>(1);
     private ResultData current;
-    private List<Column> pendingDescription;
+    private List<? extends ResultColumn> pendingDescription;
     private int streamChunk;
     private boolean discardRows;
     /** Statements completed so far (CommandComplete or EmptyQueryResponse). */
@@ -94,12 +94,15 @@ public abstract class QueryCommand extends Command {
     }
 
     /** The result columns when they are known without a Describe (a prepared statement seen before); else null. */
-    protected List<Column> knownColumns() {
+    protected List<? extends ResultColumn> knownColumns() {
         return null;
     }
 
-    /** The columns of a RowDescription as this command presents them (as received, unless overridden). */
-    protected List<Column> described(List<Column> columns) {
+    /**
+     * The columns of a RowDescription as this command presents them (as received, unless overridden), made again by
+     * {@code factory} where they change.
+     */
+    protected List<? extends ResultColumn> described(List<? extends ResultColumn> columns, ColumnFactory factory) {
         return columns;
     }
 
@@ -112,7 +115,8 @@ public abstract class QueryCommand extends Command {
     protected final boolean handle(int type, Payload p, ProtocolCore core) {
         switch (type) {
             case BackendMessage.ROW_DESCRIPTION -> {
-                pendingDescription = described(RowDescriptions.parse(p));
+                ColumnFactory factory = core.session().columnFactory();
+                pendingDescription = described(RowDescriptions.parse(p, factory), factory);
                 current = new ResultData(pendingDescription).arrivedUnder(core.session().timeZoneName());
                 results.add(current);
             }
@@ -121,7 +125,7 @@ public abstract class QueryCommand extends Command {
                     return false;
                 }
                 if (current == null) {
-                    List<Column> known = knownColumns();
+                    List<? extends ResultColumn> known = knownColumns();
                     if (known != null) {
                         current = new ResultData(known).arrivedUnder(core.session().timeZoneName());
                         results.add(current);
@@ -136,7 +140,7 @@ public abstract class QueryCommand extends Command {
             case BackendMessage.COMMAND_COMPLETE -> {
                 String tag = core.commandTag(p);
                 if (current == null) {
-                    List<Column> known = knownColumns();
+                    List<? extends ResultColumn> known = knownColumns();
                     current = new ResultData(known != null ? known : List.of());
                     results.add(current);
                 }

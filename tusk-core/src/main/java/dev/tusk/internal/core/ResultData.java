@@ -1,6 +1,6 @@
 package dev.tusk.internal.core;
 
-import dev.tusk.Column;
+import dev.tusk.adapt.ResultColumn;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.internal.wire.Payload;
 
@@ -26,7 +26,7 @@ public final class ResultData {
     /** Cells per block of the offset table, about (blocks after the first hold a power-of-two number of rows). */
     private static final int BLOCK_CELLS = 16 * 1024;
 
-    private final List<Column> columns;
+    private final List<? extends ResultColumn> columns;
     private final int width;
     /** Ints per row in the offset table: the row's chunk, then the offset of each of its values. */
     private final int stride;
@@ -53,19 +53,19 @@ public final class ResultData {
      * The columns of a result with rows of no columns ({@code SELECT;}): a list of its own, so that it is told
      * apart from a command's result, which has no columns either and no rows at all.
      */
-    public static final List<Column> ZERO_COLUMNS = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(0));
+    public static final List<ResultColumn> ZERO_COLUMNS = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(0));
 
     private static final byte[] NO_BYTES = new byte[0];
     private static final int[] NO_CELLS = new int[0];
     private static final byte[][] NO_CHUNKS = new byte[0][];
 
     /** Storage sized by the first row (most results are a row or a few), doubling as more arrive. */
-    public ResultData(List<Column> columns) {
+    public ResultData(List<? extends ResultColumn> columns) {
         this(columns, 0, 0);
     }
 
     /** With room for {@code rows} rows of {@code bytes} bytes in all from the start (up to a chunk and a block). */
-    ResultData(List<Column> columns, int rows, long bytes) {
+    ResultData(List<? extends ResultColumn> columns, int rows, long bytes) {
         this.columns = columns;
         this.width = columns.size();
         this.stride = width + 1;
@@ -217,7 +217,8 @@ public final class ResultData {
         this.commandTag = tag;
     }
 
-    public List<Column> columns() {
+    /** The columns, as the session's {@link ColumnFactory} made them. */
+    public List<? extends ResultColumn> columns() {
         return columns;
     }
 

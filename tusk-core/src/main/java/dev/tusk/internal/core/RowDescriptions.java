@@ -1,6 +1,6 @@
 package dev.tusk.internal.core;
 
-import dev.tusk.Column;
+import dev.tusk.adapt.ResultColumn;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.internal.wire.Payload;
 
@@ -11,7 +11,8 @@ final class RowDescriptions {
     private RowDescriptions() {
     }
 
-    static List<Column> parse(Payload p) {
+    /** The columns of a RowDescription, each made by {@code factory}. */
+    static List<ResultColumn> parse(Payload p, ColumnFactory factory) {
         int n = p.int16();
         if (n < 0) {
             throw new OperationalException("protocol violation: RowDescription with " + n + " columns");
@@ -19,7 +20,7 @@ final class RowDescriptions {
         if (n == 0) {
             return ResultData.ZERO_COLUMNS; // rows of no columns, not a command result
         }
-        Column[] cols = new Column[n];
+        ResultColumn[] cols = new ResultColumn[n];
         for (int i = 0; i < n; i++) {
             String name = p.cstring();
             int table = p.int32();
@@ -28,7 +29,7 @@ final class RowDescriptions {
             int size = p.int16();
             int mod = p.int32();
             int format = p.int16();
-            cols[i] = new Column(name, table, attnum, type, size, mod, format);
+            cols[i] = factory.column(name, table, attnum, type, size, mod, format);
         }
         return List.of(cols);
     }

@@ -19,6 +19,7 @@ public final class SessionState {
     private volatile int protocolVersion;
     private volatile Consumer<Diagnostic> noticeSink = d -> { };
     private volatile NotificationSink notifySink = (channel, payload, pid) -> { };
+    private volatile ColumnFactory columnFactory = ColumnFactory.PLAIN;
     private volatile Consumer<String> parameterListener = name -> { };
     private volatile String timeZoneName;
     /** Whether the {@code DateStyle} parameter starts with ISO, kept as it is reported (read per statement). */
@@ -140,6 +141,16 @@ public final class SessionState {
 
     void notification(String channel, String payload, int pid) {
         notifySink.notification(channel, payload, pid);
+    }
+
+    /** What the session's result columns are made by: the connection's factory, once it handed one. */
+    public ColumnFactory columnFactory() {
+        return columnFactory;
+    }
+
+    /** Makes the result columns with {@code factory} from now on (see {@link ColumnFactory}). */
+    public void columnFactory(ColumnFactory factory) {
+        this.columnFactory = factory;
     }
 
     public void parameterListener(Consumer<String> listener) {

@@ -1,10 +1,11 @@
 package dev.tusk.internal.query;
 
-import dev.tusk.Column;
 import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.adapt.ResultColumn;
 import dev.tusk.errors.PipelineAborted;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.BoundParams;
+import dev.tusk.internal.core.ColumnFactory;
 import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
@@ -34,10 +35,12 @@ public final class PreparedStatements {
     private final LinkedHashMap<Key, Decision> prepared = new LinkedHashMap<>(16, 0.75f, true);
     private final List<String> toClose = new ArrayList<>();
     /** Per prepared statement name, the result columns for text [0] and binary [1] results, once seen. */
-    private final Map<String, List<Column>[]> described = new HashMap<>();
+    private final Map<String, List<? extends ResultColumn>[]> described = new HashMap<>();
     /** Per prepared statement name, the result formats last chosen automatically, and what they were chosen with. */
     private final Map<String, AutoChoice> autoFormats = new HashMap<>();
     private int nextId;
+    /** What makes the columns of a statement received in binary for text (the session's, as the core's). */
+    private final ColumnFactory columnFactory;
 
     /**
      * The result format of a statement that asked for text without forcing it (no {@code binary} choice
@@ -51,12 +54,19 @@ public final class PreparedStatements {
      * {@code adapters} at {@code version}, the session's DateStyle and whether its TimeZone had an exact Java zone.
      */
     private record AutoChoice(AdaptersMap adapters, int version, boolean isoDateStyle, String timeZone,
-                              boolean exactZone, List<Column> columns, int[] formats) {
+                              boolean exactZone, List<? extends ResultColumn> columns, int[] formats) {
     }
 
+    /** A cache whose columns are {@link ColumnFactory#PLAIN}'s, as a core's before a connection hands its own. */
     public PreparedStatements(Integer threshold, int max) {
+        this(threshold, max, ColumnFactory.PLAIN);
+    }
+
+    /** A cache that makes the columns of a statement received in binary for text with {@code columnFactory}. */
+    public PreparedStatements(Integer threshold, int max, ColumnFactory columnFactory) {
         this.threshold = threshold;
         this.max = Math.max(0, max);
+        this.columnFactory = columnFactory;
     }
 
     /** Executions of a query before it is prepared; null: never automatically. */
@@ -195,13 +205,13 @@ public final class PreparedStatements {
      * The result columns of a prepared statement in a result format, as a Describe showed them; null until
      * then. Executions that know them skip the Describe (less work for the server, fewer bytes).
      */
-    private List<Column> described(String name, int format) {
-        List<Column>[] byFormat = described.get(name);
+    private List<? extends ResultColumn> described(String name, int format) {
+        List<? extends ResultColumn>[] byFormat = described.get(name);
         return byFormat == null ? null : byFormat[format];
     }
 
     @SuppressWarnings("unchecked")
-    private void described(String name, int format, List<Column> columns) {
+    private void described(String name, int format, List<? extends ResultColumn> columns) {
         if (prepared.values().stream().anyMatch(d -> d.name().equals(name))) {
             described.computeIfAbsent(name, k -> new List[2])[format] = columns;
         }
@@ -247,7 +257,7 @@ public final class PreparedStatements {
                         .columnFormats(auto.formats()).knownColumns(known ? auto.columns() : null);
             }
         }
-        List<Column> known = describe && d.isNamed() && !d.needsParse() && binds.size() == 1 && !pipelined
+        List<? extends ResultColumn> known = describe && d.isNamed() && !d.needsParse() && binds.size() == 1 && !pipelined
                 ? described(d.name(), format) : null;
         return new ExtendedQuery(sql, d.name(), d.needsParse(), binds, format, describe && known == null, sync,
                 takeToClose()).knownColumns(known);
@@ -274,16 +284,16 @@ public final class PreparedStatements {
             autoFormats.put(name, c);
             return c;
         }
-        List<Column> text = described(name, 0);
+        List<? extends ResultColumn> text = described(name, 0);
         if (text == null) {
             return null; // described in binary only, or not yet: text now, which describes it in text
         }
-        Column[] out = text.toArray(new Column[0]);
+        ResultColumn[] out = text.toArray(new ResultColumn[0]);
         int[] formats = new int[out.length];
         boolean any = false;
         for (int i = 0; i < out.length; i++) {
             if (ResultFormats.binaryReadsAsText(out[i].typeOid(), adapters, isoDateStyle, timeZone)) {
-                out[i] = out[i].receivedInBinary();
+                out[i] = columnFactory.receivedInBinary(out[i]);
                 formats[i] = 1;
                 any = true;
             }
