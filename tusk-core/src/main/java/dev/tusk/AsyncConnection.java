@@ -474,6 +474,11 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return closing.close();
     }
 
+    @Override
+    void closeUnpooled() {
+        closing.close();
+    }
+
     // ---------------------------------------------------------------- cancellation
 
     /**

@@ -431,6 +431,11 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     }
 
     @Override
+    void closeUnpooled() {
+        BlockingClose.closeConnection(this);
+    }
+
+    @Override
     void beforeGiveBack() {
         ActiveWork.endUnfinishedWork(this);
     }
