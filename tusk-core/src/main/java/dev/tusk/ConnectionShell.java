@@ -408,7 +408,10 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
             state.lent = false;
             // held while a cancel request written through the lease is not yet handled (it would stop the next
             // borrower's statement); then given back on a canceller thread, not on the thread of that cancel() call
-            state.cancels.giveBack(() -> giveBackAfterCancels(pool), Cancellers::execute);
+            CancelsInFlight cancels = state.cancels;
+            if (!cancels.inFlight() || !cancels.hold(() -> giveBackAfterCancels(pool), Cancellers::execute)) {
+                giveBackAfterCancels(pool);
+            }
         }
         return true;
     }

@@ -62,12 +62,11 @@ class CancelGateTest {
             CompletableFuture<Integer> again = CompletableFuture.supplyAsync(
                     () -> conn.execute("SELECT pg_sleep(5), 7").fetchone().getInt(1));
             Thread.sleep(200);
-            AtomicInteger ended = new AtomicInteger();
             CancelsInFlight cancels = new CancelsInFlight();
             assertThat(cancel(db, conn, cancels.gate(() -> true))).isTrue();
             assertThat(again).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(Exception.class)
                     .withCauseInstanceOf(QueryCanceled.class);
-            assertThat(cancels.giveBack(ended::incrementAndGet, Runnable::run)).as("nothing in flight any more").isTrue();
+            assertThat(cancels.inFlight()).as("nothing in flight any more").isFalse();
             assertThat(cancels.unconfirmed()).isFalse();
         }
     }
@@ -91,7 +90,8 @@ class CancelGateTest {
         assertThat(checking.await(10, TimeUnit.SECONDS)).isTrue();
         leaseLasts.set(false); // the lease ends while the request is between its registration and its check
         CountDownLatch givenBack = new CountDownLatch(1);
-        assertThat(cancels.giveBack(givenBack::countDown, Runnable::run)).as("held").isFalse();
+        assertThat(cancels.inFlight()).isTrue();
+        assertThat(cancels.hold(givenBack::countDown, Runnable::run)).as("held").isTrue();
         assertThat(givenBack.getCount()).isEqualTo(1);
         goOn.countDown();
         assertThat(mayWrite.get(10, TimeUnit.SECONDS)).as("the request sees the ended lease").isFalse();
@@ -107,15 +107,16 @@ class CancelGateTest {
         assertThat(first.mayWrite()).isTrue();
         assertThat(second.mayWrite()).isTrue();
         AtomicInteger givenBack = new AtomicInteger();
-        assertThat(cancels.giveBack(givenBack::incrementAndGet, Runnable::run)).isFalse();
+        assertThat(cancels.hold(givenBack::incrementAndGet, Runnable::run)).isTrue();
         first.ended(true);
         assertThat(givenBack.get()).as("one request still in flight").isZero();
         second.ended(false);
         assertThat(givenBack.get()).as("given back once, by the last request to end").isEqualTo(1);
         assertThat(cancels.unconfirmed()).as("the second was never confirmed").isTrue();
 
+        assertThat(cancels.inFlight()).isFalse();
         CancelsInFlight idle = new CancelsInFlight();
-        assertThat(idle.giveBack(givenBack::incrementAndGet, Runnable::run)).as("nothing in flight: at once").isTrue();
-        assertThat(givenBack.get()).isEqualTo(2);
+        assertThat(idle.hold(givenBack::incrementAndGet, Runnable::run)).as("nothing in flight: not held").isFalse();
+        assertThat(givenBack.get()).isEqualTo(1);
     }
 }

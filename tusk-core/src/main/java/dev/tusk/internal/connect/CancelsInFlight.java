@@ -13,7 +13,7 @@ import java.util.function.BooleanSupplier;
  *   <li>a request registers itself right before its bytes are written (after the connect, the slow part), then
  *       checks that its lease still lasts: if not, it is dropped unsent ({@link #gate});</li>
  *   <li>a lease's end, after it ended the lease, gives the connection back to its pool only once no registered
- *       request is left ({@link #giveBack}): it is held, not waited for (the lease's close() returns at once), and
+ *       request is left ({@link #inFlight}, {@link #hold}): it is held, not waited for (the lease's close() returns at once), and
  *       the last request to end lets it go. Each request has its own deadline, so the hold has one too.</li>
  * </ul>
  * One of the two always sees the other (each writes its side, then reads the other's, all sequentially
@@ -73,12 +73,21 @@ public final class CancelsInFlight {
     }
 
     /**
-     * A lease's end, after the lease was ended (so no request registered from now on is sent): runs
-     * {@code giveBack} now when no request is in flight, else through {@code later} once the last one ended.
-     *
-     * @return true when it ran now
+     * Whether a request is between its registration and its end. A lease's end, after the lease was ended, gives
+     * the connection back at once when this is false: a request registered later sees the ended lease and is dropped.
+     * One volatile read: the give-back of a lease that cancelled nothing pays no more.
      */
-    public boolean giveBack(Runnable giveBack, Executor later) {
+    public boolean inFlight() {
+        return word.get() != 0;
+    }
+
+    /**
+     * A lease's end, after the lease was ended (so no request registered from now on is sent), when
+     * {@link #inFlight()}: holds {@code giveBack}, run through {@code later} once the last request in flight ended.
+     *
+     * @return false when none was left in flight after all: the caller gives the connection back itself
+     */
+    public boolean hold(Runnable giveBack, Executor later) {
         held = giveBack; // published by the CAS that sets HELD
         heldOn = later;
         while (true) {
@@ -86,11 +95,10 @@ public final class CancelsInFlight {
             if (w == 0) {
                 held = null;
                 heldOn = null;
-                giveBack.run();
-                return true;
+                return false;
             }
             if (word.compareAndSet(w, w | HELD)) {
-                return false;
+                return true;
             }
         }
     }
