@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -30,13 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TuskTest
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PooledStatementCancelTest {
-    private static int pid(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
-            rs.next();
-            return rs.getInt(1);
-        }
-    }
-
     @Test
     void aStatementCancelStillInFlightWhenItsConnectionClosedNeverStopsTheNextBorrower(TestDatabase db) throws Exception {
         ExecutorService threads = Executors.newCachedThreadPool();
@@ -48,7 +40,7 @@ class PooledStatementCancelTest {
             TuskPooledDataSource ds = new TuskPooledDataSource(pool);
             for (int round = 0; round < 3; round++) {
                 Connection a = ds.getConnection();
-                int pidA = pid(a);
+                int pidA = PooledDataSourceTest.pid(a);
                 Statement st = a.createStatement();
                 Future<Boolean> running = threads.submit(() -> st.execute("SELECT pg_sleep(0.5)"));
                 Thread.sleep(150); // executing: cancel() sends a request
@@ -57,23 +49,12 @@ class PooledStatementCancelTest {
                     st.cancel();
                     return null;
                 });
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (proxy.heldClientBytes() < 16) {
-                    assertThat(System.nanoTime()).as("the cancel request reached the proxy").isLessThan(until);
-                    Thread.sleep(5);
-                }
+                assertThat(proxy.awaitHeldClientBytes(16, Duration.ofSeconds(10))).as("the cancel request reached the proxy").isTrue();
                 assertThat(running.get(10, TimeUnit.SECONDS)).as("A's statement ended before its cancel arrived").isTrue();
                 a.close(); // the lease ends while the cancel is on its way
-                threads.execute(() -> {
-                    try {
-                        Thread.sleep(300);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    proxy.releaseHeld();
-                });
+                proxy.releaseHeldAfter(Duration.ofMillis(300));
                 try (Connection b = ds.getConnection(); Statement sb = b.createStatement()) {
-                    assertThat(pid(b)).as("round %d: the same connection", round).isEqualTo(pidA);
+                    assertThat(PooledDataSourceTest.pid(b)).as("round %d: the same connection", round).isEqualTo(pidA);
                     try (ResultSet rs = sb.executeQuery("SELECT pg_sleep(0.6), 7")) {
                         rs.next();
                         assertThat(rs.getInt(2)).as("round %d: B's statement is not cancelled", round).isEqualTo(7);

@@ -67,23 +67,13 @@ class StaleCancelTest {
 
     /** Waits until the proxy holds the whole CancelRequest the client wrote. */
     private static void awaitCancelWritten(FaultProxy proxy) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (proxy.heldClientBytes() < CANCEL_REQUEST_BYTES) {
-            assertThat(System.nanoTime()).as("the cancel request reached the proxy").isLessThan(until);
-            Thread.sleep(5);
-        }
+        assertThat(proxy.awaitHeldClientBytes(CANCEL_REQUEST_BYTES, Duration.ofSeconds(10)))
+                .as("the cancel request reached the proxy").isTrue();
     }
 
     /** Lets the held cancel go while B's statement would be running, had B got the connection at once. */
-    private void releaseLater(FaultProxy proxy) {
-        threads.execute(() -> {
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                return;
-            }
-            proxy.releaseHeld();
-        });
+    private static void releaseLater(FaultProxy proxy) {
+        proxy.releaseHeldAfter(Duration.ofMillis(300));
     }
 
     @Test

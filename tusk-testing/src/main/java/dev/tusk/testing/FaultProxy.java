@@ -154,6 +154,28 @@ public final class FaultProxy implements AutoCloseable {
         return heldBytes.get();
     }
 
+    /** Waits until the held connections hold at least {@code n} client bytes; false on timeout. */
+    public boolean awaitHeldClientBytes(long n, Duration timeout) throws InterruptedException {
+        long until = System.nanoTime() + timeout.toNanos();
+        while (heldBytes.get() < n) {
+            if (System.nanoTime() - until > 0) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    /** {@link #releaseHeld()} after {@code delay}, on a daemon thread of its own. */
+    public void releaseHeldAfter(Duration delay) {
+        Thread t = new Thread(() -> {
+            sleepNanos(delay.toNanos());
+            releaseHeld();
+        }, "fault-proxy-release-" + port());
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** Forwards {@code n} more bytes server to client, then applies {@code action}. */
     public FaultProxy failAfterServerBytes(long n, Action action) {
         serverBytes = new ByteTrigger(n, action);
