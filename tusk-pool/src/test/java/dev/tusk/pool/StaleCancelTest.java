@@ -36,6 +36,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StaleCancelTest {
     private static final int ROUNDS = 4;
+    /** How long the raced rounds run; {@code -Dtusk.staleCancel.millis=N} for longer runs. */
+    private static final long RACE_MILLIS = Long.getLong("tusk.staleCancel.millis", 1_500);
     /** The size of a CancelRequest: length, code, pid, 4-byte key (protocol 3.0). */
     private static final int CANCEL_REQUEST_BYTES = 16;
 
@@ -135,6 +137,74 @@ class StaleCancelTest {
             } finally {
                 pool.close(Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /**
+     * Without holding anything: the cancel starts on another thread at a moment swept around the lease's end, and B
+     * starts a statement at once (the window is a connect wide; these rounds guard the rule rather than find it broken
+     * reliably). B's statement is never cancelled.
+     */
+    @Test
+    void cancelsRacedAroundTheLeasesEndNeverStopTheNextBorrower(TestDatabase db) throws Exception {
+        try (ConnectionPool<Row> pool = pool(ConnectOptions.builder().conninfo(db.conninfo()).build())) {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RACE_MILLIS);
+            int rounds = 0;
+            while (System.nanoTime() < end) {
+                Connection<Row> a = pool.connection();
+                a.setAutocommit(true);
+                long lead = (rounds % 8) * 50_000L; // 0..350 us between the cancel's start and the lease's end
+                Future<?> cancel = threads.submit(a::cancel);
+                long t = System.nanoTime();
+                while (System.nanoTime() - t < lead) {
+                    Thread.onSpinWait();
+                }
+                a.close();
+                try (Connection<Row> b = pool.connection()) {
+                    assertThat(b.execute("SELECT pg_sleep(0.02), 7").fetchone().getInt(1))
+                            .as("round %d: B's statement is not cancelled by A's cancel", rounds).isEqualTo(7);
+                }
+                try {
+                    cancel.get(10, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    assertThat(e.getCause()).as("refused: the lease had ended before cancel() looked").isInstanceOf(
+                            dev.tusk.errors.InterfaceException.class);
+                }
+                rounds++;
+            }
+            System.out.println("StaleCancelTest raced, blocking pool: " + rounds + " rounds");
+        }
+    }
+
+    /** As {@link #cancelsRacedAroundTheLeasesEndNeverStopTheNextBorrower}, on the async pool. */
+    @Test
+    void asyncCancelsRacedAroundTheLeasesEndNeverStopTheNextBorrower(TestDatabase db) throws Exception {
+        AsyncConnectionPool<Row> pool = asyncPool(ConnectOptions.builder().conninfo(db.conninfo()).autocommit(true).build());
+        try {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RACE_MILLIS);
+            int rounds = 0;
+            while (System.nanoTime() < end) {
+                AsyncConnection<Row> a = pool.connection().get(10, TimeUnit.SECONDS);
+                long lead = (rounds % 8) * 50_000L;
+                CompletableFuture<Void> cancel = a.cancel();
+                long t = System.nanoTime();
+                while (System.nanoTime() - t < lead) {
+                    Thread.onSpinWait();
+                }
+                a.close();
+                AsyncConnection<Row> b = pool.connection().get(10, TimeUnit.SECONDS);
+                try {
+                    assertThat(b.execute("SELECT pg_sleep(0.02), 7").get(10, TimeUnit.SECONDS).fetchone().getInt(1))
+                            .as("round %d: B's statement is not cancelled by A's cancel", rounds).isEqualTo(7);
+                } finally {
+                    b.close();
+                }
+                cancel.get(10, TimeUnit.SECONDS); // dropped or handled: either way no error
+                rounds++;
+            }
+            System.out.println("StaleCancelTest raced, async pool: " + rounds + " rounds");
+        } finally {
+            pool.close(Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
         }
     }
 
