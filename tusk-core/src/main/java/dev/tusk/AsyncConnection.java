@@ -484,7 +484,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     /**
      * The non-blocking {@link Connection#cancel()}: the CancelRequest travels on a separate connection, opened off
      * the event loop; the future completes once the server has taken the request, and fails where the blocking call
-     * throws.
+     * throws. Through a pool's lease it never reaches the next borrower, as the blocking one.
      */
     public CompletableFuture<Void> cancel() {
         return cancelSafe(null);
