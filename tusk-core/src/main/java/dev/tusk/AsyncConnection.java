@@ -422,12 +422,17 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return home != this ? closeAsync() : closing.close(); // a lease is not closed for real: it is given back
     }
 
+    @Override
+    void closeUnpooled() {
+        closing.close();
+    }
+
     // ---------------------------------------------------------------- cancellation
 
     /**
      * The non-blocking {@link Connection#cancel()}: the CancelRequest travels on a separate connection, opened off
      * the event loop; the future completes once the server has taken the request, and fails where the blocking call
-     * throws.
+     * throws. Through a pool's lease it never reaches the next borrower, as the blocking one.
      */
     public CompletableFuture<Void> cancel() {
         return cancelSafe(null);

@@ -409,6 +409,11 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     }
 
     @Override
+    void closeUnpooled() {
+        closing.close();
+    }
+
+    @Override
     void beforeGiveBack() {
         ActiveWork.endUnfinishedWork(this);
     }
@@ -431,6 +436,11 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
      * Gives up with an OperationalException if the server has not taken the request within
      * {@code connect_timeout} (10 s without one). Does nothing on a closed connection; refused
      * ({@code ProgrammingException}, as psycopg) while a two-phase transaction is prepared.
+     *
+     * <p>Through a pool's lease, the cancel never reaches the next borrower: one whose lease ends before its request
+     * is written is dropped (it returns without sending anything), and the lease's end gives the connection back to
+     * the pool only once the server handled the requests already written (close() itself does not wait); one the
+     * server never confirmed has the connection replaced.
      */
     public void cancel() {
         cancelSafe(null);

@@ -5,8 +5,10 @@ import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.async.AsyncErrors;
+import dev.tusk.internal.async.Cancellers;
 import dev.tusk.internal.async.LeaseSubscriptions;
 import dev.tusk.internal.connect.CancelRequester;
+import dev.tusk.internal.connect.CancelsInFlight;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.conninfo.HostSpec;
 import dev.tusk.internal.core.ProtocolCore;
@@ -124,6 +126,9 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
      */
     abstract Liveness liveness();
 
+    /** Closes the connection itself, pooled or not, without waiting for the server. */
+    abstract void closeUnpooled();
+
     /** A new live view of the connection's details (made once, on first use of {@link #info()}). */
     abstract ConnectionInfo newInfo();
 
@@ -228,19 +233,25 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
      * Sends a CancelRequest for this session to {@code host} (a connection of its own, {@code tls} as this one),
      * waiting at most {@code timeout} (null: {@code connect_timeout}, else 10 s) for the server to take it; the
      * listeners hear of it ({@code reason}), sent or failed. On the calling thread.
+     *
+     * <p>Through a pool's lease handle, the request targets the lease: one whose lease ended before its bytes were
+     * written is dropped unsent (it would cancel the next borrower's statement), and the lease's end gives the
+     * connection back to the pool only once the requests written through it were handled ({@link CancelsInFlight}).
      */
     final void requestCancel(HostSpec host, ConnParams params, boolean tls, Duration timeout, String reason) {
         SessionState s = session.core().session();
         Observer o = session.observer();
+        boolean sent;
         try {
-            CancelRequester.cancel(host, params, tls, s.backendPid(), s.secretKey(), timeout);
+            sent = CancelRequester.cancel(host, params, tls, s.backendPid(), s.secretKey(), timeout,
+                    home == this ? CancelRequester.ALWAYS : state.cancels.gate(() -> state.lease == this));
         } catch (RuntimeException e) {
             if (o != null) {
                 o.cancelSent(new CancelSent(o.facts(), reason, e));
             }
             throw e;
         }
-        if (o != null) {
+        if (sent && o != null) {
             o.cancelSent(new CancelSent(o.facts(), reason, null));
         }
     }
@@ -283,6 +294,8 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         volatile boolean leaseUsed;
         /** With a pool: the adapters' {@link AdaptersMap#version()} when the current lease started. */
         int adaptersAtLease;
+        /** With a pool: the cancel requests made through leases and not yet handled, which hold up a give-back. */
+        final CancelsInFlight cancels = new CancelsInFlight();
 
         /** {@link #statementTimeout}, for the internal code that reads it through a {@code Supplier}. */
         Duration statementTimeout() {
@@ -428,9 +441,25 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         if (state.lent) {
             beforeGiveBack();
             state.lent = false;
-            pool.accept(home);
+            // held while a cancel request written through the lease is not yet handled (it would stop the next
+            // borrower's statement); then given back on a canceller thread, not on the thread of that cancel() call
+            CancelsInFlight cancels = state.cancels;
+            if (!cancels.inFlight() || !cancels.hold(() -> giveBackAfterCancels(pool), Cancellers::execute)) {
+                giveBackAfterCancels(pool);
+            }
         }
         return true;
+    }
+
+    /**
+     * Gives the connection to its pool once no cancel request made through a lease is in flight: closed first
+     * (the pool replaces it) when one of them was never confirmed, and may still reach the server.
+     */
+    private void giveBackAfterCancels(Consumer<? super C> pool) {
+        if (state.cancels.unconfirmed()) {
+            closeUnpooled();
+        }
+        pool.accept(home);
     }
 
     /** What a pooled connection ends before it goes back to its pool (nothing here). */

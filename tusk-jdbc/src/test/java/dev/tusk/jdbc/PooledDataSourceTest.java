@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @TuskTest
 @Timeout(120)
 class PooledDataSourceTest {
-    private static int pid(Connection c) throws SQLException {
+    static int pid(Connection c) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
             rs.next();
             return rs.getInt(1);

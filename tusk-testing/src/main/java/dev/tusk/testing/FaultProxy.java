@@ -28,7 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@link #failAtServerMessage(char, int, Action)}: when the K-th backend message of that type (counted
  *       from the moment of the call) starts, forward the bytes before it, not the message, then apply the
  *       action;</li>
- *   <li>{@link #failNow(Action)}: apply the action to every open connection at once.</li>
+ *   <li>{@link #failNow(Action)}: apply the action to every open connection at once;</li>
+ *   <li>{@link #holdFromStart()}: the connections accepted from then on read what the client sends but forward
+ *       nothing of it until {@link #releaseHeld()} (bytes delayed in the network, a request the server has not
+ *       seen yet though the client wrote it).</li>
  * </ul>
  * Actions: {@link Action#CLOSE} closes both sockets (the client sees end of stream), {@link Action#RESET}
  * closes them with {@code SO_LINGER 0} (the client sees "connection reset"), {@link Action#SILENCE} stops
@@ -73,6 +76,10 @@ public final class FaultProxy implements AutoCloseable {
     private volatile ByteTrigger clientBytes;
     private volatile MessageTrigger serverMessage;
     private volatile int triggerConnection;
+    /** Set by {@link #holdFromStart()}: what the connections accepted from then on wait for; null: no holding. */
+    private volatile CountDownLatch hold;
+    private volatile CountDownLatch lastHold;
+    private final AtomicLong heldBytes = new AtomicLong();
 
     private FaultProxy(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -117,6 +124,56 @@ public final class FaultProxy implements AutoCloseable {
     public FaultProxy silentFromStart() {
         silentFromStart = true;
         return this;
+    }
+
+    /**
+     * Every connection accepted from now on forwards nothing its client sends (it reads and counts it,
+     * {@link #heldClientBytes()}) until {@link #releaseHeld()}; the server's bytes pass as usual.
+     */
+    public FaultProxy holdFromStart() {
+        hold = lastHold = new CountDownLatch(1);
+        return this;
+    }
+
+    /** Holds no connection accepted from now on; those held stay held until {@link #releaseHeld()}. */
+    public void stopHoldingNew() {
+        hold = null;
+    }
+
+    /** Forwards what the held connections' clients sent, in order, and holds no new connection. */
+    public void releaseHeld() {
+        hold = null;
+        CountDownLatch h = lastHold;
+        if (h != null) {
+            h.countDown();
+        }
+    }
+
+    /** How many client bytes the held connections have read and not yet forwarded (since {@link #holdFromStart()}). */
+    public long heldClientBytes() {
+        return heldBytes.get();
+    }
+
+    /** Waits until the held connections hold at least {@code n} client bytes; false on timeout. */
+    public boolean awaitHeldClientBytes(long n, Duration timeout) throws InterruptedException {
+        long until = System.nanoTime() + timeout.toNanos();
+        while (heldBytes.get() < n) {
+            if (System.nanoTime() - until > 0) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    /** {@link #releaseHeld()} after {@code delay}, on a daemon thread of its own. */
+    public void releaseHeldAfter(Duration delay) {
+        Thread t = new Thread(() -> {
+            sleepNanos(delay.toNanos());
+            releaseHeld();
+        }, "fault-proxy-release-" + port());
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Forwards {@code n} more bytes server to client, then applies {@code action}. */
@@ -211,7 +268,7 @@ public final class FaultProxy implements AutoCloseable {
                 closeQuietly(server, false);
                 continue;
             }
-            Link link = new Link(client, server, number);
+            Link link = new Link(client, server, number, hold);
             links.add(link);
             if (silentFromStart) {
                 link.apply(Action.SILENCE);
@@ -237,13 +294,16 @@ public final class FaultProxy implements AutoCloseable {
         final Socket server;
         final int number;
         final CountDownLatch unsilenced = new CountDownLatch(1); // released only when closed
+        /** What the client's bytes wait for before they are forwarded ({@link #holdFromStart()}); null: nothing. */
+        final CountDownLatch held;
         volatile boolean silent;
         volatile boolean dead;
 
-        Link(Socket client, Socket server, int number) {
+        Link(Socket client, Socket server, int number, CountDownLatch held) {
             this.client = client;
             this.server = server;
             this.number = number;
+            this.held = held;
         }
 
         void start() {
@@ -284,6 +344,9 @@ public final class FaultProxy implements AutoCloseable {
                         return;
                     }
                     int n = in.read(buf);
+                    if (!serverToClient && held != null && held.getCount() > 0) {
+                        waitForRelease(Math.max(n, 0));
+                    }
                     if (n < 0) {
                         to.shutdownOutput(); // pass the FIN on
                         return;
@@ -296,6 +359,20 @@ public final class FaultProxy implements AutoCloseable {
                 if (!dead) {
                     closeBoth(false); // one side failed: end the other one as a network would
                 }
+            }
+        }
+
+        /** Holds {@code n} client bytes (and what follows them) until {@link #releaseHeld()} or the proxy closes. */
+        private void waitForRelease(int n) {
+            heldBytes.addAndGet(n);
+            try {
+                while (!dead && !closed && !held.await(50, TimeUnit.MILLISECONDS)) {
+                    // until released, or the link or the proxy ends
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                heldBytes.addAndGet(-n);
             }
         }
 

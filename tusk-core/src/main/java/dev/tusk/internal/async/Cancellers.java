@@ -18,6 +18,11 @@ public final class Cancellers {
     private Cancellers() {
     }
 
+    /** Runs {@code task} on a canceller thread (work that follows a cancel request and may block, bounded). */
+    public static void execute(Runnable task) {
+        CANCELLERS.execute(task);
+    }
+
     /** Runs {@code request} off the event loop; the future completes once it returned, or fails with its error. */
     public static CompletableFuture<Void> run(Runnable request) {
         return CompletableFuture.runAsync(request, CANCELLERS);

@@ -30,15 +30,49 @@ public final class CancelRequester {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     /**
+     * What a cancel request asks right before its bytes are written (after the connect and TLS, the slow part),
+     * and tells once it ended: the server cancels whatever the backend runs when the request arrives, so a request
+     * whose target ended meanwhile must not be sent, and one sent must be known to be handled before the backend
+     * is given other work to run.
+     */
+    public interface Gate {
+        /** Right before the write: true sends the request; false drops it (nothing is sent, no error). */
+        boolean mayWrite();
+
+        /**
+         * After {@link #mayWrite()} said true, once: {@code confirmed} when the server closed the request's
+         * connection (it has handled it); false when the request may have been sent and was not confirmed (it may
+         * still reach the server later).
+         */
+        void ended(boolean confirmed);
+    }
+
+    /** The gate of a request sent whatever happens meanwhile (a connection's own cancel, outside any pool). */
+    public static final Gate ALWAYS = new Gate() {
+        @Override
+        public boolean mayWrite() {
+            return true;
+        }
+
+        @Override
+        public void ended(boolean confirmed) {
+        }
+    };
+
+    /**
      * @param timeout bounds the whole exchange (connect, TLS, send, the server's confirmation); null: the
      *                {@code connect_timeout} of {@code params}, else {@link #DEFAULT_TIMEOUT}
+     * @return false when {@code gate} dropped the request (nothing was sent)
      */
-    public static void cancel(HostSpec host, ConnParams params, boolean tls, int pid, byte[] key, Duration timeout) {
+    public static boolean cancel(HostSpec host, ConnParams params, boolean tls, int pid, byte[] key, Duration timeout,
+                                 Gate gate) {
         Duration bound = timeout != null ? timeout : params.connectTimeout() != null ? params.connectTimeout() : DEFAULT_TIMEOUT;
         String why = timeout != null ? "the timeout given" : params.connectTimeout() != null ? "connect_timeout"
                 : "the default bound, set connect_timeout to change it";
         Transport t = null;
         Socket raw = null;
+        boolean entered = false;
+        boolean confirmed = false;
         try (AttemptDeadline deadline = AttemptDeadline.start(bound)) {
             try {
                 if (host.isUnixSocket()) {
@@ -58,6 +92,10 @@ public final class CancelRequester {
                 t.setReadTimeout(deadline.millisLeft());
                 MessageWriter w = new MessageWriter();
                 Frontend.cancelRequest(w, pid, key);
+                if (!gate.mayWrite()) {
+                    return false; // its target ended while connecting: sent now, it would cancel whatever runs next
+                }
+                entered = true;
                 t.write(w.array(), 0, w.position());
                 byte[] sink = new byte[64];
                 while (true) {
@@ -66,6 +104,8 @@ public final class CancelRequester {
                         break; // the server answers nothing and closes the connection once the request is handled
                     }
                 }
+                confirmed = true;
+                return true;
             } catch (IOException | OperationalException e) {
                 if (deadline.explains(e)) {
                     throw new OperationalException("cancel request to " + ConnectPlan.describe(host) + " not confirmed within "
@@ -87,6 +127,9 @@ public final class CancelRequester {
                 } catch (IOException ignored) {
                     // failed anyway
                 }
+            }
+            if (entered) {
+                gate.ended(confirmed); // after the close: a request given up on can no longer be sent by us
             }
         }
     }
