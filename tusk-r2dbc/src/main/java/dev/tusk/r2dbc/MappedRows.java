@@ -57,8 +57,7 @@ final class MappedRows<T> extends Flux<T> implements Subscription {
 
     @Override
     public void request(long n) {
-        if (Operators.validate(n)) {
-            Demand.add(REQUESTED, this, n);
+        if (Demand.request(REQUESTED, this, n)) {
             drain();
         }
     }

@@ -108,8 +108,7 @@ final class StatementResults extends Flux<Result> {
 
         @Override
         public void request(long n) {
-            if (Operators.validate(n)) {
-                Demand.add(REQUESTED, this, n);
+            if (Demand.request(REQUESTED, this, n)) {
                 drain();
             }
         }
