@@ -33,6 +33,11 @@ public final class TuskStatement implements Statement {
     /** The bindings {@link #add()}ed, or null before the first. */
     private List<Object[]> bindings;
     private Object[] current;
+    /**
+     * Whether an execution sends {@link #current} as it is (its values needed no conversion): the next bind then
+     * binds into a copy, so that the execution keeps the values it was given.
+     */
+    private boolean currentShared;
     private String[] generatedColumns;
     private int fetchSize;
 
@@ -54,6 +59,7 @@ public final class TuskStatement implements Statement {
         }
         bindings.add(current);
         current = new Object[sql.paramCount];
+        currentShared = false;
         return this;
     }
 
@@ -69,7 +75,8 @@ public final class TuskStatement implements Statement {
     @Override
     public TuskStatement bind(int index, Object value) {
         checkIndex(index);
-        current[index] = Values.checkBindable(value, connection.unwrap().adapters());
+        Object v = Values.checkBindable(value, connection.unwrap().adapters());
+        writableCurrent()[index] = v;
         return this;
     }
 
@@ -84,13 +91,22 @@ public final class TuskStatement implements Statement {
         if (type == null) {
             throw new IllegalArgumentException("type must not be null");
         }
-        current[index] = Values.NULL;
+        writableCurrent()[index] = Values.NULL;
         return this;
     }
 
     @Override
     public TuskStatement bindNull(String name, Class<?> type) {
         return bindNull(indexOf(name), type);
+    }
+
+    /** The binding being made, copied first when an execution sends it as it is. */
+    private Object[] writableCurrent() {
+        if (currentShared) {
+            current = current.clone();
+            currentShared = false;
+        }
+        return current;
     }
 
     private void checkIndex(int index) {
@@ -187,18 +203,19 @@ public final class TuskStatement implements Statement {
                 return executeOne(current);
             }
             all.add(current.clone()); // a later bind changes this execution no more
-
         }
         return execute(all);
     }
 
     /**
      * One binding (the usual case): its values taken as Tusk sends them now (a later bind changes this execution no
-     * more), without the list of bindings the batch path goes through.
+     * more: it binds into a copy), without the list of bindings the batch path goes through.
      */
     private Flux<Result> executeOne(Object[] binding) {
         if (generatedColumns == null && fetchSize == 0 && !Values.hasLob(binding)) {
-            return StatementResults.of(connection, sql.text, Values.toTusk(binding));
+            Object[] params = Values.toTusk(binding);
+            currentShared |= params == binding;
+            return StatementResults.of(connection, sql.text, params);
         }
         return execute(List.<Object[]>of(binding.clone()));
     }

@@ -32,13 +32,18 @@ class ExecutionSnapshotTest {
     void anExecutionKeepsTheValuesBoundWhenExecuteWasCalled(TestDatabase db) {
         TuskConnection c = R2dbc.connect(db);
         try {
-            Statement st = c.createStatement("SELECT $1::int4 * 10");
+            Statement st = c.createStatement("SELECT coalesce($1::int4 * 10, -1)");
             Publisher<? extends Result> first = st.bind(0, 1).execute();
             Publisher<? extends Result> second = st.bind(0, 2).execute();
+            Publisher<? extends Result> again = st.execute(); // the same values, not bound again
+            Publisher<? extends Result> nulled = st.bindNull(0, Integer.class).execute();
             st.bind(0, 3);
             assertThat(ints(second)).containsExactly(20);
             assertThat(ints(first)).containsExactly(10);
             assertThat(ints(first)).as("subscribed again").containsExactly(10);
+            assertThat(ints(again)).containsExactly(20);
+            assertThat(ints(nulled)).containsExactly(-1);
+            assertThat(ints(st.execute())).containsExactly(30);
 
             Statement batch = c.createStatement("SELECT $1::int4 + $2::int4");
             Publisher<? extends Result> both = batch.bind(0, 1).bind(1, 1).add().bind(0, 2).bind(1, 2).execute();
