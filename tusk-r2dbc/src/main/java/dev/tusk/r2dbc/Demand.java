@@ -1,5 +1,7 @@
 package dev.tusk.r2dbc;
 
+import reactor.core.publisher.Operators;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -26,6 +28,18 @@ final class Demand {
                 return;
             }
         }
+    }
+
+    /**
+     * A subscriber's {@code request(n)}: adds a valid {@code n} to the demand and returns true (the caller then
+     * emits what it can); an invalid one (not positive) is reported as Reactor reports it and returns false.
+     */
+    static boolean request(VarHandle requested, Object holder, long n) {
+        if (!Operators.validate(n)) {
+            return false;
+        }
+        add(requested, holder, n);
+        return true;
     }
 
     /** The field {@code name} of {@code lookup}'s class as a VarHandle (a publisher's demand or work counter). */

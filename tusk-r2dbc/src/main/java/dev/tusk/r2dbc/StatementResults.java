@@ -12,7 +12,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.function.BiConsumer;
-import java.util.function.Supplier;
 
 /**
  * The Results of one statement (one submission: a statement, a statement's batch of bindings), sent when the
@@ -28,37 +27,56 @@ import java.util.function.Supplier;
  */
 final class StatementResults extends Flux<Result> {
     private final TuskConnection connection;
-    private final Supplier<TuskConnection.Submission> send;
+    private final String text;
+    /** The one binding's values as Tusk sends them, or null: the simple protocol, or {@link #sets}. */
+    private final Object[] params;
+    /** The bindings of a batch (two or more) as Tusk sends them, or null. */
+    private final List<Object[]> sets;
 
-    /** {@code send} submits the statement. */
-    StatementResults(TuskConnection connection, Supplier<TuskConnection.Submission> send) {
+    private StatementResults(TuskConnection connection, String text, Object[] params, List<Object[]> sets) {
         this.connection = connection;
-        this.send = send;
+        this.text = text;
+        this.params = params;
+        this.sets = sets;
+    }
+
+    /** {@code text} with the values of its one binding ({@code $n} parameters), or none (null: simple protocol). */
+    static StatementResults of(TuskConnection connection, String text, Object[] params) {
+        return new StatementResults(connection, text, params, null);
+    }
+
+    /** {@code text} with two or more bindings, sent as one batch ({@link TuskConnection#submitMany}). */
+    static StatementResults batch(TuskConnection connection, String text, List<Object[]> sets) {
+        return new StatementResults(connection, text, null, sets);
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super Result> actual) {
-        TuskConnection.Submission answer;
+        Emitter e = new Emitter(actual, connection, text);
         try {
-            answer = send.get();
-        } catch (RuntimeException e) {
-            Operators.error(actual, Operators.onOperatorError(e, actual.currentContext()));
+            if (sets != null) {
+                connection.submitMany(e, sets);
+            } else {
+                connection.submit(e, params);
+            }
+        } catch (RuntimeException x) {
+            Operators.error(actual, Operators.onOperatorError(x, actual.currentContext()));
             return;
         }
-        Emitter e = new Emitter(actual, answer, connection);
         actual.onSubscribe(e);
-        answer.future.whenComplete(e);
+        e.future.whenComplete(e);
     }
 
-    /** The subscription: holds the Results once they came, emits them as requested (one thread at a time). */
-    static final class Emitter implements Subscription, BiConsumer<AsyncCursor<Row>, Throwable> {
+    /**
+     * The statement submitted and the subscription: holds the Results once they came, emits them as requested (one
+     * thread at a time).
+     */
+    static final class Emitter extends Submission implements Subscription, BiConsumer<AsyncCursor<Row>, Throwable> {
         /** VarHandles rather than field updaters: an updater checks the object's class at each use. */
         private static final VarHandle REQUESTED = Demand.field(MethodHandles.lookup(), "requested", long.class);
         private static final VarHandle WIP = Demand.field(MethodHandles.lookup(), "wip", int.class);
 
         private final CoreSubscriber<? super Result> actual;
-        private final TuskConnection.Submission answer;
-        private final TuskConnection connection;
         /** Set (after {@link #error}) when the statement has completed. */
         private volatile List<Result> results;
         private volatile Throwable error;
@@ -69,10 +87,9 @@ final class StatementResults extends Flux<Result> {
         private int index;
         private boolean done;
 
-        Emitter(CoreSubscriber<? super Result> actual, TuskConnection.Submission answer, TuskConnection connection) {
+        Emitter(CoreSubscriber<? super Result> actual, TuskConnection connection, String text) {
+            super(connection, text);
             this.actual = actual;
-            this.answer = answer;
-            this.connection = connection;
         }
 
         /** The statement completed: its outcome becomes the Results (on the thread completing it, Tusk's event loop). */
@@ -80,7 +97,7 @@ final class StatementResults extends Flux<Result> {
         public void accept(AsyncCursor<Row> cursor, Throwable t) {
             List<Result> r;
             try {
-                r = answer.apply(cursor, t);
+                r = apply(cursor, t);
             } catch (Throwable x) { // a bug turning the outcome into Results: the subscriber is told, not left waiting
                 error = Errors.unwrap(x);
                 r = List.of();
@@ -91,8 +108,7 @@ final class StatementResults extends Flux<Result> {
 
         @Override
         public void request(long n) {
-            if (Operators.validate(n)) {
-                Demand.add(REQUESTED, this, n);
+            if (Demand.request(REQUESTED, this, n)) {
                 drain();
             }
         }
@@ -101,7 +117,7 @@ final class StatementResults extends Flux<Result> {
         public void cancel() {
             if (!cancelled) {
                 cancelled = true;
-                connection.cancelled(answer.future);
+                connection.cancelled(future);
             }
         }
 

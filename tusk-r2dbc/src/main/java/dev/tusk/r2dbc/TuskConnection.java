@@ -75,71 +75,53 @@ public final class TuskConnection implements Connection {
      * the result's error segment, after the notices received before it.
      */
     CompletableFuture<List<Result>> run(String text, Object[] params) {
-        Submission s = submit(text, params);
+        Submission s = new Submission(this, text);
+        submit(s, params);
         return s.future.handle(s);
     }
 
-    /** As {@link #run}, the statement's outcome left to the caller to turn into Results ({@link Submission#apply}). */
-    Submission submit(String text, Object[] params) {
+    /**
+     * As {@link #run}, into {@code s} (its future, its number, its cursor), the statement's outcome left to the
+     * caller to turn into Results ({@link Submission#apply}).
+     */
+    void submit(Submission s, Object[] params) {
         beginIfNeeded();
-        long seq = submitted.incrementAndGet();
+        s.seq = submitted.incrementAndGet();
         running.incrementAndGet();
         boolean raw = params != null;
-        AsyncCursor<Row> cur = null;
+        s.raw = raw;
         CompletableFuture<AsyncCursor<Row>> f;
         try {
-            cur = raw ? takeRawCursor() : takeCursor();
-            f = raw ? ((AsyncRawCursor<Row>) cur).execute(text, params) : cur.execute(text);
+            AsyncCursor<Row> cur = raw ? takeRawCursor() : takeCursor();
+            s.cursor = cur;
+            f = raw ? ((AsyncRawCursor<Row>) cur).execute(s.text, params) : cur.execute(s.text);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        return new Submission(f, text, seq, cur, raw, true);
+        s.future = f;
     }
 
     /**
-     * A statement submitted: Tusk's future for it, and (as a function of that future's outcome, called once when it
-     * completes) the R2DBC Results it becomes, which never fails: an error is the Result's error segment. One object
-     * per statement, in place of a {@code handle} stage and its future.
+     * The Results of the statement {@code s} once Tusk answered it (its cursor, or its error), called once on the
+     * thread completing it: the notices received before the answer go first; the cursor is kept for the next
+     * statement.
      */
-    final class Submission implements java.util.function.BiFunction<AsyncCursor<Row>, Throwable, List<Result>> {
-        final CompletableFuture<AsyncCursor<Row>> future;
-        private final String text;
-        private final long seq;
-        /** The cursor to keep for the next statement once read, or null. */
-        private final AsyncCursor<Row> cursor;
-        private final boolean raw;
-        private final boolean keepCursor;
-
-        Submission(CompletableFuture<AsyncCursor<Row>> future, String text, long seq, AsyncCursor<Row> cursor, boolean raw,
-                   boolean keepCursor) {
-            this.future = future;
-            this.text = text;
-            this.seq = seq;
-            this.cursor = cursor;
-            this.raw = raw;
-            this.keepCursor = keepCursor;
-        }
-
-        @Override
-        public List<Result> apply(AsyncCursor<Row> c, Throwable err) {
-            running.decrementAndGet();
-            List<Diagnostic> n = drainNotices();
-            settled(seq);
-            List<Result> out;
-            if (err != null) {
-                out = List.of(TuskResult.failed(Errors.translate(err, text), n));
-            } else {
-                try {
-                    out = TuskResult.of(c, n, TuskConnection.this);
-                } catch (RuntimeException e) {
-                    out = List.of(TuskResult.failed(Errors.translate(e, text), n));
-                }
+    List<Result> answered(Submission s, AsyncCursor<Row> c, Throwable err) {
+        running.decrementAndGet();
+        List<Diagnostic> n = drainNotices();
+        settled(s.seq);
+        List<Result> out;
+        if (err != null) {
+            out = List.of(TuskResult.failed(Errors.translate(err, s.text), n));
+        } else {
+            try {
+                out = TuskResult.of(c, n, this);
+            } catch (RuntimeException e) {
+                out = List.of(TuskResult.failed(Errors.translate(e, s.text), n));
             }
-            if (keepCursor) {
-                giveBack(cursor, raw); // its results are all read: the next statement may use it
-            }
-            return out;
         }
+        giveBack(s.cursor, s.raw); // its results are all read: the next statement may use it
+        return out;
     }
 
     // ------------------------------------------------------------ cursors kept for the next statement
@@ -248,17 +230,18 @@ public final class TuskConnection implements Connection {
      * With {@code returning} true Tusk keeps every execution's result and does not rewrite a plain INSERT into
      * multi-row INSERTs, whose one count per chunk could not be split per binding (a trigger or rule may skip rows).
      */
-    Submission runMany(String text, List<Object[]> sets) {
+    void submitMany(Submission s, List<Object[]> sets) {
         beginIfNeeded();
-        long seq = submitted.incrementAndGet();
+        s.seq = submitted.incrementAndGet();
         running.incrementAndGet();
+        s.raw = true; // no cursor kept: a batch's cursor holds every binding's results
         CompletableFuture<AsyncCursor<Row>> f;
         try {
-            f = conn.rawCursor().executemany(text, sets, true);
+            f = conn.rawCursor().executemany(s.text, sets, true);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        return new Submission(f, text, seq, null, true, false);
+        s.future = f;
     }
 
     /** Sends a statement of the driver's own (BEGIN, SAVEPOINT, SET...), failing with its translated error. */

@@ -27,7 +27,7 @@ final class TuskResult implements Result {
     /** The segments as they come (a result read through a server-side cursor), or null when {@link #eager}. */
     private final Flux<Segment> segments;
     /** The segments of a statement received whole, or null. */
-    private final List<Segment> eager;
+    private final Segment[] eager;
 
     TuskResult(Flux<Segment> segments) {
         this.segments = segments;
@@ -35,13 +35,13 @@ final class TuskResult implements Result {
     }
 
     /** A result whose segments are all in memory: {@link #map} and {@link #getRowsUpdated} read them without operators. */
-    TuskResult(List<Segment> segments) {
+    TuskResult(Segment[] segments) {
         this.segments = null;
         this.eager = segments;
     }
 
     private Flux<Segment> segments() {
-        return segments != null ? segments : Flux.fromIterable(eager);
+        return segments != null ? segments : Flux.fromArray(eager);
     }
 
     record UpdateCountImpl(long value) implements UpdateCount {
@@ -69,26 +69,37 @@ final class TuskResult implements Result {
         List<Result> out = null;
         boolean first = true;
         do {
-            // the notices received before the answer go first, in the first result
-            int extra = first ? notices.size() + 1 : 1;
+            int before = first ? notices.size() : 0;
+            String tag = cur.statusmessage();
+            int after = tag != null && reportsCount(tag) ? 1 : 0;
             List<Column> cols = cur.description();
-            List<Segment> segs;
+            Segment[] segs;
             if (cols != null) {
                 TuskRowMetadata md = connection.metadataFor(cols);
-                List<dev.tusk.Row> rows = cur.fetchall();
-                int n = rows.size();
-                segs = new ArrayList<>(n + extra);
-                addNotices(segs, first, notices);
-                for (int i = 0; i < n; i++) {
-                    segs.add(new TuskRow(rows.get(i), md)); // a row is its own segment
+                // one row (a point select) read without a list of rows in between
+                dev.tusk.Row one = cur.fetchone();
+                dev.tusk.Row two = one == null ? null : cur.fetchone();
+                List<dev.tusk.Row> rest = two == null ? List.of() : cur.fetchall();
+                int n = (one == null ? 0 : two == null ? 1 : 2) + rest.size();
+                segs = new Segment[before + n + after];
+                int at = before;
+                if (one != null) {
+                    segs[at++] = new TuskRow(one, md); // a row is its own segment
+                }
+                if (two != null) {
+                    segs[at++] = new TuskRow(two, md);
+                }
+                for (int i = 0, k = rest.size(); i < k; i++) {
+                    segs[at++] = new TuskRow(rest.get(i), md);
                 }
             } else {
-                segs = new ArrayList<>(extra);
-                addNotices(segs, first, notices);
+                segs = new Segment[before + after];
             }
-            String tag = cur.statusmessage();
-            if (tag != null && reportsCount(tag)) {
-                segs.add(new UpdateCountImpl(Math.max(0, cur.rowcount())));
+            for (int i = 0; i < before; i++) { // the notices received before the answer go first, in the first result
+                segs[i] = MessageImpl.notice(notices.get(i));
+            }
+            if (after != 0) {
+                segs[segs.length - 1] = new UpdateCountImpl(Math.max(0, cur.rowcount()));
             }
             Result r = new TuskResult(segs);
             if (first) {
@@ -105,21 +116,14 @@ final class TuskResult implements Result {
         return out != null ? out : List.of(single);
     }
 
-    private static void addNotices(List<Segment> segs, boolean first, List<Diagnostic> notices) {
-        if (first) {
-            for (int i = 0, n = notices.size(); i < n; i++) {
-                segs.add(MessageImpl.notice(notices.get(i)));
-            }
-        }
-    }
-
     /** A statement that failed: its notices, then its error. */
     static TuskResult failed(Throwable error, List<Diagnostic> notices) {
-        List<Segment> segs = new ArrayList<>(notices.size() + 1);
-        for (Diagnostic d : notices) {
-            segs.add(MessageImpl.notice(d));
+        int n = notices.size();
+        Segment[] segs = new Segment[n + 1];
+        for (int i = 0; i < n; i++) {
+            segs[i] = MessageImpl.notice(notices.get(i));
         }
-        segs.add(MessageImpl.error(error));
+        segs[n] = MessageImpl.error(error);
         return new TuskResult(segs);
     }
 

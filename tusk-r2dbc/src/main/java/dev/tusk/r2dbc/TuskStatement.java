@@ -30,8 +30,14 @@ import java.util.concurrent.CompletableFuture;
 public final class TuskStatement implements Statement {
     private final TuskConnection connection;
     private final Sql sql;
-    private final List<Object[]> bindings = new ArrayList<>();
+    /** The bindings {@link #add()}ed, or null before the first. */
+    private List<Object[]> bindings;
     private Object[] current;
+    /**
+     * Whether an execution sends {@link #current} as it is (its values needed no conversion): the next bind then
+     * binds into a copy, so that the execution keeps the values it was given.
+     */
+    private boolean currentShared;
     private String[] generatedColumns;
     private int fetchSize;
 
@@ -48,8 +54,12 @@ public final class TuskStatement implements Statement {
             throw new IllegalStateException("cannot add() the binding: parameter $" + (missing + 1) + " is not bound"
                     + " (bind every one of the " + sql.paramCount + " parameters, or bindNull, before add())");
         }
+        if (bindings == null) {
+            bindings = new ArrayList<>();
+        }
         bindings.add(current);
         current = new Object[sql.paramCount];
+        currentShared = false;
         return this;
     }
 
@@ -65,7 +75,8 @@ public final class TuskStatement implements Statement {
     @Override
     public TuskStatement bind(int index, Object value) {
         checkIndex(index);
-        current[index] = Values.checkBindable(value, connection.unwrap().adapters());
+        Object v = Values.checkBindable(value, connection.unwrap().adapters());
+        writableCurrent()[index] = v;
         return this;
     }
 
@@ -80,13 +91,22 @@ public final class TuskStatement implements Statement {
         if (type == null) {
             throw new IllegalArgumentException("type must not be null");
         }
-        current[index] = Values.NULL;
+        writableCurrent()[index] = Values.NULL;
         return this;
     }
 
     @Override
     public TuskStatement bindNull(String name, Class<?> type) {
         return bindNull(indexOf(name), type);
+    }
+
+    /** The binding being made, copied first when an execution sends it as it is. */
+    private Object[] writableCurrent() {
+        if (currentShared) {
+            current = current.clone();
+            currentShared = false;
+        }
+        return current;
     }
 
     private void checkIndex(int index) {
@@ -164,7 +184,7 @@ public final class TuskStatement implements Statement {
     @Override
     public Flux<Result> execute() {
         // the bindings this execution sends (read only from here on)
-        List<Object[]> all = bindings.isEmpty() ? List.of() : new ArrayList<>(bindings);
+        List<Object[]> all = bindings == null ? List.of() : new ArrayList<>(bindings);
         if (sql.paramCount > 0) {
             int missing = firstUnbound(current);
             boolean empty = missing == 0 && firstBound(current) < 0;
@@ -180,12 +200,24 @@ public final class TuskStatement implements Statement {
                         + " would run with no values for it; drop the trailing add()"));
             }
             if (all.isEmpty()) {
-                all = java.util.Collections.singletonList(current); // one binding: no list to grow
-            } else {
-                all.add(current);
+                return executeOne(current);
             }
+            all.add(current.clone()); // a later bind changes this execution no more
         }
         return execute(all);
+    }
+
+    /**
+     * One binding (the usual case): its values taken as Tusk sends them now (a later bind changes this execution no
+     * more: it binds into a copy), without the list of bindings the batch path goes through.
+     */
+    private Flux<Result> executeOne(Object[] binding) {
+        if (generatedColumns == null && fetchSize == 0 && !Values.hasLob(binding)) {
+            Object[] params = Values.toTusk(binding);
+            currentShared |= params == binding;
+            return StatementResults.of(connection, sql.text, params);
+        }
+        return execute(List.<Object[]>of(binding.clone()));
     }
 
     private Flux<Result> execute(List<Object[]> all) {
@@ -195,7 +227,7 @@ public final class TuskStatement implements Statement {
             hasLob |= Values.hasLob(all.get(i));
         }
         if (!hasLob && !isStreamed(text, all)) {
-            return new StatementResults(connection, () -> send(text, all));
+            return results(text, all);
         }
         boolean lob = hasLob;
         return Flux.defer(() -> {
@@ -225,22 +257,22 @@ public final class TuskStatement implements Statement {
         if (isStreamed(text, all)) {
             return streamed(all.isEmpty() ? null : Values.toTusk(all.get(0)));
         }
-        return new StatementResults(connection, () -> send(text, all));
+        return results(text, all);
     }
 
-    /** Submits the statement with its bindings now: none (simple protocol), one, or a batch of them. */
-    private TuskConnection.Submission send(String text, List<Object[]> all) {
+    /** The statement with its bindings, sent at each subscription: none (simple protocol), one, or a batch of them. */
+    private Flux<Result> results(String text, List<Object[]> all) {
         if (all.isEmpty()) {
-            return connection.submit(text, null);
+            return StatementResults.of(connection, text, null);
         }
         if (all.size() == 1) {
-            return connection.submit(text, Values.toTusk(all.get(0)));
+            return StatementResults.of(connection, text, Values.toTusk(all.get(0)));
         }
         List<Object[]> sets = new ArrayList<>(all.size());
         for (Object[] b : all) {
             sets.add(Values.toTusk(b));
         }
-        return connection.runMany(text, sets); // one Sync for them all: one round trip, one unit
+        return StatementResults.batch(connection, text, sets); // one Sync for them all: one round trip, one unit
     }
 
     /** The query's rows fetched {@link #fetchSize} at a time from a server-side cursor, as the subscriber requests them. */
@@ -288,7 +320,7 @@ public final class TuskStatement implements Statement {
 
     @Override
     public String toString() {
-        return "TuskStatement[" + sql.text + ", " + bindings.size() + " binding(s) added" + (current.length > 0
+        return "TuskStatement[" + sql.text + ", " + (bindings == null ? 0 : bindings.size()) + " binding(s) added" + (current.length > 0
                 ? ", current " + Arrays.toString(current) : "") + "]";
     }
 }

@@ -162,8 +162,18 @@ final class Values {
         return false;
     }
 
-    /** The values as Tusk sends them: NULL to null, ByteBuffer to byte[]; Blob and Clob must be resolved first. */
+    /**
+     * The values as Tusk sends them: NULL to null, ByteBuffer to byte[]; Blob and Clob must be resolved first. The
+     * same array when no value needs that (the caller must not change it while it is sent), else a new one.
+     */
     static Object[] toTusk(Object[] values) {
+        int k = 0;
+        while (k < values.length && values[k] != NULL && !(values[k] instanceof ByteBuffer)) {
+            k++;
+        }
+        if (k == values.length) {
+            return values;
+        }
         Object[] out = new Object[values.length];
         for (int i = 0; i < values.length; i++) {
             Object v = values[i];
