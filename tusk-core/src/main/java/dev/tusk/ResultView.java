@@ -61,10 +61,15 @@ final class ResultView {
      * the loaders.
      */
     ResultView(ResultData data, ResultView previous) {
+        this(data, previous, data.timeZone());
+    }
+
+    /** A view of {@code data} with {@code previous}'s loaders, for rows that came under {@code timeZone}. */
+    private ResultView(ResultData data, ResultView previous, String timeZone) {
         this.data = data;
         this.adapters = previous.adapters;
         this.adaptersVersion = previous.adaptersVersion;
-        this.timeZone = data.timeZone();
+        this.timeZone = timeZone;
         this.loaders = previous.loaders;
         this.byName = previous.byName;
         this.readers = previous.readers;
@@ -93,17 +98,6 @@ final class ResultView {
         readers(); // resolved once here rather than for each result that fits
         byName();
         return new ResultView(new ResultData(data.columns()), this, timeZone);
-    }
-
-    private ResultView(ResultData empty, ResultView of, String timeZone) {
-        this.data = empty;
-        this.adapters = of.adapters;
-        this.adaptersVersion = of.adaptersVersion;
-        this.timeZone = timeZone;
-        this.loaders = of.loaders;
-        this.byName = of.byName;
-        this.readers = of.readers;
-        this.zone = of.zone;
     }
 
     /** The Java zone of the session's TimeZone the rows came under, once looked up; null until then. */

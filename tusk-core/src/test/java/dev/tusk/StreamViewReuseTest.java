@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -58,9 +57,9 @@ class StreamViewReuseTest {
         conn.execute("SET TimeZone = 'America/St_Johns'");
         assertThat(streamed(cur, "b", 7)).as("the session's new TimeZone").containsExactly("b | 2026-07-01 09:30:00.5-02:30 | 7 | 7");
 
-        cur.adapters().registerLoader("text", suffixed("!"));
+        cur.adapters().registerLoader("text", PsycopgParityAdaptersTest.suffixed("!"));
         assertThat(streamed(cur, "c", 8)).as("a loader registered on the cursor since").containsExactly("c! | 2026-07-01 09:30:00.5-02:30 | 8 | 8");
-        cur.adapters().registerLoader("text", suffixed("?"));
+        cur.adapters().registerLoader("text", PsycopgParityAdaptersTest.suffixed("?"));
         assertThat(streamed(cur, "d", 9)).as("and registered again").containsExactly("d? | 2026-07-01 09:30:00.5-02:30 | 9 | 9");
 
         Cursor<Row> binary = conn.cursor(); // every column in binary: a loader registered since changes no column
@@ -96,21 +95,6 @@ class StreamViewReuseTest {
             @Override
             public Format format() {
                 return Format.BINARY;
-            }
-        };
-    }
-
-    /** Text loaded with {@code suffix} appended. */
-    private static Loader<String> suffixed(String suffix) {
-        return new Loader<>() {
-            @Override
-            public String load(ByteBuffer data) {
-                return StandardCharsets.UTF_8.decode(data) + suffix;
-            }
-
-            @Override
-            public Format format() {
-                return Format.TEXT;
             }
         };
     }
