@@ -59,6 +59,12 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     private Boolean binary;
     private int maxRows;
     private boolean closed;
+    /**
+     * The loaders and readers of the last result a {@link RowStream} of this cursor chose them for, over no rows
+     * ({@link ResultView#shape}): the next stream of a result alike (a prepared statement run again) takes them
+     * instead of choosing them again. Read and set by the stream's consumer thread only.
+     */
+    ResultView streamShape;
 
     Cursor(Connection<?> conn, RowFactory<R> rowFactory) {
         this.conn = conn;

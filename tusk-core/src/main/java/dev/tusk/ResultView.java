@@ -17,10 +17,17 @@ final class ResultView {
     final ResultData data;
     private final Loader<?>[] loaders;
     private Map<String, Integer> byName;
+    /** The adapters the loaders were chosen from, their version then, and the TimeZone the rows came under. */
+    private final AdaptersMap adapters;
+    private final int adaptersVersion;
+    private final String timeZone;
 
     ResultView(ResultData data, AdaptersMap adapters) {
         this.data = data;
-        this.loaders = readAsText(columns(), adapters, adapters.loadersFor(data.columns()), data.timeZone()); // shared: read only
+        this.adapters = adapters;
+        this.adaptersVersion = adapters.version(); // before the loaders: a change meanwhile makes fits() false
+        this.timeZone = data.timeZone();
+        this.loaders = readAsText(columns(), adapters, adapters.loadersFor(data.columns()), timeZone); // shared: read only
     }
 
     /**
@@ -49,15 +56,48 @@ final class ResultView {
         return out;
     }
 
-    /** A view of the next chunk of a streamed result, reusing the loaders. */
+    /**
+     * A view of the next chunk of a streamed result (or of a result {@link #fits} says may be read alike), reusing
+     * the loaders.
+     */
     ResultView(ResultData data, ResultView previous) {
+        this(data, previous, data.timeZone());
+    }
+
+    /** A view of {@code data} with {@code previous}'s loaders, for rows that came under {@code timeZone}. */
+    private ResultView(ResultData data, ResultView previous, String timeZone) {
         this.data = data;
+        this.adapters = previous.adapters;
+        this.adaptersVersion = previous.adaptersVersion;
+        this.timeZone = timeZone;
         this.loaders = previous.loaders;
         this.byName = previous.byName;
         this.readers = previous.readers;
-        if (java.util.Objects.equals(data.timeZone(), previous.data.timeZone())) {
+        if (java.util.Objects.equals(timeZone, previous.timeZone)) {
             this.zone = previous.zone;
         }
+    }
+
+    /**
+     * Whether {@code next}, a result read through {@code adapters}, is read exactly as this view reads its own: the
+     * same columns (the same list: a prepared statement's columns as its cache knows them), the same adapters
+     * unchanged since this view chose its loaders, and the same session TimeZone (a timestamptz received in binary
+     * for a statement that asked for text is shown in it). Then a view of it may take this one's loaders and readers
+     * instead of choosing them again.
+     */
+    boolean fits(ResultData next, AdaptersMap adapters) {
+        return next.columns() == data.columns() && adapters == this.adapters && adapters.version() == adaptersVersion
+                && java.util.Objects.equals(next.timeZone(), timeZone);
+    }
+
+    /**
+     * This view's loaders and readers over no rows (an empty result of the same columns), for a later result that
+     * {@link #fits}: a stream's cursor keeps it without keeping these rows.
+     */
+    ResultView shape() {
+        readers(); // resolved once here rather than for each result that fits
+        byName();
+        return new ResultView(new ResultData(data.columns()), this, timeZone);
     }
 
     /** The Java zone of the session's TimeZone the rows came under, once looked up; null until then. */
@@ -162,7 +202,8 @@ final class ResultView {
         return raw;
     }
 
-    int index(String name) {
+    /** Column index by name, made on first use. */
+    private Map<String, Integer> byName() {
         Map<String, Integer> m = byName;
         if (m == null) {
             m = new HashMap<>();
@@ -172,7 +213,11 @@ final class ResultView {
             }
             byName = m;
         }
-        Integer i = m.get(name);
+        return m;
+    }
+
+    int index(String name) {
+        Integer i = byName().get(name);
         if (i == null) {
             throw new dev.tusk.errors.ProgrammingException("no column named \"" + name + "\" in the result; columns are "
                     + columns().stream().map(Column::name).toList());

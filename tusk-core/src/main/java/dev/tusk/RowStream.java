@@ -66,7 +66,7 @@ final class RowStream<R> implements dev.tusk.internal.rows.LiveRows<R> {
                 if (!next.returnsRows()) {
                     continue;
                 }
-                view = view != null && view.columns() == next.columns() ? new ResultView(next, view) : new ResultView(next, adapters);
+                view = view(next);
                 if (makerColumns != next.columns()) {
                     maker = factory.maker(view.columns());
                     makerColumns = view.columns();
@@ -87,6 +87,25 @@ final class RowStream<R> implements dev.tusk.internal.rows.LiveRows<R> {
             }
             fetchChunk();
         }
+    }
+
+    /**
+     * The view of {@code next}: the loaders of the previous chunk of the same result, or of the cursor's previous
+     * stream when it read a result alike ({@link ResultView#fits}: a prepared statement run again), else chosen now.
+     */
+    private ResultView view(ResultData next) {
+        if (view != null && view.columns() == next.columns()) {
+            return new ResultView(next, view);
+        }
+        ResultView shape = owner == null ? null : owner.streamShape;
+        if (shape != null && shape.fits(next, adapters)) {
+            return new ResultView(next, shape);
+        }
+        ResultView fresh = new ResultView(next, adapters);
+        if (owner != null) {
+            owner.streamShape = fresh.shape();
+        }
+        return fresh;
     }
 
     @Override
@@ -131,12 +150,18 @@ final class RowStream<R> implements dev.tusk.internal.rows.LiveRows<R> {
     /** Waits for the next chunk as the step says, and sends the statement again when it says so. Lock held. */
     private void readChunk() {
         QueryCommand cmd = step.command();
-        long start = System.nanoTime();
         java.time.Duration f;
-        try {
-            f = step.waitsUnderConnectionTimeout() ? conn.waits.awaitTimed(cmd) : conn.waits.awaitTimed(cmd, step.nextWait());
-        } finally {
-            step.waited(System.nanoTime() - start);
+        if (step.waitsUnderConnectionTimeout()) {
+            f = conn.waits.awaitTimed(cmd);
+        } else if (!step.timed()) { // no timeout: nothing to count the wait against (no clock read)
+            f = conn.waits.awaitTimed(cmd, null);
+        } else {
+            long start = System.nanoTime();
+            try {
+                f = conn.waits.awaitTimed(cmd, step.nextWait());
+            } finally {
+                step.waited(System.nanoTime() - start);
+            }
         }
         ResultData s = spare;
         spare = null; // the command's now (or dropped)

@@ -42,7 +42,7 @@ class PsycopgParityAdaptersTest {
     }
 
     /** psycopg's make_loader(suffix): text loaded with the suffix appended. */
-    private static Loader<String> suffixed(String suffix) {
+    static Loader<String> suffixed(String suffix) {
         return new Loader<>() {
             @Override
             public String load(ByteBuffer data) {

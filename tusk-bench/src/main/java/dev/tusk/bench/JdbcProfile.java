@@ -17,7 +17,8 @@ import java.util.Map;
  * per row. The drivers alternate, several rounds each, after a warm-up; the medians of the rounds and their ratios
  * (pgjdbc's cost / tusk-jdbc's: above 1 is tusk-jdbc cheaper) close the run. Run from the bench module's classpath:
  * {@code java -cp ... dev.tusk.bench.JdbcProfile [point|fetch|both] [rounds] [queries] [fetches] [clients]};
- * {@code loop} as the first argument runs only the first client's workloads for a minute (for a profiler). The client
+ * {@code loop} as the first argument runs only the first client's workloads for a minute (for a profiler). With the
+ * system property {@code tusk.bench.perfControl} (a FIFO), the measured rounds are told to a {@code perf record}. The client
  * {@code tusk-jdbc-general} is tusk-jdbc with every getter on its general path (JdbcResultSet.readBytes(false)).
  */
 public final class JdbcProfile {
@@ -50,14 +51,24 @@ public final class JdbcProfile {
             if (which.startsWith("loop")) {
                 Client c = cs.get(0);
                 long end = System.nanoTime() + 60_000_000_000L;
+                long points = 0;
+                long fetched = 0;
+                // counted from 15 s after the JVM started on (for perf record -D 15000: the steady state only)
+                long countFrom = Long.getLong("tusk.bench.countAfterMillis", 15_000);
+                var runtime = ManagementFactory.getRuntimeMXBean();
                 while (System.nanoTime() < end) {
+                    boolean counted = runtime.getUptime() >= countFrom;
                     if (!which.equals("loop-fetch")) {
-                        c.point(queries);
+                        long n = c.point(queries);
+                        points += counted ? n : 0;
                     }
                     if (!which.equals("loop-point")) {
-                        c.fetch(1);
+                        long n = c.fetch(1);
+                        fetched += counted ? n : 0;
                     }
                 }
+                System.out.println(c.name + " loop, counted from " + countFrom + " ms of uptime on: " + points
+                        + " point queries, " + fetched + " rows fetched");
                 return;
             }
             for (Client c : cs) { // the wire format of each column as each driver's defaults make it, once prepared
@@ -82,6 +93,7 @@ public final class JdbcProfile {
                 }
             }
             Map<String, List<double[]>> results = new LinkedHashMap<>();
+            perfControl("enable");
             for (int r = 0; r < rounds; r++) {
                 for (Client c : cs) {
                     if (!which.equals("fetch")) {
@@ -95,6 +107,7 @@ public final class JdbcProfile {
                     }
                 }
             }
+            perfControl("disable");
             System.out.println("medians of " + rounds + " rounds (cpu ns, user cpu ns, allocated B per query / row):");
             Map<String, double[]> med = new LinkedHashMap<>();
             for (var e : results.entrySet()) {
@@ -121,6 +134,18 @@ public final class JdbcProfile {
             for (Client c : cs) {
                 c.conn.close();
             }
+        }
+    }
+
+    /**
+     * Writes {@code command} to the control FIFO of a {@code perf record -D -1 --control fifo:PATH} named by the
+     * system property {@code tusk.bench.perfControl}, if any: perf samples the measured rounds only (each sample's
+     * stack tells the driver and the workload: the Client's point or fetch frame).
+     */
+    private static void perfControl(String command) throws java.io.IOException {
+        String fifo = System.getProperty("tusk.bench.perfControl");
+        if (fifo != null) {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(fifo), command + "\n");
         }
     }
 

@@ -115,6 +115,11 @@ public final class StreamStep {
         return timeout == null ? null : Duration.ofNanos(Math.max(1_000_000L, waitLeftNanos));
     }
 
+    /** Whether the waits count against a statement timeout ({@link #waited} matters): a stream of an op with one. */
+    public boolean timed() {
+        return op != null && timeout != null;
+    }
+
     /** The shell waited {@code nanos} for the statement (whether or not the wait failed): the timeout left shrinks. */
     public void waited(long nanos) {
         waitLeftNanos -= nanos;
