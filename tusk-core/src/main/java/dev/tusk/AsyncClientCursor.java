@@ -1,11 +1,14 @@
 package dev.tusk;
 
 import dev.tusk.errors.NotSupportedException;
+import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ClientMerge;
 import dev.tusk.sql.Literal;
 
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The non-blocking {@link ClientCursor}, as psycopg's {@code AsyncClientCursor}: parameters are merged
@@ -60,11 +63,11 @@ public final class AsyncClientCursor<R> extends AsyncCursor<R> {
      * the future with {@link NotSupportedException}, as psycopg's {@code execute(..., binary=True)} on a client cursor.
      */
     @Override
-    public java.util.concurrent.CompletableFuture<AsyncCursor<R>> execute(String query, java.util.List<?> params,
+    public CompletableFuture<AsyncCursor<R>> execute(String query, List<?> params,
                                                                          ExecuteOptions options) {
         NotSupportedException refused = merge.binaryRefused(options == null ? null : options.binary());
         if (refused != null) {
-            return dev.tusk.internal.io.LoopFuture.failed(refused);
+            return LoopFuture.failed(refused);
         }
         return super.execute(query, params, options);
     }

@@ -16,8 +16,10 @@ import dev.tusk.internal.op.CopyRows;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * A COPY in progress on an {@link AsyncConnection}: psycopg's {@code AsyncCopy}. Obtained from
@@ -105,7 +107,7 @@ public final class AsyncCopy implements AutoCloseable {
     }
 
     /** The COPY statement's command (its columns and format), for the cursor that started it. */
-    dev.tusk.internal.core.CopyCommand command() {
+    CopyCommand command() {
         return cmd;
     }
 
@@ -186,7 +188,7 @@ public final class AsyncCopy implements AutoCloseable {
         }
         return done.handle((n, e) -> {
             if (e != null && driver.failure() != null) { // not the server's confirmation: the connection is gone
-                throw new java.util.concurrent.CompletionException(LoopFuture.unwrap(e));
+                throw new CompletionException(LoopFuture.unwrap(e));
             }
             return null;
         });
@@ -334,7 +336,7 @@ public final class AsyncCopy implements AutoCloseable {
      * makes no row (null: the binary header or trailer) asks for one chunk more, and a chunk {@code parse} refuses
      * cancels the COPY's data and fails the subscriber.
      */
-    private <T> Flow.Publisher<T> rowsOf(java.util.function.Function<byte[], T> parse) {
+    private <T> Flow.Publisher<T> rowsOf(Function<byte[], T> parse) {
         return s -> chunks().subscribe(new Flow.Subscriber<byte[]>() {
             private Flow.Subscription upstream;
 

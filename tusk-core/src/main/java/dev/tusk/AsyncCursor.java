@@ -3,8 +3,10 @@ package dev.tusk;
 import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.internal.core.ResultData;
+import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ClientMerge;
+import dev.tusk.sql.Composable;
 
 import java.util.Iterator;
 import java.util.List;
@@ -94,7 +96,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
      * cur.execute(new SQL("SELECT * FROM {} WHERE id = {}").format(new Identifier("users"), new Placeholder()), 42);
      * }</pre>
      */
-    public CompletableFuture<AsyncCursor<R>> execute(dev.tusk.sql.Composable query, Object... params) {
+    public CompletableFuture<AsyncCursor<R>> execute(Composable query, Object... params) {
         if (params != null && params.length == 0 && !query.hasPlaceholders()) {
             return execute(query.asString(conn));
         }
@@ -102,7 +104,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
     }
 
     /** Runs a composed query with {@code %(name)s} placeholders ({@code new Placeholder("name")}). */
-    public CompletableFuture<AsyncCursor<R>> execute(dev.tusk.sql.Composable query, Map<String, ?> params) {
+    public CompletableFuture<AsyncCursor<R>> execute(Composable query, Map<String, ?> params) {
         return execute(query.asTemplate(conn), params);
     }
 
@@ -127,7 +129,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
     }
 
     /** {@link #executemany(String, Iterable, boolean)} for a composed query. */
-    public CompletableFuture<AsyncCursor<R>> executemany(dev.tusk.sql.Composable query, Iterable<?> paramSets, boolean returning) {
+    public CompletableFuture<AsyncCursor<R>> executemany(Composable query, Iterable<?> paramSets, boolean returning) {
         return executemany(query.asTemplate(conn), paramSets, returning);
     }
 
@@ -166,7 +168,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
         try {
             sql = ClientMerge.merge(statement, params == null ? new Object[] {null} : params, conn);
         } catch (RuntimeException e) {
-            return dev.tusk.internal.io.LoopFuture.failed(e);
+            return LoopFuture.failed(e);
         }
         return copied(AsyncExecutions.startCopy(conn, this, sql));
     }
@@ -175,12 +177,12 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
      * {@link #copy(String)} with named parameters ({@code %(name)s} placeholders) merged into the statement on
      * the client, as psycopg's {@code copy(statement, {"name": value})}.
      */
-    public CompletableFuture<AsyncCopy> copy(String statement, java.util.Map<String, ?> params) {
+    public CompletableFuture<AsyncCopy> copy(String statement, Map<String, ?> params) {
         String sql;
         try {
             sql = ClientMerge.merge(statement, params, conn);
         } catch (RuntimeException e) {
-            return dev.tusk.internal.io.LoopFuture.failed(e);
+            return LoopFuture.failed(e);
         }
         return copied(AsyncExecutions.startCopy(conn, this, sql));
     }

@@ -2,8 +2,10 @@ package dev.tusk;
 
 import dev.tusk.internal.async.Refusal;
 import dev.tusk.internal.io.LoopFuture;
+
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,7 +57,7 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         private final AtomicLong ahead = new AtomicLong();
         private final AtomicBoolean fetching = new AtomicBoolean(true); // until DECLARE completes
         /** Fetched chunks waiting for delivery: at most one being delivered and one more. */
-        private final java.util.concurrent.ConcurrentLinkedQueue<List<R>> chunks = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<List<R>> chunks = new ConcurrentLinkedQueue<>();
         /** Serializes delivery and the terminal signals (§1.3): whoever raises it from 0 drains. */
         private final AtomicInteger wip = new AtomicInteger();
         private volatile boolean done;

@@ -1,8 +1,10 @@
 package dev.tusk;
 
 import dev.tusk.internal.async.AsyncFutures;
+import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.op.ServerCursorState;
 import dev.tusk.internal.op.ServerCursorStep;
+import dev.tusk.sql.Composable;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -56,7 +58,7 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
      * Declares the cursor for a composed query ({@code dev.tusk.sql}), as
      * {@link ServerCursor#execute(dev.tusk.sql.Composable, Object...)}.
      */
-    public CompletableFuture<AsyncServerCursor<R>> execute(dev.tusk.sql.Composable query, Object... params) {
+    public CompletableFuture<AsyncServerCursor<R>> execute(Composable query, Object... params) {
         return execute(text(query, conn), params == null ? new Object[] {null} : params);
     }
 
@@ -65,7 +67,7 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
      * run executemany on a client-side cursor ({@code conn.cursor()}).
      */
     public CompletableFuture<AsyncServerCursor<R>> executemany(String query, Iterable<?> paramSets) {
-        return dev.tusk.internal.io.LoopFuture.failed(state.executemanyError());
+        return LoopFuture.failed(state.executemanyError());
     }
 
     /** The next row, or null when there is none ({@code FETCH FORWARD 1}). */
@@ -117,7 +119,7 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
         try {
             state.checkDeclared();
         } catch (RuntimeException e) {
-            return dev.tusk.internal.io.LoopFuture.failed(e);
+            return LoopFuture.failed(e);
         }
         return AsyncFutures.settle(forEachFrom(action, state.itersize()));
     }

@@ -9,6 +9,7 @@ import dev.tusk.internal.op.TransactionOp;
 import dev.tusk.internal.op.TransactionSteps;
 import dev.tusk.internal.op.TwoPhaseSteps;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,7 +44,7 @@ final class AsyncTransactions<R> {
      * The statement timeout of the steps, read without the lease check of {@code statementTimeout()}: a block's end
      * decided after its lease ended is refused as the step it is (its future failing), not thrown in a callback.
      */
-    private java.time.Duration timeout() {
+    private Duration timeout() {
         return conn.state.statementTimeout;
     }
 

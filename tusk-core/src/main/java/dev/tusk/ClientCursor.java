@@ -5,7 +5,9 @@ import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ClientMerge;
 import dev.tusk.sql.Literal;
 
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * A cursor that merges the parameters into the query text on the client, as psycopg's
@@ -68,14 +70,14 @@ public final class ClientCursor<R> extends Cursor<R> {
      * ({@link NotSupportedException}, as psycopg's {@code execute(..., binary=True)} on a {@code ClientCursor}).
      */
     @Override
-    public Cursor<R> execute(String query, java.util.List<?> params, ExecuteOptions options) {
+    public Cursor<R> execute(String query, List<?> params, ExecuteOptions options) {
         refuseBinary(options);
         return super.execute(query, params, options);
     }
 
     /** As {@link Cursor#stream(String, java.util.List, ExecuteOptions, boolean)}; {@code binary(true)} is refused. */
     @Override
-    public java.util.stream.Stream<R> stream(String query, java.util.List<?> params, ExecuteOptions options, boolean keepRest) {
+    public Stream<R> stream(String query, List<?> params, ExecuteOptions options, boolean keepRest) {
         refuseBinary(options);
         return super.stream(query, params, options, keepRest);
     }

@@ -1,6 +1,9 @@
 package dev.tusk;
 
+import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.ResultColumn;
+import dev.tusk.adapt.TypeInfo;
+import dev.tusk.adapt.TypeRegistry;
 import dev.tusk.internal.core.ColumnFactory;
 
 import java.util.List;
@@ -174,9 +177,9 @@ public final class Column implements ResultColumn {
      * As {@link #typeDisplay()}, naming the type with the types {@code context} knows (a connection, a cursor
      * or an {@link dev.tusk.adapt.AdaptersMap}; null: the global adapters).
      */
-    public String typeDisplay(dev.tusk.adapt.AdaptContext context) {
-        dev.tusk.adapt.TypeRegistry types = (context == null ? Tusk.adapters() : context.adapters()).types();
-        dev.tusk.adapt.TypeInfo t = types.get(typeOid);
+    public String typeDisplay(AdaptContext context) {
+        TypeRegistry types = (context == null ? Tusk.adapters() : context.adapters()).types();
+        TypeInfo t = types.get(typeOid);
         boolean array = false;
         if (t == null || t.oid() != typeOid) {
             t = types.elementOfArray(typeOid);

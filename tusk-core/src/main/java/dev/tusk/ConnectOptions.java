@@ -1,12 +1,13 @@
 package dev.tusk;
 
+import dev.tusk.adapt.AdaptContext;
 import dev.tusk.observe.TuskListener;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,7 +40,7 @@ public final class ConnectOptions<R> {
     private final boolean observeParameters;
     private final Duration slowStatementThreshold;
     private final CursorFactory cursorFactory;
-    private final dev.tusk.adapt.AdaptContext context;
+    private final AdaptContext context;
 
     private ConnectOptions(Builder<R> b) {
         this.conninfo = b.conninfo;
@@ -155,7 +156,7 @@ public final class ConnectOptions<R> {
      * The adaptation context whose adapters the connections start from (psycopg's {@code context=}), or null:
      * the global {@code Tusk.adapters()}. See {@link Builder#context}.
      */
-    public dev.tusk.adapt.AdaptContext context() {
+    public AdaptContext context() {
         return context;
     }
 
@@ -217,7 +218,7 @@ public final class ConnectOptions<R> {
         private boolean observeParameters;
         private Duration slowStatementThreshold;
         private CursorFactory cursorFactory = CursorFactory.CURSOR;
-        private dev.tusk.adapt.AdaptContext context;
+        private AdaptContext context;
 
         private Builder(RowFactory<R> rowFactory) {
             this.rowFactory = rowFactory;
@@ -386,7 +387,7 @@ public final class ConnectOptions<R> {
          * ConnectOptions.builder().conninfo("dbname=app").context(custom).build();
          * }</pre>
          */
-        public Builder<R> context(dev.tusk.adapt.AdaptContext context) {
+        public Builder<R> context(AdaptContext context) {
             this.context = context;
             return this;
         }

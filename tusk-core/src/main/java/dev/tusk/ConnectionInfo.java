@@ -1,10 +1,15 @@
 package dev.tusk;
 
+import dev.tusk.errors.DataException;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.conninfo.HostSpec;
 import dev.tusk.internal.core.SessionState;
+import dev.tusk.internal.io.SocketTransport;
 import dev.tusk.internal.op.PipelineState;
+import dev.tusk.observe.ConnectionFacts;
+import dev.tusk.types.DateTimeAdapters;
 
+import java.net.InetAddress;
 import java.nio.charset.Charset;
 import java.time.DateTimeException;
 import java.time.ZoneId;
@@ -151,8 +156,8 @@ public final class ConnectionInfo {
         try {
             // trust #13: the server's reading of the name: "UTC+3" is POSIX, 3 hours WEST (UTC-03:00), where
             // ZoneId.of would read UTC+03:00; IANA names and UTC as Java reads them
-            return dev.tusk.types.DateTimeAdapters.zoneOf(tz);
-        } catch (dev.tusk.errors.DataException | DateTimeException e) {
+            return DateTimeAdapters.zoneOf(tz);
+        } catch (DataException | DateTimeException e) {
             return posixOffset(tz);
         }
     }
@@ -185,9 +190,9 @@ public final class ConnectionInfo {
         if (host.isUnixSocket()) {
             return null;
         }
-        java.net.InetAddress a = null;
+        InetAddress a = null;
         if (conn != null) {
-            if (conn.driver().transport() instanceof dev.tusk.internal.io.SocketTransport t) {
+            if (conn.driver().transport() instanceof SocketTransport t) {
                 a = t.socket().getInetAddress(); // still the connected address after close
             }
         } else if (async.driver().channel() != null) {
@@ -200,7 +205,7 @@ public final class ConnectionInfo {
      * What listeners are told about this connection (server address and port, database, user, TLS, backend
      * pid...), made from this view: for the events of a pool, which has no access to the connection's listeners.
      */
-    dev.tusk.observe.ConnectionFacts facts() {
+    ConnectionFacts facts() {
         String address = host.isUnixSocket() ? host.socketPath().toString() : hostaddr();
         boolean tls = conn != null ? conn.driver().transport().isTls() : async.driver().isTls();
         int version;
@@ -209,7 +214,7 @@ public final class ConnectionInfo {
         } catch (RuntimeException unknown) {
             version = 0;
         }
-        return new dev.tusk.observe.ConnectionFacts(params.dbname(), params.user(), host.host(), address, host.port(),
+        return new ConnectionFacts(params.dbname(), params.user(), host.host(), address, host.port(),
                 tls, version, session.backendPid(), session.parameter("application_name"));
     }
 

@@ -1,11 +1,14 @@
 package dev.tusk;
 
+import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.conninfo.ConninfoFormatter;
 import dev.tusk.internal.conninfo.ConninfoParser;
+import dev.tusk.internal.conninfo.ConninfoSecrets;
 import dev.tusk.internal.conninfo.Keywords;
 import dev.tusk.internal.conninfo.UriParser;
 import dev.tusk.internal.conninfo.ValueRules;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -47,9 +50,9 @@ public final class Conninfo {
                     : ConninfoParser.parse(conninfo);
             m.forEach(ValueRules::check);
             return m;
-        } catch (dev.tusk.errors.ProgrammingException e) {
+        } catch (ProgrammingException e) {
             // a malformed string may have scattered its password into the parts an error quotes
-            throw dev.tusk.internal.conninfo.ConninfoSecrets.scrubbed(e, conninfo);
+            throw ConninfoSecrets.scrubbed(e, conninfo);
         }
     }
 
@@ -80,7 +83,7 @@ public final class Conninfo {
     public static String make(String conninfo, Map<String, ?> overrides) {
         String base = conninfo == null ? "" : conninfo;
         if (overrides != null && overrides.values().stream().anyMatch(java.util.Objects::isNull)) { // psycopg drops None
-            Map<String, Object> given = new java.util.LinkedHashMap<>();
+            Map<String, Object> given = new LinkedHashMap<>();
             overrides.forEach((k, v) -> {
                 if (v != null) {
                     given.put(k, v);

@@ -10,6 +10,7 @@ import dev.tusk.internal.op.ConnectionErrors;
 import dev.tusk.internal.op.CopyOperation;
 import dev.tusk.internal.op.CopyRows;
 
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -173,7 +174,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
                     throwIfFailed(cmd.isDone() ? null : conn.waits.awaitTimed(cmd));
                     return null;
                 }
-                java.time.Duration fired = conn.waits.awaitTimed(cmd);
+                Duration fired = conn.waits.awaitTimed(cmd);
                 if (cmd.isDone() && cmd.error() != null && cmd.nextChunk() == null) {
                     throw op.failure(fired);
                 }
@@ -294,7 +295,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
     }
 
     /** The COPY statement's command (its columns and format), for the cursor that started it. */
-    dev.tusk.internal.core.CopyCommand command() {
+    CopyCommand command() {
         return cmd;
     }
 
@@ -321,7 +322,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
         try {
             ActiveWork.copyEnded(conn, this);
             broken(true);
-            java.time.Duration fired = null;
+            Duration fired = null;
             if (op.in() && !cmd.isDone()) {
                 op.finishInput(conn.driver().core().output(), rows);
                 conn.driver().flush();
@@ -450,7 +451,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
     }
 
     /** The error the COPY ended with ({@code fired}: the statement timeout, when it fired), raised if any. */
-    private void throwIfFailed(java.time.Duration fired) {
+    private void throwIfFailed(Duration fired) {
         TuskException e = op.failure(fired);
         if (e != null) {
             throw e;

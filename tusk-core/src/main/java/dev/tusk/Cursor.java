@@ -4,14 +4,25 @@ import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.core.CopyCommand;
+import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.op.Binder;
+import dev.tusk.internal.op.ClientMerge;
+import dev.tusk.sql.Composable;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * The results of {@code execute}, and the means to run more statements: psycopg's client-side cursor.
@@ -34,7 +45,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      * the connection made later does not reach this cursor), until this cursor gets its own (on the first call to
      * adapters()).
      */
-    private final java.util.function.Supplier<AdaptersMap> inherited;
+    private final Supplier<AdaptersMap> inherited;
     private AdaptersMap adapters;
     private final RowFactory<R> rowFactory;
     private List<ResultView> results = List.of();
@@ -55,7 +66,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     /** During and after a COPY run by this cursor: its columns as psycopg describes them ({@code column_1}...), else null. */
     private List<Column> copyColumns;
     /** During and after a COPY run by this cursor: its row count (-1 until it ended), else null. */
-    private java.util.function.LongSupplier copyRows;
+    private LongSupplier copyRows;
     private Boolean binary;
     private int maxRows;
     private boolean closed;
@@ -76,7 +87,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      * A cursor that only holds results another driver fetched (an {@link AsyncCursor}'s, whose adapters are this
      * cursor's: {@code inherited} until it gets its own); it cannot execute.
      */
-    Cursor(java.util.function.Supplier<AdaptersMap> inherited, RowFactory<R> rowFactory) {
+    Cursor(Supplier<AdaptersMap> inherited, RowFactory<R> rowFactory) {
         this.conn = null;
         this.inherited = inherited;
         this.rowFactory = rowFactory;
@@ -152,7 +163,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      * cur.execute(new SQL("SELECT * FROM {} WHERE id = {}").format(new Identifier("app", "users"), new Placeholder()), 42);
      * }</pre>
      */
-    public Cursor<R> execute(dev.tusk.sql.Composable query, Object... params) {
+    public Cursor<R> execute(Composable query, Object... params) {
         if (params != null && params.length == 0 && !query.hasPlaceholders()) {
             return execute(query.asString(conn));
         }
@@ -160,22 +171,22 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     }
 
     /** Runs a composed query with {@code %(name)s} placeholders ({@code new Placeholder("name")}). */
-    public Cursor<R> execute(dev.tusk.sql.Composable query, Map<String, ?> params) {
+    public Cursor<R> execute(Composable query, Map<String, ?> params) {
         return execute(query.asTemplate(conn), params);
     }
 
     /** Runs a composed query with a parameter sequence and options; a null {@code params}: sent as written. */
-    public Cursor<R> execute(dev.tusk.sql.Composable query, List<?> params, ExecuteOptions options) {
+    public Cursor<R> execute(Composable query, List<?> params, ExecuteOptions options) {
         return execute(params == null ? query.asString(conn) : query.asTemplate(conn), params, options);
     }
 
     /** {@link #executemany(String, Iterable, boolean)} for a composed query. */
-    public Cursor<R> executemany(dev.tusk.sql.Composable query, Iterable<?> paramSets, boolean returning) {
+    public Cursor<R> executemany(Composable query, Iterable<?> paramSets, boolean returning) {
         return executemany(query.asTemplate(conn), paramSets, returning);
     }
 
     /** {@link #executemany(String, Iterable)} for a composed query. */
-    public Cursor<R> executemany(dev.tusk.sql.Composable query, Iterable<?> paramSets) {
+    public Cursor<R> executemany(Composable query, Iterable<?> paramSets) {
         return executemany(query.asTemplate(conn), paramSets, false);
     }
     // end of SQL composition ------------------------------------------------------------------------
@@ -239,13 +250,13 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      * }
      * }</pre>
      */
-    public java.util.stream.Stream<R> stream(String query, Object... params) {
+    public Stream<R> stream(String query, Object... params) {
         checkOpen();
         return toStream(ActiveWork.openStream(conn, this, rowFactory, query, params == null ? new Object[] {null} : params));
     }
 
     /** {@link #stream(String, Object...)} for a query without parameters (simple protocol). */
-    public java.util.stream.Stream<R> stream(String query) {
+    public Stream<R> stream(String query) {
         checkOpen();
         return toStream(ActiveWork.openStream(conn, this, rowFactory, query, null));
     }
@@ -264,7 +275,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      *
      * @param params null: no parameters (the simple protocol, several statements allowed)
      */
-    public java.util.stream.Stream<R> stream(String query, List<?> params, ExecuteOptions options, boolean keepRest) {
+    public Stream<R> stream(String query, List<?> params, ExecuteOptions options, boolean keepRest) {
         return toStream(liveRows(query, params, options, keepRest));
     }
 
@@ -287,7 +298,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      * @param params null: no parameters (the simple protocol, several statements allowed)
      * @throws IllegalArgumentException when {@code size} is below 1 (psycopg's ValueError)
      */
-    public java.util.stream.Stream<R> stream(String query, List<?> params, int size) {
+    public Stream<R> stream(String query, List<?> params, int size) {
         if (size < 1) {
             throw new IllegalArgumentException("size must be >= 1, got " + size);
         }
@@ -302,7 +313,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      * {@link #execute(dev.tusk.sql.Composable, Object...)} renders it: without parameters nor placeholders it is sent
      * as written.
      */
-    public java.util.stream.Stream<R> stream(dev.tusk.sql.Composable query, Object... params) {
+    public Stream<R> stream(Composable query, Object... params) {
         if (params != null && params.length == 0 && !query.hasPlaceholders()) {
             return stream(query.asString(conn));
         }
@@ -310,7 +321,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     }
 
     /** {@link #stream(String, List, int)} for a composed query; a null {@code params}: sent as written. */
-    public java.util.stream.Stream<R> stream(dev.tusk.sql.Composable query, List<?> params, int size) {
+    public Stream<R> stream(Composable query, List<?> params, int size) {
         return stream(params == null ? query.asString(conn) : query.asTemplate(conn), params, size);
     }
 
@@ -324,9 +335,9 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         return ActiveWork.streaming(conn, this);
     }
 
-    private java.util.stream.Stream<R> toStream(RowStream<R> it) {
-        var split = java.util.Spliterators.spliteratorUnknownSize(it, java.util.Spliterator.ORDERED);
-        return java.util.stream.StreamSupport.stream(split, false).onClose(() -> ActiveWork.closeStream(conn, it));
+    private Stream<R> toStream(RowStream<R> it) {
+        var split = Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED);
+        return StreamSupport.stream(split, false).onClose(() -> ActiveWork.closeStream(conn, it));
     }
 
     /**
@@ -349,7 +360,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     }
 
     /** See {@link #copied}: also for an {@link AsyncCursor}'s COPY. */
-    void copyStarted(dev.tusk.internal.core.CopyCommand cmd, java.util.function.LongSupplier rows) {
+    void copyStarted(CopyCommand cmd, LongSupplier rows) {
         reset();
         int n = cmd.columns();
         Column[] cols = new Column[n];
@@ -371,17 +382,17 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Copy copy(String statement, Object... params) {
         checkOpen();
         reset(); // a COPY that fails to start leaves nothing of the previous results either
-        return copied(ActiveWork.startCopy(conn, this, dev.tusk.internal.op.ClientMerge.merge(statement, params == null ? new Object[] {null} : params, conn)));
+        return copied(ActiveWork.startCopy(conn, this, ClientMerge.merge(statement, params == null ? new Object[] {null} : params, conn)));
     }
 
     /**
      * {@link #copy(String)} with named parameters ({@code %(name)s} placeholders), merged into the statement on
      * the client as {@link #copy(String, Object...)} does, as psycopg's {@code copy(statement, {"name": value})}.
      */
-    public Copy copy(String statement, java.util.Map<String, ?> params) {
+    public Copy copy(String statement, Map<String, ?> params) {
         checkOpen();
         reset(); // a COPY that fails to start leaves nothing of the previous results either
-        return copied(ActiveWork.startCopy(conn, this, dev.tusk.internal.op.ClientMerge.merge(statement, params, conn)));
+        return copied(ActiveWork.startCopy(conn, this, ClientMerge.merge(statement, params, conn)));
     }
 
     /** Results in binary format for the statements this cursor runs (null: the connection's default, text). */
@@ -412,14 +423,14 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         return maxRows;
     }
 
-    private dev.tusk.internal.core.QueryCommand pending;
+    private QueryCommand pending;
     /** Pipeline mode: the commands sent before {@link #pending} whose results belong to this cursor too, or null. */
-    private List<dev.tusk.internal.core.QueryCommand> pendingBefore;
+    private List<QueryCommand> pendingBefore;
     /** Pipeline mode: the pending results are an executemany's without returning (only the rowcount is kept). */
     private boolean pendingManyWithoutRows;
 
     /** Pipeline mode: the results will come with {@code cmd}. */
-    void setPending(dev.tusk.internal.core.QueryCommand cmd) {
+    void setPending(QueryCommand cmd) {
         setPending(null, cmd);
     }
 
@@ -427,7 +438,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      * Pipeline mode: the results will come with {@code before} (null or commands sent earlier, in order) and
      * {@code last}, the last one sent.
      */
-    void setPending(List<dev.tusk.internal.core.QueryCommand> before, dev.tusk.internal.core.QueryCommand last) {
+    void setPending(List<QueryCommand> before, QueryCommand last) {
         this.pending = last;
         this.pendingBefore = before;
         this.pendingManyWithoutRows = false;
@@ -438,18 +449,18 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     }
 
     private void resolvePending() {
-        dev.tusk.internal.core.QueryCommand cmd = pending;
+        QueryCommand cmd = pending;
         if (cmd == null) {
             return;
         }
         Pipelining.awaitPipelined(conn, cmd); // the ones before it complete first
-        List<dev.tusk.internal.core.QueryCommand> before = pendingBefore;
+        List<QueryCommand> before = pendingBefore;
         pending = null;
         pendingBefore = null;
         List<ResultData> data = cmd.results();
         if (before != null) {
             data = new ArrayList<>();
-            for (dev.tusk.internal.core.QueryCommand c : before) {
+            for (QueryCommand c : before) {
                 throwIfFailed(c);
                 data.addAll(c.results());
             }
@@ -469,7 +480,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
             return true;
         }
         if (pendingBefore != null) {
-            for (dev.tusk.internal.core.QueryCommand c : pendingBefore) {
+            for (QueryCommand c : pendingBefore) {
                 if (c.error() != null) {
                     return true;
                 }
@@ -479,7 +490,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     }
 
     /** Raises a pipelined statement's error, telling the pipeline that the user has seen it. */
-    private void throwIfFailed(dev.tusk.internal.core.QueryCommand cmd) {
+    private void throwIfFailed(QueryCommand cmd) {
         if (cmd.error() != null) {
             Pipelining.pipelineErrorRaised(conn, cmd.error());
             throw cmd.error();
@@ -497,7 +508,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         if (data.size() == 1) { // the usual case: no list to grow, no iterator
             ResultData d = data.get(0);
             this.results = List.of(new ResultView(d, a));
-            this.tags = java.util.Collections.singletonList(d.commandTag());
+            this.tags = Collections.singletonList(d.commandTag());
         } else {
             List<ResultView> views = new ArrayList<>(data.size());
             List<String> t = new ArrayList<>(data.size());

@@ -4,13 +4,17 @@ import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Format;
 import dev.tusk.adapt.Loader;
 import dev.tusk.internal.core.ResultData;
+import dev.tusk.internal.core.ValueLoading;
 import dev.tusk.internal.rows.ColumnReaders;
 import dev.tusk.types.BuiltinTypes;
+import dev.tusk.types.ResultFormats;
 
 import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** One result set seen through the adapters of the cursor that fetched it: the loaders, chosen once. */
 final class ResultView {
@@ -41,9 +45,9 @@ final class ResultView {
         for (int i = 0; i < loaders.length; i++) {
             Column c = columns.get(i);
             if (c.formatCode() == 0 && c.wireFormatCode() == 1) {
-                Loader<?> l = dev.tusk.types.ResultFormats.textLoaderIfChanged(c.typeOid(), adapters, timeZone);
-                if (l == null && c.typeOid() == dev.tusk.types.BuiltinTypes.TIMESTAMPTZ) {
-                    l = dev.tusk.types.ResultFormats.timestampTzLoader(loaders[i], timeZone);
+                Loader<?> l = ResultFormats.textLoaderIfChanged(c.typeOid(), adapters, timeZone);
+                if (l == null && c.typeOid() == BuiltinTypes.TIMESTAMPTZ) {
+                    l = ResultFormats.timestampTzLoader(loaders[i], timeZone);
                 }
                 if (l != null) {
                     if (out == loaders) {
@@ -73,7 +77,7 @@ final class ResultView {
         this.loaders = previous.loaders;
         this.byName = previous.byName;
         this.readers = previous.readers;
-        if (java.util.Objects.equals(timeZone, previous.timeZone)) {
+        if (Objects.equals(timeZone, previous.timeZone)) {
             this.zone = previous.zone;
         }
     }
@@ -87,7 +91,7 @@ final class ResultView {
      */
     boolean fits(ResultData next, AdaptersMap adapters) {
         return next.columns() == data.columns() && adapters == this.adapters && adapters.version() == adaptersVersion
-                && java.util.Objects.equals(next.timeZone(), timeZone);
+                && Objects.equals(next.timeZone(), timeZone);
     }
 
     /**
@@ -101,16 +105,16 @@ final class ResultView {
     }
 
     /** The Java zone of the session's TimeZone the rows came under, once looked up; null until then. */
-    private java.time.ZoneId zone;
+    private ZoneId zone;
 
     /**
      * The Java zone with PostgreSQL's rules for the TimeZone the rows came under ({@link ResultData#timeZone()}),
      * looked up once per result, not per value; null when that zone has none ({@link dev.tusk.types.ResultFormats#zone}).
      */
-    java.time.ZoneId zone() {
-        java.time.ZoneId z = zone;
+    ZoneId zone() {
+        ZoneId z = zone;
         if (z == null) {
-            z = dev.tusk.types.ResultFormats.zone(data.timeZone());
+            z = ResultFormats.zone(data.timeZone());
             zone = z;
         }
         return z;
@@ -124,8 +128,8 @@ final class ResultView {
         return loaders[col] == BUILT_IN_NUMERIC;
     }
 
-    private static final Loader<?> BUILT_IN_NUMERIC = dev.tusk.types.ResultFormats.builtInLoader(
-            dev.tusk.types.BuiltinTypes.NUMERIC, Format.BINARY);
+    private static final Loader<?> BUILT_IN_NUMERIC = ResultFormats.builtInLoader(
+            BuiltinTypes.NUMERIC, Format.BINARY);
 
     List<Column> columns() {
         return Column.asColumns(data.columns());
@@ -192,7 +196,7 @@ final class ResultView {
         }
         Loader<?> l = loaders[col];
         if (l != null) {
-            return dev.tusk.internal.core.ValueLoading.load(l, a, off, len, data.columns().get(col).typeOid());
+            return ValueLoading.load(l, a, off, len, data.columns().get(col).typeOid());
         }
         if (data.columns().get(col).wireFormatCode() == 0) {
             return new String(a, off, len, StandardCharsets.UTF_8);

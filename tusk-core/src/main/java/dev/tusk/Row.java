@@ -2,6 +2,7 @@ package dev.tusk;
 
 import dev.tusk.errors.DataException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.core.Numbers;
 import dev.tusk.internal.core.NumericWire;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.rows.Conversions;
@@ -10,7 +11,11 @@ import dev.tusk.types.ResultFormats;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -93,9 +98,9 @@ public final class Row {
         if (v == null) {
             return null;
         }
-        if (type == java.time.ZonedDateTime.class && v instanceof java.time.OffsetDateTime t) {
+        if (type == ZonedDateTime.class && v instanceof OffsetDateTime t) {
             // psycopg's datetime carries the session's TimeZone: the zone the rows came under, when Java has it exactly
-            java.time.ZoneId zone = dev.tusk.types.ResultFormats.zone(view.data.timeZone());
+            ZoneId zone = ResultFormats.zone(view.data.timeZone());
             if (zone != null) {
                 return type.cast(t.atZoneSameInstant(zone));
             }
@@ -122,7 +127,7 @@ public final class Row {
             return new String(a, off, len, StandardCharsets.UTF_8);
         }
         if (c.formatCode() == 0) { // received in binary for a statement that asked for text: PostgreSQL's text
-            java.time.ZoneId zone;
+            ZoneId zone;
             if (c.typeOid() == TIMESTAMPTZ && (zone = view.zone()) != null) { // the zone looked up once per result
                 return ResultFormats.text(c.typeOid(), a, off, len, zone);
             }
@@ -147,7 +152,7 @@ public final class Row {
         byte[] a = d.data(row);
         int off = d.offset(row, i);
         int len = ResultData.valueLength(a, off);
-        return len < 0 ? null : java.util.Arrays.copyOfRange(a, off, off + len);
+        return len < 0 ? null : Arrays.copyOfRange(a, off, off + len);
     }
 
     /**
@@ -186,7 +191,7 @@ public final class Row {
         }
         Number n = toNumber(i);
         try { // trust #11: a fraction is dropped as before, but 1e19 or NaN is an error, not Long.MAX_VALUE or 0
-            return dev.tusk.internal.core.Numbers.truncatedLong(n);
+            return Numbers.truncatedLong(n);
         } catch (ArithmeticException e) {
             throw new DataException("value " + n + " of column \"" + c.name() + "\" does not fit a long", e);
         }
@@ -263,7 +268,7 @@ public final class Row {
                     }
                     Number n = toNumber(i);
                     try {
-                        return dev.tusk.internal.core.Numbers.toDouble(n);
+                        return Numbers.toDouble(n);
                     } catch (ArithmeticException e) {
                         throw new DataException("value " + n + " of column \"" + c.name() + "\" does not fit a double", e);
                     }
@@ -312,7 +317,7 @@ public final class Row {
     public float getFloat(int i) {
         double v = getDouble(i);
         try {
-            return dev.tusk.internal.core.Numbers.toFloat(v);
+            return Numbers.toFloat(v);
         } catch (ArithmeticException e) {
             throw new DataException("value " + v + " of column \"" + columns().get(i).name() + "\" does not fit a float", e);
         }

@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.internal.core.NumericWire;
 import dev.tusk.internal.rows.LiveRows;
 import dev.tusk.internal.rows.RowAccess;
 
@@ -37,6 +38,6 @@ final class RowHooks implements RowAccess.Hooks<Row, Cursor<Row>, ExecuteOptions
 
     @Override
     public BigDecimal numeric(byte[] chunk, int offset, int length) {
-        return dev.tusk.internal.core.NumericWire.toBigDecimal(chunk, offset, length);
+        return NumericWire.toBigDecimal(chunk, offset, length);
     }
 }

@@ -6,9 +6,12 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.op.StreamStep;
+import dev.tusk.internal.rows.LiveRows;
 import dev.tusk.internal.rows.RowsNotKept;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
@@ -17,7 +20,7 @@ import java.util.NoSuchElementException;
  * autocommit mode too (no cursor or transaction needed). The rules (chunks, timeout, stale plan, ending early)
  * are {@link StreamStep}'s; this class makes rows of what arrives, under the connection's lock for the reads.
  */
-final class RowStream<R> implements dev.tusk.internal.rows.LiveRows<R> {
+final class RowStream<R> implements LiveRows<R> {
     private final Connection<?> conn;
     private final StreamStep step;
     private final AdaptersMap adapters;
@@ -33,7 +36,7 @@ final class RowStream<R> implements dev.tusk.internal.rows.LiveRows<R> {
     private ResultData spare;
     private ResultView view;
     private RowFactory.RowMaker<R> maker;
-    private java.util.List<Column> makerColumns;
+    private List<Column> makerColumns;
     private int pos;
     private boolean interrupted;
     /** The cursor that opened the stream (set by the connection). */
@@ -150,7 +153,7 @@ final class RowStream<R> implements dev.tusk.internal.rows.LiveRows<R> {
     /** Waits for the next chunk as the step says, and sends the statement again when it says so. Lock held. */
     private void readChunk() {
         QueryCommand cmd = step.command();
-        java.time.Duration f;
+        Duration f;
         if (step.waitsUnderConnectionTimeout()) {
             f = conn.waits.awaitTimed(cmd);
         } else if (!step.timed()) { // no timeout: nothing to count the wait against (no clock read)

@@ -2,6 +2,7 @@ package dev.tusk;
 
 import dev.tusk.internal.op.ServerCursorState;
 import dev.tusk.internal.op.ServerCursorStep;
+import dev.tusk.sql.Composable;
 
 import java.util.Iterator;
 import java.util.List;
@@ -49,7 +50,7 @@ public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Itera
      * Declares the cursor for a composed query ({@code dev.tusk.sql}). The asTemplate() text is used
      * ('%' inside names and values doubled): with no parameters it still reaches the server unchanged.
      */
-    public ServerCursor<R> execute(dev.tusk.sql.Composable query, Object... params) {
+    public ServerCursor<R> execute(Composable query, Object... params) {
         return execute(text(query, conn), params == null ? new Object[] {null} : params);
     }
     // end of SQL composition ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ServerCursorState;
+import dev.tusk.sql.Composable;
 
 /**
  * What {@link ServerCursor} and {@link AsyncServerCursor} have alike, written once: the settings, the position and
@@ -34,7 +35,7 @@ abstract sealed class ServerCursorBase<R> permits ServerCursor, AsyncServerCurso
      * The text a composed query ({@code dev.tusk.sql}) is declared with: its asTemplate() text ('%' inside names and
      * values doubled, so that with no parameters it still reaches the server unchanged), or as it is for a raw cursor.
      */
-    final String text(dev.tusk.sql.Composable query, AdaptContext conn) {
+    final String text(Composable query, AdaptContext conn) {
         return binder() == Binder.RAW ? query.asString(conn) : query.asTemplate(conn);
     }
 

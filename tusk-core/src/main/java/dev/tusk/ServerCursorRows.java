@@ -6,6 +6,7 @@ import dev.tusk.internal.op.ServerCursorState;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The rows of a server-side cursor's FETCHes, for {@link ServerCursor} and {@link AsyncServerCursor}: the row
@@ -15,7 +16,7 @@ import java.util.List;
 final class ServerCursorRows<R> {
     private final RowFactory<R> factory;
     /** The connection's adapters as they were when the cursor was made (psycopg's copy-on-write maps). */
-    private final java.util.function.Supplier<AdaptersMap> adapters;
+    private final Supplier<AdaptersMap> adapters;
     /** The result the maker was built for. */
     private ResultData madeFor;
     private RowFactory.RowMaker<R> maker;

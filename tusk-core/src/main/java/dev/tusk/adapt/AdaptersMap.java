@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The registry of {@link Dumper}s and {@link Loader}s, layered global ({@code Tusk.adapters()}) →
@@ -150,7 +151,7 @@ public final class AdaptersMap implements AdaptContext {
      * conn.adapters().registerLoader("text", upper);     // atCursorCreation.get() still loads text as it was
      * }</pre>
      */
-    public java.util.function.Supplier<AdaptersMap> snapshot() {
+    public Supplier<AdaptersMap> snapshot() {
         State s = state;
         if (!s.lent) {
             s.lent = true;
@@ -159,7 +160,7 @@ public final class AdaptersMap implements AdaptContext {
     }
 
     /** What {@link #snapshot()} hands out: this map's current state, or a copy of it once the map moved on. */
-    private static final class State implements java.util.function.Supplier<AdaptersMap> {
+    private static final class State implements Supplier<AdaptersMap> {
         private final AdaptersMap map;
         /** Handed out by {@link #snapshot()}: the next registration must keep a copy of the state it replaces. */
         private volatile boolean lent;

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A replication connection on the event loop: {@link ReplicationConnection}'s commands returning futures, and
@@ -172,7 +173,7 @@ public final class AsyncReplicationConnection implements AutoCloseable {
         return startPgOutput(slot, start, pgOutput, StreamOptions.DEFAULTS);
     }
 
-    private <T> CompletableFuture<AsyncReplicationStream<T>> start(java.util.function.Supplier<String> sql,
+    private <T> CompletableFuture<AsyncReplicationStream<T>> start(Supplier<String> sql,
                                                                   StreamOptions options, boolean physical, String what,
                                                                   Lsn start, Function<XLogData, ? extends T> decode,
                                                                   PgOutputDecoder decoder) {

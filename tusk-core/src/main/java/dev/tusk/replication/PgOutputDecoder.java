@@ -11,6 +11,7 @@ import dev.tusk.types.Lsn;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -205,7 +206,7 @@ public final class PgOutputDecoder {
         if (len < 0 || len > end - pos) {
             throw malformed('M', lsn, "content length " + len);
         }
-        byte[] content = java.util.Arrays.copyOfRange(b, pos, pos + len);
+        byte[] content = Arrays.copyOfRange(b, pos, pos + len);
         pos += len;
         return new PgOutputMessage.Message(lsn, xid, (flags & 1) != 0, at, prefix, content);
     }
@@ -263,7 +264,7 @@ public final class PgOutputDecoder {
         if (l != null) {
             return ValueLoading.load(l, b, pos, len, s.relation.columns().get(col).typeOid());
         }
-        return binary ? java.util.Arrays.copyOfRange(b, pos, pos + len) : new String(b, pos, len, StandardCharsets.UTF_8);
+        return binary ? Arrays.copyOfRange(b, pos, pos + len) : new String(b, pos, len, StandardCharsets.UTF_8);
     }
 
     // ------------------------------------------------------------------ primitives

@@ -1,6 +1,8 @@
 package dev.tusk.replication;
 
 import dev.tusk.types.Lsn;
+
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
@@ -87,7 +89,7 @@ public sealed interface PgOutputMessage {
             implements PgOutputMessage {
         /** The content as UTF-8 text. */
         public String text() {
-            return new String(content, java.nio.charset.StandardCharsets.UTF_8);
+            return new String(content, StandardCharsets.UTF_8);
         }
     }
 

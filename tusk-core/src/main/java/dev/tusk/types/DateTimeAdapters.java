@@ -16,6 +16,7 @@ import java.time.OffsetTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -401,7 +402,7 @@ public final class DateTimeAdapters {
     private static final ConcurrentHashMap<String, ZoneId> ZONES = new ConcurrentHashMap<>();
 
     private static final Pattern POSIX_FIXED = Pattern.compile("^(?:<[^>]*>|[A-Za-z]+)[+-]?\\d{1,2}(?::\\d{2}){0,2}$");
-    private static final ConcurrentHashMap<String, java.util.Optional<ZoneId>> EXACT = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Optional<ZoneId>> EXACT = new ConcurrentHashMap<>();
 
     /**
      * The ZoneId whose rules are PostgreSQL's for the {@code TimeZone} setting {@code pgTimeZone}, or null when
@@ -414,17 +415,17 @@ public final class DateTimeAdapters {
         return pgTimeZone == null ? null : EXACT.computeIfAbsent(pgTimeZone, DateTimeAdapters::parseExact).orElse(null);
     }
 
-    private static java.util.Optional<ZoneId> parseExact(String pgTimeZone) {
+    private static Optional<ZoneId> parseExact(String pgTimeZone) {
         try {
             if (POSIX_FIXED.matcher(pgTimeZone).matches()) {
-                return java.util.Optional.of(parseZone(pgTimeZone));
+                return Optional.of(parseZone(pgTimeZone));
             }
             if (ZoneId.SHORT_IDS.containsKey(pgTimeZone) || !ZoneId.getAvailableZoneIds().contains(pgTimeZone)) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
-            return java.util.Optional.of(ZoneId.of(pgTimeZone));
+            return Optional.of(ZoneId.of(pgTimeZone));
         } catch (DateTimeException | DataException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

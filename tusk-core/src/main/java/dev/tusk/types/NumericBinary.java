@@ -1,6 +1,7 @@
 package dev.tusk.types;
 
 import dev.tusk.errors.DataException;
+import dev.tusk.internal.core.NumericWire;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -48,7 +49,7 @@ final class NumericBinary {
             throw new DataException("a binary numeric with " + ndigits + " digits has " + (8 + 2 * ndigits)
                     + " bytes, got " + length);
         }
-        BigDecimal v = dev.tusk.internal.core.NumericWire.toBigDecimal(a, p, length);
+        BigDecimal v = NumericWire.toBigDecimal(a, p, length);
         if (v == null) {
             throw new DataException("malformed binary numeric: a digit outside 0..9999 or a negative scale (" + dscale + ")");
         }

@@ -4,6 +4,7 @@ import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Format;
 import dev.tusk.adapt.Loader;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -137,7 +138,7 @@ public final class ResultFormats {
         ZoneId zone = zone(timeZone);
         return new Loader<Object>() {
             @Override
-            public Object load(java.nio.ByteBuffer data) {
+            public Object load(ByteBuffer data) {
                 byte[] b = new byte[data.remaining()];
                 data.duplicate().get(b);
                 return load(b, 0, b.length);

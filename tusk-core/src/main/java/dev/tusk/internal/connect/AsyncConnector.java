@@ -1,13 +1,14 @@
 package dev.tusk.internal.connect;
 
+import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.conninfo.HostSpec;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.io.EventLoop;
-import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.observe.Observer;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -163,7 +164,7 @@ public final class AsyncConnector {
                 try {
                     return new InetSocketAddress(InetAddress.getByName(name), host.port());
                 } catch (IOException e) {
-                    throw new CompletionException(new dev.tusk.errors.OperationalException(
+                    throw new CompletionException(new OperationalException(
                             "could not translate host name \"" + name + "\" to an address: " + e.getMessage(), e));
                 }
             }, RESOLVER);

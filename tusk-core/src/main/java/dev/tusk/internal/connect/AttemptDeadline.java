@@ -1,6 +1,7 @@
 package dev.tusk.internal.connect;
 
 import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.TuskException;
 import dev.tusk.internal.conninfo.HostSpec;
 
 import java.io.Closeable;
@@ -104,7 +105,7 @@ final class AttemptDeadline implements AutoCloseable {
 
     /** True when {@code e} (or what caused it) means this attempt ran out of time. */
     boolean explains(Throwable e) {
-        if (this == NONE || (e instanceof dev.tusk.errors.TuskException te && te.sqlstate() != null)) {
+        if (this == NONE || (e instanceof TuskException te && te.sqlstate() != null)) {
             return false; // the server's own error says what happened
         }
         if (expired()) {

@@ -2,6 +2,7 @@ package dev.tusk.internal.connect;
 
 import dev.tusk.errors.OperationalException;
 
+import java.io.IOException;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -83,7 +84,7 @@ final class ChannelBinding {
             AlgorithmParameters p = AlgorithmParameters.getInstance("RSASSA-PSS");
             p.init(params);
             return p.getParameterSpec(PSSParameterSpec.class).getDigestAlgorithm().toUpperCase(Locale.ROOT);
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new OperationalException("cannot read the RSASSA-PSS parameters of the server certificate: "
                     + e.getMessage() + "; set channel_binding=disable to connect without channel binding", e);
         }

@@ -5,6 +5,7 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.conninfo.HostSpec;
+import dev.tusk.internal.core.SessionState;
 import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.wire.Frontend;
 import dev.tusk.observe.ConnectAttempt;
@@ -245,7 +246,7 @@ public final class ConnectPlan {
         String protocol = error == null || ran ? (v >> 16) + "." + (v & 0xffff) : null;
         ConnectionFacts facts = null;
         if (error == null) {
-            dev.tusk.internal.core.SessionState s = attempt.core().session();
+            SessionState s = attempt.core().session();
             int version = 0;
             try {
                 String num = s.parameter("server_version_num");

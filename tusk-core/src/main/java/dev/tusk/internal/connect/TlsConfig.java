@@ -3,6 +3,25 @@ package dev.tusk.internal.connect;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.internal.conninfo.ConnParams;
 
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertStore;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CollectionCertStoreParameters;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.X509CertSelector;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
@@ -14,21 +33,6 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
-import java.io.IOException;
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.CertPathValidatorException;
-import java.security.cert.CertStore;
-import java.security.cert.CertificateExpiredException;
-import java.security.cert.CollectionCertStoreParameters;
-import java.security.cert.PKIXBuilderParameters;
-import java.security.cert.X509CertSelector;
-import java.security.cert.X509Certificate;
-import java.util.List;
 
 /**
  * TLS as libpq does it, once the server accepted SSLRequest (or directly, {@code sslnegotiation=direct}):
@@ -138,7 +142,7 @@ final class TlsConfig {
     private static boolean peerHungUp(SSLHandshakeException e) {
         String m = String.valueOf(e.getMessage());
         return m.contains("terminated the handshake") || m.contains("closed the connection")
-                || e.getCause() instanceof java.io.EOFException;
+                || e.getCause() instanceof EOFException;
     }
 
     /**
@@ -255,7 +259,7 @@ final class TlsConfig {
             if (t instanceof CertificateExpiredException) {
                 return "TLS: the server certificate has expired (" + t.getMessage() + ")";
             }
-            if (t instanceof java.security.cert.CertificateException && t.getMessage() != null
+            if (t instanceof CertificateException && t.getMessage() != null
                     && (t.getMessage().contains("No subject alternative") || t.getMessage().contains("No name matching"))) {
                 return "TLS: the server certificate does not match host name \"" + host + "\" (sslmode=" + mode
                         + " checks it): connect with a name the certificate lists, or use sslmode=verify-ca";
@@ -268,7 +272,7 @@ final class TlsConfig {
                     return "TLS: the server certificate has expired";
                 }
             }
-            if (t instanceof java.security.cert.CertPathBuilderException || (t.getMessage() != null
+            if (t instanceof CertPathBuilderException || (t.getMessage() != null
                     && t.getMessage().contains("unable to find valid certification path"))) {
                 return "TLS: the server certificate is not signed by a trusted CA (" + (system ? "the JDK's trust store"
                         : "sslrootcert=" + rootCert) + "): give the CA that signed it with sslrootcert";

@@ -2,6 +2,7 @@ package dev.tusk.internal.core;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 
 /**
  * Reads numeric's binary form (numeric_send: int16 ndigits, int16 weight, uint16 sign, int16 dscale, then
@@ -167,7 +168,7 @@ public final class NumericWire {
             if (compact != null) {
                 return compact;
             }
-            return new BigDecimal(BigInteger.valueOf(negative ? -acc : acc), scale).setScale(dscale, java.math.RoundingMode.DOWN);
+            return new BigDecimal(BigInteger.valueOf(negative ? -acc : acc), scale).setScale(dscale, RoundingMode.DOWN);
         }
         // the magnitude in base 2^32 (least significant word first), fed eight decimal digits at a time: two
         // base-10000 digits make one base-10^8 chunk, the first chunk takes one digit when nd is odd
@@ -200,7 +201,7 @@ public final class NumericWire {
             big[p + 3] = (byte) v;
         }
         BigInteger unscaled = new BigInteger(used == 0 ? 0 : negative ? -1 : 1, big);
-        return new BigDecimal(unscaled, scale).setScale(dscale, java.math.RoundingMode.DOWN);
+        return new BigDecimal(unscaled, scale).setScale(dscale, RoundingMode.DOWN);
     }
 
     /**

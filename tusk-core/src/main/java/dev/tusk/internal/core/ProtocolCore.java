@@ -12,6 +12,7 @@ import dev.tusk.internal.wire.Payload;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The sans-IO heart of a connection: bytes in, bytes out, no sockets, threads or clocks.
@@ -308,13 +309,13 @@ public final class ProtocolCore {
     }
 
     /** Told once, with its cause, when the connection breaks (see {@link #onLost}); null: nobody. */
-    private java.util.function.Consumer<TuskException> lostListener;
+    private Consumer<TuskException> lostListener;
 
     /**
      * Runs {@code listener} once, with the cause, on the thread that finds the connection broken (the first
      * {@link #connectionLost}), after the queued commands were failed. Set before the connection is used.
      */
-    public void onLost(java.util.function.Consumer<TuskException> listener) {
+    public void onLost(Consumer<TuskException> listener) {
         this.lostListener = listener;
     }
 
@@ -329,7 +330,7 @@ public final class ProtocolCore {
         while ((c = queue.poll()) != null) {
             c.abort(brokenBy);
         }
-        java.util.function.Consumer<TuskException> l = lostListener;
+        Consumer<TuskException> l = lostListener;
         if (first && l != null) {
             l.accept(cause);
         }

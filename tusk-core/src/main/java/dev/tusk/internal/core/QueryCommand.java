@@ -9,6 +9,7 @@ import dev.tusk.internal.wire.Frontend;
 import dev.tusk.internal.wire.Payload;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -71,7 +72,7 @@ public abstract class QueryCommand extends Command {
      * {@link #drainStreamed()} into {@code into} (null: dropped), the new holder made of {@code spare}'s storage when
      * that is an earlier holder of this command's rows that nobody reads again ({@link ResultData#continuation(ResultData)}).
      */
-    public void drainStreamed(java.util.Collection<ResultData> into, ResultData spare) {
+    public void drainStreamed(Collection<ResultData> into, ResultData spare) {
         if (into != null) {
             for (int i = 0; i < results.size(); i++) {
                 into.add(results.get(i));

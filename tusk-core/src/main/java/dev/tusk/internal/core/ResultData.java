@@ -4,7 +4,9 @@ import dev.tusk.adapt.ResultColumn;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.internal.wire.Payload;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -53,7 +55,7 @@ public final class ResultData {
      * The columns of a result with rows of no columns ({@code SELECT;}): a list of its own, so that it is told
      * apart from a command's result, which has no columns either and no rows at all.
      */
-    public static final List<ResultColumn> ZERO_COLUMNS = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(0));
+    public static final List<ResultColumn> ZERO_COLUMNS = Collections.unmodifiableList(new ArrayList<>(0));
 
     private static final byte[] NO_BYTES = new byte[0];
     private static final int[] NO_CELLS = new int[0];

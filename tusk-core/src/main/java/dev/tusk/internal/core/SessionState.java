@@ -1,6 +1,7 @@
 package dev.tusk.internal.core;
 
 import dev.tusk.errors.Diagnostic;
+import dev.tusk.errors.TuskException;
 import dev.tusk.internal.wire.BackendMessage;
 
 import java.util.Map;
@@ -82,7 +83,7 @@ public final class SessionState {
     }
 
     /** Records {@code e} as the session's last error. */
-    void failed(dev.tusk.errors.TuskException e) {
+    void failed(TuskException e) {
         if (e != null) {
             dev.tusk.errors.Diagnostic d = e.diag();
             String severity = d == null ? null : d.severity();

@@ -9,6 +9,8 @@ import dev.tusk.internal.wire.MessageWriter;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * Drives a {@link ProtocolCore} over a blocking {@link Transport}: writes what the core has to say in one
@@ -39,7 +41,7 @@ public final class BlockingDriver {
     }
 
     /** {@code ConnectOptions.socketTimeout}: as {@link #socketTimeout(int)}, at least 1 ms; null leaves no bound. */
-    public void socketTimeout(java.time.Duration timeout) {
+    public void socketTimeout(Duration timeout) {
         if (timeout != null) {
             socketTimeout((int) Math.max(1, timeout.toMillis()));
         }
@@ -351,7 +353,7 @@ public final class BlockingDriver {
      * {@code deadline} ({@link System#nanoTime()}): the connection is then broken with {@code gaveUp}'s error,
      * which is thrown.
      */
-    public void awaitUntil(Command command, long deadline, java.util.function.Supplier<OperationalException> gaveUp) {
+    public void awaitUntil(Command command, long deadline, Supplier<OperationalException> gaveUp) {
         if (!command.isDone() && core.input().available() > 0) {
             processBuffered();
         }

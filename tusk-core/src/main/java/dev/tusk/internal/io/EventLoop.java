@@ -7,6 +7,7 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.ArrayList;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -46,12 +47,12 @@ public final class EventLoop implements Executor {
      */
     static final long REARM_NANOS = 2_000_000;
     /** Connections the loop stopped watching because a caller reads them; loop thread only. */
-    private final java.util.ArrayList<EventLoopDriver> disarmed = new java.util.ArrayList<>();
+    private final ArrayList<EventLoopDriver> disarmed = new ArrayList<>();
     /**
      * Connections with output written on this thread that waits for the end of the loop's turn: each is flushed
      * once then, so that the statements of one turn leave in one write. Loop thread only.
      */
-    private final java.util.ArrayList<EventLoopDriver> toFlush = new java.util.ArrayList<>();
+    private final ArrayList<EventLoopDriver> toFlush = new ArrayList<>();
     private volatile boolean shutdown;
 
     EventLoop(String name) {

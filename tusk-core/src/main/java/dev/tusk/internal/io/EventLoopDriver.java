@@ -6,23 +6,26 @@ import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.wire.InputBuffer;
 import dev.tusk.internal.wire.MessageWriter;
 
-import javax.net.ssl.SSLEngine;
-
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.security.cert.Certificate;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
+
+import javax.net.ssl.SSLEngine;
 
 /**
  * Drives a {@link ProtocolCore} over a non-blocking {@link SocketChannel} (TCP or Unix-domain) on one
@@ -78,7 +81,7 @@ public final class EventLoopDriver implements EventLoop.Handler {
     /** How the socket ended while a paused core still held input; applied once that input is processed. */
     private Runnable deferredLoss;
     /** Run once the output has been written out completely (see {@link #whenFlushed}). */
-    private final java.util.ArrayDeque<Runnable> flushWaiters = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Runnable> flushWaiters = new ArrayDeque<>();
     /** Held by the thread acting for the connection (see the class comment). */
     private final ReentrantLock acting = new ReentrantLock();
     /** Tasks given to {@link #execute} that have not run yet: a caller sending itself must not overtake them. */
@@ -248,7 +251,7 @@ public final class EventLoopDriver implements EventLoop.Handler {
             return true;
         }
         try {
-            return acting.tryLock(2, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return acting.tryLock(2, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -753,7 +756,7 @@ public final class EventLoopDriver implements EventLoop.Handler {
             execute(listener);
         }
         if (handshake != null && !handshake.isDone()) {
-            handshake.abort(failure != null ? failure : new java.nio.channels.ClosedChannelException());
+            handshake.abort(failure != null ? failure : new ClosedChannelException());
         }
         if (tls != null) {
             tls.closeOutbound(); // close_notify, as far as the socket takes it now

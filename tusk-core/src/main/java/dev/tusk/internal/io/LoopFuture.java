@@ -1,6 +1,7 @@
 package dev.tusk.internal.io;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -50,7 +51,7 @@ public class LoopFuture<T> extends CompletableFuture<T> {
 
     /** The failure itself, without the CompletionExceptions that dependent stages wrap it in. */
     public static Throwable unwrap(Throwable t) {
-        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+        while (t instanceof CompletionException && t.getCause() != null) {
             t = t.getCause();
         }
         return t;

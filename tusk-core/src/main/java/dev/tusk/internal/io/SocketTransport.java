@@ -1,12 +1,15 @@
 package dev.tusk.internal.io;
 
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.security.cert.Certificate;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSocket;
 
 /** A {@link java.net.Socket} (TCP) or an {@link SSLSocket} layered on one. */
 public final class SocketTransport implements Transport {
@@ -40,13 +43,13 @@ public final class SocketTransport implements Transport {
      */
     @Override
     public int readNow(byte[] b, int off, int len) throws IOException {
-        java.nio.channels.SocketChannel channel = socket.getChannel();
+        SocketChannel channel = socket.getChannel();
         if (channel == null || socket instanceof SSLSocket) {
             return CANNOT_READ_NOW;
         }
         channel.configureBlocking(false);
         try {
-            return channel.read(java.nio.ByteBuffer.wrap(b, off, len));
+            return channel.read(ByteBuffer.wrap(b, off, len));
         } finally {
             channel.configureBlocking(true);
         }

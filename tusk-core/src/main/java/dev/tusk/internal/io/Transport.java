@@ -1,6 +1,7 @@
 package dev.tusk.internal.io;
 
 import java.io.IOException;
+import java.security.cert.Certificate;
 
 /** A blocking byte stream to the server: a TCP socket, a Unix-domain socket, or TLS over either. */
 public interface Transport extends AutoCloseable {
@@ -32,7 +33,7 @@ public interface Transport extends AutoCloseable {
     boolean isTls();
 
     /** The DER certificate the server presented, for channel binding; null without TLS. */
-    default java.security.cert.Certificate peerCertificate() {
+    default Certificate peerCertificate() {
         return null;
     }
 

@@ -20,12 +20,15 @@ import dev.tusk.observe.TransactionStep;
 import dev.tusk.observe.TuskListener;
 import dev.tusk.observe.TuskListeners;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 /**
@@ -45,7 +48,7 @@ public final class Observer {
     private final boolean observeParameters;
     private volatile ConnectionFacts facts;
     /** Whether the end of the connection was told (once, however it ends). */
-    private final java.util.concurrent.atomic.AtomicBoolean closeReported = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closeReported = new AtomicBoolean();
 
     private Observer(TuskListener[] listeners, boolean observeParameters) {
         this.listeners = listeners;
@@ -57,7 +60,7 @@ public final class Observer {
      * the statement log when it is on; null when there are none.
      */
     public static Observer of(List<TuskListener> listeners, boolean observeParameters,
-                              java.time.Duration slowStatementThreshold) {
+                              Duration slowStatementThreshold) {
         List<TuskListener> all = new ArrayList<>(TuskListeners.registered());
         all.addAll(listeners);
         TuskListener log = StatementLog.forThreshold(slowStatementThreshold);
@@ -237,9 +240,9 @@ public final class Observer {
     public static final class PipelineScope {
         final PipelineStart start;
         final Object context;
-        private final java.util.concurrent.atomic.AtomicInteger statements = new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicInteger statements = new AtomicInteger();
         private volatile Throwable error;
-        private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicBoolean ended = new AtomicBoolean();
 
         PipelineScope(PipelineStart start, Object context) {
             this.start = start;

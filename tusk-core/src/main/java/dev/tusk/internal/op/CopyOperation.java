@@ -6,6 +6,7 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
+import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.wire.Frontend;
 import dev.tusk.internal.wire.MessageWriter;
 
@@ -55,7 +56,7 @@ public final class CopyOperation {
      * session's observer decides, else nothing. Call before {@link #start()}, or let start() do it.
      */
     public void observeStart() {
-        dev.tusk.internal.observe.Observer o = session.observer();
+        Observer o = session.observer();
         if (o != null && observation == null) {
             observation = CopyObservation.start(o, sql);
         }

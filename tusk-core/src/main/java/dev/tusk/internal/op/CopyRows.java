@@ -5,14 +5,15 @@ import dev.tusk.adapt.Dumper;
 import dev.tusk.adapt.Format;
 import dev.tusk.adapt.Loader;
 import dev.tusk.errors.ProgrammingException;
-import dev.tusk.types.Range;
-import dev.tusk.types.TextAdapters;
 import dev.tusk.internal.wire.Frontend;
 import dev.tusk.internal.wire.MessageWriter;
+import dev.tusk.types.Range;
+import dev.tusk.types.TextAdapters;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -282,7 +283,7 @@ public final class CopyRows {
             int at = b.position();
             b.position(at + len);
             if (t == null) {
-                out.add(java.util.Arrays.copyOfRange(chunk, at, at + len));
+                out.add(Arrays.copyOfRange(chunk, at, at + len));
                 continue;
             }
             Loader<?> l = adapters.loaderFor(t[i], Format.BINARY);

@@ -1,5 +1,6 @@
 package dev.tusk.internal.op;
 
+import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.Command;
@@ -58,7 +59,7 @@ public final class ExecuteMany extends Operation {
 
     /** {@link #of(Session, String, List, int, boolean, Duration)} whose rows {@code adapters} will load (automatic formats). */
     public static ExecuteMany of(Session session, String sql, List<BoundParams> binds, int format, boolean returning,
-                                 Duration timeout, dev.tusk.adapt.AdaptersMap adapters) {
+                                 Duration timeout, AdaptersMap adapters) {
         InsertRewriter rewriter = returning || binds.size() < 2 ? null : InsertRewriter.of(sql, binds.get(0).size());
         Execute single = Execute.extended(session, sql, binds, format, null, returning, timeout).readingWith(adapters);
         return new ExecuteMany(session, null, rewriter == null ? null : rewriter.chunks(binds), single, timeout);

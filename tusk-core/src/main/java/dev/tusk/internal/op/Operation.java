@@ -3,6 +3,7 @@ package dev.tusk.internal.op;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.Command;
+import dev.tusk.internal.observe.Observer;
 
 import java.time.Duration;
 
@@ -77,7 +78,7 @@ public abstract class Operation {
      * session has any (else a null check, nothing more).
      */
     final void observeStart() {
-        dev.tusk.internal.observe.Observer o = session().observer();
+        Observer o = session().observer();
         if (o != null) {
             observation = Observation.start(o, session(), this);
         }
@@ -89,7 +90,7 @@ public abstract class Operation {
      */
     final String commented(String sql) {
         Observation ob = observation;
-        return ob == null ? sql : dev.tusk.internal.observe.Observer.withComment(sql, ob.comment());
+        return ob == null ? sql : Observer.withComment(sql, ob.comment());
     }
 
     /** Whether listeners observe the operation. */

@@ -9,6 +9,7 @@ import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.SimpleQuery;
+import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.wire.BackendMessage;
 
@@ -55,7 +56,7 @@ public final class Session {
     private volatile Boolean readOnly;
     private volatile Boolean deferrable;
     /** The connection's listeners, or null when nobody listens. */
-    private dev.tusk.internal.observe.Observer observer;
+    private Observer observer;
     /** The listeners' context of the pipeline the user is in (set on the user's thread), or null. */
     private volatile Object observedPipeline;
 
@@ -80,12 +81,12 @@ public final class Session {
     }
 
     /** The connection's listeners, or null. */
-    public dev.tusk.internal.observe.Observer observer() {
+    public Observer observer() {
         return observer;
     }
 
     /** Sets the connection's listeners (null: none); once, before the first statement. */
-    public void observer(dev.tusk.internal.observe.Observer o) {
+    public void observer(Observer o) {
         this.observer = o;
     }
 

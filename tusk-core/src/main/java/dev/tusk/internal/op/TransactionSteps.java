@@ -7,7 +7,9 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TransactionResolutionUnknown;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.observe.Observer;
+import dev.tusk.observe.TransactionEnd;
 import dev.tusk.observe.TransactionOutcome;
+import dev.tusk.observe.TransactionStart;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -42,7 +44,7 @@ public final class TransactionSteps {
         private final String savepoint;
         private volatile Status status = Status.ACTIVE;
         /** What the listeners saw of the block's start (null: nobody listens), and their context. */
-        private dev.tusk.observe.TransactionStart observedStart;
+        private TransactionStart observedStart;
         private Object observedContext;
         private volatile boolean observedEnd;
 
@@ -80,7 +82,7 @@ public final class TransactionSteps {
         /** The block begins (its BEGIN or SAVEPOINT is about to be sent): the listeners' transactionStarted. */
         void observeStart(Observer o) {
             if (o != null) {
-                observedStart = new dev.tusk.observe.TransactionStart(o.facts(), savepoint, System.nanoTime());
+                observedStart = new TransactionStart(o.facts(), savepoint, System.nanoTime());
                 observedContext = o.transactionStarted(observedStart);
             }
         }
@@ -99,7 +101,7 @@ public final class TransactionSteps {
                 case ROLLED_BACK_EXPLICITLY, ROLLED_BACK_WITH_ERROR -> TransactionOutcome.ROLLED_BACK;
                 default -> unknown ? TransactionOutcome.UNKNOWN : TransactionOutcome.FAILED;
             };
-            o.transactionEnded(new dev.tusk.observe.TransactionEnd(observedStart, outcome,
+            o.transactionEnded(new TransactionEnd(observedStart, outcome,
                     System.nanoTime() - observedStart.startNanos(), error), observedContext);
         }
     }

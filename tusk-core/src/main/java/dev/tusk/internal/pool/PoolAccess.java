@@ -1,5 +1,6 @@
 package dev.tusk.internal.pool;
 
+import dev.tusk.internal.InstalledHooks;
 import dev.tusk.observe.ConnectionFacts;
 
 import java.util.concurrent.CompletableFuture;
@@ -102,27 +103,18 @@ public final class PoolAccess {
         ConnectionFacts factsAsync(A conn);
     }
 
-    private static volatile Hooks<?, ?> hooks;
+    private static final InstalledHooks<Hooks<?, ?>> HOOKS = new InstalledHooks<>("dev.tusk.Connection");
 
     private PoolAccess() {
     }
 
     public static void install(Hooks<?, ?> h) {
-        hooks = h;
+        HOOKS.install(h);
     }
 
     /** The hooks, typed as the caller names the connection classes; loads dev.tusk.Connection, which installs them. */
     @SuppressWarnings("unchecked")
     public static <C, A> Hooks<C, A> hooks() {
-        Hooks<?, ?> h = hooks;
-        if (h == null) {
-            try {
-                Class.forName("dev.tusk.Connection", true, PoolAccess.class.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                throw new IllegalStateException(e);
-            }
-            h = hooks;
-        }
-        return (Hooks<C, A>) h;
+        return (Hooks<C, A>) HOOKS.get();
     }
 }

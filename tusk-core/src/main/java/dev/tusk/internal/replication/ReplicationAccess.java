@@ -1,6 +1,7 @@
 package dev.tusk.internal.replication;
 
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.InstalledHooks;
 import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.io.EventLoopDriver;
@@ -45,27 +46,18 @@ public final class ReplicationAccess {
         void startCopyBoth(A asyncConnection, CopyBothCommand cmd, Consumer<TuskException> ended);
     }
 
-    private static volatile Hooks<?, ?> hooks;
+    private static final InstalledHooks<Hooks<?, ?>> HOOKS = new InstalledHooks<>("dev.tusk.ReplicationBridge");
 
     private ReplicationAccess() {
     }
 
     public static void install(Hooks<?, ?> h) {
-        hooks = h;
+        HOOKS.install(h);
     }
 
     /** The hooks, typed as the caller names the connection classes. */
     @SuppressWarnings("unchecked")
     public static <C, A> Hooks<C, A> hooks() {
-        Hooks<?, ?> h = hooks;
-        if (h == null) {
-            try {
-                Class.forName("dev.tusk.ReplicationBridge", true, ReplicationAccess.class.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                throw new IllegalStateException(e);
-            }
-            h = hooks;
-        }
-        return (Hooks<C, A>) h;
+        return (Hooks<C, A>) HOOKS.get();
     }
 }

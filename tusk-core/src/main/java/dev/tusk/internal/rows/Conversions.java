@@ -1,18 +1,22 @@
 package dev.tusk.internal.rows;
 
 import dev.tusk.errors.DataException;
-
+import dev.tusk.internal.core.Numbers;
 import dev.tusk.types.Inet;
 import dev.tusk.types.Interval;
+import dev.tusk.types.JavaArrays;
+import dev.tusk.types.MacAddress;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.Period;
 import java.time.ZonedDateTime;
+import java.util.List;
 
 /**
  * The conversions {@code Row.get(int, Class)} allows between a loaded value and the class asked for; {@code column}
@@ -30,12 +34,12 @@ public final class Conversions {
             if (type == String.class) {
                 return v.toString();
             }
-            if (type.isArray() && v instanceof java.util.List<?> list) {
-                return dev.tusk.types.JavaArrays.toArray(list, type);
+            if (type.isArray() && v instanceof List<?> list) {
+                return JavaArrays.toArray(list, type);
             }
             if (v instanceof Number n) {
                 // trust #11: the exact value or an error, never a wrapped or clamped one
-                Object exact = dev.tusk.internal.core.Numbers.exact(n, type);
+                Object exact = Numbers.exact(n, type);
                 if (exact != null) {
                     return exact;
                 }
@@ -45,14 +49,14 @@ public final class Conversions {
                 return temporal;
             }
             if (v instanceof String s) {
-                if (type == dev.tusk.types.MacAddress.class && (typeOid == 829 || typeOid == 774)) {
-                    return dev.tusk.types.MacAddress.parse(s);
+                if (type == MacAddress.class && (typeOid == 829 || typeOid == 774)) {
+                    return MacAddress.parse(s);
                 }
                 if (type == Long.class) return Long.parseLong(s.trim());
                 if (type == Integer.class) return Integer.parseInt(s.trim());
                 if (type == Short.class) return Short.parseShort(s.trim());
                 if (type == Double.class) return Double.parseDouble(s.trim());
-                if (type == Float.class) return dev.tusk.internal.core.Numbers.toFloat(Double.parseDouble(s.trim()));
+                if (type == Float.class) return Numbers.toFloat(Double.parseDouble(s.trim()));
                 if (type == BigDecimal.class) return new BigDecimal(s.trim());
                 if (type == BigInteger.class) return new BigInteger(s.trim());
                 if (type == Boolean.class) {
@@ -97,7 +101,7 @@ public final class Conversions {
                 return i.toPeriod();
             }
         } else if (v instanceof Inet n && type == InetAddress.class) {
-            int full = n.address() instanceof java.net.Inet4Address ? 32 : 128;
+            int full = n.address() instanceof Inet4Address ? 32 : 128;
             if (n.prefix() != full) {
                 throw new DataException("the value " + n + " of column \"" + column + "\" is a network (prefix /"
                         + n.prefix() + "), not one address: get it as Inet");

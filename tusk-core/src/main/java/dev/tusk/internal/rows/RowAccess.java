@@ -1,5 +1,8 @@
 package dev.tusk.internal.rows;
 
+import dev.tusk.internal.InstalledHooks;
+import dev.tusk.internal.core.ResultData;
+
 import java.math.BigDecimal;
 import java.util.List;
 
@@ -39,32 +42,23 @@ public final class RowAccess {
         BigDecimal numeric(byte[] chunk, int offset, int length);
     }
 
-    private static volatile Hooks<?, ?, ?> installed;
+    private static final InstalledHooks<Hooks<?, ?, ?>> HOOKS = new InstalledHooks<>("dev.tusk.RowHooks");
 
     private RowAccess() {
     }
 
     /** Called by the class initialisation of dev.tusk's implementation. */
     public static void install(Hooks<?, ?, ?> hooks) {
-        installed = hooks;
+        HOOKS.install(hooks);
     }
 
     /** dev.tusk's implementation, initialised (so installed) on first use. */
     public static Hooks<?, ?, ?> hooks() {
-        Hooks<?, ?, ?> h = installed;
-        if (h == null) {
-            try {
-                Class.forName("dev.tusk.RowHooks", true, RowAccess.class.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                throw new IllegalStateException(e);
-            }
-            h = installed;
-        }
-        return h;
+        return HOOKS.get();
     }
 
     /** The length of the value at {@code offset} of {@code chunk} (see {@link Hooks#offset}), -1 for NULL. */
     public static int length(byte[] chunk, int offset) {
-        return dev.tusk.internal.core.ResultData.valueLength(chunk, offset);
+        return ResultData.valueLength(chunk, offset);
     }
 }
