@@ -300,10 +300,21 @@ class PsycopgParityPoolApiTest {
                     Thread.sleep(20);
                 }
             } while (alive > 0 && System.nanoTime() < deadline);
-            assertThat(alive).isZero(); // both closed when given back
+            assertThat(alive).as("both closed when given back (first pid %s, second pid %s); still there: %s", pid1,
+                    pid2, alive == 0 ? "" : stillThere(witness, pid1, pid2)).isZero();
             assertThat(pool.getStats().get("pool_available")).isZero();
         } finally {
             pool.close();
         }
+    }
+
+    /** What the server says of backends a test expected gone: pid, state, last query, wait event, since when. */
+    private static String stillThere(Connection<Row> witness, int... pids) {
+        StringBuilder out = new StringBuilder();
+        for (int pid : pids) {
+            witness.execute("SELECT pid, state, query, wait_event_type, wait_event, state_change::text"
+                    + " FROM pg_stat_activity WHERE pid = %s", pid).fetchall().forEach(r -> out.append(r).append("; "));
+        }
+        return out.toString();
     }
 }
