@@ -14,12 +14,18 @@ import java.util.Locale;
  * ticks: its mean over the rounds) and the bytes it allocates, per query. The two drivers alternate, several rounds each, after a warm-up; the medians and their ratio are printed.
  * Run from the bench module's classpath: {@code java -cp ... dev.tusk.bench.BlockingProfile [rounds] [queries] [client]}
  * ({@code client}: {@code tusk} or {@code pgjdbc} alone, for {@code strace -c} or a profiler; both by default).
+ * {@code histogram [queries] [client]} (run with {@code -XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC}, so that
+ * every object allocated stays in the heap) prints the classes allocated per query, instances and bytes.
  */
 public final class BlockingProfile {
     private BlockingProfile() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("histogram")) {
+            histogram(args.length > 1 ? Integer.parseInt(args[1]) : 20_000, args.length > 2 ? args[2] : "tusk");
+            return;
+        }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         int queries = args.length > 1 ? Integer.parseInt(args[1]) : 40_000;
         try (BenchServer server = BenchServer.start()) {
@@ -59,6 +65,21 @@ public final class BlockingProfile {
             }
             System.out.printf(Locale.ROOT, "tusk/pgjdbc: cpu %.3f  user %.3f  alloc %.3f  wall %.3f%n",
                     med[0][0] / med[1][0], med[0][1] / med[1][1], med[0][2] / med[1][2], med[0][3] / med[1][3]);
+        }
+    }
+
+    private static void histogram(int queries, String client) throws Exception {
+        try (BenchServer server = BenchServer.start()) {
+            System.setProperty("tusk.bench.port", Integer.toString(server.port()));
+            PointSelectBench.KvClient p = client.equals("tusk") ? PointSelectBench.tusk() : PointSelectBench.pgjdbc();
+            for (int w = 0; w < 3; w++) {
+                run(p, queries);
+            }
+            String before = JdbcProfile.histogram();
+            run(p, queries);
+            String after = JdbcProfile.histogram();
+            System.out.println(JdbcProfile.histogramDiff(before, after, queries));
+            p.close();
         }
     }
 

@@ -215,14 +215,14 @@ public final class JdbcProfile {
     }
 
     /** The class histogram of every object in the heap, unreachable ones too. */
-    private static String histogram() throws Exception {
+    static String histogram() throws Exception {
         return (String) ManagementFactory.getPlatformMBeanServer().invoke(
                 new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
                 new Object[] {new String[] {"-all"}}, new String[] {String[].class.getName()});
     }
 
     /** Bytes and instances per query of each class that {@code after} has more of than {@code before}. */
-    private static String histogramDiff(String before, String after, int queries) {
+    static String histogramDiff(String before, String after, int queries) {
         Map<String, long[]> b = parse(before);
         StringBuilder sb = new StringBuilder();
         long total = 0;

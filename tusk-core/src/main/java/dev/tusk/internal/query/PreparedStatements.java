@@ -120,6 +120,12 @@ public final class PreparedStatements {
      * a single parameter, {@code BoundParams.oneOid}) reuses it instead of making one per execution.
      */
     private Key lastKey;
+    /**
+     * The decision {@link #decide} found for {@link #lastKey} among the prepared statements, while none of them was
+     * added or removed since: the same statement again skips the map (its hash of the oids and its reordering: it is
+     * the most recently used already). Null otherwise.
+     */
+    private Decision lastAgain;
 
     /**
      * @param prepare null: follow the threshold; true: prepare now; false: never
@@ -134,9 +140,13 @@ public final class PreparedStatements {
         Key key = lastKey;
         if (key == null || key.sql != sql || key.oids != oids) { // the same statement again: its key again
             key = lastKey = new Key(sql, oids);
+            lastAgain = null;
+        } else if (lastAgain != null) {
+            return lastAgain;
         }
         Decision again = prepared.get(key);
         if (again != null) {
+            lastAgain = again;
             return again;
         }
         boolean should = Boolean.TRUE.equals(prepare);
@@ -164,6 +174,7 @@ public final class PreparedStatements {
             return;
         }
         counts.remove(d.key());
+        lastAgain = null;
         prepared.put(d.key(), new Decision(d.name(), false, d.key()));
         evictBeyondMax();
     }
@@ -171,6 +182,7 @@ public final class PreparedStatements {
     /** Closes (with the next round trip) the least recently used statements beyond {@code max}. */
     private void evictBeyondMax() {
         while (prepared.size() > max) {
+            lastAgain = null;
             var it = prepared.entrySet().iterator();
             String evicted = it.next().getValue().name();
             toClose.add(evicted);
@@ -183,6 +195,7 @@ public final class PreparedStatements {
     /** The statement failed in a way that may have left it unprepared or invalid: forget it. */
     public void invalidate(Decision d) {
         if (d.key() != null) {
+            lastAgain = null;
             Decision forgotten = prepared.remove(d.key());
             if (forgotten != null) {
                 toClose.add(forgotten.name());
@@ -194,6 +207,7 @@ public final class PreparedStatements {
 
     /** The server forgot every statement (DISCARD ALL, DEALLOCATE ALL): forget them too. */
     public void clear() {
+        lastAgain = null;
         prepared.clear();
         counts.clear();
         toClose.clear();
@@ -388,6 +402,7 @@ public final class PreparedStatements {
         for (Decision d : prepared.values()) {
             toClose.add(d.name());
         }
+        lastAgain = null;
         prepared.clear();
         counts.clear();
         described.clear();
