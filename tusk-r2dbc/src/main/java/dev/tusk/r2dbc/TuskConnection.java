@@ -8,6 +8,8 @@ import dev.tusk.Notify;
 import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
 import dev.tusk.errors.Diagnostic;
+import dev.tusk.internal.async.AsyncAccess;
+import dev.tusk.internal.connect.CancelRequester;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionMetadata;
 import io.r2dbc.spi.IsolationLevel;
@@ -55,6 +57,11 @@ public final class TuskConnection implements Connection {
     private final AtomicLong cursorNames = new AtomicLong();
     /** Statements submitted and not yet answered. */
     private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    /** The cancel requests sent for statements whose subscriber cancelled, which later work waits for. */
+    private final CancelsOnTheirWay cancels = new CancelsOnTheirWay();
+    /** Tusk's door for the requests gated on their statement ({@link #cancelled}). */
+    @SuppressWarnings("unchecked")
+    private static final AsyncAccess.Hooks<AsyncConnection<?>> CANCEL = (AsyncAccess.Hooks<AsyncConnection<?>>) AsyncAccess.hooks();
 
     TuskConnection(AsyncConnection<Row> conn) {
         this.conn = conn;
@@ -87,18 +94,78 @@ public final class TuskConnection implements Connection {
     void submit(Submission s, Object[] params) {
         beginIfNeeded();
         s.seq = submitted.incrementAndGet();
-        running.incrementAndGet();
-        boolean raw = params != null;
-        s.raw = raw;
-        CompletableFuture<AsyncCursor<Row>> f;
+        running.incrementAndGet(); // before the check: a cancel registered meanwhile sees this statement in flight
+        s.raw = params != null;
+        if (cancels.active()) {
+            CompletableFuture<AsyncCursor<Row>> later = new CompletableFuture<>();
+            if (cancels.defer(() -> send(s, params).whenComplete(complete(later)))) {
+                s.future = later;
+                return;
+            }
+        }
+        s.future = send(s, params);
+    }
+
+    private CompletableFuture<AsyncCursor<Row>> send(Submission s, Object[] params) {
+        if (cancels.unconfirmed()) {
+            return CompletableFuture.failedFuture(cancelNotConfirmed());
+        }
+        boolean raw = s.raw;
         try {
             AsyncCursor<Row> cur = raw ? takeRawCursor() : takeCursor();
             s.cursor = cur;
-            f = raw ? ((AsyncRawCursor<Row>) cur).execute(s.text, params) : cur.execute(s.text);
+            return raw ? ((AsyncRawCursor<Row>) cur).execute(s.text, params) : cur.execute(s.text);
         } catch (RuntimeException e) {
-            f = CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(e);
         }
-        s.future = f;
+    }
+
+    /**
+     * {@code send} now, or once the cancel requests on their way ended ({@link CancelsOnTheirWay}) in order with the
+     * work that waits for them; fails without sending when one of them was never confirmed.
+     */
+    private <T> CompletableFuture<T> afterCancels(java.util.function.Supplier<CompletableFuture<T>> send) {
+        if (cancels.active()) {
+            CompletableFuture<T> later = new CompletableFuture<>();
+            if (cancels.defer(() -> sendChecked(send).whenComplete(complete(later)))) {
+                return later;
+            }
+        }
+        return sendChecked(send);
+    }
+
+    private <T> CompletableFuture<T> sendChecked(java.util.function.Supplier<CompletableFuture<T>> send) {
+        if (cancels.unconfirmed()) {
+            return CompletableFuture.failedFuture(cancelNotConfirmed());
+        }
+        try {
+            return send.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Waits (without blocking) until no cancel request is on its way: for the work that does not go through {@link #afterCancels}. */
+    Mono<Void> noCancelOnItsWay() {
+        if (!cancels.active()) {
+            return Mono.empty();
+        }
+        return Mono.fromFuture(() -> afterCancels(() -> CompletableFuture.completedFuture((Void) null)), true);
+    }
+
+    private static <T> java.util.function.BiConsumer<T, Throwable> complete(CompletableFuture<T> later) {
+        return (v, e) -> {
+            if (e != null) {
+                later.completeExceptionally(e);
+            } else {
+                later.complete(v);
+            }
+        };
+    }
+
+    private static dev.tusk.errors.OperationalException cancelNotConfirmed() {
+        return new dev.tusk.errors.OperationalException("a cancel request sent for an earlier statement was not confirmed"
+                + " by the server and may still arrive to stop any later statement: the connection was closed");
     }
 
     /**
@@ -235,26 +302,14 @@ public final class TuskConnection implements Connection {
         s.seq = submitted.incrementAndGet();
         running.incrementAndGet();
         s.raw = true; // no cursor kept: a batch's cursor holds every binding's results
-        CompletableFuture<AsyncCursor<Row>> f;
-        try {
-            f = conn.rawCursor().executemany(s.text, sets, true);
-        } catch (RuntimeException e) {
-            f = CompletableFuture.failedFuture(e);
-        }
-        s.future = f;
+        s.future = afterCancels(() -> conn.rawCursor().executemany(s.text, sets, true));
     }
 
     /** Sends a statement of the driver's own (BEGIN, SAVEPOINT, SET...), failing with its translated error. */
     private CompletableFuture<Void> own(String sql) {
         long seq = submitted.incrementAndGet();
         running.incrementAndGet();
-        CompletableFuture<AsyncCursor<Row>> f;
-        try {
-            f = conn.execute(sql);
-        } catch (RuntimeException e) {
-            f = CompletableFuture.failedFuture(e);
-        }
-        return f.handle((cur, err) -> {
+        return afterCancels(() -> conn.execute(sql)).handle((cur, err) -> {
             running.decrementAndGet();
             drainNotices();
             settled(seq);
@@ -276,8 +331,51 @@ public final class TuskConnection implements Connection {
      * running to its end; with others in flight it is left to finish (a cancel request cannot name a statement).
      */
     void cancelled(CompletableFuture<?> answer) {
-        if (!answer.isDone() && running.get() == 1 && !closed.get()) {
-            conn.cancelSafe(Duration.ofSeconds(10)).exceptionally(e -> null);
+        if (answer.isDone() || closed.get()) {
+            return;
+        }
+        cancels.register(); // first: a statement submitted from now on waits until the request ended
+        if (running.get() != 1 || answer.isDone()) {
+            cancels.ended(true);
+            return;
+        }
+        StatementCancel gate = new StatementCancel(answer);
+        CANCEL.cancel(conn, Duration.ofSeconds(10), gate).whenComplete((v, e) -> {
+            boolean confirmed = gate.confirmed();
+            if (!confirmed) { // may still arrive: no statement may run on this session any more
+                closed.set(true);
+                conn.closeAsync();
+            }
+            cancels.ended(confirmed);
+        });
+    }
+
+    /**
+     * The request cancelling one statement: written only while that statement has not been answered (once it has,
+     * the request would stop whatever runs next); {@link #confirmed()} unless written and never confirmed.
+     */
+    private static final class StatementCancel implements CancelRequester.Gate {
+        private final CompletableFuture<?> answer;
+        private volatile boolean written;
+        private volatile boolean confirmed;
+
+        StatementCancel(CompletableFuture<?> answer) {
+            this.answer = answer;
+        }
+
+        @Override
+        public boolean mayWrite() {
+            written = !answer.isDone();
+            return written;
+        }
+
+        @Override
+        public void ended(boolean confirmed) {
+            this.confirmed = confirmed;
+        }
+
+        boolean confirmed() {
+            return !written || confirmed;
         }
     }
 
@@ -498,11 +596,11 @@ public final class TuskConnection implements Connection {
             throw new IllegalArgumentException("depth must not be null");
         }
         return Mono.defer(() -> {
-            boolean local = !closed.get() && !conn.isClosed() && !conn.isBroken();
+            boolean local = !closed.get() && !conn.isClosed() && !conn.isBroken() && !cancels.unconfirmed();
             if (!local || depth == ValidationDepth.LOCAL) {
                 return Mono.just(local);
             }
-            return Mono.fromFuture(() -> conn.execute("SELECT 1"), true)
+            return Mono.fromFuture(() -> afterCancels(() -> conn.execute("SELECT 1")), true)
                     .map(c -> true)
                     .onErrorReturn(false);
         });
@@ -553,7 +651,7 @@ public final class TuskConnection implements Connection {
         if (sql == null || data == null) {
             throw new IllegalArgumentException("sql and data must not be null");
         }
-        return Mono.fromFuture(() -> conn.cursor().copy(sql), true)
+        return Mono.fromFuture(() -> afterCancels(() -> conn.cursor().copy(sql)), true)
                 .onErrorMap(e -> Errors.translate(e, sql))
                 .flatMap(copy -> Flux.from(data)
                         .concatMap(buf -> {
@@ -575,7 +673,7 @@ public final class TuskConnection implements Connection {
         if (sql == null) {
             throw new IllegalArgumentException("sql must not be null");
         }
-        return Mono.fromFuture(() -> conn.cursor().copy(sql), true)
+        return Mono.fromFuture(() -> afterCancels(() -> conn.cursor().copy(sql)), true)
                 .flatMapMany((AsyncCopy copy) -> JdkFlowAdapter.flowPublisherToFlux(copy.chunks())
                         .map(ByteBuffer::wrap)
                         .concatWith(Mono.fromFuture(copy::finish, true).then(Mono.empty())))
