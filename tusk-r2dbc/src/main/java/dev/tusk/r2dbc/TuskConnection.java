@@ -59,9 +59,10 @@ public final class TuskConnection implements Connection {
     private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
     /** The cancel requests sent for statements whose subscriber cancelled, which later work waits for. */
     private final CancelsOnTheirWay cancels = new CancelsOnTheirWay();
-    /** Tusk's door for the requests gated on their statement ({@link #cancelled}). */
+    /** Tusk's door: statements answered through a callback, cancel requests gated on their statement. */
     @SuppressWarnings("unchecked")
-    private static final AsyncAccess.Hooks<AsyncConnection<?>> CANCEL = (AsyncAccess.Hooks<AsyncConnection<?>>) AsyncAccess.hooks();
+    private static final AsyncAccess.Hooks<AsyncConnection<?>, AsyncCursor<?>> TUSK =
+            (AsyncAccess.Hooks<AsyncConnection<?>, AsyncCursor<?>>) AsyncAccess.hooks();
 
     TuskConnection(AsyncConnection<Row> conn) {
         this.conn = conn;
@@ -82,42 +83,40 @@ public final class TuskConnection implements Connection {
      * the result's error segment, after the notices received before it.
      */
     CompletableFuture<List<Result>> run(String text, Object[] params) {
-        Submission s = new Submission(this, text);
+        Submission.Future s = new Submission.Future(this, text);
         submit(s, params);
-        return s.future.handle(s);
+        return s.results;
     }
 
     /**
-     * As {@link #run}, into {@code s} (its future, its number, its cursor), the statement's outcome left to the
-     * caller to turn into Results ({@link Submission#apply}).
+     * As {@link #run}, into {@code s} (its number, its cursor), the statement's outcome handed to {@code s}
+     * ({@link Submission#accept}) on Tusk's event loop, or on this thread when refused at once.
      */
     void submit(Submission s, Object[] params) {
         beginIfNeeded();
         s.seq = submitted.incrementAndGet();
         running.incrementAndGet(); // before the check: a cancel registered meanwhile sees this statement in flight
         s.raw = params != null;
-        if (cancels.active()) {
-            CompletableFuture<AsyncCursor<Row>> later = new CompletableFuture<>();
-            if (cancels.defer(() -> send(s, params).whenComplete(complete(later)))) {
-                s.future = later;
-                return;
-            }
+        if (cancels.active() && cancels.defer(() -> send(s, params))) {
+            return;
         }
-        s.future = send(s, params);
+        send(s, params);
     }
 
-    private CompletableFuture<AsyncCursor<Row>> send(Submission s, Object[] params) {
+    private void send(Submission s, Object[] params) {
         if (cancels.unconfirmed()) {
-            return CompletableFuture.failedFuture(cancelNotConfirmed());
+            s.accept(null, cancelNotConfirmed());
+            return;
         }
-        boolean raw = s.raw;
+        AsyncCursor<Row> cur;
         try {
-            AsyncCursor<Row> cur = raw ? takeRawCursor() : takeCursor();
-            s.cursor = cur;
-            return raw ? ((AsyncRawCursor<Row>) cur).execute(s.text, params) : cur.execute(s.text);
+            cur = s.raw ? takeRawCursor() : takeCursor();
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            s.accept(null, e);
+            return;
         }
+        s.cursor = cur;
+        TUSK.execute(cur, s.text, params, s); // no future: Tusk hands the outcome to s
     }
 
     /**
@@ -302,7 +301,7 @@ public final class TuskConnection implements Connection {
         s.seq = submitted.incrementAndGet();
         running.incrementAndGet();
         s.raw = true; // no cursor kept: a batch's cursor holds every binding's results
-        s.future = afterCancels(() -> conn.rawCursor().executemany(s.text, sets, true));
+        afterCancels(() -> conn.rawCursor().executemany(s.text, sets, true)).whenComplete(s);
     }
 
     /** Sends a statement of the driver's own (BEGIN, SAVEPOINT, SET...), failing with its translated error. */
@@ -326,21 +325,21 @@ public final class TuskConnection implements Connection {
     }
 
     /**
-     * A subscriber cancelled before {@code answer} came: when that statement is the only one in flight, the server
+     * A subscriber cancelled before the answer to {@code s} came: when that statement is the only one in flight, the server
      * is asked to cancel it (on Tusk's canceller threads, not the event loop), so a long query stops instead of
      * running to its end; with others in flight it is left to finish (a cancel request cannot name a statement).
      */
-    void cancelled(CompletableFuture<?> answer) {
-        if (answer.isDone() || closed.get()) {
+    void cancelled(Submission s) {
+        if (s.answered || closed.get()) {
             return;
         }
         cancels.register(); // first: a statement submitted from now on waits until the request ended
-        if (running.get() != 1 || answer.isDone()) {
+        if (running.get() != 1 || s.answered) {
             cancels.ended(true);
             return;
         }
-        StatementCancel gate = new StatementCancel(answer);
-        CANCEL.cancel(conn, Duration.ofSeconds(10), gate).whenComplete((v, e) -> {
+        StatementCancel gate = new StatementCancel(s);
+        TUSK.cancel(conn, Duration.ofSeconds(10), gate).whenComplete((v, e) -> {
             boolean confirmed = gate.confirmed();
             if (!confirmed) { // may still arrive: no statement may run on this session any more
                 closed.set(true);
@@ -355,17 +354,17 @@ public final class TuskConnection implements Connection {
      * the request would stop whatever runs next); {@link #confirmed()} unless written and never confirmed.
      */
     private static final class StatementCancel implements CancelRequester.Gate {
-        private final CompletableFuture<?> answer;
+        private final Submission statement;
         private volatile boolean written;
         private volatile boolean confirmed;
 
-        StatementCancel(CompletableFuture<?> answer) {
-            this.answer = answer;
+        StatementCancel(Submission statement) {
+            this.statement = statement;
         }
 
         @Override
         public boolean mayWrite() {
-            written = !answer.isDone();
+            written = !statement.answered;
             return written;
         }
 
