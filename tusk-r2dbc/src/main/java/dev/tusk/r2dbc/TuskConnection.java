@@ -8,6 +8,7 @@ import dev.tusk.Notify;
 import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
 import dev.tusk.errors.Diagnostic;
+import dev.tusk.errors.OperationalException;
 import dev.tusk.internal.async.AsyncAccess;
 import dev.tusk.internal.connect.CancelRequester;
 import io.r2dbc.spi.Connection;
@@ -30,6 +31,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * An R2DBC connection on one Tusk {@link AsyncConnection}. Statements are sent as soon as their publisher is
@@ -123,7 +126,7 @@ public final class TuskConnection implements Connection {
      * {@code send} now, or once the cancel requests on their way ended ({@link CancelsOnTheirWay}) in order with the
      * work that waits for them; fails without sending when one of them was never confirmed.
      */
-    private <T> CompletableFuture<T> afterCancels(java.util.function.Supplier<CompletableFuture<T>> send) {
+    private <T> CompletableFuture<T> afterCancels(Supplier<CompletableFuture<T>> send) {
         if (cancels.active()) {
             CompletableFuture<T> later = new CompletableFuture<>();
             if (cancels.defer(() -> sendChecked(send).whenComplete(complete(later)))) {
@@ -133,7 +136,7 @@ public final class TuskConnection implements Connection {
         return sendChecked(send);
     }
 
-    private <T> CompletableFuture<T> sendChecked(java.util.function.Supplier<CompletableFuture<T>> send) {
+    private <T> CompletableFuture<T> sendChecked(Supplier<CompletableFuture<T>> send) {
         if (cancels.unconfirmed()) {
             return CompletableFuture.failedFuture(cancelNotConfirmed());
         }
@@ -152,7 +155,7 @@ public final class TuskConnection implements Connection {
         return Mono.fromFuture(() -> afterCancels(() -> CompletableFuture.completedFuture((Void) null)), true);
     }
 
-    private static <T> java.util.function.BiConsumer<T, Throwable> complete(CompletableFuture<T> later) {
+    private static <T> BiConsumer<T, Throwable> complete(CompletableFuture<T> later) {
         return (v, e) -> {
             if (e != null) {
                 later.completeExceptionally(e);
@@ -162,8 +165,8 @@ public final class TuskConnection implements Connection {
         };
     }
 
-    private static dev.tusk.errors.OperationalException cancelNotConfirmed() {
-        return new dev.tusk.errors.OperationalException("a cancel request sent for an earlier statement was not confirmed"
+    private static OperationalException cancelNotConfirmed() {
+        return new OperationalException("a cancel request sent for an earlier statement was not confirmed"
                 + " by the server and may still arrive to stop any later statement: the connection was closed");
     }
 
