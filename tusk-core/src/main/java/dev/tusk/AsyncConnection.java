@@ -11,6 +11,7 @@ import dev.tusk.internal.async.AsyncOperations;
 import dev.tusk.internal.async.Cancellers;
 import dev.tusk.internal.async.AsyncClose;
 import dev.tusk.internal.connect.AsyncConnector;
+import dev.tusk.internal.connect.CancelRequester;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.EventLoopGroup;
@@ -449,6 +450,21 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
             return LoopFuture.failed(e);
         }
         return cancelSafe(timeout, "user");
+    }
+
+    /**
+     * As {@link #cancelSafe(Duration)} for a driver built on this connection (tusk-r2dbc, through internal.async's
+     * AsyncAccess): the request is written only if {@code gate} allows it right before the write, and {@code gate}
+     * hears whether the server confirmed it. On the connection itself, not a pool's lease handle (whose lease has a
+     * gate of its own).
+     */
+    final CompletableFuture<Void> cancelGated(Duration timeout, CancelRequester.Gate gate) {
+        if (home != this) {
+            return LoopFuture.failed(new IllegalStateException("a gated cancel request is for the connection itself,"
+                    + " not a pool's lease handle"));
+        }
+        return Cancellers.run(() -> requestCancel(established.host(), established.params(), driver.isTls(),
+                timeout, "user", gate));
     }
 
     private CompletableFuture<Void> cancelSafe(Duration timeout, String reason) {

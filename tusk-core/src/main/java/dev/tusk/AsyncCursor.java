@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 
 /**
  * The results of {@link AsyncConnection#execute}: psycopg's {@code AsyncCursor}. {@code execute} returns
@@ -74,6 +75,15 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
     public CompletableFuture<AsyncCursor<R>> execute(String query, Object... params) {
         results.reset();
         return AsyncExecutions.run(conn, this, query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
+    }
+
+    /**
+     * {@link #execute(String)} ({@code params} null) or {@link #execute(String, Object...)}, the outcome handed to
+     * {@code done} on the loop thread instead of a future: tusk-r2dbc's, through internal.async's AsyncAccess.
+     */
+    final void execute(String query, Object[] params, BiConsumer<? super AsyncCursor<R>, Throwable> done) {
+        results.reset();
+        AsyncExecutions.run(conn, this, query, params, ExecuteOptions.DEFAULT, done);
     }
 
     /** Runs {@code query} with {@code %(name)s} placeholders bound to {@code params}. */

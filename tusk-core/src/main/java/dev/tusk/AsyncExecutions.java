@@ -1,17 +1,22 @@
 package dev.tusk;
 
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.async.AsyncAccess;
 import dev.tusk.internal.async.AsyncOperations;
+import dev.tusk.internal.connect.CancelRequester;
 import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.op.ConnectionErrors;
 import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.ServerCursorStep;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.TransactionOp;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -23,7 +28,25 @@ import java.util.function.Function;
  * {@link AsyncCopy} or a {@link AsyncPipeline} made.
  */
 final class AsyncExecutions {
+    static {
+        AsyncAccess.install(new Door());
+    }
+
     private AsyncExecutions() {
+    }
+
+    /** What {@link AsyncAccess} lets a driver built on AsyncConnection do; installed by this class's initialisation. */
+    private static final class Door implements AsyncAccess.Hooks<AsyncConnection<?>, AsyncCursor<?>> {
+        @Override
+        public CompletableFuture<Void> cancel(AsyncConnection<?> conn, Duration timeout, CancelRequester.Gate gate) {
+            return conn.cancelGated(timeout, gate);
+        }
+
+        @Override
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public void execute(AsyncCursor<?> cursor, String query, Object[] params, BiConsumer<? super AsyncCursor<?>, Throwable> done) {
+            ((AsyncCursor) cursor).execute(query, params, (BiConsumer) done);
+        }
     }
 
     /**
@@ -37,8 +60,7 @@ final class AsyncExecutions {
         }
         Execute op;
         try {
-            op = cursor.binder().statement(conn.session, query, params, cursor.adaptersInUse(),
-                    conn.resultFormat(opts.binary(), cursor.binary()), opts.prepare(), conn.timeout(opts));
+            op = bind(conn, cursor, query, params, opts);
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
@@ -46,6 +68,35 @@ final class AsyncExecutions {
             cursor.setResults(((Execute) o).results());
             return cursor;
         });
+    }
+
+    /**
+     * As {@link #run(AsyncConnection, AsyncCursor, String, Object, ExecuteOptions)}, the outcome handed to
+     * {@code done} (on the loop thread; on this one when refused at once) instead of a future.
+     */
+    static <T> void run(AsyncConnection<?> conn, AsyncCursor<T> cursor, String query, Object params, ExecuteOptions opts,
+                        BiConsumer<? super AsyncCursor<T>, Throwable> done) {
+        if (conn.leaseEnded()) {
+            done.accept(null, ConnectionErrors.endedLease());
+            return;
+        }
+        Execute op;
+        try {
+            op = bind(conn, cursor, query, params, opts);
+        } catch (RuntimeException e) {
+            done.accept(null, e);
+            return;
+        }
+        conn.operations.submit(conn.lease(), op, o -> {
+            cursor.setResults(((Execute) o).results());
+            return cursor;
+        }, done);
+    }
+
+    private static Execute bind(AsyncConnection<?> conn, AsyncCursor<?> cursor, String query, Object params,
+                                ExecuteOptions opts) {
+        return cursor.binder().statement(conn.session, query, params, cursor.adaptersInUse(),
+                conn.resultFormat(opts.binary(), cursor.binary()), opts.prepare(), conn.timeout(opts));
     }
 
     /** executemany for {@code cursor}: every parameter set in one round trip, as on Connection ({@link ExecuteMany}). */

@@ -239,12 +239,18 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
      * connection back to the pool only once the requests written through it were handled ({@link CancelsInFlight}).
      */
     final void requestCancel(HostSpec host, ConnParams params, boolean tls, Duration timeout, String reason) {
+        requestCancel(host, params, tls, timeout, reason,
+                home == this ? CancelRequester.ALWAYS : state.cancels.gate(() -> state.lease == this));
+    }
+
+    /** As {@link #requestCancel(HostSpec, ConnParams, boolean, Duration, String)}, through {@code gate}. */
+    final void requestCancel(HostSpec host, ConnParams params, boolean tls, Duration timeout, String reason,
+                             CancelRequester.Gate gate) {
         SessionState s = session.core().session();
         Observer o = session.observer();
         boolean sent;
         try {
-            sent = CancelRequester.cancel(host, params, tls, s.backendPid(), s.secretKey(), timeout,
-                    home == this ? CancelRequester.ALWAYS : state.cancels.gate(() -> state.lease == this));
+            sent = CancelRequester.cancel(host, params, tls, s.backendPid(), s.secretKey(), timeout, gate);
         } catch (RuntimeException e) {
             if (o != null) {
                 o.cancelSent(new CancelSent(o.facts(), reason, e));

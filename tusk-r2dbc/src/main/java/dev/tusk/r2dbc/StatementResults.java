@@ -1,7 +1,5 @@
 package dev.tusk.r2dbc;
 
-import dev.tusk.AsyncCursor;
-import dev.tusk.Row;
 import io.r2dbc.spi.Result;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -11,7 +9,6 @@ import reactor.core.publisher.Operators;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
-import java.util.function.BiConsumer;
 
 /**
  * The Results of one statement (one submission: a statement, a statement's batch of bindings), sent when the
@@ -50,9 +47,17 @@ final class StatementResults extends Flux<Result> {
         return new StatementResults(connection, text, null, sets);
     }
 
+    /**
+     * The subscriber hears of its subscription first, then the statement is sent (unless it cancelled meanwhile): its
+     * answer may come on the event loop at once.
+     */
     @Override
     public void subscribe(CoreSubscriber<? super Result> actual) {
         Emitter e = new Emitter(actual, connection, text);
+        actual.onSubscribe(e);
+        if (e.cancelled) {
+            return; // nothing sent
+        }
         try {
             if (sets != null) {
                 connection.submitMany(e, sets);
@@ -60,18 +65,17 @@ final class StatementResults extends Flux<Result> {
                 connection.submit(e, params);
             }
         } catch (RuntimeException x) {
-            Operators.error(actual, Operators.onOperatorError(x, actual.currentContext()));
+            e.failed(Operators.onOperatorError(x, actual.currentContext()));
             return;
         }
-        actual.onSubscribe(e);
-        e.future.whenComplete(e);
+        e.sent = true; // a cancel while it was being sent does not ask the server: the statement runs to its end
     }
 
     /**
      * The statement submitted and the subscription: holds the Results once they came, emits them as requested (one
      * thread at a time).
      */
-    static final class Emitter extends Submission implements Subscription, BiConsumer<AsyncCursor<Row>, Throwable> {
+    static final class Emitter extends Submission implements Subscription {
         /** VarHandles rather than field updaters: an updater checks the object's class at each use. */
         private static final VarHandle REQUESTED = Demand.field(MethodHandles.lookup(), "requested", long.class);
         private static final VarHandle WIP = Demand.field(MethodHandles.lookup(), "wip", int.class);
@@ -83,6 +87,8 @@ final class StatementResults extends Flux<Result> {
         private volatile long requested;
         private volatile int wip;
         private volatile boolean cancelled;
+        /** Set once the statement was submitted: a cancel from then on may ask the server to cancel it. */
+        private volatile boolean sent;
         /** The next Result to emit, and whether the subscriber was told the end; draining thread only. */
         private int index;
         private boolean done;
@@ -92,18 +98,17 @@ final class StatementResults extends Flux<Result> {
             this.actual = actual;
         }
 
-        /** The statement completed: its outcome becomes the Results (on the thread completing it, Tusk's event loop). */
+        /** The statement's Results (on the thread Tusk answered on, its event loop). */
         @Override
-        public void accept(AsyncCursor<Row> cursor, Throwable t) {
-            List<Result> r;
-            try {
-                r = apply(cursor, t);
-            } catch (Throwable x) { // a bug turning the outcome into Results: the subscriber is told, not left waiting
-                error = Errors.unwrap(x);
-                r = List.of();
-            }
+        void answer(List<Result> r, Throwable bug) {
+            error = bug;
             results = r;
             drain();
+        }
+
+        /** The statement could not be submitted. */
+        void failed(Throwable t) {
+            answer(List.of(), t);
         }
 
         @Override
@@ -117,7 +122,9 @@ final class StatementResults extends Flux<Result> {
         public void cancel() {
             if (!cancelled) {
                 cancelled = true;
-                connection.cancelled(future);
+                if (sent) {
+                    connection.cancelled(this);
+                }
             }
         }
 

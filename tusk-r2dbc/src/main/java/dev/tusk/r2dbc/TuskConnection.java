@@ -8,6 +8,9 @@ import dev.tusk.Notify;
 import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
 import dev.tusk.errors.Diagnostic;
+import dev.tusk.errors.OperationalException;
+import dev.tusk.internal.async.AsyncAccess;
+import dev.tusk.internal.connect.CancelRequester;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionMetadata;
 import io.r2dbc.spi.IsolationLevel;
@@ -28,6 +31,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * An R2DBC connection on one Tusk {@link AsyncConnection}. Statements are sent as soon as their publisher is
@@ -55,6 +60,12 @@ public final class TuskConnection implements Connection {
     private final AtomicLong cursorNames = new AtomicLong();
     /** Statements submitted and not yet answered. */
     private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    /** The cancel requests sent for statements whose subscriber cancelled, which later work waits for. */
+    private final CancelsOnTheirWay cancels = new CancelsOnTheirWay();
+    /** Tusk's door: statements answered through a callback, cancel requests gated on their statement. */
+    @SuppressWarnings("unchecked")
+    private static final AsyncAccess.Hooks<AsyncConnection<?>, AsyncCursor<?>> TUSK =
+            (AsyncAccess.Hooks<AsyncConnection<?>, AsyncCursor<?>>) AsyncAccess.hooks();
 
     TuskConnection(AsyncConnection<Row> conn) {
         this.conn = conn;
@@ -75,30 +86,88 @@ public final class TuskConnection implements Connection {
      * the result's error segment, after the notices received before it.
      */
     CompletableFuture<List<Result>> run(String text, Object[] params) {
-        Submission s = new Submission(this, text);
+        Submission.Future s = new Submission.Future(this, text);
         submit(s, params);
-        return s.future.handle(s);
+        return s.results;
     }
 
     /**
-     * As {@link #run}, into {@code s} (its future, its number, its cursor), the statement's outcome left to the
-     * caller to turn into Results ({@link Submission#apply}).
+     * As {@link #run}, into {@code s} (its number, its cursor), the statement's outcome handed to {@code s}
+     * ({@link Submission#accept}) on Tusk's event loop, or on this thread when refused at once.
      */
     void submit(Submission s, Object[] params) {
         beginIfNeeded();
         s.seq = submitted.incrementAndGet();
-        running.incrementAndGet();
-        boolean raw = params != null;
-        s.raw = raw;
-        CompletableFuture<AsyncCursor<Row>> f;
-        try {
-            AsyncCursor<Row> cur = raw ? takeRawCursor() : takeCursor();
-            s.cursor = cur;
-            f = raw ? ((AsyncRawCursor<Row>) cur).execute(s.text, params) : cur.execute(s.text);
-        } catch (RuntimeException e) {
-            f = CompletableFuture.failedFuture(e);
+        running.incrementAndGet(); // before the check: a cancel registered meanwhile sees this statement in flight
+        s.raw = params != null;
+        if (cancels.active() && cancels.defer(() -> send(s, params))) {
+            return;
         }
-        s.future = f;
+        send(s, params);
+    }
+
+    private void send(Submission s, Object[] params) {
+        if (cancels.unconfirmed()) {
+            s.accept(null, cancelNotConfirmed());
+            return;
+        }
+        AsyncCursor<Row> cur;
+        try {
+            cur = s.raw ? takeRawCursor() : takeCursor();
+        } catch (RuntimeException e) {
+            s.accept(null, e);
+            return;
+        }
+        s.cursor = cur;
+        TUSK.execute(cur, s.text, params, s); // no future: Tusk hands the outcome to s
+    }
+
+    /**
+     * {@code send} now, or once the cancel requests on their way ended ({@link CancelsOnTheirWay}) in order with the
+     * work that waits for them; fails without sending when one of them was never confirmed.
+     */
+    private <T> CompletableFuture<T> afterCancels(Supplier<CompletableFuture<T>> send) {
+        if (cancels.active()) {
+            CompletableFuture<T> later = new CompletableFuture<>();
+            if (cancels.defer(() -> sendChecked(send).whenComplete(complete(later)))) {
+                return later;
+            }
+        }
+        return sendChecked(send);
+    }
+
+    private <T> CompletableFuture<T> sendChecked(Supplier<CompletableFuture<T>> send) {
+        if (cancels.unconfirmed()) {
+            return CompletableFuture.failedFuture(cancelNotConfirmed());
+        }
+        try {
+            return send.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Waits (without blocking) until no cancel request is on its way: for the work that does not go through {@link #afterCancels}. */
+    Mono<Void> noCancelOnItsWay() {
+        if (!cancels.active()) {
+            return Mono.empty();
+        }
+        return Mono.fromFuture(() -> afterCancels(() -> CompletableFuture.completedFuture((Void) null)), true);
+    }
+
+    private static <T> BiConsumer<T, Throwable> complete(CompletableFuture<T> later) {
+        return (v, e) -> {
+            if (e != null) {
+                later.completeExceptionally(e);
+            } else {
+                later.complete(v);
+            }
+        };
+    }
+
+    private static OperationalException cancelNotConfirmed() {
+        return new OperationalException("a cancel request sent for an earlier statement was not confirmed"
+                + " by the server and may still arrive to stop any later statement: the connection was closed");
     }
 
     /**
@@ -235,26 +304,14 @@ public final class TuskConnection implements Connection {
         s.seq = submitted.incrementAndGet();
         running.incrementAndGet();
         s.raw = true; // no cursor kept: a batch's cursor holds every binding's results
-        CompletableFuture<AsyncCursor<Row>> f;
-        try {
-            f = conn.rawCursor().executemany(s.text, sets, true);
-        } catch (RuntimeException e) {
-            f = CompletableFuture.failedFuture(e);
-        }
-        s.future = f;
+        afterCancels(() -> conn.rawCursor().executemany(s.text, sets, true)).whenComplete(s);
     }
 
     /** Sends a statement of the driver's own (BEGIN, SAVEPOINT, SET...), failing with its translated error. */
     private CompletableFuture<Void> own(String sql) {
         long seq = submitted.incrementAndGet();
         running.incrementAndGet();
-        CompletableFuture<AsyncCursor<Row>> f;
-        try {
-            f = conn.execute(sql);
-        } catch (RuntimeException e) {
-            f = CompletableFuture.failedFuture(e);
-        }
-        return f.handle((cur, err) -> {
+        return afterCancels(() -> conn.execute(sql)).handle((cur, err) -> {
             running.decrementAndGet();
             drainNotices();
             settled(seq);
@@ -271,13 +328,56 @@ public final class TuskConnection implements Connection {
     }
 
     /**
-     * A subscriber cancelled before {@code answer} came: when that statement is the only one in flight, the server
+     * A subscriber cancelled before the answer to {@code s} came: when that statement is the only one in flight, the server
      * is asked to cancel it (on Tusk's canceller threads, not the event loop), so a long query stops instead of
      * running to its end; with others in flight it is left to finish (a cancel request cannot name a statement).
      */
-    void cancelled(CompletableFuture<?> answer) {
-        if (!answer.isDone() && running.get() == 1 && !closed.get()) {
-            conn.cancelSafe(Duration.ofSeconds(10)).exceptionally(e -> null);
+    void cancelled(Submission s) {
+        if (s.answered || closed.get()) {
+            return;
+        }
+        cancels.register(); // first: a statement submitted from now on waits until the request ended
+        if (running.get() != 1 || s.answered) {
+            cancels.ended(true);
+            return;
+        }
+        StatementCancel gate = new StatementCancel(s);
+        TUSK.cancel(conn, Duration.ofSeconds(10), gate).whenComplete((v, e) -> {
+            boolean confirmed = gate.confirmed();
+            if (!confirmed) { // may still arrive: no statement may run on this session any more
+                closed.set(true);
+                conn.closeAsync();
+            }
+            cancels.ended(confirmed);
+        });
+    }
+
+    /**
+     * The request cancelling one statement: written only while that statement has not been answered (once it has,
+     * the request would stop whatever runs next); {@link #confirmed()} unless written and never confirmed.
+     */
+    private static final class StatementCancel implements CancelRequester.Gate {
+        private final Submission statement;
+        private volatile boolean written;
+        private volatile boolean confirmed;
+
+        StatementCancel(Submission statement) {
+            this.statement = statement;
+        }
+
+        @Override
+        public boolean mayWrite() {
+            written = !statement.answered;
+            return written;
+        }
+
+        @Override
+        public void ended(boolean confirmed) {
+            this.confirmed = confirmed;
+        }
+
+        boolean confirmed() {
+            return !written || confirmed;
         }
     }
 
@@ -498,11 +598,11 @@ public final class TuskConnection implements Connection {
             throw new IllegalArgumentException("depth must not be null");
         }
         return Mono.defer(() -> {
-            boolean local = !closed.get() && !conn.isClosed() && !conn.isBroken();
+            boolean local = !closed.get() && !conn.isClosed() && !conn.isBroken() && !cancels.unconfirmed();
             if (!local || depth == ValidationDepth.LOCAL) {
                 return Mono.just(local);
             }
-            return Mono.fromFuture(() -> conn.execute("SELECT 1"), true)
+            return Mono.fromFuture(() -> afterCancels(() -> conn.execute("SELECT 1")), true)
                     .map(c -> true)
                     .onErrorReturn(false);
         });
@@ -553,7 +653,7 @@ public final class TuskConnection implements Connection {
         if (sql == null || data == null) {
             throw new IllegalArgumentException("sql and data must not be null");
         }
-        return Mono.fromFuture(() -> conn.cursor().copy(sql), true)
+        return Mono.fromFuture(() -> afterCancels(() -> conn.cursor().copy(sql)), true)
                 .onErrorMap(e -> Errors.translate(e, sql))
                 .flatMap(copy -> Flux.from(data)
                         .concatMap(buf -> {
@@ -575,7 +675,7 @@ public final class TuskConnection implements Connection {
         if (sql == null) {
             throw new IllegalArgumentException("sql must not be null");
         }
-        return Mono.fromFuture(() -> conn.cursor().copy(sql), true)
+        return Mono.fromFuture(() -> afterCancels(() -> conn.cursor().copy(sql)), true)
                 .flatMapMany((AsyncCopy copy) -> JdkFlowAdapter.flowPublisherToFlux(copy.chunks())
                         .map(ByteBuffer::wrap)
                         .concatWith(Mono.fromFuture(copy::finish, true).then(Mono.empty())))

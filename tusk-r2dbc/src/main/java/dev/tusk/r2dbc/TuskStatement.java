@@ -255,7 +255,8 @@ public final class TuskStatement implements Statement {
 
     private Flux<Result> submit(String text, List<Object[]> all) {
         if (isStreamed(text, all)) {
-            return streamed(all.isEmpty() ? null : Values.toTusk(all.get(0)));
+            Object[] params = all.isEmpty() ? null : Values.toTusk(all.get(0));
+            return connection.noCancelOnItsWay().thenMany(Flux.defer(() -> streamed(params)));
         }
         return results(text, all);
     }

@@ -103,6 +103,11 @@ public final class AsyncOperations {
         return waiter.submit(op, outcome, lease);
     }
 
+    /** As {@link #submit(Object, Operation, Function)}, the outcome handed to {@code done} instead of a future. */
+    public <T> void submit(Object lease, Operation op, Function<Operation, T> outcome, BiConsumer<? super T, Throwable> done) {
+        waiter.submit(op, outcome, lease, done);
+    }
+
     /**
      * Sends the COPY statement {@code sql}; the future completes with what {@code make} makes of it (an
      * {@code AsyncCopy}) once the server is ready to receive or send data, and {@code ended} hears when the COPY

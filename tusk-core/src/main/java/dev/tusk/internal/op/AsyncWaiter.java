@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -80,16 +81,32 @@ public final class AsyncWaiter {
      * itself): checked again when the operation is about to be sent ({@link Shell#leaseEnded}).
      */
     public <T> CompletableFuture<T> submit(Operation op, Function<Operation, T> outcome, Object lease) {
-        Run<T> run = new Run<>(op, outcome, lease);
+        Run<T> run = new Run<>(op, outcome, lease, null);
         op.observeStart(); // on the submitting thread: listeners take its context as the statement's parent
         if (op.observed()) { // whatever ends the future (a close failing it too), the listeners hear of it once
             run.future.whenComplete((v, e) -> op.observeEnd(LoopFuture.unwrap(e)));
         }
+        start(run);
+        return run.future;
+    }
+
+    /**
+     * As {@link #submit(Operation, Function, Object)}, the outcome (or the error) handed to {@code done} instead of
+     * completing a future: once, on the loop thread (on the submitting thread when refused at once). For a driver
+     * built on the connection that reacts to each statement's end itself (tusk-r2dbc), without a future and the
+     * stage it would attach to it.
+     */
+    public <T> void submit(Operation op, Function<Operation, T> outcome, Object lease, BiConsumer<? super T, Throwable> done) {
+        op.observeStart();
+        start(new Run<>(op, outcome, lease, done));
+    }
+
+    private <T> void start(Run<T> run) {
         TuskException refused = shell.refusal();
         if (refused != null) {
-            op.observeEnd(refused);
-            run.future.completeExceptionally(refused);
-            return run.future;
+            run.op.observeEnd(refused);
+            run.deliver(null, refused);
+            return;
         }
         // on an idle connection the statement leaves from this thread without a task of its own: a caller's thread
         // does not wake the loop to send it, the connection's own loop thread (the statement chained in another's
@@ -98,7 +115,6 @@ public final class AsyncWaiter {
         if (inFlight.incrementAndGet() > 1 || !driver.tryRunHere(run)) {
             driver.execute(run);
         }
-        return run.future;
     }
 
     /**
@@ -194,17 +210,20 @@ public final class AsyncWaiter {
 
         final Operation op;
         final Function<Operation, T> outcome;
+        /** Completed with the outcome; null when {@link #done} is told instead. */
         final LoopFuture<T> future;
+        final BiConsumer<? super T, Throwable> done;
         /** The lease handle whose call this is, checked before sending; null: none to check. */
         final Object lease;
         int state = QUEUED;
         AsyncStatementTimer.Watch watch;
 
-        Run(Operation op, Function<Operation, T> outcome, Object lease) {
+        Run(Operation op, Function<Operation, T> outcome, Object lease, BiConsumer<? super T, Throwable> done) {
             this.op = op;
             this.outcome = outcome;
             this.lease = lease;
-            this.future = new JoinFuture<>(this); // the run reads for it: no reader object per statement
+            this.done = done;
+            this.future = done != null ? null : new JoinFuture<>(this); // the run reads for it: no reader object per statement
         }
 
         /** A caller joins this run's future: it reads the reply itself if nothing else is in flight. */
@@ -224,6 +243,7 @@ public final class AsyncWaiter {
             this.outcome = outcome;
             this.lease = null; // run from a step that checked its lease on the acting thread
             this.future = future;
+            this.done = null;
         }
 
         @Override
@@ -323,11 +343,28 @@ public final class AsyncWaiter {
             }
             op.observeEnd(null);
             if (driver.readingHere()) { // a joining caller reads: complete once it let go of the connection
-                driver.completeAfterRead(future, () -> future.complete(value));
+                driver.completeAfterRead(future, () -> deliver(value, null));
                 return;
             }
-            future.complete(value);
+            deliver(value, null);
             driver.wakeReader();
+        }
+
+        /** Completes the future, or tells {@link #done}. */
+        void deliver(T value, Throwable e) {
+            if (done == null) {
+                if (e == null) {
+                    future.complete(value);
+                } else {
+                    future.completeExceptionally(e);
+                }
+                return;
+            }
+            try {
+                done.accept(value, e);
+            } catch (RuntimeException bug) {
+                // the callback's own failure, not the connection's: the loop goes on, as after a future's stage
+            }
         }
 
         private void fail(Throwable e) {
@@ -338,10 +375,10 @@ public final class AsyncWaiter {
 
         private void failFuture(Throwable e) {
             if (driver.readingHere()) {
-                driver.completeAfterRead(future, () -> future.completeExceptionally(e));
+                driver.completeAfterRead(future, () -> deliver(null, e));
                 return;
             }
-            future.completeExceptionally(e);
+            deliver(null, e);
             driver.wakeReader();
         }
     }
