@@ -2,6 +2,7 @@ package dev.tusk;
 
 import dev.tusk.internal.async.AsyncFutures;
 import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ServerCursorState;
 import dev.tusk.internal.op.ServerCursorStep;
 import dev.tusk.sql.Composable;
@@ -33,8 +34,9 @@ import java.util.function.Consumer;
 public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements AutoCloseable permits AsyncRawServerCursor {
     private final AsyncConnection<?> conn;
 
-    AsyncServerCursor(AsyncConnection<?> conn, String name, RowFactory<R> factory) {
-        super(name, factory, conn.adapters());
+    /** {@code binder}: psycopg's placeholders bound on the server ({@code Binder.SERVER}), or raw. */
+    AsyncServerCursor(AsyncConnection<?> conn, String name, RowFactory<R> factory, Binder binder) {
+        super(name, factory, conn.adapters(), binder);
         this.conn = conn;
     }
 

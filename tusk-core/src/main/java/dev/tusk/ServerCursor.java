@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ServerCursorState;
 import dev.tusk.internal.op.ServerCursorStep;
 import dev.tusk.sql.Composable;
@@ -25,8 +26,9 @@ import java.util.NoSuchElementException;
 public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Iterable<R>, AutoCloseable permits RawServerCursor {
     private final Connection<?> conn;
 
-    ServerCursor(Connection<?> conn, String name, RowFactory<R> factory) {
-        super(name, factory, conn.adapters());
+    /** {@code binder}: psycopg's placeholders bound on the server ({@code Binder.SERVER}), or raw. */
+    ServerCursor(Connection<?> conn, String name, RowFactory<R> factory, Binder binder) {
+        super(name, factory, conn.adapters(), binder);
         this.conn = conn;
     }
 

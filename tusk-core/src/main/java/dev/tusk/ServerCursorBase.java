@@ -16,19 +16,21 @@ import dev.tusk.sql.Composable;
 abstract sealed class ServerCursorBase<R> permits ServerCursor, AsyncServerCursor {
     final ServerCursorState state;
     final ServerCursorRows<R> rows;
+    /** How this kind of server cursor binds its parameters: psycopg's placeholders on the server, or raw. */
+    private final Binder binder;
 
-    ServerCursorBase(String name, RowFactory<R> factory, AdaptersMap adapters) {
+    ServerCursorBase(String name, RowFactory<R> factory, AdaptersMap adapters, Binder binder) {
         this.state = new ServerCursorState(name);
         this.rows = new ServerCursorRows<>(factory, adapters);
+        this.binder = binder;
     }
 
     public String name() {
         return state.name();
     }
 
-    /** How this kind of cursor binds its parameters: psycopg's placeholders, bound on the server. */
-    Binder binder() {
-        return Binder.SERVER;
+    final Binder binder() {
+        return binder;
     }
 
     /**
