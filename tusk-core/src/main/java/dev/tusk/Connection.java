@@ -15,7 +15,6 @@ import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.BlockingWaiter;
 import dev.tusk.internal.op.Liveness;
 import dev.tusk.internal.op.StatementTimer;
-import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.sql.Composable;
 
 import java.time.Duration;
@@ -62,7 +61,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     /** What a statement timer acts on, made once rather than per statement. */
     private final StatementTimer.Target cancelOnTimeout;
     static {
-        PoolAccess.install(new PoolHooks());
+        PoolHooks.install();
     }
 
     Connection(Connector.Established established, ConnectOptions<R> options) {

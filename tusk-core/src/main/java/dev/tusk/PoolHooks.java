@@ -7,112 +7,101 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * What a pool may do to a connection that users may not ({@link PoolAccess}), for both shells; {@link Connection}
- * installs it when its class initialises.
+ * What a pool may do to a connection that users may not ({@link PoolAccess}): what is the same for both shells is
+ * written once here, over {@link ConnectionShell}; {@link Blocking} and {@link Async} add the probes, the leftovers'
+ * check, closing and the session's reset of each. {@link Connection} installs both when its class initialises.
+ *
+ * @param <C> the connection class
  */
-final class PoolHooks implements PoolAccess.Hooks<Connection<?>, AsyncConnection<?>> {
+abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAccess.Hooks<C> {
+    static void install() {
+        PoolAccess.install(new Blocking<>(), new Async<>());
+    }
+
     @Override
-    public void attach(Connection<?> conn, Consumer<Connection<?>> giveBack) {
+    public void attach(C conn, Consumer<C> giveBack) {
         conn.state.giveBack = giveBack;
     }
 
     @Override
-    public void setLent(Connection<?> conn, boolean lent) {
+    public void setLent(C conn, boolean lent) {
         conn.state.lent = lent;
     }
 
     @Override
-    public void closeForReal(Connection<?> conn) {
-        conn.closing.close();
-    }
-
-    @Override
-    public boolean probe(Connection<?> conn, boolean deep) {
-        return PoolUpkeep.probe(conn, deep);
-    }
-
-    @Override
-    public Connection<?> startLease(Connection<?> conn) {
+    public C startLease(C conn) {
         return conn.startLease();
     }
 
     @Override
-    public Connection<?> pooled(Connection<?> conn) {
+    public C pooled(C conn) {
         return conn.home;
     }
 
     @Override
-    public boolean leaseUsed(Connection<?> conn) {
+    public boolean leaseUsed(C conn) {
         return conn.state.leaseUsed;
     }
 
     @Override
-    public String leftovers(Connection<?> conn) {
-        return PoolUpkeep.leaseLeftovers(conn);
-    }
-
-    @Override
-    public void abort(Connection<?> conn) {
-        conn.driver().transport().close();
-    }
-
-    @Override
-    public void resetSession(Connection<?> conn) {
-        PoolUpkeep.resetSession(conn);
-    }
-
-    @Override
-    public void attachAsync(AsyncConnection<?> conn, Consumer<AsyncConnection<?>> giveBack) {
-        conn.state.giveBack = giveBack;
-    }
-
-    @Override
-    public AsyncConnection<?> startLeaseAsync(AsyncConnection<?> conn) {
-        return conn.startLease();
-    }
-
-    @Override
-    public AsyncConnection<?> pooledAsync(AsyncConnection<?> conn) {
-        return conn.home;
-    }
-
-    @Override
-    public boolean leaseUsedAsync(AsyncConnection<?> conn) {
-        return conn.state.leaseUsed;
-    }
-
-    @Override
-    public String leftoversAsync(AsyncConnection<?> conn) {
-        return PoolUpkeep.leaseLeftovers(conn);
-    }
-
-    @Override
-    public CompletableFuture<Void> resetSessionAsync(AsyncConnection<?> conn) {
-        return PoolUpkeep.resetSession(conn);
-    }
-
-    @Override
-    public void setLentAsync(AsyncConnection<?> conn, boolean lent) {
-        conn.state.lent = lent;
-    }
-
-    @Override
-    public void closeForRealAsync(AsyncConnection<?> conn) {
-        conn.closeNow();
-    }
-
-    @Override
-    public boolean probeAsync(AsyncConnection<?> conn) {
-        return PoolUpkeep.probeIdle(conn);
-    }
-
-    @Override
-    public ConnectionFacts facts(Connection<?> conn) {
+    public ConnectionFacts facts(C conn) {
         return conn.info().facts();
     }
 
-    @Override
-    public ConnectionFacts factsAsync(AsyncConnection<?> conn) {
-        return conn.info().facts();
+    /** The blocking connection's. */
+    static final class Blocking<R> extends PoolHooks<Connection<R>> implements PoolAccess.BlockingHooks<Connection<R>> {
+        @Override
+        public void closeForReal(Connection<R> conn) {
+            conn.closing.close();
+        }
+
+        @Override
+        public boolean probe(Connection<R> conn, boolean deep) {
+            return PoolUpkeep.probe(conn, deep);
+        }
+
+        @Override
+        public String leftovers(Connection<R> conn) {
+            return PoolUpkeep.leaseLeftovers(conn);
+        }
+
+        @Override
+        public void abort(Connection<R> conn) {
+            conn.driver().transport().close();
+        }
+
+        @Override
+        public void resetSession(Connection<R> conn) {
+            PoolUpkeep.resetSession(conn);
+        }
+    }
+
+    /** The AsyncConnection's. */
+    static final class Async<R> extends PoolHooks<AsyncConnection<R>> implements PoolAccess.AsyncHooks<AsyncConnection<R>> {
+        @Override
+        public void closeForReal(AsyncConnection<R> conn) {
+            conn.closeNow();
+        }
+
+        /**
+         * The event loop watches the socket of an idle connection all the time: the end of the stream, a reset or
+         * the FATAL message of a terminated backend close the connection once the loop gets to them. Before a lease
+         * the pool reads what the socket holds itself, without waiting ({@code deep} or not: nothing here blocks a
+         * thread), so a backend that ended just before is not lent while the loop is behind.
+         */
+        @Override
+        public boolean probe(AsyncConnection<R> conn, boolean deep) {
+            return PoolUpkeep.probeIdle(conn);
+        }
+
+        @Override
+        public String leftovers(AsyncConnection<R> conn) {
+            return PoolUpkeep.leaseLeftovers(conn);
+        }
+
+        @Override
+        public CompletableFuture<Void> resetSession(AsyncConnection<R> conn) {
+            return PoolUpkeep.resetSession(conn);
+        }
     }
 }
