@@ -52,7 +52,7 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
      */
     public CompletableFuture<AsyncServerCursor<R>> execute(String query, Object... params) {
         Object[] p = params == null ? new Object[] {null} : params;
-        return AsyncExecutions.runCursorStep(conn, s -> ServerCursorStep.declare(s, state, binder(), query, p, rows.adapters(),
+        return AsyncExecutions.runCursorStep(conn, s -> ServerCursorStep.declare(s, state, binder(), query, p, adapters(),
                 conn.statementTimeout()), step -> this);
     }
 
@@ -109,7 +109,7 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
 
     private CompletableFuture<List<R>> fetch(int size, boolean advance) {
         return AsyncExecutions.runCursorStep(conn, s -> ServerCursorStep.fetch(s, state, size, advance, conn.statementTimeout()),
-                step -> rows.rows(step.rows(), state));
+                step -> rows(step.rows()));
     }
 
     /**
@@ -156,11 +156,6 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
      */
     public long rownumber() {
         return state.rownumber();
-    }
-
-    /** The columns of the cursor's rows, known once execute() completed (or of the rows fetched last); else null. */
-    public List<Column> description() {
-        return ServerCursorRows.description(state);
     }
 
     /** Starts closing the portal on the server (if the transaction still has it) and returns at once. Idempotent. */

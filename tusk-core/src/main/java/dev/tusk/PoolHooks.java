@@ -1,5 +1,9 @@
 package dev.tusk;
 
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.io.EventLoopDriver;
+import dev.tusk.internal.op.Session;
 import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.observe.ConnectionFacts;
 
@@ -8,8 +12,9 @@ import java.util.function.Consumer;
 
 /**
  * What a pool may do to a connection that users may not ({@link PoolAccess}): what is the same for both shells is
- * written once here, over {@link ConnectionShell}; {@link Blocking} and {@link Async} add the probes, the leftovers'
- * check, closing and the session's reset of each. {@link Connection} installs both when its class initialises.
+ * written once here, over {@link ConnectionShell}; {@link Blocking} and {@link Async} add what a pool asks of each
+ * between leases: whether it is still alive, whether a lease left work behind that forbids reusing it, the reset
+ * of its session for the next borrower, and closing it. {@link Connection} installs both when its class initialises.
  *
  * @param <C> the connection class
  */
@@ -48,6 +53,14 @@ abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAcce
         return conn.info().facts();
     }
 
+    /** The transaction characteristics back to the connection options' (autocommit, the server's defaults). */
+    private static void asInOptions(Session session, ConnectOptions<?> options) {
+        session.autocommit(options.autocommit());
+        session.isolationLevel(null);
+        session.readOnly(null);
+        session.deferrable(null);
+    }
+
     /** The blocking connection's. */
     static final class Blocking<R> extends PoolHooks<Connection<R>> implements PoolAccess.BlockingHooks<Connection<R>> {
         @Override
@@ -57,12 +70,66 @@ abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAcce
 
         @Override
         public boolean probe(Connection<R> conn, boolean deep) {
-            return PoolUpkeep.probe(conn, deep);
+            conn.lock.lock();
+            try {
+                if (conn.closing.closed() || conn.driver().core().isBroken()) {
+                    return false;
+                }
+                if (conn.driver().probeNow()) {
+                    return !conn.driver().core().isBroken(); // sees a socket the server closed, without waiting
+                }
+                if (deep) {
+                    conn.driver().probe(1);
+                } else {
+                    conn.driver().readPending();
+                }
+                return !conn.driver().core().isBroken();
+            } catch (TuskException e) {
+                conn.closing.markClosed();
+                return false;
+            } finally {
+                conn.lock.unlock();
+            }
         }
 
+        /**
+         * Why the session cannot be reset for the next borrower, or null when it can: a statement still running
+         * (in another thread: never waited for), a pipeline, a stream or COPY in progress, a transaction() block or
+         * a two-phase transaction left open, or a closed connection.
+         */
         @Override
         public String leftovers(Connection<R> conn) {
-            return PoolUpkeep.leaseLeftovers(conn);
+            if (!conn.lock.tryLock()) {
+                return "a statement was still running";
+            }
+            try {
+                if (conn.closing.closed() || conn.driver().core().isBroken()) {
+                    return "the connection is closed";
+                }
+                if (conn.session.pipelines().inPipeline()) {
+                    return "a pipeline was left open";
+                }
+                if (conn.state.activeStream != null) {
+                    return "a stream was not read to its end";
+                }
+                if (conn.driver().core().hasPending()) {
+                    return "a statement or COPY was in progress";
+                }
+                if (conn.transactions.inBlock()) {
+                    return "a transaction() block was left open";
+                }
+                if (conn.adapters.version() != conn.state.adaptersAtLease) {
+                    return ConnectionShell.ADAPTERS_CHANGED;
+                }
+                try {
+                    conn.transactions.checkNotInTpc("the pool's reset");
+                } catch (ProgrammingException e) {
+                    return "a two-phase transaction was left open";
+                }
+                return null;
+            } finally {
+                conn.lock.unlock();
+            }
         }
 
         @Override
@@ -70,9 +137,24 @@ abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAcce
             conn.driver().transport().close();
         }
 
+        /**
+         * What a pool runs on a connection given back idle after a lease that used it: undoes every session state
+         * a borrower can leave behind in one round trip (as DISCARD ALL, but keeping the driver's own prepared
+         * statements), and puts the client-side settings back to the connection options' (autocommit, isolation,
+         * read-only, deferrable, statement timeout), dropping notifications still queued.
+         */
         @Override
         public void resetSession(Connection<R> conn) {
-            PoolUpkeep.resetSession(conn);
+            conn.lock.lock();
+            try {
+                conn.checkUsable();
+                conn.waits.runInternal(ConnectionShell.RESET_SESSION_SQL);
+                conn.transactions.setWhenIdle("autocommit", () -> asInOptions(conn.session, conn.options));
+                conn.resetAttributes();
+                conn.notifications.drain();
+            } finally {
+                conn.lock.unlock();
+            }
         }
     }
 
@@ -86,22 +168,54 @@ abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAcce
         /**
          * The event loop watches the socket of an idle connection all the time: the end of the stream, a reset or
          * the FATAL message of a terminated backend close the connection once the loop gets to them. Before a lease
-         * the pool reads what the socket holds itself, without waiting ({@code deep} or not: nothing here blocks a
-         * thread), so a backend that ended just before is not lent while the loop is behind.
+         * the pool reads what the socket holds itself, at once and whether {@code deep} or not (nothing here blocks
+         * a thread; see {@link EventLoopDriver#readPendingHere}), so that a backend that ended just before is not
+         * lent while the loop is behind. False when the connection is closed or lost.
          */
         @Override
         public boolean probe(AsyncConnection<R> conn, boolean deep) {
-            return PoolUpkeep.probeIdle(conn);
+            conn.driver().readPendingHere();
+            // the loop may have read the backend's FATAL already, its end of stream not yet
+            return !conn.driver().isClosed() && !conn.isClosed() && conn.driver().core().fatalWhileIdle() == null;
         }
 
+        /** As the blocking connection's, on the acting thread (nothing can be running elsewhere). */
         @Override
         public String leftovers(AsyncConnection<R> conn) {
-            return PoolUpkeep.leaseLeftovers(conn);
+            if (conn.isClosed()) {
+                return "the connection is closed";
+            }
+            if (conn.session.pipelines().inPipeline()) {
+                return "a pipeline was left open";
+            }
+            if (conn.waiter.inFlight() > 0) {
+                return "a statement, COPY or stream was still in progress";
+            }
+            if (conn.transactions.inBlock()) {
+                return "a transaction() block was left open";
+            }
+            if (conn.adapters.version() != conn.state.adaptersAtLease) {
+                return ConnectionShell.ADAPTERS_CHANGED;
+            }
+            return null;
         }
 
+        /**
+         * As the blocking connection's: one round trip undoing the session state a borrower may leave, then the
+         * client-side settings of the connection options.
+         */
         @Override
         public CompletableFuture<Void> resetSession(AsyncConnection<R> conn) {
-            return PoolUpkeep.resetSession(conn);
+            Session session = conn.session;
+            return AsyncExecutions.runOwn(conn, s -> ConnectionShell.RESET_SESSION_SQL, null)
+                    .thenCompose(v -> AsyncExecutions.onLoop(conn, f -> {
+                        if (session.expected() != TransactionStatus.IDLE) {
+                            throw new ProgrammingException("a two-phase or other transaction is still open");
+                        }
+                        asInOptions(session, conn.options);
+                        conn.resetAttributes();
+                        f.complete(null);
+                    }));
         }
     }
 }

@@ -42,7 +42,7 @@ public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Itera
      * Refused in pipeline mode ({@code NotSupportedException}), as psycopg.
      */
     public ServerCursor<R> execute(String query, Object... params) {
-        Executions.runCursorStep(conn, s -> ServerCursorStep.declare(s, state, binder(), query, params, rows.adapters(),
+        Executions.runCursorStep(conn, s -> ServerCursorStep.declare(s, state, binder(), query, params, adapters(),
                 conn.statementTimeout()));
         return this;
     }
@@ -97,7 +97,7 @@ public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Itera
     private List<R> fetch(int size, boolean advance) {
         ServerCursorStep step = Executions.runCursorStep(conn, s -> ServerCursorStep.fetch(s, state, size, advance,
                 conn.statementTimeout()));
-        return rows.rows(step.rows(), state);
+        return rows(step.rows());
     }
 
     /** Moves the cursor: "relative" (default) or "absolute", with MOVE on the server. */
@@ -111,11 +111,6 @@ public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Itera
      */
     public long rownumber() {
         return state.rownumber();
-    }
-
-    /** The columns of the cursor's rows, known from execute() on (before the first fetch), else null. */
-    public List<Column> description() {
-        return ServerCursorRows.description(state);
     }
 
     @Override
