@@ -158,6 +158,11 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
         return state.rownumber();
     }
 
+    /** The columns of the cursor's rows, known once execute() completed (or of the rows fetched last); else null. */
+    public List<Column> description() {
+        return columns();
+    }
+
     /** Starts closing the portal on the server (if the transaction still has it) and returns at once. Idempotent. */
     @Override
     public void close() {

@@ -113,6 +113,11 @@ public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Itera
         return state.rownumber();
     }
 
+    /** The columns of the cursor's rows, known from execute() on (before the first fetch), else null. */
+    public List<Column> description() {
+        return columns();
+    }
+
     @Override
     public Iterator<R> iterator() {
         state.checkOpen();

@@ -81,10 +81,12 @@ abstract sealed class ServerCursorBase<R> permits ServerCursor, AsyncServerCurso
     }
 
     /**
-     * The columns of the cursor's rows, known once execute() completed (before the first fetch), or for an adopted
-     * cursor those of the rows fetched last; else null.
+     * The columns of the cursor's rows (its {@code description()}), known once execute() completed, or for an
+     * adopted cursor those of the rows fetched last; else null. Declared by each cursor, so that its public
+     * {@code description()} keeps its generic type (a public method inherited from this package-private class
+     * would reach callers through a raw bridge).
      */
-    public List<Column> description() {
+    final List<Column> columns() {
         ResultData shape = state.shape();
         return shape == null ? null : Column.asColumns(shape.columns());
     }
