@@ -20,6 +20,7 @@ import dev.tusk.internal.io.ReadTimeout;
 import dev.tusk.internal.notify.AsyncNotifications;
 import dev.tusk.internal.op.AsyncStatementTimer;
 import dev.tusk.internal.op.AsyncWaiter;
+import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.Liveness;
 import dev.tusk.internal.op.TransactionSteps;
 import dev.tusk.sql.Composable;
@@ -192,7 +193,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** An {@link AsyncServerCursor} with another row factory. */
     public <T> AsyncServerCursor<T> cursor(String name, RowFactory<T> rowFactory) {
-        return new AsyncServerCursor<>(forNewCursor(), name, rowFactory);
+        return new AsyncServerCursor<>(forNewCursor(), name, rowFactory, Binder.SERVER);
     }
 
     /** A server-side cursor whose query takes PostgreSQL's own {@code $1} placeholders ({@link AsyncRawServerCursor}). */

@@ -39,15 +39,20 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
     private volatile Boolean binary;
 
     AsyncCursor(AsyncConnection<?> conn, RowFactory<R> rowFactory) {
+        this(conn, rowFactory, Binder.SERVER);
+    }
+
+    /** A cursor of the kind {@code binder} makes it: psycopg's placeholders, raw, or merged on the client. */
+    AsyncCursor(AsyncConnection<?> conn, RowFactory<R> rowFactory, Binder binder) {
         this.conn = conn;
         // the connection's adapters as they are now, this cursor's own made on demand (as Cursor's): one map and
         // one automatic-format choice per prepared statement shared by the cursors that register nothing
-        this.results = new Cursor<>(conn.adapters().snapshot(), rowFactory);
+        this.results = new Cursor<>(conn.adapters().snapshot(), rowFactory, binder);
     }
 
-    /** How this kind of cursor turns a query and its parameters into what it sends: psycopg's placeholders, bound on the server. */
-    Binder binder() {
-        return Binder.SERVER;
+    /** How this kind of cursor turns a query and its parameters into what it sends (kept by its results' cursor). */
+    final Binder binder() {
+        return results.binder();
     }
 
     /** This cursor's adapters: registrations here affect this cursor only. */
@@ -176,7 +181,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
     public CompletableFuture<AsyncCopy> copy(String statement, Object... params) {
         String sql;
         try {
-            sql = ClientMerge.merge(statement, params == null ? new Object[] {null} : params, conn);
+            sql = ClientMerge.mogrify(statement, params, conn);
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
@@ -197,9 +202,12 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
         return copied(AsyncExecutions.startCopy(conn, this, sql));
     }
 
-    /** Results in binary format for the statements this cursor runs (null: text). */
+    /**
+     * Results in binary format for the statements this cursor runs (null: text). An {@link AsyncClientCursor}
+     * refuses true ({@code NotSupportedException}): binary results need the extended protocol.
+     */
     public void setBinary(Boolean binary) {
-        this.binary = binary;
+        this.binary = binder().acceptBinary(binary);
     }
 
     public Boolean binary() {

@@ -16,12 +16,6 @@ import dev.tusk.internal.op.Binder;
  */
 public final class AsyncRawCursor<R> extends AsyncCursor<R> {
     AsyncRawCursor(AsyncConnection<?> conn, RowFactory<R> rowFactory) {
-        super(conn, rowFactory);
-    }
-
-    /** The query as written, with {@code $n} placeholders. */
-    @Override
-    Binder binder() {
-        return Binder.RAW;
+        super(conn, rowFactory, Binder.RAW); // the query as written, with $n placeholders
     }
 }

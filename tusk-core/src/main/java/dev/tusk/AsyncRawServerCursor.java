@@ -11,12 +11,6 @@ import dev.tusk.internal.op.Binder;
  */
 public final class AsyncRawServerCursor<R> extends AsyncServerCursor<R> {
     AsyncRawServerCursor(AsyncConnection<?> conn, String name, RowFactory<R> factory) {
-        super(conn, name, factory);
-    }
-
-    /** The query as written, with {@code $n} placeholders. */
-    @Override
-    Binder binder() {
-        return Binder.RAW;
+        super(conn, name, factory, Binder.RAW); // the query as written, with $n placeholders
     }
 }

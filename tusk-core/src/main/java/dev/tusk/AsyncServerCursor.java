@@ -2,6 +2,7 @@ package dev.tusk;
 
 import dev.tusk.internal.async.AsyncFutures;
 import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ServerCursorState;
 import dev.tusk.internal.op.ServerCursorStep;
 import dev.tusk.sql.Composable;
@@ -33,8 +34,9 @@ import java.util.function.Consumer;
 public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements AutoCloseable permits AsyncRawServerCursor {
     private final AsyncConnection<?> conn;
 
-    AsyncServerCursor(AsyncConnection<?> conn, String name, RowFactory<R> factory) {
-        super(name, factory, conn.adapters());
+    /** {@code binder}: psycopg's placeholders bound on the server ({@code Binder.SERVER}), or raw. */
+    AsyncServerCursor(AsyncConnection<?> conn, String name, RowFactory<R> factory, Binder binder) {
+        super(name, factory, conn.adapters(), binder);
         this.conn = conn;
     }
 
@@ -50,7 +52,7 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
      */
     public CompletableFuture<AsyncServerCursor<R>> execute(String query, Object... params) {
         Object[] p = params == null ? new Object[] {null} : params;
-        return AsyncExecutions.runCursorStep(conn, s -> ServerCursorStep.declare(s, state, binder(), query, p, rows.adapters(),
+        return AsyncExecutions.runCursorStep(conn, s -> ServerCursorStep.declare(s, state, binder(), query, p, adapters(),
                 conn.statementTimeout()), step -> this);
     }
 
@@ -107,7 +109,7 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
 
     private CompletableFuture<List<R>> fetch(int size, boolean advance) {
         return AsyncExecutions.runCursorStep(conn, s -> ServerCursorStep.fetch(s, state, size, advance, conn.statementTimeout()),
-                step -> rows.rows(step.rows(), state));
+                step -> rows(step.rows()));
     }
 
     /**
@@ -158,7 +160,7 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
 
     /** The columns of the cursor's rows, known once execute() completed (or of the rows fetched last); else null. */
     public List<Column> description() {
-        return ServerCursorRows.description(state);
+        return columns();
     }
 
     /** Starts closing the portal on the server (if the transaction still has it) and returns at once. Idempotent. */

@@ -1,16 +1,14 @@
 package dev.tusk;
 
 import dev.tusk.errors.NotSupportedException;
-import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ClientMerge;
 import dev.tusk.sql.Literal;
 
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A cursor that merges the parameters into the query text on the client, as psycopg's
+ * A cursor that merges the parameters into the query text on the client ({@link MergingCursor}), as psycopg's
  * {@code ClientCursor}: for the statements where the server takes no parameters ({@code SET},
  * {@code NOTIFY}, DDL, {@code COPY} options) and for tools that only speak the simple protocol (the
  * PgBouncer admin console). Values are quoted by the adapters exactly as {@link Literal} quotes them,
@@ -25,44 +23,9 @@ import java.util.stream.Stream;
  *
  * @param <R> the row type
  */
-public final class ClientCursor<R> extends Cursor<R> {
-    private final ClientMerge merge;
-
+public final class ClientCursor<R> extends Cursor<R> implements MergingCursor {
     ClientCursor(Connection<?> conn, RowFactory<R> rowFactory) {
-        super(conn, rowFactory);
-        this.merge = new ClientMerge(conn, "a ClientCursor");
-    }
-
-    /** The parameters merged into the query as literals; the statement goes as written. */
-    @Override
-    Binder binder() {
-        return merge;
-    }
-
-    /**
-     * The query as {@code execute(query)} sends it without parameters: unchanged, placeholders and {@code %%}
-     * included, as psycopg's {@code mogrify(query)} with no params ({@code mogrify("select %%")} is
-     * {@code "select %%"}). {@code mogrify(query, new Object[0])} processes the placeholders of an empty
-     * parameter list instead ({@code "select %"}).
-     */
-    public String mogrify(String query) {
-        return ClientMerge.mogrify(query);
-    }
-
-    /** The query as it would be sent: placeholders ({@code %s}, {@code %t}) replaced by quoted literals. */
-    public String mogrify(String query, Object... params) {
-        return merge.mogrify(query, params);
-    }
-
-    /** As {@link #mogrify(String, Object...)} with {@code %(name)s} placeholders. */
-    public String mogrify(String query, Map<String, ?> params) {
-        return merge.merge(query, params);
-    }
-
-    /** Binary results need the extended protocol, which a client-side cursor does not use. */
-    @Override
-    public void setBinary(Boolean binary) {
-        super.setBinary(merge.textOnly(binary));
+        super(conn, rowFactory, new ClientMerge(conn, "a ClientCursor"));
     }
 
     /**
@@ -83,10 +46,14 @@ public final class ClientCursor<R> extends Cursor<R> {
     }
 
     private void refuseBinary(ExecuteOptions options) {
-        NotSupportedException refused = merge.binaryRefused(options == null ? null : options.binary());
+        NotSupportedException refused = merge().binaryRefused(options == null ? null : options.binary());
         if (refused != null) {
             throw refused;
         }
+    }
+
+    private ClientMerge merge() {
+        return (ClientMerge) binder();
     }
 
     /** Always text, whatever the connection's default. */

@@ -11,10 +11,10 @@ import dev.tusk.internal.connect.Connector;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.notify.Notifications;
+import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.BlockingWaiter;
 import dev.tusk.internal.op.Liveness;
 import dev.tusk.internal.op.StatementTimer;
-import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.sql.Composable;
 
 import java.time.Duration;
@@ -61,7 +61,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     /** What a statement timer acts on, made once rather than per statement. */
     private final StatementTimer.Target cancelOnTimeout;
     static {
-        PoolAccess.install(new PoolHooks());
+        PoolHooks.install();
     }
 
     Connection(Connector.Established established, ConnectOptions<R> options) {
@@ -158,7 +158,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
 
     /** A server-side cursor with another row factory. */
     public <T> ServerCursor<T> cursor(String name, RowFactory<T> rowFactory) {
-        return new ServerCursor<>(forNewCursor(), name, rowFactory);
+        return new ServerCursor<>(forNewCursor(), name, rowFactory, Binder.SERVER);
     }
 
     /** A server-side cursor whose query takes PostgreSQL's own {@code $1} placeholders ({@link RawServerCursor}). */

@@ -48,6 +48,8 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     private final Supplier<AdaptersMap> inherited;
     private AdaptersMap adapters;
     private final RowFactory<R> rowFactory;
+    /** How this kind of cursor turns a query and its parameters into what it sends. */
+    private final Binder binder;
     private List<ResultView> results = List.of();
     private List<String> tags = List.of();
     private int resultIndex;
@@ -78,19 +80,26 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     ResultView streamShape;
 
     Cursor(Connection<?> conn, RowFactory<R> rowFactory) {
+        this(conn, rowFactory, Binder.SERVER);
+    }
+
+    /** A cursor of the kind {@code binder} makes it: psycopg's placeholders, raw, or merged on the client. */
+    Cursor(Connection<?> conn, RowFactory<R> rowFactory, Binder binder) {
         this.conn = conn;
         this.inherited = conn.adapters().snapshot();
         this.rowFactory = rowFactory;
+        this.binder = binder;
     }
 
     /**
      * A cursor that only holds results another driver fetched (an {@link AsyncCursor}'s, whose adapters are this
      * cursor's: {@code inherited} until it gets its own); it cannot execute.
      */
-    Cursor(Supplier<AdaptersMap> inherited, RowFactory<R> rowFactory) {
+    Cursor(Supplier<AdaptersMap> inherited, RowFactory<R> rowFactory, Binder binder) {
         this.conn = null;
         this.inherited = inherited;
         this.rowFactory = rowFactory;
+        this.binder = binder;
     }
 
     /** This cursor's adapters: registrations here affect this cursor only. */
@@ -102,9 +111,9 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         return adapters;
     }
 
-    /** How this kind of cursor turns a query and its parameters into what it sends: psycopg's placeholders, bound on the server. */
-    Binder binder() {
-        return Binder.SERVER;
+    /** How this kind of cursor turns a query and its parameters into what it sends. */
+    final Binder binder() {
+        return binder;
     }
 
     /** The adapters in effect: the cursor's own once it has some, else the connection's. */
@@ -382,7 +391,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Copy copy(String statement, Object... params) {
         checkOpen();
         reset(); // a COPY that fails to start leaves nothing of the previous results either
-        return copied(ActiveWork.startCopy(conn, this, ClientMerge.merge(statement, params == null ? new Object[] {null} : params, conn)));
+        return copied(ActiveWork.startCopy(conn, this, ClientMerge.mogrify(statement, params, conn)));
     }
 
     /**
@@ -395,9 +404,12 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         return copied(ActiveWork.startCopy(conn, this, ClientMerge.merge(statement, params, conn)));
     }
 
-    /** Results in binary format for the statements this cursor runs (null: the connection's default, text). */
+    /**
+     * Results in binary format for the statements this cursor runs (null: the connection's default, text). A
+     * {@link ClientCursor} refuses true ({@code NotSupportedException}): binary results need the extended protocol.
+     */
     public void setBinary(Boolean binary) {
-        this.binary = binary;
+        this.binary = binder.acceptBinary(binary);
     }
 
     public Boolean binary() {

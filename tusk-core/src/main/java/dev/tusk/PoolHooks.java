@@ -1,5 +1,9 @@
 package dev.tusk;
 
+import dev.tusk.errors.ProgrammingException;
+import dev.tusk.errors.TuskException;
+import dev.tusk.internal.io.EventLoopDriver;
+import dev.tusk.internal.op.Session;
 import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.observe.ConnectionFacts;
 
@@ -7,112 +11,211 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * What a pool may do to a connection that users may not ({@link PoolAccess}), for both shells; {@link Connection}
- * installs it when its class initialises.
+ * What a pool may do to a connection that users may not ({@link PoolAccess}): what is the same for both shells is
+ * written once here, over {@link ConnectionShell}; {@link Blocking} and {@link Async} add what a pool asks of each
+ * between leases: whether it is still alive, whether a lease left work behind that forbids reusing it, the reset
+ * of its session for the next borrower, and closing it. {@link Connection} installs both when its class initialises.
+ *
+ * @param <C> the connection class
  */
-final class PoolHooks implements PoolAccess.Hooks<Connection<?>, AsyncConnection<?>> {
+abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAccess.Hooks<C> {
+    static void install() {
+        PoolAccess.install(new Blocking<>(), new Async<>());
+    }
+
     @Override
-    public void attach(Connection<?> conn, Consumer<Connection<?>> giveBack) {
+    public void attach(C conn, Consumer<C> giveBack) {
         conn.state.giveBack = giveBack;
     }
 
     @Override
-    public void setLent(Connection<?> conn, boolean lent) {
+    public void setLent(C conn, boolean lent) {
         conn.state.lent = lent;
     }
 
     @Override
-    public void closeForReal(Connection<?> conn) {
-        conn.closing.close();
-    }
-
-    @Override
-    public boolean probe(Connection<?> conn, boolean deep) {
-        return PoolUpkeep.probe(conn, deep);
-    }
-
-    @Override
-    public Connection<?> startLease(Connection<?> conn) {
+    public C startLease(C conn) {
         return conn.startLease();
     }
 
     @Override
-    public Connection<?> pooled(Connection<?> conn) {
+    public C pooled(C conn) {
         return conn.home;
     }
 
     @Override
-    public boolean leaseUsed(Connection<?> conn) {
+    public boolean leaseUsed(C conn) {
         return conn.state.leaseUsed;
     }
 
     @Override
-    public String leftovers(Connection<?> conn) {
-        return PoolUpkeep.leaseLeftovers(conn);
-    }
-
-    @Override
-    public void abort(Connection<?> conn) {
-        conn.driver().transport().close();
-    }
-
-    @Override
-    public void resetSession(Connection<?> conn) {
-        PoolUpkeep.resetSession(conn);
-    }
-
-    @Override
-    public void attachAsync(AsyncConnection<?> conn, Consumer<AsyncConnection<?>> giveBack) {
-        conn.state.giveBack = giveBack;
-    }
-
-    @Override
-    public AsyncConnection<?> startLeaseAsync(AsyncConnection<?> conn) {
-        return conn.startLease();
-    }
-
-    @Override
-    public AsyncConnection<?> pooledAsync(AsyncConnection<?> conn) {
-        return conn.home;
-    }
-
-    @Override
-    public boolean leaseUsedAsync(AsyncConnection<?> conn) {
-        return conn.state.leaseUsed;
-    }
-
-    @Override
-    public String leftoversAsync(AsyncConnection<?> conn) {
-        return PoolUpkeep.leaseLeftovers(conn);
-    }
-
-    @Override
-    public CompletableFuture<Void> resetSessionAsync(AsyncConnection<?> conn) {
-        return PoolUpkeep.resetSession(conn);
-    }
-
-    @Override
-    public void setLentAsync(AsyncConnection<?> conn, boolean lent) {
-        conn.state.lent = lent;
-    }
-
-    @Override
-    public void closeForRealAsync(AsyncConnection<?> conn) {
-        conn.closeNow();
-    }
-
-    @Override
-    public boolean probeAsync(AsyncConnection<?> conn) {
-        return PoolUpkeep.probeIdle(conn);
-    }
-
-    @Override
-    public ConnectionFacts facts(Connection<?> conn) {
+    public ConnectionFacts facts(C conn) {
         return conn.info().facts();
     }
 
-    @Override
-    public ConnectionFacts factsAsync(AsyncConnection<?> conn) {
-        return conn.info().facts();
+    /** The transaction characteristics back to the connection options' (autocommit, the server's defaults). */
+    private static void asInOptions(Session session, ConnectOptions<?> options) {
+        session.autocommit(options.autocommit());
+        session.isolationLevel(null);
+        session.readOnly(null);
+        session.deferrable(null);
+    }
+
+    /** The blocking connection's. */
+    static final class Blocking<R> extends PoolHooks<Connection<R>> implements PoolAccess.BlockingHooks<Connection<R>> {
+        @Override
+        public void closeForReal(Connection<R> conn) {
+            conn.closing.close();
+        }
+
+        @Override
+        public boolean probe(Connection<R> conn, boolean deep) {
+            conn.lock.lock();
+            try {
+                if (conn.closing.closed() || conn.driver().core().isBroken()) {
+                    return false;
+                }
+                if (conn.driver().probeNow()) {
+                    return !conn.driver().core().isBroken(); // sees a socket the server closed, without waiting
+                }
+                if (deep) {
+                    conn.driver().probe(1);
+                } else {
+                    conn.driver().readPending();
+                }
+                return !conn.driver().core().isBroken();
+            } catch (TuskException e) {
+                conn.closing.markClosed();
+                return false;
+            } finally {
+                conn.lock.unlock();
+            }
+        }
+
+        /**
+         * Why the session cannot be reset for the next borrower, or null when it can: a statement still running
+         * (in another thread: never waited for), a pipeline, a stream or COPY in progress, a transaction() block or
+         * a two-phase transaction left open, or a closed connection.
+         */
+        @Override
+        public String leftovers(Connection<R> conn) {
+            if (!conn.lock.tryLock()) {
+                return "a statement was still running";
+            }
+            try {
+                if (conn.closing.closed() || conn.driver().core().isBroken()) {
+                    return "the connection is closed";
+                }
+                if (conn.session.pipelines().inPipeline()) {
+                    return "a pipeline was left open";
+                }
+                if (conn.state.activeStream != null) {
+                    return "a stream was not read to its end";
+                }
+                if (conn.driver().core().hasPending()) {
+                    return "a statement or COPY was in progress";
+                }
+                if (conn.transactions.inBlock()) {
+                    return "a transaction() block was left open";
+                }
+                if (conn.adapters.version() != conn.state.adaptersAtLease) {
+                    return ConnectionShell.ADAPTERS_CHANGED;
+                }
+                try {
+                    conn.transactions.checkNotInTpc("the pool's reset");
+                } catch (ProgrammingException e) {
+                    return "a two-phase transaction was left open";
+                }
+                return null;
+            } finally {
+                conn.lock.unlock();
+            }
+        }
+
+        @Override
+        public void abort(Connection<R> conn) {
+            conn.driver().transport().close();
+        }
+
+        /**
+         * What a pool runs on a connection given back idle after a lease that used it: undoes every session state
+         * a borrower can leave behind in one round trip (as DISCARD ALL, but keeping the driver's own prepared
+         * statements), and puts the client-side settings back to the connection options' (autocommit, isolation,
+         * read-only, deferrable, statement timeout), dropping notifications still queued.
+         */
+        @Override
+        public void resetSession(Connection<R> conn) {
+            conn.lock.lock();
+            try {
+                conn.checkUsable();
+                conn.waits.runInternal(ConnectionShell.RESET_SESSION_SQL);
+                conn.transactions.setWhenIdle("autocommit", () -> asInOptions(conn.session, conn.options));
+                conn.resetAttributes();
+                conn.notifications.drain();
+            } finally {
+                conn.lock.unlock();
+            }
+        }
+    }
+
+    /** The AsyncConnection's. */
+    static final class Async<R> extends PoolHooks<AsyncConnection<R>> implements PoolAccess.AsyncHooks<AsyncConnection<R>> {
+        @Override
+        public void closeForReal(AsyncConnection<R> conn) {
+            conn.closeNow();
+        }
+
+        /**
+         * The event loop watches the socket of an idle connection all the time: the end of the stream, a reset or
+         * the FATAL message of a terminated backend close the connection once the loop gets to them. Before a lease
+         * the pool reads what the socket holds itself, at once and whether {@code deep} or not (nothing here blocks
+         * a thread; see {@link EventLoopDriver#readPendingHere}), so that a backend that ended just before is not
+         * lent while the loop is behind. False when the connection is closed or lost.
+         */
+        @Override
+        public boolean probe(AsyncConnection<R> conn, boolean deep) {
+            conn.driver().readPendingHere();
+            // the loop may have read the backend's FATAL already, its end of stream not yet
+            return !conn.driver().isClosed() && !conn.isClosed() && conn.driver().core().fatalWhileIdle() == null;
+        }
+
+        /** As the blocking connection's, on the acting thread (nothing can be running elsewhere). */
+        @Override
+        public String leftovers(AsyncConnection<R> conn) {
+            if (conn.isClosed()) {
+                return "the connection is closed";
+            }
+            if (conn.session.pipelines().inPipeline()) {
+                return "a pipeline was left open";
+            }
+            if (conn.waiter.inFlight() > 0) {
+                return "a statement, COPY or stream was still in progress";
+            }
+            if (conn.transactions.inBlock()) {
+                return "a transaction() block was left open";
+            }
+            if (conn.adapters.version() != conn.state.adaptersAtLease) {
+                return ConnectionShell.ADAPTERS_CHANGED;
+            }
+            return null;
+        }
+
+        /**
+         * As the blocking connection's: one round trip undoing the session state a borrower may leave, then the
+         * client-side settings of the connection options.
+         */
+        @Override
+        public CompletableFuture<Void> resetSession(AsyncConnection<R> conn) {
+            Session session = conn.session;
+            return AsyncExecutions.runOwn(conn, s -> ConnectionShell.RESET_SESSION_SQL, null)
+                    .thenCompose(v -> AsyncExecutions.onLoop(conn, f -> {
+                        if (session.expected() != TransactionStatus.IDLE) {
+                            throw new ProgrammingException("a two-phase or other transaction is still open");
+                        }
+                        asInOptions(session, conn.options);
+                        conn.resetAttributes();
+                        f.complete(null);
+                    }));
+        }
     }
 }

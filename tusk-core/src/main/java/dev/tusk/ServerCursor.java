@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ServerCursorState;
 import dev.tusk.internal.op.ServerCursorStep;
 import dev.tusk.sql.Composable;
@@ -25,8 +26,9 @@ import java.util.NoSuchElementException;
 public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Iterable<R>, AutoCloseable permits RawServerCursor {
     private final Connection<?> conn;
 
-    ServerCursor(Connection<?> conn, String name, RowFactory<R> factory) {
-        super(name, factory, conn.adapters());
+    /** {@code binder}: psycopg's placeholders bound on the server ({@code Binder.SERVER}), or raw. */
+    ServerCursor(Connection<?> conn, String name, RowFactory<R> factory, Binder binder) {
+        super(name, factory, conn.adapters(), binder);
         this.conn = conn;
     }
 
@@ -40,7 +42,7 @@ public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Itera
      * Refused in pipeline mode ({@code NotSupportedException}), as psycopg.
      */
     public ServerCursor<R> execute(String query, Object... params) {
-        Executions.runCursorStep(conn, s -> ServerCursorStep.declare(s, state, binder(), query, params, rows.adapters(),
+        Executions.runCursorStep(conn, s -> ServerCursorStep.declare(s, state, binder(), query, params, adapters(),
                 conn.statementTimeout()));
         return this;
     }
@@ -95,7 +97,7 @@ public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Itera
     private List<R> fetch(int size, boolean advance) {
         ServerCursorStep step = Executions.runCursorStep(conn, s -> ServerCursorStep.fetch(s, state, size, advance,
                 conn.statementTimeout()));
-        return rows.rows(step.rows(), state);
+        return rows(step.rows());
     }
 
     /** Moves the cursor: "relative" (default) or "absolute", with MOVE on the server. */
@@ -113,7 +115,7 @@ public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Itera
 
     /** The columns of the cursor's rows, known from execute() on (before the first fetch), else null. */
     public List<Column> description() {
-        return ServerCursorRows.description(state);
+        return columns();
     }
 
     @Override

@@ -22,13 +22,14 @@ class ApiPackageTest {
             // package-private superclasses of public classes: their public methods are the subclasses' API
             "ConnectionShell", "ServerCursorBase",
             // the result path, made for and read by the public cursors and rows
-            "RowStream", "ResultView", "RowHooks", "ServerCursorRows", "AsyncRowPublisher",
+            "RowStream", "ResultView", "RowHooks", "AsyncRowPublisher",
             // the shells' statement and transaction paths: they make and drive public objects (a cursor's results,
             // a Pipeline, a Transaction, a stream or Copy in progress) through package-private members
             "ActiveWork", "Usability", "Executions", "Pipelining", "Transactions",
             "AsyncExecutions", "AsyncTransactions",
-            // what installs internal.pool's and internal.replication's hooks into the connections
-            "PoolHooks", "PoolUpkeep", "ReplicationBridge");
+            // what installs internal.pool's and internal.replication's hooks into the connections (PoolHooks also does
+            // the pool's probes, leftovers' check and session reset through them)
+            "PoolHooks", "ReplicationBridge");
 
     @Test
     void devTuskHoldsThePublicApiAndOnlyTheListedHelpers() throws Exception {

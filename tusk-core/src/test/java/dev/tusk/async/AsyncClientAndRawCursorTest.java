@@ -4,6 +4,8 @@ import dev.tusk.AsyncClientCursor;
 import dev.tusk.AsyncConnection;
 import dev.tusk.AsyncRawCursor;
 import dev.tusk.ConnectOptions;
+import dev.tusk.Connection;
+import dev.tusk.MergingCursor;
 import dev.tusk.Row;
 import dev.tusk.Rows;
 import dev.tusk.errors.NotSupportedException;
@@ -46,6 +48,25 @@ class AsyncClientAndRawCursorTest {
         assertThat(cur.mogrify("SELECT %s, %s, %s, %t", "it's", 42, null, LocalDate.of(2026, 11, 24)))
                 .startsWith("SELECT 'it''s', 42, NULL, '2026-11-24'");
         assertThat(cur.mogrify("SELECT %(a)s || %(a)s, 100%%", Map.of("a", "x"))).isEqualTo("SELECT 'x' || 'x', 100%");
+    }
+
+    /**
+     * Both client cursors are a {@link MergingCursor}: code written once against it mogrifies alike on either
+     * driver, and a reflective call from outside dev.tusk (what dynamic languages and template engines do) reaches
+     * {@code mogrify} through the public interface.
+     */
+    @Test
+    void bothClientCursorsMogrifyAlikeThroughTheirCommonInterface(TestDatabase db) throws Exception {
+        try (Connection<Row> blocking = Connection.connect(ConnectOptions.builder().conninfo(db.conninfo()).build())) {
+            for (MergingCursor cur : List.<MergingCursor>of(blocking.clientCursor(), conn.clientCursor())) {
+                assertThat(cur.mogrify("SELECT %(n)s, 100%%", Map.of("n", "it's"))).isEqualTo("SELECT 'it''s', 100%");
+                assertThat(cur.mogrify("SELECT %s", (Object) null)).isEqualTo("SELECT NULL");
+                assertThat(cur.mogrify("SELECT %%")).isEqualTo("SELECT %%");
+                assertThat(cur.getClass().getMethod("mogrify", String.class, Object[].class)
+                        .invoke(cur, "SELECT %s", new Object[] {7})).isEqualTo("SELECT 7");
+                assertThat(cur.connection()).isIn(blocking, conn);
+            }
+        }
     }
 
     /** psycopg's tests/test_client_cursor_async.py::test_mogrify: see ClientAndRawCursorTest. */

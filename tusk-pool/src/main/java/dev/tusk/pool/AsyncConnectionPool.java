@@ -4,6 +4,7 @@ import dev.tusk.AsyncConnection;
 import dev.tusk.ConnectOptions;
 import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
+import dev.tusk.internal.pool.PoolAccess;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -42,6 +43,7 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
     private final ArrayDeque<CompletableFuture<PoolSlot<AsyncConnection<R>>>> waiters = new ArrayDeque<>();
     /** {@code waiters.size()}, for a give-back to see without the lock whether anyone waits. */
     private volatile int waiting;
+    private final PoolAccess.AsyncHooks<AsyncConnection<R>> hooks = PoolAccess.async();
 
     AsyncConnectionPool(Builder<R> config) {
         super(config, null, "async-pool-" + POOLS.incrementAndGet());
@@ -54,30 +56,8 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
             }
 
             @Override
-            public void attach(PoolSlot<AsyncConnection<R>> slot) {
-                hooks.attachAsync(slot.conn, c -> giveBack(slot));
-                hooks.setLentAsync(slot.conn, false);
-            }
-
-            /**
-             * The event loop watches the socket of an idle connection all the time: the end of the stream, a
-             * reset or the FATAL message of a terminated backend close the connection once the loop gets to them.
-             * Before a lease the pool reads what the socket holds itself, without waiting (no deeper probe: nothing
-             * here blocks a thread), so a backend that ended just before is not lent while the loop is behind.
-             */
-            @Override
-            public boolean probe(AsyncConnection<R> conn, boolean deep) {
-                return hooks.probeAsync(conn);
-            }
-
-            @Override
-            public void closeForReal(AsyncConnection<R> conn) {
-                hooks.closeForRealAsync(conn);
-            }
-
-            @Override
-            public dev.tusk.observe.ConnectionFacts facts(AsyncConnection<R> conn) {
-                return hooks.factsAsync(conn);
+            public void giveBack(PoolSlot<AsyncConnection<R>> slot) {
+                AsyncConnectionPool.this.giveBack(slot);
             }
 
             @Override
@@ -114,7 +94,7 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
                 return () -> failed.forEach(w -> w.completeExceptionally(
                         new PoolClosed("pool '" + core.name + "' was closed while waiting")));
             }
-        });
+        }, hooks);
         if (config.openNow) {
             open();
         }
@@ -239,7 +219,7 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
      * next one), or gives the slot back when the lease was cancelled meanwhile.
      */
     private void lend(PoolSlot<AsyncConnection<R>> slot, CompletableFuture<AsyncConnection<R>> lease) {
-        hooks.setLentAsync(slot.conn, true);
+        hooks.setLent(slot.conn, true);
         slot.since = System.nanoTime();
         if (config.check == null || lease.isDone()) {
             complete(slot, lease);
@@ -251,7 +231,7 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
                 return;
             }
             stats.connectionsLost.increment();
-            hooks.setLentAsync(slot.conn, false);
+            hooks.setLent(slot.conn, false);
             core.discard(slot);
             connection(config.timeout).whenComplete((next, e2) -> {
                 if (e2 != null) {
@@ -264,8 +244,7 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
     }
 
     private void complete(PoolSlot<AsyncConnection<R>> slot, CompletableFuture<AsyncConnection<R>> lease) {
-        @SuppressWarnings("unchecked") // the lease handle of an AsyncConnection<R> is one
-        AsyncConnection<R> handle = (AsyncConnection<R>) hooks.startLeaseAsync(slot.conn); // refuses every call once given back
+        AsyncConnection<R> handle = hooks.startLease(slot.conn); // refuses every call once given back
         if (!lease.complete(handle)) {
             handle.close(); // the caller gave up: the connection goes back
         }
@@ -325,7 +304,7 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
         }
         AsyncConnection<R> conn = slot.conn;
         if (!keepsIdleConnections()) { // closed and replaced: no repair worth a round trip
-            hooks.setLentAsync(conn, false);
+            hooks.setLent(conn, false);
             core.returned(slot, false, System.nanoTime());
             return;
         }
@@ -335,19 +314,19 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
         } else {
             TransactionStatus status = conn.info().transactionStatus();
             String leftovers;
-            if (!hooks.leaseUsedAsync(conn) && status == TransactionStatus.IDLE) {
+            if (!hooks.leaseUsed(conn) && status == TransactionStatus.IDLE) {
                 // the lease did nothing with the connection: no round trip
                 repaired = config.reset == null ? CompletableFuture.completedFuture(null) : runReset(conn);
-            } else if ((leftovers = hooks.leftoversAsync(conn)) != null) {
+            } else if ((leftovers = hooks.leftovers(conn)) != null) {
                 // what cannot be undone in place (see ConnectionPool#repair): the connection is closed and replaced
                 LOG.log(System.Logger.Level.WARNING, "pool '" + core.name + "': connection given back while " + leftovers
                         + ": closing it (the next borrower gets another one)");
                 repaired = CompletableFuture.failedFuture(new IllegalStateException(leftovers));
             } else {
-                hooks.setLentAsync(conn, true); // the pool's own calls, and configure's and reset's
+                hooks.setLent(conn, true); // the pool's own calls, and configure's and reset's
                 conn.setStatementTimeout(repairTimeout(conn.statementTimeout())); // the reset puts the options' one back
                 CompletableFuture<Void> rolledBack = status == TransactionStatus.IDLE ? CompletableFuture.completedFuture(null) : conn.rollback();
-                CompletableFuture<?> clean = rolledBack.thenCompose(v -> hooks.resetSessionAsync(conn));
+                CompletableFuture<?> clean = rolledBack.thenCompose(v -> hooks.resetSession(conn));
                 if (config.configure != null) {
                     clean = clean.thenCompose(v -> config.configure.apply(conn)); // the reset undid what it set
                 }
@@ -355,7 +334,7 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
             }
         }
         repaired.whenComplete((v, e) -> {
-            hooks.setLentAsync(conn, false);
+            hooks.setLent(conn, false);
             long now = System.nanoTime();
             if (e != null) {
                 stats.returnsBad.increment();
@@ -366,7 +345,7 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
 
     /** Runs the user's {@code reset} on a connection given back. */
     private CompletableFuture<?> runReset(AsyncConnection<R> conn) {
-        hooks.setLentAsync(conn, true);
+        hooks.setLent(conn, true);
         try {
             return config.reset.apply(conn).toCompletableFuture();
         } catch (RuntimeException e) {
@@ -416,7 +395,7 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
         Function<AsyncConnection<R>, CompletionStage<?>> check = config.check != null ? config.check
                 : AsyncConnectionPool::checkConnection;
         return core.checkAllAsync(conn -> {
-            hooks.setLentAsync(conn, true);
+            hooks.setLent(conn, true);
             CompletionStage<?> done;
             try {
                 done = check.apply(conn);
@@ -424,7 +403,7 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
                 done = CompletableFuture.failedFuture(e);
             }
             return done.handle((v, e) -> {
-                hooks.setLentAsync(conn, false);
+                hooks.setLent(conn, false);
                 return Boolean.valueOf(e == null);
             });
         });

@@ -76,6 +76,7 @@ public class ConnectionPool<R> extends PoolFront<Connection<R>, ConnectionPool<R
     private final PoolStats stats;
     private final ReentrantLock lock;
     private final WaiterQueue<Connection<R>> waiters = new WaiterQueue<>();
+    private final PoolAccess.BlockingHooks<Connection<R>> hooks = PoolAccess.blocking();
 
     ConnectionPool(Builder<R> config) {
         super(config, "ConnectionPool", "pool-" + POOLS.incrementAndGet());
@@ -89,24 +90,8 @@ public class ConnectionPool<R> extends PoolFront<Connection<R>, ConnectionPool<R
             }
 
             @Override
-            public void attach(PoolSlot<Connection<R>> slot) {
-                hooks.attach(slot.conn, c -> giveBack(slot));
-                hooks.setLent(slot.conn, false);
-            }
-
-            @Override
-            public boolean probe(Connection<R> conn, boolean deep) {
-                return hooks.probe(conn, deep);
-            }
-
-            @Override
-            public void closeForReal(Connection<R> conn) {
-                hooks.closeForReal(conn);
-            }
-
-            @Override
-            public dev.tusk.observe.ConnectionFacts facts(Connection<R> conn) {
-                return hooks.facts(conn);
+            public void giveBack(PoolSlot<Connection<R>> slot) {
+                ConnectionPool.this.giveBack(slot);
             }
 
             @Override
@@ -135,7 +120,7 @@ public class ConnectionPool<R> extends PoolFront<Connection<R>, ConnectionPool<R
             public boolean keepsIdleConnections() {
                 return ConnectionPool.this.keepsIdleConnections();
             }
-        });
+        }, hooks);
         if (config.openNow) {
             open();
         }
@@ -272,9 +257,7 @@ public class ConnectionPool<R> extends PoolFront<Connection<R>, ConnectionPool<R
             } else if (ready(slot, now)) {
                 hooks.setLent(slot.conn, true);
                 slot.since = now;
-                @SuppressWarnings("unchecked") // the lease handle of a Connection<R> is one
-                Connection<R> handle = (Connection<R>) hooks.startLease(slot.conn);
-                return handle; // a handle per lease: refuses every call once given back
+                return hooks.startLease(slot.conn); // a handle per lease: refuses every call once given back
             }
             start = System.nanoTime(); // another try, after a dead or expired connection was replaced
         }

@@ -1,6 +1,7 @@
 package dev.tusk.pool;
 
 import dev.tusk.internal.observe.Observer;
+import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.observe.LeaseEvent;
 import dev.tusk.observe.PoolConnectionEvent;
 import dev.tusk.observe.PoolView;
@@ -47,16 +48,8 @@ final class PoolCore<C, P> {
         /** Opens a connection and runs {@code configure} on it (the blocking pool on the calling worker thread). */
         CompletionStage<C> connect();
 
-        /** Makes the connection's {@code close()} give {@code slot} back; the connection is not lent yet. */
-        void attach(PoolSlot<C> slot);
-
-        /**
-         * False when the connection turns out to be closed or broken (its backend terminated, the network reset
-         * it) while it was idle. {@code deep}: it was idle long enough that a millisecond's wait is worth it.
-         */
-        boolean probe(C conn, boolean deep);
-
-        void closeForReal(C conn);
+        /** Takes back the connection of {@code slot}, which its {@code close()} gave back. */
+        void giveBack(PoolSlot<C> slot);
 
         /** How many callers wait for a connection; lock not needed. */
         int waiting();
@@ -70,9 +63,6 @@ final class PoolCore<C, P> {
 
         /** Lock held: the pool closes; every waiter fails with PoolClosed. Returns what to run after the lock. */
         Runnable failWaiters();
-
-        /** What listeners are told about the connection (for the pool's events about it). */
-        dev.tusk.observe.ConnectionFacts facts(C conn);
 
         /** Whether the connection is closed or broken already (for listeners: a connection lost, not retired). */
         default boolean isClosed(C conn) {
@@ -104,6 +94,8 @@ final class PoolCore<C, P> {
     private final String kind;
     private final P pool;
     private Front<C> front;
+    /** What the pool may do to its connections that users may not (dev.tusk's package-private parts). */
+    private PoolAccess.Hooks<C> hooks;
     /** The connections, claimed without a lock: the lock is for the waiters and the sizing. */
     final SlotBag<C> bag = new SlotBag<>();
     final ReentrantLock lock = new ReentrantLock();
@@ -208,8 +200,9 @@ final class PoolCore<C, P> {
     }
 
     /** Set once by the front end, in its constructor. */
-    void front(Front<C> front) {
+    void front(Front<C> front, PoolAccess.Hooks<C> hooks) {
         this.front = front;
+        this.hooks = hooks;
     }
 
     // ------------------------------------------------------------------ life cycle
@@ -425,12 +418,12 @@ final class PoolCore<C, P> {
     /**
      * The rule both pools apply to an idle connection taken for a borrower (issue 23 item 3: one core, the same rules):
      * one given back less than {@link #TRUST_RECENT_NANOS} ago is lent as it is; one idle for longer is probed first
-     * ({@link Front#probe}: a non-blocking look at what its socket holds, deeply after {@link #DEEP_PROBE_AFTER_NANOS}),
+     * ({@link PoolAccess.Hooks#probe}: a non-blocking look at what its socket holds, deeply after {@link #DEEP_PROBE_AFTER_NANOS}),
      * so that a backend that went away while it was idle is not lent. False: close and replace it. Lock not needed.
      */
     boolean fitToLend(PoolSlot<C> s, long now) {
         long idleFor = now - s.since;
-        return idleFor < TRUST_RECENT_NANOS || front.probe(s.conn, idleFor > DEEP_PROBE_AFTER_NANOS);
+        return idleFor < TRUST_RECENT_NANOS || hooks.probe(s.conn, idleFor > DEEP_PROBE_AFTER_NANOS);
     }
 
     /** Lock not needed. */
@@ -495,7 +488,7 @@ final class PoolCore<C, P> {
             return; // discarded already
         }
         boolean lost = observer != null && front.isClosed(slot.conn);
-        front.closeForReal(slot.conn);
+        hooks.closeForReal(slot.conn);
         if (observer != null) {
             observer.poolConnectionClosed(new PoolConnectionEvent(view, slot.facts, 0, lost, null));
         }
@@ -595,7 +588,8 @@ final class PoolCore<C, P> {
             slot.facts = facts(conn);
             observer.poolConnectionCreated(new PoolConnectionEvent(view, slot.facts, now - t0, false, null));
         }
-        front.attach(slot);
+        hooks.attach(conn, c -> front.giveBack(slot));
+        hooks.setLent(conn, false);
         Runnable handOff;
         lock.lock();
         try {
@@ -603,7 +597,7 @@ final class PoolCore<C, P> {
             lastConnectError = null;
             if (closed) {
                 size--;
-                handOff = () -> front.closeForReal(conn);
+                handOff = () -> hooks.closeForReal(conn);
             } else {
                 bag.add(slot);
                 handOff = front.handOrIdle(slot);
@@ -617,7 +611,7 @@ final class PoolCore<C, P> {
     /** The connection's facts for listeners; null when they cannot be read (a listener never breaks the pool). */
     private dev.tusk.observe.ConnectionFacts facts(C conn) {
         try {
-            return front.facts(conn);
+            return hooks.facts(conn);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "could not read the facts of a new connection for the listeners", e);
             return null;
@@ -724,7 +718,7 @@ final class PoolCore<C, P> {
             }
             boolean tooMany = open - retired > min && now - s.since > maxIdle;
             boolean expired = isRetired(s, now);
-            if (expired || tooMany || !front.probe(s.conn, false)) {
+            if (expired || tooMany || !hooks.probe(s.conn, false)) {
                 if (!expired && !tooMany) {
                     stats.connectionsLost.increment();
                 }
@@ -768,7 +762,7 @@ final class PoolCore<C, P> {
             chain = chain.thenCompose(v -> {
                 CompletionStage<Boolean> ok;
                 try {
-                    ok = front.probe(s.conn, true) ? check.apply(s.conn) : CompletableFuture.completedFuture(false);
+                    ok = hooks.probe(s.conn, true) ? check.apply(s.conn) : CompletableFuture.completedFuture(false);
                 } catch (RuntimeException e) {
                     ok = CompletableFuture.completedFuture(false);
                 }

@@ -1,9 +1,5 @@
 package dev.tusk.pool;
 
-import dev.tusk.AsyncConnection;
-import dev.tusk.Connection;
-import dev.tusk.internal.pool.PoolAccess;
-
 import java.time.Duration;
 import java.util.Map;
 
@@ -32,7 +28,6 @@ abstract class PoolFront<C, P, B extends PoolConfig<?, P, B>> implements AutoClo
     }
 
     final B config;
-    final PoolAccess.Hooks<Connection<?>, AsyncConnection<?>> hooks = PoolAccess.hooks();
     /** Sizing, slots, lifetime, backoff, maintenance and statistics: what both pools share. */
     final PoolCore<C, P> core;
 

@@ -71,6 +71,11 @@ public abstract class Binder {
         }
     };
 
+    /** What a cursor of this kind keeps of {@code setBinary(binary)}: every value, but for {@link ClientMerge}. */
+    public Boolean acceptBinary(Boolean binary) {
+        return binary;
+    }
+
     /** {@code query} with {@code params} (an Object[] or a Map); a null {@link Bound#params()}: the SQL as written. */
     public abstract Bound bind(String query, Object params, AdaptersMap adapters);
 

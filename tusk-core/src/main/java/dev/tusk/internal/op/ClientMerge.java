@@ -17,7 +17,7 @@ import java.util.Objects;
  * The client cursors' rule (psycopg's {@code ClientCursorMixin}), written once for {@code ClientCursor} and
  * {@code AsyncClientCursor}: the parameters are merged into the query text as literals quoted by the connection's
  * adapters ({@link Literal}), the statement runs over the simple protocol, and results are text only. It is the
- * client cursors' {@link Binder}.
+ * client cursors' {@link Binder}. Their {@code mogrify} is {@code dev.tusk.MergingCursor}'s, with these statics.
  */
 public final class ClientMerge extends Binder {
     private final AdaptContext context;
@@ -54,9 +54,12 @@ public final class ClientMerge extends Binder {
         return Objects.requireNonNull(query, "query");
     }
 
-    /** {@code mogrify(query, params...)}: a null array is one null parameter, as Java passes {@code (Object) null}. */
-    public String mogrify(String query, Object[] params) {
-        return merge(query, params == null ? new Object[] {null} : params);
+    /**
+     * {@code mogrify(query, params...)} (and {@code copy(statement, params...)}) with the values quoted by
+     * {@code context}'s adapters: a null array is one null parameter, as Java passes {@code (Object) null}.
+     */
+    public static String mogrify(String query, Object[] params, AdaptContext context) {
+        return merge(query, params == null ? new Object[] {null} : params, context);
     }
 
     /** {@code params} an Object[] or a Map, as the connections pass parameters around. */
@@ -79,7 +82,8 @@ public final class ClientMerge extends Binder {
     }
 
     /** {@code setBinary(binary)}: {@code binary} when it is not true; true fails, results being text only. */
-    public Boolean textOnly(Boolean binary) {
+    @Override
+    public Boolean acceptBinary(Boolean binary) {
         if (Boolean.TRUE.equals(binary)) {
             throw new NotSupportedException(cursorKind + " cannot return binary results: use conn.cursor() for that");
         }

@@ -9,17 +9,17 @@ import java.util.function.Consumer;
 /**
  * What a connection pool (the {@code tusk-pool} module) may do to a {@code Connection} or {@code AsyncConnection}
  * that users may not: make {@code close()} give it back, and close it for real. Exported to {@code dev.tusk.pool}
- * only. The hooks are typed by their caller ({@code Hooks<Connection<?>, AsyncConnection<?>>}) so that this package
- * does not reach back into dev.tusk (no package cycle).
+ * only. The hooks are typed by their caller ({@code BlockingHooks<Connection<R>>}, {@code AsyncHooks<AsyncConnection<R>>})
+ * so that this package does not reach back into dev.tusk (no package cycle).
  */
 public final class PoolAccess {
     /**
-     * Implemented by dev.tusk.PoolHooks, which Connection installs when its class initialises.
+     * What both pools do to their connections, the same for both drivers; implemented by dev.tusk.PoolHooks, which
+     * Connection installs when its class initialises.
      *
-     * @param <C> the blocking connection ({@code dev.tusk.Connection<?>})
-     * @param <A> the async connection ({@code dev.tusk.AsyncConnection<?>})
+     * @param <C> the connection ({@code dev.tusk.Connection<R>} or {@code dev.tusk.AsyncConnection<R>})
      */
-    public interface Hooks<C, A> {
+    public interface Hooks<C> {
         /** From now on {@code close()} calls {@code giveBack} (once per lease) instead of closing. */
         void attach(C conn, Consumer<C> giveBack);
 
@@ -32,7 +32,8 @@ public final class PoolAccess {
         /**
          * Reads what the server sent while the connection was idle: false when the connection turns out to
          * be closed or broken (its backend terminated, the network reset it). {@code deep}: also wait a
-         * millisecond for the socket to report a reset or a close, which a non-blocking check cannot see.
+         * millisecond for the socket to report a reset or a close, which a non-blocking check cannot see (the
+         * blocking connection only: an AsyncConnection's look never waits).
          */
         boolean probe(C conn, boolean deep);
 
@@ -55,6 +56,15 @@ public final class PoolAccess {
          */
         String leftovers(C conn);
 
+        /**
+         * What listeners are told about {@code conn} (server address and port, database, user...), for the
+         * pool's events about it. Never waits; works on a closed connection too.
+         */
+        ConnectionFacts facts(C conn);
+    }
+
+    /** The hooks into a blocking {@code Connection}. */
+    public interface BlockingHooks<C> extends Hooks<C> {
         /** Closes the socket without waiting for a statement another thread runs (which then fails). */
         void abort(C conn);
 
@@ -64,57 +74,34 @@ public final class PoolAccess {
          * client-side settings of the connection options.
          */
         void resetSession(C conn);
-
-        /** As {@link #attach(Object, Consumer)} for an AsyncConnection. */
-        void attachAsync(A conn, Consumer<A> giveBack);
-
-        void setLentAsync(A conn, boolean lent);
-
-        /** As {@link #startLease(Object)} for an AsyncConnection. */
-        A startLeaseAsync(A conn);
-
-        /** As {@link #pooled(Object)} for an AsyncConnection. */
-        A pooledAsync(A conn);
-
-        /** As {@link #leaseUsed(Object)} for an AsyncConnection. */
-        boolean leaseUsedAsync(A conn);
-
-        /** As {@link #leftovers(Object)} for an AsyncConnection. */
-        String leftoversAsync(A conn);
-
-        /** As {@link #resetSession(Object)} for an AsyncConnection: completes once the session is reset. */
-        CompletableFuture<Void> resetSessionAsync(A conn);
-
-        void closeForRealAsync(A conn);
-
-        /**
-         * What listeners are told about {@code conn} (server address and port, database, user...), for the
-         * pool's events about it. Never waits; works on a closed connection too.
-         */
-        ConnectionFacts facts(C conn);
-
-        /**
-         * A look at an idle AsyncConnection before it is lent, as {@link #probe(Object, boolean)} without waiting:
-         * what its socket holds now is read (a backend that exited while idle closes it); false when it is closed.
-         */
-        boolean probeAsync(A conn);
-
-        /** As {@link #facts(Object)} for an AsyncConnection. */
-        ConnectionFacts factsAsync(A conn);
     }
 
-    private static final InstalledHooks<Hooks<?, ?>> HOOKS = new InstalledHooks<>("dev.tusk.Connection");
+    /** The hooks into an {@code AsyncConnection}. */
+    public interface AsyncHooks<C> extends Hooks<C> {
+        /** As {@link BlockingHooks#resetSession(Object)}: completes once the session is reset. */
+        CompletableFuture<Void> resetSession(C conn);
+    }
+
+    private static final InstalledHooks<BlockingHooks<?>> BLOCKING = new InstalledHooks<>("dev.tusk.Connection");
+    private static final InstalledHooks<AsyncHooks<?>> ASYNC = new InstalledHooks<>("dev.tusk.Connection");
 
     private PoolAccess() {
     }
 
-    public static void install(Hooks<?, ?> h) {
-        HOOKS.install(h);
+    public static void install(BlockingHooks<?> blocking, AsyncHooks<?> async) {
+        BLOCKING.install(blocking);
+        ASYNC.install(async);
     }
 
-    /** The hooks, typed as the caller names the connection classes; loads dev.tusk.Connection, which installs them. */
+    /** The blocking connections' hooks, typed as the caller names the connection class; loads dev.tusk.Connection. */
     @SuppressWarnings("unchecked")
-    public static <C, A> Hooks<C, A> hooks() {
-        return (Hooks<C, A>) HOOKS.get();
+    public static <C> BlockingHooks<C> blocking() {
+        return (BlockingHooks<C>) BLOCKING.get();
+    }
+
+    /** The async connections' hooks, typed as the caller names the connection class; loads dev.tusk.Connection. */
+    @SuppressWarnings("unchecked")
+    public static <C> AsyncHooks<C> async() {
+        return (AsyncHooks<C>) ASYNC.get();
     }
 }
