@@ -349,6 +349,20 @@ public final class Row {
     }
 
     public BigDecimal getBigDecimal(int i) {
+        check(i);
+        if (view.builtInBinaryNumeric(i)) { // Tusk's own binary loader: its value, decoded here without the loader's calls
+            ResultData d = data();
+            byte[] a = d.data(row);
+            int off = d.offset(row, i);
+            int len = ResultData.valueLength(a, off);
+            if (len < 0) {
+                return null;
+            }
+            BigDecimal v = NumericWire.toBigDecimal(a, off, len);
+            if (v != null) { // else NaN, an infinity or malformed bytes: the loader's answer or error
+                return v;
+            }
+        }
         return get(i, BigDecimal.class);
     }
 
