@@ -60,11 +60,12 @@ public final class FetchProfile {
         }
     }
 
+    private static final long EXPECTED = Checks.wideChecksum();
+
     /** {cpu ns, caller cpu ns, allocated bytes, caller's allocated bytes, wall ns} per row over {@code fetches} reads. */
     private static double[] run(FetchBench.Fetcher f, int fetches, boolean receiveOnly) throws Exception {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long self = Thread.currentThread().getId();
-        long expected = Checks.wideChecksum();
         long[] ids = mx.getAllThreadIds();
         long[] c0 = mx.getThreadCpuTime(ids);
         long[] a0 = mx.getThreadAllocatedBytes(ids);
@@ -76,7 +77,7 @@ public final class FetchProfile {
             if (receiveOnly) {
                 Checks.expect("receive", BenchServer.WIDE_ROWS, f.receiveAll());
             } else {
-                Checks.expect("fetch", expected, f.fetchAll());
+                Checks.expect("fetch", EXPECTED, f.fetchAll());
             }
             rows += BenchServer.WIDE_ROWS;
         }
