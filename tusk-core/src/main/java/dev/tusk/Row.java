@@ -349,17 +349,12 @@ public final class Row {
     }
 
     public BigDecimal getBigDecimal(int i) {
-        check(i);
-        if (view.builtInBinaryNumeric(i)) { // Tusk's own binary loader: its value, decoded here without the loader's calls
+        if (view.builtInBinaryNumeric(check(i))) { // Tusk's own binary loader: its value, decoded here without the loader's calls
             ResultData d = data();
             byte[] a = d.data(row);
             int off = d.offset(row, i);
-            int len = ResultData.valueLength(a, off);
-            if (len < 0) {
-                return null;
-            }
-            BigDecimal v = NumericWire.toBigDecimal(a, off, len);
-            if (v != null) { // else NaN, an infinity or malformed bytes: the loader's answer or error
+            BigDecimal v = NumericWire.toBigDecimal(a, off, ResultData.valueLength(a, off));
+            if (v != null) { // else NULL, NaN, an infinity or malformed bytes: the loader's answer or error
                 return v;
             }
         }

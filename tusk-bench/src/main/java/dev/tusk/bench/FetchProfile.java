@@ -2,7 +2,6 @@ package dev.tusk.bench;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -51,11 +50,11 @@ public final class FetchProfile {
             }
             double[] first = null;
             for (int c = 0; c < clients.length; c++) {
-                double[] m = medians(samples.get(c));
+                double[] m = BlockingProfile.medians(samples.get(c));
                 first = first == null ? m : first;
                 System.out.printf(Locale.ROOT, "%-12s cpu %6.0f ns/row (caller %6.0f)  alloc %6.1f B/row (caller %6.1f)"
                                 + "  wall %6.0f ns/row  (cpu spread %.0f-%.0f)  cpu vs %s %.3f%n", names[c], m[0], m[1],
-                        m[2], m[3], m[4], min(samples.get(c), 0), max(samples.get(c), 0), names[0], m[0] / first[0]);
+                        m[2], m[3], m[4], BlockingProfile.min(samples.get(c), 0), BlockingProfile.max(samples.get(c), 0), names[0], m[0] / first[0]);
             }
         }
     }
@@ -98,26 +97,5 @@ public final class FetchProfile {
         }
         return new double[] {cpu / (double) rows, (sc1 - sc0) / (double) rows, alloc / (double) rows,
                 (sa1 - sa0) / (double) rows, (w1 - w0) / (double) rows};
-    }
-
-    private static double[] medians(List<double[]> s) {
-        double[] out = new double[s.get(0).length];
-        for (int k = 0; k < out.length; k++) {
-            double[] col = new double[s.size()];
-            for (int i = 0; i < col.length; i++) {
-                col[i] = s.get(i)[k];
-            }
-            Arrays.sort(col);
-            out[k] = col[col.length / 2];
-        }
-        return out;
-    }
-
-    private static double min(List<double[]> s, int k) {
-        return s.stream().mapToDouble(a -> a[k]).min().orElse(0);
-    }
-
-    private static double max(List<double[]> s, int k) {
-        return s.stream().mapToDouble(a -> a[k]).max().orElse(0);
     }
 }

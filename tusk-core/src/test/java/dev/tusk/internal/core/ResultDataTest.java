@@ -23,18 +23,10 @@ class ResultDataTest {
         return out;
     }
 
-    /** A DataRow body: the column count, then each value's length and bytes (null: SQL NULL). */
+    /** A DataRow body (the message without its type and length): the column count, then each value (null: NULL). */
     private static byte[] body(String... values) {
-        BackendBytes.Body b = new BackendBytes.Body().i16(values.length);
-        for (String v : values) {
-            if (v == null) {
-                b.i32(-1);
-            } else {
-                byte[] x = v.getBytes(StandardCharsets.UTF_8);
-                b.i32(x.length).raw(x);
-            }
-        }
-        return b.bytes();
+        byte[] message = BackendBytes.reply().row(values).bytes();
+        return Arrays.copyOfRange(message, 5, message.length);
     }
 
     private static String value(ResultData d, int row, int col) {
