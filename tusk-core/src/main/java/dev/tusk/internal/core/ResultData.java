@@ -50,8 +50,11 @@ public final class ResultData {
     /** The offset table: row r's ints start at {@code blocks[r >>> blockShift][(r & blockMask) * stride]}. */
     private int[][] blocks;
     private int rowCount;
-    /** Per column (from 1), the length its value had in the last row added, NULL as 0: what addRow steps over. */
-    private final int[] lastLengths;
+    /**
+     * Per column (from 1), the length its value had in the last row added, NULL as 0: what addRow steps over. Made
+     * at the second row, so that a result of one row (a point select's) allocates nothing more.
+     */
+    private int[] lastLengths;
     private String commandTag;
     private long affected = Long.MIN_VALUE;
     /** The session's TimeZone when the result began to arrive, read on the reading thread in stream order. */
@@ -80,7 +83,6 @@ public final class ResultData {
         this.stride = width + 1;
         this.blockShift = Math.max(0, 31 - Integer.numberOfLeadingZeros(Math.max(1, BLOCK_CELLS / stride)));
         this.blockMask = (1 << blockShift) - 1;
-        this.lastLengths = new int[stride];
         if (bytes > 0) {
             this.data = new byte[(int) Math.min(bytes, CHUNK)];
             this.chunks = new byte[][] {data};
@@ -161,6 +163,10 @@ public final class ResultData {
         int base = (rowCount & blockMask) * stride;
         cells[base] = chunkCount - 1;
         int[] last = lastLengths;
+        if (last == null && rowCount > 0) {
+            last = new int[stride];
+            lastLengths = last;
+        }
         int end = from + bodyLen;
         int rel = dataLen - from;
         int pos = from;
@@ -171,7 +177,7 @@ public final class ResultData {
             int len = (int) INT32.get(src, pos);
             pos += 4;
             cells[base + c] = pos + rel;
-            int step = last[c];
+            int step = last != null ? last[c] : 0; // the first row guesses 0: a valid length, so equal is safe
             if (len != step) {
                 if (len < -1) {
                     throw new OperationalException("protocol violation: DataRow value length " + len);
@@ -180,7 +186,9 @@ public final class ResultData {
                     throw truncated(bodyLen);
                 }
                 step = Math.max(len, 0);
-                last[c] = step;
+                if (last != null) {
+                    last[c] = step;
+                }
             }
             pos += step;
         }

@@ -83,6 +83,15 @@ class ResultDataTest {
     }
 
     @Test
+    void aFirstRowWhoseLastValueRunsPastTheBodyIsRefused() {
+        ResultData d = new ResultData(columns(2));
+        byte[] cut = Arrays.copyOf(body("ab", "hello"), 2 + 4 + 2 + 4 + 3);
+        assertThatThrownBy(() -> d.addRow(Payload.of(cut))).isInstanceOf(OperationalException.class)
+                .hasMessageContaining("protocol violation");
+        assertThat(d.rowCount()).isZero();
+    }
+
+    @Test
     void aNegativeLengthOtherThanNullIsRefused() {
         ResultData d = new ResultData(columns(2));
         byte[] bad = new BackendBytes.Body().i16(2).i32(-1).i32(-2).bytes();
