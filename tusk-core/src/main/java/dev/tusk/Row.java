@@ -349,6 +349,15 @@ public final class Row {
     }
 
     public BigDecimal getBigDecimal(int i) {
+        if (view.builtInBinaryNumeric(check(i))) { // Tusk's own binary loader: its value, decoded here without the loader's calls
+            ResultData d = data();
+            byte[] a = d.data(row);
+            int off = d.offset(row, i);
+            BigDecimal v = NumericWire.toBigDecimal(a, off, ResultData.valueLength(a, off));
+            if (v != null) { // else NULL, NaN, an infinity or malformed bytes: the loader's answer or error
+                return v;
+            }
+        }
         return get(i, BigDecimal.class);
     }
 

@@ -107,7 +107,7 @@ public final class BlockingProfile {
                 (a1 - a0) / (double) queries, (w1 - w0) / (double) queries};
     }
 
-    private static double[] medians(List<double[]> s) {
+    static double[] medians(List<double[]> s) {
         double[] out = new double[s.get(0).length];
         for (int k = 0; k < out.length; k++) {
             double[] col = new double[s.size()];
@@ -120,11 +120,11 @@ public final class BlockingProfile {
         return out;
     }
 
-    private static double min(List<double[]> s, int k) {
+    static double min(List<double[]> s, int k) {
         return s.stream().mapToDouble(a -> a[k]).min().orElse(0);
     }
 
-    private static double max(List<double[]> s, int k) {
+    static double max(List<double[]> s, int k) {
         return s.stream().mapToDouble(a -> a[k]).max().orElse(0);
     }
 }

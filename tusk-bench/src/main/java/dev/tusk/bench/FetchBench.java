@@ -36,6 +36,11 @@ public class FetchBench {
 
     private Fetcher fetcher;
 
+    /** The open client (FetchProfile). */
+    Fetcher fetcher() {
+        return fetcher;
+    }
+
     interface Fetcher extends AutoCloseable {
         long fetchAll() throws Exception;
 

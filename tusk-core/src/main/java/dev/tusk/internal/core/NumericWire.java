@@ -46,14 +46,10 @@ public final class NumericWire {
      * its digit count says, every digit 0..9999, dscale not negative); its digit count then is {@code int16(off)}.
      */
     private static boolean finite(byte[] a, int off, int len) {
-        if (len < 8) {
+        if (!finiteHeader(a, off, len)) {
             return false;
         }
         int nd = int16(a, off);
-        int sign = int16(a, off + 4) & 0xFFFF;
-        if ((sign != POS && sign != NEG) || nd < 0 || len != 8 + 2 * nd || int16(a, off + 6) < 0) {
-            return false;
-        }
         for (int i = 0, p = off + 8; i < nd; i++, p += 2) {
             int d = int16(a, p);
             if (d < 0 || d > 9999) {
@@ -61,6 +57,16 @@ public final class NumericWire {
             }
         }
         return true;
+    }
+
+    /** {@link #finite}'s checks but that of each digit (the caller checks the digits as it reads them). */
+    private static boolean finiteHeader(byte[] a, int off, int len) {
+        if (len < 8) {
+            return false;
+        }
+        int nd = int16(a, off);
+        int sign = int16(a, off + 4) & 0xFFFF;
+        return (sign == POS || sign == NEG) && nd >= 0 && len == 8 + 2 * nd && int16(a, off + 6) >= 0;
     }
 
     /**
@@ -148,7 +154,7 @@ public final class NumericWire {
      * null when the bytes are not a well-formed finite numeric (the caller raises its error).
      */
     public static BigDecimal toBigDecimal(byte[] a, int off, int len) {
-        if (!finite(a, off, len)) {
+        if (!finiteHeader(a, off, len)) {
             return null;
         }
         int nd = int16(a, off);
@@ -159,16 +165,23 @@ public final class NumericWire {
             return BigDecimal.valueOf(0, dscale);
         }
         int scale = 4 * (nd - 1 - weight); // value = unscaled × 10^-scale
-        if (nd <= 4) {
+        if (nd <= 4) { // one pass: each digit checked as it is read
             long acc = 0;
             for (int i = 0; i < nd; i++) {
-                acc = acc * 10000 + int16(a, off + 8 + 2 * i);
+                int d = int16(a, off + 8 + 2 * i);
+                if (d < 0 || d > 9999) {
+                    return null;
+                }
+                acc = acc * 10000 + d;
             }
             BigDecimal compact = compact(negative ? -acc : acc, scale, dscale);
             if (compact != null) {
                 return compact;
             }
             return new BigDecimal(BigInteger.valueOf(negative ? -acc : acc), scale).setScale(dscale, RoundingMode.DOWN);
+        }
+        if (!finite(a, off, len)) { // the digits, checked before any is used
+            return null;
         }
         // the magnitude in base 2^32 (least significant word first), fed eight decimal digits at a time: two
         // base-10000 digits make one base-10^8 chunk, the first chunk takes one digit when nd is odd

@@ -4,6 +4,9 @@ import dev.tusk.adapt.ResultColumn;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.internal.wire.Payload;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -27,6 +30,8 @@ public final class ResultData {
     static final int CHUNK = 64 * 1024;
     /** Cells per block of the offset table, about (blocks after the first hold a power-of-two number of rows). */
     private static final int BLOCK_CELLS = 16 * 1024;
+    /** A big-endian int32 read in one load. */
+    private static final VarHandle INT32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private final List<? extends ResultColumn> columns;
     private final int width;
@@ -45,6 +50,11 @@ public final class ResultData {
     /** The offset table: row r's ints start at {@code blocks[r >>> blockShift][(r & blockMask) * stride]}. */
     private int[][] blocks;
     private int rowCount;
+    /**
+     * Per column (from 1), the length its value had in the last row added, NULL as 0: what addRow steps over. Made
+     * at the second row, so that a result of one row (a point select's) allocates nothing more.
+     */
+    private int[] lastLengths;
     private String commandTag;
     private long affected = Long.MIN_VALUE;
     /** The session's TimeZone when the result began to arrive, read on the reading thread in stream order. */
@@ -128,36 +138,72 @@ public final class ResultData {
         return timeZone;
     }
 
-    /** Appends one DataRow message body. */
+    /**
+     * Appends one DataRow message body: records each value's offset, then copies the body. Each value's offset
+     * depends on the length before it; so that the processor need not wait for each length to load before it goes
+     * on, the loop steps over the length the same column had in the previous row and only then checks it (a
+     * branch it predicts) against the one sent, which rows tend to repeat. Every length is checked to stay within
+     * the body.
+     */
     void addRow(Payload p) {
         int n = p.int16();
         if (n != width) {
             throw new OperationalException("protocol violation: DataRow has " + n
                     + " columns, RowDescription announced " + width);
         }
-        int bodyStart = p.position();
         int bodyLen = p.remaining();
         if (width == 0) {
             rowCount++;
             return;
         }
         reserve(bodyLen);
+        byte[] src = p.array();
+        int from = p.position();
         int[] cells = cellsFor(rowCount);
         int base = (rowCount & blockMask) * stride;
         cells[base] = chunkCount - 1;
-        int rel = dataLen - bodyStart;
-        for (int c = 1; c <= width; c++) {
-            int len = p.int32();
-            cells[base + c] = p.position() + rel;
-            if (len > 0) {
-                p.skip(len);
-            } else if (len < -1) {
-                throw new OperationalException("protocol violation: DataRow value length " + len);
-            }
+        int[] last = lastLengths;
+        if (last == null && rowCount > 0) {
+            last = new int[stride];
+            lastLengths = last;
         }
-        System.arraycopy(p.array(), bodyStart, data, dataLen, bodyLen);
+        int end = from + bodyLen;
+        int rel = dataLen - from;
+        int pos = from;
+        for (int c = 1; c <= width; c++) {
+            if (end - pos < 4) {
+                throw truncated(bodyLen);
+            }
+            int len = (int) INT32.get(src, pos);
+            pos += 4;
+            cells[base + c] = pos + rel;
+            int step = last != null ? last[c] : 0; // the first row guesses 0: a valid length, so equal is safe
+            if (len != step) {
+                if (len < -1) {
+                    throw new OperationalException("protocol violation: DataRow value length " + len);
+                }
+                if (len > end - pos) {
+                    throw truncated(bodyLen);
+                }
+                step = Math.max(len, 0);
+                if (last != null) {
+                    last[c] = step;
+                }
+            }
+            pos += step;
+        }
+        if (pos > end) { // the last value ran past the body (a length checked only where it changed)
+            throw truncated(bodyLen);
+        }
+        System.arraycopy(src, from, data, dataLen, bodyLen);
+        p.skip(bodyLen);
         dataLen += bodyLen;
         rowCount++;
+    }
+
+    private static OperationalException truncated(int bodyLen) {
+        return new OperationalException("protocol violation: message body truncated: a DataRow's values run past its "
+                + bodyLen + " bytes");
     }
 
     /** Makes room for {@code n} more bytes in the current chunk, growing the first one or starting another. */
