@@ -99,7 +99,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         ReadTimeout.install(driver, options.socketTimeout());
         driver.onClose(() -> {
             observeClosed(driver.failure(), closing.closedByUser());
-            errors.endNotifications();
+            errors.connectionClosed();
         });
     }
 
