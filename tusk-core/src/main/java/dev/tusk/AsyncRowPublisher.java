@@ -66,7 +66,7 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         private volatile boolean ended;
         private volatile Throwable error;
         private boolean ownTransaction;
-        /** Stops watching for the connection's close (see {@link #start}); null when not watching. */
+        /** Stops watching for the connection's close and the lease's end (see {@link #start}); null when not watching. */
         private volatile Runnable stopWatching;
 
         Subscription(Flow.Subscriber<? super R> subscriber) {
@@ -76,7 +76,16 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         void start() {
             subscriber.onSubscribe(this);
             // a subscriber with no demand left has no FETCH in flight to fail: it hears of a closed connection here
-            stopWatching = conn.errors.watchClose(this::connectionClosed);
+            Runnable closeWatch = conn.errors.watchClose(this::connectionClosed);
+            // through a pool's lease: it ends with the lease too (on the loop, where signals arrive), never left waiting
+            Runnable leaseWatch = conn.home == conn ? null
+                    : conn.endsWithLease(() -> conn.driver().execute(this::leaseEnded), null);
+            stopWatching = leaseWatch == null ? closeWatch : () -> {
+                leaseWatch.run();
+                if (closeWatch != null) {
+                    closeWatch.run();
+                }
+            };
             // BEGIN only when no transaction is open: decided on the loop, in order with earlier statements
             AsyncExecutions.runOwn(conn, session -> {
                 ownTransaction = session.expected() == TransactionStatus.IDLE;
@@ -172,6 +181,14 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         private void connectionClosed() {
             if (!done && error == null) {
                 error = conn.errors.closedError();
+            }
+            drain();
+        }
+
+        /** The lease the stream was made through ended: the subscriber hears it once the rows fetched before are delivered. */
+        private void leaseEnded() {
+            if (!done && error == null) {
+                error = dev.tusk.internal.op.ConnectionErrors.endedLease();
             }
             drain();
         }
