@@ -88,32 +88,15 @@ class AsyncCloseStressTest {
     void aStreamSubscriberWithNoDemandLeftHearsThatTheConnectionClosedOrWasLost(TestDatabase db) throws Exception {
         for (boolean lost : new boolean[] {false, true}) {
             AsyncConnection<Row> conn = AsyncConnection.connect(db.conninfo()).get(20, TimeUnit.SECONDS);
-            CompletableFuture<Throwable> ended = new CompletableFuture<>();
-            CountDownLatch first = new CountDownLatch(1);
-            conn.stream("SELECT g FROM generate_series(1, 100000) g").subscribe(new Flow.Subscriber<Row>() {
-                public void onSubscribe(Flow.Subscription s) {
-                    s.request(1);
-                }
-
-                public void onNext(Row item) {
-                    first.countDown();
-                }
-
-                public void onError(Throwable t) {
-                    ended.complete(t);
-                }
-
-                public void onComplete() {
-                    ended.complete(null);
-                }
-            });
-            assertThat(first.await(10, TimeUnit.SECONDS)).isTrue();
+            FirstRowThenNothing sub = new FirstRowThenNothing();
+            conn.stream("SELECT g FROM generate_series(1, 100000) g").subscribe(sub);
+            assertThat(sub.first.await(10, TimeUnit.SECONDS)).isTrue();
             if (lost) {
                 db.adminQuery("SELECT pg_terminate_backend(" + conn.info().backendPid() + ")");
             } else {
                 conn.close();
             }
-            assertThat(ended.get(10, TimeUnit.SECONDS)).as(lost ? "lost" : "closed")
+            assertThat(sub.ended.get(10, TimeUnit.SECONDS)).as(lost ? "lost" : "closed")
                     .isInstanceOf(dev.tusk.errors.OperationalException.class)
                     .hasMessageContaining(lost ? "broken" : "closed");
             conn.close();
@@ -223,28 +206,11 @@ class AsyncCloseStressTest {
                 return CompletableFuture.allOf(a, b, p.closeAsync(), conn.closeAsync());
             }
             case STREAM_HALF_READ: {
-                CompletableFuture<Object> ended = new CompletableFuture<>();
-                CountDownLatch first = new CountDownLatch(1);
-                conn.stream("SELECT g FROM generate_series(1, 1000000) g").subscribe(new Flow.Subscriber<Row>() {
-                    public void onSubscribe(Flow.Subscription s) {
-                        s.request(1);
-                    }
-
-                    public void onNext(Row item) {
-                        first.countDown();
-                    }
-
-                    public void onError(Throwable t) {
-                        ended.complete(t);
-                    }
-
-                    public void onComplete() {
-                        ended.complete(null);
-                    }
-                });
-                assertThat(first.await(10, TimeUnit.SECONDS)).isTrue();
+                FirstRowThenNothing sub = new FirstRowThenNothing();
+                conn.stream("SELECT g FROM generate_series(1, 1000000) g").subscribe(sub);
+                assertThat(sub.first.await(10, TimeUnit.SECONDS)).isTrue();
                 conn.close();
-                return CompletableFuture.allOf(ended, conn.closeAsync());
+                return CompletableFuture.allOf(sub.ended, conn.closeAsync());
             }
             case CLOSE_ASYNC_THEN_STATEMENT: {
                 CompletableFuture<Void> closed = conn.closeAsync();
@@ -266,6 +232,28 @@ class AsyncCloseStressTest {
             Thread.sleep(20);
         }
         assertThat(left).as("seed %s: backends still there (pids by way: %s)", seed, pids).isEmpty();
+    }
+
+    /** A row subscriber that takes one row and then asks for nothing more; {@code ended}: its onError or onComplete. */
+    static final class FirstRowThenNothing implements Flow.Subscriber<Row> {
+        final CountDownLatch first = new CountDownLatch(1);
+        final CompletableFuture<Throwable> ended = new CompletableFuture<>();
+
+        public void onSubscribe(Flow.Subscription s) {
+            s.request(1);
+        }
+
+        public void onNext(Row item) {
+            first.countDown();
+        }
+
+        public void onError(Throwable t) {
+            ended.complete(t);
+        }
+
+        public void onComplete() {
+            ended.complete(null);
+        }
     }
 
     private static void sleep(int millis) throws InterruptedException {
