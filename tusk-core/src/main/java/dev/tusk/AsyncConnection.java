@@ -264,7 +264,9 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * The rows of {@code query} as a {@link java.util.concurrent.Flow.Publisher} with back-pressure: they
      * are fetched from a server-side cursor only as the subscriber requests them (at most 500 at a time),
      * so a huge result never sits in memory. Outside a transaction the publisher opens one for the cursor
-     * and ends it when the rows run out or the subscription is cancelled. Signals arrive on the event loop.
+     * and ends it when the rows run out or the subscription is cancelled. Signals arrive on the event loop. When the
+     * connection is closed or lost, or the pool lease it was made through ends, the subscriber is told so with
+     * {@code onError} even if it asks for nothing more.
      *
      * <pre>{@code
      * conn.stream("SELECT * FROM big WHERE kind = %s", "x").subscribe(subscriber);   // rows as it requests them
