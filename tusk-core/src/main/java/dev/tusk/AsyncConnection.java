@@ -469,7 +469,8 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     /**
      * The notifications as a {@link java.util.concurrent.Flow.Publisher} with back-pressure: a subscriber
      * receives every notification that arrives after it subscribed, in order, as many as it requested
-     * (the others wait in its buffer). It completes when the connection is closed and fails when it is lost.
+     * (the others wait in its buffer). It completes when the connection is closed and fails when it is lost;
+     * made through a pool's lease, it also completes when the lease ends.
      *
      * <pre>{@code
      * conn.execute("LISTEN jobs").join();
@@ -478,7 +479,8 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      */
     public Flow.Publisher<Notify> notifications() {
         use();
-        return notifications;
+        // through a pool's lease: its subscriptions complete when the lease ends, never hearing the next borrower's
+        return home == this ? notifications : notifications.limited(driver, null, null, this::leaseOver, this::endsWithLease);
     }
 
     /**
