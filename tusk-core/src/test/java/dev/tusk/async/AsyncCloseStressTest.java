@@ -1,6 +1,7 @@
 package dev.tusk.async;
 
 import dev.tusk.AsyncConnection;
+import dev.tusk.AsyncCopy;
 import dev.tusk.AsyncCursor;
 import dev.tusk.AsyncPipeline;
 import dev.tusk.Row;
@@ -27,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Closing async connections in every state a user can close one in leaves no backend behind and no future
  * hanging: idle, after joined (the caller reads the reply itself) and not joined statements, with statements in
  * flight (joined on another thread or not), from a completion on the event loop, inside a transaction, with a
- * pipeline open, while a stream is half read, after the server terminated the backend (a failure recorded: no
+ * pipeline open, while a stream or a COPY TO is half read, after the server terminated the backend (a failure recorded: no
  * Terminate is written), concurrently from several threads, and from the connect future's own completion.
  * Each round opens one connection per state at once; afterwards every statement future must have settled and
  * every backend pid must be gone from {@code pg_stat_activity} (read on connections of their own) within a deadline.
@@ -46,7 +47,7 @@ class AsyncCloseStressTest {
         IDLE_NEVER_USED, AFTER_JOINED, AFTER_NOT_JOINED, IN_FLIGHT_NOT_JOINED, IN_FLIGHT_JOINED_ELSEWHERE,
         FROM_COMPLETION, FROM_FAILED_COMPLETION, IN_TRANSACTION, MANY_QUEUED_FROM_A_COMPLETION, TERMINATED_BY_SERVER,
         TERMINATED_WHILE_IN_FLIGHT, CONCURRENT_CLOSES, FROM_CONNECT_COMPLETION, PIPELINE_OPEN, STREAM_HALF_READ,
-        CLOSE_ASYNC_THEN_STATEMENT
+        COPY_OUT_HALF_READ, CLOSE_ASYNC_THEN_STATEMENT
     }
 
     @Test
@@ -88,7 +89,7 @@ class AsyncCloseStressTest {
     void aStreamSubscriberWithNoDemandLeftHearsThatTheConnectionClosedOrWasLost(TestDatabase db) throws Exception {
         for (boolean lost : new boolean[] {false, true}) {
             AsyncConnection<Row> conn = AsyncConnection.connect(db.conninfo()).get(20, TimeUnit.SECONDS);
-            FirstRowThenNothing sub = new FirstRowThenNothing();
+            FirstThenNothing<Row> sub = new FirstThenNothing<>();
             conn.stream("SELECT g FROM generate_series(1, 100000) g").subscribe(sub);
             assertThat(sub.first.await(10, TimeUnit.SECONDS)).isTrue();
             if (lost) {
@@ -206,11 +207,20 @@ class AsyncCloseStressTest {
                 return CompletableFuture.allOf(a, b, p.closeAsync(), conn.closeAsync());
             }
             case STREAM_HALF_READ: {
-                FirstRowThenNothing sub = new FirstRowThenNothing();
+                FirstThenNothing<Row> sub = new FirstThenNothing<>();
                 conn.stream("SELECT g FROM generate_series(1, 1000000) g").subscribe(sub);
                 assertThat(sub.first.await(10, TimeUnit.SECONDS)).isTrue();
                 conn.close();
                 return CompletableFuture.allOf(sub.ended, conn.closeAsync());
+            }
+            case COPY_OUT_HALF_READ: {
+                AsyncCopy copy = conn.cursor().copy("COPY (SELECT g FROM generate_series(1, 1000000) g) TO STDOUT")
+                        .get(10, TimeUnit.SECONDS);
+                FirstThenNothing<byte[]> sub = new FirstThenNothing<>();
+                copy.chunks().subscribe(sub);
+                assertThat(sub.first.await(10, TimeUnit.SECONDS)).isTrue();
+                conn.close();
+                return CompletableFuture.allOf(sub.ended, copy.finish(), conn.closeAsync());
             }
             case CLOSE_ASYNC_THEN_STATEMENT: {
                 CompletableFuture<Void> closed = conn.closeAsync();
@@ -234,8 +244,8 @@ class AsyncCloseStressTest {
         assertThat(left).as("seed %s: backends still there (pids by way: %s)", seed, pids).isEmpty();
     }
 
-    /** A row subscriber that takes one row and then asks for nothing more; {@code ended}: its onError or onComplete. */
-    static final class FirstRowThenNothing implements Flow.Subscriber<Row> {
+    /** A subscriber that takes one item and then asks for nothing more; {@code ended}: its onError or onComplete. */
+    static final class FirstThenNothing<T> implements Flow.Subscriber<T> {
         final CountDownLatch first = new CountDownLatch(1);
         final CompletableFuture<Throwable> ended = new CompletableFuture<>();
 
@@ -243,7 +253,7 @@ class AsyncCloseStressTest {
             s.request(1);
         }
 
-        public void onNext(Row item) {
+        public void onNext(T item) {
             first.countDown();
         }
 

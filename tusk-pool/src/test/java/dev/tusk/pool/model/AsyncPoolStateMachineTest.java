@@ -453,6 +453,12 @@ class AsyncPoolStateMachineTest {
                     Lease l = usable();
                     cleanTransaction(l);
                     Idle sub = new Idle();
+                    if (l.conn.info().pipelineStatus() != PipelineStatus.OFF) { // an abandoned pipeline block is still open
+                        l.conn.stream("SELECT generate_series(1, 200000)").subscribe(sub);
+                        Throwable refused = await(sub.ended, "the refusal of a stream in pipeline mode");
+                        expect(refused instanceof dev.tusk.errors.ProgrammingException, "a stream in pipeline mode: " + refused);
+                        return "a stream refused in the pipeline left open on " + l;
+                    }
                     l.conn.stream("SELECT generate_series(1, 200000)").subscribe(sub);
                     await(sub.gotFirst, "the stream's first row");
                     l.idleStream = sub;
