@@ -28,8 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Closing async connections in every state a user can close one in leaves no backend behind and no future
  * hanging: idle, after joined (the caller reads the reply itself) and not joined statements, with statements in
  * flight (joined on another thread or not), from a completion on the event loop, inside a transaction, with a
- * pipeline open, while a stream or a COPY TO is half read, after the server terminated the backend (a failure recorded: no
- * Terminate is written), concurrently from several threads, and from the connect future's own completion.
+ * pipeline open, while a stream or a COPY TO is half read, after the server terminated the backend (a failure
+ * recorded: no Terminate is written), concurrently from several threads, and from the connect future's own
+ * completion.
  * Each round opens one connection per state at once; afterwards every statement future must have settled and
  * every backend pid must be gone from {@code pg_stat_activity} (read on connections of their own) within a deadline.
  *
@@ -83,7 +84,7 @@ class AsyncCloseStressTest {
 
     /**
      * A stream's subscriber with no demand left has no FETCH in flight to fail: it still hears, with onError, that
-     * the connection was closed, or lost (before: it waited for ever, and a pool's lease or a test joined on it hung).
+     * the connection was closed, or lost (it waited for ever before).
      */
     @Test
     void aStreamSubscriberWithNoDemandLeftHearsThatTheConnectionClosedOrWasLost(TestDatabase db) throws Exception {
