@@ -101,7 +101,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         ReadTimeout.install(driver, options.socketTimeout());
         driver.onClose(() -> {
             observeClosed(driver.failure(), closing.closedByUser());
-            errors.endNotifications();
+            errors.connectionClosed();
         });
     }
 
@@ -266,7 +266,9 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * The rows of {@code query} as a {@link java.util.concurrent.Flow.Publisher} with back-pressure: they
      * are fetched from a server-side cursor only as the subscriber requests them (at most 500 at a time),
      * so a huge result never sits in memory. Outside a transaction the publisher opens one for the cursor
-     * and ends it when the rows run out or the subscription is cancelled. Signals arrive on the event loop.
+     * and ends it when the rows run out or the subscription is cancelled. Signals arrive on the event loop. When the
+     * connection is closed or lost, or the pool lease it was made through ends, the subscriber is told so with
+     * {@code onError} even if it asks for nothing more.
      *
      * <pre>{@code
      * conn.stream("SELECT * FROM big WHERE kind = %s", "x").subscribe(subscriber);   // rows as it requests them
@@ -484,7 +486,8 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     /**
      * The notifications as a {@link java.util.concurrent.Flow.Publisher} with back-pressure: a subscriber
      * receives every notification that arrives after it subscribed, in order, as many as it requested
-     * (the others wait in its buffer). It completes when the connection is closed and fails when it is lost.
+     * (the others wait in its buffer). It completes when the connection is closed and fails when it is lost;
+     * made through a pool's lease, it also completes when the lease ends.
      *
      * <pre>{@code
      * conn.execute("LISTEN jobs").join();
@@ -493,7 +496,8 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      */
     public Flow.Publisher<Notify> notifications() {
         use();
-        return notifications;
+        // through a pool's lease: its subscriptions complete when the lease ends, never hearing the next borrower's
+        return home == this ? notifications : notifications.limited(driver, null, null, this::leaseOver, this::endsWithLease);
     }
 
     /**

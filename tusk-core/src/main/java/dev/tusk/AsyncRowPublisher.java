@@ -66,6 +66,8 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         private volatile boolean ended;
         private volatile Throwable error;
         private boolean ownTransaction;
+        /** Stops watching for the connection's close and the lease's end (see {@link #start}); null when not watching. */
+        private volatile Runnable stopWatching;
 
         Subscription(Flow.Subscriber<? super R> subscriber) {
             this.subscriber = subscriber;
@@ -73,6 +75,17 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
 
         void start() {
             subscriber.onSubscribe(this);
+            // a subscriber with no demand left has no FETCH in flight to fail: it hears of a closed connection here
+            Runnable closeWatch = conn.errors.watchClose(this::connectionClosed);
+            // through a pool's lease: it ends with the lease too (on the loop, where signals arrive), never left waiting
+            Runnable leaseWatch = conn.home == conn ? null
+                    : conn.endsWithLease(() -> conn.driver().execute(this::leaseEnded), null);
+            stopWatching = leaseWatch == null ? closeWatch : () -> {
+                leaseWatch.run();
+                if (closeWatch != null) {
+                    closeWatch.run();
+                }
+            };
             // BEGIN only when no transaction is open: decided on the loop, in order with earlier statements
             AsyncExecutions.runOwn(conn, session -> {
                 ownTransaction = session.expected() == TransactionStatus.IDLE;
@@ -164,6 +177,31 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
             }
         }
 
+        /** The connection closed or was lost: the subscriber hears it once the rows fetched before are delivered. */
+        private void connectionClosed() {
+            if (!done && error == null) {
+                error = conn.errors.closedError();
+            }
+            drain();
+        }
+
+        /** The lease the stream was made through ended: the subscriber hears it once the rows fetched before are delivered. */
+        private void leaseEnded() {
+            if (!done && error == null) {
+                error = dev.tusk.internal.op.ConnectionErrors.endedLease();
+            }
+            drain();
+        }
+
+        /** The subscription ended: the connection's close need not be watched any more. */
+        private void stopWatching() {
+            Runnable stop = stopWatching;
+            if (stop != null) {
+                stopWatching = null;
+                stop.run();
+            }
+        }
+
         /** Delivers the fetched rows in order, then, once nothing is in flight, the end: complete, error or cancel. */
         private void drain() {
             if (wip.getAndIncrement() != 0) {
@@ -207,6 +245,7 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
                 return;
             }
             done = true;
+            stopWatching();
             CompletableFuture<?> end = ownTransaction ? (signalComplete ? conn.commit() : conn.rollback())
                     : conn.execute("CLOSE " + cursor).handle((c, e) -> null);
             end.whenComplete((v, e) -> {
@@ -219,6 +258,7 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         }
 
         private void finish(Throwable error) {
+            stopWatching();
             if (ownTransaction) {
                 done = true;
                 conn.rollback().whenComplete((v, e) -> subscriber.onError(error));

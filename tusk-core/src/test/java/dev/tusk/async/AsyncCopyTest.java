@@ -256,6 +256,7 @@ class AsyncCopyTest {
             }
         });
         try (Connection<Row> witness = Connection.connect(db.conninfo())) {
+            witness.setAutocommit(true); // in a transaction pg_stat_activity would show its first look every time
             String waitEvent = null;
             for (int i = 0; i < 100 && !"ClientWrite".equals(waitEvent); i++) {
                 Thread.sleep(50);

@@ -277,6 +277,9 @@ class PsycopgParityPoolApiTest {
         AsyncConnectionPool<Row> pool = AsyncNullConnectionPool.builder().conninfo(db.conninfo()).maxSize(1)
                 .timeout(Duration.ofSeconds(10)).build();
         try (Connection<Row> witness = Connection.connect(db.conninfo())) {
+            // in autocommit: inside a transaction the server shows pg_stat_activity as it was at the transaction's
+            // first look, so a backend still there then would stay there for every later poll
+            witness.setAutocommit(true);
             pool.open();
             AsyncConnection<Row> first = pool.connection().get(20, TimeUnit.SECONDS);
             int pid1 = first.info().backendPid();
@@ -290,6 +293,8 @@ class PsycopgParityPoolApiTest {
             AsyncConnection<Row> second = waiting.get(20, TimeUnit.SECONDS);
             int pid2 = second.info().backendPid();
             assertThat(pid2).isNotEqualTo(pid1);
+            assertThat(witness.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", pid2).fetchone().getLong(0))
+                    .as("the witness sees the second connection's backend while it is open").isEqualTo(1);
             second.close();
             long deadline = System.nanoTime() + 10_000_000_000L;
             long alive;

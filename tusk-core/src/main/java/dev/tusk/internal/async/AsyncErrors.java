@@ -14,6 +14,9 @@ import dev.tusk.internal.op.Liveness;
 import dev.tusk.internal.op.Operation;
 import dev.tusk.internal.op.TransactionSteps;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * What an {@code AsyncConnection}'s calls fail with when the connection cannot run them: refused at once (closed,
  * given back to its pool), not sent (lost or closed first), or cut off by close() before the reply; the waiter's
@@ -37,6 +40,8 @@ public final class AsyncErrors implements AsyncWaiter.Shell, Liveness {
     private final AsyncClose closing;
     private final EventLoopDriver driver;
     private final AsyncNotifications<?> notifications;
+    /** See {@link #watchClose}. */
+    private final Set<Runnable> closeWatchers = ConcurrentHashMap.newKeySet();
 
     public AsyncErrors(Lending state, AsyncClose closing, EventLoopDriver driver,
             AsyncNotifications<?> notifications) {
@@ -145,10 +150,32 @@ public final class AsyncErrors implements AsyncWaiter.Shell, Liveness {
         return ConnectionErrors.closed();
     }
 
-    /** Ends the notifications when the connection closes: they complete when the user closed it, fail when it was lost. */
-    public void endNotifications() {
+    /**
+     * The connection closed (on the loop, once): the notifications end, completing when the user closed it, failing
+     * when it was lost; then the {@link #watchClose watchers} run.
+     */
+    public void connectionClosed() {
         TuskException f = driver.failure();
         notifications.end(f == null || f == closing.closedByUser() ? null : brokenError(f));
+        for (Runnable w : closeWatchers) {
+            if (closeWatchers.remove(w)) {
+                w.run();
+            }
+        }
+    }
+
+    /**
+     * Runs {@code watcher} on the event loop once the connection is closed or lost, for what waits on the connection
+     * with no statement in flight to fail (a row stream whose subscriber has no demand left). Returns what stops the
+     * watch (a watcher that ran or was stopped runs no more); null, watching nothing, once the connection is closed.
+     */
+    public Runnable watchClose(Runnable watcher) {
+        Runnable w = watcher::run; // an identity of its own: the same watcher may be registered twice
+        closeWatchers.add(w);
+        if (driver.isClosed() && closeWatchers.remove(w)) {
+            return null; // closed before: connectionClosed() may have run already
+        }
+        return () -> closeWatchers.remove(w);
     }
 
     /**
