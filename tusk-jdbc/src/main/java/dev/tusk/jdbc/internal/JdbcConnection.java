@@ -49,6 +49,12 @@ public final class JdbcConnection implements java.sql.Connection {
     private final AtomicInteger savepointIds = new AtomicInteger();
     private int holdability = ResultSet.CLOSE_CURSORS_AT_COMMIT;
     private volatile int networkTimeoutMillis;
+    /**
+     * The Tusk connection's own statement timeout before {@link #setNetworkTimeout} (what its options said): a network
+     * timeout also bounds the driver's own round trips (commit, rollback, savepoints, SET) through that timeout, and
+     * taking it off puts this one back.
+     */
+    private final Duration baseStatementTimeout;
     private SQLWarning warnings;
     private boolean schemaChanged;
     private String applicationName;
@@ -75,6 +81,7 @@ public final class JdbcConnection implements java.sql.Connection {
         this.defaultFetchSize = config == null ? 0 : config.intProperty("defaultRowFetchSize", 0);
         this.networkTimeoutMillis = config == null ? 0 : config.intProperty("socketTimeout", 0) * 1000;
         this.onClose = onClose;
+        this.baseStatementTimeout = conn.statementTimeout();
         try {
             if (autocommitOn && !conn.autocommit()) {
                 conn.setAutocommit(true);
@@ -544,7 +551,9 @@ public final class JdbcConnection implements java.sql.Connection {
             return false;
         }
         try {
-            conn.rawCursor().execute("SELECT 1", List.of(), new dev.tusk.ExecuteOptions(null, null,
+            // an empty query on the simple protocol (null parameters): the server answers it inside a failed
+            // transaction too, where SELECT 1 (or a Bind of any statement) fails with 25P02
+            conn.rawCursor().execute("", null, new dev.tusk.ExecuteOptions(null, null,
                     timeout == 0 ? deadline(0) : Duration.ofSeconds(timeout)));
             return true;
         } catch (TuskException e) {
@@ -651,6 +660,8 @@ public final class JdbcConnection implements java.sql.Connection {
             throw new SQLException("network timeout must be >= 0, got " + milliseconds, "HY024");
         }
         networkTimeoutMillis = milliseconds;
+        // statements pass their deadline (see deadline()); commit, rollback and the driver's own SQL wait this long
+        conn.setStatementTimeout(milliseconds == 0 ? baseStatementTimeout : Duration.ofMillis(milliseconds));
     }
 
     @Override

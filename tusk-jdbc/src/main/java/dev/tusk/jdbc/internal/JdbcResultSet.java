@@ -294,6 +294,9 @@ public final class JdbcResultSet implements ResultSet {
     @Override
     public boolean next() throws SQLException {
         checkOpen();
+        if (statement != null && statement.c.isClosed()) {
+            throw Errors.closed("result set (its connection is closed)");
+        }
         if (readsLive) {
             if (liveHasNext()) {
                 liveRow = live.next();
@@ -534,7 +537,7 @@ public final class JdbcResultSet implements ResultSet {
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return closed || statement != null && statement.c.isClosed(); // closed with its connection
     }
 
     @Override

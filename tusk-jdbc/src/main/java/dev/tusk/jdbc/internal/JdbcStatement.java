@@ -551,7 +551,7 @@ public class JdbcStatement implements Statement {
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return closed || c.isClosed(); // closed with its connection (closed, aborted or lost)
     }
 
     @Override
