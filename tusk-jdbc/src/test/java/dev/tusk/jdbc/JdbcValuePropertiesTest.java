@@ -1,0 +1,364 @@
+package dev.tusk.jdbc;
+
+import dev.tusk.testing.TestDatabase;
+import dev.tusk.testing.TuskTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Property test of values through JDBC (trust issue): random values of the common JDBC types (edges included:
+ * MIN/MAX, NaN, infinities, -0.0, numeric scales, supplementary characters, BC dates, PostgreSQL's range ends, nulls
+ * in arrays) written with {@code setObject}/{@code setX}/{@code setObject(v, Types.X)} into the matching column type,
+ * one by one and through {@code executeBatch}, and read back with {@code getObject(i, Class)}/{@code getX}, over
+ * the prepared (binary) and the plain (text) protocol. Each value must come back equal, or the write must fail
+ * with an SQLException: never a silently different value.
+ *
+ * <p>{@value #DEFAULT_TRIES} values per type by default; {@code -Dtusk.jdbcvalues.tries=N} and
+ * {@code -Dtusk.jdbcvalues.seed=S|random} for longer runs and replays.
+ */
+@TuskTest
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class JdbcValuePropertiesTest {
+    static final int DEFAULT_TRIES = 150;
+    static final long DEFAULT_SEED = 0x7a1_2026_1207L;
+
+    /** PostgreSQL's date range: 4713 BC (ISO year -4712) to 5874897 AD; timestamps end at 294276 AD. */
+    static final LocalDate PG_DATE_MIN = LocalDate.of(-4712, 1, 1);
+    static final LocalDate PG_DATE_MAX = LocalDate.of(5874897, 12, 31);
+    static final LocalDateTime PG_TS_MAX = LocalDateTime.of(294276, 12, 31, 23, 59, 59, 999_999_000);
+
+    /** A column type, how to make a value of it, and the ways to write and read it. */
+    interface Kind {
+        String name();
+
+        String pgType();
+
+        Object generate(Random r);
+
+        /** Writes {@code v} with the {@code way}-th setter (0: setObject(v), 1: the typed setter, 2: setObject with a Types code). */
+        void set(Connection c, PreparedStatement ps, int i, Object v, int way) throws SQLException;
+
+        /** Reads with the {@code way}-th getter (0: getObject(i, Class), 1: the typed getter). */
+        Object get(ResultSet rs, int i, int way) throws SQLException;
+
+        /** What a value reads back as (PostgreSQL normalises some: a numeric's negative scale). */
+        default Object expected(Object v) {
+            return v;
+        }
+
+        default boolean same(Object expected, Object got) {
+            return Objects.equals(expected, got);
+        }
+    }
+
+    /** A kind written by setObject/typed setter/setObject(v, sqlType) and read by getObject(i, type)/typed getter. */
+    record Simple(String name, String pgType, int sqlType, Class<?> type, Gen gen, Setter setter, Getter getter) implements Kind {
+        public Object generate(Random r) {
+            return gen.make(r);
+        }
+
+        public void set(Connection c, PreparedStatement ps, int i, Object v, int way) throws SQLException {
+            switch (way) {
+                case 0 -> ps.setObject(i, v);
+                case 1 -> setter.set(ps, i, v);
+                default -> ps.setObject(i, v, sqlType);
+            }
+        }
+
+        public Object get(ResultSet rs, int i, int way) throws SQLException {
+            return way == 0 ? rs.getObject(i, type) : getter.get(rs, i);
+        }
+
+        @Override
+        public Object expected(Object v) {
+            if (v instanceof BigDecimal d && d.scale() < 0) {
+                return d.setScale(0);
+            }
+            return v;
+        }
+
+        @Override
+        public boolean same(Object expected, Object got) {
+            if (expected instanceof Double a && got instanceof Double b) {
+                return Double.compare(a, b) == 0; // NaN equals NaN, -0.0 differs from 0.0
+            }
+            if (expected instanceof Float a && got instanceof Float b) {
+                return Float.compare(a, b) == 0;
+            }
+            if (expected instanceof byte[] a && got instanceof byte[] b) {
+                return Arrays.equals(a, b);
+            }
+            if (expected instanceof OffsetDateTime a && got instanceof OffsetDateTime b) {
+                return a.toInstant().equals(b.toInstant());
+            }
+            return Objects.equals(expected, got);
+        }
+    }
+
+    interface Gen {
+        Object make(Random r);
+    }
+
+    interface Setter {
+        void set(PreparedStatement ps, int i, Object v) throws SQLException;
+    }
+
+    interface Getter {
+        Object get(ResultSet rs, int i) throws SQLException;
+    }
+
+    /** An array kind: written with createArrayOf, read with getArray().getArray(). */
+    record ArrayKind(String name, String pgType, String elementType, Gen gen) implements Kind {
+        public Object generate(Random r) {
+            return gen.make(r);
+        }
+
+        public void set(Connection c, PreparedStatement ps, int i, Object v, int way) throws SQLException {
+            Array a = c.createArrayOf(elementType, (Object[]) v);
+            if (way == 2) {
+                ps.setObject(i, a);
+            } else {
+                ps.setArray(i, a);
+            }
+        }
+
+        public Object get(ResultSet rs, int i, int way) throws SQLException {
+            Array a = rs.getArray(i);
+            return a == null ? null : a.getArray();
+        }
+
+        @Override
+        public boolean same(Object expected, Object got) {
+            return got instanceof Object[] g && Arrays.equals((Object[]) expected, g);
+        }
+    }
+
+    static final List<Kind> KINDS = List.of(
+            new Simple("int4", "int4", Types.INTEGER, Integer.class, r -> edge(r, r.nextInt(), Integer.MIN_VALUE, Integer.MAX_VALUE, 0, -1),
+                    (ps, i, v) -> ps.setInt(i, (Integer) v), ResultSet::getInt),
+            new Simple("int8", "int8", Types.BIGINT, Long.class, r -> edge(r, r.nextLong(), Long.MIN_VALUE, Long.MAX_VALUE, 0L),
+                    (ps, i, v) -> ps.setLong(i, (Long) v), ResultSet::getLong),
+            new Simple("int2", "int2", Types.SMALLINT, Short.class,
+                    r -> edge(r, (short) r.nextInt(), Short.MIN_VALUE, Short.MAX_VALUE, (short) 0),
+                    (ps, i, v) -> ps.setShort(i, (Short) v), ResultSet::getShort),
+            new Simple("numeric", "numeric", Types.NUMERIC, BigDecimal.class, JdbcValuePropertiesTest::decimal,
+                    (ps, i, v) -> ps.setBigDecimal(i, (BigDecimal) v), ResultSet::getBigDecimal),
+            new Simple("float8", "float8", Types.DOUBLE, Double.class, r -> edge(r, Double.longBitsToDouble(r.nextLong()),
+                    Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0, 0.0, Double.MIN_VALUE, Double.MAX_VALUE,
+                    r.nextDouble() * 1e6), (ps, i, v) -> ps.setDouble(i, (Double) v), ResultSet::getDouble),
+            new Simple("float4", "float4", Types.REAL, Float.class, r -> edge(r, Float.intBitsToFloat(r.nextInt()),
+                    Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0.0f, Float.MIN_VALUE, Float.MAX_VALUE),
+                    (ps, i, v) -> ps.setFloat(i, (Float) v), ResultSet::getFloat),
+            new Simple("text", "text", Types.VARCHAR, String.class, JdbcValuePropertiesTest::text,
+                    (ps, i, v) -> ps.setString(i, (String) v), ResultSet::getString),
+            new Simple("bytea", "bytea", Types.BINARY, byte[].class, r -> {
+                byte[] b = new byte[r.nextInt(4) == 0 ? 0 : r.nextInt(300)];
+                r.nextBytes(b);
+                return b;
+            }, (ps, i, v) -> ps.setBytes(i, (byte[]) v), ResultSet::getBytes),
+            new Simple("bool", "bool", Types.BOOLEAN, Boolean.class, Random::nextBoolean,
+                    (ps, i, v) -> ps.setBoolean(i, (Boolean) v), ResultSet::getBoolean),
+            new Simple("date", "date", Types.DATE, LocalDate.class, JdbcValuePropertiesTest::date,
+                    (ps, i, v) -> ps.setObject(i, v, Types.DATE), (rs, i) -> rs.getObject(i, LocalDate.class)),
+            new Simple("time", "time", Types.TIME, LocalTime.class,
+                    r -> LocalTime.ofNanoOfDay(r.nextLong(86_400_000_000L) * 1000),
+                    (ps, i, v) -> ps.setObject(i, v, Types.TIME), (rs, i) -> rs.getObject(i, LocalTime.class)),
+            new Simple("timestamp", "timestamp", Types.TIMESTAMP, LocalDateTime.class, JdbcValuePropertiesTest::timestamp,
+                    (ps, i, v) -> ps.setObject(i, v, Types.TIMESTAMP), (rs, i) -> rs.getObject(i, LocalDateTime.class)),
+            new Simple("timestamptz", "timestamptz", Types.TIMESTAMP_WITH_TIMEZONE, OffsetDateTime.class,
+                    r -> OffsetDateTime.of(timestamp(r).withYear(1 + r.nextInt(9000)), ZoneOffset.ofTotalSeconds(60 * (r.nextInt(28 * 60) - 14 * 60))),
+                    (ps, i, v) -> ps.setObject(i, v, Types.TIMESTAMP_WITH_TIMEZONE), (rs, i) -> rs.getObject(i, OffsetDateTime.class)),
+            new Simple("uuid", "uuid", Types.OTHER, UUID.class, r -> new UUID(r.nextLong(), r.nextLong()),
+                    (ps, i, v) -> ps.setObject(i, v), (rs, i) -> rs.getObject(i, UUID.class)),
+            new ArrayKind("int4[]", "int4[]", "int4", r -> {
+                Integer[] a = new Integer[r.nextInt(6)];
+                for (int k = 0; k < a.length; k++) {
+                    a[k] = r.nextInt(5) == 0 ? null : r.nextInt();
+                }
+                return a;
+            }),
+            new ArrayKind("text[]", "text[]", "text", r -> {
+                String[] a = new String[r.nextInt(6)];
+                for (int k = 0; k < a.length; k++) {
+                    a[k] = r.nextInt(6) == 0 ? null : r.nextInt(6) == 0 ? "NULL" : text(r);
+                }
+                return a;
+            }));
+
+    @SafeVarargs
+    static <T> T edge(Random r, T random, T... edges) {
+        return r.nextInt(4) == 0 ? edges[r.nextInt(edges.length)] : random;
+    }
+
+    static BigDecimal decimal(Random r) {
+        BigInteger unscaled = new BigInteger(1 + r.nextInt(r.nextInt(8) == 0 ? 300 : 60), r);
+        if (r.nextBoolean()) {
+            unscaled = unscaled.negate();
+        }
+        int scale = r.nextInt(8) == 0 ? -r.nextInt(20) : r.nextInt(r.nextInt(8) == 0 ? 1000 : 30);
+        return new BigDecimal(unscaled, scale);
+    }
+
+    /** Unicode text: ASCII, quotes and backslashes, accents, CJK, emoji (supplementary), no NUL. */
+    static String text(Random r) {
+        int n = r.nextInt(20);
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < n; k++) {
+            switch (r.nextInt(6)) {
+                case 0 -> sb.append((char) (0x20 + r.nextInt(0x5f)));
+                case 1 -> sb.append("'\"\\{},; \t\n".charAt(r.nextInt(10)));
+                case 2 -> sb.append((char) (0xa0 + r.nextInt(0x2000)));
+                case 3 -> sb.append((char) (0x4e00 + r.nextInt(0x5000)));
+                case 4 -> sb.appendCodePoint(0x1f300 + r.nextInt(0x300));
+                default -> sb.appendCodePoint(0x10000 + r.nextInt(0xfffff - 0x10000)); // may be unassigned: still valid UTF-8
+            }
+        }
+        return sb.toString();
+    }
+
+    static LocalDate date(Random r) {
+        return switch (r.nextInt(6)) {
+            case 0 -> r.nextBoolean() ? PG_DATE_MIN : PG_DATE_MAX;
+            case 1 -> LocalDate.of(-r.nextInt(4712), 1 + r.nextInt(12), 1 + r.nextInt(28)); // BC (year 0 is 1 BC)
+            default -> LocalDate.ofEpochDay(r.nextLong(-800_000, 3_000_000));
+        };
+    }
+
+    static LocalDateTime timestamp(Random r) {
+        if (r.nextInt(8) == 0) {
+            return r.nextBoolean() ? PG_TS_MAX : LocalDateTime.of(-4712, 1, 1, 0, 0);
+        }
+        LocalDate d = r.nextInt(4) == 0 ? LocalDate.of(-r.nextInt(4712), 1 + r.nextInt(12), 1 + r.nextInt(28))
+                : LocalDate.ofEpochDay(r.nextLong(-800_000, 3_000_000));
+        return LocalDateTime.of(d, LocalTime.ofNanoOfDay(r.nextLong(86_400_000_000L) * 1000));
+    }
+
+    @Test
+    void randomValuesComeBackEqualOneByOneAndInBatches(TestDatabase db) throws SQLException {
+        int tries = Integer.getInteger("tusk.jdbcvalues.tries", DEFAULT_TRIES);
+        String seedProperty = System.getProperty("tusk.jdbcvalues.seed", "");
+        long seed = seedProperty.isEmpty() ? DEFAULT_SEED : seedProperty.equals("random") ? System.nanoTime() : Long.parseLong(seedProperty);
+        List<String> failures = new ArrayList<>();
+        int checked = 0;
+        try (Connection c = Jdbc.dataSource(db).getConnection()) {
+            for (Kind kind : KINDS) {
+                Random r = new Random(seed ^ kind.name().hashCode());
+                String table = "jv_" + kind.name().replace("[]", "_array");
+                try (Statement s = c.createStatement()) {
+                    s.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v " + kind.pgType() + ")");
+                }
+                int id = 0;
+                for (int t = 0; t < tries && failures.size() < 20; t++) {
+                    Object v = kind.generate(r);
+                    int writeWay = r.nextInt(3);
+                    int readWay = r.nextInt(2);
+                    String what = kind.name() + " " + show(v) + " (seed " + seed + ", try " + t + ", write way " + writeWay
+                            + ", read way " + readWay + ")";
+                    String wrong = oneByOne(c, kind, table, ++id, v, writeWay, readWay, r.nextBoolean());
+                    checked++;
+                    if (wrong != null) {
+                        failures.add(what + ": " + wrong);
+                    }
+                }
+                List<Object> batch = new ArrayList<>();
+                for (int k = 0; k < Math.max(1, tries / 10); k++) {
+                    batch.add(kind.generate(r));
+                }
+                String wrong = batch(c, kind, table, id + 1, batch);
+                checked += batch.size();
+                if (wrong != null) {
+                    failures.add(kind.name() + " batch (seed " + seed + "): " + wrong);
+                }
+            }
+        }
+        System.out.printf("JdbcValuePropertiesTest: %d values of %d types, seed %d, %d failing%n", checked, KINDS.size(), seed,
+                failures.size());
+        assertThat(failures).as("values that did not come back (seed %d)", seed).isEmpty();
+    }
+
+    /** Writes one value and reads it back; returns what is wrong, or null. */
+    private static String oneByOne(Connection c, Kind kind, String table, int id, Object v, int writeWay, int readWay,
+            boolean plainRead) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " VALUES (?, ?)")) {
+            ps.setInt(1, id);
+            kind.set(c, ps, 2, v, writeWay);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            return "the write failed (" + e.getSQLState() + "): " + e.getMessage();
+        }
+        return readBack(c, kind, table, id, List.of(v), readWay, plainRead);
+    }
+
+    private static String batch(Connection c, Kind kind, String table, int firstId, List<Object> values) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " VALUES (?, ?)")) {
+            for (int k = 0; k < values.size(); k++) {
+                ps.setInt(1, firstId + k);
+                kind.set(c, ps, 2, values.get(k), k % 3);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            return "the batch failed (" + e.getSQLState() + "): " + e.getMessage();
+        }
+        return readBack(c, kind, table, firstId, values, 0, false);
+    }
+
+    private static String readBack(Connection c, Kind kind, String table, int firstId, List<Object> values, int readWay,
+            boolean plainRead) throws SQLException {
+        String sql = "SELECT v FROM " + table + " WHERE id >= " + firstId + " AND id < " + (firstId + values.size()) + " ORDER BY id";
+        List<Object> got = new ArrayList<>();
+        try (Statement s = c.createStatement(); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = plainRead ? s.executeQuery(sql) : ps.executeQuery()) {
+            while (rs.next()) {
+                got.add(kind.get(rs, 1, readWay));
+            }
+        } catch (SQLException e) {
+            return "the read failed (" + e.getSQLState() + "): " + e.getMessage();
+        }
+        if (got.size() != values.size()) {
+            return "read " + got.size() + " rows, wrote " + values.size();
+        }
+        for (int k = 0; k < values.size(); k++) {
+            Object expected = kind.expected(values.get(k));
+            if (!kind.same(expected, got.get(k))) {
+                return "read back " + show(got.get(k)) + " for " + show(expected) + (plainRead ? " (text protocol)" : " (binary)");
+            }
+        }
+        return null;
+    }
+
+    static String show(Object v) {
+        if (v instanceof byte[] b) {
+            return "bytes[" + b.length + "]";
+        }
+        if (v instanceof Object[] a) {
+            return Arrays.toString(a);
+        }
+        String s = String.valueOf(v);
+        return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+    }
+}
