@@ -84,4 +84,45 @@ class JdbcModelFindingsTest {
             c.close();
         }
     }
+
+    /**
+     * Seed 32693830423187: a result set streaming from a server-side cursor (fetch size, autocommit off) left open
+     * over a commit; running its statement again in the next transaction closed it with CLOSE, which failed there
+     * (the cursor had ended with its transaction) and silently aborted the application's new transaction.
+     */
+    @Test
+    void aCursorLeftOpenOverACommitNeverFailsTheNextTransaction(TestDatabase db) throws SQLException {
+        try (Connection c = Jdbc.dataSource(db).getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE cursor_over_commit (v int)");
+            s.execute("INSERT INTO cursor_over_commit SELECT generate_series(1, 10)");
+            c.setAutoCommit(false);
+            s.setFetchSize(2);
+            ResultSet rs = s.executeQuery("SELECT v FROM cursor_over_commit ORDER BY v");
+            assertThat(rs.next()).isTrue();
+            c.commit();
+            s.executeQuery("SELECT v FROM cursor_over_commit ORDER BY v").next(); // closes rs (JDBC), in a new transaction
+            assertThat(s.executeUpdate("INSERT INTO cursor_over_commit VALUES (11)")).isEqualTo(1);
+            c.commit();
+
+            ResultSet left = s.executeQuery("SELECT v FROM cursor_over_commit ORDER BY v");
+            assertThat(left.next()).isTrue();
+            c.rollback();
+            Statement other = c.createStatement();
+            assertThat(other.executeUpdate("INSERT INTO cursor_over_commit VALUES (12)")).isEqualTo(1);
+            // reading on past the end of its transaction: a clear error, and the open transaction is untouched
+            left.next();
+            assertThatThrownBy(() -> {
+                while (left.next()) {
+                    // the first batch is in memory; the next one would need the cursor
+                }
+            }).isInstanceOf(SQLException.class).hasMessageContaining("ended with the transaction");
+            left.close();
+            assertThat(other.executeUpdate("INSERT INTO cursor_over_commit VALUES (13)")).isEqualTo(1);
+            c.commit();
+            try (ResultSet count = other.executeQuery("SELECT count(*) FROM cursor_over_commit")) {
+                count.next();
+                assertThat(count.getInt(1)).isEqualTo(13);
+            }
+        }
+    }
 }

@@ -48,6 +48,8 @@ public final class JdbcConnection implements java.sql.Connection {
     private volatile boolean listening;
     private final AtomicInteger savepointIds = new AtomicInteger();
     private int holdability = ResultSet.CLOSE_CURSORS_AT_COMMIT;
+    /** Counted by {@link #transactionEpoch()}. */
+    private long transactionEpoch;
     private volatile int networkTimeoutMillis;
     /**
      * The Tusk connection's own statement timeout before {@link #setNetworkTimeout} (what its options said): a network
@@ -114,7 +116,22 @@ public final class JdbcConnection implements java.sql.Connection {
     /** The Tusk connection (for statements of this package). */
     dev.tusk.Connection<Row> tusk() throws SQLException {
         checkOpen();
+        transactionEpoch();
         return conn;
+    }
+
+    /**
+     * Which transaction the session is in, as a count that moves on whenever the session is seen between
+     * transactions. It is sampled before each of this driver's round trips (statements, its own SQL, isValid), so a
+     * transaction that ended (commit, rollback, an autocommit statement, a COMMIT the application ran) is counted
+     * before the next one starts: a server-side cursor belongs to the epoch it was declared in, and closing it in
+     * a later transaction (where it no longer exists) would fail that transaction.
+     */
+    long transactionEpoch() {
+        if (conn.info().transactionStatus() == TransactionStatus.IDLE) {
+            transactionEpoch++;
+        }
+        return transactionEpoch;
     }
 
     void checkOpen() throws SQLException {
@@ -387,6 +404,7 @@ public final class JdbcConnection implements java.sql.Connection {
 
     /** Runs a statement of the driver's own (no parameters, no results). */
     void runInternal(String sql) throws SQLException {
+        transactionEpoch();
         try {
             conn.rawCursor().execute(sql);
         } catch (TuskException e) {
@@ -397,6 +415,7 @@ public final class JdbcConnection implements java.sql.Connection {
     /** One value of a driver's own query with parameters (as text), or null. */
     String queryString(String sql, Object... params) throws SQLException {
         checkOpen();
+        transactionEpoch();
         try {
             Row r = conn.rawCursor().execute(sql, List.of(params), dev.tusk.ExecuteOptions.DEFAULT).fetchone();
             return r == null ? null : r.getString(0);
@@ -550,6 +569,7 @@ public final class JdbcConnection implements java.sql.Connection {
         if (closed || conn.isClosed() || conn.isBroken()) {
             return false;
         }
+        transactionEpoch();
         try {
             // an empty query on the simple protocol (null parameters): the server answers it inside a failed
             // transaction too, where SELECT 1 (or a Bind of any statement) fails with 25P02
