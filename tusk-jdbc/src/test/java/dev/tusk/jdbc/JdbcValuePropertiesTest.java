@@ -351,6 +351,140 @@ class JdbcValuePropertiesTest {
         return null;
     }
 
+    /** A check that must end with the expected value or an SQLException whose message says what is wrong. */
+    interface Check {
+        Object run(Connection c) throws SQLException;
+    }
+
+    /**
+     * The edges where a driver is tempted to return something: each must read back exactly the value JDBC maps
+     * it to, or fail with an SQLException (the message naming the problem); the connection stays usable after.
+     */
+    @Test
+    void edgeValuesComeBackExactlyOrFailWithAClearSqlException(TestDatabase db) throws SQLException {
+        List<String> failures = new ArrayList<>();
+        try (Connection c = Jdbc.dataSource(db).getConnection()) {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE jv_edges (id serial, t text, d date, ts timestamp, tstz timestamptz, n numeric, i8 int8, i4 int4)");
+            }
+            // a NUL in text: PostgreSQL cannot store it; the message must say so
+            expectError(c, failures, "text with NUL", "nul|0x00|\\\\u0000|zero byte|null char", cc -> write(cc, "t", "a\u0000b"));
+            // infinities: JDBC maps them to MAX/MIN (as pgjdbc); never another finite value
+            expectValueOrError(c, failures, "date infinity", LocalDate.MAX, cc -> read(cc, "'infinity'::date", LocalDate.class));
+            expectValueOrError(c, failures, "date -infinity", LocalDate.MIN, cc -> read(cc, "'-infinity'::date", LocalDate.class));
+            expectValueOrError(c, failures, "timestamp infinity", LocalDateTime.MAX, cc -> read(cc, "'infinity'::timestamp", LocalDateTime.class));
+            expectValueOrError(c, failures, "timestamp -infinity", LocalDateTime.MIN, cc -> read(cc, "'-infinity'::timestamp", LocalDateTime.class));
+            expectValueOrError(c, failures, "timestamptz infinity", OffsetDateTime.MAX, cc -> read(cc, "'infinity'::timestamptz", OffsetDateTime.class));
+            expectValueOrError(c, failures, "LocalDate.MAX written to date", "infinity", cc -> writeThenText(cc, "d", LocalDate.MAX));
+            expectValueOrError(c, failures, "LocalDate.MIN written to date", "-infinity", cc -> writeThenText(cc, "d", LocalDate.MIN));
+            expectValueOrError(c, failures, "LocalDateTime.MAX written to timestamp", "infinity", cc -> writeThenText(cc, "ts", LocalDateTime.MAX));
+            // beyond PostgreSQL's ranges: an error, never a wrapped or clamped date
+            expectError(c, failures, "date after 5874897 AD", "range|out of|date", cc -> write(cc, "d", LocalDate.of(5874898, 1, 1)));
+            expectError(c, failures, "date before 4713 BC", "range|out of|date", cc -> write(cc, "d", LocalDate.of(-4713, 1, 1)));
+            expectError(c, failures, "timestamp after 294276 AD", "range|out of|timestamp", cc -> write(cc, "ts", LocalDateTime.of(294277, 1, 1, 0, 0)));
+            // numeric NaN and infinities: getDouble maps them, getBigDecimal cannot
+            expectValueOrError(c, failures, "numeric NaN as double", Double.NaN, cc -> read(cc, "'NaN'::numeric", Double.class));
+            expectValueOrError(c, failures, "numeric Infinity as double", Double.POSITIVE_INFINITY, cc -> read(cc, "'Infinity'::numeric", Double.class));
+            expectError(c, failures, "numeric NaN as BigDecimal", "nan|not a number|bigdecimal", cc -> read(cc, "'NaN'::numeric", BigDecimal.class));
+            expectValueOrError(c, failures, "setDouble(NaN) into numeric", "NaN", cc -> writeThenText(cc, "n", Double.NaN));
+            // narrowing reads: an error, never a truncated number
+            expectError(c, failures, "int8 2^40 read with getInt", "range|overflow|int", cc -> readWith(cc, "(2^40)::int8", (rs) -> rs.getInt(1)));
+            expectError(c, failures, "int4 70000 read with getShort", "range|overflow|short", cc -> readWith(cc, "70000::int4", (rs) -> rs.getShort(1)));
+            expectError(c, failures, "numeric 1e30 read with getLong", "range|overflow|long", cc -> readWith(cc, "1e30::numeric", (rs) -> rs.getLong(1)));
+            // a fraction read as an integer truncates toward zero (JDBC's conversion, as pgjdbc): not an error
+            expectValueOrError(c, failures, "numeric -1.5 read with getInt", -1, cc -> readWith(cc, "-1.5::numeric", (rs) -> rs.getInt(1)));
+            expectError(c, failures, "setLong(2^40) into int4", "range|out of|integer", cc -> writeLong(cc, "i4", 1L << 40));
+            expectError(c, failures, "uuid read as Integer", "uuid|integer|convert|cannot", cc -> read(cc, "gen_random_uuid()", Integer.class));
+            // still usable
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 42")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(42);
+            }
+        }
+        assertThat(failures).as("edge values").isEmpty();
+    }
+
+    private static void expectError(Connection c, List<String> failures, String what, String messageRegex, Check check) {
+        try {
+            Object v = check.run(c);
+            failures.add(what + ": expected an SQLException, got the value " + show(v));
+        } catch (SQLException e) {
+            String msg = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (!java.util.regex.Pattern.compile(messageRegex).matcher(msg).find()) {
+                failures.add(what + ": the message does not say what is wrong (" + messageRegex + "): " + e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            failures.add(what + ": threw " + e + " instead of an SQLException");
+        }
+    }
+
+    private static void expectValueOrError(Connection c, List<String> failures, String what, Object expected, Check check) {
+        try {
+            Object v = check.run(c);
+            boolean same = expected instanceof Double d ? v instanceof Double g && Double.compare(d, g) == 0
+                    : expected instanceof OffsetDateTime o ? v instanceof OffsetDateTime g && (g.equals(o) || g.toInstant().equals(o.toInstant()))
+                    : Objects.equals(expected, v);
+            if (!same) {
+                failures.add(what + ": read " + show(v) + ", expected " + show(expected) + " (or an SQLException)");
+            }
+        } catch (SQLException e) {
+            System.out.println("JdbcValuePropertiesTest: " + what + " -> " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            failures.add(what + ": threw " + e + " instead of an SQLException");
+        }
+    }
+
+    private static Object write(Connection c, String column, Object v) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO jv_edges (" + column + ") VALUES (?) RETURNING " + column)) {
+            ps.setObject(1, v);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getObject(1);
+            }
+        }
+    }
+
+    private static Object writeLong(Connection c, String column, long v) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO jv_edges (" + column + ") VALUES (?) RETURNING " + column)) {
+            ps.setLong(1, v);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getObject(1);
+            }
+        }
+    }
+
+    private static Object writeThenText(Connection c, String column, Object v) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO jv_edges (" + column + ") VALUES (?) RETURNING " + column + "::text")) {
+            ps.setObject(1, v);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static Object read(Connection c, String expr, Class<?> type) throws SQLException {
+        return readWith(c, expr, rs -> rs.getObject(1, type));
+    }
+
+    private static Object readWith(Connection c, String expr, Getter1 getter) throws SQLException {
+        Object[] v = new Object[2];
+        for (int k = 0; k < 2; k++) { // text (plain statement), then binary (prepared) results
+            try (Statement s = c.createStatement(); PreparedStatement ps = c.prepareStatement("SELECT " + expr);
+                 ResultSet rs = k == 1 ? ps.executeQuery() : s.executeQuery("SELECT " + expr)) {
+                rs.next();
+                v[k] = getter.get(rs);
+            }
+        }
+        boolean same = v[0] instanceof Double a && v[1] instanceof Double b ? Double.compare(a, b) == 0 : Objects.equals(v[0], v[1]);
+        return same ? v[1] : "text " + show(v[0]) + " but binary " + show(v[1]);
+    }
+
+    interface Getter1 {
+        Object get(ResultSet rs) throws SQLException;
+    }
+
     static String show(Object v) {
         if (v instanceof byte[] b) {
             return "bytes[" + b.length + "]";
