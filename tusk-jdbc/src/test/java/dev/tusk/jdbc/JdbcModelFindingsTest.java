@@ -34,6 +34,27 @@ class JdbcModelFindingsTest {
     }
 
     /**
+     * Seed 25289881995755 (a soak run): with autocommit off and no transaction open, isValid() opened one (as any
+     * statement does), so setTransactionIsolation then refused ("inside a transaction") though the application
+     * had just rolled back.
+     */
+    @Test
+    void isValidNeverOpensATransaction(TestDatabase db) throws SQLException {
+        try (Connection c = Jdbc.dataSource(db).getConnection()) {
+            c.setAutoCommit(false);
+            assertThat(c.isValid(1)).isTrue();
+            c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+            c.setReadOnly(true);
+            assertThat(c.getAutoCommit()).isFalse();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW transaction_isolation")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("serializable");
+            }
+            c.rollback();
+        }
+    }
+
+    /**
      * Seeds 32693830423049 and 32693830423052: after abort() (or a lost connection) the connection said closed but
      * its statements said open, and a result set read on from rows it had buffered.
      */

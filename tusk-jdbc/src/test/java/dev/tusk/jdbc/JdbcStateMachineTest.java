@@ -48,7 +48,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TuskTest
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class JdbcStateMachineTest {
-    static final int DEFAULT_SEQUENCES = 40;
+    static final int DEFAULT_SEQUENCES = 12;
+    /** Sequences from a fresh seed on every run (printed with the replay command when one fails). */
+    static final int RANDOM_SEQUENCES = 3;
+    /** Seeds that found a defect (see {@link JdbcModelFindingsTest}), replayed on every run. */
+    static final long[] FOUND_SEEDS = {
+        32693830423049L, // statements said open after abort()
+        32693830423052L, // a result set read on after abort()
+        32693830423053L, // isValid() false inside a failed transaction
+        32693830423054L, // a result set read on after the connection was lost
+        32693830423187L, // CLOSE of a cursor from a committed transaction aborted the next one
+        25289881995755L, // isValid() opened a transaction (autocommit off)
+    };
     static final int DEFAULT_STEPS = 30;
     static final long DEFAULT_SEED = 0x1dbc_2026_1207L;
     static final long STEP_DEADLINE_MILLIS = 10_000;
@@ -65,6 +76,22 @@ class JdbcStateMachineTest {
         long base = seedProperty.isEmpty() ? DEFAULT_SEED
                 : seedProperty.equals("random") ? System.nanoTime() : Long.parseLong(seedProperty);
         System.out.println(run(db, base, sequences, steps));
+    }
+
+    @Test
+    void sequencesFromAFreshSeedKeepTheJdbcConnectionTrue(TestDatabase db) {
+        if (!System.getProperty("tusk.jdbcmodel.seed", "").isEmpty()) {
+            return; // a replay runs the seed it names only
+        }
+        System.out.println(run(db, System.nanoTime(), RANDOM_SEQUENCES, DEFAULT_STEPS));
+    }
+
+    @Test
+    void theSeedsThatFoundDefectsStayFixed(TestDatabase db) {
+        for (long seed : FOUND_SEEDS) {
+            // each seed replays the way it was found: as sequence (seed - DEFAULT_SEED) of the default run
+            System.out.println(run(db, seed, 1, DEFAULT_STEPS));
+        }
     }
 
     /** Runs {@code sequences} sequences from seed {@code base}; fails with every failing sequence's report. */

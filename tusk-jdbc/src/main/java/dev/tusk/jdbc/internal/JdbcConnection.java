@@ -570,7 +570,13 @@ public final class JdbcConnection implements java.sql.Connection {
             return false;
         }
         transactionEpoch();
+        // with autocommit off and no transaction open, the check must not open one (as any statement would): it
+        // runs as an autocommit statement, which changes nothing on the client but this flag, put back after
+        boolean noBegin = !conn.autocommit() && conn.info().transactionStatus() == TransactionStatus.IDLE;
         try {
+            if (noBegin) {
+                conn.setAutocommit(true);
+            }
             // an empty query on the simple protocol (null parameters): the server answers it inside a failed
             // transaction too, where SELECT 1 (or a Bind of any statement) fails with 25P02
             conn.rawCursor().execute("", null, new dev.tusk.ExecuteOptions(null, null,
@@ -578,6 +584,10 @@ public final class JdbcConnection implements java.sql.Connection {
             return true;
         } catch (TuskException e) {
             return false;
+        } finally {
+            if (noBegin && !conn.isClosed()) {
+                conn.setAutocommit(false);
+            }
         }
     }
 
