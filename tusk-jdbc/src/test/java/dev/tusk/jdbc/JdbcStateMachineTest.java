@@ -617,11 +617,23 @@ class JdbcStateMachineTest {
         }
 
         private String commit() {
+            return endTransaction(true);
+        }
+
+        private String rollback() {
+            return endTransaction(false);
+        }
+
+        private String endTransaction(boolean commit) {
             Result r = call(() -> {
-                conn.commit();
+                if (commit) {
+                    conn.commit();
+                } else {
+                    conn.rollback();
+                }
                 return null;
             });
-            String op = "commit";
+            String op = commit ? "commit" : "rollback";
             String c = common(op, r);
             if (c != null) {
                 return c.isEmpty() ? null : c;
@@ -630,28 +642,11 @@ class JdbcStateMachineTest {
                 return r.ok() ? op + ": succeeded in autocommit mode" : null;
             }
             boolean failed = m.failedTx;
-            m.commitOrRollback(true);
-            if (failed) {
+            m.commitOrRollback(commit);
+            if (commit && failed) {
                 return r.error instanceof java.sql.SQLTransactionRollbackException ? null
                         : op + ": of a failed transaction must say it rolled back, got " + r;
             }
-            return expectOk(op, r);
-        }
-
-        private String rollback() {
-            Result r = call(() -> {
-                conn.rollback();
-                return null;
-            });
-            String op = "rollback";
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
-            }
-            if (m.autocommit) {
-                return r.ok() ? op + ": succeeded in autocommit mode" : null;
-            }
-            m.commitOrRollback(false);
             return expectOk(op, r);
         }
 
@@ -742,31 +737,22 @@ class JdbcStateMachineTest {
             int[] levels = {Connection.TRANSACTION_READ_COMMITTED, Connection.TRANSACTION_REPEATABLE_READ,
                     Connection.TRANSACTION_SERIALIZABLE};
             int level = levels[random.nextInt(levels.length)];
-            Result r = call(() -> {
+            return characteristic("setTransactionIsolation(" + level + ")", level, () -> {
                 conn.setTransactionIsolation(level);
                 return conn.getTransactionIsolation();
-            });
-            String op = "setTransactionIsolation(" + level + ")";
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
-            }
-            if (m.inTx) {
-                return r.ok() ? op + ": succeeded inside a transaction" : null;
-            }
-            String wrong = expectOk(op, r);
-            if (wrong == null && !Integer.valueOf(level).equals(r.value)) {
-                wrong = op + ": getTransactionIsolation() then says " + r.value;
-            }
-            return wrong;
+            }, () -> { });
         }
 
         private String readOnly(boolean on) {
-            Result r = call(() -> {
+            return characteristic("setReadOnly(" + on + ")", on, () -> {
                 conn.setReadOnly(on);
                 return conn.isReadOnly();
-            });
-            String op = "setReadOnly(" + on + ")";
+            }, () -> m.readOnly = on);
+        }
+
+        /** Sets a session characteristic and reads it back: refused inside a transaction, else what was set. */
+        private String characteristic(String op, Object value, Callable<Object> setAndGet, Runnable applied) {
+            Result r = call(setAndGet);
             String c = common(op, r);
             if (c != null) {
                 return c.isEmpty() ? null : c;
@@ -776,32 +762,24 @@ class JdbcStateMachineTest {
             }
             String wrong = expectOk(op, r);
             if (wrong == null) {
-                m.readOnly = on;
-                if (!Boolean.valueOf(on).equals(r.value)) {
-                    wrong = op + ": isReadOnly() then says " + r.value;
+                applied.run();
+                if (!value.equals(r.value)) {
+                    wrong = op + ": reading it back says " + r.value;
                 }
             }
             return wrong;
         }
 
         private String divisionByZero() {
-            Result r = call(() -> {
+            return failingStatement("SELECT 1/0", "22012", 10_000, () -> {
                 try (ResultSet rs = statement().executeQuery("SELECT 1/0")) {
                     return rs.next();
                 }
             });
-            String op = "SELECT 1/0";
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
-            }
-            String wrong = expectSqlState(op, r, m.failedTx ? "25P02" : "22012");
-            m.failed();
-            return wrong;
         }
 
         private String queryTimeout() {
-            Result r = call(() -> {
+            return failingStatement("setQueryTimeout(1) + pg_sleep(5)", "57014", 4000, () -> {
                 Statement s = statement();
                 s.setQueryTimeout(1);
                 try {
@@ -810,21 +788,10 @@ class JdbcStateMachineTest {
                     s.setQueryTimeout(0);
                 }
             });
-            String op = "setQueryTimeout(1) + pg_sleep(5)";
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
-            }
-            String wrong = expectSqlState(op, r, m.failedTx ? "25P02" : "57014");
-            if (wrong == null && r.millis > 4000) {
-                wrong = op + ": took " + r.millis + " ms";
-            }
-            m.failed();
-            return wrong;
         }
 
         private String cancelFromAnotherThread() {
-            Result r = call(() -> {
+            return failingStatement("pg_sleep(3) cancelled from another thread", "57014", 2500, () -> {
                 Statement s = statement();
                 Future<?> canceller = threads.submit(() -> {
                     Thread.sleep(300);
@@ -837,12 +804,19 @@ class JdbcStateMachineTest {
                     canceller.get(5, TimeUnit.SECONDS);
                 }
             });
-            String op = "pg_sleep(3) cancelled from another thread";
+        }
+
+        /** A statement that fails on the server with {@code state} within {@code maxMillis}; it fails a transaction. */
+        private String failingStatement(String op, String state, long maxMillis, Callable<Object> body) {
+            Result r = call(body);
             String c = common(op, r);
             if (c != null) {
                 return c.isEmpty() ? null : c;
             }
-            String wrong = expectSqlState(op, r, m.failedTx ? "25P02" : "57014");
+            String wrong = expectSqlState(op, r, m.failedTx ? "25P02" : state);
+            if (wrong == null && r.millis > maxMillis) {
+                wrong = op + ": took " + r.millis + " ms";
+            }
             m.failed();
             return wrong;
         }
@@ -905,31 +879,29 @@ class JdbcStateMachineTest {
         }
 
         private String abort() {
-            Result r = call(() -> {
-                conn.abort(Runnable::run);
-                return conn.isClosed();
-            });
-            String op = "abort";
-            log(op, r);
-            if (r.hung || r.error != null) {
-                return op + ": " + r + stack(r.error);
-            }
-            m.gone(false);
-            return Boolean.TRUE.equals(r.value) ? null : op + ": isClosed() false right after abort";
+            return endConnection("abort", true);
         }
 
         private String closeConnection() {
+            return endConnection("close the connection", false);
+        }
+
+        /** close() or abort(): never fails, never waits for the server, and the connection says closed at once. */
+        private String endConnection(String op, boolean abort) {
             Result r = call(() -> {
-                conn.close();
+                if (abort) {
+                    conn.abort(Runnable::run);
+                } else {
+                    conn.close();
+                }
                 return conn.isClosed();
             });
-            String op = "close the connection";
             log(op, r);
             if (r.hung || r.error != null) {
                 return op + ": " + r + stack(r.error);
             }
             m.gone(false);
-            return Boolean.TRUE.equals(r.value) ? null : op + ": isClosed() false right after close";
+            return Boolean.TRUE.equals(r.value) ? null : op + ": isClosed() false right after it";
         }
 
         private String networkTimeout() {

@@ -395,6 +395,15 @@ class JdbcValuePropertiesTest {
             expectValueOrError(c, failures, "numeric -1.5 read with getInt", -1, cc -> readWith(cc, "-1.5::numeric", (rs) -> rs.getInt(1)));
             expectError(c, failures, "setLong(2^40) into int4", "range|out of|integer", cc -> writeLong(cc, "i4", 1L << 40));
             expectError(c, failures, "uuid read as Integer", "uuid|integer|convert|cannot", cc -> read(cc, "gen_random_uuid()", Integer.class));
+            // text Java can hold but UTF-8 cannot (an unpaired surrogate): never a silently replaced character
+            expectValueOrError(c, failures, "text with an unpaired surrogate", "a\ud800b", cc -> write(cc, "t", "a\ud800b"));
+            // numerics at and past PostgreSQL's limits (scale 16383 after the point, 131072 digits before it)
+            expectValueOrError(c, failures, "numeric 1E-16383", new BigDecimal("1E-16383"), cc -> write(cc, "n", new BigDecimal("1E-16383")));
+            expectValueOrError(c, failures, "numeric 1E-20000", new BigDecimal("1E-20000"), cc -> write(cc, "n", new BigDecimal("1E-20000")));
+            expectValueOrError(c, failures, "numeric 1E+131071", new BigDecimal("1E+131071").setScale(0),
+                    cc -> write(cc, "n", new BigDecimal("1E+131071")));
+            expectValueOrError(c, failures, "numeric 1E+200000", new BigDecimal("1E+200000").setScale(0),
+                    cc -> write(cc, "n", new BigDecimal("1E+200000")));
             // still usable
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 42")) {
                 assertThat(rs.next()).isTrue();
@@ -435,18 +444,20 @@ class JdbcValuePropertiesTest {
     }
 
     private static Object write(Connection c, String column, Object v) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO jv_edges (" + column + ") VALUES (?) RETURNING " + column)) {
-            ps.setObject(1, v);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getObject(1);
-            }
-        }
+        return writeWith(c, column, ps -> ps.setObject(1, v));
     }
 
     private static Object writeLong(Connection c, String column, long v) throws SQLException {
+        return writeWith(c, column, ps -> ps.setLong(1, v));
+    }
+
+    interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private static Object writeWith(Connection c, String column, Binder binder) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO jv_edges (" + column + ") VALUES (?) RETURNING " + column)) {
-            ps.setLong(1, v);
+            binder.bind(ps);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getObject(1);
