@@ -146,4 +146,29 @@ class JdbcModelFindingsTest {
             }
         }
     }
+
+    /**
+     * setNetworkTimeout now bounds the driver's own round trips through the Tusk connection's statement timeout:
+     * on a pooled connection that must end with the lease, never reach the next borrower (JDBC or Tusk).
+     */
+    @Test
+    void aNetworkTimeoutEndsWithThePooledConnectionsLease(TestDatabase db) throws Exception {
+        try (dev.tusk.pool.ConnectionPool<dev.tusk.Row> pool = dev.tusk.pool.ConnectionPool.builder().conninfo(db.conninfo())
+                .minSize(1).maxSize(1).timeout(java.time.Duration.ofSeconds(5)).open(true).build()) {
+            TuskPooledDataSource ds = new TuskPooledDataSource(pool);
+            try (Connection c = ds.getConnection()) {
+                c.setNetworkTimeout(Runnable::run, 200);
+                assertThatThrownBy(() -> c.createStatement().execute("SELECT pg_sleep(1)")).isInstanceOf(SQLException.class);
+            }
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                assertThat(c.getNetworkTimeout()).isZero();
+                assertThat(s.execute("SELECT pg_sleep(0.4)")).isTrue(); // longer than the last lease's timeout
+            }
+            pool.withConnection(conn -> {
+                assertThat(conn.statementTimeout()).isNull();
+                conn.execute("SELECT pg_sleep(0.4)");
+                return null;
+            });
+        }
+    }
 }
