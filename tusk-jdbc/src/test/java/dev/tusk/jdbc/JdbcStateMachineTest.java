@@ -51,6 +51,8 @@ class JdbcStateMachineTest {
     static final int DEFAULT_SEQUENCES = 12;
     /** Sequences from a fresh seed on every run (printed with the replay command when one fails). */
     static final int RANDOM_SEQUENCES = 3;
+    /** Sequences on connections of a {@link TuskPooledDataSource} (a pool of one, through the proxy). */
+    static final int POOLED_SEQUENCES = 8;
     /** Seeds that found a defect (see {@link JdbcModelFindingsTest}), replayed on every run. */
     static final long[] FOUND_SEEDS = {
         32693830423049L, // statements said open after abort()
@@ -87,6 +89,15 @@ class JdbcStateMachineTest {
     }
 
     @Test
+    void sequencesOnPooledConnectionsKeepTheJdbcConnectionTrue(TestDatabase db) {
+        int sequences = Integer.getInteger("tusk.jdbcmodel.pooledSequences", POOLED_SEQUENCES);
+        String seedProperty = System.getProperty("tusk.jdbcmodel.seed", "");
+        long base = seedProperty.isEmpty() ? DEFAULT_SEED
+                : seedProperty.equals("random") ? System.nanoTime() : Long.parseLong(seedProperty);
+        System.out.println(run(db, base, sequences, Integer.getInteger("tusk.jdbcmodel.steps", DEFAULT_STEPS), true));
+    }
+
+    @Test
     void theSeedsThatFoundDefectsStayFixed(TestDatabase db) {
         for (long seed : FOUND_SEEDS) {
             // each seed replays the way it was found: as sequence (seed - DEFAULT_SEED) of the default run
@@ -96,6 +107,11 @@ class JdbcStateMachineTest {
 
     /** Runs {@code sequences} sequences from seed {@code base}; fails with every failing sequence's report. */
     static String run(TestDatabase db, long base, int sequences, int steps) {
+        return run(db, base, sequences, steps, false);
+    }
+
+    /** @param pooled the connections come from a {@link TuskPooledDataSource} (close gives the lease back) */
+    static String run(TestDatabase db, long base, int sequences, int steps, boolean pooled) {
         ExecutorService threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "jdbc-model-" + THREADS.incrementAndGet());
             t.setDaemon(true);
@@ -107,7 +123,7 @@ class JdbcStateMachineTest {
         int stepsRan = 0;
         try {
             for (int i = 0; i < sequences && millisSince(start) < MAX_RUN_MILLIS; i++) {
-                Sequence s = new Sequence(db, base + i, i, steps, threads);
+                Sequence s = new Sequence(db, base + i, i, steps, threads, pooled);
                 String failure = s.run();
                 ran++;
                 stepsRan += s.stepsRun;
@@ -118,8 +134,8 @@ class JdbcStateMachineTest {
         } finally {
             threads.shutdownNow();
         }
-        String summary = String.format("JdbcStateMachineTest: %d sequences, %d steps, base seed %d, %d ms, %d failing",
-                ran, stepsRan, base, millisSince(start), failures.size());
+        String summary = String.format("JdbcStateMachineTest%s: %d sequences, %d steps, base seed %d, %d ms, %d failing",
+                pooled ? " (pooled)" : "", ran, stepsRan, base, millisSince(start), failures.size());
         assertThat(failures).as(summary).isEmpty();
         return summary;
     }
@@ -169,15 +185,18 @@ class JdbcStateMachineTest {
         private Random random;
         private FaultProxy proxy;
         private Connection conn;
+        private final boolean pooled;
+        private dev.tusk.pool.ConnectionPool<dev.tusk.Row> pool;
         int stepsRun;
 
-        Sequence(TestDatabase db, long seed, int index, int steps, ExecutorService threads) {
+        Sequence(TestDatabase db, long seed, int index, int steps, ExecutorService threads, boolean pooled) {
+            this.pooled = pooled;
             this.db = db;
             this.seed = seed;
             this.index = index;
             this.steps = steps;
             this.threads = threads;
-            this.table = "jdbc_model_" + index + "_" + Long.toUnsignedString(seed, 36);
+            this.table = "jdbc_model_" + (pooled ? "p" : "") + index + "_" + Long.toUnsignedString(seed, 36);
         }
 
         String run() {
@@ -186,7 +205,14 @@ class JdbcStateMachineTest {
             proxy = FaultProxy.start(db.host(), db.port()).triggersOnlyOnConnection(1);
             String failure = null;
             try {
-                conn = new TuskDataSource(url(db, proxy.port())).getConnection();
+                if (pooled) {
+                    pool = dev.tusk.pool.ConnectionPool.builder()
+                            .conninfo(db.conninfo() + " host=127.0.0.1 port=" + proxy.port() + " sslmode=disable")
+                            .minSize(0).maxSize(1).timeout(java.time.Duration.ofSeconds(5)).open(true).build();
+                    conn = new TuskPooledDataSource(pool).getConnection();
+                } else {
+                    conn = new TuskDataSource(url(db, proxy.port())).getConnection();
+                }
                 history.add("connect " + m);
                 int afterClose = 0;
                 for (int step = 0; step < steps && failure == null; step++) {
@@ -204,6 +230,9 @@ class JdbcStateMachineTest {
                     }
                     history.add("   " + m);
                 }
+                if (failure == null) {
+                    failure = faultNoticed();
+                }
             } catch (SQLException e) {
                 failure = "connect failed: " + e;
             } finally {
@@ -216,6 +245,15 @@ class JdbcStateMachineTest {
                         failure = "close() at the end hung";
                     }
                 }
+                if (pool != null) {
+                    Result closed = call(() -> {
+                        pool.close();
+                        return null;
+                    });
+                    if (closed.hung && failure == null) {
+                        failure = "closing the pool at the end hung";
+                    }
+                }
                 proxy.close();
             }
             if (failure == null) {
@@ -223,6 +261,31 @@ class JdbcStateMachineTest {
             }
             return "\n=== sequence " + index + ", seed " + seed + " (replay: -Dtusk.jdbcmodel.seed=" + seed
                     + " -Dtusk.jdbcmodel.sequences=1)\n" + failure + "\n--- steps:\n  " + String.join("\n  ", history) + "\n";
+        }
+
+        /** A fault that was injected and not yet noticed must end the next statement: an SQLException, then isClosed(). */
+        private String faultNoticed() {
+            if (!m.usable() || !m.faultPending) {
+                return null;
+            }
+            if (proxy.acceptedConnections() == 0) {
+                return "the connection did not go through the proxy";
+            }
+            Result r = call(() -> {
+                try (Statement s = conn.createStatement()) {
+                    return s.execute("SELECT 1");
+                }
+            });
+            log("end: SELECT 1 after the injected fault", r);
+            if (r.hung) {
+                return "a statement after the injected " + (m.frozen ? "freeze" : "cut") + " hung";
+            }
+            if (!(r.error instanceof SQLException) || !connectionClosed()) {
+                return "a statement after the injected " + (m.frozen ? "freeze" : "cut") + " ended with " + r
+                        + " and isClosed()=" + connectionClosed() + ": expected an SQLException, then isClosed()";
+            }
+            m.gone(true);
+            return null;
         }
 
         private static String url(TestDatabase db, int port) {
