@@ -171,4 +171,30 @@ class JdbcModelFindingsTest {
             });
         }
     }
+
+    /**
+     * Seen in the pooled model runs' log: a lease that prepared a statement registered the driver's parameter
+     * dumper on the pooled connection, so the pool closed it on return ("adapters were registered through the
+     * lease") and every JDBC lease with a PreparedStatement cost a new connection.
+     */
+    @Test
+    void aPreparedStatementDoesNotCostThePoolItsConnection(TestDatabase db) throws Exception {
+        try (dev.tusk.pool.ConnectionPool<dev.tusk.Row> pool = dev.tusk.pool.ConnectionPool.builder().conninfo(db.conninfo())
+                .minSize(1).maxSize(1).timeout(java.time.Duration.ofSeconds(5)).open(true).build()) {
+            TuskPooledDataSource ds = new TuskPooledDataSource(pool);
+            java.util.Set<Integer> pids = new java.util.HashSet<>();
+            for (int i = 0; i < 4; i++) {
+                try (Connection c = ds.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement("SELECT pg_backend_pid() + ? - ?")) {
+                    ps.setInt(1, i);
+                    ps.setObject(2, i, java.sql.Types.INTEGER);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        pids.add(rs.getInt(1));
+                    }
+                }
+            }
+            // the pool's first connection may predate the driver's registration: at most it is replaced once
+            assertThat(pids).hasSizeLessThanOrEqualTo(2);
+        }
+    }
 }

@@ -185,7 +185,16 @@ public final class JdbcConnection implements java.sql.Connection {
         return s;
     }
 
-    /** Makes the session's adapters able to send {@link TypedParam}s (before the first prepared statement binds one). */
+    static {
+        // on the global adapters, which every connection made from now on starts from: a pooled connection then
+        // needs no registration of its own, which its pool would see as the lease's and close it on return
+        TypedParam.register(dev.tusk.Tusk.adapters());
+    }
+
+    /**
+     * Makes the session's adapters able to send {@link TypedParam}s (before the first prepared statement binds one):
+     * nothing to do for a connection made after this class was loaded (see the static initializer).
+     */
     void enableTypedParams() {
         if (!typedParams) {
             TypedParam.register(conn.adapters());
