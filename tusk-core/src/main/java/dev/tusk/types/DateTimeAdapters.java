@@ -277,7 +277,22 @@ public final class DateTimeAdapters {
 
     /** Microseconds of {@code nanos}, rounded to nearest as the server rounds text input. */
     static long roundMicros(long seconds, int nanos) {
-        return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), (nanos + 500) / 1000);
+        try {
+            return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), (nanos + 500) / 1000);
+        } catch (ArithmeticException e) {
+            throw new DataException("timestamp out of range: PostgreSQL's timestamps span 4713 BC to 294276 AD"
+                    + " (LocalDateTime.MAX/MIN are infinity only with DateTimeAdapters.mapInfinity)", e);
+        }
+    }
+
+    /** Days of {@code d} from PostgreSQL's epoch, as date_send counts them. */
+    static int pgDays(LocalDate d) {
+        long days = d.toEpochDay() - PG_EPOCH_DAYS;
+        if (days != (int) days) {
+            throw new DataException("date out of range: " + d + " (PostgreSQL's dates span 4713 BC to 5874897 AD;"
+                    + " LocalDate.MAX/MIN are infinity only with DateTimeAdapters.mapInfinity)");
+        }
+        return (int) days;
     }
 
     static long micros(Instant i) {
@@ -325,7 +340,7 @@ public final class DateTimeAdapters {
             } else if (inf && d.equals(LocalDate.MIN)) {
                 return Integer.MIN_VALUE;
             }
-            return Math.toIntExact(d.toEpochDay() - PG_EPOCH_DAYS);
+            return pgDays(d);
         }));
         m.registerDumper(LocalDateTime.class, Codecs.<LocalDateTime>textDumper(BuiltinTypes.TIMESTAMP, t -> {
             if (inf && (t.equals(LocalDateTime.MAX) || t.equals(LocalDateTime.MIN))) {

@@ -8,6 +8,7 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.jdbc.internal.Errors;
 import dev.tusk.jdbc.internal.JdbcConfig;
 import dev.tusk.jdbc.internal.JdbcConnection;
+import dev.tusk.jdbc.internal.TypedParam;
 import dev.tusk.pool.ConnectionPool;
 
 import java.io.PrintWriter;
@@ -32,6 +33,12 @@ import javax.sql.DataSource;
  * }</pre>
  */
 public class TuskPooledDataSource implements DataSource, AutoCloseable {
+    static {
+        // before create() opens its pool: its connections start with the driver's parameter dumper (a registration
+        // through a lease would make the pool close the connection on return)
+        TypedParam.register(dev.tusk.Tusk.adapters());
+    }
+
     private final ConnectionPool<Row> pool;
     private final boolean ownsPool;
     private final String url;

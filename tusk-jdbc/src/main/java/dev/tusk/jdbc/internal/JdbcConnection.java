@@ -48,7 +48,15 @@ public final class JdbcConnection implements java.sql.Connection {
     private volatile boolean listening;
     private final AtomicInteger savepointIds = new AtomicInteger();
     private int holdability = ResultSet.CLOSE_CURSORS_AT_COMMIT;
+    /** Counted by {@link #transactionEpoch()}. */
+    private long transactionEpoch;
     private volatile int networkTimeoutMillis;
+    /**
+     * The Tusk connection's own statement timeout before {@link #setNetworkTimeout} (what its options said): a network
+     * timeout also bounds the driver's own round trips (commit, rollback, savepoints, SET) through that timeout, and
+     * taking it off puts this one back.
+     */
+    private final Duration baseStatementTimeout;
     private SQLWarning warnings;
     private boolean schemaChanged;
     private String applicationName;
@@ -75,6 +83,7 @@ public final class JdbcConnection implements java.sql.Connection {
         this.defaultFetchSize = config == null ? 0 : config.intProperty("defaultRowFetchSize", 0);
         this.networkTimeoutMillis = config == null ? 0 : config.intProperty("socketTimeout", 0) * 1000;
         this.onClose = onClose;
+        this.baseStatementTimeout = conn.statementTimeout();
         try {
             if (autocommitOn && !conn.autocommit()) {
                 conn.setAutocommit(true);
@@ -107,7 +116,22 @@ public final class JdbcConnection implements java.sql.Connection {
     /** The Tusk connection (for statements of this package). */
     dev.tusk.Connection<Row> tusk() throws SQLException {
         checkOpen();
+        transactionEpoch();
         return conn;
+    }
+
+    /**
+     * Which transaction the session is in, as a count that moves on whenever the session is seen between
+     * transactions. It is sampled before each of this driver's round trips (statements, its own SQL, isValid), so a
+     * transaction that ended (commit, rollback, an autocommit statement, a COMMIT the application ran) is counted
+     * before the next one starts: a server-side cursor belongs to the epoch it was declared in, and closing it in
+     * a later transaction (where it no longer exists) would fail that transaction.
+     */
+    long transactionEpoch() {
+        if (conn.info().transactionStatus() == TransactionStatus.IDLE) {
+            transactionEpoch++;
+        }
+        return transactionEpoch;
     }
 
     void checkOpen() throws SQLException {
@@ -161,7 +185,16 @@ public final class JdbcConnection implements java.sql.Connection {
         return s;
     }
 
-    /** Makes the session's adapters able to send {@link TypedParam}s (before the first prepared statement binds one). */
+    static {
+        // on the global adapters, which every connection made from now on starts from: a pooled connection then
+        // needs no registration of its own, which its pool would see as the lease's and close it on return
+        TypedParam.register(dev.tusk.Tusk.adapters());
+    }
+
+    /**
+     * Makes the session's adapters able to send {@link TypedParam}s (before the first prepared statement binds one):
+     * nothing to do for a connection made after this class was loaded (see the static initializer).
+     */
     void enableTypedParams() {
         if (!typedParams) {
             TypedParam.register(conn.adapters());
@@ -380,6 +413,7 @@ public final class JdbcConnection implements java.sql.Connection {
 
     /** Runs a statement of the driver's own (no parameters, no results). */
     void runInternal(String sql) throws SQLException {
+        transactionEpoch();
         try {
             conn.rawCursor().execute(sql);
         } catch (TuskException e) {
@@ -390,6 +424,7 @@ public final class JdbcConnection implements java.sql.Connection {
     /** One value of a driver's own query with parameters (as text), or null. */
     String queryString(String sql, Object... params) throws SQLException {
         checkOpen();
+        transactionEpoch();
         try {
             Row r = conn.rawCursor().execute(sql, List.of(params), dev.tusk.ExecuteOptions.DEFAULT).fetchone();
             return r == null ? null : r.getString(0);
@@ -543,12 +578,25 @@ public final class JdbcConnection implements java.sql.Connection {
         if (closed || conn.isClosed() || conn.isBroken()) {
             return false;
         }
+        transactionEpoch();
+        // with autocommit off and no transaction open, the check must not open one (as any statement would): it
+        // runs as an autocommit statement, which changes nothing on the client but this flag, put back after
+        boolean noBegin = !conn.autocommit() && conn.info().transactionStatus() == TransactionStatus.IDLE;
         try {
-            conn.rawCursor().execute("SELECT 1", List.of(), new dev.tusk.ExecuteOptions(null, null,
+            if (noBegin) {
+                conn.setAutocommit(true);
+            }
+            // an empty query on the simple protocol (null parameters): the server answers it inside a failed
+            // transaction too, where SELECT 1 (or a Bind of any statement) fails with 25P02
+            conn.rawCursor().execute("", null, new dev.tusk.ExecuteOptions(null, null,
                     timeout == 0 ? deadline(0) : Duration.ofSeconds(timeout)));
             return true;
         } catch (TuskException e) {
             return false;
+        } finally {
+            if (noBegin && !conn.isClosed()) {
+                conn.setAutocommit(false);
+            }
         }
     }
 
@@ -651,6 +699,8 @@ public final class JdbcConnection implements java.sql.Connection {
             throw new SQLException("network timeout must be >= 0, got " + milliseconds, "HY024");
         }
         networkTimeoutMillis = milliseconds;
+        // statements pass their deadline (see deadline()); commit, rollback and the driver's own SQL wait this long
+        conn.setStatementTimeout(milliseconds == 0 ? baseStatementTimeout : Duration.ofMillis(milliseconds));
     }
 
     @Override

@@ -66,6 +66,8 @@ public final class JdbcResultSet implements ResultSet {
     private int fetchSize;
     // streaming
     private final String serverCursor;
+    /** The transaction the server-side cursor was declared in (see {@link JdbcConnection#transactionEpoch()}). */
+    private long cursorEpoch;
     private boolean exhausted = true;
     private long rowNumber;
     private final int maxRows;
@@ -165,8 +167,9 @@ public final class JdbcResultSet implements ResultSet {
         JdbcResultSet rs = new JdbcResultSet(st, first.description(), rows, name, maxRows);
         rs.fetchSize = fetchSize;
         rs.exhausted = rows.size() < n;
+        rs.cursorEpoch = st.c.transactionEpoch();
         if (rs.exhausted) {
-            st.closeServerCursor(name);
+            st.closeServerCursor(name, rs.cursorEpoch);
         }
         return rs;
     }
@@ -294,6 +297,9 @@ public final class JdbcResultSet implements ResultSet {
     @Override
     public boolean next() throws SQLException {
         checkOpen();
+        if (statement != null && statement.c.isClosed()) {
+            throw Errors.closed("result set (its connection is closed)");
+        }
         if (readsLive) {
             if (liveHasNext()) {
                 liveRow = live.next();
@@ -310,6 +316,12 @@ public final class JdbcResultSet implements ResultSet {
             return true;
         }
         if (serverCursor != null && !exhausted) {
+            if (!statement.holdsCursors() && statement.c.transactionEpoch() != cursorEpoch) {
+                // FETCH would fail on the server and with it the transaction the application is in now
+                throw new SQLException("the result set's server-side cursor ended with the transaction it was opened in"
+                        + " (commit or rollback): read it before the transaction ends, or create the statement with"
+                        + " HOLD_CURSORS_OVER_COMMIT", "34000");
+            }
             int n = fetchSize;
             if (maxRows > 0) {
                 n = (int) Math.min(n, maxRows - rowNumber);
@@ -319,7 +331,7 @@ public final class JdbcResultSet implements ResultSet {
                 rows = more.fetchall();
                 exhausted = rows.size() < n;
                 if (exhausted) {
-                    statement.closeServerCursor(serverCursor);
+                    statement.closeServerCursor(serverCursor, cursorEpoch);
                 }
                 if (!rows.isEmpty()) {
                     pos = 1;
@@ -328,7 +340,7 @@ public final class JdbcResultSet implements ResultSet {
                 }
             } else {
                 exhausted = true;
-                statement.closeServerCursor(serverCursor);
+                statement.closeServerCursor(serverCursor, cursorEpoch);
             }
         }
         if (serverCursor != null) {
@@ -357,7 +369,7 @@ public final class JdbcResultSet implements ResultSet {
         }
         closed = true;
         if (serverCursor != null && !exhausted) {
-            statement.closeServerCursor(serverCursor);
+            statement.closeServerCursor(serverCursor, cursorEpoch);
         }
         if (liveStream != null) {
             live = null;
@@ -534,7 +546,7 @@ public final class JdbcResultSet implements ResultSet {
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return closed || statement != null && statement.c.isClosed(); // closed with its connection
     }
 
     @Override

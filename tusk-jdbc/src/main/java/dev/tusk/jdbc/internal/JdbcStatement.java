@@ -264,9 +264,16 @@ public class JdbcStatement implements Statement {
         }
     }
 
-    void closeServerCursor(String name) {
+    /** Whether this statement's cursors are declared WITH HOLD (they outlive their transaction's commit). */
+    boolean holdsCursors() {
+        return holdability == ResultSet.HOLD_CURSORS_OVER_COMMIT;
+    }
+
+    /** Closes a server-side cursor declared in transaction {@code epoch} (see {@link JdbcConnection#transactionEpoch()}). */
+    void closeServerCursor(String name, long epoch) {
         try {
-            if (!c.conn.isClosed() && c.conn.info().transactionStatus() == TransactionStatus.INTRANS) {
+            if (!c.conn.isClosed() && (holdsCursors() || c.transactionEpoch() == epoch)
+                    && c.conn.info().transactionStatus() == TransactionStatus.INTRANS) {
                 c.conn.rawCursor().execute("CLOSE " + name);
             }
         } catch (TuskException ignored) {
@@ -551,7 +558,7 @@ public class JdbcStatement implements Statement {
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return closed || c.isClosed(); // closed with its connection (closed, aborted or lost)
     }
 
     @Override
