@@ -9,6 +9,8 @@ import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.testing.FaultProxy;
+import dev.tusk.testing.ModelRuns;
+import dev.tusk.testing.StepThreads;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Test;
@@ -19,12 +21,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -66,7 +63,6 @@ class ConnectionStateMachineTest {
     static final int STEPS_AFTER_CLOSE = 3;
 
     private static final Object HUNG = new Object();
-    private static final AtomicInteger THREADS = new AtomicInteger();
 
     @Test
     void randomSequencesKeepTransactionStatusBrokenAndOutcomesTrue(TestDatabase db) {
@@ -79,61 +75,35 @@ class ConnectionStateMachineTest {
     }
 
     private static void runSequences(TestDatabase db, boolean async) {
-        int sequences = Integer.getInteger("tusk.model.sequences", DEFAULT_SEQUENCES);
-        int steps = Integer.getInteger("tusk.model.steps", DEFAULT_STEPS);
-        String seedProperty = System.getProperty("tusk.model.seed", "");
-        long base = seedProperty.isEmpty() ? DEFAULT_SEED
-                : seedProperty.equals("random") ? System.nanoTime() : Long.parseLong(seedProperty);
         boolean includeKnown = Boolean.getBoolean("tusk.model.includeKnownDefects");
-        ExecutorService threads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "model-step-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        List<String> failures = new ArrayList<>();
-        long start = System.nanoTime();
-        int ran = 0;
-        int stepsRan = 0;
-        try {
-            for (int i = 0; i < sequences && millisSince(start) < MAX_RUN_MILLIS; i++) {
-                Sequence s = new Sequence(db, base + i, i, steps, includeKnown, threads, async);
-                String failure = s.run();
-                ran++;
-                stepsRan += s.stepsRun;
-                if (failure != null) {
-                    failures.add(failure);
-                }
-            }
-        } finally {
-            threads.shutdownNow();
-        }
-        System.out.printf("ConnectionStateMachineTest (%s): %d sequences, %d steps, base seed %d, %d ms, %d failing%n",
-                async ? "async" : "blocking", ran, stepsRan, base, millisSince(start), failures.size());
-        assertThat(failures).as("failing sequences (%s, base seed %d)", async ? "async" : "blocking", base).isEmpty();
-    }
-
-    private static long millisSince(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1_000_000;
+        String variant = async ? "async" : "blocking";
+        ModelRuns runs = ModelRuns.fromProperties("ConnectionStateMachineTest (" + variant + ")", "tusk.model",
+                DEFAULT_SEQUENCES, DEFAULT_STEPS, DEFAULT_SEED).timeCap(MAX_RUN_MILLIS);
+        ModelRuns.Report report = runs.run("model-step",
+                (seed, index, steps, threads) -> new Sequence(db, runs, seed, index, steps, includeKnown, threads, async));
+        assertThat(report.failures()).as("failing sequences (%s, base seed %d)", variant, report.baseSeed()).isEmpty();
     }
 
     /** One random sequence on a fresh connection through a fresh proxy. */
-    static final class Sequence {
+    static final class Sequence implements ModelRuns.Sequence {
         private final TestDatabase db;
+        private final ModelRuns runs;
         private final long seed;
         private final int index;
         private final int steps;
         private final boolean includeKnown;
-        private final ExecutorService threads;
+        private final StepThreads threads;
         private final boolean async;
         private final List<String> history = new ArrayList<>();
         private Connection<Row> conn;
         private AsyncConnection<Row> asyncConn;
         int stepsRun;
 
-        Sequence(TestDatabase db, long seed, int index, int steps, boolean includeKnown, ExecutorService threads,
-                boolean async) {
+        Sequence(TestDatabase db, ModelRuns runs, long seed, int index, int steps, boolean includeKnown,
+                StepThreads threads, boolean async) {
             this.async = async;
             this.db = db;
+            this.runs = runs;
             this.seed = seed;
             this.index = index;
             this.steps = steps;
@@ -141,8 +111,14 @@ class ConnectionStateMachineTest {
             this.threads = threads;
         }
 
+        @Override
+        public int stepsRun() {
+            return stepsRun;
+        }
+
         /** Runs the sequence; returns a failure report, or null. */
-        String run() {
+        @Override
+        public String run() {
             Random random = new Random(seed);
             String table = "model_" + index + "_" + Long.toUnsignedString(seed, 36);
             String gidPrefix = "tusk-model-" + Long.toUnsignedString(seed, 36) + "-";
@@ -156,7 +132,7 @@ class ConnectionStateMachineTest {
             } else {
                 conn = Connection.connect(options);
             }
-            Env env = new Env(db, proxy, conn, asyncConn, table, gidPrefix, random, threads);
+            Env env = new Env(db, proxy, conn, asyncConn, table, gidPrefix, random, threads.executor());
             ConnectionModel model = new ConnectionModel(autocommit);
             history.add("connect autocommit=" + autocommit + " " + model);
             String failure = null;
@@ -178,7 +154,7 @@ class ConnectionStateMachineTest {
                         op.apply(env);
                         return null;
                     });
-                    long ms = millisSince(t0);
+                    long ms = ModelRuns.millisSince(t0);
                     if (result == HUNG) {
                         history.add(step + " " + op + " -> HUNG (no answer within " + STEP_DEADLINE_MILLIS + " ms)");
                         failure = "step " + step + " " + op.name() + " hung: still running after " + STEP_DEADLINE_MILLIS
@@ -224,9 +200,7 @@ class ConnectionStateMachineTest {
             if (failure == null) {
                 return null;
             }
-            return "\n=== sequence " + index + ", seed " + seed + " (replay: -Dtusk.model.seed=" + seed
-                    + " -Dtusk.model.sequences=1" + (steps != DEFAULT_STEPS ? " -Dtusk.model.steps=" + steps : "") + ")\n"
-                    + failure + "\n--- steps:\n  " + String.join("\n  ", history) + "\n";
+            return runs.report("sequence", index, seed, failure, history);
         }
 
         /** The end of a sequence: a fault that fired must be noticed; the committed rows must be what the model says. */
@@ -324,22 +298,10 @@ class ConnectionStateMachineTest {
             }
         }
 
+        /** The step's exception (unwrapped from the async driver's), null when it returned, or {@link #HUNG}. */
         private Object runWithDeadline(Callable<Object> body) {
-            Future<Object> f = threads.submit(() -> {
-                try {
-                    return body.call();
-                } catch (Throwable t) {
-                    return AsyncOps.unwrap(t);
-                }
-            });
-            try {
-                return f.get(STEP_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                f.cancel(true);
-                return HUNG;
-            } catch (Exception e) {
-                return e;
-            }
+            StepThreads.Outcome o = threads.call(body, STEP_DEADLINE_MILLIS);
+            return o.hung() ? HUNG : o.error() == null ? o.value() : AsyncOps.unwrap(o.error());
         }
 
         /** What the connection says about itself must match the model; returns what is wrong, or null. */

@@ -2,6 +2,8 @@ package dev.tusk.jdbc;
 
 import dev.tusk.Conninfo;
 import dev.tusk.testing.FaultProxy;
+import dev.tusk.testing.ModelRuns;
+import dev.tusk.testing.StepThreads;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Test;
@@ -22,12 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,81 +65,51 @@ class JdbcStateMachineTest {
     static final long STEP_DEADLINE_MILLIS = 10_000;
     static final long MAX_RUN_MILLIS = 18 * 60_000;
     static final int STEPS_AFTER_CLOSE = 4;
-    private static final Object HUNG = new Object();
-    private static final AtomicInteger THREADS = new AtomicInteger();
+    /** The prefix of the system properties that size, seed and replay a run. */
+    static final String PROPERTIES = "tusk.jdbcmodel";
 
     @Test
     void randomSequencesKeepTheJdbcConnectionTrue(TestDatabase db) {
-        int sequences = Integer.getInteger("tusk.jdbcmodel.sequences", DEFAULT_SEQUENCES);
-        int steps = Integer.getInteger("tusk.jdbcmodel.steps", DEFAULT_STEPS);
-        String seedProperty = System.getProperty("tusk.jdbcmodel.seed", "");
-        long base = seedProperty.isEmpty() ? DEFAULT_SEED
-                : seedProperty.equals("random") ? System.nanoTime() : Long.parseLong(seedProperty);
-        System.out.println(run(db, base, sequences, steps));
+        assertPasses(db, runs(), false);
     }
 
     @Test
     void sequencesFromAFreshSeedKeepTheJdbcConnectionTrue(TestDatabase db) {
-        if (!System.getProperty("tusk.jdbcmodel.seed", "").isEmpty()) {
+        if (ModelRuns.seedGiven(PROPERTIES)) {
             return; // a replay runs the seed it names only
         }
-        System.out.println(run(db, System.nanoTime(), RANDOM_SEQUENCES, DEFAULT_STEPS));
+        assertPasses(db, runs().baseSeed(System.nanoTime()).sequences(RANDOM_SEQUENCES).steps(DEFAULT_STEPS), false);
     }
 
     @Test
     void sequencesOnPooledConnectionsKeepTheJdbcConnectionTrue(TestDatabase db) {
-        int sequences = Integer.getInteger("tusk.jdbcmodel.pooledSequences", POOLED_SEQUENCES);
-        String seedProperty = System.getProperty("tusk.jdbcmodel.seed", "");
-        long base = seedProperty.isEmpty() ? DEFAULT_SEED
-                : seedProperty.equals("random") ? System.nanoTime() : Long.parseLong(seedProperty);
-        System.out.println(run(db, base, sequences, Integer.getInteger("tusk.jdbcmodel.steps", DEFAULT_STEPS), true));
+        assertPasses(db, runs().name("JdbcStateMachineTest (pooled)")
+                .sequences(Integer.getInteger(PROPERTIES + ".pooledSequences", POOLED_SEQUENCES)), true);
     }
 
     @Test
     void theSeedsThatFoundDefectsStayFixed(TestDatabase db) {
         for (long seed : FOUND_SEEDS) {
             // each seed replays the way it was found: as sequence (seed - DEFAULT_SEED) of the default run
-            System.out.println(run(db, seed, 1, DEFAULT_STEPS));
+            assertPasses(db, runs().baseSeed(seed).sequences(1).steps(DEFAULT_STEPS), false);
         }
     }
 
-    /** Runs {@code sequences} sequences from seed {@code base}; fails with every failing sequence's report. */
-    static String run(TestDatabase db, long base, int sequences, int steps) {
-        return run(db, base, sequences, steps, false);
+    /** A run as {@code -Dtusk.jdbcmodel.sequences/steps/seed} say. */
+    static ModelRuns runs() {
+        return ModelRuns.fromProperties("JdbcStateMachineTest", PROPERTIES, DEFAULT_SEQUENCES, DEFAULT_STEPS, DEFAULT_SEED)
+                .timeCap(MAX_RUN_MILLIS);
     }
 
-    /** @param pooled the connections come from a {@link TuskPooledDataSource} (close gives the lease back) */
-    static String run(TestDatabase db, long base, int sequences, int steps, boolean pooled) {
-        ExecutorService threads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "jdbc-model-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        List<String> failures = new ArrayList<>();
-        long start = System.nanoTime();
-        int ran = 0;
-        int stepsRan = 0;
-        try {
-            for (int i = 0; i < sequences && millisSince(start) < MAX_RUN_MILLIS; i++) {
-                Sequence s = new Sequence(db, base + i, i, steps, threads, pooled);
-                String failure = s.run();
-                ran++;
-                stepsRan += s.stepsRun;
-                if (failure != null) {
-                    failures.add(failure);
-                }
-            }
-        } finally {
-            threads.shutdownNow();
-        }
-        String summary = String.format("JdbcStateMachineTest%s: %d sequences, %d steps, base seed %d, %d ms, %d failing",
-                pooled ? " (pooled)" : "", ran, stepsRan, base, millisSince(start), failures.size());
-        assertThat(failures).as(summary).isEmpty();
-        return summary;
-    }
-
-    static long millisSince(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1_000_000;
+    /**
+     * Runs the sequences; fails with every failing sequence's report.
+     *
+     * @param pooled the connections come from a {@link TuskPooledDataSource} (close gives the lease back)
+     */
+    static void assertPasses(TestDatabase db, ModelRuns runs, boolean pooled) {
+        ModelRuns.Report report = runs.run("jdbc-model",
+                (seed, index, steps, threads) -> new Sequence(db, runs, seed, index, steps, threads, pooled));
+        assertThat(report.failures()).as(report.summary()).isEmpty();
     }
 
     /** A step's outcome: what it returned or threw, or that it hung. */
@@ -173,12 +141,13 @@ class JdbcStateMachineTest {
     }
 
     /** One random sequence on a fresh connection through a fresh proxy. */
-    static final class Sequence {
+    static final class Sequence implements ModelRuns.Sequence {
         private final TestDatabase db;
+        private final ModelRuns runs;
         private final long seed;
         private final int index;
         private final int steps;
-        private final ExecutorService threads;
+        private final StepThreads threads;
         private final List<String> history = new ArrayList<>();
         private final JdbcModel m = new JdbcModel();
         private final String table;
@@ -189,9 +158,10 @@ class JdbcStateMachineTest {
         private dev.tusk.pool.ConnectionPool<dev.tusk.Row> pool;
         int stepsRun;
 
-        Sequence(TestDatabase db, long seed, int index, int steps, ExecutorService threads, boolean pooled) {
+        Sequence(TestDatabase db, ModelRuns runs, long seed, int index, int steps, StepThreads threads, boolean pooled) {
             this.pooled = pooled;
             this.db = db;
+            this.runs = runs;
             this.seed = seed;
             this.index = index;
             this.steps = steps;
@@ -199,7 +169,13 @@ class JdbcStateMachineTest {
             this.table = "jdbc_model_" + (pooled ? "p" : "") + index + "_" + Long.toUnsignedString(seed, 36);
         }
 
-        String run() {
+        @Override
+        public int stepsRun() {
+            return stepsRun;
+        }
+
+        @Override
+        public String run() {
             random = new Random(seed);
             db.admin("CREATE TABLE " + table + " (v int CHECK (v >= 0))");
             proxy = FaultProxy.start(db.host(), db.port()).triggersOnlyOnConnection(1);
@@ -259,8 +235,7 @@ class JdbcStateMachineTest {
             if (failure == null) {
                 return null;
             }
-            return "\n=== sequence " + index + ", seed " + seed + " (replay: -Dtusk.jdbcmodel.seed=" + seed
-                    + " -Dtusk.jdbcmodel.sequences=1)\n" + failure + "\n--- steps:\n  " + String.join("\n  ", history) + "\n";
+            return runs.report(pooled ? "pooled sequence" : "sequence", index, seed, failure, history);
         }
 
         /** A fault that was injected and not yet noticed must end the next statement: an SQLException, then isClosed(). */
@@ -305,23 +280,8 @@ class JdbcStateMachineTest {
         // ------------------------------------------------------------------ running a step
 
         private Result call(Callable<Object> body) {
-            long t0 = System.nanoTime();
-            Future<Object[]> f = threads.submit(() -> {
-                try {
-                    return new Object[] {body.call(), null};
-                } catch (Throwable t) {
-                    return new Object[] {null, t};
-                }
-            });
-            try {
-                Object[] r = f.get(STEP_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
-                return new Result(r[0], (Throwable) r[1], false, millisSince(t0));
-            } catch (TimeoutException e) {
-                f.cancel(true);
-                return new Result(null, null, true, millisSince(t0));
-            } catch (Exception e) {
-                return new Result(null, e, false, millisSince(t0));
-            }
+            StepThreads.Outcome o = threads.call(body, STEP_DEADLINE_MILLIS);
+            return new Result(o.value(), o.error(), o.hung(), o.millis());
         }
 
         /** Runs one random operation; returns what is wrong with its outcome, or null. */
@@ -856,7 +816,7 @@ class JdbcStateMachineTest {
         private String cancelFromAnotherThread() {
             return failingStatement("pg_sleep(3) cancelled from another thread", "57014", 2500, () -> {
                 Statement s = statement();
-                Future<?> canceller = threads.submit(() -> {
+                Future<?> canceller = threads.executor().submit(() -> {
                     Thread.sleep(300);
                     s.cancel();
                     return null;

@@ -19,10 +19,10 @@ public final class ModelRuns {
     private long baseSeed;
     private long maxMillis = Long.MAX_VALUE;
 
-    private ModelRuns(String name, String prefix, int sequences, int steps, long baseSeed) {
+    private ModelRuns(String name, String prefix, int sequences, int steps, int defaultSteps, long baseSeed) {
         this.name = name;
         this.prefix = prefix;
-        this.defaultSteps = steps;
+        this.defaultSteps = defaultSteps;
         this.sequences = sequences;
         this.steps = steps;
         this.baseSeed = baseSeed;
@@ -36,7 +36,7 @@ public final class ModelRuns {
     public static ModelRuns fromProperties(String name, String prefix, int defaultSequences, int defaultSteps,
             long defaultSeed) {
         return new ModelRuns(name, prefix, Integer.getInteger(prefix + ".sequences", defaultSequences),
-                Integer.getInteger(prefix + ".steps", defaultSteps), seed(prefix, defaultSeed));
+                Integer.getInteger(prefix + ".steps", defaultSteps), defaultSteps, seed(prefix, defaultSeed));
     }
 
     /** {@code <prefix>.seed}: {@code defaultSeed} when unset, a fresh seed for {@code random}, else the number. */

@@ -12,6 +12,7 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.pool.AsyncConnectionPool;
 import dev.tusk.pool.PoolClosed;
 import dev.tusk.pool.PoolTimeout;
+import dev.tusk.testing.ModelRuns;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Test;
@@ -133,34 +134,21 @@ class AsyncPoolStateMachineTest {
 
     @Test
     void everyLeaseIsCleanEveryFutureCompletesAndNothingLeaks(TestDatabase db) {
-        int sequences = Integer.getInteger("tusk.asyncpoolmodel.sequences", DEFAULT_SEQUENCES);
-        int steps = Integer.getInteger("tusk.asyncpoolmodel.steps", DEFAULT_STEPS);
-        String seedProperty = System.getProperty("tusk.asyncpoolmodel.seed", "");
-        long base = seedProperty.isEmpty() ? DEFAULT_SEED
-                : seedProperty.equals("random") ? System.nanoTime() : Long.parseLong(seedProperty);
         db.admin("CREATE TABLE async_pool_model (v int)");
-        List<String> failures = new ArrayList<>();
-        long start = System.nanoTime();
-        int stepsRan = 0;
-        for (int i = 0; i < sequences; i++) {
-            Sequence s = new Sequence(db, base + i, i, steps);
-            String failure = s.run();
-            stepsRan += s.stepsRun;
-            if (failure != null) {
-                failures.add(failure);
-            }
-        }
-        System.out.printf("AsyncPoolStateMachineTest: %d sequences, %d steps, base seed %d, %d ms, %d failing%n", sequences,
-                stepsRan, base, (System.nanoTime() - start) / 1_000_000, failures.size());
-        assertThat(failures).as("failing sequences (base seed %d)", base).isEmpty();
+        ModelRuns runs = ModelRuns.fromProperties("AsyncPoolStateMachineTest", "tusk.asyncpoolmodel", DEFAULT_SEQUENCES,
+                DEFAULT_STEPS, DEFAULT_SEED);
+        ModelRuns.Report report = runs.run("async-pool-model", // the steps wait on futures with deadlines, not on threads
+                (seed, index, steps, threads) -> new Sequence(db, runs, seed, index, steps));
+        assertThat(report.failures()).as("failing sequences (base seed %d)", report.baseSeed()).isEmpty();
     }
 
     /** A future the test started and does not wait for at once: it must complete by {@code deadline}. */
     record Pending(String what, CompletableFuture<?> future, long deadline) {
     }
 
-    static final class Sequence {
+    static final class Sequence implements ModelRuns.Sequence {
         private final TestDatabase db;
+        private final ModelRuns runs;
         private final long seed;
         private final int index;
         private final int steps;
@@ -173,8 +161,9 @@ class AsyncPoolStateMachineTest {
         private int leaseCount;
         int stepsRun;
 
-        Sequence(TestDatabase db, long seed, int index, int steps) {
+        Sequence(TestDatabase db, ModelRuns runs, long seed, int index, int steps) {
             this.db = db;
+            this.runs = runs;
             this.seed = seed;
             this.index = index;
             this.steps = steps;
@@ -189,7 +178,13 @@ class AsyncPoolStateMachineTest {
             return leases.stream().filter(l -> l.givenBack).toList();
         }
 
-        String run() {
+        @Override
+        public int stepsRun() {
+            return stepsRun;
+        }
+
+        @Override
+        public String run() {
             random = new Random(seed);
             pool = AsyncConnectionPool.builder().conninfo(db.conninfo() + " sslmode=disable application_name=" + app)
                     .minSize(1).maxSize(MAX_SIZE).timeout(Duration.ofSeconds(5)).name(app).build();
@@ -227,8 +222,7 @@ class AsyncPoolStateMachineTest {
             if (failure == null) {
                 return null;
             }
-            return "\n=== async pool sequence " + index + ", seed " + seed + " (replay: -Dtusk.asyncpoolmodel.seed=" + seed
-                    + " -Dtusk.asyncpoolmodel.sequences=1)\n" + failure + "\n--- steps:\n  " + String.join("\n  ", history) + "\n";
+            return runs.report("async pool sequence", index, seed, failure, history);
         }
 
         private static final List<String> OPS = List.of("lease", "lease", "lease", "giveBack", "giveBack", "giveBack",

@@ -10,6 +10,8 @@ import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.pool.ConnectionPool;
 import dev.tusk.pool.PoolTimeout;
+import dev.tusk.testing.ModelRuns;
+import dev.tusk.testing.StepThreads;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Test;
@@ -22,12 +24,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,8 +59,6 @@ class PoolStateMachineTest {
     static final int MAX_SIZE = 3;
     static final long STEP_DEADLINE_MILLIS = 10_000;
 
-    private static final AtomicInteger THREADS = new AtomicInteger();
-
     /** A connection the test holds, from one lease. */
     static final class Lease {
         final Connection<Row> conn;
@@ -91,45 +86,23 @@ class PoolStateMachineTest {
 
     @Test
     void everyLeaseIsCleanAndNothingLeaks(TestDatabase db) {
-        int sequences = Integer.getInteger("tusk.poolmodel.sequences", DEFAULT_SEQUENCES);
-        int steps = Integer.getInteger("tusk.poolmodel.steps", DEFAULT_STEPS);
-        String seedProperty = System.getProperty("tusk.poolmodel.seed", "");
-        long base = seedProperty.isEmpty() ? DEFAULT_SEED
-                : seedProperty.equals("random") ? System.nanoTime() : Long.parseLong(seedProperty);
         boolean includeKnown = Boolean.getBoolean("tusk.poolmodel.includeKnownDefects");
         db.admin("CREATE TABLE pool_model (v int)");
-        ExecutorService threads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "pool-model-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        List<String> failures = new ArrayList<>();
-        long start = System.nanoTime();
-        int stepsRan = 0;
-        try {
-            for (int i = 0; i < sequences; i++) {
-                Sequence s = new Sequence(db, base + i, i, steps, includeKnown, threads);
-                String failure = s.run();
-                stepsRan += s.stepsRun;
-                if (failure != null) {
-                    failures.add(failure);
-                }
-            }
-        } finally {
-            threads.shutdownNow();
-        }
-        System.out.printf("PoolStateMachineTest: %d sequences, %d steps, base seed %d, %d ms, %d failing%n", sequences,
-                stepsRan, base, (System.nanoTime() - start) / 1_000_000, failures.size());
-        assertThat(failures).as("failing sequences (base seed %d)", base).isEmpty();
+        ModelRuns runs = ModelRuns.fromProperties("PoolStateMachineTest", "tusk.poolmodel", DEFAULT_SEQUENCES,
+                DEFAULT_STEPS, DEFAULT_SEED);
+        ModelRuns.Report report = runs.run("pool-model",
+                (seed, index, steps, threads) -> new Sequence(db, runs, seed, index, steps, includeKnown, threads));
+        assertThat(report.failures()).as("failing sequences (base seed %d)", report.baseSeed()).isEmpty();
     }
 
-    static final class Sequence {
+    static final class Sequence implements ModelRuns.Sequence {
         private final TestDatabase db;
+        private final ModelRuns runs;
         private final long seed;
         private final int index;
         private final int steps;
         private final boolean includeKnown;
-        private final ExecutorService threads;
+        private final StepThreads threads;
         private final List<String> history = new ArrayList<>();
         private final List<Lease> leases = new ArrayList<>();
         private final String app;
@@ -138,8 +111,10 @@ class PoolStateMachineTest {
         private int leaseCount;
         int stepsRun;
 
-        Sequence(TestDatabase db, long seed, int index, int steps, boolean includeKnown, ExecutorService threads) {
+        Sequence(TestDatabase db, ModelRuns runs, long seed, int index, int steps, boolean includeKnown,
+                StepThreads threads) {
             this.db = db;
+            this.runs = runs;
             this.seed = seed;
             this.index = index;
             this.steps = steps;
@@ -156,7 +131,13 @@ class PoolStateMachineTest {
             return leases.stream().filter(l -> l.givenBack).toList();
         }
 
-        String run() {
+        @Override
+        public int stepsRun() {
+            return stepsRun;
+        }
+
+        @Override
+        public String run() {
             random = new Random(seed);
             pool = ConnectionPool.builder().conninfo(db.conninfo() + " application_name=" + app).minSize(1).maxSize(MAX_SIZE)
                     .timeout(Duration.ofSeconds(5)).name(app)
@@ -202,8 +183,7 @@ class PoolStateMachineTest {
             if (failure == null) {
                 return null;
             }
-            return "\n=== pool sequence " + index + ", seed " + seed + " (replay: -Dtusk.poolmodel.seed=" + seed
-                    + " -Dtusk.poolmodel.sequences=1)\n" + failure + "\n--- steps:\n  " + String.join("\n  ", history) + "\n";
+            return runs.report("pool sequence", index, seed, failure, history);
         }
 
         private static final List<String> OPS = List.of("lease", "lease", "lease", "giveBack", "giveBack", "giveBack",
@@ -641,22 +621,10 @@ class PoolStateMachineTest {
 
         private static final Object HUNG = new Object();
 
+        /** What the step returned or threw, or {@link #HUNG}. */
         private Object runWithDeadline(Callable<Object> body) {
-            Future<Object> f = threads.submit(() -> {
-                try {
-                    return body.call();
-                } catch (Throwable t) {
-                    return t;
-                }
-            });
-            try {
-                return f.get(STEP_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                f.cancel(true);
-                return HUNG;
-            } catch (Exception e) {
-                return e;
-            }
+            StepThreads.Outcome o = threads.call(body, STEP_DEADLINE_MILLIS);
+            return o.hung() ? HUNG : o.error() != null ? o.error() : o.value();
         }
     }
 
