@@ -345,21 +345,31 @@ class JdbcStateMachineTest {
             history.add(history.size() + " " + op + " -> " + r);
         }
 
+        /** How an operation's outcome was settled by the rules every operation shares; {@code failure} null: it passed. */
+        record Verdict(String failure) {
+            static final Verdict PASSED = new Verdict(null);
+        }
+
         /**
-         * The common outcome rules: a hang is a failure; with a fault pending an SQLException loses the connection;
-         * returns a failure text, "" when the step is settled (lost), or null when the op's own rules apply.
+         * The outcome rules every operation starts with: a hang is a failure; anything but an SQLException is a
+         * failure; with a fault pending an SQLException loses the connection; and, when {@code refusedInFailedTx},
+         * inside a failed transaction the operation must fail with 25P02. Returns the step's verdict when these
+         * settle it, or null when the operation's own rules apply.
          */
-        private String common(String op, Result r) {
+        private Verdict settled(String op, Result r, boolean refusedInFailedTx) {
             log(op, r);
             if (r.hung) {
-                return op + " hung: no answer within " + STEP_DEADLINE_MILLIS + " ms";
+                return new Verdict(op + " hung: no answer within " + STEP_DEADLINE_MILLIS + " ms");
             }
             if (r.error != null && !(r.error instanceof SQLException)) {
-                return op + " threw " + r.error + " (not an SQLException)" + stack(r.error);
+                return new Verdict(op + " threw " + r.error + " (not an SQLException)" + stack(r.error));
             }
             if (m.faultPending && r.error != null && connectionClosed()) {
                 m.gone(true); // the step noticed the fault (a client-side error leaves the connection as it was)
-                return "";
+                return Verdict.PASSED;
+            }
+            if (refusedInFailedTx && m.failedTx) {
+                return new Verdict(expectSqlState(op, r, "25P02"));
             }
             return null;
         }
@@ -408,12 +418,9 @@ class JdbcStateMachineTest {
         }
 
         private String insertOutcome(String op, Result r, List<Integer> values) {
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
-            }
-            if (m.failedTx) {
-                return expectSqlState(op, r, "25P02");
+            Verdict settled = settled(op, r, true);
+            if (settled != null) {
+                return settled.failure();
             }
             if (m.readOnly && (!m.autocommit || !r.ok())) {
                 String wrong = expectSqlState(op, r, "25006");
@@ -445,9 +452,9 @@ class JdbcStateMachineTest {
                 return insertOutcome("prepared insert " + v, r, List.of(v));
             }
             String op = "prepared insert with its parameters cleared";
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
+            Verdict settled = settled(op, r, false);
+            if (settled != null) {
+                return settled.failure();
             }
             if (r.ok()) {
                 return op + ": succeeded without a parameter value";
@@ -484,12 +491,9 @@ class JdbcStateMachineTest {
                 }
                 return s.executeBatch();
             });
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
-            }
-            if (m.failedTx) {
-                return expectSqlState(op, r, "25P02");
+            Verdict settled = settled(op, r, true);
+            if (settled != null) {
+                return settled.failure();
             }
             if (m.readOnly && (!m.autocommit || !r.ok())) {
                 m.failed();
@@ -539,12 +543,9 @@ class JdbcStateMachineTest {
                 return rs.next() ? rs.getInt(1) : null;
             });
             String op = "select (fetch size " + fetchSize + "), read one row, leave open";
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
-            }
-            if (m.failedTx) {
-                return expectSqlState(op, r, "25P02");
+            Verdict settled = settled(op, r, true);
+            if (settled != null) {
+                return settled.failure();
             }
             String wrong = expectOk(op, r);
             List<Integer> expected = sorted(m.visible);
@@ -576,9 +577,9 @@ class JdbcStateMachineTest {
                 return got;
             });
             String op = "read the rest of an open result set" + (res.closed ? " (closed)" : "");
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
+            Verdict settled = settled(op, r, false);
+            if (settled != null) {
+                return settled.failure();
             }
             if (res.closed) {
                 return r.ok() ? op + ": read " + r.value + " from a closed result set" : closedMessage(op, r);
@@ -606,12 +607,9 @@ class JdbcStateMachineTest {
                 }
             });
             String op = "select all";
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
-            }
-            if (m.failedTx) {
-                return expectSqlState(op, r, "25P02");
+            Verdict settled = settled(op, r, true);
+            if (settled != null) {
+                return settled.failure();
             }
             m.ran();
             String wrong = expectOk(op, r);
@@ -627,9 +625,9 @@ class JdbcStateMachineTest {
                 return null;
             });
             String op = "setAutoCommit(" + on + ")";
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
+            Verdict settled = settled(op, r, false);
+            if (settled != null) {
+                return settled.failure();
             }
             String wrong = expectOk(op, r);
             if (on && !m.autocommit && m.inTx) {
@@ -657,9 +655,9 @@ class JdbcStateMachineTest {
                 return null;
             });
             String op = commit ? "commit" : "rollback";
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
+            Verdict settled = settled(op, r, false);
+            if (settled != null) {
+                return settled.failure();
             }
             if (m.autocommit) {
                 return r.ok() ? op + ": succeeded in autocommit mode" : null;
@@ -677,9 +675,9 @@ class JdbcStateMachineTest {
             boolean named = random.nextBoolean();
             Result r = call(() -> named ? conn.setSavepoint("sp" + random.nextInt(1000)) : conn.setSavepoint());
             String op = "setSavepoint" + (named ? "(name)" : "()");
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
+            Verdict settled = settled(op, r, false);
+            if (settled != null) {
+                return settled.failure();
             }
             if (m.autocommit) {
                 return r.ok() ? op + ": succeeded in autocommit mode" : null;
@@ -707,9 +705,9 @@ class JdbcStateMachineTest {
                 return null;
             });
             String op = "rollback(" + (stale ? "a released savepoint" : "savepoint " + i) + ")";
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
+            Verdict settled = settled(op, r, false);
+            if (settled != null) {
+                return settled.failure();
             }
             if (stale || m.autocommit) {
                 if (r.ok()) {
@@ -741,12 +739,9 @@ class JdbcStateMachineTest {
                 return null;
             });
             String op = "releaseSavepoint(" + i + ")";
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
-            }
-            if (m.failedTx) {
-                return expectSqlState(op, r, "25P02");
+            Verdict settled = settled(op, r, true);
+            if (settled != null) {
+                return settled.failure();
             }
             String wrong = expectOk(op, r);
             m.stale = sp;
@@ -776,9 +771,9 @@ class JdbcStateMachineTest {
         /** Sets a session characteristic and reads it back: refused inside a transaction, else what was set. */
         private String characteristic(String op, Object value, Callable<Object> setAndGet, Runnable applied) {
             Result r = call(setAndGet);
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
+            Verdict settled = settled(op, r, false);
+            if (settled != null) {
+                return settled.failure();
             }
             if (m.inTx) {
                 return r.ok() ? op + ": succeeded inside a transaction" : null;
@@ -832,9 +827,9 @@ class JdbcStateMachineTest {
         /** A statement that fails on the server with {@code state} within {@code maxMillis}; it fails a transaction. */
         private String failingStatement(String op, String state, long maxMillis, Callable<Object> body) {
             Result r = call(body);
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
+            Verdict settled = settled(op, r, false);
+            if (settled != null) {
+                return settled.failure();
             }
             String wrong = expectSqlState(op, r, m.failedTx ? "25P02" : state);
             if (wrong == null && r.millis > maxMillis) {
@@ -876,9 +871,9 @@ class JdbcStateMachineTest {
             } else {
                 return isValid();
             }
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
+            Verdict settled = settled(op, r, false);
+            if (settled != null) {
+                return settled.failure();
             }
             String wrong = expectOk(op, r);
             return wrong == null && !Boolean.TRUE.equals(r.value) ? op + ": isClosed() is false after close()" : wrong;
@@ -935,9 +930,9 @@ class JdbcStateMachineTest {
                 return conn.getNetworkTimeout();
             });
             String op = "setNetworkTimeout(" + ms + ")";
-            String c = common(op, r);
-            if (c != null) {
-                return c.isEmpty() ? null : c;
+            Verdict settled = settled(op, r, false);
+            if (settled != null) {
+                return settled.failure();
             }
             m.networkTimeoutMillis = ms;
             String wrong = expectOk(op, r);
@@ -959,9 +954,9 @@ class JdbcStateMachineTest {
                     conn.setNetworkTimeout(Runnable::run, 700);
                     return null;
                 });
-                String wrong = common("setNetworkTimeout(700) before a freeze", r);
-                if (wrong != null) {
-                    return wrong.isEmpty() ? null : wrong;
+                Verdict settled = settled("setNetworkTimeout(700) before a freeze", r, false);
+                if (settled != null) {
+                    return settled.failure();
                 }
                 m.networkTimeoutMillis = 700;
             }
