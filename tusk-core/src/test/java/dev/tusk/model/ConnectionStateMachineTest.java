@@ -347,15 +347,7 @@ class ConnectionStateMachineTest {
         }
 
         private static String stack(Throwable t) {
-            if (t == null) {
-                return "";
-            }
-            StringBuilder sb = new StringBuilder("\n");
-            StackTraceElement[] st = t.getStackTrace();
-            for (int i = 0; i < Math.min(12, st.length); i++) {
-                sb.append("      at ").append(st[i]).append('\n');
-            }
-            return sb.toString();
+            return ModelRuns.stack(t, 12);
         }
     }
 }

@@ -157,6 +157,19 @@ public final class ModelRuns {
                 + "\n--- steps:\n  " + String.join("\n  ", history) + "\n";
     }
 
+    /** The top {@code frames} frames of {@code t}'s stack, one indented line each, for a report; "" for null. */
+    public static String stack(Throwable t, int frames) {
+        if (t == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("\n");
+        StackTraceElement[] st = t.getStackTrace();
+        for (int i = 0; i < Math.min(frames, st.length); i++) {
+            sb.append("      at ").append(st[i]).append('\n');
+        }
+        return sb.toString();
+    }
+
     /** The milliseconds since {@code startNanos} (a {@link System#nanoTime()}). */
     public static long millisSince(long startNanos) {
         return (System.nanoTime() - startNanos) / 1_000_000;

@@ -681,11 +681,6 @@ class PoolStateMachineTest {
     }
 
     static String stack(Throwable t) {
-        StringBuilder sb = new StringBuilder("\n");
-        StackTraceElement[] st = t.getStackTrace();
-        for (int i = 0; i < Math.min(10, st.length); i++) {
-            sb.append("      at ").append(st[i]).append('\n');
-        }
-        return sb.toString();
+        return ModelRuns.stack(t, 10);
     }
 }
