@@ -85,35 +85,23 @@ class ConnectionStateMachineTest {
     }
 
     /** One random sequence on a fresh connection through a fresh proxy. */
-    static final class Sequence implements ModelRuns.Sequence {
+    static final class Sequence extends ModelRuns.Sequence {
         private final TestDatabase db;
         private final ModelRuns runs;
-        private final long seed;
-        private final int index;
-        private final int steps;
         private final boolean includeKnown;
         private final StepThreads threads;
         private final boolean async;
-        private final List<String> history = new ArrayList<>();
         private Connection<Row> conn;
         private AsyncConnection<Row> asyncConn;
-        int stepsRun;
 
         Sequence(TestDatabase db, ModelRuns runs, long seed, int index, int steps, boolean includeKnown,
                 StepThreads threads, boolean async) {
+            super(seed, index, steps);
             this.async = async;
             this.db = db;
             this.runs = runs;
-            this.seed = seed;
-            this.index = index;
-            this.steps = steps;
             this.includeKnown = includeKnown;
             this.threads = threads;
-        }
-
-        @Override
-        public int stepsRun() {
-            return stepsRun;
         }
 
         /** Runs the sequence; returns a failure report, or null. */

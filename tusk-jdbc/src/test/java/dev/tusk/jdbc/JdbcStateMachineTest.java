@@ -141,14 +141,10 @@ class JdbcStateMachineTest {
     }
 
     /** One random sequence on a fresh connection through a fresh proxy. */
-    static final class Sequence implements ModelRuns.Sequence {
+    static final class Sequence extends ModelRuns.Sequence {
         private final TestDatabase db;
         private final ModelRuns runs;
-        private final long seed;
-        private final int index;
-        private final int steps;
         private final StepThreads threads;
-        private final List<String> history = new ArrayList<>();
         private final JdbcModel m = new JdbcModel();
         private final String table;
         private Random random;
@@ -156,22 +152,14 @@ class JdbcStateMachineTest {
         private Connection conn;
         private final boolean pooled;
         private dev.tusk.pool.ConnectionPool<dev.tusk.Row> pool;
-        int stepsRun;
 
         Sequence(TestDatabase db, ModelRuns runs, long seed, int index, int steps, StepThreads threads, boolean pooled) {
+            super(seed, index, steps);
             this.pooled = pooled;
             this.db = db;
             this.runs = runs;
-            this.seed = seed;
-            this.index = index;
-            this.steps = steps;
             this.threads = threads;
             this.table = "jdbc_model_" + (pooled ? "p" : "") + index + "_" + Long.toUnsignedString(seed, 36);
-        }
-
-        @Override
-        public int stepsRun() {
-            return stepsRun;
         }
 
         @Override

@@ -88,12 +88,31 @@ public final class ModelRuns {
         return baseSeed;
     }
 
-    /** One sequence of a run: its failure report (null when it passed) and how many steps it ran. */
-    public interface Sequence {
-        /** Runs the sequence; returns its failure report (see {@link ModelRuns#report}), or null. */
-        String run();
+    /**
+     * One sequence of a run: its seed, its index in the run, how many steps it may take, the history its failure
+     * report lists, and the count of steps it ran.
+     */
+    public abstract static class Sequence {
+        protected final long seed;
+        protected final int index;
+        protected final int steps;
+        /** What happened so far, one line an entry: the failure report lists it. */
+        protected final List<String> history = new ArrayList<>();
+        /** How many steps the sequence started: the run's summary counts them. */
+        protected int stepsRun;
 
-        int stepsRun();
+        protected Sequence(long seed, int index, int steps) {
+            this.seed = seed;
+            this.index = index;
+            this.steps = steps;
+        }
+
+        /** Runs the sequence; returns its failure report (see {@link ModelRuns#report}), or null. */
+        public abstract String run();
+
+        public final int stepsRun() {
+            return stepsRun;
+        }
     }
 
     /** Makes sequence {@code index} of a run, with its seed, its number of steps and the run's step threads. */

@@ -146,27 +146,20 @@ class AsyncPoolStateMachineTest {
     record Pending(String what, CompletableFuture<?> future, long deadline) {
     }
 
-    static final class Sequence implements ModelRuns.Sequence {
+    static final class Sequence extends ModelRuns.Sequence {
         private final TestDatabase db;
         private final ModelRuns runs;
-        private final long seed;
-        private final int index;
-        private final int steps;
-        private final List<String> history = new ArrayList<>();
         private final List<Lease> leases = new ArrayList<>();
         private final List<Pending> pending = new ArrayList<>();
         private final String app;
         private Random random;
         private AsyncConnectionPool<Row> pool;
         private int leaseCount;
-        int stepsRun;
 
         Sequence(TestDatabase db, ModelRuns runs, long seed, int index, int steps) {
+            super(seed, index, steps);
             this.db = db;
             this.runs = runs;
-            this.seed = seed;
-            this.index = index;
-            this.steps = steps;
             this.app = "apool_model_" + index + "_" + Long.toUnsignedString(seed, 36);
         }
 
@@ -176,11 +169,6 @@ class AsyncPoolStateMachineTest {
 
         List<Lease> stale() {
             return leases.stream().filter(l -> l.givenBack).toList();
-        }
-
-        @Override
-        public int stepsRun() {
-            return stepsRun;
         }
 
         @Override

@@ -95,29 +95,22 @@ class PoolStateMachineTest {
         assertThat(report.failures()).as("failing sequences (base seed %d)", report.baseSeed()).isEmpty();
     }
 
-    static final class Sequence implements ModelRuns.Sequence {
+    static final class Sequence extends ModelRuns.Sequence {
         private final TestDatabase db;
         private final ModelRuns runs;
-        private final long seed;
-        private final int index;
-        private final int steps;
         private final boolean includeKnown;
         private final StepThreads threads;
-        private final List<String> history = new ArrayList<>();
         private final List<Lease> leases = new ArrayList<>();
         private final String app;
         private Random random;
         private ConnectionPool<Row> pool;
         private int leaseCount;
-        int stepsRun;
 
         Sequence(TestDatabase db, ModelRuns runs, long seed, int index, int steps, boolean includeKnown,
                 StepThreads threads) {
+            super(seed, index, steps);
             this.db = db;
             this.runs = runs;
-            this.seed = seed;
-            this.index = index;
-            this.steps = steps;
             this.includeKnown = includeKnown;
             this.threads = threads;
             this.app = "pool_model_" + index + "_" + Long.toUnsignedString(seed, 36);
@@ -129,11 +122,6 @@ class PoolStateMachineTest {
 
         List<Lease> stale() {
             return leases.stream().filter(l -> l.givenBack).toList();
-        }
-
-        @Override
-        public int stepsRun() {
-            return stepsRun;
         }
 
         @Override
