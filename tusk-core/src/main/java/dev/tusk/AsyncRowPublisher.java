@@ -2,6 +2,7 @@ package dev.tusk;
 
 import dev.tusk.internal.async.Refusal;
 import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.op.ConnectionErrors;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -188,7 +189,7 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         /** The lease the stream was made through ended: the subscriber hears it once the rows fetched before are delivered. */
         private void leaseEnded() {
             if (!done && error == null) {
-                error = dev.tusk.internal.op.ConnectionErrors.endedLease();
+                error = ConnectionErrors.endedLease();
             }
             drain();
         }

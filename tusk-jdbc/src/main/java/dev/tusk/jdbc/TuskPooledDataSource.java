@@ -34,9 +34,7 @@ import javax.sql.DataSource;
  */
 public class TuskPooledDataSource implements DataSource, AutoCloseable {
     static {
-        // before create() opens its pool: its connections start with the driver's parameter dumper (a registration
-        // through a lease would make the pool close the connection on return)
-        TypedParam.register(dev.tusk.Tusk.adapters());
+        TypedParam.registerGlobally(); // before create() opens its pool
     }
 
     private final ConnectionPool<Row> pool;

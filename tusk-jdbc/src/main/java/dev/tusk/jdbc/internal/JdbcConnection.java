@@ -186,14 +186,12 @@ public final class JdbcConnection implements java.sql.Connection {
     }
 
     static {
-        // on the global adapters, which every connection made from now on starts from: a pooled connection then
-        // needs no registration of its own, which its pool would see as the lease's and close it on return
-        TypedParam.register(dev.tusk.Tusk.adapters());
+        TypedParam.registerGlobally();
     }
 
     /**
      * Makes the session's adapters able to send {@link TypedParam}s (before the first prepared statement binds one):
-     * nothing to do for a connection made after this class was loaded (see the static initializer).
+     * nothing to do for a connection made after this class was loaded ({@link TypedParam#registerGlobally}).
      */
     void enableTypedParams() {
         if (!typedParams) {

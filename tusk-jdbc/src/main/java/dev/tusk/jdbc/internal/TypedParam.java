@@ -1,5 +1,6 @@
 package dev.tusk.jdbc.internal;
 
+import dev.tusk.Tusk;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Dumper;
 import dev.tusk.adapt.DumperFactory;
@@ -17,6 +18,15 @@ public record TypedParam(int oid, String text) {
     /** SQL NULL of the type {@code oid}. */
     public static TypedParam nullOf(int oid) {
         return new TypedParam(oid, null);
+    }
+
+    /**
+     * Makes Tusk's global adapters able to send TypedParams: every connection made from then on starts from them, so
+     * a pooled connection needs no registration of its own (which its pool would take for the lease's change and
+     * close the connection on return). Run by the classes that make JDBC connections before they make one.
+     */
+    public static void registerGlobally() {
+        register(Tusk.adapters());
     }
 
     /** Makes {@code adapters} able to send TypedParams (once per map). */
