@@ -64,6 +64,9 @@ public final class AsyncPipelines {
                 }
                 waiter.ended();
                 TuskException e = pipes.synced(sync, null, true);
+                // the listeners hear the end before the caller sees the future complete (as a blocking Pipeline's
+                // close); the whenComplete below tells them when the Sync never ran (refused, closed: once only)
+                pipes.observeEnded(scope, e);
                 if (e != null) {
                     f.completeExceptionally(e);
                 } else {
