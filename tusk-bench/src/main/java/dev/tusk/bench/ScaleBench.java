@@ -217,10 +217,23 @@ public final class ScaleBench {
                     window(p, conns, inFlight, 1);
                     long cpu0 = os.getProcessCpuTime();
                     long[] cs0 = contextSwitches();
+                    Process perf = perf();
                     long t0 = System.nanoTime();
                     double rate = window(p, conns, inFlight, 3);
                     double q = rate * (System.nanoTime() - t0) / 1e9;
                     long[] cs1 = contextSwitches();
+                    if (perf != null) {
+                        StringBuilder per = new StringBuilder();
+                        for (String line : new String(perf.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                            String[] f = line.split(",");
+                            if (f.length > 2 && !f[0].isBlank() && Character.isDigit(f[0].charAt(0))) {
+                                per.append(String.format(Locale.ROOT, " %s %.2f", f[2].replace("syscalls:sys_enter_", ""),
+                                        Long.parseLong(f[0]) / q));
+                            }
+                        }
+                        perf.waitFor();
+                        System.out.println("      per query (perf, ~3 s):" + per);
+                    }
                     System.out.printf(Locale.ROOT, "  tusk-async %2d conn %5d in flight %,9.0f q/s  cpu %,6.0f ns/q"
                             + "  vol cs %.3f/q  invol cs %.3f/q  (%s)%n", conns, inFlight, rate,
                             (os.getProcessCpuTime() - cpu0) / q, (cs1[0] - cs0[0]) / q, (cs1[1] - cs0[1]) / q,
@@ -228,6 +241,16 @@ public final class ScaleBench {
                 }
             }
         }
+    }
+
+    /** perf stat on this JVM for 3 s (per-syscall counts), or null when TUSK_SCALE_PERF is not set. */
+    private static Process perf() throws java.io.IOException {
+        if (System.getenv("TUSK_SCALE_PERF") == null) {
+            return null;
+        }
+        return new ProcessBuilder("perf", "stat", "-x,", "-e", "raw_syscalls:sys_enter,syscalls:sys_enter_write,"
+                + "syscalls:sys_enter_read,syscalls:sys_enter_futex,syscalls:sys_enter_epoll_wait,context-switches",
+                "-p", Long.toString(ProcessHandle.current().pid()), "--", "sleep", "2.9").redirectErrorStream(true).start();
     }
 
     /** Voluntary and involuntary context switches of all this process's threads so far (Linux). */
