@@ -36,14 +36,7 @@ public final class EventLoop implements Executor {
     private final Selector selector;
     private final LoopThread thread;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    /**
-     * True while the loop is awake (or a wakeup is already on its way): a task queued then is seen before the loop
-     * sleeps, without waking the selector (a write to its wakeup descriptor, a read to clear it, per turn). The loop
-     * clears it just before it may sleep in {@code select}, then looks at the tasks once more.
-     */
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
-    /** False ({@code -Ddev.tusk.wakeEveryTurn=true}): wake the selector once per turn, awake or not (A/B measurements). */
-    static final boolean WAKE_ONLY_SLEEPING = !Boolean.getBoolean("dev.tusk.wakeEveryTurn");
     private final PriorityQueue<Timer> timers = new PriorityQueue<>(); // loop thread only
     /** Hands a ready key to its handler, as the selector finds it. */
     private final Consumer<SelectionKey> dispatch = this::dispatch;
@@ -131,9 +124,6 @@ public final class EventLoop implements Executor {
                     }
                 }
                 flushAtEndOfTurn();
-                if (WAKE_ONLY_SLEEPING) {
-                    wakeupPending.set(false); // from here a task queued wakes the selector: it may be asleep
-                }
                 // the ready keys are handled as the selector finds them: no selected-key set to fill and empty
                 if (!tasks.isEmpty()) {
                     selector.selectNow(dispatch);
@@ -142,7 +132,7 @@ public final class EventLoop implements Executor {
                 } else {
                     selector.select(dispatch, Math.max(1, waitNanos / 1_000_000));
                 }
-                wakeupPending.set(WAKE_ONLY_SLEEPING); // awake: the tasks queued from now on run before it sleeps
+                wakeupPending.set(false);
                 runTasks();
             } catch (ClosedSelectorException e) {
                 return;
