@@ -208,12 +208,13 @@ public final class ScaleBench {
      */
     private static void points(String spec) throws Exception {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        String client = System.getProperty("tusk.bench.scaleClient", "tusk-async"); // or vertx-1024, to compare
         for (int round = 0; round < 3; round++) {
             for (String point : spec.split(",")) {
                 String[] cf = point.split("x");
                 int conns = Integer.parseInt(cf[0]);
                 int inFlight = Integer.parseInt(cf[1]);
-                try (Pipe p = pipe("tusk-async", conns)) {
+                try (Pipe p = pipe(client, conns)) {
                     window(p, conns, inFlight, 1);
                     long cpu0 = os.getProcessCpuTime();
                     long[] cs0 = contextSwitches();
@@ -234,8 +235,8 @@ public final class ScaleBench {
                         perf.waitFor();
                         System.out.println("      per query (perf, ~3 s):" + per);
                     }
-                    System.out.printf(Locale.ROOT, "  tusk-async %2d conn %5d in flight %,9.0f q/s  cpu %,6.0f ns/q"
-                            + "  vol cs %.3f/q  invol cs %.3f/q  (%s)%n", conns, inFlight, rate,
+                    System.out.printf(Locale.ROOT, "  %-10s %2d conn %5d in flight %,9.0f q/s  cpu %,6.0f ns/q"
+                            + "  vol cs %.3f/q  invol cs %.3f/q  (%s)%n", client, conns, inFlight, rate,
                             (os.getProcessCpuTime() - cpu0) / q, (cs1[0] - cs0[0]) / q, (cs1[1] - cs0[1]) / q,
                             System.getProperty("tusk.eventLoopThreads", "default loops"));
                 }
