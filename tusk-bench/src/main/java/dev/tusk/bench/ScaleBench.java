@@ -89,7 +89,15 @@ public final class ScaleBench {
     static void run(String only, int port, boolean full) throws Exception {
         System.out.printf(Locale.ROOT, "scale workloads on %d vCPUs, %s, %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), java.time.Instant.now());
-        if (only.equals("scale") || only.equals("scale-inflight")) {
+        String points = System.getenv("TUSK_SCALE_POINTS"); // e.g. "4x256,1x256": only those, only Tusk, CPU per query
+        if (points != null && only.equals("scale-inflight")) {
+            List<String> jvm = new ArrayList<>(List.of("-Xms1g", "-Xmx1g"));
+            String extra = System.getenv("TUSK_SCALE_JVM");
+            if (extra != null && !extra.isBlank()) {
+                jvm.addAll(List.of(extra.trim().split("\\s+")));
+            }
+            fork(port, jvm, "points", points);
+        } else if (only.equals("scale") || only.equals("scale-inflight")) {
             fork(port, List.of("-Xms1g", "-Xmx1g"), "inflight", full ? "full" : "quick");
         }
         if (only.equals("scale") || only.equals("scale-heap")) {
@@ -169,6 +177,7 @@ public final class ScaleBench {
         try {
             switch (args[0]) {
                 case "inflight" -> inflight(args[1].equals("full"));
+                case "points" -> points(args[1]);
                 case "heap" -> heap(args[1]);
                 case "idle" -> idle(args[1]);
                 case "stream" -> stream(args[1]);
@@ -191,6 +200,79 @@ public final class ScaleBench {
 
         @Override
         void close();
+    }
+
+    /**
+     * Only Tusk, at the given points ("4x256,1x256": connections x in flight): queries/s, the process's CPU and
+     * context switches (all threads) per query, 1 s warm-up + 3 s measured, each point three times in turn.
+     */
+    private static void points(String spec) throws Exception {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        String client = System.getProperty("tusk.bench.scaleClient", "tusk-async"); // or vertx-1024, to compare
+        for (int round = 0; round < 3; round++) {
+            for (String point : spec.split(",")) {
+                String[] cf = point.split("x");
+                int conns = Integer.parseInt(cf[0]);
+                int inFlight = Integer.parseInt(cf[1]);
+                try (Pipe p = pipe(client, conns)) {
+                    window(p, conns, inFlight, 1);
+                    long cpu0 = os.getProcessCpuTime();
+                    long[] cs0 = contextSwitches();
+                    Process perf = perf();
+                    long t0 = System.nanoTime();
+                    double rate = window(p, conns, inFlight, 3);
+                    double q = rate * (System.nanoTime() - t0) / 1e9;
+                    long[] cs1 = contextSwitches();
+                    if (perf != null) {
+                        StringBuilder per = new StringBuilder();
+                        for (String line : new String(perf.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                            String[] f = line.split(",");
+                            if (f.length > 2 && !f[0].isBlank() && Character.isDigit(f[0].charAt(0))) {
+                                per.append(String.format(Locale.ROOT, " %s %.2f", f[2].replace("syscalls:sys_enter_", ""),
+                                        Long.parseLong(f[0]) / q));
+                            }
+                        }
+                        perf.waitFor();
+                        System.out.println("      per query (perf, ~3 s):" + per);
+                    }
+                    System.out.printf(Locale.ROOT, "  %-10s %2d conn %5d in flight %,9.0f q/s  cpu %,6.0f ns/q"
+                            + "  vol cs %.3f/q  invol cs %.3f/q  (%s)%n", client, conns, inFlight, rate,
+                            (os.getProcessCpuTime() - cpu0) / q, (cs1[0] - cs0[0]) / q, (cs1[1] - cs0[1]) / q,
+                            System.getProperty("tusk.eventLoopThreads", "default loops"));
+                }
+            }
+        }
+    }
+
+    /** perf stat on this JVM for 3 s (per-syscall counts), or null when TUSK_SCALE_PERF is not set. */
+    private static Process perf() throws java.io.IOException {
+        if (System.getenv("TUSK_SCALE_PERF") == null) {
+            return null;
+        }
+        return new ProcessBuilder("perf", "stat", "-x,", "-e", "raw_syscalls:sys_enter,syscalls:sys_enter_write,"
+                + "syscalls:sys_enter_read,syscalls:sys_enter_futex,syscalls:sys_enter_epoll_wait,context-switches",
+                "-p", Long.toString(ProcessHandle.current().pid()), "--", "sleep", "2.9").redirectErrorStream(true).start();
+    }
+
+    /** Voluntary and involuntary context switches of all this process's threads so far (Linux). */
+    private static long[] contextSwitches() throws java.io.IOException {
+        long[] r = new long[2];
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            for (java.nio.file.Path t : (Iterable<java.nio.file.Path>) tasks::iterator) {
+                try {
+                    for (String line : java.nio.file.Files.readAllLines(t.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            r[0] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            r[1] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (java.io.IOException gone) {
+                    // a thread that ended meanwhile
+                }
+            }
+        }
+        return r;
     }
 
     private static void inflight(boolean full) throws Exception {
