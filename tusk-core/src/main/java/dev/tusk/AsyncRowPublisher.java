@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.errors.TuskException;
 import dev.tusk.internal.async.Refusal;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.op.ConnectionErrors;
@@ -77,10 +78,10 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         void start() {
             subscriber.onSubscribe(this);
             // a subscriber with no demand left has no FETCH in flight to fail: it hears of a closed connection here
-            Runnable closeWatch = conn.errors.watchClose(this::connectionClosed);
+            Runnable closeWatch = conn.errors.watchClose(() -> endedUnder(conn.errors.closedError()));
             // through a pool's lease: it ends with the lease too (on the loop, where signals arrive), never left waiting
             Runnable leaseWatch = conn.home == conn ? null
-                    : conn.endsWithLease(() -> conn.driver().execute(this::leaseEnded), null);
+                    : conn.endsWithLease(() -> conn.driver().execute(() -> endedUnder(ConnectionErrors.endedLease())), null);
             stopWatching = leaseWatch == null ? closeWatch : () -> {
                 leaseWatch.run();
                 if (closeWatch != null) {
@@ -178,18 +179,13 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
             }
         }
 
-        /** The connection closed or was lost: the subscriber hears it once the rows fetched before are delivered. */
-        private void connectionClosed() {
+        /**
+         * The connection closed or was lost, or the lease the stream was made through ended: the subscriber hears
+         * {@code why} once the rows fetched before are delivered.
+         */
+        private void endedUnder(TuskException why) {
             if (!done && error == null) {
-                error = conn.errors.closedError();
-            }
-            drain();
-        }
-
-        /** The lease the stream was made through ended: the subscriber hears it once the rows fetched before are delivered. */
-        private void leaseEnded() {
-            if (!done && error == null) {
-                error = ConnectionErrors.endedLease();
+                error = why;
             }
             drain();
         }
