@@ -110,7 +110,7 @@ class AutomaticResultFormatJdbcTest {
                     }
                     assertThat(wireFormat(rs, 0)).as("timestamptz received in format").isEqualTo(wantFormat);
                     while (rs.next()) {
-                        String plain = answer(() -> rs.getTimestamp(1)); // infinity: an error, the same in both formats
+                        String plain = answer(() -> rs.getTimestamp(1)); // infinity: pgjdbc's milliseconds, the same in both formats
                         java.sql.Timestamp t = plain.startsWith("throws") ? null : rs.getTimestamp(1);
                         out.add(plain + " " + (t == null ? "" : t.getTime() + " " + t.getNanos()) + " " + rs.wasNull()
                                 + " | " + answer(() -> rs.getTimestamp(1, tokyo)) + " | " + answer(() -> rs.getObject(1)));

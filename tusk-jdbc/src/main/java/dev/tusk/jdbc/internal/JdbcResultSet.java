@@ -814,8 +814,22 @@ public final class JdbcResultSet implements ResultSet {
         try {
             return r.get(i);
         } catch (TuskException e) {
+            Object infinity = Infinities.read(columns.get(i).typeOid(), text(r, i));
+            if (infinity != null) {
+                return infinity; // Tusk's adapters refuse it; JDBC code reads it as pgjdbc shows it
+            }
             throw conversion(columns.get(i), "a Java value", e);
         }
+    }
+
+    /** {@code v} (an infinity: {@link Infinities#sign} is not 0) as a {@code type}, or a conversion error. */
+    private Object infinityAs(int index, Object v, Class<?> type) throws SQLException {
+        Object out = Infinities.as(v, type);
+        if (out == null) {
+            throw conversion(columns.get(index - 1), type.getName() + " (the value is " + v + ", standing for "
+                    + (Infinities.sign(v) > 0 ? "'infinity'" : "'-infinity'") + ")", null);
+        }
+        return out;
     }
 
     private static ZoneId zone(Calendar cal) {
@@ -833,6 +847,8 @@ public final class JdbcResultSet implements ResultSet {
         LocalDate d;
         if (v == null) {
             return null;
+        } else if (Infinities.sign(v) != 0) {
+            return (Date) infinityAs(index, v, Date.class);
         } else if (v instanceof LocalDate ld) {
             d = ld;
         } else if (v instanceof LocalDateTime ldt) {
@@ -859,6 +875,8 @@ public final class JdbcResultSet implements ResultSet {
         LocalTime t;
         if (v == null) {
             return null;
+        } else if (Infinities.sign(v) != 0) {
+            return (Time) infinityAs(index, v, Time.class);
         } else if (v instanceof LocalTime lt) {
             t = lt;
         } else if (v instanceof OffsetTime ot) {
@@ -888,6 +906,8 @@ public final class JdbcResultSet implements ResultSet {
         Object v = loaded(index);
         if (v == null) {
             return null;
+        } else if (Infinities.sign(v) != 0) {
+            return (Timestamp) infinityAs(index, v, Timestamp.class);
         } else if (v instanceof LocalDateTime ldt) {
             return cal == null ? Timestamp.valueOf(ldt) : Timestamp.from(ldt.atZone(zone(cal)).toInstant());
         } else if (v instanceof OffsetDateTime odt) {
@@ -1066,7 +1086,8 @@ public final class JdbcResultSet implements ResultSet {
         } else if (type == LocalDate.class || type == LocalDateTime.class || type == LocalTime.class
                 || type == OffsetDateTime.class || type == OffsetTime.class || type == Instant.class
                 || type == ZonedDateTime.class) {
-            out = javaTime(c, loaded(index), type);
+            Object v = loaded(index);
+            out = Infinities.sign(v) != 0 ? infinityAs(index, v, type) : javaTime(c, v, type);
         } else {
             Object v = loaded(index);
             if (type.isInstance(v)) {

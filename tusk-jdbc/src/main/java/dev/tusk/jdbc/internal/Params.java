@@ -39,6 +39,10 @@ final class Params {
         if (x == null) {
             return null;
         }
+        TypedParam infinity = Infinities.param(x);
+        if (infinity != null) {
+            return infinity;
+        }
         if (x instanceof java.sql.Date d) {
             return d.toLocalDate();
         }
@@ -89,12 +93,20 @@ final class Params {
 
     /** A Timestamp as pgjdbc sends it: wall-clock time in {@code cal}'s zone (the JVM's), with that offset, untyped. */
     static TypedParam timestamp(Timestamp ts, Calendar cal) {
+        TypedParam infinity = Infinities.param(ts);
+        if (infinity != null) {
+            return infinity;
+        }
         ZoneId z = cal == null ? ZoneId.systemDefault() : cal.getTimeZone().toZoneId();
         OffsetDateTime odt = ts.toInstant().atZone(z).toOffsetDateTime();
         return new TypedParam(0, odt.toLocalDateTime() + odt.getOffset().getId().replace("Z", "+00:00"));
     }
 
-    static LocalDate date(java.sql.Date d, Calendar cal) {
+    static Object date(java.sql.Date d, Calendar cal) {
+        TypedParam infinity = Infinities.param(d);
+        if (infinity != null) {
+            return infinity;
+        }
         if (cal == null) {
             return d.toLocalDate();
         }
@@ -200,6 +212,9 @@ final class Params {
                         return new TypedParam(TypeMap.oidForSqlType(target), s);
                     }
                     Object v = of(x);
+                    if (v instanceof TypedParam p && Infinities.sign(x) != 0) {
+                        return new TypedParam(TypeMap.oidForSqlType(target), p.text());
+                    }
                     if (target == Types.DATE && v instanceof TypedParam) {
                         return ((Timestamp) x).toLocalDateTime().toLocalDate();
                     }
