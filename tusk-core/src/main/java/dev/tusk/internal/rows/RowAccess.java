@@ -42,7 +42,7 @@ public final class RowAccess {
         BigDecimal numeric(byte[] chunk, int offset, int length);
     }
 
-    private static final InstalledHooks<Hooks<?, ?, ?>> HOOKS = new InstalledHooks<>("dev.tusk.RowHooks");
+    private static final InstalledHooks<Hooks<?, ?, ?>> HOOKS = new InstalledHooks<>("dev.tusk.Row");
 
     private RowAccess() {
     }
