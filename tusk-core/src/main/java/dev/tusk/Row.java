@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.adapt.ResultColumn;
 import dev.tusk.errors.DataException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.core.Numbers;
@@ -7,6 +8,7 @@ import dev.tusk.internal.core.NumericWire;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.rows.Conversions;
 import dev.tusk.internal.rows.LiveRows;
+import dev.tusk.internal.rows.ResultView;
 import dev.tusk.internal.rows.RowAccess;
 import dev.tusk.internal.rows.WireValues;
 import dev.tusk.types.ResultFormats;
@@ -55,7 +57,7 @@ public final class Row {
     }
 
     public List<Column> columns() {
-        return view.columns();
+        return Column.asColumns(view.columns());
     }
 
     public boolean isNull(int i) {
@@ -479,6 +481,11 @@ public final class Row {
         @Override
         public BigDecimal numeric(byte[] chunk, int offset, int length) {
             return NumericWire.toBigDecimal(chunk, offset, length);
+        }
+
+        @Override
+        public String columnName(ResultColumn column) {
+            return ((Column) column).name();
         }
     }
 }

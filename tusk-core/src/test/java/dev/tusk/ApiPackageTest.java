@@ -22,7 +22,7 @@ class ApiPackageTest {
             // package-private superclasses of public classes: their public methods are the subclasses' API
             "ConnectionShell", "ServerCursorBase",
             // the result path, made for and read by the public cursors and rows
-            "RowStream", "ResultView", "AsyncRowPublisher",
+            "RowStream", "AsyncRowPublisher",
             // the shells' statement and transaction paths: they make and drive public objects (a cursor's results,
             // a Pipeline, a Transaction, a stream or Copy in progress) through package-private members
             "ActiveWork", "Usability", "Executions", "Pipelining", "Transactions",

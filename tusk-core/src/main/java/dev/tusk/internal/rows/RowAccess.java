@@ -1,5 +1,6 @@
 package dev.tusk.internal.rows;
 
+import dev.tusk.adapt.ResultColumn;
 import dev.tusk.internal.InstalledHooks;
 import dev.tusk.internal.core.ResultData;
 
@@ -40,6 +41,9 @@ public final class RowAccess {
          * what it raises).
          */
         BigDecimal numeric(byte[] chunk, int offset, int length);
+
+        /** The name of {@code column}, a column of a result ({@code dev.tusk.Column}): {@link ResultView}'s index by name. */
+        String columnName(ResultColumn column);
     }
 
     private static final InstalledHooks<Hooks<?, ?, ?>> HOOKS = new InstalledHooks<>("dev.tusk.Row");
