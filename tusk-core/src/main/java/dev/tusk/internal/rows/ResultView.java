@@ -44,8 +44,8 @@ public final class ResultView {
      * loader changed since the statement was sent: that one reads the value's text with the new loader; and a
      * timestamptz received so is shown in the session's {@code TimeZone} the rows came under ({@code timeZone}).
      */
-    private static Loader<?>[] readAsText(List<? extends ResultColumn> columns, AdaptersMap adapters, Loader<?>[] loaders,
-                                          String timeZone) {
+    private static Loader<?>[] readAsText(List<? extends ResultColumn> columns, AdaptersMap adapters,
+                                          Loader<?>[] loaders, String timeZone) {
         Loader<?>[] out = loaders;
         for (int i = 0; i < loaders.length; i++) {
             ResultColumn c = columns.get(i);
@@ -114,7 +114,7 @@ public final class ResultView {
 
     /**
      * The Java zone with PostgreSQL's rules for the TimeZone the rows came under ({@link ResultData#timeZone()}),
-     * looked up once per result, not per value; null when that zone has none ({@link dev.tusk.types.ResultFormats#zone}).
+     * looked up once per result, not per value; null when that zone has none ({@link ResultFormats#zone}).
      */
     public ZoneId zone() {
         ZoneId z = zone;

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * What a driver built on Tusk (tusk-jdbc) may do that applications may not: read a statement's rows without a
  * {@code Stream} around them, and read a row's values from the bytes they arrived in (a getter that knows a
- * column's {@link ColumnReaders reader} reads them without the per-value dispatch of the row's own getters).
+ * column's {@link ColumnReaders reader} reads them without the per-value dispatch of the row's own getters); and what
+ * this package's {@link ResultView} needs of {@code dev.tusk} (a column's name). Installed by {@code dev.tusk.Row}.
  * Exported to {@code dev.tusk.jdbc} only.
  */
 public final class RowAccess {
