@@ -3,8 +3,6 @@ package dev.tusk;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,18 +23,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RowByNameTest {
     private static final String Q = "SELECT 1 AS a, 2 AS b, 3 AS a";
 
-    private Connection<Row> conn;
-
-    @BeforeEach
-    void open(TestDatabase db) {
-        conn = Connection.connect(ConnectOptions.builder().conninfo(db.conninfo()).prepareThreshold(0).autocommit(true).build());
-    }
-
-    @AfterEach
-    void close() {
-        conn.close();
-    }
-
     private static void readsByName(Row r) {
         assertThat(r.getInt("a")).isEqualTo(1);
         assertThat(r.getInt("b")).isEqualTo(2);
@@ -45,20 +31,20 @@ class RowByNameTest {
     }
 
     @Test
-    void fetchedRows() {
-        List<Row> rows = conn.execute(Q).fetchall();
-        assertThat(rows).hasSize(1);
-        readsByName(rows.get(0));
-    }
-
-    @Test
-    void streamedRowsAndAStreamRunAgain() {
-        Cursor<Row> cur = conn.cursor();
-        for (int i = 0; i < 2; i++) {
-            try (Stream<Row> s = cur.stream(Q)) {
-                List<Row> rows = s.toList();
-                assertThat(rows).hasSize(1);
-                readsByName(rows.get(0));
+    void fetchedStreamedAndStreamedAgain(TestDatabase db) {
+        // prepared at once: the second stream reads with the first one's loaders and index by name
+        ConnectOptions<Row> options = ConnectOptions.builder().conninfo(db.conninfo()).prepareThreshold(0).build();
+        try (Connection<Row> conn = Connection.connect(options)) {
+            List<Row> fetched = conn.execute(Q).fetchall();
+            assertThat(fetched).hasSize(1);
+            readsByName(fetched.get(0));
+            Cursor<Row> cur = conn.cursor();
+            for (int i = 0; i < 2; i++) {
+                try (Stream<Row> s = cur.stream(Q)) {
+                    List<Row> rows = s.toList();
+                    assertThat(rows).hasSize(1);
+                    readsByName(rows.get(0));
+                }
             }
         }
     }
