@@ -9,6 +9,7 @@ import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ClientMerge;
+import dev.tusk.internal.rows.ResultView;
 import dev.tusk.sql.Composable;
 
 import java.util.ArrayList;
@@ -578,7 +579,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         pos = 0;
         if (index < results.size()) {
             current = results.get(index);
-            maker = current.data.returnsRows() ? rowFactory.maker(current.columns()) : null;
+            maker = current.data.returnsRows() ? rowFactory.maker(Column.asColumns(current.columns())) : null;
             rowcount = ROWCOUNT_FROM_RESULT; // the command tag is parsed only if asked
         } else {
             current = null;
@@ -754,7 +755,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         if (copyColumns != null) {
             return copyColumns;
         }
-        return current == null || !current.data.returnsRows() ? null : current.columns();
+        return current == null || !current.data.returnsRows() ? null : Column.asColumns(current.columns());
     }
 
     /**

@@ -1,11 +1,15 @@
 package dev.tusk;
 
+import dev.tusk.adapt.ResultColumn;
 import dev.tusk.errors.DataException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.core.Numbers;
 import dev.tusk.internal.core.NumericWire;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.rows.Conversions;
+import dev.tusk.internal.rows.LiveRows;
+import dev.tusk.internal.rows.ResultView;
+import dev.tusk.internal.rows.RowAccess;
 import dev.tusk.internal.rows.WireValues;
 import dev.tusk.types.ResultFormats;
 
@@ -35,6 +39,10 @@ import java.util.List;
  * }</pre>
  */
 public final class Row {
+    static {
+        RowAccess.install(new Hooks());
+    }
+
     private final ResultView view;
     private final int row;
 
@@ -43,23 +51,13 @@ public final class Row {
         this.row = row;
     }
 
-    /** The result this row belongs to (internal.rows.RowAccess). */
-    ResultView view() {
-        return view;
-    }
-
-    /** The row's index in {@link #view()} (internal.rows.RowAccess). */
-    int index() {
-        return row;
-    }
-
     /** The number of columns. */
     public int size() {
         return view.data.width();
     }
 
     public List<Column> columns() {
-        return view.columns();
+        return Column.asColumns(view.columns());
     }
 
     public boolean isNull(int i) {
@@ -455,5 +453,39 @@ public final class Row {
 
     private DataException nullValue(int i) {
         return new DataException("column \"" + columns().get(i).name() + "\" is NULL: use get() or check isNull() first");
+    }
+
+    /** What {@link RowAccess} lets a driver do ({@link RowAccess.Hooks}); installed by this class's initialisation. */
+    private static final class Hooks implements RowAccess.Hooks<Row, Cursor<Row>, ExecuteOptions> {
+        @Override
+        public LiveRows<Row> stream(Cursor<Row> cursor, String query, List<?> params, ExecuteOptions options,
+                                    boolean keepRest) {
+            return cursor.liveRows(query, params, options, keepRest);
+        }
+
+        @Override
+        public byte[] chunk(Row row) {
+            return row.view.data.data(row.row);
+        }
+
+        @Override
+        public int offset(Row row, int col) {
+            return row.view.data.offset(row.row, col);
+        }
+
+        @Override
+        public byte[] readers(Row row) {
+            return row.view.readers();
+        }
+
+        @Override
+        public BigDecimal numeric(byte[] chunk, int offset, int length) {
+            return NumericWire.toBigDecimal(chunk, offset, length);
+        }
+
+        @Override
+        public String columnName(ResultColumn column) {
+            return ((Column) column).name();
+        }
     }
 }

@@ -7,6 +7,7 @@ import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.op.StreamStep;
 import dev.tusk.internal.rows.LiveRows;
+import dev.tusk.internal.rows.ResultView;
 import dev.tusk.internal.rows.RowsNotKept;
 
 import java.time.Duration;
@@ -71,8 +72,8 @@ final class RowStream<R> implements LiveRows<R> {
                 }
                 view = view(next);
                 if (makerColumns != next.columns()) {
-                    maker = factory.maker(view.columns());
-                    makerColumns = view.columns();
+                    makerColumns = Column.asColumns(view.columns());
+                    maker = factory.maker(makerColumns);
                 }
                 pos = 0;
                 continue;

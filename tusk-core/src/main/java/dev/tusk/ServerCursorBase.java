@@ -5,6 +5,7 @@ import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ServerCursorState;
+import dev.tusk.internal.rows.ResultView;
 import dev.tusk.sql.Composable;
 
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.tusk.internal.rows;
 
+import dev.tusk.adapt.ResultColumn;
 import dev.tusk.internal.InstalledHooks;
 import dev.tusk.internal.core.ResultData;
 
@@ -9,7 +10,8 @@ import java.util.List;
 /**
  * What a driver built on Tusk (tusk-jdbc) may do that applications may not: read a statement's rows without a
  * {@code Stream} around them, and read a row's values from the bytes they arrived in (a getter that knows a
- * column's {@link ColumnReaders reader} reads them without the per-value dispatch of the row's own getters).
+ * column's {@link ColumnReaders reader} reads them without the per-value dispatch of the row's own getters); and what
+ * this package's {@link ResultView} needs of {@code dev.tusk} (a column's name). Installed by {@code dev.tusk.Row}.
  * Exported to {@code dev.tusk.jdbc} only.
  */
 public final class RowAccess {
@@ -40,9 +42,12 @@ public final class RowAccess {
          * what it raises).
          */
         BigDecimal numeric(byte[] chunk, int offset, int length);
+
+        /** The name of {@code column}, a column of a result ({@code dev.tusk.Column}): {@link ResultView}'s index by name. */
+        String columnName(ResultColumn column);
     }
 
-    private static final InstalledHooks<Hooks<?, ?, ?>> HOOKS = new InstalledHooks<>("dev.tusk.RowHooks");
+    private static final InstalledHooks<Hooks<?, ?, ?>> HOOKS = new InstalledHooks<>("dev.tusk.Row");
 
     private RowAccess() {
     }

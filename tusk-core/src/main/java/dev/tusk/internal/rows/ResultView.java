@@ -1,11 +1,12 @@
-package dev.tusk;
+package dev.tusk.internal.rows;
 
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Format;
 import dev.tusk.adapt.Loader;
+import dev.tusk.adapt.ResultColumn;
+import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.core.ValueLoading;
-import dev.tusk.internal.rows.ColumnReaders;
 import dev.tusk.types.BuiltinTypes;
 import dev.tusk.types.ResultFormats;
 
@@ -16,9 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-/** One result set seen through the adapters of the cursor that fetched it: the loaders, chosen once. */
-final class ResultView {
-    final ResultData data;
+/**
+ * One result set seen through the adapters of the cursor that fetched it: the loaders, chosen once. Made and read by
+ * {@code dev.tusk}'s cursors and rows; its columns are {@code dev.tusk.Column}s, held as {@link ResultColumn}s (their
+ * names come through {@link RowAccess}).
+ */
+public final class ResultView {
+    public final ResultData data;
     private final Loader<?>[] loaders;
     private Map<String, Integer> byName;
     /** The adapters the loaders were chosen from, their version then, and the TimeZone the rows came under. */
@@ -26,7 +31,7 @@ final class ResultView {
     private final int adaptersVersion;
     private final String timeZone;
 
-    ResultView(ResultData data, AdaptersMap adapters) {
+    public ResultView(ResultData data, AdaptersMap adapters) {
         this.data = data;
         this.adapters = adapters;
         this.adaptersVersion = adapters.version(); // before the loaders: a change meanwhile makes fits() false
@@ -39,11 +44,11 @@ final class ResultView {
      * loader changed since the statement was sent: that one reads the value's text with the new loader; and a
      * timestamptz received so is shown in the session's {@code TimeZone} the rows came under ({@code timeZone}).
      */
-    private static Loader<?>[] readAsText(List<Column> columns, AdaptersMap adapters, Loader<?>[] loaders,
-                                          String timeZone) {
+    private static Loader<?>[] readAsText(List<? extends ResultColumn> columns, AdaptersMap adapters,
+                                          Loader<?>[] loaders, String timeZone) {
         Loader<?>[] out = loaders;
         for (int i = 0; i < loaders.length; i++) {
-            Column c = columns.get(i);
+            ResultColumn c = columns.get(i);
             if (c.formatCode() == 0 && c.wireFormatCode() == 1) {
                 Loader<?> l = ResultFormats.textLoaderIfChanged(c.typeOid(), adapters, timeZone);
                 if (l == null && c.typeOid() == BuiltinTypes.TIMESTAMPTZ) {
@@ -64,7 +69,7 @@ final class ResultView {
      * A view of the next chunk of a streamed result (or of a result {@link #fits} says may be read alike), reusing
      * the loaders.
      */
-    ResultView(ResultData data, ResultView previous) {
+    public ResultView(ResultData data, ResultView previous) {
         this(data, previous, data.timeZone());
     }
 
@@ -89,7 +94,7 @@ final class ResultView {
      * for a statement that asked for text is shown in it). Then a view of it may take this one's loaders and readers
      * instead of choosing them again.
      */
-    boolean fits(ResultData next, AdaptersMap adapters) {
+    public boolean fits(ResultData next, AdaptersMap adapters) {
         return next.columns() == data.columns() && adapters == this.adapters && adapters.version() == adaptersVersion
                 && Objects.equals(next.timeZone(), timeZone);
     }
@@ -98,7 +103,7 @@ final class ResultView {
      * This view's loaders and readers over no rows (an empty result of the same columns), for a later result that
      * {@link #fits}: a stream's cursor keeps it without keeping these rows.
      */
-    ResultView shape() {
+    public ResultView shape() {
         readers(); // resolved once here rather than for each result that fits
         byName();
         return new ResultView(new ResultData(data.columns()), this, timeZone);
@@ -109,9 +114,9 @@ final class ResultView {
 
     /**
      * The Java zone with PostgreSQL's rules for the TimeZone the rows came under ({@link ResultData#timeZone()}),
-     * looked up once per result, not per value; null when that zone has none ({@link dev.tusk.types.ResultFormats#zone}).
+     * looked up once per result, not per value; null when that zone has none ({@link ResultFormats#zone}).
      */
-    ZoneId zone() {
+    public ZoneId zone() {
         ZoneId z = zone;
         if (z == null) {
             z = ResultFormats.zone(data.timeZone());
@@ -124,25 +129,26 @@ final class ResultView {
      * Whether column {@code col} is a numeric read with Tusk's own binary loader (received in binary, and not
      * read as text with a loader the application registered since): a getter may decode its bytes itself.
      */
-    boolean builtInBinaryNumeric(int col) {
+    public boolean builtInBinaryNumeric(int col) {
         return loaders[col] == BUILT_IN_NUMERIC;
     }
 
     private static final Loader<?> BUILT_IN_NUMERIC = ResultFormats.builtInLoader(
             BuiltinTypes.NUMERIC, Format.BINARY);
 
-    List<Column> columns() {
-        return Column.asColumns(data.columns());
+    /** The columns of the result ({@code dev.tusk.Column}s: the same list as {@link ResultData#columns()}). */
+    public List<? extends ResultColumn> columns() {
+        return data.columns();
     }
 
     /**
-     * Per column, how a getter may read its bytes (internal.rows.ColumnReaders), resolved on first use; read only.
+     * Per column, how a getter may read its bytes ({@link ColumnReaders}), resolved on first use; read only.
      * Rows of one result may be read on several threads: one that sees the array before its codes sees zeros there,
      * {@link ColumnReaders#GENERAL}, the general path, which is always right.
      */
     private byte[] readers;
 
-    byte[] readers() {
+    public byte[] readers() {
         byte[] r = readers;
         if (r == null) {
             r = readers(columns(), loaders);
@@ -152,14 +158,14 @@ final class ResultView {
     }
 
     /** The {@link ColumnReaders} code of each column, read with {@code loaders} (one per column, null for none). */
-    private static byte[] readers(List<Column> columns, Loader<?>[] loaders) {
+    private static byte[] readers(List<? extends ResultColumn> columns, Loader<?>[] loaders) {
         byte[] out = new byte[columns.size()];
         for (int i = 0; i < out.length; i++) {
-            Column c = columns.get(i);
+            ResultColumn c = columns.get(i);
             int oid = c.typeOid();
             boolean binary = c.wireFormatCode() != 0;
             int code = readerKind(oid, binary, loaders[i]);
-            if (c.formatCode() == 0 && (!binary || dev.tusk.types.ResultFormats.sameBytes(oid))) { // Row.getString's test
+            if (c.formatCode() == 0 && (!binary || ResultFormats.sameBytes(oid))) { // Row.getString's test
                 code |= ColumnReaders.TEXT_BYTES;
             }
             out[i] = (byte) code;
@@ -187,7 +193,7 @@ final class ResultView {
         }
     }
 
-    Object value(int row, int col) {
+    public Object value(int row, int col) {
         byte[] a = data.data(row);
         int off = data.offset(row, col);
         int len = ResultData.valueLength(a, off);
@@ -211,20 +217,23 @@ final class ResultView {
         Map<String, Integer> m = byName;
         if (m == null) {
             m = new HashMap<>();
-            List<Column> cols = columns();
+            RowAccess.Hooks<?, ?, ?> names = RowAccess.hooks();
+            List<? extends ResultColumn> cols = columns();
             for (int i = cols.size() - 1; i >= 0; i--) { // the first of duplicate names wins
-                m.put(cols.get(i).name(), i);
+                m.put(names.columnName(cols.get(i)), i);
             }
             byName = m;
         }
         return m;
     }
 
-    int index(String name) {
+    /** The index of the first column named {@code name}; ProgrammingException when none is. */
+    public int index(String name) {
         Integer i = byName().get(name);
         if (i == null) {
-            throw new dev.tusk.errors.ProgrammingException("no column named \"" + name + "\" in the result; columns are "
-                    + columns().stream().map(Column::name).toList());
+            RowAccess.Hooks<?, ?, ?> names = RowAccess.hooks();
+            throw new ProgrammingException("no column named \"" + name + "\" in the result; columns are "
+                    + columns().stream().map(names::columnName).toList());
         }
         return i;
     }
