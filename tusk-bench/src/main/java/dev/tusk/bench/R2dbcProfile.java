@@ -320,7 +320,7 @@ public final class R2dbcProfile {
         if (comm.startsWith("bench-spinner")) {
             return "spinner";
         }
-        if (comm.equals("main")) {
+        if (comm.equals("main") || comm.equals("java")) { // the JVM's main thread keeps the launcher's name, java
             return "main";
         }
         return "other";
