@@ -37,7 +37,9 @@ import java.util.stream.Stream;
  * selects on a blocking {@code Connection} (no in-flight run). A Tusk client's name may end in {@code :noinline} (a
  * statement submitted on its connection's loop thread is queued as from any other thread) and {@code :nocallerread}
  * (a joining caller leaves the read to the loop): the same JVM then measures both ways, the switch set before each
- * of that client's runs.
+ * of that client's runs. With {@code -Dr2dbc.profile.perf=true} each measured run also counts, per query, the system
+ * calls by kind, the context switches and the wake-ups of the client's thread groups and of the server backends
+ * ({@link PerfCounts}: {@code perf stat} attached for the run).
  */
 public final class R2dbcProfile {
     private static final Duration T = Duration.ofSeconds(300);
@@ -256,9 +258,11 @@ public final class R2dbcProfile {
         Map<String, long[]> before = threads();
         long allocBefore = allocated();
         long[] serverBefore = server(pids);
+        PerfCounts perf = PerfCounts.start(pids);
         long t0 = System.nanoTime();
         long n = work.getAsLong();
         long wall = System.nanoTime() - t0;
+        String perCall = perf == null ? "" : perf.stop(queries, R2dbcProfile::group);
         long[] serverAfter = server(pids);
         long allocAfter = allocated();
         Map<String, long[]> after = threads();
@@ -294,9 +298,12 @@ public final class R2dbcProfile {
                 label, wall / 1e3 / queries, queries * 1e9 / wall, cpu / 1e3 / queries, cs / (double) queries,
                 (allocAfter - allocBefore) / (double) queries,
                 (serverAfter[0] - serverBefore[0]) / 1e3 / queries, (serverAfter[1] - serverBefore[1]) / (double) queries, sb);
+        if (!perCall.isEmpty()) {
+            System.out.print(perCall);
+        }
     }
 
-    private static String group(String key) {
+    static String group(String key) {
         String comm = key.substring(key.indexOf(' ') + 1);
         if (comm.startsWith("C1 ") || comm.startsWith("C2 ")) {
             return "jit";
@@ -313,7 +320,7 @@ public final class R2dbcProfile {
         if (comm.startsWith("bench-spinner")) {
             return "spinner";
         }
-        if (comm.equals("main")) {
+        if (comm.equals("main") || comm.equals("java")) { // the JVM's main thread keeps the launcher's name, java
             return "main";
         }
         return "other";
