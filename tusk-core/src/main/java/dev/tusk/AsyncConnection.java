@@ -8,6 +8,7 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.async.AsyncErrors;
 import dev.tusk.internal.async.AsyncOperations;
+import dev.tusk.internal.async.AsyncTransactions;
 import dev.tusk.internal.async.Cancellers;
 import dev.tusk.internal.async.AsyncClose;
 import dev.tusk.internal.connect.AsyncConnector;
@@ -73,7 +74,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     private final AsyncConnector.Established established;
     private final EventLoopDriver driver;
     /** The transaction rules of the session ({@link TransactionSteps}), run in order on the event loop. */
-    final AsyncTransactions<R> transactions;
+    final AsyncTransactions transactions;
     private final AsyncNotifications<Notify> notifications;
     /** close(), which does not wait for the server. */
     private final AsyncClose closing;
@@ -91,11 +92,11 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         this.driver = established.driver();
         this.closing = new AsyncClose(driver);
         this.errors = new AsyncErrors(state, closing, driver, notifications);
-        this.transactions = new AsyncTransactions<>(this, session);
         this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver,
                 () -> cancelSafe(Duration.ofSeconds(10), "statement timeout")),
                 errors);
         this.operations = new AsyncOperations(session, state::statementTimeout, driver, waiter, errors);
+        this.transactions = new AsyncTransactions(operations, session, state::statementTimeout, this::isClosed);
         Consumer<Notify> deliver = observed(established.observer(), notifications::received);
         driver.core().session().notifySink(notifySink(n -> driver.execute(() -> deliver.accept(n))));
         ReadTimeout.install(driver, options.socketTimeout());
@@ -118,7 +119,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         this.driver = pooled.driver;
         this.waiter = pooled.waiter;
         this.operations = pooled.operations;
-        this.transactions = pooled.transactions.forLease(this); // its steps checked on the loop for this lease
+        this.transactions = pooled.transactions.forLease(this, this::leaseEnded); // checked on the loop for this lease
     }
 
     @Override
@@ -307,7 +308,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     /** As {@link #transaction(Function)} with {@link TransactionOptions}. */
     public <T> CompletableFuture<T> transaction(TransactionOptions options,
                                                 Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
-        return leaseEnded() ? refusedLease() : transactions.run(options, body);
+        return leaseEnded() ? refusedLease() : AsyncTransaction.run(this, transactions, options, body);
     }
 
     /** As {@link Connection#commit()}, once the statements submitted before have run. */
@@ -344,12 +345,12 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** As {@link Connection#tpcBegin(Xid)}. */
     public CompletableFuture<Void> tpcBegin(Xid xid) {
-        return leaseEnded() ? refusedLease() : transactions.tpcBegin(xid);
+        return leaseEnded() ? refusedLease() : transactions.tpcBegin(xid == null ? null : xid.toString());
     }
 
     /** As {@link Connection#tpcBegin(String)}. */
     public CompletableFuture<Void> tpcBegin(String gtrid) {
-        return leaseEnded() ? refusedLease() : transactions.tpcBegin(gtrid == null ? null : Xid.fromString(gtrid));
+        return leaseEnded() ? refusedLease() : transactions.tpcBegin(gtrid == null ? null : Xid.fromString(gtrid).toString());
     }
 
     /** As {@link Connection#tpcPrepare()}. */
@@ -364,7 +365,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** As {@link Connection#tpcCommit(Xid)}. */
     public CompletableFuture<Void> tpcCommit(Xid xid) {
-        return leaseEnded() ? refusedLease() : transactions.tpcFinishById(true, xid);
+        return leaseEnded() ? refusedLease() : transactions.tpcFinishById(true, xid == null ? null : xid.toString());
     }
 
     /** As {@link Connection#tpcRollback()}. */
@@ -374,12 +375,12 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** As {@link Connection#tpcRollback(Xid)}. */
     public CompletableFuture<Void> tpcRollback(Xid xid) {
-        return leaseEnded() ? refusedLease() : transactions.tpcFinishById(false, xid);
+        return leaseEnded() ? refusedLease() : transactions.tpcFinishById(false, xid == null ? null : xid.toString());
     }
 
     /** As {@link Connection#tpcRecover()}. */
     public CompletableFuture<List<Xid>> tpcRecover() {
-        return leaseEnded() ? refusedLease() : transactions.tpcRecover();
+        return leaseEnded() ? refusedLease() : transactions.tpcRecover(Xid::recovered);
     }
 
     // ---------------------------------------------------------------- state

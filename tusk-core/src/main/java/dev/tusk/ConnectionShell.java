@@ -20,6 +20,7 @@ import dev.tusk.internal.op.ConnectionErrors;
 import dev.tusk.internal.op.Liveness;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.SessionZone;
+import dev.tusk.internal.op.TwoPhaseSteps;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.observe.CancelSent;
 import dev.tusk.observe.ConnectionClosed;
@@ -262,15 +263,10 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         }
     }
 
-    /** A two-phase call by id without one. */
-    static ProgrammingException xidNeeded(String call) {
-        return new ProgrammingException(call + "(xid) needs an xid: call " + call + "() for the current transaction");
-    }
-
     /** The id of a two-phase call by id ({@code call}), refused when null. */
     static Xid requireXid(Xid xid, String call) {
         if (xid == null) {
-            throw xidNeeded(call);
+            throw TwoPhaseSteps.idNeeded(call);
         }
         return xid;
     }

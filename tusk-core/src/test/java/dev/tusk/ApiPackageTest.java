@@ -26,7 +26,7 @@ class ApiPackageTest {
             // the shells' statement and transaction paths: they make and drive public objects (a cursor's results,
             // a Pipeline, a Transaction, a stream or Copy in progress) through package-private members
             "ActiveWork", "Usability", "Executions", "Pipelining", "Transactions",
-            "AsyncExecutions", "AsyncTransactions",
+            "AsyncExecutions",
             // what installs internal.pool's and internal.replication's hooks into the connections (PoolHooks also does
             // the pool's probes, leftovers' check and session reset through them)
             "PoolHooks", "ReplicationBridge");
