@@ -12,7 +12,6 @@ import dev.tusk.internal.async.AsyncTransactions;
 import dev.tusk.internal.async.Cancellers;
 import dev.tusk.internal.async.AsyncClose;
 import dev.tusk.internal.connect.AsyncConnector;
-import dev.tusk.internal.connect.CancelRequester;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.EventLoopGroup;
@@ -23,7 +22,6 @@ import dev.tusk.internal.op.AsyncStatementTimer;
 import dev.tusk.internal.op.AsyncWaiter;
 import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.Liveness;
-import dev.tusk.internal.op.TransactionSteps;
 import dev.tusk.sql.Composable;
 
 import java.time.Duration;
@@ -71,9 +69,8 @@ import java.util.function.Function;
 public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, ConnectionShell.State<R, AsyncConnection<R>>>
         implements AutoCloseable, AdaptContext, TypeCatalog<CompletableFuture<TypeInfo>> {
 
-    private final AsyncConnector.Established established;
     private final EventLoopDriver driver;
-    /** The transaction rules of the session ({@link TransactionSteps}), run in order on the event loop. */
+    /** The transaction rules of the session (internal.op.TransactionSteps), run in order on the event loop. */
     final AsyncTransactions transactions;
     private final AsyncNotifications<Notify> notifications;
     /** close(), which does not wait for the server. */
@@ -86,9 +83,8 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     final AsyncOperations operations;
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
-        super(new State<>(), options, established.driver().core(), established.observer());
+        super(new State<>(), options, established);
         this.notifications = new AsyncNotifications<>(notifyHandlers);
-        this.established = established;
         this.driver = established.driver();
         this.closing = new AsyncClose(driver);
         this.errors = new AsyncErrors(state, closing, driver, notifications);
@@ -115,7 +111,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         this.notifications = pooled.notifications;
         this.closing = pooled.closing;
         this.errors = pooled.errors;
-        this.established = pooled.established;
         this.driver = pooled.driver;
         this.waiter = pooled.waiter;
         this.operations = pooled.operations;
@@ -129,7 +124,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     @Override
     ConnectionInfo newInfo() {
-        return new ConnectionInfo(established.params(), established.host(), driver.core().session(), home, session.pipelines());
+        return new ConnectionInfo(server.params(), server.host(), driver.core().session(), home, session.pipelines());
     }
 
     /** As {@link Connection#connect(String)}, without waiting: the future completes with the connection. */
@@ -160,11 +155,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     /** As {@link Connection#cursor(RowFactory)}: a cursor of the class {@link #cursorFactory()} names. */
     public <T> AsyncCursor<T> cursor(RowFactory<T> rowFactory) {
         return forNewCursor().cursorFactory().async(this, rowFactory);
-    }
-
-    /** A cursor of the class {@link #cursorFactory()} names (that of {@code conn.execute}: a closed connection fails its future). */
-    private <T> AsyncCursor<T> ofKind(RowFactory<T> rowFactory) {
-        return cursorFactory().async(this, rowFactory);
     }
 
     /** A cursor that merges parameters into the query on the client ({@link AsyncClientCursor}). */
@@ -207,34 +197,36 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return new AsyncRawServerCursor<>(forNewCursor(), name, rowFactory);
     }
 
+    // (execute's cursor is of the class cursorFactory() names; a closed connection fails its future, not the call)
+
     /** As {@link Connection#execute(String)}: the future completes with the cursor once the results are in. */
     public CompletableFuture<AsyncCursor<R>> execute(String query) {
-        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query);
+        return leaseEnded() ? refusedLease() : cursorFactory().async(this, rowFactory()).execute(query);
     }
 
     /** As {@link Connection#execute(String, Object...)}. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Object... params) {
-        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params);
+        return leaseEnded() ? refusedLease() : cursorFactory().async(this, rowFactory()).execute(query, params);
     }
 
     /** As {@link Connection#execute(String, Map)}. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Map<String, ?> params) {
-        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params);
+        return leaseEnded() ? refusedLease() : cursorFactory().async(this, rowFactory()).execute(query, params);
     }
 
     /** As {@link Connection#execute(String, List, ExecuteOptions)}. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, List<?> params, ExecuteOptions options) {
-        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params, options);
+        return leaseEnded() ? refusedLease() : cursorFactory().async(this, rowFactory()).execute(query, params, options);
     }
 
     /** As {@link Connection#execute(Composable, Object...)}. */
     public CompletableFuture<AsyncCursor<R>> execute(Composable query, Object... params) {
-        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params);
+        return leaseEnded() ? refusedLease() : cursorFactory().async(this, rowFactory()).execute(query, params);
     }
 
     /** As {@link Connection#execute(Composable, Map)}. */
     public CompletableFuture<AsyncCursor<R>> execute(Composable query, Map<String, ?> params) {
-        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params);
+        return leaseEnded() ? refusedLease() : cursorFactory().async(this, rowFactory()).execute(query, params);
     }
 
     /** Runs a type-catalogue lookup for {@code TypeInfo.fetch(conn, name)}: the future completes with what it found. */
@@ -419,12 +411,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * {@code AsyncConnectionPool} goes back to the pool instead.
      */
     public CompletableFuture<Void> closeAsync() {
-        return givenBack() ? CompletableFuture.completedFuture(null) : closeNow();
-    }
-
-    /** Closes the connection, pooled or not. */
-    CompletableFuture<Void> closeNow() {
-        return home != this ? closeAsync() : closing.close(); // a lease is not closed for real: it is given back
+        return givenBack() ? CompletableFuture.completedFuture(null) : closing.close();
     }
 
     @Override
@@ -456,24 +443,8 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return cancelSafe(timeout, "user");
     }
 
-    /**
-     * As {@link #cancelSafe(Duration)} for a driver built on this connection (tusk-r2dbc, through internal.async's
-     * AsyncAccess): the request is written only if {@code gate} allows it right before the write, and {@code gate}
-     * hears whether the server confirmed it. On the connection itself, not a pool's lease handle (whose lease has a
-     * gate of its own).
-     */
-    final CompletableFuture<Void> cancelGated(Duration timeout, CancelRequester.Gate gate) {
-        if (home != this) {
-            return LoopFuture.failed(new IllegalStateException("a gated cancel request is for the connection itself,"
-                    + " not a pool's lease handle"));
-        }
-        return Cancellers.run(() -> requestCancel(established.host(), established.params(), driver.isTls(),
-                timeout, "user", gate));
-    }
-
     private CompletableFuture<Void> cancelSafe(Duration timeout, String reason) {
-        return Cancellers.run(() -> requestCancel(established.host(), established.params(), driver.isTls(),
-                timeout, reason));
+        return Cancellers.run(() -> requestCancel(timeout, reason));
     }
 
     // ---------------------------------------------------------------- notifications

@@ -87,8 +87,7 @@ public final class AsyncTransaction<R> {
                                            Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
         TransactionSteps steps = transactions.steps();
         AsyncTransaction<R> block = new AsyncTransaction<>(conn);
-        CompletableFuture<Void> opened = transactions.runStep(steps.open(opts.savepointName(), opts.isolationLevel(),
-                opts.readOnly(), opts.deferrable(), transactions.timeout()).forceRollback(opts.forceRollback()), op -> {
+        CompletableFuture<Void> opened = transactions.runStep(opts.openStep(steps, transactions.timeout()), op -> {
                     block.block(op.block());
                     return null;
                 });

@@ -8,9 +8,8 @@ import dev.tusk.internal.async.AsyncErrors;
 import dev.tusk.internal.async.Cancellers;
 import dev.tusk.internal.async.LeaseSubscriptions;
 import dev.tusk.internal.connect.CancelRequester;
+import dev.tusk.internal.connect.EstablishedSession;
 import dev.tusk.internal.connect.CancelsInFlight;
-import dev.tusk.internal.conninfo.ConnParams;
-import dev.tusk.internal.conninfo.HostSpec;
 import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.core.SessionState;
 import dev.tusk.internal.io.LoopFuture;
@@ -72,6 +71,8 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     final Handlers<Notify> notifyHandlers;
     /** The session state the operations' rules need (transaction status, prepared statements, pipeline). */
     final Session session;
+    /** The session as connected: where it is (its info, a cancel request's target) and its observer. */
+    final EstablishedSession server;
     /** A lease handle's notify and notice handlers, removed when its lease ends; null: none. */
     private List<Consumer<Notify>> leaseNotifyHandlers;
     private List<Consumer<Diagnostic>> leaseNoticeHandlers;
@@ -81,9 +82,11 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     private static final AtomicReferenceFieldUpdater<ConnectionShell, LeaseSubscriptions> LEASE_SUBSCRIPTIONS =
             AtomicReferenceFieldUpdater.newUpdater(ConnectionShell.class, LeaseSubscriptions.class, "leaseSubscriptions");
 
-    /** A new connection over {@code core}, its attributes as {@code options} say. */
+    /** A new connection over the session {@code server} established, its attributes as {@code options} say. */
     @SuppressWarnings("unchecked")
-    ConnectionShell(S state, ConnectOptions<R> options, ProtocolCore core, Observer observer) {
+    ConnectionShell(S state, ConnectOptions<R> options, EstablishedSession server) {
+        ProtocolCore core = server.core();
+        this.server = server;
         this.state = state;
         this.home = (C) this;
         this.options = options;
@@ -93,7 +96,7 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         core.session().columnFactory(Column.FACTORY);
         this.session = new Session(core, new PreparedStatements(options.prepareThreshold(), options.preparedMax(),
                 Column.FACTORY), options.autocommit());
-        session.observer(observer);
+        session.observer(server.observer());
         state.rowFactory = options.rowFactory();
         state.cursorFactory = options.cursorFactory();
         state.statementTimeout = options.statementTimeout();
@@ -113,6 +116,7 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         this.notices = pooled.notices;
         this.notifyHandlers = pooled.notifyHandlers;
         this.session = pooled.session;
+        this.server = pooled.server;
     }
 
     /** A new lease handle of this pooled connection (see {@link #ConnectionShell(ConnectionShell)}). */
@@ -231,7 +235,7 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     }
 
     /**
-     * Sends a CancelRequest for this session to {@code host} (a connection of its own, {@code tls} as this one),
+     * Sends a CancelRequest for this session to its host (a connection of its own, over TLS if this one is),
      * waiting at most {@code timeout} (null: {@code connect_timeout}, else 10 s) for the server to take it; the
      * listeners hear of it ({@code reason}), sent or failed. On the calling thread.
      *
@@ -239,19 +243,19 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
      * written is dropped unsent (it would cancel the next borrower's statement), and the lease's end gives the
      * connection back to the pool only once the requests written through it were handled ({@link CancelsInFlight}).
      */
-    final void requestCancel(HostSpec host, ConnParams params, boolean tls, Duration timeout, String reason) {
-        requestCancel(host, params, tls, timeout, reason,
+    final void requestCancel(Duration timeout, String reason) {
+        requestCancel(timeout, reason,
                 home == this ? CancelRequester.ALWAYS : state.cancels.gate(() -> state.lease == this));
     }
 
-    /** As {@link #requestCancel(HostSpec, ConnParams, boolean, Duration, String)}, through {@code gate}. */
-    final void requestCancel(HostSpec host, ConnParams params, boolean tls, Duration timeout, String reason,
-                             CancelRequester.Gate gate) {
+    /** As {@link #requestCancel(Duration, String)}, through {@code gate}. */
+    final void requestCancel(Duration timeout, String reason, CancelRequester.Gate gate) {
         SessionState s = session.core().session();
         Observer o = session.observer();
         boolean sent;
         try {
-            sent = CancelRequester.cancel(host, params, tls, s.backendPid(), s.secretKey(), timeout, gate);
+            sent = CancelRequester.cancel(server.host(), server.params(), server.tls(), s.backendPid(), s.secretKey(),
+                    timeout, gate);
         } catch (RuntimeException e) {
             if (o != null) {
                 o.cancelSent(new CancelSent(o.facts(), reason, e));

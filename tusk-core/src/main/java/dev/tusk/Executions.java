@@ -29,7 +29,7 @@ final class Executions {
             conn.checkUsable();
             O op = make.apply(conn.session);
             if (op.syncsPipelineFirst()) {
-                Pipelining.syncPipelineIfAny(conn);
+                conn.pipelines.syncIfAny(conn::checkUsable);
             }
             conn.waiter.run(op);
             return op;
@@ -53,7 +53,9 @@ final class Executions {
         try {
             conn.checkUsable();
             if (conn.session.pipelined()) {
-                Pipelining.queuePipelined(conn, cursor, List.of(), (QueryCommand) conn.waiter.queue(op));
+                QueryCommand last = (QueryCommand) conn.waiter.queue(op);
+                cursor.setPending(last);
+                conn.pipelines.writeOutIfDue(last);
                 return;
             }
             conn.waiter.run(op);
@@ -79,7 +81,8 @@ final class Executions {
             if (conn.session.pipelined()) {
                 QueryCommand last = (QueryCommand) conn.waiter.queue(op);
                 List<QueryCommand> all = op.commands();
-                Pipelining.queuePipelined(conn, cursor, all.subList(0, all.size() - 1), last);
+                cursor.setPending(all.size() == 1 ? null : all.subList(0, all.size() - 1), last);
+                conn.pipelines.writeOutIfDue(last);
                 return;
             }
             conn.waiter.run(op);
