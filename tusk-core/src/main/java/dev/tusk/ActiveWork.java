@@ -101,16 +101,12 @@ final class ActiveWork {
                                        Object params, ExecuteOptions opts, boolean keepRest) {
         conn.use();
         Duration timeout = conn.timeout(opts);
-        int format = conn.resultFormat(opts.binary(), cursor.binary());
         conn.lock.lock();
         try {
             conn.checkUsable();
             conn.session.pipelines().checkStreamAllowed();
-            Execute op = cursor.binder().statement(conn.session, query, params, cursor.adaptersInUse(), format,
-                    opts.prepare(), timeout);
-            if (cursor.maxRows() > 0) {
-                op.maxRows(cursor.maxRows());
-            }
+            Execute op = conn.statement(cursor.binder(), cursor.adaptersInUse(), cursor.binary(), cursor.maxRows(),
+                    query, params, opts);
             return startStream(conn, cursor, factory, StreamStep.of(conn.session, op, timeout, keepRest));
         } finally {
             conn.lock.unlock();

@@ -104,8 +104,7 @@ final class AsyncExecutions {
 
     private static Execute bind(AsyncConnection<?> conn, AsyncCursor<?> cursor, String query, Object params,
                                 ExecuteOptions opts) {
-        return cursor.binder().statement(conn.session, query, params, cursor.adaptersInUse(),
-                conn.resultFormat(opts.binary(), cursor.binary()), opts.prepare(), conn.timeout(opts));
+        return conn.statement(cursor.binder(), cursor.adaptersInUse(), cursor.binary(), 0, query, params, opts);
     }
 
     /** executemany for {@code cursor}: every parameter set in one round trip, as on Connection ({@link ExecuteMany}). */
@@ -116,8 +115,7 @@ final class AsyncExecutions {
         }
         ExecuteMany op;
         try {
-            op = cursor.binder().many(conn.session, query, paramSets, cursor.adaptersInUse(),
-                    conn.resultFormat(null, cursor.binary()), returning, conn.state.statementTimeout);
+            op = conn.many(cursor.binder(), cursor.adaptersInUse(), cursor.binary(), query, paramSets, returning);
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }

@@ -8,14 +8,17 @@ import dev.tusk.internal.async.AsyncErrors;
 import dev.tusk.internal.async.Cancellers;
 import dev.tusk.internal.async.LeaseSubscriptions;
 import dev.tusk.internal.connect.CancelRequester;
-import dev.tusk.internal.connect.EstablishedSession;
 import dev.tusk.internal.connect.CancelsInFlight;
+import dev.tusk.internal.connect.EstablishedSession;
 import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.core.SessionState;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.notify.Handlers;
 import dev.tusk.internal.observe.Observer;
+import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ConnectionErrors;
+import dev.tusk.internal.op.Execute;
+import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.Liveness;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.SessionZone;
@@ -150,6 +153,28 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     final int resultFormat(Boolean chosen, Boolean cursorBinary) {
         Boolean b = chosen != null ? chosen : cursorBinary != null ? cursorBinary : options.binaryResults();
         return b == null ? PreparedStatements.AUTO_FORMAT : b ? 1 : 0;
+    }
+
+    /**
+     * A client cursor's statement as both drivers bind it ({@code binder}, {@code adapters}, {@code binary},
+     * {@code maxRows}: the cursor's; 0 rows: no limit): in the result format and with the preparation {@code opts}
+     * ask for, under their timeout.
+     */
+    final Execute statement(Binder binder, AdaptersMap adapters, Boolean binary, int maxRows, String query,
+                            Object params, ExecuteOptions opts) {
+        Execute op = binder.statement(session, query, params, adapters, resultFormat(opts.binary(), binary),
+                opts.prepare(), timeout(opts));
+        if (maxRows > 0) {
+            op.maxRows(maxRows);
+        }
+        return op;
+    }
+
+    /** A client cursor's executemany as both drivers bind it (see {@link ExecuteMany}); null for no parameter sets. */
+    final ExecuteMany many(Binder binder, AdaptersMap adapters, Boolean binary, String query, Iterable<?> paramSets,
+                           boolean returning) {
+        return binder.many(session, query, paramSets, adapters, resultFormat(null, binary), returning,
+                state.statementTimeout);
     }
 
     /** ON, ABORTED (a statement failed since the last Sync) or OFF, as {@link ConnectionInfo#pipelineStatus()}. */

@@ -44,11 +44,8 @@ final class Executions {
      */
     static void run(Connection<?> conn, Cursor<?> cursor, String query, Object params, ExecuteOptions opts) {
         conn.use();
-        Execute op = cursor.binder().statement(conn.session, query, params, cursor.adaptersInUse(),
-                conn.resultFormat(opts.binary(), cursor.binary()), opts.prepare(), conn.timeout(opts));
-        if (cursor.maxRows() > 0) {
-            op.maxRows(cursor.maxRows());
-        }
+        Execute op = conn.statement(cursor.binder(), cursor.adaptersInUse(), cursor.binary(), cursor.maxRows(), query,
+                params, opts);
         conn.lock.lock();
         try {
             conn.checkUsable();
@@ -69,8 +66,8 @@ final class Executions {
     static void runMany(Connection<?> conn, Cursor<?> cursor, String query, Iterable<?> paramSets,
                         boolean returning) {
         conn.use();
-        ExecuteMany op = cursor.binder().many(conn.session, query, paramSets, cursor.adaptersInUse(),
-                conn.resultFormat(null, cursor.binary()), returning, conn.state.statementTimeout);
+        ExecuteMany op = conn.many(cursor.binder(), cursor.adaptersInUse(), cursor.binary(), query, paramSets,
+                returning);
         if (op == null) {
             cursor.setResults(List.of());
             return;
