@@ -3,6 +3,7 @@ package dev.tusk;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.blocking.Abandon;
+import dev.tusk.internal.blocking.Usability;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.core.QueryCommand;
@@ -22,6 +23,57 @@ import java.util.List;
  */
 final class ActiveWork {
     private ActiveWork() {
+    }
+
+    /**
+     * What changes on a blocking connection, shared with its lease handles: ConnectionShell's, and the statement
+     * running while its user reads it, which the check before every other call settles ({@link Usability}).
+     */
+    static final class State<R> extends ConnectionShell.State<R, Connection<R>> implements Usability.Work {
+        /** The stream reading its rows from the server now, or null; read without the lock by {@link #streaming}. */
+        volatile RowStream<?> activeStream;
+        /** The COPY started and not yet ended through its {@link Copy}; lock held to read or change it. */
+        Copy activeCopy;
+
+        @Override
+        public boolean streaming() {
+            return activeStream != null;
+        }
+
+        /** A stream left unfinished is ended, or when it keeps its rest, read to its end into memory. Lock held. */
+        @Override
+        public void settleStream() {
+            RowStream<?> s = activeStream;
+            if (s != null) {
+                activeStream = null;
+                s.settle();
+            }
+        }
+
+        @Override
+        public boolean copyOpenBesides(Object by) {
+            return activeCopy != null && activeCopy != by;
+        }
+
+        /**
+         * Another call wants the connection while a COPY is open (lock held). A COPY FROM is the caller's to end
+         * (its data would be committed or lost): refused, as libpq does, and the connection stays as it was. A
+         * COPY TO nobody finished is abandoned: cancelled on the server and the rest dropped, in bounded time.
+         */
+        @Override
+        public void settleCopy() {
+            Copy c = activeCopy;
+            if (c.commandDone()) {
+                activeCopy = null;
+                return;
+            }
+            if (c.isCopyIn()) {
+                throw new ProgrammingException("another command is already in progress: a COPY ... FROM STDIN is open"
+                        + " on this connection; end it first with copy.finish() (or copy.abort(reason))");
+            }
+            activeCopy = null;
+            c.abandon("another statement ran on the connection");
+        }
     }
 
     /** Starts a statement whose rows are read as they are consumed: see {@link Cursor#stream}. */
@@ -49,16 +101,12 @@ final class ActiveWork {
                                        Object params, ExecuteOptions opts, boolean keepRest) {
         conn.use();
         Duration timeout = conn.timeout(opts);
-        int format = conn.resultFormat(opts.binary(), cursor.binary());
         conn.lock.lock();
         try {
             conn.checkUsable();
             conn.session.pipelines().checkStreamAllowed();
-            Execute op = cursor.binder().statement(conn.session, query, params, cursor.adaptersInUse(), format,
-                    opts.prepare(), timeout);
-            if (cursor.maxRows() > 0) {
-                op.maxRows(cursor.maxRows());
-            }
+            Execute op = conn.statement(cursor.binder(), cursor.adaptersInUse(), cursor.binary(), cursor.maxRows(),
+                    query, params, opts);
             return startStream(conn, cursor, factory, StreamStep.of(conn.session, op, timeout, keepRest));
         } finally {
             conn.lock.unlock();
@@ -120,18 +168,6 @@ final class ActiveWork {
         }
     }
 
-    /**
-     * Before another operation: a stream left unfinished is ended, or when it keeps its rest, read to its end
-     * into memory. Lock held.
-     */
-    static void settleActiveStream(Connection<?> conn) {
-        RowStream<?> s = conn.state.activeStream;
-        if (s != null) {
-            conn.state.activeStream = null;
-            s.settle();
-        }
-    }
-
     /** Ends a statement whose remaining results are being dropped: see {@link Abandon#abandon}. Lock held. */
     static boolean abandon(Connection<?> conn, Command cmd, String what, boolean cancel) {
         return Abandon.abandon(conn.driver(), conn::sendCancel, cmd, what, cancel);
@@ -143,25 +179,6 @@ final class ActiveWork {
         if (conn.state.activeCopy == c) {
             conn.state.activeCopy = null;
         }
-    }
-
-    /**
-     * Another call wants the connection while a COPY is open (lock held). A COPY FROM is the caller's to end
-     * (its data would be committed or lost): refused, as libpq does, and the connection stays as it was. A
-     * COPY TO nobody finished is abandoned: cancelled on the server and the rest dropped, in bounded time.
-     */
-    static void settleActiveCopy(Connection<?> conn) {
-        Copy c = conn.state.activeCopy;
-        if (c.commandDone()) {
-            conn.state.activeCopy = null;
-            return;
-        }
-        if (c.isCopyIn()) {
-            throw new ProgrammingException("another command is already in progress: a COPY ... FROM STDIN is open on"
-                    + " this connection; end it first with copy.finish() (or copy.abort(reason))");
-        }
-        conn.state.activeCopy = null;
-        c.abandon("another statement ran on the connection");
     }
 
     /** Starts a COPY statement; returns once the server is ready to send or receive data. */

@@ -8,10 +8,10 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.async.AsyncErrors;
 import dev.tusk.internal.async.AsyncOperations;
+import dev.tusk.internal.async.AsyncTransactions;
 import dev.tusk.internal.async.Cancellers;
 import dev.tusk.internal.async.AsyncClose;
 import dev.tusk.internal.connect.AsyncConnector;
-import dev.tusk.internal.connect.CancelRequester;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.EventLoopGroup;
@@ -22,7 +22,6 @@ import dev.tusk.internal.op.AsyncStatementTimer;
 import dev.tusk.internal.op.AsyncWaiter;
 import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.Liveness;
-import dev.tusk.internal.op.TransactionSteps;
 import dev.tusk.sql.Composable;
 
 import java.time.Duration;
@@ -70,10 +69,9 @@ import java.util.function.Function;
 public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, ConnectionShell.State<R, AsyncConnection<R>>>
         implements AutoCloseable, AdaptContext, TypeCatalog<CompletableFuture<TypeInfo>> {
 
-    private final AsyncConnector.Established established;
     private final EventLoopDriver driver;
-    /** The transaction rules of the session ({@link TransactionSteps}), run in order on the event loop. */
-    final AsyncTransactions<R> transactions;
+    /** The transaction rules of the session (internal.op.TransactionSteps), run in order on the event loop. */
+    final AsyncTransactions transactions;
     private final AsyncNotifications<Notify> notifications;
     /** close(), which does not wait for the server. */
     private final AsyncClose closing;
@@ -85,17 +83,16 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     final AsyncOperations operations;
 
     private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
-        super(new State<>(), options, established.driver().core(), established.observer());
+        super(new State<>(), options, established);
         this.notifications = new AsyncNotifications<>(notifyHandlers);
-        this.established = established;
         this.driver = established.driver();
         this.closing = new AsyncClose(driver);
         this.errors = new AsyncErrors(state, closing, driver, notifications);
-        this.transactions = new AsyncTransactions<>(this, session);
         this.waiter = new AsyncWaiter(driver, new AsyncStatementTimer(driver,
                 () -> cancelSafe(Duration.ofSeconds(10), "statement timeout")),
                 errors);
         this.operations = new AsyncOperations(session, state::statementTimeout, driver, waiter, errors);
+        this.transactions = new AsyncTransactions(operations, session, state::statementTimeout, this::isClosed);
         Consumer<Notify> deliver = observed(established.observer(), notifications::received);
         driver.core().session().notifySink(notifySink(n -> driver.execute(() -> deliver.accept(n))));
         ReadTimeout.install(driver, options.socketTimeout());
@@ -114,11 +111,10 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         this.notifications = pooled.notifications;
         this.closing = pooled.closing;
         this.errors = pooled.errors;
-        this.established = pooled.established;
         this.driver = pooled.driver;
         this.waiter = pooled.waiter;
         this.operations = pooled.operations;
-        this.transactions = pooled.transactions.forLease(this); // its steps checked on the loop for this lease
+        this.transactions = pooled.transactions.forLease(this, this::leaseEnded); // checked on the loop for this lease
     }
 
     @Override
@@ -128,7 +124,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     @Override
     ConnectionInfo newInfo() {
-        return new ConnectionInfo(established.params(), established.host(), driver.core().session(), home, session.pipelines());
+        return new ConnectionInfo(server.params(), server.host(), driver.core().session(), home, session.pipelines());
     }
 
     /** As {@link Connection#connect(String)}, without waiting: the future completes with the connection. */
@@ -159,11 +155,6 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     /** As {@link Connection#cursor(RowFactory)}: a cursor of the class {@link #cursorFactory()} names. */
     public <T> AsyncCursor<T> cursor(RowFactory<T> rowFactory) {
         return forNewCursor().cursorFactory().async(this, rowFactory);
-    }
-
-    /** A cursor of the class {@link #cursorFactory()} names (that of {@code conn.execute}: a closed connection fails its future). */
-    private <T> AsyncCursor<T> ofKind(RowFactory<T> rowFactory) {
-        return cursorFactory().async(this, rowFactory);
     }
 
     /** A cursor that merges parameters into the query on the client ({@link AsyncClientCursor}). */
@@ -206,34 +197,36 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return new AsyncRawServerCursor<>(forNewCursor(), name, rowFactory);
     }
 
+    // (execute's cursor is of the class cursorFactory() names; a closed connection fails its future, not the call)
+
     /** As {@link Connection#execute(String)}: the future completes with the cursor once the results are in. */
     public CompletableFuture<AsyncCursor<R>> execute(String query) {
-        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query);
+        return leaseEnded() ? refusedLease() : cursorFactory().async(this, rowFactory()).execute(query);
     }
 
     /** As {@link Connection#execute(String, Object...)}. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Object... params) {
-        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params);
+        return leaseEnded() ? refusedLease() : cursorFactory().async(this, rowFactory()).execute(query, params);
     }
 
     /** As {@link Connection#execute(String, Map)}. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Map<String, ?> params) {
-        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params);
+        return leaseEnded() ? refusedLease() : cursorFactory().async(this, rowFactory()).execute(query, params);
     }
 
     /** As {@link Connection#execute(String, List, ExecuteOptions)}. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, List<?> params, ExecuteOptions options) {
-        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params, options);
+        return leaseEnded() ? refusedLease() : cursorFactory().async(this, rowFactory()).execute(query, params, options);
     }
 
     /** As {@link Connection#execute(Composable, Object...)}. */
     public CompletableFuture<AsyncCursor<R>> execute(Composable query, Object... params) {
-        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params);
+        return leaseEnded() ? refusedLease() : cursorFactory().async(this, rowFactory()).execute(query, params);
     }
 
     /** As {@link Connection#execute(Composable, Map)}. */
     public CompletableFuture<AsyncCursor<R>> execute(Composable query, Map<String, ?> params) {
-        return leaseEnded() ? refusedLease() : ofKind(rowFactory()).execute(query, params);
+        return leaseEnded() ? refusedLease() : cursorFactory().async(this, rowFactory()).execute(query, params);
     }
 
     /** Runs a type-catalogue lookup for {@code TypeInfo.fetch(conn, name)}: the future completes with what it found. */
@@ -307,7 +300,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     /** As {@link #transaction(Function)} with {@link TransactionOptions}. */
     public <T> CompletableFuture<T> transaction(TransactionOptions options,
                                                 Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
-        return leaseEnded() ? refusedLease() : transactions.run(options, body);
+        return leaseEnded() ? refusedLease() : AsyncTransaction.run(this, transactions, options, body);
     }
 
     /** As {@link Connection#commit()}, once the statements submitted before have run. */
@@ -344,12 +337,12 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** As {@link Connection#tpcBegin(Xid)}. */
     public CompletableFuture<Void> tpcBegin(Xid xid) {
-        return leaseEnded() ? refusedLease() : transactions.tpcBegin(xid);
+        return leaseEnded() ? refusedLease() : transactions.tpcBegin(xid == null ? null : xid.toString());
     }
 
     /** As {@link Connection#tpcBegin(String)}. */
     public CompletableFuture<Void> tpcBegin(String gtrid) {
-        return leaseEnded() ? refusedLease() : transactions.tpcBegin(gtrid == null ? null : Xid.fromString(gtrid));
+        return leaseEnded() ? refusedLease() : transactions.tpcBegin(gtrid == null ? null : Xid.fromString(gtrid).toString());
     }
 
     /** As {@link Connection#tpcPrepare()}. */
@@ -364,7 +357,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** As {@link Connection#tpcCommit(Xid)}. */
     public CompletableFuture<Void> tpcCommit(Xid xid) {
-        return leaseEnded() ? refusedLease() : transactions.tpcFinishById(true, xid);
+        return leaseEnded() ? refusedLease() : transactions.tpcFinishById(true, xid == null ? null : xid.toString());
     }
 
     /** As {@link Connection#tpcRollback()}. */
@@ -374,12 +367,12 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
 
     /** As {@link Connection#tpcRollback(Xid)}. */
     public CompletableFuture<Void> tpcRollback(Xid xid) {
-        return leaseEnded() ? refusedLease() : transactions.tpcFinishById(false, xid);
+        return leaseEnded() ? refusedLease() : transactions.tpcFinishById(false, xid == null ? null : xid.toString());
     }
 
     /** As {@link Connection#tpcRecover()}. */
     public CompletableFuture<List<Xid>> tpcRecover() {
-        return leaseEnded() ? refusedLease() : transactions.tpcRecover();
+        return leaseEnded() ? refusedLease() : transactions.tpcRecover(Xid::recovered);
     }
 
     // ---------------------------------------------------------------- state
@@ -418,12 +411,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      * {@code AsyncConnectionPool} goes back to the pool instead.
      */
     public CompletableFuture<Void> closeAsync() {
-        return givenBack() ? CompletableFuture.completedFuture(null) : closeNow();
-    }
-
-    /** Closes the connection, pooled or not. */
-    CompletableFuture<Void> closeNow() {
-        return home != this ? closeAsync() : closing.close(); // a lease is not closed for real: it is given back
+        return givenBack() ? CompletableFuture.completedFuture(null) : closing.close();
     }
 
     @Override
@@ -455,24 +443,8 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
         return cancelSafe(timeout, "user");
     }
 
-    /**
-     * As {@link #cancelSafe(Duration)} for a driver built on this connection (tusk-r2dbc, through internal.async's
-     * AsyncAccess): the request is written only if {@code gate} allows it right before the write, and {@code gate}
-     * hears whether the server confirmed it. On the connection itself, not a pool's lease handle (whose lease has a
-     * gate of its own).
-     */
-    final CompletableFuture<Void> cancelGated(Duration timeout, CancelRequester.Gate gate) {
-        if (home != this) {
-            return LoopFuture.failed(new IllegalStateException("a gated cancel request is for the connection itself,"
-                    + " not a pool's lease handle"));
-        }
-        return Cancellers.run(() -> requestCancel(established.host(), established.params(), driver.isTls(),
-                timeout, "user", gate));
-    }
-
     private CompletableFuture<Void> cancelSafe(Duration timeout, String reason) {
-        return Cancellers.run(() -> requestCancel(established.host(), established.params(), driver.isTls(),
-                timeout, reason));
+        return Cancellers.run(() -> requestCancel(timeout, reason));
     }
 
     // ---------------------------------------------------------------- notifications

@@ -3,6 +3,7 @@ package dev.tusk;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.async.AsyncAccess;
 import dev.tusk.internal.async.AsyncOperations;
+import dev.tusk.internal.async.Cancellers;
 import dev.tusk.internal.connect.CancelRequester;
 import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.io.LoopFuture;
@@ -11,7 +12,6 @@ import dev.tusk.internal.op.Execute;
 import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.ServerCursorStep;
 import dev.tusk.internal.op.Session;
-import dev.tusk.internal.op.TransactionOp;
 
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +21,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * What an {@link AsyncConnection} runs for its cursors, transactions, pipelines, COPY and pool, as {@link Executions}
+ * What an {@link AsyncConnection} runs for its cursors, pipelines, COPY and pool, as {@link Executions}
  * for the blocking one: each call on a pool's lease that ended fails its future ({@link ConnectionShell#leaseEnded()}),
  * the others go to the connection's {@link AsyncOperations}, which runs them on the event loop in order. What touches
  * the public objects is here: a cursor's statement bound with its binder and adapters, its results set, an
@@ -37,9 +37,18 @@ final class AsyncExecutions {
 
     /** What {@link AsyncAccess} lets a driver built on AsyncConnection do; installed by this class's initialisation. */
     private static final class Door implements AsyncAccess.Hooks<AsyncConnection<?>, AsyncCursor<?>> {
+        /**
+         * As {@code conn.cancelSafe(timeout)}: the request is written only if {@code gate} allows it right before the
+         * write, and {@code gate} hears whether the server confirmed it. On the connection itself, not a pool's lease
+         * handle (whose lease has a gate of its own).
+         */
         @Override
         public CompletableFuture<Void> cancel(AsyncConnection<?> conn, Duration timeout, CancelRequester.Gate gate) {
-            return conn.cancelGated(timeout, gate);
+            if (conn.home != conn) {
+                return LoopFuture.failed(new IllegalStateException("a gated cancel request is for the connection itself,"
+                        + " not a pool's lease handle"));
+            }
+            return Cancellers.run(() -> conn.requestCancel(timeout, "user", gate));
         }
 
         @Override
@@ -95,8 +104,7 @@ final class AsyncExecutions {
 
     private static Execute bind(AsyncConnection<?> conn, AsyncCursor<?> cursor, String query, Object params,
                                 ExecuteOptions opts) {
-        return cursor.binder().statement(conn.session, query, params, cursor.adaptersInUse(),
-                conn.resultFormat(opts.binary(), cursor.binary()), opts.prepare(), conn.timeout(opts));
+        return conn.statement(cursor.binder(), cursor.adaptersInUse(), cursor.binary(), 0, query, params, opts);
     }
 
     /** executemany for {@code cursor}: every parameter set in one round trip, as on Connection ({@link ExecuteMany}). */
@@ -107,8 +115,7 @@ final class AsyncExecutions {
         }
         ExecuteMany op;
         try {
-            op = cursor.binder().many(conn.session, query, paramSets, cursor.adaptersInUse(),
-                    conn.resultFormat(null, cursor.binary()), returning, conn.state.statementTimeout);
+            op = conn.many(cursor.binder(), cursor.adaptersInUse(), cursor.binary(), query, paramSets, returning);
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
@@ -128,12 +135,6 @@ final class AsyncExecutions {
     static <O extends ServerCursorStep, T> CompletableFuture<T> runCursorStep(AsyncConnection<?> conn,
             Function<Session, O> make, Function<O, T> outcome) {
         return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.runCursorStep(conn.lease(), make, outcome);
-    }
-
-    /** See {@link AsyncOperations#runStep}. */
-    static <T> CompletableFuture<T> runStep(AsyncConnection<?> conn, TransactionOp step,
-                                            Function<TransactionOp, T> outcome) {
-        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.runStep(conn.lease(), step, outcome);
     }
 
     /** See {@link AsyncOperations#runOwn}. */

@@ -1,6 +1,14 @@
 package dev.tusk;
 
+import dev.tusk.internal.async.AsyncTransactions;
+import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.op.BlockChecks;
+import dev.tusk.internal.op.TransactionOp;
 import dev.tusk.internal.op.TransactionSteps;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * One transaction block of an {@link AsyncConnection}, handed to the body of
@@ -66,5 +74,96 @@ public final class AsyncTransaction<R> {
     @Override
     public String toString() {
         return "AsyncTransaction[" + (isOutermost() ? "outermost" : "savepoint " + savepointName()) + ", " + status() + "]";
+    }
+
+    // ---------------------------------------------------------------- running a block
+
+    /**
+     * Runs a block whose body is a future on {@code conn} (the connection, or a pool's lease handle whose blocks these
+     * are), its steps run in order on the event loop by {@code transactions}: the block's BEGIN or SAVEPOINT, the
+     * body, then COMMIT/RELEASE when its future completes or ROLLBACK when it fails (or the body throws).
+     */
+    static <R, T> CompletableFuture<T> run(AsyncConnection<R> conn, AsyncTransactions transactions, TransactionOptions opts,
+                                           Function<AsyncTransaction<R>, ? extends CompletionStage<T>> body) {
+        TransactionSteps steps = transactions.steps();
+        AsyncTransaction<R> block = new AsyncTransaction<>(conn);
+        CompletableFuture<Void> opened = transactions.runStep(opts.openStep(steps, transactions.timeout()), op -> {
+                    block.block(op.block());
+                    return null;
+                });
+        CompletableFuture<T> result = new CompletableFuture<>();
+        opened.thenCompose(v -> {
+            CompletionStage<T> stage;
+            try {
+                stage = body.apply(block);
+            } catch (RuntimeException e) {
+                return CompletableFuture.<T>failedFuture(e);
+            }
+            return stage;
+        }).whenComplete((value, error) -> {
+            if (!opened.isDone() || opened.isCompletedExceptionally()) {
+                block.failed();
+                result.completeExceptionally(LoopFuture.unwrap(error));
+                return;
+            }
+            block.end(transactions, value, error == null ? null : block.rollbackTarget(steps, LoopFuture.unwrap(error)), result);
+        });
+        return result;
+    }
+
+    /** Ends the block whose body completed with {@code value} or failed with {@code cause}: commits or rolls back. */
+    private <T> void end(AsyncTransactions transactions, T value, Throwable cause, CompletableFuture<T> result) {
+        TransactionSteps steps = transactions.steps();
+        TransactionSteps.Block b = block;
+        boolean quiet = cause instanceof Rollback r && steps.unwind(b, target(r)) == TransactionSteps.Unwind.HERE;
+        TransactionOp end;
+        try {
+            end = cause == null ? steps.commitBlock(b, transactions.timeout())
+                    : steps.rollbackBlock(b, cause instanceof Rollback ? TransactionSteps.Status.ROLLED_BACK_EXPLICITLY
+                    : TransactionSteps.Status.ROLLED_BACK_WITH_ERROR, false, transactions.timeout())
+                    .cause(cause instanceof Rollback ? null : cause);
+        } catch (RuntimeException e) { // never lost in this callback: the block's future fails with it
+            result.completeExceptionally(e);
+            return;
+        }
+        transactions.runStep(end, op -> null).whenComplete((x, failed) -> {
+            Throwable endError = failed == null ? null : LoopFuture.unwrap(failed);
+            if (endError != null && b.isActive()) {
+                steps.abandon(b, endError); // never reached the server: the connection was closed or lost
+            }
+            Throwable failure = BlockChecks.asyncBlockFailure(cause, quiet, endError,
+                    endError != null && conn.isClosed() && !conn.isBroken());
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(cause == null ? value : null); // committed, or a quiet rollback of this block
+            }
+        });
+    }
+
+    /** The block a Rollback names, as the rules see it: null for none, the block itself for a foreign one. */
+    private static TransactionSteps.Block target(Rollback r) {
+        AsyncTransaction<?> t = r.asyncTransaction();
+        return t == null ? null : t.block();
+    }
+
+    /**
+     * A {@link Rollback} naming a block that cannot be one around this one (ended, of another connection, a
+     * blocking {@link Transaction}, or anything outside an outermost block) becomes a ProgrammingException, as on
+     * {@link Connection}; any other failure stays as it is.
+     */
+    private Throwable rollbackTarget(TransactionSteps steps, Throwable cause) {
+        if (!(cause instanceof Rollback r)) {
+            return cause;
+        }
+        AsyncTransaction<?> target = r.asyncTransaction();
+        boolean foreign = r.transaction() != null || target != null && (target.connection() != conn || target.block() == null);
+        if (!foreign && steps.unwind(block, target == null ? null : target.block()) != TransactionSteps.Unwind.NOT_ENCLOSING) {
+            return cause;
+        }
+        if (target == null && r.transaction() == null) {
+            return cause; // this block's own Rollback, after all: it rolls back quietly
+        }
+        return BlockChecks.notEnclosing(String.valueOf(target != null ? target : r.transaction()), r);
     }
 }

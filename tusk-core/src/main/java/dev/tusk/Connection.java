@@ -5,8 +5,11 @@ import dev.tusk.adapt.TypeCatalog;
 import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.internal.blocking.BlockingClose;
+import dev.tusk.internal.blocking.BlockingPipelines;
+import dev.tusk.internal.blocking.BlockingTransactions;
 import dev.tusk.internal.blocking.CancelOnTimeout;
 import dev.tusk.internal.blocking.TimedWaits;
+import dev.tusk.internal.blocking.Usability;
 import dev.tusk.internal.connect.Connector;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.io.BlockingDriver;
@@ -14,7 +17,6 @@ import dev.tusk.internal.notify.Notifications;
 import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.BlockingWaiter;
 import dev.tusk.internal.op.Liveness;
-import dev.tusk.internal.op.StatementTimer;
 import dev.tusk.sql.Composable;
 
 import java.time.Duration;
@@ -44,41 +46,39 @@ import java.util.stream.Stream;
  *
  * @param <R> the row type its cursors return
  */
-public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.State<R>>
+public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.State<R>>
         implements AutoCloseable, AdaptContext, TypeCatalog<TypeInfo> {
     final ReentrantLock lock;
     /** Closes the connection without waiting for the server, and knows whether it is closed. */
     final BlockingClose closing;
-    private final BlockingDriver driver;
-    private final ConnParams params;
     private final Connector.Established established;
-    final Transactions transactions;
+    /** The transaction rules of the session ({@code TransactionSteps}), run under the lock for this handle. */
+    final BlockingTransactions transactions;
+    /** Pipeline mode: its blocks, Syncs and Flushes. */
+    final BlockingPipelines pipelines;
     final Notifications<Notify> notifications;
     /** Runs the operations on the caller's thread, under the lock and the statement timeout. */
     final BlockingWaiter waiter;
     /** The waits of the statements that are not an execute, under the statement timeout. */
     final TimedWaits waits;
-    /** What a statement timer acts on, made once rather than per statement. */
-    private final StatementTimer.Target cancelOnTimeout;
     static {
         PoolHooks.install();
     }
 
     Connection(Connector.Established established, ConnectOptions<R> options) {
-        super(new State<>(), options, established.driver().core(), established.observer());
+        super(new ActiveWork.State<>(), options, established);
+        BlockingDriver driver = established.driver();
         this.lock = new ReentrantLock();
-        this.closing = new BlockingClose(lock, established.driver(),
+        this.closing = new BlockingClose(lock, driver,
                 cause -> observeClosed(cause, BlockingClose.CLOSED_BY_USER), established.observer() != null);
-        this.notifications = new Notifications<>(notifyHandlers, lock, established.driver(), this::isClosed,
+        this.notifications = new Notifications<>(notifyHandlers, lock, driver, this::isClosed,
                 () -> closing.closed() && !isBroken());
         this.established = established;
-        this.driver = established.driver();
-        this.cancelOnTimeout = new CancelOnTimeout(driver, this::sendCancel);
-        this.params = established.params();
-        this.waiter = new BlockingWaiter(driver, cancelOnTimeout);
-        State<R> shared = state;
-        this.waits = new TimedWaits(driver, waiter, () -> shared.statementTimeout);
-        this.transactions = new Transactions(this, session);
+        this.waiter = new BlockingWaiter(driver, new CancelOnTimeout(driver, this::sendCancel));
+        this.waits = new TimedWaits(driver, waiter, state::statementTimeout);
+        this.pipelines = new BlockingPipelines(lock, session.pipelines(), driver, waits);
+        this.transactions = new BlockingTransactions(new BlockingTransactions.Parts(lock, driver, waiter, closing,
+                pipelines, this::checkUsable, state::statementTimeout), session);
         driver.core().session().notifySink(notifySink(observed(established.observer(), notifications::received)));
         driver.socketTimeout(options.socketTimeout());
     }
@@ -88,14 +88,12 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         super(pooled);
         this.lock = pooled.lock;
         this.closing = pooled.closing;
-        this.driver = pooled.driver;
-        this.params = pooled.params;
         this.established = pooled.established;
-        this.transactions = pooled.transactions.forLease(this); // the lease checked under the lock
+        this.transactions = pooled.transactions.forLease(this::checkUsable); // the lease checked under the lock
+        this.pipelines = pooled.pipelines;
         this.notifications = pooled.notifications;
         this.waiter = pooled.waiter;
         this.waits = pooled.waits;
-        this.cancelOnTimeout = pooled.cancelOnTimeout;
     }
 
     @Override
@@ -105,7 +103,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
 
     @Override
     ConnectionInfo newInfo() {
-        return new ConnectionInfo(params, established.host(), driver.core().session(), home, session.pipelines());
+        return new ConnectionInfo(server.params(), server.host(), driver().core().session(), home, session.pipelines());
     }
 
     /** Connects with a conninfo string ({@code key=value} pairs or a {@code postgresql://} URI). */
@@ -225,19 +223,18 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     }
 
     // ---------------------------------------------------------------- pipeline mode
-    // (the rules are internal.op.PipelineState's; this section sends its Syncs and Flushes and waits)
 
     /**
      * Enters pipeline mode until the returned block is closed; blocks nest (closing an inner one syncs).
      */
     public Pipeline pipeline() {
         use();
-        return Pipelining.open(this);
+        return new Pipeline(this, session.pipelines(), pipelines.open(this::checkUsable));
     }
 
     /** Refuses a call on a connection that cannot run it (closed, lost, given back, busy with a COPY): {@link Usability#check}. */
     void checkUsable() {
-        Usability.check(this, null);
+        Usability.check(leaseOver(), state, closing, driver(), session.pipelines(), null);
     }
 
     @Override
@@ -282,7 +279,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     }
 
     // ---------------------------------------------------------------- transaction blocks, two-phase commit
-    // (all logic in internal.op.TransactionSteps, run by Transactions; keep this section a thin facade)
+    // (all logic in internal.op.TransactionSteps, run by internal.blocking.BlockingTransactions; a thin facade)
 
     /**
      * Runs {@code body} in a transaction block: commits when it returns, rolls back when it throws (the
@@ -301,13 +298,13 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
      */
     public <T, E extends Exception> T transaction(TransactionBody<T, E> body) throws E {
         use();
-        return transactions.runBlock(TransactionOptions.DEFAULT, body);
+        return Transaction.run(Transaction.open(this, transactions, TransactionOptions.DEFAULT), body);
     }
 
     /** As {@link #transaction(TransactionBody)} with a savepoint name or the outermost block's characteristics. */
     public <T, E extends Exception> T transaction(TransactionOptions opts, TransactionBody<T, E> body) throws E {
         use();
-        return transactions.runBlock(opts, body);
+        return Transaction.run(Transaction.open(this, transactions, opts), body);
     }
 
     /**
@@ -323,13 +320,13 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
      */
     public Transaction transaction() {
         use();
-        return transactions.openBlock(TransactionOptions.DEFAULT);
+        return Transaction.open(this, transactions, TransactionOptions.DEFAULT);
     }
 
     /** As {@link #transaction()} with options. */
     public Transaction transaction(TransactionOptions opts) {
         use();
-        return transactions.openBlock(opts);
+        return Transaction.open(this, transactions, opts);
     }
 
     /**
@@ -344,13 +341,13 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
      */
     public void tpcBegin(Xid xid) {
         use();
-        transactions.tpcBegin(xid);
+        transactions.tpcBegin(xid == null ? null : xid.toString());
     }
 
     /** Begins a two-phase transaction with a gid string (parsed as {@link Xid#fromString}). */
     public void tpcBegin(String gtrid) {
         use();
-        transactions.tpcBegin(gtrid == null ? null : Xid.fromString(gtrid));
+        transactions.tpcBegin(gtrid == null ? null : Xid.fromString(gtrid).toString());
     }
 
     /** {@code PREPARE TRANSACTION}: after it, only {@link #tpcCommit()} or {@link #tpcRollback()}. */
@@ -368,7 +365,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     /** Commits a prepared transaction by id (recovery, from any connection, outside a transaction). */
     public void tpcCommit(Xid xid) {
         use();
-        transactions.tpcFinish(true, requireXid(xid, "tpcCommit"));
+        transactions.tpcFinish(true, requireXid(xid, "tpcCommit").toString());
     }
 
     /** Rolls back the current two-phase transaction (prepared or not). */
@@ -380,13 +377,13 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     /** Rolls back a prepared transaction by id (recovery, from any connection, outside a transaction). */
     public void tpcRollback(Xid xid) {
         use();
-        transactions.tpcFinish(false, requireXid(xid, "tpcRollback"));
+        transactions.tpcFinish(false, requireXid(xid, "tpcRollback").toString());
     }
 
     /** The transactions prepared on the server ({@code pg_prepared_xacts}, every database), XA ids parsed back. */
     public List<Xid> tpcRecover() {
         use();
-        return transactions.tpcRecover();
+        return transactions.tpcRecover(Xid::recovered);
     }
 
     // ---------------------------------------------------------------- state
@@ -418,16 +415,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         ActiveWork.endUnfinishedWork(this);
     }
 
-    // ---------------------------------------------------------------- pool leases
-
-    /** What changes on a connection, shared with its lease handles: ConnectionShell's, and the blocking shell's own. */
-    static final class State<R> extends ConnectionShell.State<R, Connection<R>> {
-        /** The stream reading its rows from the server now, or null; read without the lock by {@link ActiveWork#streaming}. */
-        volatile RowStream<?> activeStream;
-        /** The COPY started and not yet ended through its {@link Copy}; lock held to read or change it. */
-        Copy activeCopy;
-    }
-
     // ---------------------------------------------------------------- cancellation
 
     /**
@@ -457,7 +444,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
         if (isClosed()) {
             return;
         }
-        requestCancel(established.host(), params, driver.transport().isTls(), timeout, reason);
+        requestCancel(timeout, reason);
     }
 
     // ---------------------------------------------------------------- notifications
@@ -503,7 +490,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, Connection.
     }
 
     BlockingDriver driver() {
-        return driver;
+        return established.driver();
     }
 
 }

@@ -9,17 +9,20 @@ import dev.tusk.internal.async.Cancellers;
 import dev.tusk.internal.async.LeaseSubscriptions;
 import dev.tusk.internal.connect.CancelRequester;
 import dev.tusk.internal.connect.CancelsInFlight;
-import dev.tusk.internal.conninfo.ConnParams;
-import dev.tusk.internal.conninfo.HostSpec;
+import dev.tusk.internal.connect.EstablishedSession;
 import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.core.SessionState;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.notify.Handlers;
 import dev.tusk.internal.observe.Observer;
+import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ConnectionErrors;
+import dev.tusk.internal.op.Execute;
+import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.op.Liveness;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.SessionZone;
+import dev.tusk.internal.op.TwoPhaseSteps;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.observe.CancelSent;
 import dev.tusk.observe.ConnectionClosed;
@@ -71,6 +74,8 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     final Handlers<Notify> notifyHandlers;
     /** The session state the operations' rules need (transaction status, prepared statements, pipeline). */
     final Session session;
+    /** The session as connected: where it is (its info, a cancel request's target) and its observer. */
+    final EstablishedSession server;
     /** A lease handle's notify and notice handlers, removed when its lease ends; null: none. */
     private List<Consumer<Notify>> leaseNotifyHandlers;
     private List<Consumer<Diagnostic>> leaseNoticeHandlers;
@@ -80,9 +85,11 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     private static final AtomicReferenceFieldUpdater<ConnectionShell, LeaseSubscriptions> LEASE_SUBSCRIPTIONS =
             AtomicReferenceFieldUpdater.newUpdater(ConnectionShell.class, LeaseSubscriptions.class, "leaseSubscriptions");
 
-    /** A new connection over {@code core}, its attributes as {@code options} say. */
+    /** A new connection over the session {@code server} established, its attributes as {@code options} say. */
     @SuppressWarnings("unchecked")
-    ConnectionShell(S state, ConnectOptions<R> options, ProtocolCore core, Observer observer) {
+    ConnectionShell(S state, ConnectOptions<R> options, EstablishedSession server) {
+        ProtocolCore core = server.core();
+        this.server = server;
         this.state = state;
         this.home = (C) this;
         this.options = options;
@@ -92,7 +99,7 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         core.session().columnFactory(Column.FACTORY);
         this.session = new Session(core, new PreparedStatements(options.prepareThreshold(), options.preparedMax(),
                 Column.FACTORY), options.autocommit());
-        session.observer(observer);
+        session.observer(server.observer());
         state.rowFactory = options.rowFactory();
         state.cursorFactory = options.cursorFactory();
         state.statementTimeout = options.statementTimeout();
@@ -112,6 +119,7 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         this.notices = pooled.notices;
         this.notifyHandlers = pooled.notifyHandlers;
         this.session = pooled.session;
+        this.server = pooled.server;
     }
 
     /** A new lease handle of this pooled connection (see {@link #ConnectionShell(ConnectionShell)}). */
@@ -145,6 +153,28 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     final int resultFormat(Boolean chosen, Boolean cursorBinary) {
         Boolean b = chosen != null ? chosen : cursorBinary != null ? cursorBinary : options.binaryResults();
         return b == null ? PreparedStatements.AUTO_FORMAT : b ? 1 : 0;
+    }
+
+    /**
+     * A client cursor's statement as both drivers bind it ({@code binder}, {@code adapters}, {@code binary},
+     * {@code maxRows}: the cursor's; 0 rows: no limit): in the result format and with the preparation {@code opts}
+     * ask for, under their timeout.
+     */
+    final Execute statement(Binder binder, AdaptersMap adapters, Boolean binary, int maxRows, String query,
+                            Object params, ExecuteOptions opts) {
+        Execute op = binder.statement(session, query, params, adapters, resultFormat(opts.binary(), binary),
+                opts.prepare(), timeout(opts));
+        if (maxRows > 0) {
+            op.maxRows(maxRows);
+        }
+        return op;
+    }
+
+    /** A client cursor's executemany as both drivers bind it (see {@link ExecuteMany}); null for no parameter sets. */
+    final ExecuteMany many(Binder binder, AdaptersMap adapters, Boolean binary, String query, Iterable<?> paramSets,
+                           boolean returning) {
+        return binder.many(session, query, paramSets, adapters, resultFormat(null, binary), returning,
+                state.statementTimeout);
     }
 
     /** ON, ABORTED (a statement failed since the last Sync) or OFF, as {@link ConnectionInfo#pipelineStatus()}. */
@@ -230,7 +260,7 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     }
 
     /**
-     * Sends a CancelRequest for this session to {@code host} (a connection of its own, {@code tls} as this one),
+     * Sends a CancelRequest for this session to its host (a connection of its own, over TLS if this one is),
      * waiting at most {@code timeout} (null: {@code connect_timeout}, else 10 s) for the server to take it; the
      * listeners hear of it ({@code reason}), sent or failed. On the calling thread.
      *
@@ -238,19 +268,19 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
      * written is dropped unsent (it would cancel the next borrower's statement), and the lease's end gives the
      * connection back to the pool only once the requests written through it were handled ({@link CancelsInFlight}).
      */
-    final void requestCancel(HostSpec host, ConnParams params, boolean tls, Duration timeout, String reason) {
-        requestCancel(host, params, tls, timeout, reason,
+    final void requestCancel(Duration timeout, String reason) {
+        requestCancel(timeout, reason,
                 home == this ? CancelRequester.ALWAYS : state.cancels.gate(() -> state.lease == this));
     }
 
-    /** As {@link #requestCancel(HostSpec, ConnParams, boolean, Duration, String)}, through {@code gate}. */
-    final void requestCancel(HostSpec host, ConnParams params, boolean tls, Duration timeout, String reason,
-                             CancelRequester.Gate gate) {
+    /** As {@link #requestCancel(Duration, String)}, through {@code gate}. */
+    final void requestCancel(Duration timeout, String reason, CancelRequester.Gate gate) {
         SessionState s = session.core().session();
         Observer o = session.observer();
         boolean sent;
         try {
-            sent = CancelRequester.cancel(host, params, tls, s.backendPid(), s.secretKey(), timeout, gate);
+            sent = CancelRequester.cancel(server.host(), server.params(), server.tls(), s.backendPid(), s.secretKey(),
+                    timeout, gate);
         } catch (RuntimeException e) {
             if (o != null) {
                 o.cancelSent(new CancelSent(o.facts(), reason, e));
@@ -262,15 +292,10 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         }
     }
 
-    /** A two-phase call by id without one. */
-    static ProgrammingException xidNeeded(String call) {
-        return new ProgrammingException(call + "(xid) needs an xid: call " + call + "() for the current transaction");
-    }
-
     /** The id of a two-phase call by id ({@code call}), refused when null. */
     static Xid requireXid(Xid xid, String call) {
         if (xid == null) {
-            throw xidNeeded(call);
+            throw TwoPhaseSteps.idNeeded(call);
         }
         return xid;
     }

@@ -466,7 +466,8 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         if (cmd == null) {
             return;
         }
-        Pipelining.awaitPipelined(conn, cmd); // the ones before it complete first
+        conn.use();
+        conn.pipelines.await(cmd, conn::checkUsable); // the ones before it complete first
         List<QueryCommand> before = pendingBefore;
         pending = null;
         pendingBefore = null;
@@ -505,7 +506,8 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     /** Raises a pipelined statement's error, telling the pipeline that the user has seen it. */
     private void throwIfFailed(QueryCommand cmd) {
         if (cmd.error() != null) {
-            Pipelining.pipelineErrorRaised(conn, cmd.error());
+            conn.look();
+            conn.pipelines.errorRaised(cmd.error());
             throw cmd.error();
         }
     }

@@ -29,7 +29,7 @@ final class Executions {
             conn.checkUsable();
             O op = make.apply(conn.session);
             if (op.syncsPipelineFirst()) {
-                Pipelining.syncPipelineIfAny(conn);
+                conn.pipelines.syncIfAny(conn::checkUsable);
             }
             conn.waiter.run(op);
             return op;
@@ -44,16 +44,15 @@ final class Executions {
      */
     static void run(Connection<?> conn, Cursor<?> cursor, String query, Object params, ExecuteOptions opts) {
         conn.use();
-        Execute op = cursor.binder().statement(conn.session, query, params, cursor.adaptersInUse(),
-                conn.resultFormat(opts.binary(), cursor.binary()), opts.prepare(), conn.timeout(opts));
-        if (cursor.maxRows() > 0) {
-            op.maxRows(cursor.maxRows());
-        }
+        Execute op = conn.statement(cursor.binder(), cursor.adaptersInUse(), cursor.binary(), cursor.maxRows(), query,
+                params, opts);
         conn.lock.lock();
         try {
             conn.checkUsable();
             if (conn.session.pipelined()) {
-                Pipelining.queuePipelined(conn, cursor, List.of(), (QueryCommand) conn.waiter.queue(op));
+                QueryCommand last = (QueryCommand) conn.waiter.queue(op);
+                cursor.setPending(last);
+                conn.pipelines.writeOutIfDue(last);
                 return;
             }
             conn.waiter.run(op);
@@ -67,8 +66,8 @@ final class Executions {
     static void runMany(Connection<?> conn, Cursor<?> cursor, String query, Iterable<?> paramSets,
                         boolean returning) {
         conn.use();
-        ExecuteMany op = cursor.binder().many(conn.session, query, paramSets, cursor.adaptersInUse(),
-                conn.resultFormat(null, cursor.binary()), returning, conn.state.statementTimeout);
+        ExecuteMany op = conn.many(cursor.binder(), cursor.adaptersInUse(), cursor.binary(), query, paramSets,
+                returning);
         if (op == null) {
             cursor.setResults(List.of());
             return;
@@ -79,7 +78,8 @@ final class Executions {
             if (conn.session.pipelined()) {
                 QueryCommand last = (QueryCommand) conn.waiter.queue(op);
                 List<QueryCommand> all = op.commands();
-                Pipelining.queuePipelined(conn, cursor, all.subList(0, all.size() - 1), last);
+                cursor.setPending(all.size() == 1 ? null : all.subList(0, all.size() - 1), last);
+                conn.pipelines.writeOutIfDue(last);
                 return;
             }
             conn.waiter.run(op);

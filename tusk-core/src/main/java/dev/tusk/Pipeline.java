@@ -1,7 +1,6 @@
 package dev.tusk;
 
 import dev.tusk.errors.TuskException;
-import dev.tusk.internal.core.SyncCommand;
 import dev.tusk.internal.op.PipelineState;
 
 /**
@@ -46,22 +45,7 @@ public final class Pipeline implements AutoCloseable {
      * skip are not raised again either). Afterwards statements run again.
      */
     public void sync() {
-        conn.lock.lock();
-        try {
-            conn.checkUsable();
-            sync(conn, state);
-        } finally {
-            conn.lock.unlock();
-        }
-    }
-
-    /** Sends the Sync {@code state} makes on {@code conn}, waits for it and raises what it reports. Lock held. */
-    static void sync(Connection<?> conn, PipelineState state) {
-        SyncCommand sync = state.startSync();
-        TuskException e = state.synced(sync, conn.waits.runTimed(sync), true);
-        if (e != null) {
-            throw e;
-        }
+        conn.pipelines.sync(conn::checkUsable);
     }
 
     /** Syncs what is pending and leaves pipeline mode (a nested block returns to the outer one). */
@@ -79,7 +63,7 @@ public final class Pipeline implements AutoCloseable {
         } catch (TuskException e) {
             failure = e;
         } finally {
-            Pipelining.pipelineEnded(conn, this, null);
+            conn.pipelines.ended(block);
         }
         if (failure != null) {
             throw failure;

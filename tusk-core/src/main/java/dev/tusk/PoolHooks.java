@@ -162,7 +162,11 @@ abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAcce
     static final class Async<R> extends PoolHooks<AsyncConnection<R>> implements PoolAccess.AsyncHooks<AsyncConnection<R>> {
         @Override
         public void closeForReal(AsyncConnection<R> conn) {
-            conn.closeNow();
+            if (conn.home != conn) {
+                conn.closeAsync(); // a lease is not closed for real: it is given back
+            } else {
+                conn.closeUnpooled();
+            }
         }
 
         /**

@@ -1,6 +1,6 @@
 package dev.tusk;
 
-import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.blocking.BlockingTransactions;
 import dev.tusk.internal.op.BlockChecks;
 import dev.tusk.internal.op.TransactionSteps;
 
@@ -42,11 +42,12 @@ public final class Transaction implements AutoCloseable {
     }
 
     private final Connection<?> conn;
-    private final Transactions owner;
+    /** Runs the block's steps: those of {@link #conn} (a lease handle's checked for it). */
+    private final BlockingTransactions owner;
     /** The block as the session's rules see it: where it stands. */
     private final TransactionSteps.Block block;
 
-    Transaction(Connection<?> conn, Transactions owner, TransactionSteps.Block block) {
+    private Transaction(Connection<?> conn, BlockingTransactions owner, TransactionSteps.Block block) {
         this.conn = conn;
         this.owner = owner;
         this.block = block;
@@ -58,12 +59,12 @@ public final class Transaction implements AutoCloseable {
      * the block) rolls back and raises.
      */
     public void commit() {
-        owner.commitBlock(this, false);
+        owner.commitBlock(block, false);
     }
 
     /** Rolls back at once and ends the block ({@code ROLLBACK}, or {@code ROLLBACK TO SAVEPOINT}). */
     public void rollback() {
-        owner.closeBlock(this, true);
+        owner.closeBlock(block, true);
     }
 
     /**
@@ -74,7 +75,7 @@ public final class Transaction implements AutoCloseable {
     @Override
     public void close() {
         if (block.isActive()) {
-            owner.closeBlock(this, false);
+            owner.closeBlock(block, false);
         }
     }
 
@@ -110,12 +111,13 @@ public final class Transaction implements AutoCloseable {
         return block;
     }
 
-    void checkActive(String call) {
-        Status status = status();
-        if (status != Status.ACTIVE) {
-            throw new ProgrammingException("can't call " + call + " on a transaction block that has already ended ("
-                    + status + "): open a new one with conn.transaction()");
-        }
+    /**
+     * Opens a block on {@code caller} (the connection, or a pool's lease handle, which stays the block's
+     * {@link #connection()}): BEGIN when no transaction is open (the outermost block), else a SAVEPOINT.
+     */
+    static Transaction open(Connection<?> caller, BlockingTransactions transactions, TransactionOptions opts) {
+        return new Transaction(caller, transactions, transactions.open(opts.openStep(transactions.steps(),
+                transactions.timeout())));
     }
 
     /**
@@ -127,40 +129,22 @@ public final class Transaction implements AutoCloseable {
         try {
             result = body.run(tx);
         } catch (Rollback r) {
-            tx.owner.unwindFor(tx, r);
+            Transaction target = r.transaction();
+            tx.owner.unwind(tx.block, target == null ? null : target.block, r);
             return null;
         } catch (Throwable e) {
-            tx.rollbackAfter(e);
+            tx.owner.rollbackAfter(tx.block, e);
             throw e;
         }
         if (tx.isActive()) {
-            tx.owner.commitBlock(tx, true);
+            tx.owner.commitBlock(tx.block, true);
         }
         return result;
-    }
-
-    /** Rolls back because {@code cause} is leaving the block; a failure of the rollback is added to it. */
-    void rollbackAfter(Throwable cause) {
-        if (!block.isActive()) {
-            return;
-        }
-        try {
-            owner.rollbackBlock(this, Status.ROLLED_BACK_WITH_ERROR, false, cause);
-        } catch (RuntimeException e) {
-            if (e != cause) {
-                cause.addSuppressed(e);
-            }
-        }
     }
 
     /** The public form of a block's status as the session's rules keep it (the same values, in the same order). */
     static Status status(TransactionSteps.Status s) {
         return Status.values()[s.ordinal()];
-    }
-
-    /** The session's rules' form of {@code s}. */
-    static TransactionSteps.Status status(Status s) {
-        return TransactionSteps.Status.values()[s.ordinal()];
     }
 
     /** An identifier, quoted. */

@@ -1,6 +1,10 @@
 package dev.tusk;
 
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.op.TransactionOp;
+import dev.tusk.internal.op.TransactionSteps;
+
+import java.time.Duration;
 
 /**
  * Options of one {@link Connection#transaction(TransactionOptions, TransactionBody)} block. The isolation
@@ -60,6 +64,14 @@ public final class TransactionOptions {
     /** True when any option that only an outermost block can honour is set. */
     boolean hasCharacteristics() {
         return isolationLevel != null || readOnly != null || deferrable != null;
+    }
+
+    /**
+     * The step opening a block with these options ({@code BEGIN} with its characteristics, or a {@code SAVEPOINT}),
+     * as both drivers make it.
+     */
+    TransactionOp openStep(TransactionSteps steps, Duration timeout) {
+        return steps.open(savepointName, isolationLevel, readOnly, deferrable, timeout).forceRollback(forceRollback);
     }
 
     /** Builds {@link TransactionOptions}. */

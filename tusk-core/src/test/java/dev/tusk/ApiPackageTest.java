@@ -27,10 +27,13 @@ class ApiPackageTest {
             // statements through the public AsyncConnection, which internal code cannot name (a door method for
             // each statement it runs)
             "RowStream", "AsyncRowPublisher",
-            // the shells' statement and transaction paths: they make and drive public objects (a cursor's results,
-            // a Pipeline, a Transaction, a stream or Copy in progress) through package-private members
-            "ActiveWork", "Usability", "Executions", "Pipelining", "Transactions",
-            "AsyncExecutions", "AsyncTransactions",
+            // the shells' statement paths, left here on purpose (their rules are internal.op's; what is left is glue
+            // through package-private members of public objects, where a door would need one method per line):
+            // ActiveWork makes and ends the RowStream or Copy in progress and holds it (its State settles it for
+            // internal.blocking.Usability); Executions binds a cursor's statement with its binder and adapters and
+            // hands the cursor its results or pending commands; AsyncExecutions does that for the async cursors,
+            // makes AsyncCopy and AsyncPipeline objects, and installs internal.async's AsyncAccess door
+            "ActiveWork", "Executions", "AsyncExecutions",
             // what installs internal.pool's and internal.replication's hooks into the connections (PoolHooks also does
             // the pool's probes, leftovers' check and session reset through them)
             "PoolHooks", "ReplicationBridge");

@@ -5,6 +5,7 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.conninfo.HostSpec;
 import dev.tusk.internal.core.Command;
+import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.LoopFuture;
@@ -36,11 +37,21 @@ public final class AsyncConnector {
     });
 
     /** A connected, authenticated session driven by an event loop. */
-    public record Established(EventLoopDriver driver, HostSpec host, ConnParams params, Observer observer) {
+    public record Established(EventLoopDriver driver, HostSpec host, ConnParams params, Observer observer)
+            implements EstablishedSession {
         public Established(EventLoopDriver driver, HostSpec host, ConnParams params) {
             this(driver, host, params, null);
         }
 
+        @Override
+        public ProtocolCore core() {
+            return driver.core();
+        }
+
+        @Override
+        public boolean tls() {
+            return driver.isTls();
+        }
     }
 
     private final ConnParams params;

@@ -4,6 +4,7 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.conninfo.HostSpec;
+import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.io.EventLoop;
@@ -26,9 +27,20 @@ public final class Connector {
     }
 
     /** A connected, authenticated session. */
-    public record Established(BlockingDriver driver, HostSpec host, ConnParams params, Observer observer) {
+    public record Established(BlockingDriver driver, HostSpec host, ConnParams params, Observer observer)
+            implements EstablishedSession {
         public Established(BlockingDriver driver, HostSpec host, ConnParams params) {
             this(driver, host, params, null);
+        }
+
+        @Override
+        public ProtocolCore core() {
+            return driver.core();
+        }
+
+        @Override
+        public boolean tls() {
+            return driver.transport().isTls();
         }
     }
 

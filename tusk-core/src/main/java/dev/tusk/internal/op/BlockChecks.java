@@ -22,6 +22,15 @@ public final class BlockChecks {
                 + (savepoint == null ? "" : " \"" + savepoint + "\"") + ", " + b.status() + "]";
     }
 
+    /** Refuses {@code call} ({@code "commit()"}, {@code "rollback()"}) on a blocking block that has already ended. */
+    public static void checkActive(TransactionSteps.Block b, String call) {
+        TransactionSteps.Status status = b.status();
+        if (status != TransactionSteps.Status.ACTIVE) {
+            throw new ProgrammingException("can't call " + call + " on a transaction block that has already ended ("
+                    + status + "): open a new one with conn.transaction()");
+        }
+    }
+
     /** Why the blocking block {@code b} cannot commit: a block opened inside it is still open; null: it can. */
     public static ProgrammingException commitRefusal(TransactionSteps steps, TransactionSteps.Block b) {
         return steps.innermost() == b ? null : new ProgrammingException("can't commit " + describe(b)

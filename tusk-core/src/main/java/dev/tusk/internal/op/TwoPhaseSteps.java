@@ -28,6 +28,11 @@ public final class TwoPhaseSteps {
     /** tpcBegin() without an xid. */
     public static final String XID_NEEDED = "tpcBegin() needs an xid: use conn.xid(formatId, gtrid, bqual) or a gid string";
 
+    /** A two-phase call by id ({@code call}: tpcCommit, tpcRollback) without one. */
+    public static ProgrammingException idNeeded(String call) {
+        return new ProgrammingException(call + "(xid) needs an xid: call " + call + "() for the current transaction");
+    }
+
     /** The gid of the two-phase transaction in progress (an Xid's text), or null. */
     private String xid;
     private boolean prepared;
