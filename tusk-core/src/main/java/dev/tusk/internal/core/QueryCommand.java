@@ -24,8 +24,10 @@ public abstract class QueryCommand extends Command {
     public abstract String sql();
 
     /**
-     * The results so far: the only one alone in {@link #single} (a statement's usual case: no list for it), or all
-     * of them in {@link #several} once there is a second one or once someone asked for the list ({@link #results()}).
+     * The results so far: all of them in {@link #several} once there is a second one or once someone asked for the
+     * list ({@link #results()}); until then the only one alone in {@link #single} (a statement's usual case: no list
+     * for it). {@link #several}, once made, is what counts ({@link #single} may still name its first element: making
+     * the list writes nothing else, so two threads asking for it once the command ended each get the same results).
      */
     private ResultData single;
     private ArrayList<ResultData> several;
@@ -86,12 +88,10 @@ public abstract class QueryCommand extends Command {
                 }
             }
             all.clear();
-        } else if (single != null) {
-            if (into != null) {
-                into.add(single);
-            }
-            single = null;
+        } else if (single != null && into != null) {
+            into.add(single);
         }
+        single = null;
         if (current != null) {
             current = current.continuation(spare);
             addResult(current);
@@ -107,7 +107,6 @@ public abstract class QueryCommand extends Command {
             several = new ArrayList<>(4);
             several.add(single);
             several.add(r);
-            single = null;
         }
     }
 
@@ -131,11 +130,11 @@ public abstract class QueryCommand extends Command {
     public List<ResultData> results() {
         ArrayList<ResultData> all = several;
         if (all == null) { // made when first asked for: a stream drains its results without it
-            several = all = new ArrayList<>(1);
+            all = new ArrayList<>(1);
             if (single != null) {
                 all.add(single);
-                single = null;
             }
+            several = all;
         }
         return all;
     }
