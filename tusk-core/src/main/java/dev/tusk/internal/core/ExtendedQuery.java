@@ -23,6 +23,8 @@ public final class ExtendedQuery extends QueryCommand {
     private final boolean describe;
     private final boolean sync;
     private final List<String> closeFirst;
+    /** {@code binds.size()}, asked for every CommandComplete: kept, so no call on a list of whatever kind. */
+    private final int executions;
 
     /**
      * @param statementName "" for the unnamed statement
@@ -43,6 +45,7 @@ public final class ExtendedQuery extends QueryCommand {
         this.describe = describe;
         this.sync = sync;
         this.closeFirst = closeFirst;
+        this.executions = binds.size();
     }
 
     /** A single execution of the unnamed statement, synced: the common case. */
@@ -224,7 +227,7 @@ public final class ExtendedQuery extends QueryCommand {
     /** One Execute per parameter set: without a Sync the command ends after the last one's CommandComplete. */
     @Override
     protected int executions() {
-        return binds.size();
+        return executions;
     }
 
     /** The prepared statements this command closes before its own (lost if the server skips the command). */

@@ -11,6 +11,7 @@ import dev.tusk.internal.wire.Payload;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -147,8 +148,16 @@ public final class ProtocolCore {
 
     /** True while the head command holds back further input ({@link Command#wantsPause()}). */
     public boolean paused() {
-        Command head = queue.peek();
-        return head != null && head.wantsPause();
+        return pauses(queue.peek());
+    }
+
+    /**
+     * Whether {@code head} (the queue's head, or null) holds back further input. A statement (the usual head) is
+     * asked through its own class, so this call site stays a direct call however many kinds of command the
+     * connection ran before.
+     */
+    private static boolean pauses(Command head) {
+        return head instanceof QueryCommand q ? q.wantsPause() : head != null && head.wantsPause();
     }
 
     /**
@@ -159,7 +168,7 @@ public final class ProtocolCore {
         try {
             while (true) {
                 Command head = queue.peek();
-                if (paused()) {
+                if (pauses(head)) {
                     return;
                 }
                 int type = input.nextFrame(payload);
@@ -226,7 +235,9 @@ public final class ProtocolCore {
             throw new OperationalException("protocol violation: unexpected message '" + (char) type
                     + "' while no command was waiting");
         }
-        boolean done = head.handle(type, payload, this);
+        // a statement's reply (the usual case) through QueryCommand's final handle: a direct call, not one
+        // dispatched over every kind of command the connection has run
+        boolean done = head instanceof QueryCommand q ? q.handle(type, payload, this) : head.handle(type, payload, this);
         if (type == BackendMessage.ERROR_RESPONSE) {
             session.failed(head.error());
         }
@@ -284,10 +295,19 @@ public final class ProtocolCore {
 
     /** The last command tag read: "SELECT 1" again is not a new String. */
     private String lastCommandTag = "";
+    /** {@link #lastCommandTag} as it was received (UTF-8): compared in one go with the next tag's bytes. */
+    private byte[] lastCommandTagBytes = new byte[0];
 
     /** Reads a CommandComplete's tag. */
     String commandTag(Payload p) {
-        String tag = p.cstring(lastCommandTag);
+        byte[] last = lastCommandTagBytes;
+        if (p.atCString(last)) {
+            p.skip(last.length + 1);
+            return lastCommandTag;
+        }
+        int start = p.position();
+        String tag = p.cstring();
+        lastCommandTagBytes = Arrays.copyOfRange(p.array(), start, p.position() - 1);
         lastCommandTag = tag;
         return tag;
     }

@@ -23,7 +23,14 @@ public abstract class QueryCommand extends Command {
     /** The statement text as the server received it (error positions refer to it). */
     public abstract String sql();
 
-    private final List<ResultData> results = new ArrayList<>(1);
+    /**
+     * The results so far: all of them in {@link #several} once there is a second one or once someone asked for the
+     * list ({@link #results()}); until then the only one alone in {@link #single} (a statement's usual case: no list
+     * for it). {@link #several}, once made, is what counts ({@link #single} may still name its first element: making
+     * the list writes nothing else, so two threads asking for it once the command ended each get the same results).
+     */
+    private ResultData single;
+    private ArrayList<ResultData> several;
     private ResultData current;
     private List<? extends ResultColumn> pendingDescription;
     private int streamChunk;
@@ -54,7 +61,7 @@ public abstract class QueryCommand extends Command {
     }
 
     @Override
-    public boolean wantsPause() {
+    public final boolean wantsPause() {
         return streamChunk > 0 && current != null && current.rowCount() >= streamChunk;
     }
 
@@ -63,7 +70,7 @@ public abstract class QueryCommand extends Command {
      * command to fill new holders as rows keep coming.
      */
     public List<ResultData> drainStreamed() {
-        List<ResultData> out = new ArrayList<>(results);
+        List<ResultData> out = new ArrayList<>(results());
         drainStreamed(null, null);
         return out;
     }
@@ -73,20 +80,63 @@ public abstract class QueryCommand extends Command {
      * that is an earlier holder of this command's rows that nobody reads again ({@link ResultData#continuation(ResultData)}).
      */
     public void drainStreamed(Collection<ResultData> into, ResultData spare) {
-        if (into != null) {
-            for (int i = 0; i < results.size(); i++) {
-                into.add(results.get(i));
+        ArrayList<ResultData> all = several;
+        if (all != null) {
+            if (into != null) {
+                for (int i = 0; i < all.size(); i++) {
+                    into.add(all.get(i));
+                }
             }
+            all.clear();
+        } else if (single != null && into != null) {
+            into.add(single);
         }
-        results.clear();
+        single = null;
         if (current != null) {
             current = current.continuation(spare);
-            results.add(current);
+            addResult(current);
         }
     }
 
+    private void addResult(ResultData r) {
+        if (several != null) {
+            several.add(r);
+        } else if (single == null) {
+            single = r;
+        } else {
+            several = new ArrayList<>(4);
+            several.add(single);
+            several.add(r);
+        }
+    }
+
+    /** How many results there are so far (as {@code results().size()}, without making the list). */
+    public int resultCount() {
+        return several != null ? several.size() : single != null ? 1 : 0;
+    }
+
+    /** Result {@code i} of {@link #resultCount()} (as {@code results().get(i)}, without making the list). */
+    public ResultData result(int i) {
+        if (several != null) {
+            return several.get(i);
+        }
+        if (i != 0 || single == null) {
+            throw new IndexOutOfBoundsException("result " + i + " of " + resultCount());
+        }
+        return single;
+    }
+
+    /** The results so far, in order: a live list (results that arrive later are added to it). */
     public List<ResultData> results() {
-        return results;
+        ArrayList<ResultData> all = several;
+        if (all == null) { // made when first asked for: a stream drains its results without it
+            all = new ArrayList<>(1);
+            if (single != null) {
+                all.add(single);
+            }
+            several = all;
+        }
+        return all;
     }
 
     /** False when the statement was sent without Describe: its rows, if any, are not wanted. */
@@ -119,7 +169,7 @@ public abstract class QueryCommand extends Command {
                 ColumnFactory factory = core.session().columnFactory();
                 pendingDescription = described(RowDescriptions.parse(p, factory), factory);
                 current = new ResultData(pendingDescription).arrivedUnder(core.session().timeZoneName());
-                results.add(current);
+                addResult(current);
             }
             case BackendMessage.DATA_ROW -> {
                 if (discardRows) {
@@ -129,7 +179,7 @@ public abstract class QueryCommand extends Command {
                     List<? extends ResultColumn> known = knownColumns();
                     if (known != null) {
                         current = new ResultData(known).arrivedUnder(core.session().timeZoneName());
-                        results.add(current);
+                        addResult(current);
                     } else if (rowsWanted()) {
                         throw new OperationalException("protocol violation: DataRow before RowDescription");
                     } else {
@@ -143,7 +193,7 @@ public abstract class QueryCommand extends Command {
                 if (current == null) {
                     List<? extends ResultColumn> known = knownColumns();
                     current = new ResultData(known != null ? known : List.of());
-                    results.add(current);
+                    addResult(current);
                 }
                 current.commandTag(tag);
                 current = null;

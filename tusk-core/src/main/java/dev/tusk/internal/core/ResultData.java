@@ -212,7 +212,8 @@ public final class ResultData {
             return;
         }
         if (chunkCount <= 1 && data.length < CHUNK && (long) dataLen + n <= CHUNK) { // a small result: one array
-            byte[] grown = Arrays.copyOf(data, (int) Math.min(CHUNK, Math.max((long) data.length * 2, (long) dataLen + n)));
+            int size = (int) Math.min(CHUNK, Math.max((long) data.length * 2, (long) dataLen + n));
+            byte[] grown = dataLen == 0 ? new byte[size] : Arrays.copyOf(data, size); // the first row: nothing to copy
             if (chunkCount == 0) {
                 chunks = new byte[][] {grown};
                 chunkCount = 1;
@@ -249,7 +250,8 @@ public final class ResultData {
                 return cells;
             }
             // only the first block grows (a result of a few rows keeps a small one)
-            cells = Arrays.copyOf(cells, Math.min((1 << blockShift) * stride, Math.max(cells.length * 2, need)));
+            int size = Math.min((1 << blockShift) * stride, Math.max(cells.length * 2, need));
+            cells = cells.length == 0 ? new int[size] : Arrays.copyOf(cells, size);
             blocks[b] = cells;
             return cells;
         }

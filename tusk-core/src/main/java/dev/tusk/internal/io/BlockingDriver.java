@@ -103,8 +103,15 @@ public final class BlockingDriver {
 
     /** How long the connection must have been quiet before {@link #readPending} asks the socket (a system call). */
     private static final long QUIET_NANOS = 1_000_000;
-    private long lastRead = System.nanoTime();
-    private long lastAsked = lastRead;
+    /**
+     * Reads so far, and as many as {@link #readPending} had seen when it last looked: a count, so that a read costs
+     * no clock reading (on some virtual machines each one is a system call).
+     */
+    private long reads;
+    private long readsSeen;
+    /** When {@link #readPending} last looked (System.nanoTime()). */
+    private long lastLooked = System.nanoTime();
+    private long lastAsked = lastLooked;
 
     /**
      * Reads what the server sent while the connection was idle (notifications, or the FATAL error it sends
@@ -114,8 +121,14 @@ public final class BlockingDriver {
      */
     public void readPending() {
         long now = System.nanoTime();
-        if (now - lastRead < QUIET_NANOS || now - lastAsked < QUIET_NANOS) {
-            return; // the server spoke, or the socket was asked, a moment ago: what came since is a race anyway
+        long looked = lastLooked;
+        lastLooked = now;
+        boolean heard = reads != readsSeen;
+        readsSeen = reads;
+        // the server spoke since the last look, which was a moment ago (so the read was too), or the socket was
+        // asked a moment ago: what came since is a race anyway
+        if ((heard && now - looked < QUIET_NANOS) || now - lastAsked < QUIET_NANOS) {
+            return;
         }
         lastAsked = now;
         int ready;
@@ -178,7 +191,7 @@ public final class BlockingDriver {
      */
     private void received(int n) {
         core.input().written(n);
-        lastRead = System.nanoTime();
+        reads++;
         try {
             core.process();
         } catch (TuskException e) {

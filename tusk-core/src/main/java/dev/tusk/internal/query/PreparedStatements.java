@@ -8,7 +8,6 @@ import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.ColumnFactory;
 import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.core.QueryCommand;
-import dev.tusk.internal.core.ResultData;
 import dev.tusk.types.ResultFormats;
 
 import java.util.ArrayList;
@@ -345,14 +344,13 @@ public final class PreparedStatements {
             if (d != null) {
                 prepared(d);
                 if (d.isNamed() && cmd instanceof ExtendedQuery q && q.describes() && q.resultFormat() >= 0
-                        && cmd.results().size() == 1) {
-                    described(d.name(), q.resultFormat(), cmd.results().get(0).columns());
+                        && cmd.resultCount() == 1) {
+                    described(d.name(), q.resultFormat(), cmd.result(0).columns());
                 }
             }
             boolean reset = false;
-            List<ResultData> results = cmd.results();
-            for (int i = 0, n = results.size(); i < n; i++) { // indexed: no iterator per statement
-                String tag = results.get(i).commandTag();
+            for (int i = 0, n = cmd.resultCount(); i < n; i++) { // indexed, without the list: nothing made per statement
+                String tag = cmd.result(i).commandTag();
                 if ("DISCARD ALL".equals(tag) || "DEALLOCATE ALL".equals(tag)) {
                     clear();
                     reset = true;

@@ -60,6 +60,59 @@ class ProtocolCoreTest {
     }
 
     @Test
+    void aCommandTagLikeTheLastOneIsReadAsItself() {
+        // the core keeps the last tag and compares the next one's bytes with it: a tag that begins like it, one it
+        // begins like, and the same again must each read as sent
+        String[] tags = {"SELECT 1", "SELECT 1", "SELECT 10", "SELECT 1", "SELECT", "SELECT 1", "INSERT 0 1", "", "SELECT 1"};
+        for (String tag : tags) {
+            SimpleQuery q = new SimpleQuery("x");
+            core.send(q);
+            feed(BackendBytes.reply().tag(tag).ready('I').bytes());
+            assertThat(q.results().get(0).commandTag()).isEqualTo(tag);
+        }
+        SimpleQuery q = new SimpleQuery("x");
+        core.send(q);
+        byte[] reply = BackendBytes.reply().tag("SELECT 1").ready('I').bytes();
+        for (byte b : reply) { // the same tag again, its bytes arriving one at a time
+            feed(new byte[] {b});
+        }
+        assertThat(q.results().get(0).commandTag()).isEqualTo("SELECT 1");
+        assertThat(q.results().get(0).affectedRows()).isEqualTo(1);
+    }
+
+    @Test
+    void resultsAreKeptInOrderWhetherTheListIsAskedForEarlyOrLate() {
+        SimpleQuery late = new SimpleQuery("SELECT 1; SELECT 2; SELECT 3");
+        core.send(late);
+        feed(BackendBytes.reply().rows("a", "23").row("1").tag("SELECT 1").rows("b", "23").row("2").tag("SELECT 1")
+                .rows("c", "23").row("3").tag("SELECT 1").ready('I').bytes());
+        assertThat(late.resultCount()).isEqualTo(3);
+        assertThat(late.results()).hasSize(3);
+        assertThat(firstValue(late.result(2))).isEqualTo("3");
+
+        SimpleQuery early = new SimpleQuery("SELECT 1; SELECT 2");
+        core.send(early);
+        feed(BackendBytes.reply().rows("a", "23").row("1").tag("SELECT 1").bytes());
+        List<ResultData> live = early.results(); // asked for while results still arrive: later ones join it
+        assertThat(live).hasSize(1);
+        feed(BackendBytes.reply().rows("b", "23").row("2").tag("SELECT 1").ready('I').bytes());
+        assertThat(live).hasSize(2);
+        assertThat(firstValue(early.result(1))).isEqualTo("2");
+        assertThat(early.results()).isSameAs(live);
+
+        SimpleQuery none = new SimpleQuery("");
+        core.send(none);
+        feed(BackendBytes.reply().emptyQuery().ready('I').bytes());
+        assertThat(none.resultCount()).isZero();
+        assertThat(none.results()).isEmpty();
+        assertThatThrownBy(() -> none.result(0)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    private static String firstValue(ResultData r) {
+        return new String(r.data(0), r.offset(0, 0), r.length(0, 0));
+    }
+
+    @Test
     void messagesSplitAtEveryByteGiveTheSameResult() {
         byte[] all = BackendBytes.reply().rows("a", "23").row("42").tag("SELECT 1")
                 .ready('T').bytes();

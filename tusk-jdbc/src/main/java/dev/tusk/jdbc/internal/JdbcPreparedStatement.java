@@ -45,6 +45,8 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
     final String[] keys;
     final Object[] values;
     final boolean[] set;
+    /** {@link #values} as a list, made once: Tusk copies the values out of it as each execution starts. */
+    private final List<Object> valuesView;
     private List<Object[]> batch;
     /** The parameters' types as the server inferred them: asked once. */
     private JdbcParameterMetaData parameterMetaData;
@@ -57,6 +59,7 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
         this.keys = keys;
         this.values = new Object[parsed.parameterCount()];
         this.set = new boolean[values.length];
+        this.valuesView = Arrays.asList(values);
     }
 
     int index(int parameterIndex) throws SQLException {
@@ -84,7 +87,7 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
                 throw new SQLException("no value specified for parameter " + (i + 1), "22023");
             }
         }
-        return Arrays.asList(values);
+        return valuesView;
     }
 
     // ------------------------------------------------------------------ execution
