@@ -210,12 +210,7 @@ public final class ScaleBench {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         String client = System.getProperty("tusk.bench.scaleClient", "tusk-async"); // or vertx-1024, to compare
         for (int round = 0; round < 3; round++) {
-            for (String point0 : spec.split(",")) {
-              for (String variant : System.getenv().getOrDefault("TUSK_SCALE_VARIANTS", "base").split(",")) {
-                dev.tusk.internal.op.AsyncWaiter.X_BUSY_SEND = variant.equals("busy");
-                dev.tusk.internal.op.AsyncWaiter.X_SLEEP_SEND = variant.equals("sleep");
-                String point = point0;
-                System.out.print("  [" + variant + "]");
+            for (String point : spec.split(",")) {
                 String[] cf = point.split("x");
                 int conns = Integer.parseInt(cf[0]);
                 int inFlight = Integer.parseInt(cf[1]);
@@ -224,16 +219,9 @@ public final class ScaleBench {
                     long cpu0 = os.getProcessCpuTime();
                     long[] cs0 = contextSwitches();
                     Process perf = perf();
-                    long[] ls0 = dev.tusk.internal.io.LoopStats.snapshot();
                     long t0 = System.nanoTime();
                     double rate = window(p, conns, inFlight, 3);
                     double q = rate * (System.nanoTime() - t0) / 1e9;
-                    long[] ls1 = dev.tusk.internal.io.LoopStats.snapshot();
-                    StringBuilder lsb = new StringBuilder("      loop per query:");
-                    for (int k = 0; k < ls0.length; k++) {
-                        lsb.append(String.format(Locale.ROOT, " %s %.2f", dev.tusk.internal.io.LoopStats.NAMES[k], (ls1[k] - ls0[k]) / q));
-                    }
-                    System.out.println(lsb);
                     long[] cs1 = contextSwitches();
                     if (perf != null) {
                         StringBuilder per = new StringBuilder();
@@ -252,7 +240,6 @@ public final class ScaleBench {
                             (os.getProcessCpuTime() - cpu0) / q, (cs1[0] - cs0[0]) / q, (cs1[1] - cs0[1]) / q,
                             System.getProperty("tusk.eventLoopThreads", "default loops"));
                 }
-              }
             }
         }
     }
@@ -334,8 +321,6 @@ public final class ScaleBench {
         }
     }
 
-    static final boolean LEAST = "least".equals(System.getenv("TUSK_SCALE_ROUTE"));
-
     /** Keeps {@code inFlight} point selects in flight (round robin over the connections) for the given seconds. */
     private static double window(Pipe p, int conns, int inFlight, double seconds) throws InterruptedException {
         Semaphore free = new Semaphore(inFlight);
@@ -349,50 +334,16 @@ public final class ScaleBench {
             error.compareAndSet(null, "a statement failed");
             free.release();
         };
-        java.util.concurrent.atomic.AtomicIntegerArray per = new java.util.concurrent.atomic.AtomicIntegerArray(conns);
-        Runnable[] oks = new Runnable[conns];
-        Runnable[] fails = new Runnable[conns];
-        for (int c = 0; c < conns; c++) {
-            int cc = c;
-            oks[c] = () -> { per.decrementAndGet(cc); ok.run(); };
-            fails[c] = () -> { per.decrementAndGet(cc); failed.run(); };
-        }
         long start = System.nanoTime();
         long end = start + (long) (seconds * 1e9);
-        Thread sampler = new Thread(() -> {
-            StringBuilder sb = new StringBuilder("      in flight per conn (sorted, sampled):");
-            int samples = 0;
-            while (System.nanoTime() < end && samples < 12) {
-                try { Thread.sleep(200); } catch (InterruptedException e) { return; }
-                int[] v = new int[conns];
-                for (int c = 0; c < conns; c++) v[c] = per.get(c);
-                java.util.Arrays.sort(v);
-                sb.append(' ').append(java.util.Arrays.toString(v).replace(" ", ""));
-                samples++;
-            }
-            if (conns > 1 && seconds > 2) System.out.println(sb);
-        });
-        sampler.setDaemon(true);
-        sampler.start();
         int i = 0;
         while (System.nanoTime() < end && error.get() == null) {
             if (!free.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                 continue;
             }
-            int c = i % conns;
-            if (LEAST) {
-                for (int k = 1; k < conns; k++) {
-                    int o = (i + k) % conns;
-                    if (per.get(o) < per.get(c)) {
-                        c = o;
-                    }
-                }
-            }
-            per.incrementAndGet(c);
-            p.send(c, i % BenchServer.KV_ROWS + 1, oks[c], fails[c]);
+            p.send(i % conns, i % BenchServer.KV_ROWS + 1, ok, failed);
             i++;
         }
-        sampler.join();
         long counted = done.get();
         long elapsed = System.nanoTime() - start;
         if (!free.tryAcquire(inFlight, 60, TimeUnit.SECONDS)) {

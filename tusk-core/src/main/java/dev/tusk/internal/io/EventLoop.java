@@ -54,13 +54,6 @@ public final class EventLoop implements Executor {
      */
     private final ArrayList<EventLoopDriver> toFlush = new ArrayList<>();
     private volatile boolean shutdown;
-    /** True while the loop waits in its selector (it ran its turn: what it is handed now needs a wake-up). */
-    private volatile boolean sleeping;
-
-    /** True while the loop waits in its selector for I/O, a task or a timer. Any thread; a hint only. */
-    public boolean sleeping() {
-        return sleeping;
-    }
 
     EventLoop(String name) {
         try {
@@ -103,7 +96,6 @@ public final class EventLoop implements Executor {
     public void execute(Runnable task) {
         tasks.add(task);
         if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
-            LoopStats.wakeups.increment();
             selector.wakeup();
         }
     }
@@ -132,24 +124,13 @@ public final class EventLoop implements Executor {
                     }
                 }
                 flushAtEndOfTurn();
-                LoopStats.turns.increment();
                 // the ready keys are handled as the selector finds them: no selected-key set to fill and empty
                 if (!tasks.isEmpty()) {
                     selector.selectNow(dispatch);
+                } else if (waitNanos < 0) {
+                    selector.select(dispatch);
                 } else {
-                    sleeping = true;
-                    try {
-                        if (!tasks.isEmpty()) {
-                            selector.selectNow(dispatch);
-                        } else if (waitNanos < 0) {
-                            LoopStats.blockingSelects.increment();
-                            selector.select(dispatch);
-                        } else {
-                            selector.select(dispatch, Math.max(1, waitNanos / 1_000_000));
-                        }
-                    } finally {
-                        sleeping = false;
-                    }
+                    selector.select(dispatch, Math.max(1, waitNanos / 1_000_000));
                 }
                 wakeupPending.set(false);
                 runTasks();
@@ -201,7 +182,6 @@ public final class EventLoop implements Executor {
         if (!key.isValid()) {
             return;
         }
-        LoopStats.keys.increment();
         try {
             ((Handler) key.attachment()).ready(key);
         } catch (RuntimeException e) {
@@ -213,7 +193,6 @@ public final class EventLoop implements Executor {
         // tasks queued while draining run too: a flush queued by the statements of this round goes last
         Runnable task;
         while ((task = tasks.poll()) != null) {
-            LoopStats.tasks.increment();
             try {
                 task.run();
             } catch (RuntimeException e) {

@@ -95,12 +95,6 @@ public final class EventLoopDriver implements EventLoop.Handler {
     public EventLoopDriver(EventLoop loop, ProtocolCore core) {
         this.loop = loop;
         this.core = core;
-        LoopStats.drivers.add(this);
-    }
-
-    String debugState() {
-        return loop.name().substring(loop.name().length() - 1) + ":q" + queued.get() + "/o" + (core.output().position() - outSent)
-                + "/p" + core.pendingCount() + "/i" + core.input().available();
     }
 
     public EventLoop loop() {
@@ -168,7 +162,6 @@ public final class EventLoopDriver implements EventLoop.Handler {
 
     /** Runs {@code task} on the loop thread, acting for the connection, after the tasks queued before it. Any thread. */
     public void execute(Runnable task) {
-        LoopStats.executes.increment();
         queued.incrementAndGet();
         loop.execute(() -> {
             acting.lock();
@@ -212,7 +205,6 @@ public final class EventLoopDriver implements EventLoop.Handler {
                 return false;
             }
             task.run();
-            LoopStats.tryRunHereOk.increment();
             if (flushAfterTask) {
                 flushAfterTask = false;
                 flushHere();
@@ -461,10 +453,6 @@ public final class EventLoopDriver implements EventLoop.Handler {
      */
     public void send(Command command) {
         core.send(command);
-        LoopStats.sends.increment();
-        if (!loop.inLoop()) {
-            LoopStats.sendsOffLoop.increment();
-        }
         if (readTimeout != null) {
             readTimeout.sent();
         }
@@ -548,10 +536,6 @@ public final class EventLoopDriver implements EventLoop.Handler {
             ByteBuffer bb = view(out.array(), outSent, end - outSent, false);
             do {
                 writes++;
-                LoopStats.sockWrites.increment();
-                if (!loop.inLoop()) {
-                    LoopStats.sockWritesOffLoop.increment();
-                }
             } while ((tls != null ? tls.write(bb) : channel.write(bb)) > 0 && bb.hasRemaining()); // took some: the rest
             outSent = bb.position();
         }
@@ -651,7 +635,6 @@ public final class EventLoopDriver implements EventLoop.Handler {
             int free = in.prepareWrite();
             ByteBuffer bb = view(in.array(), in.writeOffset(), free, true);
             int n;
-            LoopStats.sockReads.increment();
             try {
                 n = tls != null ? tls.read(bb) : channel.read(bb);
             } catch (IOException e) {
@@ -666,7 +649,6 @@ public final class EventLoopDriver implements EventLoop.Handler {
                 break;
             }
             in.written(n);
-            LoopStats.sockReadsData.increment();
             if (byteWaiter != null) {
                 IntConsumer w = byteWaiter;
                 byteWaiter = null;
@@ -693,9 +675,7 @@ public final class EventLoopDriver implements EventLoop.Handler {
             }
             // a command may have answered (authentication), a completion sent the next statement of a chain: written
             // now (writing it at the end of the turn instead measured no better, and the backend waits for it)
-            long w0 = writes;
             flush();
-            LoopStats.readFlushWrites.add(writes - w0);
             if (n < free || readPaused) {
                 break;
             }

@@ -49,9 +49,6 @@ public final class AsyncWaiter {
         }
     }
 
-    public static volatile boolean X_NO_CALLER_SEND = Boolean.getBoolean("tusk.x.noCallerSend");
-    public static volatile boolean X_BUSY_SEND = Boolean.getBoolean("tusk.x.busySend");
-    public static volatile boolean X_SLEEP_SEND = Boolean.getBoolean("tusk.x.sleepSend");
     private final EventLoopDriver driver;
     private final AsyncStatementTimer timer;
     private final Shell shell;
@@ -115,11 +112,7 @@ public final class AsyncWaiter {
         // does not wake the loop to send it, the connection's own loop thread (the statement chained in another's
         // completion) sends it right there. With others in flight it is queued for the loop, which sends what a
         // turn queued together (in flight, sending each from its completion measured slower through Reactor)
-        int n = inFlight.incrementAndGet();
-        boolean offLoop = !driver.loop().inLoop();
-        if (X_NO_CALLER_SEND && offLoop) {
-            driver.execute(run);
-        } else if ((n > 1 && !(X_BUSY_SEND && offLoop) && !(X_SLEEP_SEND && offLoop && driver.loop().sleeping())) || !driver.tryRunHere(run)) {
+        if (inFlight.incrementAndGet() > 1 || !driver.tryRunHere(run)) {
             driver.execute(run);
         }
     }
