@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A statement submitted on an idle AsyncConnection leaves from the submitting thread: it reaches the server
- * even while the connection's event loop is busy, and statements queued for the loop keep their order.
+ * even while the connection's event loop is busy, and statements queued for the loop keep their order. Submitted
+ * behind others while the loop sleeps, it leaves from the submitting thread too, without waking the loop.
  */
 @TuskTest
 @Timeout(60)
@@ -74,6 +75,35 @@ class AsyncDirectSendTest {
             for (int i = 0; i < rows.size(); i++) {
                 assertThat(rows.get(i).getInt(0)).as("row %d", i).isEqualTo(i);
             }
+        }
+    }
+
+    @Test
+    void aStatementSubmittedBehindOthersWhileTheLoopSleepsLeavesFromTheCallersThread(TestDatabase db) throws Exception {
+        try (AsyncConnection<Row> conn = AsyncConnection.connect(
+                ConnectOptions.builder().conninfo(db.conninfo()).autocommit(true).build()).get(15, TimeUnit.SECONDS)) {
+            int sentHere = 0;
+            for (int round = 0; round < 10; round++) {
+                // the replies of the statements behind it wait for this one: the loop has nothing to do but sleep
+                CompletableFuture<AsyncCursor<Row>> slow = conn.execute("SELECT pg_sleep(0.2)");
+                Thread.sleep(20);
+                List<CompletableFuture<AsyncCursor<Row>>> behind = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    int before = conn.driver().core().pendingCount();
+                    behind.add(conn.execute("SELECT %s::int", round * 4 + i));
+                    // sent from this thread, the statement is in the connection's pipeline when execute returns; queued for
+                    // the loop, it gets there only once the loop woke up and ran its task
+                    if (conn.driver().core().pendingCount() == before + 1) {
+                        sentHere++;
+                    }
+                }
+                slow.get(10, TimeUnit.SECONDS);
+                for (int i = 0; i < 4; i++) {
+                    assertThat(behind.get(i).get(10, TimeUnit.SECONDS).fetchone().getInt(0)).isEqualTo(round * 4 + i);
+                }
+            }
+            assertThat(sentHere).as("of 40 statements submitted behind another while the loop slept, sent at once")
+                    .isGreaterThanOrEqualTo(20);
         }
     }
 

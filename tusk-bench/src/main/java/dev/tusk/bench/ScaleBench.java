@@ -32,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -204,7 +205,8 @@ public final class ScaleBench {
 
     /**
      * Only Tusk, at the given points ("4x256,1x256": connections x in flight): queries/s, the process's CPU and
-     * context switches (all threads) per query, 1 s warm-up + 3 s measured, each point three times in turn.
+     * context switches (all threads) per query, 1 s warm-up + 3 s measured, each point three times in turn; with
+     * several connections, how the window spreads over them.
      */
     private static void points(String spec) throws Exception {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -220,7 +222,8 @@ public final class ScaleBench {
                     long[] cs0 = contextSwitches();
                     Process perf = perf();
                     long t0 = System.nanoTime();
-                    double rate = window(p, conns, inFlight, 3);
+                    StringBuilder spread = conns > 1 ? new StringBuilder() : null;
+                    double rate = window(p, conns, inFlight, 3, spread);
                     double q = rate * (System.nanoTime() - t0) / 1e9;
                     long[] cs1 = contextSwitches();
                     if (perf != null) {
@@ -234,6 +237,9 @@ public final class ScaleBench {
                         }
                         perf.waitFor();
                         System.out.println("      per query (perf, ~3 s):" + per);
+                    }
+                    if (spread != null) {
+                        System.out.println("      in flight per connection (sorted, 5 samples/s):" + spread);
                     }
                     System.out.printf(Locale.ROOT, "  %-10s %2d conn %5d in flight %,9.0f q/s  cpu %,6.0f ns/q"
                             + "  vol cs %.3f/q  invol cs %.3f/q  (%s)%n", client, conns, inFlight, rate,
@@ -321,8 +327,62 @@ public final class ScaleBench {
         }
     }
 
-    /** Keeps {@code inFlight} point selects in flight (round robin over the connections) for the given seconds. */
+    /**
+     * {@code TUSK_SCALE_ROUTE=least}: each statement goes to the connection with the fewest in flight (ties in turn), as a
+     * pool hands out its least busy connection, instead of round robin. Round robin from one submitting thread lets the
+     * window gather on one connection ({@code TUSK_SCALE_POINTS} prints the spread), whichever the client.
+     */
+    static final boolean ROUTE_LEAST = "least".equals(System.getenv("TUSK_SCALE_ROUTE"));
+
+    /** The connection with the fewest statements in flight, starting the search at the one round robin would take. */
+    private static int leastInFlight(AtomicIntegerArray perConnection, int i) {
+        int n = perConnection.length();
+        int best = i % n;
+        for (int k = 1; k < n; k++) {
+            int c = (i + k) % n;
+            if (perConnection.get(c) < perConnection.get(best)) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Samples how the statements in flight spread over the connections, 5 times a second until {@code end}, into
+     * {@code out} (each sample sorted, e.g. "[0,0,1,255]": the window sits on one connection).
+     */
+    private static Thread sampleSpread(AtomicIntegerArray perConnection, long end, StringBuilder out) {
+        Thread t = new Thread(() -> {
+            while (System.nanoTime() < end - 200_000_000L) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                int[] v = new int[perConnection.length()];
+                for (int c = 0; c < v.length; c++) {
+                    v[c] = perConnection.get(c);
+                }
+                java.util.Arrays.sort(v);
+                out.append(' ').append(java.util.Arrays.toString(v).replace(" ", ""));
+            }
+        }, "scale-spread-sampler");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /**
+     * Keeps {@code inFlight} point selects in flight (round robin over the connections, or see {@link #ROUTE_LEAST}) for
+     * the given seconds.
+     */
     private static double window(Pipe p, int conns, int inFlight, double seconds) throws InterruptedException {
+        return window(p, conns, inFlight, seconds, null);
+    }
+
+    /** As above; {@code spread}, when not null, receives samples of how the window spreads over the connections. */
+    private static double window(Pipe p, int conns, int inFlight, double seconds, StringBuilder spread)
+            throws InterruptedException {
         Semaphore free = new Semaphore(inFlight);
         AtomicLong done = new AtomicLong();
         AtomicReference<String> error = new AtomicReference<>();
@@ -334,15 +394,35 @@ public final class ScaleBench {
             error.compareAndSet(null, "a statement failed");
             free.release();
         };
+        AtomicIntegerArray perConnection = new AtomicIntegerArray(conns);
+        Runnable[] oks = new Runnable[conns];
+        Runnable[] fails = new Runnable[conns];
+        for (int c = 0; c < conns; c++) {
+            int conn = c;
+            oks[c] = () -> {
+                perConnection.decrementAndGet(conn);
+                ok.run();
+            };
+            fails[c] = () -> {
+                perConnection.decrementAndGet(conn);
+                failed.run();
+            };
+        }
         long start = System.nanoTime();
         long end = start + (long) (seconds * 1e9);
+        Thread sampler = spread == null ? null : sampleSpread(perConnection, end, spread);
         int i = 0;
         while (System.nanoTime() < end && error.get() == null) {
             if (!free.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                 continue;
             }
-            p.send(i % conns, i % BenchServer.KV_ROWS + 1, ok, failed);
+            int c = ROUTE_LEAST ? leastInFlight(perConnection, i) : i % conns;
+            perConnection.incrementAndGet(c);
+            p.send(c, i % BenchServer.KV_ROWS + 1, oks[c], fails[c]);
             i++;
+        }
+        if (sampler != null) {
+            sampler.join();
         }
         long counted = done.get();
         long elapsed = System.nanoTime() - start;

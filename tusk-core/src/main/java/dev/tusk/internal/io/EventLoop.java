@@ -17,7 +17,8 @@ import java.util.function.Consumer;
 /**
  * One thread with one {@link Selector}, serving many non-blocking connections. A connection's reads, tasks
  * and timers run here: other threads hand work over with {@link #execute}, which queues the task and wakes
- * the selector (a caller's thread may also send a statement itself on an idle connection, and a statement
+ * the selector (a caller's thread may also send a statement itself on an idle connection or while the loop
+ * {@linkplain #sleeping() sleeps}, see {@link EventLoopDriver#tryRunHereWhileLoopSleeps}, and a statement
  * submitted on its connection's own loop thread is sent right there, see {@link EventLoopDriver#tryRunHere}). What
  * the connections had to write during a turn is written once at its end, before the loop sleeps again.
  *
@@ -54,6 +55,11 @@ public final class EventLoop implements Executor {
      */
     private final ArrayList<EventLoopDriver> toFlush = new ArrayList<>();
     private volatile boolean shutdown;
+    /**
+     * True while the loop waits in its selector with its turn done: work handed to it now costs a wake-up (a context
+     * switch and a turn of its own). A hint read by other threads ({@link #sleeping()}), written by the loop only.
+     */
+    private volatile boolean sleeping;
 
     EventLoop(String name) {
         try {
@@ -89,6 +95,14 @@ public final class EventLoop implements Executor {
                     + "Callbacks of AsyncConnection futures run on the event loop and must not block: chain with "
                     + "thenCompose/thenApply, or run blocking work with the *Async variants on another executor");
         }
+    }
+
+    /**
+     * True while the loop waits in its selector for I/O, a task or a timer, having done its turn: a task queued now
+     * wakes it. A hint, which may be stale by the time it is read. Any thread.
+     */
+    public boolean sleeping() {
+        return sleeping;
     }
 
     /** Queues {@code task} to run on the loop thread, after the tasks already queued. Any thread. */
@@ -127,10 +141,17 @@ public final class EventLoop implements Executor {
                 // the ready keys are handled as the selector finds them: no selected-key set to fill and empty
                 if (!tasks.isEmpty()) {
                     selector.selectNow(dispatch);
-                } else if (waitNanos < 0) {
-                    selector.select(dispatch);
                 } else {
-                    selector.select(dispatch, Math.max(1, waitNanos / 1_000_000));
+                    sleeping = true; // cleared by the first key dispatched, or once the selector returns
+                    try {
+                        if (waitNanos < 0) {
+                            selector.select(dispatch);
+                        } else {
+                            selector.select(dispatch, Math.max(1, waitNanos / 1_000_000));
+                        }
+                    } finally {
+                        sleeping = false;
+                    }
                 }
                 wakeupPending.set(false);
                 runTasks();
@@ -179,6 +200,9 @@ public final class EventLoop implements Executor {
     }
 
     private void dispatch(SelectionKey key) {
+        if (sleeping) {
+            sleeping = false; // handling I/O: what is queued from now on leaves with this turn's output
+        }
         if (!key.isValid()) {
             return;
         }

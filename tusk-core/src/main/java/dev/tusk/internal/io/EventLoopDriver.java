@@ -196,6 +196,17 @@ public final class EventLoopDriver implements EventLoop.Handler {
     }
 
     /**
+     * As {@link #tryRunHere}, for a statement submitted from a caller's thread while others are in flight on the
+     * connection: runs it here only while the loop sleeps in its selector ({@link EventLoop#sleeping}), where handing
+     * it over would wake the loop (a context switch and a turn) to make the same one write; false, having run nothing,
+     * on the loop's thread and while the loop is in a turn: the task is then queued and leaves with that turn's output
+     * in one write.
+     */
+    public boolean tryRunHereWhileLoopSleeps(Runnable task) {
+        return !loop.inLoop() && loop.sleeping() && tryRunHere(task);
+    }
+
+    /**
      * Runs {@code task} with the acting lock the caller took, unless a task given to {@link #execute} still waits
      * (false, nothing run); writes what it sent; lets go of the lock.
      */

@@ -111,8 +111,10 @@ public final class AsyncWaiter {
         // on an idle connection the statement leaves from this thread without a task of its own: a caller's thread
         // does not wake the loop to send it, the connection's own loop thread (the statement chained in another's
         // completion) sends it right there. With others in flight it is queued for the loop, which sends what a
-        // turn queued together (in flight, sending each from its completion measured slower through Reactor)
-        if (inFlight.incrementAndGet() > 1 || !driver.tryRunHere(run)) {
+        // turn queued together (in flight, sending each from its completion measured slower through Reactor); but
+        // a caller's thread that finds the loop asleep sends it itself: the wake-up would cost more than the write
+        boolean sent = inFlight.incrementAndGet() == 1 ? driver.tryRunHere(run) : driver.tryRunHereWhileLoopSleeps(run);
+        if (!sent) {
             driver.execute(run);
         }
     }
