@@ -14,6 +14,8 @@ import dev.tusk.internal.connect.CancelRequester;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionMetadata;
 import io.r2dbc.spi.IsolationLevel;
+import io.r2dbc.spi.Lifecycle;
+import io.r2dbc.spi.R2dbcRollbackException;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.TransactionDefinition;
 import io.r2dbc.spi.ValidationDepth;
@@ -45,7 +47,7 @@ import java.util.function.Supplier;
  *
  * <p>Signals are delivered on Tusk's event-loop threads: operators downstream must not block them.
  */
-public final class TuskConnection implements Connection {
+public final class TuskConnection implements Connection, Lifecycle {
     private final AsyncConnection<Row> conn;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** R2DBC's auto-commit flag, as the user set it. */
@@ -307,8 +309,11 @@ public final class TuskConnection implements Connection {
         afterCancels(() -> conn.rawCursor().executemany(s.text, sets, true)).whenComplete(s);
     }
 
-    /** Sends a statement of the driver's own (BEGIN, SAVEPOINT, SET...), failing with its translated error. */
-    private CompletableFuture<Void> own(String sql) {
+    /**
+     * Sends a statement of the driver's own (BEGIN, SAVEPOINT, SET...), failing with its translated error; completes
+     * with its (first) command tag.
+     */
+    private CompletableFuture<String> own(String sql) {
         long seq = submitted.incrementAndGet();
         running.incrementAndGet();
         return afterCancels(() -> conn.execute(sql)).handle((cur, err) -> {
@@ -319,12 +324,12 @@ public final class TuskConnection implements Connection {
                 Throwable t = Errors.translate(err, sql);
                 throw t instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(t);
             }
-            return null;
+            return cur.statusmessage();
         });
     }
 
     private Mono<Void> ownMono(String sql) {
-        return Mono.fromFuture(() -> own(sql), true);
+        return Mono.fromFuture(() -> own(sql), true).then();
     }
 
     /**
@@ -401,7 +406,7 @@ public final class TuskConnection implements Connection {
     }
 
     /** With auto-commit off, the first statement outside a transaction opens one (as JDBC drivers do). */
-    private void beginIfNeeded() {
+    void beginIfNeeded() {
         if (!autoCommit && !inTransaction) {
             inTransaction = true;
             own("BEGIN");
@@ -469,12 +474,23 @@ public final class TuskConnection implements Connection {
         return Mono.defer(() -> endTransaction("ROLLBACK"));
     }
 
+    /**
+     * COMMIT or ROLLBACK of the open transaction, if any. The server answers the COMMIT of a failed transaction with
+     * ROLLBACK and no error: that commit fails with {@link R2dbcRollbackException} (the work is gone, it must not
+     * look committed).
+     */
     private Mono<Void> endTransaction(String sql) {
         if (!inTransaction && conn.info().transactionStatus() == TransactionStatus.IDLE) {
             return Mono.empty();
         }
         inTransaction = false;
-        return ownMono(sql);
+        if (!sql.equals("COMMIT")) {
+            return ownMono(sql);
+        }
+        return Mono.fromFuture(() -> own(sql), true).flatMap(tag -> "ROLLBACK".equals(tag)
+                ? Mono.error(new R2dbcRollbackException("the transaction was rolled back, not committed:"
+                        + " a statement in it had failed", "40000", 0, sql))
+                : Mono.empty());
     }
 
     @Override
@@ -517,13 +533,14 @@ public final class TuskConnection implements Connection {
         return autoCommit && !inTransaction;
     }
 
-    /** Turning auto-commit on commits an open transaction; turning it off opens one at the next statement. */
+    /**
+     * Turning auto-commit on commits an open transaction, also one begun explicitly (while it is open
+     * {@link #isAutoCommit()} is false: R2DBC commits when the mode changes); turning it off opens one at the next
+     * statement.
+     */
     @Override
     public Mono<Void> setAutoCommit(boolean autoCommit) {
         return Mono.defer(() -> {
-            if (autoCommit == this.autoCommit) {
-                return Mono.empty();
-            }
             this.autoCommit = autoCommit;
             if (autoCommit && inTransaction) {
                 inTransaction = false;
@@ -545,7 +562,47 @@ public final class TuskConnection implements Connection {
             throw new IllegalArgumentException("isolationLevel must not be null");
         }
         return Mono.defer(() -> ownMono("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL " + isolationLevel.asSql())
-                .doOnSuccess(v -> this.isolationLevel = isolationLevel));
+                .doOnSuccess(v -> {
+                    this.isolationLevel = isolationLevel;
+                    isolationSet = true;
+                }));
+    }
+
+    /** Whether {@link #setTransactionIsolationLevel} changed the session's default (undone by {@link #preRelease()}). */
+    private volatile boolean isolationSet;
+
+    /** Nothing to do when a pool lends the connection. */
+    @Override
+    public Mono<Void> postAllocate() {
+        return Mono.empty();
+    }
+
+    /**
+     * Called by a pool (r2dbc-pool) before the connection goes back: what this face set on the session for the
+     * borrower is undone, so that the next one does not inherit it. An open transaction is rolled back (also one
+     * opened with auto-commit off, which r2dbc-pool does not see), auto-commit is on again, and the session's default
+     * isolation is reset. What the borrower set by SQL (SET, LISTEN...) stays. An error makes the pool drop the
+     * connection.
+     */
+    @Override
+    public Mono<Void> preRelease() {
+        return Mono.defer(() -> {
+            autoCommit = true;
+            if (closed.get() || conn.isClosed() || conn.isBroken()) {
+                return Mono.empty();
+            }
+            StringBuilder sql = new StringBuilder();
+            if (inTransaction || conn.info().transactionStatus() != TransactionStatus.IDLE) {
+                inTransaction = false;
+                sql.append("ROLLBACK");
+            }
+            if (isolationSet) {
+                isolationSet = false;
+                isolationLevel = IsolationLevel.READ_COMMITTED;
+                sql.append(sql.length() > 0 ? "; " : "").append("RESET default_transaction_isolation");
+            }
+            return sql.length() == 0 ? Mono.empty() : ownMono(sql.toString());
+        });
     }
 
     /** The server's {@code lock_timeout} for the session (0: wait forever). */
@@ -591,7 +648,10 @@ public final class TuskConnection implements Connection {
 
     // ------------------------------------------------------------ life cycle
 
-    /** LOCAL: not closed and not broken; REMOTE: also answers {@code SELECT 1}. Never fails: false instead. */
+    /**
+     * LOCAL: not closed and not broken; REMOTE: also answers {@code SELECT 1} (refused in a failed transaction, which
+     * still proves the session alive). Never fails: false instead.
+     */
     @Override
     public Mono<Boolean> validate(ValidationDepth depth) {
         if (depth == null) {
@@ -604,8 +664,13 @@ public final class TuskConnection implements Connection {
             }
             return Mono.fromFuture(() -> afterCancels(() -> conn.execute("SELECT 1")), true)
                     .map(c -> true)
-                    .onErrorReturn(false);
+                    .onErrorResume(e -> Mono.just(inFailedTransaction(e)));
         });
+    }
+
+    /** The server refused a statement only because the transaction had failed: the connection itself is fine. */
+    private static boolean inFailedTransaction(Throwable e) {
+        return Errors.unwrap(e) instanceof dev.tusk.errors.TuskException t && "25P02".equals(t.sqlstate());
     }
 
     /** Closes the Tusk connection (an open transaction is rolled back by the server); idempotent. */
