@@ -15,6 +15,7 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionMetadata;
 import io.r2dbc.spi.IsolationLevel;
 import io.r2dbc.spi.Lifecycle;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcRollbackException;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.TransactionDefinition;
@@ -582,7 +583,7 @@ public final class TuskConnection implements Connection, Lifecycle {
      * borrower is undone, so that the next one does not inherit it. An open transaction is rolled back (also one
      * opened with auto-commit off, which r2dbc-pool does not see), auto-commit is on again, and the session's default
      * isolation is reset. What the borrower set by SQL (SET, LISTEN...) stays. An error makes the pool drop the
-     * connection.
+     * connection; a server that does not answer within {@link #RELEASE_DEADLINE} is one (the connection is closed).
      */
     @Override
     public Mono<Void> preRelease() {
@@ -601,9 +602,20 @@ public final class TuskConnection implements Connection, Lifecycle {
                 isolationLevel = IsolationLevel.READ_COMMITTED;
                 sql.append(sql.length() > 0 ? "; " : "").append("RESET default_transaction_isolation");
             }
-            return sql.length() == 0 ? Mono.empty() : ownMono(sql.toString());
+            if (sql.length() == 0) {
+                return Mono.empty();
+            }
+            return ownMono(sql.toString()).timeout(RELEASE_DEADLINE, Mono.defer(() -> {
+                closed.set(true); // a server that does not answer: the pool drops the connection, without waiting
+                conn.closeAsync();
+                return Mono.error(new R2dbcNonTransientResourceException("the server did not answer " + sql + " within "
+                        + RELEASE_DEADLINE.toMillis() + " ms as the connection went back to its pool: it was closed"));
+            }));
         });
     }
+
+    /** How long {@link #preRelease()} waits for the server to undo the borrower's session state. */
+    static final Duration RELEASE_DEADLINE = Duration.ofSeconds(3);
 
     /** The server's {@code lock_timeout} for the session (0: wait forever). */
     @Override

@@ -218,4 +218,40 @@ class R2dbcModelFindingsTest {
             pool.disposeLater().block(T);
         }
     }
+
+    /**
+     * A lease given back with a transaction open (auto-commit off: r2dbc-pool does not see it, the driver's
+     * preRelease rolls it back) while the server no longer answers must not wait for the ROLLBACK for ever: the pool
+     * would never get the connection back. It waits {@link TuskConnection#RELEASE_DEADLINE}, closes the connection,
+     * and the pool lends a new one. (A transaction begun with beginTransaction is rolled back by r2dbc-pool itself
+     * first, through rollbackTransaction(), which has no deadline: that wait is r2dbc-pool's.)
+     */
+    @Test
+    void aFrozenLeaseGivenBackInATransactionIsDroppedWithinTheReleaseDeadline(TestDatabase db) {
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port())) {
+            io.r2dbc.pool.ConnectionPool pool = (io.r2dbc.pool.ConnectionPool) ConnectionFactories.get(
+                    R2dbc.url(db).replace("r2dbc:tusk:", "r2dbc:pool:tusk:").replaceFirst("@[^/]+/", "@127.0.0.1:" + proxy.port() + "/")
+                            + "?sslmode=disable&initialSize=1&maxSize=1");
+            try {
+                Connection a = Mono.from(pool.create()).block(T);
+                int pidA = pid(a);
+                Mono.from(a.setAutoCommit(false)).block(T);
+                run(a, "SELECT 1");
+                proxy.failNow(FaultProxy.Action.SILENCE);
+                long t0 = System.nanoTime();
+                Mono.from(a.close()).onErrorResume(e -> Mono.empty()).block(T);
+                assertThat(Duration.ofNanos(System.nanoTime() - t0))
+                        .isLessThan(TuskConnection.RELEASE_DEADLINE.plusSeconds(2));
+                Connection b = Mono.from(pool.create()).block(T);
+                try {
+                    assertThat(pid(b)).isNotEqualTo(pidA);
+                    assertThat(b.isAutoCommit()).isTrue();
+                } finally {
+                    Mono.from(b.close()).block(T);
+                }
+            } finally {
+                pool.disposeLater().block(T);
+            }
+        }
+    }
 }
