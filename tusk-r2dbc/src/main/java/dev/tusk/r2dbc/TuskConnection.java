@@ -9,6 +9,7 @@ import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.TuskException;
 import dev.tusk.internal.async.AsyncAccess;
 import dev.tusk.internal.connect.CancelRequester;
 import io.r2dbc.spi.Connection;
@@ -682,7 +683,7 @@ public final class TuskConnection implements Connection, Lifecycle {
 
     /** The server refused a statement only because the transaction had failed: the connection itself is fine. */
     private static boolean inFailedTransaction(Throwable e) {
-        return Errors.unwrap(e) instanceof dev.tusk.errors.TuskException t && "25P02".equals(t.sqlstate());
+        return Errors.unwrap(e) instanceof TuskException t && "25P02".equals(t.sqlstate());
     }
 
     /** Closes the Tusk connection (an open transaction is rolled back by the server); idempotent. */
