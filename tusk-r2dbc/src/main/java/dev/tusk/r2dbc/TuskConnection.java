@@ -9,11 +9,15 @@ import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.OperationalException;
+import dev.tusk.errors.TuskException;
 import dev.tusk.internal.async.AsyncAccess;
 import dev.tusk.internal.connect.CancelRequester;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionMetadata;
 import io.r2dbc.spi.IsolationLevel;
+import io.r2dbc.spi.Lifecycle;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
+import io.r2dbc.spi.R2dbcRollbackException;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.TransactionDefinition;
 import io.r2dbc.spi.ValidationDepth;
@@ -45,7 +49,7 @@ import java.util.function.Supplier;
  *
  * <p>Signals are delivered on Tusk's event-loop threads: operators downstream must not block them.
  */
-public final class TuskConnection implements Connection {
+public final class TuskConnection implements Connection, Lifecycle {
     private final AsyncConnection<Row> conn;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** R2DBC's auto-commit flag, as the user set it. */
@@ -307,8 +311,11 @@ public final class TuskConnection implements Connection {
         afterCancels(() -> conn.rawCursor().executemany(s.text, sets, true)).whenComplete(s);
     }
 
-    /** Sends a statement of the driver's own (BEGIN, SAVEPOINT, SET...), failing with its translated error. */
-    private CompletableFuture<Void> own(String sql) {
+    /**
+     * Sends a statement of the driver's own (BEGIN, SAVEPOINT, SET...), failing with its translated error; completes
+     * with its (first) command tag.
+     */
+    private CompletableFuture<String> own(String sql) {
         long seq = submitted.incrementAndGet();
         running.incrementAndGet();
         return afterCancels(() -> conn.execute(sql)).handle((cur, err) -> {
@@ -319,12 +326,12 @@ public final class TuskConnection implements Connection {
                 Throwable t = Errors.translate(err, sql);
                 throw t instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(t);
             }
-            return null;
+            return cur.statusmessage();
         });
     }
 
     private Mono<Void> ownMono(String sql) {
-        return Mono.fromFuture(() -> own(sql), true);
+        return Mono.fromFuture(() -> own(sql), true).then();
     }
 
     /**
@@ -401,7 +408,7 @@ public final class TuskConnection implements Connection {
     }
 
     /** With auto-commit off, the first statement outside a transaction opens one (as JDBC drivers do). */
-    private void beginIfNeeded() {
+    void beginIfNeeded() {
         if (!autoCommit && !inTransaction) {
             inTransaction = true;
             own("BEGIN");
@@ -469,12 +476,23 @@ public final class TuskConnection implements Connection {
         return Mono.defer(() -> endTransaction("ROLLBACK"));
     }
 
+    /**
+     * COMMIT or ROLLBACK of the open transaction, if any. The server answers the COMMIT of a failed transaction with
+     * ROLLBACK and no error: that commit fails with {@link R2dbcRollbackException} (the work is gone, it must not
+     * look committed).
+     */
     private Mono<Void> endTransaction(String sql) {
         if (!inTransaction && conn.info().transactionStatus() == TransactionStatus.IDLE) {
             return Mono.empty();
         }
         inTransaction = false;
-        return ownMono(sql);
+        if (!sql.equals("COMMIT")) {
+            return ownMono(sql);
+        }
+        return Mono.fromFuture(() -> own(sql), true).flatMap(tag -> "ROLLBACK".equals(tag)
+                ? Mono.error(new R2dbcRollbackException("the transaction was rolled back, not committed:"
+                        + " a statement in it had failed", "40000", 0, sql))
+                : Mono.empty());
     }
 
     @Override
@@ -517,13 +535,14 @@ public final class TuskConnection implements Connection {
         return autoCommit && !inTransaction;
     }
 
-    /** Turning auto-commit on commits an open transaction; turning it off opens one at the next statement. */
+    /**
+     * Turning auto-commit on commits an open transaction, also one begun explicitly (while it is open
+     * {@link #isAutoCommit()} is false: R2DBC commits when the mode changes); turning it off opens one at the next
+     * statement.
+     */
     @Override
     public Mono<Void> setAutoCommit(boolean autoCommit) {
         return Mono.defer(() -> {
-            if (autoCommit == this.autoCommit) {
-                return Mono.empty();
-            }
             this.autoCommit = autoCommit;
             if (autoCommit && inTransaction) {
                 inTransaction = false;
@@ -545,8 +564,59 @@ public final class TuskConnection implements Connection {
             throw new IllegalArgumentException("isolationLevel must not be null");
         }
         return Mono.defer(() -> ownMono("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL " + isolationLevel.asSql())
-                .doOnSuccess(v -> this.isolationLevel = isolationLevel));
+                .doOnSuccess(v -> {
+                    this.isolationLevel = isolationLevel;
+                    isolationSet = true;
+                }));
     }
+
+    /** Whether {@link #setTransactionIsolationLevel} changed the session's default (undone by {@link #preRelease()}). */
+    private volatile boolean isolationSet;
+
+    /** Nothing to do when a pool lends the connection. */
+    @Override
+    public Mono<Void> postAllocate() {
+        return Mono.empty();
+    }
+
+    /**
+     * Called by a pool (r2dbc-pool) before the connection goes back: what this face set on the session for the
+     * borrower is undone, so that the next one does not inherit it. An open transaction is rolled back (also one
+     * opened with auto-commit off, which r2dbc-pool does not see), auto-commit is on again, and the session's default
+     * isolation is reset. What the borrower set by SQL (SET, LISTEN...) stays. An error makes the pool drop the
+     * connection; a server that does not answer within {@link #RELEASE_DEADLINE} is one (the connection is closed).
+     */
+    @Override
+    public Mono<Void> preRelease() {
+        return Mono.defer(() -> {
+            autoCommit = true;
+            if (closed.get() || conn.isClosed() || conn.isBroken()) {
+                return Mono.empty();
+            }
+            StringBuilder sql = new StringBuilder();
+            if (inTransaction || conn.info().transactionStatus() != TransactionStatus.IDLE) {
+                inTransaction = false;
+                sql.append("ROLLBACK");
+            }
+            if (isolationSet) {
+                isolationSet = false;
+                isolationLevel = IsolationLevel.READ_COMMITTED;
+                sql.append(sql.length() > 0 ? "; " : "").append("RESET default_transaction_isolation");
+            }
+            if (sql.length() == 0) {
+                return Mono.empty();
+            }
+            return ownMono(sql.toString()).timeout(RELEASE_DEADLINE, Mono.defer(() -> {
+                closed.set(true); // a server that does not answer: the pool drops the connection, without waiting
+                conn.closeAsync();
+                return Mono.error(new R2dbcNonTransientResourceException("the server did not answer " + sql + " within "
+                        + RELEASE_DEADLINE.toMillis() + " ms as the connection went back to its pool: it was closed"));
+            }));
+        });
+    }
+
+    /** How long {@link #preRelease()} waits for the server to undo the borrower's session state. */
+    static final Duration RELEASE_DEADLINE = Duration.ofSeconds(3);
 
     /** The server's {@code lock_timeout} for the session (0: wait forever). */
     @Override
@@ -591,7 +661,10 @@ public final class TuskConnection implements Connection {
 
     // ------------------------------------------------------------ life cycle
 
-    /** LOCAL: not closed and not broken; REMOTE: also answers {@code SELECT 1}. Never fails: false instead. */
+    /**
+     * LOCAL: not closed and not broken; REMOTE: also answers {@code SELECT 1} (refused in a failed transaction, which
+     * still proves the session alive). Never fails: false instead.
+     */
     @Override
     public Mono<Boolean> validate(ValidationDepth depth) {
         if (depth == null) {
@@ -604,8 +677,13 @@ public final class TuskConnection implements Connection {
             }
             return Mono.fromFuture(() -> afterCancels(() -> conn.execute("SELECT 1")), true)
                     .map(c -> true)
-                    .onErrorReturn(false);
+                    .onErrorResume(e -> Mono.just(inFailedTransaction(e)));
         });
+    }
+
+    /** The server refused a statement only because the transaction had failed: the connection itself is fine. */
+    private static boolean inFailedTransaction(Throwable e) {
+        return Errors.unwrap(e) instanceof TuskException t && "25P02".equals(t.sqlstate());
     }
 
     /** Closes the Tusk connection (an open transaction is rolled back by the server); idempotent. */

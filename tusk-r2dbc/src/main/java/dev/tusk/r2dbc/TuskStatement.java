@@ -256,7 +256,8 @@ public final class TuskStatement implements Statement {
     private Flux<Result> submit(String text, List<Object[]> all) {
         if (isStreamed(text, all)) {
             Object[] params = all.isEmpty() ? null : Values.toTusk(all.get(0));
-            return connection.noCancelOnItsWay().thenMany(Flux.defer(() -> streamed(params)));
+            return connection.noCancelOnItsWay().thenMany(Flux.defer(() -> streamed(params)))
+                    .onErrorMap(e -> Errors.translate(e, sql.text)); // refused at once: a closed or broken connection
         }
         return results(text, all);
     }
@@ -279,6 +280,7 @@ public final class TuskStatement implements Statement {
     /** The query's rows fetched {@link #fetchSize} at a time from a server-side cursor, as the subscriber requests them. */
     private Flux<Result> streamed(Object[] params) {
         var tusk = connection.unwrap();
+        connection.beginIfNeeded(); // auto-commit off: the query opens the user's transaction, as any statement
         boolean ownTransaction = !connection.inTransaction();
         AsyncServerCursor<Row> cur = tusk.cursor(connection.nextCursorName());
         int n = fetchSize;
