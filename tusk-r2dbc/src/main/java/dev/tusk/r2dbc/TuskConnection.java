@@ -91,8 +91,20 @@ public final class TuskConnection implements Connection, Lifecycle {
 
     /** Tusk's connection underneath, for its own API (adapters, pipelines, server cursors...). */
     public AsyncConnection<Row> unwrap() {
-        used = true; // whatever is done with it, the session may need the reset
+        markUsed(); // whatever is done with it, the session may need the reset
         return conn;
+    }
+
+    /** Tusk's connection, for this face's own reads of it (its adapters...): not a use of the lease. */
+    AsyncConnection<Row> tusk() {
+        return conn;
+    }
+
+    /** The lease sent something (or may have): {@link #preRelease()} resets the session. No store when already set. */
+    private void markUsed() {
+        if (!used) {
+            used = true;
+        }
     }
 
     // ------------------------------------------------------------ running statements
@@ -113,7 +125,7 @@ public final class TuskConnection implements Connection, Lifecycle {
      * ({@link Submission#accept}) on Tusk's event loop, or on this thread when refused at once.
      */
     void submit(Submission s, Object[] params) {
-        used = true;
+        markUsed();
         beginIfNeeded();
         s.seq = submitted.incrementAndGet();
         running.incrementAndGet(); // before the check: a cancel registered meanwhile sees this statement in flight
@@ -318,7 +330,7 @@ public final class TuskConnection implements Connection, Lifecycle {
      * multi-row INSERTs, whose one count per chunk could not be split per binding (a trigger or rule may skip rows).
      */
     void submitMany(Submission s, List<Object[]> sets) {
-        used = true;
+        markUsed();
         beginIfNeeded();
         s.seq = submitted.incrementAndGet();
         running.incrementAndGet();
@@ -331,7 +343,7 @@ public final class TuskConnection implements Connection, Lifecycle {
      * with its (first) command tag.
      */
     private CompletableFuture<String> own(String sql) {
-        used = true;
+        markUsed();
         long seq = submitted.incrementAndGet();
         running.incrementAndGet();
         return afterCancels(() -> conn.execute(sql)).handle((cur, err) -> {
@@ -745,7 +757,7 @@ public final class TuskConnection implements Connection, Lifecycle {
      */
     public Flux<Notify> getNotifications() {
         return Flux.defer(() -> {
-            used = true;
+            markUsed();
             return JdkFlowAdapter.flowPublisherToFlux(conn.notifications()).takeUntilOther(leaseOver.asMono());
         });
     }
@@ -759,7 +771,7 @@ public final class TuskConnection implements Connection, Lifecycle {
             throw new IllegalArgumentException("sql and data must not be null");
         }
         return Mono.fromFuture(() -> {
-                    used = true;
+                    markUsed();
                     return afterCancels(() -> conn.cursor().copy(sql));
                 }, true)
                 .onErrorMap(e -> Errors.translate(e, sql))
@@ -784,7 +796,7 @@ public final class TuskConnection implements Connection, Lifecycle {
             throw new IllegalArgumentException("sql must not be null");
         }
         return Mono.fromFuture(() -> {
-                    used = true;
+                    markUsed();
                     return afterCancels(() -> conn.cursor().copy(sql));
                 }, true)
                 .flatMapMany((AsyncCopy copy) -> JdkFlowAdapter.flowPublisherToFlux(copy.chunks())
