@@ -133,6 +133,16 @@ class PooledCancelTest {
         });
     }
 
+    /** The pool lends a connection on another backend than {@code pid}'s. */
+    private static void assertThePoolDropped(ConnectionPool pool, int pid) {
+        Connection c = Mono.from(pool.create()).block(T);
+        try {
+            assertThat(pid(c)).as("the pool dropped the connection").isNotEqualTo(pid);
+        } finally {
+            Mono.from(c.close()).block(T);
+        }
+    }
+
     /**
      * A lease given back while its cancel request is unconfirmed: the session reset of {@code preRelease} waits for
      * the request (a late cancel must not stop the reset), at most {@link TuskConnection#RELEASE_DEADLINE}; then the
@@ -148,12 +158,7 @@ class PooledCancelTest {
             long t0 = System.nanoTime();
             Mono.from(a.close()).onErrorResume(e -> Mono.empty()).block(T);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(TuskConnection.RELEASE_DEADLINE.plusSeconds(2));
-            Connection c = Mono.from(pool.create()).block(T);
-            try {
-                assertThat(pid(c)).as("the pool dropped the connection").isNotEqualTo(pidA);
-            } finally {
-                Mono.from(c.close()).block(T);
-            }
+            assertThePoolDropped(pool, pidA);
         });
     }
 
@@ -172,12 +177,7 @@ class PooledCancelTest {
             } finally {
                 Mono.from(a.close()).block(T);
             }
-            Connection c = Mono.from(pool.create()).block(T);
-            try {
-                assertThat(pid(c)).as("the pool dropped the connection").isNotEqualTo(pidA);
-            } finally {
-                Mono.from(c.close()).block(T);
-            }
+            assertThePoolDropped(pool, pidA);
         });
     }
 }
