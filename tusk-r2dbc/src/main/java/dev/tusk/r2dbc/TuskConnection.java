@@ -12,6 +12,7 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.async.AsyncAccess;
 import dev.tusk.internal.connect.CancelRequester;
+import dev.tusk.internal.pool.PoolAccess;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionMetadata;
 import io.r2dbc.spi.IsolationLevel;
@@ -25,6 +26,7 @@ import org.reactivestreams.Publisher;
 import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -70,6 +72,16 @@ public final class TuskConnection implements Connection, Lifecycle {
     @SuppressWarnings("unchecked")
     private static final AsyncAccess.Hooks<AsyncConnection<?>, AsyncCursor<?>> TUSK =
             (AsyncAccess.Hooks<AsyncConnection<?>, AsyncCursor<?>>) AsyncAccess.hooks();
+    /** Tusk's pool door: the session reset its own pools run on every give-back of a used lease. */
+    private static final PoolAccess.AsyncHooks<AsyncConnection<?>> POOL = PoolAccess.async();
+    /**
+     * Whether the current lease sent anything to the server (a statement, a transaction or savepoint command, a
+     * setting, COPY) or subscribed to notifications or took the Tusk connection with {@link #unwrap()}: cleared by
+     * {@link #postAllocate()}; {@link #preRelease()} resets the session only when it is set.
+     */
+    private volatile boolean used;
+    /** Signalled by {@link #preRelease()}: the notification subscriptions of the lease that ends complete. */
+    private volatile Sinks.One<Boolean> leaseOver = Sinks.one();
 
     TuskConnection(AsyncConnection<Row> conn) {
         this.conn = conn;
@@ -79,7 +91,20 @@ public final class TuskConnection implements Connection, Lifecycle {
 
     /** Tusk's connection underneath, for its own API (adapters, pipelines, server cursors...). */
     public AsyncConnection<Row> unwrap() {
+        markUsed(); // whatever is done with it, the session may need the reset
         return conn;
+    }
+
+    /** Tusk's connection, for this face's own reads of it (its adapters...): not a use of the lease. */
+    AsyncConnection<Row> tusk() {
+        return conn;
+    }
+
+    /** The lease sent something (or may have): {@link #preRelease()} resets the session. No store when already set. */
+    private void markUsed() {
+        if (!used) {
+            used = true;
+        }
     }
 
     // ------------------------------------------------------------ running statements
@@ -100,6 +125,7 @@ public final class TuskConnection implements Connection, Lifecycle {
      * ({@link Submission#accept}) on Tusk's event loop, or on this thread when refused at once.
      */
     void submit(Submission s, Object[] params) {
+        markUsed();
         beginIfNeeded();
         s.seq = submitted.incrementAndGet();
         running.incrementAndGet(); // before the check: a cancel registered meanwhile sees this statement in flight
@@ -304,6 +330,7 @@ public final class TuskConnection implements Connection, Lifecycle {
      * multi-row INSERTs, whose one count per chunk could not be split per binding (a trigger or rule may skip rows).
      */
     void submitMany(Submission s, List<Object[]> sets) {
+        markUsed();
         beginIfNeeded();
         s.seq = submitted.incrementAndGet();
         running.incrementAndGet();
@@ -316,6 +343,7 @@ public final class TuskConnection implements Connection, Lifecycle {
      * with its (first) command tag.
      */
     private CompletableFuture<String> own(String sql) {
+        markUsed();
         long seq = submitted.incrementAndGet();
         running.incrementAndGet();
         return afterCancels(() -> conn.execute(sql)).handle((cur, err) -> {
@@ -564,54 +592,61 @@ public final class TuskConnection implements Connection, Lifecycle {
             throw new IllegalArgumentException("isolationLevel must not be null");
         }
         return Mono.defer(() -> ownMono("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL " + isolationLevel.asSql())
-                .doOnSuccess(v -> {
-                    this.isolationLevel = isolationLevel;
-                    isolationSet = true;
-                }));
+                .doOnSuccess(v -> this.isolationLevel = isolationLevel));
     }
 
-    /** Whether {@link #setTransactionIsolationLevel} changed the session's default (undone by {@link #preRelease()}). */
-    private volatile boolean isolationSet;
-
-    /** Nothing to do when a pool lends the connection. */
+    /** A pool lends the connection: the new lease has not used the session yet (see {@link #preRelease()}). */
     @Override
     public Mono<Void> postAllocate() {
-        return Mono.empty();
+        return Mono.fromRunnable(() -> used = false);
     }
 
     /**
-     * Called by a pool (r2dbc-pool) before the connection goes back: what this face set on the session for the
-     * borrower is undone, so that the next one does not inherit it. An open transaction is rolled back (also one
-     * opened with auto-commit off, which r2dbc-pool does not see), auto-commit is on again, and the session's default
-     * isolation is reset. What the borrower set by SQL (SET, LISTEN...) stays. An error makes the pool drop the
-     * connection; a server that does not answer within {@link #RELEASE_DEADLINE} is one (the connection is closed).
+     * Called by a pool (r2dbc-pool) before the connection goes back: the session is handed to the next borrower as
+     * a new one, as Tusk's own pools do. An open transaction is rolled back (also one opened with auto-commit off,
+     * which r2dbc-pool does not see); then, when the lease used the connection at all, Tusk's pool reset runs in the
+     * same round trip: open cursors closed, {@code SET SESSION AUTHORIZATION DEFAULT}, {@code RESET ALL} (search_path,
+     * work_mem, the default isolation...), {@code UNLISTEN *}, advisory locks released, temporary tables and
+     * sequence state discarded, statements made with SQL {@code PREPARE} deallocated; Tusk's client-side settings go
+     * back to the connection options. This face's own state follows: auto-commit on, isolation READ COMMITTED,
+     * the lease's notification subscriptions complete, the notices not yet read are dropped. A lease that sent
+     * nothing costs no round trip. An error makes the pool drop the connection; a server that does not answer
+     * within {@link #RELEASE_DEADLINE} is one (the connection is closed).
      */
     @Override
     public Mono<Void> preRelease() {
         return Mono.defer(() -> {
+            boolean wasUsed = used;
+            used = false;
             autoCommit = true;
+            isolationLevel = IsolationLevel.READ_COMMITTED;
+            Sinks.One<Boolean> over = leaseOver;
+            leaseOver = Sinks.one();
+            over.tryEmitValue(Boolean.TRUE);
             if (closed.get() || conn.isClosed() || conn.isBroken()) {
                 return Mono.empty();
             }
-            StringBuilder sql = new StringBuilder();
-            if (inTransaction || conn.info().transactionStatus() != TransactionStatus.IDLE) {
-                inTransaction = false;
-                sql.append("ROLLBACK");
-            }
-            if (isolationSet) {
-                isolationSet = false;
-                isolationLevel = IsolationLevel.READ_COMMITTED;
-                sql.append(sql.length() > 0 ? "; " : "").append("RESET default_transaction_isolation");
-            }
-            if (sql.length() == 0) {
+            boolean rollback = inTransaction || conn.info().transactionStatus() != TransactionStatus.IDLE;
+            if (!wasUsed && !rollback) {
                 return Mono.empty();
             }
-            return ownMono(sql.toString()).timeout(RELEASE_DEADLINE, Mono.defer(() -> {
-                closed.set(true); // a server that does not answer: the pool drops the connection, without waiting
-                conn.closeAsync();
-                return Mono.error(new R2dbcNonTransientResourceException("the server did not answer " + sql + " within "
-                        + RELEASE_DEADLINE.toMillis() + " ms as the connection went back to its pool: it was closed"));
-            }));
+            inTransaction = false;
+            String what = rollback ? "ROLLBACK and the session reset" : "the session reset";
+            return Mono.fromFuture(() -> {
+                        // both submitted now: Tusk pipelines them, one round trip
+                        CompletableFuture<String> rolledBack = rollback ? own("ROLLBACK") : CompletableFuture.completedFuture(null);
+                        CompletableFuture<Void> reset = afterCancels(() -> POOL.resetSession(conn));
+                        return rolledBack.thenCombine(reset, (tag, v) -> (Void) null);
+                    }, true)
+                    .onErrorMap(e -> Errors.translate(e, what))
+                    .doOnSuccess(v -> drainNotices())
+                    .timeout(RELEASE_DEADLINE, Mono.defer(() -> {
+                        closed.set(true); // a server that does not answer: the pool drops the connection, without waiting
+                        conn.closeAsync();
+                        return Mono.error(new R2dbcNonTransientResourceException("the server did not answer " + what
+                                + " within " + RELEASE_DEADLINE.toMillis() + " ms as the connection went back to its pool:"
+                                + " it was closed"));
+                    }));
         });
     }
 
@@ -717,10 +752,14 @@ public final class TuskConnection implements Connection, Lifecycle {
 
     /**
      * The notifications this session receives (after {@code LISTEN channel}), as a Flux: each subscriber gets
-     * every notification from its subscription on, in order, and completes when the connection closes.
+     * every notification from its subscription on, in order, and completes when the connection closes or goes back
+     * to its pool ({@link #preRelease()}: the next borrower's notifications are not the previous one's).
      */
     public Flux<Notify> getNotifications() {
-        return JdkFlowAdapter.flowPublisherToFlux(conn.notifications());
+        return Flux.defer(() -> {
+            markUsed();
+            return JdkFlowAdapter.flowPublisherToFlux(conn.notifications()).takeUntilOther(leaseOver.asMono());
+        });
     }
 
     /**
@@ -731,7 +770,10 @@ public final class TuskConnection implements Connection, Lifecycle {
         if (sql == null || data == null) {
             throw new IllegalArgumentException("sql and data must not be null");
         }
-        return Mono.fromFuture(() -> afterCancels(() -> conn.cursor().copy(sql)), true)
+        return Mono.fromFuture(() -> {
+                    markUsed();
+                    return afterCancels(() -> conn.cursor().copy(sql));
+                }, true)
                 .onErrorMap(e -> Errors.translate(e, sql))
                 .flatMap(copy -> Flux.from(data)
                         .concatMap(buf -> {
@@ -753,7 +795,10 @@ public final class TuskConnection implements Connection, Lifecycle {
         if (sql == null) {
             throw new IllegalArgumentException("sql must not be null");
         }
-        return Mono.fromFuture(() -> afterCancels(() -> conn.cursor().copy(sql)), true)
+        return Mono.fromFuture(() -> {
+                    markUsed();
+                    return afterCancels(() -> conn.cursor().copy(sql));
+                }, true)
                 .flatMapMany((AsyncCopy copy) -> JdkFlowAdapter.flowPublisherToFlux(copy.chunks())
                         .map(ByteBuffer::wrap)
                         .concatWith(Mono.fromFuture(copy::finish, true).then(Mono.empty())))

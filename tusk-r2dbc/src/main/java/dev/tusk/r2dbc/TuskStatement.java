@@ -75,7 +75,7 @@ public final class TuskStatement implements Statement {
     @Override
     public TuskStatement bind(int index, Object value) {
         checkIndex(index);
-        Object v = Values.checkBindable(value, connection.unwrap().adapters());
+        Object v = Values.checkBindable(value, connection.tusk().adapters());
         writableCurrent()[index] = v;
         return this;
     }

@@ -133,6 +133,21 @@ class PooledCancelTest {
         });
     }
 
+    /** The pool lends a connection on another backend than {@code pid}'s. */
+    private static void assertThePoolDropped(ConnectionPool pool, int pid) {
+        Connection c = Mono.from(pool.create()).block(T);
+        try {
+            assertThat(pid(c)).as("the pool dropped the connection").isNotEqualTo(pid);
+        } finally {
+            Mono.from(c.close()).block(T);
+        }
+    }
+
+    /**
+     * A lease given back while its cancel request is unconfirmed: the session reset of {@code preRelease} waits for
+     * the request (a late cancel must not stop the reset), at most {@link TuskConnection#RELEASE_DEADLINE}; then the
+     * connection is closed and the pool lends a new one.
+     */
     @Test
     void aCancelNeverConfirmedClosesTheConnectionAndThePoolDropsIt(TestDatabase db) throws Exception {
         withPool(db, (pool, proxy, jdbc) -> {
@@ -140,21 +155,29 @@ class PooledCancelTest {
             int pidA = pid(a);
             cancelHeld(a, proxy); // held for good: the request's 10 s deadline passes unconfirmed
             awaitIdle(jdbc, pidA);
-            Mono.from(a.close()).block(T);
-            Connection b = Mono.from(pool.create()).block(T);
+            long t0 = System.nanoTime();
+            Mono.from(a.close()).onErrorResume(e -> Mono.empty()).block(T);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(TuskConnection.RELEASE_DEADLINE.plusSeconds(2));
+            assertThePoolDropped(pool, pidA);
+        });
+    }
+
+    /** On the lease itself: the next statement waits for the cancel request, then is refused; the pool drops the connection. */
+    @Test
+    void aStatementAfterACancelNeverConfirmedIsRefusedAndThePoolDropsTheConnection(TestDatabase db) throws Exception {
+        withPool(db, (pool, proxy, jdbc) -> {
+            Connection a = Mono.from(pool.create()).block(T);
+            int pidA = pid(a);
+            cancelHeld(a, proxy);
+            awaitIdle(jdbc, pidA);
             try {
-                assertThatThrownBy(() -> pid(b)).as("the statement waited for the cancel, then was refused")
+                assertThatThrownBy(() -> pid(a)).as("the statement waited for the cancel, then was refused")
                         .isInstanceOf(R2dbcNonTransientResourceException.class).hasMessageContaining("not confirmed");
-                assertThat(Mono.from(b.validate(ValidationDepth.LOCAL)).block(T)).isFalse();
+                assertThat(Mono.from(a.validate(ValidationDepth.LOCAL)).block(T)).isFalse();
             } finally {
-                Mono.from(b.close()).block(T);
+                Mono.from(a.close()).block(T);
             }
-            Connection c = Mono.from(pool.create()).block(T);
-            try {
-                assertThat(pid(c)).as("the pool dropped the connection").isNotEqualTo(pidA);
-            } finally {
-                Mono.from(c.close()).block(T);
-            }
+            assertThePoolDropped(pool, pidA);
         });
     }
 }
