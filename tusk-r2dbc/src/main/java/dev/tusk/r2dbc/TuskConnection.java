@@ -80,6 +80,12 @@ public final class TuskConnection implements Connection, Lifecycle {
      * {@link #postAllocate()}; {@link #preRelease()} resets the session only when it is set.
      */
     private volatile boolean used;
+    /**
+     * The version of Tusk's adapters on the connection when the lease began ({@link #postAllocate()}): adapters a
+     * borrower registered through {@link #unwrap()} cannot be undone, so {@link #preRelease()} closes such a
+     * connection (as Tusk's own pools do) rather than lend them to the next borrower.
+     */
+    private volatile int adaptersAtLease;
     /** Signalled by {@link #preRelease()}: the notification subscriptions of the lease that ends complete. */
     private volatile Sinks.One<Boolean> leaseOver = Sinks.one();
 
@@ -87,6 +93,7 @@ public final class TuskConnection implements Connection, Lifecycle {
         this.conn = conn;
         conn.addNoticeHandler(notices::add);
         this.inTransaction = conn.info().transactionStatus() != TransactionStatus.IDLE;
+        this.adaptersAtLease = conn.adapters().version();
     }
 
     /** Tusk's connection underneath, for its own API (adapters, pipelines, server cursors...). */
@@ -598,7 +605,10 @@ public final class TuskConnection implements Connection, Lifecycle {
     /** A pool lends the connection: the new lease has not used the session yet (see {@link #preRelease()}). */
     @Override
     public Mono<Void> postAllocate() {
-        return Mono.fromRunnable(() -> used = false);
+        return Mono.fromRunnable(() -> {
+            used = false;
+            adaptersAtLease = conn.adapters().version();
+        });
     }
 
     /**
@@ -625,6 +635,12 @@ public final class TuskConnection implements Connection, Lifecycle {
             over.tryEmitValue(Boolean.TRUE);
             if (closed.get() || conn.isClosed() || conn.isBroken()) {
                 return Mono.empty();
+            }
+            if (conn.adapters().version() != adaptersAtLease) {
+                closed.set(true); // the pool drops it: the next borrower gets a connection without these adapters
+                conn.closeAsync();
+                return Mono.error(new R2dbcNonTransientResourceException("the lease registered adapters on the"
+                        + " connection (through unwrap()), which cannot be undone for the next borrower: it was closed"));
             }
             boolean rollback = inTransaction || conn.info().transactionStatus() != TransactionStatus.IDLE;
             if (!wasUsed && !rollback) {

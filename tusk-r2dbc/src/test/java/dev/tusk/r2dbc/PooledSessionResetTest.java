@@ -4,6 +4,8 @@ import dev.tusk.Notify;
 import dev.tusk.testing.FaultProxy;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
+import dev.tusk.adapt.Format;
+import dev.tusk.adapt.Loader;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
@@ -14,6 +16,8 @@ import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -56,6 +60,47 @@ class PooledSessionResetTest {
     @SuppressWarnings("unchecked")
     private static TuskConnection tusk(Connection pooled) {
         return (TuskConnection) ((Wrapped<Connection>) pooled).unwrap();
+    }
+
+    @Test
+    void adaptersALeaseRegisteredDoNotReachTheNextBorrower(TestDatabase db) {
+        Loader<String> marked = new Loader<>() {
+            @Override
+            public String load(ByteBuffer data) {
+                return "int:" + StandardCharsets.UTF_8.decode(data);
+            }
+
+            @Override
+            public Format format() {
+                return Format.TEXT;
+            }
+        };
+        ConnectionPool pool = pool(R2dbc.url(db));
+        try {
+            Connection a = borrow(pool);
+            String pid = one(a, "SELECT pg_backend_pid()");
+            tusk(a).unwrap().adapters().registerLoader("int4", marked);
+            assertThat(one(a, "SELECT 7::int4")).isEqualTo("int:7");
+            giveBack(a);
+            Connection b = borrow(pool);
+            String pidB;
+            try {
+                assertThat(one(b, "SELECT 7::int4")).as("the next borrower reads with the default adapters").isEqualTo("7");
+                pidB = one(b, "SELECT pg_backend_pid()");
+                assertThat(pidB).as("a connection of its own").isNotEqualTo(pid);
+            } finally {
+                giveBack(b);
+            }
+            Connection c = borrow(pool);
+            try {
+                assertThat(one(c, "SELECT pg_backend_pid()")).as("a lease that registered nothing keeps its connection")
+                        .isEqualTo(pidB);
+            } finally {
+                giveBack(c);
+            }
+        } finally {
+            pool.dispose();
+        }
     }
 
     @Test
