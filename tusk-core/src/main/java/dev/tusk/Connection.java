@@ -234,7 +234,12 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
 
     /** Refuses a call on a connection that cannot run it (closed, lost, given back, busy with a COPY): {@link Usability#check}. */
     void checkUsable() {
-        Usability.check(leaseOver(), state, closing, driver(), session.pipelines(), null);
+        checkUsable(null);
+    }
+
+    /** As {@link #checkUsable()}, for a call of {@code by}, the work in progress itself (a {@link Copy} writing its rows). */
+    void checkUsable(Object by) {
+        Usability.check(leaseOver(), state, closing, driver(), session.pipelines(), by);
     }
 
     @Override

@@ -5,7 +5,6 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.QueryCanceled;
 import dev.tusk.errors.TuskException;
-import dev.tusk.internal.blocking.Usability;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.op.ConnectionErrors;
 import dev.tusk.internal.op.CopyOperation;
@@ -116,7 +115,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
     private void shipIfFull() {
         conn.lock.lock();
         try {
-            Usability.check(conn.leaseOver(), conn.state, conn.closing, conn.driver(), conn.session.pipelines(), this);
+            conn.checkUsable(this);
             if (rows.isFull()) {
                 op.data(conn.driver().core().output(), rows);
                 conn.driver().flush();

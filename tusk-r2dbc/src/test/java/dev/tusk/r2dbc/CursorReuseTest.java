@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CursorReuseTest {
     private static final Duration T = Duration.ofSeconds(30);
 
-    private static final Loader<String> MARKED_INT = new Loader<>() {
+    /** Reads an int4 as "int:" and its text: a loader a test registers to see which adapters read a value. */
+    static final Loader<String> MARKED_INT = new Loader<>() {
         @Override
         public String load(ByteBuffer data) {
             return "int:" + StandardCharsets.UTF_8.decode(data);

@@ -4,8 +4,6 @@ import dev.tusk.Notify;
 import dev.tusk.testing.FaultProxy;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
-import dev.tusk.adapt.Format;
-import dev.tusk.adapt.Loader;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
@@ -16,8 +14,6 @@ import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -64,22 +60,11 @@ class PooledSessionResetTest {
 
     @Test
     void adaptersALeaseRegisteredDoNotReachTheNextBorrower(TestDatabase db) {
-        Loader<String> marked = new Loader<>() {
-            @Override
-            public String load(ByteBuffer data) {
-                return "int:" + StandardCharsets.UTF_8.decode(data);
-            }
-
-            @Override
-            public Format format() {
-                return Format.TEXT;
-            }
-        };
         ConnectionPool pool = pool(R2dbc.url(db));
         try {
             Connection a = borrow(pool);
             String pid = one(a, "SELECT pg_backend_pid()");
-            tusk(a).unwrap().adapters().registerLoader("int4", marked);
+            tusk(a).unwrap().adapters().registerLoader("int4", CursorReuseTest.MARKED_INT);
             assertThat(one(a, "SELECT 7::int4")).isEqualTo("int:7");
             giveBack(a);
             Connection b = borrow(pool);
