@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.async.AsyncTransactions;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.op.BlockChecks;
@@ -106,16 +107,27 @@ public final class AsyncTransaction<R> {
                 result.completeExceptionally(LoopFuture.unwrap(error));
                 return;
             }
-            block.end(transactions, value, error == null ? null : block.rollbackTarget(steps, LoopFuture.unwrap(error)), result);
+            block.end(transactions, value, error == null ? null : LoopFuture.unwrap(error), result);
         });
         return result;
     }
 
-    /** Ends the block whose body completed with {@code value} or failed with {@code cause}: commits or rolls back. */
-    private <T> void end(AsyncTransactions transactions, T value, Throwable cause, CompletableFuture<T> result) {
+    /**
+     * Ends the block whose body completed with {@code value} or failed with {@code error}: commits or rolls back. A
+     * {@link Rollback} goes where {@link BlockChecks#unwind} says, as on {@link Connection}: it rolls back quietly the
+     * block it names, goes on outwards from the blocks inside it, and becomes a ProgrammingException when it names a
+     * block that does not enclose this one or this block has already ended.
+     */
+    private <T> void end(AsyncTransactions transactions, T value, Throwable error, CompletableFuture<T> result) {
         TransactionSteps steps = transactions.steps();
         TransactionSteps.Block b = block;
-        boolean quiet = cause instanceof Rollback r && steps.unwind(b, target(r)) == TransactionSteps.Unwind.HERE;
+        Rollback rollback = error instanceof Rollback r ? r : null;
+        AsyncTransaction<?> named = rollback == null ? null : rollback.asyncTransaction();
+        TransactionSteps.Unwind where = rollback == null ? null
+                : BlockChecks.unwind(steps, b, rollback.named(), named == null ? null : named.block());
+        ProgrammingException refused = rollback == null ? null : BlockChecks.refusal(where, this, rollback.named(), rollback);
+        Throwable cause = refused != null ? refused : error;
+        boolean quiet = where == TransactionSteps.Unwind.HERE;
         TransactionOp end;
         try {
             end = cause == null ? steps.commitBlock(b, transactions.timeout())
@@ -139,31 +151,5 @@ public final class AsyncTransaction<R> {
                 result.complete(cause == null ? value : null); // committed, or a quiet rollback of this block
             }
         });
-    }
-
-    /** The block a Rollback names, as the rules see it: null for none, the block itself for a foreign one. */
-    private static TransactionSteps.Block target(Rollback r) {
-        AsyncTransaction<?> t = r.asyncTransaction();
-        return t == null ? null : t.block();
-    }
-
-    /**
-     * A {@link Rollback} naming a block that cannot be one around this one (ended, of another connection, a
-     * blocking {@link Transaction}, or anything outside an outermost block) becomes a ProgrammingException, as on
-     * {@link Connection}; any other failure stays as it is.
-     */
-    private Throwable rollbackTarget(TransactionSteps steps, Throwable cause) {
-        if (!(cause instanceof Rollback r)) {
-            return cause;
-        }
-        AsyncTransaction<?> target = r.asyncTransaction();
-        boolean foreign = r.transaction() != null || target != null && (target.connection() != conn || target.block() == null);
-        if (!foreign && steps.unwind(block, target == null ? null : target.block()) != TransactionSteps.Unwind.NOT_ENCLOSING) {
-            return cause;
-        }
-        if (target == null && r.transaction() == null) {
-            return cause; // this block's own Rollback, after all: it rolls back quietly
-        }
-        return BlockChecks.notEnclosing(String.valueOf(target != null ? target : r.transaction()), r);
     }
 }

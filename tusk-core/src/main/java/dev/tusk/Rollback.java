@@ -17,8 +17,8 @@ package dev.tusk;
  * });
  * }</pre>
  *
- * <p>Naming a block that does not enclose the throw (ended, or of another connection) is a
- * {@code ProgrammingException}. Like psycopg's, it is not a database error (not a {@code TuskException}).
+ * <p>Naming a block that does not enclose the throw (ended, of another connection, or of the other driver), or
+ * throwing it after its own block has ended, is a {@code ProgrammingException}: the same rule on both drivers. Like psycopg's, it is not a database error (not a {@code TuskException}).
  * In the resource form ({@code try (Transaction tx = ...)}) there is no body to catch it: closing the block
  * rolls back anyway, and the exception goes on.
  */
@@ -56,5 +56,10 @@ public class Rollback extends RuntimeException {
     /** The block to unwind to, or null for the innermost one. */
     public Transaction transaction() {
         return transaction;
+    }
+
+    /** The block it names, of either driver ({@code Transaction} or {@code AsyncTransaction}), or null: none. */
+    Object named() {
+        return transaction != null ? transaction : asyncTransaction;
     }
 }

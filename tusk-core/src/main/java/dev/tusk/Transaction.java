@@ -129,8 +129,8 @@ public final class Transaction implements AutoCloseable {
         try {
             result = body.run(tx);
         } catch (Rollback r) {
-            Transaction target = r.transaction();
-            tx.owner.unwind(tx.block, target == null ? null : target.block, r);
+            Transaction named = r.transaction();
+            tx.owner.unwind(tx.block, tx, r.named(), named == null ? null : named.block, r);
             return null;
         } catch (Throwable e) {
             tx.owner.rollbackAfter(tx.block, e);

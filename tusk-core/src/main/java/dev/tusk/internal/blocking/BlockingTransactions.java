@@ -218,24 +218,25 @@ public final class BlockingTransactions {
     }
 
     /**
-     * A {@code Rollback} ({@code rollback}, naming block {@code target}, null for none) reached block {@code b}: it
-     * rolls back; the Rollback goes on to the outer block it names (thrown again), stops here if it names this one
-     * (or none), and becomes a ProgrammingException if it names a block that does not enclose it.
+     * A {@code Rollback} ({@code rollback}) reached block {@code b} (whose public object is {@code self}), naming
+     * {@code named} (null: none), {@code namedBlock} as the rules see it (see {@link BlockChecks#unwind}): it rolls
+     * back; the Rollback goes on to the outer block it names (thrown again), stops here if it names this one (or
+     * none), and becomes a ProgrammingException if it names a block that does not enclose it or its block had ended.
      */
-    public void unwind(TransactionSteps.Block b, TransactionSteps.Block target, RuntimeException rollback) {
+    public void unwind(TransactionSteps.Block b, Object self, Object named, TransactionSteps.Block namedBlock,
+                       RuntimeException rollback) {
         TransactionSteps.Unwind where;
         ReentrantLock lock = parts.lock();
         lock.lock();
         try {
-            where = steps.unwind(b, target);
+            where = BlockChecks.unwind(steps, b, named, namedBlock);
         } finally {
             lock.unlock();
         }
-        if (where == TransactionSteps.Unwind.NOT_ENCLOSING) {
-            ProgrammingException e = target == null || target == b ? BlockChecks.afterEnd(BlockChecks.describe(b), rollback)
-                    : BlockChecks.notEnclosing(BlockChecks.describe(target), rollback);
-            rollbackAfter(b, e);
-            throw e;
+        ProgrammingException refused = BlockChecks.refusal(where, self, named, rollback);
+        if (refused != null) {
+            rollbackAfter(b, refused);
+            throw refused;
         }
         try {
             rollbackBlock(b, TransactionSteps.Status.ROLLED_BACK_EXPLICITLY, false, null);

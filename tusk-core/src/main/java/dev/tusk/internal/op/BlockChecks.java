@@ -53,16 +53,43 @@ public final class BlockChecks {
     }
 
     /**
+     * Where a {@code Rollback} thrown in block {@code here} goes: the one rule of both drivers. {@code named}: the block
+     * it names as its user sees it (a {@code Transaction} or an {@code AsyncTransaction}, of either driver; null: none,
+     * the innermost); {@code namedBlock}: that block as these rules see it when it is one this driver opened, else
+     * null (a block of the other driver, or one whose opening never ran). Its own block, or none, rolls back
+     * {@code HERE} while open and is {@code AFTER_END} once ended; another block must be open around it
+     * ({@code OUTWARD}): one ended, of another connection or of the other driver is {@code NOT_ENCLOSING}.
+     */
+    public static TransactionSteps.Unwind unwind(TransactionSteps steps, TransactionSteps.Block here, Object named,
+                                                 TransactionSteps.Block namedBlock) {
+        return named != null && namedBlock == null ? TransactionSteps.Unwind.NOT_ENCLOSING
+                : steps.unwind(here, namedBlock);
+    }
+
+    /**
+     * What a {@code Rollback} ({@code rollback}) thrown in block {@code here} (its public object, for the message)
+     * naming {@code named} raises once {@link #unwind} said {@code where} it goes; null when it rolls back.
+     */
+    public static ProgrammingException refusal(TransactionSteps.Unwind where, Object here, Object named,
+                                               Throwable rollback) {
+        return switch (where) {
+            case AFTER_END -> afterEnd(String.valueOf(here), rollback);
+            case NOT_ENCLOSING -> notEnclosing(String.valueOf(named), rollback);
+            case HERE, OUTWARD -> null;
+        };
+    }
+
+    /**
      * A {@code Rollback} ({@code rollback}) naming {@code target}, a block that does not enclose the one it was
      * thrown from (ended, of another connection, or of the other driver).
      */
-    public static ProgrammingException notEnclosing(String target, Throwable rollback) {
+    static ProgrammingException notEnclosing(String target, Throwable rollback) {
         return new ProgrammingException("Rollback names " + target + ", which does not enclose the block it was thrown "
                 + "from: name this block or one around it", rollback);
     }
 
     /** A {@code Rollback} ({@code rollback}) thrown after its own block {@code name} had already ended. */
-    public static ProgrammingException afterEnd(String name, Throwable rollback) {
+    static ProgrammingException afterEnd(String name, Throwable rollback) {
         return new ProgrammingException("Rollback thrown after its transaction block had already ended (" + name + ")",
                 rollback);
     }

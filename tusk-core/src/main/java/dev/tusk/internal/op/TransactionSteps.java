@@ -113,7 +113,9 @@ public final class TransactionSteps {
         /** It names an open block around this one: this one rolls back, the Rollback goes on outwards. */
         OUTWARD,
         /** It names a block that does not enclose this one (ended, another connection's): a ProgrammingException. */
-        NOT_ENCLOSING
+        NOT_ENCLOSING,
+        /** It names this block (or none), which has already ended: a ProgrammingException. */
+        AFTER_END
     }
 
     private final Session session;
@@ -192,7 +194,7 @@ public final class TransactionSteps {
     /** Where a Rollback naming {@code target} (null: none) goes from block {@code here}. */
     public Unwind unwind(Block here, Block target) {
         if (target == null || target == here) {
-            return here.isActive() ? Unwind.HERE : Unwind.NOT_ENCLOSING;
+            return here.isActive() ? Unwind.HERE : Unwind.AFTER_END;
         }
         if (!target.isActive() || !here.isActive()) {
             return Unwind.NOT_ENCLOSING;

@@ -240,6 +240,29 @@ class TransactionOpBytesTest {
     }
 
     @Test
+    void aRollbackNamesItsOwnEndedBlockAfterItsEndAndAnyOtherBlockNotEnclosingOnEitherDriver() {
+        TransactionSteps.Block outer = openOuter();
+        Object self = "this block";
+        Object otherDriver = "a block of the other driver";
+        RuntimeException rollback = new RuntimeException("rollback");
+        assertThat(BlockChecks.unwind(steps, outer, otherDriver, null)).as("named, but not one of this driver's blocks")
+                .isEqualTo(TransactionSteps.Unwind.NOT_ENCLOSING);
+        assertThat(BlockChecks.refusal(TransactionSteps.Unwind.NOT_ENCLOSING, self, otherDriver, rollback))
+                .hasMessageContaining("Rollback names a block of the other driver, which does not enclose").hasCause(rollback);
+        assertThat(BlockChecks.refusal(BlockChecks.unwind(steps, outer, self, outer), self, self, rollback)).isNull();
+
+        TransactionOp commit = steps.commitBlock(outer, null);
+        start(commit);
+        reply(commit, BackendBytes.reply().tag("COMMIT").ready('I'));
+        for (Object named : new Object[] {null, self}) {
+            TransactionSteps.Unwind where = BlockChecks.unwind(steps, outer, named, named == null ? null : outer);
+            assertThat(where).isEqualTo(TransactionSteps.Unwind.AFTER_END);
+            assertThat(BlockChecks.refusal(where, self, named, rollback))
+                    .hasMessageContaining("after its transaction block had already ended (this block)");
+        }
+    }
+
+    @Test
     void twoPhaseStepsSendTheirStatementsAndRefuseAStatementAfterPrepare() {
         TransactionOp begin = steps.tpcBegin("gid-1", null);
         start(begin);
