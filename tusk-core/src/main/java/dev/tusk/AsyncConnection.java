@@ -12,6 +12,7 @@ import dev.tusk.internal.async.AsyncTransactions;
 import dev.tusk.internal.async.Cancellers;
 import dev.tusk.internal.async.AsyncClose;
 import dev.tusk.internal.connect.AsyncConnector;
+import dev.tusk.internal.connect.EstablishedSession;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.EventLoopGroup;
@@ -82,7 +83,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
     /** The operations and the calls around them, pipelines included ({@link AsyncOperations}). */
     final AsyncOperations operations;
 
-    private AsyncConnection(AsyncConnector.Established established, ConnectOptions<R> options) {
+    private AsyncConnection(EstablishedSession<EventLoopDriver> established, ConnectOptions<R> options) {
         super(new State<>(), options, established);
         this.notifications = new AsyncNotifications<>(notifyHandlers);
         this.driver = established.driver();

@@ -11,6 +11,7 @@ import dev.tusk.internal.blocking.CancelOnTimeout;
 import dev.tusk.internal.blocking.TimedWaits;
 import dev.tusk.internal.blocking.Usability;
 import dev.tusk.internal.connect.Connector;
+import dev.tusk.internal.connect.EstablishedSession;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.notify.Notifications;
@@ -51,7 +52,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
     final ReentrantLock lock;
     /** Closes the connection without waiting for the server, and knows whether it is closed. */
     final BlockingClose closing;
-    private final Connector.Established established;
+    private final EstablishedSession<BlockingDriver> established;
     /** The transaction rules of the session ({@code TransactionSteps}), run under the lock for this handle. */
     final BlockingTransactions transactions;
     /** Pipeline mode: its blocks, Syncs and Flushes. */
@@ -65,7 +66,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
         PoolHooks.install();
     }
 
-    Connection(Connector.Established established, ConnectOptions<R> options) {
+    Connection(EstablishedSession<BlockingDriver> established, ConnectOptions<R> options) {
         super(new ActiveWork.State<>(), options, established);
         BlockingDriver driver = established.driver();
         this.lock = new ReentrantLock();
@@ -446,10 +447,9 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
     }
 
     void sendCancel(Duration timeout, String reason) {
-        if (isClosed()) {
-            return;
+        if (!isClosed()) {
+            requestCancel(timeout, reason);
         }
-        requestCancel(timeout, reason);
     }
 
     // ---------------------------------------------------------------- notifications
@@ -497,5 +497,4 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
     BlockingDriver driver() {
         return established.driver();
     }
-
 }

@@ -75,7 +75,7 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     /** The session state the operations' rules need (transaction status, prepared statements, pipeline). */
     final Session session;
     /** The session as connected: where it is (its info, a cancel request's target) and its observer. */
-    final EstablishedSession server;
+    final EstablishedSession<?> server;
     /** A lease handle's notify and notice handlers, removed when its lease ends; null: none. */
     private List<Consumer<Notify>> leaseNotifyHandlers;
     private List<Consumer<Diagnostic>> leaseNoticeHandlers;
@@ -87,7 +87,7 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
 
     /** A new connection over the session {@code server} established, its attributes as {@code options} say. */
     @SuppressWarnings("unchecked")
-    ConnectionShell(S state, ConnectOptions<R> options, EstablishedSession server) {
+    ConnectionShell(S state, ConnectOptions<R> options, EstablishedSession<?> server) {
         ProtocolCore core = server.core();
         this.server = server;
         this.state = state;

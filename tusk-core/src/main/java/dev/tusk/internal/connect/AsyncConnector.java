@@ -5,7 +5,6 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.conninfo.HostSpec;
 import dev.tusk.internal.core.Command;
-import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.LoopFuture;
@@ -36,28 +35,10 @@ public final class AsyncConnector {
         return t;
     });
 
-    /** A connected, authenticated session driven by an event loop. */
-    public record Established(EventLoopDriver driver, HostSpec host, ConnParams params, Observer observer)
-            implements EstablishedSession {
-        public Established(EventLoopDriver driver, HostSpec host, ConnParams params) {
-            this(driver, host, params, null);
-        }
-
-        @Override
-        public ProtocolCore core() {
-            return driver.core();
-        }
-
-        @Override
-        public boolean tls() {
-            return driver.isTls();
-        }
-    }
-
     private final ConnParams params;
     private final EventLoop loop;
     private final ConnectPlan plan;
-    private final LoopFuture<Established> result = new LoopFuture<>();
+    private final LoopFuture<EstablishedSession<EventLoopDriver>> result = new LoopFuture<>();
 
     private final Observer observer;
 
@@ -72,12 +53,12 @@ public final class AsyncConnector {
      * Connects to the first host (each address of its name in turn) that accepts and suits
      * {@code target_session_attrs}; the future fails with an OperationalException listing every attempt otherwise.
      */
-    public static CompletableFuture<Established> connect(ConnParams params, EventLoop loop) {
+    public static CompletableFuture<EstablishedSession<EventLoopDriver>> connect(ConnParams params, EventLoop loop) {
         return connect(params, loop, null);
     }
 
     /** Connects, telling {@code observer} (null: nobody) of each attempt. */
-    public static CompletableFuture<Established> connect(ConnParams params, EventLoop loop, Observer observer) {
+    public static CompletableFuture<EstablishedSession<EventLoopDriver>> connect(ConnParams params, EventLoop loop, Observer observer) {
         AsyncConnector connector = new AsyncConnector(params, loop, observer);
         loop.execute(() -> connector.take(connector.plan.start()));
         return connector.result;
@@ -128,7 +109,8 @@ public final class AsyncConnector {
                 loop.execute(() -> {
                     ConnectPlan.Step next = err == null ? plan.finished(attempt) : plan.failed(attempt, asTusk(err));
                     if (next instanceof ConnectPlan.Connected) {
-                        result.complete(new Established(driver, attempt.host(), params, observer));
+                        result.complete(new EstablishedSession<>(driver, driver.core(), driver.isTls(), attempt.host(),
+                                params, observer));
                     } else {
                         driver.close();
                         take(next);

@@ -4,7 +4,6 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.conninfo.HostSpec;
-import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.io.EventLoop;
@@ -26,30 +25,12 @@ public final class Connector {
     private Connector() {
     }
 
-    /** A connected, authenticated session. */
-    public record Established(BlockingDriver driver, HostSpec host, ConnParams params, Observer observer)
-            implements EstablishedSession {
-        public Established(BlockingDriver driver, HostSpec host, ConnParams params) {
-            this(driver, host, params, null);
-        }
-
-        @Override
-        public ProtocolCore core() {
-            return driver.core();
-        }
-
-        @Override
-        public boolean tls() {
-            return driver.transport().isTls();
-        }
-    }
-
-    public static Established connect(ConnParams params) {
+    public static EstablishedSession<BlockingDriver> connect(ConnParams params) {
         return connect(params, null);
     }
 
     /** Connects, telling {@code observer} (null: nobody) of each attempt. */
-    public static Established connect(ConnParams params, Observer observer) {
+    public static EstablishedSession<BlockingDriver> connect(ConnParams params, Observer observer) {
         EventLoop.checkNotOnEventLoop("a blocking Connection.connect()");
         ConnectPlan plan = new ConnectPlan(params).observe(observer);
         ConnectPlan.Step step = plan.start();
@@ -68,7 +49,8 @@ public final class Connector {
             }
             step = plan.finished(attempt);
             if (step instanceof ConnectPlan.Connected) {
-                return new Established(driver, attempt.host(), params, observer);
+                return new EstablishedSession<>(driver, driver.core(), driver.transport().isTls(), attempt.host(), params,
+                        observer);
             }
             driver.close();
         }

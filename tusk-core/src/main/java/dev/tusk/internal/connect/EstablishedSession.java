@@ -6,20 +6,11 @@ import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.observe.Observer;
 
 /**
- * A connected, authenticated session, as both drivers' connections see it once made: its protocol core, where it is
- * (the host and parameters it was made with, whether over TLS: what its info shows and a cancel request needs) and
- * who hears of its events.
+ * A connected, authenticated session, as {@link Connector} and {@link AsyncConnector} hand it to the connection they
+ * made: the driver that waits on it ({@code D}: a {@code BlockingDriver} or an {@code EventLoopDriver}), its protocol
+ * core, where it is (the host and parameters it was made with, whether over TLS: what its info shows and a cancel
+ * request needs) and who hears of its events ({@code observer}, or null: nobody listens).
  */
-public interface EstablishedSession {
-    ProtocolCore core();
-
-    HostSpec host();
-
-    ConnParams params();
-
-    /** Whether the session runs over TLS (a cancel request goes the same way). */
-    boolean tls();
-
-    /** The listeners' observer, or null: nobody listens. */
-    Observer observer();
+public record EstablishedSession<D>(D driver, ProtocolCore core, boolean tls, HostSpec host, ConnParams params,
+                                    Observer observer) {
 }
