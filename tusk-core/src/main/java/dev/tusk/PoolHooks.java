@@ -4,6 +4,7 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.op.Session;
+import dev.tusk.internal.op.TransactionSteps;
 import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.observe.ConnectionFacts;
 
@@ -53,6 +54,32 @@ abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAcce
         return conn.info().facts();
     }
 
+    /**
+     * Why the session of {@code conn} cannot be reset for the next borrower, or null when it can: the rule of both
+     * pools, each driver telling whether the connection is {@code closed} and what of its work is still
+     * {@code running} (null: nothing). A pipeline, a transaction() block or a two-phase transaction left open, or
+     * adapters registered through the lease (which cannot be undone).
+     */
+    static String leftovers(ConnectionShell<?, ?, ?> conn, boolean closed, String running) {
+        if (closed) {
+            return "the connection is closed";
+        }
+        if (conn.session.pipelines().inPipeline()) {
+            return "a pipeline was left open";
+        }
+        if (running != null) {
+            return running;
+        }
+        TransactionSteps steps = conn.session.transactions();
+        if (steps.inBlock()) {
+            return "a transaction() block was left open";
+        }
+        if (conn.adapters.version() != conn.state.adaptersAtLease) {
+            return ConnectionShell.ADAPTERS_CHANGED;
+        }
+        return steps.twoPhase().current() != null ? "a two-phase transaction was left open" : null;
+    }
+
     /** The transaction characteristics back to the connection options' (autocommit, the server's defaults). */
     private static void asInOptions(Session session, ConnectOptions<?> options) {
         session.autocommit(options.autocommit());
@@ -93,9 +120,8 @@ abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAcce
         }
 
         /**
-         * Why the session cannot be reset for the next borrower, or null when it can: a statement still running
-         * (in another thread: never waited for), a pipeline, a stream or COPY in progress, a transaction() block or
-         * a two-phase transaction left open, or a closed connection.
+         * See {@link PoolHooks#leftovers(ConnectionShell, boolean, String)}; a statement still running in another
+         * thread is never waited for.
          */
         @Override
         public String leftovers(Connection<R> conn) {
@@ -103,30 +129,9 @@ abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAcce
                 return "a statement was still running";
             }
             try {
-                if (conn.closing.closed() || conn.driver().core().isBroken()) {
-                    return "the connection is closed";
-                }
-                if (conn.session.pipelines().inPipeline()) {
-                    return "a pipeline was left open";
-                }
-                if (conn.state.activeStream != null) {
-                    return "a stream was not read to its end";
-                }
-                if (conn.driver().core().hasPending()) {
-                    return "a statement or COPY was in progress";
-                }
-                if (conn.transactions.inBlock()) {
-                    return "a transaction() block was left open";
-                }
-                if (conn.adapters.version() != conn.state.adaptersAtLease) {
-                    return ConnectionShell.ADAPTERS_CHANGED;
-                }
-                try {
-                    conn.transactions.checkNotInTpc("the pool's reset");
-                } catch (ProgrammingException e) {
-                    return "a two-phase transaction was left open";
-                }
-                return null;
+                return PoolHooks.leftovers(conn, conn.closing.closed() || conn.driver().core().isBroken(),
+                        conn.state.activeStream != null ? "a stream was not read to its end"
+                                : conn.driver().core().hasPending() ? "a statement or COPY was in progress" : null);
             } finally {
                 conn.lock.unlock();
             }
@@ -183,25 +188,14 @@ abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAcce
             return !conn.driver().isClosed() && !conn.isClosed() && conn.driver().core().fatalWhileIdle() == null;
         }
 
-        /** As the blocking connection's, on the acting thread (nothing can be running elsewhere). */
+        /**
+         * See {@link PoolHooks#leftovers(ConnectionShell, boolean, String)}; on the acting thread (nothing can be
+         * running elsewhere).
+         */
         @Override
         public String leftovers(AsyncConnection<R> conn) {
-            if (conn.isClosed()) {
-                return "the connection is closed";
-            }
-            if (conn.session.pipelines().inPipeline()) {
-                return "a pipeline was left open";
-            }
-            if (conn.waiter.inFlight() > 0) {
-                return "a statement, COPY or stream was still in progress";
-            }
-            if (conn.transactions.inBlock()) {
-                return "a transaction() block was left open";
-            }
-            if (conn.adapters.version() != conn.state.adaptersAtLease) {
-                return ConnectionShell.ADAPTERS_CHANGED;
-            }
-            return null;
+            return PoolHooks.leftovers(conn, conn.isClosed(),
+                    conn.waiter.inFlight() > 0 ? "a statement, COPY or stream was still in progress" : null);
         }
 
         /**

@@ -7,6 +7,8 @@ import dev.tusk.Cursor;
 import dev.tusk.Notify;
 import dev.tusk.Pipeline;
 import dev.tusk.Row;
+import dev.tusk.TransactionStatus;
+import dev.tusk.Xid;
 import dev.tusk.adapt.Format;
 import dev.tusk.adapt.Loader;
 import dev.tusk.errors.InterfaceException;
@@ -279,6 +281,73 @@ class LeaseAdversaryTest {
         @Override
         public Format format() {
             return format;
+        }
+    }
+
+    // ---------------------------------------------------------------- a two-phase transaction left by a lease
+
+    /**
+     * A lease that gives its connection back with a two-phase transaction begun or prepared: the pool does not lend
+     * that session again (its next borrower's statements would be refused, or run inside someone else's transaction),
+     * the same rule on both pools.
+     */
+    @Test
+    void aTwoPhaseTransactionLeftByALeaseDoesNotReachTheNextBorrower(TestDatabase db) {
+        try (ConnectionPool<Row> pool = pool(db)) {
+            for (boolean prepare : new boolean[] {false, true}) {
+                Connection<Row> a = pool.connection();
+                a.tpcBegin(new Xid(1, "left-by-lease-" + prepare, "b"));
+                a.execute("SELECT 1");
+                if (prepare) {
+                    a.tpcPrepare();
+                }
+                a.close();
+                try (Connection<Row> b = pool.connection()) {
+                    assertThat(b.execute("SELECT 1").fetchone().getInt(0)).isEqualTo(1);
+                    b.commit();
+                    assertThat(b.info().transactionStatus()).isEqualTo(TransactionStatus.IDLE);
+                }
+            }
+        } finally {
+            rollBackPrepared(db, "left-by-lease");
+        }
+    }
+
+    @Test
+    void aTwoPhaseTransactionLeftByAnAsyncLeaseDoesNotReachTheNextBorrower(TestDatabase db) throws Exception {
+        try (AsyncConnectionPool<Row> pool = asyncPool(db)) {
+            for (boolean prepare : new boolean[] {false, true}) {
+                AsyncConnection<Row> a = get(pool.connection());
+                get(a.tpcBegin(new Xid(1, "left-by-async-lease-" + prepare, "b")));
+                get(a.execute("SELECT 1"));
+                if (prepare) {
+                    get(a.tpcPrepare());
+                }
+                get(a.closeAsync());
+                AsyncConnection<Row> b = get(pool.connection());
+                try {
+                    assertThat(get(b.execute("SELECT 1")).fetchone().getInt(0)).isEqualTo(1);
+                    get(b.commit());
+                    assertThat(b.info().transactionStatus()).isEqualTo(TransactionStatus.IDLE);
+                } finally {
+                    get(b.closeAsync());
+                }
+            }
+        } finally {
+            rollBackPrepared(db, "left-by-async-lease");
+        }
+    }
+
+    /** Rolls back the transactions this test left prepared in its database, whose gtrid starts with {@code prefix}. */
+    private static void rollBackPrepared(TestDatabase db, String prefix) {
+        try (Connection<Row> c = Connection.connect(db.conninfo())) {
+            c.setAutocommit(true);
+            String here = c.execute("SELECT current_database()").fetchone().getString(0);
+            for (Xid x : c.tpcRecover()) {
+                if (x.gtrid().startsWith(prefix) && here.equals(x.database())) {
+                    c.tpcRollback(x);
+                }
+            }
         }
     }
 
