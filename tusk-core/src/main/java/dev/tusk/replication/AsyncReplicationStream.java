@@ -3,6 +3,7 @@ package dev.tusk.replication;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.async.Refusal;
 import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.io.EventLoopDriver;
@@ -121,8 +122,7 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
     public void subscribe(Flow.Subscriber<? super T> s) {
         driver.execute(() -> {
             if (subscribed) {
-                s.onSubscribe(NO_SUBSCRIPTION);
-                s.onError(new ProgrammingException(what + " takes one subscriber: it already has one"));
+                Refusal.refuse(s, new ProgrammingException(what + " takes one subscriber: it already has one"));
                 return;
             }
             subscribed = true;
@@ -167,16 +167,6 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
             });
         }
     }
-
-    private static final Flow.Subscription NO_SUBSCRIPTION = new Flow.Subscription() {
-        @Override
-        public void request(long n) {
-        }
-
-        @Override
-        public void cancel() {
-        }
-    };
 
     // ------------------------------------------------------------------ on the loop
 

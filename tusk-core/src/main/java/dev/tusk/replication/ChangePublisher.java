@@ -1,6 +1,7 @@
 package dev.tusk.replication;
 
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.async.Refusal;
 
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -49,16 +50,8 @@ public final class ChangePublisher implements Flow.Publisher<PgOutputMessage> {
     @Override
     public void subscribe(Flow.Subscriber<? super PgOutputMessage> subscriber) {
         if (!subscribed.compareAndSet(false, true)) {
-            subscriber.onSubscribe(new Flow.Subscription() {
-                @Override
-                public void request(long n) {
-                }
-
-                @Override
-                public void cancel() {
-                }
-            });
-            subscriber.onError(new ProgrammingException("a ChangePublisher takes one subscriber: its stream is already published"));
+            Refusal.refuse(subscriber, new ProgrammingException("a ChangePublisher takes one subscriber: its stream is "
+                    + "already published"));
             return;
         }
         Sub sub = new Sub(subscriber);
