@@ -208,7 +208,7 @@ final class ActiveWork {
     /**
      * A lease is closed: a stream its user left open is ended here (cancelled), in bounded time, so the pool gets
      * a connection that is not in the middle of a statement; a COPY left open is only marked ended: the pool sees
-     * it still in progress ({@link PoolHooks.Blocking#leftovers}) and closes the connection instead of reusing it. An error
+     * it still in progress ({@link ConnectionHooks.Blocking#leftovers}) and closes the connection instead of reusing it. An error
      * breaks the connection, which the pool then sees.
      */
     static void endUnfinishedWork(Connection<?> conn) {

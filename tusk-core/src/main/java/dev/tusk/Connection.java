@@ -63,7 +63,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
     /** The waits of the statements that are not an execute, under the statement timeout. */
     final TimedWaits waits;
     static {
-        PoolHooks.install();
+        ConnectionHooks.install();
     }
 
     Connection(EstablishedSession<BlockingDriver> established, ConnectOptions<R> options) {

@@ -34,9 +34,10 @@ class ApiPackageTest {
             // hands the cursor its results or pending commands; AsyncExecutions does that for the async cursors,
             // makes AsyncCopy and AsyncPipeline objects, and installs internal.async's AsyncAccess door
             "ActiveWork", "Executions", "AsyncExecutions",
-            // what installs internal.pool's and internal.replication's hooks into the connections (PoolHooks also does
-            // the pool's probes, leftovers' check and session reset through them)
-            "PoolHooks", "ReplicationBridge");
+            // the one implementation of internal.pool's and internal.replication's doors into the connections'
+            // package-private members, installed when Connection initialises (it also does the pool's probes,
+            // leftovers' check and session reset through them)
+            "ConnectionHooks");
 
     @Test
     void devTuskHoldsThePublicApiAndOnlyTheListedHelpers() throws Exception {

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  */
 public final class PoolAccess {
     /**
-     * What both pools do to their connections, the same for both drivers; implemented by dev.tusk.PoolHooks, which
+     * What both pools do to their connections, the same for both drivers; implemented by dev.tusk.ConnectionHooks, which
      * Connection installs when its class initialises.
      *
      * @param <C> the connection ({@code dev.tusk.Connection<R>} or {@code dev.tusk.AsyncConnection<R>})

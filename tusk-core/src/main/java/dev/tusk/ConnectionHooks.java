@@ -2,26 +2,35 @@ package dev.tusk;
 
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.CopyBothCommand;
+import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.TransactionSteps;
 import dev.tusk.internal.pool.PoolAccess;
+import dev.tusk.internal.replication.ReplicationAccess;
 import dev.tusk.observe.ConnectionFacts;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * What a pool may do to a connection that users may not ({@link PoolAccess}): what is the same for both shells is
- * written once here, over {@link ConnectionShell}; {@link Blocking} and {@link Async} add what a pool asks of each
- * between leases: whether it is still alive, whether a lease left work behind that forbids reusing it, the reset
- * of its session for the next borrower, and closing it. {@link Connection} installs both when its class initialises.
+ * What Tusk's other packages may do to a connection that users may not: a pool ({@link PoolAccess}) and replication
+ * ({@link ReplicationAccess}). What is the same for both shells is written once here, over {@link ConnectionShell};
+ * {@link Blocking} and {@link Async} add what a pool asks of each between leases (whether it is still alive, whether a
+ * lease left work behind that forbids reusing it, the reset of its session for the next borrower, closing it) and
+ * what replication reaches (the lock, the driver, a CopyBoth started in order). {@link Connection} installs them
+ * when its class initialises.
  *
  * @param <C> the connection class
  */
-abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAccess.Hooks<C> {
+abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements PoolAccess.Hooks<C> {
     static void install() {
-        PoolAccess.install(new Blocking<>(), new Async<>());
+        Blocking<?> blocking = new Blocking<>();
+        Async<?> async = new Async<>();
+        PoolAccess.install(blocking, async);
+        ReplicationAccess.install(blocking, async);
     }
 
     @Override
@@ -89,7 +98,23 @@ abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAcce
     }
 
     /** The blocking connection's. */
-    static final class Blocking<R> extends PoolHooks<Connection<R>> implements PoolAccess.BlockingHooks<Connection<R>> {
+    static final class Blocking<R> extends ConnectionHooks<Connection<R>>
+            implements PoolAccess.BlockingHooks<Connection<R>>, ReplicationAccess.BlockingHooks<Connection<R>> {
+        @Override
+        public ReentrantLock lock(Connection<R> conn) {
+            return conn.lock;
+        }
+
+        @Override
+        public BlockingDriver driver(Connection<R> conn) {
+            return conn.driver();
+        }
+
+        @Override
+        public void checkUsable(Connection<R> conn) {
+            conn.checkUsable();
+        }
+
         @Override
         public void closeForReal(Connection<R> conn) {
             conn.closing.close();
@@ -120,7 +145,7 @@ abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAcce
         }
 
         /**
-         * See {@link PoolHooks#leftovers(ConnectionShell, boolean, String)}; a statement still running in another
+         * See {@link ConnectionHooks#leftovers(ConnectionShell, boolean, String)}; a statement still running in another
          * thread is never waited for.
          */
         @Override
@@ -129,7 +154,7 @@ abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAcce
                 return "a statement was still running";
             }
             try {
-                return PoolHooks.leftovers(conn, conn.closing.closed() || conn.driver().core().isBroken(),
+                return ConnectionHooks.leftovers(conn, conn.closing.closed() || conn.driver().core().isBroken(),
                         conn.state.activeStream != null ? "a stream was not read to its end"
                                 : conn.driver().core().hasPending() ? "a statement or COPY was in progress" : null);
             } finally {
@@ -164,7 +189,18 @@ abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAcce
     }
 
     /** The AsyncConnection's. */
-    static final class Async<R> extends PoolHooks<AsyncConnection<R>> implements PoolAccess.AsyncHooks<AsyncConnection<R>> {
+    static final class Async<R> extends ConnectionHooks<AsyncConnection<R>>
+            implements PoolAccess.AsyncHooks<AsyncConnection<R>>, ReplicationAccess.AsyncHooks<AsyncConnection<R>> {
+        @Override
+        public EventLoopDriver driver(AsyncConnection<R> conn) {
+            return conn.driver();
+        }
+
+        @Override
+        public void startCopyBoth(AsyncConnection<R> conn, CopyBothCommand cmd, Consumer<TuskException> ended) {
+            AsyncExecutions.startCopyBoth(conn, cmd, ended);
+        }
+
         @Override
         public void closeForReal(AsyncConnection<R> conn) {
             if (conn.home != conn) {
@@ -189,12 +225,12 @@ abstract class PoolHooks<C extends ConnectionShell<?, C, ?>> implements PoolAcce
         }
 
         /**
-         * See {@link PoolHooks#leftovers(ConnectionShell, boolean, String)}; on the acting thread (nothing can be
+         * See {@link ConnectionHooks#leftovers(ConnectionShell, boolean, String)}; on the acting thread (nothing can be
          * running elsewhere).
          */
         @Override
         public String leftovers(AsyncConnection<R> conn) {
-            return PoolHooks.leftovers(conn, conn.isClosed(),
+            return ConnectionHooks.leftovers(conn, conn.isClosed(),
                     conn.waiter.inFlight() > 0 ? "a statement, COPY or stream was still in progress" : null);
         }
 
