@@ -19,18 +19,15 @@ import java.util.function.Consumer;
  * What Tusk's other packages may do to a connection that users may not: a pool ({@link PoolAccess}) and replication
  * ({@link ReplicationAccess}). What is the same for both shells is written once here, over {@link ConnectionShell};
  * {@link Blocking} and {@link Async} add what a pool asks of each between leases (whether it is still alive, whether a
- * lease left work behind that forbids reusing it, the reset of its session for the next borrower, closing it) and
- * what replication reaches (the lock, the driver, a CopyBoth started in order). {@link Connection} installs them
- * when its class initialises.
+ * lease left work behind that forbids reusing it, the reset of its session for the next borrower, closing it);
+ * {@link Replication} what replication reaches in either. {@link Connection} installs them when its class initialises.
  *
  * @param <C> the connection class
  */
 abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements PoolAccess.Hooks<C> {
     static void install() {
-        Blocking<?> blocking = new Blocking<>();
-        Async<?> async = new Async<>();
-        PoolAccess.install(blocking, async);
-        ReplicationAccess.install(blocking, async);
+        PoolAccess.install(new Blocking<>(), new Async<>());
+        ReplicationAccess.install(new Replication());
     }
 
     @Override
@@ -99,22 +96,7 @@ abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements Po
 
     /** The blocking connection's. */
     static final class Blocking<R> extends ConnectionHooks<Connection<R>>
-            implements PoolAccess.BlockingHooks<Connection<R>>, ReplicationAccess.BlockingHooks<Connection<R>> {
-        @Override
-        public ReentrantLock lock(Connection<R> conn) {
-            return conn.lock;
-        }
-
-        @Override
-        public BlockingDriver driver(Connection<R> conn) {
-            return conn.driver();
-        }
-
-        @Override
-        public void checkUsable(Connection<R> conn) {
-            conn.checkUsable();
-        }
-
+            implements PoolAccess.BlockingHooks<Connection<R>> {
         @Override
         public void closeForReal(Connection<R> conn) {
             conn.closing.close();
@@ -190,17 +172,7 @@ abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements Po
 
     /** The AsyncConnection's. */
     static final class Async<R> extends ConnectionHooks<AsyncConnection<R>>
-            implements PoolAccess.AsyncHooks<AsyncConnection<R>>, ReplicationAccess.AsyncHooks<AsyncConnection<R>> {
-        @Override
-        public EventLoopDriver driver(AsyncConnection<R> conn) {
-            return conn.driver();
-        }
-
-        @Override
-        public void startCopyBoth(AsyncConnection<R> conn, CopyBothCommand cmd, Consumer<TuskException> ended) {
-            AsyncExecutions.startCopyBoth(conn, cmd, ended);
-        }
-
+            implements PoolAccess.AsyncHooks<AsyncConnection<R>> {
         @Override
         public void closeForReal(AsyncConnection<R> conn) {
             if (conn.home != conn) {
@@ -250,6 +222,34 @@ abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements Po
                         conn.resetAttributes();
                         f.complete(null);
                     }));
+        }
+    }
+
+    /** What replication reaches in both shells: the lock, the driver, a CopyBoth started in order. */
+    private static final class Replication implements ReplicationAccess.Hooks<Connection<?>, AsyncConnection<?>> {
+        @Override
+        public ReentrantLock lock(Connection<?> conn) {
+            return conn.lock;
+        }
+
+        @Override
+        public BlockingDriver driver(Connection<?> conn) {
+            return conn.driver();
+        }
+
+        @Override
+        public void checkUsable(Connection<?> conn) {
+            conn.checkUsable();
+        }
+
+        @Override
+        public EventLoopDriver asyncDriver(AsyncConnection<?> conn) {
+            return conn.driver();
+        }
+
+        @Override
+        public void startCopyBoth(AsyncConnection<?> conn, CopyBothCommand cmd, Consumer<TuskException> ended) {
+            AsyncExecutions.startCopyBoth(conn, cmd, ended);
         }
     }
 }

@@ -186,8 +186,8 @@ public final class AsyncReplicationConnection implements AutoCloseable {
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
-        ReplicationAccess.AsyncHooks<AsyncConnection<?>> h = ReplicationAccess.async();
-        EventLoopDriver driver = h.driver(conn);
+        ReplicationAccess.Hooks<?, AsyncConnection<?>> h = ReplicationAccess.hooks();
+        EventLoopDriver driver = h.asyncDriver(conn);
         AsyncReplicationStream<T> s = new AsyncReplicationStream<>(driver, cmd, options == null ? StreamOptions.DEFAULTS : options,
                 physical, what, start, decode, decoder);
         h.startCopyBoth(conn, cmd, s::commandEnded);

@@ -152,7 +152,7 @@ public final class ReplicationConnection implements AutoCloseable {
     }
 
     private ReplicationStream start(String sql, StreamOptions options, boolean physical, String what, Lsn start) {
-        ReplicationAccess.BlockingHooks<Connection<?>> h = ReplicationAccess.blocking();
+        ReplicationAccess.Hooks<Connection<?>, ?> h = ReplicationAccess.hooks();
         ReentrantLock lock = h.lock(conn);
         lock.lock();
         try {

@@ -12,17 +12,19 @@ import java.util.function.Consumer;
 /**
  * What {@code dev.tusk.replication} may reach inside a {@code Connection} or {@code AsyncConnection} that users may
  * not: the lock that serialises its calls and the driver that talks to the server. Installed with the pools' hooks by
- * {@code dev.tusk.ConnectionHooks} when {@code dev.tusk.Connection} initialises (which {@link #blocking()} and
- * {@link #async()} trigger). The hooks are typed by their caller ({@code BlockingHooks<Connection<?>>}) so that this
- * package does not reach back into dev.tusk (no package cycle).
+ * {@code dev.tusk.ConnectionHooks} when {@code dev.tusk.Connection} initialises (which {@link #hooks()} triggers). The
+ * hooks are
+ * typed by their caller ({@code Hooks<Connection<?>, AsyncConnection<?>>}) so that this package does not reach
+ * back into dev.tusk (no package cycle).
  */
 public final class ReplicationAccess {
     /**
      * Implemented in package {@code dev.tusk}.
      *
      * @param <C> the blocking connection ({@code dev.tusk.Connection<?>})
+     * @param <A> the async connection ({@code dev.tusk.AsyncConnection<?>})
      */
-    public interface BlockingHooks<C> {
+    public interface Hooks<C, A> {
         /** The lock every call of {@code conn} holds while it talks to the server. */
         ReentrantLock lock(C conn);
 
@@ -34,16 +36,9 @@ public final class ReplicationAccess {
          * COPY or stream in progress is settled first); lock held.
          */
         void checkUsable(C conn);
-    }
 
-    /**
-     * Implemented in package {@code dev.tusk}.
-     *
-     * @param <A> the async connection ({@code dev.tusk.AsyncConnection<?>})
-     */
-    public interface AsyncHooks<A> {
         /** The event-loop driver of {@code asyncConnection}. */
-        EventLoopDriver driver(A asyncConnection);
+        EventLoopDriver asyncDriver(A asyncConnection);
 
         /**
          * Sends {@code cmd} on {@code asyncConnection} in order with its statements, which wait while the stream
@@ -52,26 +47,18 @@ public final class ReplicationAccess {
         void startCopyBoth(A asyncConnection, CopyBothCommand cmd, Consumer<TuskException> ended);
     }
 
-    private static final InstalledHooks<BlockingHooks<?>> BLOCKING = new InstalledHooks<>("dev.tusk.Connection");
-    private static final InstalledHooks<AsyncHooks<?>> ASYNC = new InstalledHooks<>("dev.tusk.Connection");
+    private static final InstalledHooks<Hooks<?, ?>> HOOKS = new InstalledHooks<>("dev.tusk.Connection");
 
     private ReplicationAccess() {
     }
 
-    public static void install(BlockingHooks<?> blocking, AsyncHooks<?> async) {
-        BLOCKING.install(blocking);
-        ASYNC.install(async);
+    public static void install(Hooks<?, ?> h) {
+        HOOKS.install(h);
     }
 
-    /** The blocking connection's hooks, typed as the caller names its class. */
+    /** The hooks, typed as the caller names the connection classes. */
     @SuppressWarnings("unchecked")
-    public static <C> BlockingHooks<C> blocking() {
-        return (BlockingHooks<C>) BLOCKING.get();
-    }
-
-    /** The async connection's hooks, typed as the caller names its class. */
-    @SuppressWarnings("unchecked")
-    public static <A> AsyncHooks<A> async() {
-        return (AsyncHooks<A>) ASYNC.get();
+    public static <C, A> Hooks<C, A> hooks() {
+        return (Hooks<C, A>) HOOKS.get();
     }
 }
