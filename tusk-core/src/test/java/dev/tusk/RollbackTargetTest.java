@@ -100,6 +100,12 @@ class RollbackTargetTest {
 
     /** A connection of one driver whose blocks are run the same way. */
     private abstract static class Side implements AutoCloseable {
+        private final ConnectionShell<?, ?, ?> shell;
+
+        Side(ConnectionShell<?, ?, ?> shell) {
+            this.shell = shell;
+        }
+
         static Side open(Driver driver, TestDatabase db) {
             ConnectOptions<Row> options = ConnectOptions.builder().conninfo(db.conninfo()).autocommit(true).build();
             return driver == Driver.BLOCKING ? new BlockingSide(Connection.connect(options))
@@ -121,16 +127,30 @@ class RollbackTargetTest {
         /** A Rollback naming {@code block}, a block of this side's driver. */
         abstract Rollback rollback(Object block);
 
-        abstract TransactionStatus status();
+        /** Ends a block's body: throws what {@code body} makes of the block {@code tx}, or returns null. */
+        static Object endBody(Function<Object, RuntimeException> body, Object tx) {
+            RuntimeException e = body.apply(tx);
+            if (e != null) {
+                throw e;
+            }
+            return null;
+        }
+
+        final TransactionStatus status() {
+            return shell.info().transactionStatus();
+        }
 
         @Override
-        public abstract void close();
+        public final void close() {
+            shell.close();
+        }
     }
 
     private static final class BlockingSide extends Side {
         private final Connection<Row> conn;
 
         BlockingSide(Connection<Row> conn) {
+            super(conn);
             this.conn = conn;
         }
 
@@ -138,11 +158,7 @@ class RollbackTargetTest {
         Throwable block(int v, Function<Object, RuntimeException> body) {
             return catchThrowable(() -> conn.transaction(tx -> {
                 conn.execute("INSERT INTO rt VALUES (%s)", v);
-                RuntimeException e = body.apply(tx);
-                if (e != null) {
-                    throw e;
-                }
-                return null;
+                return endBody(body, tx);
             }));
         }
 
@@ -164,35 +180,20 @@ class RollbackTargetTest {
         Rollback rollback(Object block) {
             return new Rollback((Transaction) block);
         }
-
-        @Override
-        TransactionStatus status() {
-            return conn.info().transactionStatus();
-        }
-
-        @Override
-        public void close() {
-            conn.close();
-        }
     }
 
     private static final class AsyncSide extends Side {
         private final AsyncConnection<Row> conn;
 
         AsyncSide(AsyncConnection<Row> conn) {
+            super(conn);
             this.conn = conn;
         }
 
         @Override
         Throwable block(int v, Function<Object, RuntimeException> body) {
             CompletableFuture<Object> f = conn.transaction(tx -> conn.execute("INSERT INTO rt VALUES (%s)", v)
-                    .thenApply(c -> {
-                        RuntimeException e = body.apply(tx);
-                        if (e != null) {
-                            throw e;
-                        }
-                        return null;
-                    }));
+                    .thenApply(c -> endBody(body, tx)));
             return f.handle((x, e) -> e instanceof CompletionException ? e.getCause() : e).join();
         }
 
@@ -225,16 +226,6 @@ class RollbackTargetTest {
         @Override
         Rollback rollback(Object block) {
             return new Rollback((AsyncTransaction<?>) block);
-        }
-
-        @Override
-        TransactionStatus status() {
-            return conn.info().transactionStatus();
-        }
-
-        @Override
-        public void close() {
-            conn.close();
         }
     }
 }
