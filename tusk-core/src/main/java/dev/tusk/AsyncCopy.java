@@ -1,7 +1,6 @@
 package dev.tusk;
 
 import dev.tusk.adapt.AdaptersMap;
-import dev.tusk.errors.NotSupportedException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
@@ -389,13 +388,9 @@ public final class AsyncCopy implements AutoCloseable {
      * The values stay text: after {@link #setTypes} (and for a binary COPY) use {@link #typedRows()}.
      */
     public Flow.Publisher<List<String>> rows() {
-        if (isBinary()) {
-            return s -> Refusal.refuse(s, new NotSupportedException("rows() gives text values, which a binary COPY"
-                    + " does not have: call setTypes(...) and use typedRows() or readRow(), or chunks() for the raw bytes"));
-        }
-        if (reader().hasTypes()) {
-            return s -> Refusal.refuse(s, new ProgrammingException("rows() gives the values as text and would ignore"
-                    + " setTypes(): use typedRows() (or readRow()) for the values loaded as their types"));
+        RuntimeException refused = op.textRowsRefusal(reader().hasTypes(), "chunks()");
+        if (refused != null) {
+            return s -> Refusal.refuse(s, refused);
         }
         return rowsOf(CopyRows::parseTextRow);
     }

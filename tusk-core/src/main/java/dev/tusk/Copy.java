@@ -257,12 +257,9 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
      * refuses rather than ignore the types.
      */
     public Iterable<List<String>> rows() {
-        if (isBinary()) {
-            return binaryRows();
-        }
-        if (rows.hasTypes()) {
-            throw new ProgrammingException("rows() gives the values as text and would ignore setTypes():"
-                    + " use typedRows() (or readRow()) for the values loaded as their types");
+        RuntimeException refused = op.textRowsRefusal(rows.hasTypes(), "read()");
+        if (refused != null) {
+            throw refused;
         }
         return () -> new Iterator<>() {
             private byte[] next = read();
@@ -282,11 +279,6 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
                 return row;
             }
         };
-    }
-
-    private Iterable<List<String>> binaryRows() {
-        throw new dev.tusk.errors.NotSupportedException("rows() gives text values, which a binary COPY does not"
-                + " have: call setTypes(...) and use typedRows() or readRow() for its values, or read() for the raw bytes");
     }
 
     /** Rows copied, from the command tag ("COPY 42"), once the COPY has ended; else -1. */

@@ -146,6 +146,20 @@ public final class CopyOperation {
     }
 
     /**
+     * Why {@code rows()}, whose values are text, cannot run on this COPY, or null when it can: a binary COPY has no text
+     * values, and after setTypes() ({@code typed}) they would ignore the types. {@code raw}: the call that gives the
+     * raw bytes on this driver ({@code "read()"}, {@code "chunks()"}).
+     */
+    public RuntimeException textRowsRefusal(boolean typed, String raw) {
+        if (binary()) {
+            return new NotSupportedException("rows() gives text values, which a binary COPY does not have: call "
+                    + "setTypes(...) and use typedRows() or readRow() for its values, or " + raw + " for the raw bytes");
+        }
+        return typed ? new ProgrammingException("rows() gives the values as text and would ignore setTypes(): use "
+                + "typedRows() (or readRow()) for the values loaded as their types") : null;
+    }
+
+    /**
      * Why the call {@code call}() cannot run on this COPY, which it needs to go {@code wantIn} (FROM STDIN) or
      * not (TO STDOUT); null when it can.
      */

@@ -1,6 +1,7 @@
 package dev.tusk.internal.op;
 
 import dev.tusk.TransactionStatus;
+import dev.tusk.errors.NotSupportedException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.QueryCanceled;
 import dev.tusk.errors.TuskException;
@@ -89,6 +90,9 @@ class CopyBytesTest {
         assertThat(op.startFailure(null)).isNull();
         assertThat(op.in()).isTrue();
         assertThat(op.binary()).isFalse();
+        assertThat(op.textRowsRefusal(false, "read()")).as("text rows of a text COPY").isNull();
+        assertThat(op.textRowsRefusal(true, "read()")).isInstanceOf(ProgrammingException.class)
+                .hasMessageContaining("would ignore setTypes()");
         assertThat(op.wrongDirection("read", false)).hasMessageContaining("read() needs a COPY ... TO STDOUT");
         assertThat(op.wrongDirection("writeRow", true)).isNull();
     }
@@ -151,6 +155,8 @@ class CopyBytesTest {
         messages();
         feed(BackendBytes.reply().copyIn(1, 1));
         assertThat(op.binary()).isTrue();
+        assertThat(op.textRowsRefusal(false, "chunks()")).isInstanceOf(NotSupportedException.class)
+                .hasMessageContaining("binary COPY does not have").hasMessageContaining("or chunks() for the raw bytes");
 
         CopyRows rows = new CopyRows(true, BuiltinAdapters.newMap());
         rows.writeRow(new Object[] {7});
