@@ -18,9 +18,10 @@ package dev.tusk;
  * }</pre>
  *
  * <p>Naming a block that does not enclose the throw (ended, of another connection, or of the other driver), or
- * throwing it after its own block has ended, is a {@code ProgrammingException}: the same rule on both drivers. Like psycopg's, it is not a database error (not a {@code TuskException}).
- * In the resource form ({@code try (Transaction tx = ...)}) there is no body to catch it: closing the block
- * rolls back anyway, and the exception goes on.
+ * throwing it after its own block has ended, is a {@code ProgrammingException}: the same rule on both drivers. Like
+ * psycopg's, it is not a database error (not a {@code TuskException}). In the resource form
+ * ({@code try (Transaction tx = ...)}) there is no body to catch it: closing the block rolls back anyway, and the
+ * exception goes on.
  */
 public class Rollback extends RuntimeException {
     private static final long serialVersionUID = 1L;
