@@ -242,6 +242,11 @@ public final class AsyncWaiter {
             return driver.readHere(f, deadlineNanos, this, idle);
         }
 
+        @Override
+        public void completedElsewhere() {
+            driver.wakeReader();
+        }
+
         /** Whether this run is alone on the connection, so that its joining caller may read (acting thread). */
         @Override
         public boolean getAsBoolean() {

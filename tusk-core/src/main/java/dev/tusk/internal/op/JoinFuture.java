@@ -3,9 +3,13 @@ package dev.tusk.internal.op;
 import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.io.LoopFuture;
 
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The future of a statement an {@link AsyncWaiter} runs: a caller blocking on it ({@code join}, {@code get}) while
@@ -17,6 +21,9 @@ final class JoinFuture<T> extends LoopFuture<T> {
     /** Reads for a joined future until it is done, or hands the read back; true when it is done. */
     interface Reader {
         boolean readUntilDone(JoinFuture<?> f, long deadlineNanos);
+
+        /** The future was completed, maybe on another thread than a caller reading for it: that caller stops waiting. */
+        void completedElsewhere();
     }
 
     private final Reader reader;
@@ -51,6 +58,60 @@ final class JoinFuture<T> extends LoopFuture<T> {
             reader.readUntilDone(this, deadline);
         }
         return super.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    // a caller reading for this future waits on the socket without a timer: whoever completes it wakes that caller
+
+    @Override
+    public boolean complete(T value) {
+        boolean changed = super.complete(value);
+        reader.completedElsewhere();
+        return changed;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+        boolean changed = super.completeExceptionally(ex);
+        reader.completedElsewhere();
+        return changed;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean changed = super.cancel(mayInterruptIfRunning);
+        reader.completedElsewhere();
+        return changed;
+    }
+
+    @Override
+    public void obtrudeValue(T value) {
+        super.obtrudeValue(value);
+        reader.completedElsewhere();
+    }
+
+    @Override
+    public void obtrudeException(Throwable ex) {
+        super.obtrudeException(ex);
+        reader.completedElsewhere();
+    }
+
+    @Override
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
+        Objects.requireNonNull(supplier);
+        Objects.requireNonNull(executor);
+        executor.execute(() -> { // through complete(), which wakes a reading caller (the inherited one does not)
+            try {
+                complete(supplier.get());
+            } catch (Throwable e) {
+                completeExceptionally(e);
+            }
+        });
+        return this;
+    }
+
+    @Override
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
+        return completeAsync(supplier, defaultExecutor());
     }
 
     private void readFirst(long deadline) {
