@@ -5,7 +5,10 @@ import dev.tusk.ConnectOptions;
 import dev.tusk.Connection;
 import dev.tusk.Row;
 
+import dev.tusk.internal.io.EventLoopDriver;
+
 import java.lang.management.ManagementFactory;
+import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
@@ -13,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 
 /**
  * Costs per query of {@link PointSelectBench}'s point select joined one by one on an {@code AsyncConnection} beside
@@ -27,7 +31,8 @@ import java.util.function.IntFunction;
  * property {@code tusk.bench.only} ({@code blocking}, {@code async}, {@code async-1}...) one client alone runs, for
  * {@code perf stat --per-thread}, which {@code -Dr2dbc.profile.perf=true} attaches to the measured rounds ({@link PerfCounts});
  * {@code -Dtusk.bench.histogram=true} (with {@code -XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC}) prints the
- * classes each client allocates per query instead.
+ * classes each client allocates per query instead; {@code -Dtusk.bench.spin=true} runs {@link PointSelectBench}'s
+ * {@link Spinner} meanwhile, as the JMH workload does.
  */
 public final class AsyncJoinProfile {
     private AsyncJoinProfile() {
@@ -53,12 +58,21 @@ public final class AsyncJoinProfile {
         }
     }
 
-    /** The async point select, each future joined. */
-    public static final class Joined implements IntFunction<String>, AutoCloseable {
+    /** The async point select, each future joined; as a LongSupplier, the replies its joining caller read itself. */
+    public static final class Joined implements IntFunction<String>, AutoCloseable, LongSupplier {
         private final AsyncConnection<Row> c;
+        private final EventLoopDriver driver;
 
-        public Joined(String conninfo) {
+        public Joined(String conninfo) throws ReflectiveOperationException {
             c = AsyncConnection.connect(ConnectOptions.builder().conninfo(conninfo).autocommit(true).build()).join();
+            Method m = AsyncConnection.class.getDeclaredMethod("driver");
+            m.setAccessible(true);
+            driver = (EventLoopDriver) m.invoke(c);
+        }
+
+        @Override
+        public long getAsLong() {
+            return driver.repliesReadByCallers();
         }
 
         @Override
@@ -129,6 +143,7 @@ public final class AsyncJoinProfile {
                 names = List.of(names.get(k));
                 clients = List.of(clients.get(k));
             }
+            Spinner spinner = Boolean.getBoolean("tusk.bench.spin") ? new Spinner() : null; // as the JMH workload runs
             for (int w = 0; w < 5; w++) {
                 for (IntFunction<String> c : clients) {
                     run(c, queries);
@@ -158,9 +173,12 @@ public final class AsyncJoinProfile {
             for (IntFunction<String> c : clients) {
                 ((AutoCloseable) c).close();
             }
+            if (spinner != null) {
+                spinner.close();
+            }
             double[] base = null;
-            System.out.printf(Locale.ROOT, "%-9s %9s %9s %9s %9s %9s %9s %9s   %s%n", "client", "wall ns/q", "caller cpu",
-                    "loop cpu", "proc cpu", "caller B", "loop B", "user", "ratio to first (wall; per round: min-max)");
+            System.out.printf(Locale.ROOT, "%-9s %9s %9s %9s %9s %9s %9s %9s %9s   %s%n", "client", "wall ns/q", "caller cpu",
+                    "loop cpu", "proc cpu", "caller B", "loop B", "user", "by caller", "ratio to first (wall; per round: min-max)");
             for (int c = 0; c < clients.size(); c++) {
                 double[] m = BlockingProfile.medians(samples.get(c));
                 if (base == null) {
@@ -172,14 +190,14 @@ public final class AsyncJoinProfile {
                     ratios[r] = samples.get(0).get(r)[0] / samples.get(c).get(r)[0];
                 }
                 java.util.Arrays.sort(ratios);
-                System.out.printf(Locale.ROOT, "%-9s %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f   throughput %.3f (median of rounds %.3f, %.3f-%.3f)"
-                                + "  proc cpu %.3f%n", names.get(c), m[0], m[1], m[2], m[3], m[4], m[5], mean(samples.get(c), 6), base[0] / m[0],
+                System.out.printf(Locale.ROOT, "%-9s %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.3f   throughput %.3f (median of rounds %.3f, %.3f-%.3f)"
+                                + "  proc cpu %.3f%n", names.get(c), m[0], m[1], m[2], m[3], m[4], m[5], mean(samples.get(c), 6), mean(samples.get(c), 7), base[0] / m[0],
                         ratios[rounds / 2], ratios[0], ratios[rounds - 1], m[3] / base[3]);
             }
         }
     }
 
-    /** {wall, caller cpu, loop cpu, process cpu, caller bytes, loop bytes, caller user cpu} per query over {@code queries} selects. */
+    /** {wall, caller cpu, loop cpu, process cpu, caller bytes, loop bytes, caller user cpu, share of replies the caller read} per query over {@code queries} selects. */
     private static double[] run(IntFunction<String> c, int queries) {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         com.sun.management.OperatingSystemMXBean os =
@@ -196,6 +214,7 @@ public final class AsyncJoinProfile {
         long a0 = mx.getThreadAllocatedBytes(me);
         long c0 = mx.getCurrentThreadCpuTime();
         long u0 = mx.getCurrentThreadUserTime();
+        long r0 = c instanceof LongSupplier s ? s.getAsLong() : 0;
         long w0 = System.nanoTime();
         int next = 0;
         for (int i = 0; i < queries; i++) {
@@ -206,6 +225,7 @@ public final class AsyncJoinProfile {
             }
         }
         long w1 = System.nanoTime();
+        long r1 = c instanceof LongSupplier s ? s.getAsLong() : 0;
         long c1 = mx.getCurrentThreadCpuTime();
         long u1 = mx.getCurrentThreadUserTime();
         long a1 = mx.getThreadAllocatedBytes(me);
@@ -217,7 +237,7 @@ public final class AsyncJoinProfile {
             lc1 += mx.getThreadCpuTime(id);
         }
         double q = queries;
-        return new double[] {(w1 - w0) / q, (c1 - c0) / q, (lc1 - lc0) / q, (p1 - p0) / q, (a1 - a0) / q, (la1 - la0) / q, (u1 - u0) / q};
+        return new double[] {(w1 - w0) / q, (c1 - c0) / q, (lc1 - lc0) / q, (p1 - p0) / q, (a1 - a0) / q, (la1 - la0) / q, (u1 - u0) / q, (r1 - r0) / q};
     }
 
     /** User time comes in scheduler ticks: its mean over the rounds. */
