@@ -5,6 +5,7 @@ import dev.tusk.internal.io.LoopFuture;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -100,10 +101,13 @@ final class JoinFuture<T> extends LoopFuture<T> {
         Objects.requireNonNull(supplier);
         Objects.requireNonNull(executor);
         executor.execute(() -> { // through complete(), which wakes a reading caller (the inherited one does not)
+            if (isDone()) {
+                return; // as the inherited one: the supplier runs only for a future still incomplete
+            }
             try {
                 complete(supplier.get());
             } catch (Throwable e) {
-                completeExceptionally(e);
+                completeExceptionally(new CompletionException(e));
             }
         });
         return this;
