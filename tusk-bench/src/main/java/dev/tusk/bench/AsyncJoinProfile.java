@@ -10,7 +10,6 @@ import dev.tusk.internal.io.EventLoopDriver;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,36 +85,6 @@ public final class AsyncJoinProfile {
         }
     }
 
-    /** Loads Tusk's classes, this profile's clients included, from another build's directories first. */
-    private static final class BuildFirst extends URLClassLoader {
-        BuildFirst(URL[] urls, ClassLoader parent) {
-            super(urls, parent);
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            boolean own = name.startsWith("dev.tusk.") && (!name.startsWith("dev.tusk.bench.")
-                    || name.startsWith(AsyncJoinProfile.class.getName() + "$"));
-            if (!own) {
-                return super.loadClass(name, resolve);
-            }
-            synchronized (getClassLoadingLock(name)) {
-                Class<?> c = findLoadedClass(name);
-                if (c == null) {
-                    try {
-                        c = findClass(name);
-                    } catch (ClassNotFoundException notHere) {
-                        c = super.loadClass(name, false);
-                    }
-                }
-                if (resolve) {
-                    resolveClass(c);
-                }
-                return c;
-            }
-        }
-    }
-
     @SuppressWarnings("unchecked")
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 9;
@@ -133,7 +102,10 @@ public final class AsyncJoinProfile {
             URL bench = AsyncJoinProfile.class.getProtectionDomain().getCodeSource().getLocation();
             for (int b = 2; b < args.length; b++) {
                 URL[] urls = {Path.of(args[b]).toUri().toURL(), bench};
-                ClassLoader loader = new BuildFirst(urls, AsyncJoinProfile.class.getClassLoader());
+                // Tusk's classes, this profile's clients included, from the other build first
+                ClassLoader loader = new BuildFirstLoader(urls, AsyncJoinProfile.class.getClassLoader(),
+                        name -> name.startsWith("dev.tusk.") && (!name.startsWith("dev.tusk.bench.")
+                                || name.startsWith(AsyncJoinProfile.class.getName() + "$")));
                 Class<?> joined = Class.forName(Joined.class.getName(), true, loader);
                 names.add("async-" + (b - 1));
                 clients.add((IntFunction<String>) joined.getConstructor(String.class).newInstance(conninfo));

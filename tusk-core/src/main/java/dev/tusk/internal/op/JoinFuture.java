@@ -65,21 +65,21 @@ final class JoinFuture<T> extends LoopFuture<T> {
 
     @Override
     public boolean complete(T value) {
-        boolean changed = super.complete(value);
-        reader.completedElsewhere();
-        return changed;
+        return wake(super.complete(value));
     }
 
     @Override
     public boolean completeExceptionally(Throwable ex) {
-        boolean changed = super.completeExceptionally(ex);
-        reader.completedElsewhere();
-        return changed;
+        return wake(super.completeExceptionally(ex));
     }
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        boolean changed = super.cancel(mayInterruptIfRunning);
+        return wake(super.cancel(mayInterruptIfRunning));
+    }
+
+    /** Wakes a caller reading for this future, which {@code changed} or not (completed elsewhere before). */
+    private boolean wake(boolean changed) {
         reader.completedElsewhere();
         return changed;
     }
