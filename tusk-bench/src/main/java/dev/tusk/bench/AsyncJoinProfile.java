@@ -30,7 +30,8 @@ import java.util.function.LongSupplier;
  * property {@code tusk.bench.only} ({@code blocking}, {@code async}, {@code async-1}...) one client alone runs, for
  * {@code perf stat --per-thread}, which {@code -Dr2dbc.profile.perf=true} attaches to the measured rounds ({@link PerfCounts});
  * {@code -Dtusk.bench.histogram=true} (with {@code -XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC}) prints the
- * classes each client allocates per query instead; {@code -Dtusk.bench.spin=true} runs {@link PointSelectBench}'s
+ * classes each client allocates per query instead (without {@code CORE_DIR}s: the histogram counts classes by name,
+ * and two builds' classes share theirs); {@code -Dtusk.bench.spin=true} runs {@link PointSelectBench}'s
  * {@link Spinner} meanwhile, as the JMH workload does.
  */
 public final class AsyncJoinProfile {
