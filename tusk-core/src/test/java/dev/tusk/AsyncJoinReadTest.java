@@ -9,9 +9,11 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,7 +28,8 @@ import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
  * run on the joining thread); in every other case the loop reads, as before: a future nobody joins, one joined
  * while another statement is in flight, a {@code get(timeout)} that expires, an interrupted caller, a listening
  * connection; and the deadlines hold while the caller reads (statement timeout against a frozen backend, close
- * from another thread), as does the loop's watch over an idle connection afterwards.
+ * from another thread), as does the loop's watch over an idle connection afterwards; a future completed on another
+ * thread (cancelled by the user) wakes its reading caller at once.
  */
 @TuskTest
 @Timeout(value = 90, threadMode = SEPARATE_THREAD)
@@ -254,6 +257,45 @@ class AsyncJoinReadTest {
             assertThat(conn.isClosed()).isTrue();
         } finally {
             signal("CONT", pid);
+        }
+    }
+
+    /**
+     * A joining caller waits on the socket without a timer: a future completed on another thread (the user cancels it,
+     * completes it, or has it completed asynchronously) wakes it at once, while the frozen backend never answers.
+     */
+    @Test
+    void aJoinedFutureCompletedElsewhereWakesItsReadingCaller(TestDatabase db) throws Exception {
+        for (String how : new String[] {"cancel", "complete", "completeExceptionally", "completeAsync"}) {
+            AsyncConnection<Row> conn = open(db, null);
+            int pid = conn.execute("SELECT pg_backend_pid()").join().fetchone().getInt(0);
+            conn.execute("SELECT 1").join();
+            long readBefore = readByCaller(conn);
+            signal("STOP", pid);
+            try {
+                CompletableFuture<AsyncCursor<Row>> f = conn.execute("SELECT 1");
+                Executor later = CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS);
+                IllegalStateException mine = new IllegalStateException("completed by the test");
+                switch (how) {
+                    case "cancel" -> later.execute(() -> f.cancel(true));
+                    case "complete" -> later.execute(() -> f.complete(null));
+                    case "completeExceptionally" -> later.execute(() -> f.completeExceptionally(mine));
+                    default -> f.completeAsync(() -> null, later);
+                }
+                long t0 = System.nanoTime();
+                Throwable t = catchThrowable(f::join);
+                Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                assertThat(took).as(how).isGreaterThanOrEqualTo(Duration.ofMillis(250)).isLessThan(Duration.ofSeconds(3));
+                switch (how) {
+                    case "cancel" -> assertThat(t).as(how).isInstanceOf(CancellationException.class);
+                    case "completeExceptionally" -> assertThat(t).as(how).hasCause(mine);
+                    default -> assertThat(t).as(how).isNull();
+                }
+                assertThat(readByCaller(conn)).as(how + ": nothing read, the backend is stopped").isEqualTo(readBefore);
+            } finally {
+                signal("CONT", pid);
+                conn.close();
+            }
         }
     }
 

@@ -24,7 +24,13 @@ import java.util.function.Consumer;
  * connection (its dependents run on the caller's thread, with the connection free), any other on the loop.
  */
 final class CallerRead {
-    /** A select never sleeps longer than this, so that a missed wake-up costs at most this much. */
+    /**
+     * A select with a deadline sleeps at most this long at a time. A join without one waits in the kernel without a
+     * timer (arming and cancelling one each round trip measured 0.35 µs of the caller's CPU a query): whatever ends the
+     * wait wakes the caller's selector, the reply, a close of the connection ({@link #wakeup}), a completion of the
+     * future on another thread ({@link EventLoopDriver#wakeReader}, which the future's completing methods call too),
+     * an interrupt (the selector's own).
+     */
     private static final long MAX_WAIT_MILLIS = 100;
     /** The one key is the connection's: that it is readable is all the caller needs to know. */
     private static final Consumer<SelectionKey> NO_ACTION = key -> { };
@@ -57,24 +63,26 @@ final class CallerRead {
         try {
             Selector sel = selector(); // null: the channel is closed
             while (sel != null && !f.isDone() && !me.isInterrupted()) {
-                long waitMillis = MAX_WAIT_MILLIS;
-                if (deadlineNanos != 0) {
+                int ready;
+                if (deadlineNanos == 0) {
+                    ready = sel.select(NO_ACTION); // no selected-key set to fill and empty
+                } else {
                     long left = deadlineNanos - System.nanoTime();
                     if (left <= 0) {
                         break;
                     }
-                    waitMillis = Math.min(waitMillis, Math.max(1, (left + 999_999) / 1_000_000));
+                    ready = sel.select(NO_ACTION, Math.min(MAX_WAIT_MILLIS, Math.max(1, (left + 999_999) / 1_000_000)));
                 }
-                if (sel.select(NO_ACTION, waitMillis) > 0) { // no selected-key set to fill and empty
+                if (ready > 0) {
                     driver.readForCaller();
                     done = completion;
                     if (done != null) {
                         repliesRead++; // by the one reading thread, before it lets go
                         break;
                     }
-                    if (driver.isClosed()) {
-                        break;
-                    }
+                }
+                if (driver.isClosed()) {
+                    break;
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -426,10 +426,14 @@ public final class EventLoopDriver implements EventLoop.Handler {
 
     /**
      * The loop watches the socket again if no caller reads it; true when it does (or the connection is closed).
+     * False, changing nothing, while another thread acts for the connection (a caller reading or sending): the loop
+     * does not wait for that thread, which would have to wake it on letting go; it tries again at its next turn.
      * Loop thread.
      */
     boolean rearmIfIdle() {
-        acting.lock();
+        if (!acting.tryLock()) {
+            return false;
+        }
         try {
             if (closed) {
                 loopDisarmed = false;

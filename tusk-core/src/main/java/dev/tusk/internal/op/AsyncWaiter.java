@@ -205,10 +205,15 @@ public final class AsyncWaiter {
 
     // ---------------------------------------------------------------- one operation
 
-    /** One submitted operation: run first to send it (or hold it back), then as its commands' completion listener. */
+    /**
+     * One submitted operation: run first to send it (or hold it back), then as its commands' completion listener, and
+     * last, when a joining caller read its reply, as the completion that caller runs once it let go.
+     */
     private final class Run<T> implements Runnable, JoinFuture.Reader, BooleanSupplier {
         static final int QUEUED = 0;
         static final int SENDING = 1;
+        /** Ended while a joining caller read: {@link #result} or {@link #error} waits for it to let go. */
+        static final int ENDED = 2;
 
         final Operation op;
         final Function<Operation, T> outcome;
@@ -219,6 +224,9 @@ public final class AsyncWaiter {
         final Object lease;
         int state = QUEUED;
         AsyncStatementTimer.Watch watch;
+        /** The outcome held for {@link #deliverLater}, without a completion object of its own. */
+        T result;
+        Throwable error;
 
         Run(Operation op, Function<Operation, T> outcome, Object lease, BiConsumer<? super T, Throwable> done) {
             this.op = op;
@@ -232,6 +240,11 @@ public final class AsyncWaiter {
         @Override
         public boolean readUntilDone(JoinFuture<?> f, long deadlineNanos) {
             return driver.readHere(f, deadlineNanos, this, idle);
+        }
+
+        @Override
+        public void completedElsewhere() {
+            driver.wakeReader();
         }
 
         /** Whether this run is alone on the connection, so that its joining caller may read (acting thread). */
@@ -250,7 +263,9 @@ public final class AsyncWaiter {
 
         @Override
         public void run() {
-            if (state == QUEUED) {
+            if (state == ENDED) { // the completion a reading caller runs once it let go (deliverLater)
+                deliver(result, error);
+            } else if (state == QUEUED) {
                 if (heldBack != null) {
                     heldBack.add(this);
                 } else {
@@ -345,11 +360,19 @@ public final class AsyncWaiter {
             }
             op.observeEnd(null);
             if (driver.readingHere()) { // a joining caller reads: complete once it let go of the connection
-                driver.completeAfterRead(future, () -> deliver(value, null));
+                deliverLater(value, null);
                 return;
             }
             deliver(value, null);
             driver.wakeReader();
+        }
+
+        /** The reading caller completes the future once it let go of the connection: this run is that completion. */
+        private void deliverLater(T value, Throwable e) {
+            result = value;
+            error = e;
+            state = ENDED;
+            driver.completeAfterRead(future, this);
         }
 
         /** Completes the future, or tells {@link #done}. */
@@ -377,7 +400,7 @@ public final class AsyncWaiter {
 
         private void failFuture(Throwable e) {
             if (driver.readingHere()) {
-                driver.completeAfterRead(future, () -> deliver(null, e));
+                deliverLater(null, e);
                 return;
             }
             deliver(null, e);

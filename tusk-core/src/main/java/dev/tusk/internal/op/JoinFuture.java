@@ -3,9 +3,14 @@ package dev.tusk.internal.op;
 import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.io.LoopFuture;
 
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The future of a statement an {@link AsyncWaiter} runs: a caller blocking on it ({@code join}, {@code get}) while
@@ -17,6 +22,9 @@ final class JoinFuture<T> extends LoopFuture<T> {
     /** Reads for a joined future until it is done, or hands the read back; true when it is done. */
     interface Reader {
         boolean readUntilDone(JoinFuture<?> f, long deadlineNanos);
+
+        /** The future was completed, maybe on another thread than a caller reading for it: that caller stops waiting. */
+        void completedElsewhere();
     }
 
     private final Reader reader;
@@ -51,6 +59,63 @@ final class JoinFuture<T> extends LoopFuture<T> {
             reader.readUntilDone(this, deadline);
         }
         return super.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    // a caller reading for this future waits on the socket without a timer: whoever completes it wakes that caller
+
+    @Override
+    public boolean complete(T value) {
+        return wake(super.complete(value));
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+        return wake(super.completeExceptionally(ex));
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        return wake(super.cancel(mayInterruptIfRunning));
+    }
+
+    /** Wakes a caller reading for this future, which {@code changed} or not (completed elsewhere before). */
+    private boolean wake(boolean changed) {
+        reader.completedElsewhere();
+        return changed;
+    }
+
+    @Override
+    public void obtrudeValue(T value) {
+        super.obtrudeValue(value);
+        reader.completedElsewhere();
+    }
+
+    @Override
+    public void obtrudeException(Throwable ex) {
+        super.obtrudeException(ex);
+        reader.completedElsewhere();
+    }
+
+    @Override
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
+        Objects.requireNonNull(supplier);
+        Objects.requireNonNull(executor);
+        executor.execute(() -> { // through complete(), which wakes a reading caller (the inherited one does not)
+            if (isDone()) {
+                return; // as the inherited one: the supplier runs only for a future still incomplete
+            }
+            try {
+                complete(supplier.get());
+            } catch (Throwable e) {
+                completeExceptionally(new CompletionException(e));
+            }
+        });
+        return this;
+    }
+
+    @Override
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
+        return completeAsync(supplier, defaultExecutor());
     }
 
     private void readFirst(long deadline) {
