@@ -12,6 +12,7 @@ import reactor.core.publisher.Flux;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
@@ -45,19 +46,30 @@ class ChainedStatementsTest {
         try {
             assertThat(select(c, 1).collectList().block(T)).containsExactly(2); // prepared before counting
             EventLoopDriver d = driver(c);
-            AtomicInteger offLoop = new AtomicInteger();
+            Thread test = Thread.currentThread();
+            List<Integer> offLoop = new CopyOnWriteArrayList<>();
+            AtomicInteger elsewhere = new AtomicInteger();
             long writesBefore = d.writes();
             List<Integer> values = Flux.range(0, 100)
                     .concatMap(i -> {
                         if (i > 0 && !EventLoop.isEventLoopThread()) {
-                            offLoop.incrementAndGet();
+                            offLoop.add(i);
+                            if (Thread.currentThread() != test) {
+                                elsewhere.incrementAndGet();
+                            }
                         }
                         return select(c, i);
                     })
                     .collectList().block(T);
             long writes = d.writes() - writesBefore;
             assertThat(values).containsExactlyElementsOf(IntStream.range(0, 100).map(i -> i * 2).boxed().toList());
-            assertThat(offLoop).as("statements 2..100 subscribed off the event loop").hasValue(0);
+            // concatMap's drain may still run on the subscribing thread when the first answers complete before
+            // it left (Reactor's work stealing): then the first few statements after the first are subscribed
+            // there. Every later one must be subscribed on the event loop, and none on any other thread.
+            assertThat(elsewhere).as("statements subscribed on a thread neither the loop nor the test's").hasValue(0);
+            assertThat(offLoop).as("statements 2..100 subscribed off the event loop (only a leading few may be)")
+                    .hasSizeLessThanOrEqualTo(3)
+                    .isEqualTo(IntStream.rangeClosed(1, offLoop.size()).boxed().toList());
             assertThat(writes).as("socket writes for 100 chained statements").isEqualTo(100);
         } finally {
             R2dbc.close(c);
