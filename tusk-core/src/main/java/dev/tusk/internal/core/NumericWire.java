@@ -1,8 +1,11 @@
 package dev.tusk.internal.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
+import java.nio.ByteOrder;
 
 /**
  * Reads numeric's binary form (numeric_send: int16 ndigits, int16 weight, uint16 sign, int16 dscale, then
@@ -37,8 +40,11 @@ public final class NumericWire {
     private NumericWire() {
     }
 
+    /** A big-endian int16 in one load. */
+    private static final VarHandle INT16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+
     private static int int16(byte[] a, int p) {
-        return (short) ((a[p] & 0xff) << 8 | (a[p + 1] & 0xff));
+        return (short) INT16.get(a, p);
     }
 
     /**

@@ -316,8 +316,7 @@ public final class ResultData {
      * for NULL: for a getter that has the chunk and the offset already.
      */
     public static int valueLength(byte[] chunk, int offset) {
-        int p = offset - 4;
-        return (chunk[p] << 24) | ((chunk[p + 1] & 0xff) << 16) | ((chunk[p + 2] & 0xff) << 8) | (chunk[p + 3] & 0xff);
+        return (int) INT32.get(chunk, offset - 4); // one load (and one bounds check) where four bytes would take four
     }
 
     /** Rows affected according to the command tag ("INSERT 0 5" → 5), or -1. */
