@@ -46,10 +46,28 @@ public final class Row {
 
     private final ResultView view;
     private final int row;
+    /**
+     * Where the row's values are, found once: the array holding its bytes, and the block of the result's offset
+     * table with its values' offsets from {@code cells[base]} (column 0) on. A result's stored bytes and offsets never
+     * move once written (ResultData), so these stay right for the row's life.
+     */
+    private final byte[] chunk;
+    private final int[] cells;
+    private final int base;
 
     Row(ResultView view, int row) {
         this.view = view;
         this.row = row;
+        ResultData d = view.data;
+        if (d.width() == 0) {
+            this.chunk = null;
+            this.cells = null;
+            this.base = 0;
+        } else {
+            this.chunk = d.data(row);
+            this.cells = d.cells(row);
+            this.base = d.cellBase(row);
+        }
     }
 
     /** The number of columns. */
@@ -71,7 +89,8 @@ public final class Row {
 
     /** The value as the adapters load it; null for SQL NULL. */
     public Object get(int i) {
-        return view.value(row, check(i));
+        check(i);
+        return view.value(chunk, cells[base + i], i);
     }
 
     public Object get(String name) {
@@ -119,9 +138,8 @@ public final class Row {
 
     public String getString(int i) {
         byte code = reader(i);
-        ResultData d = view.data;
-        byte[] a = d.data(row);
-        int off = d.offset(row, i);
+        byte[] a = chunk;
+        int off = cells[base + i];
         int len = ResultData.valueLength(a, off);
         if (len >= 0 && ColumnReaders.textBytes(code)) { // the value's text is its bytes
             return new String(a, off, len, StandardCharsets.UTF_8);
@@ -177,9 +195,8 @@ public final class Row {
      */
     public long getLong(int i) {
         byte code = reader(i);
-        ResultData d = view.data;
-        byte[] a = d.data(row);
-        int off = d.offset(row, i);
+        byte[] a = chunk;
+        int off = cells[base + i];
         if (ColumnReaders.kind(code) == ColumnReaders.BINARY_INTEGER) { // int2, int4, int8 in binary, whatever the loaders
             int len = ResultData.valueLength(a, off);
             if (len == 4) {
@@ -373,9 +390,8 @@ public final class Row {
 
     public boolean getBoolean(int i) {
         int kind = ColumnReaders.kind(reader(i));
-        ResultData d = view.data;
-        byte[] a = d.data(row);
-        int off = d.offset(row, i);
+        byte[] a = chunk;
+        int off = cells[base + i];
         if (ResultData.valueLength(a, off) == 1) {
             if (kind == ColumnReaders.BINARY_BOOL) {
                 return a[off] != 0;
@@ -414,9 +430,8 @@ public final class Row {
 
     public BigDecimal getBigDecimal(int i) {
         if (ColumnReaders.kind(reader(i)) == ColumnReaders.BINARY_NUMERIC) { // Tusk's own binary loader: its value, decoded here without the loader's calls
-            ResultData d = view.data;
-            byte[] a = d.data(row);
-            int off = d.offset(row, i);
+            byte[] a = chunk;
+            int off = cells[base + i];
             BigDecimal v = NumericWire.toBigDecimal(a, off, ResultData.valueLength(a, off));
             if (v != null) { // else NULL, NaN, an infinity or malformed bytes: the loader's answer or error
                 return v;
@@ -560,12 +575,12 @@ public final class Row {
 
         @Override
         public byte[] chunk(Row row) {
-            return row.view.data.data(row.row);
+            return row.chunk;
         }
 
         @Override
         public int offset(Row row, int col) {
-            return row.view.data.offset(row.row, col);
+            return row.cells[row.base + col];
         }
 
         @Override

@@ -240,9 +240,15 @@ public final class NumericWire {
             }
             return BigDecimal.valueOf(product, dscale);
         }
+        long kept = switch (-shift) { // a base-10000 digit drops at most three decimal ones: divisions by constants
+            case 1 -> unscaled / 10;
+            case 2 -> unscaled / 100;
+            case 3 -> unscaled / 1000;
+            default -> -shift >= TEN.length ? 0 : unscaled / TEN[-shift];
+        };
         if (-shift >= TEN.length) {
             return null;
         }
-        return BigDecimal.valueOf(unscaled / TEN[-shift], dscale);
+        return BigDecimal.valueOf(kept, dscale);
     }
 }

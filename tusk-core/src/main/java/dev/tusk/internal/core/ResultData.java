@@ -299,6 +299,19 @@ public final class ResultData {
         return fullChunksBytes + dataLen;
     }
 
+    /**
+     * The block of the offset table holding row {@code row}'s offsets, from {@link #cellBase(int) cellBase(row)}
+     * on (column 0 first): what {@link #offset} reads, for a reader that finds a row once and reads several values.
+     */
+    public int[] cells(int row) {
+        return blocks[row >>> blockShift];
+    }
+
+    /** Where row {@code row}'s offsets start in {@link #cells(int) cells(row)}. */
+    public int cellBase(int row) {
+        return (row & blockMask) * stride + 1;
+    }
+
     /** Where the value of column {@code col} of row {@code row} starts in {@link #data(int) data(row)}. */
     public int offset(int row, int col) {
         return blocks[row >>> blockShift][(row & blockMask) * stride + 1 + col];
