@@ -2,7 +2,6 @@ package dev.tusk.bench;
 
 import java.lang.management.ManagementFactory;
 import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -24,36 +23,6 @@ public final class FetchBuildsAB {
     private FetchBuildsAB() {
     }
 
-    /** Tusk's classes, and {@link BuildFetch} (which links to them), from the build's directories first. */
-    private static final class BuildFirst extends URLClassLoader {
-        BuildFirst(URL[] urls, ClassLoader parent) {
-            super(urls, parent);
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            boolean mine = name.startsWith("dev.tusk.") && (!name.startsWith("dev.tusk.bench.")
-                    || name.startsWith(BuildFetch.class.getName()));
-            if (!mine) {
-                return super.loadClass(name, resolve);
-            }
-            synchronized (getClassLoadingLock(name)) {
-                Class<?> c = findLoadedClass(name);
-                if (c == null) {
-                    try {
-                        c = findClass(name);
-                    } catch (ClassNotFoundException notHere) {
-                        c = super.loadClass(name, false);
-                    }
-                }
-                if (resolve) {
-                    resolveClass(c);
-                }
-                return c;
-            }
-        }
-    }
-
     public static void main(String[] args) throws Exception {
         long mode = switch (args[0]) {
             case "fetch" -> BuildFetch.FETCH;
@@ -69,8 +38,9 @@ public final class FetchBuildsAB {
             System.setProperty("tusk.bench.port", Integer.toString(server.port()));
             LongUnaryOperator[] clients = new LongUnaryOperator[builds.length];
             for (int b = 0; b < builds.length; b++) {
-                ClassLoader l = new BuildFirst(new URL[] {Path.of(builds[b]).toUri().toURL(), bench},
-                        FetchBuildsAB.class.getClassLoader());
+                ClassLoader l = new BuildFirstLoader(new URL[] {Path.of(builds[b]).toUri().toURL(), bench},
+                        FetchBuildsAB.class.getClassLoader(), name -> BuildFirstLoader.tuskNotBench(name)
+                        || name.startsWith(BuildFetch.class.getName())); // BuildFetch links to the build's classes
                 clients[b] = (LongUnaryOperator) l.loadClass(BuildFetch.class.getName()).getConstructor(String.class)
                         .newInstance(BenchServer.tuskConninfo());
             }
@@ -137,7 +107,7 @@ public final class FetchBuildsAB {
         return sum;
     }
 
-    /** Tusk's default fetch ({@link FetchBench}'s "tusk" loop), loaded once per build by {@link BuildFirst}. */
+    /** Tusk's default fetch ({@link FetchBench}'s "tusk" loop), loaded once per build (child-first, with the build's classes). */
     public static final class BuildFetch implements LongUnaryOperator, AutoCloseable {
         static final long FETCH = 0;
         static final long RECEIVE = 1;

@@ -2,7 +2,6 @@ package dev.tusk.bench;
 
 import java.lang.management.ManagementFactory;
 import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -30,34 +29,6 @@ import java.util.concurrent.Executors;
  */
 public final class JdbcBuildsAB {
     private JdbcBuildsAB() {
-    }
-
-    /** Loads Tusk's classes (but this module's) from its own directories first. */
-    private static final class TuskFirst extends URLClassLoader {
-        TuskFirst(URL[] urls, ClassLoader parent) {
-            super(urls, parent);
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (!name.startsWith("dev.tusk.") || name.startsWith("dev.tusk.bench.")) {
-                return super.loadClass(name, resolve);
-            }
-            synchronized (getClassLoadingLock(name)) {
-                Class<?> c = findLoadedClass(name);
-                if (c == null) {
-                    try {
-                        c = findClass(name);
-                    } catch (ClassNotFoundException notHere) {
-                        c = super.loadClass(name, false);
-                    }
-                }
-                if (resolve) {
-                    resolveClass(c);
-                }
-                return c;
-            }
-        }
     }
 
     private static final class Client {
@@ -118,8 +89,9 @@ public final class JdbcBuildsAB {
             String tuskUrl = pgUrl.replace("jdbc:postgresql:", "jdbc:tusk:postgresql:");
             Client[] cs = new Client[3];
             for (int i = 0; i < 2; i++) {
-                ClassLoader build = new TuskFirst(new URL[] {Path.of(args[2 * i]).toUri().toURL(),
-                        Path.of(args[2 * i + 1]).toUri().toURL()}, JdbcBuildsAB.class.getClassLoader());
+                ClassLoader build = new BuildFirstLoader(new URL[] {Path.of(args[2 * i]).toUri().toURL(),
+                        Path.of(args[2 * i + 1]).toUri().toURL()}, JdbcBuildsAB.class.getClassLoader(),
+                        BuildFirstLoader::tuskNotBench);
                 Driver d = (Driver) build.loadClass("dev.tusk.jdbc.TuskDriver").getConstructor().newInstance();
                 cs[i] = new Client(i == 0 ? "A" : "B", d.connect(tuskUrl, new Properties()));
             }
