@@ -6,6 +6,7 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.core.Numbers;
 import dev.tusk.internal.core.NumericWire;
 import dev.tusk.internal.core.ResultData;
+import dev.tusk.internal.rows.ColumnReaders;
 import dev.tusk.internal.rows.Conversions;
 import dev.tusk.internal.rows.LiveRows;
 import dev.tusk.internal.rows.ResultView;
@@ -45,10 +46,28 @@ public final class Row {
 
     private final ResultView view;
     private final int row;
+    /**
+     * Where the row's values are, found once: the array holding its bytes, and the block of the result's offset
+     * table with its values' offsets from {@code cells[base]} (column 0) on. A result's stored bytes and offsets never
+     * move once written (ResultData), so these stay right for the row's life.
+     */
+    private final byte[] chunk;
+    private final int[] cells;
+    private final int base;
 
     Row(ResultView view, int row) {
         this.view = view;
         this.row = row;
+        ResultData d = view.data;
+        if (d.width() == 0) {
+            this.chunk = null;
+            this.cells = null;
+            this.base = 0;
+        } else {
+            this.chunk = d.data(row);
+            this.cells = d.cells(row);
+            this.base = d.cellBase(row);
+        }
     }
 
     /** The number of columns. */
@@ -70,7 +89,8 @@ public final class Row {
 
     /** The value as the adapters load it; null for SQL NULL. */
     public Object get(int i) {
-        return view.value(row, check(i));
+        check(i);
+        return view.value(chunk, cells[base + i], i);
     }
 
     public Object get(String name) {
@@ -92,7 +112,12 @@ public final class Row {
      * }</pre>
      */
     public <T> T get(int i, Class<T> type) {
-        Object v = get(i);
+        return convert(view, row, check(i), type);
+    }
+
+    /** {@link #get(int, Class)} (static, for the general paths of the getters). */
+    private static <T> T convert(ResultView view, int row, int i, Class<T> type) {
+        Object v = view.value(row, i);
         if (v == null) {
             return null;
         }
@@ -103,7 +128,7 @@ public final class Row {
                 return type.cast(t.atZoneSameInstant(zone));
             }
         }
-        Column c = columns().get(i);
+        Column c = column(view, i);
         return type.cast(Conversions.convert(v, type, c.name(), c.typeOid()));
     }
 
@@ -112,15 +137,26 @@ public final class Row {
     }
 
     public String getString(int i) {
-        check(i);
-        ResultData d = data();
+        byte code = reader(i);
+        byte[] a = chunk;
+        int off = cells[base + i];
+        int len = ResultData.valueLength(a, off);
+        if (len >= 0 && ColumnReaders.textBytes(code)) { // the value's text is its bytes
+            return new String(a, off, len, StandardCharsets.UTF_8);
+        }
+        return generalString(view, row, i);
+    }
+
+    /** {@link #getString(int)} of any column (static: the row itself stays a value the compiler may take apart). */
+    private static String generalString(ResultView view, int row, int i) {
+        ResultData d = view.data;
         byte[] a = d.data(row);
         int off = d.offset(row, i);
         int len = ResultData.valueLength(a, off);
         if (len < 0) {
             return null;
         }
-        Column c = columns().get(i);
+        Column c = column(view, i);
         if (c.wireFormatCode() == 0 || (c.formatCode() == 0 && ResultFormats.sameBytes(c.typeOid()))) {
             return new String(a, off, len, StandardCharsets.UTF_8);
         }
@@ -131,7 +167,7 @@ public final class Row {
             }
             return ResultFormats.text(c.typeOid(), a, off, len, d.timeZone());
         }
-        Object v = get(i);
+        Object v = view.value(row, i);
         return v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(v);
     }
 
@@ -158,15 +194,46 @@ public final class Row {
      * outside long's range is a {@link DataException}, never a clamped value.
      */
     public long getLong(int i) {
-        check(i);
-        ResultData d = data();
+        byte code = reader(i);
+        byte[] a = chunk;
+        int off = cells[base + i];
+        if (ColumnReaders.kind(code) == ColumnReaders.BINARY_INTEGER) { // int2, int4, int8 in binary, whatever the loaders
+            int len = ResultData.valueLength(a, off);
+            if (len == 4) {
+                return WireValues.int32(a, off);
+            }
+            if (len == 8) {
+                return WireValues.int64(a, off);
+            }
+        }
+        return otherLong(view, row, i, code);
+    }
+
+    /**
+     * {@link #getLong(int)} but of a binary int4 or int8: out of line, so that the getter stays small enough to be
+     * compiled into its caller's loop (then the row itself is never allocated).
+     */
+    private static long otherLong(ResultView view, int row, int i, byte code) {
+        ResultData d = view.data;
+        byte[] a = d.data(row);
+        int off = d.offset(row, i);
+        int len = ResultData.valueLength(a, off);
+        if (len >= 0 && ColumnReaders.kind(code) == ColumnReaders.TEXT_INTEGER && WireValues.isTextInteger(a, off, len)) {
+            return WireValues.parseTextLong(a, off, len);
+        }
+        return generalLong(view, row, i);
+    }
+
+    /** {@link #getLong(int)} of any column (static: the row itself stays a value the compiler may take apart). */
+    private static long generalLong(ResultView view, int row, int i) {
+        ResultData d = view.data;
         byte[] a = d.data(row);
         int off = d.offset(row, i);
         int len = ResultData.valueLength(a, off);
         if (len < 0) {
-            throw nullValue(i);
+            throw nullValue(view, i);
         }
-        Column c = columns().get(i);
+        Column c = column(view, i);
         int wire = c.wireFormatCode();
         if (wire == 1 && c.typeOid() == NUMERIC && view.builtInBinaryNumeric(i)) { // the value itself, as its text would read, without the text
             long v = NumericWire.truncatedLong(a, off, len);
@@ -187,7 +254,7 @@ public final class Row {
         } else if (isBinaryInteger(c.typeOid())) {
             return binaryInteger(c.typeOid(), a, off, len);
         }
-        Number n = toNumber(i);
+        Number n = toNumber(view, row, i);
         try { // trust #11: a fraction is dropped as before, but 1e19 or NaN is an error, not Long.MAX_VALUE or 0
             return Numbers.truncatedLong(n);
         } catch (ArithmeticException e) {
@@ -202,7 +269,7 @@ public final class Row {
     public int getInt(int i) {
         long v = getLong(i);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-            throw new DataException("value " + v + " of column \"" + columns().get(i).name() + "\" does not fit an int");
+            throw doesNotFit(view, i, v, "an int");
         }
         return (int) v;
     }
@@ -214,7 +281,7 @@ public final class Row {
     public short getShort(int i) {
         long v = getLong(i);
         if (v < Short.MIN_VALUE || v > Short.MAX_VALUE) {
-            throw new DataException("value " + v + " of column \"" + columns().get(i).name() + "\" does not fit a short");
+            throw doesNotFit(view, i, v, "a short");
         }
         return (short) v;
     }
@@ -226,7 +293,7 @@ public final class Row {
         int off = d.offset(row, i);
         int len = ResultData.valueLength(a, off);
         if (len < 0) {
-            throw nullValue(i);
+            throw nullValue(view, i);
         }
         Column c = columns().get(i);
         int wire = c.wireFormatCode();
@@ -264,7 +331,7 @@ public final class Row {
                             return Double.NEGATIVE_INFINITY;
                         }
                     }
-                    Number n = toNumber(i);
+                    Number n = toNumber(view, row, i);
                     try {
                         return Numbers.toDouble(n);
                     } catch (ArithmeticException e) {
@@ -322,20 +389,35 @@ public final class Row {
     }
 
     public boolean getBoolean(int i) {
-        check(i);
-        ResultData d = data();
+        int kind = ColumnReaders.kind(reader(i));
+        byte[] a = chunk;
+        int off = cells[base + i];
+        if (ResultData.valueLength(a, off) == 1) {
+            if (kind == ColumnReaders.BINARY_BOOL) {
+                return a[off] != 0;
+            }
+            if (kind == ColumnReaders.TEXT_BOOL) {
+                return a[off] == 't';
+            }
+        }
+        return generalBoolean(view, row, i);
+    }
+
+    /** {@link #getBoolean(int)} of any column (static: the row itself stays a value the compiler may take apart). */
+    private static boolean generalBoolean(ResultView view, int row, int i) {
+        ResultData d = view.data;
         byte[] a = d.data(row);
         int off = d.offset(row, i);
         int len = ResultData.valueLength(a, off);
         if (len < 0) {
-            throw nullValue(i);
+            throw nullValue(view, i);
         }
-        Column c = columns().get(i);
+        Column c = column(view, i);
         if (c.typeOid() == 16 && len == 1) {
             byte b = a[off];
             return c.wireFormatCode() == 1 ? b != 0 : b == 't';
         }
-        Object v = get(i);
+        Object v = view.value(row, i);
         if (v instanceof Boolean b) {
             return b;
         }
@@ -347,16 +429,20 @@ public final class Row {
     }
 
     public BigDecimal getBigDecimal(int i) {
-        if (view.builtInBinaryNumeric(check(i))) { // Tusk's own binary loader: its value, decoded here without the loader's calls
-            ResultData d = data();
-            byte[] a = d.data(row);
-            int off = d.offset(row, i);
+        if (ColumnReaders.kind(reader(i)) == ColumnReaders.BINARY_NUMERIC) { // Tusk's own binary loader: its value, decoded here without the loader's calls
+            byte[] a = chunk;
+            int off = cells[base + i];
             BigDecimal v = NumericWire.toBigDecimal(a, off, ResultData.valueLength(a, off));
             if (v != null) { // else NULL, NaN, an infinity or malformed bytes: the loader's answer or error
                 return v;
             }
         }
-        return get(i, BigDecimal.class);
+        return generalBigDecimal(view, row, i);
+    }
+
+    /** {@link #getBigDecimal(int)} through the loaded value (static: the row itself stays a value the compiler may take apart). */
+    private static BigDecimal generalBigDecimal(ResultView view, int row, int i) {
+        return convert(view, row, i, BigDecimal.class);
     }
 
     public BigDecimal getBigDecimal(String name) {
@@ -396,8 +482,8 @@ public final class Row {
         return sb.append(')').toString();
     }
 
-    private Number toNumber(int i) {
-        Object v = get(i);
+    private static Number toNumber(ResultView view, int row, int i) {
+        Object v = view.value(row, i);
         if (v instanceof Number n) {
             if (n instanceof BigDecimal bd && bd.scale() > 0 && bd.stripTrailingZeros().scale() > 0) {
                 return bd; // caller asked for an integer: longValue() truncates; BigDecimal callers keep it
@@ -408,10 +494,10 @@ public final class Row {
             try {
                 return new BigDecimal(s.trim());
             } catch (NumberFormatException e) {
-                throw new DataException("value \"" + s + "\" of column \"" + columns().get(i).name() + "\" is not a number");
+                throw new DataException("value \"" + s + "\" of column \"" + column(view, i).name() + "\" is not a number");
             }
         }
-        throw new DataException("column \"" + columns().get(i).name() + "\" holds " + v.getClass().getSimpleName()
+        throw new DataException("column \"" + column(view, i).name() + "\" holds " + v.getClass().getSimpleName()
                 + ", not a number");
     }
 
@@ -446,13 +532,37 @@ public final class Row {
 
     private int check(int i) {
         if (i < 0 || i >= view.data.width()) {
-            throw new ProgrammingException("column index " + i + " out of range: the row has " + view.data.width() + " columns (0-based)");
+            throw outOfRange(view, i);
         }
         return i;
     }
 
-    private DataException nullValue(int i) {
-        return new DataException("column \"" + columns().get(i).name() + "\" is NULL: use get() or check isNull() first");
+    /**
+     * Column {@code i}'s {@link ColumnReaders} code, resolved once per result: how its getters may read its bytes;
+     * ProgrammingException outside the row.
+     */
+    private byte reader(int i) {
+        byte[] readers = view.readers();
+        if (i < 0 || i >= readers.length) {
+            throw outOfRange(view, i);
+        }
+        return readers[i];
+    }
+
+    private static ProgrammingException outOfRange(ResultView view, int i) {
+        return new ProgrammingException("column index " + i + " out of range: the row has " + view.data.width() + " columns (0-based)");
+    }
+
+    private static Column column(ResultView view, int i) {
+        return Column.asColumns(view.columns()).get(i);
+    }
+
+    private static DataException doesNotFit(ResultView view, int i, long v, String what) {
+        return new DataException("value " + v + " of column \"" + column(view, i).name() + "\" does not fit " + what);
+    }
+
+    private static DataException nullValue(ResultView view, int i) {
+        return new DataException("column \"" + column(view, i).name() + "\" is NULL: use get() or check isNull() first");
     }
 
     /** What {@link RowAccess} lets a driver do ({@link RowAccess.Hooks}); installed by this class's initialisation. */
@@ -465,12 +575,12 @@ public final class Row {
 
         @Override
         public byte[] chunk(Row row) {
-            return row.view.data.data(row.row);
+            return row.chunk;
         }
 
         @Override
         public int offset(Row row, int col) {
-            return row.view.data.offset(row.row, col);
+            return row.cells[row.base + col];
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.errors.ProgrammingException;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Test;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.Timeout;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A result far larger than one storage chunk (rows are kept in 64 KiB chunks and an offset table in blocks,
@@ -65,6 +67,11 @@ class LargeResultStorageTest {
             List<Row> rows = conn.execute("SELECT FROM generate_series(1, 100000)").fetchall();
             assertThat(rows).hasSize(100_000);
             assertThat(rows.get(99_999).size()).isZero();
+            Row none = rows.get(0); // a row of no columns has no value to find: each getter says so
+            assertThatThrownBy(() -> none.get(0)).isInstanceOf(ProgrammingException.class).hasMessageContaining("out of range");
+            assertThatThrownBy(() -> none.getInt(0)).isInstanceOf(ProgrammingException.class);
+            assertThatThrownBy(() -> none.getString(0)).isInstanceOf(ProgrammingException.class);
+            assertThatThrownBy(() -> none.isNull(0)).isInstanceOf(ProgrammingException.class);
         }
     }
 }

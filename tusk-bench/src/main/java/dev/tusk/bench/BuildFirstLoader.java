@@ -5,21 +5,27 @@ import java.net.URLClassLoader;
 import java.util.function.Predicate;
 
 /**
- * Loads the classes {@code own} names from its own directories first (another build of Tusk), the rest from its
- * parent: two builds side by side in one JVM, for A/B measurements that a loaded machine does not blur as much as
- * separate runs do ({@link JdbcBuildsAB}, {@link AsyncJoinProfile}).
+ * Loads the classes of one build of Tusk from that build's directories first (child-first), the rest from the
+ * bench's class path: several builds side by side in one JVM ({@link JdbcBuildsAB}, {@link FetchBuildsAB},
+ * {@link AsyncJoinProfile}).
  */
 final class BuildFirstLoader extends URLClassLoader {
-    private final Predicate<String> own;
+    private final Predicate<String> fromBuild;
 
-    BuildFirstLoader(URL[] urls, ClassLoader parent, Predicate<String> own) {
+    /** {@code fromBuild}: the names to look for in {@code urls} before the parent. */
+    BuildFirstLoader(URL[] urls, ClassLoader parent, Predicate<String> fromBuild) {
         super(urls, parent);
-        this.own = own;
+        this.fromBuild = fromBuild;
+    }
+
+    /** Tusk's classes, but this module's. */
+    static boolean tuskNotBench(String name) {
+        return name.startsWith("dev.tusk.") && !name.startsWith("dev.tusk.bench.");
     }
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (!own.test(name)) {
+        if (!fromBuild.test(name)) {
             return super.loadClass(name, resolve);
         }
         synchronized (getClassLoadingLock(name)) {

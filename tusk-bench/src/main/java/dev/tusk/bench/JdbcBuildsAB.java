@@ -91,7 +91,7 @@ public final class JdbcBuildsAB {
             for (int i = 0; i < 2; i++) {
                 ClassLoader build = new BuildFirstLoader(new URL[] {Path.of(args[2 * i]).toUri().toURL(),
                         Path.of(args[2 * i + 1]).toUri().toURL()}, JdbcBuildsAB.class.getClassLoader(),
-                        name -> name.startsWith("dev.tusk.") && !name.startsWith("dev.tusk.bench.")); // but this module's
+                        BuildFirstLoader::tuskNotBench);
                 Driver d = (Driver) build.loadClass("dev.tusk.jdbc.TuskDriver").getConstructor().newInstance();
                 cs[i] = new Client(i == 0 ? "A" : "B", d.connect(tuskUrl, new Properties()));
             }

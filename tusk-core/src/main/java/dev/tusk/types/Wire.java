@@ -4,7 +4,10 @@ import dev.tusk.errors.DataException;
 import dev.tusk.internal.wire.MessageWriter;
 import dev.tusk.internal.wire.Utf8;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /** Byte-level helpers shared by the codecs: UTF-8 text and length checks. */
@@ -89,16 +92,21 @@ final class Wire {
         }
     }
 
+    /** Big-endian views of a byte array: a value's bytes in one load (and one bounds check). */
+    private static final VarHandle INT16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     static int int16(byte[] a, int at) {
-        return (short) ((a[at] & 0xff) << 8 | (a[at + 1] & 0xff));
+        return (short) INT16.get(a, at);
     }
 
     static int int32(byte[] a, int at) {
-        return (a[at] & 0xff) << 24 | (a[at + 1] & 0xff) << 16 | (a[at + 2] & 0xff) << 8 | (a[at + 3] & 0xff);
+        return (int) INT32.get(a, at);
     }
 
     static long int64(byte[] a, int at) {
-        return (long) int32(a, at) << 32 | (int32(a, at + 4) & 0xFFFFFFFFL);
+        return (long) INT64.get(a, at);
     }
 
     static DataException bad(String type, String text) {

@@ -1,8 +1,11 @@
 package dev.tusk.internal.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
+import java.nio.ByteOrder;
 
 /**
  * Reads numeric's binary form (numeric_send: int16 ndigits, int16 weight, uint16 sign, int16 dscale, then
@@ -37,8 +40,11 @@ public final class NumericWire {
     private NumericWire() {
     }
 
+    /** A big-endian int16 in one load. */
+    private static final VarHandle INT16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+
     private static int int16(byte[] a, int p) {
-        return (short) ((a[p] & 0xff) << 8 | (a[p + 1] & 0xff));
+        return (short) INT16.get(a, p);
     }
 
     /**
@@ -165,21 +171,31 @@ public final class NumericWire {
             return BigDecimal.valueOf(0, dscale);
         }
         int scale = 4 * (nd - 1 - weight); // value = unscaled × 10^-scale
-        if (nd <= 4) { // one pass: each digit checked as it is read
-            long acc = 0;
-            for (int i = 0; i < nd; i++) {
-                int d = int16(a, off + 8 + 2 * i);
-                if (d < 0 || d > 9999) {
-                    return null;
-                }
-                acc = acc * 10000 + d;
-            }
-            BigDecimal compact = compact(negative ? -acc : acc, scale, dscale);
-            if (compact != null) {
-                return compact;
-            }
-            return new BigDecimal(BigInteger.valueOf(negative ? -acc : acc), scale).setScale(dscale, RoundingMode.DOWN);
+        if (nd > 4) {
+            return wide(a, off, len, nd, negative, scale, dscale);
         }
+        long acc = 0; // one pass: each digit checked as it is read
+        for (int i = 0; i < nd; i++) {
+            int d = int16(a, off + 8 + 2 * i);
+            if (d < 0 || d > 9999) {
+                return null;
+            }
+            acc = acc * 10000 + d;
+        }
+        BigDecimal compact = compact(negative ? -acc : acc, scale, dscale);
+        return compact != null ? compact : uncompact(negative ? -acc : acc, scale, dscale);
+    }
+
+    /** {@code unscaled × 10^-scale} at scale {@code dscale}, beyond a long there (the digits beyond it dropped). */
+    private static BigDecimal uncompact(long unscaled, int scale, int dscale) {
+        return new BigDecimal(BigInteger.valueOf(unscaled), scale).setScale(dscale, RoundingMode.DOWN);
+    }
+
+    /**
+     * {@link #toBigDecimal} of more than four base-10000 digits (the header checked already): out of line, so that
+     * the common short value is read by a method small enough to be compiled into its caller.
+     */
+    private static BigDecimal wide(byte[] a, int off, int len, int nd, boolean negative, int scale, int dscale) {
         if (!finite(a, off, len)) { // the digits, checked before any is used
             return null;
         }
@@ -237,6 +253,12 @@ public final class NumericWire {
         if (-shift >= TEN.length) {
             return null;
         }
-        return BigDecimal.valueOf(unscaled / TEN[-shift], dscale);
+        long kept = switch (-shift) { // a base-10000 digit drops at most three decimal ones: divisions by constants
+            case 1 -> unscaled / 10;
+            case 2 -> unscaled / 100;
+            case 3 -> unscaled / 1000;
+            default -> unscaled / TEN[-shift];
+        };
+        return BigDecimal.valueOf(kept, dscale);
     }
 }

@@ -194,8 +194,11 @@ public final class ResultView {
     }
 
     public Object value(int row, int col) {
-        byte[] a = data.data(row);
-        int off = data.offset(row, col);
+        return value(data.data(row), data.offset(row, col), col);
+    }
+
+    /** The value of column {@code col} at {@code off} of {@code a} (a row's {@link ResultData#data} and {@link ResultData#offset}). */
+    public Object value(byte[] a, int off, int col) {
         int len = ResultData.valueLength(a, off);
         if (len < 0) {
             return null;

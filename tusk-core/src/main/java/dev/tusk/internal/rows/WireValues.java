@@ -2,6 +2,9 @@ package dev.tusk.internal.rows;
 
 import dev.tusk.errors.DataException;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /** Allocation-free decoding of integers and booleans straight from wire bytes (text and binary). */
@@ -65,14 +68,23 @@ public final class WireValues {
         return switch (len) {
             case 2 -> (short) (((b[off] & 0xff) << 8) | (b[off + 1] & 0xff));
             case 4 -> int32(b, off);
-            case 8 -> ((long) int32(b, off) << 32) | (int32(b, off + 4) & 0xffffffffL);
+            case 8 -> int64(b, off);
             default -> throw new DataException("binary integer of " + len + " bytes");
         };
     }
 
     public static int int32(byte[] b, int off) {
-        return ((b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+        return (int) INT32.get(b, off);
     }
+
+    /** A big-endian int64 at {@code off}. */
+    public static long int64(byte[] b, int off) {
+        return (long) INT64.get(b, off);
+    }
+
+    /** Big-endian views of a byte array: one load (and one bounds check) for a value's bytes. */
+    private static final VarHandle INT32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private static DataException notAnInteger(byte[] b, int off, int len) {
         return new DataException("not an integer: \"" + new String(b, off, Math.min(len, 64), StandardCharsets.UTF_8) + "\"");

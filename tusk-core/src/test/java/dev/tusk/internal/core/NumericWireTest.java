@@ -37,6 +37,19 @@ class NumericWireTest {
     }
 
     @Test
+    void digitsBeyondDscaleAreDroppedTowardZeroWhateverHowMany() {
+        for (int dscale = 0; dscale <= 12; dscale++) { // 1.2345 6789 (scale 8): 8 - dscale digits dropped, or zeros added
+            for (int sign : new int[] {0x0000, 0x4000}) {
+                BigDecimal exact = new BigDecimal(sign == 0x4000 ? "-1.23456789" : "1.23456789");
+                assertThat(read(numeric(1, 0, sign, dscale, 1, 2345, 6789), 1)).as("dscale %d sign %x", dscale, sign)
+                        .isEqualTo(exact.setScale(dscale, java.math.RoundingMode.DOWN));
+            }
+        }
+        assertThat(read(numeric(0, 0, 0x0000, 22, 9999, 9999), 0)) // beyond a long once scaled: the general way
+                .isEqualTo(new BigDecimal("9999.9999000000000000000000"));
+    }
+
+    @Test
     void aDigitOutsideBase10000OrABadHeaderIsNoValue() {
         assertThat(read(numeric(0, 0, 0x0000, 0, 10000), 0)).isNull();
         assertThat(read(numeric(0, 1, 0x0000, 2, 1, -1, 2500), 0)).isNull();
