@@ -47,6 +47,17 @@ class LiveStreamReuseJdbcTest {
         return out;
     }
 
+    /** Reads {@code rs} until it fails, as it must, with SQLSTATE {@code sqlstate}; then closes it. */
+    private static void readFails(ResultSet rs, String sqlstate) throws SQLException {
+        try (rs) {
+            assertThatThrownBy(() -> {
+                while (rs.next()) {
+                    rs.getInt(1);
+                }
+            }).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo(sqlstate));
+        }
+    }
+
     @Test
     void aPointSelectRunAgainAndAgainReadsEachRunsRow(TestDatabase db) throws SQLException {
         try (Connection c = connect(db, "");
@@ -98,13 +109,7 @@ class LiveStreamReuseJdbcTest {
              PreparedStatement ps = c.prepareStatement("SELECT 10 / (? - g) AS q FROM generate_series(1, 600) g")) {
             for (int round = 0; round < 3; round++) {
                 ps.setInt(1, 300);
-                ResultSet failing = ps.executeQuery();
-                assertThatThrownBy(() -> {
-                    while (failing.next()) {
-                        failing.getInt(1);
-                    }
-                }).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22012"));
-                failing.close();
+                readFails(ps.executeQuery(), "22012");
                 ps.setInt(1, 1000);
                 try (ResultSet rs = ps.executeQuery()) {
                     int n = 0;
@@ -125,13 +130,7 @@ class LiveStreamReuseJdbcTest {
             ps.setQueryTimeout(2);
             for (int round = 0; round < 2; round++) {
                 ps.setDouble(1, 30);
-                ResultSet slow = ps.executeQuery();
-                assertThatThrownBy(() -> {
-                    while (slow.next()) {
-                        slow.getInt(1);
-                    }
-                }).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));
-                slow.close();
+                readFails(ps.executeQuery(), "57014");
                 ps.setDouble(1, 1.2); // within the timeout, not within what was left of the one before
                 assertThat(rows(ps.executeQuery())).containsExactly("g=1|s=null", "g=2|s=", "g=3|s=null");
             }
@@ -154,13 +153,8 @@ class LiveStreamReuseJdbcTest {
                     throw new IllegalStateException(e);
                 }
             });
-            assertThatThrownBy(() -> {
-                while (rs.next()) {
-                    rs.getInt(1);
-                }
-            }).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));
+            readFails(rs, "57014");
             canceller.get(10, TimeUnit.SECONDS);
-            rs.close();
             ps.setInt(1, -1);
             try (ResultSet again = ps.executeQuery()) {
                 int n = 0;

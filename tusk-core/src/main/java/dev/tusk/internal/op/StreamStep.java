@@ -52,11 +52,21 @@ public final class StreamStep {
 
     private StreamStep(Session session, Execute op, QueryCommand cmd, Duration timeout, boolean keepRest) {
         this.session = session;
+        begin(op, cmd, timeout, keepRest);
+    }
+
+    /** The state of a new stream of {@code op} (or of {@code cmd}, a plain one): nothing of an earlier statement. */
+    private void begin(Execute op, QueryCommand cmd, Duration timeout, boolean keepRest) {
         this.op = op;
         this.cmd = cmd;
         this.timeout = timeout;
         this.waitLeftNanos = timeout == null ? Long.MAX_VALUE : timeout.toNanos();
+        this.fired = null;
         this.keepRest = keepRest;
+        this.failure = null;
+        this.resumed = false;
+        this.finished = false;
+        this.chunkRows = CHUNK_ROWS;
     }
 
     /** A stream of {@code op}, the statement as execute() would run it, under the statement timeout {@code timeout}. */
@@ -83,16 +93,7 @@ public final class StreamStep {
         if (!ended() || this.op == null) {
             throw new IllegalStateException("only an ended stream of an op can be restarted");
         }
-        this.op = op;
-        this.cmd = null;
-        this.timeout = timeout;
-        this.waitLeftNanos = timeout == null ? Long.MAX_VALUE : timeout.toNanos();
-        this.fired = null;
-        this.keepRest = keepRest;
-        this.failure = null;
-        this.resumed = false;
-        this.finished = false;
-        this.chunkRows = CHUNK_ROWS;
+        begin(op, null, timeout, keepRest);
         return this;
     }
 
