@@ -292,21 +292,22 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      * @param params null: no parameters (the simple protocol, several statements allowed)
      */
     public Stream<R> stream(String query, List<?> params, ExecuteOptions options, boolean keepRest) {
-        return toStream(openStream(query, params, options, keepRest, false));
+        return toStream(openStream(query, params == null ? null : params.toArray(), options, keepRest, false));
     }
 
     /**
      * {@link #stream(String, List, ExecuteOptions, boolean)}'s rows, without the Stream (internal.rows.RowAccess):
-     * a driver's, never used again once closed, so that this cursor's next such stream reuses it.
+     * a driver's, never used again once closed, so that this cursor's next such stream reuses it. {@code params}
+     * (null: none) are read as the statement starts, not kept.
      */
-    RowStream<R> liveRows(String query, List<?> params, ExecuteOptions options, boolean keepRest) {
+    RowStream<R> liveRows(String query, Object[] params, ExecuteOptions options, boolean keepRest) {
         return openStream(query, params, options, keepRest, true);
     }
 
-    private RowStream<R> openStream(String query, List<?> params, ExecuteOptions options, boolean keepRest,
+    private RowStream<R> openStream(String query, Object[] params, ExecuteOptions options, boolean keepRest,
                                     boolean reusable) {
         checkOpen();
-        return ActiveWork.openStream(conn, this, rowFactory, query, params == null ? null : params.toArray(),
+        return ActiveWork.openStream(conn, this, rowFactory, query, params,
                 options == null ? ExecuteOptions.DEFAULT : options, keepRest, reusable);
     }
 

@@ -44,7 +44,7 @@ class LiveRowsReuseTest {
     }
 
     private static RowStream<Row> live(Cursor<Row> cur, String q, Object... params) {
-        return cur.liveRows(q, List.of(params), ExecuteOptions.DEFAULT, true);
+        return cur.liveRows(q, params, ExecuteOptions.DEFAULT, true);
     }
 
     private static List<Integer> all(RowStream<Row> rows) {
@@ -135,12 +135,12 @@ class LiveRowsReuseTest {
     @Test
     void aStreamInterruptedByAnotherStatementDoesNotInterruptTheNext() {
         Cursor<Row> cur = conn.cursor();
-        RowStream<Row> first = cur.liveRows(SERIES, List.of(100_000), ExecuteOptions.DEFAULT, false);
+        RowStream<Row> first = cur.liveRows(SERIES, new Object[] {100_000}, ExecuteOptions.DEFAULT, false);
         assertThat(first.next().getInt(0)).isEqualTo(1);
         conn.execute("SELECT 1"); // ends the first stream (it does not keep its rest)
         assertThatThrownBy(first::hasNext).isInstanceOf(OperationalException.class).hasMessageContaining("interrupted");
         first.close();
-        RowStream<Row> next = cur.liveRows(SERIES, List.of(3), ExecuteOptions.DEFAULT, false);
+        RowStream<Row> next = cur.liveRows(SERIES, new Object[] {3}, ExecuteOptions.DEFAULT, false);
         assertThat(next).isSameAs(first);
         assertThat(all(next)).containsExactly(1, 2, 3);
     }
@@ -150,11 +150,11 @@ class LiveRowsReuseTest {
         Cursor<Row> cur = conn.cursor();
         ExecuteOptions quick = new ExecuteOptions(null, null, Duration.ofMillis(300));
         RowStream<Row> slow = cur.liveRows("SELECT g, pg_sleep(CASE WHEN g = 2 THEN %s ELSE 0 END) FROM generate_series(1, 3) g",
-                List.of(5), quick, true);
+                new Object[] {5}, quick, true);
         assertThatThrownBy(() -> all(slow)).isInstanceOf(TuskException.class).hasMessageContaining("statement timeout");
         ExecuteOptions enough = new ExecuteOptions(null, null, Duration.ofSeconds(5));
         RowStream<Row> next = cur.liveRows("SELECT g, pg_sleep(CASE WHEN g = 2 THEN %s ELSE 0 END) FROM generate_series(1, 3) g",
-                List.of(0.5), enough, true);
+                new Object[] {0.5}, enough, true);
         assertThat(next).isSameAs(slow);
         assertThat(all(next)).as("not the fired timeout again, nor what was left of it").containsExactly(1, 2, 3);
     }

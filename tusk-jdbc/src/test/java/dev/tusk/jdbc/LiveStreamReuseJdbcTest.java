@@ -75,6 +75,27 @@ class LiveStreamReuseJdbcTest {
     }
 
     @Test
+    void valuesSetWhileAResultIsOpenChangeOnlyTheNextRun(TestDatabase db) throws SQLException {
+        try (Connection c = connect(db, "&prepareThreshold=1");
+             PreparedStatement ps = c.prepareStatement("SELECT g * ? AS g FROM generate_series(1, ?) g")) {
+            for (int round = 0; round < 3; round++) {
+                ps.setInt(1, 2);
+                ps.setInt(2, 3000);
+                try (ResultSet open = ps.executeQuery()) { // the statement bound its values: they are not kept
+                    ps.setInt(1, 5);
+                    ps.setInt(2, 1);
+                    int n = 0;
+                    while (open.next()) {
+                        assertThat(open.getInt(1)).isEqualTo(2 * ++n);
+                    }
+                    assertThat(n).isEqualTo(3000);
+                }
+                assertThat(rows(ps.executeQuery())).containsExactly("g=5");
+            }
+        }
+    }
+
+    @Test
     void aPlainStatementsQueriesEachShowTheirOwnColumns(TestDatabase db) throws SQLException {
         try (Connection c = connect(db, ""); Statement st = c.createStatement()) {
             for (int i = 0; i < 3; i++) {
