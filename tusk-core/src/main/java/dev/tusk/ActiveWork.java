@@ -153,6 +153,7 @@ final class ActiveWork {
             if (conn.state.activeStream != s && s.reusableAfterClose() && !conn.driver().core().isBroken()) {
                 @SuppressWarnings("unchecked") // a cursor's streams all make its factory's rows
                 Cursor<T> owner = (Cursor<T>) s.owner;
+                s.dropRows();
                 owner.closedStream = s;
             }
         } finally {

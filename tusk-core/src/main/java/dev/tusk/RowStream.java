@@ -75,6 +75,23 @@ final class RowStream<R> implements LiveRows<R> {
         return reusable && owner != null && step.ended();
     }
 
+    /**
+     * Kept by its cursor until the next stream ({@link #reusableAfterClose()}): drops the rows it read, so that a
+     * statement left unused after its last result does not hold that result's storage. Lock held.
+     */
+    void dropRows() {
+        pending.clear();
+        pendingHead = 0;
+        returnedFrom = null;
+        spare = null;
+        view = null;
+    }
+
+    /** Whether the stream holds results or rows (for tests: a stream kept for reuse holds none). */
+    boolean holdsRows() {
+        return view != null || returnedFrom != null || spare != null || !pending.isEmpty();
+    }
+
     /** The step of this stream, for its {@link #restart}. */
     StreamStep step() {
         return step;
@@ -88,11 +105,7 @@ final class RowStream<R> implements LiveRows<R> {
     RowStream<R> restart(StreamStep step, AdaptersMap adapters, Cursor<?> owner) {
         this.step = step;
         this.adapters = adapters;
-        pending.clear();
-        pendingHead = 0;
-        returnedFrom = null;
-        spare = null;
-        view = null;
+        dropRows();
         maker = null;
         makerColumns = null;
         pos = 0;

@@ -76,6 +76,7 @@ class LiveRowsReuseTest {
         RowStream<Row> third = live(cur, SERIES, 600); // more than a chunk
         assertThat(third).isSameAs(first);
         assertThat(all(third)).isEqualTo(series(600));
+        assertThat(third.holdsRows()).as("kept for the next statement without the rows of this one").isFalse();
     }
 
     @Test
