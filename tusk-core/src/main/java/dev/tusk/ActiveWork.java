@@ -87,7 +87,7 @@ final class ActiveWork {
             Binder.Bound st = params == null ? null : cursor.binder().bind(query, params, cursor.adaptersInUse());
             QueryCommand cmd = st == null || st.params() == null ? new SimpleQuery(st == null ? query : st.sql())
                     : new ExtendedQuery(st.sql(), "", true, st.params(), conn.resultFormat(null, cursor.binary()) == 1 ? 1 : 0, true);
-            return startStream(conn, cursor, factory, StreamStep.plain(conn.session, cmd));
+            return startStream(conn, cursor, factory, StreamStep.plain(conn.session, cmd), null, false);
         } finally {
             conn.lock.unlock();
         }
@@ -98,7 +98,7 @@ final class ActiveWork {
      * {@link Executions#run} would run it (see {@link Cursor#stream(String, List, ExecuteOptions, boolean)}).
      */
     static <T> RowStream<T> openStream(Connection<?> conn, Cursor<T> cursor, RowFactory<T> factory, String query,
-                                       Object params, ExecuteOptions opts, boolean keepRest) {
+                                       Object params, ExecuteOptions opts, boolean keepRest, boolean reusable) {
         conn.use();
         Duration timeout = conn.timeout(opts);
         conn.lock.lock();
@@ -107,27 +107,40 @@ final class ActiveWork {
             conn.session.pipelines().checkStreamAllowed();
             Execute op = conn.statement(cursor.binder(), cursor.adaptersInUse(), cursor.binary(), cursor.maxRows(),
                     query, params, opts);
-            return startStream(conn, cursor, factory, StreamStep.of(conn.session, op, timeout, keepRest));
+            RowStream<T> closed = reusable ? cursor.closedStream : null;
+            if (closed == null) {
+                return startStream(conn, cursor, factory, StreamStep.of(conn.session, op, timeout, keepRest), null,
+                        reusable);
+            }
+            cursor.closedStream = null; // taken: should the start fail, it is simply dropped
+            return startStream(conn, cursor, factory, closed.step().restart(op, timeout, keepRest), closed, true);
         } finally {
             conn.lock.unlock();
         }
     }
 
-    /** Sends the statement of {@code step} and makes it the active stream. Lock held. */
+    /**
+     * Sends the statement of {@code step} and makes it the active stream: {@code closed} restarted (a closed stream
+     * of the cursor's, {@code step} its own), else a new one. Lock held.
+     */
     private static <T> RowStream<T> startStream(Connection<?> conn, Cursor<T> cursor, RowFactory<T> factory,
-                                                StreamStep step) {
+                                                StreamStep step, RowStream<T> closed, boolean reusable) {
         QueryCommand cmd = step.start();
         conn.driver().core().send(cmd);
         step.sent(cmd);
         conn.driver().flush();
-        RowStream<T> s = new RowStream<>(conn, step, cursor.adaptersInUse(), factory);
+        RowStream<T> s = closed != null ? closed.restart(step, cursor.adaptersInUse(), cursor)
+                : new RowStream<>(conn, step, cursor.adaptersInUse(), factory, reusable);
         s.owner = cursor;
         conn.state.activeStream = s;
         return s;
     }
 
-    /** Closing a stream of an ended lease does nothing (the pool dealt with it). */
-    static void closeStream(Connection<?> conn, RowStream<?> s) {
+    /**
+     * Closing a stream of an ended lease does nothing (the pool dealt with it). A driver's stream whose statement is
+     * then over for good is kept by its cursor for the next one ({@link Cursor#closedStream}).
+     */
+    static <T> void closeStream(Connection<?> conn, RowStream<T> s) {
         if (conn.leaseOver()) {
             return;
         }
@@ -136,6 +149,12 @@ final class ActiveWork {
             if (conn.state.activeStream == s && !conn.driver().core().isBroken()) {
                 conn.state.activeStream = null;
                 s.discard(false);
+            }
+            if (conn.state.activeStream != s && s.reusableAfterClose() && !conn.driver().core().isBroken()) {
+                @SuppressWarnings("unchecked") // a cursor's streams all make its factory's rows
+                Cursor<T> owner = (Cursor<T>) s.owner;
+                s.dropRows();
+                owner.closedStream = s;
             }
         } finally {
             conn.lock.unlock();

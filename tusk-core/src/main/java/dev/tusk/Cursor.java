@@ -79,6 +79,12 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      * instead of choosing them again. Read and set by the stream's consumer thread only.
      */
     ResultView streamShape;
+    /**
+     * The last {@link #liveRows} stream of this cursor, once its consumer closed it after its statement ended
+     * ({@link RowStream#reusableAfterClose()}): the next one reuses it instead of making another. Read and set
+     * under the connection's lock.
+     */
+    RowStream<R> closedStream;
 
     Cursor(Connection<?> conn, RowFactory<R> rowFactory) {
         this(conn, rowFactory, Binder.SERVER);
@@ -286,14 +292,23 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      * @param params null: no parameters (the simple protocol, several statements allowed)
      */
     public Stream<R> stream(String query, List<?> params, ExecuteOptions options, boolean keepRest) {
-        return toStream(liveRows(query, params, options, keepRest));
+        return toStream(openStream(query, params == null ? null : params.toArray(), options, keepRest, false));
     }
 
-    /** {@link #stream(String, List, ExecuteOptions, boolean)}'s rows, without the Stream (internal.rows.RowAccess). */
-    RowStream<R> liveRows(String query, List<?> params, ExecuteOptions options, boolean keepRest) {
+    /**
+     * {@link #stream(String, List, ExecuteOptions, boolean)}'s rows, without the Stream (internal.rows.RowAccess):
+     * a driver's, never used again once closed, so that this cursor's next such stream reuses it. {@code params}
+     * (null: none) are read as the statement starts, not kept.
+     */
+    RowStream<R> liveRows(String query, Object[] params, ExecuteOptions options, boolean keepRest) {
+        return openStream(query, params, options, keepRest, true);
+    }
+
+    private RowStream<R> openStream(String query, Object[] params, ExecuteOptions options, boolean keepRest,
+                                    boolean reusable) {
         checkOpen();
-        return ActiveWork.openStream(conn, this, rowFactory, query, params == null ? null : params.toArray(),
-                options == null ? ExecuteOptions.DEFAULT : options, keepRest);
+        return ActiveWork.openStream(conn, this, rowFactory, query, params,
+                options == null ? ExecuteOptions.DEFAULT : options, keepRest, reusable);
     }
 
     /**

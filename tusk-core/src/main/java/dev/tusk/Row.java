@@ -568,7 +568,7 @@ public final class Row {
     /** What {@link RowAccess} lets a driver do ({@link RowAccess.Hooks}); installed by this class's initialisation. */
     private static final class Hooks implements RowAccess.Hooks<Row, Cursor<Row>, ExecuteOptions> {
         @Override
-        public LiveRows<Row> stream(Cursor<Row> cursor, String query, List<?> params, ExecuteOptions options,
+        public LiveRows<Row> stream(Cursor<Row> cursor, String query, Object[] params, ExecuteOptions options,
                                     boolean keepRest) {
             return cursor.liveRows(query, params, options, keepRest);
         }

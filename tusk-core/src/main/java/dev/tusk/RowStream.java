@@ -23,9 +23,14 @@ import java.util.NoSuchElementException;
  */
 final class RowStream<R> implements LiveRows<R> {
     private final Connection<?> conn;
-    private final StreamStep step;
-    private final AdaptersMap adapters;
+    private StreamStep step;
+    private AdaptersMap adapters;
     private final RowFactory<R> factory;
+    /**
+     * A driver's stream ({@link dev.tusk.internal.rows.LiveRows}, which its consumer never uses once closed): once
+     * closed after its statement ended, its cursor's next such stream reuses it ({@link #restart}).
+     */
+    private final boolean reusable;
     /** Results read and not yet reached: from {@link #pendingHead} on (the ones before it are taken, set to null). */
     private final ArrayList<ResultData> pending = new ArrayList<>(2);
     private int pendingHead;
@@ -48,11 +53,65 @@ final class RowStream<R> implements LiveRows<R> {
     }
 
     RowStream(Connection<?> conn, StreamStep step, AdaptersMap adapters, RowFactory<R> factory) {
+        this(conn, step, adapters, factory, false);
+    }
+
+    /** {@code reusable}: a driver's stream, which its cursor may reuse once it is closed (see {@link #reusable}). */
+    RowStream(Connection<?> conn, StreamStep step, AdaptersMap adapters, RowFactory<R> factory, boolean reusable) {
         this.conn = conn;
         this.step = step;
         this.adapters = adapters;
         this.factory = factory;
         this.rowsNotKept = factory instanceof RowsNotKept;
+        this.reusable = reusable;
+    }
+
+    /**
+     * Whether this stream, just closed by its consumer, may serve its cursor's next stream: a driver's stream whose
+     * statement is over for good (nothing of the connection refers to it: read to its end or ended by the close,
+     * not left to a broken connection). Lock held.
+     */
+    boolean reusableAfterClose() {
+        return reusable && owner != null && step.ended();
+    }
+
+    /**
+     * Kept by its cursor until the next stream ({@link #reusableAfterClose()}): drops the rows it read, so that a
+     * statement left unused after its last result does not hold that result's storage. Lock held.
+     */
+    void dropRows() {
+        pending.clear();
+        pendingHead = 0;
+        returnedFrom = null;
+        spare = null;
+        view = null;
+    }
+
+    /** Whether the stream holds results or rows (for tests: a stream kept for reuse holds none). */
+    boolean holdsRows() {
+        return view != null || returnedFrom != null || spare != null || !pending.isEmpty();
+    }
+
+    /** The step of this stream, for its {@link #restart}. */
+    StreamStep step() {
+        return step;
+    }
+
+    /**
+     * This stream, closed and {@link #reusableAfterClose()}, made the stream of {@code step} (this stream's own
+     * step restarted) as the constructor makes one: nothing of the previous statement's rows, results, row maker
+     * or interruption is kept. Lock held.
+     */
+    RowStream<R> restart(StreamStep step, AdaptersMap adapters, Cursor<?> owner) {
+        this.step = step;
+        this.adapters = adapters;
+        dropRows();
+        maker = null;
+        makerColumns = null;
+        pos = 0;
+        interrupted = false;
+        this.owner = owner;
+        return this;
     }
 
     @Override

@@ -35,15 +35,15 @@ public final class StreamStep {
 
     private final Session session;
     /** The statement as execute() runs it, or null for a plain stream. */
-    private final Execute op;
+    private Execute op;
     private QueryCommand cmd;
     /** The time left for waiting on the server (op streams; null: no timeout). */
-    private final Duration timeout;
+    private Duration timeout;
     private long waitLeftNanos;
     /** The statement timeout fired during an earlier wait (its QueryCanceled becomes the timeout's error). */
     private Duration fired;
     /** Another operation reads the rest into memory instead of ending the statement. */
-    private final boolean keepRest;
+    private boolean keepRest;
     /** The statement's error, raised once the rows before it were consumed. */
     private TuskException failure;
     /** The op was told its command ended ({@link Execute#resume}). */
@@ -52,16 +52,49 @@ public final class StreamStep {
 
     private StreamStep(Session session, Execute op, QueryCommand cmd, Duration timeout, boolean keepRest) {
         this.session = session;
+        begin(op, cmd, timeout, keepRest);
+    }
+
+    /** The state of a new stream of {@code op} (or of {@code cmd}, a plain one): nothing of an earlier statement. */
+    private void begin(Execute op, QueryCommand cmd, Duration timeout, boolean keepRest) {
         this.op = op;
         this.cmd = cmd;
         this.timeout = timeout;
         this.waitLeftNanos = timeout == null ? Long.MAX_VALUE : timeout.toNanos();
+        this.fired = null;
         this.keepRest = keepRest;
+        this.failure = null;
+        this.resumed = false;
+        this.finished = false;
+        this.chunkRows = CHUNK_ROWS;
     }
 
     /** A stream of {@code op}, the statement as execute() would run it, under the statement timeout {@code timeout}. */
     public static StreamStep of(Session session, Execute op, Duration timeout, boolean keepRest) {
         return new StreamStep(session, op, null, timeout, keepRest);
+    }
+
+    /**
+     * Whether this step's statement is over for good ({@link #finished()}, its command completed): nothing of the
+     * connection refers to the step any more, so {@link #restart} may make it the step of a new statement.
+     */
+    public boolean ended() {
+        return finished && (cmd == null || cmd.isDone());
+    }
+
+    /**
+     * This step, {@link #ended()}, made the step of a new stream of {@code op} (as {@link #of} would make it, with
+     * nothing of the statement before: no failure, no timeout fired, chunks of {@link #CHUNK_ROWS}): the consumer of
+     * a stream that ran a prepared statement again reuses it.
+     *
+     * @throws IllegalStateException when the step is not {@link #ended()} or is a plain stream's
+     */
+    public StreamStep restart(Execute op, Duration timeout, boolean keepRest) {
+        if (!ended() || this.op == null) {
+            throw new IllegalStateException("only an ended stream of an op can be restarted");
+        }
+        begin(op, null, timeout, keepRest);
+        return this;
     }
 
     /** A stream of {@code cmd} as built (simple or unnamed extended), after a BEGIN when one is due. */

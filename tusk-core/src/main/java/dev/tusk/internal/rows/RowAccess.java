@@ -5,7 +5,6 @@ import dev.tusk.internal.InstalledHooks;
 import dev.tusk.internal.core.ResultData;
 
 import java.math.BigDecimal;
-import java.util.List;
 
 /**
  * What a driver built on Tusk (tusk-jdbc) may do that applications may not: read a statement's rows without a
@@ -21,8 +20,11 @@ public final class RowAccess {
      * dev.tusk (which refers to this one).
      */
     public interface Hooks<ROW, CURSOR, OPTIONS> {
-        /** {@code cursor.stream(query, params, options, keepRest)}'s rows, without the Stream. */
-        LiveRows<ROW> stream(CURSOR cursor, String query, List<?> params, OPTIONS options, boolean keepRest);
+        /**
+         * {@code cursor.stream(query, params, options, keepRest)}'s rows, without the Stream; {@code params} (null:
+         * none, the simple protocol) are read as the statement starts and not kept: the caller may change them after.
+         */
+        LiveRows<ROW> stream(CURSOR cursor, String query, Object[] params, OPTIONS options, boolean keepRest);
 
         /** The array holding the values of {@code row}. */
         byte[] chunk(ROW row);

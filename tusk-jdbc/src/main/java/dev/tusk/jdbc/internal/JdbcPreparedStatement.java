@@ -90,6 +90,12 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
         return valuesView;
     }
 
+    /** The bound values themselves, not a copy: a statement reads them as it starts and keeps nothing of them. */
+    @Override
+    Object[] paramArray(List<Object> params) {
+        return params == valuesView ? values : super.paramArray(params);
+    }
+
     // ------------------------------------------------------------------ execution
 
     @Override

@@ -192,7 +192,7 @@ public class JdbcStatement implements Statement {
                 params = List.of();
             }
             cur.setMaxRows(maxRows);
-            rows = TuskRows.ROWS.stream(cur, sql, params, options(), true);
+            rows = TuskRows.ROWS.stream(cur, sql, params == null ? null : paramArray(params), options(), true);
             rows.hasNext();
             if (columns.seen == null) { // no result with rows after all
                 rows.close();
@@ -216,6 +216,11 @@ public class JdbcStatement implements Statement {
             executing = false;
             c.running(null);
         }
+    }
+
+    /** {@code params} as an array that the statement reads as it starts (and does not keep). */
+    Object[] paramArray(List<Object> params) {
+        return params.toArray();
     }
 
     /**
