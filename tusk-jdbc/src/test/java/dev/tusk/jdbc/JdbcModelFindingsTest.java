@@ -248,4 +248,62 @@ class JdbcModelFindingsTest {
             Thread.sleep(5);
         }
     }
+
+    /**
+     * Found while reading what the model's cancel op reaches: {@code cancel()} during a PreparedStatement's
+     * executeBatch() did nothing (the batch was not marked running), so a batch waiting for a row lock went on waiting
+     * (a hang the application could not end). It must end with a BatchUpdateException (57014) soon after the cancel.
+     */
+    @Test
+    void cancelStopsAPreparedBatchWaitingForALock(TestDatabase db) throws Exception {
+        db.admin("CREATE TABLE batch_cancel (id int PRIMARY KEY, v int)");
+        db.admin("INSERT INTO batch_cancel VALUES (1, 0)");
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+        try (Connection holder = Jdbc.dataSource(db).getConnection(); Connection c = Jdbc.dataSource(db).getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("UPDATE batch_cancel SET v = ? WHERE id = 1")) {
+            holder.setAutoCommit(false);
+            try (Statement s = holder.createStatement()) {
+                s.execute("UPDATE batch_cancel SET v = 1 WHERE id = 1"); // holds the row lock until rolled back
+            }
+            int pid = backendPid(c);
+            for (int i = 0; i < 3; i++) {
+                ps.setInt(1, 10 + i);
+                ps.addBatch();
+            }
+            java.util.concurrent.Future<Throwable> batch = threads.submit(() -> {
+                try {
+                    ps.executeBatch();
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            awaitBackend(db, pid, "wait_event_type = 'Lock'");
+            long t0 = System.nanoTime();
+            ps.cancel();
+            Throwable t;
+            try {
+                t = batch.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                holder.rollback(); // lets a batch that ignored the cancel end
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(t).as("the batch after cancel()").isInstanceOf(java.sql.BatchUpdateException.class);
+            assertThat(((SQLException) t).getSQLState()).isEqualTo("57014");
+            assertThat(ms).as("ms from cancel() to the batch's end").isLessThan(3000);
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT v FROM batch_cancel")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("nothing of the cancelled batch applied").isEqualTo(0);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private static int backendPid(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
 }

@@ -544,13 +544,18 @@ public class JdbcStatement implements Statement {
         }
     }
 
+    /** A round trip of this statement starts: {@link #cancel()} from now on asks the server to stop it. */
+    void executionStarted() {
+        executing = true;
+    }
+
     /**
      * A round trip of this statement ended: a {@link #cancel()} that saw it running and still waits for the server is
      * waited for (the cancel's own deadline bounds it). The request then reached the server while this statement ran
      * (it stopped it) or once the backend was idle (the server drops it), never while the next statement runs. Either
      * the cancel sees {@code executing} false, or this sees its lock held (each writes its side, then reads the other's).
      */
-    private void executionEnded() {
+    void executionEnded() {
         executing = false;
         if (cancelling.isLocked()) {
             cancelling.lock();
