@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Model-based test of a JDBC {@link Connection} from {@link TuskDataSource} (trust issue): random sequences of what
  * frameworks and users do (statements, prepared statements with cleared parameters, batches with a failing row,
  * result sets left open, autocommit switches, commit/rollback, savepoints, isolation/read-only, a failing statement
- * in a transaction, query timeouts, cancel from another thread, closing things in any order and using them after,
+ * in a transaction, query timeouts, cancel from another thread (also racing the end of its statement, the next
+ * statement following at once), closing things in any order and using them after,
  * isValid, abort, network timeouts) with faults through a {@link FaultProxy} (the server freezes, the connection is
  * cut). After every step {@link JdbcModel} is checked against what JDBC reports: the step's outcome, isClosed(),
  * getAutoCommit(), each statement's isClosed(), and the table's committed values read over another connection.
