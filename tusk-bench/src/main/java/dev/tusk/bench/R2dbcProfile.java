@@ -371,10 +371,10 @@ public final class R2dbcProfile {
                 cpu += v[0];
                 cs += v[1] + v[2];
             }
-            sb.append(String.format("  %s %.1fus/%.2fcs/%.2fr/%.2fw", e.getKey(), v[0] / 1e3 / queries, (v[1] + v[2]) / (double) queries,
+            sb.append(String.format("  %s %.3fus/%.2fcs/%.2fr/%.2fw", e.getKey(), v[0] / 1e3 / queries, (v[1] + v[2]) / (double) queries,
                     v[3] / (double) queries, v[4] / (double) queries));
         }
-        System.out.printf("%-28s wall %6.1f us/q (%6.0f q/s)  client CPU %5.1f us/q  ctxsw %.2f/q  alloc %6.0f B/q  server CPU %5.1f us/q ctxsw %.2f/q%n%s%n",
+        System.out.printf("%-28s wall %7.3f us/q (%6.0f q/s)  client CPU %7.3f us/q  ctxsw %.2f/q  alloc %6.0f B/q  server CPU %7.3f us/q ctxsw %.2f/q%n%s%n",
                 label, wall / 1e3 / queries, queries * 1e9 / wall, cpu / 1e3 / queries, cs / (double) queries,
                 (allocAfter - allocBefore) / (double) queries,
                 (serverAfter[0] - serverBefore[0]) / 1e3 / queries, (serverAfter[1] - serverBefore[1]) / (double) queries, sb);
