@@ -1,6 +1,7 @@
 package dev.tusk.bench;
 
 import dev.tusk.AsyncConnection;
+import dev.tusk.AsyncCursor;
 import dev.tusk.Row;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
@@ -28,8 +29,9 @@ import java.util.stream.Stream;
  * {@code /proc/self/task/N/schedstat}), its context switches and read/write system calls ({@code io}: NIO's
  * read and write are counted, not Netty's or PostgreSQL's recv and send), the bytes it allocates (all live threads),
  * and the server backends' CPU time and context switches ({@code /proc/PID/schedstat} of {@code pg_backend_pid()}).
- * The two drivers alternate, several rounds each, after a warm-up. Run from the bench module's classpath:
- * {@code java -cp ... dev.tusk.bench.R2dbcProfile [point|inflight|both] [rounds] [queries] [clients]}; the clients
+ * The two drivers alternate, several rounds each, after a warm-up. The mode {@code fetch} measures R2dbcBench's
+ * 100,000-row read instead, per row ({@code queries}: rows, rounded to whole fetches). Run from the bench module's classpath:
+ * {@code java -cp ... dev.tusk.bench.R2dbcProfile [point|inflight|both|fetch] [rounds] [queries] [clients]}; the clients
  * (comma-separated, both R2DBC drivers by default) may include {@code tusk-async}: Tusk's own {@code AsyncConnection},
  * the same statements chained through {@code thenCompose} or kept 32 in flight from their callbacks, without R2DBC
  * or Reactor (what tusk-r2dbc's client costs beyond it is the R2DBC layer's); {@code tusk-joined}: the point selects
@@ -58,6 +60,13 @@ public final class R2dbcProfile {
             List<Client> cs = new ArrayList<>();
             for (String name : clients) {
                 cs.add(new Client(name));
+            }
+            if (which.equals("fetch")) {
+                fetchRounds(cs, rounds, Math.max(1, queries / BenchServer.WIDE_ROWS));
+                for (Client c : cs) {
+                    c.close();
+                }
+                return;
             }
             for (Client c : cs) { // warm-up: C2 compiles both paths before anything is counted
                 c.switches();
@@ -95,6 +104,31 @@ public final class R2dbcProfile {
             }
         }
     }
+
+    /**
+     * The {@code fetch} mode: R2dbcBench's fetch100k ({@code bench_wide}, 100,000 rows x 6 columns, every value
+     * read) {@code fetches} times per measured run, costs per row; {@code tusk-async} reads the same values from
+     * Tusk's rows ({@code Row.get(i)}) of {@code AsyncConnection.execute(String)} (simple protocol, as tusk-r2dbc
+     * sends a statement without parameters): what tusk-r2dbc costs beyond it is the R2DBC layer's.
+     */
+    private static void fetchRounds(List<Client> cs, int rounds, int fetches) throws IOException {
+        int rows = fetches * BenchServer.WIDE_ROWS;
+        for (int w = 0; w < 12; w++) { // warm-up: C2 compiles every path before anything is counted
+            for (Client c : cs) {
+                c.switches();
+                c.fetch(1);
+            }
+        }
+        for (int r = 0; r < rounds; r++) {
+            for (Client c : cs) {
+                c.switches();
+                report(c.name + " fetch/row", rows, c.pids.subList(0, 1), () -> c.fetch(fetches));
+            }
+        }
+    }
+
+    /** Keeps the values read alive (the JIT cannot drop the reads). */
+    static long sink;
 
     static final class Client {
         final String name;
@@ -230,6 +264,52 @@ public final class R2dbcProfile {
             return done.join();
         }
 
+        /** R2dbcBench.fetch100k {@code times} times; the rows read. */
+        long fetch(int times) {
+            long rows = 0;
+            for (int t = 0; t < times; t++) {
+                rows += async != null ? asyncFetch() : r2dbcFetch();
+            }
+            return rows;
+        }
+
+        private long r2dbcFetch() {
+            long[] sum = new long[1];
+            Long n = Flux.from(conns.get(0).createStatement(FetchBench.QUERY).execute())
+                    .concatMap(r -> r.map((row, md) -> {
+                        Integer a = row.get(0, Integer.class);
+                        String b = row.get(1, String.class);
+                        Integer c = row.get(2, Integer.class);
+                        java.time.OffsetDateTime d = row.get(3, java.time.OffsetDateTime.class);
+                        java.math.BigDecimal e = row.get(4, java.math.BigDecimal.class);
+                        Boolean f = row.get(5, Boolean.class);
+                        sum[0] += (a == null ? 0 : a) + b.length() + (c == null ? 0 : c) + (d == null ? 0 : 1)
+                                + (e == null ? 0 : 1) + (Boolean.TRUE.equals(f) ? 1 : 0);
+                        return 1;
+                    })).count().block(T);
+            sink += sum[0];
+            return n;
+        }
+
+        private long asyncFetch() {
+            AsyncCursor<Row> cur = async.get(0).execute(FetchBench.QUERY).join();
+            long sum = 0;
+            long n = 0;
+            for (Row row : cur.fetchall()) {
+                Integer a = (Integer) row.get(0);
+                String b = (String) row.get(1);
+                Integer c = (Integer) row.get(2);
+                java.time.OffsetDateTime d = (java.time.OffsetDateTime) row.get(3);
+                java.math.BigDecimal e = (java.math.BigDecimal) row.get(4);
+                Boolean f = (Boolean) row.get(5);
+                sum += (a == null ? 0 : a) + b.length() + (c == null ? 0 : c) + (d == null ? 0 : 1)
+                        + (e == null ? 0 : 1) + (Boolean.TRUE.equals(f) ? 1 : 0);
+                n++;
+            }
+            sink += sum;
+            return n;
+        }
+
         long inflight(int n) {
             if (async != null) {
                 return asyncInflight(n);
@@ -291,10 +371,10 @@ public final class R2dbcProfile {
                 cpu += v[0];
                 cs += v[1] + v[2];
             }
-            sb.append(String.format("  %s %.1fus/%.2fcs/%.2fr/%.2fw", e.getKey(), v[0] / 1e3 / queries, (v[1] + v[2]) / (double) queries,
+            sb.append(String.format("  %s %.3fus/%.2fcs/%.2fr/%.2fw", e.getKey(), v[0] / 1e3 / queries, (v[1] + v[2]) / (double) queries,
                     v[3] / (double) queries, v[4] / (double) queries));
         }
-        System.out.printf("%-28s wall %6.1f us/q (%6.0f q/s)  client CPU %5.1f us/q  ctxsw %.2f/q  alloc %6.0f B/q  server CPU %5.1f us/q ctxsw %.2f/q%n%s%n",
+        System.out.printf("%-28s wall %7.3f us/q (%6.0f q/s)  client CPU %7.3f us/q  ctxsw %.2f/q  alloc %6.0f B/q  server CPU %7.3f us/q ctxsw %.2f/q%n%s%n",
                 label, wall / 1e3 / queries, queries * 1e9 / wall, cpu / 1e3 / queries, cs / (double) queries,
                 (allocAfter - allocBefore) / (double) queries,
                 (serverAfter[0] - serverBefore[0]) / 1e3 / queries, (serverAfter[1] - serverBefore[1]) / (double) queries, sb);

@@ -36,7 +36,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -235,60 +234,35 @@ public final class TuskConnection implements Connection, Lifecycle {
     /**
      * Cursors whose statement has completed and whose results were all read into R2DBC Results, kept for the next
      * statements: a new Tusk cursor per statement costs a map of adapters with empty caches (its dumpers and
-     * loaders found again each time). The last of each kind and up to {@link #SPARE_CURSORS} others are kept; a cursor made before an
+     * loaders found again each time). Up to {@link #SPARE_CURSORS} of each kind are kept; a cursor made before an
      * adapter was registered on the connection is dropped rather than reused (a cursor sees the registrations made
      * before it).
      */
-    private static final int SPARE_CURSORS = 64;
-    /**
-     * The last cursor given back of each kind, taken first: statements one after the other reuse one cursor without
-     * a queue node each time; the queues hold the others (statements in flight together).
-     */
-    private final AtomicReference<AsyncRawCursor<Row>> lastRaw = new AtomicReference<>();
-    private final AtomicReference<AsyncCursor<Row>> lastSimple = new AtomicReference<>();
-    private final ConcurrentLinkedQueue<AsyncRawCursor<Row>> spareRaw = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<AsyncCursor<Row>> spareSimple = new ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicInteger spareCount = new java.util.concurrent.atomic.AtomicInteger();
+    private static final int SPARE_CURSORS = 32;
+    private final SpareCursors<AsyncRawCursor<Row>> spareRaw = new SpareCursors<>(SPARE_CURSORS);
+    private final SpareCursors<AsyncCursor<Row>> spareSimple = new SpareCursors<>(SPARE_CURSORS);
     /** {@code conn.adapters().version()} when the spare cursors were made; a change drops them. */
     private volatile int spareVersion;
 
     private AsyncRawCursor<Row> takeRawCursor() {
-        AsyncRawCursor<Row> c = takeSpare(lastRaw, spareRaw);
+        AsyncRawCursor<Row> c = takeSpare(spareRaw);
         return c != null ? c : conn.rawCursor();
     }
 
     private AsyncCursor<Row> takeCursor() {
-        AsyncCursor<Row> c = takeSpare(lastSimple, spareSimple);
+        AsyncCursor<Row> c = takeSpare(spareSimple);
         return c != null ? c : conn.cursor();
     }
 
-    private <C extends AsyncCursor<Row>> C takeSpare(AtomicReference<C> last, ConcurrentLinkedQueue<C> spares) {
+    private <C extends AsyncCursor<Row>> C takeSpare(SpareCursors<C> spares) {
         int version = conn.adapters().version();
         if (version != spareVersion) {
             spareVersion = version;
-            dropSpares();
+            spareRaw.clear();
+            spareSimple.clear();
             return null;
         }
-        C c = last.get();
-        if (c != null && last.compareAndSet(c, null)) {
-            return c;
-        }
-        c = spares.poll();
-        if (c != null) {
-            spareCount.decrementAndGet();
-        }
-        return c;
-    }
-
-    private void dropSpares() {
-        lastRaw.set(null);
-        lastSimple.set(null);
-        while (spareRaw.poll() != null) {
-            spareCount.decrementAndGet();
-        }
-        while (spareSimple.poll() != null) {
-            spareCount.decrementAndGet();
-        }
+        return spares.take();
     }
 
     @SuppressWarnings("unchecked")
@@ -296,18 +270,10 @@ public final class TuskConnection implements Connection, Lifecycle {
         if (cur == null || closed.get() || conn.adapters().version() != spareVersion) {
             return;
         }
-        if (raw ? lastRaw.get() == null && lastRaw.compareAndSet(null, (AsyncRawCursor<Row>) cur)
-                : lastSimple.get() == null && lastSimple.compareAndSet(null, cur)) {
-            return;
-        }
-        if (spareCount.incrementAndGet() > SPARE_CURSORS) {
-            spareCount.decrementAndGet();
-            return;
-        }
         if (raw) {
-            spareRaw.offer((AsyncRawCursor<Row>) cur);
+            spareRaw.give((AsyncRawCursor<Row>) cur);
         } else {
-            spareSimple.offer(cur);
+            spareSimple.give(cur);
         }
     }
 

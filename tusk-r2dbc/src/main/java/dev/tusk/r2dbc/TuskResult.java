@@ -12,6 +12,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -75,23 +76,7 @@ final class TuskResult implements Result {
             List<Column> cols = cur.description();
             Segment[] segs;
             if (cols != null) {
-                TuskRowMetadata md = connection.metadataFor(cols);
-                // one row (a point select) read without a list of rows in between
-                dev.tusk.Row one = cur.fetchone();
-                dev.tusk.Row two = one == null ? null : cur.fetchone();
-                List<dev.tusk.Row> rest = two == null ? List.of() : cur.fetchall();
-                int n = (one == null ? 0 : two == null ? 1 : 2) + rest.size();
-                segs = new Segment[before + n + after];
-                int at = before;
-                if (one != null) {
-                    segs[at++] = new TuskRow(one, md); // a row is its own segment
-                }
-                if (two != null) {
-                    segs[at++] = new TuskRow(two, md);
-                }
-                for (int i = 0, k = rest.size(); i < k; i++) {
-                    segs[at++] = new TuskRow(rest.get(i), md);
-                }
+                segs = rows(cur, connection.metadataFor(cols), before, after);
             } else {
                 segs = new Segment[before + after];
             }
@@ -114,6 +99,35 @@ final class TuskResult implements Result {
             first = false;
         } while (cur.nextset());
         return out != null ? out : List.of(single);
+    }
+
+    /**
+     * Beyond this many rows the array grows as they come: the count is of rows already in memory, but a count that
+     * was wrong must not make a huge array.
+     */
+    private static final int PRESIZE_LIMIT = 1 << 24;
+
+    /**
+     * The segments of a result with rows: {@code before} free slots (its notices), its rows, each its own segment,
+     * read straight from the cursor (no list of them in between), {@code after} free slots (its update count).
+     * The array is sized by the cursor's row count and fitted to the rows read, whatever that count said.
+     */
+    private static Segment[] rows(AsyncCursor<dev.tusk.Row> cur, TuskRowMetadata md, int before, int after) {
+        dev.tusk.Row r = cur.fetchone();
+        if (r == null) {
+            return new Segment[before + after];
+        }
+        long count = cur.rowcount();
+        Segment[] segs = new Segment[before + (int) Math.min(Math.max(count, 1), PRESIZE_LIMIT) + after];
+        int at = before;
+        do {
+            if (at == segs.length) {
+                segs = Arrays.copyOf(segs, segs.length + (segs.length >> 1) + 1);
+            }
+            segs[at++] = new TuskRow(r, md);
+            r = cur.fetchone();
+        } while (r != null);
+        return at + after == segs.length ? segs : Arrays.copyOf(segs, at + after);
     }
 
     /** A statement that failed: its notices, then its error. */

@@ -1,5 +1,6 @@
 package dev.tusk.r2dbc;
 
+import dev.tusk.Column;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Row;
 import io.r2dbc.spi.RowMetadata;
@@ -19,11 +20,11 @@ final class TuskRow implements Row, Result.RowSegment {
 
     @Override
     public <T> T get(int index, Class<T> type) {
-        metadata.checkIndex(index);
+        Column column = metadata.column(index);
         if (type == null) {
             throw new IllegalArgumentException("type must not be null");
         }
-        return Values.read(row, index, metadata.get(index).column(), type);
+        return Values.read(row, index, column, type);
     }
 
     @Override

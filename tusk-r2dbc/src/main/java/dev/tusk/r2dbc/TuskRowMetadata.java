@@ -14,9 +14,12 @@ final class TuskRowMetadata implements RowMetadata {
     private final List<TuskColumnMetadata> columns;
     /** Tusk's columns this describes. */
     private final List<Column> source;
+    /** The same columns as an array: a row's {@code get} reads it without going through two lists. */
+    private final Column[] tuskColumns;
 
     TuskRowMetadata(List<Column> columns) {
         this.source = columns;
+        this.tuskColumns = columns.toArray(new Column[0]);
         List<TuskColumnMetadata> cols = new ArrayList<>(columns.size());
         for (Column c : columns) {
             cols.add(new TuskColumnMetadata(c));
@@ -97,6 +100,15 @@ final class TuskRowMetadata implements RowMetadata {
 
     TuskColumnMetadata get(int index) {
         return columns.get(index);
+    }
+
+    /** Tusk's column {@code index}, checked as {@link #checkIndex} does. */
+    Column column(int index) {
+        Column[] cols = tuskColumns;
+        if (index < 0 || index >= cols.length) {
+            checkIndex(index);
+        }
+        return cols[index];
     }
 
     @Override

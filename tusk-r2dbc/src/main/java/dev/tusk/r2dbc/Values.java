@@ -65,6 +65,16 @@ final class Values {
         if (v == null) {
             return null;
         }
+        // the usual case first, in a method small enough to be compiled into the caller's mapping function
+        if (type != Object.class && type.isInstance(v)) {
+            return (T) v;
+        }
+        return convert(row, i, column, type, v);
+    }
+
+    /** {@link #read}'s value {@code v} (not null) as {@code type}, when it is not already one. */
+    @SuppressWarnings("unchecked")
+    private static <T> T convert(dev.tusk.Row row, int i, Column column, Class<T> type, Object v) {
         Class<?> want = boxed(type);
         if (want == Object.class) {
             if (v instanceof byte[] b) {
