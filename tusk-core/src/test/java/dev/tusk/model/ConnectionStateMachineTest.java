@@ -195,15 +195,23 @@ class ConnectionStateMachineTest {
         /** The end of a sequence: a fault that fired must be noticed; the committed rows must be what the model says. */
         private String finish(FaultProxy proxy, ConnectionModel model, String table) {
             if (model.usable() && model.faultPending && (proxy.triggered() || model.frozen)) {
+                // A prepared two-phase transaction refuses statements without touching the socket: its probe is
+                // the call that may run then, tpcRollback(), which must reach the server and notice the fault.
+                boolean prepared = model.tpc == ConnectionModel.Tpc.PREPARED;
                 Object r = runWithDeadline(() -> {
-                    if (async) {
+                    if (async && prepared) {
+                        AsyncOps.join(asyncConn.tpcRollback());
+                    } else if (async) {
                         AsyncOps.join(asyncConn.execute("SELECT 1"));
+                    } else if (prepared) {
+                        conn.tpcRollback();
                     } else {
                         conn.execute("SELECT 1");
                     }
                     return null;
                 });
-                history.add("end: SELECT 1 after the injected fault fired -> " + (r == HUNG ? "HUNG" : describe((Throwable) r)));
+                history.add("end: " + (prepared ? "tpcRollback()" : "SELECT 1") + " after the injected fault fired -> "
+                        + (r == HUNG ? "HUNG" : describe((Throwable) r)));
                 if (r == HUNG) {
                     return "a statement after a " + (model.frozen ? "freeze" : "cut") + " hung";
                 }
