@@ -45,6 +45,9 @@ final class AsyncOps {
             new Ops.Weighted(3, r -> new PipelineOp(1 + r.nextInt(4))),
             new Ops.Weighted(2, r -> new PipelineWithError()),
             new Ops.Weighted(2, r -> new TwoPhase(1 + r.nextInt(3), r.nextBoolean())),
+            new Ops.Weighted(3, r -> new Ops.TpcBegin(r.nextInt(4) > 0)),
+            new Ops.Weighted(5, r -> new Ops.TpcPrepare()),
+            new Ops.Weighted(5, r -> new Ops.TpcFinish(r.nextBoolean())),
             new Ops.Weighted(1, r -> new CancelRunning()),
             new Ops.Weighted(1, r -> new StatementTimeout()),
             new Ops.Weighted(1, r -> new Close()),
@@ -111,11 +114,7 @@ final class AsyncOps {
         }
 
         public Outcome expect(ConnectionModel m) {
-            if (m.inError()) {
-                return fails(InFailedSqlTransaction.class, m);
-            }
-            m.statementFailed();
-            return fails(DivisionByZero.class, m);
+            return new Ops.DivisionByZeroOp().expect(m);
         }
 
         public void run(AsyncConnection<Row> c, Env env) throws Exception {
@@ -163,8 +162,7 @@ final class AsyncOps {
         }
 
         public Outcome expect(ConnectionModel m) {
-            m.committed();
-            return ok(m);
+            return new Ops.Commit().expect(m);
         }
 
         public void run(AsyncConnection<Row> c, Env env) throws Exception {
@@ -178,8 +176,7 @@ final class AsyncOps {
         }
 
         public Outcome expect(ConnectionModel m) {
-            m.rolledBack();
-            return ok(m);
+            return new Ops.Rollback().expect(m);
         }
 
         public void run(AsyncConnection<Row> c, Env env) throws Exception {

@@ -31,6 +31,15 @@ final class ConnectionModel {
     long pendingRows;
     /** A fault hit a step that may have committed: the row count is no longer known. */
     boolean rowsUnknown;
+    /** Where a two-phase transaction driven step by step (tpcBegin, tpcPrepare, tpcCommit/tpcRollback) is. */
+    Tpc tpc = Tpc.NONE;
+    /** Rows of the prepared two-phase transaction: committed by tpcCommit() only. */
+    long preparedRows;
+
+    /** The steps of a two-phase transaction: none, begun (BEGIN sent), prepared (PREPARE TRANSACTION done). */
+    enum Tpc {
+        NONE, BEGUN, PREPARED
+    }
 
     ConnectionModel(boolean autocommit) {
         this.autocommit = autocommit;
@@ -47,6 +56,8 @@ final class ConnectionModel {
         m.committedRows = committedRows;
         m.pendingRows = pendingRows;
         m.rowsUnknown = rowsUnknown;
+        m.tpc = tpc;
+        m.preparedRows = preparedRows;
         return m;
     }
 
@@ -108,14 +119,18 @@ final class ConnectionModel {
         frozen = false;
         rowsUnknown = true;
         pendingRows = 0;
+        tpc = Tpc.NONE;
+        preparedRows = 0;
     }
 
     void closedByUser() {
         if (!broken) {
             closed = true;
         }
-        pendingRows = 0; // the server rolls an open transaction back
+        pendingRows = 0; // the server rolls an open transaction back (a prepared one stays prepared, uncommitted)
         tx = TransactionStatus.IDLE;
+        tpc = Tpc.NONE;
+        preparedRows = 0;
     }
 
     /** The status {@code conn.info().transactionStatus()} must report, or null when it may be either. */
@@ -130,6 +145,6 @@ final class ConnectionModel {
     public String toString() {
         return "{tx=" + tx + (autocommit ? " autocommit" : "") + (closed ? " closed" : "") + (broken ? " broken" : "")
                 + (faultPending ? (frozen ? " frozen" : " fault-pending") : "") + (delayed ? " delayed" : "")
-                + " rows=" + (rowsUnknown ? "?" : committedRows + "+" + pendingRows) + "}";
+                + (tpc == Tpc.NONE ? "" : " tpc=" + tpc) + " rows=" + (rowsUnknown ? "?" : committedRows + "+" + pendingRows) + "}";
     }
 }

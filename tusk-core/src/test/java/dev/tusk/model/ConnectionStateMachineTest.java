@@ -27,8 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Model-based test of the blocking {@link Connection}'s states (trust issue): random sequences of operations
- * (statements, transactions and blocks, pipelines, COPY in and out, streams, server cursors, two-phase commit,
- * cancel, statement timeout, close) with network faults injected at random points through a {@link FaultProxy}
+ * (statements, transactions and blocks, pipelines, COPY in and out, streams, server cursors, two-phase commit in
+ * one step and step by step (tpcBegin, statements, tpcPrepare, tpcCommit/tpcRollback, with misplaced commit, rollback
+ * and statements, close and faults between the steps), cancel, statement timeout, close) with network faults injected at random points through a {@link FaultProxy}
  * (cut now, cut at the k-th message of a type, cut after n bytes, freeze, delay). After every step the real
  * connection is checked against {@link ConnectionModel}: the step's outcome (success or the exception class the
  * model allows), {@code info().transactionStatus()}, {@code isBroken()}, {@code isClosed()}, autocommit, and at
@@ -245,7 +246,9 @@ class ConnectionStateMachineTest {
                 Op op = w.factory().apply(random);
                 String key = (async ? "async." : "") + op.name() + (model.usable() ? "" : "WhenClosed");
                 boolean known = KNOWN_DEFECTS.contains(op.name()) || KNOWN_DEFECTS.contains(key);
-                if ((includeKnown || !known) && (!model.usable() || op.applicable(model))
+                boolean tpcAllows = model.tpc == ConnectionModel.Tpc.NONE || op instanceof Ops.Fault
+                        || Ops.DURING_TPC.contains(op.name());
+                if ((includeKnown || !known) && (!model.usable() || op.applicable(model) && tpcAllows)
                         && !(model.usable() == false && op instanceof Ops.Fault)) {
                     candidates.add(op);
                     weights.add(w.weight());

@@ -69,6 +69,9 @@ final class Ops {
             new Weighted(2, r -> new ServerCursorOp()),
             new Weighted(1, r -> new ServerCursorCloseAfterRollback()),
             new Weighted(2, r -> new TwoPhase(1 + r.nextInt(3), r.nextBoolean())),
+            new Weighted(3, r -> new TpcBegin(r.nextInt(4) > 0)),
+            new Weighted(5, r -> new TpcPrepare()),
+            new Weighted(5, r -> new TpcFinish(r.nextBoolean())),
             new Weighted(1, r -> new CancelRunning()),
             new Weighted(1, r -> new CancelIdle()),
             new Weighted(1, r -> new StatementTimeout()),
@@ -88,6 +91,9 @@ final class Ops {
 
     /** The usual outcome of a statement that opens a transaction or joins the open one. */
     static Op.Outcome statement(ConnectionModel m, long rows) {
+        if (m.tpc == ConnectionModel.Tpc.PREPARED) {
+            return fails(ProgrammingException.class, m); // only tpcCommit() or tpcRollback() after tpcPrepare()
+        }
         if (m.inError()) {
             return fails(InFailedSqlTransaction.class, m);
         }
@@ -120,6 +126,9 @@ final class Ops {
         }
 
         public Outcome expect(ConnectionModel m) {
+            if (m.tpc == ConnectionModel.Tpc.PREPARED) {
+                return fails(ProgrammingException.class, m);
+            }
             if (m.inError()) {
                 return fails(InFailedSqlTransaction.class, m);
             }
@@ -138,6 +147,9 @@ final class Ops {
         }
 
         public Outcome expect(ConnectionModel m) {
+            if (m.tpc != ConnectionModel.Tpc.NONE) {
+                return fails(ProgrammingException.class, m); // tpcCommit() or tpcRollback() end a two-phase transaction
+            }
             m.committed(); // COMMIT of a failed transaction rolls it back, quietly (psycopg)
             return ok(m);
         }
@@ -153,6 +165,9 @@ final class Ops {
         }
 
         public Outcome expect(ConnectionModel m) {
+            if (m.tpc != ConnectionModel.Tpc.NONE) {
+                return fails(ProgrammingException.class, m);
+            }
             m.rolledBack();
             return ok(m);
         }
@@ -626,6 +641,142 @@ final class Ops {
                 env.conn.tpcCommit();
             } else {
                 env.conn.tpcRollback();
+            }
+        }
+    }
+
+    /**
+     * The operations the runner may pick while a two-phase transaction is driven step by step ({@link TpcBegin},
+     * {@link TpcPrepare}, {@link TpcFinish}, with statements, misplaced commit/rollback, close and faults between
+     * them); by name, faults aside.
+     */
+    static final java.util.Set<String> DURING_TPC = java.util.Set.of("insert", "divisionByZero", "commit", "rollback",
+            "tpcBegin", "tpcPrepare", "tpcCommit", "tpcRollback", "close");
+
+    /** The gid of the sequence's step-by-step two-phase transaction begun at step {@code step}. */
+    static String stepGid(Env env) {
+        return env.gidPrefix + "s" + env.step;
+    }
+
+    /**
+     * {@code tpcBegin(xid)}: BEGIN; refused in a transaction, in autocommit or during another two-phase one. With
+     * {@code clearFirst}, as a user ending what is open first: {@code rollback()} and {@code setAutocommit(false)},
+     * then tpcBegin (the rollback is refused during a two-phase transaction).
+     */
+    record TpcBegin(boolean clearFirst) implements Op {
+        public String name() {
+            return "tpcBegin";
+        }
+
+        public Outcome expect(ConnectionModel m) {
+            if (m.tpc != ConnectionModel.Tpc.NONE) {
+                return fails(ProgrammingException.class, m);
+            }
+            if (clearFirst) {
+                m.rolledBack();
+                m.autocommit = false;
+            } else if (!m.idle() || m.autocommit) {
+                return fails(ProgrammingException.class, m);
+            }
+            m.tpc = ConnectionModel.Tpc.BEGUN;
+            m.tx = TransactionStatus.INTRANS;
+            return ok(m);
+        }
+
+        public void apply(Env env) throws Exception {
+            if (env.conn != null) {
+                if (clearFirst) {
+                    env.conn.rollback();
+                    env.conn.setAutocommit(false);
+                }
+                env.conn.tpcBegin(env.conn.xid(7, stepGid(env), "s"));
+            } else {
+                if (clearFirst) {
+                    AsyncOps.join(env.async.rollback());
+                    AsyncOps.join(env.async.setAutocommit(false));
+                }
+                AsyncOps.join(env.async.tpcBegin(env.async.xid(7, stepGid(env), "s")));
+            }
+        }
+    }
+
+    /**
+     * {@code tpcPrepare()} alone: the begun transaction is prepared (the session idle again, its rows committed
+     * by tpcCommit() only); one whose statement failed is rolled back instead, and the call fails.
+     */
+    record TpcPrepare() implements Op {
+        public String name() {
+            return "tpcPrepare";
+        }
+
+        public Outcome expect(ConnectionModel m) {
+            if (m.tpc != ConnectionModel.Tpc.BEGUN) {
+                return fails(ProgrammingException.class, m);
+            }
+            boolean failed = m.inError();
+            m.tx = TransactionStatus.IDLE;
+            if (failed) {
+                m.tpc = ConnectionModel.Tpc.NONE;
+                m.pendingRows = 0;
+                return fails(ProgrammingException.class, m);
+            }
+            m.tpc = ConnectionModel.Tpc.PREPARED;
+            m.preparedRows = m.pendingRows;
+            m.pendingRows = 0;
+            return ok(m);
+        }
+
+        public void apply(Env env) throws Exception {
+            if (env.conn != null) {
+                env.conn.tpcPrepare();
+            } else {
+                AsyncOps.join(env.async.tpcPrepare());
+            }
+        }
+    }
+
+    /**
+     * {@code tpcCommit()} or {@code tpcRollback()} of the current two-phase transaction: COMMIT/ROLLBACK PREPARED
+     * after tpcPrepare(), a one-phase COMMIT/ROLLBACK before it; refused without one.
+     */
+    record TpcFinish(boolean commit) implements Op {
+        public String name() {
+            return commit ? "tpcCommit" : "tpcRollback";
+        }
+
+        public Outcome expect(ConnectionModel m) {
+            switch (m.tpc) {
+                case NONE -> {
+                    return fails(ProgrammingException.class, m);
+                }
+                case BEGUN -> {
+                    if (commit) {
+                        m.committed(); // COMMIT of a failed transaction rolls it back
+                    } else {
+                        m.rolledBack();
+                    }
+                }
+                case PREPARED -> {
+                    if (commit) {
+                        m.committedRows += m.preparedRows;
+                    }
+                }
+            }
+            m.tpc = ConnectionModel.Tpc.NONE;
+            m.preparedRows = 0;
+            m.tx = TransactionStatus.IDLE;
+            return ok(m);
+        }
+
+        public void apply(Env env) throws Exception {
+            if (env.conn != null) {
+                if (commit) {
+                    env.conn.tpcCommit();
+                } else {
+                    env.conn.tpcRollback();
+                }
+            } else {
+                AsyncOps.join(commit ? env.async.tpcCommit() : env.async.tpcRollback());
             }
         }
     }

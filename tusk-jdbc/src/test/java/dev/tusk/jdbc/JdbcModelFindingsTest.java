@@ -197,4 +197,113 @@ class JdbcModelFindingsTest {
             assertThat(pids).hasSizeLessThanOrEqualTo(2);
         }
     }
+
+    /**
+     * Seeds 45044568930457, 45044568930463, 45044568930479, 45044568930487 (plain) and 45068363130912 (pooled), op
+     * "cancel() racing the end of its statement": a Statement's cancel() that saw the statement running was still on
+     * its way when the statement ended, and the server then stopped the next statement on the connection (57014, a
+     * statement nobody cancelled). Here the proxy holds the cancel request until the first statement is over on the
+     * server; the statement's end must wait for its cancel, which then finds the backend idle and stops nothing.
+     */
+    @Test
+    void aCancelRacingItsStatementsEndNeverStopsTheNextStatement(TestDatabase db) throws Exception {
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+             Connection c = new TuskDataSource(Jdbc.url(db).replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/")
+                     + "&sslmode=disable").getConnection();
+             Statement first = c.createStatement(); Statement next = c.createStatement()) {
+            int pid;
+            try (ResultSet rs = first.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            java.util.concurrent.Future<Integer> statements = threads.submit(() -> {
+                first.execute("SELECT pg_sleep(0.5)");
+                try (ResultSet rs = next.executeQuery("SELECT pg_sleep(0.8), 7")) {
+                    rs.next();
+                    return rs.getInt(2);
+                }
+            });
+            awaitBackend(db, pid, "state = 'active' AND query = 'SELECT pg_sleep(0.5)'");
+            proxy.holdFromStart(); // the cancel's connection: its request is held once written
+            java.util.concurrent.Future<?> cancel = threads.submit(() -> {
+                first.cancel();
+                return null;
+            });
+            assertThat(proxy.awaitHeldClientBytes(16, java.time.Duration.ofSeconds(10))).as("the cancel request was written").isTrue();
+            awaitBackend(db, pid, "NOT (state = 'active' AND query = 'SELECT pg_sleep(0.5)')"); // the first statement is over
+            Thread.sleep(100); // without the wait at its end, the next statement runs by now
+            proxy.releaseHeld();
+            assertThat(statements.get(20, java.util.concurrent.TimeUnit.SECONDS)).as("the next statement ran undisturbed").isEqualTo(7);
+            cancel.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private static void awaitBackend(TestDatabase db, int pid, String condition) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!db.adminQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid + " AND " + condition).trim().equals("1")) {
+            assertThat(System.nanoTime()).as("backend %d: %s within 10 s", pid, condition).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    /**
+     * Found while reading what the model's cancel op reaches: {@code cancel()} during a PreparedStatement's
+     * executeBatch() did nothing (the batch was not marked running), so a batch waiting for a row lock went on waiting
+     * (a hang the application could not end). It must end with a BatchUpdateException (57014) soon after the cancel.
+     */
+    @Test
+    void cancelStopsAPreparedBatchWaitingForALock(TestDatabase db) throws Exception {
+        db.admin("CREATE TABLE batch_cancel (id int PRIMARY KEY, v int)");
+        db.admin("INSERT INTO batch_cancel VALUES (1, 0)");
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+        try (Connection holder = Jdbc.dataSource(db).getConnection(); Connection c = Jdbc.dataSource(db).getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("UPDATE batch_cancel SET v = ? WHERE id = 1")) {
+            holder.setAutoCommit(false);
+            try (Statement s = holder.createStatement()) {
+                s.execute("UPDATE batch_cancel SET v = 1 WHERE id = 1"); // holds the row lock until rolled back
+            }
+            int pid = backendPid(c);
+            for (int i = 0; i < 3; i++) {
+                ps.setInt(1, 10 + i);
+                ps.addBatch();
+            }
+            java.util.concurrent.Future<Throwable> batch = threads.submit(() -> {
+                try {
+                    ps.executeBatch();
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            awaitBackend(db, pid, "wait_event_type = 'Lock'");
+            long t0 = System.nanoTime();
+            ps.cancel();
+            Throwable t;
+            try {
+                t = batch.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                holder.rollback(); // lets a batch that ignored the cancel end
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(t).as("the batch after cancel()").isInstanceOf(java.sql.BatchUpdateException.class);
+            assertThat(((SQLException) t).getSQLState()).isEqualTo("57014");
+            assertThat(ms).as("ms from cancel() to the batch's end").isLessThan(3000);
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT v FROM batch_cancel")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("nothing of the cancelled batch applied").isEqualTo(0);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private static int backendPid(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
 }

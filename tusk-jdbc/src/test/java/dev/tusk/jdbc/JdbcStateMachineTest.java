@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Model-based test of a JDBC {@link Connection} from {@link TuskDataSource} (trust issue): random sequences of what
  * frameworks and users do (statements, prepared statements with cleared parameters, batches with a failing row,
  * result sets left open, autocommit switches, commit/rollback, savepoints, isolation/read-only, a failing statement
- * in a transaction, query timeouts, cancel from another thread, closing things in any order and using them after,
+ * in a transaction, query timeouts, cancel from another thread (also racing the end of its statement, the next
+ * statement following at once), closing things in any order and using them after,
  * isValid, abort, network timeouts) with faults through a {@link FaultProxy} (the server freezes, the connection is
  * cut). After every step {@link JdbcModel} is checked against what JDBC reports: the step's outcome, isClosed(),
  * getAutoCommit(), each statement's isClosed(), and the table's committed values read over another connection.
@@ -59,6 +60,8 @@ class JdbcStateMachineTest {
         32693830423054L, // a result set read on after the connection was lost
         32693830423187L, // CLOSE of a cursor from a committed transaction aborted the next one
         25289881995755L, // isValid() opened a transaction (autocommit off)
+        45044568930457L, // a cancel() racing its statement's end stopped the next statement
+        45044568930487L, // the same, on a fresh statement
     };
     static final int DEFAULT_STEPS = 30;
     static final long DEFAULT_SEED = 0x1dbc_2026_1207L;
@@ -324,6 +327,8 @@ class JdbcStateMachineTest {
                 return cut();
             } else if (x < 92) {
                 return freeze();
+            } else if (x < 95) {
+                return cancelRacingTheEnd();
             } else {
                 return readVisible();
             }
@@ -810,6 +815,53 @@ class JdbcStateMachineTest {
                     canceller.get(5, TimeUnit.SECONDS);
                 }
             });
+        }
+
+        /**
+         * {@code Statement.cancel()} from another thread racing the end of that statement, while the statement's
+         * thread goes on with another statement at once: the cancel may stop the statement it was made for (57014),
+         * never the next one. In autocommit only (neither outcome then changes the model).
+         */
+        private String cancelRacingTheEnd() {
+            if (!m.autocommit) {
+                return readVisible();
+            }
+            long delayMicros = random.nextInt(3000);
+            Result r = call(() -> {
+                Statement s = statement();
+                Future<?> canceller = threads.executor().submit(() -> {
+                    java.util.concurrent.locks.LockSupport.parkNanos(delayMicros * 1000);
+                    s.cancel();
+                    return null;
+                });
+                String first;
+                try {
+                    s.execute("SELECT pg_sleep(0.001)");
+                    first = "ok";
+                } catch (SQLException e) {
+                    if (!"57014".equals(e.getSQLState())) {
+                        canceller.get(5, TimeUnit.SECONDS);
+                        throw e;
+                    }
+                    first = "57014";
+                }
+                try (Statement next = conn.createStatement()) {
+                    next.execute("SELECT pg_sleep(0.03)");
+                } catch (SQLException e) {
+                    canceller.get(5, TimeUnit.SECONDS);
+                    throw new SQLException("the statement after one whose cancel() raced its end (" + first + ", cancel "
+                            + delayMicros + " us in) failed: " + e.getMessage(), e.getSQLState(), e);
+                }
+                canceller.get(5, TimeUnit.SECONDS);
+                return first;
+            });
+            String op = "cancel() racing the end of its statement (" + delayMicros + " us), then another statement";
+            Verdict settled = settled(op, r, false);
+            if (settled != null) {
+                return settled.failure();
+            }
+            m.ran();
+            return expectOk(op, r);
         }
 
         /** A statement that fails on the server with {@code state} within {@code maxMillis}; it fails a transaction. */

@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code Statement.cancel()} on a pooled DataSource's connection is a cancel through the pool's lease: one still on its
  * way when the JDBC connection is closed (its lease ended) must not stop the next borrower's statement. The fault
  * proxy holds the cancel's bytes (written by the client, not yet at the server) while the statement it meant to stop
- * ends, the connection is closed and the next borrower starts {@code pg_sleep}; then lets them go.
+ * ends on the server (its execute() waits for its cancel), the connection is closed and the next borrower starts
+ * {@code pg_sleep}; then lets them go.
  */
 @TuskTest
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -50,7 +51,7 @@ class PooledStatementCancelTest {
                     return null;
                 });
                 assertThat(proxy.awaitHeldClientBytes(16, Duration.ofSeconds(10))).as("the cancel request reached the proxy").isTrue();
-                assertThat(running.get(10, TimeUnit.SECONDS)).as("A's statement ended before its cancel arrived").isTrue();
+                awaitIdle(db, pidA); // A's statement is over on the server (its end waits for its cancel in the client)
                 a.close(); // the lease ends while the cancel is on its way
                 proxy.releaseHeldAfter(Duration.ofMillis(300));
                 try (Connection b = ds.getConnection(); Statement sb = b.createStatement()) {
@@ -60,10 +61,21 @@ class PooledStatementCancelTest {
                         assertThat(rs.getInt(2)).as("round %d: B's statement is not cancelled", round).isEqualTo(7);
                     }
                 }
+                assertThat(running.get(10, TimeUnit.SECONDS)).as("A's statement ended undisturbed: its cancel arrived after it")
+                        .isTrue();
                 cancel.get(10, TimeUnit.SECONDS);
             }
         } finally {
             threads.shutdownNow();
+        }
+    }
+
+    /** Waits until backend {@code pid} runs nothing. */
+    private static void awaitIdle(TestDatabase db, int pid) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!db.adminQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid + " AND state = 'idle'").trim().equals("1")) {
+            assertThat(System.nanoTime()).as("backend %d idle within 10 s", pid).isLessThan(deadline);
+            Thread.sleep(5);
         }
     }
 }

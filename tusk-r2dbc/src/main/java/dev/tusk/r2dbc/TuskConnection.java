@@ -423,10 +423,15 @@ public final class TuskConnection implements Connection, Lifecycle {
         }
     }
 
-    /** Once the last statement submitted has completed, the server's transaction status is the truth. */
+    /**
+     * Once the last statement submitted has completed, the server's transaction status is the truth, unless it is
+     * ACTIVE: a statement not counted here still runs (the pool's session reset, pipelined after preRelease's
+     * ROLLBACK), and the status says nothing about the transaction yet.
+     */
     private void settled(long seq) {
-        if (seq == submitted.get()) {
-            inTransaction = conn.info().transactionStatus() != TransactionStatus.IDLE;
+        TransactionStatus status = conn.info().transactionStatus();
+        if (seq == submitted.get() && status != TransactionStatus.ACTIVE) {
+            inTransaction = status != TransactionStatus.IDLE;
         }
     }
 

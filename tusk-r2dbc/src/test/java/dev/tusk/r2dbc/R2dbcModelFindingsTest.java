@@ -254,4 +254,36 @@ class R2dbcModelFindingsTest {
             }
         }
     }
+
+    /**
+     * Pooled seed 46622924798032 (a soak run): statements subscribed concurrently, setAutoCommit(false), a transaction
+     * begun and committed through the SPI, an insert (which opens a transaction), close; the next lease of the same
+     * connection said isAutoCommit() false. preRelease's ROLLBACK completed while the session reset pipelined after it
+     * ran (status ACTIVE), and the connection took ACTIVE for a transaction still open.
+     */
+    @Test
+    void aLeaseGivenBackAfterACommittedTransactionLendsAutoCommitOn(TestDatabase db) {
+        db.admin("CREATE TABLE t2 (v int)");
+        io.r2dbc.pool.ConnectionPool pool = (io.r2dbc.pool.ConnectionPool) ConnectionFactories.get(
+                R2dbc.url(db).replace("r2dbc:tusk:", "r2dbc:pool:tusk:") + "?initialSize=1&maxSize=1");
+        try {
+            Connection a = Mono.from(pool.create()).block(T);
+            Flux.range(0, 5).flatMap(i -> Flux.from(a.createStatement("SELECT $1::int * 10").bind(0, i).execute())
+                    .concatMap(res -> res.map((row, md) -> row.get(0, Integer.class)))).collectList().block(T);
+            Mono.from(a.setAutoCommit(false)).block(T);
+            Mono.from(a.beginTransaction(io.r2dbc.spi.IsolationLevel.READ_COMMITTED)).block(T);
+            Mono.from(a.commitTransaction()).block(T);
+            Flux.from(a.createStatement("INSERT INTO t2 VALUES ($1) RETURNING v").bind(0, 2).execute())
+                    .concatMap(res -> res.map((row, md) -> row.get(0, Integer.class))).collectList().block(T);
+            Mono.from(a.close()).block(T);
+            Connection b = Mono.from(pool.create()).block(T);
+            try {
+                assertThat(b.isAutoCommit()).as("the next lease's auto-commit").isTrue();
+            } finally {
+                Mono.from(b.close()).block(T);
+            }
+        } finally {
+            pool.disposeLater().block(T);
+        }
+    }
 }

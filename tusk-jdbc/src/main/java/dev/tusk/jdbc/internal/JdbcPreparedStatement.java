@@ -160,6 +160,7 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
         }
         boolean rewrite = !wantKeys && c.rewriteBatchedInserts && sets.size() > 1 && PLAIN_INSERT.matcher(q).matches();
         Cursor<Row> cur = conn.rawCursor();
+        executionStarted(); // cancel() stops the batch
         try {
             if (rewrite) {
                 cur.executemany(q, sets, false);
@@ -189,6 +190,8 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
             Arrays.fill(failed, EXECUTE_FAILED); // one Sync for the whole batch: none of it took effect
             throw new BatchUpdateException("the batch of " + sets.size() + " failed as a whole (nothing of it was applied): "
                     + cause.getMessage(), cause.getSQLState(), cause.getErrorCode(), failed, cause);
+        } finally {
+            executionEnded();
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@link Statement} over Tusk cursors: plain SQL goes by the simple protocol (several statements allowed), a
@@ -49,6 +50,12 @@ public class JdbcStatement implements Statement {
     private long updateCount = -1;
     private JdbcResultSet generatedKeys;
     private volatile boolean executing;
+    /**
+     * Held by {@link #cancel()} while it looks whether the statement runs and asks the server to stop it: the end of a
+     * round trip waits for it ({@link #executionEnded()}), so that a request still on its way cannot reach the server
+     * after the statement ended and stop the next statement on the connection.
+     */
+    private final ReentrantLock cancelling = new ReentrantLock();
     private List<String> batch;
 
     JdbcStatement(JdbcConnection c, int resultSetType, int holdability) {
@@ -114,7 +121,7 @@ public class JdbcStatement implements Statement {
         } catch (TuskException e) {
             throw Errors.of(e);
         } finally {
-            executing = false;
+            executionEnded();
             c.running(null);
         }
         if (wantKeys) {
@@ -213,7 +220,7 @@ public class JdbcStatement implements Statement {
             }
             throw Errors.of(e);
         } finally {
-            executing = false;
+            executionEnded();
             c.running(null);
         }
     }
@@ -250,7 +257,7 @@ public class JdbcStatement implements Statement {
         } catch (TuskException e) {
             throw Errors.of(e);
         } finally {
-            executing = false;
+            executionEnded();
         }
         current = JdbcResultSet.streaming(this, name, fetchSize, maxRows);
         updateCount = -1;
@@ -265,7 +272,7 @@ public class JdbcStatement implements Statement {
         } catch (TuskException e) {
             throw Errors.of(e);
         } finally {
-            executing = false;
+            executionEnded();
         }
     }
 
@@ -499,7 +506,7 @@ public class JdbcStatement implements Statement {
         } catch (TuskException e) {
             failure = e;
         } finally {
-            executing = false;
+            executionEnded();
         }
         long[] counts = new long[cursors.size()];
         int done = 0;
@@ -530,12 +537,34 @@ public class JdbcStatement implements Statement {
         if (closed) {
             return;
         }
-        if (executing || current != null && current.receivingFromServer()) {
-            try {
-                c.conn.cancel();
-            } catch (TuskException e) {
-                throw Errors.of(e);
+        cancelling.lock();
+        try {
+            if (executing || current != null && current.receivingFromServer()) {
+                c.conn.cancel(); // returns once the server took the request, or at its own deadline
             }
+        } catch (TuskException e) {
+            throw Errors.of(e);
+        } finally {
+            cancelling.unlock();
+        }
+    }
+
+    /** A round trip of this statement starts: {@link #cancel()} from now on asks the server to stop it. */
+    void executionStarted() {
+        executing = true;
+    }
+
+    /**
+     * A round trip of this statement ended: a {@link #cancel()} that saw it running and still waits for the server is
+     * waited for (the cancel's own deadline bounds it). The request then reached the server while this statement ran
+     * (it stopped it) or once the backend was idle (the server drops it), never while the next statement runs. Either
+     * the cancel sees {@code executing} false, or this sees its lock held (each writes its side, then reads the other's).
+     */
+    void executionEnded() {
+        executing = false;
+        if (cancelling.isLocked()) {
+            cancelling.lock();
+            cancelling.unlock();
         }
     }
 

@@ -32,7 +32,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Model-based test of {@link ConnectionPool} (trust issue): random sequences of lease, dirtying the session in
  * some way (open or failed transaction, LISTEN, SET, temporary table, advisory lock, WITH HOLD cursor, autocommit,
  * an abandoned COPY TO, pipeline or stream), give back, use of a stale reference after give-back, killing a
- * backend (leased or idle), {@code withConnection} that returns or throws, and leasing from a full pool. Every
+ * backend (leased or idle) or freezing it (SIGSTOP, under a short statement timeout), {@code withConnection} that
+ * returns or throws, leasing from a full pool, a lease given back from another thread while its statement runs, and
+ * a {@code cancel()} from another thread racing the end of a short statement and of the lease (it must never stop the
+ * next borrower's statements). Every
  * lease must be clean: transaction status IDLE, not broken, a working session on a backend no other live lease
  * has, and (the pool is built with a {@code reset} that runs DISCARD ALL, as psycopg_pool expects of its users)
  * no LISTEN, no SET, no temporary table, no advisory lock and no cursor left by a previous borrower. At the end
@@ -179,7 +182,7 @@ class PoolStateMachineTest {
                 "toggleAutocommit", "abandonCopyOut", "abandonPipeline", "abandonStream", "staleUse", "staleClose",
                 "staleUseAfterRelease", "staleCloseAfterRelease", "killLeased", "killIdle", "withConnectionCommits", "withConnectionThrows",
                 "leaseFromFullPool", "useLeased", "registerAdapter", "keepPipeline", "keepNotifies",
-                "stalePipelineSync", "staleNotifies");
+                "stalePipelineSync", "staleNotifies", "cancelRacingGiveBack", "giveBackFromAnotherThread", "freezeLeased");
 
         private String pick() {
             while (true) {
@@ -213,6 +216,11 @@ class PoolStateMachineTest {
                     case "staleNotifies" -> {
                         if (full || stale().stream().noneMatch(l -> l.keptNotifies != null)) {
                             continue;
+                        }
+                    }
+                    case "freezeLeased" -> {
+                        if (!haveLive || !db.server().isEmbedded()) {
+                            continue; // SIGSTOP needs the server's processes on this machine
                         }
                     }
                     case "staleUseAfterRelease", "staleCloseAfterRelease" -> {
@@ -404,6 +412,89 @@ class PoolStateMachineTest {
                     expect(t instanceof IllegalStateException && "the body's own failure".equals(t.getMessage()),
                             "withConnection whose body throws ended with " + t);
                     return "withConnection threw";
+                }
+                case "cancelRacingGiveBack": {
+                    // cancel() from another thread racing the end of a short statement and the end of the lease:
+                    // whatever it stops, it must never stop the next borrower's statements
+                    Lease l = usableLive();
+                    if (l == null) {
+                        return "no usable lease";
+                    }
+                    if (l.conn.info().transactionStatus() == TransactionStatus.INERROR) {
+                        l.conn.rollback();
+                    }
+                    long delayMicros = random.nextInt(4000);
+                    java.util.concurrent.Future<Throwable> statement = threads.executor().submit(
+                            () -> catching(() -> l.conn.execute("SELECT pg_sleep(0.002)")));
+                    java.util.concurrent.Future<Throwable> cancel = threads.executor().submit(() -> {
+                        java.util.concurrent.locks.LockSupport.parkNanos(delayMicros * 1000);
+                        return catching(l.conn::cancel);
+                    });
+                    Throwable st = statement.get(STEP_DEADLINE_MILLIS / 2, TimeUnit.MILLISECONDS);
+                    expect(st == null || st instanceof dev.tusk.errors.QueryCanceled, "a statement raced by cancel() ended with "
+                            + st + stack(st));
+                    l.conn.close(); // the cancel may still be on its way
+                    l.givenBack = true;
+                    Lease fresh = lease();
+                    Throwable next = catching(() -> fresh.conn.execute("SELECT pg_sleep(0.02)"));
+                    Throwable c = cancel.get(STEP_DEADLINE_MILLIS / 2, TimeUnit.MILLISECONDS);
+                    Throwable after = next != null ? null : catching(() -> fresh.conn.execute("SELECT pg_sleep(0.02)"));
+                    if (!fresh.conn.autocommit() && fresh.conn.info().transactionStatus() != TransactionStatus.IDLE) {
+                        fresh.conn.rollback();
+                    }
+                    expect(c == null || c instanceof InterfaceException, "cancel() racing the lease's end ended with " + c
+                            + stack(c));
+                    expect(next == null && after == null, "the cancel of " + l + " (sent " + delayMicros + " us after its"
+                            + " statement, which ended with " + st + ") reached " + fresh + ": " + (next != null ? next : after));
+                    return "cancel " + delayMicros + " us into a statement of " + l + " (" + (st == null ? "it ended" : "canceled")
+                            + ", cancel() " + (c == null ? "returned" : c.getClass().getSimpleName()) + "), then " + fresh
+                            + " ran undisturbed";
+                }
+                case "giveBackFromAnotherThread": {
+                    // the lease is closed (given back) while its statement runs in another thread: the statement
+                    // fails, close() returns at once, and the next lease is clean
+                    Lease l = usableLive();
+                    if (l == null) {
+                        return "no usable lease";
+                    }
+                    java.util.concurrent.Future<Throwable> statement = threads.executor().submit(
+                            () -> catching(() -> l.conn.execute("SELECT pg_sleep(0.3)")));
+                    Thread.sleep(random.nextInt(60));
+                    long t0 = System.nanoTime();
+                    l.conn.close();
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    l.givenBack = true;
+                    Throwable st = statement.get(STEP_DEADLINE_MILLIS / 2, TimeUnit.MILLISECONDS);
+                    expect(ms < 1000, "close() of a lease whose statement runs in another thread took " + ms + " ms");
+                    Lease fresh = lease();
+                    return "gave back " + l + " while its statement ran (it ended with " + st + "), then leased " + fresh;
+                }
+                case "freezeLeased": {
+                    // the backend stops answering (SIGSTOP) under a short statement timeout: the statement fails
+                    // within a bounded time and the connection says so; the pool never lends it again broken
+                    Lease l = usableLive();
+                    if (l == null) {
+                        return "no usable lease";
+                    }
+                    if (l.conn.info().transactionStatus() == TransactionStatus.INERROR) {
+                        l.conn.rollback();
+                    }
+                    l.conn.setStatementTimeout(Duration.ofMillis(300));
+                    signal("STOP", l.pid);
+                    Throwable t;
+                    long t0 = System.nanoTime();
+                    try {
+                        t = catching(() -> l.conn.execute("SELECT 1"));
+                    } finally {
+                        signal("CONT", l.pid);
+                    }
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    expect(t instanceof OperationalException, "a statement on a frozen backend under a 300 ms statement"
+                            + " timeout ended with " + t + " after " + ms + " ms");
+                    expect(t instanceof dev.tusk.errors.QueryCanceled || l.conn.isBroken(), "a statement on a frozen backend"
+                            + " failed with " + t + " but isBroken() is false");
+                    l.killed = l.conn.isBroken();
+                    return "froze " + l + ": the statement failed in " + ms + " ms";
                 }
                 case "leaseFromFullPool": {
                     long t0 = System.nanoTime();
@@ -597,6 +688,11 @@ class PoolStateMachineTest {
         private void terminate(int pid) throws InterruptedException {
             db.adminQuery("SELECT pg_terminate_backend(" + pid + ")");
             awaitGone("pid = " + pid);
+        }
+
+        private static void signal(String sig, int pid) throws Exception {
+            Process p = new ProcessBuilder("kill", "-" + sig, Integer.toString(pid)).inheritIO().start();
+            expect(p.waitFor() == 0, "kill -" + sig + " " + pid + " failed");
         }
 
         private void awaitGone(String where) throws InterruptedException {
