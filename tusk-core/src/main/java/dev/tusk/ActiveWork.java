@@ -159,7 +159,9 @@ final class ActiveWork {
         }
         if (!lockForClose(conn)) {
             s.closeUnlocked();
-            return;
+            if (!conn.lock.tryLock()) { // else the holder let go before it could see the mark: ended here
+                return;
+            }
         }
         try {
             if (conn.state.activeStream == s && !conn.driver().core().isBroken()) {
@@ -180,6 +182,9 @@ final class ActiveWork {
 
     /** Takes the lock for a close, waiting at most {@link #CLOSE_LOCK_WAIT_MS}: false when another thread keeps it. */
     private static boolean lockForClose(Connection<?> conn) {
+        if (conn.lock.tryLock()) { // the usual case, free: and an interrupted thread still closes as before
+            return true;
+        }
         try {
             return conn.lock.tryLock(CLOSE_LOCK_WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
