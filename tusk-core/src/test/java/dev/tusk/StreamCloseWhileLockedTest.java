@@ -2,16 +2,15 @@ package dev.tusk;
 
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.testing.FrozenBackend;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -160,15 +159,7 @@ class StreamCloseWhileLockedTest {
             Stream<Row> rows = conn.cursor().stream(ROWS, List.of(), 100); // interrupts the first
             Iterator<Row> it = rows.iterator();
             assertThat(it.next().getLong(0)).isEqualTo(1);
-            signal("STOP", pid);
-            CompletableFuture<?> safety = CompletableFuture.runAsync(() -> {
-                try {
-                    signal("CONT", pid);
-                } catch (Exception ignored) {
-                    // the finally block resumes it too
-                }
-            }, CompletableFuture.delayedExecutor(30, TimeUnit.SECONDS));
-            try {
+            FrozenBackend.frozen(pid, () -> {
                 Future<Throwable> reading = threads.submit(() -> {
                     try {
                         while (it.hasNext()) { // what the socket holds, then a wait on the frozen server
@@ -187,18 +178,9 @@ class StreamCloseWhileLockedTest {
                 Throwable t = reading.get(20, TimeUnit.SECONDS); // the statement timeout, the cancel's grace
                 assertThat(t == null || t instanceof OperationalException).as("the reader got " + t).isTrue();
                 assertThat(conn.isBroken()).as("a frozen server's connection says so").isTrue();
-            } finally {
-                safety.cancel(false);
-                signal("CONT", pid);
-            }
+            });
         } finally {
             conn.close();
         }
-    }
-
-    private static void signal(String sig, int pid) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("kill", "-" + sig, Integer.toString(pid)).inheritIO().start();
-        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isZero();
     }
 }
