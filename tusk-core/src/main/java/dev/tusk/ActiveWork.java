@@ -15,6 +15,7 @@ import dev.tusk.internal.op.StreamStep;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The statement a blocking {@link Connection} has running while its user reads it: a {@link RowStream} reading its
@@ -46,7 +47,11 @@ final class ActiveWork {
             RowStream<?> s = activeStream;
             if (s != null) {
                 activeStream = null;
-                s.settle();
+                if (s.closedUnlocked()) {
+                    s.discard(false); // its consumer closed it meanwhile: nobody reads the rest
+                } else {
+                    s.settle();
+                }
             }
         }
 
@@ -137,20 +142,34 @@ final class ActiveWork {
     }
 
     /**
+     * How long a close waits for the connection's lock, held by another thread (its statement, or a read of this
+     * stream): past it, the stream is only marked closed ({@link RowStream#closeUnlocked}) and whoever holds or next
+     * takes the lock ends it. A close never waits for another thread's statement nor for the server behind it.
+     */
+    private static final long CLOSE_LOCK_WAIT_MS = 50;
+
+    /**
      * Closing a stream of an ended lease does nothing (the pool dealt with it). A driver's stream whose statement is
-     * then over for good is kept by its cursor for the next one ({@link Cursor#closedStream}).
+     * then over for good is kept by its cursor for the next one ({@link Cursor#closedStream}). With the lock held by
+     * another thread, the stream is marked closed instead and never reused (that thread may still touch it).
      */
     static <T> void closeStream(Connection<?> conn, RowStream<T> s) {
         if (conn.leaseOver()) {
             return;
         }
-        conn.lock.lock();
+        if (!lockForClose(conn)) {
+            s.closeUnlocked();
+            if (!conn.lock.tryLock()) { // else the holder let go before it could see the mark: ended here
+                return;
+            }
+        }
         try {
             if (conn.state.activeStream == s && !conn.driver().core().isBroken()) {
                 conn.state.activeStream = null;
                 s.discard(false);
             }
-            if (conn.state.activeStream != s && s.reusableAfterClose() && !conn.driver().core().isBroken()) {
+            if (conn.state.activeStream != s && s.reusableAfterClose() && !s.closedUnlocked()
+                    && !conn.driver().core().isBroken()) {
                 @SuppressWarnings("unchecked") // a cursor's streams all make its factory's rows
                 Cursor<T> owner = (Cursor<T>) s.owner;
                 s.dropRows();
@@ -158,6 +177,30 @@ final class ActiveWork {
             }
         } finally {
             conn.lock.unlock();
+        }
+    }
+
+    /** Takes the lock for a close, waiting at most {@link #CLOSE_LOCK_WAIT_MS}: false when another thread keeps it. */
+    private static boolean lockForClose(Connection<?> conn) {
+        if (conn.lock.tryLock()) { // the usual case, free: and an interrupted thread still closes as before
+            return true;
+        }
+        try {
+            return conn.lock.tryLock(CLOSE_LOCK_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // kept for the caller; the close is still done, by the mark
+            return false;
+        }
+    }
+
+    /**
+     * A stream closed by its consumer while this thread held the lock ({@link RowStream#closeUnlocked}) and still
+     * running is ended now. Lock held.
+     */
+    static void endIfClosedUnlocked(Connection<?> conn, RowStream<?> s) {
+        if (s.closedUnlocked() && conn.state.activeStream == s && !conn.driver().core().isBroken()) {
+            conn.state.activeStream = null;
+            s.discard(false);
         }
     }
 

@@ -45,6 +45,11 @@ final class RowStream<R> implements LiveRows<R> {
     private List<Column> makerColumns;
     private int pos;
     private boolean interrupted;
+    /**
+     * Closed by its consumer while another thread held the connection's lock ({@link ActiveWork#closeStream}): the
+     * holder, or the next thread to take the lock, ends it if it still runs; never reused. Set without the lock.
+     */
+    private volatile boolean closedUnlocked;
     /** The cursor that opened the stream (set by the connection). */
     Cursor<?> owner;
     /** Reads {@code rows} rows from the socket at a time instead of 256 (psycopg's {@code stream(..., size=)}); before the first read. */
@@ -192,6 +197,16 @@ final class RowStream<R> implements LiveRows<R> {
         ActiveWork.closeStream(conn, this);
     }
 
+    /** Marks the stream closed by its consumer without the lock (see {@link #closedUnlocked}). */
+    void closeUnlocked() {
+        closedUnlocked = true;
+    }
+
+    /** Whether its consumer closed it without the lock (see {@link #closedUnlocked}). */
+    boolean closedUnlocked() {
+        return closedUnlocked;
+    }
+
     private void fetchChunk() {
         conn.lock.lock();
         try {
@@ -199,6 +214,7 @@ final class RowStream<R> implements LiveRows<R> {
                 throw new OperationalException("the stream was interrupted: another operation ran on the connection before it was consumed");
             }
             readChunk();
+            ActiveWork.endIfClosedUnlocked(conn, this); // closed by another thread while this one read
             if (step.finished() && step.failsAtOnce()) {
                 TuskException e = step.takeFailure();
                 if (e != null) {
@@ -251,6 +267,10 @@ final class RowStream<R> implements LiveRows<R> {
         }
         try {
             while (!step.finished()) {
+                if (closedUnlocked) { // its consumer closed it meanwhile: the rest is dropped, not kept
+                    discard(false);
+                    return;
+                }
                 readChunk();
             }
         } catch (TuskException e) {

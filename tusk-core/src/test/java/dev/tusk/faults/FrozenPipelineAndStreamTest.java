@@ -9,12 +9,12 @@ import dev.tusk.Pipeline;
 import dev.tusk.Row;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.testing.FrozenBackend;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
@@ -54,32 +54,9 @@ class FrozenPipelineAndStreamTest {
         return Duration.ofNanos(System.nanoTime() - t0);
     }
 
-    private static void signal(String sig, int pid) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("kill", "-" + sig, Integer.toString(pid)).inheritIO().start();
-        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("kill -" + sig + " " + pid).isZero();
-    }
-
-    /** Runs {@code body} with the backend stopped; resumes it in any case (also after 30 s, should the body hang). */
-    private static void frozen(int pid, ThrowingRunnable body) throws Exception {
-        signal("STOP", pid);
-        CompletableFuture<?> safety = CompletableFuture.runAsync(() -> {
-            try {
-                signal("CONT", pid);
-            } catch (Exception ignored) {
-                // the finally block resumes it too
-            }
-        }, CompletableFuture.delayedExecutor(30, TimeUnit.SECONDS));
-        try {
-            body.run();
-        } finally {
-            safety.cancel(false);
-            signal("CONT", pid);
-        }
-    }
-
-    interface ThrowingRunnable {
-        void run() throws Exception;
+    /** Runs {@code body} with the backend stopped (see {@link FrozenBackend#frozen}). */
+    private static void frozen(int pid, FrozenBackend.Body body) throws Exception {
+        FrozenBackend.frozen(pid, body);
     }
 
     /** After a deadline ran out: broken, closed, refusing the next call at once, and close() does not wait. */
