@@ -389,15 +389,10 @@ public final class TuskConnection implements Connection, Lifecycle {
         }
     }
 
-    /**
-     * Once the last statement submitted has completed, the server's transaction status is the truth, unless it is
-     * ACTIVE: a statement not counted here still runs (the pool's session reset, pipelined after preRelease's
-     * ROLLBACK), and the status says nothing about the transaction yet.
-     */
+    /** Once the last statement submitted has completed, the server's transaction status is the truth. */
     private void settled(long seq) {
-        TransactionStatus status = conn.info().transactionStatus();
-        if (seq == submitted.get() && status != TransactionStatus.ACTIVE) {
-            inTransaction = status != TransactionStatus.IDLE;
+        if (seq == submitted.get()) {
+            inTransaction = conn.info().transactionStatus() != TransactionStatus.IDLE;
         }
     }
 
@@ -622,7 +617,9 @@ public final class TuskConnection implements Connection, Lifecycle {
             return Mono.fromFuture(() -> {
                         // both submitted now: Tusk pipelines them, one round trip
                         CompletableFuture<String> rolledBack = rollback ? own("ROLLBACK") : CompletableFuture.completedFuture(null);
-                        CompletableFuture<Void> reset = afterCancels(() -> POOL.resetSession(conn));
+                        long resetSeq = submitted.incrementAndGet(); // counted: the ROLLBACK's end is not the last
+                        CompletableFuture<Void> reset = afterCancels(() -> POOL.resetSession(conn))
+                                .whenComplete((v, e) -> settled(resetSeq));
                         return rolledBack.thenCombine(reset, (tag, v) -> (Void) null);
                     }, true)
                     .onErrorMap(e -> Errors.translate(e, what))

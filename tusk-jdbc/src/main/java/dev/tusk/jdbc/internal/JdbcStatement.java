@@ -105,7 +105,7 @@ public class JdbcStatement implements Statement {
         if (!wantKeys && readsLive(q)) {
             return readLive(conn, sql, params);
         }
-        executing = true;
+        executionStarted();
         warnings = null;
         c.running(this);
         try {
@@ -187,7 +187,7 @@ public class JdbcStatement implements Statement {
      * it into memory) and reads its first rows, so that its errors, when it fails at once, come from here.
      */
     private boolean readLive(dev.tusk.Connection<Row> conn, String sql, List<Object> params) throws SQLException {
-        executing = true;
+        executionStarted();
         warnings = null;
         c.running(this);
         dev.tusk.internal.rows.LiveRows<Row> rows = null;
@@ -250,7 +250,7 @@ public class JdbcStatement implements Statement {
     private boolean stream(dev.tusk.Connection<Row> conn, String sql, List<Object> params) throws SQLException {
         String name = "tusk_jdbc_" + CURSOR_IDS.incrementAndGet();
         boolean hold = holdability == ResultSet.HOLD_CURSORS_OVER_COMMIT;
-        executing = true;
+        executionStarted();
         try {
             conn.rawCursor().execute("DECLARE " + name + " NO SCROLL CURSOR" + (hold ? " WITH HOLD" : "") + " FOR "
                     + stripSemicolon(sql), params == null ? List.of() : params, options());
@@ -266,7 +266,7 @@ public class JdbcStatement implements Statement {
 
     /** One batch of rows of a streaming result set. */
     Cursor<Row> fetchFrom(String name, int n) throws SQLException {
-        executing = true;
+        executionStarted();
         try {
             return c.tusk().rawCursor().execute("FETCH FORWARD " + n + " FROM " + name, List.of(), options());
         } catch (TuskException e) {
@@ -495,7 +495,7 @@ public class JdbcStatement implements Statement {
         dev.tusk.Connection<Row> conn = c.tusk();
         List<Cursor<Row>> cursors = new ArrayList<>(b.size());
         TuskException failure = null;
-        executing = true;
+        executionStarted();
         try (Pipeline p = conn.pipeline()) {
             for (String sql : b) {
                 Cursor<Row> cur = conn.rawCursor();
