@@ -57,10 +57,6 @@ final class RowStream<R> implements LiveRows<R> {
         step.chunkRows(rows);
     }
 
-    RowStream(Connection<?> conn, StreamStep step, AdaptersMap adapters, RowFactory<R> factory) {
-        this(conn, step, adapters, factory, false);
-    }
-
     /** {@code reusable}: a driver's stream, which its cursor may reuse once it is closed (see {@link #reusable}). */
     RowStream(Connection<?> conn, StreamStep step, AdaptersMap adapters, RowFactory<R> factory, boolean reusable) {
         this.conn = conn;
