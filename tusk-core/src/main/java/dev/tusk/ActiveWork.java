@@ -271,13 +271,18 @@ final class ActiveWork {
      * A lease is closed: a stream its user left open is ended here (cancelled), in bounded time, so the pool gets
      * a connection that is not in the middle of a statement; a COPY left open is only marked ended: the pool sees
      * it still in progress ({@link ConnectionHooks.Blocking#leftovers}) and closes the connection instead of reusing it. An error
-     * breaks the connection, which the pool then sees.
+     * breaks the connection, which the pool then sees. With the lock held by another thread (reading that stream or
+     * COPY, maybe from a server that stopped answering) past {@link #CLOSE_LOCK_WAIT_MS}, the lease's end does not
+     * wait for it: the connection is closed under that call, as {@link Connection#close()} does, and the pool drops it.
      */
     static void endUnfinishedWork(Connection<?> conn) {
         if (conn.state.activeCopy == null && conn.state.activeStream == null) {
             return; // read without the lock: both are set by the lease's user, who is closing it now
         }
-        conn.lock.lock();
+        if (!lockForClose(conn)) {
+            conn.closing.close(); // that call fails with "the connection is closed"; never lent with it running
+            return;
+        }
         try {
             Copy c = conn.state.activeCopy;
             conn.state.activeCopy = null;
