@@ -48,7 +48,7 @@ final class ActiveWork {
             if (s != null) {
                 activeStream = null;
                 if (s.closedUnlocked()) {
-                    s.discard(false); // its consumer closed it meanwhile: nobody reads the rest
+                    s.discard(false, Abandon.ON_CLOSE); // its consumer closed it meanwhile: nobody reads the rest
                 } else {
                     s.settle();
                 }
@@ -166,7 +166,7 @@ final class ActiveWork {
         try {
             if (conn.state.activeStream == s && !conn.driver().core().isBroken()) {
                 conn.state.activeStream = null;
-                s.discard(false);
+                s.discard(false, Abandon.ON_CLOSE);
             }
             if (conn.state.activeStream != s && s.reusableAfterClose() && !s.closedUnlocked()
                     && !conn.driver().core().isBroken()) {
@@ -200,7 +200,7 @@ final class ActiveWork {
     static void endIfClosedUnlocked(Connection<?> conn, RowStream<?> s) {
         if (s.closedUnlocked() && conn.state.activeStream == s && !conn.driver().core().isBroken()) {
             conn.state.activeStream = null;
-            s.discard(false);
+            s.discard(false, Abandon.ON_CLOSE);
         }
     }
 
@@ -221,18 +221,21 @@ final class ActiveWork {
         }
     }
 
-    /** A stream left unfinished is drained before anything else runs. Lock held. */
+    /** A stream left unfinished when its lease ends is ended, as a close ({@link Abandon#ON_CLOSE}). Lock held. */
     static void finishActiveStream(Connection<?> conn) {
         RowStream<?> s = conn.state.activeStream;
         if (s != null) {
             conn.state.activeStream = null;
-            s.discard(true);
+            s.discard(true, Abandon.ON_CLOSE);
         }
     }
 
-    /** Ends a statement whose remaining results are being dropped: see {@link Abandon#abandon}. Lock held. */
-    static boolean abandon(Connection<?> conn, Command cmd, String what, boolean cancel) {
-        return Abandon.abandon(conn.driver(), conn::sendCancel, cmd, what, cancel);
+    /**
+     * Ends a statement whose remaining results are being dropped, within {@code limit} (a close's, or the next
+     * statement's): see {@link Abandon#abandon}. Lock held.
+     */
+    static boolean abandon(Connection<?> conn, Command cmd, String what, boolean cancel, Duration limit) {
+        return Abandon.abandon(conn.driver(), conn::sendCancel, cmd, what, cancel, limit);
     }
 
     // ---------------------------------------------------------------- COPY
