@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A lease closed while another thread reads its stream or COPY from a server that stopped answering (the backend
  * SIGSTOPped, no statement timeout): the lease's end never waits for that thread's call, which holds the connection
  * (its close of unfinished work takes the connection's lock in bounded time). The connection is closed under the
- * reader, who gets an error instead of waiting for ever, and the pool (either kind) lends another backend.
+ * reader, who gets an error instead of waiting for ever, and the pool (either kind) lends another backend. And a
+ * lease closed with its stream open (no other thread) ends it within the close's bound.
  * Every wait is bounded by the test itself: a close stuck in {@code Lock.lock()} cannot be interrupted by JUnit.
  */
 @TuskTest
@@ -95,6 +96,34 @@ class LeaseCloseWhileReadingTest {
         }
     }
 
+    /**
+     * Without another thread: the lease's end cancels the stream left open as a close does, within the close's bound
+     * (internal.blocking.Abandon.ON_CLOSE, 3 s), not the 10 s another statement may wait; the pool drops the broken
+     * connection.
+     */
+    @Test
+    void closingALeaseWithItsStreamOpenOnAFrozenServerReturnsWithinTheClosesBound(TestDatabase db) throws Exception {
+        try (ConnectionPool<Row> pool = pool(db, false)) {
+            Connection<Row> lease = pool.connection();
+            lease.setAutocommit(true);
+            int pid = lease.info().backendPid();
+            Stream<Row> rows = lease.cursor().stream(ROWS, List.of(), 100);
+            assertThat(rows.iterator().next().getLong(0)).isEqualTo(1);
+            FrozenBackend.frozen(pid, () -> {
+                Duration took = within(Duration.ofSeconds(3 + 2), () -> {
+                    lease.close();
+                    return null;
+                });
+                assertThat(took).as("close() of a lease with its stream open on a frozen server")
+                        .isLessThan(Duration.ofSeconds(3 + 2));
+                try (Connection<Row> next = pool.connection(Duration.ofSeconds(10))) {
+                    assertThat(next.info().backendPid()).as("the frozen connection was lent again").isNotEqualTo(pid);
+                    assertThat(next.execute("SELECT 2").fetchone().getInt(0)).isEqualTo(2);
+                }
+            });
+        }
+    }
+
     private void leaseClosedUnderAStream(ConnectionPool<Row> pool) throws Exception {
         Connection<Row> lease = pool.connection();
         lease.setAutocommit(true);
@@ -128,7 +157,7 @@ class LeaseCloseWhileReadingTest {
             });
             Thread.sleep(500); // the reader has taken what the socket held: it waits on the server, holding the lock
             assertThat(reading.isDone()).as("the reader still waits on the frozen server").isFalse();
-            Duration took = within(() -> {
+            Duration took = within(PROMPT, () -> {
                 lease.close();
                 return null;
             });
@@ -143,17 +172,17 @@ class LeaseCloseWhileReadingTest {
         });
     }
 
-    /** Runs {@code body} on another thread and returns how long it took; fails past {@link #PROMPT} plus 3 s (hung). */
-    private Duration within(Callable<Void> body) throws Exception {
+    /** Runs {@code body} on another thread and returns how long it took; fails past {@code bound} plus 3 s (hung). */
+    private Duration within(Duration bound, Callable<Void> body) throws Exception {
         Future<Long> f = threads.submit(() -> {
             long t0 = System.nanoTime();
             body.call();
             return System.nanoTime() - t0;
         });
         try {
-            return Duration.ofNanos(f.get(PROMPT.toMillis() + 3000, TimeUnit.MILLISECONDS));
+            return Duration.ofNanos(f.get(bound.toMillis() + 3000, TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
-            throw new AssertionError("close() of the lease waited for another thread's read on a frozen server", e);
+            throw new AssertionError("close() of the lease waited for the frozen server", e);
         }
     }
 }
