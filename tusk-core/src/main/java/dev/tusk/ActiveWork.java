@@ -48,7 +48,7 @@ final class ActiveWork {
             if (s != null) {
                 activeStream = null;
                 if (s.closedUnlocked()) {
-                    s.discard(false); // its consumer closed it meanwhile: nobody reads the rest
+                    s.discard(false, Abandon.ON_CLOSE); // its consumer closed it meanwhile: nobody reads the rest
                 } else {
                     s.settle();
                 }
@@ -166,7 +166,7 @@ final class ActiveWork {
         try {
             if (conn.state.activeStream == s && !conn.driver().core().isBroken()) {
                 conn.state.activeStream = null;
-                s.discard(false);
+                s.discard(false, Abandon.ON_CLOSE);
             }
             if (conn.state.activeStream != s && s.reusableAfterClose() && !s.closedUnlocked()
                     && !conn.driver().core().isBroken()) {
@@ -200,7 +200,7 @@ final class ActiveWork {
     static void endIfClosedUnlocked(Connection<?> conn, RowStream<?> s) {
         if (s.closedUnlocked() && conn.state.activeStream == s && !conn.driver().core().isBroken()) {
             conn.state.activeStream = null;
-            s.discard(false);
+            s.discard(false, Abandon.ON_CLOSE);
         }
     }
 
@@ -221,18 +221,21 @@ final class ActiveWork {
         }
     }
 
-    /** A stream left unfinished is drained before anything else runs. Lock held. */
+    /** A stream left unfinished when its lease ends is ended, as a close ({@link Abandon#ON_CLOSE}). Lock held. */
     static void finishActiveStream(Connection<?> conn) {
         RowStream<?> s = conn.state.activeStream;
         if (s != null) {
             conn.state.activeStream = null;
-            s.discard(true);
+            s.discard(true, Abandon.ON_CLOSE);
         }
     }
 
-    /** Ends a statement whose remaining results are being dropped: see {@link Abandon#abandon}. Lock held. */
-    static boolean abandon(Connection<?> conn, Command cmd, String what, boolean cancel) {
-        return Abandon.abandon(conn.driver(), conn::sendCancel, cmd, what, cancel);
+    /**
+     * Ends a statement whose remaining results are being dropped, within {@code limit} (a close's, or the next
+     * statement's): see {@link Abandon#abandon}. Lock held.
+     */
+    static boolean abandon(Connection<?> conn, Command cmd, String what, boolean cancel, Duration limit) {
+        return Abandon.abandon(conn.driver(), conn::sendCancel, cmd, what, cancel, limit);
     }
 
     // ---------------------------------------------------------------- COPY
@@ -271,13 +274,18 @@ final class ActiveWork {
      * A lease is closed: a stream its user left open is ended here (cancelled), in bounded time, so the pool gets
      * a connection that is not in the middle of a statement; a COPY left open is only marked ended: the pool sees
      * it still in progress ({@link ConnectionHooks.Blocking#leftovers}) and closes the connection instead of reusing it. An error
-     * breaks the connection, which the pool then sees.
+     * breaks the connection, which the pool then sees. With the lock held by another thread (reading that stream or
+     * COPY, maybe from a server that stopped answering) past {@link #CLOSE_LOCK_WAIT_MS}, the lease's end does not
+     * wait for it: the connection is closed under that call, as {@link Connection#close()} does, and the pool drops it.
      */
     static void endUnfinishedWork(Connection<?> conn) {
         if (conn.state.activeCopy == null && conn.state.activeStream == null) {
             return; // read without the lock: both are set by the lease's user, who is closing it now
         }
-        conn.lock.lock();
+        if (!lockForClose(conn)) {
+            conn.closing.close(); // that call fails with "the connection is closed"; never lent with it running
+            return;
+        }
         try {
             Copy c = conn.state.activeCopy;
             conn.state.activeCopy = null;

@@ -5,6 +5,7 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.QueryCanceled;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.blocking.Abandon;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.op.ConnectionErrors;
 import dev.tusk.internal.op.CopyOperation;
@@ -146,7 +147,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
             if (op.in() && !cmd.isDone()) {
                 failInput(reason);
             } else {
-                dropOutput();
+                dropOutput(Abandon.ON_CLOSE);
             }
         } catch (TuskException e) {
             if (conn.driver().core().isBroken()) {
@@ -357,7 +358,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
                 throw new ProgrammingException("the COPY FROM was closed without finish(): it was ended with CopyFail"
                         + " and nothing was copied; call copy.finish() to end it and keep the rows");
             }
-            boolean cancelled = dropOutput();
+            boolean cancelled = dropOutput(Abandon.ON_CLOSE);
             TuskException failed = cmd.error();
             if (failed != null && failed != reported && !(cancelled && failed instanceof QueryCanceled)) {
                 throw failed;
@@ -383,7 +384,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
     void abandon(String why) {
         closed = true;
         endedBy = "ended because " + why + " before it was read to its end";
-        dropOutput();
+        dropOutput(Abandon.FOR_NEXT_STATEMENT);
     }
 
     /**
@@ -418,20 +419,23 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
         return e;
     }
 
-    /** COPY FROM: CopyFail, and the server's answer awaited in bounded time (its error is expected). Lock held. */
+    /**
+     * COPY FROM: CopyFail, and the server's answer awaited as a close waits ({@link Abandon#ON_CLOSE}; its error is
+     * expected). Lock held.
+     */
     private void failInput(String reason) {
         op.failInput(conn.driver().core().output(), rows, reason);
         conn.driver().flush();
-        ActiveWork.abandon(conn, cmd, "the COPY ended with CopyFail", false);
+        ActiveWork.abandon(conn, cmd, "the COPY ended with CopyFail", false, Abandon.ON_CLOSE);
     }
 
     /**
      * COPY TO: drops what is queued and what still comes; unless it had all arrived, the server is asked to
-     * cancel the COPY. Lock held.
+     * cancel the COPY; all within {@code limit}. Lock held.
      *
      * @return true when a cancel request was sent
      */
-    private boolean dropOutput() {
+    private boolean dropOutput(Duration limit) {
         if (cmd.isDone()) {
             while (cmd.nextChunk() != null) {
                 // dropped: the caller closed without reading
@@ -439,7 +443,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
             return false;
         }
         cmd.discardOutput();
-        return ActiveWork.abandon(conn, cmd, "the COPY TO closed before its end", !cmd.outputComplete());
+        return ActiveWork.abandon(conn, cmd, "the COPY TO closed before its end", !cmd.outputComplete(), limit);
     }
 
     /** The error the COPY ended with ({@code fired}: the statement timeout, when it fired), raised if any. */

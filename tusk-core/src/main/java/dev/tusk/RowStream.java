@@ -3,6 +3,7 @@ package dev.tusk;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.blocking.Abandon;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.op.StreamStep;
@@ -258,13 +259,13 @@ final class RowStream<R> implements LiveRows<R> {
      */
     void settle() {
         if (!step.keepsRest()) {
-            discard(true);
+            discard(true, Abandon.FOR_NEXT_STATEMENT);
             return;
         }
         try {
             while (!step.finished()) {
                 if (closedUnlocked) { // its consumer closed it meanwhile: the rest is dropped, not kept
-                    discard(false);
+                    discard(false, Abandon.ON_CLOSE);
                     return;
                 }
                 readChunk();
@@ -277,10 +278,10 @@ final class RowStream<R> implements LiveRows<R> {
     /**
      * Ends the statement so the connection can serve the next one: the rows still to come are dropped as they
      * arrive (never collected), and unless they had all arrived the server is asked to cancel the statement
-     * ({@link ActiveWork#abandon}): bounded memory and time however large the result. Lock held.
+     * ({@link ActiveWork#abandon}) within {@code limit}: bounded memory and time however large the result. Lock held.
      * {@code interrupted}: another operation forced it, and the consumer learns so at its next read.
      */
-    void discard(boolean interrupted) {
+    void discard(boolean interrupted, Duration limit) {
         this.interrupted = interrupted;
         pending.clear();
         pendingHead = 0;
@@ -288,14 +289,14 @@ final class RowStream<R> implements LiveRows<R> {
         spare = null;
         QueryCommand running = step.discard();
         if (running != null) {
-            ActiveWork.abandon(conn, running, "the statement of the stream closed early", true);
+            ActiveWork.abandon(conn, running, "the statement of the stream closed early", true, limit);
         }
         QueryCommand again = step.discarded();
         if (again != null) { // a stale plan sent again: that one is ended as well
             conn.driver().core().send(again);
             step.sent(again);
             conn.driver().flush();
-            ActiveWork.abandon(conn, again, "the statement of the stream closed early", true);
+            ActiveWork.abandon(conn, again, "the statement of the stream closed early", true, limit);
             step.discardedAgain(again);
         }
     }

@@ -155,7 +155,7 @@ class FrozenPipelineAndStreamTest {
 
     @Test
     void closingAStreamOnAFrozenBackendEndsInBoundedTime(TestDatabase db) throws Exception {
-        Connection<Row> conn = connect(db, null); // no statement timeout: only the abandon's own bound (10 s)
+        Connection<Row> conn = connect(db, null); // no statement timeout: only the close's own bound (Abandon.ON_CLOSE, 3 s)
         int pid = conn.info().backendPid();
         // rows produced as they are sent (a generate_series in FROM is made whole before its first row)
         Stream<Row> rows = conn.cursor().stream(ROWS, List.of(), 100);

@@ -65,6 +65,8 @@ public final class TuskConnection implements Connection, Lifecycle {
     private final AtomicLong cursorNames = new AtomicLong();
     /** Statements submitted and not yet answered. */
     private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    /** When the server last answered a statement ({@link System#nanoTime()}): the deadlines of {@link #bounded}. */
+    private volatile long answeredAt = System.nanoTime();
     /** The cancel requests sent for statements whose subscriber cancelled, which later work waits for. */
     private final CancelsOnTheirWay cancels = new CancelsOnTheirWay();
     /** Tusk's door: statements answered through a callback, cancel requests gated on their statement. */
@@ -212,6 +214,7 @@ public final class TuskConnection implements Connection, Lifecycle {
      * statement.
      */
     List<Result> answered(Submission s, AsyncCursor<Row> c, Throwable err) {
+        answeredAt = System.nanoTime();
         running.decrementAndGet();
         List<Diagnostic> n = drainNotices();
         settled(s.seq);
@@ -320,6 +323,7 @@ public final class TuskConnection implements Connection, Lifecycle {
         long seq = submitted.incrementAndGet();
         running.incrementAndGet();
         return afterCancels(() -> conn.execute(sql)).handle((cur, err) -> {
+            answeredAt = System.nanoTime();
             running.decrementAndGet();
             drainNotices();
             settled(seq);
@@ -331,8 +335,59 @@ public final class TuskConnection implements Connection, Lifecycle {
         });
     }
 
+    /**
+     * A statement of the driver's own that does none of the user's work (BEGIN, ROLLBACK, SAVEPOINT, SET...): a server
+     * that does not answer it within {@link #CONTROL_DEADLINE} does not answer at all, and the connection is closed
+     * ({@link #unanswered}); the server then rolls back whatever transaction was open.
+     */
     private Mono<Void> ownMono(String sql) {
-        return Mono.fromFuture(() -> own(sql), true).then();
+        return bounded(Mono.fromFuture(() -> own(sql), true), sql, CONTROL_DEADLINE,
+                " (the server rolls back any transaction that was open)").then();
+    }
+
+    /**
+     * How long a statement of the driver's own that does none of the user's work may wait for the server (BEGIN,
+     * ROLLBACK, SAVEPOINT, SET..., and the reset of {@link #preRelease()}): they take the server no time, so a server
+     * silent that long does not answer.
+     */
+    static final Duration CONTROL_DEADLINE = Duration.ofSeconds(3);
+    /**
+     * How long a COMMIT may wait for the server: longer than {@link #CONTROL_DEADLINE}, as it runs the transaction's
+     * deferred triggers and constraints and may wait for synchronous standbys.
+     */
+    static final Duration COMMIT_DEADLINE = Duration.ofSeconds(10);
+
+    /**
+     * {@code answer}, or once the server kept it waiting {@code deadline} the error of {@link #unanswered} (the
+     * connection closed). Only the wait for this statement counts: while others sent on the connection are in flight
+     * (pipelined, a long query ahead of it) their time is theirs, and the deadline counts from the last answer.
+     */
+    private <T> Mono<T> bounded(Mono<T> answer, String what, Duration deadline, String outcome) {
+        return answer.timeout(waitedFor(deadline.toNanos(), deadline.toNanos()),
+                Mono.defer(() -> unanswered(what, deadline, outcome)));
+    }
+
+    /** Emits once only one statement (the bounded one) is in flight and no answer came for {@code deadline} ns. */
+    private Mono<Long> waitedFor(long delay, long deadline) {
+        return Mono.delay(Duration.ofNanos(delay)).flatMap(t -> {
+            if (running.get() > 1) {
+                return waitedFor(deadline, deadline); // others still ahead (or behind): theirs is their own time
+            }
+            long left = answeredAt + deadline - System.nanoTime();
+            return left > 0 ? waitedFor(left, deadline) : Mono.just(t);
+        });
+    }
+
+    /**
+     * The server did not answer {@code what} within {@code deadline}: the connection is closed without waiting for it
+     * (a pool then drops it: {@link #validate} says false), and the caller gets an error saying so and what became of
+     * the statement ({@code outcome}).
+     */
+    private <T> Mono<T> unanswered(String what, Duration deadline, String outcome) {
+        closed.set(true);
+        conn.closeAsync();
+        return Mono.error(new R2dbcNonTransientResourceException("the server did not answer " + what + " within "
+                + deadline.toMillis() + " ms: the connection was closed" + outcome));
     }
 
     /**
@@ -490,11 +545,16 @@ public final class TuskConnection implements Connection, Lifecycle {
         if (!sql.equals("COMMIT")) {
             return ownMono(sql);
         }
-        return Mono.fromFuture(() -> own(sql), true).flatMap(tag -> "ROLLBACK".equals(tag)
+        return bounded(Mono.fromFuture(() -> own(sql), true), sql, COMMIT_DEADLINE, COMMIT_UNKNOWN)
+                .flatMap(tag -> "ROLLBACK".equals(tag)
                 ? Mono.error(new R2dbcRollbackException("the transaction was rolled back, not committed:"
                         + " a statement in it had failed", "40000", 0, sql))
                 : Mono.empty());
     }
+
+    /** What became of a COMMIT the server did not answer. */
+    private static final String COMMIT_UNKNOWN = ": whether the transaction was committed is unknown (the COMMIT may"
+            + " have reached the server); check the data before doing its work again";
 
     @Override
     public Mono<Void> createSavepoint(String name) {
@@ -547,7 +607,8 @@ public final class TuskConnection implements Connection, Lifecycle {
             this.autoCommit = autoCommit;
             if (autoCommit && inTransaction) {
                 inTransaction = false;
-                return ownMono("COMMIT");
+                return bounded(Mono.fromFuture(() -> own("COMMIT"), true), "COMMIT", COMMIT_DEADLINE, COMMIT_UNKNOWN)
+                        .then();
             }
             return Mono.empty();
         });
@@ -624,18 +685,13 @@ public final class TuskConnection implements Connection, Lifecycle {
                     }, true)
                     .onErrorMap(e -> Errors.translate(e, what))
                     .doOnSuccess(v -> drainNotices())
-                    .timeout(RELEASE_DEADLINE, Mono.defer(() -> {
-                        closed.set(true); // a server that does not answer: the pool drops the connection, without waiting
-                        conn.closeAsync();
-                        return Mono.error(new R2dbcNonTransientResourceException("the server did not answer " + what
-                                + " within " + RELEASE_DEADLINE.toMillis() + " ms as the connection went back to its pool:"
-                                + " it was closed"));
-                    }));
+                    .timeout(RELEASE_DEADLINE, Mono.defer(() -> unanswered(what, RELEASE_DEADLINE,
+                            " as it went back to its pool (which drops it)")));
         });
     }
 
     /** How long {@link #preRelease()} waits for the server to undo the borrower's session state. */
-    static final Duration RELEASE_DEADLINE = Duration.ofSeconds(3);
+    static final Duration RELEASE_DEADLINE = CONTROL_DEADLINE;
 
     /** The server's {@code lock_timeout} for the session (0: wait forever). */
     @Override

@@ -224,7 +224,8 @@ class R2dbcModelFindingsTest {
      * preRelease rolls it back) while the server no longer answers must not wait for the ROLLBACK for ever: the pool
      * would never get the connection back. It waits {@link TuskConnection#RELEASE_DEADLINE}, closes the connection,
      * and the pool lends a new one. (A transaction begun with beginTransaction is rolled back by r2dbc-pool itself
-     * first, through rollbackTransaction(), which has no deadline: that wait is r2dbc-pool's.)
+     * first, through rollbackTransaction(), bounded by {@link TuskConnection#CONTROL_DEADLINE}: see
+     * TransactionControlDeadlineTest.)
      */
     @Test
     void aFrozenLeaseGivenBackInATransactionIsDroppedWithinTheReleaseDeadline(TestDatabase db) {
