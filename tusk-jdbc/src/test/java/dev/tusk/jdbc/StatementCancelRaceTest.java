@@ -28,12 +28,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TuskTest
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class CancelGateTest {
+class StatementCancelRaceTest {
     private static final int ROUNDS = 40;
     private static final int ROWS = 5000;
 
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "cancel-gate-test");
+        Thread t = new Thread(r, "statement-cancel-race-test");
         t.setDaemon(true);
         return t;
     });
