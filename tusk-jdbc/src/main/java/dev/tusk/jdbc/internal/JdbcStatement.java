@@ -4,7 +4,6 @@ import dev.tusk.Cursor;
 import dev.tusk.ExecuteOptions;
 import dev.tusk.Pipeline;
 import dev.tusk.Row;
-import dev.tusk.TransactionStatus;
 import dev.tusk.errors.TuskException;
 
 import java.sql.BatchUpdateException;
@@ -272,16 +271,12 @@ public class JdbcStatement implements Statement {
         return holdability == ResultSet.HOLD_CURSORS_OVER_COMMIT;
     }
 
-    /** Closes a server-side cursor declared in transaction {@code epoch} (see {@link JdbcConnection#transactionEpoch()}). */
+    /**
+     * Closes a server-side cursor declared in transaction {@code epoch} (see {@link JdbcConnection#transactionEpoch()})
+     * before the connection's next round trip: never waits for the server.
+     */
     void closeServerCursor(String name, long epoch) {
-        try {
-            if (!c.conn.isClosed() && (holdsCursors() || c.transactionEpoch() == epoch)
-                    && c.conn.info().transactionStatus() == TransactionStatus.INTRANS) {
-                c.conn.rawCursor().execute("CLOSE " + name);
-            }
-        } catch (TuskException ignored) {
-            // the transaction ended: the cursor went with it
-        }
+        c.closeCursorLater(name, epoch, holdsCursors());
     }
 
     /** Makes the cursor's current result the statement's: a result set, or an update count. */
