@@ -16,6 +16,7 @@ import dev.tusk.internal.op.StreamStep;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The statement a blocking {@link Connection} has running while its user reads it: a {@link RowStream} reading its
@@ -35,6 +36,37 @@ final class ActiveWork {
         volatile RowStream<?> activeStream;
         /** The COPY started and not yet ended through its {@link Copy}; lock held to read or change it. */
         Copy activeCopy;
+        /**
+         * The operations started on the connection ({@link #operationStarts}), counted: a cursor's statement is the
+         * one the server runs (or the backend is idle after it) while the count its start saw is the last
+         * ({@link Cursor#operation}). Written under the lock, read by a targeted cancel without it.
+         */
+        volatile long operations;
+        /**
+         * Held by a targeted cancel ({@link Connection#cancelStatementOf}) from the moment it decides to write its
+         * request until the server confirmed it (or its deadline passed): an operation starting waits for it.
+         */
+        final ReentrantLock cancelGate = new ReentrantLock();
+
+        /** The count moves on (a cancel of the operation before is dropped from now on). Lock held. */
+        @Override
+        public void operationStarts() {
+            operations++; // one writer: under the connection's lock
+        }
+
+        /**
+         * Before every write to the server: a targeted cancel holding the gate is waited for (its own deadline bounds
+         * it). With {@link #operationStarts} before the write, each side writes its own, then reads the other's:
+         * either the cancel sees the count moved on and is dropped, or the write sees it in flight and waits until
+         * the server handled it (it stopped the operation it targets, or found the backend idle). A call that sends
+         * nothing (a setter) never waits.
+         */
+        void awaitCancelInFlight() {
+            if (cancelGate.isLocked()) {
+                cancelGate.lock();
+                cancelGate.unlock();
+            }
+        }
 
         @Override
         public boolean streaming() {
@@ -89,6 +121,7 @@ final class ActiveWork {
         try {
             conn.checkUsable();
             conn.session.pipelines().checkStreamAllowed();
+            cursor.operation = conn.state.operations;
             Binder.Bound st = params == null ? null : cursor.binder().bind(query, params, cursor.adaptersInUse());
             QueryCommand cmd = st == null || st.params() == null ? new SimpleQuery(st == null ? query : st.sql())
                     : new ExtendedQuery(st.sql(), "", true, st.params(), conn.resultFormat(null, cursor.binary()) == 1 ? 1 : 0, true);
@@ -110,6 +143,7 @@ final class ActiveWork {
         try {
             conn.checkUsable();
             conn.session.pipelines().checkStreamAllowed();
+            cursor.operation = conn.state.operations;
             Execute op = conn.statement(cursor.binder(), cursor.adaptersInUse(), cursor.binary(), cursor.maxRows(),
                     query, params, opts);
             RowStream<T> closed = reusable ? cursor.closedStream : null;

@@ -10,6 +10,7 @@ import dev.tusk.internal.blocking.BlockingTransactions;
 import dev.tusk.internal.blocking.CancelOnTimeout;
 import dev.tusk.internal.blocking.TimedWaits;
 import dev.tusk.internal.blocking.Usability;
+import dev.tusk.internal.connect.CancelRequester;
 import dev.tusk.internal.connect.Connector;
 import dev.tusk.internal.connect.EstablishedSession;
 import dev.tusk.internal.conninfo.ConnParams;
@@ -75,6 +76,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
         this.notifications = new Notifications<>(notifyHandlers, lock, driver, this::isClosed,
                 () -> closing.closed() && !isBroken());
         this.established = established;
+        driver.beforeWrite(state::awaitCancelInFlight);
         this.waiter = new BlockingWaiter(driver, new CancelOnTimeout(driver, this::sendCancel));
         this.waits = new TimedWaits(driver, waiter, state::statementTimeout);
         this.pipelines = new BlockingPipelines(lock, session.pipelines(), driver, waits);
@@ -444,6 +446,44 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
         look();
         checkCancelAllowed();
         sendCancel(timeout, "user");
+    }
+
+    /**
+     * Asks the server to cancel the statement {@code cursor} started last, only while it is the one the connection
+     * runs (a stream of it reading its rows, or being read to its end into memory before the next statement): the
+     * request is dropped once another operation started, and an operation starting while the request is on its way
+     * waits until the server handled it (bounded by the request's own deadline), so it never stops another statement.
+     * Callable from any thread; for a driver's per-statement cancel (tusk-jdbc's Statement.cancel).
+     */
+    void cancelStatementOf(Cursor<?> cursor) {
+        look();
+        checkCancelAllowed();
+        if (isClosed()) {
+            return;
+        }
+        ActiveWork.State<R> s = state;
+        CancelRequester.Gate lease = leaseGate();
+        requestCancel(null, "user", new CancelRequester.Gate() {
+            @Override
+            public boolean mayWrite() {
+                s.cancelGate.lock();
+                boolean write = false;
+                try {
+                    write = cursor.operation == s.operations && lease.mayWrite();
+                    return write;
+                } finally {
+                    if (!write) {
+                        s.cancelGate.unlock();
+                    }
+                }
+            }
+
+            @Override
+            public void ended(boolean confirmed) {
+                s.cancelGate.unlock(); // the server handled it (or its deadline passed): operations may start
+                lease.ended(confirmed); // then a lease's give-back it held up, which runs one
+            }
+        });
     }
 
     void sendCancel(Duration timeout, String reason) {

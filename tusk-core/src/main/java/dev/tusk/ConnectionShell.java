@@ -269,8 +269,12 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
      * connection back to the pool only once the requests written through it were handled ({@link CancelsInFlight}).
      */
     final void requestCancel(Duration timeout, String reason) {
-        requestCancel(timeout, reason,
-                home == this ? CancelRequester.ALWAYS : state.cancels.gate(() -> state.lease == this));
+        requestCancel(timeout, reason, leaseGate());
+    }
+
+    /** The gate of a cancel made through this handle: {@link CancelRequester#ALWAYS}, or a lease's (see above). */
+    final CancelRequester.Gate leaseGate() {
+        return home == this ? CancelRequester.ALWAYS : state.cancels.gate(() -> state.lease == this);
     }
 
     /** As {@link #requestCancel(Duration, String)}, through {@code gate}. */

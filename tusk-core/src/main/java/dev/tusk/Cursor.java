@@ -85,6 +85,12 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      * under the connection's lock.
      */
     RowStream<R> closedStream;
+    /**
+     * The count of the connection's operations ({@code ActiveWork.State#operations}) when this cursor's last
+     * statement started: while it is still the last, that statement is the one a targeted cancel may stop
+     * ({@link Connection#cancelStatementOf}). Written under the connection's lock.
+     */
+    volatile long operation = -1;
 
     Cursor(Connection<?> conn, RowFactory<R> rowFactory) {
         this(conn, rowFactory, Binder.SERVER);
@@ -107,6 +113,13 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         this.inherited = inherited;
         this.rowFactory = rowFactory;
         this.binder = binder;
+    }
+
+    /** See {@link Connection#cancelStatementOf}: nothing for a cursor that cannot execute. */
+    void cancelStatement() {
+        if (conn != null) {
+            conn.cancelStatementOf(this);
+        }
     }
 
     /** This cursor's adapters: registrations here affect this cursor only. */

@@ -49,6 +49,7 @@ final class Executions {
         conn.lock.lock();
         try {
             conn.checkUsable();
+            cursor.operation = conn.state.operations;
             if (conn.session.pipelined()) {
                 QueryCommand last = (QueryCommand) conn.waiter.queue(op);
                 cursor.setPending(last);
@@ -75,6 +76,7 @@ final class Executions {
         conn.lock.lock();
         try {
             conn.checkUsable();
+            cursor.operation = conn.state.operations;
             if (conn.session.pipelined()) {
                 QueryCommand last = (QueryCommand) conn.waiter.queue(op);
                 List<QueryCommand> all = op.commands();

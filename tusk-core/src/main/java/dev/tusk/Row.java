@@ -574,6 +574,11 @@ public final class Row {
         }
 
         @Override
+        public void cancel(Cursor<Row> cursor) {
+            cursor.cancelStatement();
+        }
+
+        @Override
         public byte[] chunk(Row row) {
             return row.chunk;
         }

@@ -35,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * frameworks and users do (statements, prepared statements with cleared parameters, batches with a failing row,
  * result sets left open, autocommit switches, commit/rollback, savepoints, isolation/read-only, a failing statement
  * in a transaction, query timeouts, cancel from another thread (also racing the end of its statement, the next
- * statement following at once), closing things in any order and using them after,
+ * statement following at once; and a live result's cancel racing another thread's statement that reads its rest
+ * first), closing things in any order and using them after,
  * isValid, abort, network timeouts) with faults through a {@link FaultProxy} (the server freezes, the connection is
  * cut). After every step {@link JdbcModel} is checked against what JDBC reports: the step's outcome, isClosed(),
  * getAutoCommit(), each statement's isClosed(), and the table's committed values read over another connection.
@@ -329,6 +330,8 @@ class JdbcStateMachineTest {
                 return freeze();
             } else if (x < 95) {
                 return cancelRacingTheEnd();
+            } else if (x < 97) {
+                return cancelLiveResultRacingAnotherStatement();
             } else {
                 return readVisible();
             }
@@ -856,6 +859,67 @@ class JdbcStateMachineTest {
                 return first;
             });
             String op = "cancel() racing the end of its statement (" + delayMicros + " us), then another statement";
+            Verdict settled = settled(op, r, false);
+            if (settled != null) {
+                return settled.failure();
+            }
+            m.ran();
+            return expectOk(op, r);
+        }
+
+        /**
+         * A live result set is open (its first row read); another thread runs a statement, which first reads the live
+         * result's rest into memory, while this one cancels the live result's statement after a random delay. The
+         * other statement is never cancelled; the live result has all its rows or fails with 57014. In autocommit
+         * only (a live result set needs it; neither outcome changes the model).
+         */
+        private String cancelLiveResultRacingAnotherStatement() {
+            if (!m.autocommit) {
+                return readVisible();
+            }
+            long delayMicros = random.nextInt(1500);
+            int rows = 2000 + random.nextInt(3000);
+            Result r = call(() -> {
+                try (Statement live = conn.createStatement(); Statement other = conn.createStatement()) {
+                    ResultSet rs = live.executeQuery("SELECT g FROM generate_series(1, " + rows + ") g");
+                    if (!rs.next()) {
+                        throw new SQLException("the live result had no first row");
+                    }
+                    Future<Integer> next = threads.executor().submit(() -> {
+                        try (ResultSet o = other.executeQuery("SELECT 17 FROM pg_sleep(0.03)")) {
+                            o.next();
+                            return o.getInt(1);
+                        }
+                    });
+                    java.util.concurrent.locks.LockSupport.parkNanos(delayMicros * 1000);
+                    live.cancel();
+                    try {
+                        if (next.get(5, TimeUnit.SECONDS) != 17) {
+                            throw new SQLException("the other statement's answer is not its own");
+                        }
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        throw new SQLException("the statement that read a live result's rest failed when that result's"
+                                + " cancel() raced it (" + delayMicros + " us): " + e.getCause().getMessage(),
+                                e.getCause() instanceof SQLException q ? q.getSQLState() : null, e.getCause());
+                    }
+                    int n = 1;
+                    try {
+                        while (rs.next()) {
+                            n++;
+                        }
+                    } catch (SQLException e) {
+                        if ("57014".equals(e.getSQLState())) {
+                            return "live result cancelled";
+                        }
+                        throw e;
+                    }
+                    if (n != rows) {
+                        throw new SQLException("the live result had " + n + " rows of " + rows);
+                    }
+                    return "all rows";
+                }
+            });
+            String op = "cancel() of a live result (" + rows + " rows) racing another statement (" + delayMicros + " us)";
             Verdict settled = settled(op, r, false);
             if (settled != null) {
                 return settled.failure();

@@ -9,7 +9,8 @@ import dev.tusk.internal.op.PipelineState;
 
 /**
  * What a blocking {@code Connection} checks before every operation, under its lock: the lease still open, the
- * connection open and not broken, a stream or COPY left in progress settled, what the server sent meanwhile read.
+ * connection open and not broken, a stream or COPY left in progress settled, a targeted cancel of the operation before
+ * waited for, what the server sent meanwhile read.
  */
 public final class Usability {
     private Usability() {
@@ -38,6 +39,14 @@ public final class Usability {
          * call is refused, as libpq does; a COPY TO nobody finished is abandoned (cancelled, the rest dropped).
          */
         void settleCopy();
+
+        /**
+         * An operation starts on the connection, the one before it over on the server (a stream left in progress
+         * settled): it becomes the statement a targeted cancel may stop; a targeted cancel already written for the
+         * one before is waited for by its first write (so that it cannot reach the server while this one runs).
+         * Not within a pipeline: the pipeline is one operation from its start to its end. Lock held.
+         */
+        void operationStarts();
     }
 
     /**
@@ -70,6 +79,9 @@ public final class Usability {
         }
         if (work.copyOpenBesides(by)) {
             work.settleCopy();
+        }
+        if (!pipelines.inPipeline()) {
+            work.operationStarts();
         }
         if (!pipelines.inPipeline() && !work.streaming()) {
             try {

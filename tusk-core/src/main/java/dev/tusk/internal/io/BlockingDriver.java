@@ -19,6 +19,8 @@ import java.util.function.Supplier;
 public final class BlockingDriver {
     private final ProtocolCore core;
     private Transport transport;
+    /** Run before every write to the server (null: none): a connection's {@link #beforeWrite}. */
+    private Runnable beforeWrite;
     /** ConnectOptions.socketTimeout in ms; 0: wait for the server forever. */
     private int socketTimeoutMillis;
 
@@ -33,6 +35,14 @@ public final class BlockingDriver {
 
     public Transport transport() {
         return transport;
+    }
+
+    /**
+     * {@code gate} runs on the writing thread before every write to the server (a blocking connection's wait for a
+     * targeted cancel still on its way, which must reach the server before anything more is sent).
+     */
+    public void beforeWrite(Runnable gate) {
+        this.beforeWrite = gate;
     }
 
     /** Swaps the transport (after TLS negotiation). */
@@ -91,6 +101,10 @@ public final class BlockingDriver {
         MessageWriter out = core.output();
         if (out.isEmpty()) {
             return;
+        }
+        Runnable gate = beforeWrite;
+        if (gate != null) {
+            gate.run();
         }
         try {
             transport.write(out.array(), 0, out.position());

@@ -26,6 +26,15 @@ public final class RowAccess {
          */
         LiveRows<ROW> stream(CURSOR cursor, String query, Object[] params, OPTIONS options, boolean keepRest);
 
+        /**
+         * Asks the server to cancel the statement {@code cursor} started last, only while it is the one the
+         * connection runs (its rows still streaming, or being read into memory before the next statement): once
+         * another operation started the request is dropped, and one starting while it is on its way waits until the
+         * server handled it, so it never stops another statement. Returns once the server took it (or at the
+         * connection's connect_timeout, else 10 s).
+         */
+        void cancel(CURSOR cursor);
+
         /** The array holding the values of {@code row}. */
         byte[] chunk(ROW row);
 

@@ -113,11 +113,55 @@ public final class JdbcConnection implements java.sql.Connection {
         return r;
     }
 
-    /** The Tusk connection (for statements of this package). */
+    /** The Tusk connection (for statements of this package), the CLOSE of cursors left over sent first. */
     dev.tusk.Connection<Row> tusk() throws SQLException {
         checkOpen();
+        sendCursorCloses();
         transactionEpoch();
         return conn;
+    }
+
+    /** A server-side cursor whose result set was closed, declared in transaction {@code epoch}. */
+    private record CursorClose(String name, long epoch, boolean hold) {
+    }
+
+    /**
+     * Server-side cursors whose result sets were closed and which are still open on the server: closed before the
+     * driver's next round trip on the connection ({@link #sendCursorCloses}), so that a result set's close never
+     * waits for the server (it may be frozen, or busy with another thread's statement).
+     */
+    private final java.util.Queue<CursorClose> cursorCloses = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** The result set of server-side cursor {@code name} (declared in transaction {@code epoch}) was closed. */
+    void closeCursorLater(String name, long epoch, boolean hold) {
+        cursorCloses.add(new CursorClose(name, epoch, hold));
+    }
+
+    /**
+     * Sends the CLOSE of the cursors whose result sets were closed since the last round trip, in one round trip
+     * before the next one (as pgjdbc queues a portal's close before its next statement): only those that still exist,
+     * in the transaction they were declared in (or WITH HOLD) and while it has not failed; a cursor whose transaction
+     * ended went with it, and one of a failed transaction goes with its rollback.
+     */
+    private void sendCursorCloses() {
+        if (cursorCloses.isEmpty()) {
+            return;
+        }
+        StringBuilder sql = new StringBuilder();
+        CursorClose c;
+        while ((c = cursorCloses.poll()) != null) {
+            if ((c.hold() || transactionEpoch() == c.epoch())
+                    && conn.info().transactionStatus() == TransactionStatus.INTRANS) {
+                sql.append("CLOSE ").append(c.name()).append(';');
+            }
+        }
+        if (sql.length() > 0 && !conn.isClosed()) {
+            try {
+                conn.rawCursor().execute(sql.toString(), null, dev.tusk.ExecuteOptions.DEFAULT);
+            } catch (TuskException ignored) {
+                // the connection broke: the statement about to run says so
+            }
+        }
     }
 
     /**
@@ -328,6 +372,7 @@ public final class JdbcConnection implements java.sql.Connection {
                 return;
             }
             if (autoCommit && conn.info().transactionStatus() != TransactionStatus.IDLE) {
+                sendCursorCloses();
                 conn.commit(); // JDBC: switching autocommit on commits the open transaction
             }
             conn.setAutocommit(autoCommit);
@@ -349,6 +394,7 @@ public final class JdbcConnection implements java.sql.Connection {
             throw new SQLException("commit() in autocommit mode: call setAutoCommit(false) first", "25000");
         }
         boolean failed;
+        sendCursorCloses(); // a cursor WITH HOLD would outlive the commit
         try {
             failed = conn.info().transactionStatus() == TransactionStatus.INERROR;
             conn.commit();
@@ -411,6 +457,7 @@ public final class JdbcConnection implements java.sql.Connection {
 
     /** Runs a statement of the driver's own (no parameters, no results). */
     void runInternal(String sql) throws SQLException {
+        sendCursorCloses(); // before a ROLLBACK TO SAVEPOINT that may end the cursors (a CLOSE then would fail)
         transactionEpoch();
         try {
             conn.rawCursor().execute(sql);
@@ -422,6 +469,7 @@ public final class JdbcConnection implements java.sql.Connection {
     /** One value of a driver's own query with parameters (as text), or null. */
     String queryString(String sql, Object... params) throws SQLException {
         checkOpen();
+        sendCursorCloses();
         transactionEpoch();
         try {
             Row r = conn.rawCursor().execute(sql, List.of(params), dev.tusk.ExecuteOptions.DEFAULT).fetchone();

@@ -159,8 +159,7 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
             q = q.stripTrailing().replaceAll(";+$", "") + " RETURNING " + (keys.length == 1 && keys[0].equals("*") ? "*" : quoteAll(keys));
         }
         boolean rewrite = !wantKeys && c.rewriteBatchedInserts && sets.size() > 1 && PLAIN_INSERT.matcher(q).matches();
-        Cursor<Row> cur = conn.rawCursor();
-        executionStarted(); // cancel() stops the batch
+        Cursor<Row> cur = executionStarted(conn.rawCursor()); // cancel() stops the batch
         try {
             if (rewrite) {
                 cur.executemany(q, sets, false);
@@ -190,8 +189,6 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
             Arrays.fill(failed, EXECUTE_FAILED); // one Sync for the whole batch: none of it took effect
             throw new BatchUpdateException("the batch of " + sets.size() + " failed as a whole (nothing of it was applied): "
                     + cause.getMessage(), cause.getSQLState(), cause.getErrorCode(), failed, cause);
-        } finally {
-            executionEnded();
         }
     }
 

@@ -77,8 +77,6 @@ public final class JdbcResultSet implements ResultSet {
     private dev.tusk.internal.rows.LiveRows<Row> liveStream;
     /** The stream's rows; null once it ended (read to its end, failed or closed). */
     private dev.tusk.internal.rows.LiveRows<Row> live;
-    /** The cursor whose stream brings the live rows. */
-    private dev.tusk.Cursor<Row> liveCursor;
     private Row liveRow;
     private boolean afterLast;
 
@@ -111,8 +109,7 @@ public final class JdbcResultSet implements ResultSet {
         this.readsLive = false;
     }
 
-    private JdbcResultSet(JdbcStatement statement, List<Column> columns, dev.tusk.Cursor<Row> cursor,
-                          dev.tusk.internal.rows.LiveRows<Row> stream) {
+    private JdbcResultSet(JdbcStatement statement, List<Column> columns, dev.tusk.internal.rows.LiveRows<Row> stream) {
         this.statement = statement;
         this.columns = columns;
         this.rows = List.of();
@@ -121,7 +118,6 @@ public final class JdbcResultSet implements ResultSet {
         this.readsLive = true;
         this.liveStream = stream;
         this.live = stream;
-        this.liveCursor = cursor;
     }
 
     /**
@@ -129,17 +125,8 @@ public final class JdbcResultSet implements ResultSet {
      * connection first reads the rest into memory (the stream keeps it), closing early ends the statement
      * (cancelled unless its rows had all arrived).
      */
-    static JdbcResultSet live(JdbcStatement st, List<Column> columns, dev.tusk.Cursor<Row> cursor,
-                              dev.tusk.internal.rows.LiveRows<Row> stream) {
-        return new JdbcResultSet(st, columns, cursor, stream);
-    }
-
-    /**
-     * The statement of these rows still sends them from the server: not once they all arrived, nor once another
-     * statement read the rest into memory (a cancel then would stop that other statement).
-     */
-    boolean receivingFromServer() {
-        return live != null && !closed && liveCursor.isStreaming();
+    static JdbcResultSet live(JdbcStatement st, List<Column> columns, dev.tusk.internal.rows.LiveRows<Row> stream) {
+        return new JdbcResultSet(st, columns, stream);
     }
 
     /** Whether the stream has another row; ends it (its error raised) when it has none. */

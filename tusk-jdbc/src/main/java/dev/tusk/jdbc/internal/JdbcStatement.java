@@ -4,7 +4,6 @@ import dev.tusk.Cursor;
 import dev.tusk.ExecuteOptions;
 import dev.tusk.Pipeline;
 import dev.tusk.Row;
-import dev.tusk.TransactionStatus;
 import dev.tusk.errors.TuskException;
 
 import java.sql.BatchUpdateException;
@@ -17,7 +16,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@link Statement} over Tusk cursors: plain SQL goes by the simple protocol (several statements allowed), a
@@ -49,13 +47,12 @@ public class JdbcStatement implements Statement {
     private JdbcResultSet current;
     private long updateCount = -1;
     private JdbcResultSet generatedKeys;
-    private volatile boolean executing;
     /**
-     * Held by {@link #cancel()} while it looks whether the statement runs and asks the server to stop it: the end of a
-     * round trip waits for it ({@link #executionEnded()}), so that a request still on its way cannot reach the server
-     * after the statement ended and stop the next statement on the connection.
+     * The cursor of this statement's last round trip: {@link #cancel()} stops its statement while it is the one the
+     * connection runs (Tusk's targeted cancel: dropped once another operation started, which waits for a request
+     * already on its way), so a cancel never stops another statement on the connection.
      */
-    private final ReentrantLock cancelling = new ReentrantLock();
+    private volatile Cursor<Row> target;
     private List<String> batch;
 
     JdbcStatement(JdbcConnection c, int resultSetType, int holdability) {
@@ -105,11 +102,11 @@ public class JdbcStatement implements Statement {
         if (!wantKeys && readsLive(q)) {
             return readLive(conn, sql, params);
         }
-        executionStarted();
         warnings = null;
         c.running(this);
         try {
             cursor = conn.rawCursor();
+            executionStarted(cursor);
             if (maxRows > 0 && !wantKeys && q.statements() == 1) {
                 // the server stops at maxRows (an Execute with a row count): the extended protocol, even without parameters
                 cursor.setMaxRows(maxRows);
@@ -121,7 +118,6 @@ public class JdbcStatement implements Statement {
         } catch (TuskException e) {
             throw Errors.of(e);
         } finally {
-            executionEnded();
             c.running(null);
         }
         if (wantKeys) {
@@ -187,12 +183,12 @@ public class JdbcStatement implements Statement {
      * it into memory) and reads its first rows, so that its errors, when it fails at once, come from here.
      */
     private boolean readLive(dev.tusk.Connection<Row> conn, String sql, List<Object> params) throws SQLException {
-        executionStarted();
         warnings = null;
         c.running(this);
         dev.tusk.internal.rows.LiveRows<Row> rows = null;
         try {
             Cursor<Row> cur = liveCursor(conn);
+            executionStarted(cur);
             JdbcResultSet.Columns columns = liveColumns;
             columns.seen = null;
             if (maxRows > 0 && params == null) {
@@ -207,7 +203,7 @@ public class JdbcStatement implements Statement {
                 updateCount = 0;
                 return false;
             }
-            current = JdbcResultSet.live(this, columns.seen, cur, rows);
+            current = JdbcResultSet.live(this, columns.seen, rows);
             updateCount = -1;
             return true;
         } catch (TuskException e) {
@@ -220,7 +216,6 @@ public class JdbcStatement implements Statement {
             }
             throw Errors.of(e);
         } finally {
-            executionEnded();
             c.running(null);
         }
     }
@@ -250,14 +245,11 @@ public class JdbcStatement implements Statement {
     private boolean stream(dev.tusk.Connection<Row> conn, String sql, List<Object> params) throws SQLException {
         String name = "tusk_jdbc_" + CURSOR_IDS.incrementAndGet();
         boolean hold = holdability == ResultSet.HOLD_CURSORS_OVER_COMMIT;
-        executionStarted();
         try {
-            conn.rawCursor().execute("DECLARE " + name + " NO SCROLL CURSOR" + (hold ? " WITH HOLD" : "") + " FOR "
-                    + stripSemicolon(sql), params == null ? List.of() : params, options());
+            executionStarted(conn.rawCursor()).execute("DECLARE " + name + " NO SCROLL CURSOR" + (hold ? " WITH HOLD" : "")
+                    + " FOR " + stripSemicolon(sql), params == null ? List.of() : params, options());
         } catch (TuskException e) {
             throw Errors.of(e);
-        } finally {
-            executionEnded();
         }
         current = JdbcResultSet.streaming(this, name, fetchSize, maxRows);
         updateCount = -1;
@@ -266,13 +258,11 @@ public class JdbcStatement implements Statement {
 
     /** One batch of rows of a streaming result set. */
     Cursor<Row> fetchFrom(String name, int n) throws SQLException {
-        executionStarted();
         try {
-            return c.tusk().rawCursor().execute("FETCH FORWARD " + n + " FROM " + name, List.of(), options());
+            return executionStarted(c.tusk().rawCursor()).execute("FETCH FORWARD " + n + " FROM " + name, List.of(),
+                    options());
         } catch (TuskException e) {
             throw Errors.of(e);
-        } finally {
-            executionEnded();
         }
     }
 
@@ -281,16 +271,12 @@ public class JdbcStatement implements Statement {
         return holdability == ResultSet.HOLD_CURSORS_OVER_COMMIT;
     }
 
-    /** Closes a server-side cursor declared in transaction {@code epoch} (see {@link JdbcConnection#transactionEpoch()}). */
+    /**
+     * Closes a server-side cursor declared in transaction {@code epoch} (see {@link JdbcConnection#transactionEpoch()})
+     * before the connection's next round trip: never waits for the server.
+     */
     void closeServerCursor(String name, long epoch) {
-        try {
-            if (!c.conn.isClosed() && (holdsCursors() || c.transactionEpoch() == epoch)
-                    && c.conn.info().transactionStatus() == TransactionStatus.INTRANS) {
-                c.conn.rawCursor().execute("CLOSE " + name);
-            }
-        } catch (TuskException ignored) {
-            // the transaction ended: the cursor went with it
-        }
+        c.closeCursorLater(name, epoch, holdsCursors());
     }
 
     /** Makes the cursor's current result the statement's: a result set, or an update count. */
@@ -495,18 +481,15 @@ public class JdbcStatement implements Statement {
         dev.tusk.Connection<Row> conn = c.tusk();
         List<Cursor<Row>> cursors = new ArrayList<>(b.size());
         TuskException failure = null;
-        executionStarted();
         try (Pipeline p = conn.pipeline()) {
             for (String sql : b) {
-                Cursor<Row> cur = conn.rawCursor();
+                Cursor<Row> cur = executionStarted(conn.rawCursor()); // the pipeline's: one operation for them all
                 cur.execute(sql, null, options());
                 cursors.add(cur);
             }
             p.sync();
         } catch (TuskException e) {
             failure = e;
-        } finally {
-            executionEnded();
         }
         long[] counts = new long[cursors.size()];
         int done = 0;
@@ -532,40 +515,32 @@ public class JdbcStatement implements Statement {
         return counts;
     }
 
+    /**
+     * Stops this statement's last round trip while the connection runs it: a query, a batch, a live result set's rows
+     * still arriving (or being read into memory before another statement), a fetch of a streaming result set. Never
+     * another statement's: once another operation started on the connection the request is dropped, and an
+     * operation starting while it is on its way first waits until the server handled it.
+     */
     @Override
     public void cancel() throws SQLException {
         if (closed) {
             return;
         }
-        cancelling.lock();
+        Cursor<Row> t = target;
+        if (t == null) {
+            return;
+        }
         try {
-            if (executing || current != null && current.receivingFromServer()) {
-                c.conn.cancel(); // returns once the server took the request, or at its own deadline
-            }
+            TuskRows.ROWS.cancel(t); // returns once the server took the request, or at its own deadline
         } catch (TuskException e) {
             throw Errors.of(e);
-        } finally {
-            cancelling.unlock();
         }
     }
 
-    /** A round trip of this statement starts: {@link #cancel()} from now on asks the server to stop it. */
-    void executionStarted() {
-        executing = true;
-    }
-
-    /**
-     * A round trip of this statement ended: a {@link #cancel()} that saw it running and still waits for the server is
-     * waited for (the cancel's own deadline bounds it). The request then reached the server while this statement ran
-     * (it stopped it) or once the backend was idle (the server drops it), never while the next statement runs. Either
-     * the cancel sees {@code executing} false, or this sees its lock held (each writes its side, then reads the other's).
-     */
-    void executionEnded() {
-        executing = false;
-        if (cancelling.isLocked()) {
-            cancelling.lock();
-            cancelling.unlock();
-        }
+    /** A round trip of this statement starts on {@code cur}: {@link #cancel()} from now on targets it. */
+    Cursor<Row> executionStarted(Cursor<Row> cur) {
+        target = cur;
+        return cur;
     }
 
     @Override
