@@ -100,7 +100,7 @@ final class ActiveWork {
 
     /**
      * Starts a statement whose rows are read as they are consumed, prepared and in the result format as
-     * {@link Executions#run} would run it (see {@link Cursor#stream(String, List, ExecuteOptions, boolean)}).
+     * {@link Cursor#execute} would run it (see {@link Cursor#stream(String, List, ExecuteOptions, boolean)}).
      */
     static <T> RowStream<T> openStream(Connection<?> conn, Cursor<T> cursor, RowFactory<T> factory, String query,
                                        Object params, ExecuteOptions opts, boolean keepRest, boolean reusable) {

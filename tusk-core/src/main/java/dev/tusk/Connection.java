@@ -6,6 +6,7 @@ import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.internal.blocking.BlockingClose;
 import dev.tusk.internal.blocking.BlockingPipelines;
+import dev.tusk.internal.blocking.BlockingStatements;
 import dev.tusk.internal.blocking.BlockingTransactions;
 import dev.tusk.internal.blocking.CancelOnTimeout;
 import dev.tusk.internal.blocking.TimedWaits;
@@ -57,9 +58,8 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
     final BlockingTransactions transactions;
     /** Pipeline mode: its blocks, Syncs and Flushes. */
     final BlockingPipelines pipelines;
+    final BlockingStatements statements; // the cursors' statements, run (or queued) under the lock for this handle
     final Notifications<Notify> notifications;
-    /** Runs the operations on the caller's thread, under the lock and the statement timeout. */
-    final BlockingWaiter waiter;
     /** The waits of the statements that are not an execute, under the statement timeout. */
     final TimedWaits waits;
     static {
@@ -72,14 +72,14 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
         this.lock = new ReentrantLock();
         this.closing = new BlockingClose(lock, driver,
                 cause -> observeClosed(cause, BlockingClose.CLOSED_BY_USER), established.observer() != null);
-        this.notifications = new Notifications<>(notifyHandlers, lock, driver, this::isClosed,
-                () -> closing.closed() && !isBroken());
+        this.notifications = new Notifications<>(notifyHandlers, lock, driver, this::isClosed, () -> closing.closed() && !isBroken());
         this.established = established;
-        this.waiter = new BlockingWaiter(driver, new CancelOnTimeout(driver, this::sendCancel));
+        BlockingWaiter waiter = new BlockingWaiter(driver, new CancelOnTimeout(driver, this::sendCancel));
         this.waits = new TimedWaits(driver, waiter, state::statementTimeout);
         this.pipelines = new BlockingPipelines(lock, session.pipelines(), driver, waits);
         this.transactions = new BlockingTransactions(new BlockingTransactions.Parts(lock, driver, waiter, closing,
                 pipelines, this::checkUsable, state::statementTimeout), session);
+        this.statements = new BlockingStatements(lock, session, waiter, pipelines, this::checkUsable);
         driver.core().session().notifySink(notifySink(observed(established.observer(), notifications::received)));
         driver.socketTimeout(options.socketTimeout());
     }
@@ -92,8 +92,8 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
         this.established = pooled.established;
         this.transactions = pooled.transactions.forLease(this::checkUsable); // the lease checked under the lock
         this.pipelines = pooled.pipelines;
+        this.statements = pooled.statements.forLease(this::checkUsable);
         this.notifications = pooled.notifications;
-        this.waiter = pooled.waiter;
         this.waits = pooled.waits;
     }
 

@@ -4,11 +4,13 @@ import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.blocking.BlockingStatements;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ClientMerge;
+import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.rows.ResultView;
 import dev.tusk.sql.Composable;
 
@@ -65,6 +67,18 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     private long rowcount = -1;
     /** {@link #rowcount} not worked out yet from the current result. */
     private static final long ROWCOUNT_FROM_RESULT = Long.MIN_VALUE;
+    /** Where the connection's {@link BlockingStatements} hands a statement's results, or its pending commands. */
+    private static final BlockingStatements.Outcome<Cursor<?>> OUTCOME = new BlockingStatements.Outcome<>() {
+        @Override
+        public void results(Cursor<?> cursor, List<ResultData> results) {
+            cursor.setResults(results);
+        }
+
+        @Override
+        public void pending(Cursor<?> cursor, List<QueryCommand> before, QueryCommand last) {
+            cursor.setPending(before, last);
+        }
+    };
     private int arraysize = 1;
     /** During and after a COPY run by this cursor: its columns as psycopg describes them ({@code column_1}...), else null. */
     private List<Column> copyColumns;
@@ -136,7 +150,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> execute(String query) {
         checkOpen();
         reset();
-        Executions.run(conn, this, query, null, ExecuteOptions.DEFAULT);
+        run(query, null, ExecuteOptions.DEFAULT);
         return this;
     }
 
@@ -144,7 +158,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> execute(String query, Object... params) {
         checkOpen();
         reset();
-        Executions.run(conn, this, query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
+        run(query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
         return this;
     }
 
@@ -152,7 +166,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> execute(String query, Map<String, ?> params) {
         checkOpen();
         reset();
-        Executions.run(conn, this, query, params, ExecuteOptions.DEFAULT);
+        run(query, params, ExecuteOptions.DEFAULT);
         return this;
     }
 
@@ -160,8 +174,15 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> execute(String query, List<?> params, ExecuteOptions options) {
         checkOpen();
         reset();
-        Executions.run(conn, this, query, params == null ? null : params.toArray(), options);
+        run(query, params == null ? null : params.toArray(), options);
         return this;
+    }
+
+    /** Runs one statement; {@code params} null means no parameters at all (simple protocol), else an Object[] or a Map. */
+    private void run(String query, Object params, ExecuteOptions opts) {
+        conn.use();
+        conn.statements.run(conn.statement(binder(), adaptersInUse(), binary(), maxRows(), query, params, opts), this,
+                OUTCOME);
     }
 
     // SQL composition ---------------------------------------------------------------------------
@@ -219,7 +240,13 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> executemany(String query, Iterable<?> paramSets, boolean returning) {
         checkOpen();
         reset();
-        Executions.runMany(conn, this, query, paramSets, returning);
+        conn.use();
+        ExecuteMany op = conn.many(binder(), adaptersInUse(), binary(), query, paramSets, returning);
+        if (op == null) {
+            setResults(List.of());
+        } else {
+            conn.statements.runMany(op, this, OUTCOME);
+        }
         if (pending != null) {
             pendingManyWithoutRows = !returning; // pipeline mode: applied once the results are in
         } else {

@@ -33,7 +33,7 @@ class ApiPackageTest {
             // internal.blocking.Usability); Executions binds a cursor's statement with its binder and adapters and
             // hands the cursor its results or pending commands; AsyncExecutions does that for the async cursors,
             // makes AsyncCopy and AsyncPipeline objects, and installs internal.async's AsyncAccess door
-            "ActiveWork", "Executions", "AsyncExecutions",
+            "ActiveWork", "AsyncExecutions",
             // the one implementation of internal.pool's and internal.replication's doors into the connections'
             // package-private members, installed when Connection initialises (it also does the pool's probes,
             // leftovers' check and session reset through them)
