@@ -78,17 +78,9 @@ public final class AsyncCopy implements AutoCloseable {
         this.cmd = op.command();
         this.adapters = adapters;
         this.started = started;
-        this.demand = new LoopDemand<>(driver, new LoopDemand.Owner() {
-            @Override
-            public void pump() {
-                AsyncCopy.this.pump();
-            }
-
-            @Override
-            public void dropped(boolean cancelled) {
-                discarding = true; // the rest is dropped
-                AsyncCopy.this.pump();
-            }
+        this.demand = new LoopDemand<>(driver, this::pump, cancelled -> {
+            discarding = true; // the rest is dropped
+            pump();
         });
         cmd.onProgress(this::progressed);
     }

@@ -94,19 +94,11 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
             gaveUp = cause;
             driver.fail(cause);
         }), options, physical, what, start);
-        this.demand = new LoopDemand<>(driver, new LoopDemand.Owner() {
-            @Override
-            public void pump() {
-                AsyncReplicationStream.this.pump();
+        this.demand = new LoopDemand<>(driver, this::pump, cancelled -> {
+            if (cancelled) {
+                userEnded = true; // the user's end is no failure of closeAsync()
             }
-
-            @Override
-            public void dropped(boolean cancelled) {
-                if (cancelled) {
-                    userEnded = true;
-                }
-                finish();
-            }
+            finish();
         });
         cmd.onProgress(this::progressed);
         cmd.onHead(this::sent);

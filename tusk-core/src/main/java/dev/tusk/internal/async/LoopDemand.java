@@ -8,17 +8,14 @@ import java.util.concurrent.Flow;
  * The one subscriber of a publisher that runs on the event loop (an {@code AsyncCopy}'s data, a replication stream):
  * its demand, its subscription's {@code request} (rule 3.9) and {@code cancel}, the pump that delivers as far as it
  * asked (queued once however often it is asked for) and the end signal. What the publisher reads and when it ends is
- * its own: it pumps, and is told when its subscriber has gone ({@link Owner#dropped}). Loop thread only, but
+ * its own: it pumps, and is told when its subscriber has gone ({@link Dropped}). Loop thread only, but
  * {@link #subscription}'s calls, which any thread may make.
  *
  * @param <T> what the subscriber receives
  */
 public final class LoopDemand<T> {
-    /** The publisher. */
-    public interface Owner {
-        /** Loop thread: delivers what is queued as far as {@link #wants()}, ends at the end, reads on. */
-        void pump();
-
+    /** What the publisher does when its subscriber has gone. */
+    public interface Dropped {
         /**
          * Loop thread: the subscriber has gone, by its {@code cancel()} ({@code cancelled}) or by a request the rules
          * forbid (it was told {@code onError} just before); it is detached already.
@@ -27,21 +24,24 @@ public final class LoopDemand<T> {
     }
 
     private final EventLoopDriver driver;
-    private final Owner owner;
+    /** Loop thread: delivers what is queued as far as {@link #wants()}, ends at the end, reads on. */
+    private final Runnable pump;
+    private final Dropped dropped;
     private Flow.Subscriber<? super T> subscriber;
     private long demand;
     private boolean pumpQueued;
 
-    public LoopDemand(EventLoopDriver driver, Owner owner) {
+    public LoopDemand(EventLoopDriver driver, Runnable pump, Dropped dropped) {
         this.driver = driver;
-        this.owner = owner;
+        this.pump = pump;
+        this.dropped = dropped;
     }
 
     /** Loop thread: {@code s} is the subscriber; it receives its subscription, then the end if it is known already. */
     public void subscribe(Flow.Subscriber<? super T> s) {
         subscriber = s;
         s.onSubscribe(subscription(s));
-        owner.pump(); // the end may be known already: it needs no demand
+        pump.run(); // the end may be known already: it needs no demand
     }
 
     /** Whether a subscriber is attached. */
@@ -79,13 +79,13 @@ public final class LoopDemand<T> {
         }
     }
 
-    /** Loop thread: runs {@link Owner#pump()} soon, once however often it is asked before it runs. */
+    /** Loop thread: runs the pump soon, once however often it is asked before it runs. */
     public void schedulePump() {
         if (!pumpQueued) {
             pumpQueued = true;
             driver.execute(() -> {
                 pumpQueued = false;
-                owner.pump();
+                pump.run();
             });
         }
     }
@@ -102,11 +102,11 @@ public final class LoopDemand<T> {
                         subscriber = null;
                         s.onError(new IllegalArgumentException("request(" + n
                                 + "): the demand must be positive (Reactive Streams rule 3.9)"));
-                        owner.dropped(false);
+                        dropped.dropped(false);
                         return;
                     }
                     demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
-                    owner.pump();
+                    pump.run();
                 });
             }
 
@@ -115,7 +115,7 @@ public final class LoopDemand<T> {
                 driver.execute(() -> {
                     if (subscriber == s) {
                         subscriber = null;
-                        owner.dropped(true);
+                        dropped.dropped(true);
                     }
                 });
             }
