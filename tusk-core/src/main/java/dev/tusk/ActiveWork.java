@@ -4,6 +4,7 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.blocking.Abandon;
 import dev.tusk.internal.blocking.Usability;
+import dev.tusk.internal.connect.CancelRequester;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ExtendedQuery;
 import dev.tusk.internal.core.QueryCommand;
@@ -43,10 +44,39 @@ final class ActiveWork {
          */
         volatile long operations;
         /**
-         * Held by a targeted cancel ({@link Connection#cancelStatementOf}) from the moment it decides to write its
+         * Held by a targeted cancel ({@link Cursor#cancelStatement}) from the moment it decides to write its
          * request until the server confirmed it (or its deadline passed): an operation starting waits for it.
          */
         final ReentrantLock cancelGate = new ReentrantLock();
+
+        /**
+         * The gate of a targeted cancel of {@code cursor}'s statement ({@link Cursor#cancelStatement}): it writes only
+         * while that statement is the last operation started (and {@code lease}, the handle's own gate, allows it),
+         * holding {@link #cancelGate} from that decision until the server handled the request.
+         */
+        CancelRequester.Gate targeting(Cursor<?> cursor, CancelRequester.Gate lease) {
+            return new CancelRequester.Gate() {
+                @Override
+                public boolean mayWrite() {
+                    cancelGate.lock();
+                    boolean write = false;
+                    try {
+                        write = cursor.operation == operations && lease.mayWrite();
+                        return write;
+                    } finally {
+                        if (!write) {
+                            cancelGate.unlock();
+                        }
+                    }
+                }
+
+                @Override
+                public void ended(boolean confirmed) {
+                    cancelGate.unlock(); // the server handled it (or its deadline passed): operations may start
+                    lease.ended(confirmed); // then a lease's give-back it held up, which runs one
+                }
+            };
+        }
 
         /** The count moves on (a cancel of the operation before is dropped from now on). Lock held. */
         @Override
@@ -133,7 +163,7 @@ final class ActiveWork {
 
     /**
      * Starts a statement whose rows are read as they are consumed, prepared and in the result format as
-     * {@link Executions#run} would run it (see {@link Cursor#stream(String, List, ExecuteOptions, boolean)}).
+     * {@link Cursor#execute} would run it (see {@link Cursor#stream(String, List, ExecuteOptions, boolean)}).
      */
     static <T> RowStream<T> openStream(Connection<?> conn, Cursor<T> cursor, RowFactory<T> factory, String query,
                                        Object params, ExecuteOptions opts, boolean keepRest, boolean reusable) {

@@ -247,7 +247,7 @@ public class AsyncConnection<R> extends ConnectionShell<R, AsyncConnection<R>, C
      */
     public AsyncPipeline pipeline() {
         use();
-        return AsyncExecutions.openPipeline(this);
+        return AsyncPipeline.open(this);
     }
 
     /** A cursor for the connection's own calls, whose futures report a closed connection instead. */

@@ -4,6 +4,7 @@ import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.async.LoopDemand;
 import dev.tusk.internal.async.Refusal;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.io.EventLoopDriver;
@@ -67,10 +68,8 @@ public final class AsyncCopy implements AutoCloseable {
 
     /** The consumer of a COPY TO; loop thread only. */
     private final ArrayDeque<LoopFuture<byte[]>> reads = new ArrayDeque<>();
-    private Flow.Subscriber<? super byte[]> subscriber;
-    private long demand;
+    private final LoopDemand<byte[]> demand;
     private boolean discarding;
-    private boolean pumpQueued;
 
     AsyncCopy(AsyncConnection<?> conn, CopyOperation op, AdaptersMap adapters, LoopFuture<AsyncCopy> started) {
         this.conn = conn;
@@ -79,6 +78,10 @@ public final class AsyncCopy implements AutoCloseable {
         this.cmd = op.command();
         this.adapters = adapters;
         this.started = started;
+        this.demand = new LoopDemand<>(driver, this::pump, cancelled -> {
+            discarding = true; // the rest is dropped
+            pump();
+        });
         cmd.onProgress(this::progressed);
     }
 
@@ -396,36 +399,13 @@ public final class AsyncCopy implements AutoCloseable {
     }
 
     private void subscribe(Flow.Subscriber<? super byte[]> s) {
-        ProgrammingException wrong = subscriber != null
+        ProgrammingException wrong = demand.attached()
                 ? new ProgrammingException("the COPY's data already has a subscriber") : op.wrongDirection("chunks", false);
         if (wrong != null) {
             Refusal.refuse(s, wrong);
             return;
         }
-        subscriber = s;
-        s.onSubscribe(new Flow.Subscription() {
-            @Override
-            public void request(long n) {
-                driver.execute(() -> {
-                    if (n <= 0) {
-                        fail(new IllegalArgumentException("request(" + n + "): the demand must be positive (rule 3.9)"));
-                        return;
-                    }
-                    demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
-                    pump();
-                });
-            }
-
-            @Override
-            public void cancel() {
-                driver.execute(() -> {
-                    subscriber = null;
-                    discarding = true;
-                    pump();
-                });
-            }
-        });
-        pump(); // the end may be known already: onComplete needs no demand
+        demand.subscribe(s);
     }
 
     /** The core handled a message of this COPY (loop thread, inside the core): deliver soon, not from here. */
@@ -436,31 +416,20 @@ public final class AsyncCopy implements AutoCloseable {
             }
             started.complete(this);
         }
-        schedulePump();
-    }
-
-    private void schedulePump() {
-        if (!pumpQueued) {
-            pumpQueued = true;
-            driver.execute(() -> {
-                pumpQueued = false;
-                pump();
-            });
-        }
+        demand.schedulePump();
     }
 
     /** Loop thread: hands queued chunks to the consumer as far as it asked, ends it at the end, reads on. */
     private void pump() {
         byte[] chunk;
-        while ((discarding || !reads.isEmpty() || (subscriber != null && demand > 0)) && (chunk = cmd.nextChunk()) != null) {
+        while ((discarding || !reads.isEmpty() || demand.wants()) && (chunk = cmd.nextChunk()) != null) {
             if (discarding) {
                 continue;
             }
             if (!reads.isEmpty()) {
                 reads.poll().complete(chunk);
             } else {
-                demand--;
-                subscriber.onNext(chunk);
+                demand.next(chunk);
             }
         }
         if (cmd.isDone() && !cmd.hasChunk()) {
@@ -473,28 +442,10 @@ public final class AsyncCopy implements AutoCloseable {
                     r.complete(null);
                 }
             }
-            Flow.Subscriber<? super byte[]> s = subscriber;
-            subscriber = null;
-            if (s != null) {
-                if (e != null) {
-                    s.onError(e);
-                } else {
-                    s.onComplete();
-                }
-            }
+            demand.end(e);
             return;
         }
         driver.resume();
-    }
-
-    private void fail(Throwable t) {
-        Flow.Subscriber<? super byte[]> s = subscriber;
-        subscriber = null;
-        discarding = true;
-        if (s != null) {
-            s.onError(t);
-        }
-        pump();
     }
 
     // ------------------------------------------------------------------ the end
@@ -507,7 +458,7 @@ public final class AsyncCopy implements AutoCloseable {
         } else {
             done.complete(rowcount());
         }
-        schedulePump();
+        demand.schedulePump();
     }
 
     private TuskException endedError() {

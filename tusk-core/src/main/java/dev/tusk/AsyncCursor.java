@@ -2,12 +2,19 @@ package dev.tusk;
 
 import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.internal.async.AsyncAccess;
+import dev.tusk.internal.async.Cancellers;
+import dev.tusk.internal.connect.CancelRequester;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ClientMerge;
+import dev.tusk.internal.op.ConnectionErrors;
+import dev.tusk.internal.op.Execute;
+import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.sql.Composable;
 
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +41,10 @@ import java.util.function.BiConsumer;
  * @param <R> the row type, chosen by the cursor's {@link RowFactory}
  */
 public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptContext permits AsyncClientCursor, AsyncRawCursor {
+    static {
+        AsyncAccess.install(new Door());
+    }
+
     private final AsyncConnection<?> conn;
     private final Cursor<R> results;
     private volatile Boolean binary;
@@ -73,13 +84,13 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
     /** Runs {@code query} as written (simple protocol: no placeholders, several statements allowed). */
     public CompletableFuture<AsyncCursor<R>> execute(String query) {
         results.reset();
-        return AsyncExecutions.run(conn, this, query, null, ExecuteOptions.DEFAULT);
+        return run(query, null, ExecuteOptions.DEFAULT);
     }
 
     /** Runs {@code query} with {@code %s} placeholders bound to {@code params}, sent separately from the SQL. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Object... params) {
         results.reset();
-        return AsyncExecutions.run(conn, this, query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
+        return run(query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
     }
 
     /**
@@ -88,19 +99,19 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
      */
     final void execute(String query, Object[] params, BiConsumer<? super AsyncCursor<R>, Throwable> done) {
         results.reset();
-        AsyncExecutions.run(conn, this, query, params, ExecuteOptions.DEFAULT, done);
+        run(query, params, ExecuteOptions.DEFAULT, done);
     }
 
     /** Runs {@code query} with {@code %(name)s} placeholders bound to {@code params}. */
     public CompletableFuture<AsyncCursor<R>> execute(String query, Map<String, ?> params) {
         results.reset();
-        return AsyncExecutions.run(conn, this, query, params, ExecuteOptions.DEFAULT);
+        return run(query, params, ExecuteOptions.DEFAULT);
     }
 
     /** Runs {@code query} with the given parameters (a sequence) and options (binary). */
     public CompletableFuture<AsyncCursor<R>> execute(String query, List<?> params, ExecuteOptions options) {
         results.reset();
-        return AsyncExecutions.run(conn, this, query, params == null ? null : params.toArray(), options);
+        return run(query, params == null ? null : params.toArray(), options);
     }
 
     /**
@@ -135,7 +146,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
      */
     public CompletableFuture<AsyncCursor<R>> executemany(String query, Iterable<?> paramSets, boolean returning) {
         results.reset();
-        return AsyncExecutions.runMany(conn, this, query, paramSets, returning);
+        return runMany(query, paramSets, returning);
     }
 
     /** {@link #executemany(String, Iterable, boolean)} without keeping the rows. */
@@ -158,7 +169,80 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
      * }</pre>
      */
     public CompletableFuture<AsyncCopy> copy(String statement) {
-        return copied(AsyncExecutions.startCopy(conn, this, statement));
+        return copied(startCopy(statement));
+    }
+
+    /**
+     * Runs one statement: {@code params} null means the simple protocol, otherwise an Object[] or a Map. Binding
+     * happens here, on the caller's thread (a failure fails the future); sending on the loop, through the connection's
+     * {@code AsyncOperations}, in order; a pool's lease that ended fails it ({@link ConnectionShell#leaseEnded()}).
+     */
+    private CompletableFuture<AsyncCursor<R>> run(String query, Object params, ExecuteOptions opts) {
+        if (conn.leaseEnded()) {
+            return ConnectionShell.refusedLease();
+        }
+        Execute op;
+        try {
+            op = bind(query, params, opts);
+        } catch (RuntimeException e) {
+            return LoopFuture.failed(e);
+        }
+        return conn.operations.submit(conn.lease(), op, o -> {
+            setResults(((Execute) o).results());
+            return this;
+        });
+    }
+
+    /** As {@link #run(String, Object, ExecuteOptions)}, the outcome handed to {@code done} (on the loop thread; on this one when refused at once). */
+    private void run(String query, Object params, ExecuteOptions opts, BiConsumer<? super AsyncCursor<R>, Throwable> done) {
+        if (conn.leaseEnded()) {
+            done.accept(null, ConnectionErrors.endedLease());
+            return;
+        }
+        Execute op;
+        try {
+            op = bind(query, params, opts);
+        } catch (RuntimeException e) {
+            done.accept(null, e);
+            return;
+        }
+        conn.operations.submit(conn.lease(), op, o -> {
+            setResults(((Execute) o).results());
+            return this;
+        }, done);
+    }
+
+    private Execute bind(String query, Object params, ExecuteOptions opts) {
+        return conn.statement(binder(), adaptersInUse(), binary(), 0, query, params, opts);
+    }
+
+    /** executemany: every parameter set in one round trip, as on Connection ({@link ExecuteMany}). */
+    private CompletableFuture<AsyncCursor<R>> runMany(String query, Iterable<?> paramSets, boolean returning) {
+        if (conn.leaseEnded()) {
+            return ConnectionShell.refusedLease();
+        }
+        ExecuteMany op;
+        try {
+            op = conn.many(binder(), adaptersInUse(), binary(), query, paramSets, returning);
+        } catch (RuntimeException e) {
+            return LoopFuture.failed(e);
+        }
+        if (op == null) {
+            setResults(List.of());
+            afterMany(returning);
+            return CompletableFuture.completedFuture(this);
+        }
+        return conn.operations.submit(conn.lease(), op, o -> {
+            setResults(((ExecuteMany) o).results());
+            afterMany(returning);
+            return this;
+        });
+    }
+
+    /** See {@code AsyncOperations#startCopy}. */
+    private CompletableFuture<AsyncCopy> startCopy(String sql) {
+        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.startCopy(conn.lease(), sql,
+                (op, f) -> new AsyncCopy(conn, op, adaptersInUse(), f), AsyncCopy::ended);
     }
 
     /**
@@ -185,7 +269,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
-        return copied(AsyncExecutions.startCopy(conn, this, sql));
+        return copied(startCopy(sql));
     }
 
     /**
@@ -199,7 +283,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }
-        return copied(AsyncExecutions.startCopy(conn, this, sql));
+        return copied(startCopy(sql));
     }
 
     /**
@@ -319,5 +403,28 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
     @Override
     public void close() {
         results.close();
+    }
+
+    /** What {@link AsyncAccess} lets a driver built on AsyncConnection do; installed by this class's initialisation. */
+    private static final class Door implements AsyncAccess.Hooks<AsyncConnection<?>, AsyncCursor<?>> {
+        /**
+         * As {@code conn.cancelSafe(timeout)}: the request is written only if {@code gate} allows it right before the
+         * write, and {@code gate} hears whether the server confirmed it. On the connection itself, not a pool's lease
+         * handle (whose lease has a gate of its own).
+         */
+        @Override
+        public CompletableFuture<Void> cancel(AsyncConnection<?> conn, Duration timeout, CancelRequester.Gate gate) {
+            if (conn.home != conn) {
+                return LoopFuture.failed(new IllegalStateException("a gated cancel request is for the connection itself,"
+                        + " not a pool's lease handle"));
+            }
+            return Cancellers.run(() -> conn.requestCancel(timeout, "user", gate));
+        }
+
+        @Override
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public void execute(AsyncCursor<?> cursor, String query, Object[] params, BiConsumer<? super AsyncCursor<?>, Throwable> done) {
+            ((AsyncCursor) cursor).execute(query, params, (BiConsumer) done);
+        }
     }
 }

@@ -37,8 +37,19 @@ public final class AsyncPipeline implements AutoCloseable {
         this.block = block;
     }
 
-    PipelineState.Block block() {
-        return block;
+    /** Opens a pipeline block ({@link AsyncConnection#pipeline()}), entered in order with the statements submitted before. */
+    static AsyncPipeline open(AsyncConnection<?> conn) {
+        AsyncPipeline p = new AsyncPipeline(conn, conn.session.pipelines().newBlock());
+        conn.operations.enterPipeline(p.block, conn.lease());
+        return p;
+    }
+
+    /**
+     * Sends a Sync for the pipeline this block belongs to, and leaves the block when {@code leave}; the future
+     * completes when every result before the Sync is in, failing with the first error among them.
+     */
+    private CompletableFuture<Void> sync(boolean leave) {
+        return conn.leaseOver() ? ConnectionShell.refusedLease() : conn.operations.syncPipeline(block, leave, conn.lease());
     }
 
     /**
@@ -49,7 +60,7 @@ public final class AsyncPipeline implements AutoCloseable {
         if (closed.get()) {
             return LoopFuture.failed(new dev.tusk.errors.ProgrammingException("sync() on a closed pipeline"));
         }
-        return AsyncExecutions.pipelineSync(conn, this, false);
+        return sync(false);
     }
 
     /**
@@ -58,7 +69,7 @@ public final class AsyncPipeline implements AutoCloseable {
      */
     public CompletableFuture<Void> closeAsync() {
         if (closed.compareAndSet(false, true)) {
-            closing = AsyncExecutions.pipelineSync(conn, this, true);
+            closing = sync(true);
         }
         return closing;
     }

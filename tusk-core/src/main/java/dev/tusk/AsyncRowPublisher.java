@@ -89,10 +89,12 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
                 }
             };
             // BEGIN only when no transaction is open: decided on the loop, in order with earlier statements
-            AsyncExecutions.runOwn(conn, session -> {
-                ownTransaction = session.expected() == TransactionStatus.IDLE;
-                return ownTransaction ? "BEGIN" : null;
-            }, session -> session.expect(TransactionStatus.INTRANS)).thenCompose(v -> {
+            CompletableFuture<Void> begun = conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.runOwn(
+                    conn.lease(), session -> {
+                        ownTransaction = session.expected() == TransactionStatus.IDLE;
+                        return ownTransaction ? "BEGIN" : null;
+                    }, session -> session.expect(TransactionStatus.INTRANS), c -> null);
+            begun.thenCompose(v -> {
                 String declare = "DECLARE " + cursor + " NO SCROLL CURSOR FOR " + query;
                 return params.length == 0 ? conn.execute(declare) : conn.execute(declare, params);
             })

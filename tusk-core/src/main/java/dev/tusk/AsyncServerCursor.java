@@ -5,11 +5,13 @@ import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ServerCursorState;
 import dev.tusk.internal.op.ServerCursorStep;
+import dev.tusk.internal.op.Session;
 import dev.tusk.sql.Composable;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A server-side cursor of an {@link AsyncConnection}: psycopg's {@code AsyncServerCursor}. The result
@@ -52,7 +54,7 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
      */
     public CompletableFuture<AsyncServerCursor<R>> execute(String query, Object... params) {
         Object[] p = params == null ? new Object[] {null} : params;
-        return AsyncExecutions.runCursorStep(conn, s -> ServerCursorStep.declare(s, state, binder(), query, p, adapters(),
+        return step(s -> ServerCursorStep.declare(s, state, binder(), query, p, adapters(),
                 conn.statementTimeout()), step -> this);
     }
 
@@ -108,7 +110,7 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
     }
 
     private CompletableFuture<List<R>> fetch(int size, boolean advance) {
-        return AsyncExecutions.runCursorStep(conn, s -> ServerCursorStep.fetch(s, state, size, advance, conn.statementTimeout()),
+        return step(s -> ServerCursorStep.fetch(s, state, size, advance, conn.statementTimeout()),
                 step -> rows(step.rows()));
     }
 
@@ -146,7 +148,7 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
      * "absolute" (to row {@code value}; 0 is before the first row). Backwards needs a scrollable cursor.
      */
     public CompletableFuture<Void> scroll(long value, String mode) {
-        return AsyncExecutions.runCursorStep(conn, s -> ServerCursorStep.move(s, state, value, mode, conn.statementTimeout()),
+        return step(s -> ServerCursorStep.move(s, state, value, mode, conn.statementTimeout()),
                 step -> null);
     }
 
@@ -178,7 +180,12 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
         if (portal == null || conn.isClosed()) {
             return CompletableFuture.completedFuture(null);
         }
-        return AsyncFutures.settle(AsyncExecutions.runCursorStep(conn, s -> ServerCursorStep.close(s, state, portal,
+        return AsyncFutures.settle(step(s -> ServerCursorStep.close(s, state, portal,
                 conn.statementTimeout()), step -> null));
+    }
+
+    /** Runs a step of this cursor ({@code make} builds it for the session, on the loop) and maps its outcome. */
+    private <O extends ServerCursorStep, T> CompletableFuture<T> step(Function<Session, O> make, Function<O, T> outcome) {
+        return conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.runCursorStep(conn.lease(), make, outcome);
     }
 }

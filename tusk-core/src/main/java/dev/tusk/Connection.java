@@ -6,11 +6,11 @@ import dev.tusk.adapt.TypeInfo;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.internal.blocking.BlockingClose;
 import dev.tusk.internal.blocking.BlockingPipelines;
+import dev.tusk.internal.blocking.BlockingStatements;
 import dev.tusk.internal.blocking.BlockingTransactions;
 import dev.tusk.internal.blocking.CancelOnTimeout;
 import dev.tusk.internal.blocking.TimedWaits;
 import dev.tusk.internal.blocking.Usability;
-import dev.tusk.internal.connect.CancelRequester;
 import dev.tusk.internal.connect.Connector;
 import dev.tusk.internal.connect.EstablishedSession;
 import dev.tusk.internal.conninfo.ConnParams;
@@ -58,9 +58,8 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
     final BlockingTransactions transactions;
     /** Pipeline mode: its blocks, Syncs and Flushes. */
     final BlockingPipelines pipelines;
+    final BlockingStatements statements; // the cursors' statements, run (or queued) under the lock for this handle
     final Notifications<Notify> notifications;
-    /** Runs the operations on the caller's thread, under the lock and the statement timeout. */
-    final BlockingWaiter waiter;
     /** The waits of the statements that are not an execute, under the statement timeout. */
     final TimedWaits waits;
     static {
@@ -77,11 +76,12 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
                 () -> closing.closed() && !isBroken());
         this.established = established;
         driver.beforeWrite(state::awaitCancelInFlight);
-        this.waiter = new BlockingWaiter(driver, new CancelOnTimeout(driver, this::sendCancel));
+        BlockingWaiter waiter = new BlockingWaiter(driver, new CancelOnTimeout(driver, this::sendCancel));
         this.waits = new TimedWaits(driver, waiter, state::statementTimeout);
         this.pipelines = new BlockingPipelines(lock, session.pipelines(), driver, waits);
         this.transactions = new BlockingTransactions(new BlockingTransactions.Parts(lock, driver, waiter, closing,
                 pipelines, this::checkUsable, state::statementTimeout), session);
+        this.statements = new BlockingStatements(lock, session, waiter, pipelines, this::checkUsable);
         driver.core().session().notifySink(notifySink(observed(established.observer(), notifications::received)));
         driver.socketTimeout(options.socketTimeout());
     }
@@ -94,8 +94,8 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
         this.established = pooled.established;
         this.transactions = pooled.transactions.forLease(this::checkUsable); // the lease checked under the lock
         this.pipelines = pooled.pipelines;
+        this.statements = pooled.statements.forLease(this::checkUsable);
         this.notifications = pooled.notifications;
-        this.waiter = pooled.waiter;
         this.waits = pooled.waits;
     }
 
@@ -446,44 +446,6 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
         look();
         checkCancelAllowed();
         sendCancel(timeout, "user");
-    }
-
-    /**
-     * Asks the server to cancel the statement {@code cursor} started last, only while it is the one the connection
-     * runs (a stream of it reading its rows, or being read to its end into memory before the next statement): the
-     * request is dropped once another operation started, and an operation starting while the request is on its way
-     * waits until the server handled it (bounded by the request's own deadline), so it never stops another statement.
-     * Callable from any thread; for a driver's per-statement cancel (tusk-jdbc's Statement.cancel).
-     */
-    void cancelStatementOf(Cursor<?> cursor) {
-        look();
-        checkCancelAllowed();
-        if (isClosed()) {
-            return;
-        }
-        ActiveWork.State<R> s = state;
-        CancelRequester.Gate lease = leaseGate();
-        requestCancel(null, "user", new CancelRequester.Gate() {
-            @Override
-            public boolean mayWrite() {
-                s.cancelGate.lock();
-                boolean write = false;
-                try {
-                    write = cursor.operation == s.operations && lease.mayWrite();
-                    return write;
-                } finally {
-                    if (!write) {
-                        s.cancelGate.unlock();
-                    }
-                }
-            }
-
-            @Override
-            public void ended(boolean confirmed) {
-                s.cancelGate.unlock(); // the server handled it (or its deadline passed): operations may start
-                lease.ended(confirmed); // then a lease's give-back it held up, which runs one
-            }
-        });
     }
 
     void sendCancel(Duration timeout, String reason) {

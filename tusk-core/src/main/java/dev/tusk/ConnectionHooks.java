@@ -213,8 +213,9 @@ abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements Po
         @Override
         public CompletableFuture<Void> resetSession(AsyncConnection<R> conn) {
             Session session = conn.session;
-            return AsyncExecutions.runOwn(conn, s -> ConnectionShell.RESET_SESSION_SQL, null)
-                    .thenCompose(v -> AsyncExecutions.onLoop(conn, f -> {
+            CompletableFuture<Void> reset = conn.leaseEnded() ? ConnectionShell.refusedLease()
+                    : conn.operations.runOwn(conn.lease(), s -> ConnectionShell.RESET_SESSION_SQL, null, c -> null);
+            return reset.thenCompose(v -> conn.operations.onLoop(conn.lease(), f -> {
                         if (session.expected() != TransactionStatus.IDLE) {
                             throw new ProgrammingException("a two-phase or other transaction is still open");
                         }
@@ -249,7 +250,7 @@ abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements Po
 
         @Override
         public void startCopyBoth(AsyncConnection<?> conn, CopyBothCommand cmd, Consumer<TuskException> ended) {
-            AsyncExecutions.startCopyBoth(conn, cmd, ended);
+            conn.operations.startCopyBoth(cmd, ended);
         }
     }
 }

@@ -4,11 +4,13 @@ import dev.tusk.adapt.AdaptContext;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.internal.blocking.BlockingStatements;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ClientMerge;
+import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.rows.ResultView;
 import dev.tusk.sql.Composable;
 
@@ -65,6 +67,23 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     private long rowcount = -1;
     /** {@link #rowcount} not worked out yet from the current result. */
     private static final long ROWCOUNT_FROM_RESULT = Long.MIN_VALUE;
+    /** Where the connection's {@link BlockingStatements} hands a statement's results, or its pending commands. */
+    private static final BlockingStatements.Outcome<Cursor<?>> OUTCOME = new BlockingStatements.Outcome<>() {
+        @Override
+        public void started(Cursor<?> cursor) {
+            cursor.operation = cursor.conn.state.operations; // what a targeted cancel of this statement checks
+        }
+
+        @Override
+        public void results(Cursor<?> cursor, List<ResultData> results) {
+            cursor.setResults(results);
+        }
+
+        @Override
+        public void pending(Cursor<?> cursor, List<QueryCommand> before, QueryCommand last) {
+            cursor.setPending(before, last);
+        }
+    };
     private int arraysize = 1;
     /** During and after a COPY run by this cursor: its columns as psycopg describes them ({@code column_1}...), else null. */
     private List<Column> copyColumns;
@@ -88,7 +107,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     /**
      * The count of the connection's operations ({@code ActiveWork.State#operations}) when this cursor's last
      * statement started: while it is still the last, that statement is the one a targeted cancel may stop
-     * ({@link Connection#cancelStatementOf}). Written under the connection's lock.
+     * ({@link #cancelStatement}). Written under the connection's lock.
      */
     volatile long operation = -1;
 
@@ -115,10 +134,22 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         this.binder = binder;
     }
 
-    /** See {@link Connection#cancelStatementOf}: nothing for a cursor that cannot execute. */
+    /**
+     * Asks the server to cancel the statement this cursor started last, only while it is the one the connection
+     * runs (a stream of it reading its rows, or being read to its end into memory before the next statement): the
+     * request is dropped once another operation started, and an operation starting while the request is on its way
+     * waits until the server handled it (bounded by the request's own deadline), so it never stops another statement.
+     * Callable from any thread; for a driver's per-statement cancel (tusk-jdbc's Statement.cancel). Nothing for a
+     * cursor that cannot execute.
+     */
     void cancelStatement() {
-        if (conn != null) {
-            conn.cancelStatementOf(this);
+        if (conn == null) {
+            return;
+        }
+        conn.look();
+        conn.checkCancelAllowed();
+        if (!conn.isClosed()) {
+            conn.requestCancel(null, "user", conn.state.targeting(this, conn.leaseGate()));
         }
     }
 
@@ -149,7 +180,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> execute(String query) {
         checkOpen();
         reset();
-        Executions.run(conn, this, query, null, ExecuteOptions.DEFAULT);
+        run(query, null, ExecuteOptions.DEFAULT);
         return this;
     }
 
@@ -157,7 +188,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> execute(String query, Object... params) {
         checkOpen();
         reset();
-        Executions.run(conn, this, query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
+        run(query, params == null ? new Object[] {null} : params, ExecuteOptions.DEFAULT);
         return this;
     }
 
@@ -165,7 +196,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> execute(String query, Map<String, ?> params) {
         checkOpen();
         reset();
-        Executions.run(conn, this, query, params, ExecuteOptions.DEFAULT);
+        run(query, params, ExecuteOptions.DEFAULT);
         return this;
     }
 
@@ -173,8 +204,15 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> execute(String query, List<?> params, ExecuteOptions options) {
         checkOpen();
         reset();
-        Executions.run(conn, this, query, params == null ? null : params.toArray(), options);
+        run(query, params == null ? null : params.toArray(), options);
         return this;
+    }
+
+    /** Runs one statement; {@code params} null means no parameters at all (simple protocol), else an Object[] or a Map. */
+    private void run(String query, Object params, ExecuteOptions opts) {
+        conn.use();
+        conn.statements.run(conn.statement(binder(), adaptersInUse(), binary(), maxRows(), query, params, opts), this,
+                OUTCOME);
     }
 
     // SQL composition ---------------------------------------------------------------------------
@@ -232,7 +270,13 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     public Cursor<R> executemany(String query, Iterable<?> paramSets, boolean returning) {
         checkOpen();
         reset();
-        Executions.runMany(conn, this, query, paramSets, returning);
+        conn.use();
+        ExecuteMany op = conn.many(binder(), adaptersInUse(), binary(), query, paramSets, returning);
+        if (op == null) {
+            setResults(List.of());
+        } else {
+            conn.statements.runMany(op, this, OUTCOME);
+        }
         if (pending != null) {
             pendingManyWithoutRows = !returning; // pipeline mode: applied once the results are in
         } else {

@@ -3,11 +3,13 @@ package dev.tusk;
 import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.ServerCursorState;
 import dev.tusk.internal.op.ServerCursorStep;
+import dev.tusk.internal.op.Session;
 import dev.tusk.sql.Composable;
 
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.Function;
 
 /**
  * A server-side cursor (a portal made with {@code DECLARE}): the result stays on the server and is
@@ -42,7 +44,7 @@ public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Itera
      * Refused in pipeline mode ({@code NotSupportedException}), as psycopg.
      */
     public ServerCursor<R> execute(String query, Object... params) {
-        Executions.runCursorStep(conn, s -> ServerCursorStep.declare(s, state, binder(), query, params, adapters(),
+        step(s -> ServerCursorStep.declare(s, state, binder(), query, params, adapters(),
                 conn.statementTimeout()));
         return this;
     }
@@ -95,14 +97,14 @@ public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Itera
      * {@link #close()}; without one, the error says to call execute() first.
      */
     private List<R> fetch(int size, boolean advance) {
-        ServerCursorStep step = Executions.runCursorStep(conn, s -> ServerCursorStep.fetch(s, state, size, advance,
+        ServerCursorStep step = step(s -> ServerCursorStep.fetch(s, state, size, advance,
                 conn.statementTimeout()));
         return rows(step.rows());
     }
 
     /** Moves the cursor: "relative" (default) or "absolute", with MOVE on the server. */
     public void scroll(long value, String mode) {
-        Executions.runCursorStep(conn, s -> ServerCursorStep.move(s, state, value, mode, conn.statementTimeout()));
+        step(s -> ServerCursorStep.move(s, state, value, mode, conn.statementTimeout()));
     }
 
     /**
@@ -162,7 +164,13 @@ public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Itera
     public void close() {
         ServerCursorState.Previous portal = state.closing();
         if (portal != null && !conn.isClosed()) {
-            Executions.runCursorStep(conn, s -> ServerCursorStep.close(s, state, portal, conn.statementTimeout()));
+            step(s -> ServerCursorStep.close(s, state, portal, conn.statementTimeout()));
         }
+    }
+
+    /** Runs a step of this cursor ({@code make} builds it for the connection's session) to its end; raises its failure. */
+    private <O extends ServerCursorStep> O step(Function<Session, O> make) {
+        conn.use();
+        return conn.statements.runCursorStep(make);
     }
 }

@@ -24,19 +24,17 @@ class ApiPackageTest {
             // the result path (ResultView lives in internal.rows, RowAccess's hooks in Row): RowStream makes each row
             // through Row's package-private constructor (through a door: an interface call per row on the hot path)
             // under the blocking shell's lock and ActiveWork's stream state; AsyncRowPublisher runs its cursor's
-            // statements through the public AsyncConnection, which internal code cannot name (a door method for
-            // each statement it runs)
+            // statements through the public AsyncConnection (execute, commit, rollback), which internal code cannot
+            // name (a door with a method for each statement it runs, its close and lease watches)
             "RowStream", "AsyncRowPublisher",
-            // the shells' statement paths, left here on purpose (their rules are internal.op's; what is left is glue
-            // through package-private members of public objects, where a door would need one method per line):
             // ActiveWork makes and ends the RowStream or Copy in progress and holds it (its State settles it for
-            // internal.blocking.Usability); Executions binds a cursor's statement with its binder and adapters and
-            // hands the cursor its results or pending commands; AsyncExecutions does that for the async cursors,
-            // makes AsyncCopy and AsyncPipeline objects, and installs internal.async's AsyncAccess door
-            "ActiveWork", "Executions", "AsyncExecutions",
+            // internal.blocking.Usability): it moves with RowStream. (The statement paths' glue, Executions and
+            // AsyncExecutions, is gone: internal.blocking.BlockingStatements runs a blocking cursor's statements, the
+            // cursors bind and take their results themselves, AsyncCursor installs internal.async's AsyncAccess door.)
+            "ActiveWork",
             // the one implementation of internal.pool's and internal.replication's doors into the connections'
             // package-private members, installed when Connection initialises (it also does the pool's probes,
-            // leftovers' check and session reset through them)
+            // leftovers' check and session reset through them): a door's implementation lives where the members are
             "ConnectionHooks");
 
     @Test

@@ -3,6 +3,7 @@ package dev.tusk.replication;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.async.LoopDemand;
 import dev.tusk.internal.async.Refusal;
 import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.io.EventLoop;
@@ -66,10 +67,8 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
     private final LoopFuture<Void> done = new LoopFuture<>();
 
     // loop thread only
-    private Flow.Subscriber<? super T> subscriber;
+    private final LoopDemand<T> demand;
     private boolean subscribed;
-    private long demand;
-    private boolean pumpQueued;
     private boolean finishing;
     private boolean commandEnded;
     private TuskException endError;
@@ -95,6 +94,12 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
             gaveUp = cause;
             driver.fail(cause);
         }), options, physical, what, start);
+        this.demand = new LoopDemand<>(driver, this::pump, cancelled -> {
+            if (cancelled) {
+                userEnded = true; // the user's end is no failure of closeAsync()
+            }
+            finish();
+        });
         cmd.onProgress(this::progressed);
         cmd.onHead(this::sent);
     }
@@ -126,46 +131,8 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
                 return;
             }
             subscribed = true;
-            subscriber = s;
-            s.onSubscribe(new Subscription(s));
-            pump(); // the end may be known already: it needs no demand
+            demand.subscribe(s);
         });
-    }
-
-    private final class Subscription implements Flow.Subscription {
-        private final Flow.Subscriber<? super T> s;
-
-        Subscription(Flow.Subscriber<? super T> s) {
-            this.s = s;
-        }
-
-        @Override
-        public void request(long n) {
-            driver.execute(() -> {
-                if (subscriber != s) {
-                    return;
-                }
-                if (n <= 0) {
-                    subscriber = null;
-                    finish();
-                    s.onError(new IllegalArgumentException("request(" + n + "): the demand must be positive (Reactive Streams rule 3.9)"));
-                    return;
-                }
-                demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
-                pump();
-            });
-        }
-
-        @Override
-        public void cancel() {
-            driver.execute(() -> {
-                if (subscriber == s) {
-                    subscriber = null;
-                    userEnded = true;
-                    finish();
-                }
-            });
-        }
     }
 
     // ------------------------------------------------------------------ on the loop
@@ -173,17 +140,7 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
     /** The core handled a message of the command (inside the core): the server is alive; deliver soon. */
     private void progressed() {
         rules.heard(System.nanoTime());
-        schedulePump();
-    }
-
-    private void schedulePump() {
-        if (!pumpQueued) {
-            pumpQueued = true;
-            driver.execute(() -> {
-                pumpQueued = false;
-                pump();
-            });
-        }
+        demand.schedulePump();
     }
 
     /** Delivers what is queued as far as the subscriber asked, answers keepalives, ends at the end, reads on. */
@@ -210,8 +167,7 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
                 failSubscriber(e);
                 break;
             }
-            demand--;
-            subscriber.onNext(item);
+            demand.next(item);
         }
         int queued = cmd.queued();
         buffered = queued;
@@ -227,7 +183,7 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
 
     /** The next message to handle: one the subscriber asked for, or a keepalive at the head even without demand. */
     private byte[] nextMessage() {
-        if (subscriber != null && demand > 0) {
+        if (demand.wants()) {
             return cmd.nextMessage();
         }
         byte[] head = cmd.peekMessage();
@@ -236,8 +192,7 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
 
     /** A message could not be decoded: the subscriber fails with why, the stream is ended. */
     private void failSubscriber(Throwable e) {
-        Flow.Subscriber<? super T> s = subscriber;
-        subscriber = null;
+        Flow.Subscriber<? super T> s = demand.detach();
         if (failure == null) {
             failure = e;
         }
@@ -309,7 +264,7 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
                     : error.sqlstate() != null || driver.failure() == null ? error
                     : rules.lost(error);
         }
-        schedulePump();
+        demand.schedulePump();
     }
 
     private void end() {
@@ -322,15 +277,7 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
         if (!started.isDone()) {
             started.completeExceptionally(e != null ? e : new OperationalException("the server ended " + what + " before it started"));
         }
-        Flow.Subscriber<? super T> s = subscriber;
-        subscriber = null;
-        if (s != null) {
-            if (e != null) {
-                s.onError(e);
-            } else {
-                s.onComplete();
-            }
-        }
+        demand.end(e);
         Throwable f = failure != null ? failure : e;
         if (f != null && !userEnded) {
             done.completeExceptionally(f);
@@ -393,7 +340,7 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
      */
     public CompletableFuture<Void> closeAsync() {
         driver.execute(() -> {
-            subscriber = null;
+            demand.detach();
             subscribed = true;
             if (!ended && failure == null && endError == null) {
                 userEnded = true;

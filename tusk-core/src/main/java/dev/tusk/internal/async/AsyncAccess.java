@@ -32,7 +32,7 @@ public final class AsyncAccess {
         void execute(CURSOR cursor, String query, Object[] params, BiConsumer<? super CURSOR, Throwable> done);
     }
 
-    private static final InstalledHooks<Hooks<?, ?>> HOOKS = new InstalledHooks<>("dev.tusk.AsyncExecutions");
+    private static final InstalledHooks<Hooks<?, ?>> HOOKS = new InstalledHooks<>("dev.tusk.AsyncCursor");
 
     private AsyncAccess() {
     }
