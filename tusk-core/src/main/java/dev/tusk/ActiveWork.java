@@ -131,6 +131,9 @@ final class ActiveWork {
     private static <T> RowStream<T> startStream(Connection<?> conn, Cursor<T> cursor, RowFactory<T> factory,
                                                 StreamStep step, RowStream<T> closed, boolean reusable) {
         QueryCommand cmd = step.start();
+        if (closed != null) {
+            cmd.recycle(closed.takeRecycledData()); // the closed stream's last result: nobody reads its rows again
+        }
         conn.driver().core().send(cmd);
         step.sent(cmd);
         conn.driver().flush();
