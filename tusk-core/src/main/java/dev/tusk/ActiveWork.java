@@ -110,9 +110,10 @@ final class ActiveWork {
         try {
             conn.checkUsable();
             conn.session.pipelines().checkStreamAllowed();
-            Execute op = conn.statement(cursor.binder(), cursor.adaptersInUse(), cursor.binary(), cursor.maxRows(),
-                    query, params, opts);
             RowStream<T> closed = reusable ? cursor.closedStream : null;
+            // the closed stream's statement, which nothing refers to any more, made this one (else a new one)
+            Execute op = conn.statement(cursor.binder(), cursor.adaptersInUse(), cursor.binary(), cursor.maxRows(),
+                    query, params, opts, closed == null ? null : closed.step().spareOp());
             if (closed == null) {
                 return startStream(conn, cursor, factory, StreamStep.of(conn.session, op, timeout, keepRest), null,
                         reusable);
