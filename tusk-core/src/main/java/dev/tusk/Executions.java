@@ -56,7 +56,7 @@ final class Executions {
                 return;
             }
             conn.waiter.run(op);
-            cursor.setResults(op.results());
+            cursor.setResults(op.command());
         } finally {
             conn.lock.unlock();
         }
