@@ -174,9 +174,10 @@ final class ActiveWork {
             conn.checkUsable();
             conn.session.pipelines().checkStreamAllowed();
             cursor.operation = conn.state.operations;
-            Execute op = conn.statement(cursor.binder(), cursor.adaptersInUse(), cursor.binary(), cursor.maxRows(),
-                    query, params, opts);
             RowStream<T> closed = reusable ? cursor.closedStream : null;
+            // the closed stream's statement, which nothing refers to any more, made this one (else a new one)
+            Execute op = conn.statement(cursor.binder(), cursor.adaptersInUse(), cursor.binary(), cursor.maxRows(),
+                    query, params, opts, closed == null ? null : closed.step().spareOp());
             if (closed == null) {
                 return startStream(conn, cursor, factory, StreamStep.of(conn.session, op, timeout, keepRest), null,
                         reusable);
@@ -195,6 +196,9 @@ final class ActiveWork {
     private static <T> RowStream<T> startStream(Connection<?> conn, Cursor<T> cursor, RowFactory<T> factory,
                                                 StreamStep step, RowStream<T> closed, boolean reusable) {
         QueryCommand cmd = step.start();
+        if (closed != null) {
+            cmd.recycle(closed.takeRecycledData()); // the closed stream's last result: nobody reads its rows again
+        }
         conn.driver().core().send(cmd);
         step.sent(cmd);
         conn.driver().flush();

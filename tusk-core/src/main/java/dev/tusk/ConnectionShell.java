@@ -162,8 +162,15 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
      */
     final Execute statement(Binder binder, AdaptersMap adapters, Boolean binary, int maxRows, String query,
                             Object params, ExecuteOptions opts) {
+        return statement(binder, adapters, binary, maxRows, query, params, opts, null);
+    }
+
+    /** As above, made of {@code spare} when not null (see {@link Binder#statement(dev.tusk.internal.op.Session,
+     * String, Object, AdaptersMap, int, Boolean, java.time.Duration, Execute)}). */
+    final Execute statement(Binder binder, AdaptersMap adapters, Boolean binary, int maxRows, String query,
+                            Object params, ExecuteOptions opts, Execute spare) {
         Execute op = binder.statement(session, query, params, adapters, resultFormat(opts.binary(), binary),
-                opts.prepare(), timeout(opts));
+                opts.prepare(), timeout(opts), spare);
         if (maxRows > 0) {
             op.maxRows(maxRows);
         }

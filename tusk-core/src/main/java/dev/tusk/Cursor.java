@@ -75,6 +75,11 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         }
 
         @Override
+        public void completed(Cursor<?> cursor, QueryCommand command) {
+            cursor.setResults(command);
+        }
+
+        @Override
         public void results(Cursor<?> cursor, List<ResultData> results) {
             cursor.setResults(results);
         }
@@ -584,29 +589,52 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         }
     }
 
-    void setResults(List<ResultData> data) {
+    /**
+     * The results of {@code cmd}, a statement's command that completed: as {@code setResults(cmd.results())}, without
+     * making the command's list of results when there is one (the usual case).
+     */
+    void setResults(QueryCommand cmd) {
+        if (cmd.resultCount() == 1) {
+            setResult(cmd.result(0));
+        } else {
+            setResults(cmd.results());
+        }
+    }
+
+    /** The cursor's state of a new statement's results, before they are set. */
+    private AdaptersMap newResults() {
         copyColumns = null;
         copyRows = null;
         pending = null; // results of a statement run since: those of an earlier pipelined one no longer apply
         pendingBefore = null;
         pendingManyWithoutRows = false;
-        AdaptersMap a = adaptersInUse();
         viewsVersion = adapters != null ? adapters.version() : -1;
-        if (data.size() == 1) { // the usual case: no list to grow, no iterator
-            ResultData d = data.get(0);
-            this.results = List.of(new ResultView(d, a));
-            this.tags = Collections.singletonList(d.commandTag());
-        } else {
-            List<ResultView> views = new ArrayList<>(data.size());
-            List<String> t = new ArrayList<>(data.size());
-            for (int i = 0; i < data.size(); i++) {
-                ResultData d = data.get(i);
-                views.add(new ResultView(d, a));
-                t.add(d.commandTag());
-            }
-            this.results = views;
-            this.tags = t;
+        return adaptersInUse();
+    }
+
+    /** A statement's only result (the usual case: no list to grow, no iterator). */
+    private void setResult(ResultData d) {
+        AdaptersMap a = newResults();
+        this.results = List.of(new ResultView(d, a));
+        this.tags = Collections.singletonList(d.commandTag());
+        select(0);
+    }
+
+    void setResults(List<ResultData> data) {
+        if (data.size() == 1) {
+            setResult(data.get(0));
+            return;
         }
+        AdaptersMap a = newResults();
+        List<ResultView> views = new ArrayList<>(data.size());
+        List<String> t = new ArrayList<>(data.size());
+        for (int i = 0; i < data.size(); i++) {
+            ResultData d = data.get(i);
+            views.add(new ResultView(d, a));
+            t.add(d.commandTag());
+        }
+        this.results = views;
+        this.tags = t;
         select(0);
     }
 

@@ -42,6 +42,15 @@ final class RowStream<R> implements LiveRows<R> {
     /** Results all of whose rows were passed (rowsNotKept): storage for the rows still to come, or null. */
     private ResultData spare;
     private ResultView view;
+    /**
+     * The last view and result of the statement before ({@link #dropRows}), kept by a {@link #reusable} stream of a
+     * {@link RowsNotKept} factory whose consumer never reads those rows again, when that result is small
+     * ({@link ResultData#recyclable()}: a large one is never kept): the next statement's first result is written
+     * into that result's storage when it has the same columns ({@link QueryCommand#recycle}), and shown through
+     * that view ({@link ResultView#reusedFor}). Null: none.
+     */
+    private ResultView recycledView;
+    private ResultData recycledData;
     private RowFactory.RowMaker<R> maker;
     private List<Column> makerColumns;
     private int pos;
@@ -82,6 +91,10 @@ final class RowStream<R> implements LiveRows<R> {
      * statement left unused after its last result does not hold that result's storage. Lock held.
      */
     void dropRows() {
+        if (reusable && rowsNotKept && view != null && view.data.recyclable()) { // a large result is not kept
+            recycledView = view;
+            recycledData = view.data;
+        }
         pending.clear();
         pendingHead = 0;
         returnedFrom = null;
@@ -92,6 +105,21 @@ final class RowStream<R> implements LiveRows<R> {
     /** Whether the stream holds results or rows (for tests: a stream kept for reuse holds none). */
     boolean holdsRows() {
         return view != null || returnedFrom != null || spare != null || !pending.isEmpty();
+    }
+
+    /**
+     * The storage of the last result of the statement before, for the next statement's command to write its first
+     * result into ({@link QueryCommand#recycle}); null when there is none. Taken: asked once per statement.
+     */
+    ResultData takeRecycledData() {
+        ResultData d = recycledData;
+        recycledData = null;
+        return d;
+    }
+
+    /** The result of its statement before the stream keeps for the next one, or null (for tests). */
+    ResultData recycledData() {
+        return recycledData;
     }
 
     /** The step of this stream, for its {@link #restart}. */
@@ -164,6 +192,11 @@ final class RowStream<R> implements LiveRows<R> {
         }
         ResultView shape = owner == null ? null : owner.streamShape;
         if (shape != null && shape.fits(next, adapters)) {
+            ResultView old = recycledView;
+            if (old != null) { // the statement before's, whose rows nobody reads again (see recycledView)
+                recycledView = null;
+                return old.reusedFor(next, shape);
+            }
             return new ResultView(next, shape);
         }
         ResultView fresh = new ResultView(next, adapters);

@@ -29,6 +29,9 @@ public final class BlockingStatements {
         /** The statement passed the usable check and starts now (before anything is written). */
         void started(T cursor);
 
+        /** One statement's command completed (its results read from it: no list made when there is one result). */
+        void completed(T cursor, QueryCommand command);
+
         void results(T cursor, List<ResultData> results);
 
         void pending(T cursor, List<QueryCommand> before, QueryCommand last);
@@ -77,7 +80,11 @@ public final class BlockingStatements {
                 return;
             }
             waiter.run(op);
-            to.results(cursor, many != null ? many.results() : ((Execute) op).results());
+            if (many != null) {
+                to.results(cursor, many.results());
+            } else {
+                to.completed(cursor, ((Execute) op).command());
+            }
         } finally {
             lock.unlock();
         }

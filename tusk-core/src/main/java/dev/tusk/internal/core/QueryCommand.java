@@ -35,6 +35,11 @@ public abstract class QueryCommand extends Command {
     private List<? extends ResultColumn> pendingDescription;
     private int streamChunk;
     private boolean discardRows;
+    /**
+     * A result of an earlier statement whose rows nobody reads again ({@link #recycle}): the first result of known
+     * columns this command receives is written into its storage when it has the same columns. Used once.
+     */
+    private ResultData recycled;
     /** Statements completed so far (CommandComplete or EmptyQueryResponse). */
     private int executed;
 
@@ -44,6 +49,29 @@ public abstract class QueryCommand extends Command {
      */
     protected int executions() {
         return 1;
+    }
+
+    /**
+     * Gives this command, before it is sent, the storage of {@code spare}: a result of an earlier statement that
+     * nobody reads again (its stream closed after its statement ended), small ({@link ResultData#recyclable()}).
+     * The first result that arrives with the same columns (a prepared statement's, run without Describe) is
+     * written into it instead of new storage; otherwise it is dropped.
+     */
+    public void recycle(ResultData spare) {
+        this.recycled = spare;
+    }
+
+    /** A holder for a result of {@code columns}: {@link #recycled} when it fits, else new. */
+    private ResultData newResult(List<? extends ResultColumn> columns, String timeZone) {
+        ResultData r = recycled;
+        if (r != null) {
+            recycled = null;
+            r = r.recycledFor(columns, timeZone);
+            if (r != null) {
+                return r;
+            }
+        }
+        return new ResultData(columns).arrivedUnder(timeZone);
     }
 
     /** Streams rows in chunks of {@code rows} instead of keeping them all. */
@@ -178,7 +206,7 @@ public abstract class QueryCommand extends Command {
                 if (current == null) {
                     List<? extends ResultColumn> known = knownColumns();
                     if (known != null) {
-                        current = new ResultData(known).arrivedUnder(core.session().timeZoneName());
+                        current = newResult(known, core.session().timeZoneName());
                         addResult(current);
                     } else if (rowsWanted()) {
                         throw new OperationalException("protocol violation: DataRow before RowDescription");

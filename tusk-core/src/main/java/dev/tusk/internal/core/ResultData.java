@@ -124,6 +124,41 @@ public final class ResultData {
         return spare; // its blocks of the offset table stay too: cellsFor() fills them again
     }
 
+    /** The most bytes of rows a result may hold to be {@link #recycledFor recycled} by the next statement of its stream. */
+    static final int RECYCLE_BYTES = 8 * 1024;
+
+    /**
+     * Whether this result's storage is small enough to be kept, once nobody reads its rows, for the next statement
+     * that reads a result of the same columns ({@link #recycledFor}): a single chunk of at most {@link #RECYCLE_BYTES}
+     * and a single block of the offset table; a large result's storage is never kept past its statement.
+     */
+    public boolean recyclable() {
+        return chunkCount <= 1 && data.length <= RECYCLE_BYTES && blocks.length == 1
+                && blocks[0].length <= RECYCLE_BYTES / 4;
+    }
+
+    /**
+     * This result, whose rows nobody reads again, emptied to hold a new result of {@code columns} (the same list: a
+     * prepared statement's columns as its cache knows them) under the TimeZone {@code timeZone}: no row, no command
+     * tag, no count of the statement before; its arrays are written over. Null when the columns differ.
+     */
+    ResultData recycledFor(List<? extends ResultColumn> columns, String timeZone) {
+        if (columns != this.columns) {
+            return null;
+        }
+        rowCount = 0;
+        dataLen = 0;
+        fullChunksBytes = 0;
+        commandTag = null;
+        affected = Long.MIN_VALUE;
+        this.timeZone = timeZone;
+        if (chunkCount > 0) {
+            chunkCount = 1;
+            data = chunks[0];
+        }
+        return this;
+    }
+
     /** Marks the result as produced under the session's {@code TimeZone} {@code name} (as last reported). */
     ResultData arrivedUnder(String name) {
         this.timeZone = name;

@@ -43,13 +43,13 @@ public abstract class Binder {
         /** As the general rule, without the intermediate {@link Bound}: this binder always has parameters to send. */
         @Override
         public Execute statement(Session session, String query, Object params, AdaptersMap adapters, int format,
-                                 Boolean prepare, Duration timeout) {
+                                 Boolean prepare, Duration timeout, Execute spare) {
             if (params == null) {
-                return Execute.simple(session, query, format, prepare, timeout).readingWith(adapters);
+                return Execute.forUser(spare, session, query, null, format, prepare, timeout).readingWith(adapters);
             }
             QueryTemplate t = QueryTemplate.of(query);
-            return Execute.extended(session, t.sql(), List.of(ParamBinder.bind(t, params, adapters)), format, prepare,
-                    true, timeout).readingWith(adapters);
+            return Execute.forUser(spare, session, t.sql(), List.of(ParamBinder.bind(t, params, adapters)), format,
+                    prepare, timeout).readingWith(adapters);
         }
     };
 
@@ -90,14 +90,24 @@ public abstract class Binder {
      * One statement ({@code format} may be {@code PreparedStatements.AUTO_FORMAT}, chosen with {@code adapters}):
      * {@code params} null runs the query as written (several statements allowed outside a pipeline).
      */
+    public final Execute statement(Session session, String query, Object params, AdaptersMap adapters, int format,
+                                   Boolean prepare, Duration timeout) {
+        return statement(session, query, params, adapters, format, prepare, timeout, null);
+    }
+
+    /**
+     * {@link #statement(Session, String, Object, AdaptersMap, int, Boolean, Duration)} made of {@code spare} when not
+     * null: a user's statement that ended and that nothing refers to any more ({@link Execute#reusable()}), made
+     * what a new one would be.
+     */
     public Execute statement(Session session, String query, Object params, AdaptersMap adapters, int format,
-                             Boolean prepare, Duration timeout) {
+                             Boolean prepare, Duration timeout, Execute spare) {
         if (params == null) {
-            return Execute.simple(session, query, format, prepare, timeout).readingWith(adapters);
+            return Execute.forUser(spare, session, query, null, format, prepare, timeout).readingWith(adapters);
         }
         Bound b = bind(query, params, adapters);
-        return (b.params() == null ? Execute.simple(session, b.sql(), format, prepare, timeout).shownAs(query)
-                : Execute.extended(session, b.sql(), List.of(b.params()), format, prepare, true, timeout))
+        return (b.params() == null ? Execute.forUser(spare, session, b.sql(), null, format, prepare, timeout).shownAs(query)
+                : Execute.forUser(spare, session, b.sql(), List.of(b.params()), format, prepare, timeout))
                 .readingWith(adapters);
     }
 }

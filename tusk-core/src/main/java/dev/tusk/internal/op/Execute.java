@@ -37,12 +37,12 @@ public final class Execute extends Operation {
     private static final List<BoundParams> NO_PARAMS = List.of(BoundParams.NONE);
 
     private final Session session;
-    private final String sql;
+    private String sql;
     /** The parameter sets; null: no parameters, the statement as written. */
-    private final List<BoundParams> binds;
-    private final int format;
-    private final Boolean prepare;
-    private final boolean describe;
+    private List<BoundParams> binds;
+    private int format;
+    private Boolean prepare;
+    private boolean describe;
     /** A statement of the user's: it may open a transaction. False for the driver's own (COMMIT...). */
     private final boolean user;
     /** False for the leading statements of a batch: the batch's last one carries the Sync. */
@@ -99,6 +99,51 @@ public final class Execute extends Operation {
     public static Execute extended(Session session, String sql, List<BoundParams> binds, int format, Boolean prepare,
                                    boolean describe, Duration timeout) {
         return new Execute(session, sql, binds, format, prepare, describe, true, timeout);
+    }
+
+    /**
+     * {@link #simple} ({@code binds} null) or {@link #extended} with its rows described, made of {@code spare} when
+     * not null: an execution that {@link #reusable()} says nothing refers to any more, every field set again as the
+     * constructor sets it (nothing of the statement it ran before is kept).
+     */
+    static Execute forUser(Execute spare, Session session, String sql, List<BoundParams> binds, int format,
+                        Boolean prepare, Duration timeout) {
+        if (spare == null) {
+            return new Execute(session, sql, binds, format, prepare, true, true, timeout);
+        }
+        if (spare.session != session || !spare.reusable()) {
+            throw new IllegalStateException("an execution still in use cannot be reused");
+        }
+        spare.renew(timeout);
+        spare.sql = sql;
+        spare.binds = binds;
+        spare.format = format;
+        spare.prepare = prepare;
+        spare.describe = true;
+        spare.ends = false;
+        spare.firstOfTransaction = false;
+        spare.commitsOnItsOwn = false;
+        spare.mayRetry = true;
+        spare.begin = null;
+        spare.cmd = null;
+        spare.decision = null;
+        spare.parses = null;
+        spare.follows = null;
+        spare.failure = null;
+        spare.maxRows = 0;
+        spare.adapters = null;
+        spare.shownSql = null;
+        return spare;
+    }
+
+    /**
+     * Whether this execution may be made another statement ({@link #forUser}): a user's single synced statement whose
+     * command completed, that no listener observed (an observation may outlive it) and that is not in a pipeline
+     * (the pipeline refers to its commands until its Sync). The caller also knows nothing else refers to it.
+     */
+    public boolean reusable() {
+        return user && sync && !ends && pipe == null && !observing() && cmd != null && cmd.isDone()
+                && (begin == null || begin.isDone());
     }
 
     /** A statement of the driver's own (COMMIT, SAVEPOINT...): as written, never opening a transaction. */

@@ -20,7 +20,7 @@ import java.time.Duration;
  */
 public abstract class Operation {
     /** The statement timeout of the operation's steps; null: none. */
-    private final Duration timeout;
+    private Duration timeout;
     /** The pipeline the operation's statements are queued in, or null outside pipeline mode (set by start()). */
     Session.Pipelining pipe;
     /** What listeners see of the operation, null when nobody listens. */
@@ -28,6 +28,18 @@ public abstract class Operation {
 
     Operation(Duration timeout) {
         this.timeout = timeout;
+    }
+
+    /** The operation made new again under {@code timeout} (an {@link Execute} reused): not started, nobody observing. */
+    final void renew(Duration timeout) {
+        this.timeout = timeout;
+        this.pipe = null;
+        this.observation = null;
+    }
+
+    /** Whether listeners observe the operation ({@link #observeStart} found some). */
+    final boolean observing() {
+        return observation != null;
     }
 
     /** Queues the leading commands and returns the command to send and wait for; null: ended without one. May throw. */

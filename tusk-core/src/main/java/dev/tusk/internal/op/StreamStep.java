@@ -97,6 +97,14 @@ public final class StreamStep {
         return this;
     }
 
+    /**
+     * The statement of this step, {@link #ended()}, for the step's next stream to be made of ({@link Execute#forUser}):
+     * null when there is none or it may not be reused ({@link Execute#reusable()}).
+     */
+    public Execute spareOp() {
+        return ended() && op != null && op.reusable() ? op : null;
+    }
+
     /** A stream of {@code cmd} as built (simple or unnamed extended), after a BEGIN when one is due. */
     public static StreamStep plain(Session session, QueryCommand cmd) {
         return new StreamStep(session, null, cmd, null, false);

@@ -23,13 +23,14 @@ import java.util.Objects;
  * names come through {@link RowAccess}).
  */
 public final class ResultView {
-    public final ResultData data;
-    private final Loader<?>[] loaders;
+    /** Set once, but for a view {@link #reusedFor reused} by a stream's next statement (as all the fields below). */
+    public ResultData data;
+    private Loader<?>[] loaders;
     private Map<String, Integer> byName;
     /** The adapters the loaders were chosen from, their version then, and the TimeZone the rows came under. */
-    private final AdaptersMap adapters;
-    private final int adaptersVersion;
-    private final String timeZone;
+    private AdaptersMap adapters;
+    private int adaptersVersion;
+    private String timeZone;
 
     public ResultView(ResultData data, AdaptersMap adapters) {
         this.data = data;
@@ -75,6 +76,20 @@ public final class ResultView {
 
     /** A view of {@code data} with {@code previous}'s loaders, for rows that came under {@code timeZone}. */
     private ResultView(ResultData data, ResultView previous, String timeZone) {
+        take(data, previous, timeZone);
+    }
+
+    /**
+     * This view, whose rows nobody reads again (a driver's stream closed after its statement ended: its consumer
+     * never reads a row of it again), made what {@code new ResultView(data, previous)} would be: every field is
+     * set again, nothing of the result it showed before is kept. Returns this.
+     */
+    public ResultView reusedFor(ResultData data, ResultView previous) {
+        take(data, previous, data.timeZone());
+        return this;
+    }
+
+    private void take(ResultData data, ResultView previous, String timeZone) {
         this.data = data;
         this.adapters = previous.adapters;
         this.adaptersVersion = previous.adaptersVersion;
@@ -82,9 +97,7 @@ public final class ResultView {
         this.loaders = previous.loaders;
         this.byName = previous.byName;
         this.readers = previous.readers;
-        if (Objects.equals(timeZone, previous.timeZone)) {
-            this.zone = previous.zone;
-        }
+        this.zone = Objects.equals(timeZone, previous.timeZone) ? previous.zone : null;
     }
 
     /**
