@@ -3,6 +3,8 @@ package dev.tusk.faults;
 import dev.tusk.ConnectOptions;
 import dev.tusk.Connection;
 import dev.tusk.Copy;
+import dev.tusk.Cursor;
+import dev.tusk.Pipeline;
 import dev.tusk.Row;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.testing.FrozenBackend;
@@ -13,6 +15,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -103,6 +107,52 @@ class FrozenWriteTest {
                 }
                 copy.finish();
             });
+            assertTimedOutAndBroken(t, conn);
+        }
+    }
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "unix"})
+    void pipelinedStatementsWrittenToAFrozenBackendEndWithinTheStatementTimeout(String transport, TestDatabase db)
+            throws Exception {
+        assumeTrue(db.server().isEmbedded());
+        try (Connection<Row> conn = connect(db, transport)) {
+            String big = "p".repeat(1_000_000);
+            Pipeline p = conn.pipeline();
+            Throwable t = frozenCall(conn, () -> { // the pipeline writes its statements out as they pile up
+                for (int i = 0; i < 40; i++) {
+                    conn.execute("SELECT length(%s)", big);
+                }
+                p.sync();
+            });
+            assertTimedOutAndBroken(t, conn);
+            catchThrowable(p::close);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "unix"})
+    void aPipelinedCursorsFetchWritingToAFrozenBackendEndsWithinTheStatementTimeout(String transport, TestDatabase db)
+            throws Exception {
+        assumeTrue(db.server().isEmbedded());
+        try (Connection<Row> conn = connect(db, transport)) {
+            Pipeline p = conn.pipeline();
+            Cursor<Row> cur = conn.execute("SELECT length(%s)", "f".repeat(20_000_000)); // queued, not written
+            Throwable t = frozenCall(conn, cur::fetchone);
+            assertTimedOutAndBroken(t, conn);
+            catchThrowable(p::close);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "unix"})
+    void executemanyWritingToAFrozenBackendEndsWithinTheStatementTimeout(String transport, TestDatabase db)
+            throws Exception {
+        assumeTrue(db.server().isEmbedded());
+        try (Connection<Row> conn = connect(db, transport)) {
+            conn.execute("CREATE TEMP TABLE frozen_many (s text)");
+            String big = "m".repeat(1_000_000);
+            List<List<Object>> rows = Collections.nCopies(40, List.of(big));
+            Throwable t = frozenCall(conn, () -> conn.cursor().executemany("INSERT INTO frozen_many VALUES (%s)", rows));
             assertTimedOutAndBroken(t, conn);
         }
     }
