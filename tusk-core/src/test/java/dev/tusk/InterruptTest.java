@@ -5,14 +5,17 @@ import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Thread.interrupt of a caller of a blocking connection, over TCP and over a Unix-domain socket alike: the JDK closes
@@ -38,18 +41,37 @@ class InterruptTest {
                 .hasMessageContaining("broken");
     }
 
+    /**
+     * Starts {@code r} on a new thread: a platform one, or a virtual one when the JDK running the tests has them
+     * (21+; the build targets 17, hence the reflection); null when it has not.
+     */
+    static Thread start(String kind, Runnable r) throws Exception {
+        if ("platform".equals(kind)) {
+            Thread t = new Thread(r);
+            t.start();
+            return t;
+        }
+        Method ofVirtual;
+        try {
+            ofVirtual = Thread.class.getMethod("ofVirtual");
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+        Object builder = ofVirtual.invoke(null);
+        return (Thread) Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class).invoke(builder, r);
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "unix"})
-    void anInterruptWhileWaitingForTheReplyBreaksTheConnectionAtOnceSayingSo(String transport, TestDatabase db)
-            throws Exception {
+    @CsvSource({"tcp, platform", "unix, platform", "tcp, virtual", "unix, virtual"})
+    void anInterruptWhileWaitingForTheReplyBreaksTheConnectionAtOnceSayingSo(String transport, String threads,
+            TestDatabase db) throws Exception {
         try (Connection<Row> conn = connect(db, transport, null)) {
-            CompletableFuture<Thread> caller = new CompletableFuture<>();
-            CompletableFuture<Object[]> outcome = CompletableFuture.supplyAsync(() -> {
-                caller.complete(Thread.currentThread());
+            CompletableFuture<Object[]> outcome = new CompletableFuture<>();
+            Thread thread = start(threads, () -> {
                 Throwable t = catchThrowable(() -> conn.execute("SELECT pg_sleep(20)"));
-                return new Object[] {t, Thread.interrupted()};
-            }, r -> new Thread(r).start());
-            Thread thread = caller.get(5, TimeUnit.SECONDS);
+                outcome.complete(new Object[] {t, Thread.interrupted()});
+            });
+            assumeTrue(thread != null, "virtual threads need JDK 21+ to run the tests");
             while (!conn.lock.isLocked()) {
                 Thread.sleep(5);
             }

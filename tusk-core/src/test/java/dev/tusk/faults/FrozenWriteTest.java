@@ -1,5 +1,6 @@
 package dev.tusk.faults;
 
+import dev.tusk.AsyncConnection;
 import dev.tusk.ConnectOptions;
 import dev.tusk.Connection;
 import dev.tusk.Copy;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -154,6 +156,35 @@ class FrozenWriteTest {
             List<List<Object>> rows = Collections.nCopies(40, List.of(big));
             Throwable t = frozenCall(conn, () -> conn.cursor().executemany("INSERT INTO frozen_many VALUES (%s)", rows));
             assertTimedOutAndBroken(t, conn);
+        }
+    }
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "unix"})
+    void anAsyncStatementWritingToAFrozenBackendEndsWithinTheStatementTimeout(String transport, TestDatabase db)
+            throws Exception {
+        assumeTrue(db.server().isEmbedded());
+        String conninfo = "unix".equals(transport) ? db.unixSocketConninfo() : db.conninfo() + " sslmode=disable";
+        AsyncConnection<Row> conn = AsyncConnection.connect(ConnectOptions.builder().conninfo(conninfo)
+                .autocommit(true).statementTimeout(TIMEOUT).build()).get(20, TimeUnit.SECONDS);
+        try {
+            String big = "a".repeat(20_000_000);
+            FrozenBackend.frozen(conn.info().backendPid(), () -> {
+                CompletableFuture<?> f = conn.execute("SELECT length(%s)", big);
+                Throwable t;
+                try {
+                    f.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+                    t = null;
+                } catch (ExecutionException e) {
+                    t = e.getCause();
+                } catch (TimeoutException e) {
+                    throw new AssertionError("the async statement did not end within " + BOUND.toMillis()
+                            + " ms of a frozen backend", e);
+                }
+                assertThat(t).isInstanceOf(OperationalException.class).hasMessageContaining("statement timeout");
+                assertThat(conn.isBroken()).isTrue();
+            });
+        } finally {
+            conn.closeAsync().get(5, TimeUnit.SECONDS);
         }
     }
 }
