@@ -119,7 +119,11 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
             conn.checkUsable(this);
             if (rows.isFull()) {
                 op.data(conn.driver().core().output(), rows);
-                conn.driver().flush();
+                Duration fired = conn.waits.flushTimed(); // a server that stops reading cannot block it forever
+                if (fired != null) { // the timeout cancelled the COPY while its data went out: its error follows
+                    conn.waits.awaitTimed(cmd);
+                    throwIfFailed(fired);
+                }
             }
         } catch (TuskException e) {
             throw reported(e);
@@ -318,8 +322,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
             Duration fired = null;
             if (op.in() && !cmd.isDone()) {
                 op.finishInput(conn.driver().core().output(), rows);
-                conn.driver().flush();
-                fired = conn.waits.awaitTimed(cmd);
+                fired = conn.waits.flushAndAwaitTimed(cmd);
             } else if (!cmd.isDone()) {
                 cmd.discardOutput();
                 fired = conn.waits.awaitTimed(cmd);
@@ -425,7 +428,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
      */
     private void failInput(String reason) {
         op.failInput(conn.driver().core().output(), rows, reason);
-        conn.driver().flush();
+        conn.waits.flushTimed(); // the rows still buffered go first: bounded as every write
         ActiveWork.abandon(conn, cmd, "the COPY ended with CopyFail", false, Abandon.ON_CLOSE);
     }
 

@@ -93,7 +93,7 @@ public final class BlockingPipelines {
                 waits.awaitTimed(previous); // its error is raised by its cursor or the pipeline's sync
             }
             Frontend.flush(driver.core().output());
-            driver.flush();
+            waits.flushTimed(); // bounded: a server that stops reading; a cancel it caused is raised by the results
         }
     }
 
@@ -114,8 +114,7 @@ public final class BlockingPipelines {
             if (!cmd.isDone()) {
                 usable.run();
                 Frontend.flush(driver.core().output());
-                driver.flush();
-                waits.awaitTimed(cmd); // its error is raised by its cursor or the pipeline's sync
+                waits.flushAndAwaitTimed(cmd); // its error is raised by its cursor or the pipeline's sync
             }
         } finally {
             lock.unlock();

@@ -71,8 +71,23 @@ public final class TimedWaits {
     /** Sends {@code cmd} and waits for it as {@link #awaitTimed}. Lock held. */
     public Duration runTimed(Command cmd) {
         driver.core().send(cmd);
-        driver.flush();
-        return awaitTimed(cmd);
+        return waiter.flushAndAwait(cmd, statementTimeout.get());
+    }
+
+    /**
+     * Writes what the core holds (a COPY's data) under the connection's statement timeout: a server that stops
+     * reading cannot block the write forever. Lock held.
+     *
+     * @return the timeout when it fired and the write completed all the same (the statement was cancelled), else
+     *         null
+     */
+    public Duration flushTimed() {
+        return waiter.flush(statementTimeout.get());
+    }
+
+    /** As {@link #awaitTimed(Command)}, writing first what the core holds, under the same timer. Lock held. */
+    public Duration flushAndAwaitTimed(Command cmd) {
+        return waiter.flushAndAwait(cmd, statementTimeout.get());
     }
 
     /** Runs a statement of the driver's own (BEGIN, COMMIT, SAVEPOINT...) and waits for it; the lock must be held. */

@@ -9,6 +9,7 @@ import dev.tusk.internal.core.ProtocolCore;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
 
 /**
  * The error a lost connection raises, the same for both drivers: when the server said why before closing (a
@@ -36,7 +37,9 @@ public final class LostConnection {
             }
             return ex;
         }
-        if (e instanceof InterruptedIOException) {
+        // ClosedByInterruptException: the TCP socket is a channel's, which the JDK closes when the thread doing its
+        // I/O is interrupted (the Unix-domain transport does the same); its message is null
+        if (e instanceof InterruptedIOException || e instanceof ClosedByInterruptException) {
             return new OperationalException("the operation was interrupted, so the connection is in an unknown state; "
                     + "the connection is broken, open a new one", e);
         }

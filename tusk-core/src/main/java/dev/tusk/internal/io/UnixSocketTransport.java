@@ -5,6 +5,10 @@ import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -40,12 +44,33 @@ public final class UnixSocketTransport implements Transport {
             if (n != 0) {
                 return n;
             }
-            int ready = selector.select(timeoutMillis);
-            selector.selectedKeys().clear();
+            int ready = await(timeoutMillis);
             if (ready == 0 && timeoutMillis > 0) {
                 throw new SocketTimeoutException("read timed out after " + timeoutMillis + " ms");
             }
         }
+    }
+
+    /**
+     * Waits on the selector up to {@code millis} (0: no bound) for the channel's interest, as a blocking TCP socket
+     * would: closed under the caller (a statement timer's abandon, close() from another thread) it fails as a
+     * closed TCP socket does, with an IOException, not the selector's unchecked ClosedSelectorException; and an
+     * interrupt closes the channel, as it closes the TCP socket's, rather than waking the select at once forever
+     * after (a busy spin, or a false read timeout).
+     */
+    private int await(int millis) throws IOException {
+        int ready;
+        try {
+            ready = selector.select(millis);
+            selector.selectedKeys().clear();
+        } catch (ClosedSelectorException e) {
+            throw new AsynchronousCloseException();
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            close();
+            throw new ClosedByInterruptException();
+        }
+        return ready;
     }
 
     @Override
@@ -58,7 +83,27 @@ public final class UnixSocketTransport implements Transport {
         ByteBuffer bb = ByteBuffer.wrap(b, off, len);
         while (bb.hasRemaining()) {
             if (channel.write(bb) == 0) {
-                Thread.onSpinWait();
+                waitWritable(); // the server is not reading: wait for room, as a blocking socket does, not spin
+            }
+        }
+    }
+
+    /** Waits until the channel can take more bytes; the read interest is restored after. */
+    private void waitWritable() throws IOException {
+        SelectionKey key = channel.keyFor(selector);
+        if (key == null || !key.isValid()) {
+            throw new AsynchronousCloseException();
+        }
+        try {
+            key.interestOps(SelectionKey.OP_WRITE);
+            await(0);
+        } catch (CancelledKeyException | ClosedSelectorException e) { // closed under the caller
+            throw new AsynchronousCloseException();
+        } finally {
+            try {
+                key.interestOps(SelectionKey.OP_READ);
+            } catch (CancelledKeyException | ClosedSelectorException ignored) {
+                // closed meanwhile: the next read fails on the closed channel
             }
         }
     }

@@ -41,8 +41,7 @@ public final class BlockingWaiter {
         while (cmd != null) {
             driver.core().send(cmd);
             op.sent(cmd);
-            driver.flush();
-            Duration fired = await(cmd, op.timeout());
+            Duration fired = flushAndAwait(cmd, op.timeout());
             cmd = op.resume(fired);
         }
         TuskException e = op.failure();
@@ -85,10 +84,39 @@ public final class BlockingWaiter {
      *         {@link StatementTimer#timedOut}), else null
      */
     public Duration await(Command cmd, Duration timeout) {
+        return timed(cmd, timeout, false);
+    }
+
+    /**
+     * As {@link #await}, writing first what the core holds for {@code cmd} (sent, not flushed) under the same
+     * timer: a write that blocks because the server stopped reading (frozen, or its network) and the socket
+     * buffers are full is bounded by the statement timeout as the wait for the reply is. Lock held.
+     */
+    public Duration flushAndAwait(Command cmd, Duration timeout) {
+        return timed(cmd, timeout, true);
+    }
+
+    /**
+     * Writes what the core holds under the statement timeout {@code timeout} (null: none), without waiting for a
+     * reply (a COPY's data). Lock held.
+     *
+     * @return the timeout when it fired while writing (the statement was cancelled: wait for its reply and raise its
+     *         error named as the timeout's), else null
+     */
+    public Duration flush(Duration timeout) {
+        return timed(null, timeout, true);
+    }
+
+    private Duration timed(Command cmd, Duration timeout, boolean flush) {
         StatementTimer timer = StatementTimer.arm(timeout, onTimeout);
         boolean timedOut;
         try {
-            driver.await(cmd);
+            if (flush) {
+                driver.flush();
+            }
+            if (cmd != null) {
+                driver.await(cmd);
+            }
         } catch (TuskException e) {
             throw timer.disarm() ? timer.error(e) : e;
         } finally {
