@@ -237,9 +237,18 @@ final class RowStream<R> implements LiveRows<R> {
         return closedUnlocked;
     }
 
+    /**
+     * Reads the next chunk under the lock. The step was unfinished when this thread decided to read, but another
+     * thread's operation may have taken the lock first and settled this stream meanwhile (its rest read into
+     * memory, or the stream ended): then there is nothing to read from the server, and {@link #hasNext} goes on
+     * with what the settle left (the rows kept, the error, or the interruption).
+     */
     private void fetchChunk() {
         conn.lock.lock();
         try {
+            if (step.finished()) {
+                return; // settled by another thread's operation while this one waited for the lock
+            }
             if (ActiveWork.activeStream(conn) != this) {
                 throw new OperationalException("the stream was interrupted: another operation ran on the connection before it was consumed");
             }
