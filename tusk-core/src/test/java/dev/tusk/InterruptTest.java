@@ -2,13 +2,13 @@ package dev.tusk;
 
 import dev.tusk.errors.OperationalException;
 import dev.tusk.testing.TestDatabase;
+import dev.tusk.testing.ThreadKinds;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,33 +41,13 @@ class InterruptTest {
                 .hasMessageContaining("broken");
     }
 
-    /**
-     * Starts {@code r} on a new thread: a platform one, or a virtual one when the JDK running the tests has them
-     * (21+; the build targets 17, hence the reflection); null when it has not.
-     */
-    static Thread start(String kind, Runnable r) throws Exception {
-        if ("platform".equals(kind)) {
-            Thread t = new Thread(r);
-            t.start();
-            return t;
-        }
-        Method ofVirtual;
-        try {
-            ofVirtual = Thread.class.getMethod("ofVirtual");
-        } catch (NoSuchMethodException e) {
-            return null;
-        }
-        Object builder = ofVirtual.invoke(null);
-        return (Thread) Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class).invoke(builder, r);
-    }
-
     @ParameterizedTest
     @CsvSource({"tcp, platform", "unix, platform", "tcp, virtual", "unix, virtual"})
     void anInterruptWhileWaitingForTheReplyBreaksTheConnectionAtOnceSayingSo(String transport, String threads,
             TestDatabase db) throws Exception {
         try (Connection<Row> conn = connect(db, transport, null)) {
             CompletableFuture<Object[]> outcome = new CompletableFuture<>();
-            Thread thread = start(threads, () -> {
+            Thread thread = ThreadKinds.start(threads, () -> {
                 Throwable t = catchThrowable(() -> conn.execute("SELECT pg_sleep(20)"));
                 outcome.complete(new Object[] {t, Thread.interrupted()});
             });

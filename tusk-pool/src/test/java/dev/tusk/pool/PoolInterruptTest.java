@@ -5,12 +5,12 @@ import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.testing.TestDatabase;
+import dev.tusk.testing.ThreadKinds;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,23 +28,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TuskTest
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PoolInterruptTest {
-
-    static Thread start(String kind, Runnable r) throws Exception {
-        if ("platform".equals(kind)) {
-            Thread t = new Thread(r);
-            t.start();
-            return t;
-        }
-        Method ofVirtual;
-        try {
-            ofVirtual = Thread.class.getMethod("ofVirtual");
-        } catch (NoSuchMethodException e) {
-            return null;
-        }
-        Object builder = ofVirtual.invoke(null);
-        return (Thread) Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class).invoke(builder, r);
-    }
-
     @ParameterizedTest
     @CsvSource({"tcp, platform", "unix, platform", "tcp, virtual", "unix, virtual"})
     void anInterruptedBorrowerLosesNoSlotAndLeavesNothingToTheNext(String transport, String threads, TestDatabase db)
@@ -55,7 +38,7 @@ class PoolInterruptTest {
                 .build()) {
             CompletableFuture<Object[]> outcome = new CompletableFuture<>();
             CompletableFuture<Void> running = new CompletableFuture<>();
-            Thread borrower = start(threads, () -> {
+            Thread borrower = ThreadKinds.start(threads, () -> {
                 Throwable t = null;
                 try (Connection<Row> a = pool.connection(Duration.ofSeconds(10))) {
                     a.execute("INSERT INTO interrupted_t VALUES (1)");
