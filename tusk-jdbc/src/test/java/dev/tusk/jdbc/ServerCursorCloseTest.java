@@ -117,6 +117,24 @@ class ServerCursorCloseTest {
         }
     }
 
+    /** A cursor WITH HOLD that outlived its commit is closed when its result set is, outside any transaction too. */
+    @Test
+    void aHoldableCursorClosedAfterTheCommitIsGoneAtTheNextStatement(TestDatabase db) throws SQLException {
+        try (Connection c = DriverManager.getConnection(Jdbc.url(db));
+             Statement st = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY,
+                     ResultSet.HOLD_CURSORS_OVER_COMMIT)) {
+            c.setAutoCommit(false);
+            st.setFetchSize(10);
+            ResultSet rs = st.executeQuery("SELECT g FROM generate_series(1, 100) g");
+            assertThat(rs.next()).isTrue();
+            c.commit();
+            assertThat(rs.next()).isTrue(); // held over the commit
+            c.setAutoCommit(true);
+            rs.close();
+            assertThat(cursors(c)).isZero();
+        }
+    }
+
     private static int cursors(Connection c) throws SQLException {
         return one(c, "SELECT count(*)::int FROM pg_cursors WHERE name LIKE 'tusk_jdbc_%'");
     }

@@ -1,5 +1,6 @@
 package dev.tusk.jdbc.internal;
 
+import dev.tusk.ExecuteOptions;
 import dev.tusk.IsolationLevel;
 import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
@@ -21,11 +22,14 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Struct;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -130,7 +134,7 @@ public final class JdbcConnection implements java.sql.Connection {
      * driver's next round trip on the connection ({@link #sendCursorCloses}), so that a result set's close never
      * waits for the server (it may be frozen, or busy with another thread's statement).
      */
-    private final java.util.Queue<CursorClose> cursorCloses = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Queue<CursorClose> cursorCloses = new ConcurrentLinkedQueue<>();
 
     /** The result set of server-side cursor {@code name} (declared in transaction {@code epoch}) was closed. */
     void closeCursorLater(String name, long epoch, boolean hold) {
@@ -140,24 +144,32 @@ public final class JdbcConnection implements java.sql.Connection {
     /**
      * Sends the CLOSE of the cursors whose result sets were closed since the last round trip, in one round trip
      * before the next one (as pgjdbc queues a portal's close before its next statement): only those that still exist,
-     * in the transaction they were declared in (or WITH HOLD) and while it has not failed; a cursor whose transaction
-     * ended went with it, and one of a failed transaction goes with its rollback.
+     * in the transaction they were declared in while it has not failed (a cursor whose transaction ended went with it,
+     * and one of a failed transaction goes with its rollback), or WITH HOLD, inside a transaction or not (in a failed
+     * one it waits for the rollback, which it outlives once committed).
      */
     private void sendCursorCloses() {
         if (cursorCloses.isEmpty()) {
             return;
         }
         StringBuilder sql = new StringBuilder();
+        List<CursorClose> later = null;
+        TransactionStatus status = conn.info().transactionStatus();
         CursorClose c;
         while ((c = cursorCloses.poll()) != null) {
-            if ((c.hold() || transactionEpoch() == c.epoch())
-                    && conn.info().transactionStatus() == TransactionStatus.INTRANS) {
+            if (c.hold() && status == TransactionStatus.INERROR) {
+                (later == null ? later = new ArrayList<>() : later).add(c); // after the rollback: it outlives it
+            } else if (c.hold() ? status != TransactionStatus.INERROR
+                    : transactionEpoch() == c.epoch() && status == TransactionStatus.INTRANS) {
                 sql.append("CLOSE ").append(c.name()).append(';');
             }
         }
+        if (later != null) {
+            cursorCloses.addAll(later);
+        }
         if (sql.length() > 0 && !conn.isClosed()) {
             try {
-                conn.rawCursor().execute(sql.toString(), null, dev.tusk.ExecuteOptions.DEFAULT);
+                conn.rawCursor().execute(sql.toString(), null, ExecuteOptions.DEFAULT);
             } catch (TuskException ignored) {
                 // the connection broke: the statement about to run says so
             }
