@@ -106,10 +106,7 @@ class ServerCursorCloseTest {
         try (Connection c = DriverManager.getConnection(Jdbc.url(db));
              Statement st = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY,
                      ResultSet.HOLD_CURSORS_OVER_COMMIT)) {
-            c.setAutoCommit(false);
-            st.setFetchSize(10);
-            ResultSet rs = st.executeQuery("SELECT g FROM generate_series(1, 100) g");
-            assertThat(rs.next()).isTrue();
+            ResultSet rs = heldCursorRead(c, st);
             rs.close();
             c.commit();
             assertThat(cursors(c)).isZero();
@@ -123,16 +120,22 @@ class ServerCursorCloseTest {
         try (Connection c = DriverManager.getConnection(Jdbc.url(db));
              Statement st = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY,
                      ResultSet.HOLD_CURSORS_OVER_COMMIT)) {
-            c.setAutoCommit(false);
-            st.setFetchSize(10);
-            ResultSet rs = st.executeQuery("SELECT g FROM generate_series(1, 100) g");
-            assertThat(rs.next()).isTrue();
+            ResultSet rs = heldCursorRead(c, st);
             c.commit();
             assertThat(rs.next()).isTrue(); // held over the commit
             c.setAutoCommit(true);
             rs.close();
             assertThat(cursors(c)).isZero();
         }
+    }
+
+    /** Autocommit off; a result set of {@code st} (WITH HOLD) of 100 rows, 10 a fetch, its first row read. */
+    private static ResultSet heldCursorRead(Connection c, Statement st) throws SQLException {
+        c.setAutoCommit(false);
+        st.setFetchSize(10);
+        ResultSet rs = st.executeQuery("SELECT g FROM generate_series(1, 100) g");
+        assertThat(rs.next()).isTrue();
+        return rs;
     }
 
     private static int cursors(Connection c) throws SQLException {
