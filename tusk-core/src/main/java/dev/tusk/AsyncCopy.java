@@ -12,6 +12,7 @@ import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.op.ConnectionErrors;
 import dev.tusk.internal.op.CopyOperation;
 import dev.tusk.internal.op.CopyRows;
+import dev.tusk.internal.wire.Utf8;
 
 import java.util.ArrayDeque;
 import java.util.List;
@@ -145,7 +146,7 @@ public final class AsyncCopy implements AutoCloseable {
 
     /** Sends text (COPY text or CSV format), encoded as UTF-8. */
     public CompletableFuture<Void> write(String data) {
-        return write(dev.tusk.internal.wire.Utf8.encode(data, "the COPY data"));
+        return write(Utf8.encode(data, "the COPY data"));
     }
 
     /**

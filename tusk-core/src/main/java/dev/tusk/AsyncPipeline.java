@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.op.PipelineState;
 
@@ -58,7 +59,7 @@ public final class AsyncPipeline implements AutoCloseable {
      */
     public CompletableFuture<Void> sync() {
         if (closed.get()) {
-            return LoopFuture.failed(new dev.tusk.errors.ProgrammingException("sync() on a closed pipeline"));
+            return LoopFuture.failed(new ProgrammingException("sync() on a closed pipeline"));
         }
         return sync(false);
     }

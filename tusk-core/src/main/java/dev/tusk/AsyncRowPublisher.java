@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.async.Refusal;
 import dev.tusk.internal.io.LoopFuture;
@@ -43,7 +44,7 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
             return;
         }
         if (conn.pipelineStatus() != PipelineStatus.OFF) { // as psycopg, and as Cursor.stream()
-            Refusal.refuse(subscriber, new dev.tusk.errors.ProgrammingException("stream() cannot be used in pipeline"
+            Refusal.refuse(subscriber, new ProgrammingException("stream() cannot be used in pipeline"
                     + " mode: fetch the rows with execute(), or stream after the pipeline block"));
             return;
         }

@@ -1,6 +1,7 @@
 package dev.tusk;
 
 import dev.tusk.adapt.AdaptContext;
+import dev.tusk.errors.ProgrammingException;
 import dev.tusk.observe.TuskListener;
 
 import java.time.Duration;
@@ -9,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Everything {@code connect} takes: a base conninfo string, libpq keywords that override it, and the
@@ -163,7 +165,7 @@ public final class ConnectOptions<R> {
     /** A negative threshold is refused: null disables automatic preparation, 0 prepares at once. */
     static Integer checkPrepareThreshold(Integer threshold) {
         if (threshold != null && threshold < 0) {
-            throw new dev.tusk.errors.ProgrammingException("prepareThreshold must be 0 or more (null: never prepare"
+            throw new ProgrammingException("prepareThreshold must be 0 or more (null: never prepare"
                     + " automatically): got " + threshold);
         }
         return threshold;
@@ -172,7 +174,7 @@ public final class ConnectOptions<R> {
     /** A negative maximum is refused: 0 prepares nothing. */
     static int checkPreparedMax(int max) {
         if (max < 0) {
-            throw new dev.tusk.errors.ProgrammingException("preparedMax must be 0 or more (0: prepare nothing): got " + max);
+            throw new ProgrammingException("preparedMax must be 0 or more (0: prepare nothing): got " + max);
         }
         return max;
     }
@@ -310,7 +312,7 @@ public final class ConnectOptions<R> {
          */
         public Builder<R> socketTimeout(Duration timeout) {
             if (timeout != null && (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE)) {
-                throw new dev.tusk.errors.ProgrammingException("socketTimeout must be positive and under 24 days, or null "
+                throw new ProgrammingException("socketTimeout must be positive and under 24 days, or null "
                         + "for none: got " + timeout);
             }
             this.socketTimeout = timeout;
@@ -332,7 +334,7 @@ public final class ConnectOptions<R> {
          * }</pre>
          */
         public Builder<R> listener(TuskListener listener) {
-            this.listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+            this.listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
@@ -354,7 +356,7 @@ public final class ConnectOptions<R> {
          */
         public Builder<R> slowStatementThreshold(Duration threshold) {
             if (threshold != null && threshold.isNegative()) {
-                throw new dev.tusk.errors.ProgrammingException("slowStatementThreshold must not be negative: got "
+                throw new ProgrammingException("slowStatementThreshold must not be negative: got "
                         + threshold);
             }
             this.slowStatementThreshold = threshold;
@@ -371,7 +373,7 @@ public final class ConnectOptions<R> {
          * }</pre>
          */
         public Builder<R> cursorFactory(CursorFactory factory) {
-            this.cursorFactory = java.util.Objects.requireNonNull(factory, "cursorFactory");
+            this.cursorFactory = Objects.requireNonNull(factory, "cursorFactory");
             return this;
         }
 

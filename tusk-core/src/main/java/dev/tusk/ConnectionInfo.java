@@ -6,6 +6,7 @@ import dev.tusk.internal.conninfo.HostSpec;
 import dev.tusk.internal.core.SessionState;
 import dev.tusk.internal.io.SocketTransport;
 import dev.tusk.internal.op.PipelineState;
+import dev.tusk.internal.op.Session;
 import dev.tusk.observe.ConnectionFacts;
 import dev.tusk.types.DateTimeAdapters;
 
@@ -17,6 +18,8 @@ import java.time.ZoneOffset;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Details of a connection and the server's reported state: psycopg's {@code ConnectionInfo}. A live
@@ -84,7 +87,7 @@ public final class ConnectionInfo {
         if (active()) {
             return TransactionStatus.ACTIVE;
         }
-        return TransactionStatus.of(session.transactionStatus());
+        return Session.status(session.transactionStatus());
     }
 
     public PipelineStatus pipelineStatus() {
@@ -164,7 +167,7 @@ public final class ConnectionInfo {
 
     /** POSIX zones such as "<+03>-03" or "UTC+2" count hours west of Greenwich: the sign is reversed. */
     private static ZoneId posixOffset(String tz) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([+-]?)(\\d{1,2})(?::(\\d{2}))?$").matcher(tz);
+        Matcher m = Pattern.compile("([+-]?)(\\d{1,2})(?::(\\d{2}))?$").matcher(tz);
         if (m.find()) {
             int h = Integer.parseInt(m.group(2));
             int min = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));

@@ -10,6 +10,7 @@ import dev.tusk.internal.conninfo.ValueRules;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Connection strings, as libpq reads them: psycopg's {@code conninfo_to_dict} and {@code make_conninfo}.
@@ -82,7 +83,7 @@ public final class Conninfo {
      */
     public static String make(String conninfo, Map<String, ?> overrides) {
         String base = conninfo == null ? "" : conninfo;
-        if (overrides != null && overrides.values().stream().anyMatch(java.util.Objects::isNull)) { // psycopg drops None
+        if (overrides != null && overrides.values().stream().anyMatch(Objects::isNull)) { // psycopg drops None
             Map<String, Object> given = new LinkedHashMap<>();
             overrides.forEach((k, v) -> {
                 if (v != null) {

@@ -10,6 +10,7 @@ import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.op.ConnectionErrors;
 import dev.tusk.internal.op.CopyOperation;
 import dev.tusk.internal.op.CopyRows;
+import dev.tusk.internal.wire.Utf8;
 
 import java.time.Duration;
 import java.util.Iterator;
@@ -99,7 +100,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
 
     /** Sends text (COPY text or CSV format), encoded as UTF-8. */
     public void write(String data) {
-        write(dev.tusk.internal.wire.Utf8.encode(data, "the COPY data"));
+        write(Utf8.encode(data, "the COPY data"));
     }
 
     /** Sends one row, each value dumped by the adapters (text format: escaped; binary: typed). */

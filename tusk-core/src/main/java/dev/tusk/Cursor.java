@@ -300,7 +300,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
         }
         long total = 0;
         for (String tag : tags) {
-            total += Math.max(0, dev.tusk.internal.core.ResultData.affectedRows(tag));
+            total += Math.max(0, ResultData.affectedRows(tag));
         }
         results = List.of();
         current = null;

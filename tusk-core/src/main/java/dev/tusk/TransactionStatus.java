@@ -1,7 +1,5 @@
 package dev.tusk;
 
-import dev.tusk.internal.wire.BackendMessage;
-
 /** The transaction status, as libpq's PGTransactionStatusType (psycopg's {@code pq.TransactionStatus}). */
 public enum TransactionStatus {
     /** No transaction open. */
@@ -23,17 +21,5 @@ public enum TransactionStatus {
 
     public int value() {
         return value;
-    }
-
-    /**
-     * The status a ReadyForQuery status byte stands for ({@code SessionState.transactionStatus()}): IDLE,
-     * INTRANS or INERROR.
-     */
-    static TransactionStatus of(char readyForQueryStatus) {
-        return switch (readyForQueryStatus) {
-            case BackendMessage.STATUS_IN_TRANSACTION -> INTRANS;
-            case BackendMessage.STATUS_IN_FAILED_TRANSACTION -> INERROR;
-            default -> IDLE;
-        };
     }
 }

@@ -187,7 +187,7 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
             return cmd.nextMessage();
         }
         byte[] head = cmd.peekMessage();
-        return head != null && head.length > 0 && head[0] == 'k' ? cmd.nextMessage() : null;
+        return head != null && head.length > 0 && head[0] == StreamProtocol.PRIMARY_KEEPALIVE ? cmd.nextMessage() : null;
     }
 
     /** A message could not be decoded: the subscriber fails with why, the stream is ended. */

@@ -3,6 +3,7 @@ package dev.tusk.replication;
 import dev.tusk.ConnectOptions;
 import dev.tusk.Connection;
 import dev.tusk.Row;
+import dev.tusk.Rows;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.io.BlockingDriver;
@@ -194,7 +195,7 @@ public final class ReplicationConnection implements AutoCloseable {
 
     private Row single(String sql) {
         requireNoStream();
-        return ReplicationSql.single(sql, conn.cursor(dev.tusk.Rows.row()).execute(sql).fetchone());
+        return ReplicationSql.single(sql, conn.cursor(Rows.row()).execute(sql).fetchone());
     }
 
     /** Closes the stream if one runs, then the connection if this object opened it. */

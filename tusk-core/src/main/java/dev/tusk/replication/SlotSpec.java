@@ -4,6 +4,7 @@ import dev.tusk.errors.ProgrammingException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The slot {@link ReplicationConnection#createSlot} creates: logical (with an output plugin) or physical,
@@ -129,7 +130,7 @@ public final class SlotSpec {
         if (plugin != null) {
             sb.append(" LOGICAL ").append(ReplicationSql.identifier(plugin));
             if (snapshot != null) {
-                opts.add("SNAPSHOT '" + snapshot.name().toLowerCase(java.util.Locale.ROOT) + "'");
+                opts.add("SNAPSHOT '" + snapshot.name().toLowerCase(Locale.ROOT) + "'");
             }
             if (twoPhase) {
                 opts.add("TWO_PHASE");

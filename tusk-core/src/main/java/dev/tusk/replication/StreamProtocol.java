@@ -45,6 +45,13 @@ final class StreamProtocol {
         }
     }
 
+    /** The type byte of a CopyData message from the server carrying WAL (the streaming replication protocol's XLogData). */
+    static final byte XLOG_DATA = 'w';
+    /** The type byte of the server's primary keepalive message (its last byte: a reply is requested). */
+    static final byte PRIMARY_KEEPALIVE = 'k';
+    /** The type byte of the client's standby status update. */
+    static final byte STANDBY_STATUS_UPDATE = 'r';
+
     /** What {@link #maintain} found due. */
     enum Due {
         NOTHING, STATUS_SENT, PING_SENT
@@ -109,7 +116,7 @@ final class StreamProtocol {
             throw protocol("an empty CopyData message");
         }
         switch (m[0]) {
-            case 'w' -> {
+            case XLOG_DATA -> {
                 if (m.length < 25) {
                     throw protocol("a truncated XLogData message");
                 }
@@ -123,7 +130,7 @@ final class StreamProtocol {
                 serverWalEnd = end;
                 return new XLogData(Lsn.of(start), Lsn.of(end), time, m, 25);
             }
-            case 'k' -> {
+            case PRIMARY_KEEPALIVE -> {
                 if (m.length < 18) {
                     throw protocol("a truncated keepalive message");
                 }
@@ -203,7 +210,7 @@ final class StreamProtocol {
         long flushed = acknowledged.get();
         long write = Long.compareUnsigned(received, flushed) >= 0 ? received : flushed;
         byte[] b = new byte[34];
-        b[0] = 'r';
+        b[0] = STANDBY_STATUS_UPDATE;
         Bytes.putInt64(b, 1, write);
         Bytes.putInt64(b, 9, flushed);
         Bytes.putInt64(b, 17, flushed);

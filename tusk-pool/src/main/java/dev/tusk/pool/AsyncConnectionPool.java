@@ -4,6 +4,7 @@ import dev.tusk.AsyncConnection;
 import dev.tusk.ConnectOptions;
 import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
+import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.pool.PoolAccess;
 
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -112,7 +114,7 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
     /** As {@link #connection()}, failing with {@link PoolTimeout} after {@code timeout} instead of the pool's. */
     public CompletableFuture<AsyncConnection<R>> connection(Duration timeout) {
         if (timeout == null || timeout.isNegative()) {
-            return CompletableFuture.failedFuture(new dev.tusk.errors.ProgrammingException(
+            return CompletableFuture.failedFuture(new ProgrammingException(
                     "connection(timeout): the timeout must be zero or more, got " + timeout));
         }
         if (core.observer == null) {
@@ -418,7 +420,7 @@ public class AsyncConnectionPool<R> extends PoolFront<AsyncConnection<R>, AsyncC
                 .handle((v, e) -> e)
                 .thenCompose(e -> conn.setAutocommit(false).thenApply(v -> {
                     if (e != null) {
-                        throw e instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(e);
+                        throw e instanceof CompletionException ce ? ce : new CompletionException(e);
                     }
                     return null;
                 }));

@@ -3,8 +3,12 @@ package dev.tusk.pool;
 import dev.tusk.ConnectOptions;
 import dev.tusk.Row;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.observe.TuskListener;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -36,7 +40,7 @@ abstract class PoolConfig<R, P, B extends PoolConfig<R, P, B>> {
     /** The options of every connection when they are fixed ({@code conninfo}, {@code options}), else null. */
     ConnectOptions<?> fixedOptions;
     /** Listeners of the pool's events beside those of fixed options and the registered ones. */
-    final java.util.List<dev.tusk.observe.TuskListener> listeners = new java.util.ArrayList<>();
+    final List<TuskListener> listeners = new ArrayList<>();
 
     PoolConfig(Supplier<ConnectOptions<R>> options) {
         this.options = options;
@@ -76,8 +80,8 @@ abstract class PoolConfig<R, P, B extends PoolConfig<R, P, B>> {
      * ({@code options(...)}) hear them too, and the registered ones; with {@code credentials(...)}, whose
      * options are made per connection, add them here.
      */
-    public B listener(dev.tusk.observe.TuskListener listener) {
-        this.listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    public B listener(TuskListener listener) {
+        this.listeners.add(Objects.requireNonNull(listener, "listener"));
         return self();
     }
 

@@ -2,12 +2,14 @@ package dev.tusk.pool;
 
 import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.pool.PoolAccess;
+import dev.tusk.observe.ConnectionFacts;
 import dev.tusk.observe.LeaseEvent;
 import dev.tusk.observe.PoolConnectionEvent;
 import dev.tusk.observe.PoolView;
 import dev.tusk.Tusk;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.observe.TuskListener;
 
 import javax.management.JMException;
 import javax.management.ObjectName;
@@ -25,6 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -133,12 +136,12 @@ final class PoolCore<C, P> {
     }
 
     /** The pool's listeners: those of its fixed connection options, then its own. */
-    private static java.util.List<dev.tusk.observe.TuskListener> listeners(PoolConfig<?, ?, ?> config) {
-        java.util.List<dev.tusk.observe.TuskListener> all = new java.util.ArrayList<>();
+    private static List<TuskListener> listeners(PoolConfig<?, ?, ?> config) {
+        List<TuskListener> all = new ArrayList<>();
         if (config.fixedOptions != null) {
             all.addAll(config.fixedOptions.listeners());
         }
-        for (dev.tusk.observe.TuskListener l : config.listeners) {
+        for (TuskListener l : config.listeners) {
             if (!all.contains(l)) {
                 all.add(l);
             }
@@ -609,7 +612,7 @@ final class PoolCore<C, P> {
     }
 
     /** The connection's facts for listeners; null when they cannot be read (a listener never breaks the pool). */
-    private dev.tusk.observe.ConnectionFacts facts(C conn) {
+    private ConnectionFacts facts(C conn) {
         try {
             return hooks.facts(conn);
         } catch (RuntimeException e) {
@@ -750,7 +753,7 @@ final class PoolCore<C, P> {
      * {@link #checkAll(Predicate)} with a check that answers in a future (the async pool's): the idle
      * connections are checked one after the other; the future completes once all were.
      */
-    CompletableFuture<Void> checkAllAsync(java.util.function.Function<C, ? extends CompletionStage<Boolean>> check) {
+    CompletableFuture<Void> checkAllAsync(Function<C, ? extends CompletionStage<Boolean>> check) {
         List<PoolSlot<C>> toCheck = new ArrayList<>();
         for (PoolSlot<C> s : bag.all()) {
             if (s.claim(PoolSlot.IDLE, PoolSlot.RESERVED)) {

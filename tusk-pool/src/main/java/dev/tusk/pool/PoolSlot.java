@@ -1,5 +1,7 @@
 package dev.tusk.pool;
 
+import dev.tusk.observe.ConnectionFacts;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -37,7 +39,7 @@ final class PoolSlot<C> {
      */
     long since;
     /** What listeners are told about the connection, read once when it opened; null when nobody listens. */
-    dev.tusk.observe.ConnectionFacts facts;
+    ConnectionFacts facts;
     /** When a give-back last probed it (its owner's field, as {@link #since}). */
     long probedAt;
     @SuppressWarnings("unused") // through STATE

@@ -21,8 +21,13 @@ import java.util.List;
  * {@code channel_binding} ({@link AuthPolicy}).
  */
 final class PasswordAuthenticator implements Authenticator {
+    // the authentication request codes of AuthenticationRequest messages (PostgreSQL's "Message Formats")
+    private static final int KERBEROS_V5 = 2;
     private static final int CLEARTEXT = 3;
     private static final int MD5 = 5;
+    private static final int SCM_CREDENTIALS = 6;
+    private static final int GSS = 7;
+    private static final int SSPI = 9;
     private static final int SASL = 10;
     private static final int SASL_CONTINUE = 11;
     private static final int SASL_FINAL = 12;
@@ -75,7 +80,7 @@ final class PasswordAuthenticator implements Authenticator {
                 scram.verifyServerFinal(new String(body.rest(), StandardCharsets.UTF_8));
             }
             default -> {
-                use(code == 7 ? "gss" : code == 9 ? "sspi" : "method " + code);
+                use(code == GSS ? "gss" : code == SSPI ? "sspi" : "method " + code);
                 throw new NotSupportedException("the server asks for authentication method " + code
                         + " (" + methodName(code) + "), which Tusk does not support");
             }
@@ -180,10 +185,10 @@ final class PasswordAuthenticator implements Authenticator {
 
     private static String methodName(int code) {
         return switch (code) {
-            case 2 -> "Kerberos V5";
-            case 6 -> "SCM credentials";
-            case 7 -> "GSSAPI";
-            case 9 -> "SSPI";
+            case KERBEROS_V5 -> "Kerberos V5";
+            case SCM_CREDENTIALS -> "SCM credentials";
+            case GSS -> "GSSAPI";
+            case SSPI -> "SSPI";
             default -> "unknown";
         };
     }

@@ -3,6 +3,7 @@ package dev.tusk.internal.core;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.PipelineAborted;
+import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.wire.BackendMessage;
 import dev.tusk.internal.wire.InputBuffer;
@@ -107,7 +108,7 @@ public final class ProtocolCore {
     /** A replication stream owns the connection until it ends: a statement sent now would break the session. */
     private void refuseDuringCopyBoth() {
         if (queue.peek() instanceof CopyBothCommand c && !c.isDone()) {
-            throw new dev.tusk.errors.ProgrammingException("a replication stream is running on this connection:"
+            throw new ProgrammingException("a replication stream is running on this connection:"
                     + " close the stream before running anything else on it");
         }
     }

@@ -61,7 +61,7 @@ public final class SessionState {
      * The last ReadyForQuery's status byte: {@link BackendMessage#STATUS_IDLE 'I'} idle,
      * {@link BackendMessage#STATUS_IN_TRANSACTION 'T'} in a transaction,
      * {@link BackendMessage#STATUS_IN_FAILED_TRANSACTION 'E'} in a failed transaction.
-     * {@code dev.tusk.TransactionStatus.of} gives its public form.
+     * {@code dev.tusk.internal.op.Session.status} gives its public form.
      */
     public char transactionStatus() {
         return transactionStatus;
@@ -85,7 +85,7 @@ public final class SessionState {
     /** Records {@code e} as the session's last error. */
     void failed(TuskException e) {
         if (e != null) {
-            dev.tusk.errors.Diagnostic d = e.diag();
+            Diagnostic d = e.diag();
             String severity = d == null ? null : d.severity();
             lastError = (severity == null ? "" : severity + ":  ") + e.getMessage();
         }

@@ -14,6 +14,9 @@ import java.util.Map;
  * {@link Authenticator}), BackendKeyData, parameter statuses, up to the first ReadyForQuery.
  */
 public final class Startup extends Command {
+    /** The code of AuthenticationOk; any other code of an Authentication message is a request for the authenticator. */
+    private static final int AUTHENTICATION_OK = 0;
+
     private final int protocol;
     private final Map<String, String> params;
     private final Authenticator auth;
@@ -40,7 +43,7 @@ public final class Startup extends Command {
         switch (type) {
             case BackendMessage.AUTHENTICATION -> {
                 int code = p.int32();
-                if (code != 0) {
+                if (code != AUTHENTICATION_OK) {
                     auth.onRequest(code, p, core.output());
                 } else {
                     auth.onSuccess();

@@ -1,6 +1,7 @@
 package dev.tusk.internal.io;
 
 import dev.tusk.errors.InterfaceException;
+import dev.tusk.errors.OperationalException;
 
 import java.io.IOException;
 import java.nio.channels.ClosedSelectorException;
@@ -65,7 +66,7 @@ public final class EventLoop implements Executor {
         try {
             selector = Selector.open();
         } catch (IOException e) {
-            throw new dev.tusk.errors.OperationalException("cannot open a selector for the event loop: " + e.getMessage(), e);
+            throw new OperationalException("cannot open a selector for the event loop: " + e.getMessage(), e);
         }
         thread = new LoopThread(this::run, name);
         thread.setDaemon(true);

@@ -4,9 +4,11 @@ import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.Dumper;
 import dev.tusk.adapt.Format;
 import dev.tusk.adapt.Loader;
+import dev.tusk.errors.DataException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.internal.wire.Frontend;
 import dev.tusk.internal.wire.MessageWriter;
+import dev.tusk.internal.wire.Utf8;
 import dev.tusk.types.Range;
 import dev.tusk.types.TextAdapters;
 
@@ -165,7 +167,7 @@ public final class CopyRows {
         for (int k = 0; k < n; k++) {
             char c = s.charAt(k);
             if (c >= 0x80) {
-                byte[] utf8 = dev.tusk.internal.wire.Utf8.encode(s, "a COPY value"); // its first k bytes: the ASCII done
+                byte[] utf8 = Utf8.encode(s, "a COPY value"); // its first k bytes: the ASCII done
                 for (int j = k; j < utf8.length; j++) {
                     escaped(utf8[j]); // UTF-8 multi-byte sequences hold no ASCII bytes, so only ASCII is escaped
                 }
@@ -182,7 +184,7 @@ public final class CopyRows {
             case '\t' -> 't';
             case '\n' -> 'n';
             case '\r' -> 'r';
-            case 0 -> throw new dev.tusk.errors.DataException("PostgreSQL text cannot contain NUL (0x00) characters,"
+            case 0 -> throw new DataException("PostgreSQL text cannot contain NUL (0x00) characters,"
                     + " found one in a COPY value: remove it, or copy the column as bytea (byte[])");
             default -> 0;
         };
@@ -257,7 +259,7 @@ public final class CopyRows {
         if (!headerRead) {
             for (byte sig : BINARY_SIGNATURE) {
                 if (!b.hasRemaining() || b.get() != sig) {
-                    throw new dev.tusk.errors.DataException("binary COPY data does not start with the PGCOPY signature");
+                    throw new DataException("binary COPY data does not start with the PGCOPY signature");
                 }
             }
             b.getInt(); // flags

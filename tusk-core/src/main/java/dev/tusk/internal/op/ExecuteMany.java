@@ -1,5 +1,6 @@
 package dev.tusk.internal.op;
 
+import dev.tusk.TransactionStatus;
 import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.BoundParams;
@@ -103,7 +104,7 @@ public final class ExecuteMany extends Operation {
     /** Several statements written together: a BEGIN when one is due, the leading ones queued, the last one returned. */
     private Command startParts() {
         session.checkStatementAllowed();
-        commitsOnItsOwn = session.autocommit() && session.expected() == dev.tusk.TransactionStatus.IDLE;
+        commitsOnItsOwn = session.autocommit() && session.expected() == TransactionStatus.IDLE;
         begin = session.beginIfNeeded();
         int last = parts.length - 1;
         for (int i = 0; i < last; i++) {

@@ -1,6 +1,7 @@
 package dev.tusk.internal.op;
 
 import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.Command;
@@ -74,7 +75,7 @@ public final class ServerCursorStep extends Operation {
                                            Object params, AdaptersMap adapters, Duration timeout) {
         state.checkOpen();
         if (query == null) {
-            throw new dev.tusk.errors.ProgrammingException("execute() needs a query to declare the cursor for");
+            throw new ProgrammingException("execute() needs a query to declare the cursor for");
         }
         // the extended protocol even without parameters: one statement only, as psycopg ("select 1; select 2"
         // refused); psycopg's placeholders are processed, so a '%' of the name is doubled

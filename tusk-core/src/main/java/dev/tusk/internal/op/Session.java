@@ -64,7 +64,7 @@ public final class Session {
         this.core = core;
         this.prepared = prepared;
         this.autocommit = autocommit;
-        this.expected = status(core.session().transactionStatus());
+        this.expected = reported();
     }
 
     public ProtocolCore core() {
@@ -118,7 +118,7 @@ public final class Session {
      */
     public TransactionStatus expected() {
         if (!unsynced && !core.hasPending()) {
-            expected = status(core.session().transactionStatus());
+            expected = reported();
         }
         return expected;
     }
@@ -128,7 +128,15 @@ public final class Session {
         this.expected = status;
     }
 
-    /** The {@link TransactionStatus} of a ReadyForQuery status byte. */
+    /** The server's last word: the transaction status of its last ReadyForQuery, whatever was sent since. */
+    public TransactionStatus reported() {
+        return status(core.session().transactionStatus());
+    }
+
+    /**
+     * The {@link TransactionStatus} of a ReadyForQuery status byte ({@code SessionState.transactionStatus()}):
+     * IDLE, INTRANS or INERROR, UNKNOWN for any other byte. The one place the byte becomes the enum.
+     */
     public static TransactionStatus status(char c) {
         return switch (c) {
             case BackendMessage.STATUS_IDLE -> TransactionStatus.IDLE;

@@ -9,7 +9,6 @@ import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.core.SimpleQuery;
 import dev.tusk.internal.observe.Observer;
-import dev.tusk.internal.wire.BackendMessage;
 import dev.tusk.observe.TransactionOutcome;
 import dev.tusk.observe.TransactionStep;
 
@@ -281,7 +280,7 @@ public final class TransactionOp extends Operation {
                 if (e != null) {
                     // a reply lost with the connection (or cut off by close()) leaves it in doubt: maybe prepared
                     boolean gone = steps.closed();
-                    boolean ended = gone || session.core().session().transactionStatus() == BackendMessage.STATUS_IDLE;
+                    boolean ended = gone || session.reported() == TransactionStatus.IDLE;
                     failure = tpc.prepareFailed(current, e, ended, gone);
                 } else {
                     try {
@@ -380,7 +379,7 @@ public final class TransactionOp extends Operation {
 
     /** A ROLLBACK after a failure left a transaction open, when nothing was sent after it; else null. */
     private Command undoTransaction() {
-        if (session.core().session().transactionStatus() == BackendMessage.STATUS_IDLE || session.core().hasPending()) {
+        if (session.reported() == TransactionStatus.IDLE || session.core().hasPending()) {
             return null;
         }
         undo = new SimpleQuery("ROLLBACK");
