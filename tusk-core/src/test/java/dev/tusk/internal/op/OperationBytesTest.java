@@ -8,6 +8,7 @@ import dev.tusk.internal.core.BackendBytes;
 import dev.tusk.internal.core.BoundParams;
 import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.ProtocolCore;
+import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.query.PreparedStatements;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -271,5 +272,76 @@ class OperationBytesTest {
         assertThat(commit.resume(null)).isNull();
         assertThat(commit.failure().sqlstate()).isEqualTo("40001");
         assertThat(commit.commits()).isTrue();
+    }
+
+    private static List<BoundParams> sets(int n) {
+        List<BoundParams> sets = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            sets.add(oneInt(i).get(0));
+        }
+        return sets;
+    }
+
+    @Test
+    void executemanyWithReturningIsNotRewrittenDescribesEverySetAndKeepsTheRowsOfEach() {
+        Session s = session(true, 5);
+        ExecuteMany op = ExecuteMany.of(s, "INSERT INTO t (id) VALUES ($1) RETURNING id", sets(2), 0, true, null);
+        send(op, op.start());
+        assertThat(written()).containsExactly("P:/INSERT INTO t (id) VALUES ($1) RETURNING id", "B", "D", "E", "B", "D",
+                "E", "S");
+
+        feed(BackendBytes.reply().parseComplete().bindComplete().rows("id", "23").row("1").tag("INSERT 0 1")
+                .bindComplete().rows("id", "23").row("2").tag("INSERT 0 1").ready('I'));
+        assertThat(op.resume(null)).isNull();
+        assertThat(op.failure()).isNull();
+        assertThat(op.results()).hasSize(2).allSatisfy(r -> assertThat(r.rowCount()).isEqualTo(1));
+    }
+
+    @Test
+    void executemanyWithoutReturningOfAStatementNotRewrittenDescribesNothingAndSyncsOnce() {
+        Session s = session(true, 5);
+        ExecuteMany op = ExecuteMany.of(s, "UPDATE t SET x = $1", sets(3), 0, false, null);
+        send(op, op.start());
+        assertThat(written()).containsExactly("P:/UPDATE t SET x = $1", "B", "E", "B", "E", "B", "E", "S");
+
+        feed(BackendBytes.reply().parseComplete().bindComplete().tag("UPDATE 1").bindComplete().tag("UPDATE 0")
+                .bindComplete().tag("UPDATE 2").ready('I'));
+        assertThat(op.resume(null)).isNull();
+        assertThat(op.failure()).isNull();
+        assertThat(op.results()).hasSize(3);
+    }
+
+    @Test
+    void aStatementIsPreparedOnceItRanPrepareThresholdTimesThenBoundWithoutParseOrDescribe() {
+        Session s = session(true, 2);
+        List<List<String>> writes = new ArrayList<>();
+        List<ResultData> results = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            Execute op = Execute.extended(s, "SELECT $1", oneInt(i), 0, null, true, null);
+            send(op, op.start());
+            List<String> sent = written();
+            writes.add(sent);
+            BackendBytes reply = BackendBytes.reply();
+            if (sent.get(0).startsWith("P:")) {
+                reply.parseComplete();
+            }
+            reply.bindComplete();
+            if (sent.contains("D")) {
+                reply.rows("?column?", "23");
+            }
+            feed(reply.row(Integer.toString(i)).tag("SELECT 1").ready('I'));
+            assertThat(op.resume(null)).isNull();
+            assertThat(op.failure()).isNull();
+            results.add(op.results().get(0));
+        }
+        assertThat(writes).containsExactly(
+                List.of("P:/SELECT $1", "B", "D", "E", "S"),
+                List.of("P:/SELECT $1", "B", "D", "E", "S"),
+                List.of("P:_tusk_0/SELECT $1", "B:_tusk_0", "D", "E", "S"),
+                List.of("B:_tusk_0", "E", "S")); // the columns are known from the Describe before: none is sent
+        ResultData last = results.get(3);
+        assertThat(last.rowCount()).isEqualTo(1);
+        assertThat(last.columns()).hasSize(1);
+        assertThat(last.columns().get(0).typeOid()).isEqualTo(23);
     }
 }
