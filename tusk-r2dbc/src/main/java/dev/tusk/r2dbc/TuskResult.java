@@ -3,6 +3,7 @@ package dev.tusk.r2dbc;
 import dev.tusk.AsyncCursor;
 import dev.tusk.Column;
 import dev.tusk.errors.Diagnostic;
+import dev.tusk.errors.TuskException;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Row;
@@ -59,7 +60,7 @@ final class TuskResult implements Result {
         static MessageImpl error(Throwable t) {
             R2dbcException e = t instanceof R2dbcException r ? r
                     : new Errors.TuskR2dbcException(String.valueOf(t.getMessage()), null, null, t);
-            Diagnostic d = e.getCause() instanceof dev.tusk.errors.TuskException te ? te.diag() : Diagnostic.EMPTY;
+            Diagnostic d = e.getCause() instanceof TuskException te ? te.diag() : Diagnostic.EMPTY;
             return new MessageImpl(e, e.getErrorCode(), e.getSqlState(), e.getMessage(), true, d);
         }
     }

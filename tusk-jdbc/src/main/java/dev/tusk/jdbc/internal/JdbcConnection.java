@@ -4,6 +4,7 @@ import dev.tusk.ExecuteOptions;
 import dev.tusk.IsolationLevel;
 import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
+import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.TuskException;
 
 import java.sql.Array;
@@ -32,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * {@link java.sql.Connection} over one Tusk {@link dev.tusk.Connection}: the same session, reachable with
@@ -66,7 +68,7 @@ public final class JdbcConnection implements java.sql.Connection {
     private String applicationName;
     /** The statement running now: the server's notices become its warnings (else the connection's). */
     private volatile JdbcStatement running;
-    private final java.util.function.Consumer<dev.tusk.errors.Diagnostic> notices = this::notice;
+    private final Consumer<Diagnostic> notices = this::notice;
 
     /**
      * @param onClose what closing does besides closing the statements; null: close the Tusk connection
@@ -210,7 +212,7 @@ public final class JdbcConnection implements java.sql.Connection {
         return ms == 0 ? null : Duration.ofMillis(ms);
     }
 
-    private void notice(dev.tusk.errors.Diagnostic d) {
+    private void notice(Diagnostic d) {
         String state = d.sqlstate() == null ? "01000" : d.sqlstate();
         SQLWarning w = new SQLWarning(d.messagePrimary(), state);
         JdbcStatement s = running;
@@ -484,7 +486,7 @@ public final class JdbcConnection implements java.sql.Connection {
         sendCursorCloses();
         transactionEpoch();
         try {
-            Row r = conn.rawCursor().execute(sql, List.of(params), dev.tusk.ExecuteOptions.DEFAULT).fetchone();
+            Row r = conn.rawCursor().execute(sql, List.of(params), ExecuteOptions.DEFAULT).fetchone();
             return r == null ? null : r.getString(0);
         } catch (TuskException e) {
             throw Errors.of(e);
@@ -646,7 +648,7 @@ public final class JdbcConnection implements java.sql.Connection {
             }
             // an empty query on the simple protocol (null parameters): the server answers it inside a failed
             // transaction too, where SELECT 1 (or a Bind of any statement) fails with 25P02
-            conn.rawCursor().execute("", null, new dev.tusk.ExecuteOptions(null, null,
+            conn.rawCursor().execute("", null, new ExecuteOptions(null, null,
                     timeout == 0 ? deadline(0) : Duration.ofSeconds(timeout)));
             return true;
         } catch (TuskException e) {

@@ -1,6 +1,7 @@
 package dev.tusk.jdbc.internal;
 
 import dev.tusk.Cursor;
+import dev.tusk.ExecuteOptions;
 import dev.tusk.Row;
 import dev.tusk.errors.TuskException;
 
@@ -228,7 +229,7 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
         }
         try {
             Cursor<Row> cur = c.tusk().rawCursor().execute("SELECT * FROM (" + parsed.sql() + ") AS q LIMIT 0", nulls,
-                    dev.tusk.ExecuteOptions.DEFAULT);
+                    ExecuteOptions.DEFAULT);
             return new JdbcResultSetMetaData(c, cur.description());
         } catch (TuskException e) {
             throw Errors.of(e);

@@ -3,9 +3,12 @@ package dev.tusk.jdbc.internal;
 import dev.tusk.Column;
 import dev.tusk.Cursor;
 import dev.tusk.Row;
+import dev.tusk.RowFactory;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.rows.ColumnReaders;
+import dev.tusk.internal.rows.LiveRows;
 import dev.tusk.internal.rows.RowAccess;
+import dev.tusk.internal.rows.RowsNotKept;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -74,9 +77,9 @@ public final class JdbcResultSet implements ResultSet {
     // read live: rows as Tusk's row stream brings them (forward-only, autocommit)
     private final boolean readsLive;
     /** The stream's rows, closed with the result set. */
-    private dev.tusk.internal.rows.LiveRows<Row> liveStream;
+    private LiveRows<Row> liveStream;
     /** The stream's rows; null once it ended (read to its end, failed or closed). */
-    private dev.tusk.internal.rows.LiveRows<Row> live;
+    private LiveRows<Row> live;
     private Row liveRow;
     private boolean afterLast;
 
@@ -85,7 +88,7 @@ public final class JdbcResultSet implements ResultSet {
      * set reads the row {@link #next()} took last only, so the stream may write new rows over passed ones
      * ({@link dev.tusk.internal.rows.RowsNotKept}).
      */
-    static final class Columns implements dev.tusk.RowFactory<Row>, dev.tusk.internal.rows.RowsNotKept {
+    static final class Columns implements RowFactory<Row>, RowsNotKept {
         private static final RowMaker<Row> SAME = r -> r;
         List<Column> seen;
 
@@ -109,7 +112,7 @@ public final class JdbcResultSet implements ResultSet {
         this.readsLive = false;
     }
 
-    private JdbcResultSet(JdbcStatement statement, List<Column> columns, dev.tusk.internal.rows.LiveRows<Row> stream) {
+    private JdbcResultSet(JdbcStatement statement, List<Column> columns, LiveRows<Row> stream) {
         this.statement = statement;
         this.columns = columns;
         this.rows = List.of();
@@ -125,7 +128,7 @@ public final class JdbcResultSet implements ResultSet {
      * connection first reads the rest into memory (the stream keeps it), closing early ends the statement
      * (cancelled unless its rows had all arrived).
      */
-    static JdbcResultSet live(JdbcStatement st, List<Column> columns, dev.tusk.internal.rows.LiveRows<Row> stream) {
+    static JdbcResultSet live(JdbcStatement st, List<Column> columns, LiveRows<Row> stream) {
         return new JdbcResultSet(st, columns, stream);
     }
 

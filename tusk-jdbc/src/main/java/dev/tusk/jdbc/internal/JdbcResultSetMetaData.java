@@ -1,6 +1,7 @@
 package dev.tusk.jdbc.internal;
 
 import dev.tusk.Column;
+import dev.tusk.ExecuteOptions;
 import dev.tusk.Row;
 import dev.tusk.errors.TuskException;
 
@@ -51,7 +52,7 @@ final class JdbcResultSetMetaData implements ResultSetMetaData {
                                     + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                                     + " JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
                                     + " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum"
-                                    + " WHERE c.oid = ANY($1::text::oid[])", List.of(oids.toString()), dev.tusk.ExecuteOptions.DEFAULT);
+                                    + " WHERE c.oid = ANY($1::text::oid[])", List.of(oids.toString()), ExecuteOptions.DEFAULT);
                     Map<String, String[]> found = new HashMap<>();
                     for (Row r : cur.fetchall()) {
                         found.put(r.getLong(0) + ":" + r.getInt(1), new String[] {r.getString(2), r.getString(3), r.getString(4),
@@ -78,7 +79,7 @@ final class JdbcResultSetMetaData implements ResultSetMetaData {
         if (t == null && conn != null && !conn.isClosed()) {
             try {
                 Row r = conn.tusk().rawCursor().execute("SELECT typname, typcategory FROM pg_catalog.pg_type WHERE oid = $1::oid",
-                        List.of((long) oid), dev.tusk.ExecuteOptions.DEFAULT).fetchone();
+                        List.of((long) oid), ExecuteOptions.DEFAULT).fetchone();
                 t = r == null ? new String[] {"unknown", "X"} : new String[] {r.getString(0), r.getString(1)};
             } catch (TuskException e) {
                 throw Errors.of(e);

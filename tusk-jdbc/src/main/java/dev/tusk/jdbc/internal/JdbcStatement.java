@@ -5,6 +5,7 @@ import dev.tusk.ExecuteOptions;
 import dev.tusk.Pipeline;
 import dev.tusk.Row;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.rows.LiveRows;
 
 import java.sql.BatchUpdateException;
 import java.sql.ResultSet;
@@ -185,7 +186,7 @@ public class JdbcStatement implements Statement {
     private boolean readLive(dev.tusk.Connection<Row> conn, String sql, List<Object> params) throws SQLException {
         warnings = null;
         c.running(this);
-        dev.tusk.internal.rows.LiveRows<Row> rows = null;
+        LiveRows<Row> rows = null;
         try {
             Cursor<Row> cur = liveCursor(conn);
             executionStarted(cur);

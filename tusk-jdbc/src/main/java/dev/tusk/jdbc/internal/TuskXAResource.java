@@ -2,6 +2,7 @@ package dev.tusk.jdbc.internal;
 
 import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
+import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
 
 import java.sql.SQLException;
@@ -102,7 +103,7 @@ final class TuskXAResource implements XAResource {
     private static XAException fromTusk(TuskException e, String what) {
         String state = e.sqlstate();
         int code = "42704".equals(state) ? XAException.XAER_NOTA : state != null && state.startsWith("08") ? XAException.XAER_RMFAIL : XAException.XAER_RMERR;
-        if (e instanceof dev.tusk.errors.OperationalException && state == null) {
+        if (e instanceof OperationalException && state == null) {
             code = XAException.XAER_RMFAIL;
         }
         return xa(code, what + " failed: " + e.getMessage(), e);
