@@ -135,7 +135,8 @@ public final class Session {
 
     /**
      * The {@link TransactionStatus} of a ReadyForQuery status byte ({@code SessionState.transactionStatus()}):
-     * IDLE, INTRANS or INERROR, UNKNOWN for any other byte. The one place the byte becomes the enum.
+     * IDLE, INTRANS or INERROR, UNKNOWN for any other byte (as libpq's getReadyForQuery). The one place the byte
+     * becomes the enum.
      */
     public static TransactionStatus status(char c) {
         return switch (c) {
