@@ -16,6 +16,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -110,6 +111,40 @@ class FrozenInFlightStatementTest {
             assertThat(c.unwrap().isClosed()).isTrue();
         });
         backendEnds(R2dbc.jdbc(db), pid);
+    }
+
+    /**
+     * The other control statements count only their own time (a long query ahead of them is the user's): behind a
+     * frozen statement they end when that statement does. With Tusk's client-side statement timeout (ConnectOptions)
+     * it does, at the timeout and its grace period (1 s for this one): the connection is then broken, and a SAVEPOINT
+     * and a COMMIT queued behind the statement fail with it, neither waiting for ever.
+     */
+    @Test
+    void controlStatementsBehindAFrozenStatementEndWithItsClientSideStatementTimeout(TestDatabase db) throws Exception {
+        Duration timeout = Duration.ofMillis(1000);
+        TuskConnection c = new TuskConnectionFactory(dev.tusk.ConnectOptions.builder()
+                .conninfo(db.conninfo() + " sslmode=disable").statementTimeout(timeout).build()).create().block(T);
+        int pid = pid(c);
+        try {
+            Mono.from(c.beginTransaction()).block(T);
+            FrozenBackend.frozen(pid, () -> {
+                CompletableFuture<Integer> statement = inFlight(c);
+                CompletableFuture<Void> savepoint = Mono.from(c.createSavepoint("s")).toFuture();
+                CompletableFuture<Void> commit = Mono.from(c.commitTransaction()).toFuture();
+                long t0 = System.nanoTime();
+                Duration bound = timeout.plusSeconds(1).plus(SLACK);
+                for (CompletableFuture<?> f : List.of(statement, savepoint, commit)) {
+                    Throwable t = catchThrowable(() -> f.get(T.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+                    assertThat(t).isInstanceOf(java.util.concurrent.ExecutionException.class);
+                    assertThat(t.getCause()).isInstanceOf(R2dbcNonTransientResourceException.class);
+                }
+                assertThat(since(t0)).as("the statement and the control statements behind it").isLessThan(bound);
+                assertThat(Mono.from(c.validate(ValidationDepth.LOCAL)).block(T)).isFalse();
+            });
+            backendEnds(R2dbc.jdbc(db), pid);
+        } finally {
+            Mono.from(c.close()).block(T);
+        }
     }
 
     /** How the lease's statement is left when the lease is given back. */
