@@ -90,8 +90,15 @@ public final class TuskConnection implements Connection, Lifecycle {
     /** Signalled by {@link #preRelease()}: the notification subscriptions of the lease that ends complete. */
     private volatile Sinks.One<Boolean> leaseOver = Sinks.one();
 
-    TuskConnection(AsyncConnection<Row> conn) {
+    /**
+     * The {@code SET}s of the connection's own settings (its factory's statement and lock timeouts), which
+     * {@link #preRelease()} runs again after the session reset; null: none.
+     */
+    private final String sessionSettings;
+
+    TuskConnection(AsyncConnection<Row> conn, String sessionSettings) {
         this.conn = conn;
+        this.sessionSettings = sessionSettings;
         conn.addNoticeHandler(notices::add);
         this.inTransaction = conn.info().transactionStatus() != TransactionStatus.IDLE;
         this.adaptersAtLease = conn.adapters().version();
@@ -320,6 +327,11 @@ public final class TuskConnection implements Connection, Lifecycle {
      */
     private CompletableFuture<String> own(String sql) {
         markUsed();
+        return sendOwn(sql);
+    }
+
+    /** As {@link #own}, not counted as a use of the lease (the driver's own housekeeping). */
+    private CompletableFuture<String> sendOwn(String sql) {
         long seq = submitted.incrementAndGet();
         running.incrementAndGet();
         return afterCancels(() -> conn.execute(sql)).handle((cur, err) -> {
@@ -669,7 +681,8 @@ public final class TuskConnection implements Connection, Lifecycle {
      * same round trip: open cursors closed, {@code SET SESSION AUTHORIZATION DEFAULT}, {@code RESET ALL} (search_path,
      * work_mem, the default isolation...), {@code UNLISTEN *}, advisory locks released, temporary tables and
      * sequence state discarded, statements made with SQL {@code PREPARE} deallocated; Tusk's client-side settings go
-     * back to the connection options. This face's own state follows: auto-commit on, isolation READ COMMITTED,
+     * back to the connection options, and the factory's {@code statementTimeout} and {@code lockWaitTimeout} are set
+     * again (pipelined behind the reset). This face's own state follows: auto-commit on, isolation READ COMMITTED,
      * the lease's notification subscriptions complete, the notices not yet read are dropped. A lease that sent
      * nothing costs no round trip. An error makes the pool drop the connection; a server that does not answer
      * within {@link #RELEASE_DEADLINE}, counted from this call and the lease's statements still in flight included,
@@ -707,13 +720,16 @@ public final class TuskConnection implements Connection, Lifecycle {
                         long resetSeq = submitted.incrementAndGet(); // counted: the ROLLBACK's end is not the last
                         CompletableFuture<Void> reset = afterCancels(() -> POOL.resetSession(conn))
                                 .whenComplete((v, e) -> settled(resetSeq));
-                        return rolledBack.thenCombine(reset, (tag, v) -> (Void) null);
+                        // the connection's own settings, which the reset's RESET ALL took away: pipelined behind it
+                        CompletableFuture<String> restored = sessionSettings == null
+                                ? CompletableFuture.completedFuture(null) : sendOwn(sessionSettings);
+                        return rolledBack.thenCombine(reset, (tag, v) -> (Void) null).thenCombine(restored, (v, tag) -> v);
                     }, true)
                     .onErrorMap(e -> Errors.translate(e, what))
                     .doOnSuccess(v -> drainNotices())
                     .timeout(RELEASE_DEADLINE, Mono.defer(() -> unanswered(what, RELEASE_DEADLINE,
                             " as it went back to its pool (which drops it)"
-                                    + statementsAhead(running.get() - (rollback ? 1 : 0)))));
+                                    + statementsAhead(running.get() - (rollback ? 1 : 0) - (sessionSettings == null ? 0 : 1)))));
         });
     }
 
