@@ -121,6 +121,34 @@ class TransactionControlDeadlineTest {
     }
 
     /**
+     * ROLLBACK is the exception: its deadline counts from when it was issued, the statements ahead included (a frozen
+     * statement ahead must not hold r2dbc-pool's release, which begins with rollbackTransaction()). Behind a query
+     * longer than {@link TuskConnection#CONTROL_DEADLINE} the connection is closed at the deadline: the ROLLBACK's
+     * work is done all the same (the server rolls the transaction back), and the query fails saying the connection
+     * was closed, never a silent loss.
+     */
+    @Test
+    void aRollbackBehindALongQueryClosesTheConnectionAtItsDeadlineAndTheQueryFails(TestDatabase db) {
+        TuskConnection c = R2dbc.connect(db);
+        try {
+            Mono.from(c.beginTransaction()).block(T);
+            Duration sleep = TuskConnection.CONTROL_DEADLINE.plusMillis(1500);
+            var query = Flux.from(c.createStatement("SELECT pg_sleep(" + sleep.toMillis() / 1000.0 + "), 42").execute())
+                    .concatMap(r -> r.map((row, md) -> row.get(1, Integer.class))).next().toFuture(); // sent now
+            long t0 = System.nanoTime();
+            Throwable t = catchThrowable(() -> Mono.from(c.rollbackTransaction()).block(T));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("the ROLLBACK behind a long query")
+                    .isLessThan(TuskConnection.CONTROL_DEADLINE.plus(SLACK));
+            assertThat(t).isInstanceOf(R2dbcNonTransientResourceException.class).hasMessageContaining("did not answer ROLLBACK")
+                    .hasMessageContaining("1 statement sent before it and not answered fail with the connection closed");
+            assertThat(catchThrowable(query::join)).as("the query ahead").hasCauseInstanceOf(R2dbcNonTransientResourceException.class);
+            assertThat(Mono.from(c.validate(ValidationDepth.LOCAL)).block(T)).isFalse();
+        } finally {
+            Mono.from(c.close()).block(T);
+        }
+    }
+
+    /**
      * r2dbc-pool releases a lease whose transaction it saw begin by calling rollbackTransaction() (its error ignored)
      * before preRelease(): with the server frozen that release used to wait for ever, and the pool's only slot with it.
      */
