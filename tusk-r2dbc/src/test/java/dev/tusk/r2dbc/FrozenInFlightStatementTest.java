@@ -63,6 +63,12 @@ class FrozenInFlightStatementTest {
         assertThat(t.getCause()).isInstanceOf(R2dbcNonTransientResourceException.class);
     }
 
+    /** r2dbc-pool with a single connection: the next borrower waits for the previous one's release. */
+    private static ConnectionPool poolOfOne(TestDatabase db) {
+        return (ConnectionPool) ConnectionFactories.get(R2dbc.url(db).replace("r2dbc:tusk:", "r2dbc:pool:tusk:")
+                + "?sslmode=disable&initialSize=1&maxSize=1");
+    }
+
     /** Once resumed, the backend reads the closed socket and ends: nothing stays behind on the server. */
     private static void backendEnds(JdbcTemplate jdbc, int pid) throws InterruptedException {
         long until = System.nanoTime() + T.toNanos();
@@ -147,6 +153,51 @@ class FrozenInFlightStatementTest {
         }
     }
 
+    /**
+     * The usual way there, end to end: a Spring {@code TransactionalOperator} (R2dbcTransactionManager on r2dbc-pool)
+     * whose work times out (Reactor's timeout) on a statement the frozen backend never answers. The cancel makes
+     * Spring roll back and give the connection back; the pool's single slot is free again within the bound and the
+     * next work runs on a new backend.
+     */
+    @Test
+    void aSpringTransactionTimingOutOnAFrozenStatementFreesThePoolsSlot(TestDatabase db) throws Exception {
+        ConnectionPool pool = poolOfOne(db);
+        org.springframework.r2dbc.core.DatabaseClient client = org.springframework.r2dbc.core.DatabaseClient.create(pool);
+        org.springframework.transaction.reactive.TransactionalOperator tx = org.springframework.transaction.reactive
+                .TransactionalOperator.create(new org.springframework.r2dbc.connection.R2dbcTransactionManager(pool));
+        int[] frozen = {0};
+        reactor.core.publisher.Sinks.One<Integer> stopped = reactor.core.publisher.Sinks.one();
+        try {
+            Mono<Integer> work = client.sql("SELECT pg_backend_pid()").map(row -> row.get(0, Integer.class)).one()
+                    .publishOn(reactor.core.scheduler.Schedulers.boundedElastic())
+                    .flatMap(pid -> {
+                        try {
+                            FrozenBackend.signal("STOP", pid); // mid-transaction: the next statement is never answered
+                            frozen[0] = pid;
+                            stopped.tryEmitValue(pid);
+                        } catch (Exception e) {
+                            return Mono.error(e);
+                        }
+                        return client.sql("SELECT 7").map(row -> row.get(0, Integer.class)).one();
+                    })
+                    .as(tx::transactional)
+                    .timeout(stopped.asMono().delayElement(Duration.ofSeconds(1))); // 1 s after the freeze
+            Throwable t = catchThrowable(() -> work.block(T));
+            assertThat(t).as("the work on a frozen backend").hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+            assertThat(frozen[0]).as("the backend was frozen").isNotZero();
+            long t0 = System.nanoTime();
+            Integer next = client.sql("SELECT pg_backend_pid()").map(row -> row.get(0, Integer.class)).one().block(T);
+            assertThat(since(t0)).as("the next work, waiting for the pool's only slot").isLessThan(BOUND);
+            assertThat(next).as("the next work's backend").isNotEqualTo(frozen[0]);
+        } finally {
+            if (frozen[0] != 0) {
+                FrozenBackend.signal("CONT", frozen[0]);
+            }
+            pool.disposeLater().block(T);
+        }
+        backendEnds(R2dbc.jdbc(db), frozen[0]);
+    }
+
     /** How the lease's statement is left when the lease is given back. */
     private enum Left {
         /** its subscriber cancelled first (a request timed out: Reactor's usingWhen cancels, then closes) */
@@ -180,8 +231,7 @@ class FrozenInFlightStatementTest {
      */
     private static void pooledReleaseOverAFrozenStatement(TestDatabase db, boolean transaction, Left left)
             throws Exception {
-        ConnectionPool pool = (ConnectionPool) ConnectionFactories.get(R2dbc.url(db).replace("r2dbc:tusk:", "r2dbc:pool:tusk:")
-                + "?sslmode=disable&initialSize=1&maxSize=1");
+        ConnectionPool pool = poolOfOne(db);
         try {
             Connection a = Mono.from(pool.create()).block(T);
             @SuppressWarnings("unchecked")
