@@ -34,8 +34,9 @@ public final class TuskConnectionFactory implements ConnectionFactory {
     }
 
     /**
-     * @param statementTimeout the server's {@code statement_timeout} set on each new connection (null: the server's default)
-     * @param lockWaitTimeout  the server's {@code lock_timeout} set on each new connection (null: the server's default)
+     * @param statementTimeout the server's {@code statement_timeout} set on each new connection, and again after each
+     *                         session reset of a pool's release (null: the server's default)
+     * @param lockWaitTimeout  the server's {@code lock_timeout}, likewise (null: the server's default)
      */
     public TuskConnectionFactory(ConnectOptions<Row> options, Duration statementTimeout, Duration lockWaitTimeout) {
         if (options == null) {
