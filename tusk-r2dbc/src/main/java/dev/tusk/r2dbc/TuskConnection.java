@@ -90,8 +90,15 @@ public final class TuskConnection implements Connection, Lifecycle {
     /** Signalled by {@link #preRelease()}: the notification subscriptions of the lease that ends complete. */
     private volatile Sinks.One<Boolean> leaseOver = Sinks.one();
 
-    TuskConnection(AsyncConnection<Row> conn) {
+    /**
+     * The {@code SET}s of the connection's own settings (its factory's statement and lock timeouts), which
+     * {@link #preRelease()} runs again after the session reset; null: none.
+     */
+    private final String sessionSettings;
+
+    TuskConnection(AsyncConnection<Row> conn, String sessionSettings) {
         this.conn = conn;
+        this.sessionSettings = sessionSettings;
         conn.addNoticeHandler(notices::add);
         this.inTransaction = conn.info().transactionStatus() != TransactionStatus.IDLE;
         this.adaptersAtLease = conn.adapters().version();
@@ -320,6 +327,11 @@ public final class TuskConnection implements Connection, Lifecycle {
      */
     private CompletableFuture<String> own(String sql) {
         markUsed();
+        return sendOwn(sql);
+    }
+
+    /** As {@link #own}, not counted as a use of the lease (the driver's own housekeeping). */
+    private CompletableFuture<String> sendOwn(String sql) {
         long seq = submitted.incrementAndGet();
         running.incrementAndGet();
         return afterCancels(() -> conn.execute(sql)).handle((cur, err) -> {
@@ -341,8 +353,7 @@ public final class TuskConnection implements Connection, Lifecycle {
      * ({@link #unanswered}); the server then rolls back whatever transaction was open.
      */
     private Mono<Void> ownMono(String sql) {
-        return bounded(Mono.fromFuture(() -> own(sql), true), sql, CONTROL_DEADLINE,
-                " (the server rolls back any transaction that was open)").then();
+        return bounded(Mono.fromFuture(() -> own(sql), true), sql, CONTROL_DEADLINE, ROLLED_BACK).then();
     }
 
     /**
@@ -360,7 +371,8 @@ public final class TuskConnection implements Connection, Lifecycle {
     /**
      * {@code answer}, or once the server kept it waiting {@code deadline} the error of {@link #unanswered} (the
      * connection closed). Only the wait for this statement counts: while others sent on the connection are in flight
-     * (pipelined, a long query ahead of it) their time is theirs, and the deadline counts from the last answer.
+     * (pipelined, a long query ahead of it) their time is theirs, and the deadline counts from the last answer. Not
+     * for ROLLBACK ({@link #rollback()}) nor the release ({@link #preRelease()}), which count from when they are issued.
      */
     private <T> Mono<T> bounded(Mono<T> answer, String what, Duration deadline, String outcome) {
         return answer.timeout(waitedFor(deadline.toNanos(), deadline.toNanos()),
@@ -543,13 +555,37 @@ public final class TuskConnection implements Connection, Lifecycle {
         }
         inTransaction = false;
         if (!sql.equals("COMMIT")) {
-            return ownMono(sql);
+            return rollback();
         }
         return bounded(Mono.fromFuture(() -> own(sql), true), sql, COMMIT_DEADLINE, COMMIT_UNKNOWN)
                 .flatMap(tag -> "ROLLBACK".equals(tag)
                 ? Mono.error(new R2dbcRollbackException("the transaction was rolled back, not committed:"
                         + " a statement in it had failed", "40000", 0, sql))
                 : Mono.empty());
+    }
+
+    /**
+     * ROLLBACK, within {@link #CONTROL_DEADLINE} counted from when it is issued, the statements still in flight ahead
+     * of it included (unlike the other statements of {@link #ownMono}): r2dbc-pool gives a lease back by calling
+     * rollbackTransaction() first when it saw the lease begin a transaction, and a user's statement frozen on the server
+     * ahead of it must not keep the release, and the pool's slot, for ever. What a ROLLBACK does is done whether it is
+     * answered or not (closing the connection rolls the transaction back on the server), so the only loss is a
+     * statement ahead of it that runs longer than the deadline: it fails with the connection closed.
+     */
+    private Mono<Void> rollback() {
+        return Mono.fromFuture(() -> own("ROLLBACK"), true)
+                .timeout(CONTROL_DEADLINE, Mono.defer(() -> unanswered("ROLLBACK", CONTROL_DEADLINE,
+                        ROLLED_BACK + statementsAhead(running.get() - 1))))
+                .then();
+    }
+
+    /** What becomes of the transaction when a statement of the driver's own goes unanswered and the connection is closed. */
+    private static final String ROLLED_BACK = " (the server rolls back any transaction that was open)";
+
+    /** The part of an error about the {@code ahead} statements left unanswered when the connection was closed. */
+    private static String statementsAhead(int ahead) {
+        return ahead <= 0 ? "" : "; " + ahead + (ahead == 1 ? " statement" : " statements")
+                + " sent before it and not answered fail with the connection closed";
     }
 
     /** What became of a COMMIT the server did not answer. */
@@ -645,10 +681,12 @@ public final class TuskConnection implements Connection, Lifecycle {
      * same round trip: open cursors closed, {@code SET SESSION AUTHORIZATION DEFAULT}, {@code RESET ALL} (search_path,
      * work_mem, the default isolation...), {@code UNLISTEN *}, advisory locks released, temporary tables and
      * sequence state discarded, statements made with SQL {@code PREPARE} deallocated; Tusk's client-side settings go
-     * back to the connection options. This face's own state follows: auto-commit on, isolation READ COMMITTED,
+     * back to the connection options, and the factory's {@code statementTimeout} and {@code lockWaitTimeout} are set
+     * again (pipelined behind the reset). This face's own state follows: auto-commit on, isolation READ COMMITTED,
      * the lease's notification subscriptions complete, the notices not yet read are dropped. A lease that sent
      * nothing costs no round trip. An error makes the pool drop the connection; a server that does not answer
-     * within {@link #RELEASE_DEADLINE} is one (the connection is closed).
+     * within {@link #RELEASE_DEADLINE}, counted from this call and the lease's statements still in flight included,
+     * is one (the connection is closed), and so is a connection closed or lost during the lease.
      */
     @Override
     public Mono<Void> preRelease() {
@@ -660,8 +698,9 @@ public final class TuskConnection implements Connection, Lifecycle {
             Sinks.One<Boolean> over = leaseOver;
             leaseOver = Sinks.one();
             over.tryEmitValue(Boolean.TRUE);
-            if (closed.get() || conn.isClosed() || conn.isBroken()) {
-                return Mono.empty();
+            if (closed.get() || conn.isClosed() || conn.isBroken()) { // the pool drops it now, not at its next lease
+                return Mono.error(new R2dbcNonTransientResourceException("the connection was closed or lost during the"
+                        + " lease (a close(), a server that did not answer, a network failure): its pool drops it"));
             }
             if (conn.adapters().version() != adaptersAtLease) {
                 closed.set(true); // the pool drops it: the next borrower gets a connection without these adapters
@@ -681,12 +720,16 @@ public final class TuskConnection implements Connection, Lifecycle {
                         long resetSeq = submitted.incrementAndGet(); // counted: the ROLLBACK's end is not the last
                         CompletableFuture<Void> reset = afterCancels(() -> POOL.resetSession(conn))
                                 .whenComplete((v, e) -> settled(resetSeq));
-                        return rolledBack.thenCombine(reset, (tag, v) -> (Void) null);
+                        // the connection's own settings, which the reset's RESET ALL took away: pipelined behind it
+                        CompletableFuture<String> restored = sessionSettings == null
+                                ? CompletableFuture.completedFuture(null) : sendOwn(sessionSettings);
+                        return rolledBack.thenCombine(reset, (tag, v) -> (Void) null).thenCombine(restored, (v, tag) -> v);
                     }, true)
                     .onErrorMap(e -> Errors.translate(e, what))
                     .doOnSuccess(v -> drainNotices())
                     .timeout(RELEASE_DEADLINE, Mono.defer(() -> unanswered(what, RELEASE_DEADLINE,
-                            " as it went back to its pool (which drops it)")));
+                            " as it went back to its pool (which drops it)"
+                                    + statementsAhead(running.get() - (rollback ? 1 : 0) - (sessionSettings == null ? 0 : 1)))));
         });
     }
 

@@ -34,8 +34,9 @@ public final class TuskConnectionFactory implements ConnectionFactory {
     }
 
     /**
-     * @param statementTimeout the server's {@code statement_timeout} set on each new connection (null: the server's default)
-     * @param lockWaitTimeout  the server's {@code lock_timeout} set on each new connection (null: the server's default)
+     * @param statementTimeout the server's {@code statement_timeout} set on each new connection, and again after each
+     *                         session reset of a pool's release (null: the server's default)
+     * @param lockWaitTimeout  the server's {@code lock_timeout}, likewise (null: the server's default)
      */
     public TuskConnectionFactory(ConnectOptions<Row> options, Duration statementTimeout, Duration lockWaitTimeout) {
         if (options == null) {
@@ -63,22 +64,31 @@ public final class TuskConnectionFactory implements ConnectionFactory {
                     .doOnCancel(() -> f.thenAccept(AsyncConnection::close)) // connected after all: not leaked
                     .onErrorMap(e -> Errors.translate(e, null))
                     .flatMap(c -> {
-                        TuskConnection tc = new TuskConnection(c);
-                        StringBuilder init = new StringBuilder();
-                        if (statementTimeout != null) {
-                            init.append("SET statement_timeout = ").append(statementTimeout.toMillis()).append(';');
-                        }
-                        if (lockWaitTimeout != null) {
-                            init.append("SET lock_timeout = ").append(lockWaitTimeout.toMillis()).append(';');
-                        }
-                        if (init.length() == 0) {
+                        String init = sessionSettings();
+                        TuskConnection tc = new TuskConnection(c, init);
+                        if (init == null) {
                             return Mono.just(tc);
                         }
-                        return Mono.fromFuture(() -> c.execute(init.toString()), true)
+                        return Mono.fromFuture(() -> c.execute(init), true)
                                 .thenReturn(tc)
-                                .onErrorResume(e -> tc.close().then(Mono.error(Errors.translate(e, init.toString()))));
+                                .onErrorResume(e -> tc.close().then(Mono.error(Errors.translate(e, init))));
                     });
         });
+    }
+
+    /**
+     * The {@code SET}s of the server's timeouts given to this factory, run on each new connection and again after each
+     * session reset of {@link TuskConnection#preRelease()} (its {@code RESET ALL} would take them away); null: none.
+     */
+    private String sessionSettings() {
+        StringBuilder init = new StringBuilder();
+        if (statementTimeout != null) {
+            init.append("SET statement_timeout = ").append(statementTimeout.toMillis()).append(';');
+        }
+        if (lockWaitTimeout != null) {
+            init.append("SET lock_timeout = ").append(lockWaitTimeout.toMillis()).append(';');
+        }
+        return init.length() == 0 ? null : init.toString();
     }
 
     /** Named "PostgreSQL", so that frameworks choose their PostgreSQL dialect and {@code $n} bind markers. */

@@ -58,6 +58,29 @@ class PooledSessionResetTest {
         return (TuskConnection) ((Wrapped<Connection>) pooled).unwrap();
     }
 
+    /**
+     * The factory's {@code statementTimeout} and {@code lockWaitTimeout} are the connection's own settings, not a
+     * borrower's: the reset of a used lease (RESET ALL among it) must not take them from the next borrower.
+     */
+    @Test
+    void theFactorysTimeoutsOutliveTheResetOfAUsedLease(TestDatabase db) {
+        ConnectionPool pool = pool(R2dbc.url(db) + "?statementTimeout=PT7S&lockWaitTimeout=PT3S");
+        try {
+            for (int lease = 0; lease < 3; lease++) {
+                Connection c = borrow(pool);
+                try {
+                    assertThat(one(c, "SELECT current_setting('statement_timeout') || ',' || current_setting('lock_timeout')"))
+                            .as("lease %d", lease).isEqualTo("7s,3s");
+                    run(c, "SET statement_timeout = 0"); // the borrower's own: undone at the release
+                } finally {
+                    giveBack(c);
+                }
+            }
+        } finally {
+            pool.disposeLater().block(T);
+        }
+    }
+
     @Test
     void adaptersALeaseRegisteredDoNotReachTheNextBorrower(TestDatabase db) {
         ConnectionPool pool = pool(R2dbc.url(db));

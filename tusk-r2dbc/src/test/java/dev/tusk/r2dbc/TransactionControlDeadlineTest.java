@@ -96,28 +96,61 @@ class TransactionControlDeadlineTest {
         frozenCall(db, c -> c.setAutoCommit(true), TuskConnection.COMMIT_DEADLINE, "unknown");
     }
 
+    /** How long the query of {@link #longQueryInATransaction} runs: longer than the control deadline. */
+    private static final Duration LONG_QUERY = TuskConnection.CONTROL_DEADLINE.plusMillis(1500);
+
+    /**
+     * On a new connection, begins a transaction, sends a query of {@link #LONG_QUERY} in it now (its 42 completes the
+     * future) and runs {@code body} with them; closes the connection.
+     */
+    private static void behindALongQuery(TestDatabase db,
+                                         java.util.function.BiConsumer<TuskConnection, java.util.concurrent.CompletableFuture<Integer>> body) {
+        TuskConnection c = R2dbc.connect(db);
+        try {
+            Mono.from(c.beginTransaction()).block(T);
+            body.accept(c, Flux.from(c.createStatement("SELECT pg_sleep(" + LONG_QUERY.toMillis() / 1000.0 + "), 42")
+                    .execute()).concatMap(r -> r.map((row, md) -> row.get(1, Integer.class))).next().toFuture());
+        } finally {
+            Mono.from(c.close()).block(T);
+        }
+    }
+
     /**
      * The deadline is the server's time for the control statement itself: one pipelined behind a query longer than
      * {@link TuskConnection#CONTROL_DEADLINE} waits for it and succeeds, the connection untouched.
      */
     @Test
     void aControlStatementBehindALongQueryWaitsForItAndSucceeds(TestDatabase db) {
-        TuskConnection c = R2dbc.connect(db);
-        try {
-            Mono.from(c.beginTransaction()).block(T);
-            Duration sleep = TuskConnection.CONTROL_DEADLINE.plusMillis(1500);
-            var query = Flux.from(c.createStatement("SELECT pg_sleep(" + sleep.toMillis() / 1000.0 + "), 42").execute())
-                    .concatMap(r -> r.map((row, md) -> row.get(1, Integer.class))).next().toFuture(); // sent now
+        behindALongQuery(db, (c, query) -> {
             long t0 = System.nanoTime();
             Mono.from(c.createSavepoint("behind")).block(T);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("the SAVEPOINT waited for the query ahead")
-                    .isGreaterThan(sleep.minusMillis(500));
+                    .isGreaterThan(LONG_QUERY.minusMillis(500));
             assertThat(query.join()).isEqualTo(42);
             Mono.from(c.commitTransaction()).block(T);
             assertThat(Mono.from(c.validate(ValidationDepth.REMOTE)).block(T)).isTrue();
-        } finally {
-            Mono.from(c.close()).block(T);
-        }
+        });
+    }
+
+    /**
+     * ROLLBACK is the exception: its deadline counts from when it was issued, the statements ahead included (a frozen
+     * statement ahead must not hold r2dbc-pool's release, which begins with rollbackTransaction()). Behind a query
+     * longer than {@link TuskConnection#CONTROL_DEADLINE} the connection is closed at the deadline: the ROLLBACK's
+     * work is done all the same (the server rolls the transaction back), and the query fails saying the connection
+     * was closed, never a silent loss.
+     */
+    @Test
+    void aRollbackBehindALongQueryClosesTheConnectionAtItsDeadlineAndTheQueryFails(TestDatabase db) {
+        behindALongQuery(db, (c, query) -> {
+            long t0 = System.nanoTime();
+            Throwable t = catchThrowable(() -> Mono.from(c.rollbackTransaction()).block(T));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("the ROLLBACK behind a long query")
+                    .isLessThan(TuskConnection.CONTROL_DEADLINE.plus(SLACK));
+            assertThat(t).isInstanceOf(R2dbcNonTransientResourceException.class).hasMessageContaining("did not answer ROLLBACK")
+                    .hasMessageContaining("1 statement sent before it and not answered fail with the connection closed");
+            assertThat(catchThrowable(query::join)).as("the query ahead").hasCauseInstanceOf(R2dbcNonTransientResourceException.class);
+            assertThat(Mono.from(c.validate(ValidationDepth.LOCAL)).block(T)).isFalse();
+        });
     }
 
     /**
