@@ -122,6 +122,9 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         this.server = pooled.server;
     }
 
+    /** A lease handle's view of {@link #info()}, made on first use; null on the connection itself. */
+    private ConnectionInfo leaseInfo;
+
     /** A new lease handle of this pooled connection (see {@link #ConnectionShell(ConnectionShell)}). */
     abstract C newLeaseHandle();
 
@@ -595,14 +598,24 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         return adapters;
     }
 
-    /** Connection details and the server's reported state. */
+    /**
+     * Connection details and the server's reported state. A pool lease's view answers only while the lease lasts,
+     * as the lease itself: kept after it, it refuses every call rather than show the next borrower's session.
+     */
     public ConnectionInfo info() {
         look();
         ConnectionInfo i = state.info;
         if (i == null) {
             state.info = i = home.newInfo();
         }
-        return i;
+        if (home == this) {
+            return i;
+        }
+        ConnectionInfo mine = leaseInfo; // made once per lease that asks (a race makes two alike)
+        if (mine == null) {
+            leaseInfo = mine = new ConnectionInfo(i, this);
+        }
+        return mine;
     }
 
     public boolean autocommit() {

@@ -2,9 +2,11 @@ package dev.tusk.pool;
 
 import dev.tusk.AsyncConnection;
 import dev.tusk.Connection;
+import dev.tusk.ConnectionInfo;
 import dev.tusk.IsolationLevel;
 import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
+import dev.tusk.errors.InterfaceException;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Test;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * An adversarial borrower against the next one (session 45's hunt): what a lease can leave behind that the pool's
@@ -243,6 +246,39 @@ class BorrowerIsolationTest {
             AsyncConnection<Row> b = pool.connection().get(20, TimeUnit.SECONDS);
             try {
                 assertThat(b.execute(WHO).get(10, TimeUnit.SECONDS).fetchone().getString(0)).isEqualTo(clean);
+                b.rollback().get(10, TimeUnit.SECONDS);
+            } finally {
+                b.close();
+            }
+        }
+    }
+
+    // a ConnectionInfo taken from a lease and kept after it ended showed the next borrower's live session (its
+    // transaction status, its SET application_name...): it now refuses every call, as the lease itself does
+    @Test
+    void aConnectionInfoKeptAfterTheLeaseNeverShowsTheNextBorrowersSession(TestDatabase db) throws Exception {
+        try (ConnectionPool<Row> pool = pool(db)) {
+            Connection<Row> a = pool.connection();
+            ConnectionInfo kept = a.info();
+            assertThat(kept.transactionStatus()).isEqualTo(TransactionStatus.IDLE);
+            a.close();
+            try (Connection<Row> b = pool.connection()) {
+                b.execute("SET application_name = 'b-only'");
+                assertThat(b.info().parameterStatus("application_name")).isEqualTo("b-only");
+                assertThatThrownBy(kept::transactionStatus).isInstanceOf(InterfaceException.class);
+                assertThatThrownBy(() -> kept.parameterStatus("application_name")).isInstanceOf(InterfaceException.class);
+                b.rollback();
+            }
+        }
+        try (AsyncConnectionPool<Row> pool = asyncPool(db)) {
+            AsyncConnection<Row> a = pool.connection().get(20, TimeUnit.SECONDS);
+            ConnectionInfo kept = a.info();
+            a.close();
+            AsyncConnection<Row> b = pool.connection().get(20, TimeUnit.SECONDS);
+            try {
+                b.execute("SET application_name = 'b-only'").get(10, TimeUnit.SECONDS);
+                assertThatThrownBy(kept::transactionStatus).isInstanceOf(InterfaceException.class);
+                assertThatThrownBy(() -> kept.parameterStatus("application_name")).isInstanceOf(InterfaceException.class);
                 b.rollback().get(10, TimeUnit.SECONDS);
             } finally {
                 b.close();
