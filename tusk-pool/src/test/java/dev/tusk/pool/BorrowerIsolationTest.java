@@ -47,6 +47,21 @@ class BorrowerIsolationTest {
         return pool;
     }
 
+    /** What a test does with an async lease. */
+    private interface AsyncLease {
+        void run(AsyncConnection<Row> conn) throws Exception;
+    }
+
+    /** Runs {@code body} with a lease of {@code pool}, given back after it whatever happens. */
+    private static void withLease(AsyncConnectionPool<Row> pool, AsyncLease body) throws Exception {
+        AsyncConnection<Row> conn = pool.connection().get(20, TimeUnit.SECONDS);
+        try {
+            body.run(conn);
+        } finally {
+            conn.close();
+        }
+    }
+
     private static final String WHO = "SELECT current_user || '/' || session_user";
 
     @Test
@@ -180,21 +195,18 @@ class BorrowerIsolationTest {
     void statementsPreparedForAnAsyncBorrowersTablesDoNotFailTheNextBorrower(Shadow how, TestDatabase db) throws Exception {
         shadowTables(db);
         try (AsyncConnectionPool<Row> pool = asyncPool(db)) {
-            AsyncConnection<Row> a = pool.connection().get(20, TimeUnit.SECONDS);
-            a.setAutocommit(true).get(10, TimeUnit.SECONDS);
-            a.execute(shadowing(how)).get(10, TimeUnit.SECONDS);
-            for (int i = 0; i < 8; i++) {
-                assertThat(a.execute(SHADOWED, 0).get(10, TimeUnit.SECONDS).description()).hasSizeGreaterThan(1);
-            }
-            a.close();
-            AsyncConnection<Row> b = pool.connection().get(20, TimeUnit.SECONDS);
-            try {
+            withLease(pool, a -> {
+                a.setAutocommit(true).get(10, TimeUnit.SECONDS);
+                a.execute(shadowing(how)).get(10, TimeUnit.SECONDS);
+                for (int i = 0; i < 8; i++) {
+                    assertThat(a.execute(SHADOWED, 0).get(10, TimeUnit.SECONDS).description()).hasSizeGreaterThan(1);
+                }
+            });
+            withLease(pool, b -> {
                 b.execute("SELECT 1").get(10, TimeUnit.SECONDS);
                 assertThat(b.execute(SHADOWED, 0).get(10, TimeUnit.SECONDS).description()).hasSize(1);
                 b.commit().get(10, TimeUnit.SECONDS);
-            } finally {
-                b.close();
-            }
+            });
         }
     }
 
@@ -204,22 +216,19 @@ class BorrowerIsolationTest {
     @Test
     void theAsyncPoolsResetKeepsTheDriversPreparedStatements(TestDatabase db) throws Exception {
         try (AsyncConnectionPool<Row> pool = asyncPool(db)) {
-            AsyncConnection<Row> a = pool.connection().get(20, TimeUnit.SECONDS);
-            a.setAutocommit(true).get(10, TimeUnit.SECONDS);
-            for (int i = 0; i < 8; i++) {
-                a.execute("SELECT %s::int", i).get(10, TimeUnit.SECONDS);
-            }
-            a.execute("SET work_mem = '7MB'").get(10, TimeUnit.SECONDS);
-            a.close();
-            AsyncConnection<Row> b = pool.connection().get(20, TimeUnit.SECONDS);
-            try {
+            withLease(pool, a -> {
+                a.setAutocommit(true).get(10, TimeUnit.SECONDS);
+                for (int i = 0; i < 8; i++) {
+                    a.execute("SELECT %s::int", i).get(10, TimeUnit.SECONDS);
+                }
+                a.execute("SET work_mem = '7MB'").get(10, TimeUnit.SECONDS);
+            });
+            withLease(pool, b -> {
                 b.execute("SELECT %s::int", 1).get(10, TimeUnit.SECONDS); // sends the Closes of forgotten statements
                 assertThat(b.execute("SELECT count(*) FROM pg_prepared_statements WHERE NOT from_sql")
                         .get(10, TimeUnit.SECONDS).fetchone().getLong(0)).isEqualTo(1);
                 b.rollback().get(10, TimeUnit.SECONDS);
-            } finally {
-                b.close();
-            }
+            });
         }
     }
 
@@ -228,17 +237,15 @@ class BorrowerIsolationTest {
         db.admin("DO $$BEGIN CREATE ROLE hunt_role NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END$$");
         db.admin("GRANT hunt_role TO CURRENT_USER");
         try (AsyncConnectionPool<Row> pool = asyncPool(db)) {
-            AsyncConnection<Row> a = pool.connection().get(20, TimeUnit.SECONDS);
-            String clean = a.execute(WHO).get(10, TimeUnit.SECONDS).fetchone().getString(0);
-            a.execute("SET ROLE hunt_role").thenCompose(c -> a.commit()).get(10, TimeUnit.SECONDS);
-            a.close();
-            AsyncConnection<Row> b = pool.connection().get(20, TimeUnit.SECONDS);
-            try {
-                assertThat(b.execute(WHO).get(10, TimeUnit.SECONDS).fetchone().getString(0)).isEqualTo(clean);
+            String[] clean = new String[1];
+            withLease(pool, a -> {
+                clean[0] = a.execute(WHO).get(10, TimeUnit.SECONDS).fetchone().getString(0);
+                a.execute("SET ROLE hunt_role").thenCompose(c -> a.commit()).get(10, TimeUnit.SECONDS);
+            });
+            withLease(pool, b -> {
+                assertThat(b.execute(WHO).get(10, TimeUnit.SECONDS).fetchone().getString(0)).isEqualTo(clean[0]);
                 b.rollback().get(10, TimeUnit.SECONDS);
-            } finally {
-                b.close();
-            }
+            });
         }
     }
 
@@ -260,18 +267,14 @@ class BorrowerIsolationTest {
             }
         }
         try (AsyncConnectionPool<Row> pool = asyncPool(db)) {
-            AsyncConnection<Row> a = pool.connection().get(20, TimeUnit.SECONDS);
-            ConnectionInfo kept = a.info();
-            a.close();
-            AsyncConnection<Row> b = pool.connection().get(20, TimeUnit.SECONDS);
-            try {
+            ConnectionInfo[] kept = new ConnectionInfo[1];
+            withLease(pool, a -> kept[0] = a.info());
+            withLease(pool, b -> {
                 b.execute("SET application_name = 'b-only'").get(10, TimeUnit.SECONDS);
-                assertThatThrownBy(kept::transactionStatus).isInstanceOf(InterfaceException.class);
-                assertThatThrownBy(() -> kept.parameterStatus("application_name")).isInstanceOf(InterfaceException.class);
+                assertThatThrownBy(kept[0]::transactionStatus).isInstanceOf(InterfaceException.class);
+                assertThatThrownBy(() -> kept[0].parameterStatus("application_name")).isInstanceOf(InterfaceException.class);
                 b.rollback().get(10, TimeUnit.SECONDS);
-            } finally {
-                b.close();
-            }
+            });
         }
     }
 }
