@@ -3,6 +3,8 @@ package dev.tusk;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.CopyBothCommand;
+import dev.tusk.internal.core.QueryCommand;
+import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.op.Session;
@@ -11,6 +13,7 @@ import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.internal.replication.ReplicationAccess;
 import dev.tusk.observe.ConnectionFacts;
 
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -86,6 +89,37 @@ abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements Po
         return steps.twoPhase().current() != null ? "a two-phase transaction was left open" : null;
     }
 
+    /**
+     * Whether the session {@code reset} (of {@link ConnectionShell#RESET_SESSION_SQL}) changed what unqualified names
+     * resolve to: another search_path, another role's {@code "$user"} schema, or temporary tables dropped. The
+     * statements the driver prepared for the borrower were then planned for names that now mean other tables, and
+     * the server refuses a plan whose result type changed ("cached plan must not change result type"), which fails
+     * the next borrower's transaction: they are forgotten (psycopg's DISCARD ALL drops them all). True when the
+     * results are not those expected.
+     */
+    static boolean namesResolveOtherwise(QueryCommand reset) {
+        if (reset.resultCount() != ConnectionShell.RESET_RESULTS) {
+            return true;
+        }
+        ResultData before = reset.result(ConnectionShell.RESET_SCHEMAS_BEFORE);
+        ResultData after = reset.result(ConnectionShell.RESET_SCHEMAS_AFTER);
+        if (before.rowCount() != 1 || after.rowCount() != 1 || after.width() != 2) {
+            return true;
+        }
+        int tempAt = after.offset(0, 1);
+        boolean tempTables = after.length(0, 1) == 1 && after.data(0)[tempAt] == 't';
+        return tempTables || !sameValue(before, after);
+    }
+
+    /** Whether the first values of the first rows of {@code a} and {@code b} are the same bytes (both as text). */
+    private static boolean sameValue(ResultData a, ResultData b) {
+        int la = a.length(0, 0);
+        int lb = b.length(0, 0);
+        int oa = a.offset(0, 0);
+        int ob = b.offset(0, 0);
+        return la == lb && (la < 0 || Arrays.equals(a.data(0), oa, oa + la, b.data(0), ob, ob + lb));
+    }
+
     /** The transaction characteristics back to the connection options' (autocommit, the server's defaults). */
     private static void asInOptions(Session session, ConnectOptions<?> options) {
         session.autocommit(options.autocommit());
@@ -152,15 +186,18 @@ abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements Po
         /**
          * What a pool runs on a connection given back idle after a lease that used it: undoes every session state
          * a borrower can leave behind in one round trip (as DISCARD ALL, but keeping the driver's own prepared
-         * statements), and puts the client-side settings back to the connection options' (autocommit, isolation,
-         * read-only, deferrable, statement timeout), dropping notifications still queued.
+         * statements, unless the names they use now resolve otherwise: {@link #namesResolveOtherwise}), and puts the
+         * client-side settings back to the connection options' (autocommit, isolation, read-only, deferrable,
+         * statement timeout), dropping notifications still queued.
          */
         @Override
         public void resetSession(Connection<R> conn) {
             conn.lock.lock();
             try {
                 conn.checkUsable();
-                conn.waits.runInternal(ConnectionShell.RESET_SESSION_SQL);
+                if (namesResolveOtherwise(conn.waits.runInternal(ConnectionShell.RESET_SESSION_SQL))) {
+                    conn.session.forgetPlans();
+                }
                 conn.transactions.setWhenIdle("autocommit", () -> asInOptions(conn.session, conn.options));
                 conn.resetAttributes();
                 conn.notifications.drain();
@@ -213,11 +250,15 @@ abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements Po
         @Override
         public CompletableFuture<Void> resetSession(AsyncConnection<R> conn) {
             Session session = conn.session;
-            CompletableFuture<Void> reset = conn.leaseEnded() ? ConnectionShell.refusedLease()
-                    : conn.operations.runOwn(conn.lease(), s -> ConnectionShell.RESET_SESSION_SQL, null, c -> null);
-            return reset.thenCompose(v -> conn.operations.onLoop(conn.lease(), f -> {
+            CompletableFuture<Boolean> reset = conn.leaseEnded() ? ConnectionShell.refusedLease()
+                    : conn.operations.runReset(conn.lease(), ConnectionShell.RESET_SESSION_SQL,
+                            ConnectionHooks::namesResolveOtherwise);
+            return reset.thenCompose(forget -> conn.operations.onLoop(conn.lease(), f -> {
                         if (session.expected() != TransactionStatus.IDLE) {
                             throw new ProgrammingException("a two-phase or other transaction is still open");
+                        }
+                        if (forget) {
+                            session.forgetPlans();
                         }
                         asInOptions(session, conn.options);
                         conn.resetAttributes();

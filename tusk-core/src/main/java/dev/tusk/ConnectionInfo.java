@@ -38,6 +38,11 @@ public final class ConnectionInfo {
     private final AsyncConnection<?> async;
     /** The connection's pipeline mode: a pipelined result not yet arrived makes the transaction status ACTIVE. */
     private final PipelineState pipeline;
+    /**
+     * The pool lease this view was taken from, which it answers for only while the lease lasts (null: the
+     * connection's own view): a view kept after the lease ended never shows the next borrower's session.
+     */
+    private final ConnectionShell<?, ?, ?> lease;
 
     ConnectionInfo(ConnParams params, HostSpec host, SessionState session, Connection<?> conn, PipelineState pipeline) {
         this.params = params;
@@ -46,6 +51,7 @@ public final class ConnectionInfo {
         this.conn = conn;
         this.async = null;
         this.pipeline = pipeline;
+        this.lease = null;
     }
 
     ConnectionInfo(ConnParams params, HostSpec host, SessionState session, AsyncConnection<?> async,
@@ -56,6 +62,25 @@ public final class ConnectionInfo {
         this.conn = null;
         this.async = async;
         this.pipeline = pipeline;
+        this.lease = null;
+    }
+
+    /** The view of {@code of} (a pooled connection's) for {@code lease}, refused once the lease ended. */
+    ConnectionInfo(ConnectionInfo of, ConnectionShell<?, ?, ?> lease) {
+        this.params = of.params;
+        this.host = of.host;
+        this.session = of.session;
+        this.conn = of.conn;
+        this.async = of.async;
+        this.pipeline = of.pipeline;
+        this.lease = lease;
+    }
+
+    /** Refuses a view of a lease that ended (InterfaceException, as the lease's own calls). */
+    private void check() {
+        if (lease != null) {
+            lease.look();
+        }
     }
 
     private boolean closed() {
@@ -73,14 +98,17 @@ public final class ConnectionInfo {
 
     /** The connection string actually used, without the password. */
     public String dsn() {
+        check();
         return params.dsn();
     }
 
     public ConnStatus status() {
+        check();
         return closed() ? ConnStatus.BAD : ConnStatus.OK;
     }
 
     public TransactionStatus transactionStatus() {
+        check();
         if (closed()) {
             return TransactionStatus.UNKNOWN;
         }
@@ -91,11 +119,13 @@ public final class ConnectionInfo {
     }
 
     public PipelineStatus pipelineStatus() {
+        check();
         return conn != null ? conn.pipelineStatus() : async.pipelineStatus();
     }
 
     /** The Java charset name of the session's client_encoding. */
     public String encoding() {
+        check();
         String enc = session.parameter("client_encoding");
         if (enc == null || enc.equalsIgnoreCase("UTF8")) {
             return "UTF-8";
@@ -112,12 +142,14 @@ public final class ConnectionInfo {
      * 3.0. Tusk asks for 3.2 (see {@code max_protocol_version}); older servers answer 3.0.
      */
     public int fullProtocolVersion() {
+        check();
         int v = session.protocolVersion();
         return (v >> 16) * 10000 + (v & 0xffff);
     }
 
     /** The server version as an integer: 180001 for 18.1. */
     public int serverVersion() {
+        check();
         String v = session.parameter("server_version_num");
         if (v != null) {
             return Integer.parseInt(v.trim());
@@ -136,22 +168,26 @@ public final class ConnectionInfo {
     }
 
     public int backendPid() {
+        check();
         return session.backendPid();
     }
 
     /** The first four bytes of the cancel key. */
     public int secretKey() {
+        check();
         byte[] k = session.secretKey();
         return k.length < 4 ? 0 : ((k[0] & 0xff) << 24) | ((k[1] & 0xff) << 16) | ((k[2] & 0xff) << 8) | (k[3] & 0xff);
     }
 
     /** The whole cancel key: 4 bytes with protocol 3.0, up to 256 with 3.2. */
     public byte[] secretKeyBytes() {
+        check();
         return session.secretKey();
     }
 
     /** The session's TimeZone; a name Java lacks maps to the offset the server reports for it. */
     public ZoneId timezone() {
+        check();
         String tz = session.parameter("TimeZone");
         if (tz == null) {
             return ZoneOffset.UTC;
@@ -178,6 +214,7 @@ public final class ConnectionInfo {
     }
 
     public String host() {
+        check();
         return host.host();
     }
 
@@ -187,6 +224,7 @@ public final class ConnectionInfo {
      * "::1". Null for a Unix-domain socket.
      */
     public String hostaddr() {
+        check();
         if (host.hostaddr() != null) {
             return host.hostaddr();
         }
@@ -223,6 +261,7 @@ public final class ConnectionInfo {
 
     /** The kind of server: "PostgreSQL" (psycopg's {@code vendor}; Tusk does not support CockroachDB). */
     public String vendor() {
+        check();
         return "PostgreSQL";
     }
 
@@ -232,6 +271,7 @@ public final class ConnectionInfo {
      * at or near ..."); once the connection is lost, why; once closed by the user, "the connection is closed".
      */
     public String errorMessage() {
+        check();
         boolean broken = conn != null ? conn.isBroken() : async.isBroken();
         if (closed() && !broken) {
             return "the connection is closed";
@@ -241,24 +281,29 @@ public final class ConnectionInfo {
     }
 
     public Integer port() {
+        check();
         return host.port();
     }
 
     public String dbname() {
+        check();
         return params.dbname();
     }
 
     public String user() {
+        check();
         return params.user();
     }
 
     /** The password used, as psycopg returns it (null if none). */
     public String password() {
+        check();
         return params.passwordFor(host);
     }
 
     /** The connection parameters in use, without the password, as psycopg's get_parameters(). */
     public Map<String, String> getParameters() {
+        check();
         Map<String, String> m = new LinkedHashMap<>(params.asMap());
         m.remove("password");
         return Collections.unmodifiableMap(m);
@@ -266,11 +311,13 @@ public final class ConnectionInfo {
 
     /** A parameter the server reported (server_version, TimeZone, application_name...), or null. */
     public String parameterStatus(String name) {
+        check();
         return session.parameter(name);
     }
 
     /** Every parameter the server reported, current. */
     public Map<String, String> serverParameters() {
+        check();
         return Collections.unmodifiableMap(new LinkedHashMap<>(session.parameters()));
     }
 }

@@ -122,6 +122,9 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         this.server = pooled.server;
     }
 
+    /** A lease handle's view of {@link #info()}, made on first use; null on the connection itself. */
+    private ConnectionInfo leaseInfo;
+
     /** A new lease handle of this pooled connection (see {@link #ConnectionShell(ConnectionShell)}). */
     abstract C newLeaseHandle();
 
@@ -517,12 +520,25 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
 
     /**
      * DISCARD ALL but for DEALLOCATE ALL, which would drop the driver's own prepared statements: only those
-     * made with SQL PREPARE ({@code from_sql}) are deallocated.
+     * made with SQL PREPARE ({@code from_sql}) are deallocated. Its first result ({@link #RESET_SCHEMAS_BEFORE}) is
+     * the schemas that unqualified names resolved to in the borrower's session (written with pg_catalog: the
+     * borrower's search_path still applies there); the one after RESET ALL ({@link #RESET_SCHEMAS_AFTER}) those they
+     * resolve to now, and whether temporary tables, which come first too, are about to be dropped. When either
+     * changes, the statements the driver prepared for the borrower may name other tables for the next one (see
+     * {@code ConnectionHooks#namesResolveOtherwise}).
      */
-    static final String RESET_SESSION_SQL = "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *;"
-            + " SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES;"
+    static final String RESET_SESSION_SQL = "SELECT pg_catalog.current_schemas(false); CLOSE ALL;"
+            + " SET SESSION AUTHORIZATION DEFAULT; RESET ALL;"
+            + " SELECT current_schemas(false), CASE WHEN pg_my_temp_schema() = 0 THEN false"
+            + " ELSE EXISTS (SELECT FROM pg_class WHERE relnamespace = pg_my_temp_schema()) END;"
+            + " UNLISTEN *; SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES;"
             + " DO $tusk$DECLARE s text; BEGIN FOR s IN SELECT name FROM pg_prepared_statements WHERE from_sql LOOP"
             + " EXECUTE format('DEALLOCATE %I', s); END LOOP; END$tusk$";
+    /** The results of {@link #RESET_SESSION_SQL} that say what unqualified names resolved to, and resolve to. */
+    static final int RESET_SCHEMAS_BEFORE = 0;
+    static final int RESET_SCHEMAS_AFTER = 4;
+    /** How many results {@link #RESET_SESSION_SQL} has. */
+    static final int RESET_RESULTS = 10;
 
     /** Puts the statement timeout and the settable connection attributes back to the connection options' (a pool's reset). */
     final void resetAttributes() {
@@ -582,14 +598,24 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         return adapters;
     }
 
-    /** Connection details and the server's reported state. */
+    /**
+     * Connection details and the server's reported state. A pool lease's view answers only while the lease lasts,
+     * as the lease itself: kept after it, it refuses every call rather than show the next borrower's session.
+     */
     public ConnectionInfo info() {
         look();
         ConnectionInfo i = state.info;
         if (i == null) {
             state.info = i = home.newInfo();
         }
-        return i;
+        if (home == this) {
+            return i;
+        }
+        ConnectionInfo mine = leaseInfo; // made once per lease that asks (a race makes two alike)
+        if (mine == null) {
+            leaseInfo = mine = new ConnectionInfo(i, this);
+        }
+        return mine;
     }
 
     public boolean autocommit() {

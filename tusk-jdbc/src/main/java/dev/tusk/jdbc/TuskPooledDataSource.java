@@ -1,9 +1,7 @@
 package dev.tusk.jdbc;
 
 import dev.tusk.Connection;
-import dev.tusk.IsolationLevel;
 import dev.tusk.Row;
-import dev.tusk.TransactionStatus;
 import dev.tusk.errors.TuskException;
 import dev.tusk.jdbc.internal.Errors;
 import dev.tusk.jdbc.internal.JdbcConfig;
@@ -22,8 +20,9 @@ import javax.sql.DataSource;
 /**
  * A {@link DataSource} over a Tusk {@link ConnectionPool}: JDBC code and Tusk code share the same pooled
  * connections. {@code getConnection()} leases one (autocommit on, as JDBC wants); {@code close()} gives it back
- * with the session as it was lent (open transaction rolled back, autocommit, isolation, read-only and a changed
- * {@code search_path} restored), so Tusk's borrowers find what they expect.
+ * to the pool, which resets its session as for any lease (open transaction rolled back, autocommit, isolation,
+ * read-only and {@code SET}s such as {@code search_path} undone), so Tusk's borrowers find what they expect; a close
+ * while another thread still runs a statement never waits for it (the pool closes and replaces that connection).
  *
  * <pre>{@code
  * ConnectionPool<Row> pool = ConnectionPool.builder().conninfo("host=db dbname=app").maxSize(10).open(true).build();
@@ -88,61 +87,13 @@ public class TuskPooledDataSource implements DataSource, AutoCloseable {
             throw Errors.of(e);
         }
         try {
-            Lent lent = new Lent(conn);
-            JdbcConnection jdbc = new JdbcConnection(conn, url, conn.info().user(), config, lent::giveBack);
-            lent.jdbc = jdbc;
-            return jdbc;
+            // its close() gives the lease back, and the pool makes the session as it was lent: without waiting for a
+            // statement another thread still runs (the pool closes that connection instead), else the open
+            // transaction rolled back, autocommit, isolation, read-only and every SET (search_path...) undone
+            return new JdbcConnection(conn, url, conn.info().user(), config, null);
         } catch (SQLException | RuntimeException e) {
             conn.close();
             throw e;
-        }
-    }
-
-    /** The session state of a lent connection, restored when JDBC closes it. */
-    private static final class Lent {
-        private final Connection<Row> conn;
-        private final boolean autocommit;
-        private final IsolationLevel isolation;
-        private final Boolean readOnly;
-        private JdbcConnection jdbc;
-
-        Lent(Connection<Row> conn) {
-            this.conn = conn;
-            this.autocommit = conn.autocommit();
-            this.isolation = conn.isolationLevel();
-            this.readOnly = conn.readOnly();
-        }
-
-        void giveBack() {
-            try {
-                if (!conn.isClosed() && !conn.isBroken()) {
-                    if (conn.info().transactionStatus() != TransactionStatus.IDLE) {
-                        conn.rollback();
-                    }
-                    // only what changed is set back: a lease that touched nothing goes back without a round trip (a
-                    // setter called on the lease, even with the same value, makes the pool reset the session)
-                    if (!conn.autocommit()) {
-                        conn.setAutocommit(true); // the session resets below run on their own
-                    }
-                    if (jdbc != null && jdbc.schemaChanged()) {
-                        conn.execute("RESET search_path");
-                    }
-                    if (conn.isolationLevel() != isolation) {
-                        conn.setIsolationLevel(isolation);
-                        conn.execute("RESET default_transaction_isolation"); // JDBC set it for autocommit statements
-                    }
-                    if (conn.readOnly() != readOnly) {
-                        conn.setReadOnly(readOnly);
-                    }
-                    if (conn.autocommit() != autocommit) {
-                        conn.setAutocommit(autocommit);
-                    }
-                }
-            } catch (TuskException e) {
-                // the pool checks the connection it gets back and discards a broken one
-            } finally {
-                conn.close(); // back to the pool
-            }
         }
     }
 

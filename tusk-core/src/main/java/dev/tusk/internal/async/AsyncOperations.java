@@ -178,6 +178,19 @@ public final class AsyncOperations {
      */
     public <T> CompletableFuture<T> runOwn(Object lease, Function<Session, String> choose, Consumer<Session> sent,
                                            Function<QueryCommand, T> outcome) {
+        return runOwn(lease, choose, sent, outcome, false);
+    }
+
+    /**
+     * As {@link #runOwn} for a pool's session reset ({@code sql}): the prepared statements stay as they are, for the
+     * caller to keep or forget (see {@link Execute#keepingPlans()}).
+     */
+    public <T> CompletableFuture<T> runReset(Object lease, String sql, Function<QueryCommand, T> outcome) {
+        return runOwn(lease, s -> sql, null, outcome, true);
+    }
+
+    private <T> CompletableFuture<T> runOwn(Object lease, Function<Session, String> choose, Consumer<Session> sent,
+                                            Function<QueryCommand, T> outcome, boolean reset) {
         return calls.counted(errors.closingError(), lease, f -> { // a lost connection is the answer before any state check
             String sql = choose.apply(session);
             if (sql == null) { // nothing to send after all
@@ -185,7 +198,8 @@ public final class AsyncOperations {
                 return;
             }
             pipelines.syncBeforeOwnStatement();
-            waiter.runNow(Execute.own(session, sql, statementTimeout.get()), op -> outcome.apply(((Execute) op).command()), f);
+            Execute own = Execute.own(session, sql, statementTimeout.get());
+            waiter.runNow(reset ? own.keepingPlans() : own, op -> outcome.apply(((Execute) op).command()), f);
             if (sent != null) {
                 sent.accept(session);
             }

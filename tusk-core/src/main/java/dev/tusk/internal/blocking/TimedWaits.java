@@ -91,8 +91,9 @@ public final class TimedWaits {
     }
 
     /** Runs a statement of the driver's own (BEGIN, COMMIT, SAVEPOINT...) and waits for it; the lock must be held. */
-    public void runInternal(String sql) {
+    public SimpleQuery runInternal(String sql) {
         SimpleQuery q = new SimpleQuery(sql);
         throwIfFailed(q, runTimed(q));
+        return q; // its results, for a caller that reads them
     }
 }

@@ -49,6 +49,8 @@ public final class Execute extends Operation {
     private final boolean sync;
     /** A COMMIT or ROLLBACK: sent only when a transaction is open, and none is once it was sent. */
     private boolean ends;
+    /** The pool's session reset: its DISCARDs leave the prepared statements to the caller (see {@link #keepingPlans}). */
+    private boolean keepsPlans;
 
     private boolean firstOfTransaction;
     private boolean commitsOnItsOwn;
@@ -121,6 +123,7 @@ public final class Execute extends Operation {
         spare.prepare = prepare;
         spare.describe = true;
         spare.ends = false;
+        spare.keepsPlans = false;
         spare.firstOfTransaction = false;
         spare.commitsOnItsOwn = false;
         spare.mayRetry = true;
@@ -159,6 +162,16 @@ public final class Execute extends Operation {
         Execute e = own(session, commit ? "COMMIT" : "ROLLBACK", timeout);
         e.ends = true;
         return e;
+    }
+
+    /**
+     * For the pool's session reset ({@link #own}): the rule that forgets every prepared statement after a user's
+     * DROP, ALTER, ROLLBACK or DISCARD does not apply to its DISCARD TEMP and DISCARD SEQUENCES; the caller decides
+     * what its prepared statements become.
+     */
+    public Execute keepingPlans() {
+        this.keepsPlans = true;
+        return this;
     }
 
     /**
@@ -300,7 +313,9 @@ public final class Execute extends Operation {
         if (missingAfterFailedParse(c.error())) {
             return copy(follows.failure); // the statement never existed: nothing for the cache to learn
         }
-        session.afterStatement(c, decision);
+        if (!keepsPlans) {
+            session.afterStatement(c, decision);
+        }
         return c.error();
     }
 

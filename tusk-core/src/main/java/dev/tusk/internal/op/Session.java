@@ -234,6 +234,15 @@ public final class Session {
         }
     }
 
+    /**
+     * Forgets every prepared statement (closed on the server with the next round trip), as after a user's DROP: for
+     * a pool whose session reset changed what the statements' names resolve to.
+     */
+    public void forgetPlans() {
+        prepared.forgetAll();
+        parsing.clear();
+    }
+
     InFlightParse parseInFlight(PreparedStatements.Key key) {
         return parsing.get(key);
     }

@@ -396,7 +396,7 @@ public final class PreparedStatements {
      * Forgets every prepared statement, closing them on the server with the next round trip: the next execution
      * of each prepares it again (psycopg clears its cache the same way, with DEALLOCATE ALL).
      */
-    private void forgetAll() {
+    public void forgetAll() {
         for (Decision d : prepared.values()) {
             toClose.add(d.name());
         }

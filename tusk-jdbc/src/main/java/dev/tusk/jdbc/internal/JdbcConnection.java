@@ -64,7 +64,6 @@ public final class JdbcConnection implements java.sql.Connection {
      */
     private final Duration baseStatementTimeout;
     private SQLWarning warnings;
-    private boolean schemaChanged;
     private String applicationName;
     /** The statement running now: the server's notices become its warnings (else the connection's). */
     private volatile JdbcStatement running;
@@ -596,7 +595,6 @@ public final class JdbcConnection implements java.sql.Connection {
     public void setSchema(String schema) throws SQLException {
         checkOpen();
         queryString("SELECT set_config('search_path', quote_ident($1), false)", schema);
-        schemaChanged = true;
     }
 
     @Override
@@ -777,11 +775,6 @@ public final class JdbcConnection implements java.sql.Connection {
     /** Closed or closing: the Tusk connection's own close (or the pool's lease end) ends what is still running. */
     boolean closing() {
         return closed;
-    }
-
-    /** True when the session state was changed in ways a pool must undo (search_path). */
-    public boolean schemaChanged() {
-        return schemaChanged;
     }
 
     @Override
