@@ -104,7 +104,7 @@ public final class Connector {
             if (deadline.explains(e)) {
                 throw deadline.timedOut(host, e);
             }
-            throw new OperationalException("connection to " + ConnectPlan.describe(host) + " failed: " + e.getMessage(), e);
+            throw new OperationalException("connection to " + ConnectPlan.describe(host) + " failed: " + ConnectPlan.reason(e), e);
         } catch (TuskException e) {
             driver.close();
             throw deadline.explains(e) ? deadline.timedOut(host, e) : e;
@@ -131,13 +131,21 @@ public final class Connector {
                 return new UnixSocketTransport(host.socketPath());
             }
             // a channel's socket: a pool can then check an idle connection without waiting (SocketTransport.readNow)
-            s = SocketChannel.open().socket();
+            SocketChannel channel = SocketChannel.open();
+            s = channel.socket();
             deadline.watch(s);
             TcpOptions.apply(s, params);
             InetSocketAddress address = attempt.resolved() != null
                     ? new InetSocketAddress(attempt.resolved(), host.port())
                     : new InetSocketAddress(host.hostaddr() != null ? host.hostaddr() : host.host(), host.port());
-            s.connect(address, deadline.millisLeft());
+            int millis = deadline.millisLeft();
+            if (millis == 0 && !address.isUnresolved()) {
+                // no connect_timeout: the channel's blocking connect is one connect(2); the socket's (with or
+                // without a timeout) switches to non-blocking and back around a poll, 6 more system calls
+                channel.connect(address);
+            } else {
+                s.connect(address, millis);
+            }
             return new SocketTransport(s);
         } catch (IOException e) {
             if (s != null) {
