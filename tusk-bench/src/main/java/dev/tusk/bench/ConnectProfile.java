@@ -145,6 +145,19 @@ public final class ConnectProfile {
                     (m[3] + m[2]) / 1e3, (m[3] + m[2]) / (med[base][3] + med[base][2])) : "");
             System.out.println(line);
         }
+        if (SERVER_PERF) {
+            for (int c = 0; c < names.size(); c++) {
+                int k = c;
+                double sys = samples.get(c).stream().mapToDouble(x -> x[6]).sorted().toArray()[samples.get(c).size() / 2];
+                double cs = samples.get(c).stream().mapToDouble(x -> x[7]).sorted().toArray()[samples.get(k).size() / 2];
+                System.out.printf(Locale.ROOT, "%-10s server (perf): %.1f system calls, %.1f context switches per connect%n",
+                        names.get(c), sys, cs);
+            }
+        }
+        for (int c = 0; c < names.size(); c++) {
+            double pm = samples.get(c).stream().mapToDouble(x -> x[8]).average().orElse(0); // ticks: the mean
+            System.out.printf(Locale.ROOT, "%-10s postmaster alone (accept + fork): %.1f us per connect (mean)%n", names.get(c), pm / 1e3);
+        }
         if (base >= 0) {
             for (int c = 0; c < names.size(); c++) {
                 StringBuilder ratios = new StringBuilder(String.format(Locale.ROOT, "%-10s vs pgjdbc:", names.get(c)));
@@ -158,7 +171,7 @@ public final class ConnectProfile {
 
     /**
      * {wall, application threads' cpu, process cpu, server cpu (ns), application threads' bytes, application
-     * threads' user cpu} per connect over
+     * threads' user cpu, server system calls, server context switches, postmaster's own cpu} per connect over
      * {@code connects} connects.
      */
     private static double[] measure(Runnable client, int connects, long postmaster) throws Exception {
@@ -166,7 +179,9 @@ public final class ConnectProfile {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         Thread.sleep(300); // the backends of the round before exit and are reaped
+        Process perf = SERVER_PERF ? startServerPerf(postmaster) : null;
         long s0 = serverTicks(postmaster);
+        long f0 = postmasterTicks(postmaster);
         long[] ids = mx.getAllThreadIds();
         long[] c0 = mx.getThreadCpuTime(ids);
         long[] a0 = mx.getThreadAllocatedBytes(ids);
@@ -183,8 +198,11 @@ public final class ConnectProfile {
         long[] u1 = userTimes(mx, ids);
         Thread.sleep(300);
         long s1 = serverTicks(postmaster);
+        long f1 = postmasterTicks(postmaster);
         double n = connects;
-        return new double[] {(w1 - w0) / n, delta(c0, c1) / n, (p1 - p0) / n, (s1 - s0) * 1e9 / TICKS / n, delta(a0, a1) / n, delta(u0, u1) / n};
+        double[] server = perf != null ? stopServerPerf(perf) : new double[] {(s1 - s0) * 1e9 / TICKS, Double.NaN, Double.NaN};
+        return new double[] {(w1 - w0) / n, delta(c0, c1) / n, (p1 - p0) / n, server[0] / n, delta(a0, a1) / n,
+            delta(u0, u1) / n, server[1] / n, server[2] / n, (f1 - f0) * 1e9 / TICKS / n};
     }
 
     /** User time comes in scheduler ticks: meaningful over a round of many connects only. */
@@ -194,6 +212,42 @@ public final class ConnectProfile {
             u[i] = mx.getThreadUserTime(ids[i]);
         }
         return u;
+    }
+
+    /**
+     * {@code -Dtusk.bench.serverPerf=true}: the server's CPU from {@code perf stat} attached to the postmaster (its
+     * counters inherited by the backends it forks) instead of scheduler ticks, with its system calls and context
+     * switches.
+     */
+    private static final boolean SERVER_PERF = Boolean.getBoolean("tusk.bench.serverPerf");
+
+    private static Process startServerPerf(long postmaster) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("perf", "stat", "-x,", "-e", "task-clock,raw_syscalls:sys_enter,context-switches",
+                "-p", Long.toString(postmaster)).redirectErrorStream(true).start();
+        Thread.sleep(400); // perf attaches before the round starts
+        return p;
+    }
+
+    /** {cpu ns, system calls, context switches} of the postmaster and its backends since {@link #startServerPerf}. */
+    private static double[] stopServerPerf(Process perf) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-INT", Long.toString(perf.pid())).start().waitFor();
+        String out = new String(perf.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        perf.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        double[] r = new double[3];
+        for (String line : out.split("\n")) {
+            String[] f = line.split(",");
+            if (f.length < 3 || f[0].isEmpty() || !Character.isDigit(f[0].charAt(0))) {
+                continue;
+            }
+            double v = Double.parseDouble(f[0]);
+            switch (f[2]) {
+                case "task-clock" -> r[0] = v * 1e6; // milliseconds
+                case "raw_syscalls:sys_enter" -> r[1] = v;
+                case "context-switches" -> r[2] = v;
+                default -> { }
+            }
+        }
+        return r;
     }
 
     /** Scheduler ticks a second (USER_HZ; 100 on Linux). */
@@ -211,9 +265,18 @@ public final class ConnectProfile {
 
     /** utime + stime + cutime + cstime of the postmaster: its own CPU and that of the backends it reaped. */
     private static long serverTicks(long postmaster) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + postmaster + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // f[0] is field 3 (state)
-        return Arrays.stream(f, 11, 15).mapToLong(Long::parseLong).sum(); // fields 14-17
+        return Arrays.stream(stat(postmaster), 11, 15).mapToLong(Long::parseLong).sum(); // fields 14-17
+    }
+
+    /** utime + stime of the postmaster alone: accepting and forking. */
+    private static long postmasterTicks(long postmaster) throws IOException {
+        return Arrays.stream(stat(postmaster), 11, 13).mapToLong(Long::parseLong).sum(); // fields 14-15
+    }
+
+    /** The fields of /proc/pid/stat from field 3 (state) on. */
+    private static String[] stat(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 
     /** The parent of a backend: the postmaster (the server runs on this machine). */

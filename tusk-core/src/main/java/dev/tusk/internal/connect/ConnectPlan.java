@@ -286,7 +286,8 @@ public final class ConnectPlan {
 
     /** The protocol to ask {@code host} for first: 3.2 unless max_protocol_version or an earlier refusal says 3.0. */
     private int firstProtocol(HostSpec host) {
-        boolean ask32 = !"3.0".equals(params.get("max_protocol_version")) && !only30.contains(describe(host));
+        boolean ask32 = !"3.0".equals(params.get("max_protocol_version"))
+                && (only30.isEmpty() || !only30.contains(describe(host))); // no name built per connect unless needed
         return ask32 ? Frontend.PROTOCOL_3_2 : Frontend.PROTOCOL_3_0;
     }
 
