@@ -130,8 +130,7 @@ public final class ConnectProfile {
         for (int c = 0; c < names.size(); c++) {
             med[c] = new double[COLUMNS.length];
             for (int k = 0; k < COLUMNS.length; k++) {
-                int col = k;
-                med[c][k] = samples.get(c).stream().mapToDouble(s -> s[col]).sorted().toArray()[samples.get(c).size() / 2];
+                med[c][k] = median(samples.get(c), k);
             }
         }
         System.out.printf(Locale.ROOT, "per connect (medians of %d rounds; times in us):%n", samples.get(0).size());
@@ -147,11 +146,8 @@ public final class ConnectProfile {
         }
         if (SERVER_PERF) {
             for (int c = 0; c < names.size(); c++) {
-                int k = c;
-                double sys = samples.get(c).stream().mapToDouble(x -> x[6]).sorted().toArray()[samples.get(c).size() / 2];
-                double cs = samples.get(c).stream().mapToDouble(x -> x[7]).sorted().toArray()[samples.get(k).size() / 2];
                 System.out.printf(Locale.ROOT, "%-10s server (perf): %.1f system calls, %.1f context switches per connect%n",
-                        names.get(c), sys, cs);
+                        names.get(c), median(samples.get(c), 6), median(samples.get(c), 7));
             }
         }
         for (int c = 0; c < names.size(); c++) {
@@ -167,6 +163,10 @@ public final class ConnectProfile {
                 System.out.println(ratios);
             }
         }
+    }
+
+    private static double median(List<double[]> rounds, int k) {
+        return rounds.stream().mapToDouble(x -> x[k]).sorted().toArray()[rounds.size() / 2];
     }
 
     /**
