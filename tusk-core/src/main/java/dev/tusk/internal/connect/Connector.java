@@ -12,9 +12,11 @@ import dev.tusk.internal.io.Transport;
 import dev.tusk.internal.io.UnixSocketTransport;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -130,14 +132,16 @@ public final class Connector {
             if (host.isUnixSocket()) {
                 return new UnixSocketTransport(host.socketPath());
             }
-            // a channel's socket: a pool can then check an idle connection without waiting (SocketTransport.readNow)
-            SocketChannel channel = SocketChannel.open();
-            s = channel.socket();
-            deadline.watch(s);
-            TcpOptions.apply(s, params);
             InetSocketAddress address = attempt.resolved() != null
                     ? new InetSocketAddress(attempt.resolved(), host.port())
                     : new InetSocketAddress(host.hostaddr() != null ? host.hostaddr() : host.host(), host.port());
+            // a channel's socket: a pool can then check an idle connection without waiting (SocketTransport.readNow);
+            // an IPv4 socket for an IPv4 address (the JDK's default is an IPv6 one, IPv4-mapped, one more system call)
+            SocketChannel channel = address.getAddress() instanceof Inet4Address
+                    ? SocketChannel.open(StandardProtocolFamily.INET) : SocketChannel.open();
+            s = channel.socket();
+            deadline.watch(s);
+            TcpOptions.apply(s, params);
             int millis = deadline.millisLeft();
             if (millis == 0 && !address.isUnresolved()) {
                 // no connect_timeout: the channel's blocking connect is one connect(2); the socket's (with or
