@@ -14,6 +14,7 @@ import dev.tusk.observe.ConnectionFacts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -285,7 +286,8 @@ public final class ConnectPlan {
 
     /** The protocol to ask {@code host} for first: 3.2 unless max_protocol_version or an earlier refusal says 3.0. */
     private int firstProtocol(HostSpec host) {
-        boolean ask32 = !"3.0".equals(params.get("max_protocol_version")) && !only30.contains(describe(host));
+        boolean ask32 = !"3.0".equals(params.get("max_protocol_version"))
+                && (only30.isEmpty() || !only30.contains(describe(host))); // no name built per connect unless needed
         return ask32 ? Frontend.PROTOCOL_3_2 : Frontend.PROTOCOL_3_0;
     }
 
@@ -314,11 +316,23 @@ public final class ConnectPlan {
 
     /** The error of a socket that could not be opened (or set up) to {@code host}. */
     static OperationalException connectionFailed(HostSpec host, Throwable e) {
+        if (e instanceof ClosedByInterruptException) {
+            return new OperationalException("connection to " + describe(host) + " failed: " + reason((IOException) e), e);
+        }
         if (e instanceof IOException) {
             return new OperationalException("connection to " + describe(host) + " failed: " + e.getMessage()
                     + (host.isUnixSocket() ? "" : "; is the server running and accepting TCP/IP connections?"), e);
         }
         return new OperationalException("connection to " + describe(host) + " failed: " + e, e);
+    }
+
+    /**
+     * What an I/O error of the attempt says; an interrupt of the connecting thread closes a channel's socket with an
+     * exception that says nothing (its message is null).
+     */
+    static String reason(IOException e) {
+        return e instanceof ClosedByInterruptException ? "the connecting thread was interrupted (the socket is closed)"
+                : e.getMessage();
     }
 
     /** The error of an attempt on {@code host} that ran out of connect_timeout; {@code cause} what the driver saw. */

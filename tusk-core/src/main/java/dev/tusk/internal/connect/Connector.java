@@ -12,9 +12,11 @@ import dev.tusk.internal.io.Transport;
 import dev.tusk.internal.io.UnixSocketTransport;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -104,7 +106,7 @@ public final class Connector {
             if (deadline.explains(e)) {
                 throw deadline.timedOut(host, e);
             }
-            throw new OperationalException("connection to " + ConnectPlan.describe(host) + " failed: " + e.getMessage(), e);
+            throw new OperationalException("connection to " + ConnectPlan.describe(host) + " failed: " + ConnectPlan.reason(e), e);
         } catch (TuskException e) {
             driver.close();
             throw deadline.explains(e) ? deadline.timedOut(host, e) : e;
@@ -130,14 +132,24 @@ public final class Connector {
             if (host.isUnixSocket()) {
                 return new UnixSocketTransport(host.socketPath());
             }
-            // a channel's socket: a pool can then check an idle connection without waiting (SocketTransport.readNow)
-            s = SocketChannel.open().socket();
-            deadline.watch(s);
-            TcpOptions.apply(s, params);
             InetSocketAddress address = attempt.resolved() != null
                     ? new InetSocketAddress(attempt.resolved(), host.port())
                     : new InetSocketAddress(host.hostaddr() != null ? host.hostaddr() : host.host(), host.port());
-            s.connect(address, deadline.millisLeft());
+            // a channel's socket: a pool can then check an idle connection without waiting (SocketTransport.readNow);
+            // an IPv4 socket for an IPv4 address (the JDK's default is an IPv6 one, IPv4-mapped, one more system call)
+            SocketChannel channel = address.getAddress() instanceof Inet4Address
+                    ? SocketChannel.open(StandardProtocolFamily.INET) : SocketChannel.open();
+            s = channel.socket();
+            deadline.watch(s);
+            TcpOptions.apply(s, params);
+            int millis = deadline.millisLeft();
+            if (millis == 0 && !address.isUnresolved()) {
+                // no connect_timeout: the channel's blocking connect is one connect(2); the socket's (with or
+                // without a timeout) switches to non-blocking and back around a poll, 6 more system calls
+                channel.connect(address);
+            } else {
+                s.connect(address, millis);
+            }
             return new SocketTransport(s);
         } catch (IOException e) {
             if (s != null) {

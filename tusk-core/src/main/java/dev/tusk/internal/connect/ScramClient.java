@@ -3,9 +3,7 @@ package dev.tusk.internal.connect;
 import dev.tusk.errors.OperationalException;
 
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -84,14 +82,15 @@ final class ScramClient {
         String withoutProof = "c=" + B64.encodeToString(cbind) + ",r=" + nonce;
         // cached per process: a reconnect with the same password, salt and count skips the PBKDF2 rounds
         byte[] salted = ScramKeyCache.saltedPassword(password, decode(salt, "salt"), i);
-        byte[] clientKey = hmac(salted, "Client Key".getBytes(StandardCharsets.US_ASCII));
-        byte[] storedKey = sha256(clientKey);
+        byte[] clientKey = Sha256.hmac(salted, "Client Key".getBytes(StandardCharsets.US_ASCII));
+        byte[] storedKey = Sha256.digest(clientKey);
         byte[] authMessage = (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8);
-        byte[] proof = hmac(storedKey, authMessage);
+        byte[] proof = Sha256.hmac(storedKey, authMessage);
         for (int k = 0; k < proof.length; k++) {
             proof[k] ^= clientKey[k];
         }
-        expectedServerSignature = hmac(hmac(salted, "Server Key".getBytes(StandardCharsets.US_ASCII)), authMessage);
+        byte[] serverKey = Sha256.hmac(salted, "Server Key".getBytes(StandardCharsets.US_ASCII));
+        expectedServerSignature = Sha256.hmac(serverKey, authMessage);
         return (withoutProof + ",p=" + B64.encodeToString(proof)).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -136,42 +135,18 @@ final class ScramClient {
 
     /** RFC 5802 Hi(): PBKDF2 with HMAC-SHA-256, on bytes (the password may not be valid text). */
     static byte[] hi(byte[] password, byte[] salt, int iterations) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            // SecretKeySpec refuses an empty key; HMAC pads keys with zeros, so one zero byte is the same key
-            mac.init(new SecretKeySpec(password.length == 0 ? new byte[1] : password, "HmacSHA256"));
-            mac.update(salt);
-            mac.update(new byte[] {0, 0, 0, 1});
-            byte[] u = mac.doFinal();
-            byte[] result = u.clone();
-            for (int n = 1; n < iterations; n++) {
-                u = mac.doFinal(u);
-                for (int k = 0; k < result.length; k++) {
-                    result[k] ^= u[k];
-                }
+        Mac mac = Sha256.hmac(password);
+        mac.update(salt);
+        mac.update(new byte[] {0, 0, 0, 1});
+        byte[] u = mac.doFinal();
+        byte[] result = u.clone();
+        for (int n = 1; n < iterations; n++) {
+            u = mac.doFinal(u);
+            for (int k = 0; k < result.length; k++) {
+                result[k] ^= u[k];
             }
-            return result;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }
-    }
-
-    static byte[] hmac(byte[] key, byte[] data) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-        }
-    }
-
-    private static byte[] sha256(byte[] b) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(b);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return result;
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

@@ -1,9 +1,7 @@
 package dev.tusk.internal.connect;
 
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.ByteBuffer;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -101,17 +99,12 @@ public final class ScramKeyCache {
     }
 
     private static byte[] lookupKey(byte[] password, byte[] salt, int iterations) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(PROCESS_KEY, "HmacSHA256"));
-            mac.update(ByteBuffer.allocate(4).putInt(0, password.length));
-            mac.update(password);
-            mac.update(ByteBuffer.allocate(4).putInt(0, salt.length));
-            mac.update(salt);
-            mac.update(ByteBuffer.allocate(4).putInt(0, iterations));
-            return mac.doFinal();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-        }
+        Mac mac = Sha256.hmac(PROCESS_KEY);
+        mac.update(ByteBuffer.allocate(4).putInt(0, password.length));
+        mac.update(password);
+        mac.update(ByteBuffer.allocate(4).putInt(0, salt.length));
+        mac.update(salt);
+        mac.update(ByteBuffer.allocate(4).putInt(0, iterations));
+        return mac.doFinal();
     }
 }
