@@ -5,6 +5,7 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.io.EventLoopDriver;
+import dev.tusk.internal.layer.LayerAccess;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.TransactionSteps;
 import dev.tusk.internal.pool.PoolAccess;
@@ -20,7 +21,8 @@ import java.util.function.Consumer;
  * ({@link ReplicationAccess}). What is the same for both shells is written once here, over {@link ConnectionShell};
  * {@link Blocking} and {@link Async} add what a pool asks of each between leases (whether it is still alive, whether a
  * lease left work behind that forbids reusing it, the reset of its session for the next borrower, closing it);
- * {@link Replication} what replication reaches in either. {@link Connection} installs them when its class initialises.
+ * {@link Replication} what replication reaches in either, {@link Layer} what a layer over a blocking one (JDBC) may
+ * do. {@link Connection} installs them when its class initialises.
  *
  * @param <C> the connection class
  */
@@ -28,6 +30,7 @@ abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements Po
     static void install() {
         PoolAccess.install(new Blocking<>(), new Async<>());
         ReplicationAccess.install(new Replication());
+        LayerAccess.install(new Layer());
     }
 
     @Override
@@ -251,6 +254,19 @@ abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements Po
         @Override
         public void startCopyBoth(AsyncConnection<?> conn, CopyBothCommand cmd, Consumer<TuskException> ended) {
             conn.operations.startCopyBoth(cmd, ended);
+        }
+    }
+
+    /** What a layer over a blocking connection (the JDBC driver) does: its prelude, set under the lock. */
+    private static final class Layer implements LayerAccess.Hooks<Connection<?>> {
+        @Override
+        public Runnable prelude(Connection<?> conn, Runnable prelude) {
+            conn.lock.lock();
+            try {
+                return conn.session.prelude(prelude);
+            } finally {
+                conn.lock.unlock();
+            }
         }
     }
 }

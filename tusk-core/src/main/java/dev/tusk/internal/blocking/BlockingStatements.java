@@ -71,6 +71,7 @@ public final class BlockingStatements {
         lock.lock();
         try {
             usable.run();
+            session.runPrelude();
             to.started(cursor);
             if (session.pipelined()) {
                 QueryCommand last = (QueryCommand) waiter.queue(op);
@@ -98,6 +99,7 @@ public final class BlockingStatements {
         lock.lock();
         try {
             usable.run();
+            session.runPrelude();
             O op = make.apply(session);
             if (op.syncsPipelineFirst()) {
                 pipelines.syncIfAny(usable);

@@ -90,6 +90,7 @@ public final class BlockingTransactions {
         lock.lock();
         try {
             callerUsable.run();
+            steps.session().runPrelude(); // a cursor WITH HOLD closed by a layer must not outlive a commit
             parts.pipelines().syncIfAny(parts.usable());
             return run(op);
         } finally {

@@ -51,6 +51,10 @@ public final class Session {
     private final TransactionSteps transactions = new TransactionSteps(this);
     /** Run before a statement of the user's opens or joins a transaction (the two-phase rule); may throw. */
     private Runnable beforeStatement = transactions.twoPhase()::checkNoStatementAfterPrepare;
+    /** A layer's work sent before the user's statements ({@link #prelude(Runnable)}), or null. */
+    private Runnable prelude;
+    /** The prelude is running: its own statements do not run it again. */
+    private boolean inPrelude;
     private volatile boolean autocommit;
     private volatile IsolationLevel isolationLevel;
     private volatile Boolean readOnly;
@@ -108,6 +112,34 @@ public final class Session {
     /** Checks that a statement of the user's may run now (not after PREPARE TRANSACTION); throws if not. */
     public void checkStatementAllowed() {
         beforeStatement.run();
+    }
+
+    /**
+     * Sets what a layer over the connection (the JDBC driver) sends before each statement of the user's (null: none)
+     * and returns the one it replaces: see {@code dev.tusk.internal.layer.LayerAccess}.
+     */
+    public Runnable prelude(Runnable p) {
+        Runnable old = prelude;
+        prelude = p;
+        return old;
+    }
+
+    /**
+     * Runs the layer's prelude, if any, before a statement of the user's starts: on the thread acting for the
+     * connection, before anything of the statement is built or sent; not in pipeline mode (the prelude's statements
+     * would join the pipeline), nor inside the prelude itself. What it throws fails the statement.
+     */
+    public void runPrelude() {
+        Runnable p = prelude;
+        if (p == null || inPrelude || pipeline != null || pipelines.inPipeline()) {
+            return;
+        }
+        inPrelude = true;
+        try {
+            p.run();
+        } finally {
+            inPrelude = false;
+        }
     }
 
     // ---------------------------------------------------------------- transaction status

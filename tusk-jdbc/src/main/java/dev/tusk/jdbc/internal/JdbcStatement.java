@@ -245,6 +245,7 @@ public class JdbcStatement implements Statement {
     private boolean stream(dev.tusk.Connection<Row> conn, String sql, List<Object> params) throws SQLException {
         String name = "tusk_jdbc_" + CURSOR_IDS.incrementAndGet();
         boolean hold = holdability == ResultSet.HOLD_CURSORS_OVER_COMMIT;
+        c.sendCursorClosesFirst();
         try {
             executionStarted(conn.rawCursor()).execute("DECLARE " + name + " NO SCROLL CURSOR" + (hold ? " WITH HOLD" : "")
                     + " FOR " + stripSemicolon(sql), params == null ? List.of() : params, options());
