@@ -159,6 +159,33 @@ class QueuedCursorCloseTest {
         }
     }
 
+    /**
+     * An XA branch whose held cursor's result set was closed prepares: its CLOSE goes before PREPARE TRANSACTION (which
+     * refuses a transaction with a cursor WITH HOLD still open).
+     */
+    @Test
+    void anXaBranchWhoseHeldCursorWasClosedPrepares(TestDatabase db) throws Exception {
+        javax.sql.XAConnection xac = new TuskXADataSource(Jdbc.url(db)).getXAConnection();
+        try {
+            javax.transaction.xa.XAResource res = xac.getXAResource();
+            Connection c = xac.getConnection();
+            XaTest.TestXid x = XaTest.TestXid.of("held-cursor", "b1");
+            res.start(x, javax.transaction.xa.XAResource.TMNOFLAGS);
+            try (Statement st = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY,
+                    ResultSet.HOLD_CURSORS_OVER_COMMIT)) {
+                st.setFetchSize(10);
+                ResultSet rs = st.executeQuery("SELECT g FROM generate_series(1, 100) g");
+                assertThat(rs.next()).isTrue();
+                rs.close();
+            }
+            res.end(x, javax.transaction.xa.XAResource.TMSUCCESS);
+            assertThat(res.prepare(x)).isEqualTo(javax.transaction.xa.XAResource.XA_OK);
+            res.commit(x, false);
+        } finally {
+            xac.close();
+        }
+    }
+
     /** A pooled JDBC connection given back with a CLOSE queued: the next borrower sees no cursor, on either face. */
     @Test
     void theNextBorrowerOfAPooledConnectionSeesNoCursorOfTheLastOne(TestDatabase db) throws SQLException {

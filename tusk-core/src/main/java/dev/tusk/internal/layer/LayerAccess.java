@@ -22,7 +22,8 @@ public final class LayerAccess {
          * server-side cursor's step, a commit or rollback; on the statement's thread, under the connection's lock,
          * before anything of the statement is built or written; outside pipeline mode only. It may run statements
          * of its own on the connection (those do not run it again); what it throws fails the statement. Not run
-         * before a pool's session reset. Returns the prelude it replaces (null: none).
+         * before a pool's session reset, the end of a two-phase transaction or the recovery's query. Returns the
+         * prelude it replaces (null: none).
          */
         Runnable prelude(C conn, Runnable prelude);
     }
