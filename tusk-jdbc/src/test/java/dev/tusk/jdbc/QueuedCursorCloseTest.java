@@ -67,12 +67,8 @@ class QueuedCursorCloseTest {
     @Test
     void isValidClosesAHeldCursorWithoutOpeningATransaction(TestDatabase db) throws SQLException {
         try (Connection c = DriverManager.getConnection(Jdbc.url(db));
-             Statement st = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY,
-                     ResultSet.HOLD_CURSORS_OVER_COMMIT)) {
-            c.setAutoCommit(false);
-            st.setFetchSize(10);
-            ResultSet rs = st.executeQuery("SELECT g FROM generate_series(1, 100) g");
-            assertThat(rs.next()).isTrue();
+             Statement st = holding(c)) {
+            ResultSet rs = ServerCursorCloseTest.streamingRead(c, st);
             c.commit();
             rs.close();
             assertThat(c.isValid(5)).isTrue();
@@ -132,8 +128,7 @@ class QueuedCursorCloseTest {
     @Test
     void aCommitOfTheUnwrappedConnectionSendsTheQueuedCloseOfAHeldCursor(TestDatabase db) throws SQLException {
         try (Connection c = DriverManager.getConnection(Jdbc.url(db));
-             Statement st = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY,
-                     ResultSet.HOLD_CURSORS_OVER_COMMIT)) {
+             Statement st = holding(c)) {
             closedAfterOneRow(c, st);
             tusk(c).commit();
             assertThat(cursorsSeenByAPipeline(c)).as("the held cursor after the commit").isZero();
@@ -145,10 +140,7 @@ class QueuedCursorCloseTest {
     void aCursorWhoseTransactionTheUnwrappedConnectionEndedIsNotClosedInTheNextOne(TestDatabase db)
             throws SQLException {
         try (Connection c = DriverManager.getConnection(Jdbc.url(db)); Statement st = c.createStatement()) {
-            c.setAutoCommit(false);
-            st.setFetchSize(10);
-            ResultSet rs = st.executeQuery("SELECT g FROM generate_series(1, 100) g");
-            assertThat(rs.next()).isTrue();
+            ResultSet rs = ServerCursorCloseTest.streamingRead(c, st);
             dev.tusk.Connection<Row> t = tusk(c);
             t.commit(); // the cursor ends with its transaction
             assertThat(t.execute("SELECT 1").fetchone().getInt(0)).isEqualTo(1); // a new transaction
@@ -171,8 +163,7 @@ class QueuedCursorCloseTest {
             Connection c = xac.getConnection();
             XaTest.TestXid x = XaTest.TestXid.of("held-cursor", "b1");
             res.start(x, javax.transaction.xa.XAResource.TMNOFLAGS);
-            try (Statement st = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY,
-                    ResultSet.HOLD_CURSORS_OVER_COMMIT)) {
+            try (Statement st = holding(c)) {
                 st.setFetchSize(10);
                 ResultSet rs = st.executeQuery("SELECT g FROM generate_series(1, 100) g");
                 assertThat(rs.next()).isTrue();
@@ -194,13 +185,9 @@ class QueuedCursorCloseTest {
             TuskPooledDataSource ds = new TuskPooledDataSource(pool);
             int pid;
             try (Connection c = ds.getConnection();
-                 Statement st = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY,
-                         ResultSet.HOLD_CURSORS_OVER_COMMIT)) {
+                 Statement st = holding(c)) {
                 pid = PooledDataSourceTest.pid(c);
-                c.setAutoCommit(false);
-                st.setFetchSize(10);
-                ResultSet rs = st.executeQuery("SELECT g FROM generate_series(1, 100) g");
-                assertThat(rs.next()).isTrue();
+                ResultSet rs = ServerCursorCloseTest.streamingRead(c, st);
                 c.commit(); // held over the commit
                 rs.close(); // its CLOSE queued
             }
@@ -224,12 +211,14 @@ class QueuedCursorCloseTest {
 
     /** Autocommit off; a streaming result set of {@code st} read one row and closed: its CLOSE is queued. */
     private static void closedAfterOneRow(Connection c, Statement st) throws SQLException {
-        c.setAutoCommit(false);
-        st.setFetchSize(10);
-        ResultSet rs = st.executeQuery("SELECT g FROM generate_series(1, 100) g");
-        assertThat(rs.next()).isTrue();
+        ResultSet rs = ServerCursorCloseTest.streamingRead(c, st);
         assertThat(cursorsSeenByAPipeline(c)).as("the result set's cursor, open").isEqualTo(1);
         rs.close();
+    }
+
+    /** A statement whose cursors are declared WITH HOLD. */
+    private static Statement holding(Connection c) throws SQLException {
+        return c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY, ResultSet.HOLD_CURSORS_OVER_COMMIT);
     }
 
     /** The cursors of the session, counted in a pipeline (before which nothing else is sent). */
