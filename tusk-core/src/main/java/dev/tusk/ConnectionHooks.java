@@ -12,6 +12,7 @@ import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.internal.replication.ReplicationAccess;
 import dev.tusk.observe.ConnectionFacts;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -260,7 +261,7 @@ abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements Po
     /** What a layer over a blocking connection (the JDBC driver) does: its prelude, set under the lock. */
     private static final class Layer implements LayerAccess.Hooks<Connection<?>> {
         @Override
-        public Runnable prelude(Connection<?> conn, Runnable prelude) {
+        public Consumer<Duration> prelude(Connection<?> conn, Consumer<Duration> prelude) {
             conn.lock.lock();
             try {
                 return conn.session.prelude(prelude);

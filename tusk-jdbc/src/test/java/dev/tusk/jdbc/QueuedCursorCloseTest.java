@@ -1,6 +1,7 @@
 package dev.tusk.jdbc;
 
 import dev.tusk.Copy;
+import dev.tusk.ExecuteOptions;
 import dev.tusk.Cursor;
 import dev.tusk.Pipeline;
 import dev.tusk.Row;
@@ -19,10 +20,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The CLOSE a closed streaming result set queues (its server-side cursor, see {@link ServerCursorCloseTest}) goes
@@ -34,6 +37,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TuskTest
 @Timeout(60)
 class QueuedCursorCloseTest {
+    private static final java.util.concurrent.ExecutorService THREADS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "queued-cursor-close-test");
+        t.setDaemon(true);
+        return t;
+    });
     private static final String CURSORS = "SELECT count(*)::int FROM pg_cursors WHERE name LIKE 'tusk_jdbc_%'";
 
     @Test
@@ -60,6 +68,31 @@ class QueuedCursorCloseTest {
                 assertThat(c.isValid(1)).isFalse();
                 assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("isValid(1)").isLessThan(3500);
             });
+        }
+    }
+
+    /**
+     * With the server frozen, a statement with a query timeout and a CLOSE queued before it fails within about that
+     * timeout (the CLOSE's and the cancel's grace), not when the server wakes: the CLOSE waits under the statement's
+     * deadline, through JDBC and through the unwrapped connection alike.
+     */
+    @Test
+    void aTimedStatementWithACloseQueuedFailsInTimeOnAFrozenServer(TestDatabase db) throws Exception {
+        for (boolean unwrapped : new boolean[] {false, true}) {
+            try (Connection c = DriverManager.getConnection(Jdbc.url(db)); Statement st = c.createStatement()) {
+                int pid = PooledDataSourceTest.pid(c);
+                closedAfterOneRow(c, st);
+                st.setQueryTimeout(1);
+                FrozenBackend.frozen(pid, () -> {
+                    long t0 = System.nanoTime();
+                    java.util.concurrent.Future<?> running = THREADS.submit(() -> unwrapped
+                            ? tusk(c).execute("SELECT 1", List.of(), new ExecuteOptions(null, null, Duration.ofSeconds(1)))
+                            : st.executeQuery("SELECT 1"));
+                    assertThatThrownBy(() -> running.get(8, TimeUnit.SECONDS)) // without the fix: a TimeoutException
+                            .as(unwrapped ? "unwrapped" : "JDBC").isInstanceOf(java.util.concurrent.ExecutionException.class);
+                    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(6000);
+                });
+            }
         }
     }
 

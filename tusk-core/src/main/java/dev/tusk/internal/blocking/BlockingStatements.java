@@ -71,7 +71,7 @@ public final class BlockingStatements {
         lock.lock();
         try {
             usable.run();
-            session.runPrelude();
+            session.runPrelude(op.timeout());
             to.started(cursor);
             if (session.pipelined()) {
                 QueryCommand last = (QueryCommand) waiter.queue(op);
@@ -99,8 +99,8 @@ public final class BlockingStatements {
         lock.lock();
         try {
             usable.run();
-            session.runPrelude();
-            O op = make.apply(session);
+            O op = make.apply(session); // builds it only: nothing sent yet
+            session.runPrelude(op.timeout());
             if (op.syncsPipelineFirst()) {
                 pipelines.syncIfAny(usable);
             }

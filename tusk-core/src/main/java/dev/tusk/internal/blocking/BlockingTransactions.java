@@ -100,7 +100,7 @@ public final class BlockingTransactions {
         try {
             callerUsable.run();
             if (prelude) {
-                steps.session().runPrelude();
+                steps.session().runPrelude(op.timeout());
             }
             parts.pipelines().syncIfAny(parts.usable());
             return run(op);

@@ -2,6 +2,9 @@ package dev.tusk.internal.layer;
 
 import dev.tusk.internal.InstalledHooks;
 
+import java.time.Duration;
+import java.util.function.Consumer;
+
 /**
  * What a layer built over a blocking {@code Connection} (the JDBC driver, module {@code dev.tusk.jdbc}) may reach
  * that users may not: work of its own sent before each statement of the session, whichever handle runs it (the
@@ -17,7 +20,7 @@ public final class LayerAccess {
      */
     public interface Hooks<C> {
         /**
-         * From now on {@code prelude} (null: none) runs before each statement of the user's on the session of
+         * From now on {@code prelude} (null: none) runs, given the statement's timeout (null: none), before each statement of the user's on the session of
          * {@code conn}, through any handle of it (a pool's lease too): an execute or executemany, a stream, a COPY, a
          * server-side cursor's step, a commit or rollback; on the statement's thread, under the connection's lock,
          * before anything of the statement is built or written; outside pipeline mode only. It may run statements
@@ -25,7 +28,7 @@ public final class LayerAccess {
          * before a pool's session reset, the end of a two-phase transaction or the recovery's query. Returns the
          * prelude it replaces (null: none).
          */
-        Runnable prelude(C conn, Runnable prelude);
+        Consumer<Duration> prelude(C conn, Consumer<Duration> prelude);
     }
 
     private static final InstalledHooks<Hooks<?>> HOOKS = new InstalledHooks<>("dev.tusk.Connection");

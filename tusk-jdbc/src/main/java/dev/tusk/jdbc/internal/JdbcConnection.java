@@ -120,8 +120,13 @@ public final class JdbcConnection implements java.sql.Connection {
 
     /** The Tusk connection (for statements of this package), the CLOSE of cursors left over sent first. */
     dev.tusk.Connection<Row> tusk() throws SQLException {
+        return tusk(ExecuteOptions.DEFAULT);
+    }
+
+    /** As {@link #tusk()}, the CLOSEs under the deadline of {@code opts}, the statement's that comes next. */
+    dev.tusk.Connection<Row> tusk(ExecuteOptions opts) throws SQLException {
         checkOpen();
-        sendCursorCloses();
+        sendCursorCloses(opts);
         transactionEpoch();
         return conn;
     }
@@ -163,14 +168,17 @@ public final class JdbcConnection implements java.sql.Connection {
         LayerAccess.<dev.tusk.Connection<Row>>hooks().prelude(conn, this::prelude);
     }
 
-    /** The session's prelude: the queued CLOSEs, or (once this connection is closed) taking itself off. */
-    private void prelude() {
+    /**
+     * The session's prelude: the queued CLOSEs under the timeout of the statement they go before (null: the
+     * connection's), or (once this connection is closed) taking itself off.
+     */
+    private void prelude(Duration timeout) {
         if (closed) {
             LayerAccess.<dev.tusk.Connection<Row>>hooks().prelude(conn, null);
             return;
         }
         transactionEpoch(); // a transaction ended through the Tusk connection is counted (see transactionEpoch())
-        sendCursorCloses();
+        sendCursorCloses(timeout == null ? ExecuteOptions.DEFAULT : new ExecuteOptions(null, null, timeout));
     }
 
     /** {@link #sendCursorCloses(ExecuteOptions)} under the connection's own deadline (its network timeout, if any). */

@@ -95,7 +95,7 @@ public class JdbcStatement implements Statement {
                 sql = stripSemicolon(sql) + " RETURNING " + returningList(keys);
             }
         }
-        dev.tusk.Connection<Row> conn = c.tusk();
+        dev.tusk.Connection<Row> conn = c.tusk(options()); // the CLOSEs queued before it, under its deadline
         if (!wantKeys && streams(q)) {
             return stream(conn, sql, params);
         }
@@ -260,7 +260,7 @@ public class JdbcStatement implements Statement {
     /** One batch of rows of a streaming result set. */
     Cursor<Row> fetchFrom(String name, int n) throws SQLException {
         try {
-            return executionStarted(c.tusk().rawCursor()).execute("FETCH FORWARD " + n + " FROM " + name, List.of(),
+            return executionStarted(c.tusk(options()).rawCursor()).execute("FETCH FORWARD " + n + " FROM " + name, List.of(),
                     options());
         } catch (TuskException e) {
             throw Errors.of(e);
