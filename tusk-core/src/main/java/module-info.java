@@ -18,4 +18,5 @@ module dev.tusk {
     exports dev.tusk.internal.observe to dev.tusk.pool;
     exports dev.tusk.internal.pool to dev.tusk.pool;
     exports dev.tusk.internal.rows to dev.tusk.jdbc;
+    exports dev.tusk.internal.layer to dev.tusk.jdbc;
 }

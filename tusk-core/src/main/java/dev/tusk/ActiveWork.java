@@ -151,6 +151,7 @@ final class ActiveWork {
         try {
             conn.checkUsable();
             conn.session.pipelines().checkStreamAllowed();
+            conn.session.runPrelude(conn.state.statementTimeout);
             cursor.operation = conn.state.operations;
             Binder.Bound st = params == null ? null : cursor.binder().bind(query, params, cursor.adaptersInUse());
             QueryCommand cmd = st == null || st.params() == null ? new SimpleQuery(st == null ? query : st.sql())
@@ -173,6 +174,7 @@ final class ActiveWork {
         try {
             conn.checkUsable();
             conn.session.pipelines().checkStreamAllowed();
+            conn.session.runPrelude(timeout);
             cursor.operation = conn.state.operations;
             RowStream<T> closed = reusable ? cursor.closedStream : null;
             // the closed stream's statement, which nothing refers to any more, made this one (else a new one)
@@ -320,6 +322,7 @@ final class ActiveWork {
         conn.lock.lock();
         try {
             conn.checkUsable();
+            conn.session.runPrelude(conn.state.statementTimeout); // the COPY's start waits as long
             CopyOperation op = new CopyOperation(conn.session, sql);
             Command cmd = op.start(); // after the BEGIN it queued, if one is needed
             conn.driver().core().send(cmd);

@@ -7,12 +7,14 @@ import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
 import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.io.EventLoopDriver;
+import dev.tusk.internal.layer.LayerAccess;
 import dev.tusk.internal.op.Session;
 import dev.tusk.internal.op.TransactionSteps;
 import dev.tusk.internal.pool.PoolAccess;
 import dev.tusk.internal.replication.ReplicationAccess;
 import dev.tusk.observe.ConnectionFacts;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
@@ -23,7 +25,8 @@ import java.util.function.Consumer;
  * ({@link ReplicationAccess}). What is the same for both shells is written once here, over {@link ConnectionShell};
  * {@link Blocking} and {@link Async} add what a pool asks of each between leases (whether it is still alive, whether a
  * lease left work behind that forbids reusing it, the reset of its session for the next borrower, closing it);
- * {@link Replication} what replication reaches in either. {@link Connection} installs them when its class initialises.
+ * {@link Replication} what replication reaches in either, {@link Layer} what a layer over a blocking one (JDBC) may
+ * do. {@link Connection} installs them when its class initialises.
  *
  * @param <C> the connection class
  */
@@ -31,6 +34,7 @@ abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements Po
     static void install() {
         PoolAccess.install(new Blocking<>(), new Async<>());
         ReplicationAccess.install(new Replication());
+        LayerAccess.install(new Layer());
     }
 
     @Override
@@ -292,6 +296,19 @@ abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements Po
         @Override
         public void startCopyBoth(AsyncConnection<?> conn, CopyBothCommand cmd, Consumer<TuskException> ended) {
             conn.operations.startCopyBoth(cmd, ended);
+        }
+    }
+
+    /** What a layer over a blocking connection (the JDBC driver) does: its prelude, set under the lock. */
+    private static final class Layer implements LayerAccess.Hooks<Connection<?>> {
+        @Override
+        public Consumer<Duration> prelude(Connection<?> conn, Consumer<Duration> prelude) {
+            conn.lock.lock();
+            try {
+                return conn.session.prelude(prelude);
+            } finally {
+                conn.lock.unlock();
+            }
         }
     }
 }

@@ -106,7 +106,7 @@ class ServerCursorCloseTest {
         try (Connection c = DriverManager.getConnection(Jdbc.url(db));
              Statement st = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY,
                      ResultSet.HOLD_CURSORS_OVER_COMMIT)) {
-            ResultSet rs = heldCursorRead(c, st);
+            ResultSet rs = streamingRead(c, st);
             rs.close();
             c.commit();
             assertThat(cursors(c)).isZero();
@@ -120,7 +120,7 @@ class ServerCursorCloseTest {
         try (Connection c = DriverManager.getConnection(Jdbc.url(db));
              Statement st = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY,
                      ResultSet.HOLD_CURSORS_OVER_COMMIT)) {
-            ResultSet rs = heldCursorRead(c, st);
+            ResultSet rs = streamingRead(c, st);
             c.commit();
             assertThat(rs.next()).isTrue(); // held over the commit
             c.setAutoCommit(true);
@@ -129,8 +129,11 @@ class ServerCursorCloseTest {
         }
     }
 
-    /** Autocommit off; a result set of {@code st} (WITH HOLD) of 100 rows, 10 a fetch, its first row read. */
-    private static ResultSet heldCursorRead(Connection c, Statement st) throws SQLException {
+    /**
+     * Autocommit off; a result set of {@code st} (WITH HOLD if {@code st} holds its cursors) of 100 rows streamed
+     * through a server-side cursor, 10 a fetch, its first row read (QueuedCursorCloseTest's too).
+     */
+    static ResultSet streamingRead(Connection c, Statement st) throws SQLException {
         c.setAutoCommit(false);
         st.setFetchSize(10);
         ResultSet rs = st.executeQuery("SELECT g FROM generate_series(1, 100) g");

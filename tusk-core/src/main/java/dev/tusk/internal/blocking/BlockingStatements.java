@@ -71,6 +71,7 @@ public final class BlockingStatements {
         lock.lock();
         try {
             usable.run();
+            session.runPrelude(op.timeout());
             to.started(cursor);
             if (session.pipelined()) {
                 QueryCommand last = (QueryCommand) waiter.queue(op);
@@ -98,7 +99,8 @@ public final class BlockingStatements {
         lock.lock();
         try {
             usable.run();
-            O op = make.apply(session);
+            O op = make.apply(session); // builds it only: nothing sent yet
+            session.runPrelude(op.timeout());
             if (op.syncsPipelineFirst()) {
                 pipelines.syncIfAny(usable);
             }

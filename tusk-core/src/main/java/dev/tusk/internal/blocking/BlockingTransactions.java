@@ -84,12 +84,24 @@ public final class BlockingTransactions {
         return op;
     }
 
-    /** Runs {@code op} on a usable connection, after what the pipeline holds. */
+    /** Runs {@code op} on a usable connection, after what the pipeline holds and the session's prelude. */
     private TransactionOp runChecked(TransactionOp op) {
+        return runChecked(op, true);
+    }
+
+    /**
+     * Runs {@code op} on a usable connection, after what the pipeline holds; {@code prelude}: after the session's
+     * prelude too (a cursor WITH HOLD a layer closed must not outlive a commit, nor make PREPARE TRANSACTION fail).
+     * Not before the end of a prepared two-phase transaction, which refuses any other statement before it.
+     */
+    private TransactionOp runChecked(TransactionOp op, boolean prelude) {
         ReentrantLock lock = parts.lock();
         lock.lock();
         try {
             callerUsable.run();
+            if (prelude) {
+                steps.session().runPrelude(op.timeout());
+            }
             parts.pipelines().syncIfAny(parts.usable());
             return run(op);
         } finally {
@@ -269,12 +281,12 @@ public final class BlockingTransactions {
 
     /** Commits or rolls back the current two-phase transaction ({@code gid} null), or a prepared one by id. */
     public void tpcFinish(boolean commit, String gid) {
-        runChecked(steps.tpcFinish(commit, gid, timeout()));
+        runChecked(steps.tpcFinish(commit, gid, timeout()), false);
     }
 
     /** The prepared transactions of the whole server (not only this database), as psycopg. */
     public <X> List<X> tpcRecover(TwoPhaseSteps.RecoveredXid<X> xid) {
-        return TwoPhaseSteps.recovered(runChecked(steps.tpcRecover(timeout())).results().get(0), xid);
+        return TwoPhaseSteps.recovered(runChecked(steps.tpcRecover(timeout()), false).results().get(0), xid);
     }
 
     public void checkNotInTpc(String call) {

@@ -13,9 +13,11 @@ import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.query.PreparedStatements;
 import dev.tusk.internal.wire.BackendMessage;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The session state the operations' rules need, owned once for both drivers: the transaction status the
@@ -51,6 +53,10 @@ public final class Session {
     private final TransactionSteps transactions = new TransactionSteps(this);
     /** Run before a statement of the user's opens or joins a transaction (the two-phase rule); may throw. */
     private Runnable beforeStatement = transactions.twoPhase()::checkNoStatementAfterPrepare;
+    /** A layer's work sent before the user's statements ({@link #prelude(Consumer)}), given their timeout; or null. */
+    private Consumer<Duration> prelude;
+    /** The prelude is running: its own statements do not run it again. */
+    private boolean inPrelude;
     private volatile boolean autocommit;
     private volatile IsolationLevel isolationLevel;
     private volatile Boolean readOnly;
@@ -108,6 +114,36 @@ public final class Session {
     /** Checks that a statement of the user's may run now (not after PREPARE TRANSACTION); throws if not. */
     public void checkStatementAllowed() {
         beforeStatement.run();
+    }
+
+    /**
+     * Sets what a layer over the connection (the JDBC driver) sends before each statement of the user's (null: none)
+     * and returns the one it replaces: see {@code dev.tusk.internal.layer.LayerAccess}.
+     */
+    public Consumer<Duration> prelude(Consumer<Duration> p) {
+        Consumer<Duration> old = prelude;
+        prelude = p;
+        return old;
+    }
+
+    /**
+     * Runs the layer's prelude, if any, before a statement of the user's starts: on the thread acting for the
+     * connection, before anything of the statement is built or sent; not in pipeline mode (the prelude's statements
+     * would join the pipeline), nor inside the prelude itself. What it throws fails the statement.
+     *
+     * @param timeout the statement's timeout (null: none), which bounds the prelude's own statements too
+     */
+    public void runPrelude(Duration timeout) {
+        Consumer<Duration> p = prelude;
+        if (p == null || inPrelude || pipeline != null || pipelines.inPipeline()) {
+            return;
+        }
+        inPrelude = true;
+        try {
+            p.accept(timeout);
+        } finally {
+            inPrelude = false;
+        }
     }
 
     // ---------------------------------------------------------------- transaction status

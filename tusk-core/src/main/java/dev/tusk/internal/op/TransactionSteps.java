@@ -143,7 +143,7 @@ public final class TransactionSteps {
         return session.core().isBroken() || closedByUser.getAsBoolean();
     }
 
-    Session session() {
+    public Session session() {
         return session;
     }
 

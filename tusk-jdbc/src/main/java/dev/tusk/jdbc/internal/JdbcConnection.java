@@ -6,6 +6,7 @@ import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
 import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.layer.LayerAccess;
 
 import java.sql.Array;
 import java.sql.Blob;
@@ -120,8 +121,13 @@ public final class JdbcConnection implements java.sql.Connection {
 
     /** The Tusk connection (for statements of this package), the CLOSE of cursors left over sent first. */
     dev.tusk.Connection<Row> tusk() throws SQLException {
+        return tusk(ExecuteOptions.DEFAULT);
+    }
+
+    /** As {@link #tusk()}, the CLOSEs under the deadline of {@code opts}, the statement's that comes next. */
+    dev.tusk.Connection<Row> tusk(ExecuteOptions opts) throws SQLException {
         checkOpen();
-        sendCursorCloses();
+        sendCursorCloses(opts);
         transactionEpoch();
         return conn;
     }
@@ -139,7 +145,46 @@ public final class JdbcConnection implements java.sql.Connection {
 
     /** The result set of server-side cursor {@code name} (declared in transaction {@code epoch}) was closed. */
     void closeCursorLater(String name, long epoch, boolean hold) {
-        cursorCloses.add(new CursorClose(name, epoch, hold));
+        if (!closed) { // a closed connection's cursors end with its session, or with the pool's reset (CLOSE ALL)
+            cursorCloses.add(new CursorClose(name, epoch, hold));
+        }
+    }
+
+    /** Whether the queued CLOSEs go before every statement of the session ({@link #sendCursorClosesFirst}). */
+    private volatile boolean closesFirst;
+
+    /**
+     * Makes the queued CLOSEs go before every statement of the session, not only this driver's: those of the Tusk
+     * connection {@link #unwrap} hands out too (an execute, a stream, a COPY, a server-side cursor, commit and
+     * rollback), through the Tusk connection's prelude ({@link LayerAccess}). Called before the first server-side
+     * cursor is declared (waiting for the connection's lock as that DECLARE does); connections that never declare
+     * one pay nothing. The prelude outlives this connection on a pooled session: once this connection is closed it
+     * takes itself off at the next statement (never waiting, as a close must, for a lock another thread may hold).
+     */
+    void sendCursorClosesFirst() {
+        if (closesFirst) {
+            return;
+        }
+        closesFirst = true;
+        LayerAccess.<dev.tusk.Connection<Row>>hooks().prelude(conn, this::prelude);
+    }
+
+    /**
+     * The session's prelude: the queued CLOSEs under the timeout of the statement they go before (null: the
+     * connection's), or (once this connection is closed) taking itself off.
+     */
+    private void prelude(Duration timeout) {
+        if (closed) {
+            LayerAccess.<dev.tusk.Connection<Row>>hooks().prelude(conn, null);
+            return;
+        }
+        transactionEpoch(); // a transaction ended through the Tusk connection is counted (see transactionEpoch())
+        sendCursorCloses(timeout == null ? ExecuteOptions.DEFAULT : new ExecuteOptions(null, null, timeout));
+    }
+
+    /** {@link #sendCursorCloses(ExecuteOptions)} under the connection's own deadline (its network timeout, if any). */
+    private void sendCursorCloses() {
+        sendCursorCloses(ExecuteOptions.DEFAULT);
     }
 
     /**
@@ -147,9 +192,9 @@ public final class JdbcConnection implements java.sql.Connection {
      * before the next one (as pgjdbc queues a portal's close before its next statement): only those that still exist,
      * in the transaction they were declared in while it has not failed (a cursor whose transaction ended went with it,
      * and one of a failed transaction goes with its rollback), or WITH HOLD, inside a transaction or not (in a failed
-     * one it waits for the rollback, which it outlives once committed).
+     * one it waits for the rollback, which it outlives once committed). {@code opts}: the deadline of the round trip.
      */
-    private void sendCursorCloses() {
+    private void sendCursorCloses(ExecuteOptions opts) {
         if (cursorCloses.isEmpty()) {
             return;
         }
@@ -170,7 +215,7 @@ public final class JdbcConnection implements java.sql.Connection {
         }
         if (sql.length() > 0 && !conn.isClosed()) {
             try {
-                conn.rawCursor().execute(sql.toString(), null, ExecuteOptions.DEFAULT);
+                conn.rawCursor().execute(sql.toString(), null, opts);
             } catch (TuskException ignored) {
                 // the connection broke: the statement about to run says so
             }
@@ -640,14 +685,18 @@ public final class JdbcConnection implements java.sql.Connection {
         // with autocommit off and no transaction open, the check must not open one (as any statement would): it
         // runs as an autocommit statement, which changes nothing on the client but this flag, put back after
         boolean noBegin = !conn.autocommit() && conn.info().transactionStatus() == TransactionStatus.IDLE;
+        ExecuteOptions within = new ExecuteOptions(null, null, timeout == 0 ? deadline(0) : Duration.ofSeconds(timeout));
         try {
             if (noBegin) {
                 conn.setAutocommit(true);
             }
+            sendCursorCloses(within); // within the check's deadline, and without opening a transaction either
+            if (conn.isBroken()) {
+                return false; // the CLOSEs timed out (or the connection broke): no second wait as long
+            }
             // an empty query on the simple protocol (null parameters): the server answers it inside a failed
             // transaction too, where SELECT 1 (or a Bind of any statement) fails with 25P02
-            conn.rawCursor().execute("", null, new ExecuteOptions(null, null,
-                    timeout == 0 ? deadline(0) : Duration.ofSeconds(timeout)));
+            conn.rawCursor().execute("", null, within);
             return true;
         } catch (TuskException e) {
             return false;
@@ -792,6 +841,7 @@ public final class JdbcConnection implements java.sql.Connection {
                 }
             }
         }
+        cursorCloses.clear(); // they end with the session, or with a pool's reset (CLOSE ALL)
         if (listening) {
             conn.removeNoticeHandler(notices);
         }

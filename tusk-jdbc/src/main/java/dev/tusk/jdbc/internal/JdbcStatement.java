@@ -96,7 +96,7 @@ public class JdbcStatement implements Statement {
                 sql = stripSemicolon(sql) + " RETURNING " + returningList(keys);
             }
         }
-        dev.tusk.Connection<Row> conn = c.tusk();
+        dev.tusk.Connection<Row> conn = c.tusk(options()); // the CLOSEs queued before it, under its deadline
         if (!wantKeys && streams(q)) {
             return stream(conn, sql, params);
         }
@@ -246,6 +246,7 @@ public class JdbcStatement implements Statement {
     private boolean stream(dev.tusk.Connection<Row> conn, String sql, List<Object> params) throws SQLException {
         String name = "tusk_jdbc_" + CURSOR_IDS.incrementAndGet();
         boolean hold = holdability == ResultSet.HOLD_CURSORS_OVER_COMMIT;
+        c.sendCursorClosesFirst();
         try {
             executionStarted(conn.rawCursor()).execute("DECLARE " + name + " NO SCROLL CURSOR" + (hold ? " WITH HOLD" : "")
                     + " FOR " + stripSemicolon(sql), params == null ? List.of() : params, options());
@@ -260,7 +261,7 @@ public class JdbcStatement implements Statement {
     /** One batch of rows of a streaming result set. */
     Cursor<Row> fetchFrom(String name, int n) throws SQLException {
         try {
-            return executionStarted(c.tusk().rawCursor()).execute("FETCH FORWARD " + n + " FROM " + name, List.of(),
+            return executionStarted(c.tusk(options()).rawCursor()).execute("FETCH FORWARD " + n + " FROM " + name, List.of(),
                     options());
         } catch (TuskException e) {
             throw Errors.of(e);
