@@ -64,6 +64,14 @@ class ConnectionStateMachineTest {
     static final int STEPS_AFTER_CLOSE = 3;
 
     private static final Object HUNG = new Object();
+    private static final List<Ops.Weighted> BLOCKING_OPS = concat(Ops.ALL, InterruptOps.BLOCKING);
+    private static final List<Ops.Weighted> ASYNC_OPS = concat(AsyncOps.ALL, InterruptOps.ASYNC);
+
+    private static List<Ops.Weighted> concat(List<Ops.Weighted> a, List<Ops.Weighted> b) {
+        List<Ops.Weighted> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
+    }
 
     @Test
     void randomSequencesKeepTransactionStatusBrokenAndOutcomesTrue(TestDatabase db) {
@@ -154,7 +162,8 @@ class ConnectionStateMachineTest {
                     history.add(step + " " + op + " -> " + describe(t) + " (" + ms + " ms), expected " + expected.describe());
                     if (expected.allows(t)) {
                         model = expected.next();
-                    } else if (before.faultPending && t instanceof OperationalException && isBroken()) {
+                    } else if ((before.faultPending || op.mayBreakConnection(env)) && t instanceof OperationalException
+                            && isBroken()) {
                         model = before.copy();
                         model.lost();
                     } else {
@@ -250,7 +259,7 @@ class ConnectionStateMachineTest {
             List<Op> candidates = new ArrayList<>();
             List<Integer> weights = new ArrayList<>();
             int total = 0;
-            for (Ops.Weighted w : async ? AsyncOps.ALL : Ops.ALL) {
+            for (Ops.Weighted w : async ? ASYNC_OPS : BLOCKING_OPS) {
                 Op op = w.factory().apply(random);
                 String key = (async ? "async." : "") + op.name() + (model.usable() ? "" : "WhenClosed");
                 boolean known = KNOWN_DEFECTS.contains(op.name()) || KNOWN_DEFECTS.contains(key);
