@@ -70,6 +70,44 @@ class NotifyHandlerMisuseTest {
         }
     }
 
+    /**
+     * An Error (an assertion of a test's handler, an OutOfMemoryError) is not a handler's failure to log and forget:
+     * it comes out of the call that was reading. The replies after the notification are left unread, so the
+     * connection is broken and says so (before: the next statement read the second notification and failed with the
+     * handler's Error again, the connection looking usable).
+     */
+    @Test
+    void aHandlerThrowingAnErrorLeavesNoStaleReplyBehind(TestDatabase db) {
+        try (Connection<Row> c = listener(db)) {
+            c.addNotifyHandler(n -> {
+                throw new AssertionError("the handler's assertion");
+            });
+            Throwable t = catchThrowable(() -> c.execute("SELECT 42 FROM pg_notify('misuse', 'x') a, pg_notify('misuse', 'y') b"));
+            assertThat(t).isInstanceOf(AssertionError.class).hasMessage("the handler's assertion");
+            // the replies after the notification were left unread: the connection says it is broken, and why
+            assertThat(c.isBroken()).isTrue();
+            assertThat(catchThrowable(() -> c.execute("SELECT 7"))).isInstanceOf(OperationalException.class)
+                    .hasMessageContaining("broken").hasMessageContaining("threw java.lang.AssertionError");
+        }
+    }
+
+    @Test
+    void asyncHandlerThrowingAnErrorLeavesTheLoopAndTheConnectionServing(TestDatabase db) throws Exception {
+        AsyncConnection<Row> c = asyncListener(db);
+        try {
+            CompletableFuture<Void> ran = new CompletableFuture<>();
+            c.addNotifyHandler(n -> {
+                ran.complete(null);
+                throw new AssertionError("the handler's assertion");
+            });
+            assertThat(c.execute(NOTIFY_AND_42).get(10, TimeUnit.SECONDS).fetchone().getInt(0)).isEqualTo(42);
+            ran.get(10, TimeUnit.SECONDS);
+            assertUsable(c);
+        } finally {
+            c.close();
+        }
+    }
+
     @Test
     void aStatementFromInsideAHandlerIsRefusedAndTheReadingStatementGetsItsOwnReply(TestDatabase db) {
         try (Connection<Row> c = listener(db)) {
