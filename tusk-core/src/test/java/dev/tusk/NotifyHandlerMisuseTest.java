@@ -37,11 +37,21 @@ class NotifyHandlerMisuseTest {
         return c;
     }
 
-    private static AsyncConnection<Row> asyncListener(TestDatabase db) throws Exception {
+    /** What a test does with its async listening connection. */
+    private interface AsyncBody {
+        void run(AsyncConnection<Row> c) throws Exception;
+    }
+
+    /** Runs {@code body} on a new async connection listening on "misuse", closed after. */
+    private static void withAsyncListener(TestDatabase db, AsyncBody body) throws Exception {
         AsyncConnection<Row> c = AsyncConnection.connect(ConnectOptions.builder().conninfo(db.conninfo()).autocommit(true)
                 .build()).get(10, TimeUnit.SECONDS);
-        c.execute("LISTEN misuse").get(10, TimeUnit.SECONDS);
-        return c;
+        try {
+            c.execute("LISTEN misuse").get(10, TimeUnit.SECONDS);
+            body.run(c);
+        } finally {
+            c.closeAsync().get(10, TimeUnit.SECONDS);
+        }
     }
 
     private static void assertUsable(Connection<Row> c) {
@@ -93,8 +103,7 @@ class NotifyHandlerMisuseTest {
 
     @Test
     void asyncHandlerThrowingAnErrorLeavesTheLoopAndTheConnectionServing(TestDatabase db) throws Exception {
-        AsyncConnection<Row> c = asyncListener(db);
-        try {
+        withAsyncListener(db, c -> {
             CompletableFuture<Void> ran = new CompletableFuture<>();
             c.addNotifyHandler(n -> {
                 ran.complete(null);
@@ -103,9 +112,7 @@ class NotifyHandlerMisuseTest {
             assertThat(c.execute(NOTIFY_AND_42).get(10, TimeUnit.SECONDS).fetchone().getInt(0)).isEqualTo(42);
             ran.get(10, TimeUnit.SECONDS);
             assertUsable(c);
-        } finally {
-            c.close();
-        }
+        });
     }
 
     @Test
@@ -180,8 +187,7 @@ class NotifyHandlerMisuseTest {
 
     @Test
     void asyncHandlerThatThrowsIsLoggedAndTheOthersAndTheStatementGoOn(TestDatabase db) throws Exception {
-        AsyncConnection<Row> c = asyncListener(db);
-        try {
+        withAsyncListener(db, c -> {
             List<String> seen = new CopyOnWriteArrayList<>();
             c.addNotifyHandler(n -> {
                 throw new IllegalStateException("the handler's own bug");
@@ -195,43 +201,34 @@ class NotifyHandlerMisuseTest {
             }
             assertThat(seen).containsExactly("x");
             assertUsable(c);
-        } finally {
-            c.close();
-        }
+        });
     }
 
     @Test
     void asyncHandlerMaySubmitAStatementWhichGetsItsOwnReply(TestDatabase db) throws Exception {
-        AsyncConnection<Row> c = asyncListener(db);
-        try {
+        withAsyncListener(db, c -> {
             CompletableFuture<CompletableFuture<AsyncCursor<Row>>> inside = new CompletableFuture<>();
             c.addNotifyHandler(n -> inside.complete(c.execute("SELECT 5")));
             assertThat(c.execute(NOTIFY_AND_42).get(10, TimeUnit.SECONDS).fetchone().getInt(0)).isEqualTo(42);
             assertThat(inside.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS).fetchone().getInt(0)).isEqualTo(5);
             assertUsable(c);
-        } finally {
-            c.close();
-        }
+        });
     }
 
     @Test
     void asyncHandlerThatJoinsAStatementIsRefusedNotHung(TestDatabase db) throws Exception {
-        AsyncConnection<Row> c = asyncListener(db);
-        try {
+        withAsyncListener(db, c -> {
             CompletableFuture<Throwable> inside = new CompletableFuture<>();
             c.addNotifyHandler(n -> inside.complete(catchThrowable(() -> c.execute("SELECT 5").join())));
             assertThat(c.execute(NOTIFY_AND_42).get(10, TimeUnit.SECONDS).fetchone().getInt(0)).isEqualTo(42);
             assertThat(inside.get(10, TimeUnit.SECONDS)).isNotNull();
             assertUsable(c);
-        } finally {
-            c.close();
-        }
+        });
     }
 
     @Test
     void asyncHandlerThatClosesTheConnectionEndsTheReadingStatementSayingSo(TestDatabase db) throws Exception {
-        AsyncConnection<Row> c = asyncListener(db);
-        try {
+        withAsyncListener(db, c -> {
             c.addNotifyHandler(n -> c.closeAsync());
             Throwable t = catchThrowable(() -> c.execute(NOTIFY_AND_42).get(10, TimeUnit.SECONDS).fetchone());
             // the reply may be complete when the handler runs (its ReadyForQuery follows): then the statement succeeds
@@ -241,15 +238,12 @@ class NotifyHandlerMisuseTest {
             c.closeAsync().get(10, TimeUnit.SECONDS);
             assertThat(c.isClosed()).isTrue();
             assertThat(c.isBroken()).as("closed by the user, not lost").isFalse();
-        } finally {
-            c.close();
-        }
+        });
     }
 
     @Test
     void asyncHandlerThatClosesBlockinglyDoesNotHang(TestDatabase db) throws Exception {
-        AsyncConnection<Row> c = asyncListener(db);
-        try {
+        withAsyncListener(db, c -> {
             CompletableFuture<Throwable> inside = new CompletableFuture<>();
             c.addNotifyHandler(n -> inside.complete(catchThrowable(c::close)));
             catchThrowable(() -> c.execute(NOTIFY_AND_42).get(10, TimeUnit.SECONDS));
@@ -257,8 +251,6 @@ class NotifyHandlerMisuseTest {
             c.closeAsync().get(10, TimeUnit.SECONDS);
             assertThat(c.isClosed()).isTrue();
             assertThat(c.isBroken()).isFalse();
-        } finally {
-            c.closeAsync();
-        }
+        });
     }
 }
