@@ -235,13 +235,17 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
         return new Pipeline(this, session.pipelines(), pipelines.open(this::checkUsable));
     }
 
-    /** Refuses a call on a connection that cannot run it (closed, lost, given back, busy with a COPY): {@link Usability#check}. */
+    /**
+     * Refuses a call on a connection that cannot run it (closed, lost, given back, busy with a COPY: {@link Usability#check};
+     * made from inside its own notify handler: {@link Notifications#checkNotInHandler}).
+     */
     void checkUsable() {
         checkUsable(null);
     }
 
     /** As {@link #checkUsable()}, for a call of {@code by}, the work in progress itself (a {@link Copy} writing its rows). */
     void checkUsable(Object by) {
+        notifications.checkNotInHandler();
         Usability.check(leaseOver(), state, closing, driver(), session.pipelines(), by);
     }
 

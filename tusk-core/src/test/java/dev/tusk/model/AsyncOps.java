@@ -59,10 +59,22 @@ final class AsyncOps {
             new Ops.Weighted(1, r -> new Ops.Freeze()),
             new Ops.Weighted(1, r -> new Ops.Delay(r.nextInt(4))));
 
-    /** Waits for a future; its failure comes out as the exception itself, not wrapped. */
+    /**
+     * Waits for a future; its failure comes out as the exception itself, not wrapped. One interrupt of the waiting
+     * thread (an {@link InterruptOps} step's) is kept for the caller and the wait goes on: the operation's own outcome
+     * is what the model checks; a second one (the step deadline's) ends the wait.
+     */
     static <T> T join(CompletableFuture<T> f) throws Exception {
         try {
-            return f.get();
+            try {
+                return f.get();
+            } catch (InterruptedException once) {
+                try {
+                    return f.get();
+                } finally {
+                    Thread.currentThread().interrupt();
+                }
+            }
         } catch (ExecutionException e) {
             Throwable t = unwrap(e.getCause());
             if (t instanceof Exception x) {

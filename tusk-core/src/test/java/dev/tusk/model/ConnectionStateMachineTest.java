@@ -29,7 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Model-based test of the blocking {@link Connection}'s states (trust issue): random sequences of operations
  * (statements, transactions and blocks, pipelines, COPY in and out, streams, server cursors, two-phase commit in
  * one step and step by step (tpcBegin, statements, tpcPrepare, tpcCommit/tpcRollback, with misplaced commit, rollback
- * and statements, close and faults between the steps), cancel, statement timeout, close) with network faults injected at random points through a {@link FaultProxy}
+ * and statements, close and faults between the steps), cancel, statement timeout, close, Thread.interrupt of the
+ * caller in the middle of statements, commit, rollback, COPY, streams and pipelines ({@link InterruptOps}), notify
+ * handlers that throw, run a statement or close the connection ({@link NotifyOps})) with network faults injected at random points through a {@link FaultProxy}
  * (cut now, cut at the k-th message of a type, cut after n bytes, freeze, delay). After every step the real
  * connection is checked against {@link ConnectionModel}: the step's outcome (success or the exception class the
  * model allows), {@code info().transactionStatus()}, {@code isBroken()}, {@code isClosed()}, autocommit, and at
@@ -40,7 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * replays: {@code -Dtusk.model.sequences=N -Dtusk.model.steps=M} and {@code -Dtusk.model.seed=S} (sequence
  * {@code i} uses seed {@code S + i}; {@code -Dtusk.model.seed=random} picks a fresh one). A failure prints the
  * seed, the replay command and every step so far. {@code -Dtusk.model.includeKnownDefects=true} also runs the
- * operations of {@link #KNOWN_DEFECTS}.
+ * operations of {@link #KNOWN_DEFECTS}. {@code -Dtusk.model.interruptStats=true} prints each interrupted step's outcome
+ * (INTERRUPT-STAT lines), to see how many interrupts reached I/O.
  */
 @TuskTest
 @Timeout(value = 20, unit = TimeUnit.MINUTES) // the CI-bounded run takes well under a minute; see MAX_RUN_MILLIS
@@ -64,6 +67,17 @@ class ConnectionStateMachineTest {
     static final int STEPS_AFTER_CLOSE = 3;
 
     private static final Object HUNG = new Object();
+    private static final List<Ops.Weighted> BLOCKING_OPS = concat(Ops.ALL, InterruptOps.BLOCKING, NotifyOps.ALL);
+    private static final List<Ops.Weighted> ASYNC_OPS = concat(AsyncOps.ALL, InterruptOps.ASYNC, NotifyOps.ALL);
+
+    @SafeVarargs
+    private static List<Ops.Weighted> concat(List<Ops.Weighted>... lists) {
+        List<Ops.Weighted> all = new ArrayList<>();
+        for (List<Ops.Weighted> l : lists) {
+            all.addAll(l);
+        }
+        return List.copyOf(all);
+    }
 
     @Test
     void randomSequencesKeepTransactionStatusBrokenAndOutcomesTrue(TestDatabase db) {
@@ -154,7 +168,8 @@ class ConnectionStateMachineTest {
                     history.add(step + " " + op + " -> " + describe(t) + " (" + ms + " ms), expected " + expected.describe());
                     if (expected.allows(t)) {
                         model = expected.next();
-                    } else if (before.faultPending && t instanceof OperationalException && isBroken()) {
+                    } else if ((before.faultPending || op.mayBreakConnection(env)) && t instanceof OperationalException
+                            && isBroken()) {
                         model = before.copy();
                         model.lost();
                     } else {
@@ -250,7 +265,7 @@ class ConnectionStateMachineTest {
             List<Op> candidates = new ArrayList<>();
             List<Integer> weights = new ArrayList<>();
             int total = 0;
-            for (Ops.Weighted w : async ? AsyncOps.ALL : Ops.ALL) {
+            for (Ops.Weighted w : async ? ASYNC_OPS : BLOCKING_OPS) {
                 Op op = w.factory().apply(random);
                 String key = (async ? "async." : "") + op.name() + (model.usable() ? "" : "WhenClosed");
                 boolean known = KNOWN_DEFECTS.contains(op.name()) || KNOWN_DEFECTS.contains(key);

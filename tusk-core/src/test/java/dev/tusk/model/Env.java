@@ -22,6 +22,8 @@ final class Env {
     final Random random;
     final ExecutorService helpers;
     int step;
+    /** The network delay the sequence's last {@link Ops.Delay} set, in ms (0: none). */
+    int netDelayMillis;
 
     Env(TestDatabase db, FaultProxy proxy, Connection<Row> conn, AsyncConnection<Row> async, String table, String gidPrefix, Random random,
             ExecutorService helpers) {

@@ -26,6 +26,14 @@ interface Op {
         return false;
     }
 
+    /**
+     * Whether the operation may also end with an OperationalException that breaks the connection (an interrupted
+     * call on the blocking driver), the connection then lost as after a fault.
+     */
+    default boolean mayBreakConnection(Env env) {
+        return false;
+    }
+
     /** Runs the operation on the real connection. */
     void apply(Env env) throws Exception;
 

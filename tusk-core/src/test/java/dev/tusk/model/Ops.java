@@ -48,6 +48,7 @@ final class Ops {
 
     static final List<Weighted> ALL = List.of(
             new Weighted(8, r -> new Insert(1 + r.nextInt(5))),
+            new Weighted(2, r -> new Echo(r.nextInt(1_000_000))),
             new Weighted(3, r -> new DivisionByZeroOp()),
             new Weighted(5, r -> new Commit()),
             new Weighted(5, r -> new Rollback()),
@@ -116,6 +117,24 @@ final class Ops {
             Cursor<Row> c = env.conn.execute(rowsSql(env), rows);
             if (c.rowcount() != rows) {
                 throw new AssertionError("INSERT of " + rows + " rows reported rowcount " + c.rowcount());
+            }
+        }
+    }
+
+    /** {@code SELECT v}: the reply must be this statement's own (never another's, after an interrupt or a fault). */
+    record Echo(int value) implements Op {
+        public String name() {
+            return "echo";
+        }
+
+        public Outcome expect(ConnectionModel m) {
+            return statement(m, 0);
+        }
+
+        public void apply(Env env) {
+            int got = env.conn.execute("SELECT %s::int", value).fetchone().getInt(0);
+            if (got != value) {
+                throw new AssertionError("SELECT " + value + " read " + got + ": another statement's reply");
             }
         }
     }
@@ -1027,6 +1046,7 @@ final class Ops {
         }
 
         public void apply(Env env) {
+            env.netDelayMillis = millis;
             env.proxy.delay(Duration.ofMillis(millis));
         }
     }

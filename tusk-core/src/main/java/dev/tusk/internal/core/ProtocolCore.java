@@ -185,6 +185,14 @@ public final class ProtocolCore {
             OperationalException oe = new OperationalException("protocol violation: " + e, e);
             connectionLost(oe);
             throw oe;
+        } catch (Error e) {
+            // an Error of user code run while dispatching (a notify or notice handler, which log only exceptions; a
+            // type loader): the messages after it are left unread, the command they answer unfinished, and the next
+            // statement would read them (the handler's Error again, for a notification still buffered). The Error
+            // goes on to the caller, as Java wants; the connection is broken, and says why.
+            connectionLost(new OperationalException("user code run while the server's replies were read (a notify or"
+                    + " notice handler, a type loader) threw " + e, e));
+            throw e;
         }
     }
 
