@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -42,6 +43,9 @@ class FrozenCopyCloseTest {
     /** Five million rows, the first at once, in order. */
     private static final String COPY_OUT = "COPY (WITH RECURSIVE r(g) AS (SELECT 1::bigint UNION ALL SELECT g + 1 FROM r"
             + " WHERE g < 5000000) SELECT g FROM r) TO STDOUT";
+
+    /** Rows the other thread has read or written. */
+    private final AtomicLong progress = new AtomicLong();
 
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "frozen-copy-close-test");
@@ -81,7 +85,7 @@ class FrozenCopyCloseTest {
             assertThat(copy.read()).isNotNull();
             Throwable t = endedUnderTheOtherThread(conn, () -> {
                 while (copy.read() != null) { // what the socket holds, then a wait on the frozen server
-                    // dropped
+                    progress.incrementAndGet();
                 }
                 return null;
             }, () -> {
@@ -105,6 +109,7 @@ class FrozenCopyCloseTest {
             Throwable t = endedUnderTheOtherThread(conn, () -> {
                 for (int i = 0; i < 2_000_000; i++) { // far more than the socket buffers: the write blocks
                     copy.writeRow("row " + i + " of a copy the frozen backend never reads");
+                    progress.incrementAndGet();
                 }
                 return null;
             }, () -> {
@@ -114,6 +119,17 @@ class FrozenCopyCloseTest {
             assertThat(t).isInstanceOf(ProgrammingException.class).hasMessageContaining("nothing was copied");
         }
         assertThat(db.adminQuery("SELECT count(*) FROM " + table)).as("rows copied").isEqualTo("0");
+    }
+
+    /** Waits (bounded) until the other thread has made no progress for 500 ms: it is blocked on the frozen server. */
+    private void awaitStalled() throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long seen = -1;
+        while (progress.get() != seen) {
+            assertThat(System.nanoTime()).as("the other thread stopped on the frozen server").isLessThan(end);
+            seen = progress.get();
+            Thread.sleep(500);
+        }
     }
 
     /**
@@ -126,7 +142,7 @@ class FrozenCopyCloseTest {
         Throwable[] closed = new Throwable[1];
         FrozenBackend.frozen(conn.info().backendPid(), () -> {
             Future<Throwable> running = threads.submit(() -> catchThrowable(other::call));
-            Thread.sleep(1000); // it has taken what the socket held, or filled its buffers: it waits on the server
+            awaitStalled(); // it has taken what the socket held, or filled its buffers: it waits on the server
             assertThat(running.isDone()).as("the other thread still waits on the frozen server").isFalse();
             long t0 = System.nanoTime();
             Future<Throwable> closing = threads.submit(() -> catchThrowable(close::call));
