@@ -2,6 +2,7 @@ package dev.tusk;
 
 import dev.tusk.errors.OperationalException;
 import dev.tusk.internal.io.Transport;
+import dev.tusk.testing.StepThreads;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.AfterEach;
@@ -14,7 +15,6 @@ import java.net.SocketException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,25 +33,22 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 @TuskTest
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CloseWriteBoundTest {
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "close-write-test");
-        t.setDaemon(true); // a close that hangs must not keep the JVM
-        return t;
-    });
+    /** Daemon threads: a call that hangs must not keep the JVM. */
+    private final StepThreads steps = new StepThreads("close-write-test");
+    private final ExecutorService threads = steps.executor();
 
     @AfterEach
     void stopThreads() {
-        threads.shutdownNow();
+        steps.close();
     }
 
     /** Writes go through until {@link #stall()}; then a write blocks until the transport is closed, and fails. */
-    private static final class FullBuffer implements Transport {
-        private final Transport inner;
+    private static final class FullBuffer extends ForwardingTransport {
         private final CountDownLatch closed = new CountDownLatch(1);
         private volatile boolean stalled;
 
         private FullBuffer(Transport inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         static FullBuffer attach(Connection<?> conn) {
@@ -75,21 +72,6 @@ class CloseWriteBoundTest {
                 throw new SocketException("Socket closed");
             }
             inner.write(b, off, len);
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            return inner.read(b, off, len);
-        }
-
-        @Override
-        public void setReadTimeout(int millis) throws IOException {
-            inner.setReadTimeout(millis);
-        }
-
-        @Override
-        public boolean isTls() {
-            return inner.isTls();
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.tusk;
 
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
+import dev.tusk.testing.StepThreads;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.AfterEach;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,15 +33,13 @@ class CopyCloseWhileLockedTest {
     private static final Duration PROMPT = Duration.ofMillis(1500);
     private static final String COPY_OUT = "COPY (SELECT generate_series(1, 100000)) TO STDOUT";
 
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "copy-close-test");
-        t.setDaemon(true); // a call that hangs must not keep the JVM
-        return t;
-    });
+    /** Daemon threads: a call that hangs must not keep the JVM. */
+    private final StepThreads steps = new StepThreads("copy-close-test");
+    private final ExecutorService threads = steps.executor();
 
     @AfterEach
     void stopThreads() {
-        threads.shutdownNow();
+        steps.close();
     }
 
     private static Connection<Row> connect(TestDatabase db, Duration statementTimeout) {

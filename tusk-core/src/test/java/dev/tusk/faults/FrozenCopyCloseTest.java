@@ -8,6 +8,7 @@ import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.testing.FrozenBackend;
+import dev.tusk.testing.StepThreads;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.AfterEach;
@@ -18,7 +19,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,15 +47,13 @@ class FrozenCopyCloseTest {
     /** Rows the other thread has read or written. */
     private final AtomicLong progress = new AtomicLong();
 
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "frozen-copy-close-test");
-        t.setDaemon(true); // a call that hangs must not keep the JVM
-        return t;
-    });
+    /** Daemon threads: a call that hangs must not keep the JVM. */
+    private final StepThreads steps = new StepThreads("frozen-copy-close-test");
+    private final ExecutorService threads = steps.executor();
 
     @AfterEach
     void stopThreads() {
-        threads.shutdownNow();
+        steps.close();
     }
 
     private static Connection<Row> connect(TestDatabase db, String transport) {
