@@ -203,9 +203,9 @@ final class ActiveWork {
         }
         conn.driver().core().send(cmd);
         step.sent(cmd);
-        conn.driver().flush();
         RowStream<T> s = closed != null ? closed.restart(step, cursor.adaptersInUse(), cursor)
                 : new RowStream<>(conn, step, cursor.adaptersInUse(), factory, reusable);
+        s.flushSent(); // under the statement's timeout, as its waits: a large parameter a frozen server never reads
         s.owner = cursor;
         conn.state.activeStream = s;
         return s;

@@ -95,9 +95,17 @@ public final class TimedWaits {
         return waiter.flush(Abandon.closeWriteBound(statementTimeout.get()));
     }
 
-    /** As {@link #awaitTimed(Command)}, writing first what the core holds, under the same timer. Lock held. */
+    /**
+     * As {@link #awaitTimed(Command)}, writing first what the core holds, under the same timer; {@code cmd} null:
+     * only the write. Lock held.
+     */
     public Duration flushAndAwaitTimed(Command cmd) {
         return waiter.flushAndAwait(cmd, statementTimeout.get());
+    }
+
+    /** As {@link #flushAndAwaitTimed(Command)} under {@code timeout} (null: none). Lock held. */
+    public Duration flushAndAwaitTimed(Command cmd, Duration timeout) {
+        return waiter.flushAndAwait(cmd, timeout);
     }
 
     /** Runs a statement of the driver's own (BEGIN, COMMIT, SAVEPOINT...) and waits for it; the lock must be held. */
