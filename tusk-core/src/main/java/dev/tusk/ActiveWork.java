@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The statement a blocking {@link Connection} has running while its user reads it: a {@link RowStream} reading its
@@ -254,14 +255,14 @@ final class ActiveWork {
      * Takes the lock for a close that must end what the connection runs (a lease's unfinished work, a COPY's
      * close or abort), waiting at most {@link #CLOSE_LOCK_WAIT_MS}. When another thread keeps it (its statement, or
      * a read or write of that COPY or stream, maybe from a server that stopped answering), the close does not wait
-     * for that call: the connection is closed under it, as {@link Connection#close()} does, for {@code reason}
-     * (that call fails saying so), and false is returned, the lock not held.
+     * for that call: the connection is closed under it, as {@link Connection#close()} does, for {@code reason}'s
+     * error (that call fails saying so), and false is returned, the lock not held.
      */
-    static boolean lockOrCloseUnder(Connection<?> conn, OperationalException reason) {
+    static boolean lockOrCloseUnder(Connection<?> conn, Supplier<OperationalException> reason) {
         if (lockForClose(conn)) {
             return true;
         }
-        conn.closing.close(reason); // that call fails with reason's message; never lent with it running
+        conn.closing.close(reason.get()); // that call fails with reason's message; never lent with it running
         return false;
     }
 
@@ -367,7 +368,7 @@ final class ActiveWork {
         if (conn.state.activeCopy == null && conn.state.activeStream == null) {
             return; // read without the lock: both are set by the lease's user, who is closing it now
         }
-        if (!lockOrCloseUnder(conn, BlockingClose.CLOSED_BY_USER)) { // the pool closes it: "closed", not broken
+        if (!lockOrCloseUnder(conn, () -> BlockingClose.CLOSED_BY_USER)) { // the pool closes it: "closed", not broken
             return;
         }
         try {

@@ -390,9 +390,12 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
      * the close just leaves. False: the lock is not held, and the COPY is over.
      */
     private boolean lockToEnd() {
-        return cmd.isDone() ? ActiveWork.lockForClose(conn) : ActiveWork.lockOrCloseUnder(conn, new OperationalException(
-                "the connection was closed because a COPY on it was closed while another thread's call held it;"
-                        + " the connection is broken, open a new one"));
+        if (cmd.isDone()) {
+            return ActiveWork.lockForClose(conn);
+        }
+        return ActiveWork.lockOrCloseUnder(conn, () -> new OperationalException("the connection was closed because a"
+                + " COPY on it was closed while another thread's call held it; the connection is broken,"
+                + " open a new one"));
     }
 
     /**
