@@ -2,7 +2,9 @@ package dev.tusk;
 
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.errors.OperationalException;
 import dev.tusk.internal.blocking.Abandon;
+import dev.tusk.internal.blocking.BlockingClose;
 import dev.tusk.internal.blocking.Usability;
 import dev.tusk.internal.connect.CancelRequester;
 import dev.tusk.internal.core.Command;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The statement a blocking {@link Connection} has running while its user reads it: a {@link RowStream} reading its
@@ -203,9 +206,9 @@ final class ActiveWork {
         }
         conn.driver().core().send(cmd);
         step.sent(cmd);
-        conn.driver().flush();
         RowStream<T> s = closed != null ? closed.restart(step, cursor.adaptersInUse(), cursor)
                 : new RowStream<>(conn, step, cursor.adaptersInUse(), factory, reusable);
+        s.flushSent(); // under the statement's timeout, as its waits: a large parameter a frozen server never reads
         s.owner = cursor;
         conn.state.activeStream = s;
         return s;
@@ -250,8 +253,23 @@ final class ActiveWork {
         }
     }
 
+    /**
+     * Takes the lock for a close that must end what the connection runs (a lease's unfinished work, a COPY's
+     * close or abort), waiting at most {@link #CLOSE_LOCK_WAIT_MS}. When another thread keeps it (its statement, or
+     * a read or write of that COPY or stream, maybe from a server that stopped answering), the close does not wait
+     * for that call: the connection is closed under it, as {@link Connection#close()} does, for {@code reason}'s
+     * error (that call fails saying so), and false is returned, the lock not held.
+     */
+    static boolean lockOrCloseUnder(Connection<?> conn, Supplier<OperationalException> reason) {
+        if (lockForClose(conn)) {
+            return true;
+        }
+        conn.closing.close(reason.get()); // that call fails with reason's message; never lent with it running
+        return false;
+    }
+
     /** Takes the lock for a close, waiting at most {@link #CLOSE_LOCK_WAIT_MS}: false when another thread keeps it. */
-    private static boolean lockForClose(Connection<?> conn) {
+    static boolean lockForClose(Connection<?> conn) {
         if (conn.lock.tryLock()) { // the usual case, free: and an interrupted thread still closes as before
             return true;
         }
@@ -325,9 +343,9 @@ final class ActiveWork {
             conn.session.runPrelude(conn.state.statementTimeout); // the COPY's start waits as long
             CopyOperation op = new CopyOperation(conn.session, sql);
             Command cmd = op.start(); // after the BEGIN it queued, if one is needed
-            conn.driver().core().send(cmd);
-            conn.driver().flush();
-            TuskException failed = op.startFailure(conn.waits.awaitTimed(cmd));
+            // written under the statement timeout as its reply is awaited: a long COPY statement (its parameters are
+            // merged into its text) that a frozen server no longer reads cannot block the write for ever
+            TuskException failed = op.startFailure(conn.waits.runTimed(cmd));
             if (failed != null) {
                 throw failed;
             }
@@ -353,8 +371,7 @@ final class ActiveWork {
         if (conn.state.activeCopy == null && conn.state.activeStream == null) {
             return; // read without the lock: both are set by the lease's user, who is closing it now
         }
-        if (!lockForClose(conn)) {
-            conn.closing.close(); // that call fails with "the connection is closed"; never lent with it running
+        if (!lockOrCloseUnder(conn, () -> BlockingClose.CLOSED_BY_USER)) { // the pool closes it: "closed", not broken
             return;
         }
         try {

@@ -70,13 +70,13 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
         super(new ActiveWork.State<>(), options, established);
         BlockingDriver driver = established.driver();
         this.lock = new ReentrantLock();
-        this.closing = new BlockingClose(lock, driver,
+        BlockingWaiter waiter = new BlockingWaiter(driver, new CancelOnTimeout(driver, this::sendCancel));
+        this.closing = new BlockingClose(lock, driver, waiter, state::statementTimeout,
                 cause -> observeClosed(cause, BlockingClose.CLOSED_BY_USER), established.observer() != null);
         this.notifications = new Notifications<>(notifyHandlers, lock, driver, this::isClosed,
                 () -> closing.closed() && !isBroken());
         this.established = established;
         driver.beforeWrite(state::awaitCancelInFlight);
-        BlockingWaiter waiter = new BlockingWaiter(driver, new CancelOnTimeout(driver, this::sendCancel));
         this.waits = new TimedWaits(driver, waiter, state::statementTimeout);
         this.pipelines = new BlockingPipelines(lock, session.pipelines(), driver, waits);
         this.transactions = new BlockingTransactions(new BlockingTransactions.Parts(lock, driver, waiter, closing,

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A COPY in progress, as psycopg's {@code Copy}: write to the server for {@code COPY ... FROM STDIN},
@@ -54,11 +56,16 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
     private final CopyOperation op;
     private final CopyCommand cmd;
     private final CopyRows rows;
-    private boolean closed;
+    /**
+     * Set once by whichever ends the COPY first: finish(), close(), abort() (which may run on several threads and
+     * take the lock only after setting it: close and abort never wait for another thread's call), or another
+     * statement or a lease's end (lock held).
+     */
+    private final AtomicBoolean closed = new AtomicBoolean();
     /** The COPY was ended by {@link #finish()}. */
-    private boolean finished;
-    /** Why the COPY was ended without its user (another statement abandoned it), else null. */
-    private String endedBy;
+    private volatile boolean finished;
+    /** Why the COPY was ended without its user (another statement abandoned it), else null; set before closed. */
+    private volatile String endedBy;
 
     /** The CopyFail reason when a COPY FROM is closed without {@link #finish()}. */
     static final String CLOSED_WITHOUT_FINISH = CopyOperation.CLOSED_WITHOUT_FINISH;
@@ -137,13 +144,18 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
      * Ends a COPY FROM with CopyFail: the server rolls the COPY back and reports {@code reason}; nothing is
      * copied (in an explicit transaction, the transaction is then in error). A COPY TO not read to its end is
      * cancelled and the rest dropped. Quiet: raises nothing unless the connection is broken. Idempotent.
+     *
+     * <p>Never waits for another thread's call on the connection (a read or write of this COPY, maybe from a server
+     * that stopped answering): past 50 ms the connection is closed under that call, which fails, and
+     * {@code isBroken()} is true (the server then drops the COPY: nothing is copied), as {@link #close()} does.
      */
     public void abort(String reason) {
-        if (closed) {
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
-        closed = true;
-        conn.lock.lock();
+        if (!lockToEnd()) {
+            return; // the connection was closed under another thread's call: the COPY is over
+        }
         try {
             ActiveWork.copyEnded(conn, this);
             if (conn.driver().core().isBroken()) {
@@ -303,21 +315,23 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
      * COPY TO: reads the rest and drops it (the server finishes the statement). Then the COPY is closed
      * ({@link #close()} does nothing more); calling finish() again returns the same count.
      *
+     * <p>finish() is a statement: it waits for the connection as every statement does when another thread's call
+     * holds it (a read or write of this COPY from another thread, which its own statement timeout bounds), but with
+     * a statement timeout ({@link ConnectOptions.Builder#statementTimeout}) at most that long: then it raises an
+     * {@link OperationalException} and the COPY stays open, unchanged (finish() it again, or close() it).
+     *
      * @return the rows copied, from the server's command tag
      */
     public long finish() {
-        if (closed) {
-            if (finished && cmd.isDone()) {
-                throwIfFailed(null);
-                return rowcount();
-            }
-            throw new ProgrammingException("the COPY has already ended (" + (endedBy != null ? endedBy
-                    : "closed or aborted") + "): finish() must come before close()");
+        if (closed.get()) {
+            return alreadyEnded();
         }
-        closed = true;
-        finished = true;
-        conn.lock.lock();
+        lockForFinish();
         try {
+            if (!closed.compareAndSet(false, true)) { // ended meanwhile (by another thread, or another statement)
+                return alreadyEnded();
+            }
+            finished = true;
             ActiveWork.copyEnded(conn, this);
             broken(true);
             Duration fired = null;
@@ -335,19 +349,81 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
         }
     }
 
+    /** finish() after the COPY ended: the same count again after a finish(), else refused. */
+    private long alreadyEnded() {
+        if (finished && cmd.isDone()) {
+            throwIfFailed(null);
+            return rowcount();
+        }
+        throw new ProgrammingException("the COPY has already ended (" + (endedBy != null ? endedBy
+                : "closed or aborted") + "): finish() must come before close()");
+    }
+
+    /**
+     * Takes the connection's lock for {@link #finish()}: as a statement, within the statement timeout when there is
+     * one (else as long as the holder's call runs, as every statement); the COPY is left as it was when it cannot.
+     */
+    private void lockForFinish() {
+        Duration limit = conn.state.statementTimeout;
+        if (limit == null || limit.isZero() || limit.isNegative()) {
+            conn.lock.lock();
+            return;
+        }
+        boolean locked;
+        try {
+            locked = conn.lock.tryLock() || conn.lock.tryLock(limit.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // kept for the caller
+            throw new OperationalException("finish() was interrupted while it waited for the connection, which another"
+                    + " thread's call held; the COPY is still open: finish() it again, or close() it", e);
+        }
+        if (!locked) {
+            throw new OperationalException("finish() could not take the connection within the statement timeout ("
+                    + limit.toMillis() + " ms): another thread's call on it (a read or write of this COPY, or a"
+                    + " statement) still runs; the COPY is still open: finish() it again, or close() it");
+        }
+    }
+
+    /**
+     * Takes the connection's lock for {@link #close()} or {@link #abort}, which never wait for another thread's
+     * call: when the COPY still runs on the server, past 50 ms the connection is closed under that call
+     * ({@link ActiveWork#lockOrCloseUnder}); when the server has ended it already, nothing is left to end there and
+     * the close just leaves. False: the lock is not held, and the COPY is over.
+     */
+    private boolean lockToEnd() {
+        if (cmd.isDone()) {
+            return ActiveWork.lockForClose(conn);
+        }
+        return ActiveWork.lockOrCloseUnder(conn, () -> new OperationalException("the connection was closed because a"
+                + " COPY on it was closed while another thread's call held it; the connection is broken,"
+                + " open a new one"));
+    }
+
     /**
      * Ends the COPY if {@link #finish()} did not. COPY FROM: ends it with CopyFail, so nothing is copied, and
      * raises a {@link ProgrammingException} saying so (or the server's error, if it had already refused the
      * data and read()/write() did not raise it yet). COPY TO: a COPY not read to its end is cancelled on the
      * server and the rest dropped, in bounded time. Never leaves the connection in the middle of a COPY.
+     *
+     * <p>Never waits for another thread's call on the connection (a read or write of this COPY, maybe from a server
+     * that stopped answering): past 50 ms the connection is closed under that call, which fails, and
+     * {@code isBroken()} is true; the server then drops the COPY, and a COPY FROM, which copied nothing, still
+     * raises its {@link ProgrammingException}.
      */
     @Override
     public void close() {
-        if (closed) {
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
-        closed = true;
-        conn.lock.lock();
+        boolean running = !cmd.isDone();
+        if (!lockToEnd()) {
+            if (op.in() && running) {
+                throw new ProgrammingException("the COPY FROM was closed without finish() while another thread's call"
+                        + " held the connection: the connection was closed under that call (isBroken() is true) and"
+                        + " nothing was copied; call copy.finish() to end it and keep the rows");
+            }
+            return; // a COPY TO: ended with the connection, or by the server already
+        }
         try {
             ActiveWork.copyEnded(conn, this);
             if (broken(false)) {
@@ -386,8 +462,8 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
      * dropped ({@link ActiveWork#abandon}); read() then says why. Lock held.
      */
     void abandon(String why) {
-        closed = true;
         endedBy = "ended because " + why + " before it was read to its end";
+        closed.set(true);
         dropOutput(Abandon.FOR_NEXT_STATEMENT);
     }
 
@@ -397,8 +473,8 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
      * rather than drain and reuse it, as psycopg_pool discards a connection given back ACTIVE. No I/O. Lock held.
      */
     void abandonForGiveBack() {
-        closed = true;
         endedBy = "ended because the connection was given back to its pool (which closed it)";
+        closed.set(true);
     }
 
     /**
@@ -429,7 +505,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
      */
     private void failInput(String reason) {
         op.failInput(conn.driver().core().output(), rows, reason);
-        conn.waits.flushTimed(); // the rows still buffered go first: bounded as every write
+        conn.waits.flushForClose(); // the rows still buffered go first: bounded as a close's write
         ActiveWork.abandon(conn, cmd, "the COPY ended with CopyFail", false, Abandon.ON_CLOSE);
     }
 
@@ -459,7 +535,7 @@ public final class Copy implements AutoCloseable, Iterable<byte[]> {
     }
 
     private void requireDirection(boolean in, String call) {
-        if (closed) {
+        if (closed.get()) {
             throw new ProgrammingException(endedBy != null ? "the COPY was " + endedBy : "the COPY is closed");
         }
         ProgrammingException wrong = op.wrongDirection(call, in);

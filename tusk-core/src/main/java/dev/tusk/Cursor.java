@@ -584,8 +584,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     private void throwIfFailed(QueryCommand cmd) {
         if (cmd.error() != null) {
             conn.look();
-            conn.pipelines.errorRaised(cmd.error());
-            throw cmd.error();
+            throw conn.pipelines.errorRaised(cmd.error());
         }
     }
 

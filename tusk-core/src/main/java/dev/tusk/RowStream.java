@@ -56,6 +56,11 @@ final class RowStream<R> implements LiveRows<R> {
     private int pos;
     private boolean interrupted;
     /**
+     * The timeout, when it fired while the statement was being written ({@link #flushSent}) and the write completed
+     * all the same (the statement was cancelled): the next wait's outcome, so its error names the timeout. Else null.
+     */
+    private Duration firedWhileSending;
+    /**
      * Closed by its consumer while another thread held the connection's lock ({@link ActiveWork#closeStream}): the
      * holder, or the next thread to take the lock, ends it if it still runs; never reused. Set without the lock.
      */
@@ -140,6 +145,7 @@ final class RowStream<R> implements LiveRows<R> {
         makerColumns = null;
         pos = 0;
         interrupted = false;
+        firedWhileSending = null;
         this.owner = owner;
         return this;
     }
@@ -268,29 +274,51 @@ final class RowStream<R> implements LiveRows<R> {
     /** Waits for the next chunk as the step says, and sends the statement again when it says so. Lock held. */
     private void readChunk() {
         QueryCommand cmd = step.command();
-        Duration f;
-        if (step.waitsUnderConnectionTimeout()) {
-            f = conn.waits.awaitTimed(cmd);
-        } else if (!step.timed()) { // no timeout: nothing to count the wait against (no clock read)
-            f = conn.waits.awaitTimed(cmd, null);
-        } else {
-            long start = System.nanoTime();
-            try {
-                f = conn.waits.awaitTimed(cmd, step.nextWait());
-            } finally {
-                step.waited(System.nanoTime() - start);
-            }
+        Duration f = timed(cmd);
+        if (f == null) {
+            f = firedWhileSending;
         }
+        firedWhileSending = null;
         ResultData s = spare;
         spare = null; // the command's now (or dropped)
         QueryCommand again = step.read(f, pending, s);
         if (again != null) { // sent again (a stale prepared plan, before any row): stream its rows instead
             conn.driver().core().send(again);
             step.sent(again);
-            conn.driver().flush();
+            flushSent();
         }
         if (step.finished()) {
             ActiveWork.streamEnded(conn, this);
+        }
+    }
+
+    /**
+     * Writes the statement just sent (held by the core) under the timeout the stream's waits run under: a server that
+     * stops reading (frozen, its socket buffers full) cannot block the write for ever. Lock held.
+     */
+    void flushSent() {
+        Duration f = timed(null);
+        if (f != null) {
+            firedWhileSending = f;
+        }
+    }
+
+    /**
+     * Writes what the core holds, then waits for {@code cmd} unless null, under the timeout the step says (the
+     * connection's, none, or what is left of the statement's own); returns the timeout when it fired. Lock held.
+     */
+    private Duration timed(QueryCommand cmd) {
+        if (step.waitsUnderConnectionTimeout()) {
+            return conn.waits.flushAndAwaitTimed(cmd);
+        }
+        if (!step.timed()) { // no timeout: nothing to count the wait against (no clock read)
+            return conn.waits.flushAndAwaitTimed(cmd, null);
+        }
+        long start = System.nanoTime();
+        try {
+            return conn.waits.flushAndAwaitTimed(cmd, step.nextWait());
+        } finally {
+            step.waited(System.nanoTime() - start);
         }
     }
 

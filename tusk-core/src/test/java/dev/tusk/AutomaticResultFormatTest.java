@@ -225,13 +225,12 @@ class AutomaticResultFormatTest {
     }
 
     /** Records the result format codes of each Bind written and counts the bytes read. */
-    static final class BindRecorder implements Transport {
-        private final Transport inner;
+    static final class BindRecorder extends ForwardingTransport {
         final List<int[]> resultFormats = new ArrayList<>();
         long bytesRead;
 
         private BindRecorder(Transport inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         static BindRecorder attach(Connection<?> conn) {
@@ -281,21 +280,6 @@ class AutomaticResultFormatTest {
             while (buf.get() != 0) {
                 // skip
             }
-        }
-
-        @Override
-        public void setReadTimeout(int millis) throws IOException {
-            inner.setReadTimeout(millis);
-        }
-
-        @Override
-        public boolean isTls() {
-            return inner.isTls();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 

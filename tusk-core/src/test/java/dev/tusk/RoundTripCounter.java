@@ -5,14 +5,13 @@ import dev.tusk.internal.io.Transport;
 import java.io.IOException;
 
 /** Counts the writes and the Sync messages a connection sends: a test's view of round trips. */
-final class RoundTripCounter implements Transport {
-    private final Transport inner;
+final class RoundTripCounter extends ForwardingTransport {
     private int writes;
     private int syncs;
     private int describes;
 
     private RoundTripCounter(Transport inner) {
-        this.inner = inner;
+        super(inner);
     }
 
     static RoundTripCounter attach(Connection<?> conn) {
@@ -35,11 +34,6 @@ final class RoundTripCounter implements Transport {
     }
 
     @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        return inner.read(b, off, len);
-    }
-
-    @Override
     public void write(byte[] b, int off, int len) throws IOException {
         writes++;
         for (int i = off; i + 5 <= off + len; ) {
@@ -53,20 +47,5 @@ final class RoundTripCounter implements Transport {
             i += 1 + l;
         }
         inner.write(b, off, len);
-    }
-
-    @Override
-    public void setReadTimeout(int millis) throws IOException {
-        inner.setReadTimeout(millis);
-    }
-
-    @Override
-    public boolean isTls() {
-        return inner.isTls();
-    }
-
-    @Override
-    public void close() {
-        inner.close();
     }
 }

@@ -114,6 +114,44 @@ class FrozenWriteTest {
     }
     @ParameterizedTest
     @ValueSource(strings = {"tcp", "unix"})
+    void aCopyStatementWrittenToAFrozenBackendEndsWithinTheStatementTimeout(String transport, TestDatabase db)
+            throws Exception {
+        assumeTrue(db.server().isEmbedded());
+        try (Connection<Row> conn = connect(db, transport)) {
+            String big = "c".repeat(20_000_000); // merged into the COPY's text: its start alone fills the buffers
+            Throwable t = frozenCall(conn, () -> conn.cursor().copy("COPY (SELECT length(%s)) TO STDOUT", big));
+            assertTimedOutAndBroken(t, conn);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "unix"})
+    void aStreamsLargeParameterWrittenToAFrozenBackendEndsWithinTheStatementTimeout(String transport, TestDatabase db)
+            throws Exception {
+        assumeTrue(db.server().isEmbedded());
+        try (Connection<Row> conn = connect(db, transport)) {
+            String big = "s".repeat(20_000_000);
+            Throwable t = frozenCall(conn, () -> conn.cursor().stream("SELECT length(%s)", List.of(big), 1)
+                    .forEach(r -> { }));
+            assertTimedOutAndBroken(t, conn);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "unix"})
+    void aPreparedStreamsLargeParameterWrittenToAFrozenBackendEndsWithinTheStatementTimeout(String transport,
+            TestDatabase db) throws Exception {
+        assumeTrue(db.server().isEmbedded());
+        try (Connection<Row> conn = connect(db, transport)) {
+            String big = "p".repeat(20_000_000);
+            Throwable t = frozenCall(conn, () -> conn.cursor().stream("SELECT length(%s)", List.of(big), null, false)
+                    .forEach(r -> { }));
+            assertTimedOutAndBroken(t, conn);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "unix"})
     void pipelinedStatementsWrittenToAFrozenBackendEndWithinTheStatementTimeout(String transport, TestDatabase db)
             throws Exception {
         assumeTrue(db.server().isEmbedded());

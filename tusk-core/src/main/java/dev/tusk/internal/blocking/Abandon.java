@@ -36,6 +36,17 @@ public final class Abandon {
     public static final Duration ON_CLOSE = Duration.ofSeconds(3);
 
     /**
+     * How long a close's own write (a COPY FROM's CopyFail and the rows still buffered, a connection's Terminate) may
+     * block on a server that stopped reading: the statement timeout when there is one below {@link #ON_CLOSE}, else
+     * that bound; then, as for a statement's writes, a cancel request, the timer's grace, and the socket is closed
+     * under the write.
+     */
+    public static Duration closeWriteBound(Duration statementTimeout) {
+        Duration t = statementTimeout;
+        return t != null && !t.isZero() && !t.isNegative() && t.compareTo(ON_CLOSE) < 0 ? t : ON_CLOSE;
+    }
+
+    /**
      * Inside a transaction, how much of an abandoned result is read and dropped before the statement is
      * cancelled (a cancel leaves the transaction in error): a short remainder costs less than the transaction.
      */

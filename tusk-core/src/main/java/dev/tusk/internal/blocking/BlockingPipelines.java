@@ -90,18 +90,24 @@ public final class BlockingPipelines {
         if (pipes.writeOutDue()) {
             Command previous = pipes.writingOut(last);
             if (previous != null && !previous.isDone()) {
-                waits.awaitTimed(previous); // its error is raised by its cursor or the pipeline's sync
-            }
+                pipes.waited(waits.awaitTimed(previous)); // its error is raised by its cursor or the pipeline's sync,
+            }                                             // named as the timeout's when the timer cancelled it
             Frontend.flush(driver.core().output());
-            waits.flushTimed(); // bounded: a server that stops reading; a cancel it caused is raised by the results
+            pipes.waited(waits.flushTimed()); // bounded: a server that stops reading; a cancel it caused is raised by
+                                              // the results, named as the timeout's
         }
     }
 
-    /** A cursor raised the error of a pipelined statement: the pipeline's sync() does not raise it again. */
-    public void errorRaised(TuskException e) {
+    /**
+     * A cursor raises the error of a pipelined statement: the pipeline's sync() does not raise it again. Returns the
+     * error to raise: {@code e}, or when the statement timeout fired in a wait of the pipeline's (and cancelled it),
+     * the error naming the timeout.
+     */
+    public TuskException errorRaised(TuskException e) {
         lock.lock();
         try {
             pipes.raised(e);
+            return pipes.named(e);
         } finally {
             lock.unlock();
         }
@@ -114,7 +120,8 @@ public final class BlockingPipelines {
             if (!cmd.isDone()) {
                 usable.run();
                 Frontend.flush(driver.core().output());
-                waits.flushAndAwaitTimed(cmd); // its error is raised by its cursor or the pipeline's sync
+                pipes.waited(waits.flushAndAwaitTimed(cmd)); // its error is raised by its cursor or the pipeline's
+                                                             // sync, named as the timeout's when it fired
             }
         } finally {
             lock.unlock();

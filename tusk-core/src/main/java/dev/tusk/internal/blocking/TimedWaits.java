@@ -85,9 +85,27 @@ public final class TimedWaits {
         return waiter.flush(statementTimeout.get());
     }
 
-    /** As {@link #awaitTimed(Command)}, writing first what the core holds, under the same timer. Lock held. */
+    /**
+     * Writes what the core holds for a close (a COPY FROM's CopyFail), bounded by {@link Abandon#closeWriteBound}: a
+     * close never waits long for a server that stopped reading, with or without a statement timeout. Lock held.
+     *
+     * @return as {@link #flushTimed()}
+     */
+    public Duration flushForClose() {
+        return waiter.flush(Abandon.closeWriteBound(statementTimeout.get()));
+    }
+
+    /**
+     * As {@link #awaitTimed(Command)}, writing first what the core holds, under the same timer; {@code cmd} null:
+     * only the write. Lock held.
+     */
     public Duration flushAndAwaitTimed(Command cmd) {
         return waiter.flushAndAwait(cmd, statementTimeout.get());
+    }
+
+    /** As {@link #flushAndAwaitTimed(Command)} under {@code timeout} (null: none). Lock held. */
+    public Duration flushAndAwaitTimed(Command cmd, Duration timeout) {
+        return waiter.flushAndAwait(cmd, timeout);
     }
 
     /** Runs a statement of the driver's own (BEGIN, COMMIT, SAVEPOINT...) and waits for it; the lock must be held. */

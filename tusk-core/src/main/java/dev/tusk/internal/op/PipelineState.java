@@ -68,6 +68,12 @@ public final class PipelineState implements Session.Pipelining {
     private final List<TuskException> raised = new ArrayList<>(1);
     /** The last command sent in the pipeline (a statement or a Sync): until it completes, a result is pending. */
     private volatile Command last;
+    /**
+     * The statement timeout, when it fired in a wait of the pipeline's since the caller's last Sync (a fetch, a write-out
+     * or its wait for the statements written out before) and the statement completed all the same (cancelled): the
+     * errors raised until the next Sync name it ({@link #named}). Else null.
+     */
+    private Duration timerFired;
     /** The last statement written out before its Sync ({@link #writingOut}). */
     private Command writtenOut;
     /** The block whose end the listeners hear of (the outermost one), or null. User's thread. */
@@ -225,6 +231,10 @@ public final class PipelineState implements Session.Pipelining {
         TuskException first = firstError;
         boolean seen = first != null && raisedAlready(first);
         firstError = null;
+        if (fired == null) {
+            fired = timerFired; // it fired in an earlier wait of the pipeline's: the cancel it sent is what failed
+        }
+        timerFired = null;
         raised.clear();
         sentSinceSync = 0;
         status = innermost == null ? OFF : ON;
@@ -233,6 +243,23 @@ public final class PipelineState implements Session.Pipelining {
         }
         TuskException own = sync.error();
         return own == null || fired == null ? own : StatementTimer.timedOut(fired, own);
+    }
+
+    /** A wait of the pipeline's returned {@code fired}: the statement timeout when it fired, else null. */
+    public void waited(Duration fired) {
+        if (fired != null) {
+            timerFired = fired;
+        }
+    }
+
+    /**
+     * {@code e}, a pipelined statement's error about to be raised by its cursor: named as the statement timeout's
+     * ({@link StatementTimer#timedOut}) when the timeout fired in a wait of the pipeline's since the caller's last
+     * Sync, since the cancel it sent is what ended the statement.
+     */
+    public TuskException named(TuskException e) {
+        Duration fired = timerFired;
+        return fired == null ? e : StatementTimer.timedOut(fired, e);
     }
 
     private boolean raisedAlready(TuskException e) {
