@@ -58,7 +58,7 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
         this.conn = conn;
         // the connection's adapters as they are now, this cursor's own made on demand (as Cursor's): one map and
         // one automatic-format choice per prepared statement shared by the cursors that register nothing
-        this.results = new Cursor<>(conn.adapters().snapshot(), rowFactory, binder);
+        this.results = new Cursor<>(conn.adaptersInUse().snapshot(), rowFactory, binder);
     }
 
     /** How this kind of cursor turns a query and its parameters into what it sends (kept by its results' cursor). */

@@ -38,7 +38,7 @@ public sealed class AsyncServerCursor<R> extends ServerCursorBase<R> implements 
 
     /** {@code binder}: psycopg's placeholders bound on the server ({@code Binder.SERVER}), or raw. */
     AsyncServerCursor(AsyncConnection<?> conn, String name, RowFactory<R> factory, Binder binder) {
-        super(name, factory, conn.adapters(), binder);
+        super(name, factory, conn.adaptersInUse(), binder);
         this.conn = conn;
     }
 

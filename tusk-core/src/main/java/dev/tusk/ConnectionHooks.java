@@ -70,8 +70,9 @@ abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements Po
     /**
      * Why the session of {@code conn} cannot be reset for the next borrower, or null when it can: the rule of both
      * pools, each driver telling whether the connection is {@code closed} and what of its work is still
-     * {@code running} (null: nothing). A pipeline, a transaction() block or a two-phase transaction left open, or
-     * adapters registered through the lease (which cannot be undone).
+     * {@code running} (null: nothing). A pipeline, a transaction() block or a two-phase transaction left open.
+     * Adapters a lease registered are not among them: they are the lease's own map's
+     * ({@link ConnectionShell#adapters()}), which the next lease does not see.
      */
     static String leftovers(ConnectionShell<?, ?, ?> conn, boolean closed, String running) {
         if (closed) {
@@ -86,9 +87,6 @@ abstract class ConnectionHooks<C extends ConnectionShell<?, C, ?>> implements Po
         TransactionSteps steps = conn.session.transactions();
         if (steps.inBlock()) {
             return "a transaction() block was left open";
-        }
-        if (conn.adapters.version() != conn.state.adaptersAtLease) {
-            return ConnectionShell.ADAPTERS_CHANGED;
         }
         return steps.twoPhase().current() != null ? "a two-phase transaction was left open" : null;
     }

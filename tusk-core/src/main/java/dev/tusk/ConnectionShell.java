@@ -84,6 +84,15 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<ConnectionShell, LeaseSubscriptions> LEASE_SUBSCRIPTIONS =
             AtomicReferenceFieldUpdater.newUpdater(ConnectionShell.class, LeaseSubscriptions.class, "leaseSubscriptions");
+    /**
+     * A lease handle's own adapters, a child of the pooled connection's made by its first {@link #adapters()} call
+     * (null until then, and on the connection itself): what the lease registers reaches its own cursors only, never
+     * the pooled connection's map, so a borrower who keeps the map after the lease changes no one's values.
+     */
+    private volatile AdaptersMap leaseAdapters;
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<ConnectionShell, AdaptersMap> LEASE_ADAPTERS =
+            AtomicReferenceFieldUpdater.newUpdater(ConnectionShell.class, AdaptersMap.class, "leaseAdapters");
 
     /** A new connection over the session {@code server} established, its attributes as {@code options} say. */
     @SuppressWarnings("unchecked")
@@ -337,8 +346,6 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         volatile C lease;
         /** With a pool: whether the current (or last) lease did anything with the connection; a reset is then due. */
         volatile boolean leaseUsed;
-        /** With a pool: the adapters' {@link AdaptersMap#version()} when the current lease started. */
-        int adaptersAtLease;
         /** With a pool: the cancel requests made through leases and not yet handled, which hold up a give-back. */
         final CancelsInFlight cancels = new CancelsInFlight();
 
@@ -428,10 +435,6 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         if (state.leaseUsed) {
             state.leaseUsed = false; // a volatile write (a fence) only after a lease that used the connection
         }
-        int v = adapters.version(); // registrations between leases (configure's) are the pool's own
-        if (state.adaptersAtLease != v) {
-            state.adaptersAtLease = v; // plain: published to the give-back with the lease itself
-        }
         state.lease = l;
         return l;
     }
@@ -512,13 +515,6 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
     }
 
     /**
-     * Why a connection whose adapters a lease changed is not reused: a registration cannot be undone in place, and
-     * the next borrower would read or write its values through it.
-     */
-    static final String ADAPTERS_CHANGED = "adapters were registered through the lease (register a pool's adapters in"
-            + " its configure callback, or on ConnectOptions.context, for every borrower)";
-
-    /**
      * DISCARD ALL but for DEALLOCATE ALL, which would drop the driver's own prepared statements: only those
      * made with SQL PREPARE ({@code from_sql}) are deallocated. Its first result ({@link #RESET_SCHEMAS_BEFORE}) is
      * the schemas that unqualified names resolved to in the borrower's session (written with pg_catalog: the
@@ -592,10 +588,32 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
 
     // ---------------------------------------------------------------- state
 
-    /** The connection's adapters: registrations here reach this connection's cursors only. */
+    /**
+     * The connection's adapters: registrations here reach this connection's cursors only. A pool lease's are its own
+     * (made on this first call, over the pooled connection's): its registrations reach the cursors it makes, and
+     * neither the pooled connection nor the next borrower; the map kept after the lease ended still takes
+     * registrations, which then reach no one.
+     */
     public AdaptersMap adapters() {
         use();
-        return adapters;
+        if (home == this) {
+            return adapters;
+        }
+        AdaptersMap mine = leaseAdapters;
+        if (mine == null) {
+            LEASE_ADAPTERS.compareAndSet(this, null, adapters.child());
+            mine = leaseAdapters;
+        }
+        return mine;
+    }
+
+    /**
+     * The adapters this handle's new cursors and statements use: a lease's own once {@link #adapters()} made them,
+     * else the connection's. Makes nothing, checks nothing (the callers check the lease).
+     */
+    final AdaptersMap adaptersInUse() {
+        AdaptersMap mine = leaseAdapters;
+        return mine != null ? mine : adapters;
     }
 
     /**

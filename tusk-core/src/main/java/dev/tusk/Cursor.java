@@ -123,7 +123,7 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
     /** A cursor of the kind {@code binder} makes it: psycopg's placeholders, raw, or merged on the client. */
     Cursor(Connection<?> conn, RowFactory<R> rowFactory, Binder binder) {
         this.conn = conn;
-        this.inherited = conn.adapters().snapshot();
+        this.inherited = conn.adaptersInUse().snapshot(); // forNewCursor() checked the lease
         this.rowFactory = rowFactory;
         this.binder = binder;
     }

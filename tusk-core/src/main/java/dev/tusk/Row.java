@@ -1,5 +1,6 @@
 package dev.tusk;
 
+import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.ResultColumn;
 import dev.tusk.errors.DataException;
 import dev.tusk.errors.ProgrammingException;
@@ -601,6 +602,11 @@ public final class Row {
         @Override
         public String columnName(ResultColumn column) {
             return ((Column) column).name();
+        }
+
+        @Override
+        public AdaptersMap adaptersInUse(Object connection) {
+            return ((ConnectionShell<?, ?, ?>) connection).adaptersInUse();
         }
     }
 }

@@ -30,7 +30,7 @@ public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Itera
 
     /** {@code binder}: psycopg's placeholders bound on the server ({@code Binder.SERVER}), or raw. */
     ServerCursor(Connection<?> conn, String name, RowFactory<R> factory, Binder binder) {
-        super(name, factory, conn.adapters(), binder);
+        super(name, factory, conn.adaptersInUse(), binder);
         this.conn = conn;
     }
 

@@ -1,9 +1,11 @@
 package dev.tusk.jdbc;
 
 import dev.tusk.Row;
+import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.pool.ConnectionPool;
 import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
+import dev.tusk.types.Codecs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -58,6 +60,45 @@ class PooledBorrowerIsolationTest {
             assertThat(t.isAlive()).isFalse();
             try (Connection b = ds.getConnection()) {
                 assertThat(PooledDataSourceTest.pid(b)).as("a's connection, still busy, was replaced").isNotEqualTo(pidA);
+            }
+        }
+    }
+    private static String text(Connection c) throws Exception {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT 'x'::text")) {
+            assertThat(rs.next()).isTrue();
+            return String.valueOf(rs.getObject(1));
+        }
+    }
+
+    private static void loadTextAs(AdaptersMap adapters, String word) {
+        adapters.registerLoader("text", Codecs.textLoader(s -> word));
+        adapters.registerLoader("text", Codecs.binaryLoader(b -> word));
+    }
+
+    // the Tusk connection unwrapped from a pooled JDBC connection is the pool's lease: the adapters map taken from it
+    // and kept after close() changed the next borrower's values; the lease's own registrations serve it only
+    @Test
+    void adaptersOfAnUnwrappedLeaseReachThatLeaseOnly(TestDatabase db) throws Exception {
+        try (ConnectionPool<Row> pool = ConnectionPool.builder().conninfo(db.conninfo()).minSize(1).maxSize(1)
+                .timeout(Duration.ofSeconds(20)).open(true).build()) {
+            pool.waitReady(Duration.ofSeconds(20));
+            TuskPooledDataSource ds = new TuskPooledDataSource(pool);
+            AdaptersMap kept;
+            try (Connection a = ds.getConnection()) {
+                assertThat(text(a)).isEqualTo("x");
+                kept = a.unwrap(dev.tusk.Connection.class).adapters();
+            }
+            try (Connection b = ds.getConnection()) {
+                assertThat(text(b)).as("the next borrower's text").isEqualTo("x");
+                loadTextAs(kept, "STALE");
+                assertThat(text(b)).as("the next borrower's text after a stale registration").isEqualTo("x");
+            }
+            try (Connection c = ds.getConnection()) {
+                loadTextAs(c.unwrap(dev.tusk.Connection.class).adapters(), "MINE");
+                assertThat(text(c)).as("the lease's own registration").isEqualTo("MINE");
+            }
+            try (Connection d = ds.getConnection()) {
+                assertThat(text(d)).as("the text of the borrower after it").isEqualTo("x");
             }
         }
     }

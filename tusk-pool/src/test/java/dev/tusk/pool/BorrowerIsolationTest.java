@@ -6,14 +6,19 @@ import dev.tusk.ConnectionInfo;
 import dev.tusk.IsolationLevel;
 import dev.tusk.Row;
 import dev.tusk.TransactionStatus;
+import dev.tusk.adapt.AdaptersMap;
+import dev.tusk.adapt.Format;
 import dev.tusk.errors.InterfaceException;
 import dev.tusk.testing.TestDatabase;
+import dev.tusk.types.Codecs;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -273,6 +278,76 @@ class BorrowerIsolationTest {
                 b.execute("SET application_name = 'b-only'").get(10, TimeUnit.SECONDS);
                 assertThatThrownBy(kept[0]::transactionStatus).isInstanceOf(InterfaceException.class);
                 assertThatThrownBy(() -> kept[0].parameterStatus("application_name")).isInstanceOf(InterfaceException.class);
+                b.rollback().get(10, TimeUnit.SECONDS);
+            });
+        }
+    }
+    /** Loads every text as {@code word}, in both formats. */
+    private static void loadTextAs(AdaptersMap adapters, String word) {
+        adapters.registerLoader("text", Codecs.textLoader(s -> word));
+        adapters.registerLoader("text", Codecs.binaryLoader(b -> word));
+    }
+
+    // a borrower who kept its lease's AdaptersMap after giving the lease back registered a loader on the pooled
+    // connection's own map, which the next borrower's statements read with: its text came back as the loader's word
+    @Test
+    void anAdaptersMapKeptAfterTheLeaseNeverChangesTheNextBorrowersValues(TestDatabase db) throws Exception {
+        try (ConnectionPool<Row> pool = pool(db)) {
+            Connection<Row> a = pool.connection();
+            AdaptersMap kept = a.adapters();
+            a.close();
+            try (Connection<Row> b = pool.connection()) {
+                assertThat(b.execute("SELECT 'x'::text").fetchone().get(0)).isEqualTo("x");
+                loadTextAs(kept, "STALE");
+                assertThat(b.execute("SELECT 'x'::text").fetchone().get(0)).as("B's text after A's stale registration")
+                        .isEqualTo("x");
+                assertThat(b.cursor().execute("SELECT 'y'::text").fetchone().get(0)).isEqualTo("y");
+                b.rollback();
+            }
+        }
+        try (AsyncConnectionPool<Row> pool = asyncPool(db)) {
+            AdaptersMap[] kept = new AdaptersMap[1];
+            withLease(pool, a -> kept[0] = a.adapters());
+            withLease(pool, b -> {
+                loadTextAs(kept[0], "STALE");
+                assertThat(b.execute("SELECT 'x'::text").get(10, TimeUnit.SECONDS).fetchone().get(0))
+                        .as("async B's text after A's stale registration").isEqualTo("x");
+                b.rollback().get(10, TimeUnit.SECONDS);
+            });
+        }
+    }
+
+    // the lease's registrations are its own: its statements read with them, the next borrower (on the same
+    // connection, now kept: nothing of the lease's is left on it) never does
+    @Test
+    void aLeasesAdaptersServeItsOwnStatementsOnly(TestDatabase db) throws Exception {
+        try (ConnectionPool<Row> pool = pool(db)) {
+            int pid;
+            try (Connection<Row> a = pool.connection()) {
+                pid = a.info().backendPid();
+                assertThat(a.execute("SELECT 'x'::text").fetchone().get(0)).isEqualTo("x");
+                loadTextAs(a.adapters(), "MINE");
+                assertThat(a.execute("SELECT 'x'::text").fetchone().get(0)).isEqualTo("MINE");
+                assertThat(a.cursor().execute("SELECT 'x'::text").fetchone().get(0)).isEqualTo("MINE");
+                a.rollback();
+            }
+            try (Connection<Row> b = pool.connection()) {
+                assertThat(b.info().backendPid()).as("the connection was kept").isEqualTo(pid);
+                assertThat(b.execute("SELECT 'x'::text").fetchone().get(0)).isEqualTo("x");
+                assertThat(b.adapters().loaderFor(b.adapters().oidOf("text"), Format.TEXT).load(
+                        ByteBuffer.wrap("z".getBytes(StandardCharsets.UTF_8)))).isEqualTo("z");
+                b.rollback();
+            }
+        }
+        try (AsyncConnectionPool<Row> pool = asyncPool(db)) {
+            withLease(pool, a -> {
+                loadTextAs(a.adapters(), "MINE");
+                assertThat(a.execute("SELECT 'x'::text").get(10, TimeUnit.SECONDS).fetchone().get(0)).isEqualTo("MINE");
+                a.rollback().get(10, TimeUnit.SECONDS);
+            });
+            withLease(pool, b -> {
+                assertThat(b.execute("SELECT 'x'::text").get(10, TimeUnit.SECONDS).fetchone().get(0))
+                        .as("async B's text").isEqualTo("x");
                 b.rollback().get(10, TimeUnit.SECONDS);
             });
         }

@@ -1,5 +1,6 @@
 package dev.tusk.internal.rows;
 
+import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.adapt.ResultColumn;
 import dev.tusk.internal.InstalledHooks;
 import dev.tusk.internal.core.ResultData;
@@ -56,6 +57,14 @@ public final class RowAccess {
 
         /** The name of {@code column}, a column of a result ({@code dev.tusk.Column}): {@link ResultView}'s index by name. */
         String columnName(ResultColumn column);
+
+        /**
+         * The adapters the next cursors and statements of {@code connection} (a {@code dev.tusk.Connection} or
+         * {@code AsyncConnection}) use: a pool lease's own once its {@code adapters()} made them, else the
+         * connection's. Unlike {@code adapters()} it makes nothing and does not mark a lease used: for a driver that
+         * looks at them on every statement (tusk-jdbc's), so that a lease that registers nothing allocates nothing.
+         */
+        AdaptersMap adaptersInUse(Object connection);
     }
 
     private static final InstalledHooks<Hooks<?, ?, ?>> HOOKS = new InstalledHooks<>("dev.tusk.Row");

@@ -297,7 +297,9 @@ public final class JdbcConnection implements java.sql.Connection {
      */
     void enableTypedParams() {
         if (!typedParams) {
-            TypedParam.register(conn.adapters());
+            if (!TypedParam.registeredOn(TuskRows.ROWS.adaptersInUse(conn))) { // a lease's adapters() makes its own map
+                TypedParam.register(conn.adapters());
+            }
             typedParams = true;
         }
     }

@@ -4,6 +4,7 @@ import dev.tusk.Cursor;
 import dev.tusk.ExecuteOptions;
 import dev.tusk.Pipeline;
 import dev.tusk.Row;
+import dev.tusk.adapt.AdaptersMap;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.rows.LiveRows;
 
@@ -41,9 +42,10 @@ public class JdbcStatement implements Statement {
 
     /** The last execution's results. */
     private Cursor<Row> cursor;
-    /** The cursor live result sets stream from, its row factory, and the adapters' version it was made under. */
+    /** The cursor live result sets stream from, its row factory, and the adapters (and their version) it was made under. */
     private Cursor<Row> liveCursor;
     private JdbcResultSet.Columns liveColumns;
+    private AdaptersMap liveCursorAdapters;
     private int liveCursorVersion;
     private JdbcResultSet current;
     private long updateCount = -1;
@@ -232,12 +234,14 @@ public class JdbcStatement implements Statement {
      * prepared statement registers, or a loader the application registered on the unwrapped connection).
      */
     private Cursor<Row> liveCursor(dev.tusk.Connection<Row> conn) {
-        int version = conn.adapters().version();
+        AdaptersMap adapters = TuskRows.ROWS.adaptersInUse(conn); // a pool lease's adapters() would make its own
+        int version = adapters.version();
         Cursor<Row> cur = liveCursor;
-        if (cur == null || version != liveCursorVersion) {
+        if (cur == null || adapters != liveCursorAdapters || version != liveCursorVersion) {
             liveColumns = new JdbcResultSet.Columns();
             cur = conn.rawCursor(liveColumns);
             liveCursor = cur;
+            liveCursorAdapters = adapters;
             liveCursorVersion = version;
         }
         return cur;

@@ -22,8 +22,8 @@ public record TypedParam(int oid, String text) {
 
     /**
      * Makes Tusk's global adapters able to send TypedParams: every connection made from then on starts from them, so
-     * a pooled connection needs no registration of its own (which its pool would take for the lease's change and
-     * close the connection on return). Run by the classes that make JDBC connections before they make one.
+     * a pooled connection needs no registration of its own (which would give each lease a map of its own). Run by
+     * the classes that make JDBC connections before they make one.
      */
     public static void registerGlobally() {
         register(Tusk.adapters());
@@ -31,10 +31,14 @@ public record TypedParam(int oid, String text) {
 
     /** Makes {@code adapters} able to send TypedParams (once per map). */
     public static void register(AdaptersMap adapters) {
-        if (adapters.dumperForClass(TypedParam.class, null) instanceof Factory) {
-            return;
+        if (!registeredOn(adapters)) {
+            adapters.registerDumper(TypedParam.class, new Factory());
         }
-        adapters.registerDumper(TypedParam.class, new Factory());
+    }
+
+    /** Whether {@code adapters} can send TypedParams already. */
+    static boolean registeredOn(AdaptersMap adapters) {
+        return adapters.dumperForClass(TypedParam.class, null) instanceof Factory;
     }
 
     private static final class Factory implements DumperFactory {
