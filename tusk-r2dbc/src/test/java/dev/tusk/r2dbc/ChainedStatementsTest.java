@@ -65,10 +65,11 @@ class ChainedStatementsTest {
             assertThat(values).containsExactlyElementsOf(IntStream.range(0, 100).map(i -> i * 2).boxed().toList());
             // concatMap's drain may still run on the subscribing thread when the first answers complete before
             // it left (Reactor's work stealing): then the first few statements after the first are subscribed
-            // there. Every later one must be subscribed on the event loop, and none on any other thread.
+            // there (how many depends on the machine's load: 4 were seen under a full build on two cores). Every
+            // later one must be subscribed on the event loop, and none on any other thread.
             assertThat(elsewhere).as("statements subscribed on a thread neither the loop nor the test's").hasValue(0);
             assertThat(offLoop).as("statements 2..100 subscribed off the event loop (only a leading few may be)")
-                    .hasSizeLessThanOrEqualTo(3)
+                    .hasSizeLessThanOrEqualTo(10)
                     .isEqualTo(IntStream.rangeClosed(1, offLoop.size()).boxed().toList());
             assertThat(writes).as("socket writes for 100 chained statements").isEqualTo(100);
         } finally {
