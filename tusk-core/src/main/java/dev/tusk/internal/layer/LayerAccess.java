@@ -20,8 +20,9 @@ public final class LayerAccess {
      */
     public interface Hooks<C> {
         /**
-         * From now on {@code prelude} (null: none) runs, given the statement's timeout (null: none), before each statement of the user's on the session of
-         * {@code conn}, through any handle of it (a pool's lease too): an execute or executemany, a stream, a COPY, a
+         * From now on {@code prelude} (null: none) runs, given the statement's timeout (null: none), before each
+         * statement of the user's on the session of {@code conn}, through any handle of it (a pool's lease too): an
+         * execute or executemany, a stream, a COPY, a
          * server-side cursor's step, a commit or rollback; on the statement's thread, under the connection's lock,
          * before anything of the statement is built or written; outside pipeline mode only. It may run statements
          * of its own on the connection (those do not run it again); what it throws fails the statement. Not run
