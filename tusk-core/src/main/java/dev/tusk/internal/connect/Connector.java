@@ -5,6 +5,7 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.conninfo.HostSpec;
 import dev.tusk.internal.io.BlockingDriver;
+import dev.tusk.internal.io.Channels;
 import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.io.EventLoop;
 import dev.tusk.internal.io.SocketTransport;
@@ -12,11 +13,9 @@ import dev.tusk.internal.io.Transport;
 import dev.tusk.internal.io.UnixSocketTransport;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -135,10 +134,8 @@ public final class Connector {
             InetSocketAddress address = attempt.resolved() != null
                     ? new InetSocketAddress(attempt.resolved(), host.port())
                     : new InetSocketAddress(host.hostaddr() != null ? host.hostaddr() : host.host(), host.port());
-            // a channel's socket: a pool can then check an idle connection without waiting (SocketTransport.readNow);
-            // an IPv4 socket for an IPv4 address (the JDK's default is an IPv6 one, IPv4-mapped, one more system call)
-            SocketChannel channel = address.getAddress() instanceof Inet4Address
-                    ? SocketChannel.open(StandardProtocolFamily.INET) : SocketChannel.open();
+            // a channel's socket: a pool can then check an idle connection without waiting (SocketTransport.readNow)
+            SocketChannel channel = Channels.openFor(address);
             s = channel.socket();
             deadline.watch(s);
             TcpOptions.apply(s, params);

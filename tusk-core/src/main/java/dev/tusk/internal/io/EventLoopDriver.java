@@ -8,7 +8,6 @@ import dev.tusk.internal.wire.MessageWriter;
 
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -130,10 +129,8 @@ public final class EventLoopDriver implements EventLoop.Handler {
         CompletableFuture<Void> f = new LoopFuture<>();
         connecting = f;
         try {
-            if (address instanceof UnixDomainSocketAddress) {
-                channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            } else {
-                channel = SocketChannel.open();
+            channel = Channels.openFor(address);
+            if (!(address instanceof UnixDomainSocketAddress)) {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 channel.setOption(StandardSocketOptions.SO_KEEPALIVE, keepAlive);
             }
