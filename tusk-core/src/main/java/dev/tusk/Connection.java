@@ -15,6 +15,7 @@ import dev.tusk.internal.connect.Connector;
 import dev.tusk.internal.connect.EstablishedSession;
 import dev.tusk.internal.conninfo.ConnParams;
 import dev.tusk.internal.io.BlockingDriver;
+import dev.tusk.internal.notify.HandlerScope;
 import dev.tusk.internal.notify.Notifications;
 import dev.tusk.internal.op.Binder;
 import dev.tusk.internal.op.BlockingWaiter;
@@ -237,7 +238,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
 
     /**
      * Refuses a call on a connection that cannot run it (closed, lost, given back, busy with a COPY: {@link Usability#check};
-     * made from inside its own notify handler: {@link Notifications#checkNotInHandler}).
+     * made from inside its own notify or notice handler: {@link HandlerScope#check}).
      */
     void checkUsable() {
         checkUsable(null);
@@ -245,7 +246,7 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
 
     /** As {@link #checkUsable()}, for a call of {@code by}, the work in progress itself (a {@link Copy} writing its rows). */
     void checkUsable(Object by) {
-        notifications.checkNotInHandler();
+        notices.scope().check();
         Usability.check(leaseOver(), state, closing, driver(), session.pipelines(), by);
     }
 

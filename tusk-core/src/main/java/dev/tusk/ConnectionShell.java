@@ -12,7 +12,9 @@ import dev.tusk.internal.connect.CancelsInFlight;
 import dev.tusk.internal.connect.EstablishedSession;
 import dev.tusk.internal.core.ProtocolCore;
 import dev.tusk.internal.core.SessionState;
+import dev.tusk.internal.io.BlockingDriver;
 import dev.tusk.internal.io.LoopFuture;
+import dev.tusk.internal.notify.HandlerScope;
 import dev.tusk.internal.notify.Handlers;
 import dev.tusk.internal.observe.Observer;
 import dev.tusk.internal.op.Binder;
@@ -103,8 +105,10 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         this.home = (C) this;
         this.options = options;
         this.adapters = (options.context() != null ? options.context().adapters() : Tusk.adapters()).child();
-        this.notices = Handlers.notices();
-        this.notifyHandlers = Handlers.notifies();
+        // one for both kinds: "inside a handler of this connection"
+        HandlerScope scope = new HandlerScope(!(server.driver() instanceof BlockingDriver));
+        this.notices = Handlers.notices(scope);
+        this.notifyHandlers = Handlers.notifies(scope);
         core.session().columnFactory(Column.FACTORY);
         this.session = new Session(core, new PreparedStatements(options.prepareThreshold(), options.preparedMax(),
                 Column.FACTORY), options.autocommit());

@@ -190,8 +190,9 @@ public final class ProtocolCore {
             // type loader): the messages after it are left unread, the command they answer unfinished, and the next
             // statement would read them (the handler's Error again, for a notification still buffered). The Error
             // goes on to the caller, as Java wants; the connection is broken, and says why.
-            connectionLost(new OperationalException("user code run while the server's replies were read (a notify or"
-                    + " notice handler, a type loader) threw " + e, e));
+            String who = session.takeThrewIn();
+            connectionLost(new OperationalException((who != null ? who + ", user code run while the server's replies"
+                    + " were read," : "user code run while the server's replies were read (a type loader)") + " threw " + e, e));
             throw e;
         }
     }

@@ -124,7 +124,25 @@ public final class SessionState {
     }
 
     void notice(Diagnostic d) {
-        noticeSink.accept(d);
+        try {
+            noticeSink.accept(d);
+        } catch (Error e) {
+            threwIn = "a notice handler";
+            throw e;
+        }
+    }
+
+    /** Which user code threw an Error while replies were dispatched ("a notice handler"...), or null; see below. */
+    private volatile String threwIn;
+
+    /**
+     * Which handler, run by {@link #notice} or {@link #notification}, threw the Error now leaving the dispatch, or null
+     * (other user code: a type loader); forgotten once asked.
+     */
+    String takeThrewIn() {
+        String t = threwIn;
+        threwIn = null;
+        return t;
     }
 
     /**
@@ -141,7 +159,12 @@ public final class SessionState {
     }
 
     void notification(String channel, String payload, int pid) {
-        notifySink.notification(channel, payload, pid);
+        try {
+            notifySink.notification(channel, payload, pid);
+        } catch (Error e) {
+            threwIn = "a notify handler";
+            throw e;
+        }
     }
 
     /** What the session's result columns are made by: the connection's factory, once it handed one. */

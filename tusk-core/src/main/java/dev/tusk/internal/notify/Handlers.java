@@ -10,7 +10,8 @@ import java.util.function.Consumer;
 /**
  * A connection's notify handlers or notice handlers, the same for both drivers: each message goes to every
  * handler; a failing one is logged and does not stop the others. Notices nobody handles go to
- * {@link System.Logger} "dev.tusk.notices"; notifications nobody handles are the caller's to queue.
+ * {@link System.Logger} "dev.tusk.notices"; notifications nobody handles are the caller's to queue. The handlers run
+ * inside the connection's {@link HandlerScope}, shared by both kinds.
  *
  * @param <T> what the handlers take: a {@code Notify} or a {@link Diagnostic}
  */
@@ -24,22 +25,30 @@ public final class Handlers<T> implements Consumer<T> {
     private final System.Logger log;
     /** What happens to a message nobody handles; null: nothing. */
     private final Consumer<T> unhandled;
+    /** Where the connection knows that a thread runs one of its handlers. */
+    private final HandlerScope scope;
 
-    private Handlers(String kind, System.Logger log, Consumer<T> unhandled) {
+    private Handlers(String kind, System.Logger log, Consumer<T> unhandled, HandlerScope scope) {
         this.kind = kind;
         this.log = log;
         this.unhandled = unhandled;
+        this.scope = scope;
     }
 
-    /** A connection's notify handlers. */
-    public static <N> Handlers<N> notifies() {
-        return new Handlers<>("notify", NOTIFY, null);
+    /** A connection's notify handlers, run inside {@code scope}. */
+    public static <N> Handlers<N> notifies(HandlerScope scope) {
+        return new Handlers<>("notify", NOTIFY, null, scope);
     }
 
-    /** A connection's notice handlers; without any, notices are logged. */
-    public static Handlers<Diagnostic> notices() {
+    /** A connection's notice handlers, run inside {@code scope}; without any, notices are logged. */
+    public static Handlers<Diagnostic> notices(HandlerScope scope) {
         return new Handlers<>("notice", NOTICES,
-                d -> NOTICES.log(System.Logger.Level.INFO, () -> d.severity() + ": " + d.messagePrimary()));
+                d -> NOTICES.log(System.Logger.Level.INFO, () -> d.severity() + ": " + d.messagePrimary()), scope);
+    }
+
+    /** The scope the handlers run in. */
+    public HandlerScope scope() {
+        return scope;
     }
 
     public boolean isEmpty() {
@@ -60,13 +69,19 @@ public final class Handlers<T> implements Consumer<T> {
         }
     }
 
-    /** Hands {@code m} to every handler (nobody's: see {@link Handlers}). */
+    /** Hands {@code m} to every handler (nobody's: see {@link Handlers}), inside the connection's scope. */
     @Override
     public void accept(T m) {
-        if (unhandled != null && handlers.isEmpty()) {
-            unhandled.accept(m);
+        if (handlers.isEmpty()) {
+            if (unhandled != null) {
+                unhandled.accept(m);
+            }
             return;
         }
+        scope.run(kind, () -> deliver(m));
+    }
+
+    private void deliver(T m) {
         for (Consumer<T> h : handlers) {
             try {
                 h.accept(m);

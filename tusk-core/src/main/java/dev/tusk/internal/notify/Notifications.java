@@ -1,6 +1,5 @@
 package dev.tusk.internal.notify;
 
-import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.io.BlockingDriver;
 
@@ -31,11 +30,6 @@ public final class Notifications<N> {
     private final BooleanSupplier closed;
     private final BooleanSupplier closedByUser;
     private final ConcurrentLinkedQueue<N> queue = new ConcurrentLinkedQueue<>();
-    /**
-     * The thread running the handlers now, or null: the one reading the socket, holding the connection's lock, in the
-     * middle of another call's reply (or of a poll).
-     */
-    private volatile Thread delivering;
 
     public Notifications(Handlers<N> handlers, ReentrantLock lock, BlockingDriver driver, BooleanSupplier closed,
                          BooleanSupplier closedByUser) {
@@ -52,27 +46,7 @@ public final class Notifications<N> {
             queue.add(n);
             return;
         }
-        Thread outer = delivering;
-        delivering = Thread.currentThread();
-        try {
-            handlers.accept(n);
-        } finally {
-            delivering = outer;
-        }
-    }
-
-    /**
-     * Refuses a call that would use the connection from inside one of its notify handlers: the handler runs on the
-     * thread that holds the connection's lock and reads another call's reply, so a statement (or a poll) sent from
-     * there would be written and read in the middle of that call's messages (psycopg's sync connection deadlocks on
-     * its lock there). Close is allowed: the call being read then fails saying the connection was closed.
-     */
-    public void checkNotInHandler() {
-        if (delivering == Thread.currentThread()) {
-            throw new ProgrammingException("the connection cannot be used from inside its own notify handler: the"
-                    + " handler runs on the thread reading another call's reply; hand the work to another thread or"
-                    + " connection, or do it after that call returns");
-        }
+        handlers.accept(n);
     }
 
     /** The queued notifications plus whatever the socket already holds; never waits. */
@@ -136,7 +110,7 @@ public final class Notifications<N> {
     private void pollServer(int millis) {
         lock.lock();
         try {
-            checkNotInHandler();
+            handlers.scope().check(); // a handler's poll would read in the middle of the reply it interrupts
             if (closed.getAsBoolean() || driver.core().hasPending()) {
                 return;
             }

@@ -47,6 +47,7 @@ final class JoinFuture<T> extends LoopFuture<T> {
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        checkMayWait("get(timeout) on an unfinished future");
         if (isDone() || EventLoop.isEventLoopThread()) {
             return super.get(timeout, unit);
         }
@@ -119,6 +120,9 @@ final class JoinFuture<T> extends LoopFuture<T> {
     }
 
     private void readFirst(long deadline) {
+        if (!isDone()) {
+            checkMayWait("join() or get() on an unfinished future"); // before reading: not from a handler in a read
+        }
         if (!isDone() && !EventLoop.isEventLoopThread()) {
             reader.readUntilDone(this, deadline);
         }
