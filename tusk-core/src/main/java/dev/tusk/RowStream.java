@@ -365,7 +365,9 @@ final class RowStream<R> implements LiveRows<R> {
         if (again != null) { // a stale plan sent again: that one is ended as well
             conn.driver().core().send(again);
             step.sent(again);
-            conn.driver().flush();
+            // written under a close's write bound, as its other writes: a frozen server (its socket buffers full) ends
+            // it in the bound and the cancel's grace, the connection broken, instead of blocking the close for ever
+            conn.waits.flushForClose();
             ActiveWork.abandon(conn, again, "the statement of the stream closed early", true, limit);
             step.discardedAgain(again);
         }

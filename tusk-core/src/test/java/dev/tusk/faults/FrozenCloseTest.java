@@ -3,6 +3,7 @@ package dev.tusk.faults;
 import dev.tusk.ConnectOptions;
 import dev.tusk.Connection;
 import dev.tusk.Copy;
+import dev.tusk.ExecuteOptions;
 import dev.tusk.Row;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.TuskException;
@@ -32,6 +33,8 @@ import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 class FrozenCloseTest {
     /** The close's bound (3 s) and what a loaded machine adds. */
     private static final Duration BOUND = Duration.ofMillis(3000 + 2000);
+    /** A close's write: its bound (3 s), the cancel's grace (at least 1 s) and what a loaded machine adds. */
+    private static final Duration WRITE_BOUND = Duration.ofMillis(3000 + 1000 + 3500);
     /** Five million rows, the first at once, in order. */
     private static final String ROWS = "WITH RECURSIVE r(g) AS (SELECT 1::bigint UNION ALL SELECT g + 1 FROM r"
             + " WHERE g < 5000000) SELECT g FROM r";
@@ -47,9 +50,13 @@ class FrozenCloseTest {
 
     /** Closes on the frozen backend: within {@link #BOUND}, quietly or with an OperationalException; then broken. */
     private static void closesPromptlyAndBreaks(Connection<Row> conn, Runnable close, String what) {
+        closesPromptlyAndBreaks(conn, close, what, BOUND);
+    }
+
+    private static void closesPromptlyAndBreaks(Connection<Row> conn, Runnable close, String what, Duration bound) {
         long t0 = System.nanoTime();
         Throwable t = catchThrowable(close::run);
-        assertThat(since(t0)).as(what + " on a frozen backend").isLessThan(BOUND);
+        assertThat(since(t0)).as(what + " on a frozen backend").isLessThan(bound);
         assertThat(t == null || t instanceof TuskException).as(what + " raised " + t).isTrue();
         assertThat(conn.isBroken()).as("the connection after " + what + " on a frozen backend").isTrue();
         assertThat(catchThrowable(() -> conn.execute("SELECT 1"))).isInstanceOf(OperationalException.class);
@@ -72,6 +79,36 @@ class FrozenCloseTest {
             Iterator<Row> it = rows.iterator();
             assertThat(it.next().getLong(0)).isEqualTo(1);
             FrozenBackend.frozen(pid, () -> closesPromptlyAndBreaks(conn, rows::close, "close() of a stream"));
+        }
+    }
+
+    /**
+     * A stream closed before its first read whose prepared plan went stale (the server's error already received) is
+     * sent again by the close, to be ended as well: that write, 20 MB of parameter here, blocks on the frozen backend.
+     * It is bounded as a close's writes are (internal.blocking.Abandon's closeWriteBound, then the cancel's grace); before,
+     * a plain flush waited for ever.
+     */
+    @Test
+    void closingAStreamWhoseStalePlanIsSentAgainOnAFrozenBackendReturnsWithinTheClosesBound(TestDatabase db)
+            throws Exception {
+        String table = "frozen_stale_" + System.nanoTime();
+        try (Connection<Row> conn = Connection.connect(ConnectOptions.builder().conninfo(db.conninfo() + " sslmode=disable")
+                .prepareThreshold(0).autocommit(true).build());
+             Connection<Row> other = connect(db, true)) {
+            other.execute("CREATE TABLE " + table + " (id int4, v int4)");
+            other.execute("INSERT INTO " + table + " VALUES (1, 10)");
+            String q = "SELECT v, length(%s) FROM " + table + " WHERE id = 1";
+            assertThat(conn.execute(q, "a").fetchone().getInt(0)).isEqualTo(10); // prepared
+            other.execute("ALTER TABLE " + table + " ALTER COLUMN v TYPE int8"); // its plan is stale now
+            String big = "x".repeat(20_000_000); // far more than the socket buffers: the write sent again blocks
+            Stream<Row> rows = conn.cursor().stream(q, List.of(big), ExecuteOptions.DEFAULT, false); // prepared
+            Thread.sleep(1500); // the server read it and answered that the plan went stale
+            FrozenBackend.frozen(conn.info().backendPid(),
+                    () -> closesPromptlyAndBreaks(conn, rows::close, "close() of a stream whose plan went stale", WRITE_BOUND));
+        } finally {
+            try (Connection<Row> c = connect(db, true)) {
+                c.execute("DROP TABLE IF EXISTS " + table);
+            }
         }
     }
 
