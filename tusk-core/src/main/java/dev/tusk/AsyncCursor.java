@@ -145,8 +145,14 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
      * }</pre>
      */
     public CompletableFuture<AsyncCursor<R>> executemany(String query, Iterable<?> paramSets, boolean returning) {
+        return executemany(query, paramSets, returning, null);
+    }
+
+    /** As {@link Cursor#executemany(String, Iterable, boolean, Duration)}: under {@code timeout} (null: the connection's). */
+    public CompletableFuture<AsyncCursor<R>> executemany(String query, Iterable<?> paramSets, boolean returning,
+                                                         Duration timeout) {
         results.reset();
-        return runMany(query, paramSets, returning);
+        return runMany(query, paramSets, returning, timeout);
     }
 
     /** {@link #executemany(String, Iterable, boolean)} without keeping the rows. */
@@ -217,13 +223,14 @@ public sealed class AsyncCursor<R> implements Iterable<R>, AutoCloseable, AdaptC
     }
 
     /** executemany: every parameter set in one round trip, as on Connection ({@link ExecuteMany}). */
-    private CompletableFuture<AsyncCursor<R>> runMany(String query, Iterable<?> paramSets, boolean returning) {
+    private CompletableFuture<AsyncCursor<R>> runMany(String query, Iterable<?> paramSets, boolean returning,
+                                                      Duration timeout) {
         if (conn.leaseEnded()) {
             return ConnectionShell.refusedLease();
         }
         ExecuteMany op;
         try {
-            op = conn.many(binder(), adaptersInUse(), binary(), query, paramSets, returning);
+            op = conn.many(binder(), adaptersInUse(), binary(), query, paramSets, returning, timeout);
         } catch (RuntimeException e) {
             return LoopFuture.failed(e);
         }

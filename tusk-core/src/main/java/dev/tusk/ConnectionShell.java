@@ -193,11 +193,14 @@ abstract class ConnectionShell<R, C extends ConnectionShell<R, C, S>, S extends 
         return op;
     }
 
-    /** A client cursor's executemany as both drivers bind it (see {@link ExecuteMany}); null for no parameter sets. */
+    /**
+     * A client cursor's executemany as both drivers bind it (see {@link ExecuteMany}), under {@code timeout} (null: the
+     * connection's statement timeout); null for no parameter sets.
+     */
     final ExecuteMany many(Binder binder, AdaptersMap adapters, Boolean binary, String query, Iterable<?> paramSets,
-                           boolean returning) {
+                           boolean returning, Duration timeout) {
         return binder.many(session, query, paramSets, adapters, resultFormat(null, binary), returning,
-                state.statementTimeout);
+                timeout != null ? timeout : state.statementTimeout);
     }
 
     /** ON, ABORTED (a statement failed since the last Sync) or OFF, as {@link ConnectionInfo#pipelineStatus()}. */

@@ -14,6 +14,7 @@ import dev.tusk.internal.op.ExecuteMany;
 import dev.tusk.internal.rows.ResultView;
 import dev.tusk.sql.Composable;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -273,10 +274,19 @@ public class Cursor<R> implements Iterable<R>, AutoCloseable, AdaptContext {
      * }</pre>
      */
     public Cursor<R> executemany(String query, Iterable<?> paramSets, boolean returning) {
+        return executemany(query, paramSets, returning, null);
+    }
+
+    /**
+     * As {@link #executemany(String, Iterable, boolean)}, under {@code timeout} instead of the connection's statement
+     * timeout (null: the connection's): the write of every set and the wait for their results, as
+     * {@link ExecuteOptions#timeout()} bounds an execute.
+     */
+    public Cursor<R> executemany(String query, Iterable<?> paramSets, boolean returning, Duration timeout) {
         checkOpen();
         reset();
         conn.use();
-        ExecuteMany op = conn.many(binder(), adaptersInUse(), binary(), query, paramSets, returning);
+        ExecuteMany op = conn.many(binder(), adaptersInUse(), binary(), query, paramSets, returning, timeout);
         if (op == null) {
             setResults(List.of());
         } else {

@@ -12,6 +12,8 @@ import dev.tusk.testing.TestDatabase;
 import dev.tusk.testing.TuskTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -93,6 +95,111 @@ class QueuedCursorCloseTest {
                     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(6000);
                 });
             }
+        }
+    }
+
+    /**
+     * Each call of the driver's own that talks to the server (catalog queries, schema, client info, isolation, savepoints,
+     * commit, rollback, a plain statement without a query timeout) sends a queued CLOSE first: with a network timeout
+     * set and the server frozen, that CLOSE waits no longer than the call itself would (the network timeout, then the
+     * cancel's grace), and the call fails in time, never when the server wakes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"getTables", "getMaxConnections", "getSchema", "setSchema", "setClientInfo",
+            "getTransactionIsolation", "setTransactionIsolation", "setSavepoint", "commit", "rollback",
+            "setAutoCommit", "executeQuery", "unwrappedExecute"})
+    void aDriverCallWithACloseQueuedEndsWithinTheNetworkTimeoutOnAFrozenServer(String call, TestDatabase db)
+            throws Exception {
+        try (Connection c = DriverManager.getConnection(Jdbc.url(db));
+             Statement st = call.equals("setTransactionIsolation") ? holding(c) : c.createStatement()) {
+            int pid = PooledDataSourceTest.pid(c);
+            if (call.equals("setTransactionIsolation")) { // a held cursor's CLOSE, outside a transaction, autocommit on
+                ResultSet rs = ServerCursorCloseTest.streamingRead(c, st);
+                c.commit();
+                rs.close();
+                c.setAutoCommit(true);
+                assertThat(cursorsSeenByAPipeline(c)).as("the held cursor, open").isEqualTo(1);
+            } else {
+                closedAfterOneRow(c, st);
+            }
+            c.setNetworkTimeout(THREADS, 1000);
+            FrozenBackend.frozen(pid, () -> {
+                long t0 = System.nanoTime();
+                java.util.concurrent.Future<?> running = THREADS.submit(() -> {
+                    switch (call) {
+                        case "getTables" -> c.getMetaData().getTables(null, null, "%", null);
+                        case "getMaxConnections" -> c.getMetaData().getMaxConnections();
+                        case "getSchema" -> c.getSchema();
+                        case "setSchema" -> c.setSchema("public");
+                        case "setClientInfo" -> c.setClientInfo("ApplicationName", "frozen");
+                        case "getTransactionIsolation" -> c.getTransactionIsolation();
+                        case "setTransactionIsolation" -> c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+                        case "setSavepoint" -> c.setSavepoint();
+                        case "commit" -> c.commit();
+                        case "rollback" -> c.rollback();
+                        case "setAutoCommit" -> c.setAutoCommit(true); // commits the transaction
+                        case "executeQuery" -> {
+                            try (Statement s = c.createStatement()) {
+                                s.executeQuery("SELECT 1");
+                            }
+                        }
+                        case "unwrappedExecute" -> tusk(c).execute("SELECT 1");
+                        default -> throw new IllegalArgumentException(call);
+                    }
+                    return null;
+                });
+                Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> running.get(10, TimeUnit.SECONDS));
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertThat(t).as(call + " on a frozen server: a TimeoutException is a call waiting for the server")
+                        .isInstanceOf(java.util.concurrent.ExecutionException.class);
+                assertThat(ms).as(call + " on a frozen server, ms").isLessThan(6000);
+                assertThat(c.isValid(1)).as("the connection after " + call).isFalse();
+            });
+        }
+    }
+
+    /**
+     * A batch with a query timeout (and no network timeout), a CLOSE queued before it, on a frozen server: the CLOSE
+     * waits under the batch's deadline and the batch fails in time (before: the CLOSE waited under the connection's
+     * deadline, none, for ever; a PreparedStatement's batch did not even run under its query timeout).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Statement", "PreparedStatement", "PreparedStatementWithoutClose", "rewrittenInserts"})
+    void aBatchWithAQueryTimeoutEndsInTimeOnAFrozenServer(String kind, TestDatabase db) throws Exception {
+        try (Connection c = DriverManager.getConnection(Jdbc.url(db)); Statement st = c.createStatement()) {
+            int pid = PooledDataSourceTest.pid(c);
+            c.setAutoCommit(false);
+            try (Statement ddl = c.createStatement()) {
+                ddl.execute("CREATE TEMP TABLE frozen_batch (v int)");
+            }
+            if (!kind.equals("PreparedStatementWithoutClose")) {
+                closedAfterOneRow(c, st);
+            }
+            Statement batch;
+            if (kind.equals("Statement")) {
+                batch = c.createStatement();
+                batch.addBatch("INSERT INTO frozen_batch VALUES (1)");
+                batch.addBatch("INSERT INTO frozen_batch VALUES (2)");
+            } else {
+                java.sql.PreparedStatement ps = c.prepareStatement(kind.equals("rewrittenInserts")
+                        ? "INSERT INTO frozen_batch VALUES (?)" : "UPDATE frozen_batch SET v = ? WHERE v = 0");
+                for (int i = 0; i < 2; i++) {
+                    ps.setInt(1, i);
+                    ps.addBatch();
+                }
+                batch = ps;
+            }
+            batch.setQueryTimeout(1);
+            FrozenBackend.frozen(pid, () -> {
+                long t0 = System.nanoTime();
+                java.util.concurrent.Future<?> running = THREADS.submit(() -> batch.executeBatch());
+                Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> running.get(10, TimeUnit.SECONDS));
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertThat(t).as(kind + " batch on a frozen server: a TimeoutException is a call waiting for the server")
+                        .isInstanceOf(java.util.concurrent.ExecutionException.class);
+                assertThat(ms).as(kind + " batch on a frozen server, ms").isLessThan(6000);
+            });
+            batch.close();
         }
     }
 

@@ -153,7 +153,8 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
             return new long[0];
         }
         long[] counts = new long[sets.size()];
-        dev.tusk.Connection<Row> conn = c.tusk();
+        java.time.Duration deadline = options().timeout(); // the query timeout, else the network timeout, else null
+        dev.tusk.Connection<Row> conn = c.tusk(options()); // the CLOSEs queued before it, under its deadline
         String q = parsed.sql();
         boolean wantKeys = keys != null && isDmlKeyword(parsed.keyword());
         if (wantKeys && !parsed.hasReturning()) {
@@ -163,13 +164,13 @@ public class JdbcPreparedStatement extends JdbcStatement implements PreparedStat
         Cursor<Row> cur = executionStarted(conn.rawCursor()); // cancel() stops the batch
         try {
             if (rewrite) {
-                cur.executemany(q, sets, false);
+                cur.executemany(q, sets, false, deadline);
                 long total = cur.rowcount();
                 // each single-row INSERT ... VALUES adds at most one row: a total of n means one each
                 Arrays.fill(counts, total == sets.size() ? 1 : SUCCESS_NO_INFO);
                 return counts;
             }
-            cur.executemany(q, sets, true);
+            cur.executemany(q, sets, true, deadline);
             List<Row> keyRows = wantKeys ? new ArrayList<>() : null;
             List<dev.tusk.Column> keyColumns = null;
             int i = 0;

@@ -484,7 +484,7 @@ public class JdbcStatement implements Statement {
         if (b.isEmpty()) {
             return new long[0];
         }
-        dev.tusk.Connection<Row> conn = c.tusk();
+        dev.tusk.Connection<Row> conn = c.tusk(options()); // the CLOSEs queued before it, under the batch's deadline
         List<Cursor<Row>> cursors = new ArrayList<>(b.size());
         TuskException failure = null;
         try (Pipeline p = conn.pipeline()) {
