@@ -4,6 +4,7 @@ import dev.tusk.AsyncConnection;
 import dev.tusk.Connection;
 import dev.tusk.Notify;
 import dev.tusk.Row;
+import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.errors.ProgrammingException;
 
@@ -16,13 +17,15 @@ import java.util.function.Consumer;
 import static dev.tusk.model.Op.Outcome.ok;
 
 /**
- * Notify handlers that misbehave, in the middle of a statement's reply (the session's own notification comes
+ * Notify and notice handlers that misbehave, in the middle of a statement's reply (the session's own notification comes
  * before its ReadyForQuery): one that throws (logged, the others and the statement go on), one that runs a statement
  * on the same connection (the blocking connection refuses it; the async one runs it after, with its own reply), one
  * that closes the connection (the statement succeeds or fails with an OperationalException; the connection is
  * then closed, not broken). Each step listens, adds its handler, runs {@code SELECT 42 FROM pg_notify(...)} (checking
  * it reads 42), then removes the handler and unlistens. Picked in autocommit outside a transaction only: a
- * notification is delivered when its transaction commits.
+ * notification is delivered when its transaction commits. A notice handler's step (the same rules, one
+ * {@code HandlerScope} for both kinds) runs {@code SELECT 42; DO ... RAISE NOTICE}: the notice comes after the row,
+ * before the reply's end.
  */
 final class NotifyOps {
     private NotifyOps() {
@@ -34,14 +37,17 @@ final class NotifyOps {
     }
 
     static final List<Ops.Weighted> ALL = List.of(
-            new Ops.Weighted(1, r -> new HandlerMisuse(Misuse.values()[r.nextInt(Misuse.values().length)])));
+            new Ops.Weighted(1, r -> new HandlerMisuse(Misuse.values()[r.nextInt(Misuse.values().length)], r.nextBoolean())));
 
     static final String CHANNEL = "model_notify";
     private static final String NOTIFY_AND_42 = "SELECT 42 FROM pg_notify('" + CHANNEL + "', 'x')";
+    /** On the simple protocol (no parameters): the cursor reads the first result, 42; the notice follows it. */
+    private static final String NOTICE_AFTER_42 = "SELECT 42; DO $$ BEGIN RAISE NOTICE 'model'; END $$";
 
-    record HandlerMisuse(Misuse misuse) implements Op {
+    /** {@code notice}: a notice handler's misuse, else a notify handler's. */
+    record HandlerMisuse(Misuse misuse, boolean notice) implements Op {
         public String name() {
-            return "notifyHandler" + switch (misuse) {
+            return (notice ? "noticeHandler" : "notifyHandler") + switch (misuse) {
                 case THROWS -> "Throws";
                 case STATEMENT -> "RunsAStatement";
                 case CLOSES -> "Closes";
@@ -70,32 +76,41 @@ final class NotifyOps {
         }
 
         private void blocking(Connection<Row> c, CompletableFuture<Object> inside) {
-            c.execute("LISTEN " + CHANNEL);
-            Consumer<Notify> handler = n -> {
+            Runnable handler = () -> {
                 switch (misuse) {
                     case THROWS -> throw new IllegalStateException("the handler's own bug");
                     case STATEMENT -> inside.complete(catchAll(() -> c.execute("SELECT 1")));
                     case CLOSES -> c.close();
                 }
             };
-            c.addNotifyHandler(handler);
-            int v = c.execute(NOTIFY_AND_42).fetchone().getInt(0);
+            Consumer<Notify> onNotify = n -> handler.run();
+            Consumer<Diagnostic> onNotice = d -> handler.run();
+            if (notice) {
+                c.addNoticeHandler(onNotice);
+            } else {
+                c.execute("LISTEN " + CHANNEL);
+                c.addNotifyHandler(onNotify);
+            }
+            int v = c.execute(notice ? NOTICE_AFTER_42 : NOTIFY_AND_42).fetchone().getInt(0);
             check(v);
             if (misuse == Misuse.CLOSES) {
                 return; // closed: nothing to undo
             }
             if (misuse == Misuse.STATEMENT && !(inside.getNow(null) instanceof ProgrammingException)) {
-                throw new AssertionError("a statement run from inside a notify handler ended with " + inside.getNow(null)
-                        + ": expected a ProgrammingException");
+                throw new AssertionError("a statement run from inside a " + (notice ? "notice" : "notify")
+                        + " handler ended with " + inside.getNow(null) + ": expected a ProgrammingException");
             }
-            c.removeNotifyHandler(handler);
-            c.execute("UNLISTEN " + CHANNEL);
+            if (notice) {
+                c.removeNoticeHandler(onNotice);
+            } else {
+                c.removeNotifyHandler(onNotify);
+                c.execute("UNLISTEN " + CHANNEL);
+            }
         }
 
         /** The async handlers run on the loop once the statement's future completed: the step waits for them. */
         private void async(AsyncConnection<Row> c, CompletableFuture<Object> inside) throws Exception {
-            AsyncOps.join(c.execute("LISTEN " + CHANNEL));
-            Consumer<Notify> handler = n -> {
+            Runnable handler = () -> {
                 switch (misuse) {
                     case THROWS -> {
                         inside.complete(null);
@@ -105,10 +120,17 @@ final class NotifyOps {
                     case CLOSES -> inside.complete(c.closeAsync());
                 }
             };
-            c.addNotifyHandler(handler);
+            Consumer<Notify> onNotify = n -> handler.run();
+            Consumer<Diagnostic> onNotice = d -> handler.run();
+            if (notice) {
+                c.addNoticeHandler(onNotice);
+            } else {
+                AsyncOps.join(c.execute("LISTEN " + CHANNEL));
+                c.addNotifyHandler(onNotify);
+            }
             Exception failed = null;
             try {
-                check(AsyncOps.join(c.execute(NOTIFY_AND_42)).fetchone().getInt(0));
+                check(AsyncOps.join(c.execute(notice ? NOTICE_AFTER_42 : NOTIFY_AND_42)).fetchone().getInt(0));
             } catch (OperationalException e) {
                 failed = e; // closed by the handler before the reply was complete
             }
@@ -132,11 +154,15 @@ final class NotifyOps {
                 @SuppressWarnings("unchecked")
                 CompletableFuture<dev.tusk.AsyncCursor<Row>> nested = (CompletableFuture<dev.tusk.AsyncCursor<Row>>) done;
                 if (AsyncOps.join(nested).fetchone().getInt(0) != 5) {
-                    throw new AssertionError("the statement a notify handler submitted did not read its own reply 5");
+                    throw new AssertionError("the statement a handler submitted did not read its own reply 5");
                 }
             }
-            c.removeNotifyHandler(handler);
-            AsyncOps.join(c.execute("UNLISTEN " + CHANNEL));
+            if (notice) {
+                c.removeNoticeHandler(onNotice);
+            } else {
+                c.removeNotifyHandler(onNotify);
+                AsyncOps.join(c.execute("UNLISTEN " + CHANNEL));
+            }
         }
 
         private static void check(int v) {
