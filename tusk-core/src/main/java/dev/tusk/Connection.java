@@ -93,11 +93,26 @@ public class Connection<R> extends ConnectionShell<R, Connection<R>, ActiveWork.
         this.lock = pooled.lock;
         this.closing = pooled.closing;
         this.established = pooled.established;
-        this.transactions = pooled.transactions.forLease(this::checkUsable); // the lease checked under the lock
+        Runnable usable = new LeaseCheck(this); // one for both; a plain object, not a lambda made per lease
+        this.transactions = pooled.transactions.forLease(usable); // the lease checked under the lock
         this.pipelines = pooled.pipelines;
-        this.statements = pooled.statements.forLease(this::checkUsable);
+        this.statements = pooled.statements.forLease(usable);
         this.notifications = pooled.notifications;
         this.waits = pooled.waits;
+    }
+
+    /** A lease handle's usable check ({@link #checkUsable()}), which its transactions and statements run. */
+    private static final class LeaseCheck implements Runnable {
+        private final Connection<?> lease;
+
+        LeaseCheck(Connection<?> lease) {
+            this.lease = lease;
+        }
+
+        @Override
+        public void run() {
+            lease.checkUsable();
+        }
     }
 
     @Override

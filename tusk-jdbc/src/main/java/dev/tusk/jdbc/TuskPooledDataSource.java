@@ -6,6 +6,7 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.jdbc.internal.Errors;
 import dev.tusk.jdbc.internal.JdbcConfig;
 import dev.tusk.jdbc.internal.JdbcConnection;
+import dev.tusk.jdbc.internal.JdbcSettings;
 import dev.tusk.jdbc.internal.TypedParam;
 import dev.tusk.pool.ConnectionPool;
 
@@ -39,7 +40,8 @@ public class TuskPooledDataSource implements DataSource, AutoCloseable {
     private final ConnectionPool<Row> pool;
     private final boolean ownsPool;
     private final String url;
-    private final JdbcConfig config;
+    /** What every lease takes from the JDBC properties, read once, and the statement rewrites the leases share. */
+    private final JdbcSettings settings;
     private int loginTimeout;
     private PrintWriter logWriter;
 
@@ -48,14 +50,22 @@ public class TuskPooledDataSource implements DataSource, AutoCloseable {
         this.pool = pool;
         this.ownsPool = false;
         this.url = JdbcConfig.PREFIX + "//(pool " + pool.name() + ")";
-        this.config = null;
+        this.settings = defaults();
     }
 
-    private TuskPooledDataSource(ConnectionPool<Row> pool, JdbcConfig config) {
+    private static JdbcSettings defaults() {
+        try {
+            return JdbcSettings.forLeases(null);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the default JDBC settings", e); // none is read: cannot happen
+        }
+    }
+
+    private TuskPooledDataSource(ConnectionPool<Row> pool, String url, JdbcSettings settings) {
         this.pool = pool;
         this.ownsPool = true;
-        this.url = config.url();
-        this.config = config;
+        this.url = url;
+        this.settings = settings;
     }
 
     /**
@@ -64,10 +74,11 @@ public class TuskPooledDataSource implements DataSource, AutoCloseable {
      */
     public static TuskPooledDataSource create(String url, Properties info, int minSize, int maxSize) throws SQLException {
         JdbcConfig config = JdbcConfig.parse(url, info);
+        JdbcSettings settings = JdbcSettings.forLeases(config); // a property that does not parse fails here, once
         try {
             ConnectionPool<Row> pool = ConnectionPool.builder().options(config.connectOptions()).minSize(minSize).maxSize(maxSize)
                     .name("tusk-jdbc").open(true).build();
-            return new TuskPooledDataSource(pool, config);
+            return new TuskPooledDataSource(pool, config.url(), settings);
         } catch (TuskException e) {
             throw Errors.of(e);
         }
@@ -90,7 +101,7 @@ public class TuskPooledDataSource implements DataSource, AutoCloseable {
             // its close() gives the lease back, and the pool makes the session as it was lent: without waiting for a
             // statement another thread still runs (the pool closes that connection instead), else the open
             // transaction rolled back, autocommit, isolation, read-only and every SET (search_path...) undone
-            return new JdbcConnection(conn, url, conn.info().user(), config, null);
+            return new JdbcConnection(conn, url, null, settings, null); // the user asked of the session if wanted
         } catch (SQLException | RuntimeException e) {
             conn.close();
             throw e;

@@ -109,4 +109,36 @@ class PooledDataSourceTest {
             }
         }
     }
+
+    /**
+     * The URL's JDBC properties, read once for the pool (with the statement rewrites its leases share), still hold on
+     * every lease: a later one as on the first, a statement prepared again on another lease as on the first.
+     */
+    @Test
+    void everyLeaseHasTheUrlsJdbcProperties(TestDatabase db) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("defaultRowFetchSize", "7");
+        p.setProperty("escapeSyntaxCallMode", "call");
+        p.setProperty("readOnly", "true");
+        p.setProperty("reWriteBatchedInserts", "false");
+        try (TuskPooledDataSource ds = TuskPooledDataSource.create(Jdbc.url(db), p, 1, 2)) {
+            for (int lease = 0; lease < 3; lease++) {
+                try (Connection c = ds.getConnection(); Connection other = ds.getConnection()) {
+                    for (Connection conn : new Connection[] {c, other}) {
+                        assertThat(conn.createStatement().getFetchSize()).isEqualTo(7);
+                        assertThat(conn.isReadOnly()).isTrue();
+                        assertThat(conn.nativeSQL("{call f(?)}")).isEqualTo("CALL f($1)");
+                        assertThat(conn.getMetaData().getUserName()).isEqualTo(db.superuser());
+                        try (var ps = conn.prepareStatement("SELECT ?::int + 1")) {
+                            ps.setInt(1, lease);
+                            try (ResultSet rs = ps.executeQuery()) {
+                                assertThat(rs.next()).isTrue();
+                                assertThat(rs.getInt(1)).isEqualTo(lease + 1);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -48,7 +48,7 @@ public abstract class Binder {
                 return Execute.forUser(spare, session, query, null, format, prepare, timeout).readingWith(adapters);
             }
             QueryTemplate t = QueryTemplate.of(query);
-            return Execute.forUser(spare, session, t.sql(), List.of(ParamBinder.bind(t, params, adapters)), format,
+            return Execute.forUserOnce(spare, session, t.sql(), ParamBinder.bind(t, params, adapters), format,
                     prepare, timeout).readingWith(adapters);
         }
     };
@@ -107,7 +107,7 @@ public abstract class Binder {
         }
         Bound b = bind(query, params, adapters);
         return (b.params() == null ? Execute.forUser(spare, session, b.sql(), null, format, prepare, timeout).shownAs(query)
-                : Execute.forUser(spare, session, b.sql(), List.of(b.params()), format, prepare, timeout))
+                : Execute.forUserOnce(spare, session, b.sql(), b.params(), format, prepare, timeout))
                 .readingWith(adapters);
     }
 }

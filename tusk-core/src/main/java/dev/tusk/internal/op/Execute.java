@@ -104,6 +104,24 @@ public final class Execute extends Operation {
     }
 
     /**
+     * {@link #forUser(Execute, Session, String, List, int, Boolean, Duration)} with one parameter set, held in a
+     * list this execution keeps ({@link OneBind}): nothing made for it when {@code spare} had one.
+     */
+    static Execute forUserOnce(Execute spare, Session session, String sql, BoundParams params, int format,
+                               Boolean prepare, Duration timeout) {
+        OneBind one = spare != null && spare.one != null ? spare.one : new OneBind();
+        Execute e = forUser(spare, session, sql, one.holding(params), format, prepare, timeout);
+        e.one = one;
+        return e;
+    }
+
+    /**
+     * The list of one parameter set this execution's statements run once take ({@link #forUserOnce}), kept with it
+     * when it is made another statement; null until one needed it.
+     */
+    private OneBind one;
+
+    /**
      * {@link #simple} ({@code binds} null) or {@link #extended} with its rows described, made of {@code spare} when
      * not null: an execution that {@link #reusable()} says nothing refers to any more, every field set again as the
      * constructor sets it (nothing of the statement it ran before is kept).

@@ -8,6 +8,8 @@ import dev.tusk.errors.Diagnostic;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.layer.LayerAccess;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.CallableStatement;
@@ -33,7 +35,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -43,7 +44,8 @@ import java.util.function.Consumer;
 public final class JdbcConnection implements java.sql.Connection {
     final dev.tusk.Connection<Row> conn;
     final String url;
-    final String user;
+    /** The user it connected as, or null when not known yet ({@link #user()} asks the session). */
+    private final String user;
     final String callMode;
     final boolean rewriteBatchedInserts;
     final int defaultFetchSize;
@@ -53,7 +55,8 @@ public final class JdbcConnection implements java.sql.Connection {
     private Set<JdbcStatement> statements;
     private boolean typedParams;
     private volatile boolean listening;
-    private final AtomicInteger savepointIds = new AtomicInteger();
+    /** The last savepoint id given out (counted atomically through {@link #SAVEPOINT_IDS}: no object per lease). */
+    private volatile int savepointIds;
     private int holdability = ResultSet.CLOSE_CURSORS_AT_COMMIT;
     /** Counted by {@link #transactionEpoch()}. */
     private long transactionEpoch;
@@ -68,33 +71,45 @@ public final class JdbcConnection implements java.sql.Connection {
     private String applicationName;
     /** The statement running now: the server's notices become its warnings (else the connection's). */
     private volatile JdbcStatement running;
-    private final Consumer<Diagnostic> notices = this::notice;
+    /** Turns the server's notices into warnings: made with the first statement ({@link #listenForNotices}). */
+    private Consumer<Diagnostic> notices;
 
     /**
      * @param onClose what closing does besides closing the statements; null: close the Tusk connection
      */
     public JdbcConnection(dev.tusk.Connection<Row> conn, String url, String user, JdbcConfig config, Runnable onClose)
             throws SQLException {
-        this(conn, url, user, config, onClose, true);
+        this(conn, url, user, JdbcSettings.of(config), onClose, true);
+    }
+
+    /**
+     * A connection with settings read before ({@link JdbcSettings#forLeases}: a pooled DataSource's lease).
+     *
+     * @param user the user it connected as; null: asked of the session when wanted ({@link #user()})
+     */
+    public JdbcConnection(dev.tusk.Connection<Row> conn, String url, String user, JdbcSettings settings,
+                          Runnable onClose) throws SQLException {
+        this(conn, url, user, settings, onClose, true);
     }
 
     /** @param autocommitOn switch autocommit on (JDBC's default); false for a handle on a connection in an XA branch */
-    JdbcConnection(dev.tusk.Connection<Row> conn, String url, String user, JdbcConfig config, Runnable onClose,
+    JdbcConnection(dev.tusk.Connection<Row> conn, String url, String user, JdbcSettings settings, Runnable onClose,
                    boolean autocommitOn) throws SQLException {
         this.conn = conn;
         this.url = url;
         this.user = user;
-        this.callMode = config == null || config.jdbc("escapeSyntaxCallMode") == null ? "select" : config.jdbc("escapeSyntaxCallMode");
-        this.rewriteBatchedInserts = config == null || config.boolProperty("reWriteBatchedInserts", true);
-        this.defaultFetchSize = config == null ? 0 : config.intProperty("defaultRowFetchSize", 0);
-        this.networkTimeoutMillis = config == null ? 0 : config.intProperty("socketTimeout", 0) * 1000;
+        this.callMode = settings.callMode;
+        this.rewriteBatchedInserts = settings.rewriteBatchedInserts;
+        this.defaultFetchSize = settings.defaultFetchSize;
+        this.networkTimeoutMillis = settings.socketTimeoutMillis;
+        this.rewrites = settings.rewrites();
         this.onClose = onClose;
         this.baseStatementTimeout = conn.statementTimeout();
         try {
             if (autocommitOn && !conn.autocommit()) {
                 conn.setAutocommit(true);
             }
-            if (config != null && config.boolProperty("readOnly", false)) {
+            if (settings.readOnly) {
                 conn.setReadOnly(true);
             }
         } catch (TuskException e) {
@@ -102,8 +117,16 @@ public final class JdbcConnection implements java.sql.Connection {
         }
     }
 
-    /** Statements rewritten for this connection, by their JDBC text: prepared ones, plain ones with escapes, without. */
-    private final RewriteCache rewrites = new RewriteCache();
+    /**
+     * Statements rewritten for this connection, by their JDBC text: prepared ones, plain ones with escapes, without
+     * (shared by the leases of a pooled DataSource: see {@link JdbcSettings}).
+     */
+    private final RewriteCache rewrites;
+
+    /** The user it connected as. */
+    String user() {
+        return user != null ? user : conn.info().user();
+    }
 
     /**
      * {@code sql} as {@link SqlRewriter#rewrite} turns it into PostgreSQL's with this connection's call mode, rewritten
@@ -141,12 +164,29 @@ public final class JdbcConnection implements java.sql.Connection {
      * driver's next round trip on the connection ({@link #sendCursorCloses}), so that a result set's close never
      * waits for the server (it may be frozen, or busy with another thread's statement).
      */
-    private final Queue<CursorClose> cursorCloses = new ConcurrentLinkedQueue<>();
+    private volatile Queue<CursorClose> cursorCloses;
+
+    private static final VarHandle CURSOR_CLOSES;
+    private static final VarHandle SAVEPOINT_IDS;
+
+    static {
+        try {
+            CURSOR_CLOSES = MethodHandles.lookup().findVarHandle(JdbcConnection.class, "cursorCloses", Queue.class);
+            SAVEPOINT_IDS = MethodHandles.lookup().findVarHandle(JdbcConnection.class, "savepointIds", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** The result set of server-side cursor {@code name} (declared in transaction {@code epoch}) was closed. */
     void closeCursorLater(String name, long epoch, boolean hold) {
         if (!closed) { // a closed connection's cursors end with its session, or with the pool's reset (CLOSE ALL)
-            cursorCloses.add(new CursorClose(name, epoch, hold));
+            Queue<CursorClose> q = cursorCloses;
+            if (q == null) { // the first: made here, by one thread if two race (a lease that declares none has none)
+                CURSOR_CLOSES.compareAndSet(this, null, new ConcurrentLinkedQueue<CursorClose>());
+                q = cursorCloses;
+            }
+            q.add(new CursorClose(name, epoch, hold));
         }
     }
 
@@ -195,14 +235,15 @@ public final class JdbcConnection implements java.sql.Connection {
      * one it waits for the rollback, which it outlives once committed). {@code opts}: the deadline of the round trip.
      */
     private void sendCursorCloses(ExecuteOptions opts) {
-        if (cursorCloses.isEmpty()) {
+        Queue<CursorClose> queue = cursorCloses;
+        if (queue == null || queue.isEmpty()) {
             return;
         }
         StringBuilder sql = new StringBuilder();
         List<CursorClose> later = null;
         TransactionStatus status = conn.info().transactionStatus();
         CursorClose c;
-        while ((c = cursorCloses.poll()) != null) {
+        while ((c = queue.poll()) != null) {
             if (c.hold() && status == TransactionStatus.INERROR) {
                 (later == null ? later = new ArrayList<>() : later).add(c); // after the rollback: it outlives it
             } else if (c.hold() ? status != TransactionStatus.INERROR
@@ -211,7 +252,7 @@ public final class JdbcConnection implements java.sql.Connection {
             }
         }
         if (later != null) {
-            cursorCloses.addAll(later);
+            queue.addAll(later);
         }
         if (sql.length() > 0 && !conn.isClosed()) {
             try {
@@ -307,6 +348,7 @@ public final class JdbcConnection implements java.sql.Connection {
     /** Starts turning the server's notices into warnings (with the first statement: a bare lease skips it). */
     void listenForNotices() {
         if (!listening) {
+            notices = this::notice;
             listening = true;
             conn.addNoticeHandler(notices);
         }
@@ -482,7 +524,7 @@ public final class JdbcConnection implements java.sql.Connection {
 
     @Override
     public Savepoint setSavepoint() throws SQLException {
-        int id = savepointIds.incrementAndGet();
+        int id = (int) SAVEPOINT_IDS.getAndAdd(this, 1) + 1;
         return savepoint(new JdbcSavepoint(id, null));
     }
 
@@ -843,7 +885,10 @@ public final class JdbcConnection implements java.sql.Connection {
                 }
             }
         }
-        cursorCloses.clear(); // they end with the session, or with a pool's reset (CLOSE ALL)
+        Queue<CursorClose> closes = cursorCloses;
+        if (closes != null) {
+            closes.clear(); // they end with the session, or with a pool's reset (CLOSE ALL)
+        }
         if (listening) {
             conn.removeNoticeHandler(notices);
         }

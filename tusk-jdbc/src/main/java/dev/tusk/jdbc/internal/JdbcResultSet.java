@@ -67,19 +67,15 @@ public final class JdbcResultSet implements ResultSet {
     private boolean wasNull;
     private Map<String, Integer> byName;
     private int fetchSize;
-    // streaming
-    private final String serverCursor;
-    /** The transaction the server-side cursor was declared in (see {@link JdbcConnection#transactionEpoch()}). */
-    private long cursorEpoch;
-    private boolean exhausted = true;
+    /** The server-side cursor the rows come from batch by batch, or null (most result sets: kept out of them). */
+    private final ServerCursor serverCursor;
     private long rowNumber;
-    private final int maxRows;
     // read live: rows as Tusk's row stream brings them (forward-only, autocommit)
     private final boolean readsLive;
     /** The stream's rows, closed with the result set. */
     private LiveRows<Row> liveStream;
-    /** The stream's rows; null once it ended (read to its end, failed or closed). */
-    private LiveRows<Row> live;
+    /** The stream ended (read to its end, failed or closed): {@link #liveStream} has no more rows for next(). */
+    private boolean liveOver;
     private Row liveRow;
     private boolean afterLast;
 
@@ -99,16 +95,31 @@ public final class JdbcResultSet implements ResultSet {
         }
     }
 
-    JdbcResultSet(JdbcStatement statement, List<Column> columns, List<Row> rows) {
-        this(statement, columns, rows, null, 0);
+    /**
+     * A server-side cursor's state: its name, the transaction it was declared in (see
+     * {@link JdbcConnection#transactionEpoch()}), the rows it may give at most (0: all), and whether it has no more.
+     */
+    private static final class ServerCursor {
+        final String name;
+        final int maxRows;
+        long epoch;
+        boolean exhausted = true;
+
+        ServerCursor(String name, int maxRows) {
+            this.name = name;
+            this.maxRows = maxRows;
+        }
     }
 
-    private JdbcResultSet(JdbcStatement statement, List<Column> columns, List<Row> rows, String serverCursor, int maxRows) {
+    JdbcResultSet(JdbcStatement statement, List<Column> columns, List<Row> rows) {
+        this(statement, columns, rows, null);
+    }
+
+    private JdbcResultSet(JdbcStatement statement, List<Column> columns, List<Row> rows, ServerCursor serverCursor) {
         this.statement = statement;
         this.columns = columns == null ? List.of() : columns;
         this.rows = rows;
         this.serverCursor = serverCursor;
-        this.maxRows = maxRows;
         this.readsLive = false;
     }
 
@@ -117,10 +128,8 @@ public final class JdbcResultSet implements ResultSet {
         this.columns = columns;
         this.rows = List.of();
         this.serverCursor = null;
-        this.maxRows = 0;
         this.readsLive = true;
         this.liveStream = stream;
-        this.live = stream;
     }
 
     /**
@@ -134,18 +143,18 @@ public final class JdbcResultSet implements ResultSet {
 
     /** Whether the stream has another row; ends it (its error raised) when it has none. */
     private boolean liveHasNext() throws SQLException {
-        if (live == null) {
+        if (liveOver) {
             return false;
         }
         try {
-            if (live.hasNext()) {
+            if (liveStream.hasNext()) {
                 return true;
             }
         } catch (TuskException e) {
-            live = null;
+            liveOver = true;
             throw Errors.of(e);
         }
-        live = null;
+        liveOver = true;
         return false;
     }
 
@@ -154,12 +163,13 @@ public final class JdbcResultSet implements ResultSet {
         int n = maxRows > 0 ? Math.min(fetchSize, maxRows) : fetchSize;
         Cursor<Row> first = st.fetchFrom(name, n);
         List<Row> rows = first.fetchall();
-        JdbcResultSet rs = new JdbcResultSet(st, first.description(), rows, name, maxRows);
+        ServerCursor sc = new ServerCursor(name, maxRows);
+        JdbcResultSet rs = new JdbcResultSet(st, first.description(), rows, sc);
         rs.fetchSize = fetchSize;
-        rs.exhausted = rows.size() < n;
-        rs.cursorEpoch = st.c.transactionEpoch();
-        if (rs.exhausted) {
-            st.closeServerCursor(name, rs.cursorEpoch);
+        sc.exhausted = rows.size() < n;
+        sc.epoch = st.c.transactionEpoch();
+        if (sc.exhausted) {
+            st.closeServerCursor(name, sc.epoch);
         }
         return rs;
     }
@@ -224,19 +234,16 @@ public final class JdbcResultSet implements ResultSet {
         readsBytes = on;
     }
 
-    /** {@link #readers}' answer when {@link #readsBytes} is off: no column read from its bytes. */
-    private byte[] noReaders;
-
-    /** Per column of the row's result, how a getter may read the value's bytes ({@link ColumnReaders}); read only. */
+    /**
+     * Per column of the row's result, how a getter may read the value's bytes ({@link ColumnReaders}); read only.
+     * With {@link #readsBytes} off, none (made per call: that mode is for tests and measurements, and every result
+     * set is smaller without a field for it).
+     */
     private byte[] readers(Row r) {
         if (readsBytes) {
             return TuskRows.ROWS.readers(r);
         }
-        byte[] none = noReaders;
-        if (none == null) {
-            none = noReaders = new byte[columns.size()];
-        }
-        return none;
+        return new byte[columns.size()];
     }
 
     /** The 0-based index of a value that is not null; -1 (and wasNull) for SQL NULL. */
@@ -292,7 +299,7 @@ public final class JdbcResultSet implements ResultSet {
         }
         if (readsLive) {
             if (liveHasNext()) {
-                liveRow = live.next();
+                liveRow = liveStream.next();
                 rowNumber++;
                 return true;
             }
@@ -305,23 +312,24 @@ public final class JdbcResultSet implements ResultSet {
             rowNumber++;
             return true;
         }
-        if (serverCursor != null && !exhausted) {
-            if (!statement.holdsCursors() && statement.c.transactionEpoch() != cursorEpoch) {
+        ServerCursor sc = serverCursor;
+        if (sc != null && !sc.exhausted) {
+            if (!statement.holdsCursors() && statement.c.transactionEpoch() != sc.epoch) {
                 // FETCH would fail on the server and with it the transaction the application is in now
                 throw new SQLException("the result set's server-side cursor ended with the transaction it was opened in"
                         + " (commit or rollback): read it before the transaction ends, or create the statement with"
                         + " HOLD_CURSORS_OVER_COMMIT", "34000");
             }
             int n = fetchSize;
-            if (maxRows > 0) {
-                n = (int) Math.min(n, maxRows - rowNumber);
+            if (sc.maxRows > 0) {
+                n = (int) Math.min(n, sc.maxRows - rowNumber);
             }
             if (n > 0) {
-                Cursor<Row> more = statement.fetchFrom(serverCursor, n);
+                Cursor<Row> more = statement.fetchFrom(sc.name, n);
                 rows = more.fetchall();
-                exhausted = rows.size() < n;
-                if (exhausted) {
-                    statement.closeServerCursor(serverCursor, cursorEpoch);
+                sc.exhausted = rows.size() < n;
+                if (sc.exhausted) {
+                    statement.closeServerCursor(sc.name, sc.epoch);
                 }
                 if (!rows.isEmpty()) {
                     pos = 1;
@@ -329,8 +337,8 @@ public final class JdbcResultSet implements ResultSet {
                     return true;
                 }
             } else {
-                exhausted = true;
-                statement.closeServerCursor(serverCursor, cursorEpoch);
+                sc.exhausted = true;
+                statement.closeServerCursor(sc.name, sc.epoch);
             }
         }
         if (serverCursor != null) {
@@ -358,11 +366,12 @@ public final class JdbcResultSet implements ResultSet {
             return;
         }
         closed = true;
-        if (serverCursor != null && !exhausted) {
-            statement.closeServerCursor(serverCursor, cursorEpoch);
+        ServerCursor sc = serverCursor;
+        if (sc != null && !sc.exhausted) {
+            statement.closeServerCursor(sc.name, sc.epoch);
         }
         if (liveStream != null) {
-            live = null;
+            liveOver = true;
             liveRow = null;
             try {
                 if (!statement.c.closing()) { // else the connection's close ends the statement without waiting

@@ -51,7 +51,7 @@ public final class TuskXAConnection implements XAConnection {
             throw Errors.of(e);
         }
         JdbcConnection[] self = new JdbcConnection[1];
-        self[0] = new JdbcConnection(conn, physical.url, physical.user, null, () -> {
+        self[0] = new JdbcConnection(conn, physical.url, physical.user(), JdbcSettings.of(null), () -> {
             ConnectionEvent ev = new ConnectionEvent(this);
             for (ConnectionEventListener l : listeners) {
                 l.connectionClosed(ev);
