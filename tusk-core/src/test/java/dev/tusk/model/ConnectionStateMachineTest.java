@@ -68,7 +68,8 @@ class ConnectionStateMachineTest {
 
     private static final Object HUNG = new Object();
     private static final List<Ops.Weighted> BLOCKING_OPS = concat(Ops.ALL, InterruptOps.BLOCKING, NotifyOps.ALL);
-    private static final List<Ops.Weighted> ASYNC_OPS = concat(AsyncOps.ALL, InterruptOps.ASYNC, NotifyOps.ALL);
+    private static final List<Ops.Weighted> ASYNC_OPS = concat(AsyncOps.ALL, AsyncCopyOps.ALL, AsyncStreamOps.ALL,
+            InterruptOps.ASYNC, NotifyOps.ALL);
 
     @SafeVarargs
     private static List<Ops.Weighted> concat(List<Ops.Weighted>... lists) {
@@ -182,6 +183,9 @@ class ConnectionStateMachineTest {
                         model.lost(); // noticed the fault (the async driver's loop reads the cut at once)
                     }
                     String wrong = checkState(model);
+                    if (wrong == null && op.checksRows()) {
+                        wrong = checkRows(model, table);
+                    }
                     history.add("   " + model);
                     if (wrong != null) {
                         failure = "after step " + step + " " + op.name() + ": " + wrong;
@@ -348,6 +352,35 @@ class ConnectionStateMachineTest {
             }
             if (info().pipelineStatus() != PipelineStatus.OFF) {
                 return "pipelineStatus() is " + info().pipelineStatus() + " after the pipeline block ended";
+            }
+            return null;
+        }
+
+        /**
+         * After a step that {@link Op#checksRows() says so}: the committed rows, counted by another session, and in a
+         * transaction the rows the connection sees, must be the model's; returns what is wrong, or null.
+         */
+        private String checkRows(ConnectionModel m, String table) {
+            if (m.broken || m.rowsUnknown || m.faultPending) {
+                return null;
+            }
+            String committed = db.adminQuery("SELECT count(*) FROM " + table).trim();
+            history.add("   committed rows " + committed);
+            if (Long.parseLong(committed) != m.committedRows) {
+                return "the table has " + committed + " committed rows, the model " + m.committedRows;
+            }
+            if (!m.usable() || m.tx != TransactionStatus.INTRANS) {
+                return null;
+            }
+            String sql = "SELECT count(*) FROM " + table;
+            Object seen = runWithDeadline(() -> async ? AsyncOps.join(asyncConn.execute(sql)).fetchone().getLong(0)
+                    : conn.execute(sql).fetchone().getLong(0));
+            if (seen == HUNG || seen instanceof Throwable) {
+                return "counting the rows in the transaction: " + (seen == HUNG ? "HUNG" : describe((Throwable) seen));
+            }
+            long all = m.committedRows + m.pendingRows;
+            if ((Long) seen != all) {
+                return "the transaction sees " + seen + " rows, the model " + all;
             }
             return null;
         }
