@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -63,8 +64,8 @@ final class ModelSubscriber<T> implements Flow.Subscriber<T> {
         }
         subscription = s;
         if (cancelAt < 0) {
+            s.cancel(); // first: what the step submits after done must come after the cancel
             end();
-            s.cancel();
             return;
         }
         requestMore();
@@ -83,12 +84,16 @@ final class ModelSubscriber<T> implements Flow.Subscriber<T> {
         }
         int n = items.size();
         if (n == throwAt) {
-            end();
+            // done completes a while after the throw, which the publisher handles at once (as a cancel): what the
+            // step runs next stands for a statement the caller submits later, after the stream's end was submitted
+            ended = true;
+            List<T> got = items();
+            CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS).execute(() -> done.complete(got));
             throw new SubscriberBoom();
         }
         if (n == cancelAt) {
+            subscription.cancel(); // first: what the step submits after done must come after the cancel
             end();
-            subscription.cancel();
             return;
         }
         if (n == actAt && action != null) {

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Runs {@link Operation}s for an async connection (psycopg's {@code waiting.wait_async}): each step on the
@@ -145,6 +146,16 @@ public final class AsyncWaiter {
      * clock once it completed, or null without a timeout. Acting thread, before {@code cmd} is sent.
      */
     public Runnable watch(Duration timeout, Command cmd) {
+        AsyncStatementTimer.Watch w = timer.watch(timeout, cmd, cmd);
+        return w == null ? null : w::stop;
+    }
+
+    /**
+     * As {@link #watch}, for one wait of a COPY for the server (its start, its end, its data while the consumer asks
+     * for more): the returned clock stops when called and says the timeout when it fired (the COPY was cancelled
+     * because of it), else null. Null without a timeout. Acting thread.
+     */
+    public Supplier<Duration> watchWait(Duration timeout, Command cmd) {
         AsyncStatementTimer.Watch w = timer.watch(timeout, cmd, cmd);
         return w == null ? null : w::stop;
     }
