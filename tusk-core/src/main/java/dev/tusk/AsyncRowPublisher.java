@@ -65,6 +65,8 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         /** Serializes delivery and the terminal signals (§1.3): whoever raises it from 0 drains. */
         private final AtomicInteger wip = new AtomicInteger();
         private volatile boolean done;
+        /** Set by whichever ends the subscription first (close or finish; cancel() may race the loop's drain). */
+        private final AtomicBoolean ending = new AtomicBoolean();
         private volatile boolean cancelled;
         /** The cursor ran out: a FETCH returned fewer rows than asked. */
         private volatile boolean ended;
@@ -140,6 +142,9 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         public void cancel() {
             if (!cancelled) {
                 cancelled = true;
+                if (submitted) {
+                    close(null, false); // before cancel() returns, also when called from onNext (inside drain)
+                }
                 drain();
             }
         }
@@ -266,7 +271,7 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
          * BEGIN's turn decided whether the stream has a transaction of its own.
          */
         private void close(Throwable error, boolean signalComplete) {
-            if (done) {
+            if (!ending.compareAndSet(false, true)) {
                 return;
             }
             done = true;
@@ -294,6 +299,9 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         }
 
         private void finish(Throwable error) {
+            if (!ending.compareAndSet(false, true)) {
+                return; // a cancel ended it first: the subscriber hears nothing more
+            }
             stopWatching();
             if (ownTransaction) {
                 done = true;
