@@ -6,6 +6,7 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.async.LoopDemand;
 import dev.tusk.internal.async.Refusal;
+import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.LoopFuture;
@@ -101,7 +102,7 @@ public final class AsyncCopy implements AutoCloseable {
             pump();
         });
         cmd.onProgress(this::progressed);
-        arm(); // the wait for the start: constructed on the loop, before the statement is sent
+        arm(op.first()); // the wait for the start, from its BEGIN's turn: constructed on the loop, before it is sent
     }
 
     /** True for a binary-format COPY. */
@@ -277,7 +278,7 @@ public final class AsyncCopy implements AutoCloseable {
 
     /** Loop thread: CopyDone or CopyFail is written; the server may answer, other statements may follow. */
     private void inputEnded() {
-        arm(); // the wait for the server's answer to CopyDone or CopyFail
+        arm(cmd); // the wait for the server's answer to CopyDone or CopyFail
         cmd.inputFinished();
         driver.flush();
         conn.waiter.releaseHeldBack();
@@ -471,15 +472,18 @@ public final class AsyncCopy implements AutoCloseable {
         }
         if (started.isDone() && cmd.direction() == CopyCommand.Direction.OUT
                 && (discarding || !reads.isEmpty() || demand.wants())) {
-            arm(); // the consumer waits for data from the server
+            arm(cmd); // the consumer waits for data from the server
         }
         driver.resume();
     }
 
-    /** Starts the statement timeout's clock of a wait for the server, unless one runs. Loop thread. */
-    private void arm() {
+    /**
+     * Starts the statement timeout's clock of a wait for the server, unless one runs, from when {@code first} reaches
+     * the head of the pipeline. Loop thread.
+     */
+    private void arm(Command first) {
         if (clock == null && !cmd.isDone()) {
-            clock = conn.waiter.watchWait(conn.state.statementTimeout(), cmd);
+            clock = conn.waiter.watchWait(conn.state.statementTimeout(), first, cmd);
         }
     }
 

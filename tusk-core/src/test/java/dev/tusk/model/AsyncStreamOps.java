@@ -107,6 +107,11 @@ final class AsyncStreamOps {
             return true;
         }
 
+        /** Cancelled in onSubscribe, the subscriber hears nothing more: not of a closed connection either (rule 1.8). */
+        public boolean quietWhenClosed() {
+            return after < 0;
+        }
+
         public Outcome body(ConnectionModel m) {
             if (after < 0) {
                 return ok(m); // nothing was sent: no row, no error, the state as it was

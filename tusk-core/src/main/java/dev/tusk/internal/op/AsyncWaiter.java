@@ -152,11 +152,12 @@ public final class AsyncWaiter {
 
     /**
      * As {@link #watch}, for one wait of a COPY for the server (its start, its end, its data while the consumer asks
-     * for more): the returned clock stops when called and says the timeout when it fired (the COPY was cancelled
+     * for more), its clock started when {@code first} (the COPY's BEGIN, for its start) reaches the head of the
+     * pipeline: the returned clock stops when called and says the timeout when it fired (the COPY was cancelled
      * because of it), else null. Null without a timeout. Acting thread.
      */
-    public Supplier<Duration> watchWait(Duration timeout, Command cmd) {
-        AsyncStatementTimer.Watch w = timer.watch(timeout, cmd, cmd);
+    public Supplier<Duration> watchWait(Duration timeout, Command first, Command cmd) {
+        AsyncStatementTimer.Watch w = timer.watch(timeout, first, cmd);
         return w == null ? null : w::stop;
     }
 
