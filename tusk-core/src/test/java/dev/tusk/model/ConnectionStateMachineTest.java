@@ -32,6 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and statements, close and faults between the steps), cancel, statement timeout, close, Thread.interrupt of the
  * caller in the middle of statements, commit, rollback, COPY, streams and pipelines ({@link InterruptOps}), notify
  * handlers that throw, run a statement or close the connection ({@link NotifyOps})) with network faults injected at random points through a {@link FaultProxy}
+ * (the {@link AsyncConnection} also: COPY both ways ({@link AsyncCopyOps}) and stream publishers ({@link AsyncStreamOps})
+ * with random demand, cancels, throwing subscribers, server errors, statement timeouts and terminated backends, each
+ * followed by a statement that must read its own answer ({@link FollowUp}), the table's rows checked after them)
  * (cut now, cut at the k-th message of a type, cut after n bytes, freeze, delay). After every step the real
  * connection is checked against {@link ConnectionModel}: the step's outcome (success or the exception class the
  * model allows), {@code info().transactionStatus()}, {@code isBroken()}, {@code isClosed()}, autocommit, and at
@@ -179,8 +182,12 @@ class ConnectionStateMachineTest {
                                 + describe(t) + stack(t);
                         break;
                     }
-                    if ((before.faultPending || op instanceof Ops.Fault) && model.usable() && isBroken()) {
-                        model.lost(); // noticed the fault (the async driver's loop reads the cut at once)
+                    if ((before.faultPending || op instanceof Ops.Fault) && model.usable()
+                            && (isBroken() || info().transactionStatus() == TransactionStatus.UNKNOWN)) {
+                        // noticed the fault (the async driver's loop reads the cut at once, maybe while this runs:
+                        // the status may say UNKNOWN a moment before isBroken() says so)
+                        awaitBroken();
+                        model.lost();
                     }
                     String wrong = checkState(model);
                     if (wrong == null && op.checksRows()) {
@@ -290,6 +297,14 @@ class ConnectionStateMachineTest {
                 }
             }
             throw new IllegalStateException();
+        }
+
+        /** Waits (up to 2 s) for isBroken() once the connection showed it noticed a fault. */
+        private void awaitBroken() {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (!isBroken() && System.nanoTime() < end) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
         }
 
         private boolean isBroken() {
