@@ -6,14 +6,17 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.async.LoopDemand;
 import dev.tusk.internal.async.Refusal;
+import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.internal.op.ConnectionErrors;
 import dev.tusk.internal.op.CopyOperation;
 import dev.tusk.internal.op.CopyRows;
+import dev.tusk.internal.op.StatementTimer;
 import dev.tusk.internal.wire.Utf8;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +24,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A COPY in progress on an {@link AsyncConnection}: psycopg's {@code AsyncCopy}. Obtained from
@@ -50,7 +54,13 @@ import java.util.function.Function;
  *
  * <p>While a COPY FROM is running, statements submitted on the connection wait until its data has ended
  * ({@code finish} or {@code abort}); during a COPY TO they are sent but their results come after the
- * COPY's, so consume or {@link #finish()} it first. Signals and callbacks arrive on the event loop.
+ * COPY's, so consume or {@link #finish()} it first. Signals and callbacks arrive on the event loop; a subscriber
+ * whose onNext throws is cancelled (Reactive Streams rule 2.13: the rest of the data is dropped).
+ *
+ * <p>Each wait for the server (the start, the answer to {@code finish()} or {@code abort()}, data a consumer asked
+ * for) runs under the connection's statement timeout, as {@link Copy}'s waits do: when it runs out the COPY is
+ * cancelled and fails with QueryCanceled naming the timeout (a server that stays silent after the cancel breaks the
+ * connection). The time the caller takes to write or to ask for data is not counted.
  */
 public final class AsyncCopy implements AutoCloseable {
     private final AsyncConnection<?> conn;
@@ -72,6 +82,14 @@ public final class AsyncCopy implements AutoCloseable {
     private final LoopDemand<byte[]> demand;
     private boolean discarding;
 
+    /**
+     * The statement timeout's clock of the wait for the server going on (the start, the end after the data, or data
+     * a consumer asks for), as the blocking {@link Copy} times each of its waits; null: none running. Loop thread.
+     */
+    private Supplier<Duration> clock;
+    /** The timeout, once a clock fired (the COPY was cancelled because of it): its error says so. Loop thread. */
+    private Duration fired;
+
     AsyncCopy(AsyncConnection<?> conn, CopyOperation op, AdaptersMap adapters, LoopFuture<AsyncCopy> started) {
         this.conn = conn;
         this.driver = conn.driver();
@@ -84,6 +102,7 @@ public final class AsyncCopy implements AutoCloseable {
             pump();
         });
         cmd.onProgress(this::progressed);
+        arm(op.first()); // the wait for the start, from its BEGIN's turn: constructed on the loop, before it is sent
     }
 
     /** True for a binary-format COPY. */
@@ -259,6 +278,7 @@ public final class AsyncCopy implements AutoCloseable {
 
     /** Loop thread: CopyDone or CopyFail is written; the server may answer, other statements may follow. */
     private void inputEnded() {
+        arm(cmd); // the wait for the server's answer to CopyDone or CopyFail
         cmd.inputFinished();
         driver.flush();
         conn.waiter.releaseHeldBack();
@@ -415,6 +435,7 @@ public final class AsyncCopy implements AutoCloseable {
             if (cmd.direction() == CopyCommand.Direction.OUT) {
                 conn.waiter.releaseHeldBack(); // nothing more to write: later statements may be sent behind it
             }
+            disarm(); // started: a COPY FROM now waits for the caller's data, a COPY TO's data is timed by the pump
             started.complete(this);
         }
         demand.schedulePump();
@@ -424,6 +445,9 @@ public final class AsyncCopy implements AutoCloseable {
     private void pump() {
         byte[] chunk;
         while ((discarding || !reads.isEmpty() || demand.wants()) && (chunk = cmd.nextChunk()) != null) {
+            if (started.isDone()) {
+                disarm(); // the server answered the wait: a later one starts its own clock
+            }
             if (discarding) {
                 continue;
             }
@@ -446,13 +470,43 @@ public final class AsyncCopy implements AutoCloseable {
             demand.end(e);
             return;
         }
+        if (started.isDone() && cmd.direction() == CopyCommand.Direction.OUT
+                && (discarding || !reads.isEmpty() || demand.wants())) {
+            arm(cmd); // the consumer waits for data from the server
+        }
         driver.resume();
+    }
+
+    /**
+     * Starts the statement timeout's clock of a wait for the server, unless one runs, from when {@code first} reaches
+     * the head of the pipeline. Loop thread.
+     */
+    private void arm(Command first) {
+        if (clock == null && !cmd.isDone()) {
+            clock = conn.waiter.watchWait(conn.state.statementTimeout(), first, cmd);
+        }
+    }
+
+    /** Stops the clock of the wait that ended, noting whether it fired. Loop thread. */
+    private void disarm() {
+        Supplier<Duration> c = clock;
+        if (c != null) {
+            clock = null;
+            Duration f = c.get();
+            if (f != null) {
+                fired = f;
+            }
+        }
     }
 
     // ------------------------------------------------------------------ the end
 
     /** Loop thread: the COPY's last message arrived, or the connection was lost; {@code error}: as it ended. */
     void ended(TuskException error) {
+        disarm();
+        if (error != null && fired != null) {
+            error = StatementTimer.timedOut(fired, error); // QueryCanceled naming the timeout, as Copy's
+        }
         if (error != null) {
             started.completeExceptionally(error);
             done.completeExceptionally(error);

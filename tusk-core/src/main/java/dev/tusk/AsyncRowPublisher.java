@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
     static final int CHUNK = 500;
+    private static final System.Logger LOG = System.getLogger("dev.tusk.eventloop");
     private static final AtomicInteger CURSORS = new AtomicInteger();
 
     private final AsyncConnection<R> conn;
@@ -64,11 +65,16 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         /** Serializes delivery and the terminal signals (§1.3): whoever raises it from 0 drains. */
         private final AtomicInteger wip = new AtomicInteger();
         private volatile boolean done;
+        /** Set by whichever ends the subscription first (close or finish; cancel() may race the loop's drain). */
+        private final AtomicBoolean ending = new AtomicBoolean();
         private volatile boolean cancelled;
         /** The cursor ran out: a FETCH returned fewer rows than asked. */
         private volatile boolean ended;
         private volatile Throwable error;
-        private boolean ownTransaction;
+        /** The stream opened its own transaction (decided on the loop when its BEGIN's turn came). Loop thread. */
+        private volatile boolean ownTransaction;
+        /** BEGIN and DECLARE were submitted: a cancel from now on ends them (see {@link #drain}). */
+        private volatile boolean submitted;
         /** Stops watching for the connection's close and the lease's end (see {@link #start}); null when not watching. */
         private volatile Runnable stopWatching;
 
@@ -78,6 +84,10 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
 
         void start() {
             subscriber.onSubscribe(this);
+            if (cancelled) { // in onSubscribe: nothing was sent, nothing needs ending
+                done = true;
+                return;
+            }
             // a subscriber with no demand left has no FETCH in flight to fail: it hears of a closed connection here
             Runnable closeWatch = conn.errors.watchClose(() -> endedUnder(conn.errors.closedError()));
             // through a pool's lease: it ends with the lease too (on the loop, where signals arrive), never left waiting
@@ -95,20 +105,26 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
                         ownTransaction = session.expected() == TransactionStatus.IDLE;
                         return ownTransaction ? "BEGIN" : null;
                     }, session -> session.expect(TransactionStatus.INTRANS), c -> null);
-            begun.thenCompose(v -> {
-                String declare = "DECLARE " + cursor + " NO SCROLL CURSOR FOR " + query;
-                return params.length == 0 ? conn.execute(declare) : conn.execute(declare, params);
-            })
-                    .whenComplete((c, e) -> {
-                        if (e != null) {
-                            error = LoopFuture.unwrap(e);
-                            fetching.set(false);
-                            drain();
-                        } else {
-                            fetching.set(false);
-                            fetchIfWanted();
-                        }
-                    });
+            // the DECLARE right behind the BEGIN (not once it completed): a cancel's ROLLBACK or CLOSE, submitted when
+            // cancel() is called, then comes after both, and before any statement submitted after the cancel
+            String declare = "DECLARE " + cursor + " NO SCROLL CURSOR FOR " + query;
+            CompletableFuture<?> declared = begun.isCompletedExceptionally() ? begun
+                    : params.length == 0 ? conn.execute(declare) : conn.execute(declare, params);
+            submitted = true;
+            declared.whenComplete((c, e) -> {
+                Throwable beginError = begun.handle((v, x) -> x).getNow(null);
+                if (e != null || beginError != null) {
+                    error = LoopFuture.unwrap(beginError != null ? beginError : e); // the BEGIN's error first
+                    fetching.set(false);
+                    drain();
+                } else {
+                    fetching.set(false);
+                    fetchIfWanted();
+                }
+            });
+            if (cancelled) {
+                drain(); // a cancel() that came while the statements were being submitted
+            }
         }
 
         @Override
@@ -126,6 +142,9 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         public void cancel() {
             if (!cancelled) {
                 cancelled = true;
+                if (submitted) {
+                    close(null, false); // before cancel() returns, also when called from onNext (inside drain)
+                }
                 drain();
             }
         }
@@ -217,16 +236,22 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
                         }
                         ahead.decrementAndGet();
                         demand.decrementAndGet();
-                        subscriber.onNext(r);
+                        try {
+                            subscriber.onNext(r);
+                        } catch (RuntimeException e) { // rule 2.13: the subscription counts as cancelled
+                            cancelled = true;
+                            LOG.log(System.Logger.Level.WARNING, "a subscriber's onNext threw (Reactive Streams rule"
+                                    + " 2.13): its subscription is cancelled", e);
+                        }
                     }
                     if (cancelled) {
                         chunks.clear();
                     }
                 }
-                if (!done && !fetching.get()) {
-                    if (cancelled) {
-                        close(null, false);
-                    } else if (error != null) {
+                if (!done && cancelled && submitted) {
+                    close(null, false); // at once, even with a FETCH in flight: see close()
+                } else if (!done && !cancelled && !fetching.get()) {
+                    if (error != null) {
                         finish(error);
                     } else if (ended) {
                         close(null, true);
@@ -239,15 +264,31 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
             }
         }
 
-        /** Closes the cursor (and the transaction it opened), then completes or fails the subscriber. */
+        /**
+         * Closes the cursor (and the transaction it opened), then completes or fails the subscriber. After a cancel it
+         * is submitted at once, in order behind the BEGIN, DECLARE and any FETCH in flight, so before any statement
+         * the caller submits after cancel(): ROLLBACK or CLOSE chosen on the loop when its turn comes, once the
+         * BEGIN's turn decided whether the stream has a transaction of its own.
+         */
         private void close(Throwable error, boolean signalComplete) {
-            if (done) {
+            if (!ending.compareAndSet(false, true)) {
                 return;
             }
             done = true;
             stopWatching();
-            CompletableFuture<?> end = ownTransaction ? (signalComplete ? conn.commit() : conn.rollback())
-                    : conn.execute("CLOSE " + cursor).handle((c, e) -> null);
+            CompletableFuture<?> end;
+            if (!signalComplete) {
+                end = conn.leaseEnded() ? ConnectionShell.refusedLease() : conn.operations.runOwn(conn.lease(),
+                        session -> ownTransaction ? "ROLLBACK" : "CLOSE " + cursor,
+                        session -> {
+                            if (ownTransaction) {
+                                session.expect(TransactionStatus.IDLE);
+                            }
+                        }, c -> null);
+                end = end.handle((c, e) -> null);
+            } else {
+                end = ownTransaction ? conn.commit() : conn.execute("CLOSE " + cursor).handle((c, e) -> null);
+            }
             end.whenComplete((v, e) -> {
                 if (error != null) {
                     subscriber.onError(error);
@@ -258,6 +299,9 @@ final class AsyncRowPublisher<R> implements Flow.Publisher<R> {
         }
 
         private void finish(Throwable error) {
+            if (!ending.compareAndSet(false, true)) {
+                return; // a cancel ended it first: the subscriber hears nothing more
+            }
             stopWatching();
             if (ownTransaction) {
                 done = true;

@@ -32,6 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and statements, close and faults between the steps), cancel, statement timeout, close, Thread.interrupt of the
  * caller in the middle of statements, commit, rollback, COPY, streams and pipelines ({@link InterruptOps}), notify
  * handlers that throw, run a statement or close the connection ({@link NotifyOps})) with network faults injected at random points through a {@link FaultProxy}
+ * (the {@link AsyncConnection} also: COPY both ways ({@link AsyncCopyOps}) and stream publishers ({@link AsyncStreamOps})
+ * with random demand, cancels, throwing subscribers, server errors, statement timeouts and terminated backends, each
+ * followed by a statement that must read its own answer ({@link FollowUp}), the table's rows checked after them)
  * (cut now, cut at the k-th message of a type, cut after n bytes, freeze, delay). After every step the real
  * connection is checked against {@link ConnectionModel}: the step's outcome (success or the exception class the
  * model allows), {@code info().transactionStatus()}, {@code isBroken()}, {@code isClosed()}, autocommit, and at
@@ -68,7 +71,8 @@ class ConnectionStateMachineTest {
 
     private static final Object HUNG = new Object();
     private static final List<Ops.Weighted> BLOCKING_OPS = concat(Ops.ALL, InterruptOps.BLOCKING, NotifyOps.ALL);
-    private static final List<Ops.Weighted> ASYNC_OPS = concat(AsyncOps.ALL, InterruptOps.ASYNC, NotifyOps.ALL);
+    private static final List<Ops.Weighted> ASYNC_OPS = concat(AsyncOps.ALL, AsyncCopyOps.ALL, AsyncStreamOps.ALL,
+            InterruptOps.ASYNC, NotifyOps.ALL);
 
     @SafeVarargs
     private static List<Ops.Weighted> concat(List<Ops.Weighted>... lists) {
@@ -178,10 +182,17 @@ class ConnectionStateMachineTest {
                                 + describe(t) + stack(t);
                         break;
                     }
-                    if ((before.faultPending || op instanceof Ops.Fault) && model.usable() && isBroken()) {
-                        model.lost(); // noticed the fault (the async driver's loop reads the cut at once)
+                    if ((before.faultPending || op instanceof Ops.Fault) && model.usable()
+                            && (isBroken() || info().transactionStatus() == TransactionStatus.UNKNOWN)) {
+                        // noticed the fault (the async driver's loop reads the cut at once, maybe while this runs:
+                        // the status may say UNKNOWN a moment before isBroken() says so)
+                        awaitBroken();
+                        model.lost();
                     }
                     String wrong = checkState(model);
+                    if (wrong == null && op.checksRows()) {
+                        wrong = checkRows(model, table);
+                    }
                     history.add("   " + model);
                     if (wrong != null) {
                         failure = "after step " + step + " " + op.name() + ": " + wrong;
@@ -288,6 +299,14 @@ class ConnectionStateMachineTest {
             throw new IllegalStateException();
         }
 
+        /** Waits (up to 2 s) for isBroken() once the connection showed it noticed a fault. */
+        private void awaitBroken() {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (!isBroken() && System.nanoTime() < end) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+        }
+
         private boolean isBroken() {
             return async ? asyncConn.isBroken() : conn.isBroken();
         }
@@ -348,6 +367,35 @@ class ConnectionStateMachineTest {
             }
             if (info().pipelineStatus() != PipelineStatus.OFF) {
                 return "pipelineStatus() is " + info().pipelineStatus() + " after the pipeline block ended";
+            }
+            return null;
+        }
+
+        /**
+         * After a step that {@link Op#checksRows() says so}: the committed rows, counted by another session, and in a
+         * transaction the rows the connection sees, must be the model's; returns what is wrong, or null.
+         */
+        private String checkRows(ConnectionModel m, String table) {
+            if (m.broken || m.rowsUnknown || m.faultPending) {
+                return null;
+            }
+            String committed = db.adminQuery("SELECT count(*) FROM " + table).trim();
+            history.add("   committed rows " + committed);
+            if (Long.parseLong(committed) != m.committedRows) {
+                return "the table has " + committed + " committed rows, the model " + m.committedRows;
+            }
+            if (!m.usable() || m.tx != TransactionStatus.INTRANS) {
+                return null;
+            }
+            String sql = "SELECT count(*) FROM " + table;
+            Object seen = runWithDeadline(() -> async ? AsyncOps.join(asyncConn.execute(sql)).fetchone().getLong(0)
+                    : conn.execute(sql).fetchone().getLong(0));
+            if (seen == HUNG || seen instanceof Throwable) {
+                return "counting the rows in the transaction: " + (seen == HUNG ? "HUNG" : describe((Throwable) seen));
+            }
+            long all = m.committedRows + m.pendingRows;
+            if ((Long) seen != all) {
+                return "the transaction sees " + seen + " rows, the model " + all;
             }
             return null;
         }

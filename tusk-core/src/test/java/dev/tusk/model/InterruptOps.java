@@ -40,14 +40,17 @@ final class InterruptOps {
             interrupted(r -> new Ops.StreamAll(1 + r.nextInt(5000))),
             interrupted(r -> new Ops.ServerCursorOp()));
 
-    /** The same for the async driver (whose COPY and streams the async model does not drive). */
+    /** The same for the async driver: statements, commit and rollback, blocks, pipelines, COPY both ways, streams. */
     static final List<Ops.Weighted> ASYNC = List.of(
             interrupted(r -> new AsyncOps.Insert(1 + r.nextInt(3))),
             interrupted(r -> new AsyncOps.Burst(2 + r.nextInt(4))),
             inTransaction(r -> new AsyncOps.Commit()),
             inTransaction(r -> new AsyncOps.Rollback()),
             interrupted(r -> new AsyncOps.TransactionBlock(1 + r.nextInt(3))),
-            interrupted(r -> new AsyncOps.PipelineOp(1 + r.nextInt(4))));
+            interrupted(r -> new AsyncOps.PipelineOp(1 + r.nextInt(4))),
+            interrupted(r -> new AsyncCopyOps.CopyIn(1 + r.nextInt(2000))),
+            interrupted(r -> new AsyncCopyOps.CopyOut(1 + r.nextInt(5000), r.nextBoolean(), r.nextLong(), 1 + r.nextInt(500))),
+            interrupted(r -> new AsyncStreamOps.StreamAll(1 + r.nextInt(5000), r.nextLong(), 1 + r.nextInt(800))));
 
     private static Ops.Weighted interrupted(Function<Random, Op> inner) {
         return interrupted(inner, false);

@@ -34,6 +34,14 @@ interface Op {
         return false;
     }
 
+    /**
+     * Whether the runner checks the table's rows after the step: the committed ones (counted by another session)
+     * and, in a transaction, the ones the connection sees, against the model's.
+     */
+    default boolean checksRows() {
+        return false;
+    }
+
     /** Runs the operation on the real connection. */
     void apply(Env env) throws Exception;
 

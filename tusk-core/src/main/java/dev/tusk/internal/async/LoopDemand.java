@@ -23,6 +23,8 @@ public final class LoopDemand<T> {
         void dropped(boolean cancelled);
     }
 
+    private static final System.Logger LOG = System.getLogger("dev.tusk.eventloop");
+
     private final EventLoopDriver driver;
     /** Loop thread: delivers what is queued as far as {@link #wants()}, ends at the end, reads on. */
     private final Runnable pump;
@@ -54,10 +56,25 @@ public final class LoopDemand<T> {
         return subscriber != null && demand > 0;
     }
 
-    /** Hands {@code item} to the subscriber, which {@link #wants()} it. */
+    /**
+     * Hands {@code item} to the subscriber, which {@link #wants()} it. A subscriber whose onNext throws has broken
+     * Reactive Streams rule 2.13: its subscription counts as cancelled (detached, the publisher told as by
+     * {@code cancel()}, in a task of its own so that the pump running now is not entered again) and the exception
+     * is logged; the pump goes on, so the connection is never left waiting behind data nobody takes.
+     */
     public void next(T item) {
         demand--;
-        subscriber.onNext(item);
+        Flow.Subscriber<? super T> s = subscriber;
+        try {
+            s.onNext(item);
+        } catch (RuntimeException e) {
+            if (subscriber == s) {
+                subscriber = null;
+                driver.execute(() -> dropped.dropped(true));
+            }
+            LOG.log(System.Logger.Level.WARNING, "a subscriber's onNext threw (Reactive Streams rule 2.13):"
+                    + " its subscription is cancelled", e);
+        }
     }
 
     /** Detaches the subscriber and returns it (null: none), which is then told nothing more by this class. */

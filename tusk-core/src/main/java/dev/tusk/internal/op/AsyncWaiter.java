@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Runs {@link Operation}s for an async connection (psycopg's {@code waiting.wait_async}): each step on the
@@ -146,6 +147,17 @@ public final class AsyncWaiter {
      */
     public Runnable watch(Duration timeout, Command cmd) {
         AsyncStatementTimer.Watch w = timer.watch(timeout, cmd, cmd);
+        return w == null ? null : w::stop;
+    }
+
+    /**
+     * As {@link #watch}, for one wait of a COPY for the server (its start, its end, its data while the consumer asks
+     * for more), its clock started when {@code first} (the COPY's BEGIN, for its start) reaches the head of the
+     * pipeline: the returned clock stops when called and says the timeout when it fired (the COPY was cancelled
+     * because of it), else null. Null without a timeout. Acting thread.
+     */
+    public Supplier<Duration> watchWait(Duration timeout, Command first, Command cmd) {
+        AsyncStatementTimer.Watch w = timer.watch(timeout, first, cmd);
         return w == null ? null : w::stop;
     }
 

@@ -3,6 +3,7 @@ package dev.tusk.internal.op;
 import dev.tusk.errors.NotSupportedException;
 import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
+import dev.tusk.internal.core.Command;
 import dev.tusk.internal.core.CopyCommand;
 import dev.tusk.internal.core.QueryCommand;
 import dev.tusk.internal.core.ResultData;
@@ -82,6 +83,11 @@ public final class CopyOperation {
         }
         begin = session.beginIfNeeded();
         return cmd;
+    }
+
+    /** The first command {@link #start()} queued: the BEGIN it needed, else the COPY itself. */
+    public Command first() {
+        return begin != null ? begin : cmd;
     }
 
     /**
