@@ -1,0 +1,58 @@
+package dev.tusk.types;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
+
+/**
+ * A zone's offset at an instant, remembering the period between two of the zone's transitions that the last
+ * instant asked for lies in: the values of one result tend to share their offset period, and asking the zone's
+ * rules (a search of its transitions, for recent years a cache of each year's transitions keyed by a boxed year)
+ * is the costly part of a timestamptz shown in a zone with daylight saving or historic offsets. Safe across
+ * threads: the remembered period is immutable, and a lost update only costs a lookup.
+ */
+final class OffsetMemo {
+    /** The offset of every instant from {@code from} (inclusive) to {@code until} (exclusive), epoch seconds. */
+    private record Period(long from, long until, ZoneOffset offset) {
+    }
+
+    private final ZoneRules rules;
+    private Period last = new Period(0, 0, ZoneOffset.UTC); // empty: the first instant asks the rules
+
+    OffsetMemo(ZoneRules rules) {
+        this.rules = rules;
+    }
+
+    /** The rules this memo answers for. */
+    ZoneRules rules() {
+        return rules;
+    }
+
+    /** As {@code zone.getRules().getOffset(Instant.ofEpochSecond(epochSecond))}. */
+    ZoneOffset offset(long epochSecond) {
+        Period p = last;
+        if (epochSecond >= p.from() && epochSecond < p.until()) {
+            return p.offset();
+        }
+        p = period(epochSecond);
+        last = p;
+        return p.offset();
+    }
+
+    private Period period(long epochSecond) {
+        Instant at = Instant.ofEpochSecond(epochSecond);
+        ZoneOffset offset = rules.getOffset(at);
+        // the transitions around it: the last at or before it (previousTransition answers strictly before the
+        // instant given), and the first after it
+        ZoneOffsetTransition before = epochSecond == Long.MAX_VALUE ? null
+                : rules.previousTransition(Instant.ofEpochSecond(epochSecond + 1));
+        ZoneOffsetTransition after = rules.nextTransition(at);
+        long from = before == null ? Long.MIN_VALUE : before.toEpochSecond();
+        long until = after == null ? Long.MAX_VALUE : after.toEpochSecond();
+        if (from > epochSecond || until <= epochSecond) { // not expected of ZoneRules: remember nothing
+            return new Period(epochSecond, epochSecond, offset);
+        }
+        return new Period(from, until, offset);
+    }
+}
