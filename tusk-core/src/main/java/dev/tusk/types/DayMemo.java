@@ -28,8 +28,7 @@ final class DayMemo {
             d = new Day(epochDay, LocalDate.ofEpochDay(epochDay));
             last = d;
         }
-        // hours, minutes and seconds by int divisions by constants (ofNanoOfDay divides longs)
-        return LocalDateTime.of(d.date(), LocalTime.of(secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60, nanos));
+        return LocalDateTime.of(d.date(), LocalTime.ofNanoOfDay(secondOfDay * 1_000_000_000L + nanos));
     }
 
     /** As {@code LocalDate.of(year, month, day)} (which throws DateTimeException for an invalid date). */

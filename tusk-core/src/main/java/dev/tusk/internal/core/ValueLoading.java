@@ -1,11 +1,9 @@
 package dev.tusk.internal.core;
 
 import dev.tusk.adapt.Loader;
-import dev.tusk.adapt.ResultColumn;
 import dev.tusk.errors.DataException;
 import dev.tusk.errors.TuskException;
 
-import java.util.List;
 import java.util.Locale;
 
 
@@ -26,21 +24,6 @@ public final class ValueLoading {
             throw e;
         } catch (RuntimeException e) {
             throw failed(loader, length, typeOid, e);
-        }
-    }
-
-    /**
-     * As {@link #load(Loader, byte[], int, int, int)} for column {@code col} of {@code columns}: its type looked up
-     * only when the loader fails, not for every value.
-     */
-    public static Object load(Loader<?> loader, byte[] bytes, int offset, int length,
-                              List<? extends ResultColumn> columns, int col) {
-        try {
-            return loader.load(bytes, offset, length);
-        } catch (TuskException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw failed(loader, length, columns.get(col).typeOid(), e);
         }
     }
 

@@ -218,7 +218,7 @@ public final class ResultView {
         }
         Loader<?> l = loaders[col];
         if (l != null) {
-            return ValueLoading.load(l, a, off, len, data.columns(), col);
+            return ValueLoading.load(l, a, off, len, data.columns().get(col).typeOid());
         }
         if (data.columns().get(col).wireFormatCode() == 0) {
             return new String(a, off, len, StandardCharsets.UTF_8);
