@@ -10,7 +10,8 @@ import java.time.zone.ZoneRules;
  * instant asked for lies in: the values of one result tend to share their offset period, and asking the zone's
  * rules (a search of its transitions, for recent years a cache of each year's transitions keyed by a boxed year)
  * is the costly part of a timestamptz shown in a zone with daylight saving or historic offsets. Safe across
- * threads: the remembered period is immutable, and a lost update only costs a lookup.
+ * threads, also when the memo itself is shared through a racy field: the remembered period is immutable, read once
+ * per call and checked for null, and a lost update only costs a lookup.
  */
 final class OffsetMemo {
     /** The offset of every instant from {@code from} (inclusive) to {@code until} (exclusive), epoch seconds. */
@@ -18,7 +19,7 @@ final class OffsetMemo {
     }
 
     private final ZoneRules rules;
-    private Period last = new Period(0, 0, ZoneOffset.UTC); // empty: the first instant asks the rules
+    private Period last;
 
     OffsetMemo(ZoneRules rules) {
         this.rules = rules;
@@ -31,8 +32,8 @@ final class OffsetMemo {
 
     /** As {@code zone.getRules().getOffset(Instant.ofEpochSecond(epochSecond))}. */
     ZoneOffset offset(long epochSecond) {
-        Period p = last;
-        if (epochSecond >= p.from() && epochSecond < p.until()) {
+        Period p = last; // null when this memo reached another thread through a racy field before its period did
+        if (p != null && epochSecond >= p.from() && epochSecond < p.until()) {
             return p.offset();
         }
         p = period(epochSecond);
