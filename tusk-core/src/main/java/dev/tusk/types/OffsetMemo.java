@@ -14,12 +14,29 @@ import java.time.zone.ZoneRules;
  * per call and checked for null, and a lost update only costs a lookup.
  */
 final class OffsetMemo {
-    /** The offset of every instant from {@code from} (inclusive) to {@code until} (exclusive), epoch seconds. */
-    private record Period(long from, long until, ZoneOffset offset) {
+    /**
+     * The offset of every instant from {@code from} (inclusive) to {@code until} (exclusive), epoch seconds; {@code used}
+     * once an instant after the one that found it fell in it (written once per period, racy but benign).
+     */
+    private static final class Period {
+        final long from;
+        final long until;
+        final ZoneOffset offset;
+        boolean used;
+
+        Period(long from, long until, ZoneOffset offset) {
+            this.from = from;
+            this.until = until;
+            this.offset = offset;
+        }
     }
+
+    /** Of the misses after a period that served no other instant, one in this many looks for a period again. */
+    private static final int RETRY = 16;
 
     private final ZoneRules rules;
     private Period last;
+    private int skipped;
 
     OffsetMemo(ZoneRules rules) {
         this.rules = rules;
@@ -30,15 +47,25 @@ final class OffsetMemo {
         return rules;
     }
 
-    /** As {@code zone.getRules().getOffset(Instant.ofEpochSecond(epochSecond))}. */
+    /**
+     * As {@code zone.getRules().getOffset(Instant.ofEpochSecond(epochSecond))}. Finding a period costs about three
+     * lookups of the rules: while instants jump from period to period (values in no order of time), the rules are
+     * asked for the offset alone, and a period is looked for again at one miss in {@link #RETRY}.
+     */
     ZoneOffset offset(long epochSecond) {
         Period p = last; // null when this memo reached another thread through a racy field before its period did
-        if (p != null && epochSecond >= p.from() && epochSecond < p.until()) {
-            return p.offset();
+        if (p != null && epochSecond >= p.from && epochSecond < p.until) {
+            if (!p.used) {
+                p.used = true;
+            }
+            return p.offset;
+        }
+        if (p != null && !p.used && ++skipped % RETRY != 0) {
+            return rules.getOffset(Instant.ofEpochSecond(epochSecond));
         }
         p = period(epochSecond);
         last = p;
-        return p.offset();
+        return p.offset;
     }
 
     private Period period(long epochSecond) {
