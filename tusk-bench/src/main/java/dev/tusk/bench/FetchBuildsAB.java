@@ -17,7 +17,9 @@ import java.util.function.LongUnaryOperator;
  *
  * <p>{@code java -cp <bench classpath> dev.tusk.bench.FetchBuildsAB MODE ROUNDS FETCHES CORE_A CORE_B [CORE_C ...]}; MODE
  * {@code fetch} (FetchBench's loop: every value read), {@code receive} (the rows received, no value read) or
- * {@code decode} (the rows received once, then read ten times: the getters' cost alone).
+ * {@code decode} (the rows received once, then read ten times: the getters' cost alone). With the system property
+ * {@code tusk.bench.timeZone} (an IANA name), each connection first sets the session's {@code TimeZone} to it: the
+ * timestamptz values are then shown in a zone with rules rather than in the server's UTC.
  */
 public final class FetchBuildsAB {
     private FetchBuildsAB() {
@@ -117,6 +119,10 @@ public final class FetchBuildsAB {
 
         public BuildFetch(String conninfo) {
             conn = dev.tusk.Connection.connect(dev.tusk.ConnectOptions.builder().conninfo(conninfo).autocommit(true).build());
+            String zone = System.getProperty("tusk.bench.timeZone");
+            if (zone != null) { // the session's TimeZone the timestamptz values are shown in (the server's default: UTC)
+                conn.execute("SET TimeZone TO '" + zone.replace("'", "''") + "'");
+            }
         }
 
         @Override

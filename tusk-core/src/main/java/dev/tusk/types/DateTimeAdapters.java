@@ -16,6 +16,7 @@ import java.time.OffsetTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.zone.ZoneRules;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -212,8 +213,20 @@ public final class DateTimeAdapters {
             int nanos = (int) Math.floorMod(micros, 1_000_000L) * 1000;
             ZoneId z = zone.get();
             ZoneOffset offset = z == null ? ZoneOffset.UTC
-                    : z instanceof ZoneOffset o ? o : z.getRules().getOffset(Instant.ofEpochSecond(seconds));
+                    : z instanceof ZoneOffset o ? o : offsets(z.getRules()).offset(seconds);
             return OffsetDateTime.of(days.localDateTime(seconds + offset.getTotalSeconds(), nanos), offset);
+        }
+
+        /** The last zone rules' offsets, remembered by period ({@link OffsetMemo}); racy but safe, as {@link #days}. */
+        private OffsetMemo offsets;
+
+        private OffsetMemo offsets(ZoneRules rules) {
+            OffsetMemo m = offsets;
+            if (m == null || m.rules() != rules) {
+                m = new OffsetMemo(rules);
+                offsets = m;
+            }
+            return m;
         }
     }
 
