@@ -5,6 +5,7 @@ import dev.tusk.errors.TuskException;
 import dev.tusk.errors.OperationalException;
 import dev.tusk.internal.blocking.Abandon;
 import dev.tusk.internal.blocking.BlockingClose;
+import dev.tusk.internal.blocking.TimedLock;
 import dev.tusk.internal.blocking.Usability;
 import dev.tusk.internal.connect.CancelRequester;
 import dev.tusk.internal.core.Command;
@@ -150,7 +151,7 @@ final class ActiveWork {
     static <T> RowStream<T> openStream(Connection<?> conn, Cursor<T> cursor, RowFactory<T> factory, String query,
                                        Object params) {
         conn.use();
-        conn.lock.lock();
+        TimedLock.lock(conn.lock, conn.state.statementTimeout); // the timeout covers the wait for another call
         try {
             conn.checkUsable();
             conn.session.pipelines().checkStreamAllowed();
@@ -173,7 +174,7 @@ final class ActiveWork {
                                        Object params, ExecuteOptions opts, boolean keepRest, boolean reusable) {
         conn.use();
         Duration timeout = conn.timeout(opts);
-        conn.lock.lock();
+        TimedLock.lock(conn.lock, timeout); // the timeout covers the wait for another thread's call
         try {
             conn.checkUsable();
             conn.session.pipelines().checkStreamAllowed();
@@ -337,7 +338,7 @@ final class ActiveWork {
     /** Starts a COPY statement; returns once the server is ready to send or receive data. */
     static Copy startCopy(Connection<?> conn, Cursor<?> cursor, String sql) {
         conn.use();
-        conn.lock.lock();
+        TimedLock.lock(conn.lock, conn.state.statementTimeout); // the timeout covers the wait for another call
         try {
             conn.checkUsable();
             conn.session.runPrelude(conn.state.statementTimeout); // the COPY's start waits as long

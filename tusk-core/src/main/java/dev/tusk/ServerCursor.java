@@ -6,6 +6,7 @@ import dev.tusk.internal.op.ServerCursorStep;
 import dev.tusk.internal.op.Session;
 import dev.tusk.sql.Composable;
 
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -164,13 +165,19 @@ public sealed class ServerCursor<R> extends ServerCursorBase<R> implements Itera
     public void close() {
         ServerCursorState.Previous portal = state.closing();
         if (portal != null && !conn.isClosed()) {
-            step(s -> ServerCursorStep.close(s, state, portal, conn.statementTimeout()));
+            // a close waits for the lock as long as another thread's call runs: its CLOSE is not given up
+            step(s -> ServerCursorStep.close(s, state, portal, conn.statementTimeout()), null);
         }
     }
 
     /** Runs a step of this cursor ({@code make} builds it for the connection's session) to its end; raises its failure. */
     private <O extends ServerCursorStep> O step(Function<Session, O> make) {
+        return step(make, conn.statementTimeout());
+    }
+
+    /** As {@link #step(Function)}, waiting for the connection's lock at most {@code lockWait} (null: as long as it takes). */
+    private <O extends ServerCursorStep> O step(Function<Session, O> make, Duration lockWait) {
         conn.use();
-        return conn.statements.runCursorStep(make);
+        return conn.statements.runCursorStep(make, lockWait);
     }
 }

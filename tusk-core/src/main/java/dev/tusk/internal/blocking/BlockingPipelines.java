@@ -31,7 +31,7 @@ public final class BlockingPipelines {
 
     /** Enters a new pipeline block; returns it. */
     public PipelineState.Block open(Runnable usable) {
-        lock.lock();
+        TimedLock.lock(lock, waits.statementTimeout()); // as a statement: its timeout bounds the wait for another call
         try {
             usable.run();
             PipelineState.Block b = pipes.newBlock();
@@ -56,7 +56,7 @@ public final class BlockingPipelines {
 
     /** Sends a Sync and waits for every result before it, raising the first error among them. */
     public void sync(Runnable usable) {
-        lock.lock();
+        TimedLock.lock(lock, waits.statementTimeout()); // its timeout covers the wait for another thread's call
         try {
             usable.run();
             syncNow();
@@ -115,7 +115,7 @@ public final class BlockingPipelines {
 
     /** A pipelined cursor wants its result ({@code cmd}): flush and read until it has arrived. */
     public void await(QueryCommand cmd, Runnable usable) {
-        lock.lock();
+        TimedLock.lock(lock, waits.statementTimeout()); // its timeout covers the wait for another thread's call
         try {
             if (!cmd.isDone()) {
                 usable.run();

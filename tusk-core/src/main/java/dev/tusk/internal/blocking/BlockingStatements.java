@@ -9,6 +9,7 @@ import dev.tusk.internal.op.Operation;
 import dev.tusk.internal.op.ServerCursorStep;
 import dev.tusk.internal.op.Session;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -68,7 +69,7 @@ public final class BlockingStatements {
     }
 
     private <T> void runOrQueue(Operation op, ExecuteMany many, T cursor, Outcome<T> to) {
-        lock.lock();
+        TimedLock.lock(lock, op.timeout()); // its timeout covers the wait for another thread's call
         try {
             usable.run();
             session.runPrelude(op.timeout());
@@ -93,10 +94,11 @@ public final class BlockingStatements {
 
     /**
      * Runs a step of a server-side cursor ({@code make} builds it for the session, on this thread) to its end and
-     * raises its failure; a close first syncs the pipeline the connection is in, if any.
+     * raises its failure; a close first syncs the pipeline the connection is in, if any. {@code timeout}: the step's
+     * statement timeout (null: none), which bounds its wait for the lock too.
      */
-    public <O extends ServerCursorStep> O runCursorStep(Function<Session, O> make) {
-        lock.lock();
+    public <O extends ServerCursorStep> O runCursorStep(Function<Session, O> make, Duration timeout) {
+        TimedLock.lock(lock, timeout); // the step's timeout covers the wait for another thread's call
         try {
             usable.run();
             O op = make.apply(session); // builds it only: nothing sent yet

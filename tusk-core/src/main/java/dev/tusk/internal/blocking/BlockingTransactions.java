@@ -96,7 +96,7 @@ public final class BlockingTransactions {
      */
     private TransactionOp runChecked(TransactionOp op, boolean prelude) {
         ReentrantLock lock = parts.lock();
-        lock.lock();
+        TimedLock.lock(lock, op.timeout()); // its timeout covers the wait for another thread's call
         try {
             callerUsable.run();
             if (prelude) {
@@ -130,7 +130,7 @@ public final class BlockingTransactions {
      */
     public void commitBlock(TransactionSteps.Block b, boolean unwindOnNesting) {
         ReentrantLock lock = parts.lock();
-        lock.lock();
+        TimedLock.lock(lock, timeout()); // nothing done yet when the wait for another thread's call times out
         try {
             BlockChecks.checkActive(b, "commit()");
             ProgrammingException refused = BlockChecks.commitRefusal(steps, b);
@@ -214,7 +214,9 @@ public final class BlockingTransactions {
      */
     public void closeBlock(TransactionSteps.Block b, boolean explicitCall) {
         ReentrantLock lock = parts.lock();
-        lock.lock();
+        // tx.rollback()'s timeout covers its wait for another thread's call (nothing done yet when it fires); a
+        // close waits as long as that call runs: the block is always ended
+        TimedLock.lock(lock, explicitCall ? timeout() : null);
         try {
             if (explicitCall) {
                 BlockChecks.checkActive(b, "rollback()");

@@ -27,6 +27,11 @@ public final class TimedWaits {
         this.statementTimeout = statementTimeout;
     }
 
+    /** The connection's statement timeout now (null: none). */
+    public Duration statementTimeout() {
+        return statementTimeout.get();
+    }
+
     /**
      * Waits for {@code cmd} (sent and flushed) under the connection's statement timeout: every wait of a
      * statement that is not {@code Connection.execute}'s (the driver's own BEGIN/COMMIT/ROLLBACK/SAVEPOINT and
