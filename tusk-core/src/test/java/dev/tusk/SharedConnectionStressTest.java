@@ -146,7 +146,7 @@ class SharedConnectionStressTest {
                         }
                     }
                 } catch (Throwable t) {
-                    failures.add(name + " " + tok + ": " + ModelRuns.stack(t, 12));
+                    failures.add(name + " " + tok + ": " + t + ModelRuns.stack(t, 12));
                 }
                 if (conn.isClosed() && random.nextInt(4) == 0) {
                     return;
