@@ -143,7 +143,7 @@ public final class AsyncTransaction<R> {
             if (endError != null && b.isActive()) {
                 steps.abandon(b, endError); // never reached the server: the connection was closed or lost
             }
-            Throwable failure = BlockChecks.asyncBlockFailure(cause, quiet, endError,
+            Throwable failure = BlockChecks.asyncBlockFailure(cause, cause instanceof Rollback, quiet, endError,
                     endError != null && conn.isClosed() && !conn.isBroken());
             if (failure != null) {
                 result.completeExceptionally(failure);

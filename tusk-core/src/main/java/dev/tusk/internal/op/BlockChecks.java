@@ -97,13 +97,25 @@ public final class BlockChecks {
     /**
      * What the future of an async block fails with once its end ran, or null when it completes (with the body's
      * value after a commit, null after a quiet rollback). {@code cause}: why it rolled back (null: it committed);
-     * {@code quiet}: a Rollback naming this block; {@code endError}: the failure of the COMMIT, RELEASE or ROLLBACK
-     * (null: none); {@code closedByUser}: the user closed the connection inside the block (nothing to commit, as
-     * psycopg). A failed end is added to the cause it rolled back for.
+     * {@code requested}: the cause is a Rollback (of this block or one around it); {@code quiet}: a Rollback naming
+     * this block; {@code endError}: the failure of the COMMIT, RELEASE or ROLLBACK (null: none); {@code closedByUser}:
+     * the user closed the connection inside the block (nothing to commit nor roll back, as psycopg). A failed end is
+     * added to the cause it rolled back for; as the blocking block, a requested rollback that failed raises the
+     * failure itself, the Rollback added to it (never a bare Rollback, which no block would swallow).
      */
-    public static Throwable asyncBlockFailure(Throwable cause, boolean quiet, Throwable endError, boolean closedByUser) {
+    public static Throwable asyncBlockFailure(Throwable cause, boolean requested, boolean quiet, Throwable endError,
+                                              boolean closedByUser) {
         if (cause == null) {
             return endError != null && !closedByUser ? endError : null;
+        }
+        if (requested && endError != null) {
+            if (closedByUser) {
+                return quiet ? null : cause; // nothing to roll back; an outer block's Rollback goes on outwards
+            }
+            if (endError != cause) {
+                endError.addSuppressed(cause);
+            }
+            return endError;
         }
         if (quiet && endError == null) {
             return null;

@@ -18,7 +18,8 @@ import java.util.List;
  *
  * <ul>
  * <li>Blocks nest: entering one queues nothing; leaving the innermost returns to the one around it, and the
- * outermost leaves pipeline mode (the session then runs statements with a Sync each again).</li>
+ * last one open leaves pipeline mode (the session then runs statements with a Sync each again), whatever order
+ * they are closed in.</li>
  * <li>Statements queued in the pipeline are told here as they are sent ({@link #sent}); those refused at once (the
  * pipeline is aborted until the next Sync) do not count as waiting for one.</li>
  * <li>An error makes the pipeline ABORTED ({@link #failed}): the server skips what follows up to the next Sync,
@@ -102,16 +103,29 @@ public final class PipelineState implements Session.Pipelining {
     }
 
     /**
-     * Leaves {@code b} when it is the innermost block (else nothing): back to the block around it, or out of
-     * pipeline mode. The status is then OFF, unless {@code syncing}: the answer to the Sync sent with the leaving
-     * decides.
+     * Leaves {@code b} (nothing when it is not entered): the innermost block returns to the block around it; a block
+     * left while a block inside it is still open (closed out of order: two threads sharing the connection, each with
+     * its block) is taken out of the chain, so that pipeline mode lasts while any block is open and ends with the
+     * last one, as psycopg's nesting level. Out of pipeline mode the status is then OFF, unless {@code syncing}: the
+     * answer to the Sync sent with the leaving decides.
      */
     public void leave(Block b, boolean syncing) {
-        if (b == null || !b.entered || innermost != b) {
+        if (b == null || !b.entered) {
             return;
         }
-        innermost = b.outer;
         b.entered = false;
+        if (innermost != b) {
+            for (Block inner = innermost; inner != null; inner = inner.outer) {
+                if (inner.outer == b) {
+                    inner.outer = b.outer;
+                    break;
+                }
+            }
+            b.outer = null;
+            return; // still in pipeline mode: the blocks inside it are open
+        }
+        innermost = b.outer;
+        b.outer = null;
         if (innermost == null) {
             session.pipeline(null);
             writtenOut = null;
