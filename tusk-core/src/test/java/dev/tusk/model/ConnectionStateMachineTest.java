@@ -190,6 +190,12 @@ class ConnectionStateMachineTest {
                         model.lost();
                     }
                     String wrong = checkState(model);
+                    if (wrong != null && model.faultPending && model.usable() && noticedMeanwhile()) {
+                        // the loop noticed the pending fault between checkState's reads (isBroken() false, then
+                        // the status UNKNOWN): the connection is lost, as the model allows
+                        model.lost();
+                        wrong = checkState(model);
+                    }
                     if (wrong == null && op.checksRows()) {
                         wrong = checkRows(model, table);
                     }
@@ -297,6 +303,12 @@ class ConnectionStateMachineTest {
                 }
             }
             throw new IllegalStateException();
+        }
+
+        /** Whether the connection, with a fault pending, turns out to have noticed it (within 2 s). */
+        private boolean noticedMeanwhile() {
+            awaitBroken();
+            return isBroken();
         }
 
         /** Waits (up to 2 s) for isBroken() once the connection showed it noticed a fault. */
