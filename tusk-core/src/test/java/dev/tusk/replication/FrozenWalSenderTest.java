@@ -113,4 +113,33 @@ class FrozenWalSenderTest {
             assertThat(rc.connection().isBroken()).isTrue();
         }
     }
+
+    /**
+     * The async twin: status updates to a frozen walsender pile up in the connection's output (they never block a
+     * thread); the stream gives up on the silent server within the server timeout, and every update that was not
+     * written fails then, rather than reporting a write that never happened.
+     */
+    @Test
+    void asyncStatusUpdatesToAFrozenWalSenderFailWithinTheServerTimeout() throws Exception {
+        AsyncReplicationConnection rc = AsyncReplicationConnection.connectPhysical(db.conninfo() + " sslmode=disable")
+                .get(10, TimeUnit.SECONDS);
+        try {
+            SystemIdentity id = rc.identifySystem().get(10, TimeUnit.SECONDS);
+            Lsn start = Lsn.of(id.xlogPosition().value() & ~0xFFFFFFL);
+            AsyncReplicationStream<XLogData> s = rc.startPhysical(null, start, id.timeline(), OPTIONS)
+                    .get(10, TimeUnit.SECONDS);
+            CompletableFuture<?>[] last = new CompletableFuture<?>[1];
+            FrozenBackend.frozen(rc.connection().info().backendPid(), () -> {
+                for (int i = 0; i < 400_000; i++) { // 15 MB of updates: more than the socket buffers take
+                    last[0] = s.sendStatusNow();
+                }
+                Throwable t = catchThrowable(() -> last[0].get(BOUND.toMillis(), TimeUnit.MILLISECONDS));
+                assertThat(t).as("the last of 400000 updates to a frozen walsender").isNotNull()
+                        .isNotInstanceOf(TimeoutException.class);
+                assertThat(t.getCause()).isInstanceOf(OperationalException.class).hasMessageContaining("stopped reading");
+            });
+        } finally {
+            rc.close();
+        }
+    }
 }
