@@ -11,6 +11,8 @@ import dev.tusk.internal.io.EventLoopDriver;
 import dev.tusk.internal.io.LoopFuture;
 import dev.tusk.types.Lsn;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
@@ -80,6 +82,10 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
     private EventLoop.Timer timer;
 
     private volatile boolean ended;
+    /** Since when (System.nanoTime(), odd) output has waited for the socket; 0: none waits. Loop thread. */
+    private long unwrittenSince;
+    /** The {@link #sendStatusNow} calls while output waited: one update answers them all once it is written. */
+    private final List<LoopFuture<Void>> owed = new ArrayList<>();
     private volatile int buffered;
     private volatile int maxBuffered;
 
@@ -90,7 +96,7 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
         this.what = what;
         this.decode = decode;
         this.pgOutput = pgOutput;
-        this.rules = new StreamProtocol(cmd, driver.core(), StreamProtocol.Link.of(driver::flush, cause -> {
+        this.rules = new StreamProtocol(cmd, driver.core(), StreamProtocol.Link.of(this::flush, cause -> {
             gaveUp = cause;
             driver.fail(cause);
         }), options, physical, what, start);
@@ -150,7 +156,7 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
                 rules.finish(); // closed before the server started: end it now
             } else {
                 cancelTimer();
-                timer = driver.schedule(Math.max(1_000_000L, rules.nextWake() - System.nanoTime()), this::tick);
+                timer = driver.schedule(Math.max(1_000_000L, nextTick() - System.nanoTime()), this::tick);
             }
             started.complete(this);
         }
@@ -202,6 +208,66 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
         }
     }
 
+    /**
+     * Writes what the core holds; what the socket does not take at once is timed: a server that stopped reading and
+     * does not take it within the server timeout is given up on by {@link #tick} (the output cannot grow for ever).
+     */
+    private void flush() {
+        driver.flush();
+        if (unwrittenSince == 0 && !driver.core().output().isEmpty()) {
+            unwrittenSince = System.nanoTime() | 1;
+            driver.whenFlushed(this::written);
+        }
+    }
+
+    /** Completes {@code f} once the output is written, or fails it with the stream's error. Loop thread. */
+    private void whenWritten(LoopFuture<Void> f) {
+        driver.whenFlushed(() -> {
+            TuskException e = driver.failure();
+            if (e != null) {
+                f.completeExceptionally(gaveUp != null ? gaveUp : rules.lost(e));
+            } else {
+                f.complete(null);
+            }
+        });
+    }
+
+    /** The output waiting for the socket was written: the updates asked for meanwhile leave as one. Loop thread. */
+    private void written() {
+        unwrittenSince = 0;
+        if (owed.isEmpty()) {
+            return;
+        }
+        List<LoopFuture<Void>> waiting = new ArrayList<>(owed);
+        owed.clear();
+        driver.execute(() -> {
+            if (!ended && !finishing) {
+                rules.sendStatus(false);
+            }
+            waiting.forEach(this::whenWritten);
+        });
+    }
+
+    /** Whether output has waited for the server longer than the server timeout (then given up on). */
+    private boolean notRead(long now) {
+        if (unwrittenSince != 0 && now - unwrittenSince >= rules.options().serverTimeout().toNanos()) {
+            rules.giveUp(rules.notRead());
+            return true;
+        }
+        return false;
+    }
+
+    /** When {@link #tick} must next run: the rules' next wake, or the end of an unwritten output's time. */
+    private long nextTick() {
+        long wake = rules.nextWake();
+        long since = unwrittenSince;
+        if (since != 0) {
+            long bound = since + rules.options().serverTimeout().toNanos();
+            wake = bound - wake < 0 ? bound : wake;
+        }
+        return wake;
+    }
+
     /** Status updates on the interval, a keepalive request to a silent server, giving up on one that stays silent. */
     private void tick() {
         timer = null;
@@ -217,6 +283,9 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
             timer = driver.schedule(startDeadline - now, this::tick);
             return;
         }
+        if (notRead(now)) {
+            return; // given up: the command ends with it, the subscriber is told
+        }
         if (cmd.hasMessage()) {
             rules.heard(now); // the subscriber is behind, not the server
         }
@@ -225,7 +294,7 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
         } catch (OperationalException e) {
             return; // given up: the command ends with it, the subscriber is told
         }
-        timer = driver.schedule(Math.max(1_000_000L, rules.nextWake() - now), this::tick);
+        timer = driver.schedule(Math.max(1_000_000L, nextTick() - now), this::tick);
     }
 
     /** Ends the client's side (cancel, close, a decoding failure); past the close timeout the connection is closed. */
@@ -288,14 +357,23 @@ public final class AsyncReplicationStream<T> extends StreamPositions implements 
 
     // ------------------------------------------------------------------ any thread
 
-    /** Sends a status update now, with the positions acknowledged so far; completes once it is written. */
+    /**
+     * Sends a status update now, with the positions acknowledged so far; completes once it is written. While an
+     * earlier update still waits for the socket, the calls meanwhile are answered by one update sent after it (the
+     * output of a server that stopped reading does not grow); one that is not written within the server timeout
+     * fails the stream, and these futures, with an {@link OperationalException}.
+     */
     public CompletableFuture<Void> sendStatusNow() {
         LoopFuture<Void> f = new LoopFuture<>();
         driver.execute(() -> {
+            if (!ended && !finishing && unwrittenSince != 0) {
+                owed.add(f); // an update waits for the socket already: one more, with the newest positions, once it is written
+                return;
+            }
             if (!ended && !finishing) {
                 rules.sendStatus(false);
             }
-            driver.whenFlushed(() -> f.complete(null));
+            whenWritten(f);
         });
         return f;
     }

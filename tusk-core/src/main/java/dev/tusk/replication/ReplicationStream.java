@@ -5,6 +5,7 @@ import dev.tusk.errors.ProgrammingException;
 import dev.tusk.errors.TuskException;
 import dev.tusk.internal.core.CopyBothCommand;
 import dev.tusk.internal.io.BlockingDriver;
+import dev.tusk.internal.op.WriteDeadline;
 import dev.tusk.types.Lsn;
 
 import java.time.Duration;
@@ -28,7 +29,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Deadlines.</b> {@link #read(Duration)} returns null when nothing arrived in time; a server that is silent
  * for {@link StreamOptions#serverTimeout()} (not even answering a keepalive request) is taken for frozen: the
- * connection is closed and the read fails with an {@link OperationalException}. {@link #close()} waits at most
+ * connection is closed and the read fails with an {@link OperationalException}; so does a write (the start, a
+ * status update, {@link #sendStatusNow()}) that a server which stopped reading does not take within it. {@link #close()} waits at most
  * {@link StreamOptions#closeTimeout()}.
  *
  * <p>Reads must come from one thread at a time; {@link #acknowledge} may be called from any thread.
@@ -53,11 +55,40 @@ public final class ReplicationStream extends StreamPositions implements AutoClos
         this.cmd = cmd;
         this.options = options;
         this.what = what;
-        this.rules = new StreamProtocol(cmd, driver.core(), StreamProtocol.Link.of(driver::flush, cause -> {
+        this.rules = new StreamProtocol(cmd, driver.core(), StreamProtocol.Link.of(this::flush, cause -> {
             driver.close();
-            ended = true;
-            owner.streamEnded(this);
+            ended();
         }), options, physical, what, start);
+    }
+
+    private void ended() {
+        ended = true;
+        owner.streamEnded(this);
+    }
+
+    /**
+     * Writes what the core holds within the server timeout: a server that stops reading (frozen, or its network)
+     * fills the socket buffers and would block the write, under the connection's lock, for ever. Past the timeout
+     * the socket is closed under the write and the stream fails as for a silent server. Lock held.
+     */
+    private void flush() {
+        if (driver.core().output().isEmpty()) {
+            return;
+        }
+        WriteDeadline d = WriteDeadline.arm(options.serverTimeout(),
+                () -> driver.closeUnderRunningCall(rules.failure(rules.notRead())));
+        try {
+            driver.flush();
+        } catch (OperationalException e) {
+            if (d.disarm()) {
+                ended();
+                throw rules.failure(rules.notRead()); // the connection is broken by the same error
+            }
+            throw e;
+        }
+        if (d.disarm()) { // the write ended just as the time ran out: the socket is closed all the same
+            throw rules.giveUp(rules.notRead());
+        }
     }
 
     @Override
@@ -71,7 +102,7 @@ public final class ReplicationStream extends StreamPositions implements AutoClos
      */
     void begin() {
         driver.core().send(cmd);
-        driver.flush();
+        flush();
         long deadline = System.nanoTime() + options.serverTimeout().toNanos();
         while (!cmd.started() && !cmd.isDone()) {
             long left = deadline - System.nanoTime();
@@ -155,7 +186,12 @@ public final class ReplicationStream extends StreamPositions implements AutoClos
         return driver.poll((int) Math.max(1, Math.min(Integer.MAX_VALUE, nanos / 1_000_000)));
     }
 
-    /** Sends a status update now (with the positions acknowledged so far) instead of at the next interval. */
+    /**
+     * Sends a status update now (with the positions acknowledged so far) instead of at the next interval.
+     *
+     * @throws OperationalException when a server that stopped reading does not take it within the server timeout
+     *                              (the connection is then closed), or the connection is lost
+     */
     public void sendStatusNow() {
         lock.lock();
         try {

@@ -182,11 +182,22 @@ final class StreamProtocol {
      * do; returns it to throw.
      */
     OperationalException giveUp(String why) {
-        OperationalException ex = new OperationalException(what + ": " + why
-                + "; the connection is closed: reconnect and start again from the slot (what was not acknowledged is sent again)");
+        OperationalException ex = failure(why);
         core.connectionLost(ex);
         link.close(ex);
         return ex;
+    }
+
+    /** The error of a stream given up on for {@code why}, without closing anything (see {@link #giveUp}). */
+    OperationalException failure(String why) {
+        return new OperationalException(what + ": " + why
+                + "; the connection is closed: reconnect and start again from the slot (what was not acknowledged is sent again)");
+    }
+
+    /** Why a stream is given up on when the server did not take a write of the client within the server timeout. */
+    String notRead() {
+        return "the server stopped reading: what the client sent (a status update or the start) was not taken within "
+                + options.serverTimeout().toMillis() + " ms; the server or the network is not responding";
     }
 
     /** The error a stream fails with when the connection was lost under it ({@code cause}). */

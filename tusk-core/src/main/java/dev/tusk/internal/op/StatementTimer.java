@@ -182,6 +182,11 @@ public final class StatementTimer {
         return e;
     }
 
+    /** Runs {@code task} on a timer thread of its own after {@code nanos} (a {@link WriteDeadline}'s give-up). */
+    static ScheduledFuture<?> later(long nanos, Runnable task) {
+        return SCHEDULER.schedule(() -> CANCELLERS.execute(task), nanos, TimeUnit.NANOSECONDS);
+    }
+
     private static ScheduledThreadPoolExecutor newScheduler() {
         ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "tusk-statement-timeout");
