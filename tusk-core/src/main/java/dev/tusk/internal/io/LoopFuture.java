@@ -38,6 +38,7 @@ public class LoopFuture<T> extends CompletableFuture<T> {
             }
         }
     }
+
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
         return new LoopFuture<>();
