@@ -163,9 +163,14 @@ public final class ProtocolCore {
 
     /**
      * Consumes every complete message buffered in the input, stopping early when the head command
-     * asks for a pause. A protocol violation breaks the connection and is rethrown.
+     * asks for a pause. A protocol violation breaks the connection and is rethrown; once broken (an Error of a
+     * handler leaves the rest of a reply buffered, maybe read later by the event loop) the reason it broke is.
      */
     public void process() {
+        TuskException broken = brokenBy;
+        if (broken != null) { // nothing more is read from a broken connection: its first reason stays the one told
+            throw broken;
+        }
         try {
             while (true) {
                 Command head = queue.peek();

@@ -134,15 +134,28 @@ class PipelineStateBytesTest {
     }
 
     @Test
-    void blocksNestAndOnlyLeavingTheOutermostLeavesPipelineMode() {
+    void blocksNestAndOnlyLeavingTheLastOpenLeavesPipelineMode() {
         PipelineState.Block outer = enter();
         PipelineState.Block inner = enter();
-        state.leave(outer, false); // not the innermost: nothing
-        assertThat(state.inPipeline()).isTrue();
         state.leave(inner, false);
         assertThat(state.inPipeline()).isTrue();
         assertThat(session.pipelined()).isTrue();
         state.leave(outer, false);
+        assertThat(state.inPipeline()).isFalse();
+        assertThat(session.pipelined()).isFalse();
+        assertThat(state.status()).isEqualTo(PipelineState.OFF);
+    }
+
+    @Test
+    void blocksLeftOutOfOrderLeavePipelineModeWithTheLastOne() {
+        PipelineState.Block outer = enter();
+        PipelineState.Block inner = enter();
+        state.leave(outer, false); // not the innermost: taken out of the chain, the inner one still open
+        assertThat(state.inPipeline()).isTrue();
+        assertThat(session.pipelined()).isTrue();
+        state.leave(outer, false); // left already: nothing
+        assertThat(state.inPipeline()).isTrue();
+        state.leave(inner, false);
         assertThat(state.inPipeline()).isFalse();
         assertThat(session.pipelined()).isFalse();
         assertThat(state.status()).isEqualTo(PipelineState.OFF);
