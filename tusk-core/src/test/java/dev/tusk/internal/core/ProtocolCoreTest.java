@@ -45,6 +45,25 @@ class ProtocolCoreTest {
     }
 
     @Test
+    void aHandlersErrorBreaksTheConnectionAndNothingIsReadAfterIt() {
+        core.session().notifySink((channel, payload, pid) -> {
+            throw new AssertionError("the handler's own");
+        });
+        SimpleQuery q = new SimpleQuery("SELECT");
+        core.send(q);
+        byte[] reply = BackendBytes.reply().rows("a", "23").notification(1, "ch", "p").row("1").tag("SELECT 1")
+                .ready('I').bytes();
+        core.input().append(reply, 0, reply.length);
+        assertThatThrownBy(core::process).isInstanceOf(AssertionError.class);
+        // the rest of the reply stays buffered; whoever reads next (the event loop) gets the reason it broke, not a
+        // protocol violation for a DataRow whose command was failed
+        assertThatThrownBy(core::process).isInstanceOf(OperationalException.class)
+                .hasMessageContaining("a notify handler").hasMessageContaining("threw java.lang.AssertionError");
+        assertThat(q.isDone()).isTrue();
+        assertThat(core.isBroken()).isTrue();
+    }
+
+    @Test
     void resultRowsAndTagAreCollected() {
         SimpleQuery q = new SimpleQuery("SELECT");
         core.send(q);
