@@ -483,7 +483,7 @@ public final class AsyncCopy implements AutoCloseable {
      */
     private void arm(Command first) {
         if (clock == null && !cmd.isDone()) {
-            clock = conn.waiter.watchWait(conn.state.statementTimeout(), first, cmd);
+            clock = conn.waiter.watch(conn.state.statementTimeout(), first, cmd);
         }
     }
 

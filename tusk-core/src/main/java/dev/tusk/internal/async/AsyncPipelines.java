@@ -57,10 +57,10 @@ public final class AsyncPipelines {
                 pipes.leave(block, true);
             }
             waiter.started();
-            Runnable clock = waiter.watch(timeout.get(), sync); // a frozen server cannot hold it forever
+            Supplier<Duration> clock = waiter.watch(timeout.get(), sync, sync); // a frozen server cannot hold it forever
             sync.onComplete(() -> {
                 if (clock != null) {
-                    clock.run();
+                    clock.get();
                 }
                 waiter.ended();
                 TuskException e = pipes.synced(sync, null, true);

@@ -140,23 +140,14 @@ public final class AsyncWaiter {
     }
 
     /**
-     * Puts {@code cmd}, work that is not an operation (a pipeline's Sync), under the statement timeout
-     * {@code timeout} as an operation's command is: its clock starts when it reaches the head of the pipeline; a
-     * frozen server then breaks the connection after the cancel's grace, which completes it. Returns what stops the
-     * clock once it completed, or null without a timeout. Acting thread, before {@code cmd} is sent.
+     * Puts {@code cmd}, work that is not an operation (a pipeline's Sync, one wait of a COPY for the server: its start,
+     * its end, its data while the consumer asks for more), under the statement timeout {@code timeout} as an
+     * operation's command is: its clock starts when {@code first} (the command itself, or the COPY's BEGIN for its
+     * start) reaches the head of the pipeline; a frozen server then breaks the connection after the cancel's grace,
+     * which completes it. Returns what stops the clock, saying the timeout when it fired (the work was cancelled
+     * because of it), else null; null without a timeout. Acting thread, before {@code first} is sent.
      */
-    public Runnable watch(Duration timeout, Command cmd) {
-        AsyncStatementTimer.Watch w = timer.watch(timeout, cmd, cmd);
-        return w == null ? null : w::stop;
-    }
-
-    /**
-     * As {@link #watch}, for one wait of a COPY for the server (its start, its end, its data while the consumer asks
-     * for more), its clock started when {@code first} (the COPY's BEGIN, for its start) reaches the head of the
-     * pipeline: the returned clock stops when called and says the timeout when it fired (the COPY was cancelled
-     * because of it), else null. Null without a timeout. Acting thread.
-     */
-    public Supplier<Duration> watchWait(Duration timeout, Command first, Command cmd) {
+    public Supplier<Duration> watch(Duration timeout, Command first, Command cmd) {
         AsyncStatementTimer.Watch w = timer.watch(timeout, first, cmd);
         return w == null ? null : w::stop;
     }
